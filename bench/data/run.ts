@@ -1,0 +1,186 @@
+// Data layer benchmark: insert 10,000 objects, then read them by id (1,000 per
+// query, and one per query), through Kiln's persistence and through the raw
+// driver running the same SQL, on SQLite, PostgreSQL and MariaDB.
+//   npx tsx bench/data/run.ts [sqlite|postgres|mysql ...]
+// Each figure is the best of 3 interleaved runs (the machine is shared; the
+// best run is the least disturbed one). Ratio = raw time / Kiln time
+// (1.00 = as fast as the raw driver; the target is >= 0.70).
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+import { Decimal } from 'decimal.js';
+import { commitObjects, createIdGenerator, createObject, openDatabase, retrieveByIds, syncSchema } from '../../src/data/index.js';
+import { createLogger } from '../../src/core/logger.js';
+import { loadModel } from '../../src/model/index.js';
+import { setValue } from '../../src/objects/mx-object.js';
+import { freshDatabase, type DialectName } from '../../test/support/databases.js';
+
+const N = 10_000;
+const BATCH = 1000;
+const SINGLE = 2_000;
+const REPEAT = 3;
+const log = createLogger('silent');
+
+async function benchModel() {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-'));
+  mkdirSync(join(dir, 'modules/B'), { recursive: true });
+  writeFileSync(join(dir, 'app.yaml'), 'name: Bench\nmodules: [B]\n');
+  writeFileSync(join(dir, 'modules/B/domain-model.yaml'), `
+entities:
+  Employee:
+    attributes:
+      Firstname: String(200)
+      Lastname: String(200)
+      Jobtitle: String(200)
+      Salary: Decimal
+      Grade: Integer
+      Active: Boolean
+      DateOfBirth: DateTime
+`);
+  const { model } = await loadModel(dir);
+  return model!;
+}
+
+const COLS = ['firstname', 'lastname', 'jobtitle', 'salary', 'grade', 'active', 'dateofbirth'];
+
+/** The data both sides write: plain in-memory values, as an app holds them. */
+const DATA = Array.from({ length: N }, (_, i) => ({
+  firstname: `First ${i}`, lastname: `Last ${i}`, jobtitle: 'Engineer', salary: new Decimal(`${50000 + i}.25`),
+  grade: i % 10, active: i % 2 === 0, dateofbirth: new Date(Date.UTC(1980, 0, 1) + i * 86400000),
+}));
+
+interface Raw {
+  insert(ids: bigint[]): Promise<void>;
+  readBatch(ids: bigint[]): Promise<unknown>;
+  readOne(id: bigint): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+function rawDriver(dialect: DialectName, url: string): Raw {
+  const ph = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
+  const insertSql = (count: number) => `INSERT INTO "b$employee" ("id", ${COLS.map((c) => `"${c}"`).join(', ')}) VALUES ${Array.from({ length: count }, (_, r) => `(${Array.from({ length: 8 }, (_, c) => ph(r * 8 + c + 1)).join(', ')})`).join(', ')}`;
+  const selectSql = (count: number) => `SELECT "b$employee"."id", ${COLS.map((c) => `"b$employee"."${c}"`).join(', ')} FROM "b$employee" WHERE "b$employee"."id" ${count === 1 ? `= ${ph(1)}` : `IN (${Array.from({ length: count }, (_, i) => ph(i + 1)).join(', ')})`}`;
+  if (dialect === 'sqlite') {
+    const s = new BetterSqlite3(url.slice('sqlite:'.length));
+    s.pragma('journal_mode = WAL'); s.pragma('synchronous = NORMAL'); s.defaultSafeIntegers(true);
+    const ins = s.prepare(insertSql(BATCH)); const sel = s.prepare(selectSql(BATCH)); const one = s.prepare(selectSql(1));
+    // Decimal as the same sortable text Kiln stores (fixed width), so both sides write the same bytes.
+    const dec = (d: Decimal) => d.toFixed(8).padStart(29, '0');
+    return {
+      async insert(ids) {
+        s.exec('BEGIN IMMEDIATE');
+        for (let i = 0; i < N; i += BATCH) {
+          const params: unknown[] = [];
+          for (let j = i; j < i + BATCH; j++) { const d = DATA[j]!; params.push(ids[j], d.firstname, d.lastname, d.jobtitle, dec(d.salary), d.grade, d.active ? 1 : 0, d.dateofbirth.getTime()); }
+          ins.run(...params);
+        }
+        s.exec('COMMIT');
+      },
+      async readBatch(ids) { return sel.all(...ids); },
+      async readOne(id) { return one.all(id); },
+      async close() { s.close(); },
+    };
+  }
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    const ts = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+    return {
+      async insert(ids) {
+        const c = await pool.connect();
+        await c.query('BEGIN');
+        for (let i = 0; i < N; i += BATCH) {
+          const params: unknown[] = [];
+          for (let j = i; j < i + BATCH; j++) { const d = DATA[j]!; params.push(String(ids[j]), d.firstname, d.lastname, d.jobtitle, d.salary.toFixed(), d.grade, d.active, ts(d.dateofbirth)); }
+          await c.query(insertSql(BATCH), params);
+        }
+        await c.query('COMMIT');
+        c.release();
+      },
+      async readBatch(ids) { return (await pool.query(selectSql(BATCH), ids.map(String))).rows; },
+      async readOne(id) { return (await pool.query(selectSql(1), [String(id)])).rows; },
+      async close() { await pool.end(); },
+    };
+  }
+  const pool = mysql.createPool({ uri: url, connectionLimit: 4, supportBigNumbers: true, bigNumberStrings: true, timezone: 'Z' });
+  (pool as unknown as { pool: import('mysql2').Pool }).pool.on('connection', (c) => { c.query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"); });
+  return {
+    async insert(ids) {
+      const c = await pool.getConnection();
+      await c.query('START TRANSACTION');
+      for (let i = 0; i < N; i += BATCH) {
+        const params: unknown[] = [];
+        for (let j = i; j < i + BATCH; j++) { const d = DATA[j]!; params.push(String(ids[j]), d.firstname, d.lastname, d.jobtitle, d.salary.toFixed(), d.grade, d.active ? 1 : 0, d.dateofbirth); }
+        await c.execute(insertSql(BATCH), params);
+      }
+      await c.query('COMMIT');
+      c.release();
+    },
+    async readBatch(ids) { return (await pool.execute(selectSql(BATCH), ids.map(String)))[0]; },
+    async readOne(id) { return (await pool.execute(selectSql(1), [String(id)]))[0]; },
+    async close() { await pool.end(); },
+  };
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+async function run(dialect: DialectName) {
+  const model = await benchModel();
+  const t = await freshDatabase(dialect);
+  const db = await openDatabase(t.url, { log, poolSize: 4 });
+  await syncSchema(db, model, { allowDestructive: false, log });
+  const ids = await createIdGenerator(db, model);
+  const raw = rawDriver(dialect, t.url);
+  const best = { kInsert: Infinity, rInsert: Infinity, kRead: Infinity, rRead: Infinity, kOne: Infinity, rOne: Infinity };
+  const keep = (k: keyof typeof best, ms: number) => { best[k] = Math.min(best[k], ms); };
+  let rawBase = 1n << 40n;
+  try {
+    for (let rep = 0; rep <= REPEAT; rep++) {
+      const measured = rep > 0; // the first round warms up (JIT, connections, prepared statements)
+      // Insert through Kiln: create the objects (ids, defaults), set the values, commit.
+      let kIds: bigint[] = [];
+      const kInsert = await time(async () => {
+        const objs = [];
+        for (const d of DATA) {
+          const o = await createObject(model, 'B.Employee', ids);
+          setValue(o, 'Firstname', d.firstname); setValue(o, 'Lastname', d.lastname); setValue(o, 'Jobtitle', d.jobtitle);
+          setValue(o, 'Salary', d.salary); setValue(o, 'Grade', d.grade); setValue(o, 'Active', d.active); setValue(o, 'DateOfBirth', d.dateofbirth);
+          objs.push(o);
+        }
+        await db.transaction((tx) => commitObjects(tx, model, objs));
+        kIds = objs.map((o) => o.id);
+      });
+      // The same rows through the raw driver, with ids of its own.
+      const rIds = Array.from({ length: N }, (_, i) => rawBase + BigInt(i));
+      rawBase += BigInt(N);
+      const rInsert = await time(() => raw.insert(rIds));
+      const kRead = await time(async () => { for (let i = 0; i < N; i += BATCH) await retrieveByIds(db, model, 'B.Employee', kIds.slice(i, i + BATCH)); });
+      const rRead = await time(async () => { for (let i = 0; i < N; i += BATCH) await raw.readBatch(rIds.slice(i, i + BATCH)); });
+      const kOne = await time(async () => { for (let i = 0; i < SINGLE; i++) await retrieveByIds(db, model, 'B.Employee', [kIds[i]!]); });
+      const rOne = await time(async () => { for (let i = 0; i < SINGLE; i++) await raw.readOne(rIds[i]!); });
+      if (measured) { keep('kInsert', kInsert); keep('rInsert', rInsert); keep('kRead', kRead); keep('rRead', rRead); keep('kOne', kOne); keep('rOne', rOne); }
+      await db.execute('DELETE FROM "b$employee"', []);
+    }
+  } finally {
+    await raw.close();
+    await db.close();
+    await t.drop();
+  }
+  return best;
+}
+
+const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : ['sqlite', 'postgres', 'mysql']) as DialectName[];
+const f = (ms: number) => `${ms.toFixed(0)} ms`;
+const ratio = (raw: number, kiln: number) => (raw / kiln).toFixed(2);
+console.log(`| database | insert ${N}: Kiln / raw / ratio | read ${N} by id, ${BATCH} per query: Kiln / raw / ratio | read ${SINGLE} by id, one per query: Kiln / raw / ratio |`);
+console.log('| --- | --- | --- | --- |');
+for (const d of wanted) {
+  const x = await run(d);
+  console.log(`| ${d} | ${f(x.kInsert)} / ${f(x.rInsert)} / **${ratio(x.rInsert, x.kInsert)}** | ${f(x.kRead)} / ${f(x.rRead)} / **${ratio(x.rRead, x.kRead)}** | ${f(x.kOne)} / ${f(x.rOne)} / **${ratio(x.rOne, x.kOne)}** |`);
+}

@@ -1,0 +1,125 @@
+import type { XasResponse, WireValidation } from './types';
+
+/** A request the server refused; `message` is fit to show to the user. */
+export class XasError extends Error {
+  constructor(message: string, readonly status: number, readonly body: unknown, readonly validations: readonly WireValidation[] = []) {
+    super(message);
+  }
+}
+
+export type ConnectionState = { readonly online: true } | { readonly online: false; readonly retryInMs: number; readonly attempt: number };
+
+type Listener<T> = (v: T) => void;
+
+const CSRF_KEY = 'kiln.csrf';
+
+/**
+ * The one door to the runtime: POST /xas/ and GET of page definitions. Carries the
+ * CSRF token, turns error bodies into readable messages, and when the network is
+ * gone says so (connection listeners) and retries with back-off until it is back.
+ */
+export class XasClient {
+  private csrf: string | null = sessionStorage.getItem(CSRF_KEY);
+  private readonly connectionListeners = new Set<Listener<ConnectionState>>();
+  private readonly sessionLostListeners = new Set<Listener<void>>();
+  private pending = 0;
+  private readonly busyListeners = new Set<Listener<number>>();
+
+  setCsrfToken(token: string | null): void {
+    this.csrf = token;
+    if (token) sessionStorage.setItem(CSRF_KEY, token); else sessionStorage.removeItem(CSRF_KEY);
+  }
+
+  onConnection(l: Listener<ConnectionState>): () => void { this.connectionListeners.add(l); return () => this.connectionListeners.delete(l); }
+  onSessionLost(l: Listener<void>): () => void { this.sessionLostListeners.add(l); return () => this.sessionLostListeners.delete(l); }
+  onBusy(l: Listener<number>): () => void { this.busyListeners.add(l); return () => this.busyListeners.delete(l); }
+
+  /** POST /xas/ with one action. `expectSession: false` for login (a 401 there is a wrong password, not a lost session). */
+  async action<T = XasResponse>(body: Record<string, unknown>, opts: { expectSession?: boolean } = {}): Promise<T> {
+    const res = await this.send('/xas/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}) },
+      body: JSON.stringify(body),
+    }, opts.expectSession ?? true);
+    return res as T;
+  }
+
+  /** GET a JSON document of the runtime (page definitions); the browser's cache revalidates it. */
+  async getJson<T>(path: string): Promise<T> {
+    return this.send(path, { method: 'GET', headers: { Accept: 'application/json' } }, true) as Promise<T>;
+  }
+
+  private async send(url: string, init: RequestInit, expectSession: boolean): Promise<unknown> {
+    this.busy(+1);
+    try {
+      const res = await this.fetchWithRetry(url, { ...init, credentials: 'same-origin' });
+      const text = await res.text();
+      let body: unknown = undefined;
+      if (text) { try { body = JSON.parse(text); } catch { body = text; } }
+      if (res.ok) return body;
+      if (res.status === 401 && expectSession) for (const l of this.sessionLostListeners) l();
+      throw new XasError(readableError(res.status, body), res.status, body, validationsOf(body));
+    } finally {
+      this.busy(-1);
+    }
+  }
+
+  private async fetchWithRetry(url: string, init: RequestInit): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(url, init);
+        // A proxy or a restarting server answers 502/503/504: as good as no connection.
+        if (res.status !== 502 && res.status !== 503 && res.status !== 504) {
+          if (attempt > 1) this.connection({ online: true });
+          return res;
+        }
+      } catch {
+        // fetch rejects only when no response arrived: the connection is gone.
+      }
+      const retryInMs = Math.min(1000 * 2 ** (attempt - 1), 10000);
+      this.connection({ online: false, retryInMs, attempt });
+      await new Promise((r) => setTimeout(r, retryInMs));
+    }
+  }
+
+  private connection(s: ConnectionState): void { for (const l of this.connectionListeners) l(s); }
+  private busy(delta: number): void {
+    this.pending += delta;
+    for (const l of this.busyListeners) l(this.pending);
+  }
+}
+
+function validationsOf(body: unknown): WireValidation[] {
+  if (!body || typeof body !== 'object') return [];
+  const b = body as Record<string, unknown>;
+  // The runtime answers 422 {error, datavalidation: {guid: {member: message}}}.
+  if (b.datavalidation && typeof b.datavalidation === 'object') {
+    const out: WireValidation[] = [];
+    for (const [guid, members] of Object.entries(b.datavalidation as Record<string, Record<string, unknown>>)) {
+      for (const [member, message] of Object.entries(members ?? {})) if (typeof message === 'string') out.push({ guid, member, message });
+    }
+    return out;
+  }
+  const list = b.validations ?? b.validationErrors;
+  return Array.isArray(list) ? (list as WireValidation[]).filter((v) => v && typeof v.message === 'string') : [];
+}
+
+function readableError(status: number, body: unknown): string {
+  const v = validationsOf(body);
+  if (v.length > 0) return v.map((x) => x.message).join('\n');
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    for (const k of ['message', 'error', 'errorMessage', 'description']) {
+      const v = b[k];
+      if (typeof v === 'string' && v) return v;
+      if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') return (v as { message: string }).message;
+    }
+  } else if (typeof body === 'string' && body.length < 300 && !body.trimStart().startsWith('<')) {
+    return body;
+  }
+  if (status === 401) return 'Your session has ended. Please sign in again.';
+  if (status === 403) return 'You are not allowed to do this.';
+  if (status === 404) return 'Not found.';
+  if (status === 413) return 'The request is too large.';
+  return `The server could not handle the request (HTTP ${status}).`;
+}

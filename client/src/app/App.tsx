@@ -1,0 +1,162 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ClientNavigation, ClientPage } from '../../../src/web-client/page-definition';
+import { Operations } from '../api/operations';
+import { XasClient, XasError, type ConnectionState } from '../api/xas';
+import { ObjectStore } from '../store/object-store';
+import { AppContext, type AppServices, type OpenPageOptions } from './context';
+import { ConfirmDialog, MessageDialog, type ConfirmState, type MessageState } from './Dialogs';
+import { Login } from './Login';
+import { PageFrame, type Frame } from './PageFrame';
+
+type Phase = { kind: 'starting' } | { kind: 'login' } | { kind: 'ready'; nav: ClientNavigation } | { kind: 'failed'; message: string };
+
+const KEEPALIVE_MS = 4 * 60 * 1000;
+
+export function App() {
+  const xas = useMemo(() => new XasClient(), []);
+  const store = useMemo(() => new ObjectStore(), []);
+  const ops = useMemo(() => new Operations(xas, store), [xas, store]);
+  const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
+  const [connection, setConnection] = useState<ConnectionState>({ online: true });
+  const [busy, setBusy] = useState(0);
+
+  const start = useCallback(async () => {
+    try {
+      // The session's CSRF token (a new tab has none yet); no session -> 401 -> sign-in.
+      try {
+        const sd = await xas.action<{ csrftoken?: string }>({ action: 'get_session_data' });
+        if (sd?.csrftoken) xas.setCsrfToken(sd.csrftoken);
+      } catch (e) {
+        if (e instanceof XasError && e.status === 401) { setPhase({ kind: 'login' }); return; }
+        // A runtime without get_session_data: the navigation below decides.
+      }
+      const nav = await xas.getJson<ClientNavigation>('/pages/_navigation.json');
+      setPhase({ kind: 'ready', nav });
+    } catch (e) {
+      if (e instanceof XasError && e.status === 401) setPhase({ kind: 'login' });
+      else setPhase({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
+    }
+  }, [xas]);
+
+  useEffect(() => { void start(); }, [start]);
+  useEffect(() => xas.onConnection(setConnection), [xas]);
+  useEffect(() => xas.onBusy(setBusy), [xas]);
+  useEffect(() => xas.onSessionLost(() => { store.clear(); xas.setCsrfToken(null); setPhase({ kind: 'login' }); }), [xas, store]);
+
+  return (
+    <>
+      {busy > 0 && <div className="global-progress" role="progressbar" aria-label="Loading" />}
+      {!connection.online && (
+        <div className="connection-banner" role="alert">
+          The connection to the server is lost. Retrying in {Math.ceil(connection.retryInMs / 1000)} s (attempt {connection.attempt})…
+        </div>
+      )}
+      {phase.kind === 'starting' && <div className="splash" role="status"><span className="spinner" aria-hidden="true" />Loading…</div>}
+      {phase.kind === 'failed' && <div className="splash" role="alert"><p>{phase.message}</p><button className="btn btn-primary" onClick={() => { setPhase({ kind: 'starting' }); void start(); }}>Try again</button></div>}
+      {phase.kind === 'login' && <Login xas={xas} appName={document.title} onLoggedIn={() => { setPhase({ kind: 'starting' }); void start(); }} />}
+      {phase.kind === 'ready' && (
+        <Shell nav={phase.nav} ops={ops} store={store} onLogout={async () => {
+          try { await xas.action({ action: 'logout' }); } catch { /* the session may be gone already */ }
+          store.clear();
+          xas.setCsrfToken(null);
+          history.replaceState(null, '', '#');
+          setPhase({ kind: 'login' });
+        }} />
+      )}
+    </>
+  );
+}
+
+function pageFromHash(): string | null {
+  const m = /^#\/([\w.]+)$/.exec(location.hash);
+  return m ? m[1]! : null;
+}
+
+function Shell({ nav, ops, store, onLogout }: { nav: ClientNavigation; ops: Operations; store: ObjectStore; onLogout: () => void }) {
+  const [frames, setFrames] = useState<Frame[]>([]);
+  const [messages, setMessages] = useState<MessageState[]>([]);
+  const [confirm, setConfirm] = useState<ConfirmState | null>(null);
+  const nextId = useRef(1);
+  const cache = useRef(new Map<string, Promise<ClientPage>>());
+
+  useEffect(() => { document.title = nav.appName; }, [nav.appName]);
+  useEffect(() => {
+    const t = setInterval(() => { ops.xas.action({ action: 'keepalive' }).catch(() => undefined); }, KEEPALIVE_MS);
+    return () => clearInterval(t);
+  }, [ops]);
+
+  const services: AppServices = useMemo(() => {
+    const loadPage = (name: string) => {
+      let p = cache.current.get(name);
+      if (!p) {
+        p = ops.xas.getJson<ClientPage>(`/pages/${encodeURIComponent(name)}.json`);
+        cache.current.set(name, p);
+        p.catch(() => cache.current.delete(name));
+      }
+      return p;
+    };
+    const s: AppServices = {
+      ops, store, navigation: nav, loadPage,
+      openPage(name: string, opts: OpenPageOptions = {}) {
+        loadPage(name).then((def) => {
+          const frame: Frame = { id: nextId.current++, def, params: opts.params ?? {}, ...(opts.onClose ? { onClose: opts.onClose } : {}) };
+          setFrames((fs) => (def.popup ? [...fs, frame] : [...fs.filter((f) => !f.def.popup), frame]));
+        }, (e: unknown) => s.showMessage(e instanceof Error ? e.message : String(e), 'error'));
+      },
+      showMessage(text, kind = 'info') { setMessages((m) => [...m, { text, kind }]); },
+      confirm(text, proceed = 'OK') { return new Promise<boolean>((resolve) => setConfirm({ text, proceed, resolve })); },
+    };
+    return s;
+  }, [ops, store, nav]);
+
+  // Top-level pages follow the address (#/Module.Page), so back and reload work.
+  useEffect(() => {
+    const go = () => {
+      const target = pageFromHash() ?? nav.home;
+      if (!target) return;
+      services.loadPage(target).then((def) => {
+        setFrames([{ id: nextId.current++, def, params: {} }]);
+      }, (e: unknown) => services.showMessage(e instanceof XasError && e.status === 404 ? `The page ${target} does not exist or you may not open it.` : String((e as Error).message ?? e), 'error'));
+    };
+    go();
+    window.addEventListener('hashchange', go);
+    return () => window.removeEventListener('hashchange', go);
+  }, [nav.home, services]);
+
+  const close = (id: number) => setFrames((fs) => {
+    const f = fs.find((x) => x.id === id);
+    f?.onClose?.();
+    const rest = fs.filter((x) => x.id !== id);
+    return rest.length > 0 ? rest : fs;
+  });
+
+  const fullPages = frames.filter((f) => !f.def.popup);
+  const current = fullPages[fullPages.length - 1];
+  const popups = frames.filter((f) => f.def.popup);
+
+  return (
+    <AppContext.Provider value={services}>
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="topbar">
+        <a className="brand" href={nav.home ? `#/${nav.home}` : '#'}>{nav.appName}</a>
+        <nav aria-label="Main menu" className="menu">
+          <ul>
+            {nav.menu.map((m) => (
+              <li key={m.page}><a href={`#/${m.page}`} aria-current={current?.def.name === m.page ? 'page' : undefined}>{m.caption}</a></li>
+            ))}
+          </ul>
+        </nav>
+        <div className="user">
+          {nav.userName && <span className="user-name">{nav.userName}</span>}
+          {nav.securityLevel !== 'off' && <button type="button" className="btn btn-default" onClick={onLogout}>Sign out</button>}
+        </div>
+      </header>
+      <main id="main" className="content" tabIndex={-1}>
+        {current ? <PageFrame frame={current} onClose={() => close(current.id)} /> : <p className="muted">No page to show.</p>}
+      </main>
+      {popups.map((f) => <PageFrame key={f.id} frame={f} onClose={() => close(f.id)} />)}
+      {messages[0] && <MessageDialog message={messages[0]} onClose={() => setMessages((m) => m.slice(1))} />}
+      {confirm && <ConfirmDialog confirm={confirm} onDone={() => setConfirm(null)} />}
+    </AppContext.Provider>
+  );
+}

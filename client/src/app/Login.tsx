@@ -1,0 +1,64 @@
+import { useId, useState } from 'react';
+import { XasError, type XasClient } from '../api/xas';
+
+/** The messages a person sees at sign-in. */
+export const WRONG_PASSWORD = 'The username or password you entered is incorrect.';
+export const BLOCKED = 'This account is blocked after too many failed sign-in attempts. Try again later or ask an administrator.';
+
+/** Picks the message for a refused login: blocked accounts say so, anything else is a wrong password. */
+export function loginMessage(e: unknown): string {
+  if (e instanceof XasError) {
+    const b = (e.body && typeof e.body === 'object' ? e.body : {}) as Record<string, unknown>;
+    const text = [b.reason, b.code, b.error, b.message].filter((x) => typeof x === 'string').join(' ');
+    if (e.status === 423 || /block/i.test(text)) return typeof b.message === 'string' && /block/i.test(b.message) ? b.message : BLOCKED;
+    if (e.status === 401 || e.status === 403) return WRONG_PASSWORD;
+    return e.message;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function Login({ xas, appName, onLoggedIn }: { xas: XasClient; appName: string; onLoggedIn: () => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const uid = useId();
+  const pid = useId();
+  const eid = useId();
+
+  return (
+    <main className="login-screen">
+      <form className="login-card" aria-labelledby={`${uid}-title`} onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError(null);
+        try {
+          const res = await xas.action<{ csrftoken?: string }>({ action: 'login', params: { username, password } }, { expectSession: false });
+          xas.setCsrfToken(res?.csrftoken ?? null);
+          onLoggedIn();
+        } catch (err) {
+          setError(loginMessage(err));
+          setPassword('');
+        } finally {
+          setBusy(false);
+        }
+      }}>
+        <h1 id={`${uid}-title`}>{appName || 'Sign in'}</h1>
+        <p className="muted">Sign in to continue.</p>
+        <div className="field">
+          <label htmlFor={uid} className="field-label">User name</label>
+          <input id={uid} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+        </div>
+        <div className="field">
+          <label htmlFor={pid} className="field-label">Password</label>
+          <input id={pid} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)}
+            required aria-describedby={error ? eid : undefined} aria-invalid={error ? true : undefined} />
+        </div>
+        {error && <div id={eid} className="alert alert-error" role="alert">{error}</div>}
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy} aria-busy={busy || undefined}>
+          {busy && <span className="spinner-inline" aria-hidden="true" />}Sign in
+        </button>
+      </form>
+    </main>
+  );
+}

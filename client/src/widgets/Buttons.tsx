@@ -1,0 +1,120 @@
+import { useState } from 'react';
+import type { ClientButton } from '../../../src/web-client/page-definition';
+import type { Guid, WireValidation } from '../api/types';
+import { XasError } from '../api/xas';
+import { useApp, useScope, type AppServices } from '../app/context';
+
+export interface ButtonTarget {
+  /** The object the button acts on: the grid's selection or the data view's object. */
+  readonly object?: Guid;
+  readonly entity?: string;
+  /** Closes the page the button is on. */
+  readonly close: () => void;
+  /** Shows validation failures under the fields (data views). */
+  readonly onValidation?: (v: readonly WireValidation[]) => void;
+  /** Called after the action changed data (grids reload). */
+  readonly onDone?: () => void;
+}
+
+/** Finds the page parameter an object of this entity goes into. */
+async function parameterFor(app: AppServices, page: string, entity: string | undefined): Promise<string> {
+  const def = await app.loadPage(page);
+  const names = Object.keys(def.parameters);
+  const match = names.find((n) => def.parameters[n] === entity);
+  const name = match ?? names[0];
+  if (!name) throw new Error(`page ${page} takes no object`);
+  return name;
+}
+
+/** Runs one button's action; errors end up in the message dialog, validation under the fields. */
+export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarget): Promise<void> {
+  const a = b.action;
+  try {
+    switch (a.kind) {
+      case 'create': {
+        const guid = await app.ops.create(a.operationId);
+        if (a.page) {
+          const param = await parameterFor(app, a.page, a.entity);
+          app.openPage(a.page, { params: { [param]: guid }, onClose: () => { if (app.store.isNew(guid)) app.store.discard(guid); } });
+        }
+        return;
+      }
+      case 'open': {
+        if (!t.object) { app.showMessage('Select an item first.', 'info'); return; }
+        const param = await parameterFor(app, a.page, t.entity ?? app.store.objectType(t.object));
+        app.openPage(a.page, { params: { [param]: t.object } });
+        return;
+      }
+      case 'delete': {
+        if (!t.object) { app.showMessage('Select an item first.', 'info'); return; }
+        if (!(await app.confirm('Are you sure you want to delete this item?', 'Delete'))) return;
+        await app.ops.delete(a.operationId, [t.object]);
+        t.onDone?.();
+        return;
+      }
+      case 'save': {
+        if (!t.object) return;
+        t.onValidation?.([]);
+        await app.ops.commit(a.operationId, [t.object]);
+        t.onDone?.();
+        if (a.closePage) t.close();
+        return;
+      }
+      case 'cancel': {
+        if (t.object) await app.ops.rollback(a.operationId, [t.object]);
+        t.close();
+        return;
+      }
+      case 'microflow': {
+        if (a.parameter && !t.object) { app.showMessage('Select an item first.', 'info'); return; }
+        const res = await app.ops.callMicroflow(a.operationId, a.parameter && t.object ? { [a.parameter]: t.object } : {});
+        for (const ins of res.instructions ?? []) {
+          const text = ins.type === 'text_message' ? ins.args?.message : undefined;
+          const kind = ins.args?.type;
+          if (text) app.showMessage(text, kind === 'error' ? 'error' : kind === 'warning' ? 'warning' : 'info');
+        }
+        // The microflow may have changed anything: every list reloads.
+        app.store.refresh(['*']);
+        t.onDone?.();
+        if (a.closePage) t.close();
+        return;
+      }
+      case 'close':
+        t.close();
+        return;
+    }
+  } catch (e) {
+    if (e instanceof XasError && e.validations.length > 0 && t.onValidation) {
+      t.onValidation(e.validations);
+      return;
+    }
+    app.showMessage(e instanceof Error ? e.message : String(e), 'error');
+  }
+}
+
+export function ActionButton({ button, target }: { button: ClientButton; target: ButtonTarget }) {
+  const app = useApp();
+  const [busy, setBusy] = useState(false);
+  const disabled = busy || (button.needsObject && !target.object);
+  return (
+    <button
+      type="button"
+      className={`btn btn-${button.style}`}
+      disabled={disabled}
+      aria-busy={busy || undefined}
+      onClick={async () => {
+        setBusy(true);
+        try { await runButton(app, button, target); } finally { setBusy(false); }
+      }}
+    >
+      {busy && <span className="spinner-inline" aria-hidden="true" />}
+      {button.caption}
+    </button>
+  );
+}
+
+/** A button placed as a widget on its own, acting on the enclosing data view's object. */
+export function ButtonWidget({ button }: { button: ClientButton }) {
+  const scope = useScope();
+  return <ActionButton button={button} target={{ ...(scope.object ? { object: scope.object } : {}), ...(scope.entity ? { entity: scope.entity.name } : {}), close: scope.close }} />;
+}

@@ -1,0 +1,20 @@
+import type { Guid, WireValue } from '../api/types';
+import type { ObjectStore } from '../store/object-store';
+
+/**
+ * The value of an attribute or of a path over a reference
+ * (`Module.Assoc/Module.Entity/Attr`): the referenced object is looked up in the
+ * store; a server that flattens the path into the row is read directly.
+ */
+export function valueAt(store: ObjectStore, guid: Guid, path: string): WireValue | undefined {
+  const direct = store.get(guid, path);
+  if (direct !== undefined || !path.includes('/')) return direct;
+  const parts = path.split('/');
+  let current: Guid | undefined = guid;
+  for (let i = 0; i < parts.length - 1 && current; i += 2) {
+    const ref = store.get(current, parts[i]!);
+    current = typeof ref === 'string' && ref !== '' ? ref : undefined;
+  }
+  if (current) return store.get(current, parts[parts.length - 1]!);
+  return undefined;
+}

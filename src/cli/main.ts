@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '../model/diagnostics.js';
+import { runCheck } from './check-command.js';
+import { runRun } from './run-command.js';
+import { runSchema } from './schema-command.js';
+
+const USAGE = `Usage: kiln <command> [options]
+
+Commands:
+  check <app>                     check the app model; print every problem (exit 1 on errors)
+  run <app> [--db URL] [--port N] [--deployment-dir DIR] [--settings FILE]
+                                  check the model and start the runtime
+  schema <dir>                    write the JSON Schemas of the model files to <dir>
+
+See docs/ for the model reference and settings.`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  check: runCheck,
+  run: runRun,
+  schema: runSchema,
+};
+
+/** Registers a further command (later components add ddl, explain, ...). */
+export function registerCommand(name: string, cmd: Command): void {
+  COMMANDS[name] = cmd;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return cmd ? 0 : 1;
+  }
+  await loadExtraCommands();
+  const fn = COMMANDS[cmd];
+  if (!fn) {
+    process.stderr.write(`kiln: unknown command '${cmd}'\n${USAGE}\n`);
+    return 1;
+  }
+  try {
+    return await fn(rest);
+  } catch (e) {
+    if (e instanceof UserError || isArgError(e)) {
+      process.stderr.write(`kiln ${cmd}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+function isArgError(e: unknown): boolean {
+  return e instanceof TypeError && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS');
+}
+
+/** Commands contributed by components, loaded lazily so `kiln check` stays fast. */
+async function loadExtraCommands(): Promise<void> {
+  const mod = await import('./extra-commands.js');
+  for (const [name, cmd] of Object.entries(mod.EXTRA_COMMANDS)) COMMANDS[name] = cmd;
+}
+
+export { parseArgs };

@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { formatDiagnostic, UserError } from '../model/diagnostics.js';
+import { loadModel } from '../model/index.js';
+import { modelChecks } from '../core/model-checks.js';
+import { resolveSettings } from '../core/settings.js';
+import { startRuntime } from '../core/runtime.js';
+import { defaultComponents } from '../core/components.js';
+import { createLogger } from '../core/logger.js';
+
+export async function runRun(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args, allowPositionals: true,
+    options: {
+      db: { type: 'string' },
+      port: { type: 'string' },
+      'deployment-dir': { type: 'string' },
+      settings: { type: 'string' },
+    },
+  });
+  const dir = positionals[0];
+  if (!dir) throw new UserError('missing app folder: kiln run <app>');
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) throw new UserError(`app folder not found: ${dir}`);
+  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new UserError(`--port must be a number, got '${values.port}'`);
+
+  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
+  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  if (!model) {
+    process.stderr.write('the model has errors; not starting\n');
+    return 1;
+  }
+  const settings = await resolveSettings({
+    app: model.app.settings,
+    ...(values.settings ? { file: values.settings } : {}),
+    env: process.env,
+    cli: {
+      ...(values.db !== undefined ? { DatabaseUrl: values.db } : {}),
+      ...(values.port !== undefined ? { Port: Number(values.port) } : {}),
+      ...(values['deployment-dir'] !== undefined ? { DeploymentDir: resolve(values['deployment-dir']) } : {}),
+    },
+  });
+  const log = createLogger(settings.get('LogLevel') ?? 'info');
+  const runtime = await startRuntime({ appDir: dir, model, settings, components: defaultComponents(), log });
+
+  return await new Promise<number>((done) => {
+    const onSignal = (sig: string) => {
+      log.info({ signal: sig }, 'stopping');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      const timeout = setTimeout(() => { log.error('shut-down timed out'); done(1); }, settings.get('ShutdownTimeout') ?? 10000);
+      timeout.unref();
+      runtime.stop().then(() => { clearTimeout(timeout); log.info('stopped'); log.flush(); done(0); }, (e) => { log.error({ err: e }, 'shut-down failed'); done(1); });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,58 @@
+import type { RuntimeComponent } from '../core/runtime-context.js';
+import type { XasDispatcher } from '../http/xas.js';
+import type { Database, IdGenerator } from '../data/index.js';
+import { openContext } from '../security/contexts.js';
+import type { SecurityService } from '../security/services.js';
+import { buildRegistry, writeOperationsFile, type OperationRegistry } from './registry/index.js';
+import { keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps, type SessionAccess } from './actions.js';
+import { deploymentSecret } from './deployment-secret.js';
+import { checkExtraXpath } from './extra-xpath.js';
+import { ObjectSigner } from './protocol/signing.js';
+import { RuntimeBackend, type ObjectLogic } from './runtime-backend.js';
+
+/** Service name under which the operations registry is provided (the browser client embeds its ids in pages). */
+export const OPERATIONS_SERVICE = 'operations';
+
+/**
+ * The client API component: at start-up it derives the runtime operations from
+ * the model, writes `<deploymentDir>/model/operations.json`, provides the
+ * registry, compiles each retrieve's query once, and registers the /xas/
+ * actions runtimeOperation, get_session_data and keepalive. Uses the services
+ * 'db' and 'ids' (data), 'sessions' (security), 'xas', and 'logic' when present.
+ */
+export function clientApiComponent(): RuntimeComponent {
+  return {
+    name: 'client-api',
+    async start(ctx) {
+      const log = ctx.log.child({ node: 'ClientAPI' });
+      const registry: OperationRegistry = buildRegistry(ctx.model);
+      const file = await writeOperationsFile(registry, ctx.deploymentDir);
+      ctx.services.set(OPERATIONS_SERVICE, registry);
+      log.debug({ operations: registry.operations.length, file }, 'runtime operations registered');
+
+      const db = ctx.services.get('db') as Database | undefined;
+      const ids = ctx.services.get('ids') as IdGenerator | undefined;
+      const xas = ctx.services.get('xas') as XasDispatcher | undefined;
+      if (!db || !ids || !xas) {
+        log.warn('no database or /xas/ dispatcher in this runtime: runtime operations are registered but not served');
+        return;
+      }
+      const signer = new ObjectSigner(await deploymentSecret(ctx.settings.get('DeploymentSecret'), db));
+      const backend = new RuntimeBackend(ctx.model, db, ids, registry, ctx.services.get('logic') as ObjectLogic | undefined, ctx.services.get('security') as SecurityService | undefined);
+      const open = openContext(ctx.model);
+      const session = (ctx.services.get('sessions') as SessionAccess | undefined) ?? {
+        // Without the security component only an app with security off can be served.
+        contextOf: async () => (ctx.model.security.level === 'off' ? open : undefined),
+        ensureContext: async () => (ctx.model.security.level === 'off' ? open : undefined),
+        csrfTokenOf: async () => undefined,
+      };
+      const deps: ActionDeps = {
+        model: ctx.model, registry, session, log,
+        handler: { model: ctx.model, backend, signer, checkExtraXpath: (op, user, text) => checkExtraXpath(ctx.model, op, user, text) },
+      };
+      xas.register('runtimeOperation', runtimeOperationAction(deps));
+      xas.register('get_session_data', sessionDataAction(deps));
+      xas.register('keepalive', keepaliveAction(deps));
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
+import type { AttributeValue } from '../../objects/values.js';
+import type { MxObject } from '../../objects/mx-object.js';
+import { guidToId, idToGuid } from '../../objects/values.js';
+import { entityAccess } from '../../security/entity-access.js';
+import type { UserContext } from '../../security/user-context.js';
+import type { ClientApiBackend, LoadedObject, MicroflowArg, MicroflowOutcome } from '../backend.js';
+import { ClientApiError, malformed, notAllowed } from '../errors.js';
+import type {
+  CallMicroflowOperation, CommitOperation, CreateOperation, DeleteOperation, RetrieveOperation, RollbackOperation, RuntimeOperation,
+} from '../registry/types.js';
+import { objectGuid, objectGuids, type RuntimeOperationRequest } from '../protocol/request.js';
+import { serializeObject, type ObjectJson } from '../protocol/serialize.js';
+import { valueFromJson } from '../protocol/values.js';
+import type { ObjectSigner } from '../protocol/signing.js';
+import { ClientState } from './client-state.js';
+import { emptyResponse, type OperationResponse } from './response.js';
+
+/** Most objects one retrieve returns (also for amount -1, "all"). */
+export const MAX_ROWS = 10000;
+/** Above this many committed objects the response lists their ids only (Mendix's CommittedObjectsThreshold). */
+export const COMMITTED_OBJECTS_THRESHOLD = 100;
+
+/** Everything a handler needs for one request. */
+export interface HandlerContext {
+  readonly model: CompiledModel;
+  readonly backend: ClientApiBackend;
+  readonly signer: ObjectSigner;
+  readonly user: UserContext;
+  /** Checks a client `extraXpath` against the operation (entity, readable attributes); returns it normalised or throws 400. */
+  readonly checkExtraXpath: (op: RetrieveOperation, user: UserContext, xpath: string) => string;
+}
+
+/** Executes a runtime operation whose allowed roles the caller has. */
+export async function executeOperation(ctx: HandlerContext, op: RuntimeOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+  switch (op.type) {
+    case 'retrieve': return retrieve(ctx, op, req);
+    case 'create': return create(ctx, op);
+    case 'commit': return commit(ctx, op, req);
+    case 'delete': return remove(ctx, op, req);
+    case 'rollback': return rollback(ctx, op, req);
+    case 'callMicroflow': return callMicroflow(ctx, op, req);
+  }
+}
+
+/** A primitive microflow parameter from JSON, checked and converted like an attribute of its type. */
+function primitiveParam(model: CompiledModel, type: string, value: unknown, field: string): AttributeValue {
+  const isEnum = model.enumerations.has(type);
+  const attrType = isEnum ? 'Enumeration' : type;
+  if (!['String', 'Integer', 'Long', 'Decimal', 'Boolean', 'DateTime', 'Enumeration'].includes(attrType)) throw malformed(field, `has the unsupported type ${type}`);
+  if (value === undefined) return attrType === 'Boolean' ? false : null;
+  const attr = { name: field, qualifiedName: field, entity: '', type: attrType, length: 0, defaultValue: null, localize: false, column: '', system: false, ...(isEnum ? { enumeration: type } : {}) } as CAttribute;
+  return valueFromJson(model, attr, value, field);
+}
+
+function readableOn(l: LoadedObject): (m: string) => boolean {
+  return (m) => { const r = l.rights.get(m); return r === 'Read' || r === 'ReadWrite'; };
+}
+
+async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+  const { options } = req;
+  const access = entityAccess(ctx.model, ctx.user, op.entity);
+  const sortable = new Set([...op.attributes, ...op.searchAttributes, ...op.sort.map((s) => s.attribute)]);
+  const sort = options.sort.map(([attribute, dir], i) => {
+    if (!sortable.has(attribute) || !access.readable(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
+    return { attribute, descending: dir === 'desc' };
+  });
+  const extraXpath = options.extraXpath ? ctx.checkExtraXpath(op, ctx.user, options.extraXpath) : '';
+  let id: bigint | undefined;
+  if (op.byParameter) {
+    const guid = objectGuid(req.params, op.byParameter);
+    if (guid === null) throw malformed(`params.${op.byParameter}`, 'is required ({guid})');
+    id = guidToId(guid);
+  }
+  // "All" (-1) is still bounded: one request never pulls more than MAX_ROWS objects.
+  const amount = op.byParameter ? 1 : options.amount < 0 ? MAX_ROWS : options.amount;
+  const result = await ctx.backend.retrieve(op, ctx.user, { offset: options.offset, amount, sort, wantCount: options.wantCount, extraXpath, ...(id !== undefined ? { id } : {}) });
+  const associations = op.paths.map((p) => p.association);
+  const partialObjects: ObjectJson[] = result.objects.map((l) => serializeObject(ctx.model, l.object, { readable: readableOn(l), attributes: op.attributes, associations }));
+  const byEntity = new Map<string, string[]>();
+  for (const p of op.paths) byEntity.set(p.entity, [...(byEntity.get(p.entity) ?? []), p.attribute]);
+  const extraGuids: string[] = [];
+  for (const l of result.related) {
+    const entity = ctx.model.entities.get(l.object.entity)!;
+    const attrs = [...byEntity.entries()].filter(([e]) => entity.chain.includes(e)).flatMap(([, a]) => a);
+    partialObjects.push(serializeObject(ctx.model, l.object, { readable: readableOn(l), attributes: attrs, associations: [] }));
+    extraGuids.push(idToGuid(l.object.id));
+  }
+  const count = result.count;
+  const hasMoreItems = count !== undefined ? options.offset + result.objects.length < count : amount > 0 && result.objects.length >= amount;
+  return {
+    ...emptyResponse(),
+    ...(count !== undefined ? { count } : {}),
+    extraGuids,
+    hasMoreItems,
+    partialObjects,
+    resultGuids: result.objects.map((l) => idToGuid(l.object.id)),
+  };
+}
+
+async function create(ctx: HandlerContext, op: CreateOperation): Promise<OperationResponse> {
+  const access = entityAccess(ctx.model, ctx.user, op.entity);
+  if (!access.canCreate) throw notAllowed();
+  const obj = await ctx.backend.create(null, ctx.user, op.entity);
+  const json = serializeObject(ctx.model, obj, { readable: (m) => access.readable(m), signer: ctx.signer });
+  return { ...emptyResponse(), actionResult: { type: 'ObjectReference', value: json.guid }, objects: [json] };
+}
+
+async function commit(ctx: HandlerContext, _op: CommitOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+  const guids = objectGuids(req.params);
+  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.signer);
+  const objects = await ctx.backend.transaction(async (tx) => {
+    const resolved = await state.resolve(tx, guids, 'params.Objects.guids');
+    for (const r of resolved) {
+      if (r.object.state === 'new' && !entityAccess(ctx.model, ctx.user, r.object.entity).canCreate) throw notAllowed();
+    }
+    const objs = resolved.map((r) => r.object);
+    await ctx.backend.commit(tx, ctx.user, objs);
+    return resolved;
+  });
+  const omitted = objects.length > COMMITTED_OBJECTS_THRESHOLD;
+  return {
+    ...emptyResponse(),
+    commits: objects.map((r) => idToGuid(r.object.id)),
+    committedObjectsOmitted: omitted,
+    objects: omitted ? [] : objects.map((r) => serializeObject(ctx.model, r.object, { readable: (m) => r.rights(m) !== 'None' })),
+  };
+}
+
+async function remove(ctx: HandlerContext, op: DeleteOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+  const guids = objectGuids(req.params);
+  const access = entityAccess(ctx.model, ctx.user, op.entity);
+  if (!access.canDelete) throw notAllowed();
+  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.signer);
+  await ctx.backend.transaction(async (tx) => {
+    const resolved = await state.resolve(tx, guids, 'params.Objects.guids', op.entity);
+    if (resolved.some((r) => !r.deletable || !entityAccess(ctx.model, ctx.user, r.object.entity).canDelete)) throw notAllowed();
+    // New objects held by the client are simply dropped: no SQL.
+    await ctx.backend.delete(tx, ctx.user, resolved.map((r) => r.object).filter((o) => o.state === 'persisted'));
+  });
+  return { ...emptyResponse(), deletes: guids };
+}
+
+async function rollback(ctx: HandlerContext, _op: RollbackOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+  const guids = objectGuids(req.params);
+  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.signer);
+  // Only objects the client holds have something to roll back; the others are unchanged in the database.
+  const held = guids.filter((g) => state.isHeldNew(g));
+  const objs = held.length ? (await state.resolve(null, held, 'params.Objects.guids')).map((r) => r.object) : [];
+  await ctx.backend.rollback(ctx.user, objs);
+  const resets: Record<string, unknown> = {};
+  for (const g of guids) if (!state.isHeldNew(g)) resets[g] = {};
+  return { ...emptyResponse(), deletes: held, resets };
+}
+
+async function callMicroflow(ctx: HandlerContext, op: CallMicroflowOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.signer);
+  const outcome: MicroflowOutcome = await ctx.backend.transaction(async (tx) => {
+    const args = new Map<string, MicroflowArg>();
+    for (const [name, [type]] of Object.entries(op.parameters)) {
+      const field = `params.${name}`;
+      if (type!.startsWith('[')) {
+        const p = req.params[name];
+        const guids = p === undefined ? [] : objectGuids(req.params, name);
+        const objs = guids.length ? await state.resolve(tx, guids, field, type!.slice(1, -1)) : [];
+        args.set(name, { kind: 'list', objects: objs.map((r) => r.object) });
+      } else if (ctx.model.entities.has(type!)) {
+        const guid = objectGuid(req.params, name);
+        const [r] = guid ? await state.resolve(tx, [guid], field, type!) : [];
+        args.set(name, { kind: 'object', object: r?.object ?? null });
+      } else {
+        const p = req.params[name];
+        const value = p && typeof p === 'object' && 'value' in (p as object) ? (p as { value: unknown }).value : p;
+        args.set(name, { kind: 'value', value: primitiveParam(ctx.model, type!, value, field) });
+      }
+    }
+    return ctx.backend.callMicroflow(tx, ctx.user, op.microflow, args);
+  });
+  const out = emptyResponse();
+  const sent = new Set<string>();
+  const send = (o: MxObject | null) => {
+    if (!o) return;
+    const guid = idToGuid(o.id);
+    if (sent.has(guid)) return;
+    const access = entityAccess(ctx.model, ctx.user, o.entity);
+    if (access.restricted && access.rules.length === 0) return; // the user cannot read this entity at all
+    sent.add(guid);
+    const dirty = o.state === 'new' || o.changed.size > 0;
+    out.objects.push(serializeObject(ctx.model, o, { readable: (m) => access.readable(m), ...(dirty ? { signer: ctx.signer } : {}) }));
+    if (o.state === 'new') out.newpersistable.push(guid);
+  };
+  const r = outcome.result;
+  if (r?.kind === 'list') {
+    out.actionResult = { type: 'ObjectReferenceSet', value: r.objects.map((o) => idToGuid(o.id)) };
+    r.objects.forEach(send);
+  } else if (r?.kind === 'object') {
+    out.actionResult = { type: 'ObjectReference', value: r.object ? idToGuid(r.object.id) : null };
+    send(r.object);
+  } else if (r?.kind === 'value') {
+    const v = r.value;
+    out.actionResult = { type: 'Primitive', value: typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.getTime() : v === null || typeof v !== 'object' ? v : String(v) };
+  }
+  outcome.dirty.forEach(send);
+  out.commits = outcome.committed.map(idToGuid);
+  out.deletes = outcome.deleted.map(idToGuid);
+  if (outcome.feedback?.length) {
+    // Validation feedback activities: shown next to the fields; the microflow itself went on.
+    const dv: Record<string, Record<string, string>> = {};
+    for (const f of outcome.feedback) (dv[f.guid] ??= {})[f.member] = f.message;
+    out.datavalidation = dv;
+  }
+  if (outcome.messages.length) out.instructions = outcome.messages.map((m) => ({ type: 'text_message', args: { type: m.type, message: m.text } }));
+  return out;
+}
+
+export { ClientApiError };

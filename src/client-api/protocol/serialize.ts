@@ -1,0 +1,58 @@
+import type { CompiledModel } from '../../model/compiled/types.js';
+import type { MxObject } from '../../objects/mx-object.js';
+import { idToGuid } from '../../objects/values.js';
+import type { ObjectSigner } from './signing.js';
+import { valueToJson, type JsonValue } from './values.js';
+
+export type MemberJson = JsonValue | string[];
+
+/** An object as the client receives it (`objects`, `partialObjects`). */
+export interface ObjectJson {
+  objectType: string;
+  guid: string;
+  attributes: Record<string, { value: MemberJson }>;
+  hash?: string;
+}
+
+export interface SerializeOptions {
+  /** Members (attribute names, qualified association names) the user may read on this object. */
+  readonly readable: (member: string) => boolean;
+  /** Only these attributes (a retrieve's used attributes); default every readable attribute. */
+  readonly attributes?: readonly string[];
+  /** Only these associations; default every readable owned association. */
+  readonly associations?: readonly string[];
+  /** Sign the object (new, or changed and not committed): it comes back in `objects`. */
+  readonly signer?: ObjectSigner;
+}
+
+/**
+ * MxObject -> JSON for the client with only the members the user may read;
+ * unreadable attributes never leave the server. Binary and HashedString values
+ * are never sent.
+ */
+export function serializeObject(model: CompiledModel, obj: MxObject, opts: SerializeOptions): ObjectJson {
+  const entity = model.entities.get(obj.entity);
+  if (!entity) throw new Error(`unknown entity '${obj.entity}'`);
+  const attributes: Record<string, { value: MemberJson }> = {};
+  // The flat values are only needed to sign (new and changed objects), not for the pages of a retrieve.
+  const flat: Record<string, MemberJson> | undefined = opts.signer ? {} : undefined;
+  const names = opts.attributes ?? [...entity.attributes.keys()];
+  for (const name of names) {
+    const attr = entity.attributes.get(name);
+    if (!attr || attr.type === 'Binary' || attr.type === 'HashedString' || !opts.readable(name)) continue;
+    const v = valueToJson(attr, obj.values.get(name));
+    attributes[name] = { value: v };
+    if (flat) flat[name] = v;
+  }
+  const assocs = opts.associations ?? entity.parentOf;
+  for (const a of assocs) {
+    if (!entity.parentOf.includes(a) || !opts.readable(a)) continue;
+    const ref = obj.references.get(a);
+    const v: MemberJson = ref === undefined || ref === null ? null : Array.isArray(ref) ? (ref as bigint[]).map(idToGuid) : idToGuid(ref as bigint);
+    attributes[a] = { value: v };
+    if (flat) flat[a] = v;
+  }
+  const out: ObjectJson = { objectType: obj.entity, guid: idToGuid(obj.id), attributes };
+  if (opts.signer && flat) out.hash = opts.signer.sign(obj.entity, out.guid, obj.state === 'new', flat);
+  return out;
+}

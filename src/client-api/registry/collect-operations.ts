@@ -1,0 +1,279 @@
+import type { Diagnostic } from '../../model/diagnostics.js';
+import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
+import { qualify } from '../../model/compiled/compile-domain.js';
+import { operationId } from './operation-id.js';
+import type {
+  OperationConstants, OperationParameters, OperationSite, OperationType, RetrieveOperation, RuntimeOperation, SortKey, UsedPath,
+} from './types.js';
+
+/**
+ * Walks every page's widgets and derives the runtime operations they use:
+ *
+ * | widget                                   | operation |
+ * | ---------------------------------------- | --------- |
+ * | dataGrid / listView / dataView `source: {xpath}` | retrieve (XPath, UsedAttributes, UsedAssociations, PageName, WidgetName) |
+ * | dataView `source: {parameter}`            | retrieve of the parameter object by id |
+ * | any `source: {microflow}`                | callMicroflow (MicroflowName) |
+ * | button `{create: Entity}`                | create (ObjectType) |
+ * | button `save` / `cancel`                 | commit / rollback (Objects: AnyObjectList) |
+ * | button `delete`                          | delete (Objects: [Entity]) |
+ * | button `{microflow: Name}`               | callMicroflow |
+ *
+ * `{open: Page}` needs no server operation. Problems are reported as diagnostics
+ * at the widget's location.
+ */
+export function collectOperations(model: CompiledModel, out: Diagnostic[]): RuntimeOperation[] {
+  const ops: RuntimeOperation[] = [];
+  for (const page of [...model.pages.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    new PageWalker(model, page, ops, out).walkList(page.def.widgets, ['widgets'], {});
+  }
+  return ops;
+}
+
+interface Scope {
+  /** Entity of the enclosing data widget. */
+  readonly entity?: string;
+  readonly widgetName?: string;
+  /** Collects attributes / paths used by inputs inside a list view or data view. */
+  readonly used?: UsedCollector;
+}
+
+interface UsedCollector {
+  readonly entity: CEntity;
+  readonly attributes: string[];
+  readonly paths: UsedPath[];
+}
+
+const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'dataView']);
+
+class PageWalker {
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly page: CPage,
+    private readonly ops: RuntimeOperation[],
+    private readonly out: Diagnostic[],
+  ) {}
+
+  private error(path: readonly (string | number)[], message: string): void {
+    this.out.push(this.page.source.file.diagnostic(path, message));
+  }
+
+  walkList(list: unknown, path: (string | number)[], scope: Scope): void {
+    if (!Array.isArray(list)) return;
+    list.forEach((w, i) => this.walkWidget(w, [...path, i], scope));
+  }
+
+  private walkWidget(widget: unknown, path: (string | number)[], scope: Scope): void {
+    if (!widget || typeof widget !== 'object' || Array.isArray(widget)) return;
+    const [kind] = Object.keys(widget);
+    if (kind === undefined) return;
+    const body = (widget as Record<string, unknown>)[kind];
+    const bpath = [...path, kind];
+    if (DATA_WIDGETS.has(kind) && body && typeof body === 'object') {
+      this.dataWidget(kind, body as Record<string, unknown>, bpath, scope);
+      return;
+    }
+    if (kind === 'button' && body && typeof body === 'object') {
+      this.button((body as Record<string, unknown>).action, [...bpath, 'action'], bpath, scope);
+      return;
+    }
+    if (body && typeof body === 'object') {
+      const b = body as Record<string, unknown>;
+      if (scope.used && typeof b.attribute === 'string') this.useMember(scope.used, b, bpath);
+      // Layout widgets (containers, layout grids): walk every nested list of widgets.
+      for (const [k, v] of Object.entries(b)) {
+        if (Array.isArray(v)) v.forEach((x, i) => this.walkNested(x, [...bpath, k, i], scope));
+      }
+    }
+  }
+
+  /** Something inside a layout widget: a widget, or a row/column object holding widgets. */
+  private walkNested(x: unknown, path: (string | number)[], scope: Scope): void {
+    if (!x || typeof x !== 'object' || Array.isArray(x)) return;
+    const keys = Object.keys(x);
+    if (keys.length === 1 && !Array.isArray((x as Record<string, unknown>)[keys[0]!])) { this.walkWidget(x, path, scope); return; }
+    for (const [k, v] of Object.entries(x)) if (Array.isArray(v)) v.forEach((y, i) => this.walkNested(y, [...path, k, i], scope));
+  }
+
+  private dataWidget(kind: string, body: Record<string, unknown>, path: (string | number)[], scope: Scope): void {
+    const name = typeof body.name === 'string' ? body.name : undefined;
+    if (!name) this.error(path, `${kind} needs a name (it names the widget's runtime operation)`);
+    const widgetName = name ?? `${kind}${path.join('_')}`;
+    const source = body.source as Record<string, unknown> | undefined;
+    const spath = [...path, 'source'];
+    let entity: CEntity | undefined;
+    let retrieve: Omit<RetrieveOperation, 'id' | 'type' | 'parameters' | 'constants' | 'allowedRoles' | 'allowedUserRoleSets' | 'site'> | undefined;
+    let byParameter: string | undefined;
+    let microflow: string | undefined;
+    if (!source || typeof source !== 'object') {
+      this.error(spath, `${kind} '${widgetName}' needs a source: {xpath}, {microflow} or {parameter}`);
+      return;
+    }
+    if (typeof source.xpath === 'string') {
+      const m = /^\s*\/\/([A-Za-z_]\w*\.[A-Za-z_]\w*)\s*(.*)$/s.exec(source.xpath);
+      if (!m) { this.error([...spath, 'xpath'], `XPath '${source.xpath}' must start with //Module.Entity`); return; }
+      entity = this.model.entities.get(m[1]!);
+      if (!entity) { this.error([...spath, 'xpath'], `unknown entity '${m[1]}'`); return; }
+      retrieve = {
+        entity: entity.name, xpath: source.xpath.trim(), constraint: m[2]!.trim(), sort: this.sortKeys(entity, source.sort, [...spath, 'sort']),
+        attributes: [], paths: [], searchAttributes: [], pageSize: typeof body.pageSize === 'number' ? body.pageSize : 20,
+      };
+    } else if (typeof source.parameter === 'string') {
+      byParameter = source.parameter;
+      const type = this.page.def.parameters?.[source.parameter];
+      entity = type ? this.model.entities.get(qualify(type, this.page.module)) : undefined;
+      if (!entity) { this.error([...spath, 'parameter'], `unknown page parameter '${source.parameter}'`); return; }
+      retrieve = { entity: entity.name, xpath: `//${entity.name}`, constraint: '', sort: [], attributes: [], paths: [], searchAttributes: [], pageSize: 1, byParameter };
+    } else if (typeof source.microflow === 'string') {
+      microflow = qualify(source.microflow, this.page.module);
+      const mf = this.model.microflows.get(microflow);
+      if (!mf) { this.error([...spath, 'microflow'], `unknown microflow '${source.microflow}'`); return; }
+      const ret = (mf.def.returns ?? '').replace(/^List of\s+/i, '').trim();
+      entity = this.model.entities.get(ret);
+    } else {
+      this.error(spath, `${kind} '${widgetName}' needs a source: {xpath}, {microflow} or {parameter}`);
+      return;
+    }
+
+    const used: UsedCollector | undefined = entity ? { entity, attributes: [], paths: [] } : undefined;
+    if (used) {
+      if (Array.isArray(body.columns)) {
+        body.columns.forEach((c, i) => {
+          const ref = typeof c === 'string' ? c : (c && typeof c === 'object' && typeof (c as { attribute?: unknown }).attribute === 'string') ? (c as { attribute: string }).attribute : undefined;
+          if (ref === undefined) this.error([...path, 'columns', i], 'a column is an attribute name, a path Module.Assoc/Module.Entity/Attr, or {attribute, caption}');
+          else this.useRef(used, ref, [...path, 'columns', i]);
+        });
+      }
+      this.walkList(body.widgets, [...path, 'widgets'], { entity: entity!.name, widgetName, used });
+    }
+    if (retrieve && used) {
+      const search: string[] = [];
+      if (Array.isArray(body.search)) {
+        body.search.forEach((s, i) => {
+          if (typeof s !== 'string' || !used.entity.attributes.has(s)) this.error([...path, 'search', i], `unknown attribute '${String(s)}' of ${used.entity.name}`);
+          else search.push(s);
+        });
+      }
+      const r = { ...retrieve, attributes: used.attributes, paths: used.paths, searchAttributes: search };
+      const qa = (a: string) => `${r.entity}/${used.entity.attributes.get(a)!.qualifiedName}`;
+      const constants: OperationConstants = {
+        UsedAttributes: [
+          ...r.attributes.map(qa),
+          ...r.paths.map((p) => `${r.entity}/${p.association}/${p.entity}/${this.model.entities.get(p.entity)!.attributes.get(p.attribute)!.qualifiedName}`),
+        ],
+        XPath: r.xpath,
+        UsedAssociations: [...new Set(r.paths.map((p) => p.association))],
+        PageName: this.page.name,
+        WidgetName: `${this.page.name}.${widgetName}`,
+      };
+      const parameters: OperationParameters = byParameter ? { [byParameter]: [r.entity] } : {};
+      this.add({ type: 'retrieve', ...r, parameters, constants }, path, widgetName, this.page.allowedRoles);
+    } else if (microflow) {
+      this.callMicroflow(microflow, path, widgetName);
+    }
+
+    if (Array.isArray(body.buttons)) {
+      body.buttons.forEach((b, i) => {
+        const bp = [...path, 'buttons', i];
+        this.button(b && typeof b === 'object' ? (b as Record<string, unknown>).action : undefined, [...bp, 'action'], bp, { entity: entity?.name, widgetName });
+      });
+    }
+  }
+
+  private button(action: unknown, apath: (string | number)[], path: (string | number)[], scope: Scope): void {
+    if (action === 'save') this.add({ type: 'commit', parameters: { Objects: ['AnyObjectList'] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
+    else if (action === 'cancel') this.add({ type: 'rollback', parameters: { Objects: ['AnyObjectList'] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
+    else if (action === 'delete') {
+      if (!scope.entity) { this.error(apath, 'a delete button must be inside a data grid, list view or data view'); return; }
+      this.add({ type: 'delete', entity: scope.entity, parameters: { Objects: [`[${scope.entity}]`] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
+    } else if (action && typeof action === 'object') {
+      const a = action as Record<string, unknown>;
+      if (typeof a.create === 'string') {
+        const e = this.model.entities.get(qualify(a.create, this.page.module));
+        if (!e) { this.error([...apath, 'create'], `unknown entity '${a.create}'`); return; }
+        this.add({ type: 'create', entity: e.name, parameters: {}, constants: { ObjectType: e.name } }, path, scope.widgetName, this.page.allowedRoles);
+      } else if (typeof a.microflow === 'string') {
+        const mf = qualify(a.microflow, this.page.module);
+        if (!this.model.microflows.has(mf)) { this.error([...apath, 'microflow'], `unknown microflow '${a.microflow}'`); return; }
+        this.callMicroflow(mf, path, scope.widgetName);
+      } else if (typeof a.open !== 'string' && typeof a.page !== 'string') {
+        this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
+      }
+    } else if (action !== undefined && action !== 'close') {
+      this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
+    }
+  }
+
+  private callMicroflow(name: string, path: (string | number)[], widgetName: string | undefined): void {
+    const mf = this.model.microflows.get(name)!;
+    const parameters: Record<string, string[]> = {};
+    for (const [p, t] of Object.entries(mf.def.parameters ?? {})) {
+      const list = /^List of\s+(.+)$/i.exec(t.trim());
+      parameters[p] = [list ? `[${list[1]!.trim()}]` : t.trim()];
+    }
+    this.add({ type: 'callMicroflow', microflow: name, parameters, constants: { MicroflowName: name } }, path, widgetName, mf.allowedRoles);
+  }
+
+  private sortKeys(entity: CEntity, sort: unknown, path: (string | number)[]): SortKey[] {
+    if (sort === undefined) return [];
+    if (!Array.isArray(sort)) { this.error(path, 'sort must be a list of attribute names or {attribute, descending}'); return []; }
+    const keys: SortKey[] = [];
+    sort.forEach((s, i) => {
+      const k = typeof s === 'string' ? { attribute: s, descending: false }
+        : s && typeof s === 'object' && typeof (s as { attribute?: unknown }).attribute === 'string'
+          ? { attribute: (s as { attribute: string }).attribute, descending: (s as { descending?: unknown }).descending === true } : undefined;
+      if (!k) this.error([...path, i], 'a sort key is an attribute name or {attribute, descending}');
+      else if (!entity.attributes.has(k.attribute)) this.error([...path, i], `unknown attribute '${k.attribute}' of ${entity.name}`);
+      else keys.push(k);
+    });
+    return keys;
+  }
+
+  /** An input widget inside a list view / data view: `{attribute}` or `{association, attribute}`. */
+  private useMember(used: UsedCollector, body: Record<string, unknown>, path: (string | number)[]): void {
+    const attr = body.attribute as string;
+    if (typeof body.association === 'string') this.useRef(used, `${body.association}/${this.childOf(body.association) ?? '?'}/${attr}`, [...path, 'association']);
+    else this.useRef(used, attr, [...path, 'attribute']);
+  }
+
+  private childOf(association: string): string | undefined {
+    return this.model.associations.get(qualify(association, this.page.module))?.child;
+  }
+
+  /** `Attr` or `Module.Assoc/Module.Entity/Attr` on the widget's entity. */
+  private useRef(used: UsedCollector, ref: string, path: (string | number)[]): void {
+    const parts = ref.split('/');
+    if (parts.length === 1) {
+      if (!used.entity.attributes.has(ref)) { this.error(path, `unknown attribute '${ref}' of ${used.entity.name}`); return; }
+      if (!used.attributes.includes(ref)) used.attributes.push(ref);
+      return;
+    }
+    if (parts.length !== 3) { this.error(path, `'${ref}' must be an attribute or one reference step: Module.Assoc/Module.Entity/Attr`); return; }
+    const [assocName, entityName, attr] = parts as [string, string, string];
+    const assoc = this.model.associations.get(qualify(assocName, this.page.module));
+    if (!assoc) { this.error(path, `unknown association '${assocName}'`); return; }
+    if (assoc.type !== 'Reference' || !used.entity.chain.includes(assoc.parent)) {
+      this.error(path, `'${assocName}' is not a reference from ${used.entity.name}`);
+      return;
+    }
+    const target = this.model.entities.get(qualify(entityName, this.page.module));
+    if (!target || !target.chain.includes(assoc.child)) { this.error(path, `'${entityName}' is not the entity at the other end of ${assoc.name}`); return; }
+    if (!target.attributes.has(attr)) { this.error(path, `unknown attribute '${attr}' of ${target.name}`); return; }
+    if (!used.paths.some((p) => p.association === assoc.name && p.entity === target.name && p.attribute === attr)) {
+      used.paths.push({ association: assoc.name, entity: target.name, attribute: attr });
+    }
+  }
+
+  private add(
+    op: { type: OperationType; parameters: OperationParameters; constants: OperationConstants } & Record<string, unknown>,
+    path: (string | number)[], widgetName: string | undefined, allowedRoles: readonly string[],
+  ): void {
+    const site: OperationSite = { page: this.page.name, path: path.join('/'), ...(widgetName ? { widgetName } : {}) };
+    const id = operationId({ type: op.type, page: site.page, path: site.path, constants: op.constants, parameters: op.parameters });
+    const roles = [...allowedRoles];
+    const allowedUserRoleSets = [...this.model.security.userRoles.values()]
+      .filter((ur) => ur.moduleRoles.some((r) => roles.includes(r)))
+      .map((ur) => [ur.name]);
+    this.ops.push({ ...op, id, allowedRoles: roles, allowedUserRoleSets, site } as unknown as RuntimeOperation);
+  }
+}

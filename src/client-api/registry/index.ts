@@ -1,0 +1,3 @@
+export { buildRegistry, registryCheck, writeOperationsFile } from './build-registry.js';
+export { operationId } from './operation-id.js';
+export type * from './types.js';

@@ -1,0 +1,208 @@
+import type { CompiledModel, MemberRight } from '../model/compiled/types.js';
+import { createMxObject, type MxObject } from '../objects/mx-object.js';
+import type { ObjectId } from '../objects/values.js';
+import { commitObjects, createObject, deleteObjects, type Database, type IdGenerator, type Transaction } from '../data/index.js';
+import { defaultValue } from '../data/persistence/create.js';
+import { compileQuery, retrieve as runQuery, type QueryPlan, type QueryRequest } from '../query/index.js';
+import { entityAccess } from '../security/entity-access.js';
+import type { UserContext } from '../security/user-context.js';
+import type { SecurityService } from '../security/services.js';
+import type {
+  BackendTx, ClientApiBackend, LoadedObject, MicroflowArg, MicroflowOutcome, RetrieveRequest, RetrieveResult,
+} from './backend.js';
+import { ValidationFailed } from './backend.js';
+import { ClientApiError } from './errors.js';
+import type { OperationRegistry, RetrieveOperation } from './registry/types.js';
+
+/**
+ * What the microflow engine provides to the client API: object actions that
+ * run validation rules and event handlers around persistence, and microflow
+ * calls. Optional until the logic component is present; without it commits
+ * and deletes go straight to the data layer and microflow calls are refused.
+ */
+export interface ObjectLogic {
+  afterCreate?(tx: Transaction | null, user: UserContext, obj: MxObject): Promise<void>;
+  commit(tx: Transaction, user: UserContext, objects: readonly MxObject[]): Promise<void>;
+  delete(tx: Transaction, user: UserContext, objects: readonly MxObject[]): Promise<void>;
+  rollback(user: UserContext, objects: readonly MxObject[]): Promise<void>;
+  callMicroflow(tx: Transaction, user: UserContext, name: string, args: ReadonlyMap<string, MicroflowArg>): Promise<MicroflowOutcome>;
+}
+
+const EXTRA_PLANS = 256;
+/** Ids per SELECT when loading objects by id. */
+const ID_CHUNK = 50;
+
+/**
+ * The client API's backend on the real components: the query engine for
+ * retrieves (plans compiled once per operation at start-up), the data layer
+ * for persistence, security for entity access, the microflow engine (when
+ * present) for validation, events and microflow calls.
+ */
+export class RuntimeBackend implements ClientApiBackend {
+  private readonly plans = new Map<string, QueryPlan>();
+  /** Plans with a client extraXpath, by operation id + text (bounded; the text comes from clients). */
+  private readonly extraPlans = new Map<string, QueryPlan>();
+  private readonly byIdPlans = new Map<string, QueryPlan>();
+  /** `//Entity[id = $Id]` narrowed by one access rule's XPath: does the object match the rule? */
+  private readonly rulePlans = new Map<string, QueryPlan>();
+
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly db: Database,
+    private readonly ids: IdGenerator,
+    registry: OperationRegistry,
+    private readonly logic?: ObjectLogic,
+    /** The security service: hashes (and policy-checks) changed HashedString values before a commit, ends sessions of users it disables. */
+    private readonly security?: Pick<SecurityService, 'beforeCommit'>,
+  ) {
+    for (const op of registry.operations) {
+      if (op.type === 'retrieve' && model.entities.get(op.entity)?.persistable) this.plans.set(op.id, compileQuery(model, this.queryRequest(op, ''), db.dialect));
+    }
+  }
+
+  private queryRequest(op: RetrieveOperation, extraXpath: string): QueryRequest {
+    const xpath = op.byParameter ? `//${op.entity}[id = $Id]` : op.xpath;
+    return {
+      xpath,
+      sort: op.sort.map((s) => ({ attribute: s.attribute, descending: s.descending })),
+      attributes: [...op.attributes, ...new Set(op.paths.map((p) => p.association))],
+      ...(extraXpath ? { extraXpath } : {}),
+    };
+  }
+
+  private planFor(op: RetrieveOperation, extraXpath: string): QueryPlan {
+    if (!extraXpath) return this.plans.get(op.id)!;
+    const key = `${op.id}\n${extraXpath}`;
+    let p = this.extraPlans.get(key);
+    if (!p) {
+      p = compileQuery(this.model, this.queryRequest(op, extraXpath), this.db.dialect);
+      if (this.extraPlans.size >= EXTRA_PLANS) this.extraPlans.delete(this.extraPlans.keys().next().value!);
+      this.extraPlans.set(key, p);
+    }
+    return p;
+  }
+
+  transaction<T>(fn: (tx: BackendTx) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(tx as unknown as BackendTx));
+  }
+
+  entityOfId(id: ObjectId): string | undefined {
+    return this.ids.entityOf(id);
+  }
+
+  async retrieve(op: RetrieveOperation, user: UserContext, req: RetrieveRequest): Promise<RetrieveResult> {
+    const plan = this.plans.get(op.id) ? this.planFor(op, req.extraXpath) : undefined;
+    if (!plan) throw new ClientApiError(400, `${op.entity} is not persistable: nothing to retrieve`);
+    const result = await runQuery(this.db, this.model, plan, user, req.id !== undefined ? { Id: req.id } : {}, {
+      offset: req.offset,
+      amount: req.amount < 0 ? 0 : req.amount,
+      ...(req.sort.length ? { sort: req.sort } : {}),
+      wantCount: req.wantCount,
+    });
+    const objects = result.objects.map((o) => this.loaded(user, o));
+    const related: LoadedObject[] = [];
+    for (const p of op.paths) {
+      const ids = [...new Set(objects.map((l) => l.object.references.get(p.association)).filter((x): x is bigint => typeof x === 'bigint'))];
+      if (ids.length) related.push(...await this.load(null, user, p.entity, ids, [p.attribute]));
+    }
+    return { objects, ...(result.count !== undefined ? { count: result.count } : {}), related };
+  }
+
+  /** Rights on an object read under the user's read constraint: the union over the applicable rules. */
+  private loaded(user: UserContext, object: MxObject): LoadedObject {
+    const access = entityAccess(this.model, user, object.entity);
+    const rights = access.rightsFor(access.rules.map(() => true));
+    return { object, rights, deletable: access.canDelete };
+  }
+
+  async load(q: BackendTx | null, user: UserContext, entity: string, ids: readonly ObjectId[], attributes?: readonly string[]): Promise<LoadedObject[]> {
+    const exec = (q as unknown as Transaction | null) ?? this.db;
+    const out: LoadedObject[] = [];
+    const unique = [...new Set(ids)];
+    // One SELECT per chunk of ids, with the user's read constraint: no query per object.
+    for (let i = 0; i < unique.length; i += ID_CHUNK) {
+      const part = unique.slice(i, i + ID_CHUNK);
+      const vars: Record<string, unknown> = {};
+      part.forEach((id, j) => { vars[`Id${j}`] = id; });
+      const r = await runQuery(exec, this.model, this.byIdPlan(entity, part.length, attributes), user, vars, {});
+      for (const o of r.objects) out.push(await this.withRights(exec, user, o));
+    }
+    return out;
+  }
+
+  /** `//Entity[id = $Id0 or id = $Id1 ...]`, compiled once per entity, id count and attribute list. */
+  private byIdPlan(entity: string, n: number, attributes: readonly string[] | undefined): QueryPlan {
+    const key = `${entity}|${n}|${attributes?.join(',') ?? '*'}`;
+    let plan = this.byIdPlans.get(key);
+    if (!plan) {
+      const constraint = Array.from({ length: n }, (_, j) => `id = $Id${j}`).join(' or ');
+      plan = compileQuery(this.model, { xpath: `//${entity}[${constraint}]`, ...(attributes ? { attributes } : {}) }, this.db.dialect);
+      this.byIdPlans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /**
+   * Member rights on an existing object: the union over the rules whose XPath
+   * it matches. With one applicable rule (or none carrying an XPath) the read
+   * itself proved the match; otherwise each XPath rule is checked.
+   */
+  private async withRights(exec: Transaction | Database, user: UserContext, object: MxObject): Promise<LoadedObject> {
+    const access = entityAccess(this.model, user, object.entity);
+    if (!access.restricted || access.rules.length <= 1 || access.rules.every((r) => r.xpath === undefined)) return this.loaded(user, object);
+    const unrestricted: UserContext = { ...user, applyEntityAccess: false };
+    const matched: boolean[] = [];
+    for (const rule of access.rules) {
+      if (rule.xpath === undefined) { matched.push(true); continue; }
+      const key = `${object.entity}|${rule.xpath}`;
+      let plan = this.rulePlans.get(key);
+      if (!plan) {
+        plan = compileQuery(this.model, { xpath: `//${object.entity}[id = $Id]`, extraXpath: rule.xpath, attributes: [] }, this.db.dialect);
+        this.rulePlans.set(key, plan);
+      }
+      const r = await runQuery(exec, this.model, plan, unrestricted, { Id: object.id }, {});
+      matched.push(r.objects.length > 0);
+    }
+    const rights: ReadonlyMap<string, MemberRight> = access.rightsFor(matched);
+    const deletable = access.rules.some((r, i) => matched[i] && r.delete);
+    return { object, rights, deletable };
+  }
+
+  instantiate(entity: string, id: ObjectId): MxObject {
+    const e = this.model.entities.get(entity)!;
+    const obj = createMxObject(entity, id, 'new');
+    const now = new Date();
+    for (const a of e.attributes.values()) obj.values.set(a.name, a.type === 'AutoNumber' ? null : a.system ? now : defaultValue(a, now));
+    for (const name of e.parentOf) obj.references.set(name, this.model.associations.get(name)!.type === 'Reference' ? null : []);
+    return obj;
+  }
+
+  async create(tx: BackendTx | null, user: UserContext, entity: string): Promise<MxObject> {
+    const obj = await createObject(this.model, entity, this.ids, user.userId !== null ? { user: user.userId } : {});
+    await this.logic?.afterCreate?.(tx as unknown as Transaction | null, user, obj);
+    return obj;
+  }
+
+  async commit(tx: BackendTx, user: UserContext, objects: readonly MxObject[]): Promise<void> {
+    const t = tx as unknown as Transaction;
+    const weak = await this.security?.beforeCommit(objects, t);
+    if (weak?.length) throw new ValidationFailed(weak.map(({ guid, member, message }) => ({ guid, member, message })));
+    if (this.logic) return this.logic.commit(t, user, objects);
+    await commitObjects(t, this.model, objects, user.userId !== null ? { user: user.userId } : {});
+  }
+
+  async delete(tx: BackendTx, user: UserContext, objects: readonly MxObject[]): Promise<void> {
+    const t = tx as unknown as Transaction;
+    if (this.logic) return this.logic.delete(t, user, objects);
+    await deleteObjects(t, this.model, objects);
+  }
+
+  async rollback(user: UserContext, objects: readonly MxObject[]): Promise<void> {
+    await this.logic?.rollback(user, objects);
+  }
+
+  async callMicroflow(tx: BackendTx, user: UserContext, name: string, args: ReadonlyMap<string, MicroflowArg>): Promise<MicroflowOutcome> {
+    if (!this.logic) throw new ClientApiError(501, 'microflows cannot run: the microflow engine is not part of this runtime');
+    return this.logic.callMicroflow(tx as unknown as Transaction, user, name, args);
+  }
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { CompiledModel } from '../model/compiled/types.js';
+import type { Logger } from './logger.js';
+import type { Settings } from './settings.js';
+
+/**
+ * What a runtime component sees at start-up. Components fill in the services
+ * they provide (the data layer sets `data`, ...) so later ones can use them.
+ */
+export interface RuntimeContext {
+  readonly appDir: string;
+  readonly deploymentDir: string;
+  readonly model: CompiledModel;
+  readonly settings: Settings;
+  readonly log: Logger;
+  /** Services provided by components, by name. */
+  readonly services: Map<string, unknown>;
+}
+
+/**
+ * A part of the runtime, in the spirit of a Fastify plugin: it starts (possibly
+ * providing services to later components), registers its routes, and stops in
+ * reverse order at shut-down.
+ */
+export interface RuntimeComponent {
+  readonly name: string;
+  start?(ctx: RuntimeContext): Promise<void>;
+  routes?(app: FastifyInstance, ctx: RuntimeContext): Promise<void> | void;
+  /** Called once the server listens and every component has started. */
+  ready?(ctx: RuntimeContext): Promise<void> | void;
+  stop?(ctx: RuntimeContext): Promise<void>;
+}
+
+/** Typed access to a service another component provided. */
+export function service<T>(ctx: RuntimeContext, name: string): T {
+  const s = ctx.services.get(name);
+  if (s === undefined) throw new Error(`service '${name}' is not available (is its component started before this one?)`);
+  return s as T;
+}

@@ -1,0 +1,93 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { formatDiagnostic, UserError } from '../model/diagnostics.js';
+import type { CompiledModel } from '../model/compiled/types.js';
+import { buildHttpServer, type HttpState } from '../http/server.js';
+import { createLogger, type Logger } from './logger.js';
+import type { RuntimeComponent, RuntimeContext } from './runtime-context.js';
+import type { Settings } from './settings.js';
+
+export interface RunningRuntime {
+  readonly ctx: RuntimeContext;
+  readonly server: FastifyInstance;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly appDir: string;
+  readonly model: CompiledModel;
+  readonly settings: Settings;
+  readonly components: readonly RuntimeComponent[];
+  readonly log?: Logger;
+}
+
+/** Default deployment folder: `.deployment` inside the app (git-ignored). */
+export function defaultDeploymentDir(appDir: string): string {
+  return resolve(appDir, '.deployment');
+}
+
+/**
+ * Starts the components in order (each may provide services and routes), then
+ * listens, then reports ready: /health answers 200 only once every component,
+ * the database included, is up. A failing component stops the ones already
+ * started and the error propagates.
+ */
+export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> {
+  const log = opts.log ?? createLogger(opts.settings.get('LogLevel') ?? 'info');
+  const deploymentDir = resolve(opts.settings.get('DeploymentDir') ?? defaultDeploymentDir(opts.appDir));
+  await mkdir(deploymentDir, { recursive: true });
+  const ctx: RuntimeContext = { appDir: resolve(opts.appDir), deploymentDir, model: opts.model, settings: opts.settings, log, services: new Map() };
+  const state: HttpState = { ready: false, stopping: false };
+  const started: RuntimeComponent[] = [];
+  const stopComponents = async () => {
+    for (const c of [...started].reverse()) {
+      try { await c.stop?.(ctx); } catch (e) { log.error({ err: e, component: c.name }, 'component failed to stop'); }
+    }
+    started.length = 0;
+  };
+  try {
+    for (const c of opts.components) {
+      await c.start?.(ctx);
+      started.push(c);
+    }
+  } catch (e) {
+    await stopComponents();
+    throw e;
+  }
+  const server = await buildHttpServer(ctx, opts.components, state);
+  const port = opts.settings.get('Port') ?? 8080;
+  const host = opts.settings.get('Host') ?? '0.0.0.0';
+  try {
+    await server.listen({ port, host });
+  } catch (e) {
+    await stopComponents();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserError(`port ${port} is already in use`);
+    if (code === 'EACCES') throw new UserError(`no permission to listen on port ${port}`);
+    throw e;
+  }
+  const address = server.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  for (const c of opts.components) await c.ready?.(ctx);
+  state.ready = true;
+  log.info({ port: actualPort, app: opts.model.app.name }, `${opts.model.app.name} is running on port ${actualPort}`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ctx, server, port: actualPort,
+    stop() {
+      stopping ??= (async () => {
+        state.stopping = true;
+        await server.close();
+        await stopComponents();
+      })();
+      return stopping;
+    },
+  };
+}
+
+export function reportDiagnostics(diags: readonly { severity: string }[] & readonly Parameters<typeof formatDiagnostic>[0][], write: (s: string) => void): void {
+  for (const d of diags) write(formatDiagnostic(d));
+}

@@ -1,0 +1,42 @@
+/**
+ * Every runtime setting Kiln knows. A setting is written in PascalCase in app.yaml
+ * `settings` and in the settings file, and as KILN_<SCREAMING_SNAKE> in the
+ * environment (DatabaseUrl <-> KILN_DATABASE_URL). Unknown names are refused, so a
+ * typo never silently falls back to a default. docs/settings.md mirrors this list.
+ */
+export interface SettingSpec {
+  readonly type: 'string' | 'integer' | 'boolean';
+  readonly default: string | number | boolean | undefined;
+  readonly description: string;
+}
+
+export const SETTINGS = {
+  DatabaseUrl: { type: 'string', default: undefined, description: 'Database URL: sqlite:<path>, postgres://..., mysql://... Default: SQLite in the deployment folder.' },
+  DatabasePoolSize: { type: 'integer', default: 10, description: 'Maximum connections in the pool (PostgreSQL, MariaDB).' },
+  DatabaseConnectTimeout: { type: 'integer', default: 10000, description: 'Milliseconds to wait for a database connection.' },
+  AllowDestructiveSync: { type: 'boolean', default: false, description: 'Let schema synchronisation drop tables or columns that hold data, or narrow types.' },
+  Port: { type: 'integer', default: 8080, description: 'HTTP port of the runtime.' },
+  Host: { type: 'string', default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
+  DeploymentDir: { type: 'string', default: undefined, description: 'Deployment folder (database file, model/operations.json, files). Default: <app>/.deployment.' },
+  LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal.' },
+  TrustProxy: { type: 'boolean', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy (marks cookies Secure when the proxy says https).' },
+  BodyLimit: { type: 'integer', default: 1048576, description: 'Maximum request body in bytes; larger requests get 413.' },
+  DeploymentSecret: { type: 'string', default: undefined, description: 'Secret shared by all instances, keying the signatures of client-held objects. Default: generated once and stored in the database.' },
+  SessionTimeout: { type: 'integer', default: 600000, description: 'Milliseconds of inactivity after which a session expires.' },
+  SessionValidationTimeout: { type: 'integer', default: 30000, description: 'Milliseconds a validated session is cached in memory.' },
+  SessionKeepAliveUpdatesInterval: { type: 'integer', default: 100000, description: 'Milliseconds between flushes of sessions\' last-active times.' },
+  ClusterManagerActionInterval: { type: 'integer', default: 300000, description: 'Milliseconds between runs of the leader\'s clean-up actions.' },
+  LoginMaxAttempts: { type: 'integer', default: 3, description: 'Consecutive failed logins after which a user is blocked.' },
+  LoginBlockDuration: { type: 'integer', default: 300000, description: 'Milliseconds a blocked user stays blocked.' },
+  HashAlgorithmCost: { type: 'integer', default: 12, description: 'bcrypt cost factor for HashedString values.' },
+  ShutdownTimeout: { type: 'integer', default: 10000, description: 'Milliseconds to wait for requests in flight at shut-down.' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Environment variables that start with KILN_ but are not settings. */
+export const NON_SETTING_ENV = new Set(['KILN_ADMIN_PASSWORD']);
+
+export function envName(setting: string): string {
+  return `KILN_${setting.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}

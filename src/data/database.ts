@@ -1,0 +1,225 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Kysely } from 'kysely';
+import type { Logger } from '../core/logger.js';
+import { DatabaseConnectionError } from './errors.js';
+import type { DriverAdapter, DriverConnection, RawResult } from './dialects/driver.js';
+import type { DialectName } from './dialects/names.js';
+import { openDriver } from './dialects/index.js';
+import { parseDatabaseUrl } from './dialects/url.js';
+import { translateDriverError } from './dialects/errors.js';
+
+export type StatementListener = (sql: string, params: readonly unknown[]) => void;
+
+/** Raw, already-compiled SQL with bound parameters (placeholders from `placeholder(dialect, i)`). */
+export interface Queryable {
+  readonly dialect: DialectName;
+  query<T = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }>;
+}
+
+/** An open transaction: one connection until the callback of `transaction` ends. */
+export interface Transaction extends Queryable {
+  /** Runs `fn` in a savepoint: its work is rolled back (and the error rethrown) when it throws. Nests. */
+  savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends Queryable {
+  /** Human-readable URL, password hidden. */
+  readonly displayUrl: string;
+  /** For the data layer's own statement building (schema sync); do not execute request work through it. */
+  readonly kysely: Kysely<any>;
+  /** Commits when `fn` resolves, rolls back (and rethrows) when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * A short transaction that commits on its own even while the caller holds
+   * one — for bookkeeping such as reserving id blocks. It runs on a separate
+   * connection outside the pool that requests use (so a pool full of waiting
+   * requests cannot starve it). On SQLite (one connection) it runs inside the
+   * caller's transaction when there is one.
+   */
+  independentTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Sees every statement sent, transactions' BEGIN/COMMIT included. Returns the unsubscribe function. */
+  onStatement(listener: StatementListener): () => void;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly poolSize?: number;
+  readonly connectTimeoutMs?: number;
+  readonly log: Logger;
+}
+
+/**
+ * Opens the database the URL names (`sqlite:path`, `postgres://...`,
+ * `mysql://...`) and checks that it answers; a failure names the URL (without
+ * the password) and what the driver said.
+ */
+export async function openDatabase(url: string, opts: OpenOptions): Promise<Database> {
+  const parsed = parseDatabaseUrl(url);
+  const driverOpts = { poolSize: opts.poolSize ?? 10, connectTimeoutMs: opts.connectTimeoutMs ?? 10000, log: opts.log };
+  const driver = await openDriver(parsed, driverOpts);
+  try {
+    await driver.run('SELECT 1', []);
+  } catch (e) {
+    await driver.close().catch(() => undefined);
+    throw new DatabaseConnectionError(`cannot connect to the database ${parsed.display}: ${(e as Error).message || String(e)}`, { cause: e });
+  }
+  // The side connection for independent transactions (PostgreSQL, MariaDB), opened on first use.
+  const side = parsed.dialect === 'sqlite' ? undefined : () => openDriver(parsed, { ...driverOpts, poolSize: 1 });
+  return new KilnDatabase(driver, parsed.display, opts.log, side);
+}
+
+class KilnDatabase implements Database {
+  readonly dialect: DialectName;
+  readonly kysely: Kysely<any>;
+  private readonly listeners = new Set<StatementListener>();
+  /**
+   * SQLite only (one connection): the transaction the current async flow runs
+   * in, so that a `db.query` or `db.transaction` inside it joins it instead of
+   * waiting for it forever. Not used for the pooled databases, where a
+   * statement outside the transaction simply takes another connection (and
+   * AsyncLocalStorage would cost every promise of the process a hook).
+   */
+  private readonly current: AsyncLocalStorage<TxImpl> | undefined;
+
+  private side: Promise<KilnDatabase> | undefined;
+
+  constructor(private readonly driver: DriverAdapter, readonly displayUrl: string, readonly log: Logger, private readonly openSide?: () => Promise<DriverAdapter>) {
+    this.dialect = driver.dialect;
+    this.current = driver.dialect === 'sqlite' ? new AsyncLocalStorage<TxImpl>() : undefined;
+    this.kysely = new Kysely<any>({ dialect: driver.kyselyDialect() });
+  }
+
+  emit(sql: string, params: readonly unknown[]): void {
+    for (const l of this.listeners) l(sql, params);
+  }
+
+  async query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return (await this.run(sql, params)).rows as T[];
+  }
+
+  async execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }> {
+    return { affectedRows: (await this.run(sql, params)).affectedRows };
+  }
+
+  private async run(sql: string, params: readonly unknown[]): Promise<RawResult> {
+    const tx = this.current?.getStore();
+    if (tx && !tx.done) return tx.run(sql, params);
+    if (this.listeners.size) this.emit(sql, params);
+    try {
+      return await this.driver.run(sql, params);
+    } catch (e) {
+      // A read that met a dead pooled connection is safe to run once more.
+      if (this.driver.isConnectionError(e) && /^\s*select\b/i.test(sql)) {
+        try { return await this.driver.run(sql, params); } catch (e2) { throw translateDriverError(this.dialect, e2); }
+      }
+      throw translateDriverError(this.dialect, e);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    // SQLite has one connection: a transaction started inside another one can
+    // only be a savepoint of it (waiting for the connection would never end).
+    const outer = this.current?.getStore();
+    if (outer && !outer.done && this.dialect === 'sqlite') return outer.savepoint(fn);
+    const lease = await this.begin();
+    const tx = new TxImpl(this, lease.conn);
+    let broken = false;
+    try {
+      const result = this.current ? await this.current.run(tx, () => fn(tx)) : await fn(tx);
+      tx.done = true;
+      this.emit('COMMIT', []);
+      await lease.conn.run('COMMIT', []);
+      return result;
+    } catch (e) {
+      tx.done = true;
+      if (this.driver.isConnectionError(e)) broken = true;
+      else {
+        try { this.emit('ROLLBACK', []); await lease.conn.run('ROLLBACK', []); } catch { broken = true; }
+      }
+      throw e;
+    } finally {
+      lease.release(broken);
+    }
+  }
+
+  /** Leases a connection and opens a transaction; a connection found dead at BEGIN is replaced once. */
+  private async begin() {
+    for (let attempt = 0; ; attempt++) {
+      const lease = await this.driver.acquire().catch((e) => { throw translateDriverError(this.dialect, e); });
+      try {
+        this.emit(this.driver.beginStatement, []);
+        await lease.conn.run(this.driver.beginStatement, []);
+        return lease;
+      } catch (e) {
+        const dead = this.driver.isConnectionError(e);
+        lease.release(dead);
+        if (!dead || attempt > 0) throw translateDriverError(this.dialect, e);
+      }
+    }
+  }
+
+  async independentTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (!this.openSide) return this.transaction(fn);
+    this.side ??= this.openSide().then((d) => {
+      const db = new KilnDatabase(d, this.displayUrl, this.log);
+      db.onStatement((sql, params) => this.emit(sql, params));
+      return db;
+    });
+    return (await this.side).transaction(fn);
+  }
+
+  onStatement(listener: StatementListener): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  async close(): Promise<void> {
+    if (this.side) await (await this.side.catch(() => undefined))?.close();
+    this.side = undefined;
+    await this.kysely.destroy().catch(() => undefined);
+    await this.driver.close().catch(() => undefined);
+  }
+}
+
+class TxImpl implements Transaction {
+  readonly dialect: DialectName;
+  done = false;
+  private savepoints = 0;
+
+  constructor(private readonly db: KilnDatabase, private readonly conn: DriverConnection) {
+    this.dialect = db.dialect;
+  }
+
+  async run(sql: string, params: readonly unknown[]): Promise<RawResult> {
+    if (this.done) throw new Error('the transaction has already ended');
+    this.db.emit(sql, params);
+    try {
+      return await this.conn.run(sql, params);
+    } catch (e) {
+      throw translateDriverError(this.dialect, e);
+    }
+  }
+
+  async query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return (await this.run(sql, params)).rows as T[];
+  }
+
+  async execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }> {
+    return { affectedRows: (await this.run(sql, params)).affectedRows };
+  }
+
+  async savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const name = `kiln_sp_${++this.savepoints}`;
+    await this.run(`SAVEPOINT ${name}`, []);
+    try {
+      const r = await fn(this);
+      await this.run(`RELEASE SAVEPOINT ${name}`, []);
+      return r;
+    } catch (e) {
+      await this.run(`ROLLBACK TO SAVEPOINT ${name}`, []);
+      await this.run(`RELEASE SAVEPOINT ${name}`, []);
+      throw e;
+    }
+  }
+}

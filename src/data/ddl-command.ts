@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseDatabaseUrl } from './dialects/url.js';
+import { createLogger } from '../core/logger.js';
+import { formatDiagnostic, UserError } from '../model/diagnostics.js';
+import { loadModel } from '../model/index.js';
+import { modelChecks } from '../core/model-checks.js';
+import { openDatabase } from './database.js';
+import { DatabaseConnectionError } from './errors.js';
+import { previewSync } from './schema/sync.js';
+
+/**
+ * `kiln ddl <app> --db URL`: prints the statements schema synchronisation
+ * would run against that database, without running them, and what a
+ * destructive change would lose.
+ */
+export async function runDdl(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' } } });
+  const dir = positionals[0];
+  if (!dir) throw new UserError('missing app folder: kiln ddl <app> --db URL');
+  const url = values.db ?? process.env.KILN_DATABASE_URL;
+  if (!url) throw new UserError('missing database: kiln ddl <app> --db URL (or set KILN_DATABASE_URL)');
+  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
+  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  if (!model) return 1;
+  // A SQLite file that does not exist yet is previewed as an empty database, without creating it.
+  const parsed = parseDatabaseUrl(url);
+  const target = parsed.dialect === 'sqlite' && parsed.target !== ':memory:' && !existsSync(parsed.target) ? 'sqlite::memory:' : url;
+  const db = await openDatabase(target, { log: createLogger('warn', process.stderr), poolSize: 1 }).catch((e) => {
+    throw e instanceof DatabaseConnectionError ? new UserError(e.message) : e;
+  });
+  try {
+    const plan = await previewSync(db, model);
+    if (plan.steps.length === 0) {
+      process.stdout.write('-- the database schema matches the model; nothing to do\n');
+      return 0;
+    }
+    for (const s of plan.steps) process.stdout.write(`${inline(s.sql, s.params)};\n`);
+    for (const l of plan.losses) process.stdout.write(`-- DESTRUCTIVE: ${l}\n`);
+    if (plan.losses.length) process.stdout.write('-- these changes are refused at start-up unless AllowDestructiveSync is set\n');
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Shows parameters as literals, for reading only (the runtime binds them). */
+function inline(sql: string, params: readonly unknown[]): string {
+  const lit = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' || typeof v === 'bigint' ? String(v) : typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : `'${String(v).replace(/'/g, "''")}'`);
+  let i = 0;
+  return sql.replace(/\$(\d+)|\?/g, (m, n: string | undefined) => (n ? lit(params[Number(n) - 1]) : i < params.length ? lit(params[i++]) : m));
+}

@@ -1,0 +1,43 @@
+import type { Dialect as KyselyDialect } from 'kysely';
+import type { Logger } from '../../core/logger.js';
+import type { DialectName } from './names.js';
+
+/** What one statement returned: rows for queries, the affected count for writes. */
+export interface RawResult {
+  readonly rows: Record<string, unknown>[];
+  readonly affectedRows: number;
+}
+
+/** One physical connection, held for the length of a transaction. */
+export interface DriverConnection {
+  run(sql: string, params: readonly unknown[]): Promise<RawResult>;
+}
+
+export interface Lease {
+  readonly conn: DriverConnection;
+  /** Gives the connection back; `broken` discards it (after a connection error). */
+  release(broken?: boolean): void;
+}
+
+/**
+ * The data layer's view of a driver: standalone statements, leased
+ * connections for transactions, and the Kysely dialect over the same pool
+ * (used to compile schema statements, never to execute request work).
+ */
+export interface DriverAdapter {
+  readonly dialect: DialectName;
+  run(sql: string, params: readonly unknown[]): Promise<RawResult>;
+  acquire(): Promise<Lease>;
+  /** The statement that opens a transaction (SQLite takes the write lock up front). */
+  readonly beginStatement: string;
+  kyselyDialect(): KyselyDialect;
+  /** True when the error means the connection is gone (the database restarted, the backend was killed). */
+  isConnectionError(err: unknown): boolean;
+  close(): Promise<void>;
+}
+
+export interface DriverOptions {
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly log: Logger;
+}

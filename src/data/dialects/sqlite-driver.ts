@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { SqliteDialect } from 'kysely';
+import { DatabaseConnectionError } from '../errors.js';
+import type { DriverAdapter, DriverConnection, DriverOptions, Lease, RawResult } from './driver.js';
+import { registerSqliteFunctions } from './sqlite-functions.js';
+
+/**
+ * SQLite through better-sqlite3: one connection to a file in WAL mode.
+ * better-sqlite3 is synchronous, so every statement is atomic; transactions
+ * span awaits, so they take an in-process lock that standalone statements
+ * wait for (a statement must never land inside another request's transaction).
+ * Prepared statements are cached by SQL text.
+ */
+export function openSqlite(path: string, display: string, opts: DriverOptions): DriverAdapter {
+  let db: BetterSqlite3.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new BetterSqlite3(path, { timeout: opts.connectTimeoutMs });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = OFF');
+    db.defaultSafeIntegers(true);
+    registerSqliteFunctions(db);
+  } catch (e) {
+    throw new DatabaseConnectionError(`cannot open the database ${display}: ${(e as Error).message}`, { cause: e });
+  }
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sql: string): BetterSqlite3.Statement => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      if (cache.size > 2000) cache.clear();
+      cache.set(sql, st);
+    }
+    return st;
+  };
+  const exec = (sql: string, params: readonly unknown[]): RawResult => {
+    const st = prepare(sql);
+    const args = params.some(needsConversion) ? params.map(bindable) : params;
+    if (st.reader) return { rows: st.all(...args) as Record<string, unknown>[], affectedRows: 0 };
+    const r = st.run(...args);
+    return { rows: [], affectedRows: Number(r.changes) };
+  };
+  const conn: DriverConnection = { run: async (sql, params) => exec(sql, params) };
+
+  // The lock: a chain of promises; `held` is true while a transaction owns the connection.
+  let tail: Promise<void> = Promise.resolve();
+  let held = false;
+  const acquire = async (): Promise<Lease> => {
+    let unlock!: () => void;
+    const prev = tail;
+    tail = new Promise<void>((r) => { unlock = r; });
+    await prev;
+    held = true;
+    return { conn, release: () => { held = false; unlock(); } };
+  };
+
+  return {
+    dialect: 'sqlite',
+    beginStatement: 'BEGIN IMMEDIATE',
+    async run(sql, params) {
+      if (!held) return exec(sql, params);
+      const lease = await acquire();
+      try { return exec(sql, params); } finally { lease.release(); }
+    },
+    acquire,
+    kyselyDialect: () => new SqliteDialect({ database: db }),
+    isConnectionError: () => false,
+    async close() { cache.clear(); db.close(); },
+  };
+}
+
+function needsConversion(v: unknown): boolean {
+  return v !== null && typeof v === 'object' ? !Buffer.isBuffer(v) : typeof v === 'boolean' || v === undefined;
+}
+
+/** better-sqlite3 binds bigint, number, string, Buffer and null; booleans and Uint8Arrays are converted here. */
+function bindable(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Uint8Array && !Buffer.isBuffer(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof Date) return v.getTime();
+  return v;
+}

@@ -1,0 +1,104 @@
+import type { Decimal } from 'decimal.js';
+import type { AttributeType } from '../../model/compiled/types.js';
+import type { AttributeValue } from '../../objects/values.js';
+import { ValueOutOfRangeError } from '../errors.js';
+import { decimalText, Dec, decodeSortableDecimal, encodeSortableDecimal, normaliseDecimal } from './decimal-format.js';
+import { utcText } from './postgres-driver.js';
+import type { DialectName } from './names.js';
+
+/**
+ * How each attribute type is stored on each database, both ways. The
+ * in-memory types are those of src/objects/values.ts; nothing passes through
+ * binary floating point.
+ *
+ * | type        | SQLite                     | PostgreSQL          | MariaDB          |
+ * | ----------- | -------------------------- | ------------------- | ---------------- |
+ * | Long, ids   | INTEGER (bigint)           | BIGINT (text)       | BIGINT (text)    |
+ * | Decimal     | TEXT, sortable fixed width | NUMERIC(28,8) text  | DECIMAL(28,8)    |
+ * | DateTime    | INTEGER epoch ms           | TIMESTAMP(3) UTC    | DATETIME(3) UTC  |
+ * | Boolean     | INTEGER 0/1                | BOOLEAN             | TINYINT(1)       |
+ * | Binary      | BLOB                       | BYTEA               | LONGBLOB         |
+ */
+export function encodeValue(dialect: DialectName, type: AttributeType, name: string, v: AttributeValue): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case 'String': case 'HashedString': case 'Enumeration':
+      return String(v);
+    case 'Integer': {
+      const n = typeof v === 'bigint' ? Number(v) : Number(v);
+      if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) throw new ValueOutOfRangeError(`value ${String(v)} of ${name} is not a 32-bit integer`, name);
+      return n;
+    }
+    case 'Long': case 'AutoNumber': {
+      const b = typeof v === 'bigint' ? v : BigInt(String(v));
+      if (b < -(2n ** 63n) || b >= 2n ** 63n) throw new ValueOutOfRangeError(`value ${b} of ${name} does not fit in a 64-bit Long`, name);
+      return dialect === 'sqlite' ? b : b.toString();
+    }
+    case 'Decimal': {
+      const d = normaliseDecimal(isDecimal(v) ? v : new Dec(String(v)));
+      if (!d) throw new ValueOutOfRangeError(`value ${String(v)} of ${name} has more than 20 integer digits`, name);
+      return dialect === 'sqlite' ? encodeSortableDecimal(d) : decimalText(d);
+    }
+    case 'Boolean':
+      return dialect === 'postgres' ? Boolean(v) : (v ? 1 : 0);
+    case 'DateTime': {
+      const d = v instanceof Date ? v : new Date(v as string | number);
+      if (Number.isNaN(d.getTime())) throw new ValueOutOfRangeError(`value of ${name} is not a valid date`, name);
+      return dialect === 'sqlite' ? d.getTime() : utcText(d);
+    }
+    case 'Binary': {
+      const u = v instanceof Uint8Array ? v : Buffer.from(String(v));
+      return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    }
+  }
+}
+
+export function decodeValue(dialect: DialectName, type: AttributeType, raw: unknown): AttributeValue {
+  if (raw === null || raw === undefined) return null;
+  switch (type) {
+    case 'String': case 'HashedString': case 'Enumeration':
+      return typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
+    case 'Integer':
+      return typeof raw === 'number' ? raw : Number(raw);
+    case 'Long': case 'AutoNumber':
+      return typeof raw === 'bigint' ? raw : BigInt(typeof raw === 'number' ? Math.trunc(raw) : String(raw));
+    case 'Decimal': {
+      if (typeof raw === 'string') return dialect === 'sqlite' && SORTABLE.test(raw) ? decodeSortableDecimal(raw) : new Dec(trimDecimals(raw));
+      return new Dec(String(raw));
+    }
+    case 'Boolean':
+      if (typeof raw === 'boolean') return raw;
+      if (typeof raw === 'string') return raw === '1' || raw === 't' || raw === 'true';
+      return Number(raw) !== 0;
+    case 'DateTime':
+      if (raw instanceof Date) return raw;
+      if (typeof raw === 'bigint' || typeof raw === 'number') return new Date(Number(raw));
+      return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(String(raw)) ? String(raw) : `${String(raw).replace(' ', 'T')}Z`);
+    case 'Binary':
+      if (raw instanceof Uint8Array) return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+      return new Uint8Array(Buffer.from(String(raw)));
+  }
+}
+
+export function encodeId(dialect: DialectName, id: bigint): unknown {
+  return dialect === 'sqlite' ? id : id.toString();
+}
+
+export function decodeId(raw: unknown): bigint {
+  return typeof raw === 'bigint' ? raw : BigInt(raw as string | number);
+}
+
+const SORTABLE = /^-?\d{20}\.\d{8}$/;
+
+/** '50025.25000000' -> '50025.25': the same value, fewer digits for decimal.js to parse. */
+function trimDecimals(s: string): string {
+  if (s.indexOf('.') < 0 || s.indexOf('e') >= 0 || s.indexOf('E') >= 0) return s;
+  let j = s.length;
+  while (s.charCodeAt(j - 1) === 48) j--;
+  if (s.charCodeAt(j - 1) === 46) j--;
+  return j === s.length ? s : s.slice(0, j);
+}
+
+function isDecimal(v: unknown): v is Decimal {
+  return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && typeof (v as Decimal).isNegative === 'function';
+}

@@ -1,0 +1,45 @@
+/**
+ * Typed errors of the data layer. Callers (the client API, the microflow
+ * engine) test with `instanceof` and show `message` to the user where it is
+ * meant for users (DeletePreventedError, UniqueViolationError).
+ */
+export class DataError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The database could not be reached or refused the connection. */
+export class DatabaseConnectionError extends DataError {}
+
+/** A delete was refused by an association's delete behaviour "prevent"; `message` is the model's. */
+export class DeletePreventedError extends DataError {
+  constructor(message: string, readonly entity: string, readonly association: string, readonly objectIds: readonly bigint[]) {
+    super(message);
+  }
+}
+
+/** A unique constraint of the database refused a write (duplicate key). */
+export class UniqueViolationError extends DataError {
+  constructor(message: string, readonly table: string | undefined, readonly constraint: string | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A value does not fit its column (Decimal with more than 20 integer digits, Integer out of range, ...). */
+export class ValueOutOfRangeError extends DataError {
+  constructor(message: string, readonly attribute: string) {
+    super(message);
+  }
+}
+
+/** Schema synchronisation refused a change that would destroy data. */
+export class DestructiveSyncError extends DataError {
+  constructor(readonly losses: readonly string[]) {
+    super(`schema synchronisation would destroy data and was refused:\n${losses.map((l) => `  - ${l}`).join('\n')}\nSet AllowDestructiveSync=true (KILN_ALLOW_DESTRUCTIVE_SYNC=true) to apply it anyway.`);
+  }
+}
+
+/** An object handed to persistence is not in a state it can handle (unknown entity, not persistable). */
+export class PersistenceError extends DataError {}

@@ -1,0 +1,116 @@
+import type { CAttribute, CompiledModel } from '../model/compiled/types.js';
+import { ID_SEQUENCE_BITS, makeId, type ObjectId } from '../objects/values.js';
+import type { Database } from './database.js';
+import { placeholder, quoteIdentifier } from './dialects/names.js';
+import { decodeId, encodeId } from './dialects/value-codecs.js';
+import type { IdGenerator } from './ids.js';
+import { SYS } from './schema/system-tables.js';
+
+interface Block { next: bigint; last: bigint; size: bigint; reservedAt: number; pending?: Promise<void> }
+
+const MIN_BLOCK = 100n;
+const MAX_BLOCK = 10000n;
+
+/**
+ * The id generator over the system tables: `mendixsystem$entityidentifier`
+ * (short id and last reserved sequence per entity) and `mendixsystem$sequence`
+ * (AutoNumber counters). A block is reserved with one atomic UPDATE in its own
+ * transaction, so instances sharing the database never hand out the same
+ * value; blocks grow (100 up to 10,000) while objects are created quickly.
+ * At start the counters are raised to at least the highest value stored, so a
+ * reservation lost with a rolled-back transaction (SQLite, where it joins the
+ * open transaction) never leads to a duplicate.
+ */
+export async function createIdGenerator(db: Database, model: CompiledModel): Promise<IdGenerator> {
+  const Q = (n: string) => quoteIdentifier(db.dialect, n);
+  const P = (i: number) => placeholder(db.dialect, i);
+  const rows = await db.query<Record<string, unknown>>(
+    `SELECT ${Q('e')}.${Q('entity_name')}, ${Q('i')}.${Q('id')}, ${Q('i')}.${Q('short_id')} FROM ${Q(SYS.entity)} ${Q('e')} INNER JOIN ${Q(SYS.entityIdentifier)} ${Q('i')} ON ${Q('i')}.${Q('id')} = ${Q('e')}.${Q('id')}`, []);
+  const entities = new Map<string, { metaId: string; shortId: number; floor: bigint }>();
+  const byShort = new Map<number, string>();
+  for (const r of rows) {
+    const name = String(r.entity_name);
+    const e = model.entities.get(name);
+    const shortId = Number(r.short_id);
+    let floor = 0n;
+    if (e?.persistable) {
+      const lo = makeId(shortId, 0n); const hi = makeId(shortId + 1, 0n);
+      const m = await db.query<Record<string, unknown>>(`SELECT MAX(${Q('id')}) AS m FROM ${Q(e.table)} WHERE ${Q('id')} >= ${P(1)} AND ${Q('id')} < ${P(2)}`, [encodeId(db.dialect, lo), encodeId(db.dialect, hi)]);
+      const max = m[0]?.m;
+      if (max !== null && max !== undefined) floor = decodeId(max) - lo;
+    }
+    entities.set(name, { metaId: String(r.id), shortId, floor });
+    byShort.set(shortId, name);
+  }
+  const seqRows = await db.query<Record<string, unknown>>(
+    `SELECT ${Q('s')}.${Q('attribute_id')}, ${Q('a')}.${Q('attribute_name')}, ${Q('e')}.${Q('entity_name')} FROM ${Q(SYS.sequence)} ${Q('s')} INNER JOIN ${Q(SYS.attribute)} ${Q('a')} ON ${Q('a')}.${Q('id')} = ${Q('s')}.${Q('attribute_id')} INNER JOIN ${Q(SYS.entity)} ${Q('e')} ON ${Q('e')}.${Q('id')} = ${Q('a')}.${Q('entity_id')}`, []);
+  const sequences = new Map<string, { attrId: string; floor: bigint }>();
+  for (const r of seqRows) {
+    const entity = model.entities.get(String(r.entity_name));
+    const attr = entity?.attributes.get(String(r.attribute_name));
+    let floor = 0n;
+    if (entity && attr) {
+      const m = await db.query<Record<string, unknown>>(`SELECT MAX(${Q(attr.column)}) AS m FROM ${Q(entity.table)}`, []);
+      if (m[0]?.m !== null && m[0]?.m !== undefined) floor = decodeId(m[0].m);
+    }
+    sequences.set(`${r.entity_name}.${r.attribute_name}`, { attrId: String(r.attribute_id), floor });
+  }
+
+  const blocks = new Map<string, Block>();
+  /** Reserves `size` values after max(stored counter, floor); returns the last value reserved. */
+  const reserve = async (table: string, keyCol: string, valueCol: string, key: string, floor: bigint, size: bigint): Promise<bigint> =>
+    db.independentTransaction(async (tx) => {
+      const v = Q(valueCol);
+      await tx.execute(`UPDATE ${Q(table)} SET ${v} = (CASE WHEN ${v} < ${P(1)} THEN ${P(2)} ELSE ${v} END) + ${P(3)} WHERE ${Q(keyCol)} = ${P(4)}`,
+        [encodeId(db.dialect, floor), encodeId(db.dialect, floor), encodeId(db.dialect, size), key]);
+      const r = await tx.query<Record<string, unknown>>(`SELECT ${v} AS v FROM ${Q(table)} WHERE ${Q(keyCol)} = ${P(1)}`, [key]);
+      if (!r[0]) throw new Error(`no counter row for ${key} in ${table}; schema synchronisation has not run`);
+      return decodeId(r[0].v);
+    });
+
+  const take = async (name: string, refill: (size: bigint) => Promise<bigint>): Promise<bigint> => {
+    for (;;) {
+      let b = blocks.get(name);
+      if (b && b.next <= b.last) return b.next++;
+      if (b?.pending) { await b.pending; continue; }
+      const prev = b;
+      const size = prev ? (Date.now() - prev.reservedAt < 2000 ? (prev.size * 2n > MAX_BLOCK ? MAX_BLOCK : prev.size * 2n) : MIN_BLOCK) : MIN_BLOCK;
+      const holder: Block = prev ?? { next: 1n, last: 0n, size, reservedAt: 0 };
+      blocks.set(name, holder);
+      holder.pending = (async () => {
+        try {
+          const last = await refill(size);
+          // Never go back: keep the highest value seen in this process.
+          holder.next = last - size + 1n > holder.next ? last - size + 1n : holder.next;
+          holder.last = last;
+          holder.size = size;
+          holder.reservedAt = Date.now();
+        } finally { holder.pending = undefined; }
+      })();
+      await holder.pending;
+    }
+  };
+
+  return {
+    nextIdNow(entity: string): ObjectId | undefined {
+      const e = entities.get(entity);
+      const b = blocks.get(`id:${entity}`);
+      if (!e || !b || b.pending || b.next > b.last || b.next >= 1n << ID_SEQUENCE_BITS) return undefined;
+      return makeId(e.shortId, b.next++);
+    },
+    async nextId(entity: string): Promise<ObjectId> {
+      const e = entities.get(entity);
+      if (!e) throw new Error(`entity ${entity} has no id counter (is it persistable, and has schema synchronisation run?)`);
+      const seq = await take(`id:${entity}`, (size) => reserve(SYS.entityIdentifier, 'id', 'object_sequence', e.metaId, e.floor, size));
+      if (seq >= 1n << ID_SEQUENCE_BITS) throw new Error(`entity ${entity} has used up its 2^48 object ids`);
+      return makeId(e.shortId, seq);
+    },
+    async nextAutoNumber(attr: CAttribute): Promise<bigint> {
+      const s = sequences.get(attr.qualifiedName);
+      if (!s) throw new Error(`AutoNumber ${attr.qualifiedName} has no counter (has schema synchronisation run?)`);
+      return take(`seq:${attr.qualifiedName}`, (size) => reserve(SYS.sequence, 'attribute_id', 'current_value', s.attrId, s.floor, size));
+    },
+    entityOf: (id) => byShort.get(Number(id >> ID_SEQUENCE_BITS)),
+    shortIdOf: (entity) => entities.get(entity)?.shortId,
+  };
+}

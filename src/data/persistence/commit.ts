@@ -1,0 +1,141 @@
+import type { CAssociation, CEntity, CompiledModel } from '../../model/compiled/types.js';
+import type { MxObject } from '../../objects/mx-object.js';
+import type { AssociationValue, ObjectId } from '../../objects/values.js';
+import type { Queryable } from '../database.js';
+import { encodeId, encodeValue } from '../dialects/value-codecs.js';
+import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
+import { push } from './retrieve.js';
+import { chunks, SqlWriter } from './sql.js';
+import { placeholder } from '../dialects/names.js';
+
+export interface CommitOptions {
+  /** The committing user: System.changedBy (and System.owner of new objects that have none). */
+  readonly user?: ObjectId;
+  /** changedDate of the committed objects. Default now. */
+  readonly now?: Date;
+}
+
+/**
+ * Writes objects: new ones are INSERTed into every table of their chain (many
+ * objects per statement), persisted ones get an UPDATE of only their changed
+ * columns per table (`UPDATE "t" SET "a" = ? WHERE "id" = ?`). Owned
+ * associations set on the objects are written to the association tables.
+ * Afterwards the objects are `persisted` with no changes pending.
+ * Run it inside a transaction so that a failure leaves nothing half-written.
+ */
+export async function commitObjects(tx: Queryable, model: CompiledModel, objects: readonly MxObject[], opts: CommitOptions = {}): Promise<void> {
+  if (objects.length === 0) return;
+  const now = opts.now ?? new Date();
+  const fresh = objects.filter((o) => o.state === 'new');
+  const persisted = objects.filter((o) => o.state === 'persisted');
+
+  // System members maintained on commit.
+  const members = new Map<string, CEntity['systemMembers']>();
+  for (const o of objects) {
+    let sm = members.get(o.entity);
+    if (!sm) { sm = entityMap(model, o.entity).entity.systemMembers; members.set(o.entity, sm); }
+    if (sm.changedDate) { o.values.set('changedDate', now); o.changed.add('changedDate'); }
+    if (sm.createdDate && o.state === 'new' && !o.values.get('createdDate')) o.values.set('createdDate', now);
+    if (sm.changedBy && opts.user !== undefined) { o.references.set('System.changedBy', opts.user); o.changed.add('System.changedBy'); }
+    if (sm.owner && o.state === 'new' && opts.user !== undefined && (o.references.get('System.owner') ?? null) === null) o.references.set('System.owner', opts.user);
+  }
+
+  // INSERT new objects, grouped by entity, root table first.
+  const byEntity = new Map<string, MxObject[]>();
+  for (const o of fresh) push(byEntity, o.entity, o);
+  for (const [entity, objs] of byEntity) {
+    const tables = entityMap(model, entity).tables;
+    for (let i = tables.length - 1; i >= 0; i--) await insertRows(tx, tables[i]!, objs, entity);
+  }
+
+  // UPDATE persisted objects: only the changed columns, per table.
+  for (const o of persisted) {
+    const map = entityMap(model, o.entity);
+    for (const t of [...map.tables].reverse()) {
+      const cols = t.columns.filter((c) => c.source !== 'type' && o.changed.has(c.key));
+      if (cols.length === 0) continue;
+      const w = new SqlWriter(tx.dialect);
+      const set = cols.map((c) => `${w.q(c.column)} = ${w.p(columnValue(tx, c, o, entity(o)))}`).join(', ');
+      await tx.execute(`UPDATE ${w.q(t.table)} SET ${set} WHERE ${w.q('id')} = ${w.p(encodeId(tx.dialect, o.id))}`, w.params);
+    }
+  }
+
+  // Associations: new objects' non-empty values; persisted objects' changed ones (replaced).
+  const replace = new Map<string, MxObject[]>();
+  const rows = new Map<string, [ObjectId, ObjectId][]>();
+  for (const o of objects) {
+    for (const a of entityMap(model, o.entity).owned) {
+      if (o.state === 'persisted') {
+        if (!o.changed.has(a.name)) continue;
+        push(replace, a.name, o);
+      }
+      for (const child of children(o.references.get(a.name))) push(rows, a.name, [o.id, child]);
+    }
+  }
+  for (const [name, objs] of replace) {
+    const a = model.associations.get(name)!;
+    for (const part of chunks(tx.dialect, objs, 1)) {
+      const w = new SqlWriter(tx.dialect);
+      await tx.execute(`DELETE FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => encodeId(tx.dialect, o.id)))}`, w.params);
+    }
+  }
+  for (const [name, pairs] of rows) await insertAssociationRows(tx, model.associations.get(name)!, pairs);
+
+  for (const o of objects) { o.state = 'persisted'; o.changed.clear(); }
+}
+
+function entity(o: MxObject): string { return o.entity; }
+
+function children(v: AssociationValue | undefined): readonly bigint[] {
+  if (v === undefined || v === null) return [];
+  return typeof v === 'bigint' ? [v] : v;
+}
+
+function columnValue(q: Queryable, c: ColumnMap, o: MxObject, concrete: string): unknown {
+  if (c.source === 'type') return concrete;
+  if (c.source === 'reference') {
+    const v = o.references.get(c.key);
+    return typeof v === 'bigint' ? encodeId(q.dialect, v) : null;
+  }
+  return encodeValue(q.dialect, c.type, c.attr!.qualifiedName, o.values.get(c.key) ?? null);
+}
+
+const insertTexts = new WeakMap<TableMap, Map<string, string>>();
+
+/** `INSERT INTO "t" ("id", ...) VALUES (?, ...), (?, ...)` for `rows` rows, built once per table, dialect and row count. */
+function insertText(dialect: Queryable['dialect'], t: TableMap, rows: number): string {
+  let byKey = insertTexts.get(t);
+  if (!byKey) { byKey = new Map(); insertTexts.set(t, byKey); }
+  const key = `${dialect}:${rows}`;
+  let text = byKey.get(key);
+  if (text === undefined) {
+    const w = new SqlWriter(dialect);
+    const head = [w.q('id'), ...t.columns.map((c) => w.q(c.column))].join(', ');
+    const width = t.columns.length + 1;
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) tuples.push(`(${Array.from({ length: width }, (_, c) => placeholder(dialect, r * width + c + 1)).join(', ')})`);
+    text = `INSERT INTO ${w.q(t.table)} (${head}) VALUES ${tuples.join(', ')}`;
+    byKey.set(key, text);
+  }
+  return text;
+}
+
+async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[], concrete: string): Promise<void> {
+  const perRow = t.columns.length + 1;
+  for (const part of chunks(tx.dialect, objs, perRow)) {
+    const params: unknown[] = [];
+    for (const o of part) {
+      params.push(encodeId(tx.dialect, o.id));
+      for (const c of t.columns) params.push(columnValue(tx, c, o, concrete));
+    }
+    await tx.execute(insertText(tx.dialect, t, part.length), params);
+  }
+}
+
+export async function insertAssociationRows(tx: Queryable, a: CAssociation, pairs: readonly [ObjectId, ObjectId][]): Promise<void> {
+  for (const part of chunks(tx.dialect, pairs, 2)) {
+    const w = new SqlWriter(tx.dialect);
+    const values = part.map(([p, c]) => `(${w.p(encodeId(tx.dialect, p))}, ${w.p(encodeId(tx.dialect, c))})`).join(', ');
+    await tx.execute(`INSERT INTO ${w.q(a.table)} (${w.q(a.parentColumn)}, ${w.q(a.childColumn)}) VALUES ${values}`, w.params);
+  }
+}

@@ -1,0 +1,82 @@
+import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
+import { createMxObject, type MxObject } from '../../objects/mx-object.js';
+import type { AttributeValue, ObjectId } from '../../objects/values.js';
+import { Dec } from '../dialects/decimal-format.js';
+import type { IdGenerator } from '../ids.js';
+import { entityMap } from './mapping.js';
+
+export interface CreateOptions {
+  /** The user creating the object: System.owner and System.changedBy. */
+  readonly user?: ObjectId;
+  /** The moment of creation (createdDate, changedDate, [%CurrentDateTime%] defaults). Default now. */
+  readonly now?: Date;
+}
+
+/**
+ * A new object of the entity with its id and its attributes' default values
+ * (AutoNumber from its counter). Nothing is written: the object is `new` until
+ * committed. No round trip of its own: ids come from a reserved block.
+ */
+export async function createObject(model: CompiledModel, entity: string, ids: IdGenerator, opts: CreateOptions = {}): Promise<MxObject> {
+  const t = template(model, entity);
+  const now = opts.now ?? new Date();
+  const obj = createMxObject(entity, ids.nextIdNow(entity) ?? await ids.nextId(entity), 'new');
+  for (let i = 0; i < t.fixed.length; i++) obj.values.set(t.fixed[i]![0], t.fixed[i]![1]);
+  for (const a of t.autoNumbers) obj.values.set(a.name, await ids.nextAutoNumber(a));
+  for (const a of t.dates) obj.values.set(a.name, a.system ? new Date(now.getTime()) : defaultValue(a, now));
+  for (const a of t.references) obj.references.set(a.name, a.type === 'Reference' ? null : []);
+  if (t.owner) obj.references.set('System.owner', opts.user ?? null);
+  if (t.changedBy) obj.references.set('System.changedBy', opts.user ?? null);
+  return obj;
+}
+
+/** Per entity, once: the defaults that can be shared (every value type but Date is immutable). */
+interface Template {
+  readonly fixed: readonly [string, AttributeValue][];
+  readonly autoNumbers: readonly CAttribute[];
+  readonly dates: readonly CAttribute[];
+  readonly references: readonly { name: string; type: string }[];
+  readonly owner: boolean;
+  readonly changedBy: boolean;
+}
+
+const templates = new WeakMap<CompiledModel, Map<string, Template>>();
+
+function template(model: CompiledModel, entity: string): Template {
+  let byName = templates.get(model);
+  if (!byName) { byName = new Map(); templates.set(model, byName); }
+  let t = byName.get(entity);
+  if (!t) {
+    const map = entityMap(model, entity);
+    const attrs = [...map.entity.attributes.values()];
+    t = {
+      fixed: attrs.filter((a) => a.type !== 'AutoNumber' && a.type !== 'DateTime').map((a) => [a.name, defaultValue(a, new Date())] as [string, AttributeValue]),
+      autoNumbers: attrs.filter((a) => a.type === 'AutoNumber'),
+      dates: attrs.filter((a) => a.type === 'DateTime'),
+      references: map.owned.map((a) => ({ name: a.name, type: a.type })),
+      owner: map.entity.systemMembers.owner,
+      changedBy: map.entity.systemMembers.changedBy,
+    };
+    byName.set(entity, t);
+  }
+  return t;
+}
+
+/** The in-memory default of an attribute (CAttribute.defaultValue is normalised text/number/boolean). */
+export function defaultValue(a: CAttribute, now: Date): AttributeValue {
+  const d = a.defaultValue;
+  if (d === null) return null;
+  switch (a.type) {
+    case 'Integer': return Number(d);
+    case 'Long': case 'AutoNumber': return BigInt(String(d));
+    case 'Decimal': return new Dec(String(d));
+    case 'Boolean': return d === true || d === 'true';
+    case 'DateTime': {
+      if (d === '[%CurrentDateTime%]') return new Date(now.getTime());
+      const s = String(d).replace(' ', 'T');
+      return new Date(/T/.test(s) ? (s.endsWith('Z') ? s : `${s}Z`) : `${s}T00:00:00Z`);
+    }
+    case 'Binary': return null;
+    default: return String(d);
+  }
+}

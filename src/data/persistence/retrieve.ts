@@ -1,0 +1,142 @@
+import type { CompiledModel } from '../../model/compiled/types.js';
+import { createMxObject, type MxObject } from '../../objects/mx-object.js';
+import type { ObjectId } from '../../objects/values.js';
+import type { Queryable } from '../database.js';
+import { decodeId, decodeValue, encodeId } from '../dialects/value-codecs.js';
+import { TYPE_COLUMN } from '../schema/model-schema.js';
+import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
+import { chunks, inListText, SqlWriter } from './sql.js';
+
+export interface RetrieveOptions {
+  /** Load only these attributes (names); default all. The id and the object's type are always loaded. */
+  readonly attributes?: readonly string[];
+  /** Load the values of the associations the objects own (default true). */
+  readonly references?: boolean;
+}
+
+/**
+ * Loads objects by id, as objects of their concrete entity: the requested
+ * entity's chain of tables joined on id, then — for objects of a
+ * specialization — the specialization's own tables in a follow-up query, then
+ * the owned associations (one query per association, not per object).
+ * Ids not found (or not of this entity) are left out; order follows `ids`.
+ */
+export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: string, ids: readonly ObjectId[], opts: RetrieveOptions = {}): Promise<MxObject[]> {
+  const unique = ids.length === 1 ? ids : [...new Set(ids)];
+  if (unique.length === 0) return [];
+  const map = entityMap(model, entity);
+  const wanted = opts.attributes ? new Set(opts.attributes) : undefined;
+  const found = new Map<ObjectId, MxObject>();
+  const plan = selectPlan(q.dialect, map.tables, wanted, true);
+  for (const part of chunks(q.dialect, unique, 1)) {
+    const rows = await selectTables(q, plan, part);
+    for (const row of rows) {
+      const id = decodeId(row.id);
+      const concrete = map.typeColumn && typeof row[TYPE_COLUMN] === 'string' ? (row[TYPE_COLUMN] as string) : entity;
+      const obj = createMxObject(concrete !== entity && model.entities.has(concrete) ? concrete : entity, id, 'persisted');
+      fill(q, obj, plan, row);
+      found.set(id, obj);
+    }
+  }
+  // Specializations: their own tables, one query per concrete entity.
+  const byConcrete = new Map<string, MxObject[]>();
+  for (const o of found.values()) if (o.entity !== entity) push(byConcrete, o.entity, o);
+  for (const [concrete, objs] of byConcrete) {
+    const cmap = entityMap(model, concrete);
+    const extra = cmap.extraTables(map.tables.length);
+    if (extra.length === 0) continue;
+    const xplan = selectPlan(q.dialect, extra, wanted, false);
+    for (const part of chunks(q.dialect, objs, 1)) {
+      const rows = await selectTables(q, xplan, part.map((o) => o.id));
+      for (const row of rows) fill(q, found.get(decodeId(row.id))!, xplan, row);
+    }
+  }
+  if (opts.references !== false) await loadReferences(q, model, [...found.values()]);
+  const out: MxObject[] = [];
+  for (const id of unique) { const o = found.get(id); if (o) out.push(o); }
+  return out;
+}
+
+interface SelectPlan {
+  readonly head: string;
+  readonly idColumn: string;
+  readonly columns: readonly ColumnMap[];
+}
+
+const plans = new WeakMap<readonly TableMap[], Map<string, SelectPlan>>();
+
+/** The SELECT ... FROM ... JOIN part for a list of tables, built once per tables, dialect and attribute list. */
+function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], wanted: Set<string> | undefined, withType: boolean): SelectPlan {
+  let byKey = plans.get(tables);
+  if (!byKey) { byKey = new Map(); plans.set(tables, byKey); }
+  const key = `${dialect}|${withType}|${wanted ? [...wanted].sort().join(',') : '*'}`;
+  let plan = byKey.get(key);
+  if (!plan) {
+    const w = new SqlWriter(dialect);
+    const first = tables[0]!;
+    const cols = [`${w.q(first.table)}.${w.q('id')}`];
+    const columns: ColumnMap[] = [];
+    for (const t of tables) {
+      for (const c of t.columns) {
+        if (!include(c, wanted, withType)) continue;
+        cols.push(`${w.q(t.table)}.${w.q(c.column)}`);
+        if (c.source !== 'type') columns.push(c);
+      }
+    }
+    let from = w.q(first.table);
+    for (const t of tables.slice(1)) from += ` INNER JOIN ${w.q(t.table)} ON ${w.q(t.table)}.${w.q('id')} = ${w.q(first.table)}.${w.q('id')}`;
+    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns };
+    byKey.set(key, plan);
+  }
+  return plan;
+}
+
+async function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]): Promise<Record<string, unknown>[]> {
+  const params = ids.map((id) => encodeId(q.dialect, id));
+  return q.query(plan.head + plan.idColumn + inListText(q.dialect, 0, ids.length), params);
+}
+
+function include(c: ColumnMap, wanted: Set<string> | undefined, withType: boolean): boolean {
+  if (c.source === 'type') return withType;
+  return !wanted || wanted.has(c.key);
+}
+
+function fill(q: Queryable, obj: MxObject, plan: SelectPlan, row: Record<string, unknown>): void {
+  for (const c of plan.columns) {
+    const raw = row[c.column];
+    if (c.source === 'reference') obj.references.set(c.key, raw === null || raw === undefined ? null : decodeId(raw));
+    else obj.values.set(c.key, decodeValue(q.dialect, c.type, raw));
+  }
+}
+
+/** The owned associations' values, one query per association over all objects that own it. */
+export async function loadReferences(q: Queryable, model: CompiledModel, objects: readonly MxObject[]): Promise<void> {
+  const byAssoc = new Map<string, MxObject[]>();
+  for (const o of objects) {
+    for (const a of entityMap(model, o.entity).owned) {
+      push(byAssoc, a.name, o);
+      o.references.set(a.name, a.type === 'Reference' ? null : []);
+    }
+  }
+  for (const [name, objs] of byAssoc) {
+    const a = model.associations.get(name)!;
+    const byId = new Map(objs.map((o) => [o.id, o]));
+    const sets = new Map<ObjectId, bigint[]>();
+    for (const part of chunks(q.dialect, objs, 1)) {
+      const w = new SqlWriter(q.dialect);
+      const sql = `SELECT ${w.q(a.parentColumn)}, ${w.q(a.childColumn)} FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => encodeId(q.dialect, o.id)))}`;
+      for (const row of await q.query(sql, w.params)) {
+        const parent = decodeId(row[a.parentColumn]);
+        const child = decodeId(row[a.childColumn]);
+        if (a.type === 'Reference') byId.get(parent)?.references.set(name, child);
+        else push(sets, parent, child);
+      }
+    }
+    for (const [parent, children] of sets) byId.get(parent)?.references.set(name, children.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  }
+}
+
+export function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v); else m.set(k, [v]);
+}

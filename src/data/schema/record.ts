@@ -1,0 +1,81 @@
+import type { Queryable } from '../database.js';
+import { quoteIdentifier } from '../dialects/names.js';
+import { tableExistsQuery } from '../dialects/ddl.js';
+import { SYS } from './system-tables.js';
+import { typeOfCode, type ColumnDef, type IndexDef, type TableDef } from './types.js';
+
+/** What the system tables say the schema holds. */
+export interface StoredSchema {
+  readonly exists: boolean;
+  readonly tables: TableDef[];
+  /** entity metadata id -> short id. */
+  readonly shortIds: Map<string, number>;
+  /** attribute metadata id -> AutoNumber sequence present. */
+  readonly sequences: Set<string>;
+}
+
+type Row = Record<string, unknown>;
+
+/** Reads the record; an empty database (no system tables yet) reads as an empty record. */
+export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
+  const Q = (n: string) => quoteIdentifier(q.dialect, n);
+  const exists = await systemTablesExist(q);
+  if (!exists) return { exists: false, tables: [], shortIds: new Map(), sequences: new Set() };
+  const all = (t: string) => q.query<Row>(`SELECT * FROM ${Q(t)}`, []);
+  // One after the other: inside a transaction they share one connection.
+  const entities = await all(SYS.entity); const idents = await all(SYS.entityIdentifier);
+  const attrs = await all(SYS.attribute); const assocs = await all(SYS.association);
+  const indexes = await all(SYS.index); const indexCols = await all(SYS.indexColumn);
+  const uniques = await all(SYS.uniqueConstraint); const seqs = await all(SYS.sequence);
+  const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const entityName = new Map(entities.map((e) => [s(e.id), s(e.entity_name)]));
+  const colsByIndex = new Map<string, { column: string; descending: boolean; ordinal: number }[]>();
+  for (const c of indexCols) {
+    const l = colsByIndex.get(s(c.index_id)) ?? [];
+    l.push({ column: s(c.column_id), descending: s(c.sort_order).toUpperCase() === 'DESC', ordinal: Number(c.ordinal) });
+    colsByIndex.set(s(c.index_id), l);
+  }
+  const indexesOf = (tableId: string): IndexDef[] => {
+    const out: IndexDef[] = indexes.filter((i) => s(i.table_id) === tableId).map((i) => ({
+      name: s(i.index_name), unique: false,
+      columns: (colsByIndex.get(s(i.id)) ?? []).sort((a, b) => a.ordinal - b.ordinal).map(({ column, descending }) => ({ column, descending })),
+    }));
+    for (const u of uniques.filter((x) => s(x.table_id) === tableId)) out.push({ name: s(u.name), unique: true, columns: [{ column: s(u.column_id), descending: false }] });
+    return out;
+  };
+  const tables: TableDef[] = [];
+  for (const e of entities) {
+    const id = s(e.id);
+    const columns: ColumnDef[] = attrs.filter((a) => s(a.entity_id) === id).map((a) => ({
+      id: s(a.id), key: s(a.attribute_name), column: s(a.column_name), type: typeOfCode(Number(a.type)),
+      length: Number(a.length ?? 0), defaultValue: a.default_value === null || a.default_value === '' ? null : s(a.default_value), previousKeys: [],
+    }));
+    const superId = s(e.superentity_id);
+    tables.push({
+      kind: 'entity', id, key: s(e.entity_name), table: s(e.table_name), previousKeys: [], columns, indexes: indexesOf(id),
+      ...(superId && entityName.has(superId) ? { superKey: entityName.get(superId)! } : {}),
+    });
+  }
+  for (const a of assocs) {
+    const id = s(a.id);
+    tables.push({
+      kind: 'association', id, key: s(a.association_name), table: s(a.table_name), previousKeys: [],
+      columns: [
+        { key: 'parent', column: s(a.parent_column_name), type: 'Long', length: 0, defaultValue: null, previousKeys: [] },
+        { key: 'child', column: s(a.child_column_name), type: 'Long', length: 0, defaultValue: null, previousKeys: [] },
+      ],
+      indexes: indexesOf(id),
+      parentKey: entityName.get(s(a.parent_entity_id)) ?? '', childKey: entityName.get(s(a.child_entity_id)) ?? '',
+    });
+  }
+  return {
+    exists: true, tables,
+    shortIds: new Map(idents.map((i) => [s(i.id), Number(i.short_id)])),
+    sequences: new Set(seqs.map((x) => s(x.attribute_id))),
+  };
+}
+
+/** Whether the system tables are there, asked without an error (which would abort a PostgreSQL transaction). */
+export async function systemTablesExist(q: Queryable): Promise<boolean> {
+  return (await q.query(tableExistsQuery(q.dialect), [SYS.version])).length > 0;
+}

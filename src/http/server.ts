@@ -1,0 +1,25 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
+
+export interface HttpState { ready: boolean; stopping: boolean }
+
+/** Builds the Fastify server from each component's routes, plus /health. */
+export async function buildHttpServer(ctx: RuntimeContext, components: readonly RuntimeComponent[], state: HttpState): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ node: 'HTTP' }) as unknown as FastifyBaseLogger,
+    // Per-request log lines cost throughput and say little; components log what matters.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ctx.settings.get('BodyLimit') ?? 1048576,
+    trustProxy: ctx.settings.get('TrustProxy') ?? false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.get('/health', async (_req, reply) => {
+    if (!state.ready || state.stopping) {
+      return reply.code(503).send({ status: state.stopping ? 'stopping' : 'starting' });
+    }
+    return { status: 'ok', app: ctx.model.app.name, version: ctx.model.app.version };
+  });
+  for (const c of components) if (c.routes) await c.routes(app, ctx);
+  return app;
+}

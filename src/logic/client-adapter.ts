@@ -1,0 +1,76 @@
+import type { ObjectLogic } from '../client-api/runtime-backend.js';
+import { ValidationFailed, type MicroflowArg, type MicroflowOutcome } from '../client-api/backend.js';
+import type { Transaction } from '../data/index.js';
+import type { MxObject } from '../objects/mx-object.js';
+import { idToGuid } from '../objects/values.js';
+import type { UserContext } from '../security/user-context.js';
+import type { MicroflowEngine } from './engine/engine.js';
+import { ValidationFailedError } from './engine/errors.js';
+import type { SqlPort } from './engine/ports.js';
+import { isMxObject, type Value } from './expressions/runtime.js';
+
+/**
+ * The logic layer as the client API sees it (service `logic`): commits,
+ * deletes and rollbacks from the client run the same event handlers and
+ * validation rules as microflow activities; callMicroflow runs a microflow in
+ * the request's transaction.
+ */
+export function clientLogic(engine: MicroflowEngine): ObjectLogic {
+  const tx = (t: Transaction | null): SqlPort | undefined => (t ? (t as unknown as SqlPort) : undefined);
+  const withFeedback = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      const v = e instanceof ValidationFailedError ? e : e instanceof Error && e.cause instanceof ValidationFailedError ? e.cause : undefined;
+      if (v) throw new ValidationFailed(v.feedback.map((f) => ({ guid: idToGuid(f.objectId), member: f.member, message: f.message })));
+      throw e;
+    }
+  };
+  return {
+    async afterCreate(t, user, obj) {
+      const s = engine.session(user, tx(t));
+      await s.begin();
+      await engine.actions.afterCreate(s, obj, []);
+    },
+    async commit(t, user, objects) {
+      const s = engine.session(user, tx(t));
+      for (const o of objects) s.track(o);
+      // The base savepoint serves microflows' error handling; without commit handlers no microflow runs (one round trip less per save).
+      if (objects.some((o) => engine.model.entities.get(o.entity)?.events.some((h) => h.event === 'commit'))) await s.begin();
+      await withFeedback(() => engine.actions.commit(s, objects, { events: true }, []));
+    },
+    async delete(t, user, objects) {
+      const s = engine.session(user, tx(t));
+      await s.begin();
+      await engine.actions.delete(s, objects, { events: true }, []);
+    },
+    async rollback(user, objects) {
+      const s = engine.session(user, undefined);
+      await engine.actions.rollback(s, objects, []);
+    },
+    async callMicroflow(t, user: UserContext, name, args): Promise<MicroflowOutcome> {
+      const params: Record<string, Value> = {};
+      const objects: MxObject[] = [];
+      for (const [k, a] of args) {
+        if (a.kind === 'object') { params[k] = a.object; if (a.object) objects.push(a.object); }
+        else if (a.kind === 'list') { params[k] = [...a.objects]; objects.push(...a.objects); }
+        else params[k] = a.value;
+      }
+      const mf = engine.microflow(name);
+      const r = await withFeedback(() => engine.runMicroflow(name, params, user, tx(t), objects));
+      const rt = mf?.returnType.kind;
+      let result: MicroflowArg | undefined;
+      if (rt === 'Object') result = { kind: 'object', object: isMxObject(r.value) ? r.value : null };
+      else if (rt === 'List') result = { kind: 'list', objects: Array.isArray(r.value) ? (r.value as MxObject[]) : [] };
+      else if (rt && rt !== 'Nothing') result = { kind: 'value', value: r.value as Exclude<Value, MxObject | readonly MxObject[]> };
+      return {
+        result,
+        dirty: r.dirty,
+        committed: r.committed.map((o) => o.id),
+        deleted: r.deleted,
+        messages: r.messages.map((m) => ({ type: m.type, text: m.message })),
+        feedback: r.feedback.map((f) => ({ guid: idToGuid(f.objectId), member: f.member, message: f.message })),
+      };
+    },
+  };
+}

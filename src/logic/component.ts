@@ -1,0 +1,35 @@
+import type { RuntimeComponent } from '../core/runtime-context.js';
+import { service } from '../core/runtime-context.js';
+import type { Database, IdGenerator } from '../data/index.js';
+import { actionContextFactory } from './action-context.js';
+import { clientLogic } from './client-adapter.js';
+import { MicroflowEngine } from './engine/engine.js';
+import { loadActions } from './ts-actions.js';
+import { dataPort, dbPort, queryPort } from './wiring.js';
+import type { SecurityService } from '../security/services.js';
+
+/** Service names: `logic` is the client API's ObjectLogic, `microflows` the engine itself. */
+export const LOGIC_SERVICE = 'logic';
+export const MICROFLOWS_SERVICE = 'microflows';
+
+/**
+ * The microflow engine as a runtime component: loads the app's TypeScript
+ * actions, compiles every microflow once, and provides the services the client
+ * API and other components call. Starts after the data layer.
+ */
+export function logicComponent(): RuntimeComponent {
+  return {
+    name: 'logic',
+    async start(ctx) {
+      const db = service<Database>(ctx, 'db');
+      const ids = service<IdGenerator>(ctx, 'ids');
+      const log = ctx.log.child({ node: 'Microflows' });
+      let engine: MicroflowEngine | undefined;
+      const actions = await loadActions(ctx.appDir, ctx.model.app.modules, actionContextFactory(() => engine!));
+      engine = new MicroflowEngine({ model: ctx.model, data: dataPort(ctx.model, ids, ctx.services.get('security') as SecurityService | undefined), query: queryPort(db.dialect), db: dbPort(db), log, actions });
+      ctx.services.set(MICROFLOWS_SERVICE, engine);
+      ctx.services.set(LOGIC_SERVICE, clientLogic(engine));
+      log.info({ microflows: ctx.model.microflows.size, actions: actions.size }, 'microflows compiled');
+    },
+  };
+}

@@ -1,0 +1,201 @@
+import type { Logger } from '../../core/logger.js';
+import type { Diagnostic } from '../../model/diagnostics.js';
+import { formatDiagnostic, UserError } from '../../model/diagnostics.js';
+import type { CompiledModel } from '../../model/compiled/types.js';
+import type { MxObject } from '../../objects/mx-object.js';
+import type { UserContext } from '../../security/user-context.js';
+import { coerceValue } from '../expressions/compile.js';
+import { isMxObject, type Value } from '../expressions/runtime.js';
+import { typeToString, type XType } from '../expressions/types.js';
+import { ObjectActions } from '../object-actions.js';
+import { RETURN, type CompiledMicroflow } from './compiled.js';
+import { MicroflowCompiler, type CompileContext } from './compiler.js';
+import { MicroflowError, type FeedbackItem } from './errors.js';
+import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
+import type { DataPort, DbPort, QueryPort, SqlPort } from './ports.js';
+import { Run, runBlock, toMicroflowError } from './run.js';
+import { LogicSession, type ClientMessage } from './session.js';
+
+/** What a microflow call gives back to its caller (the client API, a test, a scheduled event). */
+export interface MicroflowResult {
+  readonly value: Value;
+  readonly messages: readonly ClientMessage[];
+  readonly feedback: readonly FeedbackItem[];
+  /** Objects committed during the call. */
+  readonly committed: readonly MxObject[];
+  readonly deleted: readonly bigint[];
+  /** Objects the call holds that have changes not committed (the client keeps them). */
+  readonly dirty: readonly MxObject[];
+  readonly refresh: readonly MxObject[];
+}
+
+export interface EngineOptions {
+  readonly model: CompiledModel;
+  readonly data: DataPort;
+  readonly query: QueryPort;
+  readonly db?: DbPort;
+  readonly log: Logger;
+  readonly actions?: ReadonlyMap<string, LoadedAction>;
+}
+
+/** Maximum depth of microflow calls (a runaway recursion ends with an error instead of a crash). */
+const MAX_DEPTH = 200;
+
+/**
+ * The microflow engine: every microflow of the model compiled once (nothing
+ * is parsed per call), run in a session that holds the request's objects and
+ * its database transaction.
+ */
+export class MicroflowEngine implements EngineHost {
+  readonly model: CompiledModel;
+  readonly data: DataPort;
+  readonly query: QueryPort;
+  readonly log: Logger;
+  readonly roundHalfEven: boolean;
+  readonly actions: ObjectActions;
+  private readonly db: DbPort | undefined;
+  private readonly compiled = new Map<string, CompiledMicroflow>();
+  private readonly tsActions: ReadonlyMap<string, LoadedAction>;
+
+  constructor(opts: EngineOptions) {
+    this.model = opts.model;
+    this.data = opts.data;
+    this.query = opts.query;
+    this.db = opts.db;
+    this.log = opts.log;
+    this.tsActions = opts.actions ?? new Map();
+    this.roundHalfEven = String(opts.model.app.settings.RoundingMode ?? '').toLowerCase() === 'halfeven';
+    this.actions = new ObjectActions((session, name, args, stack) => this.invoke(session, name, args, stack));
+    const signatures: ActionSignatures = new Map([...this.tsActions].map(([n, a]) => [n, { ...(a.parameters ? { parameters: a.parameters } : {}), ...(a.returns ? { returns: a.returns } : {}) }]));
+    const cc: CompileContext = { model: this.model, query: this.query, actions: signatures };
+    const problems: Diagnostic[] = [];
+    for (const mf of this.model.microflows.values()) {
+      const c = new MicroflowCompiler(cc, mf);
+      const out = c.compile();
+      problems.push(...c.diagnostics);
+      if (out) this.compiled.set(mf.name, out);
+    }
+    if (problems.some((d) => d.severity === 'error')) {
+      throw new UserError(`the microflows have errors:\n${problems.map(formatDiagnostic).join('\n')}`, problems);
+    }
+  }
+
+  microflow(name: string): CompiledMicroflow | undefined {
+    return this.compiled.get(name);
+  }
+
+  tsAction(name: string): LoadedAction | undefined {
+    return this.tsActions.get(name);
+  }
+
+  /** A session for one request, in the given transaction (object actions from the client API use it). */
+  session(user: UserContext, tx: SqlPort | undefined): LogicSession {
+    return new LogicSession(this, user, tx, this.log);
+  }
+
+  /**
+   * Runs a microflow as a request: in the given transaction, or in a new one
+   * that commits when the microflow ends and rolls back when it fails.
+   * Parameters are given by name; objects among them join the session.
+   */
+  async runMicroflow(name: string, params: Readonly<Record<string, Value>>, user: UserContext, tx?: SqlPort, objects: readonly MxObject[] = []): Promise<MicroflowResult> {
+    const mf = this.compiled.get(name);
+    if (!mf) throw new MicroflowError(`unknown microflow '${name}'`, [], 'kiln.UnknownMicroflow');
+    const go = async (t: SqlPort | undefined): Promise<MicroflowResult> => {
+      const session = this.session(user, t);
+      for (const o of objects) session.track(o);
+      await session.begin();
+      const value = await this.runInSession(session, name, params);
+      return resultOf(session, value);
+    };
+    if (tx) return go(tx);
+    if (this.db) return this.db.transaction((t) => go(t));
+    return go(undefined);
+  }
+
+  /** Runs a microflow in an existing session (object actions and the client API share it). */
+  async runInSession(session: LogicSession, name: string, params: Readonly<Record<string, Value>>): Promise<Value> {
+    const mf = this.compiled.get(name);
+    if (!mf) throw new MicroflowError(`unknown microflow '${name}'`, [], 'kiln.UnknownMicroflow');
+    const args: Value[] = [];
+    for (const p of mf.parameters) {
+      if (!(p.name in params)) throw new MicroflowError(`missing parameter ${p.name} of ${name}`, [name], 'kiln.MissingParameter');
+      args.push(checkArgument(params[p.name] ?? null, p.type, `parameter ${p.name} of ${name}`, this.model));
+    }
+    for (const k of Object.keys(params)) if (!mf.parameters.some((p) => p.name === k)) throw new MicroflowError(`${name} has no parameter '${k}'`, [name], 'kiln.UnknownParameter');
+    return this.execute(session, mf, args, []);
+  }
+
+  /** A call by name with named parameters in an existing session (TypeScript actions). */
+  async callByName(session: LogicSession, name: string, params: Readonly<Record<string, Value>>, stack: readonly string[]): Promise<Value> {
+    const mf = this.compiled.get(name);
+    if (!mf) throw new MicroflowError(`unknown microflow '${name}'`, stack, 'kiln.UnknownMicroflow');
+    const args = mf.parameters.map((p) => checkArgument(params[p.name] ?? null, p.type, `parameter ${p.name} of ${name}`, this.model));
+    return this.execute(session, mf, args, stack);
+  }
+
+  /** EngineHost: a call activity. */
+  call(name: string, args: readonly Value[], caller: Run): Promise<Value> {
+    const mf = this.compiled.get(name);
+    if (!mf) throw new MicroflowError(`unknown microflow '${name}'`, caller.stack, 'kiln.UnknownMicroflow');
+    return this.execute(caller.session, mf, args, caller.stack);
+  }
+
+  /** Event handlers: arguments in parameter order; handlers without parameters get none. */
+  private invoke(session: LogicSession, name: string, args: readonly Value[], stack: readonly string[]): Promise<Value> {
+    const mf = this.compiled.get(name);
+    if (!mf) throw new MicroflowError(`unknown event-handler microflow '${name}'`, stack, 'kiln.UnknownMicroflow');
+    return this.execute(session, mf, mf.parameters.map((_, i) => args[i] ?? null), stack);
+  }
+
+  private async execute(session: LogicSession, mf: CompiledMicroflow, args: readonly Value[], callerStack: readonly string[]): Promise<Value> {
+    const stack = [...callerStack, mf.name];
+    if (stack.length > MAX_DEPTH) throw new MicroflowError(`microflow calls nested deeper than ${MAX_DEPTH} (runaway recursion?)`, stack, 'kiln.StackOverflow');
+    const r = new Run(session, mf, stack);
+    mf.parameters.forEach((p, i) => {
+      const v = args[i] ?? null;
+      r.vars[p.slot] = v;
+      if (isMxObject(v)) session.track(v);
+      else if (Array.isArray(v)) for (const o of v as MxObject[]) session.track(o);
+    });
+    try {
+      if (mf.currentUserSlot !== undefined) r.vars[mf.currentUserSlot] = await session.currentUser();
+      if (mf.currentSessionSlot !== undefined) r.vars[mf.currentSessionSlot] = await session.currentSession();
+      const sig = await runBlock(mf.body, r);
+      return sig === RETURN ? r.returnValue : null;
+    } catch (e) {
+      throw toMicroflowError(e, stack);
+    }
+  }
+}
+
+function checkArgument(v: Value, t: XType, what: string, model: CompiledModel): Value {
+  if (v === null) return null;
+  const bad = (): never => { throw new MicroflowError(`${what} must be ${typeToString(t)}`, [], 'kiln.InvalidArgument'); };
+  switch (t.kind) {
+    case 'Object':
+      if (!isMxObject(v) || !model.entities.get(v.entity)?.chain.includes(t.entity)) bad();
+      return v;
+    case 'List':
+      if (!Array.isArray(v) || !(v as MxObject[]).every((o) => isMxObject(o) && model.entities.get(o.entity)?.chain.includes(t.entity))) bad();
+      return v;
+    case 'Boolean': return typeof v === 'boolean' ? v : bad();
+    case 'String': case 'Enumeration': return typeof v === 'string' ? v : bad();
+    case 'DateTime': return v instanceof Date ? v : bad();
+    default:
+      try { return coerceValue(v, t); } catch { return bad(); }
+  }
+}
+
+function resultOf(session: LogicSession, value: Value): MicroflowResult {
+  const dirty = [...session.objects.values()].filter((o) => o.id > 0n && (o.state === 'new' || o.changed.size > 0) && !session.committed.has(o.id));
+  return {
+    value,
+    messages: session.messages,
+    feedback: session.feedback,
+    committed: [...session.committed.values()],
+    deleted: [...session.deleted].filter((id) => id > 0n),
+    dirty,
+    refresh: [...session.refresh.values()],
+  };
+}

@@ -1,0 +1,50 @@
+import type { CompiledModel } from '../../model/compiled/types.js';
+import type { MxObject } from '../../objects/mx-object.js';
+import type { ObjectId } from '../../objects/values.js';
+import type { UserContext } from '../../security/user-context.js';
+
+/**
+ * What the microflow engine needs from the data layer and the query engine,
+ * as narrow interfaces: the engine is wired to `src/data` and `src/query` in
+ * its component, and the interfaces say exactly which of their calls it makes.
+ */
+
+/** SQL on one connection (the data layer's Queryable / Transaction). */
+export interface SqlPort {
+  readonly dialect: 'sqlite' | 'postgres' | 'mysql';
+  query<T = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }>;
+}
+
+export interface DbPort extends SqlPort {
+  transaction<T>(fn: (tx: SqlPort) => Promise<T>): Promise<T>;
+}
+
+export interface DataPort {
+  createObject(entity: string, opts: { user?: ObjectId; now: Date }): Promise<MxObject>;
+  retrieveByIds(q: SqlPort, entity: string, ids: readonly ObjectId[]): Promise<MxObject[]>;
+  commitObjects(tx: SqlPort, objects: readonly MxObject[], opts: { user?: ObjectId; now: Date }): Promise<void>;
+  /** Deletes persisted objects with their associations' delete behaviour; returns every object deleted (cascades included). */
+  deleteObjects(tx: SqlPort, objects: readonly MxObject[]): Promise<MxObject[]>;
+  /** The concrete entity of an id (from its short id). */
+  entityOf(id: ObjectId): string | undefined;
+}
+
+export interface RetrieveRequest {
+  readonly entity: string;
+  readonly xpath?: string;
+  readonly sort: readonly { readonly attribute: string; readonly descending: boolean }[];
+  readonly offset?: number;
+  /** 0 or undefined = all. */
+  readonly amount?: number;
+}
+
+/** A retrieve compiled once (at microflow compile time) and run per call. */
+export interface PreparedRetrieve {
+  run(q: SqlPort, user: UserContext, variables: Readonly<Record<string, unknown>>, range: { offset?: number; amount?: number }): Promise<MxObject[]>;
+}
+
+export interface QueryPort {
+  /** Compiles a database retrieve once; throws with a clear message for a bad XPath. */
+  prepare(model: CompiledModel, request: RetrieveRequest, applyEntityAccess: boolean): PreparedRetrieve;
+}

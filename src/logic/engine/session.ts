@@ -1,0 +1,192 @@
+import type { Logger } from '../../core/logger.js';
+import type { CompiledModel } from '../../model/compiled/types.js';
+import { createMxObject, type MxObject } from '../../objects/mx-object.js';
+import type { UserContext } from '../../security/user-context.js';
+import type { PrefetchPath } from '../expressions/compile.js';
+import type { EvalContext, Value } from '../expressions/runtime.js';
+import type { FeedbackItem, MicroflowError } from './errors.js';
+import type { DataPort, QueryPort, SqlPort } from './ports.js';
+
+/** A message for the user, from a show-message activity. */
+export interface ClientMessage {
+  readonly type: 'info' | 'warning' | 'error';
+  readonly message: string;
+  readonly blocking: boolean;
+}
+
+/** What a session needs from the engine that created it. */
+export interface SessionHost {
+  readonly model: CompiledModel;
+  readonly data: DataPort;
+  readonly query: QueryPort;
+  readonly log: Logger;
+  readonly roundHalfEven: boolean;
+}
+
+/**
+ * The state of one request in the logic layer: the user, the transaction, the
+ * objects the request holds (parameters, created, retrieved by association),
+ * and what goes back to the client (messages, validation feedback, objects
+ * committed, deleted or to refresh).
+ */
+export class LogicSession {
+  /** Objects the request holds, by id: by-association retrieves and expressions see their in-memory state. */
+  readonly objects = new Map<bigint, MxObject>();
+  readonly messages: ClientMessage[] = [];
+  readonly feedback: FeedbackItem[] = [];
+  readonly committed = new Map<bigint, MxObject>();
+  readonly deleted = new Set<bigint>();
+  readonly refresh = new Map<bigint, MxObject>();
+  readonly evalCtx: EvalContext;
+  readonly now: Date;
+  private savepoints: string[] = [];
+  private spCounter = 0;
+  private tempIds = 0n;
+  private userObject: MxObject | null | undefined;
+  private sessionObject: MxObject | null | undefined;
+
+  constructor(readonly host: SessionHost, readonly user: UserContext, readonly tx: SqlPort | undefined, readonly log: Logger) {
+    this.now = new Date();
+    const objects = this.objects;
+    this.evalCtx = {
+      model: host.model,
+      timeZone: user.timeZone || 'UTC',
+      now: () => new Date(),
+      roundHalfEven: host.roundHalfEven,
+      follow(o, association) {
+        const ref = o.references.get(association);
+        if (ref === undefined || ref === null) return null;
+        if (typeof ref === 'bigint') return objects.get(ref) ?? null;
+        return ref.map((id) => objects.get(id)).filter((x): x is MxObject => x !== undefined);
+      },
+    };
+  }
+
+  get model(): CompiledModel { return this.host.model; }
+
+  track(o: MxObject): MxObject {
+    const held = this.objects.get(o.id);
+    if (held && held !== o && held.changed.size > 0) return held;
+    this.objects.set(o.id, o);
+    return o;
+  }
+
+  /** The transaction; a microflow that reaches the database outside one is a programming error. */
+  sql(): SqlPort {
+    if (!this.tx) throw new Error('this action needs a database transaction');
+    return this.tx;
+  }
+
+  /** Loads the objects an expression reaches over associations into the object cache. */
+  async prefetch(vars: readonly Value[], paths: readonly PrefetchPath[]): Promise<void> {
+    for (const p of paths) {
+      let level: MxObject[] = [];
+      const start = vars[p.slot];
+      if (start && typeof start === 'object' && 'references' in start) level = [start as MxObject];
+      for (const assoc of p.associations) {
+        const ids: bigint[] = [];
+        for (const o of level) {
+          const ref = o.references.get(assoc);
+          if (typeof ref === 'bigint') ids.push(ref);
+          else if (Array.isArray(ref)) ids.push(...(ref as bigint[]));
+        }
+        await this.loadIds(ids);
+        level = ids.map((id) => this.objects.get(id)).filter((x): x is MxObject => x !== undefined);
+      }
+    }
+  }
+
+  /** Makes sure the objects with these ids are in the cache (one query per entity). */
+  async loadIds(ids: readonly bigint[]): Promise<void> {
+    const missing = ids.filter((id) => !this.objects.has(id) && !this.deleted.has(id));
+    if (missing.length === 0 || !this.tx) return;
+    const byEntity = new Map<string, bigint[]>();
+    for (const id of missing) {
+      const e = this.host.data.entityOf(id);
+      if (!e) continue;
+      const root = this.model.entities.get(e)?.chain.at(-1) ?? e;
+      const list = byEntity.get(root) ?? [];
+      list.push(id);
+      byEntity.set(root, list);
+    }
+    for (const [entity, list] of byEntity) {
+      for (const o of await this.host.data.retrieveByIds(this.tx, entity, list)) this.track(o);
+    }
+  }
+
+  async currentUser(): Promise<MxObject | null> {
+    if (this.userObject === undefined) {
+      const id = this.user.userId;
+      if (id === null) this.userObject = null;
+      else {
+        await this.loadIds([id]);
+        this.userObject = this.objects.get(id) ?? null;
+      }
+    }
+    return this.userObject;
+  }
+
+  async currentSession(): Promise<MxObject | null> {
+    if (this.sessionObject === undefined) {
+      const id = this.user.sessionObjectId;
+      if (id === null) this.sessionObject = null;
+      else {
+        await this.loadIds([id]);
+        this.sessionObject = this.objects.get(id) ?? null;
+      }
+    }
+    return this.sessionObject;
+  }
+
+  /** A System.Error object for $latestError (non-persistable, never committed). */
+  errorObject(e: MicroflowError): MxObject {
+    const o = createMxObject('System.Error', -(++this.tempIds), 'new');
+    o.values.set('ErrorType', e.errorType);
+    o.values.set('Message', e.message);
+    o.values.set('Stacktrace', [...e.microflowStack].reverse().map((m) => `\tat microflow ${m}`).join('\n'));
+    return o;
+  }
+
+  // --- savepoints (raw SQL: the same statements on SQLite, PostgreSQL and MariaDB)
+
+  /** Marks the start of the request's work: custom-with-rollback handlers return here. */
+  async begin(): Promise<void> {
+    if (!this.tx) return;
+    await this.tx.execute('SAVEPOINT kiln_mf_base', []);
+  }
+
+  async savepoint(): Promise<string | undefined> {
+    if (!this.tx) return undefined;
+    const name = `kiln_mf_${++this.spCounter}`;
+    await this.tx.execute(`SAVEPOINT ${name}`, []);
+    this.savepoints.push(name);
+    return name;
+  }
+
+  async release(name: string | undefined): Promise<void> {
+    if (!name || !this.tx) return;
+    const i = this.savepoints.lastIndexOf(name);
+    if (i < 0) return; // undone by a rollback of everything: nothing left to release
+    this.savepoints.length = i;
+    await this.tx.execute(`RELEASE SAVEPOINT ${name}`, []);
+  }
+
+  async rollbackTo(name: string | undefined): Promise<void> {
+    if (!name || !this.tx) return;
+    const i = this.savepoints.lastIndexOf(name);
+    if (i < 0) return;
+    this.savepoints.length = i;
+    await this.tx.execute(`ROLLBACK TO SAVEPOINT ${name}`, []);
+    await this.tx.execute(`RELEASE SAVEPOINT ${name}`, []);
+  }
+
+  /** Undoes all database work of the request so far (custom with rollback). */
+  async rollbackAll(): Promise<void> {
+    if (!this.tx) return;
+    this.savepoints.length = 0;
+    await this.tx.execute('ROLLBACK TO SAVEPOINT kiln_mf_base', []);
+    // Objects committed in the undone work are no longer in the database.
+    for (const o of this.committed.values()) if (!this.objects.has(o.id)) this.objects.set(o.id, o);
+    this.committed.clear();
+  }
+}

@@ -1,0 +1,136 @@
+import { DateTime, type DateTimeUnit } from 'luxon';
+import { ExpressionError } from './runtime.js';
+
+/**
+ * Date arithmetic in a time zone, with luxon. Non-UTC expression functions
+ * use the user's zone (or UTC for attributes that are not localized); calendar
+ * units (days and up) follow wall-clock time across daylight-saving changes,
+ * clock units (hours and below) are exact durations.
+ */
+export function inZone(d: Date, zone: string): DateTime {
+  return DateTime.fromMillis(d.getTime(), { zone });
+}
+
+export function fromParts(zone: string, year: number, month = 1, day = 1, hour = 0, minute = 0, second = 0): Date {
+  const dt = DateTime.fromObject({ year, month, day, hour, minute, second, millisecond: 0 }, { zone });
+  if (!dt.isValid) throw new ExpressionError(`invalid date ${year}-${month}-${day} ${hour}:${minute}:${second}: ${dt.invalidExplanation ?? dt.invalidReason ?? ''}`);
+  return dt.toJSDate();
+}
+
+export type AddUnit = 'milliseconds' | 'seconds' | 'minutes' | 'hours' | 'days' | 'weeks' | 'months' | 'quarters' | 'years';
+const CLOCK_MS: Partial<Record<AddUnit, number>> = { milliseconds: 1, seconds: 1000, minutes: 60_000, hours: 3_600_000 };
+
+export function addUnits(d: Date, unit: AddUnit, amount: number, zone: string): Date {
+  const ms = CLOCK_MS[unit];
+  if (ms !== undefined) return new Date(d.getTime() + amount * ms);
+  const dt = inZone(d, zone).plus({ [unit]: amount });
+  return dt.toJSDate();
+}
+
+export type TrimUnit = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
+export function trimTo(d: Date, unit: TrimUnit, zone: string): Date {
+  return inZone(d, zone).startOf(unit as DateTimeUnit).toJSDate();
+}
+
+export type PeriodUnit = 'day' | 'week' | 'month' | 'year';
+/** Weeks start on Sunday (the en-US locale Mendix documents). */
+export function beginOf(d: Date, unit: PeriodUnit, zone: string): DateTime {
+  const dt = inZone(d, zone);
+  if (unit === 'week') return dt.startOf('day').minus({ days: dt.weekday % 7 });
+  return dt.startOf(unit);
+}
+
+export function endOf(d: Date, unit: PeriodUnit, zone: string): Date {
+  if (unit === 'week') return beginOf(d, 'week', zone).plus({ weeks: 1 }).minus({ milliseconds: 1 }).toJSDate();
+  return inZone(d, zone).endOf(unit).toJSDate();
+}
+
+/** Whole calendar months or years between two dates in a zone, time ignored; never negative. */
+export function calendarBetween(a: Date, b: Date, unit: 'months' | 'years', zone: string): number {
+  let x = inZone(a, zone).startOf('day');
+  let y = inZone(b, zone).startOf('day');
+  if (x > y) [x, y] = [y, x];
+  const months = (y.year - x.year) * 12 + (y.month - x.month) - (y.day < x.day && y.day !== y.daysInMonth ? 1 : 0);
+  return unit === 'months' ? months : Math.floor(months / 12);
+}
+
+/**
+ * Java SimpleDateFormat pattern -> luxon format. Letters without a luxon
+ * equivalent are kept literal; quoted text stays quoted.
+ */
+export function javaPatternToLuxon(pattern: string): string {
+  let out = '';
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    if (c === "'") {
+      const close = pattern.indexOf("'", i + 1);
+      if (close === i + 1) { out += "'\\''"; i += 2; continue; }
+      const lit = close < 0 ? pattern.slice(i + 1) : pattern.slice(i + 1, close);
+      out += `'${lit}'`;
+      i = close < 0 ? pattern.length : close + 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) { out += c; i++; continue; }
+    let j = i;
+    while (pattern[j] === c) j++;
+    const n = j - i;
+    out += mapRun(c, n);
+    i = j;
+  }
+  return out;
+}
+
+function mapRun(c: string, n: number): string {
+  switch (c) {
+    case 'y': return n === 2 ? 'yy' : n === 1 ? 'y' : 'yyyy';
+    case 'Y': return 'kkkk';
+    case 'M': case 'L': return n >= 4 ? c.repeat(4) : c.repeat(n);
+    case 'd': return n >= 2 ? 'dd' : 'd';
+    case 'D': return n >= 3 ? 'ooo' : 'o';
+    case 'E': return n >= 4 ? 'EEEE' : 'EEE';
+    case 'u': return 'E';
+    case 'a': return 'a';
+    case 'H': case 'k': return n >= 2 ? 'HH' : 'H';
+    case 'h': case 'K': return n >= 2 ? 'hh' : 'h';
+    case 'm': return n >= 2 ? 'mm' : 'm';
+    case 's': return n >= 2 ? 'ss' : 's';
+    case 'S': return 'SSS';
+    case 'z': return n >= 4 ? 'ZZZZZ' : 'ZZZZ';
+    case 'Z': return 'ZZZ';
+    case 'X': return n === 1 ? 'ZZZ' : 'ZZ';
+    case 'w': return n >= 2 ? 'WW' : 'W';
+    case 'G': return 'G';
+    default: return `'${c.repeat(n)}'`;
+  }
+}
+
+export function formatDate(d: Date, pattern: string, zone: string): string {
+  return inZone(d, zone).setLocale('en-US').toFormat(javaPatternToLuxon(pattern));
+}
+
+export function parseDate(s: string, pattern: string, zone: string): Date | null {
+  const dt = DateTime.fromFormat(s, javaPatternToLuxon(pattern), { zone, locale: 'en-US' });
+  return dt.isValid ? dt.toJSDate() : null;
+}
+
+/** Values of the date tokens (`[%BeginOfCurrentDay%]`, …) at `now` in `zone`. */
+export function tokenValue(name: string, now: Date, userZone: string): Date | undefined {
+  const utc = name.endsWith('UTC');
+  const base = utc ? name.slice(0, -3) : name;
+  const zone = utc ? 'UTC' : userZone;
+  if (base === 'CurrentDateTime') return now;
+  const m = /^(BeginOf|EndOf)(Current(Minute|Hour|Day|Week|Month|Year)|Yesterday|Tomorrow)$/.exec(base);
+  if (!m) return undefined;
+  const begin = m[1] === 'BeginOf';
+  let dt = inZone(now, zone);
+  type U = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
+  let unit = 'day' as U;
+  if (m[2] === 'Yesterday') dt = dt.minus({ days: 1 });
+  else if (m[2] === 'Tomorrow') dt = dt.plus({ days: 1 });
+  else unit = m[3]!.toLowerCase() as U;
+  if (unit === 'week' || unit === 'day' || unit === 'month' || unit === 'year') {
+    return begin ? beginOf(dt.toJSDate(), unit, zone).toJSDate() : endOf(dt.toJSDate(), unit, zone);
+  }
+  return (begin ? dt.startOf(unit) : dt.endOf(unit)).toJSDate();
+}

@@ -1,0 +1,41 @@
+import type { Diagnostic } from '../model/diagnostics.js';
+import type { CompiledModel } from '../model/compiled/types.js';
+import { MicroflowCompiler } from './engine/compiler.js';
+import { parseTypeName } from './expressions/types.js';
+import { queryPort } from './wiring.js';
+
+/**
+ * `kiln check` for microflows: every activity, expression (with the column
+ * inside it) and XPath checked against the domain model, as the engine
+ * compiles them at start-up; and each entity event handler's signature.
+ */
+export function checkMicroflows(model: CompiledModel, out: Diagnostic[]): void {
+  const query = queryPort('sqlite');
+  for (const mf of model.microflows.values()) {
+    const c = new MicroflowCompiler({ model, query }, mf);
+    c.compile();
+    out.push(...c.diagnostics);
+  }
+  for (const e of model.entities.values()) {
+    if (!e.source) continue;
+    e.events.filter((h) => h.entity === e.name).forEach((h, i) => {
+      const mf = model.microflows.get(h.microflow);
+      if (!mf) return;
+      const at = [...e.source!.path, 'events', i, 'microflow'];
+      const params = Object.values(mf.def.parameters ?? {});
+      const returns = mf.def.returns ? parseTypeName(model, mf.def.returns, mf.module) : undefined;
+      if (h.moment === 'before' && (typeof returns !== 'object' || returns.kind !== 'Boolean')) {
+        out.push(e.source!.file.diagnostic(at, `before-${h.event} handler ${h.microflow} must return Boolean`));
+      }
+      const wantsObject = h.passEventObject && !(h.moment === 'before' && h.event === 'create');
+      if (wantsObject) {
+        const t = params.length === 1 ? parseTypeName(model, params[0]!, mf.module) : undefined;
+        if (!t || typeof t === 'string' || t.kind !== 'Object' || !e.chain.includes(t.entity)) {
+          out.push(e.source!.file.diagnostic(at, `${h.moment}-${h.event} handler ${h.microflow} must take one parameter of type ${e.name} (or a generalization)`));
+        }
+      } else if (params.length > 0) {
+        out.push(e.source!.file.diagnostic(at, `${h.moment}-${h.event} handler ${h.microflow} gets no object: it must have no parameters`));
+      }
+    });
+  }
+}

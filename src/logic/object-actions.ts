@@ -1,0 +1,153 @@
+import type { CEventHandler } from '../model/compiled/types.js';
+import type { MxObject } from '../objects/mx-object.js';
+import type { Value } from './expressions/runtime.js';
+import { EventCancelledError, ValidationFailedError } from './engine/errors.js';
+import type { ObjectActionsApi } from './engine/host.js';
+import type { LogicSession } from './engine/session.js';
+import { validateObjects } from './validation.js';
+
+/** Runs an event-handler microflow in the session (and transaction) of the action. */
+export type HandlerInvoker = (session: LogicSession, microflow: string, args: readonly Value[], stack: readonly string[]) => Promise<Value>;
+
+type Event = CEventHandler['event'];
+
+/**
+ * Create, commit, delete and rollback with what Mendix runs around them:
+ * before/after event handlers (a before-handler returning false cancels, with
+ * an error when configured to raise) and validation rules at commit. Used by
+ * microflow activities and by the client API alike, so both get the same
+ * behaviour. On a list, each handler runs for all objects before the next
+ * handler, and the action is applied to all objects at once (one batched write).
+ */
+export class ObjectActions implements ObjectActionsApi {
+  constructor(private readonly invoke: HandlerInvoker) {}
+
+  private handlersFor(session: LogicSession, entity: string, moment: 'before' | 'after', event: Event): CEventHandler[] {
+    return session.model.entities.get(entity)?.events.filter((h) => h.moment === moment && h.event === event) ?? [];
+  }
+
+  /** Before-handlers: returns the objects the action goes ahead for. */
+  private async before(session: LogicSession, objects: readonly MxObject[], event: Event, stack: readonly string[]): Promise<MxObject[]> {
+    const skipped = new Set<bigint>();
+    for (const [handler, objs] of this.grouped(session, objects, 'before', event)) {
+      for (const o of objs) {
+        if (skipped.has(o.id)) continue;
+        const result = await this.invoke(session, handler.microflow, handler.passEventObject ? [o] : [], stack);
+        if (result === false) {
+          if (handler.raiseErrorOnFalse) throw new EventCancelledError(handler.microflow, `${event} of ${o.entity}`);
+          skipped.add(o.id);
+        }
+      }
+    }
+    return objects.filter((o) => !skipped.has(o.id));
+  }
+
+  private async after(session: LogicSession, objects: readonly MxObject[], event: Event, stack: readonly string[]): Promise<void> {
+    for (const [handler, objs] of this.grouped(session, objects, 'after', event)) {
+      for (const o of objs) await this.invoke(session, handler.microflow, handler.passEventObject ? [o] : [], stack);
+    }
+  }
+
+  /** Handlers in model order, each with the objects it applies to. */
+  private grouped(session: LogicSession, objects: readonly MxObject[], moment: 'before' | 'after', event: Event): Map<CEventHandler, MxObject[]> {
+    const out = new Map<CEventHandler, MxObject[]>();
+    const byKey = new Map<string, CEventHandler>();
+    for (const o of objects) {
+      for (const h of this.handlersFor(session, o.entity, moment, event)) {
+        const key = `${h.entity}|${h.microflow}|${h.moment}|${h.event}`;
+        const canonical = byKey.get(key) ?? h;
+        byKey.set(key, canonical);
+        const list = out.get(canonical) ?? [];
+        list.push(o);
+        out.set(canonical, list);
+      }
+    }
+    return out;
+  }
+
+  async create(session: LogicSession, entity: string, stack: readonly string[]): Promise<MxObject> {
+    for (const h of this.handlersFor(session, entity, 'before', 'create')) {
+      const r = await this.invoke(session, h.microflow, [], stack);
+      if (r === false && h.raiseErrorOnFalse) throw new EventCancelledError(h.microflow, `create of ${entity}`);
+    }
+    const o = await session.host.data.createObject(entity, { ...(session.user.userId !== null ? { user: session.user.userId } : {}), now: new Date() });
+    session.track(o);
+    await this.afterCreate(session, o, stack);
+    return o;
+  }
+
+  /** After-create handlers for an object made elsewhere (the client API's create). */
+  async afterCreate(session: LogicSession, o: MxObject, stack: readonly string[]): Promise<void> {
+    session.track(o);
+    await this.after(session, [o], 'create', stack);
+  }
+
+  async commit(session: LogicSession, objects: readonly MxObject[], opts: { events: boolean }, stack: readonly string[]): Promise<void> {
+    let list = unique(objects).filter((o) => !session.deleted.has(o.id));
+    for (const o of list) session.track(o);
+    if (opts.events) list = await this.before(session, list, 'commit', stack);
+    if (list.length === 0) return;
+    const feedback = await validateObjects(session, list);
+    if (feedback.length > 0) throw new ValidationFailedError(feedback);
+    const model = session.model;
+    const writes = list.filter((o) => model.entities.get(o.entity)?.persistable);
+    // Autocommit: new objects the committed ones refer to are written too (no events, no validation).
+    const inWrite = new Set(writes.map((o) => o.id));
+    for (const o of [...writes]) {
+      for (const ref of o.references.values()) {
+        const ids = ref === null ? [] : typeof ref === 'bigint' ? [ref] : ref;
+        for (const id of ids) {
+          const held = session.objects.get(id);
+          if (held && held.state === 'new' && !inWrite.has(id) && model.entities.get(held.entity)?.persistable) { writes.push(held); inWrite.add(id); }
+        }
+      }
+    }
+    if (writes.length > 0) {
+      await session.host.data.commitObjects(session.sql(), writes, { ...(session.user.userId !== null ? { user: session.user.userId } : {}), now: new Date() });
+    }
+    for (const o of list) { o.changed.clear(); session.committed.set(o.id, o); }
+    for (const o of writes) session.committed.set(o.id, o);
+    if (opts.events) await this.after(session, list, 'commit', stack);
+  }
+
+  async delete(session: LogicSession, objects: readonly MxObject[], opts: { events: boolean }, stack: readonly string[]): Promise<void> {
+    let list = unique(objects).filter((o) => !session.deleted.has(o.id));
+    if (opts.events) list = await this.before(session, list, 'delete', stack);
+    const persisted = list.filter((o) => o.state === 'persisted' && session.model.entities.get(o.entity)?.persistable);
+    const gone: MxObject[] = list.filter((o) => !persisted.includes(o));
+    if (persisted.length > 0) gone.push(...(await session.host.data.deleteObjects(session.sql(), persisted)));
+    for (const o of gone) { session.deleted.add(o.id); session.objects.delete(o.id); session.committed.delete(o.id); }
+    if (opts.events) await this.after(session, gone, 'delete', stack);
+  }
+
+  async rollback(session: LogicSession, objects: readonly MxObject[], stack: readonly string[]): Promise<void> {
+    let list = unique(objects);
+    list = await this.before(session, list, 'rollback', stack);
+    const persisted = list.filter((o) => o.state === 'persisted' && o.changed.size > 0);
+    for (const o of list) {
+      if (o.state === 'new') { session.deleted.add(o.id); session.objects.delete(o.id); }
+    }
+    if (persisted.length > 0 && session.tx) {
+      const byEntity = new Map<string, MxObject[]>();
+      for (const o of persisted) byEntity.set(o.entity, [...(byEntity.get(o.entity) ?? []), o]);
+      for (const [entity, objs] of byEntity) {
+        const fresh = new Map((await session.host.data.retrieveByIds(session.tx, entity, objs.map((o) => o.id))).map((f) => [f.id, f]));
+        for (const o of objs) {
+          const f = fresh.get(o.id);
+          if (!f) continue;
+          for (const [k, v] of f.values) o.values.set(k, v);
+          for (const [k, v] of f.references) o.references.set(k, v);
+          o.changed.clear();
+        }
+      }
+    }
+    await this.after(session, list, 'rollback', stack);
+  }
+}
+
+function unique(objects: readonly MxObject[]): MxObject[] {
+  const seen = new Set<bigint>();
+  return objects.filter((o) => (seen.has(o.id) ? false : (seen.add(o.id), true)));
+}
+
+export { ValidationFailedError };

@@ -1,0 +1,176 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { LoadedApp } from '../load/load-app.js';
+import type { SourceFile } from '../load/source-file.js';
+import { checkSchema } from '../check/schema-check.js';
+import { checkReferences } from '../check/references.js';
+import type { AppFile, DomainModelFile, MicroflowFile, PageFile, SecretValueDef } from '../schema/index.js';
+import { SYSTEM_MODULE } from '../system-module.js';
+import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
+import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
+
+/**
+ * A check that a later component contributes (XPath, expressions, widgets): it
+ * receives the compiled model and adds diagnostics. Kept as a list passed in, so
+ * the model layer does not depend on the components that check their own text.
+ */
+export type ModelCheck = (model: CompiledModel, out: Diagnostic[]) => void;
+
+export interface CompileResult {
+  readonly model: CompiledModel | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface CompileOptions {
+  /** Environment used for secrets (`{ env: NAME }`); defaults to process.env. */
+  readonly env?: Record<string, string | undefined>;
+  readonly checks?: readonly ModelCheck[];
+}
+
+export const DEFAULT_PASSWORD_POLICY = { minLength: 1, requireDigit: false, requireSymbol: false, requireMixedCase: false };
+
+/**
+ * Checks and compiles a loaded app. The model is returned only when there is no
+ * error; every problem found is reported, none hidden behind the first.
+ */
+export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): CompileResult {
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const env = options.env ?? process.env;
+  const app = (loaded.app ? checkSchema(loaded.app, diagnostics) : undefined) as AppFile | undefined;
+
+  // Each file's data with schema violations cut away: the rest is still checked.
+  const valid = new Map<SourceFile, unknown>();
+  for (const f of loaded.files) {
+    const data = checkSchema(f, diagnostics);
+    if (data !== undefined) valid.set(f, data);
+  }
+  const validFiles = [...valid.keys()];
+  const listed = new Set(app?.modules ?? []);
+  if (app) {
+    app.modules.forEach((m, i) => {
+      if (m === 'System') diagnostics.push(loaded.app!.diagnostic(['modules', i], 'System is built in and must not be listed'));
+      else if (!loaded.moduleFolders.has(m)) diagnostics.push(loaded.app!.diagnostic(['modules', i], `module '${m}' has no folder modules/${m}/`));
+    });
+  }
+  for (const m of loaded.moduleFolders) {
+    if (app && !listed.has(m)) {
+      diagnostics.push({ severity: 'error', file: `modules/${m}`, line: 0, path: '', message: `module folder '${m}' is not listed in app.yaml modules` });
+    }
+  }
+
+  const inputs: ModuleInput[] = [{ module: 'System', def: SYSTEM_MODULE, file: undefined }];
+  for (const m of app?.modules ?? []) {
+    const f = validFiles.find((x) => x.kind === 'domain-model' && x.module === m);
+    inputs.push({ module: m, def: ((f && valid.get(f)) as DomainModelFile | undefined) ?? {}, file: f });
+  }
+  const constantOverrides: Record<string, unknown> = { ...(app?.constants ?? {}) };
+  const domain = compileDomain(inputs, constantOverrides, diagnostics);
+
+  const microflows = new Map<string, CMicroflow>();
+  const pages = new Map<string, CPage>();
+  const documents = new Map<string, string>();
+  const roleList = (f: SourceFile, roles: readonly string[] | undefined): string[] => {
+    const out: string[] = [];
+    (roles ?? []).forEach((r, i) => {
+      const q = qualify(r, f.module!);
+      if (!domain.moduleRoles.has(q)) diagnostics.push(f.diagnostic(['allowedRoles', i], `unknown module role '${r}'`));
+      else out.push(q);
+    });
+    return out;
+  };
+  for (const f of validFiles) {
+    if (f.kind !== 'microflow' && f.kind !== 'page') continue;
+    const q = `${f.module}.${f.unitName}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.unitName ?? '')) diagnostics.push(f.diagnostic([], `document name '${f.unitName}' is not a valid identifier`));
+    const clash = documents.get(q) ?? (domain.entities.has(q) ? `the entity ${q}` : undefined);
+    if (clash) diagnostics.push(f.diagnostic([], `duplicate name '${q}': already used by ${clash}`));
+    documents.set(q, `the ${f.kind} in ${f.relPath}`);
+    if (f.kind === 'microflow') {
+      const def = valid.get(f) as MicroflowFile;
+      microflows.set(q, { name: q, module: f.module!, shortName: f.unitName!, def, allowedRoles: roleList(f, def.allowedRoles), source: { file: f, path: [] } });
+    } else {
+      const def = valid.get(f) as PageFile;
+      pages.set(q, { name: q, module: f.module!, shortName: f.unitName!, def, allowedRoles: roleList(f, def.allowedRoles), source: { file: f, path: [] } });
+    }
+  }
+
+  const security = compileSecurity(loaded.app, app, domain.moduleRoles, env, diagnostics);
+
+  const model: CompiledModel = {
+    app: {
+      name: app?.name ?? 'app', version: app?.version ?? '0.0.0', modules: app?.modules ?? [],
+      settings: app?.settings ?? {}, navigation: app?.navigation ?? {},
+    },
+    security,
+    entities: domain.entities,
+    associations: domain.associations,
+    enumerations: domain.enumerations,
+    constants: domain.constants,
+    moduleRoles: domain.moduleRoles,
+    microflows,
+    pages,
+    files: loaded.files,
+  };
+
+  if (loaded.app && app) checkNavigation(loaded.app, app, model, diagnostics);
+  checkReferences(model, diagnostics);
+  for (const check of options.checks ?? []) check(model, diagnostics);
+
+  const hasError = diagnostics.some((d) => d.severity === 'error');
+  return { model: hasError ? undefined : model, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function compileSecurity(file: SourceFile | undefined, app: AppFile | undefined, moduleRoles: ReadonlySet<string>, env: Record<string, string | undefined>, out: Diagnostic[]): CSecurity {
+  const sec = app?.security;
+  const userRoles = new Map<string, CUserRole>();
+  for (const [name, roles] of Object.entries(sec?.userRoles ?? {})) {
+    roles.forEach((r, i) => {
+      if (!moduleRoles.has(r)) out.push(file!.diagnostic(['security', 'userRoles', name, i], `unknown module role '${r}'${r.includes('.') ? '' : ' (write Module.Role)'}`));
+    });
+    userRoles.set(name, { name, moduleRoles: roles.filter((r) => moduleRoles.has(r)) });
+  }
+  const level = sec?.level ?? 'off';
+  if (level !== 'off' && userRoles.size === 0 && file) out.push(file.diagnostic(['security', 'level'], `security level '${level}' needs at least one user role`));
+  let adminUser: CSecurity['adminUser'];
+  if (sec?.adminUser) {
+    const role = sec.adminUser.role ?? [...userRoles.keys()][0] ?? '';
+    if (sec.adminUser.role && !userRoles.has(sec.adminUser.role)) out.push(file!.diagnostic(['security', 'adminUser', 'role'], `unknown user role '${sec.adminUser.role}'`));
+    adminUser = { name: sec.adminUser.name, password: secret(sec.adminUser.password, env, 'KILN_ADMIN_PASSWORD') ?? '', role };
+  }
+  if (sec?.anonymousRole && !userRoles.has(sec.anonymousRole)) out.push(file!.diagnostic(['security', 'anonymousRole'], `unknown user role '${sec.anonymousRole}'`));
+  const demoUsers = (sec?.demoUsers ?? []).map((u, i) => {
+    u.roles.forEach((r, j) => { if (!userRoles.has(r)) out.push(file!.diagnostic(['security', 'demoUsers', i, 'roles', j], `unknown user role '${r}'`)); });
+    return { name: u.name, password: secret(u.password, env) ?? '', roles: u.roles };
+  });
+  return {
+    level, adminUser, userRoles,
+    ...(sec?.anonymousRole ? { anonymousRole: sec.anonymousRole } : {}),
+    passwordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...(sec?.passwordPolicy ?? {}) },
+    demoUsers,
+  };
+}
+
+/** The administrator's password comes from KILN_ADMIN_PASSWORD when set, whatever the model says. */
+function secret(v: SecretValueDef | undefined, env: Record<string, string | undefined>, override?: string): string | undefined {
+  if (override && env[override]) return env[override];
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  return env[v.env] ?? v.default;
+}
+
+function checkNavigation(file: SourceFile, app: AppFile, model: CompiledModel, out: Diagnostic[]): void {
+  const nav = app.navigation;
+  if (!nav) return;
+  if (nav.home && !model.pages.has(nav.home)) out.push(file.diagnostic(['navigation', 'home'], `unknown page '${nav.home}'`));
+  for (const [role, page] of Object.entries(nav.homeByRole ?? {})) {
+    if (!model.security.userRoles.has(role)) out.push(file.diagnostic(['navigation', 'homeByRole', role], `unknown user role '${role}'`));
+    if (!model.pages.has(page)) out.push(file.diagnostic(['navigation', 'homeByRole', role], `unknown page '${page}'`));
+  }
+  (nav.menu ?? []).forEach((m, i) => {
+    if (m.page && !model.pages.has(m.page)) out.push(file.diagnostic(['navigation', 'menu', i, 'page'], `unknown page '${m.page}'`));
+    if (m.microflow && !model.microflows.has(m.microflow)) out.push(file.diagnostic(['navigation', 'menu', i, 'microflow'], `unknown microflow '${m.microflow}'`));
+  });
+}
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+}

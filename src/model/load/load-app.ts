@@ -1,0 +1,93 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import { UserError } from '../diagnostics.js';
+import type { FileKind } from '../schema/index.js';
+import { SourceFile } from './source-file.js';
+
+export interface LoadedApp {
+  readonly root: string;
+  readonly app: SourceFile | undefined;
+  readonly files: readonly SourceFile[];
+  readonly diagnostics: Diagnostic[];
+  /** Module folders found under modules/, whether or not their files parsed. */
+  readonly moduleFolders: ReadonlySet<string>;
+}
+
+const MODEL_EXT = /\.(ya?ml|json)$/i;
+/** Code that a model may carry (TypeScript actions); not model files. */
+const CODE_EXT = /\.(ts|mts|js|mjs)$/i;
+
+/**
+ * Reads every model file of an app folder. Problems are collected, never thrown,
+ * so that `kiln check` reports all of them at once; only a missing folder throws.
+ */
+export async function loadAppFolder(root: string): Promise<LoadedApp> {
+  const st = await stat(root).catch(() => undefined);
+  if (!st) throw new UserError(`app folder not found: ${root}`);
+  if (!st.isDirectory()) throw new UserError(`not an app folder (a directory is expected): ${root}`);
+
+  const diagnostics: Diagnostic[] = [];
+  const files: SourceFile[] = [];
+  let app: SourceFile | undefined;
+
+  const entries = await walk(root);
+  const appFiles = entries.filter((f) => /^app\.(ya?ml|json)$/i.test(f));
+  if (appFiles.length === 0) {
+    diagnostics.push({ severity: 'error', file: 'app.yaml', line: 0, path: '', message: 'app.yaml is missing: an app folder starts with app.yaml (name, modules, security)' });
+  } else if (appFiles.length > 1) {
+    diagnostics.push({ severity: 'error', file: appFiles[1]!, line: 0, path: '', message: `duplicate app file: ${appFiles.join(' and ')}` });
+  }
+
+  const seenUnits = new Map<string, string>();
+  for (const rel of entries) {
+    if (!MODEL_EXT.test(rel)) continue;
+    const cls = classify(rel);
+    if (!cls) {
+      if (CODE_EXT.test(rel)) continue;
+      diagnostics.push({ severity: 'error', file: rel, line: 0, path: '', message: 'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml and modules/<Module>/pages/<Name>.yaml' });
+      continue;
+    }
+    const unitKey = `${cls.kind}:${cls.module ?? ''}.${cls.unit ?? ''}`;
+    const prev = seenUnits.get(unitKey);
+    if (prev) {
+      diagnostics.push({ severity: 'error', file: rel, line: 0, path: '', message: `duplicate ${cls.kind} '${cls.module ? `${cls.module}.` : ''}${cls.unit ?? cls.kind}': also defined in ${prev}` });
+      continue;
+    }
+    seenUnits.set(unitKey, rel);
+    const text = await readFile(join(root, rel), 'utf8');
+    const sf = SourceFile.parse(rel, cls.kind, cls.module, cls.unit, text, diagnostics);
+    if (!sf) continue;
+    if (cls.kind === 'app') app = sf;
+    else files.push(sf);
+  }
+  const moduleFolders = new Set(entries.filter((e) => e.startsWith('modules/')).map((e) => e.split('/')[1]!));
+  return { root, app, files, diagnostics, moduleFolders };
+}
+
+function classify(rel: string): { kind: FileKind; module?: string; unit?: string } | undefined {
+  const parts = rel.split('/');
+  const base = (name: string) => name.replace(MODEL_EXT, '');
+  if (parts.length === 1 && /^app\.(ya?ml|json)$/i.test(parts[0]!)) return { kind: 'app' };
+  if (parts[0] !== 'modules' || parts.length < 3) return undefined;
+  const module = parts[1]!;
+  if (parts.length === 3 && /^domain-model\.(ya?ml|json)$/i.test(parts[2]!)) return { kind: 'domain-model', module, unit: 'domain-model' };
+  if (parts.length === 4 && parts[2] === 'microflows') return { kind: 'microflow', module, unit: base(parts[3]!) };
+  if (parts.length === 4 && parts[2] === 'pages') return { kind: 'page', module, unit: base(parts[3]!) };
+  return undefined;
+}
+
+async function walk(root: string): Promise<string[]> {
+  const out: string[] = [];
+  async function rec(dir: string): Promise<void> {
+    const items = await readdir(dir, { withFileTypes: true });
+    for (const it of items) {
+      if (it.name.startsWith('.') || it.name === 'node_modules') continue;
+      const full = join(dir, it.name);
+      if (it.isDirectory()) await rec(full);
+      else if (it.isFile()) out.push(relative(root, full).split(sep).join('/'));
+    }
+  }
+  await rec(root);
+  return out.sort();
+}

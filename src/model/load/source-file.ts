@@ -1,0 +1,97 @@
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+import { pathToString } from '../diagnostics.js';
+import type { FileKind } from '../schema/index.js';
+
+/**
+ * One parsed model file: its data plus a way back from a path inside the data to
+ * the line and column where it was written. YAML and JSON go through the same
+ * parser (JSON is YAML), so both get positions.
+ */
+export class SourceFile {
+  private constructor(
+    readonly relPath: string,
+    readonly kind: FileKind,
+    /** Module name for module files; undefined for app.yaml. */
+    readonly module: string | undefined,
+    /** Unit name (microflow / page name) for unit files. */
+    readonly unitName: string | undefined,
+    readonly data: unknown,
+    private readonly root: Node | null,
+    private readonly lines: LineCounter,
+  ) {}
+
+  static parse(relPath: string, kind: FileKind, module: string | undefined, unitName: string | undefined, text: string, diagnostics: Diagnostic[]): SourceFile | undefined {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+        diagnostics.push({ severity: 'error', file: relPath, line: pos.line, column: pos.col, path: '', message: `malformed ${relPath.endsWith('.json') ? 'JSON' : 'YAML'}: ${firstLine(e.message)}` });
+      }
+      return undefined;
+    }
+    const data: unknown = doc.toJS({ maxAliasCount: 100 });
+    return new SourceFile(relPath, kind, module, unitName, data ?? {}, (doc.contents as Node | null) ?? null, lines);
+  }
+
+  /** Line and column of the node at `path` (or of its nearest existing ancestor). */
+  locate(path: readonly (string | number)[]): { line: number; column: number } {
+    let node: Node | null = this.root;
+    let best = node;
+    for (const seg of path) {
+      if (!node) break;
+      let next: Node | null = null;
+      if (isMap(node)) {
+        for (const item of node.items) {
+          if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(seg)) {
+            // Point at the key for a member (where a person reads its name).
+            best = item.key as Node;
+            next = (item.value as Node | null) ?? null;
+            break;
+          }
+        }
+      } else if (isSeq(node) && typeof seg === 'number') {
+        next = (node.items[seg] as Node | undefined) ?? null;
+      } else if (isSeq(node)) {
+        const idx = Number(seg);
+        next = Number.isInteger(idx) ? ((node.items[idx] as Node | undefined) ?? null) : null;
+      }
+      if (!next) { node = null; break; }
+      node = next;
+      if (!isScalar(node) || best === null) best = node;
+      if (isScalar(node)) best = node;
+    }
+    const offset = best?.range?.[0] ?? 0;
+    const p = this.lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  }
+
+  /** Line, column of a character offset inside the scalar at `path` (for expressions and XPath). */
+  locateInside(path: readonly (string | number)[], offsetInValue: number): { line: number; column: number } {
+    let node: Node | null = this.root;
+    for (const seg of path) {
+      if (!node) break;
+      if (isMap(node)) {
+        const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+        node = (pair?.value as Node | null | undefined) ?? null;
+      } else if (isSeq(node)) {
+        node = (node.items[Number(seg)] as Node | undefined) ?? null;
+      } else node = null;
+    }
+    if (!node || !isScalar(node) || !node.range) return this.locate(path);
+    // Quoted scalars start one character before their value; plain ones at it.
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+    const p = this.lines.linePos(node.range[0] + (quoted ? 1 : 0) + offsetInValue);
+    return { line: p.line, column: p.col };
+  }
+
+  diagnostic(path: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error'): Diagnostic {
+    const { line } = this.locate(path);
+    return { severity, file: this.relPath, line, path: pathToString(path), message };
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}

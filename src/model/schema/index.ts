@@ -1,0 +1,20 @@
+import type { TSchema } from '@sinclair/typebox';
+import { AppFile } from './app.js';
+import { DomainModelFile } from './domain-model.js';
+import { MicroflowFile } from './microflow.js';
+import { PageFile } from './page.js';
+
+/** Every kind of model file and the schema it is validated against. */
+export const FILE_KINDS = {
+  app: AppFile,
+  'domain-model': DomainModelFile,
+  microflow: MicroflowFile,
+  page: PageFile,
+} as const satisfies Record<string, TSchema>;
+
+export type FileKind = keyof typeof FILE_KINDS;
+
+export * from './app.js';
+export * from './domain-model.js';
+export * from './microflow.js';
+export * from './page.js';

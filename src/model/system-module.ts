@@ -1,0 +1,110 @@
+import type { DomainModelFile } from './schema/index.js';
+
+/**
+ * The built-in System module at model level: the entities apps generalize
+ * (User, FileDocument, Image) and associate with, and those the runtime itself
+ * stores (Session, ScheduledEventInformation). Attribute names follow Mendix.
+ */
+export const SYSTEM_MODULE: DomainModelFile = {
+  moduleRoles: ['Administrator', 'User'],
+  enumerations: {
+    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped' },
+    DeviceType: { Phone: 'Phone', Tablet: 'Tablet', Desktop: 'Desktop' },
+  },
+  entities: {
+    User: {
+      attributes: {
+        Name: { type: 'String', length: 100 },
+        Password: { type: 'HashedString', length: 200 },
+        LastLogin: { type: 'DateTime' },
+        Blocked: { type: 'Boolean', default: false },
+        BlockedSince: { type: 'DateTime' },
+        Active: { type: 'Boolean', default: true },
+        FailedLogins: { type: 'Integer', default: 0 },
+        WebServiceUser: { type: 'Boolean', default: false },
+        IsAnonymous: { type: 'Boolean', default: false },
+      },
+      systemMembers: { createdDate: true, changedDate: true },
+      validation: [{ attribute: 'Name', unique: 'The user name is already in use.' }],
+      // Login looks users up by name.
+      indexes: [{ name: 'idx_system$user_name', attributes: ['Name'] }],
+      access: [
+        { roles: ['Administrator'], create: true, delete: true, read: '*', write: ['Name', 'Password', 'Active', 'Blocked', 'WebServiceUser', 'UserRoles', 'User_Language'] },
+        { roles: ['User'], read: ['Name', 'LastLogin', 'UserRoles', 'User_Language'], write: ['Password', 'User_Language'], xpath: "[id = '[%CurrentUser%]']" },
+      ],
+    },
+    UserRole: {
+      attributes: {
+        ModelGUID: { type: 'String', length: 36 },
+        Name: { type: 'String', length: 100 },
+        Description: { type: 'String', length: 'unlimited' },
+      },
+      access: [{ roles: ['Administrator', 'User'], read: '*' }],
+    },
+    Session: {
+      attributes: {
+        SessionId: { type: 'String', length: 50 },
+        CSRFToken: { type: 'String', length: 50 },
+        LastActive: { type: 'DateTime' },
+        LongLived: { type: 'Boolean', default: false },
+        ReadOnlyHashKey: { type: 'String', length: 50 },
+        LastActionExecution: { type: 'DateTime' },
+      },
+      systemMembers: { createdDate: true },
+      indexes: [{ name: 'idx_system$session_sessionid', attributes: ['SessionId'] }],
+    },
+    FileDocument: {
+      attributes: {
+        FileID: 'AutoNumber',
+        Name: { type: 'String', length: 400 },
+        DeleteAfterDownload: { type: 'Boolean', default: false },
+        Contents: 'Binary',
+        HasContents: { type: 'Boolean', default: false },
+        Size: { type: 'Long', default: -1 },
+      },
+      systemMembers: { createdDate: true, changedDate: true, owner: true, changedBy: true },
+    },
+    Image: {
+      generalization: 'System.FileDocument',
+      attributes: {
+        PublicThumbnailPath: { type: 'String', length: 'unlimited' },
+        EnableCaching: { type: 'Boolean', default: true },
+      },
+    },
+    Language: {
+      attributes: {
+        Code: { type: 'String', length: 20 },
+        Description: { type: 'String', length: 200 },
+      },
+      access: [{ roles: ['Administrator', 'User'], read: '*' }],
+    },
+    ScheduledEventInformation: {
+      attributes: {
+        Name: { type: 'String', length: 200 },
+        Description: { type: 'String', length: 'unlimited' },
+        StartTime: 'DateTime',
+        EndTime: 'DateTime',
+        Status: { type: 'Enumeration', enumeration: 'EventStatus' },
+      },
+    },
+    Error: {
+      persistable: false,
+      attributes: {
+        ErrorType: { type: 'String', length: 'unlimited' },
+        Message: { type: 'String', length: 'unlimited' },
+        Stacktrace: { type: 'String', length: 'unlimited' },
+      },
+    },
+  },
+  associations: {
+    UserRoles: { type: 'ReferenceSet', parent: 'User', child: 'UserRole' },
+    User_Language: { type: 'Reference', parent: 'User', child: 'Language' },
+    Session_User: { type: 'Reference', parent: 'Session', child: 'User', deleteBehavior: { child: 'cascade' } },
+  },
+};
+
+/** Names that user attributes may not take: system members and reserved columns. */
+export const RESERVED_MEMBER_NAMES = ['id', 'createddate', 'changeddate', 'owner', 'changedby', 'submetaobjectname'];
+
+/** System entities an app entity may generalize. */
+export const SPECIALIZABLE_SYSTEM_ENTITIES = ['System.User', 'System.FileDocument', 'System.Image'];

@@ -1,0 +1,45 @@
+import type { Decimal } from 'decimal.js';
+
+/**
+ * The in-memory value of an attribute, by attribute type. Chosen so that no
+ * value ever passes through binary floating point or loses 64-bit precision:
+ *
+ * | type                | value            |
+ * | ------------------- | ---------------- |
+ * | String, HashedString, Enumeration (key) | string |
+ * | Integer             | number (32-bit)  |
+ * | Long, AutoNumber    | bigint           |
+ * | Decimal             | Decimal (decimal.js) |
+ * | Boolean             | boolean          |
+ * | DateTime            | Date (UTC instant, millisecond precision) |
+ * | Binary              | Uint8Array       |
+ *
+ * `null` is empty for every type.
+ */
+export type AttributeValue = string | number | bigint | Decimal | boolean | Date | Uint8Array | null;
+
+/** A Reference holds one id or null; a ReferenceSet a list of ids. */
+export type AssociationValue = bigint | null | readonly bigint[];
+
+/** Object ids: entity short id in the upper 16 bits, a sequence in the lower 48. */
+export type ObjectId = bigint;
+
+export const ID_SEQUENCE_BITS = 48n;
+
+export function makeId(shortId: number, sequence: bigint): ObjectId {
+  return (BigInt(shortId) << ID_SEQUENCE_BITS) | sequence;
+}
+
+export function shortIdOf(id: ObjectId): number {
+  return Number(id >> ID_SEQUENCE_BITS);
+}
+
+/** Ids travel as decimal strings in JSON ("guid"), never as numbers. */
+export function idToGuid(id: ObjectId): string {
+  return id.toString();
+}
+
+export function guidToId(guid: string): ObjectId {
+  if (!/^\d{1,20}$/.test(guid)) throw new Error(`invalid object id '${guid}'`);
+  return BigInt(guid);
+}

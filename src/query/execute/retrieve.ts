@@ -1,0 +1,124 @@
+import type { CompiledModel } from '../../model/compiled/types.js';
+import type { QueryDialect } from '../../data/dialects/query-syntax.js';
+import { createMxObject, type MxObject } from '../../objects/mx-object.js';
+import type { AttributeValue } from '../../objects/values.js';
+import type { UserContext } from '../../security/user-context.js';
+import { QueryError } from '../errors.js';
+import type { SortKey } from '../oql/build.js';
+import { QueryPlan, type QueryRequest } from '../plan.js';
+import { referenceAlias } from '../sql/compile.js';
+import { bindParams, paramValue, type BindContext } from './bind.js';
+import { decodeId, decodeValue } from './decode.js';
+import { loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
+
+/** What the query engine needs of a connection or transaction (the data layer's Database satisfies it). */
+export interface QueryExecutor {
+  readonly dialect: QueryDialect;
+  query(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+/** Per-request paging and sorting (the client's options), overriding the plan's. */
+export interface RetrieveOptions {
+  readonly offset?: number;
+  readonly amount?: number;
+  readonly sort?: readonly SortKey[];
+  readonly wantCount?: boolean;
+  /** Fixed clock for tokens (tests); default now. */
+  readonly now?: Date;
+}
+
+export interface RetrieveResult {
+  readonly objects: MxObject[];
+  readonly count?: number;
+}
+
+function validInt(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isSafeInteger(v) || v < 0) throw new QueryError(`${name} must be a whole number >= 0, not ${String(v)}`);
+  return v;
+}
+
+export function toPlan(model: CompiledModel, p: QueryPlan | QueryRequest, dialect: QueryDialect): QueryPlan {
+  if (p instanceof QueryPlan) {
+    if (p.dialect !== dialect) throw new QueryError(`the plan was compiled for ${p.dialect}, the database is ${dialect}`);
+    return p;
+  }
+  return new QueryPlan(model, p, dialect);
+}
+
+/**
+ * Runs a retrieve: the page of objects (with the requested attributes and owned
+ * references) and, when asked, the total count — two statements, plus one per
+ * reference set requested.
+ */
+export async function retrieve(
+  db: QueryExecutor, model: CompiledModel, planOrRequest: QueryPlan | QueryRequest, user: UserContext,
+  variables: Readonly<Record<string, unknown>> = {}, options: RetrieveOptions = {},
+): Promise<RetrieveResult> {
+  const plan = toPlan(model, planOrRequest, db.dialect);
+  if (plan.aggregate) throw new QueryError('this XPath is an aggregate: use aggregate()');
+  const ctx: BindContext = { user, variables, now: options.now ?? new Date() };
+  const v = plan.variant(user, options.sort, emptyVariables(plan, ctx));
+  const offset = validInt('offset', options.offset ?? plan.request.offset);
+  const amountRaw = validInt('amount', options.amount ?? plan.request.amount);
+  const amount = amountRaw ? amountRaw : undefined;
+  // `id ASC` keeps pages stable; a retrieve of everything needs no order.
+  const stmt = amount === undefined && !offset && v.selectUnordered ? v.selectUnordered : v.select;
+  const sql = stmt.text + plan.syntax.paging(amount, offset);
+  const wantCount = options.wantCount ?? plan.request.wantCount;
+  // The count does not wait for the page: both statements are on their way at once (pooled connections).
+  const pageRows = db.query(sql, bindParams(stmt.params, ctx, plan.syntax));
+  const countRows = wantCount ? db.query(v.count.text, bindParams(v.count.params, ctx, plan.syntax)) : undefined;
+  countRows?.catch(() => undefined);
+  const rows = await pageRows;
+  const sel = v.oql.select;
+  if (sel.kind !== 'objects') throw new Error('internal: not an objects query');
+  const objects = rows.map((row) => {
+    const entity = sel.withType ? String(row.submetaobjectname ?? plan.entity.name) : plan.entity.name;
+    const obj = createMxObject(entity, decodeId(row.id), 'persisted');
+    for (const a of sel.attributes) obj.values.set(a.name, decodeValue(db.dialect, a, row[a.column]));
+    for (const r of sel.references) {
+      if (r.type === 'Reference') {
+        const raw = row[referenceAlias(r.name)];
+        obj.references.set(r.name, raw === null || raw === undefined ? null : decodeId(raw));
+      }
+    }
+    return obj;
+  });
+  await loadReferenceSets(db, plan.syntax, objects, sel.references.filter((r) => r.type === 'ReferenceSet'));
+  if (!plan.request.attributes && sel.withType) await loadSpecializationMembers(db, model, plan.syntax, plan.entity, objects);
+  if (!countRows) return { objects };
+  const counted = await countRows;
+  return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]) };
+}
+
+/** The compared variables that are empty in this execution (a missing one is reported when binding). */
+function emptyVariables(plan: QueryPlan, ctx: BindContext): string[] {
+  const out: string[] = [];
+  for (const v of plan.comparedVariables) {
+    if (!Object.prototype.hasOwnProperty.call(ctx.variables, v.name)) continue;
+    let value: unknown;
+    try { value = paramValue({ kind: 'variable', name: v.name, path: v.path, pos: 0 }, ctx); } catch { continue; }
+    if (value === null || value === undefined) out.push([v.name, ...v.path].join('/'));
+  }
+  return out;
+}
+
+/** Runs an aggregate XPath (`count(//E[...])`, `sum(//E[...]/Attr)`, ...). */
+export async function aggregate(
+  db: QueryExecutor, model: CompiledModel, planOrRequest: QueryPlan | QueryRequest, user: UserContext,
+  variables: Readonly<Record<string, unknown>> = {}, options: { now?: Date } = {},
+): Promise<AttributeValue | number> {
+  const plan = toPlan(model, planOrRequest, db.dialect);
+  if (!plan.aggregate) throw new QueryError('this XPath is not an aggregate (count(...), sum(...), avg(...), min(...), max(...))');
+  const ctx: BindContext = { user, variables, now: options.now ?? new Date() };
+  const v = plan.variant(user, undefined, emptyVariables(plan, ctx));
+  const rows = await db.query(v.select.text, bindParams(v.select.params, ctx, plan.syntax));
+  const raw = Object.values(rows[0] ?? {})[0];
+  const sel = v.oql.select;
+  if (sel.kind === 'count') return Number(raw ?? 0);
+  if (sel.kind !== 'aggregate') throw new Error('internal: not an aggregate');
+  if (raw === null || raw === undefined) return null;
+  if (sel.fn === 'avg') return decodeValue(db.dialect, { type: 'Decimal' }, typeof raw === 'number' ? String(raw) : raw);
+  return decodeValue(db.dialect, sel.attribute.type === 'Decimal' && typeof raw === 'number' ? { type: 'Decimal' } : sel.attribute, typeof raw === 'number' && sel.attribute.type === 'Decimal' ? String(raw) : raw);
+}

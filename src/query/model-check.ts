@@ -1,0 +1,86 @@
+import type { Diagnostic } from '../model/diagnostics.js';
+import { pathToString } from '../model/diagnostics.js';
+import type { CompiledModel, SourceRef } from '../model/compiled/types.js';
+import { QueryError, XPathResolveError, XPathSyntaxError } from './errors.js';
+import type { SortKey } from './oql/build.js';
+import { QueryPlan } from './plan.js';
+
+/**
+ * `kiln check` for XPath: every access rule's constraint and every page data
+ * source (`source: { xpath, sort }`) is parsed and resolved against the model,
+ * and problems point at the line and column inside the XPath text.
+ */
+export function xpathModelCheck(model: CompiledModel, out: Diagnostic[]): void {
+  for (const e of model.entities.values()) {
+    // XPath on a non-persistable entity is already reported by the model checker.
+    if (!e.persistable) continue;
+    e.access.forEach((rule) => {
+      if (!rule.xpath || !rule.source) return;
+      check(model, out, rule.source, ['xpath'], rule.xpath, { xpath: rule.xpath, entity: e.name }, `access rule of ${e.name}`);
+    });
+  }
+  for (const page of model.pages.values()) {
+    walk(page.def.widgets, ['widgets'], (source, path) => {
+      const xpath = source.xpath;
+      if (typeof xpath !== 'string') return;
+      const sort = normaliseSort(source.sort);
+      const entity = typeof source.entity === 'string' ? source.entity : undefined;
+      check(model, out, { file: page.source.file, path }, ['xpath'], xpath, { xpath, ...(entity ? { entity } : {}), ...(sort ? { sort } : {}) }, `data source of ${page.name}`, [...path, 'sort']);
+    });
+  }
+}
+
+function check(
+  model: CompiledModel, out: Diagnostic[], src: SourceRef, sub: (string | number)[], text: string,
+  request: ConstructorParameters<typeof QueryPlan>[1], what: string, sortPath?: (string | number)[],
+): void {
+  const path = [...src.path, ...sub];
+  try {
+    new QueryPlan(model, request, 'sqlite');
+  } catch (e) {
+    if (e instanceof XPathSyntaxError || e instanceof XPathResolveError) {
+      // Constraint text is trimmed when compiled: find where it starts in the file's value.
+      const raw = valueAt(src, path);
+      const lead = typeof raw === 'string' ? Math.max(0, raw.indexOf(text)) : 0;
+      const loc = src.file.locateInside(path, lead + e.position);
+      out.push({ severity: 'error', file: src.file.relPath, line: loc.line, column: loc.column, path: pathToString(path), message: `${what}: ${e.message}` });
+      return;
+    }
+    if (e instanceof QueryError) {
+      const p = sortPath && /sort/.test(e.message) ? sortPath : path;
+      out.push(src.file.diagnostic(p, `${what}: ${e.message}`));
+      return;
+    }
+    throw e;
+  }
+}
+
+function valueAt(src: SourceRef, path: readonly (string | number)[]): unknown {
+  let v: unknown = src.file.data;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+function normaliseSort(raw: unknown): SortKey[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  return raw.flatMap((s): SortKey[] => {
+    if (typeof s === 'string') return [{ attribute: s }];
+    if (s && typeof s === 'object' && typeof (s as { attribute?: unknown }).attribute === 'string') {
+      return [{ attribute: (s as { attribute: string }).attribute, descending: !!(s as { descending?: unknown }).descending }];
+    }
+    return [];
+  });
+}
+
+/** Calls `fn` for every `source` object found in the widget tree, with its path. */
+function walk(node: unknown, path: (string | number)[], fn: (source: Record<string, unknown>, path: (string | number)[]) => void): void {
+  if (Array.isArray(node)) { node.forEach((n, i) => walk(n, [...path, i], fn)); return; }
+  if (!node || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    if (k === 'source' && v && typeof v === 'object' && !Array.isArray(v)) fn(v as Record<string, unknown>, [...path, k]);
+    else walk(v, [...path, k], fn);
+  }
+}

@@ -1,0 +1,157 @@
+import type { CEntity, CompiledModel } from '../model/compiled/types.js';
+import { querySyntax, type QueryDialect, type QuerySyntax } from '../data/dialects/query-syntax.js';
+import type { UserContext } from '../security/user-context.js';
+import { QueryError, XPathResolveError } from './errors.js';
+import type { OqlQuery, OqlSource } from './oql/ast.js';
+import { buildConstraint, buildOrder, objectsQuery, type SortKey } from './oql/build.js';
+import { and, Resolver, variableKey } from './oql/resolve.js';
+import { pathSecurity, securityConstraint } from './oql/security.js';
+import { SqlCompiler, type SqlStatement } from './sql/compile.js';
+import type { AggregateFn, XExpr, XQuery } from './xpath/ast.js';
+import { parseXPath } from './xpath/parser.js';
+import { rewriteQueryPath } from './xpath/rewrite.js';
+
+export interface QueryRequest {
+  /** `//Module.Entity[...]`, a constraint `[...]` (then `entity` is required), or a parsed query. */
+  readonly xpath: string | XQuery;
+  readonly entity?: string;
+  readonly sort?: readonly SortKey[];
+  readonly offset?: number;
+  /** 0 or undefined = all. */
+  readonly amount?: number;
+  /** Attribute names (or `Module.Entity/Module.Entity.Attr`) and owned association names; default all. */
+  readonly attributes?: readonly string[];
+  readonly wantCount?: boolean;
+  /** An additional constraint `[...]`, ANDed (the client's search and filter widgets). */
+  readonly extraXpath?: string;
+}
+
+/** One compiled form of a plan: for one set of applicable access rules and one sort order. */
+export interface PlanVariant {
+  readonly oql: OqlQuery;
+  readonly select: SqlStatement;
+  /**
+   * Without sort keys: the same statement without ORDER BY, for a retrieve that
+   * neither sorts nor pages (as Mendix sends a microflow's plain retrieve).
+   */
+  readonly selectUnordered: SqlStatement | undefined;
+  readonly countOql: OqlQuery;
+  readonly count: SqlStatement;
+}
+
+const MAX_VARIANTS = 64;
+
+/**
+ * A query compiled once (at start-up, per operation): parsed, resolved and
+ * checked. The SQL for a user is compiled on first use for each combination of
+ * applicable access rules (and sort override) and cached; user values
+ * ([%CurrentUser%], time tokens, variables) are bound per execution.
+ */
+export class QueryPlan {
+  readonly entity: CEntity;
+  readonly syntax: QuerySyntax;
+  readonly xquery: XQuery;
+  readonly extra: XQuery | undefined;
+  readonly aggregate: { readonly fn: AggregateFn; readonly attribute?: string } | undefined;
+  private readonly variants = new Map<string, PlanVariant>();
+  /** Variables compared with `=` / `!=` etc.: an empty one changes the query (see Resolver.nullVariables). */
+  readonly comparedVariables: readonly { readonly name: string; readonly path: readonly string[] }[];
+
+  constructor(readonly model: CompiledModel, readonly request: QueryRequest, readonly dialect: QueryDialect) {
+    this.syntax = querySyntax(dialect);
+    this.xquery = rewriteQueryPath(model, typeof request.xpath === 'string' ? parseXPath(request.xpath) : request.xpath);
+    this.extra = request.extraXpath && request.extraXpath.trim() ? parseXPath(request.extraXpath) : undefined;
+    const name = this.xquery.entity ?? request.entity;
+    if (!name) throw new QueryError('the XPath names no entity (//Module.Entity) and no entity was given');
+    if (this.xquery.entity && request.entity && request.entity !== this.xquery.entity) {
+      const e = model.entities.get(request.entity);
+      if (!e || !model.entities.get(this.xquery.entity)?.chain.includes(request.entity)) {
+        throw new QueryError(`the XPath queries ${this.xquery.entity} but the entity ${request.entity} was given`);
+      }
+    }
+    const entity = model.entities.get(name);
+    if (!entity) throw new XPathResolveError(`unknown entity '${name}'`, this.xquery.entityPos, this.xquery.text);
+    if (!entity.persistable) throw new XPathResolveError(`${name} is not persistable: it has no table to query`, this.xquery.entityPos, this.xquery.text);
+    this.entity = entity;
+    if (this.xquery.aggregate) {
+      this.aggregate = { fn: this.xquery.aggregate, ...(this.xquery.attribute ? { attribute: this.xquery.attribute.name } : {}) };
+      if (this.xquery.attribute) {
+        const a = entity.attributes.get(this.xquery.attribute.name);
+        if (!a) throw new XPathResolveError(`unknown attribute '${this.xquery.attribute.name}' of ${name}`, this.xquery.attribute.pos, this.xquery.text);
+        const numeric = ['Integer', 'Long', 'Decimal', 'AutoNumber'].includes(a.type);
+        if ((this.aggregate.fn === 'sum' || this.aggregate.fn === 'avg') && !numeric) throw new XPathResolveError(`${this.aggregate.fn}() needs a number attribute; ${a.name} is ${a.type}`, this.xquery.attribute.pos, this.xquery.text);
+      }
+    }
+    this.comparedVariables = [...comparedVariables(this.xquery), ...(this.extra ? comparedVariables(this.extra) : [])];
+    // Resolve once now so that a bad XPath fails at compile time, not at the first request.
+    this.variant(null, undefined);
+  }
+
+  /** The compiled form for a user (null = no entity access applied) and an optional sort override. */
+  variant(user: UserContext | null, sort: readonly SortKey[] | undefined, emptyVariables: readonly string[] = []): PlanVariant {
+    const secured = !!user && user.applyEntityAccess;
+    // Path constraints are secured with other entities' rules too: key on the whole role set.
+    const key = `${secured ? [...user.moduleRoles].sort().join(',') : '*'}#${sort ? JSON.stringify(sort) : ''}#${emptyVariables.join(',')}`;
+    let v = this.variants.get(key);
+    if (!v) {
+      v = this.build(secured ? user.moduleRoles : null, sort ?? this.request.sort ?? [], new Set(emptyVariables));
+      if (this.variants.size >= MAX_VARIANTS) this.variants.delete(this.variants.keys().next().value!);
+      this.variants.set(key, v);
+    }
+    return v;
+  }
+
+  private build(roles: ReadonlySet<string> | null, sort: readonly SortKey[], emptyVariables: ReadonlySet<string>): PlanVariant {
+    const resolver = new Resolver(this.model, this.xquery.text);
+    resolver.nullVariables = emptyVariables;
+    const main: OqlSource = { alias: this.entity.shortName, entity: this.entity.name };
+    const own = buildConstraint(this.model, { entity: this.entity, query: this.xquery, ...(this.extra ? { extra: this.extra } : {}), sort, members: this.request.attributes }, main, resolver);
+    // Sort keys first, then entity access, so that every source has its own alias.
+    const order = this.aggregate ? [] : buildOrder(this.model, resolver, main, sort);
+    let constraint = own;
+    let orderBy = order;
+    let aliases = resolver.aliasCount;
+    if (roles) {
+      const paths = pathSecurity(this.model, roles, aliases);
+      constraint = own ? paths.secure(own) : undefined;
+      orderBy = order.map((o) => ({ ...o, expr: paths.secure(o.expr) }));
+      aliases = paths.aliasCount;
+    }
+    const security = roles ? securityConstraint(this.model, this.entity, main, roles, aliases) : undefined;
+    const where = and([constraint, security]);
+    let oql: OqlQuery;
+    if (this.aggregate) {
+      const attr = this.aggregate.attribute ? this.entity.attributes.get(this.aggregate.attribute)! : undefined;
+      oql = { source: main, select: attr && this.aggregate.fn !== 'count' ? { kind: 'aggregate', fn: this.aggregate.fn, attribute: attr } : { kind: 'count' }, where, orderBy: [], paged: false };
+    } else {
+      oql = objectsQuery(this.model, this.entity, main, where, orderBy, this.request.attributes);
+    }
+    const countOql: OqlQuery = { source: main, select: { kind: 'count' }, where, orderBy: [], paged: false };
+    return {
+      oql, countOql,
+      select: new SqlCompiler(this.model, this.syntax).compile(oql),
+      selectUnordered: !this.aggregate && sort.length === 0 ? new SqlCompiler(this.model, this.syntax).compile({ ...oql, orderBy: [] }) : undefined,
+      count: new SqlCompiler(this.model, this.syntax).compile(countOql),
+    };
+  }
+}
+
+function comparedVariables(q: XQuery): { name: string; path: readonly string[] }[] {
+  const out = new Map<string, { name: string; path: readonly string[] }>();
+  const walk = (x: XExpr): void => {
+    switch (x.kind) {
+      case 'or': case 'and': case 'arith': walk(x.left); walk(x.right); return;
+      case 'compare':
+        for (const side of [x.left, x.right]) if (side.kind === 'variable') out.set(variableKey(side.name, side.path), { name: side.name, path: side.path });
+        walk(x.left); walk(x.right);
+        return;
+      case 'not': walk(x.operand); return;
+      case 'call': x.args.forEach(walk); return;
+      case 'path': for (const s of x.steps) s.predicates.forEach(walk); return;
+      default: return;
+    }
+  };
+  q.predicates.forEach(walk);
+  for (const s of q.path ?? []) s.predicates.forEach(walk);
+  return [...out.values()];
+}

@@ -1,0 +1,154 @@
+import type { CAccessRule, CEntity, CompiledModel, MemberRight } from '../model/compiled/types.js';
+import type { UserContext } from './user-context.js';
+
+/**
+ * Which objects of an entity a set of rules lets a user see or delete:
+ * `all` (some applicable rule has no XPath), `none` (no applicable rule), or
+ * `any` of the listed XPath constraints (rules are OR-ed, as in Mendix).
+ */
+export type RowConstraint =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'any'; readonly xpaths: readonly string[] };
+
+/**
+ * What a user may do with one entity, combined over the access rules of all
+ * the user's module roles the way Mendix combines them: rules are additive,
+ * so a right is granted when any applicable rule grants it. Rules are the
+ * entity's own (not inherited from its generalization).
+ *
+ * The static answers (`readable`, `writable`) are the union over every
+ * applicable rule, which is exact for new objects (new objects pass every
+ * XPath) and for entities whose rules carry no XPath. For an existing object,
+ * only the rules whose XPath the object matches count: the query engine
+ * evaluates `rules[i].xpath` per row and asks `rightsFor(matched)`.
+ */
+export interface EntityAccess {
+  readonly entity: string;
+  /** False when entity access is not applied (security off or prototype, system context). */
+  readonly restricted: boolean;
+  readonly canCreate: boolean;
+  /** Some applicable rule allows delete; `deleteConstraint` says which objects. */
+  readonly canDelete: boolean;
+  readable(member: string): boolean;
+  writable(member: string): boolean;
+  /** The entity's rules that apply to this user (empty when unrestricted). */
+  readonly rules: readonly CAccessRule[];
+  /** Objects the user can retrieve at all. */
+  readonly readConstraint: RowConstraint;
+  /** Objects the user can delete. */
+  readonly deleteConstraint: RowConstraint;
+  /** Member rights on an existing object matched by the rules flagged true (same order as `rules`). */
+  rightsFor(matched: readonly boolean[]): ReadonlyMap<string, MemberRight>;
+  /** Members (attribute names, qualified association names) the user can read on a new object. */
+  readonly readableMembers: readonly string[];
+  readonly writableMembers: readonly string[];
+}
+
+const cache = new WeakMap<CompiledModel, Map<string, EntityAccess>>();
+const roleKeys = new WeakMap<UserContext, string>();
+
+function roleKey(user: UserContext): string {
+  let k = roleKeys.get(user);
+  if (k === undefined) {
+    k = `${user.applyEntityAccess ? 'R' : 'U'}:${[...user.moduleRoles].sort().join(',')}`;
+    roleKeys.set(user, k);
+  }
+  return k;
+}
+
+/**
+ * The access of `user` to `entityName`, computed once per (entity, set of
+ * module roles) and cached on the compiled model: cheap to call per request.
+ */
+export function entityAccess(model: CompiledModel, user: UserContext, entityName: string): EntityAccess {
+  let perModel = cache.get(model);
+  if (!perModel) { perModel = new Map(); cache.set(model, perModel); }
+  const key = `${entityName}|${roleKey(user)}`;
+  let access = perModel.get(key);
+  if (!access) {
+    const entity = model.entities.get(entityName);
+    if (!entity) throw new Error(`unknown entity '${entityName}'`);
+    access = user.applyEntityAccess ? restrictedAccess(model, entity, user.moduleRoles) : unrestrictedAccess(model, entity);
+    perModel.set(key, access);
+  }
+  return access;
+}
+
+/** Members of an entity: every attribute (inherited included) and every association it or a generalization owns. */
+export function memberNames(model: CompiledModel, entity: CEntity): string[] {
+  return [...entity.attributes.keys(), ...entity.parentOf.map((a) => model.associations.get(a)!.name)];
+}
+
+/** Resolves an association's short name (`Order_Customer`) to the member key (`Sales.Order_Customer`). */
+function memberKey(model: CompiledModel, entity: CEntity, member: string): string {
+  if (entity.attributes.has(member) || member.includes('.')) return member;
+  const a = entity.parentOf.find((q) => model.associations.get(q)!.shortName === member);
+  return a ?? member;
+}
+
+function neverWritable(entity: CEntity, member: string): boolean {
+  const attr = entity.attributes.get(member);
+  return !!attr && (attr.type === 'AutoNumber' || attr.system);
+}
+
+function unrestrictedAccess(model: CompiledModel, entity: CEntity): EntityAccess {
+  const members = memberNames(model, entity);
+  const known = new Set(members);
+  const rights = new Map<string, MemberRight>(members.map((m) => [m, neverWritable(entity, m) ? 'Read' : 'ReadWrite']));
+  return {
+    entity: entity.name, restricted: false, canCreate: true, canDelete: true,
+    readable: (m) => known.has(memberKey(model, entity, m)),
+    writable: (m) => rights.get(memberKey(model, entity, m)) === 'ReadWrite',
+    rules: [], readConstraint: { kind: 'all' }, deleteConstraint: { kind: 'all' },
+    rightsFor: () => rights,
+    readableMembers: members,
+    writableMembers: members.filter((m) => rights.get(m) === 'ReadWrite'),
+  };
+}
+
+function restrictedAccess(model: CompiledModel, entity: CEntity, roles: ReadonlySet<string>): EntityAccess {
+  const rules = entity.access.filter((r) => r.roles.some((role) => roles.has(role)));
+  const members = memberNames(model, entity);
+  const union = combine(members, rules);
+  const rightsCache = new Map<string, ReadonlyMap<string, MemberRight>>();
+  return {
+    entity: entity.name, restricted: true,
+    canCreate: rules.some((r) => r.create),
+    canDelete: rules.some((r) => r.delete),
+    readable: (m) => { const r = union.get(memberKey(model, entity, m)); return r === 'Read' || r === 'ReadWrite'; },
+    writable: (m) => union.get(memberKey(model, entity, m)) === 'ReadWrite',
+    rules,
+    readConstraint: rowConstraint(rules),
+    deleteConstraint: rowConstraint(rules.filter((r) => r.delete)),
+    rightsFor(matched) {
+      const k = rules.map((_, i) => (matched[i] ? '1' : '0')).join('');
+      let r = rightsCache.get(k);
+      if (!r) { r = combine(members, rules.filter((_, i) => matched[i])); rightsCache.set(k, r); }
+      return r;
+    },
+    readableMembers: members.filter((m) => union.get(m) !== 'None'),
+    writableMembers: members.filter((m) => union.get(m) === 'ReadWrite'),
+  };
+}
+
+const RANK: Record<MemberRight, number> = { None: 0, Read: 1, ReadWrite: 2 };
+
+function combine(members: readonly string[], rules: readonly CAccessRule[]): Map<string, MemberRight> {
+  const out = new Map<string, MemberRight>();
+  for (const m of members) {
+    let best: MemberRight = 'None';
+    for (const r of rules) {
+      const right = r.members.get(m) ?? 'None';
+      if (RANK[right] > RANK[best]) best = right;
+    }
+    out.set(m, best);
+  }
+  return out;
+}
+
+function rowConstraint(rules: readonly CAccessRule[]): RowConstraint {
+  if (rules.length === 0) return { kind: 'none' };
+  if (rules.some((r) => r.xpath === undefined)) return { kind: 'all' };
+  return { kind: 'any', xpaths: [...new Set(rules.map((r) => r.xpath!))] };
+}

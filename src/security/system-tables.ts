@@ -1,0 +1,68 @@
+import type { CAttribute, CompiledModel } from '../model/compiled/types.js';
+import type { AttributeValue } from '../objects/values.js';
+import type { DialectName } from '../data/dialects/names.js';
+import { placeholder, quoteIdentifier } from '../data/dialects/names.js';
+import { fromDbValue, toDbValue } from '../data/values.js';
+
+/**
+ * Table and column names of the System entities security and sessions work
+ * with (User, UserRole, Session and their associations), taken from the
+ * compiled model once, with the dialect's quoting and value codecs. The SQL
+ * built from them is fixed at start-up; every value is a bound parameter.
+ */
+export class SystemTables {
+  readonly user: string;
+  readonly userRole: string;
+  readonly session: string;
+  /** System.UserRoles: user -> user role. */
+  readonly userRoles: { readonly table: string; readonly user: string; readonly role: string };
+  /** System.Session_User: session -> user. */
+  readonly sessionUser: { readonly table: string; readonly session: string; readonly user: string };
+  /** The column naming the concrete entity of a user (System.User has specializations in most apps). */
+  readonly userType: string | undefined;
+
+  constructor(private readonly model: CompiledModel, readonly dialect: DialectName) {
+    const q = (n: string) => quoteIdentifier(dialect, n);
+    const ent = (name: string) => {
+      const e = model.entities.get(name);
+      if (!e) throw new Error(`the compiled model lacks ${name}`);
+      return e;
+    };
+    this.user = q(ent('System.User').table);
+    this.userRole = q(ent('System.UserRole').table);
+    this.session = q(ent('System.Session').table);
+    const ur = model.associations.get('System.UserRoles')!;
+    this.userRoles = { table: q(ur.table), user: q(ur.parentColumn), role: q(ur.childColumn) };
+    const su = model.associations.get('System.Session_User')!;
+    this.sessionUser = { table: q(su.table), session: q(su.parentColumn), user: q(su.childColumn) };
+    this.userType = ent('System.User').hasTypeColumn ? q('submetaobjectname') : undefined;
+  }
+
+  private attr(entity: string, name: string): CAttribute {
+    const a = this.model.entities.get(entity)?.attributes.get(name);
+    if (!a) throw new Error(`the compiled model lacks ${entity}.${name}`);
+    return a;
+  }
+
+  /** Quoted column of an attribute of a System entity. */
+  col(entity: string, name: string): string {
+    return quoteIdentifier(this.dialect, this.attr(entity, name).column);
+  }
+
+  enc(entity: string, name: string, v: AttributeValue): unknown {
+    return toDbValue(this.dialect, this.attr(entity, name), v);
+  }
+
+  dec(entity: string, name: string, raw: unknown): AttributeValue {
+    return fromDbValue(this.dialect, this.attr(entity, name), raw);
+  }
+
+  /** `$1, $2` or `?, ?`: placeholders numbered from `from`. */
+  ph(index: number): string {
+    return placeholder(this.dialect, index);
+  }
+
+  q(name: string): string {
+    return quoteIdentifier(this.dialect, name);
+  }
+}

@@ -1,0 +1,310 @@
+import type { CEntity, CompiledModel, CPage } from '../model/compiled/types.js';
+import { qualify } from '../model/compiled/compile-domain.js';
+import type { OperationRegistry, RuntimeOperation } from '../client-api/registry/index.js';
+import { entityAccess, type EntityAccess } from '../security/entity-access.js';
+import { hasAnyRole } from '../security/document-access.js';
+import type { UserContext } from '../security/user-context.js';
+import type {
+  ClientButton, ClientButtonAction, ClientColumn, ClientEntity, ClientListSource, ClientPage, ClientWidget,
+} from './page-definition.js';
+
+/**
+ * Turns a page of the model into what one user's browser receives: the widgets
+ * with the ids of the runtime operations they run, minus everything the user's
+ * module roles do not allow — attributes they cannot read (columns, inputs,
+ * search fields), buttons whose operation or entity right they lack, data
+ * widgets over entities or microflows they cannot use. Pure: the component
+ * caches the result per page and set of module roles.
+ */
+export function buildClientPage(model: CompiledModel, registry: OperationRegistry, page: CPage, user: UserContext): ClientPage {
+  return new PageBuilder(model, registry, page, user).build();
+}
+
+const INPUTS = new Set(['textBox', 'textArea', 'numberInput', 'datePicker', 'checkBox', 'radioButtons', 'dropDown']);
+
+interface Scope { readonly entity?: CEntity; readonly widgetName?: string }
+
+class PageBuilder {
+  private readonly entities = new Map<string, { access: EntityAccess; extra: Set<string> }>();
+
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly registry: OperationRegistry,
+    private readonly page: CPage,
+    private readonly user: UserContext,
+  ) {}
+
+  build(): ClientPage {
+    const params: Record<string, string> = {};
+    for (const [n, e] of Object.entries(this.page.def.parameters ?? {})) params[n] = qualify(e, this.page.module);
+    const widgets = this.list(this.page.def.widgets, 'widgets', {});
+    const entities: Record<string, ClientEntity> = {};
+    for (const name of this.entities.keys()) entities[name] = this.clientEntity(name);
+    return { name: this.page.name, title: this.page.def.title, popup: this.page.def.popup === true, parameters: params, widgets, entities };
+  }
+
+  private access(entity: string): EntityAccess {
+    let e = this.entities.get(entity);
+    if (!e) { e = { access: entityAccess(this.model, this.user, entity), extra: new Set() }; this.entities.set(entity, e); }
+    return e.access;
+  }
+
+  private allowed(op: RuntimeOperation | undefined): op is RuntimeOperation {
+    return !!op && hasAnyRole(this.model, this.user, op.allowedRoles);
+  }
+
+  private list(widgets: unknown, path: string, scope: Scope): ClientWidget[] {
+    if (!Array.isArray(widgets)) return [];
+    const out: ClientWidget[] = [];
+    widgets.forEach((w, i) => { const c = this.widget(w, `${path}/${i}`, scope); if (c) out.push(c); });
+    return out;
+  }
+
+  private widget(w: unknown, path: string, scope: Scope): ClientWidget | undefined {
+    if (!w || typeof w !== 'object' || Array.isArray(w)) return undefined;
+    const [kind] = Object.keys(w);
+    if (!kind) return undefined;
+    const raw = (w as Record<string, unknown>)[kind];
+    const body = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+    const bpath = `${path}/${kind}`;
+    switch (kind) {
+      case 'dataGrid': case 'listView': return this.listWidget(kind, body, bpath);
+      case 'dataView': return this.dataView(body, bpath);
+      case 'button': {
+        const b = this.button(body, bpath, scope);
+        return b ? { type: 'button', button: b } : undefined;
+      }
+      case 'staticText': {
+        const text = typeof raw === 'string' ? raw : String(body.text ?? body.caption ?? '');
+        const h = body.heading;
+        return { type: 'staticText', text, ...(h === 1 || h === 2 || h === 3 ? { heading: h } : {}) };
+      }
+      case 'dynamicText': {
+        const attribute = typeof raw === 'string' ? raw : String(body.attribute ?? '');
+        if (!scope.entity || !this.readablePath(scope.entity, attribute)) return undefined;
+        return { type: 'dynamicText', attribute, ...(typeof body.label === 'string' ? { label: body.label } : {}) };
+      }
+      case 'container':
+        return { type: 'container', widgets: this.list(body.widgets, `${bpath}/widgets`, scope), ...(typeof body.class === 'string' ? { className: body.class } : {}) };
+      case 'layoutGrid': {
+        const rows = Array.isArray(body.rows) ? body.rows : [];
+        return {
+          type: 'layoutGrid',
+          rows: rows.map((r, ri) => {
+            const cols = r && typeof r === 'object' && Array.isArray((r as { columns?: unknown }).columns) ? (r as { columns: unknown[] }).columns : [];
+            return {
+              columns: cols.map((c, ci) => {
+                const col = (c && typeof c === 'object' ? c : {}) as Record<string, unknown>;
+                const weight = typeof col.weight === 'number' && col.weight > 0 ? col.weight : Math.max(1, Math.floor(12 / Math.max(1, cols.length)));
+                return { weight, widgets: this.list(col.widgets, `${bpath}/rows/${ri}/columns/${ci}/widgets`, scope) };
+              }),
+            };
+          }),
+        };
+      }
+      case 'referenceSelector': case 'referenceSetSelector': return this.referenceSelector(kind, body, scope);
+      default:
+        if (INPUTS.has(kind)) return this.input(kind as 'textBox', body, scope);
+        return undefined;
+    }
+  }
+
+  private listWidget(kind: 'dataGrid' | 'listView', body: Record<string, unknown>, path: string): ClientWidget | undefined {
+    const op = this.registry.forPath(this.page.name, path);
+    if (!this.allowed(op)) return undefined;
+    const name = String(body.name ?? kind);
+    let entityName: string | undefined;
+    let source: ClientListSource;
+    if (op.type === 'retrieve') {
+      entityName = op.entity;
+      source = { kind: 'database', operationId: op.id, sort: op.sort.map((s) => [s.attribute, s.descending ? 'desc' : 'asc'] as const) };
+    } else if (op.type === 'callMicroflow') {
+      const mf = this.model.microflows.get(op.microflow);
+      entityName = (mf?.def.returns ?? '').replace(/^List of\s+/i, '').trim();
+      source = { kind: 'microflow', operationId: op.id, microflow: op.microflow };
+    } else return undefined;
+    const entity = this.model.entities.get(entityName);
+    if (!entity) return undefined;
+    const access = this.access(entity.name);
+    if (access.readConstraint.kind === 'none') return undefined;
+    const search = (Array.isArray(body.search) ? body.search : []).filter((s): s is string =>
+      typeof s === 'string' && entity.attributes.get(s)?.type === 'String' && access.readable(s));
+    const pageSize = typeof body.pageSize === 'number' && body.pageSize > 0 ? body.pageSize : 20;
+    const scope: Scope = { entity, widgetName: name };
+    const buttons = this.buttons(body.buttons, `${path}/buttons`, scope);
+    const rowButtons = this.buttons(body.rowButtons, `${path}/rowButtons`, scope);
+    const caption = typeof body.caption === 'string' ? { caption: body.caption } : {};
+    if (kind === 'listView') {
+      return { type: 'listView', name, ...caption, entity: entity.name, source, pageSize, search, widgets: this.list(body.widgets, `${path}/widgets`, scope), buttons: [...buttons, ...rowButtons] };
+    }
+    const columns: ClientColumn[] = [];
+    for (const c of Array.isArray(body.columns) ? body.columns : []) {
+      const ref = typeof c === 'string' ? c : c && typeof c === 'object' ? (c as { attribute?: unknown }).attribute : undefined;
+      if (typeof ref !== 'string') continue;
+      const type = this.readablePath(entity, ref);
+      if (!type) continue;
+      const label = c && typeof c === 'object' && typeof (c as { caption?: unknown }).caption === 'string' ? (c as { caption: string }).caption : humanize(ref.split('/').pop()!);
+      columns.push({ attribute: ref, caption: label, type, sortable: !ref.includes('/') });
+    }
+    return { type: 'dataGrid', name, ...caption, entity: entity.name, source, pageSize, columns, search, buttons, rowButtons };
+  }
+
+  private dataView(body: Record<string, unknown>, path: string): ClientWidget | undefined {
+    const source = (body.source && typeof body.source === 'object' ? body.source : {}) as Record<string, unknown>;
+    if (typeof source.parameter !== 'string') return undefined;
+    const entityName = this.page.def.parameters?.[source.parameter];
+    const entity = entityName ? this.model.entities.get(qualify(entityName, this.page.module)) : undefined;
+    if (!entity) return undefined;
+    const access = this.access(entity.name);
+    if (access.readConstraint.kind === 'none' && !access.canCreate) return undefined;
+    const name = String(body.name ?? 'dataView');
+    const scope: Scope = { entity, widgetName: name };
+    const op = this.registry.forPath(this.page.name, path);
+    const retrieve = this.allowed(op) && op.type === 'retrieve' ? { operationId: op.id } : {};
+    return {
+      type: 'dataView', name, entity: entity.name, source: { kind: 'parameter', parameter: source.parameter, ...retrieve },
+      widgets: this.list(body.widgets, `${path}/widgets`, scope),
+      buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
+    };
+  }
+
+  private input(kind: 'textBox', body: Record<string, unknown>, scope: Scope): ClientWidget | undefined {
+    const attribute = String(body.attribute ?? '');
+    if (!scope.entity || !scope.entity.attributes.has(attribute)) return undefined;
+    const access = this.access(scope.entity.name);
+    if (!access.readable(attribute)) return undefined;
+    return {
+      type: kind, attribute, label: typeof body.label === 'string' ? body.label : humanize(attribute),
+      readOnly: body.readOnly === true || !access.writable(attribute),
+    };
+  }
+
+  private referenceSelector(kind: 'referenceSelector' | 'referenceSetSelector', body: Record<string, unknown>, scope: Scope): ClientWidget | undefined {
+    if (!scope.entity || typeof body.association !== 'string') return undefined;
+    const assoc = this.model.associations.get(qualify(body.association, this.page.module));
+    if (!assoc || !scope.entity.chain.includes(assoc.parent)) return undefined;
+    const access = this.access(scope.entity.name);
+    if (!access.readable(assoc.name)) return undefined;
+    const target = this.model.entities.get(assoc.child)!;
+    const display = typeof body.attribute === 'string' ? body.attribute : [...target.attributes.keys()][0] ?? '';
+    const targetAccess = this.access(target.name);
+    if (!targetAccess.readable(display)) return undefined;
+    this.entities.get(scope.entity.name)!.extra.add(assoc.name);
+    const options = this.registry.forPage(this.page.name).find((op) => op.type === 'retrieve' && op.entity === target.name && op.site.widgetName === `${assoc.name}`);
+    return {
+      type: kind, association: assoc.name, target: target.name, displayAttribute: display,
+      label: typeof body.label === 'string' ? body.label : humanize(assoc.shortName),
+      readOnly: body.readOnly === true || !access.writable(assoc.name),
+      ...(this.allowed(options) ? { optionsOperationId: options.id } : {}),
+    };
+  }
+
+  /** The type of an attribute or reference path when the user may read every step, else undefined. */
+  private readablePath(entity: CEntity, ref: string): ClientColumn['type'] | undefined {
+    const parts = ref.split('/');
+    if (parts.length === 1) {
+      const a = entity.attributes.get(ref);
+      return a && this.access(entity.name).readable(ref) ? a.type : undefined;
+    }
+    if (parts.length !== 3) return undefined;
+    const assoc = this.model.associations.get(qualify(parts[0]!, this.page.module));
+    const target = this.model.entities.get(qualify(parts[1]!, this.page.module));
+    if (!assoc || !target || !this.access(entity.name).readable(assoc.name)) return undefined;
+    const a = target.attributes.get(parts[2]!);
+    if (!a || !this.access(target.name).readable(parts[2]!)) return undefined;
+    this.entities.get(target.name)?.extra.add(parts[2]!);
+    return a.type;
+  }
+
+  private buttons(list: unknown, path: string, scope: Scope): ClientButton[] {
+    if (!Array.isArray(list)) return [];
+    const out: ClientButton[] = [];
+    list.forEach((b, i) => {
+      const c = b && typeof b === 'object' ? this.button(b as Record<string, unknown>, `${path}/${i}`, scope) : undefined;
+      if (c) out.push(c);
+    });
+    return out;
+  }
+
+  private button(b: Record<string, unknown>, path: string, scope: Scope): ClientButton | undefined {
+    const caption = typeof b.caption === 'string' ? b.caption : 'Button';
+    const a = b.action;
+    const op = this.registry.forPath(this.page.name, path);
+    let action: ClientButtonAction | undefined;
+    let style: ClientButton['style'] = 'default';
+    let needsObject = false;
+    if (a === 'save') {
+      if (!this.allowed(op)) return undefined;
+      action = { kind: 'save', operationId: op.id, closePage: b.closePage !== false };
+      style = 'primary';
+    } else if (a === 'cancel') {
+      action = { kind: 'cancel', ...(this.allowed(op) ? { operationId: op.id } : {}) };
+    } else if (a === 'close') {
+      action = { kind: 'close' };
+    } else if (a === 'delete') {
+      if (!this.allowed(op) || op.type !== 'delete' || !this.access(op.entity).canDelete) return undefined;
+      action = { kind: 'delete', operationId: op.id };
+      style = 'danger';
+      needsObject = true;
+    } else if (a && typeof a === 'object') {
+      const o = a as Record<string, unknown>;
+      if (typeof o.create === 'string') {
+        if (!this.allowed(op) || op.type !== 'create' || !this.access(op.entity).canCreate) return undefined;
+        const page = typeof o.page === 'string' ? qualify(o.page, this.page.module) : undefined;
+        if (page && !this.canOpen(page)) return undefined;
+        action = { kind: 'create', entity: op.entity, operationId: op.id, ...(page ? { page } : {}) };
+        style = 'primary';
+      } else if (typeof o.open === 'string' || typeof o.page === 'string') {
+        const page = qualify(String(o.open ?? o.page), this.page.module);
+        if (!this.canOpen(page)) return undefined;
+        action = { kind: 'open', page };
+        needsObject = Object.keys(this.model.pages.get(page)!.def.parameters ?? {}).length > 0;
+      } else if (typeof o.microflow === 'string') {
+        if (!this.allowed(op) || op.type !== 'callMicroflow') return undefined;
+        const mf = this.model.microflows.get(op.microflow)!;
+        const params = Object.entries(mf.def.parameters ?? {});
+        const match = params.find(([, t]) => scope.entity && scope.entity.chain.includes(qualify(t.trim(), mf.module))) ?? params[0];
+        action = { kind: 'microflow', microflow: op.microflow, operationId: op.id, closePage: o.closePage === true, ...(match ? { parameter: match[0] } : {}) };
+        needsObject = !!match;
+      }
+    }
+    if (!action) return undefined;
+    if (b.style === 'primary' || b.style === 'danger' || b.style === 'default') style = b.style;
+    return { caption, action, style, needsObject };
+  }
+
+  private canOpen(page: string): boolean {
+    const p = this.model.pages.get(page);
+    return !!p && hasAnyRole(this.model, this.user, p.allowedRoles);
+  }
+
+  private clientEntity(name: string): ClientEntity {
+    const entity = this.model.entities.get(name)!;
+    const access = this.access(name);
+    const attributes: ClientEntity['attributes'] = {};
+    const required = new Set(entity.validation.filter((v) => v.rule.kind === 'required').map((v) => v.attribute));
+    for (const a of entity.attributes.values()) {
+      if (!access.readable(a.name)) continue;
+      const en = a.enumeration ? this.model.enumerations.get(a.enumeration) : undefined;
+      (attributes as Record<string, unknown>)[a.name] = {
+        name: a.name, type: a.type, length: a.length, writable: access.writable(a.name),
+        ...(en ? { values: en.values.map((v) => ({ key: v.key, caption: v.caption })) } : {}),
+        ...(a.type === 'DateTime' ? { localize: a.localize } : {}),
+        ...(required.has(a.name) ? { required: true } : {}),
+      };
+    }
+    const associations: Record<string, ClientEntity['associations'][string]> = {};
+    for (const q of entity.parentOf) {
+      const assoc = this.model.associations.get(q)!;
+      if (!access.readable(assoc.name)) continue;
+      associations[assoc.name] = { name: assoc.name, type: assoc.type, parent: assoc.parent, child: assoc.child, writable: access.writable(assoc.name) };
+    }
+    return { name, attributes, associations, canCreate: access.canCreate, canDelete: access.canDelete };
+  }
+}
+
+/** `DateOfBirth` -> `Date of birth`; `Firstname` stays. */
+export function humanize(name: string): string {
+  const words = name.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
+  return words.map((w, i) => (i === 0 ? w : w.toLowerCase())).join(' ');
+}

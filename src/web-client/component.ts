@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { service, type RuntimeComponent, type RuntimeContext } from '../core/runtime-context.js';
+import type { OperationRegistry } from '../client-api/registry/index.js';
+import { OPERATIONS_SERVICE } from '../client-api/component.js';
+import { canOpenPage } from '../security/document-access.js';
+import type { UserContext } from '../security/user-context.js';
+import { buildClientPage } from './build-page.js';
+import { buildNavigation } from './navigation.js';
+import { loadStaticFiles, type StaticFile } from './static-files.js';
+import { resolveUser } from './session-user.js';
+
+/** The built browser client, next to this package's dist/ and src/. */
+export const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
+
+interface CachedJson { readonly body: string; readonly etag: string }
+
+/**
+ * Serves the browser client: the built single-page app at `/` (index.html never
+ * cached, hashed assets cached for a year) and the page definitions it renders,
+ * `GET /pages/<Module.Page>.json` and `GET /pages/_navigation.json`, each built
+ * for the caller's module roles (cached per set of roles) and revalidated by
+ * the browser with an ETag.
+ */
+export function clientComponent(opts: { clientDir?: string } = {}): RuntimeComponent {
+  let files = new Map<string, StaticFile>();
+  const cache = new Map<string, CachedJson>();
+
+  const sendJson = (req: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) => {
+    let c = cache.get(key);
+    if (!c) {
+      const body = JSON.stringify(build());
+      c = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+      cache.set(key, c);
+    }
+    reply.header('Cache-Control', 'private, no-cache').header('Vary', 'Cookie').header('ETag', c.etag);
+    if (req.headers['if-none-match'] === c.etag) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(c.body);
+  };
+
+  const rolesKey = (u: UserContext) => `${u.applyEntityAccess ? 'R' : 'U'}:${[...u.moduleRoles].sort().join(',')}`;
+
+  const sendFile = (req: FastifyRequest, reply: FastifyReply, f: StaticFile) => {
+    reply.header('Cache-Control', f.cacheControl).header('ETag', f.etag).header('X-Content-Type-Options', 'nosniff');
+    if (req.headers['if-none-match'] === f.etag) return reply.code(304).send();
+    return reply.type(f.type).send(f.body);
+  };
+
+  return {
+    name: 'client',
+    async start(ctx: RuntimeContext) {
+      const dir = opts.clientDir ?? DEFAULT_CLIENT_DIR;
+      files = await loadStaticFiles(dir, { title: ctx.model.app.name });
+      if (!files.has('/index.html')) ctx.log.child({ node: 'Client' }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
+    },
+    routes(app, ctx) {
+      const registry = () => service<OperationRegistry>(ctx, OPERATIONS_SERVICE);
+
+      app.get('/pages/:file', async (req, reply) => {
+        const file = (req.params as { file: string }).file;
+        const m = /^([\w]+\.[\w]+|_navigation)\.json$/.exec(file);
+        if (!m) return reply.code(404).send({ error: `no page definition '${file}'` });
+        const user = await resolveUser(ctx, req);
+        if (!user) return reply.code(401).send({ error: 'not signed in' });
+        const name = m[1]!;
+        const key = `${name}|${rolesKey(user)}`;
+        if (name === '_navigation') {
+          // The navigation names the user: cached per user, not per role set.
+          return sendJson(req, reply, `${key}|${user.userName ?? ''}`, () => buildNavigation(ctx.model, user));
+        }
+        const page = ctx.model.pages.get(name);
+        if (!page) return reply.code(404).send({ error: `unknown page '${name}'` });
+        if (!canOpenPage(ctx.model, user, name)) return reply.code(403).send({ error: `you may not open the page '${name}'` });
+        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user));
+      });
+
+      const index = (req: FastifyRequest, reply: FastifyReply) => {
+        const f = files.get('/index.html');
+        if (!f) return reply.code(503).type('text/plain; charset=utf-8').send('The browser client is not built. Run `npm run build` and restart.');
+        return sendFile(req, reply, f);
+      };
+      app.get('/', index);
+      app.get('/index.html', index);
+      app.get('/*', (req, reply) => {
+        const path = decodeURIComponent(req.url.split('?')[0]!);
+        const f = files.get(path);
+        if (f) return sendFile(req, reply, f);
+        return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+      });
+    },
+  };
+}

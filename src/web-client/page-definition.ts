@@ -1,0 +1,165 @@
+/**
+ * What the runtime sends the browser client for one page (GET /pages/<Module.Page>.json):
+ * the page's widgets with the ids of the runtime operations they may run, and the
+ * metadata of the attributes the user may see. Built per set of module roles, so an
+ * attribute the user cannot read, a page the user cannot open or an operation the
+ * user cannot run never appears in it. Shared by the server (src/web-client) and the
+ * browser (client/): types only, no imports.
+ */
+
+export type ClientAttributeType =
+  | 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime'
+  | 'Enumeration' | 'AutoNumber' | 'Binary' | 'HashedString';
+
+export interface ClientAttribute {
+  readonly name: string;
+  readonly type: ClientAttributeType;
+  /** Maximum length of a String (0 = unlimited). */
+  readonly length: number;
+  readonly writable: boolean;
+  /** Enumeration values in model order. */
+  readonly values?: readonly { readonly key: string; readonly caption: string }[];
+  /** DateTime: shown in the user's zone (false = as UTC, e.g. birthdays). */
+  readonly localize?: boolean;
+  /** A required validation rule exists (the server still decides). */
+  readonly required?: boolean;
+}
+
+export interface ClientAssociation {
+  readonly name: string;
+  readonly type: 'Reference' | 'ReferenceSet';
+  readonly parent: string;
+  readonly child: string;
+  readonly writable: boolean;
+}
+
+export interface ClientEntity {
+  readonly name: string;
+  /** Readable attributes only, by name. */
+  readonly attributes: Readonly<Record<string, ClientAttribute>>;
+  /** Readable associations the entity owns, by qualified name. */
+  readonly associations: Readonly<Record<string, ClientAssociation>>;
+  readonly canCreate: boolean;
+  readonly canDelete: boolean;
+}
+
+export type ClientButtonAction =
+  | { readonly kind: 'create'; readonly entity: string; readonly page?: string; readonly operationId: string }
+  | { readonly kind: 'open'; readonly page: string }
+  | { readonly kind: 'delete'; readonly operationId: string }
+  | { readonly kind: 'save'; readonly operationId: string; readonly closePage: boolean }
+  | { readonly kind: 'cancel'; readonly operationId?: string }
+  | { readonly kind: 'microflow'; readonly microflow: string; readonly operationId: string; readonly parameter?: string; readonly closePage: boolean }
+  | { readonly kind: 'close' };
+
+export interface ClientButton {
+  readonly caption: string;
+  readonly action: ClientButtonAction;
+  readonly style: 'primary' | 'default' | 'danger';
+  /** The button acts on an object (the grid's selection, the data view's object). */
+  readonly needsObject: boolean;
+}
+
+export interface ClientColumn {
+  /** Attribute name, or a path `Module.Assoc/Module.Entity/Attr` over a reference. */
+  readonly attribute: string;
+  readonly caption: string;
+  readonly type: ClientAttributeType;
+  readonly sortable: boolean;
+}
+
+export type ClientListSource =
+  | { readonly kind: 'database'; readonly operationId: string; readonly sort: readonly (readonly [string, 'asc' | 'desc'])[] }
+  | { readonly kind: 'microflow'; readonly operationId: string; readonly microflow: string };
+
+export interface ClientDataGrid {
+  readonly type: 'dataGrid';
+  readonly name: string;
+  readonly caption?: string;
+  readonly entity: string;
+  readonly source: ClientListSource;
+  readonly pageSize: number;
+  readonly columns: readonly ClientColumn[];
+  /** String attributes the search bar looks in. */
+  readonly search: readonly string[];
+  readonly buttons: readonly ClientButton[];
+  readonly rowButtons: readonly ClientButton[];
+}
+
+export interface ClientListView {
+  readonly type: 'listView';
+  readonly name: string;
+  readonly caption?: string;
+  readonly entity: string;
+  readonly source: ClientListSource;
+  readonly pageSize: number;
+  readonly search: readonly string[];
+  /** Widgets rendered per item, in the item's context. */
+  readonly widgets: readonly ClientWidget[];
+  readonly buttons: readonly ClientButton[];
+}
+
+export interface ClientDataView {
+  readonly type: 'dataView';
+  readonly name: string;
+  readonly entity: string;
+  /** `operationId`: retrieve of the parameter object, for when the client does not hold it already. */
+  readonly source: { readonly kind: 'parameter'; readonly parameter: string; readonly operationId?: string };
+  readonly widgets: readonly ClientWidget[];
+  readonly buttons: readonly ClientButton[];
+}
+
+export interface ClientInput {
+  readonly type: 'textBox' | 'textArea' | 'numberInput' | 'datePicker' | 'checkBox' | 'radioButtons' | 'dropDown';
+  readonly attribute: string;
+  readonly label: string;
+  readonly readOnly: boolean;
+}
+
+export interface ClientReferenceSelector {
+  readonly type: 'referenceSelector' | 'referenceSetSelector';
+  readonly association: string;
+  /** Entity at the other end. */
+  readonly target: string;
+  /** Attribute of the target shown as the option's caption. */
+  readonly displayAttribute: string;
+  readonly label: string;
+  readonly readOnly: boolean;
+  /** Retrieve of the selectable objects; absent = the user cannot list them. */
+  readonly optionsOperationId?: string;
+}
+
+export interface ClientStaticText { readonly type: 'staticText'; readonly text: string; readonly heading?: 1 | 2 | 3 }
+export interface ClientDynamicText { readonly type: 'dynamicText'; readonly attribute: string; readonly label?: string }
+export interface ClientButtonWidget { readonly type: 'button'; readonly button: ClientButton }
+export interface ClientContainer { readonly type: 'container'; readonly widgets: readonly ClientWidget[]; readonly className?: string }
+export interface ClientLayoutGrid {
+  readonly type: 'layoutGrid';
+  readonly rows: readonly { readonly columns: readonly { readonly weight: number; readonly widgets: readonly ClientWidget[] }[] }[];
+}
+
+export type ClientWidget =
+  | ClientDataGrid | ClientListView | ClientDataView | ClientInput | ClientReferenceSelector
+  | ClientStaticText | ClientDynamicText | ClientButtonWidget | ClientContainer | ClientLayoutGrid;
+
+export interface ClientPage {
+  readonly name: string;
+  readonly title: string;
+  readonly popup: boolean;
+  /** Page parameters: name -> entity. */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly widgets: readonly ClientWidget[];
+  /** Metadata of every entity the page shows, filtered to what the user may read. */
+  readonly entities: Readonly<Record<string, ClientEntity>>;
+}
+
+/** GET /pages/_navigation.json: the menu and home page of the signed-in user. */
+export interface ClientNavigation {
+  readonly appName: string;
+  readonly appVersion: string;
+  readonly home: string | null;
+  readonly menu: readonly { readonly caption: string; readonly page: string }[];
+  readonly userName: string | null;
+  readonly roles: readonly string[];
+  readonly securityLevel: 'off' | 'prototype' | 'production';
+}

@@ -1,0 +1,21 @@
+import type { FastifyRequest } from 'fastify';
+import type { RuntimeContext } from '../core/runtime-context.js';
+import { openContext } from '../security/contexts.js';
+import type { UserContext } from '../security/user-context.js';
+
+/** The part of the security component's 'sessions' service used here: the user of a request's session cookie. */
+export interface SessionResolver {
+  contextOf(request: FastifyRequest): Promise<UserContext | undefined>;
+}
+
+/**
+ * The user asking for a page definition. Security off: everyone, with every
+ * role. Otherwise the session of the request's cookie, as the sessions
+ * component resolves it; no session (or no sessions component) is no user.
+ */
+export async function resolveUser(ctx: RuntimeContext, request: FastifyRequest): Promise<UserContext | null> {
+  if (ctx.model.security.level === 'off') return openContext(ctx.model);
+  const sessions = ctx.services.get('sessions') as Partial<SessionResolver> | undefined;
+  if (!sessions || typeof sessions.contextOf !== 'function') return null;
+  return (await sessions.contextOf(request)) ?? null;
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runKiln, startKiln, freePort } from '../support/cli.js';
+import { writeApp } from '../support/app-folder.js';
+
+describe('kiln check (command)', () => {
+  it('exits 0 on the examples', async () => {
+    for (const app of ['examples/employees', 'examples/sales']) {
+      const r = await runKiln(['check', app]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/no errors/);
+    }
+  });
+
+  it('exits 1 and prints every error of a broken model', async () => {
+    const dir = writeApp({ 'app.yaml': 'name: T\nmodules: [M]\n', 'modules/M/domain-model.yaml': 'entities:\n  E:\n    attributes:\n      A: Money\n      B: Cash\n' });
+    const r = await runKiln(['check', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("modules/M/domain-model.yaml:4 entities.E.attributes.A: unknown attribute type 'Money'");
+    expect(r.stdout).toContain("modules/M/domain-model.yaml:5 entities.E.attributes.B: unknown attribute type 'Cash'");
+    expect(r.stdout).toContain('2 errors');
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('says so in one line when the folder is missing', async () => {
+    const r = await runKiln(['check', 'no/such/app']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('kiln check: app folder not found: no/such/app');
+  });
+});
+
+describe('kiln run', () => {
+  it('answers /health and exits 0 on SIGTERM within a second when idle', async () => {
+    const dep = mkdtempSync(join(tmpdir(), 'kiln-dep-'));
+    const k = await startKiln(['examples/employees', '--deployment-dir', dep]);
+    const res = await fetch(`http://127.0.0.1:${k.port}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', app: 'Employees' });
+    const t0 = Date.now();
+    const code = await k.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('refuses to start a model with errors, printing the same report as check', async () => {
+    const dir = writeApp({ 'app.yaml': 'name: T\nmodules: [M]\n', 'modules/M/domain-model.yaml': 'entities:\n  E:\n    attributes:\n      A: Money\n' });
+    const r = await runKiln(['run', dir, '--port', String(await freePort())]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("modules/M/domain-model.yaml:4 entities.E.attributes.A: unknown attribute type 'Money'");
+  });
+
+  it('says one clear line for a missing folder, a port in use and an unknown setting', async () => {
+    const missing = await runKiln(['run', 'no/such/app']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'kiln run: app folder not found: no/such/app']);
+
+    const port = await freePort();
+    const blocker = createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const dep = mkdtempSync(join(tmpdir(), 'kiln-dep-'));
+    const busy = await runKiln(['run', 'examples/employees', '--port', String(port), '--deployment-dir', dep], { KILN_HOST: '127.0.0.1' });
+    blocker.close();
+    expect(busy.code).toBe(1);
+    expect(busy.stderr.trim().split('\n').pop()).toBe(`kiln run: port ${port} is already in use`);
+
+    const unknown = await runKiln(['run', 'examples/employees', '--deployment-dir', dep], { KILN_POTR: '1' });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('kiln run: unknown setting in environment variable KILN_POTR (known settings: see docs/settings.md)');
+  });
+});

@@ -1,0 +1,157 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from '../support/databases.js';
+import { createIdGenerator, createObject, DatabaseConnectionError, dataComponent, openDatabase, syncSchema, type Database, type IdGenerator } from '../../src/data/index.js';
+import { resolveSettings } from '../../src/core/settings.js';
+import type { RuntimeContext } from '../../src/core/runtime-context.js';
+import { UserError } from '../../src/model/diagnostics.js';
+import { modelOf, PERSISTENCE_MODEL, quietLog } from './support.js';
+
+describe('opening a database', () => {
+  it('names the URL without its password and what the driver said when PostgreSQL cannot be reached', async () => {
+    const err = await openDatabase('postgres://kiln:s3cret@127.0.0.1:1/nowhere', { log: quietLog, connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseConnectionError);
+    expect((err as Error).message).toMatch(/^cannot connect to the database postgres:\/\/kiln:\*\*\*@127\.0\.0\.1:1\/nowhere: .*ECONNREFUSED/);
+    expect((err as Error).message).not.toContain('s3cret');
+  });
+
+  it('does the same for MariaDB and for a database that does not exist', async () => {
+    const err = await openDatabase('mysql://root:pw@127.0.0.1:1/x', { log: quietLog, connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^cannot connect to the database mysql:\/\/root:\*\*\*@127\.0\.0\.1:1\/x: .*ECONNREFUSED/);
+    const missing = await openDatabase(PG_ADMIN_URL.replace(/\/[^/]*$/, '/kiln_no_such_db'), { log: quietLog }).catch((e: unknown) => e);
+    expect((missing as Error).message).toMatch(/database "kiln_no_such_db" does not exist/);
+  });
+
+  it('refuses a URL it does not understand', async () => {
+    await expect(openDatabase('oracle://x', { log: quietLog })).rejects.toThrow(/expected sqlite:<path>, postgres:\/\/.*mysql:\/\//);
+  });
+});
+
+describe('the data component', () => {
+  let dir: string;
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'kiln-deploy-')); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const context = async (settings: Record<string, unknown>): Promise<RuntimeContext> => ({
+    appDir: dir, deploymentDir: dir, model: await modelOf(PERSISTENCE_MODEL),
+    settings: await resolveSettings({ cli: settings }), log: quietLog, services: new Map(),
+  });
+
+  it('opens SQLite in the deployment folder by default, synchronises it and provides db and ids', async () => {
+    const ctx = await context({});
+    const c = dataComponent();
+    await c.start!(ctx);
+    try {
+      expect(existsSync(join(dir, 'database.sqlite'))).toBe(true);
+      const db = ctx.services.get('db') as Database;
+      const ids = ctx.services.get('ids') as IdGenerator;
+      expect(db.dialect).toBe('sqlite');
+      expect(await db.query('SELECT COUNT(*) AS n FROM "t$everything"', [])).toEqual([{ n: 0n }]);
+      expect(ids.shortIdOf('T.Everything')).toBeGreaterThan(0);
+      const journal = await db.query<{ journal_mode: string }>('PRAGMA journal_mode', []);
+      expect(journal[0]!.journal_mode).toBe('wal');
+    } finally {
+      await c.stop!(ctx);
+    }
+  });
+
+  it('fails start-up with one clear line when the database cannot be reached', async () => {
+    const ctx = await context({ DatabaseUrl: 'postgres://app:pw@127.0.0.1:1/app', DatabaseConnectTimeout: 2000 });
+    const err = await dataComponent().start!(ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/^cannot connect to the database postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app: /);
+  });
+});
+
+describe('after the database drops its connections', () => {
+  let pgdb: TestDatabase; let mydb: TestDatabase;
+  beforeAll(async () => { pgdb = await freshDatabase('postgres'); mydb = await freshDatabase('mysql'); });
+  afterAll(async () => { await pgdb?.drop(); await mydb?.drop(); });
+
+  it('PostgreSQL: the pool replaces the dead connections and work goes on', async () => {
+    const db = await openDatabase(pgdb.url, { log: quietLog, poolSize: 3 });
+    try {
+      await Promise.all([db.query('SELECT pg_sleep(0.05)', []), db.query('SELECT 1', []), db.transaction((tx) => tx.query('SELECT 1', []))]);
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [pgdb.url.split('/').pop()]);
+      await admin.end();
+      expect(killed.rowCount).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await db.query<{ n: number }>('SELECT 1 AS n', [])).toEqual([{ n: 1 }]);
+      expect(await db.transaction((tx) => tx.query<{ n: number }>('SELECT 2 AS n', []))).toEqual([{ n: 2 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('MariaDB: the same', async () => {
+    const db = await openDatabase(mydb.url, { log: quietLog, poolSize: 3 });
+    try {
+      await Promise.all([db.query('SELECT SLEEP(0.05)', []), db.query('SELECT 1', []), db.transaction((tx) => tx.query('SELECT 1', []))]);
+      const admin = await mysql.createConnection(MYSQL_ADMIN_URL);
+      const [rows] = await admin.query('SELECT id FROM information_schema.processlist WHERE db = ?', [mydb.url.split('/').pop()]);
+      for (const r of rows as { id: number }[]) await admin.query(`KILL ${Number(r.id)}`);
+      await admin.end();
+      expect((rows as unknown[]).length).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await db.query<{ n: number }>('SELECT 1 AS n', [])).toEqual([{ n: 1 }]);
+      expect(await db.transaction((tx) => tx.query<{ n: number }>('SELECT 2 AS n', []))).toEqual([{ n: 2 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('id blocks while every pooled connection is held', () => {
+  for (const dialect of ['postgres', 'mysql'] as const) {
+    it(`${dialect}: reserving a new block does not wait for the request pool`, async () => {
+      const t = await freshDatabase(dialect);
+      const db = await openDatabase(t.url, { log: quietLog, poolSize: 1, connectTimeoutMs: 3000 });
+      try {
+        const model = await modelOf(PERSISTENCE_MODEL);
+        await syncSchema(db, model, { allowDestructive: false, log: quietLog });
+        const ids = await createIdGenerator(db, model);
+        const created = await db.transaction(async () => {
+          const out: bigint[] = [];
+          // More than one block (100) while the only pooled connection is taken.
+          for (let i = 0; i < 250; i++) out.push((await createObject(model, 'T.Owner', ids)).id);
+          return out;
+        });
+        expect(new Set(created).size).toBe(250);
+      } finally {
+        await db.close();
+        await t.drop();
+      }
+    });
+  }
+});
+
+describe('two instances sharing a database', () => {
+  it('never hand out the same id or AutoNumber (PostgreSQL)', async () => {
+    const t = await freshDatabase('postgres');
+    const a = await openDatabase(t.url, { log: quietLog, poolSize: 2 });
+    const b = await openDatabase(t.url, { log: quietLog, poolSize: 2 });
+    try {
+      const model = await modelOf(PERSISTENCE_MODEL);
+      await syncSchema(a, model, { allowDestructive: false, log: quietLog });
+      const [ia, ib] = [await createIdGenerator(a, model), await createIdGenerator(b, model)];
+      const make = async (ids: IdGenerator) => {
+        const out: bigint[] = [];
+        for (let i = 0; i < 350; i++) {
+          const o = await createObject(model, 'T.Everything', ids);
+          out.push(o.id, (o.values.get('Num') as bigint) + (1n << 62n));
+        }
+        return out;
+      };
+      const [xa, xb] = await Promise.all([make(ia), make(ib)]);
+      expect(new Set([...xa, ...xb]).size).toBe(xa.length + xb.length);
+    } finally {
+      await a.close(); await b.close(); await t.drop();
+    }
+  });
+});

@@ -1,0 +1,262 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from 'decimal.js';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
+import {
+  commitObjects, createIdGenerator, createObject, DestructiveSyncError, openDatabase, retrieveByIds, syncSchema, type Database,
+} from '../../src/data/index.js';
+import type { CompiledModel } from '../../src/model/compiled/types.js';
+import { setReference, setValue } from '../../src/objects/mx-object.js';
+import { modelOf, PERSISTENCE_MODEL, quietLog } from './support.js';
+
+const V1 = `
+entities:
+  Person:
+    attributes:
+      Name: String(50)
+      Age: Integer
+      Nick: String(20)
+      Score: Integer
+      Obsolete: String
+  Pet:
+    attributes:
+      Name: String
+associations:
+  Pet_Person: { parent: Pet, child: Person }
+`;
+
+const V2 = `
+entities:
+  Human:
+    previousName: Person
+    attributes:
+      FullName: { type: String, length: 200, previousName: Name }
+      Age: Long
+      Nick: String(20)
+      Score: Decimal
+      Born: DateTime
+      Active: { type: Boolean, default: true }
+      Ticket: AutoNumber
+  Pet:
+    attributes:
+      Name: String
+associations:
+  Pet_Human: { previousName: Pet_Person, parent: Pet, child: Human }
+`;
+
+/** V2 without Nick (which holds a value). */
+const V3 = V2.replace('      Nick: String(20)\n', '');
+/** V3 with FullName narrowed below the length of the value it holds. */
+const V4 = V3.replace('FullName: { type: String, length: 200, previousName: Name }', 'FullName: { type: String, length: 2 }');
+
+describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
+  let t: TestDatabase;
+  let db: Database;
+  const sync = (model: CompiledModel, allowDestructive = false) => syncSchema(db, model, { allowDestructive, log: quietLog });
+  const P = dialect === 'postgres' ? (i: number) => `$${i}` : () => '?';
+
+  beforeAll(async () => {
+    t = await freshDatabase(dialect);
+    db = await openDatabase(t.url, { log: quietLog });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await t?.drop();
+  });
+
+  it('creates the tables of an empty database with the Mendix mapping, and does nothing the second time', async () => {
+    const model = await modelOf(PERSISTENCE_MODEL);
+    const first = await sync(model);
+    expect(first.statements.length).toBeGreaterThan(20);
+    expect(first.summary).toContain('create entity T.Everything (table t$everything)');
+    const second = await sync(model);
+    expect(second.statements).toEqual([]);
+
+    const tables = await tableNames(db);
+    for (const name of ['t$everything', 't$animal', 't$dog', 't$puppy', 't$animal_owner', 't$animal_tags', 'system$user', 'mendixsystem$entity', 'mendixsystem$attribute', 'mendixsystem$association', 'mendixsystem$entityidentifier', 'mendixsystem$version', 'mendixsystem$sequence']) {
+      expect(tables).toContain(name);
+    }
+    expect(await columnNames(db, 't$everything')).toEqual(expect.arrayContaining(['id', 'str', 'dec', 'createddate', 'changeddate', 'system$owner', 'system$changedby']));
+    expect(await columnNames(db, 't$animal')).toEqual(expect.arrayContaining(['id', 'name', 'submetaobjectname']));
+    expect(await columnNames(db, 't$dog')).toEqual(['breed', 'id'].sort());
+    expect(await columnNames(db, 't$animal_owner')).toEqual(['t$animalid', 't$ownerid']);
+    const assoc = await db.query<Record<string, unknown>>(`SELECT * FROM "mendixsystem$association" WHERE "association_name" = ${P(1)}`, ['T.Animal_Owner']);
+    expect(assoc[0]).toMatchObject({ table_name: 't$animal_owner', parent_column_name: 't$animalid', child_column_name: 't$ownerid', index_name: 'idx_t$animal_owner_t$owner_t$animal' });
+    const uniq = await db.query<Record<string, unknown>>(`SELECT * FROM "mendixsystem$unique_constraint"`, []);
+    expect(uniq.map((u) => u.name)).toContain('uniq_t$animal_owner_t$animalid');
+    expect(uniq.map((u) => u.name)).not.toContain('uniq_t$animal_tags_t$animalid');
+    const attrs = await db.query<Record<string, unknown>>(`SELECT "attribute_name", "type", "length" FROM "mendixsystem$attribute" "a" INNER JOIN "mendixsystem$entity" "e" ON "e"."id" = "a"."entity_id" WHERE "e"."entity_name" = ${P(1)} ORDER BY "attribute_name"`, ['T.Everything']);
+    const types = Object.fromEntries(attrs.map((a) => [a.attribute_name, Number(a.type)]));
+    expect(types).toMatchObject({ Num: 0, Int: 3, Lng: 4, Dec: 5, Flag: 10, When: 20, Str: 30, Colour: 40, Blob: 50 });
+    expect(Number(attrs.find((a) => a.attribute_name === 'Colour')!.length)).toBe('VeryLongColourName'.length);
+    const idx = await db.query<Record<string, unknown>>(`SELECT "c"."column_id", "c"."sort_order" FROM "mendixsystem$index" "i" INNER JOIN "mendixsystem$index_column" "c" ON "c"."index_id" = "i"."id" WHERE "i"."index_name" = ${P(1)} ORDER BY "c"."ordinal"`, ['idx_t$everything_str_int']);
+    expect(idx.map((r) => `${r.column_id} ${r.sort_order}`)).toEqual(['str ASC', 'int DESC', 'id ASC']);
+    expect(await indexNames(db, 't$everything')).toEqual(expect.arrayContaining(['idx_t$everything_str_int', 'idx_t$everything_system$owner', 'idx_t$everything_system$changedby']));
+    expect(await indexNames(db, 't$animal_owner')).toEqual(expect.arrayContaining(['idx_t$animal_owner_t$owner_t$animal', 'uniq_t$animal_owner_t$animalid']));
+    expect(await indexNames(db, 't$animal')).toContain('idx_t$animal_submetaobjectname');
+    const version = await db.query<Record<string, unknown>>(`SELECT * FROM "mendixsystem$version"`, []);
+    expect(version).toHaveLength(1);
+    expect(version[0]!.versionnumber).toBe('4.2');
+  });
+
+  it('copes with a table the record names but someone dropped by hand', async () => {
+    const t4 = await freshDatabase(dialect);
+    const db4 = await openDatabase(t4.url, { log: quietLog });
+    try {
+      await syncSchema(db4, await modelOf('entities:\n  A: { attributes: { X: String } }\n  B: { attributes: { Y: String } }\n'), { allowDestructive: false, log: quietLog });
+      await db4.execute('DROP TABLE "t$b"', []);
+      const r = await syncSchema(db4, await modelOf('entities:\n  A: { attributes: { X: String } }\n'), { allowDestructive: false, log: quietLog });
+      expect(r.summary).toEqual(['drop entity T.B (table t$b)']);
+      expect(await tableNames(db4)).toContain('t$a');
+    } finally {
+      await db4.close(); await t4.drop();
+    }
+  });
+
+  describe('changing the model', () => {
+    let t2: TestDatabase;
+    let db2: Database;
+    let annId: bigint;
+    let petId: bigint;
+    beforeAll(async () => {
+      t2 = await freshDatabase(dialect);
+      db2 = await openDatabase(t2.url, { log: quietLog });
+    });
+    afterAll(async () => { await db2?.close(); await t2?.drop(); });
+    const sync2 = (model: CompiledModel, allowDestructive = false) => syncSchema(db2, model, { allowDestructive, log: quietLog });
+
+    it('renames, retypes, adds and drops, keeping the data', async () => {
+      const v1 = await modelOf(V1);
+      await sync2(v1);
+      const ids = await createIdGenerator(db2, v1);
+      const ann = await createObject(v1, 'T.Person', ids);
+      setValue(ann, 'Name', 'Ann'); setValue(ann, 'Age', 41); setValue(ann, 'Nick', 'annie'); setValue(ann, 'Score', 7);
+      const pet = await createObject(v1, 'T.Pet', ids);
+      setValue(pet, 'Name', 'Rex'); setReference(pet, 'T.Pet_Person', ann.id);
+      await db2.transaction((tx) => commitObjects(tx, v1, [ann, pet]));
+      annId = ann.id; petId = pet.id;
+
+      const v2 = await modelOf(V2, '2.0.0');
+      const r = await sync2(v2);
+      expect(r.summary).toEqual(expect.arrayContaining([
+        'rename table t$person to t$human', 'rename column t$human.name to fullname', 'drop column t$human.obsolete',
+        'add column t$human.born', 'rename table t$pet_person to t$pet_human',
+      ]));
+      expect(await tableNames(db2)).not.toContain('t$person');
+      expect(await columnNames(db2, 't$human')).toEqual(['active', 'age', 'born', 'fullname', 'id', 'nick', 'score', 'ticket']);
+      expect(await columnNames(db2, 't$pet_human')).toEqual(['t$humanid', 't$petid']);
+
+      // A restart finds nothing to do.
+      expect((await sync2(v2)).statements).toEqual([]);
+
+      const ids2 = await createIdGenerator(db2, v2);
+      const [h] = await retrieveByIds(db2, v2, 'T.Human', [annId]);
+      expect(h!.values.get('FullName')).toBe('Ann');
+      expect(h!.values.get('Age')).toBe(41n);
+      expect((h!.values.get('Score') as Decimal).toFixed()).toBe('7');
+      expect(h!.values.get('Nick')).toBe('annie');
+      expect(h!.values.get('Active')).toBe(true);
+      expect(h!.values.get('Born')).toBeNull();
+      expect(typeof h!.values.get('Ticket')).toBe('bigint');
+      const [p] = await retrieveByIds(db2, v2, 'T.Pet', [petId]);
+      expect(p!.references.get('T.Pet_Human')).toBe(annId);
+      // The entity kept its short id; new ids continue after the old ones.
+      const bob = await createObject(v2, 'T.Human', ids2);
+      expect(bob.id >> 48n).toBe(annId >> 48n);
+      expect(bob.id).toBeGreaterThan(annId);
+      expect(bob.values.get('Ticket')).toBeGreaterThan(h!.values.get('Ticket') as bigint);
+    });
+
+    it('refuses to drop an attribute that holds values, listing what would be lost, unless allowed', async () => {
+      const v3 = await modelOf(V3, '3.0.0');
+      const err = await sync2(v3).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DestructiveSyncError);
+      expect((err as Error).message).toContain('attribute T.Human.Nick: column t$human.nick holds 1 value');
+      expect(await columnNames(db2, 't$human')).toContain('nick');
+      await sync2(v3, true);
+      expect(await columnNames(db2, 't$human')).not.toContain('nick');
+      const [h] = await retrieveByIds(db2, v3, 'T.Human', [annId]);
+      expect(h!.values.get('FullName')).toBe('Ann');
+    });
+
+    it('refuses a narrowing type change that does not fit the data', async () => {
+      const v4 = await modelOf(V4, '4.0.0');
+      const err = await sync2(v4).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DestructiveSyncError);
+      expect((err as Error).message).toMatch(/T\.Human\.FullName: 1 value does not fit String\(2\)/);
+      const v3 = await modelOf(V3, '3.0.0');
+      expect((await sync2(v3)).statements).toEqual([]);
+    });
+
+    it('refuses to drop an entity whose table holds rows', async () => {
+      const v5 = await modelOf(V3.replace(/  Pet:\n    attributes:\n      Name: String\n/, '').replace(/associations:[\s\S]*$/, ''), '5.0.0');
+      const err = await sync2(v5).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DestructiveSyncError);
+      expect((err as Error).message).toContain('entity T.Pet: table t$pet holds 1 row');
+      expect((err as Error).message).toContain('association T.Pet_Human: table t$pet_human holds 1 row');
+    });
+
+    it('turns a Reference into a Reference set and back, refusing the way back while objects hold several', async () => {
+      const v3 = await modelOf(V3, '3.0.0');
+      const v6 = await modelOf(V3.replace('Pet_Human: { previousName: Pet_Person, parent: Pet, child: Human }', 'Pet_Human: { type: ReferenceSet, parent: Pet, child: Human }'), '6.0.0');
+      const r = await sync2(v6);
+      expect(r.statements.some((x) => /drop index/i.test(x.sql) && x.sql.includes('uniq_t$pet_human_t$petid'))).toBe(true);
+      const ids = await createIdGenerator(db2, v6);
+      const other = await createObject(v6, 'T.Human', ids);
+      const [pet] = await retrieveByIds(db2, v6, 'T.Pet', [petId]);
+      setReference(pet!, 'T.Pet_Human', [annId, other.id]);
+      await db2.transaction((tx) => commitObjects(tx, v6, [other, pet!]));
+      expect((await retrieveByIds(db2, v6, 'T.Pet', [petId]))[0]!.references.get('T.Pet_Human')).toEqual([annId, other.id]);
+
+      const err = await sync2(v3).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DestructiveSyncError);
+      expect((err as Error).message).toContain('association T.Pet_Human: 1 value of t$petid occurs more than once');
+      await sync2(v3, true);
+      expect((await retrieveByIds(db2, v3, 'T.Pet', [petId]))[0]!.references.get('T.Pet_Human')).toBeNull();
+      expect((await sync2(v3)).statements).toEqual([]);
+    });
+  });
+
+  if (dialect !== 'sqlite') {
+    it('applies the DDL once when two processes start at once', async () => {
+      const t3 = await freshDatabase(dialect);
+      try {
+        const worker = join(import.meta.dirname, 'sync-worker.ts');
+        const run = () => new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', worker, t3.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = ''; let err = '';
+          child.stdout.on('data', (d) => { out += d; });
+          child.stderr.on('data', (d) => { err += d; });
+          child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`worker failed: ${err}`))));
+        });
+        const results = (await Promise.all([run(), run()])).map(Number).sort((a, b) => a - b);
+        expect(results[0]).toBe(0);
+        expect(results[1]).toBeGreaterThan(20);
+      } finally {
+        await t3.drop();
+      }
+    });
+  }
+});
+
+async function tableNames(db: Database): Promise<string[]> {
+  const sql = db.dialect === 'sqlite' ? `SELECT name AS n FROM sqlite_master WHERE type = 'table'`
+    : db.dialect === 'postgres' ? `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = current_schema()`
+      : `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = DATABASE()`;
+  return (await db.query<{ n: string }>(sql, [])).map((r) => r.n);
+}
+
+async function columnNames(db: Database, table: string): Promise<string[]> {
+  const sql = db.dialect === 'sqlite' ? `SELECT name AS n FROM pragma_table_info(?)`
+    : db.dialect === 'postgres' ? `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`
+      : `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?`;
+  return (await db.query<{ n: string }>(sql, [table])).map((r) => r.n).sort();
+}
+
+async function indexNames(db: Database, table: string): Promise<string[]> {
+  const sql = db.dialect === 'sqlite' ? `SELECT name AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`
+    : db.dialect === 'postgres' ? `SELECT indexname AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`
+      : `SELECT DISTINCT index_name AS n FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ?`;
+  return (await db.query<{ n: string }>(sql, [table])).map((r) => r.n);
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Decimal } from 'decimal.js';
+import { fromDbValue, toDbValue, ValueOutOfRangeError } from '../../src/data/index.js';
+
+const attr = { type: 'Decimal' as const, qualifiedName: 'T.E.Amount' };
+
+/** Decimals that fit DECIMAL(28,8): up to 20 integer digits, up to 8 decimals. */
+const decimals = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 20n - 1n }), fc.integer({ min: 0, max: 99999999 }), fc.integer({ min: 0, max: 8 }))
+  .map(([neg, int, frac, places]) => new Decimal(`${neg ? '-' : ''}${int}.${String(frac).padStart(8, '0').slice(0, places) || '0'}`));
+
+describe('Decimal values on SQLite', () => {
+  it('are stored as text whose order is the numeric order, and read back exactly', () => {
+    fc.assert(fc.property(decimals, decimals, (a, b) => {
+      const ea = toDbValue('sqlite', attr, a) as string;
+      const eb = toDbValue('sqlite', attr, b) as string;
+      expect(Math.sign(ea < eb ? -1 : ea > eb ? 1 : 0)).toBe(a.comparedTo(b));
+      expect((fromDbValue('sqlite', attr, ea) as Decimal).eq(a)).toBe(true);
+    }), { numRuns: 2000 });
+  });
+
+  it('round to 8 decimals half-even and refuse what does not fit', () => {
+    expect((fromDbValue('sqlite', attr, toDbValue('sqlite', attr, new Decimal('2.000000005'))) as Decimal).toFixed()).toBe('2');
+    expect((fromDbValue('sqlite', attr, toDbValue('sqlite', attr, new Decimal('2.000000015'))) as Decimal).toFixed()).toBe('2.00000002');
+    expect(() => toDbValue('sqlite', attr, new Decimal('1e20'))).toThrow(ValueOutOfRangeError);
+    expect(() => toDbValue('postgres', attr, new Decimal(NaN))).toThrow(ValueOutOfRangeError);
+  });
+});
+
+describe('values for PostgreSQL and MariaDB', () => {
+  it('pass Decimals, Longs and DateTimes as exact text', () => {
+    expect(toDbValue('postgres', attr, new Decimal('12345678901234567890.12345678'))).toBe('12345678901234567890.12345678');
+    expect(toDbValue('mysql', { type: 'Long', qualifiedName: 'x' }, 2n ** 62n + 1n)).toBe('4611686018427387905');
+    expect(toDbValue('postgres', { type: 'DateTime', qualifiedName: 'x' }, new Date(Date.UTC(2020, 1, 29, 23, 59, 59, 999)))).toBe('2020-02-29 23:59:59.999');
+    expect((fromDbValue('mysql', attr, '-0.50000000') as Decimal).toFixed()).toBe('-0.5');
+    expect(fromDbValue('postgres', { type: 'Long' }, '-9223372036854775808')).toBe(-(2n ** 63n));
+  });
+});

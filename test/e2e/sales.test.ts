@@ -1,0 +1,107 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel, formatDiagnostic } from '../../src/model/index.js';
+import { modelChecks } from '../../src/core/model-checks.js';
+import { resolveSettings } from '../../src/core/settings.js';
+import { startRuntime, type RunningRuntime } from '../../src/core/runtime.js';
+import { defaultComponents } from '../../src/core/components.js';
+import { createLogger } from '../../src/core/logger.js';
+import { commitObjects, createObject, idFromDb, type Database, type IdGenerator } from '../../src/data/index.js';
+import { setReference, setValue } from '../../src/objects/mx-object.js';
+import { hashPassword } from '../../src/security/password.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { ROOT } from '../support/cli.js';
+import { openBrowser, screenshotPath, type Browser } from './browser.js';
+
+// examples/sales in real headless Chromium: a customer sees only their own orders, and the
+// attribute their role cannot read (Order.InternalNote) is in no page and no answer.
+
+describe('browser client: a customer on examples/sales', () => {
+  let rt: RunningRuntime;
+  let database: TestDatabase;
+  let b: Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    const appDir = join(ROOT, 'examples', 'sales');
+    const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
+    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
+    database = await freshDatabase('sqlite');
+    const settings = await resolveSettings({ cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-sales-')), HashAlgorithmCost: 4 } });
+    rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
+    url = `http://127.0.0.1:${rt.port}`;
+
+    // Seed through the data layer: two customers (users with the Customer role), orders for each.
+    const db = rt.ctx.services.get('db') as Database;
+    const ids = rt.ctx.services.get('ids') as IdGenerator;
+    const roles = await db.query<{ id: unknown; name: unknown }>('SELECT "id", "name" FROM "system$userrole"', []);
+    const customerRole = idFromDb(roles.find((r) => r.name === 'Customer')!.id as never);
+    const customers = new Map<string, bigint>();
+    for (const [name, company] of [['acme', 'Acme Corporation'], ['globex', 'Globex Inc']] as const) {
+      const c = await createObject(model, 'Sales.Customer', ids);
+      const values: Record<string, unknown> = {
+        Name: name, Password: await hashPassword('Customer-1', 4), Active: true, Blocked: false, FailedLogins: 0, WebServiceUser: false, IsAnonymous: false,
+        CompanyName: company, FullName: `${company} buyer`, Email: `buyer@${name}.example`,
+      };
+      for (const [k, v] of Object.entries(values)) setValue(c, k, v as never);
+      setReference(c, 'System.UserRoles', [customerRole]);
+      await db.transaction((tx) => commitObjects(tx, model, [c]));
+      customers.set(name, c.id);
+    }
+    const orders = [['acme', '120.00', 'Draft'], ['acme', '75.50', 'Confirmed'], ['acme', '19.99', 'Shipped'], ['globex', '999.00', 'Draft'], ['globex', '5.00', 'Cancelled']] as const;
+    for (const [i, [who, total, status]] of orders.entries()) {
+      const o = await createObject(model, 'Sales.Order', ids);
+      setValue(o, 'Total', new Decimal(total));
+      setValue(o, 'Status', status);
+      setValue(o, 'OrderDate', new Date(Date.UTC(2026, 0, 10 + i)));
+      setValue(o, 'InternalNote', `secret-margin-${who}-${i}`);
+      setReference(o, 'Sales.Order_Customer', customers.get(who)!);
+      await db.transaction((tx) => commitObjects(tx, model, [o]));
+    }
+    b = await openBrowser();
+  }, 120000);
+  afterAll(async () => { await b?.close(); await rt?.stop(); await database?.drop(); });
+
+  it('shows the customer only their own orders, without the internal note', async () => {
+    const { page } = b;
+    await page.goto(`${url}/`);
+    await page.getByLabel('User name').fill('acme');
+    await page.getByLabel('Password').fill('Customer-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
+    const menu = page.getByRole('navigation', { name: 'Main menu' });
+    await expect(menu.getByRole('link').allTextContents()).resolves.toEqual(['Orders', 'Products']);
+    await page.waitForFunction(() => document.querySelector('[data-widget="ordersGrid"] .pager-status')?.textContent === '1–3 of 3');
+    const headers = await page.locator('[data-widget="ordersGrid"] thead th').allTextContents();
+    expect(headers.map((h) => h.replace(/[▲▼]/g, '').trim())).toEqual(['Number', 'Order date', 'Status', 'Total', 'Company name']);
+    const cells = await page.locator('[data-widget="ordersGrid"] tbody tr[data-guid]').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    // Newest first (sort: OrderDate descending); every row is Acme's.
+    expect(cells.map((r) => [r[2], r[3], r[4]])).toEqual([['Shipped', '19.99', 'Acme Corporation'], ['Confirmed', '75.50', 'Acme Corporation'], ['Draft', '120.00', 'Acme Corporation']]);
+    // A customer may not delete orders: no Delete button.
+    await expect(page.locator('[data-widget="ordersGrid"] [role="toolbar"] button').allTextContents()).resolves.toEqual(['New', 'Edit', 'Confirm']);
+    await page.screenshot({ path: screenshotPath('sales-customer-orders.png'), fullPage: true });
+
+    await page.locator('[data-widget="ordersGrid"] tbody tr[data-guid]').first().click();
+    await page.locator('[data-widget="ordersGrid"]').getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Order' });
+    await dialog.waitFor();
+    await expect(dialog.getByLabel('Status').inputValue()).resolves.toBe('Shipped');
+    await expect(dialog.getByLabel('Status').isDisabled()).resolves.toBe(true);
+    await expect(dialog.getByLabel('Customer').locator('option:checked').textContent()).resolves.toBe('Acme Corporation');
+    expect(await dialog.getByText('Internal note').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('sales-customer-order-edit.png') });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const html = await page.content();
+    expect(html).not.toMatch(/internal ?note|secret-margin|Globex/i);
+    await page.waitForTimeout(200);
+    expect(b.bodies.length).toBeGreaterThan(3);
+    for (const body of b.bodies) {
+      expect(body).not.toMatch(/InternalNote|secret-margin|Globex/);
+    }
+  });
+});

@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MicroflowError } from '../../src/logic/index.js';
+import { logicApp, USER, type LogicApp } from './harness.js';
+
+/**
+ * The rollback / no-rollback matrix: what the database holds after each kind
+ * of error handling, with errors raised in the activity itself and at depth.
+ * Items are committed with their names so the rows tell what survived.
+ */
+const item = (name: string, into = `I_${name.replace(/\W/g, '_')}`) => `{ create: { entity: Shop.Item, set: { Name: "'${name}'" }, commit: true, into: ${into} } }`;
+
+const MICROFLOWS: Record<string, string> = {
+  Fail: `
+parameters: { Tag: String }
+body:
+  - ${item('sub-$Tag'.replace('$Tag', 'x'))}
+  - error: { message: "failure in {1}", params: [$Tag] }`,
+  Default: `
+body:
+  - ${item('a')}
+  - call: { microflow: Fail, with: { Tag: "'default'" } }
+  - ${item('never')}`,
+  WithRollback: `
+body:
+  - ${item('a')}
+  - call: { microflow: Fail, with: { Tag: "'withRollback'" } }
+    onError:
+      customWithRollback:
+        - { create: { entity: Shop.Log, set: { Message: "$latestError/Message" }, commit: true, into: L } }
+  - ${item('after')}`,
+  WithoutRollback: `
+body:
+  - ${item('a')}
+  - call: { microflow: Fail, with: { Tag: "'withoutRollback'" } }
+    onError:
+      customWithoutRollback:
+        - { create: { entity: Shop.Log, set: { Message: "$latestError/Message" }, commit: true, into: L } }
+  - ${item('after')}`,
+  Continue: `
+body:
+  - ${item('a')}
+  - call: { microflow: Fail, with: { Tag: "'continue'" } }
+    onError: continue
+  - ${item('after')}`,
+  ExpressionFails: `
+returns: String
+body:
+  - ${item('a')}
+  - createVariable: { name: D, type: Decimal, value: "1 : 0" }
+    onError:
+      customWithoutRollback:
+        - return: "'handled: ' + $latestError/Message"
+  - return: "'not handled'"`,
+  Top: `
+returns: String
+body:
+  - ${item('top')}
+  - call: { microflow: Mid }
+    onError:
+      customWithoutRollback:
+        - { create: { entity: Shop.Log, set: { Message: "$latestError/Stacktrace" }, commit: true, into: L } }
+        - return: "$latestError/Message"
+  - return: "'no error'"`,
+  Mid: `
+body:
+  - ${item('mid')}
+  - call: { microflow: Deep }`,
+  Deep: `
+body:
+  - ${item('deep')}
+  - createVariable: { name: S, type: String, value: "substring('abc', 5)" }`,
+  LoopContinue: `
+body:
+  - createList: { entity: Shop.Item, into: Items }
+  - create: { entity: Shop.Item, set: { Name: "'one'" }, into: A }
+  - create: { entity: Shop.Item, set: { Name: "''" }, into: B }
+  - create: { entity: Shop.Item, set: { Name: "'three'" }, into: C }
+  - changeList: { list: $Items, operation: add, value: $A }
+  - changeList: { list: $Items, operation: add, value: $B }
+  - changeList: { list: $Items, operation: add, value: $C }
+  - loop:
+      over: $Items
+      as: It
+      body:
+        - commit: $It
+          onError: continue`,
+  Rethrow: `
+body:
+  - ${item('a')}
+  - call: { microflow: Fail, with: { Tag: "'rethrow'" } }
+    onError:
+      customWithoutRollback:
+        - { create: { entity: Shop.Log, set: { Message: "'handled then rethrown'" }, commit: true, into: L } }
+        - error: true`,
+  Veto: `
+body:
+  - ${item('ok')}
+  - create: { entity: Shop.Item, set: { Name: "'veto'" }, commit: true, into: V }
+    onError:
+      customWithoutRollback:
+        - { create: { entity: Shop.Log, set: { Message: "$latestError/Message" }, commit: true, into: L } }`,
+  Invalid: `
+returns: String
+body:
+  - create: { entity: Shop.Item, set: { Name: "''", Qty: -1 }, into: Bad }
+  - commit: $Bad
+    onError:
+      customWithoutRollback:
+        - return: "$latestError/Message"
+  - return: "'committed'"`,
+};
+
+const dialects = (process.env.KILN_TEST_DIALECTS ?? 'sqlite,postgres,mysql').split(',') as ('sqlite' | 'postgres' | 'mysql')[];
+
+describe.each(dialects)('error handling on %s', (dialect) => {
+  let app: LogicApp;
+  beforeAll(async () => { app = await logicApp(dialect, MICROFLOWS); }, 60_000);
+  afterAll(async () => { await app?.close(); });
+
+  const run = (name: string) => app.engine.runMicroflow(`Shop.${name}`, {}, USER);
+  const names = async () => (await app.rows('Shop.Item', 'name')).map((r) => r.name);
+  const clear = async () => {
+    for (const t of ['shop$item', 'shop$log']) await app.db.execute(`DELETE FROM "${t}"`, []);
+  };
+
+  it('rollback (default): everything is undone and the error reaches the caller with the stack', async () => {
+    await clear();
+    const e = await run('Default').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(MicroflowError);
+    expect((e as MicroflowError).message).toBe('failure in default');
+    expect((e as MicroflowError).microflowStack).toEqual(['Shop.Default', 'Shop.Fail']);
+    expect(await names()).toEqual([]);
+  });
+
+  it('custom with rollback: all work so far is undone, the handler and what follows are kept', async () => {
+    await clear();
+    await run('WithRollback');
+    expect(await names()).toEqual(['after']);
+    // The event handlers' rows for 'a' were undone with it; the handler's row and 'after' (with its events) remain.
+    expect(await app.log()).toEqual(['failure in withRollback', 'beforeCommit:after', 'afterCommit:after']);
+  });
+
+  it('custom without rollback: only the failing call is undone', async () => {
+    await clear();
+    await run('WithoutRollback');
+    expect(await names()).toEqual(['a', 'after']);
+    expect(await app.log()).toEqual(['beforeCommit:a', 'afterCommit:a', 'failure in withoutRollback', 'beforeCommit:after', 'afterCommit:after']);
+  });
+
+  it('continue: the failing call is undone and the flow goes on', async () => {
+    await clear();
+    await run('Continue');
+    expect(await names()).toEqual(['a', 'after']);
+  });
+
+  it('an error handler can end the microflow with a return value', async () => {
+    await clear();
+    expect((await run('ExpressionFails')).value).toBe('handled: createVariable: division by zero'.replace('createVariable: ', ''));
+    expect(await names()).toEqual(['a']);
+  });
+
+  it('an error raised at depth unwinds the calls; the handler sees the message and the stack', async () => {
+    await clear();
+    expect((await run('Top')).value).toMatch(/substring: start position 5 is outside the string of length 3/);
+    expect(await names()).toEqual(['top']);
+    const stack = (await app.log()).find((m) => m.includes('at microflow'));
+    expect(stack!.split('\n').map((l) => l.trim())).toEqual(['at microflow Shop.Deep', 'at microflow Shop.Mid', 'at microflow Shop.Top']);
+  });
+
+  it('continue inside a loop skips the failing iteration only', async () => {
+    await clear();
+    await run('LoopContinue');
+    expect(await names()).toEqual(['one', 'three']);
+  });
+
+  it("'error: true' in a handler rethrows: the whole request is undone", async () => {
+    await clear();
+    await expect(run('Rethrow')).rejects.toThrow('failure in rethrow');
+    expect(await names()).toEqual([]);
+    expect(await app.log()).toEqual([]);
+  });
+
+  it('a before-commit handler returning false raises an error the microflow can handle', async () => {
+    await clear();
+    await run('Veto');
+    expect(await names()).toEqual(['ok']);
+    // The handler's own log row was undone with the failing activity; the error handler's row remains.
+    expect(await app.log()).toEqual(['beforeCommit:ok', 'afterCommit:ok', 'commit of Shop.Item was cancelled: the event handler Shop.Item_BeforeCommit returned false']);
+  });
+
+  it('validation failures are catchable errors naming every failed rule', async () => {
+    await clear();
+    expect((await run('Invalid')).value).toBe('Shop.Item.Name: Name is required; Shop.Item.Qty: Qty cannot be negative');
+    expect(await names()).toEqual([]);
+  });
+});

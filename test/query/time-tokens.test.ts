@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { timeTokenValue } from '../../src/query/execute/time-tokens.js';
+
+const NOW = new Date('2024-04-01T12:00:00Z'); // Monday; 14:00 in Amsterdam (CEST)
+const v = (base: string, zone: string, terms: { sign: 1 | -1; factor: number; token: string }[] = []) => timeTokenValue(base, terms, zone, NOW).toISOString();
+
+describe('time tokens', () => {
+  it.each([
+    ['CurrentDateTime', 'UTC', '2024-04-01T12:00:00.000Z'],
+    ['BeginOfCurrentDay', 'Europe/Amsterdam', '2024-03-31T22:00:00.000Z'],
+    ['BeginOfCurrentDayUTC', 'Europe/Amsterdam', '2024-04-01T00:00:00.000Z'],
+    ['EndOfCurrentDay', 'UTC', '2024-04-01T23:59:59.999Z'],
+    ['BeginOfYesterday', 'Europe/Amsterdam', '2024-03-30T23:00:00.000Z'],
+    ['BeginOfTomorrow', 'UTC', '2024-04-02T00:00:00.000Z'],
+    ['BeginOfCurrentWeek', 'UTC', '2024-04-01T00:00:00.000Z'],
+    ['BeginOfCurrentMonth', 'America/New_York', '2024-04-01T04:00:00.000Z'],
+    ['EndOfCurrentYear', 'UTC', '2024-12-31T23:59:59.999Z'],
+    ['BeginOfCurrentHour', 'Asia/Kolkata', '2024-04-01T11:30:00.000Z'],
+    ['BeginOfCurrentMinute', 'UTC', '2024-04-01T12:00:00.000Z'],
+  ])('[%%%s%%] in %s', (base, zone, expected) => {
+    expect(v(base, zone)).toBe(expected);
+    expect(v(base, zone)).toBe(expected); // cached for the period
+  });
+
+  it('applies offsets in calendar terms in the zone', () => {
+    expect(v('BeginOfCurrentDay', 'UTC', [{ sign: -1, factor: 3, token: 'DayLength' }])).toBe('2024-03-29T00:00:00.000Z');
+    // Across the DST change of 31 March in Amsterdam: midnight stays midnight.
+    expect(v('BeginOfCurrentDay', 'Europe/Amsterdam', [{ sign: -1, factor: 2, token: 'DayLength' }])).toBe('2024-03-29T23:00:00.000Z');
+    expect(v('BeginOfCurrentMonth', 'UTC', [{ sign: -1, factor: 1, token: 'MonthLength' }, { sign: 1, factor: 2, token: 'HourLength' }])).toBe('2024-03-01T02:00:00.000Z');
+    expect(v('CurrentDateTime', 'UTC', [{ sign: 1, factor: 1, token: 'YearLength' }])).toBe('2025-04-01T12:00:00.000Z');
+  });
+});
