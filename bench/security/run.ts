@@ -56,11 +56,11 @@ for (const dialect of DIALECTS) {
     const settings = await resolveSettings({ cli: { DatabaseUrl: db.url, Port: 0, Host: '127.0.0.1', DeploymentDir: deploymentDir, HashAlgorithmCost: cost, SessionValidationTimeout: 30000 } });
     const rt = await startRuntime({ appDir: join(ROOT, 'examples', 'sales'), model, settings, components: [dataComponent(), xasComponent(), securityComponent()], log: createLogger('error') });
     const url = `http://127.0.0.1:${rt.port}`;
-    const login = await loginMs(url, 'MxAdmin', 'Admin1!', 7);
+    const login = await loginMs(url, 'MxAdmin', 'Admin123!', 7);
     const wrong = await loginMs(url, 'nobody', 'Wrong1!', 7);
     if (cost === 12) {
       const sessions = rt.ctx.services.get(SESSIONS_SERVICE) as SessionsService;
-      const r = await fetch(`${url}/xas/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } }) });
+      const r = await fetch(`${url}/xas/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: 'Admin123!' } }) });
       const id = /XASSESSIONID=([^;]*)/.exec(r.headers.get('set-cookie') ?? '')![1]!;
       const cached = await perSecond(() => sessions.resolveSessionId(id));
       // The same lookups with SessionValidationTimeout 0: every one is the database query.

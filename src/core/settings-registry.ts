@@ -25,7 +25,7 @@ export const SETTINGS = {
   SessionTimeout: { type: 'integer', default: 600000, description: 'Milliseconds of inactivity after which a session expires.' },
   SessionValidationTimeout: { type: 'integer', default: 30000, description: 'Milliseconds a validated session is cached in memory.' },
   SessionKeepAliveUpdatesInterval: { type: 'integer', default: 100000, description: 'Milliseconds between flushes of sessions\' last-active times.' },
-  ClusterManagerActionInterval: { type: 'integer', default: 300000, description: 'Milliseconds between runs of the leader\'s clean-up actions.' },
+  ClusterManagerActionInterval: { type: 'integer', default: undefined, description: 'Milliseconds between runs of the clean-up actions (expired sessions, unblocking users). Default: half of SessionTimeout (300000 with its default), as in Mendix.' },
   LoginMaxAttempts: { type: 'integer', default: 3, description: 'Consecutive failed logins after which a user is blocked.' },
   LoginBlockDuration: { type: 'integer', default: 300000, description: 'Milliseconds a blocked user stays blocked.' },
   HashAlgorithmCost: { type: 'integer', default: 12, description: 'bcrypt cost factor for HashedString values.' },

@@ -30,7 +30,10 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
 
   for (const w of wanted) {
     const problems = passwordProblems(sec.passwordPolicy, w.password);
-    if (problems.length) log.warn({ user: w.name }, `the ${w.what}'s password does not meet the password policy: ${problems.join(' ')}`);
+    if (problems.length) {
+      const fix = w.what === 'administrator' ? ' Set KILN_ADMIN_PASSWORD to one that does.' : '';
+      log.warn({ user: w.name }, `the ${w.what}'s password does not meet the password policy: ${problems.join(' ')}${fix}`);
+    }
     const ids = w.roles.map((r) => roleIds.get(r)).filter((x): x is bigint => x !== undefined);
     const existing = await users.findByName(w.name);
     if (!existing) {

@@ -42,7 +42,9 @@ export function securityComponent(): RuntimeComponent {
       const timeoutMs = settings.get('SessionTimeout') ?? 600000;
       const flushMs = settings.get('SessionKeepAliveUpdatesInterval') ?? 100000;
       const validationMs = settings.get('SessionValidationTimeout') ?? 30000;
-      const cleanupMs = settings.get('ClusterManagerActionInterval') ?? 300000;
+      // As in Mendix: unset, the clean-up runs twice per session timeout, so an expired
+      // session row (or a block that ran out) lingers at most half a timeout.
+      const cleanupMs = settings.get('ClusterManagerActionInterval') ?? Math.max(1, Math.floor(timeoutMs / 2));
       if (flushMs >= timeoutMs) {
         throw new UserError(`SessionKeepAliveUpdatesInterval (${flushMs}) must be smaller than SessionTimeout (${timeoutMs}), or active sessions would expire`);
       }

@@ -49,7 +49,7 @@ describe('instances starting together on a fresh database', () => {
         const admins = await d.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "system$user" WHERE "name" = 'MxAdmin'`, []);
         const roles = await d.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM "system$userrole"', []);
         expect([Number(admins[0]!.n), Number(roles[0]!.n)]).toEqual([1, 3]);
-        expect((await login(runtimes[2]!.url, 'MxAdmin', 'Admin1!')).status).toBe(200);
+        expect((await login(runtimes[2]!.url, 'MxAdmin', 'Admin123!')).status).toBe(200);
       } finally {
         for (const r of runtimes) await r.stop();
         await db.drop();

@@ -13,7 +13,7 @@ import { ROOT } from '../support/cli.js';
 
 /** Users the tests log in as, one per user role of examples/sales (password meets its policy). */
 export const DEMO_USERS = [
-  { name: 'admin2', password: 'Admin123!', roles: ['Administrator'] },
+  { name: 'admin2', password: 'Admin2-pass', roles: ['Administrator'] },
   { name: 'manager', password: 'Manager123', roles: ['SalesManager'] },
   { name: 'customer', password: 'Customer123', roles: ['Customer'] },
   { name: 'inactive', password: 'Inactive123', roles: ['Customer'] },

@@ -20,7 +20,7 @@ async function start(security: Record<string, unknown>, settings: Record<string,
 describe('security level off', () => {
   it('has no login, and every request runs with every role and no entity access', async () => {
     const { t } = await start({ level: 'off' });
-    expect(await xas(t.url, { action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } })).toMatchObject({ status: 400 });
+    expect(await xas(t.url, { action: 'login', params: { username: 'MxAdmin', password: 'Admin123!' } })).toMatchObject({ status: 400 });
     // A state-changing action passes without session or token.
     expect(await xas(t.url, { action: 'test_whoami' })).toMatchObject({ status: 200, body: { user: null } });
     const c = await t.sessions.contextOf({ headers: {} } as never);
@@ -78,10 +78,10 @@ describe('administrator at start-up', () => {
     const db = await freshDatabase('sqlite');
     cleanups.push(() => db.drop());
     const a = await start({}, {}, db);
-    expect((await login(a.t.url, 'MxAdmin', 'Admin1!')).status).toBe(200);
+    expect((await login(a.t.url, 'MxAdmin', 'Admin123!')).status).toBe(200);
     await a.t.stop();
     const b = await start({}, {}, db, { KILN_ADMIN_PASSWORD: 'Changed99!' });
-    expect((await login(b.t.url, 'MxAdmin', 'Admin1!')).status).toBe(401);
+    expect((await login(b.t.url, 'MxAdmin', 'Admin123!')).status).toBe(401);
     expect((await login(b.t.url, 'MxAdmin', 'Changed99!')).status).toBe(200);
     await b.t.stop();
     await expect(start({}, {}, db, { KILN_ADMIN_PASSWORD: '1' }))

@@ -60,7 +60,7 @@ describe('login', () => {
   });
 
   it('logs in the administrator created from the settings', async () => {
-    const r = await login(t.url, 'MxAdmin', 'Admin1!');
+    const r = await login(t.url, 'MxAdmin', 'Admin123!');
     expect(r.status).toBe(200);
     expect((await xas(t.url, { action: 'test_whoami' }, authHeaders(r.session!))).body).toEqual({ user: 'MxAdmin', roles: ['Administrator'] });
   });
@@ -110,7 +110,7 @@ describe('login', () => {
   it('counts parallel failures without losing one', async () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => login(t.url, 'admin2', 'wrong')));
     expect(results.every((r) => r.status === 401)).toBe(true);
-    expect((await login(t.url, 'admin2', 'Admin123!')).status).toBe(401);
+    expect((await login(t.url, 'admin2', 'Admin2-pass')).status).toBe(401);
   });
 });
 
@@ -119,7 +119,7 @@ describe('CSRF and logout', () => {
     const s = (await login(t.url, 'customer', 'Customer123')).session!;
     expect(await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie })).toMatchObject({ status: 403, body: { error: 'missing or invalid CSRF token (header X-Csrf-Token)' } });
     expect((await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie, 'x-csrf-token': `${s.csrf}x` })).status).toBe(403);
-    const other = (await login(t.url, 'MxAdmin', 'Admin1!')).session!;
+    const other = (await login(t.url, 'MxAdmin', 'Admin123!')).session!;
     expect((await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie, 'x-csrf-token': other.csrf })).status).toBe(403);
     expect((await xas(t.url, { action: 'test_whoami' }, { 'x-csrf-token': s.csrf })).status).toBe(401);
     expect((await xas(t.url, { action: 'test_whoami' }, { cookie: 'XASSESSIONID=made-up', 'x-csrf-token': s.csrf })).status).toBe(401);
