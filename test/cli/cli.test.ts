@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
+import { request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,39 @@ describe('kiln run', () => {
     const code = await k.stop('SIGTERM');
     expect(code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('finishes a request in flight on SIGTERM, refuses new connections, then exits 0', async () => {
+    const dep = mkdtempSync(join(tmpdir(), 'kiln-dep-'));
+    const k = await startKiln(['examples/employees', '--deployment-dir', dep]);
+    const body = JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } });
+    const half = Math.floor(body.length / 2);
+    // A login whose body arrives in two halves: the server holds it in flight while it stops.
+    const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: k.port, method: 'POST', path: '/xas/', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, half));
+      req.on('socket', (sock) => sock.on('connect', () => {
+        setTimeout(() => {
+          k.child.kill('SIGTERM');
+          setTimeout(async () => {
+            // Stopping: the listener is closed, so a new connection is refused.
+            await expect(fetch(`http://127.0.0.1:${k.port}/health`)).rejects.toThrow();
+            req.end(body.slice(half));
+          }, 300);
+        }, 200);
+      }));
+    });
+    const res = await answered;
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toHaveProperty('csrftoken');
+    // No second signal: a second SIGTERM during shut-down ends the process at once, by design.
+    const code = k.child.exitCode ?? await new Promise<number | null>((r) => k.child.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
   });
 
   it('refuses to start a model with errors, printing the same report as check', async () => {
