@@ -15,6 +15,7 @@ export async function runCheck(args: string[]): Promise<number> {
     process.stdout.write(`${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
     return 1;
   }
-  process.stdout.write(`${model.app.name}: ${model.entities.size} entities, ${model.microflows.size} microflows, ${model.pages.size} pages; no errors${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  process.stdout.write(`${model.app.name}: ${count(model.entities.size, 'entity', 'entities')}, ${count(model.microflows.size, 'microflow', 'microflows')}, ${count(model.pages.size, 'page', 'pages')}; no errors${warnings ? `, ${count(warnings, 'warning', 'warnings')}` : ''}\n`);
   return 0;
 }
