@@ -6,6 +6,7 @@ import { createMxObject } from '../../src/objects/mx-object.js';
 import { SYSTEM_CONTEXT, type UserContext } from '../../src/security/user-context.js';
 import { DIALECTS } from '../support/databases.js';
 import { salesFixture, type SalesFixture } from './fixture.js';
+import { SQL_CASES } from './sql-cases.js';
 import { exampleModel, salesUser } from './support.js';
 
 const NOW = new Date('2024-04-01T12:00:00Z');
@@ -122,6 +123,27 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
     const got = objects.map((o) => keyOf(o.id));
     if (c.ordered) expect(got).toEqual(c.expect);
     else expect([...got].sort()).toEqual([...c.expect].sort());
+  });
+
+  it.each(SQL_CASES.map((c, i) => [i, c.xpath, c] as const))('table case #%i %s sends its statement and finds its objects', async (_i, _x, c) => {
+    const user: UserContext = c.role ? salesUser(model, c.role, fx.ids[c.who!]!)
+      : c.who ? { ...salesUser(model, 'Customer', fx.ids[c.who]!), applyEntityAccess: false } : { ...SYSTEM_CONTEXT, timeZone: 'UTC' };
+    const vars = c.vars?.(fx.ids) ?? {};
+    const seen: string[] = [];
+    const off = fx.db.onStatement((sql) => seen.push(sql));
+    try {
+      if (c.value !== undefined) {
+        const v = await aggregate(fx.db, model, { xpath: c.xpath }, user, vars, { now: NOW });
+        expect(v instanceof Date ? v.toISOString() : String(v)).toBe(c.value);
+      } else {
+        const req: QueryRequest = { xpath: c.xpath, ...(c.attributes ? { attributes: c.attributes } : {}), ...(c.sort ? { sort: c.sort } : {}) };
+        const { objects } = await retrieve(fx.db, model, req, user, vars, { now: NOW });
+        const got = objects.map((o) => keyOf(o.id));
+        if (c.ordered) expect(got).toEqual(c.expect);
+        else expect([...got].sort()).toEqual([...c.expect!].sort());
+      }
+    } finally { off(); }
+    expect(seen).toEqual([c[dialect]]);
   });
 
   it('returns specializations with their own type and the requested values', async () => {

@@ -77,6 +77,8 @@ describe('resolving against the model', () => {
     ["//Catalog.Product[Discontinued > true()]", 31, 'can only be compared with = and !='],
     ['//Sales.Order[Total > Number + 1]', 22, 'arithmetic is only possible between numbers'],
     ['//Sales.Order[Total > 1 div 0]', 24, 'division by zero'],
+    ["//System.User[System.UserRoles = '[%UserRole_Admin%]']", 34, "unknown user role 'Admin' in [%UserRole_Admin%] (the app has: Administrator, SalesManager, Customer)"],
+    ["//Sales.Order[OrderDate > '[%UserRole_Customer%]']", 27, '[%UserRole_Customer%] is a user role object, not a DateTime'],
   ])('%s: error at column %i+1', async (xpath, pos, msg) => {
     const model = await exampleModel('sales');
     let err: unknown;

@@ -172,7 +172,13 @@ export class Resolver {
       case 'token': {
         if (x.base.startsWith('UserRole_') && x.terms.length === 0) {
           if (expected !== undefined && expected !== 'Id') this.fail(x.pos, `[%${x.base}%] is a user role object, not a ${expected}`);
-          return { expr: { kind: 'userRole', name: x.base.slice('UserRole_'.length) }, type: 'Id' };
+          const roleName = x.base.slice('UserRole_'.length);
+          // Studio Pro creates one such token per user role of the app: any other name is a typo.
+          if (!this.model.security.userRoles.has(roleName)) {
+            const roles = [...this.model.security.userRoles.keys()];
+            this.fail(x.pos, `unknown user role '${roleName}' in [%${x.base}%] (${roles.length ? `the app has: ${roles.join(', ')}` : 'the app has no user roles'})`);
+          }
+          return { expr: { kind: 'userRole', name: roleName }, type: 'Id' };
         }
         const type = expected ?? tokenType(x.base);
         return { expr: param(this.paramSource(x, type, src), type), type };
