@@ -42,7 +42,28 @@ export async function runRun(args: string[]): Promise<number> {
     },
   });
   const log = createLogger(settings.get('LogLevel') ?? 'info');
-  const runtime = await startRuntime({ appDir: dir, model, settings, components: defaultComponents(), log });
+  // A signal during start-up is held until start-up has finished: schema synchronisation may be
+  // running DDL that MariaDB cannot roll back, so dying half-way could leave the schema half-changed.
+  // A second signal means the user really wants out.
+  let heldSignal: string | undefined;
+  const onEarlySignal = (sig: string) => {
+    if (heldSignal) {
+      log.warn({ signal: sig }, 'second signal during start-up; exiting at once');
+      log.flush();
+      process.exit(1);
+    }
+    heldSignal = sig;
+    log.info({ signal: sig }, 'stopping once start-up has finished');
+  };
+  process.on('SIGTERM', onEarlySignal);
+  process.on('SIGINT', onEarlySignal);
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime({ appDir: dir, model, settings, components: defaultComponents(), log });
+  } finally {
+    process.off('SIGTERM', onEarlySignal);
+    process.off('SIGINT', onEarlySignal);
+  }
 
   return await new Promise<number>((done) => {
     const onSignal = (sig: string) => {
@@ -55,5 +76,6 @@ export async function runRun(args: string[]): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    if (heldSignal) onSignal(heldSignal);
   });
 }

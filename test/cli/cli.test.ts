@@ -4,7 +4,8 @@ import { request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runKiln, startKiln, freePort } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { cleanEnv, KILN, ROOT, runKiln, startKiln, freePort } from '../support/cli.js';
 import { writeApp } from '../support/app-folder.js';
 
 describe('kiln check (command)', () => {
@@ -77,6 +78,29 @@ describe('kiln run', () => {
     // No second signal: a second SIGTERM during shut-down ends the process at once, by design.
     const code = k.child.exitCode ?? await new Promise<number | null>((r) => k.child.once('exit', (c) => r(c)));
     expect(code).toBe(0);
+  });
+
+  it('holds a SIGTERM that arrives during start-up until start-up has finished, then exits 0', async () => {
+    const dep = mkdtempSync(join(tmpdir(), 'kiln-dep-'));
+    const child = spawn(process.execPath, [KILN, 'run', 'examples/employees', '--deployment-dir', dep, '--port', String(await freePort())], { cwd: ROOT, env: { ...cleanEnv(), KILN_HOST: '127.0.0.1' } });
+    let out = '';
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    await new Promise<void>((resolve) => {
+      const onData = (d: Buffer) => {
+        out += d;
+        // The database is ready, so schema synchronisation has begun; security and the rest still start.
+        if (out.includes('"database ready"')) { child.stdout.off('data', onData); child.kill('SIGTERM'); resolve(); }
+      };
+      child.stdout.on('data', onData);
+    });
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    expect(await exited, out).toBe(0);
+    expect(out).toContain('stopping once start-up has finished');
+    expect(out).toContain('"msg":"stopped"');
+    // What start-up wrote is whole: the next start on the same database is clean.
+    const again = await startKiln(['examples/employees', '--deployment-dir', dep]);
+    expect(await again.stop()).toBe(0);
   });
 
   it('refuses to start a model with errors, printing the same report as check', async () => {
