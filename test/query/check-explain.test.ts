@@ -32,6 +32,24 @@ describe('kiln check: XPath', () => {
     expect(out).toEqual(["modules/Sales/pages/P.yaml:5:46 widgets.0.dataGrid.source.xpath: data source of Sales.P: XPath syntax error at column 22: expected an attribute, a path, a value or a function, found ']'"]);
   });
 
+  it('kiln check names file, line and column for bad syntax, an unknown attribute and a wrong type', async () => {
+    const dir = writeApp({
+      'app.yaml': APP,
+      'modules/Sales/domain-model.yaml': DM.replace("xpath: \"[Total > 1 and Nme = 'x']\"", 'xpath: "[Total > 1 and (Name = \'x\']"'),
+      'modules/Sales/pages/P.yaml': 'title: P\nwidgets:\n  - dataGrid:\n      name: g\n      source: { xpath: "//Sales.Order[Totl > 1]" }\n      columns: [Total]\n',
+      'modules/Sales/microflows/Big.yaml': 'allowedRoles: [User]\nreturns: List of Sales.Order\nbody:\n  - retrieve: { from: Sales.Order, xpath: "[Total > \'abc\']", into: Orders }\n  - return: $Orders\n',
+    });
+    const r = await runKiln(['check', dir]);
+    expect(r.code).toBe(1);
+    const lines = (r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('modules/')).sort();
+    expect(lines).toEqual([
+      // The value starts at column 17: the XPath's column 27 is the file's column 43.
+      "modules/Sales/domain-model.yaml:10:43 entities.Order.access.0.xpath: access rule of Sales.Order: XPath syntax error at column 27: expected ')', found ']'",
+      "modules/Sales/microflows/Big.yaml:4:53 body.0.retrieve.xpath: XPath: 'abc' is not a decimal number",
+      "modules/Sales/pages/P.yaml:5:39 widgets.0.dataGrid.source.xpath: data source of Sales.P: XPath error at column 15: unknown attribute 'Totl' of Sales.Order",
+    ]);
+  });
+
   it('passes the examples', async () => {
     const { ROOT } = await import('../support/cli.js');
     for (const ex of ['employees', 'sales']) {
