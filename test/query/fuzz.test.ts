@@ -5,6 +5,14 @@ import { compileQuery, explain, QueryError, retrieve, XPathResolveError, XPathSy
 import { createMxObject } from '../../src/objects/mx-object.js';
 import { salesFixture, type SalesFixture } from './fixture.js';
 import { exampleModel, salesUser } from './support.js';
+import { createLogger } from '../../src/core/logger.js';
+import { commitObjects, openDatabase, type Database } from '../../src/data/index.js';
+import { loadModel } from '../../src/model/index.js';
+import { makeId } from '../../src/objects/values.js';
+import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
+import { writeApp } from '../support/app-folder.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { createTables } from './fixture.js';
 
 /**
  * XPath built from the sales model's names and the language's pieces: whatever
@@ -123,5 +131,58 @@ describe('generated XPath gives the same objects on the three databases', () => 
       compared++;
     }), { numRuns: 800 });
     expect(compared).toBeGreaterThan(20);
+  });
+});
+
+/**
+ * Any string value — quotes, backslashes, SQL, LIKE wildcards, accents — is
+ * stored and then found by that exact value, written as an XPath literal or
+ * passed as a variable, and the statement sent is the same text as for 'x'.
+ */
+describe.each(['sqlite', 'postgres', 'mysql'] as const)('string values on %s', (dialect) => {
+  let t: TestDatabase | undefined; let db: Database | undefined;
+  afterAll(async () => { await db?.close(); await t?.drop(); });
+  it('are compared literally and never change the statement', async () => {
+    const model = (await loadModel(writeApp({
+      'app.yaml': 'name: Notes\nmodules: [M]\n',
+      'modules/M/domain-model.yaml': 'entities:\n  Note:\n    attributes:\n      Text: String(400)\n',
+    }))).model!;
+    t = await freshDatabase(dialect);
+    db = await openDatabase(t.url, { log: createLogger('silent'), poolSize: 1 });
+    await createTables(db, model);
+    const conn = db;
+    const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    // A quoted string beginning with '[%' is a token expression ('[%CurrentDateTime%] - [%DayLength%]'),
+    // as in Mendix: such values can only be passed as variables.
+    const shapes = (v: string) => [
+      `//M.Note[Text = $v]`, `//M.Note[starts-with(Text, $v)]`,
+      ...(v.trimStart().startsWith('[%') ? [] : [`//M.Note[Text = ${lit(v)}]`, `//M.Note[contains(Text, ${lit(v)})]`]),
+    ];
+    const statementOf = async (xpath: string, v: string) => {
+      const seen: string[] = [];
+      const off = conn.onStatement((sql) => seen.push(sql));
+      try {
+        const { objects } = await retrieve(conn, model, { xpath }, SYSTEM_CONTEXT, { v });
+        return { sql: seen, found: objects.map((o) => ({ id: o.id, text: o.values.get('Text') })) };
+      } finally { off(); }
+    };
+    // One at a time: the statement listener sees every statement of the connection.
+    const runAll = async (v: string) => { const out = []; for (const x of shapes(v)) out.push(await statementOf(x, v)); return out; };
+    const base = await runAll('x');
+    const piece = fc.constantFrom("'", "''", '"', '\\', '\\\\', "\\'", '%', '_', '!', ';', '--', '/*', '*/', ' OR 1=1', 'DROP TABLE "m$note";', '$1', '?', ':v', 'ä', 'Ö', ' ', '\t', '\n', 'a', 'Z', '[', ']', '[%CurrentUser%]');
+    let seq = 0;
+    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { minLength: 1, maxLength: 8 }).map((p) => p.join('').replace(/\0/g, '')), async (v) => {
+      fc.pre(v.length > 0 && v.length <= 400);
+      const o = createMxObject('M.Note', makeId(10, BigInt(++seq)), 'new');
+      o.values.set('Text', v);
+      await conn.transaction((tx) => commitObjects(tx, model, [o]));
+      const runs = await runAll(v);
+      runs.forEach((r, i) => {
+        expect(r.sql, shapes(v)[i]).toEqual(base[i]!.sql);
+        expect(r.found.map((f) => f.id), shapes(v)[i]).toContain(o.id);
+      });
+      // `=` is exact: every object found has this very value.
+      for (const r of [runs[0]!, runs[2]].filter((r) => r !== undefined)) expect(r.found.every((f) => f.text === v)).toBe(true);
+    }), { numRuns: 60 });
   });
 });
