@@ -5,7 +5,7 @@ import { loadModel } from '../../src/model/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { createMxObject, type MxObject } from '../../src/objects/mx-object.js';
 import { makeId, type AttributeValue } from '../../src/objects/values.js';
-import { retrieve } from '../../src/query/index.js';
+import { aggregate, retrieve } from '../../src/query/index.js';
 import type { UserContext } from '../../src/security/user-context.js';
 import { writeApp } from '../support/app-folder.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
@@ -133,6 +133,17 @@ describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
     const res = await retrieve(db, model, { xpath, wantCount: true, amount: 100 }, userOf(role));
     expect(res.objects.map((o) => keyOf(o.id)).sort()).toEqual([...expected].sort());
     expect(res.count).toBe(expected.length);
+  });
+
+  it.each([
+    ['Reader', 'count(//M.Doc)', '5'],
+    ['Guest', 'count(//M.Doc)', '0'],
+    ['Reader', 'max(//M.Doc/Level)', '1'],
+    ['Auditor', 'max(//M.Doc/Level)', '9'],
+    ['Both', 'sum(//M.Doc/Level)', '20'],
+    ['Auditor', "count(//M.Team[M.Doc_Team/M.Doc/Level >= 3])", '2'],
+  ] as const)('aggregates see the same rows: a %s user, %s', async (role, xpath, expected) => {
+    expect(String(await aggregate(db, model, { xpath }, userOf(role)))).toBe(expected);
   });
 
   it('returns each object with its own entity and only through its own rules', async () => {
