@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/data/index.js';
 import { createLogger } from '../../src/core/logger.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
 import { authHeaders, login, registerWhoAmI, salesCopy, startApp, xas, type TestRuntime } from './harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -40,9 +40,11 @@ describe('security level prototype', () => {
   });
 });
 
-describe('anonymous users', () => {
+describe.each(DIALECTS)('anonymous users on %s', (dialect) => {
   it('get a session with the anonymous role on the first call, keep it, and are replaced at login', async () => {
-    const { t, db } = await start({ anonymousRole: 'Customer' }, { SessionTimeout: 1000, SessionKeepAliveUpdatesInterval: 300, SessionValidationTimeout: 100 });
+    const database = await freshDatabase(dialect);
+    cleanups.push(() => database.drop());
+    const { t, db } = await start({ anonymousRole: 'Customer' }, { SessionTimeout: 1000, SessionKeepAliveUpdatesInterval: 300, SessionValidationTimeout: 100 }, database);
     t.xas.register('test_session', {
       requiresCsrf: false,
       async handler(_b, request, reply) {
@@ -65,7 +67,7 @@ describe('anonymous users', () => {
     expect((await xas(t.url, { action: 'test_whoami' }, authHeaders(r.session!))).body).toMatchObject({ user: 'customer' });
     // The clean-up removes the anonymous user whose session is gone.
     const d = await openDatabase(db.url, { log: createLogger('silent') });
-    const count = async () => (await d.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM "system$user" WHERE "isanonymous" = 1', []))[0]!.n;
+    const count = async () => (await d.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "system$user" WHERE "isanonymous" = ${d.dialect === 'postgres' ? '$1' : '?'}`, [d.dialect === 'postgres' ? true : 1]))[0]!.n;
     expect(Number(await count())).toBe(1);
     expect((await t.sessions.cleanup()).anonymousUsers).toBe(1);
     expect(Number(await count())).toBe(0);
@@ -74,7 +76,7 @@ describe('anonymous users', () => {
 });
 
 describe('administrator at start-up', () => {
-  it('takes a new password from KILN_ADMIN_PASSWORD at the next start, and refuses "1" at production level', async () => {
+  it('takes a new password from KILN_ADMIN_PASSWORD at the next start, gives back a lost role, and refuses "1" at production level', async () => {
     const db = await freshDatabase('sqlite');
     cleanups.push(() => db.drop());
     const a = await start({}, {}, db);
@@ -84,6 +86,14 @@ describe('administrator at start-up', () => {
     expect((await login(b.t.url, 'MxAdmin', 'Admin123!')).status).toBe(401);
     expect((await login(b.t.url, 'MxAdmin', 'Changed99!')).status).toBe(200);
     await b.t.stop();
+    // An administrator who lost its role (say, edited by hand) gets it back at the next start.
+    const d = await openDatabase(db.url, { log: createLogger('silent') });
+    expect((await d.execute('DELETE FROM "system$userroles" WHERE "system$userid" = (SELECT "id" FROM "system$user" WHERE "name" = ?)', ['MxAdmin'])).affectedRows).toBe(1);
+    await d.close();
+    const c = await start({}, {}, db, { KILN_ADMIN_PASSWORD: 'Changed99!' });
+    const s = (await login(c.t.url, 'MxAdmin', 'Changed99!')).session!;
+    expect((await xas(c.t.url, { action: 'test_whoami' }, authHeaders(s))).body).toEqual({ user: 'MxAdmin', roles: ['Administrator'] });
+    await c.t.stop();
     await expect(start({}, {}, db, { KILN_ADMIN_PASSWORD: '1' }))
       .rejects.toThrow(/the administrator 'MxAdmin' has the password "1": set KILN_ADMIN_PASSWORD/);
   });
