@@ -77,6 +77,9 @@ describe('resolving against the model', () => {
     ["//Catalog.Product[Discontinued > true()]", 31, 'can only be compared with = and !='],
     ['//Sales.Order[Total > Number + 1]', 22, 'arithmetic is only possible between numbers'],
     ['//Sales.Order[Total > 1 div 0]', 24, 'division by zero'],
+    ['//Sales.Order[Number = 9223372036854775808]', 23, '9223372036854775808 does not fit a Long (64-bit)'],
+    ['//Sales.Order[Total < 123456789012345678901.5]', 22, 'has more than 20 digits before the decimal point'],
+    ['//Catalog.Product[Stock = 2147483648]', 26, 'does not fit an Integer (32-bit)'],
     ["//System.User[System.UserRoles = '[%UserRole_Admin%]']", 34, "unknown user role 'Admin' in [%UserRole_Admin%] (the app has: Administrator, SalesManager, Customer)"],
     ["//Sales.Order[OrderDate > '[%UserRole_Customer%]']", 27, '[%UserRole_Customer%] is a user role object, not a DateTime'],
   ])('%s: error at column %i+1', async (xpath, pos, msg) => {

@@ -244,11 +244,17 @@ export class Resolver {
           if (v < -2147483648n || v > 2147483647n) this.fail(pos, `${text} does not fit an Integer (32-bit)`);
           return Number(v);
         }
+        // Checked here, at its position, rather than refused by the database at the first request.
+        if (v < -(2n ** 63n) || v >= 2n ** 63n) this.fail(pos, `${text} does not fit a Long (64-bit)`);
         return v;
       }
-      case 'Decimal':
-        if (!/^-?[0-9]+(\.[0-9]+)?$/.test(text.trim())) this.fail(pos, `'${text}' is not a decimal number`);
-        return text.trim();
+      case 'Decimal': {
+        const t = text.trim();
+        if (!/^-?[0-9]+(\.[0-9]+)?$/.test(t)) this.fail(pos, `'${text}' is not a decimal number`);
+        // Decimal columns hold 20 digits before the point (DECIMAL(28,8)).
+        if (t.replace(/^-/, '').split('.')[0]!.replace(/^0+(?=.)/, '').length > 20) this.fail(pos, `${text} has more than 20 digits before the decimal point (a Decimal holds 20)`);
+        return t;
+      }
       case 'Boolean':
         if (text === 'true' || text === 'false') return text === 'true';
         return this.fail(pos, `expected true() or false(), found ${quoted ? `'${text}'` : text}`);
