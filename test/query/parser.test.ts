@@ -37,6 +37,7 @@ describe('XPath parser', () => {
     ['//Sales.Order[contains(Name, \'a\' \'b\')]', 33, "expected ',' or ')'"],
     ['sum(//Sales.Order)', 17, 'sum() needs an attribute'],
     ['[a = 1] x', 8, "expected '['"],
+    ['[not Total > 1]', 5, "expected '(' after not, found 'Total'"],
   ])('%s fails at column %i+1 saying what was expected', (text, pos, msg) => {
     const e = syntaxError(text);
     expect(e.position).toBe(pos);
@@ -80,6 +81,7 @@ describe('resolving against the model', () => {
     ['//Sales.Order[Number = 9223372036854775808]', 23, '9223372036854775808 does not fit a Long (64-bit)'],
     ['//Sales.Order[Total < 123456789012345678901.5]', 22, 'has more than 20 digits before the decimal point'],
     ['//Catalog.Product[Stock = 2147483648]', 26, 'does not fit an Integer (32-bit)'],
+    ["//Sales.Order[OrderDate > '2023-02-29']", 26, "'2023-02-29' is not a date"],
     ["//System.User[System.UserRoles = '[%UserRole_Admin%]']", 34, "unknown user role 'Admin' in [%UserRole_Admin%] (the app has: Administrator, SalesManager, Customer)"],
     ["//Sales.Order[OrderDate > '[%UserRole_Customer%]']", 27, '[%UserRole_Customer%] is a user role object, not a DateTime'],
   ])('%s: error at column %i+1', async (xpath, pos, msg) => {

@@ -260,7 +260,8 @@ export class Resolver {
         return this.fail(pos, `expected true() or false(), found ${quoted ? `'${text}'` : text}`);
       case 'DateTime': {
         const d = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?$/.test(text) ? new Date(`${text.replace(' ', 'T')}${text.length === 10 ? 'T00:00:00' : ''}${text.endsWith('Z') ? '' : 'Z'}`) : undefined;
-        if (!d || Number.isNaN(d.getTime())) this.fail(pos, `'${text}' is not a date (use a token such as '[%CurrentDateTime%]' or 'yyyy-mm-dd[ hh:mm[:ss]]' in UTC)`);
+        // Date() rolls '2024-02-31' over to 2 March: the day must survive the round trip.
+        if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text.slice(0, 10)) this.fail(pos, `'${text}' is not a date (use a token such as '[%CurrentDateTime%]' or 'yyyy-mm-dd[ hh:mm[:ss]]' in UTC)`);
         return d;
       }
       case 'Id':

@@ -202,6 +202,8 @@ class Parser {
       return { kind: 'call', name: t.value, args, pos: t.pos };
     }
     if (t.value === 'NULL' || t.value === 'empty') { this.next(); return { kind: 'empty', pos: t.pos }; }
+    // `not Total > 1`: not is a function; an attribute named not would be followed by an operator.
+    if (t.value === 'not' && ['name', 'string', 'token', 'variable', 'number'].includes(this.peek().kind)) this.fail(["'(' after not"], this.peek());
     if (t.value === 'true' || t.value === 'false') this.fail([`'${t.value}()'`]);
     return this.path();
   }
