@@ -60,6 +60,19 @@ describe('XPath parser', () => {
     fc.assert(fc.property(fc.string({ maxLength: 40 }), (text) => {
       try { parseXPath(text); } catch (e) { if (!(e instanceof XPathSyntaxError)) throw e; }
     }), { numRuns: 2000 });
+    // Any Unicode (surrogate pairs, control characters) inside an otherwise valid XPath.
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom("//Sales.Order[Name = 'X']", "[contains(Name, 'X')]", "[D > '[%BeginOfCurrentDay%] - X * [%DayLength%]']", '[A/B[X]]', 'count(//M.E[X])'), (u, shape) => {
+      const text = shape.replace('X', u);
+      try {
+        const q = parseXPath(text);
+        expect(q.text).toBe(text);
+      } catch (e) {
+        if (!(e instanceof XPathSyntaxError)) throw e;
+        expect(e.position).toBeGreaterThanOrEqual(0);
+        expect(e.position).toBeLessThanOrEqual(text.length);
+        expect(e.message).toMatch(/^XPath syntax error at column \d+: /);
+      }
+    }), { numRuns: 3000 });
   });
 });
 
