@@ -8,6 +8,7 @@ import type { UserContext } from '../security/user-context.js';
 import { ValidationFailed } from './backend.js';
 import { ClientApiError, notAllowed } from './errors.js';
 import { executeOperation, type HandlerContext } from './operations/handlers.js';
+import { JSON_CONTENT_TYPE, JsonText } from './protocol/json-text.js';
 import { parseRuntimeOperation } from './protocol/request.js';
 import type { OperationRegistry } from './registry/types.js';
 import { sessionMetadata } from './session-data.js';
@@ -46,7 +47,8 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
         if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
         if (idLog.isLevelEnabled('debug')) idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
         if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
-        return await executeOperation({ ...deps.handler, user }, op, req);
+        const out = await executeOperation({ ...deps.handler, user }, op, req);
+        return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
       } catch (e) {
         return sendError(reply, e, deps.log);
       }

@@ -99,13 +99,30 @@ export class RuntimeBackend implements ClientApiBackend {
       ...(req.sort.length ? { sort: req.sort } : {}),
       wantCount: req.wantCount,
     });
-    const objects = result.objects.map((o) => this.loaded(user, o));
+    const objects = this.loadedAll(user, result.objects);
     const related: LoadedObject[] = [];
     for (const p of op.paths) {
       const ids = [...new Set(objects.map((l) => l.object.references.get(p.association)).filter((x): x is bigint => typeof x === 'bigint'))];
       if (ids.length) related.push(...await this.load(null, user, p.entity, ids, [p.attribute]));
     }
     return { objects, ...(result.count !== undefined ? { count: result.count } : {}), related };
+  }
+
+  /** As `loaded` for a page of objects, the rights looked up once per entity rather than per row. */
+  private loadedAll(user: UserContext, objects: readonly MxObject[]): LoadedObject[] {
+    const out: LoadedObject[] = new Array(objects.length);
+    let entity = '';
+    let rights: ReadonlyMap<string, MemberRight> | undefined;
+    let deletable = false;
+    for (let i = 0; i < objects.length; i++) {
+      const object = objects[i]!;
+      if (object.entity !== entity || !rights) {
+        ({ rights, deletable } = this.loaded(user, object));
+        entity = object.entity;
+      }
+      out[i] = { object, rights, deletable };
+    }
+    return out;
   }
 
   /** Rights on an object read under the user's read constraint: the union over the applicable rules. */

@@ -6,6 +6,10 @@ import { ObjectSigner } from '../../src/client-api/protocol/signing.js';
 import { valueFromJson, valueToJson } from '../../src/client-api/protocol/values.js';
 import { parseRuntimeOperation } from '../../src/client-api/protocol/request.js';
 import { ClientApiError } from '../../src/client-api/errors.js';
+import { ObjectWriter } from '../../src/client-api/protocol/object-writer.js';
+import { serializeObject } from '../../src/client-api/protocol/serialize.js';
+import { createMxObject } from '../../src/objects/mx-object.js';
+import type { MemberRight } from '../../src/model/compiled/types.js';
 import { ROOT } from '../support/cli.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
@@ -60,5 +64,45 @@ describe('client API protocol', () => {
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', options: { amount: 'all' } }))).toBe('400 options.amount');
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', changes: { abc: {} } }))).toBe('400 changes.abc');
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', objects: [{ objectType: 'A.B', guid: '1' }] }))).toBe('400 objects.0.hash');
+  });
+
+  it('writes objects as text exactly as serializeObject builds them, honouring member rights', async () => {
+    const { model } = await loadModel(join(ROOT, 'examples', 'sales'));
+    const m = model!;
+    const strings = ['', 'plain', 'quote " and \\ back', 'line\nbreak\ttab\u0001', 'emoji \u{1F600}', 'lone \ud800 surrogate', 'sep \u2028 \u2029', 'ünïcødé'];
+    const cases: { entity: string; set: (o: ReturnType<typeof createMxObject>, i: number) => void }[] = [
+      { entity: 'Sales.Customer', set: (o, i) => {
+        o.values.set('Name', strings[i % strings.length]!); o.values.set('Password', 'secret'); o.values.set('LastLogin', i % 3 ? new Date(674863200000 + i) : null);
+        o.values.set('Blocked', i % 2 === 0); o.values.set('FailedLogins', i % 4 ? -i : null); o.values.set('Segment', i % 2 ? 'Retail' : null);
+        o.values.set('CreditLimit', i % 3 ? new Decimal('-12345678901234567890.12345678') : null); o.values.set('FullName', strings[(i + 3) % strings.length]!);
+        o.references.set('System.UserRoles', i % 2 ? [1n, 2n ** 60n] : []); o.references.set('System.User_Language', i % 3 ? 2n ** 50n + BigInt(i) : null);
+      } },
+      { entity: 'System.FileDocument', set: (o, i) => {
+        o.values.set('FileID', BigInt(i) * 10n ** 15n); o.values.set('Size', i % 2 ? 2n ** 62n : null); o.values.set('Contents', new Uint8Array([1, 2]));
+        o.values.set('Name', strings[i % strings.length]!); o.values.set('createdDate', new Date(Number.NaN));
+      } },
+    ];
+    for (const { entity, set } of cases) {
+      const e = m.entities.get(entity)!;
+      const members = [...e.attributes.keys(), ...e.parentOf];
+      // All readable; every other member hidden; nothing readable.
+      const rightsSets: ReadonlyMap<string, MemberRight>[] = [
+        new Map(members.map((x) => [x, 'ReadWrite'] as const)),
+        new Map(members.map((x, i) => [x, i % 2 ? 'None' : 'Read'] as const)),
+        new Map(members.map((x) => [x, 'None'] as const)),
+      ];
+      for (const [attributes, associations] of [[undefined, undefined], [[...e.attributes.keys()].reverse().slice(0, 4), e.parentOf.slice(0, 1)]] as const) {
+        const writer = new ObjectWriter(m, attributes, associations);
+        for (let i = 0; i < 16; i++) {
+          const o = createMxObject(entity, 2n ** 48n + BigInt(i), 'persisted');
+          set(o, i);
+          for (const rights of rightsSets) {
+            const readable = (x: string) => { const r = rights.get(x); return r === 'Read' || r === 'ReadWrite'; };
+            const expected = JSON.stringify(serializeObject(m, o, { readable, ...(attributes ? { attributes } : {}), ...(associations ? { associations } : {}) }));
+            expect(writer.write(o, rights)).toBe(expected);
+          }
+        }
+      }
+    }
   });
 });

@@ -4,17 +4,19 @@ import type { MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid } from '../../objects/values.js';
 import { entityAccess } from '../../security/entity-access.js';
 import type { UserContext } from '../../security/user-context.js';
-import type { ClientApiBackend, LoadedObject, MicroflowArg, MicroflowOutcome } from '../backend.js';
+import type { ClientApiBackend, MicroflowArg, MicroflowOutcome } from '../backend.js';
 import { ClientApiError, malformed, notAllowed } from '../errors.js';
 import type {
   CallMicroflowOperation, CommitOperation, CreateOperation, DeleteOperation, RetrieveOperation, RollbackOperation, RuntimeOperation,
 } from '../registry/types.js';
 import { objectGuid, objectGuids, type RuntimeOperationRequest } from '../protocol/request.js';
-import { serializeObject, type ObjectJson } from '../protocol/serialize.js';
+import { serializeObject } from '../protocol/serialize.js';
 import { valueFromJson } from '../protocol/values.js';
 import type { ObjectSigner } from '../protocol/signing.js';
 import { ClientState } from './client-state.js';
 import { emptyResponse, type OperationResponse } from './response.js';
+import { retrieveShape } from './retrieve-writer.js';
+import type { JsonText } from '../protocol/json-text.js';
 
 /** Most objects one retrieve returns (also for amount -1, "all"). */
 export const MAX_ROWS = 10000;
@@ -32,7 +34,7 @@ export interface HandlerContext {
 }
 
 /** Executes a runtime operation whose allowed roles the caller has. */
-export async function executeOperation(ctx: HandlerContext, op: RuntimeOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+export async function executeOperation(ctx: HandlerContext, op: RuntimeOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
   switch (op.type) {
     case 'retrieve': return retrieve(ctx, op, req);
     case 'create': return create(ctx, op);
@@ -53,18 +55,17 @@ function primitiveParam(model: CompiledModel, type: string, value: unknown, fiel
   return valueFromJson(model, attr, value, field);
 }
 
-function readableOn(l: LoadedObject): (m: string) => boolean {
-  return (m) => { const r = l.rights.get(m); return r === 'Read' || r === 'ReadWrite'; };
-}
-
-async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: RuntimeOperationRequest): Promise<JsonText> {
   const { options } = req;
-  const access = entityAccess(ctx.model, ctx.user, op.entity);
-  const sortable = new Set([...op.attributes, ...op.searchAttributes, ...op.sort.map((s) => s.attribute)]);
-  const sort = options.sort.map(([attribute, dir], i) => {
-    if (!sortable.has(attribute) || !access.readable(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
-    return { attribute, descending: dir === 'desc' };
-  });
+  const shape = retrieveShape(ctx.model, op);
+  let sort: readonly { attribute: string; descending: boolean }[] = NO_SORT;
+  if (options.sort.length) {
+    const access = entityAccess(ctx.model, ctx.user, op.entity);
+    sort = options.sort.map(([attribute, dir], i) => {
+      if (!shape.sortable.has(attribute) || !access.readable(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
+      return { attribute, descending: dir === 'desc' };
+    });
+  }
   const extraXpath = options.extraXpath ? ctx.checkExtraXpath(op, ctx.user, options.extraXpath) : '';
   let id: bigint | undefined;
   if (op.byParameter) {
@@ -75,28 +76,13 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
   // "All" (-1) is still bounded: one request never pulls more than MAX_ROWS objects.
   const amount = op.byParameter ? 1 : options.amount < 0 ? MAX_ROWS : options.amount;
   const result = await ctx.backend.retrieve(op, ctx.user, { offset: options.offset, amount, sort, wantCount: options.wantCount, extraXpath, ...(id !== undefined ? { id } : {}) });
-  const associations = op.paths.map((p) => p.association);
-  const partialObjects: ObjectJson[] = result.objects.map((l) => serializeObject(ctx.model, l.object, { readable: readableOn(l), attributes: op.attributes, associations }));
-  const byEntity = new Map<string, string[]>();
-  for (const p of op.paths) byEntity.set(p.entity, [...(byEntity.get(p.entity) ?? []), p.attribute]);
-  const extraGuids: string[] = [];
-  for (const l of result.related) {
-    const entity = ctx.model.entities.get(l.object.entity)!;
-    const attrs = [...byEntity.entries()].filter(([e]) => entity.chain.includes(e)).flatMap(([, a]) => a);
-    partialObjects.push(serializeObject(ctx.model, l.object, { readable: readableOn(l), attributes: attrs, associations: [] }));
-    extraGuids.push(idToGuid(l.object.id));
-  }
   const count = result.count;
   const hasMoreItems = count !== undefined ? options.offset + result.objects.length < count : amount > 0 && result.objects.length >= amount;
-  return {
-    ...emptyResponse(),
-    ...(count !== undefined ? { count } : {}),
-    extraGuids,
-    hasMoreItems,
-    partialObjects,
-    resultGuids: result.objects.map((l) => idToGuid(l.object.id)),
-  };
+  // Written straight to JSON text: the page is the one response sent on every scroll and search.
+  return shape.write({ objects: result.objects, related: result.related, count, hasMoreItems });
 }
+
+const NO_SORT: readonly { attribute: string; descending: boolean }[] = [];
 
 async function create(ctx: HandlerContext, op: CreateOperation): Promise<OperationResponse> {
   const access = entityAccess(ctx.model, ctx.user, op.entity);
