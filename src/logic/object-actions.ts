@@ -105,8 +105,8 @@ export class ObjectActions implements ObjectActionsApi {
     if (writes.length > 0) {
       await session.host.data.commitObjects(session.sql(), writes, { ...(session.user.userId !== null ? { user: session.user.userId } : {}), now: new Date() });
     }
-    for (const o of list) { o.changed.clear(); session.committed.set(o.id, o); }
-    for (const o of writes) session.committed.set(o.id, o);
+    for (const o of list) { o.changed.clear(); session.noteCommitted(o); }
+    for (const o of writes) session.noteCommitted(o);
     if (opts.events) await this.after(session, list, 'commit', stack);
   }
 
@@ -116,7 +116,7 @@ export class ObjectActions implements ObjectActionsApi {
     const persisted = list.filter((o) => o.state === 'persisted' && session.model.entities.get(o.entity)?.persistable);
     const gone: MxObject[] = list.filter((o) => !persisted.includes(o));
     if (persisted.length > 0) gone.push(...(await session.host.data.deleteObjects(session.sql(), persisted)));
-    for (const o of gone) { session.deleted.add(o.id); session.objects.delete(o.id); session.committed.delete(o.id); }
+    for (const o of gone) session.noteDeleted(o);
     if (opts.events) await this.after(session, gone, 'delete', stack);
   }
 

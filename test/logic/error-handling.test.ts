@@ -108,6 +108,75 @@ body:
       customWithoutRollback:
         - return: "$latestError/Message"
   - return: "'committed'"`,
+  // Mendix's combined example: a custom-without-rollback handler in the sub-microflow rethrows;
+  // the call in the parent is guarded by custom-without-rollback too.
+  CombinedTop: `
+body:
+  - ${item('customer')}
+  - call: { microflow: CombinedSub }
+    onError:
+      customWithoutRollback:
+        - { create: { entity: Shop.Log, set: { Message: "'top handled: ' + $latestError/Message" }, commit: true, into: L } }
+  - ${item('top-after')}`,
+  CombinedSub: `
+body:
+  - ${item('order')}
+  - createVariable: { name: D, type: Decimal, value: "1 : 0" }
+    onError:
+      customWithoutRollback:
+        - { create: { entity: Shop.Log, set: { Message: "'sub handled'" }, commit: true, into: L } }
+        - error: true`,
+  // Custom with rollback inside a sub-microflow whose call is guarded by custom-without-rollback:
+  // only the sub-microflow's work is undone; the caller's work before the call stays.
+  InnerRollbackTop: `
+returns: String
+body:
+  - ${item('parent')}
+  - call: { microflow: InnerRollbackSub, into: R }
+    onError:
+      customWithoutRollback:
+        - return: "'caught: ' + $latestError/Message"
+  - return: $R`,
+  InnerRollbackSub: `
+returns: String
+body:
+  - ${item('sub')}
+  - createVariable: { name: S, type: String, value: "substring('abc', 9)" }
+    onError:
+      customWithRollback:
+        - { create: { entity: Shop.Log, set: { Message: "'sub handler'" }, commit: true, into: L } }
+        - return: "'handled in sub'"
+  - return: "'not reached'"`,
+  InnerRollbackRethrowTop: `
+body:
+  - ${item('parent')}
+  - call: { microflow: InnerRollbackRethrowSub }
+    onError:
+      customWithoutRollback:
+        - { create: { entity: Shop.Log, set: { Message: "'parent handler'" }, commit: true, into: L } }
+  - ${item('after')}`,
+  InnerRollbackRethrowSub: `
+body:
+  - ${item('sub')}
+  - createVariable: { name: S, type: String, value: "substring('abc', 9)" }
+    onError:
+      customWithRollback:
+        - { create: { entity: Shop.Log, set: { Message: "'sub handler'" }, commit: true, into: L } }
+        - error: true`,
+  // A decision whose condition fails, handled with rollback: the loop's earlier work is undone too.
+  DecisionFails: `
+parameters: { N: Integer }
+returns: String
+body:
+  - ${item('before')}
+  - decision:
+      if: "10 : $N > 1"
+      then: [ { return: "'big'" } ]
+      else: [ { return: "'small'" } ]
+    onError:
+      customWithRollback:
+        - ${item('in-handler')}
+        - return: "'failed: ' + $latestError/Message"`,
 };
 
 const dialects = (process.env.KILN_TEST_DIALECTS ?? 'sqlite,postgres,mysql').split(',') as ('sqlite' | 'postgres' | 'mysql')[];
@@ -192,5 +261,37 @@ describe.each(dialects)('error handling on %s', (dialect) => {
     await clear();
     expect((await run('Invalid')).value).toBe('Shop.Item.Name: Name is required; Shop.Item.Qty: Qty cannot be negative');
     expect(await names()).toEqual([]);
+  });
+  it('combined: a rethrow from a sub-microflow handler undoes the sub-microflow, the caller keeps its work', async () => {
+    await clear();
+    const r = await run('CombinedTop');
+    expect(await names()).toEqual(['customer', 'top-after']);
+    // 'sub handled' was written inside the sub-microflow: undone with it.
+    expect(await app.log()).toEqual(['beforeCommit:customer', 'afterCommit:customer', 'top handled: division by zero', 'beforeCommit:top-after', 'afterCommit:top-after']);
+    // The client is told only about commits that stayed.
+    expect(r.committed.filter((o) => o.entity === 'Shop.Item').map((o) => o.values.get('Name')).sort()).toEqual(['customer', 'top-after']);
+  });
+
+  it('custom with rollback inside a guarded call undoes only the sub-microflow', async () => {
+    await clear();
+    expect((await run('InnerRollbackTop')).value).toBe('handled in sub');
+    expect(await names()).toEqual(['parent']);
+    expect(await app.log()).toEqual(['beforeCommit:parent', 'afterCommit:parent', 'sub handler']);
+  });
+
+  it('custom with rollback, then a rethrow to a guarded call: the handler work after the rollback stays', async () => {
+    await clear();
+    await run('InnerRollbackRethrowTop');
+    expect(await names()).toEqual(['parent', 'after']);
+    expect(await app.log()).toEqual(['beforeCommit:parent', 'afterCommit:parent', 'sub handler', 'parent handler', 'beforeCommit:after', 'afterCommit:after']);
+  });
+
+  it('a failing decision with custom with rollback: everything before is undone, the handler goes on', async () => {
+    await clear();
+    expect((await app.engine.runMicroflow('Shop.DecisionFails', { N: 0 }, USER)).value).toBe('failed: division by zero');
+    expect(await names()).toEqual(['in-handler']);
+    await clear();
+    expect((await app.engine.runMicroflow('Shop.DecisionFails', { N: 2 }, USER)).value).toBe('big');
+    expect(await names()).toEqual(['before']);
   });
 });

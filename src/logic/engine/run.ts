@@ -44,8 +44,8 @@ export function toMicroflowError(e: unknown, stack: readonly string[]): Microflo
 /**
  * Runs a step with its error handler. `continue` and custom-without-rollback
  * run the step in a savepoint so only its own work is undone; custom-with-
- * rollback undoes the whole transaction (back to the request's base savepoint)
- * before the handler runs.
+ * rollback undoes the work of the innermost enclosing savepoint (or all of the
+ * request's, back to its base savepoint) before the handler runs.
  */
 async function runGuarded(s: Step, r: Run): Promise<Signal> {
   const h = s.onError!;
@@ -60,7 +60,7 @@ async function runGuarded(s: Step, r: Run): Promise<Signal> {
     const err = toMicroflowError(e, r.stack);
     // A failed handler's own errors (savepoint gone because the connection died) surface as they are.
     if (sp) await session.rollbackTo(sp);
-    else await session.rollbackAll();
+    else await session.rollbackInnermost();
     session.log.warn({ microflow: r.mf.name, activity: s.label, error: err.message, stack: err.microflowStack }, h.mode === 'continue' ? 'error ignored (continue)' : 'error handled by a custom error handler');
     if (h.mode === 'continue') return NEXT;
     r.vars[h.errorSlot] = session.errorObject(err);

@@ -39,7 +39,9 @@ export class LogicSession {
   readonly refresh = new Map<bigint, MxObject>();
   readonly evalCtx: EvalContext;
   readonly now: Date;
-  private savepoints: string[] = [];
+  private savepoints: { readonly name: string; readonly mark: number }[] = [];
+  /** How to forget committed/deleted bookkeeping, newest last; savepoints remember their position. */
+  private undo: (() => void)[] = [];
   private spCounter = 0;
   private tempIds = 0n;
   private userObject: MxObject | null | undefined;
@@ -147,9 +149,43 @@ export class LogicSession {
     return o;
   }
 
+  // --- bookkeeping that follows the database work (undone with it)
+
+  /** Records an object as committed by this request; forgotten again when its work is rolled back. */
+  noteCommitted(o: MxObject): void {
+    if (!this.committed.has(o.id)) {
+      this.undo.push(() => {
+        this.committed.delete(o.id);
+        // The row is gone again; the request still holds the object.
+        if (!this.objects.has(o.id) && !this.deleted.has(o.id)) this.objects.set(o.id, o);
+      });
+    }
+    this.committed.set(o.id, o);
+  }
+
+  /** Records an object as deleted by this request; back again when its work is rolled back. */
+  noteDeleted(o: MxObject): void {
+    const held = this.objects.get(o.id);
+    const committed = this.committed.get(o.id);
+    if (!this.deleted.has(o.id)) {
+      this.undo.push(() => {
+        this.deleted.delete(o.id);
+        if (held) this.objects.set(o.id, held);
+        if (committed) this.committed.set(o.id, committed);
+      });
+    }
+    this.deleted.add(o.id);
+    this.objects.delete(o.id);
+    this.committed.delete(o.id);
+  }
+
+  private undoTo(mark: number): void {
+    while (this.undo.length > mark) this.undo.pop()!();
+  }
+
   // --- savepoints (raw SQL: the same statements on SQLite, PostgreSQL and MariaDB)
 
-  /** Marks the start of the request's work: custom-with-rollback handlers return here. */
+  /** Marks the start of the request's work: custom-with-rollback handlers outside any savepoint return here. */
   async begin(): Promise<void> {
     if (!this.tx) return;
     await this.tx.execute('SAVEPOINT kiln_mf_base', []);
@@ -159,34 +195,47 @@ export class LogicSession {
     if (!this.tx) return undefined;
     const name = `kiln_mf_${++this.spCounter}`;
     await this.tx.execute(`SAVEPOINT ${name}`, []);
-    this.savepoints.push(name);
+    this.savepoints.push({ name, mark: this.undo.length });
     return name;
   }
 
   async release(name: string | undefined): Promise<void> {
     if (!name || !this.tx) return;
-    const i = this.savepoints.lastIndexOf(name);
-    if (i < 0) return; // undone by a rollback of everything: nothing left to release
+    const i = this.savepoints.findLastIndex((s) => s.name === name);
+    if (i < 0) return; // undone by a rollback of an enclosing scope: nothing left to release
     this.savepoints.length = i;
     await this.tx.execute(`RELEASE SAVEPOINT ${name}`, []);
   }
 
   async rollbackTo(name: string | undefined): Promise<void> {
     if (!name || !this.tx) return;
-    const i = this.savepoints.lastIndexOf(name);
+    const i = this.savepoints.findLastIndex((s) => s.name === name);
     if (i < 0) return;
+    const sp = this.savepoints[i]!;
     this.savepoints.length = i;
     await this.tx.execute(`ROLLBACK TO SAVEPOINT ${name}`, []);
     await this.tx.execute(`RELEASE SAVEPOINT ${name}`, []);
+    this.undoTo(sp.mark);
   }
 
-  /** Undoes all database work of the request so far (custom with rollback). */
-  async rollbackAll(): Promise<void> {
+  /**
+   * Custom with rollback: undoes the work of the innermost enclosing
+   * sub-transaction — the savepoint of a call (or activity) guarded by
+   * custom-without-rollback or continue — or, outside any, all database work
+   * of the request. That savepoint is consumed: work done afterwards (the
+   * handler's) belongs to the enclosing scope, as in Mendix, where the
+   * handler runs in a new transaction whose work the outer guard keeps.
+   */
+  async rollbackInnermost(): Promise<void> {
     if (!this.tx) return;
-    this.savepoints.length = 0;
+    const sp = this.savepoints.pop();
+    if (sp) {
+      await this.tx.execute(`ROLLBACK TO SAVEPOINT ${sp.name}`, []);
+      await this.tx.execute(`RELEASE SAVEPOINT ${sp.name}`, []);
+      this.undoTo(sp.mark);
+      return;
+    }
     await this.tx.execute('ROLLBACK TO SAVEPOINT kiln_mf_base', []);
-    // Objects committed in the undone work are no longer in the database.
-    for (const o of this.committed.values()) if (!this.objects.has(o.id)) this.objects.set(o.id, o);
-    this.committed.clear();
+    this.undoTo(0);
   }
 }
