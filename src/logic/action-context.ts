@@ -3,6 +3,7 @@ import type { MicroflowEngine } from './engine/engine.js';
 import type { PreparedRetrieve } from './engine/ports.js';
 import type { Run } from './engine/run.js';
 import type { ActionContext } from './ts-actions.js';
+import { getMember, setMember } from './action-values.js';
 
 /** The context API handed to TypeScript actions, bound to the calling microflow's session. */
 export function actionContextFactory(engineRef: () => MicroflowEngine): (caller: Run) => ActionContext {
@@ -24,8 +25,11 @@ export function actionContextFactory(engineRef: () => MicroflowEngine): (caller:
         return found.map((o) => session.objects.get(o.id) ?? (session.objects.set(o.id, o), o));
       },
       create: (entity) => engine.actions.create(session, entity, caller.stack),
+      get: (o, member) => getMember(engine.model, o, member),
+      set: (o, member, value) => setMember(engine.model, o, member, value, (x) => session.track(x)),
       commit: (objects, options) => engine.actions.commit(session, list(objects), { events: options?.events ?? true }, caller.stack),
       delete: (objects) => engine.actions.delete(session, list(objects), { events: true }, caller.stack),
+      rollback: (objects) => engine.actions.rollback(session, list(objects), caller.stack),
       callMicroflow: (name, params = {}) => engine.callByName(session, name, params, caller.stack),
       log: (level, message) => session.log[level]({ microflow: caller.mf.name }, message),
     };

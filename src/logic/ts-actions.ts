@@ -17,9 +17,16 @@ export interface ActionContext {
   readonly user: UserContext;
   /** Objects of an entity from the database, optionally constrained (`[Status = 'Open']`) with $variables. */
   retrieve(entity: string, xpath?: string, variables?: Readonly<Record<string, unknown>>): Promise<MxObject[]>;
+  /** A new object with its defaults, after its create events (as the create activity). */
   create(entity: string): Promise<MxObject>;
+  /** An attribute value (empty = null) or an association's object id(s). */
+  get(object: MxObject, member: string): Value;
+  /** Sets an attribute (checked against its type) or an association (objects). Not committed. */
+  set(object: MxObject, member: string, value: unknown): void;
   commit(objects: MxObject | readonly MxObject[], options?: { events?: boolean }): Promise<void>;
   delete(objects: MxObject | readonly MxObject[]): Promise<void>;
+  /** New objects are forgotten, others get their committed values back (rollback events run). */
+  rollback(objects: MxObject | readonly MxObject[]): Promise<void>;
   callMicroflow(name: string, params?: Readonly<Record<string, Value>>): Promise<Value>;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }

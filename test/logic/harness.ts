@@ -1,4 +1,4 @@
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 import { openDatabase, quoteIdentifier, type Database } from '../../src/data/index.js';
 import { createIdGenerator } from '../../src/data/ids-impl.js';
 import { syncSchema } from '../../src/data/schema/sync.js';
@@ -112,17 +112,18 @@ export async function compileShop(microflows: Record<string, string>, extra: Rec
   return { dir, model: r.model, problems: r.diagnostics.map(formatDiagnostic) };
 }
 
-export async function logicApp(dialect: DialectName, microflows: Record<string, string>, extra: Record<string, string> = {}): Promise<LogicApp> {
+export async function logicApp(dialect: DialectName, microflows: Record<string, string>, extra: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<LogicApp> {
   const { dir, model, problems } = await compileShop(microflows, extra);
   if (!model) throw new Error(`the test app does not compile:\n${problems.join('\n')}`);
   const test = await freshDatabase(dialect);
   const log = createLogger('silent');
   const db = await openDatabase(test.url, { log, poolSize: 3 });
+  const engineLog = opts.log ?? log;
   await syncSchema(db, model, { allowDestructive: false, log });
   const ids = await createIdGenerator(db, model);
   let engine: MicroflowEngine | undefined;
   const actions = await loadActions(dir, model.app.modules, actionContextFactory(() => engine!));
-  engine = new MicroflowEngine({ model, data: dataPort(model, ids), query: queryPort(db.dialect), db: dbPort(db), log, actions });
+  engine = new MicroflowEngine({ model, data: dataPort(model, ids), query: queryPort(db.dialect), db: dbPort(db), log: engineLog, actions });
   const table = (entity: string) => quoteIdentifier(db.dialect, model.entities.get(entity)!.table);
   return {
     model, db, engine, test,
