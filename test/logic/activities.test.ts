@@ -165,6 +165,32 @@ body:
   - action: { name: Add, with: { X: $A, Y: $B }, into: R }
   - action: { name: Shop.CountItems, into: N }
   - return: "$R + $N"`,
+  ForEach: `
+returns: String
+body:
+  - retrieve: { from: Shop.Item, sort: [Name], into: All }
+  - createVariable: { name: Out, type: String, value: "''" }
+  - createList: { entity: Shop.Item, into: Seen }
+  - loop:
+      over: $All
+      as: It
+      body:
+        - changeList: { list: $All, operation: clear }
+        - decision: { if: "$It/Qty = 2", then: [ { continue: true } ] }
+        - decision: { if: "$It/Name = 'stop'", then: [ { break: true } ] }
+        - changeVariable: { name: Out, value: "$Out + $It/Name + ';'" }
+        - changeList: { list: $Seen, operation: add, value: $It }
+  - listOperation: { operation: sort, list: $Seen, sort: [Qty desc], into: ByQty }
+  - listOperation: { operation: head, list: $ByQty, into: Top }
+  - changeList: { list: $Seen, operation: replace, value: $ByQty }
+  - listOperation: { operation: equals, list: $Seen, other: $ByQty, into: Same }
+  - changeList: { list: $Seen, operation: add, value: $Top }
+  - aggregate: { list: $Seen, function: count, into: WithDuplicate }
+  - return: "$Out + ' top=' + $Top/Name + ' same=' + toString($Same) + ' n=' + toString($WithDuplicate)"`,
+  Named: `
+parameters: { N: String, Q: Integer }
+body:
+  - create: { entity: Shop.Item, set: { Name: $N, Qty: $Q }, commit: true, into: It }`,
   WhoAmI: `
 returns: Boolean
 body:
@@ -203,6 +229,19 @@ describe('flow activities', () => {
   });
   it('calls with parameters and return values', async () => {
     expect((await run('Caller', { X: 5 })).value).toBe(21);
+  });
+});
+
+describe('loops over lists', () => {
+  it('iterate over the list as it was at the start, with continue and break; sort, replace, equals, add keeps duplicates', async () => {
+    await app.db.transaction(async (tx) => {
+      for (const [n, q] of [['a', 1], ['b', 2], ['c', 3], ['stop', 9], ['z', 4]] as const) {
+        await app.engine.runMicroflow('Shop.Named', { N: n, Q: q }, USER, tx);
+      }
+    });
+    // b (Qty 2) is skipped by continue, the loop breaks at 'stop' before z.
+    expect((await run('ForEach')).value).toBe('a;c; top=c same=true n=3');
+    for (const t of ['shop$item', 'shop$log']) await app.db.execute(`DELETE FROM "${t}"`, []);
   });
 });
 
