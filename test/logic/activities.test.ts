@@ -191,6 +191,18 @@ body:
 parameters: { N: String, Q: Integer }
 body:
   - create: { entity: Shop.Item, set: { Name: $N, Qty: $Q }, commit: true, into: It }`,
+  MakeUser: `
+returns: System.Session
+body:
+  - create: { entity: System.User, set: { Name: "'ann'" }, commit: true, into: U }
+  - create: { entity: System.Session, set: { SessionId: "'S1'", System.Session_User: $U }, commit: true, into: S }
+  - return: $S`,
+  Who: `
+returns: String
+body:
+  - return: >-
+      $currentUser/Name + ' ' + $currentSession/SessionId + ' ' + $currentSession/System.Session_User/Name
+      + ' ' + formatDateTime(dateTimeUTC(2024, 3, 31, 12, 0), 'HH:mm') + ' ' + formatDateTimeUTC(dateTimeUTC(2024, 3, 31, 12, 0), 'HH:mm')`,
   WhoAmI: `
 returns: Boolean
 body:
@@ -309,6 +321,12 @@ describe('client activities, TypeScript actions, tokens', () => {
   it('TypeScript actions from actions/ and modules/<M>/actions/', async () => {
     const n = await app.count('Shop.Item');
     expect((await run('UseAction', { A: 2, B: 3 })).value).toBe(5 + n);
+  });
+  it('$currentUser and $currentSession are the caller\'s; non-UTC date functions use the user\'s time zone', async () => {
+    const session = (await run('MakeUser')).value as MxObject;
+    const userId = session.references.get('System.Session_User') as bigint;
+    const ann = { ...USER, userId, userName: 'ann', sessionObjectId: session.id, timeZone: 'Europe/Amsterdam' };
+    expect((await app.engine.runMicroflow('Shop.Who', {}, ann)).value).toBe('ann S1 ann 14:00 12:00');
   });
   it('$currentUser is empty for the system context', async () => {
     expect((await run('WhoAmI')).value).toBe(true);
