@@ -3,6 +3,8 @@ import { Decimal } from 'decimal.js';
 import type { CompiledModel } from '../../src/model/index.js';
 import { createMxObject } from '../../src/objects/mx-object.js';
 import { FUNCTIONS, UNSUPPORTED } from '../../src/logic/expressions/index.js';
+import { loadModel } from '../../src/model/index.js';
+import { writeApp } from '../support/app-folder.js';
 import { evaluate, problems, salesModel, show, type EvalOptions, type Var } from './expression-harness.js';
 
 let model: CompiledModel;
@@ -131,18 +133,20 @@ const table: Record<string, Row[]> = {
     ['[%CurrentDateTime%]', '2024-03-15T10:30:00.000Z'], ['[%BeginOfCurrentDay%]', '2024-03-14T23:00:00.000Z', AMS],
     ['[%BeginOfCurrentDayUTC%]', '2024-03-15T00:00:00.000Z', AMS], ['[%EndOfTomorrow%]', '2024-03-16T23:59:59.999Z'], ['[%BeginOfYesterday%]', '2024-03-14T00:00:00.000Z'],
     ['[%BeginOfCurrentWeek%]', '2024-03-10T00:00:00.000Z'], ['[%BeginOfCurrentHour%]', '2024-03-15T10:00:00.000Z'], ['[%EndOfCurrentMonth%]', '2024-03-31T23:59:59.999Z'],
-    // a non-localized attribute is interpreted in UTC by the non-UTC functions
-    ['formatDate($Order/OrderDate)', "'3/31/24'", AMS], ['formatDate($T)', "'3/30/24'", AMS],
   ],
   conversion: [
     ['toString(1.50)', "'1.5'"], ['toString($L)', "'9007199254740993'"], ['toString(empty)', "''"], ['toString(Sales.OrderStatus.Draft)', "'Draft'"], ['toString($B)', "'true'"],
-    ["parseInteger('42')", '42'], ["parseInteger('x', -1)", '-1'], ["parseDecimal('3.45')", 'D3.45'], ["parseDecimal('x', 0)", 'D0'], ["parseDecimal('1e3')", 'D1000'],
+    ["parseInteger('42')", '42n'], ["parseInteger('x', -1)", '-1n'], ["parseInteger(' -9007199254740993 ')", '-9007199254740993n'],
+    ["parseInteger('9223372036854775807')", '9223372036854775807n'], ["parseInteger('9223372036854775808', 0)", '0n'], ["parseInteger('1.5', $I)", '7n'],
+    // DateTime as Java's Date.toString() in the user's zone (UTC for a non-localized attribute)
+    ['toString(dateTimeUTC(2007, 1, 1))', "'Mon Jan 01 01:00:00 GMT+1 2007'", AMS], ['toString(dateTime(2007))', "'Mon Jan 01 00:00:00 EST 2007'", NY],
+    ["'at ' + dateTimeUTC(2007, 1, 1, 12, 0)", "'at Mon Jan 01 12:00:00 UTC 2007'"], ["parseDecimal('3.45')", 'D3.45'], ["parseDecimal('x', 0)", 'D0'], ["parseDecimal('1e3')", 'D1000'],
     ["formatDecimal(1234567.891, '#,###.##')", "'1,234,567.89'"], ["formatDecimal(1234.5, '#,##0.00')", "'1,234.50'"], ["formatDecimal(0.125, '0.00')", "'0.12'"],
     ["formatDecimal(0.135, '0.00')", "'0.14'"], ["formatDecimal(0.5, '#%')", "'50%'"], ["formatDecimal(-3.5, '0')", "'-4'"], ["formatDecimal(1234.5, '#,##0.00', 'nl_NL')", "'1.234,50'"],
     ["formatDateTime(dateTimeUTC(2024, 3, 31, 14, 5, 9), 'yyyy-MM-dd HH:mm:ss')", "'2024-03-31 16:05:09'", AMS],
     ["formatDateTimeUTC(dateTimeUTC(2024, 3, 31, 14, 5, 9), 'EEE, d MMM yyyy h:mm a')", "'Sun, 31 Mar 2024 2:05 PM'"],
     ["formatDateTime(dateTimeUTC(2024, 1, 2), 'dd/MM/yy ''at'' HH')", "'02/01/24 at 00'"],
-    ['formatTime(dateTimeUTC(2024, 1, 2, 15, 4))', "'3:04 PM'"], ['formatTimeUTC(dateTimeUTC(2024, 1, 2, 15, 4))', "'3:04 PM'", AMS], ['formatDateUTC(dateTimeUTC(2024, 1, 2))', "'1/2/24'"],
+    ['formatTime(dateTimeUTC(2024, 1, 2, 15, 4))', "'3:04 PM'"], ['formatTimeUTC(dateTimeUTC(2024, 1, 2, 15, 4))', "'3:04 PM'", AMS], ['formatDateUTC(dateTimeUTC(2024, 1, 2))', "'1/2/24'"], ['formatDate(dateTimeUTC(2024, 3, 30, 23, 30))', "'3/31/24'", AMS],
     ["formatDateTimeUTC(dateTimeUTC(2024, 1, 2), 'D')", "'2'"],
     // 01:30 does not exist in London that night: shifted forward to 02:30 BST
     ["parseDateTime('2024-03-31 01:30', 'yyyy-MM-dd HH:mm')", '2024-03-31T01:30:00.000Z', { timeZone: 'Europe/London' }],
@@ -183,12 +187,52 @@ describe('every supported function is table-tested', () => {
   });
 });
 
+describe("DateTime attributes with localize: false are read in UTC by the non-UTC functions", () => {
+  let people: CompiledModel;
+  beforeAll(async () => {
+    const dir = writeApp({
+      'app.yaml': 'name: People\nversion: 1.0.0\nmodules: [HR]\nsecurity: { level: off }\n',
+      'modules/HR/domain-model.yaml': `
+entities:
+  Person:
+    attributes:
+      Birthday: { type: DateTime, localize: false }
+      Hired: DateTime
+`,
+    });
+    const r = await loadModel(dir);
+    if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+    people = r.model;
+  });
+  // The same instant in both attributes: 2024-03-30 23:30 UTC is 2024-03-31 00:30 in Amsterdam.
+  const late = createMxObject('HR.Person', 1n << 48n | 1n, 'persisted');
+  late.values.set('Birthday', new Date('2024-03-30T23:30:00Z'));
+  late.values.set('Hired', new Date('2024-03-30T23:30:00Z'));
+  // Noon UTC the day before Amsterdam springs forward.
+  const noon = createMxObject('HR.Person', 1n << 48n | 2n, 'persisted');
+  noon.values.set('Birthday', new Date('2024-03-30T12:00:00Z'));
+  noon.values.set('Hired', new Date('2024-03-30T12:00:00Z'));
+  const rows: Row[] = [
+    ['formatDate($Late/Birthday)', "'3/30/24'", AMS], ['formatDate($Late/Hired)', "'3/31/24'", AMS],
+    ['toString($Late/Birthday)', "'Sat Mar 30 23:30:00 UTC 2024'", AMS], ['toString($Late/Hired)', "'Sun Mar 31 00:30:00 GMT+1 2024'", AMS],
+    ['beginOfDay($Late/Birthday)', '2024-03-30T00:00:00.000Z', AMS], ['beginOfDay($Late/Hired)', '2024-03-30T23:00:00.000Z', AMS],
+    ['addDays($Noon/Birthday, 1)', '2024-03-31T12:00:00.000Z', AMS], ['addDays($Noon/Hired, 1)', '2024-03-31T11:00:00.000Z', AMS],
+    ["formatDateTime($Noon/Birthday, 'HH:mm')", "'12:00'", AMS], ["formatDateTime($Noon/Hired, 'HH:mm')", "'13:00'", AMS],
+    // once in a variable the value is an instant like any other: the user's zone applies
+    ['formatDate(addDays($Late/Birthday, 0))', "'3/31/24'", AMS],
+  ];
+  it.each(rows)('%s = %s', (expr, expected, opts) => {
+    const v = { Late: { type: 'HR.Person', value: late }, Noon: { type: 'HR.Person', value: noon } };
+    expect(show(evaluate(people, expr, v, opts))).toBe(expected);
+  });
+});
+
 describe('runtime errors', () => {
   const errs: [string, RegExp][] = [
     ['$NoOrder/Total', /cannot read Total of an empty object \(\$NoOrder\)/],
     ['1 : 0', /division by zero/], ['5 mod 0', /modulo by zero/], ["substring('abc', 4)", /start position 4/], ["substring('abc', 1, 5)", /runs past the end/],
     ['sqrt(-1)', /negative/], ["parseInteger('x')", /not an integer/], ["parseDateTime('x', 'yyyy')", /does not match/], ['$I + empty', /empty operand/],
-    ['2147483647 * 2147483647 * 2147483647', /integer overflow/], ["isMatch('a', '(')", /invalid regular expression/],
+    ['2147483647 * 2147483647 * 2147483647', /integer overflow/], ["parseInteger('9223372036854775808')", /not an integer in the Long range/], ["isMatch('a', '(')", /invalid regular expression/],
     ['dateTime(2024, 2, 30)', /invalid date/],
   ];
   it.each(errs)('%s fails with %s', (expr, msg) => {

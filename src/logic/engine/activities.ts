@@ -101,7 +101,7 @@ function template(c: MicroflowCompiler, text: unknown, params: unknown, path: Pa
   const parts = text.split(/(\{\d+\})/);
   return {
     exprs,
-    render: (r) => parts.map((p) => { const m = /^\{(\d+)\}$/.exec(p); return m ? valueToString(exprs[Number(m[1]) - 1]?.evaluate(r) ?? null) : p; }).join(''),
+    render: (r) => parts.map((p) => { const m = /^\{(\d+)\}$/.exec(p); return m ? valueToString(exprs[Number(m[1]) - 1]?.evaluate(r) ?? null, r.ctx.timeZone) : p; }).join(''),
   };
 }
 

@@ -317,7 +317,7 @@ class Compiler {
           for (const [side, t] of [[n.left, lt], [n.right, rt]] as const) {
             if (t.kind === 'List' || t.kind === 'Object') return this.fail(side, `cannot concatenate ${typeToString(t)} to a string`);
           }
-          return { type: T.String, ev: (f) => valueToString(le(f)) + valueToString(re(f)) };
+          return { type: T.String, ev: (f) => valueToString(le(f), f.ctx.timeZone) + valueToString(re(f), f.ctx.timeZone) };
         }
         return this.arithmetic(n, l, r, opSpan);
       default:

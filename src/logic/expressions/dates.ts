@@ -109,6 +109,11 @@ export function formatDate(d: Date, pattern: string, zone: string): string {
   return inZone(d, zone).setLocale('en-US').toFormat(javaPatternToLuxon(pattern));
 }
 
+/** Java's Date.toString() (`Mon Jan 01 00:00:00 CET 2007`) in a zone: what Mendix's toString gives for a DateTime. */
+export function javaDateString(d: Date, zone: string): string {
+  return formatDate(d, 'EEE MMM dd HH:mm:ss z yyyy', zone);
+}
+
 export function parseDate(s: string, pattern: string, zone: string): Date | null {
   const dt = DateTime.fromFormat(s, javaPatternToLuxon(pattern), { zone, locale: 'en-US' });
   return dt.isValid ? dt.toJSDate() : null;

@@ -244,15 +244,16 @@ function buildFunctions(): Map<string, FnDef> {
   }
 
   // --- conversion
-  F.set('toString', fn(['Any'], T.String, ([v]) => valueToString(v!)));
-  F.set('parseInteger', fn(['String', 'Integer?'], T.Integer, ([s, def], _f, info) => {
+  F.set('toString', fn(['Any'], T.String, ([v], f, info) => valueToString(v!, zoneOf(f, info, false))));
+  // Integer/Long in Mendix: the whole Long range parses (the result is a Long; assigning it to an Integer checks the range).
+  F.set('parseInteger', fn(['String', 'Integer?'], T.Long, ([s, def], _f, info) => {
     const text = str(s!).trim();
     if (/^[+-]?\d+$/.test(text)) {
-      const n = Number(text);
-      if (Number.isSafeInteger(n)) return n;
+      const n = BigInt(text);
+      if (n >= -(1n << 63n) && n < 1n << 63n) return n;
     }
-    if (info.length > 1) return def === null ? null : Number(def);
-    throw new ExpressionError(`parseInteger: '${str(s!)}' is not an integer`);
+    if (info.length > 1) return def === null ? null : toBigInt(def!);
+    throw new ExpressionError(`parseInteger: '${str(s!)}' is not an integer in the Long range`);
   }));
   F.set('parseDecimal', fn(['String', 'Any?'], T.Decimal, ([s, def], _f, info) => {
     const text = str(s!).trim();

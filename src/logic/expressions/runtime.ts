@@ -1,3 +1,4 @@
+import { javaDateString } from './dates.js';
 import { Decimal } from 'decimal.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
@@ -67,12 +68,13 @@ export function describe(v: Value): string {
 }
 
 /** The text form of a value as `toString` and string concatenation give it. */
-export function valueToString(v: Value): string {
+/** The text of a value, as toString, concatenation and message templates show it; dates in `zone` (ISO 8601 UTC without one). */
+export function valueToString(v: Value, zone?: string): string {
   if (v === null) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (v instanceof Decimal) return decimalToString(v);
-  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Date) return zone ? javaDateString(v, zone) : v.toISOString();
   if (isMxObject(v)) return v.id.toString();
   if (v instanceof Uint8Array) return `[${v.length} bytes]`;
   return `[list of ${(v as readonly MxObject[]).length}]`;
