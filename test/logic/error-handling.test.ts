@@ -177,6 +177,23 @@ body:
       customWithRollback:
         - ${item('in-handler')}
         - return: "'failed: ' + $latestError/Message"`,
+  // A statement the database refuses (String(20) overflow on PostgreSQL and MariaDB). On PostgreSQL
+  // a failed statement aborts the transaction: the savepoint must make it usable again.
+  DbError: `
+body:
+  - ${item('a')}
+  - create: { entity: Shop.Item, set: { Name: "'too long'", Code: "'0123456789012345678901234567890'" }, commit: true, into: X }
+    onError:
+      customWithoutRollback:
+        - { create: { entity: Shop.Log, set: { Message: "'db: ' + $latestError/Message" }, commit: true, into: L } }
+  - ${item('after')}`,
+  DbErrorWithRollback: `
+body:
+  - ${item('a')}
+  - create: { entity: Shop.Item, set: { Name: "'too long'", Code: "'0123456789012345678901234567890'" }, commit: true, into: X }
+    onError:
+      customWithRollback:
+        - ${item('handler')}`,
 };
 
 const dialects = (process.env.KILN_TEST_DIALECTS ?? 'sqlite,postgres,mysql').split(',') as ('sqlite' | 'postgres' | 'mysql')[];
@@ -293,5 +310,15 @@ describe.each(dialects)('error handling on %s', (dialect) => {
     await clear();
     expect((await app.engine.runMicroflow('Shop.DecisionFails', { N: 2 }, USER)).value).toBe('big');
     expect(await names()).toEqual(['before']);
+  });
+  it.skipIf(dialect === 'sqlite')('a statement the database refuses is handled like any error; the transaction stays usable', async () => {
+    await clear();
+    await run('DbError');
+    expect(await names()).toEqual(['a', 'after']);
+    const log = await app.log();
+    expect(log.filter((m) => m.startsWith('db: '))).toEqual([expect.stringMatching(/^db: .*too long/i)]);
+    await clear();
+    await run('DbErrorWithRollback');
+    expect(await names()).toEqual(['handler']);
   });
 });
