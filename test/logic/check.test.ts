@@ -49,6 +49,32 @@ describe('kiln check on microflows', () => {
     ]));
   });
 
+  it('finds the column in multi-line, folded and escaped expressions', async () => {
+    const { problems } = await compileShop({ Multi: `returns: String
+body:
+  - return: >-
+      'a' + 'b'
+      + $Folded
+  - return: |
+      'x' +
+        $Literal
+  - return: "'q' +\\n $Escaped"
+  - return: 'toUpperCase(''it'') + $Single'
+  - return: length('a') +
+      $Plain
+  - retrieve: { from: Shop.Item, xpath: "[Qty > 1 and\\n Nme = 'x']", into: L }
+` });
+    const f = 'modules/Shop/microflows/Multi.yaml';
+    expect(problems).toEqual(expect.arrayContaining([
+      `${f}:5:9 body.0.return: return value: unknown variable $Folded`,
+      `${f}:8:9 body.1.return: return value: unknown variable $Literal`,
+      `${f}:9:22 body.2.return: return value: unknown variable $Escaped`,
+      `${f}:10:36 body.3.return: return value: unknown variable $Single`,
+      `${f}:12:7 body.4.return: return value: unknown variable $Plain`,
+      `${f}:13:57 body.5.retrieve.xpath: XPath: unknown attribute 'Nme' of Shop.Item`,
+    ]));
+  });
+
   it('the kiln command prints them and fails', async () => {
     const dir = writeApp(appFiles(BROKEN));
     const r = await runKiln(['check', dir]);

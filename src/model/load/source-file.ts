@@ -2,6 +2,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node }
 import type { Diagnostic } from '../diagnostics.js';
 import { pathToString } from '../diagnostics.js';
 import type { FileKind } from '../schema/index.js';
+import { scalarPositions, type ScalarStyle } from './scalar-positions.js';
 
 /**
  * One parsed model file: its data plus a way back from a path inside the data to
@@ -19,6 +20,8 @@ export class SourceFile {
     readonly data: unknown,
     private readonly root: Node | null,
     private readonly lines: LineCounter,
+    /** The file's text, for positions inside multi-line and escaped scalars. */
+    private readonly text: string,
   ) {}
 
   static parse(relPath: string, kind: FileKind, module: string | undefined, unitName: string | undefined, text: string, diagnostics: Diagnostic[]): SourceFile | undefined {
@@ -32,7 +35,7 @@ export class SourceFile {
       return undefined;
     }
     const data: unknown = doc.toJS({ maxAliasCount: 100 });
-    return new SourceFile(relPath, kind, module, unitName, data ?? {}, (doc.contents as Node | null) ?? null, lines);
+    return new SourceFile(relPath, kind, module, unitName, data ?? {}, (doc.contents as Node | null) ?? null, lines, text);
   }
 
   /** Line and column of the node at `path` (or of its nearest existing ancestor). */
@@ -80,9 +83,12 @@ export class SourceFile {
       } else node = null;
     }
     if (!node || !isScalar(node) || !node.range) return this.locate(path);
-    // Quoted scalars start one character before their value; plain ones at it.
+    const value = typeof node.value === 'string' ? node.value : String(node.value);
+    const positions = node.type ? scalarPositions(this.text, node.range[0], node.range[1], node.type as ScalarStyle, value) : undefined;
+    // Without a mapping: quoted scalars start one character before their value; plain ones at it.
     const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-    const p = this.lines.linePos(node.range[0] + (quoted ? 1 : 0) + offsetInValue);
+    const offset = positions ? positions[Math.min(Math.max(0, offsetInValue), value.length)]! : node.range[0] + (quoted ? 1 : 0) + offsetInValue;
+    const p = this.lines.linePos(offset);
     return { line: p.line, column: p.col };
   }
 
