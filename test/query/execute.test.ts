@@ -104,6 +104,14 @@ const CASES: readonly Case[] = [
   { xpath: '//Sales.Order[Sales.Order_Customer]', sort: [{ attribute: 'Sales.Order_Customer/Sales.Customer/CompanyName' }], ordered: true, expect: ['o1', 'o2', 'o3', 'r4'] },
   { xpath: '//Sales.Order[Sales.Order_Customer]', sort: [{ attribute: 'Sales.Order_Customer/Sales.Customer/CompanyName', descending: true }], ordered: true, expect: ['r4', 'o3', 'o1', 'o2'] },
   { xpath: '//Sales.Order', sort: [{ attribute: 'Total', descending: true }], ordered: true, expect: ['r4', 'o2', 'o1', 'o3', 'o5'] },
+  // Reference sets: not() over a filtered step, compared with an object, != (some other related object).
+  { xpath: '//Catalog.Category[not(Catalog.Product_Category/Catalog.Product[Stock = 0])]', expect: ['tools'] },
+  { xpath: '//Catalog.Product[Catalog.Product_Category = $cat]', expect: ['widget', 'gadget'], vars: (ids) => ({ cat: ids.toys }) },
+  { xpath: '//Catalog.Product[Catalog.Product_Category != $cat]', expect: ['widget'], vars: (ids) => ({ cat: ids.toys }) },
+  { xpath: "//Catalog.Product[Name = 'Widget']/Catalog.Product_Category/Catalog.Category", expect: ['tools', 'toys'] },
+  { xpath: "//Catalog.Category[Catalog.Product_Category/Catalog.Product[Stock > 0 and (Price < 50 or Discontinued)]/Name = 'Widget']", expect: ['tools', 'toys'] },
+  { xpath: "//Sales.Order[Sales.Order_Customer/Sales.Customer/System.UserRoles = '[%UserRole_Customer%]']", expect: ['o1', 'o2', 'o3'] },
+  { xpath: "//Sales.Order[not(not(Status = 'Draft'))][not(Sales.OrderLine_Order/Sales.OrderLine[Quantity > 9])]", expect: ['o1'] },
 ];
 
 describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
@@ -192,6 +200,9 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
     expect((await aggregate(fx.db, model, { xpath: 'min(//Catalog.Product[Stock > 0]/Price)' }, SYSTEM_CONTEXT))!.toString()).toBe('10');
     expect(Number(await aggregate(fx.db, model, { xpath: 'avg(//Catalog.Product/Stock)' }, SYSTEM_CONTEXT))).toBeCloseTo(17 / 3, 3);
     expect(await aggregate(fx.db, model, { xpath: "count(//Sales.Customer[Segment = 'Retail']/Sales.Order_Customer/Sales.Order)" }, SYSTEM_CONTEXT)).toBe(3);
+    // Objects, not join rows: Widget is in two categories and counts once.
+    expect(await aggregate(fx.db, model, { xpath: 'count(//Catalog.Category/Catalog.Product_Category/Catalog.Product)' }, SYSTEM_CONTEXT)).toBe(2);
+    expect(Number(await aggregate(fx.db, model, { xpath: "avg(//Sales.Order[Status = 'Draft']/Total)" }, SYSTEM_CONTEXT))).toBeCloseTo(550, 6);
     expect(String(await aggregate(fx.db, model, { xpath: "sum(//Sales.Order[Status = 'Draft']/Sales.OrderLine_Order/Sales.OrderLine/Quantity)" }, SYSTEM_CONTEXT))).toBe('17');
   });
 
