@@ -56,6 +56,9 @@ const table: Record<string, Row[]> = {
     ['$Order/Status = Sales.OrderStatus.Confirmed', 'true'], ['$Order = $Order', 'true'], ['$Order = $Fresh', 'false'],
     ['$T > [%CurrentDateTime%]', 'true'], ['not($B)', 'false'], ['not $B or true', 'true'],
     ['$NoOrder = empty or $NoOrder/Total > 0', 'true'], ['false and $NoOrder/Total > 0', 'false'],
+    // checking an empty object's member against empty is true (Mendix's special check), not an error
+    ['$NoOrder/Total = empty', 'true'], ['empty != $NoOrder/Total', 'false'], ['$NoOrder/Sales.Order_Customer = empty', 'true'],
+    ['$NoOrder/Sales.Order_Customer/CompanyName = empty', 'true'], ['$Order/Sales.Order_Customer/CompanyName = empty', 'false'],
   ],
   strings: [
     ["$S + ' world'", "'Hello world'"], ["'n=' + $I", "'n=7'"], ["'x' + $E + 'y'", "'xy'"], ["'d=' + 1.50", "'d=1.5'"],
@@ -229,7 +232,7 @@ entities:
 
 describe('runtime errors', () => {
   const errs: [string, RegExp][] = [
-    ['$NoOrder/Total', /cannot read Total of an empty object \(\$NoOrder\)/],
+    ['$NoOrder/Total', /cannot read Total of an empty object \(\$NoOrder\)/], ['$NoOrder/Total = 0', /cannot read Total of an empty object/],
     ['1 : 0', /division by zero/], ['5 mod 0', /modulo by zero/], ["substring('abc', 4)", /start position 4/], ["substring('abc', 1, 5)", /runs past the end/],
     ['sqrt(-1)', /negative/], ["parseInteger('x')", /not an integer/], ["parseDateTime('x', 'yyyy')", /does not match/], ['$I + empty', /empty operand/],
     ['2147483647 * 2147483647 * 2147483647', /integer overflow/], ["parseInteger('9223372036854775808')", /not an integer in the Long range/], ["isMatch('a', '(')", /invalid regular expression/],

@@ -128,7 +128,12 @@ class Compiler {
     }
   }
 
-  private variable(n: Extract<Node, { kind: 'variable' }>): Compiled {
+  /**
+   * `lenient`: the path is compared with `empty` — an empty object along it
+   * reads as empty instead of failing, as Mendix's "checking for an empty
+   * object member" does (`$o/Member = empty` is true when `$o` is empty).
+   */
+  private variable(n: Extract<Node, { kind: 'variable' }>, lenient = false): Compiled {
     const v = this.env.scope.lookup(n.name);
     if (!v) return this.fail({ start: n.start, end: n.start + 1 + n.name.length }, `unknown variable $${n.name}`);
     const slot = v.slot;
@@ -158,10 +163,10 @@ class Compiler {
           const name = assoc.name;
           if (assoc.type === 'ReferenceSet') {
             type = T.list(assoc.child);
-            ev = (f) => { const o = prev(f); if (o === null) throw new ExpressionError(`cannot follow ${name} of an empty object (${label})`); return f.ctx.follow(o as MxObject, name) ?? []; };
+            ev = (f) => { const o = prev(f); if (o === null) { if (lenient) return null; throw new ExpressionError(`cannot follow ${name} of an empty object (${label})`); } return f.ctx.follow(o as MxObject, name) ?? []; };
           } else {
             type = T.object(assoc.child);
-            ev = (f) => { const o = prev(f); if (o === null) throw new ExpressionError(`cannot follow ${name} of an empty object (${label})`); return f.ctx.follow(o as MxObject, name) as MxObject | null; };
+            ev = (f) => { const o = prev(f); if (o === null) { if (lenient) return null; throw new ExpressionError(`cannot follow ${name} of an empty object (${label})`); } return f.ctx.follow(o as MxObject, name) as MxObject | null; };
           }
         } else if (target) {
           if (!isSubEntity(model, target.name, type.entity)) return this.fail(seg, `${target.name} is not a specialization of ${type.entity}`);
@@ -184,7 +189,7 @@ class Compiler {
       const an = attr.name;
       ev = (f) => {
         const o = prev(f) as MxObject | null;
-        if (o === null) throw new ExpressionError(`cannot read ${an} of an empty object (${label})`);
+        if (o === null) { if (lenient) return null; throw new ExpressionError(`cannot read ${an} of an empty object (${label})`); }
         const val = o.values.get(an);
         return val === undefined ? null : val;
       };
@@ -283,7 +288,9 @@ class Compiler {
   }
 
   private binary(n: Extract<Node, { kind: 'binary' }>): Compiled {
-    const l = this.node(n.left), r = this.node(n.right);
+    const emptyCheck = (n.op === '=' || n.op === '!=') && [n.left, n.right].some((x) => x.kind === 'literal' && x.valueKind === 'Empty');
+    const side = (x: Node): Compiled => (emptyCheck && x.kind === 'variable' ? this.variable(x, true) : this.node(x));
+    const l = side(n.left), r = side(n.right);
     if (l.type.kind === 'Unknown' || r.type.kind === 'Unknown') return unknown;
     const le = l.ev, re = r.ev;
     const lt = l.type, rt = r.type;
