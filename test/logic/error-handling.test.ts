@@ -194,6 +194,36 @@ body:
     onError:
       customWithRollback:
         - ${item('handler')}`,
+  // onError: continue on the loop itself (Mendix's loop error handling): a failing iteration is undone, the loop goes on.
+  LoopIterations: `
+body:
+  - createList: { entity: Shop.Item, into: Items }
+  - create: { entity: Shop.Item, set: { Name: "'one'" }, into: A }
+  - create: { entity: Shop.Item, set: { Name: "''" }, into: B }
+  - create: { entity: Shop.Item, set: { Name: "'three'" }, into: C }
+  - changeList: { list: $Items, operation: add, value: $A }
+  - changeList: { list: $Items, operation: add, value: $B }
+  - changeList: { list: $Items, operation: add, value: $C }
+  - loop:
+      over: $Items
+      as: It
+      body:
+        - { create: { entity: Shop.Log, set: { Message: "'visit:' + $It/Name" }, commit: true, into: L } }
+        - commit: $It
+    onError: continue
+  - ${item('after')}`,
+  WhileIterations: `
+returns: Integer
+body:
+  - createVariable: { name: I, type: Integer, value: 0 }
+  - while:
+      condition: $I < 4
+      body:
+        - changeVariable: { name: I, value: $I + 1 }
+        - { create: { entity: Shop.Item, set: { Name: "'w' + toString($I)" }, commit: true, into: W } }
+        - decision: { if: "$I = 2", then: [ { createVariable: { name: X, type: Decimal, value: "1 : 0" } } ] }
+    onError: continue
+  - return: $I`,
 };
 
 const dialects = (process.env.KILN_TEST_DIALECTS ?? 'sqlite,postgres,mysql').split(',') as ('sqlite' | 'postgres' | 'mysql')[];
@@ -320,5 +350,19 @@ describe.each(dialects)('error handling on %s', (dialect) => {
     await clear();
     await run('DbErrorWithRollback');
     expect(await names()).toEqual(['handler']);
+  });
+  it('continue on a loop: a failing iteration is undone, the loop goes on with the next', async () => {
+    await clear();
+    await run('LoopIterations');
+    expect(await names()).toEqual(['one', 'three', 'after']);
+    expect(await app.log()).toEqual([
+      'visit:one', 'beforeCommit:one', 'afterCommit:one',
+      'visit:three', 'beforeCommit:three', 'afterCommit:three',
+      'beforeCommit:after', 'afterCommit:after',
+    ]);
+    await clear();
+    // Variables are not rolled back: the counter goes on after the failed pass.
+    expect((await run('WhileIterations')).value).toBe(4);
+    expect(await names()).toEqual(['w1', 'w3', 'w4']);
   });
 });

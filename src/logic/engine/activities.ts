@@ -10,7 +10,7 @@ import type { BlockState, MicroflowCompiler, Path, StepExpr } from './compiler.j
 import { prefetchAll, simpleStep } from './compiler.js';
 import { MicroflowError } from './errors.js';
 import type { EngineHost } from './host.js';
-import { runBlock, runBlockSync, type Run } from './run.js';
+import { runBlock, runBlockSync, runIteration, type Run } from './run.js';
 
 type StepBody = Omit<Step, 'label' | 'onError'>;
 type ActivityCompiler = (c: MicroflowCompiler, def: unknown, path: Path, st: BlockState) => StepBody | undefined;
@@ -397,9 +397,24 @@ const loop: ActivityCompiler = (c, def, path, st) => {
   const v = c.variable(d.over, [...path, 'over'], st.scope, ['List']);
   const scope = st.scope.child();
   const itemSlot = v && v.type.kind === 'List' ? c.declare(scope, d.as, T.object(v.type.entity), [...path, 'as']) : undefined;
-  const body = c.block(d.body, [...path, 'body'], { ...st, scope, loopDepth: st.loopDepth + 1 });
+  const guarded = st.continueOnError === true;
+  const body = c.block(d.body, [...path, 'body'], { ...st, scope, loopDepth: st.loopDepth + 1, continueOnError: false });
   if (!v || itemSlot === undefined) return undefined;
   const listSlot = v.slot;
+  if (guarded) {
+    return {
+      sync: false,
+      async exec(r) {
+        for (const it of [...listOf(r.vars[listSlot] ?? null)]) {
+          r.vars[itemSlot] = it;
+          const sig = await runIteration(body, r);
+          if (sig === BREAK) break;
+          if (sig === RETURN) return RETURN;
+        }
+        return NEXT;
+      },
+    };
+  }
   if (body.sync) {
     return {
       sync: true,
@@ -433,7 +448,8 @@ const loop: ActivityCompiler = (c, def, path, st) => {
 const whileLoop: ActivityCompiler = (c, def, path, st) => {
   const d = obj(def);
   const cond = c.expr(d.condition, [...path, 'condition'], st.scope, T.Boolean, 'condition');
-  const body = c.block(d.body, [...path, 'body'], { ...st, scope: st.scope.child(), loopDepth: st.loopDepth + 1 });
+  const guarded = st.continueOnError === true;
+  const body = c.block(d.body, [...path, 'body'], { ...st, scope: st.scope.child(), loopDepth: st.loopDepth + 1, continueOnError: false });
   if (!cond) return undefined;
   const ev = cond.evaluate;
   const check = (r: Run): boolean => {
@@ -441,7 +457,7 @@ const whileLoop: ActivityCompiler = (c, def, path, st) => {
     if (v === null) throw new ExpressionError('the while condition is empty');
     return v as boolean;
   };
-  if (body.sync && cond.prefetch.length === 0) {
+  if (body.sync && cond.prefetch.length === 0 && !guarded) {
     return {
       sync: true,
       exec(r) {
@@ -460,7 +476,7 @@ const whileLoop: ActivityCompiler = (c, def, path, st) => {
       for (;;) {
         await prefetchAll(r, [cond]);
         if (!check(r)) break;
-        const sig = await runBlock(body, r);
+        const sig = guarded ? await runIteration(body, r) : await runBlock(body, r);
         if (sig === BREAK) break;
         if (sig === RETURN) return RETURN;
       }

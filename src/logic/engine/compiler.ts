@@ -58,6 +58,8 @@ export interface BlockState {
   readonly loopDepth: number;
   /** Slot of $latestError when inside an error handler. */
   readonly errorSlot?: number;
+  /** Set for a loop whose `onError` is `continue`: each iteration runs in a savepoint (read by loop/while only). */
+  readonly continueOnError?: boolean;
 }
 
 export class MicroflowCompiler {
@@ -172,9 +174,12 @@ export class MicroflowCompiler {
     const key = actionKeys[0]!;
     const compile = activityCompilers[key as keyof typeof activityCompilers];
     const body = (a as Record<string, unknown>)[key];
-    const step = compile(this, body, [...path, key], st);
+    // On a loop, Mendix's `continue` means: undo the failed iteration and go on with the next one.
+    const perIteration = (key === 'loop' || key === 'while') && a.onError === 'continue';
+    const step = compile(this, body, [...path, key], perIteration ? { ...st, continueOnError: true } : st);
     if (!step) return undefined;
     const label = typeof a.caption === 'string' ? a.caption : `${key} (${pathToString(path)})`;
+    if (perIteration) return { ...step, label };
     const onError = a.onError === undefined ? undefined : this.errorHandler(a.onError, [...path, 'onError'], st);
     if (onError === undefined && a.onError !== undefined && a.onError !== 'rollback') return undefined;
     return { ...step, label, ...(onError ? { onError } : {}) };

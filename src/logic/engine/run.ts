@@ -34,6 +34,26 @@ export async function runBlock(b: Block, r: Run): Promise<Signal> {
   return NEXT;
 }
 
+/**
+ * One pass of a loop whose error handling is `continue`: the pass runs in a
+ * savepoint; when it fails, its work is undone, the error is logged and the
+ * loop goes on with the next pass (NEXT).
+ */
+export async function runIteration(b: Block, r: Run): Promise<Signal> {
+  const session = r.session;
+  const sp = await session.savepoint();
+  try {
+    const sig = await runBlock(b, r);
+    await session.release(sp);
+    return sig;
+  } catch (e) {
+    const err = toMicroflowError(e, r.stack);
+    await session.rollbackTo(sp);
+    session.log.warn({ microflow: r.mf.name, error: err.message, stack: err.microflowStack }, 'error in a loop iteration ignored (continue)');
+    return NEXT;
+  }
+}
+
 /** Wraps any failure as a MicroflowError with the microflow stack where it happened (kept if already wrapped). */
 export function toMicroflowError(e: unknown, stack: readonly string[]): MicroflowError {
   if (e instanceof MicroflowError) return e;
