@@ -14,7 +14,11 @@ describe('sessions across processes', () => {
   let app: { dir: string; remove(): void };
   let a: RunningKiln;
   let b: RunningKiln;
-  const env = { KILN_HASH_ALGORITHM_COST: '4', KILN_SESSION_VALIDATION_TIMEOUT: '300', KILN_LOG_LEVEL: 'warn' };
+  const TIMEOUT = 6000;
+  const env = {
+    KILN_HASH_ALGORITHM_COST: '4', KILN_SESSION_VALIDATION_TIMEOUT: '300', KILN_LOG_LEVEL: 'warn',
+    KILN_SESSION_TIMEOUT: String(TIMEOUT), KILN_SESSION_KEEP_ALIVE_UPDATES_INTERVAL: '500',
+  };
   beforeAll(async () => {
     db = await freshDatabase('postgres');
     app = salesCopy();
@@ -35,6 +39,20 @@ describe('sessions across processes', () => {
     expect((await xas(B, { action: 'logout', params: {} }, { cookie: s.cookie, 'x-csrf-token': s.csrf })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 400));
     expect((await xas(A, { action: 'logout', params: {} }, { cookie: s.cookie, 'x-csrf-token': s.csrf })).status).toBe(401);
+  });
+
+  it('keeps a session alive on process A while it is used only on process B (B flushes its last-active time)', async () => {
+    const A = `http://127.0.0.1:${a.port}`;
+    const B = `http://127.0.0.1:${b.port}`;
+    const s = (await login(A, 'customer', 'Customer123')).session!;
+    const headers = { cookie: s.cookie, 'x-csrf-token': s.csrf };
+    const started = Date.now();
+    // Twice the timeout of keep-alives on B alone; A sees none of these requests.
+    while (Date.now() - started < 2 * TIMEOUT) {
+      expect((await xas(B, { action: 'keepalive' }, headers)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect((await xas(A, { action: 'keepalive' }, headers)).status).toBe(200);
   });
 });
 
