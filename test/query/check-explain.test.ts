@@ -50,6 +50,12 @@ describe('kiln check: XPath', () => {
     ]);
   });
 
+  it('points into an XPath written over several lines', async () => {
+    const dm = DM.replace("        xpath: \"[Total > 1 and Nme = 'x']\"\n", "        xpath: >-\n          [Total > 1\n          and Nme = 'x']\n");
+    const { diagnostics } = await loadModel(writeApp({ 'app.yaml': APP, 'modules/Sales/domain-model.yaml': dm }), { checks: modelChecks() });
+    expect(diagnostics.map(formatDiagnostic)).toEqual(["modules/Sales/domain-model.yaml:12:15 entities.Order.access.0.xpath: access rule of Sales.Order: XPath error at column 16: unknown attribute 'Nme' of Sales.Order"]);
+  });
+
   it('passes the examples', async () => {
     const { ROOT } = await import('../support/cli.js');
     for (const ex of ['employees', 'sales']) {
