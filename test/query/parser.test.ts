@@ -95,6 +95,7 @@ describe('resolving against the model', () => {
     ['//Sales.Order[Total < 123456789012345678901.5]', 22, 'has more than 20 digits before the decimal point'],
     ['//Catalog.Product[Stock = 2147483648]', 26, 'does not fit an Integer (32-bit)'],
     ["//Sales.Order[OrderDate > '2023-02-29']", 26, "'2023-02-29' is not a date"],
+    ["//Sales.Order[Total > $o/Sales.Order_Customer/Sales.Customer/CreditLimit]", 22, 'a variable in XPath takes one step ($o/Attribute or $o/Module.Association)'],
     ["//System.User[System.UserRoles = '[%UserRole_Admin%]']", 34, "unknown user role 'Admin' in [%UserRole_Admin%] (the app has: Administrator, SalesManager, Customer)"],
     ["//Sales.Order[OrderDate > '[%UserRole_Customer%]']", 27, '[%UserRole_Customer%] is a user role object, not a DateTime'],
   ])('%s: error at column %i+1', async (xpath, pos, msg) => {

@@ -213,7 +213,11 @@ export class Resolver {
       case 'boolean':
         if (type !== 'Boolean') this.fail(x.pos, `expected a ${type} value, found ${x.value}()`);
         return { kind: 'literal', value: x.value };
-      case 'variable': return { kind: 'variable', name: x.name, path: x.path, pos: x.pos };
+      case 'variable':
+        // Only the variable's own members are at hand when the query runs (nothing is fetched
+        // to evaluate a constraint), as in Studio Pro: retrieve the related object first.
+        if (x.path.length > 1) this.fail(x.pos, `$${x.name}/${x.path.join('/')}: a variable in XPath takes one step ($${x.name}/Attribute or $${x.name}/Module.Association); retrieve the related object into a variable first`);
+        return { kind: 'variable', name: x.name, path: x.path, pos: x.pos };
       case 'token': {
         const b = x.base;
         if (b === 'CurrentUser' || b === 'CurrentObject') {
