@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startKiln, type RunningKiln } from '../support/cli.js';
-import { openBrowser, screenshotPath, type Browser } from './browser.js';
+import { openBrowser, pagerReads, screenshotPath, type Browser } from './browser.js';
 import { apiLogin, createObject, operations } from './seed.js';
 
 // The seeds' CRUD scenario (seed 004) in real headless Chromium against `kiln run examples/employees`.
@@ -22,7 +22,7 @@ async function status(page: Page, grid: string): Promise<string> {
   return (await page.locator(`[data-widget="${grid}"] .pager-status`).textContent()) ?? '';
 }
 
-describe('browser client: employees (seed 004 CRUD)', () => {
+describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () => {
   let kiln: RunningKiln;
   let b: Browser;
   let url: string;
@@ -99,14 +99,22 @@ describe('browser client: employees (seed 004 CRUD)', () => {
     await page.waitForFunction(() => document.querySelector('[data-widget="dataGrid2_1"] .pager-status')?.textContent === '1–20 of 45');
   });
 
-  it('creates an employee in the pop-up', async () => {
+  it('creates an employee in the pop-up, after a validation message under the empty field', async () => {
     const { page } = b;
     const grid = page.locator('[data-widget="dataGrid2_1"]');
     await grid.getByRole('button', { name: 'New' }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit Employee' });
     await dialog.waitFor();
     await dialog.getByLabel('First name').fill('Zora');
-    await dialog.getByLabel('Last name').fill('Aardvark');
+    // The entity's rule (Lastname required) is the server's: its message appears under the field.
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const lastName = dialog.getByLabel('Last name');
+    await dialog.locator('.field-error', { hasText: 'Last name is required' }).waitFor();
+    await expect(lastName.getAttribute('aria-invalid')).resolves.toBe('true');
+    const describedBy = await lastName.getAttribute('aria-describedby');
+    await expect(page.locator(`[id="${describedBy}"]`).textContent()).resolves.toBe('Last name is required');
+    await page.screenshot({ path: screenshotPath('employees-validation.png') });
+    await lastName.fill('Aardvark');
     await dialog.getByLabel('Job title').fill('Tester');
     await dialog.getByLabel('Date of birth').fill('1990-05-17');
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -118,6 +126,53 @@ describe('browser client: employees (seed 004 CRUD)', () => {
     const [row] = await rows(page, 'dataGrid2_1');
     expect(row!.slice(0, 3)).toEqual(['Zora', 'Aardvark', 'Tester']);
     expect(row![4]).toContain('1990');
+  });
+
+  it('runs the GetAllEmployees microflow grid: every employee in one call, paged and sorted in the browser', async () => {
+    const { page } = b;
+    const grid = page.locator('[data-widget="allEmployeesGrid"]');
+    await grid.getByRole('heading', { name: 'All employees (from a microflow)' }).waitFor();
+    // Reloaded after the commit above: 46 now.
+    await pagerReads(page, 'allEmployeesGrid', '1–20 of 46');
+    const calls: string[] = [];
+    const onRequest = (r: { url(): string; postData(): string | null }) => { if (r.url().includes('/xas')) calls.push(r.postData() ?? ''); };
+    page.on('request', onRequest);
+    await grid.getByRole('button', { name: 'Last page' }).click();
+    await pagerReads(page, 'allEmployeesGrid', '41–46 of 46');
+    await grid.getByRole('button', { name: 'Firstname' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-widget="allEmployeesGrid"] .pager-status')?.textContent === '1–20 of 46'
+      && document.querySelector('[data-widget="allEmployeesGrid"] tbody tr td')?.textContent === 'Ada');
+    await grid.getByRole('button', { name: 'Firstname' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-widget="allEmployeesGrid"] tbody tr td')?.textContent === 'Zora');
+    await expect(grid.locator('th[aria-sort="descending"]').textContent()).resolves.toContain('Firstname');
+    page.off('request', onRequest);
+    // Paging and sorting a microflow's list needs no request.
+    expect(calls).toEqual([]);
+  });
+
+  it('moves through the grid with the keyboard; Enter opens the edit page, Escape closes it', async () => {
+    const { page } = b;
+    const grid = page.locator('[data-widget="dataGrid2_1"]');
+    const firstRow = grid.locator('tbody tr[data-guid]').first();
+    await firstRow.focus();
+    await page.keyboard.press('ArrowDown');
+    const second = grid.locator('tbody tr[data-guid]').nth(1);
+    await page.waitForFunction(() => document.activeElement === document.querySelectorAll('[data-widget="dataGrid2_1"] tbody tr[data-guid]')[1]);
+    await expect(second.getAttribute('aria-selected')).resolves.toBe('true');
+    const name = (await second.locator('td').first().textContent())!;
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Edit Employee' });
+    await dialog.waitFor();
+    await expect(dialog.getByLabel('First name').inputValue()).resolves.toBe(name);
+    // Focus moved into the dialog.
+    await page.waitForFunction(() => document.querySelector('[role="dialog"]')?.contains(document.activeElement) === true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement === document.querySelectorAll('[data-widget="dataGrid2_1"] tbody tr[data-guid]')[1]);
+    // Space selects the focused row.
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => document.querySelectorAll('[data-widget="dataGrid2_1"] tbody tr[data-guid]')[0]?.getAttribute('aria-selected') === 'true');
   });
 
   it('edits an employee with the values the grid already holds, without a new retrieve', async () => {
@@ -156,6 +211,51 @@ describe('browser client: employees (seed 004 CRUD)', () => {
     await page.waitForFunction(() => document.querySelector('[data-widget="dataGrid2_1"] .pager-status')?.textContent === '1–20 of 45');
     await page.waitForFunction(() => document.querySelector('[data-widget="dataGrid2_1"] tbody tr td:nth-child(2)')?.textContent === 'Lastname01');
     await page.screenshot({ path: screenshotPath('employees-overview.png'), fullPage: true });
+  });
+
+  it('shows a loading indicator while a request is under way', async () => {
+    const { page } = b;
+    const grid = page.locator('[data-widget="dataGrid2_1"]');
+    // Hold the next retrieve until the indicator has been seen (no timing involved).
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let seen!: () => void;
+    const arrived = new Promise<void>((r) => { seen = r; });
+    await page.route('**/xas/', async (route) => { seen(); await held; await route.continue(); }, { times: 1 });
+    await grid.getByRole('button', { name: 'Next page' }).click();
+    await arrived;
+    await grid.locator('.table-wrap[aria-busy="true"] [role="progressbar"]').waitFor();
+    await page.getByRole('progressbar', { name: 'Loading' }).first().waitFor();
+    release();
+    await pagerReads(page, 'dataGrid2_1', '21–40 of 45');
+    await grid.locator('.table-wrap[aria-busy="false"]').waitFor();
+    expect(await grid.getByRole('progressbar').count()).toBe(0);
+  });
+
+  it('says when the connection is lost and retries until it is back', async () => {
+    const { page, context } = b;
+    const grid = page.locator('[data-widget="dataGrid2_1"]');
+    await context.setOffline(true);
+    await grid.getByRole('button', { name: 'First page' }).click();
+    const banner = page.getByRole('alert').filter({ hasText: 'The connection to the server is lost' });
+    await banner.waitFor();
+    await expect(banner.textContent()).resolves.toMatch(/Retrying in \d+ s/);
+    await context.setOffline(false);
+    // The held request goes through on a retry: the page arrives and the banner goes.
+    await pagerReads(page, 'dataGrid2_1', '1–20 of 45');
+    await banner.waitFor({ state: 'detached', timeout: 60000 });
+  });
+
+  it('shows a readable message for a page that does not exist', async () => {
+    const { page } = b;
+    await page.evaluate(() => { location.hash = '#/MyFirstModule.NoSuchPage'; });
+    const message = page.getByRole('alertdialog', { name: 'Error' });
+    await message.waitFor();
+    await expect(message.textContent()).resolves.toContain('The page MyFirstModule.NoSuchPage does not exist or you may not open it.');
+    await message.getByRole('button', { name: 'OK' }).click();
+    await message.waitFor({ state: 'detached' });
+    await page.evaluate(() => { location.hash = '#/MyFirstModule.Employee_Overview'; });
+    await pagerReads(page, 'dataGrid2_1', '1–20 of 45');
   });
 
   it('signs out', async () => {

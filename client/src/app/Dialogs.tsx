@@ -26,7 +26,7 @@ export function Modal({ title, onClose, children, role = 'dialog', className }: 
         }}>
         <div className="modal-header">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="close-x" aria-label="Close" onClick={onClose}>×</button>
+          <button type="button" className="close-x" aria-label="Close dialog" onClick={onClose}>×</button>
         </div>
         <div className="modal-body">{children}</div>
       </div>

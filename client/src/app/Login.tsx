@@ -1,9 +1,17 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { XasError, type XasClient } from '../api/xas';
 
 /** The messages a person sees at sign-in. */
 export const WRONG_PASSWORD = 'The username or password you entered is incorrect.';
 export const BLOCKED = 'This account is blocked after too many failed sign-in attempts. Try again later or ask an administrator.';
+
+/**
+ * Consecutive refusals after which the runtime blocks an account (LoginMaxAttempts,
+ * default 3). The runtime answers every refused sign-in the same way, so that nobody
+ * learns whether a name exists or is blocked; the client counts the refusals of one
+ * name itself and from this many on says the account is blocked.
+ */
+export const BLOCK_AFTER = 3;
 
 /** Picks the message for a refused login: blocked accounts say so, anything else is a wrong password. */
 export function loginMessage(e: unknown): string {
@@ -22,6 +30,7 @@ export function Login({ xas, appName, onLoggedIn }: { xas: XasClient; appName: s
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const refusals = useRef<{ name: string; count: number }>({ name: '', count: 0 });
   const uid = useId();
   const pid = useId();
   const eid = useId();
@@ -37,7 +46,12 @@ export function Login({ xas, appName, onLoggedIn }: { xas: XasClient; appName: s
           xas.setCsrfToken(res?.csrftoken ?? null);
           onLoggedIn();
         } catch (err) {
-          setError(loginMessage(err));
+          const message = loginMessage(err);
+          const name = username.trim().toLowerCase();
+          if (message === WRONG_PASSWORD) {
+            refusals.current = { name, count: refusals.current.name === name ? refusals.current.count + 1 : 1 };
+          }
+          setError(message === WRONG_PASSWORD && refusals.current.count >= BLOCK_AFTER ? BLOCKED : message);
           setPassword('');
         } finally {
           setBusy(false);

@@ -36,6 +36,19 @@ export class ObjectStore {
   isNew(guid: Guid): boolean { return this.held.get(guid)?.isNew ?? false; }
   isDirty(guid: Guid): boolean { return this.held.get(guid)?.isNew === true || (this.changes.get(guid) !== undefined); }
 
+  /**
+   * Whether the client's copy misses any of these members: a grid's row holds only
+   * the grid's columns, so a page that shows more has to retrieve the object.
+   * New objects came whole from the server and lack nothing.
+   */
+  lacks(guid: Guid, members: Iterable<string>): boolean {
+    const h = this.held.get(guid);
+    if (!h) return true;
+    if (h.isNew) return false;
+    for (const m of members) if (!(m in h.attributes)) return true;
+    return false;
+  }
+
   /** The value the user sees: their change if any, else the server's. */
   get(guid: Guid, attribute: string): WireValue | undefined {
     const ch = this.changes.get(guid);

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ClientDataView } from '../../../src/web-client/page-definition';
+import type { ClientDataView, ClientWidget } from '../../../src/web-client/page-definition';
 import type { WireValidation } from '../api/types';
 import { ScopeContext, useApp, useScope, useStoreVersion, type PageScope } from '../app/context';
 import { ActionButton } from './Buttons';
@@ -21,17 +21,20 @@ export function DataView({ w }: { w: ClientDataView }) {
   const entity = scope.page.entities[w.entity];
   const [loadError, setLoadError] = useState<string | null>(null);
   const held = object ? app.store.has(object) : false;
+  const members = useMemo(() => shownMembers(w.widgets), [w.widgets]);
+  const complete = object ? !app.store.lacks(object, members) : false;
 
-  // Normally the object is already here (the grid fetched it, or it was just created);
-  // otherwise it is retrieved by id through the data view's own operation.
+  // Normally the object is already here with every value the form shows (the grid
+  // fetched it, or it was just created); otherwise it is retrieved by id through the
+  // data view's own operation, once.
   useEffect(() => {
-    if (!object || held || !w.source.operationId) return;
+    if (!object || complete || !w.source.operationId) return;
     let cancelled = false;
     app.ops.retrieve(w.source.operationId, { offset: 0, amount: 1, sort: [], wantCount: false, extraXpath: '' }, { [w.source.parameter]: { guid: object } })
       .then((r) => { if (!cancelled && r.guids.length === 0) setLoadError('This item is no longer available.'); },
         (e: unknown) => { if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e)); });
     return () => { cancelled = true; };
-  }, [app, object, held, w.source.operationId, w.source.parameter]);
+  }, [app, object, complete, w.source.operationId, w.source.parameter]);
 
   const onValidation = (list: readonly WireValidation[]) => {
     const byMember: Record<string, string> = {};
@@ -64,7 +67,8 @@ export function DataView({ w }: { w: ClientDataView }) {
   const hasLocalErrors = Object.keys(localErrors).length > 0;
   return (
     <ScopeContext.Provider value={inner}>
-      <form className="widget dataview" data-widget={w.name} noValidate onSubmit={(e) => e.preventDefault()}>
+      <form className="widget dataview" data-widget={w.name} noValidate onSubmit={(e) => e.preventDefault()} aria-busy={!complete && !!w.source.operationId && !loadError ? true : undefined}>
+        {!complete && w.source.operationId && !loadError && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
         {general.length > 0 && <div className="alert alert-error" role="alert">{general.map((m, i) => <p key={i}>{m}</p>)}</div>}
         <Widgets widgets={w.widgets} />
         {w.buttons.length > 0 && (
@@ -84,4 +88,21 @@ export function DataView({ w }: { w: ClientDataView }) {
       </form>
     </ScopeContext.Provider>
   );
+}
+
+/** Members of the data view's object its widgets show (references by association; reference sets are not retrieved with an object). */
+function shownMembers(widgets: readonly ClientWidget[]): string[] {
+  const out: string[] = [];
+  for (const w of widgets) {
+    switch (w.type) {
+      case 'textBox': case 'textArea': case 'numberInput': case 'datePicker': case 'checkBox': case 'radioButtons': case 'dropDown':
+        out.push(w.attribute); break;
+      case 'dynamicText': if (!w.attribute.includes('/')) out.push(w.attribute); break;
+      case 'referenceSelector': out.push(w.association); break;
+      case 'container': out.push(...shownMembers(w.widgets)); break;
+      case 'layoutGrid': for (const r of w.rows) for (const c of r.columns) out.push(...shownMembers(c.widgets)); break;
+      default: break;
+    }
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import type { CSSProperties } from 'react';
 import type { ClientWidget } from '../../../src/web-client/page-definition';
 import { useApp, useScope } from '../app/context';
 import { ButtonWidget } from './Buttons';
@@ -34,7 +35,7 @@ export function Widget({ w }: { w: ClientWidget }) {
         <div className="layout-grid">
           {w.rows.map((r, i) => (
             <div key={i} className="layout-row">
-              {r.columns.map((c, j) => <div key={j} className="layout-col" style={{ flexGrow: c.weight, flexBasis: `${(c.weight / 12) * 100}%` }}><Widgets widgets={c.widgets} /></div>)}
+              {r.columns.map((c, j) => <div key={j} className="layout-col" style={{ '--weight': Math.min(12, Math.max(1, Math.round(c.weight))) } as CSSProperties}><Widgets widgets={c.widgets} /></div>)}
             </div>
           ))}
         </div>

@@ -18,6 +18,8 @@ import type {
  * | button `save` / `cancel`                 | commit / rollback (Objects: AnyObjectList) |
  * | button `delete`                          | delete (Objects: [Entity]) |
  * | button `{microflow: Name}`               | callMicroflow |
+ * | referenceSelector / referenceSetSelector | retrieve of the objects to choose from (WidgetName Page.Assoc) |
+ * | grid `rowButtons` as `buttons`           | as above |
  *
  * `{open: Page}` needs no server operation. Problems are reported as diagnostics
  * at the widget's location.
@@ -45,6 +47,8 @@ interface UsedCollector {
 }
 
 const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'dataView']);
+/** How many objects a reference selector offers (one page, sorted by the shown attribute). */
+const SELECTOR_OPTIONS = 200;
 
 class PageWalker {
   constructor(
@@ -75,6 +79,10 @@ class PageWalker {
     }
     if (kind === 'button' && body && typeof body === 'object') {
       this.button((body as Record<string, unknown>).action, [...bpath, 'action'], bpath, scope);
+      return;
+    }
+    if ((kind === 'referenceSelector' || kind === 'referenceSetSelector') && body && typeof body === 'object') {
+      this.selector(kind, body as Record<string, unknown>, bpath, scope);
       return;
     }
     if (body && typeof body === 'object') {
@@ -172,12 +180,43 @@ class PageWalker {
       this.callMicroflow(microflow, path, widgetName);
     }
 
-    if (Array.isArray(body.buttons)) {
-      body.buttons.forEach((b, i) => {
-        const bp = [...path, 'buttons', i];
+    for (const key of ['buttons', 'rowButtons'] as const) {
+      const list = body[key];
+      if (!Array.isArray(list)) continue;
+      list.forEach((b, i) => {
+        const bp = [...path, key, i];
         this.button(b && typeof b === 'object' ? (b as Record<string, unknown>).action : undefined, [...bp, 'action'], bp, { entity: entity?.name, widgetName });
       });
     }
+  }
+
+  /**
+   * A reference selector (Reference) or reference-set selector (ReferenceSet) in a data
+   * view: the shown attribute of the other end is read with the object (a Reference
+   * only: a path is one reference step), and the objects to choose from come from a
+   * retrieve of their own, named after the association (the page definition finds it so).
+   */
+  private selector(kind: 'referenceSelector' | 'referenceSetSelector', body: Record<string, unknown>, path: (string | number)[], scope: Scope): void {
+    if (typeof body.association !== 'string') { this.error(path, `${kind} needs an association`); return; }
+    const assoc = this.model.associations.get(qualify(body.association, this.page.module));
+    if (!assoc) { this.error([...path, 'association'], `unknown association '${body.association}'`); return; }
+    const want = kind === 'referenceSelector' ? 'Reference' : 'ReferenceSet';
+    if (assoc.type !== want) { this.error([...path, 'association'], `a ${kind} needs a ${want}; '${assoc.name}' is a ${assoc.type}`); return; }
+    const target = this.model.entities.get(assoc.child);
+    if (!target) return;
+    const display = typeof body.attribute === 'string' ? body.attribute : [...target.attributes.keys()][0];
+    if (!display || !target.attributes.has(display)) { this.error([...path, 'attribute'], `unknown attribute '${String(display)}' of ${target.name}`); return; }
+    if (scope.used && assoc.type === 'Reference') this.useRef(scope.used, `${assoc.name}/${target.name}/${display}`, [...path, 'association']);
+    if (!target.persistable) return;
+    const xpath = `//${target.name}`;
+    const constants: OperationConstants = {
+      UsedAttributes: [`${target.name}/${target.attributes.get(display)!.qualifiedName}`],
+      XPath: xpath, UsedAssociations: [], PageName: this.page.name, WidgetName: `${this.page.name}.${assoc.name}`,
+    };
+    this.add({
+      type: 'retrieve', entity: target.name, xpath, constraint: '', sort: [{ attribute: display, descending: false }],
+      attributes: [display], paths: [], searchAttributes: [], pageSize: SELECTOR_OPTIONS, parameters: {}, constants,
+    }, path, assoc.name, this.page.allowedRoles);
   }
 
   private button(action: unknown, apath: (string | number)[], path: (string | number)[], scope: Scope): void {
