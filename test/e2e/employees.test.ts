@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startKiln, type RunningKiln } from '../support/cli.js';
-import { openBrowser, pagerReads, screenshotPath, type Browser } from './browser.js';
+import { openBrowser, pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
 import { apiLogin, createObject, operations } from './seed.js';
 
 // The seeds' CRUD scenario (seed 004) in real headless Chromium against `kiln run examples/employees`.
@@ -117,8 +117,14 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     await lastName.fill('Aardvark');
     await dialog.getByLabel('Job title').fill('Tester');
     await dialog.getByLabel('Date of birth').fill('1990-05-17');
+    const commit = page.waitForRequest((r) => r.url().endsWith('/xas/') && (r.postData() ?? '').includes('"Objects"'));
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
+    // The new object travels with the signature the server gave it, the user's values as changes (seed 004, 4.2).
+    const sent = JSON.parse((await commit).postData()!) as { objects: { guid: string; hash?: string }[]; changes: Record<string, Record<string, { value: unknown }>> };
+    expect(sent.objects).toHaveLength(1);
+    expect(sent.objects[0]!.hash).toEqual(expect.any(String));
+    expect(sent.changes[sent.objects[0]!.guid]).toMatchObject({ Firstname: { value: 'Zora' }, Lastname: { value: 'Aardvark' }, Jobtitle: { value: 'Tester' } });
     await page.waitForFunction(() => / of 46$/.test(document.querySelector('[data-widget="dataGrid2_1"] .pager-status')?.textContent ?? ''));
     // Sorted by Lastname descending: one more click sorts ascending, Aardvark comes first.
     await grid.getByRole('button', { name: 'Lastname' }).click();
@@ -262,5 +268,15 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     const { page } = b;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('User name').waitFor();
+  });
+
+  it('returns to the sign-in form when the session has ended', async () => {
+    const { page, context } = b;
+    await signIn(page, url, 'MxAdmin', 'Admin1!', 'Employees');
+    await pagerReads(page, 'dataGrid2_1', '1–20 of 45');
+    await context.clearCookies();
+    await page.locator('[data-widget="dataGrid2_1"]').getByRole('button', { name: 'Next page' }).click();
+    await page.getByLabel('User name').waitFor();
+    await expect(page.getByRole('button', { name: 'Sign out' }).count()).resolves.toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { buildRegistry, registryCheck } from '../../src/client-api/registry/inde
 import { userContextFor } from '../../src/security/contexts.js';
 import { buildClientPage } from '../../src/web-client/build-page.js';
 import { buildNavigation } from '../../src/web-client/navigation.js';
-import type { ClientDataGrid, ClientDataView } from '../../src/web-client/page-definition.js';
+import type { ClientDataGrid, ClientDataView, ClientReferenceSelector } from '../../src/web-client/page-definition.js';
 import { ROOT } from '../support/cli.js';
 
 async function load(name: string) {
@@ -73,6 +73,15 @@ describe('page definitions sent to the browser', () => {
     const view = edit.widgets[0] as ClientDataView;
     expect(view.widgets.map((w) => w.type)).toEqual(['datePicker', 'dropDown', 'numberInput', 'referenceSelector']);
     expect(edit.entities['Sales.Order']!.attributes.Status!.values!.map((v) => v.key)).toEqual(['Draft', 'Confirmed', 'Shipped', 'Cancelled']);
+  });
+
+  it('gives a reference selector the retrieve of the objects to choose from', async () => {
+    const { model, registry } = await load('sales');
+    const edit = buildClientPage(model, registry, model.pages.get('Sales.Order_Edit')!, user(model, ['Customer'], 'c1'));
+    const selector = (edit.widgets[0] as ClientDataView).widgets.find((w) => w.type === 'referenceSelector') as ClientReferenceSelector;
+    expect(selector).toMatchObject({ association: 'Sales.Order_Customer', target: 'Sales.Customer', displayAttribute: 'CompanyName', readOnly: false });
+    const op = registry.operations.find((o) => o.id === selector.optionsOperationId);
+    expect(op).toMatchObject({ type: 'retrieve', entity: 'Sales.Customer', xpath: '//Sales.Customer', attributes: ['CompanyName'], constants: { WidgetName: 'Sales.Order_Edit.Sales.Order_Customer' } });
   });
 
   it('builds the menu and home page per role', async () => {
