@@ -172,6 +172,14 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     await expect(dialog.getByLabel('First name').inputValue()).resolves.toBe(name);
     // Focus moved into the dialog.
     await page.waitForFunction(() => document.querySelector('[role="dialog"]')?.contains(document.activeElement) === true);
+    await expect(page.evaluate(() => (document.activeElement as HTMLInputElement).value)).resolves.toBe(name);
+    // Tab stays inside the dialog: backwards past its first control (the close button) to its last.
+    await page.keyboard.press('Shift+Tab');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Close dialog');
+    await page.keyboard.press('Shift+Tab');
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel' && document.querySelector('[role="dialog"]')?.contains(document.activeElement) === true);
+    await page.keyboard.press('Tab');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Close dialog');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     await page.waitForFunction(() => document.activeElement === document.querySelectorAll('[data-widget="dataGrid2_1"] tbody tr[data-guid]')[1]);
