@@ -27,6 +27,12 @@ export interface Lease {
 export interface DriverAdapter {
   readonly dialect: DialectName;
   run(sql: string, params: readonly unknown[]): Promise<RawResult>;
+  /**
+   * SQLite only (a synchronous driver): runs the statement at once when no
+   * transaction holds the connection, or returns undefined (then `run` waits
+   * for it). Saves the promises of the async path on every standalone read.
+   */
+  runNow?(sql: string, params: readonly unknown[]): RawResult | undefined;
   acquire(): Promise<Lease>;
   /** The statement that opens a transaction (SQLite takes the write lock up front). */
   readonly beginStatement: string;

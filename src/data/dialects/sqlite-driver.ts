@@ -65,6 +65,7 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
       const lease = await acquire();
       try { return exec(sql, params); } finally { lease.release(); }
     },
+    runNow: (sql, params) => (held ? undefined : exec(sql, params)),
     acquire,
     kyselyDialect: () => new SqliteDialect({ database: db }),
     isConnectionError: () => false,

@@ -102,3 +102,74 @@ function trimDecimals(s: string): string {
 function isDecimal(v: unknown): v is Decimal {
   return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && typeof (v as Decimal).isNegative === 'function';
 }
+
+export type ValueDecoder = (raw: unknown) => AttributeValue;
+export type ValueEncoder = (v: AttributeValue) => unknown;
+
+const decoders = new Map<string, ValueDecoder>();
+
+/**
+ * `decodeValue` specialised for one dialect and type, for the hot paths that
+ * decode every column of every row (retrieve by ids): the common driver forms
+ * are handled first, anything else falls back to `decodeValue`. Same results.
+ */
+export function decoderFor(dialect: DialectName, type: AttributeType): ValueDecoder {
+  const key = `${dialect}:${type}`;
+  let fn = decoders.get(key);
+  if (fn) return fn;
+  const slow: ValueDecoder = (raw) => decodeValue(dialect, type, raw);
+  switch (type) {
+    case 'String': case 'HashedString': case 'Enumeration':
+      fn = (raw) => (typeof raw === 'string' ? raw : slow(raw));
+      break;
+    case 'Integer':
+      fn = (raw) => (typeof raw === 'number' ? raw : slow(raw));
+      break;
+    case 'Long': case 'AutoNumber':
+      fn = (raw) => (typeof raw === 'bigint' ? raw : slow(raw));
+      break;
+    case 'Decimal':
+      fn = dialect === 'sqlite'
+        ? (raw) => (typeof raw === 'string' && raw.length === 29 && raw.charCodeAt(20) === 46 ? decodePositiveSortable(raw) : slow(raw))
+        : (raw) => (typeof raw === 'string' ? new Dec(trimDecimals(raw)) : slow(raw));
+      break;
+    case 'Boolean':
+      fn = dialect === 'postgres' ? (raw) => (typeof raw === 'boolean' ? raw : slow(raw)) : (raw) => (raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : slow(raw));
+      break;
+    case 'DateTime':
+      fn = dialect === 'sqlite' ? (raw) => (typeof raw === 'bigint' ? new Date(Number(raw)) : slow(raw)) : (raw) => (raw instanceof Date ? raw : slow(raw));
+      break;
+    default:
+      fn = slow;
+  }
+  decoders.set(key, fn);
+  return fn;
+}
+
+/**
+ * A non-negative Decimal in SQLite's sortable form (`00000000000000050025.25000000`):
+ * the digits without the padding zeros, parsed once by decimal.js.
+ */
+function decodePositiveSortable(s: string): Decimal {
+  let i = 0;
+  while (i < 19 && s.charCodeAt(i) === 48) i++;
+  let j = 29;
+  while (j > 21 && s.charCodeAt(j - 1) === 48) j--;
+  return new Dec(j === 21 ? s.slice(i, 20) : s.slice(i, j));
+}
+
+/** `encodeValue` for one dialect, type and attribute name (for messages), chosen once per column. */
+export function encoderFor(dialect: DialectName, type: AttributeType, name: string): ValueEncoder {
+  switch (type) {
+    case 'String': case 'HashedString': case 'Enumeration':
+      return (v) => (typeof v === 'string' ? v : encodeValue(dialect, type, name, v));
+    case 'Integer':
+      return (v) => (typeof v === 'number' && (v | 0) === v ? v : encodeValue(dialect, type, name, v));
+    case 'Boolean':
+      return dialect === 'postgres' ? (v) => encodeValue(dialect, type, name, v) : (v) => (v === true ? 1 : v === false ? 0 : encodeValue(dialect, type, name, v));
+    case 'DateTime':
+      return dialect === 'sqlite' ? (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : encodeValue(dialect, type, name, v)) : (v) => encodeValue(dialect, type, name, v);
+    default:
+      return (v) => encodeValue(dialect, type, name, v);
+  }
+}

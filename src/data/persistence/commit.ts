@@ -2,7 +2,7 @@ import type { CAssociation, CEntity, CompiledModel } from '../../model/compiled/
 import type { MxObject } from '../../objects/mx-object.js';
 import type { AssociationValue, ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
-import { encodeId, encodeValue } from '../dialects/value-codecs.js';
+import { encodeId, encoderFor, encodeValue, type ValueEncoder } from '../dialects/value-codecs.js';
 import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
@@ -64,7 +64,9 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   const replace = new Map<string, MxObject[]>();
   const rows = new Map<string, [ObjectId, ObjectId][]>();
   for (const o of objects) {
-    for (const a of entityMap(model, o.entity).owned) {
+    const owned = entityMap(model, o.entity).owned;
+    if (owned.length === 0) continue;
+    for (const a of owned) {
       if (o.state === 'persisted') {
         if (!o.changed.has(a.name)) continue;
         push(replace, a.name, o);
@@ -120,15 +122,49 @@ function insertText(dialect: Queryable['dialect'], t: TableMap, rows: number): s
   return text;
 }
 
+/** How each column of a table gets its bound value from an object, chosen once per table and dialect. */
+interface ColumnWriter {
+  readonly source: ColumnMap['source'];
+  readonly key: string;
+  readonly encode: ValueEncoder;
+}
+
+const writers = new WeakMap<TableMap, Map<string, readonly ColumnWriter[]>>();
+
+function columnWriters(dialect: Queryable['dialect'], t: TableMap): readonly ColumnWriter[] {
+  let byDialect = writers.get(t);
+  if (!byDialect) { byDialect = new Map(); writers.set(t, byDialect); }
+  let w = byDialect.get(dialect);
+  if (!w) {
+    w = t.columns.map((c) => ({ source: c.source, key: c.key, encode: c.source === 'attribute' ? encoderFor(dialect, c.type, c.attr!.qualifiedName) : (v: unknown) => v }));
+    byDialect.set(dialect, w);
+  }
+  return w;
+}
+
 async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[], concrete: string): Promise<void> {
   const perRow = t.columns.length + 1;
-  for (const part of chunks(tx.dialect, objs, perRow)) {
-    const params: unknown[] = [];
-    for (const o of part) {
-      params.push(encodeId(tx.dialect, o.id));
-      for (const c of t.columns) params.push(columnValue(tx, c, o, concrete));
+  const dialect = tx.dialect;
+  const cols = columnWriters(dialect, t);
+  const sqlite = dialect === 'sqlite';
+  for (const part of chunks(dialect, objs, perRow)) {
+    const params = new Array<unknown>(part.length * perRow);
+    let n = 0;
+    for (let i = 0; i < part.length; i++) {
+      const o = part[i]!;
+      params[n++] = sqlite ? o.id : o.id.toString();
+      for (let j = 0; j < cols.length; j++) {
+        const c = cols[j]!;
+        if (c.source === 'attribute') {
+          const v = o.values.get(c.key);
+          params[n++] = v === null || v === undefined ? null : c.encode(v);
+        } else if (c.source === 'reference') {
+          const v = o.references.get(c.key);
+          params[n++] = typeof v === 'bigint' ? (sqlite ? v : v.toString()) : null;
+        } else params[n++] = concrete;
+      }
     }
-    await tx.execute(insertText(tx.dialect, t, part.length), params);
+    await tx.execute(insertText(dialect, t, part.length), params);
   }
 }
 

@@ -19,11 +19,13 @@ export interface CreateOptions {
  */
 export async function createObject(model: CompiledModel, entity: string, ids: IdGenerator, opts: CreateOptions = {}): Promise<MxObject> {
   const t = template(model, entity);
-  const now = opts.now ?? new Date();
   const obj = createMxObject(entity, ids.nextIdNow(entity) ?? await ids.nextId(entity), 'new');
   for (let i = 0; i < t.fixed.length; i++) obj.values.set(t.fixed[i]![0], t.fixed[i]![1]);
   for (const a of t.autoNumbers) obj.values.set(a.name, await ids.nextAutoNumber(a));
-  for (const a of t.dates) obj.values.set(a.name, a.system ? new Date(now.getTime()) : defaultValue(a, now));
+  if (t.dates.length) {
+    const now = opts.now ?? new Date();
+    for (const a of t.dates) obj.values.set(a.name, a.system ? new Date(now.getTime()) : defaultValue(a, now));
+  }
   for (const a of t.references) obj.references.set(a.name, a.type === 'Reference' ? null : []);
   if (t.owner) obj.references.set('System.owner', opts.user ?? null);
   if (t.changedBy) obj.references.set('System.changedBy', opts.user ?? null);
@@ -50,9 +52,9 @@ function template(model: CompiledModel, entity: string): Template {
     const map = entityMap(model, entity);
     const attrs = [...map.entity.attributes.values()];
     t = {
-      fixed: attrs.filter((a) => a.type !== 'AutoNumber' && a.type !== 'DateTime').map((a) => [a.name, defaultValue(a, new Date())] as [string, AttributeValue]),
+      fixed: attrs.filter((a) => a.type !== 'AutoNumber' && !isDated(a)).map((a) => [a.name, defaultValue(a, new Date())] as [string, AttributeValue]),
       autoNumbers: attrs.filter((a) => a.type === 'AutoNumber'),
-      dates: attrs.filter((a) => a.type === 'DateTime'),
+      dates: attrs.filter(isDated),
       references: map.owned.map((a) => ({ name: a.name, type: a.type })),
       owner: map.entity.systemMembers.owner,
       changedBy: map.entity.systemMembers.changedBy,
@@ -60,6 +62,11 @@ function template(model: CompiledModel, entity: string): Template {
     byName.set(entity, t);
   }
   return t;
+}
+
+/** A DateTime whose initial value is a new Date per object (a system date or any default); one without a default is a fixed null. */
+function isDated(a: CAttribute): boolean {
+  return a.type === 'DateTime' && (a.system || a.defaultValue !== null);
 }
 
 /** The in-memory default of an attribute (CAttribute.defaultValue is normalised text/number/boolean). */

@@ -2,7 +2,7 @@ import type { CompiledModel } from '../../model/compiled/types.js';
 import { createMxObject, type MxObject } from '../../objects/mx-object.js';
 import type { ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
-import { decodeId, decodeValue, encodeId } from '../dialects/value-codecs.js';
+import { decodeId, decoderFor, encodeId, type ValueDecoder } from '../dialects/value-codecs.js';
 import { TYPE_COLUMN } from '../schema/model-schema.js';
 import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { chunks, inListText, SqlWriter } from './sql.js';
@@ -26,16 +26,25 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
   if (unique.length === 0) return [];
   const map = entityMap(model, entity);
   const wanted = opts.attributes ? new Set(opts.attributes) : undefined;
-  const found = new Map<ObjectId, MxObject>();
   const plan = selectPlan(q.dialect, map.tables, wanted, true);
+  const toObject = (row: Record<string, unknown>): MxObject => {
+    const concrete = map.typeColumn && typeof row[TYPE_COLUMN] === 'string' ? (row[TYPE_COLUMN] as string) : entity;
+    const obj = createMxObject(concrete !== entity && model.entities.has(concrete) ? concrete : entity, decodeId(row.id), 'persisted');
+    fill(obj, plan, row);
+    return obj;
+  };
+  // One id of an entity without specializations or associations (the common
+  // single read): no bookkeeping beyond the one query.
+  if (unique.length === 1 && !map.typeColumn && (opts.references === false || map.owned.length === 0)) {
+    const rows = await selectTables(q, plan, unique);
+    return rows.length ? [toObject(rows[0]!)] : [];
+  }
+  const found = new Map<ObjectId, MxObject>();
   for (const part of chunks(q.dialect, unique, 1)) {
     const rows = await selectTables(q, plan, part);
-    for (const row of rows) {
-      const id = decodeId(row.id);
-      const concrete = map.typeColumn && typeof row[TYPE_COLUMN] === 'string' ? (row[TYPE_COLUMN] as string) : entity;
-      const obj = createMxObject(concrete !== entity && model.entities.has(concrete) ? concrete : entity, id, 'persisted');
-      fill(q, obj, plan, row);
-      found.set(id, obj);
+    for (let i = 0; i < rows.length; i++) {
+      const obj = toObject(rows[i]!);
+      found.set(obj.id, obj);
     }
   }
   // Specializations: their own tables, one query per concrete entity.
@@ -48,7 +57,7 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
     const xplan = selectPlan(q.dialect, extra, wanted, false);
     for (const part of chunks(q.dialect, objs, 1)) {
       const rows = await selectTables(q, xplan, part.map((o) => o.id));
-      for (const row of rows) fill(q, found.get(decodeId(row.id))!, xplan, row);
+      for (const row of rows) fill(found.get(decodeId(row.id))!, xplan, row);
     }
   }
   if (opts.references !== false) await loadReferences(q, model, [...found.values()]);
@@ -60,7 +69,17 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
 interface SelectPlan {
   readonly head: string;
   readonly idColumn: string;
-  readonly columns: readonly ColumnMap[];
+  /** The selected columns but the type column, with the decoder of their type on this dialect. */
+  readonly columns: readonly SelectedColumn[];
+  /** The whole statement by number of ids. */
+  readonly texts: Map<number, string>;
+}
+
+interface SelectedColumn {
+  readonly column: string;
+  readonly key: string;
+  readonly reference: boolean;
+  readonly decode: ValueDecoder;
 }
 
 const plans = new WeakMap<readonly TableMap[], Map<string, SelectPlan>>();
@@ -75,25 +94,31 @@ function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], 
     const w = new SqlWriter(dialect);
     const first = tables[0]!;
     const cols = [`${w.q(first.table)}.${w.q('id')}`];
-    const columns: ColumnMap[] = [];
+    const columns: SelectedColumn[] = [];
     for (const t of tables) {
       for (const c of t.columns) {
         if (!include(c, wanted, withType)) continue;
         cols.push(`${w.q(t.table)}.${w.q(c.column)}`);
-        if (c.source !== 'type') columns.push(c);
+        if (c.source !== 'type') columns.push({ column: c.column, key: c.key, reference: c.source === 'reference', decode: decoderFor(dialect, c.type) });
       }
     }
     let from = w.q(first.table);
     for (const t of tables.slice(1)) from += ` INNER JOIN ${w.q(t.table)} ON ${w.q(t.table)}.${w.q('id')} = ${w.q(first.table)}.${w.q('id')}`;
-    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns };
+    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns, texts: new Map() };
     byKey.set(key, plan);
   }
   return plan;
 }
 
-async function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]): Promise<Record<string, unknown>[]> {
-  const params = ids.map((id) => encodeId(q.dialect, id));
-  return q.query(plan.head + plan.idColumn + inListText(q.dialect, 0, ids.length), params);
+function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]): Promise<Record<string, unknown>[]> {
+  const params = q.dialect === 'sqlite' ? ids : ids.map((id) => encodeId(q.dialect, id));
+  // The same string object for the same statement: the drivers' statement caches hash it once.
+  let text = plan.texts.get(ids.length);
+  if (text === undefined) {
+    text = plan.head + plan.idColumn + inListText(q.dialect, 0, ids.length);
+    plan.texts.set(ids.length, text);
+  }
+  return q.query(text, params);
 }
 
 function include(c: ColumnMap, wanted: Set<string> | undefined, withType: boolean): boolean {
@@ -101,11 +126,15 @@ function include(c: ColumnMap, wanted: Set<string> | undefined, withType: boolea
   return !wanted || wanted.has(c.key);
 }
 
-function fill(q: Queryable, obj: MxObject, plan: SelectPlan, row: Record<string, unknown>): void {
-  for (const c of plan.columns) {
+function fill(obj: MxObject, plan: SelectPlan, row: Record<string, unknown>): void {
+  const cols = plan.columns;
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i]!;
     const raw = row[c.column];
-    if (c.source === 'reference') obj.references.set(c.key, raw === null || raw === undefined ? null : decodeId(raw));
-    else obj.values.set(c.key, decodeValue(q.dialect, c.type, raw));
+    if (raw === null || raw === undefined) {
+      if (c.reference) obj.references.set(c.key, null); else obj.values.set(c.key, null);
+    } else if (c.reference) obj.references.set(c.key, decodeId(raw));
+    else obj.values.set(c.key, c.decode(raw));
   }
 }
 
