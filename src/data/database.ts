@@ -154,11 +154,11 @@ class KilnDatabase implements Database {
       } else result = await fn(tx);
       tx.done = true;
       this.emit('COMMIT', []);
-      await lease.conn.run('COMMIT', []);
+      await lease.conn.run('COMMIT', []).catch((e: unknown) => { throw translateDriverError(this.dialect, e); });
       return result;
     } catch (e) {
       tx.done = true;
-      if (this.driver.isConnectionError(e)) broken = true;
+      if (e instanceof DatabaseConnectionError || this.driver.isConnectionError(e)) broken = true;
       else {
         try { this.emit('ROLLBACK', []); await lease.conn.run('ROLLBACK', []); } catch { broken = true; }
       }
@@ -177,7 +177,7 @@ class KilnDatabase implements Database {
         await lease.conn.run(this.driver.beginStatement, []);
         return lease;
       } catch (e) {
-        const dead = this.driver.isConnectionError(e);
+        const dead = e instanceof DatabaseConnectionError || this.driver.isConnectionError(e);
         lease.release(dead);
         if (!dead || attempt > 0) throw translateDriverError(this.dialect, e);
       }

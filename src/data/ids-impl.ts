@@ -9,6 +9,7 @@ import { SYS } from './schema/system-tables.js';
 interface Block { next: bigint; last: bigint; size: bigint; reservedAt: number; pending?: Promise<void> }
 
 const MIN_BLOCK = 100n;
+const SEQUENCE_LIMIT = 1n << ID_SEQUENCE_BITS;
 const MAX_BLOCK = 10000n;
 
 /**
@@ -91,12 +92,17 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
     }
   };
 
+  /** Per entity, for the synchronous path: the id's upper bits and the entity's id block once it exists. */
+  const fast = new Map<string, { base: bigint; block?: Block }>();
+  for (const [name, e] of entities) fast.set(name, { base: makeId(e.shortId, 0n) });
+
   return {
     nextIdNow(entity: string): ObjectId | undefined {
-      const e = entities.get(entity);
-      const b = blocks.get(`id:${entity}`);
-      if (!e || !b || b.pending || b.next > b.last || b.next >= 1n << ID_SEQUENCE_BITS) return undefined;
-      return makeId(e.shortId, b.next++);
+      const f = fast.get(entity);
+      if (f === undefined) return undefined;
+      const b = f.block ??= blocks.get(`id:${entity}`);
+      if (!b || b.pending || b.next > b.last || b.next >= SEQUENCE_LIMIT) return undefined;
+      return f.base | b.next++;
     },
     async nextId(entity: string): Promise<ObjectId> {
       const e = entities.get(entity);

@@ -5,7 +5,7 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from '../support/databases.js';
-import { createIdGenerator, createObject, DatabaseConnectionError, dataComponent, openDatabase, syncSchema, type Database, type IdGenerator } from '../../src/data/index.js';
+import { commitObjects, createIdGenerator, createObject, DatabaseConnectionError, dataComponent, openDatabase, retrieveByIds, syncSchema, type Database, type IdGenerator } from '../../src/data/index.js';
 import { resolveSettings } from '../../src/core/settings.js';
 import type { RuntimeContext } from '../../src/core/runtime-context.js';
 import { UserError } from '../../src/model/diagnostics.js';
@@ -105,6 +105,57 @@ describe('after the database drops its connections', () => {
       await db.close();
     }
   });
+});
+
+describe('a transaction whose connection dies', () => {
+  /** Ends one server connection from outside, as a database restart does, and waits until the server no longer lists it. */
+  const kill = async (dialect: 'postgres' | 'mysql', pid: number) => {
+    if (dialect === 'postgres') {
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      try {
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) await new Promise((r) => setTimeout(r, 20));
+      } finally { await admin.end(); }
+    } else {
+      const admin = await mysql.createConnection(MYSQL_ADMIN_URL);
+      try {
+        await admin.query(`KILL ${Number(pid)}`);
+        while (((await admin.query('SELECT id FROM information_schema.processlist WHERE id = ?', [pid]))[0] as unknown[]).length) await new Promise((r) => setTimeout(r, 20));
+      } finally { await admin.end(); }
+    }
+  };
+
+  for (const dialect of ['postgres', 'mysql'] as const) {
+    it(`${dialect}: fails with a DatabaseConnectionError, leaves nothing half-written, and the next transaction works`, async () => {
+      const t = await freshDatabase(dialect);
+      const db = await openDatabase(t.url, { log: quietLog, poolSize: 2 });
+      try {
+        const model = await modelOf(PERSISTENCE_MODEL);
+        await syncSchema(db, model, { allowDestructive: false, log: quietLog });
+        const ids = await createIdGenerator(db, model);
+        const first = await createObject(model, 'T.Owner', ids);
+        const second = await createObject(model, 'T.Owner', ids);
+        const err = await db.transaction(async (tx) => {
+          await commitObjects(tx, model, [first]);
+          const [row] = await tx.query<{ pid: unknown }>(dialect === 'postgres' ? 'SELECT pg_backend_pid() AS pid' : 'SELECT CONNECTION_ID() AS pid', []);
+          // The connection dies while the transaction is idle between two statements.
+          await kill(dialect, Number(row!.pid));
+          await commitObjects(tx, model, [second]);
+        }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DatabaseConnectionError);
+        expect((err as Error).message).toMatch(/^the database connection failed: /);
+        // The first insert of that transaction is not there either.
+        expect(await retrieveByIds(db, model, 'T.Owner', [first.id, second.id])).toEqual([]);
+        // Kiln carries on with a fresh connection.
+        await db.transaction((tx) => commitObjects(tx, model, [second]));
+        expect((await retrieveByIds(db, model, 'T.Owner', [first.id, second.id])).map((o) => o.id)).toEqual([second.id]);
+      } finally {
+        await db.close();
+        await t.drop();
+      }
+    });
+  }
 });
 
 describe('id blocks while every pooled connection is held', () => {

@@ -1,5 +1,7 @@
 import { DatabaseConnectionError, DataError, UniqueViolationError } from '../errors.js';
 import type { DialectName } from './names.js';
+import { isMysqlConnectionError } from './mysql-driver.js';
+import { isPgConnectionError } from './postgres-driver.js';
 
 /** Driver errors that callers act on become typed errors; the rest pass through unchanged. */
 export function translateDriverError(dialect: DialectName, err: unknown): unknown {
@@ -8,7 +10,7 @@ export function translateDriverError(dialect: DialectName, err: unknown): unknow
   switch (dialect) {
     case 'postgres':
       if (e.code === '23505') return new UniqueViolationError(`duplicate value: ${e.message}`, e.table, e.constraint, { cause: e });
-      if (e.code === 'ECONNREFUSED' || e.code?.startsWith('08')) return new DatabaseConnectionError(`the database connection failed: ${e.message}`, { cause: e });
+      if (isPgConnectionError(e)) return new DatabaseConnectionError(`the database connection failed: ${e.message}`, { cause: e });
       break;
     case 'mysql':
       if (e.code === 'ER_DUP_ENTRY' || e.errno === 1062) {
@@ -16,7 +18,7 @@ export function translateDriverError(dialect: DialectName, err: unknown): unknow
         const constraint = key?.includes('.') ? key.slice(key.indexOf('.') + 1) : key;
         return new UniqueViolationError(`duplicate value: ${e.message}`, undefined, constraint, { cause: e });
       }
-      if (e.code === 'ECONNREFUSED' || e.code === 'PROTOCOL_CONNECTION_LOST') return new DatabaseConnectionError(`the database connection failed: ${e.message}`, { cause: e });
+      if (isMysqlConnectionError(e)) return new DatabaseConnectionError(`the database connection failed: ${e.message}`, { cause: e });
       break;
     case 'sqlite':
       if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {

@@ -34,9 +34,15 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
     },
     async acquire(): Promise<Lease> {
       const client = await pool.connect();
+      // A leased client has no pool listener: if its backend dies between two
+      // statements of a transaction, pg emits 'error' on it, which would crash
+      // the process unheard. The transaction's next statement then fails with
+      // a connection error and the client is discarded.
+      const onError = (err: Error) => opts.log.warn({ err: err.message }, 'database connection lost during a transaction');
+      client.on('error', onError);
       return {
         conn: { run: async (sql, params) => toResult(await client.query(statement(sql, params))) },
-        release: (broken) => client.release(broken ? true : undefined),
+        release: (broken) => { client.removeListener('error', onError); client.release(broken ? true : undefined); },
       };
     },
     kyselyDialect: () => new PostgresDialect({ pool }),

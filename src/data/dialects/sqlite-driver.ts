@@ -38,7 +38,7 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
   };
   const exec = (sql: string, params: readonly unknown[]): RawResult => {
     const st = prepare(sql);
-    const args = params.some(needsConversion) ? params.map(bindable) : params;
+    const args = anyNeedsConversion(params) ? params.map(bindable) : params;
     if (st.reader) return { rows: st.all(...args) as Record<string, unknown>[], affectedRows: 0 };
     const r = st.run(...args);
     return { rows: [], affectedRows: Number(r.changes) };
@@ -73,8 +73,15 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
   };
 }
 
-function needsConversion(v: unknown): boolean {
-  return v !== null && typeof v === 'object' ? !Buffer.isBuffer(v) : typeof v === 'boolean' || v === undefined;
+/** True when a parameter is not bindable as it is (runs over every parameter of every statement: a plain loop). */
+function anyNeedsConversion(params: readonly unknown[]): boolean {
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    const t = typeof v;
+    if (t === 'string' || t === 'bigint' || t === 'number' || v === null) continue;
+    if (t === 'object' ? !Buffer.isBuffer(v) : true) return true;
+  }
+  return false;
 }
 
 /** better-sqlite3 binds bigint, number, string, Buffer and null; booleans and Uint8Arrays are converted here. */

@@ -27,23 +27,17 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
   const map = entityMap(model, entity);
   const wanted = opts.attributes ? new Set(opts.attributes) : undefined;
   const plan = selectPlan(q.dialect, map.tables, wanted, true);
-  const toObject = (row: Record<string, unknown>): MxObject => {
-    const concrete = map.typeColumn && typeof row[TYPE_COLUMN] === 'string' ? (row[TYPE_COLUMN] as string) : entity;
-    const obj = createMxObject(concrete !== entity && model.entities.has(concrete) ? concrete : entity, decodeId(row.id), 'persisted');
-    fill(obj, plan, row);
-    return obj;
-  };
   // One id of an entity without specializations or associations (the common
   // single read): no bookkeeping beyond the one query.
   if (unique.length === 1 && !map.typeColumn && (opts.references === false || map.owned.length === 0)) {
     const rows = await selectTables(q, plan, unique);
-    return rows.length ? [toObject(rows[0]!)] : [];
+    return rows.length ? [toObject(model, map.typeColumn, entity, plan, rows[0]!)] : [];
   }
   const found = new Map<ObjectId, MxObject>();
   for (const part of chunks(q.dialect, unique, 1)) {
     const rows = await selectTables(q, plan, part);
     for (let i = 0; i < rows.length; i++) {
-      const obj = toObject(rows[i]!);
+      const obj = toObject(model, map.typeColumn, entity, plan, rows[i]!);
       found.set(obj.id, obj);
     }
   }
@@ -83,12 +77,16 @@ interface SelectedColumn {
 }
 
 const plans = new WeakMap<readonly TableMap[], Map<string, SelectPlan>>();
+const ALL_KEYS: Record<Queryable['dialect'], readonly [string, string]> = {
+  sqlite: ['sqlite|false|*', 'sqlite|true|*'], postgres: ['postgres|false|*', 'postgres|true|*'], mysql: ['mysql|false|*', 'mysql|true|*'],
+};
 
 /** The SELECT ... FROM ... JOIN part for a list of tables, built once per tables, dialect and attribute list. */
 function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], wanted: Set<string> | undefined, withType: boolean): SelectPlan {
   let byKey = plans.get(tables);
   if (!byKey) { byKey = new Map(); plans.set(tables, byKey); }
-  const key = `${dialect}|${withType}|${wanted ? [...wanted].sort().join(',') : '*'}`;
+  // Constant keys for the usual "all attributes" plans: no string built per call.
+  const key = wanted ? `${dialect}|${withType}|${[...wanted].sort().join(',')}` : ALL_KEYS[dialect][withType ? 1 : 0];
   let plan = byKey.get(key);
   if (!plan) {
     const w = new SqlWriter(dialect);
@@ -124,6 +122,14 @@ function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]):
 function include(c: ColumnMap, wanted: Set<string> | undefined, withType: boolean): boolean {
   if (c.source === 'type') return withType;
   return !wanted || wanted.has(c.key);
+}
+
+/** A row of the requested entity's tables as an object of its concrete entity. */
+function toObject(model: CompiledModel, typeColumn: boolean, entity: string, plan: SelectPlan, row: Record<string, unknown>): MxObject {
+  const concrete = typeColumn && typeof row[TYPE_COLUMN] === 'string' ? (row[TYPE_COLUMN] as string) : entity;
+  const obj = createMxObject(concrete !== entity && model.entities.has(concrete) ? concrete : entity, decodeId(row.id), 'persisted');
+  fill(obj, plan, row);
+  return obj;
 }
 
 function fill(obj: MxObject, plan: SelectPlan, row: Record<string, unknown>): void {
