@@ -124,7 +124,12 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       db2 = await openDatabase(t2.url, { log: quietLog });
     });
     afterAll(async () => { await db2?.close(); await t2?.drop(); });
-    const sync2 = (model: CompiledModel, allowDestructive = false) => syncSchema(db2, model, { allowDestructive, log: quietLog });
+    /** Every model change is applied by a new start: the database is closed and opened again first. */
+    const sync2 = async (model: CompiledModel, allowDestructive = false) => {
+      await db2.close();
+      db2 = await openDatabase(t2.url, { log: quietLog });
+      return syncSchema(db2, model, { allowDestructive, log: quietLog });
+    };
 
     it('renames, retypes, adds and drops, keeping the data', async () => {
       const v1 = await modelOf(V1);
