@@ -43,7 +43,7 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
   }
   // Specializations: their own tables, one query per concrete entity.
   const byConcrete = new Map<string, MxObject[]>();
-  for (const o of found.values()) if (o.entity !== entity) push(byConcrete, o.entity, o);
+  if (map.typeColumn) for (const o of found.values()) if (o.entity !== entity) push(byConcrete, o.entity, o);
   for (const [concrete, objs] of byConcrete) {
     const cmap = entityMap(model, concrete);
     const extra = cmap.extraTables(map.tables.length);
@@ -54,7 +54,8 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
       for (const row of rows) fill(found.get(decodeId(row.id))!, xplan, row);
     }
   }
-  if (opts.references !== false) await loadReferences(q, model, [...found.values()]);
+  // Without specializations, only this entity's owned associations can be there to load.
+  if (opts.references !== false && (map.typeColumn || map.owned.length > 0)) await loadReferences(q, model, [...found.values()]);
   const out: MxObject[] = [];
   for (const id of unique) { const o = found.get(id); if (o) out.push(o); }
   return out;
