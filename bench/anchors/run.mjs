@@ -1,0 +1,278 @@
+// Kiln beside the anchors: one run that measures the seeds' employee workload on the raw
+// Fastify + pg server (base), SAP CAP (cap) and Directus (directus) of
+// ../shared/bench-anchors/, and on Kiln (examples/employees, seed 004's runtime operations,
+// logged in), on the same PostgreSQL, with the same load generator and parameters.
+//
+//   npm run bench:anchors -- [--rounds 2] [--systems base,cap,directus,kiln]
+//                            [--requests list,edit,create] [--warmup 3] [--duration 10] [--connections 32]
+//
+// Needs ../shared/bench-anchors set up (its README, "Setup (once)"). The anchors are run by
+// their own run-all.js (re-seed, start, bench.js per request, stop), one round at a time;
+// Kiln is driven by kiln-load.mjs, the counterpart of their bench.js. Systems are interleaved
+// per round; Kiln goes last in odd rounds and first in even ones, so drift on the shared
+// machine does not always land on the same side. Kiln runs from the built dist as
+// `node bin/kiln.js run examples/employees --db ... --port N` on its own database
+// (kiln_anchors) on the anchors' PostgreSQL server, re-created every round with the same
+// 10,000 employees as the anchors' tables (read from base.employee after their seed.js)
+// and the same extra index on (firstname, id).
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir, loadavg, cpus, totalmem, hostname } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values: opt } = parseArgs({
+  options: {
+    anchors: { type: 'string' },
+    systems: { type: 'string', default: 'base,cap,directus,kiln' },
+    requests: { type: 'string', default: 'list,edit,create' },
+    rounds: { type: 'string', default: '2' }, duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' }, connections: { type: 'string', default: '32' },
+  },
+});
+// ../shared/bench-anchors beside the checkout (/work/main), or two up from a worktree (/work/wt/x)
+const ANCHORS = resolve(opt.anchors ?? process.env.BENCH_ANCHORS_DIR ??
+  [join(ROOT, '..', 'shared', 'bench-anchors'), join(ROOT, '..', '..', 'shared', 'bench-anchors')].find((d) => existsSync(d)) ?? '../shared/bench-anchors');
+if (!existsSync(join(ANCHORS, 'node_modules', 'autocannon'))) {
+  throw new Error(`${ANCHORS}: not set up (see its README.md, "Setup (once)"), or pass --anchors <dir>`);
+}
+const systems = opt.systems.split(',');
+const anchorSystems = systems.filter((s) => s !== 'kiln');
+const requests = opt.requests.split(',');
+const rounds = Number(opt.rounds);
+const load = { connections: Number(opt.connections), warmup: Number(opt.warmup), duration: Number(opt.duration) };
+// The anchors' own settings: database server, pool size, rows.
+const acfg = createRequire(join(ANCHORS, 'package.json'))('./config.js');
+const pgServer = `postgres://${acfg.pg.user}@${acfg.pg.host}:${acfg.pg.port}`;
+const KILN_DB = 'kiln_anchors';
+const KILN_URL = `${pgServer}/${KILN_DB}`;
+const APP = join(ROOT, 'examples', 'employees');
+const work = mkdtempSync(join(tmpdir(), 'kiln-anchors-'));
+const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+const log = (m) => process.stderr.write(`${m}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const { loadModel } = await import(join(ROOT, 'dist/model/index.js'));
+const { modelChecks } = await import(join(ROOT, 'dist/core/model-checks.js'));
+const { resolveSettings } = await import(join(ROOT, 'dist/core/settings.js'));
+const { startRuntime } = await import(join(ROOT, 'dist/core/runtime.js'));
+const { createLogger } = await import(join(ROOT, 'dist/core/logger.js'));
+const { dataComponent } = await import(join(ROOT, 'dist/data/component.js'));
+const { createObject, commitObjects } = await import(join(ROOT, 'dist/data/index.js'));
+
+function runNode(argv, cwd) {
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.on('exit', (code) => (code === 0 ? res(out) : rej(new Error(`${argv.join(' ')} exited ${code}`))));
+  });
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+    s.on('error', rej);
+  });
+}
+
+// The anchors' rows: their seed.js fills base.employee deterministically; Kiln gets the same.
+async function anchorRows() {
+  await runNode(['seed.js', 'base'], ANCHORS);
+  const c = new pg.Client({ ...acfg.pg });
+  await c.connect();
+  const { rows } = await c.query(`SELECT firstname, lastname, jobtitle, department,
+    (extract(epoch FROM dateofbirth) * 1000)::float8 AS dob FROM base.employee ORDER BY id`);
+  await c.end();
+  return rows;
+}
+
+/** A fresh Kiln database with the app's schema and the anchors' rows, through Kiln's data layer. */
+async function seedKiln(rows) {
+  const admin = new pg.Client({ connectionString: `${pgServer}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${KILN_DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${KILN_DB}`);
+  await admin.end();
+  const { model } = await loadModel(APP, { checks: modelChecks() });
+  const settings = await resolveSettings({ cli: { DatabaseUrl: KILN_URL, Port: 0, Host: '127.0.0.1', DeploymentDir: join(work, 'seed') } });
+  const rt = await startRuntime({ appDir: APP, model, settings, components: [dataComponent()], log: createLogger('warn') });
+  const db = rt.ctx.services.get('db');
+  const ids = rt.ctx.services.get('ids');
+  const employeeIds = [];
+  for (let i = 0; i < rows.length; i += 1000) {
+    const batch = [];
+    for (const r of rows.slice(i, i + 1000)) {
+      const o = await createObject(model, 'MyFirstModule.Employee', ids);
+      o.values.set('Firstname', r.firstname);
+      o.values.set('Lastname', r.lastname);
+      o.values.set('Jobtitle', r.jobtitle);
+      o.values.set('Department', r.department);
+      o.values.set('DateOfBirth', new Date(r.dob));
+      batch.push(o);
+      employeeIds.push(o.id.toString());
+    }
+    await db.transaction((tx) => commitObjects(tx, model, batch));
+  }
+  // the anchors' index (seed.js gives every system's table one on (firstname, id))
+  await db.execute('CREATE INDEX "employee_firstname_id" ON "myfirstmodule$employee" ("firstname", "id")', []);
+  await db.execute('VACUUM ANALYZE "myfirstmodule$employee"', []);
+  await rt.stop();
+  return employeeIds;
+}
+
+/** Seed 004's operations, by what they are, from the registry Kiln writes at start-up. */
+function operationIds(deploymentDir) {
+  const ops = JSON.parse(readFileSync(join(deploymentDir, 'model', 'operations.json'), 'utf8'));
+  const one = (what, pred) => {
+    const found = ops.filter(pred);
+    if (found.length !== 1) throw new Error(`operations.json: expected one ${what}, found ${found.length}`);
+    return found[0].operationId;
+  };
+  return {
+    list: one('overview retrieve', (o) => o.operationType === 'retrieve' && o.constants.WidgetName === 'MyFirstModule.Employee_Overview.dataGrid2_1'),
+    create: one('create of Employee', (o) => o.operationType === 'create' && o.constants.ObjectType === 'MyFirstModule.Employee'),
+    commit: one('commit (Save button)', (o) => o.operationType === 'commit'),
+  };
+}
+
+const rssKb = (pid) => { try { return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()); } catch { return null; } };
+
+async function startKiln(logFile) {
+  const port = await freePort();
+  const deploymentDir = join(work, `kiln-${Date.now()}`);
+  const out = openSync(logFile, 'w');
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, [join(ROOT, 'bin/kiln.js'), 'run', APP, '--db', KILN_URL, '--port', String(port), '--deployment-dir', deploymentDir], {
+    cwd: ROOT,
+    env: { ...process.env, KILN_LOG_LEVEL: 'warn', KILN_DATABASE_POOL_SIZE: String(acfg.poolMax), KILN_HOST: '127.0.0.1' },
+    stdio: ['ignore', out, out],
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`kiln exited early, see ${logFile}`);
+    try { if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break; } catch { /* not yet */ }
+    if (Number(process.hrtime.bigint() - t0) / 1e6 > 120000) throw new Error('kiln did not come up in 120 s');
+    await sleep(20);
+  }
+  const startupMs = Math.round(Number(process.hrtime.bigint() - t0) / 1e6);
+  const res = await fetch(`http://127.0.0.1:${port}/xas/`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: process.env.KILN_ADMIN_PASSWORD ?? 'Admin1!' } }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookie = /XASSESSIONID=[^;]*/.exec(res.headers.get('set-cookie') ?? '')?.[0];
+  const { csrftoken } = await res.json();
+  return { child, port, cookie, csrf: csrftoken, ops: operationIds(deploymentDir), startupMs, idleRssKb: rssKb(child.pid) };
+}
+
+async function stopServer(child) {
+  if (child.exitCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  process.kill(child.pid, 'SIGTERM');
+  const t = setTimeout(() => { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+  await gone; clearTimeout(t);
+}
+
+async function runKiln(round, rows, results) {
+  log(`[round ${round}] kiln: seeding ${KILN_DB}`);
+  const ids = await seedKiln(rows);
+  const k = await startKiln(join(work, `kiln-r${round}.log`));
+  results.startups.push({ system: 'kiln', round, startupMs: k.startupMs, idleRssKb: k.idleRssKb });
+  log(`[round ${round}] kiln: up in ${k.startupMs} ms to /health (pid ${k.child.pid}, RSS ${k.idleRssKb} kB)`);
+  try {
+    for (const request of requests) {
+      const cfgFile = join(work, 'load.json');
+      writeFileSync(cfgFile, JSON.stringify({ anchorsDir: ANCHORS, port: k.port, cookie: k.cookie, csrf: k.csrf, ops: k.ops, ids, pid: k.child.pid, ...load }));
+      const r = JSON.parse((await runNode([join(ROOT, 'bench/anchors/kiln-load.mjs'), cfgFile, request], ROOT)).trim().split('\n').pop());
+      // one create is two runtime operations: report per user action, like the anchors' one POST
+      const per = r.requestsPerAction;
+      Object.assign(r, { round, httpReqPerSec: r.reqPerSec, reqPerSec: r.reqPerSec / per,
+        serverCpuMsPerReq: +(r.serverCpuMsPerReq * per).toFixed(3), dbCpuMsPerReq: +(r.dbCpuMsPerReq * per).toFixed(3) });
+      results.runs.push(r);
+      log(`[round ${round}] kiln ${request}: ${r.reqPerSec.toFixed(0)} /s${per > 1 ? ` (${r.httpReqPerSec.toFixed(0)} HTTP req/s)` : ''}, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
+        `errors ${r.errors + r.timeouts + r.non2xx}, cpu/req server ${r.serverCpuMsPerReq} ms db ${r.dbCpuMsPerReq} ms`);
+    }
+  } finally {
+    await stopServer(k.child);
+  }
+}
+
+async function runAnchors(round, results) {
+  if (!anchorSystems.length) return;
+  const tag = `kiln-${stamp}-r${round}`;
+  await runNode(['run-all.js', '--systems', anchorSystems.join(','), '--requests', requests.join(','), '--rounds', '1',
+    '--warmup', String(load.warmup), '--duration', String(load.duration), '--connections', String(load.connections), '--tag', tag], ANCHORS);
+  const res = JSON.parse(readFileSync(join(ANCHORS, 'results', `${tag}.json`), 'utf8'));
+  results.anchorsVersions = res.versions;
+  for (const r of res.runs) results.runs.push({ ...r, round });
+  for (const s of res.startups) results.startups.push({ ...s, round });
+}
+
+function pgVersion() {
+  try { return execFileSync('psql', ['-h', acfg.pg.host, '-p', String(acfg.pg.port), '-U', acfg.pg.user, '-d', 'postgres', '-Atc', 'SHOW server_version'], { encoding: 'utf8' }).trim(); } catch { return '?'; }
+}
+
+const results = {
+  startedAt: new Date().toISOString(), node: process.version, postgres: pgVersion(), host: hostname(),
+  cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`, memGb: +(totalmem() / 2 ** 30).toFixed(1),
+  load, loadavgStart: loadavg().map((x) => +x.toFixed(2)), runs: [], startups: [],
+};
+const rows = await anchorRows();
+for (let round = 1; round <= rounds; round++) {
+  const kilnFirst = round % 2 === 0;
+  if (systems.includes('kiln') && kilnFirst) await runKiln(round, rows, results);
+  await runAnchors(round, results);
+  if (systems.includes('kiln') && !kilnFirst) await runKiln(round, rows, results);
+}
+results.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
+results.finishedAt = new Date().toISOString();
+const file = join(tmpdir(), `kiln-bench-anchors-${stamp}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2));
+console.log(report(results));
+log(`all runs: ${file}`);
+rmSync(work, { recursive: true, force: true });
+
+function report(res) {
+  const NAMES = { list: 'overview (20 of 10,000 + count)', edit: 'edit (commit of Jobtitle)', create: 'create' };
+  const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  const f = (x, d = 1) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(d));
+  const order = ['base', 'cap', 'directus', 'kiln'].filter((s) => systems.includes(s));
+  const lines = [
+    `Kiln beside the anchors, ${res.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${res.load.connections} connections, ` +
+    `${res.load.warmup} s warm-up + ${res.load.duration} s, ${rounds} round(s), autocannon; node ${res.node}, PostgreSQL ${res.postgres}; ` +
+    `${res.cpus}; load average ${res.loadavgStart.join(' ')} at start, ${res.loadavgEnd.join(' ')} at end`,
+    '',
+    '| request | system | req/s | p50 ms | p99 ms | server CPU ms/req | DB CPU ms/req | errors | ratio to base (req/s) | per round |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const q of requests) {
+    const baseRounds = Object.fromEntries(res.runs.filter((r) => r.system === 'base' && r.request === q).map((r) => [r.round, r.reqPerSec]));
+    const base = Object.values(baseRounds).length ? mean(Object.values(baseRounds)) : NaN;
+    for (const s of order) {
+      const rs = res.runs.filter((r) => r.system === s && r.request === q);
+      if (!rs.length) continue;
+      const rps = mean(rs.map((r) => r.reqPerSec));
+      const perRound = rs.map((r) => (baseRounds[r.round] ? (r.reqPerSec / baseRounds[r.round]).toFixed(2) : '-')).join(' / ');
+      lines.push(`| ${NAMES[q]}${s === 'kiln' && q === 'create' ? ' ¹' : ''} | ${s} | ${rps.toFixed(0)} | ${f(mean(rs.map((r) => r.p50)))} | ${f(mean(rs.map((r) => r.p99)))} | ` +
+        `${f(mean(rs.map((r) => r.serverCpuMsPerReq)), 2)} | ${f(mean(rs.map((r) => r.dbCpuMsPerReq)), 2)} | ${rs.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0)} | ` +
+        `${f(rps / base, 2)} | ${perRound} |`);
+    }
+  }
+  if (systems.includes('kiln') && requests.includes('create')) {
+    lines.push('', '¹ Kiln: one create is two runtime operations (create, then the Save commit), as in seed 004; req/s and CPU are per create, ' +
+      'p50/p99 per HTTP request. The anchors create with one POST.');
+  }
+  lines.push('', '| system | startup ms (spawn to first 200) | idle RSS MB |', '|---|---:|---:|');
+  for (const s of order) {
+    const st = res.startups.filter((x) => x.system === s);
+    if (st.length) lines.push(`| ${s}${s === 'kiln' ? ' (to /health)' : ''} | ${st.map((x) => x.startupMs).join(' / ')} | ${st.map((x) => (x.idleRssKb / 1024).toFixed(0)).join(' / ')} |`);
+  }
+  if (res.anchorsVersions) lines.push('', Object.entries(res.anchorsVersions).map(([k, v]) => `${k} ${v}`).join(', '));
+  return lines.join('\n');
+}
