@@ -6,15 +6,16 @@
 //   npm run bench:anchors -- [--rounds 2] [--systems base,cap,directus,kiln]
 //                            [--requests list,edit,create] [--warmup 3] [--duration 10] [--connections 32]
 //
-// Needs ../shared/bench-anchors set up (its README, "Setup (once)"). The anchors are run by
-// their own run-all.js (re-seed, start, bench.js per request, stop), one round at a time;
-// Kiln is driven by kiln-load.mjs, the counterpart of their bench.js. Systems are interleaved
-// per round; Kiln goes last in odd rounds and first in even ones, so drift on the shared
-// machine does not always land on the same side. Kiln runs from the built dist as
-// `node bin/kiln.js run examples/employees --db ... --port N` on its own database
-// (kiln_anchors) on the anchors' PostgreSQL server, re-created every round with the same
-// 10,000 employees as the anchors' tables (read from base.employee after their seed.js)
-// and the same extra index on (firstname, id).
+// Needs ../shared/bench-anchors set up (its README, "Setup (once)"). Each round re-seeds every
+// system's table (the anchors' seed.js; Kiln gets the same rows through its data layer on its
+// own database, kiln_anchors, with the same extra index on (firstname, id)), starts all
+// servers (the anchors' as their run-all.js starts them; Kiln from the built dist as
+// `node bin/kiln.js run examples/employees --db ... --port N`), then measures each request on
+// each system in turn: the anchors with their own bench.js, Kiln with kiln-load.mjs, its
+// counterpart. Interleaving per request rather than per system keeps the measurements that
+// are compared a few seconds apart: on 2 cores shared with other work, throughput drifts by
+// a factor of 2-4 within minutes. Base and Kiln are measured next to each other, in
+// alternating order per round. Servers are stopped at the end of the round.
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -42,7 +43,6 @@ if (!existsSync(join(ANCHORS, 'node_modules', 'autocannon'))) {
   throw new Error(`${ANCHORS}: not set up (see its README.md, "Setup (once)"), or pass --anchors <dir>`);
 }
 const systems = opt.systems.split(',');
-const anchorSystems = systems.filter((s) => s !== 'kiln');
 const requests = opt.requests.split(',');
 const rounds = Number(opt.rounds);
 const load = { connections: Number(opt.connections), warmup: Number(opt.warmup), duration: Number(opt.duration) };
@@ -179,57 +179,99 @@ async function stopServer(child) {
   await gone; clearTimeout(t);
 }
 
-async function runKiln(round, rows, results) {
-  log(`[round ${round}] kiln: seeding ${KILN_DB}`);
-  const ids = await seedKiln(rows);
-  const k = await startKiln(join(work, `kiln-r${round}.log`));
-  results.startups.push({ system: 'kiln', round, startupMs: k.startupMs, idleRssKb: k.idleRssKb });
-  log(`[round ${round}] kiln: up in ${k.startupMs} ms to /health (pid ${k.child.pid}, RSS ${k.idleRssKb} kB)`);
-  try {
-    for (const request of requests) {
-      const cfgFile = join(work, 'load.json');
-      writeFileSync(cfgFile, JSON.stringify({ anchorsDir: ANCHORS, port: k.port, cookie: k.cookie, csrf: k.csrf, ops: k.ops, ids, pid: k.child.pid, ...load }));
-      const r = JSON.parse((await runNode([join(ROOT, 'bench/anchors/kiln-load.mjs'), cfgFile, request], ROOT)).trim().split('\n').pop());
-      // one create is two runtime operations: report per user action, like the anchors' one POST
-      const per = r.requestsPerAction;
-      Object.assign(r, { round, httpReqPerSec: r.reqPerSec, reqPerSec: r.reqPerSec / per,
-        serverCpuMsPerReq: +(r.serverCpuMsPerReq * per).toFixed(3), dbCpuMsPerReq: +(r.dbCpuMsPerReq * per).toFixed(3) });
-      results.runs.push(r);
-      log(`[round ${round}] kiln ${request}: ${r.reqPerSec.toFixed(0)} /s${per > 1 ? ` (${r.httpReqPerSec.toFixed(0)} HTTP req/s)` : ''}, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
-        `errors ${r.errors + r.timeouts + r.non2xx}, cpu/req server ${r.serverCpuMsPerReq} ms db ${r.dbCpuMsPerReq} ms`);
-    }
-  } finally {
-    await stopServer(k.child);
+// How run-all.js starts the anchors (its SERVERS table; CAP_DIR / DIRECTUS_DIR as there).
+const ANCHOR_SERVERS = {
+  base: { cwd: ANCHORS, cmd: ['baseline/server.js'], env: {}, probe: '/employees' },
+  cap: {
+    cwd: join(ANCHORS, process.env.CAP_DIR || 'cap'), cmd: ['node_modules/@sap/cds/bin/serve.js'],
+    env: { NODE_ENV: 'production', PORT: String(acfg.ports.cap) },
+    probe: '/odata/v4/employee/Employees?$top=20&$orderby=firstname,ID&$count=true',
+  },
+  directus: {
+    cwd: join(ANCHORS, process.env.DIRECTUS_DIR || 'directus'), cmd: ['start.mjs'], env: {},
+    probe: '/items/employee?limit=20&sort=firstname,id&meta=total_count',
+  },
+};
+
+async function startAnchor(sys, logFile) {
+  const s = ANCHOR_SERVERS[sys];
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, s.cmd, { cwd: s.cwd, env: { ...process.env, ...s.env }, stdio: ['ignore', openSync(logFile, 'w'), openSync(logFile, 'a')] });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${sys} exited early, see ${logFile}`);
+    try { if ((await fetch(`http://127.0.0.1:${acfg.ports[sys]}${s.probe}`)).status === 200) break; } catch { /* not yet */ }
+    if (Number(process.hrtime.bigint() - t0) / 1e6 > 120000) throw new Error(`${sys} did not come up in 120 s`);
+    await sleep(20);
   }
+  return { child, startupMs: Math.round(Number(process.hrtime.bigint() - t0) / 1e6), idleRssKb: rssKb(child.pid) };
 }
 
-async function runAnchors(round, results) {
-  if (!anchorSystems.length) return;
-  const tag = `kiln-${stamp}-r${round}`;
-  await runNode(['run-all.js', '--systems', anchorSystems.join(','), '--requests', requests.join(','), '--rounds', '1',
-    '--warmup', String(load.warmup), '--duration', String(load.duration), '--connections', String(load.connections), '--tag', tag], ANCHORS);
-  const res = JSON.parse(readFileSync(join(ANCHORS, 'results', `${tag}.json`), 'utf8'));
-  results.anchorsVersions = res.versions;
-  for (const r of res.runs) results.runs.push({ ...r, round });
-  for (const s of res.startups) results.startups.push({ ...s, round });
+/** One measurement: the anchors' bench.js, or kiln-load.mjs for Kiln. */
+async function measure(sys, server, request, round) {
+  let r;
+  if (sys === 'kiln') {
+    const cfgFile = join(work, 'load.json');
+    writeFileSync(cfgFile, JSON.stringify({ anchorsDir: ANCHORS, port: server.port, cookie: server.cookie, csrf: server.csrf, ops: server.ops, ids: server.ids, pid: server.child.pid, ...load }));
+    r = JSON.parse((await runNode([join(ROOT, 'bench/anchors/kiln-load.mjs'), cfgFile, request], ROOT)).trim().split('\n').pop());
+    // one create is two runtime operations: count per user action, like the anchors' one POST
+    const per = r.requestsPerAction;
+    Object.assign(r, { httpReqPerSec: r.reqPerSec, reqPerSec: r.reqPerSec / per,
+      serverCpuMsPerReq: +(r.serverCpuMsPerReq * per).toFixed(3), dbCpuMsPerReq: +(r.dbCpuMsPerReq * per).toFixed(3) });
+  } else {
+    r = JSON.parse((await runNode(['bench.js', '--system', sys, '--request', request, '--pid', String(server.child.pid),
+      '--connections', String(load.connections), '--warmup', String(load.warmup), '--duration', String(load.duration),
+      '--idStart', String(1000000 * round)], ANCHORS)).trim().split('\n').pop());
+  }
+  r.round = round;
+  log(`[round ${round}] ${sys} ${request}: ${r.reqPerSec.toFixed(0)} /s${r.requestsPerAction > 1 ? ` (${r.httpReqPerSec.toFixed(0)} HTTP req/s)` : ''}, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
+    `errors ${r.errors + r.timeouts + r.non2xx}, cpu/req server ${r.serverCpuMsPerReq} ms db ${r.dbCpuMsPerReq} ms`);
+  return r;
+}
+
+async function runRound(round, rows, results) {
+  const servers = {};
+  try {
+    for (const sys of systems) {
+      log(`[round ${round}] ${sys}: seeding`);
+      let ids;
+      if (sys === 'kiln') ids = await seedKiln(rows);
+      else await runNode(['seed.js', sys], ANCHORS);
+      const logFile = join(work, `${sys}-r${round}.log`);
+      servers[sys] = sys === 'kiln' ? { ...(await startKiln(logFile)), ids } : await startAnchor(sys, logFile);
+      const { startupMs, idleRssKb, child } = servers[sys];
+      results.startups.push({ system: sys, round, startupMs, idleRssKb });
+      log(`[round ${round}] ${sys}: up in ${startupMs} ms (pid ${child.pid}, RSS ${idleRssKb} kB)`);
+    }
+    // base and Kiln side by side, their order alternating per round
+    const order = ['base', 'kiln', 'cap', 'directus'].filter((s) => systems.includes(s));
+    if (round % 2 === 0) order.reverse();
+    for (const request of requests) {
+      for (const sys of order) results.runs.push(await measure(sys, servers[sys], request, round));
+    }
+  } finally {
+    for (const s of Object.values(servers)) await stopServer(s.child);
+  }
 }
 
 function pgVersion() {
   try { return execFileSync('psql', ['-h', acfg.pg.host, '-p', String(acfg.pg.port), '-U', acfg.pg.user, '-d', 'postgres', '-Atc', 'SHOW server_version'], { encoding: 'utf8' }).trim(); } catch { return '?'; }
 }
 
+// versions as run-all.js records them, plus Kiln's commit
+const ver = (dir, pkg) => { try { return JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version; } catch { return null; } };
+const capDir = ANCHOR_SERVERS.cap.cwd, directusDir = ANCHOR_SERVERS.directus.cwd;
+let kilnCommit = '?';
+try { kilnCommit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
 const results = {
+  versions: { kiln: kilnCommit, fastify: ver(ANCHORS, 'fastify'), pg: ver(ANCHORS, 'pg'), autocannon: ver(ANCHORS, 'autocannon'),
+    '@sap/cds': ver(capDir, '@sap/cds'), '@cap-js/postgres': ver(capDir, '@cap-js/postgres'),
+    directus: ver(directusDir, 'directus'), '@directus/api': ver(directusDir, '@directus/api') },
   startedAt: new Date().toISOString(), node: process.version, postgres: pgVersion(), host: hostname(),
   cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`, memGb: +(totalmem() / 2 ** 30).toFixed(1),
   load, loadavgStart: loadavg().map((x) => +x.toFixed(2)), runs: [], startups: [],
 };
 const rows = await anchorRows();
-for (let round = 1; round <= rounds; round++) {
-  const kilnFirst = round % 2 === 0;
-  if (systems.includes('kiln') && kilnFirst) await runKiln(round, rows, results);
-  await runAnchors(round, results);
-  if (systems.includes('kiln') && !kilnFirst) await runKiln(round, rows, results);
-}
+for (let round = 1; round <= rounds; round++) await runRound(round, rows, results);
 results.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 results.finishedAt = new Date().toISOString();
 const file = join(tmpdir(), `kiln-bench-anchors-${stamp}.json`);
@@ -273,6 +315,6 @@ function report(res) {
     const st = res.startups.filter((x) => x.system === s);
     if (st.length) lines.push(`| ${s}${s === 'kiln' ? ' (to /health)' : ''} | ${st.map((x) => x.startupMs).join(' / ')} | ${st.map((x) => (x.idleRssKb / 1024).toFixed(0)).join(' / ')} |`);
   }
-  if (res.anchorsVersions) lines.push('', Object.entries(res.anchorsVersions).map(([k, v]) => `${k} ${v}`).join(', '));
+  lines.push('', Object.entries(res.versions).map(([k, v]) => `${k} ${v}`).join(', '));
   return lines.join('\n');
 }
