@@ -223,7 +223,8 @@ async function measure(sys, server, request, round) {
       '--idStart', String(1000000 * round)], ANCHORS)).trim().split('\n').pop());
   }
   r.round = round;
-  log(`[round ${round}] ${sys} ${request}: ${r.reqPerSec.toFixed(0)} /s${r.requestsPerAction > 1 ? ` (${r.httpReqPerSec.toFixed(0)} HTTP req/s)` : ''}, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
+  r.loadavg1 = +loadavg()[0].toFixed(1);
+  log(`[round ${round}] ${sys} ${request} (load ${r.loadavg1}): ${r.reqPerSec.toFixed(0)} /s${r.requestsPerAction > 1 ? ` (${r.httpReqPerSec.toFixed(0)} HTTP req/s)` : ''}, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
     `errors ${r.errors + r.timeouts + r.non2xx}, cpu/req server ${r.serverCpuMsPerReq} ms db ${r.dbCpuMsPerReq} ms`);
   return r;
 }
