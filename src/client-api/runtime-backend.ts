@@ -65,7 +65,7 @@ export class RuntimeBackend implements ClientApiBackend {
     return {
       xpath,
       sort: op.sort.map((s) => ({ attribute: s.attribute, descending: s.descending })),
-      attributes: [...op.attributes, ...new Set(op.paths.map((p) => p.association))],
+      attributes: [...op.attributes, ...new Set([...op.paths.map((p) => p.association), ...(op.references ?? [])])],
       ...(extraXpath ? { extraXpath } : {}),
     };
   }

@@ -90,7 +90,7 @@ export function DataView({ w }: { w: ClientDataView }) {
   );
 }
 
-/** Members of the data view's object its widgets show (references by association; reference sets are not retrieved with an object). */
+/** Members of the data view's object its widgets show (references and reference sets by association). */
 function shownMembers(widgets: readonly ClientWidget[]): string[] {
   const out: string[] = [];
   for (const w of widgets) {
@@ -98,7 +98,7 @@ function shownMembers(widgets: readonly ClientWidget[]): string[] {
       case 'textBox': case 'textArea': case 'numberInput': case 'datePicker': case 'checkBox': case 'radioButtons': case 'dropDown':
         out.push(w.attribute); break;
       case 'dynamicText': if (!w.attribute.includes('/')) out.push(w.attribute); break;
-      case 'referenceSelector': out.push(w.association); break;
+      case 'referenceSelector': case 'referenceSetSelector': out.push(w.association); break;
       case 'container': out.push(...shownMembers(w.widgets)); break;
       case 'layoutGrid': for (const r of w.rows) for (const c of r.columns) out.push(...shownMembers(c.widgets)); break;
       default: break;

@@ -38,7 +38,7 @@ export function retrieveShape(model: CompiledModel, op: RetrieveOperation): Retr
 const HEAD = '{"changes":{},"commits":[],"committedObjectsOmitted":false,"deletes":[],"newpersistable":[],"objects":[],"resets":{}';
 
 function compileShape(model: CompiledModel, op: RetrieveOperation): RetrieveShape {
-  const main = new ObjectWriter(model, op.attributes, op.paths.map((p) => p.association));
+  const main = new ObjectWriter(model, op.attributes, [...new Set([...op.paths.map((p) => p.association), ...(op.references ?? [])])]);
   // Objects over references: per concrete entity, the shown attributes of it or its generalizations.
   const byEntity = new Map<string, string[]>();
   for (const p of op.paths) byEntity.set(p.entity, [...(byEntity.get(p.entity) ?? []), p.attribute]);

@@ -44,6 +44,8 @@ interface UsedCollector {
   readonly entity: CEntity;
   readonly attributes: string[];
   readonly paths: UsedPath[];
+  /** Owned associations shown as they are (reference-set selectors). */
+  readonly references: string[];
 }
 
 const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'dataView']);
@@ -143,7 +145,7 @@ class PageWalker {
       return;
     }
 
-    const used: UsedCollector | undefined = entity ? { entity, attributes: [], paths: [] } : undefined;
+    const used: UsedCollector | undefined = entity ? { entity, attributes: [], paths: [], references: [] } : undefined;
     if (used) {
       if (Array.isArray(body.columns)) {
         body.columns.forEach((c, i) => {
@@ -162,7 +164,7 @@ class PageWalker {
           else search.push(s);
         });
       }
-      const r = { ...retrieve, attributes: used.attributes, paths: used.paths, searchAttributes: search };
+      const r = { ...retrieve, attributes: used.attributes, paths: used.paths, searchAttributes: search, ...(used.references.length ? { references: used.references } : {}) };
       const qa = (a: string) => `${r.entity}/${used.entity.attributes.get(a)!.qualifiedName}`;
       const constants: OperationConstants = {
         UsedAttributes: [
@@ -170,7 +172,7 @@ class PageWalker {
           ...r.paths.map((p) => `${r.entity}/${p.association}/${p.entity}/${this.model.entities.get(p.entity)!.attributes.get(p.attribute)!.qualifiedName}`),
         ],
         XPath: r.xpath,
-        UsedAssociations: [...new Set(r.paths.map((p) => p.association))],
+        UsedAssociations: [...new Set([...r.paths.map((p) => p.association), ...used.references])],
         PageName: this.page.name,
         WidgetName: `${this.page.name}.${widgetName}`,
       };
@@ -207,6 +209,7 @@ class PageWalker {
     const display = typeof body.attribute === 'string' ? body.attribute : [...target.attributes.keys()][0];
     if (!display || !target.attributes.has(display)) { this.error([...path, 'attribute'], `unknown attribute '${String(display)}' of ${target.name}`); return; }
     if (scope.used && assoc.type === 'Reference') this.useRef(scope.used, `${assoc.name}/${target.name}/${display}`, [...path, 'association']);
+    else if (scope.used && scope.used.entity.chain.includes(assoc.parent) && !scope.used.references.includes(assoc.name)) scope.used.references.push(assoc.name);
     if (!target.persistable) return;
     const xpath = `//${target.name}`;
     const constants: OperationConstants = {

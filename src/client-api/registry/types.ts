@@ -63,6 +63,8 @@ export interface RetrieveOperation extends OperationBase {
   readonly attributes: readonly string[];
   /** Values shown over references. */
   readonly paths: readonly UsedPath[];
+  /** Owned associations the widget shows as they are (a reference-set selector's chosen objects), read and sent with each object. */
+  readonly references?: readonly string[];
   /** Attributes the client may search on (extraXpath), beyond the shown ones. */
   readonly searchAttributes: readonly string[];
   readonly pageSize: number;
