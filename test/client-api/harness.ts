@@ -42,9 +42,12 @@ export async function startApp(
   patchAppYaml?: (text: string) => string,
   /** Rewrites the database URL the runtime uses (e.g. through a proxy); the test database itself is unchanged. */
   viaUrl?: (url: string) => string,
+  /** Files written over the copied example (relative path -> text), e.g. a changed microflow. */
+  files: Record<string, string> = {},
 ): Promise<AppUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), `kiln-${example}-`));
   cpSync(join(ROOT, 'examples', example), dir, { recursive: true, filter: (src) => !src.includes('.deployment') });
+  for (const [rel, text] of Object.entries(files)) writeFileSync(join(dir, rel), text);
   if (demoUsers.length) {
     const appFile = join(dir, 'app.yaml');
     const text = readFileSync(appFile, 'utf8').replace(/\nsecurity:\n/, `\nsecurity:\n  demoUsers:\n${demoUsers.map((u) => `    - { name: ${u.name}, password: "${u.password}", roles: [${u.roles.join(', ')}] }`).join('\n')}\n`);
