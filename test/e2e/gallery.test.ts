@@ -221,4 +221,24 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await pagerReads(page, 'thingsGrid', '0–0 of 0');
     await grid.getByText('No items found.').waitFor();
   });
+
+  it('shows the server\'s refusal as a readable message: an owner with things cannot be deleted', async () => {
+    const { page } = b;
+    await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Owners and tags' }).click();
+    await pagerReads(page, 'ownersGrid', '1–2 of 2');
+    const grid = page.locator('[data-widget="ownersGrid"]');
+    await grid.locator('tbody tr[data-guid]', { hasText: 'Oscar Owner' }).click();
+    await grid.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog', { name: 'Please confirm' }).getByRole('button', { name: 'Delete' }).click();
+    const message = page.getByRole('alertdialog', { name: 'Error' });
+    await message.waitFor();
+    await expect(message.locator('.message-text').textContent()).resolves.toBe('This owner still has things and cannot be deleted');
+    await message.getByRole('button', { name: 'OK' }).click();
+    await message.waitFor({ state: 'detached' });
+    // Olivia owns nothing any more: she goes.
+    await grid.locator('tbody tr[data-guid]', { hasText: 'Olivia Owner' }).click();
+    await grid.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog', { name: 'Please confirm' }).getByRole('button', { name: 'Delete' }).click();
+    await pagerReads(page, 'ownersGrid', '1–1 of 1');
+  });
 });
