@@ -144,6 +144,10 @@ const table: Record<string, Row[]> = {
     // DateTime as Java's Date.toString() in the user's zone (UTC for a non-localized attribute)
     ['toString(dateTimeUTC(2007, 1, 1))', "'Mon Jan 01 01:00:00 GMT+1 2007'", AMS], ['toString(dateTime(2007))', "'Mon Jan 01 00:00:00 EST 2007'", NY],
     ["'at ' + dateTimeUTC(2007, 1, 1, 12, 0)", "'at Mon Jan 01 12:00:00 UTC 2007'"], ["parseDecimal('3.45')", 'D3.45'], ["parseDecimal('x', 0)", 'D0'], ["parseDecimal('1e3')", 'D1000'],
+    // microflows take a DecimalFormat pattern as the second argument (Mendix's examples)
+    ["parseDecimal('3,241.98', '#,###.##')", 'D3241.98'], ["parseDecimal('noDecimal', 5.05)", 'D5.05'], ["parseDecimal('noDecimal', empty)", 'empty'],
+    ["parseDecimal($E, 0)", 'D0'], ["parseDecimal('x', '#,##0.00', 1)", 'D1'], ["parseDecimal('56%', '#%')", 'D0.56'], ["parseDecimal('-$1,234.50', '¤#,##0.00')", 'D-1234.5'],
+    ["formatDecimal(1234.56, '¤ #,##0.00')", "'$ 1,234.56'"], ["formatDecimal(1234.5, '¤ #,##0.00', 'nl_NL')", "'€ 1.234,50'"], ["formatDecimal(0.56, '% ##0')", "'% 56'"],
     ["formatDecimal(1234567.891, '#,###.##')", "'1,234,567.89'"], ["formatDecimal(1234.5, '#,##0.00')", "'1,234.50'"], ["formatDecimal(0.125, '0.00')", "'0.12'"],
     ["formatDecimal(0.135, '0.00')", "'0.14'"], ["formatDecimal(0.5, '#%')", "'50%'"], ["formatDecimal(-3.5, '0')", "'-4'"], ["formatDecimal(1234.5, '#,##0.00', 'nl_NL')", "'1.234,50'"],
     ["formatDateTime(dateTimeUTC(2024, 3, 31, 14, 5, 9), 'yyyy-MM-dd HH:mm:ss')", "'2024-03-31 16:05:09'", AMS],
@@ -235,7 +239,7 @@ describe('runtime errors', () => {
     ['$NoOrder/Total', /cannot read Total of an empty object \(\$NoOrder\)/], ['$NoOrder/Total = 0', /cannot read Total of an empty object/],
     ['1 : 0', /division by zero/], ['5 mod 0', /modulo by zero/], ["substring('abc', 4)", /start position 4/], ["substring('abc', 1, 5)", /runs past the end/],
     ['sqrt(-1)', /negative/], ["parseInteger('x')", /not an integer/], ["parseDateTime('x', 'yyyy')", /does not match/], ['$I + empty', /empty operand/],
-    ['2147483647 * 2147483647 * 2147483647', /integer overflow/], ["parseInteger('9223372036854775808')", /not an integer in the Long range/], ["isMatch('a', '(')", /invalid regular expression/],
+    ['2147483647 * 2147483647 * 2147483647', /integer overflow/], ["parseInteger('9223372036854775808')", /not an integer in the Long range/], ["parseDecimal('1.2.3', '#.##')", /not a decimal number in the format '#.##'/], ['parseDecimal($E)', /'' is not a decimal number/], ["isMatch('a', '(')", /invalid regular expression/],
     ['dateTime(2024, 2, 30)', /invalid date/],
   ];
   it.each(errs)('%s fails with %s', (expr, msg) => {
@@ -257,6 +261,7 @@ describe('type checking reports the column', () => {
     ['lenght($S)', "0:unknown function 'lenght'"],
     ['length($S, 1)', '0:length takes 1 argument, not 2'],
     ['substring($S, $B)', '14:substring: argument 2 must be an Integer or Long, not Boolean'],
+    ['parseDecimal($S, $B)', '17:parseDecimal: the default value must be a number or empty, not Boolean'],
     ['Sales.OrderStatus.Lost', '0:enumeration Sales.OrderStatus has no value \'Lost\' (values: Draft, Confirmed, Shipped, Cancelled)'],
     ['$Order/Status = Sales.Segment.Retail', '14:cannot compare Sales.OrderStatus with Sales.Segment'],
     ["isSynced($Order)", '0:isSynced is not supported: isSynced is only available in nanoflows and the offline client; Kiln runs microflows on the server'],

@@ -7,12 +7,7 @@ import { ExpressionError } from './runtime.js';
  * The locale picks the separators (en-US by default).
  */
 export function formatDecimal(value: Decimal, pattern: string, locale = 'en-US'): string {
-  const positive = pattern.split(';')[0]!;
-  const m = /^([^#0,.]*)([#0,.]+)(.*)$/.exec(positive);
-  if (!m) throw new ExpressionError(`invalid decimal format pattern '${pattern}'`);
-  const prefix = m[1]!.replace(/'/g, '');
-  const body = m[2]!;
-  const suffix = m[3]!.replace(/'/g, '');
+  const { prefix, body, suffix } = patternParts(pattern, locale);
   const dot = body.indexOf('.');
   const intPart = dot < 0 ? body : body.slice(0, dot);
   const fracPart = dot < 0 ? '' : body.slice(dot + 1);
@@ -42,6 +37,55 @@ export function formatDecimal(value: Decimal, pattern: string, locale = 'en-US')
   }
   const number = frac.length > 0 ? `${intDigits}${decimal}${frac}` : intDigits || '0';
   return `${negative ? '-' : ''}${prefix}${number}${suffix}`;
+}
+
+/** Prefix, number body and suffix of a DecimalFormat pattern; `¤` becomes the locale's currency symbol. */
+function patternParts(pattern: string, locale: string): { prefix: string; body: string; suffix: string } {
+  const positive = pattern.split(';')[0]!;
+  const m = /^([^#0,.]*)([#0,.]+)(.*)$/.exec(positive);
+  if (!m) throw new ExpressionError(`invalid decimal format pattern '${pattern}'`);
+  const literal = (t: string) => t.replace(/'/g, '').replace(/¤/g, () => currencySymbol(locale));
+  return { prefix: literal(m[1]!), body: m[2]!, suffix: literal(m[3]!) };
+}
+
+/**
+ * `parseDecimal(text, pattern)`: the text must be a number as the pattern
+ * writes it — its prefix and suffix, the locale's grouping separators
+ * anywhere in the integer part, the locale's decimal separator; `%` and `‰`
+ * divide. Returns null when the text does not match (the caller applies the
+ * default or raises).
+ */
+export function parseDecimalPattern(text: string, pattern: string, locale = 'en-US'): Decimal | null {
+  const { prefix, suffix } = patternParts(pattern, locale);
+  let t = text.trim();
+  let negative = false;
+  if (t.startsWith('-')) { negative = true; t = t.slice(1); }
+  if (prefix) { if (!t.startsWith(prefix)) return null; t = t.slice(prefix.length); }
+  if (suffix) { if (!t.endsWith(suffix)) return null; t = t.slice(0, t.length - suffix.length); }
+  t = t.trim();
+  const { decimal, groupSep } = separators(locale);
+  let intPart = t, frac = '';
+  const d = t.indexOf(decimal);
+  if (d >= 0) { intPart = t.slice(0, d); frac = t.slice(d + decimal.length); }
+  const digits = intPart.split(groupSep).join('');
+  if (!/^\d*$/.test(digits) || !/^\d*$/.test(frac) || digits.length + frac.length === 0 || intPart.startsWith(groupSep)) return null;
+  let v = new Decimal(`${digits || '0'}.${frac || '0'}`);
+  if (prefix.includes('%') || suffix.includes('%')) v = v.div(100);
+  else if (prefix.includes('‰') || suffix.includes('‰')) v = v.div(1000);
+  return negative ? v.neg() : v;
+}
+
+/** The currency of a locale's region, for `¤` (Java uses the locale's currency). */
+const REGION_CURRENCY: Record<string, string> = {
+  US: 'USD', GB: 'GBP', JP: 'JPY', CH: 'CHF', CA: 'CAD', AU: 'AUD', IN: 'INR', CN: 'CNY', BR: 'BRL', SE: 'SEK', NO: 'NOK', DK: 'DKK', PL: 'PLN',
+  NL: 'EUR', DE: 'EUR', FR: 'EUR', BE: 'EUR', ES: 'EUR', IT: 'EUR', AT: 'EUR', IE: 'EUR', PT: 'EUR', FI: 'EUR', LU: 'EUR', GR: 'EUR',
+};
+function currencySymbol(locale: string): string {
+  const tag = locale.replace('_', '-');
+  const region = tag.split('-')[1]?.toUpperCase();
+  const currency = region ? REGION_CURRENCY[region] : undefined;
+  if (!currency) return '¤';
+  return new Intl.NumberFormat(tag, { style: 'currency', currency }).formatToParts(1).find((p) => p.type === 'currency')?.value ?? currency;
 }
 
 const sepCache = new Map<string, { decimal: string; groupSep: string }>();

@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import type { Node } from './ast.js';
 import { addUnits, beginOf, calendarBetween, endOf, formatDate, fromParts, parseDate, trimTo, type AddUnit, type PeriodUnit, type TrimUnit } from './dates.js';
-import { formatDecimal } from './decimal-format.js';
+import { formatDecimal, parseDecimalPattern } from './decimal-format.js';
 import { checkInteger, Decimal34, describe, ExactDecimal, ExpressionError, isMxObject, toBigInt, toDecimal, valueToString, type Evaluator, type Frame, type Value } from './runtime.js';
 import { isIntegral, isLoose, isNumeric, T, typeToString, widen, type XType } from './types.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
@@ -255,12 +255,36 @@ function buildFunctions(): Map<string, FnDef> {
     if (info.length > 1) return def === null ? null : toBigInt(def!);
     throw new ExpressionError(`parseInteger: '${str(s!)}' is not an integer in the Long range`);
   }));
-  F.set('parseDecimal', fn(['String', 'Any?'], T.Decimal, ([s, def], _f, info) => {
-    const text = str(s!).trim();
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return new ExactDecimal(text);
-    if (info.length > 1) return def === null ? null : toDecimal(def!);
-    throw new ExpressionError(`parseDecimal: '${str(s!)}' is not a decimal number`);
-  }));
+  // parseDecimal(s[, default]) and, in microflows, parseDecimal(s, pattern[, default]) with a DecimalFormat pattern.
+  F.set('parseDecimal', {
+    min: 1, max: 3,
+    check(args) {
+      if (!fits('String', args[0]!.type)) return { error: `argument 1 must be String, not ${typeToString(args[0]!.type)}`, arg: 0 };
+      const second = args[1]?.type;
+      const withPattern = args.length === 3 || (second !== undefined && second.kind === 'String');
+      if (withPattern && !fits('String', second!)) return { error: `argument 2 must be a format pattern (String), not ${typeToString(second!)}`, arg: 1 };
+      const def = withPattern ? args[2] : args[1];
+      if (def && !fits('Number', def.type)) return { error: `the default value must be a number or empty, not ${typeToString(def.type)}`, arg: withPattern ? 2 : 1 };
+      return T.Decimal;
+    },
+    build(args, info) {
+      const withPattern = info.length === 3 || (info.length === 2 && info[1]!.type.kind === 'String');
+      const [a0, a1, a2] = args;
+      const defArg = withPattern ? a2 : a1;
+      return (f) => {
+        const raw = str(a0!(f));
+        let parsed: Decimal | null = null;
+        if (withPattern) parsed = parseDecimalPattern(raw, str(a1!(f)));
+        else {
+          const text = raw.trim();
+          if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) parsed = new ExactDecimal(text);
+        }
+        if (parsed !== null) return parsed instanceof ExactDecimal ? parsed : new ExactDecimal(parsed);
+        if (defArg) { const d = defArg(f); return d === null ? null : toDecimal(d); }
+        throw new ExpressionError(`parseDecimal: '${raw}' is not a decimal number${withPattern ? ` in the format '${str(a1!(f))}'` : ''}`);
+      };
+    },
+  });
   F.set('formatDecimal', fn(['Number', 'String', 'String?'], T.String, ([v, p, loc], _f, info) => formatDecimal(toDecimal(req(v!, 'the value to format')), str(p!), info.length > 2 ? str(loc!) : 'en-US')));
   for (const utc of [false, true]) {
     const sfx = utc ? 'UTC' : '';
