@@ -158,7 +158,15 @@ const table: Record<string, Row[]> = {
     // 01:30 does not exist in London that night: shifted forward to 02:30 BST
     ["parseDateTime('2024-03-31 01:30', 'yyyy-MM-dd HH:mm')", '2024-03-31T01:30:00.000Z', { timeZone: 'Europe/London' }],
     ["parseDateTime('2024-10-27 12:00', 'yyyy-MM-dd HH:mm')", '2024-10-27T11:00:00.000Z', AMS],
-    ["parseDateTimeUTC('31/03/2024', 'dd/MM/yyyy')", '2024-03-31T00:00:00.000Z'], ["parseDateTime('garbage', 'dd/MM/yyyy', dateTimeUTC(2000, 1, 1))", '2000-01-01T00:00:00.000Z'],
+    ["parseDateTimeUTC('31/03/2024', 'dd/MM/yyyy')", '2024-03-31T00:00:00.000Z'],
+    // lenient as Java's SimpleDateFormat (Mendix's documented example): day 35 of November is 5 December
+    ["parseDateTimeUTC('35-11-2015', 'dd-MM-yyyy', dateTimeUTC(2000))", '2015-12-05T00:00:00.000Z'], ["parseDateTime('2024-02-30 25:00', 'yyyy-MM-dd HH:mm')", '2024-03-02T00:00:00.000Z', AMS],
+    ["parseDateTime('2022-04-30T22:00:00.000', 'yyyy-MM-dd''T''HH:mm:ss.SSS')", '2022-04-30T20:00:00.000Z', AMS],
+    // letters luxon lacks or means differently: k, K, F, W, w and Y (en-US weeks), X, S
+    ["formatDateTimeUTC(dateTimeUTC(2024, 1, 2), 'kk KK')", "'24 00'"], ["formatDateTimeUTC(dateTimeUTC(2024, 1, 2, 13), 'k K h a')", "'13 1 1 PM'"],
+    ["formatDateTimeUTC(dateTimeUTC(2024, 5, 17), 'F W w')", "'3 3 20'"], ["formatDateTimeUTC(dateTimeUTC(2024, 12, 30), 'w Y yyyy')", "'1 2025 2024'"],
+    ["formatDateTime(dateTimeUTC(2024, 7, 1), 'X XX XXX')", "'+02 +0200 +02:00'", AMS], ["formatDateTimeUTC(dateTimeUTC(2024, 7, 1), 'X')", "'Z'"],
+    ["formatDateTimeUTC(addMilliseconds(dateTimeUTC(2024, 7, 1), 5), 'S SSS')", "'5 005'"], ["parseDateTime('garbage', 'dd/MM/yyyy', dateTimeUTC(2000, 1, 1))", '2000-01-01T00:00:00.000Z'],
     ['dateTimeToEpoch(dateTimeUTC(2024, 1, 1))', '1704067200000n'], ['epochToDateTime(1704067200000)', '2024-01-01T00:00:00.000Z'],
     ['getKey(Sales.OrderStatus.Shipped)', "'Shipped'"], ['getCaption($Order/Status)', "'Confirmed'"],
   ],
