@@ -151,6 +151,14 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await expect(quantity.getAttribute('aria-invalid')).resolves.toBe('true');
     await quantity.fill('12');
     await dialog.locator('.field-error').waitFor({ state: 'detached' });
+    // A microflow button in the form: its validation feedback appears under the field, with the unsaved value checked.
+    await quantity.fill('150');
+    await dialog.getByRole('button', { name: 'Check' }).click();
+    await dialog.locator('.field-error', { hasText: 'At most 100 fit on a shelf' }).waitFor();
+    await expect(quantity.getAttribute('aria-invalid')).resolves.toBe('true');
+    await quantity.fill('12');
+    await dialog.getByRole('button', { name: 'Check' }).click();
+    await dialog.locator('.field-error').waitFor({ state: 'detached' });
 
     await dialog.getByLabel('Notes').fill('A sturdy bucket\nwith a handle');
     await dialog.getByLabel('Price').fill('12.25');

@@ -89,7 +89,8 @@ export class XasClient {
   }
 }
 
-function validationsOf(body: unknown): WireValidation[] {
+/** Validation failures in an answer: a refused commit's, or a microflow's validation feedback. */
+export function validationsOf(body: unknown): WireValidation[] {
   if (!body || typeof body !== 'object') return [];
   const b = body as Record<string, unknown>;
   // The runtime answers 422 {error, datavalidation: {guid: {member: message}}}.

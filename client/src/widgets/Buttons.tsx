@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ClientButton } from '../../../src/web-client/page-definition';
 import type { Guid, WireValidation } from '../api/types';
-import { XasError } from '../api/xas';
+import { validationsOf, XasError } from '../api/xas';
 import { useApp, useScope, type AppServices } from '../app/context';
 
 export interface ButtonTarget {
@@ -68,6 +68,10 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
       case 'microflow': {
         if (a.parameter && !t.object) { app.showMessage('Select an item first.', 'info'); return; }
         const res = await app.ops.callMicroflow(a.operationId, a.parameter && t.object ? { [a.parameter]: t.object } : {});
+        // Validation feedback of the microflow goes under the fields of the form the button is on.
+        const feedback = validationsOf(res);
+        if (t.onValidation) t.onValidation(feedback);
+        else if (feedback.length > 0) app.showMessage(feedback.map((v) => v.message).join('\n'), 'warning');
         for (const ins of res.instructions ?? []) {
           const text = ins.type === 'text_message' ? ins.args?.message : undefined;
           const kind = ins.args?.type;
