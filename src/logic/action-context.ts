@@ -22,7 +22,7 @@ export function actionContextFactory(engineRef: () => MicroflowEngine): (caller:
           plans.set(key, p);
         }
         const found = await p.run(session.sql(), session.user, variables, {});
-        return found.map((o) => session.objects.get(o.id) ?? (session.objects.set(o.id, o), o));
+        return session.fromDatabase(found);
       },
       create: (entity) => engine.actions.create(session, entity, caller.stack),
       get: (o, member) => getMember(engine.model, o, member),

@@ -187,6 +187,16 @@ body:
   - changeList: { list: $Seen, operation: add, value: $Top }
   - aggregate: { list: $Seen, function: count, into: WithDuplicate }
   - return: "$Out + ' top=' + $Top/Name + ' same=' + toString($Same) + ' n=' + toString($WithDuplicate)"`,
+  ReadBack: `
+parameters: { Old: String }
+returns: String
+body:
+  - retrieve: { from: Shop.Item, xpath: "[Name = $Old]", range: first, into: It }
+  - change: { object: $It, set: { Name: "'changed in memory'" } }
+  - retrieve: { from: Shop.Item, xpath: "[Name = $Old]", range: first, into: Again }
+  - retrieve: { from: Shop.Item, xpath: "[Name = 'changed in memory']", into: None }
+  - aggregate: { list: $None, function: count, into: N }
+  - return: "$Again/Name + ' / ' + $It/Name + ' / ' + toString($N)"`,
   Named: `
 parameters: { N: String, Q: Integer }
 body:
@@ -283,6 +293,9 @@ describe('object activities on the database', () => {
     await run('Rename', { Old: 'item2', New: 'renamed' });
     const rows = await app.rows('Shop.Item', 'name, qty');
     expect(rows.map((x) => [x.name, Number(x.qty)])).toContainEqual(['renamed', 102]);
+  });
+  it('an XPath retrieve reads the database: uncommitted changes of the request are not seen', async () => {
+    expect((await run('ReadBack', { Old: 'item1' })).value).toBe('item1 / changed in memory / 0');
   });
   it('change without commit leaves the database and returns the object dirty', async () => {
     const r = await run('RenameNoCommit', { Old: 'item1' });

@@ -198,7 +198,7 @@ const retrieve: ActivityCompiler = (c, def, path, st) => {
       const offset = offsetE ? Number(offsetE.evaluate(r) ?? 0) : undefined;
       const amount = first ? 1 : amountE ? Number(amountE.evaluate(r) ?? 0) : undefined;
       const found = await prepared.run(r.session.sql(), r.session.user, vars, { ...(offset ? { offset } : {}), ...(amount ? { amount } : {}) });
-      const objs = found.map((o) => r.session.objects.get(o.id) ?? (r.session.objects.set(o.id, o), o));
+      const objs = r.session.fromDatabase(found);
       r.vars[slot] = first ? (objs[0] ?? null) : objs;
       return NEXT;
     },

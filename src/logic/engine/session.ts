@@ -73,6 +73,20 @@ export class LogicSession {
     return o;
   }
 
+  /**
+   * Objects read by an XPath retrieve, as the database has them: one the
+   * request holds with uncommitted changes comes back as the fresh copy
+   * (Mendix: XPath retrieves ignore earlier changes of the request); an
+   * unchanged one keeps its identity; new ones join the request.
+   */
+  fromDatabase(found: readonly MxObject[]): MxObject[] {
+    return found.map((o) => {
+      const h = this.objects.get(o.id);
+      if (!h) { this.objects.set(o.id, o); return o; }
+      return h.changed.size > 0 || h.state === 'new' ? o : h;
+    });
+  }
+
   /** The transaction; a microflow that reaches the database outside one is a programming error. */
   sql(): SqlPort {
     if (!this.tx) throw new Error('this action needs a database transaction');
