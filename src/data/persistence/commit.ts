@@ -48,17 +48,21 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
     for (let i = tables.length - 1; i >= 0; i--) await insertRows(tx, tables[i]!, objs, entity);
   }
 
-  // UPDATE persisted objects: only the changed columns, per table.
+  // UPDATE persisted objects: only the changed columns, per table; objects
+  // whose changed columns are the same share a statement.
+  const updates = new Map<string, { t: TableMap; cols: ColumnMap[]; objs: MxObject[] }>();
   for (const o of persisted) {
-    const map = entityMap(model, o.entity);
-    for (const t of [...map.tables].reverse()) {
+    const tables = entityMap(model, o.entity).tables;
+    for (let i = tables.length - 1; i >= 0; i--) {
+      const t = tables[i]!;
       const cols = t.columns.filter((c) => c.source !== 'type' && o.changed.has(c.key));
       if (cols.length === 0) continue;
-      const w = new SqlWriter(tx.dialect);
-      const set = cols.map((c) => `${w.q(c.column)} = ${w.p(columnValue(tx, c, o, entity(o)))}`).join(', ');
-      await tx.execute(`UPDATE ${w.q(t.table)} SET ${set} WHERE ${w.q('id')} = ${w.p(encodeId(tx.dialect, o.id))}`, w.params);
+      const key = `${t.table}\u0000${cols.map((c) => c.column).join('\u0000')}`;
+      const g = updates.get(key);
+      if (g) g.objs.push(o); else updates.set(key, { t, cols, objs: [o] });
     }
   }
+  for (const { t, cols, objs } of updates.values()) await updateRows(tx, t, cols, objs);
 
   // Associations: new objects' non-empty values; persisted objects' changed ones (replaced).
   const replace = new Map<string, MxObject[]>();
@@ -86,7 +90,45 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   for (const o of objects) { o.state = 'persisted'; o.changed.clear(); }
 }
 
-function entity(o: MxObject): string { return o.entity; }
+/**
+ * `UPDATE "t" SET "a" = ? WHERE "id" = ?` for one object. For several on
+ * PostgreSQL and MariaDB, one statement per chunk joining the table with the
+ * rows of new values (a round trip per object would dominate); SQLite has no
+ * round trips, so there each object keeps its own prepared statement.
+ */
+async function updateRows(tx: Queryable, t: TableMap, cols: readonly ColumnMap[], objs: readonly MxObject[]): Promise<void> {
+  const d = tx.dialect;
+  if (objs.length === 1 || d === 'sqlite') {
+    for (const o of objs) {
+      const w = new SqlWriter(d);
+      const set = cols.map((c) => `${w.q(c.column)} = ${w.p(columnValue(tx, c, o, o.entity))}`).join(', ');
+      await tx.execute(`UPDATE ${w.q(t.table)} SET ${set} WHERE ${w.q('id')} = ${w.p(encodeId(d, o.id))}`, w.params);
+    }
+    return;
+  }
+  for (const part of chunks(d, objs, cols.length + 1)) {
+    const w = new SqlWriter(d);
+    const v = w.q('v');
+    if (d === 'postgres') {
+      // Every value cast to its unconstrained type: a VALUES list has no column types of
+      // its own, and a cast to VARCHAR(n) would cut a long string instead of refusing it.
+      const rows = part.map((o) => `(${w.p(encodeId(d, o.id))}::bigint, ${cols.map((c) => `${w.p(columnValue(tx, c, o, o.entity))}::${PG_CAST[c.type]}`).join(', ')})`);
+      const set = cols.map((c) => `${w.q(c.column)} = ${v}.${w.q(c.column)}`).join(', ');
+      await tx.execute(`UPDATE ${w.q(t.table)} SET ${set} FROM (VALUES ${rows.join(', ')}) AS ${v} (${[w.q('id'), ...cols.map((c) => w.q(c.column))].join(', ')}) WHERE ${w.q(t.table)}.${w.q('id')} = ${v}.${w.q('id')}`, w.params);
+    } else {
+      // The id is cast so that the join compares BIGINTs, not text as DOUBLE.
+      const rows = part.map((o, i) => `SELECT CAST(${w.p(encodeId(d, o.id))} AS SIGNED)${i ? '' : ` AS ${w.q('id')}`}, ${cols.map((c) => `${w.p(columnValue(tx, c, o, o.entity))}${i ? '' : ` AS ${w.q(c.column)}`}`).join(', ')}`);
+      const set = cols.map((c) => `${w.q(t.table)}.${w.q(c.column)} = ${v}.${w.q(c.column)}`).join(', ');
+      await tx.execute(`UPDATE ${w.q(t.table)} INNER JOIN (${rows.join(' UNION ALL ')}) AS ${v} ON ${w.q(t.table)}.${w.q('id')} = ${v}.${w.q('id')} SET ${set}`, w.params);
+    }
+  }
+}
+
+/** PostgreSQL types for the values of a batched UPDATE, by attribute type. */
+const PG_CAST: Record<ColumnMap['type'], string> = {
+  String: 'text', HashedString: 'text', Enumeration: 'text', Integer: 'int', Long: 'bigint', AutoNumber: 'bigint',
+  Decimal: 'numeric', Boolean: 'boolean', DateTime: 'timestamp', Binary: 'bytea',
+};
 
 function children(v: AssociationValue | undefined): readonly bigint[] {
   if (v === undefined || v === null) return [];
