@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { report } from './report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: opt } = parseArgs({
@@ -278,44 +279,5 @@ results.finishedAt = new Date().toISOString();
 const file = join(tmpdir(), `kiln-bench-anchors-${stamp}.json`);
 writeFileSync(file, JSON.stringify(results, null, 2));
 console.log(report(results));
-log(`all runs: ${file}`);
+log(`all runs: ${file} (table again: node bench/anchors/report.mjs ${file})`);
 rmSync(work, { recursive: true, force: true });
-
-function report(res) {
-  const NAMES = { list: 'overview (20 of 10,000 + count)', edit: 'edit (commit of Jobtitle)', create: 'create' };
-  const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-  const f = (x, d = 1) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(d));
-  const order = ['base', 'cap', 'directus', 'kiln'].filter((s) => systems.includes(s));
-  const lines = [
-    `Kiln beside the anchors, ${res.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${res.load.connections} connections, ` +
-    `${res.load.warmup} s warm-up + ${res.load.duration} s, ${rounds} round(s), autocannon; node ${res.node}, PostgreSQL ${res.postgres}; ` +
-    `${res.cpus}; load average ${res.loadavgStart.join(' ')} at start, ${res.loadavgEnd.join(' ')} at end`,
-    '',
-    '| request | system | req/s | p50 ms | p99 ms | server CPU ms/req | DB CPU ms/req | errors | ratio to base (req/s) | per round |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
-  ];
-  for (const q of requests) {
-    const baseRounds = Object.fromEntries(res.runs.filter((r) => r.system === 'base' && r.request === q).map((r) => [r.round, r.reqPerSec]));
-    const base = Object.values(baseRounds).length ? mean(Object.values(baseRounds)) : NaN;
-    for (const s of order) {
-      const rs = res.runs.filter((r) => r.system === s && r.request === q);
-      if (!rs.length) continue;
-      const rps = mean(rs.map((r) => r.reqPerSec));
-      const perRound = rs.map((r) => (baseRounds[r.round] ? (r.reqPerSec / baseRounds[r.round]).toFixed(2) : '-')).join(' / ');
-      lines.push(`| ${NAMES[q]}${s === 'kiln' && q === 'create' ? ' ¹' : ''} | ${s} | ${rps.toFixed(0)} | ${f(mean(rs.map((r) => r.p50)))} | ${f(mean(rs.map((r) => r.p99)))} | ` +
-        `${f(mean(rs.map((r) => r.serverCpuMsPerReq)), 2)} | ${f(mean(rs.map((r) => r.dbCpuMsPerReq)), 2)} | ${rs.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0)} | ` +
-        `${f(rps / base, 2)} | ${perRound} |`);
-    }
-  }
-  if (systems.includes('kiln') && requests.includes('create')) {
-    lines.push('', '¹ Kiln: one create is two runtime operations (create, then the Save commit), as in seed 004; req/s and CPU are per create, ' +
-      'p50/p99 per HTTP request. The anchors create with one POST.');
-  }
-  lines.push('', '| system | startup ms (spawn to first 200) | idle RSS MB |', '|---|---:|---:|');
-  for (const s of order) {
-    const st = res.startups.filter((x) => x.system === s);
-    if (st.length) lines.push(`| ${s}${s === 'kiln' ? ' (to /health)' : ''} | ${st.map((x) => x.startupMs).join(' / ')} | ${st.map((x) => (x.idleRssKb / 1024).toFixed(0)).join(' / ')} |`);
-  }
-  lines.push('', Object.entries(res.versions).map(([k, v]) => `${k} ${v}`).join(', '));
-  return lines.join('\n');
-}
