@@ -59,6 +59,37 @@ describe('the data component', () => {
     }
   });
 
+  it('refuses a destructive change at start-up with the list of losses, and applies it with KILN_ALLOW_DESTRUCTIVE_SYNC=true', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'kiln-deploy-'));
+    try {
+      const ctxFor = async (yaml: string, env: Record<string, string> = {}): Promise<RuntimeContext> => ({
+        appDir: own, deploymentDir: own, model: await modelOf(yaml), settings: await resolveSettings({ env }), log: quietLog, services: new Map(),
+      });
+      const first = await ctxFor('entities:\n  Note: { attributes: { Text: String, Extra: String } }\n');
+      const c1 = dataComponent();
+      await c1.start!(first);
+      await (first.services.get('db') as Database).execute('INSERT INTO "t$note" ("id", "text", "extra") VALUES (1, \'a\', \'b\')', []);
+      await c1.stop!(first);
+
+      const without = 'entities:\n  Note: { attributes: { Text: String } }\n';
+      const err = await dataComponent().start!(await ctxFor(without)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toContain('attribute T.Note.Extra: column t$note.extra holds 1 value');
+      expect((err as Error).message).toContain('AllowDestructiveSync=true');
+
+      const allowed = await ctxFor(without, { KILN_ALLOW_DESTRUCTIVE_SYNC: 'true' });
+      const c2 = dataComponent();
+      await c2.start!(allowed);
+      try {
+        expect(await (allowed.services.get('db') as Database).query('SELECT * FROM "t$note"', [])).toEqual([{ id: 1n, text: 'a' }]);
+      } finally {
+        await c2.stop!(allowed);
+      }
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('fails start-up with one clear line when the database cannot be reached', async () => {
     const ctx = await context({ DatabaseUrl: 'postgres://app:pw@127.0.0.1:1/app', DatabaseConnectTimeout: 2000 });
     const err = await dataComponent().start!(ctx).catch((e: unknown) => e);
@@ -183,8 +214,8 @@ describe('id blocks while every pooled connection is held', () => {
 });
 
 describe('two instances sharing a database', () => {
-  it('never hand out the same id or AutoNumber (PostgreSQL)', async () => {
-    const t = await freshDatabase('postgres');
+  it.each(['postgres', 'mysql'] as const)('never hand out the same id or AutoNumber (%s)', async (dialect) => {
+    const t = await freshDatabase(dialect);
     const a = await openDatabase(t.url, { log: quietLog, poolSize: 2 });
     const b = await openDatabase(t.url, { log: quietLog, poolSize: 2 });
     try {
@@ -203,6 +234,37 @@ describe('two instances sharing a database', () => {
       expect(new Set([...xa, ...xb]).size).toBe(xa.length + xb.length);
     } finally {
       await a.close(); await b.close(); await t.drop();
+    }
+  });
+});
+
+describe('the connection pool', () => {
+  it.each(['postgres', 'mysql'] as const)('%s: never opens more connections than DatabasePoolSize', async (dialect) => {
+    const t = await freshDatabase(dialect);
+    const db = await openDatabase(t.url, { log: quietLog, poolSize: 2 });
+    try {
+      const name = t.url.split('/').pop();
+      const count = async () => {
+        if (dialect === 'postgres') {
+          const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+          await admin.connect();
+          try { return Number((await admin.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0].n); } finally { await admin.end(); }
+        }
+        const admin = await mysql.createConnection(MYSQL_ADMIN_URL);
+        try { return Number(((await admin.query('SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ?', [name]))[0] as { n: number }[])[0]!.n); } finally { await admin.end(); }
+      };
+      const sleep = dialect === 'postgres' ? 'SELECT pg_sleep(0.3)' : 'SELECT SLEEP(0.3)';
+      let peak = 0;
+      let done = false;
+      const work = Promise.all(Array.from({ length: 6 }, () => db.query(sleep, []))).finally(() => { done = true; });
+      // Sampled while the six queries (three rounds of two, if the limit holds) are running.
+      while (!done) { peak = Math.max(peak, await count()); await new Promise((r) => setTimeout(r, 50)); }
+      await work;
+      expect(peak).toBeGreaterThanOrEqual(1);
+      expect(peak).toBeLessThanOrEqual(2);
+    } finally {
+      await db.close();
+      await t.drop();
     }
   });
 });
