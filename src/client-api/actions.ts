@@ -31,6 +31,8 @@ export interface ActionDeps {
   readonly handler: Omit<HandlerContext, 'user'>;
   readonly session: SessionAccess;
   readonly log: Logger;
+  /** How often the client should send `keepalive`: half of SessionTimeout, as Mendix's client does. */
+  readonly keepAliveMs: number;
 }
 
 /** `runtimeOperation`: look the id up, check the caller's module roles, execute. */
@@ -75,6 +77,7 @@ export function sessionDataAction(deps: ActionDeps): XasAction {
           csrftoken,
           anonymous: user.anonymous,
           timeZone: user.timeZone,
+          keepAliveInterval: deps.keepAliveMs,
           ...sessionMetadata(deps.model, user),
           securityLevel,
         };

@@ -48,6 +48,7 @@ export function clientApiComponent(): RuntimeComponent {
       };
       const deps: ActionDeps = {
         model: ctx.model, registry, session, log,
+        keepAliveMs: Math.max(1000, Math.floor((ctx.settings.get('SessionTimeout') ?? 600000) / 2)),
         handler: { model: ctx.model, backend, signer, checkExtraXpath: (op, user, text) => checkExtraXpath(ctx.model, op, user, text) },
       };
       xas.register('runtimeOperation', runtimeOperationAction(deps));

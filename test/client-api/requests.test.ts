@@ -24,6 +24,8 @@ describe('client API: session data, rollback, all-or-nothing commits, two instan
     expect(r.status).toBe(200);
     expect(r.body.csrftoken).toBe(user.csrf);
     expect(r.body.roles).toEqual(['User']);
+    // Half the default SessionTimeout (600000 ms): how often an open page sends keepalive.
+    expect(r.body.keepAliveInterval).toBe(300000);
     expect(r.body.user).toMatchObject({ objectType: 'System.User', attributes: { Name: { value: 'ellen' } } });
     const emp = (r.body.metadata as { objectType: string; canCreate: boolean; canDelete: boolean; attributes: Record<string, { type: string; readonly: boolean }> }[])
       .find((m) => m.objectType === 'MyFirstModule.Employee')!;

@@ -8,9 +8,10 @@ import { ConfirmDialog, MessageDialog, type ConfirmState, type MessageState } fr
 import { Login } from './Login';
 import { PageFrame, type Frame } from './PageFrame';
 
-type Phase = { kind: 'starting' } | { kind: 'login' } | { kind: 'ready'; nav: ClientNavigation } | { kind: 'failed'; message: string };
+type Phase = { kind: 'starting' } | { kind: 'login' } | { kind: 'ready'; nav: ClientNavigation; keepAliveMs: number } | { kind: 'failed'; message: string };
 
-const KEEPALIVE_MS = 4 * 60 * 1000;
+/** Used when the runtime does not say (half of Mendix's default session timeout of 10 minutes). */
+const DEFAULT_KEEPALIVE_MS = 5 * 60 * 1000;
 
 export function App() {
   const xas = useMemo(() => new XasClient(), []);
@@ -23,15 +24,18 @@ export function App() {
   const start = useCallback(async () => {
     try {
       // The session's CSRF token (a new tab has none yet); no session -> 401 -> sign-in.
+      let keepAliveMs = DEFAULT_KEEPALIVE_MS;
       try {
-        const sd = await xas.action<{ csrftoken?: string }>({ action: 'get_session_data' });
+        const sd = await xas.action<{ csrftoken?: string; keepAliveInterval?: number }>({ action: 'get_session_data' });
         if (sd?.csrftoken) xas.setCsrfToken(sd.csrftoken);
+        // The runtime says how often an open page must show it is alive (half its session timeout).
+        if (typeof sd?.keepAliveInterval === 'number' && sd.keepAliveInterval > 0) keepAliveMs = sd.keepAliveInterval;
       } catch (e) {
         if (e instanceof XasError && e.status === 401) { setPhase({ kind: 'login' }); return; }
         // A runtime without get_session_data: the navigation below decides.
       }
       const nav = await xas.getJson<ClientNavigation>('/pages/_navigation.json');
-      setPhase({ kind: 'ready', nav });
+      setPhase({ kind: 'ready', nav, keepAliveMs });
     } catch (e) {
       if (e instanceof XasError && e.status === 401) setPhase({ kind: 'login' });
       else setPhase({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
@@ -55,7 +59,7 @@ export function App() {
       {phase.kind === 'failed' && <div className="splash" role="alert"><p>{phase.message}</p><button className="btn btn-primary" onClick={() => { setPhase({ kind: 'starting' }); void start(); }}>Try again</button></div>}
       {phase.kind === 'login' && <Login xas={xas} appName={document.title} onLoggedIn={() => { setPhase({ kind: 'starting' }); void start(); }} />}
       {phase.kind === 'ready' && (
-        <Shell nav={phase.nav} ops={ops} store={store} onLogout={async () => {
+        <Shell nav={phase.nav} keepAliveMs={phase.keepAliveMs} ops={ops} store={store} onLogout={async () => {
           try { await xas.action({ action: 'logout' }); } catch { /* the session may be gone already */ }
           store.clear();
           xas.setCsrfToken(null);
@@ -72,7 +76,7 @@ function pageFromHash(): string | null {
   return m ? m[1]! : null;
 }
 
-function Shell({ nav, ops, store, onLogout }: { nav: ClientNavigation; ops: Operations; store: ObjectStore; onLogout: () => void }) {
+function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigation; keepAliveMs: number; ops: Operations; store: ObjectStore; onLogout: () => void }) {
   const [frames, setFrames] = useState<Frame[]>([]);
   const [messages, setMessages] = useState<MessageState[]>([]);
   const [confirm, setConfirm] = useState<ConfirmState | null>(null);
@@ -81,9 +85,9 @@ function Shell({ nav, ops, store, onLogout }: { nav: ClientNavigation; ops: Oper
 
   useEffect(() => { document.title = nav.appName; }, [nav.appName]);
   useEffect(() => {
-    const t = setInterval(() => { ops.xas.action({ action: 'keepalive' }).catch(() => undefined); }, KEEPALIVE_MS);
+    const t = setInterval(() => { ops.xas.action({ action: 'keepalive' }).catch(() => undefined); }, keepAliveMs);
     return () => clearInterval(t);
-  }, [ops]);
+  }, [ops, keepAliveMs]);
 
   const services: AppServices = useMemo(() => {
     const loadPage = (name: string) => {
