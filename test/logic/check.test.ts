@@ -75,6 +75,15 @@ body:
     ]));
   });
 
+  it('reports an unknown parameter type once', async () => {
+    const { problems } = await compileShop({ Params: 'parameters: { X: Shop.Nothing, Y: List of Shop.Nope, Z: Strin }\nbody: []' });
+    expect(problems.filter((p) => p.includes('Params.yaml'))).toEqual([
+      "modules/Shop/microflows/Params.yaml:1 parameters.X: unknown entity or enumeration 'Shop.Nothing'",
+      "modules/Shop/microflows/Params.yaml:1 parameters.Y: unknown entity or enumeration 'Shop.Nope'",
+      "modules/Shop/microflows/Params.yaml:1 parameters.Z: unknown type 'Strin'",
+    ]);
+  });
+
   it('the kiln command prints them and fails', async () => {
     const dir = writeApp(appFiles(BROKEN));
     const r = await runKiln(['check', dir]);

@@ -203,7 +203,10 @@ export class MicroflowCompiler {
     const root = new VarScope(undefined, this);
     const params: { name: string; type: XType; slot: number }[] = [];
     for (const [name, typeText] of Object.entries(this.mf.def.parameters ?? {})) {
-      const t = this.type(typeText, ['parameters', name]);
+      // An unknown qualified parameter type is already reported by the model's reference check.
+      const q = typeof typeText === 'string' ? typeText.replace(/^List of\s+/i, '').trim() : '';
+      const reported = q.includes('.') && !this.model.entities.has(q) && !this.model.enumerations.has(q);
+      const t = reported ? undefined : this.type(typeText, ['parameters', name]);
       const slot = this.declare(root, name, t ?? T.Unknown, ['parameters', name]);
       if (slot !== undefined) params.push({ name, type: t ?? T.Unknown, slot });
     }
