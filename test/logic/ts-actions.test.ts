@@ -75,6 +75,12 @@ returns: Integer
 body:
   - action: { name: Shop.Purge, into: Q }
   - return: $Q`,
+  LogNodes: `
+parameters: { Kind: String }
+body:
+  - log: { level: critical, node: "'Orders.' + $Kind", message: "kind {1}", params: [$Kind] }
+  - log: { level: debug, message: "not written at level info" }
+  - log: { message: "default node and level" }`,
   UseFail: `
 returns: String
 body:
@@ -111,6 +117,12 @@ describe('TypeScript actions and log messages (PostgreSQL)', () => {
     expect((await run('UsePurge')).value).toBe(14);
     expect((await items()).map((s) => s.split(':')[0])).toEqual(['low', 'high', 'keeper', 'restocked']);
     expect((await app.log()).slice(-2)).toEqual(['beforeDelete:junk', 'afterDelete:junk']);
+  });
+
+  it('log messages: the node may be an expression, critical maps to fatal, levels below the logger are dropped', async () => {
+    const from = lines.length;
+    await app.engine.runMicroflow('Shop.LogNodes', { Kind: 'Retail' }, USER);
+    expect(lines.slice(from).map((l) => [l.level, l.node, l.msg])).toEqual([[60, 'Orders.Retail', 'kind Retail'], [30, 'Shop', 'default node and level']]);
   });
 
   it('an action that fails is handled like any activity: its commits are undone, the handler logs', async () => {

@@ -792,10 +792,14 @@ const log: ActivityCompiler = (c, def, path, st) => {
   const tpl = template(c, d.message, d.params, path, st);
   if (!tpl) return undefined;
   const level = LEVELS[(d.level as keyof typeof LEVELS | undefined) ?? 'info'];
-  const node = typeof d.node === 'string' ? d.node : c.module;
+  // The node is a name (`Shop.Orders`) or, as in Mendix, a String expression (`'Orders.' + $Kind`).
+  const nodeText = typeof d.node === 'string' ? d.node : c.module;
+  const nodeExpr = /^[A-Za-z_][\w.]*$/.test(nodeText) ? undefined : c.expr(nodeText, [...path, 'node'], st.scope, T.String, 'log node');
+  if (nodeExpr === undefined && !/^[A-Za-z_][\w.]*$/.test(nodeText)) return undefined;
   const withStack = d.includeLatestStackTrace === true;
   const errSlot = st.errorSlot;
-  return simpleStep(tpl.exprs, (r) => {
+  return simpleStep(nodeExpr ? [...tpl.exprs, nodeExpr] : tpl.exprs, (r) => {
+    const node = nodeExpr ? valueToString(nodeExpr.evaluate(r)) || c.module : nodeText;
     const fields: Record<string, unknown> = { node, microflow: r.mf.name };
     if (withStack && errSlot !== undefined && r.latestError) fields.stack = r.latestError.microflowStack;
     r.session.log[level](fields, tpl.render(r));

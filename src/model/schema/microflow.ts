@@ -90,7 +90,7 @@ function activitySchema(Self: TSchema) {
     action: Type.Optional(Type.Object({ name: Type.String({ description: 'TypeScript action: file name in actions/ without extension.' }), with: Type.Optional(Type.Record(Type.String(), Expr('argument'))), into: Type.Optional(VarName), returns: Type.Optional(Type.String({ description: 'Type of the result (default Nothing).' })) }, { additionalProperties: false })),
     log: Type.Optional(Type.Object({
       level: Type.Optional(Type.Union(['trace', 'debug', 'info', 'warning', 'error', 'critical'].map((l) => Type.Literal(l)))),
-      node: Type.Optional(Type.String()),
+      node: Type.Optional(Type.String({ description: 'Log node: a name (Shop.Orders) or a String expression (\'Orders.\' + $Kind); default the module.' })),
       message: Template,
       params: Type.Optional(Params),
       includeLatestStackTrace: Type.Optional(Type.Boolean()),
