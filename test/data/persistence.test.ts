@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
   commitObjects, createIdGenerator, createObject, deleteObjects, DeletePreventedError, openDatabase, retrieveByIds,
-  syncSchema, UniqueViolationError, type Database, type IdGenerator,
+  syncSchema, UniqueViolationError, ValueOutOfRangeError, type Database, type IdGenerator,
 } from '../../src/data/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { setReference, setValue, type MxObject } from '../../src/objects/mx-object.js';
@@ -200,10 +200,24 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     await commit([a, b]);
     const [la, lb] = await retrieveByIds(db, model, 'T.Owner', [a.id, b.id]);
     setValue(la!, 'Name', 'ok'); setValue(lb!, 'Name', 'x'.repeat(101));
-    if (dialect !== 'sqlite') await expect(commit([la!, lb!])).rejects.toThrow();
-    else await commit([la!, lb!]); // SQLite does not enforce lengths.
+    // Kiln checks lengths itself, so SQLite (which would store anything) refuses alike.
+    const err = await commit([la!, lb!]).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ValueOutOfRangeError);
+    expect((err as Error).message).toBe('value of T.Owner.Name is 101 characters long; at most 100 are allowed');
     const names = (await retrieveByIds(db, model, 'T.Owner', [a.id, b.id])).map((o) => o.values.get('Name'));
-    expect(names).toEqual(dialect === 'sqlite' ? ['ok', 'x'.repeat(101)] : ['a', 'b']);
+    expect(names).toEqual(['a', 'b']);
+  });
+
+  it('counts a String\'s length in characters, as the databases do, and refuses one too long on insert', async () => {
+    const fits = await createObject(model, 'T.Owner', ids);
+    const name = '\u{1F600}'.repeat(100); // 100 characters, 200 UTF-16 units
+    setValue(fits, 'Name', name);
+    await commit([fits]);
+    expect((await retrieveByIds(db, model, 'T.Owner', [fits.id]))[0]!.values.get('Name')).toBe(name);
+    const [ok, tooLong] = [await createObject(model, 'T.Owner', ids), await createObject(model, 'T.Owner', ids)];
+    setValue(ok, 'Name', 'fine'); setValue(tooLong, 'Name', `${name}!`);
+    await expect(commit([ok, tooLong])).rejects.toThrow('value of T.Owner.Name is 101 characters long; at most 100 are allowed');
+    expect(await retrieveByIds(db, model, 'T.Owner', [ok.id, tooLong.id])).toEqual([]);
   });
 
   it('returns objects of their concrete entity when read through a generalization', async () => {
@@ -305,6 +319,23 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
       await tx.savepoint(async (sp) => { await commitObjects(sp, model, [d]); throw new Error('inner'); }).catch(() => undefined);
     });
     expect((await retrieveByIds(db, model, 'T.Owner', [b.id, c.id, d.id])).map((o) => o.id)).toEqual([c.id]);
+  });
+
+  it('keeps a transaction usable after a statement the database refused inside a savepoint', async () => {
+    // On PostgreSQL a refused statement aborts the whole transaction unless its savepoint is rolled back.
+    const [animal, o1, o2, after] = [await createObject(model, 'T.Animal', ids), await createObject(model, 'T.Owner', ids), await createObject(model, 'T.Owner', ids), await createObject(model, 'T.Owner', ids)];
+    await commit([animal, o1, o2]);
+    const v = (x: bigint) => (dialect === 'sqlite' ? x : x.toString());
+    const link = `INSERT INTO "t$animal_owner" ("t$animalid", "t$ownerid") VALUES (${P(1)}, ${P(2)})`;
+    await db.transaction(async (tx) => {
+      await tx.execute(link, [v(animal.id), v(o1.id)]);
+      const refused = await tx.savepoint(async (sp) => { await sp.execute(link, [v(animal.id), v(o2.id)]); }).then(() => undefined, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(UniqueViolationError);
+      await commitObjects(tx, model, [after]);
+    });
+    expect((await retrieveByIds(db, model, 'T.Owner', [after.id])).map((o) => o.id)).toEqual([after.id]);
+    const links = await db.query(`SELECT "t$ownerid" AS o FROM "t$animal_owner" WHERE "t$animalid" = ${P(1)}`, [v(animal.id)]);
+    expect(links.map((r) => String(Object.values(r)[0]))).toEqual([String(o1.id)]);
   });
 
   it('never lets a statement through the database itself wait for the transaction its caller holds', async () => {

@@ -177,8 +177,8 @@ body:
       customWithRollback:
         - ${item('in-handler')}
         - return: "'failed: ' + $latestError/Message"`,
-  // A statement the database refuses (String(20) overflow on PostgreSQL and MariaDB). On PostgreSQL
-  // a failed statement aborts the transaction: the savepoint must make it usable again.
+  // A value the commit refuses (String(20) overflow: Kiln checks lengths itself, on every database
+  // alike). The data layer's own tests cover a statement the database refuses inside a savepoint.
   DbError: `
 body:
   - ${item('a')}
@@ -341,12 +341,12 @@ describe.each(dialects)('error handling on %s', (dialect) => {
     expect((await app.engine.runMicroflow('Shop.DecisionFails', { N: 2 }, USER)).value).toBe('big');
     expect(await names()).toEqual(['before']);
   });
-  it.skipIf(dialect === 'sqlite')('a statement the database refuses is handled like any error; the transaction stays usable', async () => {
+  it('a value the commit refuses is handled like any error; the transaction stays usable', async () => {
     await clear();
     await run('DbError');
     expect(await names()).toEqual(['a', 'after']);
     const log = await app.log();
-    expect(log.filter((m) => m.startsWith('db: '))).toEqual([expect.stringMatching(/^db: .*too long/i)]);
+    expect(log.filter((m) => m.startsWith('db: '))).toEqual(['db: value of Shop.Item.Code is 31 characters long; at most 20 are allowed']);
     await clear();
     await run('DbErrorWithRollback');
     expect(await names()).toEqual(['handler']);

@@ -19,11 +19,11 @@ import type { DialectName } from './names.js';
  * | Boolean     | INTEGER 0/1                | BOOLEAN             | TINYINT(1)       |
  * | Binary      | BLOB                       | BYTEA               | LONGBLOB         |
  */
-export function encodeValue(dialect: DialectName, type: AttributeType, name: string, v: AttributeValue): unknown {
+export function encodeValue(dialect: DialectName, type: AttributeType, name: string, v: AttributeValue, maxLength = 0): unknown {
   if (v === null || v === undefined) return null;
   switch (type) {
     case 'String': case 'HashedString': case 'Enumeration':
-      return String(v);
+      return type === 'String' && maxLength > 0 ? checkLength(name, String(v), maxLength) : String(v);
     case 'Integer': {
       const n = typeof v === 'bigint' ? Number(v) : Number(v);
       if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) throw new ValueOutOfRangeError(`value ${String(v)} of ${name} is not a 32-bit integer`, name);
@@ -78,6 +78,19 @@ export function decodeValue(dialect: DialectName, type: AttributeType, raw: unkn
       if (raw instanceof Uint8Array) return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
       return new Uint8Array(Buffer.from(String(raw)));
   }
+}
+
+/**
+ * Refuses a String longer than its attribute allows, as Mendix does at commit. Counted in
+ * characters (code points), as PostgreSQL and MariaDB count them, so that all three databases
+ * refuse the same values (SQLite would store anything) with the same message.
+ */
+export function checkLength(name: string, s: string, max: number): string {
+  if (s.length <= max) return s; // UTF-16 units are never fewer than code points
+  let n = 0;
+  for (const _ of s) n++;
+  if (n > max) throw new ValueOutOfRangeError(`value of ${name} is ${n} characters long; at most ${max} are allowed`, name);
+  return s;
 }
 
 export function encodeId(dialect: DialectName, id: bigint): unknown {
@@ -159,9 +172,12 @@ function decodePositiveSortable(s: string): Decimal {
 }
 
 /** `encodeValue` for one dialect, type and attribute name (for messages), chosen once per column. */
-export function encoderFor(dialect: DialectName, type: AttributeType, name: string): ValueEncoder {
+export function encoderFor(dialect: DialectName, type: AttributeType, name: string, maxLength = 0): ValueEncoder {
   switch (type) {
-    case 'String': case 'HashedString': case 'Enumeration':
+    case 'String':
+      if (maxLength > 0) return (v) => (typeof v === 'string' && v.length <= maxLength ? v : encodeValue(dialect, type, name, v, maxLength));
+      return (v) => (typeof v === 'string' ? v : encodeValue(dialect, type, name, v));
+    case 'HashedString': case 'Enumeration':
       return (v) => (typeof v === 'string' ? v : encodeValue(dialect, type, name, v));
     case 'Integer':
       return (v) => (typeof v === 'number' && (v | 0) === v ? v : encodeValue(dialect, type, name, v));

@@ -141,7 +141,7 @@ function columnValue(q: Queryable, c: ColumnMap, o: MxObject, concrete: string):
     const v = o.references.get(c.key);
     return typeof v === 'bigint' ? encodeId(q.dialect, v) : null;
   }
-  return encodeValue(q.dialect, c.type, c.attr!.qualifiedName, o.values.get(c.key) ?? null);
+  return encodeValue(q.dialect, c.type, c.attr!.qualifiedName, o.values.get(c.key) ?? null, c.attr!.length);
 }
 
 const insertTexts = new WeakMap<TableMap, Map<string, string>>();
@@ -178,7 +178,7 @@ function columnWriters(dialect: Queryable['dialect'], t: TableMap): readonly Col
   if (!byDialect) { byDialect = new Map(); writers.set(t, byDialect); }
   let w = byDialect.get(dialect);
   if (!w) {
-    w = t.columns.map((c) => ({ source: c.source, key: c.key, encode: c.source === 'attribute' ? encoderFor(dialect, c.type, c.attr!.qualifiedName) : (v: unknown) => v }));
+    w = t.columns.map((c) => ({ source: c.source, key: c.key, encode: c.source === 'attribute' ? encoderFor(dialect, c.type, c.attr!.qualifiedName, c.attr!.length) : (v: unknown) => v }));
     byDialect.set(dialect, w);
   }
   return w;
