@@ -91,7 +91,7 @@ export class QueryPlan {
   variant(user: UserContext | null, sort: readonly SortKey[] | undefined, emptyVariables: readonly string[] = []): PlanVariant {
     const secured = !!user && user.applyEntityAccess;
     // Path constraints are secured with other entities' rules too: key on the whole role set.
-    const key = `${secured ? [...user.moduleRoles].sort().join(',') : '*'}#${sort ? JSON.stringify(sort) : ''}#${emptyVariables.join(',')}`;
+    const key = `${secured ? rolesKey(user) : '*'}#${sort ? JSON.stringify(sort) : ''}#${emptyVariables.length ? emptyVariables.join(',') : ''}`;
     let v = this.variants.get(key);
     if (!v) {
       v = this.build(secured ? user.moduleRoles : null, sort ?? this.request.sort ?? [], new Set(emptyVariables));
@@ -134,6 +134,14 @@ export class QueryPlan {
       count: new SqlCompiler(this.model, this.syntax).compile(countOql),
     };
   }
+}
+
+/** A user's module roles as a variant key, once per user context (a session keeps its context): this runs on every retrieve. */
+const roleKeys = new WeakMap<UserContext, string>();
+function rolesKey(user: UserContext): string {
+  let k = roleKeys.get(user);
+  if (k === undefined) { k = [...user.moduleRoles].sort().join(','); roleKeys.set(user, k); }
+  return k;
 }
 
 function comparedVariables(q: XQuery): { name: string; path: readonly string[] }[] {

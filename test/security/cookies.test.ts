@@ -1,4 +1,6 @@
+import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCookie, SESSION_COOKIE } from '../../src/sessions/cookies.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { login, salesCopy, startApp, type TestRuntime } from './harness.js';
 
@@ -19,5 +21,19 @@ describe('session cookie behind a proxy (TrustProxy)', () => {
     expect(https.setCookie).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
     const http = await login(t.url, 'customer', 'Customer123', { 'x-forwarded-proto': 'http' });
     expect(http.setCookie).not.toMatch(/Secure/);
+  });
+});
+
+describe('reading the session cookie from the Cookie header', () => {
+  const read = (cookie: string | undefined) => readCookie({ headers: { cookie } } as unknown as FastifyRequest, SESSION_COOKIE);
+  it('finds it among other cookies, by its exact name, decoded', () => {
+    expect(read(undefined)).toBeUndefined();
+    expect(read('XASSESSIONID=abc')).toBe('abc');
+    expect(read('a=1; XASSESSIONID= abc ;b=2')).toBe('abc');
+    expect(read('XXASSESSIONID=no; XASSESSIONIDX=no; flag; XASSESSIONID=yes')).toBe('yes');
+    expect(read('XASSESSIONID=a%20b%3Dc')).toBe('a b=c');
+    expect(read('XASSESSIONID=bad%zz')).toBeUndefined();
+    expect(read('XASSESSIONID=')).toBe('');
+    expect(read('other=1; flag')).toBeUndefined();
   });
 });
