@@ -101,6 +101,7 @@ describe('client API when the database goes away', () => {
   let app: AppUnderTest;
   let proxy: Server;
   let port = 0;
+  let stored = '';
   const sockets = new Set<Socket>();
   const listen = () => new Promise<void>((res) => {
     proxy = createServer((inbound) => {
@@ -119,6 +120,7 @@ describe('client API when the database goes away', () => {
     const o = await createObject(app.runtime.ctx.model, 'MyFirstModule.Employee', app.ids);
     o.values.set('Lastname', 'Still here');
     await app.db.transaction((tx) => commitObjects(tx, app.runtime.ctx.model, [o]));
+    stored = o.id.toString();
   });
   afterAll(async () => { await app?.stop(); proxy?.close(); });
 
@@ -132,10 +134,16 @@ describe('client API when the database goes away', () => {
     const down = await admin.op(grid.id, body);
     expect(down.status).toBe(503);
     expect(down.body).toEqual({ error: 'the database is not available' });
+    // A commit while the database is away: 503 as well, and (seen once it is back) nothing written.
+    const save = app.registry.forButton(EDIT, 'dataView1', 0)!;
+    const edit = await admin.op(save.id, { params: { Objects: { guids: [stored] } }, changes: { [stored]: { Lastname: { value: 'Changed' } } } });
+    expect(edit.status).toBe(503);
+    expect(edit.body).toEqual({ error: 'the database is not available' });
     await listen();
     let back = await admin.op(grid.id, body);
     for (let i = 0; i < 20 && back.status !== 200; i++) { await new Promise((r) => setTimeout(r, 250)); back = await admin.op(grid.id, body); }
     expect(back.status).toBe(200);
     expect(back.body.count).toBe(1);
+    expect((back.body.partialObjects as { attributes: Record<string, unknown> }[])[0]!.attributes.Lastname).toEqual({ value: 'Still here' });
   });
 });
