@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { fromDbValue, toDbValue, ValueOutOfRangeError } from '../../src/data/index.js';
+import { parseTimestamp } from '../../src/data/dialects/postgres-driver.js';
 
 const attr = { type: 'Decimal' as const, qualifiedName: 'T.E.Amount' };
 
@@ -34,5 +35,28 @@ describe('values for PostgreSQL and MariaDB', () => {
     expect(toDbValue('postgres', { type: 'DateTime', qualifiedName: 'x' }, new Date(Date.UTC(2020, 1, 29, 23, 59, 59, 999)))).toBe('2020-02-29 23:59:59.999');
     expect((fromDbValue('mysql', attr, '-0.50000000') as Decimal).toFixed()).toBe('-0.5');
     expect(fromDbValue('postgres', { type: 'Long' }, '-9223372036854775808')).toBe(-(2n ** 63n));
+  });
+});
+
+describe('TIMESTAMP text from PostgreSQL', () => {
+  const general = (v: string) => new Date(`${v.replace(' ', 'T')}Z`);
+  /** As PostgreSQL writes a TIMESTAMP(3): fraction without trailing zeros, none when zero. */
+  const pgText = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '').replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m)).replace(/(\.\d*?)0+$/, '$1');
+
+  it('is read by position exactly as the general parser reads it', () => {
+    fc.assert(fc.property(fc.date({ min: new Date('0100-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), (d) => {
+      const text = pgText(d);
+      expect(parseTimestamp(text).getTime(), text).toBe(d.getTime());
+      expect(parseTimestamp(text).getTime(), text).toBe(general(text).getTime());
+    }), { numRuns: 5000 });
+    for (const text of ['1960-01-01 00:00:00', '1987-06-24 22:00:00.5', '2000-02-29 23:59:59.05', '2026-11-23 12:11:42.123']) {
+      expect(parseTimestamp(text).getTime(), text).toBe(general(text).getTime());
+    }
+  });
+
+  it('leaves other shapes to the general parser', () => {
+    for (const text of ['0099-12-31 23:59:59', '0001-01-01 00:00:00', '2026-11-23 12:11:42.123456', '2026-11-23 12:11:42.', 'infinity', '2026-11-23 12:11:42 BC', '12026-11-23 12:11:42']) {
+      expect(Object.is(parseTimestamp(text).getTime(), general(text).getTime()), text).toBe(true);
+    }
   });
 });

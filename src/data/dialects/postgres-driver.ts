@@ -14,10 +14,47 @@ const OID_TIMESTAMP = 1114;
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === OID_INT8 || oid === OID_NUMERIC) return (v: string) => v;
-    if (oid === OID_TIMESTAMP) return (v: string) => new Date(`${v.replace(' ', 'T')}Z`);
+    if (oid === OID_TIMESTAMP) return parseTimestamp;
     return pg.types.getTypeParser(oid, format ?? 'text');
   },
 } as pg.CustomTypesConfig;
+
+/**
+ * TIMESTAMP text (`2026-11-23 12:11:42.123`, UTC by convention) to a Date. A
+ * page of objects has one per DateTime attribute per row, and Date's string
+ * parser is slow: the usual shape (four-digit year from 100, at most
+ * milliseconds) is read by position; anything else (BC, years beyond 9999,
+ * infinity, finer fractions) goes through the general parser.
+ */
+export function parseTimestamp(v: string): Date {
+  const n = v.length;
+  if (n >= 19 && n <= 23 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45 && v.charCodeAt(10) === 32 && v.charCodeAt(13) === 58 && v.charCodeAt(16) === 58 && (n === 19 || v.charCodeAt(19) === 46)) {
+    const y = digits(v, 0, 4);
+    const mo = digits(v, 5, 7);
+    const d = digits(v, 8, 10);
+    const h = digits(v, 11, 13);
+    const mi = digits(v, 14, 16);
+    const s = digits(v, 17, 19);
+    // '.5' is 500 ms, '.05' 50 ms, '.123' 123 ms.
+    const ms = n === 19 ? 0 : n === 20 ? -1 : digits(v, 20, n) * (n === 21 ? 100 : n === 22 ? 10 : 1);
+    // Date.UTC reads years 0-99 as 1900-1999: those go the general way.
+    if (y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 59 && ms >= 0) {
+      return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+    }
+  }
+  return new Date(`${v.replace(' ', 'T')}Z`);
+}
+
+/** The number written in v[from, to) in decimal digits; -1 when any is not a digit. */
+function digits(v: string, from: number, to: number): number {
+  let x = 0;
+  for (let i = from; i < to; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1e9;
+    x = x * 10 + c;
+  }
+  return x;
+}
 
 /** PostgreSQL through a pg Pool; broken idle clients are dropped and replaced, so a database restart heals by itself. */
 export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
