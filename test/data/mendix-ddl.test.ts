@@ -13,7 +13,7 @@ import { loadModel } from '../../src/model/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { quietLog } from './support.js';
 
-const FIXTURES = join(import.meta.dirname, '../../../../shared/fixtures/mendix/sla-task-app/database');
+const FIXTURES = join(import.meta.dirname, '../fixtures/mendix/sla-task-app/database');
 
 /** The model as it stood after the first two synchronisations of the fixture (19 and 20 August, 14:07). */
 const DOMAIN = `
