@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { fromDbValue, toDbValue, ValueOutOfRangeError } from '../../src/data/index.js';
 import { parseTimestamp } from '../../src/data/dialects/postgres-driver.js';
+import { decoderFor, plainDecimal } from '../../src/data/dialects/value-codecs.js';
 
 const attr = { type: 'Decimal' as const, qualifiedName: 'T.E.Amount' };
 
@@ -58,5 +59,38 @@ describe('TIMESTAMP text from PostgreSQL', () => {
     for (const text of ['0099-12-31 23:59:59', '0001-01-01 00:00:00', '2026-11-23 12:11:42.123456', '2026-11-23 12:11:42.', 'infinity', '2026-11-23 12:11:42 BC', '12026-11-23 12:11:42']) {
       expect(Object.is(parseTimestamp(text).getTime(), general(text).getTime()), text).toBe(true);
     }
+  });
+});
+
+describe('Decimals read from a driver', () => {
+  // The read path builds Decimals from the drivers' plain text without decimal.js's parser;
+  // they must be the very Decimal decimal.js would make: same value, digits, exponent and behaviour.
+  const texts = fc.tuple(fc.boolean(), fc.stringMatching(/^\d{1,24}$/), fc.option(fc.stringMatching(/^\d{1,12}$/)))
+    .map(([neg, int, frac]) => `${neg ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}`);
+
+  it('are the Decimal decimal.js makes of the same text', () => {
+    fc.assert(fc.property(texts, (text) => {
+      const fast = plainDecimal(text) as unknown as { s: number; e: number; d: number[] };
+      const slow = new Decimal(text) as unknown as { s: number; e: number; d: number[] };
+      expect([fast.s, fast.e, fast.d]).toEqual([slow.s, slow.e, slow.d]);
+      expect(plainDecimal(text)).toBeInstanceOf(Decimal);
+      expect(plainDecimal(text).plus('0.1').toFixed()).toBe(new Decimal(text).plus('0.1').toFixed());
+    }), { numRuns: 3000 });
+    for (const t of ['0', '-0', '0.0', '000.000', '1', '10000000', '0.00000001', '12345678901234567890.12345678', '-0.5']) {
+      const fast = plainDecimal(t) as unknown as { s: number; e: number; d: number[] };
+      const slow = new Decimal(t) as unknown as { s: number; e: number; d: number[] };
+      expect([fast.s, fast.e, fast.d], t).toEqual([slow.s, slow.e, slow.d]);
+    }
+  });
+
+  it('are read back exactly from SQLite, PostgreSQL and MariaDB text', () => {
+    const sqlite = decoderFor('sqlite', 'Decimal');
+    const other = decoderFor('postgres', 'Decimal');
+    fc.assert(fc.property(decimals, (a) => {
+      expect((sqlite(toDbValue('sqlite', attr, a)) as Decimal).eq(a)).toBe(true);
+      expect((other(a.toFixed(8)) as Decimal).eq(a)).toBe(true);
+    }), { numRuns: 2000 });
+    expect(() => plainDecimal('1.2.3')).toThrow();
+    expect(plainDecimal('1e3').toFixed()).toBe('1000');
   });
 });

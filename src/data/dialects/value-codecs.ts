@@ -136,7 +136,8 @@ export function decoderFor(dialect: DialectName, type: AttributeType): ValueDeco
       fn = (raw) => (typeof raw === 'string' ? raw : slow(raw));
       break;
     case 'Integer':
-      fn = (raw) => (typeof raw === 'number' ? raw : slow(raw));
+      // SQLite returns every integer as a bigint (safe integers): the same Number(raw) as decodeValue, without the switch.
+      fn = (raw) => (typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : slow(raw));
       break;
     case 'Long': case 'AutoNumber':
       fn = (raw) => (typeof raw === 'bigint' ? raw : slow(raw));
@@ -144,7 +145,7 @@ export function decoderFor(dialect: DialectName, type: AttributeType): ValueDeco
     case 'Decimal':
       fn = dialect === 'sqlite'
         ? (raw) => (typeof raw === 'string' && raw.length === 29 && raw.charCodeAt(20) === 46 ? decodePositiveSortable(raw) : slow(raw))
-        : (raw) => (typeof raw === 'string' ? new Dec(trimDecimals(raw)) : slow(raw));
+        : (raw) => (typeof raw === 'string' ? plainDecimal(trimDecimals(raw)) : slow(raw));
       break;
     case 'Boolean':
       fn = dialect === 'postgres' ? (raw) => (typeof raw === 'boolean' ? raw : slow(raw)) : (raw) => (raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : slow(raw));
@@ -168,8 +169,58 @@ function decodePositiveSortable(s: string): Decimal {
   while (i < 19 && s.charCodeAt(i) === 48) i++;
   let j = 29;
   while (j > 21 && s.charCodeAt(j - 1) === 48) j--;
-  return new Dec(j === 21 ? s.slice(i, 20) : s.slice(i, j));
+  return plainDecimal(j === 21 ? s.slice(i, 20) : s.slice(i, j));
 }
+
+/**
+ * `new Dec(text)` for plain decimal text (`-?digits(.digits)?`, what the
+ * drivers return), without decimal.js's validation regexes: the same digits
+ * (base 1e7 words), exponent and sign that decimal.js 10's own parser
+ * (parseDecimal) gives, on an object of the same class. Reads are dominated
+ * by this per Decimal column per row. Anything else goes to `new Dec`.
+ */
+export function plainDecimal(text: string): Decimal {
+  const neg = text.charCodeAt(0) === 45;
+  let str = neg ? text.slice(1) : text;
+  let point = -1;
+  const n = str.length;
+  if (n === 0) return new Dec(text);
+  for (let k = 0; k < n; k++) {
+    const c = str.charCodeAt(k);
+    if (c === 46 && point < 0 && k > 0 && k < n - 1) point = k;
+    else if (c < 48 || c > 57) return new Dec(text);
+  }
+  let e = point;
+  if (e > -1) str = str.slice(0, e) + str.slice(e + 1); else e = str.length;
+  let i = 0;
+  while (str.charCodeAt(i) === 48) i++;
+  let len = str.length;
+  while (len > i && str.charCodeAt(len - 1) === 48) len--;
+  const x = Object.create(Dec.prototype) as DecimalFields;
+  x.constructor = Dec;
+  x.s = neg ? -1 : 1;
+  if (i >= len) { x.e = 0; x.d = [0]; return x as unknown as Decimal; }
+  str = str.slice(i, len);
+  len -= i;
+  x.e = e = e - i - 1;
+  const d: number[] = [];
+  x.d = d;
+  let k = (e + 1) % LOG_BASE;
+  if (e < 0) k += LOG_BASE;
+  if (k < len) {
+    if (k) d.push(+str.slice(0, k));
+    for (len -= LOG_BASE; k < len;) d.push(+str.slice(k, k += LOG_BASE));
+    str = str.slice(k);
+    k = LOG_BASE - str.length;
+  } else k -= len;
+  while (k-- > 0) str += '0';
+  d.push(+str);
+  return x as unknown as Decimal;
+}
+
+/** decimal.js 10's representation: sign, base-10 exponent, digits in base 1e7 words. */
+interface DecimalFields { constructor: typeof Dec; s: number; e: number; d: number[] }
+const LOG_BASE = 7;
 
 /** `encodeValue` for one dialect, type and attribute name (for messages), chosen once per column. */
 export function encoderFor(dialect: DialectName, type: AttributeType, name: string, maxLength = 0): ValueEncoder {

@@ -1,5 +1,5 @@
 import type { CAssociation, CEntity, CompiledModel } from '../../model/compiled/types.js';
-import type { MxObject } from '../../objects/mx-object.js';
+import { clearChanges, type MxObject } from '../../objects/mx-object.js';
 import type { AssociationValue, ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
 import { encodeId, encoderFor, encodeValue, type ValueEncoder } from '../dialects/value-codecs.js';
@@ -87,7 +87,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   }
   for (const [name, pairs] of rows) await insertAssociationRows(tx, model.associations.get(name)!, pairs);
 
-  for (const o of objects) { o.state = 'persisted'; o.changed.clear(); }
+  for (const o of objects) { o.state = 'persisted'; clearChanges(o); }
 }
 
 /**
