@@ -14,6 +14,12 @@ export type StatementListener = (sql: string, params: readonly unknown[]) => voi
 export interface Queryable {
   readonly dialect: DialectName;
   query<T = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  /**
+   * The rows of a SELECT as arrays in select-list order, when that is cheaper
+   * for the driver right now (SQLite outside a transaction); otherwise
+   * undefined and the caller uses `query`. For the data layer's hot reads.
+   */
+  queryArraysNow?(sql: string, params: readonly unknown[]): unknown[][] | undefined;
   execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }>;
 }
 
@@ -113,6 +119,20 @@ class KilnDatabase implements Database {
       if (r !== undefined) return Promise.resolve(r.rows as T[]);
     }
     return this.run(sql, params).then((r) => r.rows as T[]);
+  }
+
+  queryArraysNow(sql: string, params: readonly unknown[]): unknown[][] | undefined {
+    if (this.driver.queryArraysNow === undefined || this.openTransactions !== 0) return undefined;
+    let rows: unknown[][] | undefined;
+    try {
+      rows = this.driver.queryArraysNow(sql, params);
+    } catch (e) {
+      if (this.listeners.size) this.emit(sql, params);
+      throw translateDriverError(this.dialect, e);
+    }
+    // Only a statement that ran is reported (undefined: the caller sends it through `query`).
+    if (rows !== undefined && this.listeners.size) this.emit(sql, params);
+    return rows;
   }
 
   async execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }> {

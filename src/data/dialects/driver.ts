@@ -33,6 +33,12 @@ export interface DriverAdapter {
    * for it). Saves the promises of the async path on every standalone read.
    */
   runNow?(sql: string, params: readonly unknown[]): RawResult | undefined;
+  /**
+   * SQLite only: `runNow` for a SELECT, each row an array of the selected
+   * columns in select-list order (no object per row), or undefined while a
+   * transaction holds the connection.
+   */
+  queryArraysNow?(sql: string, params: readonly unknown[]): unknown[][] | undefined;
   acquire(): Promise<Lease>;
   /** The statement that opens a transaction (SQLite takes the write lock up front). */
   readonly beginStatement: string;

@@ -43,6 +43,18 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
     const r = st.run(...args);
     return { rows: [], affectedRows: Number(r.changes) };
   };
+  // Reads in array form: better-sqlite3 then skips building an object per row
+  // (about half of its work for a wide row). Separate statements, since raw mode is a statement's state.
+  const arrayCache = new Map<string, BetterSqlite3.Statement>();
+  const execArrays = (sql: string, params: readonly unknown[]): unknown[][] => {
+    let st = arrayCache.get(sql);
+    if (!st) {
+      st = db.prepare(sql).raw(true);
+      if (arrayCache.size > 2000) arrayCache.clear();
+      arrayCache.set(sql, st);
+    }
+    return st.all(...(anyNeedsConversion(params) ? params.map(bindable) : params)) as unknown[][];
+  };
   const conn: DriverConnection = { run: async (sql, params) => exec(sql, params) };
 
   // The lock: a chain of promises; `held` is true while a transaction owns the connection.
@@ -66,10 +78,11 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
       try { return exec(sql, params); } finally { lease.release(); }
     },
     runNow: (sql, params) => (held ? undefined : exec(sql, params)),
+    queryArraysNow: (sql, params) => (held ? undefined : execArrays(sql, params)),
     acquire,
     kyselyDialect: () => new SqliteDialect({ database: db }),
     isConnectionError: () => false,
-    async close() { cache.clear(); db.close(); },
+    async close() { cache.clear(); arrayCache.clear(); db.close(); },
   };
 }
 

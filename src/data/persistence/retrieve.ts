@@ -31,13 +31,13 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
   // single read): no bookkeeping beyond the one query.
   if (unique.length === 1 && !map.typeColumn && (opts.references === false || map.owned.length === 0)) {
     const rows = await selectTables(q, plan, unique);
-    return rows.length ? [toObject(model, map.typeColumn, entity, plan, rows[0]!)] : [];
+    return rows.length ? [toObject(model, entity, plan, rows[0]!)] : [];
   }
   const found = new Map<ObjectId, MxObject>();
   for (const part of chunks(q.dialect, unique, 1)) {
     const rows = await selectTables(q, plan, part);
     for (let i = 0; i < rows.length; i++) {
-      const obj = toObject(model, map.typeColumn, entity, plan, rows[i]!);
+      const obj = toObject(model, entity, plan, rows[i]!);
       found.set(obj.id, obj);
     }
   }
@@ -51,7 +51,7 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
     const xplan = selectPlan(q.dialect, extra, wanted, false);
     for (const part of chunks(q.dialect, objs, 1)) {
       const rows = await selectTables(q, xplan, part.map((o) => o.id));
-      for (const row of rows) fill(found.get(decodeId(row.id))!, xplan, row);
+      for (const row of rows) fill(found.get(decodeId(rowId(row)))!, xplan, row);
     }
   }
   // Without specializations, only this entity's owned associations can be there to load.
@@ -63,6 +63,8 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
 
 interface SelectPlan {
   readonly head: string;
+  /** Position of the type column in the select list, -1 when not selected. */
+  readonly typeIndex: number;
   readonly idColumn: string;
   /** The selected columns but the type column, with the decoder of their type on this dialect. */
   readonly columns: readonly SelectedColumn[];
@@ -72,6 +74,8 @@ interface SelectPlan {
 
 interface SelectedColumn {
   readonly column: string;
+  /** Position in the select list (rows read as arrays); the id is 0. */
+  readonly index: number;
   readonly key: string;
   readonly reference: boolean;
   readonly decode: ValueDecoder;
@@ -94,22 +98,32 @@ function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], 
     const first = tables[0]!;
     const cols = [`${w.q(first.table)}.${w.q('id')}`];
     const columns: SelectedColumn[] = [];
+    let typeIndex = -1;
     for (const t of tables) {
       for (const c of t.columns) {
         if (!include(c, wanted, withType)) continue;
+        const index = cols.length;
         cols.push(`${w.q(t.table)}.${w.q(c.column)}`);
-        if (c.source !== 'type') columns.push({ column: c.column, key: c.key, reference: c.source === 'reference', decode: decoderFor(dialect, c.type) });
+        if (c.source === 'type') typeIndex = index;
+        else columns.push({ column: c.column, index, key: c.key, reference: c.source === 'reference', decode: decoderFor(dialect, c.type) });
       }
     }
     let from = w.q(first.table);
     for (const t of tables.slice(1)) from += ` INNER JOIN ${w.q(t.table)} ON ${w.q(t.table)}.${w.q('id')} = ${w.q(first.table)}.${w.q('id')}`;
-    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns, texts: new Map() };
+    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, typeIndex, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns, texts: new Map() };
     byKey.set(key, plan);
   }
   return plan;
 }
 
-function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]): Promise<Record<string, unknown>[]> {
+/** A row as the driver gave it: an object by column name, or (SQLite outside a transaction) an array in select-list order. */
+type Row = Record<string, unknown> | unknown[];
+
+function rowId(row: Row): unknown {
+  return Array.isArray(row) ? row[0] : row.id;
+}
+
+function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]): Promise<Row[]> {
   const params = q.dialect === 'sqlite' ? ids : ids.map((id) => encodeId(q.dialect, id));
   // The same string object for the same statement: the drivers' statement caches hash it once.
   let text = plan.texts.get(ids.length);
@@ -117,7 +131,8 @@ function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]):
     text = plan.head + plan.idColumn + inListText(q.dialect, 0, ids.length);
     plan.texts.set(ids.length, text);
   }
-  return q.query(text, params);
+  const arrays = q.queryArraysNow?.(text, params);
+  return arrays !== undefined ? Promise.resolve(arrays) : q.query(text, params);
 }
 
 function include(c: ColumnMap, wanted: Set<string> | undefined, withType: boolean): boolean {
@@ -126,18 +141,20 @@ function include(c: ColumnMap, wanted: Set<string> | undefined, withType: boolea
 }
 
 /** A row of the requested entity's tables as an object of its concrete entity. */
-function toObject(model: CompiledModel, typeColumn: boolean, entity: string, plan: SelectPlan, row: Record<string, unknown>): MxObject {
-  const concrete = typeColumn && typeof row[TYPE_COLUMN] === 'string' ? (row[TYPE_COLUMN] as string) : entity;
-  const obj = createMxObject(concrete !== entity && model.entities.has(concrete) ? concrete : entity, decodeId(row.id), 'persisted');
+function toObject(model: CompiledModel, entity: string, plan: SelectPlan, row: Row): MxObject {
+  const type = plan.typeIndex < 0 ? undefined : Array.isArray(row) ? row[plan.typeIndex] : row[TYPE_COLUMN];
+  const concrete = typeof type === 'string' ? type : entity;
+  const obj = createMxObject(concrete !== entity && model.entities.has(concrete) ? concrete : entity, decodeId(rowId(row)), 'persisted');
   fill(obj, plan, row);
   return obj;
 }
 
-function fill(obj: MxObject, plan: SelectPlan, row: Record<string, unknown>): void {
+function fill(obj: MxObject, plan: SelectPlan, row: Row): void {
   const cols = plan.columns;
+  const array = Array.isArray(row) ? row : undefined;
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i]!;
-    const raw = row[c.column];
+    const raw = array ? array[c.index] : (row as Record<string, unknown>)[c.column];
     if (raw === null || raw === undefined) {
       if (c.reference) obj.references.set(c.key, null); else obj.values.set(c.key, null);
     } else if (c.reference) obj.references.set(c.key, decodeId(raw));
