@@ -26,12 +26,20 @@ export interface MxObject {
  * costs an allocation of its table, and thousands of them per request show up
  * as garbage-collection time (the data benchmark reads and creates 10,000
  * objects at a time). To every reader they look like the eager collections.
+ *
+ * Changes made through `setValue`/`setReference` before anyone reads `changed`
+ * are kept in a small array of names (in order, without duplicates) instead of
+ * a Set: a new object that is created, filled and committed never needs the
+ * Set (the commit INSERTs every column). Reading `changed` turns the array into
+ * the Set, with the same names in the same order, and from then on the Set is
+ * the only record.
  */
 class LazyMxObject implements MxObject {
   state: MxObject['state'];
   readonly values = new Map<string, AttributeValue>();
   #references: Map<string, AssociationValue> | undefined = undefined;
   #changed: Set<string> | undefined = undefined;
+  #pending: string[] | undefined = undefined;
 
   constructor(readonly entity: string, readonly id: ObjectId, state: MxObject['state']) {
     this.state = state;
@@ -42,11 +50,26 @@ class LazyMxObject implements MxObject {
   }
 
   get changed(): Set<string> {
-    return (this.#changed ??= new Set());
+    if (this.#changed === undefined) {
+      this.#changed = this.#pending === undefined ? new Set() : new Set(this.#pending);
+      this.#pending = undefined;
+    }
+    return this.#changed;
+  }
+
+  /** Records a changed member: in the Set once it exists, else in the array (a Set past 16 names, to keep the search short). */
+  markChanged(name: string): void {
+    if (this.#changed !== undefined) { this.#changed.add(name); return; }
+    const p = this.#pending;
+    if (p === undefined) { this.#pending = [name]; return; }
+    if (p.includes(name)) return;
+    if (p.length < 16) p.push(name);
+    else { p.push(name); this.#changed = new Set(p); this.#pending = undefined; }
   }
 
   /** Forgets the changes (after a commit), without making the Set. */
   clearChanges(): void {
+    this.#pending = undefined;
     this.#changed?.clear();
   }
 }
@@ -57,12 +80,14 @@ export function createMxObject(entity: string, id: ObjectId, state: MxObject['st
 
 export function setValue(obj: MxObject, attribute: string, value: AttributeValue): void {
   obj.values.set(attribute, value);
-  obj.changed.add(attribute);
+  if (obj instanceof LazyMxObject) obj.markChanged(attribute);
+  else obj.changed.add(attribute);
 }
 
 export function setReference(obj: MxObject, association: string, value: AssociationValue): void {
   obj.references.set(association, value);
-  obj.changed.add(association);
+  if (obj instanceof LazyMxObject) obj.markChanged(association);
+  else obj.changed.add(association);
 }
 
 /** Clears `changed` after a commit; for objects of `createMxObject` without making an empty Set. */

@@ -53,6 +53,25 @@ export function encodeSortableDecimal(normalised: string): string {
   return neg ? `-${complement(text)}` : text;
 }
 
+const ZEROS = '0'.repeat(DECIMAL_INTEGER_DIGITS);
+
+/**
+ * `encodeSortableDecimal(normaliseDecimal(v))` for the common case, a
+ * non-negative value with at most 8 decimals and at most 20 integer digits,
+ * in one step (one toFixed, zeros from a constant); undefined for anything
+ * else, which then takes the general path. Runs for every Decimal written to SQLite.
+ */
+export function sortableDecimalFast(v: Decimal): string | undefined {
+  if (v.isNegative() || !v.isFinite()) return undefined;
+  const dp = v.decimalPlaces();
+  if (!(dp <= DECIMAL_SCALE)) return undefined;
+  const s = v.toFixed();
+  const intDigits = dp === 0 ? s.length : s.length - dp - 1;
+  if (intDigits > DECIMAL_INTEGER_DIGITS) return undefined;
+  const head = ZEROS.slice(intDigits);
+  return dp === 0 ? `${head}${s}.${ZEROS.slice(DECIMAL_INTEGER_DIGITS - DECIMAL_SCALE)}` : head + s + ZEROS.slice(DECIMAL_INTEGER_DIGITS - DECIMAL_SCALE + dp);
+}
+
 export function decodeSortableDecimal(s: string): Decimal {
   const text = s.startsWith('-') ? `-${stripZeros(complement(s.slice(1)))}` : stripZeros(s);
   return new Dec(text);

@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import type { AttributeType } from '../../model/compiled/types.js';
 import type { AttributeValue } from '../../objects/values.js';
 import { ValueOutOfRangeError } from '../errors.js';
-import { decimalText, Dec, decodeSortableDecimal, encodeSortableDecimal, normaliseDecimal } from './decimal-format.js';
+import { decimalText, Dec, decodeSortableDecimal, encodeSortableDecimal, normaliseDecimal, sortableDecimalFast } from './decimal-format.js';
 import { utcText } from './postgres-driver.js';
 import type { DialectName } from './names.js';
 
@@ -236,6 +236,9 @@ export function encoderFor(dialect: DialectName, type: AttributeType, name: stri
       return dialect === 'postgres' ? (v) => encodeValue(dialect, type, name, v) : (v) => (v === true ? 1 : v === false ? 0 : encodeValue(dialect, type, name, v));
     case 'DateTime':
       return dialect === 'sqlite' ? (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : encodeValue(dialect, type, name, v)) : (v) => encodeValue(dialect, type, name, v);
+    case 'Decimal':
+      // decimal.js's own class (every Decimal Kiln makes): the one-step sortable text on SQLite; all else the general path.
+      return dialect === 'sqlite' ? (v) => (v instanceof Dec ? sortableDecimalFast(v) : undefined) ?? encodeValue(dialect, type, name, v) : (v) => encodeValue(dialect, type, name, v);
     default:
       return (v) => encodeValue(dialect, type, name, v);
   }

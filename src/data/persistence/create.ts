@@ -16,12 +16,40 @@ export interface CreateOptions {
  * A new object of the entity with its id and its attributes' default values
  * (AutoNumber from its counter). Nothing is written: the object is `new` until
  * committed. No round trip of its own: ids come from a reserved block.
+ *
+ * Not an async function: when the id is at hand and the entity has no
+ * AutoNumber (the common case) the object is made synchronously and handed
+ * back in an already-resolved promise, without the suspended frame an async
+ * function keeps per call (creating 10,000 objects makes 10,000 of them).
  */
-export async function createObject(model: CompiledModel, entity: string, ids: IdGenerator, opts: CreateOptions = {}): Promise<MxObject> {
-  const t = template(model, entity);
+export function createObject(model: CompiledModel, entity: string, ids: IdGenerator, opts: CreateOptions = NO_OPTIONS): Promise<MxObject> {
+  let t: Template;
+  try {
+    t = template(model, entity);
+    if (t.autoNumbers.length === 0) {
+      const id = ids.nextIdNow(entity);
+      if (id !== undefined) return Promise.resolve(fill(t, createMxObject(entity, id, 'new'), opts));
+    }
+  } catch (e) {
+    return Promise.reject(e); // as the async function it replaces: an unknown entity is a rejection, not a throw
+  }
+  return createSlowly(t, entity, ids, opts);
+}
+
+const NO_OPTIONS: CreateOptions = Object.freeze({});
+
+/** createObject when the id must be reserved first or AutoNumbers taken from their counters. */
+async function createSlowly(t: Template, entity: string, ids: IdGenerator, opts: CreateOptions): Promise<MxObject> {
   const obj = createMxObject(entity, ids.nextIdNow(entity) ?? await ids.nextId(entity), 'new');
+  const autoNumbers: AttributeValue[] = [];
+  for (const a of t.autoNumbers) autoNumbers.push(await ids.nextAutoNumber(a));
+  return fill(t, obj, opts, autoNumbers);
+}
+
+/** The defaults of the template, in the order createObject has always set them: fixed values, AutoNumbers, dates, then associations. */
+function fill(t: Template, obj: MxObject, opts: CreateOptions, autoNumbers?: readonly AttributeValue[]): MxObject {
   for (let i = 0; i < t.fixed.length; i++) obj.values.set(t.fixed[i]![0], t.fixed[i]![1]);
-  for (const a of t.autoNumbers) obj.values.set(a.name, await ids.nextAutoNumber(a));
+  if (autoNumbers) for (let i = 0; i < t.autoNumbers.length; i++) obj.values.set(t.autoNumbers[i]!.name, autoNumbers[i]!);
   if (t.dates.length) {
     const now = opts.now ?? new Date();
     for (const a of t.dates) obj.values.set(a.name, a.system ? new Date(now.getTime()) : defaultValue(a, now));
