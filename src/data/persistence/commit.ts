@@ -29,15 +29,17 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   const fresh = objects.filter((o) => o.state === 'new');
   const persisted = objects.filter((o) => o.state === 'persisted');
 
-  // System members maintained on commit.
-  const members = new Map<string, CEntity['systemMembers']>();
+  // System members maintained on commit. The entity of the previous object is
+  // remembered: a commit's objects mostly come in runs of one entity.
+  let lastEntity: string | undefined;
+  let sm: CEntity['systemMembers'] | undefined;
   for (const o of objects) {
-    let sm = members.get(o.entity);
-    if (!sm) { sm = entityMap(model, o.entity).entity.systemMembers; members.set(o.entity, sm); }
-    if (sm.changedDate) { o.values.set('changedDate', now); o.changed.add('changedDate'); }
-    if (sm.createdDate && o.state === 'new' && !o.values.get('createdDate')) o.values.set('createdDate', now);
-    if (sm.changedBy && opts.user !== undefined) { o.references.set('System.changedBy', opts.user); o.changed.add('System.changedBy'); }
-    if (sm.owner && o.state === 'new' && opts.user !== undefined && (o.references.get('System.owner') ?? null) === null) o.references.set('System.owner', opts.user);
+    if (o.entity !== lastEntity) { sm = entityMap(model, o.entity).entity.systemMembers; lastEntity = o.entity; }
+    if (!sm!.changedDate && !sm!.createdDate && !sm!.changedBy && !sm!.owner) continue;
+    if (sm!.changedDate) { o.values.set('changedDate', now); o.changed.add('changedDate'); }
+    if (sm!.createdDate && o.state === 'new' && !o.values.get('createdDate')) o.values.set('createdDate', now);
+    if (sm!.changedBy && opts.user !== undefined) { o.references.set('System.changedBy', opts.user); o.changed.add('System.changedBy'); }
+    if (sm!.owner && o.state === 'new' && opts.user !== undefined && (o.references.get('System.owner') ?? null) === null) o.references.set('System.owner', opts.user);
   }
 
   // INSERT new objects, grouped by entity, root table first.
@@ -67,8 +69,10 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   // Associations: new objects' non-empty values; persisted objects' changed ones (replaced).
   const replace = new Map<string, MxObject[]>();
   const rows = new Map<string, [ObjectId, ObjectId][]>();
+  let ownedEntity: string | undefined;
+  let owned: readonly CAssociation[] = [];
   for (const o of objects) {
-    const owned = entityMap(model, o.entity).owned;
+    if (o.entity !== ownedEntity) { owned = entityMap(model, o.entity).owned; ownedEntity = o.entity; }
     if (owned.length === 0) continue;
     for (const a of owned) {
       if (o.state === 'persisted') {
