@@ -173,6 +173,12 @@ interface ColumnWriter {
   readonly source: ColumnMap['source'];
   readonly key: string;
   readonly encode: ValueEncoder;
+  /**
+   * Strings up to this length are bound as they are, without calling `encode`
+   * (which would return them unchanged): String columns are the most common,
+   * and one call site shared by all encoders cannot be inlined. -1: never.
+   */
+  readonly plainString: number;
 }
 
 const writers = new WeakMap<TableMap, Map<string, readonly ColumnWriter[]>>();
@@ -182,7 +188,13 @@ function columnWriters(dialect: Queryable['dialect'], t: TableMap): readonly Col
   if (!byDialect) { byDialect = new Map(); writers.set(t, byDialect); }
   let w = byDialect.get(dialect);
   if (!w) {
-    w = t.columns.map((c) => ({ source: c.source, key: c.key, encode: c.source === 'attribute' ? encoderFor(dialect, c.type, c.attr!.qualifiedName, c.attr!.length) : (v: unknown) => v }));
+    w = t.columns.map((c) => ({
+      source: c.source, key: c.key,
+      encode: c.source === 'attribute' ? encoderFor(dialect, c.type, c.attr!.qualifiedName, c.attr!.length) : (v: unknown) => v,
+      plainString: c.source !== 'attribute' ? -1
+        : c.type === 'String' ? (c.attr!.length > 0 ? c.attr!.length : Infinity)
+        : c.type === 'HashedString' || c.type === 'Enumeration' ? Infinity : -1,
+    }));
     byDialect.set(dialect, w);
   }
   return w;
@@ -203,7 +215,7 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
         const c = cols[j]!;
         if (c.source === 'attribute') {
           const v = o.values.get(c.key);
-          params[n++] = v === null || v === undefined ? null : c.encode(v);
+          params[n++] = typeof v === 'string' && v.length <= c.plainString ? v : v === null || v === undefined ? null : c.encode(v);
         } else if (c.source === 'reference') {
           const v = o.references.get(c.key);
           params[n++] = typeof v === 'bigint' ? (sqlite ? v : v.toString()) : null;
