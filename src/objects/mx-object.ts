@@ -1,4 +1,5 @@
 import type { AssociationValue, AttributeValue, ObjectId } from './values.js';
+import { SlotMap, shapeOf } from './slot-map.js';
 
 /**
  * An object of an entity in memory during one request. `values` holds attribute
@@ -20,29 +21,37 @@ export interface MxObject {
 }
 
 /**
- * The MxObject of `createMxObject`. `references` and `changed` are made on first
- * use: most objects read from the database are never changed, and entities
- * without owned associations never fill `references`; an empty Map or Set
- * costs an allocation of its table, and thousands of them per request show up
- * as garbage-collection time (the data benchmark reads and creates 10,000
- * objects at a time). To every reader they look like the eager collections.
+ * The MxObject of `createMxObject`. `values` keeps the attribute values in the
+ * slots of the entity's shape (src/objects/slot-map.ts). `references` and
+ * `changed` are made on first use: most objects read from the database are
+ * never changed, and entities without owned associations never fill
+ * `references`; an empty Map or Set costs an allocation of its table, and
+ * thousands of them per request show up as garbage-collection time (the data
+ * benchmark reads and creates 10,000 objects at a time). To every reader they
+ * look like the eager collections.
  *
  * Changes made through `setValue`/`setReference` before anyone reads `changed`
- * are kept in a small array of names (in order, without duplicates) instead of
- * a Set: a new object that is created, filled and committed never needs the
- * Set (the commit INSERTs every column). Reading `changed` turns the array into
- * the Set, with the same names in the same order, and from then on the Set is
- * the only record.
+ * are recorded without a Set: attributes set in ascending slot order (as a new
+ * object is filled, in the model's order) as bits of a number; anything else
+ * (an association, a slot out of order, a slot past 30) moves the record to a
+ * small array of names (in order, without duplicates). Reading `changed` turns
+ * either into the Set, with the same names in the order first set, and from
+ * then on the Set is the only record.
  */
 class LazyMxObject implements MxObject {
   state: MxObject['state'];
-  readonly values = new Map<string, AttributeValue>();
+  readonly values: SlotMap;
   #references: Map<string, AssociationValue> | undefined = undefined;
   #changed: Set<string> | undefined = undefined;
   #pending: string[] | undefined = undefined;
+  /** Bit i: slot i of the values changed; only while `#pending` and `#changed` are undefined. */
+  #bits = 0;
+  /** The highest slot in `#bits`; a lower new one would break the order. */
+  #top = -1;
 
-  constructor(readonly entity: string, readonly id: ObjectId, state: MxObject['state']) {
+  constructor(readonly entity: string, readonly id: ObjectId, state: MxObject['state'], values?: SlotMap) {
     this.state = state;
+    this.values = values ?? new SlotMap(shapeOf(entity));
   }
 
   get references(): Map<string, AssociationValue> {
@@ -51,25 +60,44 @@ class LazyMxObject implements MxObject {
 
   get changed(): Set<string> {
     if (this.#changed === undefined) {
-      this.#changed = this.#pending === undefined ? new Set() : new Set(this.#pending);
+      this.#changed = new Set(this.#pending ?? this.#bitNames());
       this.#pending = undefined;
+      this.#bits = 0;
     }
     return this.#changed;
   }
 
-  /** Records a changed member: in the Set once it exists, else in the array (a Set past 16 names, to keep the search short). */
-  markChanged(name: string): void {
+  /** Records a changed member (`slot`: its slot in the values, -1 for any other member). */
+  markChanged(name: string, slot = -1): void {
     if (this.#changed !== undefined) { this.#changed.add(name); return; }
-    const p = this.#pending;
-    if (p === undefined) { this.#pending = [name]; return; }
+    let p = this.#pending;
+    if (p === undefined) {
+      if (slot >= 0 && slot < 31) {
+        const bit = 1 << slot;
+        if (this.#bits & bit) return;
+        if (slot > this.#top) { this.#bits |= bit; this.#top = slot; return; }
+      }
+      p = this.#pending = this.#bitNames();
+      this.#bits = 0;
+    }
     if (p.includes(name)) return;
+    // A Set past 16 names, to keep the search short.
     if (p.length < 16) p.push(name);
     else { p.push(name); this.#changed = new Set(p); this.#pending = undefined; }
+  }
+
+  #bitNames(): string[] {
+    const out: string[] = [];
+    const names = this.values.shape.names;
+    for (let i = 0, b = this.#bits; b !== 0; i++, b >>>= 1) if (b & 1) out.push(names[i]!);
+    return out;
   }
 
   /** Forgets the changes (after a commit), without making the Set. */
   clearChanges(): void {
     this.#pending = undefined;
+    this.#bits = 0;
+    this.#top = -1;
     this.#changed?.clear();
   }
 }
@@ -78,10 +106,18 @@ export function createMxObject(entity: string, id: ObjectId, state: MxObject['st
   return new LazyMxObject(entity, id, state);
 }
 
+/**
+ * A new object whose values start as `slots` of the entity's shape (taken
+ * over, not copied) with `filled` of them set: what `createObject` makes from
+ * an entity's template of defaults. Nothing is marked changed.
+ */
+export function createMxObjectWithSlots(entity: string, id: ObjectId, slots: unknown[], filled: number): MxObject {
+  return new LazyMxObject(entity, id, 'new', new SlotMap(shapeOf(entity), slots, filled));
+}
+
 export function setValue(obj: MxObject, attribute: string, value: AttributeValue): void {
-  obj.values.set(attribute, value);
-  if (obj instanceof LazyMxObject) obj.markChanged(attribute);
-  else obj.changed.add(attribute);
+  if (obj instanceof LazyMxObject) obj.markChanged(attribute, obj.values.put(attribute, value));
+  else { obj.values.set(attribute, value); obj.changed.add(attribute); }
 }
 
 export function setReference(obj: MxObject, association: string, value: AssociationValue): void {

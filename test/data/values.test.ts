@@ -47,6 +47,41 @@ describe('Decimals written to SQLite by a commit', () => {
   });
 });
 
+describe('Decimals and DateTimes written to PostgreSQL and MariaDB by a commit', () => {
+  // The per-column encoders skip the general path in the common case: the database must get the same number (a
+  // Decimal's decimals need not be padded), or the value must be refused alike.
+  const anyDecimal = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 22n }), fc.integer({ min: 0, max: 12 }))
+    .map(([neg, digits, scale]) => new Decimal(`${neg ? '-' : ''}${digits}e-${scale}`));
+  const attempt = (f: () => unknown) => { try { return f(); } catch (e) { return e; } };
+  for (const dialect of ['postgres', 'mysql'] as const) {
+    it(`give the number of the general encoding, or its refusal (${dialect})`, () => {
+      const encode = encoderFor(dialect, 'Decimal', 'T.E.Amount');
+      fc.assert(fc.property(fc.oneof(decimals, anyDecimal), (v) => {
+        const fast = attempt(() => encode(v));
+        const general = attempt(() => encodeValue(dialect, 'Decimal', 'T.E.Amount', v));
+        if (general instanceof Error) expect(fast).toEqual(general);
+        else {
+          expect(typeof fast).toBe('string');
+          expect(fast as string).toMatch(/^-?\d+(\.\d+)?$/);
+          expect(new Decimal(fast as string).eq(new Decimal(general as string))).toBe(true);
+        }
+      }), { numRuns: 3000 });
+      expect(encode(new Decimal('-0'))).toBe('0');
+      expect(encode(new Decimal('12.5'))).toBe('12.5');
+      expect(attempt(() => encode(new Decimal('1e20')))).toBeInstanceOf(ValueOutOfRangeError);
+    });
+  }
+  it('bind a DateTime as the Date itself on MariaDB within DATETIME years, as text outside them', () => {
+    const encode = encoderFor('mysql', 'DateTime', 'T.E.When');
+    const d = new Date(Date.UTC(2020, 1, 29, 23, 59, 59, 999));
+    expect(encode(d)).toBe(d);
+    expect(encode(new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)))).toBeInstanceOf(Date);
+    const early = new Date(Date.UTC(999, 11, 31));
+    expect(encode(early)).toBe(encodeValue('mysql', 'DateTime', 'T.E.When', early));
+    expect(attempt(() => encode(new Date(NaN)))).toBeInstanceOf(ValueOutOfRangeError);
+  });
+});
+
 describe('values for PostgreSQL and MariaDB', () => {
   it('pass Decimals, Longs and DateTimes as exact text', () => {
     expect(toDbValue('postgres', attr, new Decimal('12345678901234567890.12345678'))).toBe('12345678901234567890.12345678');

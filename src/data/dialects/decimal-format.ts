@@ -72,6 +72,24 @@ export function sortableDecimalFast(v: Decimal): string | undefined {
   return dp === 0 ? `${head}${s}.${ZEROS.slice(DECIMAL_INTEGER_DIGITS - DECIMAL_SCALE)}` : head + s + ZEROS.slice(DECIMAL_INTEGER_DIGITS - DECIMAL_SCALE + dp);
 }
 
+/**
+ * The text PostgreSQL and MariaDB are sent for a Decimal with at most 8
+ * decimals and at most 20 integer digits (the common case): its plain digits
+ * (`12.5`), which the column holds exactly, without padding the decimals;
+ * undefined for anything else, which takes `normaliseDecimal` (rounding, the
+ * digit check). Runs for every Decimal written there.
+ */
+export function plainDecimalFast(v: Decimal): string | undefined {
+  if (!v.isFinite()) return undefined;
+  const dp = v.decimalPlaces();
+  if (!(dp <= DECIMAL_SCALE)) return undefined;
+  const s = v.toFixed();
+  const neg = s.charCodeAt(0) === 45;
+  const intDigits = (dp === 0 ? s.length : s.length - dp - 1) - (neg ? 1 : 0);
+  if (intDigits > DECIMAL_INTEGER_DIGITS) return undefined;
+  return neg && s === '-0' ? '0' : s;
+}
+
 export function decodeSortableDecimal(s: string): Decimal {
   const text = s.startsWith('-') ? `-${stripZeros(complement(s.slice(1)))}` : stripZeros(s);
   return new Dec(text);

@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import type { AttributeType } from '../../model/compiled/types.js';
 import type { AttributeValue } from '../../objects/values.js';
 import { ValueOutOfRangeError } from '../errors.js';
-import { decimalText, Dec, decodeSortableDecimal, encodeSortableDecimal, normaliseDecimal, sortableDecimalFast } from './decimal-format.js';
+import { decimalText, Dec, decodeSortableDecimal, encodeSortableDecimal, normaliseDecimal, plainDecimalFast, sortableDecimalFast } from './decimal-format.js';
 import { utcText } from './postgres-driver.js';
 import type { DialectName } from './names.js';
 
@@ -222,6 +222,9 @@ export function plainDecimal(text: string): Decimal {
 interface DecimalFields { constructor: typeof Dec; s: number; e: number; d: number[] }
 const LOG_BASE = 7;
 
+const MYSQL_MIN_DATE = Date.UTC(1000, 0, 1);
+const MYSQL_END_DATE = Date.UTC(10000, 0, 1);
+
 /** `encodeValue` for one dialect, type and attribute name (for messages), chosen once per column. */
 export function encoderFor(dialect: DialectName, type: AttributeType, name: string, maxLength = 0): ValueEncoder {
   switch (type) {
@@ -235,10 +238,16 @@ export function encoderFor(dialect: DialectName, type: AttributeType, name: stri
     case 'Boolean':
       return dialect === 'postgres' ? (v) => encodeValue(dialect, type, name, v) : (v) => (v === true ? 1 : v === false ? 0 : encodeValue(dialect, type, name, v));
     case 'DateTime':
-      return dialect === 'sqlite' ? (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : encodeValue(dialect, type, name, v)) : (v) => encodeValue(dialect, type, name, v);
+      if (dialect === 'sqlite') return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : encodeValue(dialect, type, name, v));
+      // mysql2 binds a Date as a binary DATETIME in UTC (the pool's timezone 'Z'), milliseconds
+      // included: no text to format and parse. Dates outside DATETIME's years go the general way.
+      if (dialect === 'mysql') return (v) => (v instanceof Date && v.getTime() >= MYSQL_MIN_DATE && v.getTime() < MYSQL_END_DATE ? v : encodeValue(dialect, type, name, v));
+      return (v) => encodeValue(dialect, type, name, v);
     case 'Decimal':
-      // decimal.js's own class (every Decimal Kiln makes): the one-step sortable text on SQLite; all else the general path.
-      return dialect === 'sqlite' ? (v) => (v instanceof Dec ? sortableDecimalFast(v) : undefined) ?? encodeValue(dialect, type, name, v) : (v) => encodeValue(dialect, type, name, v);
+      // decimal.js's own class (every Decimal Kiln makes): one toFixed in the common case; all else the general path.
+      return dialect === 'sqlite'
+        ? (v) => (v instanceof Dec ? sortableDecimalFast(v) : undefined) ?? encodeValue(dialect, type, name, v)
+        : (v) => (v instanceof Dec ? plainDecimalFast(v) : undefined) ?? encodeValue(dialect, type, name, v);
     default:
       return (v) => encodeValue(dialect, type, name, v);
   }

@@ -7,6 +7,7 @@ import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
 import { placeholder } from '../dialects/names.js';
+import { SlotMap, shapeOf } from '../../objects/slot-map.js';
 
 export interface CommitOptions {
   /** The committing user: System.changedBy (and System.owner of new objects that have none). */
@@ -205,16 +206,24 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
   const dialect = tx.dialect;
   const cols = columnWriters(dialect, t);
   const sqlite = dialect === 'sqlite';
+  // The objects are all of one entity: each attribute's slot in its shape is
+  // looked up once here, not once per object (objects not made by
+  // createMxObject fall back to `get`).
+  const shape = shapeOf(concrete);
+  const slots = cols.map((c) => (c.source === 'attribute' ? shape.index.get(c.key) ?? -1 : -1));
   for (const part of chunks(dialect, objs, perRow)) {
     const params = new Array<unknown>(part.length * perRow);
     let n = 0;
     for (let i = 0; i < part.length; i++) {
       const o = part[i]!;
+      const values = o.values;
+      const inSlots = values instanceof SlotMap && values.shape === shape;
       params[n++] = sqlite ? o.id : o.id.toString();
       for (let j = 0; j < cols.length; j++) {
         const c = cols[j]!;
         if (c.source === 'attribute') {
-          const v = o.values.get(c.key);
+          const at = slots[j]!;
+          const v = inSlots && at >= 0 ? values.at(at) : values.get(c.key);
           params[n++] = typeof v === 'string' && v.length <= c.plainString ? v : v === null || v === undefined ? null : c.encode(v);
         } else if (c.source === 'reference') {
           const v = o.references.get(c.key);

@@ -1,5 +1,6 @@
 import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
-import { createMxObject, type MxObject } from '../../objects/mx-object.js';
+import { createMxObject, createMxObjectWithSlots, type MxObject } from '../../objects/mx-object.js';
+import { shapeOf } from '../../objects/slot-map.js';
 import type { AttributeValue, ObjectId } from '../../objects/values.js';
 import { Dec } from '../dialects/decimal-format.js';
 import type { IdGenerator } from '../ids.js';
@@ -28,7 +29,10 @@ export function createObject(model: CompiledModel, entity: string, ids: IdGenera
     t = template(model, entity);
     if (t.autoNumbers.length === 0) {
       const id = ids.nextIdNow(entity);
-      if (id !== undefined) return Promise.resolve(fill(t, createMxObject(entity, id, 'new'), opts));
+      if (id !== undefined) {
+        const obj = t.slots ? createMxObjectWithSlots(entity, id, t.slots.slice(), t.fixed.length) : createMxObject(entity, id, 'new');
+        return Promise.resolve(fill(t, obj, opts, undefined, t.slots !== undefined));
+      }
     }
   } catch (e) {
     return Promise.reject(e); // as the async function it replaces: an unknown entity is a rejection, not a throw
@@ -47,8 +51,8 @@ async function createSlowly(t: Template, entity: string, ids: IdGenerator, opts:
 }
 
 /** The defaults of the template, in the order createObject has always set them: fixed values, AutoNumbers, dates, then associations. */
-function fill(t: Template, obj: MxObject, opts: CreateOptions, autoNumbers?: readonly AttributeValue[]): MxObject {
-  for (let i = 0; i < t.fixed.length; i++) obj.values.set(t.fixed[i]![0], t.fixed[i]![1]);
+function fill(t: Template, obj: MxObject, opts: CreateOptions, autoNumbers?: readonly AttributeValue[], fixedDone = false): MxObject {
+  if (!fixedDone) for (let i = 0; i < t.fixed.length; i++) obj.values.set(t.fixed[i]![0], t.fixed[i]![1]);
   if (autoNumbers) for (let i = 0; i < t.autoNumbers.length; i++) obj.values.set(t.autoNumbers[i]!.name, autoNumbers[i]!);
   if (t.dates.length) {
     const now = opts.now ?? new Date();
@@ -63,6 +67,11 @@ function fill(t: Template, obj: MxObject, opts: CreateOptions, autoNumbers?: rea
 /** Per entity, once: the defaults that can be shared (every value type but Date is immutable). */
 interface Template {
   readonly fixed: readonly [string, AttributeValue][];
+  /**
+   * The fixed values in the slots of the entity's shape, to copy into a new
+   * object in one step; undefined when the shape has no room for them all.
+   */
+  readonly slots: readonly unknown[] | undefined;
   readonly autoNumbers: readonly CAttribute[];
   readonly dates: readonly CAttribute[];
   readonly references: readonly { name: string; type: string }[];
@@ -79,8 +88,10 @@ function template(model: CompiledModel, entity: string): Template {
   if (!t) {
     const map = entityMap(model, entity);
     const attrs = [...map.entity.attributes.values()];
+    const fixed = attrs.filter((a) => a.type !== 'AutoNumber' && !isDated(a)).map((a) => [a.name, defaultValue(a, new Date())] as [string, AttributeValue]);
     t = {
-      fixed: attrs.filter((a) => a.type !== 'AutoNumber' && !isDated(a)).map((a) => [a.name, defaultValue(a, new Date())] as [string, AttributeValue]),
+      fixed,
+      slots: fixedSlots(entity, fixed),
       autoNumbers: attrs.filter((a) => a.type === 'AutoNumber'),
       dates: attrs.filter(isDated),
       references: map.owned.map((a) => ({ name: a.name, type: a.type })),
@@ -90,6 +101,16 @@ function template(model: CompiledModel, entity: string): Template {
     byName.set(entity, t);
   }
   return t;
+}
+
+function fixedSlots(entity: string, fixed: readonly [string, AttributeValue][]): unknown[] | undefined {
+  const shape = shapeOf(entity);
+  const at = fixed.map(([name]) => shape.slot(name));
+  if (at.some((i) => i < 0)) return undefined;
+  // Packed (no holes) up to the last slot used: copies of it are made per object.
+  const slots: unknown[] = Array.from({ length: Math.max(0, ...at.map((i) => i + 1)) }, () => undefined);
+  fixed.forEach(([, v], k) => { slots[at[k]!] = v; });
+  return slots;
 }
 
 /** A DateTime whose initial value is a new Date per object (a system date or any default); one without a default is a fixed null. */

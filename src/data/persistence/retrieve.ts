@@ -22,7 +22,8 @@ export interface RetrieveOptions {
  * Ids not found (or not of this entity) are left out; order follows `ids`.
  */
 export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: string, ids: readonly ObjectId[], opts: RetrieveOptions = {}): Promise<MxObject[]> {
-  const unique = ids.length === 1 ? ids : [...new Set(ids)];
+  // Ids in ascending order (how a batch of ids mostly comes: handed out in sequence) hold no repeats.
+  const unique = ids.length === 1 || ascending(ids) ? ids : [...new Set(ids)];
   if (unique.length === 0) return [];
   const map = entityMap(model, entity);
   const wanted = opts.attributes ? new Set(opts.attributes) : undefined;
@@ -33,14 +34,17 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
     const rows = await selectTables(q, plan, unique);
     return rows.length ? [toObject(model, entity, plan, rows[0]!)] : [];
   }
-  const found = new Map<ObjectId, MxObject>();
+  const got: MxObject[] = [];
   for (const part of chunks(q.dialect, unique, 1)) {
     const rows = await selectTables(q, plan, part);
-    for (let i = 0; i < rows.length; i++) {
-      const obj = toObject(model, entity, plan, rows[i]!);
-      found.set(obj.id, obj);
-    }
+    for (let i = 0; i < rows.length; i++) got.push(toObject(model, entity, plan, rows[i]!));
   }
+  // Every id found, in the order asked (the databases return an IN list of
+  // ascending ids in index order), and nothing more to load: no lookup table.
+  const simple = !map.typeColumn && (opts.references === false || map.owned.length === 0);
+  if (simple && sameOrder(got, unique)) return got;
+  const found = new Map<ObjectId, MxObject>();
+  for (const o of got) found.set(o.id, o);
   // Specializations: their own tables, one query per concrete entity.
   const byConcrete = new Map<string, MxObject[]>();
   if (map.typeColumn) for (const o of found.values()) if (o.entity !== entity) push(byConcrete, o.entity, o);
@@ -59,6 +63,17 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
   const out: MxObject[] = [];
   for (const id of unique) { const o = found.get(id); if (o) out.push(o); }
   return out;
+}
+
+function ascending(ids: readonly ObjectId[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i - 1]! >= ids[i]!) return false;
+  return true;
+}
+
+function sameOrder(objs: readonly MxObject[], ids: readonly ObjectId[]): boolean {
+  if (objs.length !== ids.length) return false;
+  for (let i = 0; i < objs.length; i++) if (objs[i]!.id !== ids[i]) return false;
+  return true;
 }
 
 interface SelectPlan {

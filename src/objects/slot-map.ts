@@ -1,0 +1,158 @@
+import type { AttributeValue } from './values.js';
+
+/**
+ * The attribute names seen on objects of one entity, each with a fixed slot
+ * number: objects of the entity keep their values in an array by slot instead
+ * of a hash table of their own (a Map of 7 values costs about 300 bytes and two
+ * table allocations; the array, 72). Shared by every object of the entity, as
+ * V8 shares a hidden class; it learns a name the first time any object of the
+ * entity is given it, so no model is needed to make one.
+ */
+export class Shape {
+  readonly index = new Map<string, number>();
+  readonly names: string[] = [];
+
+  slot(name: string): number {
+    let i = this.index.get(name);
+    if (i === undefined) {
+      if (this.names.length >= MAX_SLOTS) return -1;
+      i = this.names.length;
+      this.names.push(name);
+      this.index.set(name, i);
+    }
+    return i;
+  }
+}
+
+/** Names past this many per entity go to a Map of the object's own (a runaway set of keys must not grow every object). */
+const MAX_SLOTS = 256;
+
+const shapes = new Map<string, Shape>();
+let lastEntity: string | undefined;
+let lastShape: Shape | undefined;
+
+/** The shape of an entity's objects (by qualified name), made on first use. */
+export function shapeOf(entity: string): Shape {
+  if (entity === lastEntity) return lastShape!;
+  let s = shapes.get(entity);
+  if (!s) { s = new Shape(); shapes.set(entity, s); }
+  lastEntity = entity;
+  lastShape = s;
+  return s;
+}
+
+/** Stands for a stored `undefined` in a slot: an empty slot (a hole) reads as undefined and means "absent". */
+const UNDEFINED = Symbol('undefined');
+
+/**
+ * A Map of attribute values by name, stored in slots of the entity's shape.
+ * Behaves as a Map for every reader and writer (get/set/has/delete/size/
+ * iteration/forEach/clear), with one difference: iteration follows the
+ * slots (the order in which the entity's objects first got each name, for
+ * objects made by `createObject` or read from the database the model's
+ * attribute order), not the order of this object's own insertions.
+ */
+export class SlotMap implements Map<string, AttributeValue> {
+  readonly shape: Shape;
+  #slots: unknown[];
+  #size: number;
+  #extra: Map<string, AttributeValue> | undefined = undefined;
+
+  /**
+   * `initial`: slots to start from, taken over (not copied), with `filled`
+   * of them holding a value — a new object's defaults, copied from its
+   * entity's template in one step instead of set one by one.
+   */
+  constructor(shape: Shape, initial?: unknown[], filled = 0) {
+    this.shape = shape;
+    // Sized for the names known now, so that filling them does not grow it.
+    this.#slots = initial ?? new Array(shape.names.length);
+    this.#size = initial ? filled : 0;
+  }
+
+  /** The value in slot `i` of this map's shape (as `get` of that slot's name). */
+  at(i: number): AttributeValue | undefined {
+    const v = this.#slots[i];
+    return (v === UNDEFINED ? undefined : v) as AttributeValue | undefined;
+  }
+
+  /** `set`, answering the slot the name has (-1: kept outside the slots). */
+  put(key: string, value: AttributeValue): number {
+    let i = this.shape.index.get(key);
+    if (i === undefined) i = this.shape.slot(key);
+    if (i < 0) { (this.#extra ??= new Map()).set(key, value); return -1; }
+    const slots = this.#slots;
+    if (slots[i] === undefined) this.#size++;
+    slots[i] = value === undefined ? UNDEFINED : value;
+    return i;
+  }
+
+  get size(): number {
+    return this.#size + (this.#extra?.size ?? 0);
+  }
+
+  get(key: string): AttributeValue | undefined {
+    const i = this.shape.index.get(key);
+    if (i !== undefined) {
+      const v = this.#slots[i];
+      return (v === UNDEFINED ? undefined : v) as AttributeValue | undefined;
+    }
+    return this.#extra?.get(key);
+  }
+
+  has(key: string): boolean {
+    const i = this.shape.index.get(key);
+    if (i !== undefined) return this.#slots[i] !== undefined;
+    return this.#extra?.has(key) ?? false;
+  }
+
+  set(key: string, value: AttributeValue): this {
+    this.put(key, value);
+    return this;
+  }
+
+  delete(key: string): boolean {
+    const i = this.shape.index.get(key);
+    if (i === undefined) return this.#extra?.delete(key) ?? false;
+    if (this.#slots[i] === undefined) return false;
+    this.#slots[i] = undefined;
+    this.#size--;
+    return true;
+  }
+
+  clear(): void {
+    this.#slots = [];
+    this.#size = 0;
+    this.#extra = undefined;
+  }
+
+  forEach(fn: (value: AttributeValue, key: string, map: Map<string, AttributeValue>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this) fn.call(thisArg, v, k, this);
+  }
+
+  *entries(): MapIterator<[string, AttributeValue]> {
+    const names = this.shape.names;
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) {
+      const v = slots[i];
+      if (v !== undefined) yield [names[i]!, (v === UNDEFINED ? undefined : v) as AttributeValue];
+    }
+    if (this.#extra) yield* this.#extra.entries();
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): MapIterator<AttributeValue> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, AttributeValue]> {
+    return this.entries();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Map';
+  }
+}
