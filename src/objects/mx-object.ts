@@ -107,12 +107,12 @@ export function createMxObject(entity: string, id: ObjectId, state: MxObject['st
 }
 
 /**
- * A new object whose values start as `slots` of the entity's shape (taken
- * over, not copied) with `filled` of them set: what `createObject` makes from
- * an entity's template of defaults. Nothing is marked changed.
+ * An object whose values start as `slots` of the entity's shape (taken over,
+ * not copied) with `filled` of them set: what `createObject` makes from an
+ * entity's template of defaults, and a read makes of a row. Nothing is marked changed.
  */
-export function createMxObjectWithSlots(entity: string, id: ObjectId, slots: unknown[], filled: number): MxObject {
-  return new LazyMxObject(entity, id, 'new', new SlotMap(shapeOf(entity), slots, filled));
+export function createMxObjectWithSlots(entity: string, id: ObjectId, slots: unknown[], filled: number, state: MxObject['state'] = 'new'): MxObject {
+  return new LazyMxObject(entity, id, state, new SlotMap(shapeOf(entity), slots, filled));
 }
 
 export function setValue(obj: MxObject, attribute: string, value: AttributeValue): void {

@@ -144,8 +144,8 @@ export function decoderFor(dialect: DialectName, type: AttributeType): ValueDeco
       break;
     case 'Decimal':
       fn = dialect === 'sqlite'
-        ? (raw) => (typeof raw === 'string' && raw.length === 29 && raw.charCodeAt(20) === 46 ? decodePositiveSortable(raw) : slow(raw))
-        : (raw) => (typeof raw === 'string' ? plainDecimal(trimDecimals(raw)) : slow(raw));
+        ? (raw) => (typeof raw === 'string' && raw.length === 29 && raw.charCodeAt(20) === 46 ? plainDecimal(raw) : slow(raw))
+        : (raw) => (typeof raw === 'string' ? plainDecimal(raw) : slow(raw));
       break;
     case 'Boolean':
       fn = dialect === 'postgres' ? (raw) => (typeof raw === 'boolean' ? raw : slow(raw)) : (raw) => (raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : slow(raw));
@@ -161,62 +161,70 @@ export function decoderFor(dialect: DialectName, type: AttributeType): ValueDeco
 }
 
 /**
- * A non-negative Decimal in SQLite's sortable form (`00000000000000050025.25000000`):
- * the digits without the padding zeros, parsed once by decimal.js.
- */
-function decodePositiveSortable(s: string): Decimal {
-  let i = 0;
-  while (i < 19 && s.charCodeAt(i) === 48) i++;
-  let j = 29;
-  while (j > 21 && s.charCodeAt(j - 1) === 48) j--;
-  return plainDecimal(j === 21 ? s.slice(i, 20) : s.slice(i, j));
-}
-
-/**
  * `new Dec(text)` for plain decimal text (`-?digits(.digits)?`, what the
- * drivers return), without decimal.js's validation regexes: the same digits
- * (base 1e7 words), exponent and sign that decimal.js 10's own parser
- * (parseDecimal) gives, on an object of the same class. Reads are dominated
- * by this per Decimal column per row. Anything else goes to `new Dec`.
+ * drivers return, SQLite's sortable form of a non-negative value included:
+ * leading and trailing zeros are skipped), without decimal.js's validation
+ * regexes and without a string made on the way: one pass over the characters
+ * gives the same digits (base 1e7 words), exponent and sign that decimal.js
+ * 10's own parser (parseDecimal) gives, on an object of the same class.
+ * Reads are dominated by this per Decimal column per row. Anything else goes
+ * to `new Dec`.
  */
 export function plainDecimal(text: string): Decimal {
+  const n = text.length;
   const neg = text.charCodeAt(0) === 45;
-  let str = neg ? text.slice(1) : text;
+  const start = neg ? 1 : 0;
+  if (n === start) return new Dec(text);
   let point = -1;
-  const n = str.length;
-  if (n === 0) return new Dec(text);
-  for (let k = 0; k < n; k++) {
-    const c = str.charCodeAt(k);
-    if (c === 46 && point < 0 && k > 0 && k < n - 1) point = k;
-    else if (c < 48 || c > 57) return new Dec(text);
+  let first = -1;
+  let last = -1;
+  for (let k = start; k < n; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46) {
+      if (point >= 0 || k === start || k === n - 1) return new Dec(text);
+      point = k;
+    } else if (c < 48 || c > 57) return new Dec(text);
+    else if (c !== 48) {
+      if (first < 0) first = k;
+      last = k;
+    }
   }
-  let e = point;
-  if (e > -1) str = str.slice(0, e) + str.slice(e + 1); else e = str.length;
-  let i = 0;
-  while (str.charCodeAt(i) === 48) i++;
-  let len = str.length;
-  while (len > i && str.charCodeAt(len - 1) === 48) len--;
-  const x = Object.create(Dec.prototype) as DecimalFields;
-  x.constructor = Dec;
-  x.s = neg ? -1 : 1;
-  if (i >= len) { x.e = 0; x.d = [0]; return x as unknown as Decimal; }
-  str = str.slice(i, len);
-  len -= i;
-  x.e = e = e - i - 1;
+  const sign = neg ? -1 : 1;
+  if (first < 0) return new DecimalOf(sign, 0, [0]);
+  if (point < 0) point = n;
+  // The exponent of the first significant digit; the first word holds the
+  // digits down to the next exponent divisible by 7 (decimal.js's alignment).
+  const e = first < point ? point - first - 1 : point - first;
+  let size = (e + 1) % LOG_BASE;
+  if (e < 0) size += LOG_BASE;
+  if (size === 0) size = LOG_BASE;
   const d: number[] = [];
-  x.d = d;
-  let k = (e + 1) % LOG_BASE;
-  if (e < 0) k += LOG_BASE;
-  if (k < len) {
-    if (k) d.push(+str.slice(0, k));
-    for (len -= LOG_BASE; k < len;) d.push(+str.slice(k, k += LOG_BASE));
-    str = str.slice(k);
-    k = LOG_BASE - str.length;
-  } else k -= len;
-  while (k-- > 0) str += '0';
-  d.push(+str);
-  return x as unknown as Decimal;
+  let word = 0;
+  let count = 0;
+  for (let k = first; k <= last; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46) continue;
+    word = word * 10 + (c - 48);
+    if (++count === size) { d.push(word); word = 0; count = 0; size = LOG_BASE; }
+  }
+  if (count > 0) d.push(word * POW10[size - count]!);
+  return new DecimalOf(sign, e, d);
 }
+
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000];
+
+/**
+ * Makes objects of decimal.js's class from their parts (what its constructor
+ * does after parsing): a constructor function sharing Decimal's prototype, so
+ * that `instanceof Decimal` holds and every method works.
+ */
+const DecimalOf = function DecimalOf(this: DecimalFields, s: number, e: number, d: number[]) {
+  this.constructor = Dec;
+  this.s = s;
+  this.e = e;
+  this.d = d;
+} as unknown as new (s: number, e: number, d: number[]) => Decimal;
+(DecimalOf as unknown as { prototype: object }).prototype = Dec.prototype;
 
 /** decimal.js 10's representation: sign, base-10 exponent, digits in base 1e7 words. */
 interface DecimalFields { constructor: typeof Dec; s: number; e: number; d: number[] }

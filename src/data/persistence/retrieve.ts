@@ -1,5 +1,6 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
-import { createMxObject, type MxObject } from '../../objects/mx-object.js';
+import { createMxObject, createMxObjectWithSlots, type MxObject } from '../../objects/mx-object.js';
+import { shapeOf, type Shape } from '../../objects/slot-map.js';
 import type { ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
 import { decodeId, decoderFor, encodeId, type ValueDecoder } from '../dialects/value-codecs.js';
@@ -85,6 +86,10 @@ interface SelectPlan {
   readonly columns: readonly SelectedColumn[];
   /** The whole statement by number of ids. */
   readonly texts: Map<number, string>;
+  /** How many of `columns` are attributes (not references). */
+  readonly values: number;
+  /** `slotsOf`'s answer for the shape last asked for. */
+  slots?: { readonly shape: Shape; readonly at: readonly number[] | undefined };
 }
 
 interface SelectedColumn {
@@ -125,7 +130,7 @@ function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], 
     }
     let from = w.q(first.table);
     for (const t of tables.slice(1)) from += ` INNER JOIN ${w.q(t.table)} ON ${w.q(t.table)}.${w.q('id')} = ${w.q(first.table)}.${w.q('id')}`;
-    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, typeIndex, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns, texts: new Map() };
+    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, typeIndex, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns, texts: new Map(), values: columns.filter((c) => !c.reference).length };
     byKey.set(key, plan);
   }
   return plan;
@@ -158,10 +163,44 @@ function include(c: ColumnMap, wanted: Set<string> | undefined, withType: boolea
 /** A row of the requested entity's tables as an object of its concrete entity. */
 function toObject(model: CompiledModel, entity: string, plan: SelectPlan, row: Row): MxObject {
   const type = plan.typeIndex < 0 ? undefined : Array.isArray(row) ? row[plan.typeIndex] : row[TYPE_COLUMN];
-  const concrete = typeof type === 'string' ? type : entity;
-  const obj = createMxObject(concrete !== entity && model.entities.has(concrete) ? concrete : entity, decodeId(rowId(row)), 'persisted');
-  fill(obj, plan, row);
+  const concrete = typeof type === 'string' && type !== entity && model.entities.has(type) ? type : entity;
+  const id = decodeId(rowId(row));
+  const shape = shapeOf(concrete);
+  const at = slotsOf(plan, shape);
+  if (at === undefined) {
+    const obj = createMxObject(concrete, id, 'persisted');
+    fill(obj, plan, row);
+    return obj;
+  }
+  // The values go straight into the slots of the entity's shape: no lookup of a
+  // name per column and row.
+  const cols = plan.columns;
+  const array = Array.isArray(row) ? row : undefined;
+  const slots = new Array<unknown>(shape.names.length);
+  let refs: [string, bigint | null][] | undefined;
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i]!;
+    const raw = array ? array[c.index] : (row as Record<string, unknown>)[c.column];
+    if (c.reference) (refs ??= []).push([c.key, raw === null || raw === undefined ? null : decodeId(raw)]);
+    else slots[at[i]!] = raw === null || raw === undefined ? null : c.decode(raw);
+  }
+  const obj = createMxObjectWithSlots(concrete, id, slots, plan.values, 'persisted');
+  if (refs) for (const [k, v] of refs) obj.references.set(k, v);
   return obj;
+}
+
+/**
+ * The slot of each selected column's attribute in `shape` (-1 for references),
+ * remembered per plan for the shape last asked for; undefined when the shape
+ * has no room for them (then the values are set by name).
+ */
+function slotsOf(plan: SelectPlan, shape: Shape): readonly number[] | undefined {
+  const cached = plan.slots;
+  if (cached !== undefined && cached.shape === shape) return cached.at;
+  const at = plan.columns.map((c) => (c.reference ? -1 : shape.slot(c.key)));
+  const usable = at.every((i, k) => i >= 0 || plan.columns[k]!.reference) ? at : undefined;
+  plan.slots = { shape, at: usable };
+  return usable;
 }
 
 function fill(obj: MxObject, plan: SelectPlan, row: Row): void {
