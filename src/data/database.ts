@@ -108,15 +108,20 @@ class KilnDatabase implements Database {
 
   query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     // SQLite, outside any transaction: run it now, one promise instead of a chain of them.
+    // Reported once it ran or failed: when the driver declines (a transaction
+    // holds the connection) `run` reports it.
     if (this.driver.runNow !== undefined && this.openTransactions === 0) {
-      if (this.listeners.size) this.emit(sql, params);
       let r: RawResult | undefined;
       try {
         r = this.driver.runNow(sql, params);
       } catch (e) {
+        if (this.listeners.size) this.emit(sql, params);
         return Promise.reject(translateDriverError(this.dialect, e));
       }
-      if (r !== undefined) return Promise.resolve(r.rows as T[]);
+      if (r !== undefined) {
+        if (this.listeners.size) this.emit(sql, params);
+        return Promise.resolve(r.rows as T[]);
+      }
     }
     return this.run(sql, params).then((r) => r.rows as T[]);
   }

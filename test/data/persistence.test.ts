@@ -37,6 +37,22 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
   const commit = (objs: MxObject[], user?: bigint) => db.transaction((tx) => commitObjects(tx, model, objs, user === undefined ? {} : { user }));
   const P = dialect === 'postgres' ? (i: number) => `$${i}` : () => '?';
 
+  it('reports each statement to the listeners once, also a read made while a transaction is taking the connection', async () => {
+    const probe = 'SELECT 1 AS n FROM "t$everything" WHERE 1 = 0';
+    // The read is sent 0..7 microtasks after the transaction starts: one of them
+    // lands while it holds the connection but has not begun its work (SQLite).
+    for (let wait = 0; wait < 8; wait++) {
+      captured.length = 0;
+      const tx = db.transaction(async (q) => { await q.query('SELECT 1 AS x', []); });
+      for (let i = 0; i < wait; i++) await null;
+      await Promise.all([tx, db.query(probe, [])]);
+      expect(captured.filter((s) => s === probe), `read after ${wait} microtasks`).toHaveLength(1);
+    }
+    captured.length = 0;
+    await expect(db.query('SELECT nothing FROM nowhere', [])).rejects.toThrow();
+    expect(captured.filter((s) => s === 'SELECT nothing FROM nowhere')).toHaveLength(1);
+  });
+
   it('gives new objects ids of their entity and the model defaults', async () => {
     const a = await createObject(model, 'T.Everything', ids);
     const b = await createObject(model, 'T.Everything', ids);
