@@ -18,7 +18,7 @@ import { Decimal } from 'decimal.js';
 import { commitObjects, createIdGenerator, createObject, openDatabase, retrieveByIds, syncSchema } from '../../dist/data/index.js';
 import { createLogger } from '../../dist/core/logger.js';
 import { loadModel } from '../../dist/model/index.js';
-import { setValue } from '../../dist/objects/mx-object.js';
+import { setValue, type MxObject } from '../../dist/objects/mx-object.js';
 import { freshDatabase, type DialectName } from '../../test/support/databases.js';
 
 const N = 10_000;
@@ -55,10 +55,15 @@ const DATA = Array.from({ length: N }, (_, i) => ({
   grade: i % 10, active: i % 2 === 0, dateofbirth: new Date(Date.UTC(1980, 0, 1) + i * 86400000),
 }));
 
+/** The new values of the update round: every object's Salary and Active change. */
+const CHANGED = DATA.map((d) => ({ salary: d.salary.plus(1000), active: !d.active }));
+
 interface Raw {
   insert(ids: bigint[]): Promise<void>;
   readBatch(ids: bigint[]): Promise<unknown>;
   readOne(id: bigint): Promise<unknown>;
+  /** CHANGED written to the rows of `ids`, in one transaction, with the SQL Kiln sends for it. */
+  update(ids: bigint[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,13 @@ function rawDriver(dialect: DialectName, url: string): Raw {
       },
       async readBatch(ids) { return sel.all(...ids); },
       async readOne(id) { return one.all(id); },
+      async update(ids) {
+        // SQLite has no round trips: one prepared UPDATE per row, as Kiln does.
+        const upd = s.prepare('UPDATE "b$employee" SET "salary" = ?, "active" = ? WHERE "id" = ?');
+        s.exec('BEGIN IMMEDIATE');
+        for (let j = 0; j < N; j++) { const c = CHANGED[j]!; upd.run(dec(c.salary), c.active ? 1 : 0, ids[j]); }
+        s.exec('COMMIT');
+      },
       async close() { s.close(); },
     };
   }
@@ -104,6 +116,21 @@ function rawDriver(dialect: DialectName, url: string): Raw {
       },
       async readBatch(ids) { return (await pool.query(selectSql(BATCH), ids.map(String))).rows; },
       async readOne(id) { return (await pool.query(selectSql(1), [String(id)])).rows; },
+      async update(ids) {
+        const c = await pool.connect();
+        await c.query('BEGIN');
+        for (let i = 0; i < N; i += BATCH) {
+          const params: unknown[] = [];
+          const rows: string[] = [];
+          for (let j = i; j < i + BATCH; j++) {
+            const n = params.push(String(ids[j]), CHANGED[j]!.salary.toFixed(), CHANGED[j]!.active);
+            rows.push(`($${n - 2}::bigint, $${n - 1}::numeric, $${n}::boolean)`);
+          }
+          await c.query(`UPDATE "b$employee" SET "salary" = "v"."salary", "active" = "v"."active" FROM (VALUES ${rows.join(', ')}) AS "v" ("id", "salary", "active") WHERE "b$employee"."id" = "v"."id"`, params);
+        }
+        await c.query('COMMIT');
+        c.release();
+      },
       async close() { await pool.end(); },
     };
   }
@@ -124,6 +151,21 @@ function rawDriver(dialect: DialectName, url: string): Raw {
     },
     async readBatch(ids) { return (await pool.execute(selectSql(BATCH), ids.map(String)))[0]; },
     async readOne(id) { return (await pool.execute(selectSql(1), [String(id)]))[0]; },
+    async update(ids) {
+      const c = await pool.getConnection();
+      await c.query('START TRANSACTION');
+      for (let i = 0; i < N; i += BATCH) {
+        const params: unknown[] = [];
+        const rows: string[] = [];
+        for (let j = i; j < i + BATCH; j++) {
+          params.push(String(ids[j]), CHANGED[j]!.salary.toFixed(), CHANGED[j]!.active ? 1 : 0);
+          rows.push(j === i ? 'SELECT CAST(? AS SIGNED) AS "id", ? AS "salary", ? AS "active"' : 'SELECT CAST(? AS SIGNED), ?, ?');
+        }
+        await c.execute(`UPDATE "b$employee" INNER JOIN (${rows.join(' UNION ALL ')}) AS "v" ON "b$employee"."id" = "v"."id" SET "b$employee"."salary" = "v"."salary", "b$employee"."active" = "v"."active"`, params);
+      }
+      await c.query('COMMIT');
+      c.release();
+    },
     async close() { await pool.end(); },
   };
 }
@@ -147,7 +189,7 @@ async function run(dialect: DialectName) {
   await syncSchema(db, model, { allowDestructive: false, log });
   const ids = await createIdGenerator(db, model);
   const raw = rawDriver(dialect, t.url);
-  const keys = ['kInsert', 'rInsert', 'kRead', 'rRead', 'kOne', 'rOne'] as const;
+  const keys = ['kInsert', 'rInsert', 'kRead', 'rRead', 'kOne', 'rOne', 'kUpdate', 'rUpdate'] as const;
   const best = Object.fromEntries(keys.map((k) => [k, { wall: Infinity, cpu: Infinity }])) as Record<(typeof keys)[number], Took>;
   const keep = (k: keyof typeof best, t: Took) => { best[k] = { wall: Math.min(best[k].wall, t.wall), cpu: Math.min(best[k].cpu, t.cpu) }; };
   let rawBase = 1n << 40n;
@@ -184,7 +226,18 @@ async function run(dialect: DialectName) {
       const [kOne, rOne] = await pair(
         async () => { for (let i = 0; i < SINGLE; i++) await retrieveByIds(db, model, 'B.Employee', [kIds[i]!]); },
         async () => { for (let i = 0; i < SINGLE; i++) await raw.readOne(rIds[i]!); });
-      if (measured) { keep('kInsert', kInsert); keep('rInsert', rInsert); keep('kRead', kRead); keep('rRead', rRead); keep('kOne', kOne); keep('rOne', rOne); }
+      // Update: change two attributes of every object and commit them (Kiln: objects read
+      // before the timing, set, committed as batched UPDATEs of the changed columns).
+      const loaded: MxObject[] = [];
+      for (let i = 0; i < N; i += BATCH) loaded.push(...await retrieveByIds(db, model, 'B.Employee', kIds.slice(i, i + BATCH)));
+      const [kUpdate, rUpdate] = await pair(async () => {
+        for (let j = 0; j < N; j++) { setValue(loaded[j]!, 'Salary', CHANGED[j]!.salary); setValue(loaded[j]!, 'Active', CHANGED[j]!.active); }
+        await db.transaction((tx) => commitObjects(tx, model, loaded));
+      }, () => raw.update(rIds));
+      if (measured) {
+        keep('kInsert', kInsert); keep('rInsert', rInsert); keep('kRead', kRead); keep('rRead', rRead); keep('kOne', kOne); keep('rOne', rOne);
+        keep('kUpdate', kUpdate); keep('rUpdate', rUpdate);
+      }
       await db.execute('DELETE FROM "b$employee"', []);
     }
   } finally {
@@ -197,11 +250,11 @@ async function run(dialect: DialectName) {
 
 const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : ['sqlite', 'postgres', 'mysql']) as DialectName[];
 const cell = (kiln: Took, raw: Took, m: keyof Took) => `${kiln[m].toFixed(0)} / ${raw[m].toFixed(0)} ms / **${(raw[m] / kiln[m]).toFixed(2)}**`;
-console.log(`| database | time | insert ${N}: Kiln / raw / ratio | read ${N} by id, ${BATCH} per query | read ${SINGLE} by id, one per query |`);
-console.log('| --- | --- | --- | --- | --- |');
+console.log(`| database | time | insert ${N}: Kiln / raw / ratio | read ${N} by id, ${BATCH} per query | read ${SINGLE} by id, one per query | update ${N} (2 attributes) |`);
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const d of wanted) {
   const x = await run(d);
   for (const m of ['wall', 'cpu'] as const) {
-    console.log(`| ${d} | ${m === 'wall' ? 'wall' : 'CPU of the process'} | ${cell(x.kInsert, x.rInsert, m)} | ${cell(x.kRead, x.rRead, m)} | ${cell(x.kOne, x.rOne, m)} |`);
+    console.log(`| ${d} | ${m === 'wall' ? 'wall' : 'CPU of the process'} | ${cell(x.kInsert, x.rInsert, m)} | ${cell(x.kRead, x.rRead, m)} | ${cell(x.kOne, x.rOne, m)} | ${cell(x.kUpdate, x.rUpdate, m)} |`);
   }
 }

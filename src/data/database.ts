@@ -21,6 +21,12 @@ export interface Queryable {
    */
   queryArraysNow?(sql: string, params: readonly unknown[]): unknown[][] | undefined;
   execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }>;
+  /**
+   * The same statement once per parameter list, in order, each reported to the
+   * listeners; where the driver allows (SQLite) in one synchronous run with no
+   * promise per statement. A failure stops at the failing statement.
+   */
+  executeEach?(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<void>;
 }
 
 /** An open transaction: one connection until the callback of `transaction` ends. */
@@ -257,6 +263,19 @@ class TxImpl implements Transaction {
 
   async execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }> {
     return { affectedRows: (await this.run(sql, params)).affectedRows };
+  }
+
+  async executeEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<void> {
+    if (this.done) throw new Error('the transaction has already ended');
+    if (this.conn.runEach === undefined) {
+      for (const p of paramSets) await this.run(sql, p);
+      return;
+    }
+    try {
+      this.conn.runEach(sql, paramSets, (p) => this.db.emit(sql, p));
+    } catch (e) {
+      throw translateDriverError(this.dialect, e);
+    }
   }
 
   async savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {

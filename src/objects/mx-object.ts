@@ -86,6 +86,15 @@ class LazyMxObject implements MxObject {
     else { p.push(name); this.#changed = new Set(p); this.#pending = undefined; }
   }
 
+  /** Whether `name` changed, without making the Set. */
+  hasChanged(name: string): boolean {
+    if (this.#changed !== undefined) return this.#changed.has(name);
+    if (this.#pending !== undefined) return this.#pending.includes(name);
+    if (this.#bits === 0) return false;
+    const slot = this.values.shape.index.get(name);
+    return slot !== undefined && slot < 31 && (this.#bits & (1 << slot)) !== 0;
+  }
+
   #bitNames(): string[] {
     const out: string[] = [];
     const names = this.values.shape.names;
@@ -124,6 +133,11 @@ export function setReference(obj: MxObject, association: string, value: Associat
   obj.references.set(association, value);
   if (obj instanceof LazyMxObject) obj.markChanged(association);
   else obj.changed.add(association);
+}
+
+/** `obj.changed.has(name)`, without making the Set of an object of `createMxObject` (a commit asks this per column and object). */
+export function isChanged(obj: MxObject, name: string): boolean {
+  return obj instanceof LazyMxObject ? obj.hasChanged(name) : obj.changed.has(name);
 }
 
 /** Clears `changed` after a commit; for objects of `createMxObject` without making an empty Set. */

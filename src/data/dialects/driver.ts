@@ -11,6 +11,11 @@ export interface RawResult {
 /** One physical connection, held for the length of a transaction. */
 export interface DriverConnection {
   run(sql: string, params: readonly unknown[]): Promise<RawResult>;
+  /**
+   * Synchronous drivers (SQLite): the statement once per parameter list, all
+   * now; `before` is called with each list before it runs. Throws the first failure.
+   */
+  runEach?(sql: string, paramSets: readonly (readonly unknown[])[], before: (params: readonly unknown[]) => void): void;
 }
 
 export interface Lease {

@@ -55,7 +55,16 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
     }
     return st.all(...(anyNeedsConversion(params) ? params.map(bindable) : params)) as unknown[][];
   };
-  const conn: DriverConnection = { run: async (sql, params) => exec(sql, params) };
+  const conn: DriverConnection = {
+    run: async (sql, params) => exec(sql, params),
+    runEach: (sql, paramSets, before) => {
+      const st = prepare(sql);
+      for (const p of paramSets) {
+        before(p);
+        st.run(...(anyNeedsConversion(p) ? p.map(bindable) : p));
+      }
+    },
+  };
 
   // The lock: a chain of promises; `held` is true while a transaction owns the connection.
   let tail: Promise<void> = Promise.resolve();

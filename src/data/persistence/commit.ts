@@ -1,8 +1,8 @@
 import type { CAssociation, CEntity, CompiledModel } from '../../model/compiled/types.js';
-import { clearChanges, type MxObject } from '../../objects/mx-object.js';
+import { clearChanges, isChanged, setReference, setValue, type MxObject } from '../../objects/mx-object.js';
 import type { AssociationValue, ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
-import { encodeId, encoderFor, encodeValue, type ValueEncoder } from '../dialects/value-codecs.js';
+import { encodeId, encoderFor, type ValueEncoder } from '../dialects/value-codecs.js';
 import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
@@ -37,9 +37,9 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   for (const o of objects) {
     if (o.entity !== lastEntity) { sm = entityMap(model, o.entity).entity.systemMembers; lastEntity = o.entity; }
     if (!sm!.changedDate && !sm!.createdDate && !sm!.changedBy && !sm!.owner) continue;
-    if (sm!.changedDate) { o.values.set('changedDate', now); o.changed.add('changedDate'); }
+    if (sm!.changedDate) setValue(o, 'changedDate', now);
     if (sm!.createdDate && o.state === 'new' && !o.values.get('createdDate')) o.values.set('createdDate', now);
-    if (sm!.changedBy && opts.user !== undefined) { o.references.set('System.changedBy', opts.user); o.changed.add('System.changedBy'); }
+    if (sm!.changedBy && opts.user !== undefined) setReference(o, 'System.changedBy', opts.user);
     if (sm!.owner && o.state === 'new' && opts.user !== undefined && (o.references.get('System.owner') ?? null) === null) o.references.set('System.owner', opts.user);
   }
 
@@ -52,20 +52,22 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   }
 
   // UPDATE persisted objects: only the changed columns, per table; objects
-  // whose changed columns are the same share a statement.
-  const updates = new Map<string, { t: TableMap; cols: ColumnMap[]; objs: MxObject[] }>();
+  // whose changed columns are the same share a statement. The groups keep the
+  // order in which their first object came.
+  const updates = new Map<number | string, UpdateGroup>();
+  let updEntity: string | undefined;
+  let updTables: readonly TableMap[] = [];
   for (const o of persisted) {
-    const tables = entityMap(model, o.entity).tables;
-    for (let i = tables.length - 1; i >= 0; i--) {
-      const t = tables[i]!;
-      const cols = t.columns.filter((c) => c.source !== 'type' && o.changed.has(c.key));
-      if (cols.length === 0) continue;
-      const key = `${t.table}\u0000${cols.map((c) => c.column).join('\u0000')}`;
+    if (o.entity !== updEntity) { updTables = entityMap(model, o.entity).tables; updEntity = o.entity; }
+    for (let i = updTables.length - 1; i >= 0; i--) {
+      const t = updTables[i]!;
+      const key = changedKey(t, o);
+      if (key === undefined) continue;
       const g = updates.get(key);
-      if (g) g.objs.push(o); else updates.set(key, { t, cols, objs: [o] });
+      if (g) g.objs.push(o); else updates.set(key, { t, at: changedColumns(t, o), objs: [o] });
     }
   }
-  for (const { t, cols, objs } of updates.values()) await updateRows(tx, t, cols, objs);
+  for (const { t, at, objs } of updates.values()) await updateRows(tx, t, at, objs);
 
   // Associations: new objects' non-empty values; persisted objects' changed ones (replaced).
   const replace = new Map<string, MxObject[]>();
@@ -77,7 +79,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
     if (owned.length === 0) continue;
     for (const a of owned) {
       if (o.state === 'persisted') {
-        if (!o.changed.has(a.name)) continue;
+        if (!isChanged(o, a.name)) continue;
         push(replace, a.name, o);
       }
       for (const child of children(o.references.get(a.name))) push(rows, a.name, [o.id, child]);
@@ -95,37 +97,107 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   for (const o of objects) { o.state = 'persisted'; clearChanges(o); }
 }
 
+interface UpdateGroup {
+  readonly t: TableMap;
+  /** Positions in `t.columns` of the changed columns. */
+  readonly at: readonly number[];
+  readonly objs: MxObject[];
+}
+
+const tableNumbers = new WeakMap<TableMap, number>();
+let nextTableNumber = 0;
+
+/**
+ * Which of the table's columns changed on the object, as one key: the table's
+ * number and a bit per column (a string past 30 columns); undefined when none
+ * did. Objects with the same key share an UPDATE.
+ */
+function changedKey(t: TableMap, o: MxObject): number | string | undefined {
+  const cols = t.columns;
+  let n = tableNumbers.get(t);
+  if (n === undefined) { n = nextTableNumber++; tableNumbers.set(t, n); }
+  if (cols.length <= 30 && n < 1 << 21) {
+    let bits = 0;
+    for (let j = 0; j < cols.length; j++) if (cols[j]!.source !== 'type' && isChanged(o, cols[j]!.key)) bits |= 1 << j;
+    return bits === 0 ? undefined : n * 2 ** 31 + bits;
+  }
+  const at = changedColumns(t, o);
+  return at.length === 0 ? undefined : `${n}:${at.join(',')}`;
+}
+
+function changedColumns(t: TableMap, o: MxObject): number[] {
+  const at: number[] = [];
+  t.columns.forEach((c, j) => { if (c.source !== 'type' && isChanged(o, c.key)) at.push(j); });
+  return at;
+}
+
+/** Statement texts of UPDATEs by table, dialect, changed columns and number of rows. */
+const updateTexts = new WeakMap<TableMap, Map<string, string>>();
+
+function updateText(d: Queryable['dialect'], t: TableMap, at: readonly number[], rows: number): string {
+  let byKey = updateTexts.get(t);
+  if (!byKey) { byKey = new Map(); updateTexts.set(t, byKey); }
+  const key = `${d}:${rows}:${at.join(',')}`;
+  let text = byKey.get(key);
+  if (text !== undefined) return text;
+  const cols = at.map((j) => t.columns[j]!);
+  const w = new SqlWriter(d);
+  const p = () => w.p(null);
+  if (rows === 1) {
+    const set = cols.map((c) => `${w.q(c.column)} = ${p()}`).join(', ');
+    text = `UPDATE ${w.q(t.table)} SET ${set} WHERE ${w.q('id')} = ${p()}`;
+  } else if (d === 'postgres') {
+    // Every value cast to its unconstrained type: a VALUES list has no column types of
+    // its own, and a cast to VARCHAR(n) would cut a long string instead of refusing it.
+    const v = w.q('v');
+    const tuples = Array.from({ length: rows }, () => `(${p()}::bigint, ${cols.map((c) => `${p()}::${PG_CAST[c.type]}`).join(', ')})`);
+    const set = cols.map((c) => `${w.q(c.column)} = ${v}.${w.q(c.column)}`).join(', ');
+    text = `UPDATE ${w.q(t.table)} SET ${set} FROM (VALUES ${tuples.join(', ')}) AS ${v} (${[w.q('id'), ...cols.map((c) => w.q(c.column))].join(', ')}) WHERE ${w.q(t.table)}.${w.q('id')} = ${v}.${w.q('id')}`;
+  } else {
+    // The id is cast so that the join compares BIGINTs, not text as DOUBLE.
+    const v = w.q('v');
+    const selects = Array.from({ length: rows }, (_, i) => `SELECT CAST(${p()} AS SIGNED)${i ? '' : ` AS ${w.q('id')}`}, ${cols.map((c) => `${p()}${i ? '' : ` AS ${w.q(c.column)}`}`).join(', ')}`);
+    const set = cols.map((c) => `${w.q(t.table)}.${w.q(c.column)} = ${v}.${w.q(c.column)}`).join(', ');
+    text = `UPDATE ${w.q(t.table)} INNER JOIN (${selects.join(' UNION ALL ')}) AS ${v} ON ${w.q(t.table)}.${w.q('id')} = ${v}.${w.q('id')} SET ${set}`;
+  }
+  if (byKey.size > 500) byKey.clear();
+  byKey.set(key, text);
+  return text;
+}
+
 /**
  * `UPDATE "t" SET "a" = ? WHERE "id" = ?` for one object. For several on
  * PostgreSQL and MariaDB, one statement per chunk joining the table with the
  * rows of new values (a round trip per object would dominate); SQLite has no
- * round trips, so there each object keeps its own prepared statement.
+ * round trips, so there each object keeps its own prepared statement, all run
+ * in one call where the transaction allows (`executeEach`).
  */
-async function updateRows(tx: Queryable, t: TableMap, cols: readonly ColumnMap[], objs: readonly MxObject[]): Promise<void> {
+async function updateRows(tx: Queryable, t: TableMap, at: readonly number[], objs: readonly MxObject[]): Promise<void> {
   const d = tx.dialect;
-  if (objs.length === 1 || d === 'sqlite') {
-    for (const o of objs) {
-      const w = new SqlWriter(d);
-      const set = cols.map((c) => `${w.q(c.column)} = ${w.p(columnValue(tx, c, o, o.entity))}`).join(', ');
-      await tx.execute(`UPDATE ${w.q(t.table)} SET ${set} WHERE ${w.q('id')} = ${w.p(encodeId(d, o.id))}`, w.params);
+  const writers = columnWriters(d, t);
+  const value = (o: MxObject, j: number): unknown => {
+    const c = writers[j]!;
+    if (c.source === 'reference') {
+      const v = o.references.get(c.key);
+      return typeof v === 'bigint' ? encodeId(d, v) : null;
     }
+    const v = o.values.get(c.key);
+    return v === null || v === undefined ? null : c.encode(v);
+  };
+  if (objs.length === 1 || d === 'sqlite') {
+    const text = updateText(d, t, at, 1);
+    const sets = objs.map((o) => { const p = at.map((j) => value(o, j)); p.push(encodeId(d, o.id)); return p; });
+    if (tx.executeEach) await tx.executeEach(text, sets);
+    else for (const p of sets) await tx.execute(text, p);
     return;
   }
-  for (const part of chunks(d, objs, cols.length + 1)) {
-    const w = new SqlWriter(d);
-    const v = w.q('v');
-    if (d === 'postgres') {
-      // Every value cast to its unconstrained type: a VALUES list has no column types of
-      // its own, and a cast to VARCHAR(n) would cut a long string instead of refusing it.
-      const rows = part.map((o) => `(${w.p(encodeId(d, o.id))}::bigint, ${cols.map((c) => `${w.p(columnValue(tx, c, o, o.entity))}::${PG_CAST[c.type]}`).join(', ')})`);
-      const set = cols.map((c) => `${w.q(c.column)} = ${v}.${w.q(c.column)}`).join(', ');
-      await tx.execute(`UPDATE ${w.q(t.table)} SET ${set} FROM (VALUES ${rows.join(', ')}) AS ${v} (${[w.q('id'), ...cols.map((c) => w.q(c.column))].join(', ')}) WHERE ${w.q(t.table)}.${w.q('id')} = ${v}.${w.q('id')}`, w.params);
-    } else {
-      // The id is cast so that the join compares BIGINTs, not text as DOUBLE.
-      const rows = part.map((o, i) => `SELECT CAST(${w.p(encodeId(d, o.id))} AS SIGNED)${i ? '' : ` AS ${w.q('id')}`}, ${cols.map((c) => `${w.p(columnValue(tx, c, o, o.entity))}${i ? '' : ` AS ${w.q(c.column)}`}`).join(', ')}`);
-      const set = cols.map((c) => `${w.q(t.table)}.${w.q(c.column)} = ${v}.${w.q(c.column)}`).join(', ');
-      await tx.execute(`UPDATE ${w.q(t.table)} INNER JOIN (${rows.join(' UNION ALL ')}) AS ${v} ON ${w.q(t.table)}.${w.q('id')} = ${v}.${w.q('id')} SET ${set}`, w.params);
+  for (const part of chunks(d, objs, at.length + 1)) {
+    const params: unknown[] = [];
+    for (const o of part) {
+      params.push(encodeId(d, o.id));
+      for (const j of at) params.push(value(o, j));
     }
+    await tx.execute(updateText(d, t, at, part.length), params);
   }
 }
 
@@ -138,15 +210,6 @@ const PG_CAST: Record<ColumnMap['type'], string> = {
 function children(v: AssociationValue | undefined): readonly bigint[] {
   if (v === undefined || v === null) return [];
   return typeof v === 'bigint' ? [v] : v;
-}
-
-function columnValue(q: Queryable, c: ColumnMap, o: MxObject, concrete: string): unknown {
-  if (c.source === 'type') return concrete;
-  if (c.source === 'reference') {
-    const v = o.references.get(c.key);
-    return typeof v === 'bigint' ? encodeId(q.dialect, v) : null;
-  }
-  return encodeValue(q.dialect, c.type, c.attr!.qualifiedName, o.values.get(c.key) ?? null, c.attr!.length);
 }
 
 const insertTexts = new WeakMap<TableMap, Map<string, string>>();
