@@ -1,5 +1,5 @@
 import type { AssociationValue, AttributeValue, ObjectId } from './values.js';
-import { SlotMap, shapeOf } from './slot-map.js';
+import { SlotMap, SlotStore, shapeOf } from './slot-map.js';
 
 /**
  * An object of an entity in memory during one request. `values` holds attribute
@@ -38,9 +38,9 @@ export interface MxObject {
  * either into the Set, with the same names in the order first set, and from
  * then on the Set is the only record.
  */
-class LazyMxObject implements MxObject {
+class LazyMxObject extends SlotStore implements MxObject {
   state: MxObject['state'];
-  readonly values: SlotMap;
+  #values: SlotMap | undefined = undefined;
   #references: Map<string, AssociationValue> | undefined = undefined;
   #changed: Set<string> | undefined = undefined;
   #pending: string[] | undefined = undefined;
@@ -49,9 +49,14 @@ class LazyMxObject implements MxObject {
   /** The highest slot in `#bits`; a lower new one would break the order. */
   #top = -1;
 
-  constructor(readonly entity: string, readonly id: ObjectId, state: MxObject['state'], values?: SlotMap) {
+  constructor(readonly entity: string, readonly id: ObjectId, state: MxObject['state'], slots?: unknown[], filled = 0) {
+    super(shapeOf(entity), slots, filled);
     this.state = state;
-    this.values = values ?? new SlotMap(shapeOf(entity));
+  }
+
+  /** The values as a Map: a view of this object's slots, made on first use. */
+  get values(): Map<string, AttributeValue> {
+    return (this.#values ??= new SlotMap(this));
   }
 
   get references(): Map<string, AssociationValue> {
@@ -91,13 +96,13 @@ class LazyMxObject implements MxObject {
     if (this.#changed !== undefined) return this.#changed.has(name);
     if (this.#pending !== undefined) return this.#pending.includes(name);
     if (this.#bits === 0) return false;
-    const slot = this.values.shape.index.get(name);
+    const slot = this.shape.index.get(name);
     return slot !== undefined && slot < 31 && (this.#bits & (1 << slot)) !== 0;
   }
 
   #bitNames(): string[] {
     const out: string[] = [];
-    const names = this.values.shape.names;
+    const names = this.shape.names;
     for (let i = 0, b = this.#bits; b !== 0; i++, b >>>= 1) if (b & 1) out.push(names[i]!);
     return out;
   }
@@ -121,11 +126,11 @@ export function createMxObject(entity: string, id: ObjectId, state: MxObject['st
  * entity's template of defaults, and a read makes of a row. Nothing is marked changed.
  */
 export function createMxObjectWithSlots(entity: string, id: ObjectId, slots: unknown[], filled: number, state: MxObject['state'] = 'new'): MxObject {
-  return new LazyMxObject(entity, id, state, new SlotMap(shapeOf(entity), slots, filled));
+  return new LazyMxObject(entity, id, state, slots, filled);
 }
 
 export function setValue(obj: MxObject, attribute: string, value: AttributeValue): void {
-  if (obj instanceof LazyMxObject) obj.markChanged(attribute, obj.values.put(attribute, value));
+  if (obj instanceof LazyMxObject) obj.markChanged(attribute, obj.putValue(attribute, value));
   else { obj.values.set(attribute, value); obj.changed.add(attribute); }
 }
 
@@ -133,6 +138,27 @@ export function setReference(obj: MxObject, association: string, value: Associat
   obj.references.set(association, value);
   if (obj instanceof LazyMxObject) obj.markChanged(association);
   else obj.changed.add(association);
+}
+
+/** `obj.values.get(name)`, without making the Map view of an object of `createMxObject`. */
+export function getValue(obj: MxObject, name: string): AttributeValue | undefined {
+  return obj instanceof LazyMxObject ? obj.getValue(name) : obj.values.get(name);
+}
+
+/** `obj.values.set(name, value)` (not marked changed), without making the Map view of an object of `createMxObject`. */
+export function putValue(obj: MxObject, name: string, value: AttributeValue): void {
+  if (obj instanceof LazyMxObject) obj.putValue(name, value);
+  else obj.values.set(name, value);
+}
+
+/** The slot storage of an object of `createMxObject` (undefined for any other MxObject), for the data layer's reads and writes by slot. */
+export function slotStoreOf(obj: MxObject): SlotStore | undefined {
+  return obj instanceof LazyMxObject ? obj : undefined;
+}
+
+/** True for the objects `createMxObject` makes. */
+export function isCreatedMxObject(v: unknown): v is MxObject {
+  return v instanceof LazyMxObject;
 }
 
 /** `obj.changed.has(name)`, without making the Set of an object of `createMxObject` (a commit asks this per column and object). */

@@ -45,14 +45,13 @@ export function shapeOf(entity: string): Shape {
 const UNDEFINED = Symbol('undefined');
 
 /**
- * A Map of attribute values by name, stored in slots of the entity's shape.
- * Behaves as a Map for every reader and writer (get/set/has/delete/size/
- * iteration/forEach/clear), with one difference: iteration follows the
- * slots (the order in which the entity's objects first got each name, for
- * objects made by `createObject` or read from the database the model's
- * attribute order), not the order of this object's own insertions.
+ * Attribute values by name, stored in the slots of an entity's shape: the
+ * storage of an MxObject's values. An object made by `createMxObject` is a
+ * SlotStore itself (no second object per MxObject for its values); its
+ * `values` Map is a `SlotMap` view made the first time someone asks for it,
+ * while the data layer's hot paths read and write the slots directly.
  */
-export class SlotMap implements Map<string, AttributeValue> {
+export class SlotStore {
   readonly shape: Shape;
   #slots: unknown[];
   #size: number;
@@ -60,8 +59,8 @@ export class SlotMap implements Map<string, AttributeValue> {
 
   /**
    * `initial`: slots to start from, taken over (not copied), with `filled`
-   * of them holding a value — a new object's defaults, copied from its
-   * entity's template in one step instead of set one by one.
+   * of them holding a value — a new object's defaults copied from its
+   * entity's template, or a row read from the database, in one step.
    */
   constructor(shape: Shape, initial?: unknown[], filled = 0) {
     this.shape = shape;
@@ -70,14 +69,14 @@ export class SlotMap implements Map<string, AttributeValue> {
     this.#size = initial ? filled : 0;
   }
 
-  /** The value in slot `i` of this map's shape (as `get` of that slot's name). */
-  at(i: number): AttributeValue | undefined {
+  /** The value in slot `i` of the shape (as `getValue` of that slot's name). */
+  valueAt(i: number): AttributeValue | undefined {
     const v = this.#slots[i];
     return (v === UNDEFINED ? undefined : v) as AttributeValue | undefined;
   }
 
-  /** `set`, answering the slot the name has (-1: kept outside the slots). */
-  put(key: string, value: AttributeValue): number {
+  /** Sets a value, answering the slot the name has (-1: kept outside the slots). */
+  putValue(key: string, value: AttributeValue): number {
     let i = this.shape.index.get(key);
     if (i === undefined) i = this.shape.slot(key);
     if (i < 0) { (this.#extra ??= new Map()).set(key, value); return -1; }
@@ -87,11 +86,11 @@ export class SlotMap implements Map<string, AttributeValue> {
     return i;
   }
 
-  get size(): number {
+  valueCount(): number {
     return this.#size + (this.#extra?.size ?? 0);
   }
 
-  get(key: string): AttributeValue | undefined {
+  getValue(key: string): AttributeValue | undefined {
     const i = this.shape.index.get(key);
     if (i !== undefined) {
       const v = this.#slots[i];
@@ -100,18 +99,13 @@ export class SlotMap implements Map<string, AttributeValue> {
     return this.#extra?.get(key);
   }
 
-  has(key: string): boolean {
+  hasValue(key: string): boolean {
     const i = this.shape.index.get(key);
     if (i !== undefined) return this.#slots[i] !== undefined;
     return this.#extra?.has(key) ?? false;
   }
 
-  set(key: string, value: AttributeValue): this {
-    this.put(key, value);
-    return this;
-  }
-
-  delete(key: string): boolean {
+  deleteValue(key: string): boolean {
     const i = this.shape.index.get(key);
     if (i === undefined) return this.#extra?.delete(key) ?? false;
     if (this.#slots[i] === undefined) return false;
@@ -120,17 +114,13 @@ export class SlotMap implements Map<string, AttributeValue> {
     return true;
   }
 
-  clear(): void {
+  clearValues(): void {
     this.#slots = [];
     this.#size = 0;
     this.#extra = undefined;
   }
 
-  forEach(fn: (value: AttributeValue, key: string, map: Map<string, AttributeValue>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this) fn.call(thisArg, v, k, this);
-  }
-
-  *entries(): MapIterator<[string, AttributeValue]> {
+  *valueEntries(): Generator<[string, AttributeValue], undefined, unknown> {
     const names = this.shape.names;
     const slots = this.#slots;
     for (let i = 0; i < slots.length; i++) {
@@ -139,17 +129,71 @@ export class SlotMap implements Map<string, AttributeValue> {
     }
     if (this.#extra) yield* this.#extra.entries();
   }
+}
+
+/**
+ * A Map of attribute values by name over a SlotStore. Behaves as a Map for
+ * every reader and writer (get/set/has/delete/size/iteration/forEach/clear),
+ * with one difference: iteration follows the slots (the order in which the
+ * entity's objects first got each name, for objects made by `createObject` or
+ * read from the database the model's attribute order), not the order of this
+ * object's own insertions.
+ */
+export class SlotMap implements Map<string, AttributeValue> {
+  readonly #store: SlotStore;
+
+  /** A view of `store`, or of a store of its own for a shape. */
+  constructor(store: SlotStore | Shape) {
+    this.#store = store instanceof Shape ? new SlotStore(store) : store;
+  }
+
+  get shape(): Shape {
+    return this.#store.shape;
+  }
+
+  get size(): number {
+    return this.#store.valueCount();
+  }
+
+  get(key: string): AttributeValue | undefined {
+    return this.#store.getValue(key);
+  }
+
+  has(key: string): boolean {
+    return this.#store.hasValue(key);
+  }
+
+  set(key: string, value: AttributeValue): this {
+    this.#store.putValue(key, value);
+    return this;
+  }
+
+  delete(key: string): boolean {
+    return this.#store.deleteValue(key);
+  }
+
+  clear(): void {
+    this.#store.clearValues();
+  }
+
+  forEach(fn: (value: AttributeValue, key: string, map: Map<string, AttributeValue>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.#store.valueEntries()) fn.call(thisArg, v, k, this);
+  }
+
+  entries(): MapIterator<[string, AttributeValue]> {
+    return this.#store.valueEntries();
+  }
 
   *keys(): MapIterator<string> {
-    for (const [k] of this.entries()) yield k;
+    for (const [k] of this.#store.valueEntries()) yield k;
   }
 
   *values(): MapIterator<AttributeValue> {
-    for (const [, v] of this.entries()) yield v;
+    for (const [, v] of this.#store.valueEntries()) yield v;
   }
 
   [Symbol.iterator](): MapIterator<[string, AttributeValue]> {
-    return this.entries();
+    return this.#store.valueEntries();
   }
 
   get [Symbol.toStringTag](): string {

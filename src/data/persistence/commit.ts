@@ -1,5 +1,5 @@
 import type { CAssociation, CEntity, CompiledModel } from '../../model/compiled/types.js';
-import { clearChanges, isChanged, setReference, setValue, type MxObject } from '../../objects/mx-object.js';
+import { clearChanges, getValue, isChanged, putValue, setReference, setValue, slotStoreOf, type MxObject } from '../../objects/mx-object.js';
 import type { AssociationValue, ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
 import { encodeId, encoderFor, type ValueEncoder } from '../dialects/value-codecs.js';
@@ -7,7 +7,7 @@ import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
 import { placeholder } from '../dialects/names.js';
-import { SlotMap, shapeOf } from '../../objects/slot-map.js';
+import { shapeOf } from '../../objects/slot-map.js';
 
 export interface CommitOptions {
   /** The committing user: System.changedBy (and System.owner of new objects that have none). */
@@ -38,7 +38,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
     if (o.entity !== lastEntity) { sm = entityMap(model, o.entity).entity.systemMembers; lastEntity = o.entity; }
     if (!sm!.changedDate && !sm!.createdDate && !sm!.changedBy && !sm!.owner) continue;
     if (sm!.changedDate) setValue(o, 'changedDate', now);
-    if (sm!.createdDate && o.state === 'new' && !o.values.get('createdDate')) o.values.set('createdDate', now);
+    if (sm!.createdDate && o.state === 'new' && !getValue(o, 'createdDate')) putValue(o, 'createdDate', now);
     if (sm!.changedBy && opts.user !== undefined) setReference(o, 'System.changedBy', opts.user);
     if (sm!.owner && o.state === 'new' && opts.user !== undefined && (o.references.get('System.owner') ?? null) === null) o.references.set('System.owner', opts.user);
   }
@@ -181,7 +181,7 @@ async function updateRows(tx: Queryable, t: TableMap, at: readonly number[], obj
       const v = o.references.get(c.key);
       return typeof v === 'bigint' ? encodeId(d, v) : null;
     }
-    const v = o.values.get(c.key);
+    const v = getValue(o, c.key);
     return v === null || v === undefined ? null : c.encode(v);
   };
   if (objs.length === 1 || d === 'sqlite') {
@@ -279,14 +279,14 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
     let n = 0;
     for (let i = 0; i < part.length; i++) {
       const o = part[i]!;
-      const values = o.values;
-      const inSlots = values instanceof SlotMap && values.shape === shape;
+      const store = slotStoreOf(o);
+      const inSlots = store !== undefined && store.shape === shape;
       params[n++] = sqlite ? o.id : o.id.toString();
       for (let j = 0; j < cols.length; j++) {
         const c = cols[j]!;
         if (c.source === 'attribute') {
           const at = slots[j]!;
-          const v = inSlots && at >= 0 ? values.at(at) : values.get(c.key);
+          const v = inSlots && at >= 0 ? store.valueAt(at) : getValue(o, c.key);
           params[n++] = typeof v === 'string' && v.length <= c.plainString ? v : v === null || v === undefined ? null : c.encode(v);
         } else if (c.source === 'reference') {
           const v = o.references.get(c.key);

@@ -1,5 +1,5 @@
 import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
-import { createMxObject, createMxObjectWithSlots, type MxObject } from '../../objects/mx-object.js';
+import { createMxObject, createMxObjectWithSlots, putValue, type MxObject } from '../../objects/mx-object.js';
 import { shapeOf } from '../../objects/slot-map.js';
 import type { AttributeValue, ObjectId } from '../../objects/values.js';
 import { Dec } from '../dialects/decimal-format.js';
@@ -52,11 +52,11 @@ async function createSlowly(t: Template, entity: string, ids: IdGenerator, opts:
 
 /** The defaults of the template, in the order createObject has always set them: fixed values, AutoNumbers, dates, then associations. */
 function fill(t: Template, obj: MxObject, opts: CreateOptions, autoNumbers?: readonly AttributeValue[], fixedDone = false): MxObject {
-  if (!fixedDone) for (let i = 0; i < t.fixed.length; i++) obj.values.set(t.fixed[i]![0], t.fixed[i]![1]);
-  if (autoNumbers) for (let i = 0; i < t.autoNumbers.length; i++) obj.values.set(t.autoNumbers[i]!.name, autoNumbers[i]!);
+  if (!fixedDone) for (let i = 0; i < t.fixed.length; i++) putValue(obj, t.fixed[i]![0], t.fixed[i]![1]);
+  if (autoNumbers) for (let i = 0; i < t.autoNumbers.length; i++) putValue(obj, t.autoNumbers[i]!.name, autoNumbers[i]!);
   if (t.dates.length) {
     const now = opts.now ?? new Date();
-    for (const a of t.dates) obj.values.set(a.name, a.system ? new Date(now.getTime()) : defaultValue(a, now));
+    for (const a of t.dates) putValue(obj, a.name, a.system ? new Date(now.getTime()) : defaultValue(a, now));
   }
   for (const a of t.references) obj.references.set(a.name, a.type === 'Reference' ? null : []);
   if (t.owner) obj.references.set('System.owner', opts.user ?? null);

@@ -1,5 +1,5 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
-import { createMxObject, createMxObjectWithSlots, type MxObject } from '../../objects/mx-object.js';
+import { createMxObject, createMxObjectWithSlots, putValue, type MxObject } from '../../objects/mx-object.js';
 import { shapeOf, type Shape } from '../../objects/slot-map.js';
 import type { ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
@@ -210,9 +210,9 @@ function fill(obj: MxObject, plan: SelectPlan, row: Row): void {
     const c = cols[i]!;
     const raw = array ? array[c.index] : (row as Record<string, unknown>)[c.column];
     if (raw === null || raw === undefined) {
-      if (c.reference) obj.references.set(c.key, null); else obj.values.set(c.key, null);
+      if (c.reference) obj.references.set(c.key, null); else putValue(obj, c.key, null);
     } else if (c.reference) obj.references.set(c.key, decodeId(raw));
-    else obj.values.set(c.key, c.decode(raw));
+    else putValue(obj, c.key, c.decode(raw));
   }
 }
 

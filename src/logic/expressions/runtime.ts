@@ -1,9 +1,8 @@
 import { javaDateString } from './dates.js';
 import { Decimal } from 'decimal.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
-import type { MxObject } from '../../objects/mx-object.js';
+import { isCreatedMxObject, type MxObject } from '../../objects/mx-object.js';
 import type { AttributeValue } from '../../objects/values.js';
-import { SlotMap } from '../../objects/slot-map.js';
 
 /** A value during evaluation: an attribute value, an object, or a list of objects. Enumeration values are their keys. */
 export type Value = AttributeValue | MxObject | readonly MxObject[];
@@ -46,7 +45,9 @@ export interface Frame {
 export type Evaluator = (f: Frame) => Value;
 
 export function isMxObject(v: unknown): v is MxObject {
-  return typeof v === 'object' && v !== null && ((v as MxObject).values instanceof Map || (v as MxObject).values instanceof SlotMap) && typeof (v as MxObject).id === 'bigint';
+  // Objects of createMxObject are recognised without making their values' Map view.
+  if (isCreatedMxObject(v)) return true;
+  return typeof v === 'object' && v !== null && (v as MxObject).values instanceof Map && typeof (v as MxObject).id === 'bigint';
 }
 
 export function toDecimal(v: Value): Decimal {
