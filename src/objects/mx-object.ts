@@ -42,15 +42,16 @@ class LazyMxObject extends SlotStore implements MxObject {
   state: MxObject['state'];
   #values: SlotMap | undefined = undefined;
   #references: Map<string, AssociationValue> | undefined = undefined;
-  #changed: Set<string> | undefined = undefined;
-  #pending: string[] | undefined = undefined;
-  /** Bit i: slot i of the values changed; only while `#pending` and `#changed` are undefined. */
+  /** The changed names once they are not bits: in order in an array, then (once read, or past 16) the Set. */
+  #list: string[] | Set<string> | undefined = undefined;
+  /**
+   * Bit i: slot i of the values changed; only while `#list` is undefined. Bits
+   * are only ever added above the highest one, so that is the last slot set.
+   */
   #bits = 0;
-  /** The highest slot in `#bits`; a lower new one would break the order. */
-  #top = -1;
 
-  constructor(readonly entity: string, readonly id: ObjectId, state: MxObject['state'], slots?: unknown[], filled = 0) {
-    super(shapeOf(entity), slots, filled);
+  constructor(readonly entity: string, readonly id: ObjectId, state: MxObject['state'], slots?: unknown[]) {
+    super(shapeOf(entity), slots);
     this.state = state;
   }
 
@@ -64,37 +65,37 @@ class LazyMxObject extends SlotStore implements MxObject {
   }
 
   get changed(): Set<string> {
-    if (this.#changed === undefined) {
-      this.#changed = new Set(this.#pending ?? this.#bitNames());
-      this.#pending = undefined;
-      this.#bits = 0;
-    }
-    return this.#changed;
+    const l = this.#list;
+    if (l instanceof Set) return l;
+    const set = new Set(l ?? this.#bitNames());
+    this.#list = set;
+    this.#bits = 0;
+    return set;
   }
 
   /** Records a changed member (`slot`: its slot in the values, -1 for any other member). */
   markChanged(name: string, slot = -1): void {
-    if (this.#changed !== undefined) { this.#changed.add(name); return; }
-    let p = this.#pending;
-    if (p === undefined) {
+    let l = this.#list;
+    if (l === undefined) {
       if (slot >= 0 && slot < 31) {
         const bit = 1 << slot;
-        if (this.#bits & bit) return;
-        if (slot > this.#top) { this.#bits |= bit; this.#top = slot; return; }
+        const bits = this.#bits;
+        if (bits & bit) return;
+        if (bit > bits) { this.#bits = bits | bit; return; }
       }
-      p = this.#pending = this.#bitNames();
+      l = this.#list = this.#bitNames();
       this.#bits = 0;
-    }
-    if (p.includes(name)) return;
+    } else if (l instanceof Set) { l.add(name); return; }
+    if (l.includes(name)) return;
+    l.push(name);
     // A Set past 16 names, to keep the search short.
-    if (p.length < 16) p.push(name);
-    else { p.push(name); this.#changed = new Set(p); this.#pending = undefined; }
+    if (l.length > 16) this.#list = new Set(l);
   }
 
   /** Whether `name` changed, without making the Set. */
   hasChanged(name: string): boolean {
-    if (this.#changed !== undefined) return this.#changed.has(name);
-    if (this.#pending !== undefined) return this.#pending.includes(name);
+    const l = this.#list;
+    if (l !== undefined) return l instanceof Set ? l.has(name) : l.includes(name);
     if (this.#bits === 0) return false;
     const slot = this.shape.index.get(name);
     return slot !== undefined && slot < 31 && (this.#bits & (1 << slot)) !== 0;
@@ -109,10 +110,10 @@ class LazyMxObject extends SlotStore implements MxObject {
 
   /** Forgets the changes (after a commit), without making the Set. */
   clearChanges(): void {
-    this.#pending = undefined;
+    const l = this.#list;
+    // A Set someone may hold stays the record, emptied.
+    if (l instanceof Set) l.clear(); else this.#list = undefined;
     this.#bits = 0;
-    this.#top = -1;
-    this.#changed?.clear();
   }
 }
 
@@ -122,11 +123,11 @@ export function createMxObject(entity: string, id: ObjectId, state: MxObject['st
 
 /**
  * An object whose values start as `slots` of the entity's shape (taken over,
- * not copied) with `filled` of them set: what `createObject` makes from an
+ * not copied): what `createObject` makes from an
  * entity's template of defaults, and a read makes of a row. Nothing is marked changed.
  */
-export function createMxObjectWithSlots(entity: string, id: ObjectId, slots: unknown[], filled: number, state: MxObject['state'] = 'new'): MxObject {
-  return new LazyMxObject(entity, id, state, slots, filled);
+export function createMxObjectWithSlots(entity: string, id: ObjectId, slots: unknown[], state: MxObject['state'] = 'new'): MxObject {
+  return new LazyMxObject(entity, id, state, slots);
 }
 
 export function setValue(obj: MxObject, attribute: string, value: AttributeValue): void {

@@ -54,19 +54,18 @@ const UNDEFINED = Symbol('undefined');
 export class SlotStore {
   readonly shape: Shape;
   #slots: unknown[];
-  #size: number;
   #extra: Map<string, AttributeValue> | undefined = undefined;
 
   /**
-   * `initial`: slots to start from, taken over (not copied), with `filled`
-   * of them holding a value — a new object's defaults copied from its
-   * entity's template, or a row read from the database, in one step.
+   * `initial`: slots to start from, taken over (not copied) — a new object's
+   * defaults copied from its entity's template, or a row read from the
+   * database, in one step. (No count of the filled slots is kept: `size` of a
+   * values Map is rarely asked, and counting on every write is not free.)
    */
-  constructor(shape: Shape, initial?: unknown[], filled = 0) {
+  constructor(shape: Shape, initial?: unknown[]) {
     this.shape = shape;
     // Sized for the names known now, so that filling them does not grow it.
     this.#slots = initial ?? new Array(shape.names.length);
-    this.#size = initial ? filled : 0;
   }
 
   /** The value in slot `i` of the shape (as `getValue` of that slot's name). */
@@ -80,14 +79,15 @@ export class SlotStore {
     let i = this.shape.index.get(key);
     if (i === undefined) i = this.shape.slot(key);
     if (i < 0) { (this.#extra ??= new Map()).set(key, value); return -1; }
-    const slots = this.#slots;
-    if (slots[i] === undefined) this.#size++;
-    slots[i] = value === undefined ? UNDEFINED : value;
+    this.#slots[i] = value === undefined ? UNDEFINED : value;
     return i;
   }
 
   valueCount(): number {
-    return this.#size + (this.#extra?.size ?? 0);
+    let n = this.#extra?.size ?? 0;
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== undefined) n++;
+    return n;
   }
 
   getValue(key: string): AttributeValue | undefined {
@@ -110,13 +110,11 @@ export class SlotStore {
     if (i === undefined) return this.#extra?.delete(key) ?? false;
     if (this.#slots[i] === undefined) return false;
     this.#slots[i] = undefined;
-    this.#size--;
     return true;
   }
 
   clearValues(): void {
     this.#slots = [];
-    this.#size = 0;
     this.#extra = undefined;
   }
 

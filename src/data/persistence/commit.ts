@@ -27,25 +27,56 @@ export interface CommitOptions {
 export async function commitObjects(tx: Queryable, model: CompiledModel, objects: readonly MxObject[], opts: CommitOptions = {}): Promise<void> {
   if (objects.length === 0) return;
   const now = opts.now ?? new Date();
-  const fresh = objects.filter((o) => o.state === 'new');
-  const persisted = objects.filter((o) => o.state === 'persisted');
 
-  // System members maintained on commit. The entity of the previous object is
-  // remembered: a commit's objects mostly come in runs of one entity.
+  // One pass over the objects: system members maintained on commit, new ones
+  // grouped by entity, persisted ones listed, association rows collected. The
+  // entity of the previous object is remembered: a commit's objects mostly
+  // come in runs of one entity.
+  const byEntity = new Map<string, MxObject[]>();
+  const persisted: MxObject[] = [];
+  const replace = new Map<string, MxObject[]>();
+  const rows = new Map<string, [ObjectId, ObjectId][]>();
   let lastEntity: string | undefined;
   let sm: CEntity['systemMembers'] | undefined;
+  let anySystem = false;
+  let owned: readonly CAssociation[] = [];
+  let freshRun: MxObject[] | undefined;
   for (const o of objects) {
-    if (o.entity !== lastEntity) { sm = entityMap(model, o.entity).entity.systemMembers; lastEntity = o.entity; }
-    if (!sm!.changedDate && !sm!.createdDate && !sm!.changedBy && !sm!.owner) continue;
-    if (sm!.changedDate) setValue(o, 'changedDate', now);
-    if (sm!.createdDate && o.state === 'new' && !getValue(o, 'createdDate')) putValue(o, 'createdDate', now);
-    if (sm!.changedBy && opts.user !== undefined) setReference(o, 'System.changedBy', opts.user);
-    if (sm!.owner && o.state === 'new' && opts.user !== undefined && (o.references.get('System.owner') ?? null) === null) o.references.set('System.owner', opts.user);
+    if (o.entity !== lastEntity) {
+      const m = entityMap(model, o.entity);
+      sm = m.entity.systemMembers;
+      anySystem = sm.changedDate || sm.createdDate || sm.changedBy || sm.owner;
+      owned = m.owned;
+      freshRun = undefined;
+      lastEntity = o.entity;
+    }
+    const isNew = o.state === 'new';
+    if (anySystem) {
+      if (sm!.changedDate) setValue(o, 'changedDate', now);
+      if (sm!.createdDate && isNew && !getValue(o, 'createdDate')) putValue(o, 'createdDate', now);
+      if (sm!.changedBy && opts.user !== undefined) setReference(o, 'System.changedBy', opts.user);
+      if (sm!.owner && isNew && opts.user !== undefined && (o.references.get('System.owner') ?? null) === null) o.references.set('System.owner', opts.user);
+    }
+    if (isNew) {
+      // The entities' INSERTs go in the order their first new object came.
+      if (freshRun === undefined) {
+        freshRun = byEntity.get(o.entity);
+        if (!freshRun) { freshRun = []; byEntity.set(o.entity, freshRun); }
+      }
+      freshRun.push(o);
+    } else persisted.push(o);
+    // Associations: new objects' non-empty values; persisted objects' changed ones (replaced).
+    for (let k = 0; k < owned.length; k++) {
+      const a = owned[k]!;
+      if (!isNew) {
+        if (!isChanged(o, a.name)) continue;
+        push(replace, a.name, o);
+      }
+      for (const child of children(o.references.get(a.name))) push(rows, a.name, [o.id, child]);
+    }
   }
 
   // INSERT new objects, grouped by entity, root table first.
-  const byEntity = new Map<string, MxObject[]>();
-  for (const o of fresh) push(byEntity, o.entity, o);
   for (const [entity, objs] of byEntity) {
     const tables = entityMap(model, entity).tables;
     for (let i = tables.length - 1; i >= 0; i--) await insertRows(tx, tables[i]!, objs, entity);
@@ -69,22 +100,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   }
   for (const { t, at, objs } of updates.values()) await updateRows(tx, t, at, objs);
 
-  // Associations: new objects' non-empty values; persisted objects' changed ones (replaced).
-  const replace = new Map<string, MxObject[]>();
-  const rows = new Map<string, [ObjectId, ObjectId][]>();
-  let ownedEntity: string | undefined;
-  let owned: readonly CAssociation[] = [];
-  for (const o of objects) {
-    if (o.entity !== ownedEntity) { owned = entityMap(model, o.entity).owned; ownedEntity = o.entity; }
-    if (owned.length === 0) continue;
-    for (const a of owned) {
-      if (o.state === 'persisted') {
-        if (!isChanged(o, a.name)) continue;
-        push(replace, a.name, o);
-      }
-      for (const child of children(o.references.get(a.name))) push(rows, a.name, [o.id, child]);
-    }
-  }
+  // Association rows: replaced ones deleted, then all collected ones inserted.
   for (const [name, objs] of replace) {
     const a = model.associations.get(name)!;
     for (const part of chunks(tx.dialect, objs, 1)) {

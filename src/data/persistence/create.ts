@@ -30,7 +30,7 @@ export function createObject(model: CompiledModel, entity: string, ids: IdGenera
     if (t.autoNumbers.length === 0) {
       const id = ids.nextIdNow(entity);
       if (id !== undefined) {
-        const obj = t.slots ? createMxObjectWithSlots(entity, id, t.slots.slice(), t.fixed.length) : createMxObject(entity, id, 'new');
+        const obj = t.slots ? createMxObjectWithSlots(entity, id, t.slots.slice()) : createMxObject(entity, id, 'new');
         return Promise.resolve(fill(t, obj, opts, undefined, t.slots !== undefined));
       }
     }

@@ -86,8 +86,6 @@ interface SelectPlan {
   readonly columns: readonly SelectedColumn[];
   /** The whole statement by number of ids. */
   readonly texts: Map<number, string>;
-  /** How many of `columns` are attributes (not references). */
-  readonly values: number;
   /** `slotsOf`'s answer for the shape last asked for. */
   slots?: { readonly shape: Shape; readonly at: readonly number[] | undefined };
 }
@@ -130,7 +128,7 @@ function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], 
     }
     let from = w.q(first.table);
     for (const t of tables.slice(1)) from += ` INNER JOIN ${w.q(t.table)} ON ${w.q(t.table)}.${w.q('id')} = ${w.q(first.table)}.${w.q('id')}`;
-    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, typeIndex, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns, texts: new Map(), values: columns.filter((c) => !c.reference).length };
+    plan = { head: `SELECT ${cols.join(', ')} FROM ${from} WHERE `, typeIndex, idColumn: `${w.q(first.table)}.${w.q('id')} `, columns, texts: new Map() };
     byKey.set(key, plan);
   }
   return plan;
@@ -184,7 +182,7 @@ function toObject(model: CompiledModel, entity: string, plan: SelectPlan, row: R
     if (c.reference) (refs ??= []).push([c.key, raw === null || raw === undefined ? null : decodeId(raw)]);
     else slots[at[i]!] = raw === null || raw === undefined ? null : c.decode(raw);
   }
-  const obj = createMxObjectWithSlots(concrete, id, slots, plan.values, 'persisted');
+  const obj = createMxObjectWithSlots(concrete, id, slots, 'persisted');
   if (refs) for (const [k, v] of refs) obj.references.set(k, v);
   return obj;
 }
