@@ -259,6 +259,25 @@ interface ColumnWriter {
    * and one call site shared by all encoders cannot be inlined. -1: never.
    */
   readonly plainString: number;
+  /**
+   * The common cases bound inline by `insertRows`, the rest through `encode`
+   * (a call site shared by every column's encoder is not inlined by the JIT).
+   */
+  readonly kind: WriterKind;
+}
+
+const enum WriterKind { Encode, Text, Integer, Bit, EpochMs, Reference, Type }
+
+function writerKind(dialect: Queryable['dialect'], c: ColumnMap): WriterKind {
+  if (c.source === 'reference') return WriterKind.Reference;
+  if (c.source === 'type') return WriterKind.Type;
+  switch (c.type) {
+    case 'String': case 'HashedString': case 'Enumeration': return WriterKind.Text;
+    case 'Integer': return WriterKind.Integer;
+    case 'Boolean': return dialect === 'postgres' ? WriterKind.Encode : WriterKind.Bit;
+    case 'DateTime': return dialect === 'sqlite' ? WriterKind.EpochMs : WriterKind.Encode;
+    default: return WriterKind.Encode;
+  }
 }
 
 const writers = new WeakMap<TableMap, Map<string, readonly ColumnWriter[]>>();
@@ -274,6 +293,7 @@ function columnWriters(dialect: Queryable['dialect'], t: TableMap): readonly Col
       plainString: c.source !== 'attribute' ? -1
         : c.type === 'String' ? (c.attr!.length > 0 ? c.attr!.length : Infinity)
         : c.type === 'HashedString' || c.type === 'Enumeration' ? Infinity : -1,
+      kind: writerKind(dialect, c),
     }));
     byDialect.set(dialect, w);
   }
@@ -300,14 +320,27 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
       params[n++] = sqlite ? o.id : o.id.toString();
       for (let j = 0; j < cols.length; j++) {
         const c = cols[j]!;
-        if (c.source === 'attribute') {
-          const at = slots[j]!;
-          const v = inSlots && at >= 0 ? store.valueAt(at) : getValue(o, c.key);
-          params[n++] = typeof v === 'string' && v.length <= c.plainString ? v : v === null || v === undefined ? null : c.encode(v);
-        } else if (c.source === 'reference') {
+        const kind = c.kind;
+        if (kind === WriterKind.Reference) {
           const v = o.references.get(c.key);
           params[n++] = typeof v === 'bigint' ? (sqlite ? v : v.toString()) : null;
-        } else params[n++] = concrete;
+          continue;
+        }
+        if (kind === WriterKind.Type) { params[n++] = concrete; continue; }
+        const at = slots[j]!;
+        const v = inSlots && at >= 0 ? store.valueAt(at) : getValue(o, c.key);
+        if (v === null || v === undefined) { params[n++] = null; continue; }
+        switch (kind) {
+          case WriterKind.Text: params[n++] = typeof v === 'string' && v.length <= c.plainString ? v : c.encode(v); break;
+          case WriterKind.Integer: params[n++] = typeof v === 'number' && (v | 0) === v ? v : c.encode(v); break;
+          case WriterKind.Bit: params[n++] = v === true ? 1 : v === false ? 0 : c.encode(v); break;
+          case WriterKind.EpochMs: {
+            const ms = v instanceof Date ? v.getTime() : NaN;
+            params[n++] = ms === ms ? ms : c.encode(v);
+            break;
+          }
+          default: params[n++] = c.encode(v);
+        }
       }
     }
     await tx.execute(insertText(dialect, t, part.length), params);
