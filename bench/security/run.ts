@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/core/logger.js';
 import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime } from '../../src/core/runtime.js';
+import { startRuntime } from '../../src/app/runtime.js';
 import { dataComponent } from '../../src/data/component.js';
 import { xasComponent } from '../../src/http/xas-component.js';
 import { securityComponent } from '../../src/security/component.js';

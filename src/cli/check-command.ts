@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, UserError } from '../model/diagnostics.js';
 import { loadModel } from '../model/index.js';
-import { modelChecks } from '../core/model-checks.js';
+import { modelChecks } from '../app/model-checks.js';
 
 export async function runCheck(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });

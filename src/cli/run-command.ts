@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { formatDiagnostic, UserError } from '../model/diagnostics.js';
 import { loadModel } from '../model/index.js';
-import { modelChecks } from '../core/model-checks.js';
+import { modelChecks } from '../app/model-checks.js';
 import { resolveSettings } from '../core/settings.js';
-import { startRuntime } from '../core/runtime.js';
-import { defaultComponents } from '../core/components.js';
+import { startRuntime } from '../app/runtime.js';
+import { defaultComponents } from '../app/components.js';
 import { createLogger } from '../core/logger.js';
 
 export async function runRun(args: string[]): Promise<number> {

@@ -8,10 +8,19 @@ import { keepaliveAction, runtimeOperationAction, sessionDataAction, type Action
 import { deploymentSecret } from './deployment-secret.js';
 import { checkExtraXpath } from './extra-xpath.js';
 import { ObjectSigner } from './protocol/signing.js';
-import { RuntimeBackend, type ObjectLogic } from './runtime-backend.js';
+import type { ObjectLogic } from './ports.js';
+import { RuntimeBackend } from './runtime-backend.js';
 
 /** Service name under which the operations registry is provided (the browser client embeds its ids in pages). */
 export const OPERATIONS_SERVICE = 'operations';
+
+declare module '../core/services.js' {
+  interface Services {
+    operations: OperationRegistry;
+    /** Provided by the composition root when the microflow engine runs: commits and calls go through it. */
+    logic: ObjectLogic;
+  }
+}
 
 /**
  * The client API component: at start-up it derives the runtime operations from
@@ -30,17 +39,17 @@ export function clientApiComponent(): RuntimeComponent {
       ctx.services.set(OPERATIONS_SERVICE, registry);
       log.debug({ operations: registry.operations.length, file }, 'runtime operations registered');
 
-      const db = ctx.services.get('db') as Database | undefined;
-      const ids = ctx.services.get('ids') as IdGenerator | undefined;
-      const xas = ctx.services.get('xas') as XasDispatcher | undefined;
+      const db = ctx.services.get('db');
+      const ids = ctx.services.get('ids');
+      const xas = ctx.services.get('xas');
       if (!db || !ids || !xas) {
         log.warn('no database or /xas/ dispatcher in this runtime: runtime operations are registered but not served');
         return;
       }
       const signer = new ObjectSigner(await deploymentSecret(ctx.settings.get('DeploymentSecret'), db));
-      const backend = new RuntimeBackend(ctx.model, db, ids, registry, ctx.services.get('logic') as ObjectLogic | undefined, ctx.services.get('security') as SecurityService | undefined);
+      const backend = new RuntimeBackend(ctx.model, db, ids, registry, ctx.services.get('logic'), ctx.services.get('security'));
       const open = openContext(ctx.model);
-      const session = (ctx.services.get('sessions') as SessionAccess | undefined) ?? {
+      const session = ctx.services.get('sessions') ?? {
         // Without the security component only an app with security off can be served.
         contextOf: async () => (ctx.model.security.level === 'off' ? open : undefined),
         ensureContext: async () => (ctx.model.security.level === 'off' ? open : undefined),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CompiledModel } from '../model/compiled/types.js';
 import type { Logger } from './logger.js';
+import type { ServiceRegistry } from './services.js';
 import type { Settings } from './settings.js';
 
 /**
@@ -13,8 +14,8 @@ export interface RuntimeContext {
   readonly model: CompiledModel;
   readonly settings: Settings;
   readonly log: Logger;
-  /** Services provided by components, by name. */
-  readonly services: Map<string, unknown>;
+  /** Services provided by components, by name, typed by each provider's declaration. */
+  readonly services: ServiceRegistry;
 }
 
 /**
@@ -29,11 +30,4 @@ export interface RuntimeComponent {
   /** Called once the server listens and every component has started. */
   ready?(ctx: RuntimeContext): Promise<void> | void;
   stop?(ctx: RuntimeContext): Promise<void>;
-}
-
-/** Typed access to a service another component provided. */
-export function service<T>(ctx: RuntimeContext, name: string): T {
-  const s = ctx.services.get(name);
-  if (s === undefined) throw new Error(`service '${name}' is not available (is its component started before this one?)`);
-  return s as T;
 }

@@ -4,6 +4,7 @@ import { UserError } from '../model/diagnostics.js';
 import { openDatabase, type Database } from './database.js';
 import { DatabaseConnectionError, DestructiveSyncError } from './errors.js';
 import { createIdGenerator } from './ids-impl.js';
+import type { IdGenerator } from './ids.js';
 import { syncSchema } from './schema/sync.js';
 
 /** The database URL from the settings; default a SQLite file in the deployment folder. */
@@ -44,4 +45,11 @@ export function dataComponent(): RuntimeComponent {
       db = undefined;
     },
   };
+}
+
+declare module '../core/services.js' {
+  interface Services {
+    db: Database;
+    ids: IdGenerator;
+  }
 }

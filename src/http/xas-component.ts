@@ -18,3 +18,9 @@ export function xasComponent(): RuntimeComponent {
     },
   };
 }
+
+declare module '../core/services.js' {
+  interface Services {
+    xas: XasDispatcher;
+  }
+}

@@ -1,15 +1,12 @@
 import type { RuntimeComponent } from '../core/runtime-context.js';
-import { service } from '../core/runtime-context.js';
 import type { Database, IdGenerator } from '../data/index.js';
 import { actionContextFactory } from './action-context.js';
-import { clientLogic } from './client-adapter.js';
 import { MicroflowEngine } from './engine/engine.js';
 import { loadActions } from './ts-actions.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
 import type { SecurityService } from '../security/services.js';
 
-/** Service names: `logic` is the client API's ObjectLogic, `microflows` the engine itself. */
-export const LOGIC_SERVICE = 'logic';
+/** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
 export const MICROFLOWS_SERVICE = 'microflows';
 
 /**
@@ -21,15 +18,20 @@ export function logicComponent(): RuntimeComponent {
   return {
     name: 'logic',
     async start(ctx) {
-      const db = service<Database>(ctx, 'db');
-      const ids = service<IdGenerator>(ctx, 'ids');
+      const db = ctx.services.require('db');
+      const ids = ctx.services.require('ids');
       const log = ctx.log.child({ node: 'Microflows' });
       let engine: MicroflowEngine | undefined;
       const actions = await loadActions(ctx.appDir, ctx.model.app.modules, actionContextFactory(() => engine!));
-      engine = new MicroflowEngine({ model: ctx.model, data: dataPort(ctx.model, ids, ctx.services.get('security') as SecurityService | undefined), query: queryPort(db.dialect), db: dbPort(db), log, actions });
+      engine = new MicroflowEngine({ model: ctx.model, data: dataPort(ctx.model, ids, ctx.services.get('security')), query: queryPort(db.dialect), db: dbPort(db), log, actions });
       ctx.services.set(MICROFLOWS_SERVICE, engine);
-      ctx.services.set(LOGIC_SERVICE, clientLogic(engine));
       log.info({ microflows: ctx.model.microflows.size, actions: actions.size }, 'microflows compiled');
     },
   };
+}
+
+declare module '../core/services.js' {
+  interface Services {
+    microflows: MicroflowEngine;
+  }
 }

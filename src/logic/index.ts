@@ -16,6 +16,5 @@ export { validateObjects } from './validation.js';
 export { defineAction, loadActions, type ActionContext, type ActionDefinition } from './ts-actions.js';
 export { dataPort, queryPort, dbPort } from './wiring.js';
 export { checkMicroflows } from './model-check.js';
-export { logicComponent, LOGIC_SERVICE, MICROFLOWS_SERVICE } from './component.js';
-export { clientLogic } from './client-adapter.js';
+export { logicComponent, MICROFLOWS_SERVICE } from './component.js';
 export * from './expressions/index.js';

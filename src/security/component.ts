@@ -2,12 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, IdGenerator } from '../data/index.js';
-import { service, type RuntimeComponent, type RuntimeContext } from '../core/runtime-context.js';
+import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { UserError } from '../model/diagnostics.js';
 import type { XasDispatcher } from '../http/xas.js';
-import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from '../sessions/cookies.js';
-import { SessionManager, type ActiveSession } from '../sessions/session-manager.js';
-import { SessionStore } from '../sessions/session-store.js';
+import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
+import { SessionManager, type ActiveSession } from './sessions/session-manager.js';
+import { SessionStore } from './sessions/session-store.js';
 import { bootstrapUsers, withStartupLock } from './bootstrap.js';
 import { openContext } from './contexts.js';
 import { dataLayerWriter } from './data-writer.js';
@@ -48,8 +48,8 @@ export function securityComponent(): RuntimeComponent {
       if (flushMs >= timeoutMs) {
         throw new UserError(`SessionKeepAliveUpdatesInterval (${flushMs}) must be smaller than SessionTimeout (${timeoutMs}), or active sessions would expire`);
       }
-      const db = service<Database>(ctx, 'db');
-      const writer = dataLayerWriter(model, db, service<IdGenerator>(ctx, 'ids'));
+      const db = ctx.services.require('db');
+      const writer = dataLayerWriter(model, db, ctx.services.require('ids'));
       const tables = new SystemTables(model, db.dialect);
       const users = new UserStore(db, tables, writer);
       const store = new SessionStore(db, tables, writer);
@@ -134,7 +134,7 @@ export function securityComponent(): RuntimeComponent {
       ctx.services.set(SESSIONS_SERVICE, sessionsService);
       ctx.services.set(SECURITY_SERVICE, securityService);
 
-      const xas = service<XasDispatcher>(ctx, 'xas');
+      const xas = ctx.services.require('xas');
       xas.register('login', {
         requiresCsrf: false,
         async handler(body, request, reply) {

@@ -1,6 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { CompiledModel } from '../model/compiled/types.js';
-import type { ActiveSession, SessionManager } from '../sessions/session-manager.js';
+import type { ActiveSession, SessionManager } from './sessions/session-manager.js';
 import { decideLogin, type LoginFailure, type LoginPolicy } from './login-rules.js';
 import { costOf, DummyHash, hashPassword, verifyPassword } from './password.js';
 import type { UserStore } from './user-store.js';

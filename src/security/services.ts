@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ActiveSession } from '../sessions/session-manager.js';
+import type { ActiveSession } from './sessions/session-manager.js';
 import type { Queryable } from '../data/index.js';
 import type { MxObject } from '../objects/mx-object.js';
 import type { EntityAccess } from './entity-access.js';
@@ -9,6 +9,13 @@ import type { UserContext } from './user-context.js';
 /** Service names the security component provides. */
 export const SESSIONS_SERVICE = 'sessions';
 export const SECURITY_SERVICE = 'security';
+
+declare module '../core/services.js' {
+  interface Services {
+    sessions: SessionsService;
+    security: SecurityService;
+  }
+}
 
 /**
  * Sessions as the other components see them (client API, file handlers,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { service, type RuntimeComponent, type RuntimeContext } from '../core/runtime-context.js';
+import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import type { OperationRegistry } from '../client-api/registry/index.js';
 import { OPERATIONS_SERVICE } from '../client-api/component.js';
 import { canOpenPage } from '../security/document-access.js';
@@ -55,7 +55,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       if (!files.has('/index.html')) ctx.log.child({ node: 'Client' }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
     routes(app, ctx) {
-      const registry = () => service<OperationRegistry>(ctx, OPERATIONS_SERVICE);
+      const registry = () => ctx.services.require('operations');
 
       app.get('/pages/:file', async (req, reply) => {
         const file = (req.params as { file: string }).file;

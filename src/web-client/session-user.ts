@@ -15,7 +15,7 @@ export interface SessionResolver {
  */
 export async function resolveUser(ctx: RuntimeContext, request: FastifyRequest): Promise<UserContext | null> {
   if (ctx.model.security.level === 'off') return openContext(ctx.model);
-  const sessions = ctx.services.get('sessions') as Partial<SessionResolver> | undefined;
-  if (!sessions || typeof sessions.contextOf !== 'function') return null;
+  const sessions: SessionResolver | undefined = ctx.services.get('sessions');
+  if (!sessions) return null;
   return (await sessions.contextOf(request)) ?? null;
 }

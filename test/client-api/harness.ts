@@ -2,10 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel, formatDiagnostic } from '../../src/model/index.js';
-import { modelChecks } from '../../src/core/model-checks.js';
+import { modelChecks } from '../../src/app/model-checks.js';
 import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime, type RunningRuntime } from '../../src/core/runtime.js';
-import { defaultComponents } from '../../src/core/components.js';
+import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
+import { defaultComponents } from '../../src/app/components.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Database, IdGenerator } from '../../src/data/index.js';
 import type { OperationRegistry } from '../../src/client-api/registry/types.js';

@@ -8,6 +8,7 @@ import { freshDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from 
 import { commitObjects, createIdGenerator, createObject, DatabaseConnectionError, dataComponent, openDatabase, retrieveByIds, syncSchema, type Database, type IdGenerator } from '../../src/data/index.js';
 import { resolveSettings } from '../../src/core/settings.js';
 import type { RuntimeContext } from '../../src/core/runtime-context.js';
+import { ServiceRegistry } from '../../src/core/services.js';
 import { UserError } from '../../src/model/diagnostics.js';
 import { modelOf, PERSISTENCE_MODEL, quietLog } from './support.js';
 
@@ -38,7 +39,7 @@ describe('the data component', () => {
 
   const context = async (settings: Record<string, unknown>): Promise<RuntimeContext> => ({
     appDir: dir, deploymentDir: dir, model: await modelOf(PERSISTENCE_MODEL),
-    settings: await resolveSettings({ cli: settings }), log: quietLog, services: new Map(),
+    settings: await resolveSettings({ cli: settings }), log: quietLog, services: new ServiceRegistry(),
   });
 
   it('opens SQLite in the deployment folder by default, synchronises it and provides db and ids', async () => {
@@ -63,7 +64,7 @@ describe('the data component', () => {
     const own = mkdtempSync(join(tmpdir(), 'kiln-deploy-'));
     try {
       const ctxFor = async (yaml: string, env: Record<string, string> = {}): Promise<RuntimeContext> => ({
-        appDir: own, deploymentDir: own, model: await modelOf(yaml), settings: await resolveSettings({ env }), log: quietLog, services: new Map(),
+        appDir: own, deploymentDir: own, model: await modelOf(yaml), settings: await resolveSettings({ env }), log: quietLog, services: new ServiceRegistry(),
       });
       const first = await ctxFor('entities:\n  Note: { attributes: { Text: String, Extra: String } }\n');
       const c1 = dataComponent();

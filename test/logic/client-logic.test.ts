@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../../src/client-api/backend.js';
-import { clientLogic } from '../../src/logic/index.js';
+import { clientLogic } from '../../src/app/client-logic.js';
 import { createObject } from '../../src/data/index.js';
 import { createIdGenerator } from '../../src/data/ids-impl.js';
 import type { MxObject } from '../../src/objects/mx-object.js';

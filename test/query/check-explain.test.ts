@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadModel } from '../../src/model/index.js';
-import { modelChecks } from '../../src/core/model-checks.js';
+import { modelChecks } from '../../src/app/model-checks.js';
 import { writeApp } from '../support/app-folder.js';
 import { runKiln } from '../support/cli.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCookie, SESSION_COOKIE } from '../../src/sessions/cookies.js';
+import { readCookie, SESSION_COOKIE } from '../../src/security/sessions/cookies.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { login, salesCopy, startApp, type TestRuntime } from './harness.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type IdGenerator } from '../../src/data/index.js';
-import { SessionManager } from '../../src/sessions/session-manager.js';
-import { SessionStore } from '../../src/sessions/session-store.js';
+import { SessionManager } from '../../src/security/sessions/session-manager.js';
+import { SessionStore } from '../../src/security/sessions/session-store.js';
 import { SystemTables } from '../../src/security/system-tables.js';
 import { dataLayerWriter } from '../../src/security/data-writer.js';
 import { createLogger } from '../../src/core/logger.js';

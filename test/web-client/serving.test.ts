@@ -7,7 +7,7 @@ import { registryCheck } from '../../src/client-api/registry/index.js';
 import { clientApiComponent } from '../../src/client-api/component.js';
 import { xasComponent } from '../../src/http/xas-component.js';
 import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime, type RunningRuntime } from '../../src/core/runtime.js';
+import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
 import { createLogger } from '../../src/core/logger.js';
 import { clientComponent } from '../../src/web-client/component.js';
 import { writeApp } from '../support/app-folder.js';

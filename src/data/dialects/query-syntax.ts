@@ -1,4 +1,4 @@
-import type { DatePart, ValueType } from '../../query/oql/ast.js';
+import type { DatePart, ValueType } from '../../objects/value-types.js';
 import type { AttributeValue } from '../../objects/values.js';
 import { encodeId, encodeValue } from './value-codecs.js';
 import { mysqlQuerySyntax } from './mysql/query-syntax.js';

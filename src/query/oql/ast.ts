@@ -1,5 +1,8 @@
 import type { CAssociation, CAttribute } from '../../model/compiled/types.js';
+import type { DatePart, ValueType } from '../../objects/value-types.js';
 import type { AggregateFn, CompareOp, XTokenTerm } from '../xpath/ast.js';
+
+export type { DatePart, ValueType };
 
 /**
  * The OQL tree: the query in terms of the domain model (entities, attributes,
@@ -14,9 +17,6 @@ export interface OqlSource {
   readonly entity: string;
 }
 
-/** The type a bound value is converted to before it reaches the database. */
-export type ValueType =
-  | 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' | 'Enumeration' | 'Id';
 
 /** Where a parameter's value comes from; resolved per execution (tokens depend on user and time). */
 export type ParamSource =
@@ -32,8 +32,6 @@ export type ParamSource =
   /** A LIKE pattern built from another value: lower-cased, wildcards escaped, wrapped. */
   | { readonly kind: 'like'; readonly inner: ParamSource; readonly mode: 'contains' | 'starts-with' | 'ends-with' };
 
-export type DatePart =
-  | 'year' | 'month' | 'day' | 'hours' | 'minutes' | 'seconds' | 'quarter' | 'day-of-year' | 'week' | 'weekday';
 
 export type OqlHop =
   /** Over an association table; forward = from the parent (owner) to the child. */

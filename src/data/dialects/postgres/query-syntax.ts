@@ -1,4 +1,4 @@
-import type { DatePart } from '../../../query/oql/ast.js';
+import type { DatePart } from '../../../objects/value-types.js';
 import { commonParam, type QuerySyntax } from '../query-syntax.js';
 import { placeholder, quoteIdentifier } from '../names.js';
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { DatePart, ValueType } from '../../../query/oql/ast.js';
+import type { DatePart, ValueType } from '../../../objects/value-types.js';
 import { commonParam, type QuerySyntax } from '../query-syntax.js';
 import { placeholder, quoteIdentifier } from '../names.js';
 

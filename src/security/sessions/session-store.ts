@@ -1,7 +1,7 @@
-import type { Database, Queryable } from '../data/database.js';
-import { idFromDb, idToDb } from '../data/values.js';
-import type { ObjectWriter } from '../security/object-writer.js';
-import type { SystemTables } from '../security/system-tables.js';
+import type { Database, Queryable } from '../../data/database.js';
+import { idFromDb, idToDb } from '../../data/values.js';
+import type { ObjectWriter } from '../object-writer.js';
+import type { SystemTables } from '../system-tables.js';
 
 /** A session with its user, as one lookup returns it. */
 export interface StoredSession {

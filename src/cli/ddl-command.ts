@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseDatabaseUrl } from './dialects/url.js';
+import { parseDatabaseUrl } from '../data/dialects/url.js';
 import { createLogger } from '../core/logger.js';
 import { formatDiagnostic, UserError } from '../model/diagnostics.js';
 import { loadModel } from '../model/index.js';
-import { modelChecks } from '../core/model-checks.js';
-import { openDatabase } from './database.js';
-import { DatabaseConnectionError } from './errors.js';
-import { previewSync } from './schema/sync.js';
+import { modelChecks } from '../app/model-checks.js';
+import { openDatabase } from '../data/database.js';
+import { DatabaseConnectionError } from '../data/errors.js';
+import { previewSync } from '../data/schema/sync.js';
 
 /**
  * `kiln ddl <app> --db URL`: prints the statements schema synchronisation

@@ -4,8 +4,8 @@ import { loadModel } from '../model/index.js';
 import type { UserContext } from '../security/user-context.js';
 import { SYSTEM_CONTEXT } from '../security/user-context.js';
 import type { QueryDialect } from '../data/dialects/query-syntax.js';
-import { XPathResolveError, XPathSyntaxError } from './errors.js';
-import { compileQuery, explain } from './index.js';
+import { XPathResolveError, XPathSyntaxError } from '../query/errors.js';
+import { compileQuery, explain } from '../query/index.js';
 
 const USAGE = 'kiln explain <app> "<xpath>" [--role <UserRole>] [--db sqlite|postgres|mysql] [--entity Module.Entity] [--amount N] [--offset N] [--count]';
 

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Queryable } from '../data/index.js';
-import type { CompiledModel } from '../model/compiled/types.js';
-import { userContextFor } from '../security/contexts.js';
-import type { UserContext } from '../security/user-context.js';
+import type { Queryable } from '../../data/index.js';
+import type { CompiledModel } from '../../model/compiled/types.js';
+import { userContextFor } from '../contexts.js';
+import type { UserContext } from '../user-context.js';
 import type { SessionStore, StoredSession } from './session-store.js';
 
 export interface SessionOptions {

@@ -4,9 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { formatDiagnostic, UserError } from '../model/diagnostics.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { buildHttpServer, type HttpState } from '../http/server.js';
-import { createLogger, type Logger } from './logger.js';
-import type { RuntimeComponent, RuntimeContext } from './runtime-context.js';
-import type { Settings } from './settings.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
+import { ServiceRegistry } from '../core/services.js';
+import type { Settings } from '../core/settings.js';
 
 export interface RunningRuntime {
   readonly ctx: RuntimeContext;
@@ -38,7 +39,7 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
   const log = opts.log ?? createLogger(opts.settings.get('LogLevel') ?? 'info');
   const deploymentDir = resolve(opts.settings.get('DeploymentDir') ?? defaultDeploymentDir(opts.appDir));
   await mkdir(deploymentDir, { recursive: true });
-  const ctx: RuntimeContext = { appDir: resolve(opts.appDir), deploymentDir, model: opts.model, settings: opts.settings, log, services: new Map() };
+  const ctx: RuntimeContext = { appDir: resolve(opts.appDir), deploymentDir, model: opts.model, settings: opts.settings, log, services: new ServiceRegistry() };
   const state: HttpState = { ready: false, stopping: false };
   const started: RuntimeComponent[] = [];
   const stopComponents = async () => {

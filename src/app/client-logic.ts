@@ -1,13 +1,13 @@
-import type { ObjectLogic } from '../client-api/runtime-backend.js';
+import type { ObjectLogic } from '../client-api/ports.js';
 import { ValidationFailed, type MicroflowArg, type MicroflowOutcome } from '../client-api/backend.js';
 import type { Transaction } from '../data/index.js';
 import type { MxObject } from '../objects/mx-object.js';
 import { idToGuid } from '../objects/values.js';
 import type { UserContext } from '../security/user-context.js';
-import type { MicroflowEngine } from './engine/engine.js';
-import { ValidationFailedError } from './engine/errors.js';
-import type { SqlPort } from './engine/ports.js';
-import { isMxObject, type Value } from './expressions/runtime.js';
+import type { MicroflowEngine } from '../logic/engine/engine.js';
+import { ValidationFailedError } from '../logic/engine/errors.js';
+import type { SqlPort } from '../logic/engine/ports.js';
+import { isMxObject, type Value } from '../logic/expressions/runtime.js';
 
 /**
  * The logic layer as the client API sees it (service `logic`): commits,
