@@ -1,15 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.js';
-import type { XasAction } from '../http/xas.js';
-import { DatabaseConnectionError, DeletePreventedError, UniqueViolationError, ValueOutOfRangeError } from '../data/index.js';
+import { xasAction, type XasAction } from '../http/xas.js';
+import { PlainRequest, RuntimeOperationRequest } from '../http/xas-wire.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
-import { ValidationFailed } from './backend.js';
 import { ClientApiError, notAllowed } from './errors.js';
 import { executeOperation, type HandlerContext } from './operations/handlers.js';
 import { JSON_CONTENT_TYPE, JsonText } from './protocol/json-text.js';
-import { parseRuntimeOperation } from './protocol/request.js';
+import { toRuntimeOperation } from './protocol/request.js';
 import type { OperationRegistry } from './registry/types.js';
 import { sessionMetadata } from './session-data.js';
 
@@ -35,90 +34,63 @@ export interface ActionDeps {
   readonly keepAliveMs: number;
 }
 
-/** `runtimeOperation`: look the id up, check the caller's module roles, execute. */
+/**
+ * `runtimeOperation`: look the id up, check the caller's module roles, execute.
+ * The dispatcher has checked the body against its schema; errors thrown here
+ * are answered by the HTTP server's error handler (400, 401, 403, 404, 409,
+ * 422, 503; anything else 500 without details).
+ */
 export function runtimeOperationAction(deps: ActionDeps): XasAction {
   const idLog = deps.log.child({ node: 'IDResolution' });
-  return {
+  return xasAction(RuntimeOperationRequest, {
     requiresCsrf: true,
     async handler(body, request, reply) {
-      try {
-        const req = parseRuntimeOperation(body);
-        const op = deps.registry.get(req.operationId);
-        if (!op) throw new ClientApiError(404, `unknown operation '${req.operationId}'`, { field: 'operationId' });
-        const user = await deps.session.contextOf(request);
-        if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
-        if (idLog.isLevelEnabled('debug')) idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
-        if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
-        const out = await executeOperation({ ...deps.handler, user }, op, req);
-        return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
-      } catch (e) {
-        return sendError(reply, e, deps.log);
-      }
+      const req = toRuntimeOperation(body);
+      const op = deps.registry.get(req.operationId);
+      if (!op) throw new ClientApiError(404, `unknown operation '${req.operationId}'`, { field: 'operationId' });
+      const user = await deps.session.contextOf(request);
+      if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
+      if (idLog.isLevelEnabled('debug')) idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
+      if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
+      const out = await executeOperation({ ...deps.handler, user }, op, req);
+      return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
     },
-  };
+  });
 }
 
 /** `get_session_data`: the user, roles, CSRF token and the model metadata the client needs. */
 export function sessionDataAction(deps: ActionDeps): XasAction {
-  return {
+  return xasAction(PlainRequest, {
     requiresCsrf: false,
     async handler(_body, request, reply) {
-      try {
-        const user = await deps.session.ensureContext(request, reply);
-        const securityLevel = deps.model.security.level;
-        if (!user) return { user: null, roles: [], csrftoken: null, anonymous: true, metadata: [], enumerations: [], constants: {}, securityLevel };
-        const csrftoken = (await deps.session.csrfTokenOf(request)) ?? null;
-        const userJson = user.userId === null ? null : {
-          guid: user.userId.toString(), objectType: user.userEntity, attributes: { Name: { value: user.userName } },
-        };
-        return {
-          user: userJson,
-          roles: user.userRoles,
-          csrftoken,
-          anonymous: user.anonymous,
-          timeZone: user.timeZone,
-          keepAliveInterval: deps.keepAliveMs,
-          ...sessionMetadata(deps.model, user),
-          securityLevel,
-        };
-      } catch (e) {
-        return sendError(reply, e, deps.log);
-      }
+      const user = await deps.session.ensureContext(request, reply);
+      const securityLevel = deps.model.security.level;
+      if (!user) return { user: null, roles: [], csrftoken: null, anonymous: true, metadata: [], enumerations: [], constants: {}, securityLevel };
+      const csrftoken = (await deps.session.csrfTokenOf(request)) ?? null;
+      const userJson = user.userId === null ? null : {
+        guid: user.userId.toString(), objectType: user.userEntity, attributes: { Name: { value: user.userName } },
+      };
+      return {
+        user: userJson,
+        roles: user.userRoles,
+        csrftoken,
+        anonymous: user.anonymous,
+        timeZone: user.timeZone,
+        keepAliveInterval: deps.keepAliveMs,
+        ...sessionMetadata(deps.model, user),
+        securityLevel,
+      };
     },
-  };
+  });
 }
 
 /** `keepalive`: nothing to do beyond what the session guard did (it marks the session active). */
 export function keepaliveAction(deps: ActionDeps): XasAction {
-  return {
+  return xasAction(PlainRequest, {
     requiresCsrf: true,
-    async handler(_body, request, reply) {
-      try {
-        if (!(await deps.session.contextOf(request))) throw new ClientApiError(401, 'no valid session: log in (again)');
-        return {};
-      } catch (e) {
-        return sendError(reply, e, deps.log);
-      }
+    async handler(_body, request) {
+      if (!(await deps.session.contextOf(request))) throw new ClientApiError(401, 'no valid session: log in (again)');
+      return {};
     },
-  };
-}
-
-/**
- * Errors as JSON with their status, mapped in one place: the database being
- * away is 503, a prevented delete 409 with the model's message, a duplicate 409.
- * Anything else is logged and answered 500 without details.
- */
-export function sendError(reply: FastifyReply, e: unknown, log: Logger): FastifyReply {
-  if (e instanceof ClientApiError) return reply.code(e.status).send(e.toJSON());
-  if (e instanceof ValidationFailed) {
-    const datavalidation: Record<string, Record<string, string>> = {};
-    for (const f of e.feedback) (datavalidation[f.guid] ??= {})[f.member] = f.message;
-    return reply.code(422).send({ error: 'validation failed', datavalidation });
-  }
-  if (e instanceof DatabaseConnectionError) return reply.code(503).send({ error: 'the database is not available' });
-  if (e instanceof DeletePreventedError) return reply.code(409).send({ error: e.message });
-  if (e instanceof UniqueViolationError) return reply.code(409).send({ error: 'another object already has this value' });
-  if (e instanceof ValueOutOfRangeError) return reply.code(400).send({ error: e.message, field: e.attribute });
-  log.error({ err: e }, 'runtime operation failed');
-  return reply.code(500).send({ error: 'internal error' });
+  });
 }

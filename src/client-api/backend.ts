@@ -1,3 +1,4 @@
+import type { ErrorBody, PublicError } from '../core/errors.js';
 import type { MemberRight } from '../model/compiled/types.js';
 import type { MxObject } from '../objects/mx-object.js';
 import type { AttributeValue, ObjectId } from '../objects/values.js';
@@ -86,10 +87,20 @@ export interface MicroflowOutcome {
   readonly feedback?: readonly { readonly guid: string; readonly member: string; readonly message: string }[];
 }
 
-/** Validation rules or validation-feedback activities refused the objects; nothing is written. */
-export class ValidationFailed extends Error {
+/**
+ * Validation rules or validation-feedback activities refused the objects; nothing is written.
+ * Answered 422 `{error: 'validation failed', datavalidation: {guid: {member: message}}}`.
+ */
+export class ValidationFailed extends Error implements PublicError {
+  readonly status = 422;
   constructor(readonly feedback: readonly { readonly guid: string; readonly member: string; readonly message: string }[]) {
     super('validation failed');
     this.name = 'ValidationFailed';
+  }
+
+  publicBody(): ErrorBody {
+    const datavalidation: Record<string, Record<string, string>> = {};
+    for (const f of this.feedback) (datavalidation[f.guid] ??= {})[f.member] = f.message;
+    return { error: 'validation failed', datavalidation };
   }
 }

@@ -1,7 +1,11 @@
+import type { ErrorBody, PublicError } from '../core/errors.js';
+
 /**
  * Typed errors of the data layer. Callers (the client API, the microflow
  * engine) test with `instanceof` and show `message` to the user where it is
- * meant for users (DeletePreventedError, UniqueViolationError).
+ * meant for users (DeletePreventedError, UniqueViolationError). Those a caller
+ * over HTTP may be told about are PublicErrors (status + public body, never
+ * the driver's text): the HTTP server's error handler answers them.
  */
 export class DataError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -11,27 +15,36 @@ export class DataError extends Error {
 }
 
 /** The database could not be reached or refused the connection. */
-export class DatabaseConnectionError extends DataError {}
+export class DatabaseConnectionError extends DataError implements PublicError {
+  readonly status = 503;
+  publicBody(): ErrorBody { return { error: 'the database is not available' }; }
+}
 
 /** A delete was refused by an association's delete behaviour "prevent"; `message` is the model's. */
-export class DeletePreventedError extends DataError {
+export class DeletePreventedError extends DataError implements PublicError {
+  readonly status = 409;
   constructor(message: string, readonly entity: string, readonly association: string, readonly objectIds: readonly bigint[]) {
     super(message);
   }
+  publicBody(): ErrorBody { return { error: this.message }; }
 }
 
 /** A unique constraint of the database refused a write (duplicate key). */
-export class UniqueViolationError extends DataError {
+export class UniqueViolationError extends DataError implements PublicError {
+  readonly status = 409;
   constructor(message: string, readonly table: string | undefined, readonly constraint: string | undefined, options?: { cause?: unknown }) {
     super(message, options);
   }
+  publicBody(): ErrorBody { return { error: 'another object already has this value' }; }
 }
 
 /** A value does not fit its column (Decimal with more than 20 integer digits, Integer out of range, ...). */
-export class ValueOutOfRangeError extends DataError {
+export class ValueOutOfRangeError extends DataError implements PublicError {
+  readonly status = 400;
   constructor(message: string, readonly attribute: string) {
     super(message);
   }
+  publicBody(): ErrorBody { return { error: this.message, field: this.attribute }; }
 }
 
 /** Schema synchronisation refused a change that would destroy data. */

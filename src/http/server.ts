@@ -1,9 +1,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
+import { handleError } from './errors.js';
 
 export interface HttpState { ready: boolean; stopping: boolean }
 
-/** Builds the Fastify server from each component's routes, plus /health. */
+/** Builds the Fastify server from each component's routes, plus /health; errors of every route take one path (./errors.ts). */
 export async function buildHttpServer(ctx: RuntimeContext, components: readonly RuntimeComponent[], state: HttpState): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log.child({ node: 'HTTP' }) as unknown as FastifyBaseLogger,
@@ -14,6 +15,7 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  app.setErrorHandler(handleError);
   app.get('/health', async (_req, reply) => {
     if (!state.ready || state.stopping) {
       return reply.code(503).send({ status: state.stopping ? 'stopping' : 'starting' });

@@ -1,10 +1,19 @@
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../core/errors.js';
+import { compileValidator, type Malformed, type Validator } from './validate.js';
+import { XasEnvelope } from './xas-wire.js';
 
 /**
  * The client API endpoint `POST /xas/`: one route, dispatched by the body's
  * `action`. Components register their actions (security: login, logout;
  * client API: runtimeOperation, get_session_data, keepalive) instead of
  * registering routes of their own, so the browser client has one entry point.
+ *
+ * Each action declares its body's schema (src/http/xas-wire.ts); the
+ * dispatcher checks the body with it (compiled once, when the action is
+ * registered) and answers a mismatch 400 naming the field. Handlers throw
+ * their errors: the HTTP server's one error handler answers them.
  */
 export interface XasRequestBody {
   readonly action: string;
@@ -17,7 +26,22 @@ export interface XasAction {
   readonly handler: XasHandler;
   /** State-changing actions require the session's CSRF token in the X-Csrf-Token header. */
   readonly requiresCsrf: boolean;
+  /** The body's schema, checked after the guards and before the handler. */
+  readonly body?: TSchema;
+  /** The 400 a body that does not match is answered with (default: `malformed request: '<field>' <problem>`). */
+  readonly malformed?: Malformed;
 }
+
+/** An action whose handler receives the body typed by its schema. */
+export function xasAction<S extends TSchema>(body: S, action: {
+  readonly requiresCsrf: boolean;
+  readonly malformed?: Malformed;
+  handler(body: Static<S>, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+}): XasAction {
+  return { requiresCsrf: action.requiresCsrf, body, malformed: action.malformed, handler: action.handler.bind(action) as unknown as XasHandler };
+}
+
+const checkEnvelope = compileValidator(XasEnvelope);
 
 /**
  * Runs before every action's handler (the security component resolves the
@@ -28,11 +52,13 @@ export type XasGuard = (name: string, action: XasAction, request: FastifyRequest
 
 export class XasDispatcher {
   private readonly actions = new Map<string, XasAction>();
+  private readonly validators = new Map<string, Validator<unknown>>();
   private readonly guards: XasGuard[] = [];
 
   register(name: string, action: XasAction): void {
     if (this.actions.has(name)) throw new Error(`xas action '${name}' registered twice`);
     this.actions.set(name, action);
+    if (action.body) this.validators.set(name, compileValidator(action.body, action.malformed));
   }
 
   addGuard(guard: XasGuard): void {
@@ -46,16 +72,13 @@ export class XasDispatcher {
   /** Mounts POST /xas/ (and /xas without the slash). */
   mount(app: FastifyInstance): void {
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      const body = request.body;
-      if (!body || typeof body !== 'object' || Array.isArray(body)) {
-        return reply.code(400).send({ error: 'malformed request: the body must be a JSON object' });
-      }
-      const action = (body as { action?: unknown }).action;
-      if (typeof action !== 'string') return reply.code(400).send({ error: "malformed request: field 'action' must be a string" });
+      const body = checkEnvelope(request.body) as XasRequestBody;
+      const { action } = body;
       const a = this.actions.get(action);
-      if (!a) return reply.code(400).send({ error: `unknown action '${action}'` });
+      if (!a) throw new HttpError(400, `unknown action '${action}'`, { field: 'action' });
       for (const g of this.guards) if (!(await g(action, a, request, reply))) return reply;
-      return a.handler(body as XasRequestBody, request, reply);
+      this.validators.get(action)?.(body);
+      return a.handler(body, request, reply);
     };
     app.post('/xas/', handle);
     app.post('/xas', handle);

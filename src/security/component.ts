@@ -4,7 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, IdGenerator } from '../data/index.js';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { UserError } from '../model/diagnostics.js';
-import type { XasDispatcher } from '../http/xas.js';
+import { HttpError } from '../core/errors.js';
+import { xasAction, type XasDispatcher } from '../http/xas.js';
+import { LoginRequest, PlainRequest } from '../http/xas-wire.js';
 import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
 import { SessionManager, type ActiveSession } from './sessions/session-manager.js';
 import { SessionStore } from './sessions/session-store.js';
@@ -135,14 +137,12 @@ export function securityComponent(): RuntimeComponent {
       ctx.services.set(SECURITY_SERVICE, securityService);
 
       const xas = ctx.services.require('xas');
-      xas.register('login', {
+      xas.register('login', xasAction(LoginRequest, {
         requiresCsrf: false,
+        malformed: (field) => new HttpError(400, 'malformed login: params.username and params.password must be strings', { field }),
         async handler(body, request, reply) {
           if (off) return reply.code(400).send({ error: 'login is not available: the app\'s security level is off' });
-          const params = body.params as { username?: unknown; password?: unknown } | undefined;
-          if (!params || typeof params.username !== 'string' || typeof params.password !== 'string') {
-            return reply.code(400).send({ error: "malformed login: params.username and params.password must be strings" });
-          }
+          const { params } = body;
           const result = await login.login(params.username, params.password);
           if (!result.ok) return reply.code(401).send(LOGIN_FAILED);
           // No fixation: whatever session the browser held (anonymous or another user's) ends here.
@@ -151,8 +151,8 @@ export function securityComponent(): RuntimeComponent {
           setSessionCookie(request, reply, result.session.sessionId);
           return reply.code(200).send({ csrftoken: result.session.csrfToken });
         },
-      });
-      xas.register('logout', {
+      }));
+      xas.register('logout', xasAction(PlainRequest, {
         requiresCsrf: true,
         async handler(_body, request, reply) {
           const s = await resolveSession(request);
@@ -160,7 +160,7 @@ export function securityComponent(): RuntimeComponent {
           clearSessionCookie(request, reply);
           return reply.code(200).send({});
         },
-      });
+      }));
       xas.addGuard(async (_name, action, request, reply) => {
         if (off || !action.requiresCsrf) return true;
         const s = await resolveSession(request);

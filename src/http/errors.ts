@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isPublicError, type ErrorBody } from '../core/errors.js';
+
+/**
+ * The one error path of the HTTP server: every error a route throws (or that
+ * Fastify raises itself: body too large, not JSON) is answered here.
+ *
+ * - An error that says how it is answered (core's PublicError: HttpError, the
+ *   client API's validation failure, the data layer's DatabaseConnectionError,
+ *   ...) gets its status and public body.
+ * - Fastify's own request errors (4xx) get their status and `{error: message}`.
+ * - Anything else is a 500 `{error: 'internal error', requestId}`: no stack,
+ *   no driver text. The log has the details.
+ *
+ * One log line per error, with the request id (`reqId`): a 500 at error level
+ * with the stack, another 5xx (503: the database is away) at warn, a 4xx (the
+ * caller's mistake) at debug.
+ */
+export function answerError(error: unknown, requestId: string): { status: number; body: ErrorBody; internal: boolean } {
+  if (isPublicError(error)) return { status: error.status, body: error.publicBody(), internal: false };
+  const statusCode = (error as Partial<FastifyError> | undefined)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { status: statusCode, body: { error: (error as Error).message }, internal: false };
+  }
+  return { status: 500, body: { error: 'internal error', requestId }, internal: true };
+}
+
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | void {
+  const { status, body, internal } = answerError(error, String(request.id));
+  const where = { status, method: request.method, url: request.url, action: actionOf(request.body) };
+  if (internal) request.log.error({ ...where, err: error }, 'request failed: internal error');
+  else if (status >= 500) request.log.warn({ ...where, error: messageOf(error), cause: messageOf((error as Error).cause) }, `request failed: ${body.error}`);
+  else request.log.debug({ ...where, error: body.error }, 'request refused');
+  if (reply.sent) return;
+  return reply.code(status).send(body);
+}
+
+function actionOf(body: unknown): string | undefined {
+  const a = body && typeof body === 'object' ? (body as { action?: unknown }).action : undefined;
+  return typeof a === 'string' ? a.slice(0, 100) : undefined;
+}
+
+function messageOf(e: unknown): string | undefined {
+  return e instanceof Error ? e.message : e === undefined ? undefined : String(e);
+}

@@ -1,0 +1,139 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The `/xas/` wire format (seed 004, docs/client-api.md): the request bodies as
+ * TypeBox schemas, their TypeScript types derived with `Static<>`, and the
+ * shapes of answers. Shared by the server (the dispatcher checks each action's
+ * body with its schema, compiled once at start-up) and the browser client
+ * (client/src/api/types.ts imports the types only, so no TypeBox code goes into
+ * the bundle). Imports nothing but TypeBox: no server code may be added here.
+ *
+ * A schema's `errorMessage` is the problem a 400 states for its field:
+ * `malformed request: 'options.amount' must be an integer from 0 to 10000, or -1 for all`.
+ */
+
+/** The most objects one request may ask for or name. */
+export const MAX_AMOUNT = 10000;
+
+/** `null` counts as absent, as the client API always accepted it. */
+function nullable<T extends TSchema>(t: T) {
+  return Type.Union([t, Type.Null()], { errorMessage: t.errorMessage as string | undefined });
+}
+
+const params = (errorMessage: string) => Type.Record(Type.String(), Type.Unknown(), { errorMessage });
+
+// --- values and objects --------------------------------------------------------------------------
+
+/** An object id: the decimal digits of a 64-bit id, as a string. */
+export const Guid = Type.String({ pattern: '^\\d{1,20}$', errorMessage: 'must be an object id string' });
+export type Guid = Static<typeof Guid>;
+
+/** A member's value as JSON: String/Enumeration/Long/Decimal/reference as string, Integer/DateTime as number. */
+export type WireValue = string | number | boolean | null | readonly string[];
+
+/** `{value}`: a member's value as the client sends it (checked against the member's type later). */
+export const MemberValue = Type.Object({ value: Type.Unknown() }, { errorMessage: 'must be {value}' });
+
+/** guid -> member -> `{value}`: the client's unsaved changes. */
+export const ChangesWire = Type.Record(Guid, Type.Record(Type.String(), MemberValue, { errorMessage: 'must be an object of member -> {value}' }), {
+  additionalProperties: Type.Never({ errorMessage: 'is not an object id' }),
+  errorMessage: 'must be an object of guid -> {member: {value}}',
+});
+
+/** An object the client holds (new or changed) and sends back as the server signed it. */
+export const ClientObjectWire = Type.Object({
+  objectType: Type.String({ errorMessage: 'must be an entity name' }),
+  guid: Guid,
+  attributes: Type.Optional(nullable(Type.Record(Type.String(), MemberValue, { errorMessage: 'must be an object of member -> {value}' }))),
+  hash: Type.String({ errorMessage: 'must be the signature the server sent' }),
+}, { errorMessage: 'must be an object' });
+export type ClientObjectWire = Static<typeof ClientObjectWire>;
+
+// --- runtimeOperation ----------------------------------------------------------------------------
+
+/** A sort key: `[attribute, 'asc'|'desc']` (direction defaults to ascending). */
+export const SortKey = Type.Union([
+  Type.Tuple([Type.String()]),
+  Type.Tuple([Type.String(), Type.Union([Type.Literal('asc'), Type.Literal('desc')])]),
+], { errorMessage: 'must be [attribute, "asc"|"desc"]' });
+
+/** Retrieve options of a runtime operation; every field may be left out. */
+export const RetrieveOptionsWire = Type.Object({
+  offset: Type.Optional(nullable(Type.Integer({ minimum: 0, errorMessage: 'must be a non-negative integer' }))),
+  /** -1 = everything. */
+  amount: Type.Optional(nullable(Type.Integer({ minimum: -1, maximum: MAX_AMOUNT, errorMessage: `must be an integer from 0 to ${MAX_AMOUNT}, or -1 for all` }))),
+  /** Client sort keys; empty = the widget's sort. */
+  sort: Type.Optional(nullable(Type.Array(SortKey, { errorMessage: 'must be a list of [attribute, "asc"|"desc"]' }))),
+  wantCount: Type.Optional(nullable(Type.Boolean({ errorMessage: 'must be true or false' }))),
+  /** XPath constraint from the client (search), `[...]`, or ''. */
+  extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string' }))),
+}, { errorMessage: 'must be an object' });
+export type RetrieveOptionsWire = Static<typeof RetrieveOptionsWire>;
+
+/** `runtimeOperation`: run the operation the server registered under `operationId` (ids come from page definitions). */
+export const RuntimeOperationRequest = Type.Object({
+  action: Type.Literal('runtimeOperation'),
+  operationId: Type.String({ minLength: 1, maxLength: 64, errorMessage: 'must be an operation id string' }),
+  params: Type.Optional(nullable(params('must be an object'))),
+  options: Type.Optional(nullable(RetrieveOptionsWire)),
+  changes: Type.Optional(nullable(ChangesWire)),
+  objects: Type.Optional(nullable(Type.Array(ClientObjectWire, { errorMessage: 'must be a list' }))),
+});
+export type RuntimeOperationRequest = Static<typeof RuntimeOperationRequest>;
+
+/** `params.<name>` of commit, delete and rollback operations: the objects by id. */
+export const ObjectsParam = Type.Object({
+  guids: Type.Array(Guid, { maxItems: MAX_AMOUNT, errorMessage: `must be a list of at most ${MAX_AMOUNT} object ids` }),
+}, { errorMessage: 'must be {guids: [object id, ...]}' });
+
+/** A single-object parameter `params.<name>` (microflow parameter, data view parameter). */
+export const ObjectParam = Type.Object({ guid: Guid }, { errorMessage: 'must be {guid}' });
+
+// --- login, logout, session ----------------------------------------------------------------------
+
+export const LoginRequest = Type.Object({
+  action: Type.Literal('login'),
+  params: Type.Object({
+    username: Type.String({ errorMessage: 'must be a string' }),
+    password: Type.String({ errorMessage: 'must be a string' }),
+  }, { errorMessage: 'must be {username, password}' }),
+});
+export type LoginRequest = Static<typeof LoginRequest>;
+
+/** The body of an action without parameters of its own (logout, get_session_data, keepalive): `params`, if sent, is an object. */
+export const PlainRequest = Type.Object({
+  action: Type.String(),
+  params: Type.Optional(nullable(params('must be an object'))),
+});
+export type PlainRequest = Static<typeof PlainRequest>;
+
+/** What every body has: the action, which selects the handler. */
+export const XasEnvelope = Type.Object({
+  action: Type.String({ errorMessage: 'must be a string' }),
+}, { errorMessage: 'must be a JSON object' });
+
+// --- answers -------------------------------------------------------------------------------------
+
+/** An object as the server sends it; `hash` (signature) comes with client-held objects, to be sent back unchanged. */
+export interface WireObject {
+  readonly objectType: string;
+  readonly guid: Guid;
+  readonly attributes: Readonly<Record<string, { readonly value?: WireValue; readonly readonly?: boolean }>>;
+  readonly hash?: string;
+}
+
+/** guid -> member -> `{value}`, as the client builds it and the server may send it. */
+export type WireChanges = Record<Guid, Record<string, { value: WireValue }>>;
+
+/**
+ * An error answer: `{error}` plus details. `field` names a malformed request's
+ * field; 422 carries `datavalidation` (guid -> member -> message); a 500 carries
+ * only `requestId`, to find the log line.
+ */
+export interface XasErrorBody {
+  readonly error: string;
+  readonly field?: string;
+  readonly datavalidation?: Readonly<Record<Guid, Readonly<Record<string, string>>>>;
+  readonly requestId?: string;
+  readonly [detail: string]: unknown;
+}
