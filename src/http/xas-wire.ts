@@ -12,6 +12,10 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * `malformed request: 'options.amount' must be an integer from 0 to 10000, or -1 for all`.
  */
 
+/** A schema's type as senders build it: `Static<>`, read-only all the way down (the client keeps its state immutable). */
+export type Wire<S extends TSchema> = DeepReadonly<Static<S>>;
+type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
 /** The most objects one request may ask for or name. */
 export const MAX_AMOUNT = 10000;
 
@@ -47,7 +51,7 @@ export const ClientObjectWire = Type.Object({
   attributes: Type.Optional(nullable(Type.Record(Type.String(), MemberValue, { errorMessage: 'must be an object of member -> {value}' }))),
   hash: Type.String({ errorMessage: 'must be the signature the server sent' }),
 }, { errorMessage: 'must be an object' });
-export type ClientObjectWire = Static<typeof ClientObjectWire>;
+export type ClientObjectWire = Wire<typeof ClientObjectWire>;
 
 // --- runtimeOperation ----------------------------------------------------------------------------
 
@@ -68,7 +72,7 @@ export const RetrieveOptionsWire = Type.Object({
   /** XPath constraint from the client (search), `[...]`, or ''. */
   extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string' }))),
 }, { errorMessage: 'must be an object' });
-export type RetrieveOptionsWire = Static<typeof RetrieveOptionsWire>;
+export type RetrieveOptionsWire = Wire<typeof RetrieveOptionsWire>;
 
 /** `runtimeOperation`: run the operation the server registered under `operationId` (ids come from page definitions). */
 export const RuntimeOperationRequest = Type.Object({
@@ -79,7 +83,7 @@ export const RuntimeOperationRequest = Type.Object({
   changes: Type.Optional(nullable(ChangesWire)),
   objects: Type.Optional(nullable(Type.Array(ClientObjectWire, { errorMessage: 'must be a list' }))),
 });
-export type RuntimeOperationRequest = Static<typeof RuntimeOperationRequest>;
+export type RuntimeOperationRequest = Wire<typeof RuntimeOperationRequest>;
 
 /** `params.<name>` of commit, delete and rollback operations: the objects by id. */
 export const ObjectsParam = Type.Object({
@@ -98,14 +102,14 @@ export const LoginRequest = Type.Object({
     password: Type.String({ errorMessage: 'must be a string' }),
   }, { errorMessage: 'must be {username, password}' }),
 });
-export type LoginRequest = Static<typeof LoginRequest>;
+export type LoginRequest = Wire<typeof LoginRequest>;
 
 /** The body of an action without parameters of its own (logout, get_session_data, keepalive): `params`, if sent, is an object. */
 export const PlainRequest = Type.Object({
   action: Type.String(),
   params: Type.Optional(nullable(params('must be an object'))),
 });
-export type PlainRequest = Static<typeof PlainRequest>;
+export type PlainRequest = Wire<typeof PlainRequest>;
 
 /** What every body has: the action, which selects the handler. */
 export const XasEnvelope = Type.Object({

@@ -1,4 +1,4 @@
-import type { Guid, RetrieveOptions, XasResponse } from './types';
+import type { Guid, RetrieveOptions, RuntimeOperationRequest, XasResponse } from './types';
 import { XasError, type XasClient } from './xas';
 import type { ObjectStore } from '../store/object-store';
 
@@ -10,9 +10,10 @@ import type { ObjectStore } from '../store/object-store';
 export class Operations {
   constructor(readonly xas: XasClient, readonly store: ObjectStore) {}
 
-  private async run(operationId: string, params: Record<string, unknown>, involved: Iterable<Guid>, extra: Record<string, unknown> = {}): Promise<XasResponse> {
+  private async run(operationId: string, params: Record<string, unknown>, involved: Iterable<Guid>, extra: Partial<RuntimeOperationRequest> = {}): Promise<XasResponse> {
     const { objects, changes } = this.store.stateOf(involved);
-    return this.xas.action<XasResponse>({ action: 'runtimeOperation', operationId, params, changes, objects, ...extra });
+    const body: RuntimeOperationRequest = { action: 'runtimeOperation', operationId, params, changes, objects, ...extra };
+    return this.xas.action<XasResponse>(body);
   }
 
   async retrieve(operationId: string, options: RetrieveOptions, params: Record<string, unknown> = {}): Promise<{ guids: Guid[]; count: number | undefined }> {
@@ -24,7 +25,8 @@ export class Operations {
 
   /** Creates an object in the client (seed 004: the server hands out the id and a signature). */
   async create(operationId: string): Promise<Guid> {
-    const res = await this.xas.action<XasResponse>({ action: 'runtimeOperation', operationId, params: {}, changes: {}, objects: [] });
+    const body: RuntimeOperationRequest = { action: 'runtimeOperation', operationId, params: {}, changes: {}, objects: [] };
+    const res = await this.xas.action<XasResponse>(body);
     this.store.ingest(res, { created: true });
     const guid = guidsOf(res.actionResult)?.[0] ?? res.objects?.[0]?.guid ?? res.resultGuids?.[0];
     if (!guid) throw new XasError('The server did not return the new object.', 200, res);

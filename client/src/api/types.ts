@@ -1,35 +1,17 @@
-/** The client API's JSON shapes (seed 004), as the browser sees them. */
+/**
+ * The client API's JSON shapes (seed 004), as the browser sees them. The
+ * request shapes and the values and objects on the wire are the server's
+ * (src/http/xas-wire.ts, TypeBox schemas the /xas/ dispatcher checks bodies
+ * with); imported as types only, so no TypeBox code comes into the bundle.
+ */
+import type {
+  ClientObjectWire, Guid, LoginRequest, RetrieveOptionsWire, RuntimeOperationRequest, WireChanges, WireObject, WireValue, XasErrorBody,
+} from '../../../src/http/xas-wire';
 
-export type Guid = string;
-export type WireValue = string | number | boolean | null | readonly string[];
+export type { ClientObjectWire, Guid, LoginRequest, RuntimeOperationRequest, WireChanges, WireObject, WireValue, XasErrorBody };
 
-export interface WireObject {
-  readonly objectType: string;
-  readonly guid: Guid;
-  readonly attributes: Readonly<Record<string, { readonly value?: WireValue; readonly readonly?: boolean }>>;
-  /** Signature of a client-held (new or changed) object; sent back unchanged. */
-  readonly hash?: string;
-}
-
-export type WireChanges = Record<Guid, Record<string, { value: WireValue }>>;
-
-export interface RetrieveOptions {
-  readonly offset: number;
-  readonly amount: number;
-  readonly sort: readonly (readonly [string, 'asc' | 'desc'])[];
-  readonly wantCount: boolean;
-  readonly extraXpath: string;
-}
-
-export interface RuntimeOperationRequest {
-  readonly action: 'runtimeOperation';
-  readonly operationId: string;
-  readonly params: Record<string, unknown>;
-  readonly options?: RetrieveOptions;
-  readonly changes: WireChanges;
-  readonly objects: readonly WireObject[];
-  readonly validationGuids?: readonly Guid[];
-}
+/** Retrieve options as the client sends them: every field given. */
+export type RetrieveOptions = { readonly [K in keyof RetrieveOptionsWire]-?: NonNullable<RetrieveOptionsWire[K]> };
 
 /** A validation failure, in any of the shapes a server may send. */
 export interface WireValidation {

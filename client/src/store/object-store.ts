@@ -1,4 +1,4 @@
-import type { Guid, WireChanges, WireObject, WireValue, XasResponse } from '../api/types';
+import type { ClientObjectWire, Guid, WireChanges, WireObject, WireValue, XasResponse } from '../api/types';
 
 interface Held {
   objectType: string;
@@ -137,8 +137,8 @@ export class ObjectStore {
    * signed) objects in `objects` with the values the server signed, and the
    * user's changes in `changes`.
    */
-  stateOf(guids: Iterable<Guid>): { objects: WireObject[]; changes: WireChanges } {
-    const objects: WireObject[] = [];
+  stateOf(guids: Iterable<Guid>): { objects: ClientObjectWire[]; changes: WireChanges } {
+    const objects: ClientObjectWire[] = [];
     const changes: WireChanges = {};
     for (const guid of new Set(guids)) {
       const h = this.held.get(guid);
