@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { loadModel, formatDiagnostic } from '../../src/model/index.js';
 import { modelChecks } from '../../src/app/model-checks.js';
 import { resolveSettings } from '../../src/core/settings.js';
@@ -25,6 +26,8 @@ export interface AppUnderTest {
   /** Starts capturing statements (BEGIN/COMMIT/ROLLBACK/SAVEPOINT left out); returns the list being filled. */
   capture(): Captured[];
   stopCapture(): void;
+  /** The runtime's log lines so far (JSON, error level and above; also written to stdout). */
+  logLines(): Record<string, unknown>[];
   client(): XasClient;
   /** Starts another instance of the same app on the same database (a cluster of two); stopped with the app. */
   anotherInstance(): Promise<{ base: string; client(): XasClient }>;
@@ -61,7 +64,9 @@ export async function startApp(
     cli: { DatabaseUrl: viaUrl ? viaUrl(database.url) : database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: deploymentDir, HashAlgorithmCost: 4, ...settings },
   });
   const s = await settingsFor(join(dir, '.deployment'));
-  const runtime = await startRuntime({ appDir: dir, model, settings: s, components: defaultComponents(), log: createLogger('error') });
+  const lines: string[] = [];
+  const logStream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); process.stdout.write(chunk, () => done()); } });
+  const runtime = await startRuntime({ appDir: dir, model, settings: s, components: defaultComponents(), log: createLogger('error', logStream) });
   const others: RunningRuntime[] = [];
   const db = runtime.ctx.services.get('db') as Database;
   let captured: Captured[] = [];
@@ -82,6 +87,7 @@ export async function startApp(
       return captured;
     },
     stopCapture() { unsubscribe?.(); unsubscribe = undefined; },
+    logLines: () => lines.join('').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>),
     client: () => new XasClient(base),
     async anotherInstance() {
       const rt = await startRuntime({ appDir: dir, model, settings: await settingsFor(join(dir, `.deployment${others.length + 2}`)), components: defaultComponents(), log: createLogger('error') });
