@@ -1,15 +1,8 @@
 import type { CAccessRule, CEntity, CompiledModel, MemberRight } from '../model/compiled/types.js';
+import { applicableRules, rowConstraint, type RowConstraint } from './applicable-rules.js';
 import type { UserContext } from './user-context.js';
 
-/**
- * Which objects of an entity a set of rules lets a user see or delete:
- * `all` (some applicable rule has no XPath), `none` (no applicable rule), or
- * `any` of the listed XPath constraints (rules are OR-ed, as in Mendix).
- */
-export type RowConstraint =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'any'; readonly xpaths: readonly string[] };
+export type { RowConstraint };
 
 /**
  * What a user may do with one entity, combined over the access rules of all
@@ -108,7 +101,7 @@ function unrestrictedAccess(model: CompiledModel, entity: CEntity): EntityAccess
 }
 
 function restrictedAccess(model: CompiledModel, entity: CEntity, roles: ReadonlySet<string>): EntityAccess {
-  const rules = entity.access.filter((r) => r.roles.some((role) => roles.has(role)));
+  const rules = applicableRules(entity, roles);
   const members = memberNames(model, entity);
   const union = combine(members, rules);
   const rightsCache = new Map<string, ReadonlyMap<string, MemberRight>>();
@@ -145,10 +138,4 @@ function combine(members: readonly string[], rules: readonly CAccessRule[]): Map
     out.set(m, best);
   }
   return out;
-}
-
-function rowConstraint(rules: readonly CAccessRule[]): RowConstraint {
-  if (rules.length === 0) return { kind: 'none' };
-  if (rules.some((r) => r.xpath === undefined)) return { kind: 'all' };
-  return { kind: 'any', xpaths: [...new Set(rules.map((r) => r.xpath!))] };
 }

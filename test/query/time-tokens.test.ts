@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { timeTokenValue } from '../../src/query/execute/time-tokens.js';
+import { timeTokenValue } from '../../src/objects/time-tokens.js';
 
-const NOW = new Date('2024-04-01T12:00:00Z'); // Monday; 14:00 in Amsterdam (CEST)
+const NOW = new Date('2024-04-01T12:00:00Z'); // Monday; 14:00 in Amsterdam (CEST). Weeks begin on Sunday (en-US).
 const v = (base: string, zone: string, terms: { sign: 1 | -1; factor: number; token: string }[] = []) => timeTokenValue(base, terms, zone, NOW).toISOString();
 
 describe('time tokens', () => {
@@ -12,7 +12,7 @@ describe('time tokens', () => {
     ['EndOfCurrentDay', 'UTC', '2024-04-01T23:59:59.999Z'],
     ['BeginOfYesterday', 'Europe/Amsterdam', '2024-03-30T23:00:00.000Z'],
     ['BeginOfTomorrow', 'UTC', '2024-04-02T00:00:00.000Z'],
-    ['BeginOfCurrentWeek', 'UTC', '2024-04-01T00:00:00.000Z'],
+    ['BeginOfCurrentWeek', 'UTC', '2024-03-31T00:00:00.000Z'],
     ['BeginOfCurrentMonth', 'America/New_York', '2024-04-01T04:00:00.000Z'],
     ['EndOfCurrentYear', 'UTC', '2024-12-31T23:59:59.999Z'],
     ['BeginOfCurrentHour', 'Asia/Kolkata', '2024-04-01T11:30:00.000Z'],
@@ -31,9 +31,9 @@ describe('time tokens', () => {
     ['BeginOfTomorrowUTC', 'America/New_York', '2024-04-02T00:00:00.000Z'],
     ['EndOfTomorrow', 'America/New_York', '2024-04-03T03:59:59.999Z'],
     ['EndOfTomorrowUTC', 'America/New_York', '2024-04-02T23:59:59.999Z'],
-    ['BeginOfCurrentWeekUTC', 'America/New_York', '2024-04-01T00:00:00.000Z'],
-    ['EndOfCurrentWeek', 'UTC', '2024-04-07T23:59:59.999Z'],
-    ['EndOfCurrentWeekUTC', 'Europe/Amsterdam', '2024-04-07T23:59:59.999Z'],
+    ['BeginOfCurrentWeekUTC', 'America/New_York', '2024-03-31T00:00:00.000Z'],
+    ['EndOfCurrentWeek', 'UTC', '2024-04-06T23:59:59.999Z'],
+    ['EndOfCurrentWeekUTC', 'Europe/Amsterdam', '2024-04-06T23:59:59.999Z'],
     ['BeginOfCurrentMonthUTC', 'America/New_York', '2024-04-01T00:00:00.000Z'],
     ['EndOfCurrentMonth', 'Europe/Amsterdam', '2024-04-30T21:59:59.999Z'],
     ['EndOfCurrentMonthUTC', 'UTC', '2024-04-30T23:59:59.999Z'],

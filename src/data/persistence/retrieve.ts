@@ -1,4 +1,4 @@
-import type { CompiledModel } from '../../model/compiled/types.js';
+import type { CAssociation, CompiledModel } from '../../model/compiled/types.js';
 import { createMxObject, createMxObjectWithSlots, putValue, type MxObject } from '../../objects/mx-object.js';
 import { shapeOf, type Shape } from '../../objects/slot-map.js';
 import type { ObjectId } from '../../objects/values.js';
@@ -47,18 +47,7 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
   const found = new Map<ObjectId, MxObject>();
   for (const o of got) found.set(o.id, o);
   // Specializations: their own tables, one query per concrete entity.
-  const byConcrete = new Map<string, MxObject[]>();
-  if (map.typeColumn) for (const o of found.values()) if (o.entity !== entity) push(byConcrete, o.entity, o);
-  for (const [concrete, objs] of byConcrete) {
-    const cmap = entityMap(model, concrete);
-    const extra = cmap.extraTables(map.tables.length);
-    if (extra.length === 0) continue;
-    const xplan = selectPlan(q.dialect, extra, wanted, false);
-    for (const part of chunks(q.dialect, objs, 1)) {
-      const rows = await selectTables(q, xplan, part.map((o) => o.id));
-      for (const row of rows) fill(found.get(decodeId(rowId(row)))!, xplan, row);
-    }
-  }
+  if (map.typeColumn) await loadSpecializationMembers(q, model, entity, [...found.values()], { wanted: () => wanted, references: false });
   // Without specializations, only this entity's owned associations can be there to load.
   if (opts.references !== false && (map.typeColumn || map.owned.length > 0)) await loadReferences(q, model, [...found.values()]);
   const out: MxObject[] = [];
@@ -105,7 +94,7 @@ const ALL_KEYS: Record<Queryable['dialect'], readonly [string, string]> = {
 };
 
 /** The SELECT ... FROM ... JOIN part for a list of tables, built once per tables, dialect and attribute list. */
-function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], wanted: Set<string> | undefined, withType: boolean): SelectPlan {
+function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], wanted: ReadonlySet<string> | undefined, withType: boolean): SelectPlan {
   let byKey = plans.get(tables);
   if (!byKey) { byKey = new Map(); plans.set(tables, byKey); }
   // Constant keys for the usual "all attributes" plans: no string built per call.
@@ -141,7 +130,7 @@ function rowId(row: Row): unknown {
   return Array.isArray(row) ? row[0] : row.id;
 }
 
-function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]): Promise<Row[]> {
+function selectTables(q: FollowUpQueryable, plan: SelectPlan, ids: readonly ObjectId[]): Promise<Row[]> {
   const params = q.dialect === 'sqlite' ? ids : ids.map((id) => encodeId(q.dialect, id));
   // The same string object for the same statement: the drivers' statement caches hash it once.
   let text = plan.texts.get(ids.length);
@@ -153,7 +142,7 @@ function selectTables(q: Queryable, plan: SelectPlan, ids: readonly ObjectId[]):
   return arrays !== undefined ? Promise.resolve(arrays) : q.query(text, params);
 }
 
-function include(c: ColumnMap, wanted: Set<string> | undefined, withType: boolean): boolean {
+function include(c: ColumnMap, wanted: ReadonlySet<string> | undefined, withType: boolean): boolean {
   if (c.source === 'type') return withType;
   return !wanted || wanted.has(c.key);
 }
@@ -214,30 +203,82 @@ function fill(obj: MxObject, plan: SelectPlan, row: Row): void {
   }
 }
 
+/** What the follow-up loads need of a connection: the data layer's Database and the query engine's executor both fit. */
+export interface FollowUpQueryable extends Pick<Queryable, 'dialect' | 'queryArraysNow'> {
+  query(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+}
+
 /** The owned associations' values, one query per association over all objects that own it. */
-export async function loadReferences(q: Queryable, model: CompiledModel, objects: readonly MxObject[]): Promise<void> {
+export async function loadReferences(q: FollowUpQueryable, model: CompiledModel, objects: readonly MxObject[]): Promise<void> {
   const byAssoc = new Map<string, MxObject[]>();
-  for (const o of objects) {
-    for (const a of entityMap(model, o.entity).owned) {
-      push(byAssoc, a.name, o);
-      o.references.set(a.name, a.type === 'Reference' ? null : []);
+  for (const o of objects) for (const a of entityMap(model, o.entity).owned) push(byAssoc, a.name, o);
+  for (const [name, objs] of byAssoc) await loadAssociation(q, model.associations.get(name)!, objs);
+}
+
+/**
+ * The values of one association for objects that own it: one query per
+ * IDS_PER_STATEMENT objects. Each object gets the child id (or null) of a
+ * Reference, the ascending child ids (or []) of a ReferenceSet. The follow-up
+ * load of retrieveByIds and of the query engine (reference sets, the
+ * associations of specializations).
+ */
+export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, objects: readonly MxObject[]): Promise<void> {
+  if (objects.length === 0) return;
+  const name = a.name;
+  const set = a.type !== 'Reference';
+  const byId = new Map<ObjectId, MxObject>();
+  for (const o of objects) { byId.set(o.id, o); o.references.set(name, set ? [] : null); }
+  const sets = new Map<ObjectId, bigint[]>();
+  for (const part of chunks(q.dialect, objects, 1)) {
+    const w = new SqlWriter(q.dialect);
+    const sql = `SELECT ${w.q(a.parentColumn)}, ${w.q(a.childColumn)} FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => encodeId(q.dialect, o.id)))}`;
+    for (const row of await q.query(sql, w.params)) {
+      const parent = decodeId(row[a.parentColumn]);
+      const child = decodeId(row[a.childColumn]);
+      if (!set) byId.get(parent)?.references.set(name, child);
+      else push(sets, parent, child);
     }
   }
-  for (const [name, objs] of byAssoc) {
-    const a = model.associations.get(name)!;
-    const byId = new Map(objs.map((o) => [o.id, o]));
-    const sets = new Map<ObjectId, bigint[]>();
-    for (const part of chunks(q.dialect, objs, 1)) {
-      const w = new SqlWriter(q.dialect);
-      const sql = `SELECT ${w.q(a.parentColumn)}, ${w.q(a.childColumn)} FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => encodeId(q.dialect, o.id)))}`;
-      for (const row of await q.query(sql, w.params)) {
-        const parent = decodeId(row[a.parentColumn]);
-        const child = decodeId(row[a.childColumn]);
-        if (a.type === 'Reference') byId.get(parent)?.references.set(name, child);
-        else push(sets, parent, child);
+  for (const [parent, children] of sets) byId.get(parent)?.references.set(name, children.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+}
+
+export interface SpecializationLoad {
+  /** The attributes to load of objects of a concrete entity (names); undefined = every column of its tables. */
+  readonly wanted?: (concrete: string) => ReadonlySet<string> | undefined;
+  /** Also load the associations a specialization owns beyond `entity`'s (default true). */
+  readonly references?: boolean;
+}
+
+/**
+ * Objects of specializations found as objects of `entity` get the members their
+ * own entity adds: the columns of its tables below `entity`'s, one query per
+ * concrete entity (per IDS_PER_STATEMENT objects), and — unless
+ * `references: false` — the associations it owns beyond `entity`'s, one query
+ * per association. Objects of `entity` itself are left alone.
+ */
+export async function loadSpecializationMembers(
+  q: FollowUpQueryable, model: CompiledModel, entity: string, objects: readonly MxObject[], opts: SpecializationLoad = {},
+): Promise<void> {
+  const byConcrete = new Map<string, MxObject[]>();
+  for (const o of objects) if (o.entity !== entity) push(byConcrete, o.entity, o);
+  if (byConcrete.size === 0) return;
+  const map = entityMap(model, entity);
+  for (const [concrete, objs] of byConcrete) {
+    if (!model.entities.has(concrete)) continue;
+    const cmap = entityMap(model, concrete);
+    const extra = cmap.extraTables(map.tables.length);
+    const wanted = opts.wanted?.(concrete);
+    const xplan = extra.length ? selectPlan(q.dialect, extra, wanted, false) : undefined;
+    if (xplan && xplan.columns.length) {
+      const byId = new Map<ObjectId, MxObject>();
+      for (const o of objs) byId.set(o.id, o);
+      for (const part of chunks(q.dialect, objs, 1)) {
+        const rows = await selectTables(q, xplan, part.map((o) => o.id));
+        for (const row of rows) { const o = byId.get(decodeId(rowId(row))); if (o) fill(o, xplan, row); }
       }
     }
-    for (const [parent, children] of sets) byId.get(parent)?.references.set(name, children.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+    if (opts.references === false) continue;
+    for (const a of cmap.owned) if (!map.owned.includes(a)) await loadAssociation(q, a, objs);
   }
 }
 

@@ -1,4 +1,5 @@
 import { DateTime, type DateTimeUnit } from 'luxon';
+import { beginOfPeriod, endOfPeriod, periodToken, periodTokenValue } from '../../objects/time-tokens.js';
 import { ExpressionError } from './runtime.js';
 
 /**
@@ -33,16 +34,13 @@ export function trimTo(d: Date, unit: TrimUnit, zone: string): Date {
 }
 
 export type PeriodUnit = 'day' | 'week' | 'month' | 'year';
-/** Weeks start on Sunday (the en-US locale Mendix documents). */
+/** The beginning of the period holding `d` in `zone`; weeks begin on the locale's first day (src/objects/time-tokens.ts). */
 export function beginOf(d: Date, unit: PeriodUnit, zone: string): DateTime {
-  const dt = inZone(d, zone);
-  if (unit === 'week') return dt.startOf('day').minus({ days: dt.weekday % 7 });
-  return dt.startOf(unit);
+  return beginOfPeriod(inZone(d, zone), unit);
 }
 
 export function endOf(d: Date, unit: PeriodUnit, zone: string): Date {
-  if (unit === 'week') return beginOf(d, 'week', zone).plus({ weeks: 1 }).minus({ milliseconds: 1 }).toJSDate();
-  return inZone(d, zone).endOf(unit).toJSDate();
+  return endOfPeriod(inZone(d, zone), unit).toJSDate();
 }
 
 /** Whole calendar months or years between two dates in a zone, time ignored; never negative. */
@@ -200,23 +198,9 @@ function lenientParse(s: string, pattern: string, zone: string): Date | null {
   return dt.isValid ? dt.toJSDate() : null;
 }
 
-/** Values of the date tokens (`[%BeginOfCurrentDay%]`, …) at `now` in `zone`. */
+/** Values of the date tokens (`[%BeginOfCurrentDay%]`, …) at `now` in `zone`: the rule XPath uses too (src/objects/time-tokens.ts). */
 export function tokenValue(name: string, now: Date, userZone: string): Date | undefined {
-  const utc = name.endsWith('UTC');
-  const base = utc ? name.slice(0, -3) : name;
-  const zone = utc ? 'UTC' : userZone;
-  if (base === 'CurrentDateTime') return now;
-  const m = /^(BeginOf|EndOf)(Current(Minute|Hour|Day|Week|Month|Year)|Yesterday|Tomorrow)$/.exec(base);
-  if (!m) return undefined;
-  const begin = m[1] === 'BeginOf';
-  let dt = inZone(now, zone);
-  type U = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
-  let unit = 'day' as U;
-  if (m[2] === 'Yesterday') dt = dt.minus({ days: 1 });
-  else if (m[2] === 'Tomorrow') dt = dt.plus({ days: 1 });
-  else unit = m[3]!.toLowerCase() as U;
-  if (unit === 'week' || unit === 'day' || unit === 'month' || unit === 'year') {
-    return begin ? beginOf(dt.toJSDate(), unit, zone).toJSDate() : endOf(dt.toJSDate(), unit, zone);
-  }
-  return (begin ? dt.startOf(unit) : dt.endOf(unit)).toJSDate();
+  if (name === 'CurrentDateTime' || name === 'CurrentDateTimeUTC') return now;
+  const token = periodToken(name);
+  return token ? periodTokenValue(token, userZone, now).toJSDate() : undefined;
 }

@@ -1,10 +1,11 @@
 import type { QuerySyntax } from '../../data/dialects/query-syntax.js';
 import type { MxObject } from '../../objects/mx-object.js';
+import { timeTokenValue } from '../../objects/time-tokens.js';
 import type { UserContext } from '../../security/user-context.js';
 import { QueryError } from '../errors.js';
 import type { ParamSource } from '../oql/ast.js';
 import type { SqlParam } from '../sql/compile.js';
-import { timeTokenValue, zoneOffset } from './time-tokens.js';
+import { zoneOffset } from './time-tokens.js';
 
 export interface BindContext {
   readonly user: UserContext;

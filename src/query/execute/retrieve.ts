@@ -85,8 +85,8 @@ export async function retrieve(
     }
     return obj;
   });
-  await loadReferenceSets(db, plan.syntax, objects, sel.references.filter((r) => r.type === 'ReferenceSet'));
-  if (!plan.request.attributes && sel.withType) await loadSpecializationMembers(db, model, plan.syntax, plan.entity, objects);
+  await loadReferenceSets(db, objects, sel.references.filter((r) => r.type === 'ReferenceSet'));
+  if (!plan.request.attributes && sel.withType) await loadSpecializationMembers(db, model, plan.entity, objects);
   if (!countRows) return { objects };
   const counted = await countRows;
   return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]) };

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { CAssociation, CAttribute, CEntity, CompiledModel } from '../../model/compiled/types.js';
+import { DURATION_UNITS, periodToken } from '../../objects/time-tokens.js';
 import { XPathResolveError } from '../errors.js';
 import type { CompareOp, XExpr, XStep } from '../xpath/ast.js';
 import type { DatePart, OqlExpr, OqlHop, OqlSource, ParamSource, ValueType } from './ast.js';
@@ -429,12 +430,9 @@ function tokenType(base: string): ValueType {
   return 'DateTime';
 }
 
-export const DURATION_TOKENS = ['SecondLength', 'MinuteLength', 'HourLength', 'DayLength', 'WeekLength', 'MonthLength', 'YearLength'];
-const PERIODS = ['CurrentMinute', 'CurrentHour', 'CurrentDay', 'Yesterday', 'Tomorrow', 'CurrentWeek', 'CurrentMonth', 'CurrentYear'];
+export const DURATION_TOKENS = Object.keys(DURATION_UNITS);
 export function isTimeToken(b: string): boolean {
-  if (b === 'CurrentDateTime' || DURATION_TOKENS.includes(b)) return true;
-  const m = /^(BeginOf|EndOf)([A-Za-z]+?)(UTC)?$/.exec(b);
-  return !!m && PERIODS.includes(m[2]!);
+  return b === 'CurrentDateTime' || DURATION_TOKENS.includes(b) || periodToken(b) !== undefined;
 }
 
 export const DATE_FUNCTIONS: Record<string, DatePart | undefined> = {

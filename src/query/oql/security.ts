@@ -1,4 +1,5 @@
 import type { CEntity, CompiledModel } from '../../model/compiled/types.js';
+import { applicableRules, rowConstraint } from '../../security/applicable-rules.js';
 import { parseXPath } from '../xpath/parser.js';
 import type { OqlExpr, OqlHop, OqlSource } from './ast.js';
 import { and, or, Resolver } from './resolve.js';
@@ -18,8 +19,8 @@ export function securityConstraint(model: CompiledModel, entity: CEntity, main: 
   const types = concreteTypes(entity, model);
   const groups = new Map<string, { types: CEntity[]; xpaths: string[] | 'all' | 'none' }>();
   for (const t of types) {
-    const rules = t.access.filter((r) => r.roles.some((role) => moduleRoles.has(role)));
-    const xpaths: string[] | 'all' | 'none' = rules.length === 0 ? 'none' : rules.some((r) => !r.xpath) ? 'all' : [...new Set(rules.map((r) => r.xpath!))].sort();
+    const c = rowConstraint(applicableRules(t, moduleRoles));
+    const xpaths: string[] | 'all' | 'none' = c.kind === 'any' ? [...c.xpaths].sort() : c.kind;
     const key = typeof xpaths === 'string' ? xpaths : JSON.stringify(xpaths);
     const g = groups.get(key);
     if (g) g.types.push(t); else groups.set(key, { types: [t], xpaths });
@@ -81,7 +82,7 @@ export function pathSecurity(model: CompiledModel, moduleRoles: ReadonlySet<stri
     // Every concrete type readable without a constraint: nothing to add.
     let v = cache.get(entity.name);
     if (v === undefined) {
-      v = concreteTypes(entity, model).every((t) => t.access.some((r) => !r.xpath && r.roles.some((role) => moduleRoles.has(role))));
+      v = concreteTypes(entity, model).every((t) => rowConstraint(applicableRules(t, moduleRoles)).kind === 'all');
       cache.set(entity.name, v);
     }
     return v;
