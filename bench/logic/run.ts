@@ -19,6 +19,7 @@ import { loadModel } from '../../src/model/index.js';
 import { setValue } from '../../src/objects/mx-object.js';
 import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
 import { freshDatabase, type DialectName } from '../../test/support/databases.js';
+import { DIALECT } from '../../test/support/dialects.js';
 
 const LOOP = 100_000;
 const OBJECTS = 10_000;
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   void Decimal34;
 
   // (1) loop, no database needed
-  const engine0 = new MicroflowEngine({ model, data: undefined as never, query: queryPort('sqlite'), log });
+  const engine0 = new MicroflowEngine({ model, data: undefined as never, query: queryPort(DIALECT.sqlite), log });
   const mfResult = (await engine0.runMicroflow('B.Loop', { N: LOOP }, SYSTEM_CONTEXT)).value;
   const tsResult = plainLoop(LOOP);
   if (mfResult !== tsResult) throw new Error(`results differ: ${String(mfResult)} vs ${tsResult}`);

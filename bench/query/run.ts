@@ -18,6 +18,7 @@ import { compileQuery, explain, retrieve } from '../../src/query/index.js';
 import { bindParams } from '../../src/query/execute/bind.js';
 import { SYSTEM_CONTEXT, type UserContext } from '../../src/security/user-context.js';
 import { freshDatabase, type DialectName } from '../../test/support/databases.js';
+import { DIALECT } from '../../test/support/dialects.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '3' } } });
 const ROWS = Number(values.rows);
@@ -66,8 +67,8 @@ const customer: UserContext = {
 };
 const TYPICAL = "//Sales.Order[Sales.Order_Customer/Sales.Customer/Segment = 'Retail' and Total > 100][OrderDate >= '[%BeginOfCurrentYear%]']";
 const req = { xpath: TYPICAL, sort: [{ attribute: 'OrderDate', descending: true }], attributes: ['Number', 'OrderDate', 'Status', 'Total'], wantCount: true };
-const compileUs = timeIt(() => { compileQuery(sales, req, 'postgres').variant(customer, undefined); }, 3000);
-const plan = compileQuery(sales, req, 'postgres');
+const compileUs = timeIt(() => { compileQuery(sales, req, DIALECT.postgres).variant(customer, undefined); }, 3000);
+const plan = compileQuery(sales, req, DIALECT.postgres);
 plan.variant(customer, undefined);
 const cachedUs = timeIt(() => { plan.variant(customer, undefined); }, 20000);
 const v = plan.variant(customer, undefined);
@@ -84,8 +85,8 @@ async function overview(dialect: DialectName): Promise<void> {
   const db = await openDatabase(t.url, { log: createLogger('silent'), poolSize: 1 });
   try {
     const e = employees!.entities.get('MyFirstModule.Employee')!;
-    const q = (n: string) => quoteIdentifier(dialect, n);
-    await db.execute(`CREATE TABLE ${q(e.table)} (${q('id')} ${idColumnType(dialect)} PRIMARY KEY, ${e.ownAttributes.map((a) => `${q(a.column)} ${columnType(dialect, a.type, a.length)}`).join(', ')})`, []);
+    const q = (n: string) => quoteIdentifier(DIALECT[dialect], n);
+    await db.execute(`CREATE TABLE ${q(e.table)} (${q('id')} ${idColumnType(DIALECT[dialect])} PRIMARY KEY, ${e.ownAttributes.map((a) => `${q(a.column)} ${columnType(DIALECT[dialect], a.type, a.length)}`).join(', ')})`, []);
     const rows: unknown[][] = [];
     for (let i = 1; i <= ROWS; i++) rows.push([String((41n << 48n) | BigInt(i)), `First${(i * 7919) % ROWS}`, `Last${i}`, 'Engineer', 'R&D', dialect === 'sqlite' ? Date.UTC(1990, 0, 1) + i * 86400000 : new Date(Date.UTC(1990, 0, 1) + i * 86400000).toISOString().replace('T', ' ').replace('Z', '')]);
     for (let i = 0; i < rows.length; i += 200) {
@@ -94,7 +95,7 @@ async function overview(dialect: DialectName): Promise<void> {
       const ph = part.map(() => `(${[0, 1, 2, 3, 4, 5].map(() => (dialect === 'postgres' ? `$${++k}` : '?')).join(', ')})`).join(', ');
       await db.execute(`INSERT INTO ${q(e.table)} (${q('id')}, ${q('firstname')}, ${q('lastname')}, ${q('jobtitle')}, ${q('department')}, ${q('dateofbirth')}) VALUES ${ph}`, part.flat().map((x) => (dialect === 'sqlite' && typeof x === 'string' && /^\d+$/.test(x) ? BigInt(x) : x)));
     }
-    const p = compileQuery(employees!, overviewReq, dialect);
+    const p = compileQuery(employees!, overviewReq, DIALECT[dialect]);
     const [page, count] = explain(p, null).sql as [string, string];
     const kiln = async () => { await retrieve(db, employees!, p, SYSTEM_CONTEXT); };
     const data = async () => { await db.query(page, []); await db.query(count, []); };

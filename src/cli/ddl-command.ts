@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDatabaseUrl } from '../data/dialects/url.js';
 import { createLogger } from '../core/logger.js';
@@ -24,8 +23,8 @@ export async function runDdl(args: string[]): Promise<number> {
   for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   if (!model) return 1;
   // A SQLite file that does not exist yet is previewed as an empty database, without creating it.
-  const parsed = parseDatabaseUrl(url);
-  const target = parsed.dialect === 'sqlite' && parsed.target !== ':memory:' && !existsSync(parsed.target) ? 'sqlite::memory:' : url;
+  const parsed = await parseDatabaseUrl(url);
+  const target = parsed.dialect.previewStandIn?.(parsed.target) ?? url;
   const db = await openDatabase(target, { log: createLogger('warn', process.stderr), poolSize: 1 }).catch((e) => {
     throw e instanceof DatabaseConnectionError ? new UserError(e.message) : e;
   });

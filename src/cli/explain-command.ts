@@ -3,11 +3,11 @@ import { formatDiagnostic, UserError } from '../model/diagnostics.js';
 import { loadModel } from '../model/index.js';
 import type { UserContext } from '../security/user-context.js';
 import { SYSTEM_CONTEXT } from '../security/user-context.js';
-import type { QueryDialect } from '../data/dialects/query-syntax.js';
+import { defaultDialectName, dialectNames, listOf, loadDialect } from '../data/dialects/registry.js';
 import { XPathResolveError, XPathSyntaxError } from '../query/errors.js';
 import { compileQuery, explain } from '../query/index.js';
 
-const USAGE = 'kiln explain <app> "<xpath>" [--role <UserRole>] [--db sqlite|postgres|mysql] [--entity Module.Entity] [--amount N] [--offset N] [--count]';
+const USAGE = `kiln explain <app> "<xpath>" [--role <UserRole>] [--db ${dialectNames.join('|')}] [--entity Module.Entity] [--amount N] [--offset N] [--count]`;
 
 /**
  * `kiln explain`: the OQL (after inheritance and entity access for a user role)
@@ -17,14 +17,14 @@ export async function runExplain(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args, allowPositionals: true,
     options: {
-      role: { type: 'string' }, db: { type: 'string', default: 'sqlite' }, entity: { type: 'string' },
+      role: { type: 'string' }, db: { type: 'string', default: defaultDialectName }, entity: { type: 'string' },
       amount: { type: 'string' }, offset: { type: 'string' }, count: { type: 'boolean', default: false },
     },
   });
   const [dir, xpath] = positionals;
   if (!dir || xpath === undefined) throw new UserError(`missing arguments: ${USAGE}`);
-  const dialect = values.db as QueryDialect;
-  if (!['sqlite', 'postgres', 'mysql'].includes(dialect)) throw new UserError(`unknown database '${values.db}' (expected sqlite, postgres or mysql)`);
+  const dialect = dialectNames.includes(values.db) ? await loadDialect(values.db) : undefined;
+  if (!dialect) throw new UserError(`unknown database '${values.db}' (expected ${listOf('names')})`);
   const { model, diagnostics } = await loadModel(dir);
   if (!model) {
     for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -46,7 +46,7 @@ export async function runExplain(args: string[]): Promise<number> {
     const plan = compileQuery(model, { xpath, ...(values.entity ? { entity: values.entity } : {}), ...(amount !== undefined ? { amount } : {}), ...(offset !== undefined ? { offset } : {}), wantCount: values.count }, dialect);
     const ex = explain(plan, user);
     const who = user ? `user role ${values.role} (${[...user.moduleRoles].join(', ')})` : 'no user (entity access not applied; use --role)';
-    process.stdout.write(`-- ${who}, ${dialect}\n-- OQL\n${ex.oql}\n-- SQL\n${ex.sql.join(';\n')};\n`);
+    process.stdout.write(`-- ${who}, ${dialect.name}\n-- OQL\n${ex.oql}\n-- SQL\n${ex.sql.join(';\n')};\n`);
     return 0;
   } catch (e) {
     if (e instanceof XPathSyntaxError || e instanceof XPathResolveError) {

@@ -32,7 +32,7 @@ export function dataComponent(): RuntimeComponent {
         const ids = await createIdGenerator(db, ctx.model);
         ctx.services.set('db', db);
         ctx.services.set('ids', ids);
-        log.info({ database: db.displayUrl, dialect: db.dialect }, 'database ready');
+        log.info({ database: db.displayUrl, dialect: db.dialect.name }, 'database ready');
       } catch (e) {
         await db?.close();
         db = undefined;

@@ -2,17 +2,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely } from 'kysely';
 import type { Logger } from '../core/logger.js';
 import { DatabaseConnectionError } from './errors.js';
+import type { Dialect } from './dialects/dialect.js';
 import type { DriverAdapter, DriverConnection, RawResult } from './dialects/driver.js';
-import type { DialectName } from './dialects/names.js';
-import { openDriver } from './dialects/index.js';
 import { parseDatabaseUrl } from './dialects/url.js';
-import { translateDriverError } from './dialects/errors.js';
 
 export type StatementListener = (sql: string, params: readonly unknown[]) => void;
 
-/** Raw, already-compiled SQL with bound parameters (placeholders from `placeholder(dialect, i)`). */
+/** Raw, already-compiled SQL with bound parameters (placeholders from `dialect.placeholder(i)`). */
 export interface Queryable {
-  readonly dialect: DialectName;
+  /** What differs on this database: quoting, placeholders, value codecs, ... (its `name` for messages). */
+  readonly dialect: Dialect;
   query<T = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<T[]>;
   /**
    * The rows of a SELECT as arrays in select-list order, when that is cheaper
@@ -67,22 +66,21 @@ export interface OpenOptions {
  * the password) and what the driver said.
  */
 export async function openDatabase(url: string, opts: OpenOptions): Promise<Database> {
-  const parsed = parseDatabaseUrl(url);
+  const { dialect, target, display } = await parseDatabaseUrl(url);
   const driverOpts = { poolSize: opts.poolSize ?? 10, connectTimeoutMs: opts.connectTimeoutMs ?? 10000, log: opts.log };
-  const driver = await openDriver(parsed, driverOpts);
+  const driver = await dialect.open(target, display, driverOpts);
   try {
     await driver.run('SELECT 1', []);
   } catch (e) {
     await driver.close().catch(() => undefined);
-    throw new DatabaseConnectionError(`cannot connect to the database ${parsed.display}: ${(e as Error).message || String(e)}`, { cause: e });
+    throw new DatabaseConnectionError(`cannot connect to the database ${display}: ${(e as Error).message || String(e)}`, { cause: e });
   }
   // The side connection for independent transactions (PostgreSQL, MariaDB), opened on first use.
-  const side = parsed.dialect === 'sqlite' ? undefined : () => openDriver(parsed, { ...driverOpts, poolSize: 1 });
-  return new KilnDatabase(driver, parsed.display, opts.log, side);
+  const side = dialect.singleConnection ? undefined : () => dialect.open(target, display, { ...driverOpts, poolSize: 1 });
+  return new KilnDatabase(dialect, driver, display, opts.log, side);
 }
 
 class KilnDatabase implements Database {
-  readonly dialect: DialectName;
   readonly kysely: Kysely<any>;
   private readonly listeners = new Set<StatementListener>();
   /**
@@ -102,9 +100,8 @@ class KilnDatabase implements Database {
    */
   private openTransactions = 0;
 
-  constructor(private readonly driver: DriverAdapter, readonly displayUrl: string, readonly log: Logger, private readonly openSide?: () => Promise<DriverAdapter>) {
-    this.dialect = driver.dialect;
-    this.current = driver.dialect === 'sqlite' ? new AsyncLocalStorage<TxImpl>() : undefined;
+  constructor(readonly dialect: Dialect, private readonly driver: DriverAdapter, readonly displayUrl: string, readonly log: Logger, private readonly openSide?: () => Promise<DriverAdapter>) {
+    this.current = dialect.singleConnection ? new AsyncLocalStorage<TxImpl>() : undefined;
     this.kysely = new Kysely<any>({ dialect: driver.kyselyDialect() });
   }
 
@@ -122,7 +119,7 @@ class KilnDatabase implements Database {
         r = this.driver.runNow(sql, params);
       } catch (e) {
         if (this.listeners.size) this.emit(sql, params);
-        return Promise.reject(translateDriverError(this.dialect, e));
+        return Promise.reject(this.dialect.translateError(e));
       }
       if (r !== undefined) {
         if (this.listeners.size) this.emit(sql, params);
@@ -139,7 +136,7 @@ class KilnDatabase implements Database {
       rows = this.driver.queryArraysNow(sql, params);
     } catch (e) {
       if (this.listeners.size) this.emit(sql, params);
-      throw translateDriverError(this.dialect, e);
+      throw this.dialect.translateError(e);
     }
     // Only a statement that ran is reported (undefined: the caller sends it through `query`).
     if (rows !== undefined && this.listeners.size) this.emit(sql, params);
@@ -159,9 +156,9 @@ class KilnDatabase implements Database {
     } catch (e) {
       // A read that met a dead pooled connection is safe to run once more.
       if (this.driver.isConnectionError(e) && /^\s*select\b/i.test(sql)) {
-        try { return await this.driver.run(sql, params); } catch (e2) { throw translateDriverError(this.dialect, e2); }
+        try { return await this.driver.run(sql, params); } catch (e2) { throw this.dialect.translateError(e2); }
       }
-      throw translateDriverError(this.dialect, e);
+      throw this.dialect.translateError(e);
     }
   }
 
@@ -169,7 +166,7 @@ class KilnDatabase implements Database {
     // SQLite has one connection: a transaction started inside another one can
     // only be a savepoint of it (waiting for the connection would never end).
     const outer = this.current?.getStore();
-    if (outer && !outer.done && this.dialect === 'sqlite') return outer.savepoint(fn);
+    if (outer && !outer.done && this.dialect.singleConnection) return outer.savepoint(fn);
     const lease = await this.begin();
     const tx = new TxImpl(this, lease.conn);
     let broken = false;
@@ -185,7 +182,7 @@ class KilnDatabase implements Database {
       } else result = await fn(tx);
       tx.done = true;
       this.emit('COMMIT', []);
-      await lease.conn.run('COMMIT', []).catch((e: unknown) => { throw translateDriverError(this.dialect, e); });
+      await lease.conn.run('COMMIT', []).catch((e: unknown) => { throw this.dialect.translateError(e); });
       return result;
     } catch (e) {
       tx.done = true;
@@ -202,7 +199,7 @@ class KilnDatabase implements Database {
   /** Leases a connection and opens a transaction; a connection found dead at BEGIN is replaced once. */
   private async begin() {
     for (let attempt = 0; ; attempt++) {
-      const lease = await this.driver.acquire().catch((e) => { throw translateDriverError(this.dialect, e); });
+      const lease = await this.driver.acquire().catch((e) => { throw this.dialect.translateError(e); });
       try {
         this.emit(this.driver.beginStatement, []);
         await lease.conn.run(this.driver.beginStatement, []);
@@ -210,7 +207,7 @@ class KilnDatabase implements Database {
       } catch (e) {
         const dead = e instanceof DatabaseConnectionError || this.driver.isConnectionError(e);
         lease.release(dead);
-        if (!dead || attempt > 0) throw translateDriverError(this.dialect, e);
+        if (!dead || attempt > 0) throw this.dialect.translateError(e);
       }
     }
   }
@@ -218,7 +215,7 @@ class KilnDatabase implements Database {
   async independentTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     if (!this.openSide) return this.transaction(fn);
     this.side ??= this.openSide().then((d) => {
-      const db = new KilnDatabase(d, this.displayUrl, this.log);
+      const db = new KilnDatabase(this.dialect, d, this.displayUrl, this.log);
       db.onStatement((sql, params) => this.emit(sql, params));
       return db;
     });
@@ -239,7 +236,7 @@ class KilnDatabase implements Database {
 }
 
 class TxImpl implements Transaction {
-  readonly dialect: DialectName;
+  readonly dialect: Dialect;
   done = false;
   private savepoints = 0;
 
@@ -253,7 +250,7 @@ class TxImpl implements Transaction {
     try {
       return await this.conn.run(sql, params);
     } catch (e) {
-      throw translateDriverError(this.dialect, e);
+      throw this.dialect.translateError(e);
     }
   }
 
@@ -274,7 +271,7 @@ class TxImpl implements Transaction {
     try {
       this.conn.runEach(sql, paramSets, (p) => this.db.emit(sql, p));
     } catch (e) {
-      throw translateDriverError(this.dialect, e);
+      throw this.dialect.translateError(e);
     }
   }
 

@@ -4,7 +4,10 @@
  * Other components import from here only.
  */
 export { openDatabase, type Database, type Transaction, type Queryable, type StatementListener, type OpenOptions } from './database.js';
-export { placeholder, quoteIdentifier, parseDatabaseUrl, redact, type DialectName } from './dialects/index.js';
+export { placeholder, quoteIdentifier } from './dialects/names.js';
+export { parseDatabaseUrl, redact } from './dialects/url.js';
+export { loadDialect, dialectNames } from './dialects/registry.js';
+export type { Dialect } from './dialects/dialect.js';
 export { toDbValue, fromDbValue, idToDb, idFromDb, countFromDb } from './values.js';
 export type { IdGenerator } from './ids.js';
 export * from './errors.js';

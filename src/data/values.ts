@@ -1,7 +1,7 @@
 import type { CAttribute } from '../model/compiled/types.js';
 import type { AttributeValue, ObjectId } from '../objects/values.js';
-import { decodeId, decodeValue, encodeId, encodeValue } from './dialects/value-codecs.js';
-import type { DialectName } from './dialects/names.js';
+import { decodeId } from './dialects/value-codecs.js';
+import type { Dialect } from './dialects/dialect.js';
 
 /**
  * The value to bind for an attribute (in a WHERE clause as well as in a
@@ -9,18 +9,18 @@ import type { DialectName } from './dialects/names.js';
  * for the storage of each type. Throws ValueOutOfRangeError when the value does
  * not fit its column (Integer beyond 32 bits, Decimal beyond 20 integer digits).
  */
-export function toDbValue(dialect: DialectName, attr: Pick<CAttribute, 'type' | 'qualifiedName'>, v: AttributeValue): unknown {
-  return encodeValue(dialect, attr.type, attr.qualifiedName, v);
+export function toDbValue(dialect: Dialect, attr: Pick<CAttribute, 'type' | 'qualifiedName'>, v: AttributeValue): unknown {
+  return dialect.values.encodeValue(attr.type, attr.qualifiedName, v);
 }
 
 /** The in-memory value (src/objects/values.ts) of a column value as the driver returned it. */
-export function fromDbValue(dialect: DialectName, attr: Pick<CAttribute, 'type'>, raw: unknown): AttributeValue {
-  return decodeValue(dialect, attr.type, raw);
+export function fromDbValue(dialect: Dialect, attr: Pick<CAttribute, 'type'>, raw: unknown): AttributeValue {
+  return dialect.values.decodeValue(attr.type, raw);
 }
 
 /** An object id (or any BIGINT, e.g. an association column) to bind. */
-export function idToDb(dialect: DialectName, id: ObjectId): unknown {
-  return encodeId(dialect, id);
+export function idToDb(dialect: Dialect, id: ObjectId): unknown {
+  return dialect.values.encodeId(id);
 }
 
 /** An id column as returned by the driver (bigint on SQLite, text on the others) to a bigint. */

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../model/diagnostics.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { MicroflowCompiler } from './engine/compiler.js';
 import { parseTypeName } from './expressions/types.js';
+import { sqlite } from '../data/dialects/sqlite/index.js';
 import { queryPort } from './wiring.js';
 
 /**
@@ -10,7 +11,8 @@ import { queryPort } from './wiring.js';
  * compiles them at start-up; and each entity event handler's signature.
  */
 export function checkMicroflows(model: CompiledModel, out: Diagnostic[]): void {
-  const query = queryPort('sqlite');
+  // XPaths are checked as compiled for SQLite (any dialect would do: none loads a driver).
+  const query = queryPort(sqlite);
   for (const mf of model.microflows.values()) {
     const c = new MicroflowCompiler({ model, query }, mf);
     c.compile();

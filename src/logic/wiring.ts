@@ -1,6 +1,6 @@
-import { commitObjects, createObject, deleteObjects, retrieveByIds, type Database, type IdGenerator, type Transaction } from '../data/index.js';
+import { commitObjects, createObject, deleteObjects, retrieveByIds, type Database, type Dialect, type IdGenerator, type Transaction } from '../data/index.js';
 import type { CompiledModel } from '../model/compiled/types.js';
-import { compileQuery, retrieve, type QueryDialect } from '../query/index.js';
+import { compileQuery, retrieve } from '../query/index.js';
 import type { DataPort, DbPort, QueryPort, SqlPort } from './engine/ports.js';
 import { ValidationFailedError } from './engine/errors.js';
 import type { SecurityService } from '../security/services.js';
@@ -27,7 +27,7 @@ export function dataPort(model: CompiledModel, ids: IdGenerator, security?: Pick
  * activity's XPath is compiled once, for the database's dialect (or SQLite's
  * when only checking the model).
  */
-export function queryPort(dialect: QueryDialect): QueryPort {
+export function queryPort(dialect: Dialect): QueryPort {
   return {
     prepare(model, request, applyEntityAccess) {
       const xpath = request.xpath ? (request.xpath.trim().startsWith('//') ? request.xpath : `//${request.entity}${request.xpath}`) : `//${request.entity}`;
@@ -35,7 +35,7 @@ export function queryPort(dialect: QueryDialect): QueryPort {
       return {
         async run(q, user, variables, range) {
           const u = applyEntityAccess ? user : { ...user, applyEntityAccess: false };
-          const { objects } = await retrieve(q as SqlPort & { dialect: QueryDialect }, model, plan, u, variables, {
+          const { objects } = await retrieve(q as SqlPort & { dialect: Dialect }, model, plan, u, variables, {
             ...(range.offset !== undefined ? { offset: range.offset } : {}),
             ...(range.amount !== undefined ? { amount: range.amount } : {}),
           });

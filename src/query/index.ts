@@ -2,11 +2,11 @@
  * The query engine: XPath -> OQL (names resolved, inheritance, entity access)
  * -> SQL for the configured dialect, every value a bound parameter.
  *
- *   const plan = compileQuery(model, { xpath: '//Sales.Order[Status = $S]', sort: [...] }, 'postgres');  // once
+ *   const plan = compileQuery(model, { xpath: '//Sales.Order[Status = $S]', sort: [...] }, db.dialect);  // once
  *   const { objects, count } = await retrieve(db, model, plan, user, { S: 'Draft' }, { offset: 0, amount: 20, wantCount: true });
  */
 import type { CompiledModel } from '../model/compiled/types.js';
-import type { QueryDialect } from '../data/dialects/query-syntax.js';
+import type { Dialect } from '../data/dialects/dialect.js';
 import type { UserContext } from '../security/user-context.js';
 import { printOql } from './oql/print.js';
 import { QueryPlan, type QueryRequest } from './plan.js';
@@ -17,14 +17,13 @@ export { XPathSyntaxError, XPathResolveError, QueryError } from './errors.js';
 export { parseXPath, parseXPathQuery } from './xpath/parser.js';
 export type { XQuery, XExpr } from './xpath/ast.js';
 export type { SortKey } from './oql/build.js';
-export type { QueryDialect } from '../data/dialects/query-syntax.js';
 
 /**
  * Compiles a retrieve once: parses and resolves the XPath against the model
  * (throwing XPathSyntaxError / XPathResolveError with the position), ready to
  * run for any user. Reuse the plan for every request of the operation.
  */
-export function compileQuery(model: CompiledModel, request: QueryRequest, dialect: QueryDialect): QueryPlan {
+export function compileQuery(model: CompiledModel, request: QueryRequest, dialect: Dialect): QueryPlan {
   return new QueryPlan(model, request, dialect);
 }
 

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../model/diagnostics.js';
 import { pathToString } from '../model/diagnostics.js';
 import type { CompiledModel, SourceRef } from '../model/compiled/types.js';
+import { sqlite } from '../data/dialects/sqlite/index.js';
 import { QueryError, XPathResolveError, XPathSyntaxError } from './errors.js';
 import type { SortKey } from './oql/build.js';
 import { QueryPlan } from './plan.js';
@@ -36,7 +37,7 @@ function check(
 ): void {
   const path = [...src.path, ...sub];
   try {
-    new QueryPlan(model, request, 'sqlite');
+    new QueryPlan(model, request, sqlite);
   } catch (e) {
     if (e instanceof XPathSyntaxError || e instanceof XPathResolveError) {
       // Constraint text is trimmed when compiled: find where it starts in the file's value.

@@ -1,5 +1,6 @@
 import type { CEntity, CompiledModel } from '../model/compiled/types.js';
-import { querySyntax, type QueryDialect, type QuerySyntax } from '../data/dialects/query-syntax.js';
+import type { Dialect } from '../data/dialects/dialect.js';
+import type { QuerySyntax } from '../data/dialects/query-syntax.js';
 import type { UserContext } from '../security/user-context.js';
 import { QueryError, XPathResolveError } from './errors.js';
 import type { OqlQuery, OqlSource } from './oql/ast.js';
@@ -57,8 +58,8 @@ export class QueryPlan {
   /** Variables compared with `=` / `!=` etc.: an empty one changes the query (see Resolver.nullVariables). */
   readonly comparedVariables: readonly { readonly name: string; readonly path: readonly string[] }[];
 
-  constructor(readonly model: CompiledModel, readonly request: QueryRequest, readonly dialect: QueryDialect) {
-    this.syntax = querySyntax(dialect);
+  constructor(readonly model: CompiledModel, readonly request: QueryRequest, readonly dialect: Dialect) {
+    this.syntax = dialect.query;
     this.xquery = rewriteQueryPath(model, typeof request.xpath === 'string' ? parseXPath(request.xpath) : request.xpath);
     this.extra = request.extraXpath && request.extraXpath.trim() ? parseXPath(request.extraXpath) : undefined;
     const name = this.xquery.entity ?? request.entity;

@@ -64,7 +64,7 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
  */
 export async function withStartupLock<T>(db: Database, fn: () => Promise<T>): Promise<T> {
   const lock = schemaLock(db.dialect);
-  if (!lock.acquire || db.dialect === 'sqlite') return fn();
+  if (!lock.acquire) return fn();
   return db.transaction(async (tx) => {
     await tx.query(lock.acquire!, []);
     try {

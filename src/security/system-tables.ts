@@ -1,6 +1,6 @@
 import type { CAttribute, CompiledModel } from '../model/compiled/types.js';
 import type { AttributeValue } from '../objects/values.js';
-import type { DialectName } from '../data/dialects/names.js';
+import type { Dialect } from '../data/dialects/dialect.js';
 import { placeholder, quoteIdentifier } from '../data/dialects/names.js';
 import { fromDbValue, toDbValue } from '../data/values.js';
 
@@ -21,7 +21,7 @@ export class SystemTables {
   /** The column naming the concrete entity of a user (System.User has specializations in most apps). */
   readonly userType: string | undefined;
 
-  constructor(private readonly model: CompiledModel, readonly dialect: DialectName) {
+  constructor(private readonly model: CompiledModel, readonly dialect: Dialect) {
     const q = (n: string) => quoteIdentifier(dialect, n);
     const ent = (name: string) => {
       const e = model.entities.get(name);

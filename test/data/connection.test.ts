@@ -50,7 +50,7 @@ describe('the data component', () => {
       expect(existsSync(join(dir, 'database.sqlite'))).toBe(true);
       const db = ctx.services.get('db') as Database;
       const ids = ctx.services.get('ids') as IdGenerator;
-      expect(db.dialect).toBe('sqlite');
+      expect(db.dialect.name).toBe('sqlite');
       expect(await db.query('SELECT COUNT(*) AS n FROM "t$everything"', [])).toEqual([{ n: 0n }]);
       expect(ids.shortIdOf('T.Everything')).toBeGreaterThan(0);
       const journal = await db.query<{ journal_mode: string }>('PRAGMA journal_mode', []);

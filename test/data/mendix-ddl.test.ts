@@ -150,8 +150,8 @@ describe.each(DIALECTS)('the schema of the Mendix fixture app on %s', (dialect) 
 });
 
 async function columnsOf(db: Database, table: string): Promise<Map<string, string>> {
-  if (db.dialect === 'sqlite') return new Map((await db.query<{ name: string; type: string }>('SELECT name, type FROM pragma_table_info(?)', [table])).map((r) => [r.name, r.type]));
-  if (db.dialect === 'postgres') {
+  if (db.dialect.name === 'sqlite') return new Map((await db.query<{ name: string; type: string }>('SELECT name, type FROM pragma_table_info(?)', [table])).map((r) => [r.name, r.type]));
+  if (db.dialect.name === 'postgres') {
     const rows = await db.query<{ n: string; t: string; l: number | null }>(`SELECT column_name AS n, data_type AS t, character_maximum_length AS l FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [table]);
     return new Map(rows.map((r) => [r.n, r.l ? `${r.t}(${r.l})` : r.t]));
   }
@@ -160,11 +160,11 @@ async function columnsOf(db: Database, table: string): Promise<Map<string, strin
 }
 
 async function primaryKeyOf(db: Database, table: string): Promise<string[]> {
-  if (db.dialect === 'sqlite') {
+  if (db.dialect.name === 'sqlite') {
     const rows = await db.query<{ name: string; pk: bigint }>('SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk', [table]);
     return rows.map((r) => r.name);
   }
-  const sql = db.dialect === 'postgres'
+  const sql = db.dialect.name === 'postgres'
     ? `SELECT k.column_name AS n FROM information_schema.table_constraints c INNER JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema WHERE c.table_schema = current_schema() AND c.table_name = $1 AND c.constraint_type = 'PRIMARY KEY' ORDER BY k.ordinal_position`
     : `SELECT column_name AS n FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`;
   return (await db.query<{ n: string }>(sql, [table])).map((r) => r.n);
@@ -173,13 +173,13 @@ async function primaryKeyOf(db: Database, table: string): Promise<string[]> {
 /** Index name → its columns in order (unique constraints included). */
 async function indexMap(db: Database, table: string): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  if (db.dialect === 'sqlite') {
+  if (db.dialect.name === 'sqlite') {
     for (const ix of await db.query<{ name: string }>('SELECT name FROM pragma_index_list(?)', [table])) {
       out.set(ix.name, (await db.query<{ name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [ix.name])).map((r) => r.name));
     }
     return out;
   }
-  const sql = db.dialect === 'postgres'
+  const sql = db.dialect.name === 'postgres'
     ? `SELECT i.relname AS ix, a.attname AS col FROM pg_index x INNER JOIN pg_class i ON i.oid = x.indexrelid INNER JOIN pg_class t ON t.oid = x.indrelid INNER JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) ON true INNER JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum WHERE t.relname = $1 ORDER BY i.relname, k.ord`
     : `SELECT index_name AS ix, column_name AS col FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? ORDER BY index_name, seq_in_index`;
   for (const r of await db.query<{ ix: string; col: string }>(sql, [table])) {

@@ -125,7 +125,7 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     await commit(objs);
     const { toDbValue } = await import('../../src/data/index.js');
     const attr = model.entities.get('T.Line')!.attributes.get('Amount')!;
-    const rows = await db.query<{ id: unknown }>(`SELECT "id" FROM "t$line" WHERE "amount" > ${P(1)} ORDER BY "amount"`, [toDbValue(dialect, attr, new Decimal('-1'))]);
+    const rows = await db.query<{ id: unknown }>(`SELECT "id" FROM "t$line" WHERE "amount" > ${P(1)} ORDER BY "amount"`, [toDbValue(db.dialect, attr, new Decimal('-1'))]);
     const got = await retrieveByIds(db, model, 'T.Line', rows.map((r) => BigInt(r.id as string)));
     expect(got.map((o) => (o.values.get('Amount') as Decimal).toString())).toEqual(['-1e-8', '0', '0.5', '3', '10', '100.25']);
   });

@@ -285,22 +285,22 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
 });
 
 async function tableNames(db: Database): Promise<string[]> {
-  const sql = db.dialect === 'sqlite' ? `SELECT name AS n FROM sqlite_master WHERE type = 'table'`
-    : db.dialect === 'postgres' ? `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = current_schema()`
+  const sql = db.dialect.name === 'sqlite' ? `SELECT name AS n FROM sqlite_master WHERE type = 'table'`
+    : db.dialect.name === 'postgres' ? `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = current_schema()`
       : `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = DATABASE()`;
   return (await db.query<{ n: string }>(sql, [])).map((r) => r.n);
 }
 
 async function columnNames(db: Database, table: string): Promise<string[]> {
-  const sql = db.dialect === 'sqlite' ? `SELECT name AS n FROM pragma_table_info(?)`
-    : db.dialect === 'postgres' ? `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`
+  const sql = db.dialect.name === 'sqlite' ? `SELECT name AS n FROM pragma_table_info(?)`
+    : db.dialect.name === 'postgres' ? `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`
       : `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?`;
   return (await db.query<{ n: string }>(sql, [table])).map((r) => r.n).sort();
 }
 
 async function indexNames(db: Database, table: string): Promise<string[]> {
-  const sql = db.dialect === 'sqlite' ? `SELECT name AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`
-    : db.dialect === 'postgres' ? `SELECT indexname AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`
+  const sql = db.dialect.name === 'sqlite' ? `SELECT name AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`
+    : db.dialect.name === 'postgres' ? `SELECT indexname AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`
       : `SELECT DISTINCT index_name AS n FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ?`;
   return (await db.query<{ n: string }>(sql, [table])).map((r) => r.n);
 }

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { fromDbValue, toDbValue, ValueOutOfRangeError } from '../../src/data/index.js';
-import { parseTimestamp } from '../../src/data/dialects/postgres-driver.js';
+import { parseTimestamp } from '../../src/data/dialects/postgres/driver.js';
 import { decoderFor, encoderFor, encodeValue, plainDecimal } from '../../src/data/dialects/value-codecs.js';
+import { DIALECT } from '../support/dialects.js';
 
 const attr = { type: 'Decimal' as const, qualifiedName: 'T.E.Amount' };
 
@@ -14,25 +15,25 @@ const decimals = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 20n - 1
 describe('Decimal values on SQLite', () => {
   it('are stored as text whose order is the numeric order, and read back exactly', () => {
     fc.assert(fc.property(decimals, decimals, (a, b) => {
-      const ea = toDbValue('sqlite', attr, a) as string;
-      const eb = toDbValue('sqlite', attr, b) as string;
+      const ea = toDbValue(DIALECT.sqlite, attr, a) as string;
+      const eb = toDbValue(DIALECT.sqlite, attr, b) as string;
       expect(Math.sign(ea < eb ? -1 : ea > eb ? 1 : 0)).toBe(a.comparedTo(b));
-      expect((fromDbValue('sqlite', attr, ea) as Decimal).eq(a)).toBe(true);
+      expect((fromDbValue(DIALECT.sqlite, attr, ea) as Decimal).eq(a)).toBe(true);
     }), { numRuns: 2000 });
   });
 
   it('round to 8 decimals half-even and refuse what does not fit', () => {
-    expect((fromDbValue('sqlite', attr, toDbValue('sqlite', attr, new Decimal('2.000000005'))) as Decimal).toFixed()).toBe('2');
-    expect((fromDbValue('sqlite', attr, toDbValue('sqlite', attr, new Decimal('2.000000015'))) as Decimal).toFixed()).toBe('2.00000002');
-    expect(() => toDbValue('sqlite', attr, new Decimal('1e20'))).toThrow(ValueOutOfRangeError);
-    expect(() => toDbValue('postgres', attr, new Decimal(NaN))).toThrow(ValueOutOfRangeError);
+    expect((fromDbValue(DIALECT.sqlite, attr, toDbValue(DIALECT.sqlite, attr, new Decimal('2.000000005'))) as Decimal).toFixed()).toBe('2');
+    expect((fromDbValue(DIALECT.sqlite, attr, toDbValue(DIALECT.sqlite, attr, new Decimal('2.000000015'))) as Decimal).toFixed()).toBe('2.00000002');
+    expect(() => toDbValue(DIALECT.sqlite, attr, new Decimal('1e20'))).toThrow(ValueOutOfRangeError);
+    expect(() => toDbValue(DIALECT.postgres, attr, new Decimal(NaN))).toThrow(ValueOutOfRangeError);
   });
 });
 
 describe('Decimals written to SQLite by a commit', () => {
   // The commit's per-column encoder takes a one-step path for plain Decimals; it must give the general encoding's text, or its error.
-  const encode = encoderFor('sqlite', 'Decimal', 'T.E.Amount');
-  const general = (v: Decimal) => { try { return encodeValue('sqlite', 'Decimal', 'T.E.Amount', v); } catch (e) { return e; } };
+  const encode = encoderFor(DIALECT.sqlite, 'Decimal', 'T.E.Amount');
+  const general = (v: Decimal) => { try { return encodeValue(DIALECT.sqlite, 'Decimal', 'T.E.Amount', v); } catch (e) { return e; } };
   const viaEncoder = (v: Decimal) => { try { return encode(v); } catch (e) { return e; } };
   const anyDecimal = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 22n }), fc.integer({ min: 0, max: 12 }))
     .map(([neg, digits, scale]) => new Decimal(`${neg ? '-' : ''}${digits}e-${scale}`));
@@ -55,10 +56,10 @@ describe('Decimals and DateTimes written to PostgreSQL and MariaDB by a commit',
   const attempt = (f: () => unknown) => { try { return f(); } catch (e) { return e; } };
   for (const dialect of ['postgres', 'mysql'] as const) {
     it(`give the number of the general encoding, or its refusal (${dialect})`, () => {
-      const encode = encoderFor(dialect, 'Decimal', 'T.E.Amount');
+      const encode = encoderFor(DIALECT[dialect], 'Decimal', 'T.E.Amount');
       fc.assert(fc.property(fc.oneof(decimals, anyDecimal), (v) => {
         const fast = attempt(() => encode(v));
-        const general = attempt(() => encodeValue(dialect, 'Decimal', 'T.E.Amount', v));
+        const general = attempt(() => encodeValue(DIALECT[dialect], 'Decimal', 'T.E.Amount', v));
         if (general instanceof Error) expect(fast).toEqual(general);
         else {
           expect(typeof fast).toBe('string');
@@ -72,23 +73,23 @@ describe('Decimals and DateTimes written to PostgreSQL and MariaDB by a commit',
     });
   }
   it('bind a DateTime as the Date itself on MariaDB within DATETIME years, as text outside them', () => {
-    const encode = encoderFor('mysql', 'DateTime', 'T.E.When');
+    const encode = encoderFor(DIALECT.mysql, 'DateTime', 'T.E.When');
     const d = new Date(Date.UTC(2020, 1, 29, 23, 59, 59, 999));
     expect(encode(d)).toBe(d);
     expect(encode(new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)))).toBeInstanceOf(Date);
     const early = new Date(Date.UTC(999, 11, 31));
-    expect(encode(early)).toBe(encodeValue('mysql', 'DateTime', 'T.E.When', early));
+    expect(encode(early)).toBe(encodeValue(DIALECT.mysql, 'DateTime', 'T.E.When', early));
     expect(attempt(() => encode(new Date(NaN)))).toBeInstanceOf(ValueOutOfRangeError);
   });
 });
 
 describe('values for PostgreSQL and MariaDB', () => {
   it('pass Decimals, Longs and DateTimes as exact text', () => {
-    expect(toDbValue('postgres', attr, new Decimal('12345678901234567890.12345678'))).toBe('12345678901234567890.12345678');
-    expect(toDbValue('mysql', { type: 'Long', qualifiedName: 'x' }, 2n ** 62n + 1n)).toBe('4611686018427387905');
-    expect(toDbValue('postgres', { type: 'DateTime', qualifiedName: 'x' }, new Date(Date.UTC(2020, 1, 29, 23, 59, 59, 999)))).toBe('2020-02-29 23:59:59.999');
-    expect((fromDbValue('mysql', attr, '-0.50000000') as Decimal).toFixed()).toBe('-0.5');
-    expect(fromDbValue('postgres', { type: 'Long' }, '-9223372036854775808')).toBe(-(2n ** 63n));
+    expect(toDbValue(DIALECT.postgres, attr, new Decimal('12345678901234567890.12345678'))).toBe('12345678901234567890.12345678');
+    expect(toDbValue(DIALECT.mysql, { type: 'Long', qualifiedName: 'x' }, 2n ** 62n + 1n)).toBe('4611686018427387905');
+    expect(toDbValue(DIALECT.postgres, { type: 'DateTime', qualifiedName: 'x' }, new Date(Date.UTC(2020, 1, 29, 23, 59, 59, 999)))).toBe('2020-02-29 23:59:59.999');
+    expect((fromDbValue(DIALECT.mysql, attr, '-0.50000000') as Decimal).toFixed()).toBe('-0.5');
+    expect(fromDbValue(DIALECT.postgres, { type: 'Long' }, '-9223372036854775808')).toBe(-(2n ** 63n));
   });
 });
 
@@ -137,10 +138,10 @@ describe('Decimals read from a driver', () => {
   });
 
   it('are read back exactly from SQLite, PostgreSQL and MariaDB text', () => {
-    const sqlite = decoderFor('sqlite', 'Decimal');
-    const other = decoderFor('postgres', 'Decimal');
+    const sqlite = decoderFor(DIALECT.sqlite, 'Decimal');
+    const other = decoderFor(DIALECT.postgres, 'Decimal');
     fc.assert(fc.property(decimals, (a) => {
-      expect((sqlite(toDbValue('sqlite', attr, a)) as Decimal).eq(a)).toBe(true);
+      expect((sqlite(toDbValue(DIALECT.sqlite, attr, a)) as Decimal).eq(a)).toBe(true);
       expect((other(a.toFixed(8)) as Decimal).eq(a)).toBe(true);
     }), { numRuns: 2000 });
     expect(() => plainDecimal('1.2.3')).toThrow();

@@ -8,6 +8,7 @@ import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases
 import { createTables } from './fixture.js';
 import { SQL_CASES } from './sql-cases.js';
 import { exampleModel, salesUser } from './support.js';
+import { DIALECT } from '../support/dialects.js';
 
 const USED = ['Firstname', 'Lastname', 'Jobtitle', 'Department', 'DateOfBirth']
   .map((a) => `MyFirstModule.Employee/MyFirstModule.Employee.${a}`);
@@ -34,7 +35,7 @@ describe('the seeds\' overview retrieve', () => {
     const plan = compileQuery(model, {
       xpath: '//MyFirstModule.Employee', attributes: USED, sort: [{ attribute: 'Firstname' }],
       offset: 0, amount: 20, wantCount: true,
-    }, dialect);
+    }, DIALECT[dialect]);
     expect(explain(plan, null).sql).toEqual(expected[dialect]);
   });
 });
@@ -76,7 +77,7 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('XPath -> SQL on %s', (d
   it.each(SQL_CASES.map((c) => [c.xpath, c.role ?? 'no user', c] as const))('%s (%s)', async (_x, _r, c) => {
     const model = await exampleModel('sales');
     const user = c.role ? salesUser(model, c.role, 5n) : null;
-    const plan = compileQuery(model, { xpath: c.xpath, ...(c.attributes ? { attributes: c.attributes } : {}), ...(c.sort ? { sort: c.sort } : {}) }, dialect);
+    const plan = compileQuery(model, { xpath: c.xpath, ...(c.attributes ? { attributes: c.attributes } : {}), ...(c.sort ? { sort: c.sort } : {}) }, DIALECT[dialect]);
     expect(explain(plan, user).sql).toEqual([c[dialect]]);
   });
 });
@@ -84,7 +85,7 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('XPath -> SQL on %s', (d
 describe('the seeds\' microflow retrieve', () => {
   it('reads every attribute without ORDER BY or paging', async () => {
     const model = await exampleModel('employees');
-    const plan = compileQuery(model, { xpath: '//MyFirstModule.Employee' }, 'postgres');
+    const plan = compileQuery(model, { xpath: '//MyFirstModule.Employee' }, DIALECT.postgres);
     expect(explain(plan, null).sql).toEqual([
       'SELECT "myfirstmodule$employee"."id", "myfirstmodule$employee"."dateofbirth", "myfirstmodule$employee"."department", "myfirstmodule$employee"."firstname", "myfirstmodule$employee"."jobtitle", "myfirstmodule$employee"."lastname" FROM "myfirstmodule$employee"',
     ]);
@@ -95,7 +96,7 @@ describe('the seeds\' microflow retrieve', () => {
 describe('plans', () => {
   it('compile once per set of applicable rules and bind user values per execution', async () => {
     const model = await exampleModel('sales');
-    const plan = compileQuery(model, { xpath: '//Sales.Order', attributes: ['Number'] }, 'postgres');
+    const plan = compileQuery(model, { xpath: '//Sales.Order', attributes: ['Number'] }, DIALECT.postgres);
     const a = plan.variant(salesUser(model, 'Customer', 1n), undefined);
     const b = plan.variant(salesUser(model, 'Customer', 2n), undefined);
     expect(b).toBe(a);
@@ -105,6 +106,6 @@ describe('plans', () => {
 
   it('rejects enumeration values the enumeration does not have', async () => {
     const model = await exampleModel('sales');
-    expect(() => compileQuery(model, { xpath: "//Sales.Order[Status = 'draft']" }, 'sqlite')).toThrow("'draft' is not a value of Sales.OrderStatus (expected one of Draft, Confirmed, Shipped, Cancelled)");
+    expect(() => compileQuery(model, { xpath: "//Sales.Order[Status = 'draft']" }, DIALECT.sqlite)).toThrow("'draft' is not a value of Sales.OrderStatus (expected one of Draft, Confirmed, Shipped, Cancelled)");
   });
 });

@@ -8,6 +8,7 @@ import { DIALECTS } from '../support/databases.js';
 import { salesFixture, type SalesFixture } from './fixture.js';
 import { SQL_CASES } from './sql-cases.js';
 import { exampleModel, salesUser } from './support.js';
+import { DIALECT } from '../support/dialects.js';
 
 const NOW = new Date('2024-04-01T12:00:00Z');
 
@@ -126,7 +127,7 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
 
   it.each(CASES.map((c, i) => [i, c.xpath, c] as const))('#%i %s', async (_i, _x, c) => {
     const user: UserContext = { ...SYSTEM_CONTEXT, timeZone: c.zone ?? 'UTC' };
-    const plan = compileQuery(model, { xpath: c.xpath, ...(c.sort ? { sort: c.sort } : {}) }, dialect);
+    const plan = compileQuery(model, { xpath: c.xpath, ...(c.sort ? { sort: c.sort } : {}) }, DIALECT[dialect]);
     const { objects } = await retrieve(fx.db, model, plan, user, c.vars?.(fx.ids, model) ?? {}, { now: NOW });
     const got = objects.map((o) => keyOf(o.id));
     if (c.ordered) expect(got).toEqual(c.expect);

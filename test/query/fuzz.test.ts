@@ -13,6 +13,7 @@ import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
 import { writeApp } from '../support/app-folder.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { createTables } from './fixture.js';
+import { DIALECT } from '../support/dialects.js';
 
 /**
  * XPath built from the sales model's names and the language's pieces: whatever
@@ -56,7 +57,7 @@ describe('compiling generated XPath', () => {
       const xpath = `//${entity}${preds.map((p) => `[${p}]`).join('')}`;
       for (const d of ['sqlite', 'postgres', 'mysql'] as const) {
         try {
-          const plan = compileQuery(model, { xpath, sort: [{ attribute: 'id' }] }, d);
+          const plan = compileQuery(model, { xpath, sort: [{ attribute: 'id' }] }, DIALECT[d]);
           const sql = explain(plan, user, { amount: 5, wantCount: true }).sql;
           expect(sql).toHaveLength(2);
           compiled++;
@@ -84,7 +85,7 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('running generated XPath
     await fc.assert(fc.asyncProperty(fc.constantFrom('Sales.Order', 'Sales.RushOrder', 'Sales.Customer'), fc.array(expr, { minLength: 1, maxLength: 2 }), fc.boolean(), async (entity, preds, secured) => {
       const xpath = `//${entity}${preds.map((p) => `[${p}]`).join('')}`;
       let plan;
-      try { plan = compileQuery(model, { xpath }, dialect); } catch (e) {
+      try { plan = compileQuery(model, { xpath }, DIALECT[dialect]); } catch (e) {
         if (e instanceof XPathSyntaxError || e instanceof XPathResolveError || e instanceof QueryError) return;
         throw e;
       }
@@ -123,7 +124,7 @@ describe('generated XPath gives the same objects on the three databases', () => 
           results.push(objects.map((x) => x.id.toString()).sort());
         } catch (e) {
           if (e instanceof XPathSyntaxError || e instanceof XPathResolveError || e instanceof QueryError) return;
-          throw new Error(`${xpath} on ${fx.db.dialect}: ${(e as Error).message}`);
+          throw new Error(`${xpath} on ${fx.db.dialect.name}: ${(e as Error).message}`);
         }
       }
       expect(results[1], `${xpath} on postgres`).toEqual(results[0]);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileQuery, explain, parseXPath, XPathResolveError, XPathSyntaxError } from '../../src/query/index.js';
 import { exampleModel, salesUser } from './support.js';
+import { DIALECT } from '../support/dialects.js';
 
 function syntaxError(text: string): XPathSyntaxError {
   try { parseXPath(text); } catch (e) { if (e instanceof XPathSyntaxError) return e; throw e; }
@@ -101,7 +102,7 @@ describe('resolving against the model', () => {
   ])('%s: error at column %i+1', async (xpath, pos, msg) => {
     const model = await exampleModel('sales');
     let err: unknown;
-    try { compileQuery(model, { xpath }, 'sqlite'); } catch (e) { err = e; }
+    try { compileQuery(model, { xpath }, DIALECT.sqlite); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(XPathResolveError);
     expect((err as XPathResolveError).message).toContain(msg);
     expect((err as XPathResolveError).position).toBe(pos);
@@ -114,7 +115,7 @@ describe('values never change the statement', () => {
     const user = salesUser(model, 'Customer', 1n);
     const shape = (v: string, d: 'sqlite' | 'postgres' | 'mysql') => {
       const lit = `'${v.replace(/'/g, "''")}'`;
-      const plan = compileQuery(model, { xpath: `//Sales.Customer[CompanyName = ${lit} or contains(FullName, ${lit})]` }, d);
+      const plan = compileQuery(model, { xpath: `//Sales.Customer[CompanyName = ${lit} or contains(FullName, ${lit})]` }, DIALECT[d]);
       return explain(plan, user).sql[0];
     };
     for (const d of ['sqlite', 'postgres', 'mysql'] as const) {

@@ -68,7 +68,7 @@ describe.each(DIALECTS)('anonymous users on %s', (dialect) => {
     expect((await xas(t.url, { action: 'test_whoami' }, authHeaders(r.session!))).body).toMatchObject({ user: 'customer' });
     // The clean-up removes the anonymous user whose session is gone.
     const d = await openDatabase(db.url, { log: createLogger('silent') });
-    const count = async () => (await d.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "system$user" WHERE "isanonymous" = ${d.dialect === 'postgres' ? '$1' : '?'}`, [d.dialect === 'postgres' ? true : 1]))[0]!.n;
+    const count = async () => (await d.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "system$user" WHERE "isanonymous" = ${d.dialect.name === 'postgres' ? '$1' : '?'}`, [d.dialect.name === 'postgres' ? true : 1]))[0]!.n;
     expect(Number(await count())).toBe(1);
     expect((await t.sessions.cleanup()).anonymousUsers).toBe(1);
     expect(Number(await count())).toBe(0);

@@ -19,8 +19,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function setFlag(url: string, user: string, column: 'active' | 'webserviceuser' | 'blocked', value: boolean) {
   const d = await openDatabase(url, { log: createLogger('silent') });
   try {
-    const v = d.dialect === 'postgres' ? value : value ? 1 : 0;
-    await d.execute(`UPDATE "system$user" SET "${column}" = ${d.dialect === 'postgres' ? '$1' : '?'} WHERE "name" = ${d.dialect === 'postgres' ? '$2' : '?'}`, [v, user]);
+    const v = d.dialect.name === 'postgres' ? value : value ? 1 : 0;
+    await d.execute(`UPDATE "system$user" SET "${column}" = ${d.dialect.name === 'postgres' ? '$1' : '?'} WHERE "name" = ${d.dialect.name === 'postgres' ? '$2' : '?'}`, [v, user]);
   } finally { await d.close(); }
 }
 
@@ -210,7 +210,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       setValue(user, 'Password', await hashPassword('OldHash123', 6));
       await database.transaction((tx) => commitObjects(tx, model, [user]));
       expect((await login(t.url, 'oldhash', 'OldHash123')).status).toBe(200);
-      const stored = await database.query<{ password: string }>(`SELECT "password" FROM "system$user" WHERE "name" = ${database.dialect === 'postgres' ? '$1' : '?'}`, ['oldhash']);
+      const stored = await database.query<{ password: string }>(`SELECT "password" FROM "system$user" WHERE "name" = ${database.dialect.name === 'postgres' ? '$1' : '?'}`, ['oldhash']);
       expect(costOf(stored[0]!.password)).toBe(4);
       expect((await login(t.url, 'oldhash', 'OldHash123')).status).toBe(200);
     });

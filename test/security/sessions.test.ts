@@ -46,7 +46,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     if (!rows[0]) return undefined;
     return { lastactive: new SystemTables(t.rt.ctx.model, raw.dialect).dec('System.Session', 'LastActive', rows[0].lastactive) as Date | null };
   }
-  const ph = (i: number) => (raw.dialect === 'postgres' ? `$${i}` : '?');
+  const ph = (i: number) => (raw.dialect.name === 'postgres' ? `$${i}` : '?');
 
   describe('persistent sessions', () => {
     it('stores the session in System.Session, linked to its user', async () => {

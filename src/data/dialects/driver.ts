@@ -1,6 +1,5 @@
 import type { Dialect as KyselyDialect } from 'kysely';
 import type { Logger } from '../../core/logger.js';
-import type { DialectName } from './names.js';
 
 /** What one statement returned: rows for queries, the affected count for writes. */
 export interface RawResult {
@@ -30,7 +29,6 @@ export interface Lease {
  * (used to compile schema statements, never to execute request work).
  */
 export interface DriverAdapter {
-  readonly dialect: DialectName;
   run(sql: string, params: readonly unknown[]): Promise<RawResult>;
   /**
    * SQLite only (a synchronous driver): runs the statement at once when no

@@ -1,19 +1,14 @@
 import type { DatePart, ValueType } from '../../objects/value-types.js';
 import type { AttributeValue } from '../../objects/values.js';
-import { encodeId, encodeValue } from './value-codecs.js';
-import { mysqlQuerySyntax } from './mysql/query-syntax.js';
-import { postgresQuerySyntax } from './postgres/query-syntax.js';
-import { sqliteQuerySyntax } from './sqlite/query-syntax.js';
-
-export type QueryDialect = 'sqlite' | 'postgres' | 'mysql';
+import type { ValueCodecs } from './dialect.js';
 
 /**
- * What the query engine's SQL compiler needs to know about a database: the
- * only place where its SQL text differs per dialect. Operands are SQL text
- * already built; placeholders come from `placeholder`.
+ * What the query engine's SQL compiler needs to know about a database (a
+ * dialect's `query`, written in its folder): the only place where its SQL
+ * text differs per dialect. Operands are SQL text already built;
+ * placeholders come from `placeholder`.
  */
 export interface QuerySyntax {
-  readonly dialect: QueryDialect;
   quote(name: string): string;
   /** Placeholder for the 1-based parameter `index`. */
   placeholder(index: number): string;
@@ -33,26 +28,18 @@ export interface QuerySyntax {
   aggregate: AggregateSql;
 }
 
-export function querySyntax(dialect: QueryDialect): QuerySyntax {
-  switch (dialect) {
-    case 'sqlite': return sqliteQuerySyntax;
-    case 'postgres': return postgresQuerySyntax;
-    case 'mysql': return mysqlQuerySyntax;
-  }
-}
-
 /**
  * Shared by the dialects: an in-memory value to what the driver binds, with the
  * data layer's storage codecs (so a Decimal on SQLite compares in its stored
  * sortable form, a DateTime as epoch ms or UTC text, ...).
  */
-export function commonParam(dialect: QueryDialect, type: ValueType, value: unknown): unknown {
+export function commonParam(codecs: ValueCodecs, type: ValueType, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  if (type === 'Id') return encodeId(dialect, typeof value === 'bigint' ? value : BigInt(value as string | number));
+  if (type === 'Id') return codecs.encodeId(typeof value === 'bigint' ? value : BigInt(value as string | number));
   const attrType = type === 'Enumeration' ? 'String' : type;
   let v = value;
   if (attrType === 'Long' && typeof v === 'number') v = BigInt(Math.trunc(v));
-  return encodeValue(dialect, attrType, `XPath ${type} value`, v as AttributeValue);
+  return codecs.encodeValue(attrType, `XPath ${type} value`, v as AttributeValue);
 }
 
 /** Aggregate over a column; SQLite keeps Decimal as sortable text, so SUM/AVG read it as REAL there. */

@@ -1,34 +1,41 @@
-import { resolve } from 'node:path';
 import { UserError } from '../../model/diagnostics.js';
-import type { DialectName } from './names.js';
+import type { Dialect } from './dialect.js';
+import { listOf, loadDialect } from './registry.js';
 
 export interface ParsedUrl {
-  readonly dialect: DialectName;
-  /** sqlite: the file path (or `:memory:`); others: the URL as given. */
+  readonly dialect: Dialect;
+  /** sqlite: the file path (or `:memory:`); others: the URL as the driver takes it. */
   readonly target: string;
   /** The URL with any password replaced by ***, for messages and logs. */
   readonly display: string;
 }
 
-/** Picks the dialect from the URL: `sqlite:path`, `postgres://...` (or postgresql://), `mysql://...` (or mariadb://). */
-export function parseDatabaseUrl(url: string): ParsedUrl {
+/**
+ * Picks the dialect from the URL's scheme (`sqlite:path`, `postgres://...`
+ * or postgresql://, `mysql://...` or mariadb://; see registry.ts), loads it,
+ * and lets it read the rest.
+ */
+export async function parseDatabaseUrl(url: string): Promise<ParsedUrl> {
   const u = url.trim();
-  if (/^sqlite:/i.test(u)) {
-    let path = u.replace(/^sqlite:(\/\/)?/i, '');
-    if (path === '') throw new UserError(`database URL '${url}' names no file (write sqlite:<path>)`);
-    if (path !== ':memory:') path = resolve(path);
-    return { dialect: 'sqlite', target: path, display: `sqlite:${path}` };
-  }
-  const m = /^([a-z]+):\/\//i.exec(u);
-  const scheme = m?.[1]?.toLowerCase();
-  let dialect: DialectName | undefined;
-  if (scheme === 'postgres' || scheme === 'postgresql') dialect = 'postgres';
-  else if (scheme === 'mysql' || scheme === 'mariadb') dialect = 'mysql';
-  if (!dialect) throw new UserError(`database URL '${redact(u)}' is not understood (expected sqlite:<path>, postgres://user:password@host:port/database or mysql://user:password@host:port/database)`);
-  let target = u;
-  if (scheme === 'mariadb') target = u.replace(/^mariadb:/i, 'mysql:');
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u)?.[1];
+  const dialect = scheme === undefined ? undefined : await loadDialect(scheme);
+  if (!dialect) throw notUnderstood(u);
+  return { dialect, ...dialect.parseUrl(url) };
+}
+
+/**
+ * A server's URL (`scheme://user:password@host:port/database`), checked:
+ * the target is `target` (the URL, or a form of it the driver takes).
+ */
+export function serverUrl(url: string, target = url.trim()): { target: string; display: string } {
+  const u = url.trim();
+  if (!/^[a-z]+:\/\//i.test(u)) throw notUnderstood(u);
   try { new URL(target); } catch { throw new UserError(`database URL '${redact(u)}' is malformed`); }
-  return { dialect, target, display: redact(u) };
+  return { target, display: redact(u) };
+}
+
+function notUnderstood(u: string): UserError {
+  return new UserError(`database URL '${redact(u)}' is not understood (expected ${listOf('urls')})`);
 }
 
 export function redact(url: string): string {

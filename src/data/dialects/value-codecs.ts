@@ -3,8 +3,76 @@ import type { AttributeType } from '../../model/compiled/types.js';
 import type { AttributeValue } from '../../objects/values.js';
 import { ValueOutOfRangeError } from '../errors.js';
 import { decimalText, Dec, decodeSortableDecimal, encodeSortableDecimal, normaliseDecimal, plainDecimalFast, sortableDecimalFast } from './decimal-format.js';
-import { utcText } from './postgres-driver.js';
-import type { DialectName } from './names.js';
+import type { Dialect, ValueCodecs, ValueDecoder, ValueEncoder } from './dialect.js';
+
+export type { ValueDecoder, ValueEncoder } from './dialect.js';
+
+/**
+ * How one database stores the attribute types whose storage differs between
+ * databases (declared in each dialect's folder; `makeValueCodecs` builds its
+ * codecs from them). Strings, Integers and Binaries are stored alike everywhere.
+ */
+export interface StoredForms {
+  /** Long, AutoNumber and ids bound as bigints (SQLite), else as decimal text. */
+  readonly bigintsAsIs: boolean;
+  /** Decimal as fixed-width text whose byte order is the numeric order (SQLite), else plain decimal text. */
+  readonly sortableDecimals: boolean;
+  /** Boolean as 0/1 (SQLite, MariaDB), else as a boolean. */
+  readonly booleansAsBits: boolean;
+  /** DateTime as epoch milliseconds (SQLite), else as UTC text (`2026-11-23 12:11:42.123`). */
+  readonly dateTimesAsEpochMs: boolean;
+  /**
+   * The DateTime encoder's common case, when the driver binds a Date directly
+   * (mysql2, within DATETIME's years); `general` takes the rest.
+   */
+  dateTimeEncoder?(general: ValueEncoder): ValueEncoder;
+}
+
+/** A dialect's value codecs, from its stored forms; the specialised decoders are made once per type. */
+export function makeValueCodecs(forms: StoredForms): ValueCodecs {
+  const decoders = new Map<AttributeType, ValueDecoder>();
+  const codecs: ValueCodecs = {
+    encodeValue: (type, name, v, maxLength = 0) => encode(forms, type, name, v, maxLength),
+    decodeValue: (type, raw) => decode(forms, type, raw),
+    encodeId: forms.bigintsAsIs ? (id) => id : (id) => id.toString(),
+    decoderFor(type) {
+      let fn = decoders.get(type);
+      if (!fn) { fn = makeDecoder(forms, type); decoders.set(type, fn); }
+      return fn;
+    },
+    encoderFor: (type, name, maxLength = 0) => makeEncoder(forms, type, name, maxLength),
+    bigintsAsIs: forms.bigintsAsIs,
+    booleansAsBits: forms.booleansAsBits,
+    dateTimesAsEpochMs: forms.dateTimesAsEpochMs,
+  };
+  return codecs;
+}
+
+/** Date as the UTC text PostgreSQL's TIMESTAMP and MariaDB's DATETIME(3) take. */
+export function utcText(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** The dialect's `values.encodeValue` (a call form kept for the schema planner and the stores). */
+export function encodeValue(dialect: Dialect, type: AttributeType, name: string, v: AttributeValue, maxLength = 0): unknown {
+  return dialect.values.encodeValue(type, name, v, maxLength);
+}
+
+export function decodeValue(dialect: Dialect, type: AttributeType, raw: unknown): AttributeValue {
+  return dialect.values.decodeValue(type, raw);
+}
+
+export function encodeId(dialect: Dialect, id: bigint): unknown {
+  return dialect.values.encodeId(id);
+}
+
+export function decoderFor(dialect: Dialect, type: AttributeType): ValueDecoder {
+  return dialect.values.decoderFor(type);
+}
+
+export function encoderFor(dialect: Dialect, type: AttributeType, name: string, maxLength = 0): ValueEncoder {
+  return dialect.values.encoderFor(type, name, maxLength);
+}
 
 /**
  * How each attribute type is stored on each database, both ways. The
@@ -19,7 +87,7 @@ import type { DialectName } from './names.js';
  * | Boolean     | INTEGER 0/1                | BOOLEAN             | TINYINT(1)       |
  * | Binary      | BLOB                       | BYTEA               | LONGBLOB         |
  */
-export function encodeValue(dialect: DialectName, type: AttributeType, name: string, v: AttributeValue, maxLength = 0): unknown {
+function encode(forms: StoredForms, type: AttributeType, name: string, v: AttributeValue, maxLength: number): unknown {
   if (v === null || v === undefined) return null;
   switch (type) {
     case 'String': case 'HashedString': case 'Enumeration':
@@ -32,19 +100,19 @@ export function encodeValue(dialect: DialectName, type: AttributeType, name: str
     case 'Long': case 'AutoNumber': {
       const b = typeof v === 'bigint' ? v : BigInt(String(v));
       if (b < -(2n ** 63n) || b >= 2n ** 63n) throw new ValueOutOfRangeError(`value ${b} of ${name} does not fit in a 64-bit Long`, name);
-      return dialect === 'sqlite' ? b : b.toString();
+      return forms.bigintsAsIs ? b : b.toString();
     }
     case 'Decimal': {
       const d = normaliseDecimal(isDecimal(v) ? v : new Dec(String(v)));
       if (!d) throw new ValueOutOfRangeError(`value ${String(v)} of ${name} has more than 20 integer digits`, name);
-      return dialect === 'sqlite' ? encodeSortableDecimal(d) : decimalText(d);
+      return forms.sortableDecimals ? encodeSortableDecimal(d) : decimalText(d);
     }
     case 'Boolean':
-      return dialect === 'postgres' ? Boolean(v) : (v ? 1 : 0);
+      return forms.booleansAsBits ? (v ? 1 : 0) : Boolean(v);
     case 'DateTime': {
       const d = v instanceof Date ? v : new Date(v as string | number);
       if (Number.isNaN(d.getTime())) throw new ValueOutOfRangeError(`value of ${name} is not a valid date`, name);
-      return dialect === 'sqlite' ? d.getTime() : utcText(d);
+      return forms.dateTimesAsEpochMs ? d.getTime() : utcText(d);
     }
     case 'Binary': {
       const u = v instanceof Uint8Array ? v : Buffer.from(String(v));
@@ -53,7 +121,7 @@ export function encodeValue(dialect: DialectName, type: AttributeType, name: str
   }
 }
 
-export function decodeValue(dialect: DialectName, type: AttributeType, raw: unknown): AttributeValue {
+function decode(forms: StoredForms, type: AttributeType, raw: unknown): AttributeValue {
   if (raw === null || raw === undefined) return null;
   switch (type) {
     case 'String': case 'HashedString': case 'Enumeration':
@@ -63,7 +131,7 @@ export function decodeValue(dialect: DialectName, type: AttributeType, raw: unkn
     case 'Long': case 'AutoNumber':
       return typeof raw === 'bigint' ? raw : BigInt(typeof raw === 'number' ? Math.trunc(raw) : String(raw));
     case 'Decimal': {
-      if (typeof raw === 'string') return dialect === 'sqlite' && SORTABLE.test(raw) ? decodeSortableDecimal(raw) : new Dec(trimDecimals(raw));
+      if (typeof raw === 'string') return forms.sortableDecimals && SORTABLE.test(raw) ? decodeSortableDecimal(raw) : new Dec(trimDecimals(raw));
       return new Dec(String(raw));
     }
     case 'Boolean':
@@ -93,10 +161,6 @@ export function checkLength(name: string, s: string, max: number): string {
   return s;
 }
 
-export function encodeId(dialect: DialectName, id: bigint): unknown {
-  return dialect === 'sqlite' ? id : id.toString();
-}
-
 export function decodeId(raw: unknown): bigint {
   return typeof raw === 'bigint' ? raw : BigInt(raw as string | number);
 }
@@ -116,21 +180,14 @@ function isDecimal(v: unknown): v is Decimal {
   return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && typeof (v as Decimal).isNegative === 'function';
 }
 
-export type ValueDecoder = (raw: unknown) => AttributeValue;
-export type ValueEncoder = (v: AttributeValue) => unknown;
-
-const decoders = new Map<string, ValueDecoder>();
-
 /**
- * `decodeValue` specialised for one dialect and type, for the hot paths that
+ * `decode` specialised for one database and type, for the hot paths that
  * decode every column of every row (retrieve by ids): the common driver forms
- * are handled first, anything else falls back to `decodeValue`. Same results.
+ * are handled first, anything else falls back to `decode`. Same results.
  */
-export function decoderFor(dialect: DialectName, type: AttributeType): ValueDecoder {
-  const key = `${dialect}:${type}`;
-  let fn = decoders.get(key);
-  if (fn) return fn;
-  const slow: ValueDecoder = (raw) => decodeValue(dialect, type, raw);
+function makeDecoder(forms: StoredForms, type: AttributeType): ValueDecoder {
+  let fn: ValueDecoder;
+  const slow: ValueDecoder = (raw) => decode(forms, type, raw);
   switch (type) {
     case 'String': case 'HashedString': case 'Enumeration':
       fn = (raw) => (typeof raw === 'string' ? raw : slow(raw));
@@ -143,20 +200,19 @@ export function decoderFor(dialect: DialectName, type: AttributeType): ValueDeco
       fn = (raw) => (typeof raw === 'bigint' ? raw : slow(raw));
       break;
     case 'Decimal':
-      fn = dialect === 'sqlite'
+      fn = forms.sortableDecimals
         ? (raw) => (typeof raw === 'string' && raw.length === 29 && raw.charCodeAt(20) === 46 ? plainDecimal(raw) : slow(raw))
         : (raw) => (typeof raw === 'string' ? plainDecimal(raw) : slow(raw));
       break;
     case 'Boolean':
-      fn = dialect === 'postgres' ? (raw) => (typeof raw === 'boolean' ? raw : slow(raw)) : (raw) => (raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : slow(raw));
+      fn = forms.booleansAsBits ? (raw) => (raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : slow(raw)) : (raw) => (typeof raw === 'boolean' ? raw : slow(raw));
       break;
     case 'DateTime':
-      fn = dialect === 'sqlite' ? (raw) => (typeof raw === 'bigint' ? new Date(Number(raw)) : slow(raw)) : (raw) => (raw instanceof Date ? raw : slow(raw));
+      fn = forms.dateTimesAsEpochMs ? (raw) => (typeof raw === 'bigint' ? new Date(Number(raw)) : slow(raw)) : (raw) => (raw instanceof Date ? raw : slow(raw));
       break;
     default:
       fn = slow;
   }
-  decoders.set(key, fn);
   return fn;
 }
 
@@ -230,33 +286,29 @@ const DecimalOf = function DecimalOf(this: DecimalFields, s: number, e: number, 
 interface DecimalFields { constructor: typeof Dec; s: number; e: number; d: number[] }
 const LOG_BASE = 7;
 
-const MYSQL_MIN_DATE = Date.UTC(1000, 0, 1);
-const MYSQL_END_DATE = Date.UTC(10000, 0, 1);
-
-/** `encodeValue` for one dialect, type and attribute name (for messages), chosen once per column. */
-export function encoderFor(dialect: DialectName, type: AttributeType, name: string, maxLength = 0): ValueEncoder {
+/** `encode` for one database, type and attribute name (for messages), chosen once per column. */
+function makeEncoder(forms: StoredForms, type: AttributeType, name: string, maxLength: number): ValueEncoder {
   switch (type) {
     case 'String':
-      if (maxLength > 0) return (v) => (typeof v === 'string' && v.length <= maxLength ? v : encodeValue(dialect, type, name, v, maxLength));
-      return (v) => (typeof v === 'string' ? v : encodeValue(dialect, type, name, v));
+      if (maxLength > 0) return (v) => (typeof v === 'string' && v.length <= maxLength ? v : encode(forms, type, name, v, maxLength));
+      return (v) => (typeof v === 'string' ? v : encode(forms, type, name, v, 0));
     case 'HashedString': case 'Enumeration':
-      return (v) => (typeof v === 'string' ? v : encodeValue(dialect, type, name, v));
+      return (v) => (typeof v === 'string' ? v : encode(forms, type, name, v, 0));
     case 'Integer':
-      return (v) => (typeof v === 'number' && (v | 0) === v ? v : encodeValue(dialect, type, name, v));
+      return (v) => (typeof v === 'number' && (v | 0) === v ? v : encode(forms, type, name, v, 0));
     case 'Boolean':
-      return dialect === 'postgres' ? (v) => encodeValue(dialect, type, name, v) : (v) => (v === true ? 1 : v === false ? 0 : encodeValue(dialect, type, name, v));
-    case 'DateTime':
-      if (dialect === 'sqlite') return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : encodeValue(dialect, type, name, v));
-      // mysql2 binds a Date as a binary DATETIME in UTC (the pool's timezone 'Z'), milliseconds
-      // included: no text to format and parse. Dates outside DATETIME's years go the general way.
-      if (dialect === 'mysql') return (v) => (v instanceof Date && v.getTime() >= MYSQL_MIN_DATE && v.getTime() < MYSQL_END_DATE ? v : encodeValue(dialect, type, name, v));
-      return (v) => encodeValue(dialect, type, name, v);
+      return forms.booleansAsBits ? (v) => (v === true ? 1 : v === false ? 0 : encode(forms, type, name, v, 0)) : (v) => encode(forms, type, name, v, 0);
+    case 'DateTime': {
+      if (forms.dateTimesAsEpochMs) return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : encode(forms, type, name, v, 0));
+      const general: ValueEncoder = (v) => encode(forms, type, name, v, 0);
+      return forms.dateTimeEncoder ? forms.dateTimeEncoder(general) : general;
+    }
     case 'Decimal':
       // decimal.js's own class (every Decimal Kiln makes): one toFixed in the common case; all else the general path.
-      return dialect === 'sqlite'
-        ? (v) => (v instanceof Dec ? sortableDecimalFast(v) : undefined) ?? encodeValue(dialect, type, name, v)
-        : (v) => (v instanceof Dec ? plainDecimalFast(v) : undefined) ?? encodeValue(dialect, type, name, v);
+      return forms.sortableDecimals
+        ? (v) => (v instanceof Dec ? sortableDecimalFast(v) : undefined) ?? encode(forms, type, name, v, 0)
+        : (v) => (v instanceof Dec ? plainDecimalFast(v) : undefined) ?? encode(forms, type, name, v, 0);
     default:
-      return (v) => encodeValue(dialect, type, name, v);
+      return (v) => encode(forms, type, name, v, 0);
   }
 }

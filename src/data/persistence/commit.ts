@@ -2,11 +2,10 @@ import type { CAssociation, CEntity, CompiledModel } from '../../model/compiled/
 import { clearChanges, getValue, isChanged, putValue, setReference, setValue, slotStoreOf, type MxObject } from '../../objects/mx-object.js';
 import type { AssociationValue, ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
-import { encodeId, encoderFor, type ValueEncoder } from '../dialects/value-codecs.js';
+import type { Dialect, ValueEncoder } from '../dialects/dialect.js';
 import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
-import { placeholder } from '../dialects/names.js';
 import { shapeOf } from '../../objects/slot-map.js';
 
 export interface CommitOptions {
@@ -105,7 +104,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
     const a = model.associations.get(name)!;
     for (const part of chunks(tx.dialect, objs, 1)) {
       const w = new SqlWriter(tx.dialect);
-      await tx.execute(`DELETE FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => encodeId(tx.dialect, o.id)))}`, w.params);
+      await tx.execute(`DELETE FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => tx.dialect.values.encodeId(o.id)))}`, w.params);
     }
   }
   for (const [name, pairs] of rows) await insertAssociationRows(tx, model.associations.get(name)!, pairs);
@@ -150,10 +149,10 @@ function changedColumns(t: TableMap, o: MxObject): number[] {
 /** Statement texts of UPDATEs by table, dialect, changed columns and number of rows. */
 const updateTexts = new WeakMap<TableMap, Map<string, string>>();
 
-function updateText(d: Queryable['dialect'], t: TableMap, at: readonly number[], rows: number): string {
+function updateText(d: Dialect, t: TableMap, at: readonly number[], rows: number): string {
   let byKey = updateTexts.get(t);
   if (!byKey) { byKey = new Map(); updateTexts.set(t, byKey); }
-  const key = `${d}:${rows}:${at.join(',')}`;
+  const key = `${d.name}:${rows}:${at.join(',')}`;
   let text = byKey.get(key);
   if (text !== undefined) return text;
   const cols = at.map((j) => t.columns[j]!);
@@ -162,19 +161,8 @@ function updateText(d: Queryable['dialect'], t: TableMap, at: readonly number[],
   if (rows === 1) {
     const set = cols.map((c) => `${w.q(c.column)} = ${p()}`).join(', ');
     text = `UPDATE ${w.q(t.table)} SET ${set} WHERE ${w.q('id')} = ${p()}`;
-  } else if (d === 'postgres') {
-    // Every value cast to its unconstrained type: a VALUES list has no column types of
-    // its own, and a cast to VARCHAR(n) would cut a long string instead of refusing it.
-    const v = w.q('v');
-    const tuples = Array.from({ length: rows }, () => `(${p()}::bigint, ${cols.map((c) => `${p()}::${PG_CAST[c.type]}`).join(', ')})`);
-    const set = cols.map((c) => `${w.q(c.column)} = ${v}.${w.q(c.column)}`).join(', ');
-    text = `UPDATE ${w.q(t.table)} SET ${set} FROM (VALUES ${tuples.join(', ')}) AS ${v} (${[w.q('id'), ...cols.map((c) => w.q(c.column))].join(', ')}) WHERE ${w.q(t.table)}.${w.q('id')} = ${v}.${w.q('id')}`;
   } else {
-    // The id is cast so that the join compares BIGINTs, not text as DOUBLE.
-    const v = w.q('v');
-    const selects = Array.from({ length: rows }, (_, i) => `SELECT CAST(${p()} AS SIGNED)${i ? '' : ` AS ${w.q('id')}`}, ${cols.map((c) => `${p()}${i ? '' : ` AS ${w.q(c.column)}`}`).join(', ')}`);
-    const set = cols.map((c) => `${w.q(t.table)}.${w.q(c.column)} = ${v}.${w.q(c.column)}`).join(', ');
-    text = `UPDATE ${w.q(t.table)} INNER JOIN (${selects.join(' UNION ALL ')}) AS ${v} ON ${w.q(t.table)}.${w.q('id')} = ${v}.${w.q('id')} SET ${set}`;
+    text = d.batchUpdate!(t.table, cols, rows, p);
   }
   if (byKey.size > 500) byKey.clear();
   byKey.set(key, text);
@@ -190,19 +178,20 @@ function updateText(d: Queryable['dialect'], t: TableMap, at: readonly number[],
  */
 async function updateRows(tx: Queryable, t: TableMap, at: readonly number[], objs: readonly MxObject[]): Promise<void> {
   const d = tx.dialect;
+  const encodeId = d.values.encodeId;
   const writers = columnWriters(d, t);
   const value = (o: MxObject, j: number): unknown => {
     const c = writers[j]!;
     if (c.source === 'reference') {
       const v = o.references.get(c.key);
-      return typeof v === 'bigint' ? encodeId(d, v) : null;
+      return typeof v === 'bigint' ? encodeId(v) : null;
     }
     const v = getValue(o, c.key);
     return v === null || v === undefined ? null : c.encode(v);
   };
-  if (objs.length === 1 || d === 'sqlite') {
+  if (objs.length === 1 || d.batchUpdate === undefined) {
     const text = updateText(d, t, at, 1);
-    const sets = objs.map((o) => { const p = at.map((j) => value(o, j)); p.push(encodeId(d, o.id)); return p; });
+    const sets = objs.map((o) => { const p = at.map((j) => value(o, j)); p.push(encodeId(o.id)); return p; });
     if (tx.executeEach) await tx.executeEach(text, sets);
     else for (const p of sets) await tx.execute(text, p);
     return;
@@ -210,18 +199,12 @@ async function updateRows(tx: Queryable, t: TableMap, at: readonly number[], obj
   for (const part of chunks(d, objs, at.length + 1)) {
     const params: unknown[] = [];
     for (const o of part) {
-      params.push(encodeId(d, o.id));
+      params.push(encodeId(o.id));
       for (const j of at) params.push(value(o, j));
     }
     await tx.execute(updateText(d, t, at, part.length), params);
   }
 }
-
-/** PostgreSQL types for the values of a batched UPDATE, by attribute type. */
-const PG_CAST: Record<ColumnMap['type'], string> = {
-  String: 'text', HashedString: 'text', Enumeration: 'text', Integer: 'int', Long: 'bigint', AutoNumber: 'bigint',
-  Decimal: 'numeric', Boolean: 'boolean', DateTime: 'timestamp', Binary: 'bytea',
-};
 
 function children(v: AssociationValue | undefined): readonly bigint[] {
   if (v === undefined || v === null) return [];
@@ -231,17 +214,17 @@ function children(v: AssociationValue | undefined): readonly bigint[] {
 const insertTexts = new WeakMap<TableMap, Map<string, string>>();
 
 /** `INSERT INTO "t" ("id", ...) VALUES (?, ...), (?, ...)` for `rows` rows, built once per table, dialect and row count. */
-function insertText(dialect: Queryable['dialect'], t: TableMap, rows: number): string {
+function insertText(dialect: Dialect, t: TableMap, rows: number): string {
   let byKey = insertTexts.get(t);
   if (!byKey) { byKey = new Map(); insertTexts.set(t, byKey); }
-  const key = `${dialect}:${rows}`;
+  const key = `${dialect.name}:${rows}`;
   let text = byKey.get(key);
   if (text === undefined) {
     const w = new SqlWriter(dialect);
     const head = [w.q('id'), ...t.columns.map((c) => w.q(c.column))].join(', ');
     const width = t.columns.length + 1;
     const tuples: string[] = [];
-    for (let r = 0; r < rows; r++) tuples.push(`(${Array.from({ length: width }, (_, c) => placeholder(dialect, r * width + c + 1)).join(', ')})`);
+    for (let r = 0; r < rows; r++) tuples.push(`(${Array.from({ length: width }, (_, c) => dialect.placeholder(r * width + c + 1)).join(', ')})`);
     text = `INSERT INTO ${w.q(t.table)} (${head}) VALUES ${tuples.join(', ')}`;
     byKey.set(key, text);
   }
@@ -268,28 +251,28 @@ interface ColumnWriter {
 
 const enum WriterKind { Encode, Text, Integer, Bit, EpochMs, Reference, Type }
 
-function writerKind(dialect: Queryable['dialect'], c: ColumnMap): WriterKind {
+function writerKind(dialect: Dialect, c: ColumnMap): WriterKind {
   if (c.source === 'reference') return WriterKind.Reference;
   if (c.source === 'type') return WriterKind.Type;
   switch (c.type) {
     case 'String': case 'HashedString': case 'Enumeration': return WriterKind.Text;
     case 'Integer': return WriterKind.Integer;
-    case 'Boolean': return dialect === 'postgres' ? WriterKind.Encode : WriterKind.Bit;
-    case 'DateTime': return dialect === 'sqlite' ? WriterKind.EpochMs : WriterKind.Encode;
+    case 'Boolean': return dialect.values.booleansAsBits ? WriterKind.Bit : WriterKind.Encode;
+    case 'DateTime': return dialect.values.dateTimesAsEpochMs ? WriterKind.EpochMs : WriterKind.Encode;
     default: return WriterKind.Encode;
   }
 }
 
-const writers = new WeakMap<TableMap, Map<string, readonly ColumnWriter[]>>();
+const writers = new WeakMap<TableMap, Map<Dialect, readonly ColumnWriter[]>>();
 
-function columnWriters(dialect: Queryable['dialect'], t: TableMap): readonly ColumnWriter[] {
+function columnWriters(dialect: Dialect, t: TableMap): readonly ColumnWriter[] {
   let byDialect = writers.get(t);
   if (!byDialect) { byDialect = new Map(); writers.set(t, byDialect); }
   let w = byDialect.get(dialect);
   if (!w) {
     w = t.columns.map((c) => ({
       source: c.source, key: c.key,
-      encode: c.source === 'attribute' ? encoderFor(dialect, c.type, c.attr!.qualifiedName, c.attr!.length) : (v: unknown) => v,
+      encode: c.source === 'attribute' ? dialect.values.encoderFor(c.type, c.attr!.qualifiedName, c.attr!.length) : (v: unknown) => v,
       plainString: c.source !== 'attribute' ? -1
         : c.type === 'String' ? (c.attr!.length > 0 ? c.attr!.length : Infinity)
         : c.type === 'HashedString' || c.type === 'Enumeration' ? Infinity : -1,
@@ -304,7 +287,8 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
   const perRow = t.columns.length + 1;
   const dialect = tx.dialect;
   const cols = columnWriters(dialect, t);
-  const sqlite = dialect === 'sqlite';
+  // Ids bound as they are (SQLite) or as text: inline, not through encodeId.
+  const bigintsAsIs = dialect.values.bigintsAsIs;
   // The objects are all of one entity: each attribute's slot in its shape is
   // looked up once here, not once per object (objects not made by
   // createMxObject fall back to `get`).
@@ -317,13 +301,13 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
       const o = part[i]!;
       const store = slotStoreOf(o);
       const inSlots = store !== undefined && store.shape === shape;
-      params[n++] = sqlite ? o.id : o.id.toString();
+      params[n++] = bigintsAsIs ? o.id : o.id.toString();
       for (let j = 0; j < cols.length; j++) {
         const c = cols[j]!;
         const kind = c.kind;
         if (kind === WriterKind.Reference) {
           const v = o.references.get(c.key);
-          params[n++] = typeof v === 'bigint' ? (sqlite ? v : v.toString()) : null;
+          params[n++] = typeof v === 'bigint' ? (bigintsAsIs ? v : v.toString()) : null;
           continue;
         }
         if (kind === WriterKind.Type) { params[n++] = concrete; continue; }
@@ -348,9 +332,10 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
 }
 
 export async function insertAssociationRows(tx: Queryable, a: CAssociation, pairs: readonly [ObjectId, ObjectId][]): Promise<void> {
+  const encodeId = tx.dialect.values.encodeId;
   for (const part of chunks(tx.dialect, pairs, 2)) {
     const w = new SqlWriter(tx.dialect);
-    const values = part.map(([p, c]) => `(${w.p(encodeId(tx.dialect, p))}, ${w.p(encodeId(tx.dialect, c))})`).join(', ');
+    const values = part.map(([p, c]) => `(${w.p(encodeId(p))}, ${w.p(encodeId(c))})`).join(', ');
     await tx.execute(`INSERT INTO ${w.q(a.table)} (${w.q(a.parentColumn)}, ${w.q(a.childColumn)}) VALUES ${values}`, w.params);
   }
 }

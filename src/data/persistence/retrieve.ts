@@ -3,7 +3,8 @@ import { createMxObject, createMxObjectWithSlots, putValue, type MxObject } from
 import { shapeOf, type Shape } from '../../objects/slot-map.js';
 import type { ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
-import { decodeId, decoderFor, encodeId, type ValueDecoder } from '../dialects/value-codecs.js';
+import type { Dialect, ValueDecoder } from '../dialects/dialect.js';
+import { decodeId } from '../dialects/value-codecs.js';
 import { TYPE_COLUMN } from '../schema/model-schema.js';
 import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { chunks, inListText, SqlWriter } from './sql.js';
@@ -89,16 +90,21 @@ interface SelectedColumn {
 }
 
 const plans = new WeakMap<readonly TableMap[], Map<string, SelectPlan>>();
-const ALL_KEYS: Record<Queryable['dialect'], readonly [string, string]> = {
-  sqlite: ['sqlite|false|*', 'sqlite|true|*'], postgres: ['postgres|false|*', 'postgres|true|*'], mysql: ['mysql|false|*', 'mysql|true|*'],
-};
+/** The keys of the usual "all attributes" plans, by dialect. */
+const allKeys = new Map<Dialect, readonly [string, string]>();
+
+function allKeysOf(dialect: Dialect): readonly [string, string] {
+  let keys = allKeys.get(dialect);
+  if (!keys) { keys = [`${dialect.name}|false|*`, `${dialect.name}|true|*`]; allKeys.set(dialect, keys); }
+  return keys;
+}
 
 /** The SELECT ... FROM ... JOIN part for a list of tables, built once per tables, dialect and attribute list. */
-function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], wanted: ReadonlySet<string> | undefined, withType: boolean): SelectPlan {
+function selectPlan(dialect: Dialect, tables: readonly TableMap[], wanted: ReadonlySet<string> | undefined, withType: boolean): SelectPlan {
   let byKey = plans.get(tables);
   if (!byKey) { byKey = new Map(); plans.set(tables, byKey); }
   // Constant keys for the usual "all attributes" plans: no string built per call.
-  const key = wanted ? `${dialect}|${withType}|${[...wanted].sort().join(',')}` : ALL_KEYS[dialect][withType ? 1 : 0];
+  const key = wanted ? `${dialect.name}|${withType}|${[...wanted].sort().join(',')}` : allKeysOf(dialect)[withType ? 1 : 0];
   let plan = byKey.get(key);
   if (!plan) {
     const w = new SqlWriter(dialect);
@@ -112,7 +118,7 @@ function selectPlan(dialect: Queryable['dialect'], tables: readonly TableMap[], 
         const index = cols.length;
         cols.push(`${w.q(t.table)}.${w.q(c.column)}`);
         if (c.source === 'type') typeIndex = index;
-        else columns.push({ column: c.column, index, key: c.key, reference: c.source === 'reference', decode: decoderFor(dialect, c.type) });
+        else columns.push({ column: c.column, index, key: c.key, reference: c.source === 'reference', decode: dialect.values.decoderFor(c.type) });
       }
     }
     let from = w.q(first.table);
@@ -131,7 +137,8 @@ function rowId(row: Row): unknown {
 }
 
 function selectTables(q: FollowUpQueryable, plan: SelectPlan, ids: readonly ObjectId[]): Promise<Row[]> {
-  const params = q.dialect === 'sqlite' ? ids : ids.map((id) => encodeId(q.dialect, id));
+  const values = q.dialect.values;
+  const params = values.bigintsAsIs ? ids : ids.map(values.encodeId);
   // The same string object for the same statement: the drivers' statement caches hash it once.
   let text = plan.texts.get(ids.length);
   if (text === undefined) {
@@ -231,7 +238,7 @@ export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, obj
   const sets = new Map<ObjectId, bigint[]>();
   for (const part of chunks(q.dialect, objects, 1)) {
     const w = new SqlWriter(q.dialect);
-    const sql = `SELECT ${w.q(a.parentColumn)}, ${w.q(a.childColumn)} FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => encodeId(q.dialect, o.id)))}`;
+    const sql = `SELECT ${w.q(a.parentColumn)}, ${w.q(a.childColumn)} FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => q.dialect.values.encodeId(o.id)))}`;
     for (const row of await q.query(sql, w.params)) {
       const parent = decodeId(row[a.parentColumn]);
       const child = decodeId(row[a.childColumn]);

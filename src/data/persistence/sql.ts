@@ -1,12 +1,11 @@
-import type { DialectName } from '../dialects/names.js';
-import { MAX_PARAMS, placeholder, quoteIdentifier } from '../dialects/names.js';
+import type { Dialect } from '../dialects/dialect.js';
 
 /** Small helpers to write the seeds' SQL shapes with the dialect's quoting and placeholders. */
 export class SqlWriter {
   readonly params: unknown[] = [];
-  constructor(readonly dialect: DialectName) {}
-  q(name: string): string { return quoteIdentifier(this.dialect, name); }
-  p(value: unknown): string { this.params.push(value); return placeholder(this.dialect, this.params.length); }
+  constructor(readonly dialect: Dialect) {}
+  q(name: string): string { return this.dialect.quote(name); }
+  p(value: unknown): string { this.params.push(value); return this.dialect.placeholder(this.params.length); }
   /** `= ?` for one value, `IN (?, ?, ...)` for several. */
   inList(values: readonly unknown[]): string {
     const text = inListText(this.dialect, this.params.length, values.length);
@@ -18,11 +17,11 @@ export class SqlWriter {
 const inLists = new Map<string, string>();
 
 /** `= ?` or `IN (?, ?, ...)` for `count` parameters after the first `offset` ones; cached (hot path). */
-export function inListText(dialect: DialectName, offset: number, count: number): string {
-  const key = `${dialect}:${offset}:${count}`;
+export function inListText(dialect: Dialect, offset: number, count: number): string {
+  const key = `${dialect.name}:${offset}:${count}`;
   let text = inLists.get(key);
   if (text === undefined) {
-    text = count === 1 ? `= ${placeholder(dialect, offset + 1)}` : `IN (${Array.from({ length: count }, (_, i) => placeholder(dialect, offset + i + 1)).join(', ')})`;
+    text = count === 1 ? `= ${dialect.placeholder(offset + 1)}` : `IN (${Array.from({ length: count }, (_, i) => dialect.placeholder(offset + i + 1)).join(', ')})`;
     if (inLists.size > 5000) inLists.clear();
     inLists.set(key, text);
   }
@@ -42,8 +41,8 @@ export function inListText(dialect: DialectName, offset: number, count: number):
 export const IDS_PER_STATEMENT = 1000;
 
 /** Splits a list so that each statement stays below the driver's parameter limit, and at most IDS_PER_STATEMENT items. */
-export function chunks<T>(dialect: DialectName, items: readonly T[], paramsPerItem: number): T[][] {
-  const size = Math.max(1, Math.min(IDS_PER_STATEMENT, Math.floor(MAX_PARAMS[dialect] / Math.max(1, paramsPerItem))));
+export function chunks<T>(dialect: Dialect, items: readonly T[], paramsPerItem: number): T[][] {
+  const size = Math.max(1, Math.min(IDS_PER_STATEMENT, Math.floor(dialect.maxParams / Math.max(1, paramsPerItem))));
   if (items.length <= size) return [items as T[]];
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DialectName } from '../dialects/names.js';
+import type { Dialect } from '../dialects/dialect.js';
 import { bigintType } from '../dialects/ddl.js';
 
 export const SYS = {
@@ -22,7 +22,7 @@ export const SYSTEM_VERSION = '4.2';
  * Mendix's names and columns (metadata ids are UUIDs as Mendix's GUIDs).
  * Index columns name the column itself in column_id.
  */
-export function systemTableStatements(k: Kysely<any>, dialect: DialectName): { sql: string; params: readonly unknown[] }[] {
+export function systemTableStatements(k: Kysely<any>, dialect: Dialect): { sql: string; params: readonly unknown[] }[] {
   const id = (b: any) => b.addColumn('id', 'varchar(36)', (c: any) => c.notNull().primaryKey());
   const name = 'varchar(255)';
   const big = sql.raw(bigintType(dialect));

@@ -1,6 +1,7 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import type { ObjectId } from '../../objects/values.js';
+import type { Dialect } from '../../data/dialects/dialect.js';
 import type { UserContext } from '../../security/user-context.js';
 
 /**
@@ -11,7 +12,7 @@ import type { UserContext } from '../../security/user-context.js';
 
 /** SQL on one connection (the data layer's Queryable / Transaction). */
 export interface SqlPort {
-  readonly dialect: 'sqlite' | 'postgres' | 'mysql';
+  readonly dialect: Dialect;
   query<T = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<T[]>;
   execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }>;
 }

@@ -1,10 +1,10 @@
 import type { CAttribute } from '../../model/compiled/types.js';
-import type { QueryDialect } from '../../data/dialects/query-syntax.js';
+import type { Dialect } from '../../data/dialects/dialect.js';
 import type { AttributeValue } from '../../objects/values.js';
 import { fromDbValue, idFromDb } from '../../data/values.js';
 
 /** A column value as the driver returned it, to the in-memory AttributeValue (the data layer's codecs). */
-export function decodeValue(dialect: QueryDialect, attr: Pick<CAttribute, 'type'>, raw: unknown): AttributeValue {
+export function decodeValue(dialect: Dialect, attr: Pick<CAttribute, 'type'>, raw: unknown): AttributeValue {
   return fromDbValue(dialect, attr, raw);
 }
 

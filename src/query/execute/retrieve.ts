@@ -1,5 +1,5 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
-import type { QueryDialect } from '../../data/dialects/query-syntax.js';
+import type { Dialect } from '../../data/dialects/dialect.js';
 import { createMxObject, type MxObject } from '../../objects/mx-object.js';
 import type { AttributeValue } from '../../objects/values.js';
 import type { UserContext } from '../../security/user-context.js';
@@ -13,7 +13,7 @@ import { loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
 
 /** What the query engine needs of a connection or transaction (the data layer's Database satisfies it). */
 export interface QueryExecutor {
-  readonly dialect: QueryDialect;
+  readonly dialect: Dialect;
   query(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
 }
 
@@ -38,9 +38,9 @@ function validInt(name: string, v: number | undefined): number | undefined {
   return v;
 }
 
-export function toPlan(model: CompiledModel, p: QueryPlan | QueryRequest, dialect: QueryDialect): QueryPlan {
+export function toPlan(model: CompiledModel, p: QueryPlan | QueryRequest, dialect: Dialect): QueryPlan {
   if (p instanceof QueryPlan) {
-    if (p.dialect !== dialect) throw new QueryError(`the plan was compiled for ${p.dialect}, the database is ${dialect}`);
+    if (p.dialect.name !== dialect.name) throw new QueryError(`the plan was compiled for ${p.dialect.name}, the database is ${dialect.name}`);
     return p;
   }
   return new QueryPlan(model, p, dialect);

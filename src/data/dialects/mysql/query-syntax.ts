@@ -1,6 +1,7 @@
 import type { DatePart } from '../../../objects/value-types.js';
 import { commonParam, type QuerySyntax } from '../query-syntax.js';
-import { placeholder, quoteIdentifier } from '../names.js';
+import { doubleQuoted } from '../names.js';
+import { mysqlValues } from './values.js';
 
 const FN: Record<DatePart, (t: string) => string> = {
   year: (t) => `YEAR(${t})`, month: (t) => `MONTH(${t})`, day: (t) => `DAYOFMONTH(${t})`,
@@ -16,9 +17,8 @@ const FN: Record<DatePart, (t: string) => string> = {
  * current offset (see docs/xpath.md).
  */
 export const mysqlQuerySyntax: QuerySyntax = {
-  dialect: 'mysql',
-  quote: (n) => quoteIdentifier('mysql', n),
-  placeholder: (i) => placeholder('mysql', i),
+  quote: doubleQuoted,
+  placeholder: () => '?',
   textEquals: (l, op, r, again) => op === '='
     ? `(${l} = ${r} AND BINARY ${l} = BINARY ${again()})`
     : `BINARY ${l} <> BINARY ${r}`,
@@ -33,6 +33,6 @@ export const mysqlQuerySyntax: QuerySyntax = {
   },
   falseCondition: '1 = 0',
   trueCondition: '1 = 1',
-  toParam: (type, v) => commonParam('mysql', type, v),
+  toParam: (type, v) => commonParam(mysqlValues, type, v),
   aggregate: (fn, o) => `${fn.toUpperCase()}(${o})`,
 };

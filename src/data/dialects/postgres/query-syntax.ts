@@ -1,6 +1,7 @@
 import type { DatePart } from '../../../objects/value-types.js';
 import { commonParam, type QuerySyntax } from '../query-syntax.js';
-import { placeholder, quoteIdentifier } from '../names.js';
+import { doubleQuoted } from '../names.js';
+import { postgresValues } from './values.js';
 
 const PG_PART: Record<DatePart, string> = {
   year: 'YEAR', month: 'MONTH', day: 'DAY', hours: 'HOUR', minutes: 'MINUTE', seconds: 'SECOND',
@@ -9,9 +10,8 @@ const PG_PART: Record<DatePart, string> = {
 
 /** DateTime columns are TIMESTAMP (without time zone) holding UTC, as Mendix does. */
 export const postgresQuerySyntax: QuerySyntax = {
-  dialect: 'postgres',
-  quote: (n) => quoteIdentifier('postgres', n),
-  placeholder: (i) => placeholder('postgres', i),
+  quote: doubleQuoted,
+  placeholder: (i) => `$${i}`,
   textEquals: (l, op, r) => `${l} ${op === '=' ? '=' : '<>'} ${r}`,
   likeInsensitive: (o, p) => `LOWER(${o}) LIKE ${p} ESCAPE '!'`,
   length: (o) => `LENGTH(${o})`,
@@ -24,6 +24,6 @@ export const postgresQuerySyntax: QuerySyntax = {
   paging: (limit, offset) => `${limit !== undefined ? ` LIMIT ${limit}` : ''}${offset ? ` OFFSET ${offset}` : ''}`,
   falseCondition: '1 = 0',
   trueCondition: '1 = 1',
-  toParam: (type, v) => commonParam('postgres', type, v),
+  toParam: (type, v) => commonParam(postgresValues, type, v),
   aggregate: (fn, o) => `${fn.toUpperCase()}(${o})`,
 };

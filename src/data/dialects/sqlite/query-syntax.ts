@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { DatePart, ValueType } from '../../../objects/value-types.js';
 import { commonParam, type QuerySyntax } from '../query-syntax.js';
-import { placeholder, quoteIdentifier } from '../names.js';
+import { doubleQuoted } from '../names.js';
+import { sqliteValues } from './values.js';
 
 /**
  * SQLite has no Unicode case folding (LIKE and lower() are ASCII-only) and no
@@ -41,9 +42,8 @@ export function registerSqliteQueryFunctions(db: { function(name: string, option
 }
 
 export const sqliteQuerySyntax: QuerySyntax = {
-  dialect: 'sqlite',
-  quote: (n) => quoteIdentifier('sqlite', n),
-  placeholder: (i) => placeholder('sqlite', i),
+  quote: doubleQuoted,
+  placeholder: () => '?',
   // String columns are COLLATE NOCASE (ASCII): = first narrows with the index, then compares exactly.
   textEquals: (l, op, r, again) => op === '='
     ? `(${l} = ${r} AND ${l} = ${again()} COLLATE BINARY)`
@@ -57,6 +57,6 @@ export const sqliteQuerySyntax: QuerySyntax = {
   },
   falseCondition: '1 = 0',
   trueCondition: '1 = 1',
-  toParam: (type: ValueType, v: unknown) => commonParam('sqlite', type, v),
+  toParam: (type: ValueType, v: unknown) => commonParam(sqliteValues, type, v),
   aggregate: (fn, o, type) => (type === 'Decimal' && (fn === 'sum' || fn === 'avg') ? `${fn.toUpperCase()}(kiln_dec_real(${o}))` : `${fn.toUpperCase()}(${o})`),
 };

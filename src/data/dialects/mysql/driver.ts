@@ -1,6 +1,7 @@
 import mysql from 'mysql2';
 import { MysqlDialect } from 'kysely';
-import type { DriverAdapter, DriverOptions, Lease, RawResult } from './driver.js';
+import type { DriverAdapter, DriverOptions, Lease, RawResult } from '../driver.js';
+import { isMysqlConnectionError } from './errors.js';
 
 /**
  * MariaDB/MySQL through a mysql2 pool. Every connection is set up once:
@@ -28,7 +29,6 @@ export function openMysql(url: string, opts: DriverOptions): DriverAdapter {
     c.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost; it will be replaced'));
   });
   return {
-    dialect: 'mysql',
     beginStatement: 'START TRANSACTION',
     run: (sql, params) => runOn(pool, sql, params),
     acquire: () => new Promise<Lease>((resolve, reject) => {
@@ -62,13 +62,6 @@ function runOn(c: Runner, sql: string, params: readonly unknown[]): Promise<RawR
 function toResult(r: unknown): RawResult {
   if (Array.isArray(r)) return { rows: r as Record<string, unknown>[], affectedRows: 0 };
   return { rows: [], affectedRows: (r as { affectedRows?: number }).affectedRows ?? 0 };
-}
-
-export function isMysqlConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; fatal?: boolean; message?: string };
-  if (e?.fatal) return true;
-  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ETIMEDOUT'].includes(e?.code ?? '')
-    || /connection is in closed state|Can't add new command when connection is in closed state/i.test(e?.message ?? '');
 }
 
 /**

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
-import { DatabaseConnectionError } from '../errors.js';
-import type { DriverAdapter, DriverConnection, DriverOptions, Lease, RawResult } from './driver.js';
-import { registerSqliteFunctions } from './sqlite-functions.js';
+import { DatabaseConnectionError } from '../../errors.js';
+import type { DriverAdapter, DriverConnection, DriverOptions, Lease, RawResult } from '../driver.js';
+import { registerSqliteFunctions } from './functions.js';
 
 /**
  * SQLite through better-sqlite3: one connection to a file in WAL mode.
@@ -79,7 +79,6 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
   };
 
   return {
-    dialect: 'sqlite',
     beginStatement: 'BEGIN IMMEDIATE',
     async run(sql, params) {
       if (!held) return exec(sql, params);

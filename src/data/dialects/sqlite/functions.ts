@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { registerSqliteQueryFunctions } from './sqlite/query-syntax.js';
-import { decodeSortableDecimal, Dec, encodeSortableDecimal, normaliseDecimal } from './decimal-format.js';
+import { registerSqliteQueryFunctions } from './query-syntax.js';
+import { decodeSortableDecimal, Dec, encodeSortableDecimal, normaliseDecimal } from '../decimal-format.js';
 
 /**
  * SQL functions every Kiln SQLite connection has, for the stored Decimal

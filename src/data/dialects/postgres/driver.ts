@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { PostgresDialect } from 'kysely';
-import type { DriverAdapter, DriverOptions, Lease, RawResult } from './driver.js';
+import type { DriverAdapter, DriverOptions, Lease, RawResult } from '../driver.js';
+import { utcText } from '../value-codecs.js';
+import { isPgConnectionError } from './errors.js';
 
 const OID_INT8 = 20;
 const OID_NUMERIC = 1700;
@@ -64,7 +66,6 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
   pool.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost; it will be replaced'));
   const toResult = (r: pg.QueryResult): RawResult => ({ rows: r.rows as Record<string, unknown>[], affectedRows: r.rowCount ?? 0 });
   return {
-    dialect: 'postgres',
     beginStatement: 'BEGIN',
     async run(sql, params) {
       return toResult(await pool.query(statement(sql, params)));
@@ -107,12 +108,6 @@ function statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
   return name === undefined ? { text: sql, values } : { name, text: sql, values };
 }
 
-export function isPgConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  if (typeof e?.code === 'string' && (/^(08|57P0)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code))) return true;
-  return /Connection terminated|connection is closed|Client has encountered a connection error/i.test(e?.message ?? '');
-}
-
 /** Dates bound as UTC text (the column is TIMESTAMP without time zone); bigints as text. */
 function bindable(v: unknown): unknown {
   if (v === undefined) return null;
@@ -120,8 +115,4 @@ function bindable(v: unknown): unknown {
   if (v instanceof Date) return utcText(v);
   if (v instanceof Uint8Array && !Buffer.isBuffer(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   return v;
-}
-
-export function utcText(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
 }

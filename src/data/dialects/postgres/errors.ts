@@ -1,0 +1,16 @@
+import { DatabaseConnectionError, DataError, UniqueViolationError } from '../../errors.js';
+
+/** Driver errors that callers act on become typed errors; the rest pass through unchanged. */
+export function translatePgError(err: unknown): unknown {
+  if (err instanceof DataError || !(err instanceof Error)) return err;
+  const e = err as Error & { code?: string; constraint?: string; table?: string };
+  if (e.code === '23505') return new UniqueViolationError(`duplicate value: ${e.message}`, e.table, e.constraint, { cause: e });
+  if (isPgConnectionError(e)) return new DatabaseConnectionError(`the database connection failed: ${e.message}`, { cause: e });
+  return err;
+}
+
+export function isPgConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (typeof e?.code === 'string' && (/^(08|57P0)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code))) return true;
+  return /Connection terminated|connection is closed|Client has encountered a connection error/i.test(e?.message ?? '');
+}
