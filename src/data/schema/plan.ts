@@ -43,43 +43,32 @@ type Change = 'same' | 'widen' | 'narrow' | 'lossy';
  * find out what a destructive change would lose (row counts, values that do
  * not fit); the caller refuses the plan when `losses` is not empty unless
  * destructive changes are allowed.
+ *
+ * Phases: match tables (by key, then previous name), drop the tables no longer
+ * in the model, change the tables in both (columns, indexes, their records),
+ * create the new tables, stamp the version row.
  */
 export async function planSync(q: Queryable, k: Kysely<any>, desired: readonly TableDef[], stored: StoredSchema, opts: PlanOptions): Promise<SyncPlan> {
-  const d = q.dialect;
-  const Q = (n: string) => quoteIdentifier(d, n);
-  const steps: PlanStep[] = [];
-  const meta: PlanStep[] = [];
-  const losses: string[] = [];
-  const summary: string[] = [];
-  const ddl = (c: { compile(): { sql: string; parameters: readonly unknown[] } }) => { const x = c.compile(); steps.push({ sql: x.sql, params: x.parameters, ddl: true }); };
-  const raw = (text: string, params: readonly unknown[] = []) => steps.push({ sql: text, params, ddl: false });
-  const m = (c: { compile(): { sql: string; parameters: readonly unknown[] } }) => { const x = c.compile(); meta.push({ sql: x.sql, params: x.parameters, ddl: false }); };
-  const count = async (text: string, params: readonly unknown[] = []) => Number(Object.values((await q.query(text, params))[0] ?? { n: 0 })[0] ?? 0);
-  /**
-   * A count over a table the record names: 0 when the table is not there
-   * (dropped by hand). On PostgreSQL the probe runs in a savepoint, since a
-   * failed statement would abort the whole synchronisation transaction.
-   */
-  const tolerant = async (table: string, fn: () => Promise<number>): Promise<number> => {
-    try {
-      return failedStatementAbortsTransaction(d) && 'savepoint' in q ? await (q as Transaction).savepoint(fn) : await fn();
-    } catch (e) {
-      if ((await q.query(tableExistsQuery(d), [table])).length === 0) return 0;
-      throw e;
-    }
-  };
-  const rowsIn = (table: string) => count(`SELECT COUNT(*) AS n FROM ${Q(table)}`);
-  const valuesIn = (table: string, col: string) => count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${Q(col)} IS NOT NULL`);
-  const duplicates = (table: string, col: string) => count(`SELECT COUNT(*) AS n FROM (SELECT ${Q(col)} FROM ${Q(table)} GROUP BY ${Q(col)} HAVING COUNT(*) > 1) ${Q('dup')}`);
-  const dropIndex = (table: string, name: string) => { const b = k.schema.dropIndex(name); ddl(dropIndexNamesTable(d) ? b.on(table) : b); };
-  const createIndex = (table: string, i: IndexDef) => {
-    let b = k.schema.createIndex(i.name).on(table).columns(i.columns.map((c) => (c.descending ? `${c.column} desc` : c.column)));
-    if (i.unique) b = b.unique();
-    ddl(b);
-  };
-  const colType = (c: ColumnDef) => sql.raw(columnType(d, c.type, c.length));
+  const { matched, used, entityIds } = matchTables(desired, stored);
+  const p = planner(q, k, entityIds);
+  await planDroppedTables(p, stored, used);
+  for (const [t, s] of matched) await planChangedTable(p, t, s);
+  planNewTables(p, desired, matched, stored);
+  planVersion(p, opts);
+  return { steps: [...p.steps, ...p.meta], losses: p.losses, summary: p.summary };
+}
 
-  // Matching: by key, then by a previous name.
+interface TableMatch {
+  /** Desired table -> the stored table it continues. */
+  readonly matched: Map<TableDef, TableDef>;
+  /** Stored tables that are matched. */
+  readonly used: Set<TableDef>;
+  /** Entity key -> its id in the system tables (kept, or new). */
+  readonly entityIds: Map<string, string>;
+}
+
+/** Matching: by key, then by a previous name. */
+function matchTables(desired: readonly TableDef[], stored: StoredSchema): TableMatch {
   const storedByKey = new Map(stored.tables.map((t) => [`${t.kind}:${t.key}`, t]));
   const matched = new Map<TableDef, TableDef>();
   const used = new Set<TableDef>();
@@ -91,237 +80,362 @@ export async function planSync(q: Queryable, k: Kysely<any>, desired: readonly T
   for (const s of stored.tables) if (s.kind === 'entity') entityIds.set(s.key, s.id!);
   for (const [t, s] of matched) if (t.kind === 'entity') entityIds.set(t.key, s.id!);
   for (const t of desired) if (t.kind === 'entity' && !matched.has(t)) entityIds.set(t.key, randomUUID());
+  return { matched, used, entityIds };
+}
 
-  // 1. Tables no longer in the model.
+type Compilable = { compile(): { sql: string; parameters: readonly unknown[] } };
+
+/** The plan being built and the helpers its phases share: statements, probes of the data, system-table records. */
+interface Planner {
+  readonly q: Queryable;
+  readonly k: Kysely<any>;
+  readonly d: Queryable['dialect'];
+  readonly steps: PlanStep[];
+  readonly meta: PlanStep[];
+  readonly losses: string[];
+  readonly summary: string[];
+  readonly entityIds: ReadonlyMap<string, string>;
+  Q(n: string): string;
+  /** A DDL statement. */
+  ddl(c: Compilable): void;
+  /** A data statement (conversion, fill, clean-up), run among the DDL. */
+  raw(text: string, params?: readonly unknown[]): void;
+  /** A write to the system tables, run after all DDL. */
+  m(c: Compilable): void;
+  count(text: string, params?: readonly unknown[]): Promise<number>;
+  tolerant(table: string, fn: () => Promise<number>): Promise<number>;
+  rowsIn(table: string): Promise<number>;
+  valuesIn(table: string, col: string): Promise<number>;
+  duplicates(table: string, col: string): Promise<number>;
+  narrowFailures(table: string, from: ColumnDef, to: ColumnDef): Promise<number>;
+  dropIndex(table: string, name: string): void;
+  createIndex(table: string, i: IndexDef): void;
+  colType(c: ColumnDef): ReturnType<typeof sql.raw>;
+  fillNewColumn(t: TableDef, c: ColumnDef): void;
+  deleteIndexMeta(tableId: string): void;
+  insertIndexMeta(tableId: string, indexes: readonly IndexDef[]): void;
+  attributeValues(c: ColumnDef, entityId: string): Record<string, unknown>;
+  tableMeta(t: TableDef, id: string, insert: boolean): void;
+  sequenceMeta(t: TableDef, c: ColumnDef, attrId: string): void;
+}
+
+function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, string>): Planner {
+  const d = q.dialect;
+  const Q = (n: string) => quoteIdentifier(d, n);
+  const steps: PlanStep[] = [];
+  const meta: PlanStep[] = [];
+  const ddl = (c: Compilable) => { const x = c.compile(); steps.push({ sql: x.sql, params: x.parameters, ddl: true }); };
+  const raw = (text: string, params: readonly unknown[] = []) => { steps.push({ sql: text, params, ddl: false }); };
+  const m = (c: Compilable) => { const x = c.compile(); meta.push({ sql: x.sql, params: x.parameters, ddl: false }); };
+  const count = async (text: string, params: readonly unknown[] = []) => Number(Object.values((await q.query(text, params))[0] ?? { n: 0 })[0] ?? 0);
+  const valuesIn = (table: string, col: string) => count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${Q(col)} IS NOT NULL`);
+  return {
+    q, k, d, steps, meta, losses: [], summary: [], entityIds, Q, ddl, raw, m, count, valuesIn,
+    /**
+     * A count over a table the record names: 0 when the table is not there
+     * (dropped by hand). On PostgreSQL the probe runs in a savepoint, since a
+     * failed statement would abort the whole synchronisation transaction.
+     */
+    async tolerant(table, fn) {
+      try {
+        return failedStatementAbortsTransaction(d) && 'savepoint' in q ? await (q as Transaction).savepoint(fn) : await fn();
+      } catch (e) {
+        if ((await q.query(tableExistsQuery(d), [table])).length === 0) return 0;
+        throw e;
+      }
+    },
+    rowsIn: (table) => count(`SELECT COUNT(*) AS n FROM ${Q(table)}`),
+    duplicates: (table, col) => count(`SELECT COUNT(*) AS n FROM (SELECT ${Q(col)} FROM ${Q(table)} GROUP BY ${Q(col)} HAVING COUNT(*) > 1) ${Q('dup')}`),
+    async narrowFailures(table, from, to) {
+      if (STRINGS.includes(to.type)) {
+        return count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${lengthFunction(q.dialect)}(${convertExpression(d, from.type, to.type, from.column)}) > ${Number(to.length)}`);
+      }
+      if (to.type === 'Integer') return count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${Q(from.column)} < -2147483648 OR ${Q(from.column)} > 2147483647`);
+      return valuesIn(table, from.column);
+    },
+    dropIndex(table, name) { const b = k.schema.dropIndex(name); ddl(dropIndexNamesTable(d) ? b.on(table) : b); },
+    createIndex(table, i) {
+      let b = k.schema.createIndex(i.name).on(table).columns(i.columns.map((c) => (c.descending ? `${c.column} desc` : c.column)));
+      if (i.unique) b = b.unique();
+      ddl(b);
+    },
+    colType: (c) => sql.raw(columnType(d, c.type, c.length)),
+    fillNewColumn(t, c) {
+      if (c.type === 'AutoNumber') raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${Q('id')} % 281474976710656`);
+      else if (c.defaultValue !== null && ['Boolean', 'Integer', 'Long', 'Decimal'].includes(c.type)) {
+        const v = encodeValue(d, c.type, c.key, defaultOf(c));
+        raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [v]);
+      } else if (c.key === 'submetaobjectname' && c.defaultValue !== null) raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [c.defaultValue]);
+    },
+    deleteIndexMeta(tableId) {
+      m(k.deleteFrom(SYS.indexColumn).where('index_id', 'in', k.selectFrom(SYS.index).select('id').where('table_id', '=', tableId)));
+      m(k.deleteFrom(SYS.index).where('table_id', '=', tableId));
+      m(k.deleteFrom(SYS.uniqueConstraint).where('table_id', '=', tableId));
+    },
+    insertIndexMeta(tableId, indexes) {
+      for (const i of indexes) {
+        if (i.unique) {
+          m(k.insertInto(SYS.uniqueConstraint).values({ name: i.name, table_id: tableId, column_id: i.columns[0]!.column }));
+          continue;
+        }
+        const id = randomUUID();
+        m(k.insertInto(SYS.index).values({ id, table_id: tableId, index_name: i.name }));
+        i.columns.forEach((c, n) => m(k.insertInto(SYS.indexColumn).values({ index_id: id, column_id: c.column, sort_order: c.descending ? 'DESC' : 'ASC', ordinal: n })));
+      }
+    },
+    attributeValues(c, entityId) {
+      return {
+        entity_id: entityId, attribute_name: c.key, column_name: c.column, type: TYPE_CODES[c.type], length: c.length,
+        default_value: c.defaultValue ?? '', is_auto_number: c.type === 'AutoNumber',
+      };
+    },
+    tableMeta(t, id, insert) {
+      if (t.kind === 'entity') {
+        const values = { entity_name: t.key, table_name: t.table, superentity_id: t.superKey ? entityIds.get(t.superKey) ?? null : null, remote: false, remote_primary_key: false };
+        m(insert ? k.insertInto(SYS.entity).values({ id, ...values }) : k.updateTable(SYS.entity).set(values).where('id', '=', id));
+      } else {
+        const values = {
+          association_name: t.key, table_name: t.table,
+          parent_entity_id: entityIds.get(t.parentKey!) ?? null, child_entity_id: entityIds.get(t.childKey!) ?? null,
+          parent_column_name: t.columns[0]!.column, child_column_name: t.columns[1]!.column,
+          pk_index_name: null, index_name: t.indexes.find((i) => !i.unique)?.name ?? null,
+        };
+        m(insert ? k.insertInto(SYS.association).values({ id, ...values }) : k.updateTable(SYS.association).set(values).where('id', '=', id));
+      }
+    },
+    sequenceMeta(t, c, attrId) {
+      m(k.insertInto(SYS.sequence).values({ attribute_id: attrId, name: `${t.table}_${c.column}_mxseq`, start_value: 1, current_value: 0 }));
+    },
+  };
+}
+
+/** 1. Tables no longer in the model. */
+async function planDroppedTables(p: Planner, stored: StoredSchema, used: ReadonlySet<TableDef>): Promise<void> {
+  const { k, m } = p;
   for (const s of stored.tables) {
     if (used.has(s)) continue;
-    const n = await tolerant(s.table, () => rowsIn(s.table));
-    if (n > 0) losses.push(`${s.kind} ${s.key}: table ${s.table} holds ${n} row${n === 1 ? '' : 's'}`);
-    summary.push(`drop ${s.kind} ${s.key} (table ${s.table})`);
-    ddl(k.schema.dropTable(s.table).ifExists());
+    const n = await p.tolerant(s.table, () => p.rowsIn(s.table));
+    if (n > 0) p.losses.push(`${s.kind} ${s.key}: table ${s.table} holds ${n} row${n === 1 ? '' : 's'}`);
+    p.summary.push(`drop ${s.kind} ${s.key} (table ${s.table})`);
+    p.ddl(k.schema.dropTable(s.table).ifExists());
     m(k.deleteFrom(s.kind === 'entity' ? SYS.entity : SYS.association).where('id', '=', s.id!));
     if (s.kind === 'entity') {
       m(k.deleteFrom(SYS.attribute).where('entity_id', '=', s.id!));
       m(k.deleteFrom(SYS.entityIdentifier).where('id', '=', s.id!));
       for (const c of s.columns) if (c.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', c.id!));
     }
-    deleteIndexMeta(s.id!);
+    p.deleteIndexMeta(s.id!);
   }
+}
 
-  function deleteIndexMeta(tableId: string): void {
-    m(k.deleteFrom(SYS.indexColumn).where('index_id', 'in', k.selectFrom(SYS.index).select('id').where('table_id', '=', tableId)));
-    m(k.deleteFrom(SYS.index).where('table_id', '=', tableId));
-    m(k.deleteFrom(SYS.uniqueConstraint).where('table_id', '=', tableId));
+/** How a matched table's columns change. */
+interface ColumnDiff {
+  /** Desired column -> the stored column it continues. */
+  readonly colMatch: Map<ColumnDef, ColumnDef>;
+  readonly usedCols: Set<ColumnDef>;
+  /** Columns dropped, renamed or changed: indexes on them are rebuilt. */
+  readonly touched: Set<string>;
+  readonly renames: [string, string][];
+  readonly drops: ColumnDef[];
+  readonly converts: [ColumnDef, ColumnDef][];
+  readonly recreates: ColumnDef[];
+  readonly adds: ColumnDef[];
+  /** The attribute records need rewriting. */
+  dirtyMeta: boolean;
+}
+
+/** 2. Tables in both: rename, columns, indexes, and their records. */
+async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<void> {
+  const id = s.id!;
+  let dirtyMeta = false;
+  if (s.table !== t.table) {
+    p.ddl(p.k.schema.alterTable(s.table).renameTo(t.table));
+    p.summary.push(`rename table ${s.table} to ${t.table}`);
+    dirtyMeta = true;
   }
-  function insertIndexMeta(tableId: string, indexes: readonly IndexDef[]): void {
-    for (const i of indexes) {
-      if (i.unique) {
-        m(k.insertInto(SYS.uniqueConstraint).values({ name: i.name, table_id: tableId, column_id: i.columns[0]!.column }));
+  if (s.key !== t.key || (s.superKey ?? '') !== (t.superKey ?? '') || s.parentKey !== t.parentKey || s.childKey !== t.childKey) dirtyMeta = true;
+  const cols = await diffColumns(p, t, s);
+  if (cols.dirtyMeta) dirtyMeta = true;
+  // Indexes: stale ones go first (a column cannot be dropped under an index on SQLite).
+  const keep = s.indexes.filter((si) => t.indexes.some((ti) => sameIndex(si, ti)) && !si.columns.some((c) => cols.touched.has(c.column)));
+  for (const si of s.indexes) if (!keep.includes(si)) { p.dropIndex(t.table, si.name); dirtyMeta = true; }
+  if (alterColumns(p, t, cols)) dirtyMeta = true;
+  if (await createMissingIndexes(p, t, s, keep, cols.renames)) dirtyMeta = true;
+  if (dirtyMeta) rewriteTableMeta(p, t, s, id, cols);
+}
+
+/** Matches the columns (by key, then previous name) and classifies each change; counts what it would lose. */
+async function diffColumns(p: Planner, t: TableDef, s: TableDef): Promise<ColumnDiff> {
+  const d = p.d;
+  const sCols = new Map(s.columns.map((c) => [c.key, c]));
+  const diff: ColumnDiff = { colMatch: new Map(), usedCols: new Set(), touched: new Set(), renames: [], drops: [], converts: [], recreates: [], adds: [], dirtyMeta: false };
+  const { colMatch, usedCols, touched } = diff;
+  for (const c of t.columns) {
+    const sc = [c.key, ...c.previousKeys].map((x) => sCols.get(x)).find((x) => x && !usedCols.has(x));
+    if (sc) { colMatch.set(c, sc); usedCols.add(sc); }
+  }
+  for (const sc of s.columns) {
+    if (usedCols.has(sc)) continue;
+    const n = await p.tolerant(s.table, () => p.valuesIn(s.table, sc.column));
+    if (n > 0) p.losses.push(`attribute ${s.key}.${sc.key}: column ${s.table}.${sc.column} holds ${n} value${n === 1 ? '' : 's'}`);
+    diff.drops.push(sc); touched.add(sc.column);
+    p.summary.push(`drop column ${t.table}.${sc.column}`);
+  }
+  for (const c of t.columns) {
+    const sc = colMatch.get(c);
+    if (!sc) { diff.adds.push(c); p.summary.push(`add column ${t.table}.${c.column}`); continue; }
+    if (sc.column !== c.column) { diff.renames.push([sc.column, c.column]); touched.add(sc.column); p.summary.push(`rename column ${t.table}.${sc.column} to ${c.column}`); }
+    const change = classify(sc, c);
+    const storageDiffers = columnType(d, sc.type, sc.length) !== columnType(d, c.type, c.length) || (sc.type === 'Decimal') !== (c.type === 'Decimal');
+    if (change === 'same' && !storageDiffers) { if (!sameMeta(sc, c)) diff.dirtyMeta = true; continue; }
+    diff.dirtyMeta = true;
+    p.summary.push(`change column ${t.table}.${c.column} from ${describe(sc)} to ${describe(c)}`);
+    touched.add(c.column);
+    if (change === 'lossy') {
+      const n = await p.valuesIn(s.table, sc.column);
+      if (n > 0) p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} cannot be converted from ${describe(sc)} to ${describe(c)}`);
+      diff.recreates.push(c);
+      continue;
+    }
+    if (change === 'narrow') {
+      const n = await p.narrowFailures(s.table, sc, c);
+      if (n > 0) {
+        p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} do${n === 1 ? 'es' : ''} not fit ${describe(c)}`);
+        diff.recreates.push(c);
         continue;
       }
-      const id = randomUUID();
-      m(k.insertInto(SYS.index).values({ id, table_id: tableId, index_name: i.name }));
-      i.columns.forEach((c, n) => m(k.insertInto(SYS.indexColumn).values({ index_id: id, column_id: c.column, sort_order: c.descending ? 'DESC' : 'ASC', ordinal: n })));
     }
+    if (storageDiffers) diff.converts.push([sc, c]);
   }
-  function attributeValues(c: ColumnDef, entityId: string) {
-    return {
-      entity_id: entityId, attribute_name: c.key, column_name: c.column, type: TYPE_CODES[c.type], length: c.length,
-      default_value: c.defaultValue ?? '', is_auto_number: c.type === 'AutoNumber',
-    };
-  }
-  function tableMeta(t: TableDef, id: string, insert: boolean): void {
-    if (t.kind === 'entity') {
-      const values = { entity_name: t.key, table_name: t.table, superentity_id: t.superKey ? entityIds.get(t.superKey) ?? null : null, remote: false, remote_primary_key: false };
-      m(insert ? k.insertInto(SYS.entity).values({ id, ...values }) : k.updateTable(SYS.entity).set(values).where('id', '=', id));
-    } else {
-      const values = {
-        association_name: t.key, table_name: t.table,
-        parent_entity_id: entityIds.get(t.parentKey!) ?? null, child_entity_id: entityIds.get(t.childKey!) ?? null,
-        parent_column_name: t.columns[0]!.column, child_column_name: t.columns[1]!.column,
-        pk_index_name: null, index_name: t.indexes.find((i) => !i.unique)?.name ?? null,
-      };
-      m(insert ? k.insertInto(SYS.association).values({ id, ...values }) : k.updateTable(SYS.association).set(values).where('id', '=', id));
-    }
-  }
-  function fillNewColumn(t: TableDef, c: ColumnDef): void {
-    if (c.type === 'AutoNumber') raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${Q('id')} % 281474976710656`);
-    else if (c.defaultValue !== null && ['Boolean', 'Integer', 'Long', 'Decimal'].includes(c.type)) {
-      const v = encodeValue(d, c.type, c.key, defaultOf(c));
-      raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [v]);
-    } else if (c.key === 'submetaobjectname' && c.defaultValue !== null) raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [c.defaultValue]);
-  }
-  function sequenceMeta(t: TableDef, c: ColumnDef, attrId: string): void {
-    m(k.insertInto(SYS.sequence).values({ attribute_id: attrId, name: `${t.table}_${c.column}_mxseq`, start_value: 1, current_value: 0 }));
-  }
+  return diff;
+}
 
-  // 2. Tables in both: rename, columns, indexes.
-  for (const [t, s] of matched) {
-    const id = s.id!;
-    let dirtyMeta = false;
-    if (s.table !== t.table) {
-      ddl(k.schema.alterTable(s.table).renameTo(t.table));
-      summary.push(`rename table ${s.table} to ${t.table}`);
-      dirtyMeta = true;
+/** The column DDL of a matched table: renames, drops, conversions, re-creations, additions. True when the records change. */
+function alterColumns(p: Planner, t: TableDef, cols: ColumnDiff): boolean {
+  const { k, ddl, Q } = p;
+  const table = t.table;
+  let dirtyMeta = false;
+  for (const [from, to] of cols.renames) ddl(k.schema.alterTable(table).renameColumn(from, to));
+  for (const sc of cols.drops) ddl(k.schema.alterTable(table).dropColumn(sc.column));
+  if (cols.drops.length) dirtyMeta = true;
+  for (const [sc, c] of cols.converts) {
+    const tmp = `${c.column}__kiln`;
+    ddl(k.schema.alterTable(table).addColumn(tmp, p.colType(c)));
+    p.raw(`UPDATE ${Q(table)} SET ${Q(tmp)} = ${convertExpression(p.d, sc.type, c.type, c.column)}`);
+    ddl(k.schema.alterTable(table).dropColumn(c.column));
+    ddl(k.schema.alterTable(table).renameColumn(tmp, c.column));
+  }
+  for (const c of cols.recreates) {
+    ddl(k.schema.alterTable(table).dropColumn(c.column));
+    ddl(k.schema.alterTable(table).addColumn(c.column, p.colType(c)));
+    p.fillNewColumn(t, c);
+  }
+  for (const c of cols.adds) {
+    ddl(k.schema.alterTable(table).addColumn(c.column, p.colType(c)));
+    p.fillNewColumn(t, c);
+    dirtyMeta = true;
+  }
+  return dirtyMeta;
+}
+
+/**
+ * The indexes a matched table lacks. A new unique single-column index (a
+ * Reference's association table) first deletes the rows whose value occurs
+ * more than once, and counts them as a loss. True when any is created.
+ */
+async function createMissingIndexes(p: Planner, t: TableDef, s: TableDef, keep: readonly IndexDef[], renames: readonly [string, string][]): Promise<boolean> {
+  const { Q } = p;
+  const table = t.table;
+  let created = false;
+  for (const ti of t.indexes) {
+    if (keep.some((si) => sameIndex(si, ti))) continue;
+    if (ti.unique && ti.columns.length === 1) {
+      const n = await p.tolerant(s.table, () => p.duplicates(s.table, renamedColumn(ti.columns[0]!.column, renames)));
+      if (n > 0) {
+        p.losses.push(`${t.kind} ${t.key}: ${n} value${n === 1 ? '' : 's'} of ${ti.columns[0]!.column} occur${n === 1 ? 's' : ''} more than once (a Reference holds one object); the rows holding them would be deleted`);
+        const col = Q(ti.columns[0]!.column);
+        p.raw(`DELETE FROM ${Q(table)} WHERE ${col} IN (SELECT ${col} FROM (SELECT ${col} FROM ${Q(table)} GROUP BY ${col} HAVING COUNT(*) > 1) ${Q('dup')})`);
+      }
     }
-    if (s.key !== t.key || (s.superKey ?? '') !== (t.superKey ?? '') || s.parentKey !== t.parentKey || s.childKey !== t.childKey) dirtyMeta = true;
-    const table = t.table;
-    // Columns.
-    const sCols = new Map(s.columns.map((c) => [c.key, c]));
-    const colMatch = new Map<ColumnDef, ColumnDef>();
-    const usedCols = new Set<ColumnDef>();
+    p.createIndex(table, ti);
+    created = true;
+  }
+  return created;
+}
+
+/** A matched table's records: the table row, its attributes and sequences, its indexes. */
+function rewriteTableMeta(p: Planner, t: TableDef, s: TableDef, id: string, cols: ColumnDiff): void {
+  const { k, m } = p;
+  p.tableMeta(t, id, false);
+  if (t.kind === 'entity') {
+    for (const sc of s.columns) if (!cols.usedCols.has(sc)) {
+      m(k.deleteFrom(SYS.attribute).where('id', '=', sc.id!));
+      if (sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
+    }
     for (const c of t.columns) {
-      const sc = [c.key, ...c.previousKeys].map((x) => sCols.get(x)).find((x) => x && !usedCols.has(x));
-      if (sc) { colMatch.set(c, sc); usedCols.add(sc); }
-    }
-    const touched = new Set<string>();
-    const renames: [string, string][] = [];
-    const drops: ColumnDef[] = [];
-    const converts: [ColumnDef, ColumnDef][] = [];
-    const recreates: ColumnDef[] = [];
-    const adds: ColumnDef[] = [];
-    for (const sc of s.columns) {
-      if (usedCols.has(sc)) continue;
-      const n = await tolerant(s.table, () => valuesIn(s.table, sc.column));
-      if (n > 0) losses.push(`attribute ${s.key}.${sc.key}: column ${s.table}.${sc.column} holds ${n} value${n === 1 ? '' : 's'}`);
-      drops.push(sc); touched.add(sc.column);
-      summary.push(`drop column ${t.table}.${sc.column}`);
-    }
-    for (const c of t.columns) {
-      const sc = colMatch.get(c);
-      if (!sc) { adds.push(c); summary.push(`add column ${t.table}.${c.column}`); continue; }
-      if (sc.column !== c.column) { renames.push([sc.column, c.column]); touched.add(sc.column); summary.push(`rename column ${t.table}.${sc.column} to ${c.column}`); }
-      const change = classify(sc, c);
-      const storageDiffers = columnType(d, sc.type, sc.length) !== columnType(d, c.type, c.length) || (sc.type === 'Decimal') !== (c.type === 'Decimal');
-      if (change === 'same' && !storageDiffers) { if (!sameMeta(sc, c)) dirtyMeta = true; continue; }
-      dirtyMeta = true;
-      summary.push(`change column ${t.table}.${c.column} from ${describe(sc)} to ${describe(c)}`);
-      touched.add(c.column);
-      if (change === 'lossy') {
-        const n = await valuesIn(s.table, sc.column);
-        if (n > 0) losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} cannot be converted from ${describe(sc)} to ${describe(c)}`);
-        recreates.push(c);
-        continue;
+      const sc = cols.colMatch.get(c);
+      if (sc) {
+        m(k.updateTable(SYS.attribute).set(p.attributeValues(c, id)).where('id', '=', sc.id!));
+        if (c.type === 'AutoNumber' && sc.type !== 'AutoNumber') p.sequenceMeta(t, c, sc.id!);
+        if (c.type !== 'AutoNumber' && sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
+      } else {
+        const attrId = randomUUID();
+        m(k.insertInto(SYS.attribute).values({ id: attrId, ...p.attributeValues(c, id) }));
+        if (c.type === 'AutoNumber') p.sequenceMeta(t, c, attrId);
       }
-      if (change === 'narrow') {
-        const n = await narrowFailures(q, s.table, sc, c);
-        if (n > 0) {
-          losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} do${n === 1 ? 'es' : ''} not fit ${describe(c)}`);
-          recreates.push(c);
-          continue;
-        }
-      }
-      if (storageDiffers) converts.push([sc, c]);
-    }
-    // Indexes: stale ones go first (a column cannot be dropped under an index on SQLite).
-    const same = (a: IndexDef, b: IndexDef) => a.name === b.name && a.unique === b.unique && a.columns.length === b.columns.length && a.columns.every((c, i) => c.column === b.columns[i]!.column && c.descending === b.columns[i]!.descending);
-    const keep = s.indexes.filter((si) => t.indexes.some((ti) => same(si, ti)) && !si.columns.some((c) => touched.has(c.column)));
-    for (const si of s.indexes) if (!keep.includes(si)) { dropIndex(t.table, si.name); dirtyMeta = true; }
-    for (const [from, to] of renames) ddl(k.schema.alterTable(table).renameColumn(from, to));
-    for (const sc of drops) ddl(k.schema.alterTable(table).dropColumn(sc.column));
-    if (drops.length) dirtyMeta = true;
-    for (const [sc, c] of converts) {
-      const tmp = `${c.column}__kiln`;
-      ddl(k.schema.alterTable(table).addColumn(tmp, colType(c)));
-      raw(`UPDATE ${Q(table)} SET ${Q(tmp)} = ${convertExpression(d, sc.type, c.type, c.column)}`);
-      ddl(k.schema.alterTable(table).dropColumn(c.column));
-      ddl(k.schema.alterTable(table).renameColumn(tmp, c.column));
-    }
-    for (const c of recreates) {
-      ddl(k.schema.alterTable(table).dropColumn(c.column));
-      ddl(k.schema.alterTable(table).addColumn(c.column, colType(c)));
-      fillNewColumn(t, c);
-    }
-    for (const c of adds) {
-      ddl(k.schema.alterTable(table).addColumn(c.column, colType(c)));
-      fillNewColumn(t, c);
-      dirtyMeta = true;
-    }
-    for (const ti of t.indexes) {
-      if (keep.some((si) => same(si, ti))) continue;
-      if (ti.unique && ti.columns.length === 1) {
-        const n = await tolerant(s.table, () => duplicates(s.table, renamedColumn(ti.columns[0]!.column, renames)));
-        if (n > 0) {
-          losses.push(`${t.kind} ${t.key}: ${n} value${n === 1 ? '' : 's'} of ${ti.columns[0]!.column} occur${n === 1 ? 's' : ''} more than once (a Reference holds one object); the rows holding them would be deleted`);
-          const col = Q(ti.columns[0]!.column);
-          raw(`DELETE FROM ${Q(table)} WHERE ${col} IN (SELECT ${col} FROM (SELECT ${col} FROM ${Q(table)} GROUP BY ${col} HAVING COUNT(*) > 1) ${Q('dup')})`);
-        }
-      }
-      createIndex(table, ti);
-      dirtyMeta = true;
-    }
-    if (dirtyMeta) {
-      tableMeta(t, id, false);
-      if (t.kind === 'entity') {
-        for (const sc of s.columns) if (!usedCols.has(sc)) {
-          m(k.deleteFrom(SYS.attribute).where('id', '=', sc.id!));
-          if (sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
-        }
-        for (const c of t.columns) {
-          const sc = colMatch.get(c);
-          if (sc) {
-            m(k.updateTable(SYS.attribute).set(attributeValues(c, id)).where('id', '=', sc.id!));
-            if (c.type === 'AutoNumber' && sc.type !== 'AutoNumber') sequenceMeta(t, c, sc.id!);
-            if (c.type !== 'AutoNumber' && sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
-          } else {
-            const attrId = randomUUID();
-            m(k.insertInto(SYS.attribute).values({ id: attrId, ...attributeValues(c, id) }));
-            if (c.type === 'AutoNumber') sequenceMeta(t, c, attrId);
-          }
-        }
-      }
-      deleteIndexMeta(id);
-      insertIndexMeta(id, t.indexes);
     }
   }
+  p.deleteIndexMeta(id);
+  p.insertIndexMeta(id, t.indexes);
+}
 
-  // 3. New tables.
+/** 3. New tables, with their records. */
+function planNewTables(p: Planner, desired: readonly TableDef[], matched: ReadonlyMap<TableDef, TableDef>, stored: StoredSchema): void {
+  const { k, m, d } = p;
   let nextShort = Math.max(0, ...stored.shortIds.values()) + 1;
   for (const t of desired) {
     if (matched.has(t)) continue;
-    summary.push(`create ${t.kind} ${t.key} (table ${t.table})`);
-    const id = t.kind === 'entity' ? entityIds.get(t.key)! : randomUUID();
+    p.summary.push(`create ${t.kind} ${t.key} (table ${t.table})`);
+    const id = t.kind === 'entity' ? p.entityIds.get(t.key)! : randomUUID();
     if (t.kind === 'entity') {
       let b = k.schema.createTable(t.table).addColumn('id', sql.raw(idColumnType(d)), (c) => c.notNull().primaryKey());
-      for (const c of t.columns) b = b.addColumn(c.column, colType(c));
-      ddl(b);
+      for (const c of t.columns) b = b.addColumn(c.column, p.colType(c));
+      p.ddl(b);
     } else {
-      const [p, c] = t.columns;
-      ddl(k.schema.createTable(t.table)
-        .addColumn(p!.column, sql.raw(bigintType(d)), (x) => x.notNull())
+      const [pc, c] = t.columns;
+      p.ddl(k.schema.createTable(t.table)
+        .addColumn(pc!.column, sql.raw(bigintType(d)), (x) => x.notNull())
         .addColumn(c!.column, sql.raw(bigintType(d)), (x) => x.notNull())
-        .addPrimaryKeyConstraint(`pk_${t.table}`.slice(0, 60), [p!.column, c!.column] as never));
+        .addPrimaryKeyConstraint(`pk_${t.table}`.slice(0, 60), [pc!.column, c!.column] as never));
     }
-    for (const i of t.indexes) createIndex(t.table, i);
-    tableMeta(t, id, true);
+    for (const i of t.indexes) p.createIndex(t.table, i);
+    p.tableMeta(t, id, true);
     if (t.kind === 'entity') {
       m(k.insertInto(SYS.entityIdentifier).values({ id, short_id: nextShort++, object_sequence: 0 }));
       for (const c of t.columns) {
         const attrId = randomUUID();
-        m(k.insertInto(SYS.attribute).values({ id: attrId, ...attributeValues(c, id) }));
-        if (c.type === 'AutoNumber') sequenceMeta(t, c, attrId);
+        m(k.insertInto(SYS.attribute).values({ id: attrId, ...p.attributeValues(c, id) }));
+        if (c.type === 'AutoNumber') p.sequenceMeta(t, c, attrId);
       }
     }
-    insertIndexMeta(id, t.indexes);
+    p.insertIndexMeta(id, t.indexes);
   }
+}
 
-  // Entities whose generalization is new get its id only now: refresh their superentity_id.
-  if (steps.length || meta.length) {
+/** The version row, rewritten whenever anything changes. */
+function planVersion(p: Planner, opts: PlanOptions): void {
+  const { k, m } = p;
+  if (p.steps.length || p.meta.length) {
     const now = opts.now ?? new Date();
     const p2 = (n: number) => String(n).padStart(2, '0');
     const stamp = `${now.getUTCFullYear()}${p2(now.getUTCMonth() + 1)}${p2(now.getUTCDate())} ${p2(now.getUTCHours())}:${p2(now.getUTCMinutes())}:${p2(now.getUTCSeconds())}`;
     m(k.deleteFrom(SYS.version));
     m(k.insertInto(SYS.version).values({ versionnumber: SYSTEM_VERSION, lastsyncdate: stamp, modelversionnumber: opts.modelVersion, mendixversion: 'kiln' }));
   }
-  return { steps: [...steps, ...meta], losses, summary };
+}
 
-  async function narrowFailures(q2: Queryable, table: string, from: ColumnDef, to: ColumnDef): Promise<number> {
-    if (STRINGS.includes(to.type)) {
-      return count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${lengthFunction(q2.dialect)}(${convertExpression(d, from.type, to.type, from.column)}) > ${Number(to.length)}`);
-    }
-    if (to.type === 'Integer') return count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${Q(from.column)} < -2147483648 OR ${Q(from.column)} > 2147483647`);
-    return valuesIn(table, from.column);
-  }
+function sameIndex(a: IndexDef, b: IndexDef): boolean {
+  return a.name === b.name && a.unique === b.unique && a.columns.length === b.columns.length && a.columns.every((c, i) => c.column === b.columns[i]!.column && c.descending === b.columns[i]!.descending);
 }
 
 function renamedColumn(col: string, renames: readonly [string, string][]): string {

@@ -2,11 +2,11 @@ import type { Diagnostic } from '../../model/diagnostics.js';
 import { pathToString } from '../../model/diagnostics.js';
 import type { CEntity, CMicroflow, CompiledModel } from '../../model/compiled/types.js';
 import type { SourceFile } from '../../model/load/source-file.js';
-import { ACTIVITY_KEYS, type ActivityDef } from '../../model/schema/microflow.js';
+import { ACTIVITY_KEYS, type ActivityDef, type ActivityKey } from '../../model/schema/microflow.js';
 import { compileExpression, type CompiledExpression, type PrefetchPath, type Scope, type VarInfo } from '../expressions/compile.js';
 import type { Value } from '../expressions/runtime.js';
 import { assignable, isNumeric, parseTypeName, T, typeToString, type XType } from '../expressions/types.js';
-import { activityCompilers } from './activities.js';
+import { compileActivity } from './activities/index.js';
 import { block, type Block, type CompiledMicroflow, type ErrorHandler, type Signal, type Step } from './compiled.js';
 import type { ActionSignatures } from './host.js';
 import type { QueryPort } from './ports.js';
@@ -171,12 +171,11 @@ export class MicroflowCompiler {
       this.error(path, actionKeys.length === 0 ? `an activity needs one action key (${ACTIVITY_KEYS.join(', ')})` : `an activity has one action key, found ${actionKeys.join(', ')}`);
       return undefined;
     }
-    const key = actionKeys[0]!;
-    const compile = activityCompilers[key as keyof typeof activityCompilers];
-    const body = (a as Record<string, unknown>)[key];
+    const key = actionKeys[0] as ActivityKey;
+    const body = a[key];
     // On a loop, Mendix's `continue` means: undo the failed iteration and go on with the next one.
     const perIteration = (key === 'loop' || key === 'while') && a.onError === 'continue';
-    const step = compile(this, body, [...path, key], perIteration ? { ...st, continueOnError: true } : st);
+    const step = compileActivity(this, key, body as never, [...path, key], perIteration ? { ...st, continueOnError: true } : st);
     if (!step) return undefined;
     const label = typeof a.caption === 'string' ? a.caption : `${key} (${pathToString(path)})`;
     if (perIteration) return { ...step, label };

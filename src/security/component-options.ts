@@ -1,0 +1,35 @@
+import type { Settings } from '../core/settings.js';
+import { UserError } from '../model/diagnostics.js';
+import { checkCost } from './password.js';
+
+/** The security component's settings, defaulted and checked. */
+export interface SecurityOptions {
+  /** bcrypt cost (HashAlgorithmCost). */
+  readonly cost: number;
+  readonly timeoutMs: number;
+  /** Keep-alive flush interval (SessionKeepAliveUpdatesInterval). */
+  readonly flushMs: number;
+  readonly validationMs: number;
+  /** Session clean-up interval (ClusterManagerActionInterval). */
+  readonly cleanupMs: number;
+  readonly loginMaxAttempts: number;
+  readonly loginBlockDurationMs: number;
+}
+
+export function securityOptions(settings: Settings): SecurityOptions {
+  const cost = checkCost(settings.get('HashAlgorithmCost') ?? 12);
+  const timeoutMs = settings.get('SessionTimeout') ?? 600000;
+  const flushMs = settings.get('SessionKeepAliveUpdatesInterval') ?? 100000;
+  const validationMs = settings.get('SessionValidationTimeout') ?? 30000;
+  // As in Mendix: unset, the clean-up runs twice per session timeout, so an expired
+  // session row (or a block that ran out) lingers at most half a timeout.
+  const cleanupMs = settings.get('ClusterManagerActionInterval') ?? Math.max(1, Math.floor(timeoutMs / 2));
+  if (flushMs >= timeoutMs) {
+    throw new UserError(`SessionKeepAliveUpdatesInterval (${flushMs}) must be smaller than SessionTimeout (${timeoutMs}), or active sessions would expire`);
+  }
+  return {
+    cost, timeoutMs, flushMs, validationMs, cleanupMs,
+    loginMaxAttempts: settings.get('LoginMaxAttempts') ?? 3,
+    loginBlockDurationMs: settings.get('LoginBlockDuration') ?? 300000,
+  };
+}

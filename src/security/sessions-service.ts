@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { CompiledModel } from '../model/compiled/types.js';
+import { openContext } from './contexts.js';
+import { readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
+import type { ActiveSession, SessionManager } from './sessions/session-manager.js';
+import type { SessionsService } from './services.js';
+import type { UserStore } from './user-store.js';
+
+/** The request's session from its cookie, looked up once per request. */
+export interface SessionResolver {
+  (request: FastifyRequest): Promise<ActiveSession | undefined>;
+  /** Records the session created for a request (an anonymous one) as its session. */
+  remember(request: FastifyRequest, session: ActiveSession): void;
+}
+
+export function sessionResolver(mgr: SessionManager): SessionResolver {
+  const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | undefined>>();
+  const resolve = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
+    let p = resolved.get(request);
+    if (!p) {
+      const id = readCookie(request, SESSION_COOKIE);
+      p = id ? mgr.resolve(id) : Promise.resolve(undefined);
+      resolved.set(request, p);
+    }
+    return p;
+  };
+  return Object.assign(resolve, { remember: (request: FastifyRequest, session: ActiveSession) => { resolved.set(request, Promise.resolve(session)); } });
+}
+
+/** The 'sessions' service: the request's user context (security off: the open one), anonymous sessions, flush and clean-up. */
+export function sessionsService(model: CompiledModel, mgr: SessionManager, users: UserStore, resolveSession: SessionResolver, blockDurationMs: number): SessionsService {
+  const off = model.security.level === 'off';
+  const open = openContext(model);
+  const anonymousRole = model.security.anonymousRole;
+  return {
+    resolveSession,
+    resolveSessionId: (id) => mgr.resolve(id),
+    async contextOf(request) {
+      if (off) return open;
+      return (await resolveSession(request))?.context;
+    },
+    async resolve(request) {
+      if (off) return open;
+      return (await resolveSession(request))?.context ?? null;
+    },
+    async ensureContext(request, reply) {
+      if (off) return open;
+      const s = await resolveSession(request);
+      if (s || !anonymousRole) return s?.context;
+      const roleIds = await users.ensureUserRoles([anonymousRole]);
+      const name = `Anonymous_${randomUUID()}`;
+      const id = await users.create({ name, passwordHash: null, roleIds: [roleIds.get(anonymousRole)!], isAnonymous: true });
+      const created = await mgr.create({ id, name, entity: 'System.User', roles: [anonymousRole], anonymous: true });
+      resolveSession.remember(request, created);
+      setSessionCookie(request, reply, created.sessionId);
+      return created.context;
+    },
+    async csrfTokenOf(request) {
+      return (await resolveSession(request))?.csrfToken;
+    },
+    endAllOf: (userId) => mgr.endAllOf(userId),
+    flush: () => mgr.flush(),
+    async cleanup() {
+      const r = await mgr.cleanup();
+      const unblocked = await users.unblockExpired(new Date(Date.now() - blockDurationMs));
+      return { ...r, unblocked };
+    },
+  };
+}

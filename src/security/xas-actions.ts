@@ -1,0 +1,63 @@
+import { timingSafeEqual } from 'node:crypto';
+import { HttpError } from '../core/errors.js';
+import { xasAction, type XasDispatcher } from '../http/xas.js';
+import { LoginRequest, PlainRequest } from '../http/xas-wire.js';
+import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
+import type { SessionManager } from './sessions/session-manager.js';
+import type { LoginService } from './login-service.js';
+import type { SessionResolver } from './sessions-service.js';
+
+/** The one answer to every failed login, whatever the reason. */
+export const LOGIN_FAILED = { error: 'The user name or password is incorrect.' } as const;
+
+/** The /xas/ actions login and logout. */
+export function registerLoginActions(xas: XasDispatcher, off: boolean, login: LoginService, mgr: SessionManager, resolveSession: SessionResolver): void {
+  xas.register('login', xasAction(LoginRequest, {
+    requiresCsrf: false,
+    malformed: (field) => new HttpError(400, 'malformed login: params.username and params.password must be strings', { field }),
+    async handler(body, request, reply) {
+      if (off) return reply.code(400).send({ error: 'login is not available: the app\'s security level is off' });
+      const { params } = body;
+      const result = await login.login(params.username, params.password);
+      if (!result.ok) return reply.code(401).send(LOGIN_FAILED);
+      // No fixation: whatever session the browser held (anonymous or another user's) ends here.
+      const old = readCookie(request, SESSION_COOKIE);
+      if (old) await mgr.end(old);
+      setSessionCookie(request, reply, result.session.sessionId);
+      return reply.code(200).send({ csrftoken: result.session.csrfToken });
+    },
+  }));
+  xas.register('logout', xasAction(PlainRequest, {
+    requiresCsrf: true,
+    async handler(_body, request, reply) {
+      const s = await resolveSession(request);
+      if (s) await mgr.end(s.sessionId);
+      clearSessionCookie(request, reply);
+      return reply.code(200).send({});
+    },
+  }));
+}
+
+/** The /xas/ guard: a state-changing action needs a valid session and its CSRF token (header X-Csrf-Token). */
+export function addCsrfGuard(xas: XasDispatcher, off: boolean, resolveSession: SessionResolver): void {
+  xas.addGuard(async (_name, action, request, reply) => {
+    if (off || !action.requiresCsrf) return true;
+    const s = await resolveSession(request);
+    if (!s) {
+      await reply.code(401).send({ error: 'no valid session: log in (again)' });
+      return false;
+    }
+    const header = request.headers['x-csrf-token'];
+    if (typeof header !== 'string' || !sameToken(header, s.csrfToken)) {
+      await reply.code(403).send({ error: 'missing or invalid CSRF token (header X-Csrf-Token)' });
+      return false;
+    }
+    return true;
+  });
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
