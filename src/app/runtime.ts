@@ -108,8 +108,15 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
         for (const c of [...started].reverse()) {
           try { await c.abort?.(ctx); } catch (e) { log.error({ err: e, component: c.name }, 'component failed to abort'); }
         }
-        // The aborted requests now fail and answer; whatever still hangs is cut off.
-        if (!await within(closed, graceMs)) server.server.closeAllConnections();
+        // The aborted requests now fail and answer; keep-alive connections that fall idle are
+        // closed as they do, and whatever still hangs after graceMs is cut off.
+        const graceEnd = Date.now() + graceMs;
+        let done = false;
+        while (!done && Date.now() < graceEnd) {
+          server.server.closeIdleConnections();
+          done = await within(closed, Math.min(50, graceEnd - Date.now()));
+        }
+        if (!done) server.server.closeAllConnections();
         if (!await within(stopComponents(), graceMs)) log.error('components did not stop in time after the abort');
         return 'timed-out';
       })();

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivatePostgres, privatePostgresAvailable, type PrivatePostgres } from '../support/private-postgres.js';
-import { copyExample, kilnBuilt, startInstance, type KilnInstance } from '../support/kiln-instance.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+import { copyExample, startInstance, type KilnInstance } from '../support/kiln-instance.js';
 
 /**
  * Fault: the database stops and comes back. `/health/ready` must say so within
  * about 2 s both ways while `/health` (liveness) stays 200 throughout.
  */
-const enabled = privatePostgresAvailable() && kilnBuilt();
-
-describe.skipIf(!enabled)('fault: database stopped and restarted under the readiness probe', () => {
+describe('fault: database stopped and restarted under the readiness probe', () => {
   let pgc: PrivatePostgres;
   let app: { dir: string; remove(): void };
   let kiln: KilnInstance | undefined;
