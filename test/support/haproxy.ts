@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ export interface HaproxyProcess {
   readonly base: string;
   readonly config: string;
   output(): string;
+  /** `show stat` from the admin socket, one row per proxy/server (pxname, svname, status, stot, wretr, wredis, hrsp_5xx, ...). */
+  stats(): Promise<Record<string, string>[]>;
   stop(): Promise<void>;
 }
 
@@ -33,11 +36,11 @@ export function haproxyAvailable(): boolean {
   return spawnSync(HAPROXY, ['-v']).status === 0;
 }
 
-export function haproxyConfig(port: number, opts: HaproxyOptions): string {
+export function haproxyConfig(port: number, opts: HaproxyOptions, statsSocket?: string): string {
   const inter = opts.interMs ?? 500;
   return `global
   maxconn 512
-
+${statsSocket ? `  stats socket ${statsSocket} mode 600 level admin\n` : ''}
 defaults
   mode http
   timeout connect 1s
@@ -66,7 +69,8 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyProcess
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kiln-haproxy-'));
   const config = join(dir, 'haproxy.cfg');
-  writeFileSync(config, haproxyConfig(port, opts));
+  const socket = join(dir, 'admin.sock');
+  writeFileSync(config, haproxyConfig(port, opts, socket));
   const check = spawnSync(HAPROXY, ['-c', '-q', '-f', config]);
   if (check.status !== 0) throw new Error(`haproxy refused the config:\n${check.stderr.toString()}${check.stdout.toString()}`);
   const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,6 +89,17 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyProcess
   return {
     port, base, config,
     output: () => out,
+    stats: () => new Promise((resolve, reject) => {
+      let text = '';
+      const c = connect(socket, () => c.write('show stat\n'));
+      c.on('data', (d) => { text += d; });
+      c.on('error', reject);
+      c.on('end', () => {
+        const lines = text.split('\n').filter((l) => l.trim() !== '');
+        const head = (lines.shift() ?? '').replace(/^# /, '').split(',');
+        resolve(lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i] ?? String(i), v]))));
+      });
+    }),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
