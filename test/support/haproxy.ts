@@ -58,6 +58,8 @@ backend kiln_instances
   balance roundrobin
   option httpchk GET /health/ready
   http-check expect status 200
+  # A state-changing request whose connection died may have committed: never replay it (only connection failures retry).
+  http-request disable-l7-retry unless METH_GET || METH_HEAD
   http-response set-header x-served-by %s
   default-server inter ${inter} fastinter ${Math.max(100, Math.floor(inter / 2))} fall ${opts.fall ?? 2} rise ${opts.rise ?? 2}
 ${opts.backends.map((p, i) => `  server s${i + 1} 127.0.0.1:${p} check`).join('\n')}
