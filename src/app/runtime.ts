@@ -13,8 +13,25 @@ export interface RunningRuntime {
   readonly ctx: RuntimeContext;
   readonly server: FastifyInstance;
   readonly port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting requests, waits for those in flight, then stops the
+   * components in reverse order. With `timeoutMs`, once it passes the
+   * components' `abort` rolls back in-flight work (no stuck request commits
+   * later), open connections are closed and the outcome is 'timed-out'.
+   * Called again, returns the first call's promise.
+   */
+  stop(opts?: StopOptions): Promise<StopOutcome>;
 }
+
+export interface StopOptions {
+  /** How long to wait for requests in flight (the ShutdownTimeout setting); default: as long as they take. */
+  readonly timeoutMs?: number;
+  /** After an abort: how long each further step (requests answering, components stopping) may take. Default 1000 ms. */
+  readonly graceMs?: number;
+}
+
+/** 'stopped': every request in flight finished; 'timed-out': some were cut off and their transactions rolled back. */
+export type StopOutcome = 'stopped' | 'timed-out';
 
 export interface StartOptions {
   readonly appDir: string;
@@ -75,18 +92,48 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
   state.ready = true;
   log.info({ port: actualPort, app: opts.model.app.name }, `${opts.model.app.name} is running on port ${actualPort}`);
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<StopOutcome> | undefined;
   return {
     ctx, server, port: actualPort,
-    stop() {
-      stopping ??= (async () => {
+    stop(stopOpts: StopOptions = {}) {
+      stopping ??= (async (): Promise<StopOutcome> => {
         state.stopping = true;
-        await server.close();
-        await stopComponents();
+        const closed = server.close();
+        const { timeoutMs, graceMs = 1000 } = stopOpts;
+        if (timeoutMs === undefined || await within(closed, timeoutMs)) {
+          await stopComponents();
+          return 'stopped';
+        }
+        log.error({ timeoutMs }, `shut-down timed out after ${timeoutMs} ms with requests in flight; rolling back their transactions`);
+        for (const c of [...started].reverse()) {
+          try { await c.abort?.(ctx); } catch (e) { log.error({ err: e, component: c.name }, 'component failed to abort'); }
+        }
+        // The aborted requests now fail and answer; keep-alive connections that fall idle are
+        // closed as they do, and whatever still hangs after graceMs is cut off.
+        const graceEnd = Date.now() + graceMs;
+        let done = false;
+        while (!done && Date.now() < graceEnd) {
+          server.server.closeIdleConnections();
+          done = await within(closed, Math.min(50, graceEnd - Date.now()));
+        }
+        if (!done) server.server.closeAllConnections();
+        if (!await within(stopComponents(), graceMs)) log.error('components did not stop in time after the abort');
+        return 'timed-out';
       })();
       return stopping;
     },
   };
+}
+
+/** True when `p` settles within `ms` (its rejection counts as settled). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((r) => { timer = setTimeout(() => r(false), ms); });
+  try {
+    return await Promise.race([p.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function reportDiagnostics(diags: readonly { severity: string }[] & readonly Parameters<typeof formatDiagnostic>[0][], write: (s: string) => void): void {

@@ -9,6 +9,13 @@ import { startRuntime } from '../app/runtime.js';
 import { defaultComponents } from '../app/components.js';
 import { createLogger } from '../core/logger.js';
 
+/**
+ * Exit codes of `kiln run` (docs/operations.md): 0 stopped cleanly after a signal,
+ * 1 did not start (or failed while stopping), 3 the shut-down passed ShutdownTimeout
+ * and the requests still in flight were cut off, their transactions rolled back.
+ */
+export const EXIT_SHUTDOWN_TIMED_OUT = 3;
+
 export async function runRun(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args, allowPositionals: true,
@@ -70,9 +77,21 @@ export async function runRun(args: string[]): Promise<number> {
       log.info({ signal: sig }, 'stopping');
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
-      const timeout = setTimeout(() => { log.error('shut-down timed out'); done(1); }, settings.get('ShutdownTimeout') ?? 10000);
-      timeout.unref();
-      runtime.stop().then(() => { clearTimeout(timeout); log.info('stopped'); log.flush(); done(0); }, (e) => { log.error({ err: e }, 'shut-down failed'); done(1); });
+      const timeoutMs = settings.get('ShutdownTimeout') ?? 10000;
+      // The process must not outlive the shut-down: whatever still holds the event loop
+      // (a hung connection, a timer) would otherwise keep it, and its work, alive.
+      const exit = (code: number) => { log.flush(); done(code); setTimeout(() => process.exit(code), 50).unref(); };
+      // Last resort if even the abort hangs: out, with the timed-out code.
+      setTimeout(() => { log.error('shut-down did not finish after the abort; exiting'); log.flush(); process.exit(EXIT_SHUTDOWN_TIMED_OUT); }, timeoutMs + 5000).unref();
+      runtime.stop({ timeoutMs }).then((outcome) => {
+        if (outcome === 'timed-out') {
+          log.error({ exitCode: EXIT_SHUTDOWN_TIMED_OUT }, 'stopped after the shut-down timeout; in-flight transactions were rolled back');
+          exit(EXIT_SHUTDOWN_TIMED_OUT);
+        } else {
+          log.info('stopped');
+          exit(0);
+        }
+      }, (e) => { log.error({ err: e }, 'shut-down failed'); exit(1); });
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

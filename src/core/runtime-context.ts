@@ -29,5 +29,27 @@ export interface RuntimeComponent {
   routes?(app: FastifyInstance, ctx: RuntimeContext): Promise<void> | void;
   /** Called once the server listens and every component has started. */
   ready?(ctx: RuntimeContext): Promise<void> | void;
+  /**
+   * Readiness probe (`/health/ready`): resolves when the component can serve
+   * requests right now, throws when it cannot. Should answer within the
+   * `ReadinessTimeout` setting; the server treats a slower answer as not ready.
+   * An error with a string `reason` names what is missing (default: the component's name).
+   */
+  readiness?(ctx: RuntimeContext): Promise<void>;
+  /**
+   * Called when shut-down has waited `ShutdownTimeout` for requests in flight:
+   * abandon in-flight work so that none of it completes afterwards (the data
+   * layer rolls back open transactions and drops their connections). `stop`
+   * follows.
+   */
+  abort?(ctx: RuntimeContext): Promise<void>;
   stop?(ctx: RuntimeContext): Promise<void>;
+}
+
+/** Thrown by a component's `readiness` when it cannot serve; `reason` is what `/health/ready` reports. */
+export class NotReadyError extends Error {
+  constructor(readonly reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NotReadyError';
+  }
 }

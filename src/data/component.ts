@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
+import { NotReadyError, type RuntimeComponent, type RuntimeContext } from '../core/runtime-context.js';
 import { UserError } from '../model/diagnostics.js';
 import { openDatabase, type Database } from './database.js';
 import { DatabaseConnectionError, DestructiveSyncError } from './errors.js';
@@ -18,6 +18,8 @@ export function databaseUrl(ctx: Pick<RuntimeContext, 'settings' | 'deploymentDi
  */
 export function dataComponent(): RuntimeComponent {
   let db: Database | undefined;
+  /** The readiness probe's SELECT 1 in flight: probes share it, so a hung database does not collect them. */
+  let probe: Promise<unknown> | undefined;
   return {
     name: 'data',
     async start(ctx) {
@@ -39,6 +41,31 @@ export function dataComponent(): RuntimeComponent {
         if (e instanceof DatabaseConnectionError || e instanceof DestructiveSyncError) throw new UserError(e.message);
         throw e;
       }
+    },
+    /** `SELECT 1` within ReadinessTimeout; throws NotReadyError('database') when it fails or is slower. */
+    async readiness(ctx) {
+      const current = db;
+      if (!current) throw new NotReadyError('database', 'the database is not open');
+      const timeoutMs = ctx.settings.get('ReadinessTimeout') ?? 1000;
+      probe ??= current.query('SELECT 1', []).finally(() => { probe = undefined; });
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new NotReadyError('database', `the database did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([probe, late]);
+      } catch (e) {
+        if (e instanceof NotReadyError) throw e;
+        throw new NotReadyError('database', 'the database did not answer', { cause: e });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    /** Shut-down timed out: roll back the transactions still open, so no stuck request commits later. */
+    async abort(ctx) {
+      if (!db) return;
+      const n = await db.abortTransactions('the transaction was rolled back: shut-down timed out');
+      ctx.log.child({ node: 'Data' }).warn({ transactions: n }, `rolled back ${n} transaction(s) still open at shut-down`);
     },
     async stop() {
       await db?.close();

@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely } from 'kysely';
 import type { Logger } from '../core/logger.js';
-import { DatabaseConnectionError } from './errors.js';
+import { DatabaseConnectionError, TransactionAbortedError } from './errors.js';
 import type { Dialect } from './dialects/dialect.js';
-import type { DriverAdapter, DriverConnection, RawResult } from './dialects/driver.js';
+import type { DriverAdapter, DriverConnection, Lease, RawResult } from './dialects/driver.js';
 import { parseDatabaseUrl } from './dialects/url.js';
 
 export type StatementListener = (sql: string, params: readonly unknown[]) => void;
@@ -51,6 +51,16 @@ export interface Database extends Queryable {
   independentTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Sees every statement sent, transactions' BEGIN/COMMIT included. Returns the unsubscribe function. */
   onStatement(listener: StatementListener): () => void;
+  /**
+   * Aborts every transaction whose callback is still running (for shut-down
+   * after `ShutdownTimeout`): none of them commits. On PostgreSQL and MariaDB
+   * the transaction's connection is destroyed (a statement waiting on it, say
+   * for a row lock, fails at once; the server rolls the work back), on SQLite
+   * it is rolled back. Their callbacks' further statements, and any transaction
+   * begun afterwards, fail with TransactionAbortedError. A transaction whose
+   * COMMIT was already sent is left to finish. Returns how many were aborted.
+   */
+  abortTransactions(reason?: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -99,6 +109,10 @@ class KilnDatabase implements Database {
    * outside transactions; `run` enables it again.
    */
   private openTransactions = 0;
+  /** Transactions begun and not yet ended, for abortTransactions. */
+  private readonly live = new Set<TxImpl>();
+  /** Set by abortTransactions: no transaction begins any more. */
+  private abortedWith: string | undefined;
 
   constructor(readonly dialect: Dialect, private readonly driver: DriverAdapter, readonly displayUrl: string, readonly log: Logger, private readonly openSide?: () => Promise<DriverAdapter>) {
     this.current = dialect.singleConnection ? new AsyncLocalStorage<TxImpl>() : undefined;
@@ -149,7 +163,11 @@ class KilnDatabase implements Database {
 
   private async run(sql: string, params: readonly unknown[]): Promise<RawResult> {
     const tx = this.current?.getStore();
-    if (tx && !tx.done) return tx.run(sql, params);
+    if (tx) {
+      // An aborted transaction's callback must not go on in autocommit (SQLite joins by async flow).
+      if (tx.aborted !== undefined) throw new TransactionAbortedError(tx.aborted);
+      if (!tx.done) return tx.run(sql, params);
+    }
     if (this.listeners.size) this.emit(sql, params);
     try {
       return await this.driver.run(sql, params);
@@ -167,8 +185,14 @@ class KilnDatabase implements Database {
     // only be a savepoint of it (waiting for the connection would never end).
     const outer = this.current?.getStore();
     if (outer && !outer.done && this.dialect.singleConnection) return outer.savepoint(fn);
+    if (this.abortedWith !== undefined) throw new TransactionAbortedError(this.abortedWith);
     const lease = await this.begin();
-    const tx = new TxImpl(this, lease.conn);
+    if (this.abortedWith !== undefined) {
+      lease.release(!this.dialect.singleConnection);
+      throw new TransactionAbortedError(this.abortedWith);
+    }
+    const tx = new TxImpl(this, lease);
+    this.live.add(tx);
     let broken = false;
     try {
       let result: T;
@@ -180,20 +204,48 @@ class KilnDatabase implements Database {
           if (--this.openTransactions === 0) this.current.disable();
         }
       } else result = await fn(tx);
+      // Aborted while the callback ran (it may even have swallowed the error): never commit.
+      if (tx.aborted !== undefined) throw new TransactionAbortedError(tx.aborted);
       tx.done = true;
+      tx.committing = true;
       this.emit('COMMIT', []);
       await lease.conn.run('COMMIT', []).catch((e: unknown) => { throw this.dialect.translateError(e); });
       return result;
     } catch (e) {
       tx.done = true;
+      if (tx.aborted !== undefined) throw e instanceof TransactionAbortedError ? e : new TransactionAbortedError(tx.aborted, { cause: e });
       if (e instanceof DatabaseConnectionError || this.driver.isConnectionError(e)) broken = true;
       else {
         try { this.emit('ROLLBACK', []); await lease.conn.run('ROLLBACK', []); } catch { broken = true; }
       }
       throw e;
     } finally {
-      lease.release(broken);
+      this.live.delete(tx);
+      tx.release(broken);
     }
+  }
+
+  async abortTransactions(reason = 'the transaction was aborted at shut-down'): Promise<number> {
+    this.abortedWith = reason;
+    let n = 0;
+    for (const tx of [...this.live]) {
+      if (tx.committing || tx.aborted !== undefined) continue;
+      tx.aborted = reason;
+      tx.done = true;
+      this.live.delete(tx);
+      n++;
+      if (this.dialect.singleConnection) {
+        // One synchronous connection: no statement can be half-way; roll back on it and hand it back.
+        this.emit('ROLLBACK', []);
+        try { await tx.conn.run('ROLLBACK', []); tx.release(false); } catch { tx.release(true); }
+      } else {
+        // The connection may be busy with a statement (waiting for a lock): destroy it.
+        // The server rolls back a transaction whose connection is gone; no COMMIT was sent.
+        tx.release(true);
+      }
+    }
+    if (this.side) n += await (await this.side.catch(() => undefined))?.abortTransactions(reason) ?? 0;
+    return n;
   }
 
   /** Leases a connection and opens a transaction; a connection found dead at BEGIN is replaced once. */
@@ -237,14 +289,29 @@ class KilnDatabase implements Database {
 
 class TxImpl implements Transaction {
   readonly dialect: Dialect;
+  readonly conn: DriverConnection;
   done = false;
+  /** The COMMIT has been sent: abortTransactions leaves it to finish. */
+  committing = false;
+  /** Set by abortTransactions (the reason): the transaction never commits. */
+  aborted: string | undefined;
   private savepoints = 0;
+  private released = false;
 
-  constructor(private readonly db: KilnDatabase, private readonly conn: DriverConnection) {
+  constructor(private readonly db: KilnDatabase, private readonly lease: Lease) {
     this.dialect = db.dialect;
+    this.conn = lease.conn;
+  }
+
+  /** Gives the connection back once (an aborted transaction's was given back already). */
+  release(broken: boolean): void {
+    if (this.released) return;
+    this.released = true;
+    this.lease.release(broken);
   }
 
   async run(sql: string, params: readonly unknown[]): Promise<RawResult> {
+    if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted);
     if (this.done) throw new Error('the transaction has already ended');
     this.db.emit(sql, params);
     try {
@@ -263,6 +330,7 @@ class TxImpl implements Transaction {
   }
 
   async executeEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<void> {
+    if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted);
     if (this.done) throw new Error('the transaction has already ended');
     if (this.conn.runEach === undefined) {
       for (const p of paramSets) await this.run(sql, p);

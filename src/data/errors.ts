@@ -56,3 +56,11 @@ export class DestructiveSyncError extends DataError {
 
 /** An object handed to persistence is not in a state it can handle (unknown entity, not persistable). */
 export class PersistenceError extends DataError {}
+
+/**
+ * The transaction was aborted from outside (shut-down passed `ShutdownTimeout`):
+ * its work was rolled back and its connection dropped; it never commits. A
+ * kind of DatabaseConnectionError, so callers answer it as the database being
+ * unavailable (503), not as a fault of the request.
+ */
+export class TransactionAbortedError extends DatabaseConnectionError {}

@@ -1,10 +1,11 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { handleError } from './errors.js';
+import { readinessRoute } from './readiness.js';
 
 export interface HttpState { ready: boolean; stopping: boolean }
 
-/** Builds the Fastify server from each component's routes, plus /health; errors of every route take one path (./errors.ts). */
+/** Builds the Fastify server from each component's routes, plus /health (liveness) and /health/ready (readiness); errors of every route take one path (./errors.ts). */
 export async function buildHttpServer(ctx: RuntimeContext, components: readonly RuntimeComponent[], state: HttpState): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log.child({ node: 'HTTP' }) as unknown as FastifyBaseLogger,
@@ -22,6 +23,7 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     }
     return { status: 'ok', app: ctx.model.app.name, version: ctx.model.app.version };
   });
+  readinessRoute(app, ctx, components, state);
   for (const c of components) if (c.routes) await c.routes(app, ctx);
   return app;
 }
