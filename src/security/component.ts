@@ -9,6 +9,7 @@ import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from
 import { SessionManager, type ActiveSession } from './sessions/session-manager.js';
 import { SessionStore } from './sessions/session-store.js';
 import { bootstrapUsers, withStartupLock } from './bootstrap.js';
+import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { openContext } from './contexts.js';
 import { dataLayerWriter } from './data-writer.js';
 import { canCallMicroflow, canOpenPage, hasAnyRole } from './document-access.js';
@@ -63,6 +64,7 @@ export function securityComponent(): RuntimeComponent {
       const login = new LoginService(users, mgr, model, policy, cost, ctx.log.child({ node: 'Login' }));
 
       await withStartupLock(db, () => bootstrapUsers(model, users, cost, log));
+      await refuseExposedDefaultAdmin(model, users, settings.get('Host') ?? '127.0.0.1');
       await login.warmUp();
 
       const off = model.security.level === 'off';
