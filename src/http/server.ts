@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
+import { addSecurityHeaders } from './security-headers.js';
 
 export interface HttpState { ready: boolean; stopping: boolean }
 
@@ -14,6 +15,7 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  addSecurityHeaders(app);
   app.get('/health', async (_req, reply) => {
     if (!state.ready || state.stopping) {
       return reply.code(503).send({ status: state.stopping ? 'stopping' : 'starting' });
