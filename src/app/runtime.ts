@@ -76,7 +76,7 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
   }
   const server = await buildHttpServer(ctx, opts.components, state);
   const port = opts.settings.get('Port') ?? 8080;
-  const host = opts.settings.get('Host') ?? '0.0.0.0';
+  const host = opts.settings.get('Host') ?? '127.0.0.1';
   try {
     await server.listen({ port, host });
   } catch (e) {

@@ -16,7 +16,7 @@ export const SETTINGS = {
   DatabaseConnectTimeout: { type: 'integer', default: 10000, description: 'Milliseconds to wait for a database connection.' },
   AllowDestructiveSync: { type: 'boolean', default: false, description: 'Let schema synchronisation drop tables or columns that hold data, or narrow types.' },
   Port: { type: 'integer', default: 8080, description: 'HTTP port of the runtime.' },
-  Host: { type: 'string', default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
+  Host: { type: 'string', default: '127.0.0.1', description: 'Address the HTTP server binds to: 0.0.0.0 (or ::) for every address. At the production security level, a non-loopback address is refused while the administrator has the app\'s default password.' },
   DeploymentDir: { type: 'string', default: undefined, description: 'Deployment folder (database file, model/operations.json, files). Default: <app>/.deployment.' },
   LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal.' },
   TrustProxy: { type: 'boolean', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy (marks cookies Secure when the proxy says https).' },

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { handleError } from './errors.js';
 import { readinessRoute } from './readiness.js';
+import { addSecurityHeaders } from './security-headers.js';
 
 export interface HttpState { ready: boolean; stopping: boolean }
 
@@ -17,6 +18,7 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     forceCloseConnections: 'idle',
   });
   app.setErrorHandler(handleError);
+  addSecurityHeaders(app);
   app.get('/health', async (_req, reply) => {
     if (!state.ready || state.stopping) {
       return reply.code(503).send({ status: state.stopping ? 'stopping' : 'starting' });

@@ -9,22 +9,25 @@ import type { UserStore } from './user-store.js';
 
 /**
  * At start-up: a System.UserRole object per user role of the model, then the
- * administrator (app.yaml security.adminUser, password from
- * KILN_ADMIN_PASSWORD), created when missing and otherwise brought in line
- * (password, role), and the demo users, created when missing and then left
- * alone. Nothing happens with security off.
+ * administrator (app.yaml security.adminUser), created when missing and
+ * otherwise given back its role; its password is set at creation, and again
+ * at every start only when it comes from the environment (KILN_ADMIN_PASSWORD),
+ * so a password changed in the app survives a restart. The demo users are
+ * created when missing and then left alone. Nothing happens with security off.
  */
 export async function bootstrapUsers(model: CompiledModel, users: UserStore, cost: number, log: Logger): Promise<void> {
   const sec = model.security;
   if (sec.level === 'off') return;
   const roleIds = await users.ensureUserRoles([...sec.userRoles.keys()]);
-  const wanted: { name: string; password: string; roles: string[]; what: string }[] = [];
+  const wanted: { name: string; password: string; roles: string[]; what: string; fromEnvironment?: boolean }[] = [];
   if (sec.adminUser) {
     const a = sec.adminUser;
-    if (sec.level === 'production' && (a.password === '' || a.password === '1')) {
+    // Refused only when this password is about to be stored: at creation, or when it comes from the environment.
+    const storing = a.fromEnvironment || !(await users.findByName(a.name));
+    if (storing && sec.level === 'production' && (a.password === '' || a.password === '1')) {
       throw new UserError(`the administrator '${a.name}' has ${a.password === '' ? 'no password' : 'the password "1"'}: set KILN_ADMIN_PASSWORD (refused at the production security level)`);
     }
-    wanted.push({ name: a.name, password: a.password, roles: [a.role], what: 'administrator' });
+    wanted.push({ name: a.name, password: a.password, roles: [a.role], what: 'administrator', fromEnvironment: a.fromEnvironment });
   }
   for (const d of sec.demoUsers) wanted.push({ name: d.name, password: d.password, roles: [...d.roles], what: 'demo user' });
 
@@ -41,11 +44,12 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
       log.info({ user: w.name, roles: w.roles }, `${w.what} created`);
       continue;
     }
-    // Demo users are created once and then left alone (as in Mendix); the administrator follows the settings.
+    // Demo users are created once and then left alone (as in Mendix); the administrator's password
+    // follows KILN_ADMIN_PASSWORD when given, and is otherwise left as the app's users changed it.
     if (w.what === 'demo user') continue;
-    if (w.password && (!(await verifyPassword(w.password, existing.passwordHash)) || costOf(existing.passwordHash!) !== cost)) {
+    if (w.fromEnvironment && w.password && (!(await verifyPassword(w.password, existing.passwordHash)) || costOf(existing.passwordHash!) !== cost)) {
       await users.setPassword(existing.id, await hashPassword(w.password, cost));
-      log.info({ user: w.name }, `${w.what}'s password updated`);
+      log.info({ user: w.name }, `${w.what}'s password set from the environment`);
     }
     const have = await users.roleNames(existing.id);
     if (w.roles.some((r) => !have.includes(r))) {

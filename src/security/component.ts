@@ -3,6 +3,7 @@ import { SessionManager } from './sessions/session-manager.js';
 import { SessionStore } from './sessions/session-store.js';
 import { bootstrapUsers, withStartupLock } from './bootstrap.js';
 import { securityOptions } from './component-options.js';
+import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { dataLayerWriter } from './data-writer.js';
 import { LoginService } from './login-service.js';
 import { securityService } from './security-service.js';
@@ -48,6 +49,7 @@ export function securityComponent(): RuntimeComponent {
       const login = new LoginService(users, mgr, model, policy, opts.cost, ctx.log.child({ node: 'Login' }));
 
       await withStartupLock(db, () => bootstrapUsers(model, users, opts.cost, log));
+      await refuseExposedDefaultAdmin(model, users, settings.get('Host') ?? '127.0.0.1');
       await login.warmUp();
 
       const off = model.security.level === 'off';

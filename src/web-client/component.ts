@@ -8,7 +8,7 @@ import { canOpenPage } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { buildClientPage } from './build-page.js';
 import { buildNavigation } from './navigation.js';
-import { loadStaticFiles, type StaticFile } from './static-files.js';
+import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
 
 /** The built browser client, next to this package's dist/ and src/. */
@@ -42,7 +42,8 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
   const rolesKey = (u: UserContext) => `${u.applyEntityAccess ? 'R' : 'U'}:${[...u.moduleRoles].sort().join(',')}`;
 
   const sendFile = (req: FastifyRequest, reply: FastifyReply, f: StaticFile) => {
-    reply.header('Cache-Control', f.cacheControl).header('ETag', f.etag).header('X-Content-Type-Options', 'nosniff');
+    reply.header('Cache-Control', f.cacheControl).header('ETag', f.etag).header('X-Content-Type-Options', 'nosniff')
+      .header('Content-Security-Policy', CLIENT_CSP);
     if (req.headers['if-none-match'] === f.etag) return reply.code(304).send();
     return reply.type(f.type).send(f.body);
   };

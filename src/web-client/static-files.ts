@@ -15,6 +15,17 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
 };
 
+/**
+ * The Content-Security-Policy of the browser client: its own scripts, styles,
+ * images (and data: URLs, the page's empty icon), fonts and /xas/ calls only; no
+ * inline script or <style>, no plug-ins, no framing by other sites. (Styles set
+ * through React's style prop are CSSOM and allowed.)
+ */
+export const CLIENT_CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+  "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
 /** Files under assets/ carry a content hash in their name: the browser may keep them a year. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 

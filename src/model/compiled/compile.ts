@@ -134,7 +134,12 @@ function compileSecurity(file: SourceFile | undefined, app: AppFile | undefined,
   if (sec?.adminUser) {
     const role = sec.adminUser.role ?? [...userRoles.keys()][0] ?? '';
     if (sec.adminUser.role && !userRoles.has(sec.adminUser.role)) out.push(file!.diagnostic(['security', 'adminUser', 'role'], `unknown user role '${sec.adminUser.role}'`));
-    adminUser = { name: sec.adminUser.name, password: secret(sec.adminUser.password, env, 'KILN_ADMIN_PASSWORD') ?? '', role };
+    const pw = sec.adminUser.password;
+    const fromEnvironment = Boolean(env.KILN_ADMIN_PASSWORD) || (typeof pw === 'object' && env[pw.env] !== undefined);
+    adminUser = {
+      name: sec.adminUser.name, password: secret(pw, env, 'KILN_ADMIN_PASSWORD') ?? '', role,
+      fromEnvironment, modelPassword: typeof pw === 'object' ? pw.default ?? '' : pw ?? '',
+    };
   }
   if (sec?.anonymousRole && !userRoles.has(sec.anonymousRole)) out.push(file!.diagnostic(['security', 'anonymousRole'], `unknown user role '${sec.anonymousRole}'`));
   const demoUsers = (sec?.demoUsers ?? []).map((u, i) => {

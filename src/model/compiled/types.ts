@@ -194,7 +194,16 @@ export interface CUserRole {
 
 export interface CSecurity {
   readonly level: 'off' | 'prototype' | 'production';
-  readonly adminUser: { readonly name: string; readonly password: string; readonly role: string } | undefined;
+  readonly adminUser: {
+    readonly name: string;
+    /** The password to use: KILN_ADMIN_PASSWORD when set, else the model's value (its env variable, else its default). */
+    readonly password: string;
+    readonly role: string;
+    /** The password came from the environment: it replaces the stored one at every start. Otherwise it is set only when the administrator is created. */
+    readonly fromEnvironment: boolean;
+    /** The password written in the model (published with the app): '' when none. */
+    readonly modelPassword: string;
+  } | undefined;
   readonly userRoles: ReadonlyMap<string, CUserRole>;
   readonly anonymousRole?: string;
   readonly passwordPolicy: Required<PasswordPolicyDef>;
