@@ -113,7 +113,7 @@ describe.each(DIALECTS)('signed client objects and references on %s', (dialect) 
       expect(await orderCount()).toBe(before + 1);
     });
 
-    it('refuses an object signed before a logout and login (the session id rotates) and before a login from the anonymous state', async () => {
+    it('refuses an object signed before a logout and login (the session id rotates at login, also after an anonymous session)', async () => {
       const first = await logIn('carla', 'Carla1234');
       const created = await newOrder(first);
       expect((await xas(t.url, { action: 'logout' }, authHeaders(first))).status).toBe(200);
