@@ -25,6 +25,11 @@ export interface ClientApiBackend {
    * unreadable ids are absent from the result.
    */
   load(q: BackendTx | null, user: UserContext, entity: string, ids: readonly ObjectId[]): Promise<LoadedObject[]>;
+  /**
+   * Which of these ids of objects of `entity` exist and the user may read (its
+   * read constraint applied): one SELECT of the ids only, per chunk of ids.
+   */
+  readableIds(q: BackendTx | null, user: UserContext, entity: string, ids: readonly ObjectId[]): Promise<ReadonlySet<ObjectId>>;
   /** A new object with its id and default values, after create events (nothing written). */
   create(tx: BackendTx | null, user: UserContext, entity: string): Promise<MxObject>;
   /** An object the client held as new, rebuilt with its id and default values (no events, nothing written). */

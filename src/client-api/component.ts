@@ -7,7 +7,7 @@ import { buildRegistry, writeOperationsFile, type OperationRegistry } from './re
 import { keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps, type SessionAccess } from './actions.js';
 import { deploymentSecret } from './deployment-secret.js';
 import { checkExtraXpath } from './extra-xpath.js';
-import { ObjectSigner } from './protocol/signing.js';
+import { DEFAULT_SIGNED_OBJECT_MAX_AGE, ObjectSigner } from './protocol/signing.js';
 import type { ObjectLogic } from './ports.js';
 import { RuntimeBackend } from './runtime-backend.js';
 
@@ -46,7 +46,7 @@ export function clientApiComponent(): RuntimeComponent {
         log.warn('no database or /xas/ dispatcher in this runtime: runtime operations are registered but not served');
         return;
       }
-      const signer = new ObjectSigner(await deploymentSecret(ctx.settings.get('DeploymentSecret'), db));
+      const signer = new ObjectSigner(await deploymentSecret(ctx.settings.get('DeploymentSecret'), db), ctx.settings.get('SignedObjectMaxAge') ?? DEFAULT_SIGNED_OBJECT_MAX_AGE);
       const backend = new RuntimeBackend(ctx.model, db, ids, registry, ctx.services.get('logic'), ctx.services.get('security'));
       const open = openContext(ctx.model);
       const session = ctx.services.get('sessions') ?? {
@@ -58,7 +58,7 @@ export function clientApiComponent(): RuntimeComponent {
       const deps: ActionDeps = {
         model: ctx.model, registry, session, log,
         keepAliveMs: Math.max(1000, Math.floor((ctx.settings.get('SessionTimeout') ?? 600000) / 2)),
-        handler: { model: ctx.model, backend, signer, checkExtraXpath: (op, user, text) => checkExtraXpath(ctx.model, op, user, text) },
+        handler: { model: ctx.model, backend, signer, log, checkExtraXpath: (op, user, text) => checkExtraXpath(ctx.model, op, user, text) },
       };
       xas.register('runtimeOperation', runtimeOperationAction(deps));
       xas.register('get_session_data', sessionDataAction(deps));

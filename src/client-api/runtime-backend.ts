@@ -134,6 +134,20 @@ export class RuntimeBackend implements ClientApiBackend {
     return out;
   }
 
+  async readableIds(q: BackendTx | null, user: UserContext, entity: string, ids: readonly ObjectId[]): Promise<ReadonlySet<ObjectId>> {
+    const exec = (q as unknown as Transaction | null) ?? this.db;
+    const found = new Set<ObjectId>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += ID_CHUNK) {
+      const part = unique.slice(i, i + ID_CHUNK);
+      const vars: Record<string, unknown> = {};
+      part.forEach((id, j) => { vars[`Id${j}`] = id; });
+      const r = await runQuery(exec, this.model, this.byIdPlan(entity, part.length, []), user, vars, {});
+      for (const o of r.objects) found.add(o.id);
+    }
+    return found;
+  }
+
   /** `//Entity[id = $Id0 or id = $Id1 ...]`, compiled once per entity, id count and attribute list. */
   private byIdPlan(entity: string, n: number, attributes: readonly string[] | undefined): QueryPlan {
     const key = `${entity}|${n}|${attributes?.join(',') ?? '*'}`;

@@ -22,6 +22,7 @@ export const SETTINGS = {
   TrustProxy: { type: 'boolean', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy (marks cookies Secure when the proxy says https).' },
   BodyLimit: { type: 'integer', default: 1048576, description: 'Maximum request body in bytes; larger requests get 413.' },
   DeploymentSecret: { type: 'string', default: undefined, description: 'Secret shared by all instances, keying the signatures of client-held objects. Default: generated once and stored in the database.' },
+  SignedObjectMaxAge: { type: 'integer', default: 86400000, description: 'Milliseconds a new (or changed, uncommitted) object the client holds stays valid after the server signed it; older ones are refused (400).' },
   SessionTimeout: { type: 'integer', default: 600000, description: 'Milliseconds of inactivity after which a session expires.' },
   SessionValidationTimeout: { type: 'integer', default: 30000, description: 'Milliseconds a validated session is cached in memory.' },
   SessionKeepAliveUpdatesInterval: { type: 'integer', default: 100000, description: 'Milliseconds between flushes of sessions\' last-active times.' },

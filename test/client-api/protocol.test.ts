@@ -18,21 +18,38 @@ function fieldOf(fn: () => unknown): string | undefined {
 }
 
 describe('client API protocol', () => {
-  it('signs objects so that any change of type, id, state or value is detected', () => {
-    const s = new ObjectSigner(Buffer.from('0123456789abcdef0123456789abcdef'));
+  it('signs objects so that any change of type, id, state, value, session or version is detected, and they expire', () => {
+    let now = Date.UTC(2024, 0, 1);
+    const signer = new ObjectSigner(Buffer.from('0123456789abcdef0123456789abcdef'), 60000, () => now);
+    const s = signer.forSession('session-a');
     const attrs = { Firstname: null, DateOfBirth: 674863200000 };
-    const hash = s.sign('MyFirstModule.Employee', '11540474045150458', true, attrs);
+    const hash = s.sign('MyFirstModule.Employee', '11540474045150458', true, attrs, null);
     expect(hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-    expect(s.verify('MyFirstModule.Employee', '11540474045150458', { DateOfBirth: 674863200000, Firstname: null }, hash)).toBe('new');
-    expect(s.verify('MyFirstModule.Employee', '11540474045150459', attrs, hash)).toBeUndefined();
-    expect(s.verify('MyFirstModule.Other', '11540474045150458', attrs, hash)).toBeUndefined();
-    expect(s.verify('MyFirstModule.Employee', '11540474045150458', { ...attrs, Firstname: 'x' }, hash)).toBeUndefined();
-    expect(s.verify('MyFirstModule.Employee', '11540474045150458', { ...attrs, Extra: 1 }, hash)).toBeUndefined();
-    expect(s.verify('MyFirstModule.Employee', '11540474045150458', attrs, 'AAAA')).toBeUndefined();
-    const changed = s.sign('MyFirstModule.Employee', '1', false, attrs);
-    expect(s.verify('MyFirstModule.Employee', '1', attrs, changed)).toBe('changed');
-    const other = new ObjectSigner(Buffer.from('another secret of enough length!'));
-    expect(other.verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBeUndefined();
+    expect(s.verify('MyFirstModule.Employee', '11540474045150458', { DateOfBirth: 674863200000, Firstname: null }, hash)).toEqual({ state: 'new', version: null });
+    expect(s.verify('MyFirstModule.Employee', '11540474045150459', attrs, hash)).toBe('invalid');
+    expect(s.verify('MyFirstModule.Other', '11540474045150458', attrs, hash)).toBe('invalid');
+    expect(s.verify('MyFirstModule.Employee', '11540474045150458', { ...attrs, Firstname: 'x' }, hash)).toBe('invalid');
+    expect(s.verify('MyFirstModule.Employee', '11540474045150458', { ...attrs, Extra: 1 }, hash)).toBe('invalid');
+    expect(s.verify('MyFirstModule.Employee', '11540474045150458', attrs, 'AAAA')).toBe('invalid');
+    const changed = s.sign('MyFirstModule.Employee', '1', false, attrs, 1700000000123);
+    expect(s.verify('MyFirstModule.Employee', '1', attrs, changed)).toEqual({ state: 'changed', version: 1700000000123 });
+    // The version and the time of signing are covered by the MAC.
+    const bytes = Buffer.from(changed, 'base64');
+    bytes[9] ^= 1;
+    expect(s.verify('MyFirstModule.Employee', '1', attrs, bytes.toString('base64'))).toBe('invalid');
+    bytes[9] ^= 1;
+    bytes[3] ^= 1;
+    expect(s.verify('MyFirstModule.Employee', '1', attrs, bytes.toString('base64'))).toBe('invalid');
+    // Another session (another user, or the anonymous session before a login) or another deployment secret.
+    expect(signer.forSession('session-b').verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('invalid');
+    expect(signer.forSession(null).verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('invalid');
+    const other = new ObjectSigner(Buffer.from('another secret of enough length!'), 60000, () => now);
+    expect(other.forSession('session-a').verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('invalid');
+    // Another instance with the same secret derives the same key.
+    expect(new ObjectSigner(Buffer.from('0123456789abcdef0123456789abcdef'), 60000, () => now).forSession('session-a')
+      .verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toEqual({ state: 'new', version: null });
+    now += 61000;
+    expect(s.verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('expired');
   });
 
   it('converts values exactly and refuses wrong ones naming the field', async () => {

@@ -81,12 +81,15 @@ describe.each(DIALECTS)('seed 004 scenarios on %s', (dialect) => {
     const save = app.registry.forButton(EDIT, 'dataView1', 0)!;
     const sql2 = app.capture();
     // The User role may not write Department and DateOfBirth: the seed's commit is an administrator's.
+    // (The user sends an object signed for their own session: the administrator's is refused there.)
+    const own = ((await user.op(create.id)).body.objects as typeof objects)[0]!;
     const refused = await user.op(save.id, {
-      params: { Objects: { guids: [created.guid] } },
-      changes: { [created.guid]: { Firstname: { value: 'Peter' }, Department: { value: 'Sales' } } },
-      objects: [created],
+      params: { Objects: { guids: [own.guid] } },
+      changes: { [own.guid]: { Firstname: { value: 'Peter' }, Department: { value: 'Sales' } } },
+      objects: [own],
     });
     expect(refused.status).toBe(403);
+    expect((await user.op(save.id, { params: { Objects: { guids: [created.guid] } }, objects: [created] })).status).toBe(400);
     const r = await admin.op(save.id, {
       params: { Objects: { guids: [created.guid] } },
       changes: { [created.guid]: { Firstname: { value: 'Peter' }, Lastname: { value: 'Jones' }, Jobtitle: { value: 'Sales Executive' }, Department: { value: 'Sales' }, DateOfBirth: { value: 674863200000 } } },

@@ -1,12 +1,14 @@
+import type { Logger } from '../../core/logger.js';
 import type { CEntity, CompiledModel, MemberRight } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
-import { guidToId, idToGuid, type AssociationValue, type AttributeValue } from '../../objects/values.js';
+import { guidToId, idToGuid, type AssociationValue, type AttributeValue, type ObjectId } from '../../objects/values.js';
 import { entityAccess } from '../../security/entity-access.js';
 import type { UserContext } from '../../security/user-context.js';
 import type { BackendTx, ClientApiBackend } from '../backend.js';
 import { ClientApiError, malformed } from '../errors.js';
 import type { ClientObject, RuntimeOperationRequest } from '../protocol/request.js';
-import type { ObjectSigner } from '../protocol/signing.js';
+import { objectVersion } from '../protocol/serialize.js';
+import type { SessionSigner } from '../protocol/signing.js';
 import { valueFromJson, valueFromSigned } from '../protocol/values.js';
 
 /** An object an operation works on, with the user's rights on it. */
@@ -20,13 +22,25 @@ interface Held {
   readonly client: ClientObject;
   readonly entity: CEntity;
   readonly state: 'new' | 'changed';
+  /** changedDate of the persisted object the signed copy was made from. */
+  readonly version: number | null;
+}
+
+/** Object ids a change sets on a reference (set) member, to be checked before anything is applied. */
+interface RefTarget {
+  readonly field: string;
+  readonly association: string;
+  readonly ids: readonly ObjectId[];
 }
 
 /**
  * The state the client sent with a request: signed objects it holds (new, or
  * changed by the server and not committed) and its own `changes`. Signatures
- * are checked up front (a forged object refuses the whole request); changes are
- * applied only to members the user may write on that object.
+ * are checked up front against the session's key (a forged, foreign or expired
+ * object refuses the whole request), the version of a held persisted object
+ * when it is loaded (409 when it changed since it was signed); changes are
+ * applied only to members the user may write on that object, and references
+ * only to existing objects of the association's entity the user may read.
  */
 export class ClientState {
   private readonly held = new Map<string, Held>();
@@ -36,15 +50,26 @@ export class ClientState {
     private readonly backend: ClientApiBackend,
     private readonly user: UserContext,
     private readonly req: RuntimeOperationRequest,
-    signer: ObjectSigner,
+    signer: SessionSigner,
+    private readonly log?: Logger,
   ) {
     req.objects.forEach((o, i) => {
       const entity = model.entities.get(o.objectType);
       if (!entity) throw malformed(`objects.${i}.objectType`, `names no entity ('${o.objectType}')`);
-      const state = signer.verify(o.objectType, o.guid, o.attributes, o.hash);
-      if (!state) throw new ClientApiError(400, `object ${o.guid} was not sent by the server or was altered (signature mismatch)`, { field: `objects.${i}.hash` });
-      this.held.set(o.guid, { client: o, entity, state });
+      const signed = signer.verify(o.objectType, o.guid, o.attributes, o.hash);
+      if (signed === 'invalid' || signed === 'expired') {
+        this.refused(o.guid, o.objectType, signed === 'invalid' ? 'signature not valid for this session' : 'signature expired');
+        throw new ClientApiError(400, signed === 'invalid'
+          ? `object ${o.guid} was not sent by the server to this session or was altered (signature mismatch): reload`
+          : `object ${o.guid} was sent by the server too long ago (signature expired): reload`, { field: `objects.${i}.hash` });
+      }
+      this.held.set(o.guid, { client: o, entity, state: signed.state, version: signed.version });
     });
+  }
+
+  /** One warn line per refused client object: who sent what, and why. */
+  private refused(guid: string, objectType: string, reason: string): void {
+    this.log?.warn({ user: this.user.userName, anonymous: this.user.anonymous, objectType, guid, reason }, 'client object refused');
   }
 
   isHeldNew(guid: string): boolean {
@@ -82,21 +107,71 @@ export class ClientState {
     }
     for (const [entity, ids] of toLoad) {
       const loaded = await this.backend.load(q, this.user, entity, ids);
+      const hasVersion = this.model.entities.get(entity)!.systemMembers.changedDate;
       for (const l of loaded) {
         const guid = idToGuid(l.object.id);
         const h = this.held.get(guid);
+        if (h && hasVersion && objectVersion(true, l.object) !== h.version) {
+          this.refused(guid, entity, 'stale: the object changed since it was signed');
+          throw new ClientApiError(409, `object ${guid} was changed since it was sent to the client: reload it`, { field });
+        }
         if (h) this.applyHeld(l.object, h);
         out.set(guid, { object: l.object, deletable: l.deletable, rights: (m) => l.rights.get(m) ?? 'None' });
       }
     }
     const result: ResolvedObject[] = [];
+    const planned: (() => void)[] = [];
+    const targets: RefTarget[] = [];
     for (const guid of guids) {
       const r = out.get(guid);
       if (!r) throw new ClientApiError(404, `object ${guid} not found`, { field });
-      this.applyChanges(guid, r);
+      this.planChanges(guid, r, planned, targets);
       result.push(r);
     }
+    if (targets.length) await this.checkTargets(q, targets);
+    // Everything checked: only now are the objects touched.
+    for (const p of planned) p();
     return result;
+  }
+
+  /**
+   * Objects the client sets on references must exist, be of the association's
+   * entity (or a specialization) and be readable by the user: one SELECT (the
+   * user's read constraint applied) per target entity, for all references of
+   * the request. Missing and unreadable targets get the same answer.
+   */
+  private async checkTargets(q: BackendTx | null, targets: readonly RefTarget[]): Promise<void> {
+    const toQuery = new Map<string, Map<ObjectId, string>>();
+    const refuse = (t: RefTarget, id: ObjectId): never => {
+      this.refused(idToGuid(id), this.model.associations.get(t.association)!.child, `${t.field}: no readable object`);
+      throw new ClientApiError(403, `not allowed: '${t.field}' refers to an object that does not exist or that the user may not read`, { field: t.field });
+    };
+    for (const t of targets) {
+      const child = this.model.associations.get(t.association)!.child;
+      for (const id of t.ids) {
+        const h = this.held.get(idToGuid(id));
+        const entity = h?.entity.name ?? this.backend.entityOfId(id);
+        const e = entity === undefined ? undefined : this.model.entities.get(entity);
+        if (!e || !e.chain.includes(child)) {
+          this.refused(idToGuid(id), entity ?? '?', `${t.field}: not a ${child}`);
+          throw new ClientApiError(400, `malformed request: '${t.field}' must refer to a ${child} object`, { field: t.field });
+        }
+        if (h?.state === 'new') {
+          // Created by the server for this session (signed): it exists; readable when any rule lets the user read it.
+          const access = entityAccess(this.model, this.user, e.name);
+          if (access.restricted && access.rules.length === 0) refuse(t, id);
+          continue;
+        }
+        if (!e.persistable) refuse(t, id);
+        const ids = toQuery.get(e.name) ?? new Map<ObjectId, string>();
+        if (!ids.has(id)) ids.set(id, t.field);
+        toQuery.set(e.name, ids);
+      }
+    }
+    for (const [entity, ids] of toQuery) {
+      const found = await this.backend.readableIds(q, this.user, entity, [...ids.keys()]);
+      for (const [id, f] of ids) if (!found.has(id)) refuse(targets.find((t) => t.field === f)!, id);
+    }
   }
 
   /** Values the server signed: trusted, set without write checks. */
@@ -108,13 +183,15 @@ export class ClientState {
     }
   }
 
-  /** The client's own changes: each member must exist and be writable by the user on this object. */
-  private applyChanges(guid: string, r: ResolvedObject): void {
+  /**
+   * The client's own changes: each member must exist and be writable by the
+   * user on this object. Returned as steps (applied once the whole request
+   * checked out) and the newly set reference targets to check.
+   */
+  private planChanges(guid: string, r: ResolvedObject, planned: (() => void)[], targets: RefTarget[]): void {
     const changes = this.req.changes.get(guid);
     if (!changes) return;
     const entity = this.model.entities.get(r.object.entity)!;
-    // Check everything first so that a refused change leaves the object untouched.
-    const planned: (() => void)[] = [];
     for (const [member, v] of changes) {
       const field = `changes.${guid}.${member}`;
       const attr = entity.attributes.get(member);
@@ -126,10 +203,14 @@ export class ClientState {
         planned.push(() => setIfDifferent(r.object, member, value));
       } else {
         const value = refFromJson(this.model, member, v, field);
+        // Only what the client adds is checked: ids the object already refers to stay (even unreadable ones).
+        const cur = r.object.references.get(member);
+        const had = new Set<ObjectId>(cur === undefined || cur === null ? [] : Array.isArray(cur) ? cur as ObjectId[] : [cur as ObjectId]);
+        const added = (value === null ? [] : Array.isArray(value) ? value as ObjectId[] : [value as ObjectId]).filter((id) => !had.has(id));
+        if (added.length) targets.push({ field, association: member, ids: added });
         planned.push(() => setRefIfDifferent(r.object, member, value));
       }
     }
-    for (const p of planned) p();
   }
 }
 

@@ -12,7 +12,8 @@ import type {
 import { objectGuid, objectGuids, type RuntimeOperationRequest } from '../protocol/request.js';
 import { serializeObject } from '../protocol/serialize.js';
 import { valueFromJson } from '../protocol/values.js';
-import type { ObjectSigner } from '../protocol/signing.js';
+import type { ObjectSigner, SessionSigner } from '../protocol/signing.js';
+import type { Logger } from '../../core/logger.js';
 import { ClientState } from './client-state.js';
 import { emptyResponse, type OperationResponse } from './response.js';
 import { retrieveShape } from './retrieve-writer.js';
@@ -27,22 +28,32 @@ export const COMMITTED_OBJECTS_THRESHOLD = 100;
 export interface HandlerContext {
   readonly model: CompiledModel;
   readonly backend: ClientApiBackend;
+  /** Signs for the user's session (`forSession`): client-held objects are bound to it. */
   readonly signer: ObjectSigner;
   readonly user: UserContext;
+  /** Where refused client objects and references are logged (node ClientAPI). */
+  readonly log?: Logger;
   /** Checks a client `extraXpath` against the operation (entity, readable attributes); returns it normalised or throws 400. */
   readonly checkExtraXpath: (op: RetrieveOperation, user: UserContext, xpath: string) => string;
 }
 
 /** Executes a runtime operation whose allowed roles the caller has. */
 export async function executeOperation(ctx: HandlerContext, op: RuntimeOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
+  // A retrieve signs nothing: the session's key is derived for the other operations only.
+  if (op.type === 'retrieve') return retrieve(ctx, op, req);
+  const sctx: SessionContext = { ...ctx, session: ctx.signer.forSession(ctx.user.sessionId) };
   switch (op.type) {
-    case 'retrieve': return retrieve(ctx, op, req);
-    case 'create': return create(ctx, op);
-    case 'commit': return commit(ctx, op, req);
-    case 'delete': return remove(ctx, op, req);
-    case 'rollback': return rollback(ctx, op, req);
-    case 'callMicroflow': return callMicroflow(ctx, op, req);
+    case 'create': return create(sctx, op);
+    case 'commit': return commit(sctx, op, req);
+    case 'delete': return remove(sctx, op, req);
+    case 'rollback': return rollback(sctx, op, req);
+    case 'callMicroflow': return callMicroflow(sctx, op, req);
   }
+}
+
+/** The handler context with the signer of the user's session. */
+interface SessionContext extends HandlerContext {
+  readonly session: SessionSigner;
 }
 
 /** A primitive microflow parameter from JSON, checked and converted like an attribute of its type. */
@@ -84,17 +95,17 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
 
 const NO_SORT: readonly { attribute: string; descending: boolean }[] = [];
 
-async function create(ctx: HandlerContext, op: CreateOperation): Promise<OperationResponse> {
+async function create(ctx: SessionContext, op: CreateOperation): Promise<OperationResponse> {
   const access = entityAccess(ctx.model, ctx.user, op.entity);
   if (!access.canCreate) throw notAllowed();
   const obj = await ctx.backend.create(null, ctx.user, op.entity);
-  const json = serializeObject(ctx.model, obj, { readable: (m) => access.readable(m), signer: ctx.signer });
+  const json = serializeObject(ctx.model, obj, { readable: (m) => access.readable(m), signer: ctx.session });
   return { ...emptyResponse(), actionResult: { type: 'ObjectReference', value: json.guid }, objects: [json] };
 }
 
-async function commit(ctx: HandlerContext, _op: CommitOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
   const guids = objectGuids(req.params);
-  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.signer);
+  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.session, ctx.log);
   const objects = await ctx.backend.transaction(async (tx) => {
     const resolved = await state.resolve(tx, guids, 'params.Objects.guids');
     for (const r of resolved) {
@@ -113,11 +124,11 @@ async function commit(ctx: HandlerContext, _op: CommitOperation, req: RuntimeOpe
   };
 }
 
-async function remove(ctx: HandlerContext, op: DeleteOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+async function remove(ctx: SessionContext, op: DeleteOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
   const guids = objectGuids(req.params);
   const access = entityAccess(ctx.model, ctx.user, op.entity);
   if (!access.canDelete) throw notAllowed();
-  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.signer);
+  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.session, ctx.log);
   await ctx.backend.transaction(async (tx) => {
     const resolved = await state.resolve(tx, guids, 'params.Objects.guids', op.entity);
     if (resolved.some((r) => !r.deletable || !entityAccess(ctx.model, ctx.user, r.object.entity).canDelete)) throw notAllowed();
@@ -127,9 +138,9 @@ async function remove(ctx: HandlerContext, op: DeleteOperation, req: RuntimeOper
   return { ...emptyResponse(), deletes: guids };
 }
 
-async function rollback(ctx: HandlerContext, _op: RollbackOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+async function rollback(ctx: SessionContext, _op: RollbackOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
   const guids = objectGuids(req.params);
-  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.signer);
+  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.session, ctx.log);
   // Only objects the client holds have something to roll back; the others are unchanged in the database.
   const held = guids.filter((g) => state.isHeldNew(g));
   const objs = held.length ? (await state.resolve(null, held, 'params.Objects.guids')).map((r) => r.object) : [];
@@ -139,8 +150,8 @@ async function rollback(ctx: HandlerContext, _op: RollbackOperation, req: Runtim
   return { ...emptyResponse(), deletes: held, resets };
 }
 
-async function callMicroflow(ctx: HandlerContext, op: CallMicroflowOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
-  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.signer);
+async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+  const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.session, ctx.log);
   const outcome: MicroflowOutcome = await ctx.backend.transaction(async (tx) => {
     const args = new Map<string, MicroflowArg>();
     for (const [name, [type]] of Object.entries(op.parameters)) {
@@ -172,7 +183,7 @@ async function callMicroflow(ctx: HandlerContext, op: CallMicroflowOperation, re
     if (access.restricted && access.rules.length === 0) return; // the user cannot read this entity at all
     sent.add(guid);
     const dirty = o.state === 'new' || o.changed.size > 0;
-    out.objects.push(serializeObject(ctx.model, o, { readable: (m) => access.readable(m), ...(dirty ? { signer: ctx.signer } : {}) }));
+    out.objects.push(serializeObject(ctx.model, o, { readable: (m) => access.readable(m), ...(dirty ? { signer: ctx.session } : {}) }));
     if (o.state === 'new') out.newpersistable.push(guid);
   };
   const r = outcome.result;

@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import { idToGuid } from '../../objects/values.js';
-import type { ObjectSigner } from './signing.js';
+import type { SessionSigner } from './signing.js';
 import { valueToJson, type JsonValue } from './values.js';
 
 export type MemberJson = JsonValue | string[];
@@ -21,8 +21,8 @@ export interface SerializeOptions {
   readonly attributes?: readonly string[];
   /** Only these associations; default every readable owned association. */
   readonly associations?: readonly string[];
-  /** Sign the object (new, or changed and not committed): it comes back in `objects`. */
-  readonly signer?: ObjectSigner;
+  /** Sign the object (new, or changed and not committed) for the request's session: it comes back in `objects`. */
+  readonly signer?: SessionSigner;
 }
 
 /**
@@ -53,6 +53,13 @@ export function serializeObject(model: CompiledModel, obj: MxObject, opts: Seria
     if (flat) flat[a] = v;
   }
   const out: ObjectJson = { objectType: obj.entity, guid: idToGuid(obj.id), attributes };
-  if (opts.signer && flat) out.hash = opts.signer.sign(obj.entity, out.guid, obj.state === 'new', flat);
+  if (opts.signer && flat) out.hash = opts.signer.sign(obj.entity, out.guid, obj.state === 'new', flat, objectVersion(entity.systemMembers.changedDate, obj));
   return out;
+}
+
+/** The version of a persisted object a signature is bound to: its changedDate (epoch ms), when the entity has one. */
+export function objectVersion(hasChangedDate: boolean, obj: MxObject): number | null {
+  if (!hasChangedDate || obj.state === 'new') return null;
+  const v = obj.values.get('changedDate');
+  return v instanceof Date ? v.getTime() : null;
 }

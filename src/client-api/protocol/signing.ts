@@ -1,35 +1,88 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { JsonValue } from './values.js';
 
+/** Default for how long a signed object stays valid (the SignedObjectMaxAge setting): one day. */
+export const DEFAULT_SIGNED_OBJECT_MAX_AGE = 24 * 60 * 60 * 1000;
+/** Clocks of the instances of a cluster may differ this much: a signature "from the future" within it is accepted. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Bytes of the `hash` (base64, 44 characters, as Mendix's). */
+const HASH_BYTES = 32;
+/** Layout: issued-at (seconds, 4 bytes) | version (changedDate ms + 1, 6 bytes; 0 = none) | MAC (22 bytes). */
+const MAC_OFFSET = 10;
+
+/** What a valid signature vouches for. */
+export interface Signed {
+  readonly state: 'new' | 'changed';
+  /** changedDate (epoch ms) of the persisted object the client's copy was made from; null for new objects or entities without changedDate. */
+  readonly version: number | null;
+}
+
+/** Why a signature is refused. */
+export type Refusal = 'invalid' | 'expired';
+
 /**
  * Signs the objects the client holds between requests (new objects, and
  * objects changed on the server but not committed), so the server can keep no
  * state: when they come back in `objects`, the signature proves the server
- * sent exactly that type, id, state and those values. HMAC-SHA256 keyed with
- * the deployment secret shared by every instance.
+ * sent exactly that type, id, state and those values, to this session, from
+ * that version of the object, not longer ago than the maximum age.
+ *
+ * The key is per session: HMAC-SHA256(deployment secret, session id), so every
+ * instance of a cluster (which shares the deployment secret through the
+ * database) derives it, the session id itself is never part of the payload,
+ * and an object signed for one session (another user's, or the anonymous
+ * session before a login, which rotates the session id) is refused in any
+ * other. The `hash` keeps Mendix's shape (32 bytes, base64): it carries the
+ * time of signing and the object's version (changedDate) next to a 176-bit MAC
+ * over all of it.
  */
 export class ObjectSigner {
-  constructor(private readonly secret: Buffer) {
+  constructor(
+    private readonly secret: Buffer,
+    private readonly maxAgeMs: number = DEFAULT_SIGNED_OBJECT_MAX_AGE,
+    private readonly now: () => number = Date.now,
+  ) {
     if (secret.length < 16) throw new Error('the deployment secret must be at least 16 bytes');
   }
 
-  sign(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, JsonValue | readonly string[]>>): string {
-    return this.mac(objectType, guid, isNew, attributes).toString('base64');
+  /** The signer for one session (null: no session, security off). */
+  forSession(sessionId: string | null): SessionSigner {
+    const key = createHmac('sha256', this.secret).update(`kiln/client-objects/v2\0${sessionId ?? ''}`).digest();
+    return new SessionSigner(key, this.maxAgeMs, this.now);
+  }
+}
+
+export class SessionSigner {
+  constructor(private readonly key: Buffer, private readonly maxAgeMs: number, private readonly now: () => number) {}
+
+  sign(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, JsonValue | readonly string[]>>, version: number | null): string {
+    const out = Buffer.alloc(HASH_BYTES);
+    out.writeUInt32BE(Math.floor(this.now() / 1000), 0);
+    out.writeUIntBE(isNew || version === null ? 0 : version + 1, 4, 6);
+    this.mac(out, objectType, guid, isNew, attributes).copy(out, MAC_OFFSET, 0, HASH_BYTES - MAC_OFFSET);
+    return out.toString('base64');
   }
 
-  /** Which state the signature vouches for: 'new', 'changed' (persisted, held by the client), or undefined when forged. */
-  verify(objectType: string, guid: string, attributes: Readonly<Record<string, unknown>>, hash: string): 'new' | 'changed' | undefined {
-    let given: Buffer;
-    try { given = Buffer.from(hash, 'base64'); } catch { return undefined; }
-    if (given.length !== 32) return undefined;
-    if (timingSafeEqual(given, this.mac(objectType, guid, true, attributes))) return 'new';
-    if (timingSafeEqual(given, this.mac(objectType, guid, false, attributes))) return 'changed';
-    return undefined;
+  /** What the signature vouches for, or why it is refused ('invalid': forged, altered, or signed for another session). */
+  verify(objectType: string, guid: string, attributes: Readonly<Record<string, unknown>>, hash: string): Signed | Refusal {
+    if (!/^[A-Za-z0-9+/]{43}=$/.test(hash)) return 'invalid';
+    const given = Buffer.from(hash, 'base64');
+    if (given.length !== HASH_BYTES) return 'invalid';
+    const mac = given.subarray(MAC_OFFSET);
+    let state: 'new' | 'changed' | undefined;
+    for (const isNew of [true, false]) {
+      if (timingSafeEqual(mac, this.mac(given, objectType, guid, isNew, attributes).subarray(0, HASH_BYTES - MAC_OFFSET))) state = isNew ? 'new' : 'changed';
+    }
+    if (!state) return 'invalid';
+    const age = this.now() - given.readUInt32BE(0) * 1000;
+    if (age > this.maxAgeMs || age < -CLOCK_SKEW_MS) return 'expired';
+    const v = given.readUIntBE(4, 6);
+    return { state, version: v === 0 ? null : v - 1 };
   }
 
-  private mac(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, unknown>>): Buffer {
+  private mac(header: Buffer, objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, unknown>>): Buffer {
     const names = Object.keys(attributes).sort();
     const canonical = JSON.stringify([objectType, guid, isNew ? 'new' : 'changed', names.map((n) => [n, attributes[n] ?? null])]);
-    return createHmac('sha256', this.secret).update(canonical).digest();
+    return createHmac('sha256', this.key).update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
   }
 }
