@@ -1,10 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Database, IdGenerator } from '../data/index.js';
+import type { FastifyRequest } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { UserError } from '../model/diagnostics.js';
-import type { XasDispatcher } from '../http/xas.js';
 import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
 import { SessionManager, type ActiveSession } from './sessions/session-manager.js';
 import { SessionStore } from './sessions/session-store.js';

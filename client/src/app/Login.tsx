@@ -61,6 +61,7 @@ export function Login({ xas, appName, onLoggedIn }: { xas: XasClient; appName: s
         <p className="muted">Sign in to continue.</p>
         <div className="field">
           <label htmlFor={uid} className="field-label">User name</label>
+          {/* biome-ignore lint/a11y/noAutofocus: the login page's only task is this field */}
           <input id={uid} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
         </div>
         <div className="field">

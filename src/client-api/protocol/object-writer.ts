@@ -99,6 +99,7 @@ export function encoderFor(attr: CAttribute): (v: AttributeValue | undefined) =>
 }
 
 /** Nothing JSON.stringify would escape: quotes, backslashes, control characters, surrogates (paired or lone). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** JSON.stringify(s), without its generic machinery for the common text that needs no escaping. */

@@ -266,6 +266,7 @@ interface ColumnWriter {
   readonly kind: WriterKind;
 }
 
+// biome-ignore lint/suspicious/noConstEnum: file-local, inlined into the INSERT loop
 const enum WriterKind { Encode, Text, Integer, Bit, EpochMs, Reference, Type }
 
 function writerKind(dialect: Queryable['dialect'], c: ColumnMap): WriterKind {
@@ -336,7 +337,7 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
           case WriterKind.Bit: params[n++] = v === true ? 1 : v === false ? 0 : c.encode(v); break;
           case WriterKind.EpochMs: {
             const ms = v instanceof Date ? v.getTime() : NaN;
-            params[n++] = ms === ms ? ms : c.encode(v);
+            params[n++] = Number.isNaN(ms) ? c.encode(v) : ms;
             break;
           }
           default: params[n++] = c.encode(v);

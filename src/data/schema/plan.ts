@@ -121,7 +121,7 @@ export async function planSync(q: Queryable, k: Kysely<any>, desired: readonly T
       }
       const id = randomUUID();
       m(k.insertInto(SYS.index).values({ id, table_id: tableId, index_name: i.name }));
-      i.columns.forEach((c, n) => m(k.insertInto(SYS.indexColumn).values({ index_id: id, column_id: c.column, sort_order: c.descending ? 'DESC' : 'ASC', ordinal: n })));
+      i.columns.forEach((c, n) => { m(k.insertInto(SYS.indexColumn).values({ index_id: id, column_id: c.column, sort_order: c.descending ? 'DESC' : 'ASC', ordinal: n })); });
     }
   }
   function attributeValues(c: ColumnDef, entityId: string) {

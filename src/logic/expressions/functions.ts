@@ -179,6 +179,7 @@ function buildFunctions(): Map<string, FnDef> {
   F.set('toUpperCase', fn(['String'], T.String, ([s]) => str(s!).toUpperCase()));
   F.set('toLowerCase', fn(['String'], T.String, ([s]) => str(s!).toLowerCase()));
   F.set('length', fn(['String'], T.Integer, ([s]) => str(s!).length));
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: trim() strips control characters as Java's String.trim does
   F.set('trim', fn(['String'], T.String, ([s]) => str(s!).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '')));
   F.set('substring', fn(['String', 'Integer', 'Integer?'], T.String, ([s, st, ln], _f, info) => {
     const text = str(s!);

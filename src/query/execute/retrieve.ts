@@ -96,7 +96,7 @@ export async function retrieve(
 function emptyVariables(plan: QueryPlan, ctx: BindContext): string[] {
   const out: string[] = [];
   for (const v of plan.comparedVariables) {
-    if (!Object.prototype.hasOwnProperty.call(ctx.variables, v.name)) continue;
+    if (!Object.hasOwn(ctx.variables, v.name)) continue;
     let value: unknown;
     try { value = paramValue({ kind: 'variable', name: v.name, path: v.path, pos: 0 }, ctx); } catch { continue; }
     if (value === null || value === undefined) out.push([v.name, ...v.path].join('/'));

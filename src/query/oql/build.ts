@@ -55,7 +55,7 @@ export function selectMembers(model: CompiledModel, entity: CEntity, members: re
 export function sortExpr(model: CompiledModel, resolver: Resolver, main: OqlSource, key: SortKey): OqlExpr {
   const steps: XStep[] = key.attribute.split('/').map((name) => ({ name: name.trim(), predicates: [], reversed: false, pos: 0 }));
   const hops: OqlHop[] = []; const filters: OqlExpr[] = [];
-  let end;
+  let end: ReturnType<Resolver['walk']>;
   try {
     end = resolver.walk(steps, main, hops, filters);
   } catch (e) {

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { CAssociation, CAttribute, CEntity, CompiledModel } from '../../model/compiled/types.js';
+import type { CAttribute, CEntity, CompiledModel } from '../../model/compiled/types.js';
 import { XPathResolveError } from '../errors.js';
 import type { CompareOp, XExpr, XStep } from '../xpath/ast.js';
 import type { DatePart, OqlExpr, OqlHop, OqlSource, ParamSource, ValueType } from './ast.js';
@@ -206,7 +206,7 @@ export class Resolver {
   }
 
   /** A literal, token or variable as a parameter source, checked against the type it will be bound as. */
-  paramSource(x: XExpr, type: ValueType, src: OqlSource): ParamSource {
+  paramSource(x: XExpr, type: ValueType, _src: OqlSource): ParamSource {
     switch (x.kind) {
       case 'string': return { kind: 'literal', value: this.literal(x.value, type, x.pos, true) };
       case 'number': return { kind: 'literal', value: this.literal(x.text, type, x.pos, false) };
