@@ -108,7 +108,7 @@ export function keepaliveAction(deps: ActionDeps): XasAction {
  * away is 503, a prevented delete 409 with the model's message, a duplicate 409.
  * Anything else is logged and answered 500 without details.
  */
-export function sendError(reply: FastifyReply, e: unknown, log: Logger): FastifyReply {
+function sendError(reply: FastifyReply, e: unknown, log: Logger): FastifyReply {
   if (e instanceof ClientApiError) return reply.code(e.status).send(e.toJSON());
   if (e instanceof ValidationFailed) {
     const datavalidation: Record<string, Record<string, string>> = {};

@@ -9,7 +9,7 @@ import type { ObjectLogic } from './ports.js';
 import { RuntimeBackend } from './runtime-backend.js';
 
 /** Service name under which the operations registry is provided (the browser client embeds its ids in pages). */
-export const OPERATIONS_SERVICE = 'operations';
+const OPERATIONS_SERVICE = 'operations';
 
 declare module '../core/services.js' {
   interface Services {

@@ -5,7 +5,7 @@ import { loadActions } from './ts-actions.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
-export const MICROFLOWS_SERVICE = 'microflows';
+const MICROFLOWS_SERVICE = 'microflows';
 
 /**
  * The microflow engine as a runtime component: loads the app's TypeScript

@@ -150,4 +150,3 @@ function unique(objects: readonly MxObject[]): MxObject[] {
   return objects.filter((o) => { if (seen.has(o.id)) return false; seen.add(o.id); return true; });
 }
 
-export { ValidationFailedError };

@@ -40,7 +40,7 @@ export interface ActionDefinition {
   run(args: Readonly<Record<string, Value>>, ctx: ActionContext): Promise<Value | void> | Value | void;
 }
 
-/** Typed helper for action files: `export default defineAction({ parameters, returns, run })`. */
+/** Typed helper for action files: `export default defineAction({ parameters, returns, run })`. @public */
 export function defineAction(def: ActionDefinition): ActionDefinition {
   return def;
 }

@@ -20,7 +20,7 @@ import { SystemTables } from './system-tables.js';
 import { UserStore } from './user-store.js';
 
 /** The one answer to every failed login, whatever the reason. */
-export const LOGIN_FAILED = { error: 'The user name or password is incorrect.' } as const;
+const LOGIN_FAILED = { error: 'The user name or password is incorrect.' } as const;
 
 /**
  * The security component: users and roles at start-up, login and logout on

@@ -10,7 +10,7 @@ import { loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
 
 /** The built browser client, next to this package's dist/ and src/. */
-export const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
+const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
 interface CachedJson { readonly body: string; readonly etag: string }
 

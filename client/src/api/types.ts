@@ -21,16 +21,6 @@ export interface RetrieveOptions {
   readonly extraXpath: string;
 }
 
-export interface RuntimeOperationRequest {
-  readonly action: 'runtimeOperation';
-  readonly operationId: string;
-  readonly params: Record<string, unknown>;
-  readonly options?: RetrieveOptions;
-  readonly changes: WireChanges;
-  readonly objects: readonly WireObject[];
-  readonly validationGuids?: readonly Guid[];
-}
-
 /** A validation failure, in any of the shapes a server may send. */
 export interface WireValidation {
   readonly guid?: Guid;
@@ -55,12 +45,5 @@ export interface XasResponse {
   readonly validationErrors?: readonly WireValidation[];
   /** Client instructions of a microflow: `text_message` {type: info|warning|error, message}. */
   readonly instructions?: readonly { readonly type: string; readonly args?: { readonly type?: string; readonly message?: string } }[];
-  readonly [key: string]: unknown;
-}
-
-export interface SessionData {
-  readonly csrftoken?: string;
-  readonly user?: { readonly guid?: string; readonly name?: string; readonly [k: string]: unknown } | null;
-  readonly roles?: readonly unknown[];
   readonly [key: string]: unknown;
 }

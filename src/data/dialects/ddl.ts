@@ -91,11 +91,6 @@ export function schemaLock(dialect: DialectName): { acquire?: string; release?: 
   }
 }
 
-/** Whether DDL takes part in the transaction (MariaDB commits implicitly at each DDL statement). */
-export function transactionalDdl(dialect: DialectName): boolean {
-  return dialect !== 'mysql';
-}
-
 /** A query listing the named table if it exists (one parameter: the table name). */
 export function tableExistsQuery(dialect: DialectName): string {
   switch (dialect) {

@@ -4,8 +4,7 @@ import { openSqlite } from './sqlite-driver.js';
 import { openPostgres } from './postgres-driver.js';
 import { openMysql } from './mysql-driver.js';
 
-export { placeholder, quoteIdentifier, MAX_PARAMS, type DialectName } from './names.js';
-export { parseDatabaseUrl, redact } from './url.js';
+export { placeholder, quoteIdentifier } from './names.js';
 
 export async function openDriver(url: ParsedUrl, opts: DriverOptions): Promise<DriverAdapter> {
   switch (url.dialect) {

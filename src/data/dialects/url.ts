@@ -31,7 +31,7 @@ export function parseDatabaseUrl(url: string): ParsedUrl {
   return { dialect, target, display: redact(u) };
 }
 
-export function redact(url: string): string {
+function redact(url: string): string {
   try {
     const p = new URL(url);
     if (p.password) p.password = '***';

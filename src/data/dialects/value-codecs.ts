@@ -85,7 +85,7 @@ export function decodeValue(dialect: DialectName, type: AttributeType, raw: unkn
  * characters (code points), as PostgreSQL and MariaDB count them, so that all three databases
  * refuse the same values (SQLite would store anything) with the same message.
  */
-export function checkLength(name: string, s: string, max: number): string {
+function checkLength(name: string, s: string, max: number): string {
   if (s.length <= max) return s; // UTF-16 units are never fewer than code points
   let n = 0;
   for (const _ of s) n++;

@@ -348,7 +348,7 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
   }
 }
 
-export async function insertAssociationRows(tx: Queryable, a: CAssociation, pairs: readonly [ObjectId, ObjectId][]): Promise<void> {
+async function insertAssociationRows(tx: Queryable, a: CAssociation, pairs: readonly [ObjectId, ObjectId][]): Promise<void> {
   for (const part of chunks(tx.dialect, pairs, 2)) {
     const w = new SqlWriter(tx.dialect);
     const values = part.map(([p, c]) => `(${w.p(encodeId(tx.dialect, p))}, ${w.p(encodeId(tx.dialect, c))})`).join(', ');

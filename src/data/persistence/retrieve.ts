@@ -215,7 +215,7 @@ function fill(obj: MxObject, plan: SelectPlan, row: Row): void {
 }
 
 /** The owned associations' values, one query per association over all objects that own it. */
-export async function loadReferences(q: Queryable, model: CompiledModel, objects: readonly MxObject[]): Promise<void> {
+async function loadReferences(q: Queryable, model: CompiledModel, objects: readonly MxObject[]): Promise<void> {
   const byAssoc = new Map<string, MxObject[]>();
   for (const o of objects) {
     for (const a of entityMap(model, o.entity).owned) {

@@ -337,7 +337,7 @@ function describe(c: ColumnDef): string {
 }
 
 /** How a column's values fare when its type changes (Mendix converts where it is safe). */
-export function classify(from: ColumnDef, to: ColumnDef): Change {
+function classify(from: ColumnDef, to: ColumnDef): Change {
   const f = from.type; const t = to.type;
   if (STRINGS.includes(f) && STRINGS.includes(t)) {
     if (from.length === to.length) return 'same';

@@ -38,7 +38,7 @@ function validInt(name: string, v: number | undefined): number | undefined {
   return v;
 }
 
-export function toPlan(model: CompiledModel, p: QueryPlan | QueryRequest, dialect: QueryDialect): QueryPlan {
+function toPlan(model: CompiledModel, p: QueryPlan | QueryRequest, dialect: QueryDialect): QueryPlan {
   if (p instanceof QueryPlan) {
     if (p.dialect !== dialect) throw new QueryError(`the plan was compiled for ${p.dialect}, the database is ${dialect}`);
     return p;

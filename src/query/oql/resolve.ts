@@ -366,7 +366,7 @@ export function variableKey(name: string, path: readonly string[]): string {
   return [name, ...path].join('/');
 }
 
-export function param(source: ParamSource, type: ValueType): OqlExpr {
+function param(source: ParamSource, type: ValueType): OqlExpr {
   return { kind: 'param', source, type };
 }
 
@@ -437,7 +437,7 @@ export function isTimeToken(b: string): boolean {
   return !!m && PERIODS.includes(m[2]!);
 }
 
-export const DATE_FUNCTIONS: Record<string, DatePart | undefined> = {
+const DATE_FUNCTIONS: Record<string, DatePart | undefined> = {
   'year-from-dateTime': 'year', 'month-from-dateTime': 'month', 'day-from-dateTime': 'day',
   'hours-from-dateTime': 'hours', 'minutes-from-dateTime': 'minutes', 'seconds-from-dateTime': 'seconds',
   'quarter-from-dateTime': 'quarter', 'day-of-year-from-dateTime': 'day-of-year',
