@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { formatDiagnostic, UserError } from '../model/diagnostics.js';
+import { UserError } from '../model/diagnostics.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { buildHttpServer, type HttpState } from '../http/server.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -42,7 +42,7 @@ export interface StartOptions {
 }
 
 /** Default deployment folder: `.deployment` inside the app (git-ignored). */
-export function defaultDeploymentDir(appDir: string): string {
+function defaultDeploymentDir(appDir: string): string {
   return resolve(appDir, '.deployment');
 }
 
@@ -134,8 +134,4 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-export function reportDiagnostics(diags: readonly { severity: string }[] & readonly Parameters<typeof formatDiagnostic>[0][], write: (s: string) => void): void {
-  for (const d of diags) write(formatDiagnostic(d));
 }

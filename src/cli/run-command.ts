@@ -14,7 +14,7 @@ import { createLogger } from '../core/logger.js';
  * 1 did not start (or failed while stopping), 3 the shut-down passed ShutdownTimeout
  * and the requests still in flight were cut off, their transactions rolled back.
  */
-export const EXIT_SHUTDOWN_TIMED_OUT = 3;
+const EXIT_SHUTDOWN_TIMED_OUT = 3;
 
 export async function runRun(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({

@@ -1,10 +1,7 @@
 import type { RuntimeComponent } from '../core/runtime-context.js';
-import type { XasDispatcher } from '../http/xas.js';
-import type { Database, IdGenerator } from '../data/index.js';
 import { openContext } from '../security/contexts.js';
-import type { SecurityService } from '../security/services.js';
 import { buildRegistry, writeOperationsFile, type OperationRegistry } from './registry/index.js';
-import { keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps, type SessionAccess } from './actions.js';
+import { keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps } from './actions.js';
 import { deploymentSecret } from './deployment-secret.js';
 import { checkExtraXpath } from './extra-xpath.js';
 import { DEFAULT_SIGNED_OBJECT_MAX_AGE, ObjectSigner } from './protocol/signing.js';
@@ -12,7 +9,7 @@ import type { ObjectLogic } from './ports.js';
 import { RuntimeBackend } from './runtime-backend.js';
 
 /** Service name under which the operations registry is provided (the browser client embeds its ids in pages). */
-export const OPERATIONS_SERVICE = 'operations';
+const OPERATIONS_SERVICE = 'operations';
 
 declare module '../core/services.js' {
   interface Services {

@@ -14,7 +14,7 @@ import type { RetrieveOperation } from './registry/types.js';
  */
 export function checkExtraXpath(model: CompiledModel, op: RetrieveOperation, user: UserContext, text: string): string {
   const field = 'options.extraXpath';
-  let q;
+  let q: ReturnType<typeof parseXPath>;
   try {
     q = parseXPath(text);
   } catch (e) {

@@ -82,7 +82,7 @@ export class RuntimeBackend implements ClientApiBackend {
     if (!plan) throw new ClientApiError(400, `${op.entity} is not persistable: nothing to retrieve`);
     const result = await runQuery(this.db, this.model, plan, user, req.id !== undefined ? { Id: req.id } : {}, {
       offset: req.offset,
-      amount: req.amount < 0 ? 0 : req.amount,
+      amount: Math.max(0, req.amount),
       ...(req.sort.length ? { sort: req.sort } : {}),
       wantCount: req.wantCount,
     });

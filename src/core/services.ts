@@ -7,7 +7,7 @@
  *
  * so the ground floor names no component and every read is typed.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one `declare module` per component
 export interface Services {}
 
 export type ServiceName = keyof Services & string;

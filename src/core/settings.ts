@@ -40,7 +40,7 @@ export interface SettingsSources {
 export async function resolveSettings(src: SettingsSources): Promise<Settings> {
   const values = new Map<string, string | number | boolean>();
   const apply = (origin: string, name: string, raw: unknown) => {
-    if (!Object.prototype.hasOwnProperty.call(SETTINGS, name)) {
+    if (!Object.hasOwn(SETTINGS, name)) {
       throw new UserError(`unknown setting '${name}' in ${origin} (known settings: see docs/settings.md)`);
     }
     if (raw === undefined) return;

@@ -8,7 +8,7 @@ import type { IdGenerator } from './ids.js';
 import { syncSchema } from './schema/sync.js';
 
 /** The database URL from the settings; default a SQLite file in the deployment folder. */
-export function databaseUrl(ctx: Pick<RuntimeContext, 'settings' | 'deploymentDir'>): string {
+function databaseUrl(ctx: Pick<RuntimeContext, 'settings' | 'deploymentDir'>): string {
   return ctx.settings.get('DatabaseUrl') ?? `sqlite:${join(ctx.deploymentDir, 'database.sqlite')}`;
 }
 

@@ -71,7 +71,7 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
 
   const take = async (name: string, refill: (size: bigint) => Promise<bigint>): Promise<bigint> => {
     for (;;) {
-      let b = blocks.get(name);
+      const b = blocks.get(name);
       if (b && b.next <= b.last) return b.next++;
       if (b?.pending) { await b.pending; continue; }
       const prev = b;

@@ -27,8 +27,3 @@ export function idToDb(dialect: Dialect, id: ObjectId): unknown {
 export function idFromDb(raw: unknown): ObjectId {
   return decodeId(raw);
 }
-
-/** A COUNT(*) or other integer aggregate, whatever the driver returned (bigint, text, number). */
-export function countFromDb(raw: unknown): number {
-  return Number(raw);
-}

@@ -16,7 +16,7 @@ import { isPublicError, type ErrorBody } from '../core/errors.js';
  * with the stack, another 5xx (503: the database is away) at warn, a 4xx (the
  * caller's mistake) at debug.
  */
-export function answerError(error: unknown, requestId: string): { status: number; body: ErrorBody; internal: boolean } {
+function answerError(error: unknown, requestId: string): { status: number; body: ErrorBody; internal: boolean } {
   if (isPublicError(error)) return { status: error.status, body: error.publicBody(), internal: false };
   const statusCode = (error as Partial<FastifyError> | undefined)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
@@ -25,7 +25,7 @@ export function answerError(error: unknown, requestId: string): { status: number
   return { status: 500, body: { error: 'internal error', requestId }, internal: true };
 }
 
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | void {
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
   const { status, body, internal } = answerError(error, String(request.id));
   const where = { status, method: request.method, url: request.url, action: actionOf(request.body) };
   if (internal) request.log.error({ ...where, err: error }, 'request failed: internal error');

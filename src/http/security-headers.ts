@@ -5,10 +5,10 @@ import type { FastifyInstance } from 'fastify';
  * /xas/ and /pages/, /health, errors): nothing may be loaded, run or framed
  * from it. The client component sends its own page policy instead.
  */
-export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** A year, for every subdomain: sent only on requests that arrived over TLS. */
-export const HSTS = 'max-age=31536000; includeSubDomains';
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 /**
  * Security headers on every response: no content sniffing, no framing, the

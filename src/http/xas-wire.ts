@@ -17,7 +17,7 @@ export type Wire<S extends TSchema> = DeepReadonly<Static<S>>;
 type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
 /** The most objects one request may ask for or name. */
-export const MAX_AMOUNT = 10000;
+const MAX_AMOUNT = 10000;
 
 /** `null` counts as absent, as the client API always accepted it. */
 function nullable<T extends TSchema>(t: T) {
@@ -36,10 +36,10 @@ export type Guid = Static<typeof Guid>;
 export type WireValue = string | number | boolean | null | readonly string[];
 
 /** `{value}`: a member's value as the client sends it (checked against the member's type later). */
-export const MemberValue = Type.Object({ value: Type.Unknown() }, { errorMessage: 'must be {value}' });
+const MemberValue = Type.Object({ value: Type.Unknown() }, { errorMessage: 'must be {value}' });
 
 /** guid -> member -> `{value}`: the client's unsaved changes. */
-export const ChangesWire = Type.Record(Guid, Type.Record(Type.String(), MemberValue, { errorMessage: 'must be an object of member -> {value}' }), {
+const ChangesWire = Type.Record(Guid, Type.Record(Type.String(), MemberValue, { errorMessage: 'must be an object of member -> {value}' }), {
   additionalProperties: Type.Never({ errorMessage: 'is not an object id' }),
   errorMessage: 'must be an object of guid -> {member: {value}}',
 });
@@ -56,7 +56,7 @@ export type ClientObjectWire = Wire<typeof ClientObjectWire>;
 // --- runtimeOperation ----------------------------------------------------------------------------
 
 /** A sort key: `[attribute, 'asc'|'desc']` (direction defaults to ascending). */
-export const SortKey = Type.Union([
+const SortKey = Type.Union([
   Type.Tuple([Type.String()]),
   Type.Tuple([Type.String(), Type.Union([Type.Literal('asc'), Type.Literal('desc')])]),
 ], { errorMessage: 'must be [attribute, "asc"|"desc"]' });
@@ -128,16 +128,3 @@ export interface WireObject {
 
 /** guid -> member -> `{value}`, as the client builds it and the server may send it. */
 export type WireChanges = Record<Guid, Record<string, { value: WireValue }>>;
-
-/**
- * An error answer: `{error}` plus details. `field` names a malformed request's
- * field; 422 carries `datavalidation` (guid -> member -> message); a 500 carries
- * only `requestId`, to find the log line.
- */
-export interface XasErrorBody {
-  readonly error: string;
-  readonly field?: string;
-  readonly datavalidation?: Readonly<Record<Guid, Readonly<Record<string, string>>>>;
-  readonly requestId?: string;
-  readonly [detail: string]: unknown;
-}

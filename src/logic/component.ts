@@ -1,13 +1,11 @@
 import type { RuntimeComponent } from '../core/runtime-context.js';
-import type { Database, IdGenerator } from '../data/index.js';
 import { actionContextFactory } from './action-context.js';
 import { MicroflowEngine } from './engine/engine.js';
 import { loadActions } from './ts-actions.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
-import type { SecurityService } from '../security/services.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
-export const MICROFLOWS_SERVICE = 'microflows';
+const MICROFLOWS_SERVICE = 'microflows';
 
 /**
  * The microflow engine as a runtime component: loads the app's TypeScript

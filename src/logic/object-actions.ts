@@ -147,7 +147,6 @@ export class ObjectActions implements ObjectActionsApi {
 
 function unique(objects: readonly MxObject[]): MxObject[] {
   const seen = new Set<bigint>();
-  return objects.filter((o) => (seen.has(o.id) ? false : (seen.add(o.id), true)));
+  return objects.filter((o) => { if (seen.has(o.id)) return false; seen.add(o.id); return true; });
 }
 
-export { ValidationFailedError };

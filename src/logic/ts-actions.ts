@@ -36,10 +36,11 @@ export interface ActionDefinition {
   /** Parameter name -> type (Boolean, Integer, Long, Decimal, String, DateTime, Module.Entity, List of ...); checked by kiln at start-up. */
   readonly parameters?: Readonly<Record<string, string>>;
   readonly returns?: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: an action that returns nothing must fit without a `return undefined`
   run(args: Readonly<Record<string, Value>>, ctx: ActionContext): Promise<Value | void> | Value | void;
 }
 
-/** Typed helper for action files: `export default defineAction({ parameters, returns, run })`. */
+/** Typed helper for action files: `export default defineAction({ parameters, returns, run })`. @public */
 export function defineAction(def: ActionDefinition): ActionDefinition {
   return def;
 }

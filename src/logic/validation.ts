@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { idFromDb, idToDb, placeholder, quoteIdentifier, toDbValue } from '../data/index.js';
+import { idFromDb, placeholder, quoteIdentifier, toDbValue } from '../data/index.js';
 import type { CAttribute, CEntity, CValidationRule } from '../model/compiled/types.js';
 import type { MxObject } from '../objects/mx-object.js';
 import type { AttributeValue } from '../objects/values.js';
@@ -66,7 +66,6 @@ async function existsOther(session: LogicSession, attr: CAttribute, v: Attribute
   return rows.some((r) => !exclude.has(idFromDb(r.id)));
 }
 
-export { idToDb };
 
 function isEmpty(v: AttributeValue | undefined): boolean {
   return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');

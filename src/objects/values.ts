@@ -30,10 +30,6 @@ export function makeId(shortId: number, sequence: bigint): ObjectId {
   return (BigInt(shortId) << ID_SEQUENCE_BITS) | sequence;
 }
 
-export function shortIdOf(id: ObjectId): number {
-  return Number(id >> ID_SEQUENCE_BITS);
-}
-
 /** Ids travel as decimal strings in JSON ("guid"), never as numbers. */
 export function idToGuid(id: ObjectId): string {
   return id.toString();

@@ -11,12 +11,12 @@ import type { UserContext } from '../security/user-context.js';
 import { printOql } from './oql/print.js';
 import { QueryPlan, type QueryRequest } from './plan.js';
 
-export { QueryPlan, type QueryRequest, type PlanVariant } from './plan.js';
-export { retrieve, aggregate, type QueryExecutor, type RetrieveOptions, type RetrieveResult } from './execute/retrieve.js';
+export { QueryPlan, type QueryRequest } from './plan.js';
+export { retrieve, aggregate } from './execute/retrieve.js';
 export { XPathSyntaxError, XPathResolveError, QueryError } from './errors.js';
-export { parseXPath, parseXPathQuery } from './xpath/parser.js';
-export type { XQuery, XExpr } from './xpath/ast.js';
-export type { SortKey } from './oql/build.js';
+export { parseXPath } from './xpath/parser.js';
+export type { XExpr } from './xpath/ast.js';
+;
 
 /**
  * Compiles a retrieve once: parses and resolves the XPath against the model

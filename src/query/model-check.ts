@@ -78,7 +78,7 @@ function normaliseSort(raw: unknown): SortKey[] | undefined {
 
 /** Calls `fn` for every `source` object found in the widget tree, with its path. */
 function walk(node: unknown, path: (string | number)[], fn: (source: Record<string, unknown>, path: (string | number)[]) => void): void {
-  if (Array.isArray(node)) { node.forEach((n, i) => walk(n, [...path, i], fn)); return; }
+  if (Array.isArray(node)) { node.forEach((n, i) => { walk(n, [...path, i], fn); }); return; }
   if (!node || typeof node !== 'object') return;
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
     if (k === 'source' && v && typeof v === 'object' && !Array.isArray(v)) fn(v as Record<string, unknown>, [...path, k]);

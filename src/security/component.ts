@@ -14,7 +14,7 @@ import { Timers } from './timers.js';
 import { UserStore } from './user-store.js';
 import { addCsrfGuard, registerLoginActions } from './xas-actions.js';
 
-export { LOGIN_FAILED } from './xas-actions.js';
+;
 
 /**
  * The security component: users and roles at start-up, login and logout on

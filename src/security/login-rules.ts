@@ -36,7 +36,7 @@ export type LoginDecision =
   | { readonly ok: false; readonly reason: LoginFailure; readonly update?: UserUpdate; readonly endSessions: boolean };
 
 /** Whether a blocked user is still inside the block. A block without a start time (set by an administrator) does not expire. */
-export function blockActive(user: Pick<LoginUserState, 'blocked' | 'blockedSince'>, now: Date, policy: LoginPolicy): boolean {
+function blockActive(user: Pick<LoginUserState, 'blocked' | 'blockedSince'>, now: Date, policy: LoginPolicy): boolean {
   if (!user.blocked) return false;
   if (!user.blockedSince) return true;
   return now.getTime() - user.blockedSince.getTime() < policy.blockDurationMs;

@@ -23,7 +23,7 @@ export function passwordProblems(policy: PasswordPolicy, password: string): stri
   return out;
 }
 
-export class PasswordPolicyError extends Error {
+class PasswordPolicyError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(problems.join(' '));
     this.name = 'PasswordPolicyError';

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
  * setting). The stored text is the standard `$2b$<cost>$...` form, so a hash
  * made with another cost still verifies after the setting changes.
  */
-export const MIN_COST = 4;
-export const MAX_COST = 31;
+const MIN_COST = 4;
+const MAX_COST = 31;
 
 export function checkCost(cost: number): number {
   if (!Number.isInteger(cost) || cost < MIN_COST || cost > MAX_COST) {

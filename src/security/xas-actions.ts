@@ -8,7 +8,7 @@ import type { LoginService } from './login-service.js';
 import type { SessionResolver } from './sessions-service.js';
 
 /** The one answer to every failed login, whatever the reason. */
-export const LOGIN_FAILED = { error: 'The user name or password is incorrect.' } as const;
+const LOGIN_FAILED = { error: 'The user name or password is incorrect.' } as const;
 
 /** The /xas/ actions login and logout. */
 export function registerLoginActions(xas: XasDispatcher, off: boolean, login: LoginService, mgr: SessionManager, resolveSession: SessionResolver): void {

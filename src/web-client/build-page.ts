@@ -304,7 +304,7 @@ class PageBuilder {
 }
 
 /** `DateOfBirth` -> `Date of birth`; `Firstname` stays. */
-export function humanize(name: string): string {
+function humanize(name: string): string {
   const words = name.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
   return words.map((w, i) => (i === 0 ? w : w.toLowerCase())).join(' ');
 }

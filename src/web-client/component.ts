@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
-import type { OperationRegistry } from '../client-api/registry/index.js';
-import { OPERATIONS_SERVICE } from '../client-api/component.js';
 import { canOpenPage } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { buildClientPage } from './build-page.js';
@@ -12,7 +10,7 @@ import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js'
 import { resolveUser } from './session-user.js';
 
 /** The built browser client, next to this package's dist/ and src/. */
-export const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
+const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
 interface CachedJson { readonly body: string; readonly etag: string }
 

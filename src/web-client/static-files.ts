@@ -27,7 +27,7 @@ export const CLIENT_CSP = [
 ].join('; ');
 
 /** Files under assets/ carry a content hash in their name: the browser may keep them a year. */
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Reads the built client (client/dist) into memory once: it is small, and

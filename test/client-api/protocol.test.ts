@@ -35,10 +35,10 @@ describe('client API protocol', () => {
     expect(s.verify('MyFirstModule.Employee', '1', attrs, changed)).toEqual({ state: 'changed', version: 1700000000123 });
     // The version and the time of signing are covered by the MAC.
     const bytes = Buffer.from(changed, 'base64');
-    bytes[9] ^= 1;
+    bytes[9]! ^= 1;
     expect(s.verify('MyFirstModule.Employee', '1', attrs, bytes.toString('base64'))).toBe('invalid');
-    bytes[9] ^= 1;
-    bytes[3] ^= 1;
+    bytes[9]! ^= 1;
+    bytes[3]! ^= 1;
     expect(s.verify('MyFirstModule.Employee', '1', attrs, bytes.toString('base64'))).toBe('invalid');
     // Another session (another user, or the anonymous session before a login) or another deployment secret.
     expect(signer.forSession('session-b').verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('invalid');

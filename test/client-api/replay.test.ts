@@ -61,7 +61,7 @@ describe.each(DIALECTS)('signed client objects and references on %s', (dialect) 
     return (r.body.objects as WireObject[])[0]!;
   };
   const orderCount = async () => Number(Object.values((await database.query('SELECT COUNT(*) AS n FROM "sales$order"', []))[0]!)[0]);
-  const orderRow = async (id: bigint) => (await database.query<Record<string, unknown>>('SELECT o."status" AS "status", a."sales$customerid" AS "c" FROM "sales$order" o LEFT JOIN "sales$order_customer" a ON a."sales$orderid" = o."id" WHERE o."id" = ' + id.toString(), []))[0]!;
+  const orderRow = async (id: bigint) => (await database.query<Record<string, unknown>>(`SELECT o."status" AS "status", a."sales$customerid" AS "c" FROM "sales$order" o LEFT JOIN "sales$order_customer" a ON a."sales$orderid" = o."id" WHERE o."id" = ${id.toString()}`, []))[0]!;
 
   beforeAll(async () => {
     db = await freshDatabase(dialect);

@@ -170,6 +170,6 @@ describe.each(['sqlite', 'postgres'] as const)('follow-up loads on %s', (dialect
     captured.length = 0;
     await loadSpecializationMembers(db, model, 'T.Animal', found, { references: false });
     expect(selects()).toHaveLength(2);
-    found.forEach((o, i) => expect(o.values.get('Breed')).toBe(`b${i}`));
+    found.forEach((o, i) => { expect(o.values.get('Breed')).toBe(`b${i}`); });
   });
 });

@@ -161,7 +161,7 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
   });
 
   it('inserts many objects with one statement per table', async () => {
-    const objs = [];
+    const objs: MxObject[] = [];
     for (let i = 0; i < 300; i++) {
       const o = await createObject(model, 'T.Puppy', ids);
       setValue(o, 'Name', `pup ${i}`); setValue(o, 'Breed', 'Beagle'); setValue(o, 'AgeInWeeks', i);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
   commitObjects, createIdGenerator, createObject, DestructiveSyncError, openDatabase, retrieveByIds, syncSchema, type Database,
@@ -195,7 +195,7 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
     });
 
     it('refuses to drop an entity whose table holds rows', async () => {
-      const v5 = await modelOf(V3.replace(/  Pet:\n    attributes:\n      Name: String\n/, '').replace(/associations:[\s\S]*$/, ''), '5.0.0');
+      const v5 = await modelOf(V3.replace(/ {2}Pet:\n {4}attributes:\n {6}Name: String\n/, '').replace(/associations:[\s\S]*$/, ''), '5.0.0');
       const err = await sync2(v5).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DestructiveSyncError);
       expect((err as Error).message).toContain('entity T.Pet: table t$pet holds 1 row');

@@ -37,7 +37,7 @@ describe.each(DIALECTS)('updates of an entity with %s columns past the grouping 
   });
 
   it('writes only the changed columns, one statement per set of them (one per object on SQLite), and reads back exactly', async () => {
-    const objs = [];
+    const objs: Awaited<ReturnType<typeof createObject>>[] = [];
     for (let k = 0; k < 6; k++) {
       const o = await createObject(model, 'T.Wide', ids);
       setValue(o, 'Name', `w${k}`);
@@ -64,7 +64,7 @@ describe.each(DIALECTS)('updates of an entity with %s columns past the grouping 
   });
 
   it('writes nothing when one object of a batch holds a value its column refuses', async () => {
-    const objs = [];
+    const objs: Awaited<ReturnType<typeof createObject>>[] = [];
     for (let k = 0; k < 3; k++) {
       const o = await createObject(model, 'T.Wide', ids);
       setValue(o, 'A5', k);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../support/cli.js';
 
-export const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium';
-export const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 export interface Browser {
   readonly context: BrowserContext;

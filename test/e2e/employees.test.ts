@@ -18,10 +18,6 @@ async function rows(page: Page, grid: string): Promise<string[][]> {
   return page.locator(`[data-widget="${grid}"] tbody tr[data-guid]`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 }
 
-async function status(page: Page, grid: string): Promise<string> {
-  return (await page.locator(`[data-widget="${grid}"] .pager-status`).textContent()) ?? '';
-}
-
 describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () => {
   let kiln: RunningKiln;
   let b: Browser;

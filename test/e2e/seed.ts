@@ -14,7 +14,7 @@ export async function apiLogin(url: string, username: string, password: string):
   return { url, cookie, csrf: body.csrftoken };
 }
 
-export async function xas(s: ApiSession, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function xas(s: ApiSession, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const res = await fetch(`${s.url}/xas/`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: s.cookie, 'X-Csrf-Token': s.csrf }, body: JSON.stringify(body) });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${String(body.action)} failed: ${res.status} ${text}`);

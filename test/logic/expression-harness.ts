@@ -3,7 +3,7 @@ import { loadModel, type CompiledModel } from '../../src/model/index.js';
 import { compileExpression, parseTypeName, type EvalContext, type Value, type XType } from '../../src/logic/expressions/index.js';
 import type { MxObject } from '../../src/objects/mx-object.js';
 
-export const SALES_DIR = join(import.meta.dirname, '../../examples/sales');
+const SALES_DIR = join(import.meta.dirname, '../../examples/sales');
 
 let cached: CompiledModel | undefined;
 export async function salesModel(): Promise<CompiledModel> {

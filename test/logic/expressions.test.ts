@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
 import type { CompiledModel } from '../../src/model/index.js';
 import { createMxObject } from '../../src/objects/mx-object.js';
-import { FUNCTIONS, UNSUPPORTED } from '../../src/logic/expressions/index.js';
+import { FUNCTIONS } from '../../src/logic/expressions/index.js';
 import { loadModel } from '../../src/model/index.js';
 import { writeApp } from '../support/app-folder.js';
 import { evaluate, problems, salesModel, show, type EvalOptions, type Var } from './expression-harness.js';

@@ -56,7 +56,7 @@ associations:
 `;
 
 /** Event handlers record "<event>:<Name>" in Log; an Item named 'veto' is refused before commit. */
-export const HANDLERS: Record<string, string> = {
+const HANDLERS: Record<string, string> = {
   Item_BeforeCommit: `
 parameters: { Item: Shop.Item }
 returns: Boolean

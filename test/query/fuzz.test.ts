@@ -84,7 +84,7 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('running generated XPath
     let ran = 0;
     await fc.assert(fc.asyncProperty(fc.constantFrom('Sales.Order', 'Sales.RushOrder', 'Sales.Customer'), fc.array(expr, { minLength: 1, maxLength: 2 }), fc.boolean(), async (entity, preds, secured) => {
       const xpath = `//${entity}${preds.map((p) => `[${p}]`).join('')}`;
-      let plan;
+      let plan: ReturnType<typeof compileQuery>;
       try { plan = compileQuery(model, { xpath }, DIALECT[dialect]); } catch (e) {
         if (e instanceof XPathSyntaxError || e instanceof XPathResolveError || e instanceof QueryError) return;
         throw e;

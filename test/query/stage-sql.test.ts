@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { querySyntax } from '../../src/data/dialects/query-syntax.js';
+import { DIALECT } from '../support/dialects.js';
 import type { OqlExpr, OqlQuery, OqlSource } from '../../src/query/oql/ast.js';
 import { SqlCompiler } from '../../src/query/sql/compile.js';
 import { exampleModel } from './support.js';
@@ -22,10 +22,10 @@ describe('the SQL stage on hand-built OQL', () => {
     const { model, attr } = await parts();
     const where: OqlExpr = { kind: 'compare', op: '>', left: { kind: 'attr', source: ORDER, attribute: attr('Total') }, right: { kind: 'param', source: { kind: 'literal', value: '100' }, type: 'Decimal' }, text: false };
     const q: OqlQuery = { source: ORDER, select: { kind: 'count' }, where, orderBy: [], paged: false };
-    const s = new SqlCompiler(model, querySyntax('sqlite')).compile(q);
+    const s = new SqlCompiler(model, DIALECT.sqlite.query).compile(q);
     expect(s.text).toBe('SELECT COUNT(*) FROM "sales$order" WHERE "sales$order"."total" > ?');
     expect(s.params).toEqual([{ source: { kind: 'literal', value: '100' }, type: 'Decimal' }]);
-    const pg = new SqlCompiler(model, querySyntax('postgres')).compile(q);
+    const pg = new SqlCompiler(model, DIALECT.postgres.query).compile(q);
     expect(pg.text).toBe('SELECT COUNT(*) FROM "sales$order" WHERE "sales$order"."total" > $1');
   });
 
@@ -38,7 +38,7 @@ describe('the SQL stage on hand-built OQL', () => {
       orderBy: [{ expr: { kind: 'attr', source: ORDER, attribute: attr('Number') }, descending: true }],
       paged: false,
     };
-    const s = new SqlCompiler(model, querySyntax('sqlite')).compile(q);
+    const s = new SqlCompiler(model, DIALECT.sqlite.query).compile(q);
     expect(s.text).toBe('SELECT "sales$order"."id", "sales$order"."number", "sales$order"."status" FROM "sales$order" WHERE "sales$order"."status" IS NOT NULL ORDER BY "sales$order"."number" DESC');
     expect(s.params).toEqual([]);
   });
@@ -51,7 +51,7 @@ describe('the SQL stage on hand-built OQL', () => {
       kind: 'exists', hops: [{ kind: 'association', association: assoc, forward: true, from: ORDER, to, cast: false }],
       where: { kind: 'compare', op: '=', left: { kind: 'id', source: to }, right: { kind: 'param', source: { kind: 'currentUser' }, type: 'Id' }, text: false },
     };
-    const s = new SqlCompiler(model, querySyntax('sqlite')).compile({ source: ORDER, select: { kind: 'count' }, where, orderBy: [], paged: false });
+    const s = new SqlCompiler(model, DIALECT.sqlite.query).compile({ source: ORDER, select: { kind: 'count' }, where, orderBy: [], paged: false });
     // Compared by id alone, the customer's own table is not joined: the association table holds its id.
     expect(s.text).toBe('SELECT COUNT(*) FROM "sales$order" WHERE EXISTS (SELECT 1 FROM "sales$order_customer" "t1a" WHERE "t1a"."sales$orderid" = "sales$order"."id" AND "t1a"."sales$customerid" = ?)');
     expect(s.params).toEqual([{ source: { kind: 'currentUser' }, type: 'Id' }]);
@@ -60,7 +60,7 @@ describe('the SQL stage on hand-built OQL', () => {
   it('compiles constants and boolean structure', async () => {
     const { model, attr } = await parts();
     const status = (v: string): OqlExpr => ({ kind: 'compare', op: '=', left: { kind: 'attr', source: ORDER, attribute: attr('Status') }, right: { kind: 'param', source: { kind: 'literal', value: v }, type: 'Enumeration' }, text: false });
-    const s = new SqlCompiler(model, querySyntax('sqlite')).compile({
+    const s = new SqlCompiler(model, DIALECT.sqlite.query).compile({
       source: ORDER, select: { kind: 'count' }, orderBy: [], paged: false,
       where: { kind: 'or', items: [status('Draft'), { kind: 'not', operand: status('Shipped') }] },
     });

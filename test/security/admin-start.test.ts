@@ -24,7 +24,7 @@ async function start(db: TestDatabase, settings: Record<string, unknown> = {}, e
 async function changePassword(url: string, user: string, password: string): Promise<void> {
   const d = await openDatabase(url, { log: createLogger('silent') });
   try {
-    const p = (i: number) => (d.dialect === 'postgres' ? `$${i}` : '?');
+    const p = (i: number) => (d.dialect.name === 'postgres' ? `$${i}` : '?');
     const r = await d.execute(`UPDATE "system$user" SET "password" = ${p(1)} WHERE "name" = ${p(2)}`, [await hashPassword(password, 4), user]);
     expect(r.affectedRows).toBe(1);
   } finally { await d.close(); }

@@ -6,7 +6,7 @@ import type { UserContext } from '../../src/security/user-context.js';
 import { EXPECTED_ENTITIES, EXPECTED_MICROFLOWS, EXPECTED_PAGES } from './sales-matrix.js';
 
 /** One line per cell of the matrix, so a failure names the role, entity, member and operation. */
-export function matrixLines(model: CompiledModel, role: string, user: UserContext): { actual: string[]; expected: string[] } {
+function matrixLines(model: CompiledModel, role: string, user: UserContext): { actual: string[]; expected: string[] } {
   const actual: string[] = [];
   const expected: string[] = [];
   for (const [entity, exp] of Object.entries(EXPECTED_ENTITIES[role]!)) {

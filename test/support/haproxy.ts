@@ -30,13 +30,9 @@ export interface HaproxyOptions {
   readonly rise?: number;
 }
 
-export const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
+const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
 
-export function haproxyAvailable(): boolean {
-  return spawnSync(HAPROXY, ['-v']).status === 0;
-}
-
-export function haproxyConfig(port: number, opts: HaproxyOptions, statsSocket?: string): string {
+function haproxyConfig(port: number, opts: HaproxyOptions, statsSocket?: string): string {
   const inter = opts.interMs ?? 500;
   return `global
   maxconn 512

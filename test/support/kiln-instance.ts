@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, freePort, KILN, ROOT } from './cli.js';
@@ -40,11 +40,6 @@ export function copyExample(example: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `kiln-${example}-`));
   cpSync(join(ROOT, 'examples', example), dir, { recursive: true, filter: (src) => !src.includes('.deployment') });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** True when the CLI has been built (bin/kiln.js loads dist/). */
-export function kilnBuilt(): boolean {
-  return existsSync(join(ROOT, 'dist', 'cli', 'main.js'));
 }
 
 export async function startInstance(opts: InstanceOptions): Promise<KilnInstance> {

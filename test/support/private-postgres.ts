@@ -36,16 +36,9 @@ export interface PrivatePostgres {
 }
 
 /** Where Debian puts the server binaries; PG_BIN overrides. */
-export function postgresBinDir(): string | undefined {
+function postgresBinDir(): string | undefined {
   const candidates = [process.env.PG_BIN, '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/14/bin'];
   return candidates.find((d): d is string => d !== undefined && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
-}
-
-/** True when a private cluster can be started here (binaries present; as root, a `postgres` user). */
-export function privatePostgresAvailable(): boolean {
-  if (!postgresBinDir()) return false;
-  if (process.getuid?.() !== 0) return true;
-  return spawnSync('id', ['-u', 'postgres']).status === 0 && spawnSync('runuser', ['--help']).status === 0;
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {

@@ -5,10 +5,10 @@
  * with); imported as types only, so no TypeBox code comes into the bundle.
  */
 import type {
-  ClientObjectWire, Guid, LoginRequest, RetrieveOptionsWire, RuntimeOperationRequest, WireChanges, WireObject, WireValue, XasErrorBody,
+  ClientObjectWire, Guid, RetrieveOptionsWire, RuntimeOperationRequest, WireChanges, WireObject, WireValue,
 } from '../../../src/http/xas-wire';
 
-export type { ClientObjectWire, Guid, LoginRequest, RuntimeOperationRequest, WireChanges, WireObject, WireValue, XasErrorBody };
+export type { ClientObjectWire, Guid, RuntimeOperationRequest, WireChanges, WireObject, WireValue };
 
 /** Retrieve options as the client sends them: every field given. */
 export type RetrieveOptions = { readonly [K in keyof RetrieveOptionsWire]-?: NonNullable<RetrieveOptionsWire[K]> };
@@ -37,12 +37,5 @@ export interface XasResponse {
   readonly validationErrors?: readonly WireValidation[];
   /** Client instructions of a microflow: `text_message` {type: info|warning|error, message}. */
   readonly instructions?: readonly { readonly type: string; readonly args?: { readonly type?: string; readonly message?: string } }[];
-  readonly [key: string]: unknown;
-}
-
-export interface SessionData {
-  readonly csrftoken?: string;
-  readonly user?: { readonly guid?: string; readonly name?: string; readonly [k: string]: unknown } | null;
-  readonly roles?: readonly unknown[];
   readonly [key: string]: unknown;
 }

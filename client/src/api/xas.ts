@@ -54,7 +54,7 @@ export class XasClient {
     try {
       const res = await this.fetchWithRetry(url, { ...init, credentials: 'same-origin' });
       const text = await res.text();
-      let body: unknown = undefined;
+      let body: unknown;
       if (text) { try { body = JSON.parse(text); } catch { body = text; } }
       if (res.ok) return body;
       if (res.status === 401 && expectSession) for (const l of this.sessionLostListeners) l();

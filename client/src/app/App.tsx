@@ -56,7 +56,7 @@ export function App() {
         </div>
       )}
       {phase.kind === 'starting' && <div className="splash" role="status"><span className="spinner" aria-hidden="true" />Loading…</div>}
-      {phase.kind === 'failed' && <div className="splash" role="alert"><p>{phase.message}</p><button className="btn btn-primary" onClick={() => { setPhase({ kind: 'starting' }); void start(); }}>Try again</button></div>}
+      {phase.kind === 'failed' && <div className="splash" role="alert"><p>{phase.message}</p><button type="button" className="btn btn-primary" onClick={() => { setPhase({ kind: 'starting' }); void start(); }}>Try again</button></div>}
       {/* A login starts a new session (new id): objects signed for the one before are refused, so the client forgets them (as Mendix clears its state). */}
       {phase.kind === 'login' && <Login xas={xas} appName={document.title} onLoggedIn={() => { store.clear(); setPhase({ kind: 'starting' }); void start(); }} />}
       {phase.kind === 'ready' && (

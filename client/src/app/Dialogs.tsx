@@ -14,6 +14,7 @@ export function Modal({ title, onClose, children, role = 'dialog', className }: 
   }, []);
   return (
     <div className="modal-backdrop">
+      {/* biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useAriaPropsSupportedByRole: role is 'dialog' or 'alertdialog', passed in */}
       <div ref={ref} className={`modal ${className ?? ''}`} role={role} aria-modal="true" aria-labelledby={titleId} tabIndex={-1}
         onKeyDown={(e) => {
           if (e.key === 'Escape') { e.stopPropagation(); onClose(); }

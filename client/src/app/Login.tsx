@@ -2,8 +2,8 @@ import { useId, useRef, useState } from 'react';
 import { XasError, type XasClient } from '../api/xas';
 
 /** The messages a person sees at sign-in. */
-export const WRONG_PASSWORD = 'The username or password you entered is incorrect.';
-export const BLOCKED = 'This account is blocked after too many failed sign-in attempts. Try again later or ask an administrator.';
+const WRONG_PASSWORD = 'The username or password you entered is incorrect.';
+const BLOCKED = 'This account is blocked after too many failed sign-in attempts. Try again later or ask an administrator.';
 
 /**
  * Consecutive refusals after which the runtime blocks an account (LoginMaxAttempts,
@@ -11,10 +11,10 @@ export const BLOCKED = 'This account is blocked after too many failed sign-in at
  * learns whether a name exists or is blocked; the client counts the refusals of one
  * name itself and from this many on says the account is blocked.
  */
-export const BLOCK_AFTER = 3;
+const BLOCK_AFTER = 3;
 
 /** Picks the message for a refused login: blocked accounts say so, anything else is a wrong password. */
-export function loginMessage(e: unknown): string {
+function loginMessage(e: unknown): string {
   if (e instanceof XasError) {
     const b = (e.body && typeof e.body === 'object' ? e.body : {}) as Record<string, unknown>;
     const text = [b.reason, b.code, b.error, b.message].filter((x) => typeof x === 'string').join(' ');
@@ -61,6 +61,7 @@ export function Login({ xas, appName, onLoggedIn }: { xas: XasClient; appName: s
         <p className="muted">Sign in to continue.</p>
         <div className="field">
           <label htmlFor={uid} className="field-label">User name</label>
+          {/* biome-ignore lint/a11y/noAutofocus: the login page's only task is this field */}
           <input id={uid} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
         </div>
         <div className="field">

@@ -67,7 +67,7 @@ export function DataView({ w }: { w: ClientDataView }) {
   const hasLocalErrors = Object.keys(localErrors).length > 0;
   return (
     <ScopeContext.Provider value={inner}>
-      <form className="widget dataview" data-widget={w.name} noValidate onSubmit={(e) => e.preventDefault()} aria-busy={!complete && !!w.source.operationId && !loadError ? true : undefined}>
+      <form className="widget dataview" data-widget={w.name} noValidate onSubmit={(e) => e.preventDefault()} aria-busy={!complete && w.source.operationId && !loadError ? true : undefined}>
         {!complete && w.source.operationId && !loadError && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
         {general.length > 0 && <div className="alert alert-error" role="alert">{general.map((m, i) => <p key={i}>{m}</p>)}</div>}
         <Widgets widgets={w.widgets} />

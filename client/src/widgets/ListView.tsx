@@ -28,8 +28,10 @@ export function ListView({ w }: { w: ClientListView }) {
         </div>
       )}
       {data.loading && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
+      {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options */}
       <ul className="list" role="listbox" aria-labelledby={captionId}>
         {data.guids.map((g) => (
+          // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options
           <li key={g} role="option" aria-selected={g === selected} tabIndex={0} data-guid={g}
             className={g === selected ? 'selected' : undefined}
             onClick={() => setSelected(g)} onKeyDown={(e) => { if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); setSelected(g); } }}>

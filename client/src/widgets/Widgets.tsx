@@ -15,7 +15,7 @@ export function Widgets({ widgets }: { widgets: readonly ClientWidget[] }) {
   return <>{widgets.map((w, i) => <Widget key={i} w={w} />)}</>;
 }
 
-export function Widget({ w }: { w: ClientWidget }) {
+function Widget({ w }: { w: ClientWidget }) {
   switch (w.type) {
     case 'dataGrid': return <DataGrid w={w} />;
     case 'listView': return <ListView w={w} />;

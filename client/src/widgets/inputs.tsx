@@ -81,7 +81,8 @@ function NumberInput({ id, attr, value, readOnly, onValue, onLocalError, aria }:
   const shown = value === null || value === undefined ? '' : String(value);
   const [text, setText] = useState(shown);
   // Follow the object when it changes from elsewhere (a refresh, a rollback).
-  useEffect(() => { setText((t) => (parseNumber(t, attr.type).ok && (parseNumber(t, attr.type) as { value: WireValue }).value === value ? t : shown)); }, [shown]); // eslint-disable-line react-hooks/exhaustive-deps
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the shown value changes, not when the typed text does
+  useEffect(() => { setText((t) => (parseNumber(t, attr.type).ok && (parseNumber(t, attr.type) as { value: WireValue }).value === value ? t : shown)); }, [shown]);
   return (
     <input id={id} type="text" inputMode={attr.type === 'Decimal' ? 'decimal' : 'numeric'} value={text} readOnly={readOnly}
       onChange={(e) => {

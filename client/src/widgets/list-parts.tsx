@@ -5,6 +5,7 @@ export function SearchBar({ label, onSearch }: { label: string; onSearch: (text:
   const [text, setText] = useState('');
   const id = useId();
   return (
+    // biome-ignore lint/a11y/useSemanticElements: <search> is not yet in every supported browser; role=search on a form is equivalent
     <form role="search" className="searchbar" onSubmit={(e) => { e.preventDefault(); onSearch(text); }}>
       <label htmlFor={id} className="sr-only">{label}</label>
       <input id={id} type="search" placeholder="Search" value={text} onChange={(e) => { setText(e.target.value); if (e.target.value === '') onSearch(''); }} />

@@ -33,6 +33,7 @@ export function useListData(app: AppServices, entity: string, source: ClientList
 
   useEffect(() => app.store.onRefresh((entities) => { if (entities.has(entity) || entities.has('*')) reload(); }), [app, entity, reload]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the operation and the query's values (sort by content), not on object identities that change every render
   useEffect(() => {
     let cancelled = false;
     setState((s) => ({ ...s, loading: true, error: null }));
@@ -61,7 +62,6 @@ export function useListData(app: AppServices, entity: string, source: ClientList
       (e: unknown) => { if (!cancelled) setState((s) => ({ ...s, loading: false, error: e instanceof Error ? e.message : String(e) })); },
     );
     return () => { cancelled = true; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [app, source.operationId, pageSize, q.page, q.search, JSON.stringify(q.sort), tick]);
 
   return { ...state, reload };

@@ -5,7 +5,7 @@ import { guidToId, idToGuid } from '../../objects/values.js';
 import { entityAccess } from '../../security/entity-access.js';
 import type { UserContext } from '../../security/user-context.js';
 import type { ClientApiBackend, MicroflowArg, MicroflowOutcome } from '../backend.js';
-import { ClientApiError, malformed, notAllowed } from '../errors.js';
+import { malformed, notAllowed } from '../errors.js';
 import type {
   CallMicroflowOperation, CommitOperation, CreateOperation, DeleteOperation, RetrieveOperation, RollbackOperation, RuntimeOperation,
 } from '../registry/types.js';
@@ -20,9 +20,9 @@ import { retrieveShape } from './retrieve-writer.js';
 import type { JsonText } from '../protocol/json-text.js';
 
 /** Most objects one retrieve returns (also for amount -1, "all"). */
-export const MAX_ROWS = 10000;
+const MAX_ROWS = 10000;
 /** Above this many committed objects the response lists their ids only (Mendix's CommittedObjectsThreshold). */
-export const COMMITTED_OBJECTS_THRESHOLD = 100;
+const COMMITTED_OBJECTS_THRESHOLD = 100;
 
 /** Everything a handler needs for one request. */
 export interface HandlerContext {
@@ -210,4 +210,3 @@ async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, re
   return out;
 }
 
-export { ClientApiError };

@@ -86,7 +86,7 @@ function encodeNumber(n: number): string {
 }
 
 /** The JSON text of `valueToJson(attr, v)` (values.ts), per attribute type, chosen once. */
-export function encoderFor(attr: CAttribute): (v: AttributeValue | undefined) => string {
+function encoderFor(attr: CAttribute): (v: AttributeValue | undefined) => string {
   switch (attr.type) {
     case 'DateTime': return (v) => (v instanceof Date ? encodeNumber(v.getTime()) : 'null');
     case 'Long': case 'AutoNumber': return (v) => (v === null || v === undefined ? 'null' : typeof v === 'bigint' ? `"${v.toString()}"` : encodeString(String(v)));
@@ -99,10 +99,11 @@ export function encoderFor(attr: CAttribute): (v: AttributeValue | undefined) =>
 }
 
 /** Nothing JSON.stringify would escape: quotes, backslashes, control characters, surrogates (paired or lone). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** JSON.stringify(s), without its generic machinery for the common text that needs no escaping. */
-export function encodeString(s: string): string {
+function encodeString(s: string): string {
   return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
 }
 

@@ -66,7 +66,7 @@ class PageWalker {
 
   walkList(list: unknown, path: (string | number)[], scope: Scope): void {
     if (!Array.isArray(list)) return;
-    list.forEach((w, i) => this.walkWidget(w, [...path, i], scope));
+    list.forEach((w, i) => { this.walkWidget(w, [...path, i], scope); });
   }
 
   private walkWidget(widget: unknown, path: (string | number)[], scope: Scope): void {
@@ -92,7 +92,7 @@ class PageWalker {
       if (scope.used && typeof b.attribute === 'string') this.useMember(scope.used, b, bpath);
       // Layout widgets (containers, layout grids): walk every nested list of widgets.
       for (const [k, v] of Object.entries(b)) {
-        if (Array.isArray(v)) v.forEach((x, i) => this.walkNested(x, [...bpath, k, i], scope));
+        if (Array.isArray(v)) v.forEach((x, i) => { this.walkNested(x, [...bpath, k, i], scope); });
       }
     }
   }
@@ -102,10 +102,10 @@ class PageWalker {
     if (!x || typeof x !== 'object' || Array.isArray(x)) return;
     const keys = Object.keys(x);
     if (keys.length === 1 && !Array.isArray((x as Record<string, unknown>)[keys[0]!])) { this.walkWidget(x, path, scope); return; }
-    for (const [k, v] of Object.entries(x)) if (Array.isArray(v)) v.forEach((y, i) => this.walkNested(y, [...path, k, i], scope));
+    for (const [k, v] of Object.entries(x)) if (Array.isArray(v)) v.forEach((y, i) => { this.walkNested(y, [...path, k, i], scope); });
   }
 
-  private dataWidget(kind: string, body: Record<string, unknown>, path: (string | number)[], scope: Scope): void {
+  private dataWidget(kind: string, body: Record<string, unknown>, path: (string | number)[], _scope: Scope): void {
     const name = typeof body.name === 'string' ? body.name : undefined;
     if (!name) this.error(path, `${kind} needs a name (it names the widget's runtime operation)`);
     const widgetName = name ?? `${kind}${path.join('_')}`;

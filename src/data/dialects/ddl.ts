@@ -30,10 +30,6 @@ export function schemaLock(dialect: Dialect): SchemaLock {
   return dialect.schemaLock;
 }
 
-export function transactionalDdl(dialect: Dialect): boolean {
-  return dialect.transactionalDdl;
-}
-
 export function tableExistsQuery(dialect: Dialect): string {
   return dialect.tableExistsQuery;
 }

@@ -1,8 +1,8 @@
 import { Decimal } from 'decimal.js';
 
 /** Decimal columns hold DECIMAL(28,8): 20 integer digits, 8 decimals (Mendix). */
-export const DECIMAL_SCALE = 8;
-export const DECIMAL_INTEGER_DIGITS = 20;
+const DECIMAL_SCALE = 8;
+const DECIMAL_INTEGER_DIGITS = 20;
 
 /**
  * The Decimal class values are created with: decimal.js's own, so that

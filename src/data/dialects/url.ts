@@ -38,7 +38,7 @@ function notUnderstood(u: string): UserError {
   return new UserError(`database URL '${redact(u)}' is not understood (expected ${listOf('urls')})`);
 }
 
-export function redact(url: string): string {
+function redact(url: string): string {
   try {
     const p = new URL(url);
     if (p.password) p.password = '***';

@@ -58,10 +58,6 @@ export function encodeValue(dialect: Dialect, type: AttributeType, name: string,
   return dialect.values.encodeValue(type, name, v, maxLength);
 }
 
-export function decodeValue(dialect: Dialect, type: AttributeType, raw: unknown): AttributeValue {
-  return dialect.values.decodeValue(type, raw);
-}
-
 export function encodeId(dialect: Dialect, id: bigint): unknown {
   return dialect.values.encodeId(id);
 }
@@ -153,7 +149,7 @@ function decode(forms: StoredForms, type: AttributeType, raw: unknown): Attribut
  * characters (code points), as PostgreSQL and MariaDB count them, so that all three databases
  * refuse the same values (SQLite would store anything) with the same message.
  */
-export function checkLength(name: string, s: string, max: number): string {
+function checkLength(name: string, s: string, max: number): string {
   if (s.length <= max) return s; // UTF-16 units are never fewer than code points
   let n = 0;
   for (const _ of s) n++;

@@ -249,6 +249,7 @@ interface ColumnWriter {
   readonly kind: WriterKind;
 }
 
+// biome-ignore lint/suspicious/noConstEnum: file-local, inlined into the INSERT loop
 const enum WriterKind { Encode, Text, Integer, Bit, EpochMs, Reference, Type }
 
 function writerKind(dialect: Dialect, c: ColumnMap): WriterKind {
@@ -320,7 +321,7 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
           case WriterKind.Bit: params[n++] = v === true ? 1 : v === false ? 0 : c.encode(v); break;
           case WriterKind.EpochMs: {
             const ms = v instanceof Date ? v.getTime() : NaN;
-            params[n++] = ms === ms ? ms : c.encode(v);
+            params[n++] = Number.isNaN(ms) ? c.encode(v) : ms;
             break;
           }
           default: params[n++] = c.encode(v);
@@ -331,7 +332,7 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
   }
 }
 
-export async function insertAssociationRows(tx: Queryable, a: CAssociation, pairs: readonly [ObjectId, ObjectId][]): Promise<void> {
+async function insertAssociationRows(tx: Queryable, a: CAssociation, pairs: readonly [ObjectId, ObjectId][]): Promise<void> {
   const encodeId = tx.dialect.values.encodeId;
   for (const part of chunks(tx.dialect, pairs, 2)) {
     const w = new SqlWriter(tx.dialect);

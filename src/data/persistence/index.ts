@@ -1,4 +1,4 @@
-export { createObject, type CreateOptions } from './create.js';
-export { retrieveByIds, type RetrieveOptions } from './retrieve.js';
-export { commitObjects, type CommitOptions } from './commit.js';
-export { deleteObjects, type DeleteOptions } from './delete.js';
+export { createObject } from './create.js';
+export { retrieveByIds } from './retrieve.js';
+export { commitObjects } from './commit.js';
+export { deleteObjects } from './delete.js';

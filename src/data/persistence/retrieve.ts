@@ -216,7 +216,7 @@ export interface FollowUpQueryable extends Pick<Queryable, 'dialect' | 'queryArr
 }
 
 /** The owned associations' values, one query per association over all objects that own it. */
-export async function loadReferences(q: FollowUpQueryable, model: CompiledModel, objects: readonly MxObject[]): Promise<void> {
+async function loadReferences(q: FollowUpQueryable, model: CompiledModel, objects: readonly MxObject[]): Promise<void> {
   const byAssoc = new Map<string, MxObject[]>();
   for (const o of objects) for (const a of entityMap(model, o.entity).owned) push(byAssoc, a.name, o);
   for (const [name, objs] of byAssoc) await loadAssociation(q, model.associations.get(name)!, objs);

@@ -73,11 +73,11 @@ function associationTable(a: CAssociation): TableDef {
  * `uniq_<table>_<column>`), shortened with a hash when longer than the 60
  * characters PostgreSQL (63) and MariaDB (64) allow.
  */
-export function indexName(table: string, suffix: string): string {
+function indexName(table: string, suffix: string): string {
   return shorten(`idx_${table}_${suffix}`);
 }
 
-export function constraintName(prefix: string, table: string, column: string): string {
+function constraintName(prefix: string, table: string, column: string): string {
   return shorten(`${prefix}_${table}_${column}`);
 }
 

@@ -180,7 +180,7 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
         }
         const id = randomUUID();
         m(k.insertInto(SYS.index).values({ id, table_id: tableId, index_name: i.name }));
-        i.columns.forEach((c, n) => m(k.insertInto(SYS.indexColumn).values({ index_id: id, column_id: c.column, sort_order: c.descending ? 'DESC' : 'ASC', ordinal: n })));
+        i.columns.forEach((c, n) => { m(k.insertInto(SYS.indexColumn).values({ index_id: id, column_id: c.column, sort_order: c.descending ? 'DESC' : 'ASC', ordinal: n })); });
       }
     },
     attributeValues(c, entityId) {
@@ -451,7 +451,7 @@ function describe(c: ColumnDef): string {
 }
 
 /** How a column's values fare when its type changes (Mendix converts where it is safe). */
-export function classify(from: ColumnDef, to: ColumnDef): Change {
+function classify(from: ColumnDef, to: ColumnDef): Change {
   const f = from.type; const t = to.type;
   if (STRINGS.includes(f) && STRINGS.includes(t)) {
     if (from.length === to.length) return 'same';

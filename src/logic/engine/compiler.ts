@@ -5,7 +5,7 @@ import type { SourceFile } from '../../model/load/source-file.js';
 import { ACTIVITY_KEYS, type ActivityDef, type ActivityKey } from '../../model/schema/microflow.js';
 import { compileExpression, type CompiledExpression, type PrefetchPath, type Scope, type VarInfo } from '../expressions/compile.js';
 import type { Value } from '../expressions/runtime.js';
-import { assignable, isNumeric, parseTypeName, T, typeToString, type XType } from '../expressions/types.js';
+import { parseTypeName, T, typeToString, type XType } from '../expressions/types.js';
 import { compileActivity } from './activities/index.js';
 import { block, type Block, type CompiledMicroflow, type ErrorHandler, type Signal, type Step } from './compiled.js';
 import type { ActionSignatures } from './host.js';
@@ -258,4 +258,4 @@ export async function prefetchAll(r: Run, exprs: readonly (StepExpr | undefined)
   for (const e of exprs) if (e && e.prefetch.length) await r.session.prefetch(r.vars, e.prefetch);
 }
 
-export { assignable, isNumeric, T, typeToString };
+;

@@ -42,14 +42,6 @@ export class EventCancelledError extends Error {
   }
 }
 
-/** The caller may not run the microflow (allowed roles). */
-export class MicroflowAccessError extends Error {
-  constructor(readonly microflow: string) {
-    super(`you are not allowed to run the microflow ${microflow}`);
-    this.name = 'MicroflowAccessError';
-  }
-}
-
 export function errorTypeOf(e: unknown): string {
   if (e instanceof MicroflowError) return e.errorType;
   if (e instanceof ValidationFailedError) return 'com.mendix.core.CoreRuntimeException';

@@ -1,6 +1,5 @@
 import type { MxObject } from '../../objects/mx-object.js';
 import type { Value } from '../expressions/runtime.js';
-import type { XType } from '../expressions/types.js';
 import type { Run } from './run.js';
 import type { LogicSession, SessionHost } from './session.js';
 
@@ -31,4 +30,3 @@ export interface EngineHost extends SessionHost {
 /** What the checker knows about TypeScript actions (names and declared types); undefined = not known at check time. */
 export type ActionSignatures = ReadonlyMap<string, { readonly parameters?: Readonly<Record<string, string>>; readonly returns?: string }>;
 
-export type { XType };

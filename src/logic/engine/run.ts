@@ -1,5 +1,5 @@
 import type { EvalContext, Frame, Value } from '../expressions/runtime.js';
-import { BREAK, CONTINUE, NEXT, RETURN, type Block, type CompiledMicroflow, type Signal, type Step } from './compiled.js';
+import { NEXT, type Block, type CompiledMicroflow, type Signal, type Step } from './compiled.js';
 import { MicroflowError, errorTypeOf } from './errors.js';
 import type { LogicSession } from './session.js';
 
@@ -94,4 +94,3 @@ async function runGuarded(s: Step, r: Run): Promise<Signal> {
   }
 }
 
-export { BREAK, CONTINUE, NEXT, RETURN };

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
-import type { BinaryOp, Node } from './ast.js';
+import type { Node } from './ast.js';
 import { tokenValue } from './dates.js';
 import { FUNCTIONS, UNSUPPORTED, type ArgInfo } from './functions.js';
 import { parseExpression, SyntaxError } from './parser.js';

@@ -8,7 +8,7 @@ import { ExpressionError } from './runtime.js';
  * units (days and up) follow wall-clock time across daylight-saving changes,
  * clock units (hours and below) are exact durations.
  */
-export function inZone(d: Date, zone: string): DateTime {
+function inZone(d: Date, zone: string): DateTime {
   return DateTime.fromMillis(d.getTime(), { zone });
 }
 
@@ -56,7 +56,7 @@ export function calendarBetween(a: Date, b: Date, unit: 'months' | 'years', zone
  * Java SimpleDateFormat pattern -> luxon format. Letters without a luxon
  * equivalent are kept literal; quoted text stays quoted.
  */
-export function javaPatternToLuxon(pattern: string, dt?: DateTime): string {
+function javaPatternToLuxon(pattern: string, dt?: DateTime): string {
   let out = '';
   let i = 0;
   while (i < pattern.length) {

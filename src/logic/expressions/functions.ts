@@ -3,7 +3,7 @@ import type { MxObject } from '../../objects/mx-object.js';
 import type { Node } from './ast.js';
 import { addUnits, beginOf, calendarBetween, endOf, formatDate, fromParts, parseDate, trimTo, type AddUnit, type PeriodUnit, type TrimUnit } from './dates.js';
 import { formatDecimal, parseDecimalPattern } from './decimal-format.js';
-import { checkInteger, Decimal34, describe, ExactDecimal, ExpressionError, isMxObject, toBigInt, toDecimal, valueToString, type Evaluator, type Frame, type Value } from './runtime.js';
+import { checkInteger, Decimal34, ExactDecimal, ExpressionError, isMxObject, toBigInt, toDecimal, valueToString, type Evaluator, type Frame, type Value } from './runtime.js';
 import { isIntegral, isLoose, isNumeric, T, typeToString, widen, type XType } from './types.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
 
@@ -72,7 +72,7 @@ const date = (v: Value | undefined, what: string): Date => req<Date>(v, what);
 const zoneOf = (f: Frame, info: readonly ArgInfo[], utc: boolean): string => (utc || info[0]?.utc ? 'UTC' : f.ctx.timeZone);
 
 /** Java regex -> JavaScript: `\Q…\E` literals; the rest of the common syntax is shared. */
-export function javaRegex(source: string): string {
+function javaRegex(source: string): string {
   return source.replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_, lit: string) => lit.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
 }
 const regexCache = new Map<string, RegExp>();
@@ -179,6 +179,7 @@ function buildFunctions(): Map<string, FnDef> {
   F.set('toUpperCase', fn(['String'], T.String, ([s]) => str(s!).toUpperCase()));
   F.set('toLowerCase', fn(['String'], T.String, ([s]) => str(s!).toLowerCase()));
   F.set('length', fn(['String'], T.Integer, ([s]) => str(s!).length));
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: trim() strips control characters as Java's String.trim does
   F.set('trim', fn(['String'], T.String, ([s]) => str(s!).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '')));
   F.set('substring', fn(['String', 'Integer', 'Integer?'], T.String, ([s, st, ln], _f, info) => {
     const text = str(s!);
@@ -332,4 +333,3 @@ export const UNSUPPORTED: ReadonlyMap<string, string> = new Map([
   ['parseFloat', 'parseFloat is deprecated in Mendix (floats were removed); use parseDecimal'],
 ]);
 
-export { describe };

@@ -62,7 +62,7 @@ export function toBigInt(v: Value): bigint {
   throw new ExpressionError(`expected an integer, got ${describe(v)}`);
 }
 
-export function describe(v: Value): string {
+function describe(v: Value): string {
   if (v === null) return 'empty';
   if (isMxObject(v)) return `an object of ${v.entity}`;
   if (Array.isArray(v)) return 'a list';
@@ -83,7 +83,7 @@ export function valueToString(v: Value, zone?: string): string {
 }
 
 /** Plain notation (never exponent), like Java's BigDecimal.toPlainString. */
-export function decimalToString(d: Decimal): string {
+function decimalToString(d: Decimal): string {
   return d.toFixed();
 }
 

@@ -64,10 +64,6 @@ export function assignable(model: CompiledModel, from: XType, to: XType): boolea
   }
 }
 
-export function sameType(a: XType, b: XType): boolean {
-  return typeToString(a) === typeToString(b);
-}
-
 /**
  * Parses a data type as written in model files: Boolean, Integer, Long, Decimal,
  * String, DateTime, Nothing, Module.Enum, Module.Entity, "List of Module.Entity".

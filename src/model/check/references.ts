@@ -26,7 +26,7 @@ const MICROFLOW_KEYS = new Set(['microflow', 'callMicroflow']);
 const ENTITY_KEYS = new Set(['entity', 'create', 'objectType', 'from']);
 
 function walk(file: SourceFile, module: string, node: unknown, path: (string | number)[], model: CompiledModel, out: Diagnostic[]): void {
-  if (Array.isArray(node)) { node.forEach((n, i) => walk(file, module, n, [...path, i], model, out)); return; }
+  if (Array.isArray(node)) { node.forEach((n, i) => { walk(file, module, n, [...path, i], model, out); }); return; }
   if (!node || typeof node !== 'object') return;
   for (const [k, v] of Object.entries(node)) {
     const p = [...path, k];

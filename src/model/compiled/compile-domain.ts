@@ -12,7 +12,7 @@ import { compileEventHandlers, compileValidationRules } from './domain/validatio
 import type { CAssociation, CConstant, CEntity, CEnumeration, CEventHandler, CValidationRule } from './types.js';
 
 export type { ModuleInput } from './domain/context.js';
-export { qualify, tableName } from './domain/naming.js';
+export { qualify } from './domain/naming.js';
 
 export interface DomainOutput {
   entities: Map<string, CEntity>;

@@ -26,7 +26,7 @@ export interface CompileOptions {
   readonly checks?: readonly ModelCheck[];
 }
 
-export const DEFAULT_PASSWORD_POLICY = { minLength: 1, requireDigit: false, requireSymbol: false, requireMixedCase: false };
+const DEFAULT_PASSWORD_POLICY = { minLength: 1, requireDigit: false, requireSymbol: false, requireMixedCase: false };
 
 /**
  * Checks and compiles a loaded app. The model is returned only when there is no

@@ -1,4 +1,4 @@
-import type { AppFile, MicroflowFile, PageFile, PasswordPolicyDef, NavigationDef } from '../schema/index.js';
+import type { MicroflowFile, PageFile, PasswordPolicyDef, NavigationDef } from '../schema/index.js';
 import type { SourceFile } from '../load/source-file.js';
 
 /**
@@ -230,4 +230,3 @@ export interface CPage {
   readonly source: SourceRef;
 }
 
-export type { AppFile };

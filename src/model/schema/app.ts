@@ -15,7 +15,7 @@ export const PasswordPolicy = Type.Object({
   requireMixedCase: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 
-export const Security = Type.Object({
+const Security = Type.Object({
   level: Type.Union([Type.Literal('off'), Type.Literal('prototype'), Type.Literal('production')]),
   adminUser: Type.Optional(Type.Object({
     name: Type.String(),
@@ -30,7 +30,7 @@ export const Security = Type.Object({
   }, { additionalProperties: false }))),
 }, { additionalProperties: false });
 
-export const MenuItem = Type.Object({
+const MenuItem = Type.Object({
   caption: Type.String(),
   page: Type.Optional(Type.String()),
   microflow: Type.Optional(Type.String()),
@@ -55,7 +55,6 @@ export const AppFile = Type.Object({
 }, { additionalProperties: false, $id: 'https://kiln.dev/schema/app.json', title: 'Kiln app' });
 
 export type AppFile = Static<typeof AppFile>;
-export type SecurityDef = Static<typeof Security>;
 export type SecretValueDef = Static<typeof SecretValue>;
 export type PasswordPolicyDef = Static<typeof PasswordPolicy>;
 export type NavigationDef = Static<typeof Navigation>;

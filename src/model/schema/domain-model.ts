@@ -10,11 +10,10 @@ import { Type, type Static } from '@sinclair/typebox';
 const Doc = Type.Optional(Type.String({ description: 'Free documentation text.' }));
 
 /** Attribute types as Mendix names them; `String(100)` and `Enumeration(M.E)` are shorthands. */
-export const ATTRIBUTE_TYPES = [
+const ATTRIBUTE_TYPES = [
   'String', 'Integer', 'Long', 'Decimal', 'Boolean', 'DateTime',
   'Enumeration', 'AutoNumber', 'Binary', 'HashedString',
 ] as const;
-export type AttributeTypeName = (typeof ATTRIBUTE_TYPES)[number];
 
 export const AttributeSpec = Type.Object({
   type: Type.String({ description: `One of ${ATTRIBUTE_TYPES.join(', ')}; shorthands String(100), String(unlimited), Enumeration(Module.Enum).` }),
@@ -27,11 +26,11 @@ export const AttributeSpec = Type.Object({
 }, { additionalProperties: false });
 
 /** An attribute is either a type shorthand (`String`, `String(50)`, `Decimal`) or a full spec. */
-export const Attribute = Type.Union([Type.String(), AttributeSpec]);
+const Attribute = Type.Union([Type.String(), AttributeSpec]);
 
 const Message = Type.String({ description: 'Message shown to the user when the rule fails.' });
 
-export const ValidationRule = Type.Object({
+const ValidationRule = Type.Object({
   attribute: Type.String(),
   required: Type.Optional(Message),
   unique: Type.Optional(Message),
@@ -44,7 +43,7 @@ export const ValidationRule = Type.Object({
   maxLength: Type.Optional(Type.Object({ length: Type.Integer({ minimum: 1 }), message: Message }, { additionalProperties: false })),
 }, { additionalProperties: false, description: 'Exactly one of required, unique, range, regex, maxLength.' });
 
-export const EventHandler = Type.Object({
+const EventHandler = Type.Object({
   moment: Type.Union([Type.Literal('before'), Type.Literal('after')]),
   event: Type.Union([Type.Literal('create'), Type.Literal('commit'), Type.Literal('delete'), Type.Literal('rollback')]),
   microflow: Type.String({ description: 'Module.Microflow called with the object (not for before create).' }),
@@ -54,7 +53,7 @@ export const EventHandler = Type.Object({
 
 const MemberList = Type.Union([Type.Literal('*'), Type.Array(Type.String())]);
 
-export const AccessRule = Type.Object({
+const AccessRule = Type.Object({
   roles: Type.Array(Type.String(), { minItems: 1, description: 'Module roles of this module the rule applies to.' }),
   create: Type.Optional(Type.Boolean()),
   delete: Type.Optional(Type.Boolean()),
@@ -64,7 +63,7 @@ export const AccessRule = Type.Object({
   documentation: Doc,
 }, { additionalProperties: false });
 
-export const IndexSpec = Type.Object({
+const IndexSpec = Type.Object({
   name: Type.Optional(Type.String()),
   attributes: Type.Array(Type.Union([
     Type.String(),
@@ -72,7 +71,7 @@ export const IndexSpec = Type.Object({
   ]), { minItems: 1 }),
 }, { additionalProperties: false });
 
-export const SystemMembers = Type.Object({
+const SystemMembers = Type.Object({
   createdDate: Type.Optional(Type.Boolean()),
   changedDate: Type.Optional(Type.Boolean()),
   owner: Type.Optional(Type.Boolean()),
@@ -98,7 +97,7 @@ export const DeleteBehaviorValue = Type.Union([
   Type.Object({ prevent: Type.String({ description: 'Error message shown when the delete is prevented.' }) }, { additionalProperties: false }),
 ]);
 
-export const Association = Type.Object({
+const Association = Type.Object({
   type: Type.Optional(Type.Union([Type.Literal('Reference'), Type.Literal('ReferenceSet')], { description: 'Default Reference.' })),
   parent: Type.String({ description: 'Owner entity (where the arrow starts); a name in this module or Module.Entity.' }),
   child: Type.String({ description: 'Referred entity; a name in this module or Module.Entity.' }),
@@ -111,12 +110,12 @@ export const Association = Type.Object({
   documentation: Doc,
 }, { additionalProperties: false });
 
-export const Enumeration = Type.Record(Type.String(), Type.Union([
+const Enumeration = Type.Record(Type.String(), Type.Union([
   Type.String({ description: 'Caption.' }),
   Type.Object({ caption: Type.String(), image: Type.Optional(Type.String()) }, { additionalProperties: false }),
 ]));
 
-export const Constant = Type.Object({
+const Constant = Type.Object({
   type: Type.String({ description: 'String, Integer, Long, Decimal, Boolean or DateTime.' }),
   default: Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
   exposedToClient: Type.Optional(Type.Boolean()),
@@ -135,13 +134,5 @@ export const DomainModelFile = Type.Object({
 
 export type DomainModelFile = Static<typeof DomainModelFile>;
 export type EntityDef = Static<typeof Entity>;
-export type AttributeDef = Static<typeof Attribute>;
 export type AttributeSpecDef = Static<typeof AttributeSpec>;
-export type AssociationDef = Static<typeof Association>;
-export type AccessRuleDef = Static<typeof AccessRule>;
-export type ValidationRuleDef = Static<typeof ValidationRule>;
-export type EventHandlerDef = Static<typeof EventHandler>;
-export type IndexDef = Static<typeof IndexSpec>;
 export type DeleteBehaviorDef = Static<typeof DeleteBehaviorValue>;
-export type ConstantDef = Static<typeof Constant>;
-export type EnumerationDef = Static<typeof Enumeration>;

@@ -50,6 +50,7 @@ function activitySchema(Self: TSchema) {
     rollback: Type.Optional(Type.Union([VarRef('object or list to roll back'), Type.Object({ objects: VarRef('object or list'), refresh: Type.Optional(Type.Boolean()) }, { additionalProperties: false })])),
     decision: Type.Optional(Type.Object({
       if: Type.Optional(Expr('Boolean condition')),
+      // biome-ignore lint/suspicious/noThenProperty: the model format's branch key (if/then/else), never awaited
       then: Type.Optional(Body),
       else: Type.Optional(Body),
       on: Type.Optional(Expr('enumeration value to branch on')),

@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
  * widget key (`dataGrid`, `listView`, `dataView`, `textBox`, ...); the client and
  * the operations registry give each its meaning.
  */
-export const Widget = Type.Record(Type.String(), Type.Unknown(), {
+const Widget = Type.Record(Type.String(), Type.Unknown(), {
   minProperties: 1,
   description: 'One widget: a single widget key (dataGrid, listView, dataView, layoutGrid, container, textBox, textArea, numberInput, datePicker, checkBox, radioButtons, dropDown, referenceSelector, referenceSetSelector, staticText, dynamicText, button).',
 });
@@ -21,4 +21,3 @@ export const PageFile = Type.Object({
 }, { additionalProperties: false, $id: 'https://kiln.dev/schema/page.json', title: 'Kiln page' });
 
 export type PageFile = Static<typeof PageFile>;
-export type WidgetDef = Static<typeof Widget>;

@@ -32,7 +32,7 @@ export function paramValue(src: ParamSource, ctx: BindContext): unknown {
     case 'zone': return src.zone ?? (ctx.user.timeZone || 'UTC');
     case 'zoneOffset': return zoneOffset(src.zone ?? (ctx.user.timeZone || 'UTC'), ctx.now);
     case 'variable': {
-      if (!Object.prototype.hasOwnProperty.call(ctx.variables, src.name)) throw new QueryError(`the XPath uses $${src.name}, which has no value here`);
+      if (!Object.hasOwn(ctx.variables, src.name)) throw new QueryError(`the XPath uses $${src.name}, which has no value here`);
       let v: unknown = ctx.variables[src.name];
       for (const member of src.path) {
         if (v === null || v === undefined) return null;

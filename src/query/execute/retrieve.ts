@@ -38,7 +38,7 @@ function validInt(name: string, v: number | undefined): number | undefined {
   return v;
 }
 
-export function toPlan(model: CompiledModel, p: QueryPlan | QueryRequest, dialect: Dialect): QueryPlan {
+function toPlan(model: CompiledModel, p: QueryPlan | QueryRequest, dialect: Dialect): QueryPlan {
   if (p instanceof QueryPlan) {
     if (p.dialect.name !== dialect.name) throw new QueryError(`the plan was compiled for ${p.dialect.name}, the database is ${dialect.name}`);
     return p;
@@ -96,7 +96,7 @@ export async function retrieve(
 function emptyVariables(plan: QueryPlan, ctx: BindContext): string[] {
   const out: string[] = [];
   for (const v of plan.comparedVariables) {
-    if (!Object.prototype.hasOwnProperty.call(ctx.variables, v.name)) continue;
+    if (!Object.hasOwn(ctx.variables, v.name)) continue;
     let value: unknown;
     try { value = paramValue({ kind: 'variable', name: v.name, path: v.path, pos: 0 }, ctx); } catch { continue; }
     if (value === null || value === undefined) out.push([v.name, ...v.path].join('/'));

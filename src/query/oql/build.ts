@@ -32,7 +32,7 @@ export function buildConstraint(model: CompiledModel, input: BuildInput, main: O
 }
 
 /** Selected attributes and owned references for a members list (undefined = all). */
-export function selectMembers(model: CompiledModel, entity: CEntity, members: readonly string[] | undefined): { attributes: CAttribute[]; references: CAssociation[] } {
+function selectMembers(model: CompiledModel, entity: CEntity, members: readonly string[] | undefined): { attributes: CAttribute[]; references: CAssociation[] } {
   const owned = entity.parentOf.map((a) => model.associations.get(a)!);
   if (!members) {
     return { attributes: [...entity.attributes.values()].filter((a) => a.type !== 'Binary'), references: owned };
@@ -52,10 +52,10 @@ export function selectMembers(model: CompiledModel, entity: CEntity, members: re
 }
 
 /** Resolves a sort key to an expression: an attribute, or MIN over a path's related objects. */
-export function sortExpr(model: CompiledModel, resolver: Resolver, main: OqlSource, key: SortKey): OqlExpr {
+function sortExpr(model: CompiledModel, resolver: Resolver, main: OqlSource, key: SortKey): OqlExpr {
   const steps: XStep[] = key.attribute.split('/').map((name) => ({ name: name.trim(), predicates: [], reversed: false, pos: 0 }));
   const hops: OqlHop[] = []; const filters: OqlExpr[] = [];
-  let end;
+  let end: ReturnType<Resolver['walk']>;
   try {
     end = resolver.walk(steps, main, hops, filters);
   } catch (e) {

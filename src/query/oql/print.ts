@@ -47,7 +47,7 @@ function param(p: ParamSource): string {
   }
 }
 
-export function expr(e: OqlExpr): string {
+function expr(e: OqlExpr): string {
   switch (e.kind) {
     case 'attr': return `${src(e.source)}/${e.attribute.name}`;
     case 'id': return `${src(e.source)}/ID`;

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { CAssociation, CAttribute, CEntity, CompiledModel } from '../../model/compiled/types.js';
+import type { CAttribute, CEntity, CompiledModel } from '../../model/compiled/types.js';
 import { DURATION_UNITS, periodToken } from '../../objects/time-tokens.js';
 import { XPathResolveError } from '../errors.js';
 import type { CompareOp, XExpr, XStep } from '../xpath/ast.js';
@@ -207,7 +207,7 @@ export class Resolver {
   }
 
   /** A literal, token or variable as a parameter source, checked against the type it will be bound as. */
-  paramSource(x: XExpr, type: ValueType, src: OqlSource): ParamSource {
+  paramSource(x: XExpr, type: ValueType, _src: OqlSource): ParamSource {
     switch (x.kind) {
       case 'string': return { kind: 'literal', value: this.literal(x.value, type, x.pos, true) };
       case 'number': return { kind: 'literal', value: this.literal(x.text, type, x.pos, false) };
@@ -367,7 +367,7 @@ export function variableKey(name: string, path: readonly string[]): string {
   return [name, ...path].join('/');
 }
 
-export function param(source: ParamSource, type: ValueType): OqlExpr {
+function param(source: ParamSource, type: ValueType): OqlExpr {
   return { kind: 'param', source, type };
 }
 
@@ -430,12 +430,12 @@ function tokenType(base: string): ValueType {
   return 'DateTime';
 }
 
-export const DURATION_TOKENS = Object.keys(DURATION_UNITS);
-export function isTimeToken(b: string): boolean {
+const DURATION_TOKENS = Object.keys(DURATION_UNITS);
+function isTimeToken(b: string): boolean {
   return b === 'CurrentDateTime' || DURATION_TOKENS.includes(b) || periodToken(b) !== undefined;
 }
 
-export const DATE_FUNCTIONS: Record<string, DatePart | undefined> = {
+const DATE_FUNCTIONS: Record<string, DatePart | undefined> = {
   'year-from-dateTime': 'year', 'month-from-dateTime': 'month', 'day-from-dateTime': 'day',
   'hours-from-dateTime': 'hours', 'minutes-from-dateTime': 'minutes', 'seconds-from-dateTime': 'seconds',
   'quarter-from-dateTime': 'quarter', 'day-of-year-from-dateTime': 'day-of-year',

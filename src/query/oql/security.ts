@@ -4,7 +4,7 @@ import { parseXPath } from '../xpath/parser.js';
 import type { OqlExpr, OqlHop, OqlSource } from './ast.js';
 import { and, or, Resolver } from './resolve.js';
 
-export function concreteTypes(entity: CEntity, model: CompiledModel): CEntity[] {
+function concreteTypes(entity: CEntity, model: CompiledModel): CEntity[] {
   return [entity, ...entity.allSpecializations.map((s) => model.entities.get(s)!)].filter((e) => e.persistable);
 }
 

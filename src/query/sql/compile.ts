@@ -58,7 +58,7 @@ export class SqlCompiler {
       case 'compare': case 'arith': this.scan(e.left); this.scan(e.right); break;
       case 'like': this.scan(e.operand); this.scan(e.pattern); break;
       case 'isNull': case 'not': case 'length': case 'datePart': this.scan(e.operand); break;
-      case 'and': case 'or': e.items.forEach((i) => this.scan(i)); break;
+      case 'and': case 'or': e.items.forEach((i) => { this.scan(i); }); break;
       case 'exists': case 'scalar':
         for (const h of e.hops) this.scanHop(h);
         this.scan(e.where);

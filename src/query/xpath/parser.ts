@@ -290,11 +290,6 @@ function parseTokenString(s: string, pos: number, text: string): XExpr {
   return { kind: 'token', base, terms, pos };
 }
 
-/** Parses a full query `//Module.Entity[...]` (optionally `count(...)` etc.). */
-export function parseXPathQuery(text: string): XQuery {
-  return new Parser(text, tokenize(text)).query();
-}
-
 /** Parses either a full query or a constraint-only text (`[...]`, as pages and access rules store it). */
 export function parseXPath(text: string): XQuery {
   const toks = tokenize(text);

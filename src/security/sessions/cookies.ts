@@ -27,7 +27,7 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
  * https (Fastify's `request.protocol` reads X-Forwarded-Proto only when the
  * TrustProxy setting is on).
  */
-export function isSecure(request: FastifyRequest): boolean {
+function isSecure(request: FastifyRequest): boolean {
   return request.protocol === 'https';
 }
 

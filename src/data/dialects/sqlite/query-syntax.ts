@@ -9,7 +9,7 @@ import { sqliteValues } from './values.js';
  * time zones, so the query engine uses two functions registered on every
  * connection: `kiln_lower(text)` and `kiln_datepart(part, value, zone)`.
  */
-export const sqliteQueryFunctions = {
+const sqliteQueryFunctions = {
   kiln_lower: (s: unknown): unknown => (typeof s === 'string' ? s.toLowerCase() : s),
   kiln_datepart: (part: unknown, value: unknown, zone: unknown): number | null => {
     if (value === null || value === undefined) return null;
@@ -20,7 +20,7 @@ export const sqliteQueryFunctions = {
   },
 };
 
-export function datePartOf(part: DatePart, d: DateTime): number {
+function datePartOf(part: DatePart, d: DateTime): number {
   switch (part) {
     case 'year': return d.year;
     case 'month': return d.month;

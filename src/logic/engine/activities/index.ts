@@ -10,8 +10,8 @@ import { change, create, objectsActivity, retrieve } from './objects.js';
 import type { ActivityCompiler, ActivityDefOf, StepBody } from './types.js';
 import { changeVariable, createVariable } from './variables.js';
 
-export { sortObjects } from './sorting.js';
-export type { ActivityCompiler, ActivityDefOf, StepBody } from './types.js';
+;
+export type { ActivityDefOf, StepBody } from './types.js';
 
 /**
  * The compiler of each action key, by family: objects (objects.ts), control
@@ -19,7 +19,7 @@ export type { ActivityCompiler, ActivityDefOf, StepBody } from './types.js';
  * (calls.ts), client feedback (client.ts), logging and error events
  * (logging.ts).
  */
-export const activityCompilers: { readonly [K in ActivityKey]: ActivityCompiler<K> } = {
+const activityCompilers: { readonly [K in ActivityKey]: ActivityCompiler<K> } = {
   retrieve, create, change, commit: objectsActivity('commit'), delete: objectsActivity('delete'), rollback: objectsActivity('rollback'),
   decision, loop, while: whileLoop, break: loopControl(BREAK, 'break'), continue: loopControl(CONTINUE, 'continue'),
   aggregate, listOperation, changeList, createList, createVariable, changeVariable, call, action, log, showMessage,

@@ -13,7 +13,7 @@ export function compileConstants(ctx: DomainContext, constantOverrides: Record<s
         report(inp, ['constants', name, 'type'], `unknown constant type '${def.type}' (expected String, Integer, Long, Decimal, Boolean or DateTime)`);
         continue;
       }
-      const raw = Object.prototype.hasOwnProperty.call(constantOverrides, q) ? constantOverrides[q] : def.default;
+      const raw = Object.hasOwn(constantOverrides, q) ? constantOverrides[q] : def.default;
       const norm = normaliseDefault(type, raw, undefined);
       if ('error' in norm) { report(inp, ['constants', name, 'default'], `constant ${q}: ${norm.error}`); continue; }
       constants.set(q, { name: q, type, value: norm.value, exposedToClient: def.exposedToClient ?? false });

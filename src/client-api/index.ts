@@ -1,2 +1,0 @@
-export { clientApiComponent, OPERATIONS_SERVICE } from './component.js';
-export * from './registry/index.js';
