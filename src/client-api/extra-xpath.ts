@@ -1,4 +1,4 @@
-import { entityAccess } from '../security/entity-access.js';
+import { filterable } from '../security/entity-access.js';
 import type { UserContext } from '../security/user-context.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { parseXPath, XPathResolveError, XPathSyntaxError, type XExpr } from '../query/index.js';
@@ -24,7 +24,6 @@ export function checkExtraXpath(model: CompiledModel, op: RetrieveOperation, use
   if (q.entity !== undefined || q.aggregate || q.attribute) throw malformed(field, 'must be a constraint [...] on the operation\'s entity');
   if (q.predicates.length === 0) return '';
   const entity = model.entities.get(op.entity)!;
-  const access = entityAccess(model, user, op.entity);
   const check = (x: XExpr): void => {
     switch (x.kind) {
       case 'or': case 'and': case 'compare': case 'arith': check(x.left); check(x.right); return;
@@ -34,7 +33,9 @@ export function checkExtraXpath(model: CompiledModel, op: RetrieveOperation, use
         const [step] = x.steps;
         if (x.steps.length !== 1 || !step || step.predicates.length || step.reversed) throw malformed(field, 'may only use attributes of the entity, not paths');
         if (step.name === 'id') return;
-        if (!entity.attributes.has(step.name) || !access.readable(step.name)) throw malformed(field, `cannot use '${step.name}'`);
+        if (!entity.attributes.has(step.name)) throw malformed(field, `cannot use '${step.name}'`);
+        // Readable on some objects only (per-object member rights): a filter would reveal the others' values.
+        if (!filterable(model, user, op.entity, step.name)) throw malformed(field, `cannot use '${step.name}': it is not readable on every object you can see`);
         return;
       }
       case 'variable': throw malformed(field, 'may not use variables');

@@ -1,4 +1,4 @@
-import type { CompiledModel, MemberRight } from '../model/compiled/types.js';
+import type { CompiledModel } from '../model/compiled/types.js';
 import { createMxObject, type MxObject } from '../objects/mx-object.js';
 import type { ObjectId } from '../objects/values.js';
 import { commitObjects, createObject, deleteObjects, type Database, type IdGenerator, type Transaction } from '../data/index.js';
@@ -30,8 +30,6 @@ export class RuntimeBackend implements ClientApiBackend {
   /** Plans with a client extraXpath, by operation id + text (bounded; the text comes from clients). */
   private readonly extraPlans = new Map<string, QueryPlan>();
   private readonly byIdPlans = new Map<string, QueryPlan>();
-  /** `//Entity[id = $Id]` narrowed by one access rule's XPath: does the object match the rule? */
-  private readonly rulePlans = new Map<string, QueryPlan>();
 
   constructor(
     private readonly model: CompiledModel,
@@ -86,7 +84,7 @@ export class RuntimeBackend implements ClientApiBackend {
       ...(req.sort.length ? { sort: req.sort } : {}),
       wantCount: req.wantCount,
     });
-    const objects = this.loadedAll(user, result.objects);
+    const objects = this.loadedAll(user, result.objects, result.matched);
     const related: LoadedObject[] = [];
     for (const p of op.paths) {
       const ids = [...new Set(objects.map((l) => l.object.references.get(p.association)).filter((x): x is bigint => typeof x === 'bigint'))];
@@ -95,41 +93,73 @@ export class RuntimeBackend implements ClientApiBackend {
     return { objects, ...(result.count !== undefined ? { count: result.count } : {}), related };
   }
 
-  /** As `loaded` for a page of objects, the rights looked up once per entity rather than per row. */
-  private loadedAll(user: UserContext, objects: readonly MxObject[]): LoadedObject[] {
+  /**
+   * A page of objects with their member rights: per object from the rules it
+   * matches (`matched`, read from the page's own statement) when the user's
+   * rules give objects different rights; otherwise every rule's, looked up once per entity.
+   */
+  private loadedAll(user: UserContext, objects: readonly MxObject[], matched?: readonly (readonly boolean[] | undefined)[]): LoadedObject[] {
     const out: LoadedObject[] = new Array(objects.length);
     let entity = '';
-    let rights: ReadonlyMap<string, MemberRight> | undefined;
-    let deletable = false;
+    let all: LoadedObject | undefined;
     for (let i = 0; i < objects.length; i++) {
       const object = objects[i]!;
-      if (object.entity !== entity || !rights) {
-        ({ rights, deletable } = this.loaded(user, object));
-        entity = object.entity;
-      }
-      out[i] = { object, rights, deletable };
+      const m = matched?.[i];
+      if (m) { out[i] = this.loaded(user, object, m); continue; }
+      if (object.entity !== entity || !all) { all = this.loaded(user, object); entity = object.entity; }
+      out[i] = { object, rights: all.rights, deletable: all.deletable };
     }
     return out;
   }
 
-  /** Rights on an object read under the user's read constraint: the union over the applicable rules. */
-  private loaded(user: UserContext, object: MxObject): LoadedObject {
+  /** Rights on an existing object: the union over the applicable rules it matches (`matched`, default all). */
+  private loaded(user: UserContext, object: MxObject, matched?: readonly boolean[]): LoadedObject {
     const access = entityAccess(this.model, user, object.entity);
-    const rights = access.rightsFor(access.rules.map(() => true));
-    return { object, rights, deletable: access.canDelete };
+    if (!access.restricted) return { object, rights: access.rightsFor([]), deletable: true };
+    const m = matched ?? access.rules.map(() => true);
+    return { object, rights: access.rightsFor(m), deletable: access.rules.some((r, i) => m[i] && r.delete) };
   }
 
   async load(q: BackendTx | null, user: UserContext, entity: string, ids: readonly ObjectId[], attributes?: readonly string[]): Promise<LoadedObject[]> {
     const exec = (q as unknown as Transaction | null) ?? this.db;
     const out: LoadedObject[] = [];
     const unique = [...new Set(ids)];
-    // One SELECT per chunk of ids, with the user's read constraint: no query per object.
+    // One SELECT per chunk of ids, with the user's read constraint and the rules each object matches: no query per object.
     for (let i = 0; i < unique.length; i += ID_CHUNK) {
       const part = unique.slice(i, i + ID_CHUNK);
       const vars: Record<string, unknown> = {};
       part.forEach((id, j) => { vars[`Id${j}`] = id; });
       const r = await runQuery(exec, this.model, this.byIdPlan(entity, part.length, attributes), user, vars, {});
-      for (const o of r.objects) out.push(await this.withRights(exec, user, o));
+      out.push(...this.loadedAll(user, r.objects, r.matched));
+    }
+    return out;
+  }
+
+  async rightsOn(user: UserContext, objects: readonly MxObject[]): Promise<Map<MxObject, LoadedObject>> {
+    const out = new Map<MxObject, LoadedObject>();
+    const byEntity = new Map<string, MxObject[]>();
+    for (const o of objects) {
+      const access = entityAccess(this.model, user, o.entity);
+      // New objects pass every XPath; without XPath rules every rule applies to every object.
+      if (o.state === 'new' || !access.restricted || access.rules.every((r) => !r.xpath) && access.rules.length > 0) { out.set(o, this.loaded(user, o)); continue; }
+      const list = byEntity.get(o.entity) ?? [];
+      list.push(o);
+      byEntity.set(o.entity, list);
+    }
+    // The persisted objects: which rules they match, in one SELECT per chunk (the rows not filtered by the rules).
+    for (const [entity, objs] of byEntity) {
+      for (let i = 0; i < objs.length; i += ID_CHUNK) {
+        const part = objs.slice(i, i + ID_CHUNK);
+        const vars: Record<string, unknown> = {};
+        part.forEach((o, j) => { vars[`Id${j}`] = o.id; });
+        const r = await runQuery(this.db, this.model, this.byIdPlan(entity, part.length, []), user, vars, { matchRulesOnly: true });
+        const matched = new Map(r.objects.map((o, j) => [o.id, r.matched?.[j]]));
+        for (const o of part) {
+          // Gone from the database (deleted by the microflow): no rule matches.
+          const m = matched.has(o.id) ? matched.get(o.id) : [];
+          out.set(o, this.loaded(user, o, m ?? []));
+        }
+      }
     }
     return out;
   }
@@ -158,32 +188,6 @@ export class RuntimeBackend implements ClientApiBackend {
       this.byIdPlans.set(key, plan);
     }
     return plan;
-  }
-
-  /**
-   * Member rights on an existing object: the union over the rules whose XPath
-   * it matches. With one applicable rule (or none carrying an XPath) the read
-   * itself proved the match; otherwise each XPath rule is checked.
-   */
-  private async withRights(exec: Transaction | Database, user: UserContext, object: MxObject): Promise<LoadedObject> {
-    const access = entityAccess(this.model, user, object.entity);
-    if (!access.restricted || access.rules.length <= 1 || access.rules.every((r) => r.xpath === undefined)) return this.loaded(user, object);
-    const unrestricted: UserContext = { ...user, applyEntityAccess: false };
-    const matched: boolean[] = [];
-    for (const rule of access.rules) {
-      if (rule.xpath === undefined) { matched.push(true); continue; }
-      const key = `${object.entity}|${rule.xpath}`;
-      let plan = this.rulePlans.get(key);
-      if (!plan) {
-        plan = compileQuery(this.model, { xpath: `//${object.entity}[id = $Id]`, extraXpath: rule.xpath, attributes: [] }, this.db.dialect);
-        this.rulePlans.set(key, plan);
-      }
-      const r = await runQuery(exec, this.model, plan, unrestricted, { Id: object.id }, {});
-      matched.push(r.objects.length > 0);
-    }
-    const rights: ReadonlyMap<string, MemberRight> = access.rightsFor(matched);
-    const deletable = access.rules.some((r, i) => matched[i] && r.delete);
-    return { object, rights, deletable };
   }
 
   instantiate(entity: string, id: ObjectId): MxObject {

@@ -6,7 +6,7 @@ import { QueryError, XPathResolveError } from './errors.js';
 import type { OqlQuery, OqlSource } from './oql/ast.js';
 import { buildConstraint, buildOrder, objectsQuery, type SortKey } from './oql/build.js';
 import { and, Resolver, variableKey } from './oql/resolve.js';
-import { pathSecurity, securityConstraint } from './oql/security.js';
+import { pathSecurity, ruleFlags, securityConstraint, type RuleFlags } from './oql/security.js';
 import { SqlCompiler, type SqlStatement } from './sql/compile.js';
 import type { AggregateFn, XExpr, XQuery } from './xpath/ast.js';
 import { parseXPath } from './xpath/parser.js';
@@ -38,6 +38,12 @@ export interface PlanVariant {
   readonly selectUnordered: SqlStatement | undefined;
   readonly countOql: OqlQuery;
   readonly count: SqlStatement;
+  /**
+   * Which access rules each returned object matches (flag columns in `select`),
+   * for per-object member rights; undefined when every object the user can get
+   * has the same rights (no extra columns).
+   */
+  readonly ruleFlags: RuleFlags | undefined;
 }
 
 const MAX_VARIANTS = 64;
@@ -88,21 +94,25 @@ export class QueryPlan {
     this.variant(null, undefined);
   }
 
-  /** The compiled form for a user (null = no entity access applied) and an optional sort override. */
-  variant(user: UserContext | null, sort: readonly SortKey[] | undefined, emptyVariables: readonly string[] = []): PlanVariant {
+  /**
+   * The compiled form for a user (null = no entity access applied) and an optional sort override.
+   * `matchRulesOnly`: the rows are not filtered by the user's access rules; each says which of them it matches.
+   */
+  variant(user: UserContext | null, sort: readonly SortKey[] | undefined, emptyVariables: readonly string[] = [], matchRulesOnly = false): PlanVariant {
     const secured = !!user && user.applyEntityAccess;
     // Path constraints are secured with other entities' rules too: key on the whole role set.
-    const key = `${secured ? rolesKey(user) : '*'}#${sort ? JSON.stringify(sort) : ''}#${emptyVariables.length ? emptyVariables.join(',') : ''}`;
+    const key = `${secured ? rolesKey(user) : '*'}#${sort ? JSON.stringify(sort) : ''}#${emptyVariables.length ? emptyVariables.join(',') : ''}${secured && matchRulesOnly ? '#m' : ''}`;
     let v = this.variants.get(key);
     if (!v) {
-      v = this.build(secured ? user.moduleRoles : null, sort ?? this.request.sort ?? [], new Set(emptyVariables));
+      v = this.build(secured ? user.moduleRoles : null, sort ?? this.request.sort ?? [], new Set(emptyVariables), secured && matchRulesOnly);
       if (this.variants.size >= MAX_VARIANTS) this.variants.delete(this.variants.keys().next().value!);
       this.variants.set(key, v);
     }
     return v;
   }
 
-  private build(roles: ReadonlySet<string> | null, sort: readonly SortKey[], emptyVariables: ReadonlySet<string>): PlanVariant {
+  private build(rolesIn: ReadonlySet<string> | null, sort: readonly SortKey[], emptyVariables: ReadonlySet<string>, matchRulesOnly = false): PlanVariant {
+    const roles = matchRulesOnly ? null : rolesIn;
     const resolver = new Resolver(this.model, this.xquery.text);
     resolver.nullVariables = emptyVariables;
     const main: OqlSource = { alias: this.entity.shortName, entity: this.entity.name };
@@ -120,12 +130,15 @@ export class QueryPlan {
     }
     const security = roles ? securityConstraint(this.model, this.entity, main, roles, aliases) : undefined;
     const where = and([constraint, security]);
+    // After the row constraint's aliases: the same rule XPath, compiled again as a 1/0 column per object.
+    const flags = rolesIn && !this.aggregate ? ruleFlags(this.model, this.entity, main, rolesIn, aliases + 1000, matchRulesOnly ? 'all' : 'differing').flags : undefined;
     let oql: OqlQuery;
     if (this.aggregate) {
       const attr = this.aggregate.attribute ? this.entity.attributes.get(this.aggregate.attribute)! : undefined;
       oql = { source: main, select: attr && this.aggregate.fn !== 'count' ? { kind: 'aggregate', fn: this.aggregate.fn, attribute: attr } : { kind: 'count' }, where, orderBy: [], paged: false };
     } else {
       oql = objectsQuery(this.model, this.entity, main, where, orderBy, this.request.attributes);
+      if (flags && oql.select.kind === 'objects') oql = { ...oql, select: { ...oql.select, flags: flags.exprs } };
     }
     const countOql: OqlQuery = { source: main, select: { kind: 'count' }, where, orderBy: [], paged: false };
     return {
@@ -133,6 +146,7 @@ export class QueryPlan {
       select: new SqlCompiler(this.model, this.syntax).compile(oql),
       selectUnordered: !this.aggregate && sort.length === 0 ? new SqlCompiler(this.model, this.syntax).compile({ ...oql, orderBy: [] }) : undefined,
       count: new SqlCompiler(this.model, this.syntax).compile(countOql),
+      ruleFlags: flags,
     };
   }
 }

@@ -25,6 +25,13 @@ export interface EntityAccess {
   readonly canDelete: boolean;
   readable(member: string): boolean;
   writable(member: string): boolean;
+  /**
+   * The member is readable on every object the user can retrieve, whichever
+   * rules it matches: a rule without XPath grants read, or every applicable
+   * rule does. Only such members may be used in a client's filter or sort
+   * (otherwise the result would reveal values of objects that hide them).
+   */
+  readableOnEvery(member: string): boolean;
   /** The entity's rules that apply to this user (empty when unrestricted). */
   readonly rules: readonly CAccessRule[];
   /** Objects the user can retrieve at all. */
@@ -68,6 +75,26 @@ export function entityAccess(model: CompiledModel, user: UserContext, entityName
   return access;
 }
 
+/**
+ * A client may filter or sort a retrieve of `entityName` on `member`: it is
+ * readable on every object the user can get, of the entity and of each of
+ * its specializations (rules are not inherited: each concrete entity's own).
+ */
+export function filterable(model: CompiledModel, user: UserContext, entityName: string, member: string): boolean {
+  const entity = model.entities.get(entityName);
+  if (!entity) return false;
+  if (!entityAccess(model, user, entityName).readableOnEvery(member)) return false;
+  for (const s of entity.allSpecializations) {
+    const e = model.entities.get(s);
+    if (!e?.persistable) continue;
+    const a = entityAccess(model, user, s);
+    // No rule: the user gets no objects of it; nothing to reveal.
+    if (a.restricted && a.rules.length === 0) continue;
+    if (!a.readableOnEvery(member)) return false;
+  }
+  return true;
+}
+
 /** Members of an entity: every attribute (inherited included) and every association it or a generalization owns. */
 export function memberNames(model: CompiledModel, entity: CEntity): string[] {
   return [...entity.attributes.keys(), ...entity.parentOf.map((a) => model.associations.get(a)!.name)];
@@ -92,6 +119,7 @@ function unrestrictedAccess(model: CompiledModel, entity: CEntity): EntityAccess
   return {
     entity: entity.name, restricted: false, canCreate: true, canDelete: true,
     readable: (m) => known.has(memberKey(model, entity, m)),
+    readableOnEvery: (m) => known.has(memberKey(model, entity, m)),
     writable: (m) => rights.get(memberKey(model, entity, m)) === 'ReadWrite',
     rules: [], readConstraint: { kind: 'all' }, deleteConstraint: { kind: 'all' },
     rightsFor: () => rights,
@@ -111,6 +139,11 @@ function restrictedAccess(model: CompiledModel, entity: CEntity, roles: Readonly
     canDelete: rules.some((r) => r.delete),
     readable: (m) => { const r = union.get(memberKey(model, entity, m)); return r === 'Read' || r === 'ReadWrite'; },
     writable: (m) => union.get(memberKey(model, entity, m)) === 'ReadWrite',
+    readableOnEvery(m) {
+      const key = memberKey(model, entity, m);
+      const reads = (r: CAccessRule) => { const x = r.members.get(key); return x === 'Read' || x === 'ReadWrite'; };
+      return rules.length > 0 && (rules.some((r) => !r.xpath && reads(r)) || rules.every(reads));
+    },
     rules,
     readConstraint: rowConstraint(rules),
     deleteConstraint: rowConstraint(rules.filter((r) => r.delete)),

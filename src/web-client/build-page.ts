@@ -128,7 +128,7 @@ class PageBuilder {
     const access = this.access(entity.name);
     if (access.readConstraint.kind === 'none') return undefined;
     const search = (Array.isArray(body.search) ? body.search : []).filter((s): s is string =>
-      typeof s === 'string' && entity.attributes.get(s)?.type === 'String' && access.readable(s));
+      typeof s === 'string' && entity.attributes.get(s)?.type === 'String' && access.readableOnEvery(s)); // searchable only where readable on every object (the server refuses others)
     const pageSize = typeof body.pageSize === 'number' && body.pageSize > 0 ? body.pageSize : 20;
     const scope: Scope = { entity, widgetName: name };
     const buttons = this.buttons(body.buttons, `${path}/buttons`, scope);

@@ -1,6 +1,6 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadModel, formatDiagnostic } from '../../src/model/index.js';
 import { modelChecks } from '../../src/app/model-checks.js';
@@ -50,7 +50,7 @@ export async function startApp(
 ): Promise<AppUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), `kiln-${example}-`));
   cpSync(join(ROOT, 'examples', example), dir, { recursive: true, filter: (src) => !src.includes('.deployment') });
-  for (const [rel, text] of Object.entries(files)) writeFileSync(join(dir, rel), text);
+  for (const [rel, text] of Object.entries(files)) { mkdirSync(dirname(join(dir, rel)), { recursive: true }); writeFileSync(join(dir, rel), text); }
   if (demoUsers.length) {
     const appFile = join(dir, 'app.yaml');
     const text = readFileSync(appFile, 'utf8').replace(/\nsecurity:\n/, `\nsecurity:\n  demoUsers:\n${demoUsers.map((u) => `    - { name: ${u.name}, password: "${u.password}", roles: [${u.roles.join(', ')}] }`).join('\n')}\n`);

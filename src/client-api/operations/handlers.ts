@@ -2,7 +2,7 @@ import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
 import type { AttributeValue } from '../../objects/values.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid } from '../../objects/values.js';
-import { entityAccess } from '../../security/entity-access.js';
+import { entityAccess, filterable } from '../../security/entity-access.js';
 import type { UserContext } from '../../security/user-context.js';
 import type { ClientApiBackend, MicroflowArg, MicroflowOutcome } from '../backend.js';
 import { malformed, notAllowed } from '../errors.js';
@@ -71,9 +71,10 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
   const shape = retrieveShape(ctx.model, op);
   let sort: readonly { attribute: string; descending: boolean }[] = NO_SORT;
   if (options.sort.length) {
-    const access = entityAccess(ctx.model, ctx.user, op.entity);
     sort = options.sort.map(([attribute, dir], i) => {
-      if (!shape.sortable.has(attribute) || !access.readable(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
+      if (!shape.sortable.has(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
+      // Readable on some objects only (per-object member rights): the order would reveal the others' values.
+      if (!filterable(ctx.model, ctx.user, op.entity, attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}': it is not readable on every object you can see`);
       return { attribute, descending: dir === 'desc' };
     });
   }
@@ -174,6 +175,10 @@ async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, re
     return ctx.backend.callMicroflow(tx, ctx.user, op.microflow, args);
   });
   const out = emptyResponse();
+  const r = outcome.result;
+  const toSend = [...(r?.kind === 'list' ? r.objects : r?.kind === 'object' && r.object ? [r.object] : []), ...outcome.dirty];
+  // Per object: the members the rules it matches let the user read (one SELECT per entity for persisted objects).
+  const rights = toSend.length ? await ctx.backend.rightsOn(ctx.user, toSend) : new Map<MxObject, never>();
   const sent = new Set<string>();
   const send = (o: MxObject | null) => {
     if (!o) return;
@@ -182,11 +187,11 @@ async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, re
     const access = entityAccess(ctx.model, ctx.user, o.entity);
     if (access.restricted && access.rules.length === 0) return; // the user cannot read this entity at all
     sent.add(guid);
+    const own = rights.get(o)?.rights;
     const dirty = o.state === 'new' || o.changed.size > 0;
-    out.objects.push(serializeObject(ctx.model, o, { readable: (m) => access.readable(m), ...(dirty ? { signer: ctx.session } : {}) }));
+    out.objects.push(serializeObject(ctx.model, o, { readable: (m) => { const x = own?.get(m); return x === 'Read' || x === 'ReadWrite'; }, ...(dirty ? { signer: ctx.session } : {}) }));
     if (o.state === 'new') out.newpersistable.push(guid);
   };
-  const r = outcome.result;
   if (r?.kind === 'list') {
     out.actionResult = { type: 'ObjectReferenceSet', value: r.objects.map((o) => idToGuid(o.id)) };
     r.objects.forEach(send);

@@ -6,7 +6,7 @@ import type { UserContext } from '../../security/user-context.js';
 import { QueryError } from '../errors.js';
 import type { SortKey } from '../oql/build.js';
 import { QueryPlan, type QueryRequest } from '../plan.js';
-import { referenceAlias } from '../sql/compile.js';
+import { referenceAlias, ruleFlagAlias } from '../sql/compile.js';
 import { bindParams, paramValue, type BindContext } from './bind.js';
 import { decodeId, decodeValue } from './decode.js';
 import { loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
@@ -25,11 +25,24 @@ export interface RetrieveOptions {
   readonly wantCount?: boolean;
   /** Fixed clock for tokens (tests); default now. */
   readonly now?: Date;
+  /**
+   * Do not filter by the user's access rules; report in `matched` which of
+   * them each object matches (objects already in hand, such as a microflow's
+   * result, whose member rights the client must get).
+   */
+  readonly matchRulesOnly?: boolean;
 }
 
 export interface RetrieveResult {
   readonly objects: MxObject[];
   readonly count?: number;
+  /**
+   * Per object (same order), which of the user's applicable rules for its
+   * entity (`applicableRules` order) its XPath matches, read from the page's
+   * own statement; absent, or undefined for an object, when the rights do not
+   * depend on the object (all rules give the same): use every rule.
+   */
+  readonly matched?: readonly (readonly boolean[] | undefined)[];
 }
 
 function validInt(name: string, v: number | undefined): number | undefined {
@@ -58,7 +71,7 @@ export async function retrieve(
   const plan = toPlan(model, planOrRequest, db.dialect);
   if (plan.aggregate) throw new QueryError('this XPath is an aggregate: use aggregate()');
   const ctx: BindContext = { user, variables, now: options.now ?? new Date() };
-  const v = plan.variant(user, options.sort, emptyVariables(plan, ctx));
+  const v = plan.variant(user, options.sort, emptyVariables(plan, ctx), options.matchRulesOnly);
   const offset = validInt('offset', options.offset ?? plan.request.offset);
   const amountRaw = validInt('amount', options.amount ?? plan.request.amount);
   const amount = amountRaw ? amountRaw : undefined;
@@ -85,11 +98,16 @@ export async function retrieve(
     }
     return obj;
   });
+  const flags = v.ruleFlags;
+  const matched = flags ? rows.map((row, i) => {
+    const cols = flags.byEntity.get(objects[i]!.entity);
+    return cols?.map((c) => c === undefined || Number(row[ruleFlagAlias(c)]) === 1);
+  }) : undefined;
   await loadReferenceSets(db, objects, sel.references.filter((r) => r.type === 'ReferenceSet'));
   if (!plan.request.attributes && sel.withType) await loadSpecializationMembers(db, model, plan.entity, objects);
-  if (!countRows) return { objects };
+  if (!countRows) return matched ? { objects, matched } : { objects };
   const counted = await countRows;
-  return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]) };
+  return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]), ...(matched ? { matched } : {}) };
 }
 
 /** The compared variables that are empty in this execution (a missing one is reported when binding). */

@@ -70,7 +70,11 @@ export interface OqlOrder {
 
 export type OqlSelect =
   /** Objects: id, the type column when the entity has specializations, attributes, owned references. */
-  | { readonly kind: 'objects'; readonly attributes: readonly CAttribute[]; readonly references: readonly CAssociation[]; readonly withType: boolean }
+  | {
+    readonly kind: 'objects'; readonly attributes: readonly CAttribute[]; readonly references: readonly CAssociation[]; readonly withType: boolean;
+    /** Conditions selected as 1/0 columns `kiln_rule<i>` (which access rules each object matches). */
+    readonly flags?: readonly OqlExpr[];
+  }
   | { readonly kind: 'count' }
   | { readonly kind: 'aggregate'; readonly fn: AggregateFn; readonly attribute: CAttribute };
 

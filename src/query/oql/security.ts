@@ -1,4 +1,4 @@
-import type { CEntity, CompiledModel } from '../../model/compiled/types.js';
+import type { CAccessRule, CEntity, CompiledModel, MemberRight } from '../../model/compiled/types.js';
 import { applicableRules, rowConstraint } from '../../security/applicable-rules.js';
 import { parseXPath } from '../xpath/parser.js';
 import type { OqlExpr, OqlHop, OqlSource } from './ast.js';
@@ -113,3 +113,84 @@ export function pathSecurity(model: CompiledModel, moduleRoles: ReadonlySet<stri
   };
   return { secure: walk, get aliasCount() { return alias; } };
 }
+
+/**
+ * Per-object member rights inside the retrieve's own statement: one boolean
+ * column per distinct access-rule XPath, so that each row says which of the
+ * user's rules its object matches (Mendix decides member rights per object:
+ * a member is readable on an object when a rule whose XPath it satisfies
+ * grants it). `byEntity` maps a concrete entity to, per applicable rule (the
+ * order of `applicableRules`), the index of its flag column, or `undefined`
+ * for a rule without XPath (it matches every object).
+ *
+ * `differing`: only entities whose rules can give objects different member
+ * rights get flags (with the row constraint applied, a row matches at least
+ * one rule; when every rule the object could match gives the same rights, no
+ * column is needed). `all`: every entity with an XPath rule (rows not filtered
+ * by the rules: an object may match none).
+ */
+export interface RuleFlags {
+  readonly exprs: readonly OqlExpr[];
+  readonly byEntity: ReadonlyMap<string, readonly (number | undefined)[]>;
+}
+
+export function ruleFlags(model: CompiledModel, entity: CEntity, main: OqlSource, moduleRoles: ReadonlySet<string>, aliasBase: number, mode: 'differing' | 'all'): { flags: RuleFlags | undefined; aliasCount: number } {
+  const exprs: OqlExpr[] = [];
+  const index = new Map<string, number>();
+  const byEntity = new Map<string, (number | undefined)[]>();
+  let alias = aliasBase;
+  const resolve = (src: OqlSource, x: string): OqlExpr => {
+    const r = new Resolver(model, x, alias);
+    const c = r.constraint(parseXPath(x).predicates, src) ?? { kind: 'const', value: true };
+    alias = r.aliasCount;
+    return c;
+  };
+  for (const t of concreteTypes(entity, model)) {
+    const rules = applicableRules(t, moduleRoles);
+    if (mode === 'differing' ? !rightsDiffer(rules) : rules.every((r) => !r.xpath) && rules.length > 0) continue;
+    byEntity.set(t.name, rules.map((rule) => {
+      const x = rule.xpath;
+      if (!x) return undefined;
+      // As the row constraint: on the queried entity when the XPath only uses its members, else through a cast.
+      let key = `*|${x}`;
+      let i = index.get(key);
+      if (i !== undefined) return i;
+      const saved = alias;
+      let expr: OqlExpr;
+      try {
+        expr = resolve(main, x);
+      } catch {
+        alias = saved;
+        key = `${t.name}|${x}`;
+        i = index.get(key);
+        if (i !== undefined) return i;
+        const r = new Resolver(model, '', alias);
+        const to = r.newSource(t.name);
+        alias = r.aliasCount;
+        expr = { kind: 'exists', hops: [{ kind: 'cast', from: main, to }], where: resolve(to, x) };
+      }
+      exprs.push(expr);
+      index.set(key, exprs.length - 1);
+      return exprs.length - 1;
+    }));
+  }
+  return { flags: byEntity.size ? { exprs, byEntity } : undefined, aliasCount: alias };
+}
+
+/** Whether objects read under these rules can get different member rights (or delete right) depending on the rules they match. */
+function rightsDiffer(rules: readonly CAccessRule[]): boolean {
+  const withXPath = rules.filter((r) => r.xpath);
+  if (withXPath.length === 0) return false;
+  const base = rules.filter((r) => !r.xpath);
+  // Rules without XPath always match: differences only when an XPath rule grants more than they do.
+  if (base.length) {
+    return withXPath.some((r) => (r.delete && !base.some((b) => b.delete))
+      || [...r.members].some(([m, right]) => RANK[right] > Math.max(0, ...base.map((b) => RANK[b.members.get(m) ?? 'None']))));
+  }
+  // Only XPath rules: every object matches at least one; the same rights when they all grant the same.
+  const first = withXPath[0]!;
+  return withXPath.some((r) => r.delete !== first.delete
+    || [...new Set([...r.members.keys(), ...first.members.keys()])].some((m) => (first.members.get(m) ?? 'None') !== (r.members.get(m) ?? 'None')));
+}
+
+const RANK: Record<MemberRight, number> = { None: 0, Read: 1, ReadWrite: 2 };

@@ -15,6 +15,11 @@ export interface SqlStatement {
   readonly params: readonly SqlParam[];
 }
 
+/** Column alias of the i-th access-rule flag of an objects query. */
+export function ruleFlagAlias(i: number): string {
+  return `kiln_rule${i}`;
+}
+
 /** Column aliases of reference values selected with the objects. */
 export function referenceAlias(association: string): string {
   return `ref$${association}`;
@@ -102,6 +107,7 @@ export class SqlCompiler {
     if (query.select.kind === 'objects') {
       for (const a of query.select.attributes) this.need(main.alias, a.entity);
       if (query.select.withType) this.need(main.alias, ent.chain[ent.chain.length - 1]!);
+      for (const f of query.select.flags ?? []) this.scan(f);
     }
     if (query.select.kind === 'aggregate') this.need(main.alias, query.select.attribute.entity);
     this.scan(query.where);
@@ -132,6 +138,8 @@ export class SqlCompiler {
       for (const r of sel.references.filter((x) => x.type === 'Reference')) {
         cols.push(`(SELECT ${this.q('r')}.${this.q(r.childColumn)} FROM ${this.q(r.table)} ${this.q('r')} WHERE ${this.q('r')}.${this.q(r.parentColumn)} = ${this.sources.get(main.alias)!.id}) AS ${this.q(referenceAlias(r.name))}`);
       }
+      // Which access rules the object matches: compiled (and bound) as the row constraint is.
+      (sel.flags ?? []).forEach((f, i) => { cols.push(`CASE WHEN ${this.expr(f)} THEN 1 ELSE 0 END AS ${this.q(ruleFlagAlias(i))}`); });
       select = cols.join(', ');
     }
     let sql = `SELECT ${select} FROM ${from}`;
