@@ -120,7 +120,9 @@ describe('values never change the statement', () => {
     };
     for (const d of ['sqlite', 'postgres', 'mysql'] as const) {
       const base = shape('x', d);
-      fc.assert(fc.property(fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom("'; DROP TABLE x; --", '\\\'', '"', '%_!', '\\', "' OR 1=1 --", '$1', '?')), (v) => {
+      // A quoted value that begins with '[%' is a token expression (Mendix's '[%CurrentDateTime%]'), not a plain value.
+      const plain = fc.string({ minLength: 1 }).filter((v) => !v.trimStart().startsWith('[%'));
+      fc.assert(fc.property(fc.oneof(plain, fc.constantFrom("'; DROP TABLE x; --", '\\\'', '"', '%_!', '\\', "' OR 1=1 --", '$1', '?')), (v) => {
         expect(shape(v, d)).toBe(base);
       }), { numRuns: 300 });
     }
