@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { handleError } from './errors.js';
+import { installRefusalLog } from './refusals.js';
 
 export interface HttpState { ready: boolean; stopping: boolean }
 
@@ -16,6 +17,7 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     forceCloseConnections: 'idle',
   });
   app.setErrorHandler(handleError);
+  installRefusalLog(app, () => ctx.services.get('requestUser'));
   app.get('/health', async (_req, reply) => {
     if (!state.ready || state.stopping) {
       return reply.code(503).send({ status: state.stopping ? 'stopping' : 'starting' });

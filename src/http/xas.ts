@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../core/errors.js';
-import { compileValidator, type Malformed, type Validator } from './validate.js';
+import { HttpError, malformedRequest } from '../core/errors.js';
+import { compileValidator, fieldWithNul, type Malformed, type Validator } from './validate.js';
 import { XasEnvelope } from './xas-wire.js';
 
 /**
@@ -78,6 +78,8 @@ export class XasDispatcher {
       if (!a) throw new HttpError(400, `unknown action '${action}'`, { field: 'action' });
       for (const g of this.guards) if (!(await g(action, a, request, reply))) return reply;
       this.validators.get(action)?.(body);
+      const nul = fieldWithNul(body);
+      if (nul !== undefined) throw malformedRequest(nul, 'must not contain NUL characters (U+0000)');
       return a.handler(body, request, reply);
     };
     app.post('/xas/', handle);

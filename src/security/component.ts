@@ -134,6 +134,7 @@ export function securityComponent(): RuntimeComponent {
         },
       };
       ctx.services.set(SESSIONS_SERVICE, sessionsService);
+      ctx.services.set('requestUser', async (request) => (off ? null : (await resolveSession(request))?.context.userName ?? null));
       ctx.services.set(SECURITY_SERVICE, securityService);
 
       const xas = ctx.services.require('xas');
