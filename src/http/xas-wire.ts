@@ -86,7 +86,7 @@ export const RetrieveOptionsWire = Type.Object({
   sort: Type.Optional(nullable(Type.Array(SortKey, { errorMessage: 'must be a list of [attribute, "asc"|"desc"]' }))),
   wantCount: Type.Optional(nullable(Type.Boolean({ errorMessage: 'must be true or false' }))),
   /** XPath constraint from the client (search), `[...]`, or ''. */
-  extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string' }))),
+  extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string of at most 10000 characters' }))),
 }, { errorMessage: 'must be an object' });
 export type RetrieveOptionsWire = Wire<typeof RetrieveOptionsWire>;
 
