@@ -12,7 +12,8 @@ import { XasEnvelope } from './xas-wire.js';
  *
  * Each action declares its body's schema (src/http/xas-wire.ts); the
  * dispatcher checks the body with it (compiled once, when the action is
- * registered) and answers a mismatch 400 naming the field. Handlers throw
+ * registered) and answers a mismatch 400 naming the field; a NUL character in
+ * any string of the body is a 400 naming its field too. Handlers throw
  * their errors: the HTTP server's one error handler answers them.
  */
 export interface XasRequestBody {
