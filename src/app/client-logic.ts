@@ -5,7 +5,8 @@ import type { MxObject } from '../objects/mx-object.js';
 import { idToGuid } from '../objects/values.js';
 import type { UserContext } from '../security/user-context.js';
 import type { MicroflowEngine } from '../logic/engine/engine.js';
-import { ValidationFailedError } from '../logic/engine/errors.js';
+import { EventCancelledError, ValidationFailedError } from '../logic/engine/errors.js';
+import { ClientApiError } from '../client-api/errors.js';
 import type { SqlPort } from '../logic/engine/ports.js';
 import { isMxObject, type Value } from '../logic/expressions/runtime.js';
 
@@ -23,6 +24,9 @@ export function clientLogic(engine: MicroflowEngine): ObjectLogic {
     } catch (e) {
       const v = e instanceof ValidationFailedError ? e : e instanceof Error && e.cause instanceof ValidationFailedError ? e.cause : undefined;
       if (v) throw new ValidationFailed(v.feedback.map((f) => ({ guid: idToGuid(f.objectId), member: f.member, message: f.message })));
+      // A before-commit (before-delete) handler returned false, configured to raise: the model refused, not a server fault.
+      const c = e instanceof EventCancelledError ? e : e instanceof Error && e.cause instanceof EventCancelledError ? e.cause : undefined;
+      if (c) throw new ClientApiError(422, `${c.action} was refused by an event handler`, {}, { cause: c });
       throw e;
     }
   };
@@ -42,7 +46,7 @@ export function clientLogic(engine: MicroflowEngine): ObjectLogic {
     async delete(t, user, objects) {
       const s = engine.session(user, tx(t));
       await s.begin();
-      await engine.actions.delete(s, objects, { events: true }, []);
+      await withFeedback(() => engine.actions.delete(s, objects, { events: true }, []));
     },
     async rollback(user, objects) {
       const s = engine.session(user, undefined);

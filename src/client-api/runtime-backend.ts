@@ -3,7 +3,7 @@ import { createMxObject, type MxObject } from '../objects/mx-object.js';
 import type { ObjectId } from '../objects/values.js';
 import { commitObjects, createObject, deleteObjects, type Database, type IdGenerator, type Transaction } from '../data/index.js';
 import { defaultValue } from '../data/persistence/create.js';
-import { compileQuery, retrieve as runQuery, type QueryPlan, type QueryRequest } from '../query/index.js';
+import { compileQuery, retrieve as runQuery, XPathResolveError, XPathSyntaxError, type QueryPlan, type QueryRequest } from '../query/index.js';
 import { entityAccess } from '../security/entity-access.js';
 import type { UserContext } from '../security/user-context.js';
 import type { SecurityService } from '../security/services.js';
@@ -11,11 +11,27 @@ import type {
   BackendTx, ClientApiBackend, LoadedObject, MicroflowArg, MicroflowOutcome, RetrieveRequest, RetrieveResult,
 } from './backend.js';
 import { ValidationFailed } from './backend.js';
-import { ClientApiError } from './errors.js';
+import { ClientApiError, malformed } from './errors.js';
 import type { ObjectLogic } from './ports.js';
 import type { OperationRegistry, RetrieveOperation } from './registry/types.js';
 
 const EXTRA_PLANS = 256;
+
+/**
+ * Compiles a plan with a client's extraXpath: a problem in that text (an
+ * unknown enumeration value, a literal that does not fit its attribute, an id
+ * that is not one) is the client's 400, not a 500.
+ */
+function compileExtra(compile: () => QueryPlan, extraXpath: string): QueryPlan {
+  try {
+    return compile();
+  } catch (e) {
+    if ((e instanceof XPathResolveError || e instanceof XPathSyntaxError) && e.xpath === extraXpath) {
+      throw malformed('options.extraXpath', `is not a valid XPath constraint: ${e.message}`);
+    }
+    throw e;
+  }
+}
 /** Ids per SELECT when loading objects by id. */
 const ID_CHUNK = 50;
 
@@ -60,7 +76,7 @@ export class RuntimeBackend implements ClientApiBackend {
     const key = `${op.id}\n${extraXpath}`;
     let p = this.extraPlans.get(key);
     if (!p) {
-      p = compileQuery(this.model, this.queryRequest(op, extraXpath), this.db.dialect);
+      p = compileExtra(() => compileQuery(this.model, this.queryRequest(op, extraXpath), this.db.dialect), extraXpath);
       if (this.extraPlans.size >= EXTRA_PLANS) this.extraPlans.delete(this.extraPlans.keys().next().value!);
       this.extraPlans.set(key, p);
     }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isPublicError, type ErrorBody } from '../core/errors.js';
+import { REFUSED } from './refusals.js';
 
 /**
  * The one error path of the HTTP server: every error a route throws (or that
@@ -13,8 +14,10 @@ import { isPublicError, type ErrorBody } from '../core/errors.js';
  *   no driver text. The log has the details.
  *
  * One log line per error, with the request id (`reqId`): a 500 at error level
- * with the stack, another 5xx (503: the database is away) at warn, a 4xx (the
- * caller's mistake) at debug.
+ * with the stack, another 5xx (503: the database is away) at warn, a 400, 409,
+ * 413 or 422 (the caller's mistake) at info with the message (and its cause,
+ * e.g. the event handler that refused a commit); a 401, 403 or 404 at warn by
+ * the refusal log (./refusals.ts), which also sees the answers guards send.
  */
 function answerError(error: unknown, requestId: string): { status: number; body: ErrorBody; internal: boolean } {
   if (isPublicError(error)) return { status: error.status, body: error.publicBody(), internal: false };
@@ -30,7 +33,8 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   const where = { status, method: request.method, url: request.url, action: actionOf(request.body) };
   if (internal) request.log.error({ ...where, err: error }, 'request failed: internal error');
   else if (status >= 500) request.log.warn({ ...where, error: messageOf(error), cause: messageOf((error as Error).cause) }, `request failed: ${body.error}`);
-  else request.log.debug({ ...where, error: body.error }, 'request refused');
+  // 401, 403, 404: the refusal line of ./refusals.ts (who, what, why), written for every such answer.
+  else if (!REFUSED.has(status)) request.log.info({ ...where, error: body.error, cause: messageOf((error as Error).cause) }, `request rejected: ${body.error}`);
   if (reply.sent) return;
   return reply.code(status).send(body);
 }

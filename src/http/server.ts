@@ -3,6 +3,7 @@ import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.j
 import { handleError } from './errors.js';
 import { readinessRoute } from './readiness.js';
 import { addSecurityHeaders } from './security-headers.js';
+import { installRefusalLog } from './refusals.js';
 
 export interface HttpState { ready: boolean; stopping: boolean }
 
@@ -19,6 +20,7 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
   });
   app.setErrorHandler(handleError);
   addSecurityHeaders(app);
+  installRefusalLog(app, () => ctx.services.get('requestUser'));
   app.get('/health', async (_req, reply) => {
     if (!state.ready || state.stopping) {
       return reply.code(503).send({ status: state.stopping ? 'stopping' : 'starting' });

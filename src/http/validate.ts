@@ -48,3 +48,30 @@ function describe(e: ValueError): { path: string; problem: string | undefined } 
   if (typeof own === 'string') return { path: e.path, problem: own };
   return { path: e.path, problem: e.type === ValueErrorType.ObjectRequiredProperty ? 'is required' : undefined };
 }
+
+/**
+ * The field holding the first string (or object key) with a NUL character
+ * (`params.username`, `changes.<guid>.<member>`), or undefined. PostgreSQL
+ * refuses U+0000 in text, so such input is refused up front on every database
+ * (400), instead of failing in the driver. Walks without recursion.
+ */
+export function fieldWithNul(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return at || 'body';
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], at ? `${at}.${i}` : String(i)]);
+    } else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i]!;
+        const path = at ? `${at}.${k}` : k;
+        if (k.includes('\0')) return at || 'body';
+        stack.push([(v as Record<string, unknown>)[k], path]);
+      }
+    }
+  }
+  return undefined;
+}

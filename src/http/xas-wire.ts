@@ -28,8 +28,23 @@ const params = (errorMessage: string) => Type.Record(Type.String(), Type.Unknown
 
 // --- values and objects --------------------------------------------------------------------------
 
-/** An object id: the decimal digits of a 64-bit id, as a string. */
-export const Guid = Type.String({ pattern: '^\\d{1,20}$', errorMessage: 'must be an object id string' });
+/** The largest object id: ids are signed 64-bit integers in every database. */
+const MAX_OBJECT_ID = '9223372036854775807';
+
+/** A pattern for decimal digits whose value is at most `max` (a regular expression cannot compare numbers). */
+function digitsAtMost(max: string): string {
+  const alts = [`\\d{1,${max.length - 1}}`];
+  for (let i = 0; i < max.length; i++) {
+    const d = Number(max[i]);
+    const rest = max.length - i - 1;
+    if (rest === 0) alts.push(`${max.slice(0, i)}[0-${d}]`);
+    else if (d > 0) alts.push(`${max.slice(0, i)}[0-${d - 1}]\\d{${rest}}`);
+  }
+  return `^(?:${alts.join('|')})$`;
+}
+
+/** An object id: the decimal digits of a 64-bit id, as a string (larger numbers are no id: 400, not a database error). */
+export const Guid = Type.String({ pattern: digitsAtMost(MAX_OBJECT_ID), errorMessage: `must be an object id string (at most ${MAX_OBJECT_ID})` });
 export type Guid = Static<typeof Guid>;
 
 /** A member's value as JSON: String/Enumeration/Long/Decimal/reference as string, Integer/DateTime as number. */
@@ -63,14 +78,15 @@ const SortKey = Type.Union([
 
 /** Retrieve options of a runtime operation; every field may be left out. */
 export const RetrieveOptionsWire = Type.Object({
-  offset: Type.Optional(nullable(Type.Integer({ minimum: 0, errorMessage: 'must be a non-negative integer' }))),
+  /** Up to 2^53 - 1: beyond, a JSON number is no longer an exact integer. */
+  offset: Type.Optional(nullable(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, errorMessage: `must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}` }))),
   /** -1 = everything. */
   amount: Type.Optional(nullable(Type.Integer({ minimum: -1, maximum: MAX_AMOUNT, errorMessage: `must be an integer from 0 to ${MAX_AMOUNT}, or -1 for all` }))),
   /** Client sort keys; empty = the widget's sort. */
   sort: Type.Optional(nullable(Type.Array(SortKey, { errorMessage: 'must be a list of [attribute, "asc"|"desc"]' }))),
   wantCount: Type.Optional(nullable(Type.Boolean({ errorMessage: 'must be true or false' }))),
   /** XPath constraint from the client (search), `[...]`, or ''. */
-  extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string' }))),
+  extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string of at most 10000 characters' }))),
 }, { errorMessage: 'must be an object' });
 export type RetrieveOptionsWire = Wire<typeof RetrieveOptionsWire>;
 

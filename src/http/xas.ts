@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../core/errors.js';
-import { compileValidator, type Malformed, type Validator } from './validate.js';
+import { HttpError, malformedRequest } from '../core/errors.js';
+import { compileValidator, fieldWithNul, type Malformed, type Validator } from './validate.js';
 import { XasEnvelope } from './xas-wire.js';
 
 /**
@@ -12,7 +12,8 @@ import { XasEnvelope } from './xas-wire.js';
  *
  * Each action declares its body's schema (src/http/xas-wire.ts); the
  * dispatcher checks the body with it (compiled once, when the action is
- * registered) and answers a mismatch 400 naming the field. Handlers throw
+ * registered) and answers a mismatch 400 naming the field; a NUL character in
+ * any string of the body is a 400 naming its field too. Handlers throw
  * their errors: the HTTP server's one error handler answers them.
  */
 export interface XasRequestBody {
@@ -78,6 +79,8 @@ export class XasDispatcher {
       if (!a) throw new HttpError(400, `unknown action '${action}'`, { field: 'action' });
       for (const g of this.guards) if (!(await g(action, a, request, reply))) return reply;
       this.validators.get(action)?.(body);
+      const nul = fieldWithNul(body);
+      if (nul !== undefined) throw malformedRequest(nul, 'must not contain NUL characters (U+0000)');
       return a.handler(body, request, reply);
     };
     app.post('/xas/', handle);

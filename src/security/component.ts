@@ -56,6 +56,7 @@ export function securityComponent(): RuntimeComponent {
       const resolveSession = sessionResolver(mgr);
       const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs);
       ctx.services.set(SESSIONS_SERVICE, sessionsSvc);
+      ctx.services.set('requestUser', async (request) => (off ? null : (await resolveSession(request))?.context.userName ?? null));
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
 
       const xas = ctx.services.require('xas');

@@ -26,7 +26,7 @@ export interface AppUnderTest {
   /** Starts capturing statements (BEGIN/COMMIT/ROLLBACK/SAVEPOINT left out); returns the list being filled. */
   capture(): Captured[];
   stopCapture(): void;
-  /** The runtime's log lines so far (JSON, error level and above; also written to stdout). */
+  /** The runtime's log lines so far (JSON, error level and above unless settings.LogLevel says otherwise; also written to stdout). */
   logLines(): Record<string, unknown>[];
   client(): XasClient;
   /** Starts another instance of the same app on the same database (a cluster of two); stopped with the app. */
@@ -66,7 +66,7 @@ export async function startApp(
   const s = await settingsFor(join(dir, '.deployment'));
   const lines: string[] = [];
   const logStream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); process.stdout.write(chunk, () => done()); } });
-  const runtime = await startRuntime({ appDir: dir, model, settings: s, components: defaultComponents(), log: createLogger('error', logStream) });
+  const runtime = await startRuntime({ appDir: dir, model, settings: s, components: defaultComponents(), log: createLogger(String(settings.LogLevel ?? 'error'), logStream) });
   const others: RunningRuntime[] = [];
   const db = runtime.ctx.services.get('db') as Database;
   let captured: Captured[] = [];

@@ -68,7 +68,7 @@ describe('client logic (service "logic")', () => {
     const logic = clientLogic(app.engine);
     const keep = await newItem('keep');
     await app.db.transaction((tx) => logic.commit(tx, USER, [keep]));
-    await expect(app.db.transaction((tx) => logic.delete(tx, USER, [keep]))).rejects.toThrow('returned false');
+    await expect(app.db.transaction((tx) => logic.delete(tx, USER, [keep]))).rejects.toMatchObject({ status: 422, message: 'delete of Shop.Item was refused by an event handler', cause: { message: expect.stringContaining('returned false') } });
     expect((await app.rows('Shop.Item', 'name')).map((r) => r.name)).toContain('keep');
   });
 

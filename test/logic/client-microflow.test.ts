@@ -63,7 +63,7 @@ describe.each(['sqlite', 'postgres'] as const)('a microflow called by the client
     const r = await mgr.op(confirm.id, { params: { Order: { guid } } });
     // As Mendix: the end user gets a system error, the message and microflow stack go to the log.
     expect(r.status).toBe(500);
-    expect(r.body).toEqual({ error: 'internal error' });
+    expect(r.body).toEqual({ error: 'internal error', requestId: expect.any(String) });
     expect(await status(guid)).toBe('Draft');
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileQuery, explain, parseXPath, XPathResolveError, XPathSyntaxError } from '../../src/query/index.js';
+import { MAX_XPATH_NESTING } from '../../src/query/xpath/parser.js';
 import { exampleModel, salesUser } from './support.js';
 import { DIALECT } from '../support/dialects.js';
 
@@ -44,6 +45,22 @@ describe('XPath parser', () => {
     expect(e.position).toBe(pos);
     expect(e.message).toContain(msg);
     expect(e.message).toContain(`column ${pos + 1}`);
+  });
+
+  it('limits nesting to MAX_XPATH_NESTING with a positioned syntax error, not a stack overflow', () => {
+    const deep = (open: string, close: string, n: number) => `[${open.repeat(n)}Total > 0${close.repeat(n)}]`;
+    // 99 levels inside the predicate's own: accepted.
+    expect(parseXPath(deep('(', ')', MAX_XPATH_NESTING - 1)).predicates).toHaveLength(1);
+    for (const [open, close] of [['(', ')'], ['not(', ')'], ['contains(Name, ', ')'], ['A[', ']']] as const) {
+      const text = deep(open, close, 5000);
+      const e = syntaxError(text);
+      expect(e.message).toContain(`nested deeper than ${MAX_XPATH_NESTING} levels`);
+      // At the token that goes one level too deep: the predicate's bracket is level 1, the 100th bracket inside it level 101.
+      expect(text.slice(0, e.position).split(/[([]/).length - 1, open).toBe(1 + MAX_XPATH_NESTING);
+    }
+    const minus = syntaxError(`[Total > ${'- '.repeat(5000)}(1)]`);
+    expect(minus.message).toContain('nested deeper than');
+    expect(minus.position).toBe(9 + 2 * MAX_XPATH_NESTING);
   });
 
   it('never throws anything but its positioned syntax error', () => {

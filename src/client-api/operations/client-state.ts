@@ -10,6 +10,10 @@ import type { ClientObject, RuntimeOperationRequest } from '../protocol/request.
 import { objectVersion } from '../protocol/serialize.js';
 import type { SessionSigner } from '../protocol/signing.js';
 import { valueFromJson, valueFromSigned } from '../protocol/values.js';
+import { Guid } from '../../http/xas-wire.js';
+
+/** An object id as the wire allows it (at most 2^63 - 1). */
+const GUID = new RegExp(Guid.pattern!);
 
 /** An object an operation works on, with the user's rights on it. */
 export interface ResolvedObject {
@@ -217,7 +221,7 @@ export class ClientState {
 function refFromJson(model: CompiledModel, association: string, v: unknown, field: string): AssociationValue {
   const a = model.associations.get(association)!;
   const one = (x: unknown): bigint => {
-    if (typeof x !== 'string' || !/^\d{1,20}$/.test(x)) throw malformed(field, 'must be an object id string');
+    if (typeof x !== 'string' || !GUID.test(x)) throw malformed(field, Guid.errorMessage as string);
     return guidToId(x);
   };
   if (a.type === 'Reference') return v === null || v === undefined || v === '' ? null : one(v);

@@ -4,6 +4,13 @@ import { tokenize, type Tok, type TokKind } from './lexer.js';
 
 const AGGREGATES: readonly string[] = ['count', 'sum', 'avg', 'min', 'max'];
 
+/**
+ * How deep expressions may nest (parentheses, function arguments, predicates,
+ * unary minus). Far beyond any model's XPath; bounds the parser's recursion
+ * (and that of everything walking the tree) for XPath that comes from clients.
+ */
+export const MAX_XPATH_NESTING = 100;
+
 const DESCRIBE: Record<TokKind, string> = {
   dslash: "'//'", slash: "'/'", lbrack: "'['", rbrack: "']'", lparen: "'('", rparen: "')'", comma: "','",
   op: 'an operator', plus: "'+'", minus: "'-'", star: "'*'", string: 'a string', number: 'a number', name: 'a name',
@@ -24,6 +31,7 @@ function describe(t: Tok): string {
  */
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly text: string, private readonly toks: Tok[]) {}
 
   private get cur(): Tok { return this.toks[this.i]!; }
@@ -100,7 +108,17 @@ class Parser {
     return out;
   }
 
-  expr(): XExpr { return this.or(); }
+  expr(): XExpr {
+    this.enter();
+    try { return this.or(); } finally { this.depth--; }
+  }
+
+  /** One level deeper; a syntax error at the current token beyond MAX_XPATH_NESTING. */
+  private enter(): void {
+    if (++this.depth > MAX_XPATH_NESTING) {
+      throw new XPathSyntaxError(`nested deeper than ${MAX_XPATH_NESTING} levels (parentheses, functions, predicates or unary minus)`, this.cur.pos, this.text, []);
+    }
+  }
 
   private or(): XExpr {
     let left = this.and();
@@ -146,7 +164,10 @@ class Parser {
     if (this.k() === 'minus') {
       const m = this.next();
       if (this.k() === 'number') { const n = this.next(); return { kind: 'number', text: `-${n.value}`, pos: m.pos }; }
-      return { kind: 'arith', op: '-', left: { kind: 'number', text: '0', pos: m.pos }, right: this.unary(), pos: m.pos };
+      this.enter();
+      try {
+        return { kind: 'arith', op: '-', left: { kind: 'number', text: '0', pos: m.pos }, right: this.unary(), pos: m.pos };
+      } finally { this.depth--; }
     }
     return this.primary();
   }

@@ -19,6 +19,16 @@ export interface ActiveSession {
   readonly context: UserContext;
 }
 
+/**
+ * Whether a cookie's value could name a session at all: printable ASCII, at
+ * most 200 characters. Anything else (a NUL, which PostgreSQL refuses in text;
+ * other control characters; megabytes) names no session, as an unknown id
+ * does, without asking the database.
+ */
+function couldBeSessionId(id: string): boolean {
+  return id.length > 0 && id.length <= 200 && /^[\x21-\x7e]+$/.test(id);
+}
+
 interface CacheEntry {
   readonly stored: StoredSession;
   readonly active: ActiveSession;
@@ -83,6 +93,7 @@ export class SessionManager {
    * its user blocked or deactivated). Marks the session active.
    */
   async resolve(sessionId: string): Promise<ActiveSession | undefined> {
+    if (!couldBeSessionId(sessionId)) return undefined;
     const now = this.clock();
     let entry = this.cache.get(sessionId);
     if (!entry || now - entry.validatedAt >= this.opts.validationMs) {
@@ -108,6 +119,7 @@ export class SessionManager {
 
   /** Logout: the session row goes at once. */
   async end(sessionId: string): Promise<void> {
+    if (!couldBeSessionId(sessionId)) return;
     this.forget(sessionId);
     await this.store.deleteBySessionId(sessionId);
   }

@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The audit line of a refused request (OWASP ASVS 7.1/7.2): every 401, 403
+ * and 404 the server answers — from the one error path or sent directly by a
+ * guard (no session, CSRF token) or a route (login failed, page not allowed) —
+ * writes one warn line (node `HTTP`, with `reqId`):
+ *
+ *   {"level":40,"reqId":"req-7","user":"ann","action":"runtimeOperation","operationId":"a1b2",
+ *    "status":403,"reason":"not allowed","method":"POST","url":"/xas/","msg":"request refused"}
+ *
+ * `user` is the session's user name (the attempted name for a failed login;
+ * null without a session), `reason` the error the caller was answered. Not for
+ * the static files' 404s (the catch-all route) or unknown routes. Passwords and
+ * other body fields are never logged.
+ */
+export const REFUSED = new Set([401, 403, 404]);
+
+/** The request's user name, from its session (set by the security component as service `requestUser`). */
+export type RequestUser = (request: FastifyRequest) => Promise<string | null | undefined>;
+
+declare module '../core/services.js' {
+  interface Services {
+    requestUser: RequestUser;
+  }
+}
+
+export function installRefusalLog(app: FastifyInstance, requestUser: () => RequestUser | undefined): void {
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!REFUSED.has(reply.statusCode)) return payload;
+    const route = request.routeOptions.url;
+    if (route === undefined || route === '/*') return payload;
+    const body = request.body && typeof request.body === 'object' ? request.body as Record<string, unknown> : {};
+    const action = short(body.action);
+    const params = body.params && typeof body.params === 'object' ? body.params as Record<string, unknown> : {};
+    let user: string | null = null;
+    if (action === 'login') user = short(params.username) ?? null;
+    else {
+      try { user = (await requestUser()?.(request)) ?? null; } catch { user = null; }
+    }
+    request.log.warn({
+      user, action, operationId: short(body.operationId), status: reply.statusCode, reason: reasonOf(payload),
+      method: request.method, url: request.url.slice(0, 200),
+    }, 'request refused');
+    return payload;
+  });
+}
+
+function short(v: unknown): string | undefined {
+  return typeof v === 'string' ? v.slice(0, 100) : undefined;
+}
+
+/** The `error` of a JSON answer (what the caller was told), or the text itself. */
+function reasonOf(payload: unknown): string | undefined {
+  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8', 0, 2000) : undefined;
+  if (text === undefined) return undefined;
+  if (text.startsWith('{') && text.length < 4000) {
+    try {
+      const e = (JSON.parse(text) as { error?: unknown }).error;
+      if (typeof e === 'string') return e.slice(0, 300);
+    } catch { /* not JSON: the text below */ }
+  }
+  return text.slice(0, 300);
+}
