@@ -223,7 +223,7 @@ export class RuntimeBackend implements ClientApiBackend {
 
   async commit(tx: BackendTx, user: UserContext, objects: readonly MxObject[]): Promise<void> {
     const t = tx as unknown as Transaction;
-    const weak = await this.security?.beforeCommit(objects, t);
+    const weak = await this.security?.beforeCommit(objects, t, user.sessionObjectId);
     if (weak?.length) throw new ValidationFailed(weak.map(({ guid, member, message }) => ({ guid, member, message })));
     if (this.logic) return this.logic.commit(t, user, objects);
     await commitObjects(t, this.model, objects, user.userId !== null ? { user: user.userId } : {});

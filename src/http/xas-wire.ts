@@ -120,6 +120,16 @@ export const LoginRequest = Type.Object({
 });
 export type LoginRequest = Wire<typeof LoginRequest>;
 
+/** `change_password`: the session user's own password, with the current one (Mendix's change-password form). */
+export const ChangePasswordRequest = Type.Object({
+  action: Type.Literal('change_password'),
+  params: Type.Object({
+    oldPassword: Type.String({ maxLength: 1000, errorMessage: 'must be a string' }),
+    newPassword: Type.String({ maxLength: 1000, errorMessage: 'must be a string of at most 1000 characters' }),
+  }, { errorMessage: 'must be {oldPassword, newPassword}' }),
+});
+export type ChangePasswordRequest = Wire<typeof ChangePasswordRequest>;
+
 /** The body of an action without parameters of its own (logout, get_session_data, keepalive): `params`, if sent, is an object. */
 export const PlainRequest = Type.Object({
   action: Type.String(),

@@ -103,7 +103,11 @@ export class ObjectActions implements ObjectActionsApi {
       }
     }
     if (writes.length > 0) {
-      await session.host.data.commitObjects(session.sql(), writes, { ...(session.user.userId !== null ? { user: session.user.userId } : {}), now: new Date() });
+      await session.host.data.commitObjects(session.sql(), writes, {
+        ...(session.user.userId !== null ? { user: session.user.userId } : {}),
+        ...(session.user.sessionObjectId !== null ? { session: session.user.sessionObjectId } : {}),
+        now: new Date(),
+      });
     }
     for (const o of list) { o.changed.clear(); session.noteCommitted(o); }
     for (const o of writes) session.noteCommitted(o);

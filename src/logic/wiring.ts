@@ -13,9 +13,9 @@ export function dataPort(model: CompiledModel, ids: IdGenerator, security?: Pick
     async commitObjects(tx, objects, opts) {
       // No plain password reaches the database (changed HashedString values are policy-checked and hashed);
       // users deactivated or blocked here lose their sessions in the same transaction.
-      const weak = await security?.beforeCommit(objects, tx as Transaction);
+      const weak = await security?.beforeCommit(objects, tx as Transaction, opts.session);
       if (weak?.length) throw new ValidationFailedError(weak.map(({ objectId, entity, member, message }) => ({ objectId, entity, member, message })));
-      return commitObjects(tx as Transaction, model, objects, opts);
+      return commitObjects(tx as Transaction, model, objects, { ...(opts.user !== undefined ? { user: opts.user } : {}), now: opts.now });
     },
     deleteObjects: (tx, objects) => deleteObjects(tx as Transaction, model, objects),
     entityOf: (id) => ids.entityOf(id),

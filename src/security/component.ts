@@ -2,6 +2,7 @@ import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.j
 import { SessionManager } from './sessions/session-manager.js';
 import { SessionStore } from './sessions/session-store.js';
 import { bootstrapUsers, withStartupLock } from './bootstrap.js';
+import { registerChangePassword } from './change-password.js';
 import { securityOptions } from './component-options.js';
 import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { dataLayerWriter } from './data-writer.js';
@@ -23,7 +24,7 @@ import { addCsrfGuard, registerLoginActions } from './xas-actions.js';
  * clean-up. Provides services 'security' and 'sessions' (services.ts).
  * The pieces: component-options.ts (settings), sessions-service.ts (the
  * session resolver and the 'sessions' service), security-service.ts,
- * xas-actions.ts (login, logout, the CSRF guard), timers.ts.
+ * xas-actions.ts (login, logout, the CSRF guard), change-password.ts, timers.ts.
  */
 export function securityComponent(): RuntimeComponent {
   let timers: Timers | undefined;
@@ -61,6 +62,10 @@ export function securityComponent(): RuntimeComponent {
 
       const xas = ctx.services.require('xas');
       registerLoginActions(xas, off, login, mgr, resolveSession);
+      registerChangePassword(xas, {
+        model, users, mgr, resolveSession, cost: opts.cost, maxAttempts: policy.maxAttempts, blockingEnabled: policy.blockingEnabled,
+        log: ctx.log.child({ node: 'Login' }),
+      });
       addCsrfGuard(xas, off, resolveSession);
 
       timers = new Timers(log);

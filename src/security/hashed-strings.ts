@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../model/compiled/types.js';
 import type { MxObject } from '../objects/mx-object.js';
 import { idToGuid } from '../objects/values.js';
-import { hashPassword, isBcryptHash } from './password.js';
+import { hashPassword } from './password.js';
 import { passwordProblems, type PasswordPolicy } from './password-policy.js';
 
 /** Ids of System.User objects (or specializations) these objects deactivate or block. */
@@ -20,13 +20,38 @@ export interface HashedStringProblem {
 }
 
 /**
+ * The hashes this runtime made for an object's members in hashChangedHashedStrings.
+ * A commit of the client API runs the hook twice (the client API's commit, then the
+ * microflow engine's): a value found here is the runtime's own hash and is not hashed again.
+ */
+const ownHashes = new WeakMap<MxObject, Map<string, string>>();
+
+function isOwnHash(o: MxObject, member: string, v: unknown): boolean {
+  return ownHashes.get(o)?.get(member) === v;
+}
+
+/**
+ * Ids of persisted System.User objects (or specializations) whose Password
+ * this commit sets to a new value (not yet hashed by the runtime): their
+ * other sessions end once the commit's hashing succeeded.
+ */
+export function usersWithNewPassword(model: CompiledModel, objects: readonly MxObject[]): bigint[] {
+  return objects.filter((o) => o.state === 'persisted' && model.entities.get(o.entity)?.chain.includes('System.User')
+    && o.changed.has('Password') && !isOwnHash(o, 'Password', o.values.get('Password')))
+    .map((o) => o.id);
+}
+
+/**
  * Before a commit: every HashedString attribute set since load (a password
  * typed in a form, set by a microflow) is checked against the password policy
  * and replaced by its bcrypt hash, so that no plain password reaches the
- * database. A value that already is a bcrypt hash is left as it is (hashed by
- * the runtime before). Returns the policy problems, one per attribute (the
- * commit must then fail with them as validation feedback); objects with a
- * problem are left unhashed.
+ * database. Every value is taken as a password, also one that looks like a
+ * bcrypt hash: nothing stores a hash it was given through a commit (the
+ * client API refuses such values from clients before they get here,
+ * src/security/client-passwords.ts). Only the runtime's own hashes, made by an
+ * earlier run of this hook on the same object, are left as they are. Returns
+ * the policy problems, one per attribute (the commit must then fail with them
+ * as validation feedback); objects with a problem are left unhashed.
  */
 export async function hashChangedHashedStrings(model: CompiledModel, objects: readonly MxObject[], policy: PasswordPolicy, cost: number): Promise<HashedStringProblem[]> {
   const problems: HashedStringProblem[] = [];
@@ -37,10 +62,14 @@ export async function hashChangedHashedStrings(model: CompiledModel, objects: re
       const attr = entity.attributes.get(name);
       if (attr?.type !== 'HashedString') continue;
       const v = o.values.get(name);
-      if (typeof v !== 'string' || isBcryptHash(v)) continue;
+      if (typeof v !== 'string' || isOwnHash(o, name, v)) continue;
       const found = passwordProblems(policy, v);
       if (found.length) { problems.push({ objectId: o.id, entity: o.entity, guid: idToGuid(o.id), member: name, message: found.join(' ') }); continue; }
-      o.values.set(name, await hashPassword(v, cost));
+      const hash = await hashPassword(v, cost);
+      o.values.set(name, hash);
+      let own = ownHashes.get(o);
+      if (!own) ownHashes.set(o, own = new Map());
+      own.set(name, hash);
     }
   }
   return problems;

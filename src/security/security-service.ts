@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../model/compiled/types.js';
 import { canCallMicroflow, canOpenPage, hasAnyRole } from './document-access.js';
 import { entityAccess } from './entity-access.js';
-import { hashChangedHashedStrings, usersDisabledBy } from './hashed-strings.js';
+import { hashChangedHashedStrings, usersDisabledBy, usersWithNewPassword } from './hashed-strings.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { assertPasswordAllowed, passwordProblems } from './password-policy.js';
 import type { SecurityService } from './services.js';
@@ -20,11 +20,15 @@ export function securityService(model: CompiledModel, mgr: SessionManager, cost:
       return hashPassword(pw, cost);
     },
     verifyPassword,
-    async beforeCommit(objects, tx) {
+    async beforeCommit(objects, tx, actingSession) {
+      // Read before hashing: afterwards every new password looks like the runtime's own hash.
+      const newPassword = usersWithNewPassword(model, objects);
       const problems = await hashChangedHashedStrings(model, objects, model.security.passwordPolicy, cost);
       if (problems.length) return problems;
       const disabled = usersDisabledBy(model, objects);
       for (const id of disabled) await mgr.endAllOf(id, tx);
+      // A new password ends the user's other sessions; the session that set it (its own user's) goes on.
+      for (const id of newPassword) if (!disabled.includes(id)) await mgr.endAllOf(id, tx, actingSession ?? undefined);
       return [];
     },
   };

@@ -65,8 +65,10 @@ export interface SecurityService {
    * Call before committing objects, in the commit's transaction: checks the
    * password policy on every changed HashedString attribute and replaces its
    * value by the bcrypt hash, and ends (in `tx`) the sessions of users this
-   * commit deactivates or blocks. Returns the policy problems (then do not
+   * commit deactivates or blocks, and the other sessions of users whose
+   * password it changes (`actingSession`, the System.Session object id of the
+   * session committing, stays). Returns the policy problems (then do not
    * commit: answer them as validation feedback).
    */
-  beforeCommit(objects: readonly MxObject[], tx: Queryable): Promise<HashedStringProblem[]>;
+  beforeCommit(objects: readonly MxObject[], tx: Queryable, actingSession?: bigint | null): Promise<HashedStringProblem[]>;
 }

@@ -4,6 +4,7 @@ import { Operations } from '../api/operations';
 import { XasClient, XasError, type ConnectionState } from '../api/xas';
 import { ObjectStore } from '../store/object-store';
 import { AppContext, type AppServices, type OpenPageOptions } from './context';
+import { ChangePasswordDialog } from './ChangePassword';
 import { ConfirmDialog, MessageDialog, type ConfirmState, type MessageState } from './Dialogs';
 import { Login } from './Login';
 import { PageFrame, type Frame } from './PageFrame';
@@ -81,6 +82,7 @@ function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigati
   const [frames, setFrames] = useState<Frame[]>([]);
   const [messages, setMessages] = useState<MessageState[]>([]);
   const [confirm, setConfirm] = useState<ConfirmState | null>(null);
+  const [changingPassword, setChangingPassword] = useState(false);
   const nextId = useRef(1);
   const cache = useRef(new Map<string, Promise<ClientPage>>());
 
@@ -153,6 +155,8 @@ function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigati
         </nav>
         <div className="user">
           {nav.userName && <span className="user-name">{nav.userName}</span>}
+          {/* Anonymous users (named Anonymous_<uuid> by the runtime) have no password to change. */}
+          {nav.securityLevel !== 'off' && nav.userName && !nav.userName.startsWith('Anonymous_') && <button type="button" className="btn btn-default" onClick={() => setChangingPassword(true)}>Change password</button>}
           {nav.securityLevel !== 'off' && <button type="button" className="btn btn-default" onClick={onLogout}>Sign out</button>}
         </div>
       </header>
@@ -162,6 +166,10 @@ function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigati
       {popups.map((f) => <PageFrame key={f.id} frame={f} onClose={() => close(f.id)} />)}
       {messages[0] && <MessageDialog message={messages[0]} onClose={() => setMessages((m) => m.slice(1))} />}
       {confirm && <ConfirmDialog confirm={confirm} onDone={() => setConfirm(null)} />}
+      {changingPassword && <ChangePasswordDialog xas={ops.xas} onClose={() => setChangingPassword(false)} onChanged={() => {
+        setChangingPassword(false);
+        services.showMessage('Your password was changed. Your other sessions were signed out.');
+      }} />}
     </AppContext.Provider>
   );
 }

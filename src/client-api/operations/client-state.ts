@@ -2,9 +2,10 @@ import type { Logger } from '../../core/logger.js';
 import type { CEntity, CompiledModel, MemberRight } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid, type AssociationValue, type AttributeValue, type ObjectId } from '../../objects/values.js';
+import { clientPasswordRefusal } from '../../security/client-passwords.js';
 import { entityAccess } from '../../security/entity-access.js';
 import type { UserContext } from '../../security/user-context.js';
-import type { BackendTx, ClientApiBackend } from '../backend.js';
+import { ValidationFailed, type BackendTx, type ClientApiBackend } from '../backend.js';
 import { ClientApiError, malformed } from '../errors.js';
 import type { ClientObject, RuntimeOperationRequest } from '../protocol/request.js';
 import { objectVersion } from '../protocol/serialize.js';
@@ -204,6 +205,7 @@ export class ClientState {
       if (r.rights(member) !== 'ReadWrite') throw new ClientApiError(403, `not allowed to change ${entity.name}.${member}`, { field });
       if (attr) {
         const value = valueFromJson(this.model, attr, v, field);
+        this.checkPassword(guid, r.object, entity, member, value, field);
         planned.push(() => setIfDifferent(r.object, member, value));
       } else {
         const value = refFromJson(this.model, member, v, field);
@@ -215,6 +217,15 @@ export class ClientState {
         planned.push(() => setRefIfDifferent(r.object, member, value));
       }
     }
+  }
+
+  /** One's own password only through change_password; never a pre-hashed value (src/security/client-passwords.ts). */
+  private checkPassword(guid: string, obj: MxObject, entity: CEntity, member: string, value: AttributeValue, field: string): void {
+    const refusal = clientPasswordRefusal(this.user, entity, obj.id, member, value);
+    if (!refusal) return;
+    this.refused(guid, entity.name, `${field}: ${refusal.kind}`);
+    if (refusal.kind === 'own-password') throw new ClientApiError(403, refusal.message, { field });
+    throw new ValidationFailed([{ guid, member, message: refusal.message }]);
   }
 }
 

@@ -24,7 +24,8 @@ export interface DbPort extends SqlPort {
 export interface DataPort {
   createObject(entity: string, opts: { user?: ObjectId; now: Date }): Promise<MxObject>;
   retrieveByIds(q: SqlPort, entity: string, ids: readonly ObjectId[]): Promise<MxObject[]>;
-  commitObjects(tx: SqlPort, objects: readonly MxObject[], opts: { user?: ObjectId; now: Date }): Promise<void>;
+  /** `session`: the System.Session object id of the session committing (a password it changes ends the user's other sessions only). */
+  commitObjects(tx: SqlPort, objects: readonly MxObject[], opts: { user?: ObjectId; session?: ObjectId; now: Date }): Promise<void>;
   /** Deletes persisted objects with their associations' delete behaviour; returns every object deleted (cascades included). */
   deleteObjects(tx: SqlPort, objects: readonly MxObject[]): Promise<MxObject[]>;
   /** The concrete entity of an id (from its short id). */

@@ -124,10 +124,14 @@ export class SessionManager {
     await this.store.deleteBySessionId(sessionId);
   }
 
-  /** Ends every session of a user (blocked or deactivated); in `tx` when given (the commit that disabled the user). */
-  async endAllOf(userId: bigint, tx?: Queryable): Promise<number> {
-    for (const [id, e] of this.cache) if (e.stored.userId === userId) this.forget(id);
-    return this.store.deleteOfUser(userId, tx);
+  /**
+   * Ends every session of a user (blocked or deactivated); in `tx` when given
+   * (the commit that disabled the user). With `except` (a session object id)
+   * that one session stays: the one that changed the user's password.
+   */
+  async endAllOf(userId: bigint, tx?: Queryable, except?: bigint): Promise<number> {
+    for (const [id, e] of this.cache) if (e.stored.userId === userId && e.stored.objectId !== except) this.forget(id);
+    return this.store.deleteOfUser(userId, tx, except);
   }
 
   private forget(sessionId: string): void {

@@ -82,10 +82,16 @@ export class SessionStore {
     await this.deleteWhere(`${this.t.col(S, 'SessionId')} = ${this.t.ph(1)}`, [this.t.enc(S, 'SessionId', sessionId)]);
   }
 
-  /** Ends every session of a user (blocked, deactivated). */
-  async deleteOfUser(userId: bigint, tx?: Queryable): Promise<number> {
+  /** Ends every session of a user (blocked, deactivated), or all but one (`except`, a session object id: its password changed). */
+  async deleteOfUser(userId: bigint, tx?: Queryable, except?: bigint): Promise<number> {
     const su = this.t.sessionUser;
-    return this.deleteWhere(`${this.t.q('id')} IN (SELECT ${su.session} FROM ${su.table} WHERE ${su.user} = ${this.t.ph(1)})`, [idToDb(this.t.dialect, userId)], tx);
+    const params: unknown[] = [idToDb(this.t.dialect, userId)];
+    let where = `${this.t.q('id')} IN (SELECT ${su.session} FROM ${su.table} WHERE ${su.user} = ${this.t.ph(1)})`;
+    if (except !== undefined) {
+      where += ` AND ${this.t.q('id')} <> ${this.t.ph(2)}`;
+      params.push(idToDb(this.t.dialect, except));
+    }
+    return this.deleteWhere(where, params, tx);
   }
 
   /** Sessions inactive since before `before`. */
