@@ -18,6 +18,12 @@ export function checkMicroflows(model: CompiledModel, out: Diagnostic[]): void {
     c.compile();
     out.push(...c.diagnostics);
   }
+  for (const mf of model.microflows.values()) {
+    const alt = mf.def.disallowConcurrentExecution?.microflow;
+    if (alt === undefined) continue;
+    const q = alt.includes('.') ? alt : `${mf.module}.${alt}`;
+    if (!model.microflows.has(q)) out.push(mf.source.file.diagnostic(['disallowConcurrentExecution', 'microflow'], `unknown microflow '${alt}'`));
+  }
   for (const e of model.entities.values()) {
     if (!e.source) continue;
     e.events.filter((h) => h.entity === e.name).forEach((h, i) => {

@@ -99,6 +99,8 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     app: {
       name: app?.name ?? 'app', version: app?.version ?? '0.0.0', modules: app?.modules ?? [],
       settings: app?.settings ?? {}, navigation: app?.navigation ?? {},
+      ...(app?.afterStartup ? { afterStartup: app.afterStartup } : {}),
+      ...(app?.beforeShutdown ? { beforeShutdown: app.beforeShutdown } : {}),
     },
     security,
     entities: domain.entities,
@@ -112,6 +114,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   };
 
   if (loaded.app && app) checkNavigation(loaded.app, app, model, diagnostics);
+  if (loaded.app && app) checkLifecycleMicroflows(loaded.app, app, model, diagnostics);
   checkReferences(model, diagnostics);
   for (const check of options.checks ?? []) check(model, diagnostics);
 
@@ -160,6 +163,18 @@ function secret(v: SecretValueDef | undefined, env: Record<string, string | unde
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   return env[v.env] ?? v.default;
+}
+
+/** `afterStartup` (no parameters, returns Boolean) and `beforeShutdown` (no parameters) name existing microflows. */
+function checkLifecycleMicroflows(file: SourceFile, app: AppFile, model: CompiledModel, out: Diagnostic[]): void {
+  for (const key of ['afterStartup', 'beforeShutdown'] as const) {
+    const name = app[key];
+    if (name === undefined) continue;
+    const mf = model.microflows.get(name);
+    if (!mf) { out.push(file.diagnostic([key], `unknown microflow '${name}' (write Module.Name)`)); continue; }
+    if (Object.keys(mf.def.parameters ?? {}).length > 0) out.push(file.diagnostic([key], `${key} microflow ${name} must have no parameters`));
+    if (key === 'afterStartup' && mf.def.returns !== 'Boolean') out.push(file.diagnostic([key], `afterStartup microflow ${name} must return Boolean`));
+  }
 }
 
 function checkNavigation(file: SourceFile, app: AppFile, model: CompiledModel, out: Diagnostic[]): void {

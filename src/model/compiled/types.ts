@@ -14,6 +14,10 @@ export interface CompiledModel {
     readonly modules: readonly string[];
     readonly settings: Readonly<Record<string, string | number | boolean>>;
     readonly navigation: NavigationDef;
+    /** Microflow run by each instance before it serves (app.yaml `afterStartup`). */
+    readonly afterStartup?: string;
+    /** Microflow run by each instance at a graceful stop (app.yaml `beforeShutdown`). */
+    readonly beforeShutdown?: string;
   };
   readonly security: CSecurity;
   /** By qualified name, `Module.Entity`. Includes the System module. */

@@ -51,6 +51,8 @@ export const AppFile = Type.Object({
   navigation: Type.Optional(Navigation),
   settings: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { description: 'Runtime settings (see docs/settings.md); overridden by the settings file and environment variables.' })),
   constants: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), { description: 'Values for module constants (Module.Constant), overriding their defaults.' })),
+  afterStartup: Type.Optional(Type.String({ description: 'Microflow (Module.Name, no parameters, returns Boolean) each instance runs at start-up before it serves requests; false, an error or AfterStartupTimeout fails the start.' })),
+  beforeShutdown: Type.Optional(Type.String({ description: 'Microflow (Module.Name, no parameters) each instance runs at a graceful stop, after the last request.' })),
   documentation: Type.Optional(Type.String()),
 }, { additionalProperties: false, $id: 'https://kiln.dev/schema/app.json', title: 'Kiln app' });
 

@@ -115,6 +115,10 @@ export const MicroflowFile = Type.Object({
   returns: Type.Optional(Type.String({ description: 'Return type (default Nothing).' })),
   allowedRoles: Type.Optional(Type.Array(Type.String())),
   applyEntityAccess: Type.Optional(Type.Boolean()),
+  disallowConcurrentExecution: Type.Optional(Type.Object({
+    message: Type.Optional(Type.String({ description: 'Shown to the user when the microflow is already running somewhere in the cluster.' })),
+    microflow: Type.Optional(Type.String({ description: 'Run instead when the microflow is already running (Module.Name; gets the parameters of the same names).' })),
+  }, { additionalProperties: false, description: 'At most one execution at a time across the whole cluster (a database lock); the other calls get the message or run the microflow instead.' })),
   body: Type.Array(Activity),
   documentation: Type.Optional(Type.String()),
 }, { additionalProperties: false, $id: 'https://kiln.dev/schema/microflow.json', title: 'Kiln microflow' });
