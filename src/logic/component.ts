@@ -2,6 +2,8 @@ import type { RuntimeComponent } from '../core/runtime-context.js';
 import { actionContextFactory } from './action-context.js';
 import { MicroflowEngine } from './engine/engine.js';
 import { loadActions } from './ts-actions.js';
+import type { Database } from '../data/index.js';
+import type { ExclusivePort } from './engine/ports.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
@@ -12,7 +14,7 @@ const MICROFLOWS_SERVICE = 'microflows';
  * actions, compiles every microflow once, and provides the services the client
  * API and other components call. Starts after the data layer.
  */
-export function logicComponent(): RuntimeComponent {
+export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePort } = {}): RuntimeComponent {
   return {
     name: 'logic',
     async start(ctx) {
@@ -21,7 +23,7 @@ export function logicComponent(): RuntimeComponent {
       const log = ctx.log.child({ node: 'Microflows' });
       let engine: MicroflowEngine | undefined;
       const actions = await loadActions(ctx.appDir, ctx.model.app.modules, actionContextFactory(() => engine!));
-      engine = new MicroflowEngine({ model: ctx.model, data: dataPort(ctx.model, ids, ctx.services.get('security')), query: queryPort(db.dialect), db: dbPort(db), log, actions });
+      engine = new MicroflowEngine({ model: ctx.model, data: dataPort(ctx.model, ids, ctx.services.get('security')), query: queryPort(db.dialect), db: dbPort(db), log, actions, ...(opts.exclusive ? { exclusive: opts.exclusive(db) } : {}) });
       ctx.services.set(MICROFLOWS_SERVICE, engine);
       log.info({ microflows: ctx.model.microflows.size, actions: actions.size }, 'microflows compiled');
     },

@@ -12,7 +12,7 @@ import { RETURN, type CompiledMicroflow } from './compiled.js';
 import { MicroflowCompiler, type CompileContext } from './compiler.js';
 import { MicroflowError, type FeedbackItem } from './errors.js';
 import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
-import type { DataPort, DbPort, QueryPort, SqlPort } from './ports.js';
+import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type QueryPort, type SqlPort } from './ports.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
 import { LogicSession, type ClientMessage } from './session.js';
 
@@ -36,6 +36,8 @@ export interface EngineOptions {
   readonly db?: DbPort;
   readonly log: Logger;
   readonly actions?: ReadonlyMap<string, LoadedAction>;
+  /** Locks for microflows marked disallowConcurrentExecution (default: in-process). */
+  readonly exclusive?: ExclusivePort;
 }
 
 /** Maximum depth of microflow calls (a runaway recursion ends with an error instead of a crash). */
@@ -56,6 +58,9 @@ export class MicroflowEngine implements EngineHost {
   private readonly db: DbPort | undefined;
   private readonly compiled = new Map<string, CompiledMicroflow>();
   private readonly tsActions: ReadonlyMap<string, LoadedAction>;
+  private readonly exclusive: ExclusivePort;
+  /** Microflows marked disallowConcurrentExecution, with their outcome when already running. */
+  private readonly exclusiveOnes = new Map<string, { message?: string; microflow?: string }>();
 
   constructor(opts: EngineOptions) {
     this.model = opts.model;
@@ -64,6 +69,11 @@ export class MicroflowEngine implements EngineHost {
     this.db = opts.db;
     this.log = opts.log;
     this.tsActions = opts.actions ?? new Map();
+    this.exclusive = opts.exclusive ?? inProcessExclusive();
+    for (const mf of this.model.microflows.values()) {
+      const d = mf.def.disallowConcurrentExecution;
+      if (d) this.exclusiveOnes.set(mf.name, { ...d, ...(d.microflow && !d.microflow.includes('.') ? { microflow: `${mf.module}.${d.microflow}` } : {}) });
+    }
     this.roundHalfEven = String(opts.model.app.settings.RoundingMode ?? '').toLowerCase() === 'halfeven';
     this.actions = new ObjectActions((session, name, args, stack) => this.invoke(session, name, args, stack));
     const signatures: ActionSignatures = new Map([...this.tsActions].map(([n, a]) => [n, { ...(a.parameters ? { parameters: a.parameters } : {}), ...(a.returns ? { returns: a.returns } : {}) }]));
@@ -149,6 +159,38 @@ export class MicroflowEngine implements EngineHost {
   }
 
   private async execute(session: LogicSession, mf: CompiledMicroflow, args: readonly Value[], callerStack: readonly string[]): Promise<Value> {
+    if (this.exclusiveOnes.size > 0) {
+      const dce = this.exclusiveOnes.get(mf.name);
+      if (dce) return this.executeExclusive(session, mf, args, callerStack, dce);
+    }
+    return this.executeNow(session, mf, args, callerStack);
+  }
+
+  /**
+   * disallowConcurrentExecution: runs `mf` only when its lock is free (across
+   * the cluster with the cluster's lock); otherwise shows the message or runs
+   * the other microflow with the parameters of the same names, as Mendix does.
+   */
+  private async executeExclusive(session: LogicSession, mf: CompiledMicroflow, args: readonly Value[], callerStack: readonly string[], dce: { message?: string; microflow?: string }): Promise<Value> {
+    const release = await this.exclusive.tryLock(mf.name, session.tx);
+    if (release) {
+      try {
+        return await this.executeNow(session, mf, args, callerStack);
+      } finally {
+        await release();
+      }
+    }
+    this.log.info({ microflow: mf.name, instead: dce.microflow ?? null }, `${mf.name} is already running (disallowConcurrentExecution): ${dce.microflow ? `running ${dce.microflow} instead` : 'not run'}`);
+    const alt = dce.microflow ? this.compiled.get(dce.microflow) : undefined;
+    if (alt) {
+      const byName = new Map(mf.parameters.map((p, i) => [p.name, args[i] ?? null]));
+      return this.executeNow(session, alt, alt.parameters.map((p) => byName.get(p.name) ?? null), callerStack);
+    }
+    session.messages.push({ type: 'warning', message: dce.message ?? `${mf.name} is already running; try again later.`, blocking: true });
+    return null;
+  }
+
+  private async executeNow(session: LogicSession, mf: CompiledMicroflow, args: readonly Value[], callerStack: readonly string[]): Promise<Value> {
     const stack = [...callerStack, mf.name];
     if (stack.length > MAX_DEPTH) throw new MicroflowError(`microflow calls nested deeper than ${MAX_DEPTH} (runaway recursion?)`, stack, 'kiln.StackOverflow');
     const r = new Run(session, mf, stack);

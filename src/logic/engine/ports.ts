@@ -50,3 +50,34 @@ export interface QueryPort {
   /** Compiles a database retrieve once; throws with a clear message for a bad XPath. */
   prepare(model: CompiledModel, request: RetrieveRequest, applyEntityAccess: boolean): PreparedRetrieve;
 }
+
+/**
+ * Exclusive execution of microflows marked `disallowConcurrentExecution`
+ * (the composition root passes the cluster-wide one; default: in-process).
+ */
+export interface ExclusivePort {
+  /**
+   * Takes the lock `name` for the transaction `tx` without waiting. Resolves to
+   * its release (call it when the microflow ends), or undefined when another
+   * execution holds the lock.
+   */
+  tryLock(name: string, tx: SqlPort | undefined): Promise<(() => Promise<void>) | undefined>;
+}
+
+/** Locks held in this process only, re-entrant per transaction (a single instance, or SQLite). */
+export function inProcessExclusive(): ExclusivePort {
+  const held = new Map<string, { owner: unknown; count: number }>();
+  return {
+    async tryLock(name, tx) {
+      const owner = tx ?? {};
+      const h = held.get(name);
+      if (h && h.owner !== owner) return undefined;
+      if (h) h.count++;
+      else held.set(name, { owner, count: 1 });
+      return async () => {
+        const cur = held.get(name);
+        if (cur && --cur.count <= 0) held.delete(name);
+      };
+    },
+  };
+}
