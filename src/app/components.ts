@@ -5,6 +5,8 @@ import { securityComponent } from '../security/component.js';
 import { clientApiComponent } from '../client-api/component.js';
 import { logicComponent } from '../logic/component.js';
 import { clientComponent } from '../web-client/component.js';
+import { clusterComponent } from '../cluster/component.js';
+import { clusterExclusive } from '../cluster/locks.js';
 import { clientLogic } from './client-logic.js';
 
 /**
@@ -18,9 +20,9 @@ export function defaultComponents(): RuntimeComponent[] {
     dataComponent(),
     xasComponent(),
     // Users, roles, login/logout, sessions ('sessions', 'security'), the /xas/ CSRF guard.
-    securityComponent(),
+    securityComponent({ periodicCleanup: false }),
     // Microflow engine: compiles the microflows, provides 'microflows'.
-    logicComponent(),
+    logicComponent({ exclusive: clusterExclusive }),
     // The engine as the client API's ObjectLogic port: commits, deletes and calls from the client run events and validation.
     {
       name: 'client-logic',
@@ -31,5 +33,8 @@ export function defaultComponents(): RuntimeComponent[] {
     clientApiComponent(),
     // Last: serves the browser client and its page definitions.
     clientComponent(),
+    // Instances, the leader and its tasks (the session clean-up among them), after-startup and
+    // before-shutdown microflows: last, so that it starts after everything it may call and stops first.
+    clusterComponent(),
   ];
 }

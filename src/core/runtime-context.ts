@@ -43,6 +43,8 @@ export interface RuntimeComponent {
    * follows.
    */
   abort?(ctx: RuntimeContext): Promise<void>;
+  /** Fields this component adds to `GET /health`'s answer (the cluster: `instance`, `leader`). */
+  health?(ctx: RuntimeContext): Record<string, unknown>;
   stop?(ctx: RuntimeContext): Promise<void>;
 }
 

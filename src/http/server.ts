@@ -25,7 +25,9 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     if (!state.ready || state.stopping) {
       return reply.code(503).send({ status: state.stopping ? 'stopping' : 'starting' });
     }
-    return { status: 'ok', app: ctx.model.app.name, version: ctx.model.app.version };
+    const body: Record<string, unknown> = { status: 'ok', app: ctx.model.app.name, version: ctx.model.app.version };
+    for (const c of components) if (c.health) Object.assign(body, c.health(ctx));
+    return body;
   });
   readinessRoute(app, ctx, components, state);
   for (const c of components) if (c.routes) await c.routes(app, ctx);

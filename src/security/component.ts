@@ -26,7 +26,11 @@ import { addCsrfGuard, registerLoginActions } from './xas-actions.js';
  * session resolver and the 'sessions' service), security-service.ts,
  * xas-actions.ts (login, logout, the CSRF guard), change-password.ts, timers.ts.
  */
-export function securityComponent(): RuntimeComponent {
+export function securityComponent(opts: {
+  /** Run the session clean-up on a timer here (default); false when the cluster's leader runs it. */
+  periodicCleanup?: boolean;
+} = {}): RuntimeComponent {
+  const periodicCleanup = opts.periodicCleanup ?? true;
   let timers: Timers | undefined;
   let sessions: SessionManager | undefined;
   return {
@@ -70,7 +74,8 @@ export function securityComponent(): RuntimeComponent {
 
       timers = new Timers(log);
       timers.every(opts.flushMs, 'session keep-alive flush', () => mgr.flush());
-      timers.every(opts.cleanupMs, 'session clean-up', async () => {
+      // In a runtime with the cluster component the leader runs the clean-up (src/cluster/); each instance still flushes its own last-active times.
+      if (periodicCleanup) timers.every(opts.cleanupMs, 'session clean-up', async () => {
         const r = await sessionsSvc.cleanup();
         if (r.expired || r.disabled || r.unblocked || r.anonymousUsers) log.info(r, 'clean-up');
       });
