@@ -26,11 +26,15 @@ export function clusterApp(opts: { startupResult?: string; startupSleepMs?: numb
   const files: Record<string, unknown> = {
     Startup: { returns: 'Boolean', body: [{ action: { name: 'MyFirstModule.Sleep', with: { Ms: String(opts.startupSleepMs ?? 0) } } }, record('startup'), { return: opts.startupResult ?? 'true' }] },
     Shutdown: { body: [record('shutdown')] },
-    Exclusive: { returns: 'String', disallowConcurrentExecution: { message: 'Already running elsewhere' }, body: [{ return: "'ran'" }] },
+    Exclusive: { returns: 'String', allowedRoles: ['Admin'], disallowConcurrentExecution: { message: 'Already running elsewhere' }, body: [{ return: "'ran'" }] },
     ExclusiveOther: { parameters: { Text: 'String' }, returns: 'String', disallowConcurrentExecution: { microflow: 'ExclusiveAlt' }, body: [{ return: "'ran ' + $Text" }] },
     ExclusiveAlt: { parameters: { Text: 'String' }, returns: 'String', body: [{ return: "'alternative ' + $Text" }] },
   };
   for (const [name, def] of Object.entries(files)) writeFileSync(join(mf, `${name}.yaml`), stringify(def));
+  // A page with a button that calls Exclusive, so that the client API can call it over HTTP.
+  writeFileSync(join(dir, 'modules', 'MyFirstModule', 'pages', 'Cluster.yaml'), stringify({
+    title: 'Cluster', allowedRoles: ['Admin'], widgets: [{ button: { caption: 'Run', action: { microflow: 'MyFirstModule.Exclusive' } } }],
+  }));
   const actions = join(dir, 'modules', 'MyFirstModule', 'actions');
   mkdirSync(actions, { recursive: true });
   writeFileSync(join(actions, 'Sleep.mjs'), "export default { parameters: { Ms: 'Integer' }, run: ({ Ms }) => new Promise((r) => setTimeout(r, Number(Ms))) };\n");

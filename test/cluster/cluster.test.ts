@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { startApp, type TestRuntime, xas } from '../security/harness.js';
@@ -70,6 +72,15 @@ for (const dialect of ['postgres', 'mysql'] as const) {
         await r1!(); await r2!();
       });
       await taken;
+      // Over HTTP on instance B: the page button's call answers the message as an instruction, the microflow does not run.
+      const login = await xas(b.url, { action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } });
+      expect(login.status).toBe(200);
+      const headers = { cookie: login.setCookie!.split(';')[0]!, 'x-csrf-token': String(login.body.csrftoken) };
+      const ops = JSON.parse(readFileSync(join(b.rt.ctx.deploymentDir, 'model', 'operations.json'), 'utf8')) as { operationId: string; operationType: string; constants: Record<string, unknown> }[];
+      const call = ops.find((o) => o.operationType === 'callMicroflow' && o.constants.MicroflowName === 'MyFirstModule.Exclusive')!.operationId;
+      const viaHttp = await xas(b.url, { action: 'runtimeOperation', operationId: call, params: {}, changes: {}, objects: [] }, headers);
+      expect(viaHttp.status).toBe(200);
+      expect(viaHttp.body.instructions).toEqual([{ type: 'text_message', args: { type: 'warning', message: 'Already running elsewhere' } }]);
       const refused = await engineB.runMicroflow('MyFirstModule.Exclusive', {}, user);
       expect(refused.value).toBeNull();
       expect(refused.messages).toEqual([{ type: 'warning', message: 'Already running elsewhere', blocking: true }]);
@@ -78,6 +89,8 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       await holder;
       expect((await engineB.runMicroflow('MyFirstModule.Exclusive', {}, user)).value).toBe('ran');
       expect((await engineB.runMicroflow('MyFirstModule.ExclusiveOther', { Text: 'x' }, user)).value).toBe('ran x');
+      const ran = await xas(b.url, { action: 'runtimeOperation', operationId: call, params: {}, changes: {}, objects: [] }, headers);
+      expect([ran.status, ran.body.instructions]).toEqual([200, undefined]);
     });
 
     it('fences leader tasks on the term: a leader whose lease was taken runs nothing and steps down', async () => {
