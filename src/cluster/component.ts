@@ -60,6 +60,9 @@ export function clusterComponent(): RuntimeComponent {
   let stopTimers: (() => Promise<void>) | undefined;
   let shutdown: ((ctx: RuntimeContext) => Promise<void>) | undefined;
   let leader = false;
+  /** performance.now() until which the lease is surely held (a leader cut off from the database stops claiming it). */
+  let leaseUntil = 0;
+  const leads = () => leader && performance.now() < leaseUntil;
   const instanceId = randomUUID();
   return {
     name: 'cluster',
@@ -86,13 +89,17 @@ export function clusterComponent(): RuntimeComponent {
       };
       const tick = async () => {
         if (follower) return;
+        // The lease counts from before the statement was sent: this instance never believes it longer than the database does.
+        const sent = performance.now();
         if (leader && term !== undefined) {
           if (!await store.renew(db, instanceId, term, ttl)) lost('the lease was taken by another instance');
+          else leaseUntil = sent + ttl;
           return;
         }
         const t = await store.acquire(instanceId, ttl);
         if (t !== undefined) {
           leader = true;
+          leaseUntil = sent + ttl;
           term = t;
           log.info({ instance: instanceId, term }, `this instance is now the cluster leader (term ${t})`);
         }
@@ -129,7 +136,9 @@ export function clusterComponent(): RuntimeComponent {
           if (held === undefined) return undefined;
           try {
             const ran = await db.transaction(async (tx) => {
+              const sent = performance.now();
               if (!await store.renew(tx, instanceId, held, ttl)) return false;
+              leaseUntil = sent + ttl;
               await task(tx, report);
               return true;
             });
@@ -145,7 +154,7 @@ export function clusterComponent(): RuntimeComponent {
       await tick();
       svc = {
         instanceId, modelVersion,
-        isLeader: () => leader,
+        isLeader: leads,
         term: () => term,
         runLeaderTasks,
         tick,
@@ -182,7 +191,7 @@ export function clusterComponent(): RuntimeComponent {
         await store.unregister(instanceId);
       };
     },
-    health: () => ({ instance: instanceId, leader }),
+    health: () => ({ instance: instanceId, leader: leads() }),
     async stop(ctx) {
       if (shutdown) await shutdown(ctx).catch((e) => ctx.log.error({ err: e }, 'cluster shut-down failed'));
       else await stopTimers?.();
