@@ -193,6 +193,22 @@ describe('a single instance on SQLite', () => {
     }
   }, 30000);
 
+  it('never leads with IsClusterSlave, though it registers', async () => {
+    const db = await freshDatabase('sqlite');
+    const app = clusterApp();
+    const rt = await startApp(app.dir, db.url, { ...settings, IsClusterSlave: true });
+    try {
+      await new Promise((r) => setTimeout(r, INTERVAL));
+      expect((await health(rt)).leader).toBe(false);
+      expect(await rt.rt.ctx.services.require('cluster').runLeaderTasks()).toBeUndefined();
+      expect(await count(dbOf(rt), 'SELECT COUNT(*) AS n FROM "system$xasinstance"')).toBe(1);
+    } finally {
+      await rt.stop();
+      await db.drop();
+      app.remove();
+    }
+  });
+
   it('fails the start when afterStartup exceeds AfterStartupTimeout', async () => {
     const db = await freshDatabase('sqlite');
     const app = clusterApp({ startupSleepMs: 3000 });
