@@ -8,7 +8,7 @@ import { ClientApiError } from './errors.js';
 /** Table of the remembered answers: the data layer's own, like the deployment secret's (no entity of the model). */
 const TABLE = 'kiln$idempotency';
 /** The request header naming one user action; the client sends the same key again when it retries. */
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set on an answer replayed from the database rather than computed again. */
 export const REPLAYED_HEADER = 'idempotent-replayed';
 /** Printable ASCII without spaces, 1 to 200 characters (a UUID is 36). */
