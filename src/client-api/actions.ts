@@ -6,10 +6,11 @@ import type { CompiledModel } from '../model/compiled/types.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { ClientApiError, notAllowed } from './errors.js';
+import { AlreadyDone, idempotencyKeyOf, REPLAYED_HEADER, type IdempotencyStore, type RememberedAnswer } from './idempotency.js';
 import { executeOperation, type HandlerContext } from './operations/handlers.js';
 import { JSON_CONTENT_TYPE, JsonText } from './protocol/json-text.js';
-import { toRuntimeOperation } from './protocol/request.js';
-import type { OperationRegistry } from './registry/types.js';
+import { toRuntimeOperation, type RuntimeOperationRequest as OperationRequest } from './protocol/request.js';
+import type { OperationRegistry, RuntimeOperation } from './registry/types.js';
 import { sessionMetadata } from './session-data.js';
 
 /**
@@ -32,6 +33,15 @@ export interface ActionDeps {
   readonly log: Logger;
   /** How often the client should send `keepalive`: half of SessionTimeout, as Mendix's client does. */
   readonly keepAliveMs: number;
+  /** Remembers the answers of keyed state-changing operations (absent: the Idempotency-Key header is ignored). */
+  readonly idempotency?: IdempotencyStore;
+}
+
+/** The operations that write in a transaction: an Idempotency-Key makes their retry answer with the first answer. */
+const KEYED: ReadonlySet<RuntimeOperation['type']> = new Set(['commit', 'delete', 'callMicroflow']);
+
+function replay(reply: FastifyReply, a: RememberedAnswer): FastifyReply {
+  return reply.code(a.status).type(JSON_CONTENT_TYPE).header(REPLAYED_HEADER, 'true').send(a.body);
 }
 
 /**
@@ -52,10 +62,39 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
       if (idLog.isLevelEnabled('debug')) idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
       if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
+      const key = idempotencyKeyOf(request);
+      const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;
+      if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply);
       const out = await executeOperation({ ...deps.handler, user }, op, req);
       return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
     },
   });
+}
+
+/**
+ * A state-changing operation sent with an Idempotency-Key: the answer
+ * remembered for the key is sent again (422 when the key came with another
+ * request); else the operation runs, claiming the key in its transaction. A
+ * duplicate sent while the first ran waited on the claim and then answers
+ * with the first's answer.
+ */
+async function keyedOperation(
+  deps: ActionDeps, store: IdempotencyStore, key: string, user: UserContext, op: RuntimeOperation, req: OperationRequest,
+  request: FastifyRequest, reply: FastifyReply,
+): Promise<unknown> {
+  const id = store.recordId(user, key);
+  const fingerprint = store.fingerprint(request.body);
+  const first = await store.find(id, fingerprint);
+  if (first) return replay(reply, first);
+  try {
+    const out = await executeOperation({ ...deps.handler, user, once: store.once(id, fingerprint) }, op, req);
+    return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
+  } catch (e) {
+    if (!(e instanceof AlreadyDone)) throw e;
+    const done = await store.find(id, fingerprint);
+    if (!done) throw new ClientApiError(409, 'a request with this Idempotency-Key is still in progress', { field: 'Idempotency-Key' });
+    return replay(reply, done);
+  }
 }
 
 /** `get_session_data`: the user, roles, CSRF token and the model metadata the client needs. */

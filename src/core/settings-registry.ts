@@ -29,6 +29,7 @@ export const SETTINGS = {
   ClusterManagerActionInterval: { type: 'integer', default: undefined, description: 'Milliseconds between runs of the clean-up actions (expired sessions, unblocking users). Default: half of SessionTimeout (300000 with its default), as in Mendix.' },
   LoginMaxAttempts: { type: 'integer', default: 3, description: 'Consecutive failed logins after which a user is blocked.' },
   LoginBlockDuration: { type: 'integer', default: 300000, description: 'Milliseconds a blocked user stays blocked.' },
+  IdempotencyKeyTtl: { type: 'integer', default: 86400000, description: 'Milliseconds the answer of a state-changing /xas/ request sent with an Idempotency-Key is remembered (a retry with the key gets it again); expired ones are deleted by the periodic clean-up.' },
   HashAlgorithmCost: { type: 'integer', default: 12, description: 'bcrypt cost factor for HashedString values.' },
   ShutdownTimeout: { type: 'integer', default: 10000, description: 'Milliseconds to wait for requests in flight at shut-down; then their transactions are rolled back and the process exits with code 3 (see docs/operations.md).' },
   ReadinessTimeout: { type: 'integer', default: 1000, description: 'Milliseconds /health/ready waits for the database (SELECT 1) before answering 503.' },

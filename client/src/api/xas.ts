@@ -12,11 +12,22 @@ export type ConnectionState = { readonly online: true } | { readonly online: fal
 type Listener<T> = (v: T) => void;
 
 const CSRF_KEY = 'kiln.csrf';
+/** Attempts of a request sent with an Idempotency-Key before the client gives up (back-off 1, 2, 4, 8 s between them). */
+const KEYED_ATTEMPTS = 5;
+
+/** A fresh Idempotency-Key: 128 random bits (getRandomValues also works where randomUUID does not, on plain http). */
+function newIdempotencyKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
 
 /**
  * The one door to the runtime: POST /xas/ and GET of page definitions. Carries the
  * CSRF token, turns error bodies into readable messages, and when the network is
  * gone says so (connection listeners) and retries with back-off until it is back.
+ * A state-changing action (`idempotent`) carries an Idempotency-Key made once
+ * per call: its retries send the same key, so the server does it once and
+ * answers a retry with the first answer; they stop after KEYED_ATTEMPTS.
  */
 export class XasClient {
   private csrf: string | null = sessionStorage.getItem(CSRF_KEY);
@@ -34,13 +45,17 @@ export class XasClient {
   onSessionLost(l: Listener<void>): () => void { this.sessionLostListeners.add(l); return () => this.sessionLostListeners.delete(l); }
   onBusy(l: Listener<number>): () => void { this.busyListeners.add(l); return () => this.busyListeners.delete(l); }
 
-  /** POST /xas/ with one action. `expectSession: false` for login (a 401 there is a wrong password, not a lost session). */
-  async action<T = XasResponse>(body: Record<string, unknown>, opts: { expectSession?: boolean } = {}): Promise<T> {
+  /**
+   * POST /xas/ with one action. `expectSession: false` for login (a 401 there is a wrong password, not a lost session);
+   * `idempotent: true` for a state-changing runtime operation (commit, delete, microflow): sent with an Idempotency-Key.
+   */
+  async action<T = XasResponse>(body: Record<string, unknown>, opts: { expectSession?: boolean; idempotent?: boolean } = {}): Promise<T> {
+    const key = opts.idempotent ? newIdempotencyKey() : undefined;
     const res = await this.send('/xas/', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}) },
+      headers: { 'Content-Type': 'application/json', ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}), ...(key ? { 'Idempotency-Key': key } : {}) },
       body: JSON.stringify(body),
-    }, opts.expectSession ?? true);
+    }, opts.expectSession ?? true, key ? KEYED_ATTEMPTS : Infinity);
     return res as T;
   }
 
@@ -49,10 +64,10 @@ export class XasClient {
     return this.send(path, { method: 'GET', headers: { Accept: 'application/json' } }, true) as Promise<T>;
   }
 
-  private async send(url: string, init: RequestInit, expectSession: boolean): Promise<unknown> {
+  private async send(url: string, init: RequestInit, expectSession: boolean, attempts = Infinity): Promise<unknown> {
     this.busy(+1);
     try {
-      const res = await this.fetchWithRetry(url, { ...init, credentials: 'same-origin' });
+      const res = await this.fetchWithRetry(url, { ...init, credentials: 'same-origin' }, attempts);
       const text = await res.text();
       let body: unknown;
       if (text) { try { body = JSON.parse(text); } catch { body = text; } }
@@ -64,7 +79,8 @@ export class XasClient {
     }
   }
 
-  private async fetchWithRetry(url: string, init: RequestInit): Promise<Response> {
+  /** Retries after a network error or a 502/503/504 only; after `attempts` the last answer (or a status-0 XasError) is the caller's. */
+  private async fetchWithRetry(url: string, init: RequestInit, attempts: number): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await fetch(url, init);
@@ -73,8 +89,10 @@ export class XasClient {
           if (attempt > 1) this.connection({ online: true });
           return res;
         }
+        if (attempt >= attempts) return res;
       } catch {
         // fetch rejects only when no response arrived: the connection is gone.
+        if (attempt >= attempts) throw new XasError('The connection to the server was lost; your change may not have been saved. Please check and try again.', 0, null);
       }
       const retryInMs = Math.min(1000 * 2 ** (attempt - 1), 10000);
       this.connection({ online: false, retryInMs, attempt });
