@@ -257,7 +257,7 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       const m1 = await modelOf(yaml(20), '1.0.0');
       const ids = await createIdGenerator(d7, m1);
       const values = ['short', 'exactly-13-ch', 'fourteen-chars', 'twenty-characters-xx'];
-      const objs = [];
+      const objs: Awaited<ReturnType<typeof createObject>>[] = [];
       for (const v of values) { const o = await createObject(m1, 'T.Item', ids); setValue(o, 'Code', v); setValue(o, 'Other', v); objs.push(o); }
       await d7.transaction((tx) => commitObjects(tx, m1, objs));
       const [, , long1, long2] = objs.map((o) => o.id);
