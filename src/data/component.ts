@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { NotReadyError, type RuntimeComponent, type RuntimeContext } from '../core/runtime-context.js';
 import { UserError } from '../model/diagnostics.js';
 import { openDatabase, type Database } from './database.js';
-import { DatabaseConnectionError, DestructiveSyncError } from './errors.js';
+import { DatabaseConnectionError, DestructiveSyncError, OlderModelError } from './errors.js';
 import { createIdGenerator } from './ids-impl.js';
 import type { IdGenerator } from './ids.js';
 import { syncSchema } from './schema/sync.js';
@@ -38,7 +38,7 @@ export function dataComponent(): RuntimeComponent {
       } catch (e) {
         await db?.close();
         db = undefined;
-        if (e instanceof DatabaseConnectionError || e instanceof DestructiveSyncError) throw new UserError(e.message);
+        if (e instanceof DatabaseConnectionError || e instanceof DestructiveSyncError || e instanceof OlderModelError) throw new UserError(e.message);
         throw e;
       }
     },

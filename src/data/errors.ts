@@ -50,9 +50,19 @@ export class ValueOutOfRangeError extends DataError implements PublicError {
 /** Schema synchronisation refused a change that would destroy data. */
 export class DestructiveSyncError extends DataError {
   constructor(readonly losses: readonly string[]) {
-    super(`schema synchronisation would destroy data and was refused:\n${losses.map((l) => `  - ${l}`).join('\n')}\nSet AllowDestructiveSync=true (KILN_ALLOW_DESTRUCTIVE_SYNC=true) to apply it anyway.`);
+    super(`schema synchronisation would destroy data and was refused:\n${losses.map((l) => `  - ${l}`).join('\n')}\n`
+      + 'If an entity or attribute was renamed, give it `previousName` in the model (this keeps the data); '
+      + 'otherwise set AllowDestructiveSync=true (KILN_ALLOW_DESTRUCTIVE_SYNC=true) to apply it, losing what is listed above.');
   }
 }
+
+/**
+ * The database was last synchronised by a newer model than this instance's
+ * (a rolling deploy, an instance restarted with the old version) and this
+ * model cannot work with that schema: the instance does not change the schema
+ * and does not start. One line.
+ */
+export class OlderModelError extends DataError {}
 
 /** An object handed to persistence is not in a state it can handle (unknown entity, not persistable). */
 export class PersistenceError extends DataError {}
