@@ -31,6 +31,9 @@ export const SETTINGS = {
   LoginBlockDuration: { type: 'integer', default: 300000, description: 'Milliseconds a blocked user stays blocked.' },
   IdempotencyKeyTtl: { type: 'integer', default: 86400000, description: 'Milliseconds the answer of a state-changing /xas/ request sent with an Idempotency-Key is remembered (a retry with the key gets it again); expired ones are deleted by the periodic clean-up.' },
   HashAlgorithmCost: { type: 'integer', default: 12, description: 'bcrypt cost factor for HashedString values.' },
+  PasswordHashThreads: { type: 'integer', default: undefined, description: 'Worker threads that hash and compare passwords (bcrypt), off the event loop; more hashes at a time wait in a queue. Default: the number of CPU cores minus one, at least 1.' },
+  LoginThrottleAttempts: { type: 'integer', default: 20, description: 'Login attempts one client address may have failed (or have under way) within LoginThrottleWindow; further attempts get 429 with Retry-After. Per instance, in memory; behind a reverse proxy set TrustProxy, or every client shares the proxy\'s address. 0 turns the throttle off.' },
+  LoginThrottleWindow: { type: 'integer', default: 60000, description: 'Milliseconds over which LoginThrottleAttempts counts a client address\'s failed logins.' },
   ShutdownTimeout: { type: 'integer', default: 10000, description: 'Milliseconds to wait for requests in flight at shut-down; then their transactions are rolled back and the process exits with code 3 (see docs/operations.md).' },
   ReadinessTimeout: { type: 'integer', default: 1000, description: 'Milliseconds /health/ready waits for the database (SELECT 1) before answering 503.' },
 } as const satisfies Record<string, SettingSpec>;

@@ -1,5 +1,6 @@
 import type { Settings } from '../core/settings.js';
 import { UserError } from '../model/diagnostics.js';
+import { defaultHashThreads } from './hash-pool.js';
 import { checkCost } from './password.js';
 
 /** The security component's settings, defaulted and checked. */
@@ -14,6 +15,11 @@ export interface SecurityOptions {
   readonly cleanupMs: number;
   readonly loginMaxAttempts: number;
   readonly loginBlockDurationMs: number;
+  /** PasswordHashThreads: worker threads for bcrypt. */
+  readonly hashThreads: number;
+  /** LoginThrottleAttempts (0: off) within LoginThrottleWindow, per client address. */
+  readonly loginThrottleAttempts: number;
+  readonly loginThrottleWindowMs: number;
 }
 
 export function securityOptions(settings: Settings): SecurityOptions {
@@ -31,5 +37,13 @@ export function securityOptions(settings: Settings): SecurityOptions {
     cost, timeoutMs, flushMs, validationMs, cleanupMs,
     loginMaxAttempts: settings.get('LoginMaxAttempts') ?? 3,
     loginBlockDurationMs: settings.get('LoginBlockDuration') ?? 300000,
+    hashThreads: atLeast('PasswordHashThreads', settings.get('PasswordHashThreads') ?? defaultHashThreads(), 1),
+    loginThrottleAttempts: atLeast('LoginThrottleAttempts', settings.get('LoginThrottleAttempts') ?? 20, 0),
+    loginThrottleWindowMs: atLeast('LoginThrottleWindow', settings.get('LoginThrottleWindow') ?? 60000, 1),
   };
+}
+
+function atLeast(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new UserError(`${name} must be a whole number of at least ${min}, got ${value}`);
+  return value;
 }

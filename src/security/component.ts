@@ -6,7 +6,9 @@ import { registerChangePassword } from './change-password.js';
 import { securityOptions } from './component-options.js';
 import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { dataLayerWriter } from './data-writer.js';
+import { configureHashPool, hashPool } from './hash-pool.js';
 import { LoginService } from './login-service.js';
+import { LoginThrottle } from './login-throttle.js';
 import { securityService } from './security-service.js';
 import { SECURITY_SERVICE, SESSIONS_SERVICE } from './services.js';
 import { sessionResolver, sessionsService } from './sessions-service.js';
@@ -35,6 +37,7 @@ export function securityComponent(): RuntimeComponent {
       const { model, settings } = ctx;
       const log = ctx.log.child({ node: 'Security' });
       const opts = securityOptions(settings);
+      configureHashPool(opts.hashThreads);
       const db = ctx.services.require('db');
       const writer = dataLayerWriter(model, db, ctx.services.require('ids'));
       const tables = new SystemTables(model, db.dialect);
@@ -61,7 +64,7 @@ export function securityComponent(): RuntimeComponent {
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
 
       const xas = ctx.services.require('xas');
-      registerLoginActions(xas, off, login, mgr, resolveSession);
+      registerLoginActions(xas, off, login, mgr, resolveSession, new LoginThrottle(opts.loginThrottleAttempts, opts.loginThrottleWindowMs));
       registerChangePassword(xas, {
         model, users, mgr, resolveSession, cost: opts.cost, maxAttempts: policy.maxAttempts, blockingEnabled: policy.blockingEnabled,
         log: ctx.log.child({ node: 'Login' }),
@@ -77,6 +80,8 @@ export function securityComponent(): RuntimeComponent {
     },
     async stop(ctx: RuntimeContext) {
       timers?.stop();
+      // Idle hash threads end with the runtime (the next hash, of another runtime in this process, starts them again).
+      await hashPool().close();
       // Activity seen here since the last flush still counts on the other instances.
       await sessions?.flush().catch((e) => ctx.log.error({ err: e }, 'session flush at shut-down failed'));
     },

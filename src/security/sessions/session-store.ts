@@ -13,6 +13,11 @@ export interface StoredSession {
   readonly userName: string;
   readonly userEntity: string;
   readonly userActive: boolean;
+  /**
+   * Blocked by an administrator (Blocked without BlockedSince): the user's sessions end.
+   * A block from failed logins (with BlockedSince) only refuses new logins, so that
+   * wrong passwords sent by someone else never end the user's open sessions.
+   */
   readonly userBlocked: boolean;
   readonly anonymous: boolean;
   readonly userRoles: readonly string[];
@@ -37,7 +42,7 @@ export class SessionStore {
     const sc = (n: string) => `s.${t.col(S, n)}`;
     const uc = (n: string) => `u.${t.col(U, n)}`;
     this.lookup = `SELECT s.${t.q('id')} AS ${t.q('sid')}, ${sc('CSRFToken')} AS ${t.q('csrf')}, ${sc('LastActive')} AS ${t.q('lastactive')}, `
-      + `u.${t.q('id')} AS ${t.q('uid')}, ${uc('Name')} AS ${t.q('uname')}, ${uc('Active')} AS ${t.q('active')}, ${uc('Blocked')} AS ${t.q('blocked')}, `
+      + `u.${t.q('id')} AS ${t.q('uid')}, ${uc('Name')} AS ${t.q('uname')}, ${uc('Active')} AS ${t.q('active')}, ${uc('Blocked')} AS ${t.q('blocked')}, ${uc('BlockedSince')} AS ${t.q('blockedsince')}, `
       + `${uc('IsAnonymous')} AS ${t.q('anon')}, ${t.userType ? `u.${t.userType}` : 'NULL'} AS ${t.q('utype')}, r.${t.col('System.UserRole', 'Name')} AS ${t.q('role')} `
       + `FROM ${t.session} s JOIN ${su.table} su ON su.${su.session} = s.${t.q('id')} JOIN ${t.user} u ON u.${t.q('id')} = su.${su.user} `
       + `LEFT JOIN ${ur.table} ur ON ur.${ur.user} = u.${t.q('id')} LEFT JOIN ${t.userRole} r ON r.${t.q('id')} = ur.${ur.role} `
@@ -60,7 +65,7 @@ export class SessionStore {
       userName: String(this.t.dec(U, 'Name', r.uname) ?? ''),
       userEntity: (r.utype as string | null) ?? U,
       userActive: this.t.dec(U, 'Active', r.active) !== false,
-      userBlocked: this.t.dec(U, 'Blocked', r.blocked) === true,
+      userBlocked: this.t.dec(U, 'Blocked', r.blocked) === true && r.blockedsince == null,
       anonymous: this.t.dec(U, 'IsAnonymous', r.anon) === true,
       userRoles: rows.map((x) => x.role).filter((x): x is string => typeof x === 'string').sort(),
     };
@@ -101,12 +106,12 @@ export class SessionStore {
     return this.deleteWhere(`(${la} < ${this.t.ph(1)} OR (${la} IS NULL AND ${this.t.col(S, 'createdDate')} < ${this.t.ph(2)}))`, [enc, enc]);
   }
 
-  /** Sessions whose user was blocked or deactivated since the session began. */
+  /** Sessions whose user was deactivated, or blocked by an administrator (no BlockedSince: not a block from failed logins), since the session began. */
   async deleteOfDisabledUsers(): Promise<number> {
     const su = this.t.sessionUser;
     const uc = (n: string) => this.t.col(U, n);
     return this.deleteWhere(
-      `${this.t.q('id')} IN (SELECT x.${su.session} FROM ${su.table} x JOIN ${this.t.user} u ON u.${this.t.q('id')} = x.${su.user} WHERE u.${uc('Active')} = ${this.t.ph(1)} OR u.${uc('Blocked')} = ${this.t.ph(2)})`,
+      `${this.t.q('id')} IN (SELECT x.${su.session} FROM ${su.table} x JOIN ${this.t.user} u ON u.${this.t.q('id')} = x.${su.user} WHERE u.${uc('Active')} = ${this.t.ph(1)} OR (u.${uc('Blocked')} = ${this.t.ph(2)} AND u.${uc('BlockedSince')} IS NULL))`,
       [this.t.enc(U, 'Active', false), this.t.enc(U, 'Blocked', true)]);
   }
 
