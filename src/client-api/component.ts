@@ -2,7 +2,7 @@ import type { RuntimeComponent } from '../core/runtime-context.js';
 import { openContext } from '../security/contexts.js';
 import { buildRegistry, writeOperationsFile, type OperationRegistry } from './registry/index.js';
 import { keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps } from './actions.js';
-import { deploymentSecret } from './deployment-secret.js';
+import { deploymentSecret } from '../security/deployment-secret.js';
 import { checkExtraXpath } from './extra-xpath.js';
 import { DEFAULT_SIGNED_OBJECT_MAX_AGE, ObjectSigner } from './protocol/signing.js';
 import type { ObjectLogic } from './ports.js';
@@ -49,7 +49,7 @@ export function clientApiComponent(): RuntimeComponent {
       const session = ctx.services.get('sessions') ?? {
         // Without the security component only an app with security off can be served.
         contextOf: async () => (ctx.model.security.level === 'off' ? open : undefined),
-        ensureContext: async () => (ctx.model.security.level === 'off' ? open : undefined),
+        viewerOf: async () => (ctx.model.security.level === 'off' ? open : undefined),
         csrfTokenOf: async () => undefined,
       };
       const deps: ActionDeps = {

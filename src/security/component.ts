@@ -3,6 +3,9 @@ import { SessionManager } from './sessions/session-manager.js';
 import { SessionStore } from './sessions/session-store.js';
 import { bootstrapUsers, withStartupLock } from './bootstrap.js';
 import { securityOptions } from './component-options.js';
+import { addAnonymousSessionGuard } from './anonymous-sessions.js';
+import { deploymentSecret } from './deployment-secret.js';
+import { AddressThrottle } from './sessions/address-throttle.js';
 import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { dataLayerWriter } from './data-writer.js';
 import { LoginService } from './login-service.js';
@@ -39,7 +42,8 @@ export function securityComponent(): RuntimeComponent {
       const tables = new SystemTables(model, db.dialect);
       const users = new UserStore(db, tables, writer);
       const store = new SessionStore(db, tables, writer);
-      sessions = new SessionManager(store, model, { timeoutMs: opts.timeoutMs, validationMs: opts.validationMs });
+      const secret = await deploymentSecret(settings.get('DeploymentSecret'), db);
+      sessions = new SessionManager(store, model, { timeoutMs: opts.timeoutMs, validationMs: opts.validationMs, maxLifetimeMs: opts.maxLifetimeMs, secret });
       const mgr = sessions;
       const policy = {
         maxAttempts: opts.loginMaxAttempts,
@@ -54,12 +58,14 @@ export function securityComponent(): RuntimeComponent {
 
       const off = model.security.level === 'off';
       const resolveSession = sessionResolver(mgr);
-      const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs);
+      const anonymousThrottle = new AddressThrottle(opts.anonymousSessionsPerMinute, 60_000);
+      const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs, anonymousThrottle);
       ctx.services.set(SESSIONS_SERVICE, sessionsSvc);
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
 
       const xas = ctx.services.require('xas');
       registerLoginActions(xas, off, login, mgr, resolveSession);
+      addAnonymousSessionGuard(xas, model, sessionsSvc, resolveSession);
       addCsrfGuard(xas, off, resolveSession);
 
       timers = new Timers(log);
