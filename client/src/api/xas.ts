@@ -24,11 +24,16 @@ export class XasClient {
   private readonly sessionLostListeners = new Set<Listener<void>>();
   private pending = 0;
   private readonly busyListeners = new Set<Listener<number>>();
+  /** The request in flight that was sent without a token: it may start an (anonymous) session. */
+  private starting: Promise<unknown> | null = null;
 
   setCsrfToken(token: string | null): void {
     this.csrf = token;
     if (token) sessionStorage.setItem(CSRF_KEY, token); else sessionStorage.removeItem(CSRF_KEY);
   }
+
+  /** Whether the client holds a session's token (an anonymous app's first page views run without a session). */
+  get hasSession(): boolean { return this.csrf !== null; }
 
   onConnection(l: Listener<ConnectionState>): () => void { this.connectionListeners.add(l); return () => this.connectionListeners.delete(l); }
   onSessionLost(l: Listener<void>): () => void { this.sessionLostListeners.add(l); return () => this.sessionLostListeners.delete(l); }
@@ -36,12 +41,19 @@ export class XasClient {
 
   /** POST /xas/ with one action. `expectSession: false` for login (a 401 there is a wrong password, not a lost session). */
   async action<T = XasResponse>(body: Record<string, unknown>, opts: { expectSession?: boolean } = {}): Promise<T> {
-    const res = await this.send('/xas/', {
+    // Without a token, a request may start a session (an anonymous app's first data request does, and
+    // answers its token in X-Csrf-Token): one at a time, so that the others then use that session.
+    while (!this.csrf && this.starting) await this.starting.catch(() => undefined);
+    const p = this.send('/xas/', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}) },
       body: JSON.stringify(body),
     }, opts.expectSession ?? true);
-    return res as T;
+    if (!this.csrf) {
+      this.starting = p;
+      void p.catch(() => undefined).finally(() => { if (this.starting === p) this.starting = null; });
+    }
+    return p as Promise<T>;
   }
 
   /** GET a JSON document of the runtime (page definitions); the browser's cache revalidates it. */
@@ -54,6 +66,9 @@ export class XasClient {
     try {
       const res = await this.fetchWithRetry(url, { ...init, credentials: 'same-origin' });
       const text = await res.text();
+      // A session started by this request (anonymous, on its first data request) sends its token here.
+      const token = res.headers.get('X-Csrf-Token');
+      if (token) this.setCsrfToken(token);
       let body: unknown;
       if (text) { try { body = JSON.parse(text); } catch { body = text; } }
       if (res.ok) return body;
