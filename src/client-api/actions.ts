@@ -20,8 +20,8 @@ import { sessionMetadata } from './session-data.js';
 export interface SessionAccess {
   /** The session's user context (an open context with security off); undefined without a valid session. */
   contextOf(request: FastifyRequest): Promise<UserContext | undefined>;
-  /** As contextOf, creating an anonymous session when the app allows anonymous users. */
-  ensureContext(request: FastifyRequest, reply: FastifyReply): Promise<UserContext | undefined>;
+  /** As contextOf, but without a session in an app with an anonymous role: that role's context, creating nothing. */
+  viewerOf(request: FastifyRequest): Promise<UserContext | undefined>;
   csrfTokenOf(request: FastifyRequest): Promise<string | undefined>;
 }
 
@@ -97,12 +97,17 @@ async function keyedOperation(
   }
 }
 
-/** `get_session_data`: the user, roles, CSRF token and the model metadata the client needs. */
+/**
+ * `get_session_data`: the user, roles, CSRF token and the model metadata the
+ * client needs. Without a session in an app with an anonymous role: the
+ * anonymous role's data with no user and no token, and no session is created
+ * (the client's first request that needs one starts it).
+ */
 export function sessionDataAction(deps: ActionDeps): XasAction {
   return xasAction(PlainRequest, {
     requiresCsrf: false,
-    async handler(_body, request, reply) {
-      const user = await deps.session.ensureContext(request, reply);
+    async handler(_body, request) {
+      const user = await deps.session.viewerOf(request);
       const securityLevel = deps.model.security.level;
       if (!user) return { user: null, roles: [], csrftoken: null, anonymous: true, metadata: [], enumerations: [], constants: {}, securityLevel };
       const csrftoken = (await deps.session.csrfTokenOf(request)) ?? null;

@@ -2,7 +2,7 @@ import type { RuntimeComponent } from '../core/runtime-context.js';
 import { openContext } from '../security/contexts.js';
 import { buildRegistry, writeOperationsFile, type OperationRegistry } from './registry/index.js';
 import { keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps } from './actions.js';
-import { deploymentSecret } from './deployment-secret.js';
+import { deploymentSecret } from '../security/deployment-secret.js';
 import { IdempotencyStore } from './idempotency.js';
 import { Timers } from '../security/timers.js';
 import { checkExtraXpath } from './extra-xpath.js';
@@ -57,7 +57,7 @@ export function clientApiComponent(): RuntimeComponent {
       const session = ctx.services.get('sessions') ?? {
         // Without the security component only an app with security off can be served.
         contextOf: async () => (ctx.model.security.level === 'off' ? open : undefined),
-        ensureContext: async () => (ctx.model.security.level === 'off' ? open : undefined),
+        viewerOf: async () => (ctx.model.security.level === 'off' ? open : undefined),
         csrfTokenOf: async () => undefined,
       };
       const idempotency = await IdempotencyStore.open(db, ctx.settings.get('IdempotencyKeyTtl') ?? DEFAULT_IDEMPOTENCY_KEY_TTL);

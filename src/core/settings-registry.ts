@@ -24,6 +24,8 @@ export const SETTINGS = {
   DeploymentSecret: { type: 'string', default: undefined, description: 'Secret shared by all instances, keying the signatures of client-held objects. Default: generated once and stored in the database.' },
   SignedObjectMaxAge: { type: 'integer', default: 86400000, description: 'Milliseconds a new (or changed, uncommitted) object the client holds stays valid after the server signed it; older ones are refused (400).' },
   SessionTimeout: { type: 'integer', default: 600000, description: 'Milliseconds of inactivity after which a session expires.' },
+  SessionMaxLifetime: { type: 'integer', default: 43200000, description: 'Milliseconds after its creation at which a session ends however active it is (absolute lifetime, besides SessionTimeout): the user logs in again.' },
+  AnonymousSessionRateLimit: { type: 'integer', default: 30, description: 'New anonymous sessions one client address may start per minute on an instance (honours TrustProxy); more get 429 with Retry-After. 0: no limit.' },
   SessionValidationTimeout: { type: 'integer', default: 30000, description: 'Milliseconds a validated session is cached in memory.' },
   SessionKeepAliveUpdatesInterval: { type: 'integer', default: 100000, description: 'Milliseconds between flushes of sessions\' last-active times.' },
   ClusterManagerActionInterval: { type: 'integer', default: undefined, description: 'Milliseconds between runs of the clean-up actions (expired sessions, unblocking users). Default: half of SessionTimeout (300000 with its default), as in Mendix.' },

@@ -13,6 +13,10 @@ export interface SecurityOptions {
   readonly validationMs: number;
   /** Session clean-up interval (ClusterManagerActionInterval). */
   readonly cleanupMs: number;
+  /** SessionMaxLifetime: a session ends this long after it began, however active. */
+  readonly maxLifetimeMs: number;
+  /** AnonymousSessionRateLimit: new anonymous sessions per client address per minute (0: no limit). */
+  readonly anonymousSessionsPerMinute: number;
   readonly loginMaxAttempts: number;
   readonly loginBlockDurationMs: number;
   /** PasswordHashThreads: worker threads for bcrypt. */
@@ -33,8 +37,12 @@ export function securityOptions(settings: Settings): SecurityOptions {
   if (flushMs >= timeoutMs) {
     throw new UserError(`SessionKeepAliveUpdatesInterval (${flushMs}) must be smaller than SessionTimeout (${timeoutMs}), or active sessions would expire`);
   }
+  const maxLifetimeMs = settings.get('SessionMaxLifetime') ?? 43200000;
+  if (maxLifetimeMs <= 0) throw new UserError(`SessionMaxLifetime (${maxLifetimeMs}) must be positive`);
+  const anonymousSessionsPerMinute = settings.get('AnonymousSessionRateLimit') ?? 30;
+  if (anonymousSessionsPerMinute < 0) throw new UserError(`AnonymousSessionRateLimit (${anonymousSessionsPerMinute}) must be 0 (no limit) or more`);
   return {
-    cost, timeoutMs, flushMs, validationMs, cleanupMs,
+    cost, timeoutMs, flushMs, validationMs, cleanupMs, maxLifetimeMs, anonymousSessionsPerMinute,
     loginMaxAttempts: settings.get('LoginMaxAttempts') ?? 3,
     loginBlockDurationMs: settings.get('LoginBlockDuration') ?? 300000,
     hashThreads: atLeast('PasswordHashThreads', settings.get('PasswordHashThreads') ?? defaultHashThreads(), 1),

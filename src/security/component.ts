@@ -4,6 +4,9 @@ import { SessionStore } from './sessions/session-store.js';
 import { bootstrapUsers, withStartupLock } from './bootstrap.js';
 import { registerChangePassword } from './change-password.js';
 import { securityOptions } from './component-options.js';
+import { addAnonymousSessionGuard } from './anonymous-sessions.js';
+import { deploymentSecret } from './deployment-secret.js';
+import { AddressThrottle } from './sessions/address-throttle.js';
 import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { dataLayerWriter } from './data-writer.js';
 import { configureHashPool, hashPool } from './hash-pool.js';
@@ -43,7 +46,8 @@ export function securityComponent(): RuntimeComponent {
       const tables = new SystemTables(model, db.dialect);
       const users = new UserStore(db, tables, writer);
       const store = new SessionStore(db, tables, writer);
-      sessions = new SessionManager(store, model, { timeoutMs: opts.timeoutMs, validationMs: opts.validationMs });
+      const secret = await deploymentSecret(settings.get('DeploymentSecret'), db);
+      sessions = new SessionManager(store, model, { timeoutMs: opts.timeoutMs, validationMs: opts.validationMs, maxLifetimeMs: opts.maxLifetimeMs, secret });
       const mgr = sessions;
       const policy = {
         maxAttempts: opts.loginMaxAttempts,
@@ -58,7 +62,8 @@ export function securityComponent(): RuntimeComponent {
 
       const off = model.security.level === 'off';
       const resolveSession = sessionResolver(mgr);
-      const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs);
+      const anonymousThrottle = new AddressThrottle(opts.anonymousSessionsPerMinute, 60_000);
+      const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs, anonymousThrottle);
       ctx.services.set(SESSIONS_SERVICE, sessionsSvc);
       ctx.services.set('requestUser', async (request) => (off ? null : (await resolveSession(request))?.context.userName ?? null));
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
@@ -69,6 +74,7 @@ export function securityComponent(): RuntimeComponent {
         model, users, mgr, resolveSession, cost: opts.cost, maxAttempts: policy.maxAttempts, blockingEnabled: policy.blockingEnabled,
         log: ctx.log.child({ node: 'Login' }),
       });
+      addAnonymousSessionGuard(xas, model, sessionsSvc, resolveSession);
       addCsrfGuard(xas, off, resolveSession);
 
       timers = new Timers(log);

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../core/errors.js';
 import { xasAction, type XasDispatcher } from '../http/xas.js';
 import { LoginRequest, PlainRequest } from '../http/xas-wire.js';
 import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
+import { matchesHash } from './sessions/session-secrets.js';
 import type { SessionManager } from './sessions/session-manager.js';
 import type { LoginService } from './login-service.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -60,17 +60,14 @@ export function addCsrfGuard(xas: XasDispatcher, off: boolean, resolveSession: S
       await reply.code(401).send({ error: 'no valid session: log in (again)' });
       return false;
     }
+    // A session this very request started (anonymous-sessions.ts) has no token to check yet.
+    if (resolveSession.createdHere(request)) return true;
+    // The database holds the token's hash: compare hashes, in constant time.
     const header = request.headers['x-csrf-token'];
-    if (typeof header !== 'string' || !sameToken(header, s.csrfToken)) {
+    if (typeof header !== 'string' || !matchesHash(header, s.csrfHash)) {
       await reply.code(403).send({ error: 'missing or invalid CSRF token (header X-Csrf-Token)' });
       return false;
     }
     return true;
   });
-}
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

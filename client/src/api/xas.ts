@@ -35,11 +35,16 @@ export class XasClient {
   private readonly sessionLostListeners = new Set<Listener<void>>();
   private pending = 0;
   private readonly busyListeners = new Set<Listener<number>>();
+  /** The request in flight that was sent without a token: it may start an (anonymous) session. */
+  private starting: Promise<unknown> | null = null;
 
   setCsrfToken(token: string | null): void {
     this.csrf = token;
     if (token) sessionStorage.setItem(CSRF_KEY, token); else sessionStorage.removeItem(CSRF_KEY);
   }
+
+  /** Whether the client holds a session's token (an anonymous app's first page views run without a session). */
+  get hasSession(): boolean { return this.csrf !== null; }
 
   onConnection(l: Listener<ConnectionState>): () => void { this.connectionListeners.add(l); return () => this.connectionListeners.delete(l); }
   onSessionLost(l: Listener<void>): () => void { this.sessionLostListeners.add(l); return () => this.sessionLostListeners.delete(l); }
@@ -50,13 +55,20 @@ export class XasClient {
    * `idempotent: true` for a state-changing runtime operation (commit, delete, microflow): sent with an Idempotency-Key.
    */
   async action<T = XasResponse>(body: Record<string, unknown>, opts: { expectSession?: boolean; idempotent?: boolean } = {}): Promise<T> {
+    // Without a token, a request may start a session (an anonymous app's first data request does, and
+    // answers its token in X-Csrf-Token): one at a time, so that the others then use that session.
+    while (!this.csrf && this.starting) await this.starting.catch(() => undefined);
     const key = opts.idempotent ? newIdempotencyKey() : undefined;
-    const res = await this.send('/xas/', {
+    const p = this.send('/xas/', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}), ...(key ? { 'Idempotency-Key': key } : {}) },
       body: JSON.stringify(body),
     }, opts.expectSession ?? true, key ? KEYED_ATTEMPTS : Infinity);
-    return res as T;
+    if (!this.csrf) {
+      this.starting = p;
+      void p.catch(() => undefined).finally(() => { if (this.starting === p) this.starting = null; });
+    }
+    return p as Promise<T>;
   }
 
   /** GET a JSON document of the runtime (page definitions); the browser's cache revalidates it. */
@@ -69,6 +81,9 @@ export class XasClient {
     try {
       const res = await this.fetchWithRetry(url, { ...init, credentials: 'same-origin' }, attempts);
       const text = await res.text();
+      // A session started by this request (anonymous, on its first data request) sends its token here.
+      const token = res.headers.get('X-Csrf-Token');
+      if (token) this.setCsrfToken(token);
       let body: unknown;
       if (text) { try { body = JSON.parse(text); } catch { body = text; } }
       if (res.ok) return body;
