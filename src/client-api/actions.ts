@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.js';
+import { requestSignal } from '../http/deadline.js';
 import { xasAction, type XasAction } from '../http/xas.js';
 import { PlainRequest, RuntimeOperationRequest } from '../http/xas-wire.js';
 import type { CompiledModel } from '../model/compiled/types.js';
@@ -52,7 +53,9 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
       if (idLog.isLevelEnabled('debug')) idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
       if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
-      const out = await executeOperation({ ...deps.handler, user }, op, req);
+      // Only operations that write take the signal (a retrieve is bounded by the statement timeout and the deadline's answer).
+      const signal = op.type === 'retrieve' ? undefined : requestSignal(request);
+      const out = await executeOperation({ ...deps.handler, user, ...(signal ? { signal } : {}) }, op, req);
       return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
     },
   });

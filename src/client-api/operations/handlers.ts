@@ -35,6 +35,8 @@ export interface HandlerContext {
   readonly log?: Logger;
   /** Checks a client `extraXpath` against the operation (entity, readable attributes); returns it normalised or throws 400. */
   readonly checkExtraXpath: (op: RetrieveOperation, user: UserContext, xpath: string) => string;
+  /** The request's deadline and disconnect: aborts the request's transaction (rolled back, never committed). */
+  readonly signal?: AbortSignal;
 }
 
 /** Executes a runtime operation whose allowed roles the caller has. */
@@ -115,7 +117,7 @@ async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOpe
     const objs = resolved.map((r) => r.object);
     await ctx.backend.commit(tx, ctx.user, objs);
     return resolved;
-  });
+  }, ctx.signal);
   const omitted = objects.length > COMMITTED_OBJECTS_THRESHOLD;
   return {
     ...emptyResponse(),
@@ -135,7 +137,7 @@ async function remove(ctx: SessionContext, op: DeleteOperation, req: RuntimeOper
     if (resolved.some((r) => !r.deletable || !entityAccess(ctx.model, ctx.user, r.object.entity).canDelete)) throw notAllowed();
     // New objects held by the client are simply dropped: no SQL.
     await ctx.backend.delete(tx, ctx.user, resolved.map((r) => r.object).filter((o) => o.state === 'persisted'));
-  });
+  }, ctx.signal);
   return { ...emptyResponse(), deletes: guids };
 }
 
@@ -173,7 +175,7 @@ async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, re
       }
     }
     return ctx.backend.callMicroflow(tx, ctx.user, op.microflow, args);
-  });
+  }, ctx.signal);
   const out = emptyResponse();
   const r = outcome.result;
   const toSend = [...(r?.kind === 'list' ? r.objects : r?.kind === 'object' && r.object ? [r.object] : []), ...outcome.dirty];
