@@ -227,7 +227,7 @@ class KilnDatabase implements Database {
     const lifted = this.unbounded > 0 && this.dialect.liftTimeouts.length > 0;
     const lease = await (signal ? this.beginOrAbort(signal) : this.begin());
     if (this.abortedWith !== undefined || signal?.aborted) {
-      lease.release(!this.dialect.singleConnection);
+      this.dropBegun(lease);
       throw new TransactionAbortedError(this.abortedWith ?? abortMessage(signal!));
     }
     const tx = new TxImpl(this, lease);
@@ -275,13 +275,20 @@ class KilnDatabase implements Database {
     try { return await fn(); } finally { this.unbounded--; }
   }
 
+  /** Gives back a connection on which BEGIN ran: a pooled one is dropped (the server rolls back), SQLite's rolled back and handed on. */
+  private dropBegun(lease: Lease): void {
+    if (!this.dialect.singleConnection) { lease.release(true); return; }
+    this.emit('ROLLBACK', []);
+    lease.conn.run('ROLLBACK', []).then(() => lease.release(false), () => lease.release(true));
+  }
+
   /** `begin`, or TransactionAbortedError as soon as the signal aborts (a connection that comes later is given back). */
   private beginOrAbort(signal: AbortSignal): Promise<Lease> {
     const beginning = this.begin();
     return new Promise<Lease>((resolve, reject) => {
       const onAbort = () => {
         reject(new TransactionAbortedError(abortMessage(signal)));
-        beginning.then((l) => l.release(!this.dialect.singleConnection), () => undefined);
+        beginning.then((l) => this.dropBegun(l), () => undefined);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       beginning.then((l) => { signal.removeEventListener('abort', onAbort); resolve(l); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
