@@ -93,6 +93,8 @@ export function installDeadlines(app: FastifyInstance, timeoutMs: number): void 
           abort(d, err);
           reject(err);
         }, timeoutMs);
+        // Never what keeps a stopping process alive.
+        timer.unref();
         // Settling after the timer changes nothing: the answer has gone.
         out.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
       });
