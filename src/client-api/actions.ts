@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.js';
+import { requestSignal } from '../http/deadline.js';
 import { xasAction, type XasAction } from '../http/xas.js';
 import { PlainRequest, RuntimeOperationRequest } from '../http/xas-wire.js';
 import type { CompiledModel } from '../model/compiled/types.js';
@@ -62,10 +63,12 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
       if (idLog.isLevelEnabled('debug')) idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
       if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
+      // Only operations that write take the signal (a retrieve is bounded by the statement timeout and the deadline's answer).
+      const signal = op.type === 'retrieve' ? undefined : requestSignal(request);
       const key = idempotencyKeyOf(request);
       const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;
-      if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply);
-      const out = await executeOperation({ ...deps.handler, user }, op, req);
+      if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply, signal);
+      const out = await executeOperation({ ...deps.handler, user, ...(signal ? { signal } : {}) }, op, req);
       return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
     },
   });
@@ -80,14 +83,14 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
  */
 async function keyedOperation(
   deps: ActionDeps, store: IdempotencyStore, key: string, user: UserContext, op: RuntimeOperation, req: OperationRequest,
-  request: FastifyRequest, reply: FastifyReply,
+  request: FastifyRequest, reply: FastifyReply, signal: AbortSignal | undefined,
 ): Promise<unknown> {
   const id = store.recordId(user, key);
   const fingerprint = store.fingerprint(request.body);
   const first = await store.find(id, fingerprint);
   if (first) return replay(reply, first);
   try {
-    const out = await executeOperation({ ...deps.handler, user, once: store.once(id, fingerprint) }, op, req);
+    const out = await executeOperation({ ...deps.handler, user, once: store.once(id, fingerprint), ...(signal ? { signal } : {}) }, op, req);
     return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
   } catch (e) {
     if (!(e instanceof AlreadyDone)) throw e;

@@ -83,8 +83,8 @@ export class RuntimeBackend implements ClientApiBackend {
     return p;
   }
 
-  transaction<T>(fn: (tx: BackendTx) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(tx as unknown as BackendTx));
+  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.db.transaction((tx) => fn(tx as unknown as BackendTx), signal ? { signal } : undefined);
   }
 
   entityOfId(id: ObjectId): string | undefined {

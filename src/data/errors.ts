@@ -17,7 +17,26 @@ export class DataError extends Error {
 /** The database could not be reached or refused the connection. */
 export class DatabaseConnectionError extends DataError implements PublicError {
   readonly status = 503;
+  readonly retryAfter: number = 5;
+  /** The data layer's outage log has the incident (one line when it starts, one when it ends). */
+  readonly loggedOnce: boolean = true;
   publicBody(): ErrorBody { return { error: 'the database is not available' }; }
+}
+
+/**
+ * The database is up but the work could not be done in time: no pooled
+ * connection came free within DatabasePoolWaitTimeout (`pool`), a lock was not
+ * granted within DatabaseLockTimeout (`lock`), or a statement ran past
+ * DatabaseStatementTimeout (`statement`). The transaction is rolled back;
+ * answered 503 with Retry-After, since trying again shortly may well succeed.
+ */
+export class DatabaseBusyError extends DataError implements PublicError {
+  readonly status = 503;
+  readonly retryAfter = 1;
+  constructor(readonly kind: 'pool' | 'lock' | 'statement', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+  publicBody(): ErrorBody { return { error: 'the database is busy: try again' }; }
 }
 
 /** A delete was refused by an association's delete behaviour "prevent"; `message` is the model's. */
@@ -68,9 +87,13 @@ export class OlderModelError extends DataError {}
 export class PersistenceError extends DataError {}
 
 /**
- * The transaction was aborted from outside (shut-down passed `ShutdownTimeout`):
- * its work was rolled back and its connection dropped; it never commits. A
- * kind of DatabaseConnectionError, so callers answer it as the database being
- * unavailable (503), not as a fault of the request.
+ * The transaction was aborted from outside (shut-down passed `ShutdownTimeout`,
+ * the request passed its deadline, its client went away): its work was rolled
+ * back and its connection dropped; it never commits. A kind of
+ * DatabaseConnectionError, so callers answer it as 503, not as a fault of the
+ * request; not an outage (logged per request, not by the outage log).
  */
-export class TransactionAbortedError extends DatabaseConnectionError {}
+export class TransactionAbortedError extends DatabaseConnectionError {
+  override readonly retryAfter: number = 1;
+  override readonly loggedOnce: boolean = false;
+}

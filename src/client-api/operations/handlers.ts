@@ -41,6 +41,8 @@ export interface HandlerContext {
    * claimed first and given the answer last in the operation's transaction.
    */
   readonly once?: OnceRecord;
+  /** The request's deadline and disconnect: aborts the request's transaction (rolled back, never committed). */
+  readonly signal?: AbortSignal;
 }
 
 /** Executes a runtime operation whose allowed roles the caller has. */
@@ -136,13 +138,13 @@ async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOpe
  */
 async function written(ctx: HandlerContext, fn: (tx: BackendTx) => Promise<OperationResponse>): Promise<OperationResponse | JsonText> {
   const once = ctx.once;
-  if (!once) return ctx.backend.transaction(fn);
+  if (!once) return ctx.backend.transaction(fn, ctx.signal);
   return ctx.backend.transaction(async (tx) => {
     await once.claim(tx);
     const text = JSON.stringify(await fn(tx));
     await once.store(tx, 200, text);
     return new JsonText(text);
-  });
+  }, ctx.signal);
 }
 
 async function remove(ctx: SessionContext, op: DeleteOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
