@@ -6,12 +6,14 @@ import { loadModel } from '../model/index.js';
 import { modelChecks } from '../app/model-checks.js';
 import { openDatabase } from '../data/database.js';
 import { DatabaseConnectionError } from '../data/errors.js';
-import { previewSync } from '../data/schema/sync.js';
+import { olderLine, previewSync } from '../data/schema/sync.js';
 
 /**
  * `kiln ddl <app> --db URL`: prints the statements schema synchronisation
  * would run against that database, without running them, and what a
- * destructive change would lose.
+ * destructive change would lose. Exits with 2 when a start would refuse the
+ * change (it destroys data, or the model is older than the database's and
+ * cannot serve with its schema).
  */
 export async function runDdl(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' } } });
@@ -30,13 +32,27 @@ export async function runDdl(args: string[]): Promise<number> {
   });
   try {
     const plan = await previewSync(db, model);
+    if (plan.standing.kind === 'older') {
+      const { self, latest } = plan.standing;
+      if (plan.incompatible.length) {
+        process.stdout.write(`-- REFUSED: ${olderLine(model.app.version, plan.standing, plan.incompatible)}\n`);
+        for (const w of plan.incompatible) process.stdout.write(`--   ${w}\n`);
+        return 2;
+      }
+      process.stdout.write(`-- this model (version ${model.app.version}, #${self.sequence}) is older than the one that last synchronised the database (version ${latest.version}, #${latest.sequence}); a start changes nothing and serves with the newer schema\n`);
+      return 0;
+    }
     if (plan.steps.length === 0) {
       process.stdout.write('-- the database schema matches the model; nothing to do\n');
       return 0;
     }
     for (const s of plan.steps) process.stdout.write(`${inline(s.sql, s.params)};\n`);
+    if (plan.standing.kind === 'new') process.stdout.write(`-- records this model (version ${model.app.version}, fingerprint ${plan.fingerprint}) as #${plan.standing.next} in mendixsystem$modelhistory\n`);
     for (const l of plan.losses) process.stdout.write(`-- DESTRUCTIVE: ${l}\n`);
-    if (plan.losses.length) process.stdout.write('-- these changes are refused at start-up unless AllowDestructiveSync is set\n');
+    if (plan.losses.length) {
+      process.stdout.write('-- REFUSED: a start refuses these changes. If an entity or attribute was renamed, give it `previousName` in the model (this keeps the data); otherwise set AllowDestructiveSync to apply them, losing what is listed\n');
+      return 2;
+    }
     return 0;
   } finally {
     await db.close();

@@ -1,15 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.js';
+import { requestSignal } from '../http/deadline.js';
 import { xasAction, type XasAction } from '../http/xas.js';
 import { PlainRequest, RuntimeOperationRequest } from '../http/xas-wire.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { ClientApiError, notAllowed } from './errors.js';
+import { AlreadyDone, idempotencyKeyOf, REPLAYED_HEADER, type IdempotencyStore, type RememberedAnswer } from './idempotency.js';
 import { executeOperation, type HandlerContext } from './operations/handlers.js';
 import { JSON_CONTENT_TYPE, JsonText } from './protocol/json-text.js';
-import { toRuntimeOperation } from './protocol/request.js';
-import type { OperationRegistry } from './registry/types.js';
+import { toRuntimeOperation, type RuntimeOperationRequest as OperationRequest } from './protocol/request.js';
+import type { OperationRegistry, RuntimeOperation } from './registry/types.js';
 import { sessionMetadata } from './session-data.js';
 
 /**
@@ -19,8 +21,8 @@ import { sessionMetadata } from './session-data.js';
 export interface SessionAccess {
   /** The session's user context (an open context with security off); undefined without a valid session. */
   contextOf(request: FastifyRequest): Promise<UserContext | undefined>;
-  /** As contextOf, creating an anonymous session when the app allows anonymous users. */
-  ensureContext(request: FastifyRequest, reply: FastifyReply): Promise<UserContext | undefined>;
+  /** As contextOf, but without a session in an app with an anonymous role: that role's context, creating nothing. */
+  viewerOf(request: FastifyRequest): Promise<UserContext | undefined>;
   csrfTokenOf(request: FastifyRequest): Promise<string | undefined>;
 }
 
@@ -32,6 +34,15 @@ export interface ActionDeps {
   readonly log: Logger;
   /** How often the client should send `keepalive`: half of SessionTimeout, as Mendix's client does. */
   readonly keepAliveMs: number;
+  /** Remembers the answers of keyed state-changing operations (absent: the Idempotency-Key header is ignored). */
+  readonly idempotency?: IdempotencyStore;
+}
+
+/** The operations that write in a transaction: an Idempotency-Key makes their retry answer with the first answer. */
+const KEYED: ReadonlySet<RuntimeOperation['type']> = new Set(['commit', 'delete', 'callMicroflow']);
+
+function replay(reply: FastifyReply, a: RememberedAnswer): FastifyReply {
+  return reply.code(a.status).type(JSON_CONTENT_TYPE).header(REPLAYED_HEADER, 'true').send(a.body);
 }
 
 /**
@@ -52,18 +63,54 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
       if (idLog.isLevelEnabled('debug')) idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
       if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
-      const out = await executeOperation({ ...deps.handler, user }, op, req);
+      // Only operations that write take the signal (a retrieve is bounded by the statement timeout and the deadline's answer).
+      const signal = op.type === 'retrieve' ? undefined : requestSignal(request);
+      const key = idempotencyKeyOf(request);
+      const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;
+      if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply, signal);
+      const out = await executeOperation({ ...deps.handler, user, ...(signal ? { signal } : {}) }, op, req);
       return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
     },
   });
 }
 
-/** `get_session_data`: the user, roles, CSRF token and the model metadata the client needs. */
+/**
+ * A state-changing operation sent with an Idempotency-Key: the answer
+ * remembered for the key is sent again (422 when the key came with another
+ * request); else the operation runs, claiming the key in its transaction. A
+ * duplicate sent while the first ran waited on the claim and then answers
+ * with the first's answer.
+ */
+async function keyedOperation(
+  deps: ActionDeps, store: IdempotencyStore, key: string, user: UserContext, op: RuntimeOperation, req: OperationRequest,
+  request: FastifyRequest, reply: FastifyReply, signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const id = store.recordId(user, key);
+  const fingerprint = store.fingerprint(request.body);
+  const first = await store.find(id, fingerprint);
+  if (first) return replay(reply, first);
+  try {
+    const out = await executeOperation({ ...deps.handler, user, once: store.once(id, fingerprint), ...(signal ? { signal } : {}) }, op, req);
+    return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
+  } catch (e) {
+    if (!(e instanceof AlreadyDone)) throw e;
+    const done = await store.find(id, fingerprint);
+    if (!done) throw new ClientApiError(409, 'a request with this Idempotency-Key is still in progress', { field: 'Idempotency-Key' });
+    return replay(reply, done);
+  }
+}
+
+/**
+ * `get_session_data`: the user, roles, CSRF token and the model metadata the
+ * client needs. Without a session in an app with an anonymous role: the
+ * anonymous role's data with no user and no token, and no session is created
+ * (the client's first request that needs one starts it).
+ */
 export function sessionDataAction(deps: ActionDeps): XasAction {
   return xasAction(PlainRequest, {
     requiresCsrf: false,
-    async handler(_body, request, reply) {
-      const user = await deps.session.ensureContext(request, reply);
+    async handler(_body, request) {
+      const user = await deps.session.viewerOf(request);
       const securityLevel = deps.model.security.level;
       if (!user) return { user: null, roles: [], csrftoken: null, anonymous: true, metadata: [], enumerations: [], constants: {}, securityLevel };
       const csrftoken = (await deps.session.csrfTokenOf(request)) ?? null;

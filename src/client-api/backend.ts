@@ -13,8 +13,8 @@ import type { RetrieveOperation } from './registry/types.js';
  * a failing request writes nothing.
  */
 export interface ClientApiBackend {
-  /** Runs `fn` in one database transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: BackendTx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one database transaction: committed when it resolves, rolled back when it throws or `signal` (the request's) aborts first. */
+  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Entity of an object id (from the entity number in its upper bits), if any. */
   entityOfId(id: ObjectId): string | undefined;
   /** A registered retrieve, with the user's security applied. */
@@ -34,9 +34,9 @@ export interface ClientApiBackend {
    * Member rights on objects in hand (a microflow's result) as the user's
    * rules give them per object: new objects pass every rule's XPath; for
    * persisted ones the database says which rules they match (no rule: no
-   * member readable).
+   * member readable). Asked in the request's transaction `q` when given.
    */
-  rightsOn(user: UserContext, objects: readonly MxObject[]): Promise<Map<MxObject, LoadedObject>>;
+  rightsOn(user: UserContext, objects: readonly MxObject[], q?: BackendTx | null): Promise<Map<MxObject, LoadedObject>>;
   /** A new object with its id and default values, after create events (nothing written). */
   create(tx: BackendTx | null, user: UserContext, entity: string): Promise<MxObject>;
   /** An object the client held as new, rebuilt with its id and default values (no events, nothing written). */

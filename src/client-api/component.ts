@@ -2,11 +2,16 @@ import type { RuntimeComponent } from '../core/runtime-context.js';
 import { openContext } from '../security/contexts.js';
 import { buildRegistry, writeOperationsFile, type OperationRegistry } from './registry/index.js';
 import { keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps } from './actions.js';
-import { deploymentSecret } from './deployment-secret.js';
+import { deploymentSecret } from '../security/deployment-secret.js';
+import { IdempotencyStore } from './idempotency.js';
+import { Timers } from '../security/timers.js';
 import { checkExtraXpath } from './extra-xpath.js';
 import { DEFAULT_SIGNED_OBJECT_MAX_AGE, ObjectSigner } from './protocol/signing.js';
 import type { ObjectLogic } from './ports.js';
 import { RuntimeBackend } from './runtime-backend.js';
+
+/** How long an Idempotency-Key's answer is remembered (IdempotencyKeyTtl): 24 hours. */
+const DEFAULT_IDEMPOTENCY_KEY_TTL = 86400000;
 
 /** Service name under which the operations registry is provided (the browser client embeds its ids in pages). */
 const OPERATIONS_SERVICE = 'operations';
@@ -23,10 +28,13 @@ declare module '../core/services.js' {
  * The client API component: at start-up it derives the runtime operations from
  * the model, writes `<deploymentDir>/model/operations.json`, provides the
  * registry, compiles each retrieve's query once, and registers the /xas/
- * actions runtimeOperation, get_session_data and keepalive. Uses the services
+ * actions runtimeOperation, get_session_data and keepalive (remembering the
+ * answers of requests sent with an Idempotency-Key, idempotency.ts, and
+ * deleting the expired ones periodically). Uses the services
  * 'db' and 'ids' (data), 'sessions' (security), 'xas', and 'logic' when present.
  */
 export function clientApiComponent(): RuntimeComponent {
+  let timers: Timers | undefined;
   return {
     name: 'client-api',
     async start(ctx) {
@@ -49,17 +57,28 @@ export function clientApiComponent(): RuntimeComponent {
       const session = ctx.services.get('sessions') ?? {
         // Without the security component only an app with security off can be served.
         contextOf: async () => (ctx.model.security.level === 'off' ? open : undefined),
-        ensureContext: async () => (ctx.model.security.level === 'off' ? open : undefined),
+        viewerOf: async () => (ctx.model.security.level === 'off' ? open : undefined),
         csrfTokenOf: async () => undefined,
       };
+      const idempotency = await IdempotencyStore.open(db, ctx.settings.get('IdempotencyKeyTtl') ?? DEFAULT_IDEMPOTENCY_KEY_TTL);
+      // With the sessions' clean-up: every ClusterManagerActionInterval (default half of SessionTimeout).
+      const cleanupMs = ctx.settings.get('ClusterManagerActionInterval') ?? Math.max(1, Math.floor((ctx.settings.get('SessionTimeout') ?? 600000) / 2));
+      timers = new Timers(log);
+      timers.every(cleanupMs, 'idempotency key clean-up', async () => {
+        const expired = await idempotency.cleanUp();
+        if (expired) log.info({ expired }, 'idempotency keys cleaned up');
+      });
       const deps: ActionDeps = {
-        model: ctx.model, registry, session, log,
+        model: ctx.model, registry, session, log, idempotency,
         keepAliveMs: Math.max(1000, Math.floor((ctx.settings.get('SessionTimeout') ?? 600000) / 2)),
         handler: { model: ctx.model, backend, signer, log, checkExtraXpath: (op, user, text) => checkExtraXpath(ctx.model, op, user, text) },
       };
       xas.register('runtimeOperation', runtimeOperationAction(deps));
       xas.register('get_session_data', sessionDataAction(deps));
       xas.register('keepalive', keepaliveAction(deps));
+    },
+    async stop() {
+      timers?.stop();
     },
   };
 }

@@ -83,8 +83,8 @@ export class RuntimeBackend implements ClientApiBackend {
     return p;
   }
 
-  transaction<T>(fn: (tx: BackendTx) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(tx as unknown as BackendTx));
+  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.db.transaction((tx) => fn(tx as unknown as BackendTx), signal ? { signal } : undefined);
   }
 
   entityOfId(id: ObjectId): string | undefined {
@@ -151,7 +151,7 @@ export class RuntimeBackend implements ClientApiBackend {
     return out;
   }
 
-  async rightsOn(user: UserContext, objects: readonly MxObject[]): Promise<Map<MxObject, LoadedObject>> {
+  async rightsOn(user: UserContext, objects: readonly MxObject[], q: BackendTx | null = null): Promise<Map<MxObject, LoadedObject>> {
     const out = new Map<MxObject, LoadedObject>();
     const byEntity = new Map<string, MxObject[]>();
     for (const o of objects) {
@@ -168,7 +168,7 @@ export class RuntimeBackend implements ClientApiBackend {
         const part = objs.slice(i, i + ID_CHUNK);
         const vars: Record<string, unknown> = {};
         part.forEach((o, j) => { vars[`Id${j}`] = o.id; });
-        const r = await runQuery(this.db, this.model, this.byIdPlan(entity, part.length, []), user, vars, { matchRulesOnly: true });
+        const r = await runQuery((q as unknown as Transaction | null) ?? this.db, this.model, this.byIdPlan(entity, part.length, []), user, vars, { matchRulesOnly: true });
         const matched = new Map(r.objects.map((o, j) => [o.id, r.matched?.[j]]));
         for (const o of part) {
           // Gone from the database (deleted by the microflow): no rule matches.

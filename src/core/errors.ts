@@ -21,6 +21,14 @@ export interface PublicError {
   readonly status: number;
   /** What the caller sees. */
   publicBody(): ErrorBody;
+  /** Seconds for a `Retry-After` header (a 503 the caller may retry: the database is away or busy, a deadline passed). */
+  readonly retryAfter?: number;
+  /**
+   * Logged once per incident by the layer that raised it (the data layer's
+   * outage log): the error handler logs each request at debug only, so an
+   * outage is not one log line per request.
+   */
+  readonly loggedOnce?: boolean;
 }
 
 export function isPublicError(e: unknown): e is PublicError {

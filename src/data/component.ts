@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { NotReadyError, type RuntimeComponent, type RuntimeContext } from '../core/runtime-context.js';
 import { UserError } from '../model/diagnostics.js';
 import { openDatabase, type Database } from './database.js';
-import { DatabaseConnectionError, DestructiveSyncError } from './errors.js';
+import { DatabaseConnectionError, DestructiveSyncError, OlderModelError } from './errors.js';
 import { createIdGenerator } from './ids-impl.js';
 import type { IdGenerator } from './ids.js';
 import { syncSchema } from './schema/sync.js';
@@ -28,9 +28,14 @@ export function dataComponent(): RuntimeComponent {
         db = await openDatabase(databaseUrl(ctx), {
           poolSize: ctx.settings.get('DatabasePoolSize') ?? 10,
           connectTimeoutMs: ctx.settings.get('DatabaseConnectTimeout') ?? 10000,
+          poolWaitTimeoutMs: ctx.settings.get('DatabasePoolWaitTimeout') ?? 5000,
+          statementTimeoutMs: ctx.settings.get('DatabaseStatementTimeout') ?? 30000,
+          lockTimeoutMs: ctx.settings.get('DatabaseLockTimeout') ?? 10000,
           log,
         });
-        await syncSchema(db, ctx.model, { allowDestructive: ctx.settings.get('AllowDestructiveSync') ?? false, log });
+        const opened = db;
+        // A table rewrite may outlast the statement timeout, and the schema lock waits for another instance's sync.
+        await opened.withoutTimeouts(() => syncSchema(opened, ctx.model, { allowDestructive: ctx.settings.get('AllowDestructiveSync') ?? false, log }));
         const ids = await createIdGenerator(db, ctx.model);
         ctx.services.set('db', db);
         ctx.services.set('ids', ids);
@@ -38,7 +43,7 @@ export function dataComponent(): RuntimeComponent {
       } catch (e) {
         await db?.close();
         db = undefined;
-        if (e instanceof DatabaseConnectionError || e instanceof DestructiveSyncError) throw new UserError(e.message);
+        if (e instanceof DatabaseConnectionError || e instanceof DestructiveSyncError || e instanceof OlderModelError) throw new UserError(e.message);
         throw e;
       }
     },

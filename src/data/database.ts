@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely } from 'kysely';
 import type { Logger } from '../core/logger.js';
 import { DatabaseConnectionError, TransactionAbortedError } from './errors.js';
+import { OutageLog } from './outage-log.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { DriverAdapter, DriverConnection, Lease, RawResult } from './dialects/driver.js';
 import { parseDatabaseUrl } from './dialects/url.js';
@@ -34,13 +35,29 @@ export interface Transaction extends Queryable {
   savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
 }
 
+export interface TransactionOptions {
+  /**
+   * The request's signal (its deadline passed, its client went away): when it
+   * aborts before the COMMIT is sent, the transaction is aborted as by
+   * `abortTransactions` (never committed, TransactionAbortedError), and a wait
+   * for a connection ends at once.
+   */
+  readonly signal?: AbortSignal;
+}
+
 export interface Database extends Queryable {
   /** Human-readable URL, password hidden. */
   readonly displayUrl: string;
   /** For the data layer's own statement building (schema sync); do not execute request work through it. */
   readonly kysely: Kysely<any>;
-  /** Commits when `fn` resolves, rolls back (and rethrows) when it throws. */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Commits when `fn` resolves, rolls back (and rethrows) when it throws or `options.signal` aborts first. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs `fn` (start-up work such as schema synchronisation) with the
+   * statement and lock timeouts lifted for the transactions it begins: a table
+   * rewrite may take minutes, and the schema lock waits for another instance.
+   */
+  withoutTimeouts<T>(fn: () => Promise<T>): Promise<T>;
   /**
    * A short transaction that commits on its own even while the caller holds
    * one — for bookkeeping such as reserving id blocks. It runs on a separate
@@ -67,6 +84,12 @@ export interface Database extends Queryable {
 export interface OpenOptions {
   readonly poolSize?: number;
   readonly connectTimeoutMs?: number;
+  /** Longest wait for a free pooled connection, then DatabaseBusyError (503); default 0: no limit. */
+  readonly poolWaitTimeoutMs?: number;
+  /** Per statement (PostgreSQL, MariaDB); default 0: no limit. */
+  readonly statementTimeoutMs?: number;
+  /** Longest wait for a lock; default 0: the database's own. */
+  readonly lockTimeoutMs?: number;
   readonly log: Logger;
 }
 
@@ -77,7 +100,10 @@ export interface OpenOptions {
  */
 export async function openDatabase(url: string, opts: OpenOptions): Promise<Database> {
   const { dialect, target, display } = await parseDatabaseUrl(url);
-  const driverOpts = { poolSize: opts.poolSize ?? 10, connectTimeoutMs: opts.connectTimeoutMs ?? 10000, log: opts.log };
+  const driverOpts = {
+    poolSize: opts.poolSize ?? 10, connectTimeoutMs: opts.connectTimeoutMs ?? 10000, log: opts.log,
+    poolWaitTimeoutMs: opts.poolWaitTimeoutMs ?? 0, statementTimeoutMs: opts.statementTimeoutMs ?? 0, lockTimeoutMs: opts.lockTimeoutMs ?? 0,
+  };
   const driver = await dialect.open(target, display, driverOpts);
   try {
     await driver.run('SELECT 1', []);
@@ -87,7 +113,7 @@ export async function openDatabase(url: string, opts: OpenOptions): Promise<Data
   }
   // The side connection for independent transactions (PostgreSQL, MariaDB), opened on first use.
   const side = dialect.singleConnection ? undefined : () => dialect.open(target, display, { ...driverOpts, poolSize: 1 });
-  return new KilnDatabase(dialect, driver, display, opts.log, side);
+  return new KilnDatabase(dialect, driver, display, opts.log, new OutageLog(opts.log), side);
 }
 
 class KilnDatabase implements Database {
@@ -113,14 +139,23 @@ class KilnDatabase implements Database {
   private readonly live = new Set<TxImpl>();
   /** Set by abortTransactions: no transaction begins any more. */
   private abortedWith: string | undefined;
+  /** withoutTimeouts calls running: transactions begun now lift the timeouts. */
+  private unbounded = 0;
 
-  constructor(readonly dialect: Dialect, private readonly driver: DriverAdapter, readonly displayUrl: string, readonly log: Logger, private readonly openSide?: () => Promise<DriverAdapter>) {
+  constructor(readonly dialect: Dialect, private readonly driver: DriverAdapter, readonly displayUrl: string, readonly log: Logger, readonly outages: OutageLog, private readonly openSide?: () => Promise<DriverAdapter>) {
     this.current = dialect.singleConnection ? new AsyncLocalStorage<TxImpl>() : undefined;
     this.kysely = new Kysely<any>({ dialect: driver.kyselyDialect() });
   }
 
   emit(sql: string, params: readonly unknown[]): void {
     for (const l of this.listeners) l(sql, params);
+  }
+
+  /** The dialect's typed error; a lost or refused connection also goes to the outage log (once per incident). */
+  translate(e: unknown): unknown {
+    const t = this.dialect.translateError(e);
+    if (t instanceof DatabaseConnectionError && !(t instanceof TransactionAbortedError)) this.outages.failed(t);
+    return t;
   }
 
   query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
@@ -169,32 +204,41 @@ class KilnDatabase implements Database {
       if (!tx.done) return tx.run(sql, params);
     }
     if (this.listeners.size) this.emit(sql, params);
+    let r: RawResult;
     try {
-      return await this.driver.run(sql, params);
+      r = await this.driver.run(sql, params);
     } catch (e) {
       // A read that met a dead pooled connection is safe to run once more.
-      if (this.driver.isConnectionError(e) && /^\s*select\b/i.test(sql)) {
-        try { return await this.driver.run(sql, params); } catch (e2) { throw this.dialect.translateError(e2); }
-      }
-      throw this.dialect.translateError(e);
+      if (!(this.driver.isConnectionError(e) && /^\s*select\b/i.test(sql))) throw this.translate(e);
+      try { r = await this.driver.run(sql, params); } catch (e2) { throw this.translate(e2); }
     }
+    this.outages.ok();
+    return r;
   }
 
-  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     // SQLite has one connection: a transaction started inside another one can
     // only be a savepoint of it (waiting for the connection would never end).
     const outer = this.current?.getStore();
     if (outer && !outer.done && this.dialect.singleConnection) return outer.savepoint(fn);
     if (this.abortedWith !== undefined) throw new TransactionAbortedError(this.abortedWith);
-    const lease = await this.begin();
-    if (this.abortedWith !== undefined) {
-      lease.release(!this.dialect.singleConnection);
-      throw new TransactionAbortedError(this.abortedWith);
+    const signal = options?.signal;
+    if (signal?.aborted) throw new TransactionAbortedError(abortMessage(signal));
+    const lifted = this.unbounded > 0 && this.dialect.liftTimeouts.length > 0;
+    const lease = await (signal ? this.beginOrAbort(signal) : this.begin());
+    if (this.abortedWith !== undefined || signal?.aborted) {
+      this.dropBegun(lease);
+      throw new TransactionAbortedError(this.abortedWith ?? abortMessage(signal!));
     }
     const tx = new TxImpl(this, lease);
     this.live.add(tx);
-    let broken = false;
+    // The request's deadline or disconnect aborts this transaction (unless its COMMIT was sent).
+    const onAbort = signal ? () => { void this.abortOne(tx, abortMessage(signal)); } : undefined;
+    if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
+    // A connection whose session settings were lifted does not go back to the pool.
+    let broken = lifted;
     try {
+      if (lifted) for (const stmt of this.dialect.liftTimeouts) await tx.run(stmt, []).catch(() => undefined);
       let result: T;
       if (this.current) {
         this.openTransactions++;
@@ -209,7 +253,7 @@ class KilnDatabase implements Database {
       tx.done = true;
       tx.committing = true;
       this.emit('COMMIT', []);
-      await lease.conn.run('COMMIT', []).catch((e: unknown) => { throw this.dialect.translateError(e); });
+      await lease.conn.run('COMMIT', []).catch((e: unknown) => { throw this.translate(e); });
       return result;
     } catch (e) {
       tx.done = true;
@@ -220,46 +264,78 @@ class KilnDatabase implements Database {
       }
       throw e;
     } finally {
+      if (onAbort) signal!.removeEventListener('abort', onAbort);
       this.live.delete(tx);
       tx.release(broken);
     }
   }
 
+  async withoutTimeouts<T>(fn: () => Promise<T>): Promise<T> {
+    this.unbounded++;
+    try { return await fn(); } finally { this.unbounded--; }
+  }
+
+  /** Gives back a connection on which BEGIN ran: a pooled one is dropped (the server rolls back), SQLite's rolled back and handed on. */
+  private dropBegun(lease: Lease): void {
+    if (!this.dialect.singleConnection) { lease.release(true); return; }
+    this.emit('ROLLBACK', []);
+    lease.conn.run('ROLLBACK', []).then(() => lease.release(false), () => lease.release(true));
+  }
+
+  /** `begin`, or TransactionAbortedError as soon as the signal aborts (a connection that comes later is given back). */
+  private beginOrAbort(signal: AbortSignal): Promise<Lease> {
+    const beginning = this.begin();
+    return new Promise<Lease>((resolve, reject) => {
+      const onAbort = () => {
+        reject(new TransactionAbortedError(abortMessage(signal)));
+        beginning.then((l) => this.dropBegun(l), () => undefined);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      beginning.then((l) => { signal.removeEventListener('abort', onAbort); resolve(l); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+    });
+  }
+
   async abortTransactions(reason = 'the transaction was aborted at shut-down'): Promise<number> {
     this.abortedWith = reason;
     let n = 0;
-    for (const tx of [...this.live]) {
-      if (tx.committing || tx.aborted !== undefined) continue;
-      tx.aborted = reason;
-      tx.done = true;
-      this.live.delete(tx);
-      n++;
-      if (this.dialect.singleConnection) {
-        // One synchronous connection: no statement can be half-way; roll back on it and hand it back.
-        this.emit('ROLLBACK', []);
-        try { await tx.conn.run('ROLLBACK', []); tx.release(false); } catch { tx.release(true); }
-      } else {
-        // The connection may be busy with a statement (waiting for a lock): destroy it.
-        // The server rolls back a transaction whose connection is gone; no COMMIT was sent.
-        tx.release(true);
-      }
-    }
+    for (const tx of [...this.live]) if (await this.abortOne(tx, reason)) n++;
     if (this.side) n += await (await this.side.catch(() => undefined))?.abortTransactions(reason) ?? 0;
     return n;
+  }
+
+  /** Aborts one transaction unless its COMMIT was sent (or it was aborted already); true when it did. */
+  private async abortOne(tx: TxImpl, reason: string): Promise<boolean> {
+    if (tx.committing || tx.aborted !== undefined || !this.live.has(tx)) return false;
+    tx.aborted = reason;
+    tx.done = true;
+    this.live.delete(tx);
+    if (this.dialect.singleConnection) {
+      // One synchronous connection: no statement can be half-way; roll back on it and hand it back.
+      this.emit('ROLLBACK', []);
+      try { await tx.conn.run('ROLLBACK', []); tx.release(false); } catch { tx.release(true); }
+    } else {
+      // The connection may be busy with a statement (waiting for a lock): cancel
+      // that statement and destroy the connection. The server rolls back a
+      // transaction whose connection is gone; no COMMIT was sent.
+      tx.conn.cancel?.();
+      tx.release(true);
+    }
+    return true;
   }
 
   /** Leases a connection and opens a transaction; a connection found dead at BEGIN is replaced once. */
   private async begin() {
     for (let attempt = 0; ; attempt++) {
-      const lease = await this.driver.acquire().catch((e) => { throw this.dialect.translateError(e); });
+      const lease = await this.driver.acquire().catch((e) => { throw this.translate(e); });
       try {
         this.emit(this.driver.beginStatement, []);
         await lease.conn.run(this.driver.beginStatement, []);
+        this.outages.ok();
         return lease;
       } catch (e) {
         const dead = e instanceof DatabaseConnectionError || this.driver.isConnectionError(e);
         lease.release(dead);
-        if (!dead || attempt > 0) throw this.dialect.translateError(e);
+        if (!dead || attempt > 0) throw this.translate(e);
       }
     }
   }
@@ -267,7 +343,7 @@ class KilnDatabase implements Database {
   async independentTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     if (!this.openSide) return this.transaction(fn);
     this.side ??= this.openSide().then((d) => {
-      const db = new KilnDatabase(this.dialect, d, this.displayUrl, this.log);
+      const db = new KilnDatabase(this.dialect, d, this.displayUrl, this.log, this.outages);
       db.onStatement((sql, params) => this.emit(sql, params));
       return db;
     });
@@ -317,7 +393,9 @@ class TxImpl implements Transaction {
     try {
       return await this.conn.run(sql, params);
     } catch (e) {
-      throw this.dialect.translateError(e);
+      // Aborted while the statement ran (its connection destroyed): not an outage.
+      if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted, { cause: e });
+      throw this.db.translate(e);
     }
   }
 
@@ -339,7 +417,7 @@ class TxImpl implements Transaction {
     try {
       this.conn.runEach(sql, paramSets, (p) => this.db.emit(sql, p));
     } catch (e) {
-      throw this.dialect.translateError(e);
+      throw this.db.translate(e);
     }
   }
 
@@ -356,4 +434,11 @@ class TxImpl implements Transaction {
       throw e;
     }
   }
+}
+
+/** The reason a request's signal gives (its deadline, its client gone), for TransactionAbortedError. */
+function abortMessage(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  const why = r instanceof Error ? r.message : typeof r === 'string' ? r : 'the request was aborted';
+  return `the transaction was rolled back: ${why}`;
 }

@@ -14,13 +14,18 @@ import { REFUSED } from './refusals.js';
  *   no driver text. The log has the details.
  *
  * One log line per error, with the request id (`reqId`): a 500 at error level
- * with the stack, another 5xx (503: the database is away) at warn, a 400, 409,
- * 413 or 422 (the caller's mistake) at info with the message (and its cause,
- * e.g. the event handler that refused a commit); a 401, 403 or 404 at warn by
- * the refusal log (./refusals.ts), which also sees the answers guards send.
+ * with the stack, another 5xx (503: the database is busy or away, a deadline
+ * passed) at warn, a 400, 409, 413 or 422 (the caller's mistake) at info with
+ * the message (and its cause, e.g. the event handler that refused a commit); a
+ * 401, 403 or 404 at warn by the refusal log (./refusals.ts), which also sees
+ * the answers guards send. An error logged once per incident elsewhere
+ * (`loggedOnce`: the database is away) is logged at debug. A 503 carries
+ * `Retry-After` (the error's `retryAfter`, else 1 second).
  */
 function answerError(error: unknown, requestId: string): { status: number; body: ErrorBody; internal: boolean } {
   if (isPublicError(error)) return { status: error.status, body: error.publicBody(), internal: false };
+  // Fastify's own timeout (unused: see ./deadline.ts), should it ever be configured.
+  if ((error as { code?: unknown } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT') return { status: 503, body: { error: 'the request took too long: try again' }, internal: false };
   const statusCode = (error as Partial<FastifyError> | undefined)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { status: statusCode, body: { error: (error as Error).message }, internal: false };
@@ -31,11 +36,16 @@ function answerError(error: unknown, requestId: string): { status: number; body:
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
   const { status, body, internal } = answerError(error, String(request.id));
   const where = { status, method: request.method, url: request.url, action: actionOf(request.body) };
+  const pub = isPublicError(error) ? error : undefined;
   if (internal) request.log.error({ ...where, err: error }, 'request failed: internal error');
+  // An outage is logged once by the layer that met it, not once per request.
+  else if (pub?.loggedOnce) request.log.debug({ ...where, error: messageOf(error) }, `request failed: ${body.error}`);
   else if (status >= 500) request.log.warn({ ...where, error: messageOf(error), cause: messageOf((error as Error).cause) }, `request failed: ${body.error}`);
   // 401, 403, 404: the refusal line of ./refusals.ts (who, what, why), written for every such answer.
   else if (!REFUSED.has(status)) request.log.info({ ...where, error: body.error, cause: messageOf((error as Error).cause) }, `request rejected: ${body.error}`);
   if (reply.sent) return;
+  if (pub?.retryAfter !== undefined) reply.header('Retry-After', String(pub.retryAfter));
+  else if (status === 503) reply.header('Retry-After', '1');
   return reply.code(status).send(body);
 }
 

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
+import { installDeadlines } from './deadline.js';
 import { handleError } from './errors.js';
 import { readinessRoute } from './readiness.js';
 import { addSecurityHeaders } from './security-headers.js';
@@ -19,6 +20,8 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     forceCloseConnections: 'idle',
   });
   app.setErrorHandler(handleError);
+  // Before any route: every handler registered below runs under the request deadline.
+  installDeadlines(app, ctx.settings.get('RequestTimeout') ?? 30000);
   addSecurityHeaders(app);
   installRefusalLog(app, () => ctx.services.get('requestUser'));
   app.get('/health', async (_req, reply) => {

@@ -4,9 +4,14 @@ import { SessionStore } from './sessions/session-store.js';
 import { bootstrapUsers, withStartupLock } from './bootstrap.js';
 import { registerChangePassword } from './change-password.js';
 import { securityOptions } from './component-options.js';
+import { addAnonymousSessionGuard } from './anonymous-sessions.js';
+import { deploymentSecret } from './deployment-secret.js';
+import { AddressThrottle } from './sessions/address-throttle.js';
 import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { dataLayerWriter } from './data-writer.js';
+import { configureHashPool, hashPool } from './hash-pool.js';
 import { LoginService } from './login-service.js';
+import { LoginThrottle } from './login-throttle.js';
 import { securityService } from './security-service.js';
 import { SECURITY_SERVICE, SESSIONS_SERVICE } from './services.js';
 import { sessionResolver, sessionsService } from './sessions-service.js';
@@ -39,12 +44,14 @@ export function securityComponent(opts: {
       const { model, settings } = ctx;
       const log = ctx.log.child({ node: 'Security' });
       const opts = securityOptions(settings);
+      configureHashPool(opts.hashThreads);
       const db = ctx.services.require('db');
       const writer = dataLayerWriter(model, db, ctx.services.require('ids'));
       const tables = new SystemTables(model, db.dialect);
       const users = new UserStore(db, tables, writer);
       const store = new SessionStore(db, tables, writer);
-      sessions = new SessionManager(store, model, { timeoutMs: opts.timeoutMs, validationMs: opts.validationMs });
+      const secret = await deploymentSecret(settings.get('DeploymentSecret'), db);
+      sessions = new SessionManager(store, model, { timeoutMs: opts.timeoutMs, validationMs: opts.validationMs, maxLifetimeMs: opts.maxLifetimeMs, secret });
       const mgr = sessions;
       const policy = {
         maxAttempts: opts.loginMaxAttempts,
@@ -59,17 +66,19 @@ export function securityComponent(opts: {
 
       const off = model.security.level === 'off';
       const resolveSession = sessionResolver(mgr);
-      const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs);
+      const anonymousThrottle = new AddressThrottle(opts.anonymousSessionsPerMinute, 60_000);
+      const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs, anonymousThrottle);
       ctx.services.set(SESSIONS_SERVICE, sessionsSvc);
       ctx.services.set('requestUser', async (request) => (off ? null : (await resolveSession(request))?.context.userName ?? null));
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
 
       const xas = ctx.services.require('xas');
-      registerLoginActions(xas, off, login, mgr, resolveSession);
+      registerLoginActions(xas, off, login, mgr, resolveSession, new LoginThrottle(opts.loginThrottleAttempts, opts.loginThrottleWindowMs));
       registerChangePassword(xas, {
         model, users, mgr, resolveSession, cost: opts.cost, maxAttempts: policy.maxAttempts, blockingEnabled: policy.blockingEnabled,
         log: ctx.log.child({ node: 'Login' }),
       });
+      addAnonymousSessionGuard(xas, model, sessionsSvc, resolveSession);
       addCsrfGuard(xas, off, resolveSession);
 
       timers = new Timers(log);
@@ -82,6 +91,8 @@ export function securityComponent(opts: {
     },
     async stop(ctx: RuntimeContext) {
       timers?.stop();
+      // Idle hash threads end with the runtime (the next hash, of another runtime in this process, starts them again).
+      await hashPool().close();
       // Activity seen here since the last flush still counts on the other instances.
       await sessions?.flush().catch((e) => ctx.log.error({ err: e }, 'session flush at shut-down failed'));
     },

@@ -33,7 +33,7 @@ export interface UserUpdate {
 
 export type LoginDecision =
   | { readonly ok: true; readonly update: UserUpdate }
-  | { readonly ok: false; readonly reason: LoginFailure; readonly update?: UserUpdate; readonly endSessions: boolean };
+  | { readonly ok: false; readonly reason: LoginFailure; readonly update?: UserUpdate };
 
 /** Whether a blocked user is still inside the block. A block without a start time (set by an administrator) does not expire. */
 function blockActive(user: Pick<LoginUserState, 'blocked' | 'blockedSince'>, now: Date, policy: LoginPolicy): boolean {
@@ -43,11 +43,11 @@ function blockActive(user: Pick<LoginUserState, 'blocked' | 'blockedSince'>, now
 }
 
 export function decideLogin(user: LoginUserState | undefined, passwordOk: boolean, now: Date, policy: LoginPolicy): LoginDecision {
-  if (!user) return { ok: false, reason: 'unknown-user', endSessions: false };
+  if (!user) return { ok: false, reason: 'unknown-user' };
   let failedLogins = user.failedLogins;
   let unblock: UserUpdate | undefined;
   if (user.blocked) {
-    if (blockActive(user, now, policy)) return { ok: false, reason: 'blocked', endSessions: false };
+    if (blockActive(user, now, policy)) return { ok: false, reason: 'blocked' };
     // The block ran out: unblock now rather than wait for the periodic action.
     unblock = { blocked: false, blockedSince: null, failedLogins: 0 };
     failedLogins = 0;
@@ -55,11 +55,11 @@ export function decideLogin(user: LoginUserState | undefined, passwordOk: boolea
   if (!passwordOk) {
     const failed = failedLogins + 1;
     if (policy.blockingEnabled && failed >= policy.maxAttempts) {
-      return { ok: false, reason: 'wrong-password', update: { failedLogins: failed, blocked: true, blockedSince: now }, endSessions: true };
+      return { ok: false, reason: 'wrong-password', update: { failedLogins: failed, blocked: true, blockedSince: now } };
     }
-    return { ok: false, reason: 'wrong-password', update: { ...unblock, failedLogins: failed }, endSessions: false };
+    return { ok: false, reason: 'wrong-password', update: { ...unblock, failedLogins: failed } };
   }
   const refuse = !user.active ? 'inactive' : user.webServiceUser ? 'web-service-user' : user.isAnonymous ? 'anonymous-user' : undefined;
-  if (refuse) return { ok: false, reason: refuse, ...(unblock ? { update: unblock } : {}), endSessions: false };
+  if (refuse) return { ok: false, reason: refuse, ...(unblock ? { update: unblock } : {}) };
   return { ok: true, update: { failedLogins: 0, blocked: false, blockedSince: null, lastLogin: now } };
 }

@@ -56,11 +56,10 @@ export class LoginService {
     }
     if (decision.update?.blocked === false) await this.users.unblockExpired(blockedBefore, user.id);
     if (decision.reason === 'wrong-password') {
+      // The block refuses new logins only: the user's open sessions go on, so that
+      // someone who knows a user name cannot end that user's work with wrong passwords.
       const blockedNow = await this.users.recordFailure(user.id, now, this.policy.maxAttempts, this.policy.blockingEnabled);
-      if (blockedNow) {
-        const ended = await this.sessions.endAllOf(user.id);
-        this.log.warn({ user: user.name, sessionsEnded: ended }, 'user blocked after too many failed logins');
-      }
+      if (blockedNow) this.log.warn({ user: user.name }, 'user blocked after too many failed logins (open sessions kept)');
     }
     return this.fail(userName, decision.reason);
   }

@@ -1,10 +1,11 @@
-import bcrypt from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
+import { hashPool } from './hash-pool.js';
 
 /**
  * HashedString values: bcrypt (salted, slow, cost from the HashAlgorithmCost
  * setting). The stored text is the standard `$2b$<cost>$...` form, so a hash
- * made with another cost still verifies after the setting changes.
+ * made with another cost still verifies after the setting changes. Hashing
+ * and comparing run on the worker threads of hash-pool.ts, never on the event loop.
  */
 const MIN_COST = 4;
 const MAX_COST = 31;
@@ -17,13 +18,13 @@ export function checkCost(cost: number): number {
 }
 
 export async function hashPassword(plain: string, cost: number): Promise<string> {
-  return bcrypt.hash(plain, checkCost(cost));
+  return hashPool().hash(plain, checkCost(cost));
 }
 
 /** False for a null or malformed hash: a user without a password cannot log in. */
 export async function verifyPassword(plain: string, hash: string | null): Promise<boolean> {
   if (!hash || !isBcryptHash(hash)) return false;
-  return bcrypt.compare(plain, hash);
+  return hashPool().compare(plain, hash);
 }
 
 export function isBcryptHash(s: string): boolean {

@@ -36,9 +36,17 @@ export interface SessionsService {
   /** contextOf with null for "no user" (the browser client's page definitions use this shape). */
   resolve(request: FastifyRequest): Promise<UserContext | null>;
   /**
+   * Who may look (session data, page definitions): as contextOf, but without a
+   * valid session in an app that allows anonymous users, the anonymous role's
+   * context without a session (creates nothing).
+   */
+  viewerOf(request: FastifyRequest): Promise<UserContext | undefined>;
+  /**
    * As contextOf, but when there is no valid session and the app allows
    * anonymous users, creates an anonymous user and session and sets the
-   * cookie (for get_session_data, the client's first call).
+   * cookie (for the client's first request that needs a session). At most
+   * AnonymousSessionRateLimit per client address per minute: then HttpError
+   * 429 with Retry-After.
    */
   ensureContext(request: FastifyRequest, reply: FastifyReply): Promise<UserContext | undefined>;
   /** The CSRF token of the request's session (get_session_data returns it). */

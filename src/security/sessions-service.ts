@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { CompiledModel } from '../model/compiled/types.js';
-import { openContext } from './contexts.js';
+import { openContext, userContextFor } from './contexts.js';
+import { tooManyRequests, type AddressThrottle } from './sessions/address-throttle.js';
 import { readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
 import type { ActiveSession, SessionManager } from './sessions/session-manager.js';
 import type { SessionsService } from './services.js';
+import type { UserContext } from './user-context.js';
 import type { UserStore } from './user-store.js';
 
 /** The request's session from its cookie, looked up once per request. */
@@ -12,10 +14,13 @@ export interface SessionResolver {
   (request: FastifyRequest): Promise<ActiveSession | undefined>;
   /** Records the session created for a request (an anonymous one) as its session. */
   remember(request: FastifyRequest, session: ActiveSession): void;
+  /** Whether the request's session was created by this request (remember). */
+  createdHere(request: FastifyRequest): boolean;
 }
 
 export function sessionResolver(mgr: SessionManager): SessionResolver {
   const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | undefined>>();
+  const created = new WeakSet<FastifyRequest>();
   const resolve = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
     let p = resolved.get(request);
     if (!p) {
@@ -25,14 +30,32 @@ export function sessionResolver(mgr: SessionManager): SessionResolver {
     }
     return p;
   };
-  return Object.assign(resolve, { remember: (request: FastifyRequest, session: ActiveSession) => { resolved.set(request, Promise.resolve(session)); } });
+  return Object.assign(resolve, {
+    remember: (request: FastifyRequest, session: ActiveSession) => { resolved.set(request, Promise.resolve(session)); created.add(request); },
+    createdHere: (request: FastifyRequest) => created.has(request),
+  });
+}
+
+/**
+ * The anonymous role's context without a session (no user, no rows): what a
+ * client that has not yet done anything needing state is shown (session data,
+ * page definitions). Its first request that needs a session creates one.
+ */
+function anonymousViewer(model: CompiledModel, role: string): UserContext {
+  return {
+    ...userContextFor(model, { userId: 0n, userName: '', userEntity: 'System.User', userRoles: [role], anonymous: true, sessionId: null, sessionObjectId: null }),
+    userId: null, userName: null, userEntity: null,
+  };
 }
 
 /** The 'sessions' service: the request's user context (security off: the open one), anonymous sessions, flush and clean-up. */
-export function sessionsService(model: CompiledModel, mgr: SessionManager, users: UserStore, resolveSession: SessionResolver, blockDurationMs: number): SessionsService {
+export function sessionsService(
+  model: CompiledModel, mgr: SessionManager, users: UserStore, resolveSession: SessionResolver, blockDurationMs: number, anonymousThrottle: AddressThrottle,
+): SessionsService {
   const off = model.security.level === 'off';
   const open = openContext(model);
   const anonymousRole = model.security.anonymousRole;
+  const viewer = anonymousRole ? anonymousViewer(model, anonymousRole) : undefined;
   return {
     resolveSession,
     resolveSessionId: (id) => mgr.resolve(id),
@@ -44,10 +67,20 @@ export function sessionsService(model: CompiledModel, mgr: SessionManager, users
       if (off) return open;
       return (await resolveSession(request))?.context ?? null;
     },
+    async viewerOf(request) {
+      if (off) return open;
+      return (await resolveSession(request))?.context ?? viewer;
+    },
     async ensureContext(request, reply) {
       if (off) return open;
       const s = await resolveSession(request);
       if (s || !anonymousRole) return s?.context;
+      // Per client address (request.ip honours TrustProxy): one client cannot fill the session table.
+      const wait = anonymousThrottle.take(request.ip);
+      if (wait > 0) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+        throw tooManyRequests('new anonymous sessions', wait);
+      }
       const roleIds = await users.ensureUserRoles([anonymousRole]);
       const name = `Anonymous_${randomUUID()}`;
       const id = await users.create({ name, passwordHash: null, roleIds: [roleIds.get(anonymousRole)!], isAnonymous: true });

@@ -133,6 +133,9 @@ export class XasClient {
       const m = /XASSESSIONID=([^;]*)/.exec(setCookie);
       if (m) this.cookie = m[1] ? `XASSESSIONID=${m[1]}` : '';
     }
+    // An anonymous session started by this request (its first data request) answers its token here, as the browser client reads it.
+    const token = res.headers.get('x-csrf-token');
+    if (token) this.csrf = token;
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
   }

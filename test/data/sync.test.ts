@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Decimal } from 'decimal.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
-  commitObjects, createIdGenerator, createObject, DestructiveSyncError, openDatabase, retrieveByIds, syncSchema, type Database,
+  commitObjects, createIdGenerator, createObject, DestructiveSyncError, OlderModelError, openDatabase, retrieveByIds, syncSchema, type Database,
 } from '../../src/data/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { setReference, setValue } from '../../src/objects/mx-object.js';
@@ -203,7 +203,6 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
     });
 
     it('turns a Reference into a Reference set and back, refusing the way back while objects hold several', async () => {
-      const v3 = await modelOf(V3, '3.0.0');
       const v6 = await modelOf(V3.replace('Pet_Human: { previousName: Pet_Person, parent: Pet, child: Human }', 'Pet_Human: { type: ReferenceSet, parent: Pet, child: Human }'), '6.0.0');
       const r = await sync2(v6);
       expect(r.statements.some((x) => /drop index/i.test(x.sql) && x.sql.includes('uniq_t$pet_human_t$petid'))).toBe(true);
@@ -214,12 +213,14 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       await db2.transaction((tx) => commitObjects(tx, v6, [other, pet!]));
       expect((await retrieveByIds(db2, v6, 'T.Pet', [petId]))[0]!.references.get('T.Pet_Human')).toEqual([annId, other.id]);
 
-      const err = await sync2(v3).catch((e: unknown) => e);
+      // Going back to V3's schema deliberately takes a new version (3.0.0 itself is older than 6.0.0 now).
+      const back = await modelOf(V3, '7.0.0');
+      const err = await sync2(back).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DestructiveSyncError);
       expect((err as Error).message).toContain('association T.Pet_Human: 1 value of t$petid occurs more than once');
-      await sync2(v3, true);
-      expect((await retrieveByIds(db2, v3, 'T.Pet', [petId]))[0]!.references.get('T.Pet_Human')).toBeNull();
-      expect((await sync2(v3)).statements).toEqual([]);
+      await sync2(back, true);
+      expect((await retrieveByIds(db2, back, 'T.Pet', [petId]))[0]!.references.get('T.Pet_Human')).toBeNull();
+      expect((await sync2(back)).statements).toEqual([]);
     });
   });
 
@@ -240,6 +241,129 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
     } finally {
       await t5.drop();
     }
+  });
+
+  describe('destructive changes in place (issue 14, item 7)', () => {
+    let t7: TestDatabase;
+    let d7: Database;
+    beforeEach(async () => { t7 = await freshDatabase(dialect); d7 = await openDatabase(t7.url, { log: quietLog }); });
+    afterEach(async () => { await d7?.close(); await t7?.drop(); });
+    const startM = async (yaml: string, version: string, allowDestructive = false) => syncSchema(d7, await modelOf(yaml, version), { allowDestructive, log: quietLog });
+    const codes = (rows: { id: unknown; code: unknown }[]) => Object.fromEntries(rows.map((r) => [String(r.id), r.code === null ? null : String(r.code)]));
+
+    it('narrows a String in place: keeps every value that fits, names the rows that do not, and cuts only those', async () => {
+      const yaml = (len: number) => `entities:\n  Item:\n    attributes: { Code: String(${len}), Other: String(20) }\n`;
+      await startM(yaml(20), '1.0.0');
+      const m1 = await modelOf(yaml(20), '1.0.0');
+      const ids = await createIdGenerator(d7, m1);
+      const values = ['short', 'exactly-13-ch', 'fourteen-chars', 'twenty-characters-xx'];
+      const objs: Awaited<ReturnType<typeof createObject>>[] = [];
+      for (const v of values) { const o = await createObject(m1, 'T.Item', ids); setValue(o, 'Code', v); setValue(o, 'Other', v); objs.push(o); }
+      await d7.transaction((tx) => commitObjects(tx, m1, objs));
+      const [, , long1, long2] = objs.map((o) => o.id);
+
+      const err = await startM(yaml(13), '2.0.0').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DestructiveSyncError);
+      expect((err as Error).message).toContain(`attribute T.Item.Code: 2 values do not fit String(13) and would be cut to 13 characters (ids ${long1}, ${long2}); every other value is kept`);
+      const r = await startM(yaml(13), '2.0.0', true);
+      expect(r.summary).toContain('change column t$item.code from String(20) to String(13)');
+      const rows = await d7.query<{ id: unknown; code: unknown }>('SELECT "id", "code" FROM "t$item"', []);
+      expect(codes(rows)).toEqual({ [String(objs[0]!.id)]: 'short', [String(objs[1]!.id)]: 'exactly-13-ch', [String(long1)]: 'fourteen-char', [String(long2)]: 'twenty-charac' });
+      const other = await d7.query<{ n: unknown }>('SELECT COUNT(*) AS "n" FROM "t$item" WHERE "other" IS NOT NULL', []);
+      expect(Number(other[0]!.n)).toBe(4);
+      expect((await startM(yaml(13), '2.0.0')).statements).toEqual([]);
+    });
+
+    it('narrows a Long to an Integer in place, emptying only the values out of range', async () => {
+      const yaml = (type: string) => `entities:\n  Num:\n    attributes: { N: ${type} }\n`;
+      await startM(yaml('Long'), '1.0.0');
+      const m1 = await modelOf(yaml('Long'), '1.0.0');
+      const ids = await createIdGenerator(d7, m1);
+      const small = await createObject(m1, 'T.Num', ids); setValue(small, 'N', 42n);
+      const big = await createObject(m1, 'T.Num', ids); setValue(big, 'N', 9999999999n);
+      await d7.transaction((tx) => commitObjects(tx, m1, [small, big]));
+      const err = await startM(yaml('Integer'), '2.0.0').catch((e: unknown) => e);
+      expect((err as Error).message).toContain(`attribute T.Num.N: 1 value does not fit Integer and would be emptied (id ${big.id})`);
+      await startM(yaml('Integer'), '2.0.0', true);
+      const m2 = await modelOf(yaml('Integer'), '2.0.0');
+      const got = await retrieveByIds(d7, m2, 'T.Num', [small.id, big.id]);
+      expect(got.map((o) => o.values.get('N'))).toEqual([42, null]);
+    });
+
+    it('reports the rows holding an enumeration value the model removed, and empties only those when allowed', async () => {
+      const yaml = (values: string) => `enumerations:\n  Colour: { ${values} }\nentities:\n  Car:\n    attributes: { Colour: Enumeration(Colour) }\n`;
+      await startM(yaml('Red: Red, Blue: Blue'), '1.0.0');
+      const m1 = await modelOf(yaml('Red: Red, Blue: Blue'), '1.0.0');
+      const ids = await createIdGenerator(d7, m1);
+      const red = await createObject(m1, 'T.Car', ids); setValue(red, 'Colour', 'Red');
+      const blue = await createObject(m1, 'T.Car', ids); setValue(blue, 'Colour', 'Blue');
+      await d7.transaction((tx) => commitObjects(tx, m1, [red, blue]));
+      const err = await startM(yaml('Red: Red, Green: Green'), '2.0.0').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DestructiveSyncError);
+      expect((err as Error).message).toContain(`attribute T.Car.Colour: 1 value no longer in the enumeration ('Blue' in 1 row; id ${blue.id}) would be emptied`);
+      await startM(yaml('Red: Red, Green: Green'), '2.0.0', true);
+      const rows = await d7.query<{ id: unknown; code: unknown }>('SELECT "id", "colour" AS "code" FROM "t$car"', []);
+      expect(codes(rows)).toEqual({ [String(red.id)]: 'Red', [String(blue.id)]: null });
+    });
+
+    it('names previousName before AllowDestructiveSync when a rename lacks it', async () => {
+      const yaml = (entity: string, attr: string) => `entities:\n  ${entity}:\n    attributes: { ${attr}: String }\n`;
+      await startM(yaml('Client', 'Name'), '1.0.0');
+      const m1 = await modelOf(yaml('Client', 'Name'), '1.0.0');
+      const o = await createObject(m1, 'T.Client', await createIdGenerator(d7, m1)); setValue(o, 'Name', 'x');
+      await d7.transaction((tx) => commitObjects(tx, m1, [o]));
+      const msg = String(await startM(yaml('Customer', 'Name'), '2.0.0').catch((e: Error) => e.message));
+      expect(msg).toContain('entity T.Client: table t$client holds 1 row — if it was renamed, give the new name its previous one to keep the data: `T.Customer` with `previousName: Client`');
+      expect(msg.indexOf('previousName')).toBeLessThan(msg.indexOf('AllowDestructiveSync'));
+      const msg2 = String(await startM(yaml('Client', 'FullName'), '3.0.0').catch((e: Error) => e.message));
+      expect(msg2).toContain('attribute T.Client.Name: column t$client.name holds 1 value — if it was renamed, give the new name its previous one to keep the data: `FullName` with `previousName: Name`');
+      expect(msg2.indexOf('previousName')).toBeLessThan(msg2.indexOf('AllowDestructiveSync'));
+    });
+  });
+
+  describe('model versions (issue 14, item 4)', () => {
+    const A = 'entities:\n  Item:\n    attributes: { Name: String }\n';
+    const B = 'entities:\n  Item:\n    attributes: { Name: String, Extra: String }\n';
+    const C = 'entities:\n  Thing:\n    previousName: Item\n    attributes: { Name: String, Extra: String }\n';
+    const history = async (d: Database) => (await d.query<Record<string, unknown>>('SELECT * FROM "mendixsystem$modelhistory" ORDER BY "sequence"', []))
+      .map((r) => `${Number(r.sequence)} ${String(r.modelversionnumber)}`);
+
+    it('records each model that synchronised the database; an older one changes nothing and serves when it can, else refuses in one line', async () => {
+      const t8 = await freshDatabase(dialect);
+      const d = await openDatabase(t8.url, { log: quietLog });
+      try {
+        const run = async (yaml: string, version: string) => syncSchema(d, await modelOf(yaml, version), { allowDestructive: false, log: quietLog });
+        expect((await run(A, '1.0.0')).standing).toBe('current');
+        const b = await run(B, '1.1.0');
+        expect(b.standing).toBe('new');
+        expect(b.summary).toEqual(['add column t$item.extra']);
+        expect(await history(d)).toEqual(['1 1.0.0', '2 1.1.0']);
+        // The older model restarting beside the newer one: the new column stays.
+        const again = await run(A, '1.0.0');
+        expect(again).toMatchObject({ standing: 'older', statements: [] });
+        expect(await columnNames(d, 't$item')).toEqual(['extra', 'id', 'name']);
+        // Its inserts work (the new column is nullable).
+        const mA = await modelOf(A, '1.0.0');
+        const o = await createObject(mA, 'T.Item', await createIdGenerator(d, mA)); setValue(o, 'Name', 'from the old model');
+        await d.transaction((tx) => commitObjects(tx, mA, [o]));
+        // The newer model: nothing to do, nothing recorded again.
+        expect((await run(B, '1.1.0')).statements).toEqual([]);
+        expect(await history(d)).toEqual(['1 1.0.0', '2 1.1.0']);
+        // Renamed entity: the older models cannot serve; they refuse in one line without changing anything.
+        expect((await run(C, '1.2.0')).summary).toContain('rename table t$item to t$thing');
+        const err = await run(B, '1.1.0').catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(OlderModelError);
+        expect((err as Error).message).not.toContain('\n');
+        expect((err as Error).message).toMatch(/^this model \(version 1\.1\.0, #2\) is older than the one that last synchronised the database \(version 1\.2\.0, #3\) and cannot serve with its schema: it needs entity T\.Item \(table t\$item\), which the newer model renamed or removed; the schema was not changed\./);
+        expect(await tableNames(d)).toContain('t$thing');
+        expect(await tableNames(d)).not.toContain('t$item');
+        // Going back deliberately: a new version.
+        expect((await run(B.replace('  Item:\n', '  Item:\n    previousName: Thing\n'), '1.3.0')).summary).toContain('rename table t$thing to t$item');
+        expect(await history(d)).toEqual(['1 1.0.0', '2 1.1.0', '3 1.2.0', '4 1.3.0']);
+      } finally {
+        await d.close(); await t8.drop();
+      }
+    });
   });
 
   if (dialect !== 'mysql') {

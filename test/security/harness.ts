@@ -51,7 +51,8 @@ export async function startApp(appDir: string, dbUrl: string, settings: Record<s
   const deploymentDir = mkdtempSync(join(tmpdir(), 'kiln-deploy-'));
   const s = await resolveSettings({
     app: model.app.settings,
-    cli: { DatabaseUrl: dbUrl, Port: 0, Host: '127.0.0.1', DeploymentDir: deploymentDir, HashAlgorithmCost: 4, ...settings },
+    // Tests log in many times from one address: the login throttle gets a wide budget unless a test sets its own.
+    cli: { DatabaseUrl: dbUrl, Port: 0, Host: '127.0.0.1', DeploymentDir: deploymentDir, HashAlgorithmCost: 4, LoginThrottleAttempts: 1000, ...settings },
   });
   const rt = await startRuntime({ appDir, model, settings: s, components: defaultComponents(), log: createLogger('warn') });
   return {

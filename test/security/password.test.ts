@@ -58,9 +58,9 @@ describe('login rules', () => {
   it('resets the counter and records the login on success', () => {
     expect(decideLogin({ ...user, failedLogins: 2 }, true, now, policy)).toEqual({ ok: true, update: { failedLogins: 0, blocked: false, blockedSince: null, lastLogin: now } });
   });
-  it('counts failures and blocks at the maximum, ending the user\'s sessions', () => {
-    expect(decideLogin(user, false, now, policy)).toMatchObject({ ok: false, reason: 'wrong-password', update: { failedLogins: 1 }, endSessions: false });
-    expect(decideLogin({ ...user, failedLogins: 2 }, false, now, policy)).toEqual({ ok: false, reason: 'wrong-password', update: { failedLogins: 3, blocked: true, blockedSince: now }, endSessions: true });
+  it('counts failures and blocks at the maximum', () => {
+    expect(decideLogin(user, false, now, policy)).toMatchObject({ ok: false, reason: 'wrong-password', update: { failedLogins: 1 } });
+    expect(decideLogin({ ...user, failedLogins: 2 }, false, now, policy)).toEqual({ ok: false, reason: 'wrong-password', update: { failedLogins: 3, blocked: true, blockedSince: now } });
   });
   it('refuses a blocked user\'s right password during the block, and lets it in after', () => {
     const blocked = { ...user, blocked: true, blockedSince: now, failedLogins: 3 };
@@ -73,7 +73,7 @@ describe('login rules', () => {
     expect(decideLogin({ ...user, blocked: true }, true, later(1e9), policy)).toMatchObject({ ok: false, reason: 'blocked' });
   });
   it('does not block below production', () => {
-    expect(decideLogin({ ...user, failedLogins: 5 }, false, now, { ...policy, blockingEnabled: false })).toMatchObject({ update: { failedLogins: 6 }, endSessions: false });
+    expect(decideLogin({ ...user, failedLogins: 5 }, false, now, { ...policy, blockingEnabled: false })).toMatchObject({ update: { failedLogins: 6 } });
   });
   it('refuses unknown, inactive, web-service and anonymous users', () => {
     expect(decideLogin(undefined, false, now, policy)).toMatchObject({ ok: false, reason: 'unknown-user' });

@@ -4,6 +4,7 @@ import { SessionManager } from '../../src/security/sessions/session-manager.js';
 import { SessionStore } from '../../src/security/sessions/session-store.js';
 import { SystemTables } from '../../src/security/system-tables.js';
 import { dataLayerWriter } from '../../src/security/data-writer.js';
+import { secretHash } from '../../src/security/sessions/session-secrets.js';
 import { createLogger } from '../../src/core/logger.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
 import { authHeaders, login, registerWhoAmI, salesCopy, startApp, xas, type TestRuntime } from './harness.js';
@@ -43,7 +44,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
 
   /** The session's row as the database holds it, with LastActive decoded as the runtime decodes it. */
   async function sessionRow(sessionId: string): Promise<{ lastactive: Date | null } | undefined> {
-    const rows = await raw.query<{ lastactive: unknown }>(`SELECT "lastactive" FROM "system$session" WHERE "sessionid" = ${ph(1)}`, [sessionId]);
+    const rows = await raw.query<{ lastactive: unknown }>(`SELECT "lastactive" FROM "system$session" WHERE "sessionid" = ${ph(1)}`, [secretHash(sessionId)]);
     if (!rows[0]) return undefined;
     return { lastactive: new SystemTables(t.rt.ctx.model, raw.dialect).dec('System.Session', 'LastActive', rows[0].lastactive) as Date | null };
   }
@@ -54,8 +55,9 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       const s = (await login(t.url, 'customer', 'Customer123')).session!;
       const rows = await raw.query<{ name: string; csrftoken: string }>(
         `SELECT u."name", s."csrftoken" FROM "system$session" s JOIN "system$session_user" su ON su."system$sessionid" = s."id" JOIN "system$user" u ON u."id" = su."system$userid" WHERE s."sessionid" = ${ph(1)}`,
-        [s.sessionId]);
-      expect(rows).toEqual([{ name: 'customer', csrftoken: s.csrf }]);
+        [secretHash(s.sessionId)]);
+      // The row holds hashes: neither the cookie's id nor the token.
+      expect(rows).toEqual([{ name: 'customer', csrftoken: secretHash(s.csrf) }]);
     });
 
     it('expires after SessionTimeout of inactivity, and the row goes', async () => {
@@ -103,7 +105,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       const database = services.get('db') as Database;
       const store = new SessionStore(database, new SystemTables(model, database.dialect), dataLayerWriter(model, database, services.get('ids') as IdGenerator));
       let now = Date.now();
-      const mgr = new SessionManager(store, model, { timeoutMs: 1000, validationMs: 60000 }, () => now);
+      const mgr = new SessionManager(store, model, { timeoutMs: 1000, validationMs: 60000, maxLifetimeMs: 3600000, secret: Buffer.alloc(32, 7) }, () => now);
       const [user] = await raw.query<{ id: unknown }>(`SELECT "id" FROM "system$user" WHERE "name" = ${ph(1)}`, ['customer']);
       const s = await mgr.create({ id: BigInt(String(user!.id)), name: 'customer', entity: 'System.User', roles: ['Customer'], anonymous: false });
       now += 600;

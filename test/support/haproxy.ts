@@ -18,6 +18,8 @@ export interface HaproxyProcess {
   output(): string;
   /** `show stat` from the admin socket, one row per proxy/server (pxname, svname, status, stot, wretr, wredis, hrsp_5xx, ...). */
   stats(): Promise<Record<string, string>[]>;
+  /** Any command on the admin socket (e.g. `set server kiln_instances/s1 state maint`); its answer. */
+  admin(command: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +99,13 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyProcess
         const head = (lines.shift() ?? '').replace(/^# /, '').split(',');
         resolve(lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i] ?? String(i), v]))));
       });
+    }),
+    admin: (command: string) => new Promise((resolve, reject) => {
+      let text = '';
+      const c = connect(socket, () => c.write(`${command}\n`));
+      c.on('data', (d) => { text += d; });
+      c.on('error', reject);
+      c.on('end', () => resolve(text));
     }),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -10,10 +10,11 @@ import type { ObjectStore } from '../store/object-store';
 export class Operations {
   constructor(readonly xas: XasClient, readonly store: ObjectStore) {}
 
-  private async run(operationId: string, params: Record<string, unknown>, involved: Iterable<Guid>, extra: Partial<RuntimeOperationRequest> = {}): Promise<XasResponse> {
+  /** `writes`: the operation changes data (commit, delete, microflow), so it is sent with an Idempotency-Key and retried safely. */
+  private async run(operationId: string, params: Record<string, unknown>, involved: Iterable<Guid>, extra: Partial<RuntimeOperationRequest> = {}, writes = false): Promise<XasResponse> {
     const { objects, changes } = this.store.stateOf(involved);
     const body: RuntimeOperationRequest = { action: 'runtimeOperation', operationId, params, changes, objects, ...extra };
-    return this.xas.action<XasResponse>(body);
+    return this.xas.action<XasResponse>(body, { idempotent: writes });
   }
 
   async retrieve(operationId: string, options: RetrieveOptions, params: Record<string, unknown> = {}): Promise<{ guids: Guid[]; count: number | undefined }> {
@@ -36,13 +37,13 @@ export class Operations {
   /** Commits the objects with their changes; validation failures come back as an XasError with `validations`. */
   async commit(operationId: string, guids: Guid[]): Promise<void> {
     // Validation failures come back as 422 with per-member messages (XasError.validations).
-    const res = await this.run(operationId, { Objects: { guids } }, guids);
+    const res = await this.run(operationId, { Objects: { guids } }, guids, {}, true);
     // A server that omits `commits` still committed what it was asked to.
     this.store.ingest({ ...res, commits: res.commits && res.commits.length > 0 ? res.commits : guids });
   }
 
   async delete(operationId: string, guids: Guid[]): Promise<void> {
-    const res = await this.run(operationId, { Objects: { guids } }, guids);
+    const res = await this.run(operationId, { Objects: { guids } }, guids, {}, true);
     this.store.ingest({ ...res, deletes: res.deletes && res.deletes.length > 0 ? res.deletes : guids });
   }
 
@@ -56,13 +57,15 @@ export class Operations {
 
   /**
    * Calls a microflow. An object parameter travels as `{guid}` with its state; with
-   * no parameter, the dirty state the microflow might reach is sent along.
+   * no parameter, the dirty state the microflow might reach is sent along. A call
+   * from a button may change data, so it carries an Idempotency-Key; a list's data
+   * source (`dataSource`) only reads.
    */
-  async callMicroflow(operationId: string, params: Record<string, Guid> = {}): Promise<XasResponse> {
+  async callMicroflow(operationId: string, params: Record<string, Guid> = {}, opts: { dataSource?: boolean } = {}): Promise<XasResponse> {
     const wire: Record<string, unknown> = {};
     for (const [k, g] of Object.entries(params)) wire[k] = { guid: g };
     const involved = Object.keys(params).length > 0 ? Object.values(params) : [];
-    const res = await this.run(operationId, wire, involved);
+    const res = await this.run(operationId, wire, involved, {}, !opts.dataSource);
     this.store.ingest(res);
     return res;
   }

@@ -28,7 +28,8 @@ export function App() {
       let keepAliveMs = DEFAULT_KEEPALIVE_MS;
       try {
         const sd = await xas.action<{ csrftoken?: string; keepAliveInterval?: number }>({ action: 'get_session_data' });
-        if (sd?.csrftoken) xas.setCsrfToken(sd.csrftoken);
+        // No token (an anonymous app before its first data request): forget one left from an ended session.
+        if (sd) xas.setCsrfToken(sd.csrftoken ?? null);
         // The runtime says how often an open page must show it is alive (half its session timeout).
         if (typeof sd?.keepAliveInterval === 'number' && sd.keepAliveInterval > 0) keepAliveMs = sd.keepAliveInterval;
       } catch (e) {
@@ -88,7 +89,8 @@ function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigati
 
   useEffect(() => { document.title = nav.appName; }, [nav.appName]);
   useEffect(() => {
-    const t = setInterval(() => { ops.xas.action({ action: 'keepalive' }).catch(() => undefined); }, keepAliveMs);
+    // Without a session (anonymous, nothing done yet) there is nothing to keep alive.
+    const t = setInterval(() => { if (ops.xas.hasSession) ops.xas.action({ action: 'keepalive' }).catch(() => undefined); }, keepAliveMs);
     return () => clearInterval(t);
   }, [ops, keepAliveMs]);
 

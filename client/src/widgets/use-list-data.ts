@@ -47,7 +47,7 @@ export function useListData(app: AppServices, entity: string, source: ClientList
         return { guids, count };
       }
       if (!all.current) {
-        const res = await app.ops.callMicroflow(source.operationId);
+        const res = await app.ops.callMicroflow(source.operationId, {}, { dataSource: true });
         all.current = guidsOf(res.actionResult) ?? [];
       }
       let list = all.current.filter((g) => app.store.has(g));

@@ -4,7 +4,8 @@ import type { MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid } from '../../objects/values.js';
 import { entityAccess, filterable } from '../../security/entity-access.js';
 import type { UserContext } from '../../security/user-context.js';
-import type { ClientApiBackend, MicroflowArg, MicroflowOutcome } from '../backend.js';
+import type { BackendTx, ClientApiBackend, MicroflowArg, MicroflowOutcome } from '../backend.js';
+import type { OnceRecord } from '../idempotency.js';
 import { malformed, notAllowed } from '../errors.js';
 import type {
   CallMicroflowOperation, CommitOperation, CreateOperation, DeleteOperation, RetrieveOperation, RollbackOperation, RuntimeOperation,
@@ -17,7 +18,7 @@ import type { Logger } from '../../core/logger.js';
 import { ClientState } from './client-state.js';
 import { emptyResponse, type OperationResponse } from './response.js';
 import { retrieveShape } from './retrieve-writer.js';
-import type { JsonText } from '../protocol/json-text.js';
+import { JsonText } from '../protocol/json-text.js';
 
 /** Most objects one retrieve returns (also for amount -1, "all"). */
 const MAX_ROWS = 10000;
@@ -35,6 +36,13 @@ export interface HandlerContext {
   readonly log?: Logger;
   /** Checks a client `extraXpath` against the operation (entity, readable attributes); returns it normalised or throws 400. */
   readonly checkExtraXpath: (op: RetrieveOperation, user: UserContext, xpath: string) => string;
+  /**
+   * The request's Idempotency-Key record (commit, delete and microflow calls):
+   * claimed first and given the answer last in the operation's transaction.
+   */
+  readonly once?: OnceRecord;
+  /** The request's deadline and disconnect: aborts the request's transaction (rolled back, never committed). */
+  readonly signal?: AbortSignal;
 }
 
 /** Executes a runtime operation whose allowed roles the caller has. */
@@ -104,39 +112,53 @@ async function create(ctx: SessionContext, op: CreateOperation): Promise<Operati
   return { ...emptyResponse(), actionResult: { type: 'ObjectReference', value: json.guid }, objects: [json] };
 }
 
-async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
   const guids = objectGuids(req.params);
   const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.session, ctx.log);
-  const objects = await ctx.backend.transaction(async (tx) => {
-    const resolved = await state.resolve(tx, guids, 'params.Objects.guids');
-    for (const r of resolved) {
+  return written(ctx, async (tx) => {
+    const objects = await state.resolve(tx, guids, 'params.Objects.guids');
+    for (const r of objects) {
       if (r.object.state === 'new' && !entityAccess(ctx.model, ctx.user, r.object.entity).canCreate) throw notAllowed();
     }
-    const objs = resolved.map((r) => r.object);
-    await ctx.backend.commit(tx, ctx.user, objs);
-    return resolved;
+    await ctx.backend.commit(tx, ctx.user, objects.map((r) => r.object));
+    const omitted = objects.length > COMMITTED_OBJECTS_THRESHOLD;
+    return {
+      ...emptyResponse(),
+      commits: objects.map((r) => idToGuid(r.object.id)),
+      committedObjectsOmitted: omitted,
+      objects: omitted ? [] : objects.map((r) => serializeObject(ctx.model, r.object, { readable: (m) => r.rights(m) !== 'None' })),
+    };
   });
-  const omitted = objects.length > COMMITTED_OBJECTS_THRESHOLD;
-  return {
-    ...emptyResponse(),
-    commits: objects.map((r) => idToGuid(r.object.id)),
-    committedObjectsOmitted: omitted,
-    objects: omitted ? [] : objects.map((r) => serializeObject(ctx.model, r.object, { readable: (m) => r.rights(m) !== 'None' })),
-  };
 }
 
-async function remove(ctx: SessionContext, op: DeleteOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+/**
+ * Runs a writing operation's transaction, which ends with building its answer.
+ * With an Idempotency-Key the record is claimed first and the answer (as the
+ * JSON text sent) stored last, so both commit with the work or neither does.
+ */
+async function written(ctx: HandlerContext, fn: (tx: BackendTx) => Promise<OperationResponse>): Promise<OperationResponse | JsonText> {
+  const once = ctx.once;
+  if (!once) return ctx.backend.transaction(fn, ctx.signal);
+  return ctx.backend.transaction(async (tx) => {
+    await once.claim(tx);
+    const text = JSON.stringify(await fn(tx));
+    await once.store(tx, 200, text);
+    return new JsonText(text);
+  }, ctx.signal);
+}
+
+async function remove(ctx: SessionContext, op: DeleteOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
   const guids = objectGuids(req.params);
   const access = entityAccess(ctx.model, ctx.user, op.entity);
   if (!access.canDelete) throw notAllowed();
   const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.session, ctx.log);
-  await ctx.backend.transaction(async (tx) => {
+  return written(ctx, async (tx) => {
     const resolved = await state.resolve(tx, guids, 'params.Objects.guids', op.entity);
     if (resolved.some((r) => !r.deletable || !entityAccess(ctx.model, ctx.user, r.object.entity).canDelete)) throw notAllowed();
     // New objects held by the client are simply dropped: no SQL.
     await ctx.backend.delete(tx, ctx.user, resolved.map((r) => r.object).filter((o) => o.state === 'persisted'));
+    return { ...emptyResponse(), deletes: guids };
   });
-  return { ...emptyResponse(), deletes: guids };
 }
 
 async function rollback(ctx: SessionContext, _op: RollbackOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
@@ -151,9 +173,9 @@ async function rollback(ctx: SessionContext, _op: RollbackOperation, req: Runtim
   return { ...emptyResponse(), deletes: held, resets };
 }
 
-async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, req: RuntimeOperationRequest): Promise<OperationResponse> {
+async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
   const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.session, ctx.log);
-  const outcome: MicroflowOutcome = await ctx.backend.transaction(async (tx) => {
+  return written(ctx, async (tx) => {
     const args = new Map<string, MicroflowArg>();
     for (const [name, [type]] of Object.entries(op.parameters)) {
       const field = `params.${name}`;
@@ -172,13 +194,17 @@ async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, re
         args.set(name, { kind: 'value', value: primitiveParam(ctx.model, type!, value, field) });
       }
     }
-    return ctx.backend.callMicroflow(tx, ctx.user, op.microflow, args);
+    return microflowResponse(ctx, await ctx.backend.callMicroflow(tx, ctx.user, op.microflow, args), tx);
   });
+}
+
+/** A microflow call's answer: its result and the objects it left changed, as far as the user may read them. */
+async function microflowResponse(ctx: SessionContext, outcome: MicroflowOutcome, tx: BackendTx): Promise<OperationResponse> {
   const out = emptyResponse();
   const r = outcome.result;
   const toSend = [...(r?.kind === 'list' ? r.objects : r?.kind === 'object' && r.object ? [r.object] : []), ...outcome.dirty];
   // Per object: the members the rules it matches let the user read (one SELECT per entity for persisted objects).
-  const rights = toSend.length ? await ctx.backend.rightsOn(ctx.user, toSend) : new Map<MxObject, never>();
+  const rights = toSend.length ? await ctx.backend.rightsOn(ctx.user, toSend, tx) : new Map<MxObject, never>();
   const sent = new Set<string>();
   const send = (o: MxObject | null) => {
     if (!o) return;

@@ -73,6 +73,14 @@ export interface Dialect {
   readonly transactionalDdl: boolean;
   /** Whether DROP INDEX names the table (MariaDB). */
   readonly dropIndexNamesTable: boolean;
+  /**
+   * Statements run right after BEGIN in a transaction that must not be cut
+   * short by the statement and lock timeouts (schema synchronisation: a table
+   * rewrite, the schema lock another instance holds). The transaction's
+   * connection is discarded afterwards, so a session-wide setting never
+   * reaches request work. Empty where the timeouts cannot bite (SQLite).
+   */
+  readonly liftTimeouts: readonly string[];
   /** Whether a failed statement aborts the transaction (PostgreSQL); elsewhere it carries on. */
   readonly failedStatementAbortsTransaction: boolean;
   /**

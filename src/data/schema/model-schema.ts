@@ -14,7 +14,7 @@ export const CHANGED_BY_COLUMN = 'system$changedby';
 export function modelSchema(model: CompiledModel): TableDef[] {
   const out: TableDef[] = [];
   for (const e of [...model.entities.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.persistable) out.push(entityTable(e));
+    if (e.persistable) out.push(entityTable(model, e));
   }
   for (const a of [...model.associations.values()].sort((x, y) => x.name.localeCompare(y.name))) {
     const p = model.entities.get(a.parent); const c = model.entities.get(a.child);
@@ -23,12 +23,16 @@ export function modelSchema(model: CompiledModel): TableDef[] {
   return out;
 }
 
-function entityTable(e: CEntity): TableDef {
-  const columns: ColumnDef[] = e.ownAttributes.map((a) => ({
-    key: a.name, column: a.column, type: a.type, length: a.length,
-    defaultValue: a.defaultValue === null ? null : String(a.defaultValue),
-    previousKeys: a.previousName ? [a.previousName] : [],
-  }));
+function entityTable(model: CompiledModel, e: CEntity): TableDef {
+  const columns: ColumnDef[] = e.ownAttributes.map((a) => {
+    const values = a.type === 'Enumeration' && a.enumeration ? model.enumerations.get(a.enumeration)?.values.map((v) => v.key) : undefined;
+    return {
+      key: a.name, column: a.column, type: a.type, length: a.length,
+      defaultValue: a.defaultValue === null ? null : String(a.defaultValue),
+      previousKeys: a.previousName ? [a.previousName] : [],
+      ...(values ? { enumValues: values } : {}),
+    };
+  });
   const indexes: IndexDef[] = e.indexes.map((i) => ({ name: shorten(i.name), columns: [...i.columns.map((c) => ({ column: c.column, descending: c.descending })), { column: 'id', descending: false }], unique: false }));
   const sys = (key: string, column: string): void => {
     columns.push({ key, column, type: 'Long', length: 0, defaultValue: null, previousKeys: [] });

@@ -51,7 +51,7 @@ type Change = 'same' | 'widen' | 'narrow' | 'lossy';
 export async function planSync(q: Queryable, k: Kysely<any>, desired: readonly TableDef[], stored: StoredSchema, opts: PlanOptions): Promise<SyncPlan> {
   const { matched, used, entityIds } = matchTables(desired, stored);
   const p = planner(q, k, entityIds);
-  await planDroppedTables(p, stored, used);
+  await planDroppedTables(p, stored, used, desired.filter((t) => !matched.has(t)));
   for (const [t, s] of matched) await planChangedTable(p, t, s);
   planNewTables(p, desired, matched, stored);
   planVersion(p, opts);
@@ -108,6 +108,10 @@ interface Planner {
   valuesIn(table: string, col: string): Promise<number>;
   duplicates(table: string, col: string): Promise<number>;
   narrowFailures(table: string, from: ColumnDef, to: ColumnDef): Promise<number>;
+  /** The condition true for the rows whose value does not fit a narrower type (over the column's current name `col`). */
+  misfit(from: ColumnDef, to: ColumnDef, col: string): string;
+  /** The ids of the rows matching a condition, for a loss line: `ids 1, 2, 3` (the first 20, then how many more). */
+  idsWhere(table: string, condition: string, params?: readonly unknown[]): Promise<string>;
   dropIndex(table: string, name: string): void;
   createIndex(table: string, i: IndexDef): void;
   colType(c: ColumnDef): ReturnType<typeof sql.raw>;
@@ -147,11 +151,17 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
     rowsIn: (table) => count(`SELECT COUNT(*) AS n FROM ${Q(table)}`),
     duplicates: (table, col) => count(`SELECT COUNT(*) AS n FROM (SELECT ${Q(col)} FROM ${Q(table)} GROUP BY ${Q(col)} HAVING COUNT(*) > 1) ${Q('dup')}`),
     async narrowFailures(table, from, to) {
-      if (STRINGS.includes(to.type)) {
-        return count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${lengthFunction(q.dialect)}(${convertExpression(d, from.type, to.type, from.column)}) > ${Number(to.length)}`);
-      }
-      if (to.type === 'Integer') return count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${Q(from.column)} < -2147483648 OR ${Q(from.column)} > 2147483647`);
-      return valuesIn(table, from.column);
+      return count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${this.misfit(from, to, from.column)}`);
+    },
+    misfit(from, to, col) {
+      if (STRINGS.includes(to.type)) return `${lengthFunction(q.dialect)}(${convertExpression(d, from.type, to.type, col)}) > ${Number(to.length)}`;
+      if (to.type === 'Integer') return `(${Q(col)} < -2147483648 OR ${Q(col)} > 2147483647)`;
+      return `${Q(col)} IS NOT NULL`;
+    },
+    async idsWhere(table, condition, params = []) {
+      const rows = await q.query<Record<string, unknown>>(`SELECT ${Q('id')} FROM ${Q(table)} WHERE ${condition} ORDER BY ${Q('id')}`, params);
+      const shown = rows.slice(0, 20).map((r) => String(r.id));
+      return `id${rows.length === 1 ? '' : 's'} ${shown.join(', ')}${rows.length > shown.length ? ` and ${rows.length - shown.length} more` : ''}`;
     },
     dropIndex(table, name) { const b = k.schema.dropIndex(name); ddl(dropIndexNamesTable(d) ? b.on(table) : b); },
     createIndex(table, i) {
@@ -210,12 +220,12 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
 }
 
 /** 1. Tables no longer in the model. */
-async function planDroppedTables(p: Planner, stored: StoredSchema, used: ReadonlySet<TableDef>): Promise<void> {
+async function planDroppedTables(p: Planner, stored: StoredSchema, used: ReadonlySet<TableDef>, added: readonly TableDef[]): Promise<void> {
   const { k, m } = p;
   for (const s of stored.tables) {
     if (used.has(s)) continue;
     const n = await p.tolerant(s.table, () => p.rowsIn(s.table));
-    if (n > 0) p.losses.push(`${s.kind} ${s.key}: table ${s.table} holds ${n} row${n === 1 ? '' : 's'}`);
+    if (n > 0) p.losses.push(`${s.kind} ${s.key}: table ${s.table} holds ${n} row${n === 1 ? '' : 's'}${renameHint(s.key, added.filter((t) => t.kind === s.kind).map((t) => t.key), true)}`);
     p.summary.push(`drop ${s.kind} ${s.key} (table ${s.table})`);
     p.ddl(k.schema.dropTable(s.table).ifExists());
     m(k.deleteFrom(s.kind === 'entity' ? SYS.entity : SYS.association).where('id', '=', s.id!));
@@ -238,6 +248,10 @@ interface ColumnDiff {
   readonly renames: [string, string][];
   readonly drops: ColumnDef[];
   readonly converts: [ColumnDef, ColumnDef][];
+  /** Values that do not fit a narrower type, made to fit first (AllowDestructiveSync): strings cut to the new length, others emptied. */
+  readonly fits: [ColumnDef, ColumnDef][];
+  /** Enumeration columns whose values the model no longer has: emptied (AllowDestructiveSync). */
+  readonly enumCleanups: ColumnDef[];
   readonly recreates: ColumnDef[];
   readonly adds: ColumnDef[];
   /** The attribute records need rewriting. */
@@ -268,16 +282,17 @@ async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<v
 async function diffColumns(p: Planner, t: TableDef, s: TableDef): Promise<ColumnDiff> {
   const d = p.d;
   const sCols = new Map(s.columns.map((c) => [c.key, c]));
-  const diff: ColumnDiff = { colMatch: new Map(), usedCols: new Set(), touched: new Set(), renames: [], drops: [], converts: [], recreates: [], adds: [], dirtyMeta: false };
+  const diff: ColumnDiff = { colMatch: new Map(), usedCols: new Set(), touched: new Set(), renames: [], drops: [], converts: [], fits: [], enumCleanups: [], recreates: [], adds: [], dirtyMeta: false };
   const { colMatch, usedCols, touched } = diff;
   for (const c of t.columns) {
     const sc = [c.key, ...c.previousKeys].map((x) => sCols.get(x)).find((x) => x && !usedCols.has(x));
     if (sc) { colMatch.set(c, sc); usedCols.add(sc); }
   }
+  const addedKeys = t.columns.filter((c) => !colMatch.has(c)).map((c) => c.key);
   for (const sc of s.columns) {
     if (usedCols.has(sc)) continue;
     const n = await p.tolerant(s.table, () => p.valuesIn(s.table, sc.column));
-    if (n > 0) p.losses.push(`attribute ${s.key}.${sc.key}: column ${s.table}.${sc.column} holds ${n} value${n === 1 ? '' : 's'}`);
+    if (n > 0) p.losses.push(`attribute ${s.key}.${sc.key}: column ${s.table}.${sc.column} holds ${n} value${n === 1 ? '' : 's'}${renameHint(sc.key, addedKeys, false)}`);
     diff.drops.push(sc); touched.add(sc.column);
     p.summary.push(`drop column ${t.table}.${sc.column}`);
   }
@@ -287,22 +302,25 @@ async function diffColumns(p: Planner, t: TableDef, s: TableDef): Promise<Column
     if (sc.column !== c.column) { diff.renames.push([sc.column, c.column]); touched.add(sc.column); p.summary.push(`rename column ${t.table}.${sc.column} to ${c.column}`); }
     const change = classify(sc, c);
     const storageDiffers = columnType(d, sc.type, sc.length) !== columnType(d, c.type, c.length) || (sc.type === 'Decimal') !== (c.type === 'Decimal');
+    if (c.enumValues && STRINGS.includes(sc.type)) await checkEnumValues(p, t, s, sc, c, diff);
     if (change === 'same' && !storageDiffers) { if (!sameMeta(sc, c)) diff.dirtyMeta = true; continue; }
     diff.dirtyMeta = true;
     p.summary.push(`change column ${t.table}.${c.column} from ${describe(sc)} to ${describe(c)}`);
     touched.add(c.column);
     if (change === 'lossy') {
       const n = await p.valuesIn(s.table, sc.column);
-      if (n > 0) p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} cannot be converted from ${describe(sc)} to ${describe(c)}`);
+      if (n > 0) p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} cannot be converted from ${describe(sc)} to ${describe(c)} and would be emptied (${await p.idsWhere(s.table, `${p.Q(sc.column)} IS NOT NULL`)})`);
       diff.recreates.push(c);
       continue;
     }
     if (change === 'narrow') {
       const n = await p.narrowFailures(s.table, sc, c);
       if (n > 0) {
-        p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} do${n === 1 ? 'es' : ''} not fit ${describe(c)}`);
-        diff.recreates.push(c);
-        continue;
+        // In place: the values that fit are kept; those that do not are cut (strings) or emptied, by row.
+        const cut = STRINGS.includes(sc.type) && STRINGS.includes(c.type);
+        const what = cut ? `would be cut to ${c.length} characters` : 'would be emptied';
+        p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} do${n === 1 ? 'es' : ''} not fit ${describe(c)} and ${what} (${await p.idsWhere(s.table, p.misfit(sc, c, sc.column))}); every other value is kept`);
+        diff.fits.push([sc, c]);
       }
     }
     if (storageDiffers) diff.converts.push([sc, c]);
@@ -318,6 +336,13 @@ function alterColumns(p: Planner, t: TableDef, cols: ColumnDiff): boolean {
   for (const [from, to] of cols.renames) ddl(k.schema.alterTable(table).renameColumn(from, to));
   for (const sc of cols.drops) ddl(k.schema.alterTable(table).dropColumn(sc.column));
   if (cols.drops.length) dirtyMeta = true;
+  for (const c of cols.enumCleanups) {
+    p.raw(`UPDATE ${Q(table)} SET ${Q(c.column)} = NULL WHERE ${Q(c.column)} IS NOT NULL AND ${Q(c.column)} NOT IN (${c.enumValues!.map((_, i) => placeholder(p.d, i + 1)).join(', ')})`, c.enumValues!);
+  }
+  for (const [sc, c] of cols.fits) {
+    const cut = STRINGS.includes(sc.type) && STRINGS.includes(c.type);
+    p.raw(`UPDATE ${Q(table)} SET ${Q(c.column)} = ${cut ? `SUBSTR(${Q(c.column)}, 1, ${Number(c.length)})` : 'NULL'} WHERE ${p.misfit(sc, c, c.column)}`);
+  }
   for (const [sc, c] of cols.converts) {
     const tmp = `${c.column}__kiln`;
     ddl(k.schema.alterTable(table).addColumn(tmp, p.colType(c)));
@@ -474,4 +499,31 @@ function defaultOf(c: ColumnDef): AttributeValue {
     case 'Decimal': return new Dec(v);
     default: return v;
   }
+}
+
+/**
+ * The fix that keeps the data, for a loss line: when the model adds something
+ * of the same kind, it may be the lost one renamed without `previousName`.
+ */
+function renameHint(lost: string, added: readonly string[], qualified: boolean): string {
+  if (added.length === 0) return '';
+  const short = (key: string) => (qualified ? key.slice(key.indexOf('.') + 1) : key);
+  const sameModule = (key: string) => !qualified || key.slice(0, key.indexOf('.')) === lost.slice(0, lost.indexOf('.'));
+  const fixes = added.slice(0, 3).map((a) => `\`${a}\` with \`previousName: ${sameModule(a) ? short(lost) : lost}\``);
+  return ` — if it was renamed, give the new name its previous one to keep the data: ${fixes.join(' or ')}`;
+}
+
+/** Rows holding enumeration values the model no longer has: a loss (emptied with AllowDestructiveSync), listed by value and row. */
+async function checkEnumValues(p: Planner, t: TableDef, s: TableDef, sc: ColumnDef, c: ColumnDef, diff: ColumnDiff): Promise<void> {
+  const values = c.enumValues!;
+  if (values.length === 0) return;
+  const col = p.Q(sc.column);
+  const cond = `${col} IS NOT NULL AND ${col} NOT IN (${values.map((_, i) => placeholder(p.d, i + 1)).join(', ')})`;
+  if (await p.tolerant(s.table, () => p.count(`SELECT COUNT(*) AS n FROM ${p.Q(s.table)} WHERE ${cond}`, values)) === 0) return;
+  const held = await p.q.query<Record<string, unknown>>(`SELECT ${col} AS v, COUNT(*) AS n FROM ${p.Q(s.table)} WHERE ${cond} GROUP BY ${col} ORDER BY ${col}`, values);
+  const n = held.reduce((a, r) => a + Number(r.n), 0);
+  const byValue = held.map((r) => `'${String(r.v)}' in ${Number(r.n)} row${Number(r.n) === 1 ? '' : 's'}`).join(', ');
+  p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} no longer in the enumeration (${byValue}; ${await p.idsWhere(s.table, cond, values)}) would be emptied`);
+  diff.enumCleanups.push(c);
+  diff.dirtyMeta = true;
 }

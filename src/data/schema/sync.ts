@@ -1,12 +1,13 @@
 import type { Logger } from '../../core/logger.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
 import type { Database, Queryable } from '../database.js';
-import { schemaLock } from '../dialects/ddl.js';
-import { DestructiveSyncError } from '../errors.js';
+import { schemaLock, tableExistsQuery } from '../dialects/ddl.js';
+import { DestructiveSyncError, OlderModelError } from '../errors.js';
+import { historyInsert, incompatibilities, modelFingerprint, modelStanding, readModelHistory, type ModelStanding } from './model-history.js';
 import { modelSchema } from './model-schema.js';
 import { planSync, type PlanStep, type SyncPlan } from './plan.js';
 import { readStoredSchema, systemTablesExist } from './record.js';
-import { systemTableStatements } from './system-tables.js';
+import { SYS, systemTableStatements } from './system-tables.js';
 
 export interface SyncOptions {
   /** Apply changes that destroy data (AllowDestructiveSync). */
@@ -18,6 +19,19 @@ export interface SyncResult {
   /** The statements run (empty when the schema already matched the model). */
   readonly statements: readonly PlanStep[];
   readonly summary: readonly string[];
+  /**
+   * `older`: the database was synchronised by a newer model; nothing was
+   * changed and this model serves with the newer schema (compatible mode).
+   */
+  readonly standing: ModelStanding['kind'];
+}
+
+/** What `kiln ddl` shows: the plan, and how this model stands to the one that last synchronised the database. */
+export interface SyncPreview extends SyncPlan {
+  readonly standing: ModelStanding;
+  readonly fingerprint: string;
+  /** Older model that cannot serve with the schema: why (a start refuses). */
+  readonly incompatible: readonly string[];
 }
 
 /**
@@ -39,12 +53,25 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
     }
     try {
       for (const s of systemTableStatements(db.kysely, db.dialect)) await tx.execute(s.sql, s.params);
+      const tables = modelSchema(model);
+      const fingerprint = modelFingerprint(tables, model.app.version);
+      const standing = modelStanding(await readModelHistory(tx), fingerprint);
+      if (standing.kind === 'older') {
+        const why = incompatibilities(tx, tables, await readStoredSchema(tx));
+        if (why.length) throw new OlderModelError(olderLine(model.app.version, standing, why));
+        opts.log.warn({ model: model.app.version, fingerprint, database: standing.latest }, `this model (version ${model.app.version}) is older than the one that last synchronised the database (version ${standing.latest.version}, #${standing.latest.sequence}): serving with its schema, changing nothing`);
+        return { statements: [], summary: [], standing: 'older' };
+      }
       const plan = await makePlan(tx, db, model);
       if (plan.losses.length && !opts.allowDestructive) throw new DestructiveSyncError(plan.losses);
       if (plan.losses.length) opts.log.warn({ losses: plan.losses }, 'schema synchronisation destroys data (AllowDestructiveSync is set)');
       for (const s of plan.steps) await tx.execute(s.sql, s.params);
+      if (standing.kind === 'new' || !standing.latest) {
+        const h = historyInsert(db.kysely, standing.kind === 'new' ? standing.next : 1, fingerprint, model.app.version);
+        await tx.execute(h.sql, h.params);
+      }
       if (plan.summary.length) opts.log.info({ changes: plan.summary }, `schema synchronised: ${plan.summary.length} change${plan.summary.length === 1 ? '' : 's'}`);
-      return { statements: plan.steps, summary: plan.summary };
+      return { statements: plan.steps, summary: plan.summary, standing: standing.kind };
     } finally {
       if (lock.release) await tx.query(lock.release, []).catch(() => undefined);
     }
@@ -55,12 +82,26 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
  * The statements synchronisation would run, without running any (`kiln ddl`):
  * on a database without system tables they include creating them.
  */
-export async function previewSync(db: Database, model: CompiledModel): Promise<SyncPlan> {
+export async function previewSync(db: Database, model: CompiledModel): Promise<SyncPreview> {
   const exists = await systemTablesExist(db);
+  const tables = modelSchema(model);
+  const fingerprint = modelFingerprint(tables, model.app.version);
+  const history = (await db.query(tableExistsQuery(db.dialect), [SYS.modelHistory])).length ? await readModelHistory(db) : [];
+  const standing = modelStanding(history, fingerprint);
+  if (standing.kind === 'older') {
+    return { steps: [], losses: [], summary: [], standing, fingerprint, incompatible: incompatibilities(db, tables, await readStoredSchema(db)) };
+  }
   const plan = await makePlan(db, db, model);
-  if (exists) return plan;
+  if (exists) return { ...plan, standing, fingerprint, incompatible: [] };
   const create = systemTableStatements(db.kysely, db.dialect).map((s) => ({ ...s, ddl: true }));
-  return { ...plan, steps: [...create, ...plan.steps] };
+  return { ...plan, steps: [...create, ...plan.steps], standing, fingerprint, incompatible: [] };
+}
+
+/** The one line an older, incompatible model refuses to start with. */
+export function olderLine(version: string, standing: Extract<ModelStanding, { kind: 'older' }>, why: readonly string[]): string {
+  return `this model (version ${version}, #${standing.self.sequence}) is older than the one that last synchronised the database (version ${standing.latest.version}, #${standing.latest.sequence}) `
+    + `and cannot serve with its schema: ${why[0]}${why.length > 1 ? ` (and ${why.length - 1} more)` : ''}; the schema was not changed. `
+    + 'Deploy the newer model, or give this one a new version in app.yaml to apply its schema deliberately.';
 }
 
 async function makePlan(q: Queryable, db: Database, model: CompiledModel): Promise<SyncPlan> {

@@ -12,6 +12,8 @@ export const SYS = {
   uniqueConstraint: 'mendixsystem$unique_constraint',
   sequence: 'mendixsystem$sequence',
   version: 'mendixsystem$version',
+  /** Kiln's: the model versions that synchronised the schema, in order (model-history.ts). */
+  modelHistory: 'mendixsystem$modelhistory',
 } as const;
 
 /** The system tables' layout version Kiln writes to mendixsystem$version.versionnumber. */
@@ -75,6 +77,11 @@ export function systemTableStatements(k: Kysely<any>, dialect: Dialect): { sql: 
       .addColumn('lastsyncdate', 'varchar(50)')
       .addColumn('modelversionnumber', name)
       .addColumn('mendixversion', name),
+    k.schema.createTable(SYS.modelHistory).ifNotExists()
+      .addColumn('sequence', 'integer', (c: any) => c.notNull().primaryKey())
+      .addColumn('fingerprint', 'varchar(64)', (c: any) => c.notNull())
+      .addColumn('modelversionnumber', name)
+      .addColumn('syncdate', 'varchar(50)'),
   ];
   return stmts.map((s) => { const c = s.compile(); return { sql: c.sql, params: c.parameters }; });
 }

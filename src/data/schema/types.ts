@@ -15,6 +15,8 @@ export interface ColumnDef {
   readonly length: number;
   readonly defaultValue: string | null;
   readonly previousKeys: readonly string[];
+  /** Enumeration (model side only): the keys rows may hold. */
+  readonly enumValues?: readonly string[];
   /** Metadata row id (stored side only). */
   readonly id?: string;
 }

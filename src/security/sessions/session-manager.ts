@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../data/index.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
 import { userContextFor } from '../contexts.js';
 import type { UserContext } from '../user-context.js';
+import { csrfTokenFor, secretHash } from './session-secrets.js';
 import type { SessionStore, StoredSession } from './session-store.js';
 
 export interface SessionOptions {
@@ -10,12 +11,20 @@ export interface SessionOptions {
   readonly timeoutMs: number;
   /** SessionValidationTimeout: how long a validated session is trusted from memory. */
   readonly validationMs: number;
+  /** SessionMaxLifetime: age (from creation) after which a session ends however active it is. */
+  readonly maxLifetimeMs: number;
+  /** The deployment secret: keys the derivation of CSRF tokens (session-secrets.ts). */
+  readonly secret: Buffer;
 }
 
 /** A valid session as a request sees it. */
 export interface ActiveSession {
+  /** The id the cookie carries (the database holds only its hash). */
   readonly sessionId: string;
+  /** The CSRF token to hand to the client (derived, never stored). */
   readonly csrfToken: string;
+  /** What the database holds for the token: check a client's token with `matchesHash`. */
+  readonly csrfHash: string;
   readonly context: UserContext;
 }
 
@@ -50,6 +59,12 @@ export interface SessionUserRef {
  * ended on another instance may live that long here, as in Mendix). The
  * last-active time is remembered in memory on each request and written by
  * `flush` (run every SessionKeepAliveUpdatesInterval), never per request.
+ *
+ * The SessionId and CSRFToken columns hold SHA-256 hashes: the cookie's id is
+ * hashed for every lookup, and the CSRF token is derived from the id and the
+ * deployment secret when the client needs it. Besides the idle timeout, a
+ * session ends SessionMaxLifetime after its creation (createdDate), checked
+ * from the row at every validation, so on every instance alike.
  */
 export class SessionManager {
   private readonly cache = new Map<string, CacheEntry>();
@@ -68,46 +83,49 @@ export class SessionManager {
   /** Starts a new session for a user: new random id and CSRF token (a login never reuses an id). */
   async create(user: SessionUserRef): Promise<ActiveSession> {
     const sessionId = randomUUID();
-    const csrfToken = randomBytes(24).toString('base64url');
+    const csrfHash = secretHash(csrfTokenFor(this.opts.secret, sessionId));
     const now = this.clock();
-    const objectId = await this.store.create({ sessionId, csrfToken, userId: user.id, now: new Date(now) });
+    const objectId = await this.store.create({ key: secretHash(sessionId), csrfHash, userId: user.id, now: new Date(now) });
     const stored: StoredSession = {
-      objectId, sessionId, csrfToken, lastActive: new Date(now), userId: user.id, userName: user.name, userEntity: user.entity,
+      objectId, csrfHash, created: new Date(now), lastActive: new Date(now), userId: user.id, userName: user.name, userEntity: user.entity,
       userActive: true, userBlocked: false, anonymous: user.anonymous, userRoles: [...user.roles].sort(),
     };
-    const entry = this.entry(stored, now);
+    const entry = this.entry(sessionId, stored, now);
     this.cache.set(sessionId, entry);
     return entry.active;
   }
 
-  private entry(stored: StoredSession, now: number): CacheEntry {
+  private entry(sessionId: string, stored: StoredSession, now: number): CacheEntry {
     const context = userContextFor(this.model, {
       userId: stored.userId, userName: stored.userName, userEntity: stored.userEntity, userRoles: stored.userRoles,
-      anonymous: stored.anonymous, sessionId: stored.sessionId, sessionObjectId: stored.objectId,
+      anonymous: stored.anonymous, sessionId, sessionObjectId: stored.objectId,
     });
-    return { stored, validatedAt: now, active: { sessionId: stored.sessionId, csrfToken: stored.csrfToken, context } };
+    const csrfToken = csrfTokenFor(this.opts.secret, sessionId);
+    return { stored, validatedAt: now, active: { sessionId, csrfToken, csrfHash: stored.csrfHash, context } };
   }
 
   /**
-   * The valid session with this id, or undefined (unknown, ended, expired, or
-   * its user blocked or deactivated). Marks the session active.
+   * The valid session with this id, or undefined (unknown, ended, expired,
+   * older than the maximum lifetime, or its user blocked or deactivated).
+   * Marks the session active.
    */
   async resolve(sessionId: string): Promise<ActiveSession | undefined> {
     if (!couldBeSessionId(sessionId)) return undefined;
     const now = this.clock();
     let entry = this.cache.get(sessionId);
     if (!entry || now - entry.validatedAt >= this.opts.validationMs) {
-      const stored = await this.store.find(sessionId);
+      const stored = await this.store.find(secretHash(sessionId));
       if (!stored || !stored.userActive || stored.userBlocked) {
         this.forget(sessionId);
         if (stored) await this.store.deleteByObjectId(stored.objectId);
         return undefined;
       }
-      entry = this.entry(stored, now);
+      entry = this.entry(sessionId, stored, now);
       this.cache.set(sessionId, entry);
     }
     const last = Math.max(entry.stored.lastActive?.getTime() ?? 0, this.seen.get(sessionId) ?? 0);
-    if (now - last > this.opts.timeoutMs) {
+    const created = entry.stored.created?.getTime();
+    if (now - last > this.opts.timeoutMs || (created !== undefined && now - created > this.opts.maxLifetimeMs)) {
       this.forget(sessionId);
       await this.store.deleteByObjectId(entry.stored.objectId);
       return undefined;
@@ -121,7 +139,7 @@ export class SessionManager {
   async end(sessionId: string): Promise<void> {
     if (!couldBeSessionId(sessionId)) return;
     this.forget(sessionId);
-    await this.store.deleteBySessionId(sessionId);
+    await this.store.deleteByKey(secretHash(sessionId));
   }
 
   /**
@@ -142,14 +160,15 @@ export class SessionManager {
 
   /** Writes the remembered last-active times; returns how many sessions were written. */
   async flush(): Promise<number> {
-    const entries = [...this.pending].map((sessionId) => ({ sessionId, lastActive: new Date(this.seen.get(sessionId) ?? this.clock()) }));
+    const pending = [...this.pending];
+    const entries = pending.map((sessionId) => ({ key: secretHash(sessionId), lastActive: new Date(this.seen.get(sessionId) ?? this.clock()) }));
     this.pending.clear();
     if (entries.length) {
       try {
         await this.store.touch(entries);
       } catch (e) {
         // Keep them for the next flush rather than lose activity.
-        for (const { sessionId } of entries) if (this.seen.has(sessionId)) this.pending.add(sessionId);
+        for (const sessionId of pending) if (this.seen.has(sessionId)) this.pending.add(sessionId);
         throw e;
       }
     }
@@ -164,12 +183,15 @@ export class SessionManager {
   /**
    * The periodic clean-up (leader's action in a cluster; idempotent, so safe
    * on every instance): flush first, so this instance's own activity counts,
-   * then delete expired sessions, sessions of blocked or inactive users, and
-   * anonymous users left without a session.
+   * then delete expired sessions (idle, or older than the maximum lifetime),
+   * sessions of blocked or inactive users, and anonymous users left without
+   * a session.
    */
   async cleanup(): Promise<{ expired: number; disabled: number; anonymousUsers: number }> {
     await this.flush();
-    const expired = await this.store.deleteExpired(new Date(this.clock() - this.opts.timeoutMs));
+    const now = this.clock();
+    const expired = await this.store.deleteExpired(new Date(now - this.opts.timeoutMs))
+      + await this.store.deleteOlderThan(new Date(now - this.opts.maxLifetimeMs));
     const disabled = await this.store.deleteOfDisabledUsers();
     const anonymousUsers = await this.store.deleteOrphanAnonymousUsers();
     return { expired, disabled, anonymousUsers };

@@ -6,13 +6,20 @@ import type { SystemTables } from '../system-tables.js';
 /** A session with its user, as one lookup returns it. */
 export interface StoredSession {
   readonly objectId: bigint;
-  readonly sessionId: string;
-  readonly csrfToken: string;
+  /** SHA-256 of the CSRF token (session-secrets.ts). */
+  readonly csrfHash: string;
+  /** When the session began (createdDate): SessionMaxLifetime counts from here. */
+  readonly created: Date | null;
   readonly lastActive: Date | null;
   readonly userId: bigint;
   readonly userName: string;
   readonly userEntity: string;
   readonly userActive: boolean;
+  /**
+   * Blocked by an administrator (Blocked without BlockedSince): the user's sessions end.
+   * A block from failed logins (with BlockedSince) only refuses new logins, so that
+   * wrong passwords sent by someone else never end the user's open sessions.
+   */
   readonly userBlocked: boolean;
   readonly anonymous: boolean;
   readonly userRoles: readonly string[];
@@ -24,6 +31,8 @@ const U = 'System.User';
 /**
  * System.Session rows. The per-request lookup is one statement: the session by
  * its indexed SessionId, joined to its user and the user's role names.
+ * Every `key` here is what the SessionId column holds: the hash of the
+ * session id (session-secrets.ts), never the id the cookie carries.
  */
 export class SessionStore {
   private readonly lookup: string;
@@ -36,8 +45,8 @@ export class SessionStore {
     const ur = t.userRoles;
     const sc = (n: string) => `s.${t.col(S, n)}`;
     const uc = (n: string) => `u.${t.col(U, n)}`;
-    this.lookup = `SELECT s.${t.q('id')} AS ${t.q('sid')}, ${sc('CSRFToken')} AS ${t.q('csrf')}, ${sc('LastActive')} AS ${t.q('lastactive')}, `
-      + `u.${t.q('id')} AS ${t.q('uid')}, ${uc('Name')} AS ${t.q('uname')}, ${uc('Active')} AS ${t.q('active')}, ${uc('Blocked')} AS ${t.q('blocked')}, `
+    this.lookup = `SELECT s.${t.q('id')} AS ${t.q('sid')}, ${sc('CSRFToken')} AS ${t.q('csrf')}, ${sc('LastActive')} AS ${t.q('lastactive')}, ${sc('createdDate')} AS ${t.q('created')}, `
+      + `u.${t.q('id')} AS ${t.q('uid')}, ${uc('Name')} AS ${t.q('uname')}, ${uc('Active')} AS ${t.q('active')}, ${uc('Blocked')} AS ${t.q('blocked')}, ${uc('BlockedSince')} AS ${t.q('blockedsince')}, `
       + `${uc('IsAnonymous')} AS ${t.q('anon')}, ${t.userType ? `u.${t.userType}` : 'NULL'} AS ${t.q('utype')}, r.${t.col('System.UserRole', 'Name')} AS ${t.q('role')} `
       + `FROM ${t.session} s JOIN ${su.table} su ON su.${su.session} = s.${t.q('id')} JOIN ${t.user} u ON u.${t.q('id')} = su.${su.user} `
       + `LEFT JOIN ${ur.table} ur ON ur.${ur.user} = u.${t.q('id')} LEFT JOIN ${t.userRole} r ON r.${t.q('id')} = ur.${ur.role} `
@@ -48,26 +57,27 @@ export class SessionStore {
     this.deleteById = `DELETE FROM ${t.session} WHERE ${t.q('id')} = ${t.ph(1)}`;
   }
 
-  async find(sessionId: string): Promise<StoredSession | undefined> {
-    const rows = await this.db.query<Record<string, unknown>>(this.lookup, [this.t.enc(S, 'SessionId', sessionId)]);
+  async find(key: string): Promise<StoredSession | undefined> {
+    const rows = await this.db.query<Record<string, unknown>>(this.lookup, [this.t.enc(S, 'SessionId', key)]);
     const r = rows[0];
     if (!r) return undefined;
     return {
-      objectId: idFromDb(r.sid), sessionId,
-      csrfToken: String(this.t.dec(S, 'CSRFToken', r.csrf) ?? ''),
+      objectId: idFromDb(r.sid),
+      csrfHash: String(this.t.dec(S, 'CSRFToken', r.csrf) ?? ''),
+      created: this.t.dec(S, 'createdDate', r.created) as Date | null,
       lastActive: this.t.dec(S, 'LastActive', r.lastactive) as Date | null,
       userId: idFromDb(r.uid),
       userName: String(this.t.dec(U, 'Name', r.uname) ?? ''),
       userEntity: (r.utype as string | null) ?? U,
       userActive: this.t.dec(U, 'Active', r.active) !== false,
-      userBlocked: this.t.dec(U, 'Blocked', r.blocked) === true,
+      userBlocked: this.t.dec(U, 'Blocked', r.blocked) === true && r.blockedsince == null,
       anonymous: this.t.dec(U, 'IsAnonymous', r.anon) === true,
       userRoles: rows.map((x) => x.role).filter((x): x is string => typeof x === 'string').sort(),
     };
   }
 
-  async create(s: { sessionId: string; csrfToken: string; userId: bigint; now: Date }): Promise<bigint> {
-    return this.writer.create(S, { SessionId: s.sessionId, CSRFToken: s.csrfToken, LastActive: s.now, LongLived: false }, { 'System.Session_User': s.userId });
+  async create(s: { key: string; csrfHash: string; userId: bigint; now: Date }): Promise<bigint> {
+    return this.writer.create(S, { SessionId: s.key, CSRFToken: s.csrfHash, LastActive: s.now, LongLived: false }, { 'System.Session_User': s.userId });
   }
 
   async deleteByObjectId(objectId: bigint): Promise<void> {
@@ -78,8 +88,8 @@ export class SessionStore {
     });
   }
 
-  async deleteBySessionId(sessionId: string): Promise<void> {
-    await this.deleteWhere(`${this.t.col(S, 'SessionId')} = ${this.t.ph(1)}`, [this.t.enc(S, 'SessionId', sessionId)]);
+  async deleteByKey(key: string): Promise<void> {
+    await this.deleteWhere(`${this.t.col(S, 'SessionId')} = ${this.t.ph(1)}`, [this.t.enc(S, 'SessionId', key)]);
   }
 
   /** Ends every session of a user (blocked, deactivated), or all but one (`except`, a session object id: its password changed). */
@@ -101,12 +111,17 @@ export class SessionStore {
     return this.deleteWhere(`(${la} < ${this.t.ph(1)} OR (${la} IS NULL AND ${this.t.col(S, 'createdDate')} < ${this.t.ph(2)}))`, [enc, enc]);
   }
 
-  /** Sessions whose user was blocked or deactivated since the session began. */
+  /** Sessions begun before `before` (SessionMaxLifetime), however active. */
+  async deleteOlderThan(before: Date): Promise<number> {
+    return this.deleteWhere(`${this.t.col(S, 'createdDate')} < ${this.t.ph(1)}`, [this.t.enc(S, 'createdDate', before)]);
+  }
+
+  /** Sessions whose user was deactivated, or blocked by an administrator (no BlockedSince: not a block from failed logins), since the session began. */
   async deleteOfDisabledUsers(): Promise<number> {
     const su = this.t.sessionUser;
     const uc = (n: string) => this.t.col(U, n);
     return this.deleteWhere(
-      `${this.t.q('id')} IN (SELECT x.${su.session} FROM ${su.table} x JOIN ${this.t.user} u ON u.${this.t.q('id')} = x.${su.user} WHERE u.${uc('Active')} = ${this.t.ph(1)} OR u.${uc('Blocked')} = ${this.t.ph(2)})`,
+      `${this.t.q('id')} IN (SELECT x.${su.session} FROM ${su.table} x JOIN ${this.t.user} u ON u.${this.t.q('id')} = x.${su.user} WHERE u.${uc('Active')} = ${this.t.ph(1)} OR (u.${uc('Blocked')} = ${this.t.ph(2)} AND u.${uc('BlockedSince')} IS NULL))`,
       [this.t.enc(U, 'Active', false), this.t.enc(U, 'Blocked', true)]);
   }
 
@@ -129,12 +144,12 @@ export class SessionStore {
   }
 
   /** Writes remembered last-active times (one statement per session, one transaction). */
-  async touch(entries: readonly { sessionId: string; lastActive: Date }[]): Promise<void> {
+  async touch(entries: readonly { key: string; lastActive: Date }[]): Promise<void> {
     if (!entries.length) return;
     await this.db.transaction(async (tx) => {
       for (const e of entries) {
         const la = this.t.enc(S, 'LastActive', e.lastActive);
-        await tx.execute(this.touchOne, [la, this.t.enc(S, 'SessionId', e.sessionId), la]);
+        await tx.execute(this.touchOne, [la, this.t.enc(S, 'SessionId', e.key), la]);
       }
     });
   }

@@ -1,6 +1,6 @@
 import mysql from 'mysql2';
 import { MysqlDialect } from 'kysely';
-import type { DriverAdapter, DriverOptions, Lease, RawResult } from '../driver.js';
+import { boundedWait, type DriverAdapter, type DriverOptions, type Lease, type RawResult } from '../driver.js';
 import { isMysqlConnectionError } from './errors.js';
 
 /**
@@ -8,7 +8,10 @@ import { isMysqlConnectionError } from './errors.js';
  * sql_mode ANSI_QUOTES (identifiers in double quotes, as on the other two
  * databases) and PIPES_AS_CONCAT, READ COMMITTED isolation (as Mendix), UTC.
  * BIGINT and DECIMAL come back as strings, DATETIME as Dates read in UTC.
- * Statements run as server-side prepared statements (execute).
+ * Statements run as server-side prepared statements (execute). Each
+ * connection also gets the statement timeout (MariaDB's max_statement_time, in
+ * seconds) and the lock wait timeout (innodb_lock_wait_timeout, whole seconds,
+ * rounded up); waiting for a pooled connection is bounded by `poolWaitTimeoutMs`.
  *
  * mysql2's callback API is used, each statement one promise made here: its
  * promise wrapper captures a stack trace per statement (about 15 µs, more
@@ -26,20 +29,29 @@ export function openMysql(url: string, opts: DriverOptions): DriverAdapter {
   pool.on('connection', (c) => {
     c.query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES,PIPES_AS_CONCAT'), time_zone = '+00:00'");
     c.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    if (opts.lockTimeoutMs > 0) c.query(`SET SESSION innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(opts.lockTimeoutMs / 1000))}`);
+    // MariaDB only (MySQL has max_execution_time, for SELECT): a MySQL server refuses it, which changes nothing else.
+    if (opts.statementTimeoutMs > 0) c.query(`SET SESSION max_statement_time = ${opts.statementTimeoutMs / 1000}`, () => undefined);
     c.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost; it will be replaced'));
   });
+  const getConnection = () => boundedWait(new Promise<mysql.PoolConnection>((resolve, reject) => {
+    pool.getConnection((err, c) => { if (err) reject(err); else resolve(c); });
+  }), opts.poolWaitTimeoutMs, (c) => c.release());
   return {
     beginStatement: 'START TRANSACTION',
-    run: (sql, params) => runOn(pool, sql, params),
-    acquire: () => new Promise<Lease>((resolve, reject) => {
-      pool.getConnection((err, c) => {
-        if (err) { reject(err); return; }
-        resolve({
-          conn: { run: (sql, params) => runOn(c, sql, params) },
-          release: (broken) => { if (broken) c.destroy(); else c.release(); },
-        });
-      });
-    }),
+    async run(sql, params) {
+      if (!(opts.poolWaitTimeoutMs > 0)) return runOn(pool, sql, params);
+      // pool.execute, with the wait for the connection bounded.
+      const c = await getConnection();
+      try { return await runOn(c, sql, params); } finally { c.release(); }
+    },
+    acquire: async () => {
+      const c = await getConnection();
+      return {
+        conn: { run: (sql, params) => runOn(c, sql, params) },
+        release: (broken) => { if (broken) c.destroy(); else c.release(); },
+      } satisfies Lease;
+    },
     kyselyDialect: () => new MysqlDialect({ pool }),
     isConnectionError: (err) => isMysqlConnectionError(err),
     close: () => new Promise<void>((resolve, reject) => { pool.end((err) => (err ? reject(err) : resolve())); }),

@@ -1,4 +1,4 @@
-import { DatabaseConnectionError, DataError, UniqueViolationError } from '../../errors.js';
+import { DatabaseBusyError, DatabaseConnectionError, DataError, UniqueViolationError } from '../../errors.js';
 
 /** Driver errors that callers act on become typed errors; the rest pass through unchanged. */
 export function translateMysqlError(err: unknown): unknown {
@@ -9,6 +9,9 @@ export function translateMysqlError(err: unknown): unknown {
     const constraint = key?.includes('.') ? key.slice(key.indexOf('.') + 1) : key;
     return new UniqueViolationError(`duplicate value: ${e.message}`, undefined, constraint, { cause: e });
   }
+  // 1205 ER_LOCK_WAIT_TIMEOUT: innodb_lock_wait_timeout passed; 1969 ER_STATEMENT_TIMEOUT: max_statement_time.
+  if (e.errno === 1205) return new DatabaseBusyError('lock', `a lock was not granted within the lock timeout: ${e.message}`, { cause: e });
+  if (e.errno === 1969) return new DatabaseBusyError('statement', `the statement ran past the statement timeout: ${e.message}`, { cause: e });
   if (isMysqlConnectionError(e)) return new DatabaseConnectionError(`the database connection failed: ${e.message}`, { cause: e });
   return err;
 }

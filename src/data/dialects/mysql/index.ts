@@ -29,6 +29,7 @@ export const mysql: Dialect = {
   singleConnection: false,
   transactionalDdl: false,
   dropIndexNamesTable: true,
+  liftTimeouts: ['SET SESSION max_statement_time = 0', 'SET SESSION innodb_lock_wait_timeout = 31536000'],
   failedStatementAbortsTransaction: false,
   batchUpdate(table, columns, rows, p) {
     // The id is cast so that the join compares BIGINTs, not text as DOUBLE.

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PostgresDialect } from 'kysely';
-import type { DriverAdapter, DriverOptions, Lease, RawResult } from '../driver.js';
+import { boundedWait, type DriverAdapter, type DriverOptions, type Lease, type RawResult } from '../driver.js';
 import { utcText } from '../value-codecs.js';
 import { isPgConnectionError } from './errors.js';
 
@@ -58,20 +58,45 @@ function digits(v: string, from: number, to: number): number {
   return x;
 }
 
-/** PostgreSQL through a pg Pool; broken idle clients are dropped and replaced, so a database restart heals by itself. */
+/**
+ * PostgreSQL through a pg Pool; broken idle clients are dropped and replaced,
+ * so a database restart heals by itself. Every connection starts with the
+ * statement and lock timeouts (startup parameters, no round trip); waiting for
+ * a pooled connection is bounded by `poolWaitTimeoutMs`.
+ */
 export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize, connectionTimeoutMillis: opts.connectTimeoutMs, types, idleTimeoutMillis: 30000 });
+  const config: pg.ClientConfig = {
+    connectionString: url,
+    ...(opts.statementTimeoutMs > 0 ? { statement_timeout: opts.statementTimeoutMs } : {}),
+    ...(opts.lockTimeoutMs > 0 ? { lock_timeout: opts.lockTimeoutMs } : {}),
+  };
+  const pool = new pg.Pool({ ...config, max: opts.poolSize, connectionTimeoutMillis: opts.connectTimeoutMs, types, idleTimeoutMillis: 30000 });
   // An idle client whose backend died emits 'error' on the pool; without a
   // listener that would crash the process. The pool discards the client.
   pool.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost; it will be replaced'));
   const toResult = (r: pg.QueryResult): RawResult => ({ rows: r.rows as Record<string, unknown>[], affectedRows: r.rowCount ?? 0 });
+  const connect = () => boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release());
   return {
     beginStatement: 'BEGIN',
     async run(sql, params) {
-      return toResult(await pool.query(statement(sql, params)));
+      if (!(opts.poolWaitTimeoutMs > 0)) return toResult(await pool.query(statement(sql, params)));
+      // pool.query, with the wait for the connection bounded.
+      const client = await connect();
+      let failed: Error | undefined;
+      const onError = (err: Error) => { failed = err; };
+      client.once('error', onError);
+      try {
+        return toResult(await client.query(statement(sql, params)));
+      } catch (e) {
+        failed = e as Error;
+        throw e;
+      } finally {
+        client.removeListener('error', onError);
+        client.release(failed);
+      }
     },
     async acquire(): Promise<Lease> {
-      const client = await pool.connect();
+      const client = await connect();
       // A leased client has no pool listener: if its backend dies between two
       // statements of a transaction, pg emits 'error' on it, which would crash
       // the process unheard. The transaction's next statement then fails with
@@ -79,7 +104,10 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
       const onError = (err: Error) => opts.log.warn({ err: err.message }, 'database connection lost during a transaction');
       client.on('error', onError);
       return {
-        conn: { run: async (sql, params) => toResult(await client.query(statement(sql, params))) },
+        conn: {
+          run: async (sql, params) => toResult(await client.query(statement(sql, params))),
+          cancel: () => cancelRunning(config, client),
+        },
         release: (broken) => { client.removeListener('error', onError); client.release(broken ? true : undefined); },
       };
     },
@@ -87,6 +115,30 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
     isConnectionError: (err) => isPgConnectionError(err),
     async close() { await pool.end(); },
   };
+}
+
+/** pg's own cancel (a CancelRequest with the backend's key on a new socket); not in its typings. */
+interface Cancelling {
+  readonly connection: { on(event: 'error', fn: () => void): void };
+  cancel(target: pg.ClientBase, query: unknown): void;
+}
+
+/**
+ * Cancels the statement the client's server process runs now, if any: a
+ * statement waiting for a row lock fails at once (and with it the
+ * transaction), instead of holding the lock queue and a server process until
+ * the lock comes free or lock_timeout passes. Fire and forget.
+ */
+function cancelRunning(config: pg.ClientConfig, client: pg.PoolClient): void {
+  const active = (client as unknown as { activeQuery?: unknown }).activeQuery;
+  if (!active) return;
+  try {
+    const canceller = new pg.Client(config) as unknown as Cancelling;
+    canceller.connection.on('error', () => undefined);
+    canceller.cancel(client, active);
+  } catch {
+    // Best effort: the transaction's connection is destroyed anyway, so it never commits.
+  }
 }
 
 /** Statement names by SQL text: each connection parses and plans a named statement once, then only binds and executes it. */

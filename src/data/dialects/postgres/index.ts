@@ -29,6 +29,7 @@ export const postgres: Dialect = {
   singleConnection: false,
   transactionalDdl: true,
   dropIndexNamesTable: false,
+  liftTimeouts: ['SET LOCAL statement_timeout = 0', 'SET LOCAL lock_timeout = 0'],
   failedStatementAbortsTransaction: true,
   batchUpdate(table, columns, rows, p) {
     // Every value cast to its unconstrained type: a VALUES list has no column types of

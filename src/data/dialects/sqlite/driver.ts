@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 import { DatabaseConnectionError } from '../../errors.js';
-import type { DriverAdapter, DriverConnection, DriverOptions, Lease, RawResult } from '../driver.js';
+import { boundedWait, type DriverAdapter, type DriverConnection, type DriverOptions, type Lease, type RawResult } from '../driver.js';
 import { registerSqliteFunctions } from './functions.js';
 
 /**
@@ -17,7 +17,8 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
   let db: BetterSqlite3.Database;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new BetterSqlite3(path, { timeout: opts.connectTimeoutMs });
+    // busy_timeout: how long a statement waits for another process's lock on the file.
+    db = new BetterSqlite3(path, { timeout: opts.lockTimeoutMs > 0 ? opts.lockTimeoutMs : opts.connectTimeoutMs });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = OFF');
@@ -69,14 +70,17 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
   // The lock: a chain of promises; `held` is true while a transaction owns the connection.
   let tail: Promise<void> = Promise.resolve();
   let held = false;
-  const acquire = async (): Promise<Lease> => {
+  const take = async (): Promise<Lease> => {
     let unlock!: () => void;
     const prev = tail;
     tail = new Promise<void>((r) => { unlock = r; });
     await prev;
     held = true;
-    return { conn, release: () => { held = false; unlock(); } };
+    let released = false;
+    return { conn, release: () => { if (released) return; released = true; held = false; unlock(); } };
   };
+  // Waiting for the connection is bounded like a pool's: a lease that comes too late is handed on at once.
+  const acquire = (): Promise<Lease> => boundedWait(take(), opts.poolWaitTimeoutMs, (l) => l.release());
 
   return {
     beginStatement: 'BEGIN IMMEDIATE',

@@ -1,4 +1,4 @@
-import { DataError, UniqueViolationError } from '../../errors.js';
+import { DatabaseBusyError, DataError, UniqueViolationError } from '../../errors.js';
 
 /** Driver errors that callers act on become typed errors; the rest pass through unchanged. */
 export function translateSqliteError(err: unknown): unknown {
@@ -8,5 +8,7 @@ export function translateSqliteError(err: unknown): unknown {
     const table = /failed: ([^.]+)\./.exec(e.message)?.[1];
     return new UniqueViolationError(`duplicate value: ${e.message}`, table, undefined, { cause: e });
   }
+  // The file stayed locked by another process past busy_timeout (DatabaseLockTimeout).
+  if (e.code?.startsWith('SQLITE_BUSY') || e.code?.startsWith('SQLITE_LOCKED')) return new DatabaseBusyError('lock', `the database file stayed locked: ${e.message}`, { cause: e });
   return err;
 }

@@ -40,6 +40,7 @@ export const sqlite: Dialect = {
   singleConnection: true,
   transactionalDdl: true,
   dropIndexNamesTable: false,
+  liftTimeouts: [],
   failedStatementAbortsTransaction: false,
   values: sqliteValues,
   translateError: translateSqliteError,

@@ -1,0 +1,201 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/model/index.js';
+import { modelChecks } from '../../src/app/model-checks.js';
+import { buildRegistry } from '../../src/client-api/registry/build-registry.js';
+import { XasClient } from '../client-api/harness.js';
+import { freePort } from '../support/cli.js';
+import { startHaproxy, type HaproxyProcess } from '../support/haproxy.js';
+import { copyExample, startInstance, type KilnInstance } from '../support/kiln-instance.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+
+/**
+ * Fault: rolling deploys (issue 14, item 4) behind HAProxy on a private
+ * PostgreSQL, under a light load of create + save + list through the proxy.
+ * Each deploy replaces s1, then s2 (drained on the proxy, SIGTERM, started with
+ * the new version on the same port, put back). The load counts requests, errors
+ * by kind, and rows expected (saves answered 200) against rows found.
+ *
+ *  - 1.1.0 adds an attribute; between the two halves an instance of 1.0.0
+ *    restarts beside the newer one (the reported bug: it dropped the new
+ *    column). Zero failed requests expected.
+ *  - 1.2.0 removes it: instances still on 1.1.0 read and write the dropped
+ *    column until they are replaced; their failures are counted.
+ *  - 1.3.0 renames the entity (previousName): 1.2.0 instances lose their
+ *    table; an instance of 1.2.0 restarting afterwards refuses in one line.
+ */
+const WORKERS = 3;
+const MODEL = 'modules/MyFirstModule/domain-model.yaml';
+
+type Ids = { create: string; save: string; list: string };
+type Tally = { requests: number; ok: number; errors: Record<string, number>; staleOperation: number; saves: number };
+
+describe('fault: rolling deploys under load', () => {
+  let pgc: PrivatePostgres;
+  const apps: Record<string, { dir: string; remove(): void }> = {};
+  const ids: Record<string, Ids> = {};
+  let deployments: string;
+  const ports: number[] = [];
+  const instances: (KilnInstance | undefined)[] = [undefined, undefined];
+  let proxy: HaproxyProcess | undefined;
+
+  const version = (v: string, edit: (domain: string) => string, renamed = false) => {
+    const app = copyExample('employees');
+    const yaml = join(app.dir, 'app.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('version: 1.0.0', `version: ${v}`));
+    writeFileSync(join(app.dir, MODEL), edit(readFileSync(join(app.dir, MODEL), 'utf8')));
+    if (renamed) {
+      for (const f of ['modules/MyFirstModule/pages/Employee_Overview.yaml', 'modules/MyFirstModule/pages/Employee_NewEdit.yaml', 'modules/MyFirstModule/microflows/GetAllEmployees.yaml']) {
+        const p = join(app.dir, f);
+        writeFileSync(p, readFileSync(p, 'utf8').replace(/MyFirstModule\.Employee(?![_A-Za-z])/g, 'MyFirstModule.Staff'));
+      }
+    }
+    apps[v] = app;
+  };
+  const withNickname = (d: string) => d.replace('      DateOfBirth: { type: DateTime, localize: false }\n', '      DateOfBirth: { type: DateTime, localize: false }\n      Nickname:    String\n');
+
+  const start = (n: number, v: string) => startInstance({ appDir: apps[v]!.dir, db: pgc.url, port: ports[n], deploymentDir: join(deployments, `d${n}-${v}`) });
+  const serverState = async (n: number) => (await proxy!.stats()).find((r) => r.svname === `s${n + 1}`)?.status;
+  const waitUp = async (n: number) => {
+    for (let i = 0; i < 100 && await serverState(n) !== 'UP'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await serverState(n)).toBe('UP');
+  };
+  /** Drain one server on the proxy, stop it, start version v on its port, put it back. */
+  const replace = async (n: number, v: string) => {
+    await proxy!.admin(`set server kiln_instances/s${n + 1} state maint`);
+    await new Promise((r) => setTimeout(r, 300));
+    await instances[n]?.kill('SIGTERM');
+    instances[n] = await start(n, v);
+    await proxy!.admin(`set server kiln_instances/s${n + 1} state ready`);
+    await waitUp(n);
+  };
+
+  beforeAll(async () => {
+    pgc = await startPrivatePostgres();
+    version('1.0.0', (d) => d);
+    version('1.1.0', withNickname);
+    version('1.2.0', (d) => d);
+    version('1.3.0', (d) => d.replace('  Employee:\n', '  Staff:\n    previousName: Employee\n'), true);
+    for (const [v, app] of Object.entries(apps)) {
+      const { model } = await loadModel(app.dir, { checks: modelChecks() });
+      const r = buildRegistry(model!);
+      ids[v] = { create: r.forButton('MyFirstModule.Employee_Overview', 'dataGrid2_1', 0)!.id, save: r.forButton('MyFirstModule.Employee_NewEdit', 'dataView1', 0)!.id, list: r.forWidget('MyFirstModule.Employee_Overview', 'allEmployeesGrid')!.id };
+    }
+    deployments = mkdtempSync(join(tmpdir(), 'kiln-deployments-'));
+    ports.push(await freePort(), await freePort());
+    instances[0] = await start(0, '1.0.0');
+    instances[1] = await start(1, '1.0.0');
+    proxy = await startHaproxy({ backends: ports, interMs: 300, fall: 2, rise: 1 });
+  }, 90000);
+  afterAll(async () => {
+    await proxy?.stop();
+    for (const i of instances) await i?.kill('SIGKILL');
+    await pgc?.cleanup();
+    for (const a of Object.values(apps)) a.remove();
+    if (deployments) rmSync(deployments, { recursive: true, force: true });
+  });
+
+  /** Runs the load until `during` resolves; a 404 for an operation id (the page changed under a browser) switches to the other version's ids, counted apart. */
+  const underLoad = async (idSets: Ids[], during: () => Promise<void>): Promise<Tally> => {
+    const t: Tally = { requests: 0, ok: 0, errors: {}, staleOperation: 0, saves: 0 };
+    const admin = new XasClient(proxy!.base);
+    await admin.login('MxAdmin', 'Admin1!');
+    let done = false;
+    const call = async (w: { set: number }, pick: (i: Ids) => string, rest: Record<string, unknown>) => {
+      for (let attempt = 0; ; attempt++) {
+        t.requests++;
+        try {
+          const r = await admin.op(pick(idSets[w.set]!), rest);
+          if (r.status === 404 && /unknown operation/.test(JSON.stringify(r.body)) && attempt < idSets.length) { t.staleOperation++; w.set = (w.set + 1) % idSets.length; continue; }
+          if (r.status === 200) { t.ok++; return r; }
+          const kind = `HTTP ${r.status}`;
+          t.errors[kind] = (t.errors[kind] ?? 0) + 1;
+          return undefined;
+        } catch (e) {
+          const kind = `network ${(e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message}`;
+          t.errors[kind] = (t.errors[kind] ?? 0) + 1;
+          return undefined;
+        }
+      }
+    };
+    const worker = async (n: number) => {
+      const w = { set: 0 };
+      for (let i = 0; !done; i++) {
+        const created = await call(w, (x) => x.create, {});
+        const obj = (created?.body.objects as { guid: string }[] | undefined)?.[0];
+        if (obj) {
+          const saved = await call(w, (x) => x.save, { params: { Objects: { guids: [obj.guid] } }, objects: [obj], changes: { [obj.guid]: { Lastname: { value: `load-${n}-${i}` } } } });
+          if (saved) t.saves++;
+        }
+        await call(w, (x) => x.list, { validationGuids: [] });
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    };
+    const workers = Array.from({ length: WORKERS }, (_, n) => worker(n));
+    try { await during(); } finally { done = true; await Promise.all(workers); }
+    return t;
+  };
+
+  const loadRows = async (table: string) => Number((await (await pgc.client()).query(`SELECT count(*) AS n FROM "${table}" WHERE lastname LIKE 'load-%'`)).rows[0].n);
+  const columns = async (table: string) => (await (await pgc.client()).query(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY 1`, [table])).rows.map((r: { c: string }) => r.c);
+  const report: Record<string, unknown> = {};
+  let saves = 0;
+
+  it('adds an attribute with zero failed requests; a 1.0.0 instance restarting beside 1.1.0 keeps the new column', async () => {
+    const t = await underLoad([ids['1.0.0']!], async () => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await replace(0, '1.1.0');
+      // The reported bug: the older model restarts beside the newer one.
+      await replace(1, '1.0.0');
+      expect(instances[1]!.output()).toMatch(/is older than the one that last synchronised the database \(version 1\.1\.0, #2\): serving with its schema, changing nothing/);
+      expect(await columns('myfirstmodule$employee')).toContain('nickname');
+      await new Promise((r) => setTimeout(r, 1000));
+      await replace(1, '1.1.0');
+      await new Promise((r) => setTimeout(r, 1000));
+    });
+    saves += t.saves;
+    report.addAttribute = { ...t, rowsExpected: saves, rowsFound: await loadRows('myfirstmodule$employee') };
+    console.log(`rolling deploy, added attribute: ${JSON.stringify(report.addAttribute)}`);
+    expect(await columns('myfirstmodule$employee')).toContain('nickname');
+    expect(t.requests).toBeGreaterThan(50);
+    expect(t.errors).toEqual({});
+    expect(await loadRows('myfirstmodule$employee')).toBe(saves);
+  }, 120000);
+
+  it('removes an attribute: counts the failures of the instance still on the older model until it is replaced', async () => {
+    const t = await underLoad([ids['1.1.0']!], async () => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await replace(0, '1.2.0');
+      await new Promise((r) => setTimeout(r, 1000));
+      await replace(1, '1.2.0');
+      await new Promise((r) => setTimeout(r, 1000));
+    });
+    saves += t.saves;
+    report.removeAttribute = { ...t, rowsExpected: saves, rowsFound: await loadRows('myfirstmodule$employee') };
+    console.log(`rolling deploy, removed attribute: ${JSON.stringify(report.removeAttribute)}`);
+    expect(await columns('myfirstmodule$employee')).not.toContain('nickname');
+    expect(t.requests).toBeGreaterThan(50);
+    expect(await loadRows('myfirstmodule$employee')).toBe(saves);
+  }, 120000);
+
+  it('renames an entity: the older model cannot serve and an instance of it restarting refuses in one line', async () => {
+    const t = await underLoad([ids['1.2.0']!, ids['1.3.0']!], async () => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await replace(0, '1.3.0');
+      await new Promise((r) => setTimeout(r, 1000));
+      await replace(1, '1.3.0');
+      await new Promise((r) => setTimeout(r, 1000));
+    });
+    saves += t.saves;
+    report.renameEntity = { ...t, rowsExpected: saves, rowsFound: await loadRows('myfirstmodule$staff') };
+    console.log(`rolling deploy, renamed entity: ${JSON.stringify(report.renameEntity)}`);
+    expect(await loadRows('myfirstmodule$staff')).toBe(saves);
+    // An instance of 1.2.0 started now refuses, changing nothing.
+    const err = await startInstance({ appDir: apps['1.2.0']!.dir, db: pgc.url, deploymentDir: join(deployments, 'late-1.2.0'), timeoutMs: 30000 }).catch((e: Error) => e.message);
+    expect(String(err)).toMatch(/this model \(version 1\.2\.0, #3\) is older than the one that last synchronised the database \(version 1\.3\.0, #4\) and cannot serve with its schema: it needs entity MyFirstModule\.Employee \(table myfirstmodule\$employee\), which the newer model renamed or removed; the schema was not changed/);
+    expect(await columns('myfirstmodule$staff')).toContain('lastname');
+    expect(await columns('myfirstmodule$employee')).toEqual([]);
+  }, 120000);
+});
