@@ -92,7 +92,7 @@ export function clusterComponent(): RuntimeComponent {
         // The lease counts from before the statement was sent: this instance never believes it longer than the database does.
         const sent = performance.now();
         if (leader && term !== undefined) {
-          if (!await store.renew(db, instanceId, term, ttl)) lost('the lease was taken by another instance');
+          if (!(await store.renew(db, instanceId, term, ttl))) lost('the lease was taken by another instance');
           else leaseUntil = sent + ttl;
           return;
         }
@@ -108,25 +108,34 @@ export function clusterComponent(): RuntimeComponent {
       const session = ctx.model.entities.get('System.Session');
       const link = ctx.model.associations.get('System.Session_User');
       const tasks: [string, LeaderTask][] = [
-        ['session clean-up', async (_tx, report) => {
-          const sessions = ctx.services.get('sessions');
-          if (sessions) report.sessions = await sessions.cleanup();
-        }],
-        ['expired instances', async (tx, report) => {
-          report.expiredInstances = await store.removeExpired(tx, 3 * interval);
-          for (const id of report.expiredInstances) log.warn({ instance: id }, `instance ${id} stopped refreshing and expired; removed`);
-        }],
-        ['sessions after a new model', async (tx, report) => {
-          if (!session || !link) return;
-          const versions = new Set((await store.instances(tx)).map((i) => i.modelVersion).filter((v) => v !== ''));
-          versions.add(modelVersion);
-          let changed = false;
-          // Each model version seen for the first time (a deploy): recorded once, by whichever leader sees it.
-          for (const v of versions) if (await store.insertIgnoringDuplicate(tx, `model:${v}`)) changed = true;
-          if (!changed) return;
-          report.sessionsCleared = await store.clearSessions(tx, session.table, link.table);
-          log.info({ cleared: report.sessionsCleared }, 'a new model version was deployed: all sessions cleared');
-        }],
+        [
+          'session clean-up',
+          async (_tx, report) => {
+            const sessions = ctx.services.get('sessions');
+            if (sessions) report.sessions = await sessions.cleanup();
+          },
+        ],
+        [
+          'expired instances',
+          async (tx, report) => {
+            report.expiredInstances = await store.removeExpired(tx, 3 * interval);
+            for (const id of report.expiredInstances) log.warn({ instance: id }, `instance ${id} stopped refreshing and expired; removed`);
+          },
+        ],
+        [
+          'sessions after a new model',
+          async (tx, report) => {
+            if (!session || !link) return;
+            const versions = new Set((await store.instances(tx)).map((i) => i.modelVersion).filter((v) => v !== ''));
+            versions.add(modelVersion);
+            let changed = false;
+            // Each model version seen for the first time (a deploy): recorded once, by whichever leader sees it.
+            for (const v of versions) if (await store.insertIgnoringDuplicate(tx, `model:${v}`)) changed = true;
+            if (!changed) return;
+            report.sessionsCleared = await store.clearSessions(tx, session.table, link.table);
+            log.info({ cleared: report.sessionsCleared }, 'a new model version was deployed: all sessions cleared');
+          },
+        ],
       ];
       const runLeaderTasks = async (): Promise<LeaderReport | undefined> => {
         if (!leader || term === undefined) return undefined;
@@ -137,12 +146,15 @@ export function clusterComponent(): RuntimeComponent {
           try {
             const ran = await db.transaction(async (tx) => {
               const sent = performance.now();
-              if (!await store.renew(tx, instanceId, held, ttl)) return false;
+              if (!(await store.renew(tx, instanceId, held, ttl))) return false;
               leaseUntil = sent + ttl;
               await task(tx, report);
               return true;
             });
-            if (!ran) { lost('the lease was not held for a leader task'); return undefined; }
+            if (!ran) {
+              lost('the lease was not held for a leader task');
+              return undefined;
+            }
           } catch (e) {
             log.error({ err: e }, `leader task '${what}' failed`);
           }
@@ -153,7 +165,8 @@ export function clusterComponent(): RuntimeComponent {
 
       await tick();
       svc = {
-        instanceId, modelVersion,
+        instanceId,
+        modelVersion,
         isLeader: leads,
         term: () => term,
         runLeaderTasks,
@@ -162,13 +175,19 @@ export function clusterComponent(): RuntimeComponent {
       ctx.services.set('cluster', svc);
 
       const heartbeat = async () => {
-        if (!await store.heartbeat(instanceId)) {
+        if (!(await store.heartbeat(instanceId))) {
           log.warn({ instance: instanceId }, 'this instance had expired (no refresh for three intervals); registering again');
           await store.register(instanceId, address, modelVersion);
         }
         await runLeaderTasks();
       };
-      stopTimers = every([[interval / 4, 'leader lease', tick], [interval, 'instance refresh and leader tasks', heartbeat]], log);
+      stopTimers = every(
+        [
+          [interval / 4, 'leader lease', tick],
+          [interval, 'instance refresh and leader tasks', heartbeat],
+        ],
+        log,
+      );
       await runLeaderTasks();
 
       try {
@@ -204,12 +223,20 @@ function every(jobs: [number, string, () => Promise<unknown>][], log: RuntimeCon
   const running = new Set<Promise<unknown>>();
   const timers = jobs.map(([ms, what, fn]) => {
     let busy = false;
-    const t = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      const p = fn().catch((e) => log.error({ err: e }, `${what} failed`)).finally(() => { busy = false; running.delete(p); });
-      running.add(p);
-    }, Math.max(25, Math.floor(ms)));
+    const t = setInterval(
+      () => {
+        if (busy) return;
+        busy = true;
+        const p = fn()
+          .catch((e) => log.error({ err: e }, `${what} failed`))
+          .finally(() => {
+            busy = false;
+            running.delete(p);
+          });
+        running.add(p);
+      },
+      Math.max(25, Math.floor(ms)),
+    );
     t.unref();
     return t;
   });
@@ -228,7 +255,10 @@ async function runAfterStartup(ctx: RuntimeContext, log: RuntimeContext['log']):
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UserError(`the after-startup microflow ${name} did not finish within AfterStartupTimeout (${limit} ms); the start failed`)), limit);
+    timer = setTimeout(
+      () => reject(new UserError(`the after-startup microflow ${name} did not finish within AfterStartupTimeout (${limit} ms); the start failed`)),
+      limit,
+    );
   });
   try {
     const r = await Promise.race([engine.runMicroflow(name, {}, systemUser(ctx)), late]);

@@ -39,7 +39,9 @@ export function clusterExclusive(db: Database): ExclusivePort {
         const key = namedLock(name);
         const r = await tx.query<{ ok: unknown }>('SELECT GET_LOCK(?, 0) AS ok', [key]);
         if (Number(r[0]?.ok) !== 1) return undefined;
-        return async () => { await tx.query('SELECT RELEASE_LOCK(?) AS released', [key]); };
+        return async () => {
+          await tx.query('SELECT RELEASE_LOCK(?) AS released', [key]);
+        };
       },
     };
   }

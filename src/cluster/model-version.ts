@@ -10,7 +10,10 @@ import type { CompiledModel } from '../model/compiled/types.js';
 export function modelFingerprint(model: CompiledModel): string {
   const h = createHash('sha256');
   for (const f of [...model.files].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0))) {
-    h.update(f.relPath).update('\0').update(JSON.stringify(f.data) ?? '').update('\0');
+    h.update(f.relPath)
+      .update('\0')
+      .update(JSON.stringify(f.data) ?? '')
+      .update('\0');
   }
   return h.digest('hex');
 }

@@ -5,7 +5,12 @@ const INSTANCE_TABLE = 'system$xasinstance';
 /** The leader lease (row `leader`) and the model versions seen (rows `model:<fingerprint>`). */
 const CLUSTER_TABLE = 'kiln$cluster';
 
-export interface LeaseRow { holder: string; term: number; expires: number; now: number }
+export interface LeaseRow {
+  holder: string;
+  term: number;
+  expires: number;
+  now: number;
+}
 
 /**
  * The cluster's SQL on the database every instance shares. Times are the
@@ -39,10 +44,14 @@ export class ClusterStore {
         if (!(e instanceof UniqueViolationError)) throw e;
       }
     };
-    await create(`CREATE TABLE IF NOT EXISTS ${this.inst} (${q('xasid')} VARCHAR(64) NOT NULL PRIMARY KEY, ${q('lastupdate')} BIGINT NOT NULL, `
-      + `${q('startedat')} BIGINT NOT NULL, ${q('address')} VARCHAR(200), ${q('modelversion')} VARCHAR(64))`);
-    await create(`CREATE TABLE IF NOT EXISTS ${this.lease} (${q('name')} VARCHAR(100) NOT NULL PRIMARY KEY, ${q('holder')} VARCHAR(64) NOT NULL, `
-      + `${q('term')} BIGINT NOT NULL, ${q('expires')} BIGINT NOT NULL, ${q('renewals')} BIGINT NOT NULL)`);
+    await create(
+      `CREATE TABLE IF NOT EXISTS ${this.inst} (${q('xasid')} VARCHAR(64) NOT NULL PRIMARY KEY, ${q('lastupdate')} BIGINT NOT NULL, ` +
+        `${q('startedat')} BIGINT NOT NULL, ${q('address')} VARCHAR(200), ${q('modelversion')} VARCHAR(64))`,
+    );
+    await create(
+      `CREATE TABLE IF NOT EXISTS ${this.lease} (${q('name')} VARCHAR(100) NOT NULL PRIMARY KEY, ${q('holder')} VARCHAR(64) NOT NULL, ` +
+        `${q('term')} BIGINT NOT NULL, ${q('expires')} BIGINT NOT NULL, ${q('renewals')} BIGINT NOT NULL)`,
+    );
     await this.insertIgnoringDuplicate(this.db, 'leader');
   }
 
@@ -50,8 +59,11 @@ export class ClusterStore {
   async insertIgnoringDuplicate(q: Queryable, name: string): Promise<boolean> {
     try {
       // Not a failing INSERT: on PostgreSQL that would abort the caller's transaction.
-      const r = await q.execute(`INSERT INTO ${this.lease} (${this.q('name')}, ${this.q('holder')}, ${this.q('term')}, ${this.q('expires')}, ${this.q('renewals')}) `
-        + `SELECT ${this.ph(1)}, '', 0, 0, 0 FROM (SELECT 1 AS ${this.q('x')}) ${this.q('one')} WHERE NOT EXISTS (SELECT 1 FROM ${this.lease} WHERE ${this.q('name')} = ${this.ph(2)})`, [name, name]);
+      const r = await q.execute(
+        `INSERT INTO ${this.lease} (${this.q('name')}, ${this.q('holder')}, ${this.q('term')}, ${this.q('expires')}, ${this.q('renewals')}) ` +
+          `SELECT ${this.ph(1)}, '', 0, 0, 0 FROM (SELECT 1 AS ${this.q('x')}) ${this.q('one')} WHERE NOT EXISTS (SELECT 1 FROM ${this.lease} WHERE ${this.q('name')} = ${this.ph(2)})`,
+        [name, name],
+      );
       return r.affectedRows > 0;
     } catch (e) {
       if (e instanceof UniqueViolationError) return false;
@@ -63,8 +75,11 @@ export class ClusterStore {
 
   async register(id: string, address: string, modelVersion: string): Promise<void> {
     const q = this.q;
-    await this.db.execute(`INSERT INTO ${this.inst} (${q('xasid')}, ${q('lastupdate')}, ${q('startedat')}, ${q('address')}, ${q('modelversion')}) `
-      + `VALUES (${this.ph(1)}, ${this.now}, ${this.now}, ${this.ph(2)}, ${this.ph(3)})`, [id, address, modelVersion]);
+    await this.db.execute(
+      `INSERT INTO ${this.inst} (${q('xasid')}, ${q('lastupdate')}, ${q('startedat')}, ${q('address')}, ${q('modelversion')}) ` +
+        `VALUES (${this.ph(1)}, ${this.now}, ${this.now}, ${this.ph(2)}, ${this.ph(3)})`,
+      [id, address, modelVersion],
+    );
   }
 
   /** Refreshes the instance's last update; false when its row is gone (it had expired). */
@@ -78,8 +93,11 @@ export class ClusterStore {
   }
 
   async instances(q: Queryable = this.db): Promise<{ id: string; lastUpdate: number; address: string; modelVersion: string }[]> {
-    const rows = await q.query<Record<string, unknown>>(`SELECT ${this.q('xasid')} AS ${this.q('id')}, ${this.q('lastupdate')} AS ${this.q('lu')}, ${this.q('address')} AS ${this.q('address')}, `
-      + `${this.q('modelversion')} AS ${this.q('mv')} FROM ${this.inst} ORDER BY ${this.q('startedat')}, ${this.q('xasid')}`, []);
+    const rows = await q.query<Record<string, unknown>>(
+      `SELECT ${this.q('xasid')} AS ${this.q('id')}, ${this.q('lastupdate')} AS ${this.q('lu')}, ${this.q('address')} AS ${this.q('address')}, ` +
+        `${this.q('modelversion')} AS ${this.q('mv')} FROM ${this.inst} ORDER BY ${this.q('startedat')}, ${this.q('xasid')}`,
+      [],
+    );
     return rows.map((r) => ({ id: String(r.id), lastUpdate: Number(r.lu), address: String(r.address ?? ''), modelVersion: String(r.mv ?? '') }));
   }
 
@@ -95,8 +113,13 @@ export class ClusterStore {
   // ---- the leader lease ----
 
   async readLease(q: Queryable = this.db): Promise<LeaseRow> {
-    const r = (await q.query<Record<string, unknown>>(`SELECT ${this.q('holder')} AS ${this.q('holder')}, ${this.q('term')} AS ${this.q('term')}, ${this.q('expires')} AS ${this.q('expires')}, `
-      + `${this.now} AS ${this.q('now')} FROM ${this.lease} WHERE ${this.q('name')} = 'leader'`, []))[0];
+    const r = (
+      await q.query<Record<string, unknown>>(
+        `SELECT ${this.q('holder')} AS ${this.q('holder')}, ${this.q('term')} AS ${this.q('term')}, ${this.q('expires')} AS ${this.q('expires')}, ` +
+          `${this.now} AS ${this.q('now')} FROM ${this.lease} WHERE ${this.q('name')} = 'leader'`,
+        [],
+      )
+    )[0];
     return { holder: String(r?.holder ?? ''), term: Number(r?.term ?? 0), expires: Number(r?.expires ?? 0), now: Number(r?.now ?? 0) };
   }
 
@@ -107,8 +130,11 @@ export class ClusterStore {
    */
   async acquire(id: string, ttlMs: number): Promise<number | undefined> {
     const q = this.q;
-    const r = await this.db.execute(`UPDATE ${this.lease} SET ${q('holder')} = ${this.ph(1)}, ${q('term')} = ${q('term')} + 1, ${q('expires')} = ${this.now} + ${this.ph(2)}, `
-      + `${q('renewals')} = ${q('renewals')} + 1 WHERE ${q('name')} = 'leader' AND (${q('expires')} < ${this.now} OR ${q('holder')} = '' OR ${q('holder')} = ${this.ph(3)})`, [id, ttlMs, id]);
+    const r = await this.db.execute(
+      `UPDATE ${this.lease} SET ${q('holder')} = ${this.ph(1)}, ${q('term')} = ${q('term')} + 1, ${q('expires')} = ${this.now} + ${this.ph(2)}, ` +
+        `${q('renewals')} = ${q('renewals')} + 1 WHERE ${q('name')} = 'leader' AND (${q('expires')} < ${this.now} OR ${q('holder')} = '' OR ${q('holder')} = ${this.ph(3)})`,
+      [id, ttlMs, id],
+    );
     if (r.affectedRows === 0) return undefined;
     const lease = await this.readLease();
     return lease.holder === id ? lease.term : undefined;
@@ -121,16 +147,22 @@ export class ClusterStore {
    */
   async renew(q: Queryable, id: string, term: number, ttlMs: number): Promise<boolean> {
     const c = this.q;
-    const r = await q.execute(`UPDATE ${this.lease} SET ${c('expires')} = ${this.now} + ${this.ph(1)}, ${c('renewals')} = ${c('renewals')} + 1 `
-      + `WHERE ${c('name')} = 'leader' AND ${c('holder')} = ${this.ph(2)} AND ${c('term')} = ${this.ph(3)}`, [ttlMs, id, term]);
+    const r = await q.execute(
+      `UPDATE ${this.lease} SET ${c('expires')} = ${this.now} + ${this.ph(1)}, ${c('renewals')} = ${c('renewals')} + 1 ` +
+        `WHERE ${c('name')} = 'leader' AND ${c('holder')} = ${this.ph(2)} AND ${c('term')} = ${this.ph(3)}`,
+      [ttlMs, id, term],
+    );
     return r.affectedRows > 0;
   }
 
   /** Gives the lease up (a graceful stop): the next instance to look takes it at once. */
   async release(id: string, term: number): Promise<void> {
     const c = this.q;
-    await this.db.execute(`UPDATE ${this.lease} SET ${c('holder')} = '', ${c('expires')} = 0, ${c('renewals')} = ${c('renewals')} + 1 `
-      + `WHERE ${c('name')} = 'leader' AND ${c('holder')} = ${this.ph(1)} AND ${c('term')} = ${this.ph(2)}`, [id, term]);
+    await this.db.execute(
+      `UPDATE ${this.lease} SET ${c('holder')} = '', ${c('expires')} = 0, ${c('renewals')} = ${c('renewals')} + 1 ` +
+        `WHERE ${c('name')} = 'leader' AND ${c('holder')} = ${this.ph(1)} AND ${c('term')} = ${this.ph(2)}`,
+      [id, term],
+    );
   }
 
   /** Deletes every session (and its link to its user): after a deploy of a changed model. */
@@ -142,8 +174,11 @@ export class ClusterStore {
 
 function nowMs(dialect: string): string {
   switch (dialect) {
-    case 'postgres': return 'CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)';
-    case 'mysql': return 'CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)';
-    default: return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+    case 'postgres':
+      return 'CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)';
+    case 'mysql':
+      return 'CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)';
+    default:
+      return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
   }
 }

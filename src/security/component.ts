@@ -20,8 +20,6 @@ import { Timers } from './timers.js';
 import { UserStore } from './user-store.js';
 import { addCsrfGuard, registerLoginActions } from './xas-actions.js';
 
-;
-
 /**
  * The security component: users and roles at start-up, login and logout on
  * /xas/, a guard that resolves every /xas/ request's session and checks the
@@ -31,10 +29,12 @@ import { addCsrfGuard, registerLoginActions } from './xas-actions.js';
  * session resolver and the 'sessions' service), security-service.ts,
  * xas-actions.ts (login, logout, the CSRF guard), change-password.ts, timers.ts.
  */
-export function securityComponent(opts: {
-  /** Run the session clean-up on a timer here (default); false when the cluster's leader runs it. */
-  periodicCleanup?: boolean;
-} = {}): RuntimeComponent {
+export function securityComponent(
+  opts: {
+    /** Run the session clean-up on a timer here (default); false when the cluster's leader runs it. */
+    periodicCleanup?: boolean;
+  } = {},
+): RuntimeComponent {
   const periodicCleanup = opts.periodicCleanup ?? true;
   let timers: Timers | undefined;
   let sessions: SessionManager | undefined;
@@ -69,13 +69,19 @@ export function securityComponent(opts: {
       const anonymousThrottle = new AddressThrottle(opts.anonymousSessionsPerMinute, 60_000);
       const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs, anonymousThrottle);
       ctx.services.set(SESSIONS_SERVICE, sessionsSvc);
-      ctx.services.set('requestUser', async (request) => (off ? null : (await resolveSession(request))?.context.userName ?? null));
+      ctx.services.set('requestUser', async (request) => (off ? null : ((await resolveSession(request))?.context.userName ?? null)));
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
 
       const xas = ctx.services.require('xas');
       registerLoginActions(xas, off, login, mgr, resolveSession, new LoginThrottle(opts.loginThrottleAttempts, opts.loginThrottleWindowMs));
       registerChangePassword(xas, {
-        model, users, mgr, resolveSession, cost: opts.cost, maxAttempts: policy.maxAttempts, blockingEnabled: policy.blockingEnabled,
+        model,
+        users,
+        mgr,
+        resolveSession,
+        cost: opts.cost,
+        maxAttempts: policy.maxAttempts,
+        blockingEnabled: policy.blockingEnabled,
         log: ctx.log.child({ node: 'Login' }),
       });
       addAnonymousSessionGuard(xas, model, sessionsSvc, resolveSession);
@@ -84,10 +90,11 @@ export function securityComponent(opts: {
       timers = new Timers(log);
       timers.every(opts.flushMs, 'session keep-alive flush', () => mgr.flush());
       // In a runtime with the cluster component the leader runs the clean-up (src/cluster/); each instance still flushes its own last-active times.
-      if (periodicCleanup) timers.every(opts.cleanupMs, 'session clean-up', async () => {
-        const r = await sessionsSvc.cleanup();
-        if (r.expired || r.disabled || r.unblocked || r.anonymousUsers) log.info(r, 'clean-up');
-      });
+      if (periodicCleanup)
+        timers.every(opts.cleanupMs, 'session clean-up', async () => {
+          const r = await sessionsSvc.cleanup();
+          if (r.expired || r.disabled || r.unblocked || r.anonymousUsers) log.info(r, 'clean-up');
+        });
     },
     async stop(ctx: RuntimeContext) {
       timers?.stop();

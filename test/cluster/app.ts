@@ -11,7 +11,10 @@ import { ROOT } from '../support/cli.js';
  * disallowConcurrentExecution with a message) and ExclusiveAlt (run instead
  * when ExclusiveOther is already running).
  */
-export function clusterApp(opts: { startupResult?: string; startupSleepMs?: number; afterStartup?: string | null; beforeShutdown?: string | null } = {}): { dir: string; remove(): void } {
+export function clusterApp(opts: { startupResult?: string; startupSleepMs?: number; afterStartup?: string | null; beforeShutdown?: string | null } = {}): {
+  dir: string;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-cluster-'));
   cpSync(join(ROOT, 'examples', 'employees'), dir, { recursive: true, filter: (src) => !src.includes('.deployment') });
   const appFile = join(dir, 'app.yaml');
@@ -24,19 +27,44 @@ export function clusterApp(opts: { startupResult?: string; startupSleepMs?: numb
   mkdirSync(mf, { recursive: true });
   const record = (what: string) => ({ create: { entity: 'MyFirstModule.Employee', set: { Lastname: `'${what}'` }, commit: true, into: 'E' } });
   const files: Record<string, unknown> = {
-    Startup: { returns: 'Boolean', body: [{ action: { name: 'MyFirstModule.Sleep', with: { Ms: String(opts.startupSleepMs ?? 0) } } }, record('startup'), { return: opts.startupResult ?? 'true' }] },
+    Startup: {
+      returns: 'Boolean',
+      body: [
+        { action: { name: 'MyFirstModule.Sleep', with: { Ms: String(opts.startupSleepMs ?? 0) } } },
+        record('startup'),
+        { return: opts.startupResult ?? 'true' },
+      ],
+    },
     Shutdown: { body: [record('shutdown')] },
-    Exclusive: { returns: 'String', allowedRoles: ['Admin'], disallowConcurrentExecution: { message: 'Already running elsewhere' }, body: [{ return: "'ran'" }] },
-    ExclusiveOther: { parameters: { Text: 'String' }, returns: 'String', disallowConcurrentExecution: { microflow: 'ExclusiveAlt' }, body: [{ return: "'ran ' + $Text" }] },
+    Exclusive: {
+      returns: 'String',
+      allowedRoles: ['Admin'],
+      disallowConcurrentExecution: { message: 'Already running elsewhere' },
+      body: [{ return: "'ran'" }],
+    },
+    ExclusiveOther: {
+      parameters: { Text: 'String' },
+      returns: 'String',
+      disallowConcurrentExecution: { microflow: 'ExclusiveAlt' },
+      body: [{ return: "'ran ' + $Text" }],
+    },
     ExclusiveAlt: { parameters: { Text: 'String' }, returns: 'String', body: [{ return: "'alternative ' + $Text" }] },
   };
   for (const [name, def] of Object.entries(files)) writeFileSync(join(mf, `${name}.yaml`), stringify(def));
   // A page with a button that calls Exclusive, so that the client API can call it over HTTP.
-  writeFileSync(join(dir, 'modules', 'MyFirstModule', 'pages', 'Cluster.yaml'), stringify({
-    title: 'Cluster', allowedRoles: ['Admin'], widgets: [{ button: { caption: 'Run', action: { microflow: 'MyFirstModule.Exclusive' } } }],
-  }));
+  writeFileSync(
+    join(dir, 'modules', 'MyFirstModule', 'pages', 'Cluster.yaml'),
+    stringify({
+      title: 'Cluster',
+      allowedRoles: ['Admin'],
+      widgets: [{ button: { caption: 'Run', action: { microflow: 'MyFirstModule.Exclusive' } } }],
+    }),
+  );
   const actions = join(dir, 'modules', 'MyFirstModule', 'actions');
   mkdirSync(actions, { recursive: true });
-  writeFileSync(join(actions, 'Sleep.mjs'), "export default { parameters: { Ms: 'Integer' }, run: ({ Ms }) => new Promise((r) => setTimeout(r, Number(Ms))) };\n");
+  writeFileSync(
+    join(actions, 'Sleep.mjs'),
+    "export default { parameters: { Ms: 'Integer' }, run: ({ Ms }) => new Promise((r) => setTimeout(r, Number(Ms))) };\n",
+  );
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -25,7 +25,10 @@ const dbOf = (rt: TestRuntime) => rt.rt.ctx.services.require('db') as Database;
 const count = async (db: Database, sql: string) => Number((await db.query<{ n: unknown }>(sql, []))[0]!.n);
 const until = async (what: () => Promise<boolean>, ms: number) => {
   const end = Date.now() + ms;
-  while (Date.now() < end) { if (await what()) return Date.now(); await new Promise((r) => setTimeout(r, 25)); }
+  while (Date.now() < end) {
+    if (await what()) return Date.now();
+    await new Promise((r) => setTimeout(r, 25));
+  }
   return undefined;
 };
 
@@ -41,7 +44,12 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       a = await startApp(app.dir, db.url, settings);
       b = await startApp(app.dir, db.url, settings);
     }, 60000);
-    afterAll(async () => { await b?.stop(); await a?.stop(); await db?.drop(); app?.remove(); });
+    afterAll(async () => {
+      await b?.stop();
+      await a?.stop();
+      await db?.drop();
+      app?.remove();
+    });
 
     it('registers both instances, reports them on /health with exactly one leader, ran afterStartup on each', async () => {
       const [ha, hb] = [await health(a), await health(b)];
@@ -58,9 +66,13 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       const engineB = b.rt.ctx.services.require('microflows');
       const user = openContext(b.rt.ctx.model);
       let release!: () => void;
-      const held = new Promise<void>((r) => { release = r; });
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
       let locked!: () => void;
-      const taken = new Promise<void>((r) => { locked = r; });
+      const taken = new Promise<void>((r) => {
+        locked = r;
+      });
       // Instance A holds both microflows' locks in an open transaction.
       const holder = dbOf(a).transaction(async (tx) => {
         const ex = clusterExclusive(dbOf(a));
@@ -69,14 +81,19 @@ for (const dialect of ['postgres', 'mysql'] as const) {
         expect(r1 && r2).toBeTruthy();
         locked();
         await held;
-        await r1!(); await r2!();
+        await r1!();
+        await r2!();
       });
       await taken;
       // Over HTTP on instance B: the page button's call answers the message as an instruction, the microflow does not run.
       const login = await xas(b.url, { action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } });
       expect(login.status).toBe(200);
       const headers = { cookie: login.setCookie!.split(';')[0]!, 'x-csrf-token': String(login.body.csrftoken) };
-      const ops = JSON.parse(readFileSync(join(b.rt.ctx.deploymentDir, 'model', 'operations.json'), 'utf8')) as { operationId: string; operationType: string; constants: Record<string, unknown> }[];
+      const ops = JSON.parse(readFileSync(join(b.rt.ctx.deploymentDir, 'model', 'operations.json'), 'utf8')) as {
+        operationId: string;
+        operationType: string;
+        constants: Record<string, unknown>;
+      }[];
       const call = ops.find((o) => o.operationType === 'callMicroflow' && o.constants.MicroflowName === 'MyFirstModule.Exclusive')!.operationId;
       const viaHttp = await xas(b.url, { action: 'runtimeOperation', operationId: call, params: {}, changes: {}, objects: [] }, headers);
       expect(viaHttp.status).toBe(200);
@@ -117,13 +134,19 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(login.status).toBe(200);
       expect(await count(d, 'SELECT COUNT(*) AS n FROM "system$session"')).toBeGreaterThan(0);
       // (The leader's own periodic round may get there first: the checks look at the database.)
-      await d.execute(`INSERT INTO "system$xasinstance" ("xasid", "lastupdate", "startedat", "address", "modelversion") VALUES ('dead-one', 0, 0, 'gone', 'old')`, []);
+      await d.execute(
+        `INSERT INTO "system$xasinstance" ("xasid", "lastupdate", "startedat", "address", "modelversion") VALUES ('dead-one', 0, 0, 'gone', 'old')`,
+        [],
+      );
       expect(await c.runLeaderTasks()).toBeDefined();
       expect(await count(d, `SELECT COUNT(*) AS n FROM "system$xasinstance" WHERE "xasid" = 'dead-one'`)).toBe(0);
       expect(await count(d, 'SELECT COUNT(*) AS n FROM "system$session"')).toBeGreaterThan(0);
       // An instance with a model never seen before: the leader clears every session, once.
       const now = Date.now();
-      await d.execute(`INSERT INTO "system$xasinstance" ("xasid", "lastupdate", "startedat", "address", "modelversion") VALUES ('new-model', ${now + 60000}, ${now}, 'x', 'f00d')`, []);
+      await d.execute(
+        `INSERT INTO "system$xasinstance" ("xasid", "lastupdate", "startedat", "address", "modelversion") VALUES ('new-model', ${now + 60000}, ${now}, 'x', 'f00d')`,
+        [],
+      );
       await c.runLeaderTasks();
       expect(await count(d, 'SELECT COUNT(*) AS n FROM "system$session"')).toBe(0);
       expect((await xas(leader.url, { action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } })).status).toBe(200);
@@ -131,9 +154,14 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(await count(d, 'SELECT COUNT(*) AS n FROM "system$session"')).toBe(1);
       await d.execute(`DELETE FROM "system$xasinstance" WHERE "xasid" = 'new-model'`, []);
       // A user whose block ran out is unblocked by the leader's clean-up.
-      await d.execute(`UPDATE "system$user" SET "blocked" = ${dialect === 'postgres' ? 'true' : '1'}, "blockedsince" = '2000-01-01 00:00:00' WHERE "name" = 'MxAdmin'`, []);
+      await d.execute(
+        `UPDATE "system$user" SET "blocked" = ${dialect === 'postgres' ? 'true' : '1'}, "blockedsince" = '2000-01-01 00:00:00' WHERE "name" = 'MxAdmin'`,
+        [],
+      );
       await c.runLeaderTasks();
-      expect(await count(d, `SELECT COUNT(*) AS n FROM "system$user" WHERE "name" = 'MxAdmin' AND "blocked" = ${dialect === 'postgres' ? 'true' : '1'}`)).toBe(0);
+      expect(await count(d, `SELECT COUNT(*) AS n FROM "system$user" WHERE "name" = 'MxAdmin' AND "blocked" = ${dialect === 'postgres' ? 'true' : '1'}`)).toBe(
+        0,
+      );
       const follower = leader === a ? b : a;
       expect(await follower.rt.ctx.services.require('cluster').runLeaderTasks()).toBeUndefined();
     });
@@ -152,7 +180,8 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(await count(d, `SELECT COUNT(*) AS n FROM "myfirstmodule$employee" WHERE "lastname" = 'shutdown'`)).toBe(1);
       // Restarted: it joins as a follower.
       const again = await startApp(app.dir, db.url, settings);
-      if (leader === a) a = again; else b = again;
+      if (leader === a) a = again;
+      else b = again;
       expect((await health(again)).leader).toBe(false);
     });
   });
@@ -176,7 +205,9 @@ describe('a single instance on SQLite', () => {
     const bad = clusterApp({ startupResult: 'false' });
     const db2 = await freshDatabase('sqlite');
     try {
-      await expect(startApp(bad.dir, db2.url, settings)).rejects.toThrow(/^the after-startup microflow MyFirstModule.Startup returned false, not true; the start failed$/);
+      await expect(startApp(bad.dir, db2.url, settings)).rejects.toThrow(
+        /^the after-startup microflow MyFirstModule.Startup returned false, not true; the start failed$/,
+      );
     } finally {
       await db2.drop();
       bad.remove();
@@ -184,10 +215,12 @@ describe('a single instance on SQLite', () => {
     const wrong = clusterApp({ afterStartup: 'MyFirstModule.Shutdown', beforeShutdown: 'MyFirstModule.Nope' });
     try {
       const { diagnostics } = await loadModel(wrong.dir, { checks: modelChecks() });
-      expect(diagnostics.map((x) => x.message)).toEqual(expect.arrayContaining([
-        'afterStartup microflow MyFirstModule.Shutdown must return Boolean',
-        "unknown microflow 'MyFirstModule.Nope' (write Module.Name)",
-      ]));
+      expect(diagnostics.map((x) => x.message)).toEqual(
+        expect.arrayContaining([
+          'afterStartup microflow MyFirstModule.Shutdown must return Boolean',
+          "unknown microflow 'MyFirstModule.Nope' (write Module.Name)",
+        ]),
+      );
     } finally {
       wrong.remove();
     }
@@ -213,7 +246,9 @@ describe('a single instance on SQLite', () => {
     const db = await freshDatabase('sqlite');
     const app = clusterApp({ startupSleepMs: 3000 });
     try {
-      await expect(startApp(app.dir, db.url, { ...settings, AfterStartupTimeout: 300 })).rejects.toThrow(/^the after-startup microflow MyFirstModule.Startup did not finish within AfterStartupTimeout \(300 ms\); the start failed$/);
+      await expect(startApp(app.dir, db.url, { ...settings, AfterStartupTimeout: 300 })).rejects.toThrow(
+        /^the after-startup microflow MyFirstModule.Startup did not finish within AfterStartupTimeout \(300 ms\); the start failed$/,
+      );
     } finally {
       await db.drop();
       app.remove();

@@ -20,15 +20,22 @@ import { clusterApp } from '../cluster/app.js';
 const INTERVAL = 1000;
 const WORKERS = 4;
 const ENV = {
-  KILN_CLUSTER_MANAGER_ACTION_INTERVAL: String(INTERVAL), KILN_LOG_LEVEL: 'info', KILN_SHUTDOWN_TIMEOUT: '5000', KILN_TRUST_PROXY: 'true',
+  KILN_CLUSTER_MANAGER_ACTION_INTERVAL: String(INTERVAL),
+  KILN_LOG_LEVEL: 'info',
+  KILN_SHUTDOWN_TIMEOUT: '5000',
+  KILN_TRUST_PROXY: 'true',
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Health { status: string; instance?: string; leader?: boolean }
+interface Health {
+  status: string;
+  instance?: string;
+  leader?: boolean;
+}
 async function health(i: KilnInstance): Promise<Health | undefined> {
   try {
     const r = await fetch(`${i.base}/health`, { signal: AbortSignal.timeout(500) });
-    return await r.json() as Health;
+    return (await r.json()) as Health;
   } catch {
     return undefined;
   }
@@ -39,7 +46,9 @@ function haproxyCommand(proxy: HaproxyProcess, command: string): Promise<string>
   return new Promise((resolve, reject) => {
     let text = '';
     const c = connect(join(dirname(proxy.config), 'admin.sock'), () => c.write(`${command}\n`));
-    c.on('data', (d) => { text += d; });
+    c.on('data', (d) => {
+      text += d;
+    });
     c.on('error', reject);
     c.on('end', () => resolve(text));
   });
@@ -58,7 +67,9 @@ describe('fault: a three-instance cluster behind HAProxy loses its leader', () =
     deployments = mkdtempSync(join(tmpdir(), 'kiln-cluster-deployments-'));
     // The first alone (it synchronises the schema and becomes the leader), then the other two together.
     instances.push(await startInstance({ appDir: app.dir, db: pgc.url, deploymentDir: join(deployments, 'd1'), env: ENV }));
-    instances.push(...await Promise.all([2, 3].map((n) => startInstance({ appDir: app.dir, db: pgc.url, deploymentDir: join(deployments, `d${n}`), env: ENV }))));
+    instances.push(
+      ...(await Promise.all([2, 3].map((n) => startInstance({ appDir: app.dir, db: pgc.url, deploymentDir: join(deployments, `d${n}`), env: ENV })))),
+    );
     proxy = await startHaproxy({ backends: instances.map((i) => i.port), interMs: 500, fall: 2, rise: 2 });
   }, 60000);
   afterAll(async () => {
@@ -76,11 +87,22 @@ describe('fault: a three-instance cluster behind HAProxy loses its leader', () =
     expect(new Set(healths.map((h) => h?.instance)).size).toBe(3);
 
     // Log in through the proxy, as the browser client does.
-    const login = await fetch(`${base}/xas/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } }) });
+    const login = await fetch(`${base}/xas/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } }),
+    });
     expect(login.status).toBe(200);
-    const csrf = (await login.json() as { csrftoken: string }).csrftoken;
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const ops = JSON.parse(readFileSync(join(deployments, 'd1', 'model', 'operations.json'), 'utf8')) as { operationId: string; operationType: string; constants: Record<string, unknown> }[];
+    const csrf = ((await login.json()) as { csrftoken: string }).csrftoken;
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const ops = JSON.parse(readFileSync(join(deployments, 'd1', 'model', 'operations.json'), 'utf8')) as {
+      operationId: string;
+      operationType: string;
+      constants: Record<string, unknown>;
+    }[];
     const opId = (p: (o: (typeof ops)[number]) => boolean) => ops.find(p)!.operationId;
     const list = opId((o) => o.operationType === 'retrieve' && o.constants.WidgetName === 'MyFirstModule.Employee_Overview.dataGrid2_1');
     const create = opId((o) => o.operationType === 'create' && o.constants.ObjectType === 'MyFirstModule.Employee');
@@ -93,10 +115,15 @@ describe('fault: a three-instance cluster behind HAProxy loses its leader', () =
     const call = async (what: string, body: Record<string, unknown>): Promise<Record<string, unknown> | undefined> => {
       const at = Date.now() - start;
       try {
-        const r = await fetch(`${base}/xas/`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+        const r = await fetch(`${base}/xas/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(5000),
+        });
         const text = await r.text();
         outcomes.push({ at, what, kind: r.status === 200 ? 'ok' : `HTTP ${r.status}`, server: r.headers.get('x-served-by') ?? '-' });
-        return r.status === 200 ? JSON.parse(text) as Record<string, unknown> : undefined;
+        return r.status === 200 ? (JSON.parse(text) as Record<string, unknown>) : undefined;
       } catch (e) {
         const err = e as Error & { cause?: { code?: string } };
         outcomes.push({ at, what, kind: err.name === 'TimeoutError' ? 'timeout' : `network ${err.cause?.code ?? err.message}`, server: '-' });
@@ -110,11 +137,23 @@ describe('fault: a three-instance cluster behind HAProxy loses its leader', () =
           const created = await call('create', { action: 'runtimeOperation', operationId: create, params: {}, changes: {}, objects: [] });
           const obj = (created?.objects as { guid: string }[] | undefined)?.[0];
           if (obj) {
-            await call('commit', { action: 'runtimeOperation', operationId: commit, params: { Objects: { guids: [obj.guid] } },
-              changes: { [obj.guid]: { Lastname: { value: `W${w}-${i}` }, Jobtitle: { value: 'Tester' } } }, objects: [obj] });
+            await call('commit', {
+              action: 'runtimeOperation',
+              operationId: commit,
+              params: { Objects: { guids: [obj.guid] } },
+              changes: { [obj.guid]: { Lastname: { value: `W${w}-${i}` }, Jobtitle: { value: 'Tester' } } },
+              objects: [obj],
+            });
           }
         } else {
-          await call('list', { action: 'runtimeOperation', operationId: list, params: {}, options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' }, changes: {}, objects: [] });
+          await call('list', {
+            action: 'runtimeOperation',
+            operationId: list,
+            params: {},
+            options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' },
+            changes: {},
+            objects: [],
+          });
         }
         await sleep(10);
       }
@@ -133,7 +172,11 @@ describe('fault: a three-instance cluster behind HAProxy loses its leader', () =
       const hs = await Promise.all([1, 2].map((i) => health(instances[i]!)));
       const leaders = hs.map((h, i) => (h?.leader ? i + 1 : -1)).filter((i) => i > 0);
       expect(leaders.length).toBeLessThanOrEqual(1);
-      if (leaders.length === 1) { takeoverMs = Date.now() - start - killedAt; newLeader = leaders[0]!; break; }
+      if (leaders.length === 1) {
+        takeoverMs = Date.now() - start - killedAt;
+        newLeader = leaders[0]!;
+        break;
+      }
       await sleep(25);
     }
     expect(takeoverMs, 'a new leader').toBeDefined();
@@ -176,8 +219,12 @@ describe('fault: a three-instance cluster behind HAProxy loses its leader', () =
     const heldByKilled = outcomes.filter((o) => failed(o) && o.at >= killedAt - 5000 && o.at < killedAt + 2000).length;
     const stopPhase = phase(stopFrom, Infinity);
     const summary = {
-      requests: outcomes.length, failed: outcomes.filter(failed).length, failuresByKind: byKind,
-      takeoverMs, expiredAfterMs, killedAtMs: killedAt,
+      requests: outcomes.length,
+      failed: outcomes.filter(failed).length,
+      failuresByKind: byKind,
+      takeoverMs,
+      expiredAfterMs,
+      killedAtMs: killedAt,
       failedInFlightAtKill: heldByKilled,
       failureStartsRelativeToKillMs: outcomes.filter(failed).map((o) => o.at - killedAt),
       afterKill: { requests: killPhase.length, failed: killPhase.filter(failed).length },
