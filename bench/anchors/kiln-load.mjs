@@ -20,8 +20,7 @@ const cfg = JSON.parse(readFileSync(configFile, 'utf8'));
 const autocannon = createRequire(join(cfg.anchorsDir, 'package.json'))('autocannon');
 
 // The same job titles as the anchors' bench.js uses for their edits.
-const JOBS = ['Accountant', 'Analyst', 'Architect', 'Consultant', 'Designer', 'Developer', 'Director',
-  'Engineer', 'Lawyer', 'Tester', 'Trainer', 'Team Lead'];
+const JOBS = ['Accountant', 'Analyst', 'Architect', 'Consultant', 'Designer', 'Developer', 'Director', 'Engineer', 'Lawyer', 'Tester', 'Trainer', 'Team Lead'];
 const rnd = (n) => Math.floor(Math.random() * n);
 const headers = { 'content-type': 'application/json', cookie: cfg.cookie, 'x-csrf-token': cfg.csrf };
 const op = (operationId, rest) => JSON.stringify({ action: 'runtimeOperation', operationId, ...rest });
@@ -35,20 +34,30 @@ function requests() {
   }
   if (request === 'edit') {
     // seed 004, 4.3: the Save button's commit of a changed Jobtitle of a random employee
-    return [{
-      setupRequest: (req) => {
-        const id = cfg.ids[rnd(cfg.ids.length)];
-        return { ...req, method: 'POST', path: '/xas/', headers,
-          body: op(cfg.ops.commit, { params: { Objects: { guids: [id] } }, changes: { [id]: { Jobtitle: { value: JOBS[rnd(JOBS.length)] } } }, objects: [] }) };
+    return [
+      {
+        setupRequest: (req) => {
+          const id = cfg.ids[rnd(cfg.ids.length)];
+          return {
+            ...req,
+            method: 'POST',
+            path: '/xas/',
+            headers,
+            body: op(cfg.ops.commit, { params: { Objects: { guids: [id] } }, changes: { [id]: { Jobtitle: { value: JOBS[rnd(JOBS.length)] } } }, objects: [] }),
+          };
+        },
       },
-    }];
+    ];
   }
   if (request === 'create') {
     // seed 004, 4.2: the New button's create (the runtime hands out an id and a signed
     // object), then Save commits it with the values typed into the page
     return [
       {
-        method: 'POST', path: '/xas/', headers, body: op(cfg.ops.create, { params: {}, changes: {}, objects: [] }),
+        method: 'POST',
+        path: '/xas/',
+        headers,
+        body: op(cfg.ops.create, { params: {}, changes: {}, objects: [] }),
         onResponse: (status, body, context) => {
           if (status === 200) context.object = JSON.parse(body).objects?.[0];
         },
@@ -58,13 +67,25 @@ function requests() {
           const o = context.object;
           const n = ++created;
           const guid = o?.guid ?? '0';
-          return { ...req, method: 'POST', path: '/xas/', headers,
+          return {
+            ...req,
+            method: 'POST',
+            path: '/xas/',
+            headers,
             body: op(cfg.ops.commit, {
               params: { Objects: { guids: [guid] } },
-              changes: { [guid]: { Firstname: { value: 'Bench' }, Lastname: { value: `Load${n}` }, Jobtitle: { value: JOBS[n % JOBS.length] },
-                Department: { value: 'Benchmark' }, DateOfBirth: { value: Date.UTC(1990, 4, 17) } } },
+              changes: {
+                [guid]: {
+                  Firstname: { value: 'Bench' },
+                  Lastname: { value: `Load${n}` },
+                  Jobtitle: { value: JOBS[n % JOBS.length] },
+                  Department: { value: 'Benchmark' },
+                  DateOfBirth: { value: Date.UTC(1990, 4, 17) },
+                },
+              },
               objects: o ? [o] : [],
-            }) };
+            }),
+          };
         },
       },
     ];
@@ -90,27 +111,49 @@ function postgresCpu() {
       if (f.slice(f.indexOf('(') + 1, f.lastIndexOf(')')) !== 'postgres') continue;
       const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
       sum += (Number(rest[11]) + Number(rest[12])) / TICK;
-    } catch { /* process went away */ }
+    } catch {
+      /* process went away */
+    }
   }
   return sum;
 }
-const rssKb = (pid) => { try { return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()); } catch { return null; } };
+const rssKb = (pid) => {
+  try {
+    return Number(
+      execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+        .toString()
+        .trim(),
+    );
+  } catch {
+    return null;
+  }
+};
 
 if (cfg.warmup > 0) await run(cfg.warmup);
-const cpu0 = cpuOf(cfg.pid), db0 = postgresCpu();
+const cpu0 = cpuOf(cfg.pid),
+  db0 = postgresCpu();
 const r = await run(cfg.duration);
-const cpu1 = cpuOf(cfg.pid), db1 = postgresCpu();
+const cpu1 = cpuOf(cfg.pid),
+  db1 = postgresCpu();
 const out = {
-  system: 'kiln', request, connections: cfg.connections, duration: cfg.duration,
+  system: 'kiln',
+  request,
+  connections: cfg.connections,
+  duration: cfg.duration,
   requestsPerAction: request === 'create' ? 2 : 1,
   reqPerSec: r.requests.average,
   totalRequests: r.requests.total,
-  p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, latencyAvg: r.latency.average,
-  errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
+  p50: r.latency.p50,
+  p90: r.latency.p90,
+  p99: r.latency.p99,
+  latencyAvg: r.latency.average,
+  errors: r.errors,
+  timeouts: r.timeouts,
+  non2xx: r.non2xx,
   statusCodes: r.statusCodeStats,
   rssKb: rssKb(cfg.pid),
-  serverCpuMsPerReq: +((cpu1 - cpu0) * 1000 / r.requests.total).toFixed(3),
-  dbCpuMsPerReq: +((db1 - db0) * 1000 / r.requests.total).toFixed(3),
+  serverCpuMsPerReq: +(((cpu1 - cpu0) * 1000) / r.requests.total).toFixed(3),
+  dbCpuMsPerReq: +(((db1 - db0) * 1000) / r.requests.total).toFixed(3),
   finishedAt: new Date().toISOString(),
 };
 if (cfg.out) {

@@ -33,13 +33,19 @@ const { values: opt } = parseArgs({
     anchors: { type: 'string' },
     systems: { type: 'string', default: 'base,cap,directus,kiln' },
     requests: { type: 'string', default: 'list,edit,create' },
-    rounds: { type: 'string', default: '2' }, duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' }, connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
   },
 });
 // ../shared/bench-anchors beside the checkout (/work/main), or two up from a worktree (/work/wt/x)
-const ANCHORS = resolve(opt.anchors ?? process.env.BENCH_ANCHORS_DIR ??
-  [join(ROOT, '..', 'shared', 'bench-anchors'), join(ROOT, '..', '..', 'shared', 'bench-anchors')].find((d) => existsSync(d)) ?? '../shared/bench-anchors');
+const ANCHORS = resolve(
+  opt.anchors ??
+    process.env.BENCH_ANCHORS_DIR ??
+    [join(ROOT, '..', 'shared', 'bench-anchors'), join(ROOT, '..', '..', 'shared', 'bench-anchors')].find((d) => existsSync(d)) ??
+    '../shared/bench-anchors',
+);
 if (!existsSync(join(ANCHORS, 'node_modules', 'autocannon'))) {
   throw new Error(`${ANCHORS}: not set up (see its README.md, "Setup (once)"), or pass --anchors <dir>`);
 }
@@ -70,7 +76,9 @@ function runNode(argv, cwd) {
   return new Promise((res, rej) => {
     const p = spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    p.stdout.on('data', (d) => { out += d; });
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
     p.on('exit', (code) => (code === 0 ? res(out) : rej(new Error(`${argv.join(' ')} exited ${code}`))));
   });
 }
@@ -78,7 +86,10 @@ function runNode(argv, cwd) {
 function freePort() {
   return new Promise((res, rej) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
     s.on('error', rej);
   });
 }
@@ -143,7 +154,17 @@ function operationIds(deploymentDir) {
   };
 }
 
-const rssKb = (pid) => { try { return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()); } catch { return null; } };
+const rssKb = (pid) => {
+  try {
+    return Number(
+      execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+        .toString()
+        .trim(),
+    );
+  } catch {
+    return null;
+  }
+};
 
 async function startKiln(logFile) {
   const port = await freePort();
@@ -157,13 +178,18 @@ async function startKiln(logFile) {
   });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`kiln exited early, see ${logFile}`);
-    try { if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break; } catch { /* not yet */ }
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break;
+    } catch {
+      /* not yet */
+    }
     if (Number(process.hrtime.bigint() - t0) / 1e6 > 120000) throw new Error('kiln did not come up in 120 s');
     await sleep(20);
   }
   const startupMs = Math.round(Number(process.hrtime.bigint() - t0) / 1e6);
   const res = await fetch(`http://127.0.0.1:${port}/xas/`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: process.env.KILN_ADMIN_PASSWORD ?? 'Admin1!' } }),
   });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
@@ -176,20 +202,30 @@ async function stopServer(child) {
   if (child.exitCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
   process.kill(child.pid, 'SIGTERM');
-  const t = setTimeout(() => { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
-  await gone; clearTimeout(t);
+  const t = setTimeout(() => {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, 5000);
+  await gone;
+  clearTimeout(t);
 }
 
 // How run-all.js starts the anchors (its SERVERS table; CAP_DIR / DIRECTUS_DIR as there).
 const ANCHOR_SERVERS = {
   base: { cwd: ANCHORS, cmd: ['baseline/server.js'], env: {}, probe: '/employees' },
   cap: {
-    cwd: join(ANCHORS, process.env.CAP_DIR || 'cap'), cmd: ['node_modules/@sap/cds/bin/serve.js'],
+    cwd: join(ANCHORS, process.env.CAP_DIR || 'cap'),
+    cmd: ['node_modules/@sap/cds/bin/serve.js'],
     env: { NODE_ENV: 'production', PORT: String(acfg.ports.cap) },
     probe: '/odata/v4/employee/Employees?$top=20&$orderby=firstname,ID&$count=true',
   },
   directus: {
-    cwd: join(ANCHORS, process.env.DIRECTUS_DIR || 'directus'), cmd: ['start.mjs'], env: {},
+    cwd: join(ANCHORS, process.env.DIRECTUS_DIR || 'directus'),
+    cmd: ['start.mjs'],
+    env: {},
     probe: '/items/employee?limit=20&sort=firstname,id&meta=total_count',
   },
 };
@@ -197,10 +233,18 @@ const ANCHOR_SERVERS = {
 async function startAnchor(sys, logFile) {
   const s = ANCHOR_SERVERS[sys];
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, s.cmd, { cwd: s.cwd, env: { ...process.env, ...s.env }, stdio: ['ignore', openSync(logFile, 'w'), openSync(logFile, 'a')] });
+  const child = spawn(process.execPath, s.cmd, {
+    cwd: s.cwd,
+    env: { ...process.env, ...s.env },
+    stdio: ['ignore', openSync(logFile, 'w'), openSync(logFile, 'a')],
+  });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${sys} exited early, see ${logFile}`);
-    try { if ((await fetch(`http://127.0.0.1:${acfg.ports[sys]}${s.probe}`)).status === 200) break; } catch { /* not yet */ }
+    try {
+      if ((await fetch(`http://127.0.0.1:${acfg.ports[sys]}${s.probe}`)).status === 200) break;
+    } catch {
+      /* not yet */
+    }
     if (Number(process.hrtime.bigint() - t0) / 1e6 > 120000) throw new Error(`${sys} did not come up in 120 s`);
     await sleep(20);
   }
@@ -212,21 +256,63 @@ async function measure(sys, server, request, round) {
   let r;
   if (sys === 'kiln') {
     const cfgFile = join(work, 'load.json');
-    writeFileSync(cfgFile, JSON.stringify({ anchorsDir: ANCHORS, port: server.port, cookie: server.cookie, csrf: server.csrf, ops: server.ops, ids: server.ids, pid: server.child.pid, ...load }));
+    writeFileSync(
+      cfgFile,
+      JSON.stringify({
+        anchorsDir: ANCHORS,
+        port: server.port,
+        cookie: server.cookie,
+        csrf: server.csrf,
+        ops: server.ops,
+        ids: server.ids,
+        pid: server.child.pid,
+        ...load,
+      }),
+    );
     r = JSON.parse((await runNode([join(ROOT, 'bench/anchors/kiln-load.mjs'), cfgFile, request], ROOT)).trim().split('\n').pop());
     // one create is two runtime operations: count per user action, like the anchors' one POST
     const per = r.requestsPerAction;
-    Object.assign(r, { httpReqPerSec: r.reqPerSec, reqPerSec: r.reqPerSec / per,
-      serverCpuMsPerReq: +(r.serverCpuMsPerReq * per).toFixed(3), dbCpuMsPerReq: +(r.dbCpuMsPerReq * per).toFixed(3) });
+    Object.assign(r, {
+      httpReqPerSec: r.reqPerSec,
+      reqPerSec: r.reqPerSec / per,
+      serverCpuMsPerReq: +(r.serverCpuMsPerReq * per).toFixed(3),
+      dbCpuMsPerReq: +(r.dbCpuMsPerReq * per).toFixed(3),
+    });
   } else {
-    r = JSON.parse((await runNode(['bench.js', '--system', sys, '--request', request, '--pid', String(server.child.pid),
-      '--connections', String(load.connections), '--warmup', String(load.warmup), '--duration', String(load.duration),
-      '--idStart', String(1000000 * round)], ANCHORS)).trim().split('\n').pop());
+    r = JSON.parse(
+      (
+        await runNode(
+          [
+            'bench.js',
+            '--system',
+            sys,
+            '--request',
+            request,
+            '--pid',
+            String(server.child.pid),
+            '--connections',
+            String(load.connections),
+            '--warmup',
+            String(load.warmup),
+            '--duration',
+            String(load.duration),
+            '--idStart',
+            String(1000000 * round),
+          ],
+          ANCHORS,
+        )
+      )
+        .trim()
+        .split('\n')
+        .pop(),
+    );
   }
   r.round = round;
   r.loadavg1 = +loadavg()[0].toFixed(1);
-  log(`[round ${round}] ${sys} ${request} (load ${r.loadavg1}): ${r.reqPerSec.toFixed(0)} /s${r.requestsPerAction > 1 ? ` (${r.httpReqPerSec.toFixed(0)} HTTP req/s)` : ''}, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
-    `errors ${r.errors + r.timeouts + r.non2xx}, cpu/req server ${r.serverCpuMsPerReq} ms db ${r.dbCpuMsPerReq} ms`);
+  log(
+    `[round ${round}] ${sys} ${request} (load ${r.loadavg1}): ${r.reqPerSec.toFixed(0)} /s${r.requestsPerAction > 1 ? ` (${r.httpReqPerSec.toFixed(0)} HTTP req/s)` : ''}, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
+      `errors ${r.errors + r.timeouts + r.non2xx}, cpu/req server ${r.serverCpuMsPerReq} ms db ${r.dbCpuMsPerReq} ms`,
+  );
   return r;
 }
 
@@ -256,21 +342,52 @@ async function runRound(round, rows, results) {
 }
 
 function pgVersion() {
-  try { return execFileSync('psql', ['-h', acfg.pg.host, '-p', String(acfg.pg.port), '-U', acfg.pg.user, '-d', 'postgres', '-Atc', 'SHOW server_version'], { encoding: 'utf8' }).trim(); } catch { return '?'; }
+  try {
+    return execFileSync('psql', ['-h', acfg.pg.host, '-p', String(acfg.pg.port), '-U', acfg.pg.user, '-d', 'postgres', '-Atc', 'SHOW server_version'], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return '?';
+  }
 }
 
 // versions as run-all.js records them, plus Kiln's commit
-const ver = (dir, pkg) => { try { return JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version; } catch { return null; } };
-const capDir = ANCHOR_SERVERS.cap.cwd, directusDir = ANCHOR_SERVERS.directus.cwd;
+const ver = (dir, pkg) => {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+};
+const capDir = ANCHOR_SERVERS.cap.cwd,
+  directusDir = ANCHOR_SERVERS.directus.cwd;
 let kilnCommit = '?';
-try { kilnCommit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+try {
+  kilnCommit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+} catch {
+  /* not a checkout */
+}
 const results = {
-  versions: { kiln: kilnCommit, fastify: ver(ANCHORS, 'fastify'), pg: ver(ANCHORS, 'pg'), autocannon: ver(ANCHORS, 'autocannon'),
-    '@sap/cds': ver(capDir, '@sap/cds'), '@cap-js/postgres': ver(capDir, '@cap-js/postgres'),
-    directus: ver(directusDir, 'directus'), '@directus/api': ver(directusDir, '@directus/api') },
-  startedAt: new Date().toISOString(), node: process.version, postgres: pgVersion(), host: hostname(),
-  cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`, memGb: +(totalmem() / 2 ** 30).toFixed(1),
-  load, loadavgStart: loadavg().map((x) => +x.toFixed(2)), runs: [], startups: [],
+  versions: {
+    kiln: kilnCommit,
+    fastify: ver(ANCHORS, 'fastify'),
+    pg: ver(ANCHORS, 'pg'),
+    autocannon: ver(ANCHORS, 'autocannon'),
+    '@sap/cds': ver(capDir, '@sap/cds'),
+    '@cap-js/postgres': ver(capDir, '@cap-js/postgres'),
+    directus: ver(directusDir, 'directus'),
+    '@directus/api': ver(directusDir, '@directus/api'),
+  },
+  startedAt: new Date().toISOString(),
+  node: process.version,
+  postgres: pgVersion(),
+  host: hostname(),
+  cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+  memGb: +(totalmem() / 2 ** 30).toFixed(1),
+  load,
+  loadavgStart: loadavg().map((x) => +x.toFixed(2)),
+  runs: [],
+  startups: [],
 };
 const rows = await anchorRows();
 for (let round = 1; round <= rounds; round++) await runRound(round, rows, results);

@@ -31,7 +31,10 @@ app.patch('/employees/:id', async (req, reply) => {
   try {
     await c.query('BEGIN');
     const r = await c.query({ ...Q.byId, values: [req.params.id] });
-    if (r.rowCount === 0) { await c.query('ROLLBACK'); return reply.code(404).send({ error: 'not found' }); }
+    if (r.rowCount === 0) {
+      await c.query('ROLLBACK');
+      return reply.code(404).send({ error: 'not found' });
+    }
     await c.query({ ...Q.update, values: [req.body.jobtitle, req.params.id] });
     await c.query('COMMIT');
     return { ...r.rows[0], jobtitle: req.body.jobtitle };
@@ -43,4 +46,10 @@ app.patch('/employees/:id', async (req, reply) => {
   }
 });
 await app.listen({ port, host: '127.0.0.1' });
-for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => app.close().then(() => pool.end()).then(() => process.exit(0)));
+for (const s of ['SIGINT', 'SIGTERM'])
+  process.on(s, () =>
+    app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+  );

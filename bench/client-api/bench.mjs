@@ -19,8 +19,10 @@ import pg from 'pg';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: opt } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '2' }, duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' }, connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
     rows: { type: 'string', default: '10000' },
   },
 });
@@ -42,7 +44,10 @@ const { buildRegistry } = await import(join(ROOT, 'dist/client-api/registry/inde
 function freePort() {
   return new Promise((res, rej) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
     s.on('error', rej);
   });
 }
@@ -50,7 +55,12 @@ function freePort() {
 async function waitFor(url, init, ok = (r) => r.status < 500) {
   const deadline = Date.now() + 60000;
   for (;;) {
-    try { const r = await fetch(url, init); if (ok(r)) return; } catch { /* not yet */ }
+    try {
+      const r = await fetch(url, init);
+      if (ok(r)) return;
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > deadline) throw new Error(`${url} did not come up`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -67,7 +77,28 @@ const settings = await resolveSettings({ cli: { DatabaseUrl: URL, Port: 0, Host:
 const seedRt = await startRuntime({ appDir: APP, model, settings, components: [dataComponent()], log: createLogger('warn') });
 const db = seedRt.ctx.services.get('db');
 const ids = seedRt.ctx.services.get('ids');
-const FIRST = ['Ada', 'Ben', 'Cleo', 'Dan', 'Eva', 'Finn', 'Gus', 'Hana', 'Ivo', 'Jill', 'Karl', 'Lena', 'Mo', 'Nina', 'Olaf', 'Pia', 'Quin', 'Rosa', 'Sam', 'Tess'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Cleo',
+  'Dan',
+  'Eva',
+  'Finn',
+  'Gus',
+  'Hana',
+  'Ivo',
+  'Jill',
+  'Karl',
+  'Lena',
+  'Mo',
+  'Nina',
+  'Olaf',
+  'Pia',
+  'Quin',
+  'Rosa',
+  'Sam',
+  'Tess',
+];
 const LAST = ['Jones', 'Walkers', 'Smith', 'de Vries', 'Jansen', 'Bakker', 'Visser', 'Smit', 'Meijer', 'Mulder'];
 const JOBS = ['Accountant', 'Sales Executive', 'Engineer', 'Manager', 'Designer'];
 const DEPTS = ['Sales', 'Finance', 'ExpertServices'];
@@ -132,10 +163,15 @@ function wrk(url, script, seconds) {
 async function startKiln() {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'bin/kiln.js'), 'run', APP, '--db', URL, '--port', String(port), '--deployment-dir', join(work, 'kiln')], {
-    env: { ...process.env, KILN_LOG_LEVEL: 'warn', KILN_DATABASE_POOL_SIZE: '10', KILN_HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, KILN_LOG_LEVEL: 'warn', KILN_DATABASE_POOL_SIZE: '10', KILN_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
   await waitFor(`http://127.0.0.1:${port}/health`, undefined, (r) => r.status === 200);
-  const res = await fetch(`http://127.0.0.1:${port}/xas/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: process.env.KILN_ADMIN_PASSWORD ?? 'Admin1!' } }) });
+  const res = await fetch(`http://127.0.0.1:${port}/xas/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'login', params: { username: 'MxAdmin', password: process.env.KILN_ADMIN_PASSWORD ?? 'Admin1!' } }),
+  });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   const cookie = /XASSESSIONID=[^;]*/.exec(res.headers.get('set-cookie') ?? '')[0];
   const { csrftoken } = await res.json();
@@ -144,7 +180,10 @@ async function startKiln() {
 
 async function startBaseline() {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'bench/client-api/baseline.mjs')], { env: { ...process.env, DATABASE_URL: URL, PORT: String(port), POOL_MAX: '10' }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bench/client-api/baseline.mjs')], {
+    env: { ...process.env, DATABASE_URL: URL, PORT: String(port), POOL_MAX: '10' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   await waitFor(`http://127.0.0.1:${port}/employees`);
   return { child, url: `http://127.0.0.1:${port}/employees`, scripts: baseScripts };
 }
@@ -156,13 +195,19 @@ function cpuMs(pid) {
 }
 
 function stop(child) {
-  return new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
+  return new Promise((r) => {
+    child.on('exit', r);
+    child.kill('SIGTERM');
+  });
 }
 
 // 3. Rounds: baseline then Kiln, list then edit, warm-up discarded.
 const results = [];
 for (let round = 1; round <= Number(opt.rounds); round++) {
-  for (const [system, start] of [['baseline', startBaseline], ['kiln', startKiln]]) {
+  for (const [system, start] of [
+    ['baseline', startBaseline],
+    ['kiln', startKiln],
+  ]) {
     const s = await start();
     for (const request of ['list', 'edit']) {
       const url = system === 'kiln' || request === 'list' ? s.url : s.url.replace(/\/employees$/, '');
@@ -171,7 +216,9 @@ for (let round = 1; round <= Number(opt.rounds); round++) {
       const r = wrk(url, s.scripts[request], Number(opt.duration));
       const cpuPerReq = (cpuMs(s.child.pid) - cpu0) / (r.rps * Number(opt.duration));
       results.push({ system, request, round, ...r, cpuPerReq });
-      process.stderr.write(`${system} ${request} round ${round}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${cpuPerReq.toFixed(2)} ms/req${r.non2xx ? `, ${r.non2xx} non-2xx` : ''} ${r.errors}\n`);
+      process.stderr.write(
+        `${system} ${request} round ${round}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${cpuPerReq.toFixed(2)} ms/req${r.non2xx ? `, ${r.non2xx} non-2xx` : ''} ${r.errors}\n`,
+      );
     }
     await stop(s.child);
   }
@@ -189,7 +236,9 @@ for (const request of ['list', 'edit']) {
   for (const system of ['baseline', 'kiln']) {
     const rs = results.filter((r) => r.system === system && r.request === request);
     const rps = mean(rs.map((r) => r.rps));
-    lines.push(`| ${request === 'list' ? 'overview retrieve (20 of 10,000 + count)' : 'commit of an edit'} | ${system} | ${rps.toFixed(0)} | ${mean(rs.map((r) => r.p50)).toFixed(1)} | ${mean(rs.map((r) => r.p99)).toFixed(1)} | ${mean(rs.map((r) => r.cpuPerReq)).toFixed(2)} | ${(rps / base).toFixed(2)} |`);
+    lines.push(
+      `| ${request === 'list' ? 'overview retrieve (20 of 10,000 + count)' : 'commit of an edit'} | ${system} | ${rps.toFixed(0)} | ${mean(rs.map((r) => r.p50)).toFixed(1)} | ${mean(rs.map((r) => r.p99)).toFixed(1)} | ${mean(rs.map((r) => r.cpuPerReq)).toFixed(2)} | ${(rps / base).toFixed(2)} |`,
+    );
   }
 }
 console.log(lines.join('\n'));

@@ -9,7 +9,9 @@
 //   -> (B - A) / 1000 instructions per request (WHO=base for the baseline)
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-const ROOT = resolve(process.argv[2] ?? '.'); const N = Number(process.argv[3] ?? 1000); const WHO = process.env.WHO ?? 'kiln';
+const ROOT = resolve(process.argv[2] ?? '.');
+const N = Number(process.argv[3] ?? 1000);
+const WHO = process.env.WHO ?? 'kiln';
 const Fastify = (await import(join(ROOT, 'node_modules/fastify/fastify.js'))).default;
 const URL = (process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace(/\/[^/]*$/, '/kiln_bench_clientapi');
 const APP = join(ROOT, 'examples/employees');
@@ -26,18 +28,36 @@ if (WHO === 'kiln') {
   const rt = await startRuntime({ appDir: APP, model, settings, components: defaultComponents(), log: createLogger('warn') });
   app = rt.server;
   const login = await app.inject({ method: 'POST', url: '/xas/', payload: { action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } } });
-  const cookie = /XASSESSIONID=[^;]*/.exec(login.headers['set-cookie'])[0]; const csrf = login.json().csrftoken;
+  const cookie = /XASSESSIONID=[^;]*/.exec(login.headers['set-cookie'])[0];
+  const csrf = login.json().csrftoken;
   const op = rt.ctx.services.get('operations').forWidget('MyFirstModule.Employee_Overview', 'dataGrid2_1').id;
-  const body = JSON.stringify({ action: 'runtimeOperation', operationId: op, params: {}, options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' }, changes: {}, objects: [] });
+  const body = JSON.stringify({
+    action: 'runtimeOperation',
+    operationId: op,
+    params: {},
+    options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' },
+    changes: {},
+    objects: [],
+  });
   req = { method: 'POST', url: '/xas/', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf }, payload: body };
   const db = rt.ctx.services.get('db');
-  const real = db.query.bind(db); const canned = new Map();
-  db.query = async (sql, params) => { let r = canned.get(sql); if (!r) { r = await real(sql, params); canned.set(sql, r); } return r.map((x) => ({ ...x })); };
+  const real = db.query.bind(db);
+  const canned = new Map();
+  db.query = async (sql, params) => {
+    let r = canned.get(sql);
+    if (!r) {
+      r = await real(sql, params);
+      canned.set(sql, r);
+    }
+    return r.map((x) => ({ ...x }));
+  };
 } else {
   const pg = (await import(join(ROOT, 'node_modules/pg/lib/index.js'))).default;
   const pool = new pg.Pool({ connectionString: URL, max: 2 });
-  const T = '"myfirstmodule$employee"'; const COLS = '"id", "dateofbirth", "department", "firstname", "jobtitle", "lastname"';
-  const listRows = (await pool.query(`SELECT ${COLS} FROM ${T} ORDER BY "firstname" ASC, "id" ASC LIMIT 20`)).rows; await pool.end();
+  const T = '"myfirstmodule$employee"';
+  const COLS = '"id", "dateofbirth", "department", "firstname", "jobtitle", "lastname"';
+  const listRows = (await pool.query(`SELECT ${COLS} FROM ${T} ORDER BY "firstname" ASC, "id" ASC LIMIT 20`)).rows;
+  await pool.end();
   app = Fastify({ logger: false });
   app.get('/employees', async () => {
     const [list, count] = await Promise.all([Promise.resolve(listRows.map((x) => ({ ...x }))), Promise.resolve([{ count: '10000' }])]);
@@ -46,5 +66,8 @@ if (WHO === 'kiln') {
   await app.ready();
   req = { method: 'GET', url: '/employees' };
 }
-for (let i = 0; i < N; i++) { const r = await app.inject(req); if (r.statusCode !== 200) throw new Error(r.body); }
+for (let i = 0; i < N; i++) {
+  const r = await app.inject(req);
+  if (r.statusCode !== 200) throw new Error(r.body);
+}
 process.exit(0);

@@ -29,15 +29,20 @@ function writeApp(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-logic-'));
   mkdirSync(join(dir, 'modules/B/microflows'), { recursive: true });
   writeFileSync(join(dir, 'app.yaml'), 'name: Bench\nversion: 1.0.0\nmodules: [B]\nsecurity: { level: off }\n');
-  writeFileSync(join(dir, 'modules/B/domain-model.yaml'), `
+  writeFileSync(
+    join(dir, 'modules/B/domain-model.yaml'),
+    `
 entities:
   Thing:
     attributes:
       Name: String(100)
       Qty: Integer
       Price: Decimal
-`);
-  writeFileSync(join(dir, 'modules/B/microflows/Loop.yaml'), `
+`,
+  );
+  writeFileSync(
+    join(dir, 'modules/B/microflows/Loop.yaml'),
+    `
 parameters: { N: Integer }
 returns: String
 body:
@@ -57,8 +62,11 @@ body:
             if: $I mod 1000 = 0
             then: [ { changeVariable: { name: Label, value: "'at ' + toString($I)" } } ]
   - return: "toString($Sum) + ' ' + toString($Even) + ' ' + $Label"
-`);
-  writeFileSync(join(dir, 'modules/B/microflows/CreateMany.yaml'), `
+`,
+  );
+  writeFileSync(
+    join(dir, 'modules/B/microflows/CreateMany.yaml'),
+    `
 parameters: { N: Integer }
 body:
   - createList: { entity: B.Thing, into: Things }
@@ -70,7 +78,8 @@ body:
         - create: { entity: B.Thing, set: { Name: "'thing ' + toString($I)", Qty: $I, Price: "$I * 1.5" }, into: T }
         - changeList: { list: $Things, operation: add, value: $T }
   - commit: $Things
-`);
+`,
+  );
   return dir;
 }
 
@@ -115,7 +124,9 @@ async function main(): Promise<void> {
   if (mfResult !== tsResult) throw new Error(`results differ: ${String(mfResult)} vs ${tsResult}`);
   const mf = await best(5, () => engine0.runMicroflow('B.Loop', { N: LOOP }, SYSTEM_CONTEXT));
   const ts = await best(5, () => plainLoop(LOOP));
-  console.log(`loop ${LOOP.toLocaleString('en')} passes: microflow ${mf.toFixed(1)} ms, TypeScript ${ts.toFixed(1)} ms, ratio ${(mf / ts).toFixed(2)}x  (result ${tsResult})`);
+  console.log(
+    `loop ${LOOP.toLocaleString('en')} passes: microflow ${mf.toFixed(1)} ms, TypeScript ${ts.toFixed(1)} ms, ratio ${(mf / ts).toFixed(2)}x  (result ${tsResult})`,
+  );
 
   // (2) commit 10,000 objects
   for (const dialect of dialects) {
@@ -126,19 +137,23 @@ async function main(): Promise<void> {
       const ids = await createIdGenerator(db, model);
       const engine = new MicroflowEngine({ model, data: dataPort(model, ids), query: queryPort(db.dialect), db: dbPort(db), log });
       const viaMf = await best(3, () => engine.runMicroflow('B.CreateMany', { N: OBJECTS }, SYSTEM_CONTEXT));
-      const direct = await best(3, () => db.transaction(async (tx) => {
-        const objs = [];
-        for (let i = 1; i <= OBJECTS; i++) {
-          const o = await createObject(model, 'B.Thing', ids, {});
-          setValue(o, 'Name', `thing ${i}`);
-          setValue(o, 'Qty', i);
-          setValue(o, 'Price', new ExactDecimal(i).times('1.5'));
-          objs.push(o);
-        }
-        await commitObjects(tx, model, objs);
-      }));
+      const direct = await best(3, () =>
+        db.transaction(async (tx) => {
+          const objs = [];
+          for (let i = 1; i <= OBJECTS; i++) {
+            const o = await createObject(model, 'B.Thing', ids, {});
+            setValue(o, 'Name', `thing ${i}`);
+            setValue(o, 'Qty', i);
+            setValue(o, 'Price', new ExactDecimal(i).times('1.5'));
+            objs.push(o);
+          }
+          await commitObjects(tx, model, objs);
+        }),
+      );
       const rows = await db.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM "b$thing"', []);
-      console.log(`${dialect}: microflow creating and committing ${OBJECTS.toLocaleString('en')} objects ${viaMf.toFixed(0)} ms (${(viaMf * 1000 / OBJECTS).toFixed(1)} µs/object), data layer directly ${direct.toFixed(0)} ms, ratio ${(viaMf / direct).toFixed(2)}x  (${Number(rows[0]!.n)} rows)`);
+      console.log(
+        `${dialect}: microflow creating and committing ${OBJECTS.toLocaleString('en')} objects ${viaMf.toFixed(0)} ms (${((viaMf * 1000) / OBJECTS).toFixed(1)} µs/object), data layer directly ${direct.toFixed(0)} ms, ratio ${(viaMf / direct).toFixed(2)}x  (${Number(rows[0]!.n)} rows)`,
+      );
     } finally {
       await db.close();
       await test.drop();
@@ -146,4 +161,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -42,7 +42,10 @@ function timeIt(fn: () => void, n: number): number {
 
 /** Operations per second of each contender, measured in alternating rounds; best round of each. */
 async function rates(fns: (() => Promise<unknown>)[]): Promise<number[]> {
-  for (const fn of fns) { const warm = Date.now() + 300; while (Date.now() < warm) await fn(); }
+  for (const fn of fns) {
+    const warm = Date.now() + 300;
+    while (Date.now() < warm) await fn();
+  }
   const best = fns.map(() => 0);
   const rounds = 6;
   for (let r = 0; r < rounds; r++) {
@@ -50,7 +53,10 @@ async function rates(fns: (() => Promise<unknown>)[]): Promise<number[]> {
       let n = 0;
       const t0 = process.hrtime.bigint();
       const end = Date.now() + (SECONDS * 1000) / rounds;
-      while (Date.now() < end) { await fns[k]!(); n++; }
+      while (Date.now() < end) {
+        await fns[k]!();
+        n++;
+      }
       best[k] = Math.max(best[k]!, n / (Number(process.hrtime.bigint() - t0) / 1e9));
     }
   }
@@ -62,17 +68,26 @@ const { model: employees } = await loadModel(join(ROOT, 'examples', 'employees')
 if (!sales || !employees) throw new Error('examples do not load');
 
 const customer: UserContext = {
-  ...SYSTEM_CONTEXT, userId: 281474976710657n, userRoles: ['Customer'], applyEntityAccess: true,
+  ...SYSTEM_CONTEXT,
+  userId: 281474976710657n,
+  userRoles: ['Customer'],
+  applyEntityAccess: true,
   moduleRoles: new Set(sales.security.userRoles.get('Customer')!.moduleRoles),
 };
 const TYPICAL = "//Sales.Order[Sales.Order_Customer/Sales.Customer/Segment = 'Retail' and Total > 100][OrderDate >= '[%BeginOfCurrentYear%]']";
 const req = { xpath: TYPICAL, sort: [{ attribute: 'OrderDate', descending: true }], attributes: ['Number', 'OrderDate', 'Status', 'Total'], wantCount: true };
-const compileUs = timeIt(() => { compileQuery(sales, req, DIALECT.postgres).variant(customer, undefined); }, 3000);
+const compileUs = timeIt(() => {
+  compileQuery(sales, req, DIALECT.postgres).variant(customer, undefined);
+}, 3000);
 const plan = compileQuery(sales, req, DIALECT.postgres);
 plan.variant(customer, undefined);
-const cachedUs = timeIt(() => { plan.variant(customer, undefined); }, 20000);
+const cachedUs = timeIt(() => {
+  plan.variant(customer, undefined);
+}, 20000);
 const v = plan.variant(customer, undefined);
-const bindUs = timeIt(() => { bindParams(v.select.params, { user: customer, variables: {}, now: new Date() }, plan.syntax); }, 20000);
+const bindUs = timeIt(() => {
+  bindParams(v.select.params, { user: customer, variables: {}, now: new Date() }, plan.syntax);
+}, 20000);
 console.log(`compile (parse, resolve, entity access, SQL) of a typical query: ${compileUs.toFixed(1)} µs`);
 console.log(`plan lookup for a user (cached variant):                       ${cachedUs.toFixed(2)} µs`);
 console.log(`binding its parameters (tokens in the user's zone):            ${bindUs.toFixed(1)} µs`);
@@ -86,41 +101,74 @@ async function overview(dialect: DialectName): Promise<void> {
   try {
     const e = employees!.entities.get('MyFirstModule.Employee')!;
     const q = (n: string) => quoteIdentifier(DIALECT[dialect], n);
-    await db.execute(`CREATE TABLE ${q(e.table)} (${q('id')} ${idColumnType(DIALECT[dialect])} PRIMARY KEY, ${e.ownAttributes.map((a) => `${q(a.column)} ${columnType(DIALECT[dialect], a.type, a.length)}`).join(', ')})`, []);
+    await db.execute(
+      `CREATE TABLE ${q(e.table)} (${q('id')} ${idColumnType(DIALECT[dialect])} PRIMARY KEY, ${e.ownAttributes.map((a) => `${q(a.column)} ${columnType(DIALECT[dialect], a.type, a.length)}`).join(', ')})`,
+      [],
+    );
     const rows: unknown[][] = [];
-    for (let i = 1; i <= ROWS; i++) rows.push([String((41n << 48n) | BigInt(i)), `First${(i * 7919) % ROWS}`, `Last${i}`, 'Engineer', 'R&D', dialect === 'sqlite' ? Date.UTC(1990, 0, 1) + i * 86400000 : new Date(Date.UTC(1990, 0, 1) + i * 86400000).toISOString().replace('T', ' ').replace('Z', '')]);
+    for (let i = 1; i <= ROWS; i++)
+      rows.push([
+        String((41n << 48n) | BigInt(i)),
+        `First${(i * 7919) % ROWS}`,
+        `Last${i}`,
+        'Engineer',
+        'R&D',
+        dialect === 'sqlite'
+          ? Date.UTC(1990, 0, 1) + i * 86400000
+          : new Date(Date.UTC(1990, 0, 1) + i * 86400000).toISOString().replace('T', ' ').replace('Z', ''),
+      ]);
     for (let i = 0; i < rows.length; i += 200) {
       const part = rows.slice(i, i + 200);
       let k = 0;
       const ph = part.map(() => `(${[0, 1, 2, 3, 4, 5].map(() => (dialect === 'postgres' ? `$${++k}` : '?')).join(', ')})`).join(', ');
-      await db.execute(`INSERT INTO ${q(e.table)} (${q('id')}, ${q('firstname')}, ${q('lastname')}, ${q('jobtitle')}, ${q('department')}, ${q('dateofbirth')}) VALUES ${ph}`, part.flat().map((x) => (dialect === 'sqlite' && typeof x === 'string' && /^\d+$/.test(x) ? BigInt(x) : x)));
+      await db.execute(
+        `INSERT INTO ${q(e.table)} (${q('id')}, ${q('firstname')}, ${q('lastname')}, ${q('jobtitle')}, ${q('department')}, ${q('dateofbirth')}) VALUES ${ph}`,
+        part.flat().map((x) => (dialect === 'sqlite' && typeof x === 'string' && /^\d+$/.test(x) ? BigInt(x) : x)),
+      );
     }
     const p = compileQuery(employees!, overviewReq, DIALECT[dialect]);
     const [page, count] = explain(p, null).sql as [string, string];
-    const kiln = async () => { await retrieve(db, employees!, p, SYSTEM_CONTEXT); };
-    const data = async () => { await db.query(page, []); await db.query(count, []); };
+    const kiln = async () => {
+      await retrieve(db, employees!, p, SYSTEM_CONTEXT);
+    };
+    const data = async () => {
+      await db.query(page, []);
+      await db.query(count, []);
+    };
     let raw: () => Promise<unknown>;
     let close: () => Promise<unknown>;
     if (dialect === 'sqlite') {
       const r = new Database(t.url.slice('sqlite:'.length));
       r.defaultSafeIntegers(true);
-      const s1 = r.prepare(page); const s2 = r.prepare(count);
-      raw = async () => { s1.all(); s2.get(); };
+      const s1 = r.prepare(page);
+      const s2 = r.prepare(count);
+      raw = async () => {
+        s1.all();
+        s2.get();
+      };
       close = async () => r.close();
     } else if (dialect === 'postgres') {
       const c = new pg.Client({ connectionString: t.url });
       await c.connect();
-      raw = async () => { await c.query(page); await c.query(count); };
+      raw = async () => {
+        await c.query(page);
+        await c.query(count);
+      };
       close = () => c.end();
     } else {
       const c = await mysql.createConnection({ uri: t.url, supportBigNumbers: true, bigNumberStrings: true });
       await c.query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')");
-      raw = async () => { await c.query(page); await c.query(count); };
+      raw = async () => {
+        await c.query(page);
+        await c.query(count);
+      };
       close = () => c.end();
     }
-    const [viaKiln, viaData, viaRaw] = await rates([kiln, data, raw]) as [number, number, number];
+    const [viaKiln, viaData, viaRaw] = (await rates([kiln, data, raw])) as [number, number, number];
     await close();
-    console.log(`overview page (20 of ${ROWS} + count) on ${dialect.padEnd(8)}: retrieve() ${viaKiln.toFixed(0)}/s, same SQL via db.query ${viaData.toFixed(0)}/s, raw driver ${viaRaw.toFixed(0)}/s (retrieve = ${(100 * viaKiln / viaRaw).toFixed(0)}% of raw)`);
+    console.log(
+      `overview page (20 of ${ROWS} + count) on ${dialect.padEnd(8)}: retrieve() ${viaKiln.toFixed(0)}/s, same SQL via db.query ${viaData.toFixed(0)}/s, raw driver ${viaRaw.toFixed(0)}/s (retrieve = ${((100 * viaKiln) / viaRaw).toFixed(0)}% of raw)`,
+    );
   } finally {
     await db.close();
     await t.drop();

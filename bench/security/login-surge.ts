@@ -13,15 +13,20 @@ import type { OperationRegistry } from '../../src/client-api/registry/types.js';
 import { freshDatabase, type DialectName } from '../../test/support/databases.js';
 import { authHeaders, login, salesCopy, startApp, xas } from '../../test/security/harness.js';
 
-const { values } = parseArgs({ options: {
-  logins: { type: 'string', default: '50' },
-  cost: { type: 'string', default: '12' },
-  threads: { type: 'string' },
-  dialects: { type: 'string', default: 'postgres,sqlite' },
-} });
+const { values } = parseArgs({
+  options: {
+    logins: { type: 'string', default: '50' },
+    cost: { type: 'string', default: '12' },
+    threads: { type: 'string' },
+    dialects: { type: 'string', default: 'postgres,sqlite' },
+  },
+});
 const LOGINS = Number(values.logins);
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]!; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
+};
 const fmt = (xs: number[]) => `${pct(xs, 0.5).toFixed(1)} / ${pct(xs, 0.99).toFixed(1)} / ${Math.max(...xs).toFixed(0)}`;
 
 const rows: string[] = [];
@@ -29,7 +34,8 @@ for (const dialect of values.dialects.split(',') as DialectName[]) {
   const db = await freshDatabase(dialect);
   const app = salesCopy();
   const t = await startApp(app.dir, db.url, {
-    HashAlgorithmCost: Number(values.cost), TrustProxy: true,
+    HashAlgorithmCost: Number(values.cost),
+    TrustProxy: true,
     ...(values.threads ? { PasswordHashThreads: Number(values.threads) } : {}),
   });
   try {
@@ -38,7 +44,11 @@ for (const dialect of values.dialects.split(',') as DialectName[]) {
     const user = (await login(t.url, 'manager', 'Manager123')).session!;
     const retrieve = async () => {
       const start = performance.now();
-      const r = await xas(t.url, { action: 'runtimeOperation', operationId: grid.id, params: {}, options: { offset: 0, amount: 20 }, changes: {}, objects: [] }, authHeaders(user));
+      const r = await xas(
+        t.url,
+        { action: 'runtimeOperation', operationId: grid.id, params: {}, options: { offset: 0, amount: 20 }, changes: {}, objects: [] },
+        authHeaders(user),
+      );
       if (r.status !== 200) throw new Error(`retrieve answered ${r.status}: ${JSON.stringify(r.body)}`);
       return performance.now() - start;
     };
@@ -51,18 +61,28 @@ for (const dialect of values.dialects.split(',') as DialectName[]) {
     // each from its own client address (as after a failover).
     let done = false;
     const surgeStart = performance.now();
-    const surge = Promise.all(Array.from({ length: LOGINS }, (_, i) => login(t.url, ...(
-      i % 5 === 0 ? ['admin2', 'Admin2-pass'] : i % 5 === 1 ? ['customer', 'Customer123'] : [`nobody${i}`, 'Wrong123']) as [string, string],
-    { 'x-forwarded-for': `100.64.${i >> 8}.${i & 255}` })))
-      .finally(() => { done = true; });
+    const surge = Promise.all(
+      Array.from({ length: LOGINS }, (_, i) =>
+        login(
+          t.url,
+          ...((i % 5 === 0 ? ['admin2', 'Admin2-pass'] : i % 5 === 1 ? ['customer', 'Customer123'] : [`nobody${i}`, 'Wrong123']) as [string, string]),
+          { 'x-forwarded-for': `100.64.${i >> 8}.${i & 255}` },
+        ),
+      ),
+    ).finally(() => {
+      done = true;
+    });
     const during: number[] = [];
     while (!done) during.push(await retrieve());
     const answers = await surge;
     const surgeMs = performance.now() - surgeStart;
     const ok = answers.filter((a) => a.status === 200).length;
     const refused = answers.filter((a) => a.status === 401).length;
-    if (ok + refused !== LOGINS || ok !== Math.ceil(LOGINS / 5) + Math.ceil((LOGINS - 1) / 5)) throw new Error(`unexpected login answers: ${answers.map((a) => a.status).join(',')}`);
-    rows.push(`| ${dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} | ${fmt(baseline)} | ${fmt(during)} (${during.length} requests) | ${(surgeMs / 1000).toFixed(1)} s |`);
+    if (ok + refused !== LOGINS || ok !== Math.ceil(LOGINS / 5) + Math.ceil((LOGINS - 1) / 5))
+      throw new Error(`unexpected login answers: ${answers.map((a) => a.status).join(',')}`);
+    rows.push(
+      `| ${dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} | ${fmt(baseline)} | ${fmt(during)} (${during.length} requests) | ${(surgeMs / 1000).toFixed(1)} s |`,
+    );
   } finally {
     await t.stop();
     await db.drop();

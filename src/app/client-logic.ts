@@ -56,9 +56,13 @@ export function clientLogic(engine: MicroflowEngine): ObjectLogic {
       const params: Record<string, Value> = {};
       const objects: MxObject[] = [];
       for (const [k, a] of args) {
-        if (a.kind === 'object') { params[k] = a.object; if (a.object) objects.push(a.object); }
-        else if (a.kind === 'list') { params[k] = [...a.objects]; objects.push(...a.objects); }
-        else params[k] = a.value;
+        if (a.kind === 'object') {
+          params[k] = a.object;
+          if (a.object) objects.push(a.object);
+        } else if (a.kind === 'list') {
+          params[k] = [...a.objects];
+          objects.push(...a.objects);
+        } else params[k] = a.value;
       }
       const mf = engine.microflow(name);
       const r = await withFeedback(() => engine.runMicroflow(name, params, user, tx(t), objects));

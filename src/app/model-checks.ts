@@ -8,9 +8,5 @@ import { checkMicroflows } from '../logic/model-check.js';
  * (XPath constraints, expressions, microflows, pages). Added as components land.
  */
 export function modelChecks(): ModelCheck[] {
-  return [
-    registryCheck,
-    xpathModelCheck,
-    checkMicroflows,
-  ];
+  return [registryCheck, xpathModelCheck, checkMicroflows];
 }

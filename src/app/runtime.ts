@@ -61,7 +61,11 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
   const started: RuntimeComponent[] = [];
   const stopComponents = async () => {
     for (const c of [...started].reverse()) {
-      try { await c.stop?.(ctx); } catch (e) { log.error({ err: e, component: c.name }, 'component failed to stop'); }
+      try {
+        await c.stop?.(ctx);
+      } catch (e) {
+        log.error({ err: e, component: c.name }, 'component failed to stop');
+      }
     }
     started.length = 0;
   };
@@ -94,19 +98,25 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
 
   let stopping: Promise<StopOutcome> | undefined;
   return {
-    ctx, server, port: actualPort,
+    ctx,
+    server,
+    port: actualPort,
     stop(stopOpts: StopOptions = {}) {
       stopping ??= (async (): Promise<StopOutcome> => {
         state.stopping = true;
         const closed = server.close();
         const { timeoutMs, graceMs = 1000 } = stopOpts;
-        if (timeoutMs === undefined || await within(closed, timeoutMs)) {
+        if (timeoutMs === undefined || (await within(closed, timeoutMs))) {
           await stopComponents();
           return 'stopped';
         }
         log.error({ timeoutMs }, `shut-down timed out after ${timeoutMs} ms with requests in flight; rolling back their transactions`);
         for (const c of [...started].reverse()) {
-          try { await c.abort?.(ctx); } catch (e) { log.error({ err: e, component: c.name }, 'component failed to abort'); }
+          try {
+            await c.abort?.(ctx);
+          } catch (e) {
+            log.error({ err: e, component: c.name }, 'component failed to abort');
+          }
         }
         // The aborted requests now fail and answer; keep-alive connections that fall idle are
         // closed as they do, and whatever still hangs after graceMs is cut off.
@@ -117,7 +127,7 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
           done = await within(closed, Math.min(50, graceEnd - Date.now()));
         }
         if (!done) server.server.closeAllConnections();
-        if (!await within(stopComponents(), graceMs)) log.error('components did not stop in time after the abort');
+        if (!(await within(stopComponents(), graceMs))) log.error('components did not stop in time after the abort');
         return 'timed-out';
       })();
       return stopping;
@@ -128,9 +138,17 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
 /** True when `p` settles within `ms` (its rejection counts as settled). */
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((r) => { timer = setTimeout(() => r(false), ms); });
+  const late = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
   try {
-    return await Promise.race([p.then(() => true, () => true), late]);
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

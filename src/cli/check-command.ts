@@ -16,6 +16,8 @@ export async function runCheck(args: string[]): Promise<number> {
     return 1;
   }
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  process.stdout.write(`${model.app.name}: ${count(model.entities.size, 'entity', 'entities')}, ${count(model.microflows.size, 'microflow', 'microflows')}, ${count(model.pages.size, 'page', 'pages')}; no errors${warnings ? `, ${count(warnings, 'warning', 'warnings')}` : ''}\n`);
+  process.stdout.write(
+    `${model.app.name}: ${count(model.entities.size, 'entity', 'entities')}, ${count(model.microflows.size, 'microflow', 'microflows')}, ${count(model.pages.size, 'page', 'pages')}; no errors${warnings ? `, ${count(warnings, 'warning', 'warnings')}` : ''}\n`,
+  );
   return 0;
 }

@@ -39,7 +39,9 @@ export async function runDdl(args: string[]): Promise<number> {
         for (const w of plan.incompatible) process.stdout.write(`--   ${w}\n`);
         return 2;
       }
-      process.stdout.write(`-- this model (version ${model.app.version}, #${self.sequence}) is older than the one that last synchronised the database (version ${latest.version}, #${latest.sequence}); a start changes nothing and serves with the newer schema\n`);
+      process.stdout.write(
+        `-- this model (version ${model.app.version}, #${self.sequence}) is older than the one that last synchronised the database (version ${latest.version}, #${latest.sequence}); a start changes nothing and serves with the newer schema\n`,
+      );
       return 0;
     }
     if (plan.steps.length === 0) {
@@ -47,10 +49,15 @@ export async function runDdl(args: string[]): Promise<number> {
       return 0;
     }
     for (const s of plan.steps) process.stdout.write(`${inline(s.sql, s.params)};\n`);
-    if (plan.standing.kind === 'new') process.stdout.write(`-- records this model (version ${model.app.version}, fingerprint ${plan.fingerprint}) as #${plan.standing.next} in mendixsystem$modelhistory\n`);
+    if (plan.standing.kind === 'new')
+      process.stdout.write(
+        `-- records this model (version ${model.app.version}, fingerprint ${plan.fingerprint}) as #${plan.standing.next} in mendixsystem$modelhistory\n`,
+      );
     for (const l of plan.losses) process.stdout.write(`-- DESTRUCTIVE: ${l}\n`);
     if (plan.losses.length) {
-      process.stdout.write('-- REFUSED: a start refuses these changes. If an entity or attribute was renamed, give it `previousName` in the model (this keeps the data); otherwise set AllowDestructiveSync to apply them, losing what is listed\n');
+      process.stdout.write(
+        '-- REFUSED: a start refuses these changes. If an entity or attribute was renamed, give it `previousName` in the model (this keeps the data); otherwise set AllowDestructiveSync to apply them, losing what is listed\n',
+      );
       return 2;
     }
     return 0;
@@ -61,7 +68,16 @@ export async function runDdl(args: string[]): Promise<number> {
 
 /** Shows parameters as literals, for reading only (the runtime binds them). */
 function inline(sql: string, params: readonly unknown[]): string {
-  const lit = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' || typeof v === 'bigint' ? String(v) : typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : `'${String(v).replace(/'/g, "''")}'`);
+  const lit = (v: unknown) =>
+    v === null || v === undefined
+      ? 'NULL'
+      : typeof v === 'number' || typeof v === 'bigint'
+        ? String(v)
+        : typeof v === 'boolean'
+          ? v
+            ? 'TRUE'
+            : 'FALSE'
+          : `'${String(v).replace(/'/g, "''")}'`;
   let i = 0;
   return sql.replace(/\$(\d+)|\?/g, (m, n: string | undefined) => (n ? lit(params[Number(n) - 1]) : i < params.length ? lit(params[i++]) : m));
 }

@@ -15,10 +15,15 @@ const USAGE = `kiln explain <app> "<xpath>" [--role <UserRole>] [--db ${dialectN
  */
 export async function runExplain(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
-    args, allowPositionals: true,
+    args,
+    allowPositionals: true,
     options: {
-      role: { type: 'string' }, db: { type: 'string', default: defaultDialectName }, entity: { type: 'string' },
-      amount: { type: 'string' }, offset: { type: 'string' }, count: { type: 'boolean', default: false },
+      role: { type: 'string' },
+      db: { type: 'string', default: defaultDialectName },
+      entity: { type: 'string' },
+      amount: { type: 'string' },
+      offset: { type: 'string' },
+      count: { type: 'boolean', default: false },
     },
   });
   const [dir, xpath] = positionals;
@@ -42,8 +47,19 @@ export async function runExplain(args: string[]): Promise<number> {
     return Number(s);
   };
   try {
-    const amount = num(values.amount, 'amount'); const offset = num(values.offset, 'offset');
-    const plan = compileQuery(model, { xpath, ...(values.entity ? { entity: values.entity } : {}), ...(amount !== undefined ? { amount } : {}), ...(offset !== undefined ? { offset } : {}), wantCount: values.count }, dialect);
+    const amount = num(values.amount, 'amount');
+    const offset = num(values.offset, 'offset');
+    const plan = compileQuery(
+      model,
+      {
+        xpath,
+        ...(values.entity ? { entity: values.entity } : {}),
+        ...(amount !== undefined ? { amount } : {}),
+        ...(offset !== undefined ? { offset } : {}),
+        wantCount: values.count,
+      },
+      dialect,
+    );
     const ex = explain(plan, user);
     const who = user ? `user role ${values.role} (${[...user.moduleRoles].join(', ')})` : 'no user (entity access not applied; use --role)';
     process.stdout.write(`-- ${who}, ${dialect.name}\n-- OQL\n${ex.oql}\n-- SQL\n${ex.sql.join(';\n')};\n`);

@@ -18,7 +18,8 @@ const EXIT_SHUTDOWN_TIMED_OUT = 3;
 
 export async function runRun(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
-    args, allowPositionals: true,
+    args,
+    allowPositionals: true,
     options: {
       db: { type: 'string' },
       port: { type: 'string' },
@@ -80,18 +81,32 @@ export async function runRun(args: string[]): Promise<number> {
       const timeoutMs = settings.get('ShutdownTimeout') ?? 10000;
       // The process must not outlive the shut-down: whatever still holds the event loop
       // (a hung connection, a timer) would otherwise keep it, and its work, alive.
-      const exit = (code: number) => { log.flush(); done(code); setTimeout(() => process.exit(code), 50).unref(); };
+      const exit = (code: number) => {
+        log.flush();
+        done(code);
+        setTimeout(() => process.exit(code), 50).unref();
+      };
       // Last resort if even the abort hangs: out, with the timed-out code.
-      setTimeout(() => { log.error('shut-down did not finish after the abort; exiting'); log.flush(); process.exit(EXIT_SHUTDOWN_TIMED_OUT); }, timeoutMs + 5000).unref();
-      runtime.stop({ timeoutMs }).then((outcome) => {
-        if (outcome === 'timed-out') {
-          log.error({ exitCode: EXIT_SHUTDOWN_TIMED_OUT }, 'stopped after the shut-down timeout; in-flight transactions were rolled back');
-          exit(EXIT_SHUTDOWN_TIMED_OUT);
-        } else {
-          log.info('stopped');
-          exit(0);
-        }
-      }, (e) => { log.error({ err: e }, 'shut-down failed'); exit(1); });
+      setTimeout(() => {
+        log.error('shut-down did not finish after the abort; exiting');
+        log.flush();
+        process.exit(EXIT_SHUTDOWN_TIMED_OUT);
+      }, timeoutMs + 5000).unref();
+      runtime.stop({ timeoutMs }).then(
+        (outcome) => {
+          if (outcome === 'timed-out') {
+            log.error({ exitCode: EXIT_SHUTDOWN_TIMED_OUT }, 'stopped after the shut-down timeout; in-flight transactions were rolled back');
+            exit(EXIT_SHUTDOWN_TIMED_OUT);
+          } else {
+            log.info('stopped');
+            exit(0);
+          }
+        },
+        (e) => {
+          log.error({ err: e }, 'shut-down failed');
+          exit(1);
+        },
+      );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

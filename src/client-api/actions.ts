@@ -61,7 +61,8 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       if (!op) throw new ClientApiError(404, `unknown operation '${req.operationId}'`, { field: 'operationId' });
       const user = await deps.session.contextOf(request);
       if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
-      if (idLog.isLevelEnabled('debug')) idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
+      if (idLog.isLevelEnabled('debug'))
+        idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
       if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
       // Only operations that write take the signal (a retrieve is bounded by the statement timeout and the deadline's answer).
       const signal = op.type === 'retrieve' ? undefined : requestSignal(request);
@@ -82,8 +83,15 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
  * with the first's answer.
  */
 async function keyedOperation(
-  deps: ActionDeps, store: IdempotencyStore, key: string, user: UserContext, op: RuntimeOperation, req: OperationRequest,
-  request: FastifyRequest, reply: FastifyReply, signal: AbortSignal | undefined,
+  deps: ActionDeps,
+  store: IdempotencyStore,
+  key: string,
+  user: UserContext,
+  op: RuntimeOperation,
+  req: OperationRequest,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  signal: AbortSignal | undefined,
 ): Promise<unknown> {
   const id = store.recordId(user, key);
   const fingerprint = store.fingerprint(request.body);
@@ -114,9 +122,14 @@ export function sessionDataAction(deps: ActionDeps): XasAction {
       const securityLevel = deps.model.security.level;
       if (!user) return { user: null, roles: [], csrftoken: null, anonymous: true, metadata: [], enumerations: [], constants: {}, securityLevel };
       const csrftoken = (await deps.session.csrfTokenOf(request)) ?? null;
-      const userJson = user.userId === null ? null : {
-        guid: user.userId.toString(), objectType: user.userEntity, attributes: { Name: { value: user.userName } },
-      };
+      const userJson =
+        user.userId === null
+          ? null
+          : {
+              guid: user.userId.toString(),
+              objectType: user.userEntity,
+              attributes: { Name: { value: user.userName } },
+            };
       return {
         user: userJson,
         roles: user.userRoles,

@@ -52,7 +52,9 @@ export interface ClientApiBackend {
 }
 
 /** Opaque to the handlers: the request's transaction. */
-export interface BackendTx { readonly __backendTx: true }
+export interface BackendTx {
+  readonly __backendTx: true;
+}
 
 export interface RetrieveRequest {
   readonly offset: number;

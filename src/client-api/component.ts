@@ -51,7 +51,10 @@ export function clientApiComponent(): RuntimeComponent {
         log.warn('no database or /xas/ dispatcher in this runtime: runtime operations are registered but not served');
         return;
       }
-      const signer = new ObjectSigner(await deploymentSecret(ctx.settings.get('DeploymentSecret'), db), ctx.settings.get('SignedObjectMaxAge') ?? DEFAULT_SIGNED_OBJECT_MAX_AGE);
+      const signer = new ObjectSigner(
+        await deploymentSecret(ctx.settings.get('DeploymentSecret'), db),
+        ctx.settings.get('SignedObjectMaxAge') ?? DEFAULT_SIGNED_OBJECT_MAX_AGE,
+      );
       const backend = new RuntimeBackend(ctx.model, db, ids, registry, ctx.services.get('logic'), ctx.services.get('security'));
       const open = openContext(ctx.model);
       const session = ctx.services.get('sessions') ?? {
@@ -69,7 +72,11 @@ export function clientApiComponent(): RuntimeComponent {
         if (expired) log.info({ expired }, 'idempotency keys cleaned up');
       });
       const deps: ActionDeps = {
-        model: ctx.model, registry, session, log, idempotency,
+        model: ctx.model,
+        registry,
+        session,
+        log,
+        idempotency,
         keepAliveMs: Math.max(1000, Math.floor((ctx.settings.get('SessionTimeout') ?? 600000) / 2)),
         handler: { model: ctx.model, backend, signer, log, checkExtraXpath: (op, user, text) => checkExtraXpath(ctx.model, op, user, text) },
       };

@@ -44,7 +44,9 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const raw = request.headers[IDEMPOTENCY_HEADER];
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !KEY_PATTERN.test(raw)) {
-    throw new ClientApiError(400, 'malformed request: the Idempotency-Key header must be 1 to 200 printable characters without spaces', { field: 'Idempotency-Key' });
+    throw new ClientApiError(400, 'malformed request: the Idempotency-Key header must be 1 to 200 printable characters without spaces', {
+      field: 'Idempotency-Key',
+    });
   }
   return raw;
 }
@@ -62,7 +64,11 @@ export class IdempotencyStore {
   private readonly t: string;
   private readonly c: { id: string; fingerprint: string; status: string; body: string; expires: string };
 
-  private constructor(private readonly db: Database, private readonly ttlMs: number, private readonly now: () => number) {
+  private constructor(
+    private readonly db: Database,
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {
     const q = (n: string) => quoteIdentifier(db.dialect, n);
     this.t = q(TABLE);
     this.c = { id: q('id'), fingerprint: q('fingerprint'), status: q('status'), body: q('body'), expires: q('expires') };
@@ -74,8 +80,11 @@ export class IdempotencyStore {
     const { id, fingerprint, status, body, expires } = s.c;
     const text = db.dialect.columnType('String', 0);
     try {
-      await db.execute(`CREATE TABLE IF NOT EXISTS ${s.t} (${id} VARCHAR(64) NOT NULL PRIMARY KEY, ${fingerprint} VARCHAR(64) NOT NULL, `
-        + `${status} INTEGER NULL, ${body} ${text} NULL, ${expires} ${db.dialect.bigintType} NOT NULL)`, []);
+      await db.execute(
+        `CREATE TABLE IF NOT EXISTS ${s.t} (${id} VARCHAR(64) NOT NULL PRIMARY KEY, ${fingerprint} VARCHAR(64) NOT NULL, ` +
+          `${status} INTEGER NULL, ${body} ${text} NULL, ${expires} ${db.dialect.bigintType} NOT NULL)`,
+        [],
+      );
     } catch (e) {
       // PostgreSQL: two instances creating the table at once; the other one won.
       if (!(e instanceof UniqueViolationError)) throw e;
@@ -112,11 +121,15 @@ export class IdempotencyStore {
     const row = rows[0];
     if (!row) return undefined;
     if (Number(row.expires) <= this.now()) {
-      await this.db.execute(`DELETE FROM ${this.t} WHERE ${id} = ${placeholder(this.db.dialect, 1)} AND ${expires} <= ${placeholder(this.db.dialect, 2)}`, [recordId, this.now()]);
+      await this.db.execute(`DELETE FROM ${this.t} WHERE ${id} = ${placeholder(this.db.dialect, 1)} AND ${expires} <= ${placeholder(this.db.dialect, 2)}`, [
+        recordId,
+        this.now(),
+      ]);
       return undefined;
     }
     if (row.fp !== fingerprint) throw new ClientApiError(422, 'this Idempotency-Key was used for a different request', { field: 'Idempotency-Key' });
-    if (row.status === null || row.body === null) throw new ClientApiError(409, 'a request with this Idempotency-Key is still in progress', { field: 'Idempotency-Key' });
+    if (row.status === null || row.body === null)
+      throw new ClientApiError(409, 'a request with this Idempotency-Key is still in progress', { field: 'Idempotency-Key' });
     return { status: Number(row.status), body: row.body };
   }
 
@@ -127,10 +140,11 @@ export class IdempotencyStore {
     return {
       claim: async (tx) => {
         try {
-          await (tx as unknown as Transaction).execute(
-            `INSERT INTO ${this.t} (${id}, ${this.c.fingerprint}, ${expires}) VALUES (${p(1)}, ${p(2)}, ${p(3)})`,
-            [recordId, fingerprint, this.now() + this.ttlMs],
-          );
+          await (tx as unknown as Transaction).execute(`INSERT INTO ${this.t} (${id}, ${this.c.fingerprint}, ${expires}) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [
+            recordId,
+            fingerprint,
+            this.now() + this.ttlMs,
+          ]);
         } catch (e) {
           if (e instanceof UniqueViolationError) throw new AlreadyDone();
           throw e;

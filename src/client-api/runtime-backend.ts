@@ -7,9 +7,7 @@ import { compileQuery, retrieve as runQuery, XPathResolveError, XPathSyntaxError
 import { entityAccess } from '../security/entity-access.js';
 import type { UserContext } from '../security/user-context.js';
 import type { SecurityService } from '../security/services.js';
-import type {
-  BackendTx, ClientApiBackend, LoadedObject, MicroflowArg, MicroflowOutcome, RetrieveRequest, RetrieveResult,
-} from './backend.js';
+import type { BackendTx, ClientApiBackend, LoadedObject, MicroflowArg, MicroflowOutcome, RetrieveRequest, RetrieveResult } from './backend.js';
 import { ValidationFailed } from './backend.js';
 import { ClientApiError, malformed } from './errors.js';
 import type { ObjectLogic } from './ports.js';
@@ -57,7 +55,8 @@ export class RuntimeBackend implements ClientApiBackend {
     private readonly security?: Pick<SecurityService, 'beforeCommit'>,
   ) {
     for (const op of registry.operations) {
-      if (op.type === 'retrieve' && model.entities.get(op.entity)?.persistable) this.plans.set(op.id, compileQuery(model, this.queryRequest(op, ''), db.dialect));
+      if (op.type === 'retrieve' && model.entities.get(op.entity)?.persistable)
+        this.plans.set(op.id, compileQuery(model, this.queryRequest(op, ''), db.dialect));
     }
   }
 
@@ -104,7 +103,7 @@ export class RuntimeBackend implements ClientApiBackend {
     const related: LoadedObject[] = [];
     for (const p of op.paths) {
       const ids = [...new Set(objects.map((l) => l.object.references.get(p.association)).filter((x): x is bigint => typeof x === 'bigint'))];
-      if (ids.length) related.push(...await this.load(null, user, p.entity, ids, [p.attribute]));
+      if (ids.length) related.push(...(await this.load(null, user, p.entity, ids, [p.attribute])));
     }
     return { objects, ...(result.count !== undefined ? { count: result.count } : {}), related };
   }
@@ -121,8 +120,14 @@ export class RuntimeBackend implements ClientApiBackend {
     for (let i = 0; i < objects.length; i++) {
       const object = objects[i]!;
       const m = matched?.[i];
-      if (m) { out[i] = this.loaded(user, object, m); continue; }
-      if (object.entity !== entity || !all) { all = this.loaded(user, object); entity = object.entity; }
+      if (m) {
+        out[i] = this.loaded(user, object, m);
+        continue;
+      }
+      if (object.entity !== entity || !all) {
+        all = this.loaded(user, object);
+        entity = object.entity;
+      }
       out[i] = { object, rights: all.rights, deletable: all.deletable };
     }
     return out;
@@ -144,7 +149,9 @@ export class RuntimeBackend implements ClientApiBackend {
     for (let i = 0; i < unique.length; i += ID_CHUNK) {
       const part = unique.slice(i, i + ID_CHUNK);
       const vars: Record<string, unknown> = {};
-      part.forEach((id, j) => { vars[`Id${j}`] = id; });
+      part.forEach((id, j) => {
+        vars[`Id${j}`] = id;
+      });
       const r = await runQuery(exec, this.model, this.byIdPlan(entity, part.length, attributes), user, vars, {});
       out.push(...this.loadedAll(user, r.objects, r.matched));
     }
@@ -157,7 +164,10 @@ export class RuntimeBackend implements ClientApiBackend {
     for (const o of objects) {
       const access = entityAccess(this.model, user, o.entity);
       // New objects pass every XPath; without XPath rules every rule applies to every object.
-      if (o.state === 'new' || !access.restricted || access.rules.every((r) => !r.xpath) && access.rules.length > 0) { out.set(o, this.loaded(user, o)); continue; }
+      if (o.state === 'new' || !access.restricted || (access.rules.every((r) => !r.xpath) && access.rules.length > 0)) {
+        out.set(o, this.loaded(user, o));
+        continue;
+      }
       const list = byEntity.get(o.entity) ?? [];
       list.push(o);
       byEntity.set(o.entity, list);
@@ -167,8 +177,12 @@ export class RuntimeBackend implements ClientApiBackend {
       for (let i = 0; i < objs.length; i += ID_CHUNK) {
         const part = objs.slice(i, i + ID_CHUNK);
         const vars: Record<string, unknown> = {};
-        part.forEach((o, j) => { vars[`Id${j}`] = o.id; });
-        const r = await runQuery((q as unknown as Transaction | null) ?? this.db, this.model, this.byIdPlan(entity, part.length, []), user, vars, { matchRulesOnly: true });
+        part.forEach((o, j) => {
+          vars[`Id${j}`] = o.id;
+        });
+        const r = await runQuery((q as unknown as Transaction | null) ?? this.db, this.model, this.byIdPlan(entity, part.length, []), user, vars, {
+          matchRulesOnly: true,
+        });
         const matched = new Map(r.objects.map((o, j) => [o.id, r.matched?.[j]]));
         for (const o of part) {
           // Gone from the database (deleted by the microflow): no rule matches.
@@ -187,7 +201,9 @@ export class RuntimeBackend implements ClientApiBackend {
     for (let i = 0; i < unique.length; i += ID_CHUNK) {
       const part = unique.slice(i, i + ID_CHUNK);
       const vars: Record<string, unknown> = {};
-      part.forEach((id, j) => { vars[`Id${j}`] = id; });
+      part.forEach((id, j) => {
+        vars[`Id${j}`] = id;
+      });
       const r = await runQuery(exec, this.model, this.byIdPlan(entity, part.length, []), user, vars, {});
       for (const o of r.objects) found.add(o.id);
     }

@@ -39,7 +39,10 @@ const cache = new WeakMap<CompiledModel, Map<string, SessionMetadata>>();
  */
 export function sessionMetadata(model: CompiledModel, user: UserContext): SessionMetadata {
   let perModel = cache.get(model);
-  if (!perModel) { perModel = new Map(); cache.set(model, perModel); }
+  if (!perModel) {
+    perModel = new Map();
+    cache.set(model, perModel);
+  }
   const key = `${user.applyEntityAccess}|${[...user.moduleRoles].sort().join(',')}`;
   const hit = perModel.get(key);
   if (hit) return hit;
@@ -64,8 +67,13 @@ export function sessionMetadata(model: CompiledModel, user: UserContext): Sessio
       associations[name] = { type: a.type, entity: a.child, readonly: !access.writable(name) };
     }
     metadata.push({
-      objectType: e.name, ...(e.generalization ? { superObjectType: e.generalization } : {}), persistable: e.persistable,
-      canCreate: access.canCreate, canDelete: access.canDelete, attributes, associations,
+      objectType: e.name,
+      ...(e.generalization ? { superObjectType: e.generalization } : {}),
+      persistable: e.persistable,
+      canCreate: access.canCreate,
+      canDelete: access.canDelete,
+      attributes,
+      associations,
     });
   }
   const enumerations = [...model.enumerations.values()].map((en) => ({ name: en.name, values: en.values.map((v) => ({ key: v.key, caption: v.caption })) }));

@@ -37,7 +37,12 @@ export function isPublicError(e: unknown): e is PublicError {
 
 /** A request error answered as `{error: message, ...details}` with its status. */
 export class HttpError extends Error implements PublicError {
-  constructor(readonly status: number, message: string, readonly details: Readonly<Record<string, unknown>> = {}, options?: ErrorOptions) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = new.target.name;
   }

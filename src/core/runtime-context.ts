@@ -48,7 +48,11 @@ export interface RuntimeComponent {
 
 /** Thrown by a component's `readiness` when it cannot serve; `reason` is what `/health/ready` reports. */
 export class NotReadyError extends Error {
-  constructor(readonly reason: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'NotReadyError';
   }

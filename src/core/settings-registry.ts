@@ -11,36 +11,120 @@ export interface SettingSpec {
 }
 
 export const SETTINGS = {
-  DatabaseUrl: { type: 'string', default: undefined, description: 'Database URL: sqlite:<path>, postgres://..., mysql://... Default: SQLite in the deployment folder.' },
+  DatabaseUrl: {
+    type: 'string',
+    default: undefined,
+    description: 'Database URL: sqlite:<path>, postgres://..., mysql://... Default: SQLite in the deployment folder.',
+  },
   DatabasePoolSize: { type: 'integer', default: 10, description: 'Maximum connections in the pool (PostgreSQL, MariaDB).' },
   DatabaseConnectTimeout: { type: 'integer', default: 10000, description: 'Milliseconds to wait for a database connection.' },
-  DatabasePoolWaitTimeout: { type: 'integer', default: 5000, description: 'Milliseconds a request waits for a free pooled connection (SQLite: for the one connection) before it is answered 503 with Retry-After. 0: no limit.' },
-  DatabaseStatementTimeout: { type: 'integer', default: 30000, description: 'Milliseconds one statement may run before the database cancels it (PostgreSQL statement_timeout, MariaDB max_statement_time; not on SQLite); the request is answered 503 with Retry-After. Schema synchronisation at start-up is exempt. 0: no limit.' },
-  DatabaseLockTimeout: { type: 'integer', default: 10000, description: 'Milliseconds a statement waits for a row or table lock (PostgreSQL lock_timeout, MariaDB innodb_lock_wait_timeout rounded up to seconds, SQLite busy_timeout); then the request is answered 503 with Retry-After and its transaction rolled back. 0: the database\'s own default.' },
-  RequestTimeout: { type: 'integer', default: 30000, description: 'Milliseconds a request may take: past this deadline it is answered 503 with Retry-After and its database transaction is rolled back (never committed). A client that disconnects before the commit has its transaction rolled back too. 0: no deadline.' },
+  DatabasePoolWaitTimeout: {
+    type: 'integer',
+    default: 5000,
+    description:
+      'Milliseconds a request waits for a free pooled connection (SQLite: for the one connection) before it is answered 503 with Retry-After. 0: no limit.',
+  },
+  DatabaseStatementTimeout: {
+    type: 'integer',
+    default: 30000,
+    description:
+      'Milliseconds one statement may run before the database cancels it (PostgreSQL statement_timeout, MariaDB max_statement_time; not on SQLite); the request is answered 503 with Retry-After. Schema synchronisation at start-up is exempt. 0: no limit.',
+  },
+  DatabaseLockTimeout: {
+    type: 'integer',
+    default: 10000,
+    description:
+      "Milliseconds a statement waits for a row or table lock (PostgreSQL lock_timeout, MariaDB innodb_lock_wait_timeout rounded up to seconds, SQLite busy_timeout); then the request is answered 503 with Retry-After and its transaction rolled back. 0: the database's own default.",
+  },
+  RequestTimeout: {
+    type: 'integer',
+    default: 30000,
+    description:
+      'Milliseconds a request may take: past this deadline it is answered 503 with Retry-After and its database transaction is rolled back (never committed). A client that disconnects before the commit has its transaction rolled back too. 0: no deadline.',
+  },
   AllowDestructiveSync: { type: 'boolean', default: false, description: 'Let schema synchronisation drop tables or columns that hold data, or narrow types.' },
   Port: { type: 'integer', default: 8080, description: 'HTTP port of the runtime.' },
-  Host: { type: 'string', default: '127.0.0.1', description: 'Address the HTTP server binds to: 0.0.0.0 (or ::) for every address. At the production security level, a non-loopback address is refused while the administrator has the app\'s default password.' },
-  DeploymentDir: { type: 'string', default: undefined, description: 'Deployment folder (database file, model/operations.json, files). Default: <app>/.deployment.' },
+  Host: {
+    type: 'string',
+    default: '127.0.0.1',
+    description:
+      "Address the HTTP server binds to: 0.0.0.0 (or ::) for every address. At the production security level, a non-loopback address is refused while the administrator has the app's default password.",
+  },
+  DeploymentDir: {
+    type: 'string',
+    default: undefined,
+    description: 'Deployment folder (database file, model/operations.json, files). Default: <app>/.deployment.',
+  },
   LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal.' },
-  TrustProxy: { type: 'boolean', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy (marks cookies Secure when the proxy says https).' },
+  TrustProxy: {
+    type: 'boolean',
+    default: false,
+    description: 'Trust X-Forwarded-* headers from a reverse proxy (marks cookies Secure when the proxy says https).',
+  },
   BodyLimit: { type: 'integer', default: 1048576, description: 'Maximum request body in bytes; larger requests get 413.' },
-  DeploymentSecret: { type: 'string', default: undefined, description: 'Secret shared by all instances, keying the signatures of client-held objects. Default: generated once and stored in the database.' },
-  SignedObjectMaxAge: { type: 'integer', default: 86400000, description: 'Milliseconds a new (or changed, uncommitted) object the client holds stays valid after the server signed it; older ones are refused (400).' },
+  DeploymentSecret: {
+    type: 'string',
+    default: undefined,
+    description: 'Secret shared by all instances, keying the signatures of client-held objects. Default: generated once and stored in the database.',
+  },
+  SignedObjectMaxAge: {
+    type: 'integer',
+    default: 86400000,
+    description: 'Milliseconds a new (or changed, uncommitted) object the client holds stays valid after the server signed it; older ones are refused (400).',
+  },
   SessionTimeout: { type: 'integer', default: 600000, description: 'Milliseconds of inactivity after which a session expires.' },
-  SessionMaxLifetime: { type: 'integer', default: 43200000, description: 'Milliseconds after its creation at which a session ends however active it is (absolute lifetime, besides SessionTimeout): the user logs in again.' },
-  AnonymousSessionRateLimit: { type: 'integer', default: 30, description: 'New anonymous sessions one client address may start per minute on an instance (honours TrustProxy); more get 429 with Retry-After. 0: no limit.' },
+  SessionMaxLifetime: {
+    type: 'integer',
+    default: 43200000,
+    description:
+      'Milliseconds after its creation at which a session ends however active it is (absolute lifetime, besides SessionTimeout): the user logs in again.',
+  },
+  AnonymousSessionRateLimit: {
+    type: 'integer',
+    default: 30,
+    description:
+      'New anonymous sessions one client address may start per minute on an instance (honours TrustProxy); more get 429 with Retry-After. 0: no limit.',
+  },
   SessionValidationTimeout: { type: 'integer', default: 30000, description: 'Milliseconds a validated session is cached in memory.' },
-  SessionKeepAliveUpdatesInterval: { type: 'integer', default: 100000, description: 'Milliseconds between flushes of sessions\' last-active times.' },
-  ClusterManagerActionInterval: { type: 'integer', default: undefined, description: 'Milliseconds between runs of the clean-up actions (expired sessions, unblocking users). Default: half of SessionTimeout (300000 with its default), as in Mendix.' },
+  SessionKeepAliveUpdatesInterval: { type: 'integer', default: 100000, description: "Milliseconds between flushes of sessions' last-active times." },
+  ClusterManagerActionInterval: {
+    type: 'integer',
+    default: undefined,
+    description:
+      'Milliseconds between runs of the clean-up actions (expired sessions, unblocking users). Default: half of SessionTimeout (300000 with its default), as in Mendix.',
+  },
   LoginMaxAttempts: { type: 'integer', default: 3, description: 'Consecutive failed logins after which a user is blocked.' },
   LoginBlockDuration: { type: 'integer', default: 300000, description: 'Milliseconds a blocked user stays blocked.' },
-  IdempotencyKeyTtl: { type: 'integer', default: 86400000, description: 'Milliseconds the answer of a state-changing /xas/ request sent with an Idempotency-Key is remembered (a retry with the key gets it again); expired ones are deleted by the periodic clean-up.' },
+  IdempotencyKeyTtl: {
+    type: 'integer',
+    default: 86400000,
+    description:
+      'Milliseconds the answer of a state-changing /xas/ request sent with an Idempotency-Key is remembered (a retry with the key gets it again); expired ones are deleted by the periodic clean-up.',
+  },
   HashAlgorithmCost: { type: 'integer', default: 12, description: 'bcrypt cost factor for HashedString values.' },
-  PasswordHashThreads: { type: 'integer', default: undefined, description: 'Worker threads that hash and compare passwords (bcrypt), off the event loop; more hashes at a time wait in a queue. Default: the number of CPU cores minus one, at least 1.' },
-  LoginThrottleAttempts: { type: 'integer', default: 20, description: 'Login attempts one client address may have failed (or have under way) within LoginThrottleWindow; further attempts get 429 with Retry-After. Per instance, in memory; behind a reverse proxy set TrustProxy, or every client shares the proxy\'s address. 0 turns the throttle off.' },
-  LoginThrottleWindow: { type: 'integer', default: 60000, description: 'Milliseconds over which LoginThrottleAttempts counts a client address\'s failed logins.' },
-  ShutdownTimeout: { type: 'integer', default: 10000, description: 'Milliseconds to wait for requests in flight at shut-down; then their transactions are rolled back and the process exits with code 3 (see docs/operations.md).' },
+  PasswordHashThreads: {
+    type: 'integer',
+    default: undefined,
+    description:
+      'Worker threads that hash and compare passwords (bcrypt), off the event loop; more hashes at a time wait in a queue. Default: the number of CPU cores minus one, at least 1.',
+  },
+  LoginThrottleAttempts: {
+    type: 'integer',
+    default: 20,
+    description:
+      "Login attempts one client address may have failed (or have under way) within LoginThrottleWindow; further attempts get 429 with Retry-After. Per instance, in memory; behind a reverse proxy set TrustProxy, or every client shares the proxy's address. 0 turns the throttle off.",
+  },
+  LoginThrottleWindow: {
+    type: 'integer',
+    default: 60000,
+    description: "Milliseconds over which LoginThrottleAttempts counts a client address's failed logins.",
+  },
+  ShutdownTimeout: {
+    type: 'integer',
+    default: 10000,
+    description:
+      'Milliseconds to wait for requests in flight at shut-down; then their transactions are rolled back and the process exits with code 3 (see docs/operations.md).',
+  },
   ReadinessTimeout: { type: 'integer', default: 1000, description: 'Milliseconds /health/ready waits for the database (SELECT 1) before answering 503.' },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -3,8 +3,11 @@ import { parse } from 'yaml';
 import { UserError } from '../model/diagnostics.js';
 import { envName, NON_SETTING_ENV, SETTINGS, type SettingName } from './settings-registry.js';
 
-type SettingValue<N extends SettingName> = (typeof SETTINGS)[N]['type'] extends 'integer' ? number
-  : (typeof SETTINGS)[N]['type'] extends 'boolean' ? boolean : string;
+type SettingValue<N extends SettingName> = (typeof SETTINGS)[N]['type'] extends 'integer'
+  ? number
+  : (typeof SETTINGS)[N]['type'] extends 'boolean'
+    ? boolean
+    : string;
 
 /** Resolved settings; `get` is typed by the setting's declared type. */
 export class Settings {
@@ -48,10 +51,17 @@ export async function resolveSettings(src: SettingsSources): Promise<Settings> {
   };
   for (const [k, v] of Object.entries(src.app ?? {})) apply('app.yaml settings', k, v);
   if (src.file) {
-    const text = await readFile(src.file, 'utf8').catch(() => { throw new UserError(`settings file not found: ${src.file}`); });
+    const text = await readFile(src.file, 'utf8').catch(() => {
+      throw new UserError(`settings file not found: ${src.file}`);
+    });
     let data: unknown;
-    try { data = parse(text); } catch (e) { throw new UserError(`settings file ${src.file} is malformed: ${(e as Error).message.split('\n')[0]}`); }
-    if (data !== null && (typeof data !== 'object' || Array.isArray(data))) throw new UserError(`settings file ${src.file} must hold a mapping of setting names to values`);
+    try {
+      data = parse(text);
+    } catch (e) {
+      throw new UserError(`settings file ${src.file} is malformed: ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (data !== null && (typeof data !== 'object' || Array.isArray(data)))
+      throw new UserError(`settings file ${src.file} must hold a mapping of setting names to values`);
     for (const [k, v] of Object.entries((data ?? {}) as Record<string, unknown>)) apply(`settings file ${src.file}`, k, v);
   }
   const byEnv = new Map(Object.keys(SETTINGS).map((k) => [envName(k), k]));

@@ -52,7 +52,9 @@ export function dataComponent(): RuntimeComponent {
       const current = db;
       if (!current) throw new NotReadyError('database', 'the database is not open');
       const timeoutMs = ctx.settings.get('ReadinessTimeout') ?? 1000;
-      probe ??= current.query('SELECT 1', []).finally(() => { probe = undefined; });
+      probe ??= current.query('SELECT 1', []).finally(() => {
+        probe = undefined;
+      });
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new NotReadyError('database', `the database did not answer within ${timeoutMs} ms`)), timeoutMs);

@@ -101,8 +101,12 @@ export interface OpenOptions {
 export async function openDatabase(url: string, opts: OpenOptions): Promise<Database> {
   const { dialect, target, display } = await parseDatabaseUrl(url);
   const driverOpts = {
-    poolSize: opts.poolSize ?? 10, connectTimeoutMs: opts.connectTimeoutMs ?? 10000, log: opts.log,
-    poolWaitTimeoutMs: opts.poolWaitTimeoutMs ?? 0, statementTimeoutMs: opts.statementTimeoutMs ?? 0, lockTimeoutMs: opts.lockTimeoutMs ?? 0,
+    poolSize: opts.poolSize ?? 10,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 10000,
+    log: opts.log,
+    poolWaitTimeoutMs: opts.poolWaitTimeoutMs ?? 0,
+    statementTimeoutMs: opts.statementTimeoutMs ?? 0,
+    lockTimeoutMs: opts.lockTimeoutMs ?? 0,
   };
   const driver = await dialect.open(target, display, driverOpts);
   try {
@@ -142,7 +146,14 @@ class KilnDatabase implements Database {
   /** withoutTimeouts calls running: transactions begun now lift the timeouts. */
   private unbounded = 0;
 
-  constructor(readonly dialect: Dialect, private readonly driver: DriverAdapter, readonly displayUrl: string, readonly log: Logger, readonly outages: OutageLog, private readonly openSide?: () => Promise<DriverAdapter>) {
+  constructor(
+    readonly dialect: Dialect,
+    private readonly driver: DriverAdapter,
+    readonly displayUrl: string,
+    readonly log: Logger,
+    readonly outages: OutageLog,
+    private readonly openSide?: () => Promise<DriverAdapter>,
+  ) {
     this.current = dialect.singleConnection ? new AsyncLocalStorage<TxImpl>() : undefined;
     this.kysely = new Kysely<any>({ dialect: driver.kyselyDialect() });
   }
@@ -210,7 +221,11 @@ class KilnDatabase implements Database {
     } catch (e) {
       // A read that met a dead pooled connection is safe to run once more.
       if (!(this.driver.isConnectionError(e) && /^\s*select\b/i.test(sql))) throw this.translate(e);
-      try { r = await this.driver.run(sql, params); } catch (e2) { throw this.translate(e2); }
+      try {
+        r = await this.driver.run(sql, params);
+      } catch (e2) {
+        throw this.translate(e2);
+      }
     }
     this.outages.ok();
     return r;
@@ -233,7 +248,11 @@ class KilnDatabase implements Database {
     const tx = new TxImpl(this, lease);
     this.live.add(tx);
     // The request's deadline or disconnect aborts this transaction (unless its COMMIT was sent).
-    const onAbort = signal ? () => { void this.abortOne(tx, abortMessage(signal)); } : undefined;
+    const onAbort = signal
+      ? () => {
+          void this.abortOne(tx, abortMessage(signal));
+        }
+      : undefined;
     if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
     // A connection whose session settings were lifted does not go back to the pool.
     let broken = lifted;
@@ -253,14 +272,21 @@ class KilnDatabase implements Database {
       tx.done = true;
       tx.committing = true;
       this.emit('COMMIT', []);
-      await lease.conn.run('COMMIT', []).catch((e: unknown) => { throw this.translate(e); });
+      await lease.conn.run('COMMIT', []).catch((e: unknown) => {
+        throw this.translate(e);
+      });
       return result;
     } catch (e) {
       tx.done = true;
       if (tx.aborted !== undefined) throw e instanceof TransactionAbortedError ? e : new TransactionAbortedError(tx.aborted, { cause: e });
       if (e instanceof DatabaseConnectionError || this.driver.isConnectionError(e)) broken = true;
       else {
-        try { this.emit('ROLLBACK', []); await lease.conn.run('ROLLBACK', []); } catch { broken = true; }
+        try {
+          this.emit('ROLLBACK', []);
+          await lease.conn.run('ROLLBACK', []);
+        } catch {
+          broken = true;
+        }
       }
       throw e;
     } finally {
@@ -272,14 +298,24 @@ class KilnDatabase implements Database {
 
   async withoutTimeouts<T>(fn: () => Promise<T>): Promise<T> {
     this.unbounded++;
-    try { return await fn(); } finally { this.unbounded--; }
+    try {
+      return await fn();
+    } finally {
+      this.unbounded--;
+    }
   }
 
   /** Gives back a connection on which BEGIN ran: a pooled one is dropped (the server rolls back), SQLite's rolled back and handed on. */
   private dropBegun(lease: Lease): void {
-    if (!this.dialect.singleConnection) { lease.release(true); return; }
+    if (!this.dialect.singleConnection) {
+      lease.release(true);
+      return;
+    }
     this.emit('ROLLBACK', []);
-    lease.conn.run('ROLLBACK', []).then(() => lease.release(false), () => lease.release(true));
+    lease.conn.run('ROLLBACK', []).then(
+      () => lease.release(false),
+      () => lease.release(true),
+    );
   }
 
   /** `begin`, or TransactionAbortedError as soon as the signal aborts (a connection that comes later is given back). */
@@ -288,10 +324,22 @@ class KilnDatabase implements Database {
     return new Promise<Lease>((resolve, reject) => {
       const onAbort = () => {
         reject(new TransactionAbortedError(abortMessage(signal)));
-        beginning.then((l) => this.dropBegun(l), () => undefined);
+        beginning.then(
+          (l) => this.dropBegun(l),
+          () => undefined,
+        );
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      beginning.then((l) => { signal.removeEventListener('abort', onAbort); resolve(l); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+      beginning.then(
+        (l) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(l);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
     });
   }
 
@@ -299,7 +347,7 @@ class KilnDatabase implements Database {
     this.abortedWith = reason;
     let n = 0;
     for (const tx of [...this.live]) if (await this.abortOne(tx, reason)) n++;
-    if (this.side) n += await (await this.side.catch(() => undefined))?.abortTransactions(reason) ?? 0;
+    if (this.side) n += (await (await this.side.catch(() => undefined))?.abortTransactions(reason)) ?? 0;
     return n;
   }
 
@@ -312,7 +360,12 @@ class KilnDatabase implements Database {
     if (this.dialect.singleConnection) {
       // One synchronous connection: no statement can be half-way; roll back on it and hand it back.
       this.emit('ROLLBACK', []);
-      try { await tx.conn.run('ROLLBACK', []); tx.release(false); } catch { tx.release(true); }
+      try {
+        await tx.conn.run('ROLLBACK', []);
+        tx.release(false);
+      } catch {
+        tx.release(true);
+      }
     } else {
       // The connection may be busy with a statement (waiting for a lock): cancel
       // that statement and destroy the connection. The server rolls back a
@@ -326,7 +379,9 @@ class KilnDatabase implements Database {
   /** Leases a connection and opens a transaction; a connection found dead at BEGIN is replaced once. */
   private async begin() {
     for (let attempt = 0; ; attempt++) {
-      const lease = await this.driver.acquire().catch((e) => { throw this.translate(e); });
+      const lease = await this.driver.acquire().catch((e) => {
+        throw this.translate(e);
+      });
       try {
         this.emit(this.driver.beginStatement, []);
         await lease.conn.run(this.driver.beginStatement, []);
@@ -352,7 +407,9 @@ class KilnDatabase implements Database {
 
   onStatement(listener: StatementListener): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   async close(): Promise<void> {
@@ -374,7 +431,10 @@ class TxImpl implements Transaction {
   private savepoints = 0;
   private released = false;
 
-  constructor(private readonly db: KilnDatabase, private readonly lease: Lease) {
+  constructor(
+    private readonly db: KilnDatabase,
+    private readonly lease: Lease,
+  ) {
     this.dialect = db.dialect;
     this.conn = lease.conn;
   }

@@ -20,7 +20,9 @@ export class DatabaseConnectionError extends DataError implements PublicError {
   readonly retryAfter: number = 5;
   /** The data layer's outage log has the incident (one line when it starts, one when it ends). */
   readonly loggedOnce: boolean = true;
-  publicBody(): ErrorBody { return { error: 'the database is not available' }; }
+  publicBody(): ErrorBody {
+    return { error: 'the database is not available' };
+  }
 }
 
 /**
@@ -33,45 +35,72 @@ export class DatabaseConnectionError extends DataError implements PublicError {
 export class DatabaseBusyError extends DataError implements PublicError {
   readonly status = 503;
   readonly retryAfter = 1;
-  constructor(readonly kind: 'pool' | 'lock' | 'statement', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: 'pool' | 'lock' | 'statement',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
-  publicBody(): ErrorBody { return { error: 'the database is busy: try again' }; }
+  publicBody(): ErrorBody {
+    return { error: 'the database is busy: try again' };
+  }
 }
 
 /** A delete was refused by an association's delete behaviour "prevent"; `message` is the model's. */
 export class DeletePreventedError extends DataError implements PublicError {
   readonly status = 409;
-  constructor(message: string, readonly entity: string, readonly association: string, readonly objectIds: readonly bigint[]) {
+  constructor(
+    message: string,
+    readonly entity: string,
+    readonly association: string,
+    readonly objectIds: readonly bigint[],
+  ) {
     super(message);
   }
-  publicBody(): ErrorBody { return { error: this.message }; }
+  publicBody(): ErrorBody {
+    return { error: this.message };
+  }
 }
 
 /** A unique constraint of the database refused a write (duplicate key). */
 export class UniqueViolationError extends DataError implements PublicError {
   readonly status = 409;
-  constructor(message: string, readonly table: string | undefined, readonly constraint: string | undefined, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly table: string | undefined,
+    readonly constraint: string | undefined,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
-  publicBody(): ErrorBody { return { error: 'another object already has this value' }; }
+  publicBody(): ErrorBody {
+    return { error: 'another object already has this value' };
+  }
 }
 
 /** A value does not fit its column (Decimal with more than 20 integer digits, Integer out of range, ...). */
 export class ValueOutOfRangeError extends DataError implements PublicError {
   readonly status = 400;
-  constructor(message: string, readonly attribute: string) {
+  constructor(
+    message: string,
+    readonly attribute: string,
+  ) {
     super(message);
   }
-  publicBody(): ErrorBody { return { error: this.message, field: this.attribute }; }
+  publicBody(): ErrorBody {
+    return { error: this.message, field: this.attribute };
+  }
 }
 
 /** Schema synchronisation refused a change that would destroy data. */
 export class DestructiveSyncError extends DataError {
   constructor(readonly losses: readonly string[]) {
-    super(`schema synchronisation would destroy data and was refused:\n${losses.map((l) => `  - ${l}`).join('\n')}\n`
-      + 'If an entity or attribute was renamed, give it `previousName` in the model (this keeps the data); '
-      + 'otherwise set AllowDestructiveSync=true (KILN_ALLOW_DESTRUCTIVE_SYNC=true) to apply it, losing what is listed above.');
+    super(
+      `schema synchronisation would destroy data and was refused:\n${losses.map((l) => `  - ${l}`).join('\n')}\n` +
+        'If an entity or attribute was renamed, give it `previousName` in the model (this keeps the data); ' +
+        'otherwise set AllowDestructiveSync=true (KILN_ALLOW_DESTRUCTIVE_SYNC=true) to apply it, losing what is listed above.',
+    );
   }
 }
 

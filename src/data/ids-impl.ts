@@ -6,7 +6,13 @@ import { decodeId, encodeId } from './dialects/value-codecs.js';
 import type { IdGenerator } from './ids.js';
 import { SYS } from './schema/system-tables.js';
 
-interface Block { next: bigint; last: bigint; size: bigint; reservedAt: number; pending?: Promise<void> }
+interface Block {
+  next: bigint;
+  last: bigint;
+  size: bigint;
+  reservedAt: number;
+  pending?: Promise<void>;
+}
 
 const MIN_BLOCK = 100n;
 const SEQUENCE_LIMIT = 1n << ID_SEQUENCE_BITS;
@@ -26,7 +32,9 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
   const Q = (n: string) => quoteIdentifier(db.dialect, n);
   const P = (i: number) => placeholder(db.dialect, i);
   const rows = await db.query<Record<string, unknown>>(
-    `SELECT ${Q('e')}.${Q('entity_name')}, ${Q('i')}.${Q('id')}, ${Q('i')}.${Q('short_id')} FROM ${Q(SYS.entity)} ${Q('e')} INNER JOIN ${Q(SYS.entityIdentifier)} ${Q('i')} ON ${Q('i')}.${Q('id')} = ${Q('e')}.${Q('id')}`, []);
+    `SELECT ${Q('e')}.${Q('entity_name')}, ${Q('i')}.${Q('id')}, ${Q('i')}.${Q('short_id')} FROM ${Q(SYS.entity)} ${Q('e')} INNER JOIN ${Q(SYS.entityIdentifier)} ${Q('i')} ON ${Q('i')}.${Q('id')} = ${Q('e')}.${Q('id')}`,
+    [],
+  );
   const entities = new Map<string, { metaId: string; shortId: number; floor: bigint }>();
   const byShort = new Map<number, string>();
   for (const r of rows) {
@@ -35,8 +43,12 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
     const shortId = Number(r.short_id);
     let floor = 0n;
     if (e?.persistable) {
-      const lo = makeId(shortId, 0n); const hi = makeId(shortId + 1, 0n);
-      const m = await db.query<Record<string, unknown>>(`SELECT MAX(${Q('id')}) AS m FROM ${Q(e.table)} WHERE ${Q('id')} >= ${P(1)} AND ${Q('id')} < ${P(2)}`, [encodeId(db.dialect, lo), encodeId(db.dialect, hi)]);
+      const lo = makeId(shortId, 0n);
+      const hi = makeId(shortId + 1, 0n);
+      const m = await db.query<Record<string, unknown>>(`SELECT MAX(${Q('id')}) AS m FROM ${Q(e.table)} WHERE ${Q('id')} >= ${P(1)} AND ${Q('id')} < ${P(2)}`, [
+        encodeId(db.dialect, lo),
+        encodeId(db.dialect, hi),
+      ]);
       const max = m[0]?.m;
       if (max !== null && max !== undefined) floor = decodeId(max) - lo;
     }
@@ -44,7 +56,9 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
     byShort.set(shortId, name);
   }
   const seqRows = await db.query<Record<string, unknown>>(
-    `SELECT ${Q('s')}.${Q('attribute_id')}, ${Q('a')}.${Q('attribute_name')}, ${Q('e')}.${Q('entity_name')} FROM ${Q(SYS.sequence)} ${Q('s')} INNER JOIN ${Q(SYS.attribute)} ${Q('a')} ON ${Q('a')}.${Q('id')} = ${Q('s')}.${Q('attribute_id')} INNER JOIN ${Q(SYS.entity)} ${Q('e')} ON ${Q('e')}.${Q('id')} = ${Q('a')}.${Q('entity_id')}`, []);
+    `SELECT ${Q('s')}.${Q('attribute_id')}, ${Q('a')}.${Q('attribute_name')}, ${Q('e')}.${Q('entity_name')} FROM ${Q(SYS.sequence)} ${Q('s')} INNER JOIN ${Q(SYS.attribute)} ${Q('a')} ON ${Q('a')}.${Q('id')} = ${Q('s')}.${Q('attribute_id')} INNER JOIN ${Q(SYS.entity)} ${Q('e')} ON ${Q('e')}.${Q('id')} = ${Q('a')}.${Q('entity_id')}`,
+    [],
+  );
   const sequences = new Map<string, { attrId: string; floor: bigint }>();
   for (const r of seqRows) {
     const entity = model.entities.get(String(r.entity_name));
@@ -62,8 +76,12 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
   const reserve = async (table: string, keyCol: string, valueCol: string, key: string, floor: bigint, size: bigint): Promise<bigint> =>
     db.independentTransaction(async (tx) => {
       const v = Q(valueCol);
-      await tx.execute(`UPDATE ${Q(table)} SET ${v} = (CASE WHEN ${v} < ${P(1)} THEN ${P(2)} ELSE ${v} END) + ${P(3)} WHERE ${Q(keyCol)} = ${P(4)}`,
-        [encodeId(db.dialect, floor), encodeId(db.dialect, floor), encodeId(db.dialect, size), key]);
+      await tx.execute(`UPDATE ${Q(table)} SET ${v} = (CASE WHEN ${v} < ${P(1)} THEN ${P(2)} ELSE ${v} END) + ${P(3)} WHERE ${Q(keyCol)} = ${P(4)}`, [
+        encodeId(db.dialect, floor),
+        encodeId(db.dialect, floor),
+        encodeId(db.dialect, size),
+        key,
+      ]);
       const r = await tx.query<Record<string, unknown>>(`SELECT ${v} AS v FROM ${Q(table)} WHERE ${Q(keyCol)} = ${P(1)}`, [key]);
       if (!r[0]) throw new Error(`no counter row for ${key} in ${table}; schema synchronisation has not run`);
       return decodeId(r[0].v);
@@ -73,7 +91,10 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
     for (;;) {
       const b = blocks.get(name);
       if (b && b.next <= b.last) return b.next++;
-      if (b?.pending) { await b.pending; continue; }
+      if (b?.pending) {
+        await b.pending;
+        continue;
+      }
       const prev = b;
       const size = prev ? (Date.now() - prev.reservedAt < 2000 ? (prev.size * 2n > MAX_BLOCK ? MAX_BLOCK : prev.size * 2n) : MIN_BLOCK) : MIN_BLOCK;
       const holder: Block = prev ?? { next: 1n, last: 0n, size, reservedAt: 0 };
@@ -86,7 +107,9 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
           holder.last = last;
           holder.size = size;
           holder.reservedAt = Date.now();
-        } finally { holder.pending = undefined; }
+        } finally {
+          holder.pending = undefined;
+        }
       })();
       await holder.pending;
     }
@@ -100,7 +123,7 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
     nextIdNow(entity: string): ObjectId | undefined {
       const f = fast.get(entity);
       if (f === undefined) return undefined;
-      const b = f.block ??= blocks.get(`id:${entity}`);
+      const b = (f.block ??= blocks.get(`id:${entity}`));
       if (!b || b.pending || b.next > b.last || b.next >= SEQUENCE_LIMIT) return undefined;
       return f.base | b.next++;
     },

@@ -3,10 +3,8 @@
  * MariaDB; value conversion; schema synchronisation; object persistence.
  * Other components import from here only.
  */
-export { openDatabase, type Database, type Transaction, type Queryable,   } from './database.js';
+export { openDatabase, type Database, type Transaction, type Queryable } from './database.js';
 export { placeholder, quoteIdentifier } from './dialects/names.js';
-;
-;
 export type { Dialect } from './dialects/dialect.js';
 export { toDbValue, fromDbValue, idToDb, idFromDb } from './values.js';
 export type { IdGenerator } from './ids.js';

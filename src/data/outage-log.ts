@@ -22,7 +22,10 @@ export class OutageLog {
     if (this.since !== undefined) return;
     this.since = Date.now();
     const cause = err.cause instanceof Error ? err.cause.message : undefined;
-    this.log.error({ error: err.message, ...(cause && cause !== err.message ? { cause } : {}) }, 'database unavailable: requests that need it are answered 503 until it is back');
+    this.log.error(
+      { error: err.message, ...(cause && cause !== err.message ? { cause } : {}) },
+      'database unavailable: requests that need it are answered 503 until it is back',
+    );
   }
 
   /** A statement succeeded: ends the incident, if there is one. */

@@ -23,7 +23,9 @@ class RequestTimeoutError extends Error implements PublicError {
     super(`the request passed its deadline of ${timeoutMs} ms (RequestTimeout)`);
     this.name = 'RequestTimeoutError';
   }
-  publicBody(): ErrorBody { return { error: 'the request took too long: try again' }; }
+  publicBody(): ErrorBody {
+    return { error: 'the request took too long: try again' };
+  }
 }
 
 /** The client closed the connection before its answer was written (no one hears the answer). */
@@ -62,7 +64,9 @@ export function requestSignal(request: FastifyRequest): AbortSignal | undefined 
     if (d.reason) controller.abort(d.reason);
     else {
       const res = d.reply.raw;
-      const onClose = () => { if (!res.writableEnded) abort(d, new ClientGoneError()); };
+      const onClose = () => {
+        if (!res.writableEnded) abort(d, new ClientGoneError());
+      };
       if (res.destroyed || res.socket?.destroyed) onClose();
       else res.once('close', onClose);
     }
@@ -96,7 +100,16 @@ export function installDeadlines(app: FastifyInstance, timeoutMs: number): void 
         // Never what keeps a stopping process alive.
         timer.unref();
         // Settling after the timer changes nothing: the answer has gone.
-        out.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+        out.then(
+          (v) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+          (e: unknown) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        );
       });
     } as RouteHandlerMethod;
   });

@@ -25,7 +25,8 @@ import { REFUSED } from './refusals.js';
 function answerError(error: unknown, requestId: string): { status: number; body: ErrorBody; internal: boolean } {
   if (isPublicError(error)) return { status: error.status, body: error.publicBody(), internal: false };
   // Fastify's own timeout (unused: see ./deadline.ts), should it ever be configured.
-  if ((error as { code?: unknown } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT') return { status: 503, body: { error: 'the request took too long: try again' }, internal: false };
+  if ((error as { code?: unknown } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT')
+    return { status: 503, body: { error: 'the request took too long: try again' }, internal: false };
   const statusCode = (error as Partial<FastifyError> | undefined)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { status: statusCode, body: { error: (error as Error).message }, internal: false };

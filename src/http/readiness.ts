@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 
 /** What the readiness route reads of the runtime's state (the same object as HttpState). */
-interface ReadinessState { readonly ready: boolean; readonly stopping: boolean }
+interface ReadinessState {
+  readonly ready: boolean;
+  readonly stopping: boolean;
+}
 
 /**
  * `/health/ready`: 200 `{status:'ok'}` when every component's `readiness`
@@ -23,9 +26,17 @@ export function readinessRoute(app: FastifyInstance, ctx: RuntimeContext, compon
   const check = async (c: RuntimeComponent): Promise<string | undefined> => {
     let timer: NodeJS.Timeout | undefined;
     // The component applies the timeout itself; this bound (slightly later) only catches one that does not.
-    const late = new Promise<string>((resolve) => { timer = setTimeout(() => resolve(c.name), timeoutMs + 100); });
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(c.name), timeoutMs + 100);
+    });
     try {
-      return await Promise.race([c.readiness!(ctx).then(() => undefined, (e: unknown) => reasonOf(e, c.name)), late]);
+      return await Promise.race([
+        c.readiness!(ctx).then(
+          () => undefined,
+          (e: unknown) => reasonOf(e, c.name),
+        ),
+        late,
+      ]);
     } finally {
       clearTimeout(timer);
     }

@@ -30,18 +30,30 @@ export function installRefusalLog(app: FastifyInstance, requestUser: () => Reque
     if (!REFUSED.has(reply.statusCode)) return payload;
     const route = request.routeOptions.url;
     if (route === undefined || route === '/*') return payload;
-    const body = request.body && typeof request.body === 'object' ? request.body as Record<string, unknown> : {};
+    const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
     const action = short(body.action);
-    const params = body.params && typeof body.params === 'object' ? body.params as Record<string, unknown> : {};
+    const params = body.params && typeof body.params === 'object' ? (body.params as Record<string, unknown>) : {};
     let user: string | null = null;
     if (action === 'login') user = short(params.username) ?? null;
     else {
-      try { user = (await requestUser()?.(request)) ?? null; } catch { user = null; }
+      try {
+        user = (await requestUser()?.(request)) ?? null;
+      } catch {
+        user = null;
+      }
     }
-    request.log.warn({
-      user, action, operationId: short(body.operationId), status: reply.statusCode, reason: reasonOf(payload),
-      method: request.method, url: request.url.slice(0, 200),
-    }, 'request refused');
+    request.log.warn(
+      {
+        user,
+        action,
+        operationId: short(body.operationId),
+        status: reply.statusCode,
+        reason: reasonOf(payload),
+        method: request.method,
+        url: request.url.slice(0, 200),
+      },
+      'request refused',
+    );
     return payload;
   });
 }
@@ -58,7 +70,9 @@ function reasonOf(payload: unknown): string | undefined {
     try {
       const e = (JSON.parse(text) as { error?: unknown }).error;
       if (typeof e === 'string') return e.slice(0, 300);
-    } catch { /* not JSON: the text below */ }
+    } catch {
+      /* not JSON: the text below */
+    }
   }
   return text.slice(0, 300);
 }

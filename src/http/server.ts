@@ -6,7 +6,10 @@ import { readinessRoute } from './readiness.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { installRefusalLog } from './refusals.js';
 
-export interface HttpState { ready: boolean; stopping: boolean }
+export interface HttpState {
+  ready: boolean;
+  stopping: boolean;
+}
 
 /** Builds the Fastify server from each component's routes, plus /health (liveness) and /health/ready (readiness); errors of every route take one path (./errors.ts). */
 export async function buildHttpServer(ctx: RuntimeContext, components: readonly RuntimeComponent[], state: HttpState): Promise<FastifyInstance> {

@@ -19,7 +19,15 @@ export function compileValidator<S extends TSchema>(schema: S, malformed: Malfor
     if (check.Check(value)) return value;
     const first = check.Errors(value).First();
     const { path, problem } = first ? describe(first) : { path: '', problem: undefined };
-    const field = [at, ...path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))].filter((s) => s !== '').join('.');
+    const field = [
+      at,
+      ...path
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')),
+    ]
+      .filter((s) => s !== '')
+      .join('.');
     return fail(malformed(field || 'body', problem ?? `is invalid (${first?.message ?? 'unexpected value'})`));
   };
 }

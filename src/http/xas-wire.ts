@@ -60,34 +60,43 @@ const ChangesWire = Type.Record(Guid, Type.Record(Type.String(), MemberValue, { 
 });
 
 /** An object the client holds (new or changed) and sends back as the server signed it. */
-export const ClientObjectWire = Type.Object({
-  objectType: Type.String({ errorMessage: 'must be an entity name' }),
-  guid: Guid,
-  attributes: Type.Optional(nullable(Type.Record(Type.String(), MemberValue, { errorMessage: 'must be an object of member -> {value}' }))),
-  hash: Type.String({ errorMessage: 'must be the signature the server sent' }),
-}, { errorMessage: 'must be an object' });
+export const ClientObjectWire = Type.Object(
+  {
+    objectType: Type.String({ errorMessage: 'must be an entity name' }),
+    guid: Guid,
+    attributes: Type.Optional(nullable(Type.Record(Type.String(), MemberValue, { errorMessage: 'must be an object of member -> {value}' }))),
+    hash: Type.String({ errorMessage: 'must be the signature the server sent' }),
+  },
+  { errorMessage: 'must be an object' },
+);
 export type ClientObjectWire = Wire<typeof ClientObjectWire>;
 
 // --- runtimeOperation ----------------------------------------------------------------------------
 
 /** A sort key: `[attribute, 'asc'|'desc']` (direction defaults to ascending). */
-const SortKey = Type.Union([
-  Type.Tuple([Type.String()]),
-  Type.Tuple([Type.String(), Type.Union([Type.Literal('asc'), Type.Literal('desc')])]),
-], { errorMessage: 'must be [attribute, "asc"|"desc"]' });
+const SortKey = Type.Union([Type.Tuple([Type.String()]), Type.Tuple([Type.String(), Type.Union([Type.Literal('asc'), Type.Literal('desc')])])], {
+  errorMessage: 'must be [attribute, "asc"|"desc"]',
+});
 
 /** Retrieve options of a runtime operation; every field may be left out. */
-export const RetrieveOptionsWire = Type.Object({
-  /** Up to 2^53 - 1: beyond, a JSON number is no longer an exact integer. */
-  offset: Type.Optional(nullable(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, errorMessage: `must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}` }))),
-  /** -1 = everything. */
-  amount: Type.Optional(nullable(Type.Integer({ minimum: -1, maximum: MAX_AMOUNT, errorMessage: `must be an integer from 0 to ${MAX_AMOUNT}, or -1 for all` }))),
-  /** Client sort keys; empty = the widget's sort. */
-  sort: Type.Optional(nullable(Type.Array(SortKey, { errorMessage: 'must be a list of [attribute, "asc"|"desc"]' }))),
-  wantCount: Type.Optional(nullable(Type.Boolean({ errorMessage: 'must be true or false' }))),
-  /** XPath constraint from the client (search), `[...]`, or ''. */
-  extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string of at most 10000 characters' }))),
-}, { errorMessage: 'must be an object' });
+export const RetrieveOptionsWire = Type.Object(
+  {
+    /** Up to 2^53 - 1: beyond, a JSON number is no longer an exact integer. */
+    offset: Type.Optional(
+      nullable(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, errorMessage: `must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}` })),
+    ),
+    /** -1 = everything. */
+    amount: Type.Optional(
+      nullable(Type.Integer({ minimum: -1, maximum: MAX_AMOUNT, errorMessage: `must be an integer from 0 to ${MAX_AMOUNT}, or -1 for all` })),
+    ),
+    /** Client sort keys; empty = the widget's sort. */
+    sort: Type.Optional(nullable(Type.Array(SortKey, { errorMessage: 'must be a list of [attribute, "asc"|"desc"]' }))),
+    wantCount: Type.Optional(nullable(Type.Boolean({ errorMessage: 'must be true or false' }))),
+    /** XPath constraint from the client (search), `[...]`, or ''. */
+    extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string of at most 10000 characters' }))),
+  },
+  { errorMessage: 'must be an object' },
+);
 export type RetrieveOptionsWire = Wire<typeof RetrieveOptionsWire>;
 
 /** `runtimeOperation`: run the operation the server registered under `operationId` (ids come from page definitions). */
@@ -102,9 +111,12 @@ export const RuntimeOperationRequest = Type.Object({
 export type RuntimeOperationRequest = Wire<typeof RuntimeOperationRequest>;
 
 /** `params.<name>` of commit, delete and rollback operations: the objects by id. */
-export const ObjectsParam = Type.Object({
-  guids: Type.Array(Guid, { maxItems: MAX_AMOUNT, errorMessage: `must be a list of at most ${MAX_AMOUNT} object ids` }),
-}, { errorMessage: 'must be {guids: [object id, ...]}' });
+export const ObjectsParam = Type.Object(
+  {
+    guids: Type.Array(Guid, { maxItems: MAX_AMOUNT, errorMessage: `must be a list of at most ${MAX_AMOUNT} object ids` }),
+  },
+  { errorMessage: 'must be {guids: [object id, ...]}' },
+);
 
 /** A single-object parameter `params.<name>` (microflow parameter, data view parameter). */
 export const ObjectParam = Type.Object({ guid: Guid }, { errorMessage: 'must be {guid}' });
@@ -113,20 +125,26 @@ export const ObjectParam = Type.Object({ guid: Guid }, { errorMessage: 'must be 
 
 export const LoginRequest = Type.Object({
   action: Type.Literal('login'),
-  params: Type.Object({
-    username: Type.String({ errorMessage: 'must be a string' }),
-    password: Type.String({ errorMessage: 'must be a string' }),
-  }, { errorMessage: 'must be {username, password}' }),
+  params: Type.Object(
+    {
+      username: Type.String({ errorMessage: 'must be a string' }),
+      password: Type.String({ errorMessage: 'must be a string' }),
+    },
+    { errorMessage: 'must be {username, password}' },
+  ),
 });
 export type LoginRequest = Wire<typeof LoginRequest>;
 
 /** `change_password`: the session user's own password, with the current one (Mendix's change-password form). */
 export const ChangePasswordRequest = Type.Object({
   action: Type.Literal('change_password'),
-  params: Type.Object({
-    oldPassword: Type.String({ maxLength: 1000, errorMessage: 'must be a string' }),
-    newPassword: Type.String({ maxLength: 1000, errorMessage: 'must be a string of at most 1000 characters' }),
-  }, { errorMessage: 'must be {oldPassword, newPassword}' }),
+  params: Type.Object(
+    {
+      oldPassword: Type.String({ maxLength: 1000, errorMessage: 'must be a string' }),
+      newPassword: Type.String({ maxLength: 1000, errorMessage: 'must be a string of at most 1000 characters' }),
+    },
+    { errorMessage: 'must be {oldPassword, newPassword}' },
+  ),
 });
 export type ChangePasswordRequest = Wire<typeof ChangePasswordRequest>;
 
@@ -138,9 +156,12 @@ export const PlainRequest = Type.Object({
 export type PlainRequest = Wire<typeof PlainRequest>;
 
 /** What every body has: the action, which selects the handler. */
-export const XasEnvelope = Type.Object({
-  action: Type.String({ errorMessage: 'must be a string' }),
-}, { errorMessage: 'must be a JSON object' });
+export const XasEnvelope = Type.Object(
+  {
+    action: Type.String({ errorMessage: 'must be a string' }),
+  },
+  { errorMessage: 'must be a JSON object' },
+);
 
 // --- answers -------------------------------------------------------------------------------------
 

@@ -34,11 +34,14 @@ export interface XasAction {
 }
 
 /** An action whose handler receives the body typed by its schema. */
-export function xasAction<S extends TSchema>(body: S, action: {
-  readonly requiresCsrf: boolean;
-  readonly malformed?: Malformed;
-  handler(body: Static<S>, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
-}): XasAction {
+export function xasAction<S extends TSchema>(
+  body: S,
+  action: {
+    readonly requiresCsrf: boolean;
+    readonly malformed?: Malformed;
+    handler(body: Static<S>, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+  },
+): XasAction {
   return { requiresCsrf: action.requiresCsrf, body, malformed: action.malformed, handler: action.handler.bind(action) as unknown as XasHandler };
 }
 

@@ -26,10 +26,12 @@ export function setMember(model: CompiledModel, o: MxObject, member: string, val
   if (!entity) throw new ExpressionError(`unknown entity ${o.entity}`);
   const assoc = model.associations.get(member);
   if (assoc) {
-    if (!entity.parentOf.includes(assoc.name)) throw new ExpressionError(`${o.entity} does not own ${assoc.name} (its owner is ${assoc.parent}): set it on the owner`);
+    if (!entity.parentOf.includes(assoc.name))
+      throw new ExpressionError(`${o.entity} does not own ${assoc.name} (its owner is ${assoc.parent}): set it on the owner`);
     const objs = value === null || value === undefined ? [] : Array.isArray(value) ? value : [value];
     for (const x of objs) {
-      if (!isMxObject(x as Value) || !model.entities.get((x as MxObject).entity)?.chain.includes(assoc.child)) throw new ExpressionError(`${assoc.name} refers to ${assoc.child} objects`);
+      if (!isMxObject(x as Value) || !model.entities.get((x as MxObject).entity)?.chain.includes(assoc.child))
+        throw new ExpressionError(`${assoc.name} refers to ${assoc.child} objects`);
       track(x as MxObject);
     }
     const ids = (objs as MxObject[]).map((x) => x.id);
@@ -45,11 +47,19 @@ export function setMember(model: CompiledModel, o: MxObject, member: string, val
 
 function convert(model: CompiledModel, type: string, enumeration: string | undefined, v: unknown, what: string): Value {
   if (v === null || v === undefined) return null;
-  const bad = (): never => { throw new ExpressionError(`${what} is ${type}: cannot take ${typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : `${typeof v} ${String(v)}`}`); };
+  const bad = (): never => {
+    throw new ExpressionError(
+      `${what} is ${type}: cannot take ${typeof v === 'object' ? ((v as object).constructor?.name ?? 'an object') : `${typeof v} ${String(v)}`}`,
+    );
+  };
   switch (type) {
-    case 'String': case 'HashedString': return typeof v === 'string' ? v : bad();
-    case 'Boolean': return typeof v === 'boolean' ? v : bad();
-    case 'DateTime': return v instanceof Date && !Number.isNaN(v.getTime()) ? v : bad();
+    case 'String':
+    case 'HashedString':
+      return typeof v === 'string' ? v : bad();
+    case 'Boolean':
+      return typeof v === 'boolean' ? v : bad();
+    case 'DateTime':
+      return v instanceof Date && !Number.isNaN(v.getTime()) ? v : bad();
     case 'Integer': {
       const n = typeof v === 'bigint' ? Number(v) : v;
       return typeof n === 'number' && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 ? n : bad();
@@ -67,6 +77,7 @@ function convert(model: CompiledModel, type: string, enumeration: string | undef
       const e = enumeration ? model.enumerations.get(enumeration) : undefined;
       return typeof v === 'string' && e?.values.some((x) => x.key === v) ? v : bad();
     }
-    default: return bad();
+    default:
+      return bad();
   }
 }

@@ -20,8 +20,19 @@ export function logicComponent(): RuntimeComponent {
       const ids = ctx.services.require('ids');
       const log = ctx.log.child({ node: 'Microflows' });
       let engine: MicroflowEngine | undefined;
-      const actions = await loadActions(ctx.appDir, ctx.model.app.modules, actionContextFactory(() => engine!));
-      engine = new MicroflowEngine({ model: ctx.model, data: dataPort(ctx.model, ids, ctx.services.get('security')), query: queryPort(db.dialect), db: dbPort(db), log, actions });
+      const actions = await loadActions(
+        ctx.appDir,
+        ctx.model.app.modules,
+        actionContextFactory(() => engine!),
+      );
+      engine = new MicroflowEngine({
+        model: ctx.model,
+        data: dataPort(ctx.model, ids, ctx.services.get('security')),
+        query: queryPort(db.dialect),
+        db: dbPort(db),
+        log,
+        actions,
+      });
       ctx.services.set(MICROFLOWS_SERVICE, engine);
       log.info({ microflows: ctx.model.microflows.size, actions: actions.size }, 'microflows compiled');
     },

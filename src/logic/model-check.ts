@@ -20,24 +20,28 @@ export function checkMicroflows(model: CompiledModel, out: Diagnostic[]): void {
   }
   for (const e of model.entities.values()) {
     if (!e.source) continue;
-    e.events.filter((h) => h.entity === e.name).forEach((h, i) => {
-      const mf = model.microflows.get(h.microflow);
-      if (!mf) return;
-      const at = [...e.source!.path, 'events', i, 'microflow'];
-      const params = Object.values(mf.def.parameters ?? {});
-      const returns = mf.def.returns ? parseTypeName(model, mf.def.returns, mf.module) : undefined;
-      if (h.moment === 'before' && (typeof returns !== 'object' || returns.kind !== 'Boolean')) {
-        out.push(e.source!.file.diagnostic(at, `before-${h.event} handler ${h.microflow} must return Boolean`));
-      }
-      const wantsObject = h.passEventObject && !(h.moment === 'before' && h.event === 'create');
-      if (wantsObject) {
-        const t = params.length === 1 ? parseTypeName(model, params[0]!, mf.module) : undefined;
-        if (!t || typeof t === 'string' || t.kind !== 'Object' || !e.chain.includes(t.entity)) {
-          out.push(e.source!.file.diagnostic(at, `${h.moment}-${h.event} handler ${h.microflow} must take one parameter of type ${e.name} (or a generalization)`));
+    e.events
+      .filter((h) => h.entity === e.name)
+      .forEach((h, i) => {
+        const mf = model.microflows.get(h.microflow);
+        if (!mf) return;
+        const at = [...e.source!.path, 'events', i, 'microflow'];
+        const params = Object.values(mf.def.parameters ?? {});
+        const returns = mf.def.returns ? parseTypeName(model, mf.def.returns, mf.module) : undefined;
+        if (h.moment === 'before' && (typeof returns !== 'object' || returns.kind !== 'Boolean')) {
+          out.push(e.source!.file.diagnostic(at, `before-${h.event} handler ${h.microflow} must return Boolean`));
         }
-      } else if (params.length > 0) {
-        out.push(e.source!.file.diagnostic(at, `${h.moment}-${h.event} handler ${h.microflow} gets no object: it must have no parameters`));
-      }
-    });
+        const wantsObject = h.passEventObject && !(h.moment === 'before' && h.event === 'create');
+        if (wantsObject) {
+          const t = params.length === 1 ? parseTypeName(model, params[0]!, mf.module) : undefined;
+          if (!t || typeof t === 'string' || t.kind !== 'Object' || !e.chain.includes(t.entity)) {
+            out.push(
+              e.source!.file.diagnostic(at, `${h.moment}-${h.event} handler ${h.microflow} must take one parameter of type ${e.name} (or a generalization)`),
+            );
+          }
+        } else if (params.length > 0) {
+          out.push(e.source!.file.diagnostic(at, `${h.moment}-${h.event} handler ${h.microflow} gets no object: it must have no parameters`));
+        }
+      });
   }
 }

@@ -98,7 +98,10 @@ export class ObjectActions implements ObjectActionsApi {
         const ids = ref === null ? [] : typeof ref === 'bigint' ? [ref] : ref;
         for (const id of ids) {
           const held = session.objects.get(id);
-          if (held && held.state === 'new' && !inWrite.has(id) && model.entities.get(held.entity)?.persistable) { writes.push(held); inWrite.add(id); }
+          if (held && held.state === 'new' && !inWrite.has(id) && model.entities.get(held.entity)?.persistable) {
+            writes.push(held);
+            inWrite.add(id);
+          }
         }
       }
     }
@@ -109,7 +112,10 @@ export class ObjectActions implements ObjectActionsApi {
         now: new Date(),
       });
     }
-    for (const o of list) { o.changed.clear(); session.noteCommitted(o); }
+    for (const o of list) {
+      o.changed.clear();
+      session.noteCommitted(o);
+    }
     for (const o of writes) session.noteCommitted(o);
     if (opts.events) await this.after(session, list, 'commit', stack);
   }
@@ -129,13 +135,24 @@ export class ObjectActions implements ObjectActionsApi {
     list = await this.before(session, list, 'rollback', stack);
     const persisted = list.filter((o) => o.state === 'persisted' && o.changed.size > 0);
     for (const o of list) {
-      if (o.state === 'new') { session.deleted.add(o.id); session.objects.delete(o.id); }
+      if (o.state === 'new') {
+        session.deleted.add(o.id);
+        session.objects.delete(o.id);
+      }
     }
     if (persisted.length > 0 && session.tx) {
       const byEntity = new Map<string, MxObject[]>();
       for (const o of persisted) byEntity.set(o.entity, [...(byEntity.get(o.entity) ?? []), o]);
       for (const [entity, objs] of byEntity) {
-        const fresh = new Map((await session.host.data.retrieveByIds(session.tx, entity, objs.map((o) => o.id))).map((f) => [f.id, f]));
+        const fresh = new Map(
+          (
+            await session.host.data.retrieveByIds(
+              session.tx,
+              entity,
+              objs.map((o) => o.id),
+            )
+          ).map((f) => [f.id, f]),
+        );
         for (const o of objs) {
           const f = fresh.get(o.id);
           if (!f) continue;
@@ -151,6 +168,9 @@ export class ObjectActions implements ObjectActionsApi {
 
 function unique(objects: readonly MxObject[]): MxObject[] {
   const seen = new Set<bigint>();
-  return objects.filter((o) => { if (seen.has(o.id)) return false; seen.add(o.id); return true; });
+  return objects.filter((o) => {
+    if (seen.has(o.id)) return false;
+    seen.add(o.id);
+    return true;
+  });
 }
-

@@ -54,10 +54,17 @@ export type ContextFactory = (caller: Run) => ActionContext;
  */
 export async function loadActions(appDir: string, modules: readonly string[], contextFor: ContextFactory): Promise<Map<string, LoadedAction>> {
   const out = new Map<string, LoadedAction>();
-  const dirs: [string, string | undefined][] = [[join(appDir, 'actions'), undefined], ...modules.map((m) => [join(appDir, 'modules', m, 'actions'), m] as [string, string])];
+  const dirs: [string, string | undefined][] = [
+    [join(appDir, 'actions'), undefined],
+    ...modules.map((m) => [join(appDir, 'modules', m, 'actions'), m] as [string, string]),
+  ];
   for (const [dir, module] of dirs) {
     let files: string[];
-    try { files = await readdir(dir); } catch { continue; }
+    try {
+      files = await readdir(dir);
+    } catch {
+      continue;
+    }
     for (const f of files.sort()) {
       const ext = extname(f);
       if (!['.ts', '.js', '.mjs', '.mts'].includes(ext) || f.endsWith('.d.ts') || f.includes('.test.')) continue;
@@ -98,7 +105,11 @@ function toDefinition(raw: Record<string, unknown>, file: string): ActionDefinit
   if (inner && typeof inner === 'object' && typeof inner.run !== 'function' && 'default' in inner) mod = inner;
   const d = (mod.default ?? mod) as unknown;
   if (typeof d === 'function') {
-    return { run: d as ActionDefinition['run'], ...(mod.parameters ? { parameters: mod.parameters as Record<string, string> } : {}), ...(typeof mod.returns === 'string' ? { returns: mod.returns } : {}) };
+    return {
+      run: d as ActionDefinition['run'],
+      ...(mod.parameters ? { parameters: mod.parameters as Record<string, string> } : {}),
+      ...(typeof mod.returns === 'string' ? { returns: mod.returns } : {}),
+    };
   }
   if (d && typeof d === 'object' && typeof (d as ActionDefinition).run === 'function') return d as ActionDefinition;
   throw new UserError(`the action file ${file} must export a default function or { run, parameters?, returns? }`);

@@ -23,7 +23,10 @@ export async function validateObjects(session: LogicSession, objects: readonly M
     const failed = new Set<string>();
     for (const rule of rules) {
       if (failed.has(rule.attribute)) continue;
-      if (rule.rule.kind === 'unique') { uniques.push([o, entity, rule]); continue; }
+      if (rule.rule.kind === 'unique') {
+        uniques.push([o, entity, rule]);
+        continue;
+      }
       const attr = entity.attributes.get(rule.attribute);
       if (!attr) continue;
       if (!passes(o, entity, attr, rule)) {
@@ -42,9 +45,13 @@ export async function validateObjects(session: LogicSession, objects: readonly M
     if (v === null) continue;
     const key = `${attr.qualifiedName}\u0000${uniqueKey(v)}`;
     const other = seen.get(key);
-    if (other !== undefined && other !== o.id) { failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: rule.message }); continue; }
+    if (other !== undefined && other !== o.id) {
+      failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: rule.message });
+      continue;
+    }
     seen.set(key, o.id);
-    if (session.tx && (await existsOther(session, attr, v, committing))) failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: rule.message });
+    if (session.tx && (await existsOther(session, attr, v, committing)))
+      failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: rule.message });
   }
   return failures;
 }
@@ -66,7 +73,6 @@ async function existsOther(session: LogicSession, attr: CAttribute, v: Attribute
   return rows.some((r) => !exclude.has(idFromDb(r.id)));
 }
 
-
 function isEmpty(v: AttributeValue | undefined): boolean {
   return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 }
@@ -74,8 +80,10 @@ function isEmpty(v: AttributeValue | undefined): boolean {
 function passes(o: MxObject, entity: CEntity, attr: CAttribute, rule: CValidationRule): boolean {
   const v = o.values.get(attr.name);
   switch (rule.rule.kind) {
-    case 'required': return !isEmpty(v);
-    case 'maxLength': return isEmpty(v) || String(v).length <= rule.rule.length;
+    case 'required':
+      return !isEmpty(v);
+    case 'maxLength':
+      return isEmpty(v) || String(v).length <= rule.rule.length;
     case 'regex': {
       if (isEmpty(v)) return true;
       return new RegExp(`^(?:${rule.rule.pattern})$`).test(String(v));
@@ -89,10 +97,12 @@ function passes(o: MxObject, entity: CEntity, attr: CAttribute, rule: CValidatio
         if (attr.type === 'DateTime') return new Date(String(b));
         return typeof b === 'number' ? b : b;
       };
-      const lo = bound(min), hi = bound(max);
+      const lo = bound(min),
+        hi = bound(max);
       return (lo === undefined || lo === null || compare(v, lo) >= 0) && (hi === undefined || hi === null || compare(v, hi) <= 0);
     }
-    default: return true;
+    default:
+      return true;
   }
 }
 

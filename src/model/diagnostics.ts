@@ -21,7 +21,10 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** Raised for user errors (bad model, bad settings): printed as one clear report, never a stack trace. */
 export class UserError extends Error {
-  constructor(message: string, readonly diagnostics: Diagnostic[] = []) {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
     super(message);
     this.name = 'UserError';
   }

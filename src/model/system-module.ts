@@ -29,7 +29,13 @@ export const SYSTEM_MODULE: DomainModelFile = {
       // Login looks users up by name.
       indexes: [{ name: 'idx_system$user_name', attributes: ['Name'] }],
       access: [
-        { roles: ['Administrator'], create: true, delete: true, read: '*', write: ['Name', 'Password', 'Active', 'Blocked', 'WebServiceUser', 'UserRoles', 'User_Language'] },
+        {
+          roles: ['Administrator'],
+          create: true,
+          delete: true,
+          read: '*',
+          write: ['Name', 'Password', 'Active', 'Blocked', 'WebServiceUser', 'UserRoles', 'User_Language'],
+        },
         { roles: ['User'], read: ['Name', 'LastLogin', 'UserRoles', 'User_Language'], write: ['Password', 'User_Language'], xpath: "[id = '[%CurrentUser%]']" },
       ],
     },

@@ -50,7 +50,12 @@ class LazyMxObject extends SlotStore implements MxObject {
    */
   #bits = 0;
 
-  constructor(readonly entity: string, readonly id: ObjectId, state: MxObject['state'], slots?: unknown[]) {
+  constructor(
+    readonly entity: string,
+    readonly id: ObjectId,
+    state: MxObject['state'],
+    slots?: unknown[],
+  ) {
     super(shapeOf(entity), slots);
     this.state = state;
   }
@@ -81,11 +86,17 @@ class LazyMxObject extends SlotStore implements MxObject {
         const bit = 1 << slot;
         const bits = this.#bits;
         if (bits & bit) return;
-        if (bit > bits) { this.#bits = bits | bit; return; }
+        if (bit > bits) {
+          this.#bits = bits | bit;
+          return;
+        }
       }
       l = this.#list = this.#bitNames();
       this.#bits = 0;
-    } else if (l instanceof Set) { l.add(name); return; }
+    } else if (l instanceof Set) {
+      l.add(name);
+      return;
+    }
     if (l.includes(name)) return;
     l.push(name);
     // A Set past 16 names, to keep the search short.
@@ -112,7 +123,8 @@ class LazyMxObject extends SlotStore implements MxObject {
   clearChanges(): void {
     const l = this.#list;
     // A Set someone may hold stays the record, emptied.
-    if (l instanceof Set) l.clear(); else this.#list = undefined;
+    if (l instanceof Set) l.clear();
+    else this.#list = undefined;
     this.#bits = 0;
   }
 }
@@ -132,7 +144,10 @@ export function createMxObjectWithSlots(entity: string, id: ObjectId, slots: unk
 
 export function setValue(obj: MxObject, attribute: string, value: AttributeValue): void {
   if (obj instanceof LazyMxObject) obj.markChanged(attribute, obj.putValue(attribute, value));
-  else { obj.values.set(attribute, value); obj.changed.add(attribute); }
+  else {
+    obj.values.set(attribute, value);
+    obj.changed.add(attribute);
+  }
 }
 
 export function setReference(obj: MxObject, association: string, value: AssociationValue): void {

@@ -35,7 +35,10 @@ let lastShape: Shape | undefined;
 export function shapeOf(entity: string): Shape {
   if (entity === lastEntity) return lastShape!;
   let s = shapes.get(entity);
-  if (!s) { s = new Shape(); shapes.set(entity, s); }
+  if (!s) {
+    s = new Shape();
+    shapes.set(entity, s);
+  }
   lastEntity = entity;
   lastShape = s;
   return s;
@@ -78,7 +81,10 @@ export class SlotStore {
   putValue(key: string, value: AttributeValue): number {
     let i = this.shape.index.get(key);
     if (i === undefined) i = this.shape.slot(key);
-    if (i < 0) { (this.#extra ??= new Map()).set(key, value); return -1; }
+    if (i < 0) {
+      (this.#extra ??= new Map()).set(key, value);
+      return -1;
+    }
     this.#slots[i] = value === undefined ? UNDEFINED : value;
     return i;
   }

@@ -43,14 +43,24 @@ export interface TimeTokenTerm {
 
 /** The duration tokens and the calendar unit each adds. */
 export const DURATION_UNITS: Readonly<Record<string, keyof DurationLikeObject>> = {
-  SecondLength: 'seconds', MinuteLength: 'minutes', HourLength: 'hours', DayLength: 'days',
-  WeekLength: 'weeks', MonthLength: 'months', YearLength: 'years',
+  SecondLength: 'seconds',
+  MinuteLength: 'minutes',
+  HourLength: 'hours',
+  DayLength: 'days',
+  WeekLength: 'weeks',
+  MonthLength: 'months',
+  YearLength: 'years',
 };
 
 const PERIODS: Readonly<Record<string, { readonly unit: Period; readonly shiftDays?: number }>> = {
-  CurrentMinute: { unit: 'minute' }, CurrentHour: { unit: 'hour' }, CurrentDay: { unit: 'day' },
-  Yesterday: { unit: 'day', shiftDays: -1 }, Tomorrow: { unit: 'day', shiftDays: 1 },
-  CurrentWeek: { unit: 'week' }, CurrentMonth: { unit: 'month' }, CurrentYear: { unit: 'year' },
+  CurrentMinute: { unit: 'minute' },
+  CurrentHour: { unit: 'hour' },
+  CurrentDay: { unit: 'day' },
+  Yesterday: { unit: 'day', shiftDays: -1 },
+  Tomorrow: { unit: 'day', shiftDays: 1 },
+  CurrentWeek: { unit: 'week' },
+  CurrentMonth: { unit: 'month' },
+  CurrentYear: { unit: 'year' },
 };
 
 /** A period token read: `BeginOfYesterdayUTC` is the beginning of the day before today, in UTC. */

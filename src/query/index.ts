@@ -16,7 +16,6 @@ export { retrieve, aggregate } from './execute/retrieve.js';
 export { XPathSyntaxError, XPathResolveError, QueryError } from './errors.js';
 export { parseXPath } from './xpath/parser.js';
 export type { XExpr } from './xpath/ast.js';
-;
 
 /**
  * Compiles a retrieve once: parses and resolves the XPath against the model

@@ -26,14 +26,29 @@ export function xpathModelCheck(model: CompiledModel, out: Diagnostic[]): void {
       if (typeof xpath !== 'string') return;
       const sort = normaliseSort(source.sort);
       const entity = typeof source.entity === 'string' ? source.entity : undefined;
-      check(model, out, { file: page.source.file, path }, ['xpath'], xpath, { xpath, ...(entity ? { entity } : {}), ...(sort ? { sort } : {}) }, `data source of ${page.name}`, [...path, 'sort']);
+      check(
+        model,
+        out,
+        { file: page.source.file, path },
+        ['xpath'],
+        xpath,
+        { xpath, ...(entity ? { entity } : {}), ...(sort ? { sort } : {}) },
+        `data source of ${page.name}`,
+        [...path, 'sort'],
+      );
     });
   }
 }
 
 function check(
-  model: CompiledModel, out: Diagnostic[], src: SourceRef, sub: (string | number)[], text: string,
-  request: ConstructorParameters<typeof QueryPlan>[1], what: string, sortPath?: (string | number)[],
+  model: CompiledModel,
+  out: Diagnostic[],
+  src: SourceRef,
+  sub: (string | number)[],
+  text: string,
+  request: ConstructorParameters<typeof QueryPlan>[1],
+  what: string,
+  sortPath?: (string | number)[],
 ): void {
   const path = [...src.path, ...sub];
   try {
@@ -78,7 +93,12 @@ function normaliseSort(raw: unknown): SortKey[] | undefined {
 
 /** Calls `fn` for every `source` object found in the widget tree, with its path. */
 function walk(node: unknown, path: (string | number)[], fn: (source: Record<string, unknown>, path: (string | number)[]) => void): void {
-  if (Array.isArray(node)) { node.forEach((n, i) => { walk(n, [...path, i], fn); }); return; }
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => {
+      walk(n, [...path, i], fn);
+    });
+    return;
+  }
   if (!node || typeof node !== 'object') return;
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
     if (k === 'source' && v && typeof v === 'object' && !Array.isArray(v)) fn(v as Record<string, unknown>, [...path, k]);

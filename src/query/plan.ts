@@ -64,7 +64,11 @@ export class QueryPlan {
   /** Variables compared with `=` / `!=` etc.: an empty one changes the query (see Resolver.nullVariables). */
   readonly comparedVariables: readonly { readonly name: string; readonly path: readonly string[] }[];
 
-  constructor(readonly model: CompiledModel, readonly request: QueryRequest, readonly dialect: Dialect) {
+  constructor(
+    readonly model: CompiledModel,
+    readonly request: QueryRequest,
+    readonly dialect: Dialect,
+  ) {
     this.syntax = dialect.query;
     this.xquery = rewriteQueryPath(model, typeof request.xpath === 'string' ? parseXPath(request.xpath) : request.xpath);
     this.extra = request.extraXpath && request.extraXpath.trim() ? parseXPath(request.extraXpath) : undefined;
@@ -86,7 +90,8 @@ export class QueryPlan {
         const a = entity.attributes.get(this.xquery.attribute.name);
         if (!a) throw new XPathResolveError(`unknown attribute '${this.xquery.attribute.name}' of ${name}`, this.xquery.attribute.pos, this.xquery.text);
         const numeric = ['Integer', 'Long', 'Decimal', 'AutoNumber'].includes(a.type);
-        if ((this.aggregate.fn === 'sum' || this.aggregate.fn === 'avg') && !numeric) throw new XPathResolveError(`${this.aggregate.fn}() needs a number attribute; ${a.name} is ${a.type}`, this.xquery.attribute.pos, this.xquery.text);
+        if ((this.aggregate.fn === 'sum' || this.aggregate.fn === 'avg') && !numeric)
+          throw new XPathResolveError(`${this.aggregate.fn}() needs a number attribute; ${a.name} is ${a.type}`, this.xquery.attribute.pos, this.xquery.text);
       }
     }
     this.comparedVariables = [...comparedVariables(this.xquery), ...(this.extra ? comparedVariables(this.extra) : [])];
@@ -116,7 +121,12 @@ export class QueryPlan {
     const resolver = new Resolver(this.model, this.xquery.text);
     resolver.nullVariables = emptyVariables;
     const main: OqlSource = { alias: this.entity.shortName, entity: this.entity.name };
-    const own = buildConstraint(this.model, { entity: this.entity, query: this.xquery, ...(this.extra ? { extra: this.extra } : {}), sort, members: this.request.attributes }, main, resolver);
+    const own = buildConstraint(
+      this.model,
+      { entity: this.entity, query: this.xquery, ...(this.extra ? { extra: this.extra } : {}), sort, members: this.request.attributes },
+      main,
+      resolver,
+    );
     // Sort keys first, then entity access, so that every source has its own alias.
     const order = this.aggregate ? [] : buildOrder(this.model, resolver, main, sort);
     let constraint = own;
@@ -131,18 +141,26 @@ export class QueryPlan {
     const security = roles ? securityConstraint(this.model, this.entity, main, roles, aliases) : undefined;
     const where = and([constraint, security]);
     // After the row constraint's aliases: the same rule XPath, compiled again as a 1/0 column per object.
-    const flags = rolesIn && !this.aggregate ? ruleFlags(this.model, this.entity, main, rolesIn, aliases + 1000, matchRulesOnly ? 'all' : 'differing').flags : undefined;
+    const flags =
+      rolesIn && !this.aggregate ? ruleFlags(this.model, this.entity, main, rolesIn, aliases + 1000, matchRulesOnly ? 'all' : 'differing').flags : undefined;
     let oql: OqlQuery;
     if (this.aggregate) {
       const attr = this.aggregate.attribute ? this.entity.attributes.get(this.aggregate.attribute)! : undefined;
-      oql = { source: main, select: attr && this.aggregate.fn !== 'count' ? { kind: 'aggregate', fn: this.aggregate.fn, attribute: attr } : { kind: 'count' }, where, orderBy: [], paged: false };
+      oql = {
+        source: main,
+        select: attr && this.aggregate.fn !== 'count' ? { kind: 'aggregate', fn: this.aggregate.fn, attribute: attr } : { kind: 'count' },
+        where,
+        orderBy: [],
+        paged: false,
+      };
     } else {
       oql = objectsQuery(this.model, this.entity, main, where, orderBy, this.request.attributes);
       if (flags && oql.select.kind === 'objects') oql = { ...oql, select: { ...oql.select, flags: flags.exprs } };
     }
     const countOql: OqlQuery = { source: main, select: { kind: 'count' }, where, orderBy: [], paged: false };
     return {
-      oql, countOql,
+      oql,
+      countOql,
       select: new SqlCompiler(this.model, this.syntax).compile(oql),
       selectUnordered: !this.aggregate && sort.length === 0 ? new SqlCompiler(this.model, this.syntax).compile({ ...oql, orderBy: [] }) : undefined,
       count: new SqlCompiler(this.model, this.syntax).compile(countOql),
@@ -155,7 +173,10 @@ export class QueryPlan {
 const roleKeys = new WeakMap<UserContext, string>();
 function rolesKey(user: UserContext): string {
   let k = roleKeys.get(user);
-  if (k === undefined) { k = [...user.moduleRoles].sort().join(','); roleKeys.set(user, k); }
+  if (k === undefined) {
+    k = [...user.moduleRoles].sort().join(',');
+    roleKeys.set(user, k);
+  }
   return k;
 }
 
@@ -163,15 +184,28 @@ function comparedVariables(q: XQuery): { name: string; path: readonly string[] }
   const out = new Map<string, { name: string; path: readonly string[] }>();
   const walk = (x: XExpr): void => {
     switch (x.kind) {
-      case 'or': case 'and': case 'arith': walk(x.left); walk(x.right); return;
+      case 'or':
+      case 'and':
+      case 'arith':
+        walk(x.left);
+        walk(x.right);
+        return;
       case 'compare':
         for (const side of [x.left, x.right]) if (side.kind === 'variable') out.set(variableKey(side.name, side.path), { name: side.name, path: side.path });
-        walk(x.left); walk(x.right);
+        walk(x.left);
+        walk(x.right);
         return;
-      case 'not': walk(x.operand); return;
-      case 'call': x.args.forEach(walk); return;
-      case 'path': for (const s of x.steps) s.predicates.forEach(walk); return;
-      default: return;
+      case 'not':
+        walk(x.operand);
+        return;
+      case 'call':
+        x.args.forEach(walk);
+        return;
+      case 'path':
+        for (const s of x.steps) s.predicates.forEach(walk);
+        return;
+      default:
+        return;
     }
   };
   q.predicates.forEach(walk);

@@ -6,7 +6,10 @@ import type { UserStore } from './user-store.js';
 
 /** Whether the HTTP server bound to `host` is reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h) || /^0*:0*:0*:0*:0*:0*:0*:0*1$/.test(h);
@@ -24,6 +27,8 @@ export async function refuseExposedDefaultAdmin(model: CompiledModel, users: Use
   if (model.security.level !== 'production' || !a || !a.modelPassword || isLoopbackHost(host)) return;
   const stored = await users.findByName(a.name);
   if (!stored?.passwordHash || !(await verifyPassword(a.modelPassword, stored.passwordHash))) return;
-  throw new UserError(`refusing to listen on ${host}: the administrator '${a.name}' still has the app's published default password; `
-    + 'set KILN_ADMIN_PASSWORD or change the password, or listen on 127.0.0.1 (Host)');
+  throw new UserError(
+    `refusing to listen on ${host}: the administrator '${a.name}' still has the app's published default password; ` +
+      'set KILN_ADMIN_PASSWORD or change the password, or listen on 127.0.0.1 (Host)',
+  );
 }

@@ -15,10 +15,7 @@ export function applicableRules(entity: CEntity, moduleRoles: ReadonlySet<string
  * `all` (some applicable rule has no XPath), `none` (no applicable rule), or
  * `any` of the listed XPath constraints (rules are OR-ed, as in Mendix).
  */
-export type RowConstraint =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'any'; readonly xpaths: readonly string[] };
+export type RowConstraint = { readonly kind: 'all' } | { readonly kind: 'none' } | { readonly kind: 'any'; readonly xpaths: readonly string[] };
 
 /** The row constraint of applicable rules; `xpaths` without repeats, in the rules' order. */
 export function rowConstraint(rules: readonly CAccessRule[]): RowConstraint {

@@ -25,7 +25,9 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
     // Refused only when this password is about to be stored: at creation, or when it comes from the environment.
     const storing = a.fromEnvironment || !(await users.findByName(a.name));
     if (storing && sec.level === 'production' && (a.password === '' || a.password === '1')) {
-      throw new UserError(`the administrator '${a.name}' has ${a.password === '' ? 'no password' : 'the password "1"'}: set KILN_ADMIN_PASSWORD (refused at the production security level)`);
+      throw new UserError(
+        `the administrator '${a.name}' has ${a.password === '' ? 'no password' : 'the password "1"'}: set KILN_ADMIN_PASSWORD (refused at the production security level)`,
+      );
     }
     wanted.push({ name: a.name, password: a.password, roles: [a.role], what: 'administrator', fromEnvironment: a.fromEnvironment });
   }
@@ -78,4 +80,3 @@ export async function withStartupLock<T>(db: Database, fn: () => Promise<T>): Pr
     }
   });
 }
-

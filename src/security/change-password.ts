@@ -34,27 +34,33 @@ export interface ChangePasswordDeps {
  */
 export function registerChangePassword(xas: XasDispatcher, d: ChangePasswordDeps): void {
   const policy = d.model.security.passwordPolicy;
-  xas.register('change_password', xasAction(ChangePasswordRequest, {
-    requiresCsrf: true,
-    async handler(body, request, reply) {
-      if (d.model.security.level === 'off') return reply.code(400).send({ error: 'change_password is not available: the app\'s security level is off' });
-      const s = await d.resolveSession(request);
-      const user = s && !s.context.anonymous && s.context.userId !== null ? await d.users.findById(s.context.userId) : undefined;
-      const { oldPassword, newPassword } = body.params;
-      if (!s || !user || !(await verifyPassword(oldPassword, user.passwordHash))) {
-        if (user) await d.users.recordFailure(user.id, new Date(), d.maxAttempts, d.blockingEnabled);
-        d.log.warn({ user: s?.context.userName ?? null, operation: 'change_password', reason: user ? 'wrong current password' : 'no user with a password' }, 'change_password refused');
-        return reply.code(401).send(WRONG_PASSWORD);
-      }
-      const problems = isBcryptHash(newPassword) ? [PREHASHED_MESSAGE] : passwordProblems(policy, newPassword);
-      if (problems.length) {
-        d.log.info({ user: user.name, operation: 'change_password', reason: 'password policy' }, 'change_password refused');
-        return reply.code(422).send({ error: 'The new password does not meet the password policy.', problems });
-      }
-      await d.users.setPassword(user.id, await hashPassword(newPassword, d.cost));
-      const ended = await d.mgr.endAllOf(user.id, undefined, s.context.sessionObjectId ?? undefined);
-      d.log.info({ user: user.name, sessionsEnded: ended }, 'password changed');
-      return reply.code(200).send({});
-    },
-  }));
+  xas.register(
+    'change_password',
+    xasAction(ChangePasswordRequest, {
+      requiresCsrf: true,
+      async handler(body, request, reply) {
+        if (d.model.security.level === 'off') return reply.code(400).send({ error: "change_password is not available: the app's security level is off" });
+        const s = await d.resolveSession(request);
+        const user = s && !s.context.anonymous && s.context.userId !== null ? await d.users.findById(s.context.userId) : undefined;
+        const { oldPassword, newPassword } = body.params;
+        if (!s || !user || !(await verifyPassword(oldPassword, user.passwordHash))) {
+          if (user) await d.users.recordFailure(user.id, new Date(), d.maxAttempts, d.blockingEnabled);
+          d.log.warn(
+            { user: s?.context.userName ?? null, operation: 'change_password', reason: user ? 'wrong current password' : 'no user with a password' },
+            'change_password refused',
+          );
+          return reply.code(401).send(WRONG_PASSWORD);
+        }
+        const problems = isBcryptHash(newPassword) ? [PREHASHED_MESSAGE] : passwordProblems(policy, newPassword);
+        if (problems.length) {
+          d.log.info({ user: user.name, operation: 'change_password', reason: 'password policy' }, 'change_password refused');
+          return reply.code(422).send({ error: 'The new password does not meet the password policy.', problems });
+        }
+        await d.users.setPassword(user.id, await hashPassword(newPassword, d.cost));
+        const ended = await d.mgr.endAllOf(user.id, undefined, s.context.sessionObjectId ?? undefined);
+        d.log.info({ user: user.name, sessionsEnded: ended }, 'password changed');
+        return reply.code(200).send({});
+      },
+    }),
+  );
 }

@@ -6,9 +6,7 @@ import type { UserContext } from './user-context.js';
 export const PREHASHED_MESSAGE = 'The password must not be a password hash: enter the password itself.';
 
 /** Why a client may not set a password member this way (the client API answers it before anything is applied). */
-export type ClientPasswordRefusal =
-  | { readonly kind: 'own-password'; readonly message: string }
-  | { readonly kind: 'pre-hashed'; readonly message: string };
+export type ClientPasswordRefusal = { readonly kind: 'own-password'; readonly message: string } | { readonly kind: 'pre-hashed'; readonly message: string };
 
 /**
  * Checks a change a client sends for a HashedString member (on top of the
@@ -26,7 +24,10 @@ export type ClientPasswordRefusal =
 export function clientPasswordRefusal(user: UserContext, entity: CEntity, objectId: bigint, member: string, value: unknown): ClientPasswordRefusal | undefined {
   if (entity.attributes.get(member)?.type !== 'HashedString') return undefined;
   if (member === 'Password' && entity.chain.includes('System.User') && user.userId !== null && objectId === user.userId) {
-    return { kind: 'own-password', message: 'not allowed to change your own password here: use the change_password action, which asks for the current password' };
+    return {
+      kind: 'own-password',
+      message: 'not allowed to change your own password here: use the change_password action, which asks for the current password',
+    };
   }
   if (typeof value === 'string' && isBcryptHash(value)) return { kind: 'pre-hashed', message: PREHASHED_MESSAGE };
   return undefined;

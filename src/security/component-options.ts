@@ -42,7 +42,13 @@ export function securityOptions(settings: Settings): SecurityOptions {
   const anonymousSessionsPerMinute = settings.get('AnonymousSessionRateLimit') ?? 30;
   if (anonymousSessionsPerMinute < 0) throw new UserError(`AnonymousSessionRateLimit (${anonymousSessionsPerMinute}) must be 0 (no limit) or more`);
   return {
-    cost, timeoutMs, flushMs, validationMs, cleanupMs, maxLifetimeMs, anonymousSessionsPerMinute,
+    cost,
+    timeoutMs,
+    flushMs,
+    validationMs,
+    cleanupMs,
+    maxLifetimeMs,
+    anonymousSessionsPerMinute,
     loginMaxAttempts: settings.get('LoginMaxAttempts') ?? 3,
     loginBlockDurationMs: settings.get('LoginBlockDuration') ?? 300000,
     hashThreads: atLeast('PasswordHashThreads', settings.get('PasswordHashThreads') ?? defaultHashThreads(), 1),

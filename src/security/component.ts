@@ -20,8 +20,6 @@ import { Timers } from './timers.js';
 import { UserStore } from './user-store.js';
 import { addCsrfGuard, registerLoginActions } from './xas-actions.js';
 
-;
-
 /**
  * The security component: users and roles at start-up, login and logout on
  * /xas/, a guard that resolves every /xas/ request's session and checks the
@@ -65,13 +63,19 @@ export function securityComponent(): RuntimeComponent {
       const anonymousThrottle = new AddressThrottle(opts.anonymousSessionsPerMinute, 60_000);
       const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs, anonymousThrottle);
       ctx.services.set(SESSIONS_SERVICE, sessionsSvc);
-      ctx.services.set('requestUser', async (request) => (off ? null : (await resolveSession(request))?.context.userName ?? null));
+      ctx.services.set('requestUser', async (request) => (off ? null : ((await resolveSession(request))?.context.userName ?? null)));
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
 
       const xas = ctx.services.require('xas');
       registerLoginActions(xas, off, login, mgr, resolveSession, new LoginThrottle(opts.loginThrottleAttempts, opts.loginThrottleWindowMs));
       registerChangePassword(xas, {
-        model, users, mgr, resolveSession, cost: opts.cost, maxAttempts: policy.maxAttempts, blockingEnabled: policy.blockingEnabled,
+        model,
+        users,
+        mgr,
+        resolveSession,
+        cost: opts.cost,
+        maxAttempts: policy.maxAttempts,
+        blockingEnabled: policy.blockingEnabled,
         log: ctx.log.child({ node: 'Login' }),
       });
       addAnonymousSessionGuard(xas, model, sessionsSvc, resolveSession);

@@ -26,9 +26,13 @@ export interface SessionUser {
  */
 export function userContextFor(model: CompiledModel, u: SessionUser): UserContext {
   return {
-    userId: u.userId, userName: u.userName, userEntity: u.userEntity,
-    userRoles: [...u.userRoles].sort(), moduleRoles: moduleRolesOf(model, u.userRoles),
-    sessionId: u.sessionId, sessionObjectId: u.sessionObjectId,
+    userId: u.userId,
+    userName: u.userName,
+    userEntity: u.userEntity,
+    userRoles: [...u.userRoles].sort(),
+    moduleRoles: moduleRolesOf(model, u.userRoles),
+    sessionId: u.sessionId,
+    sessionObjectId: u.sessionObjectId,
     timeZone: u.timeZone ?? 'UTC',
     applyEntityAccess: model.security.level === 'production',
     anonymous: u.anonymous,
@@ -41,8 +45,15 @@ export function userContextFor(model: CompiledModel, u: SessionUser): UserContex
  */
 export function openContext(model: CompiledModel): UserContext {
   return {
-    userId: null, userName: null, userEntity: null, userRoles: [...model.security.userRoles.keys()],
-    moduleRoles: new Set(model.moduleRoles), sessionId: null, sessionObjectId: null, timeZone: 'UTC',
-    applyEntityAccess: false, anonymous: true,
+    userId: null,
+    userName: null,
+    userEntity: null,
+    userRoles: [...model.security.userRoles.keys()],
+    moduleRoles: new Set(model.moduleRoles),
+    sessionId: null,
+    sessionObjectId: null,
+    timeZone: 'UTC',
+    applyEntityAccess: false,
+    anonymous: true,
   };
 }

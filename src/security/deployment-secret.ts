@@ -25,7 +25,8 @@ export async function deploymentSecret(setting: string | undefined, db: Database
     // PostgreSQL: two instances creating the table at once; the other one won.
     if (!(e instanceof UniqueViolationError)) throw e;
   }
-  const read = async () => (await db.query<{ secret: string }>(`SELECT ${secret} AS ${quoteIdentifier(db.dialect, 'secret')} FROM ${t} WHERE ${id} = 1`, []))[0]?.secret;
+  const read = async () =>
+    (await db.query<{ secret: string }>(`SELECT ${secret} AS ${quoteIdentifier(db.dialect, 'secret')} FROM ${t} WHERE ${id} = 1`, []))[0]?.secret;
   let value = await read();
   if (value === undefined) {
     try {

@@ -63,7 +63,10 @@ function roleKey(user: UserContext): string {
  */
 export function entityAccess(model: CompiledModel, user: UserContext, entityName: string): EntityAccess {
   let perModel = cache.get(model);
-  if (!perModel) { perModel = new Map(); cache.set(model, perModel); }
+  if (!perModel) {
+    perModel = new Map();
+    cache.set(model, perModel);
+  }
   const key = `${entityName}|${roleKey(user)}`;
   let access = perModel.get(key);
   if (!access) {
@@ -117,11 +120,16 @@ function unrestrictedAccess(model: CompiledModel, entity: CEntity): EntityAccess
   const known = new Set(members);
   const rights = new Map<string, MemberRight>(members.map((m) => [m, neverWritable(entity, m) ? 'Read' : 'ReadWrite']));
   return {
-    entity: entity.name, restricted: false, canCreate: true, canDelete: true,
+    entity: entity.name,
+    restricted: false,
+    canCreate: true,
+    canDelete: true,
     readable: (m) => known.has(memberKey(model, entity, m)),
     readableOnEvery: (m) => known.has(memberKey(model, entity, m)),
     writable: (m) => rights.get(memberKey(model, entity, m)) === 'ReadWrite',
-    rules: [], readConstraint: { kind: 'all' }, deleteConstraint: { kind: 'all' },
+    rules: [],
+    readConstraint: { kind: 'all' },
+    deleteConstraint: { kind: 'all' },
     rightsFor: () => rights,
     readableMembers: members,
     writableMembers: members.filter((m) => rights.get(m) === 'ReadWrite'),
@@ -134,14 +142,21 @@ function restrictedAccess(model: CompiledModel, entity: CEntity, roles: Readonly
   const union = combine(members, rules);
   const rightsCache = new Map<string, ReadonlyMap<string, MemberRight>>();
   return {
-    entity: entity.name, restricted: true,
+    entity: entity.name,
+    restricted: true,
     canCreate: rules.some((r) => r.create),
     canDelete: rules.some((r) => r.delete),
-    readable: (m) => { const r = union.get(memberKey(model, entity, m)); return r === 'Read' || r === 'ReadWrite'; },
+    readable: (m) => {
+      const r = union.get(memberKey(model, entity, m));
+      return r === 'Read' || r === 'ReadWrite';
+    },
     writable: (m) => union.get(memberKey(model, entity, m)) === 'ReadWrite',
     readableOnEvery(m) {
       const key = memberKey(model, entity, m);
-      const reads = (r: CAccessRule) => { const x = r.members.get(key); return x === 'Read' || x === 'ReadWrite'; };
+      const reads = (r: CAccessRule) => {
+        const x = r.members.get(key);
+        return x === 'Read' || x === 'ReadWrite';
+      };
       return rules.length > 0 && (rules.some((r) => !r.xpath && reads(r)) || rules.every(reads));
     },
     rules,
@@ -150,7 +165,13 @@ function restrictedAccess(model: CompiledModel, entity: CEntity, roles: Readonly
     rightsFor(matched) {
       const k = rules.map((_, i) => (matched[i] ? '1' : '0')).join('');
       let r = rightsCache.get(k);
-      if (!r) { r = combine(members, rules.filter((_, i) => matched[i])); rightsCache.set(k, r); }
+      if (!r) {
+        r = combine(
+          members,
+          rules.filter((_, i) => matched[i]),
+        );
+        rightsCache.set(k, r);
+      }
       return r;
     },
     readableMembers: members.filter((m) => union.get(m) !== 'None'),

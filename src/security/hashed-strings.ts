@@ -6,8 +6,13 @@ import { passwordProblems, type PasswordPolicy } from './password-policy.js';
 
 /** Ids of System.User objects (or specializations) these objects deactivate or block. */
 export function usersDisabledBy(model: CompiledModel, objects: readonly MxObject[]): bigint[] {
-  return objects.filter((o) => o.state === 'persisted' && model.entities.get(o.entity)?.chain.includes('System.User')
-    && ((o.changed.has('Active') && o.values.get('Active') === false) || (o.changed.has('Blocked') && o.values.get('Blocked') === true)))
+  return objects
+    .filter(
+      (o) =>
+        o.state === 'persisted' &&
+        model.entities.get(o.entity)?.chain.includes('System.User') &&
+        ((o.changed.has('Active') && o.values.get('Active') === false) || (o.changed.has('Blocked') && o.values.get('Blocked') === true)),
+    )
     .map((o) => o.id);
 }
 
@@ -36,8 +41,14 @@ function isOwnHash(o: MxObject, member: string, v: unknown): boolean {
  * other sessions end once the commit's hashing succeeded.
  */
 export function usersWithNewPassword(model: CompiledModel, objects: readonly MxObject[]): bigint[] {
-  return objects.filter((o) => o.state === 'persisted' && model.entities.get(o.entity)?.chain.includes('System.User')
-    && o.changed.has('Password') && !isOwnHash(o, 'Password', o.values.get('Password')))
+  return objects
+    .filter(
+      (o) =>
+        o.state === 'persisted' &&
+        model.entities.get(o.entity)?.chain.includes('System.User') &&
+        o.changed.has('Password') &&
+        !isOwnHash(o, 'Password', o.values.get('Password')),
+    )
     .map((o) => o.id);
 }
 
@@ -53,7 +64,12 @@ export function usersWithNewPassword(model: CompiledModel, objects: readonly MxO
  * the policy problems, one per attribute (the commit must then fail with them
  * as validation feedback); objects with a problem are left unhashed.
  */
-export async function hashChangedHashedStrings(model: CompiledModel, objects: readonly MxObject[], policy: PasswordPolicy, cost: number): Promise<HashedStringProblem[]> {
+export async function hashChangedHashedStrings(
+  model: CompiledModel,
+  objects: readonly MxObject[],
+  policy: PasswordPolicy,
+  cost: number,
+): Promise<HashedStringProblem[]> {
   const problems: HashedStringProblem[] = [];
   for (const o of objects) {
     const entity = model.entities.get(o.entity);
@@ -64,11 +80,14 @@ export async function hashChangedHashedStrings(model: CompiledModel, objects: re
       const v = o.values.get(name);
       if (typeof v !== 'string' || isOwnHash(o, name, v)) continue;
       const found = passwordProblems(policy, v);
-      if (found.length) { problems.push({ objectId: o.id, entity: o.entity, guid: idToGuid(o.id), member: name, message: found.join(' ') }); continue; }
+      if (found.length) {
+        problems.push({ objectId: o.id, entity: o.entity, guid: idToGuid(o.id), member: name, message: found.join(' ') });
+        continue;
+      }
       const hash = await hashPassword(v, cost);
       o.values.set(name, hash);
       let own = ownHashes.get(o);
-      if (!own) ownHashes.set(o, own = new Map());
+      if (!own) ownHashes.set(o, (own = new Map()));
       own.set(name, hash);
     }
   }

@@ -5,9 +5,7 @@ import { decideLogin, type LoginFailure, type LoginPolicy } from './login-rules.
 import { costOf, DummyHash, hashPassword, verifyPassword } from './password.js';
 import type { UserStore } from './user-store.js';
 
-export type LoginResult =
-  | { readonly ok: true; readonly session: ActiveSession }
-  | { readonly ok: false; readonly reason: LoginFailure };
+export type LoginResult = { readonly ok: true; readonly session: ActiveSession } | { readonly ok: false; readonly reason: LoginFailure };
 
 /**
  * Login with Mendix's rules (login-rules.ts). Every attempt, whatever its
@@ -37,7 +35,7 @@ export class LoginService {
 
   async login(userName: string, password: string): Promise<LoginResult> {
     const user = await this.users.findByName(userName);
-    const passwordOk = await verifyPassword(password, user?.passwordHash ?? await this.dummy.get());
+    const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await this.dummy.get()));
     const nowMs = this.clock();
     const now = new Date(nowMs);
     const blockedBefore = new Date(nowMs - this.policy.blockDurationMs);

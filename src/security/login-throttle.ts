@@ -16,9 +16,7 @@ import { isIPv6 } from 'node:net';
  * An IPv6 address counts by its /64 prefix (what one subscriber usually
  * holds); an IPv4-mapped IPv6 address counts as its IPv4 address.
  */
-export type ThrottleAnswer =
-  | { readonly allowed: true; release(): void }
-  | { readonly allowed: false; readonly retryAfterSeconds: number };
+export type ThrottleAnswer = { readonly allowed: true; release(): void } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 /** Above this many addresses, entries whose attempts are all outside the window are swept. */
 const SWEEP_ABOVE = 10000;
@@ -77,5 +75,8 @@ export function addressKey(address: string): string {
   const left = head ? head.split(':') : [];
   const right = address.includes('::') && tail ? tail.split(':') : [];
   const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

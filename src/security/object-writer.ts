@@ -6,5 +6,9 @@ import type { AttributeValue } from '../objects/values.js';
  * association tables. Reads, counters and deletes use fixed SQL instead.
  */
 export interface ObjectWriter {
-  create(entity: string, values: Readonly<Record<string, AttributeValue>>, references?: Readonly<Record<string, bigint | readonly bigint[] | null>>): Promise<bigint>;
+  create(
+    entity: string,
+    values: Readonly<Record<string, AttributeValue>>,
+    references?: Readonly<Record<string, bigint | readonly bigint[] | null>>,
+  ): Promise<bigint>;
 }

@@ -31,7 +31,10 @@ export function sessionResolver(mgr: SessionManager): SessionResolver {
     return p;
   };
   return Object.assign(resolve, {
-    remember: (request: FastifyRequest, session: ActiveSession) => { resolved.set(request, Promise.resolve(session)); created.add(request); },
+    remember: (request: FastifyRequest, session: ActiveSession) => {
+      resolved.set(request, Promise.resolve(session));
+      created.add(request);
+    },
     createdHere: (request: FastifyRequest) => created.has(request),
   });
 }
@@ -43,14 +46,29 @@ export function sessionResolver(mgr: SessionManager): SessionResolver {
  */
 function anonymousViewer(model: CompiledModel, role: string): UserContext {
   return {
-    ...userContextFor(model, { userId: 0n, userName: '', userEntity: 'System.User', userRoles: [role], anonymous: true, sessionId: null, sessionObjectId: null }),
-    userId: null, userName: null, userEntity: null,
+    ...userContextFor(model, {
+      userId: 0n,
+      userName: '',
+      userEntity: 'System.User',
+      userRoles: [role],
+      anonymous: true,
+      sessionId: null,
+      sessionObjectId: null,
+    }),
+    userId: null,
+    userName: null,
+    userEntity: null,
   };
 }
 
 /** The 'sessions' service: the request's user context (security off: the open one), anonymous sessions, flush and clean-up. */
 export function sessionsService(
-  model: CompiledModel, mgr: SessionManager, users: UserStore, resolveSession: SessionResolver, blockDurationMs: number, anonymousThrottle: AddressThrottle,
+  model: CompiledModel,
+  mgr: SessionManager,
+  users: UserStore,
+  resolveSession: SessionResolver,
+  blockDurationMs: number,
+  anonymousThrottle: AddressThrottle,
 ): SessionsService {
   const off = model.security.level === 'off';
   const open = openContext(model);

@@ -21,7 +21,10 @@ export class SystemTables {
   /** The column naming the concrete entity of a user (System.User has specializations in most apps). */
   readonly userType: string | undefined;
 
-  constructor(private readonly model: CompiledModel, readonly dialect: Dialect) {
+  constructor(
+    private readonly model: CompiledModel,
+    readonly dialect: Dialect,
+  ) {
     const q = (n: string) => quoteIdentifier(dialect, n);
     const ent = (name: string) => {
       const e = model.entities.get(name);

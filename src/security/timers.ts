@@ -6,7 +6,9 @@ export class Timers {
   constructor(private readonly log: Logger) {}
 
   every(ms: number, what: string, fn: () => Promise<unknown>): void {
-    const t = setInterval(() => { fn().catch((e) => this.log.error({ err: e }, `${what} failed`)); }, ms);
+    const t = setInterval(() => {
+      fn().catch((e) => this.log.error({ err: e }, `${what} failed`));
+    }, ms);
     t.unref();
     this.timers.push(t);
   }

@@ -26,6 +26,14 @@ export interface UserContext {
 }
 
 export const SYSTEM_CONTEXT: UserContext = {
-  userId: null, userName: null, userEntity: null, userRoles: [], moduleRoles: new Set(), sessionId: null,
-  sessionObjectId: null, timeZone: 'UTC', applyEntityAccess: false, anonymous: false,
+  userId: null,
+  userName: null,
+  userEntity: null,
+  userRoles: [],
+  moduleRoles: new Set(),
+  sessionId: null,
+  sessionObjectId: null,
+  timeZone: 'UTC',
+  applyEntityAccess: false,
+  anonymous: false,
 };

@@ -37,7 +37,11 @@ export class UserStore {
   private readonly unblockOne: string;
   private readonly unblockAll: string;
 
-  constructor(private readonly db: Queryable, private readonly t: SystemTables, private readonly writer: ObjectWriter) {
+  constructor(
+    private readonly db: Queryable,
+    private readonly t: SystemTables,
+    private readonly writer: ObjectWriter,
+  ) {
     const c = (n: string) => t.col(U, n);
     const cols = ['id', c('Name'), c('Password'), c('Active'), c('Blocked'), c('BlockedSince'), c('FailedLogins'), c('WebServiceUser'), c('IsAnonymous')];
     const select = `SELECT ${[...cols.map((x) => (x === 'id' ? t.q('id') : x)), ...(t.userType ? [t.userType] : [])].join(', ')} FROM ${t.user}`;
@@ -47,8 +51,9 @@ export class UserStore {
     this.blockIfOver = `UPDATE ${t.user} SET ${c('Blocked')} = ${t.ph(1)}, ${c('BlockedSince')} = ${t.ph(2)} WHERE ${t.q('id')} = ${t.ph(3)} AND ${c('FailedLogins')} >= ${t.ph(4)} AND ${c('Blocked')} = ${t.ph(5)}`;
     // A success counts only while the user is not blocked (or the block ran out): a block set by a
     // parallel failed attempt during this attempt's password check still wins.
-    this.success = `UPDATE ${t.user} SET ${c('FailedLogins')} = 0, ${c('Blocked')} = ${t.ph(1)}, ${c('BlockedSince')} = NULL, ${c('LastLogin')} = ${t.ph(2)} `
-      + `WHERE ${t.q('id')} = ${t.ph(3)} AND (${c('Blocked')} = ${t.ph(4)} OR (${c('BlockedSince')} IS NOT NULL AND ${c('BlockedSince')} <= ${t.ph(5)}))`;
+    this.success =
+      `UPDATE ${t.user} SET ${c('FailedLogins')} = 0, ${c('Blocked')} = ${t.ph(1)}, ${c('BlockedSince')} = NULL, ${c('LastLogin')} = ${t.ph(2)} ` +
+      `WHERE ${t.q('id')} = ${t.ph(3)} AND (${c('Blocked')} = ${t.ph(4)} OR (${c('BlockedSince')} IS NOT NULL AND ${c('BlockedSince')} <= ${t.ph(5)}))`;
     const unblock = `UPDATE ${t.user} SET ${c('FailedLogins')} = 0, ${c('Blocked')} = ${t.ph(1)}, ${c('BlockedSince')} = NULL WHERE ${c('Blocked')} = ${t.ph(2)} AND ${c('BlockedSince')} IS NOT NULL AND ${c('BlockedSince')} <= ${t.ph(3)}`;
     this.unblockAll = unblock;
     this.unblockOne = `${unblock} AND ${t.q('id')} = ${t.ph(4)}`;
@@ -85,15 +90,24 @@ export class UserStore {
     const dbId = idToDb(this.t.dialect, id);
     await this.db.execute(this.incrementFailures, [dbId]);
     if (!blocking) return false;
-    const r = await this.db.execute(this.blockIfOver, [this.t.enc(U, 'Blocked', true), this.t.enc(U, 'BlockedSince', now), dbId, maxAttempts, this.t.enc(U, 'Blocked', false)]);
+    const r = await this.db.execute(this.blockIfOver, [
+      this.t.enc(U, 'Blocked', true),
+      this.t.enc(U, 'BlockedSince', now),
+      dbId,
+      maxAttempts,
+      this.t.enc(U, 'Blocked', false),
+    ]);
     return r.affectedRows > 0;
   }
 
   /** Records a successful login. False when the user is (still) blocked: the login must then fail. */
   async recordSuccess(id: bigint, now: Date, blockedBefore: Date): Promise<boolean> {
     const r = await this.db.execute(this.success, [
-      this.t.enc(U, 'Blocked', false), this.t.enc(U, 'LastLogin', now), idToDb(this.t.dialect, id),
-      this.t.enc(U, 'Blocked', false), this.t.enc(U, 'BlockedSince', blockedBefore),
+      this.t.enc(U, 'Blocked', false),
+      this.t.enc(U, 'LastLogin', now),
+      idToDb(this.t.dialect, id),
+      this.t.enc(U, 'Blocked', false),
+      this.t.enc(U, 'BlockedSince', blockedBefore),
     ]);
     return r.affectedRows > 0;
   }
@@ -101,25 +115,39 @@ export class UserStore {
   /** Unblocks users blocked at or before `blockedBefore` (all, or one), resetting their counters. Returns how many. */
   async unblockExpired(blockedBefore: Date, id?: bigint): Promise<number> {
     const params = [this.t.enc(U, 'Blocked', false), this.t.enc(U, 'Blocked', true), this.t.enc(U, 'BlockedSince', blockedBefore)];
-    const r = id === undefined
-      ? await this.db.execute(this.unblockAll, params)
-      : await this.db.execute(this.unblockOne, [...params, idToDb(this.t.dialect, id)]);
+    const r =
+      id === undefined ? await this.db.execute(this.unblockAll, params) : await this.db.execute(this.unblockOne, [...params, idToDb(this.t.dialect, id)]);
     return r.affectedRows;
   }
 
   async setPassword(id: bigint, hash: string): Promise<void> {
-    await this.db.execute(`UPDATE ${this.t.user} SET ${this.t.col(U, 'Password')} = ${this.t.ph(1)} WHERE ${this.t.q('id')} = ${this.t.ph(2)}`, [this.t.enc(U, 'Password', hash), idToDb(this.t.dialect, id)]);
+    await this.db.execute(`UPDATE ${this.t.user} SET ${this.t.col(U, 'Password')} = ${this.t.ph(1)} WHERE ${this.t.q('id')} = ${this.t.ph(2)}`, [
+      this.t.enc(U, 'Password', hash),
+      idToDb(this.t.dialect, id),
+    ]);
   }
 
   async setActive(id: bigint, active: boolean): Promise<void> {
-    await this.db.execute(`UPDATE ${this.t.user} SET ${this.t.col(U, 'Active')} = ${this.t.ph(1)} WHERE ${this.t.q('id')} = ${this.t.ph(2)}`, [this.t.enc(U, 'Active', active), idToDb(this.t.dialect, id)]);
+    await this.db.execute(`UPDATE ${this.t.user} SET ${this.t.col(U, 'Active')} = ${this.t.ph(1)} WHERE ${this.t.q('id')} = ${this.t.ph(2)}`, [
+      this.t.enc(U, 'Active', active),
+      idToDb(this.t.dialect, id),
+    ]);
   }
 
   async create(u: NewUser): Promise<bigint> {
-    return this.writer.create(u.entity ?? U, {
-      Name: u.name, Password: u.passwordHash, Active: true, Blocked: false, FailedLogins: 0,
-      WebServiceUser: u.webServiceUser ?? false, IsAnonymous: u.isAnonymous ?? false,
-    }, { 'System.UserRoles': u.roleIds });
+    return this.writer.create(
+      u.entity ?? U,
+      {
+        Name: u.name,
+        Password: u.passwordHash,
+        Active: true,
+        Blocked: false,
+        FailedLogins: 0,
+        WebServiceUser: u.webServiceUser ?? false,
+        IsAnonymous: u.isAnonymous ?? false,
+      },
+      { 'System.UserRoles': u.roleIds },
+    );
   }
 
   /** Replaces the user's roles (System.UserRoles rows). */
@@ -137,7 +165,8 @@ export class UserStore {
     const ur = this.t.userRoles;
     const rows = await this.db.query<{ name: unknown }>(
       `SELECT r.${this.t.col('System.UserRole', 'Name')} AS ${this.t.q('name')} FROM ${ur.table} x JOIN ${this.t.userRole} r ON r.${this.t.q('id')} = x.${ur.role} WHERE x.${ur.user} = ${this.t.ph(1)}`,
-      [idToDb(this.t.dialect, userId)]);
+      [idToDb(this.t.dialect, userId)],
+    );
     return rows.map((r) => String(r.name)).sort();
   }
 

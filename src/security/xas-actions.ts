@@ -17,38 +17,51 @@ const LOGIN_FAILED = { error: 'The user name or password is incorrect.' } as con
  * is set); without one it is answered 429 with Retry-After before any lookup
  * or hash.
  */
-export function registerLoginActions(xas: XasDispatcher, off: boolean, login: LoginService, mgr: SessionManager, resolveSession: SessionResolver, throttle: LoginThrottle): void {
-  xas.register('login', xasAction(LoginRequest, {
-    requiresCsrf: false,
-    malformed: (field) => new HttpError(400, 'malformed login: params.username and params.password must be strings', { field }),
-    async handler(body, request, reply) {
-      if (off) return reply.code(400).send({ error: 'login is not available: the app\'s security level is off' });
-      const { params } = body;
-      const slot = throttle.attempt(request.ip);
-      if (!slot.allowed) {
-        request.log.warn({ address: request.ip, retryAfterSeconds: slot.retryAfterSeconds }, 'login throttled: too many attempts from this address');
-        reply.header('Retry-After', String(slot.retryAfterSeconds));
-        throw new HttpError(429, `too many login attempts from this address: try again in ${slot.retryAfterSeconds} s`);
-      }
-      const result = await login.login(params.username, params.password);
-      if (!result.ok) return reply.code(401).send(LOGIN_FAILED);
-      slot.release();
-      // No fixation: whatever session the browser held (anonymous or another user's) ends here.
-      const old = readCookie(request, SESSION_COOKIE);
-      if (old) await mgr.end(old);
-      setSessionCookie(request, reply, result.session.sessionId);
-      return reply.code(200).send({ csrftoken: result.session.csrfToken });
-    },
-  }));
-  xas.register('logout', xasAction(PlainRequest, {
-    requiresCsrf: true,
-    async handler(_body, request, reply) {
-      const s = await resolveSession(request);
-      if (s) await mgr.end(s.sessionId);
-      clearSessionCookie(request, reply);
-      return reply.code(200).send({});
-    },
-  }));
+export function registerLoginActions(
+  xas: XasDispatcher,
+  off: boolean,
+  login: LoginService,
+  mgr: SessionManager,
+  resolveSession: SessionResolver,
+  throttle: LoginThrottle,
+): void {
+  xas.register(
+    'login',
+    xasAction(LoginRequest, {
+      requiresCsrf: false,
+      malformed: (field) => new HttpError(400, 'malformed login: params.username and params.password must be strings', { field }),
+      async handler(body, request, reply) {
+        if (off) return reply.code(400).send({ error: "login is not available: the app's security level is off" });
+        const { params } = body;
+        const slot = throttle.attempt(request.ip);
+        if (!slot.allowed) {
+          request.log.warn({ address: request.ip, retryAfterSeconds: slot.retryAfterSeconds }, 'login throttled: too many attempts from this address');
+          reply.header('Retry-After', String(slot.retryAfterSeconds));
+          throw new HttpError(429, `too many login attempts from this address: try again in ${slot.retryAfterSeconds} s`);
+        }
+        const result = await login.login(params.username, params.password);
+        if (!result.ok) return reply.code(401).send(LOGIN_FAILED);
+        slot.release();
+        // No fixation: whatever session the browser held (anonymous or another user's) ends here.
+        const old = readCookie(request, SESSION_COOKIE);
+        if (old) await mgr.end(old);
+        setSessionCookie(request, reply, result.session.sessionId);
+        return reply.code(200).send({ csrftoken: result.session.csrfToken });
+      },
+    }),
+  );
+  xas.register(
+    'logout',
+    xasAction(PlainRequest, {
+      requiresCsrf: true,
+      async handler(_body, request, reply) {
+        const s = await resolveSession(request);
+        if (s) await mgr.end(s.sessionId);
+        clearSessionCookie(request, reply);
+        return reply.code(200).send({});
+      },
+    }),
+  );
 }
 
 /** The /xas/ guard: a state-changing action needs a valid session and its CSRF token (header X-Csrf-Token). */

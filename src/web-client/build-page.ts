@@ -4,9 +4,7 @@ import type { OperationRegistry, RuntimeOperation } from '../client-api/registry
 import { entityAccess, type EntityAccess } from '../security/entity-access.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
-import type {
-  ClientButton, ClientButtonAction, ClientColumn, ClientEntity, ClientListSource, ClientPage, ClientWidget,
-} from './page-definition.js';
+import type { ClientButton, ClientButtonAction, ClientColumn, ClientEntity, ClientListSource, ClientPage, ClientWidget } from './page-definition.js';
 
 /**
  * Turns a page of the model into what one user's browser receives: the widgets
@@ -22,7 +20,10 @@ export function buildClientPage(model: CompiledModel, registry: OperationRegistr
 
 const INPUTS = new Set(['textBox', 'textArea', 'numberInput', 'datePicker', 'checkBox', 'radioButtons', 'dropDown']);
 
-interface Scope { readonly entity?: CEntity; readonly widgetName?: string }
+interface Scope {
+  readonly entity?: CEntity;
+  readonly widgetName?: string;
+}
 
 class PageBuilder {
   private readonly entities = new Map<string, { access: EntityAccess; extra: Set<string> }>();
@@ -45,7 +46,10 @@ class PageBuilder {
 
   private access(entity: string): EntityAccess {
     let e = this.entities.get(entity);
-    if (!e) { e = { access: entityAccess(this.model, this.user, entity), extra: new Set() }; this.entities.set(entity, e); }
+    if (!e) {
+      e = { access: entityAccess(this.model, this.user, entity), extra: new Set() };
+      this.entities.set(entity, e);
+    }
     return e.access;
   }
 
@@ -56,7 +60,10 @@ class PageBuilder {
   private list(widgets: unknown, path: string, scope: Scope): ClientWidget[] {
     if (!Array.isArray(widgets)) return [];
     const out: ClientWidget[] = [];
-    widgets.forEach((w, i) => { const c = this.widget(w, `${path}/${i}`, scope); if (c) out.push(c); });
+    widgets.forEach((w, i) => {
+      const c = this.widget(w, `${path}/${i}`, scope);
+      if (c) out.push(c);
+    });
     return out;
   }
 
@@ -68,8 +75,11 @@ class PageBuilder {
     const body = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
     const bpath = `${path}/${kind}`;
     switch (kind) {
-      case 'dataGrid': case 'listView': return this.listWidget(kind, body, bpath);
-      case 'dataView': return this.dataView(body, bpath);
+      case 'dataGrid':
+      case 'listView':
+        return this.listWidget(kind, body, bpath);
+      case 'dataView':
+        return this.dataView(body, bpath);
       case 'button': {
         const b = this.button(body, bpath, scope);
         return b ? { type: 'button', button: b } : undefined;
@@ -85,7 +95,11 @@ class PageBuilder {
         return { type: 'dynamicText', attribute, ...(typeof body.label === 'string' ? { label: body.label } : {}) };
       }
       case 'container':
-        return { type: 'container', widgets: this.list(body.widgets, `${bpath}/widgets`, scope), ...(typeof body.class === 'string' ? { className: body.class } : {}) };
+        return {
+          type: 'container',
+          widgets: this.list(body.widgets, `${bpath}/widgets`, scope),
+          ...(typeof body.class === 'string' ? { className: body.class } : {}),
+        };
       case 'layoutGrid': {
         const rows = Array.isArray(body.rows) ? body.rows : [];
         return {
@@ -102,7 +116,9 @@ class PageBuilder {
           }),
         };
       }
-      case 'referenceSelector': case 'referenceSetSelector': return this.referenceSelector(kind, body, scope);
+      case 'referenceSelector':
+      case 'referenceSetSelector':
+        return this.referenceSelector(kind, body, scope);
       default:
         if (INPUTS.has(kind)) return this.input(kind as 'textBox', body, scope);
         return undefined;
@@ -127,15 +143,26 @@ class PageBuilder {
     if (!entity) return undefined;
     const access = this.access(entity.name);
     if (access.readConstraint.kind === 'none') return undefined;
-    const search = (Array.isArray(body.search) ? body.search : []).filter((s): s is string =>
-      typeof s === 'string' && entity.attributes.get(s)?.type === 'String' && access.readableOnEvery(s)); // searchable only where readable on every object (the server refuses others)
+    const search = (Array.isArray(body.search) ? body.search : []).filter(
+      (s): s is string => typeof s === 'string' && entity.attributes.get(s)?.type === 'String' && access.readableOnEvery(s),
+    ); // searchable only where readable on every object (the server refuses others)
     const pageSize = typeof body.pageSize === 'number' && body.pageSize > 0 ? body.pageSize : 20;
     const scope: Scope = { entity, widgetName: name };
     const buttons = this.buttons(body.buttons, `${path}/buttons`, scope);
     const rowButtons = this.buttons(body.rowButtons, `${path}/rowButtons`, scope);
     const caption = typeof body.caption === 'string' ? { caption: body.caption } : {};
     if (kind === 'listView') {
-      return { type: 'listView', name, ...caption, entity: entity.name, source, pageSize, search, widgets: this.list(body.widgets, `${path}/widgets`, scope), buttons: [...buttons, ...rowButtons] };
+      return {
+        type: 'listView',
+        name,
+        ...caption,
+        entity: entity.name,
+        source,
+        pageSize,
+        search,
+        widgets: this.list(body.widgets, `${path}/widgets`, scope),
+        buttons: [...buttons, ...rowButtons],
+      };
     }
     const columns: ClientColumn[] = [];
     for (const c of Array.isArray(body.columns) ? body.columns : []) {
@@ -143,7 +170,10 @@ class PageBuilder {
       if (typeof ref !== 'string') continue;
       const type = this.readablePath(entity, ref);
       if (!type) continue;
-      const label = c && typeof c === 'object' && typeof (c as { caption?: unknown }).caption === 'string' ? (c as { caption: string }).caption : humanize(ref.split('/').pop()!);
+      const label =
+        c && typeof c === 'object' && typeof (c as { caption?: unknown }).caption === 'string'
+          ? (c as { caption: string }).caption
+          : humanize(ref.split('/').pop()!);
       columns.push({ attribute: ref, caption: label, type, sortable: !ref.includes('/') });
     }
     return { type: 'dataGrid', name, ...caption, entity: entity.name, source, pageSize, columns, search, buttons, rowButtons };
@@ -162,7 +192,10 @@ class PageBuilder {
     const op = this.registry.forPath(this.page.name, path);
     const retrieve = this.allowed(op) && op.type === 'retrieve' ? { operationId: op.id } : {};
     return {
-      type: 'dataView', name, entity: entity.name, source: { kind: 'parameter', parameter: source.parameter, ...retrieve },
+      type: 'dataView',
+      name,
+      entity: entity.name,
+      source: { kind: 'parameter', parameter: source.parameter, ...retrieve },
       widgets: this.list(body.widgets, `${path}/widgets`, scope),
       buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
     };
@@ -174,7 +207,9 @@ class PageBuilder {
     const access = this.access(scope.entity.name);
     if (!access.readable(attribute)) return undefined;
     return {
-      type: kind, attribute, label: typeof body.label === 'string' ? body.label : humanize(attribute),
+      type: kind,
+      attribute,
+      label: typeof body.label === 'string' ? body.label : humanize(attribute),
       readOnly: body.readOnly === true || !access.writable(attribute),
     };
   }
@@ -186,13 +221,18 @@ class PageBuilder {
     const access = this.access(scope.entity.name);
     if (!access.readable(assoc.name)) return undefined;
     const target = this.model.entities.get(assoc.child)!;
-    const display = typeof body.attribute === 'string' ? body.attribute : [...target.attributes.keys()][0] ?? '';
+    const display = typeof body.attribute === 'string' ? body.attribute : ([...target.attributes.keys()][0] ?? '');
     const targetAccess = this.access(target.name);
     if (!targetAccess.readable(display)) return undefined;
     this.entities.get(scope.entity.name)!.extra.add(assoc.name);
-    const options = this.registry.forPage(this.page.name).find((op) => op.type === 'retrieve' && op.entity === target.name && op.site.widgetName === `${assoc.name}`);
+    const options = this.registry
+      .forPage(this.page.name)
+      .find((op) => op.type === 'retrieve' && op.entity === target.name && op.site.widgetName === `${assoc.name}`);
     return {
-      type: kind, association: assoc.name, target: target.name, displayAttribute: display,
+      type: kind,
+      association: assoc.name,
+      target: target.name,
+      displayAttribute: display,
       label: typeof body.label === 'string' ? body.label : humanize(assoc.shortName),
       readOnly: body.readOnly === true || !access.writable(assoc.name),
       ...(this.allowed(options) ? { optionsOperationId: options.id } : {}),
@@ -287,7 +327,10 @@ class PageBuilder {
       if (!access.readable(a.name)) continue;
       const en = a.enumeration ? this.model.enumerations.get(a.enumeration) : undefined;
       (attributes as Record<string, unknown>)[a.name] = {
-        name: a.name, type: a.type, length: a.length, writable: access.writable(a.name),
+        name: a.name,
+        type: a.type,
+        length: a.length,
+        writable: access.writable(a.name),
         ...(en ? { values: en.values.map((v) => ({ key: v.key, caption: v.caption })) } : {}),
         ...(a.type === 'DateTime' ? { localize: a.localize } : {}),
         ...(required.has(a.name) ? { required: true } : {}),
@@ -305,6 +348,9 @@ class PageBuilder {
 
 /** `DateOfBirth` -> `Date of birth`; `Firstname` stays. */
 function humanize(name: string): string {
-  const words = name.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
+  const words = name
+    .replace(/_/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(' ');
   return words.map((w, i) => (i === 0 ? w : w.toLowerCase())).join(' ');
 }

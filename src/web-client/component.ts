@@ -12,7 +12,10 @@ import { resolveUser } from './session-user.js';
 /** The built browser client, next to this package's dist/ and src/. */
 const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
-interface CachedJson { readonly body: string; readonly etag: string }
+interface CachedJson {
+  readonly body: string;
+  readonly etag: string;
+}
 
 /**
  * Serves the browser client: the built single-page app at `/` (index.html never
@@ -40,7 +43,10 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
   const rolesKey = (u: UserContext) => `${u.applyEntityAccess ? 'R' : 'U'}:${[...u.moduleRoles].sort().join(',')}`;
 
   const sendFile = (req: FastifyRequest, reply: FastifyReply, f: StaticFile) => {
-    reply.header('Cache-Control', f.cacheControl).header('ETag', f.etag).header('X-Content-Type-Options', 'nosniff')
+    reply
+      .header('Cache-Control', f.cacheControl)
+      .header('ETag', f.etag)
+      .header('X-Content-Type-Options', 'nosniff')
       .header('Content-Security-Policy', CLIENT_CSP);
     if (req.headers['if-none-match'] === f.etag) return reply.code(304).send();
     return reply.type(f.type).send(f.body);

@@ -13,13 +13,15 @@ export function buildNavigation(model: CompiledModel, user: UserContext): Client
   const menu = (nav.menu ?? [])
     .filter((m): m is typeof m & { page: string } => typeof m.page === 'string' && canOpenPage(model, user, m.page))
     .map((m) => ({ caption: m.caption, page: m.page }));
-  const candidates = [
-    ...user.userRoles.map((r) => nav.homeByRole?.[r]).filter((p): p is string => typeof p === 'string'),
-    ...(nav.home ? [nav.home] : []),
-  ];
+  const candidates = [...user.userRoles.map((r) => nav.homeByRole?.[r]).filter((p): p is string => typeof p === 'string'), ...(nav.home ? [nav.home] : [])];
   const home = candidates.find((p) => canOpenPage(model, user, p)) ?? menu[0]?.page ?? null;
   return {
-    appName: model.app.name, appVersion: model.app.version, home, menu,
-    userName: user.userName, roles: [...user.userRoles], securityLevel: model.security.level,
+    appName: model.app.name,
+    appVersion: model.app.version,
+    home,
+    menu,
+    userName: user.userName,
+    roles: [...user.userRoles],
+    securityLevel: model.security.level,
   };
 }

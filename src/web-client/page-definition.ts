@@ -7,9 +7,7 @@
  * browser (client/): types only, no imports.
  */
 
-export type ClientAttributeType =
-  | 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime'
-  | 'Enumeration' | 'AutoNumber' | 'Binary' | 'HashedString';
+export type ClientAttributeType = 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' | 'Enumeration' | 'AutoNumber' | 'Binary' | 'HashedString';
 
 export interface ClientAttribute {
   readonly name: string;
@@ -129,18 +127,41 @@ export interface ClientReferenceSelector {
   readonly optionsOperationId?: string;
 }
 
-export interface ClientStaticText { readonly type: 'staticText'; readonly text: string; readonly heading?: 1 | 2 | 3 }
-export interface ClientDynamicText { readonly type: 'dynamicText'; readonly attribute: string; readonly label?: string }
-export interface ClientButtonWidget { readonly type: 'button'; readonly button: ClientButton }
-export interface ClientContainer { readonly type: 'container'; readonly widgets: readonly ClientWidget[]; readonly className?: string }
+export interface ClientStaticText {
+  readonly type: 'staticText';
+  readonly text: string;
+  readonly heading?: 1 | 2 | 3;
+}
+export interface ClientDynamicText {
+  readonly type: 'dynamicText';
+  readonly attribute: string;
+  readonly label?: string;
+}
+export interface ClientButtonWidget {
+  readonly type: 'button';
+  readonly button: ClientButton;
+}
+export interface ClientContainer {
+  readonly type: 'container';
+  readonly widgets: readonly ClientWidget[];
+  readonly className?: string;
+}
 export interface ClientLayoutGrid {
   readonly type: 'layoutGrid';
   readonly rows: readonly { readonly columns: readonly { readonly weight: number; readonly widgets: readonly ClientWidget[] }[] }[];
 }
 
 export type ClientWidget =
-  | ClientDataGrid | ClientListView | ClientDataView | ClientInput | ClientReferenceSelector
-  | ClientStaticText | ClientDynamicText | ClientButtonWidget | ClientContainer | ClientLayoutGrid;
+  | ClientDataGrid
+  | ClientListView
+  | ClientDataView
+  | ClientInput
+  | ClientReferenceSelector
+  | ClientStaticText
+  | ClientDynamicText
+  | ClientButtonWidget
+  | ClientContainer
+  | ClientLayoutGrid;
 
 export interface ClientPage {
   readonly name: string;

@@ -10,9 +10,17 @@ export interface StaticFile {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /**
@@ -22,8 +30,16 @@ const TYPES: Record<string, string> = {
  * through React's style prop are CSSOM and allowed.)
  */
 export const CLIENT_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-  "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 /** Files under assets/ carry a content hash in their name: the browser may keep them a year. */
@@ -38,14 +54,20 @@ export async function loadStaticFiles(dir: string, opts: { title?: string } = {}
   const walk = async (d: string): Promise<void> => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
       const full = join(d, entry.name);
-      if (entry.isDirectory()) { await walk(full); continue; }
+      if (entry.isDirectory()) {
+        await walk(full);
+        continue;
+      }
       const url = `/${relative(dir, full).split(sep).join('/')}`;
       let body = await readFile(full);
       // The sign-in page shows the app's name before anything else is loaded.
-      if (url === '/index.html' && opts.title) body = Buffer.from(body.toString('utf8').replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(opts.title)}</title>`));
+      if (url === '/index.html' && opts.title)
+        body = Buffer.from(body.toString('utf8').replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(opts.title)}</title>`));
       const cacheControl = url === '/index.html' ? 'no-cache' : url.startsWith('/assets/') ? IMMUTABLE : 'public, max-age=3600';
       files.set(url, {
-        body, type: TYPES[extname(full)] ?? 'application/octet-stream', cacheControl,
+        body,
+        type: TYPES[extname(full)] ?? 'application/octet-stream',
+        cacheControl,
         etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
       });
     }

@@ -23,7 +23,9 @@ const FLOORS: readonly (readonly string[])[] = [
 
 const SRC = resolve(__dirname, '../../src');
 const floorOf = new Map<string, number>();
-FLOORS.forEach((names, i) => { for (const n of names) floorOf.set(n, i); });
+FLOORS.forEach((names, i) => {
+  for (const n of names) floorOf.set(n, i);
+});
 
 function* tsFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {

@@ -26,7 +26,10 @@ describe('modules shared with the browser client', () => {
   it('import only what they may', () => {
     for (const [file, allowed] of Object.entries(SHARED)) {
       const specs = [...readFileSync(join(ROOT, file), 'utf8').matchAll(FROM)].map((m) => m[3]);
-      expect(specs.filter((s) => !allowed.includes(s!)), file).toEqual([]);
+      expect(
+        specs.filter((s) => !allowed.includes(s!)),
+        file,
+      ).toEqual([]);
     }
   });
 

@@ -18,7 +18,10 @@ describe('kiln check (command)', () => {
   });
 
   it('exits 1 and prints every error of a broken model', async () => {
-    const dir = writeApp({ 'app.yaml': 'name: T\nmodules: [M]\n', 'modules/M/domain-model.yaml': 'entities:\n  E:\n    attributes:\n      A: Money\n      B: Cash\n' });
+    const dir = writeApp({
+      'app.yaml': 'name: T\nmodules: [M]\n',
+      'modules/M/domain-model.yaml': 'entities:\n  E:\n    attributes:\n      A: Money\n      B: Cash\n',
+    });
     const r = await runKiln(['check', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("modules/M/domain-model.yaml:4 entities.E.attributes.A: unknown attribute type 'Money'");
@@ -54,47 +57,71 @@ describe('kiln run', () => {
     const half = Math.floor(body.length / 2);
     // A login whose body arrives in two halves: the server holds it in flight while it stops.
     const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: k.port, method: 'POST', path: '/xas/', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (d) => { text += d; });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: k.port,
+          method: 'POST',
+          path: '/xas/',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.write(body.slice(0, half));
-      req.on('socket', (sock) => sock.on('connect', () => {
-        setTimeout(() => {
-          k.child.kill('SIGTERM');
-          setTimeout(async () => {
-            // Stopping: the listener is closed, so a new connection is refused.
-            await expect(fetch(`http://127.0.0.1:${k.port}/health`)).rejects.toThrow();
-            req.end(body.slice(half));
-          }, 300);
-        }, 200);
-      }));
+      req.on('socket', (sock) =>
+        sock.on('connect', () => {
+          setTimeout(() => {
+            k.child.kill('SIGTERM');
+            setTimeout(async () => {
+              // Stopping: the listener is closed, so a new connection is refused.
+              await expect(fetch(`http://127.0.0.1:${k.port}/health`)).rejects.toThrow();
+              req.end(body.slice(half));
+            }, 300);
+          }, 200);
+        }),
+      );
     });
     const res = await answered;
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toHaveProperty('csrftoken');
     // No second signal: a second SIGTERM during shut-down ends the process at once, by design.
-    const code = k.child.exitCode ?? await new Promise<number | null>((r) => k.child.once('exit', (c) => r(c)));
+    const code = k.child.exitCode ?? (await new Promise<number | null>((r) => k.child.once('exit', (c) => r(c))));
     expect(code).toBe(0);
   });
 
   it('holds a SIGTERM that arrives during start-up until start-up has finished, then exits 0', async () => {
     const dep = mkdtempSync(join(tmpdir(), 'kiln-dep-'));
-    const child = spawn(process.execPath, [KILN, 'run', 'examples/employees', '--deployment-dir', dep, '--port', String(await freePort())], { cwd: ROOT, env: { ...cleanEnv(), KILN_HOST: '127.0.0.1' } });
+    const child = spawn(process.execPath, [KILN, 'run', 'examples/employees', '--deployment-dir', dep, '--port', String(await freePort())], {
+      cwd: ROOT,
+      env: { ...cleanEnv(), KILN_HOST: '127.0.0.1' },
+    });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     await new Promise<void>((resolve) => {
       const onData = (d: Buffer) => {
         out += d;
         // The database is ready, so schema synchronisation has begun; security and the rest still start.
-        if (out.includes('"database ready"')) { child.stdout.off('data', onData); child.kill('SIGTERM'); resolve(); }
+        if (out.includes('"database ready"')) {
+          child.stdout.off('data', onData);
+          child.kill('SIGTERM');
+          resolve();
+        }
       };
       child.stdout.on('data', onData);
     });
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     expect(await exited, out).toBe(0);
     expect(out).toContain('stopping once start-up has finished');
     expect(out).toContain('"msg":"stopped"');

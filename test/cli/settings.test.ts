@@ -20,15 +20,22 @@ function tinyApp(port: number): string {
 async function answeringPort(args: string[], env: Record<string, string>, candidates: number[]): Promise<number> {
   const child = spawn(process.execPath, [KILN, 'run', ...args], { cwd: ROOT, env: { ...cleanEnv(), ...env } });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   try {
     const deadline = Date.now() + 60000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`kiln run exited with ${child.exitCode}:\n${out}`);
       for (const p of candidates) {
-        const ok = await fetch(`http://127.0.0.1:${p}/health`).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`http://127.0.0.1:${p}/health`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) return p;
       }
       if (Date.now() > deadline) throw new Error(`kiln run did not become healthy:\n${out}`);
@@ -78,6 +85,9 @@ describe('kiln run: where settings come from', () => {
     const typo = join(dir, 'typo.yaml');
     writeFileSync(typo, 'Prot: 8080\n');
     const unknown = await runKiln(['run', app, '--settings', typo]);
-    expect([unknown.code, unknown.stderr.trim()]).toEqual([1, `kiln run: unknown setting 'Prot' in settings file ${typo} (known settings: see docs/settings.md)`]);
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([
+      1,
+      `kiln run: unknown setting 'Prot' in settings file ${typo} (known settings: see docs/settings.md)`,
+    ]);
   });
 });

@@ -18,7 +18,9 @@ describe('client API: malformed requests and internal errors', () => {
     user = app.client();
     await user.login('ellen', 'Ellen-123');
   });
-  afterAll(async () => { await app?.stop(); });
+  afterAll(async () => {
+    await app?.stop();
+  });
 
   const field = async (body: unknown) => {
     const r = await user.post(body);
@@ -64,7 +66,9 @@ describe('client API: malformed requests and internal errors', () => {
     expect(await field({ ...op, operationId: save.id, params: { Objects: { guids: ['1', 'two'] } } })).toBe('params.Objects.guids.1');
     expect(await field({ ...op, operationId: save.id, params: { Objects: 'all' } })).toBe('params.Objects');
     // Valid requests still work, with null standing for an absent field.
-    expect((await user.post({ ...op, options: { amount: 5, offset: null, sort: [['Firstname']], wantCount: true, extraXpath: null }, changes: null })).status).toBe(200);
+    expect(
+      (await user.post({ ...op, options: { amount: 5, offset: null, sort: [['Firstname']], wantCount: true, extraXpath: null }, changes: null })).status,
+    ).toBe(200);
   });
 
   it('get_session_data, keepalive and logout: 400 naming params when it is not an object', async () => {
@@ -86,7 +90,10 @@ describe('client API: malformed requests and internal errors', () => {
     expect(Object.keys(r.body).sort()).toEqual(['error', 'requestId']);
     expect(r.body.error).toBe('internal error');
     expect(JSON.stringify(r.body)).not.toMatch(/employee|no such table|sqlite|stack|\.ts/i);
-    const logged = app.logLines().slice(before).filter((l) => l.level === 50);
+    const logged = app
+      .logLines()
+      .slice(before)
+      .filter((l) => l.level === 50);
     expect(logged).toHaveLength(1);
     const line = logged[0]!;
     expect(line.reqId).toBe(r.body.requestId);

@@ -14,7 +14,10 @@ import { freshDatabase, type DialectName, type TestDatabase } from '../support/d
 import { ROOT } from '../support/cli.js';
 
 /** A statement the database saw, without transaction control. */
-export interface Captured { sql: string; params: readonly unknown[] }
+export interface Captured {
+  sql: string;
+  params: readonly unknown[];
+}
 
 export interface AppUnderTest {
   readonly runtime: RunningRuntime;
@@ -40,8 +43,10 @@ export interface AppUnderTest {
  * app.yaml. Requests go over real HTTP.
  */
 export async function startApp(
-  example: 'employees' | 'sales', dialect: DialectName,
-  demoUsers: { name: string; password: string; roles: string[] }[] = [], settings: Record<string, unknown> = {},
+  example: 'employees' | 'sales',
+  dialect: DialectName,
+  demoUsers: { name: string; password: string; roles: string[] }[] = [],
+  settings: Record<string, unknown> = {},
   patchAppYaml?: (text: string) => string,
   /** Rewrites the database URL the runtime uses (e.g. through a proxy); the test database itself is unchanged. */
   viaUrl?: (url: string) => string,
@@ -50,30 +55,58 @@ export async function startApp(
 ): Promise<AppUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), `kiln-${example}-`));
   cpSync(join(ROOT, 'examples', example), dir, { recursive: true, filter: (src) => !src.includes('.deployment') });
-  for (const [rel, text] of Object.entries(files)) { mkdirSync(dirname(join(dir, rel)), { recursive: true }); writeFileSync(join(dir, rel), text); }
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
   if (demoUsers.length) {
     const appFile = join(dir, 'app.yaml');
-    const text = readFileSync(appFile, 'utf8').replace(/\nsecurity:\n/, `\nsecurity:\n  demoUsers:\n${demoUsers.map((u) => `    - { name: ${u.name}, password: "${u.password}", roles: [${u.roles.join(', ')}] }`).join('\n')}\n`);
+    const text = readFileSync(appFile, 'utf8').replace(
+      /\nsecurity:\n/,
+      `\nsecurity:\n  demoUsers:\n${demoUsers.map((u) => `    - { name: ${u.name}, password: "${u.password}", roles: [${u.roles.join(', ')}] }`).join('\n')}\n`,
+    );
     writeFileSync(appFile, text);
   }
   if (patchAppYaml) writeFileSync(join(dir, 'app.yaml'), patchAppYaml(readFileSync(join(dir, 'app.yaml'), 'utf8')));
   const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
   if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
   const database = await freshDatabase(dialect);
-  const settingsFor = (deploymentDir: string) => resolveSettings({
-    cli: { DatabaseUrl: viaUrl ? viaUrl(database.url) : database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: deploymentDir, HashAlgorithmCost: 4, ...settings },
-  });
+  const settingsFor = (deploymentDir: string) =>
+    resolveSettings({
+      cli: {
+        DatabaseUrl: viaUrl ? viaUrl(database.url) : database.url,
+        Port: 0,
+        Host: '127.0.0.1',
+        DeploymentDir: deploymentDir,
+        HashAlgorithmCost: 4,
+        ...settings,
+      },
+    });
   const s = await settingsFor(join(dir, '.deployment'));
   const lines: string[] = [];
-  const logStream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); process.stdout.write(chunk, () => done()); } });
-  const runtime = await startRuntime({ appDir: dir, model, settings: s, components: defaultComponents(), log: createLogger(String(settings.LogLevel ?? 'error'), logStream) });
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      process.stdout.write(chunk, () => done());
+    },
+  });
+  const runtime = await startRuntime({
+    appDir: dir,
+    model,
+    settings: s,
+    components: defaultComponents(),
+    log: createLogger(String(settings.LogLevel ?? 'error'), logStream),
+  });
   const others: RunningRuntime[] = [];
   const db = runtime.ctx.services.get('db') as Database;
   let captured: Captured[] = [];
   let unsubscribe: (() => void) | undefined;
   const base = `http://127.0.0.1:${runtime.port}`;
   return {
-    runtime, base, db, database,
+    runtime,
+    base,
+    db,
+    database,
     ids: runtime.ctx.services.get('ids') as IdGenerator,
     registry: runtime.ctx.services.get('operations') as OperationRegistry,
     capture() {
@@ -86,11 +119,25 @@ export async function startApp(
       });
       return captured;
     },
-    stopCapture() { unsubscribe?.(); unsubscribe = undefined; },
-    logLines: () => lines.join('').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>),
+    stopCapture() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+    },
+    logLines: () =>
+      lines
+        .join('')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
     client: () => new XasClient(base),
     async anotherInstance() {
-      const rt = await startRuntime({ appDir: dir, model, settings: await settingsFor(join(dir, `.deployment${others.length + 2}`)), components: defaultComponents(), log: createLogger('error') });
+      const rt = await startRuntime({
+        appDir: dir,
+        model,
+        settings: await settingsFor(join(dir, `.deployment${others.length + 2}`)),
+        components: defaultComponents(),
+        log: createLogger('error'),
+      });
       others.push(rt);
       const b = `http://127.0.0.1:${rt.port}`;
       return { base: b, client: () => new XasClient(b) };
@@ -105,7 +152,10 @@ export async function startApp(
   };
 }
 
-export interface XasResult { status: number; body: Record<string, unknown> }
+export interface XasResult {
+  status: number;
+  body: Record<string, unknown>;
+}
 
 /** A browser-like client: keeps the session cookie and sends the CSRF token. */
 export class XasClient {
@@ -125,7 +175,13 @@ export class XasClient {
   async post(body: unknown, headers: Record<string, string> = {}): Promise<XasResult> {
     const res = await fetch(`${this.base}/xas/`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}), ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}), ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}),
+        ...headers,
+      },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     const setCookie = res.headers.get('set-cookie');
@@ -137,7 +193,7 @@ export class XasClient {
     const token = res.headers.get('x-csrf-token');
     if (token) this.csrf = token;
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
   async login(username: string, password: string): Promise<void> {

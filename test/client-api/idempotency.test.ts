@@ -13,8 +13,16 @@ import { authHeaders, login, salesCopy, startApp, type LoggedIn, type TestRuntim
  * this or another instance, or sent while the first still runs) gets the
  * first answer again, from the database.
  */
-interface Answer { status: number; text: string; replayed: boolean }
-interface WireObject { objectType: string; guid: string; hash: string }
+interface Answer {
+  status: number;
+  text: string;
+  replayed: boolean;
+}
+interface WireObject {
+  objectType: string;
+  guid: string;
+  hash: string;
+}
 
 const DIALECTS: DialectName[] = ['postgres', 'sqlite'];
 
@@ -28,9 +36,18 @@ function sendAndDrop(base: string, body: unknown, headers: Record<string, string
   const text = JSON.stringify(body);
   const u = new URL(`${base}/xas/`);
   return new Promise((resolve) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers } });
+    const req = httpRequest({
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers },
+    });
     req.on('error', () => resolve());
-    req.end(text, () => { req.destroy(); resolve(); });
+    req.end(text, () => {
+      req.destroy();
+      resolve();
+    });
   });
 }
 
@@ -57,7 +74,11 @@ describe.each(DIALECTS)('Idempotency-Key on %s', (dialect) => {
     return (JSON.parse(r.text) as { objects: WireObject[] }).objects[0]!;
   };
   const saveBody = (o: WireObject, date = 0) => ({
-    action: 'runtimeOperation', operationId: saveOp(), params: { Objects: { guids: [o.guid] } }, objects: [o], changes: { [o.guid]: { OrderDate: { value: date } } },
+    action: 'runtimeOperation',
+    operationId: saveOp(),
+    params: { Objects: { guids: [o.guid] } },
+    objects: [o],
+    changes: { [o.guid]: { OrderDate: { value: date } } },
   });
   const logIn = async (user: string, password: string) => {
     const l = await login(t.url, user, password);
@@ -74,7 +95,11 @@ describe.each(DIALECTS)('Idempotency-Key on %s', (dialect) => {
     manager = await logIn('manager', 'Manager123');
     admin = await logIn('admin2', 'Admin2-pass');
   }, 120000);
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   it('does a commit sent twice with one key once: one row, the same answer, the second marked as replayed', async () => {
     const o = await newOrder(manager);
@@ -102,7 +127,7 @@ describe.each(DIALECTS)('Idempotency-Key on %s', (dialect) => {
     expect(await orderCount()).toBe(before);
   });
 
-  it('keeps keys per user: another user sending the same key gets its own answer, never the first user\'s', async () => {
+  it("keeps keys per user: another user sending the same key gets its own answer, never the first user's", async () => {
     const key = newKey();
     const mine = await newOrder(manager);
     const first = await post(t.url, saveBody(mine), headers(manager, key));
@@ -125,7 +150,7 @@ describe.each(DIALECTS)('Idempotency-Key on %s', (dialect) => {
     const before = await orderCount();
     await sendAndDrop(t.url, saveBody(o), headers(manager, key));
     // Whether the first attempt committed before the retry arrives or not, the retry does it once.
-    for (let i = 0; i < 50 && await orderCount() === before; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && (await orderCount()) === before; i++) await new Promise((r) => setTimeout(r, 20));
     const retry = await post(t.url, saveBody(o), headers(manager, key));
     expect(retry.status, retry.text).toBe(200);
     expect(JSON.parse(retry.text).commits).toEqual([o.guid]);

@@ -31,7 +31,9 @@ describe.each(DIALECTS)('microflows and validation through the client API on %s'
     user = app.client();
     await user.login('ellen', 'Ellen-123');
   });
-  afterAll(async () => { await app?.stop(); });
+  afterAll(async () => {
+    await app?.stop();
+  });
 
   it('5.1 fills a grid from a microflow: one SELECT, every object in the response, none signed', async () => {
     const op = app.registry.forWidget('MyFirstModule.Employee_Overview', 'allEmployeesGrid')!;
@@ -43,14 +45,25 @@ describe.each(DIALECTS)('microflows and validation through the client API on %s'
     const byGuid = (g: string) => (r.body.objects as { guid: string }[]).find((o) => o.guid === g);
     expect(r.body).toEqual({
       actionResult: { type: 'ObjectReferenceSet', value: expect.arrayContaining(guids) as unknown as string[] },
-      changes: {}, commits: [], committedObjectsOmitted: false, deletes: [], newpersistable: [],
+      changes: {},
+      commits: [],
+      committedObjectsOmitted: false,
+      deletes: [],
+      newpersistable: [],
       objects: expect.any(Array) as unknown as unknown[],
       resets: {},
     });
     expect((r.body.actionResult as { value: string[] }).value).toHaveLength(2);
     expect(byGuid(guids[0]!)).toEqual({
-      objectType: 'MyFirstModule.Employee', guid: guids[0],
-      attributes: { Department: { value: 'Sales' }, Jobtitle: { value: 'Sales Executive' }, Firstname: { value: 'Peter' }, Lastname: { value: 'Jones' }, DateOfBirth: { value: 867189600000 } },
+      objectType: 'MyFirstModule.Employee',
+      guid: guids[0],
+      attributes: {
+        Department: { value: 'Sales' },
+        Jobtitle: { value: 'Sales Executive' },
+        Firstname: { value: 'Peter' },
+        Lastname: { value: 'Jones' },
+        DateOfBirth: { value: 867189600000 },
+      },
     });
     expect(byGuid(guids[1]!)).toMatchObject({ attributes: { Firstname: { value: 'Ellie' } } });
     expect(kinds(sql)).toEqual(['SELECT']);
@@ -76,12 +89,20 @@ describe.each(DIALECTS)('microflows and validation through the client API on %s'
     const c = await user.op(create.id);
     const created = (c.body.objects as { guid: string }[])[0]!;
     const sql = app.capture();
-    const r = await user.op(save.id, { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { Firstname: { value: 'Nobody' } } } });
+    const r = await user.op(save.id, {
+      params: { Objects: { guids: [created.guid] } },
+      objects: [created],
+      changes: { [created.guid]: { Firstname: { value: 'Nobody' } } },
+    });
     app.stopCapture();
     expect(r.status).toBe(422);
     expect(r.body.datavalidation).toEqual({ [created.guid]: { Lastname: 'Last name is required' } });
     expect(kinds(sql)).toEqual([]);
-    const ok = await user.op(save.id, { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { Firstname: { value: 'Nobody' }, Lastname: { value: 'Known' } } } });
+    const ok = await user.op(save.id, {
+      params: { Objects: { guids: [created.guid] } },
+      objects: [created],
+      changes: { [created.guid]: { Firstname: { value: 'Nobody' }, Lastname: { value: 'Known' } } },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.commits).toEqual([created.guid]);
   });

@@ -58,10 +58,14 @@ body:
 `,
 };
 
-const patchApp = (text: string) => text
-  .replace('modules: [Administration, Catalog, Sales]', 'modules: [Administration, Catalog, Sales, Notes]')
-  .replace('Customer: [Administration.User, Sales.Customer, Catalog.Viewer, System.User]', 'Customer: [Administration.User, Sales.Customer, Catalog.Viewer, System.User, Notes.User]\n    Visitor: [Notes.Guest]')
-  .replace('  passwordPolicy:', '  anonymousRole: Visitor\n  passwordPolicy:');
+const patchApp = (text: string) =>
+  text
+    .replace('modules: [Administration, Catalog, Sales]', 'modules: [Administration, Catalog, Sales, Notes]')
+    .replace(
+      'Customer: [Administration.User, Sales.Customer, Catalog.Viewer, System.User]',
+      'Customer: [Administration.User, Sales.Customer, Catalog.Viewer, System.User, Notes.User]\n    Visitor: [Notes.Guest]',
+    )
+    .replace('  passwordPolicy:', '  anonymousRole: Visitor\n  passwordPolicy:');
 
 type Obj = { guid: string; attributes: Record<string, { value: unknown }> };
 
@@ -76,9 +80,13 @@ describe.each(['postgres', 'sqlite'] as const)('member rights per object on %s',
     app = await startApp('sales', dialect, [{ name: 'cust', password: 'Customer-1', roles: ['Customer'] }], {}, patchApp, undefined, NOTES);
     const model = app.runtime.ctx.model;
     const a = await createObject(model, 'Notes.Note', app.ids);
-    a.values.set('Title', 'open'); a.values.set('Body', 'shared body'); a.values.set('Shared', true);
+    a.values.set('Title', 'open');
+    a.values.set('Body', 'shared body');
+    a.values.set('Shared', true);
     const b = await createObject(model, 'Notes.Note', app.ids);
-    b.values.set('Title', 'private'); b.values.set('Body', 'secret body'); b.values.set('Shared', false);
+    b.values.set('Title', 'private');
+    b.values.set('Body', 'secret body');
+    b.values.set('Shared', false);
     await app.db.transaction((tx) => commitObjects(tx, model, [a, b]));
     shared = a.id.toString();
     secret = b.id.toString();
@@ -92,7 +100,9 @@ describe.each(['postgres', 'sqlite'] as const)('member rights per object on %s',
     expect((await anon.op(grid().id, { options: { amount: 1 } })).status).toBe(200);
     expect(anon.csrf).not.toBe('');
   });
-  afterAll(async () => { await app?.stop(); });
+  afterAll(async () => {
+    await app?.stop();
+  });
 
   const grid = () => app.registry.forWidget('Notes.Note_Overview', 'notesGrid')!;
   const body = (r: { body: Record<string, unknown> }) => Object.fromEntries((r.body.partialObjects as Obj[]).map((o) => [o.guid, o.attributes]));
@@ -113,13 +123,19 @@ describe.each(['postgres', 'sqlite'] as const)('member rights per object on %s',
   });
 
   it('adds no rule columns where every rule gives the same rights (the common case)', async () => {
-    for (const [page, widget] of [['Sales.Order_Overview', 'ordersGrid'], ['Catalog.Product_Overview', 'productsGrid']] as const) {
+    for (const [page, widget] of [
+      ['Sales.Order_Overview', 'ordersGrid'],
+      ['Catalog.Product_Overview', 'productsGrid'],
+    ] as const) {
       const sql = app.capture();
       const r = await user.op(app.registry.forWidget(page, widget)!.id, { options: { amount: 20 } });
       app.stopCapture();
       expect(r.status, page).toBe(200);
       expect(sql.length, page).toBeGreaterThan(0);
-      expect(sql.some((s) => s.sql.includes('kiln_rule')), page).toBe(false);
+      expect(
+        sql.some((s) => s.sql.includes('kiln_rule')),
+        page,
+      ).toBe(false);
     }
     const sql = app.capture();
     await user.op(grid().id, { options: { amount: 20 } });
@@ -150,7 +166,8 @@ describe.each(['postgres', 'sqlite'] as const)('member rights per object on %s',
     expect(refused.status).toBe(403);
     // The rules the object matches come with its one SELECT by id: no re-reading per rule.
     expect(kinds(sql)).toEqual(['SELECT']);
-    const bodyOf = async (id: string) => (await app.db.query<{ body: string }>(`SELECT "body" FROM "notes$note" WHERE "id" = ${dialect === 'postgres' ? '$1' : '?'}`, [BigInt(id)]))[0]!.body;
+    const bodyOf = async (id: string) =>
+      (await app.db.query<{ body: string }>(`SELECT "body" FROM "notes$note" WHERE "id" = ${dialect === 'postgres' ? '$1' : '?'}`, [BigInt(id)]))[0]!.body;
     expect(await bodyOf(secret)).toBe('secret body');
     const title = await user.op(save.id, { params: { Objects: { guids: [secret] } }, changes: { [secret]: { Title: { value: 'private 2' } } } });
     expect(title.status).toBe(200);

@@ -13,7 +13,12 @@ import type { MemberRight } from '../../src/model/compiled/types.js';
 import { ROOT } from '../support/cli.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
-  try { fn(); } catch (e) { if (e instanceof ClientApiError) return `${e.status} ${String(e.details.field)}`; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ClientApiError) return `${e.status} ${String(e.details.field)}`;
+    throw e;
+  }
   return undefined;
 }
 
@@ -25,7 +30,10 @@ describe('client API protocol', () => {
     const attrs = { Firstname: null, DateOfBirth: 674863200000 };
     const hash = s.sign('MyFirstModule.Employee', '11540474045150458', true, attrs, null);
     expect(hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-    expect(s.verify('MyFirstModule.Employee', '11540474045150458', { DateOfBirth: 674863200000, Firstname: null }, hash)).toEqual({ state: 'new', version: null });
+    expect(s.verify('MyFirstModule.Employee', '11540474045150458', { DateOfBirth: 674863200000, Firstname: null }, hash)).toEqual({
+      state: 'new',
+      version: null,
+    });
     expect(s.verify('MyFirstModule.Employee', '11540474045150459', attrs, hash)).toBe('invalid');
     expect(s.verify('MyFirstModule.Other', '11540474045150458', attrs, hash)).toBe('invalid');
     expect(s.verify('MyFirstModule.Employee', '11540474045150458', { ...attrs, Firstname: 'x' }, hash)).toBe('invalid');
@@ -46,8 +54,11 @@ describe('client API protocol', () => {
     const other = new ObjectSigner(Buffer.from('another secret of enough length!'), 60000, () => now);
     expect(other.forSession('session-a').verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('invalid');
     // Another instance with the same secret derives the same key.
-    expect(new ObjectSigner(Buffer.from('0123456789abcdef0123456789abcdef'), 60000, () => now).forSession('session-a')
-      .verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toEqual({ state: 'new', version: null });
+    expect(
+      new ObjectSigner(Buffer.from('0123456789abcdef0123456789abcdef'), 60000, () => now)
+        .forSession('session-a')
+        .verify('MyFirstModule.Employee', '11540474045150458', attrs, hash),
+    ).toEqual({ state: 'new', version: null });
     now += 61000;
     expect(s.verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('expired');
   });
@@ -68,19 +79,25 @@ describe('client API protocol', () => {
     expect(valueFromJson(model!, order.attributes.get('Status')!, 'Draft', 'f')).toBe('Draft');
   });
 
-  it('parses the seeds\' request bodies and names the malformed field', () => {
+  it("parses the seeds' request bodies and names the malformed field", () => {
     const r = parseRuntimeOperation({
-      action: 'runtimeOperation', operationId: 'EjuFdBJ7EUC93YSYtlb7Mg',
+      action: 'runtimeOperation',
+      operationId: 'EjuFdBJ7EUC93YSYtlb7Mg',
       params: { Objects: { guids: ['11540474045137256'] } },
-      changes: { '11540474045137256': { Firstname: { value: 'Ellie' } } }, objects: [],
+      changes: { '11540474045137256': { Firstname: { value: 'Ellie' } } },
+      objects: [],
     });
     expect(r.changes.get('11540474045137256')!.get('Firstname')).toBe('Ellie');
-    expect(parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' } }).options)
-      .toEqual({ offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' });
+    expect(
+      parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' } })
+        .options,
+    ).toEqual({ offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' });
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation' }))).toBe('400 operationId');
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', options: { amount: 'all' } }))).toBe('400 options.amount');
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', changes: { abc: {} } }))).toBe('400 changes.abc');
-    expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', objects: [{ objectType: 'A.B', guid: '1' }] }))).toBe('400 objects.0.hash');
+    expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', objects: [{ objectType: 'A.B', guid: '1' }] }))).toBe(
+      '400 objects.0.hash',
+    );
   });
 
   it('writes objects as text exactly as serializeObject builds them, honouring member rights', async () => {
@@ -88,16 +105,31 @@ describe('client API protocol', () => {
     const m = model!;
     const strings = ['', 'plain', 'quote " and \\ back', 'line\nbreak\ttab\u0001', 'emoji \u{1F600}', 'lone \ud800 surrogate', 'sep \u2028 \u2029', 'ünïcødé'];
     const cases: { entity: string; set: (o: ReturnType<typeof createMxObject>, i: number) => void }[] = [
-      { entity: 'Sales.Customer', set: (o, i) => {
-        o.values.set('Name', strings[i % strings.length]!); o.values.set('Password', 'secret'); o.values.set('LastLogin', i % 3 ? new Date(674863200000 + i) : null);
-        o.values.set('Blocked', i % 2 === 0); o.values.set('FailedLogins', i % 4 ? -i : null); o.values.set('Segment', i % 2 ? 'Retail' : null);
-        o.values.set('CreditLimit', i % 3 ? new Decimal('-12345678901234567890.12345678') : null); o.values.set('FullName', strings[(i + 3) % strings.length]!);
-        o.references.set('System.UserRoles', i % 2 ? [1n, 2n ** 60n] : []); o.references.set('System.User_Language', i % 3 ? 2n ** 50n + BigInt(i) : null);
-      } },
-      { entity: 'System.FileDocument', set: (o, i) => {
-        o.values.set('FileID', BigInt(i) * 10n ** 15n); o.values.set('Size', i % 2 ? 2n ** 62n : null); o.values.set('Contents', new Uint8Array([1, 2]));
-        o.values.set('Name', strings[i % strings.length]!); o.values.set('createdDate', new Date(Number.NaN));
-      } },
+      {
+        entity: 'Sales.Customer',
+        set: (o, i) => {
+          o.values.set('Name', strings[i % strings.length]!);
+          o.values.set('Password', 'secret');
+          o.values.set('LastLogin', i % 3 ? new Date(674863200000 + i) : null);
+          o.values.set('Blocked', i % 2 === 0);
+          o.values.set('FailedLogins', i % 4 ? -i : null);
+          o.values.set('Segment', i % 2 ? 'Retail' : null);
+          o.values.set('CreditLimit', i % 3 ? new Decimal('-12345678901234567890.12345678') : null);
+          o.values.set('FullName', strings[(i + 3) % strings.length]!);
+          o.references.set('System.UserRoles', i % 2 ? [1n, 2n ** 60n] : []);
+          o.references.set('System.User_Language', i % 3 ? 2n ** 50n + BigInt(i) : null);
+        },
+      },
+      {
+        entity: 'System.FileDocument',
+        set: (o, i) => {
+          o.values.set('FileID', BigInt(i) * 10n ** 15n);
+          o.values.set('Size', i % 2 ? 2n ** 62n : null);
+          o.values.set('Contents', new Uint8Array([1, 2]));
+          o.values.set('Name', strings[i % strings.length]!);
+          o.values.set('createdDate', new Date(Number.NaN));
+        },
+      },
     ];
     for (const { entity, set } of cases) {
       const e = m.entities.get(entity)!;
@@ -108,14 +140,22 @@ describe('client API protocol', () => {
         new Map(members.map((x, i) => [x, i % 2 ? 'None' : 'Read'] as const)),
         new Map(members.map((x) => [x, 'None'] as const)),
       ];
-      for (const [attributes, associations] of [[undefined, undefined], [[...e.attributes.keys()].reverse().slice(0, 4), e.parentOf.slice(0, 1)]] as const) {
+      for (const [attributes, associations] of [
+        [undefined, undefined],
+        [[...e.attributes.keys()].reverse().slice(0, 4), e.parentOf.slice(0, 1)],
+      ] as const) {
         const writer = new ObjectWriter(m, attributes, associations);
         for (let i = 0; i < 16; i++) {
           const o = createMxObject(entity, 2n ** 48n + BigInt(i), 'persisted');
           set(o, i);
           for (const rights of rightsSets) {
-            const readable = (x: string) => { const r = rights.get(x); return r === 'Read' || r === 'ReadWrite'; };
-            const expected = JSON.stringify(serializeObject(m, o, { readable, ...(attributes ? { attributes } : {}), ...(associations ? { associations } : {}) }));
+            const readable = (x: string) => {
+              const r = rights.get(x);
+              return r === 'Read' || r === 'ReadWrite';
+            };
+            const expected = JSON.stringify(
+              serializeObject(m, o, { readable, ...(attributes ? { attributes } : {}), ...(associations ? { associations } : {}) }),
+            );
             expect(writer.write(o, rights)).toBe(expected);
           }
         }

@@ -14,7 +14,7 @@ async function model(name: string) {
 }
 
 describe('operations registry', () => {
-  it('derives the seeds\' operations from the employees pages', async () => {
+  it("derives the seeds' operations from the employees pages", async () => {
     const reg = buildRegistry(await model('employees'));
     const grid = reg.forWidget('MyFirstModule.Employee_Overview', 'dataGrid2_1')!;
     expect(grid.type).toBe('retrieve');
@@ -86,8 +86,15 @@ describe('operations registry', () => {
       'app.yaml': 'name: T\nmodules: [M]\nsecurity:\n  level: production\n  userRoles: { U: [M.User] }\n',
       'modules/M/domain-model.yaml': 'moduleRoles: [User]\nentities:\n  E:\n    attributes: { A: String }\n',
       'modules/M/pages/P.yaml': [
-        'title: P', 'allowedRoles: [User]', 'widgets:', '  - dataGrid:', '      name: g',
-        '      source: { xpath: //M.E, sort: [Nope] }', '      columns: [A, B]', '      buttons:', '        - { caption: X, action: frobnicate }',
+        'title: P',
+        'allowedRoles: [User]',
+        'widgets:',
+        '  - dataGrid:',
+        '      name: g',
+        '      source: { xpath: //M.E, sort: [Nope] }',
+        '      columns: [A, B]',
+        '      buttons:',
+        '        - { caption: X, action: frobnicate }',
       ].join('\n'),
     });
     const { diagnostics } = await loadModel(dir, { checks: [registryCheck] });

@@ -27,7 +27,12 @@ body:
   - return: $Order
 `;
 
-interface WireObject { objectType: string; guid: string; attributes: Record<string, { value: unknown }>; hash: string }
+interface WireObject {
+  objectType: string;
+  guid: string;
+  attributes: Record<string, { value: unknown }>;
+  hash: string;
+}
 
 const DIALECTS: DialectName[] = ['postgres', 'sqlite'];
 
@@ -61,16 +66,26 @@ describe.each(DIALECTS)('signed client objects and references on %s', (dialect) 
     return (r.body.objects as WireObject[])[0]!;
   };
   const orderCount = async () => Number(Object.values((await database.query('SELECT COUNT(*) AS n FROM "sales$order"', []))[0]!)[0]);
-  const orderRow = async (id: bigint) => (await database.query<Record<string, unknown>>(`SELECT o."status" AS "status", a."sales$customerid" AS "c" FROM "sales$order" o LEFT JOIN "sales$order_customer" a ON a."sales$orderid" = o."id" WHERE o."id" = ${id.toString()}`, []))[0]!;
+  const orderRow = async (id: bigint) =>
+    (
+      await database.query<Record<string, unknown>>(
+        `SELECT o."status" AS "status", a."sales$customerid" AS "c" FROM "sales$order" o LEFT JOIN "sales$order_customer" a ON a."sales$orderid" = o."id" WHERE o."id" = ${id.toString()}`,
+        [],
+      )
+    )[0]!;
 
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     app = salesCopy();
     writeFileSync(join(app.dir, 'modules/Sales/microflows/Order_Ship.yaml'), SHIP);
     const page = join(app.dir, 'modules/Sales/pages/Order_Overview.yaml');
-    writeFileSync(page, readFileSync(page, 'utf8').replace(
-      '        - { caption: Delete, action: delete }\n',
-      '        - { caption: Delete, action: delete }\n        - { caption: Ship, action: { microflow: Sales.Order_Ship } }\n'));
+    writeFileSync(
+      page,
+      readFileSync(page, 'utf8').replace(
+        '        - { caption: Delete, action: delete }\n',
+        '        - { caption: Delete, action: delete }\n        - { caption: Ship, action: { microflow: Sales.Order_Ship } }\n',
+      ),
+    );
     t = await startApp(app.dir, db.url, { SignedObjectMaxAge: MAX_AGE });
     registry = t.rt.ctx.services.get('operations') as OperationRegistry;
     const model = t.rt.ctx.model;
@@ -87,28 +102,44 @@ describe.each(DIALECTS)('signed client objects and references on %s', (dialect) 
     };
     const hash = await hashPassword('Carla1234', 4);
     carla = await make('Sales.Customer', { Name: 'carla', Password: hash, CompanyName: 'Carla Ltd' }, { 'System.UserRoles': [customerRole] });
-    dave = await make('Sales.Customer', { Name: 'dave', Password: await hashPassword('Dave12345', 4), CompanyName: 'Dave Ltd' }, { 'System.UserRoles': [customerRole] });
+    dave = await make(
+      'Sales.Customer',
+      { Name: 'dave', Password: await hashPassword('Dave12345', 4), CompanyName: 'Dave Ltd' },
+      { 'System.UserRoles': [customerRole] },
+    );
     carlasOrder = await make('Sales.Order', { Total: new Decimal('10'), Status: 'Draft' }, { 'Sales.Order_Customer': carla });
     category = await make('Catalog.Category', { Name: 'Tools' });
     product = await make('Catalog.Product', { Name: 'Widget', Price: new Decimal('3'), Stock: 5, Discontinued: false });
     const admin = await database.query<{ id: unknown }>('SELECT "id" FROM "system$user" WHERE "name" = \'MxAdmin\'', []);
     mxAdmin = BigInt(String(admin[0]!.id));
   }, 120000);
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   describe('item 3: signed objects are bound to the session, the version and an expiry', () => {
-    it('refuses an object signed for another user\'s session (400 naming objects.0.hash) and writes nothing', async () => {
+    it("refuses an object signed for another user's session (400 naming objects.0.hash) and writes nothing", async () => {
       const a = await logIn('carla', 'Carla1234');
       const b = await logIn('dave', 'Dave12345');
       const created = await newOrder(a);
       const before = await orderCount();
-      const r = await op(b, saveOp(), { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { OrderDate: { value: 0 } } } });
+      const r = await op(b, saveOp(), {
+        params: { Objects: { guids: [created.guid] } },
+        objects: [created],
+        changes: { [created.guid]: { OrderDate: { value: 0 } } },
+      });
       expect(r.status).toBe(400);
       expect(r.body.field).toBe('objects.0.hash');
       expect(String(r.body.error)).toMatch(/this session/);
       expect(await orderCount()).toBe(before);
       // In its own session it commits.
-      const ok = await op(a, saveOp(), { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: carla.toString() } } } });
+      const ok = await op(a, saveOp(), {
+        params: { Objects: { guids: [created.guid] } },
+        objects: [created],
+        changes: { [created.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: carla.toString() } } },
+      });
       expect(ok.status).toBe(200);
       expect(await orderCount()).toBe(before + 1);
     });
@@ -119,7 +150,11 @@ describe.each(DIALECTS)('signed client objects and references on %s', (dialect) 
       expect((await xas(t.url, { action: 'logout' }, authHeaders(first))).status).toBe(200);
       const second = await logIn('carla', 'Carla1234');
       const before = await orderCount();
-      const r = await op(second, saveOp(), { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { OrderDate: { value: 0 } } } });
+      const r = await op(second, saveOp(), {
+        params: { Objects: { guids: [created.guid] } },
+        objects: [created],
+        changes: { [created.guid]: { OrderDate: { value: 0 } } },
+      });
       expect(r.status).toBe(400);
       expect(r.body.field).toBe('objects.0.hash');
       expect(await orderCount()).toBe(before);
@@ -167,38 +202,65 @@ describe.each(DIALECTS)('signed client objects and references on %s', (dialect) 
       const s = await logIn('carla', 'Carla1234');
       const created = await newOrder(s);
       await new Promise((r) => setTimeout(r, MAX_AGE + 1100));
-      const r = await op(s, saveOp(), { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { OrderDate: { value: 0 } } } });
+      const r = await op(s, saveOp(), {
+        params: { Objects: { guids: [created.guid] } },
+        objects: [created],
+        changes: { [created.guid]: { OrderDate: { value: 0 } } },
+      });
       expect(r.status).toBe(400);
       expect(r.body.field).toBe('objects.0.hash');
       expect(String(r.body.error)).toMatch(/expired/);
     }, 20000);
 
-    it.runIf(dialect === 'postgres')('accepts on another instance (same database) an object signed by the first for the same session', async () => {
-      const b = await startApp(app.dir, db.url, { SignedObjectMaxAge: MAX_AGE });
-      try {
-        const s = await logIn('carla', 'Carla1234');
-        const created = await newOrder(s);
-        const r = await op(s, saveOp(), { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: carla.toString() } } } }, b.url);
-        expect(r.status).toBe(200);
-        expect(r.body.commits).toEqual([created.guid]);
-      } finally {
-        await b.stop();
-      }
-    }, 60000);
+    it.runIf(dialect === 'postgres')(
+      'accepts on another instance (same database) an object signed by the first for the same session',
+      async () => {
+        const b = await startApp(app.dir, db.url, { SignedObjectMaxAge: MAX_AGE });
+        try {
+          const s = await logIn('carla', 'Carla1234');
+          const created = await newOrder(s);
+          const r = await op(
+            s,
+            saveOp(),
+            {
+              params: { Objects: { guids: [created.guid] } },
+              objects: [created],
+              changes: { [created.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: carla.toString() } } },
+            },
+            b.url,
+          );
+          expect(r.status).toBe(200);
+          expect(r.body.commits).toEqual([created.guid]);
+        } finally {
+          await b.stop();
+        }
+      },
+      60000,
+    );
   });
 
   describe('item 5: references set from the client are checked', () => {
     const setCustomer = async (s: LoggedIn, target: string, existing?: string) => {
-      if (existing) return op(s, saveOp(), { params: { Objects: { guids: [existing] } }, changes: { [existing]: { 'Sales.Order_Customer': { value: target } } } });
+      if (existing)
+        return op(s, saveOp(), { params: { Objects: { guids: [existing] } }, changes: { [existing]: { 'Sales.Order_Customer': { value: target } } } });
       const created = await newOrder(s);
-      return op(s, saveOp(), { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: target } } } });
+      return op(s, saveOp(), {
+        params: { Objects: { guids: [created.guid] } },
+        objects: [created],
+        changes: { [created.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: target } } },
+      });
     };
 
     it('refuses a customer that does not exist, one the user may not read (403), or an object of another entity (400), naming the member', async () => {
       const s = await logIn('carla', 'Carla1234');
       const before = await orderCount();
       const missing = ids.entityOf(carla) === 'Sales.Customer' ? (carla + 1000000n).toString() : '';
-      for (const [target, status] of [[missing, 403], [dave.toString(), 403], [mxAdmin.toString(), 400], [product.toString(), 400]] as const) {
+      for (const [target, status] of [
+        [missing, 403],
+        [dave.toString(), 403],
+        [mxAdmin.toString(), 400],
+        [product.toString(), 400],
+      ] as const) {
         const r = await setCustomer(s, target);
         expect(r.status, target).toBe(status);
         expect(String(r.body.field), target).toMatch(/^changes\.\d+\.Sales\.Order_Customer$/);
@@ -237,10 +299,16 @@ describe.each(DIALECTS)('signed client objects and references on %s', (dialect) 
       const a = await newOrder(mgr);
       const b = await newOrder(mgr);
       const sql: string[] = [];
-      const stop = database.onStatement((text) => { sql.push(text); });
+      const stop = database.onStatement((text) => {
+        sql.push(text);
+      });
       const r = await op(mgr, saveOp(), {
-        params: { Objects: { guids: [a.guid, b.guid] } }, objects: [a, b],
-        changes: { [a.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: carla.toString() } }, [b.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: dave.toString() } } },
+        params: { Objects: { guids: [a.guid, b.guid] } },
+        objects: [a, b],
+        changes: {
+          [a.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: carla.toString() } },
+          [b.guid]: { OrderDate: { value: 0 }, 'Sales.Order_Customer': { value: dave.toString() } },
+        },
       });
       stop();
       expect(r.status).toBe(200);

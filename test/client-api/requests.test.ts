@@ -17,7 +17,9 @@ describe('client API: session data, rollback, all-or-nothing commits, two instan
     user = app.client();
     await user.login('ellen', 'Ellen-123');
   });
-  afterAll(async () => { await app?.stop(); });
+  afterAll(async () => {
+    await app?.stop();
+  });
 
   it('get_session_data gives the user, roles, CSRF token and the metadata this user may see', async () => {
     const r = await user.post({ action: 'get_session_data', params: {} });
@@ -27,14 +29,22 @@ describe('client API: session data, rollback, all-or-nothing commits, two instan
     // Half the default SessionTimeout (600000 ms): how often an open page sends keepalive.
     expect(r.body.keepAliveInterval).toBe(300000);
     expect(r.body.user).toMatchObject({ objectType: 'System.User', attributes: { Name: { value: 'ellen' } } });
-    const emp = (r.body.metadata as { objectType: string; canCreate: boolean; canDelete: boolean; attributes: Record<string, { type: string; readonly: boolean }> }[])
-      .find((m) => m.objectType === 'MyFirstModule.Employee')!;
+    const emp = (
+      r.body.metadata as { objectType: string; canCreate: boolean; canDelete: boolean; attributes: Record<string, { type: string; readonly: boolean }> }[]
+    ).find((m) => m.objectType === 'MyFirstModule.Employee')!;
     expect(emp.canCreate).toBe(true);
     expect(emp.canDelete).toBe(false);
     expect(emp.attributes.Firstname).toEqual({ type: 'String', length: 200, readonly: false });
     expect(emp.attributes.Department!.readonly).toBe(true);
     expect(emp.attributes.DateOfBirth).toEqual({ type: 'DateTime', readonly: true });
-    expect(r.body.enumerations).toContainEqual({ name: 'MyFirstModule.Department', values: [{ key: 'Sales', caption: 'Sales' }, { key: 'Finance', caption: 'Finance' }, { key: 'ExpertServices', caption: 'Expert services' }] });
+    expect(r.body.enumerations).toContainEqual({
+      name: 'MyFirstModule.Department',
+      values: [
+        { key: 'Sales', caption: 'Sales' },
+        { key: 'Finance', caption: 'Finance' },
+        { key: 'ExpertServices', caption: 'Expert services' },
+      ],
+    });
     expect((await user.post({ action: 'keepalive' })).status).toBe(200);
   });
 
@@ -49,7 +59,10 @@ describe('client API: session data, rollback, all-or-nothing commits, two instan
     const r = await user.op(view.id, { params: { Employee: { guid: g } } });
     expect(r.status).toBe(200);
     expect(r.body.resultGuids).toEqual([g]);
-    expect((r.body.partialObjects as { attributes: Record<string, unknown> }[])[0]!.attributes).toMatchObject({ Firstname: { value: 'Dora' }, Lastname: { value: 'View' } });
+    expect((r.body.partialObjects as { attributes: Record<string, unknown> }[])[0]!.attributes).toMatchObject({
+      Firstname: { value: 'Dora' },
+      Lastname: { value: 'View' },
+    });
     const missing = await user.op(view.id, {});
     expect(missing.status).toBe(400);
     expect(missing.body.field).toBe('params.Employee');
@@ -61,7 +74,11 @@ describe('client API: session data, rollback, all-or-nothing commits, two instan
     const c = await user.op(create.id);
     const created = (c.body.objects as { guid: string }[])[0]!;
     const sql = app.capture();
-    const r = await user.op(cancel.id, { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { Firstname: { value: 'x' } } } });
+    const r = await user.op(cancel.id, {
+      params: { Objects: { guids: [created.guid] } },
+      objects: [created],
+      changes: { [created.guid]: { Firstname: { value: 'x' } } },
+    });
     app.stopCapture();
     expect(r.status).toBe(200);
     expect(r.body.deletes).toEqual([created.guid]);
@@ -76,7 +93,8 @@ describe('client API: session data, rollback, all-or-nothing commits, two instan
     const before = await countRows();
     const [ga, gb] = [a[0]!.guid, b[0]!.guid];
     const r = await user.op(save.id, {
-      params: { Objects: { guids: [ga, gb] } }, objects: [a[0], b[0]],
+      params: { Objects: { guids: [ga, gb] } },
+      objects: [a[0], b[0]],
       changes: { [ga]: { Firstname: { value: 'Ann' }, Lastname: { value: 'Ok' } }, [gb]: { Firstname: { value: 'Bob' } } },
     });
     expect(r.status).toBe(422);
@@ -91,7 +109,9 @@ describe('client API: session data, rollback, all-or-nothing commits, two instan
     const c = await user.op(create.id);
     const created = (c.body.objects as { guid: string }[])[0]!;
     const before = await countRows();
-    const r = await user.on(other.base).op(save.id, { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { Lastname: { value: 'Elsewhere' } } } });
+    const r = await user
+      .on(other.base)
+      .op(save.id, { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { Lastname: { value: 'Elsewhere' } } } });
     expect(r.status).toBe(200);
     expect(await countRows()).toBe(before + 1);
   });
@@ -103,16 +123,30 @@ describe('client API when the database goes away', () => {
   let port = 0;
   let stored = '';
   const sockets = new Set<Socket>();
-  const listen = () => new Promise<void>((res) => {
-    proxy = createServer((inbound) => {
-      const out = connect(5432, '127.0.0.1');
-      sockets.add(inbound); sockets.add(out);
-      inbound.pipe(out); out.pipe(inbound);
-      const close = () => { inbound.destroy(); out.destroy(); sockets.delete(inbound); sockets.delete(out); };
-      inbound.on('error', close); out.on('error', close); inbound.on('close', close); out.on('close', close);
+  const listen = () =>
+    new Promise<void>((res) => {
+      proxy = createServer((inbound) => {
+        const out = connect(5432, '127.0.0.1');
+        sockets.add(inbound);
+        sockets.add(out);
+        inbound.pipe(out);
+        out.pipe(inbound);
+        const close = () => {
+          inbound.destroy();
+          out.destroy();
+          sockets.delete(inbound);
+          sockets.delete(out);
+        };
+        inbound.on('error', close);
+        out.on('error', close);
+        inbound.on('close', close);
+        out.on('close', close);
+      });
+      proxy.listen(port, '127.0.0.1', () => {
+        port = (proxy.address() as { port: number }).port;
+        res();
+      });
     });
-    proxy.listen(port, '127.0.0.1', () => { port = (proxy.address() as { port: number }).port; res(); });
-  });
 
   beforeAll(async () => {
     await listen();
@@ -122,7 +156,10 @@ describe('client API when the database goes away', () => {
     await app.db.transaction((tx) => commitObjects(tx, app.runtime.ctx.model, [o]));
     stored = o.id.toString();
   });
-  afterAll(async () => { await app?.stop(); proxy?.close(); });
+  afterAll(async () => {
+    await app?.stop();
+    proxy?.close();
+  });
 
   it('answers 503 while the database is unreachable, and serves again once it is back', async () => {
     const admin = app.client();
@@ -130,7 +167,10 @@ describe('client API when the database goes away', () => {
     const grid = app.registry.forWidget(OVERVIEW, 'dataGrid2_1')!;
     const body = { options: { amount: 20, wantCount: true } };
     expect((await admin.op(grid.id, body)).status).toBe(200);
-    await new Promise<void>((res) => { proxy.close(() => res()); for (const s of sockets) s.destroy(); });
+    await new Promise<void>((res) => {
+      proxy.close(() => res());
+      for (const s of sockets) s.destroy();
+    });
     const down = await admin.op(grid.id, body);
     expect(down.status).toBe(503);
     expect(down.body).toEqual({ error: 'the database is not available' });
@@ -141,7 +181,10 @@ describe('client API when the database goes away', () => {
     expect(edit.body).toEqual({ error: 'the database is not available' });
     await listen();
     let back = await admin.op(grid.id, body);
-    for (let i = 0; i < 20 && back.status !== 200; i++) { await new Promise((r) => setTimeout(r, 250)); back = await admin.op(grid.id, body); }
+    for (let i = 0; i < 20 && back.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      back = await admin.op(grid.id, body);
+    }
     expect(back.status).toBe(200);
     expect(back.body.count).toBe(1);
     expect((back.body.partialObjects as { attributes: Record<string, unknown> }[])[0]!.attributes.Lastname).toEqual({ value: 'Still here' });

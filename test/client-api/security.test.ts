@@ -38,12 +38,14 @@ describe('client API security on examples/sales', () => {
       clients.set(u.name, c);
     }
   });
-  afterAll(async () => { await app?.stop(); });
+  afterAll(async () => {
+    await app?.stop();
+  });
 
   const cust = () => clients.get('cust')!;
   const mgr = () => clients.get('mgr')!;
 
-  it('refuses every operation outside the user\'s module roles with 403 and no SQL', async () => {
+  it("refuses every operation outside the user's module roles with 403 and no SQL", async () => {
     const model = app.runtime.ctx.model;
     let refused = 0;
     for (const u of USERS) {
@@ -137,7 +139,12 @@ describe('client API security on examples/sales', () => {
     const save = app.registry.forButton('Sales.Order_Edit', 'orderView', 0)!;
     const c = await cust().op(create.id);
     expect(c.status).toBe(200);
-    const created = (c.body.objects as Record<string, unknown>[])[0] as { guid: string; objectType: string; attributes: Record<string, { value: unknown }>; hash: string };
+    const created = (c.body.objects as Record<string, unknown>[])[0] as {
+      guid: string;
+      objectType: string;
+      attributes: Record<string, { value: unknown }>;
+      hash: string;
+    };
     expect(created.attributes.InternalNote).toBeUndefined();
     const altered = { ...created, attributes: { ...created.attributes, Total: { value: '-5' } } };
     const r1 = await cust().op(save.id, { params: { Objects: { guids: [created.guid] } }, objects: [altered] });
@@ -155,9 +162,17 @@ describe('client API security on examples/sales', () => {
     const save = app.registry.forButton('Sales.Order_Edit', 'orderView', 0)!;
     const c = await cust().op(create.id);
     const created = (c.body.objects as { guid: string }[])[0]!;
-    for (const [member, value] of [['Total', '-1'], ['InternalNote', 'mine'], ['Number', '7']] as const) {
+    for (const [member, value] of [
+      ['Total', '-1'],
+      ['InternalNote', 'mine'],
+      ['Number', '7'],
+    ] as const) {
       const sql = app.capture();
-      const r = await cust().op(save.id, { params: { Objects: { guids: [created.guid] } }, objects: [created], changes: { [created.guid]: { OrderDate: { value: 0 }, [member]: { value } } } });
+      const r = await cust().op(save.id, {
+        params: { Objects: { guids: [created.guid] } },
+        objects: [created],
+        changes: { [created.guid]: { OrderDate: { value: 0 }, [member]: { value } } },
+      });
       app.stopCapture();
       expect(r.status, member).toBe(403);
       expect(kinds(sql).filter((k) => k !== 'SELECT')).toEqual([]);
@@ -174,12 +189,12 @@ describe('client API security on examples/sales', () => {
     const hostile = [
       "[InternalNote = 'secret margin']",
       "[contains(InternalNote, 'secret')]",
-      "[Sales.Order_Customer/Sales.Customer/CreditLimit > 0]",
+      '[Sales.Order_Customer/Sales.Customer/CreditLimit > 0]',
       '//Sales.Customer',
       '[$currentUser = 1]',
-      "[Total > 0] or 1=1",
-      "[Total > 0]) or (1=1",
-      "count(//Sales.Order)",
+      '[Total > 0] or 1=1',
+      '[Total > 0]) or (1=1',
+      'count(//Sales.Order)',
     ];
     for (const x of hostile) {
       const sql = app.capture();

@@ -38,7 +38,9 @@ describe.each(DIALECTS)('seed 004 scenarios on %s', (dialect) => {
     admin = app.client();
     await admin.login('MxAdmin', 'Admin1!');
   });
-  afterAll(async () => { await app?.stop(); });
+  afterAll(async () => {
+    await app?.stop();
+  });
 
   it('4.1 retrieves the overview grid: used attributes only, count, two statements', async () => {
     const op = app.registry.forWidget(OVERVIEW, 'dataGrid2_1')!;
@@ -47,13 +49,41 @@ describe.each(DIALECTS)('seed 004 scenarios on %s', (dialect) => {
     app.stopCapture();
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
-      changes: {}, commits: [], committedObjectsOmitted: false, count: 2, deletes: [], extraGuids: [], hasMoreItems: false,
-      newpersistable: [], objects: [],
+      changes: {},
+      commits: [],
+      committedObjectsOmitted: false,
+      count: 2,
+      deletes: [],
+      extraGuids: [],
+      hasMoreItems: false,
+      newpersistable: [],
+      objects: [],
       partialObjects: [
-        { objectType: 'MyFirstModule.Employee', guid: ellie, attributes: { Department: { value: 'Finance' }, Jobtitle: { value: 'Accountant' }, Firstname: { value: 'Elisa' }, Lastname: { value: 'Walkers' }, DateOfBirth: { value: 454629600000 } } },
-        { objectType: 'MyFirstModule.Employee', guid: peter, attributes: { Department: { value: 'Sales' }, Jobtitle: { value: 'Sales Executive' }, Firstname: { value: 'Peter' }, Lastname: { value: 'Jones' }, DateOfBirth: { value: 867189600000 } } },
+        {
+          objectType: 'MyFirstModule.Employee',
+          guid: ellie,
+          attributes: {
+            Department: { value: 'Finance' },
+            Jobtitle: { value: 'Accountant' },
+            Firstname: { value: 'Elisa' },
+            Lastname: { value: 'Walkers' },
+            DateOfBirth: { value: 454629600000 },
+          },
+        },
+        {
+          objectType: 'MyFirstModule.Employee',
+          guid: peter,
+          attributes: {
+            Department: { value: 'Sales' },
+            Jobtitle: { value: 'Sales Executive' },
+            Firstname: { value: 'Peter' },
+            Lastname: { value: 'Jones' },
+            DateOfBirth: { value: 867189600000 },
+          },
+        },
       ],
-      resets: {}, resultGuids: [ellie, peter],
+      resets: {},
+      resultGuids: [ellie, peter],
     });
     expect(kinds(sql)).toEqual(['SELECT', 'SELECT']);
     expect(sql[0]!.sql).toMatch(new RegExp(`FROM ${T.replace(/\$/g, '\\$')}`));
@@ -72,8 +102,15 @@ describe.each(DIALECTS)('seed 004 scenarios on %s', (dialect) => {
     expect(objects).toHaveLength(1);
     const created = objects[0]!;
     expect(created).toEqual({
-      objectType: 'MyFirstModule.Employee', guid: expect.stringMatching(/^\d+$/) as unknown as string,
-      attributes: { Firstname: { value: null }, Lastname: { value: null }, Jobtitle: { value: null }, Department: { value: null }, DateOfBirth: { value: null } },
+      objectType: 'MyFirstModule.Employee',
+      guid: expect.stringMatching(/^\d+$/) as unknown as string,
+      attributes: {
+        Firstname: { value: null },
+        Lastname: { value: null },
+        Jobtitle: { value: null },
+        Department: { value: null },
+        DateOfBirth: { value: null },
+      },
       hash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) as unknown as string,
     });
     expect(sql.filter((s) => s.sql.includes(T))).toEqual([]);
@@ -92,7 +129,15 @@ describe.each(DIALECTS)('seed 004 scenarios on %s', (dialect) => {
     expect((await user.op(save.id, { params: { Objects: { guids: [created.guid] } }, objects: [created] })).status).toBe(400);
     const r = await admin.op(save.id, {
       params: { Objects: { guids: [created.guid] } },
-      changes: { [created.guid]: { Firstname: { value: 'Peter' }, Lastname: { value: 'Jones' }, Jobtitle: { value: 'Sales Executive' }, Department: { value: 'Sales' }, DateOfBirth: { value: 674863200000 } } },
+      changes: {
+        [created.guid]: {
+          Firstname: { value: 'Peter' },
+          Lastname: { value: 'Jones' },
+          Jobtitle: { value: 'Sales Executive' },
+          Department: { value: 'Sales' },
+          DateOfBirth: { value: 674863200000 },
+        },
+      },
       objects: [created],
     });
     app.stopCapture();
@@ -122,7 +167,10 @@ describe.each(DIALECTS)('seed 004 scenarios on %s', (dialect) => {
   it('refuses a change to an attribute the user may not write, and writes nothing', async () => {
     const save = app.registry.forButton(EDIT, 'dataView1', 0)!;
     const sql = app.capture();
-    const r = await user.op(save.id, { params: { Objects: { guids: [ellie] } }, changes: { [ellie]: { Firstname: { value: 'X' }, Department: { value: 'Sales' } } } });
+    const r = await user.op(save.id, {
+      params: { Objects: { guids: [ellie] } },
+      changes: { [ellie]: { Firstname: { value: 'X' }, Department: { value: 'Sales' } } },
+    });
     app.stopCapture();
     expect(r.status).toBe(403);
     expect(r.body).toEqual({ error: 'not allowed to change MyFirstModule.Employee.Department', field: `changes.${ellie}.Department` });

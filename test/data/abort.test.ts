@@ -9,16 +9,23 @@ import { quietLog } from './support.js';
 describe('abortTransactions', () => {
   let dir = '';
   let db: Database | undefined;
-  afterEach(async () => { await db?.close(); rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('rolls back a transaction whose callback is still running; its later statements, its commit and new transactions are refused', async () => {
     dir = mkdtempSync(join(tmpdir(), 'kiln-abort-'));
     db = await openDatabase(`sqlite:${join(dir, 'db.sqlite')}`, { log: quietLog });
     await db.execute('CREATE TABLE t (v TEXT)', []);
     let resume!: () => void;
-    const paused = new Promise<void>((r) => { resume = r; });
+    const paused = new Promise<void>((r) => {
+      resume = r;
+    });
     let inserted!: () => void;
-    const wrote = new Promise<void>((r) => { inserted = r; });
+    const wrote = new Promise<void>((r) => {
+      inserted = r;
+    });
     const stuck = db.transaction(async (tx) => {
       await tx.execute('INSERT INTO t (v) VALUES (?)', ['first']);
       inserted();

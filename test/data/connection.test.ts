@@ -5,7 +5,18 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from '../support/databases.js';
-import { commitObjects, createIdGenerator, createObject, DatabaseConnectionError, dataComponent, openDatabase, retrieveByIds, syncSchema, type Database, type IdGenerator } from '../../src/data/index.js';
+import {
+  commitObjects,
+  createIdGenerator,
+  createObject,
+  DatabaseConnectionError,
+  dataComponent,
+  openDatabase,
+  retrieveByIds,
+  syncSchema,
+  type Database,
+  type IdGenerator,
+} from '../../src/data/index.js';
 import { resolveSettings } from '../../src/core/settings.js';
 import type { RuntimeContext } from '../../src/core/runtime-context.js';
 import { ServiceRegistry } from '../../src/core/services.js';
@@ -34,12 +45,18 @@ describe('opening a database', () => {
 
 describe('the data component', () => {
   let dir: string;
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'kiln-deploy-')); });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kiln-deploy-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const context = async (settings: Record<string, unknown>): Promise<RuntimeContext> => ({
-    appDir: dir, deploymentDir: dir, model: await modelOf(PERSISTENCE_MODEL),
-    settings: await resolveSettings({ cli: settings }), log: quietLog, services: new ServiceRegistry(),
+    appDir: dir,
+    deploymentDir: dir,
+    model: await modelOf(PERSISTENCE_MODEL),
+    settings: await resolveSettings({ cli: settings }),
+    log: quietLog,
+    services: new ServiceRegistry(),
   });
 
   it('opens SQLite in the deployment folder by default, synchronises it and provides db and ids', async () => {
@@ -64,7 +81,12 @@ describe('the data component', () => {
     const own = mkdtempSync(join(tmpdir(), 'kiln-deploy-'));
     try {
       const ctxFor = async (yaml: string, env: Record<string, string> = {}): Promise<RuntimeContext> => ({
-        appDir: own, deploymentDir: own, model: await modelOf(yaml), settings: await resolveSettings({ env }), log: quietLog, services: new ServiceRegistry(),
+        appDir: own,
+        deploymentDir: own,
+        model: await modelOf(yaml),
+        settings: await resolveSettings({ env }),
+        log: quietLog,
+        services: new ServiceRegistry(),
       });
       const first = await ctxFor('entities:\n  Note: { attributes: { Text: String, Extra: String } }\n');
       const c1 = dataComponent();
@@ -100,9 +122,16 @@ describe('the data component', () => {
 });
 
 describe('after the database drops its connections', () => {
-  let pgdb: TestDatabase; let mydb: TestDatabase;
-  beforeAll(async () => { pgdb = await freshDatabase('postgres'); mydb = await freshDatabase('mysql'); });
-  afterAll(async () => { await pgdb?.drop(); await mydb?.drop(); });
+  let pgdb: TestDatabase;
+  let mydb: TestDatabase;
+  beforeAll(async () => {
+    pgdb = await freshDatabase('postgres');
+    mydb = await freshDatabase('mysql');
+  });
+  afterAll(async () => {
+    await pgdb?.drop();
+    await mydb?.drop();
+  });
 
   it('PostgreSQL: the pool replaces the dead connections and work goes on', async () => {
     const db = await openDatabase(pgdb.url, { log: quietLog, poolSize: 3 });
@@ -148,13 +177,18 @@ describe('a transaction whose connection dies', () => {
       try {
         await admin.query('SELECT pg_terminate_backend($1)', [pid]);
         while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) await new Promise((r) => setTimeout(r, 20));
-      } finally { await admin.end(); }
+      } finally {
+        await admin.end();
+      }
     } else {
       const admin = await mysql.createConnection(MYSQL_ADMIN_URL);
       try {
         await admin.query(`KILL ${Number(pid)}`);
-        while (((await admin.query('SELECT id FROM information_schema.processlist WHERE id = ?', [pid]))[0] as unknown[]).length) await new Promise((r) => setTimeout(r, 20));
-      } finally { await admin.end(); }
+        while (((await admin.query('SELECT id FROM information_schema.processlist WHERE id = ?', [pid]))[0] as unknown[]).length)
+          await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        await admin.end();
+      }
     }
   };
 
@@ -168,13 +202,15 @@ describe('a transaction whose connection dies', () => {
         const ids = await createIdGenerator(db, model);
         const first = await createObject(model, 'T.Owner', ids);
         const second = await createObject(model, 'T.Owner', ids);
-        const err = await db.transaction(async (tx) => {
-          await commitObjects(tx, model, [first]);
-          const [row] = await tx.query<{ pid: unknown }>(dialect === 'postgres' ? 'SELECT pg_backend_pid() AS pid' : 'SELECT CONNECTION_ID() AS pid', []);
-          // The connection dies while the transaction is idle between two statements.
-          await kill(dialect, Number(row!.pid));
-          await commitObjects(tx, model, [second]);
-        }).catch((e: unknown) => e);
+        const err = await db
+          .transaction(async (tx) => {
+            await commitObjects(tx, model, [first]);
+            const [row] = await tx.query<{ pid: unknown }>(dialect === 'postgres' ? 'SELECT pg_backend_pid() AS pid' : 'SELECT CONNECTION_ID() AS pid', []);
+            // The connection dies while the transaction is idle between two statements.
+            await kill(dialect, Number(row!.pid));
+            await commitObjects(tx, model, [second]);
+          })
+          .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(DatabaseConnectionError);
         expect((err as Error).message).toMatch(/^the database connection failed: /);
         // The first insert of that transaction is not there either.
@@ -234,7 +270,9 @@ describe('two instances sharing a database', () => {
       const [xa, xb] = await Promise.all([make(ia), make(ib)]);
       expect(new Set([...xa, ...xb]).size).toBe(xa.length + xb.length);
     } finally {
-      await a.close(); await b.close(); await t.drop();
+      await a.close();
+      await b.close();
+      await t.drop();
     }
   });
 });
@@ -249,17 +287,30 @@ describe('the connection pool', () => {
         if (dialect === 'postgres') {
           const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
           await admin.connect();
-          try { return Number((await admin.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0].n); } finally { await admin.end(); }
+          try {
+            return Number((await admin.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0].n);
+          } finally {
+            await admin.end();
+          }
         }
         const admin = await mysql.createConnection(MYSQL_ADMIN_URL);
-        try { return Number(((await admin.query('SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ?', [name]))[0] as { n: number }[])[0]!.n); } finally { await admin.end(); }
+        try {
+          return Number(((await admin.query('SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ?', [name]))[0] as { n: number }[])[0]!.n);
+        } finally {
+          await admin.end();
+        }
       };
       const sleep = dialect === 'postgres' ? 'SELECT pg_sleep(0.3)' : 'SELECT SLEEP(0.3)';
       let peak = 0;
       let done = false;
-      const work = Promise.all(Array.from({ length: 6 }, () => db.query(sleep, []))).finally(() => { done = true; });
+      const work = Promise.all(Array.from({ length: 6 }, () => db.query(sleep, []))).finally(() => {
+        done = true;
+      });
       // Sampled while the six queries (three rounds of two, if the limit holds) are running.
-      while (!done) { peak = Math.max(peak, await count()); await new Promise((r) => setTimeout(r, 50)); }
+      while (!done) {
+        peak = Math.max(peak, await count());
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await work;
       expect(peak).toBeGreaterThanOrEqual(1);
       expect(peak).toBeLessThanOrEqual(2);

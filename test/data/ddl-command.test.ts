@@ -11,8 +11,12 @@ import { quietLog } from './support.js';
 
 describe('kiln ddl', () => {
   let t: TestDatabase;
-  beforeAll(async () => { t = await freshDatabase('postgres'); });
-  afterAll(async () => { await t?.drop(); });
+  beforeAll(async () => {
+    t = await freshDatabase('postgres');
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
 
   it('prints the statements a start would run, runs none, and says when there is nothing to do', async () => {
     const r = await runKiln(['ddl', 'examples/employees', '--db', t.url]);
@@ -44,7 +48,8 @@ describe('kiln ddl', () => {
 
   it('exits non-zero when a start would refuse the change, naming the rows that lose and previousName first', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'kiln-ddl-')), 'db.sqlite');
-    const app = (version: string, domain: string) => writeApp({ 'app.yaml': `name: T\nversion: ${version}\nmodules: [T]\n`, 'modules/T/domain-model.yaml': domain });
+    const app = (version: string, domain: string) =>
+      writeApp({ 'app.yaml': `name: T\nversion: ${version}\nmodules: [T]\n`, 'modules/T/domain-model.yaml': domain });
     const v1 = app('1.0.0', 'entities:\n  Item:\n    attributes: { Code: String(20) }\n');
     const db = await openDatabase(`sqlite:${path}`, { log: quietLog });
     try {
@@ -55,12 +60,18 @@ describe('kiln ddl', () => {
     }
     const narrow = await runKiln(['ddl', app('2.0.0', 'entities:\n  Item:\n    attributes: { Code: String(13) }\n'), '--db', `sqlite:${path}`]);
     expect(narrow.code).toBe(2);
-    expect(narrow.stdout).toContain('-- DESTRUCTIVE: attribute T.Item.Code: 1 value does not fit String(13) and would be cut to 13 characters (id 2); every other value is kept');
-    expect(narrow.stdout).toMatch(/-- REFUSED: a start refuses these changes\. If an entity or attribute was renamed, give it `previousName` .* otherwise set AllowDestructiveSync/);
+    expect(narrow.stdout).toContain(
+      '-- DESTRUCTIVE: attribute T.Item.Code: 1 value does not fit String(13) and would be cut to 13 characters (id 2); every other value is kept',
+    );
+    expect(narrow.stdout).toMatch(
+      /-- REFUSED: a start refuses these changes\. If an entity or attribute was renamed, give it `previousName` .* otherwise set AllowDestructiveSync/,
+    );
     expect(narrow.stdout).toContain('-- records this model (version 2.0.0');
     const renamed = await runKiln(['ddl', app('2.0.0', 'entities:\n  Article:\n    attributes: { Code: String(20) }\n'), '--db', `sqlite:${path}`]);
     expect(renamed.code).toBe(2);
-    expect(renamed.stdout).toContain('-- DESTRUCTIVE: entity T.Item: table t$item holds 2 rows — if it was renamed, give the new name its previous one to keep the data: `T.Article` with `previousName: Item`');
+    expect(renamed.stdout).toContain(
+      '-- DESTRUCTIVE: entity T.Item: table t$item holds 2 rows — if it was renamed, give the new name its previous one to keep the data: `T.Article` with `previousName: Item`',
+    );
     // Wider: accepted, exit 0.
     const wider = await runKiln(['ddl', app('2.0.0', 'entities:\n  Item:\n    attributes: { Code: String(40) }\n'), '--db', `sqlite:${path}`]);
     expect(wider.code).toBe(0);
@@ -68,7 +79,8 @@ describe('kiln ddl', () => {
 
   it('says when the model is older than the one that synchronised the database, exiting 2 when it could not serve', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'kiln-ddl-')), 'db.sqlite');
-    const app = (version: string, domain: string) => writeApp({ 'app.yaml': `name: T\nversion: ${version}\nmodules: [T]\n`, 'modules/T/domain-model.yaml': domain });
+    const app = (version: string, domain: string) =>
+      writeApp({ 'app.yaml': `name: T\nversion: ${version}\nmodules: [T]\n`, 'modules/T/domain-model.yaml': domain });
     const v1 = app('1.0.0', 'entities:\n  Item:\n    attributes: { Code: String(20) }\n');
     const v2 = app('2.0.0', 'entities:\n  Item:\n    attributes: { Code: String(20), Extra: Integer }\n');
     const v3 = app('3.0.0', 'entities:\n  Article:\n    previousName: Item\n    attributes: { Code: String(20), Extra: Integer }\n');
@@ -77,11 +89,15 @@ describe('kiln ddl', () => {
       for (const dir of [v1, v2]) await syncSchema(db, (await loadModel(dir)).model!, { allowDestructive: false, log: quietLog });
       const compatible = await runKiln(['ddl', v1, '--db', `sqlite:${path}`]);
       expect(compatible.code).toBe(0);
-      expect(compatible.stdout).toContain('-- this model (version 1.0.0, #1) is older than the one that last synchronised the database (version 2.0.0, #2); a start changes nothing');
+      expect(compatible.stdout).toContain(
+        '-- this model (version 1.0.0, #1) is older than the one that last synchronised the database (version 2.0.0, #2); a start changes nothing',
+      );
       await syncSchema(db, (await loadModel(v3)).model!, { allowDestructive: false, log: quietLog });
       const refused = await runKiln(['ddl', v2, '--db', `sqlite:${path}`]);
       expect(refused.code).toBe(2);
-      expect(refused.stdout).toContain('-- REFUSED: this model (version 2.0.0, #2) is older than the one that last synchronised the database (version 3.0.0, #3) and cannot serve with its schema: it needs entity T.Item (table t$item), which the newer model renamed or removed');
+      expect(refused.stdout).toContain(
+        '-- REFUSED: this model (version 2.0.0, #2) is older than the one that last synchronised the database (version 3.0.0, #3) and cannot serve with its schema: it needs entity T.Item (table t$item), which the newer model renamed or removed',
+      );
     } finally {
       await db.close();
     }

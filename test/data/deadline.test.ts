@@ -14,7 +14,11 @@ import { quietLog } from './support.js';
 describe('transaction signal and pool wait', () => {
   let dir = '';
   let db: Database | undefined;
-  afterEach(async () => { await db?.close(); db = undefined; rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await db?.close();
+    db = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const open = async (poolWaitTimeoutMs = 0) => {
     dir = mkdtempSync(join(tmpdir(), 'kiln-deadline-'));
@@ -26,32 +30,48 @@ describe('transaction signal and pool wait', () => {
   it('a signal that aborts while the callback runs rolls the transaction back; it never commits', async () => {
     const d = await open();
     const ac = new AbortController();
-    const stuck = d.transaction(async (tx) => {
-      await tx.execute('INSERT INTO t (v) VALUES (?)', ['first']);
-      ac.abort(new Error('the request passed its deadline'));
-      await new Promise((r) => setTimeout(r, 20));
-      await tx.execute('INSERT INTO t (v) VALUES (?)', ['second']).catch(() => undefined);
-      return 'done';
-    }, { signal: ac.signal });
+    const stuck = d.transaction(
+      async (tx) => {
+        await tx.execute('INSERT INTO t (v) VALUES (?)', ['first']);
+        ac.abort(new Error('the request passed its deadline'));
+        await new Promise((r) => setTimeout(r, 20));
+        await tx.execute('INSERT INTO t (v) VALUES (?)', ['second']).catch(() => undefined);
+        return 'done';
+      },
+      { signal: ac.signal },
+    );
     await expect(stuck).rejects.toBeInstanceOf(TransactionAbortedError);
     await expect(stuck).rejects.toThrow(/passed its deadline/);
     expect(await d.query('SELECT v FROM t', [])).toEqual([]);
     // Other transactions go on (unlike abortTransactions at shut-down).
-    await d.transaction(async (tx) => { await tx.execute('INSERT INTO t (v) VALUES (?)', ['later']); });
+    await d.transaction(async (tx) => {
+      await tx.execute('INSERT INTO t (v) VALUES (?)', ['later']);
+    });
     expect(await d.query('SELECT v FROM t', [])).toEqual([{ v: 'later' }]);
   });
 
   it('an already aborted signal begins nothing', async () => {
     const d = await open();
     let ran = false;
-    await expect(d.transaction(async () => { ran = true; }, { signal: AbortSignal.abort(new Error('client gone')) })).rejects.toBeInstanceOf(TransactionAbortedError);
+    await expect(
+      d.transaction(
+        async () => {
+          ran = true;
+        },
+        { signal: AbortSignal.abort(new Error('client gone')) },
+      ),
+    ).rejects.toBeInstanceOf(TransactionAbortedError);
     expect(ran).toBe(false);
   });
 
   it('waiting for the connection is bounded: DatabaseBusyError (503, Retry-After), and the connection is handed on afterwards', async () => {
     const d = await open(150);
     let release!: () => void;
-    const held = d.transaction(async () => { await new Promise<void>((r) => { release = r; }); });
+    const held = d.transaction(async () => {
+      await new Promise<void>((r) => {
+        release = r;
+      });
+    });
     await new Promise((r) => setTimeout(r, 10));
     const t0 = Date.now();
     const err = await d.transaction(async () => 1).catch((e: unknown) => e);
@@ -68,11 +88,20 @@ describe('transaction signal and pool wait', () => {
   it('a signal that aborts during the wait for the connection ends the wait at once', async () => {
     const d = await open();
     let release!: () => void;
-    const held = d.transaction(async () => { await new Promise<void>((r) => { release = r; }); });
+    const held = d.transaction(async () => {
+      await new Promise<void>((r) => {
+        release = r;
+      });
+    });
     await new Promise((r) => setTimeout(r, 10));
     const ac = new AbortController();
     let ran = false;
-    const waiting = d.transaction(async () => { ran = true; }, { signal: ac.signal });
+    const waiting = d.transaction(
+      async () => {
+        ran = true;
+      },
+      { signal: ac.signal },
+    );
     ac.abort(new Error('client gone'));
     await expect(waiting).rejects.toBeInstanceOf(TransactionAbortedError);
     release();
@@ -85,7 +114,10 @@ describe('transaction signal and pool wait', () => {
 describe('OutageLog', () => {
   it('logs the first failure of an incident and one recovery line, not one line per failure', () => {
     const lines: { level: string; msg: string }[] = [];
-    const log = { error: (_o: unknown, msg: string) => lines.push({ level: 'error', msg }), info: (_o: unknown, msg: string) => lines.push({ level: 'info', msg }) } as unknown as Logger;
+    const log = {
+      error: (_o: unknown, msg: string) => lines.push({ level: 'error', msg }),
+      info: (_o: unknown, msg: string) => lines.push({ level: 'info', msg }),
+    } as unknown as Logger;
     const outages = new OutageLog(log);
     outages.ok();
     for (let i = 0; i < 50; i++) outages.failed(new DatabaseConnectionError('the database connection failed: connect ECONNREFUSED 127.0.0.1:1'));

@@ -162,7 +162,7 @@ describe.each(['sqlite', 'postgres'] as const)('follow-up loads on %s', (dialect
     expect(lean[1]!.values.get('AgeInWeeks')).toBe(9);
   });
 
-  it('chunks a specialization\'s members too', async () => {
+  it("chunks a specialization's members too", async () => {
     const dogs: MxObject[] = [];
     for (let i = 0; i < IDS_PER_STATEMENT + 1; i++) dogs.push(await make('T.Dog', { Name: `d${i}`, Breed: `b${i}` }));
     await commit(dogs);
@@ -170,6 +170,8 @@ describe.each(['sqlite', 'postgres'] as const)('follow-up loads on %s', (dialect
     captured.length = 0;
     await loadSpecializationMembers(db, model, 'T.Animal', found, { references: false });
     expect(selects()).toHaveLength(2);
-    found.forEach((o, i) => { expect(o.values.get('Breed')).toBe(`b${i}`); });
+    found.forEach((o, i) => {
+      expect(o.values.get('Breed')).toBe(`b${i}`);
+    });
   });
 });

@@ -43,7 +43,11 @@ associations:
   Comment_TeamMember: { parent: Comment, child: TeamMember }
 `;
 
-interface FixtureTable { columns: Map<string, string>; primaryKey: string[]; unique: Map<string, string> }
+interface FixtureTable {
+  columns: Map<string, string>;
+  primaryKey: string[];
+  unique: Map<string, string>;
+}
 
 /** What the fixture's statements create: tables with column types, keys and unique constraints, indexes, system-table rows. */
 function readFixtures(files: string[]) {
@@ -88,7 +92,11 @@ function pgType(hsql: string): string {
   return ({ BIGINT: 'bigint', INT: 'integer', TIMESTAMP: 'timestamp without time zone' } as Record<string, string>)[hsql] ?? hsql;
 }
 
-const fixture = readFixtures(readdirSync(FIXTURES).filter((f) => /^20230819_154711|^20230820_140736/.test(f)).sort());
+const fixture = readFixtures(
+  readdirSync(FIXTURES)
+    .filter((f) => /^20230819_154711|^20230820_140736/.test(f))
+    .sort(),
+);
 
 describe.each(DIALECTS)('the schema of the Mendix fixture app on %s', (dialect) => {
   let t: TestDatabase;
@@ -105,27 +113,52 @@ describe.each(DIALECTS)('the schema of the Mendix fixture app on %s', (dialect) 
     db = await openDatabase(t.url, { log: quietLog });
     await syncSchema(db, model, { allowDestructive: false, log: quietLog });
   });
-  afterAll(async () => { await db?.close(); await t?.drop(); });
+  afterAll(async () => {
+    await db?.close();
+    await t?.drop();
+  });
 
   it('reads the fixture (guards the parser below)', () => {
-    expect([...fixture.tables.keys()].sort()).toEqual(['tasktracker$comment_teammember', 'tasktracker$department', 'tasktracker$task_department', 'tasktracker$teammember']);
+    expect([...fixture.tables.keys()].sort()).toEqual([
+      'tasktracker$comment_teammember',
+      'tasktracker$department',
+      'tasktracker$task_department',
+      'tasktracker$teammember',
+    ]);
     expect(fixture.attributes.length).toBeGreaterThanOrEqual(8);
   });
 
   it('records the attributes as Mendix does: names, columns, type codes and lengths', async () => {
     const rows = await db.query<Record<string, unknown>>(
-      `SELECT "e"."entity_name", "a"."attribute_name", "a"."column_name", "a"."type", "a"."length", "a"."default_value", "a"."is_auto_number" FROM "mendixsystem$attribute" "a" INNER JOIN "mendixsystem$entity" "e" ON "e"."id" = "a"."entity_id" WHERE "e"."entity_name" LIKE ${P(1)}`, ['TaskTracker.%']);
-    const kiln = new Map(rows.map((r) => [`${String(r.column_name)}`, `${String(r.attribute_name)} ${Number(r.type)} ${Number(r.length)} '${String(r.default_value)}' ${Boolean(Number(r.is_auto_number) || r.is_auto_number === true)}`]));
+      `SELECT "e"."entity_name", "a"."attribute_name", "a"."column_name", "a"."type", "a"."length", "a"."default_value", "a"."is_auto_number" FROM "mendixsystem$attribute" "a" INNER JOIN "mendixsystem$entity" "e" ON "e"."id" = "a"."entity_id" WHERE "e"."entity_name" LIKE ${P(1)}`,
+      ['TaskTracker.%'],
+    );
+    const kiln = new Map(
+      rows.map((r) => [
+        `${String(r.column_name)}`,
+        `${String(r.attribute_name)} ${Number(r.type)} ${Number(r.length)} '${String(r.default_value)}' ${Boolean(Number(r.is_auto_number) || r.is_auto_number === true)}`,
+      ]),
+    );
     for (const a of fixture.attributes) {
-      expect(kiln.get(a.column_name!), `attribute ${a.attribute_name}`).toBe(`${a.attribute_name} ${a.type} ${a.length} '${a.default_value}' ${a.is_auto_number}`);
+      expect(kiln.get(a.column_name!), `attribute ${a.attribute_name}`).toBe(
+        `${a.attribute_name} ${a.type} ${a.length} '${a.default_value}' ${a.is_auto_number}`,
+      );
     }
   });
 
   it('records the associations with the same table and column names', async () => {
-    const rows = await db.query<Record<string, unknown>>(`SELECT "association_name", "table_name", "parent_column_name", "child_column_name" FROM "mendixsystem$association"`, []);
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT "association_name", "table_name", "parent_column_name", "child_column_name" FROM "mendixsystem$association"`,
+      [],
+    );
     for (const a of fixture.associations) {
-      expect(rows.find((r) => r.association_name === a.association_name), a.association_name).toMatchObject({
-        table_name: a.table_name, parent_column_name: a.parent_column_name, child_column_name: a.child_column_name,
+      expect(
+        rows.find((r) => r.association_name === a.association_name),
+        a.association_name,
+      ).toMatchObject({
+        table_name: a.table_name,
+        parent_column_name: a.parent_column_name,
+        child_column_name: a.child_column_name,
       });
     }
   });
@@ -144,18 +177,28 @@ describe.each(DIALECTS)('the schema of the Mendix fixture app on %s', (dialect) 
       // Mendix's index names run past PostgreSQL's and MariaDB's 63/64-character limit; Kiln shortens
       // them (docs/data.md), so the index is found by its table and columns.
       const found = await indexesOn(db, ix.table);
-      expect(found.some((cols) => cols.join(',') === ix.columns.join(',')), `${ix.table} (${ix.columns.join(', ')})`).toBe(true);
+      expect(
+        found.some((cols) => cols.join(',') === ix.columns.join(',')),
+        `${ix.table} (${ix.columns.join(', ')})`,
+      ).toBe(true);
     }
   });
 });
 
 async function columnsOf(db: Database, table: string): Promise<Map<string, string>> {
-  if (db.dialect.name === 'sqlite') return new Map((await db.query<{ name: string; type: string }>('SELECT name, type FROM pragma_table_info(?)', [table])).map((r) => [r.name, r.type]));
+  if (db.dialect.name === 'sqlite')
+    return new Map((await db.query<{ name: string; type: string }>('SELECT name, type FROM pragma_table_info(?)', [table])).map((r) => [r.name, r.type]));
   if (db.dialect.name === 'postgres') {
-    const rows = await db.query<{ n: string; t: string; l: number | null }>(`SELECT column_name AS n, data_type AS t, character_maximum_length AS l FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [table]);
+    const rows = await db.query<{ n: string; t: string; l: number | null }>(
+      `SELECT column_name AS n, data_type AS t, character_maximum_length AS l FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+      [table],
+    );
     return new Map(rows.map((r) => [r.n, r.l ? `${r.t}(${r.l})` : r.t]));
   }
-  const rows = await db.query<{ n: string; t: string }>(`SELECT column_name AS n, column_type AS t FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?`, [table]);
+  const rows = await db.query<{ n: string; t: string }>(
+    `SELECT column_name AS n, column_type AS t FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?`,
+    [table],
+  );
   return new Map(rows.map((r) => [r.n, r.t]));
 }
 
@@ -164,9 +207,10 @@ async function primaryKeyOf(db: Database, table: string): Promise<string[]> {
     const rows = await db.query<{ name: string; pk: bigint }>('SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk', [table]);
     return rows.map((r) => r.name);
   }
-  const sql = db.dialect.name === 'postgres'
-    ? `SELECT k.column_name AS n FROM information_schema.table_constraints c INNER JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema WHERE c.table_schema = current_schema() AND c.table_name = $1 AND c.constraint_type = 'PRIMARY KEY' ORDER BY k.ordinal_position`
-    : `SELECT column_name AS n FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`;
+  const sql =
+    db.dialect.name === 'postgres'
+      ? `SELECT k.column_name AS n FROM information_schema.table_constraints c INNER JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema WHERE c.table_schema = current_schema() AND c.table_name = $1 AND c.constraint_type = 'PRIMARY KEY' ORDER BY k.ordinal_position`
+      : `SELECT column_name AS n FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`;
   return (await db.query<{ n: string }>(sql, [table])).map((r) => r.n);
 }
 
@@ -175,13 +219,17 @@ async function indexMap(db: Database, table: string): Promise<Map<string, string
   const out = new Map<string, string[]>();
   if (db.dialect.name === 'sqlite') {
     for (const ix of await db.query<{ name: string }>('SELECT name FROM pragma_index_list(?)', [table])) {
-      out.set(ix.name, (await db.query<{ name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [ix.name])).map((r) => r.name));
+      out.set(
+        ix.name,
+        (await db.query<{ name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [ix.name])).map((r) => r.name),
+      );
     }
     return out;
   }
-  const sql = db.dialect.name === 'postgres'
-    ? `SELECT i.relname AS ix, a.attname AS col FROM pg_index x INNER JOIN pg_class i ON i.oid = x.indexrelid INNER JOIN pg_class t ON t.oid = x.indrelid INNER JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) ON true INNER JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum WHERE t.relname = $1 ORDER BY i.relname, k.ord`
-    : `SELECT index_name AS ix, column_name AS col FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? ORDER BY index_name, seq_in_index`;
+  const sql =
+    db.dialect.name === 'postgres'
+      ? `SELECT i.relname AS ix, a.attname AS col FROM pg_index x INNER JOIN pg_class i ON i.oid = x.indexrelid INNER JOIN pg_class t ON t.oid = x.indrelid INNER JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) ON true INNER JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum WHERE t.relname = $1 ORDER BY i.relname, k.ord`
+      : `SELECT index_name AS ix, column_name AS col FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? ORDER BY index_name, seq_in_index`;
   for (const r of await db.query<{ ix: string; col: string }>(sql, [table])) {
     const l = out.get(r.ix) ?? [];
     l.push(r.col);

@@ -26,25 +26,31 @@ const sorted = (m: Map<string, AttributeValue>) => [...m.entries()].sort(([a], [
 
 describe('the values of an object', () => {
   it('answer get, has, size, delete and iteration as a Map does', () => {
-    fc.assert(fc.property(fc.array(op, { maxLength: 40 }), fc.array(op, { maxLength: 10 }), (ops, otherOps) => {
-      const shape = new Shape();
-      const slots = new SlotMap(shape);
-      const other = new SlotMap(shape); // another object of the entity, teaching the shape names in its own order
-      const map = new Map<string, AttributeValue>();
-      for (const o of otherOps) apply(other, o);
-      for (const o of ops) expect(apply(slots, o)).toEqual(apply(map, o));
-      expect(slots.size).toBe(map.size);
-      for (const n of ['Name', 'Amount', 'When', 'Active', 'Code', 'Other', 'Unknown']) {
-        expect(slots.has(n)).toBe(map.has(n));
-        expect(slots.get(n)).toBe(map.get(n));
-      }
-      expect(sorted(slots)).toEqual(sorted(map));
-      expect([...slots.keys()].sort()).toEqual([...map.keys()].sort());
-      expect([...slots.values()].length).toBe(map.size);
-      const seen: [string, unknown][] = [];
-      slots.forEach((v, k, m) => { expect(m).toBe(slots); seen.push([k, v]); });
-      expect(seen.sort(([a], [b]) => (a < b ? -1 : 1))).toEqual(sorted(map));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), fc.array(op, { maxLength: 10 }), (ops, otherOps) => {
+        const shape = new Shape();
+        const slots = new SlotMap(shape);
+        const other = new SlotMap(shape); // another object of the entity, teaching the shape names in its own order
+        const map = new Map<string, AttributeValue>();
+        for (const o of otherOps) apply(other, o);
+        for (const o of ops) expect(apply(slots, o)).toEqual(apply(map, o));
+        expect(slots.size).toBe(map.size);
+        for (const n of ['Name', 'Amount', 'When', 'Active', 'Code', 'Other', 'Unknown']) {
+          expect(slots.has(n)).toBe(map.has(n));
+          expect(slots.get(n)).toBe(map.get(n));
+        }
+        expect(sorted(slots)).toEqual(sorted(map));
+        expect([...slots.keys()].sort()).toEqual([...map.keys()].sort());
+        expect([...slots.values()].length).toBe(map.size);
+        const seen: [string, unknown][] = [];
+        slots.forEach((v, k, m) => {
+          expect(m).toBe(slots);
+          seen.push([k, v]);
+        });
+        expect(seen.sort(([a], [b]) => (a < b ? -1 : 1))).toEqual(sorted(map));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('iterate in the order the entity first got each name, and copy into a Map', () => {
@@ -53,7 +59,12 @@ describe('the values of an object', () => {
     const b = createMxObject('T.Slots', 2n, 'new');
     b.values.set('Third', 'c').set('First', 'a');
     expect([...b.values.keys()]).toEqual(['First', 'Third']);
-    expect(new Map(b.values)).toEqual(new Map([['First', 'a'], ['Third', 'c']]));
+    expect(new Map(b.values)).toEqual(
+      new Map([
+        ['First', 'a'],
+        ['Third', 'c'],
+      ]),
+    );
     expect(Object.fromEntries(a.values)).toEqual({ First: 1, Second: 2, Third: 3 });
     expect(Object.prototype.toString.call(a.values)).toBe('[object Map]');
   });

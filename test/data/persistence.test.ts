@@ -2,8 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
-  commitObjects, createIdGenerator, createObject, deleteObjects, DeletePreventedError, openDatabase, retrieveByIds,
-  syncSchema, UniqueViolationError, ValueOutOfRangeError, type Database, type IdGenerator,
+  commitObjects,
+  createIdGenerator,
+  createObject,
+  deleteObjects,
+  DeletePreventedError,
+  openDatabase,
+  retrieveByIds,
+  syncSchema,
+  UniqueViolationError,
+  ValueOutOfRangeError,
+  type Database,
+  type IdGenerator,
 } from '../../src/data/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { setReference, setValue, type MxObject } from '../../src/objects/mx-object.js';
@@ -43,10 +53,15 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     // lands while it holds the connection but has not begun its work (SQLite).
     for (let wait = 0; wait < 8; wait++) {
       captured.length = 0;
-      const tx = db.transaction(async (q) => { await q.query('SELECT 1 AS x', []); });
+      const tx = db.transaction(async (q) => {
+        await q.query('SELECT 1 AS x', []);
+      });
       for (let i = 0; i < wait; i++) await null;
       await Promise.all([tx, db.query(probe, [])]);
-      expect(captured.filter((s) => s === probe), `read after ${wait} microtasks`).toHaveLength(1);
+      expect(
+        captured.filter((s) => s === probe),
+        `read after ${wait} microtasks`,
+      ).toHaveLength(1);
     }
     captured.length = 0;
     await expect(db.query('SELECT nothing FROM nowhere', [])).rejects.toThrow();
@@ -125,8 +140,15 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     await commit(objs);
     const { toDbValue } = await import('../../src/data/index.js');
     const attr = model.entities.get('T.Line')!.attributes.get('Amount')!;
-    const rows = await db.query<{ id: unknown }>(`SELECT "id" FROM "t$line" WHERE "amount" > ${P(1)} ORDER BY "amount"`, [toDbValue(db.dialect, attr, new Decimal('-1'))]);
-    const got = await retrieveByIds(db, model, 'T.Line', rows.map((r) => BigInt(r.id as string)));
+    const rows = await db.query<{ id: unknown }>(`SELECT "id" FROM "t$line" WHERE "amount" > ${P(1)} ORDER BY "amount"`, [
+      toDbValue(db.dialect, attr, new Decimal('-1')),
+    ]);
+    const got = await retrieveByIds(
+      db,
+      model,
+      'T.Line',
+      rows.map((r) => BigInt(r.id as string)),
+    );
     expect(got.map((o) => (o.values.get('Amount') as Decimal).toString())).toEqual(['-1e-8', '0', '0.5', '3', '10', '100.25']);
   });
 
@@ -141,7 +163,7 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     await expect(commit([big])).rejects.toThrow(/more than 20 integer digits/);
   });
 
-  it('reads with the seeds\' SELECT and updates only the changed columns', async () => {
+  it("reads with the seeds' SELECT and updates only the changed columns", async () => {
     const o = await createObject(model, 'T.Owner', ids);
     setValue(o, 'Name', 'Ann');
     const inserts = await capture(() => commit([o]));
@@ -164,13 +186,20 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     const objs: MxObject[] = [];
     for (let i = 0; i < 300; i++) {
       const o = await createObject(model, 'T.Puppy', ids);
-      setValue(o, 'Name', `pup ${i}`); setValue(o, 'Breed', 'Beagle'); setValue(o, 'AgeInWeeks', i);
+      setValue(o, 'Name', `pup ${i}`);
+      setValue(o, 'Breed', 'Beagle');
+      setValue(o, 'AgeInWeeks', i);
       objs.push(o);
     }
     const stmts = await capture(() => commit(objs));
     expect(stmts.map((s) => /^INSERT INTO "([^"]+)"/.exec(s)?.[1])).toEqual(['t$animal', 't$dog', 't$puppy']);
     expect(stmts[2]!.match(/\),/g)).toHaveLength(299);
-    const back = await retrieveByIds(db, model, 'T.Puppy', objs.map((o) => o.id));
+    const back = await retrieveByIds(
+      db,
+      model,
+      'T.Puppy',
+      objs.map((o) => o.id),
+    );
     expect(back.map((o) => o.values.get('AgeInWeeks'))).toEqual(objs.map((_, i) => i));
   });
 
@@ -178,33 +207,73 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     const pups = [];
     for (let i = 0; i < 5; i++) {
       const o = await createObject(model, 'T.Puppy', ids);
-      setValue(o, 'Name', `pup ${i}`); setValue(o, 'Breed', 'Beagle'); setValue(o, 'AgeInWeeks', i);
+      setValue(o, 'Name', `pup ${i}`);
+      setValue(o, 'Breed', 'Beagle');
+      setValue(o, 'AgeInWeeks', i);
       pups.push(o);
     }
     const all = [await createObject(model, 'T.Everything', ids), await createObject(model, 'T.Everything', ids)];
     await commit([...pups, ...all]);
-    const loaded = await retrieveByIds(db, model, 'T.Puppy', pups.map((p) => p.id));
-    loaded.slice(0, 4).forEach((p, i) => { setValue(p, 'Name', i === 1 ? null : `Zoë 🚀 ${i}`); setValue(p, 'AgeInWeeks', 100 + i); });
+    const loaded = await retrieveByIds(
+      db,
+      model,
+      'T.Puppy',
+      pups.map((p) => p.id),
+    );
+    loaded.slice(0, 4).forEach((p, i) => {
+      setValue(p, 'Name', i === 1 ? null : `Zoë 🚀 ${i}`);
+      setValue(p, 'AgeInWeeks', 100 + i);
+    });
     setValue(loaded[4]!, 'Breed', 'Pug');
-    const [e1, e2] = await retrieveByIds(db, model, 'T.Everything', all.map((e) => e.id));
+    const [e1, e2] = await retrieveByIds(
+      db,
+      model,
+      'T.Everything',
+      all.map((e) => e.id),
+    );
     const when = new Date(Date.UTC(2001, 8, 9, 1, 46, 40, 321));
-    for (const [e, n] of [[e1!, 1n], [e2!, 2n]] as const) {
-      setValue(e, 'Str', `s${n}`); setValue(e, 'Int', -7 * Number(n)); setValue(e, 'Lng', 9007199254740993n * n);
-      setValue(e, 'Dec', new Decimal(`1234567890123456789${n}.12345678`)); setValue(e, 'Flag', n === 1n);
-      setValue(e, 'When', n === 1n ? when : null); setValue(e, 'Colour', 'Green'); setValue(e, 'Blob', new Uint8Array([0, 255, Number(n)]));
+    for (const [e, n] of [
+      [e1!, 1n],
+      [e2!, 2n],
+    ] as const) {
+      setValue(e, 'Str', `s${n}`);
+      setValue(e, 'Int', -7 * Number(n));
+      setValue(e, 'Lng', 9007199254740993n * n);
+      setValue(e, 'Dec', new Decimal(`1234567890123456789${n}.12345678`));
+      setValue(e, 'Flag', n === 1n);
+      setValue(e, 'When', n === 1n ? when : null);
+      setValue(e, 'Colour', 'Green');
+      setValue(e, 'Blob', new Uint8Array([0, 255, Number(n)]));
     }
     const stmts = (await capture(() => commit([...loaded, e1!, e2!]))).filter((x) => x.startsWith('UPDATE'));
     const tables = stmts.map((x) => /^UPDATE "([^"]+)"/.exec(x)![1]);
     if (dialect === 'sqlite') expect(tables).toHaveLength(4 + 4 + 1 + 2);
     else expect(tables.sort()).toEqual(['t$animal', 't$dog', 't$everything', 't$puppy']);
 
-    const back = await retrieveByIds(db, model, 'T.Puppy', pups.map((p) => p.id));
+    const back = await retrieveByIds(
+      db,
+      model,
+      'T.Puppy',
+      pups.map((p) => p.id),
+    );
     expect(back.map((p) => [p.values.get('Name'), p.values.get('Breed'), p.values.get('AgeInWeeks')])).toEqual([
-      ['Zoë 🚀 0', 'Beagle', 100], [null, 'Beagle', 101], ['Zoë 🚀 2', 'Beagle', 102], ['Zoë 🚀 3', 'Beagle', 103], ['pup 4', 'Pug', 4],
+      ['Zoë 🚀 0', 'Beagle', 100],
+      [null, 'Beagle', 101],
+      ['Zoë 🚀 2', 'Beagle', 102],
+      ['Zoë 🚀 3', 'Beagle', 103],
+      ['pup 4', 'Pug', 4],
     ]);
-    const [b1, b2] = await retrieveByIds(db, model, 'T.Everything', all.map((e) => e.id));
+    const [b1, b2] = await retrieveByIds(
+      db,
+      model,
+      'T.Everything',
+      all.map((e) => e.id),
+    );
     expect([b1!.values.get('Lng'), b2!.values.get('Lng')]).toEqual([9007199254740993n, 18014398509481986n]);
-    expect([(b1!.values.get('Dec') as Decimal).toFixed(), (b2!.values.get('Dec') as Decimal).toFixed()]).toEqual(['12345678901234567891.12345678', '12345678901234567892.12345678']);
+    expect([(b1!.values.get('Dec') as Decimal).toFixed(), (b2!.values.get('Dec') as Decimal).toFixed()]).toEqual([
+      '12345678901234567891.12345678',
+      '12345678901234567892.12345678',
+    ]);
     expect([b1!.values.get('Int'), b2!.values.get('Int'), b1!.values.get('Flag'), b2!.values.get('Flag')]).toEqual([-7, -14, true, false]);
     expect([(b1!.values.get('When') as Date).getTime(), b2!.values.get('When')]).toEqual([when.getTime(), null]);
     expect([b1!.values.get('Str'), b2!.values.get('Colour'), b2!.values.get('Blob')]).toEqual(['s1', 'Green', new Uint8Array([0, 255, 2])]);
@@ -212,43 +281,56 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
 
   it('refuses a too long String in a batched update as in a single one, writing nothing', async () => {
     const [a, b] = [await createObject(model, 'T.Owner', ids), await createObject(model, 'T.Owner', ids)];
-    setValue(a, 'Name', 'a'); setValue(b, 'Name', 'b');
+    setValue(a, 'Name', 'a');
+    setValue(b, 'Name', 'b');
     await commit([a, b]);
     const [la, lb] = await retrieveByIds(db, model, 'T.Owner', [a.id, b.id]);
-    setValue(la!, 'Name', 'ok'); setValue(lb!, 'Name', 'x'.repeat(101));
+    setValue(la!, 'Name', 'ok');
+    setValue(lb!, 'Name', 'x'.repeat(101));
     // Kiln checks lengths itself, so SQLite (which would store anything) refuses alike.
-    const err = await commit([la!, lb!]).then(() => undefined, (e: unknown) => e);
+    const err = await commit([la!, lb!]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ValueOutOfRangeError);
     expect((err as Error).message).toBe('value of T.Owner.Name is 101 characters long; at most 100 are allowed');
     const names = (await retrieveByIds(db, model, 'T.Owner', [a.id, b.id])).map((o) => o.values.get('Name'));
     expect(names).toEqual(['a', 'b']);
   });
 
-  it('counts a String\'s length in characters, as the databases do, and refuses one too long on insert', async () => {
+  it("counts a String's length in characters, as the databases do, and refuses one too long on insert", async () => {
     const fits = await createObject(model, 'T.Owner', ids);
     const name = '\u{1F600}'.repeat(100); // 100 characters, 200 UTF-16 units
     setValue(fits, 'Name', name);
     await commit([fits]);
     expect((await retrieveByIds(db, model, 'T.Owner', [fits.id]))[0]!.values.get('Name')).toBe(name);
     const [ok, tooLong] = [await createObject(model, 'T.Owner', ids), await createObject(model, 'T.Owner', ids)];
-    setValue(ok, 'Name', 'fine'); setValue(tooLong, 'Name', `${name}!`);
+    setValue(ok, 'Name', 'fine');
+    setValue(tooLong, 'Name', `${name}!`);
     await expect(commit([ok, tooLong])).rejects.toThrow('value of T.Owner.Name is 101 characters long; at most 100 are allowed');
     expect(await retrieveByIds(db, model, 'T.Owner', [ok.id, tooLong.id])).toEqual([]);
   });
 
   it('returns objects of their concrete entity when read through a generalization', async () => {
     const dog = await createObject(model, 'T.Dog', ids);
-    setValue(dog, 'Name', 'Rex'); setValue(dog, 'Breed', 'Collie');
+    setValue(dog, 'Name', 'Rex');
+    setValue(dog, 'Breed', 'Collie');
     const pup = await createObject(model, 'T.Puppy', ids);
-    setValue(pup, 'Name', 'Bit'); setValue(pup, 'Breed', 'Pug'); setValue(pup, 'AgeInWeeks', 9);
+    setValue(pup, 'Name', 'Bit');
+    setValue(pup, 'Breed', 'Pug');
+    setValue(pup, 'AgeInWeeks', 9);
     const cat = await createObject(model, 'T.Animal', ids);
     setValue(cat, 'Name', 'Tom');
     await commit([dog, pup, cat]);
-    const rows = await db.query<{ submetaobjectname: string }>(`SELECT "submetaobjectname" FROM "t$animal" WHERE "id" = ${P(1)}`, [dialect === 'sqlite' ? pup.id : pup.id.toString()]);
+    const rows = await db.query<{ submetaobjectname: string }>(`SELECT "submetaobjectname" FROM "t$animal" WHERE "id" = ${P(1)}`, [
+      dialect === 'sqlite' ? pup.id : pup.id.toString(),
+    ]);
     expect(rows[0]!.submetaobjectname).toBe('T.Puppy');
     const all = await retrieveByIds(db, model, 'T.Animal', [cat.id, dog.id, pup.id]);
     expect(all.map((o) => [o.entity, o.values.get('Name'), o.values.get('Breed') ?? null, o.values.get('AgeInWeeks') ?? null])).toEqual([
-      ['T.Animal', 'Tom', null, null], ['T.Dog', 'Rex', 'Collie', null], ['T.Puppy', 'Bit', 'Pug', 9],
+      ['T.Animal', 'Tom', null, null],
+      ['T.Dog', 'Rex', 'Collie', null],
+      ['T.Puppy', 'Bit', 'Pug', 9],
     ]);
     // A specialization's read never returns its generalization's objects.
     expect((await retrieveByIds(db, model, 'T.Dog', [cat.id, dog.id])).map((o) => o.id)).toEqual([dog.id]);
@@ -284,10 +366,12 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     await commit([a, b, c]);
     const v = (x: bigint) => (dialect === 'sqlite' ? x : x.toString());
     await db.execute(`INSERT INTO "t$animal_owner" ("t$animalid", "t$ownerid") VALUES (${P(1)}, ${P(2)})`, [v(a.id), v(b.id)]);
-    await expect(db.execute(`INSERT INTO "t$animal_owner" ("t$animalid", "t$ownerid") VALUES (${P(1)}, ${P(2)})`, [v(a.id), v(c.id)])).rejects.toBeInstanceOf(UniqueViolationError);
+    await expect(db.execute(`INSERT INTO "t$animal_owner" ("t$animalid", "t$ownerid") VALUES (${P(1)}, ${P(2)})`, [v(a.id), v(c.id)])).rejects.toBeInstanceOf(
+      UniqueViolationError,
+    );
   });
 
-  it('prevents a delete with the model\'s message and deletes nothing', async () => {
+  it("prevents a delete with the model's message and deletes nothing", async () => {
     const owner = await createObject(model, 'T.Owner', ids);
     const dog = await createObject(model, 'T.Dog', ids);
     setReference(dog, 'T.Animal_Owner', owner.id);
@@ -300,7 +384,9 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     const stmts = await capture(() => db.transaction((tx) => deleteObjects(tx, model, [dog])));
     expect(stmts).toContain(`DELETE FROM "t$dog" WHERE "id" = ${P(1)}`);
     expect(await retrieveByIds(db, model, 'T.Animal', [dog.id])).toHaveLength(0);
-    expect(await db.query(`SELECT * FROM "t$animal_owner" WHERE "t$ownerid" = ${P(1)}`, [dialect === 'sqlite' ? owner.id : owner.id.toString()])).toHaveLength(0);
+    expect(await db.query(`SELECT * FROM "t$animal_owner" WHERE "t$ownerid" = ${P(1)}`, [dialect === 'sqlite' ? owner.id : owner.id.toString()])).toHaveLength(
+      0,
+    );
     // Now the owner goes.
     const deleted = await db.transaction((tx) => deleteObjects(tx, model, [owner]));
     expect(deleted.map((o) => o.id)).toEqual([owner.id]);
@@ -313,7 +399,13 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
     const other = await createObject(model, 'T.Line', ids);
     await commit([inv, ...lines, other]);
     let announced: bigint[] = [];
-    const deleted = await db.transaction((tx) => deleteObjects(tx, model, [inv], { beforeDelete: async (objs) => { announced = objs.map((o) => o.id); } }));
+    const deleted = await db.transaction((tx) =>
+      deleteObjects(tx, model, [inv], {
+        beforeDelete: async (objs) => {
+          announced = objs.map((o) => o.id);
+        },
+      }),
+    );
     expect(deleted.map((o) => o.id).sort()).toEqual([inv.id, ...lines.map((l) => l.id)].sort());
     expect(announced.sort()).toEqual(deleted.map((o) => o.id).sort());
     expect(await retrieveByIds(db, model, 'T.Line', [...lines.map((l) => l.id), other.id])).toHaveLength(1);
@@ -322,30 +414,49 @@ describe.each(DIALECTS)('persistence on %s', (dialect) => {
   it('rolls back a failed transaction and only the failed savepoint', async () => {
     const a = await createObject(model, 'T.Owner', ids);
     const b = await createObject(model, 'T.Owner', ids);
-    await expect(db.transaction(async (tx) => {
-      await commitObjects(tx, model, [a]);
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      db.transaction(async (tx) => {
+        await commitObjects(tx, model, [a]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await retrieveByIds(db, model, 'T.Owner', [a.id])).toHaveLength(0);
 
     const c = await createObject(model, 'T.Owner', ids);
     const d = await createObject(model, 'T.Owner', ids);
     await db.transaction(async (tx) => {
       await commitObjects(tx, model, [c]);
-      await tx.savepoint(async (sp) => { await commitObjects(sp, model, [d]); throw new Error('inner'); }).catch(() => undefined);
+      await tx
+        .savepoint(async (sp) => {
+          await commitObjects(sp, model, [d]);
+          throw new Error('inner');
+        })
+        .catch(() => undefined);
     });
     expect((await retrieveByIds(db, model, 'T.Owner', [b.id, c.id, d.id])).map((o) => o.id)).toEqual([c.id]);
   });
 
   it('keeps a transaction usable after a statement the database refused inside a savepoint', async () => {
     // On PostgreSQL a refused statement aborts the whole transaction unless its savepoint is rolled back.
-    const [animal, o1, o2, after] = [await createObject(model, 'T.Animal', ids), await createObject(model, 'T.Owner', ids), await createObject(model, 'T.Owner', ids), await createObject(model, 'T.Owner', ids)];
+    const [animal, o1, o2, after] = [
+      await createObject(model, 'T.Animal', ids),
+      await createObject(model, 'T.Owner', ids),
+      await createObject(model, 'T.Owner', ids),
+      await createObject(model, 'T.Owner', ids),
+    ];
     await commit([animal, o1, o2]);
     const v = (x: bigint) => (dialect === 'sqlite' ? x : x.toString());
     const link = `INSERT INTO "t$animal_owner" ("t$animalid", "t$ownerid") VALUES (${P(1)}, ${P(2)})`;
     await db.transaction(async (tx) => {
       await tx.execute(link, [v(animal.id), v(o1.id)]);
-      const refused = await tx.savepoint(async (sp) => { await sp.execute(link, [v(animal.id), v(o2.id)]); }).then(() => undefined, (e: unknown) => e);
+      const refused = await tx
+        .savepoint(async (sp) => {
+          await sp.execute(link, [v(animal.id), v(o2.id)]);
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(refused).toBeInstanceOf(UniqueViolationError);
       await commitObjects(tx, model, [after]);
     });

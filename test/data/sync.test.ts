@@ -4,7 +4,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Decimal } from 'decimal.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
 import {
-  commitObjects, createIdGenerator, createObject, DestructiveSyncError, OlderModelError, openDatabase, retrieveByIds, syncSchema, type Database,
+  commitObjects,
+  createIdGenerator,
+  createObject,
+  DestructiveSyncError,
+  OlderModelError,
+  openDatabase,
+  retrieveByIds,
+  syncSchema,
+  type Database,
 } from '../../src/data/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { setReference, setValue } from '../../src/objects/mx-object.js';
@@ -74,25 +82,54 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
     expect(second.statements).toEqual([]);
 
     const tables = await tableNames(db);
-    for (const name of ['t$everything', 't$animal', 't$dog', 't$puppy', 't$animal_owner', 't$animal_tags', 'system$user', 'mendixsystem$entity', 'mendixsystem$attribute', 'mendixsystem$association', 'mendixsystem$entityidentifier', 'mendixsystem$version', 'mendixsystem$sequence']) {
+    for (const name of [
+      't$everything',
+      't$animal',
+      't$dog',
+      't$puppy',
+      't$animal_owner',
+      't$animal_tags',
+      'system$user',
+      'mendixsystem$entity',
+      'mendixsystem$attribute',
+      'mendixsystem$association',
+      'mendixsystem$entityidentifier',
+      'mendixsystem$version',
+      'mendixsystem$sequence',
+    ]) {
       expect(tables).toContain(name);
     }
-    expect(await columnNames(db, 't$everything')).toEqual(expect.arrayContaining(['id', 'str', 'dec', 'createddate', 'changeddate', 'system$owner', 'system$changedby']));
+    expect(await columnNames(db, 't$everything')).toEqual(
+      expect.arrayContaining(['id', 'str', 'dec', 'createddate', 'changeddate', 'system$owner', 'system$changedby']),
+    );
     expect(await columnNames(db, 't$animal')).toEqual(expect.arrayContaining(['id', 'name', 'submetaobjectname']));
     expect(await columnNames(db, 't$dog')).toEqual(['breed', 'id'].sort());
     expect(await columnNames(db, 't$animal_owner')).toEqual(['t$animalid', 't$ownerid']);
     const assoc = await db.query<Record<string, unknown>>(`SELECT * FROM "mendixsystem$association" WHERE "association_name" = ${P(1)}`, ['T.Animal_Owner']);
-    expect(assoc[0]).toMatchObject({ table_name: 't$animal_owner', parent_column_name: 't$animalid', child_column_name: 't$ownerid', index_name: 'idx_t$animal_owner_t$owner_t$animal' });
+    expect(assoc[0]).toMatchObject({
+      table_name: 't$animal_owner',
+      parent_column_name: 't$animalid',
+      child_column_name: 't$ownerid',
+      index_name: 'idx_t$animal_owner_t$owner_t$animal',
+    });
     const uniq = await db.query<Record<string, unknown>>(`SELECT * FROM "mendixsystem$unique_constraint"`, []);
     expect(uniq.map((u) => u.name)).toContain('uniq_t$animal_owner_t$animalid');
     expect(uniq.map((u) => u.name)).not.toContain('uniq_t$animal_tags_t$animalid');
-    const attrs = await db.query<Record<string, unknown>>(`SELECT "attribute_name", "type", "length" FROM "mendixsystem$attribute" "a" INNER JOIN "mendixsystem$entity" "e" ON "e"."id" = "a"."entity_id" WHERE "e"."entity_name" = ${P(1)} ORDER BY "attribute_name"`, ['T.Everything']);
+    const attrs = await db.query<Record<string, unknown>>(
+      `SELECT "attribute_name", "type", "length" FROM "mendixsystem$attribute" "a" INNER JOIN "mendixsystem$entity" "e" ON "e"."id" = "a"."entity_id" WHERE "e"."entity_name" = ${P(1)} ORDER BY "attribute_name"`,
+      ['T.Everything'],
+    );
     const types = Object.fromEntries(attrs.map((a) => [a.attribute_name, Number(a.type)]));
     expect(types).toMatchObject({ Num: 0, Int: 3, Lng: 4, Dec: 5, Flag: 10, When: 20, Str: 30, Colour: 40, Blob: 50 });
     expect(Number(attrs.find((a) => a.attribute_name === 'Colour')!.length)).toBe('VeryLongColourName'.length);
-    const idx = await db.query<Record<string, unknown>>(`SELECT "c"."column_id", "c"."sort_order" FROM "mendixsystem$index" "i" INNER JOIN "mendixsystem$index_column" "c" ON "c"."index_id" = "i"."id" WHERE "i"."index_name" = ${P(1)} ORDER BY "c"."ordinal"`, ['idx_t$everything_str_int']);
+    const idx = await db.query<Record<string, unknown>>(
+      `SELECT "c"."column_id", "c"."sort_order" FROM "mendixsystem$index" "i" INNER JOIN "mendixsystem$index_column" "c" ON "c"."index_id" = "i"."id" WHERE "i"."index_name" = ${P(1)} ORDER BY "c"."ordinal"`,
+      ['idx_t$everything_str_int'],
+    );
     expect(idx.map((r) => `${r.column_id} ${r.sort_order}`)).toEqual(['str ASC', 'int DESC', 'id ASC']);
-    expect(await indexNames(db, 't$everything')).toEqual(expect.arrayContaining(['idx_t$everything_str_int', 'idx_t$everything_system$owner', 'idx_t$everything_system$changedby']));
+    expect(await indexNames(db, 't$everything')).toEqual(
+      expect.arrayContaining(['idx_t$everything_str_int', 'idx_t$everything_system$owner', 'idx_t$everything_system$changedby']),
+    );
     expect(await indexNames(db, 't$animal_owner')).toEqual(expect.arrayContaining(['idx_t$animal_owner_t$owner_t$animal', 'uniq_t$animal_owner_t$animalid']));
     expect(await indexNames(db, 't$animal')).toContain('idx_t$animal_submetaobjectname');
     const version = await db.query<Record<string, unknown>>(`SELECT * FROM "mendixsystem$version"`, []);
@@ -104,13 +141,17 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
     const t4 = await freshDatabase(dialect);
     const db4 = await openDatabase(t4.url, { log: quietLog });
     try {
-      await syncSchema(db4, await modelOf('entities:\n  A: { attributes: { X: String } }\n  B: { attributes: { Y: String } }\n'), { allowDestructive: false, log: quietLog });
+      await syncSchema(db4, await modelOf('entities:\n  A: { attributes: { X: String } }\n  B: { attributes: { Y: String } }\n'), {
+        allowDestructive: false,
+        log: quietLog,
+      });
       await db4.execute('DROP TABLE "t$b"', []);
       const r = await syncSchema(db4, await modelOf('entities:\n  A: { attributes: { X: String } }\n'), { allowDestructive: false, log: quietLog });
       expect(r.summary).toEqual(['drop entity T.B (table t$b)']);
       expect(await tableNames(db4)).toContain('t$a');
     } finally {
-      await db4.close(); await t4.drop();
+      await db4.close();
+      await t4.drop();
     }
   });
 
@@ -123,7 +164,10 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       t2 = await freshDatabase(dialect);
       db2 = await openDatabase(t2.url, { log: quietLog });
     });
-    afterAll(async () => { await db2?.close(); await t2?.drop(); });
+    afterAll(async () => {
+      await db2?.close();
+      await t2?.drop();
+    });
     /** Every model change is applied by a new start: the database is closed and opened again first. */
     const sync2 = async (model: CompiledModel, allowDestructive = false) => {
       await db2.close();
@@ -136,18 +180,28 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       await sync2(v1);
       const ids = await createIdGenerator(db2, v1);
       const ann = await createObject(v1, 'T.Person', ids);
-      setValue(ann, 'Name', 'Ann'); setValue(ann, 'Age', 41); setValue(ann, 'Nick', 'annie'); setValue(ann, 'Score', 7);
+      setValue(ann, 'Name', 'Ann');
+      setValue(ann, 'Age', 41);
+      setValue(ann, 'Nick', 'annie');
+      setValue(ann, 'Score', 7);
       const pet = await createObject(v1, 'T.Pet', ids);
-      setValue(pet, 'Name', 'Rex'); setReference(pet, 'T.Pet_Person', ann.id);
+      setValue(pet, 'Name', 'Rex');
+      setReference(pet, 'T.Pet_Person', ann.id);
       await db2.transaction((tx) => commitObjects(tx, v1, [ann, pet]));
-      annId = ann.id; petId = pet.id;
+      annId = ann.id;
+      petId = pet.id;
 
       const v2 = await modelOf(V2, '2.0.0');
       const r = await sync2(v2);
-      expect(r.summary).toEqual(expect.arrayContaining([
-        'rename table t$person to t$human', 'rename column t$human.name to fullname', 'drop column t$human.obsolete',
-        'add column t$human.born', 'rename table t$pet_person to t$pet_human',
-      ]));
+      expect(r.summary).toEqual(
+        expect.arrayContaining([
+          'rename table t$person to t$human',
+          'rename column t$human.name to fullname',
+          'drop column t$human.obsolete',
+          'add column t$human.born',
+          'rename table t$pet_person to t$pet_human',
+        ]),
+      );
       expect(await tableNames(db2)).not.toContain('t$person');
       expect(await columnNames(db2, 't$human')).toEqual(['active', 'age', 'born', 'fullname', 'id', 'nick', 'score', 'ticket']);
       expect(await columnNames(db2, 't$pet_human')).toEqual(['t$humanid', 't$petid']);
@@ -203,7 +257,10 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
     });
 
     it('turns a Reference into a Reference set and back, refusing the way back while objects hold several', async () => {
-      const v6 = await modelOf(V3.replace('Pet_Human: { previousName: Pet_Person, parent: Pet, child: Human }', 'Pet_Human: { type: ReferenceSet, parent: Pet, child: Human }'), '6.0.0');
+      const v6 = await modelOf(
+        V3.replace('Pet_Human: { previousName: Pet_Person, parent: Pet, child: Human }', 'Pet_Human: { type: ReferenceSet, parent: Pet, child: Human }'),
+        '6.0.0',
+      );
       const r = await sync2(v6);
       expect(r.statements.some((x) => /drop index/i.test(x.sql) && x.sql.includes('uniq_t$pet_human_t$petid'))).toBe(true);
       const ids = await createIdGenerator(db2, v6);
@@ -228,11 +285,18 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
     const t5 = await freshDatabase(dialect);
     const start = async (yaml: string) => {
       const d = await openDatabase(t5.url, { log: quietLog });
-      try { await syncSchema(d, await modelOf(yaml), { allowDestructive: false, log: quietLog }); return await indexNames(d, 't$item'); } finally { await d.close(); }
+      try {
+        await syncSchema(d, await modelOf(yaml), { allowDestructive: false, log: quietLog });
+        return await indexNames(d, 't$item');
+      } finally {
+        await d.close();
+      }
     };
     const item = (indexes: string) => `entities:\n  Item:\n    attributes: { Code: String(20), Name: String(100), Qty: Integer }\n${indexes}`;
     try {
-      expect(await start(item('    indexes:\n      - { attributes: [Code] }\n      - { attributes: [Name] }\n'))).toEqual(expect.arrayContaining(['idx_t$item_code', 'idx_t$item_name']));
+      expect(await start(item('    indexes:\n      - { attributes: [Code] }\n      - { attributes: [Name] }\n'))).toEqual(
+        expect.arrayContaining(['idx_t$item_code', 'idx_t$item_name']),
+      );
       const after = await start(item('    indexes:\n      - { attributes: [Code, Qty] }\n'));
       expect(after).not.toContain('idx_t$item_name');
       expect(after).not.toContain('idx_t$item_code');
@@ -246,9 +310,16 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
   describe('destructive changes in place (issue 14, item 7)', () => {
     let t7: TestDatabase;
     let d7: Database;
-    beforeEach(async () => { t7 = await freshDatabase(dialect); d7 = await openDatabase(t7.url, { log: quietLog }); });
-    afterEach(async () => { await d7?.close(); await t7?.drop(); });
-    const startM = async (yaml: string, version: string, allowDestructive = false) => syncSchema(d7, await modelOf(yaml, version), { allowDestructive, log: quietLog });
+    beforeEach(async () => {
+      t7 = await freshDatabase(dialect);
+      d7 = await openDatabase(t7.url, { log: quietLog });
+    });
+    afterEach(async () => {
+      await d7?.close();
+      await t7?.drop();
+    });
+    const startM = async (yaml: string, version: string, allowDestructive = false) =>
+      syncSchema(d7, await modelOf(yaml, version), { allowDestructive, log: quietLog });
     const codes = (rows: { id: unknown; code: unknown }[]) => Object.fromEntries(rows.map((r) => [String(r.id), r.code === null ? null : String(r.code)]));
 
     it('narrows a String in place: keeps every value that fits, names the rows that do not, and cuts only those', async () => {
@@ -258,17 +329,29 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       const ids = await createIdGenerator(d7, m1);
       const values = ['short', 'exactly-13-ch', 'fourteen-chars', 'twenty-characters-xx'];
       const objs: Awaited<ReturnType<typeof createObject>>[] = [];
-      for (const v of values) { const o = await createObject(m1, 'T.Item', ids); setValue(o, 'Code', v); setValue(o, 'Other', v); objs.push(o); }
+      for (const v of values) {
+        const o = await createObject(m1, 'T.Item', ids);
+        setValue(o, 'Code', v);
+        setValue(o, 'Other', v);
+        objs.push(o);
+      }
       await d7.transaction((tx) => commitObjects(tx, m1, objs));
       const [, , long1, long2] = objs.map((o) => o.id);
 
       const err = await startM(yaml(13), '2.0.0').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DestructiveSyncError);
-      expect((err as Error).message).toContain(`attribute T.Item.Code: 2 values do not fit String(13) and would be cut to 13 characters (ids ${long1}, ${long2}); every other value is kept`);
+      expect((err as Error).message).toContain(
+        `attribute T.Item.Code: 2 values do not fit String(13) and would be cut to 13 characters (ids ${long1}, ${long2}); every other value is kept`,
+      );
       const r = await startM(yaml(13), '2.0.0', true);
       expect(r.summary).toContain('change column t$item.code from String(20) to String(13)');
       const rows = await d7.query<{ id: unknown; code: unknown }>('SELECT "id", "code" FROM "t$item"', []);
-      expect(codes(rows)).toEqual({ [String(objs[0]!.id)]: 'short', [String(objs[1]!.id)]: 'exactly-13-ch', [String(long1)]: 'fourteen-char', [String(long2)]: 'twenty-charac' });
+      expect(codes(rows)).toEqual({
+        [String(objs[0]!.id)]: 'short',
+        [String(objs[1]!.id)]: 'exactly-13-ch',
+        [String(long1)]: 'fourteen-char',
+        [String(long2)]: 'twenty-charac',
+      });
       const other = await d7.query<{ n: unknown }>('SELECT COUNT(*) AS "n" FROM "t$item" WHERE "other" IS NOT NULL', []);
       expect(Number(other[0]!.n)).toBe(4);
       expect((await startM(yaml(13), '2.0.0')).statements).toEqual([]);
@@ -279,8 +362,10 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       await startM(yaml('Long'), '1.0.0');
       const m1 = await modelOf(yaml('Long'), '1.0.0');
       const ids = await createIdGenerator(d7, m1);
-      const small = await createObject(m1, 'T.Num', ids); setValue(small, 'N', 42n);
-      const big = await createObject(m1, 'T.Num', ids); setValue(big, 'N', 9999999999n);
+      const small = await createObject(m1, 'T.Num', ids);
+      setValue(small, 'N', 42n);
+      const big = await createObject(m1, 'T.Num', ids);
+      setValue(big, 'N', 9999999999n);
       await d7.transaction((tx) => commitObjects(tx, m1, [small, big]));
       const err = await startM(yaml('Integer'), '2.0.0').catch((e: unknown) => e);
       expect((err as Error).message).toContain(`attribute T.Num.N: 1 value does not fit Integer and would be emptied (id ${big.id})`);
@@ -295,12 +380,16 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       await startM(yaml('Red: Red, Blue: Blue'), '1.0.0');
       const m1 = await modelOf(yaml('Red: Red, Blue: Blue'), '1.0.0');
       const ids = await createIdGenerator(d7, m1);
-      const red = await createObject(m1, 'T.Car', ids); setValue(red, 'Colour', 'Red');
-      const blue = await createObject(m1, 'T.Car', ids); setValue(blue, 'Colour', 'Blue');
+      const red = await createObject(m1, 'T.Car', ids);
+      setValue(red, 'Colour', 'Red');
+      const blue = await createObject(m1, 'T.Car', ids);
+      setValue(blue, 'Colour', 'Blue');
       await d7.transaction((tx) => commitObjects(tx, m1, [red, blue]));
       const err = await startM(yaml('Red: Red, Green: Green'), '2.0.0').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DestructiveSyncError);
-      expect((err as Error).message).toContain(`attribute T.Car.Colour: 1 value no longer in the enumeration ('Blue' in 1 row; id ${blue.id}) would be emptied`);
+      expect((err as Error).message).toContain(
+        `attribute T.Car.Colour: 1 value no longer in the enumeration ('Blue' in 1 row; id ${blue.id}) would be emptied`,
+      );
       await startM(yaml('Red: Red, Green: Green'), '2.0.0', true);
       const rows = await d7.query<{ id: unknown; code: unknown }>('SELECT "id", "colour" AS "code" FROM "t$car"', []);
       expect(codes(rows)).toEqual({ [String(red.id)]: 'Red', [String(blue.id)]: null });
@@ -310,13 +399,18 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       const yaml = (entity: string, attr: string) => `entities:\n  ${entity}:\n    attributes: { ${attr}: String }\n`;
       await startM(yaml('Client', 'Name'), '1.0.0');
       const m1 = await modelOf(yaml('Client', 'Name'), '1.0.0');
-      const o = await createObject(m1, 'T.Client', await createIdGenerator(d7, m1)); setValue(o, 'Name', 'x');
+      const o = await createObject(m1, 'T.Client', await createIdGenerator(d7, m1));
+      setValue(o, 'Name', 'x');
       await d7.transaction((tx) => commitObjects(tx, m1, [o]));
       const msg = String(await startM(yaml('Customer', 'Name'), '2.0.0').catch((e: Error) => e.message));
-      expect(msg).toContain('entity T.Client: table t$client holds 1 row — if it was renamed, give the new name its previous one to keep the data: `T.Customer` with `previousName: Client`');
+      expect(msg).toContain(
+        'entity T.Client: table t$client holds 1 row — if it was renamed, give the new name its previous one to keep the data: `T.Customer` with `previousName: Client`',
+      );
       expect(msg.indexOf('previousName')).toBeLessThan(msg.indexOf('AllowDestructiveSync'));
       const msg2 = String(await startM(yaml('Client', 'FullName'), '3.0.0').catch((e: Error) => e.message));
-      expect(msg2).toContain('attribute T.Client.Name: column t$client.name holds 1 value — if it was renamed, give the new name its previous one to keep the data: `FullName` with `previousName: Name`');
+      expect(msg2).toContain(
+        'attribute T.Client.Name: column t$client.name holds 1 value — if it was renamed, give the new name its previous one to keep the data: `FullName` with `previousName: Name`',
+      );
       expect(msg2.indexOf('previousName')).toBeLessThan(msg2.indexOf('AllowDestructiveSync'));
     });
   });
@@ -325,8 +419,10 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
     const A = 'entities:\n  Item:\n    attributes: { Name: String }\n';
     const B = 'entities:\n  Item:\n    attributes: { Name: String, Extra: String }\n';
     const C = 'entities:\n  Thing:\n    previousName: Item\n    attributes: { Name: String, Extra: String }\n';
-    const history = async (d: Database) => (await d.query<Record<string, unknown>>('SELECT * FROM "mendixsystem$modelhistory" ORDER BY "sequence"', []))
-      .map((r) => `${Number(r.sequence)} ${String(r.modelversionnumber)}`);
+    const history = async (d: Database) =>
+      (await d.query<Record<string, unknown>>('SELECT * FROM "mendixsystem$modelhistory" ORDER BY "sequence"', [])).map(
+        (r) => `${Number(r.sequence)} ${String(r.modelversionnumber)}`,
+      );
 
     it('records each model that synchronised the database; an older one changes nothing and serves when it can, else refuses in one line', async () => {
       const t8 = await freshDatabase(dialect);
@@ -344,7 +440,8 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
         expect(await columnNames(d, 't$item')).toEqual(['extra', 'id', 'name']);
         // Its inserts work (the new column is nullable).
         const mA = await modelOf(A, '1.0.0');
-        const o = await createObject(mA, 'T.Item', await createIdGenerator(d, mA)); setValue(o, 'Name', 'from the old model');
+        const o = await createObject(mA, 'T.Item', await createIdGenerator(d, mA));
+        setValue(o, 'Name', 'from the old model');
         await d.transaction((tx) => commitObjects(tx, mA, [o]));
         // The newer model: nothing to do, nothing recorded again.
         expect((await run(B, '1.1.0')).statements).toEqual([]);
@@ -354,14 +451,17 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
         const err = await run(B, '1.1.0').catch((e: unknown) => e);
         expect(err).toBeInstanceOf(OlderModelError);
         expect((err as Error).message).not.toContain('\n');
-        expect((err as Error).message).toMatch(/^this model \(version 1\.1\.0, #2\) is older than the one that last synchronised the database \(version 1\.2\.0, #3\) and cannot serve with its schema: it needs entity T\.Item \(table t\$item\), which the newer model renamed or removed; the schema was not changed\./);
+        expect((err as Error).message).toMatch(
+          /^this model \(version 1\.1\.0, #2\) is older than the one that last synchronised the database \(version 1\.2\.0, #3\) and cannot serve with its schema: it needs entity T\.Item \(table t\$item\), which the newer model renamed or removed; the schema was not changed\./,
+        );
         expect(await tableNames(d)).toContain('t$thing');
         expect(await tableNames(d)).not.toContain('t$item');
         // Going back deliberately: a new version.
         expect((await run(B.replace('  Item:\n', '  Item:\n    previousName: Thing\n'), '1.3.0')).summary).toContain('rename table t$thing to t$item');
         expect(await history(d)).toEqual(['1 1.0.0', '2 1.1.0', '3 1.2.0', '4 1.3.0']);
       } finally {
-        await d.close(); await t8.drop();
+        await d.close();
+        await t8.drop();
       }
     });
   });
@@ -391,13 +491,19 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       const t3 = await freshDatabase(dialect);
       try {
         const worker = join(import.meta.dirname, 'sync-worker.ts');
-        const run = () => new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', worker, t3.url], { stdio: ['ignore', 'pipe', 'pipe'] });
-          let out = ''; let err = '';
-          child.stdout.on('data', (d) => { out += d; });
-          child.stderr.on('data', (d) => { err += d; });
-          child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`worker failed: ${err}`))));
-        });
+        const run = () =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', worker, t3.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (d) => {
+              out += d;
+            });
+            child.stderr.on('data', (d) => {
+              err += d;
+            });
+            child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`worker failed: ${err}`))));
+          });
         const results = (await Promise.all([run(), run()])).map(Number).sort((a, b) => a - b);
         expect(results[0]).toBe(0);
         expect(results[1]).toBeGreaterThan(20);
@@ -409,22 +515,31 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
 });
 
 async function tableNames(db: Database): Promise<string[]> {
-  const sql = db.dialect.name === 'sqlite' ? `SELECT name AS n FROM sqlite_master WHERE type = 'table'`
-    : db.dialect.name === 'postgres' ? `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = current_schema()`
-      : `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = DATABASE()`;
+  const sql =
+    db.dialect.name === 'sqlite'
+      ? `SELECT name AS n FROM sqlite_master WHERE type = 'table'`
+      : db.dialect.name === 'postgres'
+        ? `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = current_schema()`
+        : `SELECT table_name AS n FROM information_schema.tables WHERE table_schema = DATABASE()`;
   return (await db.query<{ n: string }>(sql, [])).map((r) => r.n);
 }
 
 async function columnNames(db: Database, table: string): Promise<string[]> {
-  const sql = db.dialect.name === 'sqlite' ? `SELECT name AS n FROM pragma_table_info(?)`
-    : db.dialect.name === 'postgres' ? `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`
-      : `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?`;
+  const sql =
+    db.dialect.name === 'sqlite'
+      ? `SELECT name AS n FROM pragma_table_info(?)`
+      : db.dialect.name === 'postgres'
+        ? `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`
+        : `SELECT column_name AS n FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?`;
   return (await db.query<{ n: string }>(sql, [table])).map((r) => r.n).sort();
 }
 
 async function indexNames(db: Database, table: string): Promise<string[]> {
-  const sql = db.dialect.name === 'sqlite' ? `SELECT name AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`
-    : db.dialect.name === 'postgres' ? `SELECT indexname AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`
-      : `SELECT DISTINCT index_name AS n FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ?`;
+  const sql =
+    db.dialect.name === 'sqlite'
+      ? `SELECT name AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`
+      : db.dialect.name === 'postgres'
+        ? `SELECT indexname AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`
+        : `SELECT DISTINCT index_name AS n FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ?`;
   return (await db.query<{ n: string }>(sql, [table])).map((r) => r.n);
 }

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
-import { commitObjects, createIdGenerator, createObject, openDatabase, retrieveByIds, syncSchema, type Database, type IdGenerator } from '../../src/data/index.js';
+import {
+  commitObjects,
+  createIdGenerator,
+  createObject,
+  openDatabase,
+  retrieveByIds,
+  syncSchema,
+  type Database,
+  type IdGenerator,
+} from '../../src/data/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { setValue } from '../../src/objects/mx-object.js';
 import { modelOf, quietLog } from './support.js';
@@ -45,21 +54,46 @@ describe.each(DIALECTS)('updates of an entity with %s columns past the grouping 
       objs.push(o);
     }
     await db.transaction((tx) => commitObjects(tx, model, objs));
-    const loaded = await retrieveByIds(db, model, 'T.Wide', objs.map((o) => o.id));
-    for (const o of loaded.slice(0, 3)) { setValue(o, 'A32', -1); setValue(o, 'A1', -2); }
+    const loaded = await retrieveByIds(
+      db,
+      model,
+      'T.Wide',
+      objs.map((o) => o.id),
+    );
+    for (const o of loaded.slice(0, 3)) {
+      setValue(o, 'A32', -1);
+      setValue(o, 'A1', -2);
+    }
     for (const o of loaded.slice(3, 5)) setValue(o, 'A33', -3);
-    setValue(loaded[5]!, 'Name', 'renamed'); setValue(loaded[5]!, 'A0', -4);
+    setValue(loaded[5]!, 'Name', 'renamed');
+    setValue(loaded[5]!, 'A0', -4);
     captured.length = 0;
     await db.transaction((tx) => commitObjects(tx, model, loaded));
     const updates = captured.filter((s) => s.startsWith('UPDATE'));
     expect(updates).toHaveLength(dialect === 'sqlite' ? 6 : 3);
     for (const u of updates) expect(u).not.toMatch(/"a2"|"a31"/);
 
-    const back = await retrieveByIds(db, model, 'T.Wide', objs.map((o) => o.id));
-    const row = (k: number) => [back[k]!.values.get('Name'), back[k]!.values.get('A0'), back[k]!.values.get('A1'), back[k]!.values.get('A2'), back[k]!.values.get('A32'), back[k]!.values.get('A33')];
+    const back = await retrieveByIds(
+      db,
+      model,
+      'T.Wide',
+      objs.map((o) => o.id),
+    );
+    const row = (k: number) => [
+      back[k]!.values.get('Name'),
+      back[k]!.values.get('A0'),
+      back[k]!.values.get('A1'),
+      back[k]!.values.get('A2'),
+      back[k]!.values.get('A32'),
+      back[k]!.values.get('A33'),
+    ];
     expect(back.map((_, k) => row(k))).toEqual([
-      ['w0', 0, -2, 2, -1, 33], ['w1', 100, -2, 102, -1, 133], ['w2', 200, -2, 202, -1, 233],
-      ['w3', 300, 301, 302, 332, -3], ['w4', 400, 401, 402, 432, -3], ['renamed', -4, 501, 502, 532, 533],
+      ['w0', 0, -2, 2, -1, 33],
+      ['w1', 100, -2, 102, -1, 133],
+      ['w2', 200, -2, 202, -1, 233],
+      ['w3', 300, 301, 302, 332, -3],
+      ['w4', 400, 401, 402, 432, -3],
+      ['renamed', -4, 501, 502, 532, 533],
     ]);
   });
 
@@ -71,10 +105,22 @@ describe.each(DIALECTS)('updates of an entity with %s columns past the grouping 
       objs.push(o);
     }
     await db.transaction((tx) => commitObjects(tx, model, objs));
-    const loaded = await retrieveByIds(db, model, 'T.Wide', objs.map((o) => o.id));
-    setValue(loaded[0]!, 'A5', 50); setValue(loaded[1]!, 'A5', 2 ** 31); setValue(loaded[2]!, 'A5', 52);
+    const loaded = await retrieveByIds(
+      db,
+      model,
+      'T.Wide',
+      objs.map((o) => o.id),
+    );
+    setValue(loaded[0]!, 'A5', 50);
+    setValue(loaded[1]!, 'A5', 2 ** 31);
+    setValue(loaded[2]!, 'A5', 52);
     await expect(db.transaction((tx) => commitObjects(tx, model, loaded))).rejects.toThrow('is not a 32-bit integer');
-    const back = await retrieveByIds(db, model, 'T.Wide', objs.map((o) => o.id));
+    const back = await retrieveByIds(
+      db,
+      model,
+      'T.Wide',
+      objs.map((o) => o.id),
+    );
     expect(back.map((o) => o.values.get('A5'))).toEqual([0, 1, 2]);
   });
 });

@@ -23,7 +23,13 @@ describe('browser client: an anonymous visitor (examples/sales with anonymousRol
     raw = await openDatabase(database.url, { log: createLogger('silent') });
     b = await openBrowser();
   }, 120000);
-  afterAll(async () => { await b?.close(); await raw?.close(); await t?.stop(); await database?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await b?.close();
+    await raw?.close();
+    await t?.stop();
+    await database?.drop();
+    app?.remove();
+  });
 
   const rows = async () => ({
     users: Number((await raw.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM "system$user" WHERE "isanonymous" = 1', []))[0]!.n),

@@ -17,7 +17,11 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export interface RecordedResponse { readonly url: string; readonly status: number; readonly body: string }
+export interface RecordedResponse {
+  readonly url: string;
+  readonly status: number;
+  readonly body: string;
+}
 
 /** Real headless Chromium with a fresh profile, recording the runtime's answers. */
 export async function openBrowser(): Promise<Browser> {
@@ -27,36 +31,62 @@ export async function openBrowser(): Promise<Browser> {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 860 },
     });
   } catch (e) {
     throw new Error(`cannot start Chromium at ${CHROMIUM} (install Debian's 'chromium' package or set TEST_CHROMIUM): ${(e as Error).message}`);
   }
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   // Generous: the suite runs on shared machines with a load average of 8 and more.
   page.setDefaultTimeout(30000);
   const responses: RecordedResponse[] = [];
   const reading = new Set<Promise<void>>();
   context.on('response', (res) => {
     // A body that cannot be read (a redirect, a 304 without one) is recorded as empty.
-    const p = res.body().then((b) => b.toString('utf8'), () => '')
-      .then((body) => { responses.push({ url: res.url(), status: res.status(), body }); });
+    const p = res
+      .body()
+      .then(
+        (b) => b.toString('utf8'),
+        () => '',
+      )
+      .then((body) => {
+        responses.push({ url: res.url(), status: res.status(), body });
+      });
     reading.add(p);
     void p.finally(() => reading.delete(p));
   });
   if (process.env.E2E_DEBUG) {
     page.on('console', (m) => process.stderr.write(`[console] ${m.text()}\n`));
-    page.on('response', (res) => { if (res.status() >= 400) res.text().then((t) => process.stderr.write(`[${res.status()}] ${res.url()} ${res.request().postData() ?? ''} -> ${t}\n`), () => undefined); });
+    page.on('response', (res) => {
+      if (res.status() >= 400)
+        res.text().then(
+          (t) => process.stderr.write(`[${res.status()}] ${res.url()} ${res.request().postData() ?? ''} -> ${t}\n`),
+          () => undefined,
+        );
+    });
   }
   return {
-    context, page, responses,
+    context,
+    page,
+    responses,
     async settled() {
       while (reading.size > 0) await Promise.all([...reading]);
       return responses;
     },
-    async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
   };
 }
 

@@ -29,7 +29,10 @@ describe('browser client: start-up and sign-in', { timeout: 120000 }, () => {
     kiln = await startKiln(['examples/employees', '--deployment-dir', mkdtempSync(join(tmpdir(), 'kiln-e2e-'))], { KILN_HASH_ALGORITHM_COST: '6' });
     b = await openBrowser();
   });
-  afterAll(async () => { await b?.close(); await kiln?.stop(); });
+  afterAll(async () => {
+    await b?.close();
+    await kiln?.stop();
+  });
 
   it('shows an accessible sign-in form to a visitor without a session', async () => {
     const { page } = b;

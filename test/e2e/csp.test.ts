@@ -6,17 +6,25 @@ import type { Page } from 'playwright-core';
 import { startKiln, type RunningKiln } from '../support/cli.js';
 import { openBrowser, signIn, type Browser } from './browser.js';
 
-declare global { interface Window { __csp?: string[] } }
+declare global {
+  interface Window {
+    __csp?: string[];
+  }
+}
 
 /** Every Content-Security-Policy violation the page reports, from its console and its securitypolicyviolation events. */
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   const console: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) console.push(m.text()); });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) console.push(m.text());
+  });
   await page.addInitScript(() => {
     window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => { window.__csp!.push(`${e.violatedDirective} ${e.blockedURI}`); });
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__csp!.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
   });
-  return async () => [...console, ...await page.evaluate(() => window.__csp ?? [])];
+  return async () => [...console, ...(await page.evaluate(() => window.__csp ?? []))];
 }
 
 // The browser client under its Content-Security-Policy, in real headless Chromium: signing in
@@ -29,7 +37,10 @@ describe('browser client under its Content-Security-Policy', { timeout: 120000 }
     apps.push(await start('examples/employees'), await start('test/e2e/gallery'));
     b = await openBrowser();
   }, 120000);
-  afterAll(async () => { await b?.close(); for (const k of apps) await k.stop(); });
+  afterAll(async () => {
+    await b?.close();
+    for (const k of apps) await k.stop();
+  });
 
   it('signs in and opens pages without a single violation', async () => {
     const { page } = b;
@@ -54,7 +65,11 @@ describe('browser client under its Content-Security-Policy', { timeout: 120000 }
     expect(await violations()).toEqual([]);
 
     // The watch itself works: an inline script is refused and reported.
-    await page.evaluate(() => { const s = document.createElement('script'); s.textContent = 'window.ran = true'; document.body.append(s); });
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.ran = true';
+      document.body.append(s);
+    });
     await expect.poll(violations).toEqual(expect.arrayContaining([expect.stringMatching(/script-src/)]));
     expect(await page.evaluate(() => (window as unknown as { ran?: boolean }).ran)).toBeUndefined();
   });

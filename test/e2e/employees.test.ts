@@ -9,13 +9,59 @@ import { apiLogin, createObject, operations } from './seed.js';
 
 // The seeds' CRUD scenario (seed 004) in real headless Chromium against `kiln run examples/employees`.
 
-const FIRST = ['Ada', 'Bram', 'Cleo', 'Dirk', 'Eva', 'Finn', 'Gina', 'Hugo', 'Ines', 'Jop', 'Kim', 'Lars', 'Mira', 'Nils', 'Olga',
-  'Piet', 'Quinn', 'Rosa', 'Sem', 'Tess', 'Ugo', 'Vera', 'Wim', 'Xena', 'Yara', 'Zeno', 'Anouk', 'Bas', 'Carla', 'Daan',
-  'Elif', 'Femke', 'Gijs', 'Hanna', 'Ivo', 'Jade', 'Koen', 'Lotte', 'Maud', 'Noor', 'Otto', 'Pien', 'Ruben', 'Sara', 'Tijn'];
+const FIRST = [
+  'Ada',
+  'Bram',
+  'Cleo',
+  'Dirk',
+  'Eva',
+  'Finn',
+  'Gina',
+  'Hugo',
+  'Ines',
+  'Jop',
+  'Kim',
+  'Lars',
+  'Mira',
+  'Nils',
+  'Olga',
+  'Piet',
+  'Quinn',
+  'Rosa',
+  'Sem',
+  'Tess',
+  'Ugo',
+  'Vera',
+  'Wim',
+  'Xena',
+  'Yara',
+  'Zeno',
+  'Anouk',
+  'Bas',
+  'Carla',
+  'Daan',
+  'Elif',
+  'Femke',
+  'Gijs',
+  'Hanna',
+  'Ivo',
+  'Jade',
+  'Koen',
+  'Lotte',
+  'Maud',
+  'Noor',
+  'Otto',
+  'Pien',
+  'Ruben',
+  'Sara',
+  'Tijn',
+];
 const DEPARTMENTS = ['Sales', 'Finance', 'Expert services'];
 
 async function rows(page: Page, grid: string): Promise<string[][]> {
-  return page.locator(`[data-widget="${grid}"] tbody tr[data-guid]`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  return page
+    .locator(`[data-widget="${grid}"] tbody tr[data-guid]`)
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 }
 
 describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () => {
@@ -32,13 +78,19 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     const ops = operations(deployment);
     for (let i = 0; i < 45; i++) {
       await createObject(admin, ops, 'MyFirstModule.Employee', {
-        Firstname: FIRST[i], Lastname: `Lastname${String(45 - i).padStart(2, '0')}`, Jobtitle: i % 2 ? 'Engineer' : 'Accountant',
-        Department: DEPARTMENTS[i % 3], DateOfBirth: Date.UTC(1980 + (i % 20), i % 12, 1 + (i % 28)),
+        Firstname: FIRST[i],
+        Lastname: `Lastname${String(45 - i).padStart(2, '0')}`,
+        Jobtitle: i % 2 ? 'Engineer' : 'Accountant',
+        Department: DEPARTMENTS[i % 3],
+        DateOfBirth: Date.UTC(1980 + (i % 20), i % 12, 1 + (i % 28)),
       });
     }
     b = await openBrowser();
   }, 120000);
-  afterAll(async () => { await b?.close(); await kiln?.stop(); });
+  afterAll(async () => {
+    await b?.close();
+    await kiln?.stop();
+  });
 
   it('refuses a wrong password with a readable message, then signs in to the home page', async () => {
     const { page } = b;
@@ -117,7 +169,10 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
     // The new object travels with the signature the server gave it, the user's values as changes (seed 004, 4.2).
-    const sent = JSON.parse((await commit).postData()!) as { objects: { guid: string; hash?: string }[]; changes: Record<string, Record<string, { value: unknown }>> };
+    const sent = JSON.parse((await commit).postData()!) as {
+      objects: { guid: string; hash?: string }[];
+      changes: Record<string, Record<string, { value: unknown }>>;
+    };
     expect(sent.objects).toHaveLength(1);
     expect(sent.objects[0]!.hash).toEqual(expect.any(String));
     expect(sent.changes[sent.objects[0]!.guid]).toMatchObject({ Firstname: { value: 'Zora' }, Lastname: { value: 'Aardvark' }, Jobtitle: { value: 'Tester' } });
@@ -137,13 +192,18 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     // Reloaded after the commit above: 46 now.
     await pagerReads(page, 'allEmployeesGrid', '1–20 of 46');
     const calls: string[] = [];
-    const onRequest = (r: { url(): string; postData(): string | null }) => { if (r.url().includes('/xas')) calls.push(r.postData() ?? ''); };
+    const onRequest = (r: { url(): string; postData(): string | null }) => {
+      if (r.url().includes('/xas')) calls.push(r.postData() ?? '');
+    };
     page.on('request', onRequest);
     await grid.getByRole('button', { name: 'Last page' }).click();
     await pagerReads(page, 'allEmployeesGrid', '41–46 of 46');
     await grid.getByRole('button', { name: 'Firstname' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-widget="allEmployeesGrid"] .pager-status')?.textContent === '1–20 of 46'
-      && document.querySelector('[data-widget="allEmployeesGrid"] tbody tr td')?.textContent === 'Ada');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-widget="allEmployeesGrid"] .pager-status')?.textContent === '1–20 of 46' &&
+        document.querySelector('[data-widget="allEmployeesGrid"] tbody tr td')?.textContent === 'Ada',
+    );
     await grid.getByRole('button', { name: 'Firstname' }).click();
     await page.waitForFunction(() => document.querySelector('[data-widget="allEmployeesGrid"] tbody tr td')?.textContent === 'Zora');
     await expect(grid.locator('th[aria-sort="descending"]').textContent()).resolves.toContain('Firstname');
@@ -173,7 +233,9 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     await page.keyboard.press('Shift+Tab');
     await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Close dialog');
     await page.keyboard.press('Shift+Tab');
-    await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel' && document.querySelector('[role="dialog"]')?.contains(document.activeElement) === true);
+    await page.waitForFunction(
+      () => document.activeElement?.textContent === 'Cancel' && document.querySelector('[role="dialog"]')?.contains(document.activeElement) === true,
+    );
     await page.keyboard.press('Tab');
     await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Close dialog');
     await page.keyboard.press('Escape');
@@ -190,7 +252,9 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     const grid = page.locator('[data-widget="dataGrid2_1"]');
     await grid.locator('tbody tr[data-guid]').first().click();
     const requests: string[] = [];
-    const onRequest = (r: { url(): string; postData(): string | null }) => { if (r.url().includes('/xas')) requests.push(r.postData() ?? ''); };
+    const onRequest = (r: { url(): string; postData(): string | null }) => {
+      if (r.url().includes('/xas')) requests.push(r.postData() ?? '');
+    };
     page.on('request', onRequest);
     await grid.getByRole('button', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit Employee' });
@@ -228,10 +292,22 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     const grid = page.locator('[data-widget="dataGrid2_1"]');
     // Hold the next retrieve until the indicator has been seen (no timing involved).
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     let seen!: () => void;
-    const arrived = new Promise<void>((r) => { seen = r; });
-    await page.route('**/xas/', async (route) => { seen(); await held; await route.continue(); }, { times: 1 });
+    const arrived = new Promise<void>((r) => {
+      seen = r;
+    });
+    await page.route(
+      '**/xas/',
+      async (route) => {
+        seen();
+        await held;
+        await route.continue();
+      },
+      { times: 1 },
+    );
     await grid.getByRole('button', { name: 'Next page' }).click();
     await arrived;
     await grid.locator('.table-wrap[aria-busy="true"] [role="progressbar"]').waitFor();
@@ -258,13 +334,17 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
 
   it('shows a readable message for a page that does not exist', async () => {
     const { page } = b;
-    await page.evaluate(() => { location.hash = '#/MyFirstModule.NoSuchPage'; });
+    await page.evaluate(() => {
+      location.hash = '#/MyFirstModule.NoSuchPage';
+    });
     const message = page.getByRole('alertdialog', { name: 'Error' });
     await message.waitFor();
     await expect(message.textContent()).resolves.toContain('The page MyFirstModule.NoSuchPage does not exist or you may not open it.');
     await message.getByRole('button', { name: 'OK' }).click();
     await message.waitFor({ state: 'detached' });
-    await page.evaluate(() => { location.hash = '#/MyFirstModule.Employee_Overview'; });
+    await page.evaluate(() => {
+      location.hash = '#/MyFirstModule.Employee_Overview';
+    });
     await pagerReads(page, 'dataGrid2_1', '1–20 of 45');
   });
 

@@ -26,19 +26,37 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     const olivia = await createObject(admin, ops, 'Gallery.Owner', { Name: 'Olivia Owner' });
     await createObject(admin, ops, 'Gallery.Owner', { Name: 'Oscar Owner' });
     for (const label of ['fragile', 'urgent', 'heavy']) tags.set(label, await createObject(admin, ops, 'Gallery.Tag', { Label: label }));
-    const things: [string, number, boolean][] = [['Anvil', 1, false], ['Bucket', 3, false], ['Candle', 12, true], ['Drum', 2, false], ['Easel', 1, true], ['Flute', 5, false], ['Gong', 1, false]];
+    const things: [string, number, boolean][] = [
+      ['Anvil', 1, false],
+      ['Bucket', 3, false],
+      ['Candle', 12, true],
+      ['Drum', 2, false],
+      ['Easel', 1, true],
+      ['Flute', 5, false],
+      ['Gong', 1, false],
+    ];
     for (const [name, quantity, active] of things) {
       await createObject(admin, ops, 'Gallery.Thing', {
-        Name: name, Quantity: quantity, Active: active, Notes: `Notes on the ${name.toLowerCase()}`, Price: '9.50', Color: 'Red',
+        Name: name,
+        Quantity: quantity,
+        Active: active,
+        Notes: `Notes on the ${name.toLowerCase()}`,
+        Price: '9.50',
+        Color: 'Red',
         ...(name === 'Bucket' ? { 'Gallery.Thing_Owner': olivia } : {}),
       });
     }
     b = await openBrowser();
   }, 120000);
-  afterAll(async () => { await b?.close(); await kiln?.stop(); });
+  afterAll(async () => {
+    await b?.close();
+    await kiln?.stop();
+  });
 
-  const cells = (widget: string) => b.page.locator(`[data-widget="${widget}"] tbody tr[data-guid]`)
-    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.row-buttons)')].map((td) => td.textContent ?? '')));
+  const cells = (widget: string) =>
+    b.page
+      .locator(`[data-widget="${widget}"] tbody tr[data-guid]`)
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.row-buttons)')].map((td) => td.textContent ?? '')));
   const listItems = (widget: string) => b.page.locator(`[data-widget="${widget}"] [role="option"]`).allTextContents();
 
   it('lays out the overview: layout grid columns, container, static text, data grid, list view', async () => {
@@ -55,7 +73,11 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await page.locator('.container.side-panel').getByText('Active things come from a microflow.').waitFor();
     await pagerReads(page, 'thingsGrid', '1–5 of 7');
     expect(await cells('thingsGrid')).toEqual([
-      ['Anvil', '1', 'No', 'Red', ''], ['Bucket', '3', 'No', 'Red', 'Olivia Owner'], ['Candle', '12', 'Yes', 'Red', ''], ['Drum', '2', 'No', 'Red', ''], ['Easel', '1', 'Yes', 'Red', ''],
+      ['Anvil', '1', 'No', 'Red', ''],
+      ['Bucket', '3', 'No', 'Red', 'Olivia Owner'],
+      ['Candle', '12', 'Yes', 'Red', ''],
+      ['Drum', '2', 'No', 'Red', ''],
+      ['Easel', '1', 'Yes', 'Red', ''],
     ]);
     const headers = await page.locator('[data-widget="thingsGrid"] thead th').allTextContents();
     expect(headers.map((h) => h.replace(/[▲▼]/g, '').trim())).toEqual(['Name', 'Quantity', 'Active', 'Color', 'Owner', 'Actions']);
@@ -186,7 +208,9 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await page.locator('[data-widget="detailView"]').getByRole('button', { name: 'Back' }).click();
     await page.locator('main h1.page-title', { hasText: 'Things' }).waitFor();
     const bucket = async () => (await cells('thingsGrid')).find((r) => r[0] === 'Bucket');
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-widget="thingsGrid"] tbody tr')].some((tr) => tr.textContent?.includes('Oscar Owner')));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-widget="thingsGrid"] tbody tr')].some((tr) => tr.textContent?.includes('Oscar Owner')),
+    );
     expect(await bucket()).toEqual(['Bucket', '12', 'Yes', 'Blue', 'Oscar Owner']);
     await page.reload();
     await pagerReads(page, 'thingsGrid', '1–5 of 7');
@@ -230,7 +254,7 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await grid.getByText('No items found.').waitFor();
   });
 
-  it('shows the server\'s refusal as a readable message: an owner with things cannot be deleted', async () => {
+  it("shows the server's refusal as a readable message: an owner with things cannot be deleted", async () => {
     const { page } = b;
     await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Owners and tags' }).click();
     await pagerReads(page, 'ownersGrid', '1–2 of 2');

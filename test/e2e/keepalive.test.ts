@@ -16,12 +16,17 @@ describe('browser client: keep-alive', () => {
 
   beforeAll(async () => {
     kiln = await startKiln(['examples/employees', '--deployment-dir', deployment], {
-      KILN_HASH_ALGORITHM_COST: '6', KILN_SESSION_TIMEOUT: '6000', KILN_SESSION_VALIDATION_TIMEOUT: '500',
+      KILN_HASH_ALGORITHM_COST: '6',
+      KILN_SESSION_TIMEOUT: '6000',
+      KILN_SESSION_VALIDATION_TIMEOUT: '500',
       KILN_SESSION_KEEP_ALIVE_UPDATES_INTERVAL: '1000',
     });
     b = await openBrowser();
   }, 120000);
-  afterAll(async () => { await b?.close(); await kiln?.stop(); });
+  afterAll(async () => {
+    await b?.close();
+    await kiln?.stop();
+  });
 
   it('stays signed in on an idle page past the session timeout, by sending keepalive every half timeout', async () => {
     const { page } = b;

@@ -21,7 +21,10 @@ describe('browser client: a commit whose answer is lost', { timeout: 120000 }, (
     url = `http://127.0.0.1:${kiln.port}`;
     b = await openBrowser();
   }, 120000);
-  afterAll(async () => { await b?.close(); await kiln?.stop(); });
+  afterAll(async () => {
+    await b?.close();
+    await kiln?.stop();
+  });
 
   it('is retried with the same Idempotency-Key and done once', async () => {
     const { page } = b;

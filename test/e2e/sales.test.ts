@@ -30,7 +30,9 @@ describe('browser client: a customer on examples/sales', { timeout: 120000 }, ()
     const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
     if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
     database = await freshDatabase('sqlite');
-    const settings = await resolveSettings({ cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-sales-')), HashAlgorithmCost: 4 } });
+    const settings = await resolveSettings({
+      cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-sales-')), HashAlgorithmCost: 4 },
+    });
     rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
     url = `http://127.0.0.1:${rt.port}`;
 
@@ -40,18 +42,35 @@ describe('browser client: a customer on examples/sales', { timeout: 120000 }, ()
     const roles = await db.query<{ id: unknown; name: unknown }>('SELECT "id", "name" FROM "system$userrole"', []);
     const customerRole = idFromDb(roles.find((r) => r.name === 'Customer')!.id as never);
     const customers = new Map<string, bigint>();
-    for (const [name, company] of [['acme', 'Acme Corporation'], ['globex', 'Globex Inc']] as const) {
+    for (const [name, company] of [
+      ['acme', 'Acme Corporation'],
+      ['globex', 'Globex Inc'],
+    ] as const) {
       const c = await createObject(model, 'Sales.Customer', ids);
       const values: Record<string, unknown> = {
-        Name: name, Password: await hashPassword('Customer-1', 4), Active: true, Blocked: false, FailedLogins: 0, WebServiceUser: false, IsAnonymous: false,
-        CompanyName: company, FullName: `${company} buyer`, Email: `buyer@${name}.example`,
+        Name: name,
+        Password: await hashPassword('Customer-1', 4),
+        Active: true,
+        Blocked: false,
+        FailedLogins: 0,
+        WebServiceUser: false,
+        IsAnonymous: false,
+        CompanyName: company,
+        FullName: `${company} buyer`,
+        Email: `buyer@${name}.example`,
       };
       for (const [k, v] of Object.entries(values)) setValue(c, k, v as never);
       setReference(c, 'System.UserRoles', [customerRole]);
       await db.transaction((tx) => commitObjects(tx, model, [c]));
       customers.set(name, c.id);
     }
-    const orders = [['acme', '120.00', 'Draft'], ['acme', '75.50', 'Confirmed'], ['acme', '19.99', 'Shipped'], ['globex', '999.00', 'Draft'], ['globex', '5.00', 'Cancelled']] as const;
+    const orders = [
+      ['acme', '120.00', 'Draft'],
+      ['acme', '75.50', 'Confirmed'],
+      ['acme', '19.99', 'Shipped'],
+      ['globex', '999.00', 'Draft'],
+      ['globex', '5.00', 'Cancelled'],
+    ] as const;
     for (const [i, [who, total, status]] of orders.entries()) {
       const o = await createObject(model, 'Sales.Order', ids);
       setValue(o, 'Total', new Decimal(total));
@@ -63,7 +82,11 @@ describe('browser client: a customer on examples/sales', { timeout: 120000 }, ()
     }
     b = await openBrowser();
   }, 120000);
-  afterAll(async () => { await b?.close(); await rt?.stop(); await database?.drop(); });
+  afterAll(async () => {
+    await b?.close();
+    await rt?.stop();
+    await database?.drop();
+  });
 
   it('shows the customer only their own orders, without the internal note', async () => {
     const { page } = b;
@@ -73,9 +96,15 @@ describe('browser client: a customer on examples/sales', { timeout: 120000 }, ()
     await pagerReads(page, 'ordersGrid', '1–3 of 3');
     const headers = await page.locator('[data-widget="ordersGrid"] thead th').allTextContents();
     expect(headers.map((h) => h.replace(/[▲▼]/g, '').trim())).toEqual(['Number', 'Order date', 'Status', 'Total', 'Company name']);
-    const cells = await page.locator('[data-widget="ordersGrid"] tbody tr[data-guid]').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const cells = await page
+      .locator('[data-widget="ordersGrid"] tbody tr[data-guid]')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     // Newest first (sort: OrderDate descending); every row is Acme's.
-    expect(cells.map((r) => [r[2], r[3], r[4]])).toEqual([['Shipped', '19.99', 'Acme Corporation'], ['Confirmed', '75.50', 'Acme Corporation'], ['Draft', '120.00', 'Acme Corporation']]);
+    expect(cells.map((r) => [r[2], r[3], r[4]])).toEqual([
+      ['Shipped', '19.99', 'Acme Corporation'],
+      ['Confirmed', '75.50', 'Acme Corporation'],
+      ['Draft', '120.00', 'Acme Corporation'],
+    ]);
     // A customer may not delete orders: no Delete button.
     await expect(page.locator('[data-widget="ordersGrid"] [role="toolbar"] button').allTextContents()).resolves.toEqual(['New', 'Edit', 'Confirm']);
     await page.screenshot({ path: screenshotPath('sales-customer-orders.png'), fullPage: true });
@@ -100,14 +129,20 @@ describe('browser client: a customer on examples/sales', { timeout: 120000 }, ()
     const grid = page.locator('[data-widget="ordersGrid"]');
     await grid.locator('tbody tr[data-guid]', { hasText: 'Draft' }).click();
     await grid.getByRole('button', { name: 'Confirm' }).click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-widget="ordersGrid"] tbody tr td:nth-child(3)')].map((td) => td.textContent).join() === 'Shipped,Confirmed,Confirmed');
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-widget="ordersGrid"] tbody tr td:nth-child(3)')].map((td) => td.textContent).join() ===
+        'Shipped,Confirmed,Confirmed',
+    );
 
     const html = await page.content();
     expect(html).not.toMatch(/internal ?note|secret-margin|Globex/i);
     // Every response of the session: the app shell, scripts, styles, page definitions, every /xas/ answer.
     const responses = await b.settled();
     const paths = new Set(responses.map((r) => new URL(r.url).pathname.replace(/\/assets\/.*/, '/assets/*')));
-    expect([...paths]).toEqual(expect.arrayContaining(['/', '/assets/*', '/xas/', '/pages/_navigation.json', '/pages/Sales.Order_Overview.json', '/pages/Sales.Order_Edit.json']));
+    expect([...paths]).toEqual(
+      expect.arrayContaining(['/', '/assets/*', '/xas/', '/pages/_navigation.json', '/pages/Sales.Order_Overview.json', '/pages/Sales.Order_Edit.json']),
+    );
     for (const r of responses) {
       expect(r.body, r.url).not.toMatch(/InternalNote|secret-margin|Globex/);
     }

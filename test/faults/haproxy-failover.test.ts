@@ -78,14 +78,31 @@ describe('fault: an instance killed behind HAProxy', () => {
     const window = outcomes.filter((o) => o.at >= killedAt && o.at < killedAt + DETECT_MS);
     const after = outcomes.filter((o) => o.at >= killedAt + DETECT_MS);
     const summary = {
-      requests: outcomes.length, ok: count((o) => o.kind === 'ok'), errorsByKind,
+      requests: outcomes.length,
+      ok: count((o) => o.kind === 'ok'),
+      errorsByKind,
       beforeKill: { requests: before.length, s1: before.filter((o) => o.server === 's1').length, s2: before.filter((o) => o.server === 's2').length },
-      detectionWindow: { requests: window.length, errors: window.filter((o) => o.kind !== 'ok').length, s1: window.filter((o) => o.server === 's1').length, s2: window.filter((o) => o.server === 's2').length },
+      detectionWindow: {
+        requests: window.length,
+        errors: window.filter((o) => o.kind !== 'ok').length,
+        s1: window.filter((o) => o.server === 's1').length,
+        s2: window.filter((o) => o.server === 's2').length,
+      },
       afterDetection: { requests: after.length, errors: after.filter((o) => o.kind !== 'ok').length, s2: after.filter((o) => o.server === 's2').length },
       killedAtMs: killedAt,
     };
-    const servers = (await proxy!.stats()).filter((r) => r.svname === 's1' || r.svname === 's2' || r.svname === 'BACKEND')
-      .map((r) => ({ server: r.svname, status: r.status, sessions: Number(r.stot), retries: Number(r.wretr), redispatches: Number(r.wredis), connectionErrors: Number(r.econ), responseErrors: Number(r.eresp), http5xx: Number(r.hrsp_5xx) }));
+    const servers = (await proxy!.stats())
+      .filter((r) => r.svname === 's1' || r.svname === 's2' || r.svname === 'BACKEND')
+      .map((r) => ({
+        server: r.svname,
+        status: r.status,
+        sessions: Number(r.stot),
+        retries: Number(r.wretr),
+        redispatches: Number(r.wredis),
+        connectionErrors: Number(r.econ),
+        responseErrors: Number(r.eresp),
+        http5xx: Number(r.hrsp_5xx),
+      }));
     console.log(`HAProxy failover: ${JSON.stringify(summary)}\nHAProxy's own counts: ${JSON.stringify(servers)}`);
     const downLine = /s1 is DOWN/.test(proxy!.output());
 

@@ -43,7 +43,9 @@ describe('fault: the database stops while requests need it', () => {
     expect((await c.login('MxAdmin', 'Admin1!')).status).toBe(200);
     const created = (JSON.parse((await c.op(create)).text) as { objects: { guid: string }[] }).objects[0]!;
     const guid = created.guid;
-    expect((await c.op(save, { params: { Objects: { guids: [guid] } }, objects: [created], changes: { [guid]: { Lastname: { value: 'Before' } } } })).status).toBe(200);
+    expect(
+      (await c.op(save, { params: { Objects: { guids: [guid] } }, objects: [created], changes: { [guid]: { Lastname: { value: 'Before' } } } })).status,
+    ).toBe(200);
 
     const logBefore = kiln!.output().length;
     const byKind: Record<string, Answer[]> = { sessionData: [], keepalive: [], login: [], retrieve: [], commit: [] };
@@ -82,9 +84,11 @@ describe('fault: the database stops while requests need it', () => {
     const warnOrError = lines.filter((l) => /"level":(40|50)/.test(l));
     const withDriverText = all.filter((a) => DRIVER_TEXT.test(a.text));
     const rows = (await (await pgc.client()).query(`SELECT lastname FROM "myfirstmodule$employee" WHERE id = $1`, [guid])).rows as { lastname: string }[];
-    console.log(`database stopped twice, ${ROUNDS} rounds of 5 requests each time: ${all.length} requests, ${JSON.stringify(tally(all))}; by kind ${JSON.stringify(Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, tally(v)])))}; `
-      + `bodies with driver text ${withDriverText.length}; log: 'database unavailable' ${unavailable}, 'available again' ${back}, per-request 'request failed' lines ${requestLines}, warn/error lines in all ${warnOrError.length}; `
-      + `back after ${recovery.join(' and ')} ms; row expected 'Before', found ${JSON.stringify(rows)}`);
+    console.log(
+      `database stopped twice, ${ROUNDS} rounds of 5 requests each time: ${all.length} requests, ${JSON.stringify(tally(all))}; by kind ${JSON.stringify(Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, tally(v)])))}; ` +
+        `bodies with driver text ${withDriverText.length}; log: 'database unavailable' ${unavailable}, 'available again' ${back}, per-request 'request failed' lines ${requestLines}, warn/error lines in all ${warnOrError.length}; ` +
+        `back after ${recovery.join(' and ')} ms; row expected 'Before', found ${JSON.stringify(rows)}`,
+    );
     if (warnOrError.length) console.log(warnOrError.map((l) => l.slice(0, 200)).join('\n'));
     expect(all.filter((a) => !(a.status === 503 && a.retryAfter)).map((a) => `${a.status} ${a.text}`)).toEqual([]);
     expect(withDriverText.map((a) => a.text)).toEqual([]);

@@ -28,10 +28,17 @@ describe('fault: database stopped and restarted under the readiness probe', () =
         const r = await fetch(`${kiln!.base}${path}`, { signal: AbortSignal.timeout(3000) });
         await r.arrayBuffer();
         return r.status;
-      } catch (e) { return (e as Error).name; }
+      } catch (e) {
+        return (e as Error).name;
+      }
     };
     const counts = { probes: 0, liveness200: 0, livenessOther: 0 };
-    const live = async () => { const s = await status('/health'); counts.probes++; if (s === 200) counts.liveness200++; else counts.livenessOther++; };
+    const live = async () => {
+      const s = await status('/health');
+      counts.probes++;
+      if (s === 200) counts.liveness200++;
+      else counts.livenessOther++;
+    };
 
     expect(await status('/health/ready')).toBe(200);
 
@@ -43,7 +50,11 @@ describe('fault: database stopped and restarted under the readiness probe', () =
     while (Date.now() - stoppedAt < 5000) {
       await live();
       const r = await fetch(`${kiln!.base}/health/ready`, { signal: AbortSignal.timeout(3000) });
-      if (r.status === 503) { body = await r.json(); downAfter = Date.now() - stoppedAt; break; }
+      if (r.status === 503) {
+        body = await r.json();
+        downAfter = Date.now() - stoppedAt;
+        break;
+      }
       await r.arrayBuffer();
       await new Promise((res) => setTimeout(res, 100));
     }
@@ -58,10 +69,15 @@ describe('fault: database stopped and restarted under the readiness probe', () =
     let upAfter = -1;
     while (Date.now() - startedAt < 5000) {
       await live();
-      if (await status('/health/ready') === 200) { upAfter = Date.now() - startedAt; break; }
+      if ((await status('/health/ready')) === 200) {
+        upAfter = Date.now() - startedAt;
+        break;
+      }
       await new Promise((res) => setTimeout(res, 100));
     }
-    console.log(`readiness: 503 after ${downAfter} ms of the stop, 200 after ${upAfter} ms of the start (pg_ctl start itself included); liveness ${counts.liveness200}/${counts.probes} answered 200`);
+    console.log(
+      `readiness: 503 after ${downAfter} ms of the stop, 200 after ${upAfter} ms of the start (pg_ctl start itself included); liveness ${counts.liveness200}/${counts.probes} answered 200`,
+    );
     expect(body).toEqual({ status: 'unavailable', reason: 'database' });
     expect(downAfter).toBeGreaterThanOrEqual(0);
     expect(downAfter).toBeLessThan(2000);

@@ -47,19 +47,27 @@ describe('fault: rolling deploys under load', () => {
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('version: 1.0.0', `version: ${v}`));
     writeFileSync(join(app.dir, MODEL), edit(readFileSync(join(app.dir, MODEL), 'utf8')));
     if (renamed) {
-      for (const f of ['modules/MyFirstModule/pages/Employee_Overview.yaml', 'modules/MyFirstModule/pages/Employee_NewEdit.yaml', 'modules/MyFirstModule/microflows/GetAllEmployees.yaml']) {
+      for (const f of [
+        'modules/MyFirstModule/pages/Employee_Overview.yaml',
+        'modules/MyFirstModule/pages/Employee_NewEdit.yaml',
+        'modules/MyFirstModule/microflows/GetAllEmployees.yaml',
+      ]) {
         const p = join(app.dir, f);
         writeFileSync(p, readFileSync(p, 'utf8').replace(/MyFirstModule\.Employee(?![_A-Za-z])/g, 'MyFirstModule.Staff'));
       }
     }
     apps[v] = app;
   };
-  const withNickname = (d: string) => d.replace('      DateOfBirth: { type: DateTime, localize: false }\n', '      DateOfBirth: { type: DateTime, localize: false }\n      Nickname:    String\n');
+  const withNickname = (d: string) =>
+    d.replace(
+      '      DateOfBirth: { type: DateTime, localize: false }\n',
+      '      DateOfBirth: { type: DateTime, localize: false }\n      Nickname:    String\n',
+    );
 
   const start = (n: number, v: string) => startInstance({ appDir: apps[v]!.dir, db: pgc.url, port: ports[n], deploymentDir: join(deployments, `d${n}-${v}`) });
   const serverState = async (n: number) => (await proxy!.stats()).find((r) => r.svname === `s${n + 1}`)?.status;
   const waitUp = async (n: number) => {
-    for (let i = 0; i < 100 && await serverState(n) !== 'UP'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await serverState(n)) !== 'UP'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await serverState(n)).toBe('UP');
   };
   /** Drain one server on the proxy, stop it, start version v on its port, put it back. */
@@ -81,7 +89,11 @@ describe('fault: rolling deploys under load', () => {
     for (const [v, app] of Object.entries(apps)) {
       const { model } = await loadModel(app.dir, { checks: modelChecks() });
       const r = buildRegistry(model!);
-      ids[v] = { create: r.forButton('MyFirstModule.Employee_Overview', 'dataGrid2_1', 0)!.id, save: r.forButton('MyFirstModule.Employee_NewEdit', 'dataView1', 0)!.id, list: r.forWidget('MyFirstModule.Employee_Overview', 'allEmployeesGrid')!.id };
+      ids[v] = {
+        create: r.forButton('MyFirstModule.Employee_Overview', 'dataGrid2_1', 0)!.id,
+        save: r.forButton('MyFirstModule.Employee_NewEdit', 'dataView1', 0)!.id,
+        list: r.forWidget('MyFirstModule.Employee_Overview', 'allEmployeesGrid')!.id,
+      };
     }
     deployments = mkdtempSync(join(tmpdir(), 'kiln-deployments-'));
     ports.push(await freePort(), await freePort());
@@ -108,8 +120,15 @@ describe('fault: rolling deploys under load', () => {
         t.requests++;
         try {
           const r = await admin.op(pick(idSets[w.set]!), rest);
-          if (r.status === 404 && /unknown operation/.test(JSON.stringify(r.body)) && attempt < idSets.length) { t.staleOperation++; w.set = (w.set + 1) % idSets.length; continue; }
-          if (r.status === 200) { t.ok++; return r; }
+          if (r.status === 404 && /unknown operation/.test(JSON.stringify(r.body)) && attempt < idSets.length) {
+            t.staleOperation++;
+            w.set = (w.set + 1) % idSets.length;
+            continue;
+          }
+          if (r.status === 200) {
+            t.ok++;
+            return r;
+          }
           const kind = `HTTP ${r.status}`;
           t.errors[kind] = (t.errors[kind] ?? 0) + 1;
           return undefined;
@@ -126,7 +145,11 @@ describe('fault: rolling deploys under load', () => {
         const created = await call(w, (x) => x.create, {});
         const obj = (created?.body.objects as { guid: string }[] | undefined)?.[0];
         if (obj) {
-          const saved = await call(w, (x) => x.save, { params: { Objects: { guids: [obj.guid] } }, objects: [obj], changes: { [obj.guid]: { Lastname: { value: `load-${n}-${i}` } } } });
+          const saved = await call(w, (x) => x.save, {
+            params: { Objects: { guids: [obj.guid] } },
+            objects: [obj],
+            changes: { [obj.guid]: { Lastname: { value: `load-${n}-${i}` } } },
+          });
           if (saved) t.saves++;
         }
         await call(w, (x) => x.list, { validationGuids: [] });
@@ -134,12 +157,21 @@ describe('fault: rolling deploys under load', () => {
       }
     };
     const workers = Array.from({ length: WORKERS }, (_, n) => worker(n));
-    try { await during(); } finally { done = true; await Promise.all(workers); }
+    try {
+      await during();
+    } finally {
+      done = true;
+      await Promise.all(workers);
+    }
     return t;
   };
 
-  const loadRows = async (table: string) => Number((await (await pgc.client()).query(`SELECT count(*) AS n FROM "${table}" WHERE lastname LIKE 'load-%'`)).rows[0].n);
-  const columns = async (table: string) => (await (await pgc.client()).query(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY 1`, [table])).rows.map((r: { c: string }) => r.c);
+  const loadRows = async (table: string) =>
+    Number((await (await pgc.client()).query(`SELECT count(*) AS n FROM "${table}" WHERE lastname LIKE 'load-%'`)).rows[0].n);
+  const columns = async (table: string) =>
+    (await (await pgc.client()).query(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY 1`, [table])).rows.map(
+      (r: { c: string }) => r.c,
+    );
   const report: Record<string, unknown> = {};
   let saves = 0;
 
@@ -149,7 +181,9 @@ describe('fault: rolling deploys under load', () => {
       await replace(0, '1.1.0');
       // The reported bug: the older model restarts beside the newer one.
       await replace(1, '1.0.0');
-      expect(instances[1]!.output()).toMatch(/is older than the one that last synchronised the database \(version 1\.1\.0, #2\): serving with its schema, changing nothing/);
+      expect(instances[1]!.output()).toMatch(
+        /is older than the one that last synchronised the database \(version 1\.1\.0, #2\): serving with its schema, changing nothing/,
+      );
       expect(await columns('myfirstmodule$employee')).toContain('nickname');
       await new Promise((r) => setTimeout(r, 1000));
       await replace(1, '1.1.0');
@@ -193,8 +227,12 @@ describe('fault: rolling deploys under load', () => {
     console.log(`rolling deploy, renamed entity: ${JSON.stringify(report.renameEntity)}`);
     expect(await loadRows('myfirstmodule$staff')).toBe(saves);
     // An instance of 1.2.0 started now refuses, changing nothing.
-    const err = await startInstance({ appDir: apps['1.2.0']!.dir, db: pgc.url, deploymentDir: join(deployments, 'late-1.2.0'), timeoutMs: 30000 }).catch((e: Error) => e.message);
-    expect(String(err)).toMatch(/this model \(version 1\.2\.0, #3\) is older than the one that last synchronised the database \(version 1\.3\.0, #4\) and cannot serve with its schema: it needs entity MyFirstModule\.Employee \(table myfirstmodule\$employee\), which the newer model renamed or removed; the schema was not changed/);
+    const err = await startInstance({ appDir: apps['1.2.0']!.dir, db: pgc.url, deploymentDir: join(deployments, 'late-1.2.0'), timeoutMs: 30000 }).catch(
+      (e: Error) => e.message,
+    );
+    expect(String(err)).toMatch(
+      /this model \(version 1\.2\.0, #3\) is older than the one that last synchronised the database \(version 1\.3\.0, #4\) and cannot serve with its schema: it needs entity MyFirstModule\.Employee \(table myfirstmodule\$employee\), which the newer model renamed or removed; the schema was not changed/,
+    );
     expect(await columns('myfirstmodule$staff')).toContain('lastname');
     expect(await columns('myfirstmodule$employee')).toEqual([]);
   }, 120000);

@@ -42,7 +42,11 @@ describe('fault: SIGTERM with a request stuck on a row lock', () => {
     await admin.login('MxAdmin', 'Admin1!');
     const created = ((await admin.op(create.id)).body.objects as { guid: string }[])[0]!;
     const guid = created.guid;
-    const first = await admin.op(save.id, { params: { Objects: { guids: [guid] } }, objects: [created], changes: { [guid]: { Lastname: { value: 'Original' } } } });
+    const first = await admin.op(save.id, {
+      params: { Objects: { guids: [guid] } },
+      objects: [created],
+      changes: { [guid]: { Lastname: { value: 'Original' } } },
+    });
     expect(first.status).toBe(200);
 
     // Another connection locks the row.
@@ -51,11 +55,14 @@ describe('fault: SIGTERM with a request stuck on a row lock', () => {
     await locker.query(`SELECT id FROM ${T} WHERE id = $1 FOR UPDATE`, [guid]);
 
     // The edit waits for the lock (seen in pg_stat_activity).
-    const stuck = admin.op(save.id, { params: { Objects: { guids: [guid] } }, changes: { [guid]: { Lastname: { value: 'Stuck' } } } })
-      .then((r) => `HTTP ${r.status}`, (e: Error) => `${e.name}: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+    const stuck = admin.op(save.id, { params: { Objects: { guids: [guid] } }, changes: { [guid]: { Lastname: { value: 'Stuck' } } } }).then(
+      (r) => `HTTP ${r.status}`,
+      (e: Error) => `${e.name}: ${(e.cause as Error | undefined)?.message ?? e.message}`,
+    );
     const watcher = await pgc.client();
-    const waiting = async () => Number((await watcher.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'kiln' AND wait_event_type = 'Lock'`)).rows[0].n);
-    for (let i = 0; i < 50 && await waiting() === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const waiting = async () =>
+      Number((await watcher.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'kiln' AND wait_event_type = 'Lock'`)).rows[0].n);
+    for (let i = 0; i < 50 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await waiting()).toBe(1);
 
     const t0 = Date.now();
@@ -67,14 +74,23 @@ describe('fault: SIGTERM with a request stuck on a row lock', () => {
     await locker.query('ROLLBACK');
     let left = -1;
     for (let i = 0; i < 30; i++) {
-      left = Number((await watcher.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'kiln' AND pid NOT IN ($1, $2) AND backend_type = 'client backend'`, [(locker as unknown as { processID: number }).processID, (watcher as unknown as { processID: number }).processID])).rows[0].n);
+      left = Number(
+        (
+          await watcher.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'kiln' AND pid NOT IN ($1, $2) AND backend_type = 'client backend'`, [
+            (locker as unknown as { processID: number }).processID,
+            (watcher as unknown as { processID: number }).processID,
+          ])
+        ).rows[0].n,
+      );
       if (left === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const rows = (await watcher.query(`SELECT lastname FROM ${T} WHERE id = $1`, [guid])).rows as { lastname: string }[];
     const stuckRows = Number((await watcher.query(`SELECT count(*) AS n FROM ${T} WHERE lastname = 'Stuck'`)).rows[0].n);
-    console.log(`SIGTERM with a stuck edit: exit code ${exit.code} (signal ${exit.signal}) after ${elapsed} ms (ShutdownTimeout ${SHUTDOWN_TIMEOUT} ms); the stuck request got ${answer}; `
-      + `rows expected 1 with 'Original', found ${rows.length} with '${rows[0]?.lastname}'; 'Stuck' rows expected 0, found ${stuckRows}; Kiln backends left ${left}`);
+    console.log(
+      `SIGTERM with a stuck edit: exit code ${exit.code} (signal ${exit.signal}) after ${elapsed} ms (ShutdownTimeout ${SHUTDOWN_TIMEOUT} ms); the stuck request got ${answer}; ` +
+        `rows expected 1 with 'Original', found ${rows.length} with '${rows[0]?.lastname}'; 'Stuck' rows expected 0, found ${stuckRows}; Kiln backends left ${left}`,
+    );
     expect(exit.code, kiln!.output()).toBe(EXIT_SHUTDOWN_TIMED_OUT);
     expect(elapsed).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT - 100);
     expect(elapsed).toBeLessThan(SHUTDOWN_TIMEOUT + MARGIN);

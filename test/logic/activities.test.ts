@@ -234,8 +234,12 @@ export default {
 };
 
 let app: LogicApp;
-beforeAll(async () => { app = await logicApp('sqlite', MICROFLOWS, ACTIONS); });
-afterAll(async () => { await app?.close(); });
+beforeAll(async () => {
+  app = await logicApp('sqlite', MICROFLOWS, ACTIONS);
+});
+afterAll(async () => {
+  await app?.close();
+});
 
 const run = (name: string, params: Record<string, unknown> = {}) => app.engine.runMicroflow(`Shop.${name}`, params as never, USER);
 
@@ -257,7 +261,13 @@ describe('flow activities', () => {
 describe('loops over lists', () => {
   it('iterate over the list as it was at the start, with continue and break; sort, replace, equals, add keeps duplicates', async () => {
     await app.db.transaction(async (tx) => {
-      for (const [n, q] of [['a', 1], ['b', 2], ['c', 3], ['stop', 9], ['z', 4]] as const) {
+      for (const [n, q] of [
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+        ['stop', 9],
+        ['z', 4],
+      ] as const) {
         await app.engine.runMicroflow('Shop.Named', { N: n, Q: q }, USER, tx);
       }
     });
@@ -273,10 +283,19 @@ describe('object activities on the database', () => {
     expect((r.value as MxObject[]).map((o) => o.values.get('Name'))).toEqual(['item1', 'item2', 'item3']);
     const rows = await app.rows('Shop.Item', 'name, qty, price, code');
     expect(rows.map((x) => [x.name, Number(x.qty), new Decimal(String(x.price)).toFixed(), x.code])).toEqual([
-      ['item1', 1, '1.5', null], ['item2', 2, '3', null], ['item3', 3, '4.5', null],
+      ['item1', 1, '1.5', null],
+      ['item2', 2, '3', null],
+      ['item3', 3, '4.5', null],
     ]);
     // Before-commit runs for all objects first, then the write, then after-commit for all.
-    expect(await app.log()).toEqual(['beforeCommit:item1', 'beforeCommit:item2', 'beforeCommit:item3', 'afterCommit:item1', 'afterCommit:item2', 'afterCommit:item3']);
+    expect(await app.log()).toEqual([
+      'beforeCommit:item1',
+      'beforeCommit:item2',
+      'beforeCommit:item3',
+      'afterCommit:item1',
+      'afterCommit:item2',
+      'afterCommit:item3',
+    ]);
   });
   it('aggregates and list operations', async () => {
     const r = await run('Stats');
@@ -335,7 +354,7 @@ describe('client activities, TypeScript actions, tokens', () => {
     const n = await app.count('Shop.Item');
     expect((await run('UseAction', { A: 2, B: 3 })).value).toBe(5 + n);
   });
-  it('$currentUser and $currentSession are the caller\'s; non-UTC date functions use the user\'s time zone', async () => {
+  it("$currentUser and $currentSession are the caller's; non-UTC date functions use the user's time zone", async () => {
     const session = (await run('MakeUser')).value as MxObject;
     const userId = session.references.get('System.Session_User') as bigint;
     const ann = { ...USER, userId, userName: 'ann', sessionObjectId: session.id, timeZone: 'Europe/Amsterdam' };

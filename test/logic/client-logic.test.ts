@@ -25,15 +25,20 @@ body:
 
 describe('client logic (service "logic")', () => {
   let app: LogicApp;
-  beforeAll(async () => { app = await logicApp('sqlite', MICROFLOWS); });
-  afterAll(async () => { await app?.close(); });
+  beforeAll(async () => {
+    app = await logicApp('sqlite', MICROFLOWS);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
 
   const newItem = async (name: string, qty = 0): Promise<MxObject> => {
     const ids = await createIdGenerator(app.db, app.model);
     const o = await createObject(app.model, 'Shop.Item', ids, {});
     o.values.set('Name', name);
     o.values.set('Qty', qty);
-    o.changed.add('Name'); o.changed.add('Qty');
+    o.changed.add('Name');
+    o.changed.add('Qty');
     return o;
   };
 
@@ -68,16 +73,28 @@ describe('client logic (service "logic")', () => {
     const logic = clientLogic(app.engine);
     const keep = await newItem('keep');
     await app.db.transaction((tx) => logic.commit(tx, USER, [keep]));
-    await expect(app.db.transaction((tx) => logic.delete(tx, USER, [keep]))).rejects.toMatchObject({ status: 422, message: 'delete of Shop.Item was refused by an event handler', cause: { message: expect.stringContaining('returned false') } });
+    await expect(app.db.transaction((tx) => logic.delete(tx, USER, [keep]))).rejects.toMatchObject({
+      status: 422,
+      message: 'delete of Shop.Item was refused by an event handler',
+      cause: { message: expect.stringContaining('returned false') },
+    });
     expect((await app.rows('Shop.Item', 'name')).map((r) => r.name)).toContain('keep');
   });
 
   it('callMicroflow returns the value, the dirty objects, messages and feedback', async () => {
     const logic = clientLogic(app.engine);
     const it1 = await newItem('held', 2);
-    const out = await app.db.transaction((tx) => logic.callMicroflow(tx, USER, 'Shop.Bump', new Map([
-      ['It', { kind: 'object' as const, object: it1 }], ['By', { kind: 'value' as const, value: 3 }],
-    ])));
+    const out = await app.db.transaction((tx) =>
+      logic.callMicroflow(
+        tx,
+        USER,
+        'Shop.Bump',
+        new Map([
+          ['It', { kind: 'object' as const, object: it1 }],
+          ['By', { kind: 'value' as const, value: 3 }],
+        ]),
+      ),
+    );
     expect(out.result).toEqual({ kind: 'value', value: 5 });
     expect(out.dirty).toContain(it1);
     expect(out.messages).toEqual([{ type: 'info', text: 'bumped held' }]);

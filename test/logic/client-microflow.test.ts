@@ -39,12 +39,15 @@ describe.each(['sqlite', 'postgres'] as const)('a microflow called by the client
   const status = async (guid: string) => (await app.db.query<{ status: string }>(`SELECT "status" FROM ${ORDERS} WHERE "id" = ${guid}`, []))[0]!.status;
 
   beforeAll(async () => {
-    app = await startApp('sales', dialect, [{ name: 'mgr', password: 'Manager-12', roles: ['SalesManager'] }], {}, undefined, undefined,
-      { 'modules/Sales/microflows/Order_Confirm.yaml': CONFIRM });
+    app = await startApp('sales', dialect, [{ name: 'mgr', password: 'Manager-12', roles: ['SalesManager'] }], {}, undefined, undefined, {
+      'modules/Sales/microflows/Order_Confirm.yaml': CONFIRM,
+    });
     mgr = app.client();
     await mgr.login('mgr', 'Manager-12');
   }, 60_000);
-  afterAll(async () => { await app?.stop(); });
+  afterAll(async () => {
+    await app?.stop();
+  });
 
   it('delivers show-message and validation-feedback activities with the result', async () => {
     const guid = await order('10.50');

@@ -7,7 +7,8 @@ import { logicApp, USER, type LogicApp } from './harness.js';
  * of error handling, with errors raised in the activity itself and at depth.
  * Items are committed with their names so the rows tell what survived.
  */
-const item = (name: string, into = `I_${name.replace(/\W/g, '_')}`) => `{ create: { entity: Shop.Item, set: { Name: "'${name}'" }, commit: true, into: ${into} } }`;
+const item = (name: string, into = `I_${name.replace(/\W/g, '_')}`) =>
+  `{ create: { entity: Shop.Item, set: { Name: "'${name}'" }, commit: true, into: ${into} } }`;
 
 const MICROFLOWS: Record<string, string> = {
   Fail: `
@@ -230,8 +231,12 @@ const dialects = (process.env.KILN_TEST_DIALECTS ?? 'sqlite,postgres,mysql').spl
 
 describe.each(dialects)('error handling on %s', (dialect) => {
   let app: LogicApp;
-  beforeAll(async () => { app = await logicApp(dialect, MICROFLOWS); }, 60_000);
-  afterAll(async () => { await app?.close(); });
+  beforeAll(async () => {
+    app = await logicApp(dialect, MICROFLOWS);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+  });
 
   const run = (name: string) => app.engine.runMicroflow(`Shop.${name}`, {}, USER);
   const names = async () => (await app.rows('Shop.Item', 'name')).map((r) => r.name);
@@ -301,7 +306,11 @@ describe.each(dialects)('error handling on %s', (dialect) => {
     await run('Veto');
     expect(await names()).toEqual(['ok']);
     // The handler's own log row was undone with the failing activity; the error handler's row remains.
-    expect(await app.log()).toEqual(['beforeCommit:ok', 'afterCommit:ok', 'commit of Shop.Item was cancelled: the event handler Shop.Item_BeforeCommit returned false']);
+    expect(await app.log()).toEqual([
+      'beforeCommit:ok',
+      'afterCommit:ok',
+      'commit of Shop.Item was cancelled: the event handler Shop.Item_BeforeCommit returned false',
+    ]);
   });
 
   it('validation failures are catchable errors naming every failed rule', async () => {
@@ -314,9 +323,20 @@ describe.each(dialects)('error handling on %s', (dialect) => {
     const r = await run('CombinedTop');
     expect(await names()).toEqual(['customer', 'top-after']);
     // 'sub handled' was written inside the sub-microflow: undone with it.
-    expect(await app.log()).toEqual(['beforeCommit:customer', 'afterCommit:customer', 'top handled: division by zero', 'beforeCommit:top-after', 'afterCommit:top-after']);
+    expect(await app.log()).toEqual([
+      'beforeCommit:customer',
+      'afterCommit:customer',
+      'top handled: division by zero',
+      'beforeCommit:top-after',
+      'afterCommit:top-after',
+    ]);
     // The client is told only about commits that stayed.
-    expect(r.committed.filter((o) => o.entity === 'Shop.Item').map((o) => o.values.get('Name')).sort()).toEqual(['customer', 'top-after']);
+    expect(
+      r.committed
+        .filter((o) => o.entity === 'Shop.Item')
+        .map((o) => o.values.get('Name'))
+        .sort(),
+    ).toEqual(['customer', 'top-after']);
   });
 
   it('custom with rollback inside a guarded call undoes only the sub-microflow', async () => {
@@ -356,9 +376,14 @@ describe.each(dialects)('error handling on %s', (dialect) => {
     await run('LoopIterations');
     expect(await names()).toEqual(['one', 'three', 'after']);
     expect(await app.log()).toEqual([
-      'visit:one', 'beforeCommit:one', 'afterCommit:one',
-      'visit:three', 'beforeCommit:three', 'afterCommit:three',
-      'beforeCommit:after', 'afterCommit:after',
+      'visit:one',
+      'beforeCommit:one',
+      'afterCommit:one',
+      'visit:three',
+      'beforeCommit:three',
+      'afterCommit:three',
+      'beforeCommit:after',
+      'afterCommit:after',
     ]);
     await clear();
     // Variables are not rolled back: the counter goes on after the failed pass.

@@ -8,25 +8,23 @@ import { DOMAIN, logicApp, USER, type LogicApp } from './harness.js';
  * that skips silently (raiseErrorOnFalse: false), commits without events
  * (validation still runs) and refresh — asserted on the database.
  */
-const domain = DOMAIN
-  .replace(
-    '      - { moment: before, event: commit, microflow: Item_BeforeCommit }',
-    `      - { moment: before, event: create, microflow: Item_BeforeCreate }
+const domain = DOMAIN.replace(
+  '      - { moment: before, event: commit, microflow: Item_BeforeCommit }',
+  `      - { moment: before, event: create, microflow: Item_BeforeCreate }
       - { moment: before, event: commit, microflow: Item_BeforeCommit }
       - { moment: before, event: commit, microflow: Item_Check }
       - { moment: before, event: rollback, microflow: Item_BeforeRollback }
       - { moment: after, event: rollback, microflow: Item_AfterRollback }`,
-  )
-  .replace(
-    `  Tag:
+).replace(
+  `  Tag:
     attributes:
       Label: String(50)`,
-    `  Tag:
+  `  Tag:
     attributes:
       Label: String(50)
     events:
       - { moment: before, event: commit, microflow: Tag_BeforeCommit, raiseErrorOnFalse: false }`,
-  );
+);
 
 const note = (text: string) => `{ create: { entity: Shop.Log, set: { Message: "${text}" }, commit: true, into: L } }`;
 
@@ -103,18 +101,29 @@ body:
 
 describe.each(['sqlite', 'postgres'] as const)('event handlers on %s', (dialect) => {
   let app: LogicApp;
-  beforeAll(async () => { app = await logicApp(dialect, MICROFLOWS, { 'modules/Shop/domain-model.yaml': domain }); }, 60_000);
-  afterAll(async () => { await app?.close(); });
+  beforeAll(async () => {
+    app = await logicApp(dialect, MICROFLOWS, { 'modules/Shop/domain-model.yaml': domain });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+  });
   const run = (name: string, params: Record<string, unknown> = {}) => app.engine.runMicroflow(`Shop.${name}`, params as never, USER);
-  const clear = async () => { for (const t of ['shop$item', 'shop$log', 'shop$tag']) await app.db.execute(`DELETE FROM "${t}"`, []); };
+  const clear = async () => {
+    for (const t of ['shop$item', 'shop$log', 'shop$tag']) await app.db.execute(`DELETE FROM "${t}"`, []);
+  };
 
   it('create runs before-create, after-create; commit of a list runs each handler for all objects before the next', async () => {
     await clear();
     await run('TwoItems');
     expect(await app.log()).toEqual([
-      'beforeCreate', 'beforeCreate',
-      'beforeCommit:a', 'beforeCommit:b', 'check:a', 'check:b',
-      'afterCommit:a', 'afterCommit:b',
+      'beforeCreate',
+      'beforeCreate',
+      'beforeCommit:a',
+      'beforeCommit:b',
+      'check:a',
+      'check:b',
+      'afterCommit:a',
+      'afterCommit:b',
     ]);
     expect((await app.rows('Shop.Item', 'name')).map((r) => r.name)).toEqual(['a', 'b']);
   });

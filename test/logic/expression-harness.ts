@@ -14,7 +14,10 @@ export async function salesModel(): Promise<CompiledModel> {
   return cached;
 }
 
-export interface Var { readonly type: string; readonly value: Value }
+export interface Var {
+  readonly type: string;
+  readonly value: Value;
+}
 
 export interface EvalOptions {
   readonly timeZone?: string;
@@ -32,7 +35,11 @@ export function evaluate(model: CompiledModel, text: string, vars: Record<string
     if (typeof t === 'string') throw new Error(t);
     types.set(n, t);
   }
-  const r = compileExpression(text, { model, module: 'Sales', scope: { lookup: (n) => (types.has(n) ? { slot: names.indexOf(n), type: types.get(n)! } : undefined) } });
+  const r = compileExpression(text, {
+    model,
+    module: 'Sales',
+    scope: { lookup: (n) => (types.has(n) ? { slot: names.indexOf(n), type: types.get(n)! } : undefined) },
+  });
   if (!r.ok) throw new Error(`compile: ${r.problems.map((p) => `${p.start}-${p.end} ${p.message}`).join('; ')}`);
   const ctx: EvalContext = {
     model,
@@ -46,12 +53,18 @@ export function evaluate(model: CompiledModel, text: string, vars: Record<string
 
 export function problems(model: CompiledModel, text: string, vars: Record<string, string> = {}): string[] {
   const names = Object.keys(vars);
-  const r = compileExpression(text, { model, module: 'Sales', scope: { lookup: (n) => {
-    if (!(n in vars)) return undefined;
-    const t = parseTypeName(model, vars[n]!);
-    if (typeof t === 'string') throw new Error(t);
-    return { slot: names.indexOf(n), type: t };
-  } } });
+  const r = compileExpression(text, {
+    model,
+    module: 'Sales',
+    scope: {
+      lookup: (n) => {
+        if (!(n in vars)) return undefined;
+        const t = parseTypeName(model, vars[n]!);
+        if (typeof t === 'string') throw new Error(t);
+        return { slot: names.indexOf(n), type: t };
+      },
+    },
+  });
   return r.ok ? [] : r.problems.map((p) => `${p.start}:${p.message}`);
 }
 
@@ -60,7 +73,8 @@ export function show(v: Value): string {
   if (v === null) return 'empty';
   if (typeof v === 'bigint') return `${v}n`;
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object' && 'toFixed' in v && typeof (v as { toFixed: unknown }).toFixed === 'function' && !(typeof v === 'number')) return `D${(v as { toFixed(): string }).toFixed()}`;
+  if (typeof v === 'object' && 'toFixed' in v && typeof (v as { toFixed: unknown }).toFixed === 'function' && !(typeof v === 'number'))
+    return `D${(v as { toFixed(): string }).toFixed()}`;
   if (typeof v === 'string') return `'${v}'`;
   return String(v);
 }

@@ -106,13 +106,21 @@ export function appFiles(microflows: Record<string, string>, extra: Record<strin
   return files;
 }
 
-export async function compileShop(microflows: Record<string, string>, extra: Record<string, string> = {}): Promise<{ dir: string; model?: CompiledModel; problems: string[] }> {
+export async function compileShop(
+  microflows: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<{ dir: string; model?: CompiledModel; problems: string[] }> {
   const dir = writeApp(appFiles(microflows, extra));
   const r = await loadModel(dir, { checks: [checkMicroflows] });
   return { dir, model: r.model, problems: r.diagnostics.map(formatDiagnostic) };
 }
 
-export async function logicApp(dialect: DialectName, microflows: Record<string, string>, extra: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<LogicApp> {
+export async function logicApp(
+  dialect: DialectName,
+  microflows: Record<string, string>,
+  extra: Record<string, string> = {},
+  opts: { log?: Logger } = {},
+): Promise<LogicApp> {
   const { dir, model, problems } = await compileShop(microflows, extra);
   if (!model) throw new Error(`the test app does not compile:\n${problems.join('\n')}`);
   const test = await freshDatabase(dialect);
@@ -122,21 +130,34 @@ export async function logicApp(dialect: DialectName, microflows: Record<string, 
   await syncSchema(db, model, { allowDestructive: false, log });
   const ids = await createIdGenerator(db, model);
   let engine: MicroflowEngine | undefined;
-  const actions = await loadActions(dir, model.app.modules, actionContextFactory(() => engine!));
+  const actions = await loadActions(
+    dir,
+    model.app.modules,
+    actionContextFactory(() => engine!),
+  );
   engine = new MicroflowEngine({ model, data: dataPort(model, ids), query: queryPort(db.dialect), db: dbPort(db), log: engineLog, actions });
   const table = (entity: string) => quoteIdentifier(db.dialect, model.entities.get(entity)!.table);
   return {
-    model, db, engine, test,
+    model,
+    db,
+    engine,
+    test,
     rows: (entity, columns = '*') => db.query(`SELECT ${columns} FROM ${table(entity)} ORDER BY ${quoteIdentifier(db.dialect, 'id')}`, []),
     async log() {
-      const rows = await db.query<{ message: string }>(`SELECT ${quoteIdentifier(db.dialect, 'message')} AS message FROM ${table('Shop.Log')} ORDER BY ${quoteIdentifier(db.dialect, 'seq')}`, []);
+      const rows = await db.query<{ message: string }>(
+        `SELECT ${quoteIdentifier(db.dialect, 'message')} AS message FROM ${table('Shop.Log')} ORDER BY ${quoteIdentifier(db.dialect, 'seq')}`,
+        [],
+      );
       return rows.map((r) => r.message);
     },
     async count(entity) {
       const rows = await db.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table(entity)}`, []);
       return Number(rows[0]!.n);
     },
-    async close() { await db.close(); await test.drop(); },
+    async close() {
+      await db.close();
+      await test.drop();
+    },
   };
 }
 

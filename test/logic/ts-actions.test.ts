@@ -96,9 +96,18 @@ body:
 describe('TypeScript actions and log messages (PostgreSQL)', () => {
   let app: LogicApp;
   const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>); cb(); } });
-  beforeAll(async () => { app = await logicApp('postgres', MICROFLOWS, ACTIONS, { log: createLogger('info', sink) }); }, 60_000);
-  afterAll(async () => { await app?.close(); });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  beforeAll(async () => {
+    app = await logicApp('postgres', MICROFLOWS, ACTIONS, { log: createLogger('info', sink) });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+  });
   const run = (name: string) => app.engine.runMicroflow(`Shop.${name}`, {}, USER);
   const items = async () => (await app.rows('Shop.Item', 'name, qty, price')).map((r) => `${String(r.name)}:${Number(r.qty)}:${Number(r.price)}`);
 
@@ -122,16 +131,25 @@ describe('TypeScript actions and log messages (PostgreSQL)', () => {
   it('log messages: the node may be an expression, critical maps to fatal, levels below the logger are dropped', async () => {
     const from = lines.length;
     await app.engine.runMicroflow('Shop.LogNodes', { Kind: 'Retail' }, USER);
-    expect(lines.slice(from).map((l) => [l.level, l.node, l.msg])).toEqual([[60, 'Orders.Retail', 'kind Retail'], [30, 'Shop', 'default node and level']]);
+    expect(lines.slice(from).map((l) => [l.level, l.node, l.msg])).toEqual([
+      [60, 'Orders.Retail', 'kind Retail'],
+      [30, 'Shop', 'default node and level'],
+    ]);
   });
 
   it('an action that fails is handled like any activity: its commits are undone, the handler logs', async () => {
     const before = await items();
     const r = await run('UseFail');
-    expect(r.value).toBe("Shop.Item.Qty is Integer: cannot take string many");
+    expect(r.value).toBe('Shop.Item.Qty is Integer: cannot take string many');
     expect(await items()).toEqual([...before, 'before:0:1']);
     const logged = lines.find((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('action failed'));
     // pino level 40 = warn; node and microflow are fields; the template is filled in.
-    expect(logged).toMatchObject({ level: 40, node: 'Shop.Errors', microflow: 'Shop.UseFail', msg: 'action failed: Shop.Item.Qty is Integer: cannot take string many', stack: ['Shop.UseFail'] });
+    expect(logged).toMatchObject({
+      level: 40,
+      node: 'Shop.Errors',
+      microflow: 'Shop.UseFail',
+      msg: 'action failed: Shop.Item.Qty is Integer: cannot take string many',
+      stack: ['Shop.UseFail'],
+    });
   });
 });

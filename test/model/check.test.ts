@@ -18,7 +18,7 @@ describe('kiln check: examples', () => {
     expect(model).toBeDefined();
   });
 
-  it('compiles the seeds\' employee mapping', async () => {
+  it("compiles the seeds' employee mapping", async () => {
     const { model } = await loadModel(join(ROOT, 'examples', 'employees'));
     const e = model!.entities.get('MyFirstModule.Employee')!;
     expect(e.table).toBe('myfirstmodule$employee');
@@ -49,7 +49,9 @@ describe('kiln check: broken models', () => {
       'app.yaml': APP,
       'modules/Sales/domain-model.yaml': 'moduleRoles: [User]\nentities:\n  Order:\n    attributes:\n      Total: Money\n',
     });
-    expect(out).toContain("modules/Sales/domain-model.yaml:5 entities.Order.attributes.Total: unknown attribute type 'Money' (expected one of String, Integer, Long, Decimal, Boolean, DateTime, Enumeration, AutoNumber, Binary, HashedString)");
+    expect(out).toContain(
+      "modules/Sales/domain-model.yaml:5 entities.Order.attributes.Total: unknown attribute type 'Money' (expected one of String, Integer, Long, Decimal, Boolean, DateTime, Enumeration, AutoNumber, Binary, HashedString)",
+    );
   });
 
   it('reports malformed YAML with its position', async () => {
@@ -63,17 +65,21 @@ describe('kiln check: broken models', () => {
   });
 
   it('accepts JSON model files', async () => {
-    const { model, diagnostics } = await loadModel(writeApp({
-      'app.json': JSON.stringify({ name: 'T', modules: ['Sales'] }),
-      'modules/Sales/domain-model.json': JSON.stringify({ entities: { Order: { attributes: { Total: 'Decimal' } } } }),
-    }));
+    const { model, diagnostics } = await loadModel(
+      writeApp({
+        'app.json': JSON.stringify({ name: 'T', modules: ['Sales'] }),
+        'modules/Sales/domain-model.json': JSON.stringify({ entities: { Order: { attributes: { Total: 'Decimal' } } } }),
+      }),
+    );
     expect(diagnostics).toEqual([]);
     expect(model!.entities.get('Sales.Order')!.attributes.get('Total')!.type).toBe('Decimal');
   });
 
   it('reports a file of unknown kind', async () => {
     const out = await check({ 'app.yaml': APP, 'modules/Sales/domain-model.yaml': 'moduleRoles: [User]\n', 'modules/Sales/stuff/x.yaml': 'a: 1\n' });
-    expect(out).toContain('modules/Sales/stuff/x.yaml: file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml and modules/<Module>/pages/<Name>.yaml');
+    expect(out).toContain(
+      'modules/Sales/stuff/x.yaml: file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml and modules/<Module>/pages/<Name>.yaml',
+    );
   });
 
   it('reports a missing app.yaml', async () => {
@@ -135,30 +141,38 @@ describe('kiln check: broken models', () => {
         'associations:',
         '  Order_Customer: { parent: Order, child: Other.Customer }',
       ].join('\n'),
-      'modules/Sales/pages/P.yaml': 'title: P\nallowedRoles: [Nobody]\nwidgets:\n  - button: { caption: Go, action: { page: Sales.Missing } }\n  - button: { caption: Run, action: { microflow: Sales.Gone } }\n',
+      'modules/Sales/pages/P.yaml':
+        'title: P\nallowedRoles: [Nobody]\nwidgets:\n  - button: { caption: Go, action: { page: Sales.Missing } }\n  - button: { caption: Run, action: { microflow: Sales.Gone } }\n',
     });
-    expect(out).toEqual(expect.arrayContaining([
-      "app.yaml:6 navigation.home: unknown page 'Sales.Nowhere'",
-      "modules/Sales/domain-model.yaml:4 entities.Order.generalization: unknown entity 'Sales.Ghost' as generalization",
-      "modules/Sales/domain-model.yaml:6 entities.Order.attributes.Status: unknown enumeration 'Sales.NoEnum'",
-      "modules/Sales/domain-model.yaml:8 entities.Order.events.0.microflow: unknown microflow 'Sales.NoFlow'",
-      "modules/Sales/domain-model.yaml:10 entities.Order.access.0.roles.0: unknown module role 'Boss' (module Sales has: User)",
-      "modules/Sales/domain-model.yaml:12 associations.Order_Customer.child: unknown entity 'Other.Customer'",
-      "modules/Sales/pages/P.yaml:2 allowedRoles.0: unknown module role 'Nobody'",
-      "modules/Sales/pages/P.yaml:4 widgets.0.button.action.page: unknown page 'Sales.Missing'",
-      "modules/Sales/pages/P.yaml:5 widgets.1.button.action.microflow: unknown microflow 'Sales.Gone'",
-    ]));
+    expect(out).toEqual(
+      expect.arrayContaining([
+        "app.yaml:6 navigation.home: unknown page 'Sales.Nowhere'",
+        "modules/Sales/domain-model.yaml:4 entities.Order.generalization: unknown entity 'Sales.Ghost' as generalization",
+        "modules/Sales/domain-model.yaml:6 entities.Order.attributes.Status: unknown enumeration 'Sales.NoEnum'",
+        "modules/Sales/domain-model.yaml:8 entities.Order.events.0.microflow: unknown microflow 'Sales.NoFlow'",
+        "modules/Sales/domain-model.yaml:10 entities.Order.access.0.roles.0: unknown module role 'Boss' (module Sales has: User)",
+        "modules/Sales/domain-model.yaml:12 associations.Order_Customer.child: unknown entity 'Other.Customer'",
+        "modules/Sales/pages/P.yaml:2 allowedRoles.0: unknown module role 'Nobody'",
+        "modules/Sales/pages/P.yaml:4 widgets.0.button.action.page: unknown page 'Sales.Missing'",
+        "modules/Sales/pages/P.yaml:5 widgets.1.button.action.microflow: unknown microflow 'Sales.Gone'",
+      ]),
+    );
   });
 
   it('reports attribute names that clash with system members or with each other', async () => {
     const out = await check({
       'app.yaml': APP,
-      'modules/Sales/domain-model.yaml': 'moduleRoles: [User]\nentities:\n  Order:\n    attributes:\n      changedDate: DateTime\n      Total: Decimal\n      total: Decimal\n',
+      'modules/Sales/domain-model.yaml':
+        'moduleRoles: [User]\nentities:\n  Order:\n    attributes:\n      changedDate: DateTime\n      Total: Decimal\n      total: Decimal\n',
     });
-    expect(out).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^modules\/Sales\/domain-model\.yaml:5 entities\.Order\.attributes\.changedDate: attribute name 'changedDate' clashes with a system member/),
-      "modules/Sales/domain-model.yaml:7 entities.Order.attributes.total: attributes 'Total' and 'total' map to the same column 'total' (names are case-insensitive in the database)",
-    ]));
+    expect(out).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^modules\/Sales\/domain-model\.yaml:5 entities\.Order\.attributes\.changedDate: attribute name 'changedDate' clashes with a system member/,
+        ),
+        "modules/Sales/domain-model.yaml:7 entities.Order.attributes.total: attributes 'Total' and 'total' map to the same column 'total' (names are case-insensitive in the database)",
+      ]),
+    );
   });
 
   it('reports generalization cycles', async () => {
@@ -170,11 +184,13 @@ describe('kiln check: broken models', () => {
   });
 
   it('resolves association ends in other modules by qualified name', async () => {
-    const { diagnostics, model } = await loadModel(writeApp({
-      'app.yaml': 'name: T\nmodules: [Sales, Crm]\n',
-      'modules/Sales/domain-model.yaml': 'entities:\n  Order: {}\nassociations:\n  Order_Customer: { parent: Order, child: Crm.Customer }\n',
-      'modules/Crm/domain-model.yaml': 'entities:\n  Customer: {}\n',
-    }));
+    const { diagnostics, model } = await loadModel(
+      writeApp({
+        'app.yaml': 'name: T\nmodules: [Sales, Crm]\n',
+        'modules/Sales/domain-model.yaml': 'entities:\n  Order: {}\nassociations:\n  Order_Customer: { parent: Order, child: Crm.Customer }\n',
+        'modules/Crm/domain-model.yaml': 'entities:\n  Customer: {}\n',
+      }),
+    );
     expect(diagnostics).toEqual([]);
     expect(model!.associations.get('Sales.Order_Customer')!.childColumn).toBe('crm$customerid');
   });
@@ -182,12 +198,15 @@ describe('kiln check: broken models', () => {
   it('reports access rules naming attributes the entity does not have', async () => {
     const out = await check({
       'app.yaml': APP,
-      'modules/Sales/domain-model.yaml': 'moduleRoles: [User]\nentities:\n  Order:\n    attributes: { Total: Decimal }\n    access:\n      - roles: [User]\n        read: [Total, Secret]\n        write: [Ghost]\n',
+      'modules/Sales/domain-model.yaml':
+        'moduleRoles: [User]\nentities:\n  Order:\n    attributes: { Total: Decimal }\n    access:\n      - roles: [User]\n        read: [Total, Secret]\n        write: [Ghost]\n',
     });
-    expect(out).toEqual(expect.arrayContaining([
-      "modules/Sales/domain-model.yaml:7 entities.Order.access.0.read.1: unknown attribute or association 'Secret' of Sales.Order",
-      "modules/Sales/domain-model.yaml:8 entities.Order.access.0.write.0: unknown attribute or association 'Ghost' of Sales.Order",
-    ]));
+    expect(out).toEqual(
+      expect.arrayContaining([
+        "modules/Sales/domain-model.yaml:7 entities.Order.access.0.read.1: unknown attribute or association 'Secret' of Sales.Order",
+        "modules/Sales/domain-model.yaml:8 entities.Order.access.0.write.0: unknown attribute or association 'Ghost' of Sales.Order",
+      ]),
+    );
   });
 
   it('reports bad defaults, misplaced properties and bad validation rules', async () => {
@@ -206,18 +225,22 @@ describe('kiln check: broken models', () => {
         '      - { attribute: Qty }',
       ].join('\n'),
     });
-    expect(out).toEqual(expect.arrayContaining([
-      'modules/Sales/domain-model.yaml:4 entities.Order.attributes.Qty.default: default "many" is not a 32-bit integer',
-      "modules/Sales/domain-model.yaml:5 entities.Order.attributes.When.default: default 'tomorrow' is not a date (yyyy-mm-dd[ hh:mm[:ss]] in UTC or [%CurrentDateTime%])",
-      'modules/Sales/domain-model.yaml:6 entities.Order.attributes.Name.length: length applies to String attributes only, not Integer',
-      expect.stringMatching(/^modules\/Sales\/domain-model\.yaml:8 entities\.Order\.validation\.0\.regex\.pattern: invalid regular expression/),
-      "modules/Sales/domain-model.yaml:9 entities.Order.validation.1.attribute: unknown attribute 'Nope' of Sales.Order",
-      'modules/Sales/domain-model.yaml:10 entities.Order.validation.2: a validation rule has exactly one of required, unique, range, regex, maxLength (found none)',
-    ]));
+    expect(out).toEqual(
+      expect.arrayContaining([
+        'modules/Sales/domain-model.yaml:4 entities.Order.attributes.Qty.default: default "many" is not a 32-bit integer',
+        "modules/Sales/domain-model.yaml:5 entities.Order.attributes.When.default: default 'tomorrow' is not a date (yyyy-mm-dd[ hh:mm[:ss]] in UTC or [%CurrentDateTime%])",
+        'modules/Sales/domain-model.yaml:6 entities.Order.attributes.Name.length: length applies to String attributes only, not Integer',
+        expect.stringMatching(/^modules\/Sales\/domain-model\.yaml:8 entities\.Order\.validation\.0\.regex\.pattern: invalid regular expression/),
+        "modules/Sales/domain-model.yaml:9 entities.Order.validation.1.attribute: unknown attribute 'Nope' of Sales.Order",
+        'modules/Sales/domain-model.yaml:10 entities.Order.validation.2: a validation rule has exactly one of required, unique, range, regex, maxLength (found none)',
+      ]),
+    );
   });
 
   it('refuses generalizing a System entity that cannot be specialized', async () => {
     const out = await check({ 'app.yaml': APP, 'modules/Sales/domain-model.yaml': 'entities:\n  S: { generalization: System.Session }\n' });
-    expect(out).toContain('modules/Sales/domain-model.yaml:2 entities.S.generalization: System.Session cannot be generalized (only System.User, System.FileDocument, System.Image can)');
+    expect(out).toContain(
+      'modules/Sales/domain-model.yaml:2 entities.S.generalization: System.Session cannot be generalized (only System.User, System.FileDocument, System.Image can)',
+    );
   });
 });

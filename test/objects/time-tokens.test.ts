@@ -8,7 +8,7 @@ const xpath = (name: string, zone: string, now: Date) => timeTokenValue(name, []
 const expression = (name: string, zone: string, now: Date) => tokenValue(name, now, zone)!.toISOString();
 
 describe('weeks (one rule for XPath and expressions)', () => {
-  it('begin on Sunday, the en-US locale\'s first day', () => {
+  it("begin on Sunday, the en-US locale's first day", () => {
     expect(FIRST_DAY_OF_WEEK).toBe(7);
     // Monday 1 April 2024, 12:00 UTC: the case where XPath (ISO, Monday) and expressions (Sunday) disagreed.
     const monday = new Date('2024-04-01T12:00:00Z');
@@ -76,7 +76,7 @@ describe('weeks (one rule for XPath and expressions)', () => {
     }
   });
 
-  it('caches a week token until the week ends in the user\'s zone, not the ISO week', () => {
+  it("caches a week token until the week ends in the user's zone, not the ISO week", () => {
     const zone = 'America/New_York';
     // Saturday 6 April 23:59:59.999 EDT, then Sunday 7 April 00:00 EDT.
     expect(xpath('BeginOfCurrentWeek', zone, new Date('2024-04-07T03:59:59.999Z'))).toBe('2024-03-31T04:00:00.000Z');
@@ -90,8 +90,12 @@ describe('weeks (one rule for XPath and expressions)', () => {
   it('take offsets in calendar terms', () => {
     const now = new Date('2024-04-03T10:00:00Z');
     // The week before the Amsterdam DST change began at midnight CET too.
-    expect(timeTokenValue('BeginOfCurrentWeek', [{ sign: -1, factor: 1, token: 'WeekLength' }], 'Europe/Amsterdam', now).toISOString()).toBe('2024-03-23T23:00:00.000Z');
-    expect(timeTokenValue('EndOfCurrentWeekUTC', [{ sign: 1, factor: 1, token: 'DayLength' }], 'Europe/Amsterdam', now).toISOString()).toBe('2024-04-07T23:59:59.999Z');
+    expect(timeTokenValue('BeginOfCurrentWeek', [{ sign: -1, factor: 1, token: 'WeekLength' }], 'Europe/Amsterdam', now).toISOString()).toBe(
+      '2024-03-23T23:00:00.000Z',
+    );
+    expect(timeTokenValue('EndOfCurrentWeekUTC', [{ sign: 1, factor: 1, token: 'DayLength' }], 'Europe/Amsterdam', now).toISOString()).toBe(
+      '2024-04-07T23:59:59.999Z',
+    );
   });
 });
 

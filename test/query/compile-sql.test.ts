@@ -10,8 +10,7 @@ import { SQL_CASES } from './sql-cases.js';
 import { exampleModel, salesUser } from './support.js';
 import { DIALECT } from '../support/dialects.js';
 
-const USED = ['Firstname', 'Lastname', 'Jobtitle', 'Department', 'DateOfBirth']
-  .map((a) => `MyFirstModule.Employee/MyFirstModule.Employee.${a}`);
+const USED = ['Firstname', 'Lastname', 'Jobtitle', 'Department', 'DateOfBirth'].map((a) => `MyFirstModule.Employee/MyFirstModule.Employee.${a}`);
 
 const OVERVIEW_SQL = {
   sqlite: [
@@ -28,20 +27,29 @@ const OVERVIEW_SQL = {
   ],
 } as const;
 
-describe('the seeds\' overview retrieve', () => {
+describe("the seeds' overview retrieve", () => {
   const expected = OVERVIEW_SQL;
   it.each(Object.keys(expected) as (keyof typeof expected)[])('compiles to exactly two statements on %s', async (dialect) => {
     const model = await exampleModel('employees');
-    const plan = compileQuery(model, {
-      xpath: '//MyFirstModule.Employee', attributes: USED, sort: [{ attribute: 'Firstname' }],
-      offset: 0, amount: 20, wantCount: true,
-    }, DIALECT[dialect]);
+    const plan = compileQuery(
+      model,
+      {
+        xpath: '//MyFirstModule.Employee',
+        attributes: USED,
+        sort: [{ attribute: 'Firstname' }],
+        offset: 0,
+        amount: 20,
+        wantCount: true,
+      },
+      DIALECT[dialect],
+    );
     expect(explain(plan, null).sql).toEqual(expected[dialect]);
   });
 });
 
-describe.each(DIALECTS)('the seeds\' overview page for a user on %s', (dialect) => {
-  let t: TestDatabase; let db: Database;
+describe.each(DIALECTS)("the seeds' overview page for a user on %s", (dialect) => {
+  let t: TestDatabase;
+  let db: Database;
   beforeAll(async () => {
     const model = await exampleModel('employees');
     t = await freshDatabase(dialect);
@@ -55,17 +63,33 @@ describe.each(DIALECTS)('the seeds\' overview page for a user on %s', (dialect) 
     });
     await db.transaction((tx) => commitObjects(tx, model, objs));
   });
-  afterAll(async () => { await db?.close(); await t?.drop(); });
+  afterAll(async () => {
+    await db?.close();
+    await t?.drop();
+  });
 
   it('sends exactly the page and the count, entity access included', async () => {
     const model = await exampleModel('employees');
     const user = {
-      userId: 99n, userName: 'u', userEntity: 'System.User', userRoles: ['User'], moduleRoles: new Set(model.security.userRoles.get('User')!.moduleRoles),
-      sessionId: null, sessionObjectId: null, timeZone: 'UTC', applyEntityAccess: true, anonymous: false,
+      userId: 99n,
+      userName: 'u',
+      userEntity: 'System.User',
+      userRoles: ['User'],
+      moduleRoles: new Set(model.security.userRoles.get('User')!.moduleRoles),
+      sessionId: null,
+      sessionObjectId: null,
+      timeZone: 'UTC',
+      applyEntityAccess: true,
+      anonymous: false,
     };
     const seen: string[] = [];
     const off = db.onStatement((sql) => seen.push(sql));
-    const res = await retrieve(db, model, { xpath: '//MyFirstModule.Employee', attributes: USED, sort: [{ attribute: 'Firstname' }], offset: 0, amount: 20, wantCount: true }, user);
+    const res = await retrieve(
+      db,
+      model,
+      { xpath: '//MyFirstModule.Employee', attributes: USED, sort: [{ attribute: 'Firstname' }], offset: 0, amount: 20, wantCount: true },
+      user,
+    );
     off();
     expect(seen).toEqual(OVERVIEW_SQL[dialect]);
     expect(res.objects.map((o) => o.values.get('Firstname'))).toEqual(['Anna', 'peter1', 'piet']);
@@ -77,12 +101,16 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('XPath -> SQL on %s', (d
   it.each(SQL_CASES.map((c) => [c.xpath, c.role ?? 'no user', c] as const))('%s (%s)', async (_x, _r, c) => {
     const model = await exampleModel('sales');
     const user = c.role ? salesUser(model, c.role, 5n) : null;
-    const plan = compileQuery(model, { xpath: c.xpath, ...(c.attributes ? { attributes: c.attributes } : {}), ...(c.sort ? { sort: c.sort } : {}) }, DIALECT[dialect]);
+    const plan = compileQuery(
+      model,
+      { xpath: c.xpath, ...(c.attributes ? { attributes: c.attributes } : {}), ...(c.sort ? { sort: c.sort } : {}) },
+      DIALECT[dialect],
+    );
     expect(explain(plan, user).sql).toEqual([c[dialect]]);
   });
 });
 
-describe('the seeds\' microflow retrieve', () => {
+describe("the seeds' microflow retrieve", () => {
   it('reads every attribute without ORDER BY or paging', async () => {
     const model = await exampleModel('employees');
     const plan = compileQuery(model, { xpath: '//MyFirstModule.Employee' }, DIALECT.postgres);
@@ -106,6 +134,8 @@ describe('plans', () => {
 
   it('rejects enumeration values the enumeration does not have', async () => {
     const model = await exampleModel('sales');
-    expect(() => compileQuery(model, { xpath: "//Sales.Order[Status = 'draft']" }, DIALECT.sqlite)).toThrow("'draft' is not a value of Sales.OrderStatus (expected one of Draft, Confirmed, Shipped, Cancelled)");
+    expect(() => compileQuery(model, { xpath: "//Sales.Order[Status = 'draft']" }, DIALECT.sqlite)).toThrow(
+      "'draft' is not a value of Sales.OrderStatus (expected one of Draft, Confirmed, Shipped, Cancelled)",
+    );
   });
 });

@@ -74,22 +74,35 @@ const CASES: readonly Case[] = [
   { xpath: "//Sales.Order[OrderDate >= '[%BeginOfCurrentYear%]']", expect: ['o1', 'o2', 'o3', 'r4'] },
   { xpath: "//Sales.Order[OrderDate > '[%BeginOfCurrentDay%] - 3 * [%DayLength%]']", expect: ['o2', 'o3', 'r4'] },
   { xpath: "//Sales.Order[OrderDate < '[%CurrentDateTime%]'][OrderDate >= '[%BeginOfCurrentMonth%] - 1 * [%MonthLength%]']", expect: ['o2'] },
-  { xpath: '//Sales.RushOrder[DeliverBy > \'2025-01-01\']', expect: ['r4'] },
+  { xpath: "//Sales.RushOrder[DeliverBy > '2025-01-01']", expect: ['r4'] },
   { xpath: "//Sales.OrderLine[Sales.OrderLine_Order/Sales.Order[Status = 'Draft']/Sales.Order_Customer/Sales.Customer/Name = 'alice']", expect: ['l1', 'l2'] },
   { xpath: '//Sales.Order[Sales.OrderLine_Order/Sales.OrderLine/Sales.OrderLine_Product/Catalog.Product/Price > 50]', expect: ['r4'] },
   { xpath: '//Sales.Order[System.owner = $user]', expect: ['o1', 'o2'], vars: (ids) => ({ user: ids.alice }) },
-  { xpath: '//Sales.Order[System.owner/System.User/Name = \'bob\']', expect: ['o3'] },
+  { xpath: "//Sales.Order[System.owner/System.User/Name = 'bob']", expect: ['o3'] },
   { xpath: '//Sales.Order[Sales.Order_Customer = $cust]', expect: ['o3'], vars: (ids) => ({ cust: createMxObject('Sales.Customer', ids.bob!, 'persisted') }) },
   {
-    xpath: '//Sales.Order[Total > $o/Total]', expect: ['o2', 'r4'],
-    vars: (ids) => { const o = createMxObject('Sales.Order', ids.o1!, 'persisted'); o.values.set('Total', new Decimal('100')); return { o }; },
+    xpath: '//Sales.Order[Total > $o/Total]',
+    expect: ['o2', 'r4'],
+    vars: (ids) => {
+      const o = createMxObject('Sales.Order', ids.o1!, 'persisted');
+      o.values.set('Total', new Decimal('100'));
+      return { o };
+    },
   },
   { xpath: '//Sales.Order[id = $id]', expect: ['o3'], vars: (ids) => ({ id: ids.o3 }) },
   // An empty variable compares like empty (Mendix).
   { xpath: '//Sales.Order[Sales.Order_Customer = $cust]', expect: ['o5'], vars: () => ({ cust: null }) },
   { xpath: '//Sales.Order[Sales.Order_Customer != $cust]', expect: ['o1', 'o2', 'o3', 'r4'], vars: () => ({ cust: null }) },
   { xpath: '//Catalog.Product[Description = $d]', expect: ['gadget'], vars: () => ({ d: null }) },
-  { xpath: '//Catalog.Product[Description != $o/Description]', expect: ['widget', 'gizmo'], vars: () => { const o = createMxObject('Catalog.Product', 1n, 'persisted'); o.values.set('Description', null); return { o }; } },
+  {
+    xpath: '//Catalog.Product[Description != $o/Description]',
+    expect: ['widget', 'gizmo'],
+    vars: () => {
+      const o = createMxObject('Catalog.Product', 1n, 'persisted');
+      o.values.set('Description', null);
+      return { o };
+    },
+  },
   { xpath: '//Sales.Order[Total > $t]', expect: [], vars: () => ({ t: null }) },
   { xpath: '//Catalog.Product[Description = $d]', expect: ['widget'], vars: () => ({ d: 'A small widget' }) },
   { xpath: "//System.User[System.UserRoles = '[%UserRole_Customer%]']", expect: ['alice', 'bob'] },
@@ -100,17 +113,30 @@ const CASES: readonly Case[] = [
   { xpath: "//Sales.Order[OrderDate < '[%BeginOfCurrentDay%]']", zone: 'Europe/Amsterdam', expect: ['o1', 'o5'] },
   { xpath: "//Sales.Customer[Segment = 'Retail']/Sales.Order_Customer/Sales.Order", expect: ['o1', 'o2', 'r4'] },
   { xpath: "//Sales.Customer[Name = 'alice']/Sales.Order_Customer/Sales.Order[Status = 'Draft']/Sales.OrderLine_Order/Sales.OrderLine", expect: ['l1', 'l2'] },
-  { xpath: '//Catalog.Category[Name = \'Tools\']/Catalog.Product_Category', expect: ['widget'] },
+  { xpath: "//Catalog.Category[Name = 'Tools']/Catalog.Product_Category", expect: ['widget'] },
   { xpath: '//Sales.Customer/Sales.Order_Customer/Sales.RushOrder', expect: ['r4'] },
-  { xpath: '//Sales.Order[Sales.Order_Customer]', sort: [{ attribute: 'Sales.Order_Customer/Sales.Customer/CompanyName' }], ordered: true, expect: ['o1', 'o2', 'o3', 'r4'] },
-  { xpath: '//Sales.Order[Sales.Order_Customer]', sort: [{ attribute: 'Sales.Order_Customer/Sales.Customer/CompanyName', descending: true }], ordered: true, expect: ['r4', 'o3', 'o1', 'o2'] },
+  {
+    xpath: '//Sales.Order[Sales.Order_Customer]',
+    sort: [{ attribute: 'Sales.Order_Customer/Sales.Customer/CompanyName' }],
+    ordered: true,
+    expect: ['o1', 'o2', 'o3', 'r4'],
+  },
+  {
+    xpath: '//Sales.Order[Sales.Order_Customer]',
+    sort: [{ attribute: 'Sales.Order_Customer/Sales.Customer/CompanyName', descending: true }],
+    ordered: true,
+    expect: ['r4', 'o3', 'o1', 'o2'],
+  },
   { xpath: '//Sales.Order', sort: [{ attribute: 'Total', descending: true }], ordered: true, expect: ['r4', 'o2', 'o1', 'o3', 'o5'] },
   // Reference sets: not() over a filtered step, compared with an object, != (some other related object).
   { xpath: '//Catalog.Category[not(Catalog.Product_Category/Catalog.Product[Stock = 0])]', expect: ['tools'] },
   { xpath: '//Catalog.Product[Catalog.Product_Category = $cat]', expect: ['widget', 'gadget'], vars: (ids) => ({ cat: ids.toys }) },
   { xpath: '//Catalog.Product[Catalog.Product_Category != $cat]', expect: ['widget'], vars: (ids) => ({ cat: ids.toys }) },
   { xpath: "//Catalog.Product[Name = 'Widget']/Catalog.Product_Category/Catalog.Category", expect: ['tools', 'toys'] },
-  { xpath: "//Catalog.Category[Catalog.Product_Category/Catalog.Product[Stock > 0 and (Price < 50 or Discontinued)]/Name = 'Widget']", expect: ['tools', 'toys'] },
+  {
+    xpath: "//Catalog.Category[Catalog.Product_Category/Catalog.Product[Stock > 0 and (Price < 50 or Discontinued)]/Name = 'Widget']",
+    expect: ['tools', 'toys'],
+  },
   { xpath: "//Sales.Order[Sales.Order_Customer/Sales.Customer/System.UserRoles = '[%UserRole_Customer%]']", expect: ['o1', 'o2', 'o3'] },
   { xpath: "//Sales.Order[not(not(Status = 'Draft'))][not(Sales.OrderLine_Order/Sales.OrderLine[Quantity > 9])]", expect: ['o1'] },
 ];
@@ -122,7 +148,9 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
     model = await exampleModel('sales');
     fx = await salesFixture(model, dialect);
   });
-  afterAll(async () => { await fx?.close(); });
+  afterAll(async () => {
+    await fx?.close();
+  });
   const keyOf = (id: bigint) => Object.entries(fx.ids).find(([, v]) => v === id)?.[0] ?? String(id);
 
   it.each(CASES.map((c, i) => [i, c.xpath, c] as const))('#%i %s', async (_i, _x, c) => {
@@ -135,8 +163,11 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
   });
 
   it.each(SQL_CASES.map((c, i) => [i, c.xpath, c] as const))('table case #%i %s sends its statement and finds its objects', async (_i, _x, c) => {
-    const user: UserContext = c.role ? salesUser(model, c.role, fx.ids[c.who!]!)
-      : c.who ? { ...salesUser(model, 'Customer', fx.ids[c.who]!), applyEntityAccess: false } : { ...SYSTEM_CONTEXT, timeZone: 'UTC' };
+    const user: UserContext = c.role
+      ? salesUser(model, c.role, fx.ids[c.who!]!)
+      : c.who
+        ? { ...salesUser(model, 'Customer', fx.ids[c.who]!), applyEntityAccess: false }
+        : { ...SYSTEM_CONTEXT, timeZone: 'UTC' };
     const vars = c.vars?.(fx.ids) ?? {};
     const seen: string[] = [];
     const off = fx.db.onStatement((sql) => seen.push(sql));
@@ -151,7 +182,9 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
         if (c.ordered) expect(got).toEqual(c.expect);
         else expect([...got].sort()).toEqual([...c.expect!].sort());
       }
-    } finally { off(); }
+    } finally {
+      off();
+    }
     expect(seen).toEqual([c[dialect]]);
   });
 
@@ -181,7 +214,12 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
   it('pages, sorts and counts with two statements', async () => {
     const seen: string[] = [];
     const off = fx.db.onStatement((sql) => seen.push(sql));
-    const res = await retrieve(fx.db, model, { xpath: '//Sales.Order', attributes: ['Number', 'Total'], sort: [{ attribute: 'Number' }], offset: 1, amount: 2, wantCount: true }, SYSTEM_CONTEXT);
+    const res = await retrieve(
+      fx.db,
+      model,
+      { xpath: '//Sales.Order', attributes: ['Number', 'Total'], sort: [{ attribute: 'Number' }], offset: 1, amount: 2, wantCount: true },
+      SYSTEM_CONTEXT,
+    );
     off();
     expect(res.objects.map((o) => o.values.get('Number'))).toEqual([2n, 3n]);
     expect(res.count).toBe(5);
@@ -190,7 +228,9 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
   });
 
   it('says which variable is missing', async () => {
-    await expect(retrieve(fx.db, model, { xpath: '//Sales.Order[Total > $Min]' }, SYSTEM_CONTEXT)).rejects.toThrow('the XPath uses $Min, which has no value here');
+    await expect(retrieve(fx.db, model, { xpath: '//Sales.Order[Total > $Min]' }, SYSTEM_CONTEXT)).rejects.toThrow(
+      'the XPath uses $Min, which has no value here',
+    );
     await expect(retrieve(fx.db, model, { xpath: '//Sales.Order', amount: -1 }, SYSTEM_CONTEXT)).rejects.toThrow('amount must be a whole number >= 0, not -1');
   });
 
@@ -204,7 +244,9 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
     // Objects, not join rows: Widget is in two categories and counts once.
     expect(await aggregate(fx.db, model, { xpath: 'count(//Catalog.Category/Catalog.Product_Category/Catalog.Product)' }, SYSTEM_CONTEXT)).toBe(2);
     expect(Number(await aggregate(fx.db, model, { xpath: "avg(//Sales.Order[Status = 'Draft']/Total)" }, SYSTEM_CONTEXT))).toBeCloseTo(550, 6);
-    expect(String(await aggregate(fx.db, model, { xpath: "sum(//Sales.Order[Status = 'Draft']/Sales.OrderLine_Order/Sales.OrderLine/Quantity)" }, SYSTEM_CONTEXT))).toBe('17');
+    expect(
+      String(await aggregate(fx.db, model, { xpath: "sum(//Sales.Order[Status = 'Draft']/Sales.OrderLine_Order/Sales.OrderLine/Quantity)" }, SYSTEM_CONTEXT)),
+    ).toBe('17');
   });
 
   describe('entity access', () => {
@@ -244,8 +286,11 @@ describe.each(DIALECTS)('XPath executed on %s', (dialect) => {
 
     it('sorts over paths with entity access applied to the related objects', async () => {
       const req = {
-        xpath: "//Sales.OrderLine[Sales.OrderLine_Product/Catalog.Product/Price > 1]",
-        sort: [{ attribute: 'Sales.OrderLine_Order/Sales.Order/Sales.Order_Customer/Sales.Customer/CompanyName', descending: true }, { attribute: 'Sales.OrderLine_Product/Catalog.Product/Name' }],
+        xpath: '//Sales.OrderLine[Sales.OrderLine_Product/Catalog.Product/Price > 1]',
+        sort: [
+          { attribute: 'Sales.OrderLine_Order/Sales.Order/Sales.Order_Customer/Sales.Customer/CompanyName', descending: true },
+          { attribute: 'Sales.OrderLine_Product/Catalog.Product/Name' },
+        ],
       };
       const asAlice = await retrieve(fx.db, model, req, salesUser(model, 'Customer', fx.ids.alice!));
       expect(asAlice.objects.map((o) => keyOf(o.id))).toEqual(['l2', 'l1']);

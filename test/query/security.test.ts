@@ -61,12 +61,21 @@ associations:
 const USER = makeId(20, 7n);
 
 describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
-  let model: CompiledModel; let t: TestDatabase; let db: Database;
+  let model: CompiledModel;
+  let t: TestDatabase;
+  let db: Database;
   const ids: Record<string, bigint> = {};
   const userOf = (userRole: string): UserContext => ({
-    userId: USER, userName: 'u', userEntity: 'System.User', userRoles: [userRole],
-    moduleRoles: new Set(model.security.userRoles.get(userRole)!.moduleRoles), sessionId: null, sessionObjectId: null,
-    timeZone: 'UTC', applyEntityAccess: true, anonymous: false,
+    userId: USER,
+    userName: 'u',
+    userEntity: 'System.User',
+    userRoles: [userRole],
+    moduleRoles: new Set(model.security.userRoles.get(userRole)!.moduleRoles),
+    sessionId: null,
+    sessionObjectId: null,
+    timeZone: 'UTC',
+    applyEntityAccess: true,
+    anonymous: false,
   });
   const keyOf = (id: bigint) => Object.entries(ids).find(([, v]) => v === id)?.[0] ?? String(id);
 
@@ -92,7 +101,15 @@ describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
     make('t1', 'M.Tag', { Label: 'one' });
     make('t2', 'M.Tag', { Label: 'two' });
     make('t3', 'M.Tag', { Label: 'three' });
-    const doc = (key: string, entity: string, status: string, level: number, team: string, extra: Record<string, AttributeValue> = {}, refs: Record<string, bigint | bigint[] | null> = {}) =>
+    const doc = (
+      key: string,
+      entity: string,
+      status: string,
+      level: number,
+      team: string,
+      extra: Record<string, AttributeValue> = {},
+      refs: Record<string, bigint | bigint[] | null> = {},
+    ) =>
       make(key, entity, { Title: key, Status: status, Level: level, ...extra }, { 'M.Doc_Team': ids[team]!, 'M.Doc_Tags': [], 'System.owner': null, ...refs });
     doc('d1', 'M.Doc', 'Public', 1, 'red', {}, { 'M.Doc_Tags': [ids.t1!] });
     doc('d2', 'M.Doc', 'Draft', 1, 'blue', {}, { 'M.Doc_Tags': [ids.t2!] });
@@ -105,7 +122,10 @@ describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
     doc('r2', 'M.Report', 'Public', 9, 'blue', { Pages: 40 });
     await db.transaction((tx) => commitObjects(tx, model, objs));
   });
-  afterAll(async () => { await db?.close(); await t?.drop(); });
+  afterAll(async () => {
+    await db?.close();
+    await t?.drop();
+  });
 
   it.each([
     // Doc objects by Doc's three Reader rules (public, team Blue, owned), Memos by Memo's rule, no Report rule.
@@ -127,8 +147,8 @@ describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
     ['Reader', '//M.Team[M.Doc_Team/M.Doc/Level >= 3]', []],
     ['Auditor', '//M.Team[M.Doc_Team/M.Doc/Level >= 3]', ['blue', 'red']],
     ['Auditor', '//M.Team[M.Doc_Team/M.Memo/Level >= 3]', []],
-    ['Both', '//M.Team[M.Doc_Team/M.Doc/Status = \'Public\']', ['blue', 'red']],
-    ['Reader', '//M.Team[M.Doc_Team/M.Doc/Status = \'Public\']', ['red']],
+    ['Both', "//M.Team[M.Doc_Team/M.Doc/Status = 'Public']", ['blue', 'red']],
+    ['Reader', "//M.Team[M.Doc_Team/M.Doc/Status = 'Public']", ['red']],
   ] as const)('a %s user: %s', async (role, xpath, expected) => {
     const res = await retrieve(db, model, { xpath, wantCount: true, amount: 100 }, userOf(role));
     expect(res.objects.map((o) => keyOf(o.id)).sort()).toEqual([...expected].sort());
@@ -141,7 +161,7 @@ describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
     ['Reader', 'max(//M.Doc/Level)', '1'],
     ['Auditor', 'max(//M.Doc/Level)', '9'],
     ['Both', 'sum(//M.Doc/Level)', '20'],
-    ['Auditor', "count(//M.Team[M.Doc_Team/M.Doc/Level >= 3])", '2'],
+    ['Auditor', 'count(//M.Team[M.Doc_Team/M.Doc/Level >= 3])', '2'],
   ] as const)('aggregates see the same rows: a %s user, %s', async (role, xpath, expected) => {
     expect(String(await aggregate(db, model, { xpath }, userOf(role)))).toBe(expected);
   });
@@ -149,7 +169,14 @@ describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
   it('returns each object with its own entity and only through its own rules', async () => {
     const res = await retrieve(db, model, { xpath: '//M.Doc', sort: [{ attribute: 'Title' }] }, userOf('Both'));
     expect(res.objects.map((o) => `${keyOf(o.id)}:${o.entity}`)).toEqual([
-      'd1:M.Doc', 'd2:M.Doc', 'd3:M.Doc', 'd4:M.Doc', 'm1:M.Memo', 'm3:M.Memo', 'r1:M.Report', 'r2:M.Report',
+      'd1:M.Doc',
+      'd2:M.Doc',
+      'd3:M.Doc',
+      'd4:M.Doc',
+      'm1:M.Memo',
+      'm3:M.Memo',
+      'r1:M.Report',
+      'r2:M.Report',
     ]);
     expect(res.objects.find((o) => o.id === ids.r2)!.values.get('Pages')).toBe(40);
   });

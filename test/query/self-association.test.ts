@@ -13,11 +13,14 @@ import { createTables } from './fixture.js';
 // A folder tree over a self-association: the sub-folder owns the reference to its parent.
 const APP = {
   'app.yaml': 'name: Files\nmodules: [M]\n',
-  'modules/M/domain-model.yaml': 'entities:\n  Folder:\n    attributes:\n      Name: String\nassociations:\n  Folder_Parent: { type: Reference, parent: Folder, child: Folder }\n',
+  'modules/M/domain-model.yaml':
+    'entities:\n  Folder:\n    attributes:\n      Name: String\nassociations:\n  Folder_Parent: { type: Reference, parent: Folder, child: Folder }\n',
 };
 
 describe.each(DIALECTS)('self-associations on %s', (dialect) => {
-  let model: CompiledModel; let t: TestDatabase; let db: Database;
+  let model: CompiledModel;
+  let t: TestDatabase;
+  let db: Database;
   const ids = { R: 1n, A: 2n, B: 3n };
   beforeAll(async () => {
     model = (await loadModel(writeApp(APP))).model!;
@@ -32,7 +35,10 @@ describe.each(DIALECTS)('self-associations on %s', (dialect) => {
     };
     await db.transaction((tx) => commitObjects(tx, model, [f('R', null), f('A', ids.R), f('B', ids.A)]));
   });
-  afterAll(async () => { await db?.close(); await t?.drop(); });
+  afterAll(async () => {
+    await db?.close();
+    await t?.drop();
+  });
 
   it.each([
     ['//M.Folder[M.Folder_Parent = $R]', ['A']],

@@ -21,7 +21,9 @@ describe('the resolve stage on hand-built XPath trees', () => {
     const r = new Resolver(model, '');
     const out = r.constraint([eq(path('Status'), str('Draft'))], ORDER);
     expect(out).toEqual({
-      kind: 'compare', op: '=', text: false,
+      kind: 'compare',
+      op: '=',
+      text: false,
       left: { kind: 'attr', source: ORDER, attribute: model.entities.get('Sales.Order')!.attributes.get('Status') },
       right: { kind: 'param', source: { kind: 'literal', value: 'Draft' }, type: 'Enumeration' },
     });
@@ -40,18 +42,30 @@ describe('the resolve stage on hand-built XPath trees', () => {
     expect(out.kind).toBe('exists');
     if (out.kind !== 'exists') return;
     expect(out.hops).toHaveLength(1);
-    expect(out.hops[0]).toMatchObject({ kind: 'association', association: { name: 'Sales.Order_Customer' }, forward: true, from: ORDER, to: { alias: 't1', entity: 'Sales.Customer' } });
+    expect(out.hops[0]).toMatchObject({
+      kind: 'association',
+      association: { name: 'Sales.Order_Customer' },
+      forward: true,
+      from: ORDER,
+      to: { alias: 't1', entity: 'Sales.Customer' },
+    });
     expect(out.where).toMatchObject({ kind: 'compare', op: '=', text: true, left: { kind: 'attr', source: { alias: 't1' }, attribute: { name: 'Name' } } });
     expect(r.aliasCount).toBe(1);
   });
 
   it('reads = empty as IS NULL, and AND of predicates as one and', async () => {
     const model = await exampleModel('sales');
-    const out = new Resolver(model, '').constraint([
-      eq(path('InternalNote'), { kind: 'empty', pos: 0 }),
-      { kind: 'not', operand: eq(path('Status'), str('Cancelled')), pos: 0 },
-    ], ORDER);
-    expect(out).toMatchObject({ kind: 'and', items: [{ kind: 'isNull', negated: false, operand: { kind: 'attr', attribute: { name: 'InternalNote' } } }, { kind: 'not', operand: { kind: 'compare' } }] });
+    const out = new Resolver(model, '').constraint(
+      [eq(path('InternalNote'), { kind: 'empty', pos: 0 }), { kind: 'not', operand: eq(path('Status'), str('Cancelled')), pos: 0 }],
+      ORDER,
+    );
+    expect(out).toMatchObject({
+      kind: 'and',
+      items: [
+        { kind: 'isNull', negated: false, operand: { kind: 'attr', attribute: { name: 'InternalNote' } } },
+        { kind: 'not', operand: { kind: 'compare' } },
+      ],
+    });
   });
 
   it('compares an empty variable (listed in nullVariables) as empty', async () => {
@@ -66,7 +80,11 @@ describe('the resolve stage on hand-built XPath trees', () => {
     const r = new Resolver(model, "[Status = 'Lost']");
     expect(() => r.bool(eq(path('Status'), str('Lost', 10)), ORDER)).toThrow(XPathResolveError);
     expect(() => r.bool(eq(path('Status'), str('Lost', 10)), ORDER)).toThrow(/'Lost' is not a value of Sales.OrderStatus/);
-    try { r.bool(eq(path('Status'), str('Lost', 10)), ORDER); } catch (e) { expect((e as XPathResolveError).position).toBe(10); }
+    try {
+      r.bool(eq(path('Status'), str('Lost', 10)), ORDER);
+    } catch (e) {
+      expect((e as XPathResolveError).position).toBe(10);
+    }
     expect(() => r.bool(eq(path('Totl'), str('x')), ORDER)).toThrow(/unknown attribute 'Totl'|Totl/);
   });
 });

@@ -39,23 +39,42 @@ describe('entity access as a row constraint', () => {
     const c = securityConstraint(model, model.entities.get('Sales.OrderLine')!, line, roles('Sales.Customer'), 40);
     expect(c.kind).toBe('exists');
     if (c.kind !== 'exists') return;
-    expect(c.hops[0]).toMatchObject({ kind: 'association', association: { name: 'Sales.OrderLine_Order' }, from: line, to: { alias: 't41', entity: 'Sales.Order' } });
+    expect(c.hops[0]).toMatchObject({
+      kind: 'association',
+      association: { name: 'Sales.OrderLine_Order' },
+      from: line,
+      to: { alias: 't41', entity: 'Sales.Order' },
+    });
   });
 });
 
 describe('entity access on the paths of a constraint', () => {
-  it('adds the target entity\'s rule to every hop the user may not read freely', async () => {
+  it("adds the target entity's rule to every hop the user may not read freely", async () => {
     const model = await exampleModel('sales');
     // [Sales.OrderLine_Order/Sales.Order] over the lines, built by hand.
     const assoc = model.associations.get('Sales.OrderLine_Order')!;
-    const hop: OqlExpr = { kind: 'exists', hops: [{ kind: 'association', association: assoc, forward: true, from: { alias: 'Line', entity: 'Sales.OrderLine' }, to: { alias: 't1', entity: 'Sales.Order' }, cast: false }], where: undefined };
+    const hop: OqlExpr = {
+      kind: 'exists',
+      hops: [
+        {
+          kind: 'association',
+          association: assoc,
+          forward: true,
+          from: { alias: 'Line', entity: 'Sales.OrderLine' },
+          to: { alias: 't1', entity: 'Sales.Order' },
+          cast: false,
+        },
+      ],
+      where: undefined,
+    };
     const customer = pathSecurity(model, roles('Sales.Customer'), 10);
     const secured = customer.secure({ kind: 'not', operand: hop });
     // The order reached must be one of the customer's own: its rule, on alias t1, with its own path aliased from the base.
     expect(secured).toMatchObject({
       kind: 'not',
       operand: {
-        kind: 'exists', hops: hop.kind === 'exists' ? hop.hops : [],
+        kind: 'exists',
+        hops: hop.kind === 'exists' ? hop.hops : [],
         where: {
           kind: 'exists',
           hops: [{ association: { name: 'Sales.Order_Customer' }, from: { alias: 't1' }, to: { alias: 't11', entity: 'Sales.Customer' } }],

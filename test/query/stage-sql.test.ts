@@ -20,7 +20,13 @@ async function parts() {
 describe('the SQL stage on hand-built OQL', () => {
   it('compiles a count with a comparison to one bound parameter', async () => {
     const { model, attr } = await parts();
-    const where: OqlExpr = { kind: 'compare', op: '>', left: { kind: 'attr', source: ORDER, attribute: attr('Total') }, right: { kind: 'param', source: { kind: 'literal', value: '100' }, type: 'Decimal' }, text: false };
+    const where: OqlExpr = {
+      kind: 'compare',
+      op: '>',
+      left: { kind: 'attr', source: ORDER, attribute: attr('Total') },
+      right: { kind: 'param', source: { kind: 'literal', value: '100' }, type: 'Decimal' },
+      text: false,
+    };
     const q: OqlQuery = { source: ORDER, select: { kind: 'count' }, where, orderBy: [], paged: false };
     const s = new SqlCompiler(model, DIALECT.sqlite.query).compile(q);
     expect(s.text).toBe('SELECT COUNT(*) FROM "sales$order" WHERE "sales$order"."total" > ?');
@@ -39,7 +45,9 @@ describe('the SQL stage on hand-built OQL', () => {
       paged: false,
     };
     const s = new SqlCompiler(model, DIALECT.sqlite.query).compile(q);
-    expect(s.text).toBe('SELECT "sales$order"."id", "sales$order"."number", "sales$order"."status" FROM "sales$order" WHERE "sales$order"."status" IS NOT NULL ORDER BY "sales$order"."number" DESC');
+    expect(s.text).toBe(
+      'SELECT "sales$order"."id", "sales$order"."number", "sales$order"."status" FROM "sales$order" WHERE "sales$order"."status" IS NOT NULL ORDER BY "sales$order"."number" DESC',
+    );
     expect(s.params).toEqual([]);
   });
 
@@ -48,23 +56,38 @@ describe('the SQL stage on hand-built OQL', () => {
     const assoc = model.associations.get('Sales.Order_Customer')!;
     const to: OqlSource = { alias: 't1', entity: 'Sales.Customer' };
     const where: OqlExpr = {
-      kind: 'exists', hops: [{ kind: 'association', association: assoc, forward: true, from: ORDER, to, cast: false }],
+      kind: 'exists',
+      hops: [{ kind: 'association', association: assoc, forward: true, from: ORDER, to, cast: false }],
       where: { kind: 'compare', op: '=', left: { kind: 'id', source: to }, right: { kind: 'param', source: { kind: 'currentUser' }, type: 'Id' }, text: false },
     };
     const s = new SqlCompiler(model, DIALECT.sqlite.query).compile({ source: ORDER, select: { kind: 'count' }, where, orderBy: [], paged: false });
     // Compared by id alone, the customer's own table is not joined: the association table holds its id.
-    expect(s.text).toBe('SELECT COUNT(*) FROM "sales$order" WHERE EXISTS (SELECT 1 FROM "sales$order_customer" "t1a" WHERE "t1a"."sales$orderid" = "sales$order"."id" AND "t1a"."sales$customerid" = ?)');
+    expect(s.text).toBe(
+      'SELECT COUNT(*) FROM "sales$order" WHERE EXISTS (SELECT 1 FROM "sales$order_customer" "t1a" WHERE "t1a"."sales$orderid" = "sales$order"."id" AND "t1a"."sales$customerid" = ?)',
+    );
     expect(s.params).toEqual([{ source: { kind: 'currentUser' }, type: 'Id' }]);
   });
 
   it('compiles constants and boolean structure', async () => {
     const { model, attr } = await parts();
-    const status = (v: string): OqlExpr => ({ kind: 'compare', op: '=', left: { kind: 'attr', source: ORDER, attribute: attr('Status') }, right: { kind: 'param', source: { kind: 'literal', value: v }, type: 'Enumeration' }, text: false });
+    const status = (v: string): OqlExpr => ({
+      kind: 'compare',
+      op: '=',
+      left: { kind: 'attr', source: ORDER, attribute: attr('Status') },
+      right: { kind: 'param', source: { kind: 'literal', value: v }, type: 'Enumeration' },
+      text: false,
+    });
     const s = new SqlCompiler(model, DIALECT.sqlite.query).compile({
-      source: ORDER, select: { kind: 'count' }, orderBy: [], paged: false,
+      source: ORDER,
+      select: { kind: 'count' },
+      orderBy: [],
+      paged: false,
       where: { kind: 'or', items: [status('Draft'), { kind: 'not', operand: status('Shipped') }] },
     });
     expect(s.text).toBe('SELECT COUNT(*) FROM "sales$order" WHERE ("sales$order"."status" = ? OR NOT ("sales$order"."status" = ?))');
-    expect(s.params.map((p) => p.source)).toEqual([{ kind: 'literal', value: 'Draft' }, { kind: 'literal', value: 'Shipped' }]);
+    expect(s.params.map((p) => p.source)).toEqual([
+      { kind: 'literal', value: 'Draft' },
+      { kind: 'literal', value: 'Shipped' },
+    ]);
   });
 });

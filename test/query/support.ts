@@ -22,8 +22,15 @@ export function salesUser(model: CompiledModel, userRole: string, userId: bigint
   const r = model.security.userRoles.get(userRole);
   if (!r) throw new Error(`no user role ${userRole}`);
   return {
-    userId, userName: `u${String(userId)}`, userEntity: 'Sales.Customer', userRoles: [userRole],
-    moduleRoles: new Set(r.moduleRoles), sessionId: null, sessionObjectId: null, timeZone,
-    applyEntityAccess: true, anonymous: false,
+    userId,
+    userName: `u${String(userId)}`,
+    userEntity: 'Sales.Customer',
+    userRoles: [userRole],
+    moduleRoles: new Set(r.moduleRoles),
+    sessionId: null,
+    sessionObjectId: null,
+    timeZone,
+    applyEntityAccess: true,
+    anonymous: false,
   };
 }

@@ -49,10 +49,23 @@ describe('time tokens', () => {
     expect(v('BeginOfCurrentDay', 'UTC', [{ sign: -1, factor: 3, token: 'DayLength' }])).toBe('2024-03-29T00:00:00.000Z');
     // Across the DST change of 31 March in Amsterdam: midnight stays midnight.
     expect(v('BeginOfCurrentDay', 'Europe/Amsterdam', [{ sign: -1, factor: 2, token: 'DayLength' }])).toBe('2024-03-29T23:00:00.000Z');
-    expect(v('BeginOfCurrentMonth', 'UTC', [{ sign: -1, factor: 1, token: 'MonthLength' }, { sign: 1, factor: 2, token: 'HourLength' }])).toBe('2024-03-01T02:00:00.000Z');
+    expect(
+      v('BeginOfCurrentMonth', 'UTC', [
+        { sign: -1, factor: 1, token: 'MonthLength' },
+        { sign: 1, factor: 2, token: 'HourLength' },
+      ]),
+    ).toBe('2024-03-01T02:00:00.000Z');
     expect(v('CurrentDateTime', 'UTC', [{ sign: 1, factor: 1, token: 'YearLength' }])).toBe('2025-04-01T12:00:00.000Z');
-    expect(v('CurrentDateTime', 'UTC', [{ sign: -1, factor: 2, token: 'WeekLength' }, { sign: 1, factor: 90, token: 'MinuteLength' }, { sign: 1, factor: 30, token: 'SecondLength' }])).toBe('2024-03-18T13:30:30.000Z');
+    expect(
+      v('CurrentDateTime', 'UTC', [
+        { sign: -1, factor: 2, token: 'WeekLength' },
+        { sign: 1, factor: 90, token: 'MinuteLength' },
+        { sign: 1, factor: 30, token: 'SecondLength' },
+      ]),
+    ).toBe('2024-03-18T13:30:30.000Z');
     // A month from 31 January is the last day of February.
-    expect(timeTokenValue('CurrentDateTime', [{ sign: 1, factor: 1, token: 'MonthLength' }], 'UTC', new Date('2024-01-31T08:00:00Z')).toISOString()).toBe('2024-02-29T08:00:00.000Z');
+    expect(timeTokenValue('CurrentDateTime', [{ sign: 1, factor: 1, token: 'MonthLength' }], 'UTC', new Date('2024-01-31T08:00:00Z')).toISOString()).toBe(
+      '2024-02-29T08:00:00.000Z',
+    );
   });
 });

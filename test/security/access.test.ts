@@ -15,9 +15,16 @@ beforeAll(async () => {
   model = r.model;
 });
 
-const ctx = (m: CompiledModel, role: string) => userContextFor(m, {
-  userId: 1n, userName: 'u', userEntity: 'System.User', userRoles: [role], anonymous: false, sessionId: null, sessionObjectId: null,
-});
+const ctx = (m: CompiledModel, role: string) =>
+  userContextFor(m, {
+    userId: 1n,
+    userName: 'u',
+    userEntity: 'System.User',
+    userRoles: [role],
+    anonymous: false,
+    sessionId: null,
+    sessionObjectId: null,
+  });
 
 describe('entity, page and microflow access on examples/sales (production)', () => {
   for (const role of Object.keys(EXPECTED_ENTITIES)) {
@@ -25,7 +32,15 @@ describe('entity, page and microflow access on examples/sales (production)', () 
   }
 
   it('combines rules of several user roles as a union', () => {
-    const both = userContextFor(model, { userId: 1n, userName: 'u', userEntity: 'System.User', userRoles: ['Customer', 'SalesManager'], anonymous: false, sessionId: null, sessionObjectId: null });
+    const both = userContextFor(model, {
+      userId: 1n,
+      userName: 'u',
+      userEntity: 'System.User',
+      userRoles: ['Customer', 'SalesManager'],
+      anonymous: false,
+      sessionId: null,
+      sessionObjectId: null,
+    });
     const a = entityAccess(model, both, 'Sales.Order');
     expect(a.canDelete).toBe(true);
     expect(a.writable('InternalNote')).toBe(true);

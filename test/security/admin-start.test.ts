@@ -10,7 +10,9 @@ import { login, salesCopy, startApp, type TestRuntime } from './harness.js';
 const DEFAULT = 'Admin123!';
 
 const cleanups: (() => Promise<void> | void)[] = [];
-afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
 
 async function start(db: TestDatabase, settings: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<TestRuntime> {
   const app = salesCopy();
@@ -27,7 +29,9 @@ async function changePassword(url: string, user: string, password: string): Prom
     const p = (i: number) => (d.dialect.name === 'postgres' ? `$${i}` : '?');
     const r = await d.execute(`UPDATE "system$user" SET "password" = ${p(1)} WHERE "name" = ${p(2)}`, [await hashPassword(password, 4), user]);
     expect(r.affectedRows).toBe(1);
-  } finally { await d.close(); }
+  } finally {
+    await d.close();
+  }
 }
 
 describe.each(['sqlite', 'postgres'] as DialectName[])('the administrator at start-up on %s', (dialect) => {
@@ -59,9 +63,14 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('the administrator at sta
   it('refuses to listen on 0.0.0.0 at the production level while the administrator has the default password', async () => {
     const db = await freshDatabase(dialect);
     cleanups.push(() => db.drop());
-    const err = await start(db, { Host: '0.0.0.0' }).then(() => undefined, (e: Error) => e);
-    expect(err?.message).toBe("refusing to listen on 0.0.0.0: the administrator 'MxAdmin' still has the app's published default password; "
-      + 'set KILN_ADMIN_PASSWORD or change the password, or listen on 127.0.0.1 (Host)');
+    const err = await start(db, { Host: '0.0.0.0' }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toBe(
+      "refusing to listen on 0.0.0.0: the administrator 'MxAdmin' still has the app's published default password; " +
+        'set KILN_ADMIN_PASSWORD or change the password, or listen on 127.0.0.1 (Host)',
+    );
     // On 127.0.0.1 the same database starts.
     const local = await start(db, { Host: '127.0.0.1' });
     await local.stop();

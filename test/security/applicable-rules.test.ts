@@ -3,9 +3,14 @@ import type { CAccessRule, CEntity } from '../../src/model/compiled/types.js';
 import { applicableRules, rowConstraint } from '../../src/security/applicable-rules.js';
 
 const rule = (roles: string[], xpath?: string, more: Partial<CAccessRule> = {}): CAccessRule => ({
-  roles, create: false, delete: false, members: new Map(), ...(xpath !== undefined ? { xpath } : {}), ...more,
+  roles,
+  create: false,
+  delete: false,
+  members: new Map(),
+  ...(xpath !== undefined ? { xpath } : {}),
+  ...more,
 });
-const entity = (access: CAccessRule[], generalization?: string): CEntity => ({ name: 'M.E', access, generalization } as unknown as CEntity);
+const entity = (access: CAccessRule[], generalization?: string): CEntity => ({ name: 'M.E', access, generalization }) as unknown as CEntity;
 const roles = (...r: string[]) => new Set(r);
 
 describe('applicableRules', () => {
@@ -14,13 +19,13 @@ describe('applicableRules', () => {
   const shared = rule(['M.User', 'M.Manager'], '[Public = true()]', { delete: true });
   const e = entity([mine, managers, shared]);
 
-  it('keeps the rules that name one of the user\'s module roles, in model order', () => {
+  it("keeps the rules that name one of the user's module roles, in model order", () => {
     expect(applicableRules(e, roles('M.User'))).toEqual([mine, shared]);
     expect(applicableRules(e, roles('M.Manager'))).toEqual([managers, shared]);
     expect(applicableRules(e, roles('M.Manager', 'M.User'))).toEqual([mine, managers, shared]);
   });
 
-  it('lists a rule once when it names several of the user\'s roles', () => {
+  it("lists a rule once when it names several of the user's roles", () => {
     expect(applicableRules(entity([shared]), roles('M.User', 'M.Manager'))).toEqual([shared]);
   });
 
@@ -34,7 +39,7 @@ describe('applicableRules', () => {
     expect(applicableRules(e, roles('User', 'm.user', 'M.User2'))).toEqual([]);
   });
 
-  it('looks at the entity\'s own rules only (not its generalization\'s)', () => {
+  it("looks at the entity's own rules only (not its generalization's)", () => {
     const special = entity([managers], 'M.E');
     expect(applicableRules(special, roles('M.User'))).toEqual([]);
   });

@@ -16,8 +16,11 @@ describe('sessions across processes', () => {
   let b: RunningKiln;
   const TIMEOUT = 6000;
   const env = {
-    KILN_HASH_ALGORITHM_COST: '4', KILN_SESSION_VALIDATION_TIMEOUT: '300', KILN_LOG_LEVEL: 'warn',
-    KILN_SESSION_TIMEOUT: String(TIMEOUT), KILN_SESSION_KEEP_ALIVE_UPDATES_INTERVAL: '500',
+    KILN_HASH_ALGORITHM_COST: '4',
+    KILN_SESSION_VALIDATION_TIMEOUT: '300',
+    KILN_LOG_LEVEL: 'warn',
+    KILN_SESSION_TIMEOUT: String(TIMEOUT),
+    KILN_SESSION_KEEP_ALIVE_UPDATES_INTERVAL: '500',
   };
   beforeAll(async () => {
     db = await freshDatabase('postgres');
@@ -26,7 +29,12 @@ describe('sessions across processes', () => {
     a = await startKiln([app.dir, '--db', db.url, '--deployment-dir', `${app.dir}/.deployment-a`], env);
     b = await startKiln([app.dir, '--db', db.url, '--deployment-dir', `${app.dir}/.deployment-b`], env);
   }, 120000);
-  afterAll(async () => { await a?.stop(); await b?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   it('honours on process B a session created on process A', async () => {
     const A = `http://127.0.0.1:${a.port}`;

@@ -13,7 +13,11 @@ beforeAll(async () => {
   app = salesCopy();
   t = await startApp(app.dir, db.url, { TrustProxy: true });
 });
-afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+afterAll(async () => {
+  await t?.stop();
+  await db?.drop();
+  app?.remove();
+});
 
 describe('session cookie behind a proxy (TrustProxy)', () => {
   it('is Secure when the proxy says https, and not when it says http', async () => {

@@ -11,7 +11,10 @@ import { ROOT } from '../support/cli.js';
  * every start (and every test) warns about it.
  */
 describe('example apps', () => {
-  for (const [example, password] of [['employees', 'Admin1!'], ['sales', 'Admin123!']] as const) {
+  for (const [example, password] of [
+    ['employees', 'Admin1!'],
+    ['sales', 'Admin123!'],
+  ] as const) {
     it(`${example}: the administrator's default password is the documented one and meets the app's policy`, async () => {
       const { model, diagnostics } = await loadModel(join(ROOT, 'examples', example), { env: {} });
       expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);

@@ -56,25 +56,42 @@ export async function startApp(appDir: string, dbUrl: string, settings: Record<s
   });
   const rt = await startRuntime({ appDir, model, settings: s, components: defaultComponents(), log: createLogger('warn') });
   return {
-    rt, url: `http://127.0.0.1:${rt.port}`,
+    rt,
+    url: `http://127.0.0.1:${rt.port}`,
     sessions: rt.ctx.services.get(SESSIONS_SERVICE) as SessionsService,
     xas: rt.ctx.services.get('xas') as XasDispatcher,
-    async stop() { await rt.stop(); rmSync(deploymentDir, { recursive: true, force: true }); },
+    async stop() {
+      await rt.stop();
+      rmSync(deploymentDir, { recursive: true, force: true });
+    },
   };
 }
 
-export interface XasResponse { status: number; body: Record<string, unknown>; setCookie: string | null }
+export interface XasResponse {
+  status: number;
+  body: Record<string, unknown>;
+  setCookie: string | null;
+}
 
 /** POST /xas/ as the browser client does. */
 export async function xas(url: string, body: unknown, headers: Record<string, string> = {}): Promise<XasResponse> {
   const res = await fetch(`${url}/xas/`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) as Record<string, unknown> : {}, setCookie: res.headers.get('set-cookie') };
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, setCookie: res.headers.get('set-cookie') };
 }
 
-export interface LoggedIn { cookie: string; csrf: string; sessionId: string }
+export interface LoggedIn {
+  cookie: string;
+  csrf: string;
+  sessionId: string;
+}
 
-export async function login(url: string, username: string, password: string, headers: Record<string, string> = {}): Promise<XasResponse & { session?: LoggedIn }> {
+export async function login(
+  url: string,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<XasResponse & { session?: LoggedIn }> {
   const r = await xas(url, { action: 'login', params: { username, password } }, headers);
   if (r.status !== 200) return r;
   const m = /XASSESSIONID=([^;]*)/.exec(r.setCookie ?? '');

@@ -5,15 +5,26 @@ import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases
 import { authHeaders, login, registerWhoAmI, salesCopy, startApp, xas, type TestRuntime } from './harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
-afterAll(async () => { for (const c of cleanups.reverse()) await c(); });
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
 
 async function start(security: Record<string, unknown>, settings: Record<string, unknown> = {}, db?: TestDatabase, env: Record<string, string> = {}) {
-  const database = db ?? await freshDatabase('sqlite');
+  const database = db ?? (await freshDatabase('sqlite'));
   const app = salesCopy(security);
   let t: TestRuntime;
-  try { t = await startApp(app.dir, database.url, settings, env); } catch (e) { app.remove(); throw e; }
+  try {
+    t = await startApp(app.dir, database.url, settings, env);
+  } catch (e) {
+    app.remove();
+    throw e;
+  }
   registerWhoAmI(t);
-  cleanups.push(async () => { await t.stop(); if (!db) await database.drop(); app.remove(); });
+  cleanups.push(async () => {
+    await t.stop();
+    if (!db) await database.drop();
+    app.remove();
+  });
   return { t, db: database };
 }
 
@@ -68,7 +79,12 @@ describe.each(DIALECTS)('anonymous users on %s', (dialect) => {
     expect((await xas(t.url, { action: 'test_whoami' }, authHeaders(r.session!))).body).toMatchObject({ user: 'customer' });
     // The clean-up removes the anonymous user whose session is gone.
     const d = await openDatabase(db.url, { log: createLogger('silent') });
-    const count = async () => (await d.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "system$user" WHERE "isanonymous" = ${d.dialect.name === 'postgres' ? '$1' : '?'}`, [d.dialect.name === 'postgres' ? true : 1]))[0]!.n;
+    const count = async () =>
+      (
+        await d.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "system$user" WHERE "isanonymous" = ${d.dialect.name === 'postgres' ? '$1' : '?'}`, [
+          d.dialect.name === 'postgres' ? true : 1,
+        ])
+      )[0]!.n;
     expect(Number(await count())).toBe(1);
     expect((await t.sessions.cleanup()).anonymousUsers).toBe(1);
     expect(Number(await count())).toBe(0);
@@ -89,13 +105,14 @@ describe('administrator at start-up', () => {
     await b.t.stop();
     // An administrator who lost its role (say, edited by hand) gets it back at the next start.
     const d = await openDatabase(db.url, { log: createLogger('silent') });
-    expect((await d.execute('DELETE FROM "system$userroles" WHERE "system$userid" = (SELECT "id" FROM "system$user" WHERE "name" = ?)', ['MxAdmin'])).affectedRows).toBe(1);
+    expect(
+      (await d.execute('DELETE FROM "system$userroles" WHERE "system$userid" = (SELECT "id" FROM "system$user" WHERE "name" = ?)', ['MxAdmin'])).affectedRows,
+    ).toBe(1);
     await d.close();
     const c = await start({}, {}, db, { KILN_ADMIN_PASSWORD: 'Changed99!' });
     const s = (await login(c.t.url, 'MxAdmin', 'Changed99!')).session!;
     expect((await xas(c.t.url, { action: 'test_whoami' }, authHeaders(s))).body).toEqual({ user: 'MxAdmin', roles: ['Administrator'] });
     await c.t.stop();
-    await expect(start({}, {}, db, { KILN_ADMIN_PASSWORD: '1' }))
-      .rejects.toThrow(/the administrator 'MxAdmin' has the password "1": set KILN_ADMIN_PASSWORD/);
+    await expect(start({}, {}, db, { KILN_ADMIN_PASSWORD: '1' })).rejects.toThrow(/the administrator 'MxAdmin' has the password "1": set KILN_ADMIN_PASSWORD/);
   });
 });

@@ -22,17 +22,27 @@ describe.each(['postgres', 'sqlite'] as const)('on %s', (dialect) => {
     // Cost 11: one comparison takes about 0.1 s of CPU, enough for a surge of
     // logins on the event loop to stall every other request for seconds.
     t = await startApp(app.dir, db.url, {
-      TrustProxy: true, LoginThrottleAttempts: THROTTLE, LoginThrottleWindow: 60000,
-      LoginMaxAttempts: 3, LoginBlockDuration: 60000, HashAlgorithmCost: 11, SessionValidationTimeout: 100,
+      TrustProxy: true,
+      LoginThrottleAttempts: THROTTLE,
+      LoginThrottleWindow: 60000,
+      LoginMaxAttempts: 3,
+      LoginBlockDuration: 60000,
+      HashAlgorithmCost: 11,
+      SessionValidationTimeout: 100,
     });
     registerWhoAmI(t);
   });
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   it('answers 429 with Retry-After after LoginThrottleAttempts failures from one address, and not to another address', async () => {
     for (let i = 0; i < THROTTLE; i++) expect((await login(t.url, `nobody${i}`, 'wrong', from('203.0.113.7'))).status).toBe(401);
     const res = await fetch(`${t.url}/xas/`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...from('203.0.113.7') },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...from('203.0.113.7') },
       body: JSON.stringify({ action: 'login', params: { username: 'customer', password: 'Customer123' } }),
     });
     expect(res.status).toBe(429);
@@ -53,7 +63,7 @@ describe.each(['postgres', 'sqlite'] as const)('on %s', (dialect) => {
     for (let i = 0; i < THROTTLE * 2; i++) expect((await login(t.url, 'customer', 'Customer123', from('198.51.100.1'))).status).toBe(200);
   });
 
-  it('still blocks a user after LoginMaxAttempts wrong passwords, and the victim\'s open session survives the block', async () => {
+  it("still blocks a user after LoginMaxAttempts wrong passwords, and the victim's open session survives the block", async () => {
     const victim = (await login(t.url, 'manager', 'Manager123', from('192.0.2.1'))).session!;
     // The attacker, from addresses of its own (each under the throttle).
     for (let i = 0; i < 3; i++) expect((await login(t.url, 'manager', `guess${i}`, from(`198.51.100.${10 + i}`))).status).toBe(401);
@@ -66,9 +76,13 @@ describe.each(['postgres', 'sqlite'] as const)('on %s', (dialect) => {
 
   it('keeps /health answering while 16 logins hash at once (bcrypt off the event loop)', async () => {
     let surgeDone = false;
-    const surge = Promise.all(Array.from({ length: 16 }, (_, i) => i % 4 === 0
-      ? login(t.url, 'admin2', 'Admin2-pass', from(`100.64.0.${i}`))
-      : login(t.url, `surge${i}`, 'wrong', from(`100.64.0.${i}`)))).finally(() => { surgeDone = true; });
+    const surge = Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        i % 4 === 0 ? login(t.url, 'admin2', 'Admin2-pass', from(`100.64.0.${i}`)) : login(t.url, `surge${i}`, 'wrong', from(`100.64.0.${i}`)),
+      ),
+    ).finally(() => {
+      surgeDone = true;
+    });
     const latencies: number[] = [];
     await new Promise((r) => setTimeout(r, 20));
     while (!surgeDone) {
@@ -98,7 +112,11 @@ describe('without TrustProxy', () => {
     app = salesCopy();
     t = await startApp(app.dir, db.url, { LoginThrottleAttempts: 3 });
   });
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   it('ignores X-Forwarded-For: a client cannot escape the throttle by naming other addresses', async () => {
     for (let i = 0; i < 3; i++) expect((await login(t.url, 'nobody', 'wrong', from(`203.0.113.${i}`))).status).toBe(401);

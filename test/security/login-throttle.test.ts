@@ -47,7 +47,12 @@ describe('HashPool', () => {
       let ticks = 0;
       let worstGap = 0;
       let last = performance.now();
-      const timer = setInterval(() => { const n = performance.now(); worstGap = Math.max(worstGap, n - last); last = n; ticks++; }, 5);
+      const timer = setInterval(() => {
+        const n = performance.now();
+        worstGap = Math.max(worstGap, n - last);
+        last = n;
+        ticks++;
+      }, 5);
       const hashes = await Promise.all(['a', 'b', 'c', 'd'].map((p) => pool.hash(p, 10)));
       clearInterval(timer);
       expect(hashes.every((h) => bcrypt.compareSync(['a', 'b', 'c', 'd'][hashes.indexOf(h)]!, h))).toBe(true);

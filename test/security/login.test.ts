@@ -20,8 +20,13 @@ async function setFlag(url: string, user: string, column: 'active' | 'webservice
   const d = await openDatabase(url, { log: createLogger('silent') });
   try {
     const v = d.dialect.name === 'postgres' ? value : value ? 1 : 0;
-    await d.execute(`UPDATE "system$user" SET "${column}" = ${d.dialect.name === 'postgres' ? '$1' : '?'} WHERE "name" = ${d.dialect.name === 'postgres' ? '$2' : '?'}`, [v, user]);
-  } finally { await d.close(); }
+    await d.execute(
+      `UPDATE "system$user" SET "${column}" = ${d.dialect.name === 'postgres' ? '$1' : '?'} WHERE "name" = ${d.dialect.name === 'postgres' ? '$2' : '?'}`,
+      [v, user],
+    );
+  } finally {
+    await d.close();
+  }
 }
 
 /**
@@ -39,20 +44,27 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     app = salesCopy();
     mkdirSync(join(app.dir, 'modules', 'Administration', 'microflows'), { recursive: true });
     // A microflow that sets a password, as an app's registration or password-change flow would.
-    writeFileSync(join(app.dir, 'modules', 'Administration', 'microflows', 'CreateAccount.yaml'), [
-      'parameters: { Name: String, Password: String }',
-      'returns: Boolean',
-      'body:',
-      '  - create: { entity: Administration.Account, set: { Name: $Name, Password: $Password }, commit: true, into: A }',
-      '  - return: "true"',
-    ].join('\n'));
+    writeFileSync(
+      join(app.dir, 'modules', 'Administration', 'microflows', 'CreateAccount.yaml'),
+      [
+        'parameters: { Name: String, Password: String }',
+        'returns: Boolean',
+        'body:',
+        '  - create: { entity: Administration.Account, set: { Name: $Name, Password: $Password }, commit: true, into: A }',
+        '  - return: "true"',
+      ].join('\n'),
+    );
     // A short SessionValidationTimeout: a user disabled in the database is noticed at the next lookup.
     t = await startApp(app.dir, db.url, { LoginMaxAttempts: 3, LoginBlockDuration: BLOCK_MS, SessionValidationTimeout: VALIDATION_MS });
     registerWhoAmI(t);
     await setFlag(db.url, 'inactive', 'active', false);
     await setFlag(db.url, 'service', 'webserviceuser', true);
   });
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   /** A user committed through the data layer, as an administration page would create it. */
   async function newUser(name: string, password: string): Promise<bigint> {
@@ -167,9 +179,12 @@ describe.each(DIALECTS)('on %s', (dialect) => {
   });
 
   describe('CSRF and logout', () => {
-    it('rejects a state-changing action without the session\'s CSRF token (403) and without a session (401)', async () => {
+    it("rejects a state-changing action without the session's CSRF token (403) and without a session (401)", async () => {
       const s = (await login(t.url, 'customer', 'Customer123')).session!;
-      expect(await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie })).toMatchObject({ status: 403, body: { error: 'missing or invalid CSRF token (header X-Csrf-Token)' } });
+      expect(await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie })).toMatchObject({
+        status: 403,
+        body: { error: 'missing or invalid CSRF token (header X-Csrf-Token)' },
+      });
       expect((await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie, 'x-csrf-token': `${s.csrf}x` })).status).toBe(403);
       const other = (await login(t.url, 'MxAdmin', 'Admin123!')).session!;
       expect((await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie, 'x-csrf-token': other.csrf })).status).toBe(403);
@@ -196,7 +211,13 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       setValue(account, 'Name', 'newbie');
       setValue(account, 'Password', 'short');
       expect(await security.beforeCommit([account], database)).toEqual([
-        { objectId: account.id, entity: 'Administration.Account', guid: account.id.toString(), member: 'Password', message: 'The password must be at least 8 characters long. The password must contain at least one digit.' },
+        {
+          objectId: account.id,
+          entity: 'Administration.Account',
+          guid: account.id.toString(),
+          member: 'Password',
+          message: 'The password must be at least 8 characters long. The password must contain at least one digit.',
+        },
       ]);
       expect(account.values.get('Password')).toBe('short');
       setValue(account, 'Password', 'LongEnough1');
@@ -214,17 +235,21 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       setValue(user, 'Password', await hashPassword('OldHash123', 6));
       await database.transaction((tx) => commitObjects(tx, model, [user]));
       expect((await login(t.url, 'oldhash', 'OldHash123')).status).toBe(200);
-      const stored = await database.query<{ password: string }>(`SELECT "password" FROM "system$user" WHERE "name" = ${database.dialect.name === 'postgres' ? '$1' : '?'}`, ['oldhash']);
+      const stored = await database.query<{ password: string }>(
+        `SELECT "password" FROM "system$user" WHERE "name" = ${database.dialect.name === 'postgres' ? '$1' : '?'}`,
+        ['oldhash'],
+      );
       expect(costOf(stored[0]!.password)).toBe(4);
       expect((await login(t.url, 'oldhash', 'OldHash123')).status).toBe(200);
     });
 
-    it('are hashed when a microflow commits them, and a weak one fails the commit with the policy\'s message', async () => {
+    it("are hashed when a microflow commits them, and a weak one fails the commit with the policy's message", async () => {
       const engine = t.rt.ctx.services.get('microflows') as MicroflowEngine;
       await engine.runMicroflow('Administration.CreateAccount', { Name: 'viaflow', Password: 'FlowPass123' }, SYSTEM_CONTEXT);
       expect((await login(t.url, 'viaflow', 'FlowPass123')).status).toBe(200);
-      await expect(engine.runMicroflow('Administration.CreateAccount', { Name: 'weak', Password: 'abc' }, SYSTEM_CONTEXT))
-        .rejects.toThrow(/Password: The password must be at least 8 characters long/);
+      await expect(engine.runMicroflow('Administration.CreateAccount', { Name: 'weak', Password: 'abc' }, SYSTEM_CONTEXT)).rejects.toThrow(
+        /Password: The password must be at least 8 characters long/,
+      );
       expect((await login(t.url, 'weak', 'abc')).status).toBe(401);
     });
 

@@ -18,7 +18,11 @@ describe.each(DIALECTS)('access matrix through login on %s', (dialect) => {
     app = salesCopy();
     t = await startApp(app.dir, db.url);
   });
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   for (const role of Object.keys(EXPECTED_ENTITIES)) {
     it(`user role ${role}`, async () => {

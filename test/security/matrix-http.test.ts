@@ -16,7 +16,11 @@ import { EXPECTED_ENTITIES, EXPECTED_MICROFLOWS, EXPECTED_PAGES } from './sales-
  * expectation allows, writes each member of an order (403 unless writable),
  * creates, deletes and calls each microflow — on each database.
  */
-interface Part { objectType: string; guid: string; attributes: Record<string, unknown> }
+interface Part {
+  objectType: string;
+  guid: string;
+  attributes: Record<string, unknown>;
+}
 
 const ROLES = [
   { role: 'Administrator', user: 'admin2', password: 'Admin2-pass' },
@@ -28,13 +32,22 @@ const ROLES = [
 /** A value of the right type for each member of Sales.Order the test writes. */
 function valueFor(member: string, customerGuid: string): unknown {
   switch (member) {
-    case 'OrderDate': case 'createdDate': case 'changedDate': return Date.UTC(2026, 0, 2);
-    case 'Status': return 'Draft';
-    case 'Total': return '12.5';
-    case 'InternalNote': return 'written';
-    case 'Number': return '77';
-    case 'Sales.Order_Customer': return customerGuid;
-    default: throw new Error(`no test value for Sales.Order member ${member}`);
+    case 'OrderDate':
+    case 'createdDate':
+    case 'changedDate':
+      return Date.UTC(2026, 0, 2);
+    case 'Status':
+      return 'Draft';
+    case 'Total':
+      return '12.5';
+    case 'InternalNote':
+      return 'written';
+    case 'Number':
+      return '77';
+    case 'Sales.Order_Customer':
+      return customerGuid;
+    default:
+      throw new Error(`no test value for Sales.Order member ${member}`);
   }
 }
 
@@ -65,7 +78,11 @@ describe.each(DIALECTS)('access matrix over HTTP on %s', (dialect) => {
       await database.transaction((tx) => commitObjects(tx, model, [o]));
       return o.id;
     };
-    carla = await make('Sales.Customer', { Name: 'carla', Password: await hashPassword('Carla1234', 4), CompanyName: 'Carla Ltd', FullName: 'Carla C' }, { 'System.UserRoles': [customerRole] });
+    carla = await make(
+      'Sales.Customer',
+      { Name: 'carla', Password: await hashPassword('Carla1234', 4), CompanyName: 'Carla Ltd', FullName: 'Carla C' },
+      { 'System.UserRoles': [customerRole] },
+    );
     const dave = await make('Sales.Customer', { Name: 'dave', Password: await hashPassword('Dave12345', 4), CompanyName: 'Dave Ltd' });
     carlasOrder = await make('Sales.Order', { Total: new Decimal('10'), InternalNote: 'carla note', Status: 'Draft' }, { 'Sales.Order_Customer': carla });
     othersOrder = await make('Sales.Order', { Total: new Decimal('20'), InternalNote: 'dave note', Status: 'Draft' }, { 'Sales.Order_Customer': dave });
@@ -76,7 +93,11 @@ describe.each(DIALECTS)('access matrix over HTTP on %s', (dialect) => {
       sessions.set(r.role, l.session!);
     }
   });
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   const op = (role: string, operationId: string, rest: Record<string, unknown> = {}) =>
     xas(t.url, { action: 'runtimeOperation', operationId, params: {}, changes: {}, objects: [], ...rest }, authHeaders(sessions.get(role)!));
@@ -103,7 +124,11 @@ describe.each(DIALECTS)('access matrix over HTTP on %s', (dialect) => {
                 expected.push(`${page} ${p.objectType} members=${wanted.join(',')}`);
               } else {
                 // Objects shown over a reference: only members readable on their own entity.
-                lines.push(`${page} ${p.objectType} unreadable=${Object.keys(p.attributes).filter((m) => !readable.includes(m)).join(',')}`);
+                lines.push(
+                  `${page} ${p.objectType} unreadable=${Object.keys(p.attributes)
+                    .filter((m) => !readable.includes(m))
+                    .join(',')}`,
+                );
                 expected.push(`${page} ${p.objectType} unreadable=`);
               }
             }
@@ -147,7 +172,9 @@ describe.each(DIALECTS)('access matrix over HTTP on %s', (dialect) => {
         const del = registry.forButton('Sales.Order_Overview', 'ordersGrid', 3)!;
         const d = await op(role, del.id, { params: { Objects: { guids: [victim.id.toString()] } } });
         expect(d.status).toBe(exp.delete ? 200 : 403);
-        const left = await database.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "sales$order" WHERE "id" = ${dialect === 'postgres' ? '$1' : '?'}`, [victim.id.toString()]);
+        const left = await database.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "sales$order" WHERE "id" = ${dialect === 'postgres' ? '$1' : '?'}`, [
+          victim.id.toString(),
+        ]);
         expect(Number(left[0]!.n)).toBe(exp.delete ? 0 : 1);
       });
 

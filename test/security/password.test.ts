@@ -16,7 +16,7 @@ describe('password hashing', () => {
     expect(await verifyPassword('Secret1!', 'Secret1!')).toBe(false);
   });
 
-  it('refuses a cost outside bcrypt\'s range', async () => {
+  it("refuses a cost outside bcrypt's range", async () => {
     await expect(hashPassword('x', 3)).rejects.toThrow(/HashAlgorithmCost must be a whole number from 4 to 31, got 3/);
   });
 
@@ -38,7 +38,7 @@ describe('password policy', () => {
     ]);
     expect(passwordProblems(policy, 'Abcdefg1!')).toEqual([]);
   });
-  it('counts only Mendix\'s symbols', () => {
+  it("counts only Mendix's symbols", () => {
     expect(passwordProblems(policy, 'Abcdefg1?')).toHaveLength(1);
     for (const s of POLICY_SYMBOLS) expect(passwordProblems(policy, `Abcdefg1${s}`)).toEqual([]);
   });
@@ -56,13 +56,20 @@ describe('login rules', () => {
   const later = (ms: number) => new Date(now.getTime() + ms);
 
   it('resets the counter and records the login on success', () => {
-    expect(decideLogin({ ...user, failedLogins: 2 }, true, now, policy)).toEqual({ ok: true, update: { failedLogins: 0, blocked: false, blockedSince: null, lastLogin: now } });
+    expect(decideLogin({ ...user, failedLogins: 2 }, true, now, policy)).toEqual({
+      ok: true,
+      update: { failedLogins: 0, blocked: false, blockedSince: null, lastLogin: now },
+    });
   });
   it('counts failures and blocks at the maximum', () => {
     expect(decideLogin(user, false, now, policy)).toMatchObject({ ok: false, reason: 'wrong-password', update: { failedLogins: 1 } });
-    expect(decideLogin({ ...user, failedLogins: 2 }, false, now, policy)).toEqual({ ok: false, reason: 'wrong-password', update: { failedLogins: 3, blocked: true, blockedSince: now } });
+    expect(decideLogin({ ...user, failedLogins: 2 }, false, now, policy)).toEqual({
+      ok: false,
+      reason: 'wrong-password',
+      update: { failedLogins: 3, blocked: true, blockedSince: now },
+    });
   });
-  it('refuses a blocked user\'s right password during the block, and lets it in after', () => {
+  it("refuses a blocked user's right password during the block, and lets it in after", () => {
     const blocked = { ...user, blocked: true, blockedSince: now, failedLogins: 3 };
     expect(decideLogin(blocked, true, later(299999), policy)).toMatchObject({ ok: false, reason: 'blocked' });
     expect(decideLogin(blocked, true, later(300000), policy)).toMatchObject({ ok: true });

@@ -35,7 +35,11 @@ describe.each(DIALECTS)('passwords on %s', (dialect) => {
     const roles = await database.query<{ id: unknown; name: string }>('SELECT "id", "name" FROM "system$userrole"', []);
     customerRole = BigInt(String(roles.find((r) => r.name === 'Customer')!.id));
   }, 120000);
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   /** A new user of role Customer (a Sales.Customer, or a plain System.User) with this password. */
   async function customer(password: string, entity: 'Sales.Customer' | 'System.User' = 'Sales.Customer'): Promise<{ name: string; id: bigint }> {
@@ -56,10 +60,18 @@ describe.each(DIALECTS)('passwords on %s', (dialect) => {
   };
   const whoami = (s: LoggedIn) => xas(t.url, { action: 'test_whoami' }, authHeaders(s));
   /** The generic commit of the client API (Sales.Order_Edit's Save button: any objects by id) with the client's changes. */
-  const commitUser = (s: LoggedIn, id: bigint, password: unknown) => xas(t.url, {
-    action: 'runtimeOperation', operationId: registry.forButton('Sales.Order_Edit', 'orderView', 0)!.id,
-    params: { Objects: { guids: [id.toString()] } }, changes: { [id.toString()]: { Password: { value: password } } }, objects: [],
-  }, authHeaders(s));
+  const commitUser = (s: LoggedIn, id: bigint, password: unknown) =>
+    xas(
+      t.url,
+      {
+        action: 'runtimeOperation',
+        operationId: registry.forButton('Sales.Order_Edit', 'orderView', 0)!.id,
+        params: { Objects: { guids: [id.toString()] } },
+        changes: { [id.toString()]: { Password: { value: password } } },
+        objects: [],
+      },
+      authHeaders(s),
+    );
   const changePassword = (s: LoggedIn, params: unknown, headers = authHeaders(s)) => xas(t.url, { action: 'change_password', params }, headers);
 
   describe('pre-hashed values', () => {
@@ -94,8 +106,8 @@ describe.each(DIALECTS)('passwords on %s', (dialect) => {
     });
   });
 
-  describe('one\'s own password', () => {
-    it('refuses a client commit of the session user\'s own Password (403), though System.User may write it', async () => {
+  describe("one's own password", () => {
+    it("refuses a client commit of the session user's own Password (403), though System.User may write it", async () => {
       // A plain System.User: System.User's own rule lets the user write Password ([id = '[%CurrentUser%]']).
       const c = await customer('Carla1234', 'System.User');
       const s = await logIn(c.name, 'Carla1234');
@@ -135,7 +147,7 @@ describe.each(DIALECTS)('passwords on %s', (dialect) => {
       expect((await login(t.url, c.name, 'Fred12345')).status).toBe(200);
     });
 
-    it('change_password with the right current password sets the new one; the user\'s other sessions end, this one goes on', async () => {
+    it("change_password with the right current password sets the new one; the user's other sessions end, this one goes on", async () => {
       const c = await customer('Gina12345');
       const here = await logIn(c.name, 'Gina12345');
       const elsewhere = await logIn(c.name, 'Gina12345');
@@ -152,7 +164,7 @@ describe.each(DIALECTS)('passwords on %s', (dialect) => {
   });
 
   describe('other sessions after a password change', () => {
-    it('an administrator\'s commit of another user\'s password stores its hash and ends that user\'s sessions; the administrator\'s goes on', async () => {
+    it("an administrator's commit of another user's password stores its hash and ends that user's sessions; the administrator's goes on", async () => {
       const c = await customer('Ivan12345');
       const victim = await logIn(c.name, 'Ivan12345');
       const admin = await logIn('admin2', 'Admin2-pass');

@@ -32,14 +32,22 @@ describe.each(DIALECTS)('row constraints of the logged-in user on %s', (dialect)
       return o.id;
     };
     for (const name of ['alice', 'bob']) {
-      const c = await make('Sales.Customer', { Name: name, Password: await hashPassword('Secret123', 4), CompanyName: `${name} Ltd` }, { 'System.UserRoles': [customerRole] });
+      const c = await make(
+        'Sales.Customer',
+        { Name: name, Password: await hashPassword('Secret123', 4), CompanyName: `${name} Ltd` },
+        { 'System.UserRoles': [customerRole] },
+      );
       for (let i = 0; i < 2; i++) {
         const o = await make('Sales.Order', { Total: null }, { 'Sales.Order_Customer': c });
         await make('Sales.OrderLine', { Quantity: i + 1 }, { 'Sales.OrderLine_Order': o });
       }
     }
   });
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
   const contextOf = async (user: string, password: string) => {
     const r = await login(t.url, user, password);

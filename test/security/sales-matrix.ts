@@ -24,17 +24,20 @@ const managerData: Record<string, ExpectedEntity> = {
   'Sales.Order': { create: true, delete: true, read: ORDER_ALL, write: ORDER_W },
   'Sales.RushOrder': { create: true, delete: true, read: [...ORDER_ALL, 'DeliverBy', 'Surcharge'], write: [...ORDER_W, 'DeliverBy', 'Surcharge'] },
   'Sales.OrderLine': {
-    create: true, delete: true,
+    create: true,
+    delete: true,
     read: ['Quantity', 'UnitPrice', 'LineTotal', 'Sales.OrderLine_Order', 'Sales.OrderLine_Product'],
     write: ['Quantity', 'UnitPrice', 'LineTotal', 'Sales.OrderLine_Order', 'Sales.OrderLine_Product'],
   },
   'Sales.Customer': {
-    create: true, delete: true,
+    create: true,
+    delete: true,
     read: [...USER_ATTRS, ...CREATED_CHANGED, 'FullName', 'Email', 'CompanyName', 'Segment', 'CreditLimit', ...USER_ASSOC],
     write: [...USER_ATTRS, 'FullName', 'Email', 'CompanyName', 'Segment', 'CreditLimit', ...USER_ASSOC],
   },
   'Catalog.Product': {
-    create: true, delete: true,
+    create: true,
+    delete: true,
     read: ['Code', 'Name', 'Description', 'Price', 'Stock', 'Discontinued', 'Catalog.Product_Category'],
     write: ['Name', 'Description', 'Price', 'Stock', 'Discontinued', 'Catalog.Product_Category'],
   },
@@ -43,21 +46,25 @@ const managerData: Record<string, ExpectedEntity> = {
 
 const ownAccount: ExpectedEntity = { create: false, delete: false, read: ['FullName', 'Email', 'Name'], write: ['FullName', 'Email'], xpath: [ME] };
 const ownUser: ExpectedEntity = {
-  create: false, delete: false,
+  create: false,
+  delete: false,
   read: ['Name', 'Password', 'LastLogin', 'System.UserRoles', 'System.User_Language'],
-  write: ['Password', 'System.User_Language'], xpath: [ME],
+  write: ['Password', 'System.User_Language'],
+  xpath: [ME],
 };
 
 export const EXPECTED_ENTITIES: Record<string, Record<string, ExpectedEntity>> = {
   Administrator: {
     ...managerData,
     'Administration.Account': {
-      create: true, delete: true,
+      create: true,
+      delete: true,
       read: [...USER_ATTRS, ...CREATED_CHANGED, 'FullName', 'Email', ...USER_ASSOC],
       write: [...USER_ATTRS, 'FullName', 'Email', ...USER_ASSOC],
     },
     'System.User': {
-      create: true, delete: true,
+      create: true,
+      delete: true,
       read: [...USER_ATTRS, ...CREATED_CHANGED, ...USER_ASSOC],
       write: ['Name', 'Password', 'Active', 'Blocked', 'WebServiceUser', ...USER_ASSOC],
     },
@@ -65,20 +72,33 @@ export const EXPECTED_ENTITIES: Record<string, Record<string, ExpectedEntity>> =
   SalesManager: { ...managerData, 'Administration.Account': ownAccount, 'System.User': ownUser },
   Customer: {
     'Sales.Order': {
-      create: true, delete: false,
+      create: true,
+      delete: false,
       read: ['Number', 'OrderDate', 'Status', 'Total', 'Sales.Order_Customer', 'createdDate'],
-      write: ['OrderDate', 'Sales.Order_Customer'], xpath: [MY_ORDERS],
+      write: ['OrderDate', 'Sales.Order_Customer'],
+      xpath: [MY_ORDERS],
     },
     'Sales.RushOrder': {
-      create: false, delete: false,
-      read: ['Number', 'OrderDate', 'Status', 'Total', 'DeliverBy', 'Sales.Order_Customer'], write: [], xpath: [MY_ORDERS],
+      create: false,
+      delete: false,
+      read: ['Number', 'OrderDate', 'Status', 'Total', 'DeliverBy', 'Sales.Order_Customer'],
+      write: [],
+      xpath: [MY_ORDERS],
     },
     'Sales.OrderLine': {
-      create: false, delete: false,
-      read: ['Quantity', 'UnitPrice', 'LineTotal', 'Sales.OrderLine_Order', 'Sales.OrderLine_Product'], write: [],
+      create: false,
+      delete: false,
+      read: ['Quantity', 'UnitPrice', 'LineTotal', 'Sales.OrderLine_Order', 'Sales.OrderLine_Product'],
+      write: [],
       xpath: ["[Sales.OrderLine_Order/Sales.Order/Sales.Order_Customer = '[%CurrentUser%]']"],
     },
-    'Sales.Customer': { create: false, delete: false, read: ['CompanyName', 'Segment', 'FullName', 'Email', 'Name'], write: ['FullName', 'Email'], xpath: [ME] },
+    'Sales.Customer': {
+      create: false,
+      delete: false,
+      read: ['CompanyName', 'Segment', 'FullName', 'Email', 'Name'],
+      write: ['FullName', 'Email'],
+      xpath: [ME],
+    },
     'Administration.Account': ownAccount,
     'Catalog.Product': { create: false, delete: false, read: ['Code', 'Name', 'Description', 'Price', 'Catalog.Product_Category'], write: [] },
     'Catalog.Category': { create: false, delete: false, read: ['Name'], write: [] },

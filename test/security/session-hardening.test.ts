@@ -16,7 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}/xas/`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 describe.each(['sqlite', 'postgres'] as const)('session hardening on %s', (dialect) => {
@@ -30,8 +30,12 @@ describe.each(['sqlite', 'postgres'] as const)('session hardening on %s', (diale
     db = await freshDatabase(dialect);
     app = salesCopy({ anonymousRole: 'Customer' });
     const settings = {
-      SessionTimeout: 60000, SessionKeepAliveUpdatesInterval: 400, SessionValidationTimeout: 200, ClusterManagerActionInterval: 3600000,
-      SessionMaxLifetime: LIFETIME, AnonymousSessionRateLimit: RATE,
+      SessionTimeout: 60000,
+      SessionKeepAliveUpdatesInterval: 400,
+      SessionValidationTimeout: 200,
+      ClusterManagerActionInterval: 3600000,
+      SessionMaxLifetime: LIFETIME,
+      AnonymousSessionRateLimit: RATE,
     };
     t = await startApp(app.dir, db.url, settings);
     // A second instance on the same database: what one instance decides, the other decides alike.
@@ -40,7 +44,13 @@ describe.each(['sqlite', 'postgres'] as const)('session hardening on %s', (diale
     registerWhoAmI(t2);
     raw = await openDatabase(db.url, { log: createLogger('silent') });
   });
-  afterAll(async () => { await t?.stop(); await t2?.stop(); await raw?.close(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await t2?.stop();
+    await raw?.close();
+    await db?.drop();
+    app?.remove();
+  });
 
   const ph = (i: number) => (raw.dialect.name === 'postgres' ? `$${i}` : '?');
   const count = async (sql: string, params: unknown[] = []) => Number((await raw.query<{ n: unknown }>(sql, params))[0]!.n);
@@ -131,7 +141,7 @@ describe.each(['sqlite', 'postgres'] as const)('session hardening on %s', (diale
   });
 
   describe('session ids and CSRF tokens stored as hashes (item 10b)', () => {
-    it('the table holds neither the cookie\'s session id nor the CSRF token, only their SHA-256', async () => {
+    it("the table holds neither the cookie's session id nor the CSRF token, only their SHA-256", async () => {
       const s = (await login(t.url, 'customer', 'Customer123')).session!;
       const rows = await raw.query<Record<string, unknown>>('SELECT * FROM "system$session"', []);
       const all = JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));

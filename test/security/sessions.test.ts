@@ -32,14 +32,21 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     db = await freshDatabase(dialect);
     app = salesCopy();
     t = await startApp(app.dir, db.url, {
-      SessionTimeout: TIMEOUT, SessionKeepAliveUpdatesInterval: 400, SessionValidationTimeout: 200,
+      SessionTimeout: TIMEOUT,
+      SessionKeepAliveUpdatesInterval: 400,
+      SessionValidationTimeout: 200,
       // The periodic clean-up is run by hand below.
       ClusterManagerActionInterval: 3600000,
     });
     registerWhoAmI(t);
     raw = await openDatabase(db.url, { log: createLogger('silent') });
   });
-  afterAll(async () => { await t?.stop(); await raw?.close(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await raw?.close();
+    await db?.drop();
+    app?.remove();
+  });
 
   /** The session's row as the database holds it, with LastActive decoded as the runtime decodes it. */
   async function sessionRow(sessionId: string): Promise<{ lastactive: Date | null } | undefined> {
@@ -54,7 +61,8 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       const s = (await login(t.url, 'customer', 'Customer123')).session!;
       const rows = await raw.query<{ name: string; csrftoken: string }>(
         `SELECT u."name", s."csrftoken" FROM "system$session" s JOIN "system$session_user" su ON su."system$sessionid" = s."id" JOIN "system$user" u ON u."id" = su."system$userid" WHERE s."sessionid" = ${ph(1)}`,
-        [secretHash(s.sessionId)]);
+        [secretHash(s.sessionId)],
+      );
       // The row holds hashes: neither the cookie's id nor the token.
       expect(rows).toEqual([{ name: 'customer', csrftoken: secretHash(s.csrf) }]);
     });
@@ -74,7 +82,9 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       // it (one every 400 ms, however slow the machine), never once per request.
       const runtimeDb = t.rt.ctx.services.get('db') as Database;
       const writes: string[] = [];
-      const off = runtimeDb.onStatement((sql) => { if (/^UPDATE "system\$session"/.test(sql)) writes.push(sql); });
+      const off = runtimeDb.onStatement((sql) => {
+        if (/^UPDATE "system\$session"/.test(sql)) writes.push(sql);
+      });
       const burstStart = Date.now();
       for (let i = 0; i < 20; i++) expect((await xas(t.url, { action: 'test_whoami' }, authHeaders(s))).status).toBe(200);
       const flushes = Math.floor((Date.now() - burstStart) / 400) + 1;
@@ -126,7 +136,10 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       // No ClusterManagerActionInterval: the clean-up runs every TIMEOUT / 2 on its own.
       t2 = await startApp(app2.dir, db.url, { SessionTimeout: TIMEOUT, SessionKeepAliveUpdatesInterval: 400, LoginMaxAttempts: 3, LoginBlockDuration: 500 });
     });
-    afterAll(async () => { await t2?.stop(); app2?.remove(); });
+    afterAll(async () => {
+      await t2?.stop();
+      app2?.remove();
+    });
 
     const blocked = async (name: string) => {
       const rows = await raw.query<{ blocked: unknown }>(`SELECT "blocked" FROM "system$user" WHERE "name" = ${ph(1)}`, [name]);

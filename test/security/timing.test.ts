@@ -15,9 +15,16 @@ describe('login timing', () => {
     app = salesCopy();
     t = await startApp(app.dir, db.url, { HashAlgorithmCost: 10, LoginMaxAttempts: 1000 });
   });
-  afterAll(async () => { await t?.stop(); await db?.drop(); app?.remove(); });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    app?.remove();
+  });
 
-  const median = (xs: number[]) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]!; };
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((x, y) => x - y);
+    return s[Math.floor(s.length / 2)]!;
+  };
 
   it('wrong password and unknown user take the same time within noise', async () => {
     const time = async (user: string) => {
@@ -33,7 +40,13 @@ describe('login timing', () => {
     for (let i = 0; i < 21; i++) {
       let k: number;
       let u: number;
-      if (i % 2 === 0) { k = await time('customer'); u = await time(`nobody${i}`); } else { u = await time(`nobody${i}`); k = await time('customer'); }
+      if (i % 2 === 0) {
+        k = await time('customer');
+        u = await time(`nobody${i}`);
+      } else {
+        u = await time(`nobody${i}`);
+        k = await time('customer');
+      }
       known.push(k);
       ratios.push(k / u);
     }

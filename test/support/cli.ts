@@ -6,15 +6,24 @@ import { createServer } from 'node:net';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const KILN = join(ROOT, 'bin', 'kiln.js');
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the built `kiln` command as a user would, and collects its output. */
 export function runKiln(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [KILN, ...args], { cwd: ROOT, env: { ...cleanEnv(), ...env } });
-    let stdout = ''; let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -38,15 +47,24 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface RunningKiln { child: ChildProcess; port: number; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }
+export interface RunningKiln {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
 
 /** Starts `kiln run` and waits until /health answers 200. */
 export async function startKiln(args: string[], env: Record<string, string> = {}, timeoutMs = 60000): Promise<RunningKiln> {
   const port = await freePort();
   const child = spawn(process.execPath, [KILN, 'run', ...args, '--port', String(port)], { cwd: ROOT, env: { ...cleanEnv(), KILN_HOST: '127.0.0.1', ...env } });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -54,12 +72,19 @@ export async function startKiln(args: string[], env: Record<string, string> = {}
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
       if (res.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`kiln run did not become healthy:\n${out}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`kiln run did not become healthy:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    child, port, output: () => out,
+    child,
+    port,
+    output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;

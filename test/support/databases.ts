@@ -35,12 +35,15 @@ export async function freshDatabase(dialect: DialectName): Promise<TestDatabase>
     case 'postgres': {
       const name = dbName();
       const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect().catch((e: Error) => { throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL}: ${e.message}`); });
+      await admin.connect().catch((e: Error) => {
+        throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL}: ${e.message}`);
+      });
       await admin.query(`CREATE DATABASE ${name}`);
       await admin.end();
       const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
       return {
-        dialect, url,
+        dialect,
+        url,
         drop: async () => {
           const c = new pg.Client({ connectionString: PG_ADMIN_URL });
           await c.connect();
@@ -51,12 +54,15 @@ export async function freshDatabase(dialect: DialectName): Promise<TestDatabase>
     }
     case 'mysql': {
       const name = dbName();
-      const admin = await mysql.createConnection(MYSQL_ADMIN_URL).catch((e: Error) => { throw new Error(`MariaDB is not reachable at ${MYSQL_ADMIN_URL}: ${e.message}`); });
+      const admin = await mysql.createConnection(MYSQL_ADMIN_URL).catch((e: Error) => {
+        throw new Error(`MariaDB is not reachable at ${MYSQL_ADMIN_URL}: ${e.message}`);
+      });
       await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
       await admin.end();
       const url = MYSQL_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
       return {
-        dialect, url,
+        dialect,
+        url,
         drop: async () => {
           const c = await mysql.createConnection(MYSQL_ADMIN_URL);
           await c.query(`DROP DATABASE IF EXISTS ${name}`);

@@ -75,38 +75,58 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyProcess
   if (check.status !== 0) throw new Error(`haproxy refused the config:\n${check.stderr.toString()}${check.stdout.toString()}`);
   const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 10000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}:\n${out}`);
-    try { await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) }); break; } catch { /* not yet */ }
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`haproxy did not start:\n${out}`); }
+    try {
+      await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) });
+      break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`haproxy did not start:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    port, base, config,
+    port,
+    base,
+    config,
     output: () => out,
-    stats: () => new Promise((resolve, reject) => {
-      let text = '';
-      const c = connect(socket, () => c.write('show stat\n'));
-      c.on('data', (d) => { text += d; });
-      c.on('error', reject);
-      c.on('end', () => {
-        const lines = text.split('\n').filter((l) => l.trim() !== '');
-        const head = (lines.shift() ?? '').replace(/^# /, '').split(',');
-        resolve(lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i] ?? String(i), v]))));
-      });
-    }),
-    admin: (command: string) => new Promise((resolve, reject) => {
-      let text = '';
-      const c = connect(socket, () => c.write(`${command}\n`));
-      c.on('data', (d) => { text += d; });
-      c.on('error', reject);
-      c.on('end', () => resolve(text));
-    }),
+    stats: () =>
+      new Promise((resolve, reject) => {
+        let text = '';
+        const c = connect(socket, () => c.write('show stat\n'));
+        c.on('data', (d) => {
+          text += d;
+        });
+        c.on('error', reject);
+        c.on('end', () => {
+          const lines = text.split('\n').filter((l) => l.trim() !== '');
+          const head = (lines.shift() ?? '').replace(/^# /, '').split(',');
+          resolve(lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i] ?? String(i), v]))));
+        });
+      }),
+    admin: (command: string) =>
+      new Promise((resolve, reject) => {
+        let text = '';
+        const c = connect(socket, () => c.write(`${command}\n`));
+        c.on('data', (d) => {
+          text += d;
+        });
+        c.on('error', reject);
+        c.on('end', () => resolve(text));
+      }),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

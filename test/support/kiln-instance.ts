@@ -43,13 +43,21 @@ export function copyExample(example: string): { dir: string; remove(): void } {
 }
 
 export async function startInstance(opts: InstanceOptions): Promise<KilnInstance> {
-  const port = opts.port ?? await freePort();
+  const port = opts.port ?? (await freePort());
   const args = [KILN, 'run', opts.appDir, '--db', opts.db, '--port', String(port)];
   if (opts.deploymentDir) args.push('--deployment-dir', opts.deploymentDir);
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...cleanEnv(), KILN_HOST: '127.0.0.1', KILN_HASH_ALGORITHM_COST: '4', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...cleanEnv(), KILN_HOST: '127.0.0.1', KILN_HASH_ALGORITHM_COST: '4', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 60000);
@@ -58,12 +66,20 @@ export async function startInstance(opts: InstanceOptions): Promise<KilnInstance
     try {
       const res = await fetch(`${base}${opts.waitFor ?? '/health/ready'}`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`kiln run did not become ready:\n${out}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`kiln run did not become ready:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    child, port, base, exited,
+    child,
+    port,
+    base,
+    exited,
     output: () => out,
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

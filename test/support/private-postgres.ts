@@ -37,7 +37,13 @@ export interface PrivatePostgres {
 
 /** Where Debian puts the server binaries; PG_BIN overrides. */
 function postgresBinDir(): string | undefined {
-  const candidates = [process.env.PG_BIN, '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/14/bin'];
+  const candidates = [
+    process.env.PG_BIN,
+    '/usr/lib/postgresql/15/bin',
+    '/usr/lib/postgresql/16/bin',
+    '/usr/lib/postgresql/17/bin',
+    '/usr/lib/postgresql/14/bin',
+  ];
   return candidates.find((d): d is string => d !== undefined && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
 }
 
@@ -61,9 +67,27 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await cmd('initdb', ['-D', data, '-U', 'kiln', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   let up = false;
   const clients: pg.Client[] = [];
-  const opts = ['-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60', '-c', 'shared_buffers=16MB'].join(' ');
+  const opts = [
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=60',
+    '-c',
+    'shared_buffers=16MB',
+  ].join(' ');
   const self: PrivatePostgres = {
-    port, dir,
+    port,
+    dir,
     url: `postgres://kiln@127.0.0.1:${port}/kiln`,
     async start() {
       await cmd('pg_ctl', ['-D', data, '-l', logFile, '-o', opts, '-w', '-t', '30', 'start']);
@@ -85,7 +109,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       clients.push(c);
       return c;
     },
-    log: () => { try { return readFileSync(logFile, 'utf8'); } catch { return ''; } },
+    log: () => {
+      try {
+        return readFileSync(logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
     async cleanup() {
       for (const c of clients) await c.end().catch(() => undefined);
       if (existsSync(join(data, 'postmaster.pid'))) await cmd('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);

@@ -13,7 +13,9 @@ import { clientComponent } from '../../src/web-client/component.js';
 import { ROOT } from '../support/cli.js';
 
 const running: RunningRuntime[] = [];
-afterAll(async () => { for (const rt of running) await rt.stop(); });
+afterAll(async () => {
+  for (const rt of running) await rt.stop();
+});
 
 async function start(settings: Record<string, unknown> = {}): Promise<string> {
   const appDir = join(ROOT, 'examples', 'employees');
@@ -23,7 +25,13 @@ async function start(settings: Record<string, unknown> = {}): Promise<string> {
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title><script type="module" src="/assets/index-AbC123.js"></script>');
   writeFileSync(join(dir, 'assets', 'index-AbC123.js'), 'console.log(1)');
   const s = await resolveSettings({ cli: { Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-dep-')), ...settings } });
-  const rt = await startRuntime({ appDir, model: model!, settings: s, components: [xasComponent(), clientApiComponent(), clientComponent({ clientDir: dir })], log: createLogger('silent') });
+  const rt = await startRuntime({
+    appDir,
+    model: model!,
+    settings: s,
+    components: [xasComponent(), clientApiComponent(), clientComponent({ clientDir: dir })],
+    log: createLogger('silent'),
+  });
   running.push(rt);
   return `http://127.0.0.1:${rt.port}`;
 }
@@ -33,10 +41,16 @@ const xas = (url: string, headers: Record<string, string> = {}) =>
 
 /** The directives of a Content-Security-Policy header, by name. */
 function csp(h: Headers): Map<string, string> {
-  return new Map((h.get('content-security-policy') ?? '').split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
-    const [name, ...values] = d.split(/\s+/);
-    return [name!, values.join(' ')];
-  }));
+  return new Map(
+    (h.get('content-security-policy') ?? '')
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const [name, ...values] = d.split(/\s+/);
+        return [name!, values.join(' ')];
+      }),
+  );
 }
 
 describe('security headers over HTTP', () => {
@@ -46,8 +60,16 @@ describe('security headers over HTTP', () => {
       const res = await fetch(`${url}${path}`);
       expect(res.status, path).toBe(200);
       expect(Object.fromEntries(csp(res.headers)), path).toEqual({
-        'default-src': "'self'", 'script-src': "'self'", 'style-src': "'self'", 'img-src': "'self' data:", 'font-src': "'self'",
-        'connect-src': "'self'", 'object-src': "'none'", 'base-uri': "'self'", 'form-action': "'self'", 'frame-ancestors': "'none'",
+        'default-src': "'self'",
+        'script-src': "'self'",
+        'style-src': "'self'",
+        'img-src': "'self' data:",
+        'font-src': "'self'",
+        'connect-src': "'self'",
+        'object-src': "'none'",
+        'base-uri': "'self'",
+        'form-action': "'self'",
+        'frame-ancestors': "'none'",
       });
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('referrer-policy')).toBe('same-origin');

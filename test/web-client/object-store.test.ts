@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ObjectStore } from '../../client/src/store/object-store.js';
 
 const emp = (guid: string, first: string, hash?: string) => ({
-  objectType: 'MyFirstModule.Employee', guid,
+  objectType: 'MyFirstModule.Employee',
+  guid,
   attributes: { Firstname: { value: first }, Lastname: { value: 'Jones' } },
   ...(hash ? { hash } : {}),
 });
@@ -23,7 +24,10 @@ describe('client object store', () => {
 
   it('sends a new object with its signature and original values, plus the changes (seed 004, 4.2)', () => {
     const s = new ObjectStore();
-    s.ingest({ objects: [{ objectType: 'MyFirstModule.Employee', guid: '11540474045150458', attributes: { Firstname: { value: null } }, hash: 'r6PD' }] }, { created: true });
+    s.ingest(
+      { objects: [{ objectType: 'MyFirstModule.Employee', guid: '11540474045150458', attributes: { Firstname: { value: null } }, hash: 'r6PD' }] },
+      { created: true },
+    );
     s.set('11540474045150458', 'Firstname', 'Peter');
     expect(s.stateOf(['11540474045150458'])).toEqual({
       objects: [{ objectType: 'MyFirstModule.Employee', guid: '11540474045150458', attributes: { Firstname: { value: null } }, hash: 'r6PD' }],

@@ -23,13 +23,24 @@ describe('page definitions sent to the browser', () => {
     const page = buildClientPage(model, registry, model.pages.get('MyFirstModule.Employee_Overview')!, user(model, ['Administrator']));
     const grid = page.widgets[0] as ClientDataGrid;
     expect(grid.type).toBe('dataGrid');
-    expect(grid.source).toEqual({ kind: 'database', operationId: registry.forWidget('MyFirstModule.Employee_Overview', 'dataGrid2_1')!.id, sort: [['Firstname', 'asc']] });
+    expect(grid.source).toEqual({
+      kind: 'database',
+      operationId: registry.forWidget('MyFirstModule.Employee_Overview', 'dataGrid2_1')!.id,
+      sort: [['Firstname', 'asc']],
+    });
     expect(grid.columns.map((c) => [c.attribute, c.caption, c.type])).toEqual([
-      ['Firstname', 'Firstname', 'String'], ['Lastname', 'Lastname', 'String'], ['Jobtitle', 'Jobtitle', 'String'],
-      ['Department', 'Department', 'String'], ['DateOfBirth', 'Date of birth', 'DateTime'],
+      ['Firstname', 'Firstname', 'String'],
+      ['Lastname', 'Lastname', 'String'],
+      ['Jobtitle', 'Jobtitle', 'String'],
+      ['Department', 'Department', 'String'],
+      ['DateOfBirth', 'Date of birth', 'DateTime'],
     ]);
     expect(grid.search).toEqual(['Firstname', 'Lastname', 'Jobtitle', 'Department']);
-    expect(grid.buttons.map((b) => [b.caption, b.action.kind])).toEqual([['New', 'create'], ['Edit', 'open'], ['Delete', 'delete']]);
+    expect(grid.buttons.map((b) => [b.caption, b.action.kind])).toEqual([
+      ['New', 'create'],
+      ['Edit', 'open'],
+      ['Delete', 'delete'],
+    ]);
     const create = grid.buttons[0]!.action;
     expect(create).toMatchObject({ kind: 'create', entity: 'MyFirstModule.Employee', page: 'MyFirstModule.Employee_NewEdit' });
     const mfGrid = page.widgets[1] as ClientDataGrid;
@@ -47,7 +58,11 @@ describe('page definitions sent to the browser', () => {
     expect(edit.popup).toBe(true);
     expect(edit.parameters).toEqual({ Employee: 'MyFirstModule.Employee' });
     expect(view.widgets.map((w) => ('attribute' in w ? [w.attribute, 'readOnly' in w && w.readOnly] : null))).toEqual([
-      ['Firstname', false], ['Lastname', false], ['Jobtitle', false], ['Department', true], ['DateOfBirth', true],
+      ['Firstname', false],
+      ['Lastname', false],
+      ['Jobtitle', false],
+      ['Department', true],
+      ['DateOfBirth', true],
     ]);
     expect(view.buttons.map((b) => b.action.kind)).toEqual(['save', 'cancel']);
     expect(edit.entities['MyFirstModule.Employee']!.attributes.Lastname!.required).toBe(true);
@@ -81,7 +96,13 @@ describe('page definitions sent to the browser', () => {
     const selector = (edit.widgets[0] as ClientDataView).widgets.find((w) => w.type === 'referenceSelector') as ClientReferenceSelector;
     expect(selector).toMatchObject({ association: 'Sales.Order_Customer', target: 'Sales.Customer', displayAttribute: 'CompanyName', readOnly: false });
     const op = registry.operations.find((o) => o.id === selector.optionsOperationId);
-    expect(op).toMatchObject({ type: 'retrieve', entity: 'Sales.Customer', xpath: '//Sales.Customer', attributes: ['CompanyName'], constants: { WidgetName: 'Sales.Order_Edit.Sales.Order_Customer' } });
+    expect(op).toMatchObject({
+      type: 'retrieve',
+      entity: 'Sales.Customer',
+      xpath: '//Sales.Customer',
+      attributes: ['CompanyName'],
+      constants: { WidgetName: 'Sales.Order_Edit.Sales.Order_Customer' },
+    });
   });
 
   it('builds the menu and home page per role', async () => {

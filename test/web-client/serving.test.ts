@@ -16,7 +16,13 @@ import { ROOT } from '../support/cli.js';
 async function start(appDir: string, clientDir: string): Promise<RunningRuntime> {
   const { model } = await loadModel(appDir, { checks: [registryCheck] });
   const settings = await resolveSettings({ cli: { Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-dep-')) } });
-  return startRuntime({ appDir, model: model!, settings, components: [xasComponent(), clientApiComponent(), clientComponent({ clientDir })], log: createLogger('silent') });
+  return startRuntime({
+    appDir,
+    model: model!,
+    settings,
+    components: [xasComponent(), clientApiComponent(), clientComponent({ clientDir })],
+    log: createLogger('silent'),
+  });
 }
 
 /** A stand-in for client/dist with a hashed asset, so the headers do not depend on a build. */
@@ -31,14 +37,20 @@ function builtClient(): string {
 const OPEN_APP = {
   'app.yaml': 'name: Open\nmodules: [M]\nsecurity: { level: "off" }\nnavigation: { home: M.Things, menu: [{ caption: Things, page: M.Things }] }\n',
   'modules/M/domain-model.yaml': 'entities:\n  Thing:\n    attributes:\n      Name: String\n',
-  'modules/M/pages/Things.yaml': 'title: Things\nwidgets:\n  - dataGrid:\n      name: grid\n      source: { xpath: //M.Thing, sort: [Name] }\n      columns: [Name]\n',
+  'modules/M/pages/Things.yaml':
+    'title: Things\nwidgets:\n  - dataGrid:\n      name: grid\n      source: { xpath: //M.Thing, sort: [Name] }\n      columns: [Name]\n',
 };
 
 describe('serving the browser client', () => {
   let rt: RunningRuntime;
   let url: string;
-  beforeAll(async () => { rt = await start(join(ROOT, 'examples', 'employees'), builtClient()); url = `http://127.0.0.1:${rt.port}`; });
-  afterAll(async () => { await rt?.stop(); });
+  beforeAll(async () => {
+    rt = await start(join(ROOT, 'examples', 'employees'), builtClient());
+    url = `http://127.0.0.1:${rt.port}`;
+  });
+  afterAll(async () => {
+    await rt?.stop();
+  });
 
   it('serves index.html uncached and hashed assets for a year', async () => {
     const index = await fetch(`${url}/`);
@@ -66,8 +78,13 @@ describe('serving the browser client', () => {
 describe('serving page definitions with security off', () => {
   let rt: RunningRuntime;
   let url: string;
-  beforeAll(async () => { rt = await start(writeApp(OPEN_APP), builtClient()); url = `http://127.0.0.1:${rt.port}`; });
-  afterAll(async () => { await rt?.stop(); });
+  beforeAll(async () => {
+    rt = await start(writeApp(OPEN_APP), builtClient());
+    url = `http://127.0.0.1:${rt.port}`;
+  });
+  afterAll(async () => {
+    await rt?.stop();
+  });
 
   it('serves pages and navigation, revalidated with an ETag', async () => {
     const nav = await fetch(`${url}/pages/_navigation.json`);
@@ -91,6 +108,8 @@ describe('a runtime whose client is not built', () => {
       const res = await fetch(`http://127.0.0.1:${rt.port}/`);
       expect(res.status).toBe(503);
       expect(await res.text()).toContain('npm run build');
-    } finally { await rt.stop(); }
+    } finally {
+      await rt.stop();
+    }
   });
 });

@@ -8,10 +8,19 @@ import type { ObjectStore } from '../store/object-store';
  * objects involved; each response goes into the object store.
  */
 export class Operations {
-  constructor(readonly xas: XasClient, readonly store: ObjectStore) {}
+  constructor(
+    readonly xas: XasClient,
+    readonly store: ObjectStore,
+  ) {}
 
   /** `writes`: the operation changes data (commit, delete, microflow), so it is sent with an Idempotency-Key and retried safely. */
-  private async run(operationId: string, params: Record<string, unknown>, involved: Iterable<Guid>, extra: Partial<RuntimeOperationRequest> = {}, writes = false): Promise<XasResponse> {
+  private async run(
+    operationId: string,
+    params: Record<string, unknown>,
+    involved: Iterable<Guid>,
+    extra: Partial<RuntimeOperationRequest> = {},
+    writes = false,
+  ): Promise<XasResponse> {
     const { objects, changes } = this.store.stateOf(involved);
     const body: RuntimeOperationRequest = { action: 'runtimeOperation', operationId, params, changes, objects, ...extra };
     return this.xas.action<XasResponse>(body, { idempotent: writes });

@@ -4,9 +4,7 @@
  * (src/http/xas-wire.ts, TypeBox schemas the /xas/ dispatcher checks bodies
  * with); imported as types only, so no TypeBox code comes into the bundle.
  */
-import type {
-  ClientObjectWire, Guid, RetrieveOptionsWire, RuntimeOperationRequest, WireChanges, WireObject, WireValue,
-} from '../../../src/http/xas-wire';
+import type { ClientObjectWire, Guid, RetrieveOptionsWire, RuntimeOperationRequest, WireChanges, WireObject, WireValue } from '../../../src/http/xas-wire';
 
 export type { ClientObjectWire, Guid, RuntimeOperationRequest, WireChanges, WireObject, WireValue };
 

@@ -2,7 +2,12 @@ import type { XasResponse, WireValidation } from './types';
 
 /** A request the server refused; `message` is fit to show to the user. */
 export class XasError extends Error {
-  constructor(message: string, readonly status: number, readonly body: unknown, readonly validations: readonly WireValidation[] = []) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: unknown,
+    readonly validations: readonly WireValidation[] = [],
+  ) {
     super(message);
   }
 }
@@ -40,15 +45,27 @@ export class XasClient {
 
   setCsrfToken(token: string | null): void {
     this.csrf = token;
-    if (token) sessionStorage.setItem(CSRF_KEY, token); else sessionStorage.removeItem(CSRF_KEY);
+    if (token) sessionStorage.setItem(CSRF_KEY, token);
+    else sessionStorage.removeItem(CSRF_KEY);
   }
 
   /** Whether the client holds a session's token (an anonymous app's first page views run without a session). */
-  get hasSession(): boolean { return this.csrf !== null; }
+  get hasSession(): boolean {
+    return this.csrf !== null;
+  }
 
-  onConnection(l: Listener<ConnectionState>): () => void { this.connectionListeners.add(l); return () => this.connectionListeners.delete(l); }
-  onSessionLost(l: Listener<void>): () => void { this.sessionLostListeners.add(l); return () => this.sessionLostListeners.delete(l); }
-  onBusy(l: Listener<number>): () => void { this.busyListeners.add(l); return () => this.busyListeners.delete(l); }
+  onConnection(l: Listener<ConnectionState>): () => void {
+    this.connectionListeners.add(l);
+    return () => this.connectionListeners.delete(l);
+  }
+  onSessionLost(l: Listener<void>): () => void {
+    this.sessionLostListeners.add(l);
+    return () => this.sessionLostListeners.delete(l);
+  }
+  onBusy(l: Listener<number>): () => void {
+    this.busyListeners.add(l);
+    return () => this.busyListeners.delete(l);
+  }
 
   /**
    * POST /xas/ with one action. `expectSession: false` for login (a 401 there is a wrong password, not a lost session);
@@ -59,14 +76,23 @@ export class XasClient {
     // answers its token in X-Csrf-Token): one at a time, so that the others then use that session.
     while (!this.csrf && this.starting) await this.starting.catch(() => undefined);
     const key = opts.idempotent ? newIdempotencyKey() : undefined;
-    const p = this.send('/xas/', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}), ...(key ? { 'Idempotency-Key': key } : {}) },
-      body: JSON.stringify(body),
-    }, opts.expectSession ?? true, key ? KEYED_ATTEMPTS : Infinity);
+    const p = this.send(
+      '/xas/',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}), ...(key ? { 'Idempotency-Key': key } : {}) },
+        body: JSON.stringify(body),
+      },
+      opts.expectSession ?? true,
+      key ? KEYED_ATTEMPTS : Infinity,
+    );
     if (!this.csrf) {
       this.starting = p;
-      void p.catch(() => undefined).finally(() => { if (this.starting === p) this.starting = null; });
+      void p
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.starting === p) this.starting = null;
+        });
     }
     return p as Promise<T>;
   }
@@ -85,7 +111,13 @@ export class XasClient {
       const token = res.headers.get('X-Csrf-Token');
       if (token) this.setCsrfToken(token);
       let body: unknown;
-      if (text) { try { body = JSON.parse(text); } catch { body = text; } }
+      if (text) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = text;
+        }
+      }
       if (res.ok) return body;
       if (res.status === 401 && expectSession) for (const l of this.sessionLostListeners) l();
       throw new XasError(readableError(res.status, body), res.status, body, validationsOf(body));
@@ -107,7 +139,8 @@ export class XasClient {
         if (attempt >= attempts) return res;
       } catch {
         // fetch rejects only when no response arrived: the connection is gone.
-        if (attempt >= attempts) throw new XasError('The connection to the server was lost; your change may not have been saved. Please check and try again.', 0, null);
+        if (attempt >= attempts)
+          throw new XasError('The connection to the server was lost; your change may not have been saved. Please check and try again.', 0, null);
       }
       const retryInMs = Math.min(1000 * 2 ** (attempt - 1), 10000);
       this.connection({ online: false, retryInMs, attempt });
@@ -115,7 +148,9 @@ export class XasClient {
     }
   }
 
-  private connection(s: ConnectionState): void { for (const l of this.connectionListeners) l(s); }
+  private connection(s: ConnectionState): void {
+    for (const l of this.connectionListeners) l(s);
+  }
   private busy(delta: number): void {
     this.pending += delta;
     for (const l of this.busyListeners) l(this.pending);

@@ -33,7 +33,10 @@ export function App() {
         // The runtime says how often an open page must show it is alive (half its session timeout).
         if (typeof sd?.keepAliveInterval === 'number' && sd.keepAliveInterval > 0) keepAliveMs = sd.keepAliveInterval;
       } catch (e) {
-        if (e instanceof XasError && e.status === 401) { setPhase({ kind: 'login' }); return; }
+        if (e instanceof XasError && e.status === 401) {
+          setPhase({ kind: 'login' });
+          return;
+        }
         // A runtime without get_session_data: the navigation below decides.
       }
       const nav = await xas.getJson<ClientNavigation>('/pages/_navigation.json');
@@ -44,10 +47,20 @@ export function App() {
     }
   }, [xas]);
 
-  useEffect(() => { void start(); }, [start]);
+  useEffect(() => {
+    void start();
+  }, [start]);
   useEffect(() => xas.onConnection(setConnection), [xas]);
   useEffect(() => xas.onBusy(setBusy), [xas]);
-  useEffect(() => xas.onSessionLost(() => { store.clear(); xas.setCsrfToken(null); setPhase({ kind: 'login' }); }), [xas, store]);
+  useEffect(
+    () =>
+      xas.onSessionLost(() => {
+        store.clear();
+        xas.setCsrfToken(null);
+        setPhase({ kind: 'login' });
+      }),
+    [xas, store],
+  );
 
   return (
     <>
@@ -57,18 +70,57 @@ export function App() {
           The connection to the server is lost. Retrying in {Math.ceil(connection.retryInMs / 1000)} s (attempt {connection.attempt})…
         </div>
       )}
-      {phase.kind === 'starting' && <div className="splash" role="status"><span className="spinner" aria-hidden="true" />Loading…</div>}
-      {phase.kind === 'failed' && <div className="splash" role="alert"><p>{phase.message}</p><button type="button" className="btn btn-primary" onClick={() => { setPhase({ kind: 'starting' }); void start(); }}>Try again</button></div>}
+      {phase.kind === 'starting' && (
+        <div className="splash" role="status">
+          <span className="spinner" aria-hidden="true" />
+          Loading…
+        </div>
+      )}
+      {phase.kind === 'failed' && (
+        <div className="splash" role="alert">
+          <p>{phase.message}</p>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => {
+              setPhase({ kind: 'starting' });
+              void start();
+            }}
+          >
+            Try again
+          </button>
+        </div>
+      )}
       {/* A login starts a new session (new id): objects signed for the one before are refused, so the client forgets them (as Mendix clears its state). */}
-      {phase.kind === 'login' && <Login xas={xas} appName={document.title} onLoggedIn={() => { store.clear(); setPhase({ kind: 'starting' }); void start(); }} />}
+      {phase.kind === 'login' && (
+        <Login
+          xas={xas}
+          appName={document.title}
+          onLoggedIn={() => {
+            store.clear();
+            setPhase({ kind: 'starting' });
+            void start();
+          }}
+        />
+      )}
       {phase.kind === 'ready' && (
-        <Shell nav={phase.nav} keepAliveMs={phase.keepAliveMs} ops={ops} store={store} onLogout={async () => {
-          try { await xas.action({ action: 'logout' }); } catch { /* the session may be gone already */ }
-          store.clear();
-          xas.setCsrfToken(null);
-          history.replaceState(null, '', '#');
-          setPhase({ kind: 'login' });
-        }} />
+        <Shell
+          nav={phase.nav}
+          keepAliveMs={phase.keepAliveMs}
+          ops={ops}
+          store={store}
+          onLogout={async () => {
+            try {
+              await xas.action({ action: 'logout' });
+            } catch {
+              /* the session may be gone already */
+            }
+            store.clear();
+            xas.setCsrfToken(null);
+            history.replaceState(null, '', '#');
+            setPhase({ kind: 'login' });
+          }}
+        />
       )}
     </>
   );
@@ -79,7 +131,19 @@ function pageFromHash(): string | null {
   return m ? m[1]! : null;
 }
 
-function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigation; keepAliveMs: number; ops: Operations; store: ObjectStore; onLogout: () => void }) {
+function Shell({
+  nav,
+  keepAliveMs,
+  ops,
+  store,
+  onLogout,
+}: {
+  nav: ClientNavigation;
+  keepAliveMs: number;
+  ops: Operations;
+  store: ObjectStore;
+  onLogout: () => void;
+}) {
   const [frames, setFrames] = useState<Frame[]>([]);
   const [messages, setMessages] = useState<MessageState[]>([]);
   const [confirm, setConfirm] = useState<ConfirmState | null>(null);
@@ -87,10 +151,14 @@ function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigati
   const nextId = useRef(1);
   const cache = useRef(new Map<string, Promise<ClientPage>>());
 
-  useEffect(() => { document.title = nav.appName; }, [nav.appName]);
+  useEffect(() => {
+    document.title = nav.appName;
+  }, [nav.appName]);
   useEffect(() => {
     // Without a session (anonymous, nothing done yet) there is nothing to keep alive.
-    const t = setInterval(() => { if (ops.xas.hasSession) ops.xas.action({ action: 'keepalive' }).catch(() => undefined); }, keepAliveMs);
+    const t = setInterval(() => {
+      if (ops.xas.hasSession) ops.xas.action({ action: 'keepalive' }).catch(() => undefined);
+    }, keepAliveMs);
     return () => clearInterval(t);
   }, [ops, keepAliveMs]);
 
@@ -105,15 +173,25 @@ function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigati
       return p;
     };
     const s: AppServices = {
-      ops, store, navigation: nav, loadPage,
+      ops,
+      store,
+      navigation: nav,
+      loadPage,
       openPage(name: string, opts: OpenPageOptions = {}) {
-        loadPage(name).then((def) => {
-          const frame: Frame = { id: nextId.current++, def, params: opts.params ?? {}, ...(opts.onClose ? { onClose: opts.onClose } : {}) };
-          setFrames((fs) => (def.popup ? [...fs, frame] : [...fs.filter((f) => !f.def.popup), frame]));
-        }, (e: unknown) => s.showMessage(e instanceof Error ? e.message : String(e), 'error'));
+        loadPage(name).then(
+          (def) => {
+            const frame: Frame = { id: nextId.current++, def, params: opts.params ?? {}, ...(opts.onClose ? { onClose: opts.onClose } : {}) };
+            setFrames((fs) => (def.popup ? [...fs, frame] : [...fs.filter((f) => !f.def.popup), frame]));
+          },
+          (e: unknown) => s.showMessage(e instanceof Error ? e.message : String(e), 'error'),
+        );
       },
-      showMessage(text, kind = 'info') { setMessages((m) => [...m, { text, kind }]); },
-      confirm(text, proceed = 'OK') { return new Promise<boolean>((resolve) => setConfirm({ text, proceed, resolve })); },
+      showMessage(text, kind = 'info') {
+        setMessages((m) => [...m, { text, kind }]);
+      },
+      confirm(text, proceed = 'OK') {
+        return new Promise<boolean>((resolve) => setConfirm({ text, proceed, resolve }));
+      },
     };
     return s;
   }, [ops, store, nav]);
@@ -123,21 +201,29 @@ function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigati
     const go = () => {
       const target = pageFromHash() ?? nav.home;
       if (!target) return;
-      services.loadPage(target).then((def) => {
-        setFrames([{ id: nextId.current++, def, params: {} }]);
-      }, (e: unknown) => services.showMessage(e instanceof XasError && e.status === 404 ? `The page ${target} does not exist or you may not open it.` : String((e as Error).message ?? e), 'error'));
+      services.loadPage(target).then(
+        (def) => {
+          setFrames([{ id: nextId.current++, def, params: {} }]);
+        },
+        (e: unknown) =>
+          services.showMessage(
+            e instanceof XasError && e.status === 404 ? `The page ${target} does not exist or you may not open it.` : String((e as Error).message ?? e),
+            'error',
+          ),
+      );
     };
     go();
     window.addEventListener('hashchange', go);
     return () => window.removeEventListener('hashchange', go);
   }, [nav.home, services]);
 
-  const close = (id: number) => setFrames((fs) => {
-    const f = fs.find((x) => x.id === id);
-    f?.onClose?.();
-    const rest = fs.filter((x) => x.id !== id);
-    return rest.length > 0 ? rest : fs;
-  });
+  const close = (id: number) =>
+    setFrames((fs) => {
+      const f = fs.find((x) => x.id === id);
+      f?.onClose?.();
+      const rest = fs.filter((x) => x.id !== id);
+      return rest.length > 0 ? rest : fs;
+    });
 
   const fullPages = frames.filter((f) => !f.def.popup);
   const current = fullPages[fullPages.length - 1];
@@ -145,33 +231,57 @@ function Shell({ nav, keepAliveMs, ops, store, onLogout }: { nav: ClientNavigati
 
   return (
     <AppContext.Provider value={services}>
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
-        <a className="brand" href={nav.home ? `#/${nav.home}` : '#'}>{nav.appName}</a>
+        <a className="brand" href={nav.home ? `#/${nav.home}` : '#'}>
+          {nav.appName}
+        </a>
         <nav aria-label="Main menu" className="menu">
           <ul>
             {nav.menu.map((m) => (
-              <li key={m.page}><a href={`#/${m.page}`} aria-current={current?.def.name === m.page ? 'page' : undefined}>{m.caption}</a></li>
+              <li key={m.page}>
+                <a href={`#/${m.page}`} aria-current={current?.def.name === m.page ? 'page' : undefined}>
+                  {m.caption}
+                </a>
+              </li>
             ))}
           </ul>
         </nav>
         <div className="user">
           {nav.userName && <span className="user-name">{nav.userName}</span>}
           {/* Anonymous users (named Anonymous_<uuid> by the runtime) have no password to change. */}
-          {nav.securityLevel !== 'off' && nav.userName && !nav.userName.startsWith('Anonymous_') && <button type="button" className="btn btn-default" onClick={() => setChangingPassword(true)}>Change password</button>}
-          {nav.securityLevel !== 'off' && <button type="button" className="btn btn-default" onClick={onLogout}>Sign out</button>}
+          {nav.securityLevel !== 'off' && nav.userName && !nav.userName.startsWith('Anonymous_') && (
+            <button type="button" className="btn btn-default" onClick={() => setChangingPassword(true)}>
+              Change password
+            </button>
+          )}
+          {nav.securityLevel !== 'off' && (
+            <button type="button" className="btn btn-default" onClick={onLogout}>
+              Sign out
+            </button>
+          )}
         </div>
       </header>
       <main id="main" className="content" tabIndex={-1}>
         {current ? <PageFrame frame={current} onClose={() => close(current.id)} /> : <p className="muted">No page to show.</p>}
       </main>
-      {popups.map((f) => <PageFrame key={f.id} frame={f} onClose={() => close(f.id)} />)}
+      {popups.map((f) => (
+        <PageFrame key={f.id} frame={f} onClose={() => close(f.id)} />
+      ))}
       {messages[0] && <MessageDialog message={messages[0]} onClose={() => setMessages((m) => m.slice(1))} />}
       {confirm && <ConfirmDialog confirm={confirm} onDone={() => setConfirm(null)} />}
-      {changingPassword && <ChangePasswordDialog xas={ops.xas} onClose={() => setChangingPassword(false)} onChanged={() => {
-        setChangingPassword(false);
-        services.showMessage('Your password was changed. Your other sessions were signed out.');
-      }} />}
+      {changingPassword && (
+        <ChangePasswordDialog
+          xas={ops.xas}
+          onClose={() => setChangingPassword(false)}
+          onChanged={() => {
+            setChangingPassword(false);
+            services.showMessage('Your password was changed. Your other sessions were signed out.');
+          }}
+        />
+      )}
     </AppContext.Provider>
   );
 }

@@ -24,41 +24,88 @@ export function ChangePasswordDialog({ xas, onClose, onChanged }: { xas: XasClie
   const [confirm, setConfirm] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const oid = useId(), nid = useId(), cid = useId(), eid = useId();
+  const oid = useId(),
+    nid = useId(),
+    cid = useId(),
+    eid = useId();
   const invalid = error ? true : undefined;
   return (
     <Modal title="Change password" onClose={onClose}>
-      <form onSubmit={async (e) => {
-        e.preventDefault();
-        if (newPassword !== confirm) { setError('The new passwords are not the same.'); return; }
-        setBusy(true);
-        setError(null);
-        try {
-          // A 401 here is a wrong current password, not a lost session.
-          await xas.action({ action: 'change_password', params: { oldPassword, newPassword } }, { expectSession: false });
-          onChanged();
-        } catch (err) {
-          setError(changeMessage(err));
-        } finally {
-          setBusy(false);
-        }
-      }}>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (newPassword !== confirm) {
+            setError('The new passwords are not the same.');
+            return;
+          }
+          setBusy(true);
+          setError(null);
+          try {
+            // A 401 here is a wrong current password, not a lost session.
+            await xas.action({ action: 'change_password', params: { oldPassword, newPassword } }, { expectSession: false });
+            onChanged();
+          } catch (err) {
+            setError(changeMessage(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
         <div className="field">
-          <label htmlFor={oid} className="field-label">Current password</label>
-          <input id={oid} type="password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOld(e.target.value)} required aria-invalid={invalid} aria-describedby={error ? eid : undefined} />
+          <label htmlFor={oid} className="field-label">
+            Current password
+          </label>
+          <input
+            id={oid}
+            type="password"
+            autoComplete="current-password"
+            value={oldPassword}
+            onChange={(e) => setOld(e.target.value)}
+            required
+            aria-invalid={invalid}
+            aria-describedby={error ? eid : undefined}
+          />
         </div>
         <div className="field">
-          <label htmlFor={nid} className="field-label">New password</label>
-          <input id={nid} type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNew(e.target.value)} required aria-invalid={invalid} />
+          <label htmlFor={nid} className="field-label">
+            New password
+          </label>
+          <input
+            id={nid}
+            type="password"
+            autoComplete="new-password"
+            value={newPassword}
+            onChange={(e) => setNew(e.target.value)}
+            required
+            aria-invalid={invalid}
+          />
         </div>
         <div className="field">
-          <label htmlFor={cid} className="field-label">Repeat new password</label>
-          <input id={cid} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required aria-invalid={invalid} />
+          <label htmlFor={cid} className="field-label">
+            Repeat new password
+          </label>
+          <input
+            id={cid}
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            required
+            aria-invalid={invalid}
+          />
         </div>
-        {error && <div id={eid} className="alert alert-error" role="alert">{error}</div>}
+        {error && (
+          <div id={eid} className="alert alert-error" role="alert">
+            {error}
+          </div>
+        )}
         <div className="modal-footer">
-          <button type="button" className="btn btn-default" onClick={onClose}>Cancel</button>
-          <button type="submit" className="btn btn-primary" disabled={busy} aria-busy={busy || undefined}>Change password</button>
+          <button type="button" className="btn btn-default" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy} aria-busy={busy || undefined}>
+            Change password
+          </button>
         </div>
       </form>
     </Modal>

@@ -37,39 +37,60 @@ export function Login({ xas, appName, onLoggedIn }: { xas: XasClient; appName: s
 
   return (
     <main className="login-screen">
-      <form className="login-card" aria-labelledby={`${uid}-title`} onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        setError(null);
-        try {
-          const res = await xas.action<{ csrftoken?: string }>({ action: 'login', params: { username, password } }, { expectSession: false });
-          xas.setCsrfToken(res?.csrftoken ?? null);
-          onLoggedIn();
-        } catch (err) {
-          const message = loginMessage(err);
-          const name = username.trim().toLowerCase();
-          if (message === WRONG_PASSWORD) {
-            refusals.current = { name, count: refusals.current.name === name ? refusals.current.count + 1 : 1 };
+      <form
+        className="login-card"
+        aria-labelledby={`${uid}-title`}
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            const res = await xas.action<{ csrftoken?: string }>({ action: 'login', params: { username, password } }, { expectSession: false });
+            xas.setCsrfToken(res?.csrftoken ?? null);
+            onLoggedIn();
+          } catch (err) {
+            const message = loginMessage(err);
+            const name = username.trim().toLowerCase();
+            if (message === WRONG_PASSWORD) {
+              refusals.current = { name, count: refusals.current.name === name ? refusals.current.count + 1 : 1 };
+            }
+            setError(message === WRONG_PASSWORD && refusals.current.count >= BLOCK_AFTER ? BLOCKED : message);
+            setPassword('');
+          } finally {
+            setBusy(false);
           }
-          setError(message === WRONG_PASSWORD && refusals.current.count >= BLOCK_AFTER ? BLOCKED : message);
-          setPassword('');
-        } finally {
-          setBusy(false);
-        }
-      }}>
+        }}
+      >
         <h1 id={`${uid}-title`}>{appName || 'Sign in'}</h1>
         <p className="muted">Sign in to continue.</p>
         <div className="field">
-          <label htmlFor={uid} className="field-label">User name</label>
+          <label htmlFor={uid} className="field-label">
+            User name
+          </label>
           {/* biome-ignore lint/a11y/noAutofocus: the login page's only task is this field */}
           <input id={uid} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
         </div>
         <div className="field">
-          <label htmlFor={pid} className="field-label">Password</label>
-          <input id={pid} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)}
-            required aria-describedby={error ? eid : undefined} aria-invalid={error ? true : undefined} />
+          <label htmlFor={pid} className="field-label">
+            Password
+          </label>
+          <input
+            id={pid}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            aria-describedby={error ? eid : undefined}
+            aria-invalid={error ? true : undefined}
+          />
         </div>
-        {error && <div id={eid} className="alert alert-error" role="alert">{error}</div>}
+        {error && (
+          <div id={eid} className="alert alert-error" role="alert">
+            {error}
+          </div>
+        )}
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} aria-busy={busy || undefined}>
           {busy && <span className="spinner-inline" aria-hidden="true" />}Sign in
         </button>

@@ -29,8 +29,15 @@ export function PageFrame({ frame, onClose }: { frame: Frame; onClose: () => voi
   );
   if (frame.def.popup) {
     // Closing a pop-up without saving drops the changes it made (Mendix: cancel).
-    const dismiss = () => { for (const g of Object.values(frame.params)) if (app.store.isDirty(g)) app.store.discard(g); onClose(); };
-    return <Modal title={frame.def.title} onClose={dismiss}>{body}</Modal>;
+    const dismiss = () => {
+      for (const g of Object.values(frame.params)) if (app.store.isDirty(g)) app.store.discard(g);
+      onClose();
+    };
+    return (
+      <Modal title={frame.def.title} onClose={dismiss}>
+        {body}
+      </Modal>
+    );
   }
   return (
     <>

@@ -32,7 +32,10 @@ export function useApp(): AppServices {
 
 /** Re-renders when the object store changes. */
 export function useStoreVersion(store: ObjectStore): number {
-  return useSyncExternalStore((l) => store.subscribe(l), () => store.getVersion());
+  return useSyncExternalStore(
+    (l) => store.subscribe(l),
+    () => store.getVersion(),
+  );
 }
 
 /** Where a widget sits: its page, the page's frame, and the object of the enclosing data view or list item. */

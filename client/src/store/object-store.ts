@@ -25,16 +25,36 @@ export class ObjectStore {
   private readonly refreshListeners = new Set<(entities: ReadonlySet<string>) => void>();
   private version = 0;
 
-  subscribe(l: () => void): () => void { this.listeners.add(l); return () => { this.listeners.delete(l); }; }
-  getVersion(): number { return this.version; }
+  subscribe(l: () => void): () => void {
+    this.listeners.add(l);
+    return () => {
+      this.listeners.delete(l);
+    };
+  }
+  getVersion(): number {
+    return this.version;
+  }
 
   /** Grids listen here to reload after commits and deletes of their entity. */
-  onRefresh(l: (entities: ReadonlySet<string>) => void): () => void { this.refreshListeners.add(l); return () => { this.refreshListeners.delete(l); }; }
+  onRefresh(l: (entities: ReadonlySet<string>) => void): () => void {
+    this.refreshListeners.add(l);
+    return () => {
+      this.refreshListeners.delete(l);
+    };
+  }
 
-  has(guid: Guid): boolean { return this.held.has(guid); }
-  objectType(guid: Guid): string | undefined { return this.held.get(guid)?.objectType; }
-  isNew(guid: Guid): boolean { return this.held.get(guid)?.isNew ?? false; }
-  isDirty(guid: Guid): boolean { return this.held.get(guid)?.isNew === true || (this.changes.get(guid) !== undefined); }
+  has(guid: Guid): boolean {
+    return this.held.has(guid);
+  }
+  objectType(guid: Guid): string | undefined {
+    return this.held.get(guid)?.objectType;
+  }
+  isNew(guid: Guid): boolean {
+    return this.held.get(guid)?.isNew ?? false;
+  }
+  isDirty(guid: Guid): boolean {
+    return this.held.get(guid)?.isNew === true || this.changes.get(guid) !== undefined;
+  }
 
   /**
    * Whether the client's copy misses any of these members: a grid's row holds only

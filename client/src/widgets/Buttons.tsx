@@ -35,18 +35,29 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
         const guid = await app.ops.create(a.operationId);
         if (a.page) {
           const param = await parameterFor(app, a.page, a.entity);
-          app.openPage(a.page, { params: { [param]: guid }, onClose: () => { if (app.store.isNew(guid)) app.store.discard(guid); } });
+          app.openPage(a.page, {
+            params: { [param]: guid },
+            onClose: () => {
+              if (app.store.isNew(guid)) app.store.discard(guid);
+            },
+          });
         }
         return;
       }
       case 'open': {
-        if (!t.object) { app.showMessage('Select an item first.', 'info'); return; }
+        if (!t.object) {
+          app.showMessage('Select an item first.', 'info');
+          return;
+        }
         const param = await parameterFor(app, a.page, t.entity ?? app.store.objectType(t.object));
         app.openPage(a.page, { params: { [param]: t.object } });
         return;
       }
       case 'delete': {
-        if (!t.object) { app.showMessage('Select an item first.', 'info'); return; }
+        if (!t.object) {
+          app.showMessage('Select an item first.', 'info');
+          return;
+        }
         if (!(await app.confirm('Are you sure you want to delete this item?', 'Delete'))) return;
         await app.ops.delete(a.operationId, [t.object]);
         t.onDone?.();
@@ -66,7 +77,10 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
         return;
       }
       case 'microflow': {
-        if (a.parameter && !t.object) { app.showMessage('Select an item first.', 'info'); return; }
+        if (a.parameter && !t.object) {
+          app.showMessage('Select an item first.', 'info');
+          return;
+        }
         const res = await app.ops.callMicroflow(a.operationId, a.parameter && t.object ? { [a.parameter]: t.object } : {});
         // Validation feedback of the microflow goes under the fields of the form the button is on.
         const feedback = validationsOf(res);
@@ -108,7 +122,11 @@ export function ActionButton({ button, target }: { button: ClientButton; target:
       aria-busy={busy || undefined}
       onClick={async () => {
         setBusy(true);
-        try { await runButton(app, button, target); } finally { setBusy(false); }
+        try {
+          await runButton(app, button, target);
+        } finally {
+          setBusy(false);
+        }
       }}
     >
       {busy && <span className="spinner-inline" aria-hidden="true" />}
@@ -120,5 +138,10 @@ export function ActionButton({ button, target }: { button: ClientButton; target:
 /** A button placed as a widget on its own, acting on the enclosing data view's object. */
 export function ButtonWidget({ button }: { button: ClientButton }) {
   const scope = useScope();
-  return <ActionButton button={button} target={{ ...(scope.object ? { object: scope.object } : {}), ...(scope.entity ? { entity: scope.entity.name } : {}), close: scope.close }} />;
+  return (
+    <ActionButton
+      button={button}
+      target={{ ...(scope.object ? { object: scope.object } : {}), ...(scope.entity ? { entity: scope.entity.name } : {}), close: scope.close }}
+    />
+  );
 }

@@ -23,7 +23,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
   const target = (object: Guid | undefined) => ({ ...(object ? { object } : {}), entity: w.entity, close: scope.close, onDone: data.reload });
   const openButton: ClientButton | undefined = [...w.rowButtons, ...w.buttons].find((b) => b.action.kind === 'open');
 
-  const effectiveSort = q.sort.length > 0 ? q.sort : (w.source.kind === 'database' ? w.source.sort : []);
+  const effectiveSort = q.sort.length > 0 ? q.sort : w.source.kind === 'database' ? w.source.sort : [];
   const sortOf = (attr: string) => effectiveSort.find(([a]) => a === attr)?.[1];
   const toggleSort = (attr: string) => {
     const cur = q.sort.length > 0 && q.sort[0]![0] === attr ? q.sort[0]![1] : sortOf(attr);
@@ -51,12 +51,16 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
   return (
     <section className="widget datagrid" aria-labelledby={captionId} data-widget={w.name}>
       <div className="datagrid-head">
-        <h2 id={captionId} className="widget-caption">{w.caption ?? entity?.name.split('.')[1] ?? w.name}</h2>
+        <h2 id={captionId} className="widget-caption">
+          {w.caption ?? entity?.name.split('.')[1] ?? w.name}
+        </h2>
         {w.search.length > 0 && <SearchBar label={`Search ${w.caption ?? ''}`.trim()} onSearch={(s) => setQ({ ...q, page: 0, search: s })} />}
       </div>
       {w.buttons.length > 0 && (
         <div className="toolbar" role="toolbar" aria-label="Actions">
-          {w.buttons.map((b, i) => <ActionButton key={i} button={b} target={target(sel)} />)}
+          {w.buttons.map((b, i) => (
+            <ActionButton key={i} button={b} target={target(sel)} />
+          ))}
         </div>
       )}
       <div className="table-wrap" aria-busy={data.loading}>
@@ -70,13 +74,22 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
                   <th key={c.attribute} scope="col" aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}>
                     {c.sortable ? (
                       <button type="button" className="sort-button" onClick={() => toggleSort(c.attribute)}>
-                        {c.caption}<span className="sort-mark" aria-hidden="true">{dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}</span>
+                        {c.caption}
+                        <span className="sort-mark" aria-hidden="true">
+                          {dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}
+                        </span>
                       </button>
-                    ) : c.caption}
+                    ) : (
+                      c.caption
+                    )}
                   </th>
                 );
               })}
-              {w.rowButtons.length > 0 && <th scope="col"><span className="sr-only">Actions</span></th>}
+              {w.rowButtons.length > 0 && (
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody ref={bodyRef}>
@@ -88,24 +101,41 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
                 aria-selected={g === sel}
                 className={g === sel ? 'selected' : undefined}
                 onClick={() => setSelected(g)}
-                onDoubleClick={() => { if (openButton) void runButton(app, openButton, target(g)); }}
+                onDoubleClick={() => {
+                  if (openButton) void runButton(app, openButton, target(g));
+                }}
                 onKeyDown={(e) => onRowKey(e, g, i)}
               >
                 {w.columns.map((c) => (
                   <td key={c.attribute}>{formatValue(valueAt(app.store, g, c.attribute), c.type, entity?.attributes[c.attribute])}</td>
                 ))}
                 {w.rowButtons.length > 0 && (
-                  <td className="row-buttons">{w.rowButtons.map((b, j) => <ActionButton key={j} button={b} target={target(g)} />)}</td>
+                  <td className="row-buttons">
+                    {w.rowButtons.map((b, j) => (
+                      <ActionButton key={j} button={b} target={target(g)} />
+                    ))}
+                  </td>
                 )}
               </tr>
             ))}
             {!data.loading && data.guids.length === 0 && !data.error && (
-              <tr><td colSpan={w.columns.length + (w.rowButtons.length > 0 ? 1 : 0)} className="empty">No items found.</td></tr>
+              <tr>
+                <td colSpan={w.columns.length + (w.rowButtons.length > 0 ? 1 : 0)} className="empty">
+                  No items found.
+                </td>
+              </tr>
             )}
           </tbody>
         </table>
       </div>
-      {data.error && <p className="error-text" role="alert">{data.error} <button type="button" className="link" onClick={data.reload}>Try again</button></p>}
+      {data.error && (
+        <p className="error-text" role="alert">
+          {data.error}{' '}
+          <button type="button" className="link" onClick={data.reload}>
+            Try again
+          </button>
+        </p>
+      )}
       <Pager page={q.page} pageSize={w.pageSize} count={data.count} shown={data.guids.length} onPage={(p) => setQ({ ...q, page: p })} />
     </section>
   );

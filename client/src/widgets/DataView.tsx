@@ -30,10 +30,19 @@ export function DataView({ w }: { w: ClientDataView }) {
   useEffect(() => {
     if (!object || complete || !w.source.operationId) return;
     let cancelled = false;
-    app.ops.retrieve(w.source.operationId, { offset: 0, amount: 1, sort: [], wantCount: false, extraXpath: '' }, { [w.source.parameter]: { guid: object } })
-      .then((r) => { if (!cancelled && r.guids.length === 0) setLoadError('This item is no longer available.'); },
-        (e: unknown) => { if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e)); });
-    return () => { cancelled = true; };
+    app.ops
+      .retrieve(w.source.operationId, { offset: 0, amount: 1, sort: [], wantCount: false, extraXpath: '' }, { [w.source.parameter]: { guid: object } })
+      .then(
+        (r) => {
+          if (!cancelled && r.guids.length === 0) setLoadError('This item is no longer available.');
+        },
+        (e: unknown) => {
+          if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e));
+        },
+      );
+    return () => {
+      cancelled = true;
+    };
   }, [app, object, complete, w.source.operationId, w.source.parameter]);
 
   const onValidation = (list: readonly WireValidation[]) => {
@@ -48,28 +57,54 @@ export function DataView({ w }: { w: ClientDataView }) {
     setGeneral(other);
   };
 
-  const inner: PageScope = useMemo(() => ({
-    ...scope,
-    ...(object ? { object } : {}),
-    ...(entity ? { entity } : {}),
-    errors: { ...errors, ...localErrors },
-    setLocalError: (member: string, message: string | null) => setLocalErrors((le) => {
-      const next = { ...le };
-      if (message) next[member] = message; else delete next[member];
-      return next;
+  const inner: PageScope = useMemo(
+    () => ({
+      ...scope,
+      ...(object ? { object } : {}),
+      ...(entity ? { entity } : {}),
+      errors: { ...errors, ...localErrors },
+      setLocalError: (member: string, message: string | null) =>
+        setLocalErrors((le) => {
+          const next = { ...le };
+          if (message) next[member] = message;
+          else delete next[member];
+          return next;
+        }),
     }),
-  }), [scope, object, entity, errors, localErrors]);
+    [scope, object, entity, errors, localErrors],
+  );
 
   if (!object || !held) {
-    if (object && w.source.operationId && !loadError) return <p className="muted" role="status"><span className="spinner-inline" aria-hidden="true" /> Loading…</p>;
-    return <p className="error-text" role="alert">{loadError ?? 'This item is no longer available.'}</p>;
+    if (object && w.source.operationId && !loadError)
+      return (
+        <p className="muted" role="status">
+          <span className="spinner-inline" aria-hidden="true" /> Loading…
+        </p>
+      );
+    return (
+      <p className="error-text" role="alert">
+        {loadError ?? 'This item is no longer available.'}
+      </p>
+    );
   }
   const hasLocalErrors = Object.keys(localErrors).length > 0;
   return (
     <ScopeContext.Provider value={inner}>
-      <form className="widget dataview" data-widget={w.name} noValidate onSubmit={(e) => e.preventDefault()} aria-busy={!complete && w.source.operationId && !loadError ? true : undefined}>
+      <form
+        className="widget dataview"
+        data-widget={w.name}
+        noValidate
+        onSubmit={(e) => e.preventDefault()}
+        aria-busy={!complete && w.source.operationId && !loadError ? true : undefined}
+      >
         {!complete && w.source.operationId && !loadError && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
-        {general.length > 0 && <div className="alert alert-error" role="alert">{general.map((m, i) => <p key={i}>{m}</p>)}</div>}
+        {general.length > 0 && (
+          <div className="alert alert-error" role="alert">
+            {general.map((m, i) => (
+              <p key={i}>{m}</p>
+            ))}
+          </div>
+        )}
         <Widgets widgets={w.widgets} />
         {w.buttons.length > 0 && (
           <div className="dataview-footer">
@@ -78,7 +113,10 @@ export function DataView({ w }: { w: ClientDataView }) {
                 key={i}
                 button={b.action.kind === 'save' && hasLocalErrors ? { ...b, action: { kind: 'close' }, caption: b.caption } : b}
                 target={{
-                  object, entity: w.entity, close: scope.close, onValidation,
+                  object,
+                  entity: w.entity,
+                  close: scope.close,
+                  onValidation,
                   ...(b.action.kind === 'save' && hasLocalErrors ? { close: () => app.showMessage('Correct the marked fields first.', 'warning') } : {}),
                 }}
               />
@@ -95,13 +133,30 @@ function shownMembers(widgets: readonly ClientWidget[]): string[] {
   const out: string[] = [];
   for (const w of widgets) {
     switch (w.type) {
-      case 'textBox': case 'textArea': case 'numberInput': case 'datePicker': case 'checkBox': case 'radioButtons': case 'dropDown':
-        out.push(w.attribute); break;
-      case 'dynamicText': if (!w.attribute.includes('/')) out.push(w.attribute); break;
-      case 'referenceSelector': case 'referenceSetSelector': out.push(w.association); break;
-      case 'container': out.push(...shownMembers(w.widgets)); break;
-      case 'layoutGrid': for (const r of w.rows) for (const c of r.columns) out.push(...shownMembers(c.widgets)); break;
-      default: break;
+      case 'textBox':
+      case 'textArea':
+      case 'numberInput':
+      case 'datePicker':
+      case 'checkBox':
+      case 'radioButtons':
+      case 'dropDown':
+        out.push(w.attribute);
+        break;
+      case 'dynamicText':
+        if (!w.attribute.includes('/')) out.push(w.attribute);
+        break;
+      case 'referenceSelector':
+      case 'referenceSetSelector':
+        out.push(w.association);
+        break;
+      case 'container':
+        out.push(...shownMembers(w.widgets));
+        break;
+      case 'layoutGrid':
+        for (const r of w.rows) for (const c of r.columns) out.push(...shownMembers(c.widgets));
+        break;
+      default:
+        break;
     }
   }
   return out;

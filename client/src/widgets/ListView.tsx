@@ -19,28 +19,54 @@ export function ListView({ w }: { w: ClientListView }) {
   return (
     <section className="widget listview" aria-labelledby={captionId} data-widget={w.name} aria-busy={data.loading}>
       <div className="datagrid-head">
-        <h2 id={captionId} className="widget-caption">{w.caption ?? w.name}</h2>
+        <h2 id={captionId} className="widget-caption">
+          {w.caption ?? w.name}
+        </h2>
         {w.search.length > 0 && <SearchBar label="Search" onSearch={(s) => setQ({ ...q, page: 0, search: s })} />}
       </div>
       {w.buttons.length > 0 && (
         <div className="toolbar" role="toolbar" aria-label="Actions">
-          {w.buttons.map((b, i) => <ActionButton key={i} button={b} target={{ ...(selected ? { object: selected } : {}), entity: w.entity, close: scope.close, onDone: data.reload }} />)}
+          {w.buttons.map((b, i) => (
+            <ActionButton
+              key={i}
+              button={b}
+              target={{ ...(selected ? { object: selected } : {}), entity: w.entity, close: scope.close, onDone: data.reload }}
+            />
+          ))}
         </div>
       )}
       {data.loading && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
       {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options */}
       <ul className="list" role="listbox" aria-labelledby={captionId}>
         {data.guids.map((g) => (
-          // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options
-          <li key={g} role="option" aria-selected={g === selected} tabIndex={0} data-guid={g}
+          <li
+            key={g}
+            // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options
+            role="option"
+            aria-selected={g === selected}
+            tabIndex={0}
+            data-guid={g}
             className={g === selected ? 'selected' : undefined}
-            onClick={() => setSelected(g)} onKeyDown={(e) => { if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); setSelected(g); } }}>
-            <Item scope={scope} guid={g} entity={w.entity}><Widgets widgets={w.widgets} /></Item>
+            onClick={() => setSelected(g)}
+            onKeyDown={(e) => {
+              if (e.key === ' ' || e.key === 'Enter') {
+                e.preventDefault();
+                setSelected(g);
+              }
+            }}
+          >
+            <Item scope={scope} guid={g} entity={w.entity}>
+              <Widgets widgets={w.widgets} />
+            </Item>
           </li>
         ))}
         {!data.loading && data.guids.length === 0 && <li className="empty">No items found.</li>}
       </ul>
-      {data.error && <p className="error-text" role="alert">{data.error}</p>}
+      {data.error && (
+        <p className="error-text" role="alert">
+          {data.error}
+        </p>
+      )}
       <Pager page={q.page} pageSize={w.pageSize} count={data.count} shown={data.guids.length} onPage={(p) => setQ({ ...q, page: p })} />
     </section>
   );

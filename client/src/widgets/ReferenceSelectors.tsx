@@ -21,9 +21,17 @@ export function ReferenceSelector({ w }: { w: ClientReferenceSelector }) {
   useEffect(() => {
     if (!w.optionsOperationId) return;
     let cancelled = false;
-    app.ops.retrieve(w.optionsOperationId, { offset: 0, amount: 200, sort: [[w.displayAttribute, 'asc']], wantCount: false, extraXpath: '' })
-      .then((r) => { if (!cancelled) setOptions(r.guids); }, (e: unknown) => { if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e)); });
-    return () => { cancelled = true; };
+    app.ops.retrieve(w.optionsOperationId, { offset: 0, amount: 200, sort: [[w.displayAttribute, 'asc']], wantCount: false, extraXpath: '' }).then(
+      (r) => {
+        if (!cancelled) setOptions(r.guids);
+      },
+      (e: unknown) => {
+        if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
   }, [app, w.optionsOperationId, w.displayAttribute]);
 
   if (!guid || !assoc) return null;
@@ -38,10 +46,19 @@ export function ReferenceSelector({ w }: { w: ClientReferenceSelector }) {
     const all = current && !list.includes(current) ? [current, ...list] : list;
     return (
       <Field id={id} label={w.label} error={error}>
-        <select id={id} value={current} disabled={readOnly} aria-busy={options === null && !!w.optionsOperationId}
-          onChange={(e) => app.store.set(guid, w.association, e.target.value === '' ? null : e.target.value)}>
+        <select
+          id={id}
+          value={current}
+          disabled={readOnly}
+          aria-busy={options === null && !!w.optionsOperationId}
+          onChange={(e) => app.store.set(guid, w.association, e.target.value === '' ? null : e.target.value)}
+        >
           <option value=""></option>
-          {all.map((g) => <option key={g} value={g}>{caption(g)}</option>)}
+          {all.map((g) => (
+            <option key={g} value={g}>
+              {caption(g)}
+            </option>
+          ))}
         </select>
       </Field>
     );
@@ -53,11 +70,17 @@ export function ReferenceSelector({ w }: { w: ClientReferenceSelector }) {
       <div className="checklist">
         {all.map((g) => (
           <label key={g} className="check">
-            <input type="checkbox" checked={chosen.has(g)} disabled={readOnly} onChange={(e) => {
-              const next = new Set(chosen);
-              if (e.target.checked) next.add(g); else next.delete(g);
-              app.store.set(guid, w.association, [...next]);
-            }} />
+            <input
+              type="checkbox"
+              checked={chosen.has(g)}
+              disabled={readOnly}
+              onChange={(e) => {
+                const next = new Set(chosen);
+                if (e.target.checked) next.add(g);
+                else next.delete(g);
+                app.store.set(guid, w.association, [...next]);
+              }}
+            />
             {caption(g)}
           </label>
         ))}

@@ -12,30 +12,58 @@ import { valueAt } from './values';
 
 /** Renders a list of widgets of the page definition. */
 export function Widgets({ widgets }: { widgets: readonly ClientWidget[] }) {
-  return <>{widgets.map((w, i) => <Widget key={i} w={w} />)}</>;
+  return (
+    <>
+      {widgets.map((w, i) => (
+        <Widget key={i} w={w} />
+      ))}
+    </>
+  );
 }
 
 function Widget({ w }: { w: ClientWidget }) {
   switch (w.type) {
-    case 'dataGrid': return <DataGrid w={w} />;
-    case 'listView': return <ListView w={w} />;
-    case 'dataView': return <DataView w={w} />;
-    case 'textBox': case 'textArea': case 'numberInput': case 'datePicker': case 'checkBox': case 'radioButtons': case 'dropDown':
+    case 'dataGrid':
+      return <DataGrid w={w} />;
+    case 'listView':
+      return <ListView w={w} />;
+    case 'dataView':
+      return <DataView w={w} />;
+    case 'textBox':
+    case 'textArea':
+    case 'numberInput':
+    case 'datePicker':
+    case 'checkBox':
+    case 'radioButtons':
+    case 'dropDown':
       return <InputWidget w={w} />;
-    case 'referenceSelector': case 'referenceSetSelector': return <ReferenceSelector w={w} />;
+    case 'referenceSelector':
+    case 'referenceSetSelector':
+      return <ReferenceSelector w={w} />;
     case 'staticText': {
       const H = w.heading ? (`h${w.heading + 1}` as 'h2' | 'h3' | 'h4') : 'p';
       return <H className="static-text">{w.text}</H>;
     }
-    case 'dynamicText': return <DynamicText attribute={w.attribute} label={w.label} />;
-    case 'button': return <ButtonWidget button={w.button} />;
-    case 'container': return <div className={`container ${w.className ?? ''}`.trim()}><Widgets widgets={w.widgets} /></div>;
+    case 'dynamicText':
+      return <DynamicText attribute={w.attribute} label={w.label} />;
+    case 'button':
+      return <ButtonWidget button={w.button} />;
+    case 'container':
+      return (
+        <div className={`container ${w.className ?? ''}`.trim()}>
+          <Widgets widgets={w.widgets} />
+        </div>
+      );
     case 'layoutGrid':
       return (
         <div className="layout-grid">
           {w.rows.map((r, i) => (
             <div key={i} className="layout-row">
-              {r.columns.map((c, j) => <div key={j} className="layout-col" style={{ '--weight': Math.min(12, Math.max(1, Math.round(c.weight))) } as CSSProperties}><Widgets widgets={c.widgets} /></div>)}
+              {r.columns.map((c, j) => (
+                <div key={j} className="layout-col" style={{ '--weight': Math.min(12, Math.max(1, Math.round(c.weight))) } as CSSProperties}>
+                  <Widgets widgets={c.widgets} />
+                </div>
+              ))}
             </div>
           ))}
         </div>
@@ -49,5 +77,12 @@ function DynamicText({ attribute, label }: { attribute: string; label?: string |
   if (!scope.object) return null;
   const attr = scope.entity?.attributes[attribute];
   const text = formatValue(valueAt(app.store, scope.object, attribute), attr?.type ?? 'String', attr);
-  return label ? <p className="dynamic-text"><span className="muted">{label}: </span>{text}</p> : <p className="dynamic-text">{text}</p>;
+  return label ? (
+    <p className="dynamic-text">
+      <span className="muted">{label}: </span>
+      {text}
+    </p>
+  ) : (
+    <p className="dynamic-text">{text}</p>
+  );
 }

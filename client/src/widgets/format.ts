@@ -12,13 +12,16 @@ export function formatValue(value: WireValue | undefined, type: ClientAttributeT
       const localize = attr?.localize !== false;
       return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(localize ? {} : { timeZone: 'UTC' }) });
     }
-    case 'Boolean': return value === true || value === 'true' ? 'Yes' : 'No';
-    case 'Enumeration': return attr?.values?.find((v) => v.key === value)?.caption ?? String(value);
+    case 'Boolean':
+      return value === true || value === 'true' ? 'Yes' : 'No';
+    case 'Enumeration':
+      return attr?.values?.find((v) => v.key === value)?.caption ?? String(value);
     case 'Decimal': {
       const n = Number(value);
       return Number.isFinite(n) ? n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 8 }) : String(value);
     }
-    default: return Array.isArray(value) ? value.join(', ') : String(value);
+    default:
+      return Array.isArray(value) ? value.join(', ') : String(value);
   }
 }
 

@@ -5,17 +5,58 @@ import { useApp, useScope } from '../app/context';
 import { fromDateInput, parseNumber, toDateInput } from './format';
 
 /** Label, control and the validation message under it, tied together for screen readers. */
-export function Field({ id, label, error, required, children, group }: { id: string; label: string; error: string | undefined; required?: boolean | undefined; children: ReactNode; group?: boolean }) {
-  const labelEl = group ? <legend className="field-label">{label}{required && <span aria-hidden="true" className="required"> *</span>}</legend>
-    : <label htmlFor={id} className="field-label">{label}{required && <span aria-hidden="true" className="required"> *</span>}</label>;
+export function Field({
+  id,
+  label,
+  error,
+  required,
+  children,
+  group,
+}: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  required?: boolean | undefined;
+  children: ReactNode;
+  group?: boolean;
+}) {
+  const labelEl = group ? (
+    <legend className="field-label">
+      {label}
+      {required && (
+        <span aria-hidden="true" className="required">
+          {' '}
+          *
+        </span>
+      )}
+    </legend>
+  ) : (
+    <label htmlFor={id} className="field-label">
+      {label}
+      {required && (
+        <span aria-hidden="true" className="required">
+          {' '}
+          *
+        </span>
+      )}
+    </label>
+  );
   const body = (
     <>
       {labelEl}
       <div className="field-control">{children}</div>
-      {error && <div id={`${id}-error`} className="field-error" role="alert">{error}</div>}
+      {error && (
+        <div id={`${id}-error`} className="field-error" role="alert">
+          {error}
+        </div>
+      )}
     </>
   );
-  return group ? <fieldset className={`field${error ? ' has-error' : ''}`}>{body}</fieldset> : <div className={`field${error ? ' has-error' : ''}`}>{body}</div>;
+  return group ? (
+    <fieldset className={`field${error ? ' has-error' : ''}`}>{body}</fieldset>
+  ) : (
+    <div className={`field${error ? ' has-error' : ''}`}>{body}</div>
+  );
 }
 
 /** The input widgets of a data view: text box, text area, number input, date picker, check box, radio buttons, drop-down. */
@@ -30,65 +71,162 @@ export function InputWidget({ w }: { w: ClientInput }) {
   const readOnly = w.readOnly || !attr.writable;
   const error = scope.errors?.[w.attribute];
   const set = (v: WireValue) => app.store.set(guid, w.attribute, v);
-  const aria = { 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? `${id}-error` : undefined, 'aria-required': attr.required || undefined } as const;
-  const field = (control: ReactNode, group = false) => <Field id={id} label={w.label} error={error} required={attr.required} group={group}>{control}</Field>;
+  const aria = {
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': error ? `${id}-error` : undefined,
+    'aria-required': attr.required || undefined,
+  } as const;
+  const field = (control: ReactNode, group = false) => (
+    <Field id={id} label={w.label} error={error} required={attr.required} group={group}>
+      {control}
+    </Field>
+  );
 
   switch (w.type) {
     case 'textBox':
-      return field(<input id={id} type="text" value={value === null || value === undefined ? '' : String(value)} readOnly={readOnly}
-        maxLength={attr.type === 'String' && attr.length > 0 ? attr.length : undefined} onChange={(e) => set(e.target.value)} {...aria} />);
+      return field(
+        <input
+          id={id}
+          type="text"
+          value={value === null || value === undefined ? '' : String(value)}
+          readOnly={readOnly}
+          maxLength={attr.type === 'String' && attr.length > 0 ? attr.length : undefined}
+          onChange={(e) => set(e.target.value)}
+          {...aria}
+        />,
+      );
     case 'textArea':
-      return field(<textarea id={id} rows={4} value={value === null || value === undefined ? '' : String(value)} readOnly={readOnly}
-        maxLength={attr.length > 0 ? attr.length : undefined} onChange={(e) => set(e.target.value)} {...aria} />);
+      return field(
+        <textarea
+          id={id}
+          rows={4}
+          value={value === null || value === undefined ? '' : String(value)}
+          readOnly={readOnly}
+          maxLength={attr.length > 0 ? attr.length : undefined}
+          onChange={(e) => set(e.target.value)}
+          {...aria}
+        />,
+      );
     case 'numberInput':
-      return field(<NumberInput id={id} attr={attr} value={value} readOnly={readOnly} onValue={set}
-        onLocalError={(m) => scope.setLocalError?.(w.attribute, m)} aria={aria} />);
+      return field(
+        <NumberInput
+          id={id}
+          attr={attr}
+          value={value}
+          readOnly={readOnly}
+          onValue={set}
+          onLocalError={(m) => scope.setLocalError?.(w.attribute, m)}
+          aria={aria}
+        />,
+      );
     case 'datePicker':
-      return field(<input id={id} type="date" value={toDateInput(value, attr.localize !== false)} readOnly={readOnly}
-        onChange={(e) => set(fromDateInput(e.target.value, attr.localize !== false))} {...aria} />);
+      return field(
+        <input
+          id={id}
+          type="date"
+          value={toDateInput(value, attr.localize !== false)}
+          readOnly={readOnly}
+          onChange={(e) => set(fromDateInput(e.target.value, attr.localize !== false))}
+          {...aria}
+        />,
+      );
     case 'checkBox':
       return field(<input id={id} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => set(e.target.checked)} {...aria} />);
     case 'radioButtons': {
-      const options = attr.type === 'Boolean' ? [{ key: 'true', caption: 'Yes' }, { key: 'false', caption: 'No' }] : attr.values ?? [];
+      const options =
+        attr.type === 'Boolean'
+          ? [
+              { key: 'true', caption: 'Yes' },
+              { key: 'false', caption: 'No' },
+            ]
+          : (attr.values ?? []);
       return field(
         <div role="radiogroup" className="radios">
           {options.map((o) => (
             <label key={o.key} className="radio">
-              <input type="radio" name={id} value={o.key} disabled={readOnly}
+              <input
+                type="radio"
+                name={id}
+                value={o.key}
+                disabled={readOnly}
                 checked={attr.type === 'Boolean' ? String(value) === o.key : value === o.key}
-                onChange={() => set(attr.type === 'Boolean' ? o.key === 'true' : o.key)} />
+                onChange={() => set(attr.type === 'Boolean' ? o.key === 'true' : o.key)}
+              />
               {o.caption}
             </label>
           ))}
-        </div>, true);
+        </div>,
+        true,
+      );
     }
     case 'dropDown': {
-      const options = attr.type === 'Boolean' ? [{ key: 'true', caption: 'Yes' }, { key: 'false', caption: 'No' }] : attr.values ?? [];
+      const options =
+        attr.type === 'Boolean'
+          ? [
+              { key: 'true', caption: 'Yes' },
+              { key: 'false', caption: 'No' },
+            ]
+          : (attr.values ?? []);
       return field(
-        <select id={id} value={value === null || value === undefined ? '' : String(value)} disabled={readOnly}
-          onChange={(e) => set(e.target.value === '' ? null : attr.type === 'Boolean' ? e.target.value === 'true' : e.target.value)} {...aria}>
+        <select
+          id={id}
+          value={value === null || value === undefined ? '' : String(value)}
+          disabled={readOnly}
+          onChange={(e) => set(e.target.value === '' ? null : attr.type === 'Boolean' ? e.target.value === 'true' : e.target.value)}
+          {...aria}
+        >
           <option value=""></option>
-          {options.map((o) => <option key={o.key} value={o.key}>{o.caption}</option>)}
-        </select>);
+          {options.map((o) => (
+            <option key={o.key} value={o.key}>
+              {o.caption}
+            </option>
+          ))}
+        </select>,
+      );
     }
   }
 }
 
-function NumberInput({ id, attr, value, readOnly, onValue, onLocalError, aria }: {
-  id: string; attr: ClientAttribute; value: WireValue | undefined; readOnly: boolean;
-  onValue: (v: WireValue) => void; onLocalError: (m: string | null) => void; aria: Record<string, unknown>;
+function NumberInput({
+  id,
+  attr,
+  value,
+  readOnly,
+  onValue,
+  onLocalError,
+  aria,
+}: {
+  id: string;
+  attr: ClientAttribute;
+  value: WireValue | undefined;
+  readOnly: boolean;
+  onValue: (v: WireValue) => void;
+  onLocalError: (m: string | null) => void;
+  aria: Record<string, unknown>;
 }) {
   const shown = value === null || value === undefined ? '' : String(value);
   const [text, setText] = useState(shown);
   // Follow the object when it changes from elsewhere (a refresh, a rollback).
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the shown value changes, not when the typed text does
-  useEffect(() => { setText((t) => (parseNumber(t, attr.type).ok && (parseNumber(t, attr.type) as { value: WireValue }).value === value ? t : shown)); }, [shown]);
+  useEffect(() => {
+    setText((t) => (parseNumber(t, attr.type).ok && (parseNumber(t, attr.type) as { value: WireValue }).value === value ? t : shown));
+  }, [shown]);
   return (
-    <input id={id} type="text" inputMode={attr.type === 'Decimal' ? 'decimal' : 'numeric'} value={text} readOnly={readOnly}
+    <input
+      id={id}
+      type="text"
+      inputMode={attr.type === 'Decimal' ? 'decimal' : 'numeric'}
+      value={text}
+      readOnly={readOnly}
       onChange={(e) => {
         setText(e.target.value);
         const p = parseNumber(e.target.value, attr.type);
-        if (p.ok) { onLocalError(null); onValue(p.value); } else onLocalError(p.message);
-      }} {...aria} />
+        if (p.ok) {
+          onLocalError(null);
+          onValue(p.value);
+        } else onLocalError(p.message);
+      }}
+      {...aria}
+    />
   );
 }

@@ -64,9 +64,13 @@ export class ClientState {
       const signed = signer.verify(o.objectType, o.guid, o.attributes, o.hash);
       if (signed === 'invalid' || signed === 'expired') {
         this.refused(o.guid, o.objectType, signed === 'invalid' ? 'signature not valid for this session' : 'signature expired');
-        throw new ClientApiError(400, signed === 'invalid'
-          ? `object ${o.guid} was not sent by the server to this session or was altered (signature mismatch): reload`
-          : `object ${o.guid} was sent by the server too long ago (signature expired): reload`, { field: `objects.${i}.hash` });
+        throw new ClientApiError(
+          400,
+          signed === 'invalid'
+            ? `object ${o.guid} was not sent by the server to this session or was altered (signature mismatch): reload`
+            : `object ${o.guid} was sent by the server too long ago (signature expired): reload`,
+          { field: `objects.${i}.hash` },
+        );
       }
       this.held.set(o.guid, { client: o, entity, state: signed.state, version: signed.version });
     });
@@ -101,7 +105,8 @@ export class ClientState {
         this.applyHeld(obj, h);
         const access = entityAccess(this.model, this.user, entity);
         out.set(guid, {
-          object: obj, deletable: true,
+          object: obj,
+          deletable: true,
           rights: (m) => (access.writable(m) ? 'ReadWrite' : access.readable(m) ? 'Read' : 'None'),
         });
       } else {
@@ -211,8 +216,8 @@ export class ClientState {
         const value = refFromJson(this.model, member, v, field);
         // Only what the client adds is checked: ids the object already refers to stay (even unreadable ones).
         const cur = r.object.references.get(member);
-        const had = new Set<ObjectId>(cur === undefined || cur === null ? [] : Array.isArray(cur) ? cur as ObjectId[] : [cur as ObjectId]);
-        const added = (value === null ? [] : Array.isArray(value) ? value as ObjectId[] : [value as ObjectId]).filter((id) => !had.has(id));
+        const had = new Set<ObjectId>(cur === undefined || cur === null ? [] : Array.isArray(cur) ? (cur as ObjectId[]) : [cur as ObjectId]);
+        const added = (value === null ? [] : Array.isArray(value) ? (value as ObjectId[]) : [value as ObjectId]).filter((id) => !had.has(id));
         if (added.length) targets.push({ field, association: member, ids: added });
         planned.push(() => setRefIfDifferent(r.object, member, value));
       }
@@ -260,9 +265,7 @@ function setIfDifferent(obj: MxObject, name: string, value: AttributeValue): voi
 
 function setRefIfDifferent(obj: MxObject, name: string, value: AssociationValue): void {
   const cur = obj.references.get(name);
-  const same = Array.isArray(value) && Array.isArray(cur)
-    ? value.length === cur.length && value.every((x, i) => x === cur[i])
-    : cur === value;
+  const same = Array.isArray(value) && Array.isArray(cur) ? value.length === cur.length && value.every((x, i) => x === cur[i]) : cur === value;
   if (obj.state === 'persisted' && same) return;
   obj.references.set(name, value);
   obj.changed.add(name);

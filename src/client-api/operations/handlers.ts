@@ -8,7 +8,13 @@ import type { BackendTx, ClientApiBackend, MicroflowArg, MicroflowOutcome } from
 import type { OnceRecord } from '../idempotency.js';
 import { malformed, notAllowed } from '../errors.js';
 import type {
-  CallMicroflowOperation, CommitOperation, CreateOperation, DeleteOperation, RetrieveOperation, RollbackOperation, RuntimeOperation,
+  CallMicroflowOperation,
+  CommitOperation,
+  CreateOperation,
+  DeleteOperation,
+  RetrieveOperation,
+  RollbackOperation,
+  RuntimeOperation,
 } from '../registry/types.js';
 import { objectGuid, objectGuids, type RuntimeOperationRequest } from '../protocol/request.js';
 import { serializeObject } from '../protocol/serialize.js';
@@ -51,11 +57,16 @@ export async function executeOperation(ctx: HandlerContext, op: RuntimeOperation
   if (op.type === 'retrieve') return retrieve(ctx, op, req);
   const sctx: SessionContext = { ...ctx, session: ctx.signer.forSession(ctx.user.sessionId) };
   switch (op.type) {
-    case 'create': return create(sctx, op);
-    case 'commit': return commit(sctx, op, req);
-    case 'delete': return remove(sctx, op, req);
-    case 'rollback': return rollback(sctx, op, req);
-    case 'callMicroflow': return callMicroflow(sctx, op, req);
+    case 'create':
+      return create(sctx, op);
+    case 'commit':
+      return commit(sctx, op, req);
+    case 'delete':
+      return remove(sctx, op, req);
+    case 'rollback':
+      return rollback(sctx, op, req);
+    case 'callMicroflow':
+      return callMicroflow(sctx, op, req);
   }
 }
 
@@ -68,9 +79,21 @@ interface SessionContext extends HandlerContext {
 function primitiveParam(model: CompiledModel, type: string, value: unknown, field: string): AttributeValue {
   const isEnum = model.enumerations.has(type);
   const attrType = isEnum ? 'Enumeration' : type;
-  if (!['String', 'Integer', 'Long', 'Decimal', 'Boolean', 'DateTime', 'Enumeration'].includes(attrType)) throw malformed(field, `has the unsupported type ${type}`);
+  if (!['String', 'Integer', 'Long', 'Decimal', 'Boolean', 'DateTime', 'Enumeration'].includes(attrType))
+    throw malformed(field, `has the unsupported type ${type}`);
   if (value === undefined) return attrType === 'Boolean' ? false : null;
-  const attr = { name: field, qualifiedName: field, entity: '', type: attrType, length: 0, defaultValue: null, localize: false, column: '', system: false, ...(isEnum ? { enumeration: type } : {}) } as CAttribute;
+  const attr = {
+    name: field,
+    qualifiedName: field,
+    entity: '',
+    type: attrType,
+    length: 0,
+    defaultValue: null,
+    localize: false,
+    column: '',
+    system: false,
+    ...(isEnum ? { enumeration: type } : {}),
+  } as CAttribute;
   return valueFromJson(model, attr, value, field);
 }
 
@@ -82,7 +105,8 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
     sort = options.sort.map(([attribute, dir], i) => {
       if (!shape.sortable.has(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
       // Readable on some objects only (per-object member rights): the order would reveal the others' values.
-      if (!filterable(ctx.model, ctx.user, op.entity, attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}': it is not readable on every object you can see`);
+      if (!filterable(ctx.model, ctx.user, op.entity, attribute))
+        throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}': it is not readable on every object you can see`);
       return { attribute, descending: dir === 'desc' };
     });
   }
@@ -95,7 +119,14 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
   }
   // "All" (-1) is still bounded: one request never pulls more than MAX_ROWS objects.
   const amount = op.byParameter ? 1 : options.amount < 0 ? MAX_ROWS : options.amount;
-  const result = await ctx.backend.retrieve(op, ctx.user, { offset: options.offset, amount, sort, wantCount: options.wantCount, extraXpath, ...(id !== undefined ? { id } : {}) });
+  const result = await ctx.backend.retrieve(op, ctx.user, {
+    offset: options.offset,
+    amount,
+    sort,
+    wantCount: options.wantCount,
+    extraXpath,
+    ...(id !== undefined ? { id } : {}),
+  });
   const count = result.count;
   const hasMoreItems = count !== undefined ? options.offset + result.objects.length < count : amount > 0 && result.objects.length >= amount;
   // Written straight to JSON text: the page is the one response sent on every scroll and search.
@@ -120,7 +151,11 @@ async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOpe
     for (const r of objects) {
       if (r.object.state === 'new' && !entityAccess(ctx.model, ctx.user, r.object.entity).canCreate) throw notAllowed();
     }
-    await ctx.backend.commit(tx, ctx.user, objects.map((r) => r.object));
+    await ctx.backend.commit(
+      tx,
+      ctx.user,
+      objects.map((r) => r.object),
+    );
     const omitted = objects.length > COMMITTED_OBJECTS_THRESHOLD;
     return {
       ...emptyResponse(),
@@ -156,7 +191,11 @@ async function remove(ctx: SessionContext, op: DeleteOperation, req: RuntimeOper
     const resolved = await state.resolve(tx, guids, 'params.Objects.guids', op.entity);
     if (resolved.some((r) => !r.deletable || !entityAccess(ctx.model, ctx.user, r.object.entity).canDelete)) throw notAllowed();
     // New objects held by the client are simply dropped: no SQL.
-    await ctx.backend.delete(tx, ctx.user, resolved.map((r) => r.object).filter((o) => o.state === 'persisted'));
+    await ctx.backend.delete(
+      tx,
+      ctx.user,
+      resolved.map((r) => r.object).filter((o) => o.state === 'persisted'),
+    );
     return { ...emptyResponse(), deletes: guids };
   });
 }
@@ -215,7 +254,15 @@ async function microflowResponse(ctx: SessionContext, outcome: MicroflowOutcome,
     sent.add(guid);
     const own = rights.get(o)?.rights;
     const dirty = o.state === 'new' || o.changed.size > 0;
-    out.objects.push(serializeObject(ctx.model, o, { readable: (m) => { const x = own?.get(m); return x === 'Read' || x === 'ReadWrite'; }, ...(dirty ? { signer: ctx.session } : {}) }));
+    out.objects.push(
+      serializeObject(ctx.model, o, {
+        readable: (m) => {
+          const x = own?.get(m);
+          return x === 'Read' || x === 'ReadWrite';
+        },
+        ...(dirty ? { signer: ctx.session } : {}),
+      }),
+    );
     if (o.state === 'new') out.newpersistable.push(guid);
   };
   if (r?.kind === 'list') {
@@ -226,7 +273,10 @@ async function microflowResponse(ctx: SessionContext, outcome: MicroflowOutcome,
     send(r.object);
   } else if (r?.kind === 'value') {
     const v = r.value;
-    out.actionResult = { type: 'Primitive', value: typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.getTime() : v === null || typeof v !== 'object' ? v : String(v) };
+    out.actionResult = {
+      type: 'Primitive',
+      value: typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.getTime() : v === null || typeof v !== 'object' ? v : String(v),
+    };
   }
   outcome.dirty.forEach(send);
   out.commits = outcome.committed.map(idToGuid);
@@ -240,4 +290,3 @@ async function microflowResponse(ctx: SessionContext, outcome: MicroflowOutcome,
   if (outcome.messages.length) out.instructions = outcome.messages.map((m) => ({ type: 'text_message', args: { type: m.type, message: m.text } }));
   return out;
 }
-

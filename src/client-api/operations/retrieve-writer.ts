@@ -26,7 +26,10 @@ const shapes = new WeakMap<RetrieveOperation, RetrieveShape>();
 
 export function retrieveShape(model: CompiledModel, op: RetrieveOperation): RetrieveShape {
   let shape = shapes.get(op);
-  if (!shape) { shape = compileShape(model, op); shapes.set(op, shape); }
+  if (!shape) {
+    shape = compileShape(model, op);
+    shapes.set(op, shape);
+  }
   return shape;
 }
 
@@ -64,7 +67,10 @@ function compileShape(model: CompiledModel, op: RetrieveOperation): RetrieveShap
       let guids = '';
       for (let i = 0; i < page.objects.length; i++) {
         const l = page.objects[i]!;
-        if (i) { s += ','; guids += ','; }
+        if (i) {
+          s += ',';
+          guids += ',';
+        }
         s += main.write(l.object, l.rights);
         guids += `"${l.object.id.toString()}"`;
       }

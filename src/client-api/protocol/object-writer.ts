@@ -39,16 +39,25 @@ export class ObjectWriter {
 
   private plan(entityName: string, rights: ReadonlyMap<string, MemberRight>): WritePlan {
     let byRights = this.plans.get(entityName);
-    if (!byRights) { byRights = new WeakMap(); this.plans.set(entityName, byRights); }
+    if (!byRights) {
+      byRights = new WeakMap();
+      this.plans.set(entityName, byRights);
+    }
     let plan = byRights.get(rights);
-    if (!plan) { plan = this.compile(entityName, rights); byRights.set(rights, plan); }
+    if (!plan) {
+      plan = this.compile(entityName, rights);
+      byRights.set(rights, plan);
+    }
     return plan;
   }
 
   private compile(entityName: string, rights: ReadonlyMap<string, MemberRight>): WritePlan {
     const entity = this.model.entities.get(entityName);
     if (!entity) throw new Error(`unknown entity '${entityName}'`);
-    const readable = (m: string) => { const r = rights.get(m); return r === 'Read' || r === 'ReadWrite'; };
+    const readable = (m: string) => {
+      const r = rights.get(m);
+      return r === 'Read' || r === 'ReadWrite';
+    };
     const members: MemberPlan[] = [];
     const key = (name: string) => `${members.length ? ',' : ''}${JSON.stringify(name)}:{"value":`;
     for (const name of this.attributes ?? [...entity.attributes.keys()]) {
@@ -88,13 +97,22 @@ function encodeNumber(n: number): string {
 /** The JSON text of `valueToJson(attr, v)` (values.ts), per attribute type, chosen once. */
 function encoderFor(attr: CAttribute): (v: AttributeValue | undefined) => string {
   switch (attr.type) {
-    case 'DateTime': return (v) => (v instanceof Date ? encodeNumber(v.getTime()) : 'null');
-    case 'Long': case 'AutoNumber': return (v) => (v === null || v === undefined ? 'null' : typeof v === 'bigint' ? `"${v.toString()}"` : encodeString(String(v)));
-    case 'Decimal': return (v) => (v === null || v === undefined ? 'null' : encodeString(Decimal.isDecimal(v) ? (v as Decimal).toFixed() : String(v)));
-    case 'Integer': return (v) => (v === null || v === undefined ? 'null' : encodeNumber(typeof v === 'number' ? v : Number(v)));
-    case 'Boolean': return (v) => (v === null || v === undefined ? 'null' : v === true ? 'true' : 'false');
-    case 'Binary': case 'HashedString': return encodeNull;
-    default: return (v) => (v === null || v === undefined ? 'null' : encodeString(typeof v === 'string' ? v : String(v)));
+    case 'DateTime':
+      return (v) => (v instanceof Date ? encodeNumber(v.getTime()) : 'null');
+    case 'Long':
+    case 'AutoNumber':
+      return (v) => (v === null || v === undefined ? 'null' : typeof v === 'bigint' ? `"${v.toString()}"` : encodeString(String(v)));
+    case 'Decimal':
+      return (v) => (v === null || v === undefined ? 'null' : encodeString(Decimal.isDecimal(v) ? (v as Decimal).toFixed() : String(v)));
+    case 'Integer':
+      return (v) => (v === null || v === undefined ? 'null' : encodeNumber(typeof v === 'number' ? v : Number(v)));
+    case 'Boolean':
+      return (v) => (v === null || v === undefined ? 'null' : v === true ? 'true' : 'false');
+    case 'Binary':
+    case 'HashedString':
+      return encodeNull;
+    default:
+      return (v) => (v === null || v === undefined ? 'null' : encodeString(typeof v === 'string' ? v : String(v)));
   }
 }
 

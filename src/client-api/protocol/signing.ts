@@ -47,13 +47,19 @@ export class ObjectSigner {
 
   /** The signer for one session (null: no session, security off). */
   forSession(sessionId: string | null): SessionSigner {
-    const key = createHmac('sha256', this.secret).update(`kiln/client-objects/v2\0${sessionId ?? ''}`).digest();
+    const key = createHmac('sha256', this.secret)
+      .update(`kiln/client-objects/v2\0${sessionId ?? ''}`)
+      .digest();
     return new SessionSigner(key, this.maxAgeMs, this.now);
   }
 }
 
 export class SessionSigner {
-  constructor(private readonly key: Buffer, private readonly maxAgeMs: number, private readonly now: () => number) {}
+  constructor(
+    private readonly key: Buffer,
+    private readonly maxAgeMs: number,
+    private readonly now: () => number,
+  ) {}
 
   sign(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, JsonValue | readonly string[]>>, version: number | null): string {
     const out = Buffer.alloc(HASH_BYTES);

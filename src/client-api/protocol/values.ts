@@ -14,13 +14,22 @@ export type JsonValue = string | number | boolean | null;
 export function valueToJson(attr: CAttribute, v: AttributeValue | undefined): JsonValue {
   if (v === null || v === undefined) return null;
   switch (attr.type) {
-    case 'DateTime': return v instanceof Date ? v.getTime() : null;
-    case 'Long': case 'AutoNumber': return typeof v === 'bigint' ? v.toString() : String(v);
-    case 'Decimal': return Decimal.isDecimal(v) ? (v as Decimal).toFixed() : String(v);
-    case 'Integer': return typeof v === 'number' ? v : Number(v);
-    case 'Boolean': return v === true;
-    case 'Binary': case 'HashedString': return null;
-    default: return typeof v === 'string' ? v : String(v);
+    case 'DateTime':
+      return v instanceof Date ? v.getTime() : null;
+    case 'Long':
+    case 'AutoNumber':
+      return typeof v === 'bigint' ? v.toString() : String(v);
+    case 'Decimal':
+      return Decimal.isDecimal(v) ? (v as Decimal).toFixed() : String(v);
+    case 'Integer':
+      return typeof v === 'number' ? v : Number(v);
+    case 'Boolean':
+      return v === true;
+    case 'Binary':
+    case 'HashedString':
+      return null;
+    default:
+      return typeof v === 'string' ? v : String(v);
   }
 }
 
@@ -36,7 +45,8 @@ export function valueFromJson(model: CompiledModel, attr: CAttribute, j: unknown
     return null;
   }
   switch (attr.type) {
-    case 'String': case 'HashedString':
+    case 'String':
+    case 'HashedString':
       if (typeof j !== 'string') throw malformed(field, 'must be a string');
       if (attr.length > 0 && [...j].length > attr.length) throw malformed(field, `is longer than ${attr.length} characters`);
       return j;
@@ -83,7 +93,8 @@ export function valueFromJson(model: CompiledModel, attr: CAttribute, j: unknown
 export function valueFromSigned(model: CompiledModel, attr: CAttribute, j: unknown, field: string): AttributeValue {
   if (j === null || j === undefined) return null;
   switch (attr.type) {
-    case 'AutoNumber': case 'Long':
+    case 'AutoNumber':
+    case 'Long':
       if (typeof j === 'string' && /^-?\d+$/.test(j)) return BigInt(j);
       throw malformed(field, 'must be a 64-bit integer (as a string)');
     case 'DateTime':

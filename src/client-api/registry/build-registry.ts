@@ -20,7 +20,9 @@ export function buildRegistry(model: CompiledModel): OperationRegistry {
 }
 
 /** The registry's problems as model diagnostics, for `kiln check` and start-up. */
-export const registryCheck: ModelCheck = (model, out) => { collectOperations(model, out); };
+export const registryCheck: ModelCheck = (model, out) => {
+  collectOperations(model, out);
+};
 
 /** Writes `<deploymentDir>/model/operations.json` (for debugging, as Mendix does). */
 export async function writeOperationsFile(registry: OperationRegistry, deploymentDir: string): Promise<string> {
@@ -75,7 +77,11 @@ class Registry implements OperationRegistry {
 
   toFile(): OperationsFileEntry[] {
     return this.operations.map((op) => ({
-      operationId: op.id, operationType: op.type, parameters: op.parameters, constants: op.constants, allowedUserRoleSets: op.allowedUserRoleSets,
+      operationId: op.id,
+      operationType: op.type,
+      parameters: op.parameters,
+      constants: op.constants,
+      allowedUserRoleSets: op.allowedUserRoleSets,
     }));
   }
 }

@@ -2,9 +2,7 @@ import type { Diagnostic } from '../../model/diagnostics.js';
 import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
 import { qualify } from '../../model/compiled/compile-domain.js';
 import { operationId } from './operation-id.js';
-import type {
-  OperationConstants, OperationParameters, OperationSite, OperationType, RetrieveOperation, RuntimeOperation, SortKey, UsedPath,
-} from './types.js';
+import type { OperationConstants, OperationParameters, OperationSite, OperationType, RetrieveOperation, RuntimeOperation, SortKey, UsedPath } from './types.js';
 
 /**
  * Walks every page's widgets and derives the runtime operations they use:
@@ -66,7 +64,9 @@ class PageWalker {
 
   walkList(list: unknown, path: (string | number)[], scope: Scope): void {
     if (!Array.isArray(list)) return;
-    list.forEach((w, i) => { this.walkWidget(w, [...path, i], scope); });
+    list.forEach((w, i) => {
+      this.walkWidget(w, [...path, i], scope);
+    });
   }
 
   private walkWidget(widget: unknown, path: (string | number)[], scope: Scope): void {
@@ -92,7 +92,10 @@ class PageWalker {
       if (scope.used && typeof b.attribute === 'string') this.useMember(scope.used, b, bpath);
       // Layout widgets (containers, layout grids): walk every nested list of widgets.
       for (const [k, v] of Object.entries(b)) {
-        if (Array.isArray(v)) v.forEach((x, i) => { this.walkNested(x, [...bpath, k, i], scope); });
+        if (Array.isArray(v))
+          v.forEach((x, i) => {
+            this.walkNested(x, [...bpath, k, i], scope);
+          });
       }
     }
   }
@@ -101,8 +104,15 @@ class PageWalker {
   private walkNested(x: unknown, path: (string | number)[], scope: Scope): void {
     if (!x || typeof x !== 'object' || Array.isArray(x)) return;
     const keys = Object.keys(x);
-    if (keys.length === 1 && !Array.isArray((x as Record<string, unknown>)[keys[0]!])) { this.walkWidget(x, path, scope); return; }
-    for (const [k, v] of Object.entries(x)) if (Array.isArray(v)) v.forEach((y, i) => { this.walkNested(y, [...path, k, i], scope); });
+    if (keys.length === 1 && !Array.isArray((x as Record<string, unknown>)[keys[0]!])) {
+      this.walkWidget(x, path, scope);
+      return;
+    }
+    for (const [k, v] of Object.entries(x))
+      if (Array.isArray(v))
+        v.forEach((y, i) => {
+          this.walkNested(y, [...path, k, i], scope);
+        });
   }
 
   private dataWidget(kind: string, body: Record<string, unknown>, path: (string | number)[], _scope: Scope): void {
@@ -121,23 +131,51 @@ class PageWalker {
     }
     if (typeof source.xpath === 'string') {
       const m = /^\s*\/\/([A-Za-z_]\w*\.[A-Za-z_]\w*)\s*(.*)$/s.exec(source.xpath);
-      if (!m) { this.error([...spath, 'xpath'], `XPath '${source.xpath}' must start with //Module.Entity`); return; }
+      if (!m) {
+        this.error([...spath, 'xpath'], `XPath '${source.xpath}' must start with //Module.Entity`);
+        return;
+      }
       entity = this.model.entities.get(m[1]!);
-      if (!entity) { this.error([...spath, 'xpath'], `unknown entity '${m[1]}'`); return; }
+      if (!entity) {
+        this.error([...spath, 'xpath'], `unknown entity '${m[1]}'`);
+        return;
+      }
       retrieve = {
-        entity: entity.name, xpath: source.xpath.trim(), constraint: m[2]!.trim(), sort: this.sortKeys(entity, source.sort, [...spath, 'sort']),
-        attributes: [], paths: [], searchAttributes: [], pageSize: typeof body.pageSize === 'number' ? body.pageSize : 20,
+        entity: entity.name,
+        xpath: source.xpath.trim(),
+        constraint: m[2]!.trim(),
+        sort: this.sortKeys(entity, source.sort, [...spath, 'sort']),
+        attributes: [],
+        paths: [],
+        searchAttributes: [],
+        pageSize: typeof body.pageSize === 'number' ? body.pageSize : 20,
       };
     } else if (typeof source.parameter === 'string') {
       byParameter = source.parameter;
       const type = this.page.def.parameters?.[source.parameter];
       entity = type ? this.model.entities.get(qualify(type, this.page.module)) : undefined;
-      if (!entity) { this.error([...spath, 'parameter'], `unknown page parameter '${source.parameter}'`); return; }
-      retrieve = { entity: entity.name, xpath: `//${entity.name}`, constraint: '', sort: [], attributes: [], paths: [], searchAttributes: [], pageSize: 1, byParameter };
+      if (!entity) {
+        this.error([...spath, 'parameter'], `unknown page parameter '${source.parameter}'`);
+        return;
+      }
+      retrieve = {
+        entity: entity.name,
+        xpath: `//${entity.name}`,
+        constraint: '',
+        sort: [],
+        attributes: [],
+        paths: [],
+        searchAttributes: [],
+        pageSize: 1,
+        byParameter,
+      };
     } else if (typeof source.microflow === 'string') {
       microflow = qualify(source.microflow, this.page.module);
       const mf = this.model.microflows.get(microflow);
-      if (!mf) { this.error([...spath, 'microflow'], `unknown microflow '${source.microflow}'`); return; }
+      if (!mf) {
+        this.error([...spath, 'microflow'], `unknown microflow '${source.microflow}'`);
+        return;
+      }
       const ret = (mf.def.returns ?? '').replace(/^List of\s+/i, '').trim();
       entity = this.model.entities.get(ret);
     } else {
@@ -149,8 +187,14 @@ class PageWalker {
     if (used) {
       if (Array.isArray(body.columns)) {
         body.columns.forEach((c, i) => {
-          const ref = typeof c === 'string' ? c : (c && typeof c === 'object' && typeof (c as { attribute?: unknown }).attribute === 'string') ? (c as { attribute: string }).attribute : undefined;
-          if (ref === undefined) this.error([...path, 'columns', i], 'a column is an attribute name, a path Module.Assoc/Module.Entity/Attr, or {attribute, caption}');
+          const ref =
+            typeof c === 'string'
+              ? c
+              : c && typeof c === 'object' && typeof (c as { attribute?: unknown }).attribute === 'string'
+                ? (c as { attribute: string }).attribute
+                : undefined;
+          if (ref === undefined)
+            this.error([...path, 'columns', i], 'a column is an attribute name, a path Module.Assoc/Module.Entity/Attr, or {attribute, caption}');
           else this.useRef(used, ref, [...path, 'columns', i]);
         });
       }
@@ -160,11 +204,18 @@ class PageWalker {
       const search: string[] = [];
       if (Array.isArray(body.search)) {
         body.search.forEach((s, i) => {
-          if (typeof s !== 'string' || !used.entity.attributes.has(s)) this.error([...path, 'search', i], `unknown attribute '${String(s)}' of ${used.entity.name}`);
+          if (typeof s !== 'string' || !used.entity.attributes.has(s))
+            this.error([...path, 'search', i], `unknown attribute '${String(s)}' of ${used.entity.name}`);
           else search.push(s);
         });
       }
-      const r = { ...retrieve, attributes: used.attributes, paths: used.paths, searchAttributes: search, ...(used.references.length ? { references: used.references } : {}) };
+      const r = {
+        ...retrieve,
+        attributes: used.attributes,
+        paths: used.paths,
+        searchAttributes: search,
+        ...(used.references.length ? { references: used.references } : {}),
+      };
       const qa = (a: string) => `${r.entity}/${used.entity.attributes.get(a)!.qualifiedName}`;
       const constants: OperationConstants = {
         UsedAttributes: [
@@ -187,7 +238,10 @@ class PageWalker {
       if (!Array.isArray(list)) continue;
       list.forEach((b, i) => {
         const bp = [...path, key, i];
-        this.button(b && typeof b === 'object' ? (b as Record<string, unknown>).action : undefined, [...bp, 'action'], bp, { entity: entity?.name, widgetName });
+        this.button(b && typeof b === 'object' ? (b as Record<string, unknown>).action : undefined, [...bp, 'action'], bp, {
+          entity: entity?.name,
+          widgetName,
+        });
       });
     }
   }
@@ -199,44 +253,90 @@ class PageWalker {
    * retrieve of their own, named after the association (the page definition finds it so).
    */
   private selector(kind: 'referenceSelector' | 'referenceSetSelector', body: Record<string, unknown>, path: (string | number)[], scope: Scope): void {
-    if (typeof body.association !== 'string') { this.error(path, `${kind} needs an association`); return; }
+    if (typeof body.association !== 'string') {
+      this.error(path, `${kind} needs an association`);
+      return;
+    }
     const assoc = this.model.associations.get(qualify(body.association, this.page.module));
-    if (!assoc) { this.error([...path, 'association'], `unknown association '${body.association}'`); return; }
+    if (!assoc) {
+      this.error([...path, 'association'], `unknown association '${body.association}'`);
+      return;
+    }
     const want = kind === 'referenceSelector' ? 'Reference' : 'ReferenceSet';
-    if (assoc.type !== want) { this.error([...path, 'association'], `a ${kind} needs a ${want}; '${assoc.name}' is a ${assoc.type}`); return; }
+    if (assoc.type !== want) {
+      this.error([...path, 'association'], `a ${kind} needs a ${want}; '${assoc.name}' is a ${assoc.type}`);
+      return;
+    }
     const target = this.model.entities.get(assoc.child);
     if (!target) return;
     const display = typeof body.attribute === 'string' ? body.attribute : [...target.attributes.keys()][0];
-    if (!display || !target.attributes.has(display)) { this.error([...path, 'attribute'], `unknown attribute '${String(display)}' of ${target.name}`); return; }
+    if (!display || !target.attributes.has(display)) {
+      this.error([...path, 'attribute'], `unknown attribute '${String(display)}' of ${target.name}`);
+      return;
+    }
     if (scope.used && assoc.type === 'Reference') this.useRef(scope.used, `${assoc.name}/${target.name}/${display}`, [...path, 'association']);
-    else if (scope.used && scope.used.entity.chain.includes(assoc.parent) && !scope.used.references.includes(assoc.name)) scope.used.references.push(assoc.name);
+    else if (scope.used && scope.used.entity.chain.includes(assoc.parent) && !scope.used.references.includes(assoc.name))
+      scope.used.references.push(assoc.name);
     if (!target.persistable) return;
     const xpath = `//${target.name}`;
     const constants: OperationConstants = {
       UsedAttributes: [`${target.name}/${target.attributes.get(display)!.qualifiedName}`],
-      XPath: xpath, UsedAssociations: [], PageName: this.page.name, WidgetName: `${this.page.name}.${assoc.name}`,
+      XPath: xpath,
+      UsedAssociations: [],
+      PageName: this.page.name,
+      WidgetName: `${this.page.name}.${assoc.name}`,
     };
-    this.add({
-      type: 'retrieve', entity: target.name, xpath, constraint: '', sort: [{ attribute: display, descending: false }],
-      attributes: [display], paths: [], searchAttributes: [], pageSize: SELECTOR_OPTIONS, parameters: {}, constants,
-    }, path, assoc.name, this.page.allowedRoles);
+    this.add(
+      {
+        type: 'retrieve',
+        entity: target.name,
+        xpath,
+        constraint: '',
+        sort: [{ attribute: display, descending: false }],
+        attributes: [display],
+        paths: [],
+        searchAttributes: [],
+        pageSize: SELECTOR_OPTIONS,
+        parameters: {},
+        constants,
+      },
+      path,
+      assoc.name,
+      this.page.allowedRoles,
+    );
   }
 
   private button(action: unknown, apath: (string | number)[], path: (string | number)[], scope: Scope): void {
-    if (action === 'save') this.add({ type: 'commit', parameters: { Objects: ['AnyObjectList'] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
-    else if (action === 'cancel') this.add({ type: 'rollback', parameters: { Objects: ['AnyObjectList'] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
+    if (action === 'save')
+      this.add({ type: 'commit', parameters: { Objects: ['AnyObjectList'] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
+    else if (action === 'cancel')
+      this.add({ type: 'rollback', parameters: { Objects: ['AnyObjectList'] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
     else if (action === 'delete') {
-      if (!scope.entity) { this.error(apath, 'a delete button must be inside a data grid, list view or data view'); return; }
-      this.add({ type: 'delete', entity: scope.entity, parameters: { Objects: [`[${scope.entity}]`] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
+      if (!scope.entity) {
+        this.error(apath, 'a delete button must be inside a data grid, list view or data view');
+        return;
+      }
+      this.add(
+        { type: 'delete', entity: scope.entity, parameters: { Objects: [`[${scope.entity}]`] }, constants: {} },
+        path,
+        scope.widgetName,
+        this.page.allowedRoles,
+      );
     } else if (action && typeof action === 'object') {
       const a = action as Record<string, unknown>;
       if (typeof a.create === 'string') {
         const e = this.model.entities.get(qualify(a.create, this.page.module));
-        if (!e) { this.error([...apath, 'create'], `unknown entity '${a.create}'`); return; }
+        if (!e) {
+          this.error([...apath, 'create'], `unknown entity '${a.create}'`);
+          return;
+        }
         this.add({ type: 'create', entity: e.name, parameters: {}, constants: { ObjectType: e.name } }, path, scope.widgetName, this.page.allowedRoles);
       } else if (typeof a.microflow === 'string') {
         const mf = qualify(a.microflow, this.page.module);
-        if (!this.model.microflows.has(mf)) { this.error([...apath, 'microflow'], `unknown microflow '${a.microflow}'`); return; }
+        if (!this.model.microflows.has(mf)) {
+          this.error([...apath, 'microflow'], `unknown microflow '${a.microflow}'`);
+          return;
+        }
         this.callMicroflow(mf, path, scope.widgetName);
       } else if (typeof a.open !== 'string' && typeof a.page !== 'string') {
         this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
@@ -258,12 +358,18 @@ class PageWalker {
 
   private sortKeys(entity: CEntity, sort: unknown, path: (string | number)[]): SortKey[] {
     if (sort === undefined) return [];
-    if (!Array.isArray(sort)) { this.error(path, 'sort must be a list of attribute names or {attribute, descending}'); return []; }
+    if (!Array.isArray(sort)) {
+      this.error(path, 'sort must be a list of attribute names or {attribute, descending}');
+      return [];
+    }
     const keys: SortKey[] = [];
     sort.forEach((s, i) => {
-      const k = typeof s === 'string' ? { attribute: s, descending: false }
-        : s && typeof s === 'object' && typeof (s as { attribute?: unknown }).attribute === 'string'
-          ? { attribute: (s as { attribute: string }).attribute, descending: (s as { descending?: unknown }).descending === true } : undefined;
+      const k =
+        typeof s === 'string'
+          ? { attribute: s, descending: false }
+          : s && typeof s === 'object' && typeof (s as { attribute?: unknown }).attribute === 'string'
+            ? { attribute: (s as { attribute: string }).attribute, descending: (s as { descending?: unknown }).descending === true }
+            : undefined;
       if (!k) this.error([...path, i], 'a sort key is an attribute name or {attribute, descending}');
       else if (!entity.attributes.has(k.attribute)) this.error([...path, i], `unknown attribute '${k.attribute}' of ${entity.name}`);
       else keys.push(k);
@@ -274,7 +380,8 @@ class PageWalker {
   /** An input widget inside a list view / data view: `{attribute}` or `{association, attribute}`. */
   private useMember(used: UsedCollector, body: Record<string, unknown>, path: (string | number)[]): void {
     const attr = body.attribute as string;
-    if (typeof body.association === 'string') this.useRef(used, `${body.association}/${this.childOf(body.association) ?? '?'}/${attr}`, [...path, 'association']);
+    if (typeof body.association === 'string')
+      this.useRef(used, `${body.association}/${this.childOf(body.association) ?? '?'}/${attr}`, [...path, 'association']);
     else this.useRef(used, attr, [...path, 'attribute']);
   }
 
@@ -286,21 +393,36 @@ class PageWalker {
   private useRef(used: UsedCollector, ref: string, path: (string | number)[]): void {
     const parts = ref.split('/');
     if (parts.length === 1) {
-      if (!used.entity.attributes.has(ref)) { this.error(path, `unknown attribute '${ref}' of ${used.entity.name}`); return; }
+      if (!used.entity.attributes.has(ref)) {
+        this.error(path, `unknown attribute '${ref}' of ${used.entity.name}`);
+        return;
+      }
       if (!used.attributes.includes(ref)) used.attributes.push(ref);
       return;
     }
-    if (parts.length !== 3) { this.error(path, `'${ref}' must be an attribute or one reference step: Module.Assoc/Module.Entity/Attr`); return; }
+    if (parts.length !== 3) {
+      this.error(path, `'${ref}' must be an attribute or one reference step: Module.Assoc/Module.Entity/Attr`);
+      return;
+    }
     const [assocName, entityName, attr] = parts as [string, string, string];
     const assoc = this.model.associations.get(qualify(assocName, this.page.module));
-    if (!assoc) { this.error(path, `unknown association '${assocName}'`); return; }
+    if (!assoc) {
+      this.error(path, `unknown association '${assocName}'`);
+      return;
+    }
     if (assoc.type !== 'Reference' || !used.entity.chain.includes(assoc.parent)) {
       this.error(path, `'${assocName}' is not a reference from ${used.entity.name}`);
       return;
     }
     const target = this.model.entities.get(qualify(entityName, this.page.module));
-    if (!target || !target.chain.includes(assoc.child)) { this.error(path, `'${entityName}' is not the entity at the other end of ${assoc.name}`); return; }
-    if (!target.attributes.has(attr)) { this.error(path, `unknown attribute '${attr}' of ${target.name}`); return; }
+    if (!target || !target.chain.includes(assoc.child)) {
+      this.error(path, `'${entityName}' is not the entity at the other end of ${assoc.name}`);
+      return;
+    }
+    if (!target.attributes.has(attr)) {
+      this.error(path, `unknown attribute '${attr}' of ${target.name}`);
+      return;
+    }
     if (!used.paths.some((p) => p.association === assoc.name && p.entity === target.name && p.attribute === attr)) {
       used.paths.push({ association: assoc.name, entity: target.name, attribute: attr });
     }
@@ -308,7 +430,9 @@ class PageWalker {
 
   private add(
     op: { type: OperationType; parameters: OperationParameters; constants: OperationConstants } & Record<string, unknown>,
-    path: (string | number)[], widgetName: string | undefined, allowedRoles: readonly string[],
+    path: (string | number)[],
+    widgetName: string | undefined,
+    allowedRoles: readonly string[],
   ): void {
     const site: OperationSite = { page: this.page.name, path: path.join('/'), ...(widgetName ? { widgetName } : {}) };
     const id = operationId({ type: op.type, page: site.page, path: site.path, constants: op.constants, parameters: op.parameters });

@@ -77,9 +77,13 @@ export interface CreateOperation extends OperationBase {
   readonly entity: string;
 }
 
-export interface CommitOperation extends OperationBase { readonly type: 'commit' }
+export interface CommitOperation extends OperationBase {
+  readonly type: 'commit';
+}
 
-export interface RollbackOperation extends OperationBase { readonly type: 'rollback' }
+export interface RollbackOperation extends OperationBase {
+  readonly type: 'rollback';
+}
 
 export interface DeleteOperation extends OperationBase {
   readonly type: 'delete';
@@ -91,8 +95,7 @@ export interface CallMicroflowOperation extends OperationBase {
   readonly microflow: string;
 }
 
-export type RuntimeOperation =
-  | RetrieveOperation | CreateOperation | CommitOperation | RollbackOperation | DeleteOperation | CallMicroflowOperation;
+export type RuntimeOperation = RetrieveOperation | CreateOperation | CommitOperation | RollbackOperation | DeleteOperation | CallMicroflowOperation;
 
 /** One entry of `model/operations.json`, in the shape real Mendix deployments write. */
 export interface OperationsFileEntry {

@@ -84,11 +84,20 @@ export function boundedWait<L>(waiting: Promise<L>, ms: number, giveBack: (lease
       late = true;
       reject(new DatabaseBusyError('pool', `no database connection came free within ${ms} ms (DatabasePoolWaitTimeout)`));
     }, ms);
-    waiting.then((lease) => {
-      if (late) giveBack(lease);
-      else { clearTimeout(timer); resolve(lease); }
-    }, (e: unknown) => {
-      if (!late) { clearTimeout(timer); reject(e); }
-    });
+    waiting.then(
+      (lease) => {
+        if (late) giveBack(lease);
+        else {
+          clearTimeout(timer);
+          resolve(lease);
+        }
+      },
+      (e: unknown) => {
+        if (!late) {
+          clearTimeout(timer);
+          reject(e);
+        }
+      },
+    );
   });
 }

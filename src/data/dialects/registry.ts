@@ -15,7 +15,12 @@ interface Entry {
 
 const DIALECTS: readonly Entry[] = [
   { name: 'sqlite', schemes: ['sqlite'], url: 'sqlite:<path>', load: async () => (await import('./sqlite/index.js')).sqlite },
-  { name: 'postgres', schemes: ['postgres', 'postgresql'], url: 'postgres://user:password@host:port/database', load: async () => (await import('./postgres/index.js')).postgres },
+  {
+    name: 'postgres',
+    schemes: ['postgres', 'postgresql'],
+    url: 'postgres://user:password@host:port/database',
+    load: async () => (await import('./postgres/index.js')).postgres,
+  },
   { name: 'mysql', schemes: ['mysql', 'mariadb'], url: 'mysql://user:password@host:port/database', load: async () => (await import('./mysql/index.js')).mysql },
 ];
 

@@ -30,7 +30,11 @@ export async function parseDatabaseUrl(url: string): Promise<ParsedUrl> {
 export function serverUrl(url: string, target = url.trim()): { target: string; display: string } {
   const u = url.trim();
   if (!/^[a-z]+:\/\//i.test(u)) throw notUnderstood(u);
-  try { new URL(target); } catch { throw new UserError(`database URL '${redact(u)}' is malformed`); }
+  try {
+    new URL(target);
+  } catch {
+    throw new UserError(`database URL '${redact(u)}' is malformed`);
+  }
   return { target, display: redact(u) };
 }
 

@@ -37,7 +37,10 @@ export function makeValueCodecs(forms: StoredForms): ValueCodecs {
     encodeId: forms.bigintsAsIs ? (id) => id : (id) => id.toString(),
     decoderFor(type) {
       let fn = decoders.get(type);
-      if (!fn) { fn = makeDecoder(forms, type); decoders.set(type, fn); }
+      if (!fn) {
+        fn = makeDecoder(forms, type);
+        decoders.set(type, fn);
+      }
       return fn;
     },
     encoderFor: (type, name, maxLength = 0) => makeEncoder(forms, type, name, maxLength),
@@ -86,14 +89,18 @@ export function encoderFor(dialect: Dialect, type: AttributeType, name: string, 
 function encode(forms: StoredForms, type: AttributeType, name: string, v: AttributeValue, maxLength: number): unknown {
   if (v === null || v === undefined) return null;
   switch (type) {
-    case 'String': case 'HashedString': case 'Enumeration':
+    case 'String':
+    case 'HashedString':
+    case 'Enumeration':
       return type === 'String' && maxLength > 0 ? checkLength(name, String(v), maxLength) : String(v);
     case 'Integer': {
       const n = typeof v === 'bigint' ? Number(v) : Number(v);
-      if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) throw new ValueOutOfRangeError(`value ${String(v)} of ${name} is not a 32-bit integer`, name);
+      if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647)
+        throw new ValueOutOfRangeError(`value ${String(v)} of ${name} is not a 32-bit integer`, name);
       return n;
     }
-    case 'Long': case 'AutoNumber': {
+    case 'Long':
+    case 'AutoNumber': {
       const b = typeof v === 'bigint' ? v : BigInt(String(v));
       if (b < -(2n ** 63n) || b >= 2n ** 63n) throw new ValueOutOfRangeError(`value ${b} of ${name} does not fit in a 64-bit Long`, name);
       return forms.bigintsAsIs ? b : b.toString();
@@ -120,11 +127,14 @@ function encode(forms: StoredForms, type: AttributeType, name: string, v: Attrib
 function decode(forms: StoredForms, type: AttributeType, raw: unknown): AttributeValue {
   if (raw === null || raw === undefined) return null;
   switch (type) {
-    case 'String': case 'HashedString': case 'Enumeration':
+    case 'String':
+    case 'HashedString':
+    case 'Enumeration':
       return typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
     case 'Integer':
       return typeof raw === 'number' ? raw : Number(raw);
-    case 'Long': case 'AutoNumber':
+    case 'Long':
+    case 'AutoNumber':
       return typeof raw === 'bigint' ? raw : BigInt(typeof raw === 'number' ? Math.trunc(raw) : String(raw));
     case 'Decimal': {
       if (typeof raw === 'string') return forms.sortableDecimals && SORTABLE.test(raw) ? decodeSortableDecimal(raw) : new Dec(trimDecimals(raw));
@@ -185,14 +195,17 @@ function makeDecoder(forms: StoredForms, type: AttributeType): ValueDecoder {
   let fn: ValueDecoder;
   const slow: ValueDecoder = (raw) => decode(forms, type, raw);
   switch (type) {
-    case 'String': case 'HashedString': case 'Enumeration':
+    case 'String':
+    case 'HashedString':
+    case 'Enumeration':
       fn = (raw) => (typeof raw === 'string' ? raw : slow(raw));
       break;
     case 'Integer':
       // SQLite returns every integer as a bigint (safe integers): the same Number(raw) as decodeValue, without the switch.
       fn = (raw) => (typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : slow(raw));
       break;
-    case 'Long': case 'AutoNumber':
+    case 'Long':
+    case 'AutoNumber':
       fn = (raw) => (typeof raw === 'bigint' ? raw : slow(raw));
       break;
     case 'Decimal':
@@ -201,7 +214,9 @@ function makeDecoder(forms: StoredForms, type: AttributeType): ValueDecoder {
         : (raw) => (typeof raw === 'string' ? plainDecimal(raw) : slow(raw));
       break;
     case 'Boolean':
-      fn = forms.booleansAsBits ? (raw) => (raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : slow(raw)) : (raw) => (typeof raw === 'boolean' ? raw : slow(raw));
+      fn = forms.booleansAsBits
+        ? (raw) => (raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : slow(raw))
+        : (raw) => (typeof raw === 'boolean' ? raw : slow(raw));
       break;
     case 'DateTime':
       fn = forms.dateTimesAsEpochMs ? (raw) => (typeof raw === 'bigint' ? new Date(Number(raw)) : slow(raw)) : (raw) => (raw instanceof Date ? raw : slow(raw));
@@ -257,7 +272,12 @@ export function plainDecimal(text: string): Decimal {
     const c = text.charCodeAt(k);
     if (c === 46) continue;
     word = word * 10 + (c - 48);
-    if (++count === size) { d.push(word); word = 0; count = 0; size = LOG_BASE; }
+    if (++count === size) {
+      d.push(word);
+      word = 0;
+      count = 0;
+      size = LOG_BASE;
+    }
   }
   if (count > 0) d.push(word * POW10[size - count]!);
   return new DecimalOf(sign, e, d);
@@ -275,11 +295,20 @@ const DecimalOf = function DecimalOf(this: DecimalFields, s: number, e: number, 
   this.s = s;
   this.e = e;
   this.d = d;
-} as unknown as new (s: number, e: number, d: number[]) => Decimal;
+} as unknown as new (
+  s: number,
+  e: number,
+  d: number[],
+) => Decimal;
 (DecimalOf as unknown as { prototype: object }).prototype = Dec.prototype;
 
 /** decimal.js 10's representation: sign, base-10 exponent, digits in base 1e7 words. */
-interface DecimalFields { constructor: typeof Dec; s: number; e: number; d: number[] }
+interface DecimalFields {
+  constructor: typeof Dec;
+  s: number;
+  e: number;
+  d: number[];
+}
 const LOG_BASE = 7;
 
 /** `encode` for one database, type and attribute name (for messages), chosen once per column. */
@@ -288,7 +317,8 @@ function makeEncoder(forms: StoredForms, type: AttributeType, name: string, maxL
     case 'String':
       if (maxLength > 0) return (v) => (typeof v === 'string' && v.length <= maxLength ? v : encode(forms, type, name, v, maxLength));
       return (v) => (typeof v === 'string' ? v : encode(forms, type, name, v, 0));
-    case 'HashedString': case 'Enumeration':
+    case 'HashedString':
+    case 'Enumeration':
       return (v) => (typeof v === 'string' ? v : encode(forms, type, name, v, 0));
     case 'Integer':
       return (v) => (typeof v === 'number' && (v | 0) === v ? v : encode(forms, type, name, v, 0));

@@ -60,7 +60,10 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
       // The entities' INSERTs go in the order their first new object came.
       if (freshRun === undefined) {
         freshRun = byEntity.get(o.entity);
-        if (!freshRun) { freshRun = []; byEntity.set(o.entity, freshRun); }
+        if (!freshRun) {
+          freshRun = [];
+          byEntity.set(o.entity, freshRun);
+        }
       }
       freshRun.push(o);
     } else persisted.push(o);
@@ -88,13 +91,17 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   let updEntity: string | undefined;
   let updTables: readonly TableMap[] = [];
   for (const o of persisted) {
-    if (o.entity !== updEntity) { updTables = entityMap(model, o.entity).tables; updEntity = o.entity; }
+    if (o.entity !== updEntity) {
+      updTables = entityMap(model, o.entity).tables;
+      updEntity = o.entity;
+    }
     for (let i = updTables.length - 1; i >= 0; i--) {
       const t = updTables[i]!;
       const key = changedKey(t, o);
       if (key === undefined) continue;
       const g = updates.get(key);
-      if (g) g.objs.push(o); else updates.set(key, { t, at: changedColumns(t, o), objs: [o] });
+      if (g) g.objs.push(o);
+      else updates.set(key, { t, at: changedColumns(t, o), objs: [o] });
     }
   }
   for (const { t, at, objs } of updates.values()) await updateRows(tx, t, at, objs);
@@ -109,7 +116,10 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   }
   for (const [name, pairs] of rows) await insertAssociationRows(tx, model.associations.get(name)!, pairs);
 
-  for (const o of objects) { o.state = 'persisted'; clearChanges(o); }
+  for (const o of objects) {
+    o.state = 'persisted';
+    clearChanges(o);
+  }
 }
 
 interface UpdateGroup {
@@ -130,7 +140,10 @@ let nextTableNumber = 0;
 function changedKey(t: TableMap, o: MxObject): number | string | undefined {
   const cols = t.columns;
   let n = tableNumbers.get(t);
-  if (n === undefined) { n = nextTableNumber++; tableNumbers.set(t, n); }
+  if (n === undefined) {
+    n = nextTableNumber++;
+    tableNumbers.set(t, n);
+  }
   if (cols.length <= 30 && n < 1 << 21) {
     let bits = 0;
     for (let j = 0; j < cols.length; j++) if (cols[j]!.source !== 'type' && isChanged(o, cols[j]!.key)) bits |= 1 << j;
@@ -142,7 +155,9 @@ function changedKey(t: TableMap, o: MxObject): number | string | undefined {
 
 function changedColumns(t: TableMap, o: MxObject): number[] {
   const at: number[] = [];
-  t.columns.forEach((c, j) => { if (c.source !== 'type' && isChanged(o, c.key)) at.push(j); });
+  t.columns.forEach((c, j) => {
+    if (c.source !== 'type' && isChanged(o, c.key)) at.push(j);
+  });
   return at;
 }
 
@@ -151,7 +166,10 @@ const updateTexts = new WeakMap<TableMap, Map<string, string>>();
 
 function updateText(d: Dialect, t: TableMap, at: readonly number[], rows: number): string {
   let byKey = updateTexts.get(t);
-  if (!byKey) { byKey = new Map(); updateTexts.set(t, byKey); }
+  if (!byKey) {
+    byKey = new Map();
+    updateTexts.set(t, byKey);
+  }
   const key = `${d.name}:${rows}:${at.join(',')}`;
   let text = byKey.get(key);
   if (text !== undefined) return text;
@@ -191,7 +209,11 @@ async function updateRows(tx: Queryable, t: TableMap, at: readonly number[], obj
   };
   if (objs.length === 1 || d.batchUpdate === undefined) {
     const text = updateText(d, t, at, 1);
-    const sets = objs.map((o) => { const p = at.map((j) => value(o, j)); p.push(encodeId(o.id)); return p; });
+    const sets = objs.map((o) => {
+      const p = at.map((j) => value(o, j));
+      p.push(encodeId(o.id));
+      return p;
+    });
     if (tx.executeEach) await tx.executeEach(text, sets);
     else for (const p of sets) await tx.execute(text, p);
     return;
@@ -216,7 +238,10 @@ const insertTexts = new WeakMap<TableMap, Map<string, string>>();
 /** `INSERT INTO "t" ("id", ...) VALUES (?, ...), (?, ...)` for `rows` rows, built once per table, dialect and row count. */
 function insertText(dialect: Dialect, t: TableMap, rows: number): string {
   let byKey = insertTexts.get(t);
-  if (!byKey) { byKey = new Map(); insertTexts.set(t, byKey); }
+  if (!byKey) {
+    byKey = new Map();
+    insertTexts.set(t, byKey);
+  }
   const key = `${dialect.name}:${rows}`;
   let text = byKey.get(key);
   if (text === undefined) {
@@ -250,17 +275,32 @@ interface ColumnWriter {
 }
 
 // biome-ignore lint/suspicious/noConstEnum: file-local, inlined into the INSERT loop
-const enum WriterKind { Encode, Text, Integer, Bit, EpochMs, Reference, Type }
+const enum WriterKind {
+  Encode,
+  Text,
+  Integer,
+  Bit,
+  EpochMs,
+  Reference,
+  Type,
+}
 
 function writerKind(dialect: Dialect, c: ColumnMap): WriterKind {
   if (c.source === 'reference') return WriterKind.Reference;
   if (c.source === 'type') return WriterKind.Type;
   switch (c.type) {
-    case 'String': case 'HashedString': case 'Enumeration': return WriterKind.Text;
-    case 'Integer': return WriterKind.Integer;
-    case 'Boolean': return dialect.values.booleansAsBits ? WriterKind.Bit : WriterKind.Encode;
-    case 'DateTime': return dialect.values.dateTimesAsEpochMs ? WriterKind.EpochMs : WriterKind.Encode;
-    default: return WriterKind.Encode;
+    case 'String':
+    case 'HashedString':
+    case 'Enumeration':
+      return WriterKind.Text;
+    case 'Integer':
+      return WriterKind.Integer;
+    case 'Boolean':
+      return dialect.values.booleansAsBits ? WriterKind.Bit : WriterKind.Encode;
+    case 'DateTime':
+      return dialect.values.dateTimesAsEpochMs ? WriterKind.EpochMs : WriterKind.Encode;
+    default:
+      return WriterKind.Encode;
   }
 }
 
@@ -268,15 +308,26 @@ const writers = new WeakMap<TableMap, Map<Dialect, readonly ColumnWriter[]>>();
 
 function columnWriters(dialect: Dialect, t: TableMap): readonly ColumnWriter[] {
   let byDialect = writers.get(t);
-  if (!byDialect) { byDialect = new Map(); writers.set(t, byDialect); }
+  if (!byDialect) {
+    byDialect = new Map();
+    writers.set(t, byDialect);
+  }
   let w = byDialect.get(dialect);
   if (!w) {
     w = t.columns.map((c) => ({
-      source: c.source, key: c.key,
+      source: c.source,
+      key: c.key,
       encode: c.source === 'attribute' ? dialect.values.encoderFor(c.type, c.attr!.qualifiedName, c.attr!.length) : (v: unknown) => v,
-      plainString: c.source !== 'attribute' ? -1
-        : c.type === 'String' ? (c.attr!.length > 0 ? c.attr!.length : Infinity)
-        : c.type === 'HashedString' || c.type === 'Enumeration' ? Infinity : -1,
+      plainString:
+        c.source !== 'attribute'
+          ? -1
+          : c.type === 'String'
+            ? c.attr!.length > 0
+              ? c.attr!.length
+              : Infinity
+            : c.type === 'HashedString' || c.type === 'Enumeration'
+              ? Infinity
+              : -1,
       kind: writerKind(dialect, c),
     }));
     byDialect.set(dialect, w);
@@ -294,7 +345,7 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
   // looked up once here, not once per object (objects not made by
   // createMxObject fall back to `get`).
   const shape = shapeOf(concrete);
-  const slots = cols.map((c) => (c.source === 'attribute' ? shape.index.get(c.key) ?? -1 : -1));
+  const slots = cols.map((c) => (c.source === 'attribute' ? (shape.index.get(c.key) ?? -1) : -1));
   for (const part of chunks(dialect, objs, perRow)) {
     const params = new Array<unknown>(part.length * perRow);
     let n = 0;
@@ -311,20 +362,33 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
           params[n++] = typeof v === 'bigint' ? (bigintsAsIs ? v : v.toString()) : null;
           continue;
         }
-        if (kind === WriterKind.Type) { params[n++] = concrete; continue; }
+        if (kind === WriterKind.Type) {
+          params[n++] = concrete;
+          continue;
+        }
         const at = slots[j]!;
         const v = inSlots && at >= 0 ? store.valueAt(at) : getValue(o, c.key);
-        if (v === null || v === undefined) { params[n++] = null; continue; }
+        if (v === null || v === undefined) {
+          params[n++] = null;
+          continue;
+        }
         switch (kind) {
-          case WriterKind.Text: params[n++] = typeof v === 'string' && v.length <= c.plainString ? v : c.encode(v); break;
-          case WriterKind.Integer: params[n++] = typeof v === 'number' && (v | 0) === v ? v : c.encode(v); break;
-          case WriterKind.Bit: params[n++] = v === true ? 1 : v === false ? 0 : c.encode(v); break;
+          case WriterKind.Text:
+            params[n++] = typeof v === 'string' && v.length <= c.plainString ? v : c.encode(v);
+            break;
+          case WriterKind.Integer:
+            params[n++] = typeof v === 'number' && (v | 0) === v ? v : c.encode(v);
+            break;
+          case WriterKind.Bit:
+            params[n++] = v === true ? 1 : v === false ? 0 : c.encode(v);
+            break;
           case WriterKind.EpochMs: {
             const ms = v instanceof Date ? v.getTime() : NaN;
             params[n++] = Number.isNaN(ms) ? c.encode(v) : ms;
             break;
           }
-          default: params[n++] = c.encode(v);
+          default:
+            params[n++] = c.encode(v);
         }
       }
     }

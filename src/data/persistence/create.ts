@@ -44,7 +44,7 @@ const NO_OPTIONS: CreateOptions = Object.freeze({});
 
 /** createObject when the id must be reserved first or AutoNumbers taken from their counters. */
 async function createSlowly(t: Template, entity: string, ids: IdGenerator, opts: CreateOptions): Promise<MxObject> {
-  const obj = createMxObject(entity, ids.nextIdNow(entity) ?? await ids.nextId(entity), 'new');
+  const obj = createMxObject(entity, ids.nextIdNow(entity) ?? (await ids.nextId(entity)), 'new');
   const autoNumbers: AttributeValue[] = [];
   for (const a of t.autoNumbers) autoNumbers.push(await ids.nextAutoNumber(a));
   return fill(t, obj, opts, autoNumbers);
@@ -83,7 +83,10 @@ const templates = new WeakMap<CompiledModel, Map<string, Template>>();
 
 function template(model: CompiledModel, entity: string): Template {
   let byName = templates.get(model);
-  if (!byName) { byName = new Map(); templates.set(model, byName); }
+  if (!byName) {
+    byName = new Map();
+    templates.set(model, byName);
+  }
   let t = byName.get(entity);
   if (!t) {
     const map = entityMap(model, entity);
@@ -109,7 +112,9 @@ function fixedSlots(entity: string, fixed: readonly [string, AttributeValue][]):
   if (at.some((i) => i < 0)) return undefined;
   // Packed (no holes) up to the last slot used: copies of it are made per object.
   const slots: unknown[] = Array.from({ length: Math.max(0, ...at.map((i) => i + 1)) }, () => undefined);
-  fixed.forEach(([, v], k) => { slots[at[k]!] = v; });
+  fixed.forEach(([, v], k) => {
+    slots[at[k]!] = v;
+  });
   return slots;
 }
 
@@ -123,16 +128,23 @@ export function defaultValue(a: CAttribute, now: Date): AttributeValue {
   const d = a.defaultValue;
   if (d === null) return null;
   switch (a.type) {
-    case 'Integer': return Number(d);
-    case 'Long': case 'AutoNumber': return BigInt(String(d));
-    case 'Decimal': return new Dec(String(d));
-    case 'Boolean': return d === true || d === 'true';
+    case 'Integer':
+      return Number(d);
+    case 'Long':
+    case 'AutoNumber':
+      return BigInt(String(d));
+    case 'Decimal':
+      return new Dec(String(d));
+    case 'Boolean':
+      return d === true || d === 'true';
     case 'DateTime': {
       if (d === '[%CurrentDateTime%]') return new Date(now.getTime());
       const s = String(d).replace(' ', 'T');
       return new Date(/T/.test(s) ? (s.endsWith('Z') ? s : `${s}Z`) : `${s}T00:00:00Z`);
     }
-    case 'Binary': return null;
-    default: return String(d);
+    case 'Binary':
+      return null;
+    default:
+      return String(d);
   }
 }

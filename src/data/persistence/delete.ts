@@ -46,10 +46,23 @@ export async function deleteObjects(tx: Queryable, model: CompiledModel, objects
         [children, a.onDeleteChild, a.childColumn, a.parentColumn, a.parent],
       ] as const) {
         if (objs.length === 0 || behavior.kind === 'keep') continue;
-        const related = (await associated(tx, a.table, mine, other, objs.map((o) => o.id))).filter((id) => !deleted.has(id));
+        const related = (
+          await associated(
+            tx,
+            a.table,
+            mine,
+            other,
+            objs.map((o) => o.id),
+          )
+        ).filter((id) => !deleted.has(id));
         if (related.length === 0) continue;
         if (behavior.kind === 'prevent') {
-          throw new DeletePreventedError(behavior.message, objs[0]!.entity, a.name, objs.map((o) => o.id));
+          throw new DeletePreventedError(
+            behavior.message,
+            objs[0]!.entity,
+            a.name,
+            objs.map((o) => o.id),
+          );
         }
         for (const r of await retrieveByIds(tx, model, otherEntity, related)) {
           if (deleted.has(r.id)) continue;
@@ -71,7 +84,10 @@ export async function deleteObjects(tx: Queryable, model: CompiledModel, objects
     for (const a of m.referredBy) side(assocs, a).children.push(o);
   }
   for (const { a, parents, children } of assocs.values()) {
-    for (const [objs, col] of [[parents, a.parentColumn], [children, a.childColumn]] as const) {
+    for (const [objs, col] of [
+      [parents, a.parentColumn],
+      [children, a.childColumn],
+    ] as const) {
       for (const part of chunks(tx.dialect, objs, 1)) {
         if (part.length === 0) continue;
         const w = new SqlWriter(tx.dialect);
@@ -95,7 +111,10 @@ export async function deleteObjects(tx: Queryable, model: CompiledModel, objects
 
 function side(m: Map<string, { a: CAssociation; parents: MxObject[]; children: MxObject[] }>, a: CAssociation) {
   let s = m.get(a.name);
-  if (!s) { s = { a, parents: [], children: [] }; m.set(a.name, s); }
+  if (!s) {
+    s = { a, parents: [], children: [] };
+    m.set(a.name, s);
+  }
   return s;
 }
 

@@ -37,9 +37,15 @@ const cache = new WeakMap<CompiledModel, Map<string, EntityMap>>();
 /** Compiled once per model and entity. */
 export function entityMap(model: CompiledModel, name: string): EntityMap {
   let byName = cache.get(model);
-  if (!byName) { byName = new Map(); cache.set(model, byName); }
+  if (!byName) {
+    byName = new Map();
+    cache.set(model, byName);
+  }
   let m = byName.get(name);
-  if (!m) { m = build(model, name); byName.set(name, m); }
+  if (!m) {
+    m = build(model, name);
+    byName.set(name, m);
+  }
   return m;
 }
 
@@ -62,7 +68,10 @@ function build(model: CompiledModel, name: string): EntityMap {
   const extras = new Map<number, readonly TableMap[]>();
   const extraTables = (inherited: number) => {
     let x = extras.get(inherited);
-    if (!x) { x = tables.slice(0, tables.length - inherited); extras.set(inherited, x); }
+    if (!x) {
+      x = tables.slice(0, tables.length - inherited);
+      extras.set(inherited, x);
+    }
     return x;
   };
   return { entity, tables, typeColumn: root.hasTypeColumn, owned, referredBy, extraTables };

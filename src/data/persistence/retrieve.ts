@@ -23,7 +23,13 @@ export interface RetrieveOptions {
  * the owned associations (one query per association, not per object).
  * Ids not found (or not of this entity) are left out; order follows `ids`.
  */
-export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: string, ids: readonly ObjectId[], opts: RetrieveOptions = {}): Promise<MxObject[]> {
+export async function retrieveByIds(
+  q: Queryable,
+  model: CompiledModel,
+  entity: string,
+  ids: readonly ObjectId[],
+  opts: RetrieveOptions = {},
+): Promise<MxObject[]> {
   // Ids in ascending order (how a batch of ids mostly comes: handed out in sequence) hold no repeats.
   const unique = ids.length === 1 || ascending(ids) ? ids : [...new Set(ids)];
   if (unique.length === 0) return [];
@@ -52,7 +58,10 @@ export async function retrieveByIds(q: Queryable, model: CompiledModel, entity: 
   // Without specializations, only this entity's owned associations can be there to load.
   if (opts.references !== false && (map.typeColumn || map.owned.length > 0)) await loadReferences(q, model, [...found.values()]);
   const out: MxObject[] = [];
-  for (const id of unique) { const o = found.get(id); if (o) out.push(o); }
+  for (const id of unique) {
+    const o = found.get(id);
+    if (o) out.push(o);
+  }
   return out;
 }
 
@@ -95,14 +104,20 @@ const allKeys = new Map<Dialect, readonly [string, string]>();
 
 function allKeysOf(dialect: Dialect): readonly [string, string] {
   let keys = allKeys.get(dialect);
-  if (!keys) { keys = [`${dialect.name}|false|*`, `${dialect.name}|true|*`]; allKeys.set(dialect, keys); }
+  if (!keys) {
+    keys = [`${dialect.name}|false|*`, `${dialect.name}|true|*`];
+    allKeys.set(dialect, keys);
+  }
   return keys;
 }
 
 /** The SELECT ... FROM ... JOIN part for a list of tables, built once per tables, dialect and attribute list. */
 function selectPlan(dialect: Dialect, tables: readonly TableMap[], wanted: ReadonlySet<string> | undefined, withType: boolean): SelectPlan {
   let byKey = plans.get(tables);
-  if (!byKey) { byKey = new Map(); plans.set(tables, byKey); }
+  if (!byKey) {
+    byKey = new Map();
+    plans.set(tables, byKey);
+  }
   // Constant keys for the usual "all attributes" plans: no string built per call.
   const key = wanted ? `${dialect.name}|${withType}|${[...wanted].sort().join(',')}` : allKeysOf(dialect)[withType ? 1 : 0];
   let plan = byKey.get(key);
@@ -204,7 +219,8 @@ function fill(obj: MxObject, plan: SelectPlan, row: Row): void {
     const c = cols[i]!;
     const raw = array ? array[c.index] : (row as Record<string, unknown>)[c.column];
     if (raw === null || raw === undefined) {
-      if (c.reference) obj.references.set(c.key, null); else putValue(obj, c.key, null);
+      if (c.reference) obj.references.set(c.key, null);
+      else putValue(obj, c.key, null);
     } else if (c.reference) obj.references.set(c.key, decodeId(raw));
     else putValue(obj, c.key, c.decode(raw));
   }
@@ -234,7 +250,10 @@ export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, obj
   const name = a.name;
   const set = a.type !== 'Reference';
   const byId = new Map<ObjectId, MxObject>();
-  for (const o of objects) { byId.set(o.id, o); o.references.set(name, set ? [] : null); }
+  for (const o of objects) {
+    byId.set(o.id, o);
+    o.references.set(name, set ? [] : null);
+  }
   const sets = new Map<ObjectId, bigint[]>();
   for (const part of chunks(q.dialect, objects, 1)) {
     const w = new SqlWriter(q.dialect);
@@ -246,7 +265,11 @@ export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, obj
       else push(sets, parent, child);
     }
   }
-  for (const [parent, children] of sets) byId.get(parent)?.references.set(name, children.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  for (const [parent, children] of sets)
+    byId.get(parent)?.references.set(
+      name,
+      children.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)),
+    );
 }
 
 export interface SpecializationLoad {
@@ -264,7 +287,11 @@ export interface SpecializationLoad {
  * per association. Objects of `entity` itself are left alone.
  */
 export async function loadSpecializationMembers(
-  q: FollowUpQueryable, model: CompiledModel, entity: string, objects: readonly MxObject[], opts: SpecializationLoad = {},
+  q: FollowUpQueryable,
+  model: CompiledModel,
+  entity: string,
+  objects: readonly MxObject[],
+  opts: SpecializationLoad = {},
 ): Promise<void> {
   const byConcrete = new Map<string, MxObject[]>();
   for (const o of objects) if (o.entity !== entity) push(byConcrete, o.entity, o);
@@ -280,8 +307,15 @@ export async function loadSpecializationMembers(
       const byId = new Map<ObjectId, MxObject>();
       for (const o of objs) byId.set(o.id, o);
       for (const part of chunks(q.dialect, objs, 1)) {
-        const rows = await selectTables(q, xplan, part.map((o) => o.id));
-        for (const row of rows) { const o = byId.get(decodeId(rowId(row))); if (o) fill(o, xplan, row); }
+        const rows = await selectTables(
+          q,
+          xplan,
+          part.map((o) => o.id),
+        );
+        for (const row of rows) {
+          const o = byId.get(decodeId(rowId(row)));
+          if (o) fill(o, xplan, row);
+        }
       }
     }
     if (opts.references === false) continue;
@@ -291,5 +325,6 @@ export async function loadSpecializationMembers(
 
 export function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const l = m.get(k);
-  if (l) l.push(v); else m.set(k, [v]);
+  if (l) l.push(v);
+  else m.set(k, [v]);
 }

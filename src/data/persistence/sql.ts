@@ -4,8 +4,13 @@ import type { Dialect } from '../dialects/dialect.js';
 export class SqlWriter {
   readonly params: unknown[] = [];
   constructor(readonly dialect: Dialect) {}
-  q(name: string): string { return this.dialect.quote(name); }
-  p(value: unknown): string { this.params.push(value); return this.dialect.placeholder(this.params.length); }
+  q(name: string): string {
+    return this.dialect.quote(name);
+  }
+  p(value: unknown): string {
+    this.params.push(value);
+    return this.dialect.placeholder(this.params.length);
+  }
   /** `= ?` for one value, `IN (?, ?, ...)` for several. */
   inList(values: readonly unknown[]): string {
     const text = inListText(this.dialect, this.params.length, values.length);
@@ -21,7 +26,8 @@ export function inListText(dialect: Dialect, offset: number, count: number): str
   const key = `${dialect.name}:${offset}:${count}`;
   let text = inLists.get(key);
   if (text === undefined) {
-    text = count === 1 ? `= ${dialect.placeholder(offset + 1)}` : `IN (${Array.from({ length: count }, (_, i) => dialect.placeholder(offset + i + 1)).join(', ')})`;
+    text =
+      count === 1 ? `= ${dialect.placeholder(offset + 1)}` : `IN (${Array.from({ length: count }, (_, i) => dialect.placeholder(offset + i + 1)).join(', ')})`;
     if (inLists.size > 5000) inLists.clear();
     inLists.set(key, text);
   }

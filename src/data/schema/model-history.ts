@@ -42,7 +42,12 @@ export function modelFingerprint(tables: readonly TableDef[], version: string): 
 export async function readModelHistory(q: Queryable): Promise<ModelHistoryEntry[]> {
   const Q = (n: string) => quoteIdentifier(q.dialect, n);
   const rows = await q.query<Record<string, unknown>>(`SELECT * FROM ${Q(SYS.modelHistory)} ORDER BY ${Q('sequence')}`, []);
-  return rows.map((r) => ({ sequence: Number(r.sequence), fingerprint: String(r.fingerprint), version: String(r.modelversionnumber ?? ''), syncDate: String(r.syncdate ?? '') }));
+  return rows.map((r) => ({
+    sequence: Number(r.sequence),
+    fingerprint: String(r.fingerprint),
+    version: String(r.modelversionnumber ?? ''),
+    syncDate: String(r.syncdate ?? ''),
+  }));
 }
 
 export function modelStanding(history: readonly ModelHistoryEntry[], fingerprint: string): ModelStanding {
@@ -54,7 +59,13 @@ export function modelStanding(history: readonly ModelHistoryEntry[], fingerprint
 }
 
 /** The history row of a model synchronised now. */
-export function historyInsert(k: Kysely<any>, sequence: number, fingerprint: string, version: string, now = new Date()): { sql: string; params: readonly unknown[] } {
+export function historyInsert(
+  k: Kysely<any>,
+  sequence: number,
+  fingerprint: string,
+  version: string,
+  now = new Date(),
+): { sql: string; params: readonly unknown[] } {
   const c = k.insertInto(SYS.modelHistory).values({ sequence, fingerprint, modelversionnumber: version, syncdate: now.toISOString() }).compile();
   return { sql: c.sql, params: c.parameters };
 }
@@ -79,10 +90,15 @@ export function incompatibilities(q: Pick<Queryable, 'dialect'>, desired: readon
     const cols = new Map(s.columns.map((c) => [c.key, c]));
     for (const c of t.columns) {
       const sc = cols.get(c.key);
-      if (!sc || sc.column !== c.column) { out.push(`it needs attribute ${t.key}.${c.key} (column ${t.table}.${c.column}), which the newer model renamed or removed`); continue; }
+      if (!sc || sc.column !== c.column) {
+        out.push(`it needs attribute ${t.key}.${c.key} (column ${t.table}.${c.column}), which the newer model renamed or removed`);
+        continue;
+      }
       const wider = strings.has(sc.type) && strings.has(c.type) && (sc.length === 0 || (c.length !== 0 && sc.length >= c.length));
       if (!wider && columnType(d, sc.type, sc.length) !== columnType(d, c.type, c.length)) {
-        out.push(`attribute ${t.key}.${c.key} is stored as ${sc.type}${sc.length ? `(${sc.length})` : ''} by the newer model, this one has ${c.type}${c.length ? `(${c.length})` : ''}`);
+        out.push(
+          `attribute ${t.key}.${c.key} is stored as ${sc.type}${sc.length ? `(${sc.length})` : ''} by the newer model, this one has ${c.type}${c.length ? `(${c.length})` : ''}`,
+        );
       }
     }
   }

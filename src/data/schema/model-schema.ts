@@ -17,7 +17,8 @@ export function modelSchema(model: CompiledModel): TableDef[] {
     if (e.persistable) out.push(entityTable(model, e));
   }
   for (const a of [...model.associations.values()].sort((x, y) => x.name.localeCompare(y.name))) {
-    const p = model.entities.get(a.parent); const c = model.entities.get(a.child);
+    const p = model.entities.get(a.parent);
+    const c = model.entities.get(a.child);
     if (p?.persistable && c?.persistable) out.push(associationTable(a));
   }
   return out;
@@ -27,27 +28,51 @@ function entityTable(model: CompiledModel, e: CEntity): TableDef {
   const columns: ColumnDef[] = e.ownAttributes.map((a) => {
     const values = a.type === 'Enumeration' && a.enumeration ? model.enumerations.get(a.enumeration)?.values.map((v) => v.key) : undefined;
     return {
-      key: a.name, column: a.column, type: a.type, length: a.length,
+      key: a.name,
+      column: a.column,
+      type: a.type,
+      length: a.length,
       defaultValue: a.defaultValue === null ? null : String(a.defaultValue),
       previousKeys: a.previousName ? [a.previousName] : [],
       ...(values ? { enumValues: values } : {}),
     };
   });
-  const indexes: IndexDef[] = e.indexes.map((i) => ({ name: shorten(i.name), columns: [...i.columns.map((c) => ({ column: c.column, descending: c.descending })), { column: 'id', descending: false }], unique: false }));
+  const indexes: IndexDef[] = e.indexes.map((i) => ({
+    name: shorten(i.name),
+    columns: [...i.columns.map((c) => ({ column: c.column, descending: c.descending })), { column: 'id', descending: false }],
+    unique: false,
+  }));
   const sys = (key: string, column: string): void => {
     columns.push({ key, column, type: 'Long', length: 0, defaultValue: null, previousKeys: [] });
-    indexes.push({ name: indexName(e.table, column), columns: [{ column, descending: false }, { column: 'id', descending: false }], unique: false });
+    indexes.push({
+      name: indexName(e.table, column),
+      columns: [
+        { column, descending: false },
+        { column: 'id', descending: false },
+      ],
+      unique: false,
+    });
   };
   if (e.ownSystemMembers.owner) sys('System.owner', OWNER_COLUMN);
   if (e.ownSystemMembers.changedBy) sys('System.changedBy', CHANGED_BY_COLUMN);
   if (e.hasTypeColumn) {
     columns.push({ key: TYPE_COLUMN, column: TYPE_COLUMN, type: 'String', length: 255, defaultValue: e.name, previousKeys: [] });
-    indexes.push({ name: indexName(e.table, TYPE_COLUMN), columns: [{ column: TYPE_COLUMN, descending: false }, { column: 'id', descending: false }], unique: false });
+    indexes.push({
+      name: indexName(e.table, TYPE_COLUMN),
+      columns: [
+        { column: TYPE_COLUMN, descending: false },
+        { column: 'id', descending: false },
+      ],
+      unique: false,
+    });
   }
   return {
-    kind: 'entity', key: e.name, table: e.table,
+    kind: 'entity',
+    key: e.name,
+    table: e.table,
     previousKeys: e.previousName ? [qualify(e.previousName, e.module)] : [],
-    columns, indexes,
+    columns,
+    indexes,
     ...(e.generalization ? { superKey: e.generalization } : {}),
   };
 }
@@ -55,20 +80,32 @@ function entityTable(model: CompiledModel, e: CEntity): TableDef {
 function associationTable(a: CAssociation): TableDef {
   const strip = (c: string) => c.replace(/id[12]?$/, '');
   const indexes: IndexDef[] = [
-    { name: indexName(a.table, `${strip(a.childColumn)}_${strip(a.parentColumn)}`), columns: [{ column: a.childColumn, descending: false }, { column: a.parentColumn, descending: false }], unique: false },
+    {
+      name: indexName(a.table, `${strip(a.childColumn)}_${strip(a.parentColumn)}`),
+      columns: [
+        { column: a.childColumn, descending: false },
+        { column: a.parentColumn, descending: false },
+      ],
+      unique: false,
+    },
   ];
   if (a.type === 'Reference') {
     indexes.push({ name: constraintName('uniq', a.table, a.parentColumn), columns: [{ column: a.parentColumn, descending: false }], unique: true });
-    if (a.owner === 'Both') indexes.push({ name: constraintName('uniq', a.table, a.childColumn), columns: [{ column: a.childColumn, descending: false }], unique: true });
+    if (a.owner === 'Both')
+      indexes.push({ name: constraintName('uniq', a.table, a.childColumn), columns: [{ column: a.childColumn, descending: false }], unique: true });
   }
   return {
-    kind: 'association', key: a.name, table: a.table,
+    kind: 'association',
+    key: a.name,
+    table: a.table,
     previousKeys: a.previousName ? [qualify(a.previousName, a.module)] : [],
     columns: [
       { key: 'parent', column: a.parentColumn, type: 'Long', length: 0, defaultValue: null, previousKeys: [] },
       { key: 'child', column: a.childColumn, type: 'Long', length: 0, defaultValue: null, previousKeys: [] },
     ],
-    indexes, parentKey: a.parent, childKey: a.child,
+    indexes,
+    parentKey: a.parent,
+    childKey: a.child,
   };
 }
 
@@ -88,6 +125,9 @@ function constraintName(prefix: string, table: string, column: string): string {
 function shorten(name: string): string {
   if (name.length <= 60) return name;
   let h = 2166136261;
-  for (let i = 0; i < name.length; i++) { h ^= name.charCodeAt(i); h = Math.imul(h, 16777619); }
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
   return `${name.slice(0, 51)}_${(h >>> 0).toString(16).padStart(8, '0')}`;
 }

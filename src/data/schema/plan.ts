@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { AttributeType } from '../../model/compiled/types.js';
 import type { Queryable, Transaction } from '../database.js';
-import { bigintType, columnType, convertExpression, dropIndexNamesTable, failedStatementAbortsTransaction, idColumnType, lengthFunction, tableExistsQuery } from '../dialects/ddl.js';
+import {
+  bigintType,
+  columnType,
+  convertExpression,
+  dropIndexNamesTable,
+  failedStatementAbortsTransaction,
+  idColumnType,
+  lengthFunction,
+  tableExistsQuery,
+} from '../dialects/ddl.js';
 import { placeholder, quoteIdentifier } from '../dialects/names.js';
 import { encodeValue } from '../dialects/value-codecs.js';
 import { Dec } from '../dialects/decimal-format.js';
@@ -51,7 +60,12 @@ type Change = 'same' | 'widen' | 'narrow' | 'lossy';
 export async function planSync(q: Queryable, k: Kysely<any>, desired: readonly TableDef[], stored: StoredSchema, opts: PlanOptions): Promise<SyncPlan> {
   const { matched, used, entityIds } = matchTables(desired, stored);
   const p = planner(q, k, entityIds);
-  await planDroppedTables(p, stored, used, desired.filter((t) => !matched.has(t)));
+  await planDroppedTables(
+    p,
+    stored,
+    used,
+    desired.filter((t) => !matched.has(t)),
+  );
   for (const [t, s] of matched) await planChangedTable(p, t, s);
   planNewTables(p, desired, matched, stored);
   planVersion(p, opts);
@@ -74,7 +88,10 @@ function matchTables(desired: readonly TableDef[], stored: StoredSchema): TableM
   const used = new Set<TableDef>();
   for (const t of desired) {
     const s = [t.key, ...t.previousKeys].map((key) => storedByKey.get(`${t.kind}:${key}`)).find((x) => x && !used.has(x));
-    if (s) { matched.set(t, s); used.add(s); }
+    if (s) {
+      matched.set(t, s);
+      used.add(s);
+    }
   }
   const entityIds = new Map<string, string>();
   for (const s of stored.tables) if (s.kind === 'entity') entityIds.set(s.key, s.id!);
@@ -128,13 +145,34 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
   const Q = (n: string) => quoteIdentifier(d, n);
   const steps: PlanStep[] = [];
   const meta: PlanStep[] = [];
-  const ddl = (c: Compilable) => { const x = c.compile(); steps.push({ sql: x.sql, params: x.parameters, ddl: true }); };
-  const raw = (text: string, params: readonly unknown[] = []) => { steps.push({ sql: text, params, ddl: false }); };
-  const m = (c: Compilable) => { const x = c.compile(); meta.push({ sql: x.sql, params: x.parameters, ddl: false }); };
+  const ddl = (c: Compilable) => {
+    const x = c.compile();
+    steps.push({ sql: x.sql, params: x.parameters, ddl: true });
+  };
+  const raw = (text: string, params: readonly unknown[] = []) => {
+    steps.push({ sql: text, params, ddl: false });
+  };
+  const m = (c: Compilable) => {
+    const x = c.compile();
+    meta.push({ sql: x.sql, params: x.parameters, ddl: false });
+  };
   const count = async (text: string, params: readonly unknown[] = []) => Number(Object.values((await q.query(text, params))[0] ?? { n: 0 })[0] ?? 0);
   const valuesIn = (table: string, col: string) => count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${Q(col)} IS NOT NULL`);
   return {
-    q, k, d, steps, meta, losses: [], summary: [], entityIds, Q, ddl, raw, m, count, valuesIn,
+    q,
+    k,
+    d,
+    steps,
+    meta,
+    losses: [],
+    summary: [],
+    entityIds,
+    Q,
+    ddl,
+    raw,
+    m,
+    count,
+    valuesIn,
     /**
      * A count over a table the record names: 0 when the table is not there
      * (dropped by hand). On PostgreSQL the probe runs in a savepoint, since a
@@ -163,9 +201,15 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
       const shown = rows.slice(0, 20).map((r) => String(r.id));
       return `id${rows.length === 1 ? '' : 's'} ${shown.join(', ')}${rows.length > shown.length ? ` and ${rows.length - shown.length} more` : ''}`;
     },
-    dropIndex(table, name) { const b = k.schema.dropIndex(name); ddl(dropIndexNamesTable(d) ? b.on(table) : b); },
+    dropIndex(table, name) {
+      const b = k.schema.dropIndex(name);
+      ddl(dropIndexNamesTable(d) ? b.on(table) : b);
+    },
     createIndex(table, i) {
-      let b = k.schema.createIndex(i.name).on(table).columns(i.columns.map((c) => (c.descending ? `${c.column} desc` : c.column)));
+      let b = k.schema
+        .createIndex(i.name)
+        .on(table)
+        .columns(i.columns.map((c) => (c.descending ? `${c.column} desc` : c.column)));
       if (i.unique) b = b.unique();
       ddl(b);
     },
@@ -175,7 +219,8 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
       else if (c.defaultValue !== null && ['Boolean', 'Integer', 'Long', 'Decimal'].includes(c.type)) {
         const v = encodeValue(d, c.type, c.key, defaultOf(c));
         raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [v]);
-      } else if (c.key === 'submetaobjectname' && c.defaultValue !== null) raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [c.defaultValue]);
+      } else if (c.key === 'submetaobjectname' && c.defaultValue !== null)
+        raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [c.defaultValue]);
     },
     deleteIndexMeta(tableId) {
       m(k.deleteFrom(SYS.indexColumn).where('index_id', 'in', k.selectFrom(SYS.index).select('id').where('table_id', '=', tableId)));
@@ -190,25 +235,42 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
         }
         const id = randomUUID();
         m(k.insertInto(SYS.index).values({ id, table_id: tableId, index_name: i.name }));
-        i.columns.forEach((c, n) => { m(k.insertInto(SYS.indexColumn).values({ index_id: id, column_id: c.column, sort_order: c.descending ? 'DESC' : 'ASC', ordinal: n })); });
+        i.columns.forEach((c, n) => {
+          m(k.insertInto(SYS.indexColumn).values({ index_id: id, column_id: c.column, sort_order: c.descending ? 'DESC' : 'ASC', ordinal: n }));
+        });
       }
     },
     attributeValues(c, entityId) {
       return {
-        entity_id: entityId, attribute_name: c.key, column_name: c.column, type: TYPE_CODES[c.type], length: c.length,
-        default_value: c.defaultValue ?? '', is_auto_number: c.type === 'AutoNumber',
+        entity_id: entityId,
+        attribute_name: c.key,
+        column_name: c.column,
+        type: TYPE_CODES[c.type],
+        length: c.length,
+        default_value: c.defaultValue ?? '',
+        is_auto_number: c.type === 'AutoNumber',
       };
     },
     tableMeta(t, id, insert) {
       if (t.kind === 'entity') {
-        const values = { entity_name: t.key, table_name: t.table, superentity_id: t.superKey ? entityIds.get(t.superKey) ?? null : null, remote: false, remote_primary_key: false };
+        const values = {
+          entity_name: t.key,
+          table_name: t.table,
+          superentity_id: t.superKey ? (entityIds.get(t.superKey) ?? null) : null,
+          remote: false,
+          remote_primary_key: false,
+        };
         m(insert ? k.insertInto(SYS.entity).values({ id, ...values }) : k.updateTable(SYS.entity).set(values).where('id', '=', id));
       } else {
         const values = {
-          association_name: t.key, table_name: t.table,
-          parent_entity_id: entityIds.get(t.parentKey!) ?? null, child_entity_id: entityIds.get(t.childKey!) ?? null,
-          parent_column_name: t.columns[0]!.column, child_column_name: t.columns[1]!.column,
-          pk_index_name: null, index_name: t.indexes.find((i) => !i.unique)?.name ?? null,
+          association_name: t.key,
+          table_name: t.table,
+          parent_entity_id: entityIds.get(t.parentKey!) ?? null,
+          child_entity_id: entityIds.get(t.childKey!) ?? null,
+          parent_column_name: t.columns[0]!.column,
+          child_column_name: t.columns[1]!.column,
+          pk_index_name: null,
+          index_name: t.indexes.find((i) => !i.unique)?.name ?? null,
         };
         m(insert ? k.insertInto(SYS.association).values({ id, ...values }) : k.updateTable(SYS.association).set(values).where('id', '=', id));
       }
@@ -225,7 +287,14 @@ async function planDroppedTables(p: Planner, stored: StoredSchema, used: Readonl
   for (const s of stored.tables) {
     if (used.has(s)) continue;
     const n = await p.tolerant(s.table, () => p.rowsIn(s.table));
-    if (n > 0) p.losses.push(`${s.kind} ${s.key}: table ${s.table} holds ${n} row${n === 1 ? '' : 's'}${renameHint(s.key, added.filter((t) => t.kind === s.kind).map((t) => t.key), true)}`);
+    if (n > 0)
+      p.losses.push(
+        `${s.kind} ${s.key}: table ${s.table} holds ${n} row${n === 1 ? '' : 's'}${renameHint(
+          s.key,
+          added.filter((t) => t.kind === s.kind).map((t) => t.key),
+          true,
+        )}`,
+      );
     p.summary.push(`drop ${s.kind} ${s.key} (table ${s.table})`);
     p.ddl(k.schema.dropTable(s.table).ifExists());
     m(k.deleteFrom(s.kind === 'entity' ? SYS.entity : SYS.association).where('id', '=', s.id!));
@@ -272,7 +341,11 @@ async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<v
   if (cols.dirtyMeta) dirtyMeta = true;
   // Indexes: stale ones go first (a column cannot be dropped under an index on SQLite).
   const keep = s.indexes.filter((si) => t.indexes.some((ti) => sameIndex(si, ti)) && !si.columns.some((c) => cols.touched.has(c.column)));
-  for (const si of s.indexes) if (!keep.includes(si)) { p.dropIndex(t.table, si.name); dirtyMeta = true; }
+  for (const si of s.indexes)
+    if (!keep.includes(si)) {
+      p.dropIndex(t.table, si.name);
+      dirtyMeta = true;
+    }
   if (alterColumns(p, t, cols)) dirtyMeta = true;
   if (await createMissingIndexes(p, t, s, keep, cols.renames)) dirtyMeta = true;
   if (dirtyMeta) rewriteTableMeta(p, t, s, id, cols);
@@ -282,34 +355,67 @@ async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<v
 async function diffColumns(p: Planner, t: TableDef, s: TableDef): Promise<ColumnDiff> {
   const d = p.d;
   const sCols = new Map(s.columns.map((c) => [c.key, c]));
-  const diff: ColumnDiff = { colMatch: new Map(), usedCols: new Set(), touched: new Set(), renames: [], drops: [], converts: [], fits: [], enumCleanups: [], recreates: [], adds: [], dirtyMeta: false };
+  const diff: ColumnDiff = {
+    colMatch: new Map(),
+    usedCols: new Set(),
+    touched: new Set(),
+    renames: [],
+    drops: [],
+    converts: [],
+    fits: [],
+    enumCleanups: [],
+    recreates: [],
+    adds: [],
+    dirtyMeta: false,
+  };
   const { colMatch, usedCols, touched } = diff;
   for (const c of t.columns) {
     const sc = [c.key, ...c.previousKeys].map((x) => sCols.get(x)).find((x) => x && !usedCols.has(x));
-    if (sc) { colMatch.set(c, sc); usedCols.add(sc); }
+    if (sc) {
+      colMatch.set(c, sc);
+      usedCols.add(sc);
+    }
   }
   const addedKeys = t.columns.filter((c) => !colMatch.has(c)).map((c) => c.key);
   for (const sc of s.columns) {
     if (usedCols.has(sc)) continue;
     const n = await p.tolerant(s.table, () => p.valuesIn(s.table, sc.column));
-    if (n > 0) p.losses.push(`attribute ${s.key}.${sc.key}: column ${s.table}.${sc.column} holds ${n} value${n === 1 ? '' : 's'}${renameHint(sc.key, addedKeys, false)}`);
-    diff.drops.push(sc); touched.add(sc.column);
+    if (n > 0)
+      p.losses.push(
+        `attribute ${s.key}.${sc.key}: column ${s.table}.${sc.column} holds ${n} value${n === 1 ? '' : 's'}${renameHint(sc.key, addedKeys, false)}`,
+      );
+    diff.drops.push(sc);
+    touched.add(sc.column);
     p.summary.push(`drop column ${t.table}.${sc.column}`);
   }
   for (const c of t.columns) {
     const sc = colMatch.get(c);
-    if (!sc) { diff.adds.push(c); p.summary.push(`add column ${t.table}.${c.column}`); continue; }
-    if (sc.column !== c.column) { diff.renames.push([sc.column, c.column]); touched.add(sc.column); p.summary.push(`rename column ${t.table}.${sc.column} to ${c.column}`); }
+    if (!sc) {
+      diff.adds.push(c);
+      p.summary.push(`add column ${t.table}.${c.column}`);
+      continue;
+    }
+    if (sc.column !== c.column) {
+      diff.renames.push([sc.column, c.column]);
+      touched.add(sc.column);
+      p.summary.push(`rename column ${t.table}.${sc.column} to ${c.column}`);
+    }
     const change = classify(sc, c);
     const storageDiffers = columnType(d, sc.type, sc.length) !== columnType(d, c.type, c.length) || (sc.type === 'Decimal') !== (c.type === 'Decimal');
     if (c.enumValues && STRINGS.includes(sc.type)) await checkEnumValues(p, t, s, sc, c, diff);
-    if (change === 'same' && !storageDiffers) { if (!sameMeta(sc, c)) diff.dirtyMeta = true; continue; }
+    if (change === 'same' && !storageDiffers) {
+      if (!sameMeta(sc, c)) diff.dirtyMeta = true;
+      continue;
+    }
     diff.dirtyMeta = true;
     p.summary.push(`change column ${t.table}.${c.column} from ${describe(sc)} to ${describe(c)}`);
     touched.add(c.column);
     if (change === 'lossy') {
       const n = await p.valuesIn(s.table, sc.column);
-      if (n > 0) p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} cannot be converted from ${describe(sc)} to ${describe(c)} and would be emptied (${await p.idsWhere(s.table, `${p.Q(sc.column)} IS NOT NULL`)})`);
+      if (n > 0)
+        p.losses.push(
+          `attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} cannot be converted from ${describe(sc)} to ${describe(c)} and would be emptied (${await p.idsWhere(s.table, `${p.Q(sc.column)} IS NOT NULL`)})`,
+        );
       diff.recreates.push(c);
       continue;
     }
@@ -319,7 +425,9 @@ async function diffColumns(p: Planner, t: TableDef, s: TableDef): Promise<Column
         // In place: the values that fit are kept; those that do not are cut (strings) or emptied, by row.
         const cut = STRINGS.includes(sc.type) && STRINGS.includes(c.type);
         const what = cut ? `would be cut to ${c.length} characters` : 'would be emptied';
-        p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} do${n === 1 ? 'es' : ''} not fit ${describe(c)} and ${what} (${await p.idsWhere(s.table, p.misfit(sc, c, sc.column))}); every other value is kept`);
+        p.losses.push(
+          `attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} do${n === 1 ? 'es' : ''} not fit ${describe(c)} and ${what} (${await p.idsWhere(s.table, p.misfit(sc, c, sc.column))}); every other value is kept`,
+        );
         diff.fits.push([sc, c]);
       }
     }
@@ -337,7 +445,10 @@ function alterColumns(p: Planner, t: TableDef, cols: ColumnDiff): boolean {
   for (const sc of cols.drops) ddl(k.schema.alterTable(table).dropColumn(sc.column));
   if (cols.drops.length) dirtyMeta = true;
   for (const c of cols.enumCleanups) {
-    p.raw(`UPDATE ${Q(table)} SET ${Q(c.column)} = NULL WHERE ${Q(c.column)} IS NOT NULL AND ${Q(c.column)} NOT IN (${c.enumValues!.map((_, i) => placeholder(p.d, i + 1)).join(', ')})`, c.enumValues!);
+    p.raw(
+      `UPDATE ${Q(table)} SET ${Q(c.column)} = NULL WHERE ${Q(c.column)} IS NOT NULL AND ${Q(c.column)} NOT IN (${c.enumValues!.map((_, i) => placeholder(p.d, i + 1)).join(', ')})`,
+      c.enumValues!,
+    );
   }
   for (const [sc, c] of cols.fits) {
     const cut = STRINGS.includes(sc.type) && STRINGS.includes(c.type);
@@ -377,7 +488,9 @@ async function createMissingIndexes(p: Planner, t: TableDef, s: TableDef, keep: 
     if (ti.unique && ti.columns.length === 1) {
       const n = await p.tolerant(s.table, () => p.duplicates(s.table, renamedColumn(ti.columns[0]!.column, renames)));
       if (n > 0) {
-        p.losses.push(`${t.kind} ${t.key}: ${n} value${n === 1 ? '' : 's'} of ${ti.columns[0]!.column} occur${n === 1 ? 's' : ''} more than once (a Reference holds one object); the rows holding them would be deleted`);
+        p.losses.push(
+          `${t.kind} ${t.key}: ${n} value${n === 1 ? '' : 's'} of ${ti.columns[0]!.column} occur${n === 1 ? 's' : ''} more than once (a Reference holds one object); the rows holding them would be deleted`,
+        );
         const col = Q(ti.columns[0]!.column);
         p.raw(`DELETE FROM ${Q(table)} WHERE ${col} IN (SELECT ${col} FROM (SELECT ${col} FROM ${Q(table)} GROUP BY ${col} HAVING COUNT(*) > 1) ${Q('dup')})`);
       }
@@ -393,10 +506,11 @@ function rewriteTableMeta(p: Planner, t: TableDef, s: TableDef, id: string, cols
   const { k, m } = p;
   p.tableMeta(t, id, false);
   if (t.kind === 'entity') {
-    for (const sc of s.columns) if (!cols.usedCols.has(sc)) {
-      m(k.deleteFrom(SYS.attribute).where('id', '=', sc.id!));
-      if (sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
-    }
+    for (const sc of s.columns)
+      if (!cols.usedCols.has(sc)) {
+        m(k.deleteFrom(SYS.attribute).where('id', '=', sc.id!));
+        if (sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
+      }
     for (const c of t.columns) {
       const sc = cols.colMatch.get(c);
       if (sc) {
@@ -428,10 +542,13 @@ function planNewTables(p: Planner, desired: readonly TableDef[], matched: Readon
       p.ddl(b);
     } else {
       const [pc, c] = t.columns;
-      p.ddl(k.schema.createTable(t.table)
-        .addColumn(pc!.column, sql.raw(bigintType(d)), (x) => x.notNull())
-        .addColumn(c!.column, sql.raw(bigintType(d)), (x) => x.notNull())
-        .addPrimaryKeyConstraint(`pk_${t.table}`.slice(0, 60), [pc!.column, c!.column] as never));
+      p.ddl(
+        k.schema
+          .createTable(t.table)
+          .addColumn(pc!.column, sql.raw(bigintType(d)), (x) => x.notNull())
+          .addColumn(c!.column, sql.raw(bigintType(d)), (x) => x.notNull())
+          .addPrimaryKeyConstraint(`pk_${t.table}`.slice(0, 60), [pc!.column, c!.column] as never),
+      );
     }
     for (const i of t.indexes) p.createIndex(t.table, i);
     p.tableMeta(t, id, true);
@@ -460,7 +577,12 @@ function planVersion(p: Planner, opts: PlanOptions): void {
 }
 
 function sameIndex(a: IndexDef, b: IndexDef): boolean {
-  return a.name === b.name && a.unique === b.unique && a.columns.length === b.columns.length && a.columns.every((c, i) => c.column === b.columns[i]!.column && c.descending === b.columns[i]!.descending);
+  return (
+    a.name === b.name &&
+    a.unique === b.unique &&
+    a.columns.length === b.columns.length &&
+    a.columns.every((c, i) => c.column === b.columns[i]!.column && c.descending === b.columns[i]!.descending)
+  );
 }
 
 function renamedColumn(col: string, renames: readonly [string, string][]): string {
@@ -468,7 +590,13 @@ function renamedColumn(col: string, renames: readonly [string, string][]): strin
 }
 
 function sameMeta(a: ColumnDef, b: ColumnDef): boolean {
-  return a.key === b.key && a.column === b.column && TYPE_CODES[a.type] === TYPE_CODES[b.type] && a.length === b.length && (a.defaultValue ?? '') === (b.defaultValue ?? '');
+  return (
+    a.key === b.key &&
+    a.column === b.column &&
+    TYPE_CODES[a.type] === TYPE_CODES[b.type] &&
+    a.length === b.length &&
+    (a.defaultValue ?? '') === (b.defaultValue ?? '')
+  );
 }
 
 function describe(c: ColumnDef): string {
@@ -477,7 +605,8 @@ function describe(c: ColumnDef): string {
 
 /** How a column's values fare when its type changes (Mendix converts where it is safe). */
 function classify(from: ColumnDef, to: ColumnDef): Change {
-  const f = from.type; const t = to.type;
+  const f = from.type;
+  const t = to.type;
   if (STRINGS.includes(f) && STRINGS.includes(t)) {
     if (from.length === to.length) return 'same';
     return to.length === 0 || (from.length !== 0 && to.length >= from.length) ? 'widen' : 'narrow';
@@ -493,11 +622,17 @@ function defaultOf(c: ColumnDef): AttributeValue {
   const v = c.defaultValue;
   if (v === null) return null;
   switch (c.type) {
-    case 'Boolean': return v === 'true';
-    case 'Integer': return Number(v);
-    case 'Long': case 'AutoNumber': return BigInt(v);
-    case 'Decimal': return new Dec(v);
-    default: return v;
+    case 'Boolean':
+      return v === 'true';
+    case 'Integer':
+      return Number(v);
+    case 'Long':
+    case 'AutoNumber':
+      return BigInt(v);
+    case 'Decimal':
+      return new Dec(v);
+    default:
+      return v;
   }
 }
 
@@ -519,11 +654,16 @@ async function checkEnumValues(p: Planner, t: TableDef, s: TableDef, sc: ColumnD
   if (values.length === 0) return;
   const col = p.Q(sc.column);
   const cond = `${col} IS NOT NULL AND ${col} NOT IN (${values.map((_, i) => placeholder(p.d, i + 1)).join(', ')})`;
-  if (await p.tolerant(s.table, () => p.count(`SELECT COUNT(*) AS n FROM ${p.Q(s.table)} WHERE ${cond}`, values)) === 0) return;
-  const held = await p.q.query<Record<string, unknown>>(`SELECT ${col} AS v, COUNT(*) AS n FROM ${p.Q(s.table)} WHERE ${cond} GROUP BY ${col} ORDER BY ${col}`, values);
+  if ((await p.tolerant(s.table, () => p.count(`SELECT COUNT(*) AS n FROM ${p.Q(s.table)} WHERE ${cond}`, values))) === 0) return;
+  const held = await p.q.query<Record<string, unknown>>(
+    `SELECT ${col} AS v, COUNT(*) AS n FROM ${p.Q(s.table)} WHERE ${cond} GROUP BY ${col} ORDER BY ${col}`,
+    values,
+  );
   const n = held.reduce((a, r) => a + Number(r.n), 0);
   const byValue = held.map((r) => `'${String(r.v)}' in ${Number(r.n)} row${Number(r.n) === 1 ? '' : 's'}`).join(', ');
-  p.losses.push(`attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} no longer in the enumeration (${byValue}; ${await p.idsWhere(s.table, cond, values)}) would be emptied`);
+  p.losses.push(
+    `attribute ${t.key}.${c.key}: ${n} value${n === 1 ? '' : 's'} no longer in the enumeration (${byValue}; ${await p.idsWhere(s.table, cond, values)}) would be emptied`,
+  );
   diff.enumCleanups.push(c);
   diff.dirtyMeta = true;
 }

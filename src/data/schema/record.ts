@@ -23,10 +23,14 @@ export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
   if (!exists) return { exists: false, tables: [], shortIds: new Map(), sequences: new Set() };
   const all = (t: string) => q.query<Row>(`SELECT * FROM ${Q(t)}`, []);
   // One after the other: inside a transaction they share one connection.
-  const entities = await all(SYS.entity); const idents = await all(SYS.entityIdentifier);
-  const attrs = await all(SYS.attribute); const assocs = await all(SYS.association);
-  const indexes = await all(SYS.index); const indexCols = await all(SYS.indexColumn);
-  const uniques = await all(SYS.uniqueConstraint); const seqs = await all(SYS.sequence);
+  const entities = await all(SYS.entity);
+  const idents = await all(SYS.entityIdentifier);
+  const attrs = await all(SYS.attribute);
+  const assocs = await all(SYS.association);
+  const indexes = await all(SYS.index);
+  const indexCols = await all(SYS.indexColumn);
+  const uniques = await all(SYS.uniqueConstraint);
+  const seqs = await all(SYS.sequence);
   const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   const entityName = new Map(entities.map((e) => [s(e.id), s(e.entity_name)]));
   const colsByIndex = new Map<string, { column: string; descending: boolean; ordinal: number }[]>();
@@ -36,40 +40,63 @@ export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
     colsByIndex.set(s(c.index_id), l);
   }
   const indexesOf = (tableId: string): IndexDef[] => {
-    const out: IndexDef[] = indexes.filter((i) => s(i.table_id) === tableId).map((i) => ({
-      name: s(i.index_name), unique: false,
-      columns: (colsByIndex.get(s(i.id)) ?? []).sort((a, b) => a.ordinal - b.ordinal).map(({ column, descending }) => ({ column, descending })),
-    }));
-    for (const u of uniques.filter((x) => s(x.table_id) === tableId)) out.push({ name: s(u.name), unique: true, columns: [{ column: s(u.column_id), descending: false }] });
+    const out: IndexDef[] = indexes
+      .filter((i) => s(i.table_id) === tableId)
+      .map((i) => ({
+        name: s(i.index_name),
+        unique: false,
+        columns: (colsByIndex.get(s(i.id)) ?? []).sort((a, b) => a.ordinal - b.ordinal).map(({ column, descending }) => ({ column, descending })),
+      }));
+    for (const u of uniques.filter((x) => s(x.table_id) === tableId))
+      out.push({ name: s(u.name), unique: true, columns: [{ column: s(u.column_id), descending: false }] });
     return out;
   };
   const tables: TableDef[] = [];
   for (const e of entities) {
     const id = s(e.id);
-    const columns: ColumnDef[] = attrs.filter((a) => s(a.entity_id) === id).map((a) => ({
-      id: s(a.id), key: s(a.attribute_name), column: s(a.column_name), type: typeOfCode(Number(a.type)),
-      length: Number(a.length ?? 0), defaultValue: a.default_value === null || a.default_value === '' ? null : s(a.default_value), previousKeys: [],
-    }));
+    const columns: ColumnDef[] = attrs
+      .filter((a) => s(a.entity_id) === id)
+      .map((a) => ({
+        id: s(a.id),
+        key: s(a.attribute_name),
+        column: s(a.column_name),
+        type: typeOfCode(Number(a.type)),
+        length: Number(a.length ?? 0),
+        defaultValue: a.default_value === null || a.default_value === '' ? null : s(a.default_value),
+        previousKeys: [],
+      }));
     const superId = s(e.superentity_id);
     tables.push({
-      kind: 'entity', id, key: s(e.entity_name), table: s(e.table_name), previousKeys: [], columns, indexes: indexesOf(id),
+      kind: 'entity',
+      id,
+      key: s(e.entity_name),
+      table: s(e.table_name),
+      previousKeys: [],
+      columns,
+      indexes: indexesOf(id),
       ...(superId && entityName.has(superId) ? { superKey: entityName.get(superId)! } : {}),
     });
   }
   for (const a of assocs) {
     const id = s(a.id);
     tables.push({
-      kind: 'association', id, key: s(a.association_name), table: s(a.table_name), previousKeys: [],
+      kind: 'association',
+      id,
+      key: s(a.association_name),
+      table: s(a.table_name),
+      previousKeys: [],
       columns: [
         { key: 'parent', column: s(a.parent_column_name), type: 'Long', length: 0, defaultValue: null, previousKeys: [] },
         { key: 'child', column: s(a.child_column_name), type: 'Long', length: 0, defaultValue: null, previousKeys: [] },
       ],
       indexes: indexesOf(id),
-      parentKey: entityName.get(s(a.parent_entity_id)) ?? '', childKey: entityName.get(s(a.child_entity_id)) ?? '',
+      parentKey: entityName.get(s(a.parent_entity_id)) ?? '',
+      childKey: entityName.get(s(a.child_entity_id)) ?? '',
     });
   }
   return {
-    exists: true, tables,
+    exists: true,
+    tables,
     shortIds: new Map(idents.map((i) => [s(i.id), Number(i.short_id)])),
     sequences: new Set(seqs.map((x) => s(x.attribute_id))),
   };

@@ -59,7 +59,10 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
       if (standing.kind === 'older') {
         const why = incompatibilities(tx, tables, await readStoredSchema(tx));
         if (why.length) throw new OlderModelError(olderLine(model.app.version, standing, why));
-        opts.log.warn({ model: model.app.version, fingerprint, database: standing.latest }, `this model (version ${model.app.version}) is older than the one that last synchronised the database (version ${standing.latest.version}, #${standing.latest.sequence}): serving with its schema, changing nothing`);
+        opts.log.warn(
+          { model: model.app.version, fingerprint, database: standing.latest },
+          `this model (version ${model.app.version}) is older than the one that last synchronised the database (version ${standing.latest.version}, #${standing.latest.sequence}): serving with its schema, changing nothing`,
+        );
         return { statements: [], summary: [], standing: 'older' };
       }
       const plan = await makePlan(tx, db, model);
@@ -70,7 +73,8 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
         const h = historyInsert(db.kysely, standing.kind === 'new' ? standing.next : 1, fingerprint, model.app.version);
         await tx.execute(h.sql, h.params);
       }
-      if (plan.summary.length) opts.log.info({ changes: plan.summary }, `schema synchronised: ${plan.summary.length} change${plan.summary.length === 1 ? '' : 's'}`);
+      if (plan.summary.length)
+        opts.log.info({ changes: plan.summary }, `schema synchronised: ${plan.summary.length} change${plan.summary.length === 1 ? '' : 's'}`);
       return { statements: plan.steps, summary: plan.summary, standing: standing.kind };
     } finally {
       if (lock.release) await tx.query(lock.release, []).catch(() => undefined);
@@ -99,9 +103,11 @@ export async function previewSync(db: Database, model: CompiledModel): Promise<S
 
 /** The one line an older, incompatible model refuses to start with. */
 export function olderLine(version: string, standing: Extract<ModelStanding, { kind: 'older' }>, why: readonly string[]): string {
-  return `this model (version ${version}, #${standing.self.sequence}) is older than the one that last synchronised the database (version ${standing.latest.version}, #${standing.latest.sequence}) `
-    + `and cannot serve with its schema: ${why[0]}${why.length > 1 ? ` (and ${why.length - 1} more)` : ''}; the schema was not changed. `
-    + 'Deploy the newer model, or give this one a new version in app.yaml to apply its schema deliberately.';
+  return (
+    `this model (version ${version}, #${standing.self.sequence}) is older than the one that last synchronised the database (version ${standing.latest.version}, #${standing.latest.sequence}) ` +
+    `and cannot serve with its schema: ${why[0]}${why.length > 1 ? ` (and ${why.length - 1} more)` : ''}; the schema was not changed. ` +
+    'Deploy the newer model, or give this one a new version in app.yaml to apply its schema deliberately.'
+  );
 }
 
 async function makePlan(q: Queryable, db: Database, model: CompiledModel): Promise<SyncPlan> {

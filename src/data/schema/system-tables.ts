@@ -58,30 +58,43 @@ export function systemTableStatements(k: Kysely<any>, dialect: Dialect): { sql: 
     id(k.schema.createTable(SYS.index).ifNotExists())
       .addColumn('table_id', 'varchar(36)', (c: any) => c.notNull())
       .addColumn('index_name', name, (c: any) => c.notNull()),
-    k.schema.createTable(SYS.indexColumn).ifNotExists()
+    k.schema
+      .createTable(SYS.indexColumn)
+      .ifNotExists()
       .addColumn('index_id', 'varchar(36)', (c: any) => c.notNull())
       .addColumn('column_id', name, (c: any) => c.notNull())
       .addColumn('sort_order', 'varchar(4)')
       .addColumn('ordinal', 'integer'),
-    k.schema.createTable(SYS.uniqueConstraint).ifNotExists()
+    k.schema
+      .createTable(SYS.uniqueConstraint)
+      .ifNotExists()
       .addColumn('name', name, (c: any) => c.notNull())
       .addColumn('table_id', 'varchar(36)', (c: any) => c.notNull())
       .addColumn('column_id', name, (c: any) => c.notNull()),
-    k.schema.createTable(SYS.sequence).ifNotExists()
+    k.schema
+      .createTable(SYS.sequence)
+      .ifNotExists()
       .addColumn('attribute_id', 'varchar(36)', (c: any) => c.notNull().primaryKey())
       .addColumn('name', name)
       .addColumn('start_value', big)
       .addColumn('current_value', big),
-    k.schema.createTable(SYS.version).ifNotExists()
+    k.schema
+      .createTable(SYS.version)
+      .ifNotExists()
       .addColumn('versionnumber', 'varchar(50)')
       .addColumn('lastsyncdate', 'varchar(50)')
       .addColumn('modelversionnumber', name)
       .addColumn('mendixversion', name),
-    k.schema.createTable(SYS.modelHistory).ifNotExists()
+    k.schema
+      .createTable(SYS.modelHistory)
+      .ifNotExists()
       .addColumn('sequence', 'integer', (c: any) => c.notNull().primaryKey())
       .addColumn('fingerprint', 'varchar(64)', (c: any) => c.notNull())
       .addColumn('modelversionnumber', name)
       .addColumn('syncdate', 'varchar(50)'),
   ];
-  return stmts.map((s) => { const c = s.compile(); return { sql: c.sql, params: c.parameters }; });
+  return stmts.map((s) => {
+    const c = s.compile();
+    return { sql: c.sql, params: c.parameters };
+  });
 }

@@ -48,7 +48,16 @@ export interface TableDef {
 
 /** Mendix's codes in mendixsystem$attribute.type. */
 export const TYPE_CODES: Record<AttributeType, number> = {
-  AutoNumber: 0, Integer: 3, Long: 4, Decimal: 5, Boolean: 10, DateTime: 20, String: 30, HashedString: 30, Enumeration: 40, Binary: 50,
+  AutoNumber: 0,
+  Integer: 3,
+  Long: 4,
+  Decimal: 5,
+  Boolean: 10,
+  DateTime: 20,
+  String: 30,
+  HashedString: 30,
+  Enumeration: 40,
+  Binary: 50,
 };
 
 export function typeOfCode(code: number): AttributeType {

@@ -3,7 +3,10 @@ import type { XType } from '../expressions/types.js';
 import type { Run } from './run.js';
 
 /** What a step tells the block that runs it. */
-export const NEXT = 0, BREAK = 1, CONTINUE = 2, RETURN = 3;
+export const NEXT = 0,
+  BREAK = 1,
+  CONTINUE = 2,
+  RETURN = 3;
 /** NEXT, BREAK, CONTINUE or RETURN. */
 export type Signal = number;
 

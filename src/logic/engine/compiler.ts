@@ -17,7 +17,10 @@ export type Path = readonly (string | number)[];
 /** Block scope: variables declared in a branch or loop body are visible only inside it. */
 export class VarScope implements Scope {
   private readonly vars = new Map<string, VarInfo>();
-  constructor(private readonly parent: VarScope | undefined, private readonly root: MicroflowCompiler) {}
+  constructor(
+    private readonly parent: VarScope | undefined,
+    private readonly root: MicroflowCompiler,
+  ) {}
   lookup(name: string): VarInfo | undefined {
     return this.vars.get(name) ?? this.parent?.lookup(name) ?? (this.parent ? undefined : this.root.builtin(name));
   }
@@ -27,7 +30,9 @@ export class VarScope implements Scope {
     this.vars.set(name, v);
     return v;
   }
-  child(): VarScope { return new VarScope(this, this.root); }
+  child(): VarScope {
+    return new VarScope(this, this.root);
+  }
   /** A scope with one extra variable that shadows nothing (e.g. $currentObject, $latestError). */
   with(name: string, type: XType): { scope: VarScope; slot: number } {
     const s = new VarScope(this, this.root);
@@ -70,16 +75,30 @@ export class MicroflowCompiler {
   readonly file: SourceFile;
   readonly returnType: XType;
 
-  constructor(readonly cc: CompileContext, readonly mf: CMicroflow) {
+  constructor(
+    readonly cc: CompileContext,
+    readonly mf: CMicroflow,
+  ) {
     this.file = mf.source.file;
     const rt = mf.def.returns ? parseTypeName(cc.model, mf.def.returns, mf.module) : T.Nothing;
-    if (typeof rt === 'string') { this.error(['returns'], rt); this.returnType = T.Unknown; } else this.returnType = rt;
+    if (typeof rt === 'string') {
+      this.error(['returns'], rt);
+      this.returnType = T.Unknown;
+    } else this.returnType = rt;
   }
 
-  get model(): CompiledModel { return this.cc.model; }
-  get module(): string { return this.mf.module; }
-  newSlot(): number { return this.slots++; }
-  get slotCount(): number { return this.slots; }
+  get model(): CompiledModel {
+    return this.cc.model;
+  }
+  get module(): string {
+    return this.mf.module;
+  }
+  newSlot(): number {
+    return this.slots++;
+  }
+  get slotCount(): number {
+    return this.slots;
+  }
 
   builtin(name: string): VarInfo | undefined {
     if (name === 'currentUser') {
@@ -105,13 +124,23 @@ export class MicroflowCompiler {
 
   /** Compiles an expression written at `path`; problems are reported at their column inside it. */
   expr(value: unknown, path: Path, scope: Scope, expected?: XType, what = 'expression'): StepExpr | undefined {
-    if (value === undefined || value === null) { this.error(path, `missing ${what}`); return undefined; }
+    if (value === undefined || value === null) {
+      this.error(path, `missing ${what}`);
+      return undefined;
+    }
     const text = typeof value === 'string' ? value : String(value);
     const r = compileExpression(text, { model: this.model, module: this.module, scope }, expected);
     if (!r.ok) {
       for (const p of r.problems) {
         const at = typeof value === 'string' ? this.file.locateInside(path, p.start) : this.file.locate(path);
-        this.diagnostics.push({ severity: 'error', file: this.file.relPath, line: at.line, column: at.column, path: pathToString(path), message: `${what}: ${p.message}` });
+        this.diagnostics.push({
+          severity: 'error',
+          file: this.file.relPath,
+          line: at.line,
+          column: at.column,
+          path: pathToString(path),
+          message: `${what}: ${p.message}`,
+        });
       }
       return undefined;
     }
@@ -120,41 +149,71 @@ export class MicroflowCompiler {
 
   /** A variable reference `$Name` in an activity field. */
   variable(ref: unknown, path: Path, scope: Scope, kinds: readonly XType['kind'][]): (VarInfo & { name: string }) | undefined {
-    if (typeof ref !== 'string' || !ref.startsWith('$')) { this.error(path, 'expected a variable ($Name)'); return undefined; }
+    if (typeof ref !== 'string' || !ref.startsWith('$')) {
+      this.error(path, 'expected a variable ($Name)');
+      return undefined;
+    }
     const name = ref.slice(1);
     const v = scope.lookup(name);
-    if (!v) { this.error(path, `unknown variable ${ref}`); return undefined; }
+    if (!v) {
+      this.error(path, `unknown variable ${ref}`);
+      return undefined;
+    }
     if (!kinds.includes(v.type.kind) && v.type.kind !== 'Unknown') {
-      this.error(path, `${ref} is ${typeToString(v.type)}; expected ${kinds.map((k) => (k === 'List' ? 'a list' : k === 'Object' ? 'an object' : k)).join(' or ')}`);
+      this.error(
+        path,
+        `${ref} is ${typeToString(v.type)}; expected ${kinds.map((k) => (k === 'List' ? 'a list' : k === 'Object' ? 'an object' : k)).join(' or ')}`,
+      );
       return undefined;
     }
     return { ...v, name };
   }
 
   type(text: unknown, path: Path): XType | undefined {
-    if (typeof text !== 'string') { this.error(path, 'expected a type name'); return undefined; }
+    if (typeof text !== 'string') {
+      this.error(path, 'expected a type name');
+      return undefined;
+    }
     const t = parseTypeName(this.model, text, this.module);
-    if (typeof t === 'string') { this.error(path, t); return undefined; }
+    if (typeof t === 'string') {
+      this.error(path, t);
+      return undefined;
+    }
     return t;
   }
 
   entity(name: unknown, path: Path): CEntity | undefined {
-    if (typeof name !== 'string') { this.error(path, 'expected an entity name'); return undefined; }
+    if (typeof name !== 'string') {
+      this.error(path, 'expected an entity name');
+      return undefined;
+    }
     const q = name.includes('.') ? name : `${this.module}.${name}`;
     const e = this.model.entities.get(q);
-    if (!e) { this.error(path, `unknown entity '${name}'`); return undefined; }
+    if (!e) {
+      this.error(path, `unknown entity '${name}'`);
+      return undefined;
+    }
     return e;
   }
 
   declare(scope: VarScope, name: unknown, type: XType, path: Path): number | undefined {
-    if (typeof name !== 'string') { this.error(path, 'expected a variable name'); return undefined; }
+    if (typeof name !== 'string') {
+      this.error(path, 'expected a variable name');
+      return undefined;
+    }
     const v = scope.declare(name, type);
-    if (typeof v === 'string') { this.error(path, v); return undefined; }
+    if (typeof v === 'string') {
+      this.error(path, v);
+      return undefined;
+    }
     return v.slot;
   }
 
   block(activities: unknown, path: Path, st: BlockState): Block {
-    if (!Array.isArray(activities)) { this.error(path, 'expected a list of activities'); return block([]); }
+    if (!Array.isArray(activities)) {
+      this.error(path, 'expected a list of activities');
+      return block([]);
+    }
     const steps: Step[] = [];
     activities.forEach((a, i) => {
       const s = this.activity(a as ActivityDef, [...path, i], st);
@@ -164,11 +223,19 @@ export class MicroflowCompiler {
   }
 
   private activity(a: ActivityDef, path: Path, st: BlockState): Step | undefined {
-    if (!a || typeof a !== 'object') { this.error(path, 'an activity must be an object with one action key'); return undefined; }
+    if (!a || typeof a !== 'object') {
+      this.error(path, 'an activity must be an object with one action key');
+      return undefined;
+    }
     const keys = Object.keys(a).filter((k) => k !== 'caption' && k !== 'onError');
     const actionKeys = keys.filter((k) => (ACTIVITY_KEYS as readonly string[]).includes(k));
     if (actionKeys.length !== 1) {
-      this.error(path, actionKeys.length === 0 ? `an activity needs one action key (${ACTIVITY_KEYS.join(', ')})` : `an activity has one action key, found ${actionKeys.join(', ')}`);
+      this.error(
+        path,
+        actionKeys.length === 0
+          ? `an activity needs one action key (${ACTIVITY_KEYS.join(', ')})`
+          : `an activity has one action key, found ${actionKeys.join(', ')}`,
+      );
       return undefined;
     }
     const key = actionKeys[0] as ActivityKey;
@@ -215,8 +282,14 @@ export class MicroflowCompiler {
     }
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
     return {
-      name: this.mf.name, module: this.mf.module, parameters: params, returnType: this.returnType, slotCount: this.slotCount, body,
-      allowedRoles: this.mf.allowedRoles, applyEntityAccess: this.mf.def.applyEntityAccess ?? false,
+      name: this.mf.name,
+      module: this.mf.module,
+      parameters: params,
+      returnType: this.returnType,
+      slotCount: this.slotCount,
+      body,
+      allowedRoles: this.mf.allowedRoles,
+      applyEntityAccess: this.mf.def.applyEntityAccess ?? false,
       ...(this.currentUserSlot !== undefined ? { currentUserSlot: this.currentUserSlot } : {}),
       ...(this.currentSessionSlot !== undefined ? { currentSessionSlot: this.currentSessionSlot } : {}),
       source: this.mf.source,
@@ -251,11 +324,15 @@ export function simpleStep(exprs: readonly (StepExpr | undefined)[], body: (r: R
   const pf = exprs.flatMap((e) => e?.prefetch ?? []);
   const innerSync = inner.every((b) => b.sync);
   if (pf.length === 0 && innerSync) return { sync: true, exec: body };
-  return { sync: false, exec: async (r) => { if (pf.length) await r.session.prefetch(r.vars, pf); return body(r); } };
+  return {
+    sync: false,
+    exec: async (r) => {
+      if (pf.length) await r.session.prefetch(r.vars, pf);
+      return body(r);
+    },
+  };
 }
 
 export async function prefetchAll(r: Run, exprs: readonly (StepExpr | undefined)[]): Promise<void> {
   for (const e of exprs) if (e && e.prefetch.length) await r.session.prefetch(r.vars, e.prefetch);
 }
-
-;

@@ -66,7 +66,9 @@ export class MicroflowEngine implements EngineHost {
     this.tsActions = opts.actions ?? new Map();
     this.roundHalfEven = String(opts.model.app.settings.RoundingMode ?? '').toLowerCase() === 'halfeven';
     this.actions = new ObjectActions((session, name, args, stack) => this.invoke(session, name, args, stack));
-    const signatures: ActionSignatures = new Map([...this.tsActions].map(([n, a]) => [n, { ...(a.parameters ? { parameters: a.parameters } : {}), ...(a.returns ? { returns: a.returns } : {}) }]));
+    const signatures: ActionSignatures = new Map(
+      [...this.tsActions].map(([n, a]) => [n, { ...(a.parameters ? { parameters: a.parameters } : {}), ...(a.returns ? { returns: a.returns } : {}) }]),
+    );
     const cc: CompileContext = { model: this.model, query: this.query, actions: signatures };
     const problems: Diagnostic[] = [];
     for (const mf of this.model.microflows.values()) {
@@ -98,7 +100,13 @@ export class MicroflowEngine implements EngineHost {
    * that commits when the microflow ends and rolls back when it fails.
    * Parameters are given by name; objects among them join the session.
    */
-  async runMicroflow(name: string, params: Readonly<Record<string, Value>>, user: UserContext, tx?: SqlPort, objects: readonly MxObject[] = []): Promise<MicroflowResult> {
+  async runMicroflow(
+    name: string,
+    params: Readonly<Record<string, Value>>,
+    user: UserContext,
+    tx?: SqlPort,
+    objects: readonly MxObject[] = [],
+  ): Promise<MicroflowResult> {
     const mf = this.compiled.get(name);
     if (!mf) throw new MicroflowError(`unknown microflow '${name}'`, [], 'kiln.UnknownMicroflow');
     const go = async (t: SqlPort | undefined): Promise<MicroflowResult> => {
@@ -122,7 +130,8 @@ export class MicroflowEngine implements EngineHost {
       if (!(p.name in params)) throw new MicroflowError(`missing parameter ${p.name} of ${name}`, [name], 'kiln.MissingParameter');
       args.push(checkArgument(params[p.name] ?? null, p.type, `parameter ${p.name} of ${name}`, this.model));
     }
-    for (const k of Object.keys(params)) if (!mf.parameters.some((p) => p.name === k)) throw new MicroflowError(`${name} has no parameter '${k}'`, [name], 'kiln.UnknownParameter');
+    for (const k of Object.keys(params))
+      if (!mf.parameters.some((p) => p.name === k)) throw new MicroflowError(`${name} has no parameter '${k}'`, [name], 'kiln.UnknownParameter');
     return this.execute(session, mf, args, []);
   }
 
@@ -145,7 +154,12 @@ export class MicroflowEngine implements EngineHost {
   private invoke(session: LogicSession, name: string, args: readonly Value[], stack: readonly string[]): Promise<Value> {
     const mf = this.compiled.get(name);
     if (!mf) throw new MicroflowError(`unknown event-handler microflow '${name}'`, stack, 'kiln.UnknownMicroflow');
-    return this.execute(session, mf, mf.parameters.map((_, i) => args[i] ?? null), stack);
+    return this.execute(
+      session,
+      mf,
+      mf.parameters.map((_, i) => args[i] ?? null),
+      stack,
+    );
   }
 
   private async execute(session: LogicSession, mf: CompiledMicroflow, args: readonly Value[], callerStack: readonly string[]): Promise<Value> {
@@ -171,7 +185,9 @@ export class MicroflowEngine implements EngineHost {
 
 function checkArgument(v: Value, t: XType, what: string, model: CompiledModel): Value {
   if (v === null) return null;
-  const bad = (): never => { throw new MicroflowError(`${what} must be ${typeToString(t)}`, [], 'kiln.InvalidArgument'); };
+  const bad = (): never => {
+    throw new MicroflowError(`${what} must be ${typeToString(t)}`, [], 'kiln.InvalidArgument');
+  };
   switch (t.kind) {
     case 'Object':
       if (!isMxObject(v) || !model.entities.get(v.entity)?.chain.includes(t.entity)) bad();
@@ -179,11 +195,19 @@ function checkArgument(v: Value, t: XType, what: string, model: CompiledModel): 
     case 'List':
       if (!Array.isArray(v) || !(v as MxObject[]).every((o) => isMxObject(o) && model.entities.get(o.entity)?.chain.includes(t.entity))) bad();
       return v;
-    case 'Boolean': return typeof v === 'boolean' ? v : bad();
-    case 'String': case 'Enumeration': return typeof v === 'string' ? v : bad();
-    case 'DateTime': return v instanceof Date ? v : bad();
+    case 'Boolean':
+      return typeof v === 'boolean' ? v : bad();
+    case 'String':
+    case 'Enumeration':
+      return typeof v === 'string' ? v : bad();
+    case 'DateTime':
+      return v instanceof Date ? v : bad();
     default:
-      try { return coerceValue(v, t); } catch { return bad(); }
+      try {
+        return coerceValue(v, t);
+      } catch {
+        return bad();
+      }
   }
 }
 

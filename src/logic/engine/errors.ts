@@ -36,7 +36,10 @@ export class ValidationFailedError extends Error {
 
 /** A before-event handler returned false for an action configured to raise. */
 export class EventCancelledError extends Error {
-  constructor(readonly handler: string, readonly action: string) {
+  constructor(
+    readonly handler: string,
+    readonly action: string,
+  ) {
     super(`${action} was cancelled: the event handler ${handler} returned false`);
     this.name = 'EventCancelledError';
   }

@@ -29,4 +29,3 @@ export interface EngineHost extends SessionHost {
 
 /** What the checker knows about TypeScript actions (names and declared types); undefined = not known at check time. */
 export type ActionSignatures = ReadonlyMap<string, { readonly parameters?: Readonly<Record<string, string>>; readonly returns?: string }>;
-

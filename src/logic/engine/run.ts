@@ -10,7 +10,11 @@ export class Run implements Frame {
   returnValue: Value = null;
   /** The error being handled, for `error: true` (rethrow) in a handler. */
   latestError: MicroflowError | undefined;
-  constructor(readonly session: LogicSession, readonly mf: CompiledMicroflow, readonly stack: readonly string[]) {
+  constructor(
+    readonly session: LogicSession,
+    readonly mf: CompiledMicroflow,
+    readonly stack: readonly string[],
+  ) {
     this.vars = new Array<Value>(mf.slotCount).fill(null);
     this.ctx = session.evalCtx;
   }
@@ -81,7 +85,10 @@ async function runGuarded(s: Step, r: Run): Promise<Signal> {
     // A failed handler's own errors (savepoint gone because the connection died) surface as they are.
     if (sp) await session.rollbackTo(sp);
     else await session.rollbackInnermost();
-    session.log.warn({ microflow: r.mf.name, activity: s.label, error: err.message, stack: err.microflowStack }, h.mode === 'continue' ? 'error ignored (continue)' : 'error handled by a custom error handler');
+    session.log.warn(
+      { microflow: r.mf.name, activity: s.label, error: err.message, stack: err.microflowStack },
+      h.mode === 'continue' ? 'error ignored (continue)' : 'error handled by a custom error handler',
+    );
     if (h.mode === 'continue') return NEXT;
     r.vars[h.errorSlot] = session.errorObject(err);
     const previous = r.latestError;
@@ -93,4 +100,3 @@ async function runGuarded(s: Step, r: Run): Promise<Signal> {
     }
   }
 }
-

@@ -47,7 +47,12 @@ export class LogicSession {
   private userObject: MxObject | null | undefined;
   private sessionObject: MxObject | null | undefined;
 
-  constructor(readonly host: SessionHost, readonly user: UserContext, readonly tx: SqlPort | undefined, readonly log: Logger) {
+  constructor(
+    readonly host: SessionHost,
+    readonly user: UserContext,
+    readonly tx: SqlPort | undefined,
+    readonly log: Logger,
+  ) {
     this.now = new Date();
     const objects = this.objects;
     this.evalCtx = {
@@ -64,7 +69,9 @@ export class LogicSession {
     };
   }
 
-  get model(): CompiledModel { return this.host.model; }
+  get model(): CompiledModel {
+    return this.host.model;
+  }
 
   track(o: MxObject): MxObject {
     const held = this.objects.get(o.id);
@@ -82,7 +89,10 @@ export class LogicSession {
   fromDatabase(found: readonly MxObject[]): MxObject[] {
     return found.map((o) => {
       const h = this.objects.get(o.id);
-      if (!h) { this.objects.set(o.id, o); return o; }
+      if (!h) {
+        this.objects.set(o.id, o);
+        return o;
+      }
       return h.changed.size > 0 || h.state === 'new' ? o : h;
     });
   }
@@ -156,10 +166,16 @@ export class LogicSession {
 
   /** A System.Error object for $latestError (non-persistable, never committed). */
   errorObject(e: MicroflowError): MxObject {
-    const o = createMxObject('System.Error', -(++this.tempIds), 'new');
+    const o = createMxObject('System.Error', -++this.tempIds, 'new');
     o.values.set('ErrorType', e.errorType);
     o.values.set('Message', e.message);
-    o.values.set('Stacktrace', [...e.microflowStack].reverse().map((m) => `\tat microflow ${m}`).join('\n'));
+    o.values.set(
+      'Stacktrace',
+      [...e.microflowStack]
+        .reverse()
+        .map((m) => `\tat microflow ${m}`)
+        .join('\n'),
+    );
     return o;
   }
 

@@ -5,7 +5,19 @@ import type { Node } from './ast.js';
 import { tokenValue } from './dates.js';
 import { FUNCTIONS, UNSUPPORTED, type ArgInfo } from './functions.js';
 import { parseExpression, SyntaxError } from './parser.js';
-import { checkInteger, Decimal34, ExactDecimal, ExpressionError, isMxObject, toBigInt, toDecimal, valueToString, type Evaluator, type Frame, type Value } from './runtime.js';
+import {
+  checkInteger,
+  Decimal34,
+  ExactDecimal,
+  ExpressionError,
+  isMxObject,
+  toBigInt,
+  toDecimal,
+  valueToString,
+  type Evaluator,
+  type Frame,
+  type Value,
+} from './runtime.js';
 import { attributeXType, isIntegral, isLoose, isNumeric, isSubEntity, T, typeToString, widen, type XType } from './types.js';
 
 /** A variable visible to an expression: its slot in the frame and its type. */
@@ -102,26 +114,47 @@ class Compiler {
 
   node(n: Node): Compiled {
     switch (n.kind) {
-      case 'literal': return this.literal(n);
-      case 'variable': return this.variable(n);
-      case 'enumValue': return this.enumValue(n);
-      case 'token': return this.token(n);
-      case 'call': return this.call(n);
-      case 'unary': return this.unary(n);
-      case 'binary': return this.binary(n);
-      case 'if': return this.ifElse(n);
+      case 'literal':
+        return this.literal(n);
+      case 'variable':
+        return this.variable(n);
+      case 'enumValue':
+        return this.enumValue(n);
+      case 'token':
+        return this.token(n);
+      case 'call':
+        return this.call(n);
+      case 'unary':
+        return this.unary(n);
+      case 'binary':
+        return this.binary(n);
+      case 'if':
+        return this.ifElse(n);
     }
   }
 
   private literal(n: Extract<Node, { kind: 'literal' }>): Compiled {
     switch (n.valueKind) {
-      case 'String': { const v = n.text; return { type: T.String, ev: () => v, literal: v }; }
-      case 'Boolean': { const v = n.text === 'true'; return { type: T.Boolean, ev: () => v }; }
-      case 'Empty': return { type: T.Empty, ev: () => null };
-      case 'Decimal': { const v = new ExactDecimal(n.text); return { type: T.Decimal, ev: () => v }; }
+      case 'String': {
+        const v = n.text;
+        return { type: T.String, ev: () => v, literal: v };
+      }
+      case 'Boolean': {
+        const v = n.text === 'true';
+        return { type: T.Boolean, ev: () => v };
+      }
+      case 'Empty':
+        return { type: T.Empty, ev: () => null };
+      case 'Decimal': {
+        const v = new ExactDecimal(n.text);
+        return { type: T.Decimal, ev: () => v };
+      }
       case 'Integer': {
         const big = BigInt(n.text);
-        if (big <= 2147483647n) { const v = Number(big); return { type: T.Integer, ev: () => v }; }
+        if (big <= 2147483647n) {
+          const v = Number(big);
+          return { type: T.Integer, ev: () => v };
+        }
         if (big > 9223372036854775807n) return this.fail(n, `${n.text} is too large for a Long`);
         return { type: T.Long, ev: () => big };
       }
@@ -156,17 +189,32 @@ class Compiler {
         const target = model.entities.get(seg.name);
         if (assoc) {
           if (!entity.parentOf.includes(assoc.name)) {
-            if (entity.childOf.includes(assoc.name)) return this.fail(seg, `${assoc.name} can only be followed from its owner ${assoc.parent}, not from ${type.entity}`);
+            if (entity.childOf.includes(assoc.name))
+              return this.fail(seg, `${assoc.name} can only be followed from its owner ${assoc.parent}, not from ${type.entity}`);
             return this.fail(seg, `${type.entity} has no association ${assoc.name}`);
           }
           associations.push(assoc.name);
           const name = assoc.name;
           if (assoc.type === 'ReferenceSet') {
             type = T.list(assoc.child);
-            ev = (f) => { const o = prev(f); if (o === null) { if (lenient) return null; throw new ExpressionError(`cannot follow ${name} of an empty object (${label})`); } return f.ctx.follow(o as MxObject, name) ?? []; };
+            ev = (f) => {
+              const o = prev(f);
+              if (o === null) {
+                if (lenient) return null;
+                throw new ExpressionError(`cannot follow ${name} of an empty object (${label})`);
+              }
+              return f.ctx.follow(o as MxObject, name) ?? [];
+            };
           } else {
             type = T.object(assoc.child);
-            ev = (f) => { const o = prev(f); if (o === null) { if (lenient) return null; throw new ExpressionError(`cannot follow ${name} of an empty object (${label})`); } return f.ctx.follow(o as MxObject, name) as MxObject | null; };
+            ev = (f) => {
+              const o = prev(f);
+              if (o === null) {
+                if (lenient) return null;
+                throw new ExpressionError(`cannot follow ${name} of an empty object (${label})`);
+              }
+              return f.ctx.follow(o as MxObject, name) as MxObject | null;
+            };
           }
         } else if (target) {
           if (!isSubEntity(model, target.name, type.entity)) return this.fail(seg, `${target.name} is not a specialization of ${type.entity}`);
@@ -174,7 +222,7 @@ class Compiler {
           const tn = target.name;
           ev = (f) => {
             const o = prev(f) as MxObject | null;
-            if (o !== null && !(model.entities.get(o.entity)?.chain.includes(tn))) throw new ExpressionError(`${label} is a ${o.entity}, not a ${tn}`);
+            if (o !== null && !model.entities.get(o.entity)?.chain.includes(tn)) throw new ExpressionError(`${label} is a ${o.entity}, not a ${tn}`);
             return o;
           };
         } else return this.fail(seg, `unknown association or entity '${seg.name}'`);
@@ -189,7 +237,10 @@ class Compiler {
       const an = attr.name;
       ev = (f) => {
         const o = prev(f) as MxObject | null;
-        if (o === null) { if (lenient) return null; throw new ExpressionError(`cannot read ${an} of an empty object (${label})`); }
+        if (o === null) {
+          if (lenient) return null;
+          throw new ExpressionError(`cannot read ${an} of an empty object (${label})`);
+        }
         const val = o.values.get(an);
         return val === undefined ? null : val;
       };
@@ -200,18 +251,20 @@ class Compiler {
 
   private enumValue(n: Extract<Node, { kind: 'enumValue' }>): Compiled {
     const parts = n.name.split('.');
-    if (parts.length < 2 || parts.length > 3) return this.fail(n, `unknown name '${n.name}' (expected Module.Enumeration.Value, a function call, or $variable)`);
+    if (parts.length < 2 || parts.length > 3)
+      return this.fail(n, `unknown name '${n.name}' (expected Module.Enumeration.Value, a function call, or $variable)`);
     const key = parts.pop()!;
     const enumName = parts.length === 1 && this.env.module ? `${this.env.module}.${parts[0]}` : parts.join('.');
     const e = this.env.model.enumerations.get(enumName);
     if (!e) return this.fail(n, `unknown enumeration '${parts.join('.')}'`);
-    if (!e.values.some((v) => v.key === key)) return this.fail(n, `enumeration ${enumName} has no value '${key}' (values: ${e.values.map((v) => v.key).join(', ')})`);
+    if (!e.values.some((v) => v.key === key))
+      return this.fail(n, `enumeration ${enumName} has no value '${key}' (values: ${e.values.map((v) => v.key).join(', ')})`);
     return { type: T.enumeration(enumName), ev: () => key };
   }
 
   private token(n: Extract<Node, { kind: 'token' }>): Compiled {
     if (tokenValue(n.name, new Date(0), 'UTC') === undefined) {
-      if (n.name === 'CurrentUser') return this.fail(n, "[%CurrentUser%] is for XPath; use $currentUser in expressions");
+      if (n.name === 'CurrentUser') return this.fail(n, '[%CurrentUser%] is for XPath; use $currentUser in expressions');
       return this.fail(n, `unknown token [%${n.name}%]`);
     }
     const name = n.name;
@@ -238,10 +291,16 @@ class Compiler {
       const at = r.arg !== undefined ? n.args[r.arg]! : nameSpan;
       return this.fail(at, `${n.name}: ${r.error}`);
     }
-    const inner = def.build(args.map((a) => a.ev), info, r);
+    const inner = def.build(
+      args.map((a) => a.ev),
+      info,
+      r,
+    );
     const name = n.name;
     const ev: Evaluator = (f) => {
-      try { return inner(f); } catch (e) {
+      try {
+        return inner(f);
+      } catch (e) {
         if (e instanceof ExpressionError && !e.message.startsWith(`${name}`)) throw new ExpressionError(`${name}: ${e.message}`);
         throw e;
       }
@@ -259,7 +318,8 @@ class Compiler {
     }
     if (!isNumeric(o.type)) return this.fail(n.operand, `'-' needs a number, not ${typeToString(o.type)}`);
     return {
-      type: o.type, ev: (f) => {
+      type: o.type,
+      ev: (f) => {
         const v = need(oe(f), "the operand of '-'");
         if (typeof v === 'number') return v === 0 ? 0 : -v;
         if (typeof v === 'bigint') return -v;
@@ -269,8 +329,11 @@ class Compiler {
   }
 
   private ifElse(n: Extract<Node, { kind: 'if' }>): Compiled {
-    const c = this.node(n.cond), a = this.node(n.then), b = this.node(n.else);
-    if (c.type.kind !== 'Unknown' && !isLoose(c.type) && c.type.kind !== 'Boolean') return this.fail(n.cond, `the condition of 'if' must be Boolean, not ${typeToString(c.type)}`);
+    const c = this.node(n.cond),
+      a = this.node(n.then),
+      b = this.node(n.else);
+    if (c.type.kind !== 'Unknown' && !isLoose(c.type) && c.type.kind !== 'Boolean')
+      return this.fail(n.cond, `the condition of 'if' must be Boolean, not ${typeToString(c.type)}`);
     if (a.type.kind === 'Unknown' || b.type.kind === 'Unknown') return unknown;
     let type: XType;
     if (a.type.kind === 'Empty') type = b.type;
@@ -283,45 +346,70 @@ class Compiler {
       else if (isSubEntity(m, b.type.entity, a.type.entity)) type = a.type;
       else return this.fail(n, `'then' gives ${typeToString(a.type)} but 'else' gives ${typeToString(b.type)}`);
     } else return this.fail(n, `'then' gives ${typeToString(a.type)} but 'else' gives ${typeToString(b.type)}`);
-    const ce = c.ev, ae = coerceTo(a, type), be = coerceTo(b, type);
+    const ce = c.ev,
+      ae = coerceTo(a, type),
+      be = coerceTo(b, type);
     return { type, ev: (f) => (need(ce(f), "the condition of 'if'") ? ae(f) : be(f)) };
   }
 
   private binary(n: Extract<Node, { kind: 'binary' }>): Compiled {
     const emptyCheck = (n.op === '=' || n.op === '!=') && [n.left, n.right].some((x) => x.kind === 'literal' && x.valueKind === 'Empty');
     const side = (x: Node): Compiled => (emptyCheck && x.kind === 'variable' ? this.variable(x, true) : this.node(x));
-    const l = side(n.left), r = side(n.right);
+    const l = side(n.left),
+      r = side(n.right);
     if (l.type.kind === 'Unknown' || r.type.kind === 'Unknown') return unknown;
-    const le = l.ev, re = r.ev;
-    const lt = l.type, rt = r.type;
+    const le = l.ev,
+      re = r.ev;
+    const lt = l.type,
+      rt = r.type;
     const opSpan = { start: n.opStart, end: n.opStart + (n.op === 'div' && n.end > n.opStart ? 1 : n.op.length) };
     switch (n.op) {
-      case 'and': case 'or': {
-        for (const [side, t] of [[n.left, lt], [n.right, rt]] as const) {
+      case 'and':
+      case 'or': {
+        for (const [side, t] of [
+          [n.left, lt],
+          [n.right, rt],
+        ] as const) {
           if (!isLoose(t) && t.kind !== 'Boolean') return this.fail(side, `'${n.op}' needs Boolean operands, not ${typeToString(t)}`);
         }
         return n.op === 'and'
           ? { type: T.Boolean, ev: (f) => need(le(f), "an operand of 'and'") === true && need(re(f), "an operand of 'and'") === true }
           : { type: T.Boolean, ev: (f) => need(le(f), "an operand of 'or'") === true || need(re(f), "an operand of 'or'") === true };
       }
-      case '=': case '!=': {
+      case '=':
+      case '!=': {
         if (!comparable(this.env.model, lt, rt)) return this.fail(opSpan, `cannot compare ${typeToString(lt)} with ${typeToString(rt)}`);
         const eq = equalityFor(lt, rt);
         return n.op === '=' ? { type: T.Boolean, ev: (f) => eq(le(f), re(f)) } : { type: T.Boolean, ev: (f) => !eq(le(f), re(f)) };
       }
-      case '<': case '<=': case '>': case '>=': {
-        const ok = (isNumeric(lt) || isLoose(lt)) && (isNumeric(rt) || isLoose(rt))
-          || ((lt.kind === 'DateTime' || isLoose(lt)) && (rt.kind === 'DateTime' || isLoose(rt)))
-          || ((lt.kind === 'String' || isLoose(lt)) && (rt.kind === 'String' || isLoose(rt)));
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const ok =
+          ((isNumeric(lt) || isLoose(lt)) && (isNumeric(rt) || isLoose(rt))) ||
+          ((lt.kind === 'DateTime' || isLoose(lt)) && (rt.kind === 'DateTime' || isLoose(rt))) ||
+          ((lt.kind === 'String' || isLoose(lt)) && (rt.kind === 'String' || isLoose(rt)));
         if (!ok || (isLoose(lt) && isLoose(rt))) return this.fail(opSpan, `cannot order ${typeToString(lt)} and ${typeToString(rt)} with '${n.op}'`);
         const cmp = orderFor(lt, rt);
         const test = n.op === '<' ? (c: number) => c < 0 : n.op === '<=' ? (c: number) => c <= 0 : n.op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
         const op = n.op;
-        return { type: T.Boolean, ev: (f) => { const a = le(f), b = re(f); if (a === null || b === null) throw new ExpressionError(`cannot compare an empty value with '${op}'`); return test(cmp(a, b)); } };
+        return {
+          type: T.Boolean,
+          ev: (f) => {
+            const a = le(f),
+              b = re(f);
+            if (a === null || b === null) throw new ExpressionError(`cannot compare an empty value with '${op}'`);
+            return test(cmp(a, b));
+          },
+        };
       }
       case '+':
         if (lt.kind === 'String' || rt.kind === 'String') {
-          for (const [side, t] of [[n.left, lt], [n.right, rt]] as const) {
+          for (const [side, t] of [
+            [n.left, lt],
+            [n.right, rt],
+          ] as const) {
             if (t.kind === 'List' || t.kind === 'Object') return this.fail(side, `cannot concatenate ${typeToString(t)} to a string`);
           }
           return { type: T.String, ev: (f) => valueToString(le(f), f.ctx.timeZone) + valueToString(re(f), f.ctx.timeZone) };
@@ -334,47 +422,145 @@ class Compiler {
 
   private arithmetic(n: Extract<Node, { kind: 'binary' }>, l: Compiled, r: Compiled, opSpan: { start: number; end: number }): Compiled {
     const op = n.op;
-    for (const [side, t] of [[n.left, l.type], [n.right, r.type]] as const) {
+    for (const [side, t] of [
+      [n.left, l.type],
+      [n.right, r.type],
+    ] as const) {
       if (!isNumeric(t) && t.kind !== 'Empty') return this.fail(side, `'${op === 'div' ? 'div' : op}' needs numbers, not ${typeToString(t)}`);
     }
     if (l.type.kind === 'Empty' && r.type.kind === 'Empty') return this.fail(opSpan, `'${op}' needs numbers, not empty`);
     const type = op === 'div' ? T.Decimal : widen(isLoose(l.type) ? r.type : l.type, isLoose(r.type) ? l.type : r.type);
-    const le = l.ev, re = r.ev;
+    const le = l.ev,
+      re = r.ev;
     const opName = op;
     const operands = (f: Frame): [Value, Value] => {
-      const a = le(f), b = re(f);
+      const a = le(f),
+        b = re(f);
       if (a === null || b === null) throw new ExpressionError(`cannot compute '${opName}' with an empty operand`);
       return [a, b];
     };
     if (op === 'div') {
-      return { type, ev: (f) => {
-        const [a, b] = operands(f);
-        const d = toDecimal(b);
-        if (d.isZero()) throw new ExpressionError('division by zero');
-        return new ExactDecimal(new Decimal34(toDecimal(a)).div(d));
-      } };
+      return {
+        type,
+        ev: (f) => {
+          const [a, b] = operands(f);
+          const d = toDecimal(b);
+          if (d.isZero()) throw new ExpressionError('division by zero');
+          return new ExactDecimal(new Decimal34(toDecimal(a)).div(d));
+        },
+      };
     }
     if (type.kind === 'Integer') {
       switch (op) {
-        case '+': return { type, ev: (f) => { const [a, b] = operands(f); return checkInteger((a as number) + (b as number)); } };
-        case '-': return { type, ev: (f) => { const [a, b] = operands(f); return checkInteger((a as number) - (b as number)); } };
-        case '*': return { type, ev: (f) => { const [a, b] = operands(f); return checkInteger((a as number) * (b as number)); } };
-        case 'mod': return { type, ev: (f) => { const [a, b] = operands(f); if (b === 0) throw new ExpressionError('modulo by zero'); const m = (a as number) % (b as number); return m === 0 ? 0 : m; } };
+        case '+':
+          return {
+            type,
+            ev: (f) => {
+              const [a, b] = operands(f);
+              return checkInteger((a as number) + (b as number));
+            },
+          };
+        case '-':
+          return {
+            type,
+            ev: (f) => {
+              const [a, b] = operands(f);
+              return checkInteger((a as number) - (b as number));
+            },
+          };
+        case '*':
+          return {
+            type,
+            ev: (f) => {
+              const [a, b] = operands(f);
+              return checkInteger((a as number) * (b as number));
+            },
+          };
+        case 'mod':
+          return {
+            type,
+            ev: (f) => {
+              const [a, b] = operands(f);
+              if (b === 0) throw new ExpressionError('modulo by zero');
+              const m = (a as number) % (b as number);
+              return m === 0 ? 0 : m;
+            },
+          };
       }
     }
     if (type.kind === 'Long') {
       switch (op) {
-        case '+': return { type, ev: (f) => { const [a, b] = operands(f); return toBigInt(a) + toBigInt(b); } };
-        case '-': return { type, ev: (f) => { const [a, b] = operands(f); return toBigInt(a) - toBigInt(b); } };
-        case '*': return { type, ev: (f) => { const [a, b] = operands(f); return toBigInt(a) * toBigInt(b); } };
-        case 'mod': return { type, ev: (f) => { const [a, b] = operands(f); const d = toBigInt(b); if (d === 0n) throw new ExpressionError('modulo by zero'); return toBigInt(a) % d; } };
+        case '+':
+          return {
+            type,
+            ev: (f) => {
+              const [a, b] = operands(f);
+              return toBigInt(a) + toBigInt(b);
+            },
+          };
+        case '-':
+          return {
+            type,
+            ev: (f) => {
+              const [a, b] = operands(f);
+              return toBigInt(a) - toBigInt(b);
+            },
+          };
+        case '*':
+          return {
+            type,
+            ev: (f) => {
+              const [a, b] = operands(f);
+              return toBigInt(a) * toBigInt(b);
+            },
+          };
+        case 'mod':
+          return {
+            type,
+            ev: (f) => {
+              const [a, b] = operands(f);
+              const d = toBigInt(b);
+              if (d === 0n) throw new ExpressionError('modulo by zero');
+              return toBigInt(a) % d;
+            },
+          };
       }
     }
     switch (op) {
-      case '+': return { type, ev: (f) => { const [a, b] = operands(f); return new ExactDecimal(toDecimal(a)).plus(toDecimal(b)); } };
-      case '-': return { type, ev: (f) => { const [a, b] = operands(f); return new ExactDecimal(toDecimal(a)).minus(toDecimal(b)); } };
-      case '*': return { type, ev: (f) => { const [a, b] = operands(f); return new ExactDecimal(toDecimal(a)).times(toDecimal(b)); } };
-      default: return { type, ev: (f) => { const [a, b] = operands(f); const d = toDecimal(b); if (d.isZero()) throw new ExpressionError('modulo by zero'); return new ExactDecimal(toDecimal(a)).mod(d); } };
+      case '+':
+        return {
+          type,
+          ev: (f) => {
+            const [a, b] = operands(f);
+            return new ExactDecimal(toDecimal(a)).plus(toDecimal(b));
+          },
+        };
+      case '-':
+        return {
+          type,
+          ev: (f) => {
+            const [a, b] = operands(f);
+            return new ExactDecimal(toDecimal(a)).minus(toDecimal(b));
+          },
+        };
+      case '*':
+        return {
+          type,
+          ev: (f) => {
+            const [a, b] = operands(f);
+            return new ExactDecimal(toDecimal(a)).times(toDecimal(b));
+          },
+        };
+      default:
+        return {
+          type,
+          ev: (f) => {
+            const [a, b] = operands(f);
+            const d = toDecimal(b);
+            if (d.isZero()) throw new ExpressionError('modulo by zero');
+            return new ExactDecimal(toDecimal(a)).mod(d);
+          },
+        };
     }
   }
 }
@@ -388,8 +574,16 @@ function need(v: Value, what: string): Value {
 function coerceTo(c: Compiled, type: XType): Evaluator {
   if (c.type.kind === type.kind || !isNumeric(type)) return c.ev;
   const e = c.ev;
-  if (type.kind === 'Decimal') return (f) => { const v = e(f); return v === null ? null : toDecimal(v); };
-  if (type.kind === 'Long') return (f) => { const v = e(f); return v === null ? null : toBigInt(v); };
+  if (type.kind === 'Decimal')
+    return (f) => {
+      const v = e(f);
+      return v === null ? null : toDecimal(v);
+    };
+  if (type.kind === 'Long')
+    return (f) => {
+      const v = e(f);
+      return v === null ? null : toBigInt(v);
+    };
   return e;
 }
 
@@ -423,14 +617,17 @@ function orderFor(a: XType, b: XType): (x: Value, y: Value) => number {
 export function coerceValue(v: Value, to: XType): Value {
   if (v === null) return null;
   switch (to.kind) {
-    case 'Decimal': return v instanceof Decimal ? v : toDecimal(v);
-    case 'Long': return typeof v === 'bigint' ? v : toBigInt(v);
+    case 'Decimal':
+      return v instanceof Decimal ? v : toDecimal(v);
+    case 'Long':
+      return typeof v === 'bigint' ? v : toBigInt(v);
     case 'Integer': {
       if (typeof v === 'number') return v;
       const n = Number(v as bigint);
       if (n > 2147483647 || n < -2147483648) throw new ExpressionError(`${String(v)} is out of range for an Integer`);
       return n;
     }
-    default: return v;
+    default:
+      return v;
   }
 }

@@ -14,7 +14,8 @@ function inZone(d: Date, zone: string): DateTime {
 
 export function fromParts(zone: string, year: number, month = 1, day = 1, hour = 0, minute = 0, second = 0): Date {
   const dt = DateTime.fromObject({ year, month, day, hour, minute, second, millisecond: 0 }, { zone });
-  if (!dt.isValid) throw new ExpressionError(`invalid date ${year}-${month}-${day} ${hour}:${minute}:${second}: ${dt.invalidExplanation ?? dt.invalidReason ?? ''}`);
+  if (!dt.isValid)
+    throw new ExpressionError(`invalid date ${year}-${month}-${day} ${hour}:${minute}:${second}: ${dt.invalidExplanation ?? dt.invalidReason ?? ''}`);
   return dt.toJSDate();
 }
 
@@ -30,7 +31,9 @@ export function addUnits(d: Date, unit: AddUnit, amount: number, zone: string): 
 
 export type TrimUnit = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
 export function trimTo(d: Date, unit: TrimUnit, zone: string): Date {
-  return inZone(d, zone).startOf(unit as DateTimeUnit).toJSDate();
+  return inZone(d, zone)
+    .startOf(unit as DateTimeUnit)
+    .toJSDate();
 }
 
 export type PeriodUnit = 'day' | 'week' | 'month' | 'year';
@@ -63,13 +66,21 @@ function javaPatternToLuxon(pattern: string, dt?: DateTime): string {
     const c = pattern[i]!;
     if (c === "'") {
       const close = pattern.indexOf("'", i + 1);
-      if (close === i + 1) { out += "'\\''"; i += 2; continue; }
+      if (close === i + 1) {
+        out += "'\\''";
+        i += 2;
+        continue;
+      }
       const lit = close < 0 ? pattern.slice(i + 1) : pattern.slice(i + 1, close);
       out += `'${lit}'`;
       i = close < 0 ? pattern.length : close + 1;
       continue;
     }
-    if (!/[A-Za-z]/.test(c)) { out += c; i++; continue; }
+    if (!/[A-Za-z]/.test(c)) {
+      out += c;
+      i++;
+      continue;
+    }
     let j = i;
     while (pattern[j] === c) j++;
     const n = j - i;
@@ -82,25 +93,47 @@ function javaPatternToLuxon(pattern: string, dt?: DateTime): string {
 
 function mapRun(c: string, n: number): string {
   switch (c) {
-    case 'y': return n === 2 ? 'yy' : n === 1 ? 'y' : 'yyyy';
-    case 'Y': return 'kkkk';
-    case 'M': case 'L': return n >= 4 ? c.repeat(4) : c.repeat(n);
-    case 'd': return n >= 2 ? 'dd' : 'd';
-    case 'D': return n >= 3 ? 'ooo' : 'o';
-    case 'E': return n >= 4 ? 'EEEE' : 'EEE';
-    case 'u': return 'E';
-    case 'a': return 'a';
-    case 'H': case 'k': return n >= 2 ? 'HH' : 'H';
-    case 'h': case 'K': return n >= 2 ? 'hh' : 'h';
-    case 'm': return n >= 2 ? 'mm' : 'm';
-    case 's': return n >= 2 ? 'ss' : 's';
-    case 'S': return 'SSS';
-    case 'z': return n >= 4 ? 'ZZZZZ' : 'ZZZZ';
-    case 'Z': return 'ZZZ';
-    case 'X': return n === 1 ? 'ZZZ' : 'ZZ';
-    case 'w': return n >= 2 ? 'WW' : 'W';
-    case 'G': return 'G';
-    default: return `'${c.repeat(n)}'`;
+    case 'y':
+      return n === 2 ? 'yy' : n === 1 ? 'y' : 'yyyy';
+    case 'Y':
+      return 'kkkk';
+    case 'M':
+    case 'L':
+      return n >= 4 ? c.repeat(4) : c.repeat(n);
+    case 'd':
+      return n >= 2 ? 'dd' : 'd';
+    case 'D':
+      return n >= 3 ? 'ooo' : 'o';
+    case 'E':
+      return n >= 4 ? 'EEEE' : 'EEE';
+    case 'u':
+      return 'E';
+    case 'a':
+      return 'a';
+    case 'H':
+    case 'k':
+      return n >= 2 ? 'HH' : 'H';
+    case 'h':
+    case 'K':
+      return n >= 2 ? 'hh' : 'h';
+    case 'm':
+      return n >= 2 ? 'mm' : 'm';
+    case 's':
+      return n >= 2 ? 'ss' : 's';
+    case 'S':
+      return 'SSS';
+    case 'z':
+      return n >= 4 ? 'ZZZZZ' : 'ZZZZ';
+    case 'Z':
+      return 'ZZZ';
+    case 'X':
+      return n === 1 ? 'ZZZ' : 'ZZ';
+    case 'w':
+      return n >= 2 ? 'WW' : 'W';
+    case 'G':
+      return 'G';
+    default:
+      return `'${c.repeat(n)}'`;
   }
 }
 
@@ -114,13 +147,22 @@ function mapRun(c: string, n: number): string {
 function computedRun(c: string, n: number, dt: DateTime): string | undefined {
   const pad = (v: number) => String(v).padStart(n, '0');
   switch (c) {
-    case 'k': return pad(dt.hour === 0 ? 24 : dt.hour);
-    case 'K': return pad(dt.hour % 12);
-    case 'F': return pad(Math.ceil(dt.day / 7));
-    case 'W': return pad(Math.floor((dt.day - 1 + (dt.startOf('month').weekday % 7)) / 7) + 1);
-    case 'w': return pad(usWeek(dt).week);
-    case 'Y': { const y = usWeek(dt).year; return n === 2 ? String(y % 100).padStart(2, '0') : pad(y); }
-    case 'S': return pad(dt.millisecond);
+    case 'k':
+      return pad(dt.hour === 0 ? 24 : dt.hour);
+    case 'K':
+      return pad(dt.hour % 12);
+    case 'F':
+      return pad(Math.ceil(dt.day / 7));
+    case 'W':
+      return pad(Math.floor((dt.day - 1 + (dt.startOf('month').weekday % 7)) / 7) + 1);
+    case 'w':
+      return pad(usWeek(dt).week);
+    case 'Y': {
+      const y = usWeek(dt).year;
+      return n === 2 ? String(y % 100).padStart(2, '0') : pad(y);
+    }
+    case 'S':
+      return pad(dt.millisecond);
     case 'X': {
       if (dt.offset === 0) return 'Z';
       const sign = dt.offset < 0 ? '-' : '+';
@@ -128,7 +170,8 @@ function computedRun(c: string, n: number, dt: DateTime): string | undefined {
       const m = String(Math.abs(dt.offset) % 60).padStart(2, '0');
       return n === 1 ? `${sign}${h}` : n === 2 ? `${sign}${h}${m}` : `${sign}${h}:${m}`;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -166,7 +209,7 @@ export function parseDate(s: string, pattern: string, zone: string): Date | null
 function lenientParse(s: string, pattern: string, zone: string): Date | null {
   const fields: string[] = [];
   let re = '';
-  for (let i = 0; i < pattern.length;) {
+  for (let i = 0; i < pattern.length; ) {
     const c = pattern[i]!;
     if (c === "'") {
       const close = pattern.indexOf("'", i + 1);
@@ -190,11 +233,16 @@ function lenientParse(s: string, pattern: string, zone: string): Date | null {
   const m = new RegExp(`^${re}$`).exec(s.trim());
   if (!m) return null;
   const v: Record<string, number> = { y: 1970, M: 1, d: 1, H: 0, m: 0, s: 0, S: 0 };
-  fields.forEach((f, k) => { v[f] = Number(m[k + 1]); });
+  fields.forEach((f, k) => {
+    v[f] = Number(m[k + 1]);
+  });
   // Roll the fields over on a zone-less calendar, then read the wall-clock time in the zone.
   const w = DateTime.utc(v.y!, 1, 1).plus({ months: v.M! - 1, days: v.d! - 1, hours: v.H!, minutes: v.m!, seconds: v.s!, milliseconds: v.S! });
   if (!w.isValid) return null;
-  const dt = DateTime.fromObject({ year: w.year, month: w.month, day: w.day, hour: w.hour, minute: w.minute, second: w.second, millisecond: w.millisecond }, { zone });
+  const dt = DateTime.fromObject(
+    { year: w.year, month: w.month, day: w.day, hour: w.hour, minute: w.minute, second: w.second, millisecond: w.millisecond },
+    { zone },
+  );
   return dt.isValid ? dt.toJSDate() : null;
 }
 

@@ -59,14 +59,27 @@ export function parseDecimalPattern(text: string, pattern: string, locale = 'en-
   const { prefix, suffix } = patternParts(pattern, locale);
   let t = text.trim();
   let negative = false;
-  if (t.startsWith('-')) { negative = true; t = t.slice(1); }
-  if (prefix) { if (!t.startsWith(prefix)) return null; t = t.slice(prefix.length); }
-  if (suffix) { if (!t.endsWith(suffix)) return null; t = t.slice(0, t.length - suffix.length); }
+  if (t.startsWith('-')) {
+    negative = true;
+    t = t.slice(1);
+  }
+  if (prefix) {
+    if (!t.startsWith(prefix)) return null;
+    t = t.slice(prefix.length);
+  }
+  if (suffix) {
+    if (!t.endsWith(suffix)) return null;
+    t = t.slice(0, t.length - suffix.length);
+  }
   t = t.trim();
   const { decimal, groupSep } = separators(locale);
-  let intPart = t, frac = '';
+  let intPart = t,
+    frac = '';
   const d = t.indexOf(decimal);
-  if (d >= 0) { intPart = t.slice(0, d); frac = t.slice(d + decimal.length); }
+  if (d >= 0) {
+    intPart = t.slice(0, d);
+    frac = t.slice(d + decimal.length);
+  }
   const digits = intPart.split(groupSep).join('');
   if (!/^\d*$/.test(digits) || !/^\d*$/.test(frac) || digits.length + frac.length === 0 || intPart.startsWith(groupSep)) return null;
   let v = new Decimal(`${digits || '0'}.${frac || '0'}`);
@@ -77,8 +90,31 @@ export function parseDecimalPattern(text: string, pattern: string, locale = 'en-
 
 /** The currency of a locale's region, for `¤` (Java uses the locale's currency). */
 const REGION_CURRENCY: Record<string, string> = {
-  US: 'USD', GB: 'GBP', JP: 'JPY', CH: 'CHF', CA: 'CAD', AU: 'AUD', IN: 'INR', CN: 'CNY', BR: 'BRL', SE: 'SEK', NO: 'NOK', DK: 'DKK', PL: 'PLN',
-  NL: 'EUR', DE: 'EUR', FR: 'EUR', BE: 'EUR', ES: 'EUR', IT: 'EUR', AT: 'EUR', IE: 'EUR', PT: 'EUR', FI: 'EUR', LU: 'EUR', GR: 'EUR',
+  US: 'USD',
+  GB: 'GBP',
+  JP: 'JPY',
+  CH: 'CHF',
+  CA: 'CAD',
+  AU: 'AUD',
+  IN: 'INR',
+  CN: 'CNY',
+  BR: 'BRL',
+  SE: 'SEK',
+  NO: 'NOK',
+  DK: 'DKK',
+  PL: 'PLN',
+  NL: 'EUR',
+  DE: 'EUR',
+  FR: 'EUR',
+  BE: 'EUR',
+  ES: 'EUR',
+  IT: 'EUR',
+  AT: 'EUR',
+  IE: 'EUR',
+  PT: 'EUR',
+  FI: 'EUR',
+  LU: 'EUR',
+  GR: 'EUR',
 };
 function currencySymbol(locale: string): string {
   const tag = locale.replace('_', '-');
@@ -94,7 +130,11 @@ function separators(locale: string): { decimal: string; groupSep: string } {
   let s = sepCache.get(tag);
   if (!s) {
     let parts: Intl.NumberFormatPart[];
-    try { parts = new Intl.NumberFormat(tag).formatToParts(12345.6); } catch { throw new ExpressionError(`unknown locale '${locale}'`); }
+    try {
+      parts = new Intl.NumberFormat(tag).formatToParts(12345.6);
+    } catch {
+      throw new ExpressionError(`unknown locale '${locale}'`);
+    }
     s = { decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.', groupSep: parts.find((p) => p.type === 'group')?.value ?? ',' };
     sepCache.set(tag, s);
   }

@@ -9,7 +9,11 @@ export interface Token {
 }
 
 export class SyntaxError extends Error {
-  constructor(message: string, readonly start: number, readonly end: number) {
+  constructor(
+    message: string,
+    readonly start: number,
+    readonly end: number,
+  ) {
     super(message);
   }
 }
@@ -24,7 +28,10 @@ export function tokenize(text: string): Token[] {
   const n = text.length;
   while (i < n) {
     const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+      continue;
+    }
     const start = i;
     if (c === "'") {
       let value = '';
@@ -33,7 +40,11 @@ export function tokenize(text: string): Token[] {
         if (i >= n) throw new SyntaxError('unterminated string: a closing quote is missing', start, n);
         const ch = text[i]!;
         if (ch === "'") {
-          if (text[i + 1] === "'") { value += "'"; i += 2; continue; }
+          if (text[i + 1] === "'") {
+            value += "'";
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }

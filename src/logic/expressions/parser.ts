@@ -19,8 +19,12 @@ class Parser {
   private i = 0;
   constructor(private readonly tokens: Token[]) {}
 
-  peek(): Token { return this.tokens[this.i]!; }
-  private next(): Token { return this.tokens[this.i++]!; }
+  peek(): Token {
+    return this.tokens[this.i]!;
+  }
+  private next(): Token {
+    return this.tokens[this.i++]!;
+  }
   private is(type: Token['type'], text?: string): boolean {
     const t = this.peek();
     return t.type === type && (text === undefined || t.text === text);
@@ -100,7 +104,8 @@ class Parser {
         while (this.is('op', '/')) {
           const slash = this.next();
           const seg = this.peek();
-          if (seg.type !== 'name' && seg.type !== 'keyword') throw new SyntaxError("expected an attribute or association name after '/'", slash.start, slash.end);
+          if (seg.type !== 'name' && seg.type !== 'keyword')
+            throw new SyntaxError("expected an attribute or association name after '/'", slash.start, slash.end);
           this.next();
           path.push({ name: seg.text, start: seg.start, end: seg.end });
           end = seg.end;
@@ -119,7 +124,10 @@ class Parser {
           if (!this.is('op', ')')) {
             for (;;) {
               args.push(this.expression());
-              if (this.is('op', ',')) { this.next(); continue; }
+              if (this.is('op', ',')) {
+                this.next();
+                continue;
+              }
               break;
             }
           }

@@ -11,11 +11,19 @@ export type XType =
   | { readonly kind: 'Object'; readonly entity: string }
   | { readonly kind: 'List'; readonly entity: string };
 
-const simple = <K extends 'Boolean' | 'Integer' | 'Long' | 'Decimal' | 'String' | 'DateTime' | 'Nothing' | 'Empty' | 'Unknown' | 'Binary'>(kind: K) => ({ kind }) as const;
+const simple = <K extends 'Boolean' | 'Integer' | 'Long' | 'Decimal' | 'String' | 'DateTime' | 'Nothing' | 'Empty' | 'Unknown' | 'Binary'>(kind: K) =>
+  ({ kind }) as const;
 export const T = {
-  Boolean: simple('Boolean'), Integer: simple('Integer'), Long: simple('Long'), Decimal: simple('Decimal'),
-  String: simple('String'), DateTime: simple('DateTime'), Nothing: simple('Nothing'), Empty: simple('Empty'),
-  Unknown: simple('Unknown'), Binary: simple('Binary'),
+  Boolean: simple('Boolean'),
+  Integer: simple('Integer'),
+  Long: simple('Long'),
+  Decimal: simple('Decimal'),
+  String: simple('String'),
+  DateTime: simple('DateTime'),
+  Nothing: simple('Nothing'),
+  Empty: simple('Empty'),
+  Unknown: simple('Unknown'),
+  Binary: simple('Binary'),
   enumeration: (enumeration: string): XType => ({ kind: 'Enumeration', enumeration }),
   object: (entity: string): XType => ({ kind: 'Object', entity }),
   list: (entity: string): XType => ({ kind: 'List', entity }),
@@ -23,11 +31,16 @@ export const T = {
 
 export function typeToString(t: XType): string {
   switch (t.kind) {
-    case 'Enumeration': return t.enumeration;
-    case 'Object': return t.entity;
-    case 'List': return `List of ${t.entity}`;
-    case 'Empty': return 'empty';
-    default: return t.kind;
+    case 'Enumeration':
+      return t.enumeration;
+    case 'Object':
+      return t.entity;
+    case 'List':
+      return `List of ${t.entity}`;
+    case 'Empty':
+      return 'empty';
+    default:
+      return t.kind;
   }
 }
 
@@ -53,14 +66,22 @@ export function isSubEntity(model: CompiledModel, entity: string, target: string
 export function assignable(model: CompiledModel, from: XType, to: XType): boolean {
   if (isLoose(from) || to.kind === 'Unknown') return true;
   switch (to.kind) {
-    case 'Decimal': return isNumeric(from);
-    case 'Long': return isIntegral(from);
-    case 'Integer': return isIntegral(from);
-    case 'Enumeration': return from.kind === 'Enumeration' && from.enumeration === to.enumeration;
-    case 'Object': return from.kind === 'Object' && isSubEntity(model, from.entity, to.entity);
-    case 'List': return from.kind === 'List' && isSubEntity(model, from.entity, to.entity);
-    case 'Nothing': return true;
-    default: return from.kind === to.kind;
+    case 'Decimal':
+      return isNumeric(from);
+    case 'Long':
+      return isIntegral(from);
+    case 'Integer':
+      return isIntegral(from);
+    case 'Enumeration':
+      return from.kind === 'Enumeration' && from.enumeration === to.enumeration;
+    case 'Object':
+      return from.kind === 'Object' && isSubEntity(model, from.entity, to.entity);
+    case 'List':
+      return from.kind === 'List' && isSubEntity(model, from.entity, to.entity);
+    case 'Nothing':
+      return true;
+    default:
+      return from.kind === to.kind;
   }
 }
 
@@ -79,9 +100,17 @@ export function parseTypeName(model: CompiledModel, text: string, module?: strin
     return T.list(inner.entity);
   }
   switch (s) {
-    case 'Boolean': case 'Integer': case 'Long': case 'Decimal': case 'String': case 'DateTime': case 'Nothing': case 'Binary':
+    case 'Boolean':
+    case 'Integer':
+    case 'Long':
+    case 'Decimal':
+    case 'String':
+    case 'DateTime':
+    case 'Nothing':
+    case 'Binary':
       return simple(s);
-    case 'Void': return T.Nothing;
+    case 'Void':
+      return T.Nothing;
   }
   const q = s.includes('.') ? s : module ? `${module}.${s}` : s;
   if (model.entities.has(q)) return T.object(q);
@@ -92,10 +121,15 @@ export function parseTypeName(model: CompiledModel, text: string, module?: strin
 /** The expression type of an attribute. */
 export function attributeXType(attrType: string, enumeration?: string): XType {
   switch (attrType) {
-    case 'AutoNumber': return T.Long;
-    case 'HashedString': return T.String;
-    case 'Enumeration': return T.enumeration(enumeration ?? '');
-    case 'Binary': return T.Binary;
-    default: return simple(attrType as 'String');
+    case 'AutoNumber':
+      return T.Long;
+    case 'HashedString':
+      return T.String;
+    case 'Enumeration':
+      return T.enumeration(enumeration ?? '');
+    case 'Binary':
+      return T.Binary;
+    default:
+      return simple(attrType as 'String');
   }
 }

@@ -13,9 +13,12 @@ export function checkReferences(model: CompiledModel, out: Diagnostic[]): void {
   for (const e of model.entities.values()) {
     if (!e.source) continue;
     const file = e.source.file;
-    e.events.filter((ev) => ev.entity === e.name).forEach((ev, i) => {
-      if (!model.microflows.has(ev.microflow)) out.push(file.diagnostic([...e.source!.path, 'events', i, 'microflow'], `unknown microflow '${ev.microflow}'`));
-    });
+    e.events
+      .filter((ev) => ev.entity === e.name)
+      .forEach((ev, i) => {
+        if (!model.microflows.has(ev.microflow))
+          out.push(file.diagnostic([...e.source!.path, 'events', i, 'microflow'], `unknown microflow '${ev.microflow}'`));
+      });
   }
   for (const p of model.pages.values()) walk(p.source.file, p.module, p.def, [], model, out);
   for (const m of model.microflows.values()) walk(m.source.file, m.module, m.def, [], model, out);
@@ -26,7 +29,12 @@ const MICROFLOW_KEYS = new Set(['microflow', 'callMicroflow']);
 const ENTITY_KEYS = new Set(['entity', 'create', 'objectType', 'from']);
 
 function walk(file: SourceFile, module: string, node: unknown, path: (string | number)[], model: CompiledModel, out: Diagnostic[]): void {
-  if (Array.isArray(node)) { node.forEach((n, i) => { walk(file, module, n, [...path, i], model, out); }); return; }
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => {
+      walk(file, module, n, [...path, i], model, out);
+    });
+    return;
+  }
   if (!node || typeof node !== 'object') return;
   for (const [k, v] of Object.entries(node)) {
     const p = [...path, k];

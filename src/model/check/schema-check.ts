@@ -55,7 +55,11 @@ function remove(data: unknown, path: (string | number)[]): unknown {
 
 function pointerToPath(pointer: string): (string | number)[] {
   if (!pointer) return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function describe(err: ValueError): string {
@@ -77,9 +81,11 @@ function describe(err: ValueError): string {
 
 function summarise(schema: TSchema): string {
   const anyOf = (schema as { anyOf?: TSchema[] }).anyOf ?? [];
-  return anyOf.map((s) => {
-    const c = (s as { const?: unknown }).const;
-    if (c !== undefined) return JSON.stringify(c);
-    return (s as { type?: string }).type ?? 'value';
-  }).join(' | ');
+  return anyOf
+    .map((s) => {
+      const c = (s as { const?: unknown }).const;
+      if (c !== undefined) return JSON.stringify(c);
+      return (s as { type?: string }).type ?? 'value';
+    })
+    .join(' | ');
 }

@@ -86,7 +86,14 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     documents.set(q, `the ${f.kind} in ${f.relPath}`);
     if (f.kind === 'microflow') {
       const def = valid.get(f) as MicroflowFile;
-      microflows.set(q, { name: q, module: f.module!, shortName: f.unitName!, def, allowedRoles: roleList(f, def.allowedRoles), source: { file: f, path: [] } });
+      microflows.set(q, {
+        name: q,
+        module: f.module!,
+        shortName: f.unitName!,
+        def,
+        allowedRoles: roleList(f, def.allowedRoles),
+        source: { file: f, path: [] },
+      });
     } else {
       const def = valid.get(f) as PageFile;
       pages.set(q, { name: q, module: f.module!, shortName: f.unitName!, def, allowedRoles: roleList(f, def.allowedRoles), source: { file: f, path: [] } });
@@ -97,8 +104,11 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
 
   const model: CompiledModel = {
     app: {
-      name: app?.name ?? 'app', version: app?.version ?? '0.0.0', modules: app?.modules ?? [],
-      settings: app?.settings ?? {}, navigation: app?.navigation ?? {},
+      name: app?.name ?? 'app',
+      version: app?.version ?? '0.0.0',
+      modules: app?.modules ?? [],
+      settings: app?.settings ?? {},
+      navigation: app?.navigation ?? {},
     },
     security,
     entities: domain.entities,
@@ -119,35 +129,52 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   return { model: hasError ? undefined : model, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-function compileSecurity(file: SourceFile | undefined, app: AppFile | undefined, moduleRoles: ReadonlySet<string>, env: Record<string, string | undefined>, out: Diagnostic[]): CSecurity {
+function compileSecurity(
+  file: SourceFile | undefined,
+  app: AppFile | undefined,
+  moduleRoles: ReadonlySet<string>,
+  env: Record<string, string | undefined>,
+  out: Diagnostic[],
+): CSecurity {
   const sec = app?.security;
   const userRoles = new Map<string, CUserRole>();
   for (const [name, roles] of Object.entries(sec?.userRoles ?? {})) {
     roles.forEach((r, i) => {
-      if (!moduleRoles.has(r)) out.push(file!.diagnostic(['security', 'userRoles', name, i], `unknown module role '${r}'${r.includes('.') ? '' : ' (write Module.Role)'}`));
+      if (!moduleRoles.has(r))
+        out.push(file!.diagnostic(['security', 'userRoles', name, i], `unknown module role '${r}'${r.includes('.') ? '' : ' (write Module.Role)'}`));
     });
     userRoles.set(name, { name, moduleRoles: roles.filter((r) => moduleRoles.has(r)) });
   }
   const level = sec?.level ?? 'off';
-  if (level !== 'off' && userRoles.size === 0 && file) out.push(file.diagnostic(['security', 'level'], `security level '${level}' needs at least one user role`));
+  if (level !== 'off' && userRoles.size === 0 && file)
+    out.push(file.diagnostic(['security', 'level'], `security level '${level}' needs at least one user role`));
   let adminUser: CSecurity['adminUser'];
   if (sec?.adminUser) {
     const role = sec.adminUser.role ?? [...userRoles.keys()][0] ?? '';
-    if (sec.adminUser.role && !userRoles.has(sec.adminUser.role)) out.push(file!.diagnostic(['security', 'adminUser', 'role'], `unknown user role '${sec.adminUser.role}'`));
+    if (sec.adminUser.role && !userRoles.has(sec.adminUser.role))
+      out.push(file!.diagnostic(['security', 'adminUser', 'role'], `unknown user role '${sec.adminUser.role}'`));
     const pw = sec.adminUser.password;
     const fromEnvironment = Boolean(env.KILN_ADMIN_PASSWORD) || (typeof pw === 'object' && env[pw.env] !== undefined);
     adminUser = {
-      name: sec.adminUser.name, password: secret(pw, env, 'KILN_ADMIN_PASSWORD') ?? '', role,
-      fromEnvironment, modelPassword: typeof pw === 'object' ? pw.default ?? '' : pw ?? '',
+      name: sec.adminUser.name,
+      password: secret(pw, env, 'KILN_ADMIN_PASSWORD') ?? '',
+      role,
+      fromEnvironment,
+      modelPassword: typeof pw === 'object' ? (pw.default ?? '') : (pw ?? ''),
     };
   }
-  if (sec?.anonymousRole && !userRoles.has(sec.anonymousRole)) out.push(file!.diagnostic(['security', 'anonymousRole'], `unknown user role '${sec.anonymousRole}'`));
+  if (sec?.anonymousRole && !userRoles.has(sec.anonymousRole))
+    out.push(file!.diagnostic(['security', 'anonymousRole'], `unknown user role '${sec.anonymousRole}'`));
   const demoUsers = (sec?.demoUsers ?? []).map((u, i) => {
-    u.roles.forEach((r, j) => { if (!userRoles.has(r)) out.push(file!.diagnostic(['security', 'demoUsers', i, 'roles', j], `unknown user role '${r}'`)); });
+    u.roles.forEach((r, j) => {
+      if (!userRoles.has(r)) out.push(file!.diagnostic(['security', 'demoUsers', i, 'roles', j], `unknown user role '${r}'`));
+    });
     return { name: u.name, password: secret(u.password, env) ?? '', roles: u.roles };
   });
   return {
-    level, adminUser, userRoles,
+    level,
+    adminUser,
+    userRoles,
     ...(sec?.anonymousRole ? { anonymousRole: sec.anonymousRole } : {}),
     passwordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...(sec?.passwordPolicy ?? {}) },
     demoUsers,
@@ -172,7 +199,8 @@ function checkNavigation(file: SourceFile, app: AppFile, model: CompiledModel, o
   }
   (nav.menu ?? []).forEach((m, i) => {
     if (m.page && !model.pages.has(m.page)) out.push(file.diagnostic(['navigation', 'menu', i, 'page'], `unknown page '${m.page}'`));
-    if (m.microflow && !model.microflows.has(m.microflow)) out.push(file.diagnostic(['navigation', 'menu', i, 'microflow'], `unknown microflow '${m.microflow}'`));
+    if (m.microflow && !model.microflows.has(m.microflow))
+      out.push(file.diagnostic(['navigation', 'menu', i, 'microflow'], `unknown microflow '${m.microflow}'`));
   });
 }
 

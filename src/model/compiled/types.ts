@@ -30,9 +30,7 @@ export interface CompiledModel {
   readonly files: readonly SourceFile[];
 }
 
-export type AttributeType =
-  | 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime'
-  | 'Enumeration' | 'AutoNumber' | 'Binary' | 'HashedString';
+export type AttributeType = 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' | 'Enumeration' | 'AutoNumber' | 'Binary' | 'HashedString';
 
 /** Where a model element was written, for messages that point back at it. */
 export interface SourceRef {
@@ -67,10 +65,7 @@ export interface CAttribute {
   readonly source?: SourceRef;
 }
 
-export type DeleteBehavior =
-  | { readonly kind: 'keep' }
-  | { readonly kind: 'cascade' }
-  | { readonly kind: 'prevent'; readonly message: string };
+export type DeleteBehavior = { readonly kind: 'keep' } | { readonly kind: 'cascade' } | { readonly kind: 'prevent'; readonly message: string };
 
 export interface CAssociation {
   readonly name: string;
@@ -194,16 +189,18 @@ export interface CUserRole {
 
 export interface CSecurity {
   readonly level: 'off' | 'prototype' | 'production';
-  readonly adminUser: {
-    readonly name: string;
-    /** The password to use: KILN_ADMIN_PASSWORD when set, else the model's value (its env variable, else its default). */
-    readonly password: string;
-    readonly role: string;
-    /** The password came from the environment: it replaces the stored one at every start. Otherwise it is set only when the administrator is created. */
-    readonly fromEnvironment: boolean;
-    /** The password written in the model (published with the app): '' when none. */
-    readonly modelPassword: string;
-  } | undefined;
+  readonly adminUser:
+    | {
+        readonly name: string;
+        /** The password to use: KILN_ADMIN_PASSWORD when set, else the model's value (its env variable, else its default). */
+        readonly password: string;
+        readonly role: string;
+        /** The password came from the environment: it replaces the stored one at every start. Otherwise it is set only when the administrator is created. */
+        readonly fromEnvironment: boolean;
+        /** The password written in the model (published with the app): '' when none. */
+        readonly modelPassword: string;
+      }
+    | undefined;
   readonly userRoles: ReadonlyMap<string, CUserRole>;
   readonly anonymousRole?: string;
   readonly passwordPolicy: Required<PasswordPolicyDef>;
@@ -229,4 +226,3 @@ export interface CPage {
   readonly allowedRoles: readonly string[];
   readonly source: SourceRef;
 }
-

@@ -34,7 +34,13 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
   const entries = await walk(root);
   const appFiles = entries.filter((f) => /^app\.(ya?ml|json)$/i.test(f));
   if (appFiles.length === 0) {
-    diagnostics.push({ severity: 'error', file: 'app.yaml', line: 0, path: '', message: 'app.yaml is missing: an app folder starts with app.yaml (name, modules, security)' });
+    diagnostics.push({
+      severity: 'error',
+      file: 'app.yaml',
+      line: 0,
+      path: '',
+      message: 'app.yaml is missing: an app folder starts with app.yaml (name, modules, security)',
+    });
   } else if (appFiles.length > 1) {
     diagnostics.push({ severity: 'error', file: appFiles[1]!, line: 0, path: '', message: `duplicate app file: ${appFiles.join(' and ')}` });
   }
@@ -45,13 +51,26 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
     const cls = classify(rel);
     if (!cls) {
       if (CODE_EXT.test(rel)) continue;
-      diagnostics.push({ severity: 'error', file: rel, line: 0, path: '', message: 'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml and modules/<Module>/pages/<Name>.yaml' });
+      diagnostics.push({
+        severity: 'error',
+        file: rel,
+        line: 0,
+        path: '',
+        message:
+          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml and modules/<Module>/pages/<Name>.yaml',
+      });
       continue;
     }
     const unitKey = `${cls.kind}:${cls.module ?? ''}.${cls.unit ?? ''}`;
     const prev = seenUnits.get(unitKey);
     if (prev) {
-      diagnostics.push({ severity: 'error', file: rel, line: 0, path: '', message: `duplicate ${cls.kind} '${cls.module ? `${cls.module}.` : ''}${cls.unit ?? cls.kind}': also defined in ${prev}` });
+      diagnostics.push({
+        severity: 'error',
+        file: rel,
+        line: 0,
+        path: '',
+        message: `duplicate ${cls.kind} '${cls.module ? `${cls.module}.` : ''}${cls.unit ?? cls.kind}': also defined in ${prev}`,
+      });
       continue;
     }
     seenUnits.set(unitKey, rel);

@@ -8,15 +8,26 @@
  */
 export type ScalarStyle = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
 
-interface Out { chars: string[]; pos: number[] }
+interface Out {
+  chars: string[];
+  pos: number[];
+}
 
 export function scalarPositions(src: string, start: number, end: number, style: ScalarStyle, value: string): number[] | undefined {
   const out: Out = { chars: [], pos: [] };
   switch (style) {
-    case 'PLAIN': flow(src, start, end, out, 'plain'); break;
-    case 'QUOTE_SINGLE': flow(src, start + 1, end - 1, out, 'single'); break;
-    case 'QUOTE_DOUBLE': flow(src, start + 1, end - 1, out, 'double'); break;
-    default: block(src, start, end, out, style === 'BLOCK_FOLDED'); break;
+    case 'PLAIN':
+      flow(src, start, end, out, 'plain');
+      break;
+    case 'QUOTE_SINGLE':
+      flow(src, start + 1, end - 1, out, 'single');
+      break;
+    case 'QUOTE_DOUBLE':
+      flow(src, start + 1, end - 1, out, 'double');
+      break;
+    default:
+      block(src, start, end, out, style === 'BLOCK_FOLDED');
+      break;
   }
   const text = out.chars.join('');
   // Block scalars may differ in the trailing line breaks (chomping): compare without them.
@@ -33,19 +44,29 @@ export function scalarPositions(src: string, start: number, end: number, style: 
 function flow(src: string, from: number, to: number, out: Out, kind: 'plain' | 'single' | 'double'): void {
   let i = from;
   let lineStart = true;
-  const emit = (c: string, at: number) => { out.chars.push(c); out.pos.push(at); };
+  const emit = (c: string, at: number) => {
+    out.chars.push(c);
+    out.pos.push(at);
+  };
   while (i < to) {
     const c = src[i]!;
     if (c === '\n' || c === '\r') {
       // Trailing whitespace before the break is dropped (not escaped whitespace: handled below).
-      while (out.chars.length > 0 && (out.chars.at(-1) === ' ' || out.chars.at(-1) === '\t') && out.pos.at(-1)! >= lineStartAt(src, i)) { out.chars.pop(); out.pos.pop(); }
+      while (out.chars.length > 0 && (out.chars.at(-1) === ' ' || out.chars.at(-1) === '\t') && out.pos.at(-1)! >= lineStartAt(src, i)) {
+        out.chars.pop();
+        out.pos.pop();
+      }
       const breakAt = i;
       let empties = 0;
       i = skipBreak(src, i);
       for (;;) {
         let j = i;
         while (j < to && (src[j] === ' ' || src[j] === '\t')) j++;
-        if (j < to && (src[j] === '\n' || src[j] === '\r')) { empties++; i = skipBreak(src, j); continue; }
+        if (j < to && (src[j] === '\n' || src[j] === '\r')) {
+          empties++;
+          i = skipBreak(src, j);
+          continue;
+        }
         i = j;
         break;
       }
@@ -54,9 +75,16 @@ function flow(src: string, from: number, to: number, out: Out, kind: 'plain' | '
       lineStart = true;
       continue;
     }
-    if (lineStart && kind === 'plain' && (c === ' ' || c === '\t')) { i++; continue; }
+    if (lineStart && kind === 'plain' && (c === ' ' || c === '\t')) {
+      i++;
+      continue;
+    }
     lineStart = false;
-    if (kind === 'single' && c === "'" && src[i + 1] === "'") { emit("'", i); i += 2; continue; }
+    if (kind === 'single' && c === "'" && src[i + 1] === "'") {
+      emit("'", i);
+      i += 2;
+      continue;
+    }
     if (kind === 'double' && c === '\\') {
       const e = src[i + 1];
       if (e === '\n' || e === '\r') {
@@ -65,8 +93,31 @@ function flow(src: string, from: number, to: number, out: Out, kind: 'plain' | '
         while (i < to && (src[i] === ' ' || src[i] === '\t')) i++;
         continue;
       }
-      const simple: Record<string, string> = { n: '\n', t: '\t', '\t': '\t', r: '\r', '"': '"', '\\': '\\', '/': '/', ' ': ' ', '0': '\0', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029' };
-      if (e !== undefined && e in simple) { emit(simple[e]!, i); i += 2; continue; }
+      const simple: Record<string, string> = {
+        n: '\n',
+        t: '\t',
+        '\t': '\t',
+        r: '\r',
+        '"': '"',
+        '\\': '\\',
+        '/': '/',
+        ' ': ' ',
+        '0': '\0',
+        a: '\x07',
+        b: '\b',
+        e: '\x1b',
+        f: '\f',
+        v: '\v',
+        N: '\u0085',
+        _: '\u00a0',
+        L: '\u2028',
+        P: '\u2029',
+      };
+      if (e !== undefined && e in simple) {
+        emit(simple[e]!, i);
+        i += 2;
+        continue;
+      }
       const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
       if (width > 0) {
         const cp = Number.parseInt(src.slice(i + 2, i + 2 + width), 16);
@@ -79,7 +130,11 @@ function flow(src: string, from: number, to: number, out: Out, kind: 'plain' | '
     i++;
   }
   // Plain scalars never end in whitespace.
-  if (kind === 'plain') while (out.chars.length > 0 && (out.chars.at(-1) === ' ' || out.chars.at(-1) === '\t')) { out.chars.pop(); out.pos.pop(); }
+  if (kind === 'plain')
+    while (out.chars.length > 0 && (out.chars.at(-1) === ' ' || out.chars.at(-1) === '\t')) {
+      out.chars.pop();
+      out.pos.pop();
+    }
 }
 
 /** Block scalars (`|`, `>`): content lines after the header, their common indentation removed. */
@@ -101,12 +156,18 @@ function block(src: string, start: number, end: number, out: Out, folded: boolea
     const first = lines.find((l) => l.text.trim() !== '');
     indent = first ? first.text.length - first.text.trimStart().length : 0;
   }
-  const emit = (c: string, at: number) => { out.chars.push(c); out.pos.push(at); };
+  const emit = (c: string, at: number) => {
+    out.chars.push(c);
+    out.pos.push(at);
+  };
   let prev: 'none' | 'text' | 'more' = 'none';
   let empties = 0;
   let breakAt = start;
   for (const { at, text } of lines) {
-    if (text.trim() === '' && text.length <= indent) { empties++; continue; }
+    if (text.trim() === '' && text.length <= indent) {
+      empties++;
+      continue;
+    }
     const body = text.slice(indent);
     const more = body.startsWith(' ') || body.startsWith('\t');
     if (prev === 'none') for (let k = 0; k < empties; k++) emit('\n', breakAt);

@@ -24,13 +24,27 @@ export class SourceFile {
     private readonly text: string,
   ) {}
 
-  static parse(relPath: string, kind: FileKind, module: string | undefined, unitName: string | undefined, text: string, diagnostics: Diagnostic[]): SourceFile | undefined {
+  static parse(
+    relPath: string,
+    kind: FileKind,
+    module: string | undefined,
+    unitName: string | undefined,
+    text: string,
+    diagnostics: Diagnostic[],
+  ): SourceFile | undefined {
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-        diagnostics.push({ severity: 'error', file: relPath, line: pos.line, column: pos.col, path: '', message: `malformed ${relPath.endsWith('.json') ? 'JSON' : 'YAML'}: ${firstLine(e.message)}` });
+        diagnostics.push({
+          severity: 'error',
+          file: relPath,
+          line: pos.line,
+          column: pos.col,
+          path: '',
+          message: `malformed ${relPath.endsWith('.json') ? 'JSON' : 'YAML'}: ${firstLine(e.message)}`,
+        });
       }
       return undefined;
     }
@@ -60,7 +74,10 @@ export class SourceFile {
         const idx = Number(seg);
         next = Number.isInteger(idx) ? ((node.items[idx] as Node | undefined) ?? null) : null;
       }
-      if (!next) { node = null; break; }
+      if (!next) {
+        node = null;
+        break;
+      }
       node = next;
       if (!isScalar(node) || best === null) best = node;
       if (isScalar(node)) best = node;

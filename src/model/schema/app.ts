@@ -2,57 +2,97 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const SecretValue = Type.Union([
   Type.String(),
-  Type.Object({
-    env: Type.String({ description: 'Environment variable that holds the value.' }),
-    default: Type.Optional(Type.String()),
-  }, { additionalProperties: false }),
+  Type.Object(
+    {
+      env: Type.String({ description: 'Environment variable that holds the value.' }),
+      default: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
-export const PasswordPolicy = Type.Object({
-  minLength: Type.Optional(Type.Integer({ minimum: 1 })),
-  requireDigit: Type.Optional(Type.Boolean()),
-  requireSymbol: Type.Optional(Type.Boolean()),
-  requireMixedCase: Type.Optional(Type.Boolean()),
-}, { additionalProperties: false });
+export const PasswordPolicy = Type.Object(
+  {
+    minLength: Type.Optional(Type.Integer({ minimum: 1 })),
+    requireDigit: Type.Optional(Type.Boolean()),
+    requireSymbol: Type.Optional(Type.Boolean()),
+    requireMixedCase: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
 
-const Security = Type.Object({
-  level: Type.Union([Type.Literal('off'), Type.Literal('prototype'), Type.Literal('production')]),
-  adminUser: Type.Optional(Type.Object({
+const Security = Type.Object(
+  {
+    level: Type.Union([Type.Literal('off'), Type.Literal('prototype'), Type.Literal('production')]),
+    adminUser: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String(),
+          password: Type.Optional(SecretValue),
+          role: Type.Optional(Type.String({ description: 'User role given to the administrator (default: the first user role).' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    userRoles: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String(), { description: 'Module roles (Module.Role) this user role grants.' }))),
+    anonymousRole: Type.Optional(Type.String({ description: 'User role of anonymous users; absent = anonymous users not allowed.' })),
+    passwordPolicy: Type.Optional(PasswordPolicy),
+    demoUsers: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String(),
+            password: SecretValue,
+            roles: Type.Array(Type.String()),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const MenuItem = Type.Object(
+  {
+    caption: Type.String(),
+    page: Type.Optional(Type.String()),
+    microflow: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const Navigation = Type.Object(
+  {
+    home: Type.Optional(Type.String({ description: 'Default home page (Module.Page).' })),
+    homeByRole: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'User role -> home page.' })),
+    menu: Type.Optional(Type.Array(MenuItem)),
+  },
+  { additionalProperties: false },
+);
+
+export const AppFile = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
     name: Type.String(),
-    password: Type.Optional(SecretValue),
-    role: Type.Optional(Type.String({ description: 'User role given to the administrator (default: the first user role).' })),
-  }, { additionalProperties: false })),
-  userRoles: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String(), { description: 'Module roles (Module.Role) this user role grants.' }))),
-  anonymousRole: Type.Optional(Type.String({ description: 'User role of anonymous users; absent = anonymous users not allowed.' })),
-  passwordPolicy: Type.Optional(PasswordPolicy),
-  demoUsers: Type.Optional(Type.Array(Type.Object({
-    name: Type.String(), password: SecretValue, roles: Type.Array(Type.String()),
-  }, { additionalProperties: false }))),
-}, { additionalProperties: false });
-
-const MenuItem = Type.Object({
-  caption: Type.String(),
-  page: Type.Optional(Type.String()),
-  microflow: Type.Optional(Type.String()),
-}, { additionalProperties: false });
-
-export const Navigation = Type.Object({
-  home: Type.Optional(Type.String({ description: 'Default home page (Module.Page).' })),
-  homeByRole: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'User role -> home page.' })),
-  menu: Type.Optional(Type.Array(MenuItem)),
-}, { additionalProperties: false });
-
-export const AppFile = Type.Object({
-  $schema: Type.Optional(Type.String()),
-  name: Type.String(),
-  version: Type.Optional(Type.String()),
-  modules: Type.Array(Type.String(), { minItems: 1 }),
-  security: Type.Optional(Security),
-  navigation: Type.Optional(Navigation),
-  settings: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { description: 'Runtime settings (see docs/settings.md); overridden by the settings file and environment variables.' })),
-  constants: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), { description: 'Values for module constants (Module.Constant), overriding their defaults.' })),
-  documentation: Type.Optional(Type.String()),
-}, { additionalProperties: false, $id: 'https://kiln.dev/schema/app.json', title: 'Kiln app' });
+    version: Type.Optional(Type.String()),
+    modules: Type.Array(Type.String(), { minItems: 1 }),
+    security: Type.Optional(Security),
+    navigation: Type.Optional(Navigation),
+    settings: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+        description: 'Runtime settings (see docs/settings.md); overridden by the settings file and environment variables.',
+      }),
+    ),
+    constants: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), {
+        description: 'Values for module constants (Module.Constant), overriding their defaults.',
+      }),
+    ),
+    documentation: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, $id: 'https://kiln.dev/schema/app.json', title: 'Kiln app' },
+);
 
 export type AppFile = Static<typeof AppFile>;
 export type SecretValueDef = Static<typeof SecretValue>;

@@ -14,110 +14,267 @@ const Expr = (description: string) => Type.Union([Type.String(), Type.Number(), 
 const VarRef = (description: string) => Type.String({ pattern: '^\\$[A-Za-z_][A-Za-z0-9_]*$', description: `Variable ($Name): ${description}` });
 const VarName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Name of the variable to declare (without $).' });
 const MemberValues = Type.Record(Type.String(), Expr('member value'), { description: 'Attribute or association name -> expression.' });
-const CommitMode = Type.Union([Type.Boolean(), Type.Literal('withoutEvents')], { description: 'Commit after the change: false (default), true (with events), withoutEvents.' });
+const CommitMode = Type.Union([Type.Boolean(), Type.Literal('withoutEvents')], {
+  description: 'Commit after the change: false (default), true (with events), withoutEvents.',
+});
 const Template = Type.String({ description: 'Text with placeholders {1}, {2}, ... filled from params.' });
 const Params = Type.Array(Expr('placeholder value'), { description: 'Expressions for {1}, {2}, ...' });
 
 function activitySchema(Self: TSchema) {
   const Body = Type.Array(Self);
-  const OnError = Type.Union([
-    Type.Literal('rollback'),
-    Type.Literal('continue'),
-    Type.Object({ customWithRollback: Body }, { additionalProperties: false }),
-    Type.Object({ customWithoutRollback: Body }, { additionalProperties: false }),
-  ], { description: 'Error handling: rollback (default: undo everything, error to the caller), continue (loops and activities: undo the activity and go on), customWithRollback or customWithoutRollback (run the handler activities; $latestError is set).' });
-  return Type.Object({
-    caption: Type.Optional(Type.String()),
-    onError: Type.Optional(OnError),
-    retrieve: Type.Optional(Type.Object({
-      from: Type.String({ description: 'Module.Entity (from the database) or $Object/Module.Association (by association).' }),
-      xpath: Type.Optional(Type.String({ description: 'XPath constraint, brackets included.' })),
-      sort: Type.Optional(Type.Array(Type.String({ description: '"Attribute" or "Attribute desc".' }))),
-      range: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('first'), Type.Object({ offset: Type.Optional(Expr('offset')), amount: Type.Optional(Expr('amount (0 = all)')) }, { additionalProperties: false })])),
-      into: VarName,
-    }, { additionalProperties: false })),
-    create: Type.Optional(Type.Object({ entity: Type.String(), set: Type.Optional(MemberValues), commit: Type.Optional(CommitMode), refresh: Type.Optional(Type.Boolean()), into: VarName }, { additionalProperties: false })),
-    change: Type.Optional(Type.Object({
-      object: VarRef('the object to change'),
-      set: Type.Optional(MemberValues),
-      add: Type.Optional(MemberValues),
-      remove: Type.Optional(MemberValues),
-      commit: Type.Optional(CommitMode),
-      refresh: Type.Optional(Type.Boolean()),
-    }, { additionalProperties: false })),
-    commit: Type.Optional(Type.Union([VarRef('object or list to commit'), Type.Object({ objects: VarRef('object or list'), events: Type.Optional(Type.Boolean()), refresh: Type.Optional(Type.Boolean()) }, { additionalProperties: false })])),
-    delete: Type.Optional(Type.Union([VarRef('object or list to delete'), Type.Object({ objects: VarRef('object or list'), refresh: Type.Optional(Type.Boolean()) }, { additionalProperties: false })])),
-    rollback: Type.Optional(Type.Union([VarRef('object or list to roll back'), Type.Object({ objects: VarRef('object or list'), refresh: Type.Optional(Type.Boolean()) }, { additionalProperties: false })])),
-    decision: Type.Optional(Type.Object({
-      if: Type.Optional(Expr('Boolean condition')),
-      // biome-ignore lint/suspicious/noThenProperty: the model format's branch key (if/then/else), never awaited
-      then: Type.Optional(Body),
-      else: Type.Optional(Body),
-      on: Type.Optional(Expr('enumeration value to branch on')),
-      cases: Type.Optional(Type.Record(Type.String(), Body, { description: 'Enumeration key (or "empty") -> activities.' })),
-    }, { additionalProperties: false })),
-    loop: Type.Optional(Type.Object({ over: VarRef('list to iterate'), as: VarName, body: Body }, { additionalProperties: false })),
-    while: Type.Optional(Type.Object({ condition: Expr('checked before each pass'), body: Body }, { additionalProperties: false })),
-    break: Type.Optional(Type.Literal(true)),
-    continue: Type.Optional(Type.Literal(true)),
-    aggregate: Type.Optional(Type.Object({
-      list: VarRef('list'),
-      function: Type.Union([Type.Literal('count'), Type.Literal('sum'), Type.Literal('average'), Type.Literal('min'), Type.Literal('max')]),
-      attribute: Type.Optional(Type.String()),
-      expression: Type.Optional(Type.String({ description: 'Expression over $currentObject.' })),
-      into: VarName,
-    }, { additionalProperties: false })),
-    listOperation: Type.Optional(Type.Object({
-      operation: Type.Union(['union', 'intersect', 'subtract', 'contains', 'equals', 'sort', 'filter', 'find', 'filterByExpression', 'findByExpression', 'head', 'tail', 'range'].map((o) => Type.Literal(o))),
-      list: VarRef('the list'),
-      other: Type.Optional(Type.String({ description: 'Second list or object ($Name) for union, intersect, subtract, contains, equals.' })),
-      attribute: Type.Optional(Type.String({ description: 'Member for filter / find.' })),
-      value: Type.Optional(Expr('value for filter / find')),
-      expression: Type.Optional(Type.String({ description: 'Boolean expression over $currentObject (filterByExpression, findByExpression).' })),
-      sort: Type.Optional(Type.Array(Type.String())),
-      offset: Type.Optional(Expr('range offset')),
-      amount: Type.Optional(Expr('range amount (0 = all)')),
-      into: VarName,
-    }, { additionalProperties: false })),
-    changeList: Type.Optional(Type.Object({
-      list: VarRef('the list'),
-      operation: Type.Union([Type.Literal('add'), Type.Literal('remove'), Type.Literal('clear'), Type.Literal('replace')]),
-      value: Type.Optional(Expr('object or list')),
-    }, { additionalProperties: false })),
-    createList: Type.Optional(Type.Object({ entity: Type.String(), into: VarName }, { additionalProperties: false })),
-    createVariable: Type.Optional(Type.Object({ name: VarName, type: Type.String(), value: Type.Optional(Expr('initial value')) }, { additionalProperties: false })),
-    changeVariable: Type.Optional(Type.Object({ name: VarName, value: Expr('new value') }, { additionalProperties: false })),
-    call: Type.Optional(Type.Object({ microflow: Type.String(), with: Type.Optional(Type.Record(Type.String(), Expr('argument'))), into: Type.Optional(VarName) }, { additionalProperties: false })),
-    action: Type.Optional(Type.Object({ name: Type.String({ description: 'TypeScript action: file name in actions/ without extension.' }), with: Type.Optional(Type.Record(Type.String(), Expr('argument'))), into: Type.Optional(VarName), returns: Type.Optional(Type.String({ description: 'Type of the result (default Nothing).' })) }, { additionalProperties: false })),
-    log: Type.Optional(Type.Object({
-      level: Type.Optional(Type.Union(['trace', 'debug', 'info', 'warning', 'error', 'critical'].map((l) => Type.Literal(l)))),
-      node: Type.Optional(Type.String({ description: 'Log node: a name (Shop.Orders) or a String expression (\'Orders.\' + $Kind); default the module.' })),
-      message: Template,
-      params: Type.Optional(Params),
-      includeLatestStackTrace: Type.Optional(Type.Boolean()),
-    }, { additionalProperties: false })),
-    showMessage: Type.Optional(Type.Object({ type: Type.Optional(Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('error')])), message: Template, params: Type.Optional(Params), blocking: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
-    validationFeedback: Type.Optional(Type.Object({ object: VarRef('object'), member: Type.String(), message: Template, params: Type.Optional(Params) }, { additionalProperties: false })),
-    error: Type.Optional(Type.Union([Type.Literal(true), Type.Object({ message: Template, params: Type.Optional(Params) }, { additionalProperties: false })], { description: 'Error end event: true rethrows $latestError; with message raises a new error.' })),
-    return: Type.Optional(Type.Union([Expr('return value'), Type.Null()])),
-  }, { additionalProperties: false, minProperties: 1, description: 'One activity: exactly one action key plus optional onError and caption.' });
+  const OnError = Type.Union(
+    [
+      Type.Literal('rollback'),
+      Type.Literal('continue'),
+      Type.Object({ customWithRollback: Body }, { additionalProperties: false }),
+      Type.Object({ customWithoutRollback: Body }, { additionalProperties: false }),
+    ],
+    {
+      description:
+        'Error handling: rollback (default: undo everything, error to the caller), continue (loops and activities: undo the activity and go on), customWithRollback or customWithoutRollback (run the handler activities; $latestError is set).',
+    },
+  );
+  return Type.Object(
+    {
+      caption: Type.Optional(Type.String()),
+      onError: Type.Optional(OnError),
+      retrieve: Type.Optional(
+        Type.Object(
+          {
+            from: Type.String({ description: 'Module.Entity (from the database) or $Object/Module.Association (by association).' }),
+            xpath: Type.Optional(Type.String({ description: 'XPath constraint, brackets included.' })),
+            sort: Type.Optional(Type.Array(Type.String({ description: '"Attribute" or "Attribute desc".' }))),
+            range: Type.Optional(
+              Type.Union([
+                Type.Literal('all'),
+                Type.Literal('first'),
+                Type.Object({ offset: Type.Optional(Expr('offset')), amount: Type.Optional(Expr('amount (0 = all)')) }, { additionalProperties: false }),
+              ]),
+            ),
+            into: VarName,
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      create: Type.Optional(
+        Type.Object(
+          { entity: Type.String(), set: Type.Optional(MemberValues), commit: Type.Optional(CommitMode), refresh: Type.Optional(Type.Boolean()), into: VarName },
+          { additionalProperties: false },
+        ),
+      ),
+      change: Type.Optional(
+        Type.Object(
+          {
+            object: VarRef('the object to change'),
+            set: Type.Optional(MemberValues),
+            add: Type.Optional(MemberValues),
+            remove: Type.Optional(MemberValues),
+            commit: Type.Optional(CommitMode),
+            refresh: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      commit: Type.Optional(
+        Type.Union([
+          VarRef('object or list to commit'),
+          Type.Object(
+            { objects: VarRef('object or list'), events: Type.Optional(Type.Boolean()), refresh: Type.Optional(Type.Boolean()) },
+            { additionalProperties: false },
+          ),
+        ]),
+      ),
+      delete: Type.Optional(
+        Type.Union([
+          VarRef('object or list to delete'),
+          Type.Object({ objects: VarRef('object or list'), refresh: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        ]),
+      ),
+      rollback: Type.Optional(
+        Type.Union([
+          VarRef('object or list to roll back'),
+          Type.Object({ objects: VarRef('object or list'), refresh: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        ]),
+      ),
+      decision: Type.Optional(
+        Type.Object(
+          {
+            if: Type.Optional(Expr('Boolean condition')),
+            // biome-ignore lint/suspicious/noThenProperty: the model format's branch key (if/then/else), never awaited
+            then: Type.Optional(Body),
+            else: Type.Optional(Body),
+            on: Type.Optional(Expr('enumeration value to branch on')),
+            cases: Type.Optional(Type.Record(Type.String(), Body, { description: 'Enumeration key (or "empty") -> activities.' })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      loop: Type.Optional(Type.Object({ over: VarRef('list to iterate'), as: VarName, body: Body }, { additionalProperties: false })),
+      while: Type.Optional(Type.Object({ condition: Expr('checked before each pass'), body: Body }, { additionalProperties: false })),
+      break: Type.Optional(Type.Literal(true)),
+      continue: Type.Optional(Type.Literal(true)),
+      aggregate: Type.Optional(
+        Type.Object(
+          {
+            list: VarRef('list'),
+            function: Type.Union([Type.Literal('count'), Type.Literal('sum'), Type.Literal('average'), Type.Literal('min'), Type.Literal('max')]),
+            attribute: Type.Optional(Type.String()),
+            expression: Type.Optional(Type.String({ description: 'Expression over $currentObject.' })),
+            into: VarName,
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      listOperation: Type.Optional(
+        Type.Object(
+          {
+            operation: Type.Union(
+              [
+                'union',
+                'intersect',
+                'subtract',
+                'contains',
+                'equals',
+                'sort',
+                'filter',
+                'find',
+                'filterByExpression',
+                'findByExpression',
+                'head',
+                'tail',
+                'range',
+              ].map((o) => Type.Literal(o)),
+            ),
+            list: VarRef('the list'),
+            other: Type.Optional(Type.String({ description: 'Second list or object ($Name) for union, intersect, subtract, contains, equals.' })),
+            attribute: Type.Optional(Type.String({ description: 'Member for filter / find.' })),
+            value: Type.Optional(Expr('value for filter / find')),
+            expression: Type.Optional(Type.String({ description: 'Boolean expression over $currentObject (filterByExpression, findByExpression).' })),
+            sort: Type.Optional(Type.Array(Type.String())),
+            offset: Type.Optional(Expr('range offset')),
+            amount: Type.Optional(Expr('range amount (0 = all)')),
+            into: VarName,
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      changeList: Type.Optional(
+        Type.Object(
+          {
+            list: VarRef('the list'),
+            operation: Type.Union([Type.Literal('add'), Type.Literal('remove'), Type.Literal('clear'), Type.Literal('replace')]),
+            value: Type.Optional(Expr('object or list')),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      createList: Type.Optional(Type.Object({ entity: Type.String(), into: VarName }, { additionalProperties: false })),
+      createVariable: Type.Optional(
+        Type.Object({ name: VarName, type: Type.String(), value: Type.Optional(Expr('initial value')) }, { additionalProperties: false }),
+      ),
+      changeVariable: Type.Optional(Type.Object({ name: VarName, value: Expr('new value') }, { additionalProperties: false })),
+      call: Type.Optional(
+        Type.Object(
+          { microflow: Type.String(), with: Type.Optional(Type.Record(Type.String(), Expr('argument'))), into: Type.Optional(VarName) },
+          { additionalProperties: false },
+        ),
+      ),
+      action: Type.Optional(
+        Type.Object(
+          {
+            name: Type.String({ description: 'TypeScript action: file name in actions/ without extension.' }),
+            with: Type.Optional(Type.Record(Type.String(), Expr('argument'))),
+            into: Type.Optional(VarName),
+            returns: Type.Optional(Type.String({ description: 'Type of the result (default Nothing).' })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      log: Type.Optional(
+        Type.Object(
+          {
+            level: Type.Optional(Type.Union(['trace', 'debug', 'info', 'warning', 'error', 'critical'].map((l) => Type.Literal(l)))),
+            node: Type.Optional(Type.String({ description: "Log node: a name (Shop.Orders) or a String expression ('Orders.' + $Kind); default the module." })),
+            message: Template,
+            params: Type.Optional(Params),
+            includeLatestStackTrace: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      showMessage: Type.Optional(
+        Type.Object(
+          {
+            type: Type.Optional(Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('error')])),
+            message: Template,
+            params: Type.Optional(Params),
+            blocking: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      validationFeedback: Type.Optional(
+        Type.Object({ object: VarRef('object'), member: Type.String(), message: Template, params: Type.Optional(Params) }, { additionalProperties: false }),
+      ),
+      error: Type.Optional(
+        Type.Union([Type.Literal(true), Type.Object({ message: Template, params: Type.Optional(Params) }, { additionalProperties: false })], {
+          description: 'Error end event: true rethrows $latestError; with message raises a new error.',
+        }),
+      ),
+      return: Type.Optional(Type.Union([Expr('return value'), Type.Null()])),
+    },
+    { additionalProperties: false, minProperties: 1, description: 'One activity: exactly one action key plus optional onError and caption.' },
+  );
 }
 
 export const Activity = Type.Recursive((Self) => activitySchema(Self), { $id: 'Activity', title: 'Microflow activity' });
 
 /** The action keys, in the order the engine documents them. */
-export const ACTIVITY_KEYS = ['retrieve', 'create', 'change', 'commit', 'delete', 'rollback', 'decision', 'loop', 'while', 'break', 'continue', 'aggregate', 'listOperation', 'changeList', 'createList', 'createVariable', 'changeVariable', 'call', 'action', 'log', 'showMessage', 'validationFeedback', 'error', 'return'] as const;
+export const ACTIVITY_KEYS = [
+  'retrieve',
+  'create',
+  'change',
+  'commit',
+  'delete',
+  'rollback',
+  'decision',
+  'loop',
+  'while',
+  'break',
+  'continue',
+  'aggregate',
+  'listOperation',
+  'changeList',
+  'createList',
+  'createVariable',
+  'changeVariable',
+  'call',
+  'action',
+  'log',
+  'showMessage',
+  'validationFeedback',
+  'error',
+  'return',
+] as const;
 export type ActivityKey = (typeof ACTIVITY_KEYS)[number];
 
-export const MicroflowFile = Type.Object({
-  $schema: Type.Optional(Type.String()),
-  parameters: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'Data type: Boolean, Integer, Long, Decimal, String, DateTime, Module.Enum, Module.Entity, or "List of Module.Entity".' }))),
-  returns: Type.Optional(Type.String({ description: 'Return type (default Nothing).' })),
-  allowedRoles: Type.Optional(Type.Array(Type.String())),
-  applyEntityAccess: Type.Optional(Type.Boolean()),
-  body: Type.Array(Activity),
-  documentation: Type.Optional(Type.String()),
-}, { additionalProperties: false, $id: 'https://kiln.dev/schema/microflow.json', title: 'Kiln microflow' });
+export const MicroflowFile = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    parameters: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.String({ description: 'Data type: Boolean, Integer, Long, Decimal, String, DateTime, Module.Enum, Module.Entity, or "List of Module.Entity".' }),
+      ),
+    ),
+    returns: Type.Optional(Type.String({ description: 'Return type (default Nothing).' })),
+    allowedRoles: Type.Optional(Type.Array(Type.String())),
+    applyEntityAccess: Type.Optional(Type.Boolean()),
+    body: Type.Array(Activity),
+    documentation: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, $id: 'https://kiln.dev/schema/microflow.json', title: 'Kiln microflow' },
+);
 
 export type MicroflowFile = Static<typeof MicroflowFile>;
 export type ActivityDef = Static<typeof Activity>;

@@ -21,16 +21,21 @@ function isMxObject(v: unknown): v is MxObject {
 /** The value of one parameter for this execution (user, variables, clock). */
 export function paramValue(src: ParamSource, ctx: BindContext): unknown {
   switch (src.kind) {
-    case 'literal': return src.value;
-    case 'currentUser': return ctx.user.userId;
+    case 'literal':
+      return src.value;
+    case 'currentUser':
+      return ctx.user.userId;
     case 'currentObject': {
       const v = ctx.variables.CurrentObject ?? ctx.variables.currentObject;
       if (v === undefined) throw new QueryError('[%CurrentObject%] is used but no current object was given');
       return isMxObject(v) ? v.id : v;
     }
-    case 'time': return timeTokenValue(src.base, src.terms, ctx.user.timeZone || 'UTC', ctx.now);
-    case 'zone': return src.zone ?? (ctx.user.timeZone || 'UTC');
-    case 'zoneOffset': return zoneOffset(src.zone ?? (ctx.user.timeZone || 'UTC'), ctx.now);
+    case 'time':
+      return timeTokenValue(src.base, src.terms, ctx.user.timeZone || 'UTC', ctx.now);
+    case 'zone':
+      return src.zone ?? (ctx.user.timeZone || 'UTC');
+    case 'zoneOffset':
+      return zoneOffset(src.zone ?? (ctx.user.timeZone || 'UTC'), ctx.now);
     case 'variable': {
       if (!Object.hasOwn(ctx.variables, src.name)) throw new QueryError(`the XPath uses $${src.name}, which has no value here`);
       let v: unknown = ctx.variables[src.name];
@@ -45,7 +50,9 @@ export function paramValue(src: ParamSource, ctx: BindContext): unknown {
     }
     case 'like': {
       const inner = paramValue(src.inner, ctx);
-      const s = String(inner ?? '').toLowerCase().replace(/[!%_]/g, (c) => `!${c}`);
+      const s = String(inner ?? '')
+        .toLowerCase()
+        .replace(/[!%_]/g, (c) => `!${c}`);
       return src.mode === 'contains' ? `%${s}%` : src.mode === 'starts-with' ? `${s}%` : `%${s}`;
     }
   }
@@ -56,7 +63,8 @@ export function bindParams(params: readonly SqlParam[], ctx: BindContext, syntax
     let v = paramValue(p.source, ctx);
     const what = p.source.kind === 'variable' ? `$${[p.source.name, ...p.source.path].join('/')}` : 'a value';
     if (p.type === 'Id' && typeof v === 'string' && /^[0-9]{1,20}$/.test(v)) v = BigInt(v);
-    if (p.type === 'Id' && v !== null && typeof v !== 'bigint' && typeof v !== 'number') throw new QueryError(`${what} must be an object or object id, not ${typeof v}`);
+    if (p.type === 'Id' && v !== null && typeof v !== 'bigint' && typeof v !== 'number')
+      throw new QueryError(`${what} must be an object or object id, not ${typeof v}`);
     try {
       return syntax.toParam(p.type, v);
     } catch (e) {

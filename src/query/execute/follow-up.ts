@@ -15,7 +15,10 @@ function loadedAttributes(model: CompiledModel, name: string): ReadonlySet<strin
   const e = model.entities.get(name);
   if (!e) return undefined;
   let s = loaded.get(e);
-  if (!s) { s = new Set([...e.attributes.values()].filter((a) => a.type !== 'Binary').map((a) => a.name)); loaded.set(e, s); }
+  if (!s) {
+    s = new Set([...e.attributes.values()].filter((a) => a.type !== 'Binary').map((a) => a.name));
+    loaded.set(e, s);
+  }
   return s;
 }
 

@@ -65,8 +65,12 @@ function toPlan(model: CompiledModel, p: QueryPlan | QueryRequest, dialect: Dial
  * reference set requested.
  */
 export async function retrieve(
-  db: QueryExecutor, model: CompiledModel, planOrRequest: QueryPlan | QueryRequest, user: UserContext,
-  variables: Readonly<Record<string, unknown>> = {}, options: RetrieveOptions = {},
+  db: QueryExecutor,
+  model: CompiledModel,
+  planOrRequest: QueryPlan | QueryRequest,
+  user: UserContext,
+  variables: Readonly<Record<string, unknown>> = {},
+  options: RetrieveOptions = {},
 ): Promise<RetrieveResult> {
   const plan = toPlan(model, planOrRequest, db.dialect);
   if (plan.aggregate) throw new QueryError('this XPath is an aggregate: use aggregate()');
@@ -99,11 +103,17 @@ export async function retrieve(
     return obj;
   });
   const flags = v.ruleFlags;
-  const matched = flags ? rows.map((row, i) => {
-    const cols = flags.byEntity.get(objects[i]!.entity);
-    return cols?.map((c) => c === undefined || Number(row[ruleFlagAlias(c)]) === 1);
-  }) : undefined;
-  await loadReferenceSets(db, objects, sel.references.filter((r) => r.type === 'ReferenceSet'));
+  const matched = flags
+    ? rows.map((row, i) => {
+        const cols = flags.byEntity.get(objects[i]!.entity);
+        return cols?.map((c) => c === undefined || Number(row[ruleFlagAlias(c)]) === 1);
+      })
+    : undefined;
+  await loadReferenceSets(
+    db,
+    objects,
+    sel.references.filter((r) => r.type === 'ReferenceSet'),
+  );
   if (!plan.request.attributes && sel.withType) await loadSpecializationMembers(db, model, plan.entity, objects);
   if (!countRows) return matched ? { objects, matched } : { objects };
   const counted = await countRows;
@@ -116,7 +126,11 @@ function emptyVariables(plan: QueryPlan, ctx: BindContext): string[] {
   for (const v of plan.comparedVariables) {
     if (!Object.hasOwn(ctx.variables, v.name)) continue;
     let value: unknown;
-    try { value = paramValue({ kind: 'variable', name: v.name, path: v.path, pos: 0 }, ctx); } catch { continue; }
+    try {
+      value = paramValue({ kind: 'variable', name: v.name, path: v.path, pos: 0 }, ctx);
+    } catch {
+      continue;
+    }
     if (value === null || value === undefined) out.push([v.name, ...v.path].join('/'));
   }
   return out;
@@ -124,8 +138,12 @@ function emptyVariables(plan: QueryPlan, ctx: BindContext): string[] {
 
 /** Runs an aggregate XPath (`count(//E[...])`, `sum(//E[...]/Attr)`, ...). */
 export async function aggregate(
-  db: QueryExecutor, model: CompiledModel, planOrRequest: QueryPlan | QueryRequest, user: UserContext,
-  variables: Readonly<Record<string, unknown>> = {}, options: { now?: Date } = {},
+  db: QueryExecutor,
+  model: CompiledModel,
+  planOrRequest: QueryPlan | QueryRequest,
+  user: UserContext,
+  variables: Readonly<Record<string, unknown>> = {},
+  options: { now?: Date } = {},
 ): Promise<AttributeValue | number> {
   const plan = toPlan(model, planOrRequest, db.dialect);
   if (!plan.aggregate) throw new QueryError('this XPath is not an aggregate (count(...), sum(...), avg(...), min(...), max(...))');
@@ -138,5 +156,9 @@ export async function aggregate(
   if (sel.kind !== 'aggregate') throw new Error('internal: not an aggregate');
   if (raw === null || raw === undefined) return null;
   if (sel.fn === 'avg') return decodeValue(db.dialect, { type: 'Decimal' }, typeof raw === 'number' ? String(raw) : raw);
-  return decodeValue(db.dialect, sel.attribute.type === 'Decimal' && typeof raw === 'number' ? { type: 'Decimal' } : sel.attribute, typeof raw === 'number' && sel.attribute.type === 'Decimal' ? String(raw) : raw);
+  return decodeValue(
+    db.dialect,
+    sel.attribute.type === 'Decimal' && typeof raw === 'number' ? { type: 'Decimal' } : sel.attribute,
+    typeof raw === 'number' && sel.attribute.type === 'Decimal' ? String(raw) : raw,
+  );
 }

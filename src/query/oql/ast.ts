@@ -17,7 +17,6 @@ export interface OqlSource {
   readonly entity: string;
 }
 
-
 /** Where a parameter's value comes from; resolved per execution (tokens depend on user and time). */
 export type ParamSource =
   | { readonly kind: 'literal'; readonly value: string | number | bigint | boolean | Date | null }
@@ -32,10 +31,16 @@ export type ParamSource =
   /** A LIKE pattern built from another value: lower-cased, wildcards escaped, wrapped. */
   | { readonly kind: 'like'; readonly inner: ParamSource; readonly mode: 'contains' | 'starts-with' | 'ends-with' };
 
-
 export type OqlHop =
   /** Over an association table; forward = from the parent (owner) to the child. */
-  | { readonly kind: 'association'; readonly association: CAssociation; readonly forward: boolean; readonly from: OqlSource; readonly to: OqlSource; readonly cast: boolean }
+  | {
+      readonly kind: 'association';
+      readonly association: CAssociation;
+      readonly forward: boolean;
+      readonly from: OqlSource;
+      readonly to: OqlSource;
+      readonly cast: boolean;
+    }
   /** Over System.owner / System.changedBy: a BIGINT column on the declaring entity's table. */
   | { readonly kind: 'systemMember'; readonly member: 'owner' | 'changedBy'; readonly from: OqlSource; readonly to: OqlSource; readonly cast: boolean }
   /** The same object seen as a specialization (joins that entity's table on id). */
@@ -71,10 +76,13 @@ export interface OqlOrder {
 export type OqlSelect =
   /** Objects: id, the type column when the entity has specializations, attributes, owned references. */
   | {
-    readonly kind: 'objects'; readonly attributes: readonly CAttribute[]; readonly references: readonly CAssociation[]; readonly withType: boolean;
-    /** Conditions selected as 1/0 columns `kiln_rule<i>` (which access rules each object matches). */
-    readonly flags?: readonly OqlExpr[];
-  }
+      readonly kind: 'objects';
+      readonly attributes: readonly CAttribute[];
+      readonly references: readonly CAssociation[];
+      readonly withType: boolean;
+      /** Conditions selected as 1/0 columns `kiln_rule<i>` (which access rules each object matches). */
+      readonly flags?: readonly OqlExpr[];
+    }
   | { readonly kind: 'count' }
   | { readonly kind: 'aggregate'; readonly fn: AggregateFn; readonly attribute: CAttribute };
 

@@ -32,20 +32,31 @@ export function buildConstraint(model: CompiledModel, input: BuildInput, main: O
 }
 
 /** Selected attributes and owned references for a members list (undefined = all). */
-function selectMembers(model: CompiledModel, entity: CEntity, members: readonly string[] | undefined): { attributes: CAttribute[]; references: CAssociation[] } {
+function selectMembers(
+  model: CompiledModel,
+  entity: CEntity,
+  members: readonly string[] | undefined,
+): { attributes: CAttribute[]; references: CAssociation[] } {
   const owned = entity.parentOf.map((a) => model.associations.get(a)!);
   if (!members) {
     return { attributes: [...entity.attributes.values()].filter((a) => a.type !== 'Binary'), references: owned };
   }
-  const attributes: CAttribute[] = []; const references: CAssociation[] = [];
+  const attributes: CAttribute[] = [];
+  const references: CAssociation[] = [];
   for (const raw of members) {
     // Accept Mendix's UsedAttributes form `Module.Entity/Module.Entity.Attr` too.
     const m = raw.includes('/') ? raw.slice(raw.lastIndexOf('/') + 1) : raw;
     const attrName = m.startsWith(`${entity.name}.`) ? m.slice(entity.name.length + 1) : m;
     const attr = entity.attributes.get(attrName) ?? [...entity.attributes.values()].find((a) => a.qualifiedName === m);
-    if (attr) { if (!attributes.includes(attr)) attributes.push(attr); continue; }
+    if (attr) {
+      if (!attributes.includes(attr)) attributes.push(attr);
+      continue;
+    }
     const assoc = owned.find((a) => a.name === m || a.shortName === m);
-    if (assoc) { if (!references.includes(assoc)) references.push(assoc); continue; }
+    if (assoc) {
+      if (!references.includes(assoc)) references.push(assoc);
+      continue;
+    }
     throw new QueryError(`unknown attribute or owned association '${raw}' of ${entity.name}`);
   }
   return { attributes, references };
@@ -54,7 +65,8 @@ function selectMembers(model: CompiledModel, entity: CEntity, members: readonly 
 /** Resolves a sort key to an expression: an attribute, or MIN over a path's related objects. */
 function sortExpr(model: CompiledModel, resolver: Resolver, main: OqlSource, key: SortKey): OqlExpr {
   const steps: XStep[] = key.attribute.split('/').map((name) => ({ name: name.trim(), predicates: [], reversed: false, pos: 0 }));
-  const hops: OqlHop[] = []; const filters: OqlExpr[] = [];
+  const hops: OqlHop[] = [];
+  const filters: OqlExpr[] = [];
   let end: ReturnType<Resolver['walk']>;
   try {
     end = resolver.walk(steps, main, hops, filters);
@@ -64,7 +76,8 @@ function sortExpr(model: CompiledModel, resolver: Resolver, main: OqlSource, key
   }
   if (end.kind === 'object') throw new QueryError(`cannot sort on '${key.attribute}': the path must end at an attribute`);
   const value: OqlExpr = end.kind === 'id' ? { kind: 'id', source: end.source } : { kind: 'attr', source: end.source, attribute: end.attr };
-  if (end.kind === 'attr' && (end.attr.type === 'Binary' || end.attr.type === 'HashedString')) throw new QueryError(`cannot sort on ${end.attr.type} attribute '${end.attr.name}'`);
+  if (end.kind === 'attr' && (end.attr.type === 'Binary' || end.attr.type === 'HashedString'))
+    throw new QueryError(`cannot sort on ${end.attr.type} attribute '${end.attr.name}'`);
   void model;
   return hops.length ? { kind: 'scalar', hops, value } : value;
 }
@@ -76,7 +89,14 @@ export function buildOrder(model: CompiledModel, resolver: Resolver, main: OqlSo
   return out;
 }
 
-export function objectsQuery(model: CompiledModel, entity: CEntity, main: OqlSource, where: OqlExpr | undefined, orderBy: OqlOrder[], members: readonly string[] | undefined): OqlQuery {
+export function objectsQuery(
+  model: CompiledModel,
+  entity: CEntity,
+  main: OqlSource,
+  where: OqlExpr | undefined,
+  orderBy: OqlOrder[],
+  members: readonly string[] | undefined,
+): OqlQuery {
   const { attributes, references } = selectMembers(model, entity, members);
   const select: OqlSelect = { kind: 'objects', attributes, references, withType: entity.allSpecializations.length > 0 };
   return { source: main, select, where, orderBy, paged: true };

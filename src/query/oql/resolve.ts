@@ -18,9 +18,15 @@ export class Resolver {
    */
   nullVariables: ReadonlySet<string> = new Set();
 
-  constructor(readonly model: CompiledModel, readonly xpath: string, public aliasCount = 0) {}
+  constructor(
+    readonly model: CompiledModel,
+    readonly xpath: string,
+    public aliasCount = 0,
+  ) {}
 
-  fail(pos: number, msg: string): never { throw new XPathResolveError(msg, pos, this.xpath); }
+  fail(pos: number, msg: string): never {
+    throw new XPathResolveError(msg, pos, this.xpath);
+  }
 
   newSource(entity: string): OqlSource {
     this.aliasCount++;
@@ -42,33 +48,49 @@ export class Resolver {
   /** An expression in a boolean position. */
   bool(x: XExpr, src: OqlSource): OqlExpr {
     switch (x.kind) {
-      case 'or': case 'and': {
-        const l = this.bool(x.left, src); const r = this.bool(x.right, src);
+      case 'or':
+      case 'and': {
+        const l = this.bool(x.left, src);
+        const r = this.bool(x.right, src);
         return x.kind === 'and' ? and([l, r])! : or([l, r]);
       }
-      case 'not': return { kind: 'not', operand: this.bool(x.operand, src) };
-      case 'boolean': return { kind: 'const', value: x.value };
-      case 'compare': return this.compare(x.op, x.left, x.right, src, x.pos);
-      case 'call': return this.boolCall(x.name, x.args, src, x.pos);
+      case 'not':
+        return { kind: 'not', operand: this.bool(x.operand, src) };
+      case 'boolean':
+        return { kind: 'const', value: x.value };
+      case 'compare':
+        return this.compare(x.op, x.left, x.right, src, x.pos);
+      case 'call':
+        return this.boolCall(x.name, x.args, src, x.pos);
       case 'path': {
-        const hops: OqlHop[] = []; const filters: OqlExpr[] = [];
+        const hops: OqlHop[] = [];
+        const filters: OqlExpr[] = [];
         const end = this.walk(x.steps, src, hops, filters);
         if (end.kind === 'attr') {
-          if (end.attr.type !== 'Boolean') this.fail(x.pos, `'${end.attr.name}' is ${end.attr.type}: a constraint needs a comparison here (e.g. ${end.attr.name} = ...)`);
-          return wrap(hops, filters, { kind: 'compare', op: '=', left: { kind: 'attr', source: end.source, attribute: end.attr }, right: param({ kind: 'literal', value: true }, 'Boolean'), text: false });
+          if (end.attr.type !== 'Boolean')
+            this.fail(x.pos, `'${end.attr.name}' is ${end.attr.type}: a constraint needs a comparison here (e.g. ${end.attr.name} = ...)`);
+          return wrap(hops, filters, {
+            kind: 'compare',
+            op: '=',
+            left: { kind: 'attr', source: end.source, attribute: end.attr },
+            right: param({ kind: 'literal', value: true }, 'Boolean'),
+            text: false,
+          });
         }
         if (end.kind === 'id') this.fail(x.pos, "'id' needs a comparison (id = ...)");
         if (hops.length === 0) this.fail(x.pos, 'a path used as a constraint must follow an association');
         return { kind: 'exists', hops, where: and(filters) };
       }
-      default: return this.fail(x.pos, `expected a constraint (a comparison, a path or a function such as contains()), found ${describeX(x)}`);
+      default:
+        return this.fail(x.pos, `expected a constraint (a comparison, a path or a function such as contains()), found ${describeX(x)}`);
     }
   }
 
   private boolCall(name: string, args: readonly XExpr[], src: OqlSource, pos: number): OqlExpr {
     if (name === 'contains' || name === 'starts-with' || name === 'ends-with') {
       if (args.length !== 2) this.fail(pos, `${name}() takes two arguments: an attribute and a string`);
-      const hops: OqlHop[] = []; const filters: OqlExpr[] = [];
+      const hops: OqlHop[] = [];
+      const filters: OqlExpr[] = [];
       const subject = this.value(args[0]!, src, hops, filters, undefined);
       if (subject.type !== 'String' && subject.type !== 'Enumeration') this.fail(args[0]!.pos, `${name}() needs a String attribute, not ${subject.type}`);
       const arg = args[1]!;
@@ -89,9 +111,13 @@ export class Resolver {
 
   private compare(op: CompareOp, left: XExpr, right: XExpr, src: OqlSource, pos: number): OqlExpr {
     // Put the side that refers to the model on the left.
-    if (!refersToModel(left) && refersToModel(right)) { [left, right] = [right, left]; op = flip(op); }
+    if (!refersToModel(left) && refersToModel(right)) {
+      [left, right] = [right, left];
+      op = flip(op);
+    }
     if (!refersToModel(left)) this.fail(pos, 'a comparison needs an attribute, association or id on one side');
-    const hops: OqlHop[] = []; const filters: OqlExpr[] = [];
+    const hops: OqlHop[] = [];
+    const filters: OqlExpr[] = [];
     // A path ending at an association or entity compares object ids.
     const l = this.value(left, src, hops, filters, undefined);
     const emptyVariable = right.kind === 'variable' && this.nullVariables.has(variableKey(right.name, right.path));
@@ -108,10 +134,17 @@ export class Resolver {
       return wrap(hops, filters, { kind: 'isNull', operand: l.expr, negated: op === '!=' });
     }
     const r = this.value(right, src, hops, filters, l.type);
-    if (l.expr.kind === 'attr' && l.expr.attribute.enumeration && r.expr.kind === 'param' && r.expr.source.kind === 'literal' && typeof r.expr.source.value === 'string') {
+    if (
+      l.expr.kind === 'attr' &&
+      l.expr.attribute.enumeration &&
+      r.expr.kind === 'param' &&
+      r.expr.source.kind === 'literal' &&
+      typeof r.expr.source.value === 'string'
+    ) {
       const en = this.model.enumerations.get(l.expr.attribute.enumeration);
       const keys = en?.values.map((v) => v.key) ?? [];
-      if (!keys.includes(r.expr.source.value)) this.fail(right.pos, `'${r.expr.source.value}' is not a value of ${l.expr.attribute.enumeration} (expected one of ${keys.join(', ')})`);
+      if (!keys.includes(r.expr.source.value))
+        this.fail(right.pos, `'${r.expr.source.value}' is not a value of ${l.expr.attribute.enumeration} (expected one of ${keys.join(', ')})`);
     }
     if (l.type !== r.type && !compatible(l.type, r.type)) this.fail(right.pos, `cannot compare ${l.type} with ${r.type}`);
     if ((l.type === 'Boolean' || l.type === 'Id' || l.type === 'Enumeration') && op !== '=' && op !== '!=') {
@@ -125,12 +158,19 @@ export class Resolver {
    * A value: attribute over a path (hops and step filters go to the caller's lists),
    * a literal, token or variable (typed by `expected`), or a number function.
    */
-  value(x: XExpr, src: OqlSource, hops: OqlHop[], filters: OqlExpr[], expected: ValueType | undefined): { expr: OqlExpr; type: ValueType; objectEnd?: boolean } {
+  value(
+    x: XExpr,
+    src: OqlSource,
+    hops: OqlHop[],
+    filters: OqlExpr[],
+    expected: ValueType | undefined,
+  ): { expr: OqlExpr; type: ValueType; objectEnd?: boolean } {
     switch (x.kind) {
       case 'path': {
         const end = this.walk(x.steps, src, hops, filters);
         if (end.kind === 'attr') {
-          if (end.attr.type === 'Binary' || end.attr.type === 'HashedString') this.fail(x.pos, `${end.attr.type} attribute '${end.attr.name}' cannot be used in a constraint`);
+          if (end.attr.type === 'Binary' || end.attr.type === 'HashedString')
+            this.fail(x.pos, `${end.attr.type} attribute '${end.attr.name}' cannot be used in a constraint`);
           return { expr: { kind: 'attr', source: end.source, attribute: end.attr }, type: attrValueType(end.attr) };
         }
         return { expr: { kind: 'id', source: end.source }, type: 'Id', objectEnd: end.kind === 'object' };
@@ -177,14 +217,18 @@ export class Resolver {
           // Studio Pro creates one such token per user role of the app: any other name is a typo.
           if (!this.model.security.userRoles.has(roleName)) {
             const roles = [...this.model.security.userRoles.keys()];
-            this.fail(x.pos, `unknown user role '${roleName}' in [%${x.base}%] (${roles.length ? `the app has: ${roles.join(', ')}` : 'the app has no user roles'})`);
+            this.fail(
+              x.pos,
+              `unknown user role '${roleName}' in [%${x.base}%] (${roles.length ? `the app has: ${roles.join(', ')}` : 'the app has no user roles'})`,
+            );
           }
           return { expr: { kind: 'userRole', name: roleName }, type: 'Id' };
         }
         const type = expected ?? tokenType(x.base);
         return { expr: param(this.paramSource(x, type, src), type), type };
       }
-      case 'boolean': return { expr: param({ kind: 'literal', value: x.value }, 'Boolean'), type: 'Boolean' };
+      case 'boolean':
+        return { expr: param({ kind: 'literal', value: x.value }, 'Boolean'), type: 'Boolean' };
       default: {
         const type = expected ?? (x.kind === 'number' ? (x.text.includes('.') ? 'Decimal' : 'Long') : 'String');
         return { expr: param(this.paramSource(x, type, src), type), type };
@@ -195,11 +239,15 @@ export class Resolver {
   private fold(x: XExpr): Decimal {
     if (x.kind === 'number') return new Decimal(x.text);
     if (x.kind !== 'arith') this.fail(x.pos, 'arithmetic is only possible between numbers here (compute other values before the retrieve)');
-    const l = this.fold(x.left); const r = this.fold(x.right);
+    const l = this.fold(x.left);
+    const r = this.fold(x.right);
     switch (x.op) {
-      case '+': return l.plus(r);
-      case '-': return l.minus(r);
-      case '*': return l.times(r);
+      case '+':
+        return l.plus(r);
+      case '-':
+        return l.minus(r);
+      case '*':
+        return l.times(r);
       case 'div':
         if (r.isZero()) this.fail(x.pos, 'division by zero');
         return l.dividedBy(r);
@@ -209,15 +257,21 @@ export class Resolver {
   /** A literal, token or variable as a parameter source, checked against the type it will be bound as. */
   paramSource(x: XExpr, type: ValueType, _src: OqlSource): ParamSource {
     switch (x.kind) {
-      case 'string': return { kind: 'literal', value: this.literal(x.value, type, x.pos, true) };
-      case 'number': return { kind: 'literal', value: this.literal(x.text, type, x.pos, false) };
+      case 'string':
+        return { kind: 'literal', value: this.literal(x.value, type, x.pos, true) };
+      case 'number':
+        return { kind: 'literal', value: this.literal(x.text, type, x.pos, false) };
       case 'boolean':
         if (type !== 'Boolean') this.fail(x.pos, `expected a ${type} value, found ${x.value}()`);
         return { kind: 'literal', value: x.value };
       case 'variable':
         // Only the variable's own members are at hand when the query runs (nothing is fetched
         // to evaluate a constraint), as in Studio Pro: retrieve the related object first.
-        if (x.path.length > 1) this.fail(x.pos, `$${x.name}/${x.path.join('/')}: a variable in XPath takes one step ($${x.name}/Attribute or $${x.name}/Module.Association); retrieve the related object into a variable first`);
+        if (x.path.length > 1)
+          this.fail(
+            x.pos,
+            `$${x.name}/${x.path.join('/')}: a variable in XPath takes one step ($${x.name}/Attribute or $${x.name}/Module.Association); retrieve the related object into a variable first`,
+          );
         return { kind: 'variable', name: x.name, path: x.path, pos: x.pos };
       case 'token': {
         const b = x.base;
@@ -228,21 +282,28 @@ export class Resolver {
         }
         if (!isTimeToken(b)) this.fail(x.pos, `unknown token [%${b}%]`);
         if (b.endsWith('Length')) this.fail(x.pos, `[%${b}%] is a duration: add it to a date token ('[%CurrentDateTime%] + 1 * [%${b}%]')`);
-        for (const t of x.terms) if (!DURATION_TOKENS.includes(t.token)) this.fail(x.pos, `[%${t.token}%] is not a duration token (expected one of ${DURATION_TOKENS.map((d) => `[%${d}%]`).join(', ')})`);
+        for (const t of x.terms)
+          if (!DURATION_TOKENS.includes(t.token))
+            this.fail(x.pos, `[%${t.token}%] is not a duration token (expected one of ${DURATION_TOKENS.map((d) => `[%${d}%]`).join(', ')})`);
         if (type !== 'DateTime') this.fail(x.pos, `[%${b}%] is a date and time, not a ${type}`);
         return { kind: 'time', base: b, terms: x.terms };
       }
-      case 'empty': return { kind: 'literal', value: null };
-      default: return this.fail(x.pos, `expected a value (a string, number, token or variable), found ${describeX(x)}`);
+      case 'empty':
+        return { kind: 'literal', value: null };
+      default:
+        return this.fail(x.pos, `expected a value (a string, number, token or variable), found ${describeX(x)}`);
     }
   }
 
   /** Validates and converts a literal for its target type at compile time. */
   private literal(text: string, type: ValueType, pos: number, quoted: boolean): string | number | bigint | boolean | Date {
     switch (type) {
-      case 'String': return text;
-      case 'Enumeration': return text;
-      case 'Integer': case 'Long': {
+      case 'String':
+        return text;
+      case 'Enumeration':
+        return text;
+      case 'Integer':
+      case 'Long': {
         if (!/^-?[0-9]+$/.test(text.trim())) this.fail(pos, `'${text}' is not a whole number`);
         const v = BigInt(text.trim());
         if (type === 'Integer') {
@@ -257,16 +318,25 @@ export class Resolver {
         const t = text.trim();
         if (!/^-?[0-9]+(\.[0-9]+)?$/.test(t)) this.fail(pos, `'${text}' is not a decimal number`);
         // Decimal columns hold 20 digits before the point (DECIMAL(28,8)).
-        if (t.replace(/^-/, '').split('.')[0]!.replace(/^0+(?=.)/, '').length > 20) this.fail(pos, `${text} has more than 20 digits before the decimal point (a Decimal holds 20)`);
+        if (
+          t
+            .replace(/^-/, '')
+            .split('.')[0]!
+            .replace(/^0+(?=.)/, '').length > 20
+        )
+          this.fail(pos, `${text} has more than 20 digits before the decimal point (a Decimal holds 20)`);
         return t;
       }
       case 'Boolean':
         if (text === 'true' || text === 'false') return text === 'true';
         return this.fail(pos, `expected true() or false(), found ${quoted ? `'${text}'` : text}`);
       case 'DateTime': {
-        const d = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?$/.test(text) ? new Date(`${text.replace(' ', 'T')}${text.length === 10 ? 'T00:00:00' : ''}${text.endsWith('Z') ? '' : 'Z'}`) : undefined;
+        const d = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?$/.test(text)
+          ? new Date(`${text.replace(' ', 'T')}${text.length === 10 ? 'T00:00:00' : ''}${text.endsWith('Z') ? '' : 'Z'}`)
+          : undefined;
         // Date() rolls '2024-02-31' over to 2 March: the day must survive the round trip.
-        if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text.slice(0, 10)) this.fail(pos, `'${text}' is not a date (use a token such as '[%CurrentDateTime%]' or 'yyyy-mm-dd[ hh:mm[:ss]]' in UTC)`);
+        if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text.slice(0, 10))
+          this.fail(pos, `'${text}' is not a date (use a token such as '[%CurrentDateTime%]' or 'yyyy-mm-dd[ hh:mm[:ss]]' in UTC)`);
         return d;
       }
       case 'Id':
@@ -279,10 +349,12 @@ export class Resolver {
    * Walks the steps of a path from `src`: associations become hops (their step
    * predicates filters on the reached source); ends at an attribute, `id` or an object.
    */
-  walk(steps: readonly XStep[], src: OqlSource, hops: OqlHop[], filters: OqlExpr[]):
-    | { kind: 'attr'; source: OqlSource; attr: CAttribute }
-    | { kind: 'id'; source: OqlSource }
-    | { kind: 'object'; source: OqlSource } {
+  walk(
+    steps: readonly XStep[],
+    src: OqlSource,
+    hops: OqlHop[],
+    filters: OqlExpr[],
+  ): { kind: 'attr'; source: OqlSource; attr: CAttribute } | { kind: 'id'; source: OqlSource } | { kind: 'object'; source: OqlSource } {
     let cur = src;
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i]!;
@@ -315,7 +387,9 @@ export class Resolver {
         if (nx.reversed) this.fail(nx.pos, 'reversed() applies to association steps only');
         if (target.name !== end.name) {
           if (!target.chain.includes(end.name)) {
-            if (end.chain.includes(target.name)) { /* a generalization of the end: no narrowing */ } else {
+            if (end.chain.includes(target.name)) {
+              /* a generalization of the end: no narrowing */
+            } else {
               this.fail(nx.pos, `the association ${hopName(hop)} leads to ${end.name}, not ${target.name}`);
             }
           } else {
@@ -376,7 +450,8 @@ export function and(items: readonly (OqlExpr | undefined)[]): OqlExpr | undefine
   for (const i of items) {
     if (!i) continue;
     if (i.kind === 'const' && i.value) continue;
-    if (i.kind === 'and') flat.push(...i.items); else flat.push(i);
+    if (i.kind === 'and') flat.push(...i.items);
+    else flat.push(i);
   }
   if (flat.some((i) => i.kind === 'const' && !i.value)) return { kind: 'const', value: false };
   if (flat.length === 0) return undefined;
@@ -387,7 +462,8 @@ export function or(items: readonly OqlExpr[]): OqlExpr {
   const flat: OqlExpr[] = [];
   for (const i of items) {
     if (i.kind === 'const' && !i.value) continue;
-    if (i.kind === 'or') flat.push(...i.items); else flat.push(i);
+    if (i.kind === 'or') flat.push(...i.items);
+    else flat.push(i);
   }
   if (flat.some((i) => i.kind === 'const' && i.value)) return { kind: 'const', value: true };
   if (flat.length === 0) return { kind: 'const', value: false };
@@ -412,14 +488,20 @@ function flip(op: CompareOp): CompareOp {
 
 export function attrValueType(a: CAttribute): ValueType {
   switch (a.type) {
-    case 'AutoNumber': return 'Long';
-    case 'HashedString': return 'String';
-    case 'Binary': return 'String';
-    default: return a.type;
+    case 'AutoNumber':
+      return 'Long';
+    case 'HashedString':
+      return 'String';
+    case 'Binary':
+      return 'String';
+    default:
+      return a.type;
   }
 }
 
-function isNumeric(t: ValueType): boolean { return t === 'Integer' || t === 'Long' || t === 'Decimal'; }
+function isNumeric(t: ValueType): boolean {
+  return t === 'Integer' || t === 'Long' || t === 'Decimal';
+}
 function compatible(a: ValueType, b: ValueType): boolean {
   if (isNumeric(a) && isNumeric(b)) return true;
   return (a === 'String' && b === 'Enumeration') || (a === 'Enumeration' && b === 'String');
@@ -436,24 +518,42 @@ function isTimeToken(b: string): boolean {
 }
 
 const DATE_FUNCTIONS: Record<string, DatePart | undefined> = {
-  'year-from-dateTime': 'year', 'month-from-dateTime': 'month', 'day-from-dateTime': 'day',
-  'hours-from-dateTime': 'hours', 'minutes-from-dateTime': 'minutes', 'seconds-from-dateTime': 'seconds',
-  'quarter-from-dateTime': 'quarter', 'day-of-year-from-dateTime': 'day-of-year',
-  'week-from-dateTime': 'week', 'weekday-from-dateTime': 'weekday',
+  'year-from-dateTime': 'year',
+  'month-from-dateTime': 'month',
+  'day-from-dateTime': 'day',
+  'hours-from-dateTime': 'hours',
+  'minutes-from-dateTime': 'minutes',
+  'seconds-from-dateTime': 'seconds',
+  'quarter-from-dateTime': 'quarter',
+  'day-of-year-from-dateTime': 'day-of-year',
+  'week-from-dateTime': 'week',
+  'weekday-from-dateTime': 'weekday',
 };
 
 function validZone(z: string): boolean {
-  try { new Intl.DateTimeFormat('en', { timeZone: z }); return true; } catch { return false; }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: z });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describeX(x: XExpr): string {
   switch (x.kind) {
-    case 'string': return `the string '${x.value}'`;
-    case 'number': return `the number ${x.text}`;
-    case 'variable': return `$${x.name}`;
-    case 'token': return `the token [%${x.base}%]`;
-    case 'empty': return 'empty';
-    case 'call': return `${x.name}()`;
-    default: return `a ${x.kind}`;
+    case 'string':
+      return `the string '${x.value}'`;
+    case 'number':
+      return `the number ${x.text}`;
+    case 'variable':
+      return `$${x.name}`;
+    case 'token':
+      return `the token [%${x.base}%]`;
+    case 'empty':
+      return 'empty';
+    case 'call':
+      return `${x.name}()`;
+    default:
+      return `a ${x.kind}`;
   }
 }

@@ -23,23 +23,35 @@ export function securityConstraint(model: CompiledModel, entity: CEntity, main: 
     const xpaths: string[] | 'all' | 'none' = c.kind === 'any' ? [...c.xpaths].sort() : c.kind;
     const key = typeof xpaths === 'string' ? xpaths : JSON.stringify(xpaths);
     const g = groups.get(key);
-    if (g) g.types.push(t); else groups.set(key, { types: [t], xpaths });
+    if (g) g.types.push(t);
+    else groups.set(key, { types: [t], xpaths });
   }
   let alias = aliasBase;
   const resolverFor = (text: string) => {
     const r = new Resolver(model, text, alias);
-    return { r, done: () => { alias = r.aliasCount; } };
+    return {
+      r,
+      done: () => {
+        alias = r.aliasCount;
+      },
+    };
   };
   const branches: OqlExpr[] = [];
   for (const g of groups.values()) {
     if (g.xpaths === 'none') continue;
     const all = g.types.length === types.length;
     const typeTest: OqlExpr | undefined = all ? undefined : { kind: 'typeIn', source: main, entities: g.types.map((t) => t.name) };
-    if (g.xpaths === 'all') { branches.push(typeTest ?? { kind: 'const', value: true }); continue; }
+    if (g.xpaths === 'all') {
+      branches.push(typeTest ?? { kind: 'const', value: true });
+      continue;
+    }
     // Resolve against the queried entity when the rules only use its members;
     // otherwise per specialization, seen through a cast to it.
     const cond = tryOn(entity, main, g.xpaths);
-    if (cond) { branches.push(and([typeTest, cond])!); continue; }
+    if (cond) {
+      branches.push(and([typeTest, cond])!);
+      continue;
+    }
     const perType: OqlExpr[] = [];
     for (const t of g.types) {
       const { r, done } = resolverFor('');
@@ -54,17 +66,23 @@ export function securityConstraint(model: CompiledModel, entity: CEntity, main: 
   return or(branches);
 
   function orOf(t: CEntity, src: OqlSource, xpaths: string[]): OqlExpr {
-    return or(xpaths.map((x) => {
-      const { r, done } = resolverFor(x);
-      const c = r.constraint(parseXPath(x).predicates, src) ?? { kind: 'const', value: true };
-      done();
-      void t;
-      return c;
-    }));
+    return or(
+      xpaths.map((x) => {
+        const { r, done } = resolverFor(x);
+        const c = r.constraint(parseXPath(x).predicates, src) ?? { kind: 'const', value: true };
+        done();
+        void t;
+        return c;
+      }),
+    );
   }
 
   function tryOn(e: CEntity, src: OqlSource, xpaths: string[]): OqlExpr | undefined {
-    try { return orOf(e, src, xpaths); } catch { return undefined; }
+    try {
+      return orOf(e, src, xpaths);
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -75,7 +93,11 @@ export function securityConstraint(model: CompiledModel, entity: CEntity, main: 
  * cannot see. Applied to the query's own constraints, not to access rules'
  * XPath (those are evaluated with full rights).
  */
-export function pathSecurity(model: CompiledModel, moduleRoles: ReadonlySet<string>, aliasBase: number): { secure: (x: OqlExpr) => OqlExpr; readonly aliasCount: number } {
+export function pathSecurity(
+  model: CompiledModel,
+  moduleRoles: ReadonlySet<string>,
+  aliasBase: number,
+): { secure: (x: OqlExpr) => OqlExpr; readonly aliasCount: number } {
   let alias = aliasBase;
   const cache = new Map<string, boolean>();
   const unrestricted = (entity: CEntity): boolean => {
@@ -100,18 +122,28 @@ export function pathSecurity(model: CompiledModel, moduleRoles: ReadonlySet<stri
   };
   const walk = (x: OqlExpr): OqlExpr => {
     switch (x.kind) {
-      case 'and': case 'or': return { ...x, items: x.items.map(walk) };
-      case 'not': return { ...x, operand: walk(x.operand) };
-      case 'exists': return { ...x, where: and([...hopConstraints(x.hops), x.where ? walk(x.where) : undefined]) };
+      case 'and':
+      case 'or':
+        return { ...x, items: x.items.map(walk) };
+      case 'not':
+        return { ...x, operand: walk(x.operand) };
+      case 'exists':
+        return { ...x, where: and([...hopConstraints(x.hops), x.where ? walk(x.where) : undefined]) };
       // Sorting over a path: only readable related objects give the sort value.
       case 'scalar': {
         const where = and([...hopConstraints(x.hops), x.where ? walk(x.where) : undefined]);
         return where ? { ...x, where } : x;
       }
-      default: return x;
+      default:
+        return x;
     }
   };
-  return { secure: walk, get aliasCount() { return alias; } };
+  return {
+    secure: walk,
+    get aliasCount() {
+      return alias;
+    },
+  };
 }
 
 /**
@@ -134,7 +166,14 @@ export interface RuleFlags {
   readonly byEntity: ReadonlyMap<string, readonly (number | undefined)[]>;
 }
 
-export function ruleFlags(model: CompiledModel, entity: CEntity, main: OqlSource, moduleRoles: ReadonlySet<string>, aliasBase: number, mode: 'differing' | 'all'): { flags: RuleFlags | undefined; aliasCount: number } {
+export function ruleFlags(
+  model: CompiledModel,
+  entity: CEntity,
+  main: OqlSource,
+  moduleRoles: ReadonlySet<string>,
+  aliasBase: number,
+  mode: 'differing' | 'all',
+): { flags: RuleFlags | undefined; aliasCount: number } {
   const exprs: OqlExpr[] = [];
   const index = new Map<string, number>();
   const byEntity = new Map<string, (number | undefined)[]>();
@@ -148,31 +187,34 @@ export function ruleFlags(model: CompiledModel, entity: CEntity, main: OqlSource
   for (const t of concreteTypes(entity, model)) {
     const rules = applicableRules(t, moduleRoles);
     if (mode === 'differing' ? !rightsDiffer(rules) : rules.every((r) => !r.xpath) && rules.length > 0) continue;
-    byEntity.set(t.name, rules.map((rule) => {
-      const x = rule.xpath;
-      if (!x) return undefined;
-      // As the row constraint: on the queried entity when the XPath only uses its members, else through a cast.
-      let key = `*|${x}`;
-      let i = index.get(key);
-      if (i !== undefined) return i;
-      const saved = alias;
-      let expr: OqlExpr;
-      try {
-        expr = resolve(main, x);
-      } catch {
-        alias = saved;
-        key = `${t.name}|${x}`;
-        i = index.get(key);
+    byEntity.set(
+      t.name,
+      rules.map((rule) => {
+        const x = rule.xpath;
+        if (!x) return undefined;
+        // As the row constraint: on the queried entity when the XPath only uses its members, else through a cast.
+        let key = `*|${x}`;
+        let i = index.get(key);
         if (i !== undefined) return i;
-        const r = new Resolver(model, '', alias);
-        const to = r.newSource(t.name);
-        alias = r.aliasCount;
-        expr = { kind: 'exists', hops: [{ kind: 'cast', from: main, to }], where: resolve(to, x) };
-      }
-      exprs.push(expr);
-      index.set(key, exprs.length - 1);
-      return exprs.length - 1;
-    }));
+        const saved = alias;
+        let expr: OqlExpr;
+        try {
+          expr = resolve(main, x);
+        } catch {
+          alias = saved;
+          key = `${t.name}|${x}`;
+          i = index.get(key);
+          if (i !== undefined) return i;
+          const r = new Resolver(model, '', alias);
+          const to = r.newSource(t.name);
+          alias = r.aliasCount;
+          expr = { kind: 'exists', hops: [{ kind: 'cast', from: main, to }], where: resolve(to, x) };
+        }
+        exprs.push(expr);
+        index.set(key, exprs.length - 1);
+        return exprs.length - 1;
+      }),
+    );
   }
   return { flags: byEntity.size ? { exprs, byEntity } : undefined, aliasCount: alias };
 }
@@ -184,13 +226,19 @@ function rightsDiffer(rules: readonly CAccessRule[]): boolean {
   const base = rules.filter((r) => !r.xpath);
   // Rules without XPath always match: differences only when an XPath rule grants more than they do.
   if (base.length) {
-    return withXPath.some((r) => (r.delete && !base.some((b) => b.delete))
-      || [...r.members].some(([m, right]) => RANK[right] > Math.max(0, ...base.map((b) => RANK[b.members.get(m) ?? 'None']))));
+    return withXPath.some(
+      (r) =>
+        (r.delete && !base.some((b) => b.delete)) ||
+        [...r.members].some(([m, right]) => RANK[right] > Math.max(0, ...base.map((b) => RANK[b.members.get(m) ?? 'None']))),
+    );
   }
   // Only XPath rules: every object matches at least one; the same rights when they all grant the same.
   const first = withXPath[0]!;
-  return withXPath.some((r) => r.delete !== first.delete
-    || [...new Set([...r.members.keys(), ...first.members.keys()])].some((m) => (first.members.get(m) ?? 'None') !== (r.members.get(m) ?? 'None')));
+  return withXPath.some(
+    (r) =>
+      r.delete !== first.delete ||
+      [...new Set([...r.members.keys(), ...first.members.keys()])].some((m) => (first.members.get(m) ?? 'None') !== (r.members.get(m) ?? 'None')),
+  );
 }
 
 const RANK: Record<MemberRight, number> = { None: 0, Read: 1, ReadWrite: 2 };

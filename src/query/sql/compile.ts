@@ -43,14 +43,24 @@ export class SqlCompiler {
   private readonly needs = new Map<string, Set<string>>();
   private readonly sources = new Map<string, SourceTables>();
 
-  constructor(private readonly model: CompiledModel, private readonly syntax: QuerySyntax) {}
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly syntax: QuerySyntax,
+  ) {}
 
-  private q(name: string): string { return this.syntax.quote(name); }
-  private entity(name: string): CEntity { return this.model.entities.get(name)!; }
+  private q(name: string): string {
+    return this.syntax.quote(name);
+  }
+  private entity(name: string): CEntity {
+    return this.model.entities.get(name)!;
+  }
 
   private need(alias: string, entity: string): void {
     let s = this.needs.get(alias);
-    if (!s) { s = new Set(); this.needs.set(alias, s); }
+    if (!s) {
+      s = new Set();
+      this.needs.set(alias, s);
+    }
     s.add(entity);
   }
 
@@ -58,18 +68,43 @@ export class SqlCompiler {
   private scan(e: OqlExpr | undefined): void {
     if (!e) return;
     switch (e.kind) {
-      case 'attr': this.need(e.source.alias, e.attribute.entity); break;
-      case 'typeIn': { const ent = this.entity(e.source.entity); this.need(e.source.alias, ent.chain[ent.chain.length - 1]!); break; }
-      case 'compare': case 'arith': this.scan(e.left); this.scan(e.right); break;
-      case 'like': this.scan(e.operand); this.scan(e.pattern); break;
-      case 'isNull': case 'not': case 'length': case 'datePart': this.scan(e.operand); break;
-      case 'and': case 'or': e.items.forEach((i) => { this.scan(i); }); break;
-      case 'exists': case 'scalar':
+      case 'attr':
+        this.need(e.source.alias, e.attribute.entity);
+        break;
+      case 'typeIn': {
+        const ent = this.entity(e.source.entity);
+        this.need(e.source.alias, ent.chain[ent.chain.length - 1]!);
+        break;
+      }
+      case 'compare':
+      case 'arith':
+        this.scan(e.left);
+        this.scan(e.right);
+        break;
+      case 'like':
+        this.scan(e.operand);
+        this.scan(e.pattern);
+        break;
+      case 'isNull':
+      case 'not':
+      case 'length':
+      case 'datePart':
+        this.scan(e.operand);
+        break;
+      case 'and':
+      case 'or':
+        e.items.forEach((i) => {
+          this.scan(i);
+        });
+        break;
+      case 'exists':
+      case 'scalar':
         for (const h of e.hops) this.scanHop(h);
         this.scan(e.where);
         if (e.kind === 'scalar') this.scan(e.value);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -128,7 +163,8 @@ export class SqlCompiler {
     let select: string;
     const sel = query.select;
     if (sel.kind === 'count') select = 'COUNT(*)';
-    else if (sel.kind === 'aggregate') select = this.syntax.aggregate(sel.fn, this.col(main, sel.attribute.entity, sel.attribute.column), attrValueType(sel.attribute));
+    else if (sel.kind === 'aggregate')
+      select = this.syntax.aggregate(sel.fn, this.col(main, sel.attribute.entity, sel.attribute.column), attrValueType(sel.attribute));
     else {
       const cols = [this.sources.get(main.alias)!.id];
       if (sel.withType) cols.push(this.col(main, ent.chain[ent.chain.length - 1]!, 'submetaobjectname'));
@@ -136,10 +172,14 @@ export class SqlCompiler {
       for (const a of attrs) cols.push(this.col(main, a.entity, a.column));
       // Reference sets come in a follow-up query; a Reference is at most one row.
       for (const r of sel.references.filter((x) => x.type === 'Reference')) {
-        cols.push(`(SELECT ${this.q('r')}.${this.q(r.childColumn)} FROM ${this.q(r.table)} ${this.q('r')} WHERE ${this.q('r')}.${this.q(r.parentColumn)} = ${this.sources.get(main.alias)!.id}) AS ${this.q(referenceAlias(r.name))}`);
+        cols.push(
+          `(SELECT ${this.q('r')}.${this.q(r.childColumn)} FROM ${this.q(r.table)} ${this.q('r')} WHERE ${this.q('r')}.${this.q(r.parentColumn)} = ${this.sources.get(main.alias)!.id}) AS ${this.q(referenceAlias(r.name))}`,
+        );
       }
       // Which access rules the object matches: compiled (and bound) as the row constraint is.
-      (sel.flags ?? []).forEach((f, i) => { cols.push(`CASE WHEN ${this.expr(f)} THEN 1 ELSE 0 END AS ${this.q(ruleFlagAlias(i))}`); });
+      (sel.flags ?? []).forEach((f, i) => {
+        cols.push(`CASE WHEN ${this.expr(f)} THEN 1 ELSE 0 END AS ${this.q(ruleFlagAlias(i))}`);
+      });
       select = cols.join(', ');
     }
     let sql = `SELECT ${select} FROM ${from}`;
@@ -194,7 +234,8 @@ export class SqlCompiler {
   }
 
   private subquery(hops: readonly OqlHop[], what: string, inner: () => string | undefined): { sql: string; tableless: boolean; conds: string[] } {
-    const from: string[] = []; const where: string[] = [];
+    const from: string[] = [];
+    const where: string[] = [];
     for (const h of hops) this.hopSql(h, from, where);
     const w = inner();
     if (w) where.push(w);
@@ -204,10 +245,14 @@ export class SqlCompiler {
 
   expr(e: OqlExpr): string {
     switch (e.kind) {
-      case 'attr': return this.col(e.source, e.attribute.entity, e.attribute.column);
-      case 'id': return this.sources.get(e.source.alias)!.id;
-      case 'param': return this.param(e.source, e.type);
-      case 'const': return e.value ? this.syntax.trueCondition : this.syntax.falseCondition;
+      case 'attr':
+        return this.col(e.source, e.attribute.entity, e.attribute.column);
+      case 'id':
+        return this.sources.get(e.source.alias)!.id;
+      case 'param':
+        return this.param(e.source, e.type);
+      case 'const':
+        return e.value ? this.syntax.trueCondition : this.syntax.falseCondition;
       case 'compare': {
         const l = this.expr(e.left);
         if (e.text && (e.op === '=' || e.op === '!=')) {
@@ -216,10 +261,15 @@ export class SqlCompiler {
         }
         return `${l} ${e.op === '!=' ? '<>' : e.op} ${this.expr(e.right)}`;
       }
-      case 'like': return this.syntax.likeInsensitive(this.expr(e.operand), this.expr(e.pattern));
-      case 'isNull': return `${this.expr(e.operand)} IS ${e.negated ? 'NOT ' : ''}NULL`;
-      case 'and': case 'or': return `(${e.items.map((i) => this.expr(i)).join(e.kind === 'and' ? ' AND ' : ' OR ')})`;
-      case 'not': return `NOT (${this.expr(e.operand)})`;
+      case 'like':
+        return this.syntax.likeInsensitive(this.expr(e.operand), this.expr(e.pattern));
+      case 'isNull':
+        return `${this.expr(e.operand)} IS ${e.negated ? 'NOT ' : ''}NULL`;
+      case 'and':
+      case 'or':
+        return `(${e.items.map((i) => this.expr(i)).join(e.kind === 'and' ? ' AND ' : ' OR ')})`;
+      case 'not':
+        return `NOT (${this.expr(e.operand)})`;
       case 'exists': {
         const s = this.subquery(e.hops, '1', () => (e.where ? this.expr(e.where) : undefined));
         if (s.tableless) return s.conds.length ? `(${s.conds.join(' AND ')})` : this.syntax.trueCondition;
@@ -227,18 +277,27 @@ export class SqlCompiler {
       }
       case 'scalar': {
         let value = '';
-        const s = this.subquery(e.hops, 'MIN(__v__)', () => { value = this.expr(e.value); return e.where ? this.expr(e.where) : undefined; });
+        const s = this.subquery(e.hops, 'MIN(__v__)', () => {
+          value = this.expr(e.value);
+          return e.where ? this.expr(e.where) : undefined;
+        });
         if (s.tableless) return s.conds.length ? `CASE WHEN ${s.conds.join(' AND ')} THEN ${value} END` : value;
         return `(${s.sql.replace('MIN(__v__)', `MIN(${value})`)})`;
       }
-      case 'length': return this.syntax.length(this.expr(e.operand));
+      case 'length':
+        return this.syntax.length(this.expr(e.operand));
       case 'datePart': {
         const operand = this.expr(e.operand);
         const zone = e.zone;
-        return this.syntax.datePart(e.part, operand, () => this.param(zone, 'String'),
-          () => this.param({ kind: 'zoneOffset', ...(zone.kind === 'zone' && zone.zone ? { zone: zone.zone } : {}) }, 'String'));
+        return this.syntax.datePart(
+          e.part,
+          operand,
+          () => this.param(zone, 'String'),
+          () => this.param({ kind: 'zoneOffset', ...(zone.kind === 'zone' && zone.zone ? { zone: zone.zone } : {}) }, 'String'),
+        );
       }
-      case 'arith': return `(${this.expr(e.left)} ${e.op === 'div' ? '/' : e.op} ${this.expr(e.right)})`;
+      case 'arith':
+        return `(${this.expr(e.left)} ${e.op === 'div' ? '/' : e.op} ${this.expr(e.right)})`;
       case 'typeIn': {
         const ent = this.entity(e.source.entity);
         const c = this.col(e.source, ent.chain[ent.chain.length - 1]!, 'submetaobjectname');

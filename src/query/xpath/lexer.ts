@@ -1,8 +1,23 @@
 import { XPathSyntaxError } from '../errors.js';
 
 export type TokKind =
-  | 'dslash' | 'slash' | 'lbrack' | 'rbrack' | 'lparen' | 'rparen' | 'comma'
-  | 'op' | 'plus' | 'minus' | 'star' | 'string' | 'number' | 'name' | 'variable' | 'token' | 'eof';
+  | 'dslash'
+  | 'slash'
+  | 'lbrack'
+  | 'rbrack'
+  | 'lparen'
+  | 'rparen'
+  | 'comma'
+  | 'op'
+  | 'plus'
+  | 'minus'
+  | 'star'
+  | 'string'
+  | 'number'
+  | 'name'
+  | 'variable'
+  | 'token'
+  | 'eof';
 
 export interface Tok {
   readonly kind: TokKind;
@@ -22,31 +37,72 @@ export function tokenize(text: string): Tok[] {
   const n = text.length;
   while (i < n) {
     const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+      continue;
+    }
     const start = i;
-    const push = (kind: TokKind, value: string, end: number) => { out.push({ kind, value, pos: start, end }); i = end; };
-    if (c === '/') { if (text[i + 1] === '/') push('dslash', '//', i + 2); else push('slash', '/', i + 1); continue; }
+    const push = (kind: TokKind, value: string, end: number) => {
+      out.push({ kind, value, pos: start, end });
+      i = end;
+    };
+    if (c === '/') {
+      if (text[i + 1] === '/') push('dslash', '//', i + 2);
+      else push('slash', '/', i + 1);
+      continue;
+    }
     if (c === '[' && text[i + 1] === '%') {
       const close = text.indexOf('%]', i + 2);
       if (close < 0) throw new XPathSyntaxError("unterminated token: expected '%]'", i, text, ["'%]'"]);
       push('token', text.slice(i + 2, close), close + 2);
       continue;
     }
-    if (c === '[') { push('lbrack', '[', i + 1); continue; }
-    if (c === ']') { push('rbrack', ']', i + 1); continue; }
-    if (c === '(') { push('lparen', '(', i + 1); continue; }
-    if (c === ')') { push('rparen', ')', i + 1); continue; }
-    if (c === ',') { push('comma', ',', i + 1); continue; }
-    if (c === '+') { push('plus', '+', i + 1); continue; }
-    if (c === '-') { push('minus', '-', i + 1); continue; }
-    if (c === '*') { push('star', '*', i + 1); continue; }
-    if (c === '=') { push('op', '=', i + 1); continue; }
+    if (c === '[') {
+      push('lbrack', '[', i + 1);
+      continue;
+    }
+    if (c === ']') {
+      push('rbrack', ']', i + 1);
+      continue;
+    }
+    if (c === '(') {
+      push('lparen', '(', i + 1);
+      continue;
+    }
+    if (c === ')') {
+      push('rparen', ')', i + 1);
+      continue;
+    }
+    if (c === ',') {
+      push('comma', ',', i + 1);
+      continue;
+    }
+    if (c === '+') {
+      push('plus', '+', i + 1);
+      continue;
+    }
+    if (c === '-') {
+      push('minus', '-', i + 1);
+      continue;
+    }
+    if (c === '*') {
+      push('star', '*', i + 1);
+      continue;
+    }
+    if (c === '=') {
+      push('op', '=', i + 1);
+      continue;
+    }
     if (c === '!') {
-      if (text[i + 1] === '=') { push('op', '!=', i + 2); continue; }
+      if (text[i + 1] === '=') {
+        push('op', '!=', i + 2);
+        continue;
+      }
       throw new XPathSyntaxError("unexpected '!': expected '!='", i, text, ["'!='"]);
     }
     if (c === '<' || c === '>') {
-      if (text[i + 1] === '=') push('op', `${c}=`, i + 2); else push('op', c, i + 1);
+      if (text[i + 1] === '=') push('op', `${c}=`, i + 2);
+      else push('op', c, i + 1);
       continue;
     }
     if (c === "'" || c === '"') {
@@ -56,7 +112,11 @@ export function tokenize(text: string): Tok[] {
         if (j >= n) throw new XPathSyntaxError(`unterminated string: expected a closing ${c}`, start, text, [c]);
         const d = text[j]!;
         if (d === c) {
-          if (text[j + 1] === c) { value += c; j += 2; continue; }
+          if (text[j + 1] === c) {
+            value += c;
+            j += 2;
+            continue;
+          }
           break;
         }
         value += d;
@@ -68,7 +128,10 @@ export function tokenize(text: string): Tok[] {
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
       let j = i;
       while (j < n && /[0-9]/.test(text[j]!)) j++;
-      if (text[j] === '.' && /[0-9]/.test(text[j + 1] ?? '')) { j++; while (j < n && /[0-9]/.test(text[j]!)) j++; }
+      if (text[j] === '.' && /[0-9]/.test(text[j + 1] ?? '')) {
+        j++;
+        while (j < n && /[0-9]/.test(text[j]!)) j++;
+      }
       if (j < n && NAME_START.test(text[j]!)) throw new XPathSyntaxError(`malformed number '${text.slice(i, j + 1)}'`, i, text, ['a number']);
       push('number', text.slice(i, j), j);
       continue;
@@ -85,7 +148,10 @@ export function tokenize(text: string): Tok[] {
       for (;;) {
         while (j < n && NAME_CHAR.test(text[j]!)) j++;
         // Function names have hyphens (starts-with, year-from-dateTime); qualified names one dot.
-        if ((text[j] === '-' || text[j] === '.') && NAME_START.test(text[j + 1] ?? '')) { j++; continue; }
+        if ((text[j] === '-' || text[j] === '.') && NAME_START.test(text[j + 1] ?? '')) {
+          j++;
+          continue;
+        }
         break;
       }
       push('name', text.slice(i, j), j);

@@ -12,9 +12,23 @@ const AGGREGATES: readonly string[] = ['count', 'sum', 'avg', 'min', 'max'];
 export const MAX_XPATH_NESTING = 100;
 
 const DESCRIBE: Record<TokKind, string> = {
-  dslash: "'//'", slash: "'/'", lbrack: "'['", rbrack: "']'", lparen: "'('", rparen: "')'", comma: "','",
-  op: 'an operator', plus: "'+'", minus: "'-'", star: "'*'", string: 'a string', number: 'a number', name: 'a name',
-  variable: 'a variable', token: 'a token', eof: 'the end of the XPath',
+  dslash: "'//'",
+  slash: "'/'",
+  lbrack: "'['",
+  rbrack: "']'",
+  lparen: "'('",
+  rparen: "')'",
+  comma: "','",
+  op: 'an operator',
+  plus: "'+'",
+  minus: "'-'",
+  star: "'*'",
+  string: 'a string',
+  number: 'a number',
+  name: 'a name',
+  variable: 'a variable',
+  token: 'a token',
+  eof: 'the end of the XPath',
 };
 
 function describe(t: Tok): string {
@@ -32,13 +46,26 @@ function describe(t: Tok): string {
 class Parser {
   private i = 0;
   private depth = 0;
-  constructor(private readonly text: string, private readonly toks: Tok[]) {}
+  constructor(
+    private readonly text: string,
+    private readonly toks: Tok[],
+  ) {}
 
-  private get cur(): Tok { return this.toks[this.i]!; }
+  private get cur(): Tok {
+    return this.toks[this.i]!;
+  }
   /** The current token's kind (a method, so that TypeScript does not narrow it across next()). */
-  private k(): TokKind { return this.toks[this.i]!.kind; }
-  private peek(k = 1): Tok { return this.toks[Math.min(this.i + k, this.toks.length - 1)]!; }
-  private next(): Tok { const t = this.cur; if (t.kind !== 'eof') this.i++; return t; }
+  private k(): TokKind {
+    return this.toks[this.i]!.kind;
+  }
+  private peek(k = 1): Tok {
+    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+  }
+  private next(): Tok {
+    const t = this.cur;
+    if (t.kind !== 'eof') this.i++;
+    return t;
+  }
 
   fail(expected: string[], at: Tok = this.cur): never {
     const exp = expected.length === 1 ? expected[0]! : `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}`;
@@ -50,12 +77,15 @@ class Parser {
     return this.next();
   }
 
-  private isName(value: string): boolean { return this.k() === 'name' && this.cur.value === value; }
+  private isName(value: string): boolean {
+    return this.k() === 'name' && this.cur.value === value;
+  }
 
   query(): XQuery {
     const t = this.cur;
     if (t.kind === 'name' && AGGREGATES.includes(t.value) && this.peek().kind === 'lparen') {
-      this.next(); this.next();
+      this.next();
+      this.next();
       const inner = this.plainQuery();
       if (t.value !== 'count' && !inner.attribute) {
         throw new XPathSyntaxError(`${t.value}() needs an attribute: //Module.Entity[...]/Attribute`, this.cur.pos, this.text, ["'/'"]);
@@ -110,25 +140,40 @@ class Parser {
 
   expr(): XExpr {
     this.enter();
-    try { return this.or(); } finally { this.depth--; }
+    try {
+      return this.or();
+    } finally {
+      this.depth--;
+    }
   }
 
   /** One level deeper; a syntax error at the current token beyond MAX_XPATH_NESTING. */
   private enter(): void {
     if (++this.depth > MAX_XPATH_NESTING) {
-      throw new XPathSyntaxError(`nested deeper than ${MAX_XPATH_NESTING} levels (parentheses, functions, predicates or unary minus)`, this.cur.pos, this.text, []);
+      throw new XPathSyntaxError(
+        `nested deeper than ${MAX_XPATH_NESTING} levels (parentheses, functions, predicates or unary minus)`,
+        this.cur.pos,
+        this.text,
+        [],
+      );
     }
   }
 
   private or(): XExpr {
     let left = this.and();
-    while (this.isName('or')) { const pos = this.next().pos; left = { kind: 'or', left, right: this.and(), pos }; }
+    while (this.isName('or')) {
+      const pos = this.next().pos;
+      left = { kind: 'or', left, right: this.and(), pos };
+    }
     return left;
   }
 
   private and(): XExpr {
     let left = this.comparison();
-    while (this.isName('and')) { const pos = this.next().pos; left = { kind: 'and', left, right: this.comparison(), pos }; }
+    while (this.isName('and')) {
+      const pos = this.next().pos;
+      left = { kind: 'and', left, right: this.comparison(), pos };
+    }
     return left;
   }
 
@@ -163,11 +208,16 @@ class Parser {
   private unary(): XExpr {
     if (this.k() === 'minus') {
       const m = this.next();
-      if (this.k() === 'number') { const n = this.next(); return { kind: 'number', text: `-${n.value}`, pos: m.pos }; }
+      if (this.k() === 'number') {
+        const n = this.next();
+        return { kind: 'number', text: `-${n.value}`, pos: m.pos };
+      }
       this.enter();
       try {
         return { kind: 'arith', op: '-', left: { kind: 'number', text: '0', pos: m.pos }, right: this.unary(), pos: m.pos };
-      } finally { this.depth--; }
+      } finally {
+        this.depth--;
+      }
     }
     return this.primary();
   }
@@ -186,8 +236,12 @@ class Parser {
         if (t.value.trimStart().startsWith('[%')) return parseTokenString(t.value, t.pos + 1, this.text);
         return { kind: 'string', value: t.value, pos: t.pos };
       }
-      case 'number': this.next(); return { kind: 'number', text: t.value, pos: t.pos };
-      case 'token': this.next(); return parseTokenString(`[%${t.value}%]`, t.pos, this.text);
+      case 'number':
+        this.next();
+        return { kind: 'number', text: t.value, pos: t.pos };
+      case 'token':
+        this.next();
+        return parseTokenString(`[%${t.value}%]`, t.pos, this.text);
       case 'variable': {
         this.next();
         const path: string[] = [];
@@ -197,19 +251,25 @@ class Parser {
         }
         return { kind: 'variable', name: t.value, path, pos: t.pos };
       }
-      case 'name': return this.nameStart();
-      default: return this.fail(['an attribute, a path, a value or a function']);
+      case 'name':
+        return this.nameStart();
+      default:
+        return this.fail(['an attribute, a path, a value or a function']);
     }
   }
 
   private nameStart(): XExpr {
     const t = this.cur;
     if (this.peek().kind === 'lparen') {
-      this.next(); this.next();
+      this.next();
+      this.next();
       const args: XExpr[] = [];
       if (this.k() !== 'rparen') {
         args.push(this.expr());
-        while (this.k() === 'comma') { this.next(); args.push(this.expr()); }
+        while (this.k() === 'comma') {
+          this.next();
+          args.push(this.expr());
+        }
       }
       this.expect('rparen', args.length > 0 ? "',' or ')'" : "')'");
       if (t.value === 'true' || t.value === 'false') {
@@ -222,7 +282,10 @@ class Parser {
       }
       return { kind: 'call', name: t.value, args, pos: t.pos };
     }
-    if (t.value === 'NULL' || t.value === 'empty') { this.next(); return { kind: 'empty', pos: t.pos }; }
+    if (t.value === 'NULL' || t.value === 'empty') {
+      this.next();
+      return { kind: 'empty', pos: t.pos };
+    }
     // `not Total > 1`: not is a function; an attribute named not would be followed by an operator.
     if (t.value === 'not' && ['name', 'string', 'token', 'variable', 'number'].includes(this.peek().kind)) this.fail(["'(' after not"], this.peek());
     if (t.value === 'true' || t.value === 'false') this.fail([`'${t.value}()'`]);
@@ -247,7 +310,10 @@ class Parser {
     while (this.k() === 'lbrack') {
       // [reversed()] flips an association step; anything else filters the step.
       if (this.peek().kind === 'name' && this.peek().value === 'reversed' && this.peek(2).kind === 'lparen' && this.peek(3).kind === 'rparen') {
-        this.next(); this.next(); this.next(); this.next();
+        this.next();
+        this.next();
+        this.next();
+        this.next();
         this.expect('rbrack');
         reversed = true;
         continue;
@@ -267,8 +333,12 @@ class Parser {
  */
 function parseTokenString(s: string, pos: number, text: string): XExpr {
   let i = 0;
-  const ws = () => { while (s[i] === ' ' || s[i] === '\t') i++; };
-  const err = (msg: string, expected: string[]): never => { throw new XPathSyntaxError(msg, pos + i, text, expected); };
+  const ws = () => {
+    while (s[i] === ' ' || s[i] === '\t') i++;
+  };
+  const err = (msg: string, expected: string[]): never => {
+    throw new XPathSyntaxError(msg, pos + i, text, expected);
+  };
   const token = (): string => {
     ws();
     if (!s.startsWith('[%', i)) err("expected a token such as '[%DayLength%]'", ['a token']);
@@ -304,7 +374,11 @@ function parseTokenString(s: string, pos: number, text: string): XExpr {
     } else {
       tok = token();
       ws();
-      if (s[i] === '*') { i++; factor = number(); if (factor === undefined) err("expected a number after '*'", ['a number']); }
+      if (s[i] === '*') {
+        i++;
+        factor = number();
+        if (factor === undefined) err("expected a number after '*'", ['a number']);
+      }
     }
     terms.push({ sign: c === '+' ? 1 : -1, factor: factor ?? 1, token: tok });
   }

@@ -19,11 +19,15 @@ export function rewriteQueryPath(model: CompiledModel, q: XQuery): XQuery {
     const a = model.associations.get(s.name);
     if (!a) {
       if (model.entities.has(s.name)) throw err(s.pos, `expected an association from ${cur} here, found the entity '${s.name}'`);
-      throw err(s.pos, `unknown association '${s.name}'${s.name.startsWith('System.') ? ' (a query path cannot start from System.owner / System.changedBy)' : ''}`);
+      throw err(
+        s.pos,
+        `unknown association '${s.name}'${s.name.startsWith('System.') ? ' (a query path cannot start from System.owner / System.changedBy)' : ''}`,
+      );
     }
     const e = model.entities.get(cur);
     if (!e) throw err(curPos, `unknown entity '${cur}'`);
-    const isParent = e.chain.includes(a.parent); const isChild = e.chain.includes(a.child);
+    const isParent = e.chain.includes(a.parent);
+    const isChild = e.chain.includes(a.child);
     if (!isParent && !isChild) throw err(s.pos, `the association ${a.name} (${a.parent} -> ${a.child}) does not start or end at ${e.name}`);
     const self = isParent && isChild;
     const forward = self ? !s.reversed : isParent;

@@ -12,7 +12,11 @@ const SWEEP_AT = 10_000;
 export class AddressThrottle {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Counts one event for `address`; returns 0 when allowed, else the milliseconds until the address may try again. */
   take(address: string): number {

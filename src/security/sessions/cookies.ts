@@ -15,7 +15,11 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
     if (eq >= 0 && eq < end && header.slice(start, eq).trim() === name) {
       const v = header.slice(eq + 1, end).trim();
       if (!v.includes('%')) return v;
-      try { return decodeURIComponent(v); } catch { return undefined; }
+      try {
+        return decodeURIComponent(v);
+      } catch {
+        return undefined;
+      }
     }
     start = end + 1;
   }

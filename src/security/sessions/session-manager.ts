@@ -87,8 +87,17 @@ export class SessionManager {
     const now = this.clock();
     const objectId = await this.store.create({ key: secretHash(sessionId), csrfHash, userId: user.id, now: new Date(now) });
     const stored: StoredSession = {
-      objectId, csrfHash, created: new Date(now), lastActive: new Date(now), userId: user.id, userName: user.name, userEntity: user.entity,
-      userActive: true, userBlocked: false, anonymous: user.anonymous, userRoles: [...user.roles].sort(),
+      objectId,
+      csrfHash,
+      created: new Date(now),
+      lastActive: new Date(now),
+      userId: user.id,
+      userName: user.name,
+      userEntity: user.entity,
+      userActive: true,
+      userBlocked: false,
+      anonymous: user.anonymous,
+      userRoles: [...user.roles].sort(),
     };
     const entry = this.entry(sessionId, stored, now);
     this.cache.set(sessionId, entry);
@@ -97,8 +106,13 @@ export class SessionManager {
 
   private entry(sessionId: string, stored: StoredSession, now: number): CacheEntry {
     const context = userContextFor(this.model, {
-      userId: stored.userId, userName: stored.userName, userEntity: stored.userEntity, userRoles: stored.userRoles,
-      anonymous: stored.anonymous, sessionId, sessionObjectId: stored.objectId,
+      userId: stored.userId,
+      userName: stored.userName,
+      userEntity: stored.userEntity,
+      userRoles: stored.userRoles,
+      anonymous: stored.anonymous,
+      sessionId,
+      sessionObjectId: stored.objectId,
     });
     const csrfToken = csrfTokenFor(this.opts.secret, sessionId);
     return { stored, validatedAt: now, active: { sessionId, csrfToken, csrfHash: stored.csrfHash, context } };
@@ -175,7 +189,10 @@ export class SessionManager {
     // Entries not validated for a while are dropped (and looked up again if the session comes back).
     const now = this.clock();
     for (const [id, e] of this.cache) {
-      if (now - e.validatedAt >= this.opts.validationMs && !this.pending.has(id)) { this.cache.delete(id); this.seen.delete(id); }
+      if (now - e.validatedAt >= this.opts.validationMs && !this.pending.has(id)) {
+        this.cache.delete(id);
+        this.seen.delete(id);
+      }
     }
     return entries.length;
   }
@@ -190,8 +207,8 @@ export class SessionManager {
   async cleanup(): Promise<{ expired: number; disabled: number; anonymousUsers: number }> {
     await this.flush();
     const now = this.clock();
-    const expired = await this.store.deleteExpired(new Date(now - this.opts.timeoutMs))
-      + await this.store.deleteOlderThan(new Date(now - this.opts.maxLifetimeMs));
+    const expired =
+      (await this.store.deleteExpired(new Date(now - this.opts.timeoutMs))) + (await this.store.deleteOlderThan(new Date(now - this.opts.maxLifetimeMs)));
     const disabled = await this.store.deleteOfDisabledUsers();
     const anonymousUsers = await this.store.deleteOrphanAnonymousUsers();
     return { expired, disabled, anonymousUsers };

@@ -40,17 +40,22 @@ export class SessionStore {
   private readonly deleteLinksById: string;
   private readonly deleteById: string;
 
-  constructor(private readonly db: Database, private readonly t: SystemTables, private readonly writer: ObjectWriter) {
+  constructor(
+    private readonly db: Database,
+    private readonly t: SystemTables,
+    private readonly writer: ObjectWriter,
+  ) {
     const su = t.sessionUser;
     const ur = t.userRoles;
     const sc = (n: string) => `s.${t.col(S, n)}`;
     const uc = (n: string) => `u.${t.col(U, n)}`;
-    this.lookup = `SELECT s.${t.q('id')} AS ${t.q('sid')}, ${sc('CSRFToken')} AS ${t.q('csrf')}, ${sc('LastActive')} AS ${t.q('lastactive')}, ${sc('createdDate')} AS ${t.q('created')}, `
-      + `u.${t.q('id')} AS ${t.q('uid')}, ${uc('Name')} AS ${t.q('uname')}, ${uc('Active')} AS ${t.q('active')}, ${uc('Blocked')} AS ${t.q('blocked')}, ${uc('BlockedSince')} AS ${t.q('blockedsince')}, `
-      + `${uc('IsAnonymous')} AS ${t.q('anon')}, ${t.userType ? `u.${t.userType}` : 'NULL'} AS ${t.q('utype')}, r.${t.col('System.UserRole', 'Name')} AS ${t.q('role')} `
-      + `FROM ${t.session} s JOIN ${su.table} su ON su.${su.session} = s.${t.q('id')} JOIN ${t.user} u ON u.${t.q('id')} = su.${su.user} `
-      + `LEFT JOIN ${ur.table} ur ON ur.${ur.user} = u.${t.q('id')} LEFT JOIN ${t.userRole} r ON r.${t.q('id')} = ur.${ur.role} `
-      + `WHERE ${sc('SessionId')} = ${t.ph(1)}`;
+    this.lookup =
+      `SELECT s.${t.q('id')} AS ${t.q('sid')}, ${sc('CSRFToken')} AS ${t.q('csrf')}, ${sc('LastActive')} AS ${t.q('lastactive')}, ${sc('createdDate')} AS ${t.q('created')}, ` +
+      `u.${t.q('id')} AS ${t.q('uid')}, ${uc('Name')} AS ${t.q('uname')}, ${uc('Active')} AS ${t.q('active')}, ${uc('Blocked')} AS ${t.q('blocked')}, ${uc('BlockedSince')} AS ${t.q('blockedsince')}, ` +
+      `${uc('IsAnonymous')} AS ${t.q('anon')}, ${t.userType ? `u.${t.userType}` : 'NULL'} AS ${t.q('utype')}, r.${t.col('System.UserRole', 'Name')} AS ${t.q('role')} ` +
+      `FROM ${t.session} s JOIN ${su.table} su ON su.${su.session} = s.${t.q('id')} JOIN ${t.user} u ON u.${t.q('id')} = su.${su.user} ` +
+      `LEFT JOIN ${ur.table} ur ON ur.${ur.user} = u.${t.q('id')} LEFT JOIN ${t.userRole} r ON r.${t.q('id')} = ur.${ur.role} ` +
+      `WHERE ${sc('SessionId')} = ${t.ph(1)}`;
     // Never move last-active backwards: another instance may have written a later time.
     this.touchOne = `UPDATE ${t.session} SET ${t.col(S, 'LastActive')} = ${t.ph(1)} WHERE ${t.col(S, 'SessionId')} = ${t.ph(2)} AND (${t.col(S, 'LastActive')} IS NULL OR ${t.col(S, 'LastActive')} < ${t.ph(3)})`;
     this.deleteLinksById = `DELETE FROM ${su.table} WHERE ${su.session} = ${t.ph(1)}`;
@@ -72,7 +77,10 @@ export class SessionStore {
       userActive: this.t.dec(U, 'Active', r.active) !== false,
       userBlocked: this.t.dec(U, 'Blocked', r.blocked) === true && r.blockedsince == null,
       anonymous: this.t.dec(U, 'IsAnonymous', r.anon) === true,
-      userRoles: rows.map((x) => x.role).filter((x): x is string => typeof x === 'string').sort(),
+      userRoles: rows
+        .map((x) => x.role)
+        .filter((x): x is string => typeof x === 'string')
+        .sort(),
     };
   }
 
@@ -122,7 +130,8 @@ export class SessionStore {
     const uc = (n: string) => this.t.col(U, n);
     return this.deleteWhere(
       `${this.t.q('id')} IN (SELECT x.${su.session} FROM ${su.table} x JOIN ${this.t.user} u ON u.${this.t.q('id')} = x.${su.user} WHERE u.${uc('Active')} = ${this.t.ph(1)} OR (u.${uc('Blocked')} = ${this.t.ph(2)} AND u.${uc('BlockedSince')} IS NULL))`,
-      [this.t.enc(U, 'Active', false), this.t.enc(U, 'Blocked', true)]);
+      [this.t.enc(U, 'Active', false), this.t.enc(U, 'Blocked', true)],
+    );
   }
 
   /**
@@ -161,7 +170,8 @@ export class SessionStore {
     return this.db.transaction(async (tx) => {
       const rows = await tx.query<{ id: unknown }>(
         `SELECT u.${this.t.q('id')} AS ${this.t.q('id')} FROM ${this.t.user} u WHERE u.${this.t.col(U, 'IsAnonymous')} = ${this.t.ph(1)} AND NOT EXISTS (SELECT 1 FROM ${su.table} x WHERE x.${su.user} = u.${this.t.q('id')})`,
-        [this.t.enc(U, 'IsAnonymous', true)]);
+        [this.t.enc(U, 'IsAnonymous', true)],
+      );
       for (const r of rows) {
         const id = idToDb(this.t.dialect, idFromDb(r.id));
         await tx.execute(`DELETE FROM ${ur.table} WHERE ${ur.user} = ${this.t.ph(1)}`, [id]);

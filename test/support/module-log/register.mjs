@@ -8,5 +8,12 @@ const out = process.env.KILN_MODULE_LOG;
 if (out) {
   register('./hooks.mjs', import.meta.url, { data: { out } });
   const require = createRequire(import.meta.url);
-  process.on('exit', () => appendFileSync(out, Object.keys(require.cache).map((f) => `${f}\n`).join('')));
+  process.on('exit', () =>
+    appendFileSync(
+      out,
+      Object.keys(require.cache)
+        .map((f) => `${f}\n`)
+        .join(''),
+    ),
+  );
 }

@@ -6,13 +6,23 @@ import { doubleQuoted } from '../names.js';
 export function columnType(type: AttributeType, length: number): string {
   switch (type) {
     // Long VARCHARs count against MariaDB's 65,535-byte row limit (4 bytes a character in utf8mb4).
-    case 'String': case 'HashedString': case 'Enumeration': return length > 0 && length <= 2000 ? `VARCHAR(${length})` : 'LONGTEXT';
-    case 'Integer': return 'INT';
-    case 'Long': case 'AutoNumber': return 'BIGINT';
-    case 'Decimal': return 'DECIMAL(28,8)';
-    case 'Boolean': return 'BOOLEAN';
-    case 'DateTime': return 'DATETIME(3)';
-    case 'Binary': return 'LONGBLOB';
+    case 'String':
+    case 'HashedString':
+    case 'Enumeration':
+      return length > 0 && length <= 2000 ? `VARCHAR(${length})` : 'LONGTEXT';
+    case 'Integer':
+      return 'INT';
+    case 'Long':
+    case 'AutoNumber':
+      return 'BIGINT';
+    case 'Decimal':
+      return 'DECIMAL(28,8)';
+    case 'Boolean':
+      return 'BOOLEAN';
+    case 'DateTime':
+      return 'DATETIME(3)';
+    case 'Binary':
+      return 'LONGBLOB';
   }
   throw new Error(`no column type for ${type} on mysql`);
 }

@@ -19,9 +19,17 @@ import { isMysqlConnectionError } from './errors.js';
  */
 export function openMysql(url: string, opts: DriverOptions): DriverAdapter {
   const pool = mysql.createPool({
-    uri: url, connectionLimit: opts.poolSize, connectTimeout: opts.connectTimeoutMs,
-    supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z',
-    enableKeepAlive: true, maxIdle: opts.poolSize, idleTimeout: 30000, charset: 'utf8mb4_unicode_ci',
+    uri: url,
+    connectionLimit: opts.poolSize,
+    connectTimeout: opts.connectTimeoutMs,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    timezone: 'Z',
+    enableKeepAlive: true,
+    maxIdle: opts.poolSize,
+    idleTimeout: 30000,
+    charset: 'utf8mb4_unicode_ci',
     // Prepared statements are cached per connection; MariaDB allows 16,382 in all
     // (max_prepared_stmt_count), so keep each connection's share small.
     maxPreparedStatements: 256,
@@ -34,27 +42,45 @@ export function openMysql(url: string, opts: DriverOptions): DriverAdapter {
     if (opts.statementTimeoutMs > 0) c.query(`SET SESSION max_statement_time = ${opts.statementTimeoutMs / 1000}`, () => undefined);
     c.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost; it will be replaced'));
   });
-  const getConnection = () => boundedWait(new Promise<mysql.PoolConnection>((resolve, reject) => {
-    pool.getConnection((err, c) => { if (err) reject(err); else resolve(c); });
-  }), opts.poolWaitTimeoutMs, (c) => c.release());
+  const getConnection = () =>
+    boundedWait(
+      new Promise<mysql.PoolConnection>((resolve, reject) => {
+        pool.getConnection((err, c) => {
+          if (err) reject(err);
+          else resolve(c);
+        });
+      }),
+      opts.poolWaitTimeoutMs,
+      (c) => c.release(),
+    );
   return {
     beginStatement: 'START TRANSACTION',
     async run(sql, params) {
       if (!(opts.poolWaitTimeoutMs > 0)) return runOn(pool, sql, params);
       // pool.execute, with the wait for the connection bounded.
       const c = await getConnection();
-      try { return await runOn(c, sql, params); } finally { c.release(); }
+      try {
+        return await runOn(c, sql, params);
+      } finally {
+        c.release();
+      }
     },
     acquire: async () => {
       const c = await getConnection();
       return {
         conn: { run: (sql, params) => runOn(c, sql, params) },
-        release: (broken) => { if (broken) c.destroy(); else c.release(); },
+        release: (broken) => {
+          if (broken) c.destroy();
+          else c.release();
+        },
       } satisfies Lease;
     },
     kyselyDialect: () => new MysqlDialect({ pool }),
     isConnectionError: (err) => isMysqlConnectionError(err),
-    close: () => new Promise<void>((resolve, reject) => { pool.end((err) => (err ? reject(err) : resolve())); }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        pool.end((err) => (err ? reject(err) : resolve()));
+      }),
   };
 }
 
@@ -63,7 +89,10 @@ type Callback = (err: Error | null, result: unknown) => void;
 
 function runOn(c: Runner, sql: string, params: readonly unknown[]): Promise<RawResult> {
   return new Promise<RawResult>((resolve, reject) => {
-    const done: Callback = (err, r) => { if (err) reject(err); else resolve(toResult(r)); };
+    const done: Callback = (err, r) => {
+      if (err) reject(err);
+      else resolve(toResult(r));
+    };
     // Statements without parameters (DDL, locks, BEGIN) use the text protocol:
     // several of them cannot be prepared.
     if (params.length) (c.execute as (sql: string, values: unknown[], cb: Callback) => void)(sql, bindable(params), done);

@@ -19,6 +19,8 @@ export function translateMysqlError(err: unknown): unknown {
 export function isMysqlConnectionError(err: unknown): boolean {
   const e = err as { code?: string; fatal?: boolean; message?: string };
   if (e?.fatal) return true;
-  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ETIMEDOUT'].includes(e?.code ?? '')
-    || /connection is in closed state|Can't add new command when connection is in closed state/i.test(e?.message ?? '');
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ETIMEDOUT'].includes(e?.code ?? '') ||
+    /connection is in closed state|Can't add new command when connection is in closed state/i.test(e?.message ?? '')
+  );
 }

@@ -35,7 +35,10 @@ export const mysql: Dialect = {
     // The id is cast so that the join compares BIGINTs, not text as DOUBLE.
     const q = doubleQuoted;
     const v = q('v');
-    const selects = Array.from({ length: rows }, (_, i) => `SELECT CAST(${p()} AS SIGNED)${i ? '' : ` AS ${q('id')}`}, ${columns.map((c) => `${p()}${i ? '' : ` AS ${q(c.column)}`}`).join(', ')}`);
+    const selects = Array.from(
+      { length: rows },
+      (_, i) => `SELECT CAST(${p()} AS SIGNED)${i ? '' : ` AS ${q('id')}`}, ${columns.map((c) => `${p()}${i ? '' : ` AS ${q(c.column)}`}`).join(', ')}`,
+    );
     const set = columns.map((c) => `${q(table)}.${q(c.column)} = ${v}.${q(c.column)}`).join(', ');
     return `UPDATE ${q(table)} INNER JOIN (${selects.join(' UNION ALL ')}) AS ${v} ON ${q(table)}.${q('id')} = ${v}.${q('id')} SET ${set}`;
   },

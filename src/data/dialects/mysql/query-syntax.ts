@@ -4,10 +4,16 @@ import { doubleQuoted } from '../names.js';
 import { mysqlValues } from './values.js';
 
 const FN: Record<DatePart, (t: string) => string> = {
-  year: (t) => `YEAR(${t})`, month: (t) => `MONTH(${t})`, day: (t) => `DAYOFMONTH(${t})`,
-  hours: (t) => `HOUR(${t})`, minutes: (t) => `MINUTE(${t})`, seconds: (t) => `SECOND(${t})`,
-  quarter: (t) => `QUARTER(${t})`, 'day-of-year': (t) => `DAYOFYEAR(${t})`,
-  week: (t) => `WEEK(${t}, 3)`, weekday: (t) => `DAYOFWEEK(${t})`,
+  year: (t) => `YEAR(${t})`,
+  month: (t) => `MONTH(${t})`,
+  day: (t) => `DAYOFMONTH(${t})`,
+  hours: (t) => `HOUR(${t})`,
+  minutes: (t) => `MINUTE(${t})`,
+  seconds: (t) => `SECOND(${t})`,
+  quarter: (t) => `QUARTER(${t})`,
+  'day-of-year': (t) => `DAYOFYEAR(${t})`,
+  week: (t) => `WEEK(${t}, 3)`,
+  weekday: (t) => `DAYOFWEEK(${t})`,
 };
 
 /**
@@ -19,9 +25,7 @@ const FN: Record<DatePart, (t: string) => string> = {
 export const mysqlQuerySyntax: QuerySyntax = {
   quote: doubleQuoted,
   placeholder: () => '?',
-  textEquals: (l, op, r, again) => op === '='
-    ? `(${l} = ${r} AND BINARY ${l} = BINARY ${again()})`
-    : `BINARY ${l} <> BINARY ${r}`,
+  textEquals: (l, op, r, again) => (op === '=' ? `(${l} = ${r} AND BINARY ${l} = BINARY ${again()})` : `BINARY ${l} <> BINARY ${r}`),
   // Bytes after lower-casing: the collation would also ignore accents ('ä' LIKE 'a'). The pattern's
   // only wildcards are the leading/trailing '%', so byte-wise matching is exact.
   likeInsensitive: (o, p) => `BINARY LOWER(${o}) LIKE BINARY ${p} ESCAPE '!'`,

@@ -10,8 +10,14 @@ const MYSQL_END_DATE = Date.UTC(10000, 0, 1);
  * DATETIME(3) holding UTC.
  */
 export const mysqlValues = makeValueCodecs({
-  bigintsAsIs: false, sortableDecimals: false, booleansAsBits: true, dateTimesAsEpochMs: false,
+  bigintsAsIs: false,
+  sortableDecimals: false,
+  booleansAsBits: true,
+  dateTimesAsEpochMs: false,
   // mysql2 binds a Date as a binary DATETIME in UTC (the pool's timezone 'Z'), milliseconds
   // included: no text to format and parse. Dates outside DATETIME's years go the general way.
-  dateTimeEncoder: (general: ValueEncoder): ValueEncoder => (v) => (v instanceof Date && v.getTime() >= MYSQL_MIN_DATE && v.getTime() < MYSQL_END_DATE ? v : general(v)),
+  dateTimeEncoder:
+    (general: ValueEncoder): ValueEncoder =>
+    (v) =>
+      v instanceof Date && v.getTime() >= MYSQL_MIN_DATE && v.getTime() < MYSQL_END_DATE ? v : general(v),
 });

@@ -5,13 +5,23 @@ import { doubleQuoted } from '../names.js';
 /** PostgreSQL's column types (see values.ts for what is stored). */
 export function columnType(type: AttributeType, length: number): string {
   switch (type) {
-    case 'String': case 'HashedString': case 'Enumeration': return length > 0 ? `VARCHAR(${length})` : 'TEXT';
-    case 'Integer': return 'INT';
-    case 'Long': case 'AutoNumber': return 'BIGINT';
-    case 'Decimal': return 'NUMERIC(28,8)';
-    case 'Boolean': return 'BOOLEAN';
-    case 'DateTime': return 'TIMESTAMP';
-    case 'Binary': return 'BYTEA';
+    case 'String':
+    case 'HashedString':
+    case 'Enumeration':
+      return length > 0 ? `VARCHAR(${length})` : 'TEXT';
+    case 'Integer':
+      return 'INT';
+    case 'Long':
+    case 'AutoNumber':
+      return 'BIGINT';
+    case 'Decimal':
+      return 'NUMERIC(28,8)';
+    case 'Boolean':
+      return 'BOOLEAN';
+    case 'DateTime':
+      return 'TIMESTAMP';
+    case 'Binary':
+      return 'BYTEA';
   }
   throw new Error(`no column type for ${type} on postgres`);
 }

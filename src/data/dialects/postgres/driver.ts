@@ -30,7 +30,16 @@ const types = {
  */
 export function parseTimestamp(v: string): Date {
   const n = v.length;
-  if (n >= 19 && n <= 23 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45 && v.charCodeAt(10) === 32 && v.charCodeAt(13) === 58 && v.charCodeAt(16) === 58 && (n === 19 || v.charCodeAt(19) === 46)) {
+  if (
+    n >= 19 &&
+    n <= 23 &&
+    v.charCodeAt(4) === 45 &&
+    v.charCodeAt(7) === 45 &&
+    v.charCodeAt(10) === 32 &&
+    v.charCodeAt(13) === 58 &&
+    v.charCodeAt(16) === 58 &&
+    (n === 19 || v.charCodeAt(19) === 46)
+  ) {
     const y = digits(v, 0, 4);
     const mo = digits(v, 5, 7);
     const d = digits(v, 8, 10);
@@ -83,7 +92,9 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
       // pool.query, with the wait for the connection bounded.
       const client = await connect();
       let failed: Error | undefined;
-      const onError = (err: Error) => { failed = err; };
+      const onError = (err: Error) => {
+        failed = err;
+      };
       client.once('error', onError);
       try {
         return toResult(await client.query(statement(sql, params)));
@@ -108,12 +119,17 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
           run: async (sql, params) => toResult(await client.query(statement(sql, params))),
           cancel: () => cancelRunning(config, client),
         },
-        release: (broken) => { client.removeListener('error', onError); client.release(broken ? true : undefined); },
+        release: (broken) => {
+          client.removeListener('error', onError);
+          client.release(broken ? true : undefined);
+        },
       };
     },
     kyselyDialect: () => new PostgresDialect({ pool }),
     isConnectionError: (err) => isPgConnectionError(err),
-    async close() { await pool.end(); },
+    async close() {
+      await pool.end();
+    },
   };
 }
 

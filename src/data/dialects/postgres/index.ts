@@ -46,6 +46,14 @@ export const postgres: Dialect = {
 
 /** PostgreSQL types for the values of a batched UPDATE, by attribute type. */
 const PG_CAST: Record<AttributeType, string> = {
-  String: 'text', HashedString: 'text', Enumeration: 'text', Integer: 'int', Long: 'bigint', AutoNumber: 'bigint',
-  Decimal: 'numeric', Boolean: 'boolean', DateTime: 'timestamp', Binary: 'bytea',
+  String: 'text',
+  HashedString: 'text',
+  Enumeration: 'text',
+  Integer: 'int',
+  Long: 'bigint',
+  AutoNumber: 'bigint',
+  Decimal: 'numeric',
+  Boolean: 'boolean',
+  DateTime: 'timestamp',
+  Binary: 'bytea',
 };

@@ -4,8 +4,16 @@ import { doubleQuoted } from '../names.js';
 import { postgresValues } from './values.js';
 
 const PG_PART: Record<DatePart, string> = {
-  year: 'YEAR', month: 'MONTH', day: 'DAY', hours: 'HOUR', minutes: 'MINUTE', seconds: 'SECOND',
-  quarter: 'QUARTER', 'day-of-year': 'DOY', week: 'WEEK', weekday: 'DOW',
+  year: 'YEAR',
+  month: 'MONTH',
+  day: 'DAY',
+  hours: 'HOUR',
+  minutes: 'MINUTE',
+  seconds: 'SECOND',
+  quarter: 'QUARTER',
+  'day-of-year': 'DOY',
+  week: 'WEEK',
+  weekday: 'DOW',
 };
 
 /** DateTime columns are TIMESTAMP (without time zone) holding UTC, as Mendix does. */

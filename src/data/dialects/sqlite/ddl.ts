@@ -5,10 +5,16 @@ import { doubleQuoted } from '../names.js';
 /** SQLite's column types (see values.ts for what is stored). Strings compare case-insensitively (ASCII) by default. */
 export function columnType(type: AttributeType): string {
   switch (type) {
-    case 'String': case 'HashedString': case 'Enumeration': return 'TEXT COLLATE NOCASE';
-    case 'Decimal': return 'TEXT';
-    case 'Binary': return 'BLOB';
-    default: return 'INTEGER';
+    case 'String':
+    case 'HashedString':
+    case 'Enumeration':
+      return 'TEXT COLLATE NOCASE';
+    case 'Decimal':
+      return 'TEXT';
+    case 'Binary':
+      return 'BLOB';
+    default:
+      return 'INTEGER';
   }
 }
 

@@ -73,11 +73,21 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
   const take = async (): Promise<Lease> => {
     let unlock!: () => void;
     const prev = tail;
-    tail = new Promise<void>((r) => { unlock = r; });
+    tail = new Promise<void>((r) => {
+      unlock = r;
+    });
     await prev;
     held = true;
     let released = false;
-    return { conn, release: () => { if (released) return; released = true; held = false; unlock(); } };
+    return {
+      conn,
+      release: () => {
+        if (released) return;
+        released = true;
+        held = false;
+        unlock();
+      },
+    };
   };
   // Waiting for the connection is bounded like a pool's: a lease that comes too late is handed on at once.
   const acquire = (): Promise<Lease> => boundedWait(take(), opts.poolWaitTimeoutMs, (l) => l.release());
@@ -87,14 +97,22 @@ export function openSqlite(path: string, display: string, opts: DriverOptions): 
     async run(sql, params) {
       if (!held) return exec(sql, params);
       const lease = await acquire();
-      try { return exec(sql, params); } finally { lease.release(); }
+      try {
+        return exec(sql, params);
+      } finally {
+        lease.release();
+      }
     },
     runNow: (sql, params) => (held ? undefined : exec(sql, params)),
     queryArraysNow: (sql, params) => (held ? undefined : execArrays(sql, params)),
     acquire,
     kyselyDialect: () => new SqliteDialect({ database: db }),
     isConnectionError: () => false,
-    async close() { cache.clear(); arrayCache.clear(); db.close(); },
+    async close() {
+      cache.clear();
+      arrayCache.clear();
+      db.close();
+    },
   };
 }
 

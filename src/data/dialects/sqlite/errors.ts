@@ -9,6 +9,7 @@ export function translateSqliteError(err: unknown): unknown {
     return new UniqueViolationError(`duplicate value: ${e.message}`, table, undefined, { cause: e });
   }
   // The file stayed locked by another process past busy_timeout (DatabaseLockTimeout).
-  if (e.code?.startsWith('SQLITE_BUSY') || e.code?.startsWith('SQLITE_LOCKED')) return new DatabaseBusyError('lock', `the database file stayed locked: ${e.message}`, { cause: e });
+  if (e.code?.startsWith('SQLITE_BUSY') || e.code?.startsWith('SQLITE_LOCKED'))
+    return new DatabaseBusyError('lock', `the database file stayed locked: ${e.message}`, { cause: e });
   return err;
 }

@@ -12,7 +12,10 @@ export const showMessage: ActivityCompiler<'showMessage'> = (c, d, path, st) => 
   if (!tpl) return undefined;
   const type = d.type ?? 'info';
   const blocking = d.blocking !== false;
-  return simpleStep(tpl.exprs, (r) => { r.session.messages.push({ type, message: tpl.render(r), blocking }); return NEXT; });
+  return simpleStep(tpl.exprs, (r) => {
+    r.session.messages.push({ type, message: tpl.render(r), blocking });
+    return NEXT;
+  });
 };
 
 export const validationFeedback: ActivityCompiler<'validationFeedback'> = (c, d, path, st) => {
@@ -24,7 +27,8 @@ export const validationFeedback: ActivityCompiler<'validationFeedback'> = (c, d,
     c.error([...path, 'member'], `entity ${entity.name} has no member '${String(d.member)}'`);
     return undefined;
   }
-  const member = d.member, slot = v.slot;
+  const member = d.member,
+    slot = v.slot;
   return simpleStep(tpl.exprs, (r) => {
     const o = r.vars[slot] as MxObject | null;
     if (o === null) throw new ExpressionError(`validation feedback on $${v.name}, which is empty`);

@@ -10,7 +10,10 @@ import { listOf, type ActivityCompiler } from './types.js';
 
 export const decision: ActivityCompiler<'decision'> = (c, d, path, st) => {
   if ('if' in d) {
-    if ('on' in d || 'cases' in d) { c.error(path, "a decision has either 'if' (with then/else) or 'on' (with cases), not both"); return undefined; }
+    if ('on' in d || 'cases' in d) {
+      c.error(path, "a decision has either 'if' (with then/else) or 'on' (with cases), not both");
+      return undefined;
+    }
     const cond = c.expr(d.if, [...path, 'if'], st.scope, T.Boolean, 'condition');
     const thenB = c.block(d.then ?? [], [...path, 'then'], { ...st, scope: st.scope.child() });
     const elseB = c.block(d.else ?? [], [...path, 'else'], { ...st, scope: st.scope.child() });
@@ -33,21 +36,33 @@ export const decision: ActivityCompiler<'decision'> = (c, d, path, st) => {
       },
     };
   }
-  if (!('on' in d)) { c.error(path, "a decision needs 'if' (Boolean) or 'on' (enumeration) with cases"); return undefined; }
+  if (!('on' in d)) {
+    c.error(path, "a decision needs 'if' (Boolean) or 'on' (enumeration) with cases");
+    return undefined;
+  }
   const on = c.expr(d.on, [...path, 'on'], st.scope, undefined, 'decision value');
   if (!on) return undefined;
   const cases = new Map<string | null, Block>();
   let keys: readonly string[] | undefined;
   if (on.type.kind === 'Enumeration') keys = c.model.enumerations.get(on.type.enumeration)?.values.map((v) => v.key);
   else if (on.type.kind === 'Boolean') keys = ['true', 'false'];
-  else { c.error([...path, 'on'], `a decision branches on an enumeration or Boolean, not ${typeToString(on.type)}`); return undefined; }
+  else {
+    c.error([...path, 'on'], `a decision branches on an enumeration or Boolean, not ${typeToString(on.type)}`);
+    return undefined;
+  }
   for (const [k, body] of Object.entries(d.cases ?? {})) {
-    if (k !== 'empty' && !keys?.includes(k)) { c.error([...path, 'cases', k], `'${k}' is not a value of ${typeToString(on.type)} (values: ${keys?.join(', ')})`); continue; }
+    if (k !== 'empty' && !keys?.includes(k)) {
+      c.error([...path, 'cases', k], `'${k}' is not a value of ${typeToString(on.type)} (values: ${keys?.join(', ')})`);
+      continue;
+    }
     cases.set(k === 'empty' ? null : k, c.block(body, [...path, 'cases', k], { ...st, scope: st.scope.child() }));
   }
   const elseB = d.else !== undefined ? c.block(d.else, [...path, 'else'], { ...st, scope: st.scope.child() }) : undefined;
   const missing = (keys ?? []).filter((k) => !cases.has(k));
-  if (missing.length > 0 && !elseB) { c.error([...path, 'cases'], `no case for ${missing.join(', ')}: add them or an else branch`); return undefined; }
+  if (missing.length > 0 && !elseB) {
+    c.error([...path, 'cases'], `no case for ${missing.join(', ')}: add them or an else branch`);
+    return undefined;
+  }
   const ev = on.evaluate;
   const isBool = on.type.kind === 'Boolean';
   const pick = (r: Run): Block => {
@@ -59,7 +74,13 @@ export const decision: ActivityCompiler<'decision'> = (c, d, path, st) => {
   };
   const all = [...cases.values(), ...(elseB ? [elseB] : [])];
   if (all.every((b) => b.sync)) return simpleStep([on], (r) => runBlockSync(pick(r), r));
-  return { sync: false, async exec(r) { await prefetchAll(r, [on]); return runBlock(pick(r), r); } };
+  return {
+    sync: false,
+    async exec(r) {
+      await prefetchAll(r, [on]);
+      return runBlock(pick(r), r);
+    },
+  };
 };
 
 export const loop: ActivityCompiler<'loop'> = (c, d, path, st) => {
@@ -153,21 +174,44 @@ export const whileLoop: ActivityCompiler<'while'> = (c, d, path, st) => {
   };
 };
 
-export const loopControl = (sig: Signal, word: 'break' | 'continue'): ActivityCompiler<'break' | 'continue'> => (c, def, path, st) => {
-  if (def !== true) { c.error(path, `write '${word}: true'`); return undefined; }
-  if (st.loopDepth === 0) { c.error(path, `${word} is only allowed inside a loop`); return undefined; }
-  return { sync: true, exec: () => sig };
-};
+export const loopControl =
+  (sig: Signal, word: 'break' | 'continue'): ActivityCompiler<'break' | 'continue'> =>
+  (c, def, path, st) => {
+    if (def !== true) {
+      c.error(path, `write '${word}: true'`);
+      return undefined;
+    }
+    if (st.loopDepth === 0) {
+      c.error(path, `${word} is only allowed inside a loop`);
+      return undefined;
+    }
+    return { sync: true, exec: () => sig };
+  };
 
 export const returnActivity: ActivityCompiler<'return'> = (c, def, path, st) => {
   const rt = c.returnType;
   if (def === null || def === undefined) {
-    if (rt.kind !== 'Nothing' && rt.kind !== 'Unknown') { c.error(path, `the microflow returns ${typeToString(rt)}: give a value`); return undefined; }
-    return { sync: true, exec(r) { r.returnValue = null; return RETURN; } };
+    if (rt.kind !== 'Nothing' && rt.kind !== 'Unknown') {
+      c.error(path, `the microflow returns ${typeToString(rt)}: give a value`);
+      return undefined;
+    }
+    return {
+      sync: true,
+      exec(r) {
+        r.returnValue = null;
+        return RETURN;
+      },
+    };
   }
-  if (rt.kind === 'Nothing') { c.error(path, 'the microflow returns nothing (declare returns: <type> to return a value)'); return undefined; }
+  if (rt.kind === 'Nothing') {
+    c.error(path, 'the microflow returns nothing (declare returns: <type> to return a value)');
+    return undefined;
+  }
   const e = c.expr(def, path, st.scope, rt, 'return value');
   if (!e) return undefined;
   const ev = e.evaluate;
-  return simpleStep([e], (r) => { r.returnValue = coerceValue(ev(r), rt); return RETURN; });
+  return simpleStep([e], (r) => {
+    r.returnValue = coerceValue(ev(r), rt);
+    return RETURN;
+  });
 };

@@ -9,8 +9,6 @@ import { errorEvent, log } from './logging.js';
 import { change, create, objectsActivity, retrieve } from './objects.js';
 import type { ActivityCompiler, ActivityDefOf, StepBody } from './types.js';
 import { changeVariable, createVariable } from './variables.js';
-
-;
 export type { ActivityDefOf, StepBody } from './types.js';
 
 /**
@@ -20,10 +18,30 @@ export type { ActivityDefOf, StepBody } from './types.js';
  * (logging.ts).
  */
 const activityCompilers: { readonly [K in ActivityKey]: ActivityCompiler<K> } = {
-  retrieve, create, change, commit: objectsActivity('commit'), delete: objectsActivity('delete'), rollback: objectsActivity('rollback'),
-  decision, loop, while: whileLoop, break: loopControl(BREAK, 'break'), continue: loopControl(CONTINUE, 'continue'),
-  aggregate, listOperation, changeList, createList, createVariable, changeVariable, call, action, log, showMessage,
-  validationFeedback, error: errorEvent, return: returnActivity,
+  retrieve,
+  create,
+  change,
+  commit: objectsActivity('commit'),
+  delete: objectsActivity('delete'),
+  rollback: objectsActivity('rollback'),
+  decision,
+  loop,
+  while: whileLoop,
+  break: loopControl(BREAK, 'break'),
+  continue: loopControl(CONTINUE, 'continue'),
+  aggregate,
+  listOperation,
+  changeList,
+  createList,
+  createVariable,
+  changeVariable,
+  call,
+  action,
+  log,
+  showMessage,
+  validationFeedback,
+  error: errorEvent,
+  return: returnActivity,
 };
 
 /** Compiles the definition under `key` (the schema validated it when the model was loaded). */

@@ -21,10 +21,16 @@ export const aggregate: ActivityCompiler<'aggregate'> = (c, d, path, st) => {
   let read: ((o: MxObject, r: Run) => Value) | undefined;
   let exprs: StepExpr[] = [];
   if (fn !== 'count' || d.attribute !== undefined || d.expression !== undefined) {
-    if (d.attribute !== undefined && d.expression !== undefined) { c.error(path, 'give attribute or expression, not both'); return undefined; }
+    if (d.attribute !== undefined && d.expression !== undefined) {
+      c.error(path, 'give attribute or expression, not both');
+      return undefined;
+    }
     if (typeof d.attribute === 'string') {
       const attr = entity.attributes.get(d.attribute);
-      if (!attr) { c.error([...path, 'attribute'], `entity ${entity.name} has no attribute '${d.attribute}'`); return undefined; }
+      if (!attr) {
+        c.error([...path, 'attribute'], `entity ${entity.name} has no attribute '${d.attribute}'`);
+        return undefined;
+      }
       valueType = attributeXType(attr.type, attr.enumeration);
       const an = attr.name;
       read = (o) => o.values.get(an) ?? null;
@@ -34,14 +40,21 @@ export const aggregate: ActivityCompiler<'aggregate'> = (c, d, path, st) => {
       if (!e) return undefined;
       exprs = [e];
       valueType = e.type;
-      read = (o, r) => { r.vars[slot] = o; return e.evaluate(r); };
-    } else if (fn !== 'count') { c.error(path, `${fn} needs an attribute or an expression`); return undefined; }
+      read = (o, r) => {
+        r.vars[slot] = o;
+        return e.evaluate(r);
+      };
+    } else if (fn !== 'count') {
+      c.error(path, `${fn} needs an attribute or an expression`);
+      return undefined;
+    }
   }
   if (valueType && fn !== 'count' && !(isNumeric(valueType) || ((fn === 'min' || fn === 'max') && valueType.kind === 'DateTime'))) {
     c.error(path, `${fn} needs a number${fn === 'min' || fn === 'max' ? ' or a date' : ''}, not ${typeToString(valueType)}`);
     return undefined;
   }
-  const resultType: XType = fn === 'count' ? T.Integer : fn === 'average' ? T.Decimal : fn === 'sum' ? (valueType!.kind === 'Decimal' ? T.Decimal : T.Long) : valueType!;
+  const resultType: XType =
+    fn === 'count' ? T.Integer : fn === 'average' ? T.Decimal : fn === 'sum' ? (valueType!.kind === 'Decimal' ? T.Decimal : T.Long) : valueType!;
   const slot = c.declare(st.scope, d.into, resultType, [...path, 'into']);
   if (slot === undefined) return undefined;
   const ls = v.slot;
@@ -49,10 +62,19 @@ export const aggregate: ActivityCompiler<'aggregate'> = (c, d, path, st) => {
     sync: exprs.every((e) => e.prefetch.length === 0),
     exec(r) {
       const items = listOf(r.vars[ls] ?? null);
-      if (fn === 'count' && !read) { r.vars[slot] = items.length; return NEXT; }
+      if (fn === 'count' && !read) {
+        r.vars[slot] = items.length;
+        return NEXT;
+      }
       const vals: Value[] = [];
-      for (const o of items) { const x = read!(o, r); if (x !== null) vals.push(x); }
-      if (fn === 'count') { r.vars[slot] = vals.length; return NEXT; }
+      for (const o of items) {
+        const x = read!(o, r);
+        if (x !== null) vals.push(x);
+      }
+      if (fn === 'count') {
+        r.vars[slot] = vals.length;
+        return NEXT;
+      }
       if (fn === 'min' || fn === 'max') {
         let best: Value = null;
         for (const x of vals) if (best === null || (fn === 'min' ? compareValues(x, best) < 0 : compareValues(x, best) > 0)) best = x;
@@ -74,7 +96,8 @@ export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st)
   if (!v || v.type.kind !== 'List') return undefined;
   const entity = c.model.entities.get(v.type.entity)!;
   const ls = v.slot;
-  const listT = T.list(entity.name), objT = T.object(entity.name);
+  const listT = T.list(entity.name),
+    objT = T.object(entity.name);
   let resultType: XType = listT;
   let exprs: StepExpr[] = [];
   let fnBody: (list: MxObject[], r: Run) => Value;
@@ -83,7 +106,11 @@ export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st)
     return o ? { slot: o.slot, list: o.type.kind === 'List' } : undefined;
   };
   switch (op) {
-    case 'union': case 'intersect': case 'subtract': case 'contains': case 'equals': {
+    case 'union':
+    case 'intersect':
+    case 'subtract':
+    case 'contains':
+    case 'equals': {
       const o = other();
       if (!o) return undefined;
       if (op === 'contains' || op === 'equals') resultType = T.Boolean;
@@ -92,26 +119,48 @@ export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st)
         const ids = new Set(second.map((x) => x.id));
         const mine = new Set(list.map((x) => x.id));
         switch (op) {
-          case 'union': { const out = [...new Map(list.map((x) => [x.id, x])).values()]; for (const x of second) if (!mine.has(x.id)) { out.push(x); mine.add(x.id); } return out; }
-          case 'intersect': return list.filter((x) => ids.has(x.id));
-          case 'subtract': return list.filter((x) => !ids.has(x.id));
-          case 'contains': return second.every((x) => mine.has(x.id));
-          default: return mine.size === ids.size && [...mine].every((id) => ids.has(id));
+          case 'union': {
+            const out = [...new Map(list.map((x) => [x.id, x])).values()];
+            for (const x of second)
+              if (!mine.has(x.id)) {
+                out.push(x);
+                mine.add(x.id);
+              }
+            return out;
+          }
+          case 'intersect':
+            return list.filter((x) => ids.has(x.id));
+          case 'subtract':
+            return list.filter((x) => !ids.has(x.id));
+          case 'contains':
+            return second.every((x) => mine.has(x.id));
+          default:
+            return mine.size === ids.size && [...mine].every((id) => ids.has(id));
         }
       };
       break;
     }
     case 'sort': {
       const spec = sortSpec(c, entity, d.sort, [...path, 'sort']);
-      if (spec.length === 0) { c.error([...path, 'sort'], 'sort needs at least one attribute'); return undefined; }
+      if (spec.length === 0) {
+        c.error([...path, 'sort'], 'sort needs at least one attribute');
+        return undefined;
+      }
       fnBody = (list) => sortObjects(list, spec);
       break;
     }
-    case 'filter': case 'find': {
-      if (typeof d.attribute !== 'string') { c.error(path, `${op} needs an attribute (or use ${op}ByExpression)`); return undefined; }
+    case 'filter':
+    case 'find': {
+      if (typeof d.attribute !== 'string') {
+        c.error(path, `${op} needs an attribute (or use ${op}ByExpression)`);
+        return undefined;
+      }
       const attr = entity.attributes.get(d.attribute);
       const assoc = c.model.associations.get(d.attribute);
-      if (!attr && !assoc) { c.error([...path, 'attribute'], `entity ${entity.name} has no attribute or association '${d.attribute}'`); return undefined; }
+      if (!attr && !assoc) {
+        c.error([...path, 'attribute'], `entity ${entity.name} has no attribute or association '${d.attribute}'`);
+        return undefined;
+      }
       const t = attr ? attributeXType(attr.type, attr.enumeration) : T.object(assoc!.child);
       const e = c.expr(d.value, [...path, 'value'], st.scope, t, 'value');
       if (!e) return undefined;
@@ -129,20 +178,32 @@ export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st)
       };
       break;
     }
-    case 'filterByExpression': case 'findByExpression': {
+    case 'filterByExpression':
+    case 'findByExpression': {
       const { scope, slot } = st.scope.with('currentObject', objT);
       const e = c.expr(d.expression, [...path, 'expression'], scope, T.Boolean, 'expression');
       if (!e) return undefined;
-      if (e.prefetch.length) { c.error([...path, 'expression'], 'list-operation expressions cannot follow associations yet; retrieve the associated objects first'); return undefined; }
+      if (e.prefetch.length) {
+        c.error([...path, 'expression'], 'list-operation expressions cannot follow associations yet; retrieve the associated objects first');
+        return undefined;
+      }
       if (op === 'findByExpression') resultType = objT;
       fnBody = (list, r) => {
-        const test = (x: MxObject): boolean => { r.vars[slot] = x; return e.evaluate(r) === true; };
+        const test = (x: MxObject): boolean => {
+          r.vars[slot] = x;
+          return e.evaluate(r) === true;
+        };
         return op === 'findByExpression' ? (list.find(test) ?? null) : list.filter(test);
       };
       break;
     }
-    case 'head': resultType = objT; fnBody = (list) => list[0] ?? null; break;
-    case 'tail': fnBody = (list) => list.slice(1); break;
+    case 'head':
+      resultType = objT;
+      fnBody = (list) => list[0] ?? null;
+      break;
+    case 'tail':
+      fnBody = (list) => list.slice(1);
+      break;
     case 'range': {
       const off = d.offset !== undefined ? c.expr(d.offset, [...path, 'offset'], st.scope, T.Integer, 'offset') : undefined;
       const amt = d.amount !== undefined ? c.expr(d.amount, [...path, 'amount'], st.scope, T.Integer, 'amount') : undefined;
@@ -154,12 +215,17 @@ export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st)
       };
       break;
     }
-    default: c.error([...path, 'operation'], `unknown list operation '${op}'`); return undefined;
+    default:
+      c.error([...path, 'operation'], `unknown list operation '${op}'`);
+      return undefined;
   }
   const slot = c.declare(st.scope, d.into, resultType, [...path, 'into']);
   if (slot === undefined) return undefined;
   const f = fnBody;
-  return simpleStep(exprs, (r) => { r.vars[slot] = f(listOf(r.vars[ls] ?? null), r); return NEXT; });
+  return simpleStep(exprs, (r) => {
+    r.vars[slot] = f(listOf(r.vars[ls] ?? null), r);
+    return NEXT;
+  });
 };
 
 export const changeList: ActivityCompiler<'changeList'> = (c, d, path, st) => {
@@ -170,19 +236,41 @@ export const changeList: ActivityCompiler<'changeList'> = (c, d, path, st) => {
   if (op !== 'clear') {
     e = c.expr(d.value, [...path, 'value'], st.scope, undefined, 'value');
     if (!e) return undefined;
-    const ok = e.type.kind === 'Empty' || ((e.type.kind === 'Object' || e.type.kind === 'List') && assignable(c.model, T.object(e.type.entity), T.object(v.type.entity)));
-    if (!ok) { c.error([...path, 'value'], `expected ${v.type.entity} objects, not ${typeToString(e.type)}`); return undefined; }
-  } else if (d.value !== undefined) { c.error([...path, 'value'], 'clear takes no value'); return undefined; }
+    const ok =
+      e.type.kind === 'Empty' ||
+      ((e.type.kind === 'Object' || e.type.kind === 'List') && assignable(c.model, T.object(e.type.entity), T.object(v.type.entity)));
+    if (!ok) {
+      c.error([...path, 'value'], `expected ${v.type.entity} objects, not ${typeToString(e.type)}`);
+      return undefined;
+    }
+  } else if (d.value !== undefined) {
+    c.error([...path, 'value'], 'clear takes no value');
+    return undefined;
+  }
   const slot = v.slot;
   return simpleStep([e], (r) => {
     let list = r.vars[slot] as MxObject[] | null;
-    if (list === null) { list = []; r.vars[slot] = list; }
+    if (list === null) {
+      list = [];
+      r.vars[slot] = list;
+    }
     const items = e ? listOf(e.evaluate(r)) : [];
     switch (op) {
-      case 'add': list.push(...items); break;
-      case 'remove': for (const x of items) { const i = list.findIndex((y) => y.id === x.id); if (i >= 0) list.splice(i, 1); } break;
-      case 'clear': list.length = 0; break;
-      default: list.length = 0; list.push(...items);
+      case 'add':
+        list.push(...items);
+        break;
+      case 'remove':
+        for (const x of items) {
+          const i = list.findIndex((y) => y.id === x.id);
+          if (i >= 0) list.splice(i, 1);
+        }
+        break;
+      case 'clear':
+        list.length = 0;
+        break;
+      default:
+        list.length = 0;
+        list.push(...items);
     }
     return NEXT;
   });
@@ -193,5 +281,11 @@ export const createList: ActivityCompiler<'createList'> = (c, d, path, st) => {
   if (!e) return undefined;
   const slot = c.declare(st.scope, d.into, T.list(e.name), [...path, 'into']);
   if (slot === undefined) return undefined;
-  return { sync: true, exec(r) { r.vars[slot] = []; return NEXT; } };
+  return {
+    sync: true,
+    exec(r) {
+      r.vars[slot] = [];
+      return NEXT;
+    },
+  };
 };

@@ -30,10 +30,20 @@ export const log: ActivityCompiler<'log'> = (c, d, path, st) => {
 
 export const errorEvent: ActivityCompiler<'error'> = (c, def, path, st) => {
   if (def === true) {
-    if (st.errorSlot === undefined) { c.error(path, "'error: true' rethrows $latestError and is only allowed in an error handler; give a message to raise a new error"); return undefined; }
-    return { sync: true, exec(r) { throw r.latestError ?? new MicroflowError('error event', r.stack, 'kiln.ErrorEvent'); } };
+    if (st.errorSlot === undefined) {
+      c.error(path, "'error: true' rethrows $latestError and is only allowed in an error handler; give a message to raise a new error");
+      return undefined;
+    }
+    return {
+      sync: true,
+      exec(r) {
+        throw r.latestError ?? new MicroflowError('error event', r.stack, 'kiln.ErrorEvent');
+      },
+    };
   }
   const tpl = template(c, def.message, def.params, path, st);
   if (!tpl) return undefined;
-  return simpleStep(tpl.exprs, (r) => { throw new MicroflowError(tpl.render(r), r.stack, 'kiln.ErrorEvent'); });
+  return simpleStep(tpl.exprs, (r) => {
+    throw new MicroflowError(tpl.render(r), r.stack, 'kiln.ErrorEvent');
+  });
 };

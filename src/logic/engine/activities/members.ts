@@ -13,22 +13,43 @@ interface MemberSetter {
 }
 
 /** `set: { Attr: expr, Module.Assoc: expr }` (and `add`/`remove` for reference sets). */
-export function memberSetters(c: MicroflowCompiler, entity: CEntity, values: Readonly<Record<string, unknown>> | undefined, path: Path, st: BlockState, mode: 'set' | 'add' | 'remove'): MemberSetter[] {
+export function memberSetters(
+  c: MicroflowCompiler,
+  entity: CEntity,
+  values: Readonly<Record<string, unknown>> | undefined,
+  path: Path,
+  st: BlockState,
+  mode: 'set' | 'add' | 'remove',
+): MemberSetter[] {
   const out: MemberSetter[] = [];
   for (const [member, value] of Object.entries(values ?? {})) {
     const p = [...path, member];
     if (member.includes('.')) {
       const a = c.model.associations.get(member);
-      if (!a) { c.error(p, `unknown association '${member}'`); continue; }
-      if (!entity.parentOf.includes(a.name)) { c.error(p, `${entity.name} does not own ${a.name} (its owner is ${a.parent}): set it on the owner`); continue; }
-      if (mode !== 'set' && a.type !== 'ReferenceSet') { c.error(p, `${mode} works on reference sets; ${a.name} is a reference`); continue; }
+      if (!a) {
+        c.error(p, `unknown association '${member}'`);
+        continue;
+      }
+      if (!entity.parentOf.includes(a.name)) {
+        c.error(p, `${entity.name} does not own ${a.name} (its owner is ${a.parent}): set it on the owner`);
+        continue;
+      }
+      if (mode !== 'set' && a.type !== 'ReferenceSet') {
+        c.error(p, `${mode} works on reference sets; ${a.name} is a reference`);
+        continue;
+      }
       const wantList = a.type === 'ReferenceSet' && mode === 'set';
       const e = c.expr(value, p, st.scope, undefined, `value of ${member}`);
       if (!e) continue;
-      const okType = e.type.kind === 'Empty' || e.type.kind === 'Unknown'
-        || (e.type.kind === 'Object' && assignable(c.model, e.type, T.object(a.child)))
-        || ((wantList || mode !== 'set') && e.type.kind === 'List' && assignable(c.model, e.type, T.list(a.child)));
-      if (!okType) { c.error(p, `${member} refers to ${a.child}${wantList ? ' (a list)' : ''}, not ${typeToString(e.type)}`); continue; }
+      const okType =
+        e.type.kind === 'Empty' ||
+        e.type.kind === 'Unknown' ||
+        (e.type.kind === 'Object' && assignable(c.model, e.type, T.object(a.child))) ||
+        ((wantList || mode !== 'set') && e.type.kind === 'List' && assignable(c.model, e.type, T.list(a.child)));
+      if (!okType) {
+        c.error(p, `${member} refers to ${a.child}${wantList ? ' (a list)' : ''}, not ${typeToString(e.type)}`);
+        continue;
+      }
       const name = a.name;
       out.push({
         expr: e,
@@ -46,15 +67,29 @@ export function memberSetters(c: MicroflowCompiler, entity: CEntity, values: Rea
       });
       continue;
     }
-    if (mode !== 'set') { c.error(p, `${mode} works on reference sets; '${member}' is not an association`); continue; }
+    if (mode !== 'set') {
+      c.error(p, `${mode} works on reference sets; '${member}' is not an association`);
+      continue;
+    }
     const attr = entity.attributes.get(member);
-    if (!attr) { c.error(p, `entity ${entity.name} has no attribute '${member}'`); continue; }
-    if (attr.type === 'AutoNumber' || attr.system) { c.error(p, `${member} is maintained by the runtime and cannot be set`); continue; }
+    if (!attr) {
+      c.error(p, `entity ${entity.name} has no attribute '${member}'`);
+      continue;
+    }
+    if (attr.type === 'AutoNumber' || attr.system) {
+      c.error(p, `${member} is maintained by the runtime and cannot be set`);
+      continue;
+    }
     const t = attributeXType(attr.type, attr.enumeration);
     const e = c.expr(value, p, st.scope, t, `value of ${member}`);
     if (!e) continue;
     const an = attr.name;
-    out.push({ expr: e, apply(o, r) { setValue(o, an, coerceValue(e.evaluate(r), t) as never); } });
+    out.push({
+      expr: e,
+      apply(o, r) {
+        setValue(o, an, coerceValue(e.evaluate(r), t) as never);
+      },
+    });
   }
   return out;
 }

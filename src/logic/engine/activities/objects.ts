@@ -14,11 +14,17 @@ import { host, listOf, type ActivityCompiler, type ActivityDefOf, type StepBody 
 
 export const retrieve: ActivityCompiler<'retrieve'> = (c, d, path, st) => {
   const from = d.from;
-  if (typeof from !== 'string') { c.error([...path, 'from'], 'expected Module.Entity or $Object/Module.Association'); return undefined; }
+  if (typeof from !== 'string') {
+    c.error([...path, 'from'], 'expected Module.Entity or $Object/Module.Association');
+    return undefined;
+  }
   if (from.startsWith('$')) return retrieveByAssociation(c, d, path, st);
   const entity = c.entity(from, [...path, 'from']);
   if (!entity) return undefined;
-  if (!entity.persistable) { c.error([...path, 'from'], `${entity.name} is not persistable: retrieve it by association`); return undefined; }
+  if (!entity.persistable) {
+    c.error([...path, 'from'], `${entity.name} is not persistable: retrieve it by association`);
+    return undefined;
+  }
   const sort = sortSpec(c, entity, d.sort, [...path, 'sort']);
   const xpath = typeof d.xpath === 'string' ? d.xpath : undefined;
   const xpathVars = xpath ? [...new Set([...xpath.matchAll(/\$([A-Za-z_]\w*)/g)].map((m) => m[1]!))] : [];
@@ -69,14 +75,23 @@ export const retrieve: ActivityCompiler<'retrieve'> = (c, d, path, st) => {
 
 function retrieveByAssociation(c: MicroflowCompiler, d: ActivityDefOf<'retrieve'>, path: Path, st: BlockState): StepBody | undefined {
   const m = /^\$([A-Za-z_]\w*)\/([A-Za-z_]\w*\.[A-Za-z_]\w*)$/.exec(d.from);
-  if (!m) { c.error([...path, 'from'], 'expected $Object/Module.Association'); return undefined; }
+  if (!m) {
+    c.error([...path, 'from'], 'expected $Object/Module.Association');
+    return undefined;
+  }
   const v = c.variable(`$${m[1]}`, [...path, 'from'], st.scope, ['Object']);
   const a = c.model.associations.get(m[2]!);
-  if (!a) { c.error([...path, 'from'], `unknown association '${m[2]}'`); return undefined; }
+  if (!a) {
+    c.error([...path, 'from'], `unknown association '${m[2]}'`);
+    return undefined;
+  }
   if (!v || v.type.kind !== 'Object') return undefined;
   const ent = c.model.entities.get(v.type.entity)!;
   const forward = ent.parentOf.includes(a.name);
-  if (!forward && !ent.childOf.includes(a.name)) { c.error([...path, 'from'], `${ent.name} is not on either side of ${a.name}`); return undefined; }
+  if (!forward && !ent.childOf.includes(a.name)) {
+    c.error([...path, 'from'], `${ent.name} is not on either side of ${a.name}`);
+    return undefined;
+  }
   const single = forward && a.type === 'Reference';
   const target = forward ? a.child : a.parent;
   const slot = c.declare(st.scope, d.into, single ? T.object(target) : T.list(target), [...path, 'into']);
@@ -100,7 +115,10 @@ function retrieveByAssociation(c: MicroflowCompiler, d: ActivityDefOf<'retrieve'
       const ids = new Set<bigint>();
       if (o.state === 'persisted' && session.tx) {
         const d = session.tx.dialect;
-        const rows = await session.tx.query<Record<string, unknown>>(`SELECT ${quoteIdentifier(d, a.parentColumn)} AS p FROM ${quoteIdentifier(d, a.table)} WHERE ${quoteIdentifier(d, a.childColumn)} = ${placeholder(d, 1)}`, [idToDb(d, o.id)]);
+        const rows = await session.tx.query<Record<string, unknown>>(
+          `SELECT ${quoteIdentifier(d, a.parentColumn)} AS p FROM ${quoteIdentifier(d, a.table)} WHERE ${quoteIdentifier(d, a.childColumn)} = ${placeholder(d, 1)}`,
+          [idToDb(d, o.id)],
+        );
         for (const row of rows) ids.add(idFromDb(row.p));
       }
       await session.loadIds([...ids]);
@@ -130,7 +148,10 @@ export const create: ActivityCompiler<'create'> = (c, d, path, st) => {
     async exec(r) {
       const h = host(r);
       const o = await h.actions.create(r.session, name, r.stack);
-      await prefetchAll(r, setters.map((s) => s.expr));
+      await prefetchAll(
+        r,
+        setters.map((s) => s.expr),
+      );
       for (const s of setters) s.apply(o, r);
       if (mode) await h.actions.commit(r.session, [o], { events: mode === 'events' }, r.stack);
       if (refresh) markRefresh(r, [o]);
@@ -160,11 +181,21 @@ export const change: ActivityCompiler<'change'> = (c, d, path, st) => {
     for (const s of setters) s.apply(o, r);
     return o;
   };
-  if (!mode && !refresh) return simpleStep(setters.map((s) => s.expr), (r) => { apply(r); return NEXT; });
+  if (!mode && !refresh)
+    return simpleStep(
+      setters.map((s) => s.expr),
+      (r) => {
+        apply(r);
+        return NEXT;
+      },
+    );
   return {
     sync: false,
     async exec(r) {
-      await prefetchAll(r, setters.map((s) => s.expr));
+      await prefetchAll(
+        r,
+        setters.map((s) => s.expr),
+      );
       const o = apply(r);
       if (mode) await host(r).actions.commit(r.session, [o], { events: mode === 'events' }, r.stack);
       if (refresh) markRefresh(r, [o]);

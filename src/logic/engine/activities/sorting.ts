@@ -7,12 +7,21 @@ import type { MicroflowCompiler, Path } from '../compiler.js';
 /** Sort specifications and value comparison for retrieves and list operations. */
 export function sortSpec(c: MicroflowCompiler, entity: CEntity | undefined, sort: unknown, path: Path): { attribute: string; descending: boolean }[] {
   if (sort === undefined) return [];
-  if (!Array.isArray(sort)) { c.error(path, 'sort is a list of "Attribute [asc|desc]"'); return []; }
+  if (!Array.isArray(sort)) {
+    c.error(path, 'sort is a list of "Attribute [asc|desc]"');
+    return [];
+  }
   const out: { attribute: string; descending: boolean }[] = [];
   sort.forEach((s, i) => {
     const m = typeof s === 'string' ? /^\s*([A-Za-z_][\w.]*)\s*(asc|desc)?\s*$/i.exec(s) : null;
-    if (!m) { c.error([...path, i], 'expected "Attribute", "Attribute asc" or "Attribute desc"'); return; }
-    if (entity && !entity.attributes.has(m[1]!)) { c.error([...path, i], `entity ${entity.name} has no attribute '${m[1]}'`); return; }
+    if (!m) {
+      c.error([...path, i], 'expected "Attribute", "Attribute asc" or "Attribute desc"');
+      return;
+    }
+    if (entity && !entity.attributes.has(m[1]!)) {
+      c.error([...path, i], `entity ${entity.name} has no attribute '${m[1]}'`);
+      return;
+    }
     out.push({ attribute: m[1]!, descending: (m[2] ?? '').toLowerCase() === 'desc' });
   });
   return out;

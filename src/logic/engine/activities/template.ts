@@ -3,8 +3,17 @@ import type { BlockState, MicroflowCompiler, Path, StepExpr } from '../compiler.
 import type { Run } from '../run.js';
 
 /** Message templates with {1}, {2}, ... placeholders (log, show message, validation feedback, error). */
-export function template(c: MicroflowCompiler, text: unknown, params: unknown, path: Path, st: BlockState): { exprs: StepExpr[]; render: (r: Run) => string } | undefined {
-  if (typeof text !== 'string') { c.error([...path, 'message'], 'expected a message text'); return undefined; }
+export function template(
+  c: MicroflowCompiler,
+  text: unknown,
+  params: unknown,
+  path: Path,
+  st: BlockState,
+): { exprs: StepExpr[]; render: (r: Run) => string } | undefined {
+  if (typeof text !== 'string') {
+    c.error([...path, 'message'], 'expected a message text');
+    return undefined;
+  }
   const exprs: StepExpr[] = [];
   (Array.isArray(params) ? params : []).forEach((p, i) => {
     const e = c.expr(p, [...path, 'params', i], st.scope, undefined, `parameter {${i + 1}}`);
@@ -17,6 +26,12 @@ export function template(c: MicroflowCompiler, text: unknown, params: unknown, p
   const parts = text.split(/(\{\d+\})/);
   return {
     exprs,
-    render: (r) => parts.map((p) => { const m = /^\{(\d+)\}$/.exec(p); return m ? valueToString(exprs[Number(m[1]) - 1]?.evaluate(r) ?? null, r.ctx.timeZone) : p; }).join(''),
+    render: (r) =>
+      parts
+        .map((p) => {
+          const m = /^\{(\d+)\}$/.exec(p);
+          return m ? valueToString(exprs[Number(m[1]) - 1]?.evaluate(r) ?? null, r.ctx.timeZone) : p;
+        })
+        .join(''),
   };
 }

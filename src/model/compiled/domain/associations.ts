@@ -15,20 +15,34 @@ export function compileAssociations(ctx: DomainContext): Map<string, CAssociatio
       const parent = qualify(def.parent, inp.module);
       const child = qualify(def.child, inp.module);
       let ok = true;
-      if (!entityDefs.has(parent)) { report(inp, [...path, 'parent'], `unknown entity '${def.parent}'`); ok = false; }
-      if (!entityDefs.has(child)) { report(inp, [...path, 'child'], `unknown entity '${def.child}'`); ok = false; }
+      if (!entityDefs.has(parent)) {
+        report(inp, [...path, 'parent'], `unknown entity '${def.parent}'`);
+        ok = false;
+      }
+      if (!entityDefs.has(child)) {
+        report(inp, [...path, 'child'], `unknown entity '${def.child}'`);
+        ok = false;
+      }
       if (!ok) continue;
-      const pDef = entityDefs.get(parent)!.def; const cDef = entityDefs.get(child)!.def;
+      const pDef = entityDefs.get(parent)!.def;
+      const cDef = entityDefs.get(child)!.def;
       if ((pDef.persistable ?? true) !== (cDef.persistable ?? true) && (pDef.persistable ?? true)) {
         report(inp, path, `a persistable entity (${parent}) cannot own an association to a non-persistable entity (${child})`);
       }
       const { parentColumn, childColumn } = associationColumns(parent, child);
       associations.set(q, {
-        name: q, module: inp.module, shortName: name, type: def.type ?? 'Reference', parent, child,
+        name: q,
+        module: inp.module,
+        shortName: name,
+        type: def.type ?? 'Reference',
+        parent,
+        child,
         owner: def.owner ?? 'Default',
         onDeleteParent: deleteBehavior(def.deleteBehavior?.parent),
         onDeleteChild: deleteBehavior(def.deleteBehavior?.child),
-        table: tableName(q), parentColumn, childColumn,
+        table: tableName(q),
+        parentColumn,
+        childColumn,
         ...(def.previousName ? { previousName: def.previousName } : {}),
         ...(inp.file ? { source: { file: inp.file, path } } : {}),
       });

@@ -16,28 +16,42 @@ export function compileOwnAttributes(ctx: DomainContext): Map<string, CAttribute
     for (const [aname, adef] of Object.entries(def.attributes ?? {})) {
       const path = ['entities', short, 'attributes', aname];
       const spec = normaliseAttributeSpec(adef);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(aname)) { report(inp, path, `attribute name '${aname}' is not a valid identifier`); continue; }
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(aname)) {
+        report(inp, path, `attribute name '${aname}' is not a valid identifier`);
+        continue;
+      }
       if (RESERVED_MEMBER_NAMES.includes(aname.toLowerCase())) {
         report(inp, path, `attribute name '${aname}' clashes with a system member (${RESERVED_MEMBER_NAMES.join(', ')}); use systemMembers to switch those on`);
         continue;
       }
       const parsed = parseAttributeType(spec.type);
-      if ('error' in parsed) { report(inp, typeof adef === 'string' ? path : [...path, 'type'], parsed.error); continue; }
+      if ('error' in parsed) {
+        report(inp, typeof adef === 'string' ? path : [...path, 'type'], parsed.error);
+        continue;
+      }
       let length = 0;
       if (parsed.type === 'String' || parsed.type === 'HashedString') {
         const l = spec.length ?? parsed.length ?? DEFAULT_STRING_LENGTH;
         length = l === 'unlimited' ? 0 : l;
       } else if (spec.length !== undefined) report(inp, [...path, 'length'], `length applies to String attributes only, not ${parsed.type}`);
-      if (spec.localize !== undefined && parsed.type !== 'DateTime') report(inp, [...path, 'localize'], `localize applies to DateTime attributes only, not ${parsed.type}`);
+      if (spec.localize !== undefined && parsed.type !== 'DateTime')
+        report(inp, [...path, 'localize'], `localize applies to DateTime attributes only, not ${parsed.type}`);
       let enumeration: string | undefined;
       if (parsed.type === 'Enumeration') {
         const e = spec.enumeration ?? parsed.enumeration;
-        if (!e) { report(inp, path, `Enumeration attribute '${aname}' names no enumeration (write Enumeration(Module.Enum) or enumeration: Module.Enum)`); continue; }
+        if (!e) {
+          report(inp, path, `Enumeration attribute '${aname}' names no enumeration (write Enumeration(Module.Enum) or enumeration: Module.Enum)`);
+          continue;
+        }
         enumeration = qualify(e, inp.module);
         const en = enumerations.get(enumeration);
-        if (!en) { report(inp, spec.enumeration ? [...path, 'enumeration'] : path, `unknown enumeration '${e}'`); continue; }
+        if (!en) {
+          report(inp, spec.enumeration ? [...path, 'enumeration'] : path, `unknown enumeration '${e}'`);
+          continue;
+        }
         length = Math.max(1, ...en.values.map((v) => v.key.length));
-      } else if (spec.enumeration !== undefined) report(inp, [...path, 'enumeration'], `enumeration applies to Enumeration attributes only, not ${parsed.type}`);
+      } else if (spec.enumeration !== undefined)
+        report(inp, [...path, 'enumeration'], `enumeration applies to Enumeration attributes only, not ${parsed.type}`);
       if (!persistable && (parsed.type === 'AutoNumber' || parsed.type === 'Binary')) {
         report(inp, path, `${parsed.type} attributes are allowed on persistable entities only`);
       }
@@ -53,10 +67,17 @@ export function compileOwnAttributes(ctx: DomainContext): Map<string, CAttribute
       if (clash) report(inp, path, `attributes '${clash}' and '${aname}' map to the same column '${column}' (names are case-insensitive in the database)`);
       columns.set(column, aname);
       list.push({
-        name: aname, qualifiedName: `${q}.${aname}`, entity: q, type: parsed.type, length,
+        name: aname,
+        qualifiedName: `${q}.${aname}`,
+        entity: q,
+        type: parsed.type,
+        length,
         ...(enumeration ? { enumeration } : {}),
-        defaultValue, localize: parsed.type === 'DateTime' ? (spec.localize ?? true) : false,
-        column, ...(spec.previousName ? { previousName: spec.previousName } : {}), system: false,
+        defaultValue,
+        localize: parsed.type === 'DateTime' ? (spec.localize ?? true) : false,
+        column,
+        ...(spec.previousName ? { previousName: spec.previousName } : {}),
+        system: false,
         ...(inp.file ? { source: { file: inp.file, path } } : {}),
       });
     }
@@ -85,16 +106,28 @@ export function checkRedeclaredAttributes(ctx: DomainContext, hierarchy: Hierarc
 
 function systemAttr(entity: string, name: 'createdDate' | 'changedDate'): CAttribute {
   return {
-    name, qualifiedName: `${entity}.${name}`, entity, type: 'DateTime', length: 0, defaultValue: null,
-    localize: true, column: attributeColumn(name), system: true,
+    name,
+    qualifiedName: `${entity}.${name}`,
+    entity,
+    type: 'DateTime',
+    length: 0,
+    defaultValue: null,
+    localize: true,
+    column: attributeColumn(name),
+    system: true,
   };
 }
 
 function defaultFor(type: CAttribute['type']): CAttribute['defaultValue'] {
   switch (type) {
-    case 'Integer': return 0;
-    case 'Long': case 'Decimal': return '0';
-    case 'Boolean': return false;
-    default: return null;
+    case 'Integer':
+      return 0;
+    case 'Long':
+    case 'Decimal':
+      return '0';
+    case 'Boolean':
+      return false;
+    default:
+      return null;
   }
 }

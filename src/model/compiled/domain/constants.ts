@@ -15,7 +15,10 @@ export function compileConstants(ctx: DomainContext, constantOverrides: Record<s
       }
       const raw = Object.hasOwn(constantOverrides, q) ? constantOverrides[q] : def.default;
       const norm = normaliseDefault(type, raw, undefined);
-      if ('error' in norm) { report(inp, ['constants', name, 'default'], `constant ${q}: ${norm.error}`); continue; }
+      if ('error' in norm) {
+        report(inp, ['constants', name, 'default'], `constant ${q}: ${norm.error}`);
+        continue;
+      }
       constants.set(q, { name: q, type, value: norm.value, exposedToClient: def.exposedToClient ?? false });
     }
   }

@@ -10,7 +10,12 @@ export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * of the whole chain, the associations of the chain on either side, the
  * specializations. Validation, events, access and indexes are filled in later.
  */
-export function flattenEntities(ctx: DomainContext, hierarchy: Hierarchy, ownAttrs: ReadonlyMap<string, CAttribute[]>, associations: ReadonlyMap<string, CAssociation>): Map<string, Mutable<CEntity>> {
+export function flattenEntities(
+  ctx: DomainContext,
+  hierarchy: Hierarchy,
+  ownAttrs: ReadonlyMap<string, CAttribute[]>,
+  associations: ReadonlyMap<string, CAssociation>,
+): Map<string, Mutable<CEntity>> {
   const { entityDefs } = ctx;
   const { generalizationOf, chainOf } = hierarchy;
   const entities = new Map<string, Mutable<CEntity>>();
@@ -24,23 +29,44 @@ export function flattenEntities(ctx: DomainContext, hierarchy: Hierarchy, ownAtt
     const chain = chainOf(q);
     const attributes = new Map<string, CAttribute>();
     for (const e of [...chain].reverse()) for (const a of ownAttrs.get(e) ?? []) attributes.set(a.name, a);
-    const own = { createdDate: !!def.systemMembers?.createdDate, changedDate: !!def.systemMembers?.changedDate, owner: !!def.systemMembers?.owner, changedBy: !!def.systemMembers?.changedBy };
+    const own = {
+      createdDate: !!def.systemMembers?.createdDate,
+      changedDate: !!def.systemMembers?.changedDate,
+      owner: !!def.systemMembers?.owner,
+      changedBy: !!def.systemMembers?.changedBy,
+    };
     const systemMembers = { ...own };
     for (const e of chain.slice(1)) {
       const sm = entityDefs.get(e)!.def.systemMembers ?? {};
-      systemMembers.createdDate ||= !!sm.createdDate; systemMembers.changedDate ||= !!sm.changedDate;
-      systemMembers.owner ||= !!sm.owner; systemMembers.changedBy ||= !!sm.changedBy;
+      systemMembers.createdDate ||= !!sm.createdDate;
+      systemMembers.changedDate ||= !!sm.changedDate;
+      systemMembers.owner ||= !!sm.owner;
+      systemMembers.changedBy ||= !!sm.changedBy;
     }
     const parentOf = [...associations.values()].filter((a) => chain.includes(a.parent)).map((a) => a.name);
     const childOf = [...associations.values()].filter((a) => chain.includes(a.child)).map((a) => a.name);
     const root = chain[chain.length - 1]!;
     const entity: Mutable<CEntity> = {
-      name: q, module: inp.module, shortName: short, persistable: def.persistable ?? true, table: tableName(q),
+      name: q,
+      module: inp.module,
+      shortName: short,
+      persistable: def.persistable ?? true,
+      table: tableName(q),
       ...(generalizationOf.get(q) ? { generalization: generalizationOf.get(q)! } : {}),
-      chain, directSpecializations: specializations.get(q) ?? [], allSpecializations: allSpecs(q),
+      chain,
+      directSpecializations: specializations.get(q) ?? [],
+      allSpecializations: allSpecs(q),
       hasTypeColumn: root === q && (specializations.get(q)?.length ?? 0) > 0,
-      ownAttributes: ownAttrs.get(q) ?? [], attributes, systemMembers, ownSystemMembers: own,
-      parentOf, childOf, validation: [], events: [], access: [], indexes: [],
+      ownAttributes: ownAttrs.get(q) ?? [],
+      attributes,
+      systemMembers,
+      ownSystemMembers: own,
+      parentOf,
+      childOf,
+      validation: [],
+      events: [],
+      access: [],
+      indexes: [],
       ...(def.previousName ? { previousName: def.previousName } : {}),
       ...(inp.file ? { source: { file: inp.file, path: ['entities', short] } } : {}),
     };

@@ -17,7 +17,10 @@ export function resolveGeneralizations(ctx: DomainContext): Hierarchy {
   for (const [q, { inp, def, short }] of entityDefs) {
     if (!def.generalization) continue;
     const g = qualify(def.generalization, inp.module);
-    if (!entityDefs.has(g)) { report(inp, ['entities', short, 'generalization'], `unknown entity '${def.generalization}' as generalization`); continue; }
+    if (!entityDefs.has(g)) {
+      report(inp, ['entities', short, 'generalization'], `unknown entity '${def.generalization}' as generalization`);
+      continue;
+    }
     if (g.startsWith('System.') && inp.module !== 'System' && !SPECIALIZABLE_SYSTEM_ENTITIES.includes(g)) {
       report(inp, ['entities', short, 'generalization'], `${g} cannot be generalized (only ${SPECIALIZABLE_SYSTEM_ENTITIES.join(', ')} can)`);
       continue;
@@ -28,7 +31,10 @@ export function resolveGeneralizations(ctx: DomainContext): Hierarchy {
   for (const q of entityDefs.keys()) {
     const seen: string[] = [];
     let cur: string | undefined = q;
-    while (cur && !seen.includes(cur)) { seen.push(cur); cur = generalizationOf.get(cur); }
+    while (cur && !seen.includes(cur)) {
+      seen.push(cur);
+      cur = generalizationOf.get(cur);
+    }
     if (cur && cur === q) {
       inCycle.add(q);
       const { inp, short } = entityDefs.get(q)!;
@@ -39,7 +45,10 @@ export function resolveGeneralizations(ctx: DomainContext): Hierarchy {
   const chainOf = (q: string): string[] => {
     const chain: string[] = [];
     let cur: string | undefined = q;
-    while (cur && !chain.includes(cur)) { chain.push(cur); cur = generalizationOf.get(cur); }
+    while (cur && !chain.includes(cur)) {
+      chain.push(cur);
+      cur = generalizationOf.get(cur);
+    }
     return chain;
   };
   // Persistability must agree along the chain.

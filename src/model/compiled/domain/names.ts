@@ -13,9 +13,12 @@ export function collectNames(ctx: DomainContext): void {
     for (const [name, values] of Object.entries(inp.def.enumerations ?? {})) {
       const q = `${inp.module}.${name}`;
       claim(inp, ['enumerations', name], q, 'enumeration');
-      const vals = Object.entries(values).map(([key, v]) => (typeof v === 'string' ? { key, caption: v } : { key, caption: v.caption, ...(v.image ? { image: v.image } : {}) }));
+      const vals = Object.entries(values).map(([key, v]) =>
+        typeof v === 'string' ? { key, caption: v } : { key, caption: v.caption, ...(v.image ? { image: v.image } : {}) },
+      );
       if (vals.length === 0) report(inp, ['enumerations', name], `enumeration '${name}' has no values`);
-      for (const v of vals) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.key)) report(inp, ['enumerations', name, v.key], `enumeration key '${v.key}' is not a valid identifier`);
+      for (const v of vals)
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.key)) report(inp, ['enumerations', name, v.key], `enumeration key '${v.key}' is not a valid identifier`);
       enumerations.set(q, { name: q, values: vals });
     }
     for (const [name, def] of Object.entries(inp.def.entities ?? {})) {

@@ -11,20 +11,40 @@ export function compileValidationRules(ctx: DomainContext, q: string, { inp, def
   (def.validation ?? []).forEach((v, i) => {
     const path = [...base, 'validation', i];
     const attr = entity.attributes.get(v.attribute);
-    if (!attr) { report(inp, [...path, 'attribute'], `unknown attribute '${v.attribute}' of ${q}`); return; }
+    if (!attr) {
+      report(inp, [...path, 'attribute'], `unknown attribute '${v.attribute}' of ${q}`);
+      return;
+    }
     if (!persistable) report(inp, path, 'validation rules are allowed on persistable entities only');
     const kinds = (['required', 'unique', 'range', 'regex', 'maxLength'] as const).filter((k) => v[k] !== undefined);
-    if (kinds.length !== 1) { report(inp, path, `a validation rule has exactly one of required, unique, range, regex, maxLength (found ${kinds.length === 0 ? 'none' : kinds.join(', ')})`); return; }
+    if (kinds.length !== 1) {
+      report(
+        inp,
+        path,
+        `a validation rule has exactly one of required, unique, range, regex, maxLength (found ${kinds.length === 0 ? 'none' : kinds.join(', ')})`,
+      );
+      return;
+    }
     const src = inp.file ? { source: { file: inp.file, path } } : {};
     if (v.required !== undefined) ownValidation.push({ attribute: v.attribute, rule: { kind: 'required' }, message: v.required, ...src });
     if (v.unique !== undefined) ownValidation.push({ attribute: v.attribute, rule: { kind: 'unique' }, message: v.unique, ...src });
     if (v.range) {
-      if (!['Integer', 'Long', 'Decimal', 'DateTime', 'AutoNumber'].includes(attr.type)) report(inp, [...path, 'range'], `a range rule needs a number or date attribute; ${v.attribute} is ${attr.type}`);
+      if (!['Integer', 'Long', 'Decimal', 'DateTime', 'AutoNumber'].includes(attr.type))
+        report(inp, [...path, 'range'], `a range rule needs a number or date attribute; ${v.attribute} is ${attr.type}`);
       if (v.range.min === undefined && v.range.max === undefined) report(inp, [...path, 'range'], 'a range rule needs min, max or both');
-      ownValidation.push({ attribute: v.attribute, rule: { kind: 'range', ...(v.range.min !== undefined ? { min: v.range.min } : {}), ...(v.range.max !== undefined ? { max: v.range.max } : {}) }, message: v.range.message, ...src });
+      ownValidation.push({
+        attribute: v.attribute,
+        rule: { kind: 'range', ...(v.range.min !== undefined ? { min: v.range.min } : {}), ...(v.range.max !== undefined ? { max: v.range.max } : {}) },
+        message: v.range.message,
+        ...src,
+      });
     }
     if (v.regex) {
-      try { new RegExp(v.regex.pattern); } catch (e) { report(inp, [...path, 'regex', 'pattern'], `invalid regular expression: ${(e as Error).message}`); }
+      try {
+        new RegExp(v.regex.pattern);
+      } catch (e) {
+        report(inp, [...path, 'regex', 'pattern'], `invalid regular expression: ${(e as Error).message}`);
+      }
       if (attr.type !== 'String') report(inp, [...path, 'regex'], `a regular expression rule needs a String attribute; ${v.attribute} is ${attr.type}`);
       ownValidation.push({ attribute: v.attribute, rule: { kind: 'regex', pattern: v.regex.pattern }, message: v.regex.message, ...src });
     }
@@ -39,7 +59,11 @@ export function compileValidationRules(ctx: DomainContext, q: string, { inp, def
 /** An entity's own event handlers. */
 export function compileEventHandlers(q: string, { inp, def }: EntityInput): CEventHandler[] {
   return (def.events ?? []).map((e) => ({
-    moment: e.moment, event: e.event, microflow: qualify(e.microflow, inp.module),
-    raiseErrorOnFalse: e.raiseErrorOnFalse ?? true, passEventObject: e.passEventObject ?? !(e.moment === 'before' && e.event === 'create'), entity: q,
+    moment: e.moment,
+    event: e.event,
+    microflow: qualify(e.microflow, inp.module),
+    raiseErrorOnFalse: e.raiseErrorOnFalse ?? true,
+    passEventObject: e.passEventObject ?? !(e.moment === 'before' && e.event === 'create'),
+    entity: q,
   }));
 }
