@@ -39,9 +39,9 @@ export function ListView({ w }: { w: ClientListView }) {
       {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options */}
       <ul className="list" role="listbox" aria-labelledby={captionId}>
         {data.guids.map((g) => (
-          // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options
           <li
             key={g}
+            // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options
             role="option"
             aria-selected={g === selected}
             tabIndex={0}

@@ -282,9 +282,9 @@ function buildFunctions(): Map<string, FnDef> {
     'length',
     fn(['String'], T.Integer, ([s]) => str(s!).length),
   );
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: trim() strips control characters as Java's String.trim does
   F.set(
     'trim',
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: trim() strips control characters as Java's String.trim does
     fn(['String'], T.String, ([s]) => str(s!).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '')),
   );
   F.set(
