@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { placeholder, quoteIdentifier, UniqueViolationError, type Database, type Transaction } from '../data/index.js';
+import { createTableIfMissing, placeholder, quoteIdentifier, UniqueViolationError, type Database, type Transaction } from '../data/index.js';
 import type { UserContext } from '../security/user-context.js';
 import type { BackendTx } from './backend.js';
 import { ClientApiError } from './errors.js';
@@ -79,16 +79,12 @@ export class IdempotencyStore {
     const s = new IdempotencyStore(db, ttlMs, now);
     const { id, fingerprint, status, body, expires } = s.c;
     const text = db.dialect.columnType('String', 0);
-    try {
-      await db.execute(
-        `CREATE TABLE IF NOT EXISTS ${s.t} (${id} VARCHAR(64) NOT NULL PRIMARY KEY, ${fingerprint} VARCHAR(64) NOT NULL, ` +
-          `${status} INTEGER NULL, ${body} ${text} NULL, ${expires} ${db.dialect.bigintType} NOT NULL)`,
-        [],
-      );
-    } catch (e) {
-      // PostgreSQL: two instances creating the table at once; the other one won.
-      if (!(e instanceof UniqueViolationError)) throw e;
-    }
+    await createTableIfMissing(
+      db,
+      TABLE,
+      `CREATE TABLE IF NOT EXISTS ${s.t} (${id} VARCHAR(64) NOT NULL PRIMARY KEY, ${fingerprint} VARCHAR(64) NOT NULL, ` +
+        `${status} INTEGER NULL, ${body} ${text} NULL, ${expires} ${db.dialect.bigintType} NOT NULL)`,
+    );
     return s;
   }
 

@@ -74,6 +74,7 @@ export function clusterComponent(): RuntimeComponent {
       const timeoutMs = settings.get('SessionTimeout') ?? 600000;
       const interval = Math.max(100, settings.get('ClusterManagerActionInterval') ?? Math.floor(timeoutMs / 2));
       const follower = settings.get('IsClusterSlave') ?? false;
+      const clearSessionsOnNewModel = settings.get('ClearSessionsOnNewModel') ?? true;
       const ttl = interval;
       const modelVersion = modelFingerprint(ctx.model);
       const address = `${hostname()}:${settings.get('Port') ?? 8080} pid ${process.pid}`;
@@ -125,7 +126,7 @@ export function clusterComponent(): RuntimeComponent {
         [
           'sessions after a new model',
           async (tx, report) => {
-            if (!session || !link) return;
+            if (!session || !link || !clearSessionsOnNewModel) return;
             const versions = new Set((await store.instances(tx)).map((i) => i.modelVersion).filter((v) => v !== ''));
             versions.add(modelVersion);
             let changed = false;

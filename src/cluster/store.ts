@@ -1,4 +1,4 @@
-import { placeholder, quoteIdentifier, UniqueViolationError, type Database, type Queryable } from '../data/index.js';
+import { createTableIfMissing, placeholder, quoteIdentifier, UniqueViolationError, type Database, type Queryable } from '../data/index.js';
 
 /** Mendix's System.XASInstance: one row per running instance. */
 const INSTANCE_TABLE = 'system$xasinstance';
@@ -36,19 +36,15 @@ export class ClusterStore {
 
   async setup(): Promise<void> {
     const q = this.q;
-    const create = async (sql: string) => {
-      try {
-        await this.db.execute(sql, []);
-      } catch (e) {
-        // PostgreSQL: two instances creating the table at once; the other one won.
-        if (!(e instanceof UniqueViolationError)) throw e;
-      }
-    };
-    await create(
+    await createTableIfMissing(
+      this.db,
+      INSTANCE_TABLE,
       `CREATE TABLE IF NOT EXISTS ${this.inst} (${q('xasid')} VARCHAR(64) NOT NULL PRIMARY KEY, ${q('lastupdate')} BIGINT NOT NULL, ` +
         `${q('startedat')} BIGINT NOT NULL, ${q('address')} VARCHAR(200), ${q('modelversion')} VARCHAR(64))`,
     );
-    await create(
+    await createTableIfMissing(
+      this.db,
+      CLUSTER_TABLE,
       `CREATE TABLE IF NOT EXISTS ${this.lease} (${q('name')} VARCHAR(100) NOT NULL PRIMARY KEY, ${q('holder')} VARCHAR(64) NOT NULL, ` +
         `${q('term')} BIGINT NOT NULL, ${q('expires')} BIGINT NOT NULL, ${q('renewals')} BIGINT NOT NULL)`,
     );

@@ -98,6 +98,12 @@ export const SETTINGS = {
     default: false,
     description: "This instance never becomes the cluster leader (Mendix's com.mendix.core.isClusterSlave); it still serves requests and registers itself.",
   },
+  ClearSessionsOnNewModel: {
+    type: 'boolean',
+    default: true,
+    description:
+      'The cluster leader ends every session once when an instance with a model version never seen before starts (as Mendix does after a deploy). false keeps users signed in across a rolling deploy whose model changes the browser client can live with (see docs/operations.md).',
+  },
   AfterStartupTimeout: {
     type: 'integer',
     default: 660000,

@@ -13,3 +13,4 @@ export * from './persistence/index.js';
 export { createIdGenerator } from './ids-impl.js';
 export { syncSchema } from './schema/sync.js';
 export { dataComponent } from './component.js';
+export { createTableIfMissing } from './runtime-tables.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { placeholder, quoteIdentifier, UniqueViolationError, type Database } from '../data/index.js';
+import { createTableIfMissing, placeholder, quoteIdentifier, UniqueViolationError, type Database } from '../data/index.js';
 
 /** Table holding the generated secret, one row (id 1). */
 const TABLE = 'kiln$deploymentsecret';
@@ -19,12 +19,7 @@ export async function deploymentSecret(setting: string | undefined, db: Database
   const t = quoteIdentifier(db.dialect, TABLE);
   const id = quoteIdentifier(db.dialect, 'id');
   const secret = quoteIdentifier(db.dialect, 'secret');
-  try {
-    await db.execute(`CREATE TABLE IF NOT EXISTS ${t} (${id} INTEGER NOT NULL PRIMARY KEY, ${secret} VARCHAR(200) NOT NULL)`, []);
-  } catch (e) {
-    // PostgreSQL: two instances creating the table at once; the other one won.
-    if (!(e instanceof UniqueViolationError)) throw e;
-  }
+  await createTableIfMissing(db, TABLE, `CREATE TABLE IF NOT EXISTS ${t} (${id} INTEGER NOT NULL PRIMARY KEY, ${secret} VARCHAR(200) NOT NULL)`);
   const read = async () =>
     (await db.query<{ secret: string }>(`SELECT ${secret} AS ${quoteIdentifier(db.dialect, 'secret')} FROM ${t} WHERE ${id} = 1`, []))[0]?.secret;
   let value = await read();

@@ -64,7 +64,15 @@ describe('fault: rolling deploys under load', () => {
       '      DateOfBirth: { type: DateTime, localize: false }\n      Nickname:    String\n',
     );
 
-  const start = (n: number, v: string) => startInstance({ appDir: apps[v]!.dir, db: pgc.url, port: ports[n], deploymentDir: join(deployments, `d${n}-${v}`) });
+  // Users stay signed in across these deploys (the default, as in Mendix, ends every session at a new model).
+  const start = (n: number, v: string) =>
+    startInstance({
+      appDir: apps[v]!.dir,
+      db: pgc.url,
+      port: ports[n],
+      deploymentDir: join(deployments, `d${n}-${v}`),
+      env: { KILN_CLEAR_SESSIONS_ON_NEW_MODEL: 'false' },
+    });
   const serverState = async (n: number) => (await proxy!.stats()).find((r) => r.svname === `s${n + 1}`)?.status;
   const waitUp = async (n: number) => {
     for (let i = 0; i < 100 && (await serverState(n)) !== 'UP'; i++) await new Promise((r) => setTimeout(r, 100));
