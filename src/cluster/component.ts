@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { UserError } from '../model/diagnostics.js';
-import type { Database, Queryable } from '../data/index.js';
+import { clusterInterval, contractSchema, liveInstanceWindowMs, schemaFingerprint, type Database, type Transaction } from '../data/index.js';
 import { openContext } from '../security/contexts.js';
 import type { UserContext } from '../security/user-context.js';
-import { modelFingerprint } from './model-version.js';
 import { ClusterStore } from './store.js';
 
 /** What other components (and tests) see of the cluster: service `cluster`. */
 export interface ClusterService {
   /** This instance's id (its `system$xasinstance` row). */
   readonly instanceId: string;
-  /** The model version this instance runs (model-version.ts). */
+  /** The model version this instance runs: the schema fingerprint schema synchronisation records in mendixsystem$modelhistory. */
   readonly modelVersion: string;
   /** Whether this instance holds the leader lease (as of its last look). */
   isLeader(): boolean;
@@ -28,6 +27,8 @@ export interface LeaderReport {
   sessions?: { expired: number; disabled: number; anonymousUsers: number; unblocked: number };
   expiredInstances: string[];
   sessionsCleared?: number;
+  /** Columns and tables pending removal dropped now that no live instance needs them. */
+  contracted?: string[];
 }
 
 declare module '../core/services.js' {
@@ -37,7 +38,7 @@ declare module '../core/services.js' {
 }
 
 /** A leader task: runs in the transaction that holds the lease row (fenced on the term). */
-type LeaderTask = (tx: Queryable, report: LeaderReport) => Promise<void>;
+type LeaderTask = (tx: Transaction, report: LeaderReport) => Promise<void>;
 
 /**
  * Instances, the leader and its tasks, the after-startup and before-shutdown
@@ -71,12 +72,11 @@ export function clusterComponent(): RuntimeComponent {
       const db: Database = ctx.services.require('db');
       const store = new ClusterStore(db);
       const settings = ctx.settings;
-      const timeoutMs = settings.get('SessionTimeout') ?? 600000;
-      const interval = Math.max(100, settings.get('ClusterManagerActionInterval') ?? Math.floor(timeoutMs / 2));
+      const interval = clusterInterval(settings);
       const follower = settings.get('IsClusterSlave') ?? false;
       const clearSessionsOnNewModel = settings.get('ClearSessionsOnNewModel') ?? true;
       const ttl = interval;
-      const modelVersion = modelFingerprint(ctx.model);
+      const modelVersion = schemaFingerprint(ctx.model);
       const address = `${hostname()}:${settings.get('Port') ?? 8080} pid ${process.pid}`;
       await store.setup();
       await store.register(instanceId, address, modelVersion);
@@ -119,7 +119,7 @@ export function clusterComponent(): RuntimeComponent {
         [
           'expired instances',
           async (tx, report) => {
-            report.expiredInstances = await store.removeExpired(tx, 3 * interval);
+            report.expiredInstances = await store.removeExpired(tx, liveInstanceWindowMs(settings));
             for (const id of report.expiredInstances) log.warn({ instance: id }, `instance ${id} stopped refreshing and expired; removed`);
           },
         ],
@@ -135,6 +135,13 @@ export function clusterComponent(): RuntimeComponent {
             if (!changed) return;
             report.sessionsCleared = await store.clearSessions(tx, session.table, link.table);
             log.info({ cleared: report.sessionsCleared }, 'a new model version was deployed: all sessions cleared');
+          },
+        ],
+        [
+          // Expand/contract: columns and tables a newer model removed, dropped once no live instance runs an older model.
+          'schema contraction',
+          async (tx, report) => {
+            report.contracted = await contractSchema(tx, db.kysely, liveInstanceWindowMs(settings), log);
           },
         ],
       ];

@@ -1,7 +1,14 @@
-import { createTableIfMissing, placeholder, quoteIdentifier, UniqueViolationError, type Database, type Queryable } from '../data/index.js';
+import {
+  createTableIfMissing,
+  dbNowMs,
+  INSTANCE_TABLE,
+  placeholder,
+  quoteIdentifier,
+  UniqueViolationError,
+  type Database,
+  type Queryable,
+} from '../data/index.js';
 
-/** Mendix's System.XASInstance: one row per running instance. */
-const INSTANCE_TABLE = 'system$xasinstance';
 /** The leader lease (row `leader`) and the model versions seen (rows `model:<fingerprint>`). */
 const CLUSTER_TABLE = 'kiln$cluster';
 
@@ -31,7 +38,7 @@ export class ClusterStore {
     this.ph = (i) => placeholder(db.dialect, i);
     this.inst = this.q(INSTANCE_TABLE);
     this.lease = this.q(CLUSTER_TABLE);
-    this.now = nowMs(db.dialect.name);
+    this.now = dbNowMs(db.dialect.name);
   }
 
   async setup(): Promise<void> {
@@ -165,16 +172,5 @@ export class ClusterStore {
   async clearSessions(q: Queryable, sessionTable: string, linkTable: string): Promise<number> {
     await q.execute(`DELETE FROM ${this.q(linkTable)}`, []);
     return (await q.execute(`DELETE FROM ${this.q(sessionTable)}`, [])).affectedRows;
-  }
-}
-
-function nowMs(dialect: string): string {
-  switch (dialect) {
-    case 'postgres':
-      return 'CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)';
-    case 'mysql':
-      return 'CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)';
-    default:
-      return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
   }
 }

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './database.js';
 import { DatabaseConnectionError, DestructiveSyncError, OlderModelError } from './errors.js';
 import { createIdGenerator } from './ids-impl.js';
 import type { IdGenerator } from './ids.js';
+import { liveInstanceWindowMs } from './schema/pending.js';
 import { syncSchema } from './schema/sync.js';
 
 /** The database URL from the settings; default a SQLite file in the deployment folder. */
@@ -35,7 +36,13 @@ export function dataComponent(): RuntimeComponent {
         });
         const opened = db;
         // A table rewrite may outlast the statement timeout, and the schema lock waits for another instance's sync.
-        await opened.withoutTimeouts(() => syncSchema(opened, ctx.model, { allowDestructive: ctx.settings.get('AllowDestructiveSync') ?? false, log }));
+        await opened.withoutTimeouts(() =>
+          syncSchema(opened, ctx.model, {
+            allowDestructive: ctx.settings.get('AllowDestructiveSync') ?? false,
+            log,
+            liveInstanceWindowMs: liveInstanceWindowMs(ctx.settings),
+          }),
+        );
         const ids = await createIdGenerator(db, ctx.model);
         ctx.services.set('db', db);
         ctx.services.set('ids', ids);

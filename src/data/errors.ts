@@ -47,6 +47,21 @@ export class DatabaseBusyError extends DataError implements PublicError {
   }
 }
 
+/**
+ * The database no longer has a table or column this instance's model uses
+ * (undefined table / column): during a rolling deploy a newer model renamed
+ * it, and this instance, still on the older model, is about to be replaced.
+ * Answered 503 with Retry-After, so the browser client tries again (and the
+ * load balancer's next try reaches a newer instance), not 500.
+ */
+export class SchemaChangedError extends DataError implements PublicError {
+  readonly status = 503;
+  readonly retryAfter = 1;
+  publicBody(): ErrorBody {
+    return { error: 'the app is being updated: try again' };
+  }
+}
+
 /** A delete was refused by an association's delete behaviour "prevent"; `message` is the model's. */
 export class DeletePreventedError extends DataError implements PublicError {
   readonly status = 409;

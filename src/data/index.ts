@@ -11,6 +11,7 @@ export type { IdGenerator } from './ids.js';
 export * from './errors.js';
 export * from './persistence/index.js';
 export { createIdGenerator } from './ids-impl.js';
-export { syncSchema } from './schema/sync.js';
+export { syncSchema, schemaFingerprint } from './schema/sync.js';
+export { contractSchema, clusterInterval, dbNowMs, INSTANCE_TABLE, liveInstanceWindowMs } from './schema/pending.js';
 export { dataComponent } from './component.js';
 export { createTableIfMissing } from './runtime-tables.js';

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isPublicError, type ErrorBody } from '../core/errors.js';
+import { isPublicError, type ErrorBody, type PublicError } from '../core/errors.js';
 import { REFUSED } from './refusals.js';
 
 /**
@@ -8,7 +8,9 @@ import { REFUSED } from './refusals.js';
  *
  * - An error that says how it is answered (core's PublicError: HttpError, the
  *   client API's validation failure, the data layer's DatabaseConnectionError,
- *   ...) gets its status and public body.
+ *   ...) gets its status and public body; so does a 503 wrapped by another
+ *   error (a microflow's error whose cause is the database being away or busy,
+ *   or the schema having changed under an older model).
  * - Fastify's own request errors (4xx) get their status and `{error: message}`.
  * - Anything else is a 500 `{error: 'internal error', requestId}`: no stack,
  *   no driver text. The log has the details.
@@ -23,7 +25,8 @@ import { REFUSED } from './refusals.js';
  * `Retry-After` (the error's `retryAfter`, else 1 second).
  */
 function answerError(error: unknown, requestId: string): { status: number; body: ErrorBody; internal: boolean } {
-  if (isPublicError(error)) return { status: error.status, body: error.publicBody(), internal: false };
+  const pub = publicOf(error);
+  if (pub) return { status: pub.status, body: pub.publicBody(), internal: false };
   // Fastify's own timeout (unused: see ./deadline.ts), should it ever be configured.
   if ((error as { code?: unknown } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT')
     return { status: 503, body: { error: 'the request took too long: try again' }, internal: false };
@@ -37,7 +40,7 @@ function answerError(error: unknown, requestId: string): { status: number; body:
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
   const { status, body, internal } = answerError(error, String(request.id));
   const where = { status, method: request.method, url: request.url, action: actionOf(request.body) };
-  const pub = isPublicError(error) ? error : undefined;
+  const pub = publicOf(error);
   if (internal) request.log.error({ ...where, err: error }, 'request failed: internal error');
   // An outage is logged once by the layer that met it, not once per request.
   else if (pub?.loggedOnce) request.log.debug({ ...where, error: messageOf(error) }, `request failed: ${body.error}`);
@@ -48,6 +51,14 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   if (pub?.retryAfter !== undefined) reply.header('Retry-After', String(pub.retryAfter));
   else if (status === 503) reply.header('Retry-After', '1');
   return reply.code(status).send(body);
+}
+
+/** The error itself when public, else a 503 in its causes (the database away or busy, the schema changed): try again, not a fault. */
+function publicOf(error: unknown): PublicError | undefined {
+  if (isPublicError(error)) return error;
+  for (let e = (error as Error | undefined)?.cause, depth = 0; e !== undefined && depth < 5; e = (e as Error).cause, depth++)
+    if (isPublicError(e) && e.status === 503) return e;
+  return undefined;
 }
 
 function actionOf(body: unknown): string | undefined {

@@ -11,11 +11,13 @@ import {
   OlderModelError,
   openDatabase,
   retrieveByIds,
+  schemaFingerprint,
   syncSchema,
   type Database,
 } from '../../src/data/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { setReference, setValue } from '../../src/objects/mx-object.js';
+import { ClusterStore } from '../../src/cluster/store.js';
 import { modelOf, PERSISTENCE_MODEL, quietLog } from './support.js';
 
 const V1 = `
@@ -462,6 +464,60 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
       } finally {
         await d.close();
         await t8.drop();
+      }
+    });
+  });
+
+  describe('expand/contract for removals (issue 14, item 4)', () => {
+    const A = 'entities:\n  Item:\n    attributes: { Name: String, Extra: String }\n  Gone:\n    attributes: { Label: String }\n';
+    const B = 'entities:\n  Item:\n    attributes: { Name: String }\n';
+
+    it('keeps a removed attribute and entity while an instance of the older model is live, and drops them once none is', async () => {
+      const t9 = await freshDatabase(dialect);
+      const d = await openDatabase(t9.url, { log: quietLog });
+      try {
+        const run = async (yaml: string, version: string) => syncSchema(d, await modelOf(yaml, version), { allowDestructive: false, log: quietLog });
+        const mA = await modelOf(A, '1.0.0');
+        const mB = await modelOf(B, '1.1.0');
+        expect((await run(A, '1.0.0')).fingerprint).toBe(schemaFingerprint(mA));
+        const store = new ClusterStore(d);
+        await store.setup();
+        await store.register('old-instance', 'test', schemaFingerprint(mA));
+        const b = await run(B, '1.1.0');
+        expect(b.summary).toEqual([
+          'keep entity T.Gone (table t$gone) while an instance of an older model runs: pending removal',
+          'keep column t$item.extra while an instance of an older model runs: pending removal',
+        ]);
+        expect(await columnNames(d, 't$item')).toEqual(['extra', 'id', 'name']);
+        expect(await tableNames(d)).toContain('t$gone');
+        // Both models write: the newer one leaves the kept column empty, the older one still uses it.
+        for (const [m, extra] of [
+          [mB, undefined],
+          [mA, 'old'],
+        ] as const) {
+          const o = await createObject(m, 'T.Item', await createIdGenerator(d, m));
+          setValue(o, 'Name', 'n');
+          if (extra) setValue(o, 'Extra', extra);
+          await d.transaction((tx) => commitObjects(tx, m, [o]));
+        }
+        // The older model restarting meanwhile serves: what it needs is still there.
+        expect((await run(A, '1.0.0')).standing).toBe('older');
+        // Nothing dropped while it runs; once it is gone, the next synchronisation contracts.
+        expect((await run(B, '1.1.0')).contracted).toEqual([]);
+        await store.unregister('old-instance');
+        const c = await run(B, '1.1.0');
+        expect(c.contracted).toEqual([
+          'drop table t$gone (entity T.Gone, removed by model #2)',
+          'drop column t$item.extra (attribute T.Item.Extra, removed by model #2)',
+        ]);
+        expect(await columnNames(d, 't$item')).toEqual(['id', 'name']);
+        expect(await tableNames(d)).not.toContain('t$gone');
+        expect(await d.query('SELECT * FROM "mendixsystem$pendingremoval"', [])).toEqual([]);
+        // Now the older model cannot serve any more.
+        await expect(run(A, '1.0.0')).rejects.toBeInstanceOf(OlderModelError);
+      } finally {
+        await d.close();
+        await t9.drop();
       }
     });
   });

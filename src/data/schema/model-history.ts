@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Queryable } from '../database.js';
 import { columnType } from '../dialects/ddl.js';
 import { quoteIdentifier } from '../dialects/names.js';
+import type { PendingRemoval } from './pending.js';
 import type { StoredSchema } from './record.js';
 import { SYS } from './system-tables.js';
 import type { TableDef } from './types.js';
@@ -76,13 +77,21 @@ export function historyInsert(
  * columns are fine: Kiln creates every column nullable, so the older model's
  * inserts leave them empty. Empty = the older model can serve as it is.
  */
-export function incompatibilities(q: Pick<Queryable, 'dialect'>, desired: readonly TableDef[], stored: StoredSchema): string[] {
+export function incompatibilities(
+  q: Pick<Queryable, 'dialect'>,
+  desired: readonly TableDef[],
+  stored: StoredSchema,
+  pending: readonly PendingRemoval[] = [],
+): string[] {
   const d = q.dialect;
+  // Removed by the newer model but kept for older instances (expand/contract): still there.
+  const kept = (table: string, column: string) => pending.some((p) => p.table === table && (p.column === '' || p.column === column));
   const out: string[] = [];
   const byKey = new Map(stored.tables.map((t) => [`${t.kind}:${t.key}`, t]));
   const strings = new Set(['String', 'HashedString', 'Enumeration']);
   for (const t of desired) {
     const s = byKey.get(`${t.kind}:${t.key}`);
+    if (!s && kept(t.table, '')) continue;
     if (!s || s.table !== t.table) {
       out.push(`it needs ${t.kind} ${t.key} (table ${t.table}), which the newer model renamed or removed`);
       continue;
@@ -90,6 +99,7 @@ export function incompatibilities(q: Pick<Queryable, 'dialect'>, desired: readon
     const cols = new Map(s.columns.map((c) => [c.key, c]));
     for (const c of t.columns) {
       const sc = cols.get(c.key);
+      if (!sc && kept(t.table, c.column)) continue;
       if (!sc || sc.column !== c.column) {
         out.push(`it needs attribute ${t.key}.${c.key} (column ${t.table}.${c.column}), which the newer model renamed or removed`);
         continue;

@@ -16,6 +16,7 @@ import { placeholder, quoteIdentifier } from '../dialects/names.js';
 import { encodeValue } from '../dialects/value-codecs.js';
 import { Dec } from '../dialects/decimal-format.js';
 import type { AttributeValue } from '../../objects/values.js';
+import { pendingInsert, type PendingRemoval } from './pending.js';
 import type { StoredSchema } from './record.js';
 import { SYS, SYSTEM_VERSION } from './system-tables.js';
 import { TYPE_CODES, type ColumnDef, type IndexDef, type TableDef } from './types.js';
@@ -39,6 +40,14 @@ export interface PlanOptions {
   readonly modelVersion: string;
   /** Current time for mendixsystem$version.lastsyncdate. */
   readonly now?: Date;
+  /**
+   * Expand/contract: a live instance of an older model may use what this model
+   * removes. Removed columns and tables are then kept and recorded as pending
+   * removal with this sequence (the model's in the history), not dropped.
+   */
+  readonly deferRemovals?: number;
+  /** Columns and tables pending removal (a name the model uses again is dropped first). */
+  readonly pending?: readonly PendingRemoval[];
 }
 
 const STRINGS: readonly AttributeType[] = ['String', 'HashedString', 'Enumeration'];
@@ -59,7 +68,7 @@ type Change = 'same' | 'widen' | 'narrow' | 'lossy';
  */
 export async function planSync(q: Queryable, k: Kysely<any>, desired: readonly TableDef[], stored: StoredSchema, opts: PlanOptions): Promise<SyncPlan> {
   const { matched, used, entityIds } = matchTables(desired, stored);
-  const p = planner(q, k, entityIds);
+  const p = planner(q, k, entityIds, opts);
   await planDroppedTables(
     p,
     stored,
@@ -112,7 +121,17 @@ interface Planner {
   readonly losses: string[];
   readonly summary: string[];
   readonly entityIds: ReadonlyMap<string, string>;
+  /** PlanOptions.deferRemovals. */
+  readonly defer: number | undefined;
   Q(n: string): string;
+  /** Records a column ('' = the table) as pending removal instead of dropping it. */
+  keep(table: string, column: string, what: string): void;
+  /** Before a name is (re)used: a column or table of that name pending removal is dropped first. */
+  reuse(table: string, column: string): void;
+  /** A table renamed: its columns pending removal go with it. */
+  renamePending(from: string, to: string): void;
+  /** A table dropped or kept whole: its columns pending removal are no longer listed apart. */
+  forgetColumnsOf(table: string): void;
   /** A DDL statement. */
   ddl(c: Compilable): void;
   /** A data statement (conversion, fill, clean-up), run among the DDL. */
@@ -140,7 +159,7 @@ interface Planner {
   sequenceMeta(t: TableDef, c: ColumnDef, attrId: string): void;
 }
 
-function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, string>): Planner {
+function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, string>, opts: PlanOptions): Planner {
   const d = q.dialect;
   const Q = (n: string) => quoteIdentifier(d, n);
   const steps: PlanStep[] = [];
@@ -158,6 +177,8 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
   };
   const count = async (text: string, params: readonly unknown[] = []) => Number(Object.values((await q.query(text, params))[0] ?? { n: 0 })[0] ?? 0);
   const valuesIn = (table: string, col: string) => count(`SELECT COUNT(*) AS n FROM ${Q(table)} WHERE ${Q(col)} IS NOT NULL`);
+  const pending = [...(opts.pending ?? [])];
+  const forget = (table: string, column: string) => m(k.deleteFrom(SYS.pendingRemoval).where('table_name', '=', table).where('column_name', '=', column));
   return {
     q,
     k,
@@ -167,7 +188,27 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
     losses: [],
     summary: [],
     entityIds,
+    defer: opts.deferRemovals,
     Q,
+    keep(table, column, what) {
+      const x = pendingInsert(k, { table, column, sequence: opts.deferRemovals ?? 0, what });
+      meta.push({ ...x, ddl: false });
+    },
+    reuse(table, column) {
+      const i = pending.findIndex((x) => x.table === table && x.column === column);
+      if (i < 0) return;
+      ddl(column ? k.schema.alterTable(table).dropColumn(column) : k.schema.dropTable(table).ifExists());
+      forget(table, column);
+      pending.splice(i, 1);
+    },
+    renamePending(from, to) {
+      if (!pending.some((x) => x.table === from && x.column !== '')) return;
+      m(k.updateTable(SYS.pendingRemoval).set({ table_name: to }).where('table_name', '=', from).where('column_name', '<>', ''));
+    },
+    forgetColumnsOf(table) {
+      if (pending.some((x) => x.table === table && x.column !== ''))
+        m(k.deleteFrom(SYS.pendingRemoval).where('table_name', '=', table).where('column_name', '<>', ''));
+    },
     ddl,
     raw,
     m,
@@ -295,8 +336,15 @@ async function planDroppedTables(p: Planner, stored: StoredSchema, used: Readonl
           true,
         )}`,
       );
-    p.summary.push(`drop ${s.kind} ${s.key} (table ${s.table})`);
-    p.ddl(k.schema.dropTable(s.table).ifExists());
+    // Its columns pending removal go with the table.
+    p.forgetColumnsOf(s.table);
+    if (p.defer !== undefined) {
+      p.summary.push(`keep ${s.kind} ${s.key} (table ${s.table}) while an instance of an older model runs: pending removal`);
+      p.keep(s.table, '', `${s.kind} ${s.key}`);
+    } else {
+      p.summary.push(`drop ${s.kind} ${s.key} (table ${s.table})`);
+      p.ddl(k.schema.dropTable(s.table).ifExists());
+    }
     m(k.deleteFrom(s.kind === 'entity' ? SYS.entity : SYS.association).where('id', '=', s.id!));
     if (s.kind === 'entity') {
       m(k.deleteFrom(SYS.attribute).where('entity_id', '=', s.id!));
@@ -332,7 +380,9 @@ async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<v
   const id = s.id!;
   let dirtyMeta = false;
   if (s.table !== t.table) {
+    p.reuse(t.table, '');
     p.ddl(p.k.schema.alterTable(s.table).renameTo(t.table));
+    p.renamePending(s.table, t.table);
     p.summary.push(`rename table ${s.table} to ${t.table}`);
     dirtyMeta = true;
   }
@@ -386,7 +436,11 @@ async function diffColumns(p: Planner, t: TableDef, s: TableDef): Promise<Column
       );
     diff.drops.push(sc);
     touched.add(sc.column);
-    p.summary.push(`drop column ${t.table}.${sc.column}`);
+    p.summary.push(
+      keptColumn(p, t, sc)
+        ? `keep column ${t.table}.${sc.column} while an instance of an older model runs: pending removal`
+        : `drop column ${t.table}.${sc.column}`,
+    );
   }
   for (const c of t.columns) {
     const sc = colMatch.get(c);
@@ -441,8 +495,14 @@ function alterColumns(p: Planner, t: TableDef, cols: ColumnDiff): boolean {
   const { k, ddl, Q } = p;
   const table = t.table;
   let dirtyMeta = false;
-  for (const [from, to] of cols.renames) ddl(k.schema.alterTable(table).renameColumn(from, to));
-  for (const sc of cols.drops) ddl(k.schema.alterTable(table).dropColumn(sc.column));
+  for (const [from, to] of cols.renames) {
+    p.reuse(table, to);
+    ddl(k.schema.alterTable(table).renameColumn(from, to));
+  }
+  for (const sc of cols.drops) {
+    if (keptColumn(p, t, sc)) p.keep(table, sc.column, `attribute ${t.key}.${sc.key}`);
+    else ddl(k.schema.alterTable(table).dropColumn(sc.column));
+  }
   if (cols.drops.length) dirtyMeta = true;
   for (const c of cols.enumCleanups) {
     p.raw(
@@ -467,6 +527,7 @@ function alterColumns(p: Planner, t: TableDef, cols: ColumnDiff): boolean {
     p.fillNewColumn(t, c);
   }
   for (const c of cols.adds) {
+    p.reuse(table, c.column);
     ddl(k.schema.alterTable(table).addColumn(c.column, p.colType(c)));
     p.fillNewColumn(t, c);
     dirtyMeta = true;
@@ -536,6 +597,7 @@ function planNewTables(p: Planner, desired: readonly TableDef[], matched: Readon
     if (matched.has(t)) continue;
     p.summary.push(`create ${t.kind} ${t.key} (table ${t.table})`);
     const id = t.kind === 'entity' ? p.entityIds.get(t.key)! : randomUUID();
+    p.reuse(t.table, '');
     if (t.kind === 'entity') {
       let b = k.schema.createTable(t.table).addColumn('id', sql.raw(idColumnType(d)), (c) => c.notNull().primaryKey());
       for (const c of t.columns) b = b.addColumn(c.column, p.colType(c));
@@ -574,6 +636,14 @@ function planVersion(p: Planner, opts: PlanOptions): void {
     m(k.deleteFrom(SYS.version));
     m(k.insertInto(SYS.version).values({ versionnumber: SYSTEM_VERSION, lastsyncdate: stamp, modelversionnumber: opts.modelVersion, mendixversion: 'kiln' }));
   }
+}
+
+/**
+ * A removed column kept for older instances (expand/contract), unless the
+ * model uses its name again (then it goes now, as without older instances).
+ */
+function keptColumn(p: Planner, t: TableDef, sc: ColumnDef): boolean {
+  return p.defer !== undefined && !t.columns.some((c) => c.column === sc.column);
 }
 
 function sameIndex(a: IndexDef, b: IndexDef): boolean {

@@ -5,6 +5,7 @@ import { schemaLock, tableExistsQuery } from '../dialects/ddl.js';
 import { DestructiveSyncError, OlderModelError } from '../errors.js';
 import { historyInsert, incompatibilities, modelFingerprint, modelStanding, readModelHistory, type ModelStanding } from './model-history.js';
 import { modelSchema } from './model-schema.js';
+import { contractSchema, liveSequences, neededBefore, readPendingRemovals, type PendingRemoval } from './pending.js';
 import { planSync, type PlanStep, type SyncPlan } from './plan.js';
 import { readStoredSchema, systemTablesExist } from './record.js';
 import { SYS, systemTableStatements } from './system-tables.js';
@@ -13,7 +14,14 @@ export interface SyncOptions {
   /** Apply changes that destroy data (AllowDestructiveSync). */
   readonly allowDestructive: boolean;
   readonly log: Logger;
+  /**
+   * How long a `system$xasinstance` row counts as a live instance without a
+   * refresh (pending.ts liveInstanceWindowMs); default 15 minutes.
+   */
+  readonly liveInstanceWindowMs?: number;
 }
+
+const DEFAULT_LIVE_WINDOW = 900000;
 
 export interface SyncResult {
   /** The statements run (empty when the schema already matched the model). */
@@ -24,6 +32,10 @@ export interface SyncResult {
    * changed and this model serves with the newer schema (compatible mode).
    */
   readonly standing: ModelStanding['kind'];
+  /** The schema fingerprint recorded for this model (the cluster registers instances with it). */
+  readonly fingerprint: string;
+  /** Columns and tables dropped now that no live instance needs them (expand/contract). */
+  readonly contracted: readonly string[];
 }
 
 /** What `kiln ddl` shows: the plan, and how this model stands to the one that last synchronised the database. */
@@ -55,17 +67,22 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
       for (const s of systemTableStatements(db.kysely, db.dialect)) await tx.execute(s.sql, s.params);
       const tables = modelSchema(model);
       const fingerprint = modelFingerprint(tables, model.app.version);
-      const standing = modelStanding(await readModelHistory(tx), fingerprint);
+      const history = await readModelHistory(tx);
+      const standing = modelStanding(history, fingerprint);
+      const pending = await readPendingRemovals(tx);
       if (standing.kind === 'older') {
-        const why = incompatibilities(tx, tables, await readStoredSchema(tx));
+        const why = incompatibilities(tx, tables, await readStoredSchema(tx), pending);
         if (why.length) throw new OlderModelError(olderLine(model.app.version, standing, why));
         opts.log.warn(
           { model: model.app.version, fingerprint, database: standing.latest },
           `this model (version ${model.app.version}) is older than the one that last synchronised the database (version ${standing.latest.version}, #${standing.latest.sequence}): serving with its schema, changing nothing`,
         );
-        return { statements: [], summary: [], standing: 'older' };
+        return { statements: [], summary: [], standing: 'older', fingerprint, contracted: [] };
       }
-      const plan = await makePlan(tx, db, model);
+      const sequence = standing.kind === 'new' ? standing.next : (standing.latest?.sequence ?? 1);
+      const window = opts.liveInstanceWindowMs ?? DEFAULT_LIVE_WINDOW;
+      const defer = neededBefore(await liveSequences(tx, history, window), sequence) ? sequence : undefined;
+      const plan = await makePlan(tx, db, model, defer, pending);
       if (plan.losses.length && !opts.allowDestructive) throw new DestructiveSyncError(plan.losses);
       if (plan.losses.length) opts.log.warn({ losses: plan.losses }, 'schema synchronisation destroys data (AllowDestructiveSync is set)');
       for (const s of plan.steps) await tx.execute(s.sql, s.params);
@@ -75,7 +92,9 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
       }
       if (plan.summary.length)
         opts.log.info({ changes: plan.summary }, `schema synchronised: ${plan.summary.length} change${plan.summary.length === 1 ? '' : 's'}`);
-      return { statements: plan.steps, summary: plan.summary, standing: standing.kind };
+      // Contract: what earlier models removed and no live instance needs any more goes now.
+      const contracted = await contractSchema(tx, db.kysely, window, opts.log, true);
+      return { statements: plan.steps, summary: plan.summary, standing: standing.kind, fingerprint, contracted };
     } finally {
       if (lock.release) await tx.query(lock.release, []).catch(() => undefined);
     }
@@ -86,16 +105,19 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
  * The statements synchronisation would run, without running any (`kiln ddl`):
  * on a database without system tables they include creating them.
  */
-export async function previewSync(db: Database, model: CompiledModel): Promise<SyncPreview> {
+export async function previewSync(db: Database, model: CompiledModel, liveInstanceWindowMs = DEFAULT_LIVE_WINDOW): Promise<SyncPreview> {
   const exists = await systemTablesExist(db);
   const tables = modelSchema(model);
   const fingerprint = modelFingerprint(tables, model.app.version);
   const history = (await db.query(tableExistsQuery(db.dialect), [SYS.modelHistory])).length ? await readModelHistory(db) : [];
   const standing = modelStanding(history, fingerprint);
+  const pending = await readPendingRemovals(db);
   if (standing.kind === 'older') {
-    return { steps: [], losses: [], summary: [], standing, fingerprint, incompatible: incompatibilities(db, tables, await readStoredSchema(db)) };
+    return { steps: [], losses: [], summary: [], standing, fingerprint, incompatible: incompatibilities(db, tables, await readStoredSchema(db), pending) };
   }
-  const plan = await makePlan(db, db, model);
+  const sequence = standing.kind === 'new' ? standing.next : (standing.latest?.sequence ?? 1);
+  const defer = neededBefore(await liveSequences(db, history, liveInstanceWindowMs), sequence) ? sequence : undefined;
+  const plan = await makePlan(db, db, model, defer, pending);
   if (exists) return { ...plan, standing, fingerprint, incompatible: [] };
   const create = systemTableStatements(db.kysely, db.dialect).map((s) => ({ ...s, ddl: true }));
   return { ...plan, steps: [...create, ...plan.steps], standing, fingerprint, incompatible: [] };
@@ -110,7 +132,22 @@ export function olderLine(version: string, standing: Extract<ModelStanding, { ki
   );
 }
 
-async function makePlan(q: Queryable, db: Database, model: CompiledModel): Promise<SyncPlan> {
+async function makePlan(
+  q: Queryable,
+  db: Database,
+  model: CompiledModel,
+  deferRemovals: number | undefined,
+  pending: readonly PendingRemoval[],
+): Promise<SyncPlan> {
   const stored = await readStoredSchema(q);
-  return planSync(q, db.kysely, modelSchema(model), stored, { modelVersion: model.app.version });
+  return planSync(q, db.kysely, modelSchema(model), stored, {
+    modelVersion: model.app.version,
+    pending,
+    ...(deferRemovals === undefined ? {} : { deferRemovals }),
+  });
+}
+
+/** The schema fingerprint of a model, as synchronisation records it in mendixsystem$modelhistory (the cluster's model version). */
+export function schemaFingerprint(model: CompiledModel): string {
+  return modelFingerprint(modelSchema(model), model.app.version);
 }

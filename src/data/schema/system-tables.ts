@@ -14,6 +14,8 @@ export const SYS = {
   version: 'mendixsystem$version',
   /** Kiln's: the model versions that synchronised the schema, in order (model-history.ts). */
   modelHistory: 'mendixsystem$modelhistory',
+  /** Kiln's: columns and tables a newer model removed, kept while older instances may use them (pending.ts). */
+  pendingRemoval: 'mendixsystem$pendingremoval',
 } as const;
 
 /** The system tables' layout version Kiln writes to mendixsystem$version.versionnumber. */
@@ -92,6 +94,13 @@ export function systemTableStatements(k: Kysely<any>, dialect: Dialect): { sql: 
       .addColumn('fingerprint', 'varchar(64)', (c: any) => c.notNull())
       .addColumn('modelversionnumber', name)
       .addColumn('syncdate', 'varchar(50)'),
+    k.schema
+      .createTable(SYS.pendingRemoval)
+      .ifNotExists()
+      .addColumn('table_name', name, (c: any) => c.notNull())
+      .addColumn('column_name', name, (c: any) => c.notNull())
+      .addColumn('sequence', 'integer', (c: any) => c.notNull())
+      .addColumn('description', 'varchar(400)'),
   ];
   return stmts.map((s) => {
     const c = s.compile();

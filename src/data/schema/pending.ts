@@ -1,0 +1,129 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '../../core/logger.js';
+import type { Settings } from '../../core/settings.js';
+import type { Queryable, Transaction } from '../database.js';
+import { failedStatementAbortsTransaction, schemaLock, tableExistsQuery } from '../dialects/ddl.js';
+import { quoteIdentifier } from '../dialects/names.js';
+import { SchemaChangedError } from '../errors.js';
+import type { ModelHistoryEntry } from './model-history.js';
+import { readModelHistory } from './model-history.js';
+import { SYS } from './system-tables.js';
+
+/**
+ * Expand/contract for removals (rolling deploys). When a newer model removes
+ * an attribute, an association or an entity while an instance of an older
+ * model is still live, synchronisation does not drop its column or table: it
+ * removes it from the record (the schema is the newer model's) and lists it in
+ * `mendixsystem$pendingremoval` with the sequence of the model that removed
+ * it. The column stays nullable (Kiln creates every column nullable), so the
+ * newer model's inserts leave it empty while the older instances go on using
+ * it. It is dropped at a later synchronisation, or by the cluster leader,
+ * once no live instance runs a model recorded before that sequence.
+ */
+export interface PendingRemoval {
+  readonly table: string;
+  /** The column; '' for the whole table. */
+  readonly column: string;
+  /** The model history sequence of the model that removed it. */
+  readonly sequence: number;
+  readonly what: string;
+}
+
+/** Mendix's System.XASInstance, which the cluster component keeps: one row per running instance with its model's fingerprint. */
+export const INSTANCE_TABLE = 'system$xasinstance';
+
+/** How long an instance row stays live without a refresh: three cluster intervals (ClusterManagerActionInterval, default half of SessionTimeout). */
+export function clusterInterval(settings: Settings): number {
+  return Math.max(100, settings.get('ClusterManagerActionInterval') ?? Math.floor((settings.get('SessionTimeout') ?? 600000) / 2));
+}
+export function liveInstanceWindowMs(settings: Settings): number {
+  return 3 * clusterInterval(settings);
+}
+
+/** The database's current time in epoch milliseconds, as an SQL expression. */
+export function dbNowMs(dialect: string): string {
+  switch (dialect) {
+    case 'postgres':
+      return 'CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)';
+    case 'mysql':
+      return 'CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)';
+    default:
+      return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+  }
+}
+
+export async function readPendingRemovals(q: Queryable): Promise<PendingRemoval[]> {
+  if ((await q.query(tableExistsQuery(q.dialect), [SYS.pendingRemoval])).length === 0) return [];
+  const Q = (n: string) => quoteIdentifier(q.dialect, n);
+  const rows = await q.query<Record<string, unknown>>(`SELECT * FROM ${Q(SYS.pendingRemoval)} ORDER BY ${Q('sequence')}`, []);
+  return rows.map((r) => ({
+    table: String(r.table_name),
+    column: String(r.column_name ?? ''),
+    sequence: Number(r.sequence),
+    what: String(r.description ?? ''),
+  }));
+}
+
+/**
+ * The model history sequence of each live instance (`system$xasinstance` rows
+ * refreshed within `windowMs`): 0 for a fingerprint the history does not know
+ * (it might need anything). Empty when the cluster table is not there.
+ */
+export async function liveSequences(q: Queryable, history: readonly ModelHistoryEntry[], windowMs: number): Promise<number[]> {
+  if ((await q.query(tableExistsQuery(q.dialect), [INSTANCE_TABLE])).length === 0) return [];
+  const Q = (n: string) => quoteIdentifier(q.dialect, n);
+  const rows = await q.query<Record<string, unknown>>(
+    `SELECT ${Q('modelversion')} AS ${Q('mv')} FROM ${Q(INSTANCE_TABLE)} WHERE ${Q('lastupdate')} >= ${dbNowMs(q.dialect.name)} - ${Number(windowMs)}`,
+    [],
+  );
+  const seq = new Map(history.map((h) => [h.fingerprint, h.sequence]));
+  return rows.map((r) => seq.get(String(r.mv ?? '')) ?? 0);
+}
+
+/** Whether a live instance runs a model recorded before `sequence` (and may use what that model removed). */
+export function neededBefore(live: readonly number[], sequence: number): boolean {
+  return live.some((s) => s < sequence);
+}
+
+export function pendingInsert(k: Kysely<any>, p: PendingRemoval): { sql: string; params: readonly unknown[] } {
+  const c = k
+    .insertInto(SYS.pendingRemoval)
+    .values({ table_name: p.table, column_name: p.column, sequence: p.sequence, description: p.what.slice(0, 400) })
+    .compile();
+  return { sql: c.sql, params: c.parameters };
+}
+
+/**
+ * The contract step: drops the pending columns and tables no live instance
+ * needs any more (under the schema lock, in `tx`), and forgets them. A column
+ * or table already gone is forgotten too. What was dropped, one line each.
+ */
+export async function contractSchema(tx: Transaction, k: Kysely<any>, windowMs: number, log: Logger, locked = false): Promise<string[]> {
+  const pending = await readPendingRemovals(tx);
+  if (pending.length === 0) return [];
+  const lock = schemaLock(tx.dialect);
+  if (!locked && lock.acquire) await tx.query(lock.acquire, []);
+  try {
+    const live = await liveSequences(tx, await readModelHistory(tx), windowMs);
+    const done: string[] = [];
+    for (const p of pending) {
+      if (neededBefore(live, p.sequence)) continue;
+      const drop = p.column ? k.schema.alterTable(p.table).dropColumn(p.column) : k.schema.dropTable(p.table).ifExists();
+      const c = drop.compile();
+      try {
+        const run = () => tx.execute(c.sql, c.parameters);
+        await (failedStatementAbortsTransaction(tx.dialect) ? tx.savepoint(run) : run());
+      } catch (e) {
+        // Gone already (dropped by hand, or its table with it): nothing to drop.
+        if (!(e instanceof SchemaChangedError)) throw e;
+      }
+      const del = k.deleteFrom(SYS.pendingRemoval).where('table_name', '=', p.table).where('column_name', '=', p.column).compile();
+      await tx.execute(del.sql, del.parameters);
+      done.push(`drop ${p.column ? `column ${p.table}.${p.column}` : `table ${p.table}`} (${p.what}, removed by model #${p.sequence})`);
+    }
+    if (done.length) log.info({ dropped: done }, `schema contracted: ${done.length} column(s)/table(s) no live instance uses any more were dropped`);
+    return done;
+  } finally {
+    if (!locked && lock.release) await tx.query(lock.release, []).catch(() => undefined);
+  }
+}
