@@ -5,6 +5,7 @@ import { securityComponent } from '../security/component.js';
 import { clientApiComponent } from '../client-api/component.js';
 import { logicComponent } from '../logic/component.js';
 import { clientComponent } from '../web-client/component.js';
+import { integrationComponent } from '../integration/component.js';
 import { clientLogic } from './client-logic.js';
 
 /**
@@ -29,6 +30,8 @@ export function defaultComponents(): RuntimeComponent[] {
       },
     },
     clientApiComponent(),
+    // Published REST services, their OpenAPI documents, /rest-doc/ and /api-doc/.
+    integrationComponent(),
     // Last: serves the browser client and its page definitions.
     clientComponent(),
   ];
