@@ -108,6 +108,23 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('published REST service o
     });
   });
 
+  describe('CORS', () => {
+    it('answers an allowed origin with its headers, a preflight with the methods, another origin with 403', async () => {
+      const ok = await call('GET', `${BASE}/orders`, { ...ALICE, origin: 'https://shop.example' });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      const pre = await call('OPTIONS', `${BASE}/orders`, { origin: 'https://shop.example', 'access-control-request-method': 'POST' });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
+      expect(pre.headers.get('access-control-allow-headers')).toContain('Authorization');
+      expect(pre.headers.get('access-control-max-age')).toBe('600');
+      const evil = await call('GET', `${BASE}/orders`, { ...ALICE, origin: 'https://evil.example' });
+      expect(evil.status).toBe(403);
+      expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+      expect(evil.text).not.toContain('Number');
+    });
+  });
+
   describe('entity access on the answers', () => {
     it('gives a customer only its own orders, without the members it may not read', async () => {
       const r = await call('GET', `${BASE}/orders`, ALICE);

@@ -122,7 +122,7 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
     });
     const authentication = [...new Set(def.authentication ?? [])];
     if (authentication.length > 0 && (def.allowedRoles ?? []).length === 0)
-      out.push(file.diagnostic(['allowedRoles'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
+      out.push(file.diagnostic(['authentication'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
     if (def.cors?.allowCredentials && def.cors.allowedOrigins.includes('*'))
       out.push(
         file.diagnostic(
