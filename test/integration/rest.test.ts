@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitObjects, createObject, type Database, type IdGenerator } from '../../src/data/index.js';
 import { setReference, setValue } from '../../src/objects/mx-object.js';
 import { hashPassword } from '../../src/security/password.js';
+import { SYSTEM_CONTEXT as USER_SYSTEM } from '../../src/security/user-context.js';
 import { freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { authHeaders, login, salesCopy, startApp, type TestRuntime } from '../security/harness.js';
 
@@ -212,6 +213,19 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('published REST service o
       const r = await call('POST', `${BASE}/orders`, { ...MANAGER, ...json }, JSON.stringify({ InternalNote: 'x'.repeat(1_100_000) }));
       expect(r.status).toBe(413);
       expect(r.text).not.toMatch(/at .*\.ts|stack/i);
+    });
+  });
+
+  describe('consumed by a microflow', () => {
+    // On SQLite transactions take turns: a microflow calling its own app over HTTP inside its transaction would wait for itself.
+    it.runIf(dialect === 'postgres')("REST_FetchOrders calls the app's own service with Basic credentials and gets the caller's orders", async () => {
+      const engine = t.rt.ctx.services.get('microflows')!;
+      const system = { ...USER_SYSTEM };
+      const r = await engine.runMicroflow('Sales.REST_FetchOrders', { BaseUrl: t.url, User: 'bob', Password: 'Secret123' }, system);
+      const list = JSON.parse(String(r.value)) as Record<string, unknown>[];
+      expect(list.map((o) => BigInt(o.Number as number))).toEqual(numbers.bob);
+      const refused = await engine.runMicroflow('Sales.REST_FetchOrders', { BaseUrl: t.url, User: 'bob', Password: 'wrong' }, system);
+      expect(refused.value).toBe('');
     });
   });
 
