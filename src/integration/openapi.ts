@@ -1,5 +1,5 @@
 import type { CAttribute, CompiledModel } from '../model/compiled/types.js';
-import type { CRestOperation, CRestService, RestValueType } from '../model/compiled/rest-services.js';
+import type { CRestNested, CRestOperation, CRestService, RestValueType } from '../model/compiled/rest-services.js';
 
 type Schema = Record<string, unknown>;
 
@@ -31,7 +31,13 @@ function attributeSchema(model: CompiledModel, a: CAttribute): Schema | undefine
   }
 }
 
-function valueSchema(model: CompiledModel, t: RestValueType, attributes: readonly string[] | undefined, input: boolean): Schema {
+function valueSchema(
+  model: CompiledModel,
+  t: RestValueType,
+  attributes: readonly string[] | undefined,
+  input: boolean,
+  nested: readonly (CRestNested & { keyAttribute?: string })[] = [],
+): Schema {
   if (t.kind === 'enumeration') return { type: 'string', enum: model.enumerations.get(t.enumeration)?.values.map((v) => v.key) ?? [] };
   if (t.kind === 'primitive') {
     switch (t.type) {
@@ -58,6 +64,10 @@ function valueSchema(model: CompiledModel, t: RestValueType, attributes: readonl
     const s = a && attributeSchema(model, a);
     if (s) properties[n] = s;
   }
+  for (const n of nested) {
+    const child = input && n.keyAttribute ? [n.keyAttribute] : n.attributes;
+    properties[n.key] = { ...valueSchema(model, { kind: 'object', entity: n.entity }, child, false), nullable: true };
+  }
   const obj: Schema = { type: 'object', title: entity.name, properties };
   return t.kind === 'list' ? { type: 'array', items: obj } : obj;
 }
@@ -80,7 +90,7 @@ function operationObject(model: CompiledModel, svc: CRestService, op: CRestOpera
   else if (rt.kind === 'object' || rt.kind === 'list')
     responses['200'] = {
       description: rt.kind === 'list' ? `The ${rt.entity} objects the caller may read.` : `The ${rt.entity} object.`,
-      content: { 'application/json': { schema: valueSchema(model, rt, op.exportAttributes, false) } },
+      content: { 'application/json': { schema: valueSchema(model, rt, op.exportAttributes, false, op.exportAssociations) } },
     };
   else {
     responses['200'] = { description: 'The result as text.', content: { 'text/plain': { schema: { type: 'string' } } } };
@@ -107,7 +117,7 @@ function operationObject(model: CompiledModel, svc: CRestService, op: CRestOpera
             content:
               body.type.kind === 'primitive'
                 ? { 'text/plain': { schema: { type: 'string' } } }
-                : { 'application/json': { schema: valueSchema(model, body.type, op.importAttributes, true) } },
+                : { 'application/json': { schema: valueSchema(model, body.type, op.importAttributes, true, op.importAssociations) } },
           },
         }
       : {}),

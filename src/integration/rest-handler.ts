@@ -4,8 +4,8 @@ import { HttpError, malformedRequest } from '../core/errors.js';
 import { commitObjects, type Database, type IdGenerator, type Transaction } from '../data/index.js';
 import { createObject } from '../data/index.js';
 import type { CompiledModel, MemberRight } from '../model/compiled/types.js';
-import type { CRestOperation, CRestParameter, CRestService } from '../model/compiled/rest-services.js';
-import { setValue, type MxObject } from '../objects/mx-object.js';
+import type { CRestNested, CRestOperation, CRestParameter, CRestService } from '../model/compiled/rest-services.js';
+import { setReference, setValue, type MxObject } from '../objects/mx-object.js';
 import { compileQuery, retrieve, type QueryPlan } from '../query/index.js';
 import { moduleRolesOf, openContext } from '../security/contexts.js';
 import { entityAccess } from '../security/entity-access.js';
@@ -190,6 +190,24 @@ export class RestServiceHandler {
           throw malformedRequest(`${field}.${name}`, 'cannot be set');
         setValue(obj, name, valueFromRestJson(model, attr, (json as Record<string, unknown>)[name], `${field}.${name}`));
       }
+      for (const n of op.importAssociations) {
+        if (!Object.hasOwn(json, n.key)) continue;
+        const f = `${field}.${n.key}`;
+        if (access.restricted && !access.writable(n.association)) throw malformedRequest(f, 'cannot be set');
+        const nested = (json as Record<string, unknown>)[n.key];
+        if (nested === null) {
+          setReference(obj, n.association, null);
+          continue;
+        }
+        if (typeof nested !== 'object' || Array.isArray(nested) || !Object.hasOwn(nested, n.keyAttribute))
+          throw malformedRequest(f, `must be null or an object with ${n.keyAttribute}`);
+        const keyAttr = model.entities.get(n.entity)!.attributes.get(n.keyAttribute)!;
+        const keyValue = valueFromRestJson(model, keyAttr, (nested as Record<string, unknown>)[n.keyAttribute], `${f}.${n.keyAttribute}`);
+        const found = await retrieve(tx, model, this.keyPlan(n.entity, n.keyAttribute), user, { Key: keyValue }, { amount: 1 });
+        const target = found.objects[0];
+        if (!target) throw malformedRequest(f, `refers to no ${n.entity} the caller can see`);
+        setReference(obj, n.association, target.id);
+      }
       into.push(obj);
       return obj;
     };
@@ -219,11 +237,23 @@ export class RestServiceHandler {
     if (rt.kind === 'object' || rt.kind === 'list') {
       const objects = rt.kind === 'object' ? (isMxObject(value) ? [value] : []) : Array.isArray(value) ? (value as MxObject[]).filter(isMxObject) : [];
       const rights = await this.rightsOf(tx, user, objects);
+      // Nested objects per exported association: loaded at once, under the caller's read constraint and member rights.
+      const nested = new Map<string, Map<bigint, string>>();
+      for (const n of op.exportAssociations) {
+        const ids = new Set<bigint>();
+        for (const o of objects) {
+          const r = rights.get(o);
+          if (r === undefined || (r !== 'all' && (r.get(n.association) ?? 'None') === 'None')) continue;
+          const ref = o.references.get(n.association);
+          if (typeof ref === 'bigint') ids.add(ref);
+        }
+        nested.set(n.association, await this.loadNested(tx, user, n, [...ids]));
+      }
       const texts: string[] = [];
       for (const o of objects) {
         const r = rights.get(o);
         if (r === undefined) continue;
-        texts.push(this.objectJson(op, rt.entity, o, r));
+        texts.push(this.objectJson(rt.entity, op.exportAttributes, o, r, op.exportAssociations, nested));
       }
       if (rt.kind === 'object') {
         if (texts.length === 0) throw new HttpError(404, 'not found');
@@ -241,9 +271,16 @@ export class RestServiceHandler {
     return { status: 200, type: 'text/plain; charset=utf-8', body: text };
   }
 
-  private objectJson(op: CRestOperation, declared: string, o: MxObject, rights: ReadonlyMap<string, MemberRight> | 'all'): string {
+  private objectJson(
+    declared: string,
+    attributes: readonly string[] | undefined,
+    o: MxObject,
+    rights: ReadonlyMap<string, MemberRight> | 'all',
+    associations: readonly CRestNested[] = [],
+    nested?: ReadonlyMap<string, ReadonlyMap<bigint, string>>,
+  ): string {
     const entity = this.deps.model.entities.get(declared)!;
-    const names = op.exportAttributes ?? [...entity.attributes.keys()];
+    const names = attributes ?? [...entity.attributes.keys()];
     const parts: string[] = [];
     for (const name of names) {
       const attr = entity.attributes.get(name)!;
@@ -251,7 +288,31 @@ export class RestServiceHandler {
       const text = valueToJsonText(attr, o.values.get(name));
       if (text !== undefined) parts.push(`${JSON.stringify(name)}:${text}`);
     }
+    for (const n of associations) {
+      if (rights !== 'all' && (rights.get(n.association) ?? 'None') === 'None') continue;
+      const ref = o.references.get(n.association);
+      parts.push(`${JSON.stringify(n.key)}:${(typeof ref === 'bigint' && nested?.get(n.association)?.get(ref)) || 'null'}`);
+    }
     return `{${parts.join(',')}}`;
+  }
+
+  /** The JSON of associated objects by id: those the caller may read, with the members it may read on each. */
+  private async loadNested(tx: Transaction, user: UserContext, n: CRestNested, ids: readonly bigint[]): Promise<Map<bigint, string>> {
+    const out = new Map<bigint, string>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const part = ids.slice(i, i + ID_CHUNK);
+      const vars: Record<string, unknown> = {};
+      part.forEach((id, j) => {
+        vars[`Id${j}`] = id;
+      });
+      const r = await retrieve(tx, this.deps.model, this.byIdPlan(n.entity, part.length, true), user, vars, {});
+      r.objects.forEach((o, j) => {
+        const access = entityAccess(this.deps.model, user, o.entity);
+        const rights = access.restricted ? access.rightsFor(r.matched?.[j] ?? access.rules.map(() => true)) : 'all';
+        out.set(o.id, this.objectJson(n.entity, n.attributes, o, rights));
+      });
+    }
+    return out;
   }
 
   /**
@@ -288,12 +349,23 @@ export class RestServiceHandler {
     return out;
   }
 
-  private byIdPlan(entity: string, n: number): QueryPlan {
-    const key = `${entity}|${n}`;
+  /** `//Entity[Attr = $Key]`, compiled once per entity and attribute. */
+  private keyPlan(entity: string, attribute: string): QueryPlan {
+    const key = `${entity}|key|${attribute}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = compileQuery(this.deps.model, { xpath: `//${entity}[${attribute} = $Key]`, attributes: [] }, this.deps.db.dialect);
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private byIdPlan(entity: string, n: number, full = false): QueryPlan {
+    const key = `${entity}|${n}|${full}`;
     let plan = this.plans.get(key);
     if (!plan) {
       const constraint = Array.from({ length: n }, (_, j) => `id = $Id${j}`).join(' or ');
-      plan = compileQuery(this.deps.model, { xpath: `//${entity}[${constraint}]`, attributes: [] }, this.deps.db.dialect);
+      plan = compileQuery(this.deps.model, { xpath: `//${entity}[${constraint}]`, ...(full ? {} : { attributes: [] }) }, this.deps.db.dialect);
       this.plans.set(key, plan);
     }
     return plan;

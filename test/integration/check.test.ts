@@ -101,3 +101,38 @@ resources:
     expect(out.some((l) => l.startsWith(`${f}:6 resources.items.operations.2.method`))).toBe(true);
   });
 });
+
+describe('kiln check: mapped associations', () => {
+  it('reports unknown associations, reference sets, wrong start entities and unknown attributes', async () => {
+    const files = {
+      'app.yaml': APP,
+      'modules/Shop/domain-model.yaml': `${DOMAIN}  Tag:
+    attributes: { Label: String }
+associations:
+  Item_Tag: { parent: Item, child: Tag }
+  Item_Tags: { type: ReferenceSet, parent: Item, child: Tag }
+  Tag_Item: { parent: Tag, child: Item }
+`,
+      ...MICROFLOWS,
+      'modules/Shop/rest/Items.yaml': `resources:
+  items:
+    operations:
+      - method: GET
+        microflow: GetItems
+        export: { associations: { Item_Tag: { attributes: [Colour] }, Item_Tags: {}, Tag_Item: {}, Nope: {} } }
+      - { method: POST, microflow: SaveItem, import: { associations: { Item_Tag: { key: Label } } } }
+`,
+    };
+    const out = await check(files);
+    const f = 'modules/Shop/rest/Items.yaml:6 resources.items.operations.0.export.associations';
+    expect(out).toEqual(
+      expect.arrayContaining([
+        `${f}.Item_Tag.attributes.0: Shop.Tag has no attribute 'Colour'`,
+        `${f}.Item_Tags: Shop.Item_Tags is a reference set: only Reference associations are mapped`,
+        `${f}.Tag_Item: Shop.Tag_Item does not start at Shop.Item`,
+        `${f}.Nope: unknown association 'Nope'`,
+      ]),
+    );
+    expect(out.filter((l) => l.includes('operations.1'))).toEqual([]);
+  });
+});

@@ -30,7 +30,8 @@ entities:
 `,
   'modules/Shop/microflows/Items.yaml': 'returns: List of Shop.Item\nbody:\n  - retrieve: { from: Shop.Item, sort: [Name], into: L }\n  - return: $L\n',
   'modules/Shop/microflows/Boom.yaml': 'body:\n  - error: { message: "the database password is hunter2" }\n',
-  'modules/Shop/microflows/Echo.yaml': 'parameters: { Text: String, Times: Integer }\nreturns: String\nbody:\n  - return: "$Text + \' x\' + toString($Times)"\n',
+  'modules/Shop/microflows/Echo.yaml':
+    'parameters: { Text: String, Times: Integer }\nreturns: String\nbody:\n  - return: "$Text + \' x\' + toString($Times)"\n',
   'modules/Shop/rest/Public.yaml': `resources:
   items: { operations: [{ method: GET, microflow: Items }] }
   boom: { operations: [{ method: GET, microflow: Boom }] }

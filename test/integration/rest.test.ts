@@ -134,7 +134,8 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('published REST service o
       const list = r.json as Record<string, unknown>[];
       expect(list.map((o) => BigInt(o.Number as number))).toEqual(numbers.alice);
       for (const o of list) {
-        expect(Object.keys(o).sort()).toEqual(['Number', 'OrderDate', 'Status', 'Total', 'createdDate'].sort());
+        expect(Object.keys(o).sort()).toEqual(['Number', 'OrderDate', 'Order_Customer', 'Status', 'Total', 'createdDate'].sort());
+        expect(o.Order_Customer).toEqual({ CompanyName: 'alice Ltd' });
         expect(r.text).not.toContain('secret of');
       }
     });
@@ -186,6 +187,21 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('published REST service o
       expect((await call('GET', `${BASE}/orders/${created.Number}`, BOB)).status).toBe(404);
     });
 
+    it('finds the associated object of a nested JSON object by key, among those the caller can see', async () => {
+      const mine = await call('POST', `${BASE}/orders`, { ...MANAGER, ...json }, JSON.stringify({ Total: 5, Order_Customer: { Name: 'bob' } }));
+      expect(mine.status).toBe(200);
+      const created = mine.json as Record<string, unknown>;
+      const fromBob = await call('GET', `${BASE}/orders/${created.Number}`, BOB);
+      expect(fromBob.status).toBe(200);
+      expect((fromBob.json as Record<string, unknown>).Order_Customer).toEqual({ CompanyName: 'bob Ltd' });
+      // alice cannot see bob: his name finds nothing (400), and nothing is kept
+      const r = await call('POST', `${BASE}/orders`, { ...ALICE, ...json }, JSON.stringify({ Order_Customer: { Name: 'bob' } }));
+      expect(r.status).toBe(400);
+      expect(r.json).toMatchObject({ field: 'body.Order_Customer' });
+      const bad = await call('POST', `${BASE}/orders`, { ...ALICE, ...json }, JSON.stringify({ Order_Customer: 'bob' }));
+      expect(bad.status).toBe(400);
+    });
+
     it('refuses members the caller may not write (400) and keeps nothing', async () => {
       const before = ((await call('GET', `${BASE}/orders`, MANAGER)).json as unknown[]).length;
       const r = await call('POST', `${BASE}/orders`, { ...ALICE, ...json }, JSON.stringify({ Total: 1, OrderDate: '2024-05-01T10:00:00Z' }));
@@ -223,7 +239,8 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('published REST service o
       const system = { ...USER_SYSTEM };
       const r = await engine.runMicroflow('Sales.REST_FetchOrders', { BaseUrl: t.url, User: 'bob', Password: 'Secret123' }, system);
       const list = JSON.parse(String(r.value)) as Record<string, unknown>[];
-      expect(list.map((o) => BigInt(o.Number as number))).toEqual(numbers.bob);
+      expect(list.map((o) => BigInt(o.Number as number))).toEqual(expect.arrayContaining(numbers.bob));
+      expect(list.every((o) => (o.Order_Customer as { CompanyName: string }).CompanyName === 'bob Ltd')).toBe(true);
       const refused = await engine.runMicroflow('Sales.REST_FetchOrders', { BaseUrl: t.url, User: 'bob', Password: 'wrong' }, system);
       expect(refused.value).toBe('');
     });

@@ -104,7 +104,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   const security = compileSecurity(loaded.app, app, domain.moduleRoles, env, diagnostics);
   const restServices = compileRestServices(
     validFiles.filter((f) => f.kind === 'rest-service').map((f) => ({ file: f, def: valid.get(f) as RestServiceFile })),
-    { entities: domain.entities, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
+    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
     diagnostics,
   );
 

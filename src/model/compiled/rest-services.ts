@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { RestServiceFile } from '../schema/index.js';
 import { qualify } from './compile-domain.js';
-import type { CEntity, CMicroflow, SourceRef } from './types.js';
+import type { CAssociation, CEntity, CMicroflow, SourceRef } from './types.js';
 
 /** Where a published REST operation takes a microflow parameter from. */
 export type RestParamSource = 'path' | 'query' | 'header' | 'body';
@@ -25,6 +25,18 @@ export interface CRestParameter {
   readonly description?: string;
 }
 
+/** A Reference association in a JSON mapping: the nested object under `key`. */
+export interface CRestNested {
+  /** Qualified association name. */
+  readonly association: string;
+  /** JSON key: the association's short name. */
+  readonly key: string;
+  /** The associated (child) entity. */
+  readonly entity: string;
+  /** Its attributes written (export; undefined = every one). */
+  readonly attributes?: readonly string[];
+}
+
 export interface CRestOperation {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly resource: string;
@@ -41,6 +53,10 @@ export interface CRestOperation {
   readonly returns?: RestValueType;
   /** Attributes of returned objects written to JSON (undefined = every one). */
   readonly exportAttributes?: readonly string[];
+  /** Reference associations written as nested objects, under the association's short name. */
+  readonly exportAssociations: readonly CRestNested[];
+  /** Reference associations set from nested JSON objects, finding the existing object by a key attribute. */
+  readonly importAssociations: readonly (CRestNested & { readonly keyAttribute: string })[];
   readonly summary?: string;
   readonly description?: string;
   readonly source: SourceRef;
@@ -69,6 +85,7 @@ const PRIMITIVES = new Set(['String', 'Integer', 'Long', 'Decimal', 'Boolean', '
 
 interface RestInput {
   readonly entities: ReadonlyMap<string, CEntity>;
+  readonly associations: ReadonlyMap<string, CAssociation>;
   readonly enumerations: ReadonlyMap<string, unknown>;
   readonly moduleRoles: ReadonlySet<string>;
   readonly microflows: ReadonlyMap<string, CMicroflow>;
@@ -269,9 +286,48 @@ function compileOperation(
   if (mf.def.returns && mf.def.returns !== 'Nothing' && !returns)
     out.push(file.diagnostic([...at, 'microflow'], `${mfName} returns '${mf.def.returns}', which a REST answer cannot carry`));
   checkAttrs(op.export?.attributes, returns && (returns.kind === 'object' || returns.kind === 'list') ? returns.entity : undefined, 'export');
+  const nested = (defs: Record<string, unknown> | undefined, entity: string | undefined, key: 'import' | 'export'): CRestNested[] => {
+    const out2: CRestNested[] = [];
+    for (const [name, d] of Object.entries(defs ?? {})) {
+      const where = [...at, key, 'associations', name];
+      const q = qualify(name, module);
+      const a = m.associations.get(q);
+      const e = entity ? m.entities.get(entity) : undefined;
+      if (!a || a.type !== 'Reference') {
+        out.push(file.diagnostic(where, a ? `${q} is a reference set: only Reference associations are mapped` : `unknown association '${name}'`));
+        continue;
+      }
+      if (!e || !e.chain.includes(a.parent)) {
+        out.push(file.diagnostic(where, `${q} does not start at ${entity ?? 'the mapped entity'}`));
+        continue;
+      }
+      const child = m.entities.get(a.child)!;
+      const attrs = (d as { attributes?: string[] }).attributes;
+      const keyAttr = (d as { key?: string }).key;
+      for (const [i, at2] of (attrs ?? []).entries())
+        if (!child.attributes.has(at2)) out.push(file.diagnostic([...where, 'attributes', i], `${child.name} has no attribute '${at2}'`));
+      if (keyAttr !== undefined && !child.attributes.has(keyAttr)) out.push(file.diagnostic([...where, 'key'], `${child.name} has no attribute '${keyAttr}'`));
+      out2.push({
+        association: q,
+        key: a.shortName,
+        entity: child.name,
+        ...(attrs ? { attributes: attrs } : {}),
+        ...(keyAttr ? { keyAttribute: keyAttr } : {}),
+      });
+    }
+    return out2;
+  };
+  const exportAssociations = nested(
+    op.export?.associations,
+    returns && (returns.kind === 'object' || returns.kind === 'list') ? returns.entity : undefined,
+    'export',
+  );
+  const importAssociations = nested(op.import?.associations, bodyEntity, 'import') as (CRestNested & { keyAttribute: string })[];
   if (!ok) return undefined;
   return {
     method: op.method,
+    exportAssociations,
+    importAssociations,
     resource,
     path,
     segments,

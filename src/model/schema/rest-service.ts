@@ -27,6 +27,16 @@ const ImportDef = Type.Object(
     attributes: Type.Optional(
       Type.Array(Type.String(), { description: 'Attributes set from the JSON keys of the same name; default every writable attribute.' }),
     ),
+    associations: Type.Optional(
+      Type.Record(
+        Type.String({ description: 'A Reference association the entity owns (Module.Association).' }),
+        Type.Object(
+          { key: Type.String({ description: "Attribute of the associated entity that finds the existing object (the JSON key's nested object holds it)." }) },
+          { additionalProperties: false },
+        ),
+        { description: 'Nested JSON objects under the association name that refer to existing objects, found by key (an unknown key is a 400).' },
+      ),
+    ),
     commit: Type.Optional(
       Type.Union([Type.Boolean(), Type.Literal('withoutEvents')], {
         description: 'Commit the imported objects before the microflow runs: true (with events and validation), withoutEvents, false (default).',
@@ -43,6 +53,13 @@ const ExportDef = Type.Object(
       Type.Array(Type.String(), {
         description: 'Attributes written as JSON keys; default every attribute. Members the caller may not read are left out per object.',
       }),
+    ),
+    associations: Type.Optional(
+      Type.Record(
+        Type.String({ description: 'A Reference association the entity owns (Module.Association).' }),
+        Type.Object({ attributes: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false }),
+        { description: 'The associated object written as a nested JSON object under the association name (null when empty or not readable).' },
+      ),
     ),
   },
   { additionalProperties: false },
