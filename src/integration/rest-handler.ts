@@ -136,11 +136,11 @@ export class RestServiceHandler {
       let text: string | undefined;
       if (p.source === 'path') text = pathParams.get(p.key);
       else if (p.source === 'query') {
-        const q = query[p.key];
-        text = Array.isArray(q) ? q[0] : q;
+        const q = Object.hasOwn(query, p.key) ? query[p.key] : undefined;
+        text = Array.isArray(q) ? q[0] : typeof q === 'string' ? q : undefined;
       } else {
-        const h = request.headers[p.key.toLowerCase()];
-        text = Array.isArray(h) ? h[0] : h;
+        const h = Object.hasOwn(request.headers, p.key.toLowerCase()) ? request.headers[p.key.toLowerCase()] : undefined;
+        text = Array.isArray(h) ? h[0] : typeof h === 'string' ? h : undefined;
       }
       if (text === undefined) {
         if (p.required) throw malformedRequest(p.key, `is required (${p.source} parameter)`);
