@@ -7,6 +7,7 @@ import { logicComponent } from '../logic/component.js';
 import { clientComponent } from '../web-client/component.js';
 import { clusterComponent } from '../cluster/component.js';
 import { clusterExclusive } from '../cluster/locks.js';
+import { integrationComponent } from '../integration/component.js';
 import { clientLogic } from './client-logic.js';
 
 /**
@@ -31,6 +32,8 @@ export function defaultComponents(): RuntimeComponent[] {
       },
     },
     clientApiComponent(),
+    // Published REST services, their OpenAPI documents, /rest-doc/ and /api-doc/.
+    integrationComponent(),
     // Last: serves the browser client and its page definitions.
     clientComponent(),
     // Instances, the leader and its tasks (the session clean-up among them), after-startup and

@@ -51,6 +51,12 @@ export interface SessionsService {
   ensureContext(request: FastifyRequest, reply: FastifyReply): Promise<UserContext | undefined>;
   /** The CSRF token of the request's session (get_session_data returns it). */
   csrfTokenOf(request: FastifyRequest): Promise<string | undefined>;
+  /**
+   * HTTP Basic authentication for published services (./basic-auth.ts): the
+   * user's context without a session, undefined when refused; HttpError 429
+   * when the address used up its login attempts.
+   */
+  authenticateBasic?(request: FastifyRequest, userName: string, password: string): Promise<UserContext | undefined>;
   /** Ends every session of a user: call after blocking or deactivating a user. */
   endAllOf(userId: bigint): Promise<number>;
   /** Writes remembered last-active times now (also runs periodically). */

@@ -113,7 +113,31 @@ export const EXPECTED_PAGES: Record<string, Record<string, boolean>> = {
 };
 
 export const EXPECTED_MICROFLOWS: Record<string, Record<string, boolean>> = {
-  Administrator: { 'Sales.GetMyOrders': false, 'Sales.Order_BeforeCommit': false, 'Sales.Order_Confirm': true },
-  SalesManager: { 'Sales.GetMyOrders': false, 'Sales.Order_BeforeCommit': false, 'Sales.Order_Confirm': true },
-  Customer: { 'Sales.GetMyOrders': true, 'Sales.Order_BeforeCommit': false, 'Sales.Order_Confirm': true },
+  Administrator: {
+    'Sales.GetMyOrders': false,
+    'Sales.Order_BeforeCommit': false,
+    'Sales.Order_Confirm': true,
+    'Sales.REST_CreateOrder': false,
+    'Sales.REST_FetchOrders': false,
+    'Sales.REST_GetOrder': false,
+    'Sales.REST_GetOrders': false,
+  },
+  SalesManager: {
+    'Sales.GetMyOrders': false,
+    'Sales.Order_BeforeCommit': false,
+    'Sales.Order_Confirm': true,
+    'Sales.REST_CreateOrder': false,
+    'Sales.REST_FetchOrders': false,
+    'Sales.REST_GetOrder': false,
+    'Sales.REST_GetOrders': false,
+  },
+  Customer: {
+    'Sales.GetMyOrders': true,
+    'Sales.Order_BeforeCommit': false,
+    'Sales.Order_Confirm': true,
+    'Sales.REST_CreateOrder': false,
+    'Sales.REST_FetchOrders': false,
+    'Sales.REST_GetOrder': false,
+    'Sales.REST_GetOrders': false,
+  },
 };

@@ -3,9 +3,10 @@ import type { LoadedApp } from '../load/load-app.js';
 import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
-import type { AppFile, DomainModelFile, MicroflowFile, PageFile, SecretValueDef } from '../schema/index.js';
+import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef } from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
+import { compileRestServices } from './rest-services.js';
 import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
 
 /**
@@ -101,6 +102,11 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   }
 
   const security = compileSecurity(loaded.app, app, domain.moduleRoles, env, diagnostics);
+  const restServices = compileRestServices(
+    validFiles.filter((f) => f.kind === 'rest-service').map((f) => ({ file: f, def: valid.get(f) as RestServiceFile })),
+    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
+    diagnostics,
+  );
 
   const model: CompiledModel = {
     app: {
@@ -120,6 +126,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     moduleRoles: domain.moduleRoles,
     microflows,
     pages,
+    restServices,
     files: loaded.files,
   };
 

@@ -1,5 +1,6 @@
 import type { MicroflowFile, PageFile, PasswordPolicyDef, NavigationDef } from '../schema/index.js';
 import type { SourceFile } from '../load/source-file.js';
+import type { CRestService } from './rest-services.js';
 
 /**
  * The compiled model: what the runtime executes. Built once at start-up from the
@@ -30,6 +31,8 @@ export interface CompiledModel {
   readonly moduleRoles: ReadonlySet<string>;
   readonly microflows: ReadonlyMap<string, CMicroflow>;
   readonly pages: ReadonlyMap<string, CPage>;
+  /** Published REST services by qualified name (absent in models built by hand in tests). */
+  readonly restServices?: ReadonlyMap<string, CRestService>;
   /** The parsed files, for later passes that report locations (expressions, XPath). */
   readonly files: readonly SourceFile[];
 }

@@ -3,6 +3,7 @@ import { AppFile } from './app.js';
 import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
 import { PageFile } from './page.js';
+import { RestServiceFile } from './rest-service.js';
 
 /** Every kind of model file and the schema it is validated against. */
 export const FILE_KINDS = {
@@ -10,6 +11,7 @@ export const FILE_KINDS = {
   'domain-model': DomainModelFile,
   microflow: MicroflowFile,
   page: PageFile,
+  'rest-service': RestServiceFile,
 } as const satisfies Record<string, TSchema>;
 
 export type FileKind = keyof typeof FILE_KINDS;
@@ -18,3 +20,4 @@ export * from './app.js';
 export * from './domain-model.js';
 export * from './microflow.js';
 export * from './page.js';
+export * from './rest-service.js';

@@ -202,6 +202,29 @@ function activitySchema(Self: TSchema) {
           { additionalProperties: false },
         ),
       ),
+      callRest: Type.Optional(
+        Type.Object(
+          {
+            method: Type.Optional(
+              Type.Union(
+                ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => Type.Literal(m)),
+                { description: 'Default GET.' },
+              ),
+            ),
+            location: Type.String({ description: 'URL template with placeholders {1}, {2}, ... filled from params (not encoded: use urlEncode).' }),
+            params: Type.Optional(Params),
+            headers: Type.Optional(Type.Record(Type.String(), Expr('header value (String)'))),
+            basicAuth: Type.Optional(Type.Object({ user: Expr('user name'), password: Expr('password') }, { additionalProperties: false })),
+            timeout: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds before the call fails (default 300; 0 = none).' })),
+            body: Type.Optional(Expr('request body (String), for POST, PUT, PATCH and OPTIONS')),
+            into: Type.Optional(VarName),
+          },
+          {
+            additionalProperties: false,
+            description: 'Call REST service: the response body goes into a String variable; a non-2xx answer or a timeout is an error.',
+          },
+        ),
+      ),
       showMessage: Type.Optional(
         Type.Object(
           {
@@ -250,6 +273,7 @@ export const ACTIVITY_KEYS = [
   'changeVariable',
   'call',
   'action',
+  'callRest',
   'log',
   'showMessage',
   'validationFeedback',

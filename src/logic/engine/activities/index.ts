@@ -6,6 +6,7 @@ import { showMessage, validationFeedback } from './client.js';
 import { decision, loop, loopControl, returnActivity, whileLoop } from './flow.js';
 import { aggregate, changeList, createList, listOperation } from './lists.js';
 import { errorEvent, log } from './logging.js';
+import { callRest } from './rest.js';
 import { change, create, objectsActivity, retrieve } from './objects.js';
 import type { ActivityCompiler, ActivityDefOf, StepBody } from './types.js';
 import { changeVariable, createVariable } from './variables.js';
@@ -37,6 +38,7 @@ const activityCompilers: { readonly [K in ActivityKey]: ActivityCompiler<K> } = 
   changeVariable,
   call,
   action,
+  callRest,
   log,
   showMessage,
   validationFeedback,

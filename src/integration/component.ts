@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RuntimeComponent } from '../core/runtime-context.js';
+import type { CRestService } from '../model/compiled/rest-services.js';
+import { CLIENT_CSP } from '../web-client/static-files.js';
+import { DOC_CSS, DOC_JS, escapeHtml, htmlPage } from './doc-assets.js';
+import { openApiDocument } from './openapi.js';
+import { RestServiceHandler } from './rest-handler.js';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * The integration component: serves the app's published REST services under
+ * their locations (`/rest/<service>/v1/...`), their OpenAPI 3.0 documents at
+ * `/rest-doc/<location>/openapi.json` with a documentation page at
+ * `/rest-doc/<location>/`, the index of REST services at `/rest-doc/`, and the
+ * index of every published API at `/api-doc/`. Uses the services 'db', 'ids',
+ * 'microflows', and 'sessions', 'security', 'logic' when present.
+ */
+export function integrationComponent(): RuntimeComponent {
+  const handlers: RestServiceHandler[] = [];
+  return {
+    name: 'integration',
+    async start(ctx) {
+      const services = [...(ctx.model.restServices?.values() ?? [])];
+      if (services.length === 0) return;
+      const deps = {
+        model: ctx.model,
+        db: ctx.services.require('db'),
+        ids: ctx.services.require('ids'),
+        engine: ctx.services.require('microflows'),
+        sessions: ctx.services.get('sessions'),
+        security: ctx.services.get('security'),
+        logic: ctx.services.get('logic'),
+      };
+      for (const s of services) handlers.push(new RestServiceHandler(s, deps));
+      ctx.log.child({ node: 'REST' }).debug({ services: services.map((s) => s.location) }, 'published REST services');
+    },
+    async routes(app, ctx) {
+      const services = handlers.map((h) => h.service);
+      for (const h of handlers) await app.register(async (scope) => serviceRoutes(scope, h));
+      const docs = new Map(services.map((s) => [s.location, JSON.stringify(openApiDocument(ctx.model, s), null, 2)]));
+      const html = (reply: FastifyReply, text: string) =>
+        reply.header('Content-Security-Policy', CLIENT_CSP).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(text);
+      const index = (title: string) =>
+        htmlPage(
+          title,
+          `<h1>${escapeHtml(title)}</h1>${
+            services.length
+              ? `<h2>Published REST services</h2><ul>${services
+                  .map(
+                    (s) =>
+                      `<li><a href="/rest-doc/${escapeHtml(s.location)}/">${escapeHtml(s.name)}</a> <code>/${escapeHtml(s.location)}</code> - <a href="/rest-doc/${escapeHtml(s.location)}/openapi.json">openapi.json</a></li>`,
+                  )
+                  .join('')}</ul>`
+              : '<p>This app publishes no APIs.</p>'
+          }`,
+        );
+      app.get('/api-doc/', (_req, reply) => html(reply, index(`${ctx.model.app.name}: published APIs`)));
+      app.get('/rest-doc/', (_req, reply) => html(reply, index(`${ctx.model.app.name}: published REST services`)));
+      app.get('/rest-doc/doc.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'no-cache').send(DOC_CSS));
+      app.get('/rest-doc/doc.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'no-cache').send(DOC_JS));
+      for (const s of services) {
+        app.get(`/rest-doc/${s.location}/openapi.json`, (_req, reply) => reply.type('application/json; charset=utf-8').send(docs.get(s.location)));
+        app.get(`/rest-doc/${s.location}/`, (_req, reply) => html(reply, htmlPage(`${s.name} API`, '', '/rest-doc/doc.js')));
+        app.get(`/rest-doc/${s.location}`, (_req, reply) => reply.redirect(`/rest-doc/${s.location}/`));
+      }
+    },
+  };
+}
+
+/** One service's routes, in their own scope: bodies arrive as text (any content type, the server's BodyLimit) and the handler parses them. */
+async function serviceRoutes(scope: FastifyInstance, h: RestServiceHandler): Promise<void> {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const base = `/${h.service.location}`;
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const preflight = cors(h.service, request, reply);
+    if (request.method === 'OPTIONS') return reply.code(204).header('Allow', 'GET, POST, PUT, PATCH, DELETE, OPTIONS').send();
+    if (preflight === 'refused') return reply.code(403).send({ error: 'origin not allowed' });
+    const url = request.url;
+    const q = url.indexOf('?');
+    const path = q >= 0 ? url.slice(0, q) : url;
+    await h.handle(request, reply, path.slice(base.length + 1));
+    return reply;
+  };
+  scope.route({ method: [...METHODS], url: base, handler: handle });
+  scope.route({ method: [...METHODS], url: `${base}/*`, handler: handle });
+}
+
+/** CORS per service: headers for an allowed Origin; a request from another origin is refused (403) unless it is a preflight. */
+function cors(svc: CRestService, request: FastifyRequest, reply: FastifyReply): 'ok' | 'refused' {
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string' || !svc.cors) return 'ok';
+  const any = svc.cors.allowedOrigins.includes('*');
+  if (!any && !svc.cors.allowedOrigins.includes(origin)) return 'refused';
+  reply.header('Access-Control-Allow-Origin', any ? '*' : origin);
+  if (!any) reply.header('Vary', 'Origin');
+  if (svc.cors.allowCredentials && !any) reply.header('Access-Control-Allow-Credentials', 'true');
+  if (request.method === 'OPTIONS') {
+    reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+    reply.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Csrf-Token');
+    if (svc.cors.maxAge !== undefined) reply.header('Access-Control-Max-Age', String(svc.cors.maxAge));
+  }
+  return 'ok';
+}

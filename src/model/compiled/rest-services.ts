@@ -1,0 +1,344 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { SourceFile } from '../load/source-file.js';
+import type { RestServiceFile } from '../schema/index.js';
+import { qualify } from './compile-domain.js';
+import type { CAssociation, CEntity, CMicroflow, SourceRef } from './types.js';
+
+/** Where a published REST operation takes a microflow parameter from. */
+export type RestParamSource = 'path' | 'query' | 'header' | 'body';
+
+/** A microflow parameter's type, as far as binding it from a request needs. */
+export type RestValueType =
+  | { readonly kind: 'primitive'; readonly type: 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' }
+  | { readonly kind: 'enumeration'; readonly enumeration: string }
+  | { readonly kind: 'object'; readonly entity: string }
+  | { readonly kind: 'list'; readonly entity: string };
+
+export interface CRestParameter {
+  /** The microflow parameter. */
+  readonly name: string;
+  readonly source: RestParamSource;
+  /** Path segment name, query parameter or header name. */
+  readonly key: string;
+  readonly type: RestValueType;
+  readonly required: boolean;
+  readonly description?: string;
+}
+
+/** A Reference association in a JSON mapping: the nested object under `key`. */
+export interface CRestNested {
+  /** Qualified association name. */
+  readonly association: string;
+  /** JSON key: the association's short name. */
+  readonly key: string;
+  /** The associated (child) entity. */
+  readonly entity: string;
+  /** Its attributes written (export; undefined = every one). */
+  readonly attributes?: readonly string[];
+}
+
+export interface CRestOperation {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly resource: string;
+  /** Path below the service location: `orders` or `orders/{Number}`. */
+  readonly path: string;
+  /** The path's segments: literal text or a path parameter name. */
+  readonly segments: readonly ({ readonly literal: string } | { readonly param: string })[];
+  readonly microflow: string;
+  readonly parameters: readonly CRestParameter[];
+  /** Attributes an imported body object takes from its JSON keys (undefined = every writable one). */
+  readonly importAttributes?: readonly string[];
+  readonly importCommit: boolean | 'withoutEvents';
+  /** What the microflow returns; undefined = nothing. */
+  readonly returns?: RestValueType;
+  /** Attributes of returned objects written to JSON (undefined = every one). */
+  readonly exportAttributes?: readonly string[];
+  /** Reference associations written as nested objects, under the association's short name. */
+  readonly exportAssociations: readonly CRestNested[];
+  /** Reference associations set from nested JSON objects, finding the existing object by a key attribute. */
+  readonly importAssociations: readonly (CRestNested & { readonly keyAttribute: string })[];
+  readonly summary?: string;
+  readonly description?: string;
+  readonly source: SourceRef;
+}
+
+export interface CRestService {
+  /** `Module.Name`. */
+  readonly name: string;
+  readonly module: string;
+  readonly shortName: string;
+  /** URL path without leading or trailing slash: `rest/orders/v1`. */
+  readonly location: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly authentication: readonly ('basic' | 'session')[];
+  /** Qualified module roles. */
+  readonly allowedRoles: readonly string[];
+  readonly cors?: { readonly allowedOrigins: readonly string[]; readonly allowCredentials: boolean; readonly maxAge?: number };
+  readonly operations: readonly CRestOperation[];
+  readonly source: SourceRef;
+}
+
+/** First path segments a service location must not take: the runtime's own handlers (Mendix reserves the same). */
+const RESERVED = ['api-doc', 'rest-doc', 'xas', 'p', 'reload', 'file', 'odata', 'odata-doc', 'ws', 'ws-doc', 'health', 'pages', 'assets', 'link'];
+const PRIMITIVES = new Set(['String', 'Integer', 'Long', 'Decimal', 'Boolean', 'DateTime']);
+
+interface RestInput {
+  readonly entities: ReadonlyMap<string, CEntity>;
+  readonly associations: ReadonlyMap<string, CAssociation>;
+  readonly enumerations: ReadonlyMap<string, unknown>;
+  readonly moduleRoles: ReadonlySet<string>;
+  readonly microflows: ReadonlyMap<string, CMicroflow>;
+}
+
+/** A microflow's declared type text (`Sales.Order`, `List of Sales.Order`, `Integer`) as a REST value type; undefined when unknown. */
+function restValueType(text: string, module: string, m: Pick<RestInput, 'entities' | 'enumerations'>): RestValueType | undefined {
+  const t = text.trim();
+  const list = /^List of\s+(.+)$/i.exec(t);
+  if (list) {
+    const e = qualify(list[1]!.trim(), module);
+    return m.entities.has(e) ? { kind: 'list', entity: e } : undefined;
+  }
+  if (PRIMITIVES.has(t)) return { kind: 'primitive', type: t as 'String' };
+  const enumMatch = /^Enumeration\((.+)\)$/.exec(t);
+  const q = qualify(enumMatch ? enumMatch[1]! : t, module);
+  if (m.enumerations.has(q)) return { kind: 'enumeration', enumeration: q };
+  if (m.entities.has(q)) return { kind: 'object', entity: q };
+  return undefined;
+}
+
+/**
+ * Compiles the published REST services: locations (default `rest/<name>/v1`,
+ * unique, not a reserved prefix), operations (unique method and path, path
+ * parameters between slashes and bound to primitive microflow parameters), the
+ * binding of every microflow parameter as Mendix does it (path when the path
+ * names it; body for an object or list, at most one and not on GET or DELETE;
+ * query otherwise), roles, and the mapped attributes.
+ */
+export function compileRestServices(files: readonly { file: SourceFile; def: RestServiceFile }[], m: RestInput, out: Diagnostic[]): Map<string, CRestService> {
+  const services = new Map<string, CRestService>();
+  const locations = new Map<string, string>();
+  for (const { file, def } of files) {
+    const module = file.module!;
+    const shortName = file.unitName!;
+    const name = `${module}.${shortName}`;
+    const location = (def.location ?? `rest/${shortName.toLowerCase()}/v1`).replace(/^\/+|\/+$/g, '');
+    if (!/^[A-Za-z0-9_\-.~]+(\/[A-Za-z0-9_\-.~]+)*$/.test(location))
+      out.push(file.diagnostic(['location'], `location '${location}' must be path segments of letters, digits, '-', '_', '.' or '~' separated by '/'`));
+    const first = location.split('/')[0]!.toLowerCase();
+    if (RESERVED.includes(first)) out.push(file.diagnostic(['location'], `location must not start with '${first}/': that path belongs to the runtime`));
+    const other = locations.get(location.toLowerCase());
+    if (other) out.push(file.diagnostic(['location'], `location '${location}' is already used by the service ${other}`));
+    locations.set(location.toLowerCase(), name);
+
+    const allowedRoles: string[] = [];
+    (def.allowedRoles ?? []).forEach((r, i) => {
+      const q = qualify(r, module);
+      if (!m.moduleRoles.has(q)) out.push(file.diagnostic(['allowedRoles', i], `unknown module role '${r}'`));
+      else allowedRoles.push(q);
+    });
+    const authentication = [...new Set(def.authentication ?? [])];
+    if (authentication.length > 0 && (def.allowedRoles ?? []).length === 0)
+      out.push(file.diagnostic(['authentication'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
+    if (def.cors?.allowCredentials && def.cors.allowedOrigins.includes('*'))
+      out.push(
+        file.diagnostic(
+          ['cors', 'allowedOrigins'],
+          "allowCredentials needs explicit origins: '*' with credentials would let any site call the service as its user",
+        ),
+      );
+
+    const operations: CRestOperation[] = [];
+    const seen = new Map<string, string>();
+    for (const [resource, res] of Object.entries(def.resources)) {
+      res.operations.forEach((op, i) => {
+        const at = ['resources', resource, 'operations', i];
+        const c = compileOperation(file, module, resource, op, at, m, out);
+        if (!c) return;
+        // Two operations clash when they match the same URLs: same method, same literals, parameters anywhere alike.
+        const shape = `${c.method} ${c.segments.map((s) => ('literal' in s ? s.literal.toLowerCase() : '{}')).join('/')}`;
+        const prev = seen.get(shape);
+        if (prev) out.push(file.diagnostic(at, `${c.method} ${c.path} matches the same requests as ${prev}`));
+        seen.set(shape, `${c.method} ${c.path}`);
+        operations.push(c);
+      });
+    }
+    services.set(name, {
+      name,
+      module,
+      shortName,
+      location,
+      version: def.version ?? '1.0.0',
+      ...(def.description !== undefined ? { description: def.description } : {}),
+      authentication,
+      allowedRoles,
+      ...(def.cors
+        ? {
+            cors: {
+              allowedOrigins: def.cors.allowedOrigins,
+              allowCredentials: def.cors.allowCredentials ?? false,
+              ...(def.cors.maxAge !== undefined ? { maxAge: def.cors.maxAge } : {}),
+            },
+          }
+        : {}),
+      operations,
+      source: { file, path: [] },
+    });
+  }
+  return services;
+}
+
+function compileOperation(
+  file: SourceFile,
+  module: string,
+  resource: string,
+  op: RestServiceFile['resources'][string]['operations'][number],
+  at: (string | number)[],
+  m: RestInput,
+  out: Diagnostic[],
+): CRestOperation | undefined {
+  const sub = (op.path ?? '').replace(/^\/+|\/+$/g, '');
+  const path = sub ? `${resource}/${sub}` : resource;
+  const segments: ({ literal: string } | { param: string })[] = [];
+  const pathParams = new Set<string>();
+  let ok = true;
+  for (const seg of path.split('/')) {
+    const pm = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(seg);
+    if (pm) {
+      if (pathParams.has(pm[1]!)) {
+        out.push(file.diagnostic([...at, 'path'], `path parameter {${pm[1]}} appears twice`));
+        ok = false;
+      }
+      pathParams.add(pm[1]!);
+      segments.push({ param: pm[1]! });
+    } else if (/[{}]/.test(seg) || seg === '') {
+      out.push(file.diagnostic([...at, 'path'], `'${seg}': a path parameter is a whole segment between slashes, {Name}`));
+      ok = false;
+    } else segments.push({ literal: seg });
+  }
+  const mfName = qualify(op.microflow, module);
+  const mf = m.microflows.get(mfName);
+  if (!mf) {
+    out.push(file.diagnostic([...at, 'microflow'], `unknown microflow '${op.microflow}'`));
+    return undefined;
+  }
+  const parameters: CRestParameter[] = [];
+  const declared = mf.def.parameters ?? {};
+  for (const p of Object.keys(op.parameters ?? {}))
+    if (!(p in declared)) out.push(file.diagnostic([...at, 'parameters', p], `${mfName} has no parameter '${p}'`));
+  let bodies = 0;
+  let bodyEntity: string | undefined;
+  for (const [pname, ptext] of Object.entries(declared)) {
+    const type = restValueType(ptext, mf.module, m);
+    const bind = op.parameters?.[pname];
+    const where = bind ? [...at, 'parameters', pname] : [...at, 'microflow'];
+    if (!type) {
+      out.push(file.diagnostic(where, `parameter ${pname} of ${mfName} has type '${ptext}', which a REST request cannot supply`));
+      ok = false;
+      continue;
+    }
+    const structured = type.kind === 'object' || type.kind === 'list';
+    const source = bind?.source ?? (pathParams.has(pname) ? 'path' : structured ? 'body' : 'query');
+    if (structured && source !== 'body') {
+      out.push(file.diagnostic(where, `parameter ${pname} is an object or list: it can only come from the body`));
+      ok = false;
+    }
+    if (!structured && source === 'body' && !(type.kind === 'primitive' && type.type === 'String')) {
+      out.push(file.diagnostic(where, `parameter ${pname}: a body is bound to an object, a list or a String`));
+      ok = false;
+    }
+    if (source === 'body') {
+      bodies++;
+      if (bodies > 1) out.push(file.diagnostic(where, `only one parameter can come from the body (${pname} is the second)`));
+      if (op.method === 'GET' || op.method === 'DELETE') out.push(file.diagnostic(where, `a ${op.method} operation has no body for parameter ${pname}`));
+      if (structured) bodyEntity = type.entity;
+    }
+    const key = bind?.name ?? pname;
+    if (source === 'path' && !pathParams.has(key)) out.push(file.diagnostic(where, `parameter ${pname} is bound to {${key}}, which the path does not have`));
+    parameters.push({
+      name: pname,
+      source,
+      key,
+      type,
+      required: source === 'path' || source === 'body' ? true : (bind?.required ?? false),
+      ...(bind?.description !== undefined ? { description: bind.description } : {}),
+    });
+  }
+  for (const p of pathParams)
+    if (!parameters.some((x) => x.source === 'path' && x.key === p))
+      out.push(file.diagnostic([...at, 'path'], `path parameter {${p}} is not a parameter of ${mfName}`));
+
+  const checkAttrs = (list: readonly string[] | undefined, entity: string | undefined, key: string): void => {
+    if (!list) return;
+    const e = entity ? m.entities.get(entity) : undefined;
+    if (!e) {
+      out.push(file.diagnostic([...at, key], `${key} needs ${key === 'import' ? 'a body parameter' : 'a microflow that returns an object or list'}`));
+      return;
+    }
+    list.forEach((a, i) => {
+      if (!e.attributes.has(a)) out.push(file.diagnostic([...at, key, 'attributes', i], `${e.name} has no attribute '${a}'`));
+    });
+  };
+  checkAttrs(op.import?.attributes, bodyEntity, 'import');
+  if (op.import && !bodyEntity && !op.import.attributes)
+    out.push(file.diagnostic([...at, 'import'], 'import needs a body parameter of an object or list type'));
+  const returns = mf.def.returns && mf.def.returns !== 'Nothing' ? restValueType(mf.def.returns, mf.module, m) : undefined;
+  if (mf.def.returns && mf.def.returns !== 'Nothing' && !returns)
+    out.push(file.diagnostic([...at, 'microflow'], `${mfName} returns '${mf.def.returns}', which a REST answer cannot carry`));
+  checkAttrs(op.export?.attributes, returns && (returns.kind === 'object' || returns.kind === 'list') ? returns.entity : undefined, 'export');
+  const nested = (defs: Record<string, unknown> | undefined, entity: string | undefined, key: 'import' | 'export'): CRestNested[] => {
+    const out2: CRestNested[] = [];
+    for (const [name, d] of Object.entries(defs ?? {})) {
+      const where = [...at, key, 'associations', name];
+      const q = qualify(name, module);
+      const a = m.associations.get(q);
+      const e = entity ? m.entities.get(entity) : undefined;
+      if (!a || a.type !== 'Reference') {
+        out.push(file.diagnostic(where, a ? `${q} is a reference set: only Reference associations are mapped` : `unknown association '${name}'`));
+        continue;
+      }
+      if (!e || !e.chain.includes(a.parent)) {
+        out.push(file.diagnostic(where, `${q} does not start at ${entity ?? 'the mapped entity'}`));
+        continue;
+      }
+      const child = m.entities.get(a.child)!;
+      const attrs = (d as { attributes?: string[] }).attributes;
+      const keyAttr = (d as { key?: string }).key;
+      for (const [i, at2] of (attrs ?? []).entries())
+        if (!child.attributes.has(at2)) out.push(file.diagnostic([...where, 'attributes', i], `${child.name} has no attribute '${at2}'`));
+      if (keyAttr !== undefined && !child.attributes.has(keyAttr)) out.push(file.diagnostic([...where, 'key'], `${child.name} has no attribute '${keyAttr}'`));
+      out2.push({
+        association: q,
+        key: a.shortName,
+        entity: child.name,
+        ...(attrs ? { attributes: attrs } : {}),
+        ...(keyAttr ? { keyAttribute: keyAttr } : {}),
+      });
+    }
+    return out2;
+  };
+  const exportAssociations = nested(
+    op.export?.associations,
+    returns && (returns.kind === 'object' || returns.kind === 'list') ? returns.entity : undefined,
+    'export',
+  );
+  const importAssociations = nested(op.import?.associations, bodyEntity, 'import') as (CRestNested & { keyAttribute: string })[];
+  if (!ok) return undefined;
+  return {
+    method: op.method,
+    exportAssociations,
+    importAssociations,
+    resource,
+    path,
+    segments,
+    microflow: mfName,
+    parameters,
+    ...(op.import?.attributes ? { importAttributes: op.import.attributes } : {}),
+    importCommit: op.import?.commit ?? false,
+    ...(returns ? { returns } : {}),
+    ...(op.export?.attributes ? { exportAttributes: op.export.attributes } : {}),
+    ...(op.summary !== undefined ? { summary: op.summary } : {}),
+    ...(op.description !== undefined ? { description: op.description } : {}),
+    source: { file, path: at },
+  };
+}
