@@ -6,6 +6,7 @@ import { clientApiComponent } from '../client-api/component.js';
 import { logicComponent } from '../logic/component.js';
 import { clientComponent } from '../web-client/component.js';
 import { clientLogic } from './client-logic.js';
+import { filesComponent } from '../files/component.js';
 
 /**
  * The runtime's components in start-up order. This is the composition root:
@@ -29,6 +30,8 @@ export function defaultComponents(): RuntimeComponent[] {
       },
     },
     clientApiComponent(),
+    // FileDocument contents (local folder or S3), GET and POST /file, the clean-up of unreferenced files.
+    filesComponent(),
     // Last: serves the browser client and its page definitions.
     clientComponent(),
   ];

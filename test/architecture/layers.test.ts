@@ -15,7 +15,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['data', 'http'],
   ['security'],
   ['query'],
-  ['logic', 'client-api'],
+  ['logic', 'client-api', 'files'],
   ['web-client'],
   ['app'], // the composition root: the only folder that knows every component
   ['cli'],
