@@ -53,7 +53,7 @@ export class S3FileStore implements FileStore {
       client: this.client,
       params: { Bucket: this.opts.bucket, Key: this.prefix + checkKey(key), Body: body.pipe(counter), ...(contentType ? { ContentType: contentType } : {}) },
       queueSize: 2,
-      partSize: 8 * 1024 * 1024,
+      partSize: 5 * 1024 * 1024,
       leavePartsOnError: false,
     });
     await upload.done();
