@@ -6,6 +6,7 @@ import { clientApiComponent } from '../client-api/component.js';
 import { logicComponent } from '../logic/component.js';
 import { clientComponent } from '../web-client/component.js';
 import { clientLogic } from './client-logic.js';
+import { filePort } from './file-port.js';
 import { filesComponent } from '../files/component.js';
 
 /**
@@ -32,6 +33,14 @@ export function defaultComponents(): RuntimeComponent[] {
     clientApiComponent(),
     // FileDocument contents (local folder or S3), GET and POST /file, the clean-up of unreferenced files.
     filesComponent(),
+    // The files service as the microflow engine's FilePort: TypeScript actions and the built-in file actions.
+    {
+      name: 'files-logic',
+      async start(ctx) {
+        const files = ctx.services.get('files');
+        if (files) ctx.services.set('fileContents', filePort(files));
+      },
+    },
     // Last: serves the browser client and its page definitions.
     clientComponent(),
   ];

@@ -2,6 +2,8 @@ import type { RuntimeComponent } from '../core/runtime-context.js';
 import { actionContextFactory } from './action-context.js';
 import { MicroflowEngine } from './engine/engine.js';
 import { loadActions } from './ts-actions.js';
+import { fileActions } from './file-actions.js';
+import type { FilePort } from './engine/ports.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
@@ -20,11 +22,13 @@ export function logicComponent(): RuntimeComponent {
       const ids = ctx.services.require('ids');
       const log = ctx.log.child({ node: 'Microflows' });
       let engine: MicroflowEngine | undefined;
-      const actions = await loadActions(
-        ctx.appDir,
-        ctx.model.app.modules,
-        actionContextFactory(() => engine!),
+      // File contents come from a component started later: looked up when an action runs.
+      const contextFor = actionContextFactory(
+        () => engine!,
+        () => ctx.services.get('fileContents'),
       );
+      const actions = await loadActions(ctx.appDir, ctx.model.app.modules, contextFor);
+      for (const a of fileActions(contextFor)) if (!actions.has(a.name)) actions.set(a.name, a);
       engine = new MicroflowEngine({
         model: ctx.model,
         data: dataPort(ctx.model, ids, ctx.services.get('security')),
@@ -42,5 +46,7 @@ export function logicComponent(): RuntimeComponent {
 declare module '../core/services.js' {
   interface Services {
     microflows: MicroflowEngine;
+    /** Provided by the composition root when the files component runs: file contents for actions. */
+    fileContents: FilePort;
   }
 }

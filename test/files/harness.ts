@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parse, stringify } from 'yaml';
@@ -28,6 +28,45 @@ export function filesApp(): { dir: string; remove(): void } {
     access: [{ roles: ['Manager'], create: true, delete: true, read: '*', write: '*' }],
   };
   writeFileSync(file, stringify(dm));
+  // Microflows and a TypeScript action that write and read contents.
+  const mfDir = join(app.dir, 'modules', 'Catalog', 'microflows');
+  mkdirSync(mfDir, { recursive: true });
+  writeFileSync(
+    join(mfDir, 'Datasheet_RoundTrip.yaml'),
+    stringify({
+      parameters: { Sheet: 'Catalog.Datasheet', Copy: 'Catalog.Datasheet', Text: 'String' },
+      returns: 'String',
+      body: [
+        { action: { name: 'System.StoreStringAsFile', with: { File: '$Sheet', Text: '$Text', Name: "'notes.txt'" } } },
+        { action: { name: 'System.CopyFileContents', with: { Source: '$Sheet', Target: '$Copy' } } },
+        { action: { name: 'System.ReadFileAsString', with: { File: '$Copy' }, into: 'Read' } },
+        { return: '$Read' },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(mfDir, 'Datasheet_Failing.yaml'),
+    stringify({
+      parameters: { Sheet: 'Catalog.Datasheet' },
+      body: [{ action: { name: 'Catalog.WriteStream', with: { File: '$Sheet' } } }, { error: { message: "'failed after writing'" } }],
+    }),
+  );
+  const actDir = join(app.dir, 'modules', 'Catalog', 'actions');
+  mkdirSync(actDir, { recursive: true });
+  writeFileSync(
+    join(actDir, 'WriteStream.js'),
+    `import { Readable } from 'node:stream';
+export default {
+  parameters: { File: 'Catalog.Datasheet' },
+  returns: 'Long',
+  async run({ File }, ctx) {
+    await ctx.writeFile(File, Readable.from([Buffer.from('streamed '), Buffer.from('contents')]), 'stream.txt');
+    const back = await ctx.readFileBytes(File);
+    return BigInt(back.length);
+  },
+};
+`,
+  );
   return app;
 }
 

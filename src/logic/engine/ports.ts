@@ -50,3 +50,19 @@ export interface QueryPort {
   /** Compiles a database retrieve once; throws with a clear message for a bad XPath. */
   prepare(model: CompiledModel, request: RetrieveRequest, applyEntityAccess: boolean): PreparedRetrieve;
 }
+
+/**
+ * FileDocument contents for TypeScript actions and the built-in file actions
+ * (the composition root adapts the files component's service). Contents are
+ * recorded in the microflow's transaction: a rollback leaves the object's old
+ * contents.
+ */
+export interface FilePort {
+  read(object: MxObject, sql: SqlPort): Promise<import('node:stream').Readable | undefined>;
+  write(
+    object: MxObject,
+    contents: import('node:stream').Readable | Uint8Array | string,
+    name: string | undefined,
+    sql: SqlPort,
+  ): Promise<{ readonly size: number }>;
+}
