@@ -51,6 +51,29 @@ export function filesApp(): { dir: string; remove(): void } {
       body: [{ action: { name: 'Catalog.WriteStream', with: { File: '$Sheet' } } }, { error: { message: "'failed after writing'" } }],
     }),
   );
+  writeFileSync(
+    join(app.dir, 'modules', 'Catalog', 'pages', 'Picture_Overview.yaml'),
+    stringify({
+      title: 'Pictures',
+      allowedRoles: ['Manager', 'Viewer'],
+      widgets: [
+        {
+          listView: {
+            name: 'picturesList',
+            source: { xpath: '//Catalog.ProductPicture', sort: ['Name'] },
+            widgets: [{ imageViewer: { label: 'Picture', maxFileSize: 5 } }],
+          },
+        },
+        {
+          listView: {
+            name: 'sheetsList',
+            source: { xpath: '//Catalog.Datasheet', sort: ['Name'] },
+            widgets: [{ fileManager: { label: 'Datasheet' } }],
+          },
+        },
+      ],
+    }),
+  );
   const actDir = join(app.dir, 'modules', 'Catalog', 'actions');
   mkdirSync(actDir, { recursive: true });
   writeFileSync(
