@@ -120,6 +120,9 @@ describe.each(CASES)('on %s with the %s store', (dialect, storage) => {
     const guid = await newFileDocument(t, 'Catalog.Datasheet');
     const r = await upload(t.url, guid, 'x'.repeat(1000), 'big.txt', authHeaders(manager), '&maxFileSize=100');
     expect(r.status).toBe(413);
+    // A large body still on its way when the limit is passed: the answer is still 413.
+    const big = await upload(t.url, guid, Buffer.alloc(3 * 1024 * 1024, 1), 'big.bin', authHeaders(manager), '&maxFileSize=1048576');
+    expect(big.status).toBe(413);
     expect(await handles(t).files.info(BigInt(guid))).toMatchObject({ hasContents: false, key: null });
   });
 
