@@ -9,6 +9,8 @@ import { clusterComponent } from '../cluster/component.js';
 import { clusterExclusive } from '../cluster/locks.js';
 import { integrationComponent } from '../integration/component.js';
 import { clientLogic } from './client-logic.js';
+import { filePort } from './file-port.js';
+import { filesComponent } from '../files/component.js';
 
 /**
  * The runtime's components in start-up order. This is the composition root:
@@ -34,6 +36,16 @@ export function defaultComponents(): RuntimeComponent[] {
     clientApiComponent(),
     // Published REST services, their OpenAPI documents, /rest-doc/ and /api-doc/.
     integrationComponent(),
+    // FileDocument contents (local folder or S3), GET and POST /file, the clean-up of unreferenced files.
+    filesComponent(),
+    // The files service as the microflow engine's FilePort: TypeScript actions and the built-in file actions.
+    {
+      name: 'files-logic',
+      async start(ctx) {
+        const files = ctx.services.get('files');
+        if (files) ctx.services.set('fileContents', filePort(files));
+      },
+    },
     // Last: serves the browser client and its page definitions.
     clientComponent(),
     // Instances, the leader and its tasks (the session clean-up among them), after-startup and

@@ -142,6 +142,55 @@ export const SETTINGS = {
       'Milliseconds to wait for requests in flight at shut-down; then their transactions are rolled back and the process exits with code 3 (see docs/operations.md).',
   },
   ReadinessTimeout: { type: 'integer', default: 1000, description: 'Milliseconds /health/ready waits for the database (SELECT 1) before answering 503.' },
+  FileStorage: {
+    type: 'string',
+    default: 'local',
+    description:
+      "Where FileDocument contents are kept (Mendix com.mendix.core.StorageService): 'local' (a folder, UploadedFilesPath) or 's3' (an S3-compatible bucket, the FileS3* settings). A cluster needs 's3' or a shared folder.",
+  },
+  UploadedFilesPath: { type: 'string', default: undefined, description: 'Folder of the local file store. Default: <deployment folder>/data/files.' },
+  FileS3BucketName: { type: 'string', default: undefined, description: 'S3 bucket of the file store (com.mendix.storage.s3.BucketName).' },
+  FileS3Region: { type: 'string', default: 'us-east-1', description: 'S3 region (com.mendix.storage.s3.Region).' },
+  FileS3EndPoint: {
+    type: 'string',
+    default: undefined,
+    description: 'Endpoint URL of an S3-compatible store; when set, path-style access is used (com.mendix.storage.s3.EndPoint). Default: AWS for the region.',
+  },
+  FileS3AccessKeyId: {
+    type: 'string',
+    default: undefined,
+    description:
+      "S3 access key id (com.mendix.storage.s3.AccessKeyId). Without it the AWS SDK's default credentials chain applies (environment, instance role).",
+  },
+  FileS3SecretAccessKey: { type: 'string', default: undefined, description: 'S3 secret access key (com.mendix.storage.s3.SecretAccessKey).' },
+  FileS3KeyPrefix: {
+    type: 'string',
+    default: '',
+    description: 'Prefix of every object key in the bucket, e.g. app1/ (several apps or environments sharing a bucket).',
+  },
+  FileS3MaxConnections: { type: 'integer', default: 50, description: 'Maximum connections to the S3 store (com.mendix.storage.s3.MaxConnections).' },
+  PerformDeleteFromStorage: {
+    type: 'boolean',
+    default: true,
+    description:
+      'Whether the clean-up removes contents no FileDocument references any more (deleted or replaced, or uploaded in a rolled-back transaction) from the store (com.mendix.storage.PerformDeleteFromStorage).',
+  },
+  FileUploadMaxSize: {
+    type: 'integer',
+    default: 209715200,
+    description: 'Maximum bytes of one file upload (POST /file); larger uploads get 413 and leave nothing. A widget can ask for less, never more.',
+  },
+  FileCleanupInterval: {
+    type: 'integer',
+    default: 3600000,
+    description: 'Milliseconds between two clean-ups of unreferenced file contents. 0: no periodic clean-up.',
+  },
+  FileCleanupMinAge: {
+    type: 'integer',
+    default: 3600000,
+    description:
+      'Milliseconds stored contents must be old before the clean-up may remove them when unreferenced (protects uploads whose transaction has not committed yet).',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -3,7 +3,8 @@ import { actionContextFactory } from './action-context.js';
 import { MicroflowEngine } from './engine/engine.js';
 import { loadActions } from './ts-actions.js';
 import type { Database } from '../data/index.js';
-import type { ExclusivePort } from './engine/ports.js';
+import type { ExclusivePort, FilePort } from './engine/ports.js';
+import { fileActions } from './file-actions.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
@@ -22,11 +23,13 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
       const ids = ctx.services.require('ids');
       const log = ctx.log.child({ node: 'Microflows' });
       let engine: MicroflowEngine | undefined;
-      const actions = await loadActions(
-        ctx.appDir,
-        ctx.model.app.modules,
-        actionContextFactory(() => engine!),
+      // File contents come from a component started later: looked up when an action runs.
+      const contextFor = actionContextFactory(
+        () => engine!,
+        () => ctx.services.get('fileContents'),
       );
+      const actions = await loadActions(ctx.appDir, ctx.model.app.modules, contextFor);
+      for (const a of fileActions(contextFor)) if (!actions.has(a.name)) actions.set(a.name, a);
       engine = new MicroflowEngine({
         model: ctx.model,
         data: dataPort(ctx.model, ids, ctx.services.get('security')),
@@ -45,5 +48,7 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
 declare module '../core/services.js' {
   interface Services {
     microflows: MicroflowEngine;
+    /** Provided by the composition root when the files component runs: file contents for actions. */
+    fileContents: FilePort;
   }
 }

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../model/diagnostics.js';
 import type { MxObject } from '../objects/mx-object.js';
@@ -29,6 +30,16 @@ export interface ActionContext {
   rollback(objects: MxObject | readonly MxObject[]): Promise<void>;
   callMicroflow(name: string, params?: Readonly<Record<string, Value>>): Promise<Value>;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  /** The contents of a committed FileDocument (or Image, ...), streamed; undefined when it has none. */
+  readFile(file: MxObject): Promise<Readable | undefined>;
+  /** The whole contents in memory (small files). */
+  readFileBytes(file: MxObject): Promise<Buffer | undefined>;
+  /**
+   * Stores new contents of a committed FileDocument (a stream is never held in memory
+   * whole), recorded in the microflow's transaction; `name` replaces its Name. Sets
+   * Size, HasContents (and Name) on the object in hand too.
+   */
+  writeFile(file: MxObject, contents: Readable | Uint8Array | string, name?: string): Promise<void>;
 }
 
 /** What an action file exports as its default: a function, or an object with declared types. */

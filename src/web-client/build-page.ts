@@ -94,6 +94,20 @@ class PageBuilder {
         if (!scope.entity || !this.readablePath(scope.entity, attribute)) return undefined;
         return { type: 'dynamicText', attribute, ...(typeof body.label === 'string' ? { label: body.label } : {}) };
       }
+      case 'fileManager':
+      case 'imageViewer': {
+        const root = kind === 'imageViewer' ? 'System.Image' : 'System.FileDocument';
+        if (!scope.entity?.chain.includes(root)) return undefined;
+        const access = this.access(scope.entity.name);
+        if (!access.readable('Contents')) return undefined;
+        const mb = typeof body.maxFileSize === 'number' && body.maxFileSize > 0 ? body.maxFileSize : undefined;
+        return {
+          type: kind,
+          upload: body.upload !== false && access.writable('Contents'),
+          ...(typeof body.label === 'string' ? { label: body.label } : {}),
+          ...(mb ? { maxFileSize: Math.floor(mb * 1024 * 1024) } : {}),
+        };
+      }
       case 'container':
         return {
           type: 'container',

@@ -137,6 +137,18 @@ export interface ClientDynamicText {
   readonly attribute: string;
   readonly label?: string;
 }
+/**
+ * A FileDocument's contents in a data view over it (`fileManager`), or an
+ * Image's (`imageViewer`, showing its thumbnail): the name and size, a
+ * download link, and an upload control when the user may write the contents.
+ */
+export interface ClientFileWidget {
+  readonly type: 'fileManager' | 'imageViewer';
+  readonly label?: string;
+  readonly upload: boolean;
+  /** Bytes; the server's FileUploadMaxSize applies as well. */
+  readonly maxFileSize?: number;
+}
 export interface ClientButtonWidget {
   readonly type: 'button';
   readonly button: ClientButton;
@@ -159,6 +171,7 @@ export type ClientWidget =
   | ClientReferenceSelector
   | ClientStaticText
   | ClientDynamicText
+  | ClientFileWidget
   | ClientButtonWidget
   | ClientContainer
   | ClientLayoutGrid;

@@ -15,7 +15,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['data', 'http'],
   ['security'],
   ['query'],
-  ['logic', 'client-api'],
+  ['logic', 'client-api', 'files'],
   ['web-client', 'cluster'],
   ['integration'], // published and consumed services: uses the engine, the client API's rules, and the client's page policy
   ['app'], // the composition root: the only folder that knows every component

@@ -49,6 +49,11 @@ export class XasClient {
     else sessionStorage.removeItem(CSRF_KEY);
   }
 
+  /** The session's CSRF token, for requests outside /xas/ (file uploads). */
+  get csrfToken(): string | null {
+    return this.csrf;
+  }
+
   /** Whether the client holds a session's token (an anonymous app's first page views run without a session). */
   get hasSession(): boolean {
     return this.csrf !== null;

@@ -4,6 +4,7 @@ import { useApp, useScope } from '../app/context';
 import { ButtonWidget } from './Buttons';
 import { DataGrid } from './DataGrid';
 import { DataView } from './DataView';
+import { FileWidget } from './FileWidget';
 import { formatValue } from './format';
 import { InputWidget } from './inputs';
 import { ListView } from './ListView';
@@ -46,6 +47,9 @@ function Widget({ w }: { w: ClientWidget }) {
     }
     case 'dynamicText':
       return <DynamicText attribute={w.attribute} label={w.label} />;
+    case 'fileManager':
+    case 'imageViewer':
+      return <FileWidget w={w} />;
     case 'button':
       return <ButtonWidget button={w.button} />;
     case 'container':

@@ -87,6 +87,14 @@ class PageWalker {
       this.selector(kind, body as Record<string, unknown>, bpath, scope);
       return;
     }
+    if ((kind === 'fileManager' || kind === 'imageViewer') && scope.used) {
+      // File widgets show the name and size and build the download URL from changedDate.
+      const used = scope.used;
+      if (used.entity.chain.includes('System.FileDocument'))
+        for (const a of ['Name', 'Size', 'HasContents', 'changedDate'])
+          if (used.entity.attributes.has(a) && !used.attributes.includes(a)) used.attributes.push(a);
+      return;
+    }
     if (body && typeof body === 'object') {
       const b = body as Record<string, unknown>;
       if (scope.used && typeof b.attribute === 'string') this.useMember(scope.used, b, bpath);

@@ -53,6 +53,12 @@ function entityTable(model: CompiledModel, e: CEntity): TableDef {
       unique: false,
     });
   };
+  if (e.name === 'System.FileDocument') {
+    // Mendix's hidden columns of file documents (not attributes): the storage key of the contents, the legacy file number.
+    columns.push({ key: 'System.__uuid__', column: '__uuid__', type: 'String', length: 36, defaultValue: null, previousKeys: [] });
+    columns.push({ key: 'System.__filename__', column: '__filename__', type: 'Long', length: 0, defaultValue: null, previousKeys: [] });
+    indexes.push({ name: indexName(e.table, '__uuid__'), columns: [{ column: '__uuid__', descending: false }], unique: false });
+  }
   if (e.ownSystemMembers.owner) sys('System.owner', OWNER_COLUMN);
   if (e.ownSystemMembers.changedBy) sys('System.changedBy', CHANGED_BY_COLUMN);
   if (e.hasTypeColumn) {

@@ -81,3 +81,19 @@ export function inProcessExclusive(): ExclusivePort {
     },
   };
 }
+
+/**
+ * FileDocument contents for TypeScript actions and the built-in file actions
+ * (the composition root adapts the files component's service). Contents are
+ * recorded in the microflow's transaction: a rollback leaves the object's old
+ * contents.
+ */
+export interface FilePort {
+  read(object: MxObject, sql: SqlPort): Promise<import('node:stream').Readable | undefined>;
+  write(
+    object: MxObject,
+    contents: import('node:stream').Readable | Uint8Array | string,
+    name: string | undefined,
+    sql: SqlPort,
+  ): Promise<{ readonly size: number }>;
+}

@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 const Widget = Type.Record(Type.String(), Type.Unknown(), {
   minProperties: 1,
   description:
-    'One widget: a single widget key (dataGrid, listView, dataView, layoutGrid, container, textBox, textArea, numberInput, datePicker, checkBox, radioButtons, dropDown, referenceSelector, referenceSetSelector, staticText, dynamicText, button).',
+    'One widget: a single widget key (dataGrid, listView, dataView, layoutGrid, container, textBox, textArea, numberInput, datePicker, checkBox, radioButtons, dropDown, referenceSelector, referenceSetSelector, staticText, dynamicText, fileManager, imageViewer, button).',
 });
 
 export const PageFile = Type.Object(
