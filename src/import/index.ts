@@ -1,0 +1,146 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Diagnostic } from '../model/diagnostics.js';
+import { convertApp } from './app.js';
+import { convertDomainModel } from './domain.js';
+import { ModelIndex } from './model-index.js';
+import { convertMicroflow, javaActionStub } from './microflows.js';
+import { formatReport, type ImportReport, Reporter } from './report.js';
+import { readProject } from './units.js';
+
+export { formatReport, type ImportReport } from './report.js';
+
+type Json = Record<string, unknown>;
+
+export interface ImportOptions {
+  /** Checks the written app folder (kiln check); problems it finds are taken out of the import and reported. */
+  check?: (dir: string) => Promise<readonly Diagnostic[]>;
+}
+
+const NOT_IMPORTED: Record<string, string> = {
+  Forms$Page: 'pages are not imported yet',
+  Forms$Snippet: 'snippets are not imported yet',
+  Forms$Layout: 'layouts have no Kiln form (Kiln pages are laid out by the client)',
+  Forms$PageTemplate: 'page templates are Studio Pro tooling',
+  Forms$BuildingBlock: 'building blocks are Studio Pro tooling',
+  Microflows$Nanoflow: 'nanoflows (client-side logic) have no Kiln form yet',
+  Microflows$Rule: 'rules are not imported yet',
+  JavaScriptActions$JavaScriptAction: 'JavaScript actions run in the Mendix client only',
+  ExportMappings$ExportMapping: 'mappings have no Kiln form',
+  ImportMappings$ImportMapping: 'mappings have no Kiln form',
+  JsonStructures$JsonStructure: 'JSON structures have no Kiln form',
+  Menus$MenuDocument: 'menu documents are not imported yet',
+  Navigation$NavigationDocument: 'navigation needs pages, which are not imported yet',
+  ScheduledEvents$ScheduledEvent: 'scheduled events are not imported yet',
+  Rest$PublishedRestService: 'published REST services are not imported yet',
+  Workflows$Workflow: 'workflows have no Kiln form',
+};
+
+/** Module folders are named after modules; a module name Kiln cannot use is reported. */
+function writeYaml(file: string, data: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }));
+}
+
+/**
+ * Imports a Mendix project (.mpr v1/v2, model.mdp or one unit) into a Kiln app folder at
+ * `outDir` (replacing its modules/ and app.yaml); returns what was imported and what not.
+ */
+export async function importMendix(source: string, outDir: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const project = readProject(source);
+  const index = new ModelIndex(project);
+  const reporter = new Reporter(source, project.format, project.productVersion);
+  const modules = index.modules.filter((m) => m !== 'System');
+  const appName = str(index.ofType('Projects$Project')[0]?.doc.Name) || project.name;
+
+  const files = new Map<string, Json>();
+  files.set('app.yaml', convertApp(index, appName || 'App', modules.length ? modules : ['Main'], reporter));
+  for (const m of modules.length ? modules : ['Main']) files.set(`modules/${m}/domain-model.yaml`, convertDomainModel(index, m, reporter));
+  const javaActions = new Set<string>();
+  for (const d of index.documents('Microflows$Microflow')) {
+    if (!modules.includes(d.module)) continue;
+    files.set(`modules/${d.module}/microflows/${d.name}.yaml`, convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions));
+  }
+  const stubs = new Map<string, string>();
+  for (const j of [...javaActions].sort()) {
+    if (!modules.includes(j.slice(0, j.indexOf('.')))) continue;
+    stubs.set(`modules/${j.slice(0, j.indexOf('.'))}/actions/${j.slice(j.indexOf('.') + 1)}.ts`, javaActionStub(index, j));
+    reporter.count('java action', ['imported as a TypeScript action stub that fails until written'], j);
+  }
+  for (const [type, why] of Object.entries(NOT_IMPORTED)) {
+    for (const d of index.documents(type)) reporter.skip(kindOf(type), `${d.module}.${d.name}`, why);
+  }
+
+  rmSync(join(outDir, 'modules'), { recursive: true, force: true });
+  const writeAll = () => {
+    for (const [f, data] of files) writeYaml(join(outDir, f), data);
+    for (const [f, code] of stubs) {
+      mkdirSync(dirname(join(outDir, f)), { recursive: true });
+      writeFileSync(join(outDir, f), code);
+    }
+  };
+  writeAll();
+  if (options.check) {
+    // Whatever the checker refuses is taken out (by the path it names) and reported, until the folder passes.
+    for (let round = 0; round < 5; round++) {
+      const errors = (await options.check(outDir)).filter((d) => d.severity === 'error');
+      if (!errors.length) break;
+      let changed = false;
+      for (const e of errors) changed = dropAt(files, e, reporter) || changed;
+      if (!changed) break;
+      rmSync(join(outDir, 'modules'), { recursive: true, force: true });
+      writeAll();
+    }
+  }
+  // Not .json: the app folder holds model files only.
+  writeFileSync(join(outDir, 'import-report.txt'), formatReport(reporter.report));
+  return reporter.report;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+function kindOf(type: string): string {
+  return type
+    .slice(type.indexOf('$') + 1)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+/** Removes what a diagnostic points at: a microflow's activity (or its body), an entity's member, ... */
+function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): boolean {
+  const data = files.get(d.file);
+  if (!data) return false;
+  const m = /^modules\/([^/]+)\/(?:(microflows)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
+  const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
+  const path = d.path ? d.path.split('.') : [];
+  if (m?.[2] === 'microflows') {
+    if (data.body && (data.body as unknown[]).length === 1 && (data.body as Json[])[0]?.error) return false;
+    data.body = [{ error: { message: `Imported from Mendix without its body: ${d.message.replace(/[{}]/g, '')}` } }];
+    reporter.downgrade('microflow', where, `body left out: ${d.path} ${d.message}`);
+    return true;
+  }
+  // Domain model: drop the smallest element the path names (an access rule, an attribute, a rule, ...).
+  for (let n = path.length; n > 1; n--) {
+    const parentPath = path.slice(0, n - 1);
+    let parent: unknown = data;
+    for (const p of parentPath) parent = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[p] : undefined;
+    const key = path[n - 1]!;
+    if (Array.isArray(parent) && /^\d+$/.test(key)) {
+      parent.splice(Number(key), 1);
+      reporter.downgrade('model element', where, `${d.path} left out: ${d.message}`);
+      return true;
+    }
+    if (
+      parent &&
+      typeof parent === 'object' &&
+      key in parent &&
+      ['entities', 'attributes', 'associations', 'enumerations', 'constants'].includes(parentPath.at(-1) ?? '')
+    ) {
+      delete (parent as Json)[key];
+      reporter.downgrade('model element', where, `${d.path} left out: ${d.message}`);
+      return true;
+    }
+  }
+  return false;
+}
