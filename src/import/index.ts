@@ -115,7 +115,12 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): bo
   const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
   const path = d.path ? d.path.split('.') : [];
   if (m?.[2] === 'microflows') {
-    if (data.body && (data.body as unknown[]).length === 1 && (data.body as Json[])[0]?.error) return false;
+    if ((data.body as Json[] | undefined)?.[0]?.error && String(((data.body as Json[])[0]!.error as Json).message).startsWith('Imported from Mendix without')) {
+      // Even the declaration (parameters, roles) does not check: the microflow is left out.
+      files.delete(d.file);
+      reporter.downgrade('microflow', where, `not imported: ${d.path} ${d.message}`, true);
+      return true;
+    }
     data.body = [{ error: { message: `Imported from Mendix without its body: ${d.message.replace(/[{}]/g, '')}` } }];
     reporter.downgrade('microflow', where, `body left out: ${d.path} ${d.message}`);
     return true;

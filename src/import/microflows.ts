@@ -167,7 +167,9 @@ class Converter {
         case 'ExclusiveMerge': {
           const cycle = this.g.cycleThrough(id);
           if (cycle.size && !(loop && loop.header === id)) {
-            const exit = this.g.ipdom(id);
+            // The loop's exit: the nearest post-dominator of the header outside the cycle.
+            let exit = this.g.ipdom(id);
+            while (exit && exit !== EXIT && cycle.has(exit)) exit = this.g.ipdom(exit);
             const inner: Loop = { header: id, nodes: cycle, exit: exit === EXIT ? undefined : exit };
             const body = this.seq(following(), undefined, inner);
             if (body.at(-1)?.continue) body.pop();
@@ -253,7 +255,8 @@ class Converter {
 
   private template(t: unknown): { message: string; params?: string[] } {
     const o = obj(t);
-    const message = o?.$Type === 'Microflows$StringTemplate' ? str(o.Text) : text(o, this.language) || str(o?.Text);
+    // StringTemplate: Text is the string; TextTemplate: Text is a translatable Texts$Text.
+    const message = obj(o?.Text) ? text(o?.Text, this.language) : str(o?.Text);
     const params = list(o?.Parameters).map((p) => str(p.Expression));
     return { message, ...(params.length ? { params } : {}) };
   }

@@ -31,6 +31,8 @@ export class ModelIndex {
       const q = str(u.doc.QualifiedName);
       if (project.format === 'mdp' && q.includes('.') && !this.modules.includes(moduleOf(q)) && moduleOf(q) !== 'System') this.modules.push(moduleOf(q));
     }
+    // A single unit names no module: it is imported into `Main`.
+    if (project.format === 'unit') this.modules.push('Main');
     this.modules.sort();
     const settings = this.ofType('Settings$ProjectSettings')[0];
     const lang = list(settings?.doc.Settings).find((s) => s.$Type === 'Settings$LanguageSettings');
@@ -44,6 +46,7 @@ export class ModelIndex {
   /** The module a unit belongs to. */
   moduleOf(u: MxUnit): string | undefined {
     const q = str(u.doc.QualifiedName);
+    if (this.project.format === 'unit') return 'Main';
     if (this.project.format === 'mdp') return q.includes('.') ? moduleOf(q) : undefined;
     if (this.moduleCache.has(u.id)) return this.moduleCache.get(u.id);
     let m: string | undefined;

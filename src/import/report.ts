@@ -11,37 +11,42 @@ export interface ImportReport {
 
 export class Reporter {
   readonly report: ImportReport;
+  /** `kind where` -> status of each unit, so that a later downgrade moves exactly that unit. */
+  private readonly status = new Map<string, { kind: string; status: 'full' | 'partial' | 'skipped' }>();
 
   constructor(source: string, format: string, mendixVersion: string | undefined) {
     this.report = { source, format, mendixVersion, kinds: {}, notes: [] };
   }
 
-  private kind(kind: string) {
-    this.report.kinds[kind] ??= { full: 0, partial: 0, skipped: 0 };
-    return this.report.kinds[kind];
+  private set(kind: string, where: string, status: 'full' | 'partial' | 'skipped'): void {
+    const key = `${kind} ${where}`;
+    const prev = this.status.get(key);
+    const rank = { full: 0, partial: 1, skipped: 2 };
+    if (prev && rank[prev.status] >= rank[status]) return;
+    this.status.set(key, { kind, status });
+    const counts: ImportReport['kinds'] = {};
+    for (const { kind: k, status: st } of this.status.values()) {
+      counts[k] ??= { full: 0, partial: 0, skipped: 0 };
+      counts[k][st === 'full' ? 'full' : st === 'partial' ? 'partial' : 'skipped']++;
+    }
+    this.report.kinds = counts;
   }
 
   /** Counts one unit of `kind`: full when it had no notes, partial when it had. */
   count(kind: string, notes: readonly string[], where: string): void {
-    const k = this.kind(kind);
-    if (notes.length) k.partial++;
-    else k.full++;
+    this.set(kind, where, notes.length ? 'partial' : 'full');
     for (const n of notes) this.report.notes.push(`${kind} ${where}: ${n}`);
   }
 
   /** A whole unit that was not imported. */
   skip(kind: string, where: string, why: string): void {
-    this.kind(kind).skipped++;
+    this.set(kind, where, 'skipped');
     this.report.notes.push(`${kind} ${where}: not imported: ${why}`);
   }
 
-  /** Moves a counted unit from full to partial (the model check found a problem later). */
-  downgrade(kind: string, where: string, note: string): void {
-    const k = this.kind(kind);
-    if (k.full > 0) {
-      k.full--;
-      k.partial++;
-    }
+  /** The model check found a problem in an imported unit later: it becomes partial, or (`leftOut`) not imported. */
+  downgrade(kind: string, where: string, note: string, leftOut = false): void {
+    this.set(kind, where, leftOut ? 'skipped' : 'partial');
     this.report.notes.push(`${kind} ${where}: ${note}`);
   }
 }
