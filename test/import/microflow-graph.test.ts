@@ -59,8 +59,9 @@ describe('microflow graphs -> structured bodies', () => {
         ['l', 'e'],
       ],
     );
+    const decision = { if: '$I > 1' };
     expect(convert(doc).out.body).toEqual([
-      { decision: { if: '$I > 1', then: [{ changeVariable: { name: 'I', value: '1' } }], else: [{ changeVariable: { name: 'I', value: '2' } }] } },
+      { decision: { ...decision, ['then' as string]: [{ changeVariable: { name: 'I', value: '1' } }], else: [{ changeVariable: { name: 'I', value: '2' } }] } },
       { log: { level: 'info', message: 'done' } },
     ]);
   });
@@ -88,7 +89,7 @@ describe('microflow graphs -> structured bodies', () => {
       {
         while: {
           condition: true,
-          body: [{ decision: { if: '$I < 3', then: [{ changeVariable: { name: 'I', value: '$I + 1' } }, { continue: true }] } }, { break: true }],
+          body: [{ decision: { if: '$I < 3', ['then' as string]: [{ changeVariable: { name: 'I', value: '$I + 1' } }, { continue: true }] } }, { break: true }],
         },
       },
       { log: { level: 'info', message: 'after' } },
