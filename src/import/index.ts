@@ -6,6 +6,7 @@ import { convertApp } from './app.js';
 import { convertDomainModel } from './domain.js';
 import { ModelIndex } from './model-index.js';
 import { convertMicroflow, javaActionStub } from './microflows.js';
+import { attributeTypes, convertNavigation, convertPage } from './pages.js';
 import { formatReport, type ImportReport, Reporter } from './report.js';
 import { readProject } from './units.js';
 
@@ -19,7 +20,6 @@ export interface ImportOptions {
 }
 
 const NOT_IMPORTED: Record<string, string> = {
-  Forms$Page: 'pages are not imported yet',
   Forms$Snippet: 'snippets are not imported yet',
   Forms$Layout: 'layouts have no Kiln form (Kiln pages are laid out by the client)',
   Forms$PageTemplate: 'page templates are Studio Pro tooling',
@@ -31,7 +31,6 @@ const NOT_IMPORTED: Record<string, string> = {
   ImportMappings$ImportMapping: 'mappings have no Kiln form',
   JsonStructures$JsonStructure: 'JSON structures have no Kiln form',
   Menus$MenuDocument: 'menu documents are not imported yet',
-  Navigation$NavigationDocument: 'navigation needs pages, which are not imported yet',
   ScheduledEvents$ScheduledEvent: 'scheduled events are not imported yet',
   Rest$PublishedRestService: 'published REST services are not imported yet',
   Workflows$Workflow: 'workflows have no Kiln form',
@@ -62,6 +61,18 @@ export async function importMendix(source: string, outDir: string, options: Impo
     if (!modules.includes(d.module)) continue;
     files.set(`modules/${d.module}/microflows/${d.name}.yaml`, convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions));
   }
+  const types = attributeTypes(index);
+  for (const d of index.documents('Forms$Page')) {
+    if (!modules.includes(d.module)) continue;
+    if (d.unit.doc.Excluded === true) {
+      reporter.skip('page', `${d.module}.${d.name}`, 'excluded from the Mendix project');
+      continue;
+    }
+    files.set(`modules/${d.module}/pages/${d.name}.yaml`, convertPage(index, d.module, d.name, d.unit.doc, reporter, types));
+  }
+  const has = (kind: 'page' | 'microflow', q: string) => files.has(`modules/${q.slice(0, q.indexOf('.'))}/${kind}s/${q.slice(q.indexOf('.') + 1)}.yaml`);
+  const navigation = convertNavigation(index, has, reporter);
+  if (navigation) (files.get('app.yaml') as Json).navigation = navigation;
   const stubs = new Map<string, string>();
   for (const j of [...javaActions].sort()) {
     if (!modules.includes(j.slice(0, j.indexOf('.')))) continue;

@@ -31,6 +31,7 @@ function sourceCounts(file: string) {
     userRoles: units.filter((d) => d.$Type === 'Security$ProjectSecurity').reduce((n, d) => n + arr(d.UserRoles).length, 0),
     enumerations: units.filter((d) => d.$Type === 'Enumerations$Enumeration').length,
     microflows: units.filter((d) => d.$Type === 'Microflows$Microflow').length,
+    pages: units.filter((d) => d.$Type === 'Forms$Page' && d.Excluded !== true).length,
   };
 }
 
@@ -68,6 +69,7 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
     expect(model!.security.userRoles.size).toBe(src.userRoles);
     expect([...model!.enumerations.keys()].filter((n) => !n.startsWith('System.')).length).toBe(src.enumerations);
     expect(model!.microflows.size).toBe(src.microflows);
+    expect(model!.pages.size).toBe(src.pages);
     expect(report.kinds.entity).toEqual({ full: src.entities, partial: 0, skipped: 0 });
     expect(readFileSync(join(out, 'import-report.txt'), 'utf8')).toContain('Left out or changed:');
 
@@ -92,6 +94,18 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
     expect(mf.body[0].decision.then[0].retrieve).toMatchObject({ from: '$AccountPasswordData/Administration.AccountPasswordData_Account', into: 'Account' });
     expect(mf.body[0].decision.if).toBe('$AccountPasswordData/NewPassword = $AccountPasswordData/ConfirmPassword');
     expect(mf.body[0].decision.else[0].showMessage).toEqual({ type: 'error', message: 'The new passwords do not match.' });
+    // Pages: a pop-up with a data view on its parameter, inputs chosen by attribute type, footer buttons.
+    const page = parse(readFileSync(join(out, 'modules/Administration/pages/Account_Edit.yaml'), 'utf8'));
+    expect(page).toMatchObject({ title: 'Edit Account', allowedRoles: ['Administrator'], parameters: { Account: 'Administration.Account' }, popup: true });
+    const view = page.widgets[0].layoutGrid.rows[0].columns[0].widgets[0].dataView;
+    expect(view.source).toEqual({ parameter: 'Account' });
+    expect(view.widgets).toContainEqual({ textBox: { attribute: 'FullName', label: 'Full name' } });
+    expect(view.widgets).toContainEqual({ checkBox: { attribute: 'Blocked', label: 'Blocked' } });
+    expect(view.buttons).toEqual([
+      { caption: 'Save', action: 'save', style: 'success' },
+      { caption: 'Cancel', action: 'cancel' },
+    ]);
+    expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
     // Java actions became TypeScript stubs that fail with a clear message.
     expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');
     expect(report.notes.some((n) => n.includes('ManageMyAccount') && n.includes('inheritance'))).toBe(true);
