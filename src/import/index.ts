@@ -94,11 +94,18 @@ export async function importMendix(source: string, outDir: string, options: Impo
   writeAll();
   if (options.check) {
     // Whatever the checker refuses is taken out (by the path it names) and reported, until the folder passes.
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 8; round++) {
       const errors = (await options.check(outDir)).filter((d) => d.severity === 'error');
       if (!errors.length) break;
       let changed = false;
-      for (const e of errors) changed = dropAt(files, e, reporter) || changed;
+      // Deepest and last first, so that removing an array element does not shift the next one; one fix per microflow a round.
+      const done = new Set<string>();
+      errors.sort((a, b) => b.file.localeCompare(a.file) || b.path.localeCompare(a.path, 'en', { numeric: true }));
+      for (const e of errors) {
+        if (done.has(e.file)) continue;
+        if (e.file.includes('/microflows/')) done.add(e.file);
+        changed = dropAt(files, e, reporter) || changed;
+      }
       if (!changed) break;
       rmSync(join(outDir, 'modules'), { recursive: true, force: true });
       writeAll();
@@ -122,7 +129,7 @@ function kindOf(type: string): string {
 function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): boolean {
   const data = files.get(d.file);
   if (!data) return false;
-  const m = /^modules\/([^/]+)\/(?:(microflows)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
+  const m = /^modules\/([^/]+)\/(?:(microflows|pages)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
   const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
   const path = d.path ? d.path.split('.') : [];
   if (m?.[2] === 'microflows') {
@@ -136,27 +143,34 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): bo
     reporter.downgrade('microflow', where, `body left out: ${d.path} ${d.message}`);
     return true;
   }
-  // Domain model: drop the smallest element the path names (an access rule, an attribute, a rule, ...).
-  for (let n = path.length; n > 1; n--) {
+  const kind = m?.[2] === 'pages' ? 'page' : d.file === 'app.yaml' ? 'app.yaml' : 'model element';
+  // Drop the smallest element the path names (an access rule, an attribute, a widget, a menu item, ...).
+  for (let n = path.length; n >= 1; n--) {
     const parentPath = path.slice(0, n - 1);
     let parent: unknown = data;
     for (const p of parentPath) parent = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[p] : undefined;
     const key = path[n - 1]!;
     if (Array.isArray(parent) && /^\d+$/.test(key)) {
       parent.splice(Number(key), 1);
-      reporter.downgrade('model element', where, `${d.path} left out: ${d.message}`);
+      reporter.downgrade(kind, where, `${d.path} left out: ${d.message}`);
       return true;
     }
     if (
       parent &&
       typeof parent === 'object' &&
       key in parent &&
-      ['entities', 'attributes', 'associations', 'enumerations', 'constants'].includes(parentPath.at(-1) ?? '')
+      (['entities', 'attributes', 'associations', 'enumerations', 'constants', 'userRoles', 'homeByRole', 'navigation'].includes(parentPath.at(-1) ?? '') ||
+        parentPath.length === 0)
     ) {
       delete (parent as Json)[key];
-      reporter.downgrade('model element', where, `${d.path} left out: ${d.message}`);
+      reporter.downgrade(kind, where, `${d.path} left out: ${d.message}`);
       return true;
     }
+  }
+  if (kind === 'page') {
+    files.delete(d.file);
+    reporter.downgrade('page', where, `not imported: ${d.path} ${d.message}`, true);
+    return true;
   }
   return false;
 }

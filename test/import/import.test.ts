@@ -161,4 +161,30 @@ describe('kiln import: single units and model.mdp', () => {
     const dm = parse(readFileSync(join(out, 'modules/Shop/domain-model.yaml'), 'utf8'));
     expect(dm).toEqual({ enumerations: { Status: { Open: 'Open order' } }, constants: { Limit: { type: 'Integer', default: '5' } } });
   });
+
+  it('takes out what kiln check refuses, and reports it', async () => {
+    // A microflow unit alone: its parameter's entity and its roles are in modules not imported.
+    const { out, report, errors } = await importAndLoad(join(MENDIX, 'sdk-mpr-testdata/microflows/ChangePassword.mxunit'));
+    expect(errors).toEqual([]);
+    expect(report.kinds.microflow).toEqual({ full: 0, partial: 0, skipped: 1 });
+    expect(report.notes).toContain(
+      "microflow Main.ChangePassword: body left out: parameters.AccountPasswordData unknown entity or enumeration 'Administration.AccountPasswordData'",
+    );
+    expect(readdirSync(join(out, 'modules/Main'))).toEqual(['domain-model.yaml']);
+
+    // Elements the check names by path are removed one by one, the last array element first.
+    let round = 0;
+    const check = async () =>
+      round++ === 0
+        ? [
+            { severity: 'error' as const, file: 'modules/Main/domain-model.yaml', line: 1, path: 'enumerations.PictureQuality', message: 'refused' },
+            { severity: 'error' as const, file: 'app.yaml', line: 1, path: 'modules.0', message: 'also refused' },
+          ]
+        : [];
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-import-'));
+    const r = await importMendix(join(MENDIX, 'sdk-mpr-testdata/enumerations/PictureQuality.mxunit'), dir, { check });
+    expect(parse(readFileSync(join(dir, 'modules/Main/domain-model.yaml'), 'utf8'))).toEqual({ enumerations: {} });
+    expect(parse(readFileSync(join(dir, 'app.yaml'), 'utf8')).modules).toEqual([]);
+    expect(r.notes).toEqual(['model element Main: enumerations.PictureQuality left out: refused', 'app.yaml app.yaml: modules.0 left out: also refused']);
+  });
 });
