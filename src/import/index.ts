@@ -1,11 +1,11 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { convertApp } from './app.js';
 import { convertDomainModel } from './domain.js';
 import { ModelIndex } from './model-index.js';
-import { convertMicroflow, javaActionStub } from './microflows.js';
+import { convertMicroflow, javaActionStub, STUB_MARK } from './microflows.js';
 import { attributeTypes, convertNavigation, convertPage } from './pages.js';
 import { formatReport, type ImportReport, Reporter } from './report.js';
 import { readProject } from './units.js';
@@ -83,12 +83,15 @@ export async function importMendix(source: string, outDir: string, options: Impo
     for (const d of index.documents(type)) reporter.skip(kindOf(type), `${d.module}.${d.name}`, why);
   }
 
-  rmSync(join(outDir, 'modules'), { recursive: true, force: true });
   const writeAll = () => {
+    removeModelFiles(join(outDir, 'modules'));
     for (const [f, data] of files) writeYaml(join(outDir, f), data);
     for (const [f, code] of stubs) {
-      mkdirSync(dirname(join(outDir, f)), { recursive: true });
-      writeFileSync(join(outDir, f), code);
+      // A stub someone has written is kept.
+      const path = join(outDir, f);
+      if (existsSync(path) && !readFileSync(path, 'utf8').includes(STUB_MARK)) continue;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, code);
     }
   };
   writeAll();
@@ -107,13 +110,24 @@ export async function importMendix(source: string, outDir: string, options: Impo
         changed = dropAt(files, e, reporter) || changed;
       }
       if (!changed) break;
-      rmSync(join(outDir, 'modules'), { recursive: true, force: true });
       writeAll();
     }
   }
   // Not .json: the app folder holds model files only.
   writeFileSync(join(outDir, 'import-report.txt'), formatReport(reporter.report));
   return reporter.report;
+}
+
+/** Removes the model files (YAML) an earlier import wrote under modules/, keeping TypeScript actions. */
+function removeModelFiles(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      removeModelFiles(p);
+      if (readdirSync(p).length === 0) rmSync(p, { recursive: true });
+    } else if (/\.(ya?ml|json)$/i.test(name)) rmSync(p);
+  }
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');

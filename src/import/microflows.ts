@@ -483,6 +483,9 @@ function codeType(t: MxObject | undefined): string | undefined {
   return undefined;
 }
 
+/** The line that marks an action file as an unwritten stub (a re-import may replace it). */
+export const STUB_MARK = 'kiln import: stub';
+
 /** A TypeScript action standing in for a Mendix Java action: it fails with a clear message until written. */
 export function javaActionStub(index: ModelIndex, qualified: string): string {
   const doc = index.documents('JavaActions$JavaAction').find((d) => `${d.module}.${d.name}` === qualified)?.unit.doc;
@@ -495,7 +498,7 @@ export function javaActionStub(index: ModelIndex, qualified: string): string {
   const file = `modules/${moduleOf(qualified)}/actions/${last(qualified)}.ts`;
   return [
     `// Imported from Mendix: the Java action ${qualified}. Kiln runs TypeScript actions (docs/microflows.md);`,
-    '// write its body here. Until then every call fails with the message below.',
+    `// write its body here and delete this line (${STUB_MARK}). Until then every call fails with the message below.`,
     'export default {',
     `  parameters: ${JSON.stringify(params)},`,
     ...(returns ? [`  returns: ${JSON.stringify(returns)},`] : []),

@@ -111,10 +111,18 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
     expect(report.notes.some((n) => n.includes('ManageMyAccount') && n.includes('inheritance'))).toBe(true);
   });
 
-  it('gives the same files when the model is imported twice', async () => {
-    const a = await importAndLoad(V2);
-    const b = await importAndLoad(V2);
-    expect(files(b.out)).toEqual(files(a.out));
+  it('gives the same files when the model is imported twice, keeping an action someone wrote', async () => {
+    const { out } = await importAndLoad(V2);
+    const before = files(out);
+    const stub = 'modules/FeedbackModule/actions/ValidateEmail.ts';
+    const written = "export default { parameters: { EmailAddress: 'String' }, returns: 'Boolean', run: () => true };\n";
+    writeFileSync(join(out, stub), written);
+    await importMendix(V2, out, { check: checkFolder });
+    const after = files(out);
+    expect(after[stub]).toBe(written);
+    delete before[stub];
+    delete after[stub];
+    expect(after).toEqual(before);
   });
 });
 
