@@ -144,7 +144,7 @@ const units = [
   unit('re', 'm', { $Type: 'RegularExpressions$RegularExpression', Name: 'Letters', RegEx: '^[A-Z]+$' }),
 ];
 
-type Dm = { moduleRoles: string[]; entities: Record<string, Record<string, unknown>>; associations: Record<string, unknown> };
+type Dm = { moduleRoles: string[]; entities: { Order: Record<string, unknown>; Customer: unknown }; associations: Record<string, unknown> };
 
 describe('domain model import', () => {
   const reporter = new Reporter('t', 'mpr-v2', undefined);
