@@ -104,10 +104,17 @@ export async function importMendix(source: string, outDir: string, options: Impo
       // Deepest and last first, so that removing an array element does not shift the next one; one fix per microflow a round.
       const done = new Set<string>();
       errors.sort((a, b) => b.file.localeCompare(a.file) || b.path.localeCompare(a.path, 'en', { numeric: true }));
+      const removed: string[] = [];
       for (const e of errors) {
         if (done.has(e.file)) continue;
+        // Two problems in one element: it is removed once.
+        if (removed.some((r) => `${e.file}:${e.path}.`.startsWith(`${r}.`))) continue;
         if (e.file.includes('/microflows/')) done.add(e.file);
-        changed = dropAt(files, e, reporter) || changed;
+        const at = dropAt(files, e, reporter);
+        if (at !== undefined) {
+          removed.push(`${e.file}:${at}`);
+          changed = true;
+        }
       }
       if (!changed) break;
       writeAll();
@@ -140,9 +147,10 @@ function kindOf(type: string): string {
 }
 
 /** Removes what a diagnostic points at: a microflow's activity (or its body), an entity's member, ... */
-function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): boolean {
+/** Returns the path of what it removed (undefined: nothing). */
+function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): string | undefined {
   const data = files.get(d.file);
-  if (!data) return false;
+  if (!data) return undefined;
   const m = /^modules\/([^/]+)\/(?:(microflows|pages)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
   const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
   const path = d.path ? d.path.split('.') : [];
@@ -151,11 +159,11 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): bo
       // Even the declaration (parameters, roles) does not check: the microflow is left out.
       files.delete(d.file);
       reporter.downgrade('microflow', where, `not imported: ${d.path} ${d.message}`, true);
-      return true;
+      return '';
     }
     data.body = [{ error: { message: `Imported from Mendix without its body: ${d.message.replace(/[{}]/g, '')}` } }];
     reporter.downgrade('microflow', where, `body left out: ${d.path} ${d.message}`);
-    return true;
+    return '';
   }
   const kind = m?.[2] === 'pages' ? 'page' : d.file === 'app.yaml' ? 'app.yaml' : 'model element';
   // Drop the smallest element the path names (an access rule, an attribute, a widget, a menu item, ...).
@@ -166,8 +174,8 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): bo
     const key = path[n - 1]!;
     if (Array.isArray(parent) && /^\d+$/.test(key)) {
       parent.splice(Number(key), 1);
-      reporter.downgrade(kind, where, `${d.path} left out: ${d.message}`);
-      return true;
+      reporter.downgrade(kind, where, `${path.slice(0, n).join('.')} left out: ${d.message}`);
+      return path.slice(0, n).join('.');
     }
     if (
       parent &&
@@ -177,14 +185,14 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): bo
         parentPath.length === 0)
     ) {
       delete (parent as Json)[key];
-      reporter.downgrade(kind, where, `${d.path} left out: ${d.message}`);
-      return true;
+      reporter.downgrade(kind, where, `${path.slice(0, n).join('.')} left out: ${d.message}`);
+      return path.slice(0, n).join('.');
     }
   }
   if (kind === 'page') {
     files.delete(d.file);
     reporter.downgrade('page', where, `not imported: ${d.path} ${d.message}`, true);
-    return true;
+    return '';
   }
-  return false;
+  return undefined;
 }

@@ -32,6 +32,75 @@ class PageConverter {
       .map((b) => b.button as Json);
   }
 
+  /** A member path as Kiln columns take it: `Attr`, or `Module.Assoc/Module.Entity/Attr` over associations. */
+  private memberPath(ref: MxObject | undefined): string | undefined {
+    const attr = str(ref?.Attribute);
+    if (!attr) return undefined;
+    const steps = list(obj(ref?.EntityRef)?.Steps);
+    return [...steps.map((st) => `${str(st.Association)}/${str(st.DestinationEntity)}`), last(attr)].join('/');
+  }
+
+  /** Data Grid 2 (a pluggable widget): its properties are found by their keys in the widget's type. */
+  private dataGrid(w: MxObject): Json[] {
+    const keys = new Map<string, string>();
+    const collect = (ot: MxObject | undefined) => {
+      for (const pt of list(ot?.PropertyTypes)) {
+        keys.set(str(pt.$ID), str(pt.PropertyKey));
+        collect(obj(obj(pt.ValueType)?.ObjectType));
+      }
+    };
+    collect(obj(obj(w.Type)?.ObjectType));
+    const props = (o: MxObject | undefined) => new Map(list(o?.Properties).map((p) => [keys.get(str(p.TypePointer)) ?? '', obj(p.Value)]));
+    const top = props(obj(w.Object));
+    const src = obj(top.get('datasource')?.DataSource);
+    const entity = str(obj(src?.EntityRef)?.Entity);
+    if (src?.$Type !== 'CustomWidgets$CustomWidgetXPathSource' || !entity) {
+      this.notes.push(`data grid ${str(w.Name)}: its source (${str(src?.$Type) || 'none'}) has no Kiln form, left out`);
+      return [];
+    }
+    const sort = list(obj(src.SortBar)?.SortItems).flatMap((s) => {
+      if (obj(obj(s.AttributeRef)?.EntityRef)) {
+        this.notes.push(`data grid ${str(w.Name)}: sorting over an association (${str(obj(s.AttributeRef)?.Attribute)}) left out`);
+        return [];
+      }
+      const a = last(str(obj(s.AttributeRef)?.Attribute));
+      return [str(s.SortOrder) === 'Descending' ? { attribute: a, descending: true } : a];
+    });
+    const columns: unknown[] = [];
+    const rowButtons: Json[] = [];
+    for (const col of list(top.get('columns')?.Objects)) {
+      const c = props(col);
+      const header = this.template(c.get('header')?.TextTemplate).trim();
+      const as = str(c.get('showContentAs')?.PrimitiveValue);
+      const path = this.memberPath(obj(c.get('attribute')?.AttributeRef));
+      if (as === 'customContent') {
+        const buttons = this.buttons(c.get('content')?.Widgets);
+        rowButtons.push(...buttons);
+        if (!buttons.length) this.notes.push(`data grid ${str(w.Name)}: custom column '${header}' left out`);
+        continue;
+      }
+      if (!path) {
+        this.notes.push(`data grid ${str(w.Name)}: column '${header}' without an attribute left out`);
+        continue;
+      }
+      if (as === 'dynamicText' && this.template(c.get('dynamicText')?.TextTemplate).trim() !== '{1}')
+        this.notes.push(`data grid ${str(w.Name)}: column '${header}' shows its attribute without the text around it`);
+      columns.push(header ? { attribute: path, caption: header } : path);
+    }
+    const pageSize = Number(top.get('pageSize')?.PrimitiveValue);
+    return [
+      {
+        dataGrid: {
+          name: str(w.Name),
+          source: { xpath: `//${entity}${str(src.XPathConstraint)}`, ...(sort.length ? { sort } : {}) },
+          ...(pageSize > 0 ? { pageSize } : {}),
+          columns,
+          ...(rowButtons.length ? { rowButtons } : {}),
+        },
+      },
+    ];
+  }
+
   private action(a: MxObject | undefined, caption: string): unknown {
     const type = str(a?.$Type).replace(/^Forms\$/, '');
     switch (type) {
@@ -186,12 +255,16 @@ class PageConverter {
         return [{ staticText: { text: t, ...(heading ? { heading: Number(heading[1]) } : {}) } }];
       }
       case 'ActionButton': {
-        const caption = this.template(w.CaptionTemplate) || str(w.Name);
+        const caption = this.template(w.CaptionTemplate) || text(w.Tooltip, this.language) || str(w.Name);
         const action = this.action(obj(w.Action), caption);
         if (action === undefined) return [];
         const style = str(w.ButtonStyle).toLowerCase();
         return [{ button: { caption, action, ...(style && style !== 'default' ? { style } : {}) } }];
       }
+      case 'CustomWidgets$CustomWidget':
+        if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.datagrid.Datagrid') return this.dataGrid(w);
+        this.notes.push(`pluggable widget ${str(obj(w.Type)?.WidgetId) || '?'} ${str(w.Name)} left out (no Kiln widget yet)`);
+        return [];
       default:
         this.notes.push(`${str(w.$Type).replace('$', ' ')} ${str(w.Name)} left out (no Kiln widget yet)`);
         return [];
