@@ -12,7 +12,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['model'],
   ['objects'],
   ['core'],
-  ['data', 'http'],
+  ['data', 'http', 'import'],
   ['security'],
   ['query'],
   ['logic', 'client-api', 'files'],

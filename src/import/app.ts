@@ -1,0 +1,53 @@
+import { list, type ModelIndex, obj, str, strings } from './model-index.js';
+import type { Reporter } from './report.js';
+
+type Json = Record<string, unknown>;
+
+const LEVEL: Record<string, string> = { CheckNothing: 'off', CheckFormsAndMicroflows: 'prototype', CheckEverything: 'production' };
+
+/** app.yaml: name, modules, security (level, user roles, admin, guest, password policy, demo users). */
+export function convertApp(index: ModelIndex, name: string, modules: string[], reporter: Reporter): Json {
+  const app: Json = { name, modules };
+  const sec = index.ofType('Security$ProjectSecurity')[0]?.doc;
+  if (!sec) return app;
+  const notes: string[] = [];
+  const security: Json = { level: LEVEL[str(sec.SecurityLevel)] ?? 'production' };
+  const userRoles: Record<string, string[]> = {};
+  for (const r of list(sec.UserRoles)) {
+    userRoles[str(r.Name)] = strings(r.ModuleRoles).filter((q) => {
+      const known = q.startsWith('System.') || modules.includes(q.slice(0, q.indexOf('.')));
+      if (!known) notes.push(`user role ${str(r.Name)}: module role ${q} of a module not imported left out`);
+      return known;
+    });
+    if (r.ManageAllRoles === true || strings(r.ManageableRoles).length) notes.push(`user role ${str(r.Name)}: the roles it may manage are left out`);
+  }
+  if (Object.keys(userRoles).length) security.userRoles = userRoles;
+  if (str(sec.AdminUserName)) {
+    security.adminUser = {
+      name: str(sec.AdminUserName),
+      password: { env: 'KILN_ADMIN_PASSWORD', ...(str(sec.AdminPassword) ? { default: str(sec.AdminPassword) } : {}) },
+      ...(str(sec.AdminUserRole) && userRoles[str(sec.AdminUserRole)] ? { role: str(sec.AdminUserRole) } : {}),
+    };
+  }
+  if (sec.EnableGuestAccess === true && str(sec.GuestUserRole)) security.anonymousRole = str(sec.GuestUserRole);
+  const pp = obj(sec.PasswordPolicySettings);
+  if (pp) {
+    security.passwordPolicy = {
+      minLength: Math.max(1, Number(pp.MinimumLength ?? 1)),
+      requireDigit: pp.RequireDigit === true,
+      requireSymbol: pp.RequireSymbol === true,
+      requireMixedCase: pp.RequireMixedCase === true,
+    };
+  }
+  if (sec.EnableDemoUsers === true) {
+    const demo = list(sec.DemoUsers).map((u) => {
+      if (str(u.Entity) && str(u.Entity) !== 'System.User') notes.push(`demo user ${str(u.UserName)}: created as System.User, not ${str(u.Entity)}`);
+      return { name: str(u.UserName), password: str(u.Password), roles: strings(u.UserRoles).filter((r) => userRoles[r]) };
+    });
+    if (demo.length) security.demoUsers = demo;
+  }
+  if (str(sec.SecurityLevel) === 'CheckNothing' && Object.keys(userRoles).length) notes.push('security level CheckNothing imported as off');
+  app.security = security;
+  reporter.count('project security', notes, name);
+  return app;
+}

@@ -1,0 +1,198 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Diagnostic } from '../model/diagnostics.js';
+import { convertApp } from './app.js';
+import { convertDomainModel } from './domain.js';
+import { ModelIndex } from './model-index.js';
+import { convertMicroflow, javaActionStub, STUB_MARK } from './microflows.js';
+import { attributeTypes, convertNavigation, convertPage } from './pages.js';
+import { formatReport, type ImportReport, Reporter } from './report.js';
+import { readProject } from './units.js';
+
+export { formatReport, type ImportReport } from './report.js';
+
+type Json = Record<string, unknown>;
+
+export interface ImportOptions {
+  /** Checks the written app folder (kiln check); problems it finds are taken out of the import and reported. */
+  check?: (dir: string) => Promise<readonly Diagnostic[]>;
+}
+
+const NOT_IMPORTED: Record<string, string> = {
+  Forms$Snippet: 'snippets are not imported yet',
+  Forms$Layout: 'layouts have no Kiln form (Kiln pages are laid out by the client)',
+  Forms$PageTemplate: 'page templates are Studio Pro tooling',
+  Forms$BuildingBlock: 'building blocks are Studio Pro tooling',
+  Microflows$Nanoflow: 'nanoflows (client-side logic) have no Kiln form yet',
+  Microflows$Rule: 'rules are not imported yet',
+  JavaScriptActions$JavaScriptAction: 'JavaScript actions run in the Mendix client only',
+  ExportMappings$ExportMapping: 'mappings have no Kiln form',
+  ImportMappings$ImportMapping: 'mappings have no Kiln form',
+  JsonStructures$JsonStructure: 'JSON structures have no Kiln form',
+  Menus$MenuDocument: 'menu documents are not imported yet',
+  ScheduledEvents$ScheduledEvent: 'scheduled events are not imported yet',
+  Rest$PublishedRestService: 'published REST services are not imported yet',
+  Workflows$Workflow: 'workflows have no Kiln form',
+};
+
+/** Module folders are named after modules; a module name Kiln cannot use is reported. */
+function writeYaml(file: string, data: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }));
+}
+
+/**
+ * Imports a Mendix project (.mpr v1/v2, model.mdp or one unit) into a Kiln app folder at
+ * `outDir` (replacing its modules/ and app.yaml); returns what was imported and what not.
+ */
+export async function importMendix(source: string, outDir: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const project = readProject(source);
+  const index = new ModelIndex(project);
+  const reporter = new Reporter(source, project.format, project.productVersion);
+  const modules = index.modules.filter((m) => m !== 'System');
+  const appName = str(index.ofType('Projects$Project')[0]?.doc.Name) || project.name;
+
+  const files = new Map<string, Json>();
+  files.set('app.yaml', convertApp(index, appName || 'App', modules.length ? modules : ['Main'], reporter));
+  for (const m of modules.length ? modules : ['Main']) files.set(`modules/${m}/domain-model.yaml`, convertDomainModel(index, m, reporter));
+  const javaActions = new Set<string>();
+  for (const d of index.documents('Microflows$Microflow')) {
+    if (!modules.includes(d.module)) continue;
+    files.set(`modules/${d.module}/microflows/${d.name}.yaml`, convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions));
+  }
+  const types = attributeTypes(index);
+  for (const d of index.documents('Forms$Page')) {
+    if (!modules.includes(d.module)) continue;
+    if (d.unit.doc.Excluded === true) {
+      reporter.skip('page', `${d.module}.${d.name}`, 'excluded from the Mendix project');
+      continue;
+    }
+    files.set(`modules/${d.module}/pages/${d.name}.yaml`, convertPage(index, d.module, d.name, d.unit.doc, reporter, types));
+  }
+  const has = (kind: 'page' | 'microflow', q: string) => files.has(`modules/${q.slice(0, q.indexOf('.'))}/${kind}s/${q.slice(q.indexOf('.') + 1)}.yaml`);
+  const navigation = convertNavigation(index, has, reporter);
+  if (navigation) (files.get('app.yaml') as Json).navigation = navigation;
+  const stubs = new Map<string, string>();
+  for (const j of [...javaActions].sort()) {
+    if (!modules.includes(j.slice(0, j.indexOf('.')))) continue;
+    stubs.set(`modules/${j.slice(0, j.indexOf('.'))}/actions/${j.slice(j.indexOf('.') + 1)}.ts`, javaActionStub(index, j));
+    reporter.count('java action', ['imported as a TypeScript action stub that fails until written'], j);
+  }
+  for (const [type, why] of Object.entries(NOT_IMPORTED)) {
+    for (const d of index.documents(type)) reporter.skip(kindOf(type), `${d.module}.${d.name}`, why);
+  }
+
+  const writeAll = () => {
+    removeModelFiles(join(outDir, 'modules'));
+    for (const [f, data] of files) writeYaml(join(outDir, f), data);
+    for (const [f, code] of stubs) {
+      // A stub someone has written is kept.
+      const path = join(outDir, f);
+      if (existsSync(path) && !readFileSync(path, 'utf8').includes(STUB_MARK)) continue;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, code);
+    }
+  };
+  writeAll();
+  if (options.check) {
+    // Whatever the checker refuses is taken out (by the path it names) and reported, until the folder passes.
+    for (let round = 0; round < 8; round++) {
+      const errors = (await options.check(outDir)).filter((d) => d.severity === 'error');
+      if (!errors.length) break;
+      let changed = false;
+      // Deepest and last first, so that removing an array element does not shift the next one; one fix per microflow a round.
+      const done = new Set<string>();
+      errors.sort((a, b) => b.file.localeCompare(a.file) || b.path.localeCompare(a.path, 'en', { numeric: true }));
+      const removed: string[] = [];
+      for (const e of errors) {
+        if (done.has(e.file)) continue;
+        // Two problems in one element: it is removed once.
+        if (removed.some((r) => `${e.file}:${e.path}.`.startsWith(`${r}.`))) continue;
+        if (e.file.includes('/microflows/')) done.add(e.file);
+        const at = dropAt(files, e, reporter);
+        if (at !== undefined) {
+          removed.push(`${e.file}:${at}`);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+      writeAll();
+    }
+  }
+  // Not .json: the app folder holds model files only.
+  writeFileSync(join(outDir, 'import-report.txt'), formatReport(reporter.report));
+  return reporter.report;
+}
+
+/** Removes the model files (YAML) an earlier import wrote under modules/, keeping TypeScript actions. */
+function removeModelFiles(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      removeModelFiles(p);
+      if (readdirSync(p).length === 0) rmSync(p, { recursive: true });
+    } else if (/\.(ya?ml|json)$/i.test(name)) rmSync(p);
+  }
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+function kindOf(type: string): string {
+  return type
+    .slice(type.indexOf('$') + 1)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+/** Removes what a diagnostic points at: a microflow's activity (or its body), an entity's member, ... */
+/** Returns the path of what it removed (undefined: nothing). */
+function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): string | undefined {
+  const data = files.get(d.file);
+  if (!data) return undefined;
+  const m = /^modules\/([^/]+)\/(?:(microflows|pages)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
+  const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
+  const path = d.path ? d.path.split('.') : [];
+  if (m?.[2] === 'microflows') {
+    if ((data.body as Json[] | undefined)?.[0]?.error && String(((data.body as Json[])[0]!.error as Json).message).startsWith('Imported from Mendix without')) {
+      // Even the declaration (parameters, roles) does not check: the microflow is left out.
+      files.delete(d.file);
+      reporter.downgrade('microflow', where, `not imported: ${d.path} ${d.message}`, true);
+      return '';
+    }
+    data.body = [{ error: { message: `Imported from Mendix without its body: ${d.message.replace(/[{}]/g, '')}` } }];
+    reporter.downgrade('microflow', where, `body left out: ${d.path} ${d.message}`);
+    return '';
+  }
+  const kind = m?.[2] === 'pages' ? 'page' : d.file === 'app.yaml' ? 'app.yaml' : 'model element';
+  // Drop the smallest element the path names (an access rule, an attribute, a widget, a menu item, ...).
+  for (let n = path.length; n >= 1; n--) {
+    const parentPath = path.slice(0, n - 1);
+    let parent: unknown = data;
+    for (const p of parentPath) parent = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[p] : undefined;
+    const key = path[n - 1]!;
+    if (Array.isArray(parent) && /^\d+$/.test(key)) {
+      parent.splice(Number(key), 1);
+      reporter.downgrade(kind, where, `${path.slice(0, n).join('.')} left out: ${d.message}`);
+      return path.slice(0, n).join('.');
+    }
+    if (
+      parent &&
+      typeof parent === 'object' &&
+      key in parent &&
+      (['entities', 'attributes', 'associations', 'enumerations', 'constants', 'userRoles', 'homeByRole', 'navigation'].includes(parentPath.at(-1) ?? '') ||
+        parentPath.length === 0)
+    ) {
+      delete (parent as Json)[key];
+      reporter.downgrade(kind, where, `${path.slice(0, n).join('.')} left out: ${d.message}`);
+      return path.slice(0, n).join('.');
+    }
+  }
+  if (kind === 'page') {
+    files.delete(d.file);
+    reporter.downgrade('page', where, `not imported: ${d.path} ${d.message}`, true);
+    return '';
+  }
+  return undefined;
+}

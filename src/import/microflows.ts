@@ -1,0 +1,511 @@
+import { dataType } from './domain.js';
+import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from './model-index.js';
+import type { Reporter } from './report.js';
+import type { MxObject } from './units.js';
+
+type Json = Record<string, unknown>;
+const EXIT = '#exit';
+
+class Unstructured extends Error {}
+
+/** The microflow graph: nodes (events, activities, splits, merges, loops), their normal and error flows. */
+class Graph {
+  readonly nodes = new Map<string, MxObject>();
+  readonly next = new Map<string, { to: string; cases: string[] }[]>();
+  readonly error = new Map<string, string>();
+  readonly incoming = new Map<string, number>();
+  private ipdomCache: Map<string, string> | undefined;
+
+  constructor(doc: MxObject) {
+    const collect = (c: MxObject | undefined) => {
+      for (const o of list(c?.Objects)) {
+        this.nodes.set(str(o.$ID), o);
+        if (o.$Type === 'Microflows$LoopedActivity') collect(obj(o.ObjectCollection));
+      }
+    };
+    collect(obj(doc.ObjectCollection));
+    const flows = [...list(doc.Flows)];
+    for (const o of this.nodes.values()) flows.push(...list(o.Flows));
+    for (const f of flows) {
+      if (f.$Type !== 'Microflows$SequenceFlow') continue;
+      const from = str(f.OriginPointer);
+      const to = str(f.DestinationPointer);
+      this.incoming.set(to, (this.incoming.get(to) ?? 0) + 1);
+      if (f.IsErrorHandler === true) this.error.set(from, to);
+      else {
+        const cases = list(f.CaseValues).map((c) => (c.$Type === 'Microflows$NoCase' ? '' : str(c.Value)));
+        this.next.set(from, [...(this.next.get(from) ?? []), { to, cases }]);
+      }
+    }
+  }
+
+  succ(id: string): string[] {
+    const s = (this.next.get(id) ?? []).map((f) => f.to);
+    return s.length ? s : [EXIT];
+  }
+
+  /** Immediate post-dominators (a virtual exit after every end). */
+  ipdom(id: string): string | undefined {
+    if (!this.ipdomCache) {
+      const ids = [...this.nodes.keys()];
+      const pdom = new Map<string, Set<string>>();
+      const all = new Set([...ids, EXIT]);
+      for (const n of ids) pdom.set(n, new Set(all));
+      pdom.set(EXIT, new Set([EXIT]));
+      let changed = true;
+      while (changed) {
+        changed = false;
+        for (const n of ids) {
+          let acc: Set<string> | undefined;
+          for (const s of this.succ(n)) {
+            const ps = pdom.get(s) ?? new Set([s]);
+            acc = acc ? new Set([...acc].filter((x) => ps.has(x))) : new Set(ps);
+          }
+          const next = new Set(acc ?? []);
+          next.add(n);
+          if (next.size !== pdom.get(n)!.size) {
+            pdom.set(n, next);
+            changed = true;
+          }
+        }
+      }
+      this.ipdomCache = new Map();
+      for (const n of ids) {
+        const strict = [...pdom.get(n)!].filter((x) => x !== n);
+        // The immediate one: the strict post-dominator that every other strict one post-dominates.
+        const imm = strict.find((c) => strict.every((o) => o === c || pdom.get(c)?.has(o) || o === EXIT));
+        if (imm) this.ipdomCache.set(n, imm);
+      }
+    }
+    return this.ipdomCache.get(id);
+  }
+
+  /** Nodes on a cycle through `id`: reachable from it and reaching it. */
+  cycleThrough(id: string): Set<string> {
+    const fwd = this.reach(id, (n) => this.succ(n).filter((s) => s !== EXIT));
+    if (!fwd.has(id)) return new Set();
+    const preds = new Map<string, string[]>();
+    for (const [from, fs] of this.next) for (const f of fs) preds.set(f.to, [...(preds.get(f.to) ?? []), from]);
+    const back = this.reach(id, (n) => preds.get(n) ?? []);
+    return new Set([...fwd].filter((n) => back.has(n)));
+  }
+
+  private reach(start: string, step: (n: string) => string[]): Set<string> {
+    const seen = new Set<string>();
+    const todo = step(start);
+    while (todo.length) {
+      const n = todo.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      todo.push(...step(n));
+    }
+    return seen;
+  }
+}
+
+interface Loop {
+  header: string;
+  nodes: Set<string>;
+  exit: string | undefined;
+}
+
+class Converter {
+  readonly notes: string[] = [];
+  /** Java actions called (they become TypeScript action stubs). */
+  readonly javaActions = new Set<string>();
+  private steps = 0;
+
+  constructor(
+    private readonly javaReturns: Map<string, string | undefined>,
+    private readonly g: Graph,
+    private readonly language: string,
+  ) {}
+
+  /** An attribute by its short name, an association qualified (as Kiln's set and member keys take them). */
+  member(q: string): string {
+    const parts = q.split('.');
+    return parts.length === 3 ? parts[2]! : q;
+  }
+
+  /** Converts the path from `id` until `stop` (a join), an end or the loop's header. */
+  seq(id: string | undefined, stop: string | undefined, loop: Loop | undefined): Json[] {
+    const out: Json[] = [];
+    while (id && id !== EXIT && id !== stop) {
+      if (++this.steps > 20000) throw new Unstructured('the flow graph could not be structured');
+      if (loop && id === loop.header) {
+        out.push({ continue: true });
+        return out;
+      }
+      if (loop && !loop.nodes.has(id)) {
+        if (id === loop.exit) {
+          out.push({ break: true });
+          return out;
+        }
+      }
+      const n = this.g.nodes.get(id);
+      if (!n) throw new Unstructured(`a flow leads to an unknown object ${id}`);
+      const type = str(n.$Type).replace(/^Microflows\$/, '');
+      const following = () => this.g.next.get(id!)?.[0]?.to;
+      switch (type) {
+        case 'StartEvent':
+          id = following();
+          continue;
+        case 'EndEvent': {
+          const value = str(n.ReturnValue).trim();
+          out.push({ return: value === '' ? null : value });
+          return out;
+        }
+        case 'ErrorEvent':
+          out.push({ error: true });
+          return out;
+        case 'BreakEvent':
+          out.push({ break: true });
+          return out;
+        case 'ContinueEvent':
+          out.push({ continue: true });
+          return out;
+        case 'ExclusiveMerge': {
+          const cycle = this.g.cycleThrough(id);
+          if (cycle.size && !(loop && loop.header === id)) {
+            // The loop's exit: the nearest post-dominator of the header outside the cycle.
+            let exit = this.g.ipdom(id);
+            while (exit && exit !== EXIT && cycle.has(exit)) exit = this.g.ipdom(exit);
+            const inner: Loop = { header: id, nodes: cycle, exit: exit === EXIT ? undefined : exit };
+            const body = this.seq(following(), undefined, inner);
+            if (body.at(-1)?.continue) body.pop();
+            out.push({ while: { condition: true, body } });
+            if (!inner.exit) return out;
+            id = inner.exit;
+            continue;
+          }
+          id = following();
+          continue;
+        }
+        case 'ExclusiveSplit':
+        case 'InheritanceSplit': {
+          const join = this.g.ipdom(id);
+          const flows = this.g.next.get(id) ?? [];
+          const branch = (value: string) => {
+            const f = flows.find((x) => x.cases.includes(value));
+            return f ? this.seq(f.to, join === EXIT ? undefined : join, loop) : [];
+          };
+          if (type === 'InheritanceSplit') throw new Unstructured('an object-type (inheritance) decision has no Kiln form yet');
+          const cond = obj(n.SplitCondition);
+          const expr = str(cond?.Expression);
+          if (cond?.$Type === 'Microflows$RuleSplitCondition')
+            throw new Unstructured(`a decision on rule ${str(cond.RuleCall && obj(cond.RuleCall)?.Rule)} cannot be imported yet`);
+          const values = [...new Set(flows.flatMap((f) => f.cases))];
+          if (values.every((v) => v === 'true' || v === 'false')) {
+            const then = branch('true');
+            const otherwise = branch('false');
+            out.push({
+              ...(str(n.Caption) ? { caption: str(n.Caption) } : {}),
+              decision: { if: expr, then, ...(otherwise.length ? { else: otherwise } : {}) },
+            });
+          } else {
+            const cases: Json = {};
+            for (const v of values) cases[v === '' ? 'empty' : v] = branch(v);
+            out.push({ ...(str(n.Caption) ? { caption: str(n.Caption) } : {}), decision: { on: expr, cases } });
+          }
+          if (join === undefined || join === EXIT) return out;
+          id = join;
+          continue;
+        }
+        case 'LoopedActivity': {
+          const source = obj(n.LoopSource);
+          const inner = [...this.g.nodes.entries()].filter(([k]) => list(obj(n.ObjectCollection)?.Objects).some((o) => str(o.$ID) === k));
+          const start = inner.find(([k, o]) => !this.g.incoming.get(k) && o.$Type !== 'Microflows$Annotation')?.[0];
+          const body = this.seq(start, undefined, undefined);
+          if (source?.$Type === 'Microflows$WhileLoopCondition') out.push({ while: { condition: str(source.WhileExpression), body } });
+          else {
+            const over = str(source?.ListVariableName ?? n.IteratedListVariableName);
+            const as = str(source?.VariableName ?? n.LoopVariableName);
+            out.push({ loop: { over: `$${over}`, as, body } });
+          }
+          id = following();
+          continue;
+        }
+        case 'ActionActivity': {
+          const act = this.action(obj(n.Action), str(n.Caption));
+          const handling = str(obj(n.Action)?.ErrorHandlingType);
+          const errTo = this.g.error.get(id);
+          if (act) {
+            if (handling === 'Continue') act.onError = 'continue';
+            else if (errTo && (handling === 'CustomWithRollBack' || handling === 'CustomWithoutRollBack')) {
+              const body = this.seq(errTo, following(), undefined);
+              act.onError = handling === 'CustomWithRollBack' ? { customWithRollback: body } : { customWithoutRollback: body };
+            }
+            out.push(act);
+          }
+          id = following();
+          continue;
+        }
+        case 'Annotation':
+        case 'MicroflowParameter':
+        case 'MicroflowParameterObject':
+          id = following();
+          continue;
+        default:
+          this.notes.push(`${type} left out`);
+          id = following();
+      }
+    }
+    return out;
+  }
+
+  private template(t: unknown): { message: string; params?: string[] } {
+    const o = obj(t);
+    // StringTemplate: Text is the string; TextTemplate: Text is a translatable Texts$Text.
+    const message = obj(o?.Text) ? text(o?.Text, this.language) : str(o?.Text);
+    const params = list(o?.Parameters).map((p) => str(p.Expression));
+    return { message, ...(params.length ? { params } : {}) };
+  }
+
+  private items(items: unknown): { set?: Json; add?: Json; remove?: Json } {
+    const out: { set?: Json; add?: Json; remove?: Json } = {};
+    for (const it of list(items)) {
+      const member = this.member(str(it.Attribute) || str(it.Association));
+      const kind = str(it.Type) === 'Add' ? 'add' : str(it.Type) === 'Remove' ? 'remove' : 'set';
+      out[kind] = { ...(out[kind] ?? {}), [member]: str(it.Value) };
+    }
+    return out;
+  }
+
+  private commitMode(v: unknown): unknown {
+    return str(v) === 'Yes' ? true : str(v) === 'YesWithoutEvents' ? 'withoutEvents' : undefined;
+  }
+
+  /** One action; undefined (with a note) when Kiln has no form for it. */
+  private action(a: MxObject | undefined, caption: string): Json | undefined {
+    const type = str(a?.$Type).replace(/^Microflows\$/, '');
+    const c = (x: Json): Json => (caption && caption !== 'Activity' ? { caption, ...x } : x);
+    if (!a) return undefined;
+    switch (type) {
+      case 'RetrieveAction': {
+        const src = obj(a.RetrieveSource);
+        if (src?.$Type === 'Microflows$AssociationRetrieveSource') {
+          return c({ retrieve: { from: `$${str(src.StartVariableName)}/${str(src.AssociationId)}`, into: str(a.ResultVariableName) } });
+        }
+        const r: Json = { from: str(src?.Entity) };
+        if (str(src?.XpathConstraint)) r.xpath = str(src?.XpathConstraint);
+        const sort = list(obj(src?.NewSortings)?.Sortings).map((s) => {
+          const attr = last(str(obj(s.AttributeRef)?.Attribute ?? s.Attribute));
+          return str(s.SortOrder) === 'Descending' ? `${attr} desc` : attr;
+        });
+        if (sort.length) r.sort = sort;
+        const range = obj(src?.Range);
+        if (range?.$Type === 'Microflows$ConstantRange' && range.SingleObject === true) r.range = 'first';
+        else if (range?.$Type === 'Microflows$CustomRange') {
+          r.range = {
+            ...(str(range.OffsetExpression) ? { offset: str(range.OffsetExpression) } : {}),
+            ...(str(range.LimitExpression) ? { amount: str(range.LimitExpression) } : {}),
+          };
+        }
+        r.into = str(a.ResultVariableName);
+        return c({ retrieve: r });
+      }
+      case 'CreateChangeAction':
+      case 'CreateObjectAction': {
+        const commit = this.commitMode(a.Commit);
+        const { set } = this.items(a.Items);
+        return c({
+          create: {
+            entity: str(a.Entity),
+            ...(set ? { set } : {}),
+            ...(commit !== undefined ? { commit } : {}),
+            ...(a.RefreshInClient === true ? { refresh: true } : {}),
+            into: str(a.VariableName),
+          },
+        });
+      }
+      case 'ChangeAction':
+      case 'ChangeObjectAction': {
+        const commit = this.commitMode(a.Commit);
+        return c({
+          change: {
+            object: `$${str(a.ChangeVariableName)}`,
+            ...this.items(a.Items),
+            ...(commit !== undefined ? { commit } : {}),
+            ...(a.RefreshInClient === true ? { refresh: true } : {}),
+          },
+        });
+      }
+      case 'CommitAction':
+        return c({
+          commit: {
+            objects: `$${str(a.CommitVariableName)}`,
+            ...(a.WithEvents === false ? { events: false } : {}),
+            ...(a.RefreshInClient === true ? { refresh: true } : {}),
+          },
+        });
+      case 'DeleteAction':
+        return c({ delete: `$${str(a.DeleteVariableName)}` });
+      case 'RollbackAction':
+        return c({ rollback: `$${str(a.RollbackVariableName)}` });
+      case 'CreateVariableAction':
+        return c({
+          createVariable: {
+            name: str(a.VariableName),
+            type: dataType(obj(a.VariableType)) ?? 'String',
+            ...(str(a.InitialValue) ? { value: str(a.InitialValue) } : {}),
+          },
+        });
+      case 'ChangeVariableAction':
+        return c({ changeVariable: { name: str(a.ChangeVariableName), value: str(a.Value) } });
+      case 'MicroflowCallAction': {
+        const call = obj(a.MicroflowCall);
+        const mf = str(call?.Microflow);
+        const args: Json = {};
+        for (const p of list(call?.ParameterMappings)) args[last(str(p.Parameter))] = str(p.Argument);
+        const into = a.UseReturnVariable === true && str(a.ResultVariableName) ? { into: str(a.ResultVariableName) } : {};
+        return c({ call: { microflow: mf, ...(Object.keys(args).length ? { with: args } : {}), ...into } });
+      }
+      case 'LogMessageAction': {
+        const level = str(a.Level).toLowerCase();
+        return c({
+          log: {
+            level: ['trace', 'debug', 'info', 'warning', 'error', 'critical'].includes(level) ? level : 'info',
+            ...(str(a.Node) ? { node: str(a.Node) } : {}),
+            ...this.template(a.MessageTemplate),
+            ...(a.IncludeLatestStackTrace === true ? { includeLatestStackTrace: true } : {}),
+          },
+        });
+      }
+      case 'ShowMessageAction': {
+        const t = str(a.Type);
+        return c({
+          showMessage: {
+            type: t === 'Error' ? 'error' : t === 'Warning' ? 'warning' : 'info',
+            ...this.template(a.Template),
+            ...(a.Blocking === false ? { blocking: false } : {}),
+          },
+        });
+      }
+      case 'ValidationFeedbackAction':
+        return c({
+          validationFeedback: {
+            object: `$${str(a.ValidationVariableName)}`,
+            member: this.member(str(a.Attribute) || str(a.Association)),
+            ...this.template(a.FeedbackTemplate),
+          },
+        });
+      case 'AggregateListAction': {
+        const fn: Record<string, string> = { Count: 'count', Sum: 'sum', Average: 'average', Minimum: 'min', Maximum: 'max' };
+        const f = fn[str(a.AggregateFunction)];
+        if (!f) break;
+        return c({
+          aggregate: {
+            list: `$${str(a.InputListVariableName)}`,
+            function: f,
+            ...(str(a.Attribute) ? { attribute: last(str(a.Attribute)) } : {}),
+            into: str(a.OutputVariableName),
+          },
+        });
+      }
+      case 'JavaActionCallAction': {
+        const name = str(a.JavaAction);
+        const args: Json = {};
+        for (const p of list(a.ParameterMappings)) {
+          const v = obj(p.Value);
+          args[last(str(p.Parameter))] = str(v?.Argument ?? v?.Expression ?? p.Argument);
+        }
+        const returns = this.javaReturns.get(name);
+        const into = a.UseReturnVariable === true && str(a.ResultVariableName) && returns ? { into: str(a.ResultVariableName), returns } : {};
+        this.javaActions.add(name);
+        return c({ action: { name, ...(Object.keys(args).length ? { with: args } : {}), ...into } });
+      }
+      case 'CreateListAction':
+        return c({ createList: { entity: str(a.Entity), into: str(a.VariableName) } });
+      case 'ChangeListAction': {
+        const op: Record<string, string> = { Add: 'add', Remove: 'remove', Clear: 'clear', Set: 'replace' };
+        return c({
+          changeList: { list: `$${str(a.ChangeVariableName)}`, operation: op[str(a.Type)] ?? 'add', ...(str(a.Value) ? { value: str(a.Value) } : {}) },
+        });
+      }
+      default:
+        break;
+    }
+    this.notes.push(`${type} ${caption && caption !== 'Activity' ? `'${caption}' ` : ''}left out (no Kiln activity yet)`);
+    return undefined;
+  }
+}
+
+/** A Mendix microflow as a Kiln microflow file: parameters, return type, roles and the structured body. */
+export function convertMicroflow(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter, javaActions: Set<string>): Json {
+  const out: Json = {};
+  const params: Json = {};
+  for (const o of list(obj(doc.ObjectCollection)?.Objects)) {
+    if (o.$Type === 'Microflows$MicroflowParameter' || o.$Type === 'Microflows$MicroflowParameterObject') {
+      params[str(o.Name)] = dataType(obj(o.VariableType)) ?? 'String';
+    }
+  }
+  if (Object.keys(params).length) out.parameters = params;
+  const returns = dataType(obj(doc.MicroflowReturnType));
+  if (returns) out.returns = returns;
+  const roles = strings(doc.AllowedModuleRoles).map((q) => (moduleOf(q) === module ? last(q) : q));
+  if (roles.length) out.allowedRoles = roles;
+  if (doc.ApplyEntityAccess === true) out.applyEntityAccess = true;
+  const g = new Graph(doc);
+  const javaReturns = new Map(index.documents('JavaActions$JavaAction').map((d) => [`${d.module}.${d.name}`, codeType(obj(d.unit.doc.JavaReturnType))]));
+  const conv = new Converter(javaReturns, g, index.language);
+  const start = [...g.nodes.entries()].find(([, o]) => o.$Type === 'Microflows$StartEvent')?.[0];
+  try {
+    const body = conv.seq(start, undefined, undefined);
+    if (body.at(-1)?.return === null) body.pop();
+    out.body = body;
+    reporter.count('microflow', conv.notes, `${module}.${name}`);
+  } catch (e) {
+    if (!(e instanceof Unstructured)) throw e;
+    out.body = [{ error: { message: `Imported from Mendix without its body: ${e.message}` } }];
+    reporter.count('microflow', [...conv.notes, `body left out: ${e.message}`], `${module}.${name}`);
+  }
+  for (const j of conv.javaActions) javaActions.add(j);
+  if (str(doc.Documentation)) out.documentation = str(doc.Documentation);
+  return out;
+}
+
+/** A Java action's `CodeActions$...` type as a Kiln type (undefined: nothing, or no Kiln form). */
+function codeType(t: MxObject | undefined): string | undefined {
+  const type = str(t?.$Type).replace(/^CodeActions\$/, '');
+  const simple: Record<string, string> = {
+    StringType: 'String',
+    IntegerType: 'Integer',
+    LongType: 'Long',
+    DecimalType: 'Decimal',
+    FloatType: 'Decimal',
+    BooleanType: 'Boolean',
+    DateTimeType: 'DateTime',
+  };
+  if (simple[type]) return simple[type];
+  if (type === 'EnumerationType') return str(t?.Enumeration);
+  if (type === 'ConcreteEntityType') return str(t?.Entity);
+  if (type === 'ListType') return `List of ${str(obj(t?.Parameter)?.Entity)}`;
+  return undefined;
+}
+
+/** The line that marks an action file as an unwritten stub (a re-import may replace it). */
+export const STUB_MARK = 'kiln import: stub';
+
+/** A TypeScript action standing in for a Mendix Java action: it fails with a clear message until written. */
+export function javaActionStub(index: ModelIndex, qualified: string): string {
+  const doc = index.documents('JavaActions$JavaAction').find((d) => `${d.module}.${d.name}` === qualified)?.unit.doc;
+  const params: Record<string, string> = {};
+  for (const p of list(doc?.Parameters)) {
+    const t = codeType(obj(obj(p.ParameterType)?.Type) ?? obj(p.ParameterType));
+    if (t) params[str(p.Name)] = t;
+  }
+  const returns = codeType(obj(doc?.JavaReturnType));
+  const file = `modules/${moduleOf(qualified)}/actions/${last(qualified)}.ts`;
+  return [
+    `// Imported from Mendix: the Java action ${qualified}. Kiln runs TypeScript actions (docs/microflows.md);`,
+    `// write its body here and delete this line (${STUB_MARK}). Until then every call fails with the message below.`,
+    'export default {',
+    `  parameters: ${JSON.stringify(params)},`,
+    ...(returns ? [`  returns: ${JSON.stringify(returns)},`] : []),
+    '  run(): never {',
+    `    throw new Error(${JSON.stringify(`The Java action ${qualified} was imported from Mendix without its code: write ${file}`)});`,
+    '  },',
+    '};',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,348 @@
+import { dataType } from './domain.js';
+import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from './model-index.js';
+import type { Reporter } from './report.js';
+import type { MxObject } from './units.js';
+
+type Json = Record<string, unknown>;
+
+const NUMERIC = new Set(['Integer', 'Long', 'Decimal', 'Float', 'Currency', 'AutoNumber']);
+
+/** Mendix page widgets -> Kiln widgets; what has no Kiln widget is left out and noted. */
+class PageConverter {
+  readonly notes: string[] = [];
+
+  constructor(
+    private readonly language: string,
+    private readonly attributeTypes: Map<string, string>,
+  ) {}
+
+  private template(t: unknown): string {
+    const o = obj(t);
+    return o?.$Type === 'Forms$ClientTemplate' ? text(o.Template, this.language) : text(o, this.language);
+  }
+
+  widgets(ws: unknown): Json[] {
+    return list(ws).flatMap((w) => this.widget(w));
+  }
+
+  private buttons(ws: unknown): Json[] {
+    return list(ws)
+      .filter((w) => w.$Type === 'Forms$ActionButton')
+      .flatMap((w) => this.widget(w))
+      .map((b) => b.button as Json);
+  }
+
+  /** A member path as Kiln columns take it: `Attr`, or `Module.Assoc/Module.Entity/Attr` over associations. */
+  private memberPath(ref: MxObject | undefined): string | undefined {
+    const attr = str(ref?.Attribute);
+    if (!attr) return undefined;
+    const steps = list(obj(ref?.EntityRef)?.Steps);
+    return [...steps.map((st) => `${str(st.Association)}/${str(st.DestinationEntity)}`), last(attr)].join('/');
+  }
+
+  /** Data Grid 2 (a pluggable widget): its properties are found by their keys in the widget's type. */
+  private dataGrid(w: MxObject): Json[] {
+    const keys = new Map<string, string>();
+    const collect = (ot: MxObject | undefined) => {
+      for (const pt of list(ot?.PropertyTypes)) {
+        keys.set(str(pt.$ID), str(pt.PropertyKey));
+        collect(obj(obj(pt.ValueType)?.ObjectType));
+      }
+    };
+    collect(obj(obj(w.Type)?.ObjectType));
+    const props = (o: MxObject | undefined) => new Map(list(o?.Properties).map((p) => [keys.get(str(p.TypePointer)) ?? '', obj(p.Value)]));
+    const top = props(obj(w.Object));
+    const src = obj(top.get('datasource')?.DataSource);
+    const entity = str(obj(src?.EntityRef)?.Entity);
+    if (src?.$Type !== 'CustomWidgets$CustomWidgetXPathSource' || !entity) {
+      this.notes.push(`data grid ${str(w.Name)}: its source (${str(src?.$Type) || 'none'}) has no Kiln form, left out`);
+      return [];
+    }
+    const sort = list(obj(src.SortBar)?.SortItems).flatMap((s) => {
+      if (obj(obj(s.AttributeRef)?.EntityRef)) {
+        this.notes.push(`data grid ${str(w.Name)}: sorting over an association (${str(obj(s.AttributeRef)?.Attribute)}) left out`);
+        return [];
+      }
+      const a = last(str(obj(s.AttributeRef)?.Attribute));
+      return [str(s.SortOrder) === 'Descending' ? { attribute: a, descending: true } : a];
+    });
+    const columns: unknown[] = [];
+    const rowButtons: Json[] = [];
+    for (const col of list(top.get('columns')?.Objects)) {
+      const c = props(col);
+      const header = this.template(c.get('header')?.TextTemplate).trim();
+      const as = str(c.get('showContentAs')?.PrimitiveValue);
+      const path = this.memberPath(obj(c.get('attribute')?.AttributeRef));
+      if (as === 'customContent') {
+        const buttons = this.buttons(c.get('content')?.Widgets);
+        rowButtons.push(...buttons);
+        if (!buttons.length) this.notes.push(`data grid ${str(w.Name)}: custom column '${header}' left out`);
+        continue;
+      }
+      if (!path) {
+        this.notes.push(`data grid ${str(w.Name)}: column '${header}' without an attribute left out`);
+        continue;
+      }
+      if (as === 'dynamicText' && this.template(c.get('dynamicText')?.TextTemplate).trim() !== '{1}')
+        this.notes.push(`data grid ${str(w.Name)}: column '${header}' shows its attribute without the text around it`);
+      columns.push(header ? { attribute: path, caption: header } : path);
+    }
+    const pageSize = Number(top.get('pageSize')?.PrimitiveValue);
+    return [
+      {
+        dataGrid: {
+          name: str(w.Name),
+          source: { xpath: `//${entity}${str(src.XPathConstraint)}`, ...(sort.length ? { sort } : {}) },
+          ...(pageSize > 0 ? { pageSize } : {}),
+          columns,
+          ...(rowButtons.length ? { rowButtons } : {}),
+        },
+      },
+    ];
+  }
+
+  private action(a: MxObject | undefined, caption: string): unknown {
+    const type = str(a?.$Type).replace(/^Forms\$/, '');
+    switch (type) {
+      case 'SaveChangesClientAction':
+        return 'save';
+      case 'CancelChangesClientAction':
+        return 'cancel';
+      case 'ClosePageClientAction':
+        return 'close';
+      case 'DeleteClientAction':
+        return 'delete';
+      case 'MicroflowAction': {
+        const mf = str(obj(a?.MicroflowSettings)?.Microflow);
+        return mf ? { microflow: mf } : undefined;
+      }
+      case 'FormAction': {
+        const page = str(obj(a?.FormSettings)?.Form);
+        return page ? { open: page } : undefined;
+      }
+      case 'CreateObjectClientAction': {
+        const entity = str(obj(a?.EntityRef)?.Entity);
+        const page = str(obj(a?.PageSettings)?.Form);
+        return entity && page ? { create: entity, page } : undefined;
+      }
+      case 'NoAction':
+        return undefined;
+      default:
+        this.notes.push(`button '${caption}': ${type || 'its action'} has no Kiln button action, left out`);
+        return undefined;
+    }
+  }
+
+  private widget(w: MxObject): Json[] {
+    const type = str(w.$Type).replace(/^Forms\$/, '');
+    const label = this.template(w.LabelTemplate);
+    const attrQ = str(obj(w.AttributeRef)?.Attribute);
+    const input = (kind: string): Json[] => {
+      if (!attrQ || obj(obj(w.AttributeRef)?.EntityRef)) {
+        this.notes.push(`${type} ${str(w.Name)}: an attribute over an association path has no Kiln input, left out`);
+        return [];
+      }
+      return [{ [kind]: { attribute: last(attrQ), ...(label ? { label } : {}), ...(str(w.Editable) === 'Never' ? { readOnly: true } : {}) } }];
+    };
+    switch (type) {
+      case 'DivContainer':
+      case 'ScrollContainer':
+        return [{ container: { widgets: this.widgets(w.Widgets) } }];
+      case 'GroupBox':
+        return [
+          {
+            container: {
+              widgets: [{ staticText: { text: this.template(w.Caption) || text(w.Caption, this.language), heading: 3 } }, ...this.widgets(w.Widgets)],
+            },
+          },
+        ];
+      case 'TabContainer':
+        return list(w.TabPages).map((p) => ({
+          container: { widgets: [{ staticText: { text: text(p.Caption, this.language) || str(p.Name), heading: 2 } }, ...this.widgets(p.Widgets)] },
+        }));
+      case 'LayoutGrid':
+        return [
+          {
+            layoutGrid: {
+              rows: list(w.Rows).map((r) => {
+                const cols = list(r.Columns);
+                return {
+                  columns: cols.map((c) => {
+                    const weight = Number(c.Weight);
+                    return { weight: weight >= 1 && weight <= 12 ? weight : Math.max(1, Math.floor(12 / cols.length)), widgets: this.widgets(c.Widgets) };
+                  }),
+                };
+              }),
+            },
+          },
+        ];
+      case 'DataView': {
+        const src = obj(w.DataSource);
+        const param = str(obj(src?.SourceVariable)?.PageParameter);
+        if (src?.$Type !== 'Forms$DataViewSource' || !param) {
+          this.notes.push(`data view ${str(w.Name)}: its source (${str(src?.$Type) || 'none'}) has no Kiln form, left out`);
+          return [];
+        }
+        const buttons = this.buttons(w.FooterWidgets);
+        return [{ dataView: { name: str(w.Name), source: { parameter: param }, widgets: this.widgets(w.Widgets), ...(buttons.length ? { buttons } : {}) } }];
+      }
+      case 'ListView': {
+        const src = obj(w.DataSource);
+        const entity = str(obj(src?.EntityRef)?.Entity) || str(src?.Entity);
+        if (src?.$Type !== 'Forms$ListViewXPathSource' || !entity) {
+          this.notes.push(`list view ${str(w.Name)}: its source (${str(src?.$Type) || 'none'}) has no Kiln form, left out`);
+          return [];
+        }
+        const sort = list(obj(src?.SortBar)?.SortItems).map((s) => {
+          const a = last(str(obj(s.AttributeRef)?.Attribute));
+          return str(s.SortOrder) === 'Descending' ? { attribute: a, descending: true } : a;
+        });
+        return [
+          {
+            listView: {
+              name: str(w.Name),
+              source: { xpath: `//${entity}${str(src.XPathConstraint)}`, ...(sort.length ? { sort } : {}) },
+              ...(Number(w.PageSize) > 0 ? { pageSize: Number(w.PageSize) } : {}),
+              widgets: this.widgets(w.Widgets),
+            },
+          },
+        ];
+      }
+      case 'TextBox':
+        return input(NUMERIC.has(this.attributeTypes.get(attrQ) ?? '') ? 'numberInput' : 'textBox');
+      case 'TextArea':
+        return input('textArea');
+      case 'DatePicker':
+        return input('datePicker');
+      case 'CheckBox':
+        return input('checkBox');
+      case 'RadioButtonGroup':
+      case 'RadioButtons':
+        return input(this.attributeTypes.get(attrQ) === 'Boolean' ? 'checkBox' : 'radioButtons');
+      case 'DropDown':
+        return input('dropDown');
+      case 'ReferenceSelector':
+      case 'ReferenceSetSelector': {
+        const path = obj(obj(w.AttributeRef)?.EntityRef);
+        const assoc = str(list(path?.Steps)[0]?.Association);
+        if (!assoc || !attrQ) {
+          this.notes.push(`${type} ${str(w.Name)}: association not found, left out`);
+          return [];
+        }
+        return [
+          {
+            [type === 'ReferenceSelector' ? 'referenceSelector' : 'referenceSetSelector']: {
+              association: assoc,
+              attribute: last(attrQ),
+              ...(label ? { label } : {}),
+            },
+          },
+        ];
+      }
+      case 'Label':
+        return [{ staticText: { text: text(w.Caption, this.language) } }];
+      case 'Title':
+        return [{ staticText: { text: text(w.Caption, this.language), heading: 1 } }];
+      case 'DynamicText': {
+        const content = obj(w.Content);
+        const params = list(content?.Parameters);
+        const t = this.template(content);
+        const attr = str(obj(params[0]?.AttributeRef)?.Attribute);
+        if (params.length === 1 && attr && t.trim() === '{1}' && !obj(obj(params[0]?.AttributeRef)?.EntityRef))
+          return [{ dynamicText: { attribute: last(attr) } }];
+        if (params.length) this.notes.push(`text ${str(w.Name)}: parameters of '${t}' left out (shown as written)`);
+        const heading = /^H([1-3])$/.exec(str(w.RenderMode));
+        return [{ staticText: { text: t, ...(heading ? { heading: Number(heading[1]) } : {}) } }];
+      }
+      case 'ActionButton': {
+        const caption = this.template(w.CaptionTemplate) || text(w.Tooltip, this.language) || str(w.Name);
+        const action = this.action(obj(w.Action), caption);
+        if (action === undefined) return [];
+        const style = str(w.ButtonStyle).toLowerCase();
+        return [{ button: { caption, action, ...(style && style !== 'default' ? { style } : {}) } }];
+      }
+      case 'CustomWidgets$CustomWidget':
+        if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.datagrid.Datagrid') return this.dataGrid(w);
+        this.notes.push(`pluggable widget ${str(obj(w.Type)?.WidgetId) || '?'} ${str(w.Name)} left out (no Kiln widget yet)`);
+        return [];
+      default:
+        this.notes.push(`${str(w.$Type).replace('$', ' ')} ${str(w.Name)} left out (no Kiln widget yet)`);
+        return [];
+    }
+  }
+}
+
+/** A Mendix page as a Kiln page file: title, roles, parameters, pop-up or not, widgets. */
+export function convertPage(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter, attributeTypes: Map<string, string>): Json {
+  const conv = new PageConverter(index.language, attributeTypes);
+  const out: Json = { title: text(doc.Title, index.language) || name };
+  const roles = strings(doc.AllowedModuleRoles).map((q) => (moduleOf(q) === module ? last(q) : q));
+  if (roles.length) out.allowedRoles = roles;
+  const params: Json = {};
+  for (const p of list(doc.Parameters)) {
+    const t = dataType(obj(p.ParameterType));
+    if (t?.includes('.') && !t.startsWith('List of')) params[str(p.Name)] = t;
+    else conv.notes.push(`parameter ${str(p.Name)} of type ${t ?? 'unknown'} left out: Kiln page parameters are objects`);
+  }
+  if (Object.keys(params).length) out.parameters = params;
+  const call = obj(doc.FormCall);
+  if (/popup/i.test(str(call?.Form))) out.popup = true;
+  out.widgets = list(call?.Arguments).flatMap((a) => conv.widgets(a.Widgets));
+  reporter.count('page', conv.notes, `${module}.${name}`);
+  return out;
+}
+
+/** Qualified attribute name -> Mendix attribute type (String, Integer, ...), for choosing input widgets. */
+export function attributeTypes(index: ModelIndex): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of index.documents('DomainModels$DomainModel')) {
+    for (const e of list(d.unit.doc.Entities)) {
+      for (const a of list(e.Attributes)) {
+        const t = str(obj(a.NewType ?? a.Type)?.$Type)
+          .replace(/^DomainModels\$/, '')
+          .replace(/AttributeType$/, '');
+        out.set(`${d.module}.${str(e.Name)}.${str(a.Name)}`, t);
+      }
+    }
+  }
+  return out;
+}
+
+/** app.yaml navigation from the responsive profile: home page, home pages by role, menu (pages and microflows imported). */
+export function convertNavigation(index: ModelIndex, has: (kind: 'page' | 'microflow', q: string) => boolean, reporter: Reporter): Json | undefined {
+  const nav = index.ofType('Navigation$NavigationDocument')[0];
+  if (!nav) return undefined;
+  const profile = list(nav.doc.Profiles).find((p) => str(p.Kind) === 'Responsive' || /responsive/i.test(str(p.Name))) ?? list(nav.doc.Profiles)[0];
+  if (!profile) return undefined;
+  const notes: string[] = [];
+  const out: Json = {};
+  const home = obj(profile.HomePage);
+  if (str(home?.Page) && has('page', str(home?.Page))) out.home = str(home?.Page);
+  else if (str(home?.Page) || str(home?.Microflow)) notes.push(`home ${str(home?.Page) || str(home?.Microflow)} left out (not imported or a microflow)`);
+  const byRole: Record<string, string> = {};
+  for (const r of list(profile.RoleBasedHomePages)) {
+    if (str(r.Page) && has('page', str(r.Page))) byRole[str(r.UserRole)] = str(r.Page);
+    else notes.push(`home of role ${str(r.UserRole)} left out`);
+  }
+  if (Object.keys(byRole).length) out.homeByRole = byRole;
+  const menu: Json[] = [];
+  const walk = (items: unknown) => {
+    for (const it of list(items)) {
+      const caption = text(it.Caption, index.language);
+      const a = obj(it.Action);
+      const page = str(obj(a?.FormSettings)?.Form);
+      const mf = str(obj(a?.MicroflowSettings)?.Microflow);
+      if (page && has('page', page)) menu.push({ caption, page });
+      else if (mf && has('microflow', mf)) menu.push({ caption, microflow: mf });
+      else if (page || mf || a?.$Type !== 'Forms$NoAction') notes.push(`menu item '${caption}' left out`);
+      if (list(it.Items).length) notes.push(`sub-items of menu item '${caption}' flattened`);
+      walk(it.Items);
+    }
+  };
+  walk(obj(profile.Menu)?.Items);
+  if (menu.length) out.menu = menu;
+  const others = list(nav.doc.Profiles).filter((p) => p !== profile);
+  if (others.length) notes.push(`navigation profiles ${others.map((p) => str(p.Name)).join(', ')} left out (Kiln has one navigation)`);
+  reporter.count('navigation', notes, str(profile.Name) || 'Responsive');
+  return Object.keys(out).length ? out : undefined;
+}

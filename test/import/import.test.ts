@@ -1,0 +1,217 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { serialize } from 'bson';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { checkFolder } from '../../src/cli/import-command.js';
+import { importMendix } from '../../src/import/index.js';
+import { decodeUnit, readProject, splitBsonStream } from '../../src/import/units.js';
+import { loadModel } from '../../src/model/index.js';
+import { modelChecks } from '../../src/app/model-checks.js';
+
+// The real Mendix projects of ../shared/fixtures (ako/mxcli's test data, Apache-2.0), beside the clone.
+const MENDIX = join(import.meta.dirname, '../../../shared/fixtures/mendix/mxcli-testdata');
+const V2 = join(MENDIX, 'v2-minimal/minimal.mpr');
+const V1 = join(MENDIX, 'sdk-mpr-testdata/v1-project/App.mpr');
+// An import runs kiln check until the folder passes: a few seconds each on a busy machine.
+const SLOW = 180_000;
+
+type Obj = Record<string, unknown>;
+const arr = (v: unknown) => (Array.isArray(v) ? (v as Obj[]) : []);
+
+/** What the Mendix project holds, counted straight from its units. */
+function sourceCounts(file: string) {
+  const units = readProject(file).units.map((u) => u.doc);
+  const dms = units.filter((d) => d.$Type === 'DomainModels$DomainModel');
+  const entities = dms.flatMap((d) => arr(d.Entities));
+  return {
+    entities: entities.length,
+    attributes: entities.reduce((n, e) => n + arr(e.Attributes).length, 0),
+    associations: dms.reduce((n, d) => n + arr(d.Associations).length + arr(d.CrossAssociations).length, 0),
+    moduleRoles: units.filter((d) => d.$Type === 'Security$ModuleSecurity').reduce((n, d) => n + arr(d.ModuleRoles).length, 0),
+    userRoles: units.filter((d) => d.$Type === 'Security$ProjectSecurity').reduce((n, d) => n + arr(d.UserRoles).length, 0),
+    enumerations: units.filter((d) => d.$Type === 'Enumerations$Enumeration').length,
+    microflows: units.filter((d) => d.$Type === 'Microflows$Microflow').length,
+    pages: units.filter((d) => d.$Type === 'Forms$Page' && d.Excluded !== true).length,
+  };
+}
+
+async function importAndLoad(file: string) {
+  const out = mkdtempSync(join(tmpdir(), 'kiln-import-'));
+  const report = await importMendix(file, out, { check: checkFolder });
+  const { model, diagnostics } = await loadModel(out, { checks: modelChecks() });
+  return { out, report, model, errors: diagnostics.filter((d) => d.severity === 'error') };
+}
+
+function files(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
+  it(
+    'writes an app that kiln check accepts, with every entity, attribute, association and role',
+    async () => {
+      const { out, report, model, errors } = await importAndLoad(V2);
+      expect(errors).toEqual([]);
+      expect(model).toBeDefined();
+      const src = sourceCounts(V2);
+      const own = [...model!.entities.values()].filter((e) => e.module !== 'System');
+      expect(own.length).toBe(src.entities);
+      expect(own.reduce((n, e) => n + e.ownAttributes.length, 0)).toBe(src.attributes);
+      expect([...model!.associations.keys()].filter((n) => !n.startsWith('System.')).length).toBe(src.associations);
+      expect([...model!.moduleRoles].filter((r) => !r.startsWith('System.')).length).toBe(src.moduleRoles);
+      expect(model!.security.userRoles.size).toBe(src.userRoles);
+      expect([...model!.enumerations.keys()].filter((n) => !n.startsWith('System.')).length).toBe(src.enumerations);
+      expect(model!.microflows.size).toBe(src.microflows);
+      expect(model!.pages.size).toBe(src.pages);
+      expect(report.kinds.entity).toEqual({ full: src.entities, partial: 0, skipped: 0 });
+      expect(readFileSync(join(out, 'import-report.txt'), 'utf8')).toContain('Left out or changed:');
+
+      // Spot checks against the source model.
+      const dm = parse(readFileSync(join(out, 'modules/Administration/domain-model.yaml'), 'utf8'));
+      expect(dm.moduleRoles).toEqual(['Administrator', 'User']);
+      expect(dm.entities.Account.generalization).toBe('System.User');
+      expect(dm.entities.Account.attributes).toMatchObject({ FullName: 'String', Email: 'String', IsLocalUser: { type: 'Boolean', default: true } });
+      expect(dm.entities.Account.access).toContainEqual(expect.objectContaining({ roles: ['User'], xpath: "[id='[%CurrentUser%]']" }));
+      expect(dm.associations.AccountPasswordData_Account).toEqual({ parent: 'AccountPasswordData', child: 'Account' });
+      const feedback = parse(readFileSync(join(out, 'modules/FeedbackModule/domain-model.yaml'), 'utf8'));
+      expect(feedback.constants.LocalStorageKey).toEqual({ type: 'String', default: 'mxfeedback-form-data', exposedToClient: true });
+      const atlas = parse(readFileSync(join(out, 'modules/Atlas_Web_Content/domain-model.yaml'), 'utf8'));
+      expect(atlas.entities.LoginContext.persistable).toBe(false);
+      const app = parse(readFileSync(join(out, 'app.yaml'), 'utf8'));
+      expect(app.security.userRoles.User).toContain('Administration.User');
+      expect(app.security.passwordPolicy).toEqual({ minLength: 12, requireDigit: true, requireSymbol: false, requireMixedCase: true });
+
+      // A microflow with decisions, rebuilt into a structured body.
+      const mf = parse(readFileSync(join(out, 'modules/Administration/microflows/ChangePassword.yaml'), 'utf8'));
+      expect(mf.parameters).toEqual({ AccountPasswordData: 'Administration.AccountPasswordData' });
+      expect(mf.body[0].decision.then[0].retrieve).toMatchObject({ from: '$AccountPasswordData/Administration.AccountPasswordData_Account', into: 'Account' });
+      expect(mf.body[0].decision.if).toBe('$AccountPasswordData/NewPassword = $AccountPasswordData/ConfirmPassword');
+      expect(mf.body[0].decision.else[0].showMessage).toEqual({ type: 'error', message: 'The new passwords do not match.' });
+      // Pages: a pop-up with a data view on its parameter, inputs chosen by attribute type, footer buttons.
+      const page = parse(readFileSync(join(out, 'modules/Administration/pages/Account_Edit.yaml'), 'utf8'));
+      expect(page).toMatchObject({ title: 'Edit Account', allowedRoles: ['Administrator'], parameters: { Account: 'Administration.Account' }, popup: true });
+      const view = page.widgets[0].layoutGrid.rows[0].columns[0].widgets[0].dataView;
+      expect(view.source).toEqual({ parameter: 'Account' });
+      expect(view.widgets).toContainEqual({ textBox: { attribute: 'FullName', label: 'Full name' } });
+      expect(view.widgets).toContainEqual({ checkBox: { attribute: 'Blocked', label: 'Blocked' } });
+      expect(view.buttons).toEqual([
+        { caption: 'Save', action: 'save', style: 'success' },
+        { caption: 'Cancel', action: 'cancel' },
+      ]);
+      // Data Grid 2 (a pluggable widget) becomes a data grid; a column over an association keeps its path.
+      const sessions = parse(readFileSync(join(out, 'modules/Administration/pages/ActiveSessions.yaml'), 'utf8'));
+      const grid = sessions.widgets[1].layoutGrid.rows[0].columns[0].widgets[0].dataGrid;
+      expect(grid).toMatchObject({ name: 'dataGrid21', source: { xpath: '//System.Session' }, pageSize: 20 });
+      expect(grid.columns).toEqual([
+        { attribute: 'System.Session_User/System.User/Name', caption: 'User name' },
+        { attribute: 'LastActive', caption: 'Last active' },
+      ]);
+      expect(grid.rowButtons).toEqual([expect.objectContaining({ action: 'delete' })]);
+      expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
+      // Java actions became TypeScript stubs that fail with a clear message.
+      expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');
+      expect(report.notes.some((n) => n.includes('ManageMyAccount') && n.includes('inheritance'))).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'gives the same files when the model is imported twice, keeping an action someone wrote',
+    async () => {
+      const { out } = await importAndLoad(V2);
+      const before = files(out);
+      const stub = 'modules/FeedbackModule/actions/ValidateEmail.ts';
+      const written = "export default { parameters: { EmailAddress: 'String' }, returns: 'Boolean', run: () => true };\n";
+      writeFileSync(join(out, stub), written);
+      await importMendix(V2, out, { check: checkFolder });
+      const after = files(out);
+      expect(after[stub]).toBe(written);
+      delete before[stub];
+      delete after[stub];
+      expect(after).toEqual(before);
+    },
+    SLOW,
+  );
+});
+
+describe('kiln import: MPR v1 (Mendix 9.24)', () => {
+  it('reads the units from the SQLite file and passes kiln check', async () => {
+    const { report, model, errors } = await importAndLoad(V1);
+    expect(errors).toEqual([]);
+    expect(report.format).toBe('mpr-v1');
+    expect(report.mendixVersion).toMatch(/^9\.24\./);
+    const src = sourceCounts(V1);
+    const own = [...model!.entities.values()].filter((e) => e.module !== 'System');
+    expect(own.map((e) => e.name).sort()).toEqual(['NanoflowCommons.Geolocation', 'NanoflowCommons.Position']);
+    expect(own.length).toBe(src.entities);
+    expect(own.reduce((n, e) => n + e.ownAttributes.length, 0)).toBe(src.attributes);
+    expect(model!.security.userRoles.size).toBe(src.userRoles);
+    expect(report.kinds['java script action']?.skipped).toBe(10);
+  });
+});
+
+describe('kiln import: single units and model.mdp', () => {
+  it('imports one enumeration unit into module Main, captions included', async () => {
+    const { out, errors } = await importAndLoad(join(MENDIX, 'sdk-mpr-testdata/enumerations/PictureQuality.mxunit'));
+    expect(errors).toEqual([]);
+    const dm = parse(readFileSync(join(out, 'modules/Main/domain-model.yaml'), 'utf8'));
+    expect(dm.enumerations.PictureQuality).toMatchObject({ original: 'Original', high: 'High' });
+  });
+
+  it('reads a model.mdp stream (documents without array markers, named by QualifiedName)', async () => {
+    const enumeration = {
+      $Type: 'Enumerations$Enumeration',
+      QualifiedName: 'Shop.Status',
+      Name: 'Status',
+      Values: [
+        { $Type: 'Enumerations$EnumerationValue', Name: 'Open', Caption: { $Type: 'Texts$Text', Items: [{ LanguageCode: 'en_US', Text: 'Open order' }] } },
+      ],
+    };
+    const constant = { $Type: 'Constants$Constant', QualifiedName: 'Shop.Limit', Name: 'Limit', Type: { $Type: 'DataTypes$IntegerType' }, DefaultValue: '5' };
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-mdp-'));
+    const file = join(dir, 'model.mdp');
+    writeFileSync(file, Buffer.concat([serialize(enumeration), serialize(constant)]));
+    expect(splitBsonStream(readFileSync(file)).map((b) => decodeUnit(b, false).QualifiedName)).toEqual(['Shop.Status', 'Shop.Limit']);
+    const { out, errors } = await importAndLoad(file);
+    expect(errors).toEqual([]);
+    const dm = parse(readFileSync(join(out, 'modules/Shop/domain-model.yaml'), 'utf8'));
+    expect(dm).toEqual({ enumerations: { Status: { Open: 'Open order' } }, constants: { Limit: { type: 'Integer', default: '5' } } });
+  });
+
+  it('takes out what kiln check refuses, and reports it', async () => {
+    // A microflow unit alone: its parameter's entity and its roles are in modules not imported.
+    const { out, report, errors } = await importAndLoad(join(MENDIX, 'sdk-mpr-testdata/microflows/ChangePassword.mxunit'));
+    expect(errors).toEqual([]);
+    expect(report.kinds.microflow).toEqual({ full: 0, partial: 0, skipped: 1 });
+    expect(report.notes).toContain(
+      "microflow Main.ChangePassword: body left out: parameters.AccountPasswordData unknown entity or enumeration 'Administration.AccountPasswordData'",
+    );
+    expect(readdirSync(join(out, 'modules/Main'))).toEqual(['domain-model.yaml']);
+
+    // Elements the check names by path are removed one by one, the last array element first.
+    let round = 0;
+    const check = async () =>
+      round++ === 0
+        ? [
+            { severity: 'error' as const, file: 'modules/Main/domain-model.yaml', line: 1, path: 'enumerations.PictureQuality', message: 'refused' },
+            { severity: 'error' as const, file: 'app.yaml', line: 1, path: 'modules.0', message: 'also refused' },
+          ]
+        : [];
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-import-'));
+    const r = await importMendix(join(MENDIX, 'sdk-mpr-testdata/enumerations/PictureQuality.mxunit'), dir, { check });
+    expect(parse(readFileSync(join(dir, 'modules/Main/domain-model.yaml'), 'utf8'))).toEqual({ enumerations: {} });
+    expect(parse(readFileSync(join(dir, 'app.yaml'), 'utf8')).modules).toEqual([]);
+    expect(r.notes).toEqual(['model element Main: enumerations.PictureQuality left out: refused', 'app.yaml app.yaml: modules.0 left out: also refused']);
+  });
+});

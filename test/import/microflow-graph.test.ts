@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { convertMicroflow } from '../../src/import/microflows.js';
+import { ModelIndex } from '../../src/import/model-index.js';
+import { Reporter } from '../../src/import/report.js';
+import type { MxObject } from '../../src/import/units.js';
+
+/** A Mendix microflow graph from nodes and flows ([from, to, case?]). */
+function microflow(nodes: Record<string, Record<string, unknown>>, flows: [string, string, string?][]): MxObject {
+  return {
+    $Type: 'Microflows$Microflow',
+    Name: 'Flow',
+    ObjectCollection: { $Type: 'Microflows$MicroflowObjectCollection', Objects: Object.entries(nodes).map(([id, n]) => ({ $ID: id, ...n })) },
+    Flows: flows.map(([from, to, c]) => ({
+      $Type: 'Microflows$SequenceFlow',
+      OriginPointer: from,
+      DestinationPointer: to,
+      IsErrorHandler: false,
+      CaseValues: c === undefined ? [] : [{ $Type: 'Microflows$EnumerationCase', Value: c }],
+    })),
+    MicroflowReturnType: { $Type: 'DataTypes$VoidType' },
+  };
+}
+
+const index = new ModelIndex({ format: 'unit', productVersion: undefined, name: 't', units: [] });
+const convert = (doc: MxObject) => {
+  const reporter = new Reporter('t', 'unit', undefined);
+  const out = convertMicroflow(index, 'Main', 'Flow', doc, reporter, new Set());
+  return { out, notes: reporter.report.notes };
+};
+const split = (expr: string) => ({ $Type: 'Microflows$ExclusiveSplit', SplitCondition: { $Type: 'Microflows$ExpressionSplitCondition', Expression: expr } });
+const setVar = (value: string) => ({
+  $Type: 'Microflows$ActionActivity',
+  Action: { $Type: 'Microflows$ChangeVariableAction', ChangeVariableName: 'I', Value: value },
+});
+const log = (text: string) => ({
+  $Type: 'Microflows$ActionActivity',
+  Action: { $Type: 'Microflows$LogMessageAction', Level: 'Info', MessageTemplate: { $Type: 'Microflows$StringTemplate', Text: text } },
+});
+
+describe('microflow graphs -> structured bodies', () => {
+  it('rebuilds a decision whose branches meet at a merge', () => {
+    const doc = microflow(
+      {
+        s: { $Type: 'Microflows$StartEvent' },
+        d: split('$I > 1'),
+        a: setVar('1'),
+        b: setVar('2'),
+        m: { $Type: 'Microflows$ExclusiveMerge' },
+        l: log('done'),
+        e: { $Type: 'Microflows$EndEvent' },
+      },
+      [
+        ['s', 'd'],
+        ['d', 'a', 'true'],
+        ['d', 'b', 'false'],
+        ['a', 'm'],
+        ['b', 'm'],
+        ['m', 'l'],
+        ['l', 'e'],
+      ],
+    );
+    const decision = { if: '$I > 1' };
+    expect(convert(doc).out.body).toEqual([
+      { decision: { ...decision, ['then' as string]: [{ changeVariable: { name: 'I', value: '1' } }], else: [{ changeVariable: { name: 'I', value: '2' } }] } },
+      { log: { level: 'info', message: 'done' } },
+    ]);
+  });
+
+  it('rebuilds a loop made with a merge that a flow runs back to', () => {
+    const doc = microflow(
+      {
+        s: { $Type: 'Microflows$StartEvent' },
+        m: { $Type: 'Microflows$ExclusiveMerge' },
+        d: split('$I < 3'),
+        a: setVar('$I + 1'),
+        l: log('after'),
+        e: { $Type: 'Microflows$EndEvent' },
+      },
+      [
+        ['s', 'm'],
+        ['m', 'd'],
+        ['d', 'a', 'true'],
+        ['a', 'm'],
+        ['d', 'l', 'false'],
+        ['l', 'e'],
+      ],
+    );
+    expect(convert(doc).out.body).toEqual([
+      {
+        while: {
+          condition: true,
+          body: [{ decision: { if: '$I < 3', ['then' as string]: [{ changeVariable: { name: 'I', value: '$I + 1' } }, { continue: true }] } }, { break: true }],
+        },
+      },
+      { log: { level: 'info', message: 'after' } },
+    ]);
+  });
+
+  it('leaves out an action without a Kiln form and says which', () => {
+    const doc = microflow(
+      {
+        s: { $Type: 'Microflows$StartEvent' },
+        a: { $Type: 'Microflows$ActionActivity', Caption: 'Open it', Action: { $Type: 'Microflows$ShowFormAction' } },
+        e: { $Type: 'Microflows$EndEvent' },
+      },
+      [
+        ['s', 'a'],
+        ['a', 'e'],
+      ],
+    );
+    const { out, notes } = convert(doc);
+    expect(out.body).toEqual([]);
+    expect(notes).toEqual(["microflow Main.Flow: ShowFormAction 'Open it' left out (no Kiln activity yet)"]);
+  });
+});
