@@ -33,11 +33,11 @@ export function defaultComponents(): RuntimeComponent[] {
         ctx.services.set('logic', clientLogic(ctx.services.require('microflows')));
       },
     },
-    clientApiComponent(),
+    clientApiComponent({ periodicCleanup: false }),
     // Published REST services, their OpenAPI documents, /rest-doc/ and /api-doc/.
     integrationComponent(),
     // FileDocument contents (local folder or S3), GET and POST /file, the clean-up of unreferenced files.
-    filesComponent(),
+    filesComponent({ periodicCleanup: false }),
     // The files service as the microflow engine's FilePort: TypeScript actions and the built-in file actions.
     {
       name: 'files-logic',

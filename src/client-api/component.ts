@@ -21,6 +21,8 @@ declare module '../core/services.js' {
     operations: OperationRegistry;
     /** Provided by the composition root when the microflow engine runs: commits and calls go through it. */
     logic: ObjectLogic;
+    /** The answers remembered for Idempotency-Keys: `cleanUp()` deletes the expired ones (the cluster leader's task). */
+    idempotency: IdempotencyStore;
   }
 }
 
@@ -33,7 +35,9 @@ declare module '../core/services.js' {
  * deleting the expired ones periodically). Uses the services
  * 'db' and 'ids' (data), 'sessions' (security), 'xas', and 'logic' when present.
  */
-export function clientApiComponent(): RuntimeComponent {
+export function clientApiComponent(
+  opts: { /** Delete expired idempotency keys on a timer here (default); false when the cluster's leader does. */ periodicCleanup?: boolean } = {},
+): RuntimeComponent {
   let timers: Timers | undefined;
   return {
     name: 'client-api',
@@ -64,13 +68,16 @@ export function clientApiComponent(): RuntimeComponent {
         csrfTokenOf: async () => undefined,
       };
       const idempotency = await IdempotencyStore.open(db, ctx.settings.get('IdempotencyKeyTtl') ?? DEFAULT_IDEMPOTENCY_KEY_TTL);
-      // With the sessions' clean-up: every ClusterManagerActionInterval (default half of SessionTimeout).
-      const cleanupMs = ctx.settings.get('ClusterManagerActionInterval') ?? Math.max(1, Math.floor((ctx.settings.get('SessionTimeout') ?? 600000) / 2));
-      timers = new Timers(log);
-      timers.every(cleanupMs, 'idempotency key clean-up', async () => {
-        const expired = await idempotency.cleanUp();
-        if (expired) log.info({ expired }, 'idempotency keys cleaned up');
-      });
+      ctx.services.set('idempotency', idempotency);
+      if (opts.periodicCleanup ?? true) {
+        // With the sessions' clean-up: every ClusterManagerActionInterval (default half of SessionTimeout).
+        const cleanupMs = ctx.settings.get('ClusterManagerActionInterval') ?? Math.max(1, Math.floor((ctx.settings.get('SessionTimeout') ?? 600000) / 2));
+        timers = new Timers(log);
+        timers.every(cleanupMs, 'idempotency key clean-up', async () => {
+          const expired = await idempotency.cleanUp();
+          if (expired) log.info({ expired }, 'idempotency keys cleaned up');
+        });
+      }
       const deps: ActionDeps = {
         model: ctx.model,
         registry,

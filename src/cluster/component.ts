@@ -27,6 +27,8 @@ export interface LeaderReport {
   sessions?: { expired: number; disabled: number; anonymousUsers: number; unblocked: number };
   expiredInstances: string[];
   sessionsCleared?: number;
+  idempotencyKeysExpired?: number;
+  filesCleanedUp?: boolean;
   /** Columns and tables pending removal dropped now that no live instance needs them. */
   contracted?: string[];
 }
@@ -108,7 +110,27 @@ export function clusterComponent(): RuntimeComponent {
 
       const session = ctx.model.entities.get('System.Session');
       const link = ctx.model.associations.get('System.Session_User');
+      // The files' clean-up lists the whole store: at most every FileCleanupInterval, not every round.
+      const fileCleanupEvery = ctx.settings.get('FileCleanupInterval') ?? 3600000;
+      let lastFileCleanup = 0;
       const tasks: [string, LeaderTask][] = [
+        [
+          'expired idempotency keys',
+          async (_tx, report) => {
+            const keys = ctx.services.get('idempotency');
+            if (keys) report.idempotencyKeysExpired = await keys.cleanUp();
+          },
+        ],
+        [
+          'unreferenced files',
+          async (_tx, report) => {
+            const files = ctx.services.get('files');
+            if (!files || fileCleanupEvery <= 0 || Date.now() - lastFileCleanup < fileCleanupEvery) return;
+            lastFileCleanup = Date.now();
+            await files.cleanup();
+            report.filesCleanedUp = true;
+          },
+        ],
         [
           'session clean-up',
           async (_tx, report) => {

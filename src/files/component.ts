@@ -63,7 +63,9 @@ function parseGuid(v: unknown): bigint {
  * Uses 'db' and 'ids' (data) and 'sessions' (security). The periodic clean-up
  * of unreferenced contents runs every FileCleanupInterval.
  */
-export function filesComponent(): RuntimeComponent {
+export function filesComponent(
+  opts: { /** Clean up unreferenced contents on a timer here (default); false when the cluster's leader does. */ periodicCleanup?: boolean } = {},
+): RuntimeComponent {
   let timers: Timers | undefined;
   let files: FileService | undefined;
   let access: FileAccess | undefined;
@@ -88,7 +90,7 @@ export function filesComponent(): RuntimeComponent {
       access = new FileAccess(ctx.model, db, ctx.services.require('ids'));
       log.info({ store: store.description }, 'file storage ready');
       const every = ctx.settings.get('FileCleanupInterval') ?? 3600000;
-      if (every > 0) {
+      if (every > 0 && (opts.periodicCleanup ?? true)) {
         timers = new Timers(log);
         const f = files;
         timers.every(every, 'clean-up of unreferenced files', () => f.cleanup());
