@@ -166,6 +166,22 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(await follower.rt.ctx.services.require('cluster').runLeaderTasks()).toBeUndefined();
     });
 
+    it('as leader: deletes expired idempotency keys; a follower runs no task', async () => {
+      const leader = (await health(a)).leader ? a : b;
+      const follower = leader === a ? b : a;
+      const d = dbOf(leader);
+      const row = (id: string, expires: number) =>
+        d.execute(`INSERT INTO "kiln$idempotency" ("id", "fingerprint", "status", "body", "expires") VALUES ('${id}', 'f', 200, '{}', ${expires})`, []);
+      await row('expired-key', 1);
+      await row('live-key', Date.now() + 3_600_000);
+      // (The leader's own periodic round may get there first: the checks look at the database.)
+      expect(await follower.rt.ctx.services.require('cluster').runLeaderTasks()).toBeUndefined();
+      const report = await leader.rt.ctx.services.require('cluster').runLeaderTasks();
+      expect(report).toBeDefined();
+      expect(await count(d, `SELECT COUNT(*) AS n FROM "kiln$idempotency" WHERE "id" = 'expired-key'`)).toBe(0);
+      expect(await count(d, `SELECT COUNT(*) AS n FROM "kiln$idempotency" WHERE "id" = 'live-key'`)).toBe(1);
+    });
+
     it('hands the leadership over within a quarter interval at a graceful stop, and runs beforeShutdown', async () => {
       const leader = (await health(a)).leader ? a : b;
       const other = leader === a ? b : a;
