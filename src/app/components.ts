@@ -6,6 +6,7 @@ import { clientApiComponent } from '../client-api/component.js';
 import { logicComponent } from '../logic/component.js';
 import { clientComponent } from '../web-client/component.js';
 import { clientLogic } from './client-logic.js';
+import { adminComponent } from '../admin/component.js';
 
 /**
  * The runtime's components in start-up order. This is the composition root:
@@ -14,7 +15,9 @@ import { clientLogic } from './client-logic.js';
  */
 export function defaultComponents(): RuntimeComponent[] {
   return [
-    // First: opens the database, synchronises the schema, provides 'db' and 'ids'.
+    // The M2EE admin API (its own port, when configured) and the metrics; first, so it answers while the rest starts.
+    adminComponent(),
+    // Opens the database, synchronises the schema, provides 'db' and 'ids'.
     dataComponent(),
     xasComponent(),
     // Users, roles, login/logout, sessions ('sessions', 'security'), the /xas/ CSRF guard.

@@ -126,6 +126,32 @@ export const SETTINGS = {
       'Milliseconds to wait for requests in flight at shut-down; then their transactions are rolled back and the process exits with code 3 (see docs/operations.md).',
   },
   ReadinessTimeout: { type: 'integer', default: 1000, description: 'Milliseconds /health/ready waits for the database (SELECT 1) before answering 503.' },
+  AdminPort: {
+    type: 'integer',
+    default: undefined,
+    description:
+      'Port of the M2EE-compatible admin API (docs/operations.md); M2EE_ADMIN_PORT is read too. Off when unset or when no admin API password is set.',
+  },
+  AdminHost: {
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Address the admin API binds to (M2EE_ADMIN_LISTEN_ADDRESSES is read too; * means every address).',
+  },
+  AdminApiPassword: {
+    type: 'string',
+    default: undefined,
+    description: 'Password of the admin API (clients send it base64-encoded in X-M2EE-Authentication); M2EE_ADMIN_PASS is read too.',
+  },
+  MetricsEnabled: {
+    type: 'boolean',
+    default: false,
+    description: 'Serve Prometheus metrics at /metrics on the app port (they are always at /prometheus on the admin port).',
+  },
+  HealthCheckMicroflow: {
+    type: 'string',
+    default: undefined,
+    description: "Microflow the admin API's check_health runs: it returns '' (or empty) when healthy, otherwise the reason.",
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -16,7 +16,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['security'],
   ['query'],
   ['logic', 'client-api'],
-  ['web-client'],
+  ['web-client', 'admin'],
   ['app'], // the composition root: the only folder that knows every component
   ['cli'],
 ];
