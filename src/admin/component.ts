@@ -15,7 +15,7 @@ export interface AdminComponentOptions {
 }
 
 /** The admin API's port, address and password from the settings, else from m2ee-tools' environment; undefined when it is off. */
-function adminEndpoint(
+export function adminEndpoint(
   settings: RuntimeContext['settings'],
   env: Readonly<Record<string, string | undefined>>,
 ): { port: number; host: string; password: string } | undefined {
