@@ -4,6 +4,7 @@ import { registerActions } from './actions.js';
 import { sessionCounts } from './actions.js';
 import { AdminApi } from './api.js';
 import { RuntimeMetrics } from './metrics.js';
+import { Tracing } from './tracing.js';
 
 export interface AdminComponentOptions {
   /** The admin API already listening (the m2ee start sequence opened it before the runtime started). */
@@ -46,6 +47,7 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
   let owned = false;
   let metrics: RuntimeMetrics | undefined;
   let unsubscribe: (() => void) | undefined;
+  let tracing: Tracing | undefined;
   return {
     name: 'admin',
     async start(ctx) {
@@ -65,6 +67,8 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
       if (api || ctx.settings.get('MetricsEnabled')) {
         metrics = new RuntimeMetrics({ xasId: api?.xasId ?? 'kiln', sessions: () => sessionCounts(ctx) });
       }
+      const endpoint = ctx.settings.get('TracingEndpoint');
+      if (endpoint) tracing = new Tracing(endpoint, ctx.model.app.name);
       if (api) {
         ctx.services.set('admin', api);
         api.ctx = ctx;
@@ -75,6 +79,7 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
     routes(app: FastifyInstance, ctx) {
       const m = metrics;
       const a = api;
+      tracing?.install(app);
       if (a) {
         a.appServer = app.server;
         app.addHook('onRequest', async (req) => {
@@ -101,10 +106,29 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
     },
     ready(ctx) {
       const m = metrics;
-      if (m) {
-        unsubscribe = ctx.services.get('db')?.onStatement((sql) => m.statement(sql));
+      const t = tracing;
+      if (m || t) {
+        unsubscribe = ctx.services.get('db')?.onStatement((sql) => {
+          m?.statement(sql);
+          t?.statement(sql);
+        });
         const engine = ctx.services.get('microflows');
-        if (engine) engine.onMicroflowEnd = (name, ms, failed) => m.microflow(name, ms / 1000, failed);
+        if (engine) {
+          const traced = t ? <T>(name: string, call: () => Promise<T>) => t.microflow(name, call) : <T>(_name: string, call: () => Promise<T>) => call();
+          engine.around = m
+            ? async (name, call) => {
+                const t0 = performance.now();
+                let failed = true;
+                try {
+                  const v = await traced(name, call);
+                  failed = false;
+                  return v;
+                } finally {
+                  m.microflow(name, (performance.now() - t0) / 1000, failed);
+                }
+              }
+            : traced;
+        }
       }
       if (api) api.status = 'running';
     },
@@ -115,7 +139,8 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
       if (api) api.status = 'stopping';
       unsubscribe?.();
       const engine = ctx.services.get('microflows');
-      if (engine) engine.onMicroflowEnd = undefined;
+      if (engine) engine.around = undefined;
+      await tracing?.shutdown();
       if (api) {
         api.status = 'stopped';
         api.ctx = undefined;

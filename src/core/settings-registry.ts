@@ -147,6 +147,12 @@ export const SETTINGS = {
     default: false,
     description: 'Serve Prometheus metrics at /metrics on the app port (they are always at /prometheus on the admin port).',
   },
+  TracingEndpoint: {
+    type: 'string',
+    default: undefined,
+    description:
+      'OTLP/HTTP URL that receives OpenTelemetry traces (e.g. http://127.0.0.1:4318/v1/traces): a span per request, microflow call and SQL statement. Off when unset.',
+  },
   HealthCheckMicroflow: {
     type: 'string',
     default: undefined,

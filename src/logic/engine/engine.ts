@@ -54,8 +54,8 @@ export class MicroflowEngine implements EngineHost {
   readonly roundHalfEven: boolean;
   readonly actions: ObjectActions;
   private readonly db: DbPort | undefined;
-  /** Told of each microflow call's end (metrics): its name, its duration in milliseconds, whether it failed. */
-  onMicroflowEnd: ((name: string, ms: number, failed: boolean) => void) | undefined = undefined;
+  /** Wraps each microflow call (metrics, tracing): called with its name and the call, returns the call's result. */
+  around: ((name: string, call: () => Promise<Value>) => Promise<Value>) | undefined = undefined;
   private readonly compiled = new Map<string, CompiledMicroflow>();
   private readonly tsActions: ReadonlyMap<string, LoadedAction>;
 
@@ -174,20 +174,17 @@ export class MicroflowEngine implements EngineHost {
       if (isMxObject(v)) session.track(v);
       else if (Array.isArray(v)) for (const o of v as MxObject[]) session.track(o);
     });
-    const observe = this.onMicroflowEnd;
-    const t0 = observe ? performance.now() : 0;
-    let failed = true;
-    try {
-      if (mf.currentUserSlot !== undefined) r.vars[mf.currentUserSlot] = await session.currentUser();
-      if (mf.currentSessionSlot !== undefined) r.vars[mf.currentSessionSlot] = await session.currentSession();
-      const sig = await runBlock(mf.body, r);
-      failed = false;
-      return sig === RETURN ? r.returnValue : null;
-    } catch (e) {
-      throw toMicroflowError(e, stack);
-    } finally {
-      observe?.(mf.name, performance.now() - t0, failed);
-    }
+    const call = async (): Promise<Value> => {
+      try {
+        if (mf.currentUserSlot !== undefined) r.vars[mf.currentUserSlot] = await session.currentUser();
+        if (mf.currentSessionSlot !== undefined) r.vars[mf.currentSessionSlot] = await session.currentSession();
+        const sig = await runBlock(mf.body, r);
+        return sig === RETURN ? r.returnValue : null;
+      } catch (e) {
+        throw toMicroflowError(e, stack);
+      }
+    };
+    return this.around ? this.around(mf.name, call) : call();
   }
 }
 
