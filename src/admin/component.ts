@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { logNodesOf } from '../core/logger.js';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
+import { UserError } from '../model/diagnostics.js';
 import { registerActions } from './actions.js';
 import { sessionCounts } from './actions.js';
 import { AdminApi } from './api.js';
@@ -53,6 +55,15 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
     async start(ctx) {
       const log = ctx.log.child({ node: 'M2EE' });
       const env = opts.env ?? process.env;
+      const levels = ctx.settings.get('LogNodeLevels');
+      if (levels) {
+        const nodes = logNodesOf(ctx.log);
+        for (const pair of levels.split(',')) {
+          const [node, level] = pair.split('=').map((x) => x.trim());
+          if (!node || !level || !nodes?.setLevel(node, level))
+            throw new UserError(`LogNodeLevels: '${pair}' is not <node>=<level> with a level TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or NONE`);
+        }
+      }
       if (!api) {
         const endpoint = adminEndpoint(ctx.settings, env);
         if (endpoint) {
@@ -65,7 +76,7 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
         }
       }
       if (api || ctx.settings.get('MetricsEnabled')) {
-        metrics = new RuntimeMetrics({ xasId: api?.xasId ?? 'kiln', sessions: () => sessionCounts(ctx) });
+        metrics = new RuntimeMetrics({ xasId: api?.xasId ?? 'kiln', sessions: () => sessionCounts(ctx), poolSize: ctx.settings.get('DatabasePoolSize') ?? 10 });
       }
       const endpoint = ctx.settings.get('TracingEndpoint');
       if (endpoint) tracing = new Tracing(endpoint, ctx.model.app.name);

@@ -28,7 +28,7 @@ const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  * Mendix names them where Mendix has them (Micrometer's dots become
  * underscores): mx_runtime_stats_handler_requests, the session gauges and
  * the connection bus counters; plus Kiln's request and microflow durations,
- * the database pool and Node's process metrics. The hot path only adds to
+ * the transactions holding pooled connections and Node's process metrics. The hot path only adds to
  * counters; gauges that need the database are read when scraped.
  */
 export class RuntimeMetrics {
@@ -40,10 +40,13 @@ export class RuntimeMetrics {
   private readonly microflowDuration: Histogram<'microflow' | 'outcome'>;
   private readonly bus: Record<keyof ConnectionBusCounts, Counter>;
 
+  /** Transactions begun and not yet ended: the pooled connections they hold. */
+  private openTransactions = 0;
+
   constructor(opts: {
     xasId: string;
     sessions?: () => Promise<SessionCounts | undefined>;
-    pool?: () => { total: number; idle: number; waiting: number } | undefined;
+    poolSize?: number;
   }) {
     this.registry.setDefaultLabels({ XASId: opts.xasId });
     const registers = [this.registry];
@@ -87,22 +90,17 @@ export class RuntimeMetrics {
       buckets: SECONDS_BUCKETS,
       registers,
     });
-    const pool = opts.pool;
-    if (pool) {
-      const poolGauge = (name: string, help: string, pick: (p: { total: number; idle: number; waiting: number }) => number) =>
-        new Gauge({
-          name,
-          help,
-          registers,
-          collect() {
-            const p = pool();
-            if (p) this.set(pick(p));
-          },
-        });
-      poolGauge('kiln_database_pool_connections', 'Open pooled database connections', (p) => p.total);
-      poolGauge('kiln_database_pool_idle', 'Idle pooled database connections', (p) => p.idle);
-      poolGauge('kiln_database_pool_waiting', 'Requests waiting for a pooled connection', (p) => p.waiting);
-    }
+    const openTx = () => this.openTransactions;
+    new Gauge({
+      name: 'kiln_database_transactions_open',
+      help: 'Database transactions open now, each holding a pooled connection (BEGIN seen, COMMIT or ROLLBACK not yet)',
+      registers,
+      collect() {
+        this.set(openTx());
+      },
+    });
+    if (opts.poolSize !== undefined)
+      new Gauge({ name: 'kiln_database_pool_size', help: 'Connections the pool may open (DatabasePoolSize)', registers }).set(opts.poolSize);
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -129,7 +127,7 @@ export class RuntimeMetrics {
     const c = sql.charCodeAt(i) | 32;
     const kind: keyof ConnectionBusCounts | undefined =
       c === 115 /* s */
-        ? (sql.charCodeAt(i + 1) | 32) === 101 /* e */
+        ? (sql.charCodeAt(i + 1) | 32) === 101 /* e */ && (sql.charCodeAt(i + 2) | 32) === 108 /* l: not SET */
           ? 'select'
           : undefined
         : c === 119 /* w */
@@ -143,7 +141,14 @@ export class RuntimeMetrics {
                 : c === 99 /* c */ && sql.slice(i, i + 6).toUpperCase() === 'COMMIT'
                   ? 'transaction'
                   : undefined;
-    if (!kind) return;
+    if (!kind) {
+      // BEGIN / START TRANSACTION open a transaction, ROLLBACK (not to a savepoint) ends one.
+      if (c === 98 /* b */ || (c === 115 && (sql.charCodeAt(i + 1) | 32) === 116) /* st */) this.openTransactions++;
+      else if (c === 114 /* r */ && (sql.charCodeAt(i + 1) | 32) === 111 && !/\bTO\b/i.test(sql))
+        this.openTransactions = Math.max(0, this.openTransactions - 1);
+      return;
+    }
+    if (kind === 'transaction') this.openTransactions = Math.max(0, this.openTransactions - 1);
     this.connectionBus[kind]++;
     this.bus[kind].inc();
   }

@@ -16,6 +16,8 @@ import { startM2ee, type M2eeSession } from '../app/m2ee.js';
  * and the requests still in flight were cut off, their transactions rolled back.
  */
 const EXIT_SHUTDOWN_TIMED_OUT = 3;
+/** Started by m2ee-tools and its admin port is taken: 2, the code m2ee-tools reads as "admin port in use". */
+const EXIT_ADMIN_PORT_IN_USE = 2;
 
 export async function runRun(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -51,7 +53,14 @@ export async function runRun(args: string[]): Promise<number> {
   const settings = await settingsWith({});
   const log = createLogger(settings.get('LogLevel') ?? 'info');
   // Started by m2ee-tools (M2EE_ADMIN_PORT, M2EE_ADMIN_PASS): only the admin API listens until `start`.
-  const m2ee = await startM2ee({ appDir: dir, model, log, settings: settingsWith, components: defaultComponents(), env: process.env });
+  const m2ee = await startM2ee({ appDir: dir, model, log, settings: settingsWith, components: defaultComponents(), env: process.env }).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    return 'admin port in use' as const;
+  });
+  if (m2ee === 'admin port in use') {
+    process.stderr.write(`the admin port ${process.env.M2EE_ADMIN_PORT} is already in use\n`);
+    return EXIT_ADMIN_PORT_IN_USE;
+  }
   if (m2ee) return runM2ee(m2ee, log);
   // A signal during start-up is held until start-up has finished: schema synchronisation may be
   // running DDL that MariaDB cannot roll back, so dying half-way could leave the schema half-changed.

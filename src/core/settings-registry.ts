@@ -126,6 +126,12 @@ export const SETTINGS = {
       'Milliseconds to wait for requests in flight at shut-down; then their transactions are rolled back and the process exits with code 3 (see docs/operations.md).',
   },
   ReadinessTimeout: { type: 'integer', default: 1000, description: 'Milliseconds /health/ready waits for the database (SELECT 1) before answering 503.' },
+  LogNodeLevels: {
+    type: 'string',
+    default: undefined,
+    description:
+      'Levels of single log nodes, as Data=DEBUG,HTTP=WARNING (TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE); the others log at LogLevel. The admin API changes them at run time (set_log_level).',
+  },
   AdminPort: {
     type: 'integer',
     default: undefined,

@@ -9,6 +9,7 @@ import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
 import { createLogger } from '../../src/core/logger.js';
 import { resolveSettings } from '../../src/core/settings.js';
 import { loadModel } from '../../src/model/index.js';
+import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
 import { ROOT } from '../support/cli.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the feedback's shape differs per action; each test reads what it checks
@@ -57,6 +58,7 @@ beforeAll(async () => {
       AdminApiPassword: PASSWORD,
       MetricsEnabled: true,
       HashAlgorithmCost: 4,
+      LogNodeLevels: 'Security=WARNING',
       DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-admin-')),
     },
   });
@@ -162,7 +164,7 @@ describe('the admin API over HTTP', () => {
     expect((await m2ee('set_log_level', { subscriber: 'M2EE', node: 'HTTP', level: 'WARNING' })).body.result).toBe(0);
     expect((await m2ee('set_log_level', { subscriber: 'M2EE', node: 'HTTP', level: 'LOUD' })).body.result).toBe(1);
     const settings = (await m2ee('get_log_settings', { sort: 'subscriber' })).body.feedback!;
-    expect(settings.M2EE).toMatchObject({ Data: 'DEBUG', HTTP: 'WARNING' });
+    expect(settings.M2EE).toMatchObject({ Data: 'DEBUG', HTTP: 'WARNING', Security: 'WARNING' });
     expect(rt.ctx.log.child({ node: 'Data' }).isLevelEnabled('debug')).toBe(true);
     expect(rt.ctx.log.child({ node: 'HTTP' }).isLevelEnabled('info')).toBe(false);
     expect((await m2ee('remove_log_subscriber', { name: 'M2EE' })).body.result).toBe(0);
@@ -179,22 +181,28 @@ describe('the admin API over HTTP', () => {
       await fetch(`${app}/xas/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'no_such_action' }) });
       await fetch(`${app}/health/ready`);
     }
+    for (let i = 0; i < 3; i++) await rt.ctx.services.require('microflows').runMicroflow('MyFirstModule.GetAllEmployees', {}, SYSTEM_CONTEXT);
     const after = await scrape(`${admin}/prometheus`);
     const d = (name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
     expect(d('mx_runtime_stats_handler_requests', { name: 'xas/' })).toBe(N);
     expect(d('mx_runtime_stats_handler_requests', { name: 'health/' })).toBe(N);
     expect(d('kiln_http_request_duration_seconds_count', { handler: 'xas/', action: 'no_such_action' })).toBe(N);
-    // Each readiness probe runs SELECT 1 (concurrent probes may share one).
-    expect(d('mx_runtime_stats_connectionbus_selects')).toBeGreaterThan(0);
+    // Each readiness probe runs SELECT 1, each microflow call a retrieve, in a transaction (COMMIT).
+    expect(d('mx_runtime_stats_connectionbus_selects')).toBeGreaterThanOrEqual(N + 3);
+    expect(d('mx_runtime_stats_connectionbus_transactions')).toBeGreaterThanOrEqual(3);
+    expect(d('kiln_microflow_duration_seconds_count', { microflow: 'MyFirstModule.GetAllEmployees', outcome: 'ok' })).toBe(3);
     for (const name of [
       'mx_runtime_stats_sessions_named_users',
       'mx_runtime_stats_sessions_anonymous_sessions',
       'mx_runtime_stats_connectionbus_inserts',
       'process_cpu_user_seconds_total',
+      'kiln_database_pool_size',
       'nodejs_eventloop_lag_seconds',
     ])
       expect(after.some((s) => s.name === name)).toBe(true);
     expect(after.find((s) => s.name === 'mx_runtime_stats_handler_requests')!.labels.XASId).toBeTruthy();
+    // Every transaction of the workload has ended.
+    expect(value(after, 'kiln_database_transactions_open')).toBe(0);
     // The app port's /metrics (MetricsEnabled) serves the same registry.
     const appScrape = await scrape(`${app}/metrics`);
     expect(value(appScrape, 'mx_runtime_stats_handler_requests', { name: 'xas/' })).toBe(value(after, 'mx_runtime_stats_handler_requests', { name: 'xas/' }));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,4 +136,20 @@ describe('the m2ee start sequence', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 120000);
+
+  it('exits 2 when the admin port is in use, as m2ee-tools expects', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, [KILN, 'run', join(ROOT, 'examples', 'employees')], {
+        cwd: ROOT,
+        env: { ...cleanEnv(), M2EE_ADMIN_PORT: String(port), M2EE_ADMIN_PASS: PASSWORD, KILN_DEPLOYMENT_DIR: mkdtempSync(join(tmpdir(), 'kiln-m2ee-')) },
+        stdio: 'ignore',
+      });
+      expect(await new Promise((r) => child.on('exit', r))).toBe(2);
+    } finally {
+      taken.close();
+    }
+  }, 60000);
 });
