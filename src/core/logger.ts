@@ -77,8 +77,9 @@ export class LogNodes {
 }
 
 const nodesOf = new WeakMap<Logger, LogNodes>();
+const CHINDINGS = pino.symbols.chindingsSym;
 
-/** The log nodes of a logger made by createLogger (or of a child of one); undefined for other loggers. */
+/** The log nodes of a logger made by createLogger (or of one of its node loggers); undefined for other loggers. */
 export function logNodesOf(log: Logger): LogNodes | undefined {
   return nodesOf.get(log);
 }
@@ -95,9 +96,15 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream,
       level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
-      onChild: (child) => {
-        nodes?.register(child);
-        if (nodes) nodesOf.set(child, nodes);
+      // pino calls this with the parent as `this`. Only a child that names a node itself is
+      // tracked: children of a node's logger (Fastify's one per request) take its level when made.
+      onChild(this: Logger, child: Logger) {
+        if (!nodes) return;
+        const own = (child as unknown as Record<symbol, string>)[CHINDINGS]?.slice((this as unknown as Record<symbol, string>)[CHINDINGS]?.length ?? 0);
+        if (own?.includes('"node":')) {
+          nodes.register(child);
+          nodesOf.set(child, nodes);
+        }
       },
     },
     destination ?? (pretty ? prettyStream(process.stdout) : process.stdout),

@@ -8,7 +8,7 @@ function capture() {
 }
 
 describe('log nodes', () => {
-  it("changes a node's level for its loggers, their children and those made later, and no other node", () => {
+  it("changes a node's level for its loggers, their children made afterwards and those made later, and no other node", () => {
     const { lines, stream } = capture();
     const log = createLogger('info', stream);
     const data = log.child({ node: 'Data' });
@@ -23,7 +23,7 @@ describe('log nodes', () => {
     http.debug('not shown');
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['a', 'b', 'c']);
     expect(logNodesOf(log)!.setLevel('HTTP', 'LOUD')).toBe(false);
-    logNodesOf(perRequest)!.setLevel('HTTP', 'NONE');
+    logNodesOf(http)!.setLevel('HTTP', 'NONE');
     http.error('silenced');
     expect(lines).toHaveLength(3);
     expect(logNodesOf(log)!.levels()).toEqual({ Data: 'DEBUG', HTTP: 'NONE' });
