@@ -204,16 +204,18 @@ export function registerActions(api: AdminApi, config: ReceivedConfiguration, ho
   });
   // Kiln keeps no object cache on the server: its state lives in the client and the database.
   a.set('cache_statistics', () => ok({ totals: {}, user_totals: [] }));
-  a.set('get_current_runtime_requests', () => {
+  a.set('get_current_runtime_requests', async () => {
     const now = Date.now();
     const out: Record<string, unknown> = {};
-    for (const [id, r] of api.inFlight) {
+    const userOf = api.ctx?.services.get('requestUser');
+    for (const [id, r] of [...api.inFlight]) {
+      const user = userOf ? await userOf(r.request).catch(() => null) : null;
       const body = r.request.body as { action?: unknown; operationId?: unknown } | undefined;
       const isXas = r.request.url.startsWith('/xas/');
       out[id] = {
         request_duration: now - r.startedAt,
         type: isXas ? 'CLIENT' : 'CUSTOM',
-        user: '',
+        user: user ?? '',
         action_stack: isXas && typeof body?.action === 'string' ? [{ type: String(body.action), name: String(body.operationId ?? body.action) }] : [],
         url: r.request.url,
       };

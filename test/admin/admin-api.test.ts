@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +152,29 @@ describe('the admin API over HTTP', () => {
   it('lists requests in flight and interrupts one', async () => {
     expect((await m2ee('get_current_runtime_requests', {})).body.feedback).toEqual({});
     expect((await m2ee('interrupt_request', { request_id: 'none' })).body.feedback).toEqual({ result: false });
+    // A request whose body is still arriving is in flight.
+    const u = new URL(app);
+    const req = request({
+      host: u.hostname,
+      port: u.port,
+      method: 'POST',
+      path: '/xas/',
+      headers: { 'content-type': 'application/json', 'content-length': '100' },
+    });
+    const closed = new Promise<string>((r) => {
+      req.on('error', (e) => r(e.message));
+      req.on('response', (res) => r(String(res.statusCode)));
+    });
+    req.write('{"action":');
+    let inFlight: Feedback = {};
+    for (let i = 0; i < 50 && Object.keys(inFlight).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight = (await m2ee('get_current_runtime_requests', {})).body.feedback!;
+    }
+    const [id, info] = Object.entries(inFlight)[0]!;
+    expect(info).toMatchObject({ type: 'CLIENT', url: '/xas/', user: '', request_duration: expect.any(Number) });
+    expect((await m2ee('interrupt_request', { request_id: id })).body.feedback).toEqual({ result: true });
+    expect(await closed).toMatch(/socket hang up|ECONNRESET/);
   });
 
   it('checks health (no health-check microflow configured: unknown)', async () => {
