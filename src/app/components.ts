@@ -11,6 +11,7 @@ import { integrationComponent } from '../integration/component.js';
 import { clientLogic } from './client-logic.js';
 import { filePort } from './file-port.js';
 import { filesComponent } from '../files/component.js';
+import { adminComponent } from '../admin/component.js';
 
 /**
  * The runtime's components in start-up order. This is the composition root:
@@ -19,7 +20,9 @@ import { filesComponent } from '../files/component.js';
  */
 export function defaultComponents(): RuntimeComponent[] {
   return [
-    // First: opens the database, synchronises the schema, provides 'db' and 'ids'.
+    // The M2EE admin API (its own port, when configured) and the metrics; first, so it answers while the rest starts.
+    adminComponent(),
+    // Opens the database, synchronises the schema, provides 'db' and 'ids'.
     dataComponent(),
     xasComponent(),
     // Users, roles, login/logout, sessions ('sessions', 'security'), the /xas/ CSRF guard.
@@ -46,7 +49,7 @@ export function defaultComponents(): RuntimeComponent[] {
         if (files) ctx.services.set('fileContents', filePort(files));
       },
     },
-    // Last: serves the browser client and its page definitions.
+    // Serves the browser client and its page definitions.
     clientComponent(),
     // Instances, the leader and its tasks (the session clean-up among them), after-startup and
     // before-shutdown microflows: last, so that it starts after everything it may call and stops first.

@@ -7,7 +7,8 @@ import { modelChecks } from '../app/model-checks.js';
 import { resolveSettings } from '../core/settings.js';
 import { startRuntime } from '../app/runtime.js';
 import { defaultComponents } from '../app/components.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { startM2ee, type M2eeSession } from '../app/m2ee.js';
 
 /**
  * Exit codes of `kiln run` (docs/operations.md): 0 stopped cleanly after a signal,
@@ -15,6 +16,8 @@ import { createLogger } from '../core/logger.js';
  * and the requests still in flight were cut off, their transactions rolled back.
  */
 const EXIT_SHUTDOWN_TIMED_OUT = 3;
+/** Started by m2ee-tools and its admin port is taken: 2, the code m2ee-tools reads as "admin port in use". */
+const EXIT_ADMIN_PORT_IN_USE = 2;
 
 export async function runRun(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -39,17 +42,26 @@ export async function runRun(args: string[]): Promise<number> {
     process.stderr.write('the model has errors; not starting\n');
     return 1;
   }
-  const settings = await resolveSettings({
-    app: model.app.settings,
-    ...(values.settings ? { file: values.settings } : {}),
-    env: process.env,
-    cli: {
-      ...(values.db !== undefined ? { DatabaseUrl: values.db } : {}),
-      ...(values.port !== undefined ? { Port: Number(values.port) } : {}),
-      ...(values['deployment-dir'] !== undefined ? { DeploymentDir: resolve(values['deployment-dir']) } : {}),
-    },
-  });
+  const flags = {
+    ...(values.db !== undefined ? { DatabaseUrl: values.db } : {}),
+    ...(values.port !== undefined ? { Port: Number(values.port) } : {}),
+    ...(values['deployment-dir'] !== undefined ? { DeploymentDir: resolve(values['deployment-dir']) } : {}),
+  };
+  // What the m2ee admin API receives (update_configuration) comes after the environment; flags still win.
+  const settingsWith = (received: Record<string, unknown>) =>
+    resolveSettings({ app: model.app.settings, ...(values.settings ? { file: values.settings } : {}), env: process.env, cli: { ...received, ...flags } });
+  const settings = await settingsWith({});
   const log = createLogger(settings.get('LogLevel') ?? 'info');
+  // Started by m2ee-tools (M2EE_ADMIN_PORT, M2EE_ADMIN_PASS): only the admin API listens until `start`.
+  const m2ee = await startM2ee({ appDir: dir, model, log, settings: settingsWith, components: defaultComponents(), env: process.env }).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    return 'admin port in use' as const;
+  });
+  if (m2ee === 'admin port in use') {
+    process.stderr.write(`the admin port ${process.env.M2EE_ADMIN_PORT} is already in use\n`);
+    return EXIT_ADMIN_PORT_IN_USE;
+  }
+  if (m2ee) return runM2ee(m2ee, log);
   // A signal during start-up is held until start-up has finished: schema synchronisation may be
   // running DDL that MariaDB cannot roll back, so dying half-way could leave the schema half-changed.
   // A second signal means the user really wants out.
@@ -112,4 +124,21 @@ export async function runRun(args: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     if (heldSignal) onSignal(heldSignal);
   });
+}
+
+/** Until `shutdown` (or a signal): the admin API drives the runtime. Exit code 0. */
+async function runM2ee(m2ee: M2eeSession, log: Logger): Promise<number> {
+  const onSignal = (sig: string) => {
+    log.info({ signal: sig }, 'stopping');
+    void m2ee.stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await m2ee.done;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  log.info('stopped');
+  log.flush();
+  setTimeout(() => process.exit(0), 50).unref();
+  return 0;
 }

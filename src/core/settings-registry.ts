@@ -191,6 +191,44 @@ export const SETTINGS = {
     description:
       'Milliseconds stored contents must be old before the clean-up may remove them when unreferenced (protects uploads whose transaction has not committed yet).',
   },
+  LogNodeLevels: {
+    type: 'string',
+    default: undefined,
+    description:
+      'Levels of single log nodes, as Data=DEBUG,HTTP=WARNING (TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE); the others log at LogLevel. The admin API changes them at run time (set_log_level).',
+  },
+  AdminPort: {
+    type: 'integer',
+    default: undefined,
+    description:
+      'Port of the M2EE-compatible admin API (docs/operations.md); M2EE_ADMIN_PORT is read too. Off when unset or when no admin API password is set.',
+  },
+  AdminHost: {
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Address the admin API binds to (M2EE_ADMIN_LISTEN_ADDRESSES is read too; * means every address).',
+  },
+  AdminApiPassword: {
+    type: 'string',
+    default: undefined,
+    description: 'Password of the admin API (clients send it base64-encoded in X-M2EE-Authentication); M2EE_ADMIN_PASS is read too.',
+  },
+  MetricsEnabled: {
+    type: 'boolean',
+    default: false,
+    description: 'Serve Prometheus metrics at /metrics on the app port (they are always at /prometheus on the admin port).',
+  },
+  TracingEndpoint: {
+    type: 'string',
+    default: undefined,
+    description:
+      'OTLP/HTTP URL that receives OpenTelemetry traces (e.g. http://127.0.0.1:4318/v1/traces): a span per request, microflow call and SQL statement. Off when unset.',
+  },
+  HealthCheckMicroflow: {
+    type: 'string',
+    default: undefined,
+    description: "Microflow the admin API's check_health runs: it returns '' (or empty) when healthy, otherwise the reason.",
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

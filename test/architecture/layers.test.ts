@@ -16,7 +16,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['security'],
   ['query'],
   ['logic', 'client-api', 'files'],
-  ['web-client', 'cluster'],
+  ['web-client', 'cluster', 'admin'],
   ['integration'], // published and consumed services: uses the engine, the client API's rules, and the client's page policy
   ['app'], // the composition root: the only folder that knows every component
   ['cli'],

@@ -56,6 +56,8 @@ export class MicroflowEngine implements EngineHost {
   readonly roundHalfEven: boolean;
   readonly actions: ObjectActions;
   private readonly db: DbPort | undefined;
+  /** Wraps each microflow call (metrics, tracing): called with its name and the call, returns the call's result. */
+  around: ((name: string, call: () => Promise<Value>) => Promise<Value>) | undefined = undefined;
   private readonly compiled = new Map<string, CompiledMicroflow>();
   private readonly tsActions: ReadonlyMap<string, LoadedAction>;
   private readonly exclusive: ExclusivePort;
@@ -228,14 +230,17 @@ export class MicroflowEngine implements EngineHost {
       if (isMxObject(v)) session.track(v);
       else if (Array.isArray(v)) for (const o of v as MxObject[]) session.track(o);
     });
-    try {
-      if (mf.currentUserSlot !== undefined) r.vars[mf.currentUserSlot] = await session.currentUser();
-      if (mf.currentSessionSlot !== undefined) r.vars[mf.currentSessionSlot] = await session.currentSession();
-      const sig = await runBlock(mf.body, r);
-      return sig === RETURN ? r.returnValue : null;
-    } catch (e) {
-      throw toMicroflowError(e, stack);
-    }
+    const call = async (): Promise<Value> => {
+      try {
+        if (mf.currentUserSlot !== undefined) r.vars[mf.currentUserSlot] = await session.currentUser();
+        if (mf.currentSessionSlot !== undefined) r.vars[mf.currentSessionSlot] = await session.currentSession();
+        const sig = await runBlock(mf.body, r);
+        return sig === RETURN ? r.returnValue : null;
+      } catch (e) {
+        throw toMicroflowError(e, stack);
+      }
+    };
+    return this.around ? this.around(mf.name, call) : call();
   }
 }
 
