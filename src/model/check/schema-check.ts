@@ -2,6 +2,7 @@ import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
 import type { TSchema } from '@sinclair/typebox';
 import type { Diagnostic } from '../diagnostics.js';
 import type { SourceFile } from '../load/source-file.js';
+import { closestName } from './suggest.js';
 import { FILE_KINDS } from '../schema/index.js';
 
 /**
@@ -21,7 +22,7 @@ export function checkSchema(file: SourceFile, out: Diagnostic[]): unknown {
       const path = pointerToPath(err.path);
       const msg = describe(err);
       const key = `${err.path}|${msg}`;
-      if (!seen.has(key) && !isSubsumed(err.path, seen)) out.push(file.diagnostic(path, msg));
+      if (!seen.has(key) && !isSubsumed(err.path, seen)) out.push(file.diagnostic(path, msg, 'error', { code: codeOf(err), ...suggestionFor(err) }));
       seen.add(key);
       // A missing property invalidates the object that lacks it; anything else, the value itself.
       const cut = err.type === ValueErrorType.ObjectRequiredProperty ? path.slice(0, -1) : path;
@@ -88,4 +89,24 @@ function summarise(schema: TSchema): string {
       return (s as { type?: string }).type ?? 'value';
     })
     .join(' | ');
+}
+
+function codeOf(err: ValueError): string {
+  switch (err.type) {
+    case ValueErrorType.ObjectAdditionalProperties:
+      return 'schema-unknown-property';
+    case ValueErrorType.ObjectRequiredProperty:
+      return 'schema-missing-property';
+    default:
+      return 'schema-invalid-value';
+  }
+}
+
+/** For an unknown property, the nearest property the schema allows there. */
+function suggestionFor(err: ValueError): { suggestion?: string } {
+  if (err.type !== ValueErrorType.ObjectAdditionalProperties) return {};
+  const name = err.path.split('/').pop() ?? '';
+  const props = Object.keys((err.schema as { properties?: Record<string, unknown> }).properties ?? {});
+  const s = closestName(name, props);
+  return s ? { suggestion: s } : {};
 }

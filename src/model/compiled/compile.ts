@@ -3,6 +3,7 @@ import type { LoadedApp } from '../load/load-app.js';
 import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
+import { refineDiagnostics } from '../check/refine.js';
 import type { AppFile, DomainModelFile, MicroflowFile, PageFile, SecretValueDef } from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
@@ -64,6 +65,8 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   }
   const constantOverrides: Record<string, unknown> = { ...(app?.constants ?? {}) };
   const domain = compileDomain(inputs, constantOverrides, diagnostics);
+  // Elements the schema check cut away were reported there: they are not unknown where used.
+  for (const f of loaded.files) if (f.kind === 'domain-model') markCut(f, valid.get(f) as DomainModelFile | undefined, domain.broken);
 
   const microflows = new Map<string, CMicroflow>();
   const pages = new Map<string, CPage>();
@@ -126,7 +129,19 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   for (const check of options.checks ?? []) check(model, diagnostics);
 
   const hasError = diagnostics.some((d) => d.severity === 'error');
-  return { model: hasError ? undefined : model, diagnostics: sortDiagnostics(diagnostics) };
+  return { model: hasError ? undefined : model, diagnostics: refineDiagnostics(diagnostics, model, { members: domain.broken }) };
+}
+
+/** Records the entities, members and associations present in a domain model file but cut by the schema check. */
+function markCut(file: SourceFile, valid: DomainModelFile | undefined, broken: Set<string>): void {
+  const raw = (file.data ?? {}) as { entities?: Record<string, { attributes?: Record<string, unknown> }>; associations?: Record<string, unknown> };
+  const m = file.module!;
+  for (const [e, def] of Object.entries(raw.entities ?? {})) {
+    const kept = valid?.entities?.[e];
+    if (!kept) broken.add(`${m}.${e}`);
+    for (const a of Object.keys(def?.attributes ?? {})) if (!kept?.attributes?.[a]) broken.add(`${m}.${e}.${a}`);
+  }
+  for (const a of Object.keys(raw.associations ?? {})) if (!valid?.associations?.[a]) broken.add(`${m}.${a}`);
 }
 
 function compileSecurity(
@@ -202,8 +217,4 @@ function checkNavigation(file: SourceFile, app: AppFile, model: CompiledModel, o
     if (m.microflow && !model.microflows.has(m.microflow))
       out.push(file.diagnostic(['navigation', 'menu', i, 'microflow'], `unknown microflow '${m.microflow}'`));
   });
-}
-
-function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return ds.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 }
