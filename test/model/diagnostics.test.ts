@@ -162,3 +162,41 @@ describe('kiln check --format', () => {
     expect(r.stdout).not.toContain('\u001b[');
   });
 });
+
+describe('strict page checking', () => {
+  it('a misspelt widget or widget property is an error with a suggestion, nothing more', async () => {
+    const dir = employeesWith(`${MF}/pages/Employee_NewEdit.yaml`, (t) =>
+      t
+        .replace('textBox: { attribute: Lastname, label', 'textbox: { attribute: Lastname, label')
+        .replace('attribute: Jobtitle, label:', 'attribute: Jobtitle, lable:'),
+    );
+    const ds = await check(dir);
+    expect(ds.map((d) => [d.line, d.path, d.code, d.suggestion])).toEqual([
+      [12, 'widgets.0.dataView.widgets.1.textbox', 'schema-unknown-property', 'textBox'],
+      [13, 'widgets.0.dataView.widgets.2.textBox.lable', 'schema-unknown-property', 'label'],
+    ]);
+    expect(ds[0]!.range!.start.column).toBe(11); // at the key
+  });
+
+  it('inside unions (data sources, button actions) the closest form names the unknown key', async () => {
+    const dir = employeesWith(`${MF}/pages/Employee_Overview.yaml`, (t) =>
+      t
+        .replace('      pageSize: 20\n      search', '      pagesize: 20\n      search')
+        .replace('sort: [Firstname]', 'sort: [Firstname], srot: 1')
+        .replace('action: { open:', 'action: { opn:'),
+    );
+    const ds = await check(dir);
+    expect(ds.map((d) => [d.path, d.suggestion])).toEqual([
+      ['widgets.0.dataGrid.source.srot', 'sort'],
+      ['widgets.0.dataGrid.pagesize', 'pageSize'],
+      ['widgets.0.dataGrid.buttons.1.action.opn', 'open'],
+    ]);
+  });
+
+  it('the examples use only known widgets and properties', async () => {
+    for (const app of ['examples/employees', 'examples/sales', 'test/e2e/gallery']) {
+      const { diagnostics } = await loadModel(join(ROOT, app), { checks: modelChecks() });
+      expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+    }
+  });
+});

@@ -81,10 +81,10 @@ export class SourceFile {
   }
 
   /** The span of the node at `path` (a member's key for a member), or of its nearest existing ancestor. */
-  locateRange(path: readonly (string | number)[]): DiagnosticRange {
+  locateRange(path: readonly (string | number)[], atKey = false): DiagnosticRange {
     let node: Node | null = this.root;
     let best = node;
-    for (const seg of path) {
+    for (const [i, seg] of path.entries()) {
       if (!node) break;
       let next: Node | null = null;
       if (isMap(node)) {
@@ -96,6 +96,7 @@ export class SourceFile {
             break;
           }
         }
+        if (atKey && i === path.length - 1) break;
       } else if (isSeq(node) && typeof seg === 'number') {
         next = (node.items[seg] as Node | undefined) ?? null;
       } else if (isSeq(node)) {
@@ -148,13 +149,17 @@ export class SourceFile {
   }
 
   diagnostic(path: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error', extra: DiagnosticExtra = {}): Diagnostic {
-    const range = this.locateRange(path);
-    return { severity, file: this.relPath, line: range.start.line, path: pathToString(path), message, range, ...extra };
+    const { atKey, ...rest } = extra;
+    const range = this.locateRange(path, atKey);
+    return { severity, file: this.relPath, line: range.start.line, path: pathToString(path), message, range, ...rest };
   }
 }
 
 /** Optional parts of a diagnostic a check may add. */
-type DiagnosticExtra = Pick<Diagnostic, 'code' | 'related' | 'suggestion'>;
+type DiagnosticExtra = Pick<Diagnostic, 'code' | 'related' | 'suggestion'> & {
+  /** Point at the member's key rather than its value (an unknown property). */
+  atKey?: boolean;
+};
 
 /** Removes later pairs whose key repeats an earlier one in the same mapping, reporting each (first key, duplicate key, name). */
 function dropDuplicateKeys(node: Node | null, report: (first: Node, dup: Node, key: string) => void): void {
