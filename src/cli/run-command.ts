@@ -23,6 +23,7 @@ export async function runRun(args: string[]): Promise<number> {
     options: {
       db: { type: 'string' },
       port: { type: 'string' },
+      host: { type: 'string' },
       'deployment-dir': { type: 'string' },
       settings: { type: 'string' },
     },
@@ -46,6 +47,7 @@ export async function runRun(args: string[]): Promise<number> {
     cli: {
       ...(values.db !== undefined ? { DatabaseUrl: values.db } : {}),
       ...(values.port !== undefined ? { Port: Number(values.port) } : {}),
+      ...(values.host !== undefined ? { Host: values.host } : {}),
       ...(values['deployment-dir'] !== undefined ? { DeploymentDir: resolve(values['deployment-dir']) } : {}),
     },
   });

@@ -103,7 +103,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     }
   }
 
-  const security = compileSecurity(loaded.app, app, domain.moduleRoles, env, diagnostics);
+  const security = compileSecurity(loaded.app, app, domain.moduleRoles, domain.entities, env, diagnostics);
 
   const model: CompiledModel = {
     app: {
@@ -148,6 +148,7 @@ function compileSecurity(
   file: SourceFile | undefined,
   app: AppFile | undefined,
   moduleRoles: ReadonlySet<string>,
+  entities: CompiledModel['entities'],
   env: Record<string, string | undefined>,
   out: Diagnostic[],
 ): CSecurity {
@@ -184,7 +185,16 @@ function compileSecurity(
     u.roles.forEach((r, j) => {
       if (!userRoles.has(r)) out.push(file!.diagnostic(['security', 'demoUsers', i, 'roles', j], `unknown user role '${r}'`));
     });
-    return { name: u.name, password: secret(u.password, env) ?? '', roles: u.roles };
+    if (u.entity !== undefined && !entities.get(u.entity)?.chain.includes('System.User')) {
+      const known = entities.has(u.entity);
+      out.push(
+        file!.diagnostic(
+          ['security', 'demoUsers', i, 'entity'],
+          known ? `${u.entity} does not specialise System.User: a demo user is a System.User or a specialisation of it` : `unknown entity '${u.entity}'`,
+        ),
+      );
+    }
+    return { name: u.name, password: secret(u.password, env) ?? '', roles: u.roles, ...(u.entity !== undefined ? { entity: u.entity } : {}) };
   });
   return {
     level,
