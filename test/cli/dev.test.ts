@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FaultClient } from '../faults/fault-client.js';
 import { cleanEnv, freePort, KILN, ROOT } from '../support/cli.js';
 
 const DM = 'modules/MyFirstModule/domain-model.yaml';
@@ -61,13 +62,23 @@ describe('kiln dev', () => {
       await until('first event', () => sse.events[0]);
       expect(sse.events[0]).toEqual({ version: 1, errors: '' });
 
+      const client = new FaultClient(`http://127.0.0.1:${port}`);
+      expect((await client.login('MxAdmin', 'Admin1!')).status).toBe(200);
+      const page = () => fetch(`http://127.0.0.1:${port}/pages/MyFirstModule.Employee_Overview.json`, { headers: { cookie: client.cookie } });
+
       const dm = join(app, DM);
       writeFileSync(dm, readFileSync(dm, 'utf8').replace('      Jobtitle:    String\n', '      Jobtitle:    String\n      Nickname:    String\n'));
+      const overview = join(app, 'modules/MyFirstModule/pages/Employee_Overview.yaml');
+      writeFileSync(overview, readFileSync(overview, 'utf8').replace('columns: [Firstname, Lastname', 'columns: [Nickname, Firstname, Lastname'));
       await until('reload', () => (out.includes('model reloaded') ? true : undefined));
       expect(out).toContain('add column myfirstmodule$employee.nickname');
       sse.close();
       sse = listen(port);
       await until('new version', () => sse.events.find((e) => e.version === 2));
+      // The session survives the swap; the new attribute is there for the page.
+      const def = await page();
+      expect(def.status).toBe(200);
+      expect(JSON.stringify(await def.json())).toContain('Nickname');
 
       writeFileSync(dm, readFileSync(dm, 'utf8').replace('Nickname:    String', 'Nickname:    Strin'));
       const bad = await until('errors', () => sse.events.find((e) => e.errors !== ''));
