@@ -1,14 +1,20 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../model/diagnostics.js';
 import { runCheck } from './check-command.js';
+import { runDev } from './dev-command.js';
+import { runNew } from './new-command.js';
 import { runRun } from './run-command.js';
 import { runSchema } from './schema-command.js';
 
 const USAGE = `Usage: kiln <command> [options]
 
 Commands:
-  check <app>                     check the app model; print every problem (exit 1 on errors)
-  run <app> [--db URL] [--port N] [--deployment-dir DIR] [--settings FILE]
+  check <app> [--format text|json|github]
+                                  check the app model; print every problem (exit 1 on errors)
+  dev <app> [--db URL] [--port N] [--host H]
+                                  run the app, re-check on every save and swap in a valid model
+  new <dir> [--name App]          write a starter app (one entity, two pages, a microflow, two roles)
+  run <app> [--db URL] [--port N] [--host H] [--deployment-dir DIR] [--settings FILE]
                                   check the model and start the runtime
   schema <dir>                    write the JSON Schemas of the model files to <dir>
 
@@ -18,6 +24,8 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: runCheck,
+  dev: runDev,
+  new: runNew,
   run: runRun,
   schema: runSchema,
 };

@@ -26,6 +26,7 @@ export async function runRun(args: string[]): Promise<number> {
     options: {
       db: { type: 'string' },
       port: { type: 'string' },
+      host: { type: 'string' },
       'deployment-dir': { type: 'string' },
       settings: { type: 'string' },
     },
@@ -45,6 +46,7 @@ export async function runRun(args: string[]): Promise<number> {
   const flags = {
     ...(values.db !== undefined ? { DatabaseUrl: values.db } : {}),
     ...(values.port !== undefined ? { Port: Number(values.port) } : {}),
+    ...(values.host !== undefined ? { Host: values.host } : {}),
     ...(values['deployment-dir'] !== undefined ? { DeploymentDir: resolve(values['deployment-dir']) } : {}),
   };
   // What the m2ee admin API receives (update_configuration) comes after the environment; flags still win.

@@ -102,7 +102,8 @@ export class RuntimeBackend implements ClientApiBackend {
     const objects = this.loadedAll(user, result.objects, result.matched);
     const related: LoadedObject[] = [];
     for (const p of op.paths) {
-      const ids = [...new Set(objects.map((l) => l.object.references.get(p.association)).filter((x): x is bigint => typeof x === 'bigint'))];
+      // A reference holds one id, a reference set a list of them.
+      const ids = [...new Set(objects.flatMap((l) => [l.object.references.get(p.association) ?? []].flat()).filter((x): x is bigint => typeof x === 'bigint'))];
       if (ids.length) related.push(...(await this.load(null, user, p.entity, ids, [p.attribute])));
     }
     return { objects, ...(result.count !== undefined ? { count: result.count } : {}), related };

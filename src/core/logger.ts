@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -86,11 +87,14 @@ export function logNodesOf(log: Logger): LogNodes | undefined {
 
 /**
  * One pino logger for the process; components take child loggers named after their log node.
- * JSON lines, or human-readable lines when `pretty` (the default on a terminal).
+ * On a terminal (no destination given, stdout a TTY) the lines are readable, with colours
+ * unless NO_COLOR is set (KILN_LOG_FORMAT=json keeps JSON); otherwise they are JSON, one
+ * object a line, for log collectors.
  */
-export function createLogger(level: string, destination?: NodeJS.WritableStream, opts: { pretty?: boolean } = {}): Logger {
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   let nodes: LogNodes | undefined;
-  const pretty = opts.pretty ?? (destination === undefined && process.stdout.isTTY === true);
+  const out =
+    destination ?? (process.stdout.isTTY && process.env.KILN_LOG_FORMAT !== 'json' ? prettyStream(process.stdout, !process.env.NO_COLOR) : process.stdout);
   const root = pino(
     {
       level,
@@ -107,36 +111,50 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream,
         }
       },
     },
-    destination ?? (pretty ? prettyStream(process.stdout) : process.stdout),
+    out,
   );
   nodes = new LogNodes(root);
   nodesOf.set(root, nodes);
   return root;
 }
 
-const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVELS: Record<number, [string, number]> = {
+  10: ['TRACE', 90],
+  20: ['DEBUG', 36],
+  30: ['INFO ', 32],
+  40: ['WARN ', 33],
+  50: ['ERROR', 31],
+  60: ['FATAL', 35],
+};
 
-/** Turns pino's JSON lines into `time LEVEL [node] message {rest}` lines for a person at a terminal. */
-export function prettyLine(json: string): string {
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(json) as Record<string, unknown>;
-  } catch {
-    return json;
-  }
-  const { time, level, node, msg, ...rest } = o;
-  const lvl = LEVEL_NAMES[Number(level)] ?? String(level);
-  const err = rest.err as { stack?: string } | undefined;
-  if (err?.stack) delete rest.err;
-  const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
-  const t = typeof time === 'string' ? time.slice(11, 23) : '';
-  return `${t} ${lvl.padEnd(5)}${node ? ` [${String(node)}]` : ''} ${String(msg ?? '')}${extra}${err?.stack ? `\n${err.stack}` : ''}`;
+/** A small pretty-printer for pino's JSON lines: `12:00:01 INFO  HTTP  message key=value`. */
+export function prettyStream(target: NodeJS.WritableStream, color: boolean): Writable {
+  const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[39m` : s);
+  let pending = '';
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line) target.write(`${formatLine(line, paint)}\n`);
+      done();
+    },
+  });
 }
 
-function prettyStream(out: NodeJS.WritableStream): { write(s: string): void } {
-  return {
-    write(s: string) {
-      out.write(`${prettyLine(s.endsWith('\n') ? s.slice(0, -1) : s)}\n`);
-    },
-  };
+function formatLine(line: string, paint: (code: number, s: string) => string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const { level, time, msg, node, err, ...rest } = o;
+  const [name, code] = LEVELS[Number(level)] ?? ['LOG  ', 39];
+  const t = typeof time === 'string' ? time.slice(11, 19) : '';
+  const fields = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  const e = err && typeof err === 'object' ? `\n${String((err as { stack?: unknown }).stack ?? (err as { message?: unknown }).message ?? '')}` : '';
+  return `${paint(90, t)} ${paint(code, name)} ${node ? paint(36, `${String(node)} `) : ''}${msg ?? ''}${fields ? ` ${paint(90, fields)}` : ''}${e}`;
 }

@@ -10,13 +10,39 @@ export interface Diagnostic {
   /** Dotted path inside the file, e.g. `entities.Order.attributes.Total`. Empty for the whole file. */
   path: string;
   message: string;
+  /** A stable identifier of the rule, e.g. `unknown-attribute`, `schema-unknown-property`, `yaml-syntax`. */
+  code?: string;
+  /** The span of the offending text, 1-based and end-exclusive, when known. */
+  range?: DiagnosticRange;
+  /** Other places that explain the problem (the first definition of a duplicate, ...). */
+  related?: RelatedLocation[];
+  /** The likely intended text (`String` for `Strin`), found among the names in scope. */
+  suggestion?: string;
+}
+
+export interface DiagnosticPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface DiagnosticRange {
+  readonly start: DiagnosticPosition;
+  readonly end: DiagnosticPosition;
+}
+
+export interface RelatedLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+  readonly message: string;
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
   const loc = d.line > 0 ? `${d.file}:${d.line}${d.column ? `:${d.column}` : ''}` : d.file;
   const where = d.path ? ` ${d.path}` : '';
   const sev = d.severity === 'warning' ? 'warning: ' : '';
-  return `${loc}${where}: ${sev}${d.message}`;
+  const hint = d.suggestion !== undefined ? ` (did you mean '${d.suggestion}'?)` : '';
+  return `${loc}${where}: ${sev}${d.message}${hint}`;
 }
 
 /** Raised for user errors (bad model, bad settings): printed as one clear report, never a stack trace. */

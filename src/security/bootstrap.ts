@@ -19,7 +19,7 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
   const sec = model.security;
   if (sec.level === 'off') return;
   const roleIds = await users.ensureUserRoles([...sec.userRoles.keys()]);
-  const wanted: { name: string; password: string; roles: string[]; what: string; fromEnvironment?: boolean }[] = [];
+  const wanted: { name: string; password: string; roles: string[]; what: string; fromEnvironment?: boolean; entity?: string }[] = [];
   if (sec.adminUser) {
     const a = sec.adminUser;
     // Refused only when this password is about to be stored: at creation, or when it comes from the environment.
@@ -31,7 +31,8 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
     }
     wanted.push({ name: a.name, password: a.password, roles: [a.role], what: 'administrator', fromEnvironment: a.fromEnvironment });
   }
-  for (const d of sec.demoUsers) wanted.push({ name: d.name, password: d.password, roles: [...d.roles], what: 'demo user' });
+  for (const d of sec.demoUsers)
+    wanted.push({ name: d.name, password: d.password, roles: [...d.roles], what: 'demo user', ...(d.entity ? { entity: d.entity } : {}) });
 
   for (const w of wanted) {
     const problems = passwordProblems(sec.passwordPolicy, w.password);
@@ -42,7 +43,12 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
     const ids = w.roles.map((r) => roleIds.get(r)).filter((x): x is bigint => x !== undefined);
     const existing = await users.findByName(w.name);
     if (!existing) {
-      await users.create({ name: w.name, passwordHash: w.password ? await hashPassword(w.password, cost) : null, roleIds: ids });
+      await users.create({
+        name: w.name,
+        passwordHash: w.password ? await hashPassword(w.password, cost) : null,
+        roleIds: ids,
+        ...(w.entity ? { entity: w.entity } : {}),
+      });
       log.info({ user: w.name, roles: w.roles }, `${w.what} created`);
       continue;
     }

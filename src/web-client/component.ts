@@ -9,6 +9,13 @@ import { buildNavigation } from './navigation.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
 
+declare module '../core/services.js' {
+  interface Services {
+    /** Present under `kiln dev`: the page shell then tells the client to listen to /dev/events. */
+    devMode: { readonly events: string };
+  }
+}
+
 /** The built browser client, next to this package's dist/ and src/. */
 const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
@@ -56,7 +63,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
     name: 'client',
     async start(ctx: RuntimeContext) {
       const dir = opts.clientDir ?? DEFAULT_CLIENT_DIR;
-      files = await loadStaticFiles(dir, { title: ctx.model.app.name });
+      files = await loadStaticFiles(dir, { title: ctx.model.app.name, dev: ctx.services.get('devMode') !== undefined });
       if (!files.has('/index.html')) ctx.log.child({ node: 'Client' }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
     routes(app, ctx) {

@@ -49,7 +49,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * Reads the built client (client/dist) into memory once: it is small, and
  * serving from memory needs no file access per request. URL path -> file.
  */
-export async function loadStaticFiles(dir: string, opts: { title?: string } = {}): Promise<Map<string, StaticFile>> {
+export async function loadStaticFiles(dir: string, opts: { title?: string; dev?: boolean } = {}): Promise<Map<string, StaticFile>> {
   const files = new Map<string, StaticFile>();
   const walk = async (d: string): Promise<void> => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
@@ -63,6 +63,8 @@ export async function loadStaticFiles(dir: string, opts: { title?: string } = {}
       // The sign-in page shows the app's name before anything else is loaded.
       if (url === '/index.html' && opts.title)
         body = Buffer.from(body.toString('utf8').replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(opts.title)}</title>`));
+      // Under `kiln dev` the client listens to /dev/events (model swapped: reload; errors: shown).
+      if (url === '/index.html' && opts.dev) body = Buffer.from(body.toString('utf8').replace('<head>', '<head><meta name="kiln-dev" content="1">'));
       const cacheControl = url === '/index.html' ? 'no-cache' : url.startsWith('/assets/') ? IMMUTABLE : 'public, max-age=3600';
       files.set(url, {
         body,

@@ -73,14 +73,14 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await page.locator('.container.side-panel').getByText('Active things come from a microflow.').waitFor();
     await pagerReads(page, 'thingsGrid', '1–5 of 7');
     expect(await cells('thingsGrid')).toEqual([
-      ['Anvil', '1', 'No', 'Red', ''],
-      ['Bucket', '3', 'No', 'Red', 'Olivia Owner'],
-      ['Candle', '12', 'Yes', 'Red', ''],
-      ['Drum', '2', 'No', 'Red', ''],
-      ['Easel', '1', 'Yes', 'Red', ''],
+      ['Anvil', '1', 'No', 'Red', '', ''],
+      ['Bucket', '3', 'No', 'Red', 'Olivia Owner', ''],
+      ['Candle', '12', 'Yes', 'Red', '', ''],
+      ['Drum', '2', 'No', 'Red', '', ''],
+      ['Easel', '1', 'Yes', 'Red', '', ''],
     ]);
     const headers = await page.locator('[data-widget="thingsGrid"] thead th').allTextContents();
-    expect(headers.map((h) => h.replace(/[▲▼]/g, '').trim())).toEqual(['Name', 'Quantity', 'Active', 'Color', 'Owner', 'Actions']);
+    expect(headers.map((h) => h.replace(/[▲▼]/g, '').trim())).toEqual(['Name', 'Quantity', 'Active', 'Color', 'Owner', 'Tags', 'Actions']);
     await pagerReads(page, 'activeList', '1–2 of 2');
     expect((await listItems('activeList')).sort()).toEqual(['Candle', 'Easel']);
     await page.screenshot({ path: screenshotPath('gallery-overview.png'), fullPage: true });
@@ -211,10 +211,10 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await page.waitForFunction(() =>
       [...document.querySelectorAll('[data-widget="thingsGrid"] tbody tr')].some((tr) => tr.textContent?.includes('Oscar Owner')),
     );
-    expect(await bucket()).toEqual(['Bucket', '12', 'Yes', 'Blue', 'Oscar Owner']);
+    expect(await bucket()).toEqual(['Bucket', '12', 'Yes', 'Blue', 'Oscar Owner', 'urgent']);
     await page.reload();
     await pagerReads(page, 'thingsGrid', '1–5 of 7');
-    expect(await bucket()).toEqual(['Bucket', '12', 'Yes', 'Blue', 'Oscar Owner']);
+    expect(await bucket()).toEqual(['Bucket', '12', 'Yes', 'Blue', 'Oscar Owner', 'urgent']);
     await pagerReads(page, 'activeList', '1–4 of 4');
     // After the reload the client holds only the grid's rows: the pages retrieve the rest, reference set included.
     await page.locator('[data-widget="thingsGrid"] tbody tr[data-guid]', { hasText: 'Bucket' }).getByRole('button', { name: 'Details' }).click();

@@ -37,7 +37,7 @@ describe('kiln check on microflows', () => {
         `${f}:6:12 body.1.decision.if: condition: expected Boolean, but the expression is Integer`,
         `${f}:8:43 body.2.change.set.Qty: value of Qty: expected Integer, but the expression is String`,
         `${f}:8 body.2.change.set.Seq: entity Shop.Item has no attribute 'Seq'`,
-        `${f}:9:56 body.3.retrieve.xpath: XPath: unknown attribute 'Nme' of Shop.Item`,
+        `${f}:9:56 body.3.retrieve.xpath: XPath: unknown attribute 'Nme' of Shop.Item (did you mean 'Name'?)`,
         `${f}:11 body.5.break: break is only allowed inside a loop`,
         `${f}:12 body.6.call.microflow: unknown microflow 'Shop.Nothing'`,
         `${f}:13:77 body.7.listOperation.value: value: expected String, but the expression is Integer`,
@@ -78,7 +78,7 @@ body:
         `${f}:9:22 body.2.return: return value: unknown variable $Escaped`,
         `${f}:10:36 body.3.return: return value: unknown variable $Single`,
         `${f}:12:7 body.4.return: return value: unknown variable $Plain`,
-        `${f}:13:57 body.5.retrieve.xpath: XPath: unknown attribute 'Nme' of Shop.Item`,
+        `${f}:13:57 body.5.retrieve.xpath: XPath: unknown attribute 'Nme' of Shop.Item (did you mean 'Name'?)`,
       ]),
     );
   });
@@ -88,7 +88,7 @@ body:
     expect(problems.filter((p) => p.includes('Params.yaml'))).toEqual([
       "modules/Shop/microflows/Params.yaml:1 parameters.X: unknown entity or enumeration 'Shop.Nothing'",
       "modules/Shop/microflows/Params.yaml:1 parameters.Y: unknown entity or enumeration 'Shop.Nope'",
-      "modules/Shop/microflows/Params.yaml:1 parameters.Z: unknown type 'Strin'",
+      "modules/Shop/microflows/Params.yaml:1 parameters.Z: unknown type 'Strin' (did you mean 'String'?)",
     ]);
   });
 

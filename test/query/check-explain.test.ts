@@ -23,7 +23,7 @@ describe('kiln check: XPath', () => {
     const out = diagnostics.map(formatDiagnostic);
     // Line 10; the value starts at column 17 (after `xpath: "`), 'Nme' is at offset 15 in it.
     expect(out).toEqual([
-      "modules/Sales/domain-model.yaml:10:32 entities.Order.access.0.xpath: access rule of Sales.Order: XPath error at column 16: unknown attribute 'Nme' of Sales.Order",
+      "modules/Sales/domain-model.yaml:10:32 entities.Order.access.0.xpath: access rule of Sales.Order: XPath error at column 16: unknown attribute 'Nme' of Sales.Order (did you mean 'Name'?)",
     ]);
   });
 
@@ -57,7 +57,7 @@ describe('kiln check: XPath', () => {
       // The value starts at column 17: the XPath's column 27 is the file's column 43.
       "modules/Sales/domain-model.yaml:10:43 entities.Order.access.0.xpath: access rule of Sales.Order: XPath syntax error at column 27: expected ')', found ']'",
       "modules/Sales/microflows/Big.yaml:4:53 body.0.retrieve.xpath: XPath: 'abc' is not a decimal number",
-      "modules/Sales/pages/P.yaml:5:39 widgets.0.dataGrid.source.xpath: data source of Sales.P: XPath error at column 15: unknown attribute 'Totl' of Sales.Order",
+      "modules/Sales/pages/P.yaml:5:39 widgets.0.dataGrid.source.xpath: data source of Sales.P: XPath error at column 15: unknown attribute 'Totl' of Sales.Order (did you mean 'Total'?)",
     ]);
   });
 
@@ -65,7 +65,7 @@ describe('kiln check: XPath', () => {
     const dm = DM.replace('        xpath: "[Total > 1 and Nme = \'x\']"\n', "        xpath: >-\n          [Total > 1\n          and Nme = 'x']\n");
     const { diagnostics } = await loadModel(writeApp({ 'app.yaml': APP, 'modules/Sales/domain-model.yaml': dm }), { checks: modelChecks() });
     expect(diagnostics.map(formatDiagnostic)).toEqual([
-      "modules/Sales/domain-model.yaml:12:15 entities.Order.access.0.xpath: access rule of Sales.Order: XPath error at column 16: unknown attribute 'Nme' of Sales.Order",
+      "modules/Sales/domain-model.yaml:12:15 entities.Order.access.0.xpath: access rule of Sales.Order: XPath error at column 16: unknown attribute 'Nme' of Sales.Order (did you mean 'Name'?)",
     ]);
   });
 

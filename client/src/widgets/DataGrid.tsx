@@ -5,7 +5,7 @@ import { useApp, useScope, useStoreVersion } from '../app/context';
 import { ActionButton, runButton } from './Buttons';
 import { formatValue } from './format';
 import { useListData, type ListQuery } from './use-list-data';
-import { valueAt } from './values';
+import { valueAt, valuesAt } from './values';
 import { Pager, SearchBar } from './list-parts';
 
 /** Data grid: columns, paging, sorting by a header click, a search bar, selection, buttons. */
@@ -107,7 +107,14 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
                 onKeyDown={(e) => onRowKey(e, g, i)}
               >
                 {w.columns.map((c) => (
-                  <td key={c.attribute}>{formatValue(valueAt(app.store, g, c.attribute), c.type, entity?.attributes[c.attribute])}</td>
+                  <td key={c.attribute}>
+                    {c.attribute.includes('/')
+                      ? valuesAt(app.store, g, c.attribute)
+                          .map((v) => formatValue(v, c.type, entity?.attributes[c.attribute]))
+                          .filter((t) => t !== '')
+                          .join(', ')
+                      : formatValue(valueAt(app.store, g, c.attribute), c.type, entity?.attributes[c.attribute])}
+                  </td>
                 ))}
                 {w.rowButtons.length > 0 && (
                   <td className="row-buttons">

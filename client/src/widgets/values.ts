@@ -18,3 +18,31 @@ export function valueAt(store: ObjectStore, guid: Guid, path: string): WireValue
   if (current) return store.get(current, parts[parts.length - 1]!);
   return undefined;
 }
+
+/**
+ * The values of an attribute or of a path whose steps may be reference sets
+ * (`Module.Book_Author/Module.Author/Name`): one value per object reached.
+ */
+export function valuesAt(store: ObjectStore, guid: Guid, path: string): WireValue[] {
+  if (!path.includes('/')) {
+    const v = store.get(guid, path);
+    return v === undefined ? [] : [v];
+  }
+  const parts = path.split('/');
+  let current: Guid[] = [guid];
+  for (let i = 0; i < parts.length - 1; i += 2) {
+    const next: Guid[] = [];
+    for (const g of current) {
+      const ref: unknown = store.get(g, parts[i]!);
+      if (typeof ref === 'string' && ref !== '') next.push(ref);
+      else if (Array.isArray(ref)) for (const r of ref) if (typeof r === 'string' && r !== '') next.push(r);
+    }
+    current = next;
+  }
+  const out: WireValue[] = [];
+  for (const g of current) {
+    const v = store.get(g, parts[parts.length - 1]!);
+    if (v !== undefined) out.push(v);
+  }
+  return out;
+}

@@ -418,8 +418,9 @@ class PageWalker {
       this.error(path, `unknown association '${assocName}'`);
       return;
     }
-    if (assoc.type !== 'Reference' || !used.entity.chain.includes(assoc.parent)) {
-      this.error(path, `'${assocName}' is not a reference from ${used.entity.name}`);
+    // A reference, or a reference set (a grid's column then lists every associated object's value).
+    if (!used.entity.chain.includes(assoc.parent)) {
+      this.error(path, `'${assocName}' is not a reference or reference set from ${used.entity.name}`);
       return;
     }
     const target = this.model.entities.get(qualify(entityName, this.page.module));

@@ -243,12 +243,25 @@ export class MicroflowCompiler {
     // On a loop, Mendix's `continue` means: undo the failed iteration and go on with the next one.
     const perIteration = (key === 'loop' || key === 'while') && a.onError === 'continue';
     const step = compileActivity(this, key, body as never, [...path, key], perIteration ? { ...st, continueOnError: true } : st);
-    if (!step) return undefined;
+    if (!step) {
+      this.declareAfterError(body, st);
+      return undefined;
+    }
     const label = typeof a.caption === 'string' ? a.caption : `${key} (${pathToString(path)})`;
     if (perIteration) return { ...step, label };
     const onError = a.onError === undefined ? undefined : this.errorHandler(a.onError, [...path, 'onError'], st);
     if (onError === undefined && a.onError !== undefined && a.onError !== 'rollback') return undefined;
     return { ...step, label, ...(onError ? { onError } : {}) };
+  }
+
+  /**
+   * An activity that failed to compile still declares its output variable (with
+   * the Unknown type), so that its uses do not add follow-on errors.
+   */
+  private declareAfterError(body: unknown, st: BlockState): void {
+    if (!body || typeof body !== 'object') return;
+    const into = (body as Record<string, unknown>).into;
+    if (typeof into === 'string' && /^[A-Za-z_]\w*$/.test(into) && !st.scope.lookup(into)) st.scope.declare(into, T.Unknown);
   }
 
   private errorHandler(h: unknown, path: Path, st: BlockState): ErrorHandler | undefined {

@@ -2,6 +2,7 @@ import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
 import type { TSchema } from '@sinclair/typebox';
 import type { Diagnostic } from '../diagnostics.js';
 import type { SourceFile } from '../load/source-file.js';
+import { closestName } from './suggest.js';
 import { FILE_KINDS } from '../schema/index.js';
 
 /**
@@ -14,22 +15,69 @@ export function checkSchema(file: SourceFile, out: Diagnostic[]): unknown {
   const schema: TSchema = FILE_KINDS[file.kind];
   let data: unknown = structuredClone(file.data);
   const seen = new Set<string>();
+  /** Pointers cut in earlier rounds: what their removal makes invalid (an emptied widget, a now missing property) is no new problem. */
+  const cutBefore: string[] = [];
   for (let round = 0; round < 8; round++) {
     const errors = [...Value.Errors(schema, data)];
     if (errors.length === 0) return data;
+    const cutNow: string[] = [];
     for (const err of errors) {
-      const path = pointerToPath(err.path);
-      const msg = describe(err);
-      const key = `${err.path}|${msg}`;
-      if (!seen.has(key) && !isSubsumed(err.path, seen)) out.push(file.diagnostic(path, msg));
-      seen.add(key);
-      // A missing property invalidates the object that lacks it; anything else, the value itself.
-      const cut = err.type === ValueErrorType.ObjectRequiredProperty ? path.slice(0, -1) : path;
-      if (cut.length === 0) return undefined;
-      data = remove(data, cut);
+      const consequence = cutBefore.some((c) => c === err.path || c.startsWith(`${err.path}/`));
+      for (const e of consequence ? [err] : refineUnion(err)) {
+        const path = pointerToPath(e.path);
+        const msg = describe(e);
+        const key = `${e.path}|${msg}`;
+        if (!consequence && !seen.has(key) && !isSubsumed(e.path, seen)) {
+          const atKey = e.type === ValueErrorType.ObjectAdditionalProperties;
+          out.push(file.diagnostic(path, msg, 'error', { code: codeOf(e), ...suggestionFor(e, err), ...(atKey ? { atKey } : {}) }));
+        }
+        seen.add(key);
+        // A missing property invalidates the object that lacks it; anything else, the value itself.
+        const cut = e.type === ValueErrorType.ObjectRequiredProperty ? path.slice(0, -1) : path;
+        if (cut.length === 0) return undefined;
+        data = remove(data, cut);
+        cutNow.push(e.type === ValueErrorType.ObjectRequiredProperty ? e.path.slice(0, e.path.lastIndexOf('/')) : e.path);
+      }
     }
+    cutBefore.push(...cutNow);
   }
   return Value.Check(schema, data) ? data : undefined;
+}
+
+/**
+ * A value that matches no member of a union of objects: when one member shares
+ * keys with it, that member's own errors (an unknown property, with a
+ * suggestion) say more than "matches no allowed form"; when none does, its
+ * unknown keys are the problem.
+ */
+function refineUnion(err: ValueError): ValueError[] {
+  if (err.type !== ValueErrorType.Union) return [err];
+  const value = err.value;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [err];
+  const members = ((err.schema as { anyOf?: TSchema[] }).anyOf ?? []).filter(
+    (m) => (m as { type?: string }).type === 'object' && (m as { properties?: object }).properties,
+  );
+  if (members.length === 0) return [err];
+  const keys = Object.keys(value);
+  const propsOf = (m: TSchema) => Object.keys((m as unknown as { properties: object }).properties);
+  let best: { errors: ValueError[]; overlap: number } | undefined;
+  for (const m of members) {
+    const overlap = keys.filter((k) => propsOf(m).includes(k)).length;
+    if (overlap === 0) continue;
+    const errors = [...Value.Errors(m, value)];
+    if (!best || overlap > best.overlap || (overlap === best.overlap && errors.length < best.errors.length)) best = { errors, overlap };
+  }
+  if (best && best.errors.length > 0) return best.errors.map((e) => ({ ...e, path: `${err.path}${e.path}` }));
+  const known = new Set(members.flatMap(propsOf));
+  const unknown = keys.filter((k) => !known.has(k));
+  if (unknown.length === 0) return [err];
+  return unknown.map((k) => ({
+    ...err,
+    type: ValueErrorType.ObjectAdditionalProperties,
+    path: `${err.path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+    schema: { properties: Object.fromEntries([...known].map((p) => [p, {}])) } as unknown as TSchema,
+    value: (value as Record<string, unknown>)[k],
+  }));
 }
 
 /** An error inside a value already reported (e.g. a union's members) adds nothing. */
@@ -88,4 +136,24 @@ function summarise(schema: TSchema): string {
       return (s as { type?: string }).type ?? 'value';
     })
     .join(' | ');
+}
+
+function codeOf(err: ValueError): string {
+  switch (err.type) {
+    case ValueErrorType.ObjectAdditionalProperties:
+      return 'schema-unknown-property';
+    case ValueErrorType.ObjectRequiredProperty:
+      return 'schema-missing-property';
+    default:
+      return 'schema-invalid-value';
+  }
+}
+
+/** For an unknown property, the nearest property the schema allows there. */
+function suggestionFor(err: ValueError, _outer?: ValueError): { suggestion?: string } {
+  if (err.type !== ValueErrorType.ObjectAdditionalProperties) return {};
+  const name = err.path.split('/').pop() ?? '';
+  const props = Object.keys((err.schema as { properties?: Record<string, unknown> }).properties ?? {});
+  const s = closestName(name, props);
+  return s ? { suggestion: s } : {};
 }

@@ -20,6 +20,8 @@ export interface DomainOutput {
   enumerations: Map<string, CEnumeration>;
   constants: Map<string, CConstant>;
   moduleRoles: Set<string>;
+  /** Members and elements whose definitions are broken (reported once, not where used). */
+  broken: Set<string>;
 }
 
 /**
@@ -53,5 +55,5 @@ export function compileDomain(inputs: readonly ModuleInput[], constantOverrides:
     e.validation = e.chain.flatMap((c) => ownValidation.get(c)!);
     e.events = e.chain.flatMap((c) => ownEvents.get(c)!);
   }
-  return { entities, associations, enumerations: ctx.enumerations, constants: ctx.constants, moduleRoles: ctx.moduleRoles };
+  return { entities, associations, enumerations: ctx.enumerations, constants: ctx.constants, moduleRoles: ctx.moduleRoles, broken: ctx.broken };
 }

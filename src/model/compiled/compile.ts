@@ -3,6 +3,7 @@ import type { LoadedApp } from '../load/load-app.js';
 import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
+import { refineDiagnostics } from '../check/refine.js';
 import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef } from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
@@ -65,6 +66,8 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   }
   const constantOverrides: Record<string, unknown> = { ...(app?.constants ?? {}) };
   const domain = compileDomain(inputs, constantOverrides, diagnostics);
+  // Elements the schema check cut away were reported there: they are not unknown where used.
+  for (const f of loaded.files) if (f.kind === 'domain-model') markCut(f, valid.get(f) as DomainModelFile | undefined, domain.broken);
 
   const microflows = new Map<string, CMicroflow>();
   const pages = new Map<string, CPage>();
@@ -101,7 +104,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     }
   }
 
-  const security = compileSecurity(loaded.app, app, domain.moduleRoles, env, diagnostics);
+  const security = compileSecurity(loaded.app, app, domain.moduleRoles, domain.entities, env, diagnostics);
   const restServices = compileRestServices(
     validFiles.filter((f) => f.kind === 'rest-service').map((f) => ({ file: f, def: valid.get(f) as RestServiceFile })),
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
@@ -136,13 +139,26 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   for (const check of options.checks ?? []) check(model, diagnostics);
 
   const hasError = diagnostics.some((d) => d.severity === 'error');
-  return { model: hasError ? undefined : model, diagnostics: sortDiagnostics(diagnostics) };
+  return { model: hasError ? undefined : model, diagnostics: refineDiagnostics(diagnostics, model, { members: domain.broken }) };
+}
+
+/** Records the entities, members and associations present in a domain model file but cut by the schema check. */
+function markCut(file: SourceFile, valid: DomainModelFile | undefined, broken: Set<string>): void {
+  const raw = (file.data ?? {}) as { entities?: Record<string, { attributes?: Record<string, unknown> }>; associations?: Record<string, unknown> };
+  const m = file.module!;
+  for (const [e, def] of Object.entries(raw.entities ?? {})) {
+    const kept = valid?.entities?.[e];
+    if (!kept) broken.add(`${m}.${e}`);
+    for (const a of Object.keys(def?.attributes ?? {})) if (!kept?.attributes?.[a]) broken.add(`${m}.${e}.${a}`);
+  }
+  for (const a of Object.keys(raw.associations ?? {})) if (!valid?.associations?.[a]) broken.add(`${m}.${a}`);
 }
 
 function compileSecurity(
   file: SourceFile | undefined,
   app: AppFile | undefined,
   moduleRoles: ReadonlySet<string>,
+  entities: CompiledModel['entities'],
   env: Record<string, string | undefined>,
   out: Diagnostic[],
 ): CSecurity {
@@ -179,7 +195,16 @@ function compileSecurity(
     u.roles.forEach((r, j) => {
       if (!userRoles.has(r)) out.push(file!.diagnostic(['security', 'demoUsers', i, 'roles', j], `unknown user role '${r}'`));
     });
-    return { name: u.name, password: secret(u.password, env) ?? '', roles: u.roles };
+    if (u.entity !== undefined && !entities.get(u.entity)?.chain.includes('System.User')) {
+      const known = entities.has(u.entity);
+      out.push(
+        file!.diagnostic(
+          ['security', 'demoUsers', i, 'entity'],
+          known ? `${u.entity} does not specialise System.User: a demo user is a System.User or a specialisation of it` : `unknown entity '${u.entity}'`,
+        ),
+      );
+    }
+    return { name: u.name, password: secret(u.password, env) ?? '', roles: u.roles, ...(u.entity !== undefined ? { entity: u.entity } : {}) };
   });
   return {
     level,
@@ -227,8 +252,4 @@ function checkNavigation(file: SourceFile, app: AppFile, model: CompiledModel, o
     if (m.microflow && !model.microflows.has(m.microflow))
       out.push(file.diagnostic(['navigation', 'menu', i, 'microflow'], `unknown microflow '${m.microflow}'`));
   });
-}
-
-function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return ds.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 }

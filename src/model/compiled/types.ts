@@ -211,7 +211,8 @@ export interface CSecurity {
   readonly userRoles: ReadonlyMap<string, CUserRole>;
   readonly anonymousRole?: string;
   readonly passwordPolicy: Required<PasswordPolicyDef>;
-  readonly demoUsers: readonly { readonly name: string; readonly password: string; readonly roles: readonly string[] }[];
+  /** `entity`: the specialisation of System.User the demo user is created as (default System.User). */
+  readonly demoUsers: readonly { readonly name: string; readonly password: string; readonly roles: readonly string[]; readonly entity?: string }[];
 }
 
 export interface CMicroflow {

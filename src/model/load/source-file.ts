@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticRange } from '../diagnostics.js';
 import { pathToString } from '../diagnostics.js';
 import type { FileKind } from '../schema/index.js';
 import { scalarPositions, type ScalarStyle } from './scalar-positions.js';
@@ -32,8 +32,29 @@ export class SourceFile {
     text: string,
     diagnostics: Diagnostic[],
   ): SourceFile | undefined {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    let lines = new LineCounter();
+    let doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    if (doc.errors.length > 0 && doc.errors.every((e) => e.code === 'DUPLICATE_KEY')) {
+      // Duplicate keys only: report each, keep the first definition, and check the rest of the file.
+      lines = new LineCounter();
+      doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
+      dropDuplicateKeys(doc.contents as Node | null, (first, dup, key) => {
+        const at = lines.linePos(dup.range?.[0] ?? 0);
+        const was = lines.linePos(first.range?.[0] ?? 0);
+        const end = lines.linePos(dup.range?.[1] ?? dup.range?.[0] ?? 0);
+        diagnostics.push({
+          severity: 'error',
+          file: relPath,
+          line: at.line,
+          column: at.col,
+          path: '',
+          message: `duplicate key '${key}': a key appears once in a mapping (first defined on line ${was.line}; this one is ignored)`,
+          code: 'duplicate-key',
+          range: { start: { line: at.line, column: at.col }, end: { line: end.line, column: end.col } },
+          related: [{ file: relPath, line: was.line, column: was.col, message: `'${key}' first defined here` }],
+        });
+      });
+    }
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
@@ -44,6 +65,7 @@ export class SourceFile {
           column: pos.col,
           path: '',
           message: `malformed ${relPath.endsWith('.json') ? 'JSON' : 'YAML'}: ${firstLine(e.message)}`,
+          code: 'yaml-syntax',
         });
       }
       return undefined;
@@ -54,9 +76,15 @@ export class SourceFile {
 
   /** Line and column of the node at `path` (or of its nearest existing ancestor). */
   locate(path: readonly (string | number)[]): { line: number; column: number } {
+    const { start } = this.locateRange(path);
+    return start;
+  }
+
+  /** The span of the node at `path` (a member's key for a member), or of its nearest existing ancestor. */
+  locateRange(path: readonly (string | number)[], atKey = false): DiagnosticRange {
     let node: Node | null = this.root;
     let best = node;
-    for (const seg of path) {
+    for (const [i, seg] of path.entries()) {
       if (!node) break;
       let next: Node | null = null;
       if (isMap(node)) {
@@ -68,6 +96,7 @@ export class SourceFile {
             break;
           }
         }
+        if (atKey && i === path.length - 1) break;
       } else if (isSeq(node) && typeof seg === 'number') {
         next = (node.items[seg] as Node | undefined) ?? null;
       } else if (isSeq(node)) {
@@ -84,7 +113,17 @@ export class SourceFile {
     }
     const offset = best?.range?.[0] ?? 0;
     const p = this.lines.linePos(offset);
-    return { line: p.line, column: p.col };
+    // A block collection spans many lines: its range ends where its first line does.
+    let endOffset = best?.range?.[1] ?? offset;
+    const eol = this.text.indexOf('\n', offset);
+    if (eol >= 0 && endOffset > eol) endOffset = eol;
+    const e = this.lines.linePos(Math.max(offset, endOffset));
+    return { start: { line: p.line, column: p.col }, end: { line: e.line, column: e.col } };
+  }
+
+  /** The file's text (for code frames). */
+  get source(): string {
+    return this.text;
   }
 
   /** Line, column of a character offset inside the scalar at `path` (for expressions and XPath). */
@@ -109,9 +148,38 @@ export class SourceFile {
     return { line: p.line, column: p.col };
   }
 
-  diagnostic(path: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error'): Diagnostic {
-    const { line } = this.locate(path);
-    return { severity, file: this.relPath, line, path: pathToString(path), message };
+  diagnostic(path: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error', extra: DiagnosticExtra = {}): Diagnostic {
+    const { atKey, ...rest } = extra;
+    const range = this.locateRange(path, atKey);
+    return { severity, file: this.relPath, line: range.start.line, path: pathToString(path), message, range, ...rest };
+  }
+}
+
+/** Optional parts of a diagnostic a check may add. */
+type DiagnosticExtra = Pick<Diagnostic, 'code' | 'related' | 'suggestion'> & {
+  /** Point at the member's key rather than its value (an unknown property). */
+  atKey?: boolean;
+};
+
+/** Removes later pairs whose key repeats an earlier one in the same mapping, reporting each (first key, duplicate key, name). */
+function dropDuplicateKeys(node: Node | null, report: (first: Node, dup: Node, key: string) => void): void {
+  if (!node) return;
+  if (isMap(node)) {
+    const seen = new Map<string, Node>();
+    node.items = node.items.filter((item) => {
+      if (!isPair(item) || !isScalar(item.key)) return true;
+      const k = String(item.key.value);
+      const first = seen.get(k);
+      if (first) {
+        report(first, item.key as Node, k);
+        return false;
+      }
+      seen.set(k, item.key as Node);
+      return true;
+    });
+    for (const item of node.items) if (isPair(item)) dropDuplicateKeys((item.value as Node | null) ?? null, report);
+  } else if (isSeq(node)) {
+    for (const item of node.items) dropDuplicateKeys(item as Node, report);
   }
 }
 

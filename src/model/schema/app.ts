@@ -44,6 +44,7 @@ const Security = Type.Object(
             name: Type.String(),
             password: SecretValue,
             roles: Type.Array(Type.String()),
+            entity: Type.Optional(Type.String({ description: 'An app entity specialising System.User (e.g. Library.Member) to create the demo user as.' })),
           },
           { additionalProperties: false },
         ),

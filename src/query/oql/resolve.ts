@@ -357,9 +357,9 @@ export class Resolver {
   ): { kind: 'attr'; source: OqlSource; attr: CAttribute } | { kind: 'id'; source: OqlSource } | { kind: 'object'; source: OqlSource } {
     let cur = src;
     for (let i = 0; i < steps.length; i++) {
-      const s = steps[i]!;
       const last = i === steps.length - 1;
       const entity = this.model.entities.get(cur.entity)!;
+      const s = shortAssociation(steps[i]!, entity);
       if (!s.name.includes('.')) {
         if (s.reversed) this.fail(s.pos, 'reversed() applies to association steps only');
         if (s.predicates.length) this.fail(s.pos, `'${s.name}' is an attribute: constraints go after an entity or association step`);
@@ -423,6 +423,16 @@ export class Resolver {
     const forward = isParent && isChild ? !s.reversed : isParent;
     return { kind: 'association', association: a, forward, from, to: this.newSource(forward ? a.child : a.parent), cast: false };
   }
+}
+
+/**
+ * A step written with an association's short name (`Member_User`), as access rules and
+ * pages allow: the entity's own association of that name, when it has no attribute so named.
+ */
+function shortAssociation(s: XStep, entity: CEntity): XStep {
+  if (s.name.includes('.') || s.name === 'id' || s.name === 'ID' || entity.attributes.has(s.name)) return s;
+  const matches = [...new Set([...entity.parentOf, ...entity.childOf])].filter((a) => a.slice(a.indexOf('.') + 1) === s.name);
+  return matches.length === 1 ? { ...s, name: matches[0]! } : s;
 }
 
 function hopName(h: OqlHop): string {

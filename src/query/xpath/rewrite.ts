@@ -16,7 +16,10 @@ export function rewriteQueryPath(model: CompiledModel, q: XQuery): XQuery {
   const steps = q.path;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
-    const a = model.associations.get(s.name);
+    // A short association name (as access rules and pages allow) is one of the current entity's associations.
+    const own = model.entities.get(cur);
+    const short = s.name.includes('.') ? undefined : [...new Set([...(own?.parentOf ?? []), ...(own?.childOf ?? [])])].filter((n) => n.endsWith(`.${s.name}`));
+    const a = model.associations.get(short?.length === 1 ? short[0]! : s.name);
     if (!a) {
       if (model.entities.has(s.name)) throw err(s.pos, `expected an association from ${cur} here, found the entity '${s.name}'`);
       throw err(

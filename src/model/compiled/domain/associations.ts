@@ -23,7 +23,11 @@ export function compileAssociations(ctx: DomainContext): Map<string, CAssociatio
         report(inp, [...path, 'child'], `unknown entity '${def.child}'`);
         ok = false;
       }
-      if (!ok) continue;
+      if (!ok) {
+        for (const end of [parent, child]) ctx.broken.add(`${end}.${name}`).add(`${end}.${q}`);
+        ctx.broken.add(q);
+        continue;
+      }
       const pDef = entityDefs.get(parent)!.def;
       const cDef = entityDefs.get(child)!.def;
       if ((pDef.persistable ?? true) !== (cDef.persistable ?? true) && (pDef.persistable ?? true)) {

@@ -7,7 +7,7 @@ import { attributeColumn, qualify } from './naming.js';
 
 /** Each entity's own attributes (system dates included), checked; entity -> attributes. */
 export function compileOwnAttributes(ctx: DomainContext): Map<string, CAttribute[]> {
-  const { report, enumerations } = ctx;
+  const { enumerations } = ctx;
   const ownAttrs = new Map<string, CAttribute[]>();
   for (const [q, { inp, def, short }] of ctx.entityDefs) {
     const list: CAttribute[] = [];
@@ -15,6 +15,11 @@ export function compileOwnAttributes(ctx: DomainContext): Map<string, CAttribute
     const columns = new Map<string, string>();
     for (const [aname, adef] of Object.entries(def.attributes ?? {})) {
       const path = ['entities', short, 'attributes', aname];
+      // An attribute whose definition is broken still exists for the checker: its uses are not errors too.
+      const report = (inp: Parameters<DomainContext['report']>[0], p: Parameters<DomainContext['report']>[1], message: string) => {
+        ctx.broken.add(`${q}.${aname}`);
+        ctx.report(inp, p, message);
+      };
       const spec = normaliseAttributeSpec(adef);
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(aname)) {
         report(inp, path, `attribute name '${aname}' is not a valid identifier`);

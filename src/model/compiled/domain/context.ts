@@ -30,6 +30,8 @@ export interface DomainContext {
   readonly moduleRoles: Set<string>;
   /** Qualified entity name -> its definition, in the order written. */
   readonly entityDefs: Map<string, EntityInput>;
+  /** Members and elements whose definitions are broken (`Module.Entity.Member`, `Module.Name`): reported once, not again where used. */
+  readonly broken: Set<string>;
 }
 
 export function domainContext(inputs: readonly ModuleInput[], out: Diagnostic[]): DomainContext {
@@ -50,5 +52,6 @@ export function domainContext(inputs: readonly ModuleInput[], out: Diagnostic[])
     constants: new Map(),
     moduleRoles: new Set(),
     entityDefs: new Map(),
+    broken: new Set(),
   };
 }
