@@ -176,11 +176,13 @@ describe('fault: rolling deploys under load', () => {
     };
     let done = false;
     const call = async (w: { set: number }, pick: (i: Ids) => string, rest: Record<string, unknown>, readIn?: number) => {
-      for (let attempt = 0, retries = 0; ; attempt++) {
+      // `switches` counts only the changes of operation ids (a retried 503 must not use them up).
+      for (let switches = 0, retries = 0; ; ) {
         t.requests++;
         try {
           const r = await admin.op(pick(idSets[w.set]!), rest);
-          if (r.status === 404 && /unknown operation/.test(JSON.stringify(r.body)) && attempt < idSets.length) {
+          if (r.status === 404 && /unknown operation/.test(JSON.stringify(r.body)) && switches < idSets.length) {
+            switches++;
             t.staleOperation++;
             w.set = (w.set + 1) % idSets.length;
             continue;
