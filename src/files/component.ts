@@ -145,7 +145,9 @@ export function filesComponent(
         sub.post('/file', (request: FastifyRequest, reply: FastifyReply) => {
           upload(request).then(
             (r) => reply.code(200).send(r),
-            (e: unknown) => reply.send(e),
+            // A refusal may come before the body was read to its end: the connection is not reused,
+            // or the rest of that body would be taken for the client's next request on it.
+            (e: unknown) => reply.header('connection', 'close').send(e),
           );
         });
       });
