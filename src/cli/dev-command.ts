@@ -80,7 +80,8 @@ export async function runDev(args: string[]): Promise<number> {
 
   const model = first.model;
   const settings = await resolveSettings({
-    app: model.app.settings,
+    // Every save is a new model version: in development the sessions stay (a setting may still say otherwise).
+    app: { ClearSessionsOnNewModel: false, ...model.app.settings },
     ...(values.settings ? { file: values.settings } : {}),
     env: process.env,
     cli: {

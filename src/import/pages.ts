@@ -258,8 +258,8 @@ class PageConverter {
         const caption = this.template(w.CaptionTemplate) || text(w.Tooltip, this.language) || str(w.Name);
         const action = this.action(obj(w.Action), caption);
         if (action === undefined) return [];
-        const style = str(w.ButtonStyle).toLowerCase();
-        return [{ button: { caption, action, ...(style && style !== 'default' ? { style } : {}) } }];
+        const style = buttonStyle(str(w.ButtonStyle));
+        return [{ button: { caption, action, ...(style ? { style } : {}) } }];
       }
       case 'CustomWidgets$CustomWidget':
         if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.datagrid.Datagrid') return this.dataGrid(w);
@@ -345,4 +345,18 @@ export function convertNavigation(index: ModelIndex, has: (kind: 'page' | 'micro
   if (others.length) notes.push(`navigation profiles ${others.map((p) => str(p.Name)).join(', ')} left out (Kiln has one navigation)`);
   reporter.count('navigation', notes, str(profile.Name) || 'Responsive');
   return Object.keys(out).length ? out : undefined;
+}
+
+/** Kiln's button styles are default, primary and danger: Mendix's Success and Primary look like a primary action, Danger and Warning like a dangerous one. */
+function buttonStyle(mendix: string): 'primary' | 'danger' | undefined {
+  switch (mendix.toLowerCase()) {
+    case 'primary':
+    case 'success':
+      return 'primary';
+    case 'danger':
+    case 'warning':
+      return 'danger';
+    default:
+      return undefined;
+  }
 }

@@ -51,6 +51,8 @@ type Tally = {
   saves: number;
 };
 /** As the browser client: a 502/503/504 is tried again after a back-off (here shorter, and at most this many times). */
+/** How long a client keeps swapping stale operation ids while both models serve (a page reloading). */
+const STALE_RETRY_MS = 10_000;
 const RETRIES = 20;
 
 describe('fault: rolling deploys under load', () => {
@@ -177,13 +179,14 @@ describe('fault: rolling deploys under load', () => {
     let done = false;
     const call = async (w: { set: number }, pick: (i: Ids) => string, rest: Record<string, unknown>, readIn?: number) => {
       // `switches` counts only the changes of operation ids (a retried 503 must not use them up).
+      let staleSince: number | undefined;
       for (let switches = 0, retries = 0; ; ) {
         t.requests++;
         try {
           const r = await admin.op(pick(idSets[w.set]!), rest);
           // While old and new instances both serve, the proxy may send the next try to the other model
-          // again: a client that reloads its page tries a few times, pausing after each full round.
-          if (r.status === 404 && /unknown operation/.test(JSON.stringify(r.body)) && switches < 4 * idSets.length) {
+          // again: a client that reloads its page keeps trying for a few seconds, pausing after each full round.
+          if (r.status === 404 && /unknown operation/.test(JSON.stringify(r.body)) && Date.now() < (staleSince ??= Date.now()) + STALE_RETRY_MS) {
             switches++;
             t.staleOperation++;
             if (switches % idSets.length === 0) await new Promise((res) => setTimeout(res, 100));

@@ -106,7 +106,7 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       expect(view.widgets).toContainEqual({ textBox: { attribute: 'FullName', label: 'Full name' } });
       expect(view.widgets).toContainEqual({ checkBox: { attribute: 'Blocked', label: 'Blocked' } });
       expect(view.buttons).toEqual([
-        { caption: 'Save', action: 'save', style: 'success' },
+        { caption: 'Save', action: 'save', style: 'primary' },
         { caption: 'Cancel', action: 'cancel' },
       ]);
       // Data Grid 2 (a pluggable widget) becomes a data grid; a column over an association keeps its path.
