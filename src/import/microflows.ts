@@ -92,12 +92,12 @@ class Graph {
 
   private reach(start: string, step: (n: string) => string[]): Set<string> {
     const seen = new Set<string>();
-    const todo = step(start);
-    while (todo.length) {
-      const n = todo.pop()!;
+    const frontier = step(start);
+    while (frontier.length) {
+      const n = frontier.pop()!;
       if (seen.has(n)) continue;
       seen.add(n);
-      todo.push(...step(n));
+      frontier.push(...step(n));
     }
     return seen;
   }

@@ -34,7 +34,7 @@ export function endOfPeriod(dt: DateTime, unit: Period): DateTime {
   return startOfWeek(startOfWeek(dt).plus({ days: 7 })).minus({ milliseconds: 1 });
 }
 
-/** One `± factor * [%XxxLength%]` term of a token expression (XPath's `XTokenTerm`). */
+/** One `± factor * [%<Unit>Length%]` term of a token expression (XPath's `XTokenTerm`). */
 export interface TimeTokenTerm {
   readonly sign: 1 | -1;
   readonly factor: number;
