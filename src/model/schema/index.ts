@@ -3,6 +3,7 @@ import { AppFile } from './app.js';
 import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
 import { PageFile } from './page.js';
+import { ODataServiceFile } from './odata-service.js';
 import { RestServiceFile } from './rest-service.js';
 
 /** Every kind of model file and the schema it is validated against. */
@@ -12,6 +13,7 @@ export const FILE_KINDS = {
   microflow: MicroflowFile,
   page: PageFile,
   'rest-service': RestServiceFile,
+  'odata-service': ODataServiceFile,
 } as const satisfies Record<string, TSchema>;
 
 export type FileKind = keyof typeof FILE_KINDS;
@@ -21,3 +23,4 @@ export * from './domain-model.js';
 export * from './microflow.js';
 export * from './page.js';
 export * from './rest-service.js';
+export * from './odata-service.js';
