@@ -143,6 +143,25 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
     });
   });
 
+  describe('documentation pages', () => {
+    it('lists the service in /api-doc/ and /odata-doc/, and documents it at /odata-doc/<location>/', async () => {
+      for (const index of ['/api-doc/', '/odata-doc/']) {
+        const r = await fetch(`${t.url}${index}`);
+        const html = await r.text();
+        expect(r.status).toBe(200);
+        expect(html).toContain('<a href="/odata-doc/odata/sales/v1/">Sales.SalesService</a>');
+        expect(html).toContain(`<a href="${BASE}/$metadata">$metadata</a>`);
+      }
+      expect(await fetch(`${t.url}/api-doc/`).then((r) => r.text())).toContain('/rest-doc/rest/orders/v1/');
+      const page = await fetch(`${t.url}/odata-doc/odata/sales/v1/`);
+      expect(page.headers.get('content-security-policy')).toBeTruthy();
+      const html = await page.text();
+      expect(html).toContain('<h2 id="Orders">Orders <small>(Order)</small></h2>');
+      expect(html).toContain('<tr><td><code>Total</code></td><td>Edm.Decimal</td></tr>');
+      expect(html).toContain('<tr><td><code>Orders</code></td><td>collection of <a href="#Orders">Orders</a></td></tr>');
+    });
+  });
+
   describe('query options answer what the same XPath answers', () => {
     const cases: [string, string, { attribute: string; descending?: boolean }[]][] = [
       ["$filter=Status eq 'Draft'", "//Sales.Order[Status = 'Draft']", []],
@@ -310,6 +329,71 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toMatch(/^Basic/);
       expect(r.json.error).toEqual({ code: '401', message: 'authentication required' });
+    });
+  });
+
+  describe('writes', () => {
+    const json = (headers: Record<string, string>) => ({ ...headers, 'content-type': 'application/json' });
+
+    it('creates an entity (201, Location) through validation and event handlers, with references by @odata.bind', async () => {
+      const body = { OrderDate: '2024-03-01T10:00:00Z', 'Customer@odata.bind': `Customers(${customers.alice})` };
+      const r = await call('POST', `${BASE}/Orders`, json(ALICE), JSON.stringify(body));
+      expect(r.status, r.text).toBe(201);
+      const id = r.json.ID as string;
+      expect(r.headers.get('location')).toBe(`${t.url}${BASE}/Orders(${id})`);
+      expect(r.json).toMatchObject({ Status: null, OrderDate: '2024-03-01T10:00:00.000Z' });
+      // Alice sees it as hers; the reference was set.
+      const back = await get(`Orders(${id})?$expand=Customer($select=Name)`, ALICE);
+      expect(back.json).toMatchObject({ ID: id, Customer: { Name: 'alice' } });
+    });
+
+    it('answers validation errors and refusing event handlers with 422 and the message per member', async () => {
+      const r = await call('POST', `${BASE}/Products`, json(MANAGER), JSON.stringify({ Name: 'Cheap', Price: -5 }));
+      expect(r.status, r.text).toBe(422);
+      expect(r.json.error).toMatchObject({
+        code: '422',
+        message: 'The price cannot be negative',
+        details: [{ target: 'Price', message: 'The price cannot be negative' }],
+      });
+      // Order_BeforeCommit returns false for a negative total.
+      const o = await call('POST', `${BASE}/Orders`, json(MANAGER), JSON.stringify({ Total: -5, OrderDate: '2024-03-01T10:00:00Z' }));
+      expect(o.status, o.text).toBe(422);
+      expect(o.json.error?.code).toBe('422');
+      const count = await get('Orders/$count');
+      expect(count.text).toBe(String(orders.length + 1));
+      const p = await call('POST', `${BASE}/Products`, json(MANAGER), JSON.stringify({ Name: 'Widget', Price: '1.00' }));
+      expect(p.status).toBe(422);
+      expect(p.json.error?.message).toBe('Another product already has this name');
+    });
+
+    it('refuses what the caller may not write, bind or see (403/400), and bad bodies (400/415)', async () => {
+      const note = await call('POST', `${BASE}/Orders`, json(ALICE), JSON.stringify({ InternalNote: 'mine' }));
+      expect(note.status).toBe(403);
+      const foreign = await call('POST', `${BASE}/Orders`, json(ALICE), JSON.stringify({ 'Customer@odata.bind': `Customers(${customers.bob})` }));
+      expect(foreign.status).toBe(400);
+      expect(foreign.json.error?.message).toMatch(/refers to no Customer you can see/);
+      expect((await call('POST', `${BASE}/Orders`, json(MANAGER), JSON.stringify({ Number: 5 }))).status).toBe(400);
+      expect((await call('POST', `${BASE}/Orders`, json(MANAGER), JSON.stringify({ ID: '5' }))).status).toBe(400);
+      expect((await call('POST', `${BASE}/Orders`, json(MANAGER), '{"Total":')).status).toBe(400);
+      expect((await call('POST', `${BASE}/Orders`, { ...MANAGER, 'content-type': 'text/plain' }, '{}')).status).toBe(415);
+      expect((await call('POST', `${BASE}/Customers`, json(MANAGER), '{}')).status).toBe(405);
+    });
+
+    it('updates with PATCH (204) per member right on the object, and deletes per delete right', async () => {
+      const mine = orders.find((o) => o.customer === 'alice')!;
+      const ok = await call('PATCH', `${BASE}/Orders(${mine.id})`, json(ALICE), JSON.stringify({ OrderDate: '2023-01-02T03:04:05Z' }));
+      expect(ok.status, ok.text).toBe(204);
+      expect((await get(`Orders(${mine.id})?$select=OrderDate`, ALICE)).json.OrderDate).toBe('2023-01-02T03:04:05.000Z');
+      expect((await call('PATCH', `${BASE}/Orders(${mine.id})`, json(ALICE), JSON.stringify({ Status: 'Shipped' }))).status).toBe(403);
+      const bobs = orders.find((o) => o.customer === 'bob')!;
+      expect((await call('PATCH', `${BASE}/Orders(${bobs.id})`, json(ALICE), JSON.stringify({ OrderDate: '2023-01-02T03:04:05Z' }))).status).toBe(404);
+      expect((await call('DELETE', `${BASE}/Orders(${mine.id})`, ALICE)).status).toBe(403);
+      const neg = await call('PATCH', `${BASE}/Orders(${bobs.id})`, json(MANAGER), JSON.stringify({ Total: '-1' }));
+      expect(neg.status).toBe(422);
+      const last = orders[orders.length - 1]!;
+      expect((await call('DELETE', `${BASE}/Orders(${last.id})`, MANAGER)).status).toBe(204);
+      expect((await get(`Orders(${last.id})`)).status).toBe(404);
+      orders.pop();
     });
   });
 
