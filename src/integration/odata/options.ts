@@ -10,8 +10,8 @@ const NOT_IMPLEMENTED = new Set(['$search', '$apply', '$compute', '$levels', '$i
 
 /**
  * Splits a raw query string (`$filter=...&$top=5`, or the text/plain body of
- * `POST .../$query`) into OData's system query options and parses each; a `+`
- * stays a `+` (OData clients percent-encode spaces). Unknown `$` options are a
+ * `POST .../$query`) into OData's system query options and parses each; `+`
+ * is a space, as form encoding writes it. Unknown `$` options are a
  * 400, options OData defines but Kiln does not serve a 501; custom options
  * (without `$`) are ignored, as the spec allows.
  */
@@ -23,8 +23,9 @@ export function parseOptions(raw: string): RequestOptions {
     let name: string;
     let value: string;
     try {
-      name = decodeURIComponent(eq < 0 ? part : part.slice(0, eq)).trim();
-      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+      // Form-style encoding (URLSearchParams, many clients) writes a space as '+'; a plus sign arrives as %2B.
+      name = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' ')).trim();
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
     } catch {
       throw new ODataError(400, 'the query string is not valid percent-encoding');
     }
