@@ -130,7 +130,8 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
     });
 
     it('describes the entity types, keys, navigation and enumerations in CSDL', async () => {
-      const r = await call('GET', `${BASE}/$metadata`);
+      expect((await call('GET', `${BASE}/$metadata`)).status).toBe(401);
+      const r = await call('GET', `${BASE}/$metadata`, MANAGER);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^application\/xml/);
       expect(r.text).toContain('<EntityType Name="Order"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int64" Nullable="false"/>');
@@ -415,6 +416,15 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
         expect(typeof r.json.error?.message).toBe('string');
       }
       expect((await get(`Orders?${encodeURI("$filter=concat(Status,'x') eq 'y'")}`)).status).toBe(501);
+      // Attacker-sized input: a 400 naming the problem, never a 500 or a hang.
+      const deep = `${'('.repeat(200)}Total gt 1${')'.repeat(200)}`;
+      expect((await get(`Orders?$filter=${encodeURIComponent(deep)}`)).json.error?.message).toMatch(/nested deeper/);
+      expect((await get(`Orders?$filter=${encodeURIComponent(`Total gt 1${' or Total gt 1'.repeat(700)}`)}`)).status).toBe(400);
+      const expand = `Customer(${'$expand=Orders($expand=Customer('.repeat(30)}${'))'.repeat(30)})`;
+      expect((await get(`Orders?$expand=${encodeURIComponent(expand)}`)).status).toBe(400);
+      for (const path of ['Orders(abc)', 'Orders(99999999999999999999)', 'Orders(1)/Customer', 'Orders/$foo']) expect((await get(path)).status, path).toBe(404);
+      expect((await get(`Orders?${encodeURI('$filter=Total eq 1e400')}`)).status).toBe(400);
+      expect((await get(`Orders?${encodeURI('$filter=OrderDate lt 2024-13-45')}`)).status).toBe(400);
       expect((await get('Nothing')).status).toBe(404);
       const d = await call('DELETE', `${BASE}/Customers(1)`, MANAGER);
       expect(d.status).toBe(405);

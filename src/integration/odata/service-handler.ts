@@ -69,9 +69,9 @@ export class ODataServiceHandler {
       const method = request.method;
       if (target.kind === 'service' || target.kind === 'metadata') {
         this.allow(reply, method, ['GET']);
+        // The schema is the service's too: only for callers the service admits.
+        await this.auth.authenticate(request, reply);
         if (target.kind === 'metadata') return void reply.type('application/xml; charset=utf-8').send(this.metadata);
-        const user = await this.auth.authenticate(request, reply);
-        void user;
         return void reply.type(JSON_TYPE).send(serviceDocument(this.service, this.base));
       }
       const caps = target.set.capabilities;
