@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitObjects, createObject, type Database, type IdGenerator } from '../../src/data/index.js';
@@ -64,6 +66,10 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     app = salesCopy();
+    // One more action, with a primitive result.
+    writeFileSync(join(app.dir, 'modules/Sales/microflows/OData_Double.yaml'), 'parameters: { N: Integer }\nreturns: Integer\nbody:\n  - return: "$N * 2"\n');
+    const svc = join(app.dir, 'modules/Sales/odata/SalesService.yaml');
+    writeFileSync(svc, `${readFileSync(svc, 'utf8')}  Double: { microflow: OData_Double }\n`);
     t = await startApp(app.dir, db.url);
     const model = t.rt.ctx.model;
     const database = t.rt.ctx.services.get('db') as Database;
@@ -141,6 +147,10 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect(r.text).toContain('<NavigationProperty Name="Orders" Type="Collection(Sales.Order)"/>');
       expect(r.text).toContain('<EnumType Name="OrderStatus"><Member Name="Draft" Value="0"/>');
       expect(r.text).toContain('<EntitySet Name="Orders" EntityType="Sales.Order"><NavigationPropertyBinding Path="Customer" Target="Customers"/>');
+      expect(r.text).toContain(
+        '<Action Name="OrdersByStatus"><Parameter Name="Status" Type="Sales.OrderStatus"/><ReturnType Type="Collection(Sales.Order)"/></Action>',
+      );
+      expect(r.text).toContain('<ActionImport Name="OrdersByStatus" Action="Sales.OrdersByStatus" EntitySet="Orders"/>');
     });
   });
 
@@ -395,6 +405,29 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect((await call('DELETE', `${BASE}/Orders(${last.id})`, MANAGER)).status).toBe(204);
       expect((await get(`Orders(${last.id})`)).status).toBe(404);
       orders.pop();
+    });
+  });
+
+  describe('actions', () => {
+    const json = (headers: Record<string, string>) => ({ ...headers, 'content-type': 'application/json' });
+    it('runs a microflow as an action; the answer holds only what the caller may read', async () => {
+      const r = await call('POST', `${BASE}/OrdersByStatus`, json(ALICE), JSON.stringify({ Status: 'Draft' }));
+      expect(r.status, r.text).toBe(200);
+      const mine = orders.filter((o) => o.customer === 'alice' && o.status === 'Draft').map((o) => o.id.toString());
+      expect((r.json.value ?? []).map((e) => e.ID).sort()).toEqual(mine.sort());
+      for (const e of r.json.value ?? []) expect(e).not.toHaveProperty('InternalNote');
+      const m = await call('POST', `${BASE}/OrdersByStatus`, json(MANAGER), JSON.stringify({ Status: 'Draft' }));
+      expect((m.json.value ?? []).length).toBe(orders.filter((o) => o.status === 'Draft').length);
+      const d = await call('POST', `${BASE}/Double`, json(ALICE), JSON.stringify({ N: 21 }));
+      expect(d.json).toMatchObject({ value: 42 });
+    });
+
+    it('refuses bad parameters (400), other methods (405) and anonymous callers (401)', async () => {
+      expect((await call('POST', `${BASE}/OrdersByStatus`, json(ALICE), JSON.stringify({ Status: 'Nope' }))).status).toBe(400);
+      expect((await call('POST', `${BASE}/OrdersByStatus`, json(ALICE), JSON.stringify({ Colour: 'red' }))).status).toBe(400);
+      expect((await call('POST', `${BASE}/Double`, json(ALICE), JSON.stringify({ N: 'many' }))).status).toBe(400);
+      expect((await call('GET', `${BASE}/Double`, ALICE)).status).toBe(405);
+      expect((await call('POST', `${BASE}/Double`, {}, '{}')).status).toBe(401);
     });
   });
 

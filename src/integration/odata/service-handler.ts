@@ -2,10 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPublicError } from '../../core/errors.js';
 import type { Database, IdGenerator } from '../../data/index.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
-import type { CODataService, CODataSet } from '../../model/compiled/odata-services.js';
+import type { CODataAction, CODataService, CODataSet } from '../../model/compiled/odata-services.js';
 import type { SecurityService, SessionsService } from '../../security/services.js';
 import type { UserContext } from '../../security/user-context.js';
 import type { ObjectLogic } from '../../client-api/ports.js';
+import type { MicroflowEngine } from '../../logic/engine/engine.js';
+import { runAction } from './actions.js';
 import { ValidationFailed } from '../../client-api/backend.js';
 import { ServiceAuthenticator } from '../authentication.js';
 import type { WriteOptions } from './entity-json.js';
@@ -22,6 +24,7 @@ export interface ODataDeps {
   readonly sessions: SessionsService | undefined;
   readonly security: SecurityService | undefined;
   readonly logic: ObjectLogic | undefined;
+  readonly engine: MicroflowEngine;
 }
 
 const JSON_TYPE = 'application/json; odata.metadata=minimal; charset=utf-8';
@@ -30,6 +33,7 @@ const MAX_PAGE = 10_000;
 
 type Target =
   | { readonly kind: 'service' }
+  | { readonly kind: 'action'; readonly action: CODataAction }
   | { readonly kind: 'metadata' }
   | { readonly kind: 'set'; readonly set: CODataSet }
   | { readonly kind: 'count'; readonly set: CODataSet }
@@ -73,6 +77,12 @@ export class ODataServiceHandler {
         await this.auth.authenticate(request, reply);
         if (target.kind === 'metadata') return void reply.type('application/xml; charset=utf-8').send(this.metadata);
         return void reply.type(JSON_TYPE).send(serviceDocument(this.service, this.base));
+      }
+      if (target.kind === 'action') {
+        this.allow(reply, method, ['POST']);
+        const user = await this.auth.authenticate(request, reply);
+        const write: WriteOptions = { ieee754: /IEEE754Compatible=true/i.test(String(request.headers.accept ?? '')) };
+        return await runAction(this.deps, this.service, this.reader, target.action, request, reply, user, write);
       }
       const caps = target.set.capabilities;
       const allowed =
@@ -119,6 +129,8 @@ export class ODataServiceHandler {
     }
     if (path === '' || path === '/') return { kind: 'service' };
     if (path === '$metadata') return { kind: 'metadata' };
+    const action = this.service.actions.find((a) => a.name === path);
+    if (action) return { kind: 'action', action };
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\((?:ID=)?(\d{1,19})\))?(?:\/(\$count|\$query))?$/.exec(path);
     const set = m ? this.service.sets.find((s) => s.name === m[1]) : undefined;
     if (!m || !set) throw new ODataError(404, `no resource '${path.slice(0, 200)}' in this service`);

@@ -113,7 +113,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   );
   const odataServices = compileODataServices(
     validFiles.filter((f) => f.kind === 'odata-service').map((f) => ({ file: f, def: valid.get(f) as ODataServiceFile })),
-    { entities: domain.entities, associations: domain.associations, moduleRoles: domain.moduleRoles },
+    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
     diagnostics,
   );
 
