@@ -186,6 +186,8 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       ["$filter=contains(InternalNote, 'OF ALICE')", "//Sales.Order[contains(InternalNote, 'of alice')]", []],
       ["$filter=startswith(InternalNote, 'note 1')", "//Sales.Order[starts-with(InternalNote, 'note 1')]", []],
       ["$filter=endswith(tolower(InternalNote), 'bob')", "//Sales.Order[ends-with(InternalNote, 'bob')]", []],
+      ["$filter=tolower(InternalNote) eq 'note 4 of alice'", "//Sales.Order[InternalNote = 'note 4 of alice']", []],
+      ["$filter=toupper(InternalNote) ne 'NOTE 4 OF ALICE'", "//Sales.Order[InternalNote != 'note 4 of alice']", []],
       ['$filter=length(InternalNote) gt 15', '//Sales.Order[length(InternalNote) > 15]', []],
       [
         '$filter=year(OrderDate) eq 2024 and month(OrderDate) le 6',

@@ -155,6 +155,10 @@ export class SetReader {
       const nav = this.navigation(set, item);
       const target = this.setNamed(nav.target)!;
       this.checkReadable(target, user);
+      // Expanding is reading the association: it must be readable by some rule of its owner (the parent entity).
+      const owner = entityAccess(this.model, user, nav.fromParent ? set.entity : target.entity);
+      if (owner.restricted && !owner.readable(nav.association))
+        throw new ODataError(403, `$expand: you may not read the navigation property '${nav.name}' of ${set.typeName}`);
       const readable = (l: Loaded) => l.rights === 'all' || (l.rights.get(nav.association) ?? 'None') !== 'None';
       const o = item.options;
       if (nav.fromParent) {
