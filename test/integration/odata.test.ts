@@ -282,6 +282,29 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect(one.json).toMatchObject({ ID: orders[0]!.id.toString(), Status: orders[0]!.status, Customer: { CompanyName: 'Alice Ltd' } });
     });
 
+    it('follows navigation properties in the URL, secured like the entities', async () => {
+      const aliceOrder = orders.find((o) => o.customer === 'alice')!;
+      const c = await get(`Orders(${aliceOrder.id})/Customer?$select=Name`, ALICE);
+      expect(c.status, c.text).toBe(200);
+      expect(c.json).toMatchObject({ ID: customers.alice!.toString(), Name: 'alice' });
+      expect((await get(`Orders(${aliceOrder.id})/Customer`, BOB)).status).toBe(404);
+      const list = await get(`Customers(${customers.bob})/Orders?${encodeURI("$filter=Status ne 'Draft'&$orderby=Total desc&$count=true")}`);
+      expect(list.status, list.text).toBe(200);
+      expect(ids(list)).toEqual(
+        await viaXpath(`//Sales.Order[Sales.Order_Customer/Sales.Customer/Name = 'bob'][Status != 'Draft']`, [{ attribute: 'Total', descending: true }]),
+      );
+      expect(list.json['@odata.count']).toBe(ids(list).length);
+      expect((await get(`Customers(${customers.carol})/Orders/$count`)).text).toBe('5');
+      expect((await get(`Customers(${customers.carol})/Orders`, ALICE)).status).toBe(404);
+      const paged = await fetch(`${t.url}${BASE}/Customers(${customers.bob})/Orders?$orderby=Total`, {
+        headers: { ...MANAGER, prefer: 'odata.maxpagesize=2' },
+      });
+      const body = (await paged.json()) as { '@odata.nextLink': string };
+      expect(body['@odata.nextLink']).toBe(`${t.url}${BASE}/Customers(${customers.bob})/Orders?$orderby=Total&$skip=2`);
+      expect((await get(`Orders(${aliceOrder.id})/Nope`)).status).toBe(404);
+      expect((await get(`Orders(${aliceOrder.id})/Customer/$count`)).status).toBe(404);
+    });
+
     it('takes long queries as POST .../$query with a text/plain body', async () => {
       const r = await call('POST', `${BASE}/Orders/$query`, { ...MANAGER, 'content-type': 'text/plain' }, "$filter=Status eq 'Draft'&$count=true");
       expect(r.status, r.text).toBe(200);
