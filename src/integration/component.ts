@@ -14,8 +14,10 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
  * The integration component: serves the app's published REST services under
  * their locations (`/rest/<service>/v1/...`), their OpenAPI 3.0 documents at
  * `/rest-doc/<location>/openapi.json` with a documentation page at
- * `/rest-doc/<location>/`, the index of REST services at `/rest-doc/`, and the
- * index of every published API at `/api-doc/`. Uses the services 'db', 'ids',
+ * `/rest-doc/<location>/`, the index of REST services at `/rest-doc/`, the
+ * published OData v4 services under theirs (`/odata/<service>/v1/`, see
+ * odata/service-handler.ts) with `/odata-doc/`, and the index of every
+ * published API at `/api-doc/`. Uses the services 'db', 'ids',
  * 'microflows', and 'sessions', 'security', 'logic' when present.
  */
 export function integrationComponent(): RuntimeComponent {

@@ -40,6 +40,7 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
   let app: { dir: string; remove(): void };
   let t: TestRuntime;
   const customers: Record<string, bigint> = {};
+  const products: Record<string, bigint> = {};
   const orders: { id: bigint; customer: string; status: string; total: string; date: Date }[] = [];
 
   const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> => {
@@ -114,8 +115,12 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       ['Widget', '9.99', 100],
       ['Gadget', '24.50', 0],
       ["O'Brien's gear", '5.00', 7],
-    ] as const)
-      await make('Catalog.Product', { Name: name, Price: new Decimal(price), Stock: stock, Discontinued: stock === 0 });
+    ] as const) {
+      const p = await make('Catalog.Product', { Name: name, Price: new Decimal(price), Stock: stock, Discontinued: stock === 0 });
+      products[name] = p.id;
+    }
+    // An order line keeps the Widget from being deleted (delete behaviour "prevent").
+    await make('Sales.OrderLine', { Quantity: 2 }, { 'Sales.OrderLine_Order': orders[0]!.id, 'Sales.OrderLine_Product': products.Widget! });
   }, 120_000);
   afterAll(async () => {
     await t?.stop();
@@ -430,6 +435,14 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect((await call('DELETE', `${BASE}/Orders(${last.id})`, MANAGER)).status).toBe(204);
       expect((await get(`Orders(${last.id})`)).status).toBe(404);
       orders.pop();
+    });
+
+    it("applies delete behaviour: a prevented delete is a 409 with the model's message", async () => {
+      const r = await call('DELETE', `${BASE}/Products(${products.Widget})`, MANAGER);
+      expect(r.status, r.text).toBe(409);
+      expect(r.json.error).toEqual({ code: '409', message: 'This product is used in order lines' });
+      expect((await call('DELETE', `${BASE}/Products(${products.Gadget})`, MANAGER)).status).toBe(204);
+      expect((await call('DELETE', `${BASE}/Products(${products.Widget})`, ALICE)).status).toBe(403);
     });
   });
 
