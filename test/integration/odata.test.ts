@@ -466,6 +466,8 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect((await call('POST', `${BASE}/Double`, json(ALICE), JSON.stringify({ N: 'many' }))).status).toBe(400);
       expect((await call('GET', `${BASE}/Double`, ALICE)).status).toBe(405);
       expect((await call('POST', `${BASE}/Double`, {}, '{}')).status).toBe(401);
+      // Not JSON (what a form on another site sends, with the browser's cached Basic credentials): refused.
+      expect((await call('POST', `${BASE}/Double`, { ...ALICE, 'content-type': 'application/x-www-form-urlencoded' }, '')).status).toBe(415);
     });
   });
 

@@ -35,10 +35,10 @@ export async function runAction(
   write: WriteOptions,
 ): Promise<void> {
   const text = typeof request.body === 'string' ? request.body.trim() : '';
+  // Always JSON, even without parameters: a form on another site cannot send it, so it cannot run an action with the browser's Basic credentials.
+  if (!/^application\/json\b/i.test(String(request.headers['content-type'] ?? ''))) throw new ODataError(415, 'send the action parameters as application/json');
   let body: unknown = {};
   if (text) {
-    if (!/^application\/json\b/i.test(String(request.headers['content-type'] ?? '')))
-      throw new ODataError(415, 'send the action parameters as application/json');
     try {
       body = JSON.parse(text);
     } catch {
