@@ -32,18 +32,30 @@ entities:
     attributes: { Name: String }
     access:
       - { roles: [Guest, Clerk], read: "*" }
+  Tag:
+    attributes: { Label: String }
+    access:
+      - { roles: [Guest, Clerk], read: "*", write: "*", create: true }
+  Box:
+    attributes: { Code: String }
+    access:
+      - { roles: [Guest, Clerk], read: "*", write: "*", create: true }
 associations:
   Item_Maker: { type: Reference, parent: Item, child: Maker }
+  Box_Tag: { type: ReferenceSet, parent: Box, child: Tag }
 `,
   'modules/Shop/odata/Shop.yaml': `entitySets:
   Items: { entity: Item, associations: { Item_Maker: Maker } }
   Makers: { entity: Maker, associations: { Item_Maker: Items } }
+  Boxes: { entity: Box, associations: { Box_Tag: Tags }, capabilities: { insertable: true, updatable: true } }
+  Tags: { entity: Tag, associations: { Box_Tag: Boxes } }
 `,
 };
 
 describe('OData entity access on a service without authentication', () => {
   let db: TestDatabase;
   let t: TestRuntime;
+  let tagIds: Record<string, bigint> = {};
   beforeAll(async () => {
     db = await freshDatabase('sqlite');
     t = await startApp(writeApp(FILES), db.url);
@@ -53,6 +65,28 @@ describe('OData entity access on a service without authentication', () => {
     const maker = await createObject(model, 'Shop.Maker', ids);
     setValue(maker, 'Name', 'Acme');
     await database.transaction((tx) => commitObjects(tx, model, [maker]));
+    const tags: Record<string, bigint> = {};
+    for (const label of ['red', 'green', 'blue']) {
+      const tg = await createObject(model, 'Shop.Tag', ids);
+      setValue(tg, 'Label', label);
+      await database.transaction((tx) => commitObjects(tx, model, [tg]));
+      tags[label] = tg.id;
+    }
+    for (const [code, labels] of [
+      ['b1', ['red', 'green']],
+      ['b2', ['green']],
+      ['b3', []],
+    ] as const) {
+      const b = await createObject(model, 'Shop.Box', ids);
+      setValue(b, 'Code', code);
+      setReference(
+        b,
+        'Shop.Box_Tag',
+        labels.map((l) => tags[l]!),
+      );
+      await database.transaction((tx) => commitObjects(tx, model, [b]));
+    }
+    tagIds = tags;
     for (const [name, hidden] of [
       ['a', false],
       ['b', false],
@@ -94,6 +128,35 @@ describe('OData entity access on a service without authentication', () => {
     expect(e.status).toBe(403);
     expect(e.json.error?.message).toMatch(/Maker/);
     expect((await get(`Makers?$filter=${encodeURIComponent("Items/any(i: i/Name eq 'secret')")}`)).status).toBe(403);
+  });
+
+  it('expands, filters and follows a reference set from both sides, and binds it on insert', async () => {
+    const boxes = await get('Boxes?$orderby=Code&$select=Code&$expand=Tags($select=Label;$orderby=Label)');
+    expect(boxes.status).toBe(200);
+    expect(boxes.json.value!.map((b) => [b.Code, (b.Tags as { Label: string }[]).map((x) => x.Label)])).toEqual([
+      ['b1', ['green', 'red']],
+      ['b2', ['green']],
+      ['b3', []],
+    ]);
+    const tags = await get(`Tags?$orderby=Label&$select=Label&$expand=${encodeURIComponent('Boxes($select=Code;$orderby=Code desc;$count=true)')}`);
+    expect(tags.json.value!.map((x) => [x.Label, x['Boxes@odata.count'], (x.Boxes as { Code: string }[]).map((b) => b.Code)])).toEqual([
+      ['blue', 0, []],
+      ['green', 2, ['b2', 'b1']],
+      ['red', 1, ['b1']],
+    ]);
+    const anyRed = await get(`Boxes?$filter=${encodeURIComponent("Tags/any(t: t/Label eq 'red')")}&$select=Code`);
+    expect(anyRed.json.value!.map((b) => b.Code)).toEqual(['b1']);
+    const viaPath = await get(`Tags(${tagIds.green})/Boxes?$orderby=Code&$select=Code`);
+    expect(viaPath.json.value!.map((b) => b.Code)).toEqual(['b1', 'b2']);
+    const created = await fetch(`${t.url}/odata/shop/v1/Boxes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json;IEEE754Compatible=true' },
+      body: JSON.stringify({ Code: 'b4', 'Tags@odata.bind': [`Tags(${tagIds.blue})`, `Tags(${tagIds.red})`] }),
+    });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { ID: string }).ID;
+    const back = await get(`Boxes(${id})?$expand=${encodeURIComponent('Tags($orderby=Label;$select=Label)')}`);
+    expect((back.json as unknown as { Tags: { Label: string }[] }).Tags.map((x) => x.Label)).toEqual(['blue', 'red']);
   });
 
   it('gives a logged-in role with more rights all of it', async () => {
