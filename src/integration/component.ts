@@ -6,6 +6,7 @@ import { DOC_CSS, DOC_JS, escapeHtml, htmlPage } from './doc-assets.js';
 import { openApiDocument } from './openapi.js';
 import { RestServiceHandler } from './rest-handler.js';
 import { odataDocPage } from './odata/doc-page.js';
+import { odataErrorBody } from './odata/errors.js';
 import { ODataServiceHandler } from './odata/service-handler.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -112,7 +113,7 @@ async function serviceRoutes(scope: FastifyInstance, h: RestServiceHandler): Pro
 }
 
 /** CORS per service: headers for an allowed Origin; a request from another origin is refused (403) unless it is a preflight. */
-function cors(svc: CRestService, request: FastifyRequest, reply: FastifyReply): 'ok' | 'refused' {
+function cors(svc: { readonly cors?: CRestService['cors'] }, request: FastifyRequest, reply: FastifyReply): 'ok' | 'refused' {
   const origin = request.headers.origin;
   if (typeof origin !== 'string' || !svc.cors) return 'ok';
   const any = svc.cors.allowedOrigins.includes('*');
@@ -133,12 +134,16 @@ async function odataRoutes(scope: FastifyInstance, h: ODataServiceHandler): Prom
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const preflight = cors(h.service, request, reply);
+    if (request.method === 'OPTIONS') return reply.code(204).header('Allow', 'GET, POST, PATCH, DELETE, OPTIONS').send();
+    if (preflight === 'refused') return reply.code(403).type('application/json; charset=utf-8').send(odataErrorBody(403, 'origin not allowed'));
     const url = request.url;
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
     await h.handle(request, reply, path.slice(h.base.length + 1), q >= 0 ? url.slice(q + 1) : '');
     return reply;
   };
-  scope.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: h.base, handler: handle });
-  scope.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${h.base}/*`, handler: handle });
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+  scope.route({ method: [...methods], url: h.base, handler: handle });
+  scope.route({ method: [...methods], url: `${h.base}/*`, handler: handle });
 }

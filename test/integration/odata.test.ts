@@ -365,6 +365,20 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect((await get(`Orders?${encodeURI("$filter=InternalNote eq 'x'")}`)).status).toBe(200);
     });
 
+    it('answers CORS for the listed origin only', async () => {
+      const pre = await call('OPTIONS', `${BASE}/Orders`, { origin: 'https://bi.example', 'access-control-request-method': 'GET' });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin')).toBe('https://bi.example');
+      expect(pre.headers.get('access-control-max-age')).toBe('600');
+      const ok = await call('GET', `${BASE}/Orders?$top=1`, { ...ALICE, origin: 'https://bi.example' });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://bi.example');
+      const evil = await call('GET', `${BASE}/Orders`, { ...ALICE, origin: 'https://evil.example' });
+      expect(evil.status).toBe(403);
+      expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+      expect(evil.json.error?.code).toBe('403');
+    });
+
     it('asks for credentials (401) and refuses users without a role (403)', async () => {
       const r = await call('GET', `${BASE}/Orders`);
       expect(r.status).toBe(401);
@@ -425,6 +439,15 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       const ok = await call('PATCH', `${BASE}/Orders(${mine.id})`, json(ALICE), JSON.stringify({ OrderDate: '2023-01-02T03:04:05Z' }));
       expect(ok.status, ok.text).toBe(204);
       expect((await get(`Orders(${mine.id})?$select=OrderDate`, ALICE)).json.OrderDate).toBe('2023-01-02T03:04:05.000Z');
+      const rep = await call(
+        'PATCH',
+        `${BASE}/Orders(${mine.id})`,
+        { ...json(ALICE), prefer: 'return=representation' },
+        JSON.stringify({ OrderDate: '2023-01-03T00:00:00Z' }),
+      );
+      expect(rep.status).toBe(200);
+      expect(rep.json).toMatchObject({ ID: mine.id.toString(), OrderDate: '2023-01-03T00:00:00.000Z' });
+      expect(rep.json).not.toHaveProperty('InternalNote');
       expect((await call('PATCH', `${BASE}/Orders(${mine.id})`, json(ALICE), JSON.stringify({ Status: 'Shipped' }))).status).toBe(403);
       const bobs = orders.find((o) => o.customer === 'bob')!;
       expect((await call('PATCH', `${BASE}/Orders(${bobs.id})`, json(ALICE), JSON.stringify({ OrderDate: '2023-01-02T03:04:05Z' }))).status).toBe(404);

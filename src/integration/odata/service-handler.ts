@@ -107,7 +107,7 @@ export class ODataServiceHandler {
       const write: WriteOptions = { ieee754: /IEEE754Compatible=true/i.test(String(request.headers.accept ?? '')) };
       if (target.kind === 'entity') {
         if (method === 'GET') return await this.getEntity(reply, target.set, target.id, user, parseOptions(query), write);
-        if (method === 'PATCH') return await this.writer.update(request, reply, target.set, target.id, user);
+        if (method === 'PATCH') return await this.writer.update(request, reply, target.set, target.id, user, write);
         return await this.writer.remove(reply, target.set, target.id, user);
       }
       if (method === 'POST' && target.kind === 'set') return await this.writer.insert(request, reply, target.set, user, write);

@@ -73,6 +73,7 @@ export interface CODataService {
   readonly authentication: readonly ('basic' | 'session')[];
   /** Qualified module roles. */
   readonly allowedRoles: readonly string[];
+  readonly cors?: { readonly allowedOrigins: readonly string[]; readonly allowCredentials: boolean; readonly maxAge?: number };
   readonly sets: readonly CODataSet[];
   readonly actions: readonly CODataAction[];
 }
@@ -124,6 +125,13 @@ export function compileODataServices(
     const authentication = [...new Set(def.authentication ?? [])];
     if (authentication.length > 0 && (def.allowedRoles ?? []).length === 0)
       out.push(file.diagnostic(['authentication'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
+    if (def.cors?.allowCredentials && def.cors.allowedOrigins.includes('*'))
+      out.push(
+        file.diagnostic(
+          ['cors', 'allowedOrigins'],
+          "allowCredentials needs explicit origins: '*' with credentials would let any site call the service as its user",
+        ),
+      );
 
     // Entities first: navigation properties point at the sets of the other end.
     const entitySets = Object.entries(def.entitySets);
@@ -278,6 +286,15 @@ export function compileODataServices(
       ...(def.description !== undefined ? { description: def.description } : {}),
       authentication,
       allowedRoles,
+      ...(def.cors
+        ? {
+            cors: {
+              allowedOrigins: def.cors.allowedOrigins,
+              allowCredentials: def.cors.allowCredentials ?? false,
+              ...(def.cors.maxAge !== undefined ? { maxAge: def.cors.maxAge } : {}),
+            },
+          }
+        : {}),
       sets,
       actions,
     });

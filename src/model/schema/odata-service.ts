@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Cors } from './rest-service.js';
 
 /**
  * A published OData v4 service (`modules/<Module>/odata/<Name>.yaml`), as Mendix's
@@ -64,6 +65,7 @@ export const ODataServiceFile = Type.Object(
       }),
     ),
     allowedRoles: Type.Optional(Type.Array(Type.String(), { description: 'Module roles that may call the service (authenticated services).' })),
+    cors: Type.Optional(Cors),
     entitySets: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), EntitySet, {
       description: 'Entity set name (URL segment) -> what it publishes.',
     }),
