@@ -184,6 +184,8 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       ["$filter=Status eq Sales.OrderStatus'Shipped'", "//Sales.Order[Status = 'Shipped']", []],
       ["$filter=Status ne 'Draft'", "//Sales.Order[Status != 'Draft']", []],
       ['$filter=Total gt 200 and Total le 400.5', '//Sales.Order[Total > 200 and Total <= 400.5]', []],
+      ["$filter=Status in ('Draft', 'Shipped') and Total gt 100", "//Sales.Order[(Status = 'Draft' or Status = 'Shipped') and Total > 100]", []],
+      [`$filter=${Array.from({ length: 120 }, (_, i) => `Total eq ${i * 37.25}`).join(' or ')}`, '//Sales.Order', []],
       ['$filter=Total lt 100 or Total ge 500', '//Sales.Order[Total < 100 or Total >= 500]', []],
       ["$filter=not (Status eq 'Draft' or Status eq 'Shipped')", "//Sales.Order[not(Status = 'Draft' or Status = 'Shipped')]", []],
       ['$filter=InternalNote eq null', '//Sales.Order[InternalNote = empty]', []],
@@ -283,6 +285,8 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect(bob.Orders).toEqual(
         bobs.slice(0, 2).map((o) => ({ ID: o.id.toString(), Total: new Decimal(o.total).toFixed(), Customer: { ID: customers.bob!.toString(), Name: 'bob' } })),
       );
+      const star = await get(`Orders(${orders[0]!.id})?$select=Status&$expand=*`);
+      expect(star.json).toMatchObject({ Status: orders[0]!.status, Customer: { Name: 'alice' } });
       const one = await get(`Orders(${orders[0]!.id})?$select=Status&$expand=Customer($select=CompanyName)`);
       expect(one.json).toMatchObject({ ID: orders[0]!.id.toString(), Status: orders[0]!.status, Customer: { CompanyName: 'Alice Ltd' } });
     });

@@ -80,6 +80,7 @@ export class SetReader {
     paging: { offset?: number; amount?: number; extra?: { xpath: string; variables: Record<string, unknown> } },
     write: WriteOptions,
   ): Promise<{ items: Loaded[]; count?: number }> {
+    opts = this.withStar(set, opts);
     this.checkReadable(set, user);
     const selected = this.selected(set, user, opts.select);
     const t = new FilterTranslator(this.model, this.service, user);
@@ -116,6 +117,14 @@ export class SetReader {
       if (nav.fromParent && !out.includes(nav.association)) out.push(nav.association);
     }
     return out;
+  }
+
+  /** `$expand=*`: every navigation property of the set, without options. */
+  private withStar(set: CODataSet, opts: QueryOptions): QueryOptions {
+    if (!opts.expand?.some((e) => e.path.length === 1 && e.path[0] === '*')) return opts;
+    const named = opts.expand.filter((e) => e.path[0] !== '*');
+    const rest = set.navigations.filter((n) => !named.some((e) => e.path[0] === n.name)).map((n) => ({ path: [n.name], options: {} }));
+    return { ...opts, expand: [...named, ...rest] };
   }
 
   private navigation(set: CODataSet, e: ExpandItem): CODataNavigation {
@@ -251,6 +260,7 @@ export class SetReader {
     extraRefs: readonly string[],
   ): Promise<Loaded[]> {
     if (extraRefs.length === 0) return (await this.page(db, set, user, opts, { extra }, write)).items;
+    opts = this.withStar(set, opts);
     const selected = this.selected(set, user, opts.select);
     const t = new FilterTranslator(this.model, this.service, user);
     const filter = opts.filter ? t.filter(set, opts.filter) : { xpath: '', variables: {} };

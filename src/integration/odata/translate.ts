@@ -98,8 +98,18 @@ export class FilterTranslator {
   private bool(e: FExpr, scope: Scope): string {
     switch (e.kind) {
       case 'and':
-      case 'or':
-        return `(${this.bool(e.left, scope)} ${e.kind} ${this.bool(e.right, scope)})`;
+      case 'or': {
+        // A chain of the same operator is one group: `(a or b or c)`, not nested parentheses (XPath limits nesting).
+        const items: FExpr[] = [];
+        const collect = (x: FExpr): void => {
+          if (x.kind === e.kind) {
+            collect(x.left);
+            collect(x.right);
+          } else items.push(x);
+        };
+        collect(e);
+        return `(${items.map((x) => this.bool(x, scope)).join(` ${e.kind} `)})`;
+      }
       case 'not':
         return `not(${this.bool(e.operand, scope)})`;
       case 'compare':
