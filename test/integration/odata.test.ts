@@ -8,7 +8,7 @@ import { openContext } from '../../src/security/contexts.js';
 import { hashPassword } from '../../src/security/password.js';
 import { retrieve } from '../../src/query/index.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
-import { salesCopy, startApp, type TestRuntime } from '../security/harness.js';
+import { authHeaders, login, salesCopy, startApp, type TestRuntime } from '../security/harness.js';
 
 /**
  * The published OData service of examples/sales (odata/sales/v1) over real
@@ -381,6 +381,15 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect(evil.status).toBe(403);
       expect(evil.headers.get('access-control-allow-origin')).toBeNull();
       expect(evil.json.error?.code).toBe('403');
+    });
+
+    it('accepts the active session only with its X-Csrf-Token', async () => {
+      const s = (await login(t.url, 'alice', 'Secret123')).session!;
+      expect((await get('Orders', { cookie: s.cookie })).status).toBe(401);
+      expect((await get('Orders', { cookie: s.cookie, 'x-csrf-token': 'forged' })).status).toBe(401);
+      const r = await get('Orders', authHeaders(s));
+      expect(r.status).toBe(200);
+      expect(ids(r).length).toBe(orders.filter((o) => o.customer === 'alice').length);
     });
 
     it('asks for credentials (401) and refuses users without a role (403)', async () => {
