@@ -65,7 +65,8 @@ export function tokenize(text: string): Token[] {
     if (c === '@') {
       NAME.lastIndex = i + 1;
       const m = NAME.exec(text);
-      if (!m || !m[0].includes('.')) throw new SyntaxError("'@' must be followed by a qualified constant name (@Module.Constant)", start, start + 1 + (m?.[0].length ?? 0));
+      if (!m || !m[0].includes('.'))
+        throw new SyntaxError("'@' must be followed by a qualified constant name (@Module.Constant)", start, start + 1 + (m?.[0].length ?? 0));
       i = NAME.lastIndex;
       out.push({ type: 'constant', text: text.slice(start, i), value: m[0], start, end: i });
       continue;

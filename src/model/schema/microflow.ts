@@ -117,9 +117,15 @@ function activitySchema(Self: TSchema) {
         Type.Object(
           {
             list: VarRef('list'),
-            function: Type.Union([Type.Literal('count'), Type.Literal('sum'), Type.Literal('average'), Type.Literal('min'), Type.Literal('max')]),
+            function: Type.Union(['count', 'sum', 'average', 'min', 'max', 'all', 'any', 'reduce'].map((f) => Type.Literal(f))),
             attribute: Type.Optional(Type.String()),
-            expression: Type.Optional(Type.String({ description: 'Expression over $currentObject.' })),
+            expression: Type.Optional(
+              Type.String({
+                description: 'Expression over $currentObject (all/any: Boolean; reduce: the next $currentResult from $currentResult and $currentObject).',
+              }),
+            ),
+            initial: Type.Optional(Expr('reduce: the initial value of $currentResult')),
+            returns: Type.Optional(Type.String({ description: 'reduce: the result type (default: the type of the initial value).' })),
             into: VarName,
           },
           { additionalProperties: false },

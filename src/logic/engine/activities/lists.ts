@@ -16,6 +16,11 @@ export const aggregate: ActivityCompiler<'aggregate'> = (c, d, path, st) => {
   const v = c.variable(d.list, [...path, 'list'], st.scope, ['List']);
   const fn = d.function;
   if (!v || v.type.kind !== 'List') return undefined;
+  if (fn === 'all' || fn === 'any' || fn === 'reduce') return predicateOrReduce(c, d, path, st, v.slot, v.type.entity);
+  if (d.initial !== undefined || d.returns !== undefined) {
+    c.error(path, `initial and returns belong to reduce, not ${fn}`);
+    return undefined;
+  }
   const entity = c.model.entities.get(v.type.entity)!;
   let valueType: XType | undefined;
   let read: ((o: MxObject, r: Run) => Value) | undefined;
@@ -89,6 +94,86 @@ export const aggregate: ActivityCompiler<'aggregate'> = (c, d, path, st) => {
     },
   } as StepBody;
 };
+
+type AggregateDef = Parameters<ActivityCompiler<'aggregate'>>[1];
+
+/**
+ * Mendix 10's expression aggregates: `all`/`any` test a Boolean expression over
+ * `$currentObject` (true / false for an empty list, stopping at the first answer);
+ * `reduce` folds the list from `initial` with `$currentResult` and `$currentObject`.
+ */
+function predicateOrReduce(
+  c: Parameters<ActivityCompiler<'aggregate'>>[0],
+  d: AggregateDef,
+  path: Parameters<ActivityCompiler<'aggregate'>>[2],
+  st: Parameters<ActivityCompiler<'aggregate'>>[3],
+  listSlot: number,
+  entityName: string,
+): StepBody | undefined {
+  const fn = d.function;
+  if (typeof d.expression !== 'string') {
+    c.error(path, `${fn} needs an expression`);
+    return undefined;
+  }
+  if (d.attribute !== undefined) {
+    c.error([...path, 'attribute'], `${fn} takes an expression, not an attribute`);
+    return undefined;
+  }
+  const { scope: withObject, slot: objSlot } = st.scope.with('currentObject', T.object(entityName));
+  if (fn !== 'reduce') {
+    if (d.initial !== undefined || d.returns !== undefined) {
+      c.error(path, `initial and returns belong to reduce, not ${fn}`);
+      return undefined;
+    }
+    const e = c.expr(d.expression, [...path, 'expression'], withObject, T.Boolean, `${fn} expression`);
+    if (!e) return undefined;
+    const slot = c.declare(st.scope, d.into, T.Boolean, [...path, 'into']);
+    if (slot === undefined) return undefined;
+    const want = fn === 'any';
+    return {
+      sync: e.prefetch.length === 0,
+      exec(r) {
+        let answer = !want;
+        for (const o of listOf(r.vars[listSlot] ?? null)) {
+          r.vars[objSlot] = o;
+          if (e.evaluate(r) === want) {
+            answer = want;
+            break;
+          }
+        }
+        r.vars[slot] = answer;
+        return NEXT;
+      },
+    } as StepBody;
+  }
+  if (d.initial === undefined) {
+    c.error(path, 'reduce needs an initial value');
+    return undefined;
+  }
+  const declared = d.returns === undefined ? undefined : c.type(d.returns, [...path, 'returns']);
+  if (d.returns !== undefined && !declared) return undefined;
+  const init = c.expr(d.initial, [...path, 'initial'], st.scope, declared, 'reduce initial value');
+  if (!init) return undefined;
+  const resultType = declared ?? init.type;
+  const { scope, slot: resSlot } = withObject.with('currentResult', resultType);
+  const e = c.expr(d.expression, [...path, 'expression'], scope, resultType, 'reduce expression');
+  if (!e) return undefined;
+  const slot = c.declare(st.scope, d.into, resultType, [...path, 'into']);
+  if (slot === undefined) return undefined;
+  return {
+    sync: e.prefetch.length === 0 && init.prefetch.length === 0,
+    exec(r) {
+      let acc = coerceValue(init.evaluate(r), resultType);
+      for (const o of listOf(r.vars[listSlot] ?? null)) {
+        r.vars[objSlot] = o;
+        r.vars[resSlot] = acc;
+        acc = coerceValue(e.evaluate(r), resultType);
+      }
+      r.vars[slot] = acc;
+      return NEXT;
+    },
+  } as StepBody;
+}
 
 export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st) => {
   const op = d.operation;
