@@ -390,17 +390,69 @@ class Converter {
           },
         });
       case 'AggregateListAction': {
-        const fn: Record<string, string> = { Count: 'count', Sum: 'sum', Average: 'average', Minimum: 'min', Maximum: 'max' };
+        const fn: Record<string, string> = {
+          Count: 'count',
+          Sum: 'sum',
+          Average: 'average',
+          Minimum: 'min',
+          Maximum: 'max',
+          All: 'all',
+          Any: 'any',
+          Reduce: 'reduce',
+        };
         const f = fn[str(a.AggregateFunction)];
         if (!f) break;
+        const byExpression = a.UseExpression === true || f === 'all' || f === 'any' || f === 'reduce';
+        const reduceType = f === 'reduce' ? dataType(obj(a.ReduceReturnDataType)) : undefined;
         return c({
           aggregate: {
             list: `$${str(a.InputListVariableName)}`,
             function: f,
-            ...(str(a.Attribute) ? { attribute: last(str(a.Attribute)) } : {}),
+            ...(byExpression ? { expression: str(a.Expression) } : str(a.Attribute) ? { attribute: last(str(a.Attribute)) } : {}),
+            ...(f === 'reduce' ? { initial: str(a.ReduceInitialValueExpression), ...(reduceType ? { returns: reduceType } : {}) } : {}),
             into: str(a.OutputVariableName),
           },
         });
+      }
+      case 'ListOperationsAction': {
+        const op = obj(a.NewOperation);
+        const kinds: Record<string, string> = {
+          Union: 'union',
+          Intersect: 'intersect',
+          Subtract: 'subtract',
+          Contains: 'contains',
+          Equals: 'equals',
+          ListEquals: 'equals',
+          Sort: 'sort',
+          Filter: 'filter',
+          Find: 'find',
+          FilterByExpression: 'filterByExpression',
+          FindByExpression: 'findByExpression',
+          Head: 'head',
+          Tail: 'tail',
+          ListRange: 'range',
+        };
+        const operation = kinds[str(op?.$Type).replace(/^Microflows\$/, '')];
+        if (!op || !operation) break;
+        const d: Json = { operation, list: `$${str(op.ListName)}` };
+        if (str(op.SecondListOrObjectName)) d.other = `$${str(op.SecondListOrObjectName)}`;
+        if (operation === 'filter' || operation === 'find') {
+          d.attribute = this.member(str(op.Attribute) || str(op.Association));
+          d.value = str(op.Expression);
+        } else if (str(op.Expression)) d.expression = str(op.Expression);
+        if (operation === 'sort') {
+          d.sort = list(obj(op.Sortings)?.Sortings).map((s) => {
+            const attr = last(str(obj(s.AttributeRef)?.Attribute ?? s.Attribute));
+            return str(s.SortOrder) === 'Descending' ? `${attr} desc` : attr;
+          });
+        }
+        if (operation === 'range') {
+          const range = obj(op.CustomRange) ?? op;
+          if (str(range.OffsetExpression)) d.offset = str(range.OffsetExpression);
+          if (str(range.LimitExpression)) d.amount = str(range.LimitExpression);
+        }
+        d.into = str(a.ResultVariableName);
+        return c({ listOperation: d });
       }
       case 'JavaActionCallAction': {
         const name = str(a.JavaAction);

@@ -112,4 +112,39 @@ describe('microflow graphs -> structured bodies', () => {
     expect(out.body).toEqual([]);
     expect(notes).toEqual(["microflow Main.Flow: ShowFormAction 'Open it' left out (no Kiln activity yet)"]);
   });
+
+  it('imports Mendix 10 aggregates (expression, all, any, reduce) and list operations', () => {
+    const act = (Action: Record<string, unknown>) => ({ $Type: 'Microflows$ActionActivity', Action });
+    const agg = (fn: string, extra: Record<string, unknown>) =>
+      act({ $Type: 'Microflows$AggregateListAction', AggregateFunction: fn, InputListVariableName: 'Items', OutputVariableName: fn, ...extra });
+    const op = (Type: string, extra: Record<string, unknown>) =>
+      act({ $Type: 'Microflows$ListOperationsAction', NewOperation: { $Type: `Microflows$${Type}`, ListName: 'Items', ...extra }, ResultVariableName: Type });
+    const nodes: Record<string, Record<string, unknown>> = {
+      s: { $Type: 'Microflows$StartEvent' },
+      a: agg('Sum', { UseExpression: true, Expression: '$currentObject/Qty * 2' }),
+      b: agg('All', { Expression: '$currentObject/Qty > 0' }),
+      c: agg('Reduce', { Expression: '$currentResult + 1', ReduceInitialValueExpression: '0', ReduceReturnDataType: { $Type: 'DataTypes$IntegerType' } }),
+      d: op('FilterByExpression', { Expression: '$currentObject/Qty > 1' }),
+      f: op('Find', { Attribute: 'Main.Item.Name', Expression: "'x'" }),
+      g: op('Sort', { Sortings: { $Type: 'Microflows$SortingsList', Sortings: [{ AttributeRef: { Attribute: 'Main.Item.Qty' }, SortOrder: 'Descending' }] } }),
+      h: op('Union', { SecondListOrObjectName: 'Other' }),
+      e: { $Type: 'Microflows$EndEvent' },
+    };
+    const order = ['s', 'a', 'b', 'c', 'd', 'f', 'g', 'h', 'e'];
+    const doc = microflow(
+      nodes,
+      order.slice(1).map((to, i) => [order[i]!, to]),
+    );
+    const { out, notes } = convert(doc);
+    expect(notes).toEqual([]);
+    expect(out.body).toEqual([
+      { aggregate: { list: '$Items', function: 'sum', expression: '$currentObject/Qty * 2', into: 'Sum' } },
+      { aggregate: { list: '$Items', function: 'all', expression: '$currentObject/Qty > 0', into: 'All' } },
+      { aggregate: { list: '$Items', function: 'reduce', expression: '$currentResult + 1', initial: '0', returns: 'Integer', into: 'Reduce' } },
+      { listOperation: { operation: 'filterByExpression', list: '$Items', expression: '$currentObject/Qty > 1', into: 'FilterByExpression' } },
+      { listOperation: { operation: 'find', list: '$Items', attribute: 'Name', value: "'x'", into: 'Find' } },
+      { listOperation: { operation: 'sort', list: '$Items', sort: ['Qty desc'], into: 'Sort' } },
+      { listOperation: { operation: 'union', list: '$Items', other: '$Other', into: 'Union' } },
+    ]);
+  });
 });
