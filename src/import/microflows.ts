@@ -381,6 +381,22 @@ class Converter {
           },
         });
       }
+      case 'ShowFormAction':
+      case 'ShowPageAction': {
+        const settings = obj(a.FormSettings ?? a.PageSettings);
+        const page = str(settings?.Form ?? settings?.Page);
+        if (!page) break;
+        // Mendix 9 passes one object by name; Mendix 10 maps page parameters (Kiln's pages take one object).
+        const mapped = list(settings?.ParameterMappings).map((m) => str(m.Argument).trim());
+        const passed = str(a.PassedObjectVariableName) || (mapped[0]?.startsWith('$') ? mapped[0].slice(1) : '');
+        return c({ showPage: { page, ...(passed ? { object: `$${passed}` } : {}) } });
+      }
+      case 'CloseFormAction':
+      case 'ClosePageAction': {
+        const n = str(a.NumberOfPagesToClose).trim();
+        if (n && n !== '1') this.notes.push(`close page of ${n} pages closes one page in Kiln`);
+        return c({ closePage: true });
+      }
       case 'ValidationFeedbackAction':
         return c({
           validationFeedback: {

@@ -147,4 +147,36 @@ describe('microflow graphs -> structured bodies', () => {
       { listOperation: { operation: 'union', list: '$Items', other: '$Other', into: 'Union' } },
     ]);
   });
+
+  it('imports show page (Mendix 9 and 10 forms) and close page', () => {
+    const act = (Action: Record<string, unknown>) => ({ $Type: 'Microflows$ActionActivity', Action });
+    const doc = microflow(
+      {
+        s: { $Type: 'Microflows$StartEvent' },
+        a: act({ $Type: 'Microflows$CloseFormAction', NumberOfPagesToClose: '2' }),
+        b: act({ $Type: 'Microflows$ShowFormAction', FormSettings: { Form: 'Main.Item_Edit' }, PassedObjectVariableName: 'Item' }),
+        c: act({
+          $Type: 'Microflows$ShowFormAction',
+          FormSettings: { Form: 'Main.Item_View', ParameterMappings: [{ Parameter: 'Main.Item_View.Item', Argument: '$Item' }] },
+        }),
+        d: act({ $Type: 'Microflows$ShowFormAction', FormSettings: { Form: 'Main.Home' } }),
+        e: { $Type: 'Microflows$EndEvent' },
+      },
+      [
+        ['s', 'a'],
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'd'],
+        ['d', 'e'],
+      ],
+    );
+    const { out, notes } = convert(doc);
+    expect(out.body).toEqual([
+      { closePage: true },
+      { showPage: { page: 'Main.Item_Edit', object: '$Item' } },
+      { showPage: { page: 'Main.Item_View', object: '$Item' } },
+      { showPage: { page: 'Main.Home' } },
+    ]);
+    expect(notes).toEqual(['microflow Main.Flow: close page of 2 pages closes one page in Kiln']);
+  });
 });

@@ -14,12 +14,14 @@ import { MicroflowError, type FeedbackItem } from './errors.js';
 import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
 import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type QueryPort, type SqlPort } from './ports.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
-import { LogicSession, type ClientMessage } from './session.js';
+import { LogicSession, type ClientMessage, type PageInstruction } from './session.js';
 
 /** What a microflow call gives back to its caller (the client API, a test, a scheduled event). */
 export interface MicroflowResult {
   readonly value: Value;
   readonly messages: readonly ClientMessage[];
+  /** Show page / close page activities, for the calling client. */
+  readonly pages: readonly PageInstruction[];
   readonly feedback: readonly FeedbackItem[];
   /** Objects committed during the call. */
   readonly committed: readonly MxObject[];
@@ -277,6 +279,7 @@ function resultOf(session: LogicSession, value: Value): MicroflowResult {
   return {
     value,
     messages: session.messages,
+    pages: session.pages,
     feedback: session.feedback,
     committed: [...session.committed.values()],
     deleted: [...session.deleted].filter((id) => id > 0n),

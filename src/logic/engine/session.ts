@@ -8,6 +8,11 @@ import type { FeedbackItem, MicroflowError } from './errors.js';
 import type { DataPort, QueryPort, SqlPort } from './ports.js';
 
 /** A message for the user, from a show-message activity. */
+/** A page to open or close in the client that called the microflow, in the order the activities ran. */
+export type PageInstruction =
+  | { readonly kind: 'show'; readonly page: string; readonly parameter?: string; readonly object?: MxObject }
+  | { readonly kind: 'close' };
+
 export interface ClientMessage {
   readonly type: 'info' | 'warning' | 'error';
   readonly message: string;
@@ -33,6 +38,7 @@ export class LogicSession {
   /** Objects the request holds, by id: by-association retrieves and expressions see their in-memory state. */
   readonly objects = new Map<bigint, MxObject>();
   readonly messages: ClientMessage[] = [];
+  readonly pages: PageInstruction[] = [];
   readonly feedback: FeedbackItem[] = [];
   readonly committed = new Map<bigint, MxObject>();
   readonly deleted = new Set<bigint>();

@@ -245,6 +245,16 @@ function activitySchema(Self: TSchema) {
       validationFeedback: Type.Optional(
         Type.Object({ object: VarRef('object'), member: Type.String(), message: Template, params: Type.Optional(Params) }, { additionalProperties: false }),
       ),
+      showPage: Type.Optional(
+        Type.Object(
+          {
+            page: Type.String({ description: 'Page to open in the browser (Module.Page).' }),
+            object: Type.Optional(VarRef('object for the page parameter')),
+          },
+          { additionalProperties: false, description: 'Opens a page in the client that called the microflow (when it returns).' },
+        ),
+      ),
+      closePage: Type.Optional(Type.Literal(true, { description: 'Closes the page the calling client shows (the page of the button that called).' })),
       error: Type.Optional(
         Type.Union([Type.Literal(true), Type.Object({ message: Template, params: Type.Optional(Params) }, { additionalProperties: false })], {
           description: 'Error end event: true rethrows $latestError; with message raises a new error.',
@@ -283,6 +293,8 @@ export const ACTIVITY_KEYS = [
   'log',
   'showMessage',
   'validationFeedback',
+  'showPage',
+  'closePage',
   'error',
   'return',
 ] as const;
