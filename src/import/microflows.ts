@@ -33,7 +33,9 @@ class Graph {
       this.incoming.set(to, (this.incoming.get(to) ?? 0) + 1);
       if (f.IsErrorHandler === true) this.error.set(from, to);
       else {
-        const cases = list(f.CaseValues).map((c) => (c.$Type === 'Microflows$NoCase' ? '' : str(c.Value)));
+        // Mendix 10 keeps one case in NewCaseValue; older versions a list in CaseValues.
+        const values = [...list(f.CaseValues), ...(obj(f.NewCaseValue) ? [obj(f.NewCaseValue)!] : [])];
+        const cases = values.map((c) => (c.$Type === 'Microflows$NoCase' ? '' : str(c.Value)));
         this.next.set(from, [...(this.next.get(from) ?? []), { to, cases }]);
       }
     }
@@ -111,6 +113,8 @@ interface Loop {
 
 class Converter {
   readonly notes: string[] = [];
+  /** The object-type decision branches being converted, innermost last (cast object reads them). */
+  private readonly casts: { readonly variable: string; readonly entity: string }[] = [];
   /** Java actions called (they become TypeScript action stubs). */
   readonly javaActions = new Set<string>();
   private steps = 0;
@@ -189,7 +193,23 @@ class Converter {
             const f = flows.find((x) => x.cases.includes(value));
             return f ? this.seq(f.to, join === EXIT ? undefined : join, loop) : [];
           };
-          if (type === 'InheritanceSplit') throw new Unstructured('an object-type (inheritance) decision has no Kiln form yet');
+          if (type === 'InheritanceSplit') {
+            // Each branch's cast object actions cast the split's variable to the branch's entity.
+            const variable = str(n.SplitVariableName);
+            const cases: Json = {};
+            for (const v of [...new Set(flows.flatMap((f) => f.cases))]) {
+              this.casts.push({ variable, entity: v });
+              try {
+                cases[v === '' ? 'empty' : v] = branch(v);
+              } finally {
+                this.casts.pop();
+              }
+            }
+            out.push({ ...(str(n.Caption) ? { caption: str(n.Caption) } : {}), decision: { on: `$${variable}`, cases } });
+            if (join === undefined || join === EXIT) return out;
+            id = join;
+            continue;
+          }
           const cond = obj(n.SplitCondition);
           const expr = str(cond?.Expression);
           if (cond?.$Type === 'Microflows$RuleSplitCondition')
@@ -481,6 +501,11 @@ class Converter {
         const into = a.UseReturnVariable === true && str(a.ResultVariableName) && returns ? { into: str(a.ResultVariableName), returns } : {};
         this.javaActions.add(name);
         return c({ action: { name, ...(Object.keys(args).length ? { with: args } : {}), ...into } });
+      }
+      case 'CastAction': {
+        const ctx = this.casts.at(-1);
+        if (!ctx || !ctx.entity) break;
+        return c({ cast: { object: `$${ctx.variable}`, to: ctx.entity, into: str(a.VariableName ?? a.OutputVariableName) } });
       }
       case 'CreateListAction':
         return c({ createList: { entity: str(a.Entity), into: str(a.VariableName) } });

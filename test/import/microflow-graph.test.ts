@@ -179,4 +179,48 @@ describe('microflow graphs -> structured bodies', () => {
     ]);
     expect(notes).toEqual(['microflow Main.Flow: close page of 2 pages closes one page in Kiln']);
   });
+
+  it('imports an object-type decision with cast object in its branches', () => {
+    const doc = microflow(
+      {
+        s: { $Type: 'Microflows$StartEvent' },
+        d: { $Type: 'Microflows$InheritanceSplit', SplitVariableName: 'Pet' },
+        c: { $Type: 'Microflows$ActionActivity', Action: { $Type: 'Microflows$CastAction', VariableName: 'Dog' } },
+        l: log('dog'),
+        o: log('other'),
+        m: { $Type: 'Microflows$ExclusiveMerge' },
+        e: { $Type: 'Microflows$EndEvent' },
+      },
+      [
+        ['s', 'd'],
+        ['c', 'l'],
+        ['l', 'm'],
+        ['o', 'm'],
+        ['m', 'e'],
+      ],
+    );
+    const flows = doc.Flows as Record<string, unknown>[];
+    const inherit = (to: string, value: string | undefined) => ({
+      $Type: 'Microflows$SequenceFlow',
+      OriginPointer: 'd',
+      DestinationPointer: to,
+      IsErrorHandler: false,
+      NewCaseValue: value === undefined ? { $Type: 'Microflows$NoCase' } : { $Type: 'Microflows$InheritanceCase', Value: value },
+    });
+    flows.push(inherit('c', 'Main.Dog'), inherit('o', 'Main.Pet'), inherit('m', undefined));
+    const { out, notes } = convert(doc);
+    expect(notes).toEqual([]);
+    expect(out.body).toEqual([
+      {
+        decision: {
+          on: '$Pet',
+          cases: {
+            'Main.Dog': [{ cast: { object: '$Pet', to: 'Main.Dog', into: 'Dog' } }, { log: { level: 'info', message: 'dog' } }],
+            'Main.Pet': [{ log: { level: 'info', message: 'other' } }],
+            empty: [],
+          },
+        },
+      },
+    ]);
+  });
 });

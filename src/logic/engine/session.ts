@@ -112,19 +112,27 @@ export class LogicSession {
   /** Loads the objects an expression reaches over associations into the object cache. */
   async prefetch(vars: readonly Value[], paths: readonly PrefetchPath[]): Promise<void> {
     for (const p of paths) {
-      let level: MxObject[] = [];
       const start = vars[p.slot];
-      if (start && typeof start === 'object' && 'references' in start) level = [start as MxObject];
-      for (const assoc of p.associations) {
-        const ids: bigint[] = [];
-        for (const o of level) {
-          const ref = o.references.get(assoc);
-          if (typeof ref === 'bigint') ids.push(ref);
-          else if (Array.isArray(ref)) ids.push(...(ref as bigint[]));
-        }
-        await this.loadIds(ids);
-        level = ids.map((id) => this.objects.get(id)).filter((x): x is MxObject => x !== undefined);
+      await this.prefetchFrom(start && typeof start === 'object' && 'references' in start ? [start as MxObject] : [], p.associations);
+    }
+  }
+
+  /**
+   * Loads what `associations` reach from every object of `start`, level by level
+   * (one query per entity and level): a list expression over `$currentObject/Assoc/...`
+   * costs as many queries as the path has steps, not one per object.
+   */
+  async prefetchFrom(start: readonly MxObject[], associations: readonly string[]): Promise<void> {
+    let level = start;
+    for (const assoc of associations) {
+      const ids: bigint[] = [];
+      for (const o of level) {
+        const ref = o.references.get(assoc);
+        if (typeof ref === 'bigint') ids.push(ref);
+        else if (Array.isArray(ref)) ids.push(...(ref as bigint[]));
       }
+      await this.loadIds(ids);
+      level = ids.map((id) => this.objects.get(id)).filter((x): x is MxObject => x !== undefined);
     }
   }
 

@@ -103,8 +103,12 @@ function activitySchema(Self: TSchema) {
             // biome-ignore lint/suspicious/noThenProperty: the model format's branch key (if/then/else), never awaited
             then: Type.Optional(Body),
             else: Type.Optional(Body),
-            on: Type.Optional(Expr('enumeration value to branch on')),
-            cases: Type.Optional(Type.Record(Type.String(), Body, { description: 'Enumeration key (or "empty") -> activities.' })),
+            on: Type.Optional(Expr('enumeration, Boolean or object value to branch on (an object branches on its type)')),
+            cases: Type.Optional(
+              Type.Record(Type.String(), Body, {
+                description: 'Enumeration key, or entity name for an object (its type or a generalization of it), or "empty" -> activities.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -175,6 +179,12 @@ function activitySchema(Self: TSchema) {
         ),
       ),
       createList: Type.Optional(Type.Object({ entity: Type.String(), into: VarName }, { additionalProperties: false })),
+      cast: Type.Optional(
+        Type.Object(
+          { object: VarRef('object to cast'), to: Type.String({ description: 'Specialization the object is (an error when it is not).' }), into: VarName },
+          { additionalProperties: false, description: 'The object as one of its specializations (Mendix: cast object, in an object-type decision).' },
+        ),
+      ),
       createVariable: Type.Optional(
         Type.Object({ name: VarName, type: Type.String(), value: Type.Optional(Expr('initial value')) }, { additionalProperties: false }),
       ),
@@ -285,6 +295,7 @@ export const ACTIVITY_KEYS = [
   'listOperation',
   'changeList',
   'createList',
+  'cast',
   'createVariable',
   'changeVariable',
   'call',
