@@ -26,8 +26,15 @@ export interface DataPort {
   retrieveByIds(q: SqlPort, entity: string, ids: readonly ObjectId[]): Promise<MxObject[]>;
   /** `session`: the System.Session object id of the session committing (a password it changes ends the user's other sessions only). */
   commitObjects(tx: SqlPort, objects: readonly MxObject[], opts: { user?: ObjectId; session?: ObjectId; now: Date }): Promise<void>;
-  /** Deletes persisted objects with their associations' delete behaviour; returns every object deleted (cascades included). */
-  deleteObjects(tx: SqlPort, objects: readonly MxObject[]): Promise<MxObject[]>;
+  /**
+   * Deletes persisted objects with their associations' delete behaviour; returns every object deleted (cascades included).
+   * `beforeDelete` sees every object about to go, cascades included, and returns those to keep.
+   */
+  deleteObjects(
+    tx: SqlPort,
+    objects: readonly MxObject[],
+    opts?: { readonly beforeDelete?: (objects: readonly MxObject[]) => Promise<readonly MxObject[] | undefined> },
+  ): Promise<MxObject[]>;
   /** The concrete entity of an id (from its short id). */
   entityOf(id: ObjectId): string | undefined;
 }
