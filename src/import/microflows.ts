@@ -3,6 +3,9 @@ import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from '
 import type { Reporter } from './report.js';
 import type { MxObject } from './units.js';
 
+/** Return types of the System module's Java actions that Kiln has built in (src/logic/system-actions.ts). */
+const SYSTEM_ACTION_RETURNS: Readonly<Record<string, string>> = { 'System.VerifyPassword': 'Boolean' };
+
 type Json = Record<string, unknown>;
 const EXIT = '#exit';
 
@@ -497,7 +500,7 @@ class Converter {
           const v = obj(p.Value);
           args[last(str(p.Parameter))] = str(v?.Argument ?? v?.Expression ?? p.Argument);
         }
-        const returns = this.javaReturns.get(name);
+        const returns = this.javaReturns.get(name) ?? SYSTEM_ACTION_RETURNS[name];
         const into = a.UseReturnVariable === true && str(a.ResultVariableName) && returns ? { into: str(a.ResultVariableName), returns } : {};
         this.javaActions.add(name);
         return c({ action: { name, ...(Object.keys(args).length ? { with: args } : {}), ...into } });

@@ -5,6 +5,7 @@ import { loadActions } from './ts-actions.js';
 import type { Database } from '../data/index.js';
 import type { ExclusivePort, FilePort } from './engine/ports.js';
 import { fileActions } from './file-actions.js';
+import { systemActions } from './system-actions.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
@@ -29,7 +30,7 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
         () => ctx.services.get('fileContents'),
       );
       const actions = await loadActions(ctx.appDir, ctx.model.app.modules, contextFor);
-      for (const a of fileActions(contextFor)) if (!actions.has(a.name)) actions.set(a.name, a);
+      for (const a of [...fileActions(contextFor), ...systemActions(() => engine!)]) if (!actions.has(a.name)) actions.set(a.name, a);
       engine = new MicroflowEngine({
         model: ctx.model,
         data: dataPort(ctx.model, ids, ctx.services.get('security')),
