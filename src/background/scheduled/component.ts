@@ -1,5 +1,6 @@
 import type { RuntimeComponent } from '../../core/runtime-context.js';
 import { liveInstanceWindowMs } from '../../data/index.js';
+import { clusterExclusive } from '../../cluster/locks.js';
 import { openContext } from '../../security/contexts.js';
 import { Scheduler } from './scheduler.js';
 import { selectEvents } from './selection.js';
@@ -58,8 +59,8 @@ export function scheduledEventsComponent(): RuntimeComponent {
         run: (microflow, user, tx) => engine.runMicroflow(microflow, {}, user, tx),
         // Full rights, as Mendix runs scheduled events: every module role, no entity access.
         user: openContext(ctx.model),
+        exclusive: clusterExclusive(db),
         instanceId: cluster?.instanceId ?? 'single',
-        runningElsewhere: cluster ? (event, period) => store.runningOnLiveInstance(event, period, liveMs) : undefined,
         log,
         pollMs: 200,
       });

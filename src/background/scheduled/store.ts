@@ -126,18 +126,6 @@ export class ScheduledEventStore {
     return this.setStatus(q, event, period, 'Running', status, ended, error);
   }
 
-  /** Whether a run of the event other than `period` is Running on an instance that is still alive (refreshed within `liveMs`). */
-  async runningOnLiveInstance(event: string, period: number, liveMs: number): Promise<boolean> {
-    const c = this.q;
-    const rows = await this.db.query<{ n: unknown }>(
-      `SELECT COUNT(*) AS ${c('n')} FROM ${this.runs} ${c('r')} WHERE ${c('r')}.${c('event')} = ${this.ph(1)} AND ${c('r')}.${c('status')} = 'Running' ` +
-        `AND ${c('r')}.${c('periodstart')} <> ${this.ph(2)} AND EXISTS (SELECT 1 FROM ${c(INSTANCE_TABLE)} ${c('i')} WHERE ${c('i')}.${c('xasid')} = ${c('r')}.${c('xasid')} ` +
-        `AND ${c('i')}.${c('lastupdate')} >= ${dbNowMs(this.db.dialect.name)} - ${this.ph(3)})`,
-      [event, period, liveMs],
-    );
-    return Number(rows[0]?.n ?? 0) > 0;
-  }
-
   /**
    * Marks Stopped the runs whose instance is gone from system$xasinstance or
    * has not refreshed its row within `liveMs` (it died or stopped mid-run; its
