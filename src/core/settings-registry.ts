@@ -109,6 +109,23 @@ export const SETTINGS = {
     default: 660000,
     description: 'Milliseconds the after-startup microflow (app.yaml afterStartup) may take; then the start fails. 11 minutes, as in Mendix.',
   },
+  ScheduledEventExecution: {
+    type: 'string',
+    default: 'ALL',
+    description:
+      "Which scheduled events this instance takes part in (Mendix's ScheduledEventExecution): ALL (every event the model enables), NONE, or SPECIFIED (the events MyScheduledEvents names, whether the model enables them or not). Each period still runs once across the cluster, on one of the instances that take part.",
+  },
+  MyScheduledEvents: {
+    type: 'string',
+    default: undefined,
+    description: 'With ScheduledEventExecution SPECIFIED: the scheduled events this instance runs, comma-separated Module.Name (Mendix: MyScheduledEvents).',
+  },
+  ScheduledEventRecordRetention: {
+    type: 'integer',
+    default: 604800000,
+    description:
+      "Milliseconds the records of scheduled-event runs (System.ScheduledEventInformation, kiln$scheduledeventrun) are kept; the cluster leader deletes older ones. Default 7 days (Mendix's ProcessedTasksCleanupAge for new apps). 0: keep them.",
+  },
   LoginMaxAttempts: { type: 'integer', default: 3, description: 'Consecutive failed logins after which a user is blocked.' },
   LoginBlockDuration: { type: 'integer', default: 300000, description: 'Milliseconds a blocked user stays blocked.' },
   IdempotencyKeyTtl: {

@@ -8,7 +8,7 @@ import type { DomainModelFile } from './schema/index.js';
 export const SYSTEM_MODULE: DomainModelFile = {
   moduleRoles: ['Administrator', 'User'],
   enumerations: {
-    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped' },
+    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped', Skipped: 'Skipped' },
     DeviceType: { Phone: 'Phone', Tablet: 'Tablet', Desktop: 'Desktop' },
   },
   entities: {
