@@ -4,10 +4,11 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef } from '../schema/index.js';
+import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef, TaskQueueFile } from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
+import { compileTaskQueues } from './task-queues.js';
 import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
 
 /**
@@ -110,6 +111,10 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
     diagnostics,
   );
+  const taskQueues = compileTaskQueues(
+    validFiles.filter((f) => f.kind === 'task-queue').map((f) => ({ file: f, def: valid.get(f) as TaskQueueFile })),
+    diagnostics,
+  );
 
   const model: CompiledModel = {
     app: {
@@ -130,6 +135,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     microflows,
     pages,
     restServices,
+    taskQueues,
     files: loaded.files,
   };
 

@@ -4,6 +4,7 @@ import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
 import { PageFile } from './page.js';
 import { RestServiceFile } from './rest-service.js';
+import { TaskQueueFile } from './task-queue.js';
 
 /** Every kind of model file and the schema it is validated against. */
 export const FILE_KINDS = {
@@ -12,6 +13,7 @@ export const FILE_KINDS = {
   microflow: MicroflowFile,
   page: PageFile,
   'rest-service': RestServiceFile,
+  'task-queue': TaskQueueFile,
 } as const satisfies Record<string, TSchema>;
 
 export type FileKind = keyof typeof FILE_KINDS;
@@ -21,3 +23,4 @@ export * from './domain-model.js';
 export * from './microflow.js';
 export * from './page.js';
 export * from './rest-service.js';
+export * from './task-queue.js';
