@@ -57,7 +57,7 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
         line: 0,
         path: '',
         message:
-          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml modules/<Module>/rest/<Name>.yaml and modules/<Module>/task-queues/<Name>.yaml',
+          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml, modules/<Module>/rest/<Name>.yaml and modules/<Module>/task-queues/<Name>.yaml',
       });
       continue;
     }
