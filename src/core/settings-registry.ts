@@ -93,6 +93,18 @@ export const SETTINGS = {
     description:
       "Milliseconds between the cluster's rounds: each instance refreshes its system$xasinstance row, and the leader runs its tasks (expired sessions, unblocking users, expired instances, sessions cleared after a new model). The leader lease lasts one interval and is renewed every quarter; instances not refreshed for three intervals are removed. Default: half of SessionTimeout (300000 with its default), as in Mendix.",
   },
+  TaskQueuePollInterval: {
+    type: 'integer',
+    default: 1000,
+    description:
+      "Milliseconds between an instance's looks for due tasks in its task queues while they are idle (a finished task makes it look again at once). See task-queues.md.",
+  },
+  TaskQueueShutdownGracePeriod: {
+    type: 'integer',
+    default: 10000,
+    description:
+      "Milliseconds a graceful stop waits for the instance's running tasks (Mendix's TaskQueue.ShutdownGracePeriod); tasks still running then are left to be run again by another instance (their transactions roll back).",
+  },
   IsClusterSlave: {
     type: 'boolean',
     default: false,

@@ -1,9 +1,9 @@
-import type { RuntimeComponent } from '../core/runtime-context.js';
+import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { actionContextFactory } from './action-context.js';
 import { MicroflowEngine } from './engine/engine.js';
 import { loadActions } from './ts-actions.js';
 import type { Database } from '../data/index.js';
-import type { ExclusivePort, FilePort } from './engine/ports.js';
+import type { ExclusivePort, FilePort, QueuePort } from './engine/ports.js';
 import { fileActions } from './file-actions.js';
 import { systemActions } from './system-actions.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
@@ -16,7 +16,7 @@ const MICROFLOWS_SERVICE = 'microflows';
  * actions, compiles every microflow once, and provides the services the client
  * API and other components call. Starts after the data layer.
  */
-export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePort } = {}): RuntimeComponent {
+export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePort; queues?: (ctx: RuntimeContext) => QueuePort } = {}): RuntimeComponent {
   return {
     name: 'logic',
     async start(ctx) {
@@ -39,6 +39,7 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
         log,
         actions,
         ...(opts.exclusive ? { exclusive: opts.exclusive(db) } : {}),
+        ...(opts.queues ? { queues: opts.queues(ctx) } : {}),
       });
       ctx.services.set(MICROFLOWS_SERVICE, engine);
       log.info({ microflows: ctx.model.microflows.size, actions: actions.size }, 'microflows compiled');

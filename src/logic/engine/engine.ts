@@ -12,7 +12,7 @@ import { RETURN, type CompiledMicroflow } from './compiled.js';
 import { MicroflowCompiler, type CompileContext } from './compiler.js';
 import { MicroflowError, type FeedbackItem } from './errors.js';
 import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
-import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type QueryPort, type SqlPort } from './ports.js';
+import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type QueryPort, type QueuedCall, type QueuePort, type SqlPort } from './ports.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
 import { LogicSession, type ClientMessage, type PageInstruction } from './session.js';
 
@@ -40,6 +40,8 @@ export interface EngineOptions {
   readonly actions?: ReadonlyMap<string, LoadedAction>;
   /** Locks for microflows marked disallowConcurrentExecution (default: in-process). */
   readonly exclusive?: ExclusivePort;
+  /** Task queues for call activities with `queue` (absent: such a call fails with a clear error). */
+  readonly queues?: QueuePort;
 }
 
 /** Maximum depth of microflow calls (a runaway recursion ends with an error instead of a crash). */
@@ -63,6 +65,7 @@ export class MicroflowEngine implements EngineHost {
   private readonly compiled = new Map<string, CompiledMicroflow>();
   private readonly tsActions: ReadonlyMap<string, LoadedAction>;
   private readonly exclusive: ExclusivePort;
+  private readonly queues: QueuePort | undefined;
   /** Microflows marked disallowConcurrentExecution, with their outcome when already running. */
   private readonly exclusiveOnes = new Map<string, { message?: string; microflow?: string }>();
 
@@ -74,6 +77,7 @@ export class MicroflowEngine implements EngineHost {
     this.log = opts.log;
     this.tsActions = opts.actions ?? new Map();
     this.exclusive = opts.exclusive ?? inProcessExclusive();
+    this.queues = opts.queues;
     for (const mf of this.model.microflows.values()) {
       const d = mf.def.disallowConcurrentExecution;
       if (d) this.exclusiveOnes.set(mf.name, { ...d, ...(d.microflow && !d.microflow.includes('.') ? { microflow: `${mf.module}.${d.microflow}` } : {}) });
@@ -162,6 +166,15 @@ export class MicroflowEngine implements EngineHost {
     const mf = this.compiled.get(name);
     if (!mf) throw new MicroflowError(`unknown microflow '${name}'`, caller.stack, 'kiln.UnknownMicroflow');
     return this.execute(caller.session, mf, args, caller.stack);
+  }
+
+  /** EngineHost: a call activity with `queue`: the task row is written in the caller's transaction. */
+  async enqueue(call: Omit<QueuedCall, 'user'>, caller: Run): Promise<void> {
+    if (!this.queues)
+      throw new MicroflowError(`task queues are not available here: ${call.microflow} cannot run in ${call.queue}`, caller.stack, 'kiln.TaskQueue');
+    const tx = caller.session.tx;
+    if (!tx) throw new MicroflowError(`${call.microflow} can run in a task queue only from a microflow in a transaction`, caller.stack, 'kiln.TaskQueue');
+    await this.queues.enqueue(tx, { ...call, user: caller.session.user });
   }
 
   /** Event handlers: arguments in parameter order; handlers without parameters get none. */

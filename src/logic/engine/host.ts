@@ -1,6 +1,7 @@
 import type { MxObject } from '../../objects/mx-object.js';
 import type { Value } from '../expressions/runtime.js';
 import type { Run } from './run.js';
+import type { QueuedCall } from './ports.js';
 import type { LogicSession, SessionHost } from './session.js';
 
 /** Object actions with their event handlers and validation (src/logic/object-actions.ts). */
@@ -25,6 +26,8 @@ export interface EngineHost extends SessionHost {
   /** Calls a microflow with arguments in parameter order, in the caller's session and transaction. */
   call(name: string, args: readonly Value[], caller: Run): Promise<Value>;
   tsAction(name: string): LoadedAction | undefined;
+  /** Enqueues a call in a task queue, in the caller's transaction (a call activity with `queue`). */
+  enqueue(call: Omit<QueuedCall, 'user'>, caller: Run): Promise<void>;
 }
 
 /** What the checker knows about TypeScript actions (names and declared types); undefined = not known at check time. */

@@ -104,3 +104,35 @@ export interface FilePort {
     sql: SqlPort,
   ): Promise<{ readonly size: number }>;
 }
+
+/** How a task run from a queue is retried after it fails. */
+export interface RetryPolicy {
+  /** Retries after the first failed run. */
+  readonly attempts: number;
+  /** Milliseconds before the first retry. */
+  readonly intervalMs: number;
+  readonly backoff: 'fixed' | 'exponential';
+  /** Exponential: the longest wait in milliseconds. */
+  readonly maxIntervalMs: number;
+}
+
+/** A microflow call to run in a task queue instead of inline. */
+export interface QueuedCall {
+  readonly queue: string;
+  readonly microflow: string;
+  /** Arguments by parameter name: committed objects, lists of them, primitives. */
+  readonly args: ReadonlyMap<string, { readonly type: import('../expressions/types.js').XType; readonly value: import('../expressions/runtime.js').Value }>;
+  /** Whose context the task runs in. */
+  readonly user: UserContext;
+  readonly delayMs: number;
+  readonly retry?: RetryPolicy;
+}
+
+/**
+ * Task queues (the composition root passes src/background's): `enqueue`
+ * writes the task in the caller's transaction, so it exists exactly when the
+ * caller commits.
+ */
+export interface QueuePort {
+  enqueue(tx: SqlPort, call: QueuedCall): Promise<void>;
+}

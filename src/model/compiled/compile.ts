@@ -4,11 +4,12 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, ScheduledEventFile, SecretValueDef } from '../schema/index.js';
+import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, ScheduledEventFile, SecretValueDef, TaskQueueFile } from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
 import { compileScheduledEvents } from './scheduled-events.js';
+import { compileTaskQueues } from './task-queues.js';
 import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
 
 /**
@@ -116,6 +117,10 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     microflows,
     diagnostics,
   );
+  const taskQueues = compileTaskQueues(
+    validFiles.filter((f) => f.kind === 'task-queue').map((f) => ({ file: f, def: valid.get(f) as TaskQueueFile })),
+    diagnostics,
+  );
 
   const model: CompiledModel = {
     app: {
@@ -137,6 +142,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     pages,
     restServices,
     scheduledEvents,
+    taskQueues,
     files: loaded.files,
   };
 

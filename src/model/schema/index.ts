@@ -5,6 +5,7 @@ import { MicroflowFile } from './microflow.js';
 import { PageFile } from './page.js';
 import { RestServiceFile } from './rest-service.js';
 import { ScheduledEventFile } from './scheduled-event.js';
+import { TaskQueueFile } from './task-queue.js';
 
 /** Every kind of model file and the schema it is validated against. */
 export const FILE_KINDS = {
@@ -14,6 +15,7 @@ export const FILE_KINDS = {
   page: PageFile,
   'rest-service': RestServiceFile,
   'scheduled-event': ScheduledEventFile,
+  'task-queue': TaskQueueFile,
 } as const satisfies Record<string, TSchema>;
 
 export type FileKind = keyof typeof FILE_KINDS;
@@ -24,3 +26,4 @@ export * from './microflow.js';
 export * from './page.js';
 export * from './rest-service.js';
 export * from './scheduled-event.js';
+export * from './task-queue.js';

@@ -191,7 +191,35 @@ function activitySchema(Self: TSchema) {
       changeVariable: Type.Optional(Type.Object({ name: VarName, value: Expr('new value') }, { additionalProperties: false })),
       call: Type.Optional(
         Type.Object(
-          { microflow: Type.String(), with: Type.Optional(Type.Record(Type.String(), Expr('argument'))), into: Type.Optional(VarName) },
+          {
+            microflow: Type.String(),
+            with: Type.Optional(Type.Record(Type.String(), Expr('argument'))),
+            into: Type.Optional(VarName),
+            queue: Type.Optional(
+              Type.String({
+                description:
+                  'Run the microflow in this task queue (Module.Name) instead of inline: enqueued when the calling transaction commits; arguments must be committed objects or primitives; no result.',
+              }),
+            ),
+            delay: Type.Optional(Type.Number({ minimum: 0, description: 'With queue: seconds to wait before the task may start (default 0).' })),
+            retry: Type.Optional(
+              Type.Object(
+                {
+                  attempts: Type.Integer({ minimum: 1, maximum: 1000, description: 'Retries after a failed run (the task runs at most attempts + 1 times).' }),
+                  interval: Type.Number({ minimum: 0, description: 'Seconds before the first retry.' }),
+                  backoff: Type.Optional(
+                    Type.Union([Type.Literal('fixed'), Type.Literal('exponential')], {
+                      description: 'fixed (default): every retry after `interval`; exponential: the wait doubles after each retry, up to maxInterval.',
+                    }),
+                  ),
+                  maxInterval: Type.Optional(
+                    Type.Number({ minimum: 0, description: 'Exponential backoff: the longest wait in seconds (default one day, as in Mendix).' }),
+                  ),
+                },
+                { additionalProperties: false, description: 'With queue: run the task again when it fails.' },
+              ),
+            ),
+          },
           { additionalProperties: false },
         ),
       ),
