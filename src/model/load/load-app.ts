@@ -57,7 +57,7 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
         line: 0,
         path: '',
         message:
-          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml, modules/<Module>/rest/<Name>.yaml, modules/<Module>/scheduled-events/<Name>.yaml and modules/<Module>/task-queues/<Name>.yaml',
+          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml, modules/<Module>/rest/<Name>.yaml, modules/<Module>/odata/<Name>.yaml, modules/<Module>/scheduled-events/<Name>.yaml and modules/<Module>/task-queues/<Name>.yaml',
       });
       continue;
     }
@@ -96,6 +96,7 @@ function classify(rel: string): { kind: FileKind; module?: string; unit?: string
   if (parts.length === 4 && parts[2] === 'rest') return { kind: 'rest-service', module, unit: base(parts[3]!) };
   if (parts.length === 4 && parts[2] === 'scheduled-events') return { kind: 'scheduled-event', module, unit: base(parts[3]!) };
   if (parts.length === 4 && parts[2] === 'task-queues') return { kind: 'task-queue', module, unit: base(parts[3]!) };
+  if (parts.length === 4 && parts[2] === 'odata') return { kind: 'odata-service', module, unit: base(parts[3]!) };
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import { AppFile } from './app.js';
 import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
 import { PageFile } from './page.js';
+import { ODataServiceFile } from './odata-service.js';
 import { RestServiceFile } from './rest-service.js';
 import { ScheduledEventFile } from './scheduled-event.js';
 import { TaskQueueFile } from './task-queue.js';
@@ -16,6 +17,7 @@ export const FILE_KINDS = {
   'rest-service': RestServiceFile,
   'scheduled-event': ScheduledEventFile,
   'task-queue': TaskQueueFile,
+  'odata-service': ODataServiceFile,
 } as const satisfies Record<string, TSchema>;
 
 export type FileKind = keyof typeof FILE_KINDS;
@@ -27,3 +29,4 @@ export * from './page.js';
 export * from './rest-service.js';
 export * from './scheduled-event.js';
 export * from './task-queue.js';
+export * from './odata-service.js';
