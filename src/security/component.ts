@@ -63,7 +63,6 @@ export function securityComponent(
 
       await withStartupLock(db, () => bootstrapUsers(model, users, opts.cost, log));
       await refuseExposedDefaultAdmin(model, users, settings.get('Host') ?? '127.0.0.1');
-      await login.warmUp();
 
       const off = model.security.level === 'off';
       const resolveSession = sessionResolver(mgr);
