@@ -258,6 +258,55 @@ export const SETTINGS = {
     default: undefined,
     description: "Microflow the admin API's check_health runs: it returns '' (or empty) when healthy, otherwise the reason.",
   },
+  HttpClientMaxConnectionsPerRoute: {
+    type: 'integer',
+    default: 2,
+    description:
+      'Connections callRest keeps open per origin (scheme, host and port), reused across calls; further calls to it wait for one (Mendix http.client.MaxConnectionsPerRoute). 0: no limit.',
+  },
+  HttpClientMaxConnectionsTotal: {
+    type: 'integer',
+    default: 20,
+    description:
+      'Outbound calls (callRest) in flight at once over every origin; further ones wait, within their timeout (Mendix http.client.MaxConnectionsTotal). 0: no limit.',
+  },
+  HttpClientConnectTimeout: {
+    type: 'integer',
+    default: 10000,
+    description: 'Milliseconds callRest waits for a connection to be established; then the call fails (its error handler runs).',
+  },
+  HttpClientReadTimeout: {
+    type: 'integer',
+    default: 0,
+    description:
+      "Milliseconds callRest waits for the answer's headers and between two pieces of its body; then the call fails. 0: only the activity's own timeout applies.",
+  },
+  HttpProxyHost: {
+    type: 'string',
+    default: undefined,
+    description: 'Proxy host for callRest (Mendix http.proxyHost); unset: direct connections.',
+  },
+  HttpProxyPort: {
+    type: 'integer',
+    default: 8080,
+    description: 'Proxy port (Mendix http.proxyPort).',
+  },
+  HttpProxyUser: {
+    type: 'string',
+    default: undefined,
+    description: 'User name for the proxy (Basic, Mendix http.proxyUser); unset: none.',
+  },
+  HttpProxyPassword: {
+    type: 'string',
+    default: undefined,
+    description: 'Password for the proxy (Mendix http.proxyPassword).',
+  },
+  HttpNonProxyHosts: {
+    type: 'string',
+    default: undefined,
+    description:
+      'Hosts callRest reaches without the proxy, separated by commas: exact names, or *.example.com for a domain and its subdomains (Mendix http.nonProxyHosts).',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -261,11 +261,17 @@ function activitySchema(Self: TSchema) {
             basicAuth: Type.Optional(Type.Object({ user: Expr('user name'), password: Expr('password') }, { additionalProperties: false })),
             timeout: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds before the call fails (default 300; 0 = none).' })),
             body: Type.Optional(Expr('request body (String), for POST, PUT, PATCH and OPTIONS')),
+            response: Type.Optional(
+              Type.Union([Type.Literal('string'), Type.Literal('httpResponse'), Type.Literal('ignore')], {
+                description: 'What into receives: the body as a String (default), the whole answer as a System.HttpResponse, or nothing.',
+              }),
+            ),
             into: Type.Optional(VarName),
           },
           {
             additionalProperties: false,
-            description: 'Call REST service: the response body goes into a String variable; a non-2xx answer or a timeout is an error.',
+            description:
+              'Call REST service: the answer goes into a String or System.HttpResponse variable and $latestHttpResponse; a non-2xx answer or a timeout is an error.',
           },
         ),
       ),
