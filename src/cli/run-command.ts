@@ -4,7 +4,7 @@ import { modelChecks } from '../app/model-checks.js';
 import { parseRunFlags, runSettings } from './run-flags.js';
 import { startRuntime } from '../app/runtime.js';
 import { defaultComponents } from '../app/components.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { createLogger, logNodesOf, type Logger } from '../core/logger.js';
 import { startM2ee, type M2eeSession } from '../app/m2ee.js';
 
 /**
@@ -72,6 +72,8 @@ export async function runRun(args: string[]): Promise<number> {
       // The process must not outlive the shut-down: whatever still holds the event loop
       // (a hung connection, a timer) would otherwise keep it, and its work, alive.
       const exit = (code: number) => {
+        // Subscribers' files (create_log_subscriber) get what they still buffer.
+        logNodesOf(log)?.closeSubscribers();
         log.flush();
         done(code);
         setTimeout(() => process.exit(code), 50).unref();
@@ -116,6 +118,7 @@ async function runM2ee(m2ee: M2eeSession, log: Logger): Promise<number> {
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   log.info('stopped');
+  logNodesOf(log)?.closeSubscribers();
   log.flush();
   setTimeout(() => process.exit(0), 50).unref();
   return 0;

@@ -10,6 +10,7 @@ import { contentDisposition, contentTypeOf, inlineSafe } from './content-types.j
 import { S3FileStore } from './s3-store.js';
 import { FileService } from './service.js';
 import { LocalFileStore, type FileStore } from './store.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 declare module '../core/services.js' {
   interface Services {
@@ -72,7 +73,7 @@ export function filesComponent(
   return {
     name: 'files',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'FileDocumentStorage' });
+      const log = ctx.log.child({ node: ctx.settings.get('FileStorage') === 's3' ? LOG_NODES.storageS3 : LOG_NODES.storageLocal });
       const db = ctx.services.require('db');
       const store = await storeFromSettings(ctx);
       files = new FileService(

@@ -5,6 +5,7 @@ import { CLIENT_CSP } from '../web-client/static-files.js';
 import { DOC_CSS, DOC_JS, escapeHtml, htmlPage } from './doc-assets.js';
 import { openApiDocument } from './openapi.js';
 import { RestServiceHandler } from './rest-handler.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -33,7 +34,7 @@ export function integrationComponent(): RuntimeComponent {
         logic: ctx.services.get('logic'),
       };
       for (const s of services) handlers.push(new RestServiceHandler(s, deps));
-      ctx.log.child({ node: 'REST' }).debug({ services: services.map((s) => s.location) }, 'published REST services');
+      ctx.log.child({ node: LOG_NODES.restPublish }).debug({ services: services.map((s) => s.location) }, 'published REST services');
     },
     async routes(app, ctx) {
       const services = handlers.map((h) => h.service);
