@@ -8,6 +8,7 @@ import { AdminApi } from './api.js';
 // Loaded when switched on (prom-client, OpenTelemetry): most runtimes use neither, and their modules cost start-up time and memory.
 import type { RuntimeMetrics } from './metrics.js';
 import type { Tracing } from './tracing.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 export interface AdminComponentOptions {
   /** The admin API already listening (the m2ee start sequence opened it before the runtime started). */
@@ -54,7 +55,7 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
   return {
     name: 'admin',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'M2EE' });
+      const log = ctx.log.child({ node: LOG_NODES.m2ee });
       const env = opts.env ?? process.env;
       const levels = ctx.settings.get('LogNodeLevels');
       if (levels) {

@@ -55,7 +55,7 @@ export const SETTINGS = {
     default: undefined,
     description: 'Deployment folder (database file, model/operations.json, files). Default: <app>/.deployment.',
   },
-  LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal.' },
+  LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal (or as Mendix names them: TRACE ... CRITICAL, NONE).' },
   TrustProxy: {
     type: 'boolean',
     default: false,
@@ -224,7 +224,7 @@ export const SETTINGS = {
     type: 'string',
     default: undefined,
     description:
-      'Levels of single log nodes, as Data=DEBUG,HTTP=WARNING (TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE); the others log at LogLevel. The admin API changes them at run time (set_log_level).',
+      'Levels of single log nodes (named as Mendix names them, docs/operations.md), as ConnectionBus=DEBUG,Jetty=WARNING (TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE); the others log at LogLevel. The admin API changes them at run time (set_log_level).',
   },
   AdminPort: {
     type: 'integer',

@@ -9,6 +9,7 @@ import { FileAccess } from './access.js';
 import { contentDisposition, contentTypeOf, inlineSafe } from './content-types.js';
 import { FileService } from './service.js';
 import { LocalFileStore, type FileStore } from './store.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 declare module '../core/services.js' {
   interface Services {
@@ -73,7 +74,7 @@ export function filesComponent(
   return {
     name: 'files',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'FileDocumentStorage' });
+      const log = ctx.log.child({ node: ctx.settings.get('FileStorage') === 's3' ? LOG_NODES.storageS3 : LOG_NODES.storageLocal });
       const db = ctx.services.require('db');
       const store = await storeFromSettings(ctx);
       files = new FileService(

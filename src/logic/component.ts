@@ -8,6 +8,7 @@ import { fileActions } from './file-actions.js';
 import { systemActions } from './system-actions.js';
 import { createHttpClient, DEFAULT_HTTP } from './http-client.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
 const MICROFLOWS_SERVICE = 'microflows';
@@ -24,7 +25,7 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
     async start(ctx) {
       const db = ctx.services.require('db');
       const ids = ctx.services.require('ids');
-      const log = ctx.log.child({ node: 'Microflows' });
+      const log = ctx.log.child({ node: LOG_NODES.microflowEngine });
       let engine: MicroflowEngine | undefined;
       // File contents come from a component started later: looked up when an action runs.
       const contextFor = actionContextFactory(
