@@ -143,7 +143,8 @@ export class LogicSession {
     const byEntity = new Map<string, bigint[]>();
     for (const id of missing) {
       const e = this.host.data.entityOf(id);
-      if (!e) continue;
+      // A non-persistable object not held by this request is gone: nothing stored to load.
+      if (!e || !this.model.entities.get(e)?.persistable) continue;
       const root = this.model.entities.get(e)?.chain.at(-1) ?? e;
       const list = byEntity.get(root) ?? [];
       list.push(id);
