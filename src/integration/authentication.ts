@@ -90,6 +90,7 @@ export class ServiceAuthenticator {
       }
     }
     if (!user) return this.refuse(reply, 'authentication required');
+    request.serviceUser = user.userName;
     if (svc.allowedRoles.length > 0 && !(security?.hasAnyRole(user, svc.allowedRoles) ?? svc.allowedRoles.some((r) => user!.moduleRoles.has(r))))
       throw new HttpError(403, 'not allowed');
     return user;

@@ -12,7 +12,18 @@ import { RETURN, type CompiledMicroflow } from './compiled.js';
 import { MicroflowCompiler, type CompileContext } from './compiler.js';
 import { MicroflowError, type FeedbackItem } from './errors.js';
 import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
-import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type FilePort, type HttpPort, type QueryPort, type QueuedCall, type QueuePort, type SqlPort } from './ports.js';
+import {
+  inProcessExclusive,
+  type DataPort,
+  type DbPort,
+  type ExclusivePort,
+  type FilePort,
+  type HttpPort,
+  type QueryPort,
+  type QueuedCall,
+  type QueuePort,
+  type SqlPort,
+} from './ports.js';
 import { createHttpClient, DEFAULT_HTTP } from '../http-client.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
 import { LogicSession, type ClientMessage, type PageInstruction } from './session.js';

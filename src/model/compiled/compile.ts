@@ -4,7 +4,17 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, MicroflowFile, ODataServiceFile, PageFile, RestServiceFile, ScheduledEventFile, SecretValueDef, TaskQueueFile } from '../schema/index.js';
+import type {
+  AppFile,
+  DomainModelFile,
+  MicroflowFile,
+  ODataServiceFile,
+  PageFile,
+  RestServiceFile,
+  ScheduledEventFile,
+  SecretValueDef,
+  TaskQueueFile,
+} from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
