@@ -8,12 +8,18 @@ import type { UserContext } from '../security/user-context.js';
 
 /** What a published service says about who may call it. */
 export interface ServiceAuthentication {
-  readonly authentication: readonly ('basic' | 'session')[];
+  readonly authentication: readonly ('basic' | 'session' | 'custom')[];
   /** Qualified module roles; empty = any user. */
   readonly allowedRoles: readonly string[];
   /** Shown as the Basic realm. */
   readonly location: string;
 }
+
+/**
+ * A custom authentication microflow (published REST): the caller, undefined to try
+ * the next method, or 'answered' when it answered the request itself.
+ */
+export type CustomAuthentication = (request: FastifyRequest, reply: FastifyReply) => Promise<UserContext | undefined | 'answered'>;
 
 export interface AuthenticationDeps {
   readonly model: CompiledModel;
@@ -23,7 +29,7 @@ export interface AuthenticationDeps {
 
 /**
  * Authenticates requests to a published service (REST or OData) in Mendix's
- * order: Basic (when the request carries it; wrong credentials are a 401 and
+ * order: the custom microflow (REST), Basic (when the request carries it; wrong credentials are a 401 and
  * the session is not tried), then the active session with its X-Csrf-Token
  * header; a service without authentication runs as the anonymous user. The
  * user must have one of the service's allowed roles (403).
@@ -34,6 +40,7 @@ export class ServiceAuthenticator {
   constructor(
     private readonly service: ServiceAuthentication,
     private readonly deps: AuthenticationDeps,
+    private readonly custom?: CustomAuthentication,
   ) {
     const { model } = deps;
     const role = model.security.anonymousRole;
@@ -54,12 +61,18 @@ export class ServiceAuthenticator {
           };
   }
 
-  async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<UserContext> {
+  /** The caller, or 'answered' when a custom authentication microflow answered the request itself. */
+  async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<UserContext | 'answered'> {
     const svc = this.service;
     const { model, sessions, security } = this.deps;
     if (model.security.level === 'off') return openContext(model);
     let user: UserContext | undefined;
     if (svc.authentication.length === 0) user = this.anonymous;
+    if (!user && this.custom) {
+      const custom = await this.custom(request, reply);
+      if (custom === 'answered') return custom;
+      user = custom;
+    }
     const header = request.headers.authorization;
     if (!user && svc.authentication.includes('basic') && typeof header === 'string' && /^basic /i.test(header)) {
       const text = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
@@ -77,6 +90,7 @@ export class ServiceAuthenticator {
       }
     }
     if (!user) return this.refuse(reply, 'authentication required');
+    request.serviceUser = user.userName;
     if (svc.allowedRoles.length > 0 && !(security?.hasAnyRole(user, svc.allowedRoles) ?? svc.allowedRoles.some((r) => user!.moduleRoles.has(r))))
       throw new HttpError(403, 'not allowed');
     return user;

@@ -8,6 +8,7 @@ import { RestServiceHandler } from './rest-handler.js';
 import { odataDocPage } from './odata/doc-page.js';
 import { odataErrorBody } from './odata/errors.js';
 import { ODataServiceHandler } from './odata/service-handler.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -41,7 +42,7 @@ export function integrationComponent(): RuntimeComponent {
       };
       for (const s of services) handlers.push(new RestServiceHandler(s, deps));
       for (const s of odataServices) odata.push(new ODataServiceHandler(s, deps));
-      ctx.log.child({ node: 'REST' }).debug({ services: services.map((s) => s.location) }, 'published REST services');
+      ctx.log.child({ node: LOG_NODES.restPublish }).debug({ services: services.map((s) => s.location) }, 'published REST services');
     },
     async routes(app, ctx) {
       const services = handlers.map((h) => h.service);

@@ -17,6 +17,9 @@ import { ValidationFailed } from '../client-api/backend.js';
 import type { ObjectLogic } from '../client-api/ports.js';
 import { idToGuid } from '../objects/values.js';
 import { ServiceAuthenticator } from './authentication.js';
+import { HTTP_RESPONSE } from '../model/compiled/rest-services.js';
+import { SYSTEM_CONTEXT } from '../security/user-context.js';
+import { applyHeaders, headersOf, httpRequestObjects, newHttpResponse, statusOf } from './http-messages.js';
 import { valueFromRestJson, valueFromText, valueToJsonText } from './json-values.js';
 
 export interface RestDeps {
@@ -50,7 +53,8 @@ export class RestServiceHandler {
     readonly service: CRestService,
     private readonly deps: RestDeps,
   ) {
-    this.auth = new ServiceAuthenticator(service, deps);
+    const custom = service.authenticationMicroflow;
+    this.auth = new ServiceAuthenticator(service, deps, custom ? (request, reply) => this.customAuthentication(custom, request, reply) : undefined);
   }
 
   /** `rest` is the URL path below the service location, without query string. */
@@ -72,8 +76,41 @@ export class RestServiceHandler {
       throw new HttpError(405, 'method not allowed');
     }
     const user = await this.auth.authenticate(request, reply);
+    if (user === 'answered') return;
     const args = this.bind(found.op, found.params, request);
     await this.run(found.op, user, args, request, reply);
+  }
+
+  /**
+   * Runs the custom authentication microflow in the system context with the
+   * request as System.HttpRequest and a System.HttpResponse it may fill. A
+   * status other than 200 on the response is the answer (with its headers and
+   * content); a returned user is the caller (when that user may log in, with
+   * the response's headers added); empty: the next method is tried.
+   */
+  private async customAuthentication(microflow: string, request: FastifyRequest, reply: FastifyReply): Promise<UserContext | undefined | 'answered'> {
+    const { model, ids, engine, db, sessions } = this.deps;
+    const { message, all } = await httpRequestObjects(model, ids, request);
+    const response = await newHttpResponse(model, ids);
+    const params: Record<string, Value> = {};
+    for (const [name, type] of Object.entries(model.microflows.get(microflow)?.def.parameters ?? {}))
+      params[name] = type.trim() === HTTP_RESPONSE ? response : message;
+    const r = await db.transaction((tx) => engine.runMicroflow(microflow, params, SYSTEM_CONTEXT, tx as unknown as SqlPort, [...all, response]));
+    const headers = headersOf(r.dirty, response);
+    const status = statusOf(response);
+    if (status !== undefined && status !== 200) {
+      applyHeaders(reply, headers);
+      const content = response.values.get('Content');
+      reply.code(status);
+      if (typeof content === 'string' && content !== '') reply.send(content);
+      else reply.send();
+      return 'answered';
+    }
+    const u = r.value;
+    if (!isMxObject(u)) return undefined;
+    const ctx = await sessions?.contextOfUser?.(u.id);
+    if (ctx) applyHeaders(reply, headers);
+    return ctx;
   }
 
   /** Path, query and header parameters, converted to the microflow parameters' types. */
@@ -81,7 +118,7 @@ export class RestServiceHandler {
     const out = new Map<CRestParameter, Value>();
     const query = (request.query ?? {}) as Record<string, string | string[] | undefined>;
     for (const p of op.parameters) {
-      if (p.source === 'body') continue;
+      if (p.source === 'body' || p.source === 'request' || p.source === 'response') continue;
       let text: string | undefined;
       if (p.source === 'path') text = pathParams.get(p.key);
       else if (p.source === 'query') {
@@ -102,20 +139,46 @@ export class RestServiceHandler {
   }
 
   private async run(op: CRestOperation, user: UserContext, args: Map<CRestParameter, Value>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { db, engine } = this.deps;
+    const { db, engine, model, ids } = this.deps;
     const bodyParam = op.parameters.find((p) => p.source === 'body');
     const body = bodyParam ? parseBody(request, bodyParam) : undefined;
+    // The HttpRequest and HttpResponse parameters: the request itself, and a response the microflow may fill.
+    const held: MxObject[] = [];
+    let response: MxObject | undefined;
+    for (const p of op.parameters) {
+      if (p.source === 'request') {
+        const r = await httpRequestObjects(model, ids, request);
+        held.push(...r.all);
+        args.set(p, r.message);
+      } else if (p.source === 'response') {
+        response ??= await newHttpResponse(model, ids);
+        held.push(response);
+        args.set(p, response);
+      }
+    }
     const answer = await db.transaction(async (tx) => {
-      const objects: MxObject[] = [];
+      const objects: MxObject[] = [...held];
       if (bodyParam) args.set(bodyParam, await this.importBody(tx, user, op, bodyParam, body, objects));
       const params: Record<string, Value> = {};
       for (const [p, v] of args) params[p.name] = v;
       const r = await withFeedback(() => engine.runMicroflow(op.microflow, params, user, tx as unknown as SqlPort, objects));
-      return this.answer(tx, user, op, r.value);
+      if (op.returns?.kind === 'object' && op.returns.entity === HTTP_RESPONSE) return builtAnswer(r.value, r.dirty);
+      const a = await this.answer(tx, user, op, r.value);
+      if (!response) return a;
+      // An HttpResponse parameter: its status and headers win; its content is the body when the microflow returns nothing.
+      const content = response.values.get('Content');
+      const withContent = !op.returns && typeof content === 'string' && content !== '';
+      return {
+        ...a,
+        status: statusOf(response) ?? (withContent ? 200 : a.status),
+        headers: headersOf(r.dirty, response),
+        ...(withContent ? { body: content, type: 'text/plain; charset=utf-8' } : {}),
+      };
     });
+    if (answer.headers) applyHeaders(reply, answer.headers);
     reply.code(answer.status);
     if (answer.body === undefined) return void reply.send();
-    reply.header('Content-Type', answer.type);
+    if (!reply.hasHeader('content-type')) reply.header('Content-Type', answer.type);
     return void reply.send(answer.body);
   }
 
@@ -180,7 +243,7 @@ export class RestServiceHandler {
   }
 
   /** What the microflow returned, as the answer: JSON of readable members for objects, text for a primitive, 204 for nothing. */
-  private async answer(tx: Transaction, user: UserContext, op: CRestOperation, value: Value): Promise<{ status: number; type: string; body?: string }> {
+  private async answer(tx: Transaction, user: UserContext, op: CRestOperation, value: Value): Promise<Answer> {
     const rt = op.returns;
     if (!rt) return { status: 204, type: '' };
     if (rt.kind === 'object' || rt.kind === 'list') {
@@ -319,6 +382,25 @@ export class RestServiceHandler {
     }
     return plan;
   }
+}
+
+/** What the operation microflow built as its HttpResponse, sent as it is; an empty one is the microflow's failure (500), as in Mendix. */
+function builtAnswer(value: Value, held: readonly MxObject[]): Answer {
+  if (!isMxObject(value)) throw new Error('the operation microflow returned an empty HttpResponse');
+  const content = value.values.get('Content');
+  return {
+    status: statusOf(value) ?? 200,
+    type: 'text/plain; charset=utf-8',
+    headers: headersOf(held, value),
+    ...(typeof content === 'string' && content !== '' ? { body: content } : {}),
+  };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly type: string;
+  readonly body?: string;
+  readonly headers?: readonly [string, string][];
 }
 
 function matchPath(op: CRestOperation, segments: readonly string[]): Map<string, string> | undefined {

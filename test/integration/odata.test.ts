@@ -524,6 +524,9 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
         expect(r.json.error?.code).toBe('400');
         expect(typeof r.json.error?.message).toBe('string');
       }
+      // The message names the option at fault.
+      expect((await get(`Orders?${encodeURI('$orderby=Total desc,Nope')}`)).json.error?.message).toBe("$orderby: Order has no property 'Nope'");
+      expect((await get(`Orders?${encodeURI('$filter=Totl gt 1')}`)).json.error?.message).toMatch(/^\$filter: .*Totl.* \(at position 1\)$/);
       expect((await get(`Orders?${encodeURI("$filter=concat(Status,'x') eq 'y'")}`)).status).toBe(501);
       // Attacker-sized input: a 400 naming the problem, never a 500 or a hang.
       const deep = `${'('.repeat(200)}Total gt 1${')'.repeat(200)}`;

@@ -104,6 +104,8 @@ export class ODataServiceHandler {
             : [...(caps.readable ? ['GET'] : []), ...(target.kind === 'set' && caps.insertable ? ['POST'] : [])];
       this.allow(reply, method, allowed);
       const user = await this.auth.authenticate(request, reply);
+      // OData services have no custom authentication microflow: nothing answers for them.
+      if (user === 'answered') return;
       const write: WriteOptions = { ieee754: /IEEE754Compatible=true/i.test(String(request.headers.accept ?? '')) };
       if (target.kind === 'entity') {
         if (method === 'GET') return await this.getEntity(reply, target.set, target.id, user, parseOptions(query), write);

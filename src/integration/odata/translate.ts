@@ -88,7 +88,7 @@ export class FilterTranslator {
   /** `$orderby` items as the query engine's sort keys (paths over single-valued navigations, ending at a property). */
   orderBy(set: CODataSet, items: readonly OrderItem[]): { attribute: string; descending: boolean }[] {
     return items.map((o) => {
-      const v = this.path({ set, variable: undefined }, o.path, 0, '$orderby');
+      const v = this.path({ set, variable: undefined }, o.path, -1, '$orderby');
       if (v.kind === 'id' && o.path[o.path.length - 1] !== 'ID')
         throw new ODataError(400, `$orderby: '${o.path.join('/')}' is a navigation property, not a value`);
       return { attribute: v.xpath, descending: o.descending };
@@ -285,13 +285,13 @@ export class FilterTranslator {
       const name = rest[i]!;
       const last = i === rest.length - 1;
       if (name === 'ID') {
-        if (!last) this.fail(pos, `'ID' has no properties`);
+        if (!last) this.fail(pos, `'ID' has no properties`, option);
         out.push('id');
         return { kind: 'id', xpath: out.join('/') };
       }
       const prop = set.properties.find((p) => p.name === name);
       if (prop) {
-        if (!last) this.fail(pos, `'${name}' is a property: it has no '${rest[i + 1]}'`);
+        if (!last) this.fail(pos, `'${name}' is a property: it has no '${rest[i + 1]}'`, option);
         const attr = this.model.entities.get(set.entity)!.attributes.get(name)!;
         if (!filterable(this.model, this.user, set.entity, name))
           throw new ODataError(
@@ -302,8 +302,8 @@ export class FilterTranslator {
         return { kind: 'attr', xpath: out.join('/'), attr };
       }
       const nav = set.navigations.find((n) => n.name === name);
-      if (!nav) this.fail(pos, this.unknown(set, name));
-      if (nav.collection) this.fail(pos, `'${name}' is a collection: use any() or all() to filter on it`);
+      if (!nav) this.fail(pos, this.unknown(set, name), option);
+      if (nav.collection) this.fail(pos, `'${name}' is a collection: use any() or all() to filter on it`, option);
       this.checkNavigation(set, nav, pos);
       if (last) {
         out.push(nav.association);
@@ -313,7 +313,7 @@ export class FilterTranslator {
       out.push(nav.association, target.entity);
       set = target;
     }
-    return this.fail(pos, 'empty path');
+    return this.fail(pos, 'empty path', option);
   }
 
   /** The segments after the scope's lambda variable (or `$it` at the top). */
@@ -397,7 +397,8 @@ export class FilterTranslator {
     }
   }
 
-  private fail(pos: number, detail: string): never {
-    throw new ODataError(400, `$filter: ${detail} (at position ${pos + 1})`);
+  /** `pos` < 0: the option has no position to point at ($orderby items are checked after parsing). */
+  private fail(pos: number, detail: string, option = '$filter'): never {
+    throw new ODataError(400, `${option}: ${detail}${pos >= 0 ? ` (at position ${pos + 1})` : ''}`);
   }
 }
