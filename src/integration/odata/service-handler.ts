@@ -77,19 +77,21 @@ export class ODataServiceHandler {
       if (target.kind === 'service' || target.kind === 'metadata') {
         this.allow(reply, method, ['GET']);
         // The schema is the service's too: only for callers the service admits.
-        await this.auth.authenticate(request, reply);
+        if ((await this.auth.authenticate(request, reply)) === 'answered') return;
         if (target.kind === 'metadata') return void reply.type('application/xml; charset=utf-8').send(this.metadata);
         return void reply.type(JSON_TYPE).send(serviceDocument(this.service, this.base));
       }
       if (target.kind === 'action') {
         this.allow(reply, method, ['POST']);
         const user = await this.auth.authenticate(request, reply);
+        if (user === 'answered') return;
         const write: WriteOptions = { ieee754: /IEEE754Compatible=true/i.test(String(request.headers.accept ?? '')) };
         return await runAction(this.deps, this.service, this.reader, target.action, request, reply, user, write);
       }
       if (target.kind === 'navigation') {
         this.allow(reply, method, target.set.capabilities.readable ? ['GET'] : []);
         const user = await this.auth.authenticate(request, reply);
+        if (user === 'answered') return;
         const write: WriteOptions = { ieee754: /IEEE754Compatible=true/i.test(String(request.headers.accept ?? '')) };
         return await this.getNavigation(request, reply, target, user, parseOptions(query), write);
       }
