@@ -92,6 +92,11 @@ describe('log nodes', () => {
     createLogger('info', prettyStream(colored, true)).child({ node: 'Jetty' }).warn('slow');
     await new Promise((r) => setTimeout(r, 20));
     expect(ansi).toContain('\u001b[');
-    expect(ansi.split('\u001b').map((p) => p.replace(/^\[\d+m/, '')).join('')).toMatch(/WARN: Jetty: slow/);
+    expect(
+      ansi
+        .split('\u001b')
+        .map((p) => p.replace(/^\[\d+m/, ''))
+        .join(''),
+    ).toMatch(/WARN: Jetty: slow/);
   });
 });
