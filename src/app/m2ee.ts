@@ -43,6 +43,8 @@ export function kilnOverrides(config: ReceivedConfiguration, env: Readonly<Recor
   const rt = config.runtime;
   // Kiln's own settings by name; Mendix's other keys (DTAPMode, ...) have no Kiln counterpart.
   for (const k of Object.keys(rt)) if (Object.hasOwn(SETTINGS, k)) out[k] = rt[k];
+  // Mendix gives MyScheduledEvents as a list; Kiln's setting is comma-separated.
+  if (Array.isArray(rt.MyScheduledEvents)) out.MyScheduledEvents = rt.MyScheduledEvents.map(String).join(',');
   const str = (k: string) => (typeof rt[k] === 'string' || typeof rt[k] === 'number' ? String(rt[k]) : undefined);
   const type = str('DatabaseType')?.toUpperCase();
   const host = str('DatabaseHost');

@@ -22,6 +22,8 @@ export interface ClusterService {
   runLeaderTasks(): Promise<LeaderReport | undefined>;
   /** Looks at the lease now (acquire or renew). */
   tick(): Promise<void>;
+  /** Adds a task the leader runs every interval after the built-in ones, fenced like them (in the transaction that holds the lease row). */
+  addLeaderTask(name: string, task: (tx: Transaction) => Promise<void>): void;
 }
 
 export interface LeaderReport {
@@ -202,6 +204,9 @@ export function clusterComponent(): RuntimeComponent {
         term: () => term,
         runLeaderTasks,
         tick,
+        addLeaderTask: (name, task) => {
+          tasks.push([name, (tx) => task(tx)]);
+        },
       };
       ctx.services.set('cluster', svc);
 

@@ -11,6 +11,7 @@ import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { dataLayerWriter } from './data-writer.js';
 import { configureHashPool, hashPool } from './hash-pool.js';
 import { LoginService } from './login-service.js';
+import { serviceUserResolver } from './service-users.js';
 import { basicAuthenticator } from './basic-auth.js';
 import { LoginThrottle } from './login-throttle.js';
 import { securityService } from './security-service.js';
@@ -64,7 +65,6 @@ export function securityComponent(
 
       await withStartupLock(db, () => bootstrapUsers(model, users, opts.cost, log));
       await refuseExposedDefaultAdmin(model, users, settings.get('Host') ?? '127.0.0.1');
-      await login.warmUp();
 
       const off = model.security.level === 'off';
       const resolveSession = sessionResolver(mgr);
@@ -72,7 +72,8 @@ export function securityComponent(
       const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs, anonymousThrottle);
       const basicThrottle = new LoginThrottle(opts.loginThrottleAttempts, opts.loginThrottleWindowMs);
       const authenticateBasic = basicAuthenticator(model, users, policy, opts.cost, basicThrottle, ctx.log.child({ node: LOG_NODES.security }));
-      ctx.services.set(SESSIONS_SERVICE, off ? sessionsSvc : { ...sessionsSvc, authenticateBasic });
+      const contextOfUser = serviceUserResolver(model, users, policy);
+      ctx.services.set(SESSIONS_SERVICE, off ? sessionsSvc : { ...sessionsSvc, authenticateBasic, contextOfUser });
       ctx.services.set('requestUser', async (request) => (off ? null : ((await resolveSession(request))?.context.userName ?? null)));
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
 
