@@ -5,6 +5,7 @@ import { openContext } from '../../security/contexts.js';
 import { Scheduler } from './scheduler.js';
 import { selectEvents } from './selection.js';
 import { ScheduledEventStore } from './store.js';
+import { LOG_NODES } from '../../core/log-node-names.js';
 
 /**
  * Scheduled events (`modules/<Module>/scheduled-events/<Name>.yaml`): each
@@ -23,7 +24,7 @@ export function scheduledEventsComponent(): RuntimeComponent {
   return {
     name: 'scheduled-events',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'ScheduledEvents' });
+      const log = ctx.log.child({ node: LOG_NODES.actionManager });
       const events = selectEvents(ctx.model, ctx.settings);
       const db = ctx.services.require('db');
       const store = new ScheduledEventStore(db, ctx.services.get('ids'), ctx.model.entities.get('System.ScheduledEventInformation'));
