@@ -79,6 +79,22 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(delay(rs.at(-1)!) - delay(rs[0]!)).toBeGreaterThan(600);
     }, 60000);
 
+    it('a failing microflow is recorded Error with its message every period, its work rolled back', async () => {
+      await start('skip', { MyScheduledEvents: 'MyFirstModule.Failing' });
+      await sleep(3500);
+      await rt!.stop();
+      rt = undefined;
+      const db = await reopen(tdb!);
+      const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${q(db, 'kiln$scheduledeventrun')}`, []);
+      const info = await db.query<Record<string, unknown>>(`SELECT * FROM ${q(db, 'system$scheduledeventinformation')}`, []);
+      const ticks = await db.query<{ n: unknown }>(`SELECT COUNT(*) AS ${q(db, 'n')} FROM ${q(db, 'myfirstmodule$tick')}`, []);
+      await db.close();
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      for (const r of rows) expect([r.event, r.status, r.error]).toEqual(['MyFirstModule.Failing', 'Error', 'the nightly import found no file']);
+      expect(info.map((r) => [r.status, r.description])).toEqual(rows.map(() => ['Error', 'the nightly import found no file']));
+      expect(Number(ticks[0]!.n)).toBe(0);
+    }, 60000);
+
     it('the leader deletes records older than ScheduledEventRecordRetention, in both tables', async () => {
       await start('skip', { ScheduledEventRecordRetention: 2000 });
       await sleep(6000);

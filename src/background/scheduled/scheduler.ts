@@ -130,7 +130,12 @@ export class Scheduler {
       }
       const message = e instanceof Error ? e.message : String(e);
       log.error({ err: e, event: ev.name, period: at }, `scheduled event ${ev.name} failed: ${message}`);
-      await store.finish(db, ev.name, period, 'Error', Date.now(), message).catch((e2) => log.error({ err: e2 }, 'recording the failed run failed'));
+      try {
+        // The claim is gone when it was rolled back with the run (SQLite: a savepoint of the run's transaction).
+        if (!(await store.finish(db, ev.name, period, 'Error', Date.now(), message))) await store.claim(ev.name, period, instanceId, 'Error', started, message);
+      } catch (e2) {
+        log.error({ err: e2 }, 'recording the failed run failed');
+      }
     }
     return outcome;
   }

@@ -75,8 +75,12 @@ export class ScheduledEventStore {
   /**
    * Claims the period for this instance: true when this instance inserted its
    * row (and runs it, or records it skipped), false when another instance has.
+   * On SQLite (one connection) the claim made inside the run's transaction is
+   * a savepoint of it and goes with a rollback: a failed run is then claimed
+   * again, as Error.
    */
-  async claim(event: string, period: number, instance: string, status: 'Running' | 'Skipped', started: number, note?: string): Promise<boolean> {
+  async claim(event: string, period: number, instance: string, status: 'Running' | 'Skipped' | 'Error', started: number, note?: string): Promise<boolean> {
+    const ended = status === 'Running' ? null : status === 'Error' ? Date.now() : started;
     const infoId = this.info ? await this.ids!.nextId(INFO_ENTITY) : undefined;
     const c = this.q;
     try {
@@ -86,18 +90,7 @@ export class ScheduledEventStore {
           `INSERT INTO ${this.runs} (${c('event')}, ${c('periodstart')}, ${c('xasid')}, ${c('status')}, ${c('started')}, ${c('ended')}, ${c('error')}, ${c('infoid')}) ` +
             `SELECT ${this.ph(1)}, ${this.ph(2)}, ${this.ph(3)}, ${this.ph(4)}, ${this.ph(5)}, ${this.ph(6)}, ${this.ph(7)}, ${this.ph(8)} FROM (SELECT 1 AS ${c('x')}) ${c('one')} ` +
             `WHERE NOT EXISTS (SELECT 1 FROM ${this.runs} WHERE ${c('event')} = ${this.ph(9)} AND ${c('periodstart')} = ${this.ph(10)})`,
-          [
-            event,
-            period,
-            instance,
-            status,
-            started,
-            status === 'Running' ? null : started,
-            note ?? null,
-            infoId === undefined ? null : idToDb(this.db.dialect, infoId),
-            event,
-            period,
-          ],
+          [event, period, instance, status, started, ended, note ?? null, infoId === undefined ? null : idToDb(this.db.dialect, infoId), event, period],
         );
         if (r.affectedRows === 0) return false;
         if (this.info && infoId !== undefined) {
@@ -105,7 +98,7 @@ export class ScheduledEventStore {
           await tx.execute(
             `INSERT INTO ${i.table} (${c('id')}, ${c(i.cols.name)}, ${c(i.cols.description)}, ${c(i.cols.start)}, ${c(i.cols.end)}, ${c(i.cols.status)}) ` +
               `VALUES (${this.ph(1)}, ${this.ph(2)}, ${this.ph(3)}, ${this.ph(4)}, ${this.ph(5)}, ${this.ph(6)})`,
-            [idToDb(this.db.dialect, infoId), event, note ?? null, this.date(started), status === 'Running' ? null : this.date(started), status],
+            [idToDb(this.db.dialect, infoId), event, note ?? null, this.date(started), ended === null ? null : this.date(ended), status],
           );
         }
         return true;
