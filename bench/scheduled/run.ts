@@ -9,6 +9,7 @@
  *
  *   npm run build && npx tsx bench/scheduled/run.ts [--seconds 30] [--db postgres|mysql]
  */
+import { loadavg } from 'node:os';
 import { createLogger } from '../../src/core/logger.js';
 import { openDatabase } from '../../src/data/index.js';
 import { freshDatabase, type DialectName } from '../../test/support/databases.js';
@@ -49,7 +50,7 @@ async function timerReference(seconds: number): Promise<number[]> {
   return late;
 }
 
-async function cluster(n: number): Promise<{ start: number[]; end: number[]; byInstance: Map<string, number> }> {
+async function cluster(n: number): Promise<{ start: number[]; end: number[]; byInstance: Map<string, number>; skipped: number }> {
   const tdb = await freshDatabase(DIALECT);
   const app = scheduledApp({ tickMs: 0 });
   const instances: KilnInstance[] = [];
@@ -76,6 +77,7 @@ async function cluster(n: number): Promise<{ start: number[]; end: number[]; byI
       start: done.map((r) => Number(r.started) - Number(r.periodstart)),
       end: done.map((r) => Number(r.ended) - Number(r.periodstart)),
       byInstance,
+      skipped: rows.filter((r) => r.status === 'Skipped').length,
     };
   } finally {
     for (const i of instances) await i.kill('SIGKILL');
@@ -87,11 +89,15 @@ async function cluster(n: number): Promise<{ start: number[]; end: number[]; byI
 const ref = await timerReference(Math.min(SECONDS, 20));
 const one = await cluster(1);
 const three = await cluster(3);
-console.log(`scheduled events, 1-second event, ${SECONDS} s per configuration, ${DIALECT}; delays in ms after the period's due time\n`);
+console.log(
+  `scheduled events, 1-second event, ${SECONDS} s per configuration, ${DIALECT}; delays in ms after the period's due time; load average at the end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log('| configuration | periods | p50 | p95 | max | notes |');
 console.log('| --- | ---: | ---: | ---: | ---: | --- |');
 console.log(row('setTimeout aimed at whole seconds (reference)', ref, ' timer lateness alone |'));
-console.log(row('1 instance: run started', one.start, ' |'));
+console.log(row('1 instance: run started', one.start, ` skipped: ${one.skipped} |`));
 console.log(row('1 instance: run committed', one.end, ' |'));
-console.log(row('3 instances: run started', three.start, ` runs per instance: ${[...three.byInstance.values()].join(' / ')} |`));
+console.log(row('3 instances: run started', three.start, ` skipped: ${three.skipped}; runs per instance: ${[...three.byInstance.values()].join(' / ')} |`));
 console.log(row('3 instances: run committed', three.end, ' |'));

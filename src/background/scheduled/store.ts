@@ -105,8 +105,19 @@ export class ScheduledEventStore {
       });
     } catch (e) {
       if (e instanceof UniqueViolationError) return false;
+      // Another way to lose the race (a deadlock between two inserts of the same key on MariaDB): the winner's row is there.
+      if (await this.claimedByOther(event, period, instance).catch(() => false)) return false;
       throw e;
     }
+  }
+
+  private async claimedByOther(event: string, period: number, instance: string): Promise<boolean> {
+    const c = this.q;
+    const rows = await this.db.query<{ xasid: unknown }>(
+      `SELECT ${c('xasid')} AS ${c('xasid')} FROM ${this.runs} WHERE ${c('event')} = ${this.ph(1)} AND ${c('periodstart')} = ${this.ph(2)}`,
+      [event, period],
+    );
+    return rows.length > 0 && String(rows[0]!.xasid) !== instance;
   }
 
   /**
