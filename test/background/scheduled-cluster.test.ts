@@ -141,8 +141,9 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(ticks.filter((t) => t.name === 'tick')).toHaveLength(allTicker.filter((r) => r.status === 'Completed').length);
       // The period after the killed one ran normally.
       expect(allTicker.find((r) => r.period === victimRun.period + 1000)?.status).toBe('Completed');
-      // Skips happen only when a run outlasts its period (150 ms here); none is expected, a loaded machine may cause one.
-      expect(byStatus('Skipped').length).toBeLessThanOrEqual(1);
+      // Skips happen only when a run outlasts its period (150 ms here, but the machine is shared): each one fell due during a run.
+      for (const r of byStatus('Skipped'))
+        expect(allTicker.some((c) => c.status === 'Completed' && c.period < r.period && (c.ended ?? 0) > r.period)).toBe(true);
 
       // The failing event: recorded as Error with the microflow's message every period, never on b (SPECIFIED) or d (NONE).
       const failing = (await runs(FAILING)).filter((r) => r.period >= allUp && r.period <= endWindow && r.xasid !== victimRun.xasid);
