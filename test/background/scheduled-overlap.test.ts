@@ -95,6 +95,29 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(Number(ticks[0]!.n)).toBe(0);
     }, 60000);
 
+    it('a stop waits ShutdownTimeout for a run, then rolls it back and records it Stopped', async () => {
+      // Delay: runs of 1.3 s back to back, so a run is under way whenever the stop comes.
+      const db = await start('delay', { ShutdownTimeout: 200 });
+      const end = Date.now() + 15000;
+      while (Date.now() < end && (await runs(db)).every((r) => r.status !== 'Completed')) await sleep(50);
+      await sleep(500);
+      const t0 = Date.now();
+      await rt!.stop();
+      rt = undefined;
+      expect(Date.now() - t0).toBeLessThan(3500);
+      const again = await reopen(tdb!);
+      const rs = (await again.query<Record<string, unknown>>(`SELECT * FROM ${q(again, 'kiln$scheduledeventrun')}`, [])).map((r) => ({
+        status: String(r.status),
+        error: String(r.error),
+      }));
+      const ticks = await again.query<{ n: unknown }>(`SELECT COUNT(*) AS ${q(again, 'n')} FROM ${q(again, 'myfirstmodule$tick')}`, []);
+      await again.close();
+      expect(rs.filter((r) => r.status === 'Stopped').map((r) => r.error)).toEqual([
+        'the instance stopped during the run (shut-down grace period over); its work was rolled back',
+      ]);
+      expect(Number(ticks[0]!.n)).toBe(rs.filter((r) => r.status === 'Completed').length);
+    }, 60000);
+
     it('the leader deletes records older than ScheduledEventRecordRetention, in both tables', async () => {
       await start('skip', { ScheduledEventRecordRetention: 2000 });
       await sleep(6000);

@@ -73,9 +73,10 @@ export function scheduledEventsComponent(): RuntimeComponent {
     ready() {
       start?.();
     },
-    async stop() {
+    async stop(ctx) {
       clearInterval(cleanupTimer);
-      await scheduler?.stop();
+      // Mendix waits a grace period for running tasks; Kiln's is the one it gives requests in flight.
+      await scheduler?.stop(ctx.settings.get('ShutdownTimeout') ?? 10000);
     },
   };
 }

@@ -25,8 +25,6 @@ export interface SchedulerDeps {
   readonly log: Logger;
   /** How often a delayed period tries again whether the previous run has ended. */
   readonly pollMs: number;
-  /** Called when a run starts, with its delay after the period's due time (the bench reads it from the records too). */
-  readonly onStart?: (event: string, delayMs: number) => void;
 }
 
 /** Periods recorded Skipped after one long run, at most (an event of seconds that ran for a day would otherwise write 86,400). */
@@ -51,6 +49,8 @@ class RunTakenAway extends Error {}
  */
 export class Scheduler {
   private stopped = false;
+  /** Aborts the runs' transactions when a stop has waited its grace period for them. */
+  private readonly abort = new AbortController();
   private readonly wakers = new Set<() => void>();
   private readonly loops: Promise<void>[] = [];
 
@@ -60,11 +60,22 @@ export class Scheduler {
     for (const ev of events) this.loops.push(this.loop(ev));
   }
 
-  /** Stops taking periods and waits for the runs in progress (the runtime aborts their transactions after ShutdownTimeout). */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking periods and waits up to `graceMs` for the runs in progress;
+   * then their transactions are rolled back and the runs recorded Stopped.
+   */
+  async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     for (const w of [...this.wakers]) w();
-    await Promise.allSettled(this.loops);
+    const all = Promise.allSettled(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+    clearTimeout(timer);
+    if (!late) return;
+    this.deps.log.warn({ graceMs }, 'scheduled events still running at shut-down after the grace period: rolling them back');
+    this.abort.abort(new Error('the instance stopped during the run; its work was rolled back'));
+    // A microflow notices at its next statement; one busy elsewhere (an action that waits) is not waited for long.
+    await Promise.race([all, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
   private async loop(ev: CScheduledEvent): Promise<void> {
@@ -100,24 +111,42 @@ export class Scheduler {
     const at = new Date(period).toISOString();
     let outcome = 'busy' as 'ran' | 'taken' | 'busy';
     let started = 0;
+    const name = `scheduled-event:${ev.name}`;
+    const claim = async (): Promise<boolean> => {
+      started = Date.now();
+      outcome = (await store.claim(ev.name, period, instanceId, 'Running', started)) ? 'ran' : 'taken';
+      return outcome === 'ran';
+    };
+    const runIn = async (tx: Transaction): Promise<void> => {
+      await this.deps.run(ev.microflow, this.deps.user, tx);
+      if (!(await store.finish(tx, ev.name, period, 'Completed', Date.now()))) throw new RunTakenAway();
+    };
+    const signal = this.abort.signal;
     try {
-      await db.transaction(async (tx) => {
-        const release = await this.deps.exclusive.tryLock(`scheduled-event:${ev.name}`, tx);
-        if (!release) return;
-        try {
-          started = Date.now();
-          if (!(await store.claim(ev.name, period, instanceId, 'Running', started))) {
-            outcome = 'taken';
-            return;
+      if (db.dialect.singleConnection) {
+        // One connection (SQLite, one instance): the lock is the process's, and the claim commits before the run, so the record shows Running meanwhile.
+        const release = await this.deps.exclusive.tryLock(name, undefined);
+        if (release) {
+          try {
+            if (await claim()) await db.transaction(runIn, { signal });
+          } finally {
+            await release();
           }
-          outcome = 'ran';
-          this.deps.onStart?.(ev.name, started - period);
-          await this.deps.run(ev.microflow, this.deps.user, tx);
-          if (!(await store.finish(tx, ev.name, period, 'Completed', Date.now()))) throw new RunTakenAway();
-        } finally {
-          await release();
         }
-      });
+      } else {
+        await db.transaction(
+          async (tx) => {
+            const release = await this.deps.exclusive.tryLock(name, tx);
+            if (!release) return;
+            try {
+              if (await claim()) await runIn(tx);
+            } finally {
+              await release();
+            }
+          },
+          { signal },
+        );
+      }
       if (outcome === 'ran') log.info({ event: ev.name, period: at, ms: Date.now() - started }, `scheduled event ${ev.name} completed`);
     } catch (e) {
       if (outcome !== 'ran') throw e;
@@ -128,10 +157,16 @@ export class Scheduler {
         );
         return outcome;
       }
+      if (this.abort.signal.aborted) {
+        const why = 'the instance stopped during the run (shut-down grace period over); its work was rolled back';
+        log.warn({ event: ev.name, period: at }, `scheduled event ${ev.name}: ${why}`);
+        await store.finish(db, ev.name, period, 'Stopped', Date.now(), why).catch((e2) => log.error({ err: e2 }, 'recording the stopped run failed'));
+        return outcome;
+      }
       const message = e instanceof Error ? e.message : String(e);
       log.error({ err: e, event: ev.name, period: at }, `scheduled event ${ev.name} failed: ${message}`);
       try {
-        // The claim is gone when it was rolled back with the run (SQLite: a savepoint of the run's transaction).
+        // Should the claim have gone with the rolled-back run, the failure is claimed again, as Error.
         if (!(await store.finish(db, ev.name, period, 'Error', Date.now(), message))) await store.claim(ev.name, period, instanceId, 'Error', started, message);
       } catch (e2) {
         log.error({ err: e2 }, 'recording the failed run failed');

@@ -75,9 +75,7 @@ export class ScheduledEventStore {
   /**
    * Claims the period for this instance: true when this instance inserted its
    * row (and runs it, or records it skipped), false when another instance has.
-   * On SQLite (one connection) the claim made inside the run's transaction is
-   * a savepoint of it and goes with a rollback: a failed run is then claimed
-   * again, as Error.
+   * Status Error records a failed run whose Running claim did not survive.
    */
   async claim(event: string, period: number, instance: string, status: 'Running' | 'Skipped' | 'Error', started: number, note?: string): Promise<boolean> {
     const ended = status === 'Running' ? null : status === 'Error' ? Date.now() : started;
@@ -126,7 +124,7 @@ export class ScheduledEventStore {
    * on its own for Error. False when the run is no longer Running (the leader
    * marked it Stopped while this instance was cut off): the caller rolls back.
    */
-  async finish(q: Queryable, event: string, period: number, status: 'Completed' | 'Error', ended: number, error?: string): Promise<boolean> {
+  async finish(q: Queryable, event: string, period: number, status: 'Completed' | 'Error' | 'Stopped', ended: number, error?: string): Promise<boolean> {
     return this.setStatus(q, event, period, 'Running', status, ended, error);
   }
 
