@@ -66,11 +66,26 @@ async function cluster(n: number): Promise<{ start: number[]; end: number[]; byI
     const from = Date.now() + 2000;
     await new Promise((r) => setTimeout(r, SECONDS * 1000 + 2000));
     for (const i of instances) await i.kill('SIGTERM');
+    // Warnings and errors of the instances (a lost period would show here).
+    for (const i of instances)
+      for (const line of i
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(40|50)/.test(l))
+        .slice(0, 5))
+        console.error(`  ${line.slice(0, 400)}`);
     const db = await openDatabase(tdb.url, { log: createLogger('silent'), poolSize: 1 });
     const q = (s: string) => (DIALECT === 'mysql' ? `\`${s}\`` : `"${s}"`);
     const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${q('kiln$scheduledeventrun')} WHERE ${q('periodstart')} >= ${from}`, []);
     await db.close();
     const done = rows.filter((r) => r.status === 'Completed');
+    const statuses = new Map<string, number>();
+    for (const r of rows) statuses.set(String(r.status), (statuses.get(String(r.status)) ?? 0) + 1);
+    const last = Math.max(...rows.map((r) => Number(r.periodstart)));
+    console.error(
+      `${n} instance(s): records by status ${JSON.stringify(Object.fromEntries(statuses))}, periods without a record ${(last - from) / 1000 + 1 - rows.length}`,
+    );
+    for (const r of rows.filter((x) => x.status === 'Error')) console.error(`  error: ${String(r.error)}`);
     const byInstance = new Map<string, number>();
     for (const r of done) byInstance.set(String(r.xasid), (byInstance.get(String(r.xasid)) ?? 0) + 1);
     return {

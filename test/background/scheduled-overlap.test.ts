@@ -73,7 +73,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await db.close();
       expect(rs.length).toBeGreaterThanOrEqual(4);
       for (let i = 1; i < rs.length; i++) expect(rs[i]!.period - rs[i - 1]!.period).toBe(1000);
-      expect(rs.map((r) => r.status)).toEqual(rs.map(() => 'Completed'));
+      expect(rs.map((r) => `${r.status} ${r.period}`)).toEqual(rs.map((r) => `Completed ${r.period}`));
       for (let i = 1; i < rs.length; i++) expect(rs[i]!.started).toBeGreaterThanOrEqual(rs[i - 1]!.ended);
       const delay = (r: Run) => r.started - r.period;
       expect(delay(rs.at(-1)!) - delay(rs[0]!)).toBeGreaterThan(600);

@@ -33,7 +33,7 @@ export function scheduledEventsComponent(): RuntimeComponent {
       const retention = ctx.settings.get('ScheduledEventRecordRetention') ?? 604800000;
       const upkeep = async (tx: Parameters<typeof store.cleanUp>[0]) => {
         if (cluster) {
-          for (const d of await store.markDied(tx, liveMs, Date.now()))
+          for (const d of await store.markDied(tx, liveMs, Date.now(), cluster.instanceId))
             log.warn(d, `scheduled event ${d.event}: the run of ${new Date(d.period).toISOString()} stopped with its instance ${d.instance}; recorded Stopped`);
         }
         if (retention > 0) {

@@ -30,6 +30,9 @@ export interface SchedulerDeps {
 /** Periods recorded Skipped after one long run, at most (an event of seconds that ran for a day would otherwise write 86,400). */
 const MAX_SKIPPED_RECORDS = 1000;
 
+const OVERLAPPED = 'the previous run was still running (overlap: skip)';
+const LATE = 'no instance started it within its period (the instances were busy or late)';
+
 /** The run's record was marked Stopped while it ran (this instance had been cut off and expired): its work is rolled back. */
 class RunTakenAway extends Error {}
 
@@ -84,11 +87,19 @@ export class Scheduler {
     while (!this.stopped) {
       await this.sleepUntil(periodStart(ev, k));
       if (this.stopped) return;
-      // Periods this instance slept through (its event loop was blocked) were the other instances' to take.
-      if (ev.overlap === 'skip') k = Math.max(k, periodIndexAt(ev, Date.now()));
       try {
+        if (ev.overlap === 'skip') {
+          // Periods this instance slept through (its event loop was blocked): recorded Skipped unless another instance took them.
+          const cur = periodIndexAt(ev, Date.now());
+          if (cur > k) await this.recordSkipped(ev, k - 1, cur - 1, LATE);
+          k = Math.max(k, cur);
+        }
         const ran = await this.period(ev, k);
-        if (ran && ev.overlap === 'skip') k = await this.recordSkipped(ev, k);
+        if (ran && ev.overlap === 'skip') {
+          const last = periodIndexAt(ev, Date.now());
+          await this.recordSkipped(ev, k, last, OVERLAPPED);
+          k = Math.max(k, last);
+        }
       } catch (e) {
         this.deps.log.error({ err: e, event: ev.name }, `scheduled event ${ev.name}: the period could not be handled`);
       }
@@ -175,18 +186,14 @@ export class Scheduler {
     return outcome;
   }
 
-  /** After this instance's run of period k: the periods that fell due meanwhile, recorded Skipped. The last index handled. */
-  private async recordSkipped(ev: CScheduledEvent, k: number): Promise<number> {
-    const last = periodIndexAt(ev, Date.now());
+  /** Records the periods after `k` up to `last` as Skipped (those another instance took keep their record). */
+  private async recordSkipped(ev: CScheduledEvent, k: number, last: number, why: string): Promise<void> {
     const { store, instanceId, log } = this.deps;
     for (let j = k + 1; j <= Math.min(last, k + MAX_SKIPPED_RECORDS); j++) {
-      if (await store.claim(ev.name, periodStart(ev, j), instanceId, 'Skipped', Date.now(), 'the previous run was still running (overlap: skip)'))
-        log.info(
-          { event: ev.name, period: new Date(periodStart(ev, j)).toISOString() },
-          `scheduled event ${ev.name}: period skipped, the previous run was still running`,
-        );
+      const period = periodStart(ev, j);
+      if (await store.claim(ev.name, period, instanceId, 'Skipped', Date.now(), why))
+        log.info({ event: ev.name, period: new Date(period).toISOString() }, `scheduled event ${ev.name}: period skipped, ${why}`);
     }
-    return Math.max(k, last);
   }
 
   /** Sleeps until the time (epoch ms) or until stop. */

@@ -132,15 +132,16 @@ export class ScheduledEventStore {
    * Marks Stopped the runs whose instance is gone from system$xasinstance or
    * has not refreshed its row within `liveMs` (it died or stopped mid-run; its
    * transaction rolled back, so the period's work did not happen). Run by the
-   * leader, in its fenced transaction.
+   * leader, in its fenced transaction; its own runs are alive by definition
+   * (on SQLite its refresh may wait for a long run's connection).
    */
-  async markDied(q: Queryable, liveMs: number, now: number): Promise<DiedRun[]> {
+  async markDied(q: Queryable, liveMs: number, now: number, self: string): Promise<DiedRun[]> {
     const c = this.q;
     const rows = await q.query<Record<string, unknown>>(
       `SELECT ${c('event')} AS ${c('event')}, ${c('periodstart')} AS ${c('period')}, ${c('xasid')} AS ${c('xasid')} FROM ${this.runs} ${c('r')} ` +
-        `WHERE ${c('r')}.${c('status')} = 'Running' AND NOT EXISTS (SELECT 1 FROM ${c(INSTANCE_TABLE)} ${c('i')} WHERE ${c('i')}.${c('xasid')} = ${c('r')}.${c('xasid')} ` +
-        `AND ${c('i')}.${c('lastupdate')} >= ${dbNowMs(this.db.dialect.name)} - ${this.ph(1)})`,
-      [liveMs],
+        `WHERE ${c('r')}.${c('status')} = 'Running' AND ${c('r')}.${c('xasid')} <> ${this.ph(1)} AND NOT EXISTS (SELECT 1 FROM ${c(INSTANCE_TABLE)} ${c('i')} WHERE ${c('i')}.${c('xasid')} = ${c('r')}.${c('xasid')} ` +
+        `AND ${c('i')}.${c('lastupdate')} >= ${dbNowMs(this.db.dialect.name)} - ${this.ph(2)})`,
+      [self, liveMs],
     );
     const died: DiedRun[] = [];
     for (const r of rows) {
