@@ -83,7 +83,7 @@ async function cluster(n: number): Promise<{ start: number[]; end: number[]; byI
     for (const r of rows) statuses.set(String(r.status), (statuses.get(String(r.status)) ?? 0) + 1);
     const last = Math.max(...rows.map((r) => Number(r.periodstart)));
     console.error(
-      `${n} instance(s): records by status ${JSON.stringify(Object.fromEntries(statuses))}, periods without a record ${(last - from) / 1000 + 1 - rows.length}`,
+      `${n} instance(s): records by status ${JSON.stringify(Object.fromEntries(statuses))}, periods without a record ${(last - Math.ceil(from / 1000) * 1000) / 1000 + 1 - rows.length}`,
     );
     for (const r of rows.filter((x) => x.status === 'Error')) console.error(`  error: ${String(r.error)}`);
     const byInstance = new Map<string, number>();
