@@ -13,6 +13,8 @@ import { scheduledApp } from './app.js';
  * end), the killed run none and is recorded Stopped, and the periods after it
  * run normally. A failing microflow is recorded as Error every period without
  * stopping the next; ScheduledEventExecution NONE and SPECIFIED are honoured.
+ * The app runs at security level production and MyFirstModule.Tick has no
+ * access rules: the microflow commits it because scheduled events run with full rights.
  */
 const TICKER = 'MyFirstModule.Ticker';
 const FAILING = 'MyFirstModule.Failing';
