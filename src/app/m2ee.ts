@@ -10,6 +10,7 @@ import { openDatabase, syncSchema, DatabaseConnectionError } from '../data/index
 import { previewSync } from '../data/schema/sync.js';
 import type { CConstant, CompiledModel } from '../model/compiled/types.js';
 import { startRuntime, type RunningRuntime } from './runtime.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** Mendix's `start` results (m2ee-tools' client_errno). */
 const START_DB_MISSING = 2;
@@ -101,7 +102,7 @@ export async function startM2ee(opts: M2eeOptions): Promise<M2eeSession | undefi
   const base = await opts.settings({});
   const endpoint = opts.env.M2EE_ADMIN_PORT ? adminEndpoint(base, opts.env) : undefined;
   if (!endpoint) return undefined;
-  const log = opts.log.child({ node: 'M2EE' });
+  const log = opts.log.child({ node: LOG_NODES.m2ee });
   const api = new AdminApi(endpoint.password, log);
   const config: ReceivedConfiguration = { runtime: {}, appContainer: {} };
   let runtime: RunningRuntime | undefined;

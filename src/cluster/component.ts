@@ -6,6 +6,7 @@ import { clusterInterval, contractSchema, liveInstanceWindowMs, schemaFingerprin
 import { openContext } from '../security/contexts.js';
 import type { UserContext } from '../security/user-context.js';
 import { ClusterStore } from './store.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** What other components (and tests) see of the cluster: service `cluster`. */
 export interface ClusterService {
@@ -72,7 +73,7 @@ export function clusterComponent(): RuntimeComponent {
   return {
     name: 'cluster',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'Cluster' });
+      const log = ctx.log.child({ node: LOG_NODES.systemTask });
       const db: Database = ctx.services.require('db');
       const store = new ClusterStore(db);
       const settings = ctx.settings;

@@ -4,11 +4,23 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, ScheduledEventFile, SecretValueDef } from '../schema/index.js';
+import type {
+  AppFile,
+  DomainModelFile,
+  MicroflowFile,
+  ODataServiceFile,
+  PageFile,
+  RestServiceFile,
+  ScheduledEventFile,
+  SecretValueDef,
+  TaskQueueFile,
+} from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
 import { compileScheduledEvents } from './scheduled-events.js';
+import { compileTaskQueues } from './task-queues.js';
+import { compileODataServices } from './odata-services.js';
 import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
 
 /**
@@ -117,6 +129,15 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     diagnostics,
     loaded.app && app?.scheduledEventTimeZone !== undefined ? { zone: app.scheduledEventTimeZone, file: loaded.app } : undefined,
   );
+  const taskQueues = compileTaskQueues(
+    validFiles.filter((f) => f.kind === 'task-queue').map((f) => ({ file: f, def: valid.get(f) as TaskQueueFile })),
+    diagnostics,
+  );
+  const odataServices = compileODataServices(
+    validFiles.filter((f) => f.kind === 'odata-service').map((f) => ({ file: f, def: valid.get(f) as ODataServiceFile })),
+    { entities: domain.entities, associations: domain.associations, moduleRoles: domain.moduleRoles },
+    diagnostics,
+  );
 
   const model: CompiledModel = {
     app: {
@@ -138,6 +159,8 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     pages,
     restServices,
     scheduledEvents,
+    taskQueues,
+    odataServices,
     files: loaded.files,
   };
 
