@@ -171,14 +171,18 @@ export class Scheduler {
       if (this.abort.signal.aborted) {
         const why = 'the instance stopped during the run (shut-down grace period over); its work was rolled back';
         log.warn({ event: ev.name, period: at }, `scheduled event ${ev.name}: ${why}`);
-        await store.finish(db, ev.name, period, 'Stopped', Date.now(), why).catch((e2) => log.error({ err: e2 }, 'recording the stopped run failed'));
+        await db
+          .transaction((tx) => store.finish(tx, ev.name, period, 'Stopped', Date.now(), why))
+          .catch((e2) => log.error({ err: e2 }, 'recording the stopped run failed'));
         return outcome;
       }
       const message = e instanceof Error ? e.message : String(e);
       log.error({ err: e, event: ev.name, period: at }, `scheduled event ${ev.name} failed: ${message}`);
       try {
         // Should the claim have gone with the rolled-back run, the failure is claimed again, as Error.
-        if (!(await store.finish(db, ev.name, period, 'Error', Date.now(), message))) await store.claim(ev.name, period, instanceId, 'Error', started, message);
+        // One transaction: the claim row and System.ScheduledEventInformation change together (a kill between them would part them).
+        if (!(await db.transaction((tx) => store.finish(tx, ev.name, period, 'Error', Date.now(), message))))
+          await store.claim(ev.name, period, instanceId, 'Error', started, message);
       } catch (e2) {
         log.error({ err: e2 }, 'recording the failed run failed');
       }

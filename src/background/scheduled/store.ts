@@ -121,7 +121,8 @@ export class ScheduledEventStore {
   /**
    * Ends a run this instance holds: in the microflow's own transaction for
    * Completed (so the record says Completed exactly when its work committed),
-   * on its own for Error. False when the run is no longer Running (the leader
+   * in a transaction of its own for Error and Stopped (both tables change
+   * together). False when the run is no longer Running (the leader
    * marked it Stopped while this instance was cut off): the caller rolls back.
    */
   async finish(q: Queryable, event: string, period: number, status: 'Completed' | 'Error' | 'Stopped', ended: number, error?: string): Promise<boolean> {
