@@ -127,6 +127,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     validFiles.filter((f) => f.kind === 'scheduled-event').map((f) => ({ file: f, def: valid.get(f) as ScheduledEventFile })),
     microflows,
     diagnostics,
+    loaded.app && app?.scheduledEventTimeZone !== undefined ? { zone: app.scheduledEventTimeZone, file: loaded.app } : undefined,
   );
   const taskQueues = compileTaskQueues(
     validFiles.filter((f) => f.kind === 'task-queue').map((f) => ({ file: f, def: valid.get(f) as TaskQueueFile })),

@@ -99,6 +99,12 @@ export const AppFile = Type.Object(
     beforeShutdown: Type.Optional(
       Type.String({ description: 'Microflow (Module.Name, no parameters) each instance runs at a graceful stop, after the last request.' }),
     ),
+    scheduledEventTimeZone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "IANA time zone of the scheduled events that name none (Mendix's app setting 'Scheduled event time zone'). Default UTC.",
+      }),
+    ),
     documentation: Type.Optional(Type.String()),
   },
   { additionalProperties: false, $id: 'https://kiln.dev/schema/app.json', title: 'Kiln app' },
