@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { canOpenPage } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { buildClientPage } from './build-page.js';
+import { ConditionTable } from './conditions.js';
+import { resolveLanguage, userLanguageReader } from './language.js';
 import { buildNavigation } from './navigation.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
@@ -34,6 +38,8 @@ interface CachedJson {
 export function clientComponent(opts: { clientDir?: string } = {}): RuntimeComponent {
   let files = new Map<string, StaticFile>();
   const cache = new Map<string, CachedJson>();
+  let conditions: ConditionTable | undefined;
+  let userLanguage: (userId: bigint) => Promise<string | null> = async () => null;
 
   const sendJson = (req: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) => {
     let c = cache.get(key);
@@ -42,7 +48,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       c = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
       cache.set(key, c);
     }
-    reply.header('Cache-Control', 'private, no-cache').header('Vary', 'Cookie').header('ETag', c.etag);
+    reply.header('Cache-Control', 'private, no-cache').header('Vary', 'Cookie, Accept-Language').header('ETag', c.etag);
     if (req.headers['if-none-match'] === c.etag) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(c.body);
   };
@@ -63,7 +69,13 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
     name: 'client',
     async start(ctx: RuntimeContext) {
       const dir = opts.clientDir ?? DEFAULT_CLIENT_DIR;
-      files = await loadStaticFiles(dir, { title: ctx.model.app.name, dev: ctx.services.get('devMode') !== undefined });
+      // An app's theme.css overrides the client's CSS variables (colours, fonts, spacing) without a build.
+      const theme = await readFile(join(ctx.appDir, 'theme.css')).catch(() => undefined);
+      files = await loadStaticFiles(dir, { title: ctx.model.app.name, dev: ctx.services.get('devMode') !== undefined, ...(theme ? { theme } : {}) });
+      // Visibility expressions, compiled once (kiln check reported their errors).
+      conditions = ConditionTable.compile(ctx.model, []);
+      const db = ctx.services.get('db');
+      if (db) userLanguage = userLanguageReader(ctx.model, db);
       if (!files.has('/index.html')) ctx.log.child({ node: 'Client' }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
     routes(app, ctx) {
@@ -76,15 +88,19 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         const user = await resolveUser(ctx, req);
         if (!user) return reply.code(401).send({ error: 'not signed in' });
         const name = m[1]!;
-        const key = `${name}|${rolesKey(user)}`;
+        const languages = ctx.model.app.languages ?? [];
+        const chosen = (req.query as { lang?: unknown }).lang;
+        const stored = languages.length && user.userId !== null ? await userLanguage(user.userId) : null;
+        const lang = resolveLanguage(languages, typeof chosen === 'string' ? chosen : undefined, stored, req.headers['accept-language']);
+        const key = `${name}|${rolesKey(user)}|${lang ?? ''}`;
         if (name === '_navigation') {
-          // The navigation names the user: cached per user, not per role set.
-          return sendJson(req, reply, `${key}|${user.userName ?? ''}`, () => buildNavigation(ctx.model, user));
+          // The navigation names the user and their language: cached per user and language, not per role set.
+          return sendJson(req, reply, `${key}|${user.userName ?? ''}|${stored ?? ''}`, () => buildNavigation(ctx.model, user, stored, lang));
         }
         const page = ctx.model.pages.get(name);
         if (!page) return reply.code(404).send({ error: `unknown page '${name}'` });
         if (!canOpenPage(ctx.model, user, name)) return reply.code(403).send({ error: `you may not open the page '${name}'` });
-        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user));
+        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user, conditions, lang ?? undefined));
       });
 
       const index = (req: FastifyRequest, reply: FastifyReply) => {

@@ -196,6 +196,12 @@ export class XasClient {
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
+  /** A GET in this session (page definitions, navigation). */
+  async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+    const res = await fetch(`${this.base}${path}`, { headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...headers } });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  }
+
   async login(username: string, password: string): Promise<void> {
     const r = await this.post({ action: 'login', params: { username, password } });
     if (r.status !== 200) throw new Error(`login as ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);

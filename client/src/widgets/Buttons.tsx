@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { ClientButton } from '../../../src/web-client/page-definition';
 import type { Guid, WireValidation } from '../api/types';
 import { validationsOf, XasError } from '../api/xas';
-import { useApp, useScope, type AppServices } from '../app/context';
+import { useApp, useScope, useStoreVersion, type AppServices } from '../app/context';
+import { holds } from './conditions';
 
 export interface ButtonTarget {
   /** The object the button acts on: the grid's selection or the data view's object. */
@@ -113,6 +114,9 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
 export function ActionButton({ button, target }: { button: ClientButton; target: ButtonTarget }) {
   const app = useApp();
   const [busy, setBusy] = useState(false);
+  useStoreVersion(app.store);
+  // Conditional visibility, on the object the button acts on (re-evaluated as it changes).
+  if (button.visible && !holds(button.visible, app.store, target.object)) return null;
   const disabled = busy || (button.needsObject && !target.object);
   return (
     <button

@@ -57,7 +57,7 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
         line: 0,
         path: '',
         message:
-          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml and modules/<Module>/rest/<Name>.yaml',
+          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml, modules/<Module>/layouts/<Name>.yaml, modules/<Module>/snippets/<Name>.yaml and modules/<Module>/rest/<Name>.yaml',
       });
       continue;
     }
@@ -93,6 +93,8 @@ function classify(rel: string): { kind: FileKind; module?: string; unit?: string
   if (parts.length === 3 && /^domain-model\.(ya?ml|json)$/i.test(parts[2]!)) return { kind: 'domain-model', module, unit: 'domain-model' };
   if (parts.length === 4 && parts[2] === 'microflows') return { kind: 'microflow', module, unit: base(parts[3]!) };
   if (parts.length === 4 && parts[2] === 'pages') return { kind: 'page', module, unit: base(parts[3]!) };
+  if (parts.length === 4 && parts[2] === 'layouts') return { kind: 'layout', module, unit: base(parts[3]!) };
+  if (parts.length === 4 && parts[2] === 'snippets') return { kind: 'snippet', module, unit: base(parts[3]!) };
   if (parts.length === 4 && parts[2] === 'rest') return { kind: 'rest-service', module, unit: base(parts[3]!) };
   return undefined;
 }

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { AppFile } from './app.js';
 import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
-import { PageFile } from './page.js';
+import { LayoutFile, PageFile, SnippetFile } from './page.js';
 import { RestServiceFile } from './rest-service.js';
 
 /** Every kind of model file and the schema it is validated against. */
@@ -11,6 +11,8 @@ export const FILE_KINDS = {
   'domain-model': DomainModelFile,
   microflow: MicroflowFile,
   page: PageFile,
+  layout: LayoutFile,
+  snippet: SnippetFile,
   'rest-service': RestServiceFile,
 } as const satisfies Record<string, TSchema>;
 

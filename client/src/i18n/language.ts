@@ -1,0 +1,38 @@
+/**
+ * The language the client asks texts in. A language selector's choice is kept in the
+ * browser (per app origin); without one the runtime decides (the user's
+ * System.User_Language, else the browser's Accept-Language, else the app's default).
+ */
+const KEY = 'kiln.language';
+
+export function chosenLanguage(): string | null {
+  try {
+    return localStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function chooseLanguage(code: string): void {
+  try {
+    localStorage.setItem(KEY, code);
+  } catch {
+    /* storage blocked: the choice lasts for this page only */
+  }
+}
+
+/** `nl_NL` -> `nl-NL` (a BCP 47 tag for Intl). */
+export function localeOf(code: string | null): string | undefined {
+  return code ? code.replace('_', '-') : undefined;
+}
+
+/** The language's own name (`Nederlands`), for the selector. */
+export function languageName(code: string): string {
+  try {
+    const tag = localeOf(code)!;
+    const name = new Intl.DisplayNames([tag], { type: 'language' }).of(tag);
+    return name ? name.charAt(0).toUpperCase() + name.slice(1) : code;
+  } catch {
+    return code;
+  }
+}
