@@ -57,6 +57,8 @@ export function App() {
   useEffect(() => {
     void start();
   }, [start]);
+  // Stable, so the shell's services (and the page shown) survive the app's re-renders.
+  const reload = useCallback(() => void start(), [start]);
   useEffect(() => xas.onConnection(setConnection), [xas]);
   useEffect(() => xas.onBusy(setBusy), [xas]);
   useEffect(
@@ -113,7 +115,7 @@ export function App() {
       {phase.kind === 'ready' && (
         <Shell
           key={phase.nav.textLanguage ?? ''}
-          onReload={() => void start()}
+          onReload={reload}
           nav={phase.nav}
           keepAliveMs={phase.keepAliveMs}
           ops={ops}

@@ -26,11 +26,13 @@ export function localeOf(code: string | null): string | undefined {
   return code ? code.replace('_', '-') : undefined;
 }
 
-/** The language's own name (`Nederlands`), for the selector. */
-export function languageName(code: string): string {
+/** The language's own name (`Nederlands`; `English (United Kingdom)` when the app has two Englishes), for the selector. */
+export function languageName(code: string, all: readonly string[]): string {
   try {
     const tag = localeOf(code)!;
-    const name = new Intl.DisplayNames([tag], { type: 'language' }).of(tag);
+    const base = code.slice(0, 2);
+    const ambiguous = all.filter((l) => l.slice(0, 2) === base).length > 1;
+    const name = new Intl.DisplayNames([tag], { type: 'language' }).of(ambiguous ? tag : base);
     return name ? name.charAt(0).toUpperCase() + name.slice(1) : code;
   } catch {
     return code;

@@ -117,14 +117,17 @@ export function ActionButton({ button, target }: { button: ClientButton; target:
   useStoreVersion(app.store);
   // Conditional visibility, on the object the button acts on (re-evaluated as it changes).
   if (button.visible && !holds(button.visible, app.store, target.object)) return null;
-  const disabled = busy || (button.needsObject && !target.object);
+  // Busy is announced, not disabled: a disabled button drops the keyboard focus, which a pop-up it opens must return to.
+  const disabled = button.needsObject && !target.object;
   return (
     <button
       type="button"
       className={`btn btn-${button.style}`}
       disabled={disabled}
       aria-busy={busy || undefined}
+      aria-disabled={busy || undefined}
       onClick={async () => {
+        if (busy) return;
         setBusy(true);
         try {
           await runButton(app, button, target);

@@ -111,7 +111,7 @@ export function NavigationTree({ orientation }: { orientation: 'vertical' | 'hor
   const scope = useScope();
   const current = scope.page.name;
   return (
-    <nav aria-label="Navigation" className={`navigation-tree navigation-${orientation}`}>
+    <nav aria-label="Main menu" className={`navigation-tree navigation-${orientation}`}>
       <ul>
         {app.navigation.menu.map((m) => (
           <li key={m.page}>
@@ -145,7 +145,7 @@ export function LanguageSelector() {
       >
         {nav.languages.map((l) => (
           <option key={l} value={l} lang={l.replace('_', '-')}>
-            {languageName(l)}
+            {languageName(l, nav.languages)}
           </option>
         ))}
       </select>
