@@ -491,7 +491,7 @@ class PageBuilder {
         type: a.type,
         length: a.length,
         writable: access.writable(a.name),
-        ...(en ? { values: en.values.map((v) => ({ key: v.key, caption: v.caption })) } : {}),
+        ...(en ? { values: en.values.map((v) => ({ key: v.key, caption: (v.captions && this.text(v.captions)) ?? v.caption })) } : {}),
         ...(a.type === 'DateTime' ? { localize: a.localize } : {}),
         ...(required.has(a.name) ? { required: true } : {}),
       };

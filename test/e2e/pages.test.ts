@@ -95,6 +95,7 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('nl-NL');
     await grid().locator('tbody tr[data-guid]').first().waitFor();
     await expect(dateCells()).resolves.toEqual(['11 jan 2026', '10 jan 2026']);
+    await expect(grid().locator('tbody tr[data-guid] td:nth-child(3)').allTextContents()).resolves.toEqual(['Bevestigd', 'Concept']);
     // The order page's texts come in Dutch too.
     await grid().locator('tbody tr[data-guid]').nth(1).click();
     await grid().getByRole('button', { name: 'Edit' }).click();
@@ -102,6 +103,8 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     await dialog.getByRole('tab').first().waitFor();
     await expect(dialog.getByRole('tab').allTextContents()).resolves.toEqual(['Algemeen', 'Overzicht', 'Notities']);
     await dialog.getByLabel('Totaal').waitFor();
+    // Enumeration captions are translated too.
+    await expect(dialog.getByLabel('Status').locator('option:checked').textContent()).resolves.toBe('Concept');
     await page.screenshot({ path: join(DOCS_IMAGES, 'sales-order-dutch.png') });
     await dialog.getByRole('button', { name: 'Annuleren' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -132,6 +135,9 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     await expect(dialog.getByRole('tab', { name: 'Summary' }).getAttribute('aria-selected')).resolves.toBe('true');
     const panel = dialog.getByRole('tabpanel');
     await panel.getByText('This order can still be changed.').waitFor();
+    // The snippet's scroll container: a keyboard-reachable region of at most 240 px.
+    const region = panel.getByRole('region', { name: 'Scrollable region' });
+    await expect(region.evaluate((el) => [getComputedStyle(el).maxHeight, getComputedStyle(el).overflowY, el.tabIndex])).resolves.toEqual(['240px', 'auto', 0]);
     await expect(panel.locator('.dynamic-text').allTextContents()).resolves.toEqual([
       expect.stringMatching(/^Order number: \d+$/),
       'Status: Draft',

@@ -29,6 +29,7 @@ async function check(files: Record<string, string>): Promise<string[]> {
 describe('kiln check: layouts and snippets', () => {
   it('accepts a page in a layout that fills a placeholder, with a snippet given the right object', async () => {
     const out = await check({
+      'app.yaml': `${APP}languages: [en_US, nl_NL]\n`,
       'modules/Shop/layouts/Main.yaml': LAYOUT,
       'modules/Shop/snippets/Card.yaml':
         'parameters: { Order: Shop.Order }\nwidgets:\n  - dataView: { name: card, source: { parameter: Order }, widgets: [{ dynamicText: Total }] }\n',
@@ -136,5 +137,18 @@ describe('kiln check: conditional visibility and editability', () => {
     expect(await check(page('visible: { roles: [Chief] }'))).toEqual([
       "modules/Shop/pages/P.yaml:8 widgets.0.dataView.widgets.0.textBox.visible.roles.0: unknown module role 'Chief'",
     ]);
+  });
+});
+
+describe('kiln check: texts per language', () => {
+  it("refuses languages the app does not name, warns of a missing one, and wants app.yaml's languages", async () => {
+    const page = 'title: { en_US: Orders, nl_NL: Bestellingen }\nwidgets:\n  - staticText: { text: { en_US: Hello, de_DE: Hallo } }\n';
+    expect(await check({ 'app.yaml': `${APP}languages: [en_US, nl_NL]\n`, 'modules/Shop/pages/P.yaml': page })).toEqual([
+      "modules/Shop/pages/P.yaml:3 widgets.0.staticText.text.de_DE: 'de_DE' is not one of the app's languages (en_US, nl_NL)",
+      'modules/Shop/pages/P.yaml:3 widgets.0.staticText.text: warning: no nl_NL text (the en_US text is shown instead)',
+    ]);
+    expect(await check({ 'modules/Shop/pages/P.yaml': page })).toEqual(
+      expect.arrayContaining(["modules/Shop/pages/P.yaml:1 title: a text per language needs the app's languages: add languages: [...] to app.yaml"]),
+    );
   });
 });

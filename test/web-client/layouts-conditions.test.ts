@@ -92,7 +92,7 @@ describe('page definitions: layouts, snippets, conditions, translations', () => 
     });
     expect(general.find((w) => w.type === 'numberInput')).toMatchObject({ attribute: 'Total', editable: { attribute: 'Status', values: ['Draft'] } });
     const summary = all(orderTabs(page).tabs[1]!.widgets);
-    expect(summary.map((w) => w.type)).toEqual(['container', 'container', 'dynamicText', 'dynamicText', 'dynamicText', 'staticText']);
+    expect(summary.map((w) => w.type)).toEqual(['container', 'scrollContainer', 'container', 'dynamicText', 'dynamicText', 'dynamicText', 'staticText']);
     expect(summary.filter((w) => w.type === 'dynamicText').map((w) => 'attribute' in w && w.attribute)).toEqual(['Number', 'Status', 'Total']);
     const notes = all(orderTabs(page).tabs[2]!.widgets);
     expect(notes[0]).toMatchObject({ type: 'groupBox', caption: 'Internal', collapsible: true, collapsed: true });

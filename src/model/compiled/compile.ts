@@ -10,6 +10,7 @@ import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
 import type { CLayout, CMicroflow, CompiledModel, CPage, CSecurity, CSnippet, CUserRole } from './types.js';
 import { checkLayouts } from './layouts.js';
+import { checkTranslations } from './translations.js';
 
 /**
  * A check that a later component contributes (XPath, expressions, widgets): it
@@ -159,6 +160,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   if (loaded.app && app) checkLifecycleMicroflows(loaded.app, app, model, diagnostics);
   checkReferences(model, diagnostics);
   checkLayouts(model, loaded.app, diagnostics);
+  checkTranslations(model, loaded.app, diagnostics);
   for (const check of options.checks ?? []) check(model, diagnostics);
 
   const hasError = diagnostics.some((d) => d.severity === 'error');

@@ -182,7 +182,13 @@ export interface CEntity {
 
 export interface CEnumeration {
   readonly name: string;
-  readonly values: readonly { readonly key: string; readonly caption: string; readonly image?: string }[];
+  readonly values: readonly {
+    readonly key: string;
+    readonly caption: string;
+    /** Captions per language when the model translates them. */
+    readonly captions?: Readonly<Record<string, string>>;
+    readonly image?: string;
+  }[];
 }
 
 export interface CConstant {
