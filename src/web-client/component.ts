@@ -8,7 +8,9 @@ import { canOpenPage } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { buildClientPage } from './build-page.js';
 import { ConditionTable } from './conditions.js';
-import { resolveLanguage, userLanguageReader } from './language.js';
+import { ensureLanguages, resolveLanguage, userLanguageReader, userLanguageWriter } from './language.js';
+import { HttpError } from '../core/errors.js';
+import { timingSafeEqual } from 'node:crypto';
 import { buildNavigation } from './navigation.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
@@ -40,6 +42,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
   const cache = new Map<string, CachedJson>();
   let conditions: ConditionTable | undefined;
   let userLanguage: (userId: bigint) => Promise<string | null> = async () => null;
+  let setUserLanguage: ((userId: bigint, code: string) => Promise<boolean>) | undefined;
 
   const sendJson = (req: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) => {
     let c = cache.get(key);
@@ -75,11 +78,37 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       // Visibility expressions, compiled once (kiln check reported their errors).
       conditions = ConditionTable.compile(ctx.model, []);
       const db = ctx.services.get('db');
-      if (db) userLanguage = userLanguageReader(ctx.model, db);
+      const ids = ctx.services.get('ids');
+      if (db) {
+        if (ids) await ensureLanguages(ctx.model, db, ids);
+        userLanguage = userLanguageReader(ctx.model, db);
+        setUserLanguage = userLanguageWriter(ctx.model, db);
+      }
       if (!files.has('/index.html')) ctx.log.child({ node: 'Client' }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
     routes(app, ctx) {
       const registry = () => ctx.services.require('operations');
+
+      // A language selector's choice, stored as Mendix does: the user's System.User_Language.
+      app.post('/pages/_language', { bodyLimit: 1024 }, async (req, reply) => {
+        const languages = ctx.model.app.languages ?? [];
+        const sessions = ctx.model.security.level === 'off' ? undefined : ctx.services.get('sessions');
+        const user = sessions ? await sessions.contextOf(req) : undefined;
+        if (sessions) {
+          if (!user || user.userId === null) throw new HttpError(401, 'not signed in');
+          const expected = await sessions.csrfTokenOf(req);
+          const given = req.headers['x-csrf-token'];
+          if (!expected || typeof given !== 'string' || !sameText(given, expected)) throw new HttpError(403, 'a session needs its X-Csrf-Token header');
+        }
+        const body = req.body as { language?: unknown } | undefined;
+        const language = body && typeof body === 'object' ? body.language : undefined;
+        if (typeof language !== 'string' || !languages.includes(language))
+          throw new HttpError(400, `unknown language ${JSON.stringify(language ?? null)}: the app's languages are ${languages.join(', ') || 'none'}`);
+        // Security off: no user to store it for (the browser keeps the choice).
+        if (!user || user.userId === null) return reply.code(204).send();
+        if (!(await setUserLanguage?.(user.userId, language))) throw new HttpError(409, `the language ${language} is not in System.Language`);
+        return reply.code(204).send();
+      });
 
       app.get('/pages/:file', async (req, reply) => {
         const file = (req.params as { file: string }).file;
@@ -118,4 +147,10 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       });
     },
   };
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -197,8 +197,17 @@ export class XasClient {
   }
 
   /** A GET in this session (page definitions, navigation). */
-  async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
-    const res = await fetch(`${this.base}${path}`, { headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...headers } });
+  get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+    return this.send('GET', path, undefined, headers);
+  }
+
+  /** Any request in this session (the cookie only: the caller adds the CSRF header when it should). */
+  async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return { status: res.status, headers: res.headers, text: await res.text() };
   }
 

@@ -108,7 +108,8 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     await page.screenshot({ path: join(DOCS_IMAGES, 'sales-order-dutch.png') });
     await dialog.getByRole('button', { name: 'Annuleren' }).click();
     await dialog.waitFor({ state: 'detached' });
-    // The choice is remembered across a reload.
+    // The choice is the user's System.User_Language: it survives a reload even without the browser's copy.
+    await page.evaluate(() => localStorage.removeItem('kiln.language'));
     await page.reload();
     await nav.getByRole('link', { name: 'Bestellingen' }).waitFor();
     await page.getByLabel('Language').selectOption('en_US');

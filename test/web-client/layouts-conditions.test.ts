@@ -157,6 +157,29 @@ describe('the runtime serving pages with layouts, languages and a theme', { time
     expect(status[0]!.status).toBe('Confirmed');
   });
 
+  it("stores a language selector's choice as the user's System.User_Language, with the session's CSRF token", async () => {
+    const codes = await app.db.query<{ code: unknown }>('SELECT "code" FROM "system$language" ORDER BY "code"', []);
+    expect(codes.map((c) => c.code)).toEqual(['en_US', 'nl_NL']);
+    const anon = app.client();
+    expect((await anon.send('POST', '/pages/_language', { language: 'nl_NL' })).status).toBe(401);
+    const cust = app.client();
+    await cust.login('cust', 'Customer-1');
+    expect((await cust.send('POST', '/pages/_language', { language: 'nl_NL' })).status).toBe(403);
+    const csrf = { 'x-csrf-token': cust.csrf };
+    const bad = await cust.send('POST', '/pages/_language', { language: 'de_DE' }, csrf);
+    expect([bad.status, JSON.parse(bad.text).error]).toEqual([400, `unknown language "de_DE": the app's languages are en_US, nl_NL`]);
+    expect((await cust.send('POST', '/pages/_language', { language: 'nl_NL', pad: 'x'.repeat(2000) }, csrf)).status).toBe(413);
+    expect((await cust.send('POST', '/pages/_language', { language: 'nl_NL' }, csrf)).status).toBe(204);
+    // Without a choice in the request, the stored language wins over the browser's.
+    const nav = JSON.parse((await cust.get('/pages/_navigation.json', { 'accept-language': 'en-US' })).text) as { language: string; textLanguage: string };
+    expect([nav.language, nav.textLanguage]).toEqual(['nl_NL', 'nl_NL']);
+    expect((JSON.parse((await cust.get('/pages/Sales.Order_Edit.json')).text) as ClientPage).title).toBe('Bestelling');
+    // Chosen again: one reference, the new one.
+    expect((await cust.send('POST', '/pages/_language', { language: 'en_US' }, csrf)).status).toBe(204);
+    expect((JSON.parse((await cust.get('/pages/_navigation.json')).text) as { language: string }).language).toBe('en_US');
+    expect((await app.db.query('SELECT * FROM "system$user_language"', [])).length).toBe(1);
+  });
+
   it('answers texts in the chosen, then the browser language, and serves the theme after the client styles', async () => {
     const mgr = app.client();
     await mgr.login('mgr', 'Manager-12');

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ClientNavigation, ClientPage } from '../../../src/web-client/page-definition';
 import { Operations } from '../api/operations';
 import { XasClient, XasError, type ConnectionState } from '../api/xas';
-import { chosenLanguage, localeOf } from '../i18n/language';
+import { chosenLanguage, forgetLanguage, localeOf } from '../i18n/language';
 import { ObjectStore } from '../store/object-store';
 import { setFormatLocale } from '../widgets/format';
 import { AppContext, type AppServices, type OpenPageOptions } from './context';
@@ -107,6 +107,7 @@ export function App() {
           appName={document.title}
           onLoggedIn={() => {
             store.clear();
+            forgetLanguage();
             setPhase({ kind: 'starting' });
             void start();
           }}
@@ -127,6 +128,7 @@ export function App() {
               /* the session may be gone already */
             }
             store.clear();
+            forgetLanguage();
             xas.setCsrfToken(null);
             history.replaceState(null, '', '#');
             setPhase({ kind: 'login' });

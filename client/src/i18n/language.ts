@@ -1,7 +1,8 @@
 /**
  * The language the client asks texts in. A language selector's choice is kept in the
- * browser (per app origin); without one the runtime decides (the user's
- * System.User_Language, else the browser's Accept-Language, else the app's default).
+ * browser for the signed-in user (and stored as their System.User_Language by the
+ * runtime); without one the runtime decides (System.User_Language, else the browser's
+ * Accept-Language, else the app's default).
  */
 const KEY = 'kiln.language';
 
@@ -36,5 +37,14 @@ export function languageName(code: string, all: readonly string[]): string {
     return name ? name.charAt(0).toUpperCase() + name.slice(1) : code;
   } catch {
     return code;
+  }
+}
+
+/** A new user signs in: their own System.User_Language decides, not the previous user's choice. */
+export function forgetLanguage(): void {
+  try {
+    localStorage.removeItem(KEY);
+  } catch {
+    /* storage blocked */
   }
 }

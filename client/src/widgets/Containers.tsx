@@ -138,8 +138,15 @@ export function LanguageSelector() {
       <select
         id={id}
         value={nav.textLanguage ?? ''}
-        onChange={(e) => {
-          chooseLanguage(e.target.value);
+        onChange={async (e) => {
+          const language = e.target.value;
+          chooseLanguage(language);
+          // Stored as the user's System.User_Language too (as Mendix does), so it follows them to other browsers.
+          await fetch('/pages/_language', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', ...(app.ops.xas.csrfToken ? { 'X-Csrf-Token': app.ops.xas.csrfToken } : {}) },
+            body: JSON.stringify({ language }),
+          }).catch(() => undefined);
           app.reload();
         }}
       >
