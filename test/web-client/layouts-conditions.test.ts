@@ -124,11 +124,11 @@ describe('page definitions: layouts, snippets, conditions, translations', () => 
   });
 });
 
-describe('the runtime serving pages with layouts, languages and a theme', { timeout: 60000 }, () => {
+describe.each(['sqlite', 'postgres', 'mysql'] as const)('the runtime serving pages with layouts, languages and a theme (%s)', { timeout: 60000 }, (dialect) => {
   let app: AppUnderTest;
   let order: string;
   beforeAll(async () => {
-    app = await startApp('sales', 'sqlite', [
+    app = await startApp('sales', dialect, [
       { name: 'cust', password: 'Customer-1', roles: ['Customer'] },
       { name: 'mgr', password: 'Manager-12', roles: ['SalesManager'] },
     ]);
