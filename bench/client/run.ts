@@ -4,7 +4,7 @@
  * first page of the orders grid are shown and the grid answers a click (the row is
  * selected). Real headless Chromium on the runtime serving client/dist (run `npm run build`
  * first), signed in as a manager, 200 orders in SQLite. The reference is the same app with
- * app.yaml's default layout and languages taken out (the plain shell), in alternating rounds.
+ * app.yaml's default layout taken out (the plain shell), in alternating rounds.
  *
  *   npx tsx bench/client/run.ts [--rounds 10]
  *
@@ -24,7 +24,7 @@ const ROUNDS = arg('rounds', 10);
 const USERS = [{ name: 'mgr', password: 'Manager-12', roles: ['SalesManager'] }];
 
 async function sales(plain: boolean): Promise<AppUnderTest> {
-  const app = await startApp('sales', 'sqlite', USERS, {}, plain ? (t) => t.replace(/\n {2}layout: .*/, '').replace(/\nlanguages: .*/, '') : undefined);
+  const app = await startApp('sales', 'sqlite', USERS, {}, plain ? (t) => t.replace(/\n {2}layout: .*/, '') : undefined);
   const model = app.runtime.ctx.model;
   const orders: Awaited<ReturnType<typeof createObject>>[] = [];
   for (let i = 0; i < 200; i++) {
