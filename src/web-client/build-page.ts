@@ -224,7 +224,7 @@ class PageBuilder {
         return {
           type: kind,
           upload: body.upload !== false && access.writable('Contents'),
-          ...(typeof body.label === 'string' ? { label: body.label } : {}),
+          ...(this.text(body.label) ? { label: this.text(body.label)! } : {}),
           ...(mb ? { maxFileSize: Math.floor(mb * 1024 * 1024) } : {}),
         };
       }
