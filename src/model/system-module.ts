@@ -3,13 +3,22 @@ import type { DomainModelFile } from './schema/index.js';
 /**
  * The built-in System module at model level: the entities apps generalize
  * (User, FileDocument, Image) and associate with, and those the runtime itself
- * stores (Session, ScheduledEventInformation). Attribute names follow Mendix.
+ * stores (Session, ScheduledEventInformation, QueuedTask). Attribute names follow Mendix.
  */
 export const SYSTEM_MODULE: DomainModelFile = {
   moduleRoles: ['Administrator', 'User'],
   enumerations: {
-    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped' },
+    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped', Skipped: 'Skipped' },
     DeviceType: { Phone: 'Phone', Tablet: 'Tablet', Desktop: 'Desktop' },
+    QueueTaskStatus: {
+      Idle: 'Idle',
+      Running: 'Running',
+      Completed: 'Completed',
+      Failed: 'Failed',
+      Retrying: 'Retrying',
+      Aborted: 'Aborted',
+      Incompatible: 'Incompatible',
+    },
   },
   entities: {
     User: {
@@ -93,6 +102,54 @@ export const SYSTEM_MODULE: DomainModelFile = {
         Status: { type: 'Enumeration', enumeration: 'EventStatus' },
       },
     },
+    // Task queues (src/background/queues): a task waiting or running, then its record once finished.
+    QueuedTask: {
+      attributes: {
+        Sequence: 'Long',
+        Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
+        QueueId: { type: 'String', length: 36 },
+        QueueName: { type: 'String', length: 200 },
+        ContextType: { type: 'String', length: 20 },
+        ContextData: { type: 'String', length: 'unlimited' },
+        MicroflowName: { type: 'String', length: 200 },
+        UserActionName: { type: 'String', length: 200 },
+        Arguments: { type: 'String', length: 'unlimited' },
+        XASId: { type: 'String', length: 64 },
+        ThreadId: 'Long',
+        Created: 'DateTime',
+        StartAt: 'DateTime',
+        Started: 'DateTime',
+        Retried: 'Long',
+        Retry: { type: 'String', length: 200 },
+        ErrorMessage: { type: 'String', length: 'unlimited' },
+      },
+      indexes: [{ name: 'idx_system$queuedtask_queue_status', attributes: ['QueueName', 'Status', 'StartAt'] }],
+      access: [{ roles: ['Administrator'], read: '*' }],
+    },
+    ProcessedQueueTask: {
+      attributes: {
+        Sequence: 'Long',
+        Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
+        QueueId: { type: 'String', length: 36 },
+        QueueName: { type: 'String', length: 200 },
+        ContextType: { type: 'String', length: 20 },
+        ContextData: { type: 'String', length: 'unlimited' },
+        MicroflowName: { type: 'String', length: 200 },
+        UserActionName: { type: 'String', length: 200 },
+        Arguments: { type: 'String', length: 'unlimited' },
+        XASId: { type: 'String', length: 64 },
+        ThreadId: 'Long',
+        Created: 'DateTime',
+        StartAt: 'DateTime',
+        Started: 'DateTime',
+        Retried: 'Long',
+        Retry: { type: 'String', length: 200 },
+        ErrorMessage: { type: 'String', length: 'unlimited' },
+        Finished: 'DateTime',
+        Duration: 'Long',
+      },
+      access: [{ roles: ['Administrator'], read: '*' }],
+    },
     Error: {
       persistable: false,
       attributes: {
@@ -101,11 +158,42 @@ export const SYSTEM_MODULE: DomainModelFile = {
         Stacktrace: { type: 'String', length: 'unlimited' },
       },
     },
+    // Non-persistable HTTP messages, as Mendix has them: published REST operations and
+    // custom authentication microflows take an HttpRequest (and may fill an HttpResponse);
+    // callRest can return an HttpResponse and sets $latestHttpResponse.
+    HttpMessage: {
+      persistable: false,
+      attributes: {
+        HttpVersion: { type: 'String', length: 20 },
+        Content: { type: 'String', length: 'unlimited' },
+      },
+    },
+    HttpRequest: {
+      persistable: false,
+      generalization: 'System.HttpMessage',
+      attributes: { Uri: { type: 'String', length: 'unlimited' } },
+    },
+    HttpResponse: {
+      persistable: false,
+      generalization: 'System.HttpMessage',
+      attributes: {
+        StatusCode: { type: 'Integer', default: 0 },
+        ReasonPhrase: { type: 'String', length: 'unlimited' },
+      },
+    },
+    HttpHeader: {
+      persistable: false,
+      attributes: {
+        Key: { type: 'String', length: 'unlimited' },
+        Value: { type: 'String', length: 'unlimited' },
+      },
+    },
   },
   associations: {
     UserRoles: { type: 'ReferenceSet', parent: 'User', child: 'UserRole' },
     User_Language: { type: 'Reference', parent: 'User', child: 'Language' },
     Session_User: { type: 'Reference', parent: 'Session', child: 'User', deleteBehavior: { child: 'cascade' } },
+    HttpHeaders: { type: 'Reference', parent: 'HttpHeader', child: 'HttpMessage' },
   },
 };
 

@@ -14,6 +14,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { buildNavigation } from './navigation.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 declare module '../core/services.js' {
   interface Services {
@@ -84,7 +85,8 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         userLanguage = userLanguageReader(ctx.model, db);
         setUserLanguage = userLanguageWriter(ctx.model, db);
       }
-      if (!files.has('/index.html')) ctx.log.child({ node: 'Client' }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
+      if (!files.has('/index.html'))
+        ctx.log.child({ node: LOG_NODES.webUi }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
     routes(app, ctx) {
       const registry = () => ctx.services.require('operations');

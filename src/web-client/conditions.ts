@@ -138,6 +138,8 @@ function toClient(n: Node): ClientExpr | Problem {
       return no(`the function ${n.name}`);
     case 'token':
       return no(`the token ${n.name}`);
+    case 'constant':
+      return no(`the constant ${n.name}`);
     case 'if':
       return no('if … then … else');
   }

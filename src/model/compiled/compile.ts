@@ -4,10 +4,25 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, LayoutFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef, SnippetFile } from '../schema/index.js';
+import type {
+  AppFile,
+  DomainModelFile,
+  LayoutFile,
+  MicroflowFile,
+  ODataServiceFile,
+  PageFile,
+  RestServiceFile,
+  ScheduledEventFile,
+  SecretValueDef,
+  SnippetFile,
+  TaskQueueFile,
+} from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
+import { compileScheduledEvents } from './scheduled-events.js';
+import { compileTaskQueues } from './task-queues.js';
+import { compileODataServices } from './odata-services.js';
 import type { CLayout, CMicroflow, CompiledModel, CPage, CSecurity, CSnippet, CUserRole } from './types.js';
 import { checkLayouts } from './layouts.js';
 import { checkTranslations } from './translations.js';
@@ -130,6 +145,20 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
     diagnostics,
   );
+  const scheduledEvents = compileScheduledEvents(
+    validFiles.filter((f) => f.kind === 'scheduled-event').map((f) => ({ file: f, def: valid.get(f) as ScheduledEventFile })),
+    microflows,
+    diagnostics,
+  );
+  const taskQueues = compileTaskQueues(
+    validFiles.filter((f) => f.kind === 'task-queue').map((f) => ({ file: f, def: valid.get(f) as TaskQueueFile })),
+    diagnostics,
+  );
+  const odataServices = compileODataServices(
+    validFiles.filter((f) => f.kind === 'odata-service').map((f) => ({ file: f, def: valid.get(f) as ODataServiceFile })),
+    { entities: domain.entities, associations: domain.associations, moduleRoles: domain.moduleRoles },
+    diagnostics,
+  );
 
   const model: CompiledModel = {
     app: {
@@ -153,6 +182,9 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     layouts,
     snippets,
     restServices,
+    scheduledEvents,
+    taskQueues,
+    odataServices,
     files: loaded.files,
   };
 
