@@ -94,6 +94,8 @@ export function integrationComponent(): RuntimeComponent {
   };
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** One service's routes, in their own scope: bodies arrive as text (any content type, the server's BodyLimit) and the handler parses them. */
 async function serviceRoutes(scope: FastifyInstance, h: RestServiceHandler): Promise<void> {
   scope.removeAllContentTypeParsers();
@@ -113,10 +115,15 @@ async function serviceRoutes(scope: FastifyInstance, h: RestServiceHandler): Pro
   scope.route({ method: [...METHODS], url: `${base}/*`, handler: handle });
 }
 
-/** CORS per service: headers for an allowed Origin; a request from another origin is refused (403) unless it is a preflight. */
+/**
+ * CORS per service: headers for an allowed Origin; a request from another origin is refused (403) unless it is a preflight.
+ * A service without CORS settings is same-origin only for requests that change something: a page on another site
+ * could otherwise post a form (text/plain, no preflight) that the browser sends with its cached Basic credentials.
+ */
 function cors(svc: { readonly cors?: CRestService['cors'] }, request: FastifyRequest, reply: FastifyReply): 'ok' | 'refused' {
   const origin = request.headers.origin;
-  if (typeof origin !== 'string' || !svc.cors) return 'ok';
+  if (typeof origin !== 'string') return 'ok';
+  if (!svc.cors) return SAFE_METHODS.has(request.method) || origin === `${request.protocol}://${request.host}` ? 'ok' : 'refused';
   const any = svc.cors.allowedOrigins.includes('*');
   if (!any && !svc.cors.allowedOrigins.includes(origin)) return 'refused';
   reply.header('Access-Control-Allow-Origin', any ? '*' : origin);
