@@ -188,9 +188,36 @@ class PageBuilder {
         c && typeof c === 'object' && typeof (c as { caption?: unknown }).caption === 'string'
           ? (c as { caption: string }).caption
           : humanize(ref.split('/').pop()!);
-      columns.push({ attribute: ref, caption: label, type, sortable: !ref.includes('/') });
+      const opts = c && typeof c === 'object' ? (c as { filter?: unknown; hidden?: unknown }) : {};
+      // A filter only where the server accepts one: an attribute readable on every object (the others' values stay hidden).
+      const filter = opts.filter === true && !ref.includes('/') && access.readableOnEvery(ref) ? FILTERS[type] : undefined;
+      columns.push({
+        attribute: ref,
+        caption: label,
+        type,
+        sortable: !ref.includes('/'),
+        ...(filter ? { filter } : {}),
+        ...(opts.hidden === true ? { hidden: true } : {}),
+      });
     }
-    return { type: 'dataGrid', name, ...caption, entity: entity.name, source, pageSize, columns, search, buttons, rowButtons };
+    const selection = body.selection === 'none' || body.selection === 'multiple' ? body.selection : 'single';
+    const click = body.onClick && typeof body.onClick === 'object' ? this.button(body.onClick as Record<string, unknown>, `${path}/onClick`, scope) : undefined;
+    return {
+      type: 'dataGrid',
+      name,
+      ...caption,
+      entity: entity.name,
+      source,
+      pageSize,
+      columns,
+      search,
+      buttons,
+      rowButtons,
+      selection,
+      ...(click ? { onClick: click } : {}),
+      columnsHidable: body.columnsHidable === true,
+      export: body.export === true,
+    };
   }
 
   private dataView(body: Record<string, unknown>, path: string): ClientWidget | undefined {
@@ -359,6 +386,18 @@ class PageBuilder {
     return { name, attributes, associations, canCreate: access.canCreate, canDelete: access.canDelete };
   }
 }
+
+/** The filter widget for an attribute type; none for binary and hashed values. */
+const FILTERS: Partial<Record<ClientColumn['type'], NonNullable<ClientColumn['filter']>>> = {
+  String: 'text',
+  Integer: 'number',
+  Long: 'number',
+  AutoNumber: 'number',
+  Decimal: 'number',
+  DateTime: 'date',
+  Enumeration: 'enum',
+  Boolean: 'boolean',
+};
 
 /** `DateOfBirth` -> `Date of birth`; `Firstname` stays. */
 function humanize(name: string): string {

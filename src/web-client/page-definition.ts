@@ -64,6 +64,10 @@ export interface ClientColumn {
   readonly caption: string;
   readonly type: ClientAttributeType;
   readonly sortable: boolean;
+  /** The filter widget in the header (Data Grid 2): by the attribute's type; absent = none. */
+  readonly filter?: 'text' | 'number' | 'date' | 'enum' | 'boolean';
+  /** Hidden until the user shows it (columnsHidable). */
+  readonly hidden?: boolean;
 }
 
 export type ClientListSource =
@@ -82,6 +86,14 @@ export interface ClientDataGrid {
   readonly search: readonly string[];
   readonly buttons: readonly ClientButton[];
   readonly rowButtons: readonly ClientButton[];
+  /** Rows the user can select: none, one, or several (check boxes). */
+  readonly selection: 'none' | 'single' | 'multiple';
+  /** Runs when a row is clicked, on that row's object. */
+  readonly onClick?: ClientButton;
+  /** The user chooses the shown columns (kept in localStorage). */
+  readonly columnsHidable: boolean;
+  /** Export to CSV and Excel of what the grid shows. */
+  readonly export: boolean;
 }
 
 export interface ClientListView {

@@ -7,6 +7,8 @@ import { useApp, useScope, type AppServices } from '../app/context';
 export interface ButtonTarget {
   /** The object the button acts on: the grid's selection or the data view's object. */
   readonly object?: Guid;
+  /** Every selected object of a grid with multiple selection (a delete removes them all). */
+  readonly objects?: readonly Guid[];
   readonly entity?: string;
   /** Closes the page the button is on. */
   readonly close: () => void;
@@ -54,12 +56,14 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
         return;
       }
       case 'delete': {
-        if (!t.object) {
+        const doomed = t.objects && t.objects.length > 0 ? [...t.objects] : t.object ? [t.object] : [];
+        if (doomed.length === 0) {
           app.showMessage('Select an item first.', 'info');
           return;
         }
-        if (!(await app.confirm('Are you sure you want to delete this item?', 'Delete'))) return;
-        await app.ops.delete(a.operationId, [t.object]);
+        const question = doomed.length === 1 ? 'Are you sure you want to delete this item?' : `Are you sure you want to delete these ${doomed.length} items?`;
+        if (!(await app.confirm(question, 'Delete'))) return;
+        await app.ops.delete(a.operationId, doomed);
         t.onDone?.();
         return;
       }
@@ -113,7 +117,7 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
 export function ActionButton({ button, target }: { button: ClientButton; target: ButtonTarget }) {
   const app = useApp();
   const [busy, setBusy] = useState(false);
-  const disabled = busy || (button.needsObject && !target.object);
+  const disabled = busy || (button.needsObject && !target.object && !(button.action.kind === 'delete' && target.objects?.length));
   return (
     <button
       type="button"

@@ -203,7 +203,11 @@ class PageWalker {
                 : undefined;
           if (ref === undefined)
             this.error([...path, 'columns', i], 'a column is an attribute name, a path Module.Assoc/Module.Entity/Attr, or {attribute, caption}');
-          else this.useRef(used, ref, [...path, 'columns', i]);
+          else {
+            this.useRef(used, ref, [...path, 'columns', i]);
+            if (c && typeof c === 'object' && (c as { filter?: unknown }).filter === true)
+              this.columnFilter(used.entity, ref, [...path, 'columns', i, 'filter']);
+          }
         });
       }
       this.walkList(body.widgets, [...path, 'widgets'], { entity: entity!.name, widgetName, used });
@@ -241,6 +245,12 @@ class PageWalker {
       this.callMicroflow(microflow, path, widgetName);
     }
 
+    // A row click runs an action as a button would (Data Grid 2's onClick).
+    const onClick = body.onClick;
+    if (onClick && typeof onClick === 'object') {
+      const bp = [...path, 'onClick'];
+      this.button((onClick as Record<string, unknown>).action, [...bp, 'action'], bp, { entity: entity?.name, widgetName });
+    }
     for (const key of ['buttons', 'rowButtons'] as const) {
       const list = body[key];
       if (!Array.isArray(list)) continue;
@@ -252,6 +262,16 @@ class PageWalker {
         });
       });
     }
+  }
+
+  /** A column filter works on an attribute of the grid's own entity, of a type a filter widget exists for. */
+  private columnFilter(entity: CEntity, ref: string, path: (string | number)[]): void {
+    if (ref.includes('/')) {
+      this.error(path, `a column filter needs an attribute of ${entity.name}, not a path over an association`);
+      return;
+    }
+    const type = entity.attributes.get(ref)?.type;
+    if (type === 'Binary' || type === 'HashedString') this.error(path, `a ${type} attribute cannot be filtered`);
   }
 
   /**

@@ -66,7 +66,20 @@ const Button = Type.Object(
 );
 const Buttons = Type.Optional(Type.Array(Button));
 
-const Column = Type.Union([Attribute, Type.Object({ attribute: Attribute, caption: Type.Optional(Type.String()) }, strict)]);
+const Column = Type.Union([
+  Attribute,
+  Type.Object(
+    {
+      attribute: Attribute,
+      caption: Type.Optional(Type.String()),
+      filter: Type.Optional(
+        Type.Boolean({ description: "A filter in the column's header (text, number, date or drop-down by the attribute's type); attributes only." }),
+      ),
+      hidden: Type.Optional(Type.Boolean({ description: 'Hidden until the user shows it (with columnsHidable).' })),
+    },
+    strict,
+  ),
+]);
 
 const Input = (description: string) =>
   Type.Optional(Type.Object({ name: Name, attribute: Attribute, label: Label, readOnly: Type.Optional(Type.Boolean()) }, { ...strict, description }));
@@ -105,7 +118,20 @@ function widgetSchema(Self: TSchema) {
     );
   return Type.Object(
     {
-      dataGrid: list({ columns: Type.Optional(Type.Array(Column)) }, 'A paged, sortable, searchable grid of objects.'),
+      dataGrid: list(
+        {
+          columns: Type.Optional(Type.Array(Column)),
+          selection: Type.Optional(
+            Type.Union([Type.Literal('none'), Type.Literal('single'), Type.Literal('multiple')], {
+              description: 'How many rows the user can select (default single); with multiple, a check box per row.',
+            }),
+          ),
+          onClick: Type.Optional(Type.Object({ action: ButtonAction }, { ...strict, description: 'What a click on a row does: {open} or {microflow}.' })),
+          columnsHidable: Type.Optional(Type.Boolean({ description: 'The user chooses the columns shown (kept in the browser).' })),
+          export: Type.Optional(Type.Boolean({ description: 'Export buttons: CSV and Excel of the rows as filtered and sorted, shown columns only.' })),
+        },
+        'A paged, sortable, filterable grid of objects (Data Grid 2).',
+      ),
       listView: list({ widgets: Widgets }, 'A list of objects, with widgets rendered per object.'),
       dataView: Type.Optional(
         Type.Object(
