@@ -4,6 +4,8 @@ import type { OperationRegistry, RuntimeOperation } from '../client-api/registry
 import { entityAccess, type EntityAccess } from '../security/entity-access.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
+import { buildNanoflowPlan, reachableNanoflows } from './nanoflows.js';
+import type { NanoflowPlan } from './nanoflow-plan.js';
 import type { ClientButton, ClientButtonAction, ClientColumn, ClientEntity, ClientListSource, ClientPage, ClientWidget } from './page-definition.js';
 
 /**
@@ -27,6 +29,8 @@ interface Scope {
 
 class PageBuilder {
   private readonly entities = new Map<string, { access: EntityAccess; extra: Set<string> }>();
+  /** Nanoflows the page runs (buttons, on-change events). */
+  private readonly nanoflowRoots = new Set<string>();
 
   constructor(
     private readonly model: CompiledModel,
@@ -41,7 +45,23 @@ class PageBuilder {
     const widgets = this.list(this.page.def.widgets, 'widgets', {});
     const entities: Record<string, ClientEntity> = {};
     for (const name of this.entities.keys()) entities[name] = this.clientEntity(name);
-    return { name: this.page.name, title: this.page.def.title, popup: this.page.def.popup === true, parameters: params, widgets, entities };
+    const nanoflows: Record<string, NanoflowPlan> = {};
+    const calls = this.registry.forPage(this.page.name);
+    for (const nf of reachableNanoflows(this.model, this.nanoflowRoots)) {
+      nanoflows[nf.name] = buildNanoflowPlan(this.model, nf, (mf) => {
+        const op = calls.find((o) => o.type === 'callMicroflow' && o.microflow === mf);
+        return this.allowed(op) ? op.id : undefined;
+      });
+    }
+    return {
+      name: this.page.name,
+      title: this.page.def.title,
+      popup: this.page.def.popup === true,
+      parameters: params,
+      widgets,
+      entities,
+      ...(this.nanoflowRoots.size ? { nanoflows } : {}),
+    };
   }
 
   private access(entity: string): EntityAccess {
@@ -77,6 +97,7 @@ class PageBuilder {
     switch (kind) {
       case 'dataGrid':
       case 'listView':
+      case 'templateGrid':
         return this.listWidget(kind, body, bpath);
       case 'dataView':
         return this.dataView(body, bpath);
@@ -139,7 +160,7 @@ class PageBuilder {
     }
   }
 
-  private listWidget(kind: 'dataGrid' | 'listView', body: Record<string, unknown>, path: string): ClientWidget | undefined {
+  private listWidget(kind: 'dataGrid' | 'listView' | 'templateGrid', body: Record<string, unknown>, path: string): ClientWidget | undefined {
     const op = this.registry.forPath(this.page.name, path);
     if (!this.allowed(op)) return undefined;
     const name = String(body.name ?? kind);
@@ -165,9 +186,11 @@ class PageBuilder {
     const buttons = this.buttons(body.buttons, `${path}/buttons`, scope);
     const rowButtons = this.buttons(body.rowButtons, `${path}/rowButtons`, scope);
     const caption = typeof body.caption === 'string' ? { caption: body.caption } : {};
-    if (kind === 'listView') {
+    if (kind === 'listView' || kind === 'templateGrid') {
+      const perRow = typeof body.itemsPerRow === 'number' ? Math.min(12, Math.max(1, Math.floor(body.itemsPerRow))) : 3;
       return {
         type: 'listView',
+        ...(kind === 'templateGrid' ? { itemsPerRow: perRow } : {}),
         name,
         ...caption,
         entity: entity.name,
@@ -247,11 +270,15 @@ class PageBuilder {
     if (!scope.entity || !scope.entity.attributes.has(attribute)) return undefined;
     const access = this.access(scope.entity.name);
     if (!access.readable(attribute)) return undefined;
+    const onChange = (body.onChange as { nanoflow?: unknown } | undefined)?.nanoflow;
+    const nanoflow = typeof onChange === 'string' ? qualify(onChange, this.page.module) : undefined;
+    if (nanoflow) this.nanoflowRoots.add(nanoflow);
     return {
       type: kind,
       attribute,
       label: typeof body.label === 'string' ? body.label : humanize(attribute),
       readOnly: body.readOnly === true || !access.writable(attribute),
+      ...(nanoflow ? { onChange: nanoflow } : {}),
     };
   }
 
@@ -340,6 +367,15 @@ class PageBuilder {
         if (!this.canOpen(page)) return undefined;
         action = { kind: 'open', page };
         needsObject = Object.keys(this.model.pages.get(page)!.def.parameters ?? {}).length > 0;
+      } else if (typeof o.nanoflow === 'string') {
+        const q = qualify(o.nanoflow, this.page.module);
+        const nf = this.model.nanoflows.get(q);
+        if (!nf) return undefined;
+        this.nanoflowRoots.add(q);
+        const params = Object.entries(nf.def.parameters ?? {});
+        const match = params.find(([, t]) => scope.entity && scope.entity.chain.includes(qualify(t.trim(), nf.module)));
+        action = { kind: 'nanoflow', nanoflow: q, ...(match ? { parameter: match[0] } : {}) };
+        needsObject = !!match;
       } else if (typeof o.microflow === 'string') {
         if (!this.allowed(op) || op.type !== 'callMicroflow') return undefined;
         const mf = this.model.microflows.get(op.microflow)!;

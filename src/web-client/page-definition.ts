@@ -7,6 +7,8 @@
  * browser (client/): types only, no imports.
  */
 
+import type { NanoflowPlan } from './nanoflow-plan.js';
+
 export type ClientAttributeType = 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' | 'Enumeration' | 'AutoNumber' | 'Binary' | 'HashedString';
 
 export interface ClientAttribute {
@@ -48,7 +50,8 @@ export type ClientButtonAction =
   | { readonly kind: 'save'; readonly operationId: string; readonly closePage: boolean }
   | { readonly kind: 'cancel'; readonly operationId?: string }
   | { readonly kind: 'microflow'; readonly microflow: string; readonly operationId: string; readonly parameter?: string; readonly closePage: boolean }
-  | { readonly kind: 'close' };
+  | { readonly kind: 'close' }
+  | { readonly kind: 'nanoflow'; readonly nanoflow: string; readonly parameter?: string };
 
 export interface ClientButton {
   readonly caption: string;
@@ -107,6 +110,8 @@ export interface ClientListView {
   /** Widgets rendered per item, in the item's context. */
   readonly widgets: readonly ClientWidget[];
   readonly buttons: readonly ClientButton[];
+  /** A template grid: this many items side by side. */
+  readonly itemsPerRow?: number;
 }
 
 export interface ClientDataView {
@@ -124,6 +129,8 @@ export interface ClientInput {
   readonly attribute: string;
   readonly label: string;
   readonly readOnly: boolean;
+  /** Nanoflow run (with the object) after the user changed the value; its plan is in the page's `nanoflows`. */
+  readonly onChange?: string;
 }
 
 export interface ClientReferenceSelector {
@@ -197,6 +204,8 @@ export interface ClientPage {
   readonly widgets: readonly ClientWidget[];
   /** Metadata of every entity the page shows, filtered to what the user may read. */
   readonly entities: Readonly<Record<string, ClientEntity>>;
+  /** The nanoflows the page runs (and those they call), by qualified name. */
+  readonly nanoflows?: Readonly<Record<string, NanoflowPlan>>;
 }
 
 /** GET /pages/_navigation.json: the menu and home page of the signed-in user. */

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { ClientButton } from '../../../src/web-client/page-definition';
+import type { ClientButton, ClientPage } from '../../../src/web-client/page-definition';
+import { runNanoflow } from '../nanoflow/run';
 import type { Guid, WireValidation } from '../api/types';
 import { validationsOf, XasError } from '../api/xas';
 import { useApp, useScope, type AppServices } from '../app/context';
@@ -16,6 +17,8 @@ export interface ButtonTarget {
   readonly onValidation?: (v: readonly WireValidation[]) => void;
   /** Called after the action changed data (grids reload). */
   readonly onDone?: () => void;
+  /** The page the button is on (its nanoflows' plans). */
+  readonly page?: ClientPage;
 }
 
 /** Finds the page parameter an object of this entity goes into. */
@@ -104,6 +107,21 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
       case 'close':
         t.close();
         return;
+      case 'nanoflow': {
+        if (a.parameter && !t.object) {
+          app.showMessage('Select an item first.', 'info');
+          return;
+        }
+        if (!t.page) throw new Error(`the nanoflow ${a.nanoflow} has no page to run on`);
+        await runNanoflow(app, a.nanoflow, {
+          page: t.page,
+          args: a.parameter && t.object ? { [a.parameter]: t.object } : {},
+          close: t.close,
+          ...(t.onValidation ? { onValidation: t.onValidation } : {}),
+        });
+        t.onDone?.();
+        return;
+      }
     }
   } catch (e) {
     if (e instanceof XasError && e.validations.length > 0 && t.onValidation) {
@@ -114,8 +132,10 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
   }
 }
 
-export function ActionButton({ button, target }: { button: ClientButton; target: ButtonTarget }) {
+export function ActionButton({ button, target: given }: { button: ClientButton; target: ButtonTarget }) {
   const app = useApp();
+  const scope = useScope();
+  const target = given.page ? given : { ...given, page: scope.page };
   const [busy, setBusy] = useState(false);
   const disabled = busy || (button.needsObject && !target.object && !(button.action.kind === 'delete' && target.objects?.length));
   return (

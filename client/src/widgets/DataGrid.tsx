@@ -42,6 +42,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
     entity: w.entity,
     close: scope.close,
     onDone: data.reload,
+    page: scope.page,
   });
   const openButton: ClientButton | undefined = [...w.rowButtons, ...w.buttons].find((b) => b.action.kind === 'open');
   const title = w.caption ?? entity?.name.split('.')[1] ?? w.name;

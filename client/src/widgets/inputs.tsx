@@ -1,7 +1,8 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { ClientAttribute, ClientInput } from '../../../src/web-client/page-definition';
-import type { WireValue } from '../api/types';
-import { useApp, useScope } from '../app/context';
+import type { Guid, WireValue } from '../api/types';
+import { useApp, useScope, type AppServices, type PageScope } from '../app/context';
+import { runNanoflow } from '../nanoflow/run';
 import { fromDateInput, parseNumber, toDateInput } from './format';
 
 /** Label, control and the validation message under it, tied together for screen readers. */
@@ -70,7 +71,11 @@ export function InputWidget({ w }: { w: ClientInput }) {
   const value = app.store.get(guid, w.attribute);
   const readOnly = w.readOnly || !attr.writable;
   const error = scope.errors?.[w.attribute];
-  const set = (v: WireValue) => app.store.set(guid, w.attribute, v);
+  const set = (v: WireValue) => {
+    app.store.set(guid, w.attribute, v);
+    // The on-change nanoflow runs with each change, so what it computes follows the typing.
+    if (w.onChange) runOnChange(app, scope, w.onChange, guid);
+  };
   const aria = {
     'aria-invalid': error ? true : undefined,
     'aria-describedby': error ? `${id}-error` : undefined,
@@ -228,5 +233,14 @@ function NumberInput({
       }}
       {...aria}
     />
+  );
+}
+
+/** Runs an input's on-change nanoflow with the data view's object; its errors appear as messages. */
+function runOnChange(app: AppServices, scope: PageScope, nanoflow: string, guid: Guid): void {
+  const plan = scope.page.nanoflows?.[nanoflow];
+  const param = plan?.parameters.find((p) => p.type === scope.entity?.name) ?? plan?.parameters[0];
+  runNanoflow(app, nanoflow, { page: scope.page, args: param ? { [param.name]: guid } : {}, close: scope.close }).catch((e: unknown) =>
+    app.showMessage(e instanceof Error ? e.message : String(e), 'error'),
   );
 }

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../../model/diagnostics.js';
 import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
 import { qualify } from '../../model/compiled/compile-domain.js';
 import { operationId } from './operation-id.js';
+import { nanoflowActivities } from '../../model/compiled/nanoflow-activities.js';
 import type { OperationConstants, OperationParameters, OperationSite, OperationType, RetrieveOperation, RuntimeOperation, SortKey, UsedPath } from './types.js';
 
 /**
@@ -46,7 +47,7 @@ interface UsedCollector {
   readonly references: string[];
 }
 
-const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'dataView']);
+const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'templateGrid', 'dataView']);
 /** How many objects a reference selector offers (one page, sorted by the shown attribute). */
 const SELECTOR_OPTIONS = 200;
 
@@ -98,6 +99,9 @@ class PageWalker {
     if (body && typeof body === 'object') {
       const b = body as Record<string, unknown>;
       if (scope.used && typeof b.attribute === 'string') this.useMember(scope.used, b, bpath);
+      const onChange = b.onChange as { nanoflow?: unknown } | undefined;
+      if (onChange && typeof onChange.nanoflow === 'string')
+        this.nanoflow(onChange.nanoflow, [...bpath, 'onChange', 'nanoflow'], [...bpath, 'onChange'], scope.widgetName);
       // Layout widgets (containers, layout grids): walk every nested list of widgets.
       for (const [k, v] of Object.entries(b)) {
         if (Array.isArray(v))
@@ -366,12 +370,46 @@ class PageWalker {
           return;
         }
         this.callMicroflow(mf, path, scope.widgetName);
+      } else if (typeof a.nanoflow === 'string') {
+        this.nanoflow(a.nanoflow, [...apath, 'nanoflow'], path, scope.widgetName);
       } else if (typeof a.open !== 'string' && typeof a.page !== 'string') {
         this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
       }
     } else if (action !== undefined && action !== 'close') {
       this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
     }
+  }
+
+  /**
+   * A nanoflow run from the page (a button, an on-change event): it runs in the browser,
+   * so it needs no operation of its own, but each microflow it calls (also through the
+   * nanoflows it calls) does: one callMicroflow operation per microflow, at the nanoflow's site.
+   */
+  private nanoflow(name: string, npath: (string | number)[], path: (string | number)[], widgetName: string | undefined): void {
+    const q = qualify(name, this.page.module);
+    if (!this.model.nanoflows.has(q)) {
+      this.error(npath, `unknown nanoflow '${name}'`);
+      return;
+    }
+    const seen = new Set<string>();
+    const visit = (nf: string) => {
+      if (seen.has(nf)) return;
+      seen.add(nf);
+      const def = this.model.nanoflows.get(nf)!;
+      for (const { a, key } of nanoflowActivities(def.def.body, [])) {
+        if (key !== 'call') continue;
+        const target = (a.call as { microflow?: unknown }).microflow;
+        if (typeof target !== 'string') continue;
+        const t = qualify(target, def.module);
+        if (this.model.microflows.has(t)) {
+          if (
+            !this.ops.some((o) => o.type === 'callMicroflow' && o.microflow === t && o.site.page === this.page.name && o.site.path.startsWith(path.join('/')))
+          )
+            this.callMicroflow(t, [...path, 'calls', t], widgetName);
+        } else if (this.model.nanoflows.has(t)) visit(t);
+      }
+    };
+    visit(q);
   }
 
   private callMicroflow(name: string, path: (string | number)[], widgetName: string | undefined): void {

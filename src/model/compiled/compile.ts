@@ -4,11 +4,11 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef } from '../schema/index.js';
+import type { AppFile, DomainModelFile, MicroflowFile, NanoflowFile, PageFile, RestServiceFile, SecretValueDef } from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
-import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
+import type { CMicroflow, CNanoflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
 
 /**
  * A check that a later component contributes (XPath, expressions, widgets): it
@@ -71,6 +71,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
 
   const microflows = new Map<string, CMicroflow>();
   const pages = new Map<string, CPage>();
+  const nanoflows = new Map<string, CNanoflow>();
   const documents = new Map<string, string>();
   const roleList = (f: SourceFile, roles: readonly string[] | undefined): string[] => {
     const out: string[] = [];
@@ -82,7 +83,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     return out;
   };
   for (const f of validFiles) {
-    if (f.kind !== 'microflow' && f.kind !== 'page') continue;
+    if (f.kind !== 'microflow' && f.kind !== 'page' && f.kind !== 'nanoflow') continue;
     const q = `${f.module}.${f.unitName}`;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.unitName ?? '')) diagnostics.push(f.diagnostic([], `document name '${f.unitName}' is not a valid identifier`));
     const clash = documents.get(q) ?? (domain.entities.has(q) ? `the entity ${q}` : undefined);
@@ -98,6 +99,9 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
         allowedRoles: roleList(f, def.allowedRoles),
         source: { file: f, path: [] },
       });
+    } else if (f.kind === 'nanoflow') {
+      const def = valid.get(f) as NanoflowFile;
+      nanoflows.set(q, { name: q, module: f.module!, shortName: f.unitName!, def, source: { file: f, path: [] } });
     } else {
       const def = valid.get(f) as PageFile;
       pages.set(q, { name: q, module: f.module!, shortName: f.unitName!, def, allowedRoles: roleList(f, def.allowedRoles), source: { file: f, path: [] } });
@@ -128,6 +132,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     constants: domain.constants,
     moduleRoles: domain.moduleRoles,
     microflows,
+    nanoflows,
     pages,
     restServices,
     files: loaded.files,

@@ -57,7 +57,7 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
         line: 0,
         path: '',
         message:
-          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml and modules/<Module>/rest/<Name>.yaml',
+          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/nanoflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml and modules/<Module>/rest/<Name>.yaml',
       });
       continue;
     }
@@ -92,6 +92,7 @@ function classify(rel: string): { kind: FileKind; module?: string; unit?: string
   const module = parts[1]!;
   if (parts.length === 3 && /^domain-model\.(ya?ml|json)$/i.test(parts[2]!)) return { kind: 'domain-model', module, unit: 'domain-model' };
   if (parts.length === 4 && parts[2] === 'microflows') return { kind: 'microflow', module, unit: base(parts[3]!) };
+  if (parts.length === 4 && parts[2] === 'nanoflows') return { kind: 'nanoflow', module, unit: base(parts[3]!) };
   if (parts.length === 4 && parts[2] === 'pages') return { kind: 'page', module, unit: base(parts[3]!) };
   if (parts.length === 4 && parts[2] === 'rest') return { kind: 'rest-service', module, unit: base(parts[3]!) };
   return undefined;

@@ -50,8 +50,9 @@ const ButtonAction = Type.Union(
       { microflow: Type.String({ description: 'Microflow called with the selected or shown object.' }), closePage: Type.Optional(Type.Boolean()) },
       strict,
     ),
+    Type.Object({ nanoflow: Type.String({ description: 'Nanoflow run in the browser with the selected or shown object.' }) }, strict),
   ],
-  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage}' },
+  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage} | {nanoflow}' },
 );
 
 const Button = Type.Object(
@@ -81,8 +82,17 @@ const Column = Type.Union([
   ),
 ]);
 
+const OnChange = Type.Optional(
+  Type.Object(
+    { nanoflow: Type.String({ description: 'Nanoflow run with the object when the user changed the value.' }) },
+    { ...strict, description: 'On-change event.' },
+  ),
+);
+
 const Input = (description: string) =>
-  Type.Optional(Type.Object({ name: Name, attribute: Attribute, label: Label, readOnly: Type.Optional(Type.Boolean()) }, { ...strict, description }));
+  Type.Optional(
+    Type.Object({ name: Name, attribute: Attribute, label: Label, readOnly: Type.Optional(Type.Boolean()), onChange: OnChange }, { ...strict, description }),
+  );
 
 const Selector = (description: string) =>
   Type.Optional(
@@ -133,6 +143,13 @@ function widgetSchema(Self: TSchema) {
         'A paged, sortable, filterable grid of objects (Data Grid 2).',
       ),
       listView: list({ widgets: Widgets }, 'A list of objects, with widgets rendered per object.'),
+      templateGrid: list(
+        {
+          widgets: Widgets,
+          itemsPerRow: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, description: 'Items side by side (default 3; one per row on narrow screens).' })),
+        },
+        'A grid of tiles (template grid, Gallery): widgets rendered per object, several objects per row.',
+      ),
       dataView: Type.Optional(
         Type.Object(
           { name: Name, caption: Type.Optional(Type.String()), source: DataSource, widgets: Widgets, buttons: Buttons },
