@@ -20,7 +20,7 @@ export function buildClientPage(model: CompiledModel, registry: OperationRegistr
   return new PageBuilder(model, registry, page, user).build();
 }
 
-const INPUTS = new Set(['textBox', 'textArea', 'numberInput', 'datePicker', 'checkBox', 'radioButtons', 'dropDown']);
+const INPUTS = new Set(['textBox', 'textArea', 'numberInput', 'datePicker', 'dateTimePicker', 'richText', 'checkBox', 'radioButtons', 'dropDown']);
 
 interface Scope {
   readonly entity?: CEntity;
@@ -154,6 +154,35 @@ class PageBuilder {
       case 'referenceSelector':
       case 'referenceSetSelector':
         return this.referenceSelector(kind, body, scope);
+      case 'checkBoxSet':
+        return this.referenceSelector('referenceSetSelector', body, scope);
+      case 'text': {
+        const params: { attribute: string; type: ClientColumn['type'] }[] = [];
+        for (const p of Array.isArray(body.params) ? body.params : []) {
+          const type = scope.entity && typeof p === 'string' ? this.readablePath(scope.entity, p) : undefined;
+          // A parameter the user cannot read: no text at all, rather than one with a hole that tells there is something.
+          if (!type) return undefined;
+          params.push({ attribute: String(p), type });
+        }
+        return { type: 'text', text: String(body.text ?? ''), params };
+      }
+      case 'badge': {
+        const style = (['info', 'success', 'warning', 'danger'] as const).find((x) => x === body.style) ?? 'default';
+        if (typeof body.attribute === 'string') {
+          if (!scope.entity || !this.readablePath(scope.entity, body.attribute)) return undefined;
+          return { type: 'badge', attribute: body.attribute, style };
+        }
+        return { type: 'badge', text: String(body.text ?? ''), style };
+      }
+      case 'navigationList':
+      case 'menuBar': {
+        const given = Array.isArray(body.items) ? (body.items as { caption?: unknown; page?: unknown }[]) : (this.model.app.navigation.menu ?? []);
+        const items = given
+          .filter((it): it is { caption: string; page: string } => typeof it?.caption === 'string' && typeof it?.page === 'string')
+          .map((it) => ({ caption: it.caption, page: qualify(it.page, this.page.module) }))
+          .filter((it) => this.canOpen(it.page));
+        return { type: kind, items };
+      }
       default:
         if (INPUTS.has(kind)) return this.input(kind as 'textBox', body, scope);
         return undefined;

@@ -125,7 +125,7 @@ export interface ClientDataView {
 }
 
 export interface ClientInput {
-  readonly type: 'textBox' | 'textArea' | 'numberInput' | 'datePicker' | 'checkBox' | 'radioButtons' | 'dropDown';
+  readonly type: 'textBox' | 'textArea' | 'numberInput' | 'datePicker' | 'dateTimePicker' | 'richText' | 'checkBox' | 'radioButtons' | 'dropDown';
   readonly attribute: string;
   readonly label: string;
   readonly readOnly: boolean;
@@ -182,6 +182,24 @@ export interface ClientLayoutGrid {
   readonly rows: readonly { readonly columns: readonly { readonly weight: number; readonly widgets: readonly ClientWidget[] }[] }[];
 }
 
+/** Text with parameters: `{1}`, `{2}` filled from the context object's attributes (readable ones only: otherwise no widget). */
+export interface ClientText {
+  readonly type: 'text';
+  readonly text: string;
+  readonly params: readonly { readonly attribute: string; readonly type: ClientAttributeType }[];
+}
+export interface ClientBadge {
+  readonly type: 'badge';
+  readonly attribute?: string;
+  readonly text?: string;
+  readonly style: 'default' | 'info' | 'success' | 'warning' | 'danger';
+}
+/** Links to pages (navigation list, menu bar); pages the user may not open are left out. */
+export interface ClientNavWidget {
+  readonly type: 'navigationList' | 'menuBar';
+  readonly items: readonly { readonly caption: string; readonly page: string }[];
+}
+
 export type ClientWidget =
   | ClientDataGrid
   | ClientListView
@@ -193,7 +211,10 @@ export type ClientWidget =
   | ClientFileWidget
   | ClientButtonWidget
   | ClientContainer
-  | ClientLayoutGrid;
+  | ClientLayoutGrid
+  | ClientText
+  | ClientBadge
+  | ClientNavWidget;
 
 export interface ClientPage {
   readonly name: string;

@@ -10,6 +10,7 @@ import { InputWidget } from './inputs';
 import { ListView } from './ListView';
 import { ReferenceSelector } from './ReferenceSelectors';
 import { valueAt } from './values';
+import { Badge, NavWidget, TextWidget } from './text-widgets';
 
 /** Renders a list of widgets of the page definition. */
 export function Widgets({ widgets }: { widgets: readonly ClientWidget[] }) {
@@ -34,6 +35,8 @@ function Widget({ w }: { w: ClientWidget }) {
     case 'textArea':
     case 'numberInput':
     case 'datePicker':
+    case 'dateTimePicker':
+    case 'richText':
     case 'checkBox':
     case 'radioButtons':
     case 'dropDown':
@@ -45,6 +48,13 @@ function Widget({ w }: { w: ClientWidget }) {
       const H = w.heading ? (`h${w.heading + 1}` as 'h2' | 'h3' | 'h4') : 'p';
       return <H className="static-text">{w.text}</H>;
     }
+    case 'text':
+      return <TextWidget w={w} />;
+    case 'badge':
+      return <Badge w={w} />;
+    case 'navigationList':
+    case 'menuBar':
+      return <NavWidget w={w} />;
     case 'dynamicText':
       return <DynamicText attribute={w.attribute} label={w.label} />;
     case 'fileManager':

@@ -3,7 +3,8 @@ import type { ClientAttribute, ClientInput } from '../../../src/web-client/page-
 import type { Guid, WireValue } from '../api/types';
 import { useApp, useScope, type AppServices, type PageScope } from '../app/context';
 import { runNanoflow } from '../nanoflow/run';
-import { fromDateInput, parseNumber, toDateInput } from './format';
+import { fromDateInput, fromDateTimeInput, parseNumber, toDateInput, toDateTimeInput } from './format';
+import { RichTextEditor, RichTextView } from './RichText';
 
 /** Label, control and the validation message under it, tied together for screen readers. */
 export function Field({
@@ -135,6 +136,23 @@ export function InputWidget({ w }: { w: ClientInput }) {
           {...aria}
         />,
       );
+    case 'dateTimePicker':
+      return field(
+        <input
+          id={id}
+          type="datetime-local"
+          value={toDateTimeInput(value, attr.localize !== false)}
+          readOnly={readOnly}
+          onChange={(e) => set(fromDateTimeInput(e.target.value, attr.localize !== false))}
+          {...aria}
+        />,
+      );
+    case 'richText': {
+      const html = value === null || value === undefined ? '' : String(value);
+      return field(
+        readOnly ? <RichTextView html={html} /> : <RichTextEditor id={id} html={html} onChange={(h) => set(h)} aria={{ ...aria, 'aria-label': w.label }} />,
+      );
+    }
     case 'checkBox':
       return field(<input id={id} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => set(e.target.checked)} {...aria} />);
     case 'radioButtons': {

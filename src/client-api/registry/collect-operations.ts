@@ -84,8 +84,14 @@ class PageWalker {
       this.button((body as Record<string, unknown>).action, [...bpath, 'action'], bpath, scope);
       return;
     }
-    if ((kind === 'referenceSelector' || kind === 'referenceSetSelector') && body && typeof body === 'object') {
-      this.selector(kind, body as Record<string, unknown>, bpath, scope);
+    if ((kind === 'referenceSelector' || kind === 'referenceSetSelector' || kind === 'checkBoxSet') && body && typeof body === 'object') {
+      this.selector(kind === 'checkBoxSet' ? 'referenceSetSelector' : kind, body as Record<string, unknown>, bpath, scope);
+      return;
+    }
+    if (kind === 'text' && body && typeof body === 'object' && scope.used) {
+      // Text with parameters: each parameter is read with the object.
+      const params = (body as { params?: unknown }).params;
+      if (Array.isArray(params)) for (const [i, p] of params.entries()) if (typeof p === 'string') this.useRef(scope.used, p, [...bpath, 'params', i]);
       return;
     }
     if ((kind === 'fileManager' || kind === 'imageViewer') && scope.used) {

@@ -108,6 +108,8 @@ const Selector = (description: string) =>
     ),
   );
 
+const NavItem = Type.Object({ caption: Type.String(), page: Type.String({ description: 'Module.Page opened (without parameters).' }) }, strict);
+
 function widgetSchema(Self: TSchema) {
   const Widgets = Type.Optional(Type.Array(Self));
   const list = (extra: Record<string, TSchema>, description: string) =>
@@ -163,6 +165,44 @@ function widgetSchema(Self: TSchema) {
       checkBox: Input('A Boolean input.'),
       radioButtons: Input("An enumeration's (or Boolean's) values as radio buttons."),
       dropDown: Input("An enumeration's values in a drop-down."),
+      dateTimePicker: Input("A date and time input, in the user's time zone (UTC for an attribute that is not localized)."),
+      richText: Input('Rich text (HTML): a small editor (bold, italic, lists, links); shown sanitised, also read-only.'),
+      checkBoxSet: Selector('Sets a ReferenceSet association with one check box per object (as referenceSetSelector).'),
+      text: Type.Optional(
+        Type.Object(
+          {
+            name: Name,
+            text: Type.String({ description: 'Text with placeholders {1}, {2}, ... filled from params.' }),
+            params: Type.Optional(Type.Array(Attribute, { description: "Attributes of the enclosing data view's object for {1}, {2}, ..." })),
+          },
+          { ...strict, description: 'Text with parameters (attribute values shown as the user sees them).' },
+        ),
+      ),
+      badge: Type.Optional(
+        Type.Object(
+          {
+            name: Name,
+            attribute: Type.Optional(Attribute),
+            text: Type.Optional(Type.String({ description: 'Fixed text (when no attribute).' })),
+            style: Type.Optional(
+              Type.Union([Type.Literal('default'), Type.Literal('info'), Type.Literal('success'), Type.Literal('warning'), Type.Literal('danger')]),
+            ),
+          },
+          { ...strict, description: "A badge: an attribute's value (an enumeration's caption) or a fixed text, as a small pill." },
+        ),
+      ),
+      navigationList: Type.Optional(
+        Type.Object(
+          { name: Name, items: Type.Array(NavItem) },
+          { ...strict, description: 'A vertical list of links to pages (those the user may not open are left out).' },
+        ),
+      ),
+      menuBar: Type.Optional(
+        Type.Object(
+          { name: Name, items: Type.Optional(Type.Array(NavItem, { description: "Default: the app's navigation menu." })) },
+          { ...strict, description: 'A horizontal menu of pages.' },
+        ),
+      ),
       referenceSelector: Selector('Sets a Reference association from a drop-down.'),
       referenceSetSelector: Selector('Sets a ReferenceSet association from a list of check boxes.'),
       staticText: Type.Optional(

@@ -1,0 +1,145 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel, formatDiagnostic } from '../../src/model/index.js';
+import { modelChecks } from '../../src/app/model-checks.js';
+import { resolveSettings } from '../../src/core/settings.js';
+import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
+import { defaultComponents } from '../../src/app/components.js';
+import { createLogger } from '../../src/core/logger.js';
+import { commitObjects, createObject, type Database, type IdGenerator } from '../../src/data/index.js';
+import { setValue, type MxObject } from '../../src/objects/mx-object.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { ROOT } from '../support/cli.js';
+import { openBrowser, pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
+
+// The newer widgets in real headless Chromium on test/e2e/widgets-app: menu bar, navigation
+// list, template grid with search, text with parameters, badge, rich text (sanitised on render
+// and on edit), date-and-time picker in the user's zone, check box set, and a nanoflow that
+// calls a microflow with the object's unsaved changes.
+
+const EVIL = '<p>Heavy <b>iron</b></p><img src="x" onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:window.__pwned=3">go</a>';
+
+describe('browser client: widgets and a nanoflow calling a microflow', { timeout: 120000 }, () => {
+  let rt: RunningRuntime;
+  let database: TestDatabase;
+  let b: Browser;
+  let url: string;
+  let db: Database;
+
+  beforeAll(async () => {
+    const appDir = join(ROOT, 'test', 'e2e', 'widgets-app');
+    const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
+    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
+    database = await freshDatabase('sqlite');
+    const settings = await resolveSettings({
+      cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-widgets-')), HashAlgorithmCost: 4 },
+    });
+    rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
+    url = `http://127.0.0.1:${rt.port}`;
+    db = rt.ctx.services.get('db') as Database;
+    const ids = rt.ctx.services.get('ids') as IdGenerator;
+    const objs: MxObject[] = [];
+    for (const [name, price, status, notes] of [
+      ['Anvil', '9.50', 'Open', EVIL],
+      ['Bucket', '5.00', 'Done', null],
+      ['Crate', '12.50', 'Open', null],
+      ['Drum', '40.00', 'Open', null],
+    ] as const) {
+      const o = await createObject(model, 'Show.Item', ids);
+      setValue(o, 'Name', name);
+      setValue(o, 'Price', new Decimal(price));
+      setValue(o, 'Status', status);
+      setValue(o, 'Notes', notes);
+      objs.push(o);
+    }
+    for (const label of ['fragile', 'urgent']) {
+      const t = await createObject(model, 'Show.Tag', ids);
+      setValue(t, 'Label', label);
+      objs.push(t);
+    }
+    await db.transaction((tx) => commitObjects(tx, model, objs));
+    b = await openBrowser();
+  }, 120000);
+  afterAll(async () => {
+    await b?.close();
+    await rt?.stop();
+    await database?.drop();
+  });
+
+  it('shows a menu bar, a navigation list and a template grid of tiles with text, badges and sanitised rich text', async () => {
+    const { page } = b;
+    await signIn(page, url, 'MxAdmin', 'Admin1!', 'Home');
+    const bar = page.getByRole('navigation', { name: 'Menu bar' });
+    expect(await bar.getByRole('link').allTextContents()).toEqual(['Home', 'Tags']);
+    await pagerReads(page, 'items', '1–4 of 4');
+    const grid = page.locator('[data-widget="items"]');
+    // Three tiles side by side.
+    expect(await grid.locator('ul.template-grid').evaluate((ul) => getComputedStyle(ul).gridTemplateColumns.split(' ').length)).toBe(3);
+    expect(await grid.locator('.text-widget').allTextContents()).toEqual(['Anvil costs 9.50', 'Bucket costs 5.00', 'Crate costs 12.50', 'Drum costs 40.00']);
+    expect(await grid.locator('.badge').allTextContents()).toEqual(['Open', 'Done', 'Open', 'Open']);
+    // The stored HTML keeps its formatting; the image with its handler, the script and the javascript: link are gone.
+    const view = grid.locator('[role="option"]', { hasText: 'Anvil' }).locator('.rich-text-view');
+    expect(await view.locator('b').textContent()).toBe('iron');
+    expect(await view.locator('img, script').count()).toBe(0);
+    expect(await view.locator('a').getAttribute('href')).toBeNull();
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.screenshot({ path: screenshotPath('widgets-home.png'), fullPage: true });
+
+    await grid.getByRole('searchbox').fill('Dru');
+    await grid.getByRole('searchbox').press('Enter');
+    await pagerReads(page, 'items', '1–1 of 1');
+    await grid.getByRole('searchbox').fill('');
+    await pagerReads(page, 'items', '1–4 of 4');
+  });
+
+  it('edits rich text, a date and time, a check box set and radio buttons; a nanoflow calls a microflow with the unsaved changes', async () => {
+    const { page } = b;
+    const grid = page.locator('[data-widget="items"]');
+    await grid.locator('[role="option"]', { hasText: 'Anvil' }).click();
+    await grid.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Item' });
+    const editor = dialog.getByRole('textbox', { name: 'Notes' });
+    await editor.waitFor();
+    expect(await editor.locator('img, script').count()).toBe(0);
+    await editor.click();
+    await page.keyboard.press('End');
+    await dialog.getByRole('button', { name: 'Bold' }).click();
+    await page.keyboard.type(' polished');
+    await dialog.getByLabel('Due').fill('2026-03-04T10:30');
+    await dialog
+      .getByRole('group', { name: 'Tags' })
+      .or(dialog.locator('fieldset', { hasText: 'Tags' }))
+      .getByLabel('urgent')
+      .check();
+    await dialog.getByLabel('Done').check();
+
+    // The nanoflow runs in the browser and calls Show.Item_Label on the server with the object as edited.
+    await dialog.getByRole('button', { name: 'Describe' }).click();
+    const message = page.getByRole('alertdialog');
+    await message.getByText('Server says: Item Anvil (Done)').waitFor();
+    await message.getByRole('button', { name: 'OK' }).click();
+
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const [row] = await db.query<Record<string, unknown>>('SELECT "id", "status", "notes", "due" FROM "show$item" WHERE "name" = ?', ['Anvil']);
+    expect(row!.status).toBe('Done');
+    expect(Number(row!.due)).toBe(new Date(2026, 2, 4, 10, 30).getTime());
+    const notes = String(row!.notes);
+    expect(notes).toContain('polished');
+    expect(notes).toContain('<b>iron</b>');
+    expect(notes).not.toMatch(/<img|<script|onerror|javascript:/);
+    const tags = await db.query<Record<string, unknown>>('SELECT COUNT(*) AS n FROM "show$item_tag"', []);
+    expect(Number(Object.values(tags[0]!)[0])).toBe(1);
+  });
+
+  it('follows a navigation list link', async () => {
+    const { page } = b;
+    await page.getByRole('navigation', { name: 'Navigation list' }).getByRole('link', { name: 'All tags' }).click();
+    await page.locator('main h1.page-title', { hasText: 'Tags' }).waitFor();
+    await page.locator('.badge', { hasText: 'Tag list' }).waitFor();
+    await pagerReads(page, 'tags', '1–2 of 2');
+  });
+});
