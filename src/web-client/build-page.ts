@@ -166,6 +166,17 @@ class PageBuilder {
         }
         return { type: 'text', text: String(body.text ?? ''), params };
       }
+      case 'image': {
+        const common = {
+          alt: typeof body.alt === 'string' ? body.alt : '',
+          thumbnail: body.thumbnail === true,
+          ...(typeof body.width === 'number' ? { width: body.width } : {}),
+        };
+        if (typeof body.src === 'string') return { type: 'image', src: `/images/${body.src}`, ...common };
+        // The object's own image: only in a data view over an Image the user may read the contents of.
+        if (!scope.entity?.chain.includes('System.Image') || !this.access(scope.entity.name).readable('Contents')) return undefined;
+        return { type: 'image', ...common };
+      }
       case 'badge': {
         const style = (['info', 'success', 'warning', 'danger'] as const).find((x) => x === body.style) ?? 'default';
         if (typeof body.attribute === 'string') {

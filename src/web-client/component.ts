@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
@@ -15,6 +16,9 @@ declare module '../core/services.js' {
     devMode: { readonly events: string };
   }
 }
+
+/** Files of the app's images/ folder that are served (images only, never model files or code). */
+const IMAGE_TYPES = /\.(png|jpe?g|gif|svg|webp)$/i;
 
 /** The built browser client, next to this package's dist/ and src/. */
 const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
@@ -64,6 +68,9 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
     async start(ctx: RuntimeContext) {
       const dir = opts.clientDir ?? DEFAULT_CLIENT_DIR;
       files = await loadStaticFiles(dir, { title: ctx.model.app.name, dev: ctx.services.get('devMode') !== undefined });
+      // The app's static images (the image widget's src), read once like the client: /images/<path>.
+      for (const [path, f] of await loadStaticFiles(join(ctx.appDir, 'images')))
+        if (IMAGE_TYPES.test(path)) files.set(`/images${path}`, { ...f, cacheControl: 'public, max-age=3600' });
       if (!files.has('/index.html')) ctx.log.child({ node: 'Client' }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
     routes(app, ctx) {

@@ -188,6 +188,15 @@ export interface ClientText {
   readonly text: string;
   readonly params: readonly { readonly attribute: string; readonly type: ClientAttributeType }[];
 }
+/** An image: a static file of the app (`/images/...`) or the context Image object's contents (`/file`). */
+export interface ClientImage {
+  readonly type: 'image';
+  /** A static image's URL; absent: the context object's. */
+  readonly src?: string;
+  readonly alt: string;
+  readonly thumbnail: boolean;
+  readonly width?: number;
+}
 export interface ClientBadge {
   readonly type: 'badge';
   readonly attribute?: string;
@@ -213,6 +222,7 @@ export type ClientWidget =
   | ClientContainer
   | ClientLayoutGrid
   | ClientText
+  | ClientImage
   | ClientBadge
   | ClientNavWidget;
 

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, formatDiagnostic } from '../../src/model/index.js';
 import { modelChecks } from '../../src/app/model-checks.js';
@@ -14,6 +15,7 @@ import { setValue, type MxObject } from '../../src/objects/mx-object.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
 import { openBrowser, pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
+import { apiLogin } from './seed.js';
 
 // The newer widgets in real headless Chromium on test/e2e/widgets-app: menu bar, navigation
 // list, template grid with search, text with parameters, badge, rich text (sanitised on render
@@ -60,7 +62,19 @@ describe('browser client: widgets and a nanoflow calling a microflow', { timeout
       setValue(t, 'Label', label);
       objs.push(t);
     }
+    const picture = await createObject(model, 'Show.Picture', ids);
+    setValue(picture, 'Title', 'Sunset');
+    objs.push(picture);
     await db.transaction((tx) => commitObjects(tx, model, objs));
+    // Its contents go in as the browser client uploads them.
+    const s = await apiLogin(url, 'MxAdmin', 'Admin1!');
+    const png = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#c04020' } })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    form.append('mxdocument', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'sunset.png');
+    const up = await fetch(`${url}/file?guid=${picture.id}`, { method: 'POST', headers: { Cookie: s.cookie, 'X-Csrf-Token': s.csrf }, body: form });
+    if (up.status !== 200) throw new Error(`upload failed: ${up.status} ${await up.text()}`);
     b = await openBrowser();
   }, 120000);
   afterAll(async () => {
@@ -73,7 +87,11 @@ describe('browser client: widgets and a nanoflow calling a microflow', { timeout
     const { page } = b;
     await signIn(page, url, 'MxAdmin', 'Admin1!', 'Home');
     const bar = page.getByRole('navigation', { name: 'Menu bar' });
-    expect(await bar.getByRole('link').allTextContents()).toEqual(['Home', 'Tags']);
+    expect(await bar.getByRole('link').allTextContents()).toEqual(['Home', 'Tags', 'Pictures']);
+    // A static image of the app, served from its images/ folder.
+    const logo = page.getByRole('img', { name: 'Widgets logo' });
+    await page.waitForFunction(() => (document.querySelector('img[alt="Widgets logo"]') as HTMLImageElement | null)?.naturalWidth === 120);
+    expect(await logo.getAttribute('src')).toBe('/images/logo.svg');
     await pagerReads(page, 'items', '1–4 of 4');
     const grid = page.locator('[data-widget="items"]');
     // Three tiles side by side.
@@ -133,6 +151,19 @@ describe('browser client: widgets and a nanoflow calling a microflow', { timeout
     expect(notes).not.toMatch(/<img|<script|onerror|javascript:/);
     const tags = await db.query<Record<string, unknown>>('SELECT COUNT(*) AS n FROM "show$item_tag"', []);
     expect(Number(Object.values(tags[0]!)[0])).toBe(1);
+  });
+
+  it("shows an Image object's thumbnail through /file, with the object's access", async () => {
+    const { page } = b;
+    await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Pictures' }).click();
+    await pagerReads(page, 'pictures', '1–1 of 1');
+    const img = page.locator('[data-widget="pictures"] img[alt="Thumbnail"]');
+    expect(await img.getAttribute('src')).toMatch(/^\/file\?guid=\d+&changedDate=\d+&thumb=true$/);
+    // The thumbnail (within 100x75) of the 400x300 picture.
+    await page.waitForFunction(() => (document.querySelector('img[alt="Thumbnail"]') as HTMLImageElement | null)?.naturalWidth === 100);
+    expect(await page.locator('[data-widget="pictures"] .text-widget').allTextContents()).toEqual(['Sunset']);
+    await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Home' }).click();
+    await pagerReads(page, 'items', '1–4 of 4');
   });
 
   it('follows a navigation list link', async () => {

@@ -10,7 +10,7 @@ import { InputWidget } from './inputs';
 import { ListView } from './ListView';
 import { ReferenceSelector } from './ReferenceSelectors';
 import { valueAt } from './values';
-import { Badge, NavWidget, TextWidget } from './text-widgets';
+import { Badge, ImageWidget, NavWidget, TextWidget } from './text-widgets';
 
 /** Renders a list of widgets of the page definition. */
 export function Widgets({ widgets }: { widgets: readonly ClientWidget[] }) {
@@ -52,6 +52,8 @@ function Widget({ w }: { w: ClientWidget }) {
       return <TextWidget w={w} />;
     case 'badge':
       return <Badge w={w} />;
+    case 'image':
+      return <ImageWidget w={w} />;
     case 'navigationList':
     case 'menuBar':
       return <NavWidget w={w} />;

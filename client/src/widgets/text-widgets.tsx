@@ -1,4 +1,4 @@
-import type { ClientBadge, ClientNavWidget, ClientText } from '../../../src/web-client/page-definition';
+import type { ClientBadge, ClientImage, ClientNavWidget, ClientText } from '../../../src/web-client/page-definition';
 import { useApp, useScope } from '../app/context';
 import { formatValue } from './format';
 import { valueAt } from './values';
@@ -48,4 +48,19 @@ export function NavWidget({ w }: { w: ClientNavWidget }) {
       </ul>
     </nav>
   );
+}
+
+/** A static image of the app, or the context Image object's contents (the server checks the user may read them). */
+export function ImageWidget({ w }: { w: ClientImage }) {
+  const app = useApp();
+  const scope = useScope();
+  let src = w.src;
+  if (!src) {
+    const guid = scope.object;
+    if (!guid || app.store.isNew(guid) || app.store.get(guid, 'HasContents') === false) return null;
+    const changed = app.store.get(guid, 'changedDate');
+    // The object's changedDate in the URL: a new upload is a new URL, the old one stays cacheable.
+    src = `/file?guid=${encodeURIComponent(guid)}${changed !== undefined && changed !== null ? `&changedDate=${String(changed)}` : ''}${w.thumbnail ? '&thumb=true' : '&target=inline'}`;
+  }
+  return <img className="image-widget" src={src} alt={w.alt} width={w.width} />;
 }

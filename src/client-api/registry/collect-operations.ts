@@ -94,7 +94,8 @@ class PageWalker {
       if (Array.isArray(params)) for (const [i, p] of params.entries()) if (typeof p === 'string') this.useRef(scope.used, p, [...bpath, 'params', i]);
       return;
     }
-    if ((kind === 'fileManager' || kind === 'imageViewer') && scope.used) {
+    const ownImage = kind === 'image' && !!body && typeof body === 'object' && typeof (body as { src?: unknown }).src !== 'string';
+    if ((kind === 'fileManager' || kind === 'imageViewer' || ownImage) && scope.used) {
       // File widgets show the name and size and build the download URL from changedDate.
       const used = scope.used;
       if (used.entity.chain.includes('System.FileDocument'))

@@ -178,6 +178,23 @@ function widgetSchema(Self: TSchema) {
           { ...strict, description: 'Text with parameters (attribute values shown as the user sees them).' },
         ),
       ),
+      image: Type.Optional(
+        Type.Object(
+          {
+            name: Name,
+            src: Type.Optional(
+              Type.String({
+                pattern: '^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\\.(png|jpe?g|gif|svg|webp)$',
+                description: "A static image: a file under the app's images/ folder (served at /images/...).",
+              }),
+            ),
+            alt: Type.Optional(Type.String({ description: 'Text alternative (default: none, a decorative image).' })),
+            thumbnail: Type.Optional(Type.Boolean({ description: 'Without src, in a data view over an Image: its thumbnail instead of the whole image.' })),
+            width: Type.Optional(Type.Integer({ minimum: 1, maximum: 4000, description: 'Width in pixels.' })),
+          },
+          { ...strict, description: "An image: a static one (src) or the data view's Image object's contents (via /file, with entity access)." },
+        ),
+      ),
       badge: Type.Optional(
         Type.Object(
           {
