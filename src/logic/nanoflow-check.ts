@@ -24,7 +24,6 @@ const REFUSED: Readonly<Record<string, string>> = {
   commit: 'committing runs on the server: call a microflow, or use a save button',
   delete: 'deleting runs on the server: call a microflow, or use a delete button',
   rollback: 'rolling back runs on the server: use a cancel button',
-  create: 'creating objects in a nanoflow is not supported yet: call a microflow',
   aggregate: 'aggregating lists in a nanoflow is not supported yet',
   listOperation: 'list operations in a nanoflow are not supported yet',
   changeList: 'changing lists in a nanoflow is not supported yet',
@@ -71,6 +70,8 @@ export function checkNanoflows(model: CompiledModel, out: Diagnostic[]): void {
       const reason = REFUSED[key];
       if (reason) out.push(file.diagnostic([...path, key], `${key} cannot be used in a nanoflow: ${reason}`));
       if (a.onError !== undefined) out.push(file.diagnostic([...path, 'onError'], 'error handling in a nanoflow is not supported yet'));
+      if ((key === 'create' || key === 'change') && (a[key] as { commit?: unknown }).commit)
+        out.push(file.diagnostic([...path, key, 'commit'], 'committing runs on the server: save the object with a save button, or call a microflow'));
       if (key === 'showPage') {
         const page = (a.showPage as { page?: unknown }).page;
         if (typeof page !== 'string' || !model.pages.has(qualify(page, nf.module)))

@@ -48,10 +48,18 @@ class PageBuilder {
     const nanoflows: Record<string, NanoflowPlan> = {};
     const calls = this.registry.forPage(this.page.name);
     for (const nf of reachableNanoflows(this.model, this.nanoflowRoots)) {
-      nanoflows[nf.name] = buildNanoflowPlan(this.model, nf, (mf) => {
-        const op = calls.find((o) => o.type === 'callMicroflow' && o.microflow === mf);
-        return this.allowed(op) ? op.id : undefined;
-      });
+      nanoflows[nf.name] = buildNanoflowPlan(
+        this.model,
+        nf,
+        (mf) => {
+          const op = calls.find((o) => o.type === 'callMicroflow' && o.microflow === mf);
+          return this.allowed(op) ? op.id : undefined;
+        },
+        (entity) => {
+          const op = calls.find((o) => o.type === 'create' && o.entity === entity);
+          return this.allowed(op) && this.access(entity).canCreate ? op.id : undefined;
+        },
+      );
     }
     return {
       name: this.page.name,

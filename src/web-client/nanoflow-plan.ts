@@ -20,6 +20,14 @@ export interface PlanMember {
 
 export type PlanStep =
   | { readonly kind: 'change'; readonly object: string; readonly set: readonly PlanMember[] }
+  | {
+      readonly kind: 'create';
+      readonly entity: string;
+      /** The page's create operation (absent: the user may not create it). */
+      readonly operationId?: string;
+      readonly set: readonly PlanMember[];
+      readonly into: string;
+    }
   | { readonly kind: 'decision'; readonly cond: PlanExpr; readonly ifTrue: readonly PlanStep[]; readonly ifFalse: readonly PlanStep[] }
   | {
       readonly kind: 'switch';

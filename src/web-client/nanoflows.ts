@@ -9,7 +9,12 @@ import type { NanoflowPlan, PlanExpr, PlanStep, PlanType } from './nanoflow-plan
  * qualified, member types looked up, and each microflow call given the runtime
  * operation the user may run (none: the step tells the user they may not).
  */
-export function buildNanoflowPlan(model: CompiledModel, nf: CNanoflow, microflowOperation: (microflow: string) => string | undefined): NanoflowPlan {
+export function buildNanoflowPlan(
+  model: CompiledModel,
+  nf: CNanoflow,
+  microflowOperation: (microflow: string) => string | undefined,
+  createOperation: (entity: string) => string | undefined,
+): NanoflowPlan {
   const vars = new Map<string, string>(); // variable -> type text (entity, "List of E", primitive)
   const parameters = Object.entries(nf.def.parameters ?? {}).map(([name, type]) => {
     const t = type.trim();
@@ -30,23 +35,29 @@ export function buildNanoflowPlan(model: CompiledModel, nf: CNanoflow, microflow
     return PRIMITIVES.find((x) => x === t && x !== 'Enumeration') ?? 'Unknown';
   };
   const templateParams = (params: unknown) => (Array.isArray(params) ? params.map(expr) : []);
+  const members = (entityName: string, set: unknown) => {
+    const entity = model.entities.get(entityName);
+    return Object.entries((set ?? {}) as Record<string, unknown>).map(([member, v]) => {
+      const attr = entity?.attributes.get(member);
+      const t = attr?.type === 'AutoNumber' ? 'Long' : attr?.type;
+      const type: PlanType = !attr ? 'Object' : (PRIMITIVES.find((x) => x === t) ?? 'Unknown');
+      return { member, type, expr: expr(v) };
+    });
+  };
 
   const block = (body: unknown): PlanStep[] => (Array.isArray(body) ? body.flatMap((a) => step(a as Record<string, unknown>)) : []);
   const step = (a: Record<string, unknown>): PlanStep[] => {
     const key = Object.keys(a).find((k) => k !== 'caption' && k !== 'onError');
     const d = (key ? a[key] : undefined) as Record<string, unknown>;
     switch (key) {
-      case 'change': {
-        const object = name(d.object);
-        const entity = entityOf(object);
-        const set = Object.entries((d.set ?? {}) as Record<string, unknown>).map(([member, v]) => {
-          const attr = entity?.attributes.get(member);
-          const t = attr?.type === 'AutoNumber' ? 'Long' : attr?.type;
-          const type: PlanType = !attr ? 'Object' : (PRIMITIVES.find((x) => x === t) ?? 'Unknown');
-          return { member, type, expr: expr(v) };
-        });
-        return [{ kind: 'change', object, set }];
+      case 'create': {
+        const entity = qualify(String(d.entity), nf.module);
+        vars.set(String(d.into), entity);
+        const op = createOperation(entity);
+        return [{ kind: 'create', entity, ...(op ? { operationId: op } : {}), set: members(entity, d.set), into: String(d.into) }];
       }
+      case 'change':
+        return [{ kind: 'change', object: name(d.object), set: members(entityOf(name(d.object))?.name ?? '', d.set) }];
       case 'decision':
         if (d.on !== undefined) {
           const cases: Record<string, readonly PlanStep[]> = {};

@@ -166,6 +166,19 @@ describe('browser client: widgets and a nanoflow calling a microflow', { timeout
     await pagerReads(page, 'items', '1–4 of 4');
   });
 
+  it('creates an object in a nanoflow and opens it with showPage', async () => {
+    const { page } = b;
+    await page.locator('[data-widget="items"]').getByRole('button', { name: 'New item' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Item' });
+    await page.waitForFunction(() => (document.querySelector('[role="dialog"] input[type="text"]') as HTMLInputElement | null)?.value === 'New item');
+    expect(await dialog.getByLabel('Open').isChecked()).toBe(true);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await pagerReads(page, 'items', '1–5 of 5');
+    const [row] = await db.query<Record<string, unknown>>('SELECT "price", "status" FROM "show$item" WHERE "name" = ?', ['New item']);
+    expect([Number(row!.price), row!.status]).toEqual([2.5, 'Open']);
+  });
+
   it('follows a navigation list link', async () => {
     const { page } = b;
     await page.getByRole('navigation', { name: 'Navigation list' }).getByRole('link', { name: 'All tags' }).click();

@@ -73,6 +73,15 @@ async function run(app: AppServices, name: string, t: NanoflowTarget, vars: Map<
         for (const [member, v] of values) app.store.set(guid, member, v);
         return undefined;
       }
+      case 'create': {
+        if (!s.operationId) throw new NanoflowError(`You may not create ${s.entity}.`);
+        // The server hands out the id and signs the new object; its members are then the client's changes.
+        const guid = await app.ops.create(s.operationId);
+        vars.set(s.into, { guid });
+        const values = s.set.map((m) => [m.member, toWire(evaluate(m.expr, env), m.type)] as const);
+        for (const [member, v] of values) app.store.set(guid, member, v);
+        return undefined;
+      }
       case 'decision':
         return block(evaluate(s.cond, env) === true ? s.ifTrue : s.ifFalse);
       case 'switch': {

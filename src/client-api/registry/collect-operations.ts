@@ -404,6 +404,21 @@ class PageWalker {
       seen.add(nf);
       const def = this.model.nanoflows.get(nf)!;
       for (const { a, key } of nanoflowActivities(def.def.body, [])) {
+        if (key === 'create') {
+          // A create in the browser is the server's create operation (it hands out the id and the signature).
+          const e = this.model.entities.get(qualify(String((a.create as { entity?: unknown }).entity), def.module));
+          if (
+            e &&
+            !this.ops.some((o) => o.type === 'create' && o.entity === e.name && o.site.page === this.page.name && o.site.path.startsWith(path.join('/')))
+          )
+            this.add(
+              { type: 'create', entity: e.name, parameters: {}, constants: { ObjectType: e.name } },
+              [...path, 'creates', e.name],
+              widgetName,
+              this.page.allowedRoles,
+            );
+          continue;
+        }
         if (key !== 'call') continue;
         const target = (a.call as { microflow?: unknown }).microflow;
         if (typeof target !== 'string') continue;
