@@ -31,7 +31,6 @@ const REFUSED: Readonly<Record<string, string>> = {
   callRest: 'calling a REST service runs on the server: call a microflow',
   log: 'logging runs on the server: call a microflow',
   error: 'error events in a nanoflow are not supported yet',
-  action: 'JavaScript actions are not supported yet',
 };
 
 /** Functions of the expression language the browser client evaluates. */

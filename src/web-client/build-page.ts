@@ -16,8 +16,15 @@ import type { ClientButton, ClientButtonAction, ClientColumn, ClientEntity, Clie
  * widgets over entities or microflows they cannot use. Pure: the component
  * caches the result per page and set of module roles.
  */
-export function buildClientPage(model: CompiledModel, registry: OperationRegistry, page: CPage, user: UserContext): ClientPage {
-  return new PageBuilder(model, registry, page, user).build();
+export function buildClientPage(
+  model: CompiledModel,
+  registry: OperationRegistry,
+  page: CPage,
+  user: UserContext,
+  /** Where the browser loads a nanoflow's JavaScript action from. */
+  jsActionUrl?: (action: string) => string | undefined,
+): ClientPage {
+  return new PageBuilder(model, registry, page, user, jsActionUrl).build();
 }
 
 const INPUTS = new Set(['textBox', 'textArea', 'numberInput', 'datePicker', 'dateTimePicker', 'richText', 'checkBox', 'radioButtons', 'dropDown']);
@@ -37,6 +44,7 @@ class PageBuilder {
     private readonly registry: OperationRegistry,
     private readonly page: CPage,
     private readonly user: UserContext,
+    private readonly jsActionUrl?: (action: string) => string | undefined,
   ) {}
 
   build(): ClientPage {
@@ -59,6 +67,7 @@ class PageBuilder {
           const op = calls.find((o) => o.type === 'create' && o.entity === entity);
           return this.allowed(op) && this.access(entity).canCreate ? op.id : undefined;
         },
+        this.jsActionUrl,
       );
     }
     return {

@@ -7,6 +7,7 @@ import { canOpenPage } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { buildClientPage } from './build-page.js';
 import { buildNavigation } from './navigation.js';
+import { loadJsActions, type JsActions } from './js-actions.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
 
@@ -37,6 +38,7 @@ interface CachedJson {
  */
 export function clientComponent(opts: { clientDir?: string } = {}): RuntimeComponent {
   let files = new Map<string, StaticFile>();
+  let jsActions: JsActions = { files: new Map(), urls: new Map() };
   const cache = new Map<string, CachedJson>();
 
   const sendJson = (req: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) => {
@@ -68,6 +70,8 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
     async start(ctx: RuntimeContext) {
       const dir = opts.clientDir ?? DEFAULT_CLIENT_DIR;
       files = await loadStaticFiles(dir, { title: ctx.model.app.name, dev: ctx.services.get('devMode') !== undefined });
+      jsActions = await loadJsActions(ctx.appDir, ctx.model);
+      for (const [path, f] of jsActions.files) files.set(path, f);
       // The app's static images (the image widget's src), read once like the client: /images/<path>.
       for (const [path, f] of await loadStaticFiles(join(ctx.appDir, 'images')))
         if (IMAGE_TYPES.test(path)) files.set(`/images${path}`, { ...f, cacheControl: 'public, max-age=3600' });
@@ -91,7 +95,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         const page = ctx.model.pages.get(name);
         if (!page) return reply.code(404).send({ error: `unknown page '${name}'` });
         if (!canOpenPage(ctx.model, user, name)) return reply.code(403).send({ error: `you may not open the page '${name}'` });
-        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user));
+        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user, (a) => jsActions.urls.get(a)));
       });
 
       const index = (req: FastifyRequest, reply: FastifyReply) => {

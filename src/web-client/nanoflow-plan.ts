@@ -56,6 +56,16 @@ export type PlanStep =
       readonly args: readonly { readonly name: string; readonly expr: PlanExpr }[];
       readonly into?: string;
     }
+  | {
+      readonly kind: 'jsAction';
+      /** Module.Name of `modules/<Module>/javascript/<Name>.ts` (or .js). */
+      readonly action: string;
+      /** Where the browser imports it from (absent: not loaded). */
+      readonly url?: string;
+      readonly args: readonly { readonly name: string; readonly object?: string; readonly expr?: PlanExpr }[];
+      readonly into?: string;
+      readonly returns: PlanType;
+    }
   | { readonly kind: 'closePage' }
   | { readonly kind: 'showPage'; readonly page: string; readonly object?: string }
   | { readonly kind: 'return'; readonly expr?: PlanExpr };

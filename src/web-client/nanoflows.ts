@@ -14,6 +14,7 @@ export function buildNanoflowPlan(
   nf: CNanoflow,
   microflowOperation: (microflow: string) => string | undefined,
   createOperation: (entity: string) => string | undefined,
+  jsActionUrl: (action: string) => string | undefined = () => undefined,
 ): NanoflowPlan {
   const vars = new Map<string, string>(); // variable -> type text (entity, "List of E", primitive)
   const parameters = Object.entries(nf.def.parameters ?? {}).map(([name, type]) => {
@@ -108,6 +109,27 @@ export function buildNanoflowPlan(
           return [{ kind: 'callMicroflow', microflow: target, ...(op ? { operationId: op } : {}), args, ...into }];
         }
         return [{ kind: 'callNanoflow', nanoflow: target, args: withArgs.map(([p, v]) => ({ name: p, expr: expr(v) })), ...into }];
+      }
+      case 'action': {
+        const action = String(d.name).includes('.') ? String(d.name) : `${nf.module}.${String(d.name)}`;
+        const returns = typeof d.returns === 'string' ? d.returns.trim() : '';
+        if (typeof d.into === 'string' && returns) vars.set(d.into, returns.includes('.') ? qualify(returns, nf.module) : returns);
+        const args = Object.entries((d.with ?? {}) as Record<string, unknown>).map(([p, v]) =>
+          typeof v === 'string' && /^\$\w+$/.test(v.trim()) && typeOf(vars.get(name(v.trim()))) === 'Object'
+            ? { name: p, object: name(v.trim()) }
+            : { name: p, expr: expr(v) },
+        );
+        const url = jsActionUrl(action);
+        return [
+          {
+            kind: 'jsAction',
+            action,
+            ...(url ? { url } : {}),
+            args,
+            ...(typeof d.into === 'string' ? { into: d.into } : {}),
+            returns: typeOf(returns ? vars.get(String(d.into)) : undefined),
+          },
+        ];
       }
       case 'closePage':
         return [{ kind: 'closePage' }];

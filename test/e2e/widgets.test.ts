@@ -137,7 +137,7 @@ describe('browser client: widgets and a nanoflow calling a microflow', { timeout
     // The nanoflow runs in the browser and calls Show.Item_Label on the server with the object as edited.
     await dialog.getByRole('button', { name: 'Describe' }).click();
     const message = page.getByRole('alertdialog');
-    await message.getByText('Server says: Item Anvil (Done)').waitFor();
+    await message.getByText('Server says: ITEM ANVIL (DONE)! (5 letters)').waitFor();
     await message.getByRole('button', { name: 'OK' }).click();
 
     await dialog.getByRole('button', { name: 'Save' }).click();

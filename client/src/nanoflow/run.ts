@@ -1,6 +1,7 @@
 import type { ClientPage } from '../../../src/web-client/page-definition';
 import type { NanoflowPlan, PlanStep } from '../../../src/web-client/nanoflow-plan';
-import type { Guid, WireValidation } from '../api/types';
+import { Decimal } from 'decimal.js';
+import type { Guid, WireValidation, WireValue } from '../api/types';
 import { guidsOf } from '../api/operations';
 import { validationsOf } from '../api/xas';
 import type { AppServices } from '../app/context';
@@ -62,6 +63,15 @@ async function run(app: AppServices, name: string, t: NanoflowTarget, vars: Map<
 
   function fill(template: string, params: readonly NfValue[]): string {
     return template.replace(/\{(\d+)\}/g, (m, i: string) => (Number(i) >= 1 && Number(i) <= params.length ? text(params[Number(i) - 1]!) : m));
+  }
+
+  function handle(guid: Guid): ObjectHandle {
+    return {
+      guid,
+      entity: app.store.objectType(guid),
+      get: (member) => app.store.get(guid, member),
+      set: (member, value) => app.store.set(guid, member, value),
+    };
   }
 
   async function step(s: PlanStep): Promise<Signal> {
@@ -172,6 +182,17 @@ async function run(app: AppServices, name: string, t: NanoflowTarget, vars: Map<
         if (s.into) vars.set(s.into, result);
         return undefined;
       }
+      case 'jsAction': {
+        if (!s.url) throw new NanoflowError(`the JavaScript action ${s.action} is not loaded`);
+        const args: Record<string, unknown> = {};
+        for (const a of s.args) args[a.name] = a.object ? handle(objectVar(a.object)) : toJs(a.expr ? evaluate(a.expr, env) : null);
+        // The action's module, compiled at start-up, from the same origin (the page's CSP allows nothing else).
+        const mod = (await import(/* @vite-ignore */ s.url)) as { default?: unknown };
+        if (typeof mod.default !== 'function') throw new NanoflowError(`the JavaScript action ${s.action} has no default export function`);
+        const result: unknown = await (mod.default as (args: Record<string, unknown>) => unknown)(args);
+        if (s.into) vars.set(s.into, fromJs(result));
+        return undefined;
+      }
       case 'closePage':
         t.close();
         return undefined;
@@ -185,4 +206,27 @@ async function run(app: AppServices, name: string, t: NanoflowTarget, vars: Map<
         return { returned: s.expr ? evaluate(s.expr, env) : null };
     }
   }
+}
+
+/** An object as a JavaScript action sees it: its guid, and its members through the object store (changes are the user's edits). */
+export interface ObjectHandle {
+  readonly guid: Guid;
+  readonly entity: string | undefined;
+  get(member: string): WireValue | undefined;
+  set(member: string, value: WireValue): void;
+}
+
+function toJs(v: NfValue): unknown {
+  if (isObject(v)) return { guid: v.guid };
+  if (isList(v)) return v.guids.map((guid) => ({ guid }));
+  return v; // strings, Booleans, Dates, decimal.js Decimals, null
+}
+
+function fromJs(v: unknown): NfValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number') return new Decimal(v);
+  if (typeof v === 'string' || typeof v === 'boolean' || v instanceof Date || v instanceof Decimal) return v;
+  if (Array.isArray(v)) return { guids: v.map((x) => String((x as { guid?: unknown }).guid ?? x)) };
+  if (typeof v === 'object' && typeof (v as { guid?: unknown }).guid === 'string') return { guid: (v as { guid: string }).guid };
+  return String(v);
 }
