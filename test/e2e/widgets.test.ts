@@ -186,4 +186,32 @@ describe('browser client: widgets and a nanoflow calling a microflow', { timeout
     await page.locator('.badge', { hasText: 'Tag list' }).waitFor();
     await pagerReads(page, 'tags', '1–2 of 2');
   });
+
+  it('filters a grid over a microflow in the browser; a column hidden by the model can be shown', async () => {
+    const { page } = b;
+    const grid = page.locator('[data-widget="fromMicroflow"]');
+    await pagerReads(page, 'fromMicroflow', '1–5 of 5');
+    const headers = async () => (await grid.locator('thead th').allTextContents()).map((h) => h.replace(/[▲▼]/g, '').trim());
+    expect(await headers()).toEqual(['Name', 'Price', 'Status']);
+    const requests: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (new URL(r.url()).pathname === '/xas/') requests.push(r.url());
+    };
+    page.on('request', onRequest);
+    // Open: Crate, Drum and the new item (Anvil was set to Done above).
+    await grid.getByLabel('Filter Status').selectOption('Open');
+    await pagerReads(page, 'fromMicroflow', '1–3 of 3');
+    await grid.getByLabel('Filter Price: comparison').selectOption('greater');
+    await grid.getByLabel('Filter Price', { exact: true }).fill('10');
+    await pagerReads(page, 'fromMicroflow', '1–2 of 2');
+    await grid.getByLabel('Filter Name').fill('dru');
+    await pagerReads(page, 'fromMicroflow', '1–1 of 1');
+    expect(await grid.locator('tbody tr[data-guid] td:nth-child(1)').allTextContents()).toEqual(['Drum']);
+    // All of it in the browser: the microflow was called once, before.
+    expect(requests).toEqual([]);
+    page.off('request', onRequest);
+    await grid.getByRole('button', { name: 'Columns' }).click();
+    await grid.getByRole('group', { name: 'Shown columns' }).getByLabel('Due').check();
+    await expect.poll(headers).toEqual(['Name', 'Price', 'Status', 'Due']);
+  });
 });
