@@ -54,8 +54,8 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
     setQ({ ...q, page: 0, sort: [[attr, cur === 'asc' ? 'desc' : 'asc']] });
   };
 
-  // The constraints of every filter input; a change of them (not of an unfinished input) starts again at the first page.
-  const filters = w.columns.flatMap((c) => (inputs[c.attribute] ? filterConstraints(c, entity?.attributes[c.attribute], inputs[c.attribute]!).filters : []));
+  // The constraints of the shown columns' filter inputs (a hidden column filters nothing); a change of them starts again at the first page.
+  const filters = columns.flatMap((c) => (inputs[c.attribute] ? filterConstraints(c, entity?.attributes[c.attribute], inputs[c.attribute]!).filters : []));
   const filtersKey = JSON.stringify(filters);
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the constraints' content
   useEffect(() => {
