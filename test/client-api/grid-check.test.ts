@@ -46,4 +46,39 @@ describe('data grid options in kiln check', () => {
     );
     expect(msgs.filter((m) => m.includes('columns.0'))).toEqual([]);
   });
+
+  it('refuses a date-and-time picker or rich text over an attribute of another type, and an image with nothing to show', async () => {
+    const dir = writeApp({
+      'app.yaml': 'name: T\nmodules: [M]\nsecurity:\n  level: production\n  userRoles: { U: [M.User] }\n',
+      'modules/M/domain-model.yaml': [
+        'moduleRoles: [User]',
+        'entities:',
+        '  E:',
+        '    attributes: { A: String, D: DateTime, N: Integer }',
+        '    access: [{ roles: [User], read: "*", write: "*" }]',
+      ].join('\n'),
+      'modules/M/pages/P.yaml': [
+        'title: P',
+        'allowedRoles: [User]',
+        'parameters: { E: M.E }',
+        'widgets:',
+        '  - dataView:',
+        '      name: v',
+        '      source: { parameter: E }',
+        '      widgets:',
+        '        - dateTimePicker: { attribute: A }',
+        '        - richText: { attribute: N }',
+        '        - dateTimePicker: { attribute: D }',
+        '        - richText: { attribute: A }',
+        '        - image: { alt: x }',
+        '        - image: { src: logo.png }',
+      ].join('\n'),
+    });
+    const { diagnostics } = await loadModel(dir, { checks: [registryCheck] });
+    expect(diagnostics.map(formatDiagnostic)).toEqual([
+      "modules/M/pages/P.yaml:9 widgets.0.dataView.widgets.0.dateTimePicker.attribute: a dateTimePicker needs a DateTime attribute; 'A' is String",
+      "modules/M/pages/P.yaml:10 widgets.0.dataView.widgets.1.richText.attribute: a richText needs a String attribute; 'N' is Integer",
+      'modules/M/pages/P.yaml:13 widgets.0.dataView.widgets.4.image: an image without src shows the Image of the data view or list it is in: put it in one over an Image, or give it a src',
+    ]);
+  });
 });

@@ -98,6 +98,7 @@ class PageWalker {
     if ((kind === 'fileManager' || kind === 'imageViewer' || ownImage) && scope.used) {
       // File widgets show the name and size and build the download URL from changedDate.
       const used = scope.used;
+      if (ownImage) this.widgetFits(kind, body as Record<string, unknown>, bpath, scope);
       if (used.entity.chain.includes('System.FileDocument'))
         for (const a of ['Name', 'Size', 'HasContents', 'changedDate'])
           if (used.entity.attributes.has(a) && !used.attributes.includes(a)) used.attributes.push(a);
@@ -106,6 +107,7 @@ class PageWalker {
     if (body && typeof body === 'object') {
       const b = body as Record<string, unknown>;
       if (scope.used && typeof b.attribute === 'string') this.useMember(scope.used, b, bpath);
+      this.widgetFits(kind, b, bpath, scope);
       const onChange = b.onChange as { nanoflow?: unknown } | undefined;
       if (onChange && typeof onChange.nanoflow === 'string')
         this.nanoflow(onChange.nanoflow, [...bpath, 'onChange', 'nanoflow'], [...bpath, 'onChange'], scope.widgetName);
@@ -273,6 +275,16 @@ class PageWalker {
         });
       });
     }
+  }
+
+  /** The newer widgets need an attribute of their kind, or an Image to show. */
+  private widgetFits(kind: string, b: Record<string, unknown>, path: (string | number)[], scope: Scope): void {
+    const want: Record<string, string> = { dateTimePicker: 'DateTime', richText: 'String' };
+    const type = scope.used && typeof b.attribute === 'string' ? scope.used.entity.attributes.get(b.attribute)?.type : undefined;
+    if (want[kind] && type && type !== want[kind])
+      this.error([...path, 'attribute'], `a ${kind} needs a ${want[kind]} attribute; '${String(b.attribute)}' is ${type}`);
+    if (kind === 'image' && typeof b.src !== 'string' && !scope.used?.entity.chain.includes('System.Image'))
+      this.error(path, 'an image without src shows the Image of the data view or list it is in: put it in one over an Image, or give it a src');
   }
 
   /** A column filter works on an attribute of the grid's own entity, of a type a filter widget exists for. */
