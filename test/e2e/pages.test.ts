@@ -64,7 +64,7 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     const { page } = b;
     await signIn(page, app.base, 'mgr', 'Manager-12', 'Orders');
     const nav = page.getByRole('navigation', { name: 'Main menu' });
-    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Orders', 'Customers', 'Products']);
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Orders', 'Customers', 'Order lines', 'Products']);
     await expect(nav.getByRole('link', { name: 'Orders' }).getAttribute('aria-current')).resolves.toBe('page');
     // The sidebar is the layout's first column, left of the page's content.
     const side = (await page.locator('.layout .sidebar').boundingBox())!;
@@ -91,7 +91,7 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     await page.getByLabel('Language').selectOption('nl_NL');
     const nav = page.getByRole('navigation', { name: 'Main menu' });
     await nav.getByRole('link', { name: 'Bestellingen' }).waitFor();
-    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Bestellingen', 'Klanten', 'Producten']);
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Bestellingen', 'Klanten', 'Orderregels', 'Producten']);
     await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('nl-NL');
     await grid().locator('tbody tr[data-guid]').first().waitFor();
     await expect(dateCells()).resolves.toEqual(['11 jan 2026', '10 jan 2026']);

@@ -107,9 +107,9 @@ describe('page definitions: layouts, snippets, conditions, translations', () => 
     expect((nl.widgets[0] as ClientDataView).buttons.map((b) => b.caption)).toEqual(['Opslaan', 'Annuleren', 'Bevestigen']);
     expect(all(orderTabs(nl).tabs[0]!.widgets).flatMap((w) => ('label' in w ? [w.label] : []))).toEqual(['Besteldatum', 'Status', 'Totaal', 'Klant']);
     const nav = buildNavigation(model, mgr, null, 'nl_NL');
-    expect(nav.menu.map((m) => m.caption)).toEqual(['Bestellingen', 'Klanten', 'Producten']);
+    expect(nav.menu.map((m) => m.caption)).toEqual(['Bestellingen', 'Klanten', 'Orderregels', 'Producten']);
     expect([nav.languages, nav.textLanguage]).toEqual([['en_US', 'nl_NL'], 'nl_NL']);
-    expect(buildNavigation(model, mgr, null, 'en_US').menu.map((m) => m.caption)).toEqual(['Orders', 'Customers', 'Products']);
+    expect(buildNavigation(model, mgr, null, 'en_US').menu.map((m) => m.caption)).toEqual(['Orders', 'Customers', 'Order lines', 'Products']);
   });
 
   it("chooses the language: the selector's choice, the user's, the browser's, the default", () => {
@@ -190,7 +190,7 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('the runtime serving pag
     const en = await mgr.get('/pages/Sales.Order_Edit.json?lang=en_US', { 'accept-language': 'nl-NL' });
     expect((JSON.parse(en.text) as ClientPage).title).toBe('Order');
     const nav = JSON.parse((await mgr.get('/pages/_navigation.json?lang=nl_NL')).text) as { menu: { caption: string }[]; textLanguage: string };
-    expect([nav.textLanguage, nav.menu.map((m) => m.caption)]).toEqual(['nl_NL', ['Bestellingen', 'Klanten', 'Producten']]);
+    expect([nav.textLanguage, nav.menu.map((m) => m.caption)]).toEqual(['nl_NL', ['Bestellingen', 'Klanten', 'Orderregels', 'Producten']]);
     const theme = await mgr.get('/theme.css');
     expect([theme.status, theme.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
     expect(theme.text).toContain('--primary: #0b6e4f');
