@@ -24,7 +24,6 @@ const NOT_IMPORTED: Record<string, string> = {
   Forms$Layout: 'layouts have no Kiln form (Kiln pages are laid out by the client)',
   Forms$PageTemplate: 'page templates are Studio Pro tooling',
   Forms$BuildingBlock: 'building blocks are Studio Pro tooling',
-  Microflows$Nanoflow: 'nanoflows (client-side logic) have no Kiln form yet',
   Microflows$Rule: 'rules are not imported yet',
   JavaScriptActions$JavaScriptAction: 'JavaScript actions run in the Mendix client only',
   ExportMappings$ExportMapping: 'mappings have no Kiln form',
@@ -59,6 +58,10 @@ export async function importMendix(source: string, outDir: string, options: Impo
   for (const d of index.documents('Microflows$Microflow')) {
     if (!modules.includes(d.module)) continue;
     files.set(`modules/${d.module}/microflows/${d.name}.yaml`, convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions));
+  }
+  for (const d of index.documents('Microflows$Nanoflow')) {
+    if (!modules.includes(d.module)) continue;
+    files.set(`modules/${d.module}/nanoflows/${d.name}.yaml`, convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions, 'nanoflow'));
   }
   const types = attributeTypes(index);
   for (const d of index.documents('Forms$Page')) {
@@ -159,11 +162,12 @@ function kindOf(type: string): string {
 function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): string | undefined {
   const data = files.get(d.file);
   if (!data) return undefined;
-  const event = /^modules\/([^/]+)\/scheduled-events\/([^/]+)\.yaml$/.exec(d.file);
-  if (event) {
-    // A scheduled event is one setting list: one that does not check is left out whole.
+  const whole = /^modules\/([^/]+)\/(scheduled-events|nanoflows)\/([^/]+)\.yaml$/.exec(d.file);
+  if (whole) {
+    // A scheduled event is one setting list, and a nanoflow runs in the browser where an error activity
+    // cannot stand in for its body: one that does not check is left out whole.
     files.delete(d.file);
-    reporter.downgrade('scheduled event', `${event[1]}.${event[2]}`, `not imported: ${d.path} ${d.message}`, true);
+    reporter.downgrade(whole[2] === 'nanoflows' ? 'nanoflow' : 'scheduled event', `${whole[1]}.${whole[3]}`, `not imported: ${d.path} ${d.message}`, true);
     return '';
   }
   const m = /^modules\/([^/]+)\/(?:(microflows|pages|snippets)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);

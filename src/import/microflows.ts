@@ -383,6 +383,15 @@ class Converter {
         const into = a.UseReturnVariable === true && str(a.ResultVariableName) ? { into: str(a.ResultVariableName) } : {};
         return c({ call: { microflow: mf, ...(Object.keys(args).length ? { with: args } : {}), ...into } });
       }
+      case 'NanoflowCallAction': {
+        // From a nanoflow: Kiln's call activity runs a nanoflow or a microflow by name.
+        const call = obj(a.NanoflowCall);
+        const args: Json = {};
+        for (const p of list(call?.ParameterMappings)) args[last(str(p.Parameter))] = str(p.Argument);
+        const into =
+          a.UseReturnVariable === true && str(a.OutputVariableName ?? a.ResultVariableName) ? { into: str(a.OutputVariableName ?? a.ResultVariableName) } : {};
+        return c({ call: { microflow: str(call?.Nanoflow), ...(Object.keys(args).length ? { with: args } : {}), ...into } });
+      }
       case 'LogMessageAction': {
         const level = str(a.Level).toLowerCase();
         return c({
@@ -526,8 +535,19 @@ class Converter {
   }
 }
 
-/** A Mendix microflow as a Kiln microflow file: parameters, return type, roles and the structured body. */
-export function convertMicroflow(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter, javaActions: Set<string>): Json {
+/**
+ * A Mendix microflow as a Kiln microflow file: parameters, return type, roles and the structured body.
+ * A nanoflow (`kind`) is the same graph in a nanoflow file, which has no roles or entity access.
+ */
+export function convertMicroflow(
+  index: ModelIndex,
+  module: string,
+  name: string,
+  doc: MxObject,
+  reporter: Reporter,
+  javaActions: Set<string>,
+  kind: 'microflow' | 'nanoflow' = 'microflow',
+): Json {
   const out: Json = {};
   const params: Json = {};
   for (const o of list(obj(doc.ObjectCollection)?.Objects)) {
@@ -539,8 +559,8 @@ export function convertMicroflow(index: ModelIndex, module: string, name: string
   const returns = dataType(obj(doc.MicroflowReturnType));
   if (returns) out.returns = returns;
   const roles = strings(doc.AllowedModuleRoles).map((q) => (moduleOf(q) === module ? last(q) : q));
-  if (roles.length) out.allowedRoles = roles;
-  if (doc.ApplyEntityAccess === true) out.applyEntityAccess = true;
+  if (roles.length && kind === 'microflow') out.allowedRoles = roles;
+  if (doc.ApplyEntityAccess === true && kind === 'microflow') out.applyEntityAccess = true;
   const g = new Graph(doc);
   const javaReturns = new Map(index.documents('JavaActions$JavaAction').map((d) => [`${d.module}.${d.name}`, codeType(obj(d.unit.doc.JavaReturnType))]));
   const conv = new Converter(javaReturns, g, index.language);
@@ -549,11 +569,11 @@ export function convertMicroflow(index: ModelIndex, module: string, name: string
     const body = conv.seq(start, undefined, undefined);
     if (body.at(-1)?.return === null) body.pop();
     out.body = body;
-    reporter.count('microflow', conv.notes, `${module}.${name}`);
+    reporter.count(kind, conv.notes, `${module}.${name}`);
   } catch (e) {
     if (!(e instanceof Unstructured)) throw e;
     out.body = [{ error: { message: `Imported from Mendix without its body: ${e.message}` } }];
-    reporter.count('microflow', [...conv.notes, `body left out: ${e.message}`], `${module}.${name}`);
+    reporter.count(kind, [...conv.notes, `body left out: ${e.message}`], `${module}.${name}`);
   }
   for (const j of conv.javaActions) javaActions.add(j);
   if (str(doc.Documentation)) out.documentation = str(doc.Documentation);

@@ -118,6 +118,12 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         { attribute: 'LastActive', caption: 'Last active' },
       ]);
       expect(grid.rowButtons).toEqual([expect.objectContaining({ action: 'delete' })]);
+      // Nanoflows become nanoflow files; those that need a JavaScript action's result (left out) do not check and are reported.
+      expect(report.kinds.nanoflow).toEqual({ full: 3, partial: 4, skipped: 6 });
+      expect(parse(readFileSync(join(out, 'modules/FeedbackModule/nanoflows/ACT_Open_Feedback_Modal.yaml'), 'utf8'))).toEqual({
+        body: [{ showPage: { page: 'FeedbackModule.ShareFeedback' } }],
+      });
+      expect(report.notes).toContain('nanoflow Atlas_Web_Content.ACT_Login: not imported: body.0.decision.if condition: unknown variable $StatusCode');
       // Snippets become snippet files (the language selector a Kiln language selector); tab controls tab containers.
       expect(report.kinds.snippet).toEqual({ full: 4, partial: 0, skipped: 0 });
       expect(parse(readFileSync(join(out, 'modules/Atlas_Core/snippets/LanguageSelectorWidget.yaml'), 'utf8'))).toEqual({
