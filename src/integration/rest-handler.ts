@@ -20,6 +20,7 @@ import type { ObjectLogic } from '../client-api/ports.js';
 import { idToGuid } from '../objects/values.js';
 import { HTTP_RESPONSE } from '../model/compiled/rest-services.js';
 import { SYSTEM_CONTEXT } from '../security/user-context.js';
+import { MappingError } from '../logic/mappings/json-values.js';
 import { applyHeaders, headersOf, httpRequestObjects, newHttpResponse, statusOf } from './http-messages.js';
 import { valueFromRestJson, valueFromText, valueToJsonText } from './json-values.js';
 
@@ -223,7 +224,9 @@ export class RestServiceHandler {
       for (const [p, v] of args) params[p.name] = v;
       const r = await withFeedback(() => engine.runMicroflow(op.microflow, params, user, tx as unknown as SqlPort, objects));
       if (op.returns?.kind === 'object' && op.returns.entity === HTTP_RESPONSE) return builtAnswer(r.value, r.dirty);
-      const a = await this.answer(tx, user, op, r.value);
+      const a = op.exportMapping
+        ? await this.mapped(tx, user, op.exportMapping, op.returns?.kind === 'list', r.value, r.dirty)
+        : await this.answer(tx, user, op, r.value);
       if (!response) return a;
       // An HttpResponse parameter: its status and headers win; its content is the body when the microflow returns nothing.
       const content = response.values.get('Content');
@@ -246,6 +249,18 @@ export class RestServiceHandler {
   private async importBody(tx: Transaction, user: UserContext, op: CRestOperation, p: CRestParameter, body: unknown, into: MxObject[]): Promise<Value> {
     if (p.type.kind === 'primitive') return typeof body === 'string' ? body : null;
     if (p.type.kind !== 'object' && p.type.kind !== 'list') return null;
+    if (op.importMapping) {
+      const mapping = op.importMapping;
+      try {
+        const r = await withFeedback(() => this.deps.engine.importWithMapping(mapping, body, user, tx as unknown as SqlPort, 'body'));
+        into.push(...r.objects);
+        return r.value;
+      } catch (e) {
+        if (e instanceof MappingError)
+          throw e.status === 403 ? new HttpError(403, 'not allowed') : malformedRequest(e.field, e.message.slice(e.field.length + 1));
+        throw e;
+      }
+    }
     const { model, ids } = this.deps;
     const entity = model.entities.get(p.type.entity)!;
     const access = entityAccess(model, user, entity.name);
@@ -300,6 +315,14 @@ export class RestServiceHandler {
       }
     }
     return value;
+  }
+
+  /** The result through the operation's export mapping, showing only what the caller may read (an unreadable single object is a 404). */
+  private async mapped(tx: Transaction, user: UserContext, mapping: string, list: boolean, value: Value, held: readonly MxObject[]): Promise<Answer> {
+    if (!list && !isMxObject(value)) throw new HttpError(404, 'not found');
+    const text = await this.deps.engine.exportWithMapping(mapping, value, user, tx as unknown as SqlPort, held, (objects) => this.rightsOf(tx, user, objects));
+    if (text === undefined) throw new HttpError(404, 'not found');
+    return { status: 200, type: 'application/json; charset=utf-8', body: text };
   }
 
   /** What the microflow returned, as the answer: JSON of readable members for objects, text for a primitive, 204 for nothing. */

@@ -14,6 +14,8 @@ import { MicroflowError, type FeedbackItem } from './errors.js';
 import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
 import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type FilePort, type HttpPort, type QueryPort, type SqlPort } from './ports.js';
 import { createHttpClient, DEFAULT_HTTP } from '../http-client.js';
+import { importJson } from '../mappings/import-json.js';
+import { exportJson, type ReadRights } from '../mappings/export-json.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
 import { LogicSession, type ClientMessage } from './session.js';
 
@@ -114,6 +116,37 @@ export class MicroflowEngine implements EngineHost {
   /** A session for one request, in the given transaction (object actions from the client API use it). */
   session(user: UserContext, tx: SqlPort | undefined): LogicSession {
     return new LogicSession(this, user, tx, this.log);
+  }
+
+  /**
+   * Applies an import mapping to a JSON document (a published operation's body)
+   * in its own session on `tx`, with the user's entity access: the objects it
+   * made or found, committed as the mapping says. MappingError for bad JSON.
+   */
+  async importWithMapping(name: string, json: unknown, user: UserContext, tx: SqlPort, field: string): Promise<{ value: Value; objects: MxObject[] }> {
+    const mapping = this.model.mappings?.get(name);
+    if (!mapping) throw new Error(`unknown mapping '${name}'`);
+    const session = this.session(user, tx);
+    await session.begin();
+    return importJson(session, mapping, json, { entityAccess: true, field, stack: [] });
+  }
+
+  /** Applies an export mapping to what a microflow returned (`held`: the objects its session held, new ones included). */
+  async exportWithMapping(
+    name: string,
+    value: Value,
+    user: UserContext,
+    tx: SqlPort,
+    held: readonly MxObject[],
+    rights?: ReadRights,
+  ): Promise<string | undefined> {
+    const mapping = this.model.mappings?.get(name);
+    if (!mapping) throw new Error(`unknown mapping '${name}'`);
+    const session = this.session(user, tx);
+    for (const o of held) session.track(o);
+    if (Array.isArray(value)) for (const o of value) if (isMxObject(o)) session.track(o);
+    if (isMxObject(value)) session.track(value);
+    return exportJson(session, mapping, value, rights);
   }
 
   /**

@@ -4,10 +4,11 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef } from '../schema/index.js';
+import type { AppFile, DomainModelFile, MappingFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef } from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
+import { compileMappings } from './mappings.js';
 import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
 
 /**
@@ -105,9 +106,16 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   }
 
   const security = compileSecurity(loaded.app, app, domain.moduleRoles, domain.entities, env, diagnostics);
+  const mappings = compileMappings(
+    validFiles.filter((f) => f.kind === 'json-structure').map((f) => ({ file: f, def: valid.get(f) })),
+    validFiles.filter((f) => f.kind === 'mapping').map((f) => ({ file: f, def: valid.get(f) as MappingFile })),
+    { entities: domain.entities, associations: domain.associations },
+    diagnostics,
+  );
+
   const restServices = compileRestServices(
     validFiles.filter((f) => f.kind === 'rest-service').map((f) => ({ file: f, def: valid.get(f) as RestServiceFile })),
-    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
+    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows, mappings },
     diagnostics,
   );
 
@@ -130,6 +138,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     microflows,
     pages,
     restServices,
+    mappings,
     files: loaded.files,
   };
 

@@ -3,6 +3,7 @@ import type { SourceFile } from '../load/source-file.js';
 import type { RestServiceFile } from '../schema/index.js';
 import { qualify } from './compile-domain.js';
 import type { CAssociation, CEntity, CMicroflow, SourceRef } from './types.js';
+import type { CMapping } from './mappings.js';
 
 /** Where a published REST operation takes a microflow parameter from. */
 export type RestParamSource = 'path' | 'query' | 'header' | 'body' | 'request' | 'response';
@@ -53,6 +54,10 @@ export interface CRestOperation {
   /** Attributes an imported body object takes from its JSON keys (undefined = every writable one). */
   readonly importAttributes?: readonly string[];
   readonly importCommit: boolean | 'withoutEvents';
+  /** Import mapping (Module.Name) for the body, instead of the attribute lists. */
+  readonly importMapping?: string;
+  /** Export mapping (Module.Name) for the result, instead of the attribute lists. */
+  readonly exportMapping?: string;
   /** What the microflow returns; undefined = nothing. */
   readonly returns?: RestValueType;
   /** Attributes of returned objects written to JSON (undefined = every one). */
@@ -95,6 +100,7 @@ interface RestInput {
   readonly enumerations: ReadonlyMap<string, unknown>;
   readonly moduleRoles: ReadonlySet<string>;
   readonly microflows: ReadonlyMap<string, CMicroflow>;
+  readonly mappings?: ReadonlyMap<string, CMapping>;
 }
 
 /** A microflow's declared type text (`Sales.Order`, `List of Sales.Order`, `Integer`) as a REST value type; undefined when unknown. */
@@ -339,7 +345,7 @@ function compileOperation(
     });
   };
   checkAttrs(op.import?.attributes, bodyEntity, 'import');
-  if (op.import && !bodyEntity && !op.import.attributes)
+  if (op.import && !bodyEntity && !op.import.attributes && !op.import.mapping)
     out.push(file.diagnostic([...at, 'import'], 'import needs a body parameter of an object or list type'));
   const returns = mf.def.returns && mf.def.returns !== 'Nothing' ? restValueType(mf.def.returns, mf.module, m) : undefined;
   if (mf.def.returns && mf.def.returns !== 'Nothing' && !returns)
@@ -382,6 +388,37 @@ function compileOperation(
     'export',
   );
   const importAssociations = nested(op.import?.associations, bodyEntity, 'import') as (CRestNested & { keyAttribute: string })[];
+  const bodyType = parameters.find((p) => p.source === 'body')?.type;
+  const mappingFor = (key: 'import' | 'export', t: RestValueType | undefined): string | undefined => {
+    const d = op[key];
+    if (!d?.mapping) return undefined;
+    const where = [...at, key, 'mapping'];
+    if (d.attributes || d.associations || (key === 'import' && op.import?.commit !== undefined))
+      out.push(
+        file.diagnostic(
+          where,
+          `a mapping replaces ${key}.attributes, ${key}.associations${key === 'import' ? ' and import.commit (the mapping has its own commit)' : ''}`,
+        ),
+      );
+    const q = qualify(d.mapping, module);
+    const mp = m.mappings?.get(q);
+    if (!mp) {
+      out.push(file.diagnostic(where, `unknown mapping '${d.mapping}'`));
+      return undefined;
+    }
+    if (mp.kind !== key) out.push(file.diagnostic(where, `${q} is an ${mp.kind} mapping`));
+    const want = mp.list ? 'list' : 'object';
+    if (!t || (t.kind !== 'object' && t.kind !== 'list') || t.kind !== want || !m.entities.get(t.entity)?.chain.includes(mp.root.entity))
+      out.push(
+        file.diagnostic(
+          where,
+          `${q} maps ${mp.list ? 'a list of' : 'one'} ${mp.root.entity}, but the ${key === 'import' ? 'body parameter' : 'microflow result'} is ${t ? (t.kind === 'list' ? `a list of ${t.entity}` : t.kind === 'object' ? t.entity : 'not an object') : 'missing'}`,
+        ),
+      );
+    return q;
+  };
+  const importMapping = mappingFor('import', bodyType);
+  const exportMapping = mappingFor('export', returns);
   if (!ok) return undefined;
   return {
     method: op.method,
@@ -394,6 +431,8 @@ function compileOperation(
     parameters,
     ...(op.import?.attributes ? { importAttributes: op.import.attributes } : {}),
     importCommit: op.import?.commit ?? false,
+    ...(importMapping ? { importMapping } : {}),
+    ...(exportMapping ? { exportMapping } : {}),
     ...(returns ? { returns } : {}),
     ...(op.export?.attributes ? { exportAttributes: op.export.attributes } : {}),
     ...(op.summary !== undefined ? { summary: op.summary } : {}),

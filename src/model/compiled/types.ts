@@ -1,6 +1,7 @@
 import type { MicroflowFile, PageFile, PasswordPolicyDef, NavigationDef } from '../schema/index.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { CRestService } from './rest-services.js';
+import type { CMapping } from './mappings.js';
 
 /**
  * The compiled model: what the runtime executes. Built once at start-up from the
@@ -33,6 +34,8 @@ export interface CompiledModel {
   readonly pages: ReadonlyMap<string, CPage>;
   /** Published REST services by qualified name (absent in models built by hand in tests). */
   readonly restServices?: ReadonlyMap<string, CRestService>;
+  /** Import and export mappings (modules/<Module>/mappings/), checked against their JSON structures. */
+  readonly mappings?: ReadonlyMap<string, CMapping>;
   /** The parsed files, for later passes that report locations (expressions, XPath). */
   readonly files: readonly SourceFile[];
 }

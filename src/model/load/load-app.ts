@@ -57,7 +57,7 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
         line: 0,
         path: '',
         message:
-          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml and modules/<Module>/rest/<Name>.yaml',
+          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml, modules/<Module>/rest/<Name>.yaml, modules/<Module>/json-structures/<Name>.json and modules/<Module>/mappings/<Name>.yaml',
       });
       continue;
     }
@@ -94,6 +94,8 @@ function classify(rel: string): { kind: FileKind; module?: string; unit?: string
   if (parts.length === 4 && parts[2] === 'microflows') return { kind: 'microflow', module, unit: base(parts[3]!) };
   if (parts.length === 4 && parts[2] === 'pages') return { kind: 'page', module, unit: base(parts[3]!) };
   if (parts.length === 4 && parts[2] === 'rest') return { kind: 'rest-service', module, unit: base(parts[3]!) };
+  if (parts.length === 4 && parts[2] === 'json-structures') return { kind: 'json-structure', module, unit: base(parts[3]!) };
+  if (parts.length === 4 && parts[2] === 'mappings') return { kind: 'mapping', module, unit: base(parts[3]!) };
   return undefined;
 }
 

@@ -4,6 +4,7 @@ import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
 import { PageFile } from './page.js';
 import { RestServiceFile } from './rest-service.js';
+import { JsonStructureFile, MappingFile } from './mapping.js';
 
 /** Every kind of model file and the schema it is validated against. */
 export const FILE_KINDS = {
@@ -12,6 +13,8 @@ export const FILE_KINDS = {
   microflow: MicroflowFile,
   page: PageFile,
   'rest-service': RestServiceFile,
+  'json-structure': JsonStructureFile,
+  mapping: MappingFile,
 } as const satisfies Record<string, TSchema>;
 
 export type FileKind = keyof typeof FILE_KINDS;
@@ -21,3 +24,4 @@ export * from './domain-model.js';
 export * from './microflow.js';
 export * from './page.js';
 export * from './rest-service.js';
+export * from './mapping.js';

@@ -217,10 +217,25 @@ function activitySchema(Self: TSchema) {
             basicAuth: Type.Optional(Type.Object({ user: Expr('user name'), password: Expr('password') }, { additionalProperties: false })),
             timeout: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds before the call fails (default 300; 0 = none).' })),
             body: Type.Optional(Expr('request body (String), for POST, PUT, PATCH and OPTIONS')),
+            exportMapping: Type.Optional(
+              Type.Object(
+                { mapping: Type.String({ description: 'Export mapping (Module.Name).' }), value: VarRef('the object or list it exports') },
+                { additionalProperties: false, description: 'Request body: the JSON an export mapping writes (set Content-Type yourself, as in Mendix).' },
+              ),
+            ),
             response: Type.Optional(
-              Type.Union([Type.Literal('string'), Type.Literal('httpResponse'), Type.Literal('ignore')], {
-                description: 'What into receives: the body as a String (default), the whole answer as a System.HttpResponse, or nothing.',
-              }),
+              Type.Union(
+                [
+                  Type.Literal('string'),
+                  Type.Literal('httpResponse'),
+                  Type.Literal('ignore'),
+                  Type.Object({ importMapping: Type.String({ description: 'Import mapping (Module.Name).' }) }, { additionalProperties: false }),
+                ],
+                {
+                  description:
+                    'What into receives: the body as a String (default), the whole answer as a System.HttpResponse, nothing, or the objects an import mapping makes of the JSON body.',
+                },
+              ),
             ),
             into: Type.Optional(VarName),
           },

@@ -24,6 +24,9 @@ const ParameterBinding = Type.Object(
 /** How a JSON body becomes objects (an import mapping by attribute names). */
 const ImportDef = Type.Object(
   {
+    mapping: Type.Optional(
+      Type.String({ description: 'An import mapping (Module.Name) of a JSON structure; instead of attributes and associations (its own commit applies).' }),
+    ),
     attributes: Type.Optional(
       Type.Array(Type.String(), { description: 'Attributes set from the JSON keys of the same name; default every writable attribute.' }),
     ),
@@ -49,6 +52,7 @@ const ImportDef = Type.Object(
 /** How returned objects become JSON (an export mapping by attribute names). */
 const ExportDef = Type.Object(
   {
+    mapping: Type.Optional(Type.String({ description: 'An export mapping (Module.Name) of a JSON structure; instead of attributes and associations.' })),
     attributes: Type.Optional(
       Type.Array(Type.String(), {
         description: 'Attributes written as JSON keys; default every attribute. Members the caller may not read are left out per object.',

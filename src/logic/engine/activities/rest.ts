@@ -7,6 +7,12 @@ import { prefetchAll } from '../compiler.js';
 import { MicroflowError } from '../errors.js';
 import { OutboundError, type OutboundResponse } from '../ports.js';
 import type { Run } from '../run.js';
+import type { CMapping } from '../../../model/compiled/mappings.js';
+import { assignable, typeToString } from '../../expressions/types.js';
+import type { MicroflowCompiler, Path } from '../compiler.js';
+import { exportJson } from '../../mappings/export-json.js';
+import { importJson } from '../../mappings/import-json.js';
+import { MappingError } from '../../mappings/json-values.js';
 import { template } from './template.js';
 import { host, type ActivityCompiler } from './types.js';
 
@@ -36,13 +42,37 @@ export const callRest: ActivityCompiler<'callRest'> = (c, d, path, st) => {
   }
   const user = d.basicAuth ? c.expr(d.basicAuth.user, [...path, 'basicAuth', 'user'], st.scope, T.String, 'user name') : undefined;
   const password = d.basicAuth ? c.expr(d.basicAuth.password, [...path, 'basicAuth', 'password'], st.scope, T.String, 'password') : undefined;
-  if (d.body !== undefined && !WITH_BODY.has(method)) c.error([...path, 'body'], `a ${method} request has no body`);
+  if ((d.body !== undefined || d.exportMapping) && !WITH_BODY.has(method))
+    c.error([...path, d.body !== undefined ? 'body' : 'exportMapping'], `a ${method} request has no body`);
+  if (d.body !== undefined && d.exportMapping) c.error([...path, 'exportMapping'], 'give either body or exportMapping');
   const body = d.body !== undefined ? c.expr(d.body, [...path, 'body'], st.scope, T.String, 'body') : undefined;
-  const kind = d.response ?? 'string';
+  let exporting: { mapping: CMapping; slot: number } | undefined;
+  if (d.exportMapping) {
+    const m = mappingOf(c, d.exportMapping.mapping, 'export', [...path, 'exportMapping', 'mapping']);
+    const v = c.variable(d.exportMapping.value, [...path, 'exportMapping', 'value'], st.scope, ['Object', 'List']);
+    if (m && v) {
+      const want = m.list ? T.list(m.root.entity) : T.object(m.root.entity);
+      if (!assignable(c.model, v.type, want))
+        c.error([...path, 'exportMapping', 'value'], `${m.name} exports ${typeToString(want)}, not ${typeToString(v.type)}`);
+      else exporting = { mapping: m, slot: v.slot };
+    }
+  }
+  const kind = typeof d.response === 'object' ? 'import' : (d.response ?? 'string');
+  const importing = typeof d.response === 'object' ? mappingOf(c, d.response.importMapping, 'import', [...path, 'response', 'importMapping']) : undefined;
   if (d.into !== undefined && kind === 'ignore') c.error([...path, 'into'], "response 'ignore' stores nothing: leave out into");
   let slot: number | undefined;
   if (d.into !== undefined && kind !== 'ignore') {
-    slot = c.declare(st.scope, d.into, kind === 'httpResponse' ? T.object('System.HttpResponse') : T.String, [...path, 'into']);
+    const t =
+      kind === 'httpResponse'
+        ? T.object('System.HttpResponse')
+        : kind === 'import'
+          ? importing
+            ? importing.list
+              ? T.list(importing.root.entity)
+              : T.object(importing.root.entity)
+            : T.Unknown
+          : T.String;
+    slot = c.declare(st.scope, d.into, t, [...path, 'into']);
     if (slot === undefined) return undefined;
   }
   const latest = c.builtin('latestHttpResponse')!.slot;
@@ -72,6 +102,7 @@ export const callRest: ActivityCompiler<'callRest'> = (c, d, path, st) => {
           method,
           headers: h,
           ...(body ? { body: valueToString(body.evaluate(r)) } : {}),
+          ...(exporting ? { body: (await exportJson(r.session, exporting.mapping, r.vars[exporting.slot] ?? null)) ?? 'null' } : {}),
           timeoutMs,
           maxBytes: MAX_RESPONSE_BYTES,
         });
@@ -84,11 +115,34 @@ export const callRest: ActivityCompiler<'callRest'> = (c, d, path, st) => {
       r.vars[latest] = response;
       if (res.status < 200 || res.status > 299)
         throw new MicroflowError(`REST call failed: ${res.status} ${res.statusText}`.trim(), r.stack, 'System.RestException');
-      if (slot !== undefined) r.vars[slot] = kind === 'httpResponse' ? response : text;
+      if (kind === 'import' && importing) {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          throw new MicroflowError(`call REST: the answer is not JSON, so ${importing.name} cannot import it`, r.stack, 'System.RestException');
+        }
+        try {
+          const imported = await importJson(r.session, importing, json, { entityAccess: false, field: 'response', stack: r.stack });
+          if (slot !== undefined) r.vars[slot] = imported.value;
+        } catch (e) {
+          if (e instanceof MappingError) throw new MicroflowError(`call REST: ${importing.name}: ${e.message}`, r.stack, 'System.MappingException');
+          throw e;
+        }
+      } else if (slot !== undefined) r.vars[slot] = kind === 'httpResponse' ? response : text;
       return NEXT;
     },
   };
 };
+
+/** A mapping of the model by (module-relative) name, of the kind the activity needs. */
+function mappingOf(c: MicroflowCompiler, name: string, kind: 'import' | 'export', path: Path): CMapping | undefined {
+  const q = name.includes('.') ? name : `${c.mf.module}.${name}`;
+  const m = c.model.mappings?.get(q);
+  if (!m) c.error(path, `unknown mapping '${name}' (modules/<Module>/mappings/<Name>.yaml)`);
+  else if (m.kind !== kind) c.error(path, `${q} is an ${m.kind} mapping: an ${kind} mapping is needed here`);
+  return m?.kind === kind ? m : undefined;
+}
 
 /** The answer as a System.HttpResponse with its System.HttpHeader objects, held by the request's session. */
 async function httpResponseObject(r: Run, res: OutboundResponse, content: string): Promise<MxObject> {
