@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, malformedRequest } from '../core/errors.js';
-import { commitObjects, type Database, type IdGenerator, type Transaction } from '../data/index.js';
+import { commitObjects, type Database, type IdGenerator, type Queryable, type Transaction } from '../data/index.js';
 import { createObject } from '../data/index.js';
 import type { CompiledModel, MemberRight } from '../model/compiled/types.js';
 import type { CRestNested, CRestOperation, CRestParameter, CRestService } from '../model/compiled/rest-services.js';
@@ -151,7 +151,10 @@ export class RestServiceHandler {
     const params: Record<string, Value> = {};
     for (const [name, type] of Object.entries(model.microflows.get(microflow)?.def.parameters ?? {}))
       params[name] = type.trim() === HTTP_RESPONSE ? response : message;
-    const r = await db.transaction((tx) => engine.runMicroflow(microflow, params, SYSTEM_CONTEXT, tx as unknown as SqlPort, [...all, response]));
+    const held = [...all, response];
+    const r = engine.isReadOnly(microflow)
+      ? await engine.runWithoutTransaction(microflow, params, SYSTEM_CONTEXT, held)
+      : await db.transaction((tx) => engine.runMicroflow(microflow, params, SYSTEM_CONTEXT, tx as unknown as SqlPort, held));
     const headers = headersOf(r.dirty, response);
     const status = statusOf(response);
     if (status !== undefined && status !== 200) {
@@ -217,12 +220,19 @@ export class RestServiceHandler {
         args.set(p, response);
       }
     }
-    const answer = await db.transaction(async (tx) => {
+    // A GET whose microflow provably only reads runs outside a transaction: no BEGIN, SAVEPOINT and COMMIT round trips.
+    const readOnly = op.method === 'GET' && !bodyParam && engine.isReadOnly(op.microflow);
+    const work = async (inTx: Transaction | undefined) => {
+      const tx: Queryable = inTx ?? db;
       const objects: MxObject[] = [...held];
-      if (bodyParam) args.set(bodyParam, await this.importBody(tx, user, op, bodyParam, body, objects));
+      if (bodyParam && inTx) args.set(bodyParam, await this.importBody(inTx, user, op, bodyParam, body, objects));
       const params: Record<string, Value> = {};
       for (const [p, v] of args) params[p.name] = v;
-      const r = await withFeedback(() => engine.runMicroflow(op.microflow, params, user, tx as unknown as SqlPort, objects));
+      const r = await withFeedback(() =>
+        inTx
+          ? engine.runMicroflow(op.microflow, params, user, inTx as unknown as SqlPort, objects)
+          : engine.runWithoutTransaction(op.microflow, params, user, objects),
+      );
       if (op.returns?.kind === 'object' && op.returns.entity === HTTP_RESPONSE) return builtAnswer(r.value, r.dirty);
       const a = op.exportMapping
         ? await this.mapped(tx, user, op.exportMapping, op.returns?.kind === 'list', r.value, r.dirty)
@@ -237,7 +247,8 @@ export class RestServiceHandler {
         headers: headersOf(r.dirty, response),
         ...(withContent ? { body: content, type: 'text/plain; charset=utf-8' } : {}),
       };
-    });
+    };
+    const answer = readOnly ? await work(undefined) : await db.transaction(work);
     if (answer.headers) applyHeaders(reply, answer.headers);
     reply.code(answer.status);
     if (answer.body === undefined) return void reply.send();
@@ -318,7 +329,7 @@ export class RestServiceHandler {
   }
 
   /** The result through the operation's export mapping, showing only what the caller may read (an unreadable single object is a 404). */
-  private async mapped(tx: Transaction, user: UserContext, mapping: string, list: boolean, value: Value, held: readonly MxObject[]): Promise<Answer> {
+  private async mapped(tx: Queryable, user: UserContext, mapping: string, list: boolean, value: Value, held: readonly MxObject[]): Promise<Answer> {
     if (!list && !isMxObject(value)) throw new HttpError(404, 'not found');
     const text = await this.deps.engine.exportWithMapping(mapping, value, user, tx as unknown as SqlPort, held, (objects) => this.rightsOf(tx, user, objects));
     if (text === undefined) throw new HttpError(404, 'not found');
@@ -326,7 +337,7 @@ export class RestServiceHandler {
   }
 
   /** What the microflow returned, as the answer: JSON of readable members for objects, text for a primitive, 204 for nothing. */
-  private async answer(tx: Transaction, user: UserContext, op: CRestOperation, value: Value): Promise<Answer> {
+  private async answer(tx: Queryable, user: UserContext, op: CRestOperation, value: Value): Promise<Answer> {
     const rt = op.returns;
     if (!rt) return { status: 204, type: '' };
     if (rt.kind === 'object' || rt.kind === 'list') {
@@ -392,7 +403,7 @@ export class RestServiceHandler {
   }
 
   /** The JSON of associated objects by id: those the caller may read, with the members it may read on each. */
-  private async loadNested(tx: Transaction, user: UserContext, n: CRestNested, ids: readonly bigint[]): Promise<Map<bigint, string>> {
+  private async loadNested(tx: Queryable, user: UserContext, n: CRestNested, ids: readonly bigint[]): Promise<Map<bigint, string>> {
     const out = new Map<bigint, string>();
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
       const part = ids.slice(i, i + ID_CHUNK);
@@ -415,7 +426,7 @@ export class RestServiceHandler {
    * SELECT per entity and chunk of ids); objects the caller may not read at all
    * are missing from the map. New objects pass every rule's XPath.
    */
-  private async rightsOf(tx: Transaction, user: UserContext, objects: readonly MxObject[]): Promise<Map<MxObject, ReadonlyMap<string, MemberRight> | 'all'>> {
+  private async rightsOf(tx: Queryable, user: UserContext, objects: readonly MxObject[]): Promise<Map<MxObject, ReadonlyMap<string, MemberRight> | 'all'>> {
     const out = new Map<MxObject, ReadonlyMap<string, MemberRight> | 'all'>();
     const byEntity = new Map<string, MxObject[]>();
     for (const o of objects) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { writeApp } from '../support/app-folder.js';
 import { startApp, type TestRuntime } from '../security/harness.js';
+import type { Database } from '../../src/data/index.js';
 
 /**
  * Custom authentication microflows in Mendix's order (custom, Basic, active
@@ -23,7 +24,7 @@ entities:
   Item:
     attributes: { Name: String }
     access:
-      - { roles: [User], read: "*" }
+      - { roles: [User], read: "*", create: true, write: "*" }
 `,
   // X-Api-Key "key-<name>" is user <name>; X-Api-Key "teapot" answers 418 itself; no key: empty (next method).
   'modules/Shop/microflows/Authenticate.yaml': `parameters: { Request: System.HttpRequest, Response: System.HttpResponse }
@@ -61,6 +62,9 @@ body:
   - create: { entity: System.HttpHeader, set: { Key: "'Set-Cookie: evil=1; X'", Value: "'y'", System.HttpHeaders: $R }, into: H2 }
   - return: $R
 `,
+  'modules/Shop/microflows/Items.yaml': 'returns: List of Shop.Item\nbody:\n  - retrieve: { from: Shop.Item, into: L }\n  - return: $L\n',
+  'modules/Shop/microflows/AddItem.yaml':
+    'returns: Shop.Item\nbody:\n  - create: { entity: Shop.Item, set: { Name: "\'new\'" }, commit: true, into: I }\n  - return: $I\n',
   'modules/Shop/microflows/Empty.yaml': 'returns: System.HttpResponse\nbody:\n  - return: empty\n',
   'modules/Shop/rest/Svc.yaml': `authentication: [session, basic, custom]
 authenticationMicroflow: Authenticate
@@ -70,6 +74,7 @@ resources:
   inspect: { operations: [{ method: POST, microflow: Inspect }] }
   build: { operations: [{ method: GET, microflow: Build }] }
   empty: { operations: [{ method: GET, microflow: Empty }] }
+  items: { operations: [{ method: GET, microflow: Items }, { method: POST, microflow: AddItem }] }
 `,
 };
 
@@ -127,6 +132,24 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('REST custom authenticati
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
     expect(r.headers.get('set-cookie')).toBeNull();
     expect(await r.json()).toEqual({ queued: true });
+  });
+
+  it('runs a GET whose microflow only reads without a transaction, and a writing one in a transaction', async () => {
+    const database = t.rt.ctx.services.get('db') as Database;
+    const seen: string[] = [];
+    const off = database.onStatement((sql) => seen.push(sql.trim().split(/\s+/)[0]!.toUpperCase()));
+    try {
+      const post = await fetch(`${t.url}/rest/svc/v1/items`, { method: 'POST', headers: basic('u1', 'Passw0rd1') });
+      expect(post.status).toBe(200);
+      expect(seen).toContain('BEGIN');
+      seen.length = 0;
+      const get = await fetch(`${t.url}/rest/svc/v1/items`, { headers: basic('u1', 'Passw0rd1') });
+      expect(await get.json()).toEqual([{ Name: 'new' }]);
+      expect(seen).toContain('SELECT');
+      expect(seen.filter((x) => x === 'BEGIN' || x === 'SAVEPOINT' || x === 'COMMIT')).toEqual([]);
+    } finally {
+      off();
+    }
   });
 
   it('answers an empty HttpResponse with 500, nothing of the error', async () => {

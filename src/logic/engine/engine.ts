@@ -15,6 +15,7 @@ import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
 import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type FilePort, type HttpPort, type QueryPort, type SqlPort } from './ports.js';
 import { createHttpClient, DEFAULT_HTTP } from '../http-client.js';
 import { importJson } from '../mappings/import-json.js';
+import { isReadOnly } from './read-only.js';
 import { exportJson, type ReadRights } from '../mappings/export-json.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
 import { LogicSession, type ClientMessage } from './session.js';
@@ -116,6 +117,29 @@ export class MicroflowEngine implements EngineHost {
   /** A session for one request, in the given transaction (object actions from the client API use it). */
   session(user: UserContext, tx: SqlPort | undefined): LogicSession {
     return new LogicSession(this, user, tx, this.log);
+  }
+
+  /** Whether the microflow only reads (./read-only.ts): it may then run outside a transaction. */
+  isReadOnly(name: string): boolean {
+    return isReadOnly(this.model, name);
+  }
+
+  /**
+   * Runs a read-only microflow (isReadOnly) on the database without a
+   * transaction: each statement on a pooled connection as it comes, no BEGIN,
+   * SAVEPOINT or COMMIT round trips, no connection held between them.
+   */
+  async runWithoutTransaction(
+    name: string,
+    params: Readonly<Record<string, Value>>,
+    user: UserContext,
+    objects: readonly MxObject[] = [],
+  ): Promise<MicroflowResult> {
+    if (!this.db || !this.isReadOnly(name)) return this.runMicroflow(name, params, user, undefined, objects);
+    const session = new LogicSession(this, user, this.db, this.log, false);
+    for (const o of objects) session.track(o);
+    const value = await this.runInSession(session, name, params);
+    return resultOf(session, value);
   }
 
   /**
