@@ -32,6 +32,8 @@ function attributeSchema(model: CompiledModel, a: CAttribute): Schema | undefine
   }
 }
 
+const isFile = (model: CompiledModel, entity: string) => model.entities.get(entity)?.chain.includes('System.FileDocument') ?? false;
+
 /** The JSON a mapping reads or writes, level by level (its keys, the attributes' types, nested objects and arrays). */
 function mappingSchema(model: CompiledModel, name: string): Schema {
   const mapping = model.mappings!.get(name)!;
@@ -107,6 +109,11 @@ function operationObject(model: CompiledModel, svc: CRestService, op: CRestOpera
   if (!rt) responses['204'] = { description: 'Done; no content.' };
   else if (rt.kind === 'object' && rt.entity === HTTP_RESPONSE)
     responses.default = { description: 'The answer the microflow builds (status, headers and content).' };
+  else if (rt.kind === 'object' && isFile(model, rt.entity))
+    responses['200'] = {
+      description: `The contents of the ${rt.entity}.`,
+      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    };
   else if (rt.kind === 'object' || rt.kind === 'list')
     responses['200'] = {
       description: rt.kind === 'list' ? `The ${rt.entity} objects the caller may read.` : `The ${rt.entity} object.`,
@@ -141,13 +148,15 @@ function operationObject(model: CompiledModel, svc: CRestService, op: CRestOpera
             content:
               body.type.kind === 'primitive'
                 ? { 'text/plain': { schema: { type: 'string' } } }
-                : {
-                    'application/json': {
-                      schema: op.importMapping
-                        ? mappingSchema(model, op.importMapping)
-                        : valueSchema(model, body.type, op.importAttributes, true, op.importAssociations),
+                : body.type.kind === 'object' && isFile(model, body.type.entity)
+                  ? { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }
+                  : {
+                      'application/json': {
+                        schema: op.importMapping
+                          ? mappingSchema(model, op.importMapping)
+                          : valueSchema(model, body.type, op.importAttributes, true, op.importAssociations),
+                      },
                     },
-                  },
           },
         }
       : {}),

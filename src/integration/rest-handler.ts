@@ -21,7 +21,7 @@ import { idToGuid } from '../objects/values.js';
 import { HTTP_RESPONSE } from '../model/compiled/rest-services.js';
 import { SYSTEM_CONTEXT } from '../security/user-context.js';
 import { MappingError } from '../logic/mappings/json-values.js';
-import { applyHeaders, headersOf, httpRequestObjects, newHttpResponse, statusOf } from './http-messages.js';
+import { bodyText, applyHeaders, headersOf, httpRequestObjects, newHttpResponse, statusOf } from './http-messages.js';
 import { valueFromRestJson, valueFromText, valueToJsonText } from './json-values.js';
 
 export interface RestDeps {
@@ -205,7 +205,7 @@ export class RestServiceHandler {
   private async run(op: CRestOperation, user: UserContext, args: Map<CRestParameter, Value>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { db, engine, model, ids } = this.deps;
     const bodyParam = op.parameters.find((p) => p.source === 'body');
-    const body = bodyParam ? parseBody(request, bodyParam) : undefined;
+    const body = bodyParam ? parseBody(request, bodyParam, model) : undefined;
     // The HttpRequest and HttpResponse parameters: the request itself, and a response the microflow may fill.
     const held: MxObject[] = [];
     let response: MxObject | undefined;
@@ -244,7 +244,7 @@ export class RestServiceHandler {
       return {
         ...a,
         status: statusOf(response) ?? (withContent ? 200 : a.status),
-        headers: headersOf(r.dirty, response),
+        headers: [...(a.headers ?? []), ...headersOf(r.dirty, response)],
         ...(withContent ? { body: content, type: 'text/plain; charset=utf-8' } : {}),
       };
     };
@@ -260,6 +260,8 @@ export class RestServiceHandler {
   private async importBody(tx: Transaction, user: UserContext, op: CRestOperation, p: CRestParameter, body: unknown, into: MxObject[]): Promise<Value> {
     if (p.type.kind === 'primitive') return typeof body === 'string' ? body : null;
     if (p.type.kind !== 'object' && p.type.kind !== 'list') return null;
+    if (p.type.kind === 'object' && this.deps.model.entities.get(p.type.entity)?.chain.includes(FILE_DOCUMENT))
+      return this.fileFromBody(tx, user, p.type.entity, body as FileBody, into);
     if (op.importMapping) {
       const mapping = op.importMapping;
       try {
@@ -328,6 +330,47 @@ export class RestServiceHandler {
     return value;
   }
 
+  /**
+   * A FileDocument body: a new object of the parameter's entity (the caller must
+   * be allowed to create it), committed, holding the body's bytes; named from
+   * the request's Content-Disposition filename.
+   */
+  private async fileFromBody(tx: Transaction, user: UserContext, entity: string, body: FileBody, into: MxObject[]): Promise<MxObject> {
+    const { model, ids, engine } = this.deps;
+    const files = engine.files();
+    if (!files) throw new Error('file contents are not available (no files component)');
+    const access = entityAccess(model, user, entity);
+    if (access.restricted && !access.canCreate) throw new HttpError(403, 'not allowed');
+    const o = await createObject(model, entity, ids, user.userId !== null ? { user: user.userId } : {});
+    await commitObjects(tx, model, [o], user.userId !== null ? { user: user.userId } : {});
+    const name = body.name;
+    const w = await files.write(o, body.bytes, name, tx as unknown as SqlPort);
+    o.values.set('Size', BigInt(w.size));
+    o.values.set('HasContents', true);
+    if (name !== undefined) o.values.set('Name', name);
+    into.push(o);
+    return o;
+  }
+
+  /** A FileDocument result: its contents as they are (application/octet-stream, named); an empty, unreadable or contentless one is a 404. */
+  private async fileAnswer(tx: Queryable, user: UserContext, value: Value): Promise<Answer> {
+    if (!isMxObject(value)) throw new HttpError(404, 'not found');
+    const rights = (await this.rightsOf(tx, user, [value])).get(value);
+    if (rights === undefined) throw new HttpError(404, 'not found');
+    const s = await this.deps.engine.files()?.read(value, tx as unknown as SqlPort);
+    if (!s) throw new HttpError(404, 'not found');
+    const parts: Buffer[] = [];
+    for await (const c of s) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
+    const name = value.values.get('Name');
+    const filename = typeof name === 'string' && name !== '' && (rights === 'all' || (rights.get('Name') ?? 'None') !== 'None') ? name : 'file';
+    return {
+      status: 200,
+      type: 'application/octet-stream',
+      body: Buffer.concat(parts),
+      headers: [['Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`]],
+    };
+  }
+
   /** The result through the operation's export mapping, showing only what the caller may read (an unreadable single object is a 404). */
   private async mapped(tx: Queryable, user: UserContext, mapping: string, list: boolean, value: Value, held: readonly MxObject[]): Promise<Answer> {
     if (!list && !isMxObject(value)) throw new HttpError(404, 'not found');
@@ -340,6 +383,7 @@ export class RestServiceHandler {
   private async answer(tx: Queryable, user: UserContext, op: CRestOperation, value: Value): Promise<Answer> {
     const rt = op.returns;
     if (!rt) return { status: 204, type: '' };
+    if (rt.kind === 'object' && this.deps.model.entities.get(rt.entity)?.chain.includes(FILE_DOCUMENT)) return this.fileAnswer(tx, user, value);
     if (rt.kind === 'object' || rt.kind === 'list') {
       const objects = rt.kind === 'object' ? (isMxObject(value) ? [value] : []) : Array.isArray(value) ? (value as MxObject[]).filter(isMxObject) : [];
       const rights = await this.rightsOf(tx, user, objects);
@@ -490,10 +534,18 @@ function builtAnswer(value: Value, held: readonly MxObject[]): Answer {
   };
 }
 
+/** A FileDocument body: its bytes and the filename of its Content-Disposition. */
+interface FileBody {
+  readonly bytes: Buffer;
+  readonly name?: string;
+}
+
+const FILE_DOCUMENT = 'System.FileDocument';
+
 interface Answer {
   readonly status: number;
   readonly type: string;
-  readonly body?: string;
+  readonly body?: string | Buffer;
   readonly headers?: readonly [string, string][];
 }
 
@@ -510,8 +562,13 @@ function matchPath(op: CRestOperation, segments: readonly string[]): Map<string,
 }
 
 /** The request body for the body parameter: JSON for objects and lists (400 when not JSON), the text for a String. */
-function parseBody(request: FastifyRequest, p: CRestParameter): unknown {
-  const raw = typeof request.body === 'string' ? request.body : '';
+function parseBody(request: FastifyRequest, p: CRestParameter, model: CompiledModel): unknown {
+  if (p.type.kind === 'object' && model.entities.get(p.type.entity)?.chain.includes(FILE_DOCUMENT)) {
+    const disposition = String(request.headers['content-disposition'] ?? '');
+    const name = /filename="?([^";]+)"?/i.exec(disposition)?.[1]?.slice(0, 400);
+    return { bytes: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), ...(name ? { name } : {}) } satisfies FileBody;
+  }
+  const raw = bodyText(request);
   if (p.type.kind === 'primitive') return raw;
   const type = String(request.headers['content-type'] ?? '');
   if (!/^application\/(json|[\w.+-]+\+json)\s*(;|$)/i.test(type)) throw new HttpError(400, 'unsupported Content-Type: send application/json');

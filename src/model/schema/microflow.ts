@@ -217,6 +217,7 @@ function activitySchema(Self: TSchema) {
             basicAuth: Type.Optional(Type.Object({ user: Expr('user name'), password: Expr('password') }, { additionalProperties: false })),
             timeout: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds before the call fails (default 300; 0 = none).' })),
             body: Type.Optional(Expr('request body (String), for POST, PUT, PATCH and OPTIONS')),
+            fileBody: Type.Optional(VarRef('a FileDocument whose contents are the request body (binary)')),
             exportMapping: Type.Optional(
               Type.Object(
                 { mapping: Type.String({ description: 'Export mapping (Module.Name).' }), value: VarRef('the object or list it exports') },
@@ -230,10 +231,14 @@ function activitySchema(Self: TSchema) {
                   Type.Literal('httpResponse'),
                   Type.Literal('ignore'),
                   Type.Object({ importMapping: Type.String({ description: 'Import mapping (Module.Name).' }) }, { additionalProperties: false }),
+                  Type.Object(
+                    { fileDocument: Type.String({ description: 'Entity (System.FileDocument or a specialization) of the new object that stores the body.' }) },
+                    { additionalProperties: false },
+                  ),
                 ],
                 {
                   description:
-                    'What into receives: the body as a String (default), the whole answer as a System.HttpResponse, nothing, or the objects an import mapping makes of the JSON body.',
+                    'What into receives: the body as a String (default), the whole answer as a System.HttpResponse, nothing, the objects an import mapping makes of the JSON body, or a new FileDocument holding the body.',
                 },
               ),
             ),
