@@ -42,7 +42,13 @@ export async function exportJson(session: LogicSession, mapping: CMapping, value
     }
     for (const [c, { tree: sub, of }] of t.children) {
       if (c.forward && !can(c.association)) continue;
-      const texts = (of.get(o) ?? []).map((n) => write(sub, n)).filter((x): x is string => x !== undefined);
+      // An association the nested objects own is their member: each shows only when the reader may read it there.
+      const nested = (of.get(o) ?? []).filter((n) => {
+        if (c.forward || !seen) return true;
+        const nr = seen.get(n);
+        return nr !== undefined && (nr === 'all' || (nr.get(c.association) ?? 'None') !== 'None');
+      });
+      const texts = nested.map((n) => write(sub, n)).filter((x): x is string => x !== undefined);
       parts.push(`${JSON.stringify(c.key)}:${c.list ? `[${texts.join(',')}]` : (texts[0] ?? 'null')}`);
     }
     return `{${parts.join(',')}}`;
