@@ -1,3 +1,5 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv } from 'ajv';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +191,26 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('JSON mappings on %s', (d
       },
     ]);
     expect((await fetch(`${t.url}/rest/public/v1/orders/99`)).status).toBe(404);
+  });
+
+  it('documents the mapped JSON in a valid OpenAPI document, and the answers match it', async () => {
+    const doc = (await (await fetch(`${t.url}/rest-doc/rest/orders/v1/openapi.json`)).json()) as Record<string, unknown>;
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
+    const resolved = (await SwaggerParser.dereference(structuredClone(doc) as never)) as unknown as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }
+        >
+      >;
+    };
+    const ajv = new Ajv({ strict: false, validateFormats: false });
+    const listSchema = resolved.paths['/orders']!.get!.responses['200']!.content!['application/json']!.schema;
+    const answer = await (await fetch(`${t.url}/rest/orders/v1/orders`, { headers: AUTH })).json();
+    expect(ajv.validate(listSchema as object, answer), ajv.errorsText()).toBe(true);
+    const bodySchema = resolved.paths['/orders']!.post!.requestBody!.content['application/json']!.schema as { properties: Record<string, unknown> };
+    expect(Object.keys(bodySchema.properties)).toEqual(['number', 'total', 'placed', 'customer', 'lines', 'tags']);
   });
 
   it('refuses a body that does not fit the mapping with 400 naming the place', async () => {

@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -94,6 +95,11 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('FileDocuments over REST 
     expect(down.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''up.bin");
     expect(sha(new Uint8Array(await down.arrayBuffer()))).toBe(sha(BLOB));
     expect((await fetch(`${t.url}/rest/docs/v1/docs/none.bin`, { headers: AUTH })).status).toBe(404);
+  });
+
+  it('describes the service in a valid OpenAPI document', async () => {
+    const doc = await (await fetch(`${t.url}/rest-doc/rest/docs/v1/openapi.json`)).json();
+    await expect(SwaggerParser.validate(doc as never)).resolves.toBeTruthy();
   });
 
   it('stores a callRest answer as a FileDocument and sends a FileDocument as a body', async () => {

@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { writeApp } from '../support/app-folder.js';
@@ -150,6 +151,11 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('REST custom authenticati
     } finally {
       off();
     }
+  });
+
+  it('describes the service in a valid OpenAPI document', async () => {
+    const doc = await (await fetch(`${t.url}/rest-doc/rest/svc/v1/openapi.json`)).json();
+    await expect(SwaggerParser.validate(doc as never)).resolves.toBeTruthy();
   });
 
   it('answers an empty HttpResponse with 500, nothing of the error', async () => {
