@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/data/index.js';
 import type { MicroflowEngine } from '../../src/logic/engine/engine.js';
 import { formatDiagnostic, loadModel } from '../../src/model/index.js';
+import { modelChecks } from '../../src/app/model-checks.js';
 import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
 import { freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { writeApp } from '../support/app-folder.js';
@@ -235,6 +236,22 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('JSON mappings on %s', (d
 });
 
 describe('kiln check: mappings', () => {
+  it('locates a callRest that uses a mapping of the wrong kind or exports a value of the wrong type', async () => {
+    const { diagnostics } = await loadModel(
+      writeApp({
+        ...FILES,
+        'modules/Shop/microflows/Wrong.yaml': `parameters: { Base: String, C: Shop.Customer }
+body:
+  - callRest: { method: POST, location: "{1}", params: [$Base], exportMapping: { mapping: ExportOrder, value: $C }, response: { importMapping: ExportOrder }, into: X }
+`,
+      }),
+      { checks: modelChecks() },
+    );
+    const text = diagnostics.map(formatDiagnostic).join('\n');
+    expect(text).toContain('Wrong.yaml:3 body.0.callRest.exportMapping.value: Shop.ExportOrder exports Shop.Order, not Shop.Customer');
+    expect(text).toContain('Wrong.yaml:3 body.0.callRest.response.importMapping: Shop.ExportOrder is an export mapping: an import mapping is needed here');
+  });
+
   it('locates a key that is not in the structure, a type mismatch and an array over a single reference', async () => {
     const { diagnostics } = await loadModel(
       writeApp({
