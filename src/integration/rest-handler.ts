@@ -94,7 +94,7 @@ export class RestServiceHandler {
     }
     const user = await this.authenticate(request, reply);
     if (user === 'answered') return;
-    const args = this.bind(found.op, found.params, request);
+    const args = this.bind(found.op.parameters, found.params, request);
     await this.run(found.op, user, args, request, reply);
   }
 
@@ -149,8 +149,9 @@ export class RestServiceHandler {
     const { message, all } = await httpRequestObjects(model, ids, request);
     const response = await newHttpResponse(model, ids);
     const params: Record<string, Value> = {};
-    for (const [name, type] of Object.entries(model.microflows.get(microflow)?.def.parameters ?? {}))
-      params[name] = type.trim() === HTTP_RESPONSE ? response : message;
+    for (const [p, v] of this.bind(this.service.authenticationParameters ?? [], new Map(), request)) params[p.name] = v;
+    for (const p of this.service.authenticationParameters ?? [])
+      if (p.source === 'request' || p.source === 'response') params[p.name] = p.source === 'response' ? response : message;
     const held = [...all, response];
     const r = engine.isReadOnly(microflow)
       ? await engine.runWithoutTransaction(microflow, params, SYSTEM_CONTEXT, held)
@@ -178,10 +179,10 @@ export class RestServiceHandler {
   }
 
   /** Path, query and header parameters, converted to the microflow parameters' types. */
-  private bind(op: CRestOperation, pathParams: ReadonlyMap<string, string>, request: FastifyRequest): Map<CRestParameter, Value> {
+  private bind(parameters: readonly CRestParameter[], pathParams: ReadonlyMap<string, string>, request: FastifyRequest): Map<CRestParameter, Value> {
     const out = new Map<CRestParameter, Value>();
     const query = (request.query ?? {}) as Record<string, string | string[] | undefined>;
-    for (const p of op.parameters) {
+    for (const p of parameters) {
       if (p.source === 'body' || p.source === 'request' || p.source === 'response') continue;
       let text: string | undefined;
       if (p.source === 'path') text = pathParams.get(p.key);

@@ -99,7 +99,7 @@ resources:
     );
     expect(wrong).toEqual(
       expect.arrayContaining([
-        `${f}:2 authenticationMicroflow: parameter Id of Shop.GetItem has type 'Long': an authentication microflow takes only System.HttpRequest and System.HttpResponse`,
+        `${f}:2 authenticationMicroflow: parameter Id of Shop.GetItem needs authenticationParameters.Id: { source: query | header }`,
         `${f}:2 authenticationMicroflow: Shop.GetItem must return a System.User (or a specialization of it), not 'Shop.Item'`,
       ]),
     );

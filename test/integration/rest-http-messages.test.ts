@@ -66,6 +66,15 @@ body:
   'modules/Shop/microflows/Items.yaml': 'returns: List of Shop.Item\nbody:\n  - retrieve: { from: Shop.Item, into: L }\n  - return: $L\n',
   'modules/Shop/microflows/AddItem.yaml':
     'returns: Shop.Item\nbody:\n  - create: { entity: Shop.Item, set: { Name: "\'new\'" }, commit: true, into: I }\n  - return: $I\n',
+  'modules/Shop/microflows/AuthByKey.yaml':
+    'parameters: { Key: String }\nreturns: System.User\nbody:\n  - retrieve: { from: System.User, xpath: "[Name = $Key]", range: first, into: U }\n  - return: $U\n',
+  'modules/Shop/rest/Keyed.yaml': `authentication: [custom]
+authenticationMicroflow: AuthByKey
+authenticationParameters: { Key: { source: header, name: X-Key } }
+allowedRoles: [User]
+resources:
+  me: { operations: [{ method: GET, microflow: WhoAmI }] }
+`,
   'modules/Shop/microflows/Empty.yaml': 'returns: System.HttpResponse\nbody:\n  - return: empty\n',
   'modules/Shop/rest/Svc.yaml': `authentication: [session, basic, custom]
 authenticationMicroflow: Authenticate
@@ -97,6 +106,12 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('REST custom authenticati
     const r = await fetch(`${t.url}/rest/svc/v1/me`, { headers: { 'x-api-key': 'key-u2', ...basic('u1', 'Passw0rd1') } });
     expect(r.status).toBe(200);
     expect(await r.text()).toBe('u2');
+  });
+
+  it('passes a header to the authentication microflow as a parameter', async () => {
+    const r = await fetch(`${t.url}/rest/keyed/v1/me`, { headers: { 'x-key': 'u2' } });
+    expect(await r.text()).toBe('u2');
+    expect((await fetch(`${t.url}/rest/keyed/v1/me`)).status).toBe(401);
   });
 
   it('tries Basic when the microflow returns empty, and refuses with 401 when nothing gives a user', async () => {

@@ -83,6 +83,8 @@ export interface CRestService {
   readonly authentication: readonly ('custom' | 'basic' | 'session')[];
   /** The custom authentication microflow (`custom`): HttpRequest/HttpResponse parameters, returns a System.User. */
   readonly authenticationMicroflow?: string;
+  /** Its parameters: the request, the response, and query or header values (authenticationParameters). */
+  readonly authenticationParameters?: readonly CRestParameter[];
   /** Qualified module roles. */
   readonly allowedRoles: readonly string[];
   readonly cors?: { readonly allowedOrigins: readonly string[]; readonly allowCredentials: boolean; readonly maxAge?: number };
@@ -185,7 +187,9 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
       version: def.version ?? '1.0.0',
       ...(def.description !== undefined ? { description: def.description } : {}),
       authentication,
-      ...(authenticationMicroflow ? { authenticationMicroflow } : {}),
+      ...(authenticationMicroflow
+        ? { authenticationMicroflow: authenticationMicroflow.name, authenticationParameters: authenticationMicroflow.parameters }
+        : {}),
       allowedRoles,
       ...(def.cors
         ? {
@@ -208,7 +212,13 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
  * taking only System.HttpRequest / System.HttpResponse parameters, returning a
  * System.User (or a specialization).
  */
-function compileAuthMicroflow(file: SourceFile, module: string, def: RestServiceFile, m: RestInput, out: Diagnostic[]): string | undefined {
+function compileAuthMicroflow(
+  file: SourceFile,
+  module: string,
+  def: RestServiceFile,
+  m: RestInput,
+  out: Diagnostic[],
+): { name: string; parameters: CRestParameter[] } | undefined {
   const custom = def.authentication?.includes('custom') ?? false;
   if (!def.authenticationMicroflow) {
     if (custom) out.push(file.diagnostic(['authentication'], 'custom authentication needs authenticationMicroflow: the microflow that finds the user'));
@@ -225,17 +235,31 @@ function compileAuthMicroflow(file: SourceFile, module: string, def: RestService
     return undefined;
   }
   let ok = true;
+  const parameters: CRestParameter[] = [];
+  const binds = def.authenticationParameters ?? {};
+  for (const p of Object.keys(binds))
+    if (!(p in (mf.def.parameters ?? {}))) out.push(file.diagnostic(['authenticationParameters', p], `${name} has no parameter '${p}'`));
   for (const [p, t] of Object.entries(mf.def.parameters ?? {})) {
     const q = qualify(t.trim(), mf.module);
-    if (q !== HTTP_REQUEST && q !== HTTP_RESPONSE) {
+    if (q === HTTP_REQUEST || q === HTTP_RESPONSE) {
+      parameters.push({ name: p, source: q === HTTP_REQUEST ? 'request' : 'response', key: p, type: { kind: 'object', entity: q }, required: true });
+      continue;
+    }
+    const type = restValueType(t, mf.module, m);
+    const bind = binds[p];
+    if (!type || type.kind === 'object' || type.kind === 'list' || !bind) {
       out.push(
         file.diagnostic(
-          ['authenticationMicroflow'],
-          `parameter ${p} of ${name} has type '${t}': an authentication microflow takes only System.HttpRequest and System.HttpResponse`,
+          bind ? ['authenticationParameters', p] : ['authenticationMicroflow'],
+          type && type.kind !== 'object' && type.kind !== 'list'
+            ? `parameter ${p} of ${name} needs authenticationParameters.${p}: { source: query | header }`
+            : `parameter ${p} of ${name} has type '${t}': an authentication microflow takes System.HttpRequest, System.HttpResponse and query or header values`,
         ),
       );
       ok = false;
+      continue;
     }
+    parameters.push({ name: p, source: bind.source, key: bind.name ?? p, type, required: bind.required ?? false });
   }
   const rt = mf.def.returns ? m.entities.get(qualify(mf.def.returns.trim(), mf.module)) : undefined;
   if (!rt || !rt.chain.includes('System.User')) {
@@ -244,7 +268,7 @@ function compileAuthMicroflow(file: SourceFile, module: string, def: RestService
     );
     ok = false;
   }
-  return ok ? name : undefined;
+  return ok ? { name, parameters } : undefined;
 }
 
 function compileOperation(

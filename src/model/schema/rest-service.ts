@@ -120,6 +120,20 @@ export const RestServiceFile = Type.Object(
           "Custom authentication: the microflow (parameters System.HttpRequest / System.HttpResponse) that returns the caller's System.User; empty = try the next method.",
       }),
     ),
+    authenticationParameters: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            source: Type.Union([Type.Literal('query'), Type.Literal('header')]),
+            name: Type.Optional(Type.String({ minLength: 1, description: 'The query parameter or header name when it differs from the microflow parameter.' })),
+            required: Type.Optional(Type.Boolean({ description: 'Refuse the request (400) when missing. Default false (empty).' })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Primitive parameters of the authentication microflow -> the query parameter or header they come from (as in Mendix).' },
+      ),
+    ),
     allowedRoles: Type.Optional(Type.Array(Type.String(), { description: 'Module roles that may call the service (authenticated services).' })),
     cors: Type.Optional(Cors),
     resources: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_\\-]+$' }), Resource, { description: 'Resource name (first path segment) -> its operations.' }),
