@@ -217,6 +217,23 @@ function activitySchema(Self: TSchema) {
             basicAuth: Type.Optional(Type.Object({ user: Expr('user name'), password: Expr('password') }, { additionalProperties: false })),
             timeout: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds before the call fails (default 300; 0 = none).' })),
             body: Type.Optional(Expr('request body (String), for POST, PUT, PATCH and OPTIONS')),
+            proxy: Type.Optional(
+              Type.Union(
+                [
+                  Type.Literal('none'),
+                  Type.Object(
+                    {
+                      host: Expr('proxy host (String)'),
+                      port: Expr('proxy port (Integer)'),
+                      user: Type.Optional(Expr('user name')),
+                      password: Type.Optional(Expr('password')),
+                    },
+                    { additionalProperties: false },
+                  ),
+                ],
+                { description: "The call's proxy: 'none' (direct), or its own host and port instead of the HttpProxy* settings (default: the settings')." },
+              ),
+            ),
             fileBody: Type.Optional(VarRef('a FileDocument whose contents are the request body (binary)')),
             exportMapping: Type.Optional(
               Type.Object(

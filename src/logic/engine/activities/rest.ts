@@ -5,7 +5,7 @@ import { NEXT } from '../compiled.js';
 import type { StepExpr } from '../compiler.js';
 import { prefetchAll } from '../compiler.js';
 import { MicroflowError } from '../errors.js';
-import { OutboundError, type OutboundResponse } from '../ports.js';
+import { OutboundError, type OutboundProxy, type OutboundResponse } from '../ports.js';
 import type { Run } from '../run.js';
 import type { CMapping } from '../../../model/compiled/mappings.js';
 import { assignable, typeToString } from '../../expressions/types.js';
@@ -96,8 +96,24 @@ export const callRest: ActivityCompiler<'callRest'> = (c, d, path, st) => {
     if (slot === undefined) return undefined;
   }
   const latest = c.latestHttpResponseTarget();
+  const px = typeof d.proxy === 'object' ? d.proxy : undefined;
+  const proxyExprs = px
+    ? {
+        host: c.expr(px.host, [...path, 'proxy', 'host'], st.scope, T.String, 'proxy host'),
+        port: c.expr(px.port, [...path, 'proxy', 'port'], st.scope, T.Integer, 'proxy port'),
+        user: px.user !== undefined ? c.expr(px.user, [...path, 'proxy', 'user'], st.scope, T.String, 'proxy user') : undefined,
+        password: px.password !== undefined ? c.expr(px.password, [...path, 'proxy', 'password'], st.scope, T.String, 'proxy password') : undefined,
+      }
+    : undefined;
   const timeoutMs = (d.timeout ?? 300) * 1000;
-  const exprs = [...tpl.exprs, ...headers.map(([, e]) => e), ...(user ? [user] : []), ...(password ? [password] : []), ...(body ? [body] : [])];
+  const exprs = [
+    ...tpl.exprs,
+    ...headers.map(([, e]) => e),
+    ...(user ? [user] : []),
+    ...(password ? [password] : []),
+    ...(body ? [body] : []),
+    ...Object.values(proxyExprs ?? {}).filter((e): e is StepExpr => e !== undefined),
+  ];
   return {
     sync: false,
     async exec(r) {
@@ -126,6 +142,8 @@ export const callRest: ActivityCompiler<'callRest'> = (c, d, path, st) => {
           ...(fileSlot !== undefined ? { body: await fileBytes(r, r.vars[fileSlot]) } : {}),
           timeoutMs,
           maxBytes: MAX_RESPONSE_BYTES,
+          ...(d.proxy === 'none' ? { proxy: 'none' as const } : {}),
+          ...(proxyExprs?.host && proxyExprs.port ? { proxy: proxyOf(r, proxyExprs) } : {}),
         });
       } catch (e) {
         r.vars[latest.slot] = null;
@@ -166,6 +184,19 @@ function mappingOf(c: MicroflowCompiler, name: string, kind: 'import' | 'export'
   if (!m) c.error(path, `unknown mapping '${name}' (modules/<Module>/mappings/<Name>.yaml)`);
   else if (m.kind !== kind) c.error(path, `${q} is an ${m.kind} mapping: an ${kind} mapping is needed here`);
   return m?.kind === kind ? m : undefined;
+}
+
+/** The activity's own proxy from its expressions. */
+function proxyOf(r: Run, e: { host?: StepExpr; port?: StepExpr; user?: StepExpr | undefined; password?: StepExpr | undefined }): OutboundProxy {
+  const port = Number(e.port!.evaluate(r));
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new MicroflowError(`call REST: proxy port ${port} is not a port`, r.stack, 'System.RestException');
+  const user = e.user ? valueToString(e.user.evaluate(r)) : '';
+  return {
+    host: valueToString(e.host!.evaluate(r)),
+    port,
+    ...(user ? { user, password: e.password ? valueToString(e.password.evaluate(r)) : '' } : {}),
+  };
 }
 
 /** The contents of a FileDocument, for a request body. */
