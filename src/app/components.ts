@@ -12,6 +12,8 @@ import { clientLogic } from './client-logic.js';
 import { filePort } from './file-port.js';
 import { filesComponent } from '../files/component.js';
 import { adminComponent } from '../admin/component.js';
+import { scheduledEventsComponent } from '../background/scheduled/component.js';
+import { taskQueuePort, taskQueuesComponent } from '../background/queues/component.js';
 
 /**
  * The runtime's components in start-up order. This is the composition root:
@@ -28,7 +30,7 @@ export function defaultComponents(): RuntimeComponent[] {
     // Users, roles, login/logout, sessions ('sessions', 'security'), the /xas/ CSRF guard.
     securityComponent({ periodicCleanup: false }),
     // Microflow engine: compiles the microflows, provides 'microflows'.
-    logicComponent({ exclusive: clusterExclusive }),
+    logicComponent({ exclusive: clusterExclusive, queues: taskQueuePort }),
     // The engine as the client API's ObjectLogic port: commits, deletes and calls from the client run events and validation.
     {
       name: 'client-logic',
@@ -54,5 +56,9 @@ export function defaultComponents(): RuntimeComponent[] {
     // Instances, the leader and its tasks (the session clean-up among them), after-startup and
     // before-shutdown microflows: last, so that it starts after everything it may call and stops first.
     clusterComponent(),
+    // Scheduled events: after the cluster (a leader task) and the after-startup microflow; they stop first.
+    scheduledEventsComponent(),
+    // Task queues (src/background/queues): after the cluster, whose instance id the tasks it claims carry; stops first.
+    taskQueuesComponent(),
   ];
 }

@@ -55,7 +55,7 @@ export const SETTINGS = {
     default: undefined,
     description: 'Deployment folder (database file, model/operations.json, files). Default: <app>/.deployment.',
   },
-  LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal.' },
+  LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal (or as Mendix names them: TRACE ... CRITICAL, NONE).' },
   TrustProxy: {
     type: 'boolean',
     default: false,
@@ -93,6 +93,18 @@ export const SETTINGS = {
     description:
       "Milliseconds between the cluster's rounds: each instance refreshes its system$xasinstance row, and the leader runs its tasks (expired sessions, unblocking users, expired instances, sessions cleared after a new model). The leader lease lasts one interval and is renewed every quarter; instances not refreshed for three intervals are removed. Default: half of SessionTimeout (300000 with its default), as in Mendix.",
   },
+  TaskQueuePollInterval: {
+    type: 'integer',
+    default: 1000,
+    description:
+      "Milliseconds between an instance's looks for due tasks in its task queues while they are idle (a finished task makes it look again at once). See task-queues.md.",
+  },
+  TaskQueueShutdownGracePeriod: {
+    type: 'integer',
+    default: 10000,
+    description:
+      "Milliseconds a graceful stop waits for the instance's running tasks (Mendix's TaskQueue.ShutdownGracePeriod); tasks still running then are left to be run again by another instance (their transactions roll back).",
+  },
   IsClusterSlave: {
     type: 'boolean',
     default: false,
@@ -108,6 +120,23 @@ export const SETTINGS = {
     type: 'integer',
     default: 660000,
     description: 'Milliseconds the after-startup microflow (app.yaml afterStartup) may take; then the start fails. 11 minutes, as in Mendix.',
+  },
+  ScheduledEventExecution: {
+    type: 'string',
+    default: 'ALL',
+    description:
+      "Which scheduled events this instance takes part in (Mendix's ScheduledEventExecution): ALL (every event the model enables), NONE, or SPECIFIED (the events MyScheduledEvents names, whether the model enables them or not). Each period still runs once across the cluster, on one of the instances that take part.",
+  },
+  MyScheduledEvents: {
+    type: 'string',
+    default: undefined,
+    description: 'With ScheduledEventExecution SPECIFIED: the scheduled events this instance runs, comma-separated Module.Name (Mendix: MyScheduledEvents).',
+  },
+  ScheduledEventRecordRetention: {
+    type: 'integer',
+    default: 604800000,
+    description:
+      "Milliseconds the records of scheduled-event runs (System.ScheduledEventInformation, kiln$scheduledeventrun) are kept; the cluster leader deletes older ones. Default 7 days (Mendix's ProcessedTasksCleanupAge for new apps). 0: keep them.",
   },
   LoginMaxAttempts: { type: 'integer', default: 3, description: 'Consecutive failed logins after which a user is blocked.' },
   LoginBlockDuration: { type: 'integer', default: 300000, description: 'Milliseconds a blocked user stays blocked.' },
@@ -195,7 +224,7 @@ export const SETTINGS = {
     type: 'string',
     default: undefined,
     description:
-      'Levels of single log nodes, as Data=DEBUG,HTTP=WARNING (TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE); the others log at LogLevel. The admin API changes them at run time (set_log_level).',
+      'Levels of single log nodes (named as Mendix names them, docs/operations.md), as ConnectionBus=DEBUG,Jetty=WARNING (TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE); the others log at LogLevel. The admin API changes them at run time (set_log_level).',
   },
   AdminPort: {
     type: 'integer',

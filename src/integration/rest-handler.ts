@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, malformedRequest } from '../core/errors.js';
 import { commitObjects, type Database, type IdGenerator, type Queryable, type Transaction } from '../data/index.js';
@@ -7,7 +6,6 @@ import type { CompiledModel, MemberRight } from '../model/compiled/types.js';
 import type { CRestNested, CRestOperation, CRestParameter, CRestService } from '../model/compiled/rest-services.js';
 import { setReference, setValue, type MxObject } from '../objects/mx-object.js';
 import { compileQuery, retrieve, type QueryPlan } from '../query/index.js';
-import { moduleRolesOf, openContext } from '../security/contexts.js';
 import { entityAccess } from '../security/entity-access.js';
 import type { SecurityService, SessionsService } from '../security/services.js';
 import type { UserContext } from '../security/user-context.js';
@@ -18,6 +16,7 @@ import { isMxObject, type Value } from '../logic/expressions/runtime.js';
 import { ValidationFailed } from '../client-api/backend.js';
 import type { ObjectLogic } from '../client-api/ports.js';
 import { idToGuid } from '../objects/values.js';
+import { ServiceAuthenticator } from './authentication.js';
 import { HTTP_RESPONSE } from '../model/compiled/rest-services.js';
 import { SYSTEM_CONTEXT } from '../security/user-context.js';
 import { MappingError } from '../logic/mappings/json-values.js';
@@ -49,29 +48,14 @@ const ID_CHUNK = 50;
  */
 export class RestServiceHandler {
   private readonly plans = new Map<string, QueryPlan>();
-  private readonly anonymous: UserContext;
+  private readonly auth: ServiceAuthenticator;
 
   constructor(
     readonly service: CRestService,
     private readonly deps: RestDeps,
   ) {
-    const { model } = deps;
-    const role = model.security.anonymousRole;
-    this.anonymous =
-      model.security.level === 'off'
-        ? openContext(model)
-        : {
-            userId: null,
-            userName: null,
-            userEntity: null,
-            userRoles: role ? [role] : [],
-            moduleRoles: moduleRolesOf(model, role ? [role] : []),
-            sessionId: null,
-            sessionObjectId: null,
-            timeZone: 'UTC',
-            applyEntityAccess: model.security.level === 'production',
-            anonymous: true,
-          };
+    const custom = service.authenticationMicroflow;
+    this.auth = new ServiceAuthenticator(service, deps, custom ? (request, reply) => this.customAuthentication(custom, request, reply) : undefined);
   }
 
   /** `rest` is the URL path below the service location, without query string. */
@@ -92,49 +76,10 @@ export class RestServiceHandler {
       reply.header('Allow', [...new Set(matching.map((m) => m.op.method))].join(', '));
       throw new HttpError(405, 'method not allowed');
     }
-    const user = await this.authenticate(request, reply);
+    const user = await this.auth.authenticate(request, reply);
     if (user === 'answered') return;
     const args = this.bind(found.op.parameters, found.params, request);
     await this.run(found.op, user, args, request, reply);
-  }
-
-  /**
-   * Mendix's order: the custom microflow, Basic (when the request carries it),
-   * then the active session; a service without authentication runs as the
-   * anonymous user. 'answered' when the custom microflow set a status other
-   * than 200 on its HttpResponse: that is the answer.
-   */
-  private async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<UserContext | 'answered'> {
-    const svc = this.service;
-    const { model, sessions, security } = this.deps;
-    if (model.security.level === 'off') return openContext(model);
-    let user: UserContext | undefined;
-    if (svc.authentication.length === 0) user = this.anonymous;
-    if (!user && svc.authenticationMicroflow) {
-      const custom = await this.customAuthentication(svc.authenticationMicroflow, request, reply);
-      if (custom === 'answered') return custom;
-      user = custom;
-    }
-    const header = request.headers.authorization;
-    if (!user && svc.authentication.includes('basic') && typeof header === 'string' && /^basic /i.test(header)) {
-      const text = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-      const colon = text.indexOf(':');
-      if (colon > 0 && sessions?.authenticateBasic) user = await sessions.authenticateBasic(request, text.slice(0, colon), text.slice(colon + 1));
-      if (!user) return this.refuse(reply, 'wrong user name or password');
-    }
-    if (!user && svc.authentication.includes('session') && sessions) {
-      const ctx = await sessions.contextOf(request);
-      if (ctx) {
-        const expected = await sessions.csrfTokenOf(request);
-        const given = request.headers['x-csrf-token'];
-        if (!expected || typeof given !== 'string' || !sameText(given, expected)) return this.refuse(reply, 'a session needs its X-Csrf-Token header');
-        user = ctx;
-      }
-    }
-    if (!user) return this.refuse(reply, 'authentication required');
-    if (svc.allowedRoles.length > 0 && !(security?.hasAnyRole(user, svc.allowedRoles) ?? svc.allowedRoles.some((r) => user!.moduleRoles.has(r))))
-      throw new HttpError(403, 'not allowed');
-    return user;
   }
 
   /**
@@ -171,11 +116,6 @@ export class RestServiceHandler {
     const ctx = await sessions?.contextOfUser?.(u.id);
     if (ctx) applyHeaders(reply, headers);
     return ctx;
-  }
-
-  private refuse(reply: FastifyReply, message: string): never {
-    if (this.service.authentication.includes('basic')) reply.header('WWW-Authenticate', `Basic realm="${this.service.location}", charset="UTF-8"`);
-    throw new HttpError(401, message);
   }
 
   /** Path, query and header parameters, converted to the microflow parameters' types. */
@@ -578,12 +518,6 @@ function parseBody(request: FastifyRequest, p: CRestParameter, model: CompiledMo
   } catch {
     throw malformedRequest('body', 'is not valid JSON');
   }
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Validation and cancelled commits are the caller's 422, as for the client API. */

@@ -1,12 +1,14 @@
-import type { RuntimeComponent } from '../core/runtime-context.js';
+import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { actionContextFactory } from './action-context.js';
 import { MicroflowEngine } from './engine/engine.js';
 import { loadActions } from './ts-actions.js';
 import type { Database } from '../data/index.js';
-import type { ExclusivePort, FilePort } from './engine/ports.js';
+import type { ExclusivePort, FilePort, QueuePort } from './engine/ports.js';
 import { fileActions } from './file-actions.js';
+import { systemActions } from './system-actions.js';
 import { createHttpClient, DEFAULT_HTTP } from './http-client.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
 const MICROFLOWS_SERVICE = 'microflows';
@@ -16,14 +18,14 @@ const MICROFLOWS_SERVICE = 'microflows';
  * actions, compiles every microflow once, and provides the services the client
  * API and other components call. Starts after the data layer.
  */
-export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePort } = {}): RuntimeComponent {
+export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePort; queues?: (ctx: RuntimeContext) => QueuePort } = {}): RuntimeComponent {
   let http: ReturnType<typeof createHttpClient> | undefined;
   return {
     name: 'logic',
     async start(ctx) {
       const db = ctx.services.require('db');
       const ids = ctx.services.require('ids');
-      const log = ctx.log.child({ node: 'Microflows' });
+      const log = ctx.log.child({ node: LOG_NODES.microflowEngine });
       let engine: MicroflowEngine | undefined;
       // File contents come from a component started later: looked up when an action runs.
       const contextFor = actionContextFactory(
@@ -31,7 +33,7 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
         () => ctx.services.get('fileContents'),
       );
       const actions = await loadActions(ctx.appDir, ctx.model.app.modules, contextFor);
-      for (const a of fileActions(contextFor)) if (!actions.has(a.name)) actions.set(a.name, a);
+      for (const a of [...fileActions(contextFor), ...systemActions(() => engine!)]) if (!actions.has(a.name)) actions.set(a.name, a);
       const st = ctx.settings;
       const proxyHost = st.get('HttpProxyHost');
       const proxyUser = st.get('HttpProxyUser');
@@ -63,6 +65,7 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
         log,
         actions,
         ...(opts.exclusive ? { exclusive: opts.exclusive(db) } : {}),
+        ...(opts.queues ? { queues: opts.queues(ctx) } : {}),
       });
       ctx.services.set(MICROFLOWS_SERVICE, engine);
       log.info({ microflows: ctx.model.microflows.size, actions: actions.size }, 'microflows compiled');

@@ -3,13 +3,22 @@ import type { DomainModelFile } from './schema/index.js';
 /**
  * The built-in System module at model level: the entities apps generalize
  * (User, FileDocument, Image) and associate with, and those the runtime itself
- * stores (Session, ScheduledEventInformation). Attribute names follow Mendix.
+ * stores (Session, ScheduledEventInformation, QueuedTask). Attribute names follow Mendix.
  */
 export const SYSTEM_MODULE: DomainModelFile = {
   moduleRoles: ['Administrator', 'User'],
   enumerations: {
-    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped' },
+    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped', Skipped: 'Skipped' },
     DeviceType: { Phone: 'Phone', Tablet: 'Tablet', Desktop: 'Desktop' },
+    QueueTaskStatus: {
+      Idle: 'Idle',
+      Running: 'Running',
+      Completed: 'Completed',
+      Failed: 'Failed',
+      Retrying: 'Retrying',
+      Aborted: 'Aborted',
+      Incompatible: 'Incompatible',
+    },
   },
   entities: {
     User: {
@@ -92,6 +101,54 @@ export const SYSTEM_MODULE: DomainModelFile = {
         EndTime: 'DateTime',
         Status: { type: 'Enumeration', enumeration: 'EventStatus' },
       },
+    },
+    // Task queues (src/background/queues): a task waiting or running, then its record once finished.
+    QueuedTask: {
+      attributes: {
+        Sequence: 'Long',
+        Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
+        QueueId: { type: 'String', length: 36 },
+        QueueName: { type: 'String', length: 200 },
+        ContextType: { type: 'String', length: 20 },
+        ContextData: { type: 'String', length: 'unlimited' },
+        MicroflowName: { type: 'String', length: 200 },
+        UserActionName: { type: 'String', length: 200 },
+        Arguments: { type: 'String', length: 'unlimited' },
+        XASId: { type: 'String', length: 64 },
+        ThreadId: 'Long',
+        Created: 'DateTime',
+        StartAt: 'DateTime',
+        Started: 'DateTime',
+        Retried: 'Long',
+        Retry: { type: 'String', length: 200 },
+        ErrorMessage: { type: 'String', length: 'unlimited' },
+      },
+      indexes: [{ name: 'idx_system$queuedtask_queue_status', attributes: ['QueueName', 'Status', 'StartAt'] }],
+      access: [{ roles: ['Administrator'], read: '*' }],
+    },
+    ProcessedQueueTask: {
+      attributes: {
+        Sequence: 'Long',
+        Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
+        QueueId: { type: 'String', length: 36 },
+        QueueName: { type: 'String', length: 200 },
+        ContextType: { type: 'String', length: 20 },
+        ContextData: { type: 'String', length: 'unlimited' },
+        MicroflowName: { type: 'String', length: 200 },
+        UserActionName: { type: 'String', length: 200 },
+        Arguments: { type: 'String', length: 'unlimited' },
+        XASId: { type: 'String', length: 64 },
+        ThreadId: 'Long',
+        Created: 'DateTime',
+        StartAt: 'DateTime',
+        Started: 'DateTime',
+        Retried: 'Long',
+        Retry: { type: 'String', length: 200 },
+        ErrorMessage: { type: 'String', length: 'unlimited' },
+        Finished: 'DateTime',
+        Duration: 'Long',
+      },
+      access: [{ roles: ['Administrator'], read: '*' }],
     },
     Error: {
       persistable: false,

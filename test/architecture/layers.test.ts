@@ -17,7 +17,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['query'],
   ['logic', 'client-api', 'files'],
   ['web-client', 'cluster', 'admin'],
-  ['integration'], // published and consumed services: uses the engine, the client API's rules, and the client's page policy
+  ['integration', 'background'], // published and consumed services: uses the engine, the client API's rules, and the client's page policy
   ['app'], // the composition root: the only folder that knows every component
   ['cli'],
 ];

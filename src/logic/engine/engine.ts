@@ -12,18 +12,31 @@ import { RETURN, type CompiledMicroflow } from './compiled.js';
 import { MicroflowCompiler, type CompileContext } from './compiler.js';
 import { MicroflowError, type FeedbackItem } from './errors.js';
 import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
-import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type FilePort, type HttpPort, type QueryPort, type SqlPort } from './ports.js';
+import {
+  inProcessExclusive,
+  type DataPort,
+  type DbPort,
+  type ExclusivePort,
+  type FilePort,
+  type HttpPort,
+  type QueryPort,
+  type QueuedCall,
+  type QueuePort,
+  type SqlPort,
+} from './ports.js';
 import { createHttpClient, DEFAULT_HTTP } from '../http-client.js';
 import { importJson } from '../mappings/import-json.js';
 import { isReadOnly } from './read-only.js';
 import { exportJson, type ReadRights } from '../mappings/export-json.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
-import { LogicSession, type ClientMessage } from './session.js';
+import { LogicSession, type ClientMessage, type PageInstruction } from './session.js';
 
 /** What a microflow call gives back to its caller (the client API, a test, a scheduled event). */
 export interface MicroflowResult {
   readonly value: Value;
   readonly messages: readonly ClientMessage[];
+  /** Show page / close page activities, for the calling client. */
+  readonly pages: readonly PageInstruction[];
   readonly feedback: readonly FeedbackItem[];
   /** Objects committed during the call. */
   readonly committed: readonly MxObject[];
@@ -42,6 +55,8 @@ export interface EngineOptions {
   readonly actions?: ReadonlyMap<string, LoadedAction>;
   /** Locks for microflows marked disallowConcurrentExecution (default: in-process). */
   readonly exclusive?: ExclusivePort;
+  /** Task queues for call activities with `queue` (absent: such a call fails with a clear error). */
+  readonly queues?: QueuePort;
   /** Outbound HTTP for callRest (default: a client with the settings' defaults). */
   readonly http?: HttpPort;
   /** FileDocument contents for callRest's file bodies and answers (looked up when a call runs). */
@@ -71,6 +86,7 @@ export class MicroflowEngine implements EngineHost {
   private readonly compiled = new Map<string, CompiledMicroflow>();
   private readonly tsActions: ReadonlyMap<string, LoadedAction>;
   private readonly exclusive: ExclusivePort;
+  private readonly queues: QueuePort | undefined;
   /** Microflows marked disallowConcurrentExecution, with their outcome when already running. */
   private readonly exclusiveOnes = new Map<string, { message?: string; microflow?: string }>();
 
@@ -82,6 +98,7 @@ export class MicroflowEngine implements EngineHost {
     this.log = opts.log;
     this.tsActions = opts.actions ?? new Map();
     this.exclusive = opts.exclusive ?? inProcessExclusive();
+    this.queues = opts.queues;
     this.http = opts.http ?? createHttpClient(DEFAULT_HTTP);
     this.files = opts.files ?? (() => undefined);
     for (const mf of this.model.microflows.values()) {
@@ -228,6 +245,15 @@ export class MicroflowEngine implements EngineHost {
     return this.execute(caller.session, mf, args, caller.stack);
   }
 
+  /** EngineHost: a call activity with `queue`: the task row is written in the caller's transaction. */
+  async enqueue(call: Omit<QueuedCall, 'user'>, caller: Run): Promise<void> {
+    if (!this.queues)
+      throw new MicroflowError(`task queues are not available here: ${call.microflow} cannot run in ${call.queue}`, caller.stack, 'kiln.TaskQueue');
+    const tx = caller.session.tx;
+    if (!tx) throw new MicroflowError(`${call.microflow} can run in a task queue only from a microflow in a transaction`, caller.stack, 'kiln.TaskQueue');
+    await this.queues.enqueue(tx, { ...call, user: caller.session.user });
+  }
+
   /** Event handlers: arguments in parameter order; handlers without parameters get none. */
   private invoke(session: LogicSession, name: string, args: readonly Value[], stack: readonly string[]): Promise<Value> {
     const mf = this.compiled.get(name);
@@ -343,6 +369,7 @@ function resultOf(session: LogicSession, value: Value): MicroflowResult {
   return {
     value,
     messages: session.messages,
+    pages: session.pages,
     feedback: session.feedback,
     committed: [...session.committed.values()],
     deleted: [...session.deleted].filter((id) => id > 0n),

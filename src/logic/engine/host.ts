@@ -1,6 +1,7 @@
 import type { MxObject } from '../../objects/mx-object.js';
 import type { Value } from '../expressions/runtime.js';
 import type { Run } from './run.js';
+import type { QueuedCall } from './ports.js';
 import type { LogicSession, SessionHost } from './session.js';
 import type { FilePort, HttpPort } from './ports.js';
 
@@ -26,6 +27,8 @@ export interface EngineHost extends SessionHost {
   /** Calls a microflow with arguments in parameter order, in the caller's session and transaction. */
   call(name: string, args: readonly Value[], caller: Run): Promise<Value>;
   tsAction(name: string): LoadedAction | undefined;
+  /** Enqueues a call in a task queue, in the caller's transaction (a call activity with `queue`). */
+  enqueue(call: Omit<QueuedCall, 'user'>, caller: Run): Promise<void>;
   /** Outbound HTTP (callRest). */
   readonly http: HttpPort;
   /** FileDocument contents, when the files component runs. */

@@ -26,8 +26,15 @@ export interface DataPort {
   retrieveByIds(q: SqlPort, entity: string, ids: readonly ObjectId[]): Promise<MxObject[]>;
   /** `session`: the System.Session object id of the session committing (a password it changes ends the user's other sessions only). */
   commitObjects(tx: SqlPort, objects: readonly MxObject[], opts: { user?: ObjectId; session?: ObjectId; now: Date }): Promise<void>;
-  /** Deletes persisted objects with their associations' delete behaviour; returns every object deleted (cascades included). */
-  deleteObjects(tx: SqlPort, objects: readonly MxObject[]): Promise<MxObject[]>;
+  /**
+   * Deletes persisted objects with their associations' delete behaviour; returns every object deleted (cascades included).
+   * `beforeDelete` sees every object about to go, cascades included, and returns those to keep.
+   */
+  deleteObjects(
+    tx: SqlPort,
+    objects: readonly MxObject[],
+    opts?: { readonly beforeDelete?: (objects: readonly MxObject[]) => Promise<readonly MxObject[] | undefined> },
+  ): Promise<MxObject[]>;
   /** The concrete entity of an id (from its short id). */
   entityOf(id: ObjectId): string | undefined;
 }
@@ -96,6 +103,38 @@ export interface FilePort {
     name: string | undefined,
     sql: SqlPort,
   ): Promise<{ readonly size: number }>;
+}
+
+/** How a task run from a queue is retried after it fails. */
+export interface RetryPolicy {
+  /** Retries after the first failed run. */
+  readonly attempts: number;
+  /** Milliseconds before the first retry. */
+  readonly intervalMs: number;
+  readonly backoff: 'fixed' | 'exponential';
+  /** Exponential: the longest wait in milliseconds. */
+  readonly maxIntervalMs: number;
+}
+
+/** A microflow call to run in a task queue instead of inline. */
+export interface QueuedCall {
+  readonly queue: string;
+  readonly microflow: string;
+  /** Arguments by parameter name: committed objects, lists of them, primitives. */
+  readonly args: ReadonlyMap<string, { readonly type: import('../expressions/types.js').XType; readonly value: import('../expressions/runtime.js').Value }>;
+  /** Whose context the task runs in. */
+  readonly user: UserContext;
+  readonly delayMs: number;
+  readonly retry?: RetryPolicy;
+}
+
+/**
+ * Task queues (the composition root passes src/background's): `enqueue`
+ * writes the task in the caller's transaction, so it exists exactly when the
+ * caller commits.
+ */
+export interface QueuePort {
+  enqueue(tx: SqlPort, call: QueuedCall): Promise<void>;
 }
 
 /** One outbound HTTP request of a callRest activity. */

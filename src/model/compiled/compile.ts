@@ -4,10 +4,24 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, MappingFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef } from '../schema/index.js';
+import type {
+  AppFile,
+  DomainModelFile,
+  MappingFile,
+  MicroflowFile,
+  ODataServiceFile,
+  PageFile,
+  RestServiceFile,
+  ScheduledEventFile,
+  SecretValueDef,
+  TaskQueueFile,
+} from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
+import { compileScheduledEvents } from './scheduled-events.js';
+import { compileTaskQueues } from './task-queues.js';
+import { compileODataServices } from './odata-services.js';
 import { compileMappings } from './mappings.js';
 import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
 
@@ -118,6 +132,20 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows, mappings },
     diagnostics,
   );
+  const scheduledEvents = compileScheduledEvents(
+    validFiles.filter((f) => f.kind === 'scheduled-event').map((f) => ({ file: f, def: valid.get(f) as ScheduledEventFile })),
+    microflows,
+    diagnostics,
+  );
+  const taskQueues = compileTaskQueues(
+    validFiles.filter((f) => f.kind === 'task-queue').map((f) => ({ file: f, def: valid.get(f) as TaskQueueFile })),
+    diagnostics,
+  );
+  const odataServices = compileODataServices(
+    validFiles.filter((f) => f.kind === 'odata-service').map((f) => ({ file: f, def: valid.get(f) as ODataServiceFile })),
+    { entities: domain.entities, associations: domain.associations, moduleRoles: domain.moduleRoles },
+    diagnostics,
+  );
 
   const model: CompiledModel = {
     app: {
@@ -139,6 +167,9 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     pages,
     restServices,
     mappings,
+    scheduledEvents,
+    taskQueues,
+    odataServices,
     files: loaded.files,
   };
 

@@ -3,8 +3,11 @@ import { AppFile } from './app.js';
 import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
 import { PageFile } from './page.js';
+import { ODataServiceFile } from './odata-service.js';
 import { RestServiceFile } from './rest-service.js';
 import { JsonStructureFile, MappingFile } from './mapping.js';
+import { ScheduledEventFile } from './scheduled-event.js';
+import { TaskQueueFile } from './task-queue.js';
 
 /** Every kind of model file and the schema it is validated against. */
 export const FILE_KINDS = {
@@ -15,6 +18,9 @@ export const FILE_KINDS = {
   'rest-service': RestServiceFile,
   'json-structure': JsonStructureFile,
   mapping: MappingFile,
+  'scheduled-event': ScheduledEventFile,
+  'task-queue': TaskQueueFile,
+  'odata-service': ODataServiceFile,
 } as const satisfies Record<string, TSchema>;
 
 export type FileKind = keyof typeof FILE_KINDS;
@@ -25,3 +31,6 @@ export * from './microflow.js';
 export * from './page.js';
 export * from './rest-service.js';
 export * from './mapping.js';
+export * from './scheduled-event.js';
+export * from './task-queue.js';
+export * from './odata-service.js';

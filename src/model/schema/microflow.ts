@@ -103,8 +103,12 @@ function activitySchema(Self: TSchema) {
             // biome-ignore lint/suspicious/noThenProperty: the model format's branch key (if/then/else), never awaited
             then: Type.Optional(Body),
             else: Type.Optional(Body),
-            on: Type.Optional(Expr('enumeration value to branch on')),
-            cases: Type.Optional(Type.Record(Type.String(), Body, { description: 'Enumeration key (or "empty") -> activities.' })),
+            on: Type.Optional(Expr('enumeration, Boolean or object value to branch on (an object branches on its type)')),
+            cases: Type.Optional(
+              Type.Record(Type.String(), Body, {
+                description: 'Enumeration key, or entity name for an object (its type or a generalization of it), or "empty" -> activities.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -117,9 +121,15 @@ function activitySchema(Self: TSchema) {
         Type.Object(
           {
             list: VarRef('list'),
-            function: Type.Union([Type.Literal('count'), Type.Literal('sum'), Type.Literal('average'), Type.Literal('min'), Type.Literal('max')]),
+            function: Type.Union(['count', 'sum', 'average', 'min', 'max', 'all', 'any', 'reduce'].map((f) => Type.Literal(f))),
             attribute: Type.Optional(Type.String()),
-            expression: Type.Optional(Type.String({ description: 'Expression over $currentObject.' })),
+            expression: Type.Optional(
+              Type.String({
+                description: 'Expression over $currentObject (all/any: Boolean; reduce: the next $currentResult from $currentResult and $currentObject).',
+              }),
+            ),
+            initial: Type.Optional(Expr('reduce: the initial value of $currentResult')),
+            returns: Type.Optional(Type.String({ description: 'reduce: the result type (default: the type of the initial value).' })),
             into: VarName,
           },
           { additionalProperties: false },
@@ -169,13 +179,47 @@ function activitySchema(Self: TSchema) {
         ),
       ),
       createList: Type.Optional(Type.Object({ entity: Type.String(), into: VarName }, { additionalProperties: false })),
+      cast: Type.Optional(
+        Type.Object(
+          { object: VarRef('object to cast'), to: Type.String({ description: 'Specialization the object is (an error when it is not).' }), into: VarName },
+          { additionalProperties: false, description: 'The object as one of its specializations (Mendix: cast object, in an object-type decision).' },
+        ),
+      ),
       createVariable: Type.Optional(
         Type.Object({ name: VarName, type: Type.String(), value: Type.Optional(Expr('initial value')) }, { additionalProperties: false }),
       ),
       changeVariable: Type.Optional(Type.Object({ name: VarName, value: Expr('new value') }, { additionalProperties: false })),
       call: Type.Optional(
         Type.Object(
-          { microflow: Type.String(), with: Type.Optional(Type.Record(Type.String(), Expr('argument'))), into: Type.Optional(VarName) },
+          {
+            microflow: Type.String(),
+            with: Type.Optional(Type.Record(Type.String(), Expr('argument'))),
+            into: Type.Optional(VarName),
+            queue: Type.Optional(
+              Type.String({
+                description:
+                  'Run the microflow in this task queue (Module.Name) instead of inline: enqueued when the calling transaction commits; arguments must be committed objects or primitives; no result.',
+              }),
+            ),
+            delay: Type.Optional(Type.Number({ minimum: 0, description: 'With queue: seconds to wait before the task may start (default 0).' })),
+            retry: Type.Optional(
+              Type.Object(
+                {
+                  attempts: Type.Integer({ minimum: 1, maximum: 1000, description: 'Retries after a failed run (the task runs at most attempts + 1 times).' }),
+                  interval: Type.Number({ minimum: 0, description: 'Seconds before the first retry.' }),
+                  backoff: Type.Optional(
+                    Type.Union([Type.Literal('fixed'), Type.Literal('exponential')], {
+                      description: 'fixed (default): every retry after `interval`; exponential: the wait doubles after each retry, up to maxInterval.',
+                    }),
+                  ),
+                  maxInterval: Type.Optional(
+                    Type.Number({ minimum: 0, description: 'Exponential backoff: the longest wait in seconds (default one day, as in Mendix).' }),
+                  ),
+                },
+                { additionalProperties: false, description: 'With queue: run the task again when it fails.' },
+              ),
+            ),
+          },
           { additionalProperties: false },
         ),
       ),
@@ -282,6 +326,16 @@ function activitySchema(Self: TSchema) {
       validationFeedback: Type.Optional(
         Type.Object({ object: VarRef('object'), member: Type.String(), message: Template, params: Type.Optional(Params) }, { additionalProperties: false }),
       ),
+      showPage: Type.Optional(
+        Type.Object(
+          {
+            page: Type.String({ description: 'Page to open in the browser (Module.Page).' }),
+            object: Type.Optional(VarRef('object for the page parameter')),
+          },
+          { additionalProperties: false, description: 'Opens a page in the client that called the microflow (when it returns).' },
+        ),
+      ),
+      closePage: Type.Optional(Type.Literal(true, { description: 'Closes the page the calling client shows (the page of the button that called).' })),
       error: Type.Optional(
         Type.Union([Type.Literal(true), Type.Object({ message: Template, params: Type.Optional(Params) }, { additionalProperties: false })], {
           description: 'Error end event: true rethrows $latestError; with message raises a new error.',
@@ -312,6 +366,7 @@ export const ACTIVITY_KEYS = [
   'listOperation',
   'changeList',
   'createList',
+  'cast',
   'createVariable',
   'changeVariable',
   'call',
@@ -320,6 +375,8 @@ export const ACTIVITY_KEYS = [
   'log',
   'showMessage',
   'validationFeedback',
+  'showPage',
+  'closePage',
   'error',
   'return',
 ] as const;

@@ -4,7 +4,10 @@ import { NEXT } from '../compiled.js';
 import type { StepExpr } from '../compiler.js';
 import { prefetchAll } from '../compiler.js';
 import { MicroflowError } from '../errors.js';
-import { host, type ActivityCompiler } from './types.js';
+import type { MicroflowCompiler, Path } from '../compiler.js';
+import type { RetryPolicy } from '../ports.js';
+import { isMxObject } from '../../expressions/runtime.js';
+import { host, type ActivityCompiler, type ActivityDefOf, type StepBody } from './types.js';
 
 /** Calls: microflow call, TypeScript action. */
 
@@ -36,6 +39,13 @@ export const call: ActivityCompiler<'call'> = (c, d, path, st) => {
     const e = c.expr(given[p], [...path, 'with', p], st.scope, t, `argument ${p}`);
     if (!e) ok = false;
     args.push(e);
+  }
+  if (d.queue === undefined) {
+    if (d.delay !== undefined) c.error([...path, 'delay'], 'delay applies only to a call run in a task queue (add queue)');
+    if (d.retry !== undefined) c.error([...path, 'retry'], 'retry applies only to a call run in a task queue (add queue)');
+  } else {
+    const queued = queuedCall(c, d, path, name, params, defined(args));
+    return ok ? queued : undefined;
   }
   let slot: number | undefined;
   if (d.into !== undefined) {
@@ -111,3 +121,80 @@ export const action: ActivityCompiler<'action'> = (c, d, path, st) => {
     },
   };
 };
+
+const defined = (args: readonly (StepExpr | undefined)[]): StepExpr[] => args.filter((a): a is StepExpr => a !== undefined);
+
+/** One day: Mendix's longest wait of an exponential retry unless told otherwise. */
+const ONE_DAY_MS = 86400000;
+
+/**
+ * A call with `queue`: the microflow runs later in the task queue, as its
+ * own transaction, in the caller's user context. Checked here: the queue
+ * exists, nothing is returned, object parameters are of persistable entities
+ * (only committed objects can travel); at run time each object must be
+ * committed, unchanged since.
+ */
+function queuedCall(
+  c: MicroflowCompiler,
+  d: ActivityDefOf<'call'>,
+  path: Path,
+  name: string,
+  params: readonly [string, string][],
+  args: readonly StepExpr[],
+): StepBody | undefined {
+  const queue = d.queue!.includes('.') ? d.queue! : `${c.module}.${d.queue}`;
+  let ok = true;
+  if (!c.model.taskQueues?.has(queue)) {
+    const known = [...(c.model.taskQueues?.keys() ?? [])];
+    c.error(
+      [...path, 'queue'],
+      `unknown task queue '${queue}'${known.length ? ` (known: ${known.join(', ')})` : ' (declare it in modules/<Module>/task-queues/<Name>.yaml)'}`,
+    );
+    ok = false;
+  }
+  if (d.into !== undefined) {
+    c.error([...path, 'into'], `a microflow run in a task queue returns nothing to its caller: remove into, or remove queue`);
+    ok = false;
+  }
+  const types: XType[] = [];
+  for (const [p, typeText] of params) {
+    const t = c.type(typeText, [...path, 'with', p]);
+    if (t) types.push(t);
+    if (t && (t.kind === 'Object' || t.kind === 'List') && c.model.entities.get(t.entity)?.persistable === false) {
+      c.error([...path, 'with', p], `parameter ${p} of ${name} is a non-persistable ${t.entity}: a task in a queue takes committed objects or primitives only`);
+      ok = false;
+    }
+  }
+  if (!ok || args.length !== params.length || types.length !== params.length) return undefined;
+  const retry: RetryPolicy | undefined = d.retry
+    ? {
+        attempts: d.retry.attempts,
+        intervalMs: Math.round(d.retry.interval * 1000),
+        backoff: d.retry.backoff ?? 'fixed',
+        maxIntervalMs: d.retry.maxInterval !== undefined ? Math.round(d.retry.maxInterval * 1000) : ONE_DAY_MS,
+      }
+    : undefined;
+  const delayMs = Math.round((d.delay ?? 0) * 1000);
+  return {
+    sync: false,
+    async exec(r) {
+      await prefetchAll(r, args as StepExpr[]);
+      const values = new Map<string, { type: XType; value: Value }>();
+      params.forEach(([p], i) => {
+        const e = args[i]!;
+        const value = e.evaluate(r);
+        const objects = value === null ? [] : Array.isArray(value) ? (value as Value[]) : [value];
+        for (const o of objects)
+          if (isMxObject(o) && (o.state === 'new' || o.changed.size > 0))
+            throw new MicroflowError(
+              `argument ${p} of ${name} (queued in ${queue}) is an object with changes that are not committed: commit it before the call, a task takes committed objects only`,
+              r.stack,
+              'kiln.UncommittedTaskArgument',
+            );
+        values.set(p, { type: types[i]!, value });
+      });
+      await host(r).enqueue({ queue, microflow: name, args: values, delayMs, ...(retry ? { retry } : {}) }, r);
+      return NEXT;
+    },
+  };
+}
