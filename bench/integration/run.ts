@@ -96,9 +96,11 @@ async function publishedList(): Promise<void> {
   const pool = new pg.Pool({ connectionString: db.url, max: 10 });
   const raw = Fastify();
   raw.get('/orders', async (_req, reply) => {
-    const r = await pool.query(
-      'SELECT "number", "orderdate", "status", "total", "internalnote", "createddate", "changeddate" FROM "sales$order" ORDER BY "number"',
-    );
+    // A named (prepared) statement, as the anchors' baseline sends its queries.
+    const r = await pool.query({
+      name: 'orders',
+      text: 'SELECT "number", "orderdate", "status", "total", "internalnote", "createddate", "changeddate" FROM "sales$order" ORDER BY "number"',
+    });
     const body = r.rows.map((x) => ({
       Number: Number(x.number),
       OrderDate: x.orderdate?.toISOString() ?? null,

@@ -117,13 +117,13 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
 
   // Non-persistable entities are never stored: their objects take ids from a counter of this process, under
   // short ids counted down from the top of the range (schema synchronisation counts up from 1), so that an id
-  // still names its entity and never equals a stored object's.
+  // never equals a stored object's. entityOf does not know them: an id a client sends for one is "not found",
+  // never a lookup in a table that does not exist.
   const local = new Map<string, { base: bigint; next: bigint }>();
   let localShort = 0x7fff;
   for (const e of model.entities.values()) {
     if (e.persistable || entities.has(e.name)) continue;
-    local.set(e.name, { base: makeId(localShort, 0n), next: 1n });
-    byShort.set(localShort--, e.name);
+    local.set(e.name, { base: makeId(localShort--, 0n), next: 1n });
   }
   const localId = (entity: string): ObjectId | undefined => {
     const l = local.get(entity);

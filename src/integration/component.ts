@@ -96,10 +96,10 @@ export function integrationComponent(): RuntimeComponent {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** One service's routes, in their own scope: bodies arrive as text (any content type, the server's BodyLimit) and the handler parses them. */
+/** One service's routes, in their own scope: bodies arrive as bytes (any content type, the server's BodyLimit) and the handler parses them. */
 async function serviceRoutes(scope: FastifyInstance, h: RestServiceHandler): Promise<void> {
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const base = `/${h.service.location}`;
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const preflight = cors(h.service, request, reply);

@@ -19,7 +19,7 @@ export async function httpRequestObjects(model: CompiledModel, ids: IdGenerator,
   const message = await createObject(model, 'System.HttpRequest', ids);
   setValue(message, 'Uri', request.url);
   setValue(message, 'HttpVersion', `HTTP/${request.raw.httpVersion}`);
-  setValue(message, 'Content', typeof request.body === 'string' ? request.body : '');
+  setValue(message, 'Content', bodyText(request));
   const all = [message];
   const raw = request.raw.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -30,6 +30,12 @@ export async function httpRequestObjects(model: CompiledModel, ids: IdGenerator,
     all.push(h);
   }
   return { message, all };
+}
+
+/** The request body as text (the routes take bodies as bytes). */
+export function bodyText(request: FastifyRequest): string {
+  const b = request.body;
+  return Buffer.isBuffer(b) ? b.toString('utf8') : typeof b === 'string' ? b : '';
 }
 
 /** An empty System.HttpResponse (StatusCode 0 = not set) for a microflow to fill. */

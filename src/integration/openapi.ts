@@ -1,4 +1,5 @@
 import type { CAttribute, CompiledModel } from '../model/compiled/types.js';
+import type { CMappingNode } from '../model/compiled/mappings.js';
 import { HTTP_RESPONSE, type CRestNested, type CRestOperation, type CRestService, type RestValueType } from '../model/compiled/rest-services.js';
 
 type Schema = Record<string, unknown>;
@@ -29,6 +30,25 @@ function attributeSchema(model: CompiledModel, a: CAttribute): Schema | undefine
     default:
       return undefined;
   }
+}
+
+const isFile = (model: CompiledModel, entity: string) => model.entities.get(entity)?.chain.includes('System.FileDocument') ?? false;
+
+/** The JSON a mapping reads or writes, level by level (its keys, the attributes' types, nested objects and arrays). */
+function mappingSchema(model: CompiledModel, name: string): Schema {
+  const mapping = model.mappings!.get(name)!;
+  const level = (node: CMappingNode): Schema => {
+    const entity = model.entities.get(node.entity)!;
+    const properties: Record<string, unknown> = {};
+    for (const { key, attribute } of node.attributes) {
+      const a = attributeSchema(model, entity.attributes.get(attribute)!);
+      if (a) properties[key] = a;
+    }
+    for (const c of node.children) properties[c.key] = c.list ? { type: 'array', items: level(c.node) } : { ...level(c.node), nullable: true };
+    return { type: 'object', title: node.entity, properties };
+  };
+  const root = level(mapping.root);
+  return mapping.list ? { type: 'array', items: root } : root;
 }
 
 function valueSchema(
@@ -89,10 +109,19 @@ function operationObject(model: CompiledModel, svc: CRestService, op: CRestOpera
   if (!rt) responses['204'] = { description: 'Done; no content.' };
   else if (rt.kind === 'object' && rt.entity === HTTP_RESPONSE)
     responses.default = { description: 'The answer the microflow builds (status, headers and content).' };
+  else if (rt.kind === 'object' && isFile(model, rt.entity))
+    responses['200'] = {
+      description: `The contents of the ${rt.entity}.`,
+      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    };
   else if (rt.kind === 'object' || rt.kind === 'list')
     responses['200'] = {
       description: rt.kind === 'list' ? `The ${rt.entity} objects the caller may read.` : `The ${rt.entity} object.`,
-      content: { 'application/json': { schema: valueSchema(model, rt, op.exportAttributes, false, op.exportAssociations) } },
+      content: {
+        'application/json': {
+          schema: op.exportMapping ? mappingSchema(model, op.exportMapping) : valueSchema(model, rt, op.exportAttributes, false, op.exportAssociations),
+        },
+      },
     };
   else {
     responses['200'] = { description: 'The result as text.', content: { 'text/plain': { schema: { type: 'string' } } } };
@@ -119,7 +148,15 @@ function operationObject(model: CompiledModel, svc: CRestService, op: CRestOpera
             content:
               body.type.kind === 'primitive'
                 ? { 'text/plain': { schema: { type: 'string' } } }
-                : { 'application/json': { schema: valueSchema(model, body.type, op.importAttributes, true, op.importAssociations) } },
+                : body.type.kind === 'object' && isFile(model, body.type.entity)
+                  ? { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }
+                  : {
+                      'application/json': {
+                        schema: op.importMapping
+                          ? mappingSchema(model, op.importMapping)
+                          : valueSchema(model, body.type, op.importAttributes, true, op.importAssociations),
+                      },
+                    },
           },
         }
       : {}),

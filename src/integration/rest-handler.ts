@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, malformedRequest } from '../core/errors.js';
-import { commitObjects, type Database, type IdGenerator, type Transaction } from '../data/index.js';
+import { commitObjects, type Database, type IdGenerator, type Queryable, type Transaction } from '../data/index.js';
 import { createObject } from '../data/index.js';
 import type { CompiledModel, MemberRight } from '../model/compiled/types.js';
 import type { CRestNested, CRestOperation, CRestParameter, CRestService } from '../model/compiled/rest-services.js';
@@ -19,7 +19,8 @@ import { idToGuid } from '../objects/values.js';
 import { ServiceAuthenticator } from './authentication.js';
 import { HTTP_RESPONSE } from '../model/compiled/rest-services.js';
 import { SYSTEM_CONTEXT } from '../security/user-context.js';
-import { applyHeaders, headersOf, httpRequestObjects, newHttpResponse, statusOf } from './http-messages.js';
+import { MappingError } from '../logic/mappings/json-values.js';
+import { bodyText, applyHeaders, headersOf, httpRequestObjects, newHttpResponse, statusOf } from './http-messages.js';
 import { valueFromRestJson, valueFromText, valueToJsonText } from './json-values.js';
 
 export interface RestDeps {
@@ -77,7 +78,7 @@ export class RestServiceHandler {
     }
     const user = await this.auth.authenticate(request, reply);
     if (user === 'answered') return;
-    const args = this.bind(found.op, found.params, request);
+    const args = this.bind(found.op.parameters, found.params, request);
     await this.run(found.op, user, args, request, reply);
   }
 
@@ -93,9 +94,13 @@ export class RestServiceHandler {
     const { message, all } = await httpRequestObjects(model, ids, request);
     const response = await newHttpResponse(model, ids);
     const params: Record<string, Value> = {};
-    for (const [name, type] of Object.entries(model.microflows.get(microflow)?.def.parameters ?? {}))
-      params[name] = type.trim() === HTTP_RESPONSE ? response : message;
-    const r = await db.transaction((tx) => engine.runMicroflow(microflow, params, SYSTEM_CONTEXT, tx as unknown as SqlPort, [...all, response]));
+    for (const [p, v] of this.bind(this.service.authenticationParameters ?? [], new Map(), request)) params[p.name] = v;
+    for (const p of this.service.authenticationParameters ?? [])
+      if (p.source === 'request' || p.source === 'response') params[p.name] = p.source === 'response' ? response : message;
+    const held = [...all, response];
+    const r = engine.isReadOnly(microflow)
+      ? await engine.runWithoutTransaction(microflow, params, SYSTEM_CONTEXT, held)
+      : await db.transaction((tx) => engine.runMicroflow(microflow, params, SYSTEM_CONTEXT, tx as unknown as SqlPort, held));
     const headers = headersOf(r.dirty, response);
     const status = statusOf(response);
     if (status !== undefined && status !== 200) {
@@ -114,10 +119,10 @@ export class RestServiceHandler {
   }
 
   /** Path, query and header parameters, converted to the microflow parameters' types. */
-  private bind(op: CRestOperation, pathParams: ReadonlyMap<string, string>, request: FastifyRequest): Map<CRestParameter, Value> {
+  private bind(parameters: readonly CRestParameter[], pathParams: ReadonlyMap<string, string>, request: FastifyRequest): Map<CRestParameter, Value> {
     const out = new Map<CRestParameter, Value>();
     const query = (request.query ?? {}) as Record<string, string | string[] | undefined>;
-    for (const p of op.parameters) {
+    for (const p of parameters) {
       if (p.source === 'body' || p.source === 'request' || p.source === 'response') continue;
       let text: string | undefined;
       if (p.source === 'path') text = pathParams.get(p.key);
@@ -141,7 +146,7 @@ export class RestServiceHandler {
   private async run(op: CRestOperation, user: UserContext, args: Map<CRestParameter, Value>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { db, engine, model, ids } = this.deps;
     const bodyParam = op.parameters.find((p) => p.source === 'body');
-    const body = bodyParam ? parseBody(request, bodyParam) : undefined;
+    const body = bodyParam ? parseBody(request, bodyParam, model) : undefined;
     // The HttpRequest and HttpResponse parameters: the request itself, and a response the microflow may fill.
     const held: MxObject[] = [];
     let response: MxObject | undefined;
@@ -156,14 +161,23 @@ export class RestServiceHandler {
         args.set(p, response);
       }
     }
-    const answer = await db.transaction(async (tx) => {
+    // A GET whose microflow provably only reads runs outside a transaction: no BEGIN, SAVEPOINT and COMMIT round trips.
+    const readOnly = op.method === 'GET' && !bodyParam && engine.isReadOnly(op.microflow);
+    const work = async (inTx: Transaction | undefined) => {
+      const tx: Queryable = inTx ?? db;
       const objects: MxObject[] = [...held];
-      if (bodyParam) args.set(bodyParam, await this.importBody(tx, user, op, bodyParam, body, objects));
+      if (bodyParam && inTx) args.set(bodyParam, await this.importBody(inTx, user, op, bodyParam, body, objects));
       const params: Record<string, Value> = {};
       for (const [p, v] of args) params[p.name] = v;
-      const r = await withFeedback(() => engine.runMicroflow(op.microflow, params, user, tx as unknown as SqlPort, objects));
+      const r = await withFeedback(() =>
+        inTx
+          ? engine.runMicroflow(op.microflow, params, user, inTx as unknown as SqlPort, objects)
+          : engine.runWithoutTransaction(op.microflow, params, user, objects),
+      );
       if (op.returns?.kind === 'object' && op.returns.entity === HTTP_RESPONSE) return builtAnswer(r.value, r.dirty);
-      const a = await this.answer(tx, user, op, r.value);
+      const a = op.exportMapping
+        ? await this.mapped(tx, user, op.exportMapping, op.returns?.kind === 'list', r.value, r.dirty)
+        : await this.answer(tx, user, op, r.value);
       if (!response) return a;
       // An HttpResponse parameter: its status and headers win; its content is the body when the microflow returns nothing.
       const content = response.values.get('Content');
@@ -171,10 +185,11 @@ export class RestServiceHandler {
       return {
         ...a,
         status: statusOf(response) ?? (withContent ? 200 : a.status),
-        headers: headersOf(r.dirty, response),
+        headers: [...(a.headers ?? []), ...headersOf(r.dirty, response)],
         ...(withContent ? { body: content, type: 'text/plain; charset=utf-8' } : {}),
       };
-    });
+    };
+    const answer = readOnly ? await work(undefined) : await db.transaction(work);
     if (answer.headers) applyHeaders(reply, answer.headers);
     reply.code(answer.status);
     if (answer.body === undefined) return void reply.send();
@@ -186,6 +201,20 @@ export class RestServiceHandler {
   private async importBody(tx: Transaction, user: UserContext, op: CRestOperation, p: CRestParameter, body: unknown, into: MxObject[]): Promise<Value> {
     if (p.type.kind === 'primitive') return typeof body === 'string' ? body : null;
     if (p.type.kind !== 'object' && p.type.kind !== 'list') return null;
+    if (p.type.kind === 'object' && this.deps.model.entities.get(p.type.entity)?.chain.includes(FILE_DOCUMENT))
+      return this.fileFromBody(tx, user, p.type.entity, body as FileBody, into);
+    if (op.importMapping) {
+      const mapping = op.importMapping;
+      try {
+        const r = await withFeedback(() => this.deps.engine.importWithMapping(mapping, body, user, tx as unknown as SqlPort, 'body'));
+        into.push(...r.objects);
+        return r.value;
+      } catch (e) {
+        if (e instanceof MappingError)
+          throw e.status === 403 ? new HttpError(403, 'not allowed') : malformedRequest(e.field, e.message.slice(e.field.length + 1));
+        throw e;
+      }
+    }
     const { model, ids } = this.deps;
     const entity = model.entities.get(p.type.entity)!;
     const access = entityAccess(model, user, entity.name);
@@ -242,10 +271,60 @@ export class RestServiceHandler {
     return value;
   }
 
+  /**
+   * A FileDocument body: a new object of the parameter's entity (the caller must
+   * be allowed to create it), committed, holding the body's bytes; named from
+   * the request's Content-Disposition filename.
+   */
+  private async fileFromBody(tx: Transaction, user: UserContext, entity: string, body: FileBody, into: MxObject[]): Promise<MxObject> {
+    const { model, ids, engine } = this.deps;
+    const files = engine.files();
+    if (!files) throw new Error('file contents are not available (no files component)');
+    const access = entityAccess(model, user, entity);
+    if (access.restricted && !access.canCreate) throw new HttpError(403, 'not allowed');
+    const o = await createObject(model, entity, ids, user.userId !== null ? { user: user.userId } : {});
+    await commitObjects(tx, model, [o], user.userId !== null ? { user: user.userId } : {});
+    const name = body.name;
+    const w = await files.write(o, body.bytes, name, tx as unknown as SqlPort);
+    o.values.set('Size', BigInt(w.size));
+    o.values.set('HasContents', true);
+    if (name !== undefined) o.values.set('Name', name);
+    into.push(o);
+    return o;
+  }
+
+  /** A FileDocument result: its contents as they are (application/octet-stream, named); an empty, unreadable or contentless one is a 404. */
+  private async fileAnswer(tx: Queryable, user: UserContext, value: Value): Promise<Answer> {
+    if (!isMxObject(value)) throw new HttpError(404, 'not found');
+    const rights = (await this.rightsOf(tx, user, [value])).get(value);
+    if (rights === undefined) throw new HttpError(404, 'not found');
+    const s = await this.deps.engine.files()?.read(value, tx as unknown as SqlPort);
+    if (!s) throw new HttpError(404, 'not found');
+    const parts: Buffer[] = [];
+    for await (const c of s) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
+    const name = value.values.get('Name');
+    const filename = typeof name === 'string' && name !== '' && (rights === 'all' || (rights.get('Name') ?? 'None') !== 'None') ? name : 'file';
+    return {
+      status: 200,
+      type: 'application/octet-stream',
+      body: Buffer.concat(parts),
+      headers: [['Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`]],
+    };
+  }
+
+  /** The result through the operation's export mapping, showing only what the caller may read (an unreadable single object is a 404). */
+  private async mapped(tx: Queryable, user: UserContext, mapping: string, list: boolean, value: Value, held: readonly MxObject[]): Promise<Answer> {
+    if (!list && !isMxObject(value)) throw new HttpError(404, 'not found');
+    const text = await this.deps.engine.exportWithMapping(mapping, value, user, tx as unknown as SqlPort, held, (objects) => this.rightsOf(tx, user, objects));
+    if (text === undefined) throw new HttpError(404, 'not found');
+    return { status: 200, type: 'application/json; charset=utf-8', body: text };
+  }
+
   /** What the microflow returned, as the answer: JSON of readable members for objects, text for a primitive, 204 for nothing. */
-  private async answer(tx: Transaction, user: UserContext, op: CRestOperation, value: Value): Promise<Answer> {
+  private async answer(tx: Queryable, user: UserContext, op: CRestOperation, value: Value): Promise<Answer> {
     const rt = op.returns;
     if (!rt) return { status: 204, type: '' };
+    if (rt.kind === 'object' && this.deps.model.entities.get(rt.entity)?.chain.includes(FILE_DOCUMENT)) return this.fileAnswer(tx, user, value);
     if (rt.kind === 'object' || rt.kind === 'list') {
       const objects = rt.kind === 'object' ? (isMxObject(value) ? [value] : []) : Array.isArray(value) ? (value as MxObject[]).filter(isMxObject) : [];
       const rights = await this.rightsOf(tx, user, objects);
@@ -309,7 +388,7 @@ export class RestServiceHandler {
   }
 
   /** The JSON of associated objects by id: those the caller may read, with the members it may read on each. */
-  private async loadNested(tx: Transaction, user: UserContext, n: CRestNested, ids: readonly bigint[]): Promise<Map<bigint, string>> {
+  private async loadNested(tx: Queryable, user: UserContext, n: CRestNested, ids: readonly bigint[]): Promise<Map<bigint, string>> {
     const out = new Map<bigint, string>();
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
       const part = ids.slice(i, i + ID_CHUNK);
@@ -332,7 +411,7 @@ export class RestServiceHandler {
    * SELECT per entity and chunk of ids); objects the caller may not read at all
    * are missing from the map. New objects pass every rule's XPath.
    */
-  private async rightsOf(tx: Transaction, user: UserContext, objects: readonly MxObject[]): Promise<Map<MxObject, ReadonlyMap<string, MemberRight> | 'all'>> {
+  private async rightsOf(tx: Queryable, user: UserContext, objects: readonly MxObject[]): Promise<Map<MxObject, ReadonlyMap<string, MemberRight> | 'all'>> {
     const out = new Map<MxObject, ReadonlyMap<string, MemberRight> | 'all'>();
     const byEntity = new Map<string, MxObject[]>();
     for (const o of objects) {
@@ -396,10 +475,18 @@ function builtAnswer(value: Value, held: readonly MxObject[]): Answer {
   };
 }
 
+/** A FileDocument body: its bytes and the filename of its Content-Disposition. */
+interface FileBody {
+  readonly bytes: Buffer;
+  readonly name?: string;
+}
+
+const FILE_DOCUMENT = 'System.FileDocument';
+
 interface Answer {
   readonly status: number;
   readonly type: string;
-  readonly body?: string;
+  readonly body?: string | Buffer;
   readonly headers?: readonly [string, string][];
 }
 
@@ -416,8 +503,13 @@ function matchPath(op: CRestOperation, segments: readonly string[]): Map<string,
 }
 
 /** The request body for the body parameter: JSON for objects and lists (400 when not JSON), the text for a String. */
-function parseBody(request: FastifyRequest, p: CRestParameter): unknown {
-  const raw = typeof request.body === 'string' ? request.body : '';
+function parseBody(request: FastifyRequest, p: CRestParameter, model: CompiledModel): unknown {
+  if (p.type.kind === 'object' && model.entities.get(p.type.entity)?.chain.includes(FILE_DOCUMENT)) {
+    const disposition = String(request.headers['content-disposition'] ?? '');
+    const name = /filename="?([^";]+)"?/i.exec(disposition)?.[1]?.slice(0, 400);
+    return { bytes: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), ...(name ? { name } : {}) } satisfies FileBody;
+  }
+  const raw = bodyText(request);
   if (p.type.kind === 'primitive') return raw;
   const type = String(request.headers['content-type'] ?? '');
   if (!/^application\/(json|[\w.+-]+\+json)\s*(;|$)/i.test(type)) throw new HttpError(400, 'unsupported Content-Type: send application/json');

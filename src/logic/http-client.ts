@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
-import { OutboundError, type HttpPort, type OutboundRequest, type OutboundResponse } from './engine/ports.js';
+import { OutboundError, type HttpPort, type OutboundProxy, type OutboundRequest, type OutboundResponse } from './engine/ports.js';
 
 /** The outbound HTTP settings, as Mendix's runtime has them (docs/settings.md: HttpClient*, HttpProxy*). */
 export interface HttpClientOptions {
@@ -18,6 +18,9 @@ export interface HttpClientOptions {
 
 /** The settings' defaults (src/core/settings-registry.ts), for an engine made without the runtime's settings. */
 export const DEFAULT_HTTP: HttpClientOptions = { maxConnectionsPerRoute: 2, maxConnectionsTotal: 20, connectTimeoutMs: 10_000, readTimeoutMs: 0 };
+
+/** Distinct per-activity proxies kept open at once. */
+const MAX_OVERRIDES = 16;
 
 /** Redirects followed (Authorization and cookies are dropped when one leads to another origin). */
 const MAX_REDIRECTS = 5;
@@ -37,15 +40,33 @@ export function createHttpClient(o: HttpClientOptions): HttpPort & { close(): Pr
     bodyTimeout: o.readTimeoutMs,
   };
   const direct = new Agent(common);
-  const proxy = o.proxy
-    ? new ProxyAgent({
-        ...common,
-        uri: `http://${o.proxy.host}:${o.proxy.port}`,
-        ...(o.proxy.user ? { token: `Basic ${Buffer.from(`${o.proxy.user}:${o.proxy.password ?? ''}`).toString('base64')}` } : {}),
-      })
-    : undefined;
+  const proxyAgent = (p: OutboundProxy) =>
+    new ProxyAgent({
+      ...common,
+      uri: `http://${p.host}:${p.port}`,
+      ...(p.user ? { token: `Basic ${Buffer.from(`${p.user}:${p.password ?? ''}`).toString('base64')}` } : {}),
+    });
+  const proxy = o.proxy ? proxyAgent(o.proxy) : undefined;
+  // Activities' own proxies, one agent each (a few per app; the oldest is closed past MAX_OVERRIDES).
+  const overrides = new Map<string, ProxyAgent>();
+  const overrideFor = (p: OutboundProxy): ProxyAgent => {
+    const key = JSON.stringify([p.host, p.port, p.user ?? '', p.password ?? '']);
+    let a = overrides.get(key);
+    if (!a) {
+      if (overrides.size >= MAX_OVERRIDES) {
+        const [oldest, agent] = overrides.entries().next().value!;
+        overrides.delete(oldest);
+        void agent.close();
+      }
+      a = proxyAgent(p);
+      overrides.set(key, a);
+    }
+    return a;
+  };
   const bypass = (o.nonProxyHosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
-  const dispatcherFor = (url: URL): Dispatcher => {
+  const dispatcherFor = (url: URL, override: OutboundRequest['proxy']): Dispatcher => {
+    if (override === 'none') return direct;
+    if (override) return overrideFor(override);
     if (!proxy) return direct;
     const host = url.hostname.toLowerCase();
     const skip = bypass.some((b) => (b.startsWith('*.') ? host === b.slice(2) || host.endsWith(b.slice(1)) : host === b));
@@ -90,7 +111,7 @@ export function createHttpClient(o: HttpClientOptions): HttpPort & { close(): Pr
           method: req.method as Dispatcher.HttpMethod,
           headers: req.headers,
           ...(req.body !== undefined ? { body: req.body } : {}),
-          dispatcher: dispatcherFor(req.url),
+          dispatcher: dispatcherFor(req.url, req.proxy),
           maxRedirections: MAX_REDIRECTS,
           ...(signal ? { signal } : {}),
         });
@@ -132,7 +153,7 @@ export function createHttpClient(o: HttpClientOptions): HttpPort & { close(): Pr
       }
     },
     async close() {
-      await Promise.all([direct.close(), proxy?.close()]);
+      await Promise.all([direct.close(), proxy?.close(), ...[...overrides.values()].map((a) => a.close())]);
     },
   };
 }

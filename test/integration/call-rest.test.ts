@@ -60,6 +60,15 @@ body:
       customWithoutRollback:
         - return: "toString($latestHttpResponse/StatusCode) + ':' + $latestHttpResponse/Content"
   - return: $Answer`,
+  ViaProxy: `
+parameters: { Base: String }
+returns: String
+body:
+  - callRest: { location: "{1}/hello/x", params: [$Base], proxy: { host: "'127.0.0.1'", port: 1 }, into: Answer }
+    onError:
+      customWithoutRollback:
+        - return: "'proxy refused'"
+  - return: $Answer`,
   Unhandled: `
 parameters: { Base: String }
 body:
@@ -132,6 +141,11 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('callRest on %s', (dialec
   it('gives the error handler of a non-2xx answer $latestHttpResponse with its status and content', async () => {
     const r = await app.engine.runMicroflow('Shop.Latest', { Base: base }, USER);
     expect(r.value).toBe('404:nope');
+  });
+
+  it("sends a call through the activity's own proxy (here one that refuses: the error handler runs)", async () => {
+    const r = await app.engine.runMicroflow('Shop.ViaProxy', { Base: base }, USER);
+    expect(r.value).toBe('proxy refused');
   });
 
   it('fails the microflow without a handler', async () => {

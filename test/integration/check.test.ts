@@ -86,6 +86,25 @@ resources:
     );
   });
 
+  it('reports custom authentication without its microflow, and a microflow of the wrong shape', async () => {
+    const f = 'modules/Shop/rest/Items.yaml';
+    const missing = await check(
+      app('authentication: [custom]\nallowedRoles: [User]\nresources:\n  items: { operations: [{ method: GET, microflow: GetItems }] }\n'),
+    );
+    expect(missing).toContain(`${f}:1 authentication: custom authentication needs authenticationMicroflow: the microflow that finds the user`);
+    const wrong = await check(
+      app(
+        'authentication: [custom]\nauthenticationMicroflow: GetItem\nallowedRoles: [User]\nresources:\n  items: { operations: [{ method: GET, microflow: GetItems }] }\n',
+      ),
+    );
+    expect(wrong).toEqual(
+      expect.arrayContaining([
+        `${f}:2 authenticationMicroflow: parameter Id of Shop.GetItem needs authenticationParameters.Id: { source: query | header }`,
+        `${f}:2 authenticationMicroflow: Shop.GetItem must return a System.User (or a specialization of it), not 'Shop.Item'`,
+      ]),
+    );
+  });
+
   it('reports operations that match the same requests, and schema violations', async () => {
     const out = await check(
       app(`resources:

@@ -1,7 +1,9 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { writeApp } from '../support/app-folder.js';
 import { startApp, type TestRuntime } from '../security/harness.js';
+import type { Database } from '../../src/data/index.js';
 
 /**
  * Custom authentication microflows in Mendix's order (custom, Basic, active
@@ -23,7 +25,7 @@ entities:
   Item:
     attributes: { Name: String }
     access:
-      - { roles: [User], read: "*" }
+      - { roles: [User], read: "*", create: true, write: "*" }
 `,
   // X-Api-Key "key-<name>" is user <name>; X-Api-Key "teapot" answers 418 itself; no key: empty (next method).
   'modules/Shop/microflows/Authenticate.yaml': `parameters: { Request: System.HttpRequest, Response: System.HttpResponse }
@@ -61,6 +63,18 @@ body:
   - create: { entity: System.HttpHeader, set: { Key: "'Set-Cookie: evil=1; X'", Value: "'y'", System.HttpHeaders: $R }, into: H2 }
   - return: $R
 `,
+  'modules/Shop/microflows/Items.yaml': 'returns: List of Shop.Item\nbody:\n  - retrieve: { from: Shop.Item, into: L }\n  - return: $L\n',
+  'modules/Shop/microflows/AddItem.yaml':
+    'returns: Shop.Item\nbody:\n  - create: { entity: Shop.Item, set: { Name: "\'new\'" }, commit: true, into: I }\n  - return: $I\n',
+  'modules/Shop/microflows/AuthByKey.yaml':
+    'parameters: { Key: String }\nreturns: System.User\nbody:\n  - retrieve: { from: System.User, xpath: "[Name = $Key]", range: first, into: U }\n  - return: $U\n',
+  'modules/Shop/rest/Keyed.yaml': `authentication: [custom]
+authenticationMicroflow: AuthByKey
+authenticationParameters: { Key: { source: header, name: X-Key } }
+allowedRoles: [User]
+resources:
+  me: { operations: [{ method: GET, microflow: WhoAmI }] }
+`,
   'modules/Shop/microflows/Empty.yaml': 'returns: System.HttpResponse\nbody:\n  - return: empty\n',
   'modules/Shop/rest/Svc.yaml': `authentication: [session, basic, custom]
 authenticationMicroflow: Authenticate
@@ -70,6 +84,7 @@ resources:
   inspect: { operations: [{ method: POST, microflow: Inspect }] }
   build: { operations: [{ method: GET, microflow: Build }] }
   empty: { operations: [{ method: GET, microflow: Empty }] }
+  items: { operations: [{ method: GET, microflow: Items }, { method: POST, microflow: AddItem }] }
 `,
 };
 
@@ -91,6 +106,12 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('REST custom authenticati
     const r = await fetch(`${t.url}/rest/svc/v1/me`, { headers: { 'x-api-key': 'key-u2', ...basic('u1', 'Passw0rd1') } });
     expect(r.status).toBe(200);
     expect(await r.text()).toBe('u2');
+  });
+
+  it('passes a header to the authentication microflow as a parameter', async () => {
+    const r = await fetch(`${t.url}/rest/keyed/v1/me`, { headers: { 'x-key': 'u2' } });
+    expect(await r.text()).toBe('u2');
+    expect((await fetch(`${t.url}/rest/keyed/v1/me`)).status).toBe(401);
   });
 
   it('tries Basic when the microflow returns empty, and refuses with 401 when nothing gives a user', async () => {
@@ -127,6 +148,29 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('REST custom authenticati
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
     expect(r.headers.get('set-cookie')).toBeNull();
     expect(await r.json()).toEqual({ queued: true });
+  });
+
+  it('runs a GET whose microflow only reads without a transaction, and a writing one in a transaction', async () => {
+    const database = t.rt.ctx.services.get('db') as Database;
+    const seen: string[] = [];
+    const off = database.onStatement((sql) => seen.push(sql.trim().split(/\s+/)[0]!.toUpperCase()));
+    try {
+      const post = await fetch(`${t.url}/rest/svc/v1/items`, { method: 'POST', headers: basic('u1', 'Passw0rd1') });
+      expect(post.status).toBe(200);
+      expect(seen).toContain('BEGIN');
+      seen.length = 0;
+      const get = await fetch(`${t.url}/rest/svc/v1/items`, { headers: basic('u1', 'Passw0rd1') });
+      expect(await get.json()).toEqual([{ Name: 'new' }]);
+      expect(seen).toContain('SELECT');
+      expect(seen.filter((x) => x === 'BEGIN' || x === 'SAVEPOINT' || x === 'COMMIT')).toEqual([]);
+    } finally {
+      off();
+    }
+  });
+
+  it('describes the service in a valid OpenAPI document', async () => {
+    const doc = await (await fetch(`${t.url}/rest-doc/rest/svc/v1/openapi.json`)).json();
+    await expect(SwaggerParser.validate(doc as never)).resolves.toBeTruthy();
   });
 
   it('answers an empty HttpResponse with 500, nothing of the error', async () => {

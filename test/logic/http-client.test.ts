@@ -124,4 +124,16 @@ describe('the outbound HTTP client', () => {
     expect(tunnels).toHaveLength(1);
     await client.close();
   });
+
+  it("lets a call go direct or through its own proxy instead of the settings'", async () => {
+    const client = createHttpClient({ ...DEFAULT_HTTP, proxy: { host: '127.0.0.1', port: 1 } });
+    tunnels.length = 0;
+    expect((await client.request({ ...req('/'), proxy: 'none' })).status).toBe(200);
+    expect(tunnels).toHaveLength(0);
+    expect((await client.request({ ...req('/'), proxy: { host: '127.0.0.1', port: proxyPort, user: 'own', password: 'pw' } })).status).toBe(200);
+    expect(tunnels).toEqual([{ target: base.slice('http://'.length), auth: `Basic ${Buffer.from('own:pw').toString('base64')}` }]);
+    // The settings' proxy (nothing listens on port 1) is the default: the call fails.
+    await expect(client.request(req('/'))).rejects.toBeInstanceOf(OutboundError);
+    await client.close();
+  });
 });

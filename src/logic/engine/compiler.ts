@@ -100,7 +100,17 @@ export class MicroflowCompiler {
     return this.slots;
   }
 
-  private latestHttpResponseSlot: number | undefined;
+  private latestHttpResponse: { readonly slot: number; read: boolean } | undefined;
+
+  /**
+   * The slot callRest fills with $latestHttpResponse; `read` turns true once an
+   * expression of the microflow reads it (by the time the microflow runs), so
+   * that a call whose answer nobody looks at builds no HttpResponse object.
+   */
+  latestHttpResponseTarget(): { readonly slot: number; read: boolean } {
+    this.latestHttpResponse ??= { slot: this.newSlot(), read: false };
+    return this.latestHttpResponse;
+  }
 
   builtin(name: string): VarInfo | undefined {
     if (name === 'currentUser') {
@@ -113,8 +123,9 @@ export class MicroflowCompiler {
     }
     if (name === 'latestHttpResponse') {
       // Mendix: the answer of the microflow's latest callRest (empty before one), in its error handler too.
-      this.latestHttpResponseSlot ??= this.newSlot();
-      return { slot: this.latestHttpResponseSlot, type: T.object('System.HttpResponse') };
+      const target = this.latestHttpResponseTarget();
+      target.read = true;
+      return { slot: target.slot, type: T.object('System.HttpResponse') };
     }
     return undefined;
   }

@@ -25,6 +25,9 @@ import {
   type SqlPort,
 } from './ports.js';
 import { createHttpClient, DEFAULT_HTTP } from '../http-client.js';
+import { importJson } from '../mappings/import-json.js';
+import { isReadOnly } from './read-only.js';
+import { exportJson, type ReadRights } from '../mappings/export-json.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
 import { LogicSession, type ClientMessage, type PageInstruction } from './session.js';
 
@@ -133,6 +136,60 @@ export class MicroflowEngine implements EngineHost {
   /** A session for one request, in the given transaction (object actions from the client API use it). */
   session(user: UserContext, tx: SqlPort | undefined): LogicSession {
     return new LogicSession(this, user, tx, this.log);
+  }
+
+  /** Whether the microflow only reads (./read-only.ts): it may then run outside a transaction. */
+  isReadOnly(name: string): boolean {
+    return isReadOnly(this.model, name);
+  }
+
+  /**
+   * Runs a read-only microflow (isReadOnly) on the database without a
+   * transaction: each statement on a pooled connection as it comes, no BEGIN,
+   * SAVEPOINT or COMMIT round trips, no connection held between them.
+   */
+  async runWithoutTransaction(
+    name: string,
+    params: Readonly<Record<string, Value>>,
+    user: UserContext,
+    objects: readonly MxObject[] = [],
+  ): Promise<MicroflowResult> {
+    if (!this.db || !this.isReadOnly(name)) return this.runMicroflow(name, params, user, undefined, objects);
+    const session = new LogicSession(this, user, this.db, this.log, false);
+    for (const o of objects) session.track(o);
+    const value = await this.runInSession(session, name, params);
+    return resultOf(session, value);
+  }
+
+  /**
+   * Applies an import mapping to a JSON document (a published operation's body)
+   * in its own session on `tx`, with the user's entity access: the objects it
+   * made or found, committed as the mapping says. MappingError for bad JSON.
+   */
+  async importWithMapping(name: string, json: unknown, user: UserContext, tx: SqlPort, field: string): Promise<{ value: Value; objects: MxObject[] }> {
+    const mapping = this.model.mappings?.get(name);
+    if (!mapping) throw new Error(`unknown mapping '${name}'`);
+    const session = this.session(user, tx);
+    await session.begin();
+    return importJson(session, mapping, json, { entityAccess: true, field, stack: [] });
+  }
+
+  /** Applies an export mapping to what a microflow returned (`held`: the objects its session held, new ones included). */
+  async exportWithMapping(
+    name: string,
+    value: Value,
+    user: UserContext,
+    tx: SqlPort,
+    held: readonly MxObject[],
+    rights?: ReadRights,
+  ): Promise<string | undefined> {
+    const mapping = this.model.mappings?.get(name);
+    if (!mapping) throw new Error(`unknown mapping '${name}'`);
+    const session = this.session(user, tx);
+    for (const o of held) session.track(o);
+    if (Array.isArray(value)) for (const o of value) if (isMxObject(o)) session.track(o);
+    if (isMxObject(value)) session.track(value);
+    return exportJson(session, mapping, value, rights);
   }
 
   /**

@@ -147,6 +147,15 @@ export interface OutboundRequest {
   readonly timeoutMs: number;
   /** Largest response body read; a larger one is an error. */
   readonly maxBytes: number;
+  /** The activity's proxy: none, or its own instead of the settings' (Mendix: "override"); absent = the settings'. */
+  readonly proxy?: 'none' | OutboundProxy;
+}
+
+export interface OutboundProxy {
+  readonly host: string;
+  readonly port: number;
+  readonly user?: string;
+  readonly password?: string;
 }
 
 export interface OutboundResponse {

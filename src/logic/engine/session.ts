@@ -58,6 +58,8 @@ export class LogicSession {
     readonly user: UserContext,
     readonly tx: SqlPort | undefined,
     readonly log: Logger,
+    /** False for a read-only microflow run on the database outside a transaction: no savepoints then. */
+    private readonly inTransaction = true,
   ) {
     this.now = new Date();
     const objects = this.objects;
@@ -232,12 +234,12 @@ export class LogicSession {
 
   /** Marks the start of the request's work: custom-with-rollback handlers outside any savepoint return here. */
   async begin(): Promise<void> {
-    if (!this.tx) return;
+    if (!this.tx || !this.inTransaction) return;
     await this.tx.execute('SAVEPOINT kiln_mf_base', []);
   }
 
   async savepoint(): Promise<string | undefined> {
-    if (!this.tx) return undefined;
+    if (!this.tx || !this.inTransaction) return undefined;
     const name = `kiln_mf_${++this.spCounter}`;
     await this.tx.execute(`SAVEPOINT ${name}`, []);
     this.savepoints.push({ name, mark: this.undo.length });
@@ -272,7 +274,7 @@ export class LogicSession {
    * handler runs in a new transaction whose work the outer guard keeps.
    */
   async rollbackInnermost(): Promise<void> {
-    if (!this.tx) return;
+    if (!this.tx || !this.inTransaction) return;
     const sp = this.savepoints.pop();
     if (sp) {
       await this.tx.execute(`ROLLBACK TO SAVEPOINT ${sp.name}`, []);

@@ -8,6 +8,7 @@ import type {
   AppFile,
   DomainModelFile,
   LayoutFile,
+  MappingFile,
   MicroflowFile,
   NanoflowFile,
   ODataServiceFile,
@@ -27,6 +28,7 @@ import { compileODataServices } from './odata-services.js';
 import type { CLayout, CMicroflow, CNanoflow, CompiledModel, CPage, CSecurity, CSnippet, CUserRole } from './types.js';
 import { checkLayouts } from './layouts.js';
 import { checkTranslations } from './translations.js';
+import { compileMappings } from './mappings.js';
 
 /**
  * A check that a later component contributes (XPath, expressions, widgets): it
@@ -145,9 +147,16 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   }
 
   const security = compileSecurity(loaded.app, app, domain.moduleRoles, domain.entities, env, diagnostics);
+  const mappings = compileMappings(
+    validFiles.filter((f) => f.kind === 'json-structure').map((f) => ({ file: f, def: valid.get(f) })),
+    validFiles.filter((f) => f.kind === 'mapping').map((f) => ({ file: f, def: valid.get(f) as MappingFile })),
+    { entities: domain.entities, associations: domain.associations },
+    diagnostics,
+  );
+
   const restServices = compileRestServices(
     validFiles.filter((f) => f.kind === 'rest-service').map((f) => ({ file: f, def: valid.get(f) as RestServiceFile })),
-    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
+    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows, mappings },
     diagnostics,
   );
   const scheduledEvents = compileScheduledEvents(
@@ -189,6 +198,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     layouts,
     snippets,
     restServices,
+    mappings,
     scheduledEvents,
     taskQueues,
     odataServices,

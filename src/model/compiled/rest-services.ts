@@ -3,6 +3,7 @@ import type { SourceFile } from '../load/source-file.js';
 import type { RestServiceFile } from '../schema/index.js';
 import { qualify } from './compile-domain.js';
 import type { CAssociation, CEntity, CMicroflow, SourceRef } from './types.js';
+import type { CMapping } from './mappings.js';
 
 /** Where a published REST operation takes a microflow parameter from. */
 export type RestParamSource = 'path' | 'query' | 'header' | 'body' | 'request' | 'response';
@@ -53,6 +54,10 @@ export interface CRestOperation {
   /** Attributes an imported body object takes from its JSON keys (undefined = every writable one). */
   readonly importAttributes?: readonly string[];
   readonly importCommit: boolean | 'withoutEvents';
+  /** Import mapping (Module.Name) for the body, instead of the attribute lists. */
+  readonly importMapping?: string;
+  /** Export mapping (Module.Name) for the result, instead of the attribute lists. */
+  readonly exportMapping?: string;
   /** What the microflow returns; undefined = nothing. */
   readonly returns?: RestValueType;
   /** Attributes of returned objects written to JSON (undefined = every one). */
@@ -78,6 +83,8 @@ export interface CRestService {
   readonly authentication: readonly ('custom' | 'basic' | 'session')[];
   /** The custom authentication microflow (`custom`): HttpRequest/HttpResponse parameters, returns a System.User. */
   readonly authenticationMicroflow?: string;
+  /** Its parameters: the request, the response, and query or header values (authenticationParameters). */
+  readonly authenticationParameters?: readonly CRestParameter[];
   /** Qualified module roles. */
   readonly allowedRoles: readonly string[];
   readonly cors?: { readonly allowedOrigins: readonly string[]; readonly allowCredentials: boolean; readonly maxAge?: number };
@@ -95,6 +102,7 @@ interface RestInput {
   readonly enumerations: ReadonlyMap<string, unknown>;
   readonly moduleRoles: ReadonlySet<string>;
   readonly microflows: ReadonlyMap<string, CMicroflow>;
+  readonly mappings?: ReadonlyMap<string, CMapping>;
 }
 
 /** A microflow's declared type text (`Sales.Order`, `List of Sales.Order`, `Integer`) as a REST value type; undefined when unknown. */
@@ -179,7 +187,9 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
       version: def.version ?? '1.0.0',
       ...(def.description !== undefined ? { description: def.description } : {}),
       authentication,
-      ...(authenticationMicroflow ? { authenticationMicroflow } : {}),
+      ...(authenticationMicroflow
+        ? { authenticationMicroflow: authenticationMicroflow.name, authenticationParameters: authenticationMicroflow.parameters }
+        : {}),
       allowedRoles,
       ...(def.cors
         ? {
@@ -202,7 +212,13 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
  * taking only System.HttpRequest / System.HttpResponse parameters, returning a
  * System.User (or a specialization).
  */
-function compileAuthMicroflow(file: SourceFile, module: string, def: RestServiceFile, m: RestInput, out: Diagnostic[]): string | undefined {
+function compileAuthMicroflow(
+  file: SourceFile,
+  module: string,
+  def: RestServiceFile,
+  m: RestInput,
+  out: Diagnostic[],
+): { name: string; parameters: CRestParameter[] } | undefined {
   const custom = def.authentication?.includes('custom') ?? false;
   if (!def.authenticationMicroflow) {
     if (custom) out.push(file.diagnostic(['authentication'], 'custom authentication needs authenticationMicroflow: the microflow that finds the user'));
@@ -219,17 +235,31 @@ function compileAuthMicroflow(file: SourceFile, module: string, def: RestService
     return undefined;
   }
   let ok = true;
+  const parameters: CRestParameter[] = [];
+  const binds = def.authenticationParameters ?? {};
+  for (const p of Object.keys(binds))
+    if (!(p in (mf.def.parameters ?? {}))) out.push(file.diagnostic(['authenticationParameters', p], `${name} has no parameter '${p}'`));
   for (const [p, t] of Object.entries(mf.def.parameters ?? {})) {
     const q = qualify(t.trim(), mf.module);
-    if (q !== HTTP_REQUEST && q !== HTTP_RESPONSE) {
+    if (q === HTTP_REQUEST || q === HTTP_RESPONSE) {
+      parameters.push({ name: p, source: q === HTTP_REQUEST ? 'request' : 'response', key: p, type: { kind: 'object', entity: q }, required: true });
+      continue;
+    }
+    const type = restValueType(t, mf.module, m);
+    const bind = binds[p];
+    if (!type || type.kind === 'object' || type.kind === 'list' || !bind) {
       out.push(
         file.diagnostic(
-          ['authenticationMicroflow'],
-          `parameter ${p} of ${name} has type '${t}': an authentication microflow takes only System.HttpRequest and System.HttpResponse`,
+          bind ? ['authenticationParameters', p] : ['authenticationMicroflow'],
+          type && type.kind !== 'object' && type.kind !== 'list'
+            ? `parameter ${p} of ${name} needs authenticationParameters.${p}: { source: query | header }`
+            : `parameter ${p} of ${name} has type '${t}': an authentication microflow takes System.HttpRequest, System.HttpResponse and query or header values`,
         ),
       );
       ok = false;
+      continue;
     }
+    parameters.push({ name: p, source: bind.source, key: bind.name ?? p, type, required: bind.required ?? false });
   }
   const rt = mf.def.returns ? m.entities.get(qualify(mf.def.returns.trim(), mf.module)) : undefined;
   if (!rt || !rt.chain.includes('System.User')) {
@@ -238,7 +268,7 @@ function compileAuthMicroflow(file: SourceFile, module: string, def: RestService
     );
     ok = false;
   }
-  return ok ? name : undefined;
+  return ok ? { name, parameters } : undefined;
 }
 
 function compileOperation(
@@ -339,7 +369,7 @@ function compileOperation(
     });
   };
   checkAttrs(op.import?.attributes, bodyEntity, 'import');
-  if (op.import && !bodyEntity && !op.import.attributes)
+  if (op.import && !bodyEntity && !op.import.attributes && !op.import.mapping)
     out.push(file.diagnostic([...at, 'import'], 'import needs a body parameter of an object or list type'));
   const returns = mf.def.returns && mf.def.returns !== 'Nothing' ? restValueType(mf.def.returns, mf.module, m) : undefined;
   if (mf.def.returns && mf.def.returns !== 'Nothing' && !returns)
@@ -382,6 +412,37 @@ function compileOperation(
     'export',
   );
   const importAssociations = nested(op.import?.associations, bodyEntity, 'import') as (CRestNested & { keyAttribute: string })[];
+  const bodyType = parameters.find((p) => p.source === 'body')?.type;
+  const mappingFor = (key: 'import' | 'export', t: RestValueType | undefined): string | undefined => {
+    const d = op[key];
+    if (!d?.mapping) return undefined;
+    const where = [...at, key, 'mapping'];
+    if (d.attributes || d.associations || (key === 'import' && op.import?.commit !== undefined))
+      out.push(
+        file.diagnostic(
+          where,
+          `a mapping replaces ${key}.attributes, ${key}.associations${key === 'import' ? ' and import.commit (the mapping has its own commit)' : ''}`,
+        ),
+      );
+    const q = qualify(d.mapping, module);
+    const mp = m.mappings?.get(q);
+    if (!mp) {
+      out.push(file.diagnostic(where, `unknown mapping '${d.mapping}'`));
+      return undefined;
+    }
+    if (mp.kind !== key) out.push(file.diagnostic(where, `${q} is an ${mp.kind} mapping`));
+    const want = mp.list ? 'list' : 'object';
+    if (!t || (t.kind !== 'object' && t.kind !== 'list') || t.kind !== want || !m.entities.get(t.entity)?.chain.includes(mp.root.entity))
+      out.push(
+        file.diagnostic(
+          where,
+          `${q} maps ${mp.list ? 'a list of' : 'one'} ${mp.root.entity}, but the ${key === 'import' ? 'body parameter' : 'microflow result'} is ${t ? (t.kind === 'list' ? `a list of ${t.entity}` : t.kind === 'object' ? t.entity : 'not an object') : 'missing'}`,
+        ),
+      );
+    return q;
+  };
+  const importMapping = mappingFor('import', bodyType);
+  const exportMapping = mappingFor('export', returns);
   if (!ok) return undefined;
   return {
     method: op.method,
@@ -394,6 +455,8 @@ function compileOperation(
     parameters,
     ...(op.import?.attributes ? { importAttributes: op.import.attributes } : {}),
     importCommit: op.import?.commit ?? false,
+    ...(importMapping ? { importMapping } : {}),
+    ...(exportMapping ? { exportMapping } : {}),
     ...(returns ? { returns } : {}),
     ...(op.export?.attributes ? { exportAttributes: op.export.attributes } : {}),
     ...(op.summary !== undefined ? { summary: op.summary } : {}),

@@ -1,6 +1,7 @@
 import type { LayoutFile, MicroflowFile, NanoflowFile, PageFile, PasswordPolicyDef, NavigationDef, SnippetFile } from '../schema/index.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { CRestService } from './rest-services.js';
+import type { CMapping } from './mappings.js';
 import type { CScheduledEvent } from './scheduled-events.js';
 import type { CTaskQueue } from './task-queues.js';
 import type { CODataService } from './odata-services.js';
@@ -43,6 +44,8 @@ export interface CompiledModel {
   readonly snippets?: ReadonlyMap<string, CSnippet>;
   /** Published REST services by qualified name (absent in models built by hand in tests). */
   readonly restServices?: ReadonlyMap<string, CRestService>;
+  /** Import and export mappings (modules/<Module>/mappings/), checked against their JSON structures. */
+  readonly mappings?: ReadonlyMap<string, CMapping>;
   /** Scheduled events by qualified name (absent in models built by hand in tests). */
   readonly scheduledEvents?: ReadonlyMap<string, CScheduledEvent>;
   /** Task queues by qualified name (absent in models built by hand in tests). */

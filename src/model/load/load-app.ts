@@ -94,10 +94,12 @@ const UNIT_FOLDERS: Readonly<Record<string, FileKind>> = {
   odata: 'odata-service',
   'scheduled-events': 'scheduled-event',
   'task-queues': 'task-queue',
+  'json-structures': 'json-structure',
+  mappings: 'mapping',
 };
 
 const UNKNOWN_KIND = `file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml${Object.keys(UNIT_FOLDERS)
-  .map((f, i, all) => `${i === all.length - 1 ? ' and' : ','} modules/<Module>/${f}/<Name>.yaml`)
+  .map((f, i, all) => `${i === all.length - 1 ? ' and' : ','} modules/<Module>/${f}/<Name>.${f === 'json-structures' ? 'json' : 'yaml'}`)
   .join('')}`;
 
 function classify(rel: string): { kind: FileKind; module?: string; unit?: string } | undefined {

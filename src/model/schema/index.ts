@@ -6,6 +6,7 @@ import { LayoutFile, PageFile, SnippetFile } from './page.js';
 import { ODataServiceFile } from './odata-service.js';
 import { NanoflowFile } from './nanoflow.js';
 import { RestServiceFile } from './rest-service.js';
+import { JsonStructureFile, MappingFile } from './mapping.js';
 import { ScheduledEventFile } from './scheduled-event.js';
 import { TaskQueueFile } from './task-queue.js';
 
@@ -19,6 +20,8 @@ export const FILE_KINDS = {
   layout: LayoutFile,
   snippet: SnippetFile,
   'rest-service': RestServiceFile,
+  'json-structure': JsonStructureFile,
+  mapping: MappingFile,
   'scheduled-event': ScheduledEventFile,
   'task-queue': TaskQueueFile,
   'odata-service': ODataServiceFile,
@@ -32,6 +35,7 @@ export * from './microflow.js';
 export * from './nanoflow.js';
 export * from './page.js';
 export * from './rest-service.js';
+export * from './mapping.js';
 export * from './scheduled-event.js';
 export * from './task-queue.js';
 export * from './odata-service.js';

@@ -262,10 +262,47 @@ export function activitySchema(Self: TSchema, extra: Record<string, TSchema> = {
             basicAuth: Type.Optional(Type.Object({ user: Expr('user name'), password: Expr('password') }, { additionalProperties: false })),
             timeout: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds before the call fails (default 300; 0 = none).' })),
             body: Type.Optional(Expr('request body (String), for POST, PUT, PATCH and OPTIONS')),
+            proxy: Type.Optional(
+              Type.Union(
+                [
+                  Type.Literal('none'),
+                  Type.Object(
+                    {
+                      host: Expr('proxy host (String)'),
+                      port: Expr('proxy port (Integer)'),
+                      user: Type.Optional(Expr('user name')),
+                      password: Type.Optional(Expr('password')),
+                    },
+                    { additionalProperties: false },
+                  ),
+                ],
+                { description: "The call's proxy: 'none' (direct), or its own host and port instead of the HttpProxy* settings (default: the settings')." },
+              ),
+            ),
+            fileBody: Type.Optional(VarRef('a FileDocument whose contents are the request body (binary)')),
+            exportMapping: Type.Optional(
+              Type.Object(
+                { mapping: Type.String({ description: 'Export mapping (Module.Name).' }), value: VarRef('the object or list it exports') },
+                { additionalProperties: false, description: 'Request body: the JSON an export mapping writes (set Content-Type yourself, as in Mendix).' },
+              ),
+            ),
             response: Type.Optional(
-              Type.Union([Type.Literal('string'), Type.Literal('httpResponse'), Type.Literal('ignore')], {
-                description: 'What into receives: the body as a String (default), the whole answer as a System.HttpResponse, or nothing.',
-              }),
+              Type.Union(
+                [
+                  Type.Literal('string'),
+                  Type.Literal('httpResponse'),
+                  Type.Literal('ignore'),
+                  Type.Object({ importMapping: Type.String({ description: 'Import mapping (Module.Name).' }) }, { additionalProperties: false }),
+                  Type.Object(
+                    { fileDocument: Type.String({ description: 'Entity (System.FileDocument or a specialization) of the new object that stores the body.' }) },
+                    { additionalProperties: false },
+                  ),
+                ],
+                {
+                  description:
+                    'What into receives: the body as a String (default), the whole answer as a System.HttpResponse, nothing, the objects an import mapping makes of the JSON body, or a new FileDocument holding the body.',
+                },
+              ),
             ),
             into: Type.Optional(VarName),
           },

@@ -24,6 +24,9 @@ const ParameterBinding = Type.Object(
 /** How a JSON body becomes objects (an import mapping by attribute names). */
 const ImportDef = Type.Object(
   {
+    mapping: Type.Optional(
+      Type.String({ description: 'An import mapping (Module.Name) of a JSON structure; instead of attributes and associations (its own commit applies).' }),
+    ),
     attributes: Type.Optional(
       Type.Array(Type.String(), { description: 'Attributes set from the JSON keys of the same name; default every writable attribute.' }),
     ),
@@ -49,6 +52,7 @@ const ImportDef = Type.Object(
 /** How returned objects become JSON (an export mapping by attribute names). */
 const ExportDef = Type.Object(
   {
+    mapping: Type.Optional(Type.String({ description: 'An export mapping (Module.Name) of a JSON structure; instead of attributes and associations.' })),
     attributes: Type.Optional(
       Type.Array(Type.String(), {
         description: 'Attributes written as JSON keys; default every attribute. Members the caller may not read are left out per object.',
@@ -115,6 +119,20 @@ export const RestServiceFile = Type.Object(
         description:
           "Custom authentication: the microflow (parameters System.HttpRequest / System.HttpResponse) that returns the caller's System.User; empty = try the next method.",
       }),
+    ),
+    authenticationParameters: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            source: Type.Union([Type.Literal('query'), Type.Literal('header')]),
+            name: Type.Optional(Type.String({ minLength: 1, description: 'The query parameter or header name when it differs from the microflow parameter.' })),
+            required: Type.Optional(Type.Boolean({ description: 'Refuse the request (400) when missing. Default false (empty).' })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Primitive parameters of the authentication microflow -> the query parameter or header they come from (as in Mendix).' },
+      ),
     ),
     allowedRoles: Type.Optional(Type.Array(Type.String(), { description: 'Module roles that may call the service (authenticated services).' })),
     cors: Type.Optional(Cors),
