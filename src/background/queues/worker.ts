@@ -45,6 +45,7 @@ export class QueueWorker {
   private readonly again = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private graceEnd: number | undefined;
   private lastReset = 0;
   private liveInstances = 1;
   readonly queues: readonly CTaskQueue[];
@@ -88,6 +89,8 @@ export class QueueWorker {
       return inFlight;
     }
     const p = (async () => {
+      // Yield first: an early return must not clear `polling` before it is set below.
+      await Promise.resolve();
       try {
         do {
           this.again.delete(q.name);
@@ -184,13 +187,25 @@ export class QueueWorker {
   }
 
   /**
+   * The stop begins (the server stops accepting): no new task is claimed, and
+   * the grace period for the running ones starts now, not after the requests
+   * in flight have drained.
+   */
+  stopIntake(graceMs: number): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.graceEnd = Date.now() + graceMs;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
    * Graceful stop: takes no new task, waits up to `graceMs` for the running
    * ones, then leaves those still running to be picked up again (reset to
    * Idle; their own transactions can no longer record them as done).
    */
   async stop(graceMs: number): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stopIntake(graceMs);
+    graceMs = Math.max(0, (this.graceEnd ?? Date.now()) - Date.now());
     await Promise.all([...this.polling.values()]).catch(() => undefined);
     const all = () => [...this.active.values()].flatMap((m) => [...m.values()]);
     const running = all();
