@@ -14,9 +14,10 @@ import { ROOT } from '../support/cli.js';
  * - Flaky(Key): counts its attempt (action Attempt, per process) and fails until the third.
  * - EnqueueForObject(Name): commits an Employee, queues ForObject with it; also with an uncommitted one (UncommittedArg).
  * - Slow(Ms): a long task for the shut-down test; records 'slow done'.
- * - LongRunning(Ms): called from the client page asynchronously; returns a String.
+ * - LongRunning: sleeps `longRunningMs`, records 'long running', returns a String; the page LongJob's
+ *   button calls it asynchronously (long-running microflow) with a progress message.
  */
-export function queueApp(opts: { threads?: number; taskSleepMs?: number } = {}): { dir: string; remove(): void } {
+export function queueApp(opts: { threads?: number; taskSleepMs?: number; longRunningMs?: number } = {}): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-queues-'));
   cpSync(join(ROOT, 'examples', 'employees'), dir, { recursive: true, filter: (src) => !src.includes('.deployment') });
   const appFile = join(dir, 'app.yaml');
@@ -111,17 +112,26 @@ export function queueApp(opts: { threads?: number; taskSleepMs?: number } = {}):
     },
     Slow: { parameters: { Ms: 'Integer' }, body: [{ action: { name: 'MyFirstModule.Sleep', with: { Ms: '$Ms' } } }, record("'slow done'")] },
     LongRunning: {
-      parameters: { Ms: 'Integer' },
       returns: 'String',
       allowedRoles: ['User', 'Admin'],
       body: [
-        { action: { name: 'MyFirstModule.Sleep', with: { Ms: '$Ms' } } },
+        { action: { name: 'MyFirstModule.Sleep', with: { Ms: String(opts.longRunningMs ?? 1500) } } },
         record("'long running'"),
-        { return: "'finished after ' + toString($Ms) + ' ms'" },
+        { return: "'finished the long job'" },
       ],
     },
   };
   for (const [name, def] of Object.entries(files)) writeFileSync(join(mf, `${name}.yaml`), stringify(def));
+  writeFileSync(
+    join(mod, 'pages', 'LongJob.yaml'),
+    stringify({
+      title: 'Long job',
+      allowedRoles: ['User', 'Admin'],
+      widgets: [
+        { button: { caption: 'Run the long job', action: { microflow: 'MyFirstModule.LongRunning', async: true, progressMessage: 'Crunching numbers' } } },
+      ],
+    }),
+  );
   const actions = join(mod, 'actions');
   mkdirSync(actions, { recursive: true });
   writeFileSync(

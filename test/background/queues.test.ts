@@ -155,7 +155,7 @@ describe('kiln check on task queues', () => {
         stringify({
           body: [
             { call: { microflow: 'Task', with: { Number: '1' }, queue: 'Nowhere' } },
-            { call: { microflow: 'LongRunning', with: { Ms: '1' }, queue: 'Work', into: 'R' } },
+            { call: { microflow: 'LongRunning', queue: 'Work', into: 'R' } },
             { call: { microflow: 'Task', with: { Number: '1' }, delay: 5 } },
           ],
         }),

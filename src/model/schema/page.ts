@@ -47,11 +47,21 @@ const ButtonAction = Type.Union(
     Type.Object({ open: Type.String({ description: 'Page opened with the selected object.' }) }, strict),
     Type.Object({ page: Type.String({ description: 'Page opened with the selected object.' }) }, strict),
     Type.Object(
-      { microflow: Type.String({ description: 'Microflow called with the selected or shown object.' }), closePage: Type.Optional(Type.Boolean()) },
+      {
+        microflow: Type.String({ description: 'Microflow called with the selected or shown object.' }),
+        closePage: Type.Optional(Type.Boolean()),
+        async: Type.Optional(
+          Type.Boolean({
+            description:
+              'Long-running: the call runs in the background on the server and the client polls for its answer (through any instance), showing progress meanwhile (Mendix: asynchronous).',
+          }),
+        ),
+        progressMessage: Type.Optional(Type.String({ description: 'Shown with the progress indicator while the microflow runs.' })),
+      },
       strict,
     ),
   ],
-  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage}' },
+  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage, async, progressMessage}' },
 );
 
 const Button = Type.Object(
