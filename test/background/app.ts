@@ -23,6 +23,8 @@ export function queueApp(opts: { threads?: number; taskSleepMs?: number; longRun
   const appFile = join(dir, 'app.yaml');
   const app = parse(readFileSync(appFile, 'utf8')) as Record<string, unknown>;
   delete app.$schema;
+  const nav = app.navigation as { menu: unknown[] };
+  nav.menu.push({ caption: 'Long job', page: 'MyFirstModule.LongJob' });
   writeFileSync(appFile, stringify(app));
   const mod = join(dir, 'modules', 'MyFirstModule');
   mkdirSync(join(mod, 'task-queues'), { recursive: true });
