@@ -2,6 +2,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { defaultComponents } from '../../src/app/components.js';
+import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
+import { createLogger } from '../../src/core/logger.js';
+import { resolveSettings } from '../../src/core/settings.js';
+import { loadModel } from '../../src/model/index.js';
 import { ROOT } from '../support/cli.js';
 
 /**
@@ -146,3 +151,37 @@ export function queueApp(opts: { threads?: number; taskSleepMs?: number; longRun
   );
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** A runtime in this process with every component but the task queues: it queues tasks, never runs one. */
+export async function enqueuer(appDir: string, dbUrl: string, interval = 1000): Promise<{ rt: RunningRuntime; stop(): Promise<void> }> {
+  const { model, diagnostics } = await loadModel(appDir);
+  if (!model) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+  const deploymentDir = mkdtempSync(join(tmpdir(), 'kiln-enqueuer-'));
+  const settings = await resolveSettings({
+    app: model.app.settings,
+    cli: {
+      DatabaseUrl: dbUrl,
+      Port: 0,
+      Host: '127.0.0.1',
+      DeploymentDir: deploymentDir,
+      HashAlgorithmCost: 4,
+      ClusterManagerActionInterval: interval,
+      IsClusterSlave: true,
+    },
+  });
+  const rt = await startRuntime({
+    appDir,
+    model,
+    settings,
+    components: defaultComponents().filter((c) => c.name !== 'task-queues'),
+    log: createLogger('warn'),
+  });
+  return {
+    rt,
+    async stop() {
+      await rt.stop();
+      rmSync(deploymentDir, { recursive: true, force: true });
+    },
+  };
+}
+

@@ -2,16 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultComponents } from '../../src/app/components.js';
-import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
-import { createLogger } from '../../src/core/logger.js';
-import { resolveSettings } from '../../src/core/settings.js';
 import type { Database } from '../../src/data/index.js';
-import { loadModel } from '../../src/model/index.js';
 import { openContext } from '../../src/security/contexts.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { startInstance, type KilnInstance } from '../support/kiln-instance.js';
-import { queueApp } from './app.js';
+import { enqueuer, queueApp } from './app.js';
 
 /**
  * Task queues across real instances (separate `kiln run` processes) on one
@@ -41,39 +36,6 @@ const until = async (what: () => Promise<boolean>, ms: number): Promise<boolean>
   return false;
 };
 const instanceIdOf = async (i: KilnInstance) => ((await (await fetch(`${i.base}/health`)).json()) as { instance: string }).instance;
-
-/** A runtime in this process with every component but the task queues: it queues tasks, never runs one. */
-async function enqueuer(appDir: string, dbUrl: string): Promise<{ rt: RunningRuntime; stop(): Promise<void> }> {
-  const { model, diagnostics } = await loadModel(appDir);
-  if (!model) throw new Error(diagnostics.map((d) => d.message).join('\n'));
-  const deploymentDir = mkdtempSync(join(tmpdir(), 'kiln-enqueuer-'));
-  const settings = await resolveSettings({
-    app: model.app.settings,
-    cli: {
-      DatabaseUrl: dbUrl,
-      Port: 0,
-      Host: '127.0.0.1',
-      DeploymentDir: deploymentDir,
-      HashAlgorithmCost: 4,
-      ClusterManagerActionInterval: INTERVAL,
-      IsClusterSlave: true,
-    },
-  });
-  const rt = await startRuntime({
-    appDir,
-    model,
-    settings,
-    components: defaultComponents().filter((c) => c.name !== 'task-queues'),
-    log: createLogger('warn'),
-  });
-  return {
-    rt,
-    async stop() {
-      await rt.stop();
-      rmSync(deploymentDir, { recursive: true, force: true });
-    },
-  };
-}
 
 for (const dialect of ['postgres', 'mysql'] as const) {
   describe(`task queues across instances on ${dialect}`, () => {
