@@ -184,4 +184,3 @@ export async function enqueuer(appDir: string, dbUrl: string, interval = 1000): 
     },
   };
 }
-
