@@ -18,7 +18,8 @@ import { ROOT } from '../support/cli.js';
  * - EnqueueFlaky(Key, Exponential): one Flaky task with 2 retries, 0.3 s apart (doubling when exponential).
  * - Flaky(Key): counts its attempt (action Attempt, per process) and fails until the third.
  * - EnqueueForObject(Name): commits an Employee, queues ForObject with it; also with an uncommitted one (UncommittedArg).
- * - Slow(Ms): a long task for the shut-down test; records 'slow done'.
+ * - EnqueueSlow(Ms, Count, Gate) / Slow(Ms, Gate): tasks for the shut-down test that wait Ms, then until the
+ *   file Gate exists (when given); records 'slow done'.
  * - LongRunning: sleeps `longRunningMs`, records 'long running', returns a String; the page LongJob's
  *   button calls it asynchronously (long-running microflow) with a progress message.
  */
@@ -106,18 +107,21 @@ export function queueApp(opts: { threads?: number; taskSleepMs?: number; longRun
       body: [{ change: { object: '$Employee', set: { Jobtitle: "'done by ' + $currentUser/Name" }, commit: true } }],
     },
     EnqueueSlow: {
-      parameters: { Ms: 'Integer', Count: 'Integer' },
+      parameters: { Ms: 'Integer', Count: 'Integer', Gate: 'String' },
       body: [
         { createVariable: { name: 'I', type: 'Integer', value: '0' } },
         {
           while: {
             condition: '$I < $Count',
-            body: [{ call: { microflow: 'Slow', with: { Ms: '$Ms' }, queue: 'Work' } }, { changeVariable: { name: 'I', value: '$I + 1' } }],
+            body: [{ call: { microflow: 'Slow', with: { Ms: '$Ms', Gate: '$Gate' }, queue: 'Work' } }, { changeVariable: { name: 'I', value: '$I + 1' } }],
           },
         },
       ],
     },
-    Slow: { parameters: { Ms: 'Integer' }, body: [{ action: { name: 'MyFirstModule.Sleep', with: { Ms: '$Ms' } } }, record("'slow done'")] },
+    Slow: {
+      parameters: { Ms: 'Integer', Gate: 'String' },
+      body: [{ action: { name: 'MyFirstModule.Sleep', with: { Ms: '$Ms', Gate: '$Gate' } } }, record("'slow done'")],
+    },
     LongRunning: {
       returns: 'String',
       allowedRoles: ['User', 'Admin'],
@@ -141,9 +145,18 @@ export function queueApp(opts: { threads?: number; taskSleepMs?: number; longRun
   );
   const actions = join(mod, 'actions');
   mkdirSync(actions, { recursive: true });
+  // Sleep waits Ms, then (with a Gate path) until that file exists: a test holds tasks running as long as it needs.
   writeFileSync(
     join(actions, 'Sleep.mjs'),
-    "export default { parameters: { Ms: 'Integer' }, run: ({ Ms }) => new Promise((r) => setTimeout(r, Number(Ms))) };\n",
+    [
+      "import { existsSync } from 'node:fs';",
+      'const pause = (ms) => new Promise((r) => setTimeout(r, ms));',
+      "export default { parameters: { Ms: 'Integer', Gate: 'String' }, run: async ({ Ms, Gate }) => {",
+      '  await pause(Number(Ms));',
+      '  for (let i = 0; Gate && !existsSync(Gate) && i < 1200; i++) await pause(50);',
+      '} };',
+      '',
+    ].join('\n'),
   );
   writeFileSync(
     join(actions, 'Attempt.mjs'),

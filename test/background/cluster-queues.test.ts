@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,7 +111,7 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       // 1. Within the grace period: the stop waits for the task, the instance exits 0.
       const patient = await start({ KILN_TASK_QUEUE_SHUTDOWN_GRACE_PERIOD: '10000' });
       const patientId = await instanceIdOf(patient);
-      await run('MyFirstModule.EnqueueSlow', { Ms: 1500, Count: 2 });
+      await run('MyFirstModule.EnqueueSlow', { Ms: 1500, Count: 2, Gate: '' });
       expect(await until(async () => (await count(d, `SELECT COUNT(*) AS n FROM "system$queuedtask" WHERE "status" = 'Running'`)) === 2, 10000)).toBe(true);
       const stopped = await patient.kill('SIGTERM');
       expect(stopped.code).toBe(0);
@@ -123,8 +123,9 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       // 2. Past the grace period: the stopping instance leaves its tasks; another runs them, once.
       const hasty = await start({ KILN_TASK_QUEUE_SHUTDOWN_GRACE_PERIOD: '300' });
       const hastyId = await instanceIdOf(hasty);
-      // Longer than starting the other instance takes, so that they still run at the SIGTERM.
-      await run('MyFirstModule.EnqueueSlow', { Ms: 7000, Count: 3 });
+      // Held running (waiting for the gate file) until the other instance is up and this one has stopped.
+      const gate = join(deployDirs[0]!, `gate-${dialect}`);
+      await run('MyFirstModule.EnqueueSlow', { Ms: 0, Count: 3, Gate: gate });
       expect(
         await until(
           async () => (await count(d, `SELECT COUNT(*) AS n FROM "system$queuedtask" WHERE "status" = 'Running' AND "xasid" = '${hastyId}'`)) === 3,
@@ -138,6 +139,13 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(exit.code).toBe(0);
       expect(Date.now() - t).toBeLessThan(3000);
       expect(hasty.output()).toContain('still running after the grace period: left to be picked up again');
+      expect(
+        await until(
+          async () => (await count(d, `SELECT COUNT(*) AS n FROM "system$queuedtask" WHERE "status" = 'Running' AND "xasid" = '${otherId}'`)) === 3,
+          10000,
+        ),
+      ).toBe(true);
+      writeFileSync(gate, 'open');
       expect(
         await until(async () => (await count(d, `SELECT COUNT(*) AS n FROM "myfirstmodule$employee" WHERE "lastname" = 'slow done'`)) === before + 5, 30000),
       ).toBe(true);

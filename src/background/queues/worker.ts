@@ -43,6 +43,8 @@ export class QueueWorker {
   private readonly active = new Map<string, Map<bigint, Promise<void>>>();
   private readonly polling = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Per running task: aborts its transaction when a stop leaves it to another instance. */
+  private readonly aborts = new Map<bigint, AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private graceEnd: number | undefined;
@@ -122,34 +124,43 @@ export class QueueWorker {
   private async run(task: TaskRow): Promise<void> {
     const { db, engine, store, ids, log, instanceId } = this.o;
     const started = new Date();
+    const abort = new AbortController();
+    this.aborts.set(task.id, abort);
     try {
       const mf = engine.microflow(task.microflow);
       if (!mf) throw new Error(`the microflow ${task.microflow} does not exist in this model`);
       const user = restoreContext(this.o.model, task.contextType, task.contextData);
-      await db.transaction(async (tx) => {
-        const sql = tx as unknown as SqlPort;
-        const args = decodeArguments(task.arguments, mf.parameters);
-        const params: Record<string, Value> = { ...args.values };
-        const objects: MxObject[] = [];
-        for (const [name, { ids: wanted, list }] of args.objects) {
-          const found = await this.load(sql, wanted);
-          if (found.length !== wanted.length)
-            throw new Error(
-              `argument ${name} of ${task.microflow}: ${wanted.length - found.length} of its objects no longer exist(s) (deleted after the task was queued)`,
-            );
-          params[name] = list ? found : found[0]!;
-          objects.push(...found);
-        }
-        await engine.runMicroflow(task.microflow, params, user, sql, objects);
-        await store.finish(tx, ids, task, instanceId, { status: 'Completed', started, finished: new Date() });
-      });
+      await db.transaction(
+        async (tx) => {
+          const sql = tx as unknown as SqlPort;
+          const args = decodeArguments(task.arguments, mf.parameters);
+          const params: Record<string, Value> = { ...args.values };
+          const objects: MxObject[] = [];
+          for (const [name, { ids: wanted, list }] of args.objects) {
+            const found = await this.load(sql, wanted);
+            if (found.length !== wanted.length)
+              throw new Error(
+                `argument ${name} of ${task.microflow}: ${wanted.length - found.length} of its objects no longer exist(s) (deleted after the task was queued)`,
+              );
+            params[name] = list ? found : found[0]!;
+            objects.push(...found);
+          }
+          await engine.runMicroflow(task.microflow, params, user, sql, objects);
+          await store.finish(tx, ids, task, instanceId, { status: 'Completed', started, finished: new Date() });
+        },
+        { signal: abort.signal },
+      );
       log.debug({ task: task.id.toString(), queue: task.queueName, microflow: task.microflow, ms: Date.now() - started.getTime() }, 'task completed');
     } catch (e) {
       if (e instanceof TaskTakenError) {
         log.warn({ task: task.id.toString(), queue: task.queueName }, e.message);
         return;
       }
+      // Left to another instance by a stop: rolled back, already reset.
+      if (abort.signal.aborted) return;
       await this.failed(task, started, e instanceof Error ? e.message : String(e));
+    } finally {
+      this.aborts.delete(task.id);
     }
   }
 
@@ -218,5 +229,7 @@ export class QueueWorker {
     if (left.length === 0) return;
     const n = await this.o.store.resetAbandoned(this.o.db, 0, { instance: this.o.instanceId, ids: left });
     this.o.log.warn({ tasks: n }, `${n} task(s) still running after the grace period: left to be picked up again`);
+    // Their transactions roll back now (they could no longer record the tasks as done anyway), so the database connections close.
+    for (const id of left) this.aborts.get(id)?.abort(new Error('the instance is stopping: the task was left to another instance'));
   }
 }
