@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isPublicError } from '../core/errors.js';
+import { HttpError, isPublicError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createTableIfMissing, dbNowMs, INSTANCE_TABLE, placeholder, quoteIdentifier, type Database } from '../data/index.js';
 
 /** Long-running microflow calls from the client (`runtimeOperation` with `async: true`) and their answers. */
 const TABLE = 'kiln$asynccall';
+/** Calls one session may have running on one instance at a time: more get 429 (no unbounded background work per user). */
+const MAX_RUNNING_PER_SESSION = 4;
 /** Answers nobody fetched are removed after a day. */
 const KEEP_MS = 86400000;
 
@@ -26,6 +28,7 @@ export class AsyncCalls {
   private readonly ph: (i: number) => string;
   private readonly t: string;
   private readonly running = new Set<Promise<void>>();
+  private readonly perSession = new Map<string, number>();
 
   private constructor(
     private readonly db: Database,
@@ -56,13 +59,18 @@ export class AsyncCalls {
    * client polls with once the call is recorded.
    */
   async start(sessionId: string, call: () => Promise<string>): Promise<string> {
+    const session = sessionHash(sessionId);
+    const mine = this.perSession.get(session) ?? 0;
+    if (mine >= MAX_RUNNING_PER_SESSION)
+      throw new HttpError(429, `too many long-running calls of this session at once (at most ${MAX_RUNNING_PER_SESSION}); wait for one to finish`);
     const id = randomBytes(16).toString('hex');
     const q = this.q;
     await this.db.execute(`DELETE FROM ${this.t} WHERE ${q('created')} < ${this.ph(1)}`, [Date.now() - KEEP_MS]);
     await this.db.execute(
       `INSERT INTO ${this.t} (${q('id')}, ${q('session')}, ${q('xasid')}, ${q('status')}, ${q('body')}, ${q('created')}) VALUES (${this.ph(1)}, ${this.ph(2)}, ${this.ph(3)}, NULL, NULL, ${this.ph(4)})`,
-      [id, sessionHash(sessionId), this.instanceId() ?? null, Date.now()],
+      [id, session, this.instanceId() ?? null, Date.now()],
     );
+    this.perSession.set(session, mine + 1);
     const run = (async () => {
       let status = 200;
       let body: string;
@@ -85,7 +93,12 @@ export class AsyncCalls {
       ]);
     })()
       .catch((e) => this.log.error({ err: e, asyncCall: id }, 'could not store the answer of an asynchronous microflow call'))
-      .finally(() => this.running.delete(run));
+      .finally(() => {
+        this.running.delete(run);
+        const left = (this.perSession.get(session) ?? 1) - 1;
+        if (left > 0) this.perSession.set(session, left);
+        else this.perSession.delete(session);
+      });
     this.running.add(run);
     return id;
   }

@@ -70,7 +70,7 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       for (const dir of deployDirs) rmSync(dir, { recursive: true, force: true });
     });
 
-    it(`runs ${TASKS} tasks on 3 instances × 4 threads exactly once each, none lost when one instance is SIGKILLed midway`, async () => {
+    it(`runs ${TASKS} tasks on 3 instances × 4 threads exactly once each, none lost when one instance is SIGKILLed midway; retries; nothing queued by a rolled-back caller`, async () => {
       const [a, b, c] = [await start(), await start(), await start()];
       const ids = [await instanceIdOf(a), await instanceIdOf(b), await instanceIdOf(c)];
       const t0 = Date.now();
@@ -102,6 +102,24 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       console.log(
         `${dialect}: ${TASKS} tasks in ${allMs} ms; per instance ${ids.map((id) => by.get(id) ?? 0).join(' / ')}; ${runningOnB} running on the killed instance, all done ${Date.now() - killedAt} ms after the kill`,
       );
+      // With the survivors: a failing task is retried as configured (once, 0.1 s later) and then recorded as Failed,
+      // by whichever instance ran it; a caller that rolls back queues nothing.
+      await run('MyFirstModule.EnqueueAlwaysFails', {});
+      await expect(run('MyFirstModule.EnqueueThenFail', { N: 5 })).rejects.toThrow(/the caller failed after queueing/);
+      expect(
+        await until(
+          async () => (await count(d, `SELECT COUNT(*) AS n FROM "system$processedqueuetask" WHERE "microflowname" = 'MyFirstModule.AlwaysFails'`)) === 1,
+          20000,
+        ),
+      ).toBe(true);
+      const [failed] = await d.query<{ status: string; retried: unknown; errormessage: string }>(
+        `SELECT "status", "retried", "errormessage" FROM "system$processedqueuetask" WHERE "microflowname" = 'MyFirstModule.AlwaysFails'`,
+        [],
+      );
+      expect([failed!.status, Number(failed!.retried), failed!.errormessage]).toEqual(['Failed', 1, 'nothing works']);
+      expect(a.output() + c.output()).toMatch(/task MyFirstModule.AlwaysFails failed \(nothing works\); retry 1 of 1 in 100 ms/);
+      expect(await count(d, 'SELECT COUNT(*) AS n FROM "system$queuedtask"')).toBe(0);
+      expect(await count(d, `SELECT COUNT(*) AS n FROM "myfirstmodule$employee" WHERE "lastname" LIKE 'task 1000%'`)).toBe(0);
       await a.kill('SIGTERM');
       await c.kill('SIGTERM');
     }, 180000);

@@ -86,7 +86,7 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect((await poll(a, headers)).status).toBe(404);
     });
 
-    it('answers 503 for a call whose instance stopped refreshing (its transaction died with it), and refuses async on a retrieve', async () => {
+    it('answers 503 for a call whose instance stopped refreshing (its transaction died with it), refuses async on a retrieve, and a fifth running call of a session', async () => {
       const headers = await login(b);
       const started = await xas(b.url, { action: 'runtimeOperation', operationId, params: {}, changes: {}, objects: [], async: true }, headers);
       const id = (started.body.asyncCall as { id: string }).id;
@@ -98,6 +98,11 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(bad.status).toBe(400);
       const onRetrieve = await xas(a.url, { action: 'runtimeOperation', operationId: retrieveId, params: {}, async: true }, headers);
       expect([onRetrieve.status, onRetrieve.body.error]).toEqual([400, "malformed request: 'async' applies to microflow calls only, not to retrieve"]);
+      // At most four running calls per session and instance: the fifth is refused while they run.
+      const more: number[] = [];
+      for (let i = 0; i < 5; i++)
+        more.push((await xas(a.url, { action: 'runtimeOperation', operationId, params: {}, changes: {}, objects: [], async: true }, headers)).status);
+      expect(more).toEqual([200, 200, 200, 200, 429]);
       await new Promise((res) => setTimeout(res, 1600));
     });
   });
