@@ -1,3 +1,4 @@
+import { isPublicError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database, IdGenerator } from '../../data/index.js';
 import type { MicroflowEngine, Value } from '../../logic/index.js';
@@ -60,11 +61,17 @@ export class QueueWorker {
   start(): void {
     if (this.queues.length === 0) return;
     const tick = () => {
-      void this.tick().catch((e) => this.o.log.error({ err: e }, 'task queue poll failed'));
+      void this.tick().catch((e) => this.pollFailed(e));
     };
     this.timer = setInterval(tick, Math.max(10, this.o.pollMs));
     this.timer.unref();
     tick();
+  }
+
+  /** A database outage is logged once by the data layer (loggedOnce): not again on every poll. */
+  private pollFailed(e: unknown): void {
+    if (isPublicError(e) && e.loggedOnce) this.o.log.debug({ err: e }, 'task queue poll failed');
+    else this.o.log.error({ err: e }, 'task queue poll failed');
   }
 
   /** Tasks running on this instance now, per queue. */
@@ -105,7 +112,7 @@ export class QueueWorker {
           for (const t of tasks) {
             const run = this.run(t).finally(() => {
               running.delete(t.id);
-              if (!this.stopped) void this.poll(q).catch((e) => this.o.log.error({ err: e }, 'task queue poll failed'));
+              if (!this.stopped) void this.poll(q).catch((e) => this.pollFailed(e));
             });
             running.set(t.id, run);
           }
@@ -210,16 +217,15 @@ export class QueueWorker {
   }
 
   /**
-   * Graceful stop: takes no new task, waits up to `graceMs` for the running
-   * ones, then leaves those still running to be picked up again (reset to
-   * Idle; their own transactions can no longer record them as done).
+   * Graceful stop: takes no new task, waits for the running ones until the
+   * grace period (begun by stopIntake, or now) ends, then leaves those still
+   * running to be picked up again: reset to Idle, their transactions rolled back.
    */
   async stop(graceMs: number): Promise<void> {
     this.stopIntake(graceMs);
     graceMs = Math.max(0, (this.graceEnd ?? Date.now()) - Date.now());
     await Promise.all([...this.polling.values()]).catch(() => undefined);
-    const all = () => [...this.active.values()].flatMap((m) => [...m.values()]);
-    const running = all();
+    const running = [...this.active.values()].flatMap((m) => [...m.values()]);
     if (running.length === 0) return;
     this.o.log.info({ tasks: running.length, graceMs }, `waiting up to ${graceMs} ms for ${running.length} running task(s)`);
     let timer: NodeJS.Timeout | undefined;
