@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/data/index.js';
+import { createLogger } from '../../src/core/logger.js';
+import { openDatabase, type Database } from '../../src/data/index.js';
+import { startInstance, type KilnInstance } from '../support/kiln-instance.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { startApp, type TestRuntime, xas } from '../security/harness.js';
 import { queueApp } from './app.js';
@@ -105,5 +108,68 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(more).toEqual([200, 200, 200, 200, 429]);
       await new Promise((res) => setTimeout(res, 1600));
     });
+  });
+}
+
+for (const dialect of ['postgres', 'mysql'] as const) {
+  describe(`a long-running microflow whose instance is SIGKILLed, on ${dialect}`, () => {
+    let db: TestDatabase;
+    let app: { dir: string; remove(): void };
+    const dirs: string[] = [];
+    const procs: KilnInstance[] = [];
+    beforeAll(async () => {
+      db = await freshDatabase(dialect);
+      app = queueApp({ longRunningMs: 30000 });
+    }, 60000);
+    afterAll(async () => {
+      for (const p of procs) await p.kill('SIGKILL');
+      await db?.drop();
+      app?.remove();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
+
+    it('is answered 503 through the surviving instance once the dead one has expired, and did nothing', async () => {
+      const start = async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'kiln-lr-'));
+        dirs.push(dir);
+        const p = await startInstance({
+          appDir: app.dir,
+          db: db.url,
+          deploymentDir: dir,
+          env: { KILN_CLUSTER_MANAGER_ACTION_INTERVAL: '500', KILN_LOG_LEVEL: 'warn' },
+        });
+        procs.push(p);
+        return { p, dir };
+      };
+      const a = await start();
+      const b = await start();
+      const ops = JSON.parse(readFileSync(join(a.dir, 'model', 'operations.json'), 'utf8')) as {
+        operationId: string;
+        operationType: string;
+        constants: Record<string, unknown>;
+      }[];
+      const op = ops.find((o) => o.operationType === 'callMicroflow' && o.constants.MicroflowName === 'MyFirstModule.LongRunning')!.operationId;
+      const login = await xas(a.p.base, { action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } });
+      const headers = { cookie: login.setCookie!.split(';')[0]!, 'x-csrf-token': String(login.body.csrftoken) };
+      const started = await xas(a.p.base, { action: 'runtimeOperation', operationId: op, params: {}, changes: {}, objects: [], async: true }, headers);
+      const id = (started.body.asyncCall as { id: string }).id;
+      expect((await xas(b.p.base, { action: 'asyncResult', params: { id } }, headers)).body).toEqual({ done: false });
+      await a.p.kill('SIGKILL');
+      const killed = Date.now();
+      const lost = await until(async () => {
+        const r = await xas(b.p.base, { action: 'asyncResult', params: { id } }, headers);
+        return r.status === 503 ? r : undefined;
+      }, 15000);
+      expect(lost?.body.error).toMatch(/stopped before it finished; nothing it did was kept/);
+      const raw = await openDatabase(db.url, { log: createLogger('silent') });
+      try {
+        expect(
+          Number((await raw.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "myfirstmodule$employee" WHERE "lastname" = 'long running'`, []))[0]!.n),
+        ).toBe(0);
+      } finally {
+        await raw.close();
+      }
+      console.log(`${dialect}: 503 through the other instance ${Date.now() - killed} ms after the SIGKILL`);
+    }, 90000);
   });
 }
