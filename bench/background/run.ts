@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openContext } from '../../src/security/contexts.js';
-import { enqueuer, queueApp } from '../../test/background/app.js';
+import { enqueuer, queueApp } from '../../test/background/queue-app.js';
 import { freshDatabase, type DialectName } from '../../test/support/databases.js';
 import { startInstance, type KilnInstance } from '../../test/support/kiln-instance.js';
 

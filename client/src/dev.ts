@@ -7,17 +7,22 @@ export function listenToDevServer(): void {
   let version: number | undefined;
   const events = new EventSource('/dev/events');
   events.addEventListener('model', (e) => {
-    const d = JSON.parse((e as MessageEvent<string>).data) as { version: number; errors: string };
+    const d = JSON.parse((e as MessageEvent<string>).data) as { version: number; errors: string; destructive?: string };
     if (version !== undefined && d.version !== version) {
       window.location.reload();
       return;
     }
     version = d.version;
-    showErrors(d.errors);
+    if (d.destructive) {
+      showErrors(
+        `${d.destructive}\n\nAnswer y in the terminal where kiln dev runs to apply it; anything else keeps the last good model.`,
+        'The save waits for an answer; the app runs the last good model.',
+      );
+    } else showErrors(d.errors, 'The model has errors; the app runs the last good model.');
   });
 }
 
-function showErrors(text: string): void {
+function showErrors(text: string, title: string): void {
   let box = document.getElementById('kiln-dev-errors');
   if (!text) {
     box?.remove();
@@ -42,5 +47,5 @@ function showErrors(text: string): void {
     });
     document.body.appendChild(box);
   }
-  box.textContent = `The model has errors; the app runs the last good model.\n\n${text}`;
+  box.textContent = `${title}\n\n${text}`;
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { memoryUsage } from 'node:process';
 import { placeholder } from '../data/index.js';
-import { mendixLevel, pinoLevel } from '../core/logger.js';
+import { isAbsolute } from 'node:path';
+import { consoleOutput, fileOutput, syslogFacility, syslogOutput } from '../core/log-outputs.js';
+import { mendixLevel, pinoLevel, type LogOutput } from '../core/logger.js';
 import type { RuntimeContext } from '../core/runtime-context.js';
 import { SystemTables } from '../security/system-tables.js';
 import { SYSTEM_CONTEXT } from '../security/user-context.js';
@@ -241,29 +243,35 @@ export function registerActions(api: AdminApi, config: ReceivedConfiguration, ho
     }
   });
   a.set('get_log_settings', () => {
-    const levels = api.logNodes()?.levels() ?? {};
-    const out: Record<string, Record<string, string>> = { ConsoleLog: levels };
-    for (const name of api.subscribers.keys()) out[name] = levels;
+    const nodes = api.logNodes();
+    const out: Record<string, Record<string, string>> = {};
+    for (const name of nodes?.subscriberNames() ?? []) out[name] = nodes?.levels(name) ?? {};
     return ok(out);
   });
   a.set('set_log_level', (p) => {
     const nodes = api.logNodes();
     if (!nodes) return fail(1, 'log levels cannot be changed on this logger');
     const changes = levelChanges(p);
+    // m2ee-tools names a subscriber, or '*' for all of them.
+    const subscriber = typeof p.subscriber === 'string' && p.subscriber !== '*' && p.subscriber !== '' ? p.subscriber : undefined;
+    if (subscriber !== undefined && !nodes.subscriberNames().includes(subscriber)) return fail(1, `there is no log subscriber named '${subscriber}'`);
     for (const c of changes) if (!c.name || !pinoLevel(c.level)) return fail(1, `invalid log node or level: '${c.name}' '${c.level}'`);
-    for (const c of changes) nodes.setLevel(c.name, c.level);
+    for (const c of changes) nodes.setLevel(c.name, c.level, subscriber);
     return ok({ nodes: Object.fromEntries(changes.map((c) => [c.name, mendixLevel(pinoLevel(c.level)!)])) });
   });
   a.set('create_log_subscriber', (p) => {
-    const name = String(p.name ?? '');
-    if (!name) return fail(1, 'a subscriber needs a name');
-    if (api.subscribers.has(name)) return fail(3, `a log subscriber named '${name}' already exists`);
-    api.subscribers.set(name, { type: String(p.type ?? 'console'), autosubscribe: typeof p.autosubscribe === 'string' ? p.autosubscribe : undefined });
-    return ok();
+    const nodes = api.logNodes();
+    if (!nodes) return fail(1, 'log subscribers cannot be added to this logger');
+    const made = subscriberOutput(p);
+    if (typeof made === 'string') return fail(1, made);
+    const added = nodes.addSubscriber(made.name, made.type, made.output, made.level);
+    if (added === 'added') return ok();
+    made.output.close?.();
+    return added === 'exists' ? fail(3, `a log subscriber named '${made.name}' already exists`) : fail(1, `invalid autosubscribe level '${made.level}'`);
   });
   a.set('remove_log_subscriber', (p) => {
     const name = String(p.name ?? '');
-    if (!api.subscribers.delete(name)) return fail(1, `there is no log subscriber named '${name}'`);
+    if (!api.logNodes()?.removeSubscriber(name)) return fail(1, `there is no log subscriber named '${name}' (the console cannot be removed)`);
     return ok();
   });
   a.set('get_license_information', () =>
@@ -282,4 +290,34 @@ export function registerActions(api: AdminApi, config: ReceivedConfiguration, ho
     }),
   );
   a.set('set_license', () => ok());
+}
+
+/**
+ * The output of a subscriber m2ee-tools creates (m2ee.yaml's `logging:` entries):
+ * `file` (filename, max_size, max_rotation), `console`, `syslog` (host, port, facility,
+ * prefix); every one with a name and an `autosubscribe` level (INFO when absent).
+ * A string says what is wrong.
+ */
+function subscriberOutput(p: AdminParams): { name: string; type: string; level: string; output: LogOutput } | string {
+  const name = typeof p.name === 'string' ? p.name.trim() : '';
+  if (!name) return 'a log subscriber needs a name';
+  if (name === '*') return "'*' means every subscriber; it cannot name one";
+  const type = typeof p.type === 'string' ? p.type : '';
+  const level = typeof p.autosubscribe === 'string' ? p.autosubscribe : 'INFO';
+  if (!pinoLevel(level)) return `invalid autosubscribe level '${level}'`;
+  const int = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
+  if (type === 'file') {
+    if (typeof p.filename !== 'string' || !isAbsolute(p.filename)) return 'a file subscriber needs an absolute filename';
+    return { name, type, level, output: fileOutput(p.filename, int(p.max_size), int(p.max_rotation) ?? 7) };
+  }
+  if (type === 'console') return { name, type, level, output: consoleOutput() };
+  if (type === 'syslog') {
+    const facility = syslogFacility(typeof p.facility === 'string' ? p.facility : 'LOCAL0');
+    if (facility === undefined) return `unknown syslog facility '${String(p.facility)}' (LOCAL0 … LOCAL7, USER, DAEMON, …)`;
+    const port = int(p.port) ?? 514;
+    if (port < 1 || port > 65535) return `invalid syslog port '${String(p.port)}'`;
+    const host = typeof p.host === 'string' && p.host ? p.host : '127.0.0.1';
+    return { name, type, level, output: syslogOutput(host, port, facility, typeof p.prefix === 'string' && p.prefix ? p.prefix : 'kiln') };
+  }
+  return `unknown log subscriber type '${type}' (file, console or syslog)`;
 }

@@ -53,8 +53,6 @@ export class AdminApi {
   metrics: RuntimeMetrics | undefined;
   readonly inFlight = new Map<string, InFlightRequest>();
   readonly actions = new Map<string, AdminAction>();
-  /** Log subscribers created through the API (name → type): Kiln logs to one stream, so they are recorded and reported. */
-  readonly subscribers = new Map<string, { type: string; autosubscribe: string | undefined }>();
   readonly server: FastifyInstance;
   /** The app port's HTTP server, once the runtime listens (server_statistics counts its connections). */
   appServer: import('node:net').Server | undefined;

@@ -5,8 +5,10 @@ import { UserError } from '../model/diagnostics.js';
 import { registerActions } from './actions.js';
 import { sessionCounts } from './actions.js';
 import { AdminApi } from './api.js';
-import { RuntimeMetrics } from './metrics.js';
-import { Tracing } from './tracing.js';
+// Loaded when switched on (prom-client, OpenTelemetry): most runtimes use neither, and their modules cost start-up time and memory.
+import type { RuntimeMetrics } from './metrics.js';
+import type { Tracing } from './tracing.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 export interface AdminComponentOptions {
   /** The admin API already listening (the m2ee start sequence opened it before the runtime started). */
@@ -53,7 +55,7 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
   return {
     name: 'admin',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'M2EE' });
+      const log = ctx.log.child({ node: LOG_NODES.m2ee });
       const env = opts.env ?? process.env;
       const levels = ctx.settings.get('LogNodeLevels');
       if (levels) {
@@ -76,10 +78,14 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
         }
       }
       if (api || ctx.settings.get('MetricsEnabled')) {
+        const { RuntimeMetrics } = await import('./metrics.js');
         metrics = new RuntimeMetrics({ xasId: api?.xasId ?? 'kiln', sessions: () => sessionCounts(ctx), poolSize: ctx.settings.get('DatabasePoolSize') ?? 10 });
       }
       const endpoint = ctx.settings.get('TracingEndpoint');
-      if (endpoint) tracing = new Tracing(endpoint, ctx.model.app.name);
+      if (endpoint) {
+        const { Tracing } = await import('./tracing.js');
+        tracing = new Tracing(endpoint, ctx.model.app.name);
+      }
       if (api) {
         ctx.services.set('admin', api);
         api.ctx = ctx;

@@ -77,6 +77,12 @@ export function clientLogic(engine: MicroflowEngine): ObjectLogic {
         committed: r.committed.map((o) => o.id),
         deleted: r.deleted,
         messages: r.messages.map((m) => ({ type: m.type, text: m.message })),
+        pages: r.pages.map((p) =>
+          p.kind === 'close'
+            ? p
+            : { kind: 'show' as const, page: p.page, ...(p.parameter && p.object ? { parameter: p.parameter, guid: idToGuid(p.object.id) } : {}) },
+        ),
+        shown: r.pages.flatMap((p) => (p.kind === 'show' && p.object ? [p.object] : [])),
         feedback: r.feedback.map((f) => ({ guid: idToGuid(f.objectId), member: f.member, message: f.message })),
       };
     },

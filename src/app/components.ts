@@ -12,6 +12,7 @@ import { clientLogic } from './client-logic.js';
 import { filePort } from './file-port.js';
 import { filesComponent } from '../files/component.js';
 import { adminComponent } from '../admin/component.js';
+import { scheduledEventsComponent } from '../background/scheduled/component.js';
 import { taskQueuePort, taskQueuesComponent } from '../background/queues/component.js';
 
 /**
@@ -55,6 +56,8 @@ export function defaultComponents(): RuntimeComponent[] {
     // Instances, the leader and its tasks (the session clean-up among them), after-startup and
     // before-shutdown microflows: last, so that it starts after everything it may call and stops first.
     clusterComponent(),
+    // Scheduled events: after the cluster (a leader task) and the after-startup microflow; they stop first.
+    scheduledEventsComponent(),
     // Task queues (src/background/queues): after the cluster, whose instance id the tasks it claims carry; stops first.
     taskQueuesComponent(),
   ];

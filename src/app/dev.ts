@@ -4,11 +4,14 @@ import type { RuntimeComponent } from '../core/runtime-context.js';
 /**
  * What `kiln dev` tells the browser: the version of the model being served
  * (a new version means: reload the page) and the errors of the last save
- * (shown over the page while they last). It outlives each runtime it serves.
+ * (shown over the page while they last), or the question a destructive schema
+ * change waits on (answered in the terminal). It outlives each runtime it serves.
  */
 export class DevState {
   version = 1;
   errors = '';
+  /** A valid save waiting for the developer's answer: what its schema change would destroy. */
+  destructive = '';
   private readonly clients = new Set<ServerResponse>();
 
   add(res: ServerResponse): void {
@@ -29,7 +32,9 @@ export class DevState {
   }
 
   private send(res: ServerResponse): void {
-    res.write(`event: model\ndata: ${JSON.stringify({ version: this.version, errors: this.errors })}\n\n`);
+    res.write(
+      `event: model\ndata: ${JSON.stringify({ version: this.version, errors: this.errors, ...(this.destructive ? { destructive: this.destructive } : {}) })}\n\n`,
+    );
   }
 }
 

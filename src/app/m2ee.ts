@@ -10,6 +10,7 @@ import { openDatabase, syncSchema, DatabaseConnectionError } from '../data/index
 import { previewSync } from '../data/schema/sync.js';
 import type { CConstant, CompiledModel } from '../model/compiled/types.js';
 import { startRuntime, type RunningRuntime } from './runtime.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** Mendix's `start` results (m2ee-tools' client_errno). */
 const START_DB_MISSING = 2;
@@ -42,6 +43,8 @@ export function kilnOverrides(config: ReceivedConfiguration, env: Readonly<Recor
   const rt = config.runtime;
   // Kiln's own settings by name; Mendix's other keys (DTAPMode, ...) have no Kiln counterpart.
   for (const k of Object.keys(rt)) if (Object.hasOwn(SETTINGS, k)) out[k] = rt[k];
+  // Mendix gives MyScheduledEvents as a list; Kiln's setting is comma-separated.
+  if (Array.isArray(rt.MyScheduledEvents)) out.MyScheduledEvents = rt.MyScheduledEvents.map(String).join(',');
   const str = (k: string) => (typeof rt[k] === 'string' || typeof rt[k] === 'number' ? String(rt[k]) : undefined);
   const type = str('DatabaseType')?.toUpperCase();
   const host = str('DatabaseHost');
@@ -99,7 +102,7 @@ export async function startM2ee(opts: M2eeOptions): Promise<M2eeSession | undefi
   const base = await opts.settings({});
   const endpoint = opts.env.M2EE_ADMIN_PORT ? adminEndpoint(base, opts.env) : undefined;
   if (!endpoint) return undefined;
-  const log = opts.log.child({ node: 'M2EE' });
+  const log = opts.log.child({ node: LOG_NODES.m2ee });
   const api = new AdminApi(endpoint.password, log);
   const config: ReceivedConfiguration = { runtime: {}, appContainer: {} };
   let runtime: RunningRuntime | undefined;

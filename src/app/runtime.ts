@@ -5,6 +5,7 @@ import { UserError } from '../model/diagnostics.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { buildHttpServer, type HttpState } from '../http/server.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { ServiceRegistry } from '../core/services.js';
 import type { Settings } from '../core/settings.js';
@@ -54,6 +55,7 @@ function defaultDeploymentDir(appDir: string): string {
  */
 export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> {
   const log = opts.log ?? createLogger(opts.settings.get('LogLevel') ?? 'info');
+  const coreLog = log.child({ node: LOG_NODES.core });
   const deploymentDir = resolve(opts.settings.get('DeploymentDir') ?? defaultDeploymentDir(opts.appDir));
   await mkdir(deploymentDir, { recursive: true });
   const ctx: RuntimeContext = { appDir: resolve(opts.appDir), deploymentDir, model: opts.model, settings: opts.settings, log, services: new ServiceRegistry() };
@@ -64,7 +66,7 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
       try {
         await c.stop?.(ctx);
       } catch (e) {
-        log.error({ err: e, component: c.name }, 'component failed to stop');
+        coreLog.error({ err: e, component: c.name }, 'component failed to stop');
       }
     }
     started.length = 0;
@@ -94,7 +96,7 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
   const actualPort = typeof address === 'object' && address ? address.port : port;
   for (const c of opts.components) await c.ready?.(ctx);
   state.ready = true;
-  log.info({ port: actualPort, app: opts.model.app.name }, `${opts.model.app.name} is running on port ${actualPort}`);
+  coreLog.info({ port: actualPort, app: opts.model.app.name }, `${opts.model.app.name} is running on port ${actualPort}`);
 
   let stopping: Promise<StopOutcome> | undefined;
   return {
@@ -110,12 +112,12 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
           await stopComponents();
           return 'stopped';
         }
-        log.error({ timeoutMs }, `shut-down timed out after ${timeoutMs} ms with requests in flight; rolling back their transactions`);
+        coreLog.error({ timeoutMs }, `shut-down timed out after ${timeoutMs} ms with requests in flight; rolling back their transactions`);
         for (const c of [...started].reverse()) {
           try {
             await c.abort?.(ctx);
           } catch (e) {
-            log.error({ err: e, component: c.name }, 'component failed to abort');
+            coreLog.error({ err: e, component: c.name }, 'component failed to abort');
           }
         }
         // The aborted requests now fail and answer; keep-alive connections that fall idle are
@@ -127,7 +129,7 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
           done = await within(closed, Math.min(50, graceEnd - Date.now()));
         }
         if (!done) server.server.closeAllConnections();
-        if (!(await within(stopComponents(), graceMs))) log.error('components did not stop in time after the abort');
+        if (!(await within(stopComponents(), graceMs))) coreLog.error('components did not stop in time after the abort');
         return 'timed-out';
       })();
       return stopping;

@@ -1,15 +1,18 @@
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
-import { stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { join, sep } from 'node:path';
 import { defaultComponents } from '../app/components.js';
 import { DevState, devComponent } from '../app/dev.js';
 import { modelChecks } from '../app/model-checks.js';
 import { startRuntime } from '../app/runtime.js';
 import { createLogger } from '../core/logger.js';
-import { resolveSettings } from '../core/settings.js';
+import type { Settings } from '../core/settings.js';
+import type { SettingName } from '../core/settings-registry.js';
+import type { Database } from '../data/database.js';
+import { previewSync } from '../data/schema/sync.js';
+import { DestructiveQuestion } from './dev-question.js';
+import { parseRunFlags, runSettings } from './run-flags.js';
 import { countDiagnostics, renderDiagnostic, wantsColor } from '../model/diagnostic-render.js';
-import { type Diagnostic, UserError } from '../model/diagnostics.js';
+import type { Diagnostic } from '../model/diagnostics.js';
 import { type CompiledModel, loadModel } from '../model/index.js';
 
 /**
@@ -21,21 +24,8 @@ import { type CompiledModel, loadModel } from '../model/index.js';
  * keeps serving, and the errors are shown in the terminal and over the page.
  */
 export async function runDev(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      db: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'deployment-dir': { type: 'string' },
-      settings: { type: 'string' },
-    },
-  });
-  const dir = positionals[0];
-  if (!dir) throw new UserError('missing app folder: kiln dev <app>');
-  if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new UserError(`app folder not found: ${dir}`);
-  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new UserError(`--port must be a number, got '${values.port}'`);
+  const flags = await parseRunFlags('dev', args);
+  const dir = flags.dir;
 
   const color = wantsColor(process.stdout);
   const print = (ds: readonly Diagnostic[]) => {
@@ -79,59 +69,94 @@ export async function runDev(args: string[]): Promise<number> {
   }
 
   const model = first.model;
-  const settings = await resolveSettings({
-    // Every save is a new model version: in development the sessions stay (a setting may still say otherwise).
-    app: { ClearSessionsOnNewModel: false, ...model.app.settings },
-    ...(values.settings ? { file: values.settings } : {}),
-    env: process.env,
-    cli: {
-      ...(values.db !== undefined ? { DatabaseUrl: values.db } : {}),
-      ...(values.port !== undefined ? { Port: Number(values.port) } : {}),
-      ...(values.host !== undefined ? { Host: values.host } : {}),
-      ...(values['deployment-dir'] !== undefined ? { DeploymentDir: resolve(values['deployment-dir']) } : {}),
-    },
-  });
+  // Every save is a new model version: in development the sessions stay (a setting may still say otherwise).
+  const settings = await runSettings(flags, model.app.settings, {}, { ClearSessionsOnNewModel: false });
   const log = createLogger(settings.get('LogLevel') ?? 'info');
   const state = new DevState();
-  const start = (m: CompiledModel, port?: number) =>
+  const start = (m: CompiledModel, port?: number, allowDestructive = false) =>
     startRuntime({
       appDir: dir,
       model: m,
-      settings: port === undefined ? settings : withPort(settings, port),
+      settings: withOverrides(settings, { ...(port === undefined ? {} : { Port: port }), ...(allowDestructive ? { AllowDestructiveSync: true } : {}) }),
       components: [devComponent(state), ...defaultComponents()],
       log,
     });
   let runtime = await start(model);
+  let good = model;
   const port = runtime.port;
   log.info({ port }, `kiln dev: watching ${dir}; open http://localhost:${port}/`);
+  const acceptAll = flags.acceptDestructive || settings.get('AllowDestructiveSync') === true;
+
+  /** Stops the running model and starts `next`; back to the last good one when `next` cannot start. */
+  const swap = async (next: CompiledModel, t0: number, allowDestructive: boolean) => {
+    state.errors = '';
+    state.destructive = '';
+    state.closeAll();
+    await runtime.stop({ timeoutMs: 2000 });
+    try {
+      runtime = await start(next, port, allowDestructive);
+      good = next;
+      state.version++;
+      log.info({ ms: Date.now() - t0 }, 'model reloaded');
+    } catch (e) {
+      // E.g. a schema change the database refuses: back to the last good model.
+      state.errors = `the new model could not start: ${(e as Error).message}`;
+      process.stdout.write(`${state.errors}\n`);
+      runtime = await start(good, port);
+    }
+  };
+
+  // A valid model whose schema change would destroy data waits here for the developer's answer.
+  let pending: { model: CompiledModel; t0: number } | undefined;
+  const ask = new DestructiveQuestion(process.stdin, process.stdout, (yes) => {
+    const p = pending;
+    pending = undefined;
+    if (!p) return Promise.resolve();
+    if (yes) {
+      process.stdout.write('applying the schema change\n');
+      return serial(() => swap(p.model, p.t0, true));
+    }
+    state.destructive = '';
+    state.broadcast();
+    process.stdout.write('not applied: the app keeps running the last good model (save again to be asked again)\n');
+    return Promise.resolve();
+  });
+
+  const onSave = async () => {
+    const t0 = Date.now();
+    pending = undefined;
+    ask.cancel();
+    const next = await check();
+    if (!next.model) {
+      state.errors = next.report;
+      state.destructive = '';
+      state.broadcast();
+      process.stdout.write(`${next.report}\nthe app keeps running the last good model\n`);
+      return;
+    }
+    if (next.report) process.stdout.write(`${next.report}\n`);
+    const losses = acceptAll ? [] : await lossesOf(runtime.ctx.services.require('db'), next.model);
+    if (!losses.length) return swap(next.model, t0, acceptAll);
+    pending = { model: next.model, t0 };
+    state.errors = '';
+    state.destructive = `This save would destroy data:\n${losses.map((l) => `  - ${l}`).join('\n')}`;
+    state.broadcast();
+    ask.ask(losses);
+  };
+
+  // Saves and answers are handled one at a time, in order.
+  let chain: Promise<void> = Promise.resolve();
+  const serial = (f: () => Promise<void>) => {
+    chain = chain.then(f).catch((e: unknown) => log.error({ err: e }, 'kiln dev: reload failed'));
+    return chain;
+  };
 
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       await saved();
       if (stopped) break;
-      const t0 = Date.now();
-      const next = await check();
-      if (!next.model) {
-        state.errors = next.report;
-        state.broadcast();
-        process.stdout.write(`${next.report}\nthe app keeps running the last good model\n`);
-        continue;
-      }
-      if (next.report) process.stdout.write(`${next.report}\n`);
-      state.errors = '';
-      state.closeAll();
-      await runtime.stop({ timeoutMs: 2000 });
-      try {
-        runtime = await start(next.model, port);
-        state.version++;
-        log.info({ ms: Date.now() - t0 }, 'model reloaded');
-      } catch (e) {
-        // E.g. a schema change the database refuses: back to the last good model.
-        state.errors = `the new model could not start: ${(e as Error).message}`;
-        process.stdout.write(`${state.errors}\n`);
-        runtime = await start(model, port);
-      }
+      await serial(onSave);
     }
   })();
 
@@ -139,6 +164,7 @@ export async function runDev(args: string[]): Promise<number> {
     const onSignal = () => {
       stopped = true;
       watcher?.close();
+      ask.close();
       state.closeAll();
       void loop.catch(() => undefined);
       runtime.stop({ timeoutMs: settings.get('ShutdownTimeout') ?? 10000 }).then(
@@ -155,11 +181,25 @@ export async function runDev(args: string[]): Promise<number> {
   });
 }
 
-/** The same settings with the port fixed (a restart keeps the port the first start got, also for Port 0). */
-function withPort<S extends { get(k: 'Port'): number | undefined }>(settings: S, port: number): S {
+/**
+ * What a model's schema change would destroy on the running database (empty when nothing).
+ * The live-instance window is 0: the only instance is this process, which stops before the
+ * change runs, so removals are not deferred for it (expand/contract is for clusters).
+ */
+async function lossesOf(db: Database, next: CompiledModel): Promise<readonly string[]> {
+  try {
+    return (await previewSync(db, next, 0)).losses;
+  } catch {
+    // Whatever the preview cannot plan, the start reports (and falls back to the last good model).
+    return [];
+  }
+}
+
+/** The same settings with some values fixed (a restart keeps the port the first start got, also for Port 0). */
+function withOverrides<S extends Settings>(settings: S, fixed: Readonly<Partial<Record<SettingName, unknown>>>): S {
   return new Proxy(settings, {
     get(target, prop, receiver) {
-      if (prop === 'get') return (k: string) => (k === 'Port' ? port : (target as unknown as { get(k: string): unknown }).get(k));
+      if (prop === 'get') return (k: SettingName) => (Object.hasOwn(fixed, k) ? fixed[k] : target.get(k));
       return Reflect.get(target, prop, receiver);
     },
   });

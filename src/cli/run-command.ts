@@ -1,13 +1,10 @@
-import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
-import { formatDiagnostic, UserError } from '../model/diagnostics.js';
+import { formatDiagnostic } from '../model/diagnostics.js';
 import { loadModel } from '../model/index.js';
 import { modelChecks } from '../app/model-checks.js';
-import { resolveSettings } from '../core/settings.js';
+import { parseRunFlags, runSettings } from './run-flags.js';
 import { startRuntime } from '../app/runtime.js';
 import { defaultComponents } from '../app/components.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { createLogger, logNodesOf, type Logger } from '../core/logger.js';
 import { startM2ee, type M2eeSession } from '../app/m2ee.js';
 
 /**
@@ -20,22 +17,8 @@ const EXIT_SHUTDOWN_TIMED_OUT = 3;
 const EXIT_ADMIN_PORT_IN_USE = 2;
 
 export async function runRun(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      db: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'deployment-dir': { type: 'string' },
-      settings: { type: 'string' },
-    },
-  });
-  const dir = positionals[0];
-  if (!dir) throw new UserError('missing app folder: kiln run <app>');
-  const st = await stat(dir).catch(() => undefined);
-  if (!st?.isDirectory()) throw new UserError(`app folder not found: ${dir}`);
-  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new UserError(`--port must be a number, got '${values.port}'`);
+  const flags = await parseRunFlags('run', args);
+  const dir = flags.dir;
 
   const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
   for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -43,15 +26,8 @@ export async function runRun(args: string[]): Promise<number> {
     process.stderr.write('the model has errors; not starting\n');
     return 1;
   }
-  const flags = {
-    ...(values.db !== undefined ? { DatabaseUrl: values.db } : {}),
-    ...(values.port !== undefined ? { Port: Number(values.port) } : {}),
-    ...(values.host !== undefined ? { Host: values.host } : {}),
-    ...(values['deployment-dir'] !== undefined ? { DeploymentDir: resolve(values['deployment-dir']) } : {}),
-  };
   // What the m2ee admin API receives (update_configuration) comes after the environment; flags still win.
-  const settingsWith = (received: Record<string, unknown>) =>
-    resolveSettings({ app: model.app.settings, ...(values.settings ? { file: values.settings } : {}), env: process.env, cli: { ...received, ...flags } });
+  const settingsWith = (received: Record<string, unknown>) => runSettings(flags, model.app.settings, received);
   const settings = await settingsWith({});
   const log = createLogger(settings.get('LogLevel') ?? 'info');
   // Started by m2ee-tools (M2EE_ADMIN_PORT, M2EE_ADMIN_PASS): only the admin API listens until `start`.
@@ -96,6 +72,8 @@ export async function runRun(args: string[]): Promise<number> {
       // The process must not outlive the shut-down: whatever still holds the event loop
       // (a hung connection, a timer) would otherwise keep it, and its work, alive.
       const exit = (code: number) => {
+        // Subscribers' files (create_log_subscriber) get what they still buffer.
+        logNodesOf(log)?.closeSubscribers();
         log.flush();
         done(code);
         setTimeout(() => process.exit(code), 50).unref();
@@ -140,6 +118,7 @@ async function runM2ee(m2ee: M2eeSession, log: Logger): Promise<number> {
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   log.info('stopped');
+  logNodesOf(log)?.closeSubscribers();
   log.flush();
   setTimeout(() => process.exit(0), 50).unref();
   return 0;

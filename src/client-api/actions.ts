@@ -14,6 +14,7 @@ import { JSON_CONTENT_TYPE, JsonText } from './protocol/json-text.js';
 import { toRuntimeOperation, type RuntimeOperationRequest as OperationRequest } from './protocol/request.js';
 import type { OperationRegistry, RuntimeOperation } from './registry/types.js';
 import { sessionMetadata } from './session-data.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /**
  * Who is asking: the part of the security component's 'sessions' service the
@@ -55,7 +56,7 @@ function replay(reply: FastifyReply, a: RememberedAnswer): FastifyReply {
  * 422, 503; anything else 500 without details).
  */
 export function runtimeOperationAction(deps: ActionDeps): XasAction {
-  const idLog = deps.log.child({ node: 'IDResolution' });
+  const idLog = deps.log.child({ node: LOG_NODES.idResolution });
   return xasAction(RuntimeOperationRequest, {
     requiresCsrf: true,
     async handler(body, request, reply) {

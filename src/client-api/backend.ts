@@ -97,6 +97,13 @@ export interface MicroflowOutcome {
   readonly deleted: readonly ObjectId[];
   /** Messages for the user (show message activities). */
   readonly messages: readonly { readonly type: 'info' | 'warning' | 'error'; readonly text: string }[];
+  /** Show page / close page activities, in order; an object shown is among `shown` (sent to the client). */
+  readonly pages?: readonly (
+    | { readonly kind: 'show'; readonly page: string; readonly parameter?: string; readonly guid?: string }
+    | { readonly kind: 'close' }
+  )[];
+  /** Objects a show page activity opens the page on, sent to the client with the answer. */
+  readonly shown?: readonly MxObject[];
   /** Validation feedback from validation-feedback activities (for the client's data validation). */
   readonly feedback?: readonly { readonly guid: string; readonly member: string; readonly message: string }[];
 }

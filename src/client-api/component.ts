@@ -11,6 +11,7 @@ import { checkExtraXpath } from './extra-xpath.js';
 import { DEFAULT_SIGNED_OBJECT_MAX_AGE, ObjectSigner } from './protocol/signing.js';
 import type { ObjectLogic } from './ports.js';
 import { RuntimeBackend } from './runtime-backend.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** How long an Idempotency-Key's answer is remembered (IdempotencyKeyTtl): 24 hours. */
 const DEFAULT_IDEMPOTENCY_KEY_TTL = 86400000;
@@ -45,7 +46,7 @@ export function clientApiComponent(
   return {
     name: 'client-api',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'ClientAPI' });
+      const log = ctx.log.child({ node: LOG_NODES.connector });
       const registry: OperationRegistry = buildRegistry(ctx.model);
       const file = await writeOperationsFile(registry, ctx.deploymentDir);
       ctx.services.set(OPERATIONS_SERVICE, registry);

@@ -143,6 +143,8 @@ export class RuntimeBackend implements ClientApiBackend {
   }
 
   async load(q: BackendTx | null, user: UserContext, entity: string, ids: readonly ObjectId[], attributes?: readonly string[]): Promise<LoadedObject[]> {
+    // Non-persistable objects live in one request only: an id of one (from the process-local range) finds nothing stored.
+    if (!this.model.entities.get(entity)?.persistable) return [];
     const exec = (q as unknown as Transaction | null) ?? this.db;
     const out: LoadedObject[] = [];
     const unique = [...new Set(ids)];

@@ -6,6 +6,7 @@ import { clusterInterval, contractSchema, liveInstanceWindowMs, schemaFingerprin
 import { openContext } from '../security/contexts.js';
 import type { UserContext } from '../security/user-context.js';
 import { ClusterStore } from './store.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** What other components (and tests) see of the cluster: service `cluster`. */
 export interface ClusterService {
@@ -21,6 +22,8 @@ export interface ClusterService {
   runLeaderTasks(): Promise<LeaderReport | undefined>;
   /** Looks at the lease now (acquire or renew). */
   tick(): Promise<void>;
+  /** Adds a task the leader runs every interval after the built-in ones, fenced like them (in the transaction that holds the lease row). */
+  addLeaderTask(name: string, task: (tx: Transaction) => Promise<void>): void;
 }
 
 export interface LeaderReport {
@@ -70,7 +73,7 @@ export function clusterComponent(): RuntimeComponent {
   return {
     name: 'cluster',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'Cluster' });
+      const log = ctx.log.child({ node: LOG_NODES.systemTask });
       const db: Database = ctx.services.require('db');
       const store = new ClusterStore(db);
       const settings = ctx.settings;
@@ -201,6 +204,9 @@ export function clusterComponent(): RuntimeComponent {
         term: () => term,
         runLeaderTasks,
         tick,
+        addLeaderTask: (name, task) => {
+          tasks.push([name, (tx) => task(tx)]);
+        },
       };
       ctx.services.set('cluster', svc);
 

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+import { canonicalNode } from './log-node-names.js';
 
 export type { Logger };
 
@@ -14,6 +16,7 @@ const MENDIX_TO_PINO: Readonly<Record<string, string>> = {
   NONE: 'silent',
 };
 const PINO_TO_MENDIX: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MENDIX_TO_PINO).map(([m, p]) => [p, m]));
+const SILENT = Number.POSITIVE_INFINITY;
 
 /** A Mendix level (TRACE … CRITICAL, NONE) or a pino one (trace … fatal, silent) as pino's; undefined when neither. */
 export function pinoLevel(level: string): string | undefined {
@@ -28,52 +31,157 @@ export function mendixLevel(level: string): string {
   return PINO_TO_MENDIX[level] ?? level.toUpperCase();
 }
 
+const levelValue = (label: string): number => (label === 'silent' ? SILENT : (pino.levels.values[label] ?? pino.levels.values.info!));
+const levelLabel = (value: number): string => (value === SILENT ? 'silent' : (pino.levels.labels[value] ?? 'info'));
+
+/** Where a subscriber's lines go: one JSON line a call (console, file, syslog; log-outputs.ts). */
+export interface LogOutput {
+  write(line: string): void;
+  close?(): void;
+}
+
 /**
- * The log nodes of a process (the `node` binding of child loggers: Data, HTTP,
- * Microflows, ...) with levels changeable at run time: a node's level applies
- * to every child logger of that node, those made later included.
+ * A log subscriber as Mendix has them: an output with its own level for every
+ * node (`autosubscribe` for the nodes not set one by one).
+ */
+interface Subscriber {
+  readonly type: string;
+  readonly output: LogOutput;
+  level: number;
+  readonly nodes: Map<string, number>;
+}
+
+/** The subscriber every process has: the console (stdout, or the destination given to createLogger). */
+const CONSOLE_SUBSCRIBER = 'ConsoleLog';
+
+/**
+ * The log nodes of a process (the `node` binding of child loggers: ConnectionBus,
+ * Jetty, MicroflowEngine, ...) and its log subscribers, with levels changeable at
+ * run time. A line reaches a subscriber when its level is at least the
+ * subscriber's level for the line's node; a node's loggers log at the lowest level
+ * any subscriber wants of it, so nothing is formatted that no subscriber takes.
  */
 export class LogNodes {
-  private readonly nodes = new Map<string, { level: string | undefined; loggers: Set<WeakRef<Logger>> }>();
+  private readonly nodes = new Map<string, Set<WeakRef<Logger>>>();
+  private readonly subscribers = new Map<string, Subscriber>();
+  /** The node of a logger that wrote (children of a node's logger, Fastify's one per request, included). */
+  private readonly nodeOf = new WeakMap<Logger, string>();
 
-  constructor(readonly root: Logger) {}
-
-  /** Called for every child logger pino makes. */
-  register(child: Logger): void {
-    const node = child.bindings().node;
-    if (typeof node !== 'string') return;
-    let entry = this.nodes.get(node);
-    if (!entry) {
-      entry = { level: undefined, loggers: new Set() };
-      this.nodes.set(node, entry);
-    }
-    if (entry.level !== undefined) child.level = entry.level;
-    entry.loggers.add(new WeakRef(child));
+  constructor(
+    readonly root: Logger,
+    console: LogOutput,
+  ) {
+    this.subscribers.set(CONSOLE_SUBSCRIBER, { type: 'console', output: console, level: levelValue(root.level), nodes: new Map() });
   }
 
-  /** Sets a node's level (a Mendix or pino level); false when the level is unknown. */
-  setLevel(node: string, level: string): boolean {
+  /** Called for every child logger that names a node. */
+  register(child: Logger, node: string): void {
+    let loggers = this.nodes.get(node);
+    if (!loggers) {
+      loggers = new Set();
+      this.nodes.set(node, loggers);
+    }
+    this.nodeOf.set(child, node);
+    child.level = levelLabel(this.effective(node));
+    loggers.add(new WeakRef(child));
+  }
+
+  /**
+   * Sets a node's level (a Mendix or pino level; a former Kiln node name means the Mendix
+   * node) for one subscriber, or for every subscriber when none is named. False when the
+   * level or the subscriber is unknown.
+   */
+  setLevel(node: string, level: string, subscriber?: string): boolean {
     const p = pinoLevel(level);
     if (!p) return false;
-    let entry = this.nodes.get(node);
-    if (!entry) {
-      entry = { level: undefined, loggers: new Set() };
-      this.nodes.set(node, entry);
-    }
-    entry.level = p;
-    for (const ref of entry.loggers) {
-      const l = ref.deref();
-      if (l) l.level = p;
-      else entry.loggers.delete(ref);
-    }
+    const targets = subscriber === undefined ? [...this.subscribers.values()] : [this.subscribers.get(subscriber)];
+    if (targets.some((t) => !t)) return false;
+    const name = canonicalNode(node);
+    for (const t of targets) t?.nodes.set(name, levelValue(p));
+    if (!this.nodes.has(name)) this.nodes.set(name, new Set());
+    this.apply(name);
     return true;
   }
 
-  /** Every known node with its level, as Mendix names levels. */
-  levels(): Record<string, string> {
+  /** Every known node with its level for a subscriber (the console's by default), as Mendix names levels. */
+  levels(subscriber = CONSOLE_SUBSCRIBER): Record<string, string> {
+    const s = this.subscribers.get(subscriber);
     const out: Record<string, string> = {};
-    for (const [name, e] of [...this.nodes].sort(([a], [b]) => a.localeCompare(b))) out[name] = mendixLevel(e.level ?? this.root.level);
+    if (!s) return out;
+    for (const name of [...this.nodes.keys()].sort((a, b) => a.localeCompare(b))) out[name] = mendixLevel(levelLabel(s.nodes.get(name) ?? s.level));
     return out;
+  }
+
+  subscriberNames(): string[] {
+    return [...this.subscribers.keys()];
+  }
+
+  /** Adds a subscriber logging every node at `level` (Mendix's `autosubscribe`; NONE: nothing until levels are set). */
+  addSubscriber(name: string, type: string, output: LogOutput, level: string): 'added' | 'exists' | 'bad level' {
+    if (this.subscribers.has(name)) return 'exists';
+    const p = pinoLevel(level);
+    if (!p) return 'bad level';
+    this.subscribers.set(name, { type, output, level: levelValue(p), nodes: new Map() });
+    this.applyAll();
+    return 'added';
+  }
+
+  /** Removes a subscriber and closes its output; the console stays. */
+  removeSubscriber(name: string): boolean {
+    const s = this.subscribers.get(name);
+    if (!s || name === CONSOLE_SUBSCRIBER) return false;
+    this.subscribers.delete(name);
+    s.output.close?.();
+    this.applyAll();
+    return true;
+  }
+
+  /** Closes every subscriber's output but the console's (at shut-down). */
+  closeSubscribers(): void {
+    for (const name of this.subscriberNames()) if (name !== CONSOLE_SUBSCRIBER) this.removeSubscriber(name);
+  }
+
+  /** Hands a line to the subscribers that want it (called by the destination, with the level and logger pino recorded). */
+  route(line: string, level: number, logger: Logger | undefined): void {
+    if (this.subscribers.size === 1) {
+      // Only the console: the loggers' levels already are its levels.
+      for (const s of this.subscribers.values()) s.output.write(line);
+      return;
+    }
+    const node = logger ? this.nodeOfLogger(logger) : undefined;
+    for (const s of this.subscribers.values()) if (level >= ((node !== undefined ? s.nodes.get(node) : undefined) ?? s.level)) s.output.write(line);
+  }
+
+  private nodeOfLogger(logger: Logger): string | undefined {
+    let node = this.nodeOf.get(logger);
+    if (node === undefined) {
+      const bound = logger.bindings().node;
+      node = typeof bound === 'string' ? bound : '';
+      this.nodeOf.set(logger, node);
+    }
+    return node || undefined;
+  }
+
+  private effective(node: string | undefined): number {
+    let min = SILENT;
+    for (const s of this.subscribers.values()) min = Math.min(min, (node !== undefined ? s.nodes.get(node) : undefined) ?? s.level);
+    return min;
+  }
+
+  private apply(node: string): void {
+    const label = levelLabel(this.effective(node));
+    const loggers = this.nodes.get(node);
+    if (!loggers) return;
+    for (const ref of loggers) {
+      const l = ref.deref();
+      if (l) l.level = label;
+      else loggers.delete(ref);
+    }
+  }
+
+  private applyAll(): void {
+    this.root.level = levelLabel(this.effective(undefined));
+    for (const node of this.nodes.keys()) this.apply(node);
   }
 }
 
@@ -86,18 +194,29 @@ export function logNodesOf(log: Logger): LogNodes | undefined {
 }
 
 /**
- * One pino logger for the process; components take child loggers named after their log node.
- * On a terminal (no destination given, stdout a TTY) the lines are readable, with colours
- * unless NO_COLOR is set (KILN_LOG_FORMAT=json keeps JSON); otherwise they are JSON, one
- * object a line, for log collectors.
+ * One pino logger for the process; components take child loggers named after their log
+ * node (log-node-names.ts). On a terminal (no destination given, stdout a TTY) the lines
+ * are readable, through pino's pretty-printer (pino-pretty), with colours unless NO_COLOR
+ * is set (KILN_LOG_FORMAT=json keeps JSON); otherwise they are JSON, one object a line,
+ * for log collectors. Subscribers added through the admin API get the JSON lines too.
  */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   let nodes: LogNodes | undefined;
   const out =
     destination ?? (process.stdout.isTTY && process.env.KILN_LOG_FORMAT !== 'json' ? prettyStream(process.stdout, !process.env.NO_COLOR) : process.stdout);
+  // pino sets lastLevel and lastLogger on a destination that asks for them, before each write.
+  const router = {
+    [pino.symbols.needsMetadataGsym]: true,
+    lastLevel: 0,
+    lastLogger: undefined as Logger | undefined,
+    write(line: string) {
+      if (nodes) nodes.route(line, this.lastLevel, this.lastLogger);
+      else out.write(line);
+    },
+  };
   const root = pino(
     {
-      level,
+      level: pinoLevel(level) ?? level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       // pino calls this with the parent as `this`. Only a child that names a node itself is
@@ -106,55 +225,43 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         if (!nodes) return;
         const own = (child as unknown as Record<symbol, string>)[CHINDINGS]?.slice((this as unknown as Record<symbol, string>)[CHINDINGS]?.length ?? 0);
         if (own?.includes('"node":')) {
-          nodes.register(child);
+          const node = child.bindings().node;
+          if (typeof node === 'string') nodes.register(child, node);
           nodesOf.set(child, nodes);
         }
       },
     },
-    out,
+    router,
   );
-  nodes = new LogNodes(root);
+  nodes = new LogNodes(root, { write: (line) => out.write(line) });
   nodesOf.set(root, nodes);
   return root;
 }
 
-const LEVELS: Record<number, [string, number]> = {
-  10: ['TRACE', 90],
-  20: ['DEBUG', 36],
-  30: ['INFO ', 32],
-  40: ['WARN ', 33],
-  50: ['ERROR', 31],
-  60: ['FATAL', 35],
-};
-
-/** A small pretty-printer for pino's JSON lines: `12:00:01 INFO  HTTP  message key=value`. */
+/**
+ * Readable lines for a terminal from pino's JSON lines, by pino-pretty (in this process,
+ * not in its worker transport: kiln dev interleaves its own output with the log, and the
+ * order must hold): `[12:00:01.234] INFO: ConnectionBus: database ready {"n":1}`.
+ */
 export function prettyStream(target: NodeJS.WritableStream, color: boolean): Writable {
-  const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[39m` : s);
+  const pretty = prettyFactory({
+    colorize: color,
+    translateTime: 'HH:MM:ss.l',
+    singleLine: true,
+    ignore: 'node',
+    messageFormat: (log, messageKey) => {
+      const msg = String(log[messageKey] ?? '');
+      return typeof log.node === 'string' ? `${log.node}: ${msg}` : msg;
+    },
+  });
   let pending = '';
   return new Writable({
     write(chunk: Buffer, _enc, done) {
       pending += chunk.toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line) target.write(`${formatLine(line, paint)}\n`);
+      for (const line of lines) if (line) target.write(pretty(line));
       done();
     },
   });
-}
-
-function formatLine(line: string, paint: (code: number, s: string) => string): string {
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line;
-  }
-  const { level, time, msg, node, err, ...rest } = o;
-  const [name, code] = LEVELS[Number(level)] ?? ['LOG  ', 39];
-  const t = typeof time === 'string' ? time.slice(11, 19) : '';
-  const fields = Object.entries(rest)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
-  const e = err && typeof err === 'object' ? `\n${String((err as { stack?: unknown }).stack ?? (err as { message?: unknown }).message ?? '')}` : '';
-  return `${paint(90, t)} ${paint(code, name)} ${node ? paint(36, `${String(node)} `) : ''}${msg ?? ''}${fields ? ` ${paint(90, fields)}` : ''}${e}`;
 }

@@ -55,7 +55,7 @@ export const SETTINGS = {
     default: undefined,
     description: 'Deployment folder (database file, model/operations.json, files). Default: <app>/.deployment.',
   },
-  LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal.' },
+  LogLevel: { type: 'string', default: 'info', description: 'trace, debug, info, warn, error or fatal (or as Mendix names them: TRACE ... CRITICAL, NONE).' },
   TrustProxy: {
     type: 'boolean',
     default: false,
@@ -120,6 +120,23 @@ export const SETTINGS = {
     type: 'integer',
     default: 660000,
     description: 'Milliseconds the after-startup microflow (app.yaml afterStartup) may take; then the start fails. 11 minutes, as in Mendix.',
+  },
+  ScheduledEventExecution: {
+    type: 'string',
+    default: 'ALL',
+    description:
+      "Which scheduled events this instance takes part in (Mendix's ScheduledEventExecution): ALL (every event the model enables), NONE, or SPECIFIED (the events MyScheduledEvents names, whether the model enables them or not). Each period still runs once across the cluster, on one of the instances that take part.",
+  },
+  MyScheduledEvents: {
+    type: 'string',
+    default: undefined,
+    description: 'With ScheduledEventExecution SPECIFIED: the scheduled events this instance runs, comma-separated Module.Name (Mendix: MyScheduledEvents).',
+  },
+  ScheduledEventRecordRetention: {
+    type: 'integer',
+    default: 604800000,
+    description:
+      "Milliseconds the records of scheduled-event runs (System.ScheduledEventInformation, kiln$scheduledeventrun) are kept; the cluster leader deletes older ones. Default 7 days (Mendix's ProcessedTasksCleanupAge for new apps). 0: keep them.",
   },
   LoginMaxAttempts: { type: 'integer', default: 3, description: 'Consecutive failed logins after which a user is blocked.' },
   LoginBlockDuration: { type: 'integer', default: 300000, description: 'Milliseconds a blocked user stays blocked.' },
@@ -207,7 +224,7 @@ export const SETTINGS = {
     type: 'string',
     default: undefined,
     description:
-      'Levels of single log nodes, as Data=DEBUG,HTTP=WARNING (TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE); the others log at LogLevel. The admin API changes them at run time (set_log_level).',
+      'Levels of single log nodes (named as Mendix names them, docs/operations.md), as ConnectionBus=DEBUG,Jetty=WARNING (TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE); the others log at LogLevel. The admin API changes them at run time (set_log_level).',
   },
   AdminPort: {
     type: 'integer',
@@ -240,6 +257,55 @@ export const SETTINGS = {
     type: 'string',
     default: undefined,
     description: "Microflow the admin API's check_health runs: it returns '' (or empty) when healthy, otherwise the reason.",
+  },
+  HttpClientMaxConnectionsPerRoute: {
+    type: 'integer',
+    default: 2,
+    description:
+      'Connections callRest keeps open per origin (scheme, host and port), reused across calls; further calls to it wait for one (Mendix http.client.MaxConnectionsPerRoute). 0: no limit.',
+  },
+  HttpClientMaxConnectionsTotal: {
+    type: 'integer',
+    default: 20,
+    description:
+      'Outbound calls (callRest) in flight at once over every origin; further ones wait, within their timeout (Mendix http.client.MaxConnectionsTotal). 0: no limit.',
+  },
+  HttpClientConnectTimeout: {
+    type: 'integer',
+    default: 10000,
+    description: 'Milliseconds callRest waits for a connection to be established; then the call fails (its error handler runs).',
+  },
+  HttpClientReadTimeout: {
+    type: 'integer',
+    default: 0,
+    description:
+      "Milliseconds callRest waits for the answer's headers and between two pieces of its body; then the call fails. 0: only the activity's own timeout applies.",
+  },
+  HttpProxyHost: {
+    type: 'string',
+    default: undefined,
+    description: 'Proxy host for callRest (Mendix http.proxyHost); unset: direct connections.',
+  },
+  HttpProxyPort: {
+    type: 'integer',
+    default: 8080,
+    description: 'Proxy port (Mendix http.proxyPort).',
+  },
+  HttpProxyUser: {
+    type: 'string',
+    default: undefined,
+    description: 'User name for the proxy (Basic, Mendix http.proxyUser); unset: none.',
+  },
+  HttpProxyPassword: {
+    type: 'string',
+    default: undefined,
+    description: 'Password for the proxy (Mendix http.proxyPassword).',
+  },
+  HttpNonProxyHosts: {
+    type: 'string',
+    default: undefined,
+    description:
+      'Hosts callRest reaches without the proxy, separated by commas: exact names, or *.example.com for a domain and its subdomains (Mendix http.nonProxyHosts).',
   },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -7,6 +7,7 @@ import { createIdGenerator } from './ids-impl.js';
 import type { IdGenerator } from './ids.js';
 import { liveInstanceWindowMs } from './schema/pending.js';
 import { syncSchema } from './schema/sync.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** The database URL from the settings; default a SQLite file in the deployment folder. */
 function databaseUrl(ctx: Pick<RuntimeContext, 'settings' | 'deploymentDir'>): string {
@@ -24,7 +25,7 @@ export function dataComponent(): RuntimeComponent {
   return {
     name: 'data',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'Data' });
+      const log = ctx.log.child({ node: LOG_NODES.connectionBus });
       try {
         db = await openDatabase(databaseUrl(ctx), {
           poolSize: ctx.settings.get('DatabasePoolSize') ?? 10,
@@ -39,7 +40,7 @@ export function dataComponent(): RuntimeComponent {
         await opened.withoutTimeouts(() =>
           syncSchema(opened, ctx.model, {
             allowDestructive: ctx.settings.get('AllowDestructiveSync') ?? false,
-            log,
+            log: ctx.log.child({ node: LOG_NODES.connectionBusValidation }),
             liveInstanceWindowMs: liveInstanceWindowMs(ctx.settings),
           }),
         );
@@ -79,7 +80,7 @@ export function dataComponent(): RuntimeComponent {
     async abort(ctx) {
       if (!db) return;
       const n = await db.abortTransactions('the transaction was rolled back: shut-down timed out');
-      ctx.log.child({ node: 'Data' }).warn({ transactions: n }, `rolled back ${n} transaction(s) still open at shut-down`);
+      ctx.log.child({ node: LOG_NODES.connectionBus }).warn({ transactions: n }, `rolled back ${n} transaction(s) still open at shut-down`);
     },
     async stop() {
       await db?.close();

@@ -115,6 +115,21 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
     }
   };
 
+  // Non-persistable entities are never stored: their objects take ids from a counter of this process, under
+  // short ids counted down from the top of the range (schema synchronisation counts up from 1), so that an id
+  // still names its entity and never equals a stored object's.
+  const local = new Map<string, { base: bigint; next: bigint }>();
+  let localShort = 0x7fff;
+  for (const e of model.entities.values()) {
+    if (e.persistable || entities.has(e.name)) continue;
+    local.set(e.name, { base: makeId(localShort, 0n), next: 1n });
+    byShort.set(localShort--, e.name);
+  }
+  const localId = (entity: string): ObjectId | undefined => {
+    const l = local.get(entity);
+    return l && l.base | l.next++;
+  };
+
   /** Per entity, for the synchronous path: the id's upper bits and the entity's id block once it exists. */
   const fast = new Map<string, { base: bigint; block?: Block }>();
   for (const [name, e] of entities) fast.set(name, { base: makeId(e.shortId, 0n) });
@@ -122,13 +137,15 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
   return {
     nextIdNow(entity: string): ObjectId | undefined {
       const f = fast.get(entity);
-      if (f === undefined) return undefined;
+      if (f === undefined) return localId(entity);
       const b = (f.block ??= blocks.get(`id:${entity}`));
       if (!b || b.pending || b.next > b.last || b.next >= SEQUENCE_LIMIT) return undefined;
       return f.base | b.next++;
     },
     async nextId(entity: string): Promise<ObjectId> {
       const e = entities.get(entity);
+      const l = e ? undefined : localId(entity);
+      if (l !== undefined) return l;
       if (!e) throw new Error(`entity ${entity} has no id counter (is it persistable, and has schema synchronisation run?)`);
       const seq = await take(`id:${entity}`, (size) => reserve(SYS.entityIdentifier, 'id', 'object_sequence', e.metaId, e.floor, size));
       if (seq >= 1n << ID_SEQUENCE_BITS) throw new Error(`entity ${entity} has used up its 2^48 object ids`);

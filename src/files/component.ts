@@ -7,9 +7,9 @@ import { matchesHash } from '../security/sessions/session-secrets.js';
 import { Timers } from '../security/timers.js';
 import { FileAccess } from './access.js';
 import { contentDisposition, contentTypeOf, inlineSafe } from './content-types.js';
-import { S3FileStore } from './s3-store.js';
 import { FileService } from './service.js';
 import { LocalFileStore, type FileStore } from './store.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 declare module '../core/services.js' {
   interface Services {
@@ -28,6 +28,8 @@ async function storeFromSettings(ctx: Pick<RuntimeContext, 'settings' | 'deploym
     const endpoint = s.get('FileS3EndPoint');
     const accessKeyId = s.get('FileS3AccessKeyId');
     const secretAccessKey = s.get('FileS3SecretAccessKey');
+    // The AWS SDK is loaded only when the store is S3: its modules cost start-up time and memory.
+    const { S3FileStore } = await import('./s3-store.js');
     return new S3FileStore({
       bucket,
       region: s.get('FileS3Region') ?? 'us-east-1',
@@ -72,7 +74,7 @@ export function filesComponent(
   return {
     name: 'files',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'FileDocumentStorage' });
+      const log = ctx.log.child({ node: ctx.settings.get('FileStorage') === 's3' ? LOG_NODES.storageS3 : LOG_NODES.storageLocal });
       const db = ctx.services.require('db');
       const store = await storeFromSettings(ctx);
       files = new FileService(

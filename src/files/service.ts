@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
-import sharp from 'sharp';
 import { HttpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { fromDbValue, idToDb, placeholder, quoteIdentifier, toDbValue, type Database, type Queryable } from '../data/index.js';
@@ -8,6 +7,10 @@ import type { CAttribute, CEntity, CompiledModel } from '../model/compiled/types
 import type { ObjectId } from '../objects/values.js';
 import { sniffImage } from './content-types.js';
 import type { FileStore } from './store.js';
+
+/** sharp (libvips) is loaded at the first thumbnail: most runtimes never make one, and it costs start-up time and memory. */
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+const loadSharp = () => (sharpModule ??= import('sharp'));
 
 /** Hidden columns of `system$filedocument`, as Mendix names them: the storage key, and the legacy file number. */
 const UUID_COLUMN = '__uuid__';
@@ -209,6 +212,7 @@ export class FileService {
   private async makeThumbnail(key: string): Promise<void> {
     const src = await this.store.get(key);
     if (!src) throw new Error(`contents ${key} vanished before their thumbnail was made`);
+    const { default: sharp } = await loadSharp();
     const resize = sharp({ limitInputPixels: 100_000_000 }).rotate().resize(THUMB_WIDTH, THUMB_HEIGHT, { fit: 'inside', withoutEnlargement: true }).png();
     const out = new PassThrough();
     src.on('error', (e) => resize.destroy(e));

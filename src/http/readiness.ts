@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** What the readiness route reads of the runtime's state (the same object as HttpState). */
 interface ReadinessState {
@@ -20,7 +21,7 @@ interface ReadinessState {
 export function readinessRoute(app: FastifyInstance, ctx: RuntimeContext, components: readonly RuntimeComponent[], state: ReadinessState): void {
   const timeoutMs = ctx.settings.get('ReadinessTimeout') ?? 1000;
   const probes = components.filter((c) => c.readiness !== undefined);
-  const log = ctx.log.child({ node: 'Health' });
+  const log = ctx.log.child({ node: LOG_NODES.core });
   let lastReason: string | undefined;
 
   const check = async (c: RuntimeComponent): Promise<string | undefined> => {

@@ -25,6 +25,13 @@ declare module '../core/services.js' {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The user a published service authenticated (Basic or custom), for requests without a session. */
+    serviceUser?: string | null;
+  }
+}
+
 export function installRefusalLog(app: FastifyInstance, requestUser: () => RequestUser | undefined): void {
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (!REFUSED.has(reply.statusCode)) return payload;
@@ -35,6 +42,7 @@ export function installRefusalLog(app: FastifyInstance, requestUser: () => Reque
     const params = body.params && typeof body.params === 'object' ? (body.params as Record<string, unknown>) : {};
     let user: string | null = null;
     if (action === 'login') user = short(params.username) ?? null;
+    else if (request.serviceUser !== undefined) user = request.serviceUser;
     else {
       try {
         user = (await requestUser()?.(request)) ?? null;

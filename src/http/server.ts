@@ -5,6 +5,7 @@ import { handleError } from './errors.js';
 import { readinessRoute } from './readiness.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { installRefusalLog } from './refusals.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 export interface HttpState {
   ready: boolean;
@@ -14,7 +15,7 @@ export interface HttpState {
 /** Builds the Fastify server from each component's routes, plus /health (liveness) and /health/ready (readiness); errors of every route take one path (./errors.ts). */
 export async function buildHttpServer(ctx: RuntimeContext, components: readonly RuntimeComponent[], state: HttpState): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: ctx.log.child({ node: 'HTTP' }) as unknown as FastifyBaseLogger,
+    loggerInstance: ctx.log.child({ node: LOG_NODES.jetty }) as unknown as FastifyBaseLogger,
     // Per-request log lines cost throughput and say little; components log what matters.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.settings.get('BodyLimit') ?? 1048576,

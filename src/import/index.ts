@@ -8,6 +8,7 @@ import { ModelIndex } from './model-index.js';
 import { convertMicroflow, javaActionStub, STUB_MARK } from './microflows.js';
 import { attributeTypes, convertNavigation, convertPage } from './pages.js';
 import { formatReport, type ImportReport, Reporter } from './report.js';
+import { convertScheduledEvent } from './scheduled-events.js';
 import { readProject } from './units.js';
 
 export { formatReport, type ImportReport } from './report.js';
@@ -31,7 +32,6 @@ const NOT_IMPORTED: Record<string, string> = {
   ImportMappings$ImportMapping: 'mappings have no Kiln form',
   JsonStructures$JsonStructure: 'JSON structures have no Kiln form',
   Menus$MenuDocument: 'menu documents are not imported yet',
-  ScheduledEvents$ScheduledEvent: 'scheduled events are not imported yet',
   Rest$PublishedRestService: 'published REST services are not imported yet',
   Workflows$Workflow: 'workflows have no Kiln form',
 };
@@ -69,6 +69,11 @@ export async function importMendix(source: string, outDir: string, options: Impo
       continue;
     }
     files.set(`modules/${d.module}/pages/${d.name}.yaml`, convertPage(index, d.module, d.name, d.unit.doc, reporter, types));
+  }
+  for (const d of index.documents('ScheduledEvents$ScheduledEvent')) {
+    if (!modules.includes(d.module)) continue;
+    const event = convertScheduledEvent(d.module, d.name, d.unit.doc, reporter);
+    if (event) files.set(`modules/${d.module}/scheduled-events/${d.name}.yaml`, event);
   }
   const has = (kind: 'page' | 'microflow', q: string) => files.has(`modules/${q.slice(0, q.indexOf('.'))}/${kind}s/${q.slice(q.indexOf('.') + 1)}.yaml`);
   const navigation = convertNavigation(index, has, reporter);
@@ -151,6 +156,13 @@ function kindOf(type: string): string {
 function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): string | undefined {
   const data = files.get(d.file);
   if (!data) return undefined;
+  const event = /^modules\/([^/]+)\/scheduled-events\/([^/]+)\.yaml$/.exec(d.file);
+  if (event) {
+    // A scheduled event is one setting list: one that does not check is left out whole.
+    files.delete(d.file);
+    reporter.downgrade('scheduled event', `${event[1]}.${event[2]}`, `not imported: ${d.path} ${d.message}`, true);
+    return '';
+  }
   const m = /^modules\/([^/]+)\/(?:(microflows|pages)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
   const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
   const path = d.path ? d.path.split('.') : [];

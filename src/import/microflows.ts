@@ -3,6 +3,9 @@ import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from '
 import type { Reporter } from './report.js';
 import type { MxObject } from './units.js';
 
+/** Return types of the System module's Java actions that Kiln has built in (src/logic/system-actions.ts). */
+const SYSTEM_ACTION_RETURNS: Readonly<Record<string, string>> = { 'System.VerifyPassword': 'Boolean' };
+
 type Json = Record<string, unknown>;
 const EXIT = '#exit';
 
@@ -33,7 +36,9 @@ class Graph {
       this.incoming.set(to, (this.incoming.get(to) ?? 0) + 1);
       if (f.IsErrorHandler === true) this.error.set(from, to);
       else {
-        const cases = list(f.CaseValues).map((c) => (c.$Type === 'Microflows$NoCase' ? '' : str(c.Value)));
+        // Mendix 10 keeps one case in NewCaseValue; older versions a list in CaseValues.
+        const values = [...list(f.CaseValues), ...(obj(f.NewCaseValue) ? [obj(f.NewCaseValue)!] : [])];
+        const cases = values.map((c) => (c.$Type === 'Microflows$NoCase' ? '' : str(c.Value)));
         this.next.set(from, [...(this.next.get(from) ?? []), { to, cases }]);
       }
     }
@@ -111,6 +116,8 @@ interface Loop {
 
 class Converter {
   readonly notes: string[] = [];
+  /** The object-type decision branches being converted, innermost last (cast object reads them). */
+  private readonly casts: { readonly variable: string; readonly entity: string }[] = [];
   /** Java actions called (they become TypeScript action stubs). */
   readonly javaActions = new Set<string>();
   private steps = 0;
@@ -189,7 +196,23 @@ class Converter {
             const f = flows.find((x) => x.cases.includes(value));
             return f ? this.seq(f.to, join === EXIT ? undefined : join, loop) : [];
           };
-          if (type === 'InheritanceSplit') throw new Unstructured('an object-type (inheritance) decision has no Kiln form yet');
+          if (type === 'InheritanceSplit') {
+            // Each branch's cast object actions cast the split's variable to the branch's entity.
+            const variable = str(n.SplitVariableName);
+            const cases: Json = {};
+            for (const v of [...new Set(flows.flatMap((f) => f.cases))]) {
+              this.casts.push({ variable, entity: v });
+              try {
+                cases[v === '' ? 'empty' : v] = branch(v);
+              } finally {
+                this.casts.pop();
+              }
+            }
+            out.push({ ...(str(n.Caption) ? { caption: str(n.Caption) } : {}), decision: { on: `$${variable}`, cases } });
+            if (join === undefined || join === EXIT) return out;
+            id = join;
+            continue;
+          }
           const cond = obj(n.SplitCondition);
           const expr = str(cond?.Expression);
           if (cond?.$Type === 'Microflows$RuleSplitCondition')
@@ -381,6 +404,22 @@ class Converter {
           },
         });
       }
+      case 'ShowFormAction':
+      case 'ShowPageAction': {
+        const settings = obj(a.FormSettings ?? a.PageSettings);
+        const page = str(settings?.Form ?? settings?.Page);
+        if (!page) break;
+        // Mendix 9 passes one object by name; Mendix 10 maps page parameters (Kiln's pages take one object).
+        const mapped = list(settings?.ParameterMappings).map((m) => str(m.Argument).trim());
+        const passed = str(a.PassedObjectVariableName) || (mapped[0]?.startsWith('$') ? mapped[0].slice(1) : '');
+        return c({ showPage: { page, ...(passed ? { object: `$${passed}` } : {}) } });
+      }
+      case 'CloseFormAction':
+      case 'ClosePageAction': {
+        const n = str(a.NumberOfPagesToClose).trim();
+        if (n && n !== '1') this.notes.push(`close page of ${n} pages closes one page in Kiln`);
+        return c({ closePage: true });
+      }
       case 'ValidationFeedbackAction':
         return c({
           validationFeedback: {
@@ -390,17 +429,69 @@ class Converter {
           },
         });
       case 'AggregateListAction': {
-        const fn: Record<string, string> = { Count: 'count', Sum: 'sum', Average: 'average', Minimum: 'min', Maximum: 'max' };
+        const fn: Record<string, string> = {
+          Count: 'count',
+          Sum: 'sum',
+          Average: 'average',
+          Minimum: 'min',
+          Maximum: 'max',
+          All: 'all',
+          Any: 'any',
+          Reduce: 'reduce',
+        };
         const f = fn[str(a.AggregateFunction)];
         if (!f) break;
+        const byExpression = a.UseExpression === true || f === 'all' || f === 'any' || f === 'reduce';
+        const reduceType = f === 'reduce' ? dataType(obj(a.ReduceReturnDataType)) : undefined;
         return c({
           aggregate: {
             list: `$${str(a.InputListVariableName)}`,
             function: f,
-            ...(str(a.Attribute) ? { attribute: last(str(a.Attribute)) } : {}),
+            ...(byExpression ? { expression: str(a.Expression) } : str(a.Attribute) ? { attribute: last(str(a.Attribute)) } : {}),
+            ...(f === 'reduce' ? { initial: str(a.ReduceInitialValueExpression), ...(reduceType ? { returns: reduceType } : {}) } : {}),
             into: str(a.OutputVariableName),
           },
         });
+      }
+      case 'ListOperationsAction': {
+        const op = obj(a.NewOperation);
+        const kinds: Record<string, string> = {
+          Union: 'union',
+          Intersect: 'intersect',
+          Subtract: 'subtract',
+          Contains: 'contains',
+          Equals: 'equals',
+          ListEquals: 'equals',
+          Sort: 'sort',
+          Filter: 'filter',
+          Find: 'find',
+          FilterByExpression: 'filterByExpression',
+          FindByExpression: 'findByExpression',
+          Head: 'head',
+          Tail: 'tail',
+          ListRange: 'range',
+        };
+        const operation = kinds[str(op?.$Type).replace(/^Microflows\$/, '')];
+        if (!op || !operation) break;
+        const d: Json = { operation, list: `$${str(op.ListName)}` };
+        if (str(op.SecondListOrObjectName)) d.other = `$${str(op.SecondListOrObjectName)}`;
+        if (operation === 'filter' || operation === 'find') {
+          d.attribute = this.member(str(op.Attribute) || str(op.Association));
+          d.value = str(op.Expression);
+        } else if (str(op.Expression)) d.expression = str(op.Expression);
+        if (operation === 'sort') {
+          d.sort = list(obj(op.Sortings)?.Sortings).map((s) => {
+            const attr = last(str(obj(s.AttributeRef)?.Attribute ?? s.Attribute));
+            return str(s.SortOrder) === 'Descending' ? `${attr} desc` : attr;
+          });
+        }
+        if (operation === 'range') {
+          const range = obj(op.CustomRange) ?? op;
+          if (str(range.OffsetExpression)) d.offset = str(range.OffsetExpression);
+          if (str(range.LimitExpression)) d.amount = str(range.LimitExpression);
+        }
+        d.into = str(a.ResultVariableName);
+        return c({ listOperation: d });
       }
       case 'JavaActionCallAction': {
         const name = str(a.JavaAction);
@@ -409,10 +500,15 @@ class Converter {
           const v = obj(p.Value);
           args[last(str(p.Parameter))] = str(v?.Argument ?? v?.Expression ?? p.Argument);
         }
-        const returns = this.javaReturns.get(name);
+        const returns = this.javaReturns.get(name) ?? SYSTEM_ACTION_RETURNS[name];
         const into = a.UseReturnVariable === true && str(a.ResultVariableName) && returns ? { into: str(a.ResultVariableName), returns } : {};
         this.javaActions.add(name);
         return c({ action: { name, ...(Object.keys(args).length ? { with: args } : {}), ...into } });
+      }
+      case 'CastAction': {
+        const ctx = this.casts.at(-1);
+        if (!ctx || !ctx.entity) break;
+        return c({ cast: { object: `$${ctx.variable}`, to: ctx.entity, into: str(a.VariableName ?? a.OutputVariableName) } });
       }
       case 'CreateListAction':
         return c({ createList: { entity: str(a.Entity), into: str(a.VariableName) } });

@@ -5,6 +5,9 @@ import { CLIENT_CSP } from '../web-client/static-files.js';
 import { DOC_CSS, DOC_JS, escapeHtml, htmlPage } from './doc-assets.js';
 import { openApiDocument } from './openapi.js';
 import { RestServiceHandler } from './rest-handler.js';
+import { odataDocPage } from './odata/doc-page.js';
+import { ODataServiceHandler } from './odata/service-handler.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -18,11 +21,13 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
  */
 export function integrationComponent(): RuntimeComponent {
   const handlers: RestServiceHandler[] = [];
+  const odata: ODataServiceHandler[] = [];
   return {
     name: 'integration',
     async start(ctx) {
       const services = [...(ctx.model.restServices?.values() ?? [])];
-      if (services.length === 0) return;
+      const odataServices = [...(ctx.model.odataServices?.values() ?? [])];
+      if (services.length === 0 && odataServices.length === 0) return;
       const deps = {
         model: ctx.model,
         db: ctx.services.require('db'),
@@ -33,11 +38,13 @@ export function integrationComponent(): RuntimeComponent {
         logic: ctx.services.get('logic'),
       };
       for (const s of services) handlers.push(new RestServiceHandler(s, deps));
-      ctx.log.child({ node: 'REST' }).debug({ services: services.map((s) => s.location) }, 'published REST services');
+      for (const s of odataServices) odata.push(new ODataServiceHandler(s, deps));
+      ctx.log.child({ node: LOG_NODES.restPublish }).debug({ services: services.map((s) => s.location) }, 'published REST services');
     },
     async routes(app, ctx) {
       const services = handlers.map((h) => h.service);
       for (const h of handlers) await app.register(async (scope) => serviceRoutes(scope, h));
+      for (const h of odata) await app.register(async (scope) => odataRoutes(scope, h));
       const docs = new Map(services.map((s) => [s.location, JSON.stringify(openApiDocument(ctx.model, s), null, 2)]));
       const html = (reply: FastifyReply, text: string) =>
         reply.header('Content-Security-Policy', CLIENT_CSP).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(text);
@@ -52,11 +59,27 @@ export function integrationComponent(): RuntimeComponent {
                       `<li><a href="/rest-doc/${escapeHtml(s.location)}/">${escapeHtml(s.name)}</a> <code>/${escapeHtml(s.location)}</code> - <a href="/rest-doc/${escapeHtml(s.location)}/openapi.json">openapi.json</a></li>`,
                   )
                   .join('')}</ul>`
-              : '<p>This app publishes no APIs.</p>'
-          }`,
+              : ''
+          }${
+            odata.length
+              ? `<h2>Published OData services</h2><ul>${odata
+                  .map(
+                    ({ service: s }) =>
+                      `<li><a href="/odata-doc/${escapeHtml(s.location)}/">${escapeHtml(s.name)}</a> <code>/${escapeHtml(s.location)}/</code> - <a href="/${escapeHtml(s.location)}/$metadata">$metadata</a></li>`,
+                  )
+                  .join('')}</ul>`
+              : ''
+          }${services.length || odata.length ? '' : '<p>This app publishes no APIs.</p>'}`,
         );
       app.get('/api-doc/', (_req, reply) => html(reply, index(`${ctx.model.app.name}: published APIs`)));
       app.get('/rest-doc/', (_req, reply) => html(reply, index(`${ctx.model.app.name}: published REST services`)));
+      app.get('/odata-doc/', (_req, reply) => html(reply, index(`${ctx.model.app.name}: published OData services`)));
+      for (const h of odata) {
+        const loc = h.service.location;
+        const page = odataDocPage(ctx.model, h.service);
+        app.get(`/odata-doc/${loc}/`, (_req, reply) => html(reply, page));
+        app.get(`/odata-doc/${loc}`, (_req, reply) => reply.redirect(`/odata-doc/${loc}/`));
+      }
       app.get('/rest-doc/doc.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'no-cache').send(DOC_CSS));
       app.get('/rest-doc/doc.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'no-cache').send(DOC_JS));
       for (const s of services) {
@@ -102,4 +125,19 @@ function cors(svc: CRestService, request: FastifyRequest, reply: FastifyReply): 
     if (svc.cors.maxAge !== undefined) reply.header('Access-Control-Max-Age', String(svc.cors.maxAge));
   }
   return 'ok';
+}
+
+/** One OData service's routes, in their own scope: bodies arrive as text (JSON entities, the text/plain of $query) and the handler parses them. */
+async function odataRoutes(scope: FastifyInstance, h: ODataServiceHandler): Promise<void> {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const url = request.url;
+    const q = url.indexOf('?');
+    const path = q >= 0 ? url.slice(0, q) : url;
+    await h.handle(request, reply, path.slice(h.base.length + 1), q >= 0 ? url.slice(q + 1) : '');
+    return reply;
+  };
+  scope.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: h.base, handler: handle });
+  scope.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${h.base}/*`, handler: handle });
 }

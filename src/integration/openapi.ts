@@ -1,5 +1,5 @@
 import type { CAttribute, CompiledModel } from '../model/compiled/types.js';
-import type { CRestNested, CRestOperation, CRestService, RestValueType } from '../model/compiled/rest-services.js';
+import { HTTP_RESPONSE, type CRestNested, type CRestOperation, type CRestService, type RestValueType } from '../model/compiled/rest-services.js';
 
 type Schema = Record<string, unknown>;
 
@@ -74,7 +74,7 @@ function valueSchema(
 
 function operationObject(model: CompiledModel, svc: CRestService, op: CRestOperation): Schema {
   const parameters = op.parameters
-    .filter((p) => p.source !== 'body')
+    .filter((p): p is typeof p & { source: 'path' | 'query' | 'header' } => p.source === 'path' || p.source === 'query' || p.source === 'header')
     .map((p) => ({
       name: p.key,
       in: p.source,
@@ -87,6 +87,8 @@ function operationObject(model: CompiledModel, svc: CRestService, op: CRestOpera
   const responses: Record<string, unknown> = {};
   const rt = op.returns;
   if (!rt) responses['204'] = { description: 'Done; no content.' };
+  else if (rt.kind === 'object' && rt.entity === HTTP_RESPONSE)
+    responses.default = { description: 'The answer the microflow builds (status, headers and content).' };
   else if (rt.kind === 'object' || rt.kind === 'list')
     responses['200'] = {
       description: rt.kind === 'list' ? `The ${rt.entity} objects the caller may read.` : `The ${rt.entity} object.`,
@@ -148,6 +150,6 @@ export function openApiDocument(model: CompiledModel, svc: CRestService): Schema
     servers: [{ url: `/${svc.location}` }],
     paths,
     components: { schemas: { Error: ERROR_SCHEMA }, ...(Object.keys(securitySchemes).length ? { securitySchemes } : {}) },
-    ...(svc.authentication.length ? { security: svc.authentication.map((a) => ({ [a]: [] })) } : {}),
+    ...(Object.keys(securitySchemes).length ? { security: Object.keys(securitySchemes).map((a) => ({ [a]: [] })) } : {}),
   };
 }

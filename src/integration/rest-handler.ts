@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, malformedRequest } from '../core/errors.js';
 import { commitObjects, type Database, type IdGenerator, type Transaction } from '../data/index.js';
@@ -7,7 +6,6 @@ import type { CompiledModel, MemberRight } from '../model/compiled/types.js';
 import type { CRestNested, CRestOperation, CRestParameter, CRestService } from '../model/compiled/rest-services.js';
 import { setReference, setValue, type MxObject } from '../objects/mx-object.js';
 import { compileQuery, retrieve, type QueryPlan } from '../query/index.js';
-import { moduleRolesOf, openContext } from '../security/contexts.js';
 import { entityAccess } from '../security/entity-access.js';
 import type { SecurityService, SessionsService } from '../security/services.js';
 import type { UserContext } from '../security/user-context.js';
@@ -18,6 +16,10 @@ import { isMxObject, type Value } from '../logic/expressions/runtime.js';
 import { ValidationFailed } from '../client-api/backend.js';
 import type { ObjectLogic } from '../client-api/ports.js';
 import { idToGuid } from '../objects/values.js';
+import { ServiceAuthenticator } from './authentication.js';
+import { HTTP_RESPONSE } from '../model/compiled/rest-services.js';
+import { SYSTEM_CONTEXT } from '../security/user-context.js';
+import { applyHeaders, headersOf, httpRequestObjects, newHttpResponse, statusOf } from './http-messages.js';
 import { valueFromRestJson, valueFromText, valueToJsonText } from './json-values.js';
 
 export interface RestDeps {
@@ -45,29 +47,14 @@ const ID_CHUNK = 50;
  */
 export class RestServiceHandler {
   private readonly plans = new Map<string, QueryPlan>();
-  private readonly anonymous: UserContext;
+  private readonly auth: ServiceAuthenticator;
 
   constructor(
     readonly service: CRestService,
     private readonly deps: RestDeps,
   ) {
-    const { model } = deps;
-    const role = model.security.anonymousRole;
-    this.anonymous =
-      model.security.level === 'off'
-        ? openContext(model)
-        : {
-            userId: null,
-            userName: null,
-            userEntity: null,
-            userRoles: role ? [role] : [],
-            moduleRoles: moduleRolesOf(model, role ? [role] : []),
-            sessionId: null,
-            sessionObjectId: null,
-            timeZone: 'UTC',
-            applyEntityAccess: model.security.level === 'production',
-            anonymous: true,
-          };
+    const custom = service.authenticationMicroflow;
+    this.auth = new ServiceAuthenticator(service, deps, custom ? (request, reply) => this.customAuthentication(custom, request, reply) : undefined);
   }
 
   /** `rest` is the URL path below the service location, without query string. */
@@ -88,43 +75,42 @@ export class RestServiceHandler {
       reply.header('Allow', [...new Set(matching.map((m) => m.op.method))].join(', '));
       throw new HttpError(405, 'method not allowed');
     }
-    const user = await this.authenticate(request, reply);
+    const user = await this.auth.authenticate(request, reply);
+    if (user === 'answered') return;
     const args = this.bind(found.op, found.params, request);
     await this.run(found.op, user, args, request, reply);
   }
 
-  /** Mendix's order: Basic (when the request carries it), then the active session; a service without authentication runs as the anonymous user. */
-  private async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<UserContext> {
-    const svc = this.service;
-    const { model, sessions, security } = this.deps;
-    if (model.security.level === 'off') return openContext(model);
-    let user: UserContext | undefined;
-    if (svc.authentication.length === 0) user = this.anonymous;
-    const header = request.headers.authorization;
-    if (!user && svc.authentication.includes('basic') && typeof header === 'string' && /^basic /i.test(header)) {
-      const text = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-      const colon = text.indexOf(':');
-      if (colon > 0 && sessions?.authenticateBasic) user = await sessions.authenticateBasic(request, text.slice(0, colon), text.slice(colon + 1));
-      if (!user) return this.refuse(reply, 'wrong user name or password');
+  /**
+   * Runs the custom authentication microflow in the system context with the
+   * request as System.HttpRequest and a System.HttpResponse it may fill. A
+   * status other than 200 on the response is the answer (with its headers and
+   * content); a returned user is the caller (when that user may log in, with
+   * the response's headers added); empty: the next method is tried.
+   */
+  private async customAuthentication(microflow: string, request: FastifyRequest, reply: FastifyReply): Promise<UserContext | undefined | 'answered'> {
+    const { model, ids, engine, db, sessions } = this.deps;
+    const { message, all } = await httpRequestObjects(model, ids, request);
+    const response = await newHttpResponse(model, ids);
+    const params: Record<string, Value> = {};
+    for (const [name, type] of Object.entries(model.microflows.get(microflow)?.def.parameters ?? {}))
+      params[name] = type.trim() === HTTP_RESPONSE ? response : message;
+    const r = await db.transaction((tx) => engine.runMicroflow(microflow, params, SYSTEM_CONTEXT, tx as unknown as SqlPort, [...all, response]));
+    const headers = headersOf(r.dirty, response);
+    const status = statusOf(response);
+    if (status !== undefined && status !== 200) {
+      applyHeaders(reply, headers);
+      const content = response.values.get('Content');
+      reply.code(status);
+      if (typeof content === 'string' && content !== '') reply.send(content);
+      else reply.send();
+      return 'answered';
     }
-    if (!user && svc.authentication.includes('session') && sessions) {
-      const ctx = await sessions.contextOf(request);
-      if (ctx) {
-        const expected = await sessions.csrfTokenOf(request);
-        const given = request.headers['x-csrf-token'];
-        if (!expected || typeof given !== 'string' || !sameText(given, expected)) return this.refuse(reply, 'a session needs its X-Csrf-Token header');
-        user = ctx;
-      }
-    }
-    if (!user) return this.refuse(reply, 'authentication required');
-    if (svc.allowedRoles.length > 0 && !(security?.hasAnyRole(user, svc.allowedRoles) ?? svc.allowedRoles.some((r) => user!.moduleRoles.has(r))))
-      throw new HttpError(403, 'not allowed');
-    return user;
-  }
-
-  private refuse(reply: FastifyReply, message: string): never {
-    if (this.service.authentication.includes('basic')) reply.header('WWW-Authenticate', `Basic realm="${this.service.location}", charset="UTF-8"`);
-    throw new HttpError(401, message);
+    const u = r.value;
+    if (!isMxObject(u)) return undefined;
+    const ctx = await sessions?.contextOfUser?.(u.id);
+    if (ctx) applyHeaders(reply, headers);
+    return ctx;
   }
 
   /** Path, query and header parameters, converted to the microflow parameters' types. */
@@ -132,7 +118,7 @@ export class RestServiceHandler {
     const out = new Map<CRestParameter, Value>();
     const query = (request.query ?? {}) as Record<string, string | string[] | undefined>;
     for (const p of op.parameters) {
-      if (p.source === 'body') continue;
+      if (p.source === 'body' || p.source === 'request' || p.source === 'response') continue;
       let text: string | undefined;
       if (p.source === 'path') text = pathParams.get(p.key);
       else if (p.source === 'query') {
@@ -153,20 +139,46 @@ export class RestServiceHandler {
   }
 
   private async run(op: CRestOperation, user: UserContext, args: Map<CRestParameter, Value>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { db, engine } = this.deps;
+    const { db, engine, model, ids } = this.deps;
     const bodyParam = op.parameters.find((p) => p.source === 'body');
     const body = bodyParam ? parseBody(request, bodyParam) : undefined;
+    // The HttpRequest and HttpResponse parameters: the request itself, and a response the microflow may fill.
+    const held: MxObject[] = [];
+    let response: MxObject | undefined;
+    for (const p of op.parameters) {
+      if (p.source === 'request') {
+        const r = await httpRequestObjects(model, ids, request);
+        held.push(...r.all);
+        args.set(p, r.message);
+      } else if (p.source === 'response') {
+        response ??= await newHttpResponse(model, ids);
+        held.push(response);
+        args.set(p, response);
+      }
+    }
     const answer = await db.transaction(async (tx) => {
-      const objects: MxObject[] = [];
+      const objects: MxObject[] = [...held];
       if (bodyParam) args.set(bodyParam, await this.importBody(tx, user, op, bodyParam, body, objects));
       const params: Record<string, Value> = {};
       for (const [p, v] of args) params[p.name] = v;
       const r = await withFeedback(() => engine.runMicroflow(op.microflow, params, user, tx as unknown as SqlPort, objects));
-      return this.answer(tx, user, op, r.value);
+      if (op.returns?.kind === 'object' && op.returns.entity === HTTP_RESPONSE) return builtAnswer(r.value, r.dirty);
+      const a = await this.answer(tx, user, op, r.value);
+      if (!response) return a;
+      // An HttpResponse parameter: its status and headers win; its content is the body when the microflow returns nothing.
+      const content = response.values.get('Content');
+      const withContent = !op.returns && typeof content === 'string' && content !== '';
+      return {
+        ...a,
+        status: statusOf(response) ?? (withContent ? 200 : a.status),
+        headers: headersOf(r.dirty, response),
+        ...(withContent ? { body: content, type: 'text/plain; charset=utf-8' } : {}),
+      };
     });
+    if (answer.headers) applyHeaders(reply, answer.headers);
     reply.code(answer.status);
     if (answer.body === undefined) return void reply.send();
-    reply.header('Content-Type', answer.type);
+    if (!reply.hasHeader('content-type')) reply.header('Content-Type', answer.type);
     return void reply.send(answer.body);
   }
 
@@ -231,7 +243,7 @@ export class RestServiceHandler {
   }
 
   /** What the microflow returned, as the answer: JSON of readable members for objects, text for a primitive, 204 for nothing. */
-  private async answer(tx: Transaction, user: UserContext, op: CRestOperation, value: Value): Promise<{ status: number; type: string; body?: string }> {
+  private async answer(tx: Transaction, user: UserContext, op: CRestOperation, value: Value): Promise<Answer> {
     const rt = op.returns;
     if (!rt) return { status: 204, type: '' };
     if (rt.kind === 'object' || rt.kind === 'list') {
@@ -372,6 +384,25 @@ export class RestServiceHandler {
   }
 }
 
+/** What the operation microflow built as its HttpResponse, sent as it is; an empty one is the microflow's failure (500), as in Mendix. */
+function builtAnswer(value: Value, held: readonly MxObject[]): Answer {
+  if (!isMxObject(value)) throw new Error('the operation microflow returned an empty HttpResponse');
+  const content = value.values.get('Content');
+  return {
+    status: statusOf(value) ?? 200,
+    type: 'text/plain; charset=utf-8',
+    headers: headersOf(held, value),
+    ...(typeof content === 'string' && content !== '' ? { body: content } : {}),
+  };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly type: string;
+  readonly body?: string;
+  readonly headers?: readonly [string, string][];
+}
+
 function matchPath(op: CRestOperation, segments: readonly string[]): Map<string, string> | undefined {
   if (op.segments.length !== segments.length) return undefined;
   const params = new Map<string, string>();
@@ -395,12 +426,6 @@ function parseBody(request: FastifyRequest, p: CRestParameter): unknown {
   } catch {
     throw malformedRequest('body', 'is not valid JSON');
   }
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Validation and cancelled commits are the caller's 422, as for the client API. */

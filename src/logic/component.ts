@@ -5,7 +5,10 @@ import { loadActions } from './ts-actions.js';
 import type { Database } from '../data/index.js';
 import type { ExclusivePort, FilePort, QueuePort } from './engine/ports.js';
 import { fileActions } from './file-actions.js';
+import { systemActions } from './system-actions.js';
+import { createHttpClient, DEFAULT_HTTP } from './http-client.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
 const MICROFLOWS_SERVICE = 'microflows';
@@ -16,12 +19,13 @@ const MICROFLOWS_SERVICE = 'microflows';
  * API and other components call. Starts after the data layer.
  */
 export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePort; queues?: (ctx: RuntimeContext) => QueuePort } = {}): RuntimeComponent {
+  let http: ReturnType<typeof createHttpClient> | undefined;
   return {
     name: 'logic',
     async start(ctx) {
       const db = ctx.services.require('db');
       const ids = ctx.services.require('ids');
-      const log = ctx.log.child({ node: 'Microflows' });
+      const log = ctx.log.child({ node: LOG_NODES.microflowEngine });
       let engine: MicroflowEngine | undefined;
       // File contents come from a component started later: looked up when an action runs.
       const contextFor = actionContextFactory(
@@ -29,8 +33,31 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
         () => ctx.services.get('fileContents'),
       );
       const actions = await loadActions(ctx.appDir, ctx.model.app.modules, contextFor);
-      for (const a of fileActions(contextFor)) if (!actions.has(a.name)) actions.set(a.name, a);
+      for (const a of [...fileActions(contextFor), ...systemActions(() => engine!)]) if (!actions.has(a.name)) actions.set(a.name, a);
+      const st = ctx.settings;
+      const proxyHost = st.get('HttpProxyHost');
+      const proxyUser = st.get('HttpProxyUser');
+      const proxyPassword = st.get('HttpProxyPassword');
+      http = createHttpClient({
+        maxConnectionsPerRoute: st.get('HttpClientMaxConnectionsPerRoute') ?? DEFAULT_HTTP.maxConnectionsPerRoute,
+        maxConnectionsTotal: st.get('HttpClientMaxConnectionsTotal') ?? DEFAULT_HTTP.maxConnectionsTotal,
+        connectTimeoutMs: st.get('HttpClientConnectTimeout') ?? DEFAULT_HTTP.connectTimeoutMs,
+        readTimeoutMs: st.get('HttpClientReadTimeout') ?? DEFAULT_HTTP.readTimeoutMs,
+        ...(proxyHost
+          ? {
+              proxy: {
+                host: proxyHost,
+                port: st.get('HttpProxyPort') ?? 8080,
+                ...(proxyUser ? { user: proxyUser } : {}),
+                ...(proxyPassword ? { password: proxyPassword } : {}),
+              },
+            }
+          : {}),
+        nonProxyHosts: (st.get('HttpNonProxyHosts') ?? '').split(/[|,]/),
+      });
       engine = new MicroflowEngine({
+        http,
+        files: () => ctx.services.get('fileContents'),
         model: ctx.model,
         data: dataPort(ctx.model, ids, ctx.services.get('security')),
         query: queryPort(db.dialect),
@@ -42,6 +69,9 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
       });
       ctx.services.set(MICROFLOWS_SERVICE, engine);
       log.info({ microflows: ctx.model.microflows.size, actions: actions.size }, 'microflows compiled');
+    },
+    async stop() {
+      await http?.close();
     },
   };
 }

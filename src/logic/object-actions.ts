@@ -125,7 +125,17 @@ export class ObjectActions implements ObjectActionsApi {
     if (opts.events) list = await this.before(session, list, 'delete', stack);
     const persisted = list.filter((o) => o.state === 'persisted' && session.model.entities.get(o.entity)?.persistable);
     const gone: MxObject[] = list.filter((o) => !persisted.includes(o));
-    if (persisted.length > 0) gone.push(...(await session.host.data.deleteObjects(session.sql(), persisted)));
+    if (persisted.length > 0) {
+      // Objects a cascading delete behaviour takes along get their before-delete events too, as in Mendix.
+      const asked = new Set(persisted.map((o) => o.id));
+      const beforeDelete = async (all: readonly MxObject[]) => {
+        const cascaded = all.filter((o) => !asked.has(o.id));
+        if (cascaded.length === 0) return undefined;
+        const go = new Set((await this.before(session, cascaded, 'delete', stack)).map((o) => o.id));
+        return cascaded.filter((o) => !go.has(o.id));
+      };
+      gone.push(...(await session.host.data.deleteObjects(session.sql(), persisted, opts.events ? { beforeDelete } : {})));
+    }
     for (const o of gone) session.noteDeleted(o);
     if (opts.events) await this.after(session, gone, 'delete', stack);
   }

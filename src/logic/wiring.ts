@@ -17,7 +17,7 @@ export function dataPort(model: CompiledModel, ids: IdGenerator, security?: Pick
       if (weak?.length) throw new ValidationFailedError(weak.map(({ objectId, entity, member, message }) => ({ objectId, entity, member, message })));
       return commitObjects(tx as Transaction, model, objects, { ...(opts.user !== undefined ? { user: opts.user } : {}), now: opts.now });
     },
-    deleteObjects: (tx, objects) => deleteObjects(tx as Transaction, model, objects),
+    deleteObjects: (tx, objects, opts) => deleteObjects(tx as Transaction, model, objects, opts?.beforeDelete ? { beforeDelete: opts.beforeDelete } : {}),
     entityOf: (id) => ids.entityOf(id),
   };
 }

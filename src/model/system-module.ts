@@ -8,7 +8,7 @@ import type { DomainModelFile } from './schema/index.js';
 export const SYSTEM_MODULE: DomainModelFile = {
   moduleRoles: ['Administrator', 'User'],
   enumerations: {
-    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped' },
+    EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped', Skipped: 'Skipped' },
     DeviceType: { Phone: 'Phone', Tablet: 'Tablet', Desktop: 'Desktop' },
     QueueTaskStatus: {
       Idle: 'Idle',
@@ -158,11 +158,42 @@ export const SYSTEM_MODULE: DomainModelFile = {
         Stacktrace: { type: 'String', length: 'unlimited' },
       },
     },
+    // Non-persistable HTTP messages, as Mendix has them: published REST operations and
+    // custom authentication microflows take an HttpRequest (and may fill an HttpResponse);
+    // callRest can return an HttpResponse and sets $latestHttpResponse.
+    HttpMessage: {
+      persistable: false,
+      attributes: {
+        HttpVersion: { type: 'String', length: 20 },
+        Content: { type: 'String', length: 'unlimited' },
+      },
+    },
+    HttpRequest: {
+      persistable: false,
+      generalization: 'System.HttpMessage',
+      attributes: { Uri: { type: 'String', length: 'unlimited' } },
+    },
+    HttpResponse: {
+      persistable: false,
+      generalization: 'System.HttpMessage',
+      attributes: {
+        StatusCode: { type: 'Integer', default: 0 },
+        ReasonPhrase: { type: 'String', length: 'unlimited' },
+      },
+    },
+    HttpHeader: {
+      persistable: false,
+      attributes: {
+        Key: { type: 'String', length: 'unlimited' },
+        Value: { type: 'String', length: 'unlimited' },
+      },
+    },
   },
   associations: {
     UserRoles: { type: 'ReferenceSet', parent: 'User', child: 'UserRole' },
     User_Language: { type: 'Reference', parent: 'User', child: 'Language' },
     Session_User: { type: 'Reference', parent: 'Session', child: 'User', deleteBehavior: { child: 'cascade' } },
+    HttpHeaders: { type: 'Reference', parent: 'HttpHeader', child: 'HttpMessage' },
   },
 };
 

@@ -11,6 +11,7 @@ import { refuseExposedDefaultAdmin } from './admin-exposure.js';
 import { dataLayerWriter } from './data-writer.js';
 import { configureHashPool, hashPool } from './hash-pool.js';
 import { LoginService } from './login-service.js';
+import { serviceUserResolver } from './service-users.js';
 import { basicAuthenticator } from './basic-auth.js';
 import { LoginThrottle } from './login-throttle.js';
 import { securityService } from './security-service.js';
@@ -20,6 +21,7 @@ import { SystemTables } from './system-tables.js';
 import { Timers } from './timers.js';
 import { UserStore } from './user-store.js';
 import { addCsrfGuard, registerLoginActions } from './xas-actions.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 /**
  * The security component: users and roles at start-up, login and logout on
@@ -43,7 +45,7 @@ export function securityComponent(
     name: 'security',
     async start(ctx) {
       const { model, settings } = ctx;
-      const log = ctx.log.child({ node: 'Security' });
+      const log = ctx.log.child({ node: LOG_NODES.security });
       const opts = securityOptions(settings);
       configureHashPool(opts.hashThreads);
       const db = ctx.services.require('db');
@@ -59,19 +61,19 @@ export function securityComponent(
         blockDurationMs: opts.loginBlockDurationMs,
         blockingEnabled: model.security.level === 'production',
       };
-      const login = new LoginService(users, mgr, model, policy, opts.cost, ctx.log.child({ node: 'Login' }));
+      const login = new LoginService(users, mgr, model, policy, opts.cost, ctx.log.child({ node: LOG_NODES.security }));
 
       await withStartupLock(db, () => bootstrapUsers(model, users, opts.cost, log));
       await refuseExposedDefaultAdmin(model, users, settings.get('Host') ?? '127.0.0.1');
-      await login.warmUp();
 
       const off = model.security.level === 'off';
       const resolveSession = sessionResolver(mgr);
       const anonymousThrottle = new AddressThrottle(opts.anonymousSessionsPerMinute, 60_000);
       const sessionsSvc = sessionsService(model, mgr, users, resolveSession, policy.blockDurationMs, anonymousThrottle);
       const basicThrottle = new LoginThrottle(opts.loginThrottleAttempts, opts.loginThrottleWindowMs);
-      const authenticateBasic = basicAuthenticator(model, users, policy, opts.cost, basicThrottle, ctx.log.child({ node: 'Login' }));
-      ctx.services.set(SESSIONS_SERVICE, off ? sessionsSvc : { ...sessionsSvc, authenticateBasic });
+      const authenticateBasic = basicAuthenticator(model, users, policy, opts.cost, basicThrottle, ctx.log.child({ node: LOG_NODES.security }));
+      const contextOfUser = serviceUserResolver(model, users, policy);
+      ctx.services.set(SESSIONS_SERVICE, off ? sessionsSvc : { ...sessionsSvc, authenticateBasic, contextOfUser });
       ctx.services.set('requestUser', async (request) => (off ? null : ((await resolveSession(request))?.context.userName ?? null)));
       ctx.services.set(SECURITY_SERVICE, securityService(model, mgr, opts.cost));
 
@@ -85,7 +87,7 @@ export function securityComponent(
         cost: opts.cost,
         maxAttempts: policy.maxAttempts,
         blockingEnabled: policy.blockingEnabled,
-        log: ctx.log.child({ node: 'Login' }),
+        log: ctx.log.child({ node: LOG_NODES.security }),
       });
       addAnonymousSessionGuard(xas, model, sessionsSvc, resolveSession);
       addCsrfGuard(xas, off, resolveSession);

@@ -36,7 +36,7 @@ export type LoginDecision =
   | { readonly ok: false; readonly reason: LoginFailure; readonly update?: UserUpdate };
 
 /** Whether a blocked user is still inside the block. A block without a start time (set by an administrator) does not expire. */
-function blockActive(user: Pick<LoginUserState, 'blocked' | 'blockedSince'>, now: Date, policy: LoginPolicy): boolean {
+export function isBlocked(user: Pick<LoginUserState, 'blocked' | 'blockedSince'>, now: Date, policy: LoginPolicy): boolean {
   if (!user.blocked) return false;
   if (!user.blockedSince) return true;
   return now.getTime() - user.blockedSince.getTime() < policy.blockDurationMs;
@@ -47,7 +47,7 @@ export function decideLogin(user: LoginUserState | undefined, passwordOk: boolea
   let failedLogins = user.failedLogins;
   let unblock: UserUpdate | undefined;
   if (user.blocked) {
-    if (blockActive(user, now, policy)) return { ok: false, reason: 'blocked' };
+    if (isBlocked(user, now, policy)) return { ok: false, reason: 'blocked' };
     // The block ran out: unblock now rather than wait for the periodic action.
     unblock = { blocked: false, blockedSince: null, failedLogins: 0 };
     failedLogins = 0;

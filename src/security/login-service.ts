@@ -28,11 +28,6 @@ export class LoginService {
     this.dummy = new DummyHash(cost);
   }
 
-  /** Makes the dummy hash now, so the first unknown-user attempt is not slower than the rest. */
-  async warmUp(): Promise<void> {
-    await this.dummy.get();
-  }
-
   async login(userName: string, password: string): Promise<LoginResult> {
     const user = await this.users.findByName(userName);
     const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await this.dummy.get()));

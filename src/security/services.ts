@@ -57,6 +57,12 @@ export interface SessionsService {
    * when the address used up its login attempts.
    */
   authenticateBasic?(request: FastifyRequest, userName: string, password: string): Promise<UserContext | undefined>;
+  /**
+   * The context (without a session) of a user a custom authentication
+   * microflow returned (./service-users.ts); undefined when the user may not
+   * log in (inactive, blocked, anonymous).
+   */
+  contextOfUser?(userId: bigint): Promise<UserContext | undefined>;
   /** Ends every session of a user: call after blocking or deactivating a user. */
   endAllOf(userId: bigint): Promise<number>;
   /** Writes remembered last-active times now (also runs periodically). */

@@ -8,6 +8,7 @@ import { buildClientPage } from './build-page.js';
 import { buildNavigation } from './navigation.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
+import { LOG_NODES } from '../core/log-node-names.js';
 
 declare module '../core/services.js' {
   interface Services {
@@ -64,7 +65,8 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
     async start(ctx: RuntimeContext) {
       const dir = opts.clientDir ?? DEFAULT_CLIENT_DIR;
       files = await loadStaticFiles(dir, { title: ctx.model.app.name, dev: ctx.services.get('devMode') !== undefined });
-      if (!files.has('/index.html')) ctx.log.child({ node: 'Client' }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
+      if (!files.has('/index.html'))
+        ctx.log.child({ node: LOG_NODES.webUi }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
     routes(app, ctx) {
       const registry = () => ctx.services.require('operations');

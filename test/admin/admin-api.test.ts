@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,22 @@ async function m2ee(action: string, params?: Record<string, unknown>, opts: { pa
     body: JSON.stringify(params === undefined ? { action } : { action, params }),
   });
   return { status: res.status, body: (await res.json()) as { result: number; feedback?: Feedback; message?: string; cause?: string } };
+}
+
+const readText = (f: string) => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+async function until(ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Prometheus' text format: `name{label="v",...} value` lines, comments skipped. */
@@ -181,18 +198,81 @@ describe('the admin API over HTTP', () => {
     expect((await m2ee('check_health', {})).body.feedback).toMatchObject({ health: 'unknown' });
   });
 
-  it('changes log levels per node at run time and manages subscribers', async () => {
-    expect((await m2ee('create_log_subscriber', { type: 'console', name: 'M2EE', autosubscribe: 'INFO' })).body.result).toBe(0);
-    expect((await m2ee('create_log_subscriber', { type: 'console', name: 'M2EE', autosubscribe: 'INFO' })).body.result).toBe(3);
+  it('changes log levels per node (Mendix names; former Kiln names mean the same node) at run time', async () => {
     expect((await m2ee('set_log_level', { subscriber: '*', nodes: [{ name: 'Data', level: 'DEBUG' }], force: 'true' })).body.result).toBe(0);
-    expect((await m2ee('set_log_level', { subscriber: 'M2EE', node: 'HTTP', level: 'WARNING' })).body.result).toBe(0);
-    expect((await m2ee('set_log_level', { subscriber: 'M2EE', node: 'HTTP', level: 'LOUD' })).body.result).toBe(1);
+    expect((await m2ee('set_log_level', { subscriber: '*', node: 'Jetty', level: 'WARNING' })).body.result).toBe(0);
+    expect((await m2ee('set_log_level', { subscriber: '*', node: 'Jetty', level: 'LOUD' })).body.result).toBe(1);
+    expect((await m2ee('set_log_level', { subscriber: 'NoSuchSubscriber', node: 'Jetty', level: 'INFO' })).body.result).toBe(1);
     const settings = (await m2ee('get_log_settings', { sort: 'subscriber' })).body.feedback!;
-    expect(settings.M2EE).toMatchObject({ Data: 'DEBUG', HTTP: 'WARNING', Security: 'WARNING' });
-    expect(rt.ctx.log.child({ node: 'Data' }).isLevelEnabled('debug')).toBe(true);
-    expect(rt.ctx.log.child({ node: 'HTTP' }).isLevelEnabled('info')).toBe(false);
-    expect((await m2ee('remove_log_subscriber', { name: 'M2EE' })).body.result).toBe(0);
-    expect((await m2ee('remove_log_subscriber', { name: 'M2EE' })).body.result).toBe(1);
+    expect(settings.ConsoleLog).toMatchObject({ ConnectionBus: 'DEBUG', Jetty: 'WARNING', Security: 'WARNING', MicroflowEngine: 'NONE' });
+    expect(rt.ctx.log.child({ node: 'ConnectionBus' }).isLevelEnabled('debug')).toBe(true);
+    expect(rt.ctx.log.child({ node: 'Jetty' }).isLevelEnabled('info')).toBe(false);
+  });
+
+  it('creates file and syslog subscribers with their own levels, writing to their own outputs, and removes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-logsub-'));
+    const file = join(dir, 'logs', 'm2ee.log');
+    const udp = createSocket('udp4');
+    const datagrams: string[] = [];
+    udp.on('message', (m) => datagrams.push(m.toString('utf8')));
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
+    try {
+      // As m2ee-tools sends m2ee.yaml's logging section.
+      const fileSub = { type: 'file', name: 'FileSubscriber', autosubscribe: 'INFO', filename: file, max_size: 10485760, max_rotation: 7 };
+      expect((await m2ee('create_log_subscriber', fileSub)).body.result).toBe(0);
+      expect((await m2ee('create_log_subscriber', fileSub)).body.result).toBe(3);
+      const sys = {
+        type: 'syslog',
+        name: 'SysLogSubscriber',
+        autosubscribe: 'WARNING',
+        host: '127.0.0.1',
+        port: udp.address().port,
+        facility: 'LOCAL7',
+        prefix: 'employees',
+      };
+      expect((await m2ee('create_log_subscriber', sys)).body.result).toBe(0);
+      expect((await m2ee('create_log_subscriber', { type: 'file', name: 'Relative', filename: 'm2ee.log' })).body).toMatchObject({
+        result: 1,
+        message: expect.stringContaining('absolute'),
+      });
+      expect((await m2ee('create_log_subscriber', { type: 'carrier-pigeon', name: 'Bird' })).body.result).toBe(1);
+      // One node up to TRACE for the file subscriber only.
+      expect((await m2ee('set_log_level', { subscriber: 'FileSubscriber', node: 'MicroflowEngine', level: 'TRACE' })).body.result).toBe(0);
+      const settings = (await m2ee('get_log_settings', {})).body.feedback!;
+      expect(settings.FileSubscriber).toMatchObject({ MicroflowEngine: 'TRACE', Jetty: 'INFO' });
+      expect(settings.SysLogSubscriber).toMatchObject({ MicroflowEngine: 'WARNING' });
+      expect(settings.ConsoleLog).toMatchObject({ MicroflowEngine: 'NONE' });
+
+      const mf = rt.ctx.log.child({ node: 'MicroflowEngine' });
+      mf.trace('trace line');
+      mf.info('info line');
+      mf.error('error line');
+      rt.ctx.log.child({ node: 'SystemTask' }).debug('debug line no one wants');
+      await until(() => datagrams.length >= 1 && readText(file).includes('error line'));
+      const lines = readText(file)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string; node: string });
+      expect(lines.map((l) => l.msg)).toEqual(['trace line', 'info line', 'error line']);
+      expect(lines[0]!.node).toBe('MicroflowEngine');
+      // <LOCAL7 * 8 + error 3> then the BSD timestamp, host, prefix.
+      expect(datagrams).toHaveLength(1);
+      expect(datagrams[0]).toMatch(/^<187>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ employees: MicroflowEngine - error line$/);
+
+      expect((await m2ee('remove_log_subscriber', { name: 'FileSubscriber' })).body.result).toBe(0);
+      expect((await m2ee('remove_log_subscriber', { name: 'FileSubscriber' })).body.result).toBe(1);
+      expect((await m2ee('remove_log_subscriber', { name: 'SysLogSubscriber' })).body.result).toBe(0);
+      expect((await m2ee('remove_log_subscriber', { name: 'ConsoleLog' })).body.result).toBe(1);
+      mf.error('after removal');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(readText(file)).not.toContain('after removal');
+      expect(datagrams).toHaveLength(1);
+      expect(Object.keys((await m2ee('get_log_settings', {})).body.feedback!)).toEqual(['ConsoleLog']);
+      // Nothing wants MicroflowEngine's trace lines any more: its loggers are back at the console's level.
+      expect(mf.isLevelEnabled('fatal')).toBe(false);
+    } finally {
+      udp.close();
+    }
   });
 
   it('serves Prometheus metrics whose counts match the requests sent', async () => {

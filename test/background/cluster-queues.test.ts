@@ -6,7 +6,7 @@ import type { Database } from '../../src/data/index.js';
 import { openContext } from '../../src/security/contexts.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { startInstance, type KilnInstance } from '../support/kiln-instance.js';
-import { enqueuer, queueApp } from './app.js';
+import { enqueuer, queueApp } from './queue-app.js';
 
 /**
  * Task queues across real instances (separate `kiln run` processes) on one

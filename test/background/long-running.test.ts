@@ -7,7 +7,7 @@ import { openDatabase, type Database } from '../../src/data/index.js';
 import { startInstance, type KilnInstance } from '../support/kiln-instance.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { startApp, type TestRuntime, xas } from '../security/harness.js';
-import { queueApp } from './app.js';
+import { queueApp } from './queue-app.js';
 
 /**
  * Long-running microflows called from the client (`runtimeOperation` with

@@ -8,7 +8,7 @@ import { loadModel } from '../../src/model/index.js';
 import { openContext, userContextFor } from '../../src/security/contexts.js';
 import { freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { startApp, type TestRuntime } from '../security/harness.js';
-import { queueApp } from './app.js';
+import { queueApp } from './queue-app.js';
 
 /**
  * Task queues in one runtime per database (the multi-instance behaviour is in

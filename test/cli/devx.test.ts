@@ -78,8 +78,8 @@ describe('readable logs', () => {
       text += d;
     });
     const log = createLogger('info', prettyStream(sink, false));
-    log.child({ node: 'HTTP' }).info({ port: 8080 }, 'listening');
+    log.child({ node: 'Jetty' }).info({ port: 8080 }, 'listening');
     await new Promise((r) => setTimeout(r, 20));
-    expect(text).toMatch(/^\d\d:\d\d:\d\d INFO {2}HTTP listening port=8080\n$/);
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Jetty: listening \{"port":8080\}\n$/);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { startApp, type TestRuntime } from '../security/harness.js';
-import { queueApp } from '../background/app.js';
+import { queueApp } from '../background/queue-app.js';
 import { openBrowser, signIn, type Browser } from './browser.js';
 
 // A long-running microflow (a button with async: true) in real headless Chromium: the client

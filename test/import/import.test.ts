@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { serialize } from 'bson';
@@ -121,7 +121,14 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');
-      expect(report.notes.some((n) => n.includes('ManageMyAccount') && n.includes('inheritance'))).toBe(true);
+      // An object-type decision with a cast object and a show page in its branch, rebuilt whole.
+      const manage = parse(readFileSync(join(out, 'modules/Administration/microflows/ManageMyAccount.yaml'), 'utf8'));
+      expect(manage.body[0].decision.on).toBe('$currentUser');
+      expect(manage.body[0].decision.cases['Administration.Account'].slice(0, 2)).toEqual([
+        { cast: { object: '$currentUser', to: 'Administration.Account', into: 'Account' } },
+        { showPage: { page: 'Administration.MyAccount', object: '$Account' } },
+      ]);
+      expect(report.notes.some((n) => n.includes('ManageMyAccount'))).toBe(false);
     },
     SLOW,
   );
@@ -187,6 +194,54 @@ describe('kiln import: single units and model.mdp', () => {
     expect(errors).toEqual([]);
     const dm = parse(readFileSync(join(out, 'modules/Shop/domain-model.yaml'), 'utf8'));
     expect(dm).toEqual({ enumerations: { Status: { Open: 'Open order' } }, constants: { Limit: { type: 'Integer', default: '5' } } });
+  });
+
+  it('imports scheduled events, and leaves out one whose microflow takes a parameter', async () => {
+    const flow = (name: string, parameters: Record<string, unknown>[]) => ({
+      $Type: 'Microflows$Microflow',
+      QualifiedName: `Shop.${name}`,
+      Name: name,
+      ObjectCollection: {
+        $Type: 'Microflows$MicroflowObjectCollection',
+        Objects: [{ $ID: 's', $Type: 'Microflows$StartEvent' }, { $ID: 'e', $Type: 'Microflows$EndEvent' }, ...parameters],
+      },
+      Flows: [{ $Type: 'Microflows$SequenceFlow', OriginPointer: 's', DestinationPointer: 'e', IsErrorHandler: false, CaseValues: [] }],
+      MicroflowReturnType: { $Type: 'DataTypes$VoidType' },
+    });
+    const event = (name: string, microflow: string, extra: Record<string, unknown>) => ({
+      $Type: 'ScheduledEvents$ScheduledEvent',
+      QualifiedName: `Shop.${name}`,
+      Name: name,
+      Microflow: microflow,
+      Enabled: true,
+      Interval: 2,
+      IntervalType: 'Hour',
+      StartDateTime: String(Date.UTC(2026, 0, 1, 3, 0, 0)),
+      TimeZone: 'UTC',
+      ...extra,
+    });
+    const units = [
+      flow('Nightly', []),
+      flow('WithParameter', [{ $ID: 'p', $Type: 'Microflows$MicroflowParameterObject', Name: 'N', VariableType: { $Type: 'DataTypes$IntegerType' } }]),
+      event('Cleanup', 'Shop.Nightly', { TimeZone: 'Server', Enabled: false }),
+      event('Broken', 'Shop.WithParameter', { IntervalType: 'Day', Interval: 1 }),
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-mdp-'));
+    const file = join(dir, 'model.mdp');
+    writeFileSync(file, Buffer.concat(units.map((u) => serialize(u))));
+    const { out, report, errors } = await importAndLoad(file);
+    expect(errors).toEqual([]);
+    expect(parse(readFileSync(join(out, 'modules/Shop/scheduled-events/Cleanup.yaml'), 'utf8'))).toEqual({
+      microflow: 'Shop.Nightly',
+      interval: { every: 2, unit: 'hours' },
+      start: '2026-01-01T03:00:00Z',
+      overlap: 'skip',
+      enabled: false,
+    });
+    expect(existsSync(join(out, 'modules/Shop/scheduled-events/Broken.yaml'))).toBe(false);
+    expect(report.kinds['scheduled event']).toEqual({ full: 0, partial: 1, skipped: 1 });
+    expect(report.notes).toContain("scheduled event Shop.Cleanup: the 'server' time zone is read as UTC");
+    expect(report.notes.some((n) => n.startsWith('scheduled event Shop.Broken: not imported:') && n.includes('parameter'))).toBe(true);
   });
 
   it('takes out what kiln check refuses, and reports it', async () => {

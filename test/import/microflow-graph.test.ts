@@ -112,4 +112,115 @@ describe('microflow graphs -> structured bodies', () => {
     expect(out.body).toEqual([]);
     expect(notes).toEqual(["microflow Main.Flow: ShowFormAction 'Open it' left out (no Kiln activity yet)"]);
   });
+
+  it('imports Mendix 10 aggregates (expression, all, any, reduce) and list operations', () => {
+    const act = (Action: Record<string, unknown>) => ({ $Type: 'Microflows$ActionActivity', Action });
+    const agg = (fn: string, extra: Record<string, unknown>) =>
+      act({ $Type: 'Microflows$AggregateListAction', AggregateFunction: fn, InputListVariableName: 'Items', OutputVariableName: fn, ...extra });
+    const op = (Type: string, extra: Record<string, unknown>) =>
+      act({ $Type: 'Microflows$ListOperationsAction', NewOperation: { $Type: `Microflows$${Type}`, ListName: 'Items', ...extra }, ResultVariableName: Type });
+    const nodes: Record<string, Record<string, unknown>> = {
+      s: { $Type: 'Microflows$StartEvent' },
+      a: agg('Sum', { UseExpression: true, Expression: '$currentObject/Qty * 2' }),
+      b: agg('All', { Expression: '$currentObject/Qty > 0' }),
+      c: agg('Reduce', { Expression: '$currentResult + 1', ReduceInitialValueExpression: '0', ReduceReturnDataType: { $Type: 'DataTypes$IntegerType' } }),
+      d: op('FilterByExpression', { Expression: '$currentObject/Qty > 1' }),
+      f: op('Find', { Attribute: 'Main.Item.Name', Expression: "'x'" }),
+      g: op('Sort', { Sortings: { $Type: 'Microflows$SortingsList', Sortings: [{ AttributeRef: { Attribute: 'Main.Item.Qty' }, SortOrder: 'Descending' }] } }),
+      h: op('Union', { SecondListOrObjectName: 'Other' }),
+      e: { $Type: 'Microflows$EndEvent' },
+    };
+    const order = ['s', 'a', 'b', 'c', 'd', 'f', 'g', 'h', 'e'];
+    const doc = microflow(
+      nodes,
+      order.slice(1).map((to, i) => [order[i]!, to]),
+    );
+    const { out, notes } = convert(doc);
+    expect(notes).toEqual([]);
+    expect(out.body).toEqual([
+      { aggregate: { list: '$Items', function: 'sum', expression: '$currentObject/Qty * 2', into: 'Sum' } },
+      { aggregate: { list: '$Items', function: 'all', expression: '$currentObject/Qty > 0', into: 'All' } },
+      { aggregate: { list: '$Items', function: 'reduce', expression: '$currentResult + 1', initial: '0', returns: 'Integer', into: 'Reduce' } },
+      { listOperation: { operation: 'filterByExpression', list: '$Items', expression: '$currentObject/Qty > 1', into: 'FilterByExpression' } },
+      { listOperation: { operation: 'find', list: '$Items', attribute: 'Name', value: "'x'", into: 'Find' } },
+      { listOperation: { operation: 'sort', list: '$Items', sort: ['Qty desc'], into: 'Sort' } },
+      { listOperation: { operation: 'union', list: '$Items', other: '$Other', into: 'Union' } },
+    ]);
+  });
+
+  it('imports show page (Mendix 9 and 10 forms) and close page', () => {
+    const act = (Action: Record<string, unknown>) => ({ $Type: 'Microflows$ActionActivity', Action });
+    const doc = microflow(
+      {
+        s: { $Type: 'Microflows$StartEvent' },
+        a: act({ $Type: 'Microflows$CloseFormAction', NumberOfPagesToClose: '2' }),
+        b: act({ $Type: 'Microflows$ShowFormAction', FormSettings: { Form: 'Main.Item_Edit' }, PassedObjectVariableName: 'Item' }),
+        c: act({
+          $Type: 'Microflows$ShowFormAction',
+          FormSettings: { Form: 'Main.Item_View', ParameterMappings: [{ Parameter: 'Main.Item_View.Item', Argument: '$Item' }] },
+        }),
+        d: act({ $Type: 'Microflows$ShowFormAction', FormSettings: { Form: 'Main.Home' } }),
+        e: { $Type: 'Microflows$EndEvent' },
+      },
+      [
+        ['s', 'a'],
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'd'],
+        ['d', 'e'],
+      ],
+    );
+    const { out, notes } = convert(doc);
+    expect(out.body).toEqual([
+      { closePage: true },
+      { showPage: { page: 'Main.Item_Edit', object: '$Item' } },
+      { showPage: { page: 'Main.Item_View', object: '$Item' } },
+      { showPage: { page: 'Main.Home' } },
+    ]);
+    expect(notes).toEqual(['microflow Main.Flow: close page of 2 pages closes one page in Kiln']);
+  });
+
+  it('imports an object-type decision with cast object in its branches', () => {
+    const doc = microflow(
+      {
+        s: { $Type: 'Microflows$StartEvent' },
+        d: { $Type: 'Microflows$InheritanceSplit', SplitVariableName: 'Pet' },
+        c: { $Type: 'Microflows$ActionActivity', Action: { $Type: 'Microflows$CastAction', VariableName: 'Dog' } },
+        l: log('dog'),
+        o: log('other'),
+        m: { $Type: 'Microflows$ExclusiveMerge' },
+        e: { $Type: 'Microflows$EndEvent' },
+      },
+      [
+        ['s', 'd'],
+        ['c', 'l'],
+        ['l', 'm'],
+        ['o', 'm'],
+        ['m', 'e'],
+      ],
+    );
+    const flows = doc.Flows as Record<string, unknown>[];
+    const inherit = (to: string, value: string | undefined) => ({
+      $Type: 'Microflows$SequenceFlow',
+      OriginPointer: 'd',
+      DestinationPointer: to,
+      IsErrorHandler: false,
+      NewCaseValue: value === undefined ? { $Type: 'Microflows$NoCase' } : { $Type: 'Microflows$InheritanceCase', Value: value },
+    });
+    flows.push(inherit('c', 'Main.Dog'), inherit('o', 'Main.Pet'), inherit('m', undefined));
+    const { out, notes } = convert(doc);
+    expect(notes).toEqual([]);
+    expect(out.body).toEqual([
+      {
+        decision: {
+          on: '$Pet',
+          cases: {
+            'Main.Dog': [{ cast: { object: '$Pet', to: 'Main.Dog', into: 'Dog' } }, { log: { level: 'info', message: 'dog' } }],
+            'Main.Pet': [{ log: { level: 'info', message: 'other' } }],
+            empty: [],
+          },
+        },
+      },
+    ]);
+  });
 });

@@ -43,6 +43,23 @@ body:
         - { create: { entity: Shop.Log, set: { Message: "$latestError/Message" }, commit: true, into: L } }
         - return: "'timed out'"
   - return: $Answer`,
+  Whole: `
+parameters: { Base: String }
+returns: String
+body:
+  - callRest: { location: "{1}/echo", params: [$Base], response: httpResponse, into: R }
+  - retrieve: { from: $R/System.HttpHeaders, into: Headers }
+  - listOperation: { operation: findByExpression, list: $Headers, expression: "$currentObject/Key = 'content-type'", into: Type }
+  - return: "toString($R/StatusCode) + ' ' + $R/ReasonPhrase + ' ' + $Type/Value + ' ' + $R/Content + ' ' + toString($latestHttpResponse/StatusCode)"`,
+  Latest: `
+parameters: { Base: String }
+returns: String
+body:
+  - callRest: { location: "{1}/missing", params: [$Base], into: Answer }
+    onError:
+      customWithoutRollback:
+        - return: "toString($latestHttpResponse/StatusCode) + ':' + $latestHttpResponse/Content"
+  - return: $Answer`,
   Unhandled: `
 parameters: { Base: String }
 body:
@@ -105,6 +122,16 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('callRest on %s', (dialec
     expect(r.value).toBe('timed out');
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(await app.log()).toContain('REST call timed out after 0.3 s');
+  });
+
+  it('returns the whole answer as an HttpResponse (status, reason, headers, content), also as $latestHttpResponse', async () => {
+    const r = await app.engine.runMicroflow('Shop.Whole', { Base: base }, USER);
+    expect(r.value).toBe('200 OK application/json {"method":"GET","body":""} 200');
+  });
+
+  it('gives the error handler of a non-2xx answer $latestHttpResponse with its status and content', async () => {
+    const r = await app.engine.runMicroflow('Shop.Latest', { Base: base }, USER);
+    expect(r.value).toBe('404:nope');
   });
 
   it('fails the microflow without a handler', async () => {

@@ -75,6 +75,21 @@ body:
       toString($N) + '|' + toString($Total) + '|' + toString($Avg) + '|' + toString($Top) + '|' + toString($Low) + '|' + toString($QtySum)
       + '|' + $First/Name + '|' + toString(length(toString($One/Qty))) + '|' + $One/Name
       + '|' + toString($HasBig) + '|' + toString($Same) + '|' + toString($RestN) + '|' + toString($Cleared) + '|' + toString($Nope = empty)`,
+  Folds: `
+returns: String
+body:
+  - retrieve: { from: Shop.Item, sort: [Qty], into: All }
+  - aggregate: { list: $All, function: all, expression: "$currentObject/Qty > 0", into: AllPositive }
+  - aggregate: { list: $All, function: any, expression: "$currentObject/Qty > 2", into: AnyAbove2 }
+  - aggregate: { list: $All, function: any, expression: "$currentObject/Qty > 99", into: AnyAbove99 }
+  - aggregate: { list: $All, function: reduce, initial: "''", expression: "$currentResult + $currentObject/Name + ';'", into: Names }
+  - aggregate: { list: $All, function: reduce, initial: 0, returns: Decimal, expression: "$currentResult + $currentObject/Price * 2", into: Twice }
+  - createList: { entity: Shop.Item, into: None }
+  - aggregate: { list: $None, function: all, expression: "$currentObject/Qty > 99", into: AllOfNone }
+  - aggregate: { list: $None, function: any, expression: "true", into: AnyOfNone }
+  - return: >-
+      toString($AllPositive) + '|' + toString($AnyAbove2) + '|' + toString($AnyAbove99) + '|' + $Names + '|' + toString($Twice)
+      + '|' + toString($AllOfNone) + '|' + toString($AnyOfNone) + '|' + toString(length($All))`,
   RangeNames: `
 returns: String
 body:
@@ -300,6 +315,10 @@ describe('object activities on the database', () => {
   it('aggregates and list operations', async () => {
     const r = await run('Stats');
     expect(r.value).toBe('3|9|2|3|10|6|item3|1|item1|true|true|1|0|true');
+  });
+  it('all, any and reduce (Mendix 10 aggregates); length of a list', async () => {
+    // items 1..3 from MakeItems above: Qty 1..3, Price 1.5 * Qty
+    expect((await run('Folds')).value).toBe('true|true|false|item1;item2;item3;|18|true|false|3');
   });
   it('retrieve with sort and a custom range', async () => {
     expect((await run('RangeNames')).value).toBe('item2 2');

@@ -397,6 +397,23 @@ entities:
   });
 });
 
+describe('constants and list lengths', () => {
+  it('reads @Module.Constant with its type', () => {
+    // app.yaml overrides the default 1000.00 with 5000.00: the effective value is read
+    expect(show(evaluate(model, '@Sales.DefaultCreditLimit * 2', vars))).toBe('D10000');
+    expect(show(evaluate(model, "'limit ' + @Sales.DefaultCreditLimit", vars))).toBe("'limit 5000'");
+  });
+  it('counts a list with length()', () => {
+    const list = { type: 'List of Sales.Order', value: [order, fresh] };
+    expect(show(evaluate(model, 'length($L2)', { L2: list }))).toBe('2');
+    expect(show(evaluate(model, 'length($L2) > 1 and length($S) = 5', { L2: list, S: vars.S! }))).toBe('true');
+  });
+  it('names an unknown constant and a bare @', () => {
+    expect(problems(model, '@Sales.Nope + 1')).toEqual(['0:unknown constant @Sales.Nope']);
+    expect(problems(model, '@Nope')[0]).toMatch(/^0:'@' must be followed by a qualified constant name/);
+  });
+});
+
 describe('runtime errors', () => {
   const errs: [string, RegExp][] = [
     ['$NoOrder/Total', /cannot read Total of an empty object \(\$NoOrder\)/],

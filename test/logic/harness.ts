@@ -12,7 +12,8 @@ import { freshDatabase, type DialectName, type TestDatabase } from '../support/d
 /**
  * A small shop app for the engine's tests: Item (validation rules, event
  * handlers that write Log rows), Log (AutoNumber Seq to order events), Order
- * with OrderLine (cascade) and Item_Tag (reference set). Tests add microflows.
+ * with OrderLine (cascade), Item_Tag (reference set), Pet with Dog (and Puppy) and
+ * Cat (inheritance). Tests add microflows.
  */
 export const DOMAIN = `
 moduleRoles: [User]
@@ -50,6 +51,17 @@ entities:
   OrderLine:
     attributes:
       Amount: Decimal
+  Pet:
+    attributes:
+      Name: String(50)
+  Dog:
+    generalization: Pet
+    attributes:
+      Barks: { type: Boolean, default: true }
+  Puppy:
+    generalization: Dog
+  Cat:
+    generalization: Pet
 associations:
   Item_Tag: { type: ReferenceSet, parent: Item, child: Tag }
   OrderLine_Order: { type: Reference, parent: OrderLine, child: Order, deleteBehavior: { child: cascade } }

@@ -243,6 +243,15 @@ for (const dialect of ['postgres', 'sqlite'] as const) {
       }));
       expect(result.status).toBe(401);
       expect(refusedLines(lines)).toEqual([expect.objectContaining({ user: null, status: 401, url: '/pages/Sales.Order_Overview.json' })]);
+      // A published service's Basic user, who has no session: named by the service's authentication.
+      ({ result, lines } = await logged(async () => {
+        const r = await fetch(`${app.base}/odata/sales/v1/Orders(1)`, {
+          headers: { authorization: `Basic ${Buffer.from('cust:Customer-1').toString('base64')}` },
+        });
+        return { status: r.status, body: {} };
+      }));
+      expect(result.status).toBe(404);
+      expect(refusedLines(lines)).toEqual([expect.objectContaining({ user: 'cust', status: 404, url: '/odata/sales/v1/Orders(1)' })]);
       // Granted requests write no such line.
       ({ lines } = await logged(() => mgr.op(grid, { options: { amount: 1 } })));
       expect(refusedLines(lines)).toEqual([]);

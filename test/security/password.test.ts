@@ -25,6 +25,23 @@ describe('password hashing', () => {
     expect(await d.get()).toBe(await d.get());
     expect(await verifyPassword('anything', await d.get())).toBe(false);
   });
+
+  it('makes the dummy a well-formed hash at the cost, so that a check against it costs a full comparison', async () => {
+    const d = await new DummyHash(10).get();
+    expect(isBcryptHash(d)).toBe(true);
+    expect(costOf(d)).toBe(10);
+    expect(d).not.toBe(await new DummyHash(10).get());
+    // bcrypt computes the digest at the hash's cost before it compares: as long as a check against a real hash.
+    const real = await hashPassword('Secret1!', 10);
+    const time = async (h: string) => {
+      const t = performance.now();
+      expect(await verifyPassword('Wrong1!', h)).toBe(false);
+      return performance.now() - t;
+    };
+    await time(real);
+    const [a, b] = [await time(d), await time(real)];
+    expect(a).toBeGreaterThan(b / 3);
+  });
 });
 
 describe('password policy', () => {

@@ -33,7 +33,13 @@ export interface XasResponse {
   readonly newpersistable?: readonly Guid[];
   readonly validations?: readonly WireValidation[];
   readonly validationErrors?: readonly WireValidation[];
-  /** Client instructions of a microflow: `text_message` {type: info|warning|error, message}. */
-  readonly instructions?: readonly { readonly type: string; readonly args?: { readonly type?: string; readonly message?: string } }[];
+  /**
+   * Client instructions of a microflow: `text_message` {type: info|warning|error, message},
+   * `open_form` {page, params?: {parameter: guid}} (show page), `close` {} (close page).
+   */
+  readonly instructions?: readonly {
+    readonly type: string;
+    readonly args?: { readonly type?: string; readonly message?: string; readonly page?: string; readonly params?: Readonly<Record<string, Guid>> };
+  }[];
   readonly [key: string]: unknown;
 }

@@ -86,15 +86,21 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
         const feedback = validationsOf(res);
         if (t.onValidation) t.onValidation(feedback);
         else if (feedback.length > 0) app.showMessage(feedback.map((v) => v.message).join('\n'), 'warning');
+        let closed = false;
+        const opened: { page: string; params: Readonly<Record<string, Guid>> }[] = [];
         for (const ins of res.instructions ?? []) {
           const text = ins.type === 'text_message' ? ins.args?.message : undefined;
           const kind = ins.args?.type;
           if (text) app.showMessage(text, kind === 'error' ? 'error' : kind === 'warning' ? 'warning' : 'info');
+          if (ins.type === 'close') closed = true;
+          if (ins.type === 'open_form' && ins.args?.page) opened.push({ page: ins.args.page, params: ins.args.params ?? {} });
         }
         // The microflow may have changed anything: every list reloads.
         app.store.refresh(['*']);
         t.onDone?.();
-        if (a.closePage) t.close();
+        // Close first, then open: a microflow that closes its pop-up and shows the next page ends on that page.
+        if (a.closePage || closed) t.close();
+        for (const o of opened) app.openPage(o.page, { params: o.params });
         return;
       }
       case 'close':

@@ -241,7 +241,7 @@ async function callMicroflow(ctx: SessionContext, op: CallMicroflowOperation, re
 async function microflowResponse(ctx: SessionContext, outcome: MicroflowOutcome, tx: BackendTx): Promise<OperationResponse> {
   const out = emptyResponse();
   const r = outcome.result;
-  const toSend = [...(r?.kind === 'list' ? r.objects : r?.kind === 'object' && r.object ? [r.object] : []), ...outcome.dirty];
+  const toSend = [...(r?.kind === 'list' ? r.objects : r?.kind === 'object' && r.object ? [r.object] : []), ...outcome.dirty, ...(outcome.shown ?? [])];
   // Per object: the members the rules it matches let the user read (one SELECT per entity for persisted objects).
   const rights = toSend.length ? await ctx.backend.rightsOn(ctx.user, toSend, tx) : new Map<MxObject, never>();
   const sent = new Set<string>();
@@ -287,6 +287,16 @@ async function microflowResponse(ctx: SessionContext, outcome: MicroflowOutcome,
     for (const f of outcome.feedback) (dv[f.guid] ??= {})[f.member] = f.message;
     out.datavalidation = dv;
   }
-  if (outcome.messages.length) out.instructions = outcome.messages.map((m) => ({ type: 'text_message', args: { type: m.type, message: m.text } }));
+  outcome.shown?.forEach(send);
+  const instructions: { type: string; args: Record<string, unknown> }[] = outcome.messages.map((m) => ({
+    type: 'text_message',
+    args: { type: m.type, message: m.text },
+  }));
+  // Mendix's client instructions for show page / close page: `open_form` and `close`.
+  for (const p of outcome.pages ?? []) {
+    if (p.kind === 'close') instructions.push({ type: 'close', args: {} });
+    else instructions.push({ type: 'open_form', args: { page: p.page, ...(p.parameter && p.guid ? { params: { [p.parameter]: p.guid } } : {}) } });
+  }
+  if (instructions.length) out.instructions = instructions;
   return out;
 }

@@ -89,17 +89,21 @@ function template(model: CompiledModel, entity: string): Template {
   }
   let t = byName.get(entity);
   if (!t) {
-    const map = entityMap(model, entity);
-    const attrs = [...map.entity.attributes.values()];
+    // Non-persistable entities (System.HttpRequest, helper objects of microflows) have no tables: their shape is the entity's own.
+    const declared = model.entities.get(entity);
+    const map = declared && !declared.persistable ? undefined : entityMap(model, entity);
+    const ent = map?.entity ?? declared!;
+    const owned = map?.owned ?? ent.parentOf.map((n) => model.associations.get(n)!);
+    const attrs = [...ent.attributes.values()];
     const fixed = attrs.filter((a) => a.type !== 'AutoNumber' && !isDated(a)).map((a) => [a.name, defaultValue(a, new Date())] as [string, AttributeValue]);
     t = {
       fixed,
       slots: fixedSlots(entity, fixed),
       autoNumbers: attrs.filter((a) => a.type === 'AutoNumber'),
       dates: attrs.filter(isDated),
-      references: map.owned.map((a) => ({ name: a.name, type: a.type })),
-      owner: map.entity.systemMembers.owner,
-      changedBy: map.entity.systemMembers.changedBy,
+      references: owned.map((a) => ({ name: a.name, type: a.type })),
+      owner: ent.systemMembers.owner,
+      changedBy: ent.systemMembers.changedBy,
     };
     byName.set(entity, t);
   }

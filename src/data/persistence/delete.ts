@@ -21,9 +21,10 @@ export interface DeleteOptions {
   /**
    * Called with every object about to be deleted (the cascaded ones included),
    * after the delete-behaviour checks passed and before the first DELETE: the
-   * place for before-delete event handlers. Throwing cancels the delete.
+   * place for before-delete event handlers. Throwing cancels the delete; the
+   * objects it returns are kept (a handler that answered false without raising).
    */
-  readonly beforeDelete?: (objects: readonly MxObject[]) => Promise<void>;
+  readonly beforeDelete?: (objects: readonly MxObject[]) => Promise<readonly MxObject[] | undefined>;
 }
 
 export async function deleteObjects(tx: Queryable, model: CompiledModel, objects: readonly MxObject[], opts: DeleteOptions = {}): Promise<MxObject[]> {
@@ -74,8 +75,11 @@ export async function deleteObjects(tx: Queryable, model: CompiledModel, objects
     batch = next;
   }
 
-  const all = [...deleted.values()];
-  if (opts.beforeDelete) await opts.beforeDelete(all);
+  let all = [...deleted.values()];
+  if (opts.beforeDelete) {
+    const kept = new Set((await opts.beforeDelete(all))?.map((o) => o.id));
+    if (kept.size) all = all.filter((o) => !kept.has(o.id));
+  }
   // Association rows of every deleted object, either side.
   const assocs = new Map<string, { a: CAssociation; parents: MxObject[]; children: MxObject[] }>();
   for (const o of all) {

@@ -100,6 +100,8 @@ export class MicroflowCompiler {
     return this.slots;
   }
 
+  private latestHttpResponseSlot: number | undefined;
+
   builtin(name: string): VarInfo | undefined {
     if (name === 'currentUser') {
       this.currentUserSlot ??= this.newSlot();
@@ -108,6 +110,11 @@ export class MicroflowCompiler {
     if (name === 'currentSession') {
       this.currentSessionSlot ??= this.newSlot();
       return { slot: this.currentSessionSlot, type: T.object('System.Session') };
+    }
+    if (name === 'latestHttpResponse') {
+      // Mendix: the answer of the microflow's latest callRest (empty before one), in its error handler too.
+      this.latestHttpResponseSlot ??= this.newSlot();
+      return { slot: this.latestHttpResponseSlot, type: T.object('System.HttpResponse') };
     }
     return undefined;
   }

@@ -12,14 +12,28 @@ import { RETURN, type CompiledMicroflow } from './compiled.js';
 import { MicroflowCompiler, type CompileContext } from './compiler.js';
 import { MicroflowError, type FeedbackItem } from './errors.js';
 import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
-import { inProcessExclusive, type DataPort, type DbPort, type ExclusivePort, type QueryPort, type QueuedCall, type QueuePort, type SqlPort } from './ports.js';
+import {
+  inProcessExclusive,
+  type DataPort,
+  type DbPort,
+  type ExclusivePort,
+  type FilePort,
+  type HttpPort,
+  type QueryPort,
+  type QueuedCall,
+  type QueuePort,
+  type SqlPort,
+} from './ports.js';
+import { createHttpClient, DEFAULT_HTTP } from '../http-client.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
-import { LogicSession, type ClientMessage } from './session.js';
+import { LogicSession, type ClientMessage, type PageInstruction } from './session.js';
 
 /** What a microflow call gives back to its caller (the client API, a test, a scheduled event). */
 export interface MicroflowResult {
   readonly value: Value;
   readonly messages: readonly ClientMessage[];
+  /** Show page / close page activities, for the calling client. */
+  readonly pages: readonly PageInstruction[];
   readonly feedback: readonly FeedbackItem[];
   /** Objects committed during the call. */
   readonly committed: readonly MxObject[];
@@ -40,6 +54,10 @@ export interface EngineOptions {
   readonly exclusive?: ExclusivePort;
   /** Task queues for call activities with `queue` (absent: such a call fails with a clear error). */
   readonly queues?: QueuePort;
+  /** Outbound HTTP for callRest (default: a client with the settings' defaults). */
+  readonly http?: HttpPort;
+  /** FileDocument contents for callRest's file bodies and answers (looked up when a call runs). */
+  readonly files?: () => FilePort | undefined;
 }
 
 /** Maximum depth of microflow calls (a runaway recursion ends with an error instead of a crash). */
@@ -58,6 +76,8 @@ export class MicroflowEngine implements EngineHost {
   readonly roundHalfEven: boolean;
   readonly actions: ObjectActions;
   private readonly db: DbPort | undefined;
+  readonly http: HttpPort;
+  readonly files: () => FilePort | undefined;
   /** Wraps each microflow call (metrics, tracing): called with its name and the call, returns the call's result. */
   around: ((name: string, call: () => Promise<Value>) => Promise<Value>) | undefined = undefined;
   private readonly compiled = new Map<string, CompiledMicroflow>();
@@ -76,6 +96,8 @@ export class MicroflowEngine implements EngineHost {
     this.tsActions = opts.actions ?? new Map();
     this.exclusive = opts.exclusive ?? inProcessExclusive();
     this.queues = opts.queues;
+    this.http = opts.http ?? createHttpClient(DEFAULT_HTTP);
+    this.files = opts.files ?? (() => undefined);
     for (const mf of this.model.microflows.values()) {
       const d = mf.def.disallowConcurrentExecution;
       if (d) this.exclusiveOnes.set(mf.name, { ...d, ...(d.microflow && !d.microflow.includes('.') ? { microflow: `${mf.module}.${d.microflow}` } : {}) });
@@ -290,6 +312,7 @@ function resultOf(session: LogicSession, value: Value): MicroflowResult {
   return {
     value,
     messages: session.messages,
+    pages: session.pages,
     feedback: session.feedback,
     committed: [...session.committed.values()],
     deleted: [...session.deleted].filter((id) => id > 0n),

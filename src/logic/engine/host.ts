@@ -3,6 +3,7 @@ import type { Value } from '../expressions/runtime.js';
 import type { Run } from './run.js';
 import type { QueuedCall } from './ports.js';
 import type { LogicSession, SessionHost } from './session.js';
+import type { FilePort, HttpPort } from './ports.js';
 
 /** Object actions with their event handlers and validation (src/logic/object-actions.ts). */
 export interface ObjectActionsApi {
@@ -28,6 +29,10 @@ export interface EngineHost extends SessionHost {
   tsAction(name: string): LoadedAction | undefined;
   /** Enqueues a call in a task queue, in the caller's transaction (a call activity with `queue`). */
   enqueue(call: Omit<QueuedCall, 'user'>, caller: Run): Promise<void>;
+  /** Outbound HTTP (callRest). */
+  readonly http: HttpPort;
+  /** FileDocument contents, when the files component runs. */
+  readonly files: () => FilePort | undefined;
 }
 
 /** What the checker knows about TypeScript actions (names and declared types); undefined = not known at check time. */

@@ -26,8 +26,15 @@ export interface DataPort {
   retrieveByIds(q: SqlPort, entity: string, ids: readonly ObjectId[]): Promise<MxObject[]>;
   /** `session`: the System.Session object id of the session committing (a password it changes ends the user's other sessions only). */
   commitObjects(tx: SqlPort, objects: readonly MxObject[], opts: { user?: ObjectId; session?: ObjectId; now: Date }): Promise<void>;
-  /** Deletes persisted objects with their associations' delete behaviour; returns every object deleted (cascades included). */
-  deleteObjects(tx: SqlPort, objects: readonly MxObject[]): Promise<MxObject[]>;
+  /**
+   * Deletes persisted objects with their associations' delete behaviour; returns every object deleted (cascades included).
+   * `beforeDelete` sees every object about to go, cascades included, and returns those to keep.
+   */
+  deleteObjects(
+    tx: SqlPort,
+    objects: readonly MxObject[],
+    opts?: { readonly beforeDelete?: (objects: readonly MxObject[]) => Promise<readonly MxObject[] | undefined> },
+  ): Promise<MxObject[]>;
   /** The concrete entity of an id (from its short id). */
   entityOf(id: ObjectId): string | undefined;
 }
@@ -128,4 +135,44 @@ export interface QueuedCall {
  */
 export interface QueuePort {
   enqueue(tx: SqlPort, call: QueuedCall): Promise<void>;
+}
+
+/** One outbound HTTP request of a callRest activity. */
+export interface OutboundRequest {
+  readonly url: URL;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+  /** Milliseconds for the whole call (0 = none). */
+  readonly timeoutMs: number;
+  /** Largest response body read; a larger one is an error. */
+  readonly maxBytes: number;
+}
+
+export interface OutboundResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly httpVersion: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Uint8Array;
+}
+
+/**
+ * Outbound HTTP for callRest: connection reuse, the limits per route and in
+ * total, the proxy and the connect and read timeouts of the runtime settings
+ * (./http-client.ts). Rejects with OutboundError.
+ */
+export interface HttpPort {
+  request(req: OutboundRequest): Promise<OutboundResponse>;
+}
+
+/** A failed outbound call: the message names what happened (timeout, refused, too large), never credentials. */
+export class OutboundError extends Error {
+  constructor(
+    message: string,
+    readonly timedOut = false,
+  ) {
+    super(message);
+    this.name = 'OutboundError';
+  }
 }

@@ -8,6 +8,11 @@ import type { FeedbackItem, MicroflowError } from './errors.js';
 import type { DataPort, QueryPort, SqlPort } from './ports.js';
 
 /** A message for the user, from a show-message activity. */
+/** A page to open or close in the client that called the microflow, in the order the activities ran. */
+export type PageInstruction =
+  | { readonly kind: 'show'; readonly page: string; readonly parameter?: string; readonly object?: MxObject }
+  | { readonly kind: 'close' };
+
 export interface ClientMessage {
   readonly type: 'info' | 'warning' | 'error';
   readonly message: string;
@@ -33,6 +38,7 @@ export class LogicSession {
   /** Objects the request holds, by id: by-association retrieves and expressions see their in-memory state. */
   readonly objects = new Map<bigint, MxObject>();
   readonly messages: ClientMessage[] = [];
+  readonly pages: PageInstruction[] = [];
   readonly feedback: FeedbackItem[] = [];
   readonly committed = new Map<bigint, MxObject>();
   readonly deleted = new Set<bigint>();
@@ -106,19 +112,27 @@ export class LogicSession {
   /** Loads the objects an expression reaches over associations into the object cache. */
   async prefetch(vars: readonly Value[], paths: readonly PrefetchPath[]): Promise<void> {
     for (const p of paths) {
-      let level: MxObject[] = [];
       const start = vars[p.slot];
-      if (start && typeof start === 'object' && 'references' in start) level = [start as MxObject];
-      for (const assoc of p.associations) {
-        const ids: bigint[] = [];
-        for (const o of level) {
-          const ref = o.references.get(assoc);
-          if (typeof ref === 'bigint') ids.push(ref);
-          else if (Array.isArray(ref)) ids.push(...(ref as bigint[]));
-        }
-        await this.loadIds(ids);
-        level = ids.map((id) => this.objects.get(id)).filter((x): x is MxObject => x !== undefined);
+      await this.prefetchFrom(start && typeof start === 'object' && 'references' in start ? [start as MxObject] : [], p.associations);
+    }
+  }
+
+  /**
+   * Loads what `associations` reach from every object of `start`, level by level
+   * (one query per entity and level): a list expression over `$currentObject/Assoc/...`
+   * costs as many queries as the path has steps, not one per object.
+   */
+  async prefetchFrom(start: readonly MxObject[], associations: readonly string[]): Promise<void> {
+    let level = start;
+    for (const assoc of associations) {
+      const ids: bigint[] = [];
+      for (const o of level) {
+        const ref = o.references.get(assoc);
+        if (typeof ref === 'bigint') ids.push(ref);
+        else if (Array.isArray(ref)) ids.push(...(ref as bigint[]));
       }
+      await this.loadIds(ids);
+      level = ids.map((id) => this.objects.get(id)).filter((x): x is MxObject => x !== undefined);
     }
   }
 
@@ -129,7 +143,8 @@ export class LogicSession {
     const byEntity = new Map<string, bigint[]>();
     for (const id of missing) {
       const e = this.host.data.entityOf(id);
-      if (!e) continue;
+      // A non-persistable object not held by this request is gone: nothing stored to load.
+      if (!e || !this.model.entities.get(e)?.persistable) continue;
       const root = this.model.entities.get(e)?.chain.at(-1) ?? e;
       const list = byEntity.get(root) ?? [];
       list.push(id);

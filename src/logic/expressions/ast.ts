@@ -7,6 +7,7 @@ export type Node =
   | { kind: 'variable'; start: number; end: number; name: string; path: PathSegment[] }
   | { kind: 'enumValue'; start: number; end: number; name: string }
   | { kind: 'token'; start: number; end: number; name: string }
+  | { kind: 'constant'; start: number; end: number; name: string }
   | { kind: 'call'; start: number; end: number; name: string; nameEnd: number; args: Node[] }
   | { kind: 'unary'; start: number; end: number; op: '-' | 'not'; operand: Node }
   | { kind: 'binary'; start: number; end: number; op: BinaryOp; opStart: number; left: Node; right: Node }

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
+import type { CAttribute, CConstant, CompiledModel } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import type { Node } from './ast.js';
 import { tokenValue } from './dates.js';
@@ -122,6 +122,8 @@ class Compiler {
         return this.enumValue(n);
       case 'token':
         return this.token(n);
+      case 'constant':
+        return this.constant(n);
       case 'call':
         return this.call(n);
       case 'unary':
@@ -158,6 +160,32 @@ class Compiler {
         if (big > 9223372036854775807n) return this.fail(n, `${n.text} is too large for a Long`);
         return { type: T.Long, ev: () => big };
       }
+    }
+  }
+
+  /**
+   * `@Module.Constant`. Read at evaluation, not folded: the compiled model holds the
+   * deployment's effective value (app.yaml, then settings), which is what Mendix reads.
+   */
+  private constant(n: Extract<Node, { kind: 'constant' }>): Compiled {
+    const model = this.env.model;
+    const c = model.constants.get(n.name);
+    if (!c) return this.fail(n, `unknown constant @${n.name}`);
+    const name = n.name;
+    const read: Evaluator = (f) => constantValue(model.constants.get(name)!, f);
+    switch (c.type) {
+      case 'String':
+        return { type: T.String, ev: read };
+      case 'Integer':
+        return { type: T.Integer, ev: read };
+      case 'Long':
+        return { type: T.Long, ev: read };
+      case 'Decimal':
+        return { type: T.Decimal, ev: read };
+      case 'Boolean':
+        return { type: T.Boolean, ev: read };
+      case 'DateTime':
+        return { type: T.DateTime, ev: read, utc: true };
     }
   }
 
@@ -627,6 +655,22 @@ export function coerceValue(v: Value, to: XType): Value {
       if (n > 2147483647 || n < -2147483648) throw new ExpressionError(`${String(v)} is out of range for an Integer`);
       return n;
     }
+    default:
+      return v;
+  }
+}
+
+/** A constant's stored value as an expression value (Long as bigint, Decimal exact, DateTime in UTC). */
+function constantValue(c: CConstant, f: Frame): Value {
+  const v = c.value;
+  if (v === null) return null;
+  switch (c.type) {
+    case 'Long':
+      return BigInt(v as string);
+    case 'Decimal':
+      return new ExactDecimal(String(v));
+    case 'DateTime':
+      return v === '[%CurrentDateTime%]' ? f.ctx.now() : new Date(String(v).replace(' ', 'T').replace(/Z?$/, 'Z'));
     default:
       return v;
   }

@@ -278,10 +278,21 @@ function buildFunctions(): Map<string, FnDef> {
     'toLowerCase',
     fn(['String'], T.String, ([s]) => str(s!).toLowerCase()),
   );
-  F.set(
-    'length',
-    fn(['String'], T.Integer, ([s]) => str(s!).length),
-  );
+  const lengthOfString = fn(['String'], T.Integer, ([s]) => str(s!).length);
+  F.set('length', {
+    min: 1,
+    max: 1,
+    // Real apps count a list with `length($List)` as well as a string's characters.
+    check: (args, model) => (args[0]?.type.kind === 'List' ? T.Integer : lengthOfString.check(args, model)),
+    build: (args, info, result) => {
+      if (info[0]?.type.kind !== 'List') return lengthOfString.build(args, info, result);
+      const list = args[0]!;
+      return (f) => {
+        const v = list(f);
+        return Array.isArray(v) ? v.length : 0;
+      };
+    },
+  });
   F.set(
     'trim',
     // biome-ignore lint/suspicious/noControlCharactersInRegex: trim() strips control characters as Java's String.trim does

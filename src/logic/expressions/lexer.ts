@@ -1,6 +1,6 @@
 /** Tokens of the expression language, with their offsets in the text. */
 export interface Token {
-  readonly type: 'number' | 'string' | 'variable' | 'name' | 'token' | 'op' | 'keyword' | 'eof';
+  readonly type: 'number' | 'string' | 'variable' | 'constant' | 'name' | 'token' | 'op' | 'keyword' | 'eof';
   readonly text: string;
   /** For strings: the value with `''` unescaped. */
   readonly value: string;
@@ -60,6 +60,15 @@ export function tokenize(text: string): Token[] {
       if (!m) throw new SyntaxError("'$' must be followed by a variable name", start, start + 1);
       i = NAME.lastIndex;
       out.push({ type: 'variable', text: text.slice(start, i), value: m[0], start, end: i });
+      continue;
+    }
+    if (c === '@') {
+      NAME.lastIndex = i + 1;
+      const m = NAME.exec(text);
+      if (!m || !m[0].includes('.'))
+        throw new SyntaxError("'@' must be followed by a qualified constant name (@Module.Constant)", start, start + 1 + (m?.[0].length ?? 0));
+      i = NAME.lastIndex;
+      out.push({ type: 'constant', text: text.slice(start, i), value: m[0], start, end: i });
       continue;
     }
     if (c >= '0' && c <= '9') {

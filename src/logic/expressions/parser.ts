@@ -98,6 +98,8 @@ class Parser {
         return { kind: 'literal', valueKind: 'String', text: t.value, start: t.start, end: t.end };
       case 'token':
         return { kind: 'token', name: t.value, start: t.start, end: t.end };
+      case 'constant':
+        return { kind: 'constant', name: t.value, start: t.start, end: t.end };
       case 'variable': {
         const path: PathSegment[] = [];
         let end = t.end;

@@ -4,11 +4,23 @@ import type { SourceFile } from '../load/source-file.js';
 import { checkSchema } from '../check/schema-check.js';
 import { checkReferences } from '../check/references.js';
 import { refineDiagnostics } from '../check/refine.js';
-import type { AppFile, DomainModelFile, MicroflowFile, PageFile, RestServiceFile, SecretValueDef, TaskQueueFile } from '../schema/index.js';
+import type {
+  AppFile,
+  DomainModelFile,
+  MicroflowFile,
+  ODataServiceFile,
+  PageFile,
+  RestServiceFile,
+  ScheduledEventFile,
+  SecretValueDef,
+  TaskQueueFile,
+} from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
 import { compileDomain, qualify, type ModuleInput } from './compile-domain.js';
 import { compileRestServices } from './rest-services.js';
+import { compileScheduledEvents } from './scheduled-events.js';
 import { compileTaskQueues } from './task-queues.js';
+import { compileODataServices } from './odata-services.js';
 import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
 
 /**
@@ -111,8 +123,18 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
     diagnostics,
   );
+  const scheduledEvents = compileScheduledEvents(
+    validFiles.filter((f) => f.kind === 'scheduled-event').map((f) => ({ file: f, def: valid.get(f) as ScheduledEventFile })),
+    microflows,
+    diagnostics,
+  );
   const taskQueues = compileTaskQueues(
     validFiles.filter((f) => f.kind === 'task-queue').map((f) => ({ file: f, def: valid.get(f) as TaskQueueFile })),
+    diagnostics,
+  );
+  const odataServices = compileODataServices(
+    validFiles.filter((f) => f.kind === 'odata-service').map((f) => ({ file: f, def: valid.get(f) as ODataServiceFile })),
+    { entities: domain.entities, associations: domain.associations, moduleRoles: domain.moduleRoles },
     diagnostics,
   );
 
@@ -135,7 +157,9 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     microflows,
     pages,
     restServices,
+    scheduledEvents,
     taskQueues,
+    odataServices,
     files: loaded.files,
   };
 

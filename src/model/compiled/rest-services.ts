@@ -5,7 +5,11 @@ import { qualify } from './compile-domain.js';
 import type { CAssociation, CEntity, CMicroflow, SourceRef } from './types.js';
 
 /** Where a published REST operation takes a microflow parameter from. */
-export type RestParamSource = 'path' | 'query' | 'header' | 'body';
+export type RestParamSource = 'path' | 'query' | 'header' | 'body' | 'request' | 'response';
+
+/** Mendix's HTTP message entities: a parameter of these types is the request itself, or the response the microflow fills. */
+const HTTP_REQUEST = 'System.HttpRequest';
+export const HTTP_RESPONSE = 'System.HttpResponse';
 
 /** A microflow parameter's type, as far as binding it from a request needs. */
 export type RestValueType =
@@ -71,7 +75,9 @@ export interface CRestService {
   readonly location: string;
   readonly version: string;
   readonly description?: string;
-  readonly authentication: readonly ('basic' | 'session')[];
+  readonly authentication: readonly ('custom' | 'basic' | 'session')[];
+  /** The custom authentication microflow (`custom`): HttpRequest/HttpResponse parameters, returns a System.User. */
+  readonly authenticationMicroflow?: string;
   /** Qualified module roles. */
   readonly allowedRoles: readonly string[];
   readonly cors?: { readonly allowedOrigins: readonly string[]; readonly allowCredentials: boolean; readonly maxAge?: number };
@@ -137,7 +143,9 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
       if (!m.moduleRoles.has(q)) out.push(file.diagnostic(['allowedRoles', i], `unknown module role '${r}'`));
       else allowedRoles.push(q);
     });
-    const authentication = [...new Set(def.authentication ?? [])];
+    // Mendix tries the methods in this order, whatever order the file lists them in.
+    const authentication = (['custom', 'basic', 'session'] as const).filter((a) => def.authentication?.includes(a));
+    const authenticationMicroflow = compileAuthMicroflow(file, module, def, m, out);
     if (authentication.length > 0 && (def.allowedRoles ?? []).length === 0)
       out.push(file.diagnostic(['authentication'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
     if (def.cors?.allowCredentials && def.cors.allowedOrigins.includes('*'))
@@ -171,6 +179,7 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
       version: def.version ?? '1.0.0',
       ...(def.description !== undefined ? { description: def.description } : {}),
       authentication,
+      ...(authenticationMicroflow ? { authenticationMicroflow } : {}),
       allowedRoles,
       ...(def.cors
         ? {
@@ -186,6 +195,50 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
     });
   }
   return services;
+}
+
+/**
+ * The custom authentication microflow: named exactly when `custom` is listed,
+ * taking only System.HttpRequest / System.HttpResponse parameters, returning a
+ * System.User (or a specialization).
+ */
+function compileAuthMicroflow(file: SourceFile, module: string, def: RestServiceFile, m: RestInput, out: Diagnostic[]): string | undefined {
+  const custom = def.authentication?.includes('custom') ?? false;
+  if (!def.authenticationMicroflow) {
+    if (custom) out.push(file.diagnostic(['authentication'], 'custom authentication needs authenticationMicroflow: the microflow that finds the user'));
+    return undefined;
+  }
+  if (!custom) {
+    out.push(file.diagnostic(['authenticationMicroflow'], "authenticationMicroflow is used only with 'custom' in authentication"));
+    return undefined;
+  }
+  const name = qualify(def.authenticationMicroflow, module);
+  const mf = m.microflows.get(name);
+  if (!mf) {
+    out.push(file.diagnostic(['authenticationMicroflow'], `unknown microflow '${def.authenticationMicroflow}'`));
+    return undefined;
+  }
+  let ok = true;
+  for (const [p, t] of Object.entries(mf.def.parameters ?? {})) {
+    const q = qualify(t.trim(), mf.module);
+    if (q !== HTTP_REQUEST && q !== HTTP_RESPONSE) {
+      out.push(
+        file.diagnostic(
+          ['authenticationMicroflow'],
+          `parameter ${p} of ${name} has type '${t}': an authentication microflow takes only System.HttpRequest and System.HttpResponse`,
+        ),
+      );
+      ok = false;
+    }
+  }
+  const rt = mf.def.returns ? m.entities.get(qualify(mf.def.returns.trim(), mf.module)) : undefined;
+  if (!rt || !rt.chain.includes('System.User')) {
+    out.push(
+      file.diagnostic(['authenticationMicroflow'], `${name} must return a System.User (or a specialization of it), not '${mf.def.returns ?? 'Nothing'}'`),
+    );
+    ok = false;
+  }
+  return ok ? name : undefined;
 }
 
 function compileOperation(
@@ -235,6 +288,12 @@ function compileOperation(
     if (!type) {
       out.push(file.diagnostic(where, `parameter ${pname} of ${mfName} has type '${ptext}', which a REST request cannot supply`));
       ok = false;
+      continue;
+    }
+    if (type.kind === 'object' && (type.entity === HTTP_REQUEST || type.entity === HTTP_RESPONSE)) {
+      if (bind)
+        out.push(file.diagnostic(where, `parameter ${pname} is the ${type.entity === HTTP_REQUEST ? 'request' : 'response'} itself: it has no binding`));
+      parameters.push({ name: pname, source: type.entity === HTTP_REQUEST ? 'request' : 'response', key: pname, type, required: true });
       continue;
     }
     const structured = type.kind === 'object' || type.kind === 'list';

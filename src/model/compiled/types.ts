@@ -1,7 +1,9 @@
 import type { MicroflowFile, PageFile, PasswordPolicyDef, NavigationDef } from '../schema/index.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { CRestService } from './rest-services.js';
+import type { CScheduledEvent } from './scheduled-events.js';
 import type { CTaskQueue } from './task-queues.js';
+import type { CODataService } from './odata-services.js';
 
 /**
  * The compiled model: what the runtime executes. Built once at start-up from the
@@ -34,8 +36,12 @@ export interface CompiledModel {
   readonly pages: ReadonlyMap<string, CPage>;
   /** Published REST services by qualified name (absent in models built by hand in tests). */
   readonly restServices?: ReadonlyMap<string, CRestService>;
+  /** Scheduled events by qualified name (absent in models built by hand in tests). */
+  readonly scheduledEvents?: ReadonlyMap<string, CScheduledEvent>;
   /** Task queues by qualified name (absent in models built by hand in tests). */
   readonly taskQueues?: ReadonlyMap<string, CTaskQueue>;
+  /** Published OData services by qualified name (absent in models built by hand in tests). */
+  readonly odataServices?: ReadonlyMap<string, CODataService>;
   /** The parsed files, for later passes that report locations (expressions, XPath). */
   readonly files: readonly SourceFile[];
 }

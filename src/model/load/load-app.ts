@@ -56,8 +56,7 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
         file: rel,
         line: 0,
         path: '',
-        message:
-          'file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml, modules/<Module>/rest/<Name>.yaml and modules/<Module>/task-queues/<Name>.yaml',
+        message: UNKNOWN_KIND,
       });
       continue;
     }
@@ -84,6 +83,20 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
   return { root, app, files, diagnostics, moduleFolders };
 }
 
+/** The folders of a module whose files are one unit each, and the kind of those files. */
+const UNIT_FOLDERS: Readonly<Record<string, FileKind>> = {
+  microflows: 'microflow',
+  pages: 'page',
+  rest: 'rest-service',
+  odata: 'odata-service',
+  'scheduled-events': 'scheduled-event',
+  'task-queues': 'task-queue',
+};
+
+const UNKNOWN_KIND = `file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml${Object.keys(UNIT_FOLDERS)
+  .map((f, i, all) => `${i === all.length - 1 ? ' and' : ','} modules/<Module>/${f}/<Name>.yaml`)
+  .join('')}`;
+
 function classify(rel: string): { kind: FileKind; module?: string; unit?: string } | undefined {
   const parts = rel.split('/');
   const base = (name: string) => name.replace(MODEL_EXT, '');
@@ -91,10 +104,8 @@ function classify(rel: string): { kind: FileKind; module?: string; unit?: string
   if (parts[0] !== 'modules' || parts.length < 3) return undefined;
   const module = parts[1]!;
   if (parts.length === 3 && /^domain-model\.(ya?ml|json)$/i.test(parts[2]!)) return { kind: 'domain-model', module, unit: 'domain-model' };
-  if (parts.length === 4 && parts[2] === 'microflows') return { kind: 'microflow', module, unit: base(parts[3]!) };
-  if (parts.length === 4 && parts[2] === 'pages') return { kind: 'page', module, unit: base(parts[3]!) };
-  if (parts.length === 4 && parts[2] === 'rest') return { kind: 'rest-service', module, unit: base(parts[3]!) };
-  if (parts.length === 4 && parts[2] === 'task-queues') return { kind: 'task-queue', module, unit: base(parts[3]!) };
+  const kind = parts.length === 4 && Object.hasOwn(UNIT_FOLDERS, parts[2]!) ? UNIT_FOLDERS[parts[2]!] : undefined;
+  if (kind) return { kind, module, unit: base(parts[3]!) };
   return undefined;
 }
 

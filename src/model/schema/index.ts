@@ -3,7 +3,9 @@ import { AppFile } from './app.js';
 import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
 import { PageFile } from './page.js';
+import { ODataServiceFile } from './odata-service.js';
 import { RestServiceFile } from './rest-service.js';
+import { ScheduledEventFile } from './scheduled-event.js';
 import { TaskQueueFile } from './task-queue.js';
 
 /** Every kind of model file and the schema it is validated against. */
@@ -13,7 +15,9 @@ export const FILE_KINDS = {
   microflow: MicroflowFile,
   page: PageFile,
   'rest-service': RestServiceFile,
+  'scheduled-event': ScheduledEventFile,
   'task-queue': TaskQueueFile,
+  'odata-service': ODataServiceFile,
 } as const satisfies Record<string, TSchema>;
 
 export type FileKind = keyof typeof FILE_KINDS;
@@ -23,4 +27,6 @@ export * from './domain-model.js';
 export * from './microflow.js';
 export * from './page.js';
 export * from './rest-service.js';
+export * from './scheduled-event.js';
 export * from './task-queue.js';
+export * from './odata-service.js';

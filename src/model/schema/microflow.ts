@@ -103,8 +103,12 @@ function activitySchema(Self: TSchema) {
             // biome-ignore lint/suspicious/noThenProperty: the model format's branch key (if/then/else), never awaited
             then: Type.Optional(Body),
             else: Type.Optional(Body),
-            on: Type.Optional(Expr('enumeration value to branch on')),
-            cases: Type.Optional(Type.Record(Type.String(), Body, { description: 'Enumeration key (or "empty") -> activities.' })),
+            on: Type.Optional(Expr('enumeration, Boolean or object value to branch on (an object branches on its type)')),
+            cases: Type.Optional(
+              Type.Record(Type.String(), Body, {
+                description: 'Enumeration key, or entity name for an object (its type or a generalization of it), or "empty" -> activities.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -117,9 +121,15 @@ function activitySchema(Self: TSchema) {
         Type.Object(
           {
             list: VarRef('list'),
-            function: Type.Union([Type.Literal('count'), Type.Literal('sum'), Type.Literal('average'), Type.Literal('min'), Type.Literal('max')]),
+            function: Type.Union(['count', 'sum', 'average', 'min', 'max', 'all', 'any', 'reduce'].map((f) => Type.Literal(f))),
             attribute: Type.Optional(Type.String()),
-            expression: Type.Optional(Type.String({ description: 'Expression over $currentObject.' })),
+            expression: Type.Optional(
+              Type.String({
+                description: 'Expression over $currentObject (all/any: Boolean; reduce: the next $currentResult from $currentResult and $currentObject).',
+              }),
+            ),
+            initial: Type.Optional(Expr('reduce: the initial value of $currentResult')),
+            returns: Type.Optional(Type.String({ description: 'reduce: the result type (default: the type of the initial value).' })),
             into: VarName,
           },
           { additionalProperties: false },
@@ -169,6 +179,12 @@ function activitySchema(Self: TSchema) {
         ),
       ),
       createList: Type.Optional(Type.Object({ entity: Type.String(), into: VarName }, { additionalProperties: false })),
+      cast: Type.Optional(
+        Type.Object(
+          { object: VarRef('object to cast'), to: Type.String({ description: 'Specialization the object is (an error when it is not).' }), into: VarName },
+          { additionalProperties: false, description: 'The object as one of its specializations (Mendix: cast object, in an object-type decision).' },
+        ),
+      ),
       createVariable: Type.Optional(
         Type.Object({ name: VarName, type: Type.String(), value: Type.Optional(Expr('initial value')) }, { additionalProperties: false }),
       ),
@@ -245,11 +261,17 @@ function activitySchema(Self: TSchema) {
             basicAuth: Type.Optional(Type.Object({ user: Expr('user name'), password: Expr('password') }, { additionalProperties: false })),
             timeout: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds before the call fails (default 300; 0 = none).' })),
             body: Type.Optional(Expr('request body (String), for POST, PUT, PATCH and OPTIONS')),
+            response: Type.Optional(
+              Type.Union([Type.Literal('string'), Type.Literal('httpResponse'), Type.Literal('ignore')], {
+                description: 'What into receives: the body as a String (default), the whole answer as a System.HttpResponse, or nothing.',
+              }),
+            ),
             into: Type.Optional(VarName),
           },
           {
             additionalProperties: false,
-            description: 'Call REST service: the response body goes into a String variable; a non-2xx answer or a timeout is an error.',
+            description:
+              'Call REST service: the answer goes into a String or System.HttpResponse variable and $latestHttpResponse; a non-2xx answer or a timeout is an error.',
           },
         ),
       ),
@@ -267,6 +289,16 @@ function activitySchema(Self: TSchema) {
       validationFeedback: Type.Optional(
         Type.Object({ object: VarRef('object'), member: Type.String(), message: Template, params: Type.Optional(Params) }, { additionalProperties: false }),
       ),
+      showPage: Type.Optional(
+        Type.Object(
+          {
+            page: Type.String({ description: 'Page to open in the browser (Module.Page).' }),
+            object: Type.Optional(VarRef('object for the page parameter')),
+          },
+          { additionalProperties: false, description: 'Opens a page in the client that called the microflow (when it returns).' },
+        ),
+      ),
+      closePage: Type.Optional(Type.Literal(true, { description: 'Closes the page the calling client shows (the page of the button that called).' })),
       error: Type.Optional(
         Type.Union([Type.Literal(true), Type.Object({ message: Template, params: Type.Optional(Params) }, { additionalProperties: false })], {
           description: 'Error end event: true rethrows $latestError; with message raises a new error.',
@@ -297,6 +329,7 @@ export const ACTIVITY_KEYS = [
   'listOperation',
   'changeList',
   'createList',
+  'cast',
   'createVariable',
   'changeVariable',
   'call',
@@ -305,6 +338,8 @@ export const ACTIVITY_KEYS = [
   'log',
   'showMessage',
   'validationFeedback',
+  'showPage',
+  'closePage',
   'error',
   'return',
 ] as const;

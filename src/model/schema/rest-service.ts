@@ -105,8 +105,15 @@ export const RestServiceFile = Type.Object(
     version: Type.Optional(Type.String({ description: 'Version shown in the OpenAPI document (default 1.0.0).' })),
     description: Type.Optional(Type.String()),
     authentication: Type.Optional(
-      Type.Array(Type.Union([Type.Literal('basic'), Type.Literal('session')]), {
-        description: 'Accepted authentication methods in Mendix order: basic (the app users), session (cookie + X-Csrf-Token). Empty or absent = none.',
+      Type.Array(Type.Union([Type.Literal('custom'), Type.Literal('basic'), Type.Literal('session')]), {
+        description:
+          'Accepted authentication methods, tried in Mendix order: custom (authenticationMicroflow), basic (the app users), session (cookie + X-Csrf-Token). Empty or absent = none.',
+      }),
+    ),
+    authenticationMicroflow: Type.Optional(
+      Type.String({
+        description:
+          "Custom authentication: the microflow (parameters System.HttpRequest / System.HttpResponse) that returns the caller's System.User; empty = try the next method.",
       }),
     ),
     allowedRoles: Type.Optional(Type.Array(Type.String(), { description: 'Module roles that may call the service (authenticated services).' })),

@@ -2,9 +2,10 @@ import { coerceValue } from '../../expressions/compile.js';
 import { ExpressionError } from '../../expressions/runtime.js';
 import { T, typeToString } from '../../expressions/types.js';
 import { NEXT, RETURN, BREAK, type Block, type Signal } from '../compiled.js';
-import { prefetchAll, simpleStep } from '../compiler.js';
+import type { MxObject } from '../../../objects/mx-object.js';
+import { prefetchAll, simpleStep, type StepExpr } from '../compiler.js';
 import { runBlock, runBlockSync, runIteration, type Run } from '../run.js';
-import { listOf, type ActivityCompiler } from './types.js';
+import { listOf, type ActivityCompiler, type StepBody } from './types.js';
 
 /** Control flow: decision, loop, while, break, continue, return. */
 
@@ -42,12 +43,13 @@ export const decision: ActivityCompiler<'decision'> = (c, d, path, st) => {
   }
   const on = c.expr(d.on, [...path, 'on'], st.scope, undefined, 'decision value');
   if (!on) return undefined;
+  if (on.type.kind === 'Object') return objectTypeDecision(c, d, path, st, on, on.type.entity);
   const cases = new Map<string | null, Block>();
   let keys: readonly string[] | undefined;
   if (on.type.kind === 'Enumeration') keys = c.model.enumerations.get(on.type.enumeration)?.values.map((v) => v.key);
   else if (on.type.kind === 'Boolean') keys = ['true', 'false'];
   else {
-    c.error([...path, 'on'], `a decision branches on an enumeration or Boolean, not ${typeToString(on.type)}`);
+    c.error([...path, 'on'], `a decision branches on an enumeration, a Boolean or an object's type, not ${typeToString(on.type)}`);
     return undefined;
   }
   for (const [k, body] of Object.entries(d.cases ?? {})) {
@@ -82,6 +84,63 @@ export const decision: ActivityCompiler<'decision'> = (c, d, path, st) => {
     },
   };
 };
+
+type DecisionDef = Parameters<ActivityCompiler<'decision'>>[1];
+
+/**
+ * An object-type (inheritance) decision: the branch of the object's own type or
+ * its nearest generalization that has a case, `empty` for no object, else `else`.
+ */
+function objectTypeDecision(
+  c: Parameters<ActivityCompiler<'decision'>>[0],
+  d: DecisionDef,
+  path: Parameters<ActivityCompiler<'decision'>>[2],
+  st: Parameters<ActivityCompiler<'decision'>>[3],
+  on: StepExpr,
+  declared: string,
+): StepBody | undefined {
+  const model = c.model;
+  const base = model.entities.get(declared)!;
+  const cases = new Map<string | null, Block>();
+  for (const [k, body] of Object.entries(d.cases ?? {})) {
+    if (k === 'empty') {
+      cases.set(null, c.block(body, [...path, 'cases', k], { ...st, scope: st.scope.child() }));
+      continue;
+    }
+    const q = k.includes('.') ? k : `${c.module}.${k}`;
+    if (q !== declared && !base.allSpecializations.includes(q)) {
+      const options = [declared, ...base.allSpecializations].join(', ');
+      c.error([...path, 'cases', k], `'${k}' is not ${declared} or one of its specializations (${options})`);
+      continue;
+    }
+    cases.set(q, c.block(body, [...path, 'cases', k], { ...st, scope: st.scope.child() }));
+  }
+  const elseB = d.else !== undefined ? c.block(d.else, [...path, 'else'], { ...st, scope: st.scope.child() }) : undefined;
+  const pick = (r: Run): Block => {
+    const v = on.evaluate(r);
+    if (v === null) {
+      const b = cases.get(null) ?? elseB;
+      if (!b) throw new ExpressionError('no decision branch for empty');
+      return b;
+    }
+    const o = v as MxObject;
+    for (const e of model.entities.get(o.entity)?.chain ?? [o.entity]) {
+      const b = cases.get(e);
+      if (b) return b;
+    }
+    if (!elseB) throw new ExpressionError(`no decision branch for an object of type ${o.entity}`);
+    return elseB;
+  };
+  const all = [...cases.values(), ...(elseB ? [elseB] : [])];
+  if (all.every((b) => b.sync)) return simpleStep([on], (r) => runBlockSync(pick(r), r));
+  return {
+    sync: false,
+    async exec(r) {
+      await prefetchAll(r, [on]);
+      return runBlock(pick(r), r);
+    },
+  };
+}
 
 export const loop: ActivityCompiler<'loop'> = (c, d, path, st) => {
   const v = c.variable(d.over, [...path, 'over'], st.scope, ['List']);

@@ -2,9 +2,9 @@ import type { ActivityKey } from '../../../model/schema/microflow.js';
 import { BREAK, CONTINUE } from '../compiled.js';
 import type { BlockState, MicroflowCompiler, Path } from '../compiler.js';
 import { action, call } from './calls.js';
-import { showMessage, validationFeedback } from './client.js';
+import { closePage, showMessage, showPage, validationFeedback } from './client.js';
 import { decision, loop, loopControl, returnActivity, whileLoop } from './flow.js';
-import { aggregate, changeList, createList, listOperation } from './lists.js';
+import { aggregate, cast, changeList, createList, listOperation } from './lists.js';
 import { errorEvent, log } from './logging.js';
 import { callRest } from './rest.js';
 import { change, create, objectsActivity, retrieve } from './objects.js';
@@ -34,6 +34,7 @@ const activityCompilers: { readonly [K in ActivityKey]: ActivityCompiler<K> } = 
   listOperation,
   changeList,
   createList,
+  cast,
   createVariable,
   changeVariable,
   call,
@@ -42,6 +43,8 @@ const activityCompilers: { readonly [K in ActivityKey]: ActivityCompiler<K> } = 
   log,
   showMessage,
   validationFeedback,
+  showPage,
+  closePage,
   error: errorEvent,
   return: returnActivity,
 };

@@ -1,9 +1,9 @@
 import type { Decimal } from 'decimal.js';
 import type { MxObject } from '../../../objects/mx-object.js';
 import { coerceValue } from '../../expressions/compile.js';
-import { ExactDecimal, isMxObject, type Value } from '../../expressions/runtime.js';
+import { ExactDecimal, ExpressionError, isMxObject, type Value } from '../../expressions/runtime.js';
 import { assignable, attributeXType, isNumeric, T, typeToString, type XType } from '../../expressions/types.js';
-import { NEXT } from '../compiled.js';
+import { NEXT, type Signal } from '../compiled.js';
 import type { StepExpr } from '../compiler.js';
 import { simpleStep } from '../compiler.js';
 import type { Run } from '../run.js';
@@ -12,14 +12,40 @@ import { listOf, type ActivityCompiler, type StepBody } from './types.js';
 
 /** List activities: aggregate, list operation, change list, create list. */
 
+/**
+ * A step over a list whose expressions may follow associations from `$currentObject`:
+ * what they reach is loaded for every item at once before `body` runs (one query per
+ * entity and step of the path), not one object at a time.
+ */
+function overList(listSlot: number, itemSlot: number, exprs: readonly StepExpr[], body: (r: Run) => Signal): StepBody {
+  const fromItems = exprs.flatMap((e) => e.prefetch.filter((p) => p.slot === itemSlot).map((p) => p.associations));
+  const other = exprs.flatMap((e) => e.prefetch.filter((p) => p.slot !== itemSlot));
+  if (fromItems.length === 0 && other.length === 0) return { sync: true, exec: body } as StepBody;
+  return {
+    sync: false,
+    async exec(r) {
+      if (other.length) await r.session.prefetch(r.vars, other);
+      const items = listOf(r.vars[listSlot] ?? null);
+      for (const associations of fromItems) await r.session.prefetchFrom(items, associations);
+      return body(r);
+    },
+  } as StepBody;
+}
+
 export const aggregate: ActivityCompiler<'aggregate'> = (c, d, path, st) => {
   const v = c.variable(d.list, [...path, 'list'], st.scope, ['List']);
   const fn = d.function;
   if (!v || v.type.kind !== 'List') return undefined;
+  if (fn === 'all' || fn === 'any' || fn === 'reduce') return predicateOrReduce(c, d, path, st, v.slot, v.type.entity);
+  if (d.initial !== undefined || d.returns !== undefined) {
+    c.error(path, `initial and returns belong to reduce, not ${fn}`);
+    return undefined;
+  }
   const entity = c.model.entities.get(v.type.entity)!;
   let valueType: XType | undefined;
   let read: ((o: MxObject, r: Run) => Value) | undefined;
   let exprs: StepExpr[] = [];
+  let itemSlot = -1;
   if (fn !== 'count' || d.attribute !== undefined || d.expression !== undefined) {
     if (d.attribute !== undefined && d.expression !== undefined) {
       c.error(path, 'give attribute or expression, not both');
@@ -39,6 +65,7 @@ export const aggregate: ActivityCompiler<'aggregate'> = (c, d, path, st) => {
       const e = c.expr(d.expression, [...path, 'expression'], scope, undefined, 'aggregate expression');
       if (!e) return undefined;
       exprs = [e];
+      itemSlot = slot;
       valueType = e.type;
       read = (o, r) => {
         r.vars[slot] = o;
@@ -58,36 +85,129 @@ export const aggregate: ActivityCompiler<'aggregate'> = (c, d, path, st) => {
   const slot = c.declare(st.scope, d.into, resultType, [...path, 'into']);
   if (slot === undefined) return undefined;
   const ls = v.slot;
-  return {
-    sync: exprs.every((e) => e.prefetch.length === 0),
-    exec(r) {
-      const items = listOf(r.vars[ls] ?? null);
-      if (fn === 'count' && !read) {
-        r.vars[slot] = items.length;
-        return NEXT;
-      }
-      const vals: Value[] = [];
-      for (const o of items) {
-        const x = read!(o, r);
-        if (x !== null) vals.push(x);
-      }
-      if (fn === 'count') {
-        r.vars[slot] = vals.length;
-        return NEXT;
-      }
-      if (fn === 'min' || fn === 'max') {
-        let best: Value = null;
-        for (const x of vals) if (best === null || (fn === 'min' ? compareValues(x, best) < 0 : compareValues(x, best) > 0)) best = x;
-        r.vars[slot] = coerceValue(best, resultType);
-        return NEXT;
-      }
-      let sum = new ExactDecimal(0);
-      for (const x of vals) sum = sum.plus(typeof x === 'bigint' || typeof x === 'number' ? x.toString() : (x as Decimal));
-      if (fn === 'sum') r.vars[slot] = resultType.kind === 'Decimal' ? sum : BigInt(sum.toFixed(0));
-      else r.vars[slot] = vals.length === 0 ? new ExactDecimal(0) : new ExactDecimal(sum.div(vals.length).toSignificantDigits(34));
+  return overList(ls, itemSlot, exprs, (r) => {
+    const items = listOf(r.vars[ls] ?? null);
+    if (fn === 'count' && !read) {
+      r.vars[slot] = items.length;
       return NEXT;
-    },
-  } as StepBody;
+    }
+    const vals: Value[] = [];
+    for (const o of items) {
+      const x = read!(o, r);
+      if (x !== null) vals.push(x);
+    }
+    if (fn === 'count') {
+      r.vars[slot] = vals.length;
+      return NEXT;
+    }
+    if (fn === 'min' || fn === 'max') {
+      let best: Value = null;
+      for (const x of vals) if (best === null || (fn === 'min' ? compareValues(x, best) < 0 : compareValues(x, best) > 0)) best = x;
+      r.vars[slot] = coerceValue(best, resultType);
+      return NEXT;
+    }
+    let sum = new ExactDecimal(0);
+    for (const x of vals) sum = sum.plus(typeof x === 'bigint' || typeof x === 'number' ? x.toString() : (x as Decimal));
+    if (fn === 'sum') r.vars[slot] = resultType.kind === 'Decimal' ? sum : BigInt(sum.toFixed(0));
+    else r.vars[slot] = vals.length === 0 ? new ExactDecimal(0) : new ExactDecimal(sum.div(vals.length).toSignificantDigits(34));
+    return NEXT;
+  });
+};
+
+type AggregateDef = Parameters<ActivityCompiler<'aggregate'>>[1];
+
+/**
+ * Mendix 10's expression aggregates: `all`/`any` test a Boolean expression over
+ * `$currentObject` (true / false for an empty list, stopping at the first answer);
+ * `reduce` folds the list from `initial` with `$currentResult` and `$currentObject`.
+ */
+function predicateOrReduce(
+  c: Parameters<ActivityCompiler<'aggregate'>>[0],
+  d: AggregateDef,
+  path: Parameters<ActivityCompiler<'aggregate'>>[2],
+  st: Parameters<ActivityCompiler<'aggregate'>>[3],
+  listSlot: number,
+  entityName: string,
+): StepBody | undefined {
+  const fn = d.function;
+  if (typeof d.expression !== 'string') {
+    c.error(path, `${fn} needs an expression`);
+    return undefined;
+  }
+  if (d.attribute !== undefined) {
+    c.error([...path, 'attribute'], `${fn} takes an expression, not an attribute`);
+    return undefined;
+  }
+  const { scope: withObject, slot: objSlot } = st.scope.with('currentObject', T.object(entityName));
+  if (fn !== 'reduce') {
+    if (d.initial !== undefined || d.returns !== undefined) {
+      c.error(path, `initial and returns belong to reduce, not ${fn}`);
+      return undefined;
+    }
+    const e = c.expr(d.expression, [...path, 'expression'], withObject, T.Boolean, `${fn} expression`);
+    if (!e) return undefined;
+    const slot = c.declare(st.scope, d.into, T.Boolean, [...path, 'into']);
+    if (slot === undefined) return undefined;
+    const want = fn === 'any';
+    return overList(listSlot, objSlot, [e], (r) => {
+      let answer = !want;
+      for (const o of listOf(r.vars[listSlot] ?? null)) {
+        r.vars[objSlot] = o;
+        if (e.evaluate(r) === want) {
+          answer = want;
+          break;
+        }
+      }
+      r.vars[slot] = answer;
+      return NEXT;
+    });
+  }
+  if (d.initial === undefined) {
+    c.error(path, 'reduce needs an initial value');
+    return undefined;
+  }
+  const declared = d.returns === undefined ? undefined : c.type(d.returns, [...path, 'returns']);
+  if (d.returns !== undefined && !declared) return undefined;
+  const init = c.expr(d.initial, [...path, 'initial'], st.scope, declared, 'reduce initial value');
+  if (!init) return undefined;
+  const resultType = declared ?? init.type;
+  const { scope, slot: resSlot } = withObject.with('currentResult', resultType);
+  const e = c.expr(d.expression, [...path, 'expression'], scope, resultType, 'reduce expression');
+  if (!e) return undefined;
+  const slot = c.declare(st.scope, d.into, resultType, [...path, 'into']);
+  if (slot === undefined) return undefined;
+  return overList(listSlot, objSlot, [init, e], (r) => {
+    let acc = coerceValue(init.evaluate(r), resultType);
+    for (const o of listOf(r.vars[listSlot] ?? null)) {
+      r.vars[objSlot] = o;
+      r.vars[resSlot] = acc;
+      acc = coerceValue(e.evaluate(r), resultType);
+    }
+    r.vars[slot] = acc;
+    return NEXT;
+  });
+}
+
+/** Mendix's cast object: the same object as a specialization, checked when it runs. */
+export const cast: ActivityCompiler<'cast'> = (c, d, path, st) => {
+  const v = c.variable(d.object, [...path, 'object'], st.scope, ['Object']);
+  const target = c.entity(d.to, [...path, 'to']);
+  if (!v || v.type.kind !== 'Object' || !target) return undefined;
+  const from = c.model.entities.get(v.type.entity)!;
+  if (target.name !== from.name && !from.allSpecializations.includes(target.name)) {
+    c.error([...path, 'to'], `${target.name} is not a specialization of ${from.name}`);
+    return undefined;
+  }
+  const slot = c.declare(st.scope, d.into, T.object(target.name), [...path, 'into']);
+  if (slot === undefined) return undefined;
+  const src = v.slot,
+    to = target.name;
+  return simpleStep([], (r) => {
+    const o = r.vars[src] as MxObject | null;
+    if (o !== null && !c.model.entities.get(o.entity)?.chain.includes(to)) throw new ExpressionError(`cannot cast an object of type ${o.entity} to ${to}`);
+    r.vars[slot] = o;
+    return NEXT;
+  });
 };
 
 export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st) => {
@@ -100,6 +220,8 @@ export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st)
     objT = T.object(entity.name);
   let resultType: XType = listT;
   let exprs: StepExpr[] = [];
+  /** Expressions over `$currentObject` (by-expression operations), prefetched for every item. */
+  let itemExprs: { slot: number; exprs: StepExpr[] } | undefined;
   let fnBody: (list: MxObject[], r: Run) => Value;
   const other = (): { slot: number; list: boolean } | undefined => {
     const o = c.variable(d.other, [...path, 'other'], st.scope, ['List', 'Object']);
@@ -183,10 +305,7 @@ export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st)
       const { scope, slot } = st.scope.with('currentObject', objT);
       const e = c.expr(d.expression, [...path, 'expression'], scope, T.Boolean, 'expression');
       if (!e) return undefined;
-      if (e.prefetch.length) {
-        c.error([...path, 'expression'], 'list-operation expressions cannot follow associations yet; retrieve the associated objects first');
-        return undefined;
-      }
+      itemExprs = { slot, exprs: [e] };
       if (op === 'findByExpression') resultType = objT;
       fnBody = (list, r) => {
         const test = (x: MxObject): boolean => {
@@ -222,10 +341,11 @@ export const listOperation: ActivityCompiler<'listOperation'> = (c, d, path, st)
   const slot = c.declare(st.scope, d.into, resultType, [...path, 'into']);
   if (slot === undefined) return undefined;
   const f = fnBody;
-  return simpleStep(exprs, (r) => {
+  const body = (r: Run): Signal => {
     r.vars[slot] = f(listOf(r.vars[ls] ?? null), r);
     return NEXT;
-  });
+  };
+  return itemExprs ? overList(ls, itemExprs.slot, [...exprs, ...itemExprs.exprs], body) : simpleStep(exprs, body);
 };
 
 export const changeList: ActivityCompiler<'changeList'> = (c, d, path, st) => {

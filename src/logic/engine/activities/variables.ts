@@ -42,7 +42,7 @@ export const changeVariable: ActivityCompiler<'changeVariable'> = (c, d, path, s
     c.error([...path, 'name'], `unknown variable $${d.name}`);
     return undefined;
   }
-  if (d.name === 'currentUser' || d.name === 'currentSession' || d.name === 'latestError' || d.name === 'currentObject') {
+  if (d.name === 'currentUser' || d.name === 'currentSession' || d.name === 'latestError' || d.name === 'latestHttpResponse' || d.name === 'currentObject') {
     c.error([...path, 'name'], `$${d.name} cannot be changed`);
     return undefined;
   }

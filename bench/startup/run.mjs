@@ -1,0 +1,118 @@
+// Start-up and idle memory of `kiln run <app>` on PostgreSQL: spawn to the first 200 of
+// /health, then the RSS after the process has settled. The first start of a round creates
+// the schema on a fresh database; the following starts find it in place (what a restart
+// in production does), so both figures are printed.
+//
+//   npm run build && node bench/startup/run.mjs [--app examples/employees] [--starts 5] [--cpu-prof dir]
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const { values: args } = parseArgs({
+  options: {
+    app: { type: 'string', default: 'examples/employees' },
+    starts: { type: 'string', default: '5' },
+    'cpu-prof': { type: 'string' },
+    db: { type: 'string' },
+  },
+});
+const ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const freePort = () =>
+  new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+
+/** User + system CPU time of a process so far, in ms (from /proc; clock ticks of 10 ms). */
+const cpuMs = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+const rssKb = (pid) =>
+  Number(
+    execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+      .toString()
+      .trim(),
+  );
+
+async function admin(sql) {
+  const c = new pg.Client({ connectionString: ADMIN });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function start(url, deploymentDir) {
+  const port = await freePort();
+  const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [];
+  const t0 = process.hrtime.bigint();
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(ROOT, 'bin/kiln.js'), 'run', args.app, '--db', url, '--port', String(port), '--deployment-dir', deploymentDir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KILN_LOG_LEVEL: 'warn', KILN_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('kiln exited early');
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(5);
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = cpuMs(child.pid);
+  await sleep(3000);
+  const rss = rssKb(child.pid);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  return { ms, cpu, rssMb: rss / 1024 };
+}
+
+const name = `kiln_startup_${process.pid}`;
+const url = args.db ?? ADMIN.replace(/\/[^/]*$/, `/${name}`);
+if (!args.db) await admin(`CREATE DATABASE ${name}`);
+const dir = mkdtempSync(join(tmpdir(), 'kiln-startup-'));
+try {
+  const runs = [];
+  for (let i = 0; i < Number(args.starts); i++) {
+    const r = await start(url, join(dir, `d${i}`));
+    runs.push(r);
+    console.log(
+      `start ${i + 1}${i === 0 && !args.db ? ' (fresh database)' : ''}: ${r.ms.toFixed(0)} ms to /health (CPU ${r.cpu} ms), idle RSS ${r.rssMb.toFixed(1)} MB`,
+    );
+  }
+  const warm = runs.slice(args.db ? 0 : 1);
+  const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  if (warm.length)
+    console.log(
+      `restarts: median ${median(warm.map((r) => r.ms)).toFixed(0)} ms (min ${Math.min(...warm.map((r) => r.ms)).toFixed(0)}), ` +
+        `CPU median ${median(warm.map((r) => r.cpu))} ms, idle RSS median ${median(warm.map((r) => r.rssMb)).toFixed(1)} MB; load average ${load}`,
+    );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  if (!args.db) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}

@@ -1,0 +1,221 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { SourceFile } from '../load/source-file.js';
+import type { ODataServiceFile } from '../schema/index.js';
+import { qualify } from './compile-domain.js';
+import type { CAssociation, CEntity } from './types.js';
+
+/** A published attribute: the property has the attribute's name. */
+export interface CODataProperty {
+  readonly name: string;
+}
+
+/** A published association, seen from one entity set. */
+export interface CODataNavigation {
+  /** Navigation property name. */
+  readonly name: string;
+  /** Qualified association name. */
+  readonly association: string;
+  /** The entity set at the other end (in the same service). */
+  readonly target: string;
+  /** The set's entity is the association's parent (owner): it holds the reference. */
+  readonly fromParent: boolean;
+  /** Many entities at the other end: a reference set, or a Reference followed from its child. */
+  readonly collection: boolean;
+}
+
+export interface CODataCapabilities {
+  readonly readable: boolean;
+  readonly insertable: boolean;
+  readonly updatable: boolean;
+  readonly deletable: boolean;
+  readonly countable: boolean;
+  readonly topSkip: boolean;
+}
+
+export interface CODataSet {
+  /** Entity set name, the URL segment. */
+  readonly name: string;
+  /** Qualified entity. */
+  readonly entity: string;
+  /** Entity type name in $metadata. */
+  readonly typeName: string;
+  readonly description?: string;
+  readonly properties: readonly CODataProperty[];
+  readonly navigations: readonly CODataNavigation[];
+  readonly capabilities: CODataCapabilities;
+  readonly pageSize?: number;
+}
+
+export interface CODataService {
+  /** `Module.Name`. */
+  readonly name: string;
+  readonly module: string;
+  readonly shortName: string;
+  /** URL path without leading or trailing slash: `odata/sales/v1`. */
+  readonly location: string;
+  readonly version: string;
+  readonly namespace: string;
+  readonly description?: string;
+  readonly authentication: readonly ('basic' | 'session')[];
+  /** Qualified module roles. */
+  readonly allowedRoles: readonly string[];
+  readonly sets: readonly CODataSet[];
+}
+
+/** First path segments an OData location must not take (the runtime's own handlers); `odata` is where services belong. */
+const RESERVED = ['api-doc', 'rest-doc', 'odata-doc', 'xas', 'p', 'reload', 'file', 'ws', 'ws-doc', 'health', 'pages', 'assets', 'link', 'rest'];
+
+interface ODataInput {
+  readonly entities: ReadonlyMap<string, CEntity>;
+  readonly associations: ReadonlyMap<string, CAssociation>;
+  readonly moduleRoles: ReadonlySet<string>;
+}
+
+/**
+ * Compiles the published OData services: location (default `odata/<name>/v1`,
+ * unique, not a runtime path), entity sets (persistable entity, exposed names
+ * unique, attributes that a property can carry), navigation properties (the
+ * association touches the entity, the other end is published in the service),
+ * roles. Every problem is a located diagnostic.
+ */
+export function compileODataServices(
+  files: readonly { file: SourceFile; def: ODataServiceFile }[],
+  m: ODataInput,
+  out: Diagnostic[],
+): Map<string, CODataService> {
+  const services = new Map<string, CODataService>();
+  const locations = new Map<string, string>();
+  for (const { file, def } of files) {
+    const module = file.module!;
+    const shortName = file.unitName!;
+    const name = `${module}.${shortName}`;
+    const location = (def.location ?? `odata/${shortName.toLowerCase()}/v1`).replace(/^\/+|\/+$/g, '');
+    if (!/^[A-Za-z0-9_\-.~]+(\/[A-Za-z0-9_\-.~]+)*$/.test(location))
+      out.push(file.diagnostic(['location'], `location '${location}' must be path segments of letters, digits, '-', '_', '.' or '~' separated by '/'`));
+    const first = location.split('/')[0]!.toLowerCase();
+    if (RESERVED.includes(first)) out.push(file.diagnostic(['location'], `location must not start with '${first}/': that path belongs to the runtime`));
+    const other = locations.get(location.toLowerCase());
+    if (other) out.push(file.diagnostic(['location'], `location '${location}' is already used by the service ${other}`));
+    locations.set(location.toLowerCase(), name);
+
+    const allowedRoles: string[] = [];
+    (def.allowedRoles ?? []).forEach((r, i) => {
+      const q = qualify(r, module);
+      if (!m.moduleRoles.has(q)) out.push(file.diagnostic(['allowedRoles', i], `unknown module role '${r}'`));
+      else allowedRoles.push(q);
+    });
+    const authentication = [...new Set(def.authentication ?? [])];
+    if (authentication.length > 0 && (def.allowedRoles ?? []).length === 0)
+      out.push(file.diagnostic(['authentication'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
+
+    // Entities first: navigation properties point at the sets of the other end.
+    const entitySets = Object.entries(def.entitySets);
+    const setOf = new Map<string, string>();
+    const typeNames = new Map<string, string>();
+    const resolved = new Map<string, CEntity>();
+    for (const [setName, s] of entitySets) {
+      const at = ['entitySets', setName];
+      const q = qualify(s.entity, module);
+      const e = m.entities.get(q);
+      if (!e) {
+        out.push(file.diagnostic([...at, 'entity'], `unknown entity '${s.entity}'`));
+        continue;
+      }
+      if (!e.persistable) {
+        out.push(file.diagnostic([...at, 'entity'], `${q} is not persistable: only persistable entities can be published`));
+        continue;
+      }
+      resolved.set(setName, e);
+      if (!setOf.has(q)) setOf.set(q, setName);
+      const typeName = s.exposedName ?? e.shortName;
+      const prev = typeNames.get(typeName);
+      if (prev)
+        out.push(file.diagnostic([...at, s.exposedName ? 'exposedName' : 'entity'], `the exposed name '${typeName}' is already used by the set ${prev}`));
+      typeNames.set(typeName, setName);
+    }
+
+    const sets: CODataSet[] = [];
+    for (const [setName, s] of entitySets) {
+      const e = resolved.get(setName);
+      if (!e) continue;
+      const at = ['entitySets', setName];
+      const publishable = (a: string) => {
+        const attr = e.attributes.get(a);
+        return attr && attr.type !== 'Binary' && attr.type !== 'HashedString';
+      };
+      const properties: CODataProperty[] = [];
+      if (s.attributes) {
+        s.attributes.forEach((a, i) => {
+          const attr = e.attributes.get(a);
+          if (!attr) out.push(file.diagnostic([...at, 'attributes', i], `${e.name} has no attribute '${a}'`));
+          else if (!publishable(a)) out.push(file.diagnostic([...at, 'attributes', i], `${attr.type} attribute '${a}' cannot be published`));
+          else if (a === 'ID') out.push(file.diagnostic([...at, 'attributes', i], "an attribute named 'ID' clashes with the key property ID"));
+          else properties.push({ name: a });
+        });
+      } else {
+        for (const a of e.attributes.keys()) if (publishable(a) && a !== 'ID') properties.push({ name: a });
+      }
+      const navigations: CODataNavigation[] = [];
+      for (const [assocName, navName] of Object.entries(s.associations ?? {})) {
+        const where = [...at, 'associations', assocName];
+        const q = qualify(assocName, module);
+        const a = m.associations.get(q);
+        if (!a) {
+          out.push(file.diagnostic(where, `unknown association '${assocName}'`));
+          continue;
+        }
+        if (a.parent === a.child) {
+          out.push(file.diagnostic(where, `${q} associates ${a.parent} with itself: self-associations are not published yet`));
+          continue;
+        }
+        const fromParent = e.chain.includes(a.parent);
+        if (!fromParent && !e.chain.includes(a.child)) {
+          out.push(file.diagnostic(where, `${q} does not touch ${e.name} (it associates ${a.parent} with ${a.child})`));
+          continue;
+        }
+        const otherEntity = fromParent ? a.child : a.parent;
+        const target = setOf.get(otherEntity) ?? [...resolved].find(([, x]) => x.chain.includes(otherEntity))?.[0];
+        if (!target) {
+          out.push(file.diagnostic(where, `${otherEntity} (the other end of ${q}) is not published in this service: add an entity set for it`));
+          continue;
+        }
+        if (properties.some((p) => p.name === navName) || navName === 'ID' || navigations.some((n) => n.name === navName)) {
+          out.push(file.diagnostic(where, `the navigation property name '${navName}' is already used on ${setName}`));
+          continue;
+        }
+        navigations.push({ name: navName, association: q, target, fromParent, collection: a.type === 'ReferenceSet' || !fromParent });
+      }
+      const c = s.capabilities ?? {};
+      sets.push({
+        name: setName,
+        entity: e.name,
+        typeName: s.exposedName ?? e.shortName,
+        ...(s.description !== undefined ? { description: s.description } : {}),
+        properties,
+        navigations,
+        capabilities: {
+          readable: c.readable ?? true,
+          insertable: c.insertable ?? false,
+          updatable: c.updatable ?? false,
+          deletable: c.deletable ?? false,
+          countable: c.countable ?? true,
+          topSkip: c.topSkip ?? true,
+        },
+        ...(s.pageSize !== undefined ? { pageSize: s.pageSize } : {}),
+      });
+    }
+    services.set(name, {
+      name,
+      module,
+      shortName,
+      location,
+      version: def.version ?? '1.0.0',
+      namespace: def.namespace ?? 'DefaultNamespace',
+      ...(def.description !== undefined ? { description: def.description } : {}),
+      authentication,
+      allowedRoles,
+      sets,
+    });
+  }
+  return services;
+}

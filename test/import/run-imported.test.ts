@@ -1,0 +1,67 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkFolder } from '../../src/cli/import-command.js';
+import { importMendix } from '../../src/import/index.js';
+import { XasClient } from '../client-api/harness.js';
+import { startInstance, type KilnInstance } from '../support/kiln-instance.js';
+
+// The real Mendix 11.6.6 project of ../shared/fixtures, imported and run as Kiln runs any app.
+const V2 = join(import.meta.dirname, '../../../shared/fixtures/mendix/mxcli-testdata/v2-minimal/minimal.mpr');
+
+interface Operation {
+  readonly operationId: string;
+  readonly operationType: string;
+  readonly parameters?: Record<string, unknown>;
+}
+
+describe('an imported Mendix project runs', () => {
+  let kiln: KilnInstance;
+  let app: string;
+  let deployment: string;
+  let admin: XasClient;
+  beforeAll(async () => {
+    app = mkdtempSync(join(tmpdir(), 'kiln-imported-'));
+    await importMendix(V2, app, { check: checkFolder });
+    deployment = mkdtempSync(join(tmpdir(), 'kiln-imported-dep-'));
+    kiln = await startInstance({
+      appDir: app,
+      db: `sqlite:${join(deployment, 'app.db')}`,
+      deploymentDir: deployment,
+      env: { KILN_ADMIN_PASSWORD: 'Imported-Admin-1' },
+    });
+    // The project's security level is CheckNothing (Kiln's `off`): no login, every page open.
+    admin = new XasClient(kiln.base);
+  }, 180_000);
+  afterAll(async () => {
+    await kiln?.kill();
+  });
+
+  it('serves the client, its navigation and its pages', async () => {
+    expect((await fetch(`${kiln.base}/`)).status).toBe(200);
+    const get = (path: string) => fetch(`${kiln.base}${path}`);
+    const nav = await get('/pages/_navigation.json');
+    expect(nav.status).toBe(200);
+    const navigation = (await nav.json()) as { home?: string };
+    expect(navigation.home).toBe('MyFirstModule.Home_Web');
+    const pages = readdirSync(join(app, 'modules')).flatMap((m) =>
+      existsSync(join(app, 'modules', m, 'pages')) ? readdirSync(join(app, 'modules', m, 'pages')).map((f) => `${m}.${f.replace(/\.yaml$/, '')}`) : [],
+    );
+    expect(pages.length).toBe(13);
+    for (const page of pages) {
+      const res = await get(`/pages/${page}.json`);
+      expect(res.status, page).toBe(200);
+    }
+  });
+
+  it('answers every retrieve of its pages that needs no page parameter', async () => {
+    const ops = JSON.parse(readFileSync(join(deployment, 'model', 'operations.json'), 'utf8')) as Operation[];
+    const retrieves = ops.filter((o) => o.operationType === 'retrieve' && Object.keys(o.parameters ?? {}).length === 0);
+    expect(retrieves.length).toBeGreaterThanOrEqual(2);
+    for (const op of retrieves) {
+      const r = await admin.op(op.operationId, { options: { offset: 0, amount: 20, wantCount: true } });
+      expect(r.status, JSON.stringify({ op, body: r.body })).toBe(200);
+    }
+  });
+});
