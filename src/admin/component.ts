@@ -131,6 +131,7 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
         });
         const engine = ctx.services.get('microflows');
         if (engine) {
+          if (t) engine.aroundActivity = (mf, step, exec) => t.activity(mf, step.label, step.kind, exec);
           const traced = t ? <T>(name: string, call: () => Promise<T>) => t.microflow(name, call) : <T>(_name: string, call: () => Promise<T>) => call();
           engine.around = m
             ? async (name, call) => {
@@ -156,7 +157,10 @@ export function adminComponent(opts: AdminComponentOptions = {}): RuntimeCompone
       if (api) api.status = 'stopping';
       unsubscribe?.();
       const engine = ctx.services.get('microflows');
-      if (engine) engine.around = undefined;
+      if (engine) {
+        engine.around = undefined;
+        engine.aroundActivity = undefined;
+      }
       await tracing?.shutdown();
       if (api) {
         api.status = 'stopped';

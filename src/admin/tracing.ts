@@ -16,7 +16,7 @@ declare module 'fastify' {
 /**
  * OpenTelemetry traces (off unless TracingEndpoint is set): a span per HTTP
  * request (its parent taken from an incoming `traceparent`), per microflow
- * call, and per SQL statement with the statement's text as sent — its shape
+ * call and activity, and per SQL statement with the statement's text as sent — its shape
  * with placeholders; the values are bound parameters and never recorded.
  * Spans go to an OTLP/HTTP receiver in batches. The current span travels in
  * an AsyncLocalStorage, so nested microflows and their statements hang under
@@ -84,6 +84,45 @@ export class Tracing {
         span.end();
       }
     });
+  }
+
+  /**
+   * Runs an activity in its own span, a child of its microflow's (or of the activity
+   * that contains it: a loop's body, a decision's branch). Synchronous steps stay
+   * synchronous: a decision in a tight loop does not become a promise.
+   */
+  activity<R>(microflow: string, label: string, kind: string | undefined, exec: () => R | Promise<R>): R | Promise<R> {
+    const span = this.tracer.startSpan(
+      label,
+      { kind: SpanKind.INTERNAL, attributes: { 'kiln.microflow': microflow, 'kiln.activity': label, ...(kind ? { 'kiln.activity.kind': kind } : {}) } },
+      this.parentContext(),
+    );
+    const failed = (e: unknown) => {
+      span.recordException(e as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).message });
+      span.end();
+    };
+    let out: R | Promise<R>;
+    try {
+      out = this.current.run(span, exec);
+    } catch (e) {
+      failed(e);
+      throw e;
+    }
+    if (!(out instanceof Promise)) {
+      span.end();
+      return out;
+    }
+    return out.then(
+      (v) => {
+        span.end();
+        return v;
+      },
+      (e: unknown) => {
+        failed(e);
+        throw e;
+      },
+    );
   }
 
   /** A statement as sent: its text (placeholders, no values), under the current span. */

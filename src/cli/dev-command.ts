@@ -1,5 +1,5 @@
-import { type FSWatcher, readFileSync, watch } from 'node:fs';
-import { join, sep } from 'node:path';
+import { type FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { defaultComponents } from '../app/components.js';
 import { DevState, devComponent } from '../app/dev.js';
 import { modelChecks } from '../app/model-checks.js';
@@ -156,7 +156,12 @@ export async function runDev(args: string[]): Promise<number> {
     while (!stopped) {
       await saved();
       if (stopped) break;
-      await serial(onSave);
+      // A save made while the last one was checked or swapped in found no watcher: check again at once.
+      for (let since = Date.now(); !stopped; ) {
+        await serial(onSave);
+        if (newestModelFile(dir) < since) break;
+        since = Date.now();
+      }
     }
   })();
 
@@ -179,6 +184,21 @@ export async function runDev(args: string[]): Promise<number> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+}
+
+/** When a model file (YAML, JSON; outside dot-folders and node_modules) was last changed, in epoch ms. */
+function newestModelFile(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const rel = relative(dir, join(e.parentPath, e.name));
+    if (!e.isFile() || !/\.(ya?ml|json)$/i.test(e.name) || rel.split(sep).some((p) => p.startsWith('.') || p === 'node_modules')) continue;
+    try {
+      newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+    } catch {
+      // Gone between the listing and the stat: the next save tells.
+    }
+  }
+  return newest;
 }
 
 /**

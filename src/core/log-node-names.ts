@@ -24,6 +24,10 @@ export const LOG_NODES = {
   microflowEngine: 'MicroflowEngine',
   /** Scheduled and cluster-wide system work (instances, the leader lease). */
   systemTask: 'SystemTask',
+  /** Scheduled events (Mendix: "action scheduling, for example scheduled events"). */
+  actionManager: 'ActionManager',
+  /** Task queues and their workers. */
+  taskQueue: 'TaskQueue',
   /** Published REST services. */
   restPublish: 'REST Publish',
   /** Users, roles, sessions and sign-in. */
@@ -49,6 +53,7 @@ const FORMER_NAMES: Readonly<Record<string, string>> = {
   Client: LOG_NODES.webUi,
   Health: LOG_NODES.core,
   FileDocumentStorage: LOG_NODES.storageLocal,
+  ScheduledEvents: LOG_NODES.actionManager,
 };
 
 /** The node a name given by a user means (a former Kiln name gives the Mendix one; any other name is its own node). */

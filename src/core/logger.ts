@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { UserError } from '../model/diagnostics.js';
 import { canonicalNode } from './log-node-names.js';
 
 export type { Logger };
@@ -193,6 +194,31 @@ export function logNodesOf(log: Logger): LogNodes | undefined {
   return nodesOf.get(log);
 }
 
+const nodeLoggers = new WeakMap<LogNodes, Map<string, Logger>>();
+/** Past this many, an app's own node names (from an expression) stop getting loggers of their own. */
+const MAX_APP_NODES = 1000;
+
+/**
+ * The logger of a node named at run time (a microflow's log activity: `Shop.Orders`), made
+ * once from the process's root logger, so its level is set like any node's (LogNodeLevels,
+ * set_log_level) and its lines carry that node, not the caller's.
+ */
+export function nodeLogger(log: Logger, node: string): Logger {
+  const nodes = nodesOf.get(log);
+  if (!nodes) return log.child({ node });
+  let byName = nodeLoggers.get(nodes);
+  if (!byName) {
+    byName = new Map();
+    nodeLoggers.set(nodes, byName);
+  }
+  let l = byName.get(node);
+  if (!l) {
+    l = nodes.root.child({ node });
+    if (byName.size < MAX_APP_NODES) byName.set(node, l);
+  }
+  return l;
+}
+
 /**
  * One pino logger for the process; components take child loggers named after their log
  * node (log-node-names.ts). On a terminal (no destination given, stdout a TTY) the lines
@@ -201,6 +227,11 @@ export function logNodesOf(log: Logger): LogNodes | undefined {
  * for log collectors. Subscribers added through the admin API get the JSON lines too.
  */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const start = pinoLevel(level);
+  if (!start)
+    throw new UserError(
+      `LogLevel '${level}' is not a level: trace, debug, info, warn, error, fatal or silent (or TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL, NONE)`,
+    );
   let nodes: LogNodes | undefined;
   const out =
     destination ?? (process.stdout.isTTY && process.env.KILN_LOG_FORMAT !== 'json' ? prettyStream(process.stdout, !process.env.NO_COLOR) : process.stdout);
@@ -216,18 +247,19 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   };
   const root = pino(
     {
-      level: pinoLevel(level) ?? level,
+      level: start,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       // pino calls this with the parent as `this`. Only a child that names a node itself is
-      // tracked: children of a node's logger (Fastify's one per request) take its level when made.
+      // tracked: children of a node's logger (Fastify's one per request) take its level when made,
+      // and know the process's nodes (nodeLogger).
       onChild(this: Logger, child: Logger) {
         if (!nodes) return;
         const own = (child as unknown as Record<symbol, string>)[CHINDINGS]?.slice((this as unknown as Record<symbol, string>)[CHINDINGS]?.length ?? 0);
+        nodesOf.set(child, nodes);
         if (own?.includes('"node":')) {
           const node = child.bindings().node;
           if (typeof node === 'string') nodes.register(child, node);
-          nodesOf.set(child, nodes);
         }
       },
     },

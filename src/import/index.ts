@@ -6,7 +6,7 @@ import { convertApp } from './app.js';
 import { convertDomainModel } from './domain.js';
 import { ModelIndex } from './model-index.js';
 import { convertMicroflow, javaActionStub, STUB_MARK } from './microflows.js';
-import { attributeTypes, convertNavigation, convertPage } from './pages.js';
+import { attributeTypes, convertNavigation, convertPage, convertSnippet } from './pages.js';
 import { formatReport, type ImportReport, Reporter } from './report.js';
 import { convertScheduledEvent } from './scheduled-events.js';
 import { readProject } from './units.js';
@@ -21,7 +21,6 @@ export interface ImportOptions {
 }
 
 const NOT_IMPORTED: Record<string, string> = {
-  Forms$Snippet: 'snippets are not imported yet',
   Forms$Layout: 'layouts have no Kiln form (Kiln pages are laid out by the client)',
   Forms$PageTemplate: 'page templates are Studio Pro tooling',
   Forms$BuildingBlock: 'building blocks are Studio Pro tooling',
@@ -69,6 +68,10 @@ export async function importMendix(source: string, outDir: string, options: Impo
       continue;
     }
     files.set(`modules/${d.module}/pages/${d.name}.yaml`, convertPage(index, d.module, d.name, d.unit.doc, reporter, types));
+  }
+  for (const d of index.documents('Forms$Snippet')) {
+    if (!modules.includes(d.module)) continue;
+    files.set(`modules/${d.module}/snippets/${d.name}.yaml`, convertSnippet(index, d.module, d.name, d.unit.doc, reporter, types));
   }
   for (const d of index.documents('ScheduledEvents$ScheduledEvent')) {
     if (!modules.includes(d.module)) continue;
@@ -163,7 +166,7 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): st
     reporter.downgrade('scheduled event', `${event[1]}.${event[2]}`, `not imported: ${d.path} ${d.message}`, true);
     return '';
   }
-  const m = /^modules\/([^/]+)\/(?:(microflows|pages)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
+  const m = /^modules\/([^/]+)\/(?:(microflows|pages|snippets)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
   const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
   const path = d.path ? d.path.split('.') : [];
   if (m?.[2] === 'microflows') {
@@ -177,7 +180,7 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): st
     reporter.downgrade('microflow', where, `body left out: ${d.path} ${d.message}`);
     return '';
   }
-  const kind = m?.[2] === 'pages' ? 'page' : d.file === 'app.yaml' ? 'app.yaml' : 'model element';
+  const kind = m?.[2] === 'pages' ? 'page' : m?.[2] === 'snippets' ? 'snippet' : d.file === 'app.yaml' ? 'app.yaml' : 'model element';
   // Drop the smallest element the path names (an access rule, an attribute, a widget, a menu item, ...).
   for (let n = path.length; n >= 1; n--) {
     const parentPath = path.slice(0, n - 1);
@@ -201,9 +204,9 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): st
       return path.slice(0, n).join('.');
     }
   }
-  if (kind === 'page') {
+  if (kind === 'page' || kind === 'snippet') {
     files.delete(d.file);
-    reporter.downgrade('page', where, `not imported: ${d.path} ${d.message}`, true);
+    reporter.downgrade(kind, where, `not imported: ${d.path} ${d.message}`, true);
     return '';
   }
   return undefined;

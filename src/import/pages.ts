@@ -146,20 +146,40 @@ class PageConverter {
     };
     switch (type) {
       case 'DivContainer':
-      case 'ScrollContainer':
         return [{ container: { widgets: this.widgets(w.Widgets) } }];
-      case 'GroupBox':
+      case 'ScrollContainer':
+        return [{ scrollContainer: { widgets: this.widgets(w.Widgets) } }];
+      case 'GroupBox': {
+        const caption = this.template(w.Caption) || text(w.Caption, this.language);
+        const collapsible = str(w.Collapsible);
         return [
           {
-            container: {
-              widgets: [{ staticText: { text: this.template(w.Caption) || text(w.Caption, this.language), heading: 3 } }, ...this.widgets(w.Widgets)],
+            groupBox: {
+              ...(caption ? { caption } : {}),
+              ...(/^Yes/.test(collapsible) ? { collapsible: true } : {}),
+              ...(collapsible === 'YesInitiallyCollapsed' ? { collapsed: true } : {}),
+              widgets: this.widgets(w.Widgets),
             },
           },
         ];
+      }
       case 'TabContainer':
-        return list(w.TabPages).map((p) => ({
-          container: { widgets: [{ staticText: { text: text(p.Caption, this.language) || str(p.Name), heading: 2 } }, ...this.widgets(p.Widgets)] },
-        }));
+      case 'TabControl': {
+        const tabs = list(w.TabPages).map((p) => ({ caption: text(p.Caption, this.language) || str(p.Name), widgets: this.widgets(p.Widgets) }));
+        return tabs.length ? [{ tabContainer: { tabs } }] : [];
+      }
+      case 'SnippetCallWidget': {
+        const call = obj(w.FormCall);
+        const snippet = str(call?.Form);
+        if (!snippet) return [];
+        // A parameter is filled from a page parameter, or from the enclosing data view's object.
+        const parameters: Json = {};
+        for (const m of list(call?.ParameterMappings)) {
+          const v = obj(m.Variable);
+          parameters[last(str(m.Parameter))] = str(v?.PageParameter) ? `$${str(v?.PageParameter)}` : '$currentObject';
+        }
+        return [{ snippetCall: { snippet, ...(Object.keys(parameters).length ? { parameters } : {}) } }];
+      }
       case 'LayoutGrid':
         return [
           {
@@ -263,6 +283,7 @@ class PageConverter {
       }
       case 'CustomWidgets$CustomWidget':
         if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.datagrid.Datagrid') return this.dataGrid(w);
+        if (/languageselector/i.test(str(obj(w.Type)?.WidgetId))) return [{ languageSelector: {} }];
         this.notes.push(`pluggable widget ${str(obj(w.Type)?.WidgetId) || '?'} ${str(w.Name)} left out (no Kiln widget yet)`);
         return [];
       default:
@@ -289,6 +310,22 @@ export function convertPage(index: ModelIndex, module: string, name: string, doc
   if (/popup/i.test(str(call?.Form))) out.popup = true;
   out.widgets = list(call?.Arguments).flatMap((a) => conv.widgets(a.Widgets));
   reporter.count('page', conv.notes, `${module}.${name}`);
+  return out;
+}
+
+/** A Mendix snippet as a Kiln snippet file: its object parameters and widgets. */
+export function convertSnippet(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter, attributeTypes: Map<string, string>): Json {
+  const conv = new PageConverter(index.language, attributeTypes);
+  const out: Json = {};
+  const params: Json = {};
+  for (const p of list(doc.Parameters)) {
+    const t = dataType(obj(p.ParameterType));
+    if (t?.includes('.') && !t.startsWith('List of')) params[str(p.Name)] = t;
+    else conv.notes.push(`parameter ${str(p.Name)} of type ${t ?? 'unknown'} left out: Kiln snippet parameters are objects`);
+  }
+  if (Object.keys(params).length) out.parameters = params;
+  out.widgets = conv.widgets(doc.Widgets);
+  reporter.count('snippet', conv.notes, `${module}.${name}`);
   return out;
 }
 

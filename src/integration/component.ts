@@ -6,6 +6,7 @@ import { DOC_CSS, DOC_JS, escapeHtml, htmlPage } from './doc-assets.js';
 import { openApiDocument } from './openapi.js';
 import { RestServiceHandler } from './rest-handler.js';
 import { odataDocPage } from './odata/doc-page.js';
+import { odataErrorBody } from './odata/errors.js';
 import { ODataServiceHandler } from './odata/service-handler.js';
 import { LOG_NODES } from '../core/log-node-names.js';
 
@@ -15,8 +16,10 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
  * The integration component: serves the app's published REST services under
  * their locations (`/rest/<service>/v1/...`), their OpenAPI 3.0 documents at
  * `/rest-doc/<location>/openapi.json` with a documentation page at
- * `/rest-doc/<location>/`, the index of REST services at `/rest-doc/`, and the
- * index of every published API at `/api-doc/`. Uses the services 'db', 'ids',
+ * `/rest-doc/<location>/`, the index of REST services at `/rest-doc/`, the
+ * published OData v4 services under theirs (`/odata/<service>/v1/`, see
+ * odata/service-handler.ts) with `/odata-doc/`, and the index of every
+ * published API at `/api-doc/`. Uses the services 'db', 'ids',
  * 'microflows', and 'sessions', 'security', 'logic' when present.
  */
 export function integrationComponent(): RuntimeComponent {
@@ -91,6 +94,8 @@ export function integrationComponent(): RuntimeComponent {
   };
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** One service's routes, in their own scope: bodies arrive as text (any content type, the server's BodyLimit) and the handler parses them. */
 async function serviceRoutes(scope: FastifyInstance, h: RestServiceHandler): Promise<void> {
   scope.removeAllContentTypeParsers();
@@ -110,10 +115,15 @@ async function serviceRoutes(scope: FastifyInstance, h: RestServiceHandler): Pro
   scope.route({ method: [...METHODS], url: `${base}/*`, handler: handle });
 }
 
-/** CORS per service: headers for an allowed Origin; a request from another origin is refused (403) unless it is a preflight. */
-function cors(svc: CRestService, request: FastifyRequest, reply: FastifyReply): 'ok' | 'refused' {
+/**
+ * CORS per service: headers for an allowed Origin; a request from another origin is refused (403) unless it is a preflight.
+ * A service without CORS settings is same-origin only for requests that change something: a page on another site
+ * could otherwise post a form (text/plain, no preflight) that the browser sends with its cached Basic credentials.
+ */
+function cors(svc: { readonly cors?: CRestService['cors'] }, request: FastifyRequest, reply: FastifyReply): 'ok' | 'refused' {
   const origin = request.headers.origin;
-  if (typeof origin !== 'string' || !svc.cors) return 'ok';
+  if (typeof origin !== 'string') return 'ok';
+  if (!svc.cors) return SAFE_METHODS.has(request.method) || origin === `${request.protocol}://${request.host}` ? 'ok' : 'refused';
   const any = svc.cors.allowedOrigins.includes('*');
   if (!any && !svc.cors.allowedOrigins.includes(origin)) return 'refused';
   reply.header('Access-Control-Allow-Origin', any ? '*' : origin);
@@ -132,12 +142,16 @@ async function odataRoutes(scope: FastifyInstance, h: ODataServiceHandler): Prom
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const preflight = cors(h.service, request, reply);
+    if (request.method === 'OPTIONS') return reply.code(204).header('Allow', 'GET, POST, PATCH, DELETE, OPTIONS').send();
+    if (preflight === 'refused') return reply.code(403).type('application/json; charset=utf-8').send(odataErrorBody(403, 'origin not allowed'));
     const url = request.url;
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
     await h.handle(request, reply, path.slice(h.base.length + 1), q >= 0 ? url.slice(q + 1) : '');
     return reply;
   };
-  scope.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: h.base, handler: handle });
-  scope.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${h.base}/*`, handler: handle });
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+  scope.route({ method: [...methods], url: h.base, handler: handle });
+  scope.route({ method: [...methods], url: `${h.base}/*`, handler: handle });
 }

@@ -429,7 +429,7 @@ function parseBody(request: FastifyRequest, p: CRestParameter): unknown {
 }
 
 /** Validation and cancelled commits are the caller's 422, as for the client API. */
-async function withFeedback<T>(fn: () => Promise<T>): Promise<T> {
+export async function withFeedback<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {

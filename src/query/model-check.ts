@@ -20,8 +20,14 @@ export function xpathModelCheck(model: CompiledModel, out: Diagnostic[]): void {
       check(model, out, rule.source, ['xpath'], rule.xpath, { xpath: rule.xpath, entity: e.name }, `access rule of ${e.name}`);
     });
   }
-  for (const page of model.pages.values()) {
-    walk(page.def.widgets, ['widgets'], (source, path) => {
+  const units = [
+    ...[...model.pages.values()].map((p) => ({ name: p.name, file: p.source.file, widgets: p.def.widgets, placeholders: p.def.placeholders ?? {} })),
+    // A snippet's data sources do not depend on its arguments: checked once, in its own file.
+    ...[...(model.snippets?.values() ?? [])].map((s) => ({ name: s.name, file: s.source.file, widgets: s.def.widgets, placeholders: {} })),
+  ];
+  for (const page of units) {
+    walk([page.widgets, page.placeholders], [], (source, rawPath) => {
+      const path = rawPath[0] === 0 ? ['widgets', ...rawPath.slice(1)] : ['placeholders', ...rawPath.slice(1)];
       const xpath = source.xpath;
       if (typeof xpath !== 'string') return;
       const sort = normaliseSort(source.sort);
@@ -29,7 +35,7 @@ export function xpathModelCheck(model: CompiledModel, out: Diagnostic[]): void {
       check(
         model,
         out,
-        { file: page.source.file, path },
+        { file: page.file, path },
         ['xpath'],
         xpath,
         { xpath, ...(entity ? { entity } : {}), ...(sort ? { sort } : {}) },

@@ -4,7 +4,18 @@ import type { OperationRegistry, RuntimeOperation } from '../client-api/registry
 import { entityAccess, type EntityAccess } from '../security/entity-access.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
-import type { ClientButton, ClientButtonAction, ClientColumn, ClientEntity, ClientListSource, ClientPage, ClientWidget } from './page-definition.js';
+import { instantiateSnippet } from '../model/compiled/snippets.js';
+import type { ConditionTable } from './conditions.js';
+import type {
+  ClientButton,
+  ClientButtonAction,
+  ClientColumn,
+  ClientCondition,
+  ClientEntity,
+  ClientListSource,
+  ClientPage,
+  ClientWidget,
+} from './page-definition.js';
 
 /**
  * Turns a page of the model into what one user's browser receives: the widgets
@@ -14,8 +25,15 @@ import type { ClientButton, ClientButtonAction, ClientColumn, ClientEntity, Clie
  * widgets over entities or microflows they cannot use. Pure: the component
  * caches the result per page and set of module roles.
  */
-export function buildClientPage(model: CompiledModel, registry: OperationRegistry, page: CPage, user: UserContext): ClientPage {
-  return new PageBuilder(model, registry, page, user).build();
+export function buildClientPage(
+  model: CompiledModel,
+  registry: OperationRegistry,
+  page: CPage,
+  user: UserContext,
+  conditions?: ConditionTable,
+  language?: string,
+): ClientPage {
+  return new PageBuilder(model, registry, page, user, conditions, language).build();
 }
 
 const INPUTS = new Set(['textBox', 'textArea', 'numberInput', 'datePicker', 'checkBox', 'radioButtons', 'dropDown']);
@@ -27,21 +45,77 @@ interface Scope {
 
 class PageBuilder {
   private readonly entities = new Map<string, { access: EntityAccess; extra: Set<string> }>();
+  /** Module of the file whose widgets are being built (the page's, a snippet's, the layout's), for unqualified names. */
+  private module: string;
+  /** Snippets being expanded, against cycles (reported by kiln check). */
+  private snippets: string[] = [];
 
   constructor(
     private readonly model: CompiledModel,
     private readonly registry: OperationRegistry,
     private readonly page: CPage,
     private readonly user: UserContext,
-  ) {}
+    private readonly conditions: ConditionTable | undefined,
+    private readonly language: string | undefined,
+  ) {
+    this.module = page.module;
+  }
+
+  /** A text as the model writes it, in the requested language (else the app's default, else the first given). */
+  private text(v: unknown): string | undefined {
+    return translate(v, this.language, this.model.app.languages?.[0]);
+  }
 
   build(): ClientPage {
     const params: Record<string, string> = {};
     for (const [n, e] of Object.entries(this.page.def.parameters ?? {})) params[n] = qualify(e, this.page.module);
     const widgets = this.list(this.page.def.widgets, 'widgets', {});
+    const placeholders: Record<string, ClientWidget[]> = {};
+    for (const [name, list] of Object.entries(this.page.def.placeholders ?? {})) placeholders[name] = this.list(list, `placeholders/${name}`, {});
+    const layout = this.page.layout ? this.model.layouts?.get(this.page.layout) : undefined;
+    let clientLayout: ClientPage['layout'];
+    if (layout) {
+      // A layout runs no operation (kiln check keeps data widgets out), so its paths need no registry.
+      this.module = layout.module;
+      clientLayout = { name: layout.name, widgets: this.list(layout.def.widgets, `layout:${layout.name}`, {}) };
+      this.module = this.page.module;
+    }
     const entities: Record<string, ClientEntity> = {};
     for (const name of this.entities.keys()) entities[name] = this.clientEntity(name);
-    return { name: this.page.name, title: this.page.def.title, popup: this.page.def.popup === true, parameters: params, widgets, entities };
+    return {
+      name: this.page.name,
+      title: this.text(this.page.def.title) ?? this.page.name,
+      popup: this.page.def.popup === true,
+      parameters: params,
+      widgets,
+      ...(clientLayout ? { layout: clientLayout } : {}),
+      ...(Object.keys(placeholders).length ? { placeholders } : {}),
+      entities,
+    };
+  }
+
+  private hasRoles(roles: unknown): boolean {
+    if (!Array.isArray(roles)) return true;
+    const q = roles.filter((r): r is string => typeof r === 'string').map((r) => qualify(r, this.module));
+    return hasAnyRole(this.model, this.user, q);
+  }
+
+  /**
+   * A widget's condition for the browser, `null` when it can never hold for this user
+   * (roles they lack, or an expression kiln check refused): the widget is then left out.
+   */
+  private condition(c: unknown, scope: Scope): ClientCondition | undefined | null {
+    if (!c || typeof c !== 'object') return undefined;
+    const v = c as Record<string, unknown>;
+    if (!this.hasRoles(v.roles)) return null;
+    let expr: ClientCondition['expr'];
+    if (typeof v.expression === 'string') {
+      expr = this.conditions?.get(scope.entity?.name, this.module, v.expression);
+      if (!expr) return null;
+    }
+    const attr = typeof v.attribute === 'string' && Array.isArray(v.values) ? { attribute: v.attribute, values: v.values as (string | boolean)[] } : {};
+    if (attr.attribute && scope.entity && !this.access(scope.entity.name).readable(attr.attribute)) return null;
+    return expr || attr.attribute ? { ...(expr ? { expr } : {}), ...attr } : undefined;
   }
 
   private access(entity: string): EntityAccess {
@@ -73,7 +147,13 @@ class PageBuilder {
     if (!kind) return undefined;
     const raw = (w as Record<string, unknown>)[kind];
     const body = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
-    const bpath = `${path}/${kind}`;
+    const visible = this.condition(body.visible, scope);
+    if (visible === null) return undefined;
+    const c = this.widgetBody(kind, raw, body, `${path}/${kind}`, scope);
+    return c && visible ? { ...c, visible } : c;
+  }
+
+  private widgetBody(kind: string, raw: unknown, body: Record<string, unknown>, bpath: string, scope: Scope): ClientWidget | undefined {
     switch (kind) {
       case 'dataGrid':
       case 'listView':
@@ -85,15 +165,55 @@ class PageBuilder {
         return b ? { type: 'button', button: b } : undefined;
       }
       case 'staticText': {
-        const text = typeof raw === 'string' ? raw : String(body.text ?? body.caption ?? '');
+        const t = typeof raw === 'string' ? raw : (this.text(body.text) ?? this.text(body.caption) ?? '');
         const h = body.heading;
-        return { type: 'staticText', text, ...(h === 1 || h === 2 || h === 3 ? { heading: h } : {}) };
+        return { type: 'staticText', text: t, ...(h === 1 || h === 2 || h === 3 ? { heading: h } : {}) };
       }
       case 'dynamicText': {
         const attribute = typeof raw === 'string' ? raw : String(body.attribute ?? '');
         if (!scope.entity || !this.readablePath(scope.entity, attribute)) return undefined;
-        return { type: 'dynamicText', attribute, ...(typeof body.label === 'string' ? { label: body.label } : {}) };
+        const label = this.text(body.label);
+        return { type: 'dynamicText', attribute, ...(label ? { label } : {}) };
       }
+      case 'groupBox': {
+        const caption = this.text(body.caption);
+        const collapsed = body.collapsed === true;
+        return {
+          type: 'groupBox',
+          ...(caption ? { caption } : {}),
+          collapsible: body.collapsible === true || collapsed,
+          collapsed,
+          widgets: this.list(body.widgets, `${bpath}/widgets`, scope),
+        };
+      }
+      case 'tabContainer': {
+        const tabs: Extract<ClientWidget, { type: 'tabContainer' }>['tabs'][number][] = [];
+        (Array.isArray(body.tabs) ? body.tabs : []).forEach((t, i) => {
+          const tab = (t && typeof t === 'object' ? t : {}) as Record<string, unknown>;
+          const visible = this.condition(tab.visible, scope);
+          if (visible === null) return;
+          tabs.push({
+            caption: this.text(tab.caption) ?? `Tab ${i + 1}`,
+            ...(visible ? { visible } : {}),
+            widgets: this.list(tab.widgets, `${bpath}/tabs/${i}/widgets`, scope),
+          });
+        });
+        return tabs.length ? { type: 'tabContainer', name: String(body.name ?? 'tabContainer'), tabs } : undefined;
+      }
+      case 'scrollContainer':
+        return {
+          type: 'scrollContainer',
+          ...(typeof body.height === 'number' ? { height: body.height } : {}),
+          widgets: this.list(body.widgets, `${bpath}/widgets`, scope),
+        };
+      case 'snippetCall':
+        return this.snippetCall(body, bpath, scope);
+      case 'placeholder':
+        return typeof body.name === 'string' ? { type: 'placeholder', name: body.name } : undefined;
+      case 'navigationTree':
+        return { type: 'navigationTree', orientation: body.orientation === 'horizontal' ? 'horizontal' : 'vertical' };
+      case 'languageSelector':
+        return (this.model.app.languages?.length ?? 0) > 1 ? { type: 'languageSelector' } : undefined;
       case 'fileManager':
       case 'imageViewer': {
         const root = kind === 'imageViewer' ? 'System.Image' : 'System.FileDocument';
@@ -104,7 +224,7 @@ class PageBuilder {
         return {
           type: kind,
           upload: body.upload !== false && access.writable('Contents'),
-          ...(typeof body.label === 'string' ? { label: body.label } : {}),
+          ...(this.text(body.label) ? { label: this.text(body.label)! } : {}),
           ...(mb ? { maxFileSize: Math.floor(mb * 1024 * 1024) } : {}),
         };
       }
@@ -124,7 +244,9 @@ class PageBuilder {
               columns: cols.map((c, ci) => {
                 const col = (c && typeof c === 'object' ? c : {}) as Record<string, unknown>;
                 const weight = typeof col.weight === 'number' && col.weight > 0 ? col.weight : Math.max(1, Math.floor(12 / Math.max(1, cols.length)));
-                return { weight, widgets: this.list(col.widgets, `${bpath}/rows/${ri}/columns/${ci}/widgets`, scope) };
+                const tabletWeight = typeof col.tabletWeight === 'number' ? col.tabletWeight : weight;
+                const phoneWeight = typeof col.phoneWeight === 'number' ? col.phoneWeight : 12;
+                return { weight, tabletWeight, phoneWeight, widgets: this.list(col.widgets, `${bpath}/rows/${ri}/columns/${ci}/widgets`, scope) };
               }),
             };
           }),
@@ -136,6 +258,23 @@ class PageBuilder {
       default:
         if (INPUTS.has(kind)) return this.input(kind as 'textBox', body, scope);
         return undefined;
+    }
+  }
+
+  /** A snippet's widgets in place, as instantiated for the call (the registry walked the same widgets under the same paths). */
+  private snippetCall(body: Record<string, unknown>, path: string, scope: Scope): ClientWidget | undefined {
+    if (typeof body.snippet !== 'string') return undefined;
+    const snippet = this.model.snippets?.get(qualify(body.snippet, this.module));
+    if (!snippet || this.snippets.includes(snippet.name)) return undefined;
+    const args = (body.parameters && typeof body.parameters === 'object' ? body.parameters : {}) as Record<string, string>;
+    const outer = this.module;
+    this.module = snippet.module;
+    this.snippets.push(snippet.name);
+    try {
+      return { type: 'container', className: 'snippet', widgets: this.list(instantiateSnippet(snippet, args), `${path}/widgets`, scope) };
+    } finally {
+      this.module = outer;
+      this.snippets.pop();
     }
   }
 
@@ -164,7 +303,8 @@ class PageBuilder {
     const scope: Scope = { entity, widgetName: name };
     const buttons = this.buttons(body.buttons, `${path}/buttons`, scope);
     const rowButtons = this.buttons(body.rowButtons, `${path}/rowButtons`, scope);
-    const caption = typeof body.caption === 'string' ? { caption: body.caption } : {};
+    const captionText = this.text(body.caption);
+    const caption = captionText ? { caption: captionText } : {};
     if (kind === 'listView') {
       return {
         type: 'listView',
@@ -184,10 +324,7 @@ class PageBuilder {
       if (typeof ref !== 'string') continue;
       const type = this.readablePath(entity, ref);
       if (!type) continue;
-      const label =
-        c && typeof c === 'object' && typeof (c as { caption?: unknown }).caption === 'string'
-          ? (c as { caption: string }).caption
-          : humanize(ref.split('/').pop()!);
+      const label = (c && typeof c === 'object' ? this.text((c as { caption?: unknown }).caption) : undefined) ?? humanize(ref.split('/').pop()!);
       columns.push({ attribute: ref, caption: label, type, sortable: !ref.includes('/') });
     }
     return { type: 'dataGrid', name, ...caption, entity: entity.name, source, pageSize, columns, search, buttons, rowButtons };
@@ -220,17 +357,19 @@ class PageBuilder {
     if (!scope.entity || !scope.entity.attributes.has(attribute)) return undefined;
     const access = this.access(scope.entity.name);
     if (!access.readable(attribute)) return undefined;
+    const editable = this.condition(body.editable, scope);
     return {
       type: kind,
       attribute,
-      label: typeof body.label === 'string' ? body.label : humanize(attribute),
-      readOnly: body.readOnly === true || !access.writable(attribute),
+      label: this.text(body.label) ?? humanize(attribute),
+      readOnly: body.readOnly === true || !access.writable(attribute) || editable === null,
+      ...(editable ? { editable } : {}),
     };
   }
 
   private referenceSelector(kind: 'referenceSelector' | 'referenceSetSelector', body: Record<string, unknown>, scope: Scope): ClientWidget | undefined {
     if (!scope.entity || typeof body.association !== 'string') return undefined;
-    const assoc = this.model.associations.get(qualify(body.association, this.page.module));
+    const assoc = this.model.associations.get(qualify(body.association, this.module));
     if (!assoc || !scope.entity.chain.includes(assoc.parent)) return undefined;
     const access = this.access(scope.entity.name);
     if (!access.readable(assoc.name)) return undefined;
@@ -247,8 +386,12 @@ class PageBuilder {
       association: assoc.name,
       target: target.name,
       displayAttribute: display,
-      label: typeof body.label === 'string' ? body.label : humanize(assoc.shortName),
-      readOnly: body.readOnly === true || !access.writable(assoc.name),
+      label: this.text(body.label) ?? humanize(assoc.shortName),
+      readOnly: body.readOnly === true || !access.writable(assoc.name) || this.condition(body.editable, scope) === null,
+      ...(() => {
+        const e = this.condition(body.editable, scope);
+        return e ? { editable: e } : {};
+      })(),
       ...(this.allowed(options) ? { optionsOperationId: options.id } : {}),
     };
   }
@@ -261,8 +404,8 @@ class PageBuilder {
       return a && this.access(entity.name).readable(ref) ? a.type : undefined;
     }
     if (parts.length !== 3) return undefined;
-    const assoc = this.model.associations.get(qualify(parts[0]!, this.page.module));
-    const target = this.model.entities.get(qualify(parts[1]!, this.page.module));
+    const assoc = this.model.associations.get(qualify(parts[0]!, this.module));
+    const target = this.model.entities.get(qualify(parts[1]!, this.module));
     if (!assoc || !target || !this.access(entity.name).readable(assoc.name)) return undefined;
     const a = target.attributes.get(parts[2]!);
     if (!a || !this.access(target.name).readable(parts[2]!)) return undefined;
@@ -274,14 +417,17 @@ class PageBuilder {
     if (!Array.isArray(list)) return [];
     const out: ClientButton[] = [];
     list.forEach((b, i) => {
-      const c = b && typeof b === 'object' ? this.button(b as Record<string, unknown>, `${path}/${i}`, scope) : undefined;
-      if (c) out.push(c);
+      if (!b || typeof b !== 'object') return;
+      const visible = this.condition((b as Record<string, unknown>).visible, scope);
+      if (visible === null) return;
+      const c = this.button(b as Record<string, unknown>, `${path}/${i}`, scope);
+      if (c) out.push(visible ? { ...c, visible } : c);
     });
     return out;
   }
 
   private button(b: Record<string, unknown>, path: string, scope: Scope): ClientButton | undefined {
-    const caption = typeof b.caption === 'string' ? b.caption : 'Button';
+    const caption = this.text(b.caption) ?? 'Button';
     const a = b.action;
     const op = this.registry.forPath(this.page.name, path);
     let action: ClientButtonAction | undefined;
@@ -304,12 +450,12 @@ class PageBuilder {
       const o = a as Record<string, unknown>;
       if (typeof o.create === 'string') {
         if (!this.allowed(op) || op.type !== 'create' || !this.access(op.entity).canCreate) return undefined;
-        const page = typeof o.page === 'string' ? qualify(o.page, this.page.module) : undefined;
+        const page = typeof o.page === 'string' ? qualify(o.page, this.module) : undefined;
         if (page && !this.canOpen(page)) return undefined;
         action = { kind: 'create', entity: op.entity, operationId: op.id, ...(page ? { page } : {}) };
         style = 'primary';
       } else if (typeof o.open === 'string' || typeof o.page === 'string') {
-        const page = qualify(String(o.open ?? o.page), this.page.module);
+        const page = qualify(String(o.open ?? o.page), this.module);
         if (!this.canOpen(page)) return undefined;
         action = { kind: 'open', page };
         needsObject = Object.keys(this.model.pages.get(page)!.def.parameters ?? {}).length > 0;
@@ -353,7 +499,7 @@ class PageBuilder {
         type: a.type,
         length: a.length,
         writable: access.writable(a.name),
-        ...(en ? { values: en.values.map((v) => ({ key: v.key, caption: v.caption })) } : {}),
+        ...(en ? { values: en.values.map((v) => ({ key: v.key, caption: (v.captions && this.text(v.captions)) ?? v.caption })) } : {}),
         ...(a.type === 'DateTime' ? { localize: a.localize } : {}),
         ...(required.has(a.name) ? { required: true } : {}),
       };
@@ -366,6 +512,15 @@ class PageBuilder {
     }
     return { name, attributes, associations, canCreate: access.canCreate, canDelete: access.canDelete };
   }
+}
+
+/** A model text (a string, or `{en_US: ..., nl_NL: ...}`) in one language. */
+export function translate(v: unknown, language: string | undefined, fallback: string | undefined): string | undefined {
+  if (typeof v === 'string') return v;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const t = v as Record<string, unknown>;
+  const pick = (l: string | undefined) => (l && typeof t[l] === 'string' ? (t[l] as string) : undefined);
+  return pick(language) ?? pick(fallback) ?? Object.values(t).find((x): x is string => typeof x === 'string');
 }
 
 /** `DateOfBirth` -> `Date of birth`; `Firstname` stays. */

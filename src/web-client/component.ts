@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { canOpenPage } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { buildClientPage } from './build-page.js';
+import { ConditionTable } from './conditions.js';
+import { ensureLanguages, resolveLanguage, userLanguageReader, userLanguageWriter } from './language.js';
+import { HttpError } from '../core/errors.js';
+import { timingSafeEqual } from 'node:crypto';
 import { buildNavigation } from './navigation.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
@@ -35,6 +41,9 @@ interface CachedJson {
 export function clientComponent(opts: { clientDir?: string } = {}): RuntimeComponent {
   let files = new Map<string, StaticFile>();
   const cache = new Map<string, CachedJson>();
+  let conditions: ConditionTable | undefined;
+  let userLanguage: (userId: bigint) => Promise<string | null> = async () => null;
+  let setUserLanguage: ((userId: bigint, code: string) => Promise<boolean>) | undefined;
 
   const sendJson = (req: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) => {
     let c = cache.get(key);
@@ -43,7 +52,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       c = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
       cache.set(key, c);
     }
-    reply.header('Cache-Control', 'private, no-cache').header('Vary', 'Cookie').header('ETag', c.etag);
+    reply.header('Cache-Control', 'private, no-cache').header('Vary', 'Cookie, Accept-Language').header('ETag', c.etag);
     if (req.headers['if-none-match'] === c.etag) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(c.body);
   };
@@ -64,12 +73,44 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
     name: 'client',
     async start(ctx: RuntimeContext) {
       const dir = opts.clientDir ?? DEFAULT_CLIENT_DIR;
-      files = await loadStaticFiles(dir, { title: ctx.model.app.name, dev: ctx.services.get('devMode') !== undefined });
+      // An app's theme.css overrides the client's CSS variables (colours, fonts, spacing) without a build.
+      const theme = await readFile(join(ctx.appDir, 'theme.css')).catch(() => undefined);
+      files = await loadStaticFiles(dir, { title: ctx.model.app.name, dev: ctx.services.get('devMode') !== undefined, ...(theme ? { theme } : {}) });
+      // Visibility expressions, compiled once (kiln check reported their errors).
+      conditions = ConditionTable.compile(ctx.model, []);
+      const db = ctx.services.get('db');
+      const ids = ctx.services.get('ids');
+      if (db) {
+        if (ids) await ensureLanguages(ctx.model, db, ids);
+        userLanguage = userLanguageReader(ctx.model, db);
+        setUserLanguage = userLanguageWriter(ctx.model, db);
+      }
       if (!files.has('/index.html'))
         ctx.log.child({ node: LOG_NODES.webUi }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
     routes(app, ctx) {
       const registry = () => ctx.services.require('operations');
+
+      // A language selector's choice, stored as Mendix does: the user's System.User_Language.
+      app.post('/pages/_language', { bodyLimit: 1024 }, async (req, reply) => {
+        const languages = ctx.model.app.languages ?? [];
+        const sessions = ctx.model.security.level === 'off' ? undefined : ctx.services.get('sessions');
+        const user = sessions ? await sessions.contextOf(req) : undefined;
+        if (sessions) {
+          if (!user || user.userId === null) throw new HttpError(401, 'not signed in');
+          const expected = await sessions.csrfTokenOf(req);
+          const given = req.headers['x-csrf-token'];
+          if (!expected || typeof given !== 'string' || !sameText(given, expected)) throw new HttpError(403, 'a session needs its X-Csrf-Token header');
+        }
+        const body = req.body as { language?: unknown } | undefined;
+        const language = body && typeof body === 'object' ? body.language : undefined;
+        if (typeof language !== 'string' || !languages.includes(language))
+          throw new HttpError(400, `unknown language ${JSON.stringify(language ?? null)}: the app's languages are ${languages.join(', ') || 'none'}`);
+        // Security off: no user to store it for (the browser keeps the choice).
+        if (!user || user.userId === null) return reply.code(204).send();
+        if (!(await setUserLanguage?.(user.userId, language))) throw new HttpError(409, `the language ${language} is not in System.Language`);
+        return reply.code(204).send();
+      });
 
       app.get('/pages/:file', async (req, reply) => {
         const file = (req.params as { file: string }).file;
@@ -78,15 +119,19 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         const user = await resolveUser(ctx, req);
         if (!user) return reply.code(401).send({ error: 'not signed in' });
         const name = m[1]!;
-        const key = `${name}|${rolesKey(user)}`;
+        const languages = ctx.model.app.languages ?? [];
+        const chosen = (req.query as { lang?: unknown }).lang;
+        const stored = languages.length && user.userId !== null ? await userLanguage(user.userId) : null;
+        const lang = resolveLanguage(languages, typeof chosen === 'string' ? chosen : undefined, stored, req.headers['accept-language']);
+        const key = `${name}|${rolesKey(user)}|${lang ?? ''}`;
         if (name === '_navigation') {
-          // The navigation names the user: cached per user, not per role set.
-          return sendJson(req, reply, `${key}|${user.userName ?? ''}`, () => buildNavigation(ctx.model, user));
+          // The navigation names the user and their language: cached per user and language, not per role set.
+          return sendJson(req, reply, `${key}|${user.userName ?? ''}|${stored ?? ''}`, () => buildNavigation(ctx.model, user, stored, lang));
         }
         const page = ctx.model.pages.get(name);
         if (!page) return reply.code(404).send({ error: `unknown page '${name}'` });
         if (!canOpenPage(ctx.model, user, name)) return reply.code(403).send({ error: `you may not open the page '${name}'` });
-        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user));
+        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user, conditions, lang ?? undefined));
       });
 
       const index = (req: FastifyRequest, reply: FastifyReply) => {
@@ -104,4 +149,10 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       });
     },
   };
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

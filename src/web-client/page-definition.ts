@@ -7,6 +7,24 @@
  * browser (client/): types only, no imports.
  */
 
+/**
+ * A subset of the expression language the browser evaluates (visibility and
+ * editability), compiled from the model's expression text at start-up: literals,
+ * attributes of the context object, comparisons, arithmetic, and/or/not, empty.
+ */
+export type ClientExpr =
+  | { readonly op: 'lit'; readonly value: string | number | boolean | null }
+  | { readonly op: 'attr'; readonly name: string }
+  | { readonly op: 'not'; readonly arg: ClientExpr }
+  | { readonly op: 'and' | 'or' | '=' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | 'div'; readonly args: readonly [ClientExpr, ClientExpr] };
+
+/** A widget's visibility or an input's editability: every part given must hold (roles are decided by the server). */
+export interface ClientCondition {
+  readonly expr?: ClientExpr;
+  readonly attribute?: string;
+  readonly values?: readonly (string | boolean)[];
+}
+
 export type ClientAttributeType = 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' | 'Enumeration' | 'AutoNumber' | 'Binary' | 'HashedString';
 
 export interface ClientAttribute {
@@ -65,6 +83,7 @@ export interface ClientButton {
   readonly style: 'primary' | 'default' | 'danger';
   /** The button acts on an object (the grid's selection, the data view's object). */
   readonly needsObject: boolean;
+  readonly visible?: ClientCondition;
 }
 
 export interface ClientColumn {
@@ -121,6 +140,8 @@ export interface ClientInput {
   readonly attribute: string;
   readonly label: string;
   readonly readOnly: boolean;
+  /** Editable only while this holds (on top of readOnly). */
+  readonly editable?: ClientCondition;
 }
 
 export interface ClientReferenceSelector {
@@ -132,6 +153,7 @@ export interface ClientReferenceSelector {
   readonly displayAttribute: string;
   readonly label: string;
   readonly readOnly: boolean;
+  readonly editable?: ClientCondition;
   /** Retrieve of the selectable objects; absent = the user cannot list them. */
   readonly optionsOperationId?: string;
 }
@@ -169,10 +191,46 @@ export interface ClientContainer {
 }
 export interface ClientLayoutGrid {
   readonly type: 'layoutGrid';
-  readonly rows: readonly { readonly columns: readonly { readonly weight: number; readonly widgets: readonly ClientWidget[] }[] }[];
+  readonly rows: readonly {
+    readonly columns: readonly {
+      readonly weight: number;
+      readonly tabletWeight: number;
+      readonly phoneWeight: number;
+      readonly widgets: readonly ClientWidget[];
+    }[];
+  }[];
+}
+export interface ClientGroupBox {
+  readonly type: 'groupBox';
+  readonly caption?: string;
+  readonly collapsible: boolean;
+  readonly collapsed: boolean;
+  readonly widgets: readonly ClientWidget[];
+}
+export interface ClientTabContainer {
+  readonly type: 'tabContainer';
+  readonly name: string;
+  readonly tabs: readonly { readonly caption: string; readonly visible?: ClientCondition; readonly widgets: readonly ClientWidget[] }[];
+}
+export interface ClientScrollContainer {
+  readonly type: 'scrollContainer';
+  readonly height?: number;
+  readonly widgets: readonly ClientWidget[];
+}
+/** In a layout: where the page's widgets (`main`) or its placeholder widgets go. */
+export interface ClientPlaceholder {
+  readonly type: 'placeholder';
+  readonly name: string;
+}
+export interface ClientNavigationTree {
+  readonly type: 'navigationTree';
+  readonly orientation: 'vertical' | 'horizontal';
+}
+export interface ClientLanguageSelector {
+  readonly type: 'languageSelector';
 }
 
-export type ClientWidget =
+export type ClientWidget = (
   | ClientDataGrid
   | ClientListView
   | ClientDataView
@@ -183,11 +241,22 @@ export type ClientWidget =
   | ClientFileWidget
   | ClientButtonWidget
   | ClientContainer
-  | ClientLayoutGrid;
+  | ClientLayoutGrid
+  | ClientGroupBox
+  | ClientTabContainer
+  | ClientScrollContainer
+  | ClientPlaceholder
+  | ClientNavigationTree
+  | ClientLanguageSelector
+) & { readonly visible?: ClientCondition };
 
 export interface ClientPage {
   readonly name: string;
   readonly title: string;
+  /** The layout the page is shown in: its widgets, with placeholders the page fills. */
+  readonly layout?: { readonly name: string; readonly widgets: readonly ClientWidget[] };
+  /** Widgets for the layout's placeholders other than main, by name. */
+  readonly placeholders?: Readonly<Record<string, readonly ClientWidget[]>>;
   readonly popup: boolean;
   /** Page parameters: name -> entity. */
   readonly parameters: Readonly<Record<string, string>>;
@@ -202,6 +271,12 @@ export interface ClientNavigation {
   readonly appVersion: string;
   readonly home: string | null;
   readonly menu: readonly { readonly caption: string; readonly page: string }[];
+  /** app.yaml languages, the default first; empty when the app names none. */
+  readonly languages: readonly string[];
+  /** The user's language (System.User_Language), when set and one of languages. */
+  readonly language: string | null;
+  /** The language the texts of this answer are in (null: the app names no languages). */
+  readonly textLanguage: string | null;
   readonly userName: string | null;
   readonly roles: readonly string[];
   readonly securityLevel: 'off' | 'prototype' | 'production';

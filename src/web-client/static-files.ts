@@ -49,7 +49,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * Reads the built client (client/dist) into memory once: it is small, and
  * serving from memory needs no file access per request. URL path -> file.
  */
-export async function loadStaticFiles(dir: string, opts: { title?: string; dev?: boolean } = {}): Promise<Map<string, StaticFile>> {
+export async function loadStaticFiles(dir: string, opts: { title?: string; dev?: boolean; theme?: Buffer } = {}): Promise<Map<string, StaticFile>> {
   const files = new Map<string, StaticFile>();
   const walk = async (d: string): Promise<void> => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
@@ -65,6 +65,8 @@ export async function loadStaticFiles(dir: string, opts: { title?: string; dev?:
         body = Buffer.from(body.toString('utf8').replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(opts.title)}</title>`));
       // Under `kiln dev` the client listens to /dev/events (model swapped: reload; errors: shown).
       if (url === '/index.html' && opts.dev) body = Buffer.from(body.toString('utf8').replace('<head>', '<head><meta name="kiln-dev" content="1">'));
+      // The app's theme (theme.css in the app folder) comes after the client's styles, so its variables win.
+      if (url === '/index.html' && opts.theme) body = Buffer.from(body.toString('utf8').replace('</head>', '<link rel="stylesheet" href="/theme.css"></head>'));
       const cacheControl = url === '/index.html' ? 'no-cache' : url.startsWith('/assets/') ? IMMUTABLE : 'public, max-age=3600';
       files.set(url, {
         body,
@@ -76,6 +78,13 @@ export async function loadStaticFiles(dir: string, opts: { title?: string; dev?:
   };
   if (!(await stat(dir).catch(() => undefined))?.isDirectory()) return files;
   await walk(dir);
+  if (opts.theme)
+    files.set('/theme.css', {
+      body: opts.theme,
+      type: TYPES['.css']!,
+      cacheControl: 'no-cache',
+      etag: `"${createHash('sha256').update(opts.theme).digest('base64url').slice(0, 22)}"`,
+    });
   return files;
 }
 

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, logNodesOf, prettyStream } from '../../src/core/logger.js';
+import { createLogger, logNodesOf, nodeLogger, prettyStream } from '../../src/core/logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -40,6 +40,26 @@ describe('log nodes', () => {
     log.child({ node: 'MicroflowEngine' }).warn('not shown');
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['traced']);
     expect(logNodesOf(log)!.levels()).toEqual({ ConnectionBus: 'TRACE', MicroflowEngine: 'ERROR' });
+  });
+
+  it("gives a node named at run time (a microflow's log activity) a logger of its own, with its own level", () => {
+    const { lines, stream } = capture();
+    const log = createLogger('info', stream);
+    const perRequest = log.child({ node: 'MicroflowEngine' }).child({ req: 7 });
+    nodeLogger(perRequest, 'Shop.Orders').info({ microflow: 'Shop.Order' }, 'ordered');
+    expect(lines).toHaveLength(1);
+    // One node in the line: the activity's, not the caller's.
+    expect(lines[0]!.match(/"node":/g)).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ node: 'Shop.Orders', microflow: 'Shop.Order', msg: 'ordered' });
+    expect(logNodesOf(log)!.setLevel('Shop.Orders', 'NONE')).toBe(true);
+    nodeLogger(perRequest, 'Shop.Orders').error('silenced');
+    nodeLogger(perRequest, 'Shop.Other').info('other');
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['ordered', 'other']);
+  });
+
+  it('refuses an unknown LogLevel with a message naming the levels', () => {
+    expect(() => createLogger('loud')).toThrow(/LogLevel 'loud'.*TRACE/);
+    expect(createLogger('WARNING', capture().stream).level).toBe('warn');
   });
 
   it('gives each subscriber the lines at or above its own level for the line’s node', () => {

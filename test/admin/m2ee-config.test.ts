@@ -20,4 +20,10 @@ describe("Mendix's configuration as Kiln's settings", () => {
       Host: '127.0.0.1',
     });
   });
+
+  it('takes ScheduledEventExecution as it is and MyScheduledEvents as Mendix gives it, a list', () => {
+    expect(
+      kilnOverrides({ runtime: { ScheduledEventExecution: 'SPECIFIED', MyScheduledEvents: ['Ops.Nightly', 'Ops.Hourly'] }, appContainer: {} }, {}),
+    ).toEqual({ ScheduledEventExecution: 'SPECIFIED', MyScheduledEvents: 'Ops.Nightly,Ops.Hourly' });
+  });
 });

@@ -54,7 +54,7 @@ async function waitFor(pred: () => boolean, ms = 10000): Promise<void> {
 }
 
 describe('OpenTelemetry traces', () => {
-  it('sends a span per request (parent from traceparent), per microflow and per SQL statement (shape only) to an OTLP receiver', async () => {
+  it('sends a span per request (parent from traceparent), per microflow, per activity and per SQL statement (shape only) to an OTLP receiver', async () => {
     const appDir = join(ROOT, 'examples', 'employees');
     const { model } = await loadModel(appDir, { checks: modelChecks() });
     const address = receiver.address();
@@ -76,13 +76,24 @@ describe('OpenTelemetry traces', () => {
     expect(select.traceId).toBe(traceId);
     expect(attr(select, 'db.query.text')).toBe('SELECT 1');
 
-    // A microflow, its retrieve under it; the statement's text has placeholders, never values.
+    // A microflow, a span per activity under it, the retrieve's statement under the retrieve;
+    // the statement's text has placeholders, never values.
     await rt.ctx.services.require('microflows').runMicroflow('MyFirstModule.GetAllEmployees', {}, SYSTEM_CONTEXT);
     await waitFor(() => spans.some((s) => s.name === 'microflow MyFirstModule.GetAllEmployees'));
     const mf = spans.find((s) => s.name === 'microflow MyFirstModule.GetAllEmployees')!;
-    await waitFor(() => spans.some((s) => s.parentSpanId === mf.spanId && s.name === 'SELECT'));
-    const retrieve = spans.find((s) => s.parentSpanId === mf.spanId && s.name === 'SELECT')!;
+    await waitFor(() => spans.filter((s) => s.parentSpanId === mf.spanId).length === 2);
+    const activities = spans.filter((s) => s.parentSpanId === mf.spanId);
+    expect(activities.map((s) => s.name).sort()).toEqual(['retrieve (body.0)', 'return (body.1)']);
+    for (const a of activities) {
+      expect(a.traceId).toBe(mf.traceId);
+      expect(attr(a, 'kiln.microflow')).toBe('MyFirstModule.GetAllEmployees');
+    }
+    const retrieveActivity = activities.find((s) => attr(s, 'kiln.activity.kind') === 'retrieve')!;
+    expect(attr(activities.find((s) => s !== retrieveActivity)!, 'kiln.activity.kind')).toBe('return');
+    await waitFor(() => spans.some((s) => s.parentSpanId === retrieveActivity.spanId && s.name === 'SELECT'));
+    const retrieve = spans.find((s) => s.parentSpanId === retrieveActivity.spanId && s.name === 'SELECT')!;
     expect(retrieve.traceId).toBe(mf.traceId);
     expect(attr(retrieve, 'db.query.text')).toMatch(/myfirstmodule\$employee/);
+    expect(spans.some((s) => s.parentSpanId === mf.spanId && s.name === 'SELECT')).toBe(false);
   }, 60000);
 });

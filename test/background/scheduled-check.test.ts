@@ -53,6 +53,23 @@ describe('kiln check: scheduled events', () => {
     expect(find('Zone')).toEqual([expect.stringMatching(/:4 timeZone: unknown time zone 'Mars\/Olympus'/)]);
   });
 
+  it("takes the zone from app.yaml's scheduledEventTimeZone when the event names none", async () => {
+    const files = {
+      'app.yaml': `${APP}scheduledEventTimeZone: America/New_York\n`,
+      ...MICROFLOWS,
+      'modules/Ops/scheduled-events/Own.yaml': 'microflow: Nightly\ninterval: { every: 1, unit: days }\nstart: "2026-01-01T02:00"\ntimeZone: UTC\n',
+      'modules/Ops/scheduled-events/App.yaml': 'microflow: Nightly\ninterval: { every: 1, unit: days }\nstart: "2026-01-01T02:00"\n',
+    };
+    const { model } = await loadModel(writeApp(files));
+    expect(model!.scheduledEvents!.get('Ops.Own')!.timeZone).toBe('UTC');
+    expect(model!.scheduledEvents!.get('Ops.App')!.timeZone).toBe('America/New_York');
+    expect(new Date(model!.scheduledEvents!.get('Ops.App')!.startMs).toISOString()).toBe('2026-01-01T07:00:00.000Z');
+    const bad = await loadModel(writeApp({ ...files, 'app.yaml': `${APP}scheduledEventTimeZone: Atlantis/Capital\n` }));
+    expect(bad.diagnostics.map(formatDiagnostic)).toContainEqual(
+      expect.stringMatching(/^app\.yaml:3 scheduledEventTimeZone: unknown time zone 'Atlantis\/Capital'/),
+    );
+  });
+
   it('chooses the events per deployment: ALL (enabled ones), NONE, SPECIFIED', async () => {
     const { model } = await check({
       A: 'microflow: Nightly\ninterval: { every: 1, unit: hours }\nstart: "2026-01-01T00:00:00Z"\n',

@@ -13,6 +13,8 @@ import { scheduledApp } from './app.js';
  * end), the killed run none and is recorded Stopped, and the periods after it
  * run normally. A failing microflow is recorded as Error every period without
  * stopping the next; ScheduledEventExecution NONE and SPECIFIED are honoured.
+ * The app runs at security level production and MyFirstModule.Tick has no
+ * access rules: the microflow commits it because scheduled events run with full rights.
  */
 const TICKER = 'MyFirstModule.Ticker';
 const FAILING = 'MyFirstModule.Failing';
@@ -141,8 +143,12 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(ticks.filter((t) => t.name === 'tick')).toHaveLength(allTicker.filter((r) => r.status === 'Completed').length);
       // The period after the killed one ran normally.
       expect(allTicker.find((r) => r.period === victimRun.period + 1000)?.status).toBe('Completed');
-      // Skips happen only when a run outlasts its period (150 ms here); none is expected, a loaded machine may cause one.
-      expect(byStatus('Skipped').length).toBeLessThanOrEqual(1);
+      // Skips happen only when a run outlasts its period (150 ms here, but the machine is shared): each one fell due during a run,
+      // or no instance could start it within its second (every instance late: recorded so, not lost without a trace).
+      for (const r of byStatus('Skipped')) {
+        const overlapped = allTicker.some((c) => c.status === 'Completed' && c.period < r.period && (c.ended ?? 0) > r.period);
+        expect(overlapped || r.error === 'no instance started it within its period (the instances were busy or late)').toBe(true);
+      }
 
       // The failing event: recorded as Error with the microflow's message every period, never on b (SPECIFIED) or d (NONE).
       const failing = (await runs(FAILING)).filter((r) => r.period >= allUp && r.period <= endWindow && r.xasid !== victimRun.xasid);

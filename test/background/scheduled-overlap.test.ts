@@ -73,10 +73,49 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await db.close();
       expect(rs.length).toBeGreaterThanOrEqual(4);
       for (let i = 1; i < rs.length; i++) expect(rs[i]!.period - rs[i - 1]!.period).toBe(1000);
-      expect(rs.map((r) => r.status)).toEqual(rs.map(() => 'Completed'));
+      expect(rs.map((r) => `${r.status} ${r.period}`)).toEqual(rs.map((r) => `Completed ${r.period}`));
       for (let i = 1; i < rs.length; i++) expect(rs[i]!.started).toBeGreaterThanOrEqual(rs[i - 1]!.ended);
       const delay = (r: Run) => r.started - r.period;
       expect(delay(rs.at(-1)!) - delay(rs[0]!)).toBeGreaterThan(600);
+    }, 60000);
+
+    it('a failing microflow is recorded Error with its message every period, its work rolled back', async () => {
+      await start('skip', { MyScheduledEvents: 'MyFirstModule.Failing' });
+      await sleep(3500);
+      await rt!.stop();
+      rt = undefined;
+      const db = await reopen(tdb!);
+      const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${q(db, 'kiln$scheduledeventrun')}`, []);
+      const info = await db.query<Record<string, unknown>>(`SELECT * FROM ${q(db, 'system$scheduledeventinformation')}`, []);
+      const ticks = await db.query<{ n: unknown }>(`SELECT COUNT(*) AS ${q(db, 'n')} FROM ${q(db, 'myfirstmodule$tick')}`, []);
+      await db.close();
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      for (const r of rows) expect([r.event, r.status, r.error]).toEqual(['MyFirstModule.Failing', 'Error', 'the nightly import found no file']);
+      expect(info.map((r) => [r.status, r.description])).toEqual(rows.map(() => ['Error', 'the nightly import found no file']));
+      expect(Number(ticks[0]!.n)).toBe(0);
+    }, 60000);
+
+    it('a stop waits ShutdownTimeout for a run, then rolls it back and records it Stopped', async () => {
+      // Delay: runs of 1.3 s back to back, so a run is under way whenever the stop comes.
+      const db = await start('delay', { ShutdownTimeout: 200 });
+      const end = Date.now() + 15000;
+      while (Date.now() < end && (await runs(db)).every((r) => r.status !== 'Completed')) await sleep(50);
+      await sleep(500);
+      const t0 = Date.now();
+      await rt!.stop();
+      rt = undefined;
+      expect(Date.now() - t0).toBeLessThan(3500);
+      const again = await reopen(tdb!);
+      const rs = (await again.query<Record<string, unknown>>(`SELECT * FROM ${q(again, 'kiln$scheduledeventrun')}`, [])).map((r) => ({
+        status: String(r.status),
+        error: String(r.error),
+      }));
+      const ticks = await again.query<{ n: unknown }>(`SELECT COUNT(*) AS ${q(again, 'n')} FROM ${q(again, 'myfirstmodule$tick')}`, []);
+      await again.close();
+      expect(rs.filter((r) => r.status === 'Stopped').map((r) => r.error)).toEqual([
+        'the instance stopped during the run (shut-down grace period over); its work was rolled back',
+      ]);
+      expect(Number(ticks[0]!.n)).toBe(rs.filter((r) => r.status === 'Completed').length);
     }, 60000);
 
     it('the leader deletes records older than ScheduledEventRecordRetention, in both tables', async () => {

@@ -5,38 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FaultClient } from '../faults/fault-client.js';
 import { cleanEnv, freePort, KILN, ROOT } from '../support/cli.js';
+import { listenToDev as listen, until } from '../support/dev-server.js';
 
 const DM = 'modules/MyFirstModule/domain-model.yaml';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await Promise.resolve(fn()).catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Reads the server-sent events of /dev/events into a list. */
-function listen(port: number): { events: { version: number; errors: string }[]; close(): void } {
-  const events: { version: number; errors: string }[] = [];
-  const ac = new AbortController();
-  void (async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/dev/events`, { signal: ac.signal });
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buf += decoder.decode(chunk, { stream: true });
-      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-        const data = /^data: (.*)$/m.exec(buf.slice(0, i))?.[1];
-        if (data) events.push(JSON.parse(data));
-        buf = buf.slice(i + 2);
-      }
-    }
-  })().catch(() => undefined);
-  return { events, close: () => ac.abort() };
-}
 
 describe('kiln dev', () => {
   it('swaps in a valid save (schema synchronised, browsers told to reload) and keeps serving through an invalid one', async () => {

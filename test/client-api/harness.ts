@@ -196,6 +196,21 @@ export class XasClient {
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
+  /** A GET in this session (page definitions, navigation). */
+  get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+    return this.send('GET', path, undefined, headers);
+  }
+
+  /** Any request in this session (the cookie only: the caller adds the CSRF header when it should). */
+  async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  }
+
   async login(username: string, password: string): Promise<void> {
     const r = await this.post({ action: 'login', params: { username, password } });
     if (r.status !== 200) throw new Error(`login as ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);

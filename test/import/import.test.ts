@@ -118,6 +118,14 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         { attribute: 'LastActive', caption: 'Last active' },
       ]);
       expect(grid.rowButtons).toEqual([expect.objectContaining({ action: 'delete' })]);
+      // Snippets become snippet files (the language selector a Kiln language selector); tab controls tab containers.
+      expect(report.kinds.snippet).toEqual({ full: 4, partial: 0, skipped: 0 });
+      expect(parse(readFileSync(join(out, 'modules/Atlas_Core/snippets/LanguageSelectorWidget.yaml'), 'utf8'))).toEqual({
+        widgets: [{ languageSelector: {} }],
+      });
+      const overview = readFileSync(join(out, 'modules/Administration/pages/Account_Overview.yaml'), 'utf8');
+      expect(overview).toContain('tabContainer:');
+      expect(overview).toContain('caption: Local Users');
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');

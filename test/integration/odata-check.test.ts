@@ -21,7 +21,14 @@ associations:
   Other_Item: { type: Reference, parent: Other, child: Item }
   Tag_Tag: { type: Reference, parent: Tag, child: Tag }
 `;
-const files = (service: string) => ({ 'app.yaml': APP, 'modules/Shop/domain-model.yaml': DOMAIN, 'modules/Shop/odata/Catalog.yaml': service });
+const files = (service: string) => ({
+  'app.yaml': APP,
+  'modules/Shop/domain-model.yaml': DOMAIN,
+  'modules/Shop/odata/Catalog.yaml': service,
+  'modules/Shop/microflows/Count.yaml': 'parameters: { Min: Decimal }\nreturns: Integer\nbody:\n  - return: 1\n',
+  'modules/Shop/microflows/Save.yaml': 'parameters: { Item: Shop.Item }\nbody: []\n',
+  'modules/Shop/microflows/Tags.yaml': 'returns: List of Shop.Tag\nbody:\n  - return: empty\n',
+});
 
 describe('kiln check: published OData services', () => {
   it('compiles a correct service: location, properties, navigations both ways, capabilities', async () => {
@@ -66,6 +73,11 @@ entitySets:
   Missing: { entity: Ghost }
   Items2: { entity: Item, exposedName: Item }
   Bad: { entity: Item, pageSize: 0 }
+actions:
+  Count: { microflow: Count }
+  Save: { microflow: Save }
+  Tags: { microflow: Tags }
+  Items: { microflow: Nope }
 `),
       ),
     );
@@ -83,8 +95,12 @@ entitySets:
         `${f}:8 entitySets.Drafts.entity: Shop.Draft is not persistable: only persistable entities can be published`,
         `${f}:9 entitySets.Missing.entity: unknown entity 'Ghost'`,
         `${f}:10 entitySets.Items2.exposedName: the exposed name 'Item' is already used by the set Items`,
+        `${f}:14 actions.Save.microflow: parameter Item of Shop.Save has type 'Shop.Item': an action takes primitive and enumeration parameters`,
+        `${f}:15 actions.Tags.microflow: Shop.Tags returns Shop.Tag, which this service does not publish: add an entity set for it`,
+        `${f}:16 actions.Items: 'Items' is already the name of an entity set`,
       ]),
     );
     expect(diagnostics.some((d) => d.path.startsWith('entitySets.Bad.pageSize'))).toBe(true);
+    expect(diagnostics.some((d) => d.path.startsWith('actions.Count'))).toBe(false);
   });
 });

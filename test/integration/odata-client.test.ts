@@ -68,7 +68,7 @@ describe('OData service with outside tools', () => {
   });
 
   it('publishes $metadata that is valid against the OASIS CSDL XML schema', async () => {
-    const xml = await fetch(`${t.url}${BASE}/$metadata`).then((r) => r.text());
+    const xml = await fetch(`${t.url}${BASE}/$metadata`, { headers: { authorization: auth('manager', 'Manager123') } }).then((r) => r.text());
     const dir = mkdtempSync(join(tmpdir(), 'kiln-csdl-'));
     try {
       const file = join(dir, 'metadata.xml');

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitObjects, createObject, type Database, type IdGenerator } from '../../src/data/index.js';
@@ -6,7 +8,7 @@ import { openContext } from '../../src/security/contexts.js';
 import { hashPassword } from '../../src/security/password.js';
 import { retrieve } from '../../src/query/index.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
-import { salesCopy, startApp, type TestRuntime } from '../security/harness.js';
+import { authHeaders, login, salesCopy, startApp, type TestRuntime } from '../security/harness.js';
 
 /**
  * The published OData service of examples/sales (odata/sales/v1) over real
@@ -38,6 +40,7 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
   let app: { dir: string; remove(): void };
   let t: TestRuntime;
   const customers: Record<string, bigint> = {};
+  const products: Record<string, bigint> = {};
   const orders: { id: bigint; customer: string; status: string; total: string; date: Date }[] = [];
 
   const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> => {
@@ -64,6 +67,10 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     app = salesCopy();
+    // One more action, with a primitive result.
+    writeFileSync(join(app.dir, 'modules/Sales/microflows/OData_Double.yaml'), 'parameters: { N: Integer }\nreturns: Integer\nbody:\n  - return: "$N * 2"\n');
+    const svc = join(app.dir, 'modules/Sales/odata/SalesService.yaml');
+    writeFileSync(svc, `${readFileSync(svc, 'utf8')}  Double: { microflow: OData_Double }\n`);
     t = await startApp(app.dir, db.url);
     const model = t.rt.ctx.model;
     const database = t.rt.ctx.services.get('db') as Database;
@@ -108,8 +115,12 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       ['Widget', '9.99', 100],
       ['Gadget', '24.50', 0],
       ["O'Brien's gear", '5.00', 7],
-    ] as const)
-      await make('Catalog.Product', { Name: name, Price: new Decimal(price), Stock: stock, Discontinued: stock === 0 });
+    ] as const) {
+      const p = await make('Catalog.Product', { Name: name, Price: new Decimal(price), Stock: stock, Discontinued: stock === 0 });
+      products[name] = p.id;
+    }
+    // An order line keeps the Widget from being deleted (delete behaviour "prevent").
+    await make('Sales.OrderLine', { Quantity: 2 }, { 'Sales.OrderLine_Order': orders[0]!.id, 'Sales.OrderLine_Product': products.Widget! });
   }, 120_000);
   afterAll(async () => {
     await t?.stop();
@@ -130,7 +141,8 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
     });
 
     it('describes the entity types, keys, navigation and enumerations in CSDL', async () => {
-      const r = await call('GET', `${BASE}/$metadata`);
+      expect((await call('GET', `${BASE}/$metadata`)).status).toBe(401);
+      const r = await call('GET', `${BASE}/$metadata`, MANAGER);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^application\/xml/);
       expect(r.text).toContain('<EntityType Name="Order"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int64" Nullable="false"/>');
@@ -140,6 +152,10 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect(r.text).toContain('<NavigationProperty Name="Orders" Type="Collection(Sales.Order)"/>');
       expect(r.text).toContain('<EnumType Name="OrderStatus"><Member Name="Draft" Value="0"/>');
       expect(r.text).toContain('<EntitySet Name="Orders" EntityType="Sales.Order"><NavigationPropertyBinding Path="Customer" Target="Customers"/>');
+      expect(r.text).toContain(
+        '<Action Name="OrdersByStatus"><Parameter Name="Status" Type="Sales.OrderStatus"/><ReturnType Type="Collection(Sales.Order)"/></Action>',
+      );
+      expect(r.text).toContain('<ActionImport Name="OrdersByStatus" Action="Sales.OrdersByStatus" EntitySet="Orders"/>');
     });
   });
 
@@ -168,6 +184,8 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       ["$filter=Status eq Sales.OrderStatus'Shipped'", "//Sales.Order[Status = 'Shipped']", []],
       ["$filter=Status ne 'Draft'", "//Sales.Order[Status != 'Draft']", []],
       ['$filter=Total gt 200 and Total le 400.5', '//Sales.Order[Total > 200 and Total <= 400.5]', []],
+      ["$filter=Status in ('Draft', 'Shipped') and Total gt 100", "//Sales.Order[(Status = 'Draft' or Status = 'Shipped') and Total > 100]", []],
+      [`$filter=${Array.from({ length: 120 }, (_, i) => `Total eq ${i * 37.25}`).join(' or ')}`, '//Sales.Order', []],
       ['$filter=Total lt 100 or Total ge 500', '//Sales.Order[Total < 100 or Total >= 500]', []],
       ["$filter=not (Status eq 'Draft' or Status eq 'Shipped')", "//Sales.Order[not(Status = 'Draft' or Status = 'Shipped')]", []],
       ['$filter=InternalNote eq null', '//Sales.Order[InternalNote = empty]', []],
@@ -175,6 +193,8 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       ["$filter=contains(InternalNote, 'OF ALICE')", "//Sales.Order[contains(InternalNote, 'of alice')]", []],
       ["$filter=startswith(InternalNote, 'note 1')", "//Sales.Order[starts-with(InternalNote, 'note 1')]", []],
       ["$filter=endswith(tolower(InternalNote), 'bob')", "//Sales.Order[ends-with(InternalNote, 'bob')]", []],
+      ["$filter=tolower(InternalNote) eq 'note 4 of alice'", "//Sales.Order[InternalNote = 'note 4 of alice']", []],
+      ["$filter=toupper(InternalNote) ne 'NOTE 4 OF ALICE'", "//Sales.Order[InternalNote != 'note 4 of alice']", []],
       ['$filter=length(InternalNote) gt 15', '//Sales.Order[length(InternalNote) > 15]', []],
       [
         '$filter=year(OrderDate) eq 2024 and month(OrderDate) le 6',
@@ -265,8 +285,33 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect(bob.Orders).toEqual(
         bobs.slice(0, 2).map((o) => ({ ID: o.id.toString(), Total: new Decimal(o.total).toFixed(), Customer: { ID: customers.bob!.toString(), Name: 'bob' } })),
       );
+      const star = await get(`Orders(${orders[0]!.id})?$select=Status&$expand=*`);
+      expect(star.json).toMatchObject({ Status: orders[0]!.status, Customer: { Name: 'alice' } });
       const one = await get(`Orders(${orders[0]!.id})?$select=Status&$expand=Customer($select=CompanyName)`);
       expect(one.json).toMatchObject({ ID: orders[0]!.id.toString(), Status: orders[0]!.status, Customer: { CompanyName: 'Alice Ltd' } });
+    });
+
+    it('follows navigation properties in the URL, secured like the entities', async () => {
+      const aliceOrder = orders.find((o) => o.customer === 'alice')!;
+      const c = await get(`Orders(${aliceOrder.id})/Customer?$select=Name`, ALICE);
+      expect(c.status, c.text).toBe(200);
+      expect(c.json).toMatchObject({ ID: customers.alice!.toString(), Name: 'alice' });
+      expect((await get(`Orders(${aliceOrder.id})/Customer`, BOB)).status).toBe(404);
+      const list = await get(`Customers(${customers.bob})/Orders?${encodeURI("$filter=Status ne 'Draft'&$orderby=Total desc&$count=true")}`);
+      expect(list.status, list.text).toBe(200);
+      expect(ids(list)).toEqual(
+        await viaXpath(`//Sales.Order[Sales.Order_Customer/Sales.Customer/Name = 'bob'][Status != 'Draft']`, [{ attribute: 'Total', descending: true }]),
+      );
+      expect(list.json['@odata.count']).toBe(ids(list).length);
+      expect((await get(`Customers(${customers.carol})/Orders/$count`)).text).toBe('5');
+      expect((await get(`Customers(${customers.carol})/Orders`, ALICE)).status).toBe(404);
+      const paged = await fetch(`${t.url}${BASE}/Customers(${customers.bob})/Orders?$orderby=Total`, {
+        headers: { ...MANAGER, prefer: 'odata.maxpagesize=2' },
+      });
+      const body = (await paged.json()) as { '@odata.nextLink': string };
+      expect(body['@odata.nextLink']).toBe(`${t.url}${BASE}/Customers(${customers.bob})/Orders?$orderby=Total&$skip=2`);
+      expect((await get(`Orders(${aliceOrder.id})/Nope`)).status).toBe(404);
+      expect((await get(`Orders(${aliceOrder.id})/Customer/$count`)).status).toBe(404);
     });
 
     it('takes long queries as POST .../$query with a text/plain body', async () => {
@@ -322,6 +367,29 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect(nav.status).toBe(403);
       // The manager may.
       expect((await get(`Orders?${encodeURI("$filter=InternalNote eq 'x'")}`)).status).toBe(200);
+    });
+
+    it('answers CORS for the listed origin only', async () => {
+      const pre = await call('OPTIONS', `${BASE}/Orders`, { origin: 'https://bi.example', 'access-control-request-method': 'GET' });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin')).toBe('https://bi.example');
+      expect(pre.headers.get('access-control-max-age')).toBe('600');
+      const ok = await call('GET', `${BASE}/Orders?$top=1`, { ...ALICE, origin: 'https://bi.example' });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://bi.example');
+      const evil = await call('GET', `${BASE}/Orders`, { ...ALICE, origin: 'https://evil.example' });
+      expect(evil.status).toBe(403);
+      expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+      expect(evil.json.error?.code).toBe('403');
+    });
+
+    it('accepts the active session only with its X-Csrf-Token', async () => {
+      const s = (await login(t.url, 'alice', 'Secret123')).session!;
+      expect((await get('Orders', { cookie: s.cookie })).status).toBe(401);
+      expect((await get('Orders', { cookie: s.cookie, 'x-csrf-token': 'forged' })).status).toBe(401);
+      const r = await get('Orders', authHeaders(s));
+      expect(r.status).toBe(200);
+      expect(ids(r).length).toBe(orders.filter((o) => o.customer === 'alice').length);
     });
 
     it('asks for credentials (401) and refuses users without a role (403)', async () => {
@@ -384,6 +452,15 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       const ok = await call('PATCH', `${BASE}/Orders(${mine.id})`, json(ALICE), JSON.stringify({ OrderDate: '2023-01-02T03:04:05Z' }));
       expect(ok.status, ok.text).toBe(204);
       expect((await get(`Orders(${mine.id})?$select=OrderDate`, ALICE)).json.OrderDate).toBe('2023-01-02T03:04:05.000Z');
+      const rep = await call(
+        'PATCH',
+        `${BASE}/Orders(${mine.id})`,
+        { ...json(ALICE), prefer: 'return=representation' },
+        JSON.stringify({ OrderDate: '2023-01-03T00:00:00Z' }),
+      );
+      expect(rep.status).toBe(200);
+      expect(rep.json).toMatchObject({ ID: mine.id.toString(), OrderDate: '2023-01-03T00:00:00.000Z' });
+      expect(rep.json).not.toHaveProperty('InternalNote');
       expect((await call('PATCH', `${BASE}/Orders(${mine.id})`, json(ALICE), JSON.stringify({ Status: 'Shipped' }))).status).toBe(403);
       const bobs = orders.find((o) => o.customer === 'bob')!;
       expect((await call('PATCH', `${BASE}/Orders(${bobs.id})`, json(ALICE), JSON.stringify({ OrderDate: '2023-01-02T03:04:05Z' }))).status).toBe(404);
@@ -394,6 +471,39 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect((await call('DELETE', `${BASE}/Orders(${last.id})`, MANAGER)).status).toBe(204);
       expect((await get(`Orders(${last.id})`)).status).toBe(404);
       orders.pop();
+    });
+
+    it("applies delete behaviour: a prevented delete is a 409 with the model's message", async () => {
+      const r = await call('DELETE', `${BASE}/Products(${products.Widget})`, MANAGER);
+      expect(r.status, r.text).toBe(409);
+      expect(r.json.error).toEqual({ code: '409', message: 'This product is used in order lines' });
+      expect((await call('DELETE', `${BASE}/Products(${products.Gadget})`, MANAGER)).status).toBe(204);
+      expect((await call('DELETE', `${BASE}/Products(${products.Widget})`, ALICE)).status).toBe(403);
+    });
+  });
+
+  describe('actions', () => {
+    const json = (headers: Record<string, string>) => ({ ...headers, 'content-type': 'application/json' });
+    it('runs a microflow as an action; the answer holds only what the caller may read', async () => {
+      const r = await call('POST', `${BASE}/OrdersByStatus`, json(ALICE), JSON.stringify({ Status: 'Draft' }));
+      expect(r.status, r.text).toBe(200);
+      const mine = orders.filter((o) => o.customer === 'alice' && o.status === 'Draft').map((o) => o.id.toString());
+      expect((r.json.value ?? []).map((e) => e.ID).sort()).toEqual(mine.sort());
+      for (const e of r.json.value ?? []) expect(e).not.toHaveProperty('InternalNote');
+      const m = await call('POST', `${BASE}/OrdersByStatus`, json(MANAGER), JSON.stringify({ Status: 'Draft' }));
+      expect((m.json.value ?? []).length).toBe(orders.filter((o) => o.status === 'Draft').length);
+      const d = await call('POST', `${BASE}/Double`, json(ALICE), JSON.stringify({ N: 21 }));
+      expect(d.json).toMatchObject({ value: 42 });
+    });
+
+    it('refuses bad parameters (400), other methods (405) and anonymous callers (401)', async () => {
+      expect((await call('POST', `${BASE}/OrdersByStatus`, json(ALICE), JSON.stringify({ Status: 'Nope' }))).status).toBe(400);
+      expect((await call('POST', `${BASE}/OrdersByStatus`, json(ALICE), JSON.stringify({ Colour: 'red' }))).status).toBe(400);
+      expect((await call('POST', `${BASE}/Double`, json(ALICE), JSON.stringify({ N: 'many' }))).status).toBe(400);
+      expect((await call('GET', `${BASE}/Double`, ALICE)).status).toBe(405);
+      expect((await call('POST', `${BASE}/Double`, {}, '{}')).status).toBe(401);
+      // Not JSON (what a form on another site sends, with the browser's cached Basic credentials): refused.
+      expect((await call('POST', `${BASE}/Double`, { ...ALICE, 'content-type': 'application/x-www-form-urlencoded' }, '')).status).toBe(415);
     });
   });
 
@@ -418,6 +528,15 @@ describe.each(DIALECTS)('published OData service on %s', (dialect) => {
       expect((await get(`Orders?${encodeURI('$orderby=Total desc,Nope')}`)).json.error?.message).toBe("$orderby: Order has no property 'Nope'");
       expect((await get(`Orders?${encodeURI('$filter=Totl gt 1')}`)).json.error?.message).toMatch(/^\$filter: .*Totl.* \(at position 1\)$/);
       expect((await get(`Orders?${encodeURI("$filter=concat(Status,'x') eq 'y'")}`)).status).toBe(501);
+      // Attacker-sized input: a 400 naming the problem, never a 500 or a hang.
+      const deep = `${'('.repeat(200)}Total gt 1${')'.repeat(200)}`;
+      expect((await get(`Orders?$filter=${encodeURIComponent(deep)}`)).json.error?.message).toMatch(/nested deeper/);
+      expect((await get(`Orders?$filter=${encodeURIComponent(`Total gt 1${' or Total gt 1'.repeat(700)}`)}`)).status).toBe(400);
+      const expand = `Customer(${'$expand=Orders($expand=Customer('.repeat(30)}${'))'.repeat(30)})`;
+      expect((await get(`Orders?$expand=${encodeURIComponent(expand)}`)).status).toBe(400);
+      for (const path of ['Orders(abc)', 'Orders(99999999999999999999)', 'Orders(1)/Customer', 'Orders/$foo']) expect((await get(path)).status, path).toBe(404);
+      expect((await get(`Orders?${encodeURI('$filter=Total eq 1e400')}`)).status).toBe(400);
+      expect((await get(`Orders?${encodeURI('$filter=OrderDate lt 2024-13-45')}`)).status).toBe(400);
       expect((await get('Nothing')).status).toBe(404);
       const d = await call('DELETE', `${BASE}/Customers(1)`, MANAGER);
       expect(d.status).toBe(405);

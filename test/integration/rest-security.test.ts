@@ -89,6 +89,25 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('REST services and attack
     expect(await missing.json()).toMatchObject({ field: 'X-Times' });
   });
 
+  it('refuses a request that changes something from another site when the service has no CORS settings (403)', async () => {
+    const post = (origin?: string) =>
+      fetch(`${t.url}/rest/public/v1/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'x-times': '1', ...(origin ? { origin } : {}) },
+        body: 'hi',
+      });
+    // A form on another site (the browser adds Origin, and would add cached Basic credentials).
+    const cross = await post('https://evil.example');
+    expect(cross.status).toBe(403);
+    expect(await cross.json()).toEqual({ error: 'origin not allowed' });
+    expect((await post('null')).status).toBe(403);
+    // The app's own pages, and clients that send no Origin (curl, servers), are served.
+    expect((await post(t.url)).status).toBe(200);
+    expect((await post()).status).toBe(200);
+    // Reading is safe: a GET from another site is answered (the browser keeps the answer from the page without CORS headers).
+    expect((await fetch(`${t.url}/rest/public/v1/items`, { headers: { origin: 'https://evil.example' } })).status).toBe(200);
+  });
+
   it('refuses the anonymous user on an authenticated service (401), admits the user', async () => {
     expect((await fetch(`${t.url}/rest/private/v1/items`)).status).toBe(401);
     const auth = { authorization: `Basic ${Buffer.from('u1:Passw0rd1').toString('base64')}` };

@@ -52,13 +52,17 @@ export interface DevServer {
 }
 
 /**
- * `kiln dev` on a copy of an example app (embedded SQLite in a fresh deployment
- * folder), its standard input a pipe; with `tty`, run under `script` so that
- * kiln sees a terminal (a pseudo-terminal whose input is the pipe).
+ * `kiln dev` on a copy of an example app (or, with `folder`, on that app folder as it
+ * is), with the embedded SQLite in a fresh deployment folder and standard input a pipe;
+ * with `tty`, run under `script` so that kiln sees a terminal (a pseudo-terminal whose
+ * input is the pipe).
  */
-export async function startDev(example: string, opts: { tty?: boolean; args?: string[] } = {}): Promise<DevServer> {
-  const app = mkdtempSync(join(tmpdir(), 'kiln-dev-'));
-  cpSync(join(ROOT, 'examples', example), app, { recursive: true });
+export async function startDev(example: string, opts: { tty?: boolean; args?: string[]; folder?: string } = {}): Promise<DevServer> {
+  let app = opts.folder;
+  if (!app) {
+    app = mkdtempSync(join(tmpdir(), 'kiln-dev-'));
+    cpSync(join(ROOT, 'examples', example), app, { recursive: true });
+  }
   const deploymentDir = mkdtempSync(join(tmpdir(), 'kiln-dep-'));
   const port = await freePort();
   const argv = [KILN, 'dev', app, '--port', String(port), '--deployment-dir', deploymentDir, ...(opts.args ?? [])];

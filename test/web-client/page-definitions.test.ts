@@ -5,7 +5,8 @@ import { buildRegistry, registryCheck } from '../../src/client-api/registry/inde
 import { userContextFor } from '../../src/security/contexts.js';
 import { buildClientPage } from '../../src/web-client/build-page.js';
 import { buildNavigation } from '../../src/web-client/navigation.js';
-import type { ClientDataGrid, ClientDataView, ClientReferenceSelector } from '../../src/web-client/page-definition.js';
+import { ConditionTable } from '../../src/web-client/conditions.js';
+import type { ClientDataGrid, ClientDataView, ClientReferenceSelector, ClientTabContainer } from '../../src/web-client/page-definition.js';
 import { ROOT } from '../support/cli.js';
 
 async function load(name: string) {
@@ -84,16 +85,20 @@ describe('page definitions sent to the browser', () => {
     const manager = buildClientPage(model, registry, model.pages.get('Sales.Order_Overview')!, user(model, ['SalesManager']));
     expect(JSON.stringify(manager)).toContain('InternalNote');
     expect((manager.widgets[0] as ClientDataGrid).buttons.map((b) => b.caption)).toEqual(['New', 'Edit', 'Confirm', 'Delete']);
-    const edit = buildClientPage(model, registry, model.pages.get('Sales.Order_Edit')!, customer);
+    const edit = buildClientPage(model, registry, model.pages.get('Sales.Order_Edit')!, customer, ConditionTable.compile(model, []));
     const view = edit.widgets[0] as ClientDataView;
-    expect(view.widgets.map((w) => w.type)).toEqual(['datePicker', 'dropDown', 'numberInput', 'referenceSelector']);
+    // The order page's inputs sit in its first tab; the Notes tab (Manager only) is left out for a customer.
+    const tabs = view.widgets[0] as ClientTabContainer;
+    expect(tabs.tabs.map((t) => t.caption)).toEqual(['General', 'Summary']);
+    expect(tabs.tabs[0]!.widgets.map((w) => w.type)).toEqual(['datePicker', 'dropDown', 'numberInput', 'staticText', 'referenceSelector']);
     expect(edit.entities['Sales.Order']!.attributes.Status!.values!.map((v) => v.key)).toEqual(['Draft', 'Confirmed', 'Shipped', 'Cancelled']);
   });
 
   it('gives a reference selector the retrieve of the objects to choose from', async () => {
     const { model, registry } = await load('sales');
     const edit = buildClientPage(model, registry, model.pages.get('Sales.Order_Edit')!, user(model, ['Customer'], 'c1'));
-    const selector = (edit.widgets[0] as ClientDataView).widgets.find((w) => w.type === 'referenceSelector') as ClientReferenceSelector;
+    const general = ((edit.widgets[0] as ClientDataView).widgets[0] as ClientTabContainer).tabs[0]!;
+    const selector = general.widgets.find((w) => w.type === 'referenceSelector') as ClientReferenceSelector;
     expect(selector).toMatchObject({ association: 'Sales.Order_Customer', target: 'Sales.Customer', displayAttribute: 'CompanyName', readOnly: false });
     const op = registry.operations.find((o) => o.id === selector.optionsOperationId);
     expect(op).toMatchObject({

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ClientNavigation, ClientPage } from '../../../src/web-client/page-definition';
 import { Operations } from '../api/operations';
 import { XasClient, XasError, type ConnectionState } from '../api/xas';
+import { chosenLanguage, forgetLanguage, localeOf } from '../i18n/language';
 import { ObjectStore } from '../store/object-store';
+import { setFormatLocale } from '../widgets/format';
 import { AppContext, type AppServices, type OpenPageOptions } from './context';
 import { ChangePasswordDialog } from './ChangePassword';
 import { ConfirmDialog, MessageDialog, type ConfirmState, type MessageState } from './Dialogs';
@@ -39,7 +41,12 @@ export function App() {
         }
         // A runtime without get_session_data: the navigation below decides.
       }
-      const nav = await xas.getJson<ClientNavigation>('/pages/_navigation.json');
+      // A language chosen in a language selector; without one the runtime picks (user, browser, default).
+      const chosen = chosenLanguage();
+      const nav = await xas.getJson<ClientNavigation>(`/pages/_navigation.json${chosen ? `?lang=${encodeURIComponent(chosen)}` : ''}`);
+      const tag = localeOf(nav.textLanguage);
+      setFormatLocale(tag);
+      if (tag) document.documentElement.lang = tag;
       setPhase({ kind: 'ready', nav, keepAliveMs });
     } catch (e) {
       if (e instanceof XasError && e.status === 401) setPhase({ kind: 'login' });
@@ -50,6 +57,8 @@ export function App() {
   useEffect(() => {
     void start();
   }, [start]);
+  // Stable, so the shell's services (and the page shown) survive the app's re-renders.
+  const reload = useCallback(() => void start(), [start]);
   useEffect(() => xas.onConnection(setConnection), [xas]);
   useEffect(() => xas.onBusy(setBusy), [xas]);
   useEffect(
@@ -98,6 +107,7 @@ export function App() {
           appName={document.title}
           onLoggedIn={() => {
             store.clear();
+            forgetLanguage();
             setPhase({ kind: 'starting' });
             void start();
           }}
@@ -105,6 +115,8 @@ export function App() {
       )}
       {phase.kind === 'ready' && (
         <Shell
+          key={phase.nav.textLanguage ?? ''}
+          onReload={reload}
           nav={phase.nav}
           keepAliveMs={phase.keepAliveMs}
           ops={ops}
@@ -116,6 +128,7 @@ export function App() {
               /* the session may be gone already */
             }
             store.clear();
+            forgetLanguage();
             xas.setCsrfToken(null);
             history.replaceState(null, '', '#');
             setPhase({ kind: 'login' });
@@ -137,12 +150,14 @@ function Shell({
   ops,
   store,
   onLogout,
+  onReload,
 }: {
   nav: ClientNavigation;
   keepAliveMs: number;
   ops: Operations;
   store: ObjectStore;
   onLogout: () => void;
+  onReload: () => void;
 }) {
   const [frames, setFrames] = useState<Frame[]>([]);
   const [messages, setMessages] = useState<MessageState[]>([]);
@@ -166,7 +181,8 @@ function Shell({
     const loadPage = (name: string) => {
       let p = cache.current.get(name);
       if (!p) {
-        p = ops.xas.getJson<ClientPage>(`/pages/${encodeURIComponent(name)}.json`);
+        // Texts in the navigation's language, so menu and pages agree.
+        p = ops.xas.getJson<ClientPage>(`/pages/${encodeURIComponent(name)}.json${nav.textLanguage ? `?lang=${nav.textLanguage}` : ''}`);
         cache.current.set(name, p);
         p.catch(() => cache.current.delete(name));
       }
@@ -192,9 +208,10 @@ function Shell({
       confirm(text, proceed = 'OK') {
         return new Promise<boolean>((resolve) => setConfirm({ text, proceed, resolve }));
       },
+      reload: onReload,
     };
     return s;
-  }, [ops, store, nav]);
+  }, [ops, store, nav, onReload]);
 
   // Top-level pages follow the address (#/Module.Page), so back and reload work.
   useEffect(() => {
@@ -238,17 +255,20 @@ function Shell({
         <a className="brand" href={nav.home ? `#/${nav.home}` : '#'}>
           {nav.appName}
         </a>
-        <nav aria-label="Main menu" className="menu">
-          <ul>
-            {nav.menu.map((m) => (
-              <li key={m.page}>
-                <a href={`#/${m.page}`} aria-current={current?.def.name === m.page ? 'page' : undefined}>
-                  {m.caption}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        {/* A page in a layout shows the navigation where its layout puts it. */}
+        {!current?.def.layout && (
+          <nav aria-label="Main menu" className="menu">
+            <ul>
+              {nav.menu.map((m) => (
+                <li key={m.page}>
+                  <a href={`#/${m.page}`} aria-current={current?.def.name === m.page ? 'page' : undefined}>
+                    {m.caption}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
         <div className="user">
           {nav.userName && <span className="user-name">{nav.userName}</span>}
           {/* Anonymous users (named Anonymous_<uuid> by the runtime) have no password to change. */}

@@ -27,6 +27,15 @@ export function PageFrame({ frame, onClose }: { frame: Frame; onClose: () => voi
       </div>
     </ScopeContext.Provider>
   );
+  // A full page in a layout: the layout's widgets, its placeholders filled with the page's (main shows the title).
+  if (frame.def.layout && !frame.def.popup)
+    return (
+      <ScopeContext.Provider value={scope}>
+        <div className="layout" data-layout={frame.def.layout.name} data-page={frame.def.name}>
+          <Widgets widgets={frame.def.layout.widgets} />
+        </div>
+      </ScopeContext.Provider>
+    );
   if (frame.def.popup) {
     // Closing a pop-up without saving drops the changes it made (Mendix: cancel).
     const dismiss = () => {

@@ -20,6 +20,8 @@ export interface AppServices {
   openPage(name: string, opts?: OpenPageOptions): void;
   showMessage(text: string, kind?: 'info' | 'warning' | 'error'): void;
   confirm(text: string, proceedCaption?: string): Promise<boolean>;
+  /** Loads the navigation and pages again (a new language was chosen). */
+  reload(): void;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

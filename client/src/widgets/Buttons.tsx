@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { ClientButton } from '../../../src/web-client/page-definition';
 import type { Guid, WireValidation } from '../api/types';
 import { validationsOf, XasError } from '../api/xas';
-import { useApp, useScope, type AppServices } from '../app/context';
+import { useApp, useScope, useStoreVersion, type AppServices } from '../app/context';
+import { holds } from './conditions';
 
 export interface ButtonTarget {
   /** The object the button acts on: the grid's selection or the data view's object. */
@@ -119,7 +120,11 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
 export function ActionButton({ button, target }: { button: ClientButton; target: ButtonTarget }) {
   const app = useApp();
   const [busy, setBusy] = useState(false);
-  const disabled = busy || (button.needsObject && !target.object);
+  useStoreVersion(app.store);
+  // Conditional visibility, on the object the button acts on (re-evaluated as it changes).
+  if (button.visible && !holds(button.visible, app.store, target.object)) return null;
+  // Busy is announced, not disabled: a disabled button drops the keyboard focus, which a pop-up it opens must return to.
+  const disabled = button.needsObject && !target.object;
   const a = button.action;
   const longRunning = busy && a.kind === 'microflow' && a.async === true;
   return (
@@ -129,7 +134,9 @@ export function ActionButton({ button, target }: { button: ClientButton; target:
         className={`btn btn-${button.style}`}
         disabled={disabled}
         aria-busy={busy || undefined}
+        aria-disabled={busy || undefined}
         onClick={async () => {
+          if (busy) return;
           setBusy(true);
           try {
             await runButton(app, button, target);

@@ -3,6 +3,7 @@ import type { ClientReferenceSelector } from '../../../src/web-client/page-defin
 import type { Guid } from '../api/types';
 import { useApp, useScope } from '../app/context';
 import { Field } from './inputs';
+import { holds } from './conditions';
 
 /**
  * Reference selector (a drop-down of the objects at the other end of a Reference)
@@ -35,7 +36,7 @@ export function ReferenceSelector({ w }: { w: ClientReferenceSelector }) {
   }, [app, w.optionsOperationId, w.displayAttribute]);
 
   if (!guid || !assoc) return null;
-  const readOnly = w.readOnly || !assoc.writable || !w.optionsOperationId;
+  const readOnly = w.readOnly || !assoc.writable || !w.optionsOperationId || !holds(w.editable, app.store, scope.object);
   const error = scope.errors?.[w.association] ?? loadError ?? undefined;
   const value = app.store.get(guid, w.association);
   const caption = (g: Guid) => String(app.store.get(g, w.displayAttribute) ?? g);

@@ -2,6 +2,8 @@ import type { CSSProperties } from 'react';
 import type { ClientWidget } from '../../../src/web-client/page-definition';
 import { useApp, useScope } from '../app/context';
 import { ButtonWidget } from './Buttons';
+import { Visible } from './conditions';
+import { GroupBox, LanguageSelector, NavigationTree, ScrollContainer, TabContainer } from './Containers';
 import { DataGrid } from './DataGrid';
 import { DataView } from './DataView';
 import { FileWidget } from './FileWidget';
@@ -13,17 +15,33 @@ import { valueAt } from './values';
 
 /** Renders a list of widgets of the page definition. */
 export function Widgets({ widgets }: { widgets: readonly ClientWidget[] }) {
+  return <>{widgets.map((w, i) => (w.visible ? <ConditionalWidget key={i} w={w} /> : <Widget key={i} w={w} />))}</>;
+}
+
+/** A widget with conditional visibility, shown while its condition holds for the object it sits in. */
+function ConditionalWidget({ w }: { w: ClientWidget }) {
+  const scope = useScope();
   return (
-    <>
-      {widgets.map((w, i) => (
-        <Widget key={i} w={w} />
-      ))}
-    </>
+    <Visible when={w.visible} object={scope.object}>
+      <Widget w={w} />
+    </Visible>
   );
 }
 
 function Widget({ w }: { w: ClientWidget }) {
   switch (w.type) {
+    case 'groupBox':
+      return <GroupBox w={w} />;
+    case 'tabContainer':
+      return <TabContainer w={w} />;
+    case 'scrollContainer':
+      return <ScrollContainer w={w} />;
+    case 'navigationTree':
+      return <NavigationTree orientation={w.orientation} />;
+    case 'languageSelector':
+      return <LanguageSelector />;
+    case 'placeholder':
+      return <PlaceholderSlot name={w.name} />;
     case 'dataGrid':
       return <DataGrid w={w} />;
     case 'listView':
@@ -64,7 +82,17 @@ function Widget({ w }: { w: ClientWidget }) {
           {w.rows.map((r, i) => (
             <div key={i} className="layout-row">
               {r.columns.map((c, j) => (
-                <div key={j} className="layout-col" style={{ '--weight': Math.min(12, Math.max(1, Math.round(c.weight))) } as CSSProperties}>
+                <div
+                  key={j}
+                  className="layout-col"
+                  style={
+                    {
+                      '--weight': clampWeight(c.weight),
+                      '--tablet-weight': clampWeight(c.tabletWeight),
+                      '--phone-weight': clampWeight(c.phoneWeight),
+                    } as CSSProperties
+                  }
+                >
                   <Widgets widgets={c.widgets} />
                 </div>
               ))}
@@ -73,6 +101,27 @@ function Widget({ w }: { w: ClientWidget }) {
         </div>
       );
   }
+}
+
+const clampWeight = (n: number) => Math.min(12, Math.max(1, Math.round(n)));
+
+/** A layout's placeholder: the page's widgets for `main` (with its title), else the page's widgets for that placeholder. */
+function PlaceholderSlot({ name }: { name: string }) {
+  const scope = useScope();
+  const page = scope.page;
+  if (name === 'main')
+    return (
+      <div className="placeholder-main">
+        <h1 className="page-title">{page.title}</h1>
+        <Widgets widgets={page.widgets} />
+      </div>
+    );
+  const widgets = page.placeholders?.[name];
+  return widgets ? (
+    <div className={`placeholder placeholder-${name}`}>
+      <Widgets widgets={widgets} />
+    </div>
+  ) : null;
 }
 
 function DynamicText({ attribute, label }: { attribute: string; label?: string | undefined }) {

@@ -1,6 +1,12 @@
 import type { ClientAttribute, ClientAttributeType } from '../../../src/web-client/page-definition';
 import type { WireValue } from '../api/types';
 
+/** The user's language as a BCP 47 tag (`nl-NL`), set by the shell; undefined = the browser's. */
+let locale: string | undefined;
+export function setFormatLocale(tag: string | undefined): void {
+  locale = tag;
+}
+
 /** How a value reads on screen: dates in the user's zone (or UTC when not localized), enums by caption. */
 export function formatValue(value: WireValue | undefined, type: ClientAttributeType, attr?: ClientAttribute): string {
   if (value === null || value === undefined || value === '') return '';
@@ -10,7 +16,7 @@ export function formatValue(value: WireValue | undefined, type: ClientAttributeT
       if (!Number.isFinite(ms)) return String(value);
       const d = new Date(ms);
       const localize = attr?.localize !== false;
-      return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(localize ? {} : { timeZone: 'UTC' }) });
+      return d.toLocaleDateString(locale, { year: 'numeric', month: 'short', day: 'numeric', ...(localize ? {} : { timeZone: 'UTC' }) });
     }
     case 'Boolean':
       return value === true || value === 'true' ? 'Yes' : 'No';
@@ -18,7 +24,7 @@ export function formatValue(value: WireValue | undefined, type: ClientAttributeT
       return attr?.values?.find((v) => v.key === value)?.caption ?? String(value);
     case 'Decimal': {
       const n = Number(value);
-      return Number.isFinite(n) ? n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 8 }) : String(value);
+      return Number.isFinite(n) ? n.toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 8 }) : String(value);
     }
     default:
       return Array.isArray(value) ? value.join(', ') : String(value);

@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { ClientAttribute, ClientInput } from '../../../src/web-client/page-definition';
 import type { WireValue } from '../api/types';
 import { useApp, useScope } from '../app/context';
+import { holds } from './conditions';
 import { fromDateInput, parseNumber, toDateInput } from './format';
 
 /** Label, control and the validation message under it, tied together for screen readers. */
@@ -68,7 +69,8 @@ export function InputWidget({ w }: { w: ClientInput }) {
   const guid = scope.object;
   if (!attr || !guid) return null;
   const value = app.store.get(guid, w.attribute);
-  const readOnly = w.readOnly || !attr.writable;
+  // Conditional editability on the shown object; the component re-renders with every change of it.
+  const readOnly = w.readOnly || !attr.writable || !holds(w.editable, app.store, guid);
   const error = scope.errors?.[w.attribute];
   const set = (v: WireValue) => app.store.set(guid, w.attribute, v);
   const aria = {

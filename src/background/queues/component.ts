@@ -6,6 +6,7 @@ import { encodeArguments } from './arguments.js';
 import { storeContext } from './context.js';
 import { TaskStore } from './store.js';
 import { QueueWorker } from './worker.js';
+import { LOG_NODES } from '../../core/log-node-names.js';
 
 /** What other components and tests see of the task queues: service `taskQueues`. */
 export interface TaskQueueService {
@@ -63,7 +64,7 @@ export function taskQueuesComponent(): RuntimeComponent {
   return {
     name: 'task-queues',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'TaskQueue' });
+      const log = ctx.log.child({ node: LOG_NODES.taskQueue });
       const db = ctx.services.require('db');
       const store = new TaskStore(ctx.model, db.dialect);
       const cluster = ctx.services.get('cluster');

@@ -5,6 +5,7 @@ import { openContext } from '../../security/contexts.js';
 import { Scheduler } from './scheduler.js';
 import { selectEvents } from './selection.js';
 import { ScheduledEventStore } from './store.js';
+import { LOG_NODES } from '../../core/log-node-names.js';
 
 /**
  * Scheduled events (`modules/<Module>/scheduled-events/<Name>.yaml`): each
@@ -23,7 +24,7 @@ export function scheduledEventsComponent(): RuntimeComponent {
   return {
     name: 'scheduled-events',
     async start(ctx) {
-      const log = ctx.log.child({ node: 'ScheduledEvents' });
+      const log = ctx.log.child({ node: LOG_NODES.actionManager });
       const events = selectEvents(ctx.model, ctx.settings);
       const db = ctx.services.require('db');
       const store = new ScheduledEventStore(db, ctx.services.get('ids'), ctx.model.entities.get('System.ScheduledEventInformation'));
@@ -33,7 +34,7 @@ export function scheduledEventsComponent(): RuntimeComponent {
       const retention = ctx.settings.get('ScheduledEventRecordRetention') ?? 604800000;
       const upkeep = async (tx: Parameters<typeof store.cleanUp>[0]) => {
         if (cluster) {
-          for (const d of await store.markDied(tx, liveMs, Date.now()))
+          for (const d of await store.markDied(tx, liveMs, Date.now(), cluster.instanceId))
             log.warn(d, `scheduled event ${d.event}: the run of ${new Date(d.period).toISOString()} stopped with its instance ${d.instance}; recorded Stopped`);
         }
         if (retention > 0) {
@@ -73,9 +74,10 @@ export function scheduledEventsComponent(): RuntimeComponent {
     ready() {
       start?.();
     },
-    async stop() {
+    async stop(ctx) {
       clearInterval(cleanupTimer);
-      await scheduler?.stop();
+      // Mendix waits a grace period for running tasks; Kiln's is the one it gives requests in flight.
+      await scheduler?.stop(ctx.settings.get('ShutdownTimeout') ?? 10000);
     },
   };
 }

@@ -25,12 +25,13 @@ export interface SchedulerDeps {
   readonly log: Logger;
   /** How often a delayed period tries again whether the previous run has ended. */
   readonly pollMs: number;
-  /** Called when a run starts, with its delay after the period's due time (the bench reads it from the records too). */
-  readonly onStart?: (event: string, delayMs: number) => void;
 }
 
 /** Periods recorded Skipped after one long run, at most (an event of seconds that ran for a day would otherwise write 86,400). */
 const MAX_SKIPPED_RECORDS = 1000;
+
+const OVERLAPPED = 'the previous run was still running (overlap: skip)';
+const LATE = 'no instance started it within its period (the instances were busy or late)';
 
 /** The run's record was marked Stopped while it ran (this instance had been cut off and expired): its work is rolled back. */
 class RunTakenAway extends Error {}
@@ -51,6 +52,8 @@ class RunTakenAway extends Error {}
  */
 export class Scheduler {
   private stopped = false;
+  /** Aborts the runs' transactions when a stop has waited its grace period for them. */
+  private readonly abort = new AbortController();
   private readonly wakers = new Set<() => void>();
   private readonly loops: Promise<void>[] = [];
 
@@ -60,11 +63,22 @@ export class Scheduler {
     for (const ev of events) this.loops.push(this.loop(ev));
   }
 
-  /** Stops taking periods and waits for the runs in progress (the runtime aborts their transactions after ShutdownTimeout). */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking periods and waits up to `graceMs` for the runs in progress;
+   * then their transactions are rolled back and the runs recorded Stopped.
+   */
+  async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     for (const w of [...this.wakers]) w();
-    await Promise.allSettled(this.loops);
+    const all = Promise.allSettled(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+    clearTimeout(timer);
+    if (!late) return;
+    this.deps.log.warn({ graceMs }, 'scheduled events still running at shut-down after the grace period: rolling them back');
+    this.abort.abort(new Error('the instance stopped during the run; its work was rolled back'));
+    // A microflow notices at its next statement; one busy elsewhere (an action that waits) is not waited for long.
+    await Promise.race([all, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
   private async loop(ev: CScheduledEvent): Promise<void> {
@@ -73,11 +87,19 @@ export class Scheduler {
     while (!this.stopped) {
       await this.sleepUntil(periodStart(ev, k));
       if (this.stopped) return;
-      // Periods this instance slept through (its event loop was blocked) were the other instances' to take.
-      if (ev.overlap === 'skip') k = Math.max(k, periodIndexAt(ev, Date.now()));
       try {
+        if (ev.overlap === 'skip') {
+          // Periods this instance slept through (its event loop was blocked): recorded Skipped unless another instance took them.
+          const cur = periodIndexAt(ev, Date.now());
+          if (cur > k) await this.recordSkipped(ev, k - 1, cur - 1, LATE);
+          k = Math.max(k, cur);
+        }
         const ran = await this.period(ev, k);
-        if (ran && ev.overlap === 'skip') k = await this.recordSkipped(ev, k);
+        if (ran && ev.overlap === 'skip') {
+          const last = periodIndexAt(ev, Date.now());
+          await this.recordSkipped(ev, k, last, OVERLAPPED);
+          k = Math.max(k, last);
+        }
       } catch (e) {
         this.deps.log.error({ err: e, event: ev.name }, `scheduled event ${ev.name}: the period could not be handled`);
       }
@@ -100,24 +122,42 @@ export class Scheduler {
     const at = new Date(period).toISOString();
     let outcome = 'busy' as 'ran' | 'taken' | 'busy';
     let started = 0;
+    const name = `scheduled-event:${ev.name}`;
+    const claim = async (): Promise<boolean> => {
+      started = Date.now();
+      outcome = (await store.claim(ev.name, period, instanceId, 'Running', started)) ? 'ran' : 'taken';
+      return outcome === 'ran';
+    };
+    const runIn = async (tx: Transaction): Promise<void> => {
+      await this.deps.run(ev.microflow, this.deps.user, tx);
+      if (!(await store.finish(tx, ev.name, period, 'Completed', Date.now()))) throw new RunTakenAway();
+    };
+    const signal = this.abort.signal;
     try {
-      await db.transaction(async (tx) => {
-        const release = await this.deps.exclusive.tryLock(`scheduled-event:${ev.name}`, tx);
-        if (!release) return;
-        try {
-          started = Date.now();
-          if (!(await store.claim(ev.name, period, instanceId, 'Running', started))) {
-            outcome = 'taken';
-            return;
+      if (db.dialect.singleConnection) {
+        // One connection (SQLite, one instance): the lock is the process's, and the claim commits before the run, so the record shows Running meanwhile.
+        const release = await this.deps.exclusive.tryLock(name, undefined);
+        if (release) {
+          try {
+            if (await claim()) await db.transaction(runIn, { signal });
+          } finally {
+            await release();
           }
-          outcome = 'ran';
-          this.deps.onStart?.(ev.name, started - period);
-          await this.deps.run(ev.microflow, this.deps.user, tx);
-          if (!(await store.finish(tx, ev.name, period, 'Completed', Date.now()))) throw new RunTakenAway();
-        } finally {
-          await release();
         }
-      });
+      } else {
+        await db.transaction(
+          async (tx) => {
+            const release = await this.deps.exclusive.tryLock(name, tx);
+            if (!release) return;
+            try {
+              if (await claim()) await runIn(tx);
+            } finally {
+              await release();
+            }
+          },
+          { signal },
+        );
+      }
       if (outcome === 'ran') log.info({ event: ev.name, period: at, ms: Date.now() - started }, `scheduled event ${ev.name} completed`);
     } catch (e) {
       if (outcome !== 'ran') throw e;
@@ -128,25 +168,36 @@ export class Scheduler {
         );
         return outcome;
       }
+      if (this.abort.signal.aborted) {
+        const why = 'the instance stopped during the run (shut-down grace period over); its work was rolled back';
+        log.warn({ event: ev.name, period: at }, `scheduled event ${ev.name}: ${why}`);
+        await db
+          .transaction((tx) => store.finish(tx, ev.name, period, 'Stopped', Date.now(), why))
+          .catch((e2) => log.error({ err: e2 }, 'recording the stopped run failed'));
+        return outcome;
+      }
       const message = e instanceof Error ? e.message : String(e);
       log.error({ err: e, event: ev.name, period: at }, `scheduled event ${ev.name} failed: ${message}`);
-      await store.finish(db, ev.name, period, 'Error', Date.now(), message).catch((e2) => log.error({ err: e2 }, 'recording the failed run failed'));
+      try {
+        // Should the claim have gone with the rolled-back run, the failure is claimed again, as Error.
+        // One transaction: the claim row and System.ScheduledEventInformation change together (a kill between them would part them).
+        if (!(await db.transaction((tx) => store.finish(tx, ev.name, period, 'Error', Date.now(), message))))
+          await store.claim(ev.name, period, instanceId, 'Error', started, message);
+      } catch (e2) {
+        log.error({ err: e2 }, 'recording the failed run failed');
+      }
     }
     return outcome;
   }
 
-  /** After this instance's run of period k: the periods that fell due meanwhile, recorded Skipped. The last index handled. */
-  private async recordSkipped(ev: CScheduledEvent, k: number): Promise<number> {
-    const last = periodIndexAt(ev, Date.now());
+  /** Records the periods after `k` up to `last` as Skipped (those another instance took keep their record). */
+  private async recordSkipped(ev: CScheduledEvent, k: number, last: number, why: string): Promise<void> {
     const { store, instanceId, log } = this.deps;
     for (let j = k + 1; j <= Math.min(last, k + MAX_SKIPPED_RECORDS); j++) {
-      if (await store.claim(ev.name, periodStart(ev, j), instanceId, 'Skipped', Date.now(), 'the previous run was still running (overlap: skip)'))
-        log.info(
-          { event: ev.name, period: new Date(periodStart(ev, j)).toISOString() },
-          `scheduled event ${ev.name}: period skipped, the previous run was still running`,
-        );
+      const period = periodStart(ev, j);
+      if (await store.claim(ev.name, period, instanceId, 'Skipped', Date.now(), why))
+        log.info({ event: ev.name, period: new Date(period).toISOString() }, `scheduled event ${ev.name}: period skipped, ${why}`);
     }
-    return Math.max(k, last);
   }
 
   /** Sleeps until the time (epoch ms) or until stop. */

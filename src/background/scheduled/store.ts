@@ -75,8 +75,10 @@ export class ScheduledEventStore {
   /**
    * Claims the period for this instance: true when this instance inserted its
    * row (and runs it, or records it skipped), false when another instance has.
+   * Status Error records a failed run whose Running claim did not survive.
    */
-  async claim(event: string, period: number, instance: string, status: 'Running' | 'Skipped', started: number, note?: string): Promise<boolean> {
+  async claim(event: string, period: number, instance: string, status: 'Running' | 'Skipped' | 'Error', started: number, note?: string): Promise<boolean> {
+    const ended = status === 'Running' ? null : status === 'Error' ? Date.now() : started;
     const infoId = this.info ? await this.ids!.nextId(INFO_ENTITY) : undefined;
     const c = this.q;
     try {
@@ -86,18 +88,7 @@ export class ScheduledEventStore {
           `INSERT INTO ${this.runs} (${c('event')}, ${c('periodstart')}, ${c('xasid')}, ${c('status')}, ${c('started')}, ${c('ended')}, ${c('error')}, ${c('infoid')}) ` +
             `SELECT ${this.ph(1)}, ${this.ph(2)}, ${this.ph(3)}, ${this.ph(4)}, ${this.ph(5)}, ${this.ph(6)}, ${this.ph(7)}, ${this.ph(8)} FROM (SELECT 1 AS ${c('x')}) ${c('one')} ` +
             `WHERE NOT EXISTS (SELECT 1 FROM ${this.runs} WHERE ${c('event')} = ${this.ph(9)} AND ${c('periodstart')} = ${this.ph(10)})`,
-          [
-            event,
-            period,
-            instance,
-            status,
-            started,
-            status === 'Running' ? null : started,
-            note ?? null,
-            infoId === undefined ? null : idToDb(this.db.dialect, infoId),
-            event,
-            period,
-          ],
+          [event, period, instance, status, started, ended, note ?? null, infoId === undefined ? null : idToDb(this.db.dialect, infoId), event, period],
         );
         if (r.affectedRows === 0) return false;
         if (this.info && infoId !== undefined) {
@@ -105,24 +96,36 @@ export class ScheduledEventStore {
           await tx.execute(
             `INSERT INTO ${i.table} (${c('id')}, ${c(i.cols.name)}, ${c(i.cols.description)}, ${c(i.cols.start)}, ${c(i.cols.end)}, ${c(i.cols.status)}) ` +
               `VALUES (${this.ph(1)}, ${this.ph(2)}, ${this.ph(3)}, ${this.ph(4)}, ${this.ph(5)}, ${this.ph(6)})`,
-            [idToDb(this.db.dialect, infoId), event, note ?? null, this.date(started), status === 'Running' ? null : this.date(started), status],
+            [idToDb(this.db.dialect, infoId), event, note ?? null, this.date(started), ended === null ? null : this.date(ended), status],
           );
         }
         return true;
       });
     } catch (e) {
       if (e instanceof UniqueViolationError) return false;
+      // Another way to lose the race (a deadlock between two inserts of the same key on MariaDB): the winner's row is there.
+      if (await this.claimedByOther(event, period, instance).catch(() => false)) return false;
       throw e;
     }
+  }
+
+  private async claimedByOther(event: string, period: number, instance: string): Promise<boolean> {
+    const c = this.q;
+    const rows = await this.db.query<{ xasid: unknown }>(
+      `SELECT ${c('xasid')} AS ${c('xasid')} FROM ${this.runs} WHERE ${c('event')} = ${this.ph(1)} AND ${c('periodstart')} = ${this.ph(2)}`,
+      [event, period],
+    );
+    return rows.length > 0 && String(rows[0]!.xasid) !== instance;
   }
 
   /**
    * Ends a run this instance holds: in the microflow's own transaction for
    * Completed (so the record says Completed exactly when its work committed),
-   * on its own for Error. False when the run is no longer Running (the leader
+   * in a transaction of its own for Error and Stopped (both tables change
+   * together). False when the run is no longer Running (the leader
    * marked it Stopped while this instance was cut off): the caller rolls back.
    */
-  async finish(q: Queryable, event: string, period: number, status: 'Completed' | 'Error', ended: number, error?: string): Promise<boolean> {
+  async finish(q: Queryable, event: string, period: number, status: 'Completed' | 'Error' | 'Stopped', ended: number, error?: string): Promise<boolean> {
     return this.setStatus(q, event, period, 'Running', status, ended, error);
   }
 
@@ -130,15 +133,16 @@ export class ScheduledEventStore {
    * Marks Stopped the runs whose instance is gone from system$xasinstance or
    * has not refreshed its row within `liveMs` (it died or stopped mid-run; its
    * transaction rolled back, so the period's work did not happen). Run by the
-   * leader, in its fenced transaction.
+   * leader, in its fenced transaction; its own runs are alive by definition
+   * (on SQLite its refresh may wait for a long run's connection).
    */
-  async markDied(q: Queryable, liveMs: number, now: number): Promise<DiedRun[]> {
+  async markDied(q: Queryable, liveMs: number, now: number, self: string): Promise<DiedRun[]> {
     const c = this.q;
     const rows = await q.query<Record<string, unknown>>(
       `SELECT ${c('event')} AS ${c('event')}, ${c('periodstart')} AS ${c('period')}, ${c('xasid')} AS ${c('xasid')} FROM ${this.runs} ${c('r')} ` +
-        `WHERE ${c('r')}.${c('status')} = 'Running' AND NOT EXISTS (SELECT 1 FROM ${c(INSTANCE_TABLE)} ${c('i')} WHERE ${c('i')}.${c('xasid')} = ${c('r')}.${c('xasid')} ` +
-        `AND ${c('i')}.${c('lastupdate')} >= ${dbNowMs(this.db.dialect.name)} - ${this.ph(1)})`,
-      [liveMs],
+        `WHERE ${c('r')}.${c('status')} = 'Running' AND ${c('r')}.${c('xasid')} <> ${this.ph(1)} AND NOT EXISTS (SELECT 1 FROM ${c(INSTANCE_TABLE)} ${c('i')} WHERE ${c('i')}.${c('xasid')} = ${c('r')}.${c('xasid')} ` +
+        `AND ${c('i')}.${c('lastupdate')} >= ${dbNowMs(this.db.dialect.name)} - ${this.ph(2)})`,
+      [self, liveMs],
     );
     const died: DiedRun[] = [];
     for (const r of rows) {

@@ -1,6 +1,8 @@
 import type { Diagnostic } from '../../model/diagnostics.js';
 import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
 import { qualify } from '../../model/compiled/compile-domain.js';
+import { instantiateSnippet } from '../../model/compiled/snippets.js';
+import type { SourceFile } from '../../model/load/source-file.js';
 import { operationId } from './operation-id.js';
 import type { OperationConstants, OperationParameters, OperationSite, OperationType, RetrieveOperation, RuntimeOperation, SortKey, UsedPath } from './types.js';
 
@@ -25,7 +27,9 @@ import type { OperationConstants, OperationParameters, OperationSite, OperationT
 export function collectOperations(model: CompiledModel, out: Diagnostic[]): RuntimeOperation[] {
   const ops: RuntimeOperation[] = [];
   for (const page of [...model.pages.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    new PageWalker(model, page, ops, out).walkList(page.def.widgets, ['widgets'], {});
+    const walker = new PageWalker(model, page, ops, out);
+    walker.walkList(page.def.widgets, ['widgets'], {});
+    for (const [name, list] of Object.entries(page.def.placeholders ?? {})) walker.walkList(list, ['placeholders', name], {});
   }
   return ops;
 }
@@ -36,6 +40,8 @@ interface Scope {
   readonly widgetName?: string;
   /** Collects attributes / paths used by inputs inside a list view or data view. */
   readonly used?: UsedCollector;
+  /** Module roles of the conditional visibility around the widget: its operations are only theirs. */
+  readonly roles?: readonly string[];
 }
 
 interface UsedCollector {
@@ -50,16 +56,75 @@ const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'dataView']);
 /** How many objects a reference selector offers (one page, sorted by the shown attribute). */
 const SELECTOR_OPTIONS = 200;
 
+/** Where the widgets being walked are written: the page's file, or a snippet's inside a call. */
+interface Unit {
+  readonly file: SourceFile;
+  readonly module: string;
+  /** Length of the page-rooted path that maps to `['widgets']` in the snippet's file (0 for the page). */
+  readonly prefixLength: number;
+  readonly snippets: readonly string[];
+}
+
 class PageWalker {
+  private unit: Unit;
+
   constructor(
     private readonly model: CompiledModel,
     private readonly page: CPage,
     private readonly ops: RuntimeOperation[],
     private readonly out: Diagnostic[],
-  ) {}
+  ) {
+    this.unit = { file: page.source.file, module: page.module, prefixLength: 0, snippets: [] };
+  }
+
+  private get module(): string {
+    return this.unit.module;
+  }
 
   private error(path: readonly (string | number)[], message: string): void {
-    this.out.push(this.page.source.file.diagnostic(path, message));
+    const u = this.unit;
+    this.out.push(u.file.diagnostic(u.prefixLength ? ['widgets', ...path.slice(u.prefixLength)] : path, message));
+  }
+
+  /** The snippet's widgets as instantiated for this call, walked as if they stood in the call. */
+  private snippetCall(body: Record<string, unknown>, path: (string | number)[], scope: Scope): void {
+    if (typeof body.snippet !== 'string') return;
+    const snippet = this.model.snippets?.get(qualify(body.snippet, this.module));
+    // Unknown snippets and cycles are reported by the model's layout check.
+    if (!snippet || this.unit.snippets.includes(snippet.name)) return;
+    const args = (body.parameters && typeof body.parameters === 'object' ? body.parameters : {}) as Record<string, string>;
+    const outer = this.unit;
+    this.unit = { file: snippet.source.file, module: snippet.module, prefixLength: path.length + 1, snippets: [...outer.snippets, snippet.name] };
+    try {
+      this.walkList(instantiateSnippet(snippet, args), [...path, 'widgets'], scope);
+    } finally {
+      this.unit = outer;
+    }
+  }
+
+  /** The page's roles, narrowed to those of the conditional visibility around the widget. */
+  private roles(base: readonly string[], scope: Scope): readonly string[] {
+    return scope.roles ? base.filter((r) => scope.roles!.includes(r)) : base;
+  }
+
+  /** Attributes a condition reads are read with the object, so the browser can evaluate it. */
+  private useConditions(used: UsedCollector, body: Record<string, unknown>): void {
+    const conds = [body.visible, body.editable, ...(Array.isArray(body.tabs) ? body.tabs.map((t) => (t as { visible?: unknown })?.visible) : [])];
+    for (const c of conds) {
+      if (!c || typeof c !== 'object') continue;
+      const { attribute, expression } = c as { attribute?: unknown; expression?: unknown };
+      const names = typeof attribute === 'string' ? [attribute] : [];
+      if (typeof expression === 'string') for (const m of expression.matchAll(/\$currentObject\/([A-Za-z_]\w*)/g)) names.push(m[1]!);
+      for (const a of names) if (used.entity.attributes.has(a) && !used.attributes.includes(a)) used.attributes.push(a);
+    }
+  }
+
+  /** A widget visible only to some module roles: everything inside runs only for them. */
+  private narrowed(body: unknown, scope: Scope): Scope {
+    const v = body && typeof body === 'object' ? (body as { visible?: { roles?: unknown } }).visible : undefined;
+    if (!v || !Array.isArray(v.roles)) return scope;
+    const roles = v.roles.filter((r): r is string => typeof r === 'string').map((r) => qualify(r, this.module));
+    return { ...scope, roles: scope.roles ? roles.filter((r) => scope.roles!.includes(r)) : roles };
   }
 
   walkList(list: unknown, path: (string | number)[], scope: Scope): void {
@@ -69,12 +134,18 @@ class PageWalker {
     });
   }
 
-  private walkWidget(widget: unknown, path: (string | number)[], scope: Scope): void {
+  private walkWidget(widget: unknown, path: (string | number)[], outerScope: Scope): void {
     if (!widget || typeof widget !== 'object' || Array.isArray(widget)) return;
     const [kind] = Object.keys(widget);
     if (kind === undefined) return;
     const body = (widget as Record<string, unknown>)[kind];
     const bpath = [...path, kind];
+    const scope = this.narrowed(body, outerScope);
+    if (scope.used && body && typeof body === 'object') this.useConditions(scope.used, body as Record<string, unknown>);
+    if (kind === 'snippetCall' && body && typeof body === 'object') {
+      this.snippetCall(body as Record<string, unknown>, bpath, scope);
+      return;
+    }
     if (DATA_WIDGETS.has(kind) && body && typeof body === 'object') {
       this.dataWidget(kind, body as Record<string, unknown>, bpath, scope);
       return;
@@ -108,14 +179,15 @@ class PageWalker {
     }
   }
 
-  /** Something inside a layout widget: a widget, or a row/column object holding widgets. */
-  private walkNested(x: unknown, path: (string | number)[], scope: Scope): void {
+  /** Something inside a layout widget: a widget, or a row/column/tab object holding widgets. */
+  private walkNested(x: unknown, path: (string | number)[], outer: Scope): void {
     if (!x || typeof x !== 'object' || Array.isArray(x)) return;
     const keys = Object.keys(x);
     if (keys.length === 1 && !Array.isArray((x as Record<string, unknown>)[keys[0]!])) {
-      this.walkWidget(x, path, scope);
+      this.walkWidget(x, path, outer);
       return;
     }
+    const scope = this.narrowed(x, outer);
     for (const [k, v] of Object.entries(x))
       if (Array.isArray(v))
         v.forEach((y, i) => {
@@ -123,7 +195,7 @@ class PageWalker {
         });
   }
 
-  private dataWidget(kind: string, body: Record<string, unknown>, path: (string | number)[], _scope: Scope): void {
+  private dataWidget(kind: string, body: Record<string, unknown>, path: (string | number)[], outer: Scope): void {
     const name = typeof body.name === 'string' ? body.name : undefined;
     if (!name) this.error(path, `${kind} needs a name (it names the widget's runtime operation)`);
     const widgetName = name ?? `${kind}${path.join('_')}`;
@@ -178,7 +250,7 @@ class PageWalker {
         byParameter,
       };
     } else if (typeof source.microflow === 'string') {
-      microflow = qualify(source.microflow, this.page.module);
+      microflow = qualify(source.microflow, this.module);
       const mf = this.model.microflows.get(microflow);
       if (!mf) {
         this.error([...spath, 'microflow'], `unknown microflow '${source.microflow}'`);
@@ -206,7 +278,7 @@ class PageWalker {
           else this.useRef(used, ref, [...path, 'columns', i]);
         });
       }
-      this.walkList(body.widgets, [...path, 'widgets'], { entity: entity!.name, widgetName, used });
+      this.walkList(body.widgets, [...path, 'widgets'], { entity: entity!.name, widgetName, used, ...(outer.roles ? { roles: outer.roles } : {}) });
     }
     if (retrieve && used) {
       const search: string[] = [];
@@ -236,9 +308,9 @@ class PageWalker {
         WidgetName: `${this.page.name}.${widgetName}`,
       };
       const parameters: OperationParameters = byParameter ? { [byParameter]: [r.entity] } : {};
-      this.add({ type: 'retrieve', ...r, parameters, constants }, path, widgetName, this.page.allowedRoles);
+      this.add({ type: 'retrieve', ...r, parameters, constants }, path, widgetName, this.roles(this.page.allowedRoles, outer));
     } else if (microflow) {
-      this.callMicroflow(microflow, path, widgetName);
+      this.callMicroflow(microflow, path, widgetName, outer);
     }
 
     for (const key of ['buttons', 'rowButtons'] as const) {
@@ -246,9 +318,11 @@ class PageWalker {
       if (!Array.isArray(list)) continue;
       list.forEach((b, i) => {
         const bp = [...path, key, i];
+        const bscope = this.narrowed(b, outer);
         this.button(b && typeof b === 'object' ? (b as Record<string, unknown>).action : undefined, [...bp, 'action'], bp, {
           entity: entity?.name,
           widgetName,
+          ...(bscope.roles ? { roles: bscope.roles } : {}),
         });
       });
     }
@@ -265,7 +339,7 @@ class PageWalker {
       this.error(path, `${kind} needs an association`);
       return;
     }
-    const assoc = this.model.associations.get(qualify(body.association, this.page.module));
+    const assoc = this.model.associations.get(qualify(body.association, this.module));
     if (!assoc) {
       this.error([...path, 'association'], `unknown association '${body.association}'`);
       return;
@@ -310,15 +384,25 @@ class PageWalker {
       },
       path,
       assoc.name,
-      this.page.allowedRoles,
+      this.roles(this.page.allowedRoles, scope),
     );
   }
 
   private button(action: unknown, apath: (string | number)[], path: (string | number)[], scope: Scope): void {
     if (action === 'save')
-      this.add({ type: 'commit', parameters: { Objects: ['AnyObjectList'] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
+      this.add(
+        { type: 'commit', parameters: { Objects: ['AnyObjectList'] }, constants: {} },
+        path,
+        scope.widgetName,
+        this.roles(this.page.allowedRoles, scope),
+      );
     else if (action === 'cancel')
-      this.add({ type: 'rollback', parameters: { Objects: ['AnyObjectList'] }, constants: {} }, path, scope.widgetName, this.page.allowedRoles);
+      this.add(
+        { type: 'rollback', parameters: { Objects: ['AnyObjectList'] }, constants: {} },
+        path,
+        scope.widgetName,
+        this.roles(this.page.allowedRoles, scope),
+      );
     else if (action === 'delete') {
       if (!scope.entity) {
         this.error(apath, 'a delete button must be inside a data grid, list view or data view');
@@ -328,24 +412,29 @@ class PageWalker {
         { type: 'delete', entity: scope.entity, parameters: { Objects: [`[${scope.entity}]`] }, constants: {} },
         path,
         scope.widgetName,
-        this.page.allowedRoles,
+        this.roles(this.page.allowedRoles, scope),
       );
     } else if (action && typeof action === 'object') {
       const a = action as Record<string, unknown>;
       if (typeof a.create === 'string') {
-        const e = this.model.entities.get(qualify(a.create, this.page.module));
+        const e = this.model.entities.get(qualify(a.create, this.module));
         if (!e) {
           this.error([...apath, 'create'], `unknown entity '${a.create}'`);
           return;
         }
-        this.add({ type: 'create', entity: e.name, parameters: {}, constants: { ObjectType: e.name } }, path, scope.widgetName, this.page.allowedRoles);
+        this.add(
+          { type: 'create', entity: e.name, parameters: {}, constants: { ObjectType: e.name } },
+          path,
+          scope.widgetName,
+          this.roles(this.page.allowedRoles, scope),
+        );
       } else if (typeof a.microflow === 'string') {
-        const mf = qualify(a.microflow, this.page.module);
+        const mf = qualify(a.microflow, this.module);
         if (!this.model.microflows.has(mf)) {
           this.error([...apath, 'microflow'], `unknown microflow '${a.microflow}'`);
           return;
         }
-        this.callMicroflow(mf, path, scope.widgetName);
+        this.callMicroflow(mf, path, scope.widgetName, scope);
       } else if (typeof a.open !== 'string' && typeof a.page !== 'string') {
         this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
       }
@@ -354,14 +443,14 @@ class PageWalker {
     }
   }
 
-  private callMicroflow(name: string, path: (string | number)[], widgetName: string | undefined): void {
+  private callMicroflow(name: string, path: (string | number)[], widgetName: string | undefined, scope: Scope): void {
     const mf = this.model.microflows.get(name)!;
     const parameters: Record<string, string[]> = {};
     for (const [p, t] of Object.entries(mf.def.parameters ?? {})) {
       const list = /^List of\s+(.+)$/i.exec(t.trim());
       parameters[p] = [list ? `[${list[1]!.trim()}]` : t.trim()];
     }
-    this.add({ type: 'callMicroflow', microflow: name, parameters, constants: { MicroflowName: name } }, path, widgetName, mf.allowedRoles);
+    this.add({ type: 'callMicroflow', microflow: name, parameters, constants: { MicroflowName: name } }, path, widgetName, this.roles(mf.allowedRoles, scope));
   }
 
   private sortKeys(entity: CEntity, sort: unknown, path: (string | number)[]): SortKey[] {
@@ -394,7 +483,7 @@ class PageWalker {
   }
 
   private childOf(association: string): string | undefined {
-    return this.model.associations.get(qualify(association, this.page.module))?.child;
+    return this.model.associations.get(qualify(association, this.module))?.child;
   }
 
   /** `Attr` or `Module.Assoc/Module.Entity/Attr` on the widget's entity. */
@@ -413,7 +502,7 @@ class PageWalker {
       return;
     }
     const [assocName, entityName, attr] = parts as [string, string, string];
-    const assoc = this.model.associations.get(qualify(assocName, this.page.module));
+    const assoc = this.model.associations.get(qualify(assocName, this.module));
     if (!assoc) {
       this.error(path, `unknown association '${assocName}'`);
       return;
@@ -423,7 +512,7 @@ class PageWalker {
       this.error(path, `'${assocName}' is not a reference or reference set from ${used.entity.name}`);
       return;
     }
-    const target = this.model.entities.get(qualify(entityName, this.page.module));
+    const target = this.model.entities.get(qualify(entityName, this.module));
     if (!target || !target.chain.includes(assoc.child)) {
       this.error(path, `'${entityName}' is not the entity at the other end of ${assoc.name}`);
       return;

@@ -23,12 +23,21 @@ ${set.description ? `<p>${escapeHtml(set.description)}</p>` : ''}<p><code>/${esc
 <table><tr><th>property</th><th>type</th></tr>${rows}</table>`;
     })
     .join('\n');
+  const actions = s.actions.length
+    ? `<h2>Actions</h2><ul>${s.actions
+        .map(
+          (a) =>
+            `<li><code>POST /${escapeHtml(s.location)}/${escapeHtml(a.name)}</code> (${a.parameters.map((p) => `<code>${escapeHtml(p.name)}</code>`).join(', ') || 'no parameters'})${a.description ? ` - ${escapeHtml(a.description)}` : ''}</li>`,
+        )
+        .join('')}</ul>`
+    : '';
   const auth = s.authentication.length ? s.authentication.join(', ') : 'none (anonymous)';
   return htmlPage(
     `${s.name} OData service`,
     `<h1>${escapeHtml(s.name)} <small>OData v4, version ${escapeHtml(s.version)}</small></h1>
 ${s.description ? `<p>${escapeHtml(s.description)}</p>` : ''}<p>Service root <a href="/${escapeHtml(s.location)}/"><code>/${escapeHtml(s.location)}/</code></a>, metadata <a href="/${escapeHtml(s.location)}/$metadata"><code>$metadata</code></a>. Authentication: ${escapeHtml(auth)}.</p>
 <p>Query options: <code>$filter</code>, <code>$orderby</code>, <code>$select</code>, <code>$expand</code>, <code>$top</code>, <code>$skip</code>, <code>$count</code>; long queries as <code>POST .../$query</code> with a text/plain body.</p>
-${sets}`,
+${sets}
+${actions}`,
   );
 }

@@ -1,5 +1,6 @@
 import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
 import type { CODataService, CODataSet } from '../../model/compiled/odata-services.js';
+import type { RestValueType } from '../../model/compiled/rest-services.js';
 
 /**
  * The service's `$metadata` (CSDL XML, OData 4.0) and its service document,
@@ -66,6 +67,16 @@ export function metadataXml(model: CompiledModel, service: CODataService): strin
     }
     types.push(`<EntityType Name="${esc(set.typeName)}"><Key><PropertyRef Name="ID"/></Key>${props.join('')}</EntityType>`);
   }
+  for (const a of service.actions) {
+    const params = a.parameters.map((p) => {
+      if (p.type.kind === 'enumeration') enums.add(p.type.enumeration);
+      return `<Parameter Name="${esc(p.name)}" Type="${valueTypeEdm(service, p.type)}"/>`;
+    });
+    const rt = a.returns;
+    if (rt?.kind === 'enumeration') enums.add(rt.enumeration);
+    const ret = rt ? `<ReturnType Type="${valueTypeEdm(service, rt, a.returnSet)}"/>` : '';
+    types.push(`<Action Name="${esc(a.name)}">${params.join('')}${ret}</Action>`);
+  }
   for (const e of enums) {
     const en = model.enumerations.get(e)!;
     types.push(`<EnumType Name="${esc(enumTypeName(e))}">${en.values.map((v, i) => `<Member Name="${esc(v.key)}" Value="${i}"/>`).join('')}</EnumType>`);
@@ -83,12 +94,32 @@ export function metadataXml(model: CompiledModel, service: CODataService): strin
     ...types,
     `<EntityContainer Name="${esc(service.shortName)}">`,
     ...sets,
+    ...service.actions.map(
+      (a) => `<ActionImport Name="${esc(a.name)}" Action="${ns}.${esc(a.name)}"${a.returnSet ? ` EntitySet="${esc(a.returnSet)}"` : ''}/>`,
+    ),
     '</EntityContainer>',
     '</Schema>',
     '</edmx:DataServices>',
     '</edmx:Edmx>',
     '',
   ].join('\n');
+}
+
+/** An action parameter's or result's type in CSDL. */
+function valueTypeEdm(service: CODataService, t: RestValueType, set?: string): string {
+  switch (t.kind) {
+    case 'primitive':
+      return { String: 'Edm.String', Integer: 'Edm.Int32', Long: 'Edm.Int64', Decimal: 'Edm.Decimal', Boolean: 'Edm.Boolean', DateTime: 'Edm.DateTimeOffset' }[
+        t.type
+      ];
+    case 'enumeration':
+      return `${service.namespace}.${enumTypeName(t.enumeration)}`;
+    case 'object':
+    case 'list': {
+      const type = `${service.namespace}.${service.sets.find((s) => s.name === set)!.typeName}`;
+      return t.kind === 'list' ? `Collection(${type})` : type;
+    }
+  }
 }
 
 function capabilityAnnotations(s: CODataSet): string {

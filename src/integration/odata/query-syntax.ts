@@ -161,7 +161,7 @@ function readString(option: string, text: string, start: number): { value: strin
 }
 
 const COMPARE = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
-const UNSUPPORTED_OPS = new Set(['add', 'sub', 'mul', 'div', 'divby', 'mod', 'has', 'in']);
+const UNSUPPORTED_OPS = new Set(['add', 'sub', 'mul', 'div', 'divby', 'mod', 'has']);
 
 class Parser {
   private i = 0;
@@ -227,6 +227,19 @@ class Parser {
     if (t.t === 'id' && COMPARE.has(t.v)) {
       this.i++;
       return { kind: 'compare', op: t.v as CompareOp, left, right: this.unary(), pos: t.pos };
+    }
+    if (t.t === 'id' && t.v === 'in') {
+      // `Status in ('Draft', 'Shipped')` (OData 4.01): the same as comparisons joined by `or`.
+      this.i++;
+      this.expect('(');
+      const items: FExpr[] = [];
+      do {
+        if (items.length) this.i++;
+        const v = this.unary();
+        items.push({ kind: 'compare', op: 'eq', left, right: v, pos: t.pos });
+      } while (this.isPunct(','));
+      this.expect(')');
+      return items.reduce((a, b) => ({ kind: 'or', left: a, right: b, pos: t.pos }));
     }
     if (t.t === 'id' && UNSUPPORTED_OPS.has(t.v)) this.fail(`the operator '${t.v}' is not supported`, t.pos);
     return left;

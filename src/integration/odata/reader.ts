@@ -80,6 +80,7 @@ export class SetReader {
     paging: { offset?: number; amount?: number; extra?: { xpath: string; variables: Record<string, unknown> } },
     write: WriteOptions,
   ): Promise<{ items: Loaded[]; count?: number }> {
+    opts = this.withStar(set, opts);
     this.checkReadable(set, user);
     const selected = this.selected(set, user, opts.select);
     const t = new FilterTranslator(this.model, this.service, user);
@@ -116,6 +117,14 @@ export class SetReader {
       if (nav.fromParent && !out.includes(nav.association)) out.push(nav.association);
     }
     return out;
+  }
+
+  /** `$expand=*`: every navigation property of the set, without options. */
+  private withStar(set: CODataSet, opts: QueryOptions): QueryOptions {
+    if (!opts.expand?.some((e) => e.path.length === 1 && e.path[0] === '*')) return opts;
+    const named = opts.expand.filter((e) => e.path[0] !== '*');
+    const rest = set.navigations.filter((n) => !named.some((e) => e.path[0] === n.name)).map((n) => ({ path: [n.name], options: {} }));
+    return { ...opts, expand: [...named, ...rest] };
   }
 
   private navigation(set: CODataSet, e: ExpandItem): CODataNavigation {
@@ -155,6 +164,10 @@ export class SetReader {
       const nav = this.navigation(set, item);
       const target = this.setNamed(nav.target)!;
       this.checkReadable(target, user);
+      // Expanding is reading the association: it must be readable by some rule of its owner (the parent entity).
+      const owner = entityAccess(this.model, user, nav.fromParent ? set.entity : target.entity);
+      if (owner.restricted && !owner.readable(nav.association))
+        throw new ODataError(403, `$expand: you may not read the navigation property '${nav.name}' of ${set.typeName}`);
       const readable = (l: Loaded) => l.rights === 'all' || (l.rights.get(nav.association) ?? 'None') !== 'None';
       const o = item.options;
       if (nav.fromParent) {
@@ -247,6 +260,7 @@ export class SetReader {
     extraRefs: readonly string[],
   ): Promise<Loaded[]> {
     if (extraRefs.length === 0) return (await this.page(db, set, user, opts, { extra }, write)).items;
+    opts = this.withStar(set, opts);
     const selected = this.selected(set, user, opts.select);
     const t = new FilterTranslator(this.model, this.service, user);
     const filter = opts.filter ? t.filter(set, opts.filter) : { xpath: '', variables: {} };

@@ -2,10 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPublicError } from '../../core/errors.js';
 import type { Database, IdGenerator } from '../../data/index.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
-import type { CODataService, CODataSet } from '../../model/compiled/odata-services.js';
+import type { CODataAction, CODataNavigation, CODataService, CODataSet } from '../../model/compiled/odata-services.js';
+import { filterable } from '../../security/entity-access.js';
 import type { SecurityService, SessionsService } from '../../security/services.js';
 import type { UserContext } from '../../security/user-context.js';
 import type { ObjectLogic } from '../../client-api/ports.js';
+import type { MicroflowEngine } from '../../logic/engine/engine.js';
+import { runAction } from './actions.js';
 import { ValidationFailed } from '../../client-api/backend.js';
 import { ServiceAuthenticator } from '../authentication.js';
 import type { WriteOptions } from './entity-json.js';
@@ -22,6 +25,7 @@ export interface ODataDeps {
   readonly sessions: SessionsService | undefined;
   readonly security: SecurityService | undefined;
   readonly logic: ObjectLogic | undefined;
+  readonly engine: MicroflowEngine;
 }
 
 const JSON_TYPE = 'application/json; odata.metadata=minimal; charset=utf-8';
@@ -30,11 +34,14 @@ const MAX_PAGE = 10_000;
 
 type Target =
   | { readonly kind: 'service' }
+  | { readonly kind: 'action'; readonly action: CODataAction }
   | { readonly kind: 'metadata' }
   | { readonly kind: 'set'; readonly set: CODataSet }
   | { readonly kind: 'count'; readonly set: CODataSet }
   | { readonly kind: 'query'; readonly set: CODataSet }
-  | { readonly kind: 'entity'; readonly set: CODataSet; readonly id: bigint };
+  | { readonly kind: 'entity'; readonly set: CODataSet; readonly id: bigint }
+  /** `Orders(1)/Customer`, `Customers(1)/Orders`, `Customers(1)/Orders/$count`. */
+  | { readonly kind: 'navigation'; readonly set: CODataSet; readonly id: bigint; readonly nav: CODataNavigation; readonly count: boolean };
 
 /**
  * Serves one published OData v4 service under its location: the service
@@ -69,10 +76,24 @@ export class ODataServiceHandler {
       const method = request.method;
       if (target.kind === 'service' || target.kind === 'metadata') {
         this.allow(reply, method, ['GET']);
+        // The schema is the service's too: only for callers the service admits.
+        if ((await this.auth.authenticate(request, reply)) === 'answered') return;
         if (target.kind === 'metadata') return void reply.type('application/xml; charset=utf-8').send(this.metadata);
-        const user = await this.auth.authenticate(request, reply);
-        void user;
         return void reply.type(JSON_TYPE).send(serviceDocument(this.service, this.base));
+      }
+      if (target.kind === 'action') {
+        this.allow(reply, method, ['POST']);
+        const user = await this.auth.authenticate(request, reply);
+        if (user === 'answered') return;
+        const write: WriteOptions = { ieee754: /IEEE754Compatible=true/i.test(String(request.headers.accept ?? '')) };
+        return await runAction(this.deps, this.service, this.reader, target.action, request, reply, user, write);
+      }
+      if (target.kind === 'navigation') {
+        this.allow(reply, method, target.set.capabilities.readable ? ['GET'] : []);
+        const user = await this.auth.authenticate(request, reply);
+        if (user === 'answered') return;
+        const write: WriteOptions = { ieee754: /IEEE754Compatible=true/i.test(String(request.headers.accept ?? '')) };
+        return await this.getNavigation(request, reply, target, user, parseOptions(query), write);
       }
       const caps = target.set.capabilities;
       const allowed =
@@ -90,7 +111,7 @@ export class ODataServiceHandler {
       const write: WriteOptions = { ieee754: /IEEE754Compatible=true/i.test(String(request.headers.accept ?? '')) };
       if (target.kind === 'entity') {
         if (method === 'GET') return await this.getEntity(reply, target.set, target.id, user, parseOptions(query), write);
-        if (method === 'PATCH') return await this.writer.update(request, reply, target.set, target.id, user);
+        if (method === 'PATCH') return await this.writer.update(request, reply, target.set, target.id, user, write);
         return await this.writer.remove(reply, target.set, target.id, user);
       }
       if (method === 'POST' && target.kind === 'set') return await this.writer.insert(request, reply, target.set, user, write);
@@ -121,6 +142,16 @@ export class ODataServiceHandler {
     }
     if (path === '' || path === '/') return { kind: 'service' };
     if (path === '$metadata') return { kind: 'metadata' };
+    const action = this.service.actions.find((a) => a.name === path);
+    if (action) return { kind: 'action', action };
+    const n = /^([A-Za-z_][A-Za-z0-9_]*)\((?:ID=)?(\d{1,19})\)\/([A-Za-z_][A-Za-z0-9_]*)(\/\$count)?$/.exec(path);
+    if (n) {
+      const set = this.service.sets.find((s) => s.name === n[1]);
+      const nav = set?.navigations.find((x) => x.name === n[3]);
+      const id = BigInt(n[2]!);
+      if (!set || !nav || id >= 2n ** 63n || (n[4] && !nav.collection)) throw new ODataError(404, `no resource '${path.slice(0, 200)}' in this service`);
+      return { kind: 'navigation', set, id, nav, count: n[4] !== undefined };
+    }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\((?:ID=)?(\d{1,19})\))?(?:\/(\$count|\$query))?$/.exec(path);
     const set = m ? this.service.sets.find((s) => s.name === m[1]) : undefined;
     if (!m || !set) throw new ODataError(404, `no resource '${path.slice(0, 200)}' in this service`);
@@ -143,13 +174,21 @@ export class ODataServiceHandler {
     opts: RequestOptions,
     write: WriteOptions,
     countOnly: boolean,
+    extra?: { xpath: string; variables: Record<string, unknown> },
   ): Promise<void> {
     checkFormat(opts.format);
     const caps = set.capabilities;
     if ((opts.top !== undefined || opts.skip !== undefined) && !caps.topSkip) throw new ODataError(400, `${set.name} does not support $top and $skip`);
     if ((opts.count || countOnly) && !caps.countable) throw new ODataError(400, `${set.name} is not countable`);
     if (countOnly) {
-      const r = await this.reader.page(this.deps.db, set, user, { ...opts, count: true, select: [], expand: undefined }, { amount: 1 }, write);
+      const r = await this.reader.page(
+        this.deps.db,
+        set,
+        user,
+        { ...opts, count: true, select: [], expand: undefined },
+        { amount: 1, ...(extra ? { extra } : {}) },
+        write,
+      );
       return void reply.type('text/plain; charset=utf-8').send(String(r.count ?? 0));
     }
     const prefer = /odata\.maxpagesize=(\d{1,9})/i.exec(String(request.headers.prefer ?? ''));
@@ -161,9 +200,12 @@ export class ODataServiceHandler {
     const r =
       top === 0
         ? opts.count
-          ? { items: [], count: (await this.reader.page(this.deps.db, set, user, { ...opts, expand: undefined }, { amount: 1 }, write)).count }
+          ? {
+              items: [],
+              count: (await this.reader.page(this.deps.db, set, user, { ...opts, expand: undefined }, { amount: 1, ...(extra ? { extra } : {}) }, write)).count,
+            }
           : { items: [] }
-        : await this.reader.page(this.deps.db, set, user, opts, { offset: skip, amount: wanted }, write);
+        : await this.reader.page(this.deps.db, set, user, opts, { offset: skip, amount: wanted, ...(extra ? { extra } : {}) }, write);
     const more = r.items.length > pageSize;
     const items = more ? r.items.slice(0, pageSize) : r.items;
     if (prefer && set.pageSize === undefined) reply.header('Preference-Applied', `odata.maxpagesize=${pageSize}`);
@@ -171,20 +213,56 @@ export class ODataServiceHandler {
     if (r.count !== undefined) head.push(`"@odata.count":${r.count}`);
     const value = `"value":[${items.map((i) => `{${i.parts.join(',')}}`).join(',')}]`;
     const tail: string[] = [];
-    if (more) tail.push(`"@odata.nextLink":${JSON.stringify(this.nextLink(request, set, skip + pageSize, top === undefined ? undefined : top - pageSize))}`);
+    if (more) tail.push(`"@odata.nextLink":${JSON.stringify(this.nextLink(request, skip + pageSize, top === undefined ? undefined : top - pageSize))}`);
     reply.type(JSON_TYPE).send(`{${[...head, value, ...tail].join(',')}}`);
   }
 
   /** The same request's URL for the next page: `$skip` moved on, `$top` what remains; other options as sent. */
-  private nextLink(request: FastifyRequest, set: CODataSet, skip: number, top: number | undefined): string {
+  private nextLink(request: FastifyRequest, skip: number, top: number | undefined): string {
     const url = request.url;
     const q = url.indexOf('?');
-    const raw = request.method === 'POST' ? String(request.body ?? '').trim() : q >= 0 ? url.slice(q + 1) : '';
+    const query = q >= 0 ? url.slice(q + 1) : '';
+    // POST .../$query: the next page is a GET of the collection with the body's options.
+    const body = request.method === 'POST' ? String(request.body ?? '').trim() : '';
+    const raw = [query, body].filter(Boolean).join('&');
+    const path = (q >= 0 ? url.slice(0, q) : url).replace(/\/\$query$/, '');
     const kept = raw.split('&').filter((p) => p && !/^(\$|%24)(skip|top)=/i.test(p));
     kept.push(`$skip=${skip}`);
     if (top !== undefined) kept.push(`$top=${top}`);
     const host = request.headers.host ?? 'localhost';
-    return `${request.protocol}://${host}${this.base}/${set.name}?${kept.join('&')}`;
+    return `${request.protocol}://${host}${path}?${kept.join('&')}`;
+  }
+
+  /**
+   * The entities related to one entity: the target set's query with the constraint
+   * `[Assoc/ParentEntity[id = $n0]]`, which the query engine secures like any path
+   * (the parent must be readable too); the association must be readable on every
+   * object (as in a filter). A single-valued one is the entity, or 204 when empty.
+   */
+  private async getNavigation(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    t: Extract<Target, { kind: 'navigation' }>,
+    user: UserContext,
+    opts: RequestOptions,
+    write: WriteOptions,
+  ): Promise<void> {
+    const { model, db } = this.deps;
+    const target = this.reader.setNamed(t.nav.target)!;
+    if (!filterable(model, user, t.nav.fromParent ? t.set.entity : target.entity, t.nav.association))
+      throw new ODataError(403, `you may not read the navigation property '${t.nav.name}' of ${t.set.typeName}`);
+    const parent = await this.reader.page(db, t.set, user, { select: [] }, { extra: { xpath: '[id = $k0]', variables: { k0: t.id } } }, write);
+    if (parent.items.length === 0) throw new ODataError(404, `no ${t.set.typeName} with ID ${t.id}`);
+    const extra = { xpath: `[${t.nav.association}/${t.set.entity}[id = $n0]]`, variables: { n0: t.id } };
+    if (t.nav.collection) return this.getSet(request, reply, target, user, opts, write, t.count, extra);
+    checkFormat(opts.format);
+    if (opts.filter || opts.orderby || opts.top !== undefined || opts.skip !== undefined || opts.count)
+      throw new ODataError(400, 'a single-valued navigation takes only $select and $expand');
+    const r = await this.reader.page(db, target, user, opts, { extra, amount: 1 }, write);
+    const item = r.items[0];
+    if (!item) return void reply.code(204).send();
+    const context = `"@odata.context":${JSON.stringify(`${this.base}/$metadata#${target.name}/$entity`)}`;
+    reply.type(JSON_TYPE).send(`{${[context, ...item.parts].join(',')}}`);
   }
 
   private async getEntity(reply: FastifyReply, set: CODataSet, id: bigint, user: UserContext, opts: RequestOptions, write: WriteOptions): Promise<void> {

@@ -98,8 +98,18 @@ export class FilterTranslator {
   private bool(e: FExpr, scope: Scope): string {
     switch (e.kind) {
       case 'and':
-      case 'or':
-        return `(${this.bool(e.left, scope)} ${e.kind} ${this.bool(e.right, scope)})`;
+      case 'or': {
+        // A chain of the same operator is one group: `(a or b or c)`, not nested parentheses (XPath limits nesting).
+        const items: FExpr[] = [];
+        const collect = (x: FExpr): void => {
+          if (x.kind === e.kind) {
+            collect(x.left);
+            collect(x.right);
+          } else items.push(x);
+        };
+        collect(e);
+        return `(${items.map((x) => this.bool(x, scope)).join(` ${e.kind} `)})`;
+      }
       case 'not':
         return `not(${this.bool(e.operand, scope)})`;
       case 'compare':
@@ -123,6 +133,8 @@ export class FilterTranslator {
   }
 
   private compare(op: CompareOp, l: FExpr, r: FExpr, scope: Scope, pos: number): string {
+    const folded = this.caseFolded(op, l, r, scope) ?? this.caseFolded(FLIP[op], r, l, scope);
+    if (folded) return folded;
     let left = this.value(l, scope);
     let right = this.value(r, scope);
     if (left.kind === 'literal' && right.kind !== 'literal') {
@@ -148,6 +160,27 @@ export class FilterTranslator {
       return `${left.xpath} ${XPATH_OP[op]} ${lit.value ? 'true()' : 'false()'}`;
     }
     return `${left.xpath} ${XPATH_OP[op]} ${this.variable(this.literalFor(attr, lit, right.pos))}`;
+  }
+
+  /**
+   * `tolower(Name) eq 'abc'`: XPath's starts-with() ignores case, so the same
+   * objects are those whose Name starts with 'abc' (case-insensitively) and is
+   * exactly as long - one condition the query engine compiles like any other.
+   * A literal that tolower() could never produce matches nothing.
+   */
+  private caseFolded(op: CompareOp, l: FExpr, r: FExpr, scope: Scope): string | undefined {
+    if (l.kind !== 'call' || (l.name !== 'tolower' && l.name !== 'toupper') || r.kind !== 'literal' || r.value.type !== 'string') return undefined;
+    if (op !== 'eq' && op !== 'ne') throw new ODataError(501, `${l.name}() can be compared with eq and ne only`);
+    const a = this.oneAttr(l.name, l.args, scope, l.pos);
+    if (a.attr.type !== 'String') this.fail(l.pos, `${l.name}() needs a String property; ${a.attr.name} is ${a.attr.type}`);
+    const text = r.value.value;
+    const possible = l.name === 'tolower' ? text === text.toLowerCase() : text === text.toUpperCase();
+    const cond = !possible
+      ? 'false()'
+      : text === ''
+        ? `${a.xpath} = ''`
+        : `(starts-with(${a.xpath}, ${this.variable(text)}) and length(${a.xpath}) = ${this.variable([...text].length)})`;
+    return op === 'eq' ? cond : `not(${cond})`;
   }
 
   private value(e: FExpr, scope: Scope): Value {
@@ -182,7 +215,7 @@ export class FilterTranslator {
       return { kind: 'number', xpath: `${part}(${a.xpath}, 'UTC')` };
     }
     if (name === 'tolower' || name === 'toupper')
-      throw new ODataError(501, `${name}() is supported inside contains(), startswith() and endswith() only (they ignore case)`);
+      throw new ODataError(501, `${name}() is supported compared with a string (eq, ne) and inside contains(), startswith() and endswith()`);
     if (NOT_IMPLEMENTED.has(name)) throw new ODataError(501, `the function ${name}() is not supported`);
     return this.fail(pos, `unknown function '${name}'`);
   }

@@ -52,14 +52,24 @@ export class EntityWriter {
     reply.type(JSON_TYPE).send(`{${[context, ...(item ? item.parts : [`"ID":${write.ieee754 ? `"${id}"` : id}`])].join(',')}}`);
   }
 
-  async update(request: FastifyRequest, reply: FastifyReply, set: CODataSet, id: bigint, user: UserContext): Promise<void> {
+  /** PATCH: 204, or with `Prefer: return=representation` 200 and the entity as the caller now sees it. */
+  async update(request: FastifyRequest, reply: FastifyReply, set: CODataSet, id: bigint, user: UserContext, write: WriteOptions): Promise<void> {
     const body = jsonBody(request);
     await this.deps.db.transaction(async (tx) => {
       const { obj, rights } = await this.load(tx, set, id, user);
       await this.apply(tx, set, obj, body, rights, user);
       await this.commit(tx, user, obj);
     });
-    reply.code(204).send();
+    if (!/return=representation/i.test(String(request.headers.prefer ?? ''))) return void reply.code(204).send();
+    const r = await this.reader.page(this.deps.db, set, user, {}, { extra: { xpath: '[id = $k0]', variables: { k0: id } } }, write);
+    const item = r.items[0];
+    if (!item) return void reply.code(204).send();
+    reply.header('Preference-Applied', 'return=representation');
+    const context = `"@odata.context":${JSON.stringify(`/${this.service.location}/$metadata#${set.name}/$entity`)}`;
+    reply
+      .code(200)
+      .type(JSON_TYPE)
+      .send(`{${[context, ...item.parts].join(',')}}`);
   }
 
   async remove(reply: FastifyReply, set: CODataSet, id: bigint, user: UserContext): Promise<void> {

@@ -21,10 +21,18 @@ export type ErrorHandler =
  */
 export interface Step {
   readonly label: string;
+  /** The activity's kind as the model names it (retrieve, commit, call, ...). */
+  readonly kind?: string;
   readonly sync: boolean;
   exec(r: Run): Signal | Promise<Signal>;
   readonly onError?: ErrorHandler;
 }
+
+/**
+ * Wraps each activity's run (tracing: a span per activity); must return what `exec`
+ * returns, synchronously for a synchronous step.
+ */
+export type ActivityWrap = (microflow: string, step: Step, exec: () => Signal | Promise<Signal>) => Signal | Promise<Signal>;
 
 export interface Block {
   readonly steps: readonly Step[];

@@ -255,10 +255,10 @@ export class MicroflowCompiler {
       return undefined;
     }
     const label = typeof a.caption === 'string' ? a.caption : `${key} (${pathToString(path)})`;
-    if (perIteration) return { ...step, label };
+    if (perIteration) return { ...step, label, kind: key };
     const onError = a.onError === undefined ? undefined : this.errorHandler(a.onError, [...path, 'onError'], st);
     if (onError === undefined && a.onError !== undefined && a.onError !== 'rollback') return undefined;
-    return { ...step, label, ...(onError ? { onError } : {}) };
+    return { ...step, label, kind: key, ...(onError ? { onError } : {}) };
   }
 
   /**

@@ -8,7 +8,7 @@ import { coerceValue } from '../expressions/compile.js';
 import { isMxObject, type Value } from '../expressions/runtime.js';
 import { typeToString, type XType } from '../expressions/types.js';
 import { ObjectActions } from '../object-actions.js';
-import { RETURN, type CompiledMicroflow } from './compiled.js';
+import { type ActivityWrap, RETURN, type CompiledMicroflow } from './compiled.js';
 import { MicroflowCompiler, type CompileContext } from './compiler.js';
 import { MicroflowError, type FeedbackItem } from './errors.js';
 import type { ActionSignatures, EngineHost, LoadedAction } from './host.js';
@@ -80,6 +80,8 @@ export class MicroflowEngine implements EngineHost {
   readonly files: () => FilePort | undefined;
   /** Wraps each microflow call (metrics, tracing): called with its name and the call, returns the call's result. */
   around: ((name: string, call: () => Promise<Value>) => Promise<Value>) | undefined = undefined;
+  /** Wraps each activity's run (tracing): undefined keeps the activities' plain calls. */
+  aroundActivity: ActivityWrap | undefined = undefined;
   private readonly compiled = new Map<string, CompiledMicroflow>();
   private readonly tsActions: ReadonlyMap<string, LoadedAction>;
   private readonly exclusive: ExclusivePort;
@@ -258,7 +260,7 @@ export class MicroflowEngine implements EngineHost {
   private async executeNow(session: LogicSession, mf: CompiledMicroflow, args: readonly Value[], callerStack: readonly string[]): Promise<Value> {
     const stack = [...callerStack, mf.name];
     if (stack.length > MAX_DEPTH) throw new MicroflowError(`microflow calls nested deeper than ${MAX_DEPTH} (runaway recursion?)`, stack, 'kiln.StackOverflow');
-    const r = new Run(session, mf, stack);
+    const r = new Run(session, mf, stack, this.aroundActivity);
     mf.parameters.forEach((p, i) => {
       const v = args[i] ?? null;
       r.vars[p.slot] = v;

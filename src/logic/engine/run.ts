@@ -1,5 +1,5 @@
 import type { EvalContext, Frame, Value } from '../expressions/runtime.js';
-import { NEXT, type Block, type CompiledMicroflow, type Signal, type Step } from './compiled.js';
+import { type ActivityWrap, NEXT, type Block, type CompiledMicroflow, type Signal, type Step } from './compiled.js';
 import { MicroflowError, errorTypeOf } from './errors.js';
 import type { LogicSession } from './session.js';
 
@@ -14,6 +14,8 @@ export class Run implements Frame {
     readonly session: LogicSession,
     readonly mf: CompiledMicroflow,
     readonly stack: readonly string[],
+    /** Set while activities are traced; undefined keeps the steps' plain calls. */
+    readonly wrap?: ActivityWrap,
   ) {
     this.vars = new Array<Value>(mf.slotCount).fill(null);
     this.ctx = session.evalCtx;
@@ -22,6 +24,15 @@ export class Run implements Frame {
 
 export function runBlockSync(b: Block, r: Run): Signal {
   const steps = b.steps;
+  const wrap = r.wrap;
+  if (wrap) {
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      const sig = wrap(r.mf.name, s, () => s.exec(r)) as Signal;
+      if (sig !== NEXT) return sig;
+    }
+    return NEXT;
+  }
   for (let i = 0; i < steps.length; i++) {
     const sig = steps[i]!.exec(r) as Signal;
     if (sig !== NEXT) return sig;
@@ -29,10 +40,15 @@ export function runBlockSync(b: Block, r: Run): Signal {
   return NEXT;
 }
 
+/** A step's run, wrapped when activities are traced. */
+function exec(s: Step, r: Run): Signal | Promise<Signal> {
+  return r.wrap ? r.wrap(r.mf.name, s, () => s.exec(r)) : s.exec(r);
+}
+
 export async function runBlock(b: Block, r: Run): Promise<Signal> {
   if (b.sync) return runBlockSync(b, r);
   for (const s of b.steps) {
-    const sig = s.onError ? await runGuarded(s, r) : s.sync ? (s.exec(r) as Signal) : await s.exec(r);
+    const sig = s.onError ? await runGuarded(s, r) : s.sync ? (exec(s, r) as Signal) : await exec(s, r);
     if (sig !== NEXT) return sig;
   }
   return NEXT;
@@ -77,7 +93,7 @@ async function runGuarded(s: Step, r: Run): Promise<Signal> {
   const partial = h.mode === 'continue' || !h.rollback;
   const sp = partial ? await session.savepoint() : undefined;
   try {
-    const sig = s.sync ? (s.exec(r) as Signal) : await s.exec(r);
+    const sig = s.sync ? (exec(s, r) as Signal) : await exec(s, r);
     if (sp) await session.release(sp);
     return sig;
   } catch (e) {

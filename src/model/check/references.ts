@@ -21,6 +21,7 @@ export function checkReferences(model: CompiledModel, out: Diagnostic[]): void {
       });
   }
   for (const p of model.pages.values()) walk(p.source.file, p.module, p.def, [], model, out);
+  for (const u of [...(model.layouts?.values() ?? []), ...(model.snippets?.values() ?? [])]) walk(u.source.file, u.module, u.def, [], model, out);
   for (const m of model.microflows.values()) walk(m.source.file, m.module, m.def, [], model, out);
 }
 

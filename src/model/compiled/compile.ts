@@ -7,12 +7,14 @@ import { refineDiagnostics } from '../check/refine.js';
 import type {
   AppFile,
   DomainModelFile,
+  LayoutFile,
   MicroflowFile,
   ODataServiceFile,
   PageFile,
   RestServiceFile,
   ScheduledEventFile,
   SecretValueDef,
+  SnippetFile,
   TaskQueueFile,
 } from '../schema/index.js';
 import { SYSTEM_MODULE } from '../system-module.js';
@@ -21,7 +23,9 @@ import { compileRestServices } from './rest-services.js';
 import { compileScheduledEvents } from './scheduled-events.js';
 import { compileTaskQueues } from './task-queues.js';
 import { compileODataServices } from './odata-services.js';
-import type { CMicroflow, CompiledModel, CPage, CSecurity, CUserRole } from './types.js';
+import type { CLayout, CMicroflow, CompiledModel, CPage, CSecurity, CSnippet, CUserRole } from './types.js';
+import { checkLayouts } from './layouts.js';
+import { checkTranslations } from './translations.js';
 
 /**
  * A check that a later component contributes (XPath, expressions, widgets): it
@@ -94,7 +98,16 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     });
     return out;
   };
+  const layouts = new Map<string, CLayout>();
+  const snippets = new Map<string, CSnippet>();
   for (const f of validFiles) {
+    if (f.kind === 'layout' || f.kind === 'snippet') {
+      const q = `${f.module}.${f.unitName}`;
+      const unit = { name: q, module: f.module!, source: { file: f, path: [] } };
+      if (f.kind === 'layout') layouts.set(q, { ...unit, def: valid.get(f) as LayoutFile });
+      else snippets.set(q, { ...unit, def: valid.get(f) as SnippetFile });
+      continue;
+    }
     if (f.kind !== 'microflow' && f.kind !== 'page') continue;
     const q = `${f.module}.${f.unitName}`;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.unitName ?? '')) diagnostics.push(f.diagnostic([], `document name '${f.unitName}' is not a valid identifier`));
@@ -113,7 +126,16 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
       });
     } else {
       const def = valid.get(f) as PageFile;
-      pages.set(q, { name: q, module: f.module!, shortName: f.unitName!, def, allowedRoles: roleList(f, def.allowedRoles), source: { file: f, path: [] } });
+      const layout = def.layout ? qualify(def.layout, f.module!) : def.popup ? undefined : app?.navigation?.layout;
+      pages.set(q, {
+        name: q,
+        module: f.module!,
+        shortName: f.unitName!,
+        def,
+        allowedRoles: roleList(f, def.allowedRoles),
+        source: { file: f, path: [] },
+        ...(layout ? { layout } : {}),
+      });
     }
   }
 
@@ -127,6 +149,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     validFiles.filter((f) => f.kind === 'scheduled-event').map((f) => ({ file: f, def: valid.get(f) as ScheduledEventFile })),
     microflows,
     diagnostics,
+    loaded.app && app?.scheduledEventTimeZone !== undefined ? { zone: app.scheduledEventTimeZone, file: loaded.app } : undefined,
   );
   const taskQueues = compileTaskQueues(
     validFiles.filter((f) => f.kind === 'task-queue').map((f) => ({ file: f, def: valid.get(f) as TaskQueueFile })),
@@ -134,7 +157,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   );
   const odataServices = compileODataServices(
     validFiles.filter((f) => f.kind === 'odata-service').map((f) => ({ file: f, def: valid.get(f) as ODataServiceFile })),
-    { entities: domain.entities, associations: domain.associations, moduleRoles: domain.moduleRoles },
+    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
     diagnostics,
   );
 
@@ -145,6 +168,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
       modules: app?.modules ?? [],
       settings: app?.settings ?? {},
       navigation: app?.navigation ?? {},
+      languages: app?.languages ?? [],
       ...(app?.afterStartup ? { afterStartup: app.afterStartup } : {}),
       ...(app?.beforeShutdown ? { beforeShutdown: app.beforeShutdown } : {}),
     },
@@ -156,6 +180,8 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     moduleRoles: domain.moduleRoles,
     microflows,
     pages,
+    layouts,
+    snippets,
     restServices,
     scheduledEvents,
     taskQueues,
@@ -166,6 +192,8 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   if (loaded.app && app) checkNavigation(loaded.app, app, model, diagnostics);
   if (loaded.app && app) checkLifecycleMicroflows(loaded.app, app, model, diagnostics);
   checkReferences(model, diagnostics);
+  checkLayouts(model, loaded.app, diagnostics);
+  checkTranslations(model, loaded.app, diagnostics);
   for (const check of options.checks ?? []) check(model, diagnostics);
 
   const hasError = diagnostics.some((d) => d.severity === 'error');

@@ -2,7 +2,8 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { ODataServiceFile } from '../schema/index.js';
 import { qualify } from './compile-domain.js';
-import type { CAssociation, CEntity } from './types.js';
+import { restValueType, type RestValueType } from './rest-services.js';
+import type { CAssociation, CEntity, CMicroflow } from './types.js';
 
 /** A published attribute: the property has the attribute's name. */
 export interface CODataProperty {
@@ -46,6 +47,19 @@ export interface CODataSet {
   readonly pageSize?: number;
 }
 
+/** A microflow exposed as an OData action (`POST <location>/<name>`). */
+export interface CODataAction {
+  readonly name: string;
+  readonly microflow: string;
+  readonly description?: string;
+  /** Microflow parameters in order: primitives and enumerations, from the JSON body. */
+  readonly parameters: readonly { readonly name: string; readonly type: RestValueType }[];
+  /** Undefined: the microflow returns nothing (204). Objects and lists are of a published set's entity. */
+  readonly returns?: RestValueType;
+  /** The entity set of a returned object or list. */
+  readonly returnSet?: string;
+}
+
 export interface CODataService {
   /** `Module.Name`. */
   readonly name: string;
@@ -59,7 +73,9 @@ export interface CODataService {
   readonly authentication: readonly ('basic' | 'session')[];
   /** Qualified module roles. */
   readonly allowedRoles: readonly string[];
+  readonly cors?: { readonly allowedOrigins: readonly string[]; readonly allowCredentials: boolean; readonly maxAge?: number };
   readonly sets: readonly CODataSet[];
+  readonly actions: readonly CODataAction[];
 }
 
 /** First path segments an OData location must not take (the runtime's own handlers); `odata` is where services belong. */
@@ -68,7 +84,9 @@ const RESERVED = ['api-doc', 'rest-doc', 'odata-doc', 'xas', 'p', 'reload', 'fil
 interface ODataInput {
   readonly entities: ReadonlyMap<string, CEntity>;
   readonly associations: ReadonlyMap<string, CAssociation>;
+  readonly enumerations: ReadonlyMap<string, unknown>;
   readonly moduleRoles: ReadonlySet<string>;
+  readonly microflows: ReadonlyMap<string, CMicroflow>;
 }
 
 /**
@@ -107,6 +125,13 @@ export function compileODataServices(
     const authentication = [...new Set(def.authentication ?? [])];
     if (authentication.length > 0 && (def.allowedRoles ?? []).length === 0)
       out.push(file.diagnostic(['authentication'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
+    if (def.cors?.allowCredentials && def.cors.allowedOrigins.includes('*'))
+      out.push(
+        file.diagnostic(
+          ['cors', 'allowedOrigins'],
+          "allowCredentials needs explicit origins: '*' with credentials would let any site call the service as its user",
+        ),
+      );
 
     // Entities first: navigation properties point at the sets of the other end.
     const entitySets = Object.entries(def.entitySets);
@@ -204,6 +229,53 @@ export function compileODataServices(
         ...(s.pageSize !== undefined ? { pageSize: s.pageSize } : {}),
       });
     }
+    const actions: CODataAction[] = [];
+    for (const [actionName, a] of Object.entries(def.actions ?? {})) {
+      const at = ['actions', actionName];
+      if (resolved.has(actionName)) {
+        out.push(file.diagnostic(at, `'${actionName}' is already the name of an entity set`));
+        continue;
+      }
+      const mfName = qualify(a.microflow, module);
+      const mf = m.microflows.get(mfName);
+      if (!mf) {
+        out.push(file.diagnostic([...at, 'microflow'], `unknown microflow '${a.microflow}'`));
+        continue;
+      }
+      let ok = true;
+      const parameters: { name: string; type: RestValueType }[] = [];
+      for (const [pname, ptext] of Object.entries(mf.def.parameters ?? {})) {
+        const type = restValueType(ptext, mf.module, m);
+        if (!type || type.kind === 'object' || type.kind === 'list') {
+          out.push(
+            file.diagnostic([...at, 'microflow'], `parameter ${pname} of ${mfName} has type '${ptext}': an action takes primitive and enumeration parameters`),
+          );
+          ok = false;
+        } else parameters.push({ name: pname, type });
+      }
+      const rt = mf.def.returns && mf.def.returns !== 'Nothing' ? restValueType(mf.def.returns, mf.module, m) : undefined;
+      if (mf.def.returns && mf.def.returns !== 'Nothing' && !rt) {
+        out.push(file.diagnostic([...at, 'microflow'], `${mfName} returns '${mf.def.returns}', which an action cannot answer`));
+        ok = false;
+      }
+      let returnSet: string | undefined;
+      if (rt && (rt.kind === 'object' || rt.kind === 'list')) {
+        returnSet = setOf.get(rt.entity);
+        if (!returnSet) {
+          out.push(file.diagnostic([...at, 'microflow'], `${mfName} returns ${rt.entity}, which this service does not publish: add an entity set for it`));
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      actions.push({
+        name: actionName,
+        microflow: mfName,
+        ...(a.description !== undefined ? { description: a.description } : {}),
+        parameters,
+        ...(rt ? { returns: rt } : {}),
+        ...(returnSet ? { returnSet } : {}),
+      });
+    }
     services.set(name, {
       name,
       module,
@@ -214,7 +286,17 @@ export function compileODataServices(
       ...(def.description !== undefined ? { description: def.description } : {}),
       authentication,
       allowedRoles,
+      ...(def.cors
+        ? {
+            cors: {
+              allowedOrigins: def.cors.allowedOrigins,
+              allowCredentials: def.cors.allowCredentials ?? false,
+              ...(def.cors.maxAge !== undefined ? { maxAge: def.cors.maxAge } : {}),
+            },
+          }
+        : {}),
       sets,
+      actions,
     });
   }
   return services;

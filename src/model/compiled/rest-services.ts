@@ -98,7 +98,7 @@ interface RestInput {
 }
 
 /** A microflow's declared type text (`Sales.Order`, `List of Sales.Order`, `Integer`) as a REST value type; undefined when unknown. */
-function restValueType(text: string, module: string, m: Pick<RestInput, 'entities' | 'enumerations'>): RestValueType | undefined {
+export function restValueType(text: string, module: string, m: Pick<RestInput, 'entities' | 'enumerations'>): RestValueType | undefined {
   const t = text.trim();
   const list = /^List of\s+(.+)$/i.exec(t);
   if (list) {

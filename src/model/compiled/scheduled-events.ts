@@ -19,7 +19,7 @@ export interface CScheduledEvent {
   readonly unit: ScheduledEventUnit;
   /** The first period, epoch milliseconds. */
   readonly startMs: number;
-  /** IANA zone of the calendar arithmetic (days and longer keep the local time of day in it). */
+  /** IANA zone of the calendar arithmetic (days and longer keep the local time of day in it): the event's, the app's, or UTC. */
   readonly timeZone: string;
   readonly overlap: 'skip' | 'delay';
   readonly enabled: boolean;
@@ -39,8 +39,14 @@ export function compileScheduledEvents(
   files: readonly { file: SourceFile; def: ScheduledEventFile }[],
   microflows: ReadonlyMap<string, CMicroflow>,
   out: Diagnostic[],
+  /** app.yaml `scheduledEventTimeZone`: the zone of events that name none. */
+  appZone?: { zone: string; file: SourceFile },
 ): Map<string, CScheduledEvent> {
   const events = new Map<string, CScheduledEvent>();
+  let defaultZone = 'UTC';
+  if (appZone && !IANAZone.isValidZone(appZone.zone))
+    out.push(appZone.file.diagnostic(['scheduledEventTimeZone'], `unknown time zone '${appZone.zone}' (an IANA name such as Europe/Amsterdam or UTC)`));
+  else if (appZone) defaultZone = appZone.zone;
   for (const { file, def } of files) {
     const module = file.module!;
     const shortName = file.unitName!;
@@ -64,7 +70,7 @@ export function compileScheduledEvents(
       );
       ok = false;
     }
-    const timeZone = def.timeZone ?? 'UTC';
+    const timeZone = def.timeZone ?? defaultZone;
     if (!IANAZone.isValidZone(timeZone)) {
       out.push(file.diagnostic(['timeZone'], `unknown time zone '${timeZone}' (an IANA name such as Europe/Amsterdam or UTC)`));
       ok = false;

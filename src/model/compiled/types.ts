@@ -1,4 +1,4 @@
-import type { MicroflowFile, PageFile, PasswordPolicyDef, NavigationDef } from '../schema/index.js';
+import type { LayoutFile, MicroflowFile, PageFile, PasswordPolicyDef, NavigationDef, SnippetFile } from '../schema/index.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { CRestService } from './rest-services.js';
 import type { CScheduledEvent } from './scheduled-events.js';
@@ -18,6 +18,8 @@ export interface CompiledModel {
     readonly modules: readonly string[];
     readonly settings: Readonly<Record<string, string | number | boolean>>;
     readonly navigation: NavigationDef;
+    /** app.yaml `languages`, the default first; empty = one unnamed language. */
+    readonly languages?: readonly string[];
     /** Microflow run by each instance before it serves (app.yaml `afterStartup`). */
     readonly afterStartup?: string;
     /** Microflow run by each instance at a graceful stop (app.yaml `beforeShutdown`). */
@@ -34,6 +36,9 @@ export interface CompiledModel {
   readonly moduleRoles: ReadonlySet<string>;
   readonly microflows: ReadonlyMap<string, CMicroflow>;
   readonly pages: ReadonlyMap<string, CPage>;
+  /** Layouts and snippets by qualified name (absent in models built by hand in tests). */
+  readonly layouts?: ReadonlyMap<string, CLayout>;
+  readonly snippets?: ReadonlyMap<string, CSnippet>;
   /** Published REST services by qualified name (absent in models built by hand in tests). */
   readonly restServices?: ReadonlyMap<string, CRestService>;
   /** Scheduled events by qualified name (absent in models built by hand in tests). */
@@ -186,7 +191,13 @@ export interface CEntity {
 
 export interface CEnumeration {
   readonly name: string;
-  readonly values: readonly { readonly key: string; readonly caption: string; readonly image?: string }[];
+  readonly values: readonly {
+    readonly key: string;
+    readonly caption: string;
+    /** Captions per language when the model translates them. */
+    readonly captions?: Readonly<Record<string, string>>;
+    readonly image?: string;
+  }[];
 }
 
 export interface CConstant {
@@ -241,5 +252,21 @@ export interface CPage {
   readonly shortName: string;
   readonly def: PageFile;
   readonly allowedRoles: readonly string[];
+  readonly source: SourceRef;
+  /** The layout it is shown in: its own, else app.yaml's default for full pages; absent = the plain shell. */
+  readonly layout?: string;
+}
+
+/** A layout or a snippet: widgets in a file of their own, used by pages. */
+export interface CLayout {
+  readonly name: string;
+  readonly module: string;
+  readonly def: LayoutFile;
+  readonly source: SourceRef;
+}
+export interface CSnippet {
+  readonly name: string;
+  readonly module: string;
+  readonly def: SnippetFile;
   readonly source: SourceRef;
 }

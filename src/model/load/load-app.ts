@@ -87,6 +87,8 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
 const UNIT_FOLDERS: Readonly<Record<string, FileKind>> = {
   microflows: 'microflow',
   pages: 'page',
+  layouts: 'layout',
+  snippets: 'snippet',
   rest: 'rest-service',
   odata: 'odata-service',
   'scheduled-events': 'scheduled-event',

@@ -56,7 +56,9 @@ const Security = Type.Object(
 
 const MenuItem = Type.Object(
   {
-    caption: Type.String(),
+    caption: Type.Union([Type.String(), Type.Record(Type.String({ pattern: '^[a-z]{2}_[A-Z]{2}$' }), Type.String())], {
+      description: 'A text, or one text per language: {en_US: ..., nl_NL: ...}.',
+    }),
     page: Type.Optional(Type.String()),
     microflow: Type.Optional(Type.String()),
   },
@@ -68,6 +70,7 @@ export const Navigation = Type.Object(
     home: Type.Optional(Type.String({ description: 'Default home page (Module.Page).' })),
     homeByRole: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'User role -> home page.' })),
     menu: Type.Optional(Type.Array(MenuItem)),
+    layout: Type.Optional(Type.String({ description: 'Default layout (Module.Layout) of full pages that name none.' })),
   },
   { additionalProperties: false },
 );
@@ -80,6 +83,13 @@ export const AppFile = Type.Object(
     modules: Type.Array(Type.String(), { minItems: 1 }),
     security: Type.Optional(Security),
     navigation: Type.Optional(Navigation),
+    languages: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z]{2}_[A-Z]{2}$', description: 'A language code as Mendix writes it: en_US, nl_NL.' }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Languages of the app; the first is the default. Texts may then be {en_US: ..., nl_NL: ...}.',
+      }),
+    ),
     settings: Type.Optional(
       Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
         description: 'Runtime settings (see docs/settings.md); overridden by the settings file and environment variables.',
@@ -98,6 +108,12 @@ export const AppFile = Type.Object(
     ),
     beforeShutdown: Type.Optional(
       Type.String({ description: 'Microflow (Module.Name, no parameters) each instance runs at a graceful stop, after the last request.' }),
+    ),
+    scheduledEventTimeZone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "IANA time zone of the scheduled events that name none (Mendix's app setting 'Scheduled event time zone'). Default UTC.",
+      }),
     ),
     documentation: Type.Optional(Type.String()),
   },

@@ -156,7 +156,15 @@ const Enumeration = Type.Record(
   Type.String(),
   Type.Union([
     Type.String({ description: 'Caption.' }),
-    Type.Object({ caption: Type.String(), image: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    Type.Object(
+      {
+        caption: Type.Union([Type.String(), Type.Record(Type.String({ pattern: '^[a-z]{2}_[A-Z]{2}$' }), Type.String(), { minProperties: 1 })], {
+          description: "Caption, or one per language of app.yaml's languages ({en_US: Draft, nl_NL: Concept}; the default language's first).",
+        }),
+        image: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
   ]),
 );
 

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { AppFile } from './app.js';
 import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
-import { PageFile } from './page.js';
+import { LayoutFile, PageFile, SnippetFile } from './page.js';
 import { ODataServiceFile } from './odata-service.js';
 import { RestServiceFile } from './rest-service.js';
 import { ScheduledEventFile } from './scheduled-event.js';
@@ -14,6 +14,8 @@ export const FILE_KINDS = {
   'domain-model': DomainModelFile,
   microflow: MicroflowFile,
   page: PageFile,
+  layout: LayoutFile,
+  snippet: SnippetFile,
   'rest-service': RestServiceFile,
   'scheduled-event': ScheduledEventFile,
   'task-queue': TaskQueueFile,

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Cors } from './rest-service.js';
 
 /**
  * A published OData v4 service (`modules/<Module>/odata/<Name>.yaml`), as Mendix's
@@ -64,9 +65,26 @@ export const ODataServiceFile = Type.Object(
       }),
     ),
     allowedRoles: Type.Optional(Type.Array(Type.String(), { description: 'Module roles that may call the service (authenticated services).' })),
+    cors: Type.Optional(Cors),
     entitySets: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), EntitySet, {
       description: 'Entity set name (URL segment) -> what it publishes.',
     }),
+    actions: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+        Type.Object(
+          {
+            microflow: Type.String({ description: 'Module.Microflow run for POST <location>/<Action>.' }),
+            description: Type.Optional(Type.String()),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          description:
+            'Microflows exposed as OData actions (unbound action imports): parameters of primitive or enumeration types from the JSON body, the result (a primitive, or an object or list of a published entity) as {"value": ...}.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, $id: 'https://kiln.dev/schema/odata-service.json', title: 'Kiln published OData service' },
 );

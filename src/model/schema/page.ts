@@ -9,13 +9,45 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  */
 const strict = { additionalProperties: false } as const;
 const Name = Type.Optional(Type.String({ description: 'Widget name (unique on the page, as in Studio Pro).' }));
-const Label = Type.Optional(Type.String({ description: 'Label shown with the input.' }));
 const Attribute = Type.String({ description: 'Attribute, or a path Association/Entity/Attribute.' });
+
+/**
+ * A translatable text: a plain string, or one text per language of app.yaml's
+ * `languages` (`{en_US: Orders, nl_NL: Bestellingen}`).
+ */
+const Text = Type.Union([Type.String(), Type.Record(Type.String({ pattern: '^[a-z]{2}_[A-Z]{2}$' }), Type.String(), { minProperties: 1 })], {
+  description: 'A text, or one text per language: {en_US: ..., nl_NL: ...}.',
+});
+
+const Label = Type.Optional(Text);
+
+/**
+ * When a widget is shown (`visible`) or its input may be changed (`editable`), as in
+ * Studio Pro's conditional visibility and editability: every condition given must hold.
+ */
+const Condition = Type.Object(
+  {
+    expression: Type.Optional(Type.String({ description: 'A Boolean expression over $currentObject (the enclosing data view or list item).' })),
+    attribute: Type.Optional(Type.String({ description: "An attribute of the context object: the widget is shown while its value is one of 'values'." })),
+    values: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Boolean()]), { description: 'Enumeration keys (or true/false) for attribute.' })),
+    roles: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'Module roles: only their users see the widget (the server leaves it out for others and refuses its operations).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const Conditional = {
+  visible: Type.Optional(Condition),
+  editable: Type.Optional(Condition),
+};
 
 const FileWidget = (description: string) =>
   Type.Object(
     {
       name: Name,
+      ...Conditional,
       label: Label,
       upload: Type.Optional(Type.Boolean({ description: 'Offer an upload (where the user may write Contents); default true.' })),
       maxFileSize: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Largest upload in MB (never more than FileUploadMaxSize).' })),
@@ -67,7 +99,8 @@ const ButtonAction = Type.Union(
 const Button = Type.Object(
   {
     name: Name,
-    caption: Type.Optional(Type.String()),
+    ...Conditional,
+    caption: Type.Optional(Text),
     action: ButtonAction,
     style: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('primary'), Type.Literal('danger')])),
     closePage: Type.Optional(Type.Boolean({ description: 'For save: close the page afterwards (default true).' })),
@@ -79,13 +112,16 @@ const Buttons = Type.Optional(Type.Array(Button));
 const Column = Type.Union([Attribute, Type.Object({ attribute: Attribute, caption: Type.Optional(Type.String()) }, strict)]);
 
 const Input = (description: string) =>
-  Type.Optional(Type.Object({ name: Name, attribute: Attribute, label: Label, readOnly: Type.Optional(Type.Boolean()) }, { ...strict, description }));
+  Type.Optional(
+    Type.Object({ name: Name, ...Conditional, attribute: Attribute, label: Label, readOnly: Type.Optional(Type.Boolean()) }, { ...strict, description }),
+  );
 
 const Selector = (description: string) =>
   Type.Optional(
     Type.Object(
       {
         name: Name,
+        ...Conditional,
         association: Type.String({ description: 'The association set by the selector.' }),
         attribute: Type.Optional(Type.String({ description: 'Attribute of the other end shown in the choices.' })),
         label: Label,
@@ -102,7 +138,8 @@ function widgetSchema(Self: TSchema) {
       Type.Object(
         {
           name: Name,
-          caption: Type.Optional(Type.String()),
+          ...Conditional,
+          caption: Type.Optional(Text),
           source: DataSource,
           pageSize: Type.Optional(Type.Integer({ minimum: 1 })),
           search: Type.Optional(Type.Array(Type.String(), { description: 'String attributes the search bar looks in.' })),
@@ -119,7 +156,7 @@ function widgetSchema(Self: TSchema) {
       listView: list({ widgets: Widgets }, 'A list of objects, with widgets rendered per object.'),
       dataView: Type.Optional(
         Type.Object(
-          { name: Name, caption: Type.Optional(Type.String()), source: DataSource, widgets: Widgets, buttons: Buttons },
+          { name: Name, ...Conditional, caption: Type.Optional(Text), source: DataSource, widgets: Widgets, buttons: Buttons },
           { ...strict, description: 'One object, with its inputs.' },
         ),
       ),
@@ -138,29 +175,38 @@ function widgetSchema(Self: TSchema) {
           Type.Object(
             {
               name: Name,
-              text: Type.Optional(Type.String()),
-              caption: Type.Optional(Type.String()),
+              ...Conditional,
+              text: Type.Optional(Text),
+              caption: Type.Optional(Text),
               heading: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)])),
             },
             strict,
           ),
         ]),
       ),
-      dynamicText: Type.Optional(Type.Union([Attribute, Type.Object({ name: Name, attribute: Attribute, label: Label }, strict)])),
+      dynamicText: Type.Optional(Type.Union([Attribute, Type.Object({ name: Name, ...Conditional, attribute: Attribute, label: Label }, strict)])),
       fileManager: Type.Optional(FileWidget("A FileDocument's contents in a data view over it: name, size, download, upload with progress.")),
       imageViewer: Type.Optional(FileWidget("An Image's thumbnail in a data view over it, with download and upload.")),
       button: Type.Optional(Button),
-      container: Type.Optional(Type.Object({ name: Name, widgets: Widgets, class: Type.Optional(Type.String()) }, strict)),
+      container: Type.Optional(Type.Object({ name: Name, ...Conditional, widgets: Widgets, class: Type.Optional(Type.String()) }, strict)),
       layoutGrid: Type.Optional(
         Type.Object(
           {
             name: Name,
+            ...Conditional,
             rows: Type.Array(
               Type.Object(
                 {
                   columns: Type.Array(
                     Type.Object(
-                      { weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, description: 'Width in twelfths.' })), widgets: Widgets },
+                      {
+                        weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, description: 'Width in twelfths (desktop).' })),
+                        tabletWeight: Type.Optional(
+                          Type.Integer({ minimum: 1, maximum: 12, description: 'Width in twelfths below 992 px (default: weight).' }),
+                        ),
+                        phoneWeight: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, description: 'Width in twelfths below 576 px (default 12).' })),
+                        widgets: Widgets,
+                      },
                       strict,
                     ),
                   ),
@@ -172,9 +218,81 @@ function widgetSchema(Self: TSchema) {
           strict,
         ),
       ),
+      ...structureWidgets(Self),
     },
     { ...strict, minProperties: 1, maxProperties: 1, description: 'One widget: a single widget key.' },
   );
+}
+
+/** Containers, snippets and layout parts (kept apart from the data widgets above to keep each list short). */
+function structureWidgets(Self: TSchema) {
+  const Widgets = Type.Optional(Type.Array(Self));
+  return {
+    groupBox: Type.Optional(
+      Type.Object(
+        {
+          name: Name,
+          ...Conditional,
+          caption: Type.Optional(Text),
+          collapsible: Type.Optional(Type.Boolean({ description: 'The header opens and closes the box.' })),
+          collapsed: Type.Optional(Type.Boolean({ description: 'Collapsible and initially closed.' })),
+          widgets: Widgets,
+        },
+        { ...strict, description: 'A box with a caption; collapsible.' },
+      ),
+    ),
+    tabContainer: Type.Optional(
+      Type.Object(
+        {
+          name: Name,
+          ...Conditional,
+          tabs: Type.Array(Type.Object({ caption: Text, ...Conditional, widgets: Widgets }, strict), { minItems: 1 }),
+        },
+        { ...strict, description: 'Tabs with captions; one shown at a time (arrow keys move between tabs).' },
+      ),
+    ),
+    scrollContainer: Type.Optional(
+      Type.Object(
+        {
+          name: Name,
+          ...Conditional,
+          height: Type.Optional(Type.Integer({ minimum: 1, description: 'Height in pixels; the content scrolls inside.' })),
+          widgets: Widgets,
+        },
+        { ...strict, description: 'A region of fixed height whose content scrolls.' },
+      ),
+    ),
+    snippetCall: Type.Optional(
+      Type.Object(
+        {
+          name: Name,
+          ...Conditional,
+          snippet: Type.String({ description: 'Module.Snippet' }),
+          parameters: Type.Optional(
+            Type.Record(Type.String(), Type.String({ pattern: '^\\$\\w+$', description: '$currentObject or $PageParameter' }), {
+              description: "Snippet parameter -> argument: $currentObject (the enclosing data view's or list item's object) or a page parameter $Name.",
+            }),
+          ),
+        },
+        { ...strict, description: "A snippet's widgets, in place." },
+      ),
+    ),
+    placeholder: Type.Optional(
+      Type.Object(
+        { name: Type.String({ description: 'main, or a name pages fill under placeholders.' }) },
+        { ...strict, description: 'In a layout: where the page puts its widgets.' },
+      ),
+    ),
+    navigationTree: Type.Optional(
+      Type.Object(
+        { name: Name, ...Conditional, orientation: Type.Optional(Type.Union([Type.Literal('vertical'), Type.Literal('horizontal')])) },
+        { ...strict, description: "The app's menu (app.yaml navigation), without the pages the user may not open." },
+      ),
+    ),
+    languageSelector: Type.Optional(
+      Type.Object({ name: Name, ...Conditional }, { ...strict, description: "A drop-down of app.yaml's languages; the choice is the user's language." }),
+    ),
+  };
 }
 
 const Widget = Type.Recursive((Self) => widgetSchema(Self), { $id: 'Widget', title: 'Page widget' });
@@ -182,14 +300,47 @@ const Widget = Type.Recursive((Self) => widgetSchema(Self), { $id: 'Widget', tit
 export const PageFile = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
-    title: Type.String(),
+    title: Text,
     allowedRoles: Type.Optional(Type.Array(Type.String())),
     parameters: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'Entity of the page parameter.' }))),
     popup: Type.Optional(Type.Boolean()),
-    widgets: Type.Array(Widget),
+    layout: Type.Optional(Type.String({ description: "Module.Layout the page is shown in (default: app.yaml's navigation.layout for full pages)." })),
+    widgets: Type.Array(Widget, { description: "The page's content (a layout's main placeholder)." }),
+    placeholders: Type.Optional(
+      Type.Record(Type.String(), Type.Array(Widget), { description: "Widgets for the layout's other placeholders, by placeholder name." }),
+    ),
     documentation: Type.Optional(Type.String()),
   },
   { additionalProperties: false, $id: 'https://kiln.dev/schema/page.json', title: 'Kiln page' },
 );
 
 export type PageFile = Static<typeof PageFile>;
+
+/**
+ * A layout (`modules/<Module>/layouts/<Name>.yaml`): the frame pages are shown in, with
+ * the navigation and `placeholder` widgets (one named `main`) that pages fill.
+ */
+export const LayoutFile = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    widgets: Type.Array(Widget),
+    documentation: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, $id: 'https://kiln.dev/schema/layout.json', title: 'Kiln layout' },
+);
+export type LayoutFile = Static<typeof LayoutFile>;
+
+/**
+ * A snippet (`modules/<Module>/snippets/<Name>.yaml`): widgets reused on several pages
+ * through `snippetCall`, with entity parameters the call passes objects to.
+ */
+export const SnippetFile = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'Entity of the parameter.' }))),
+    widgets: Type.Array(Widget),
+    documentation: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, $id: 'https://kiln.dev/schema/snippet.json', title: 'Kiln snippet' },
+);
+export type SnippetFile = Static<typeof SnippetFile>;

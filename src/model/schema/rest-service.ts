@@ -89,7 +89,7 @@ const Resource = Type.Object(
   { additionalProperties: false },
 );
 
-const Cors = Type.Object(
+export const Cors = Type.Object(
   {
     allowedOrigins: Type.Array(Type.String(), { description: "Origins allowed to call the service from a browser ('*' = any, without credentials)." }),
     allowCredentials: Type.Optional(Type.Boolean()),

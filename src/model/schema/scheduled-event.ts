@@ -49,7 +49,12 @@ export const ScheduledEventFile = Type.Object(
           'Runs when ScheduledEventExecution is ALL (the default). SPECIFIED runs the events MyScheduledEvents names whatever this says. Default true.',
       }),
     ),
-    timeZone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone of the calendar arithmetic (Europe/Amsterdam). Default UTC.' })),
+    timeZone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "IANA time zone of the calendar arithmetic (Europe/Amsterdam). Default: app.yaml's scheduledEventTimeZone, else UTC.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

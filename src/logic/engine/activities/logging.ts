@@ -1,3 +1,4 @@
+import { nodeLogger } from '../../../core/logger.js';
 import { valueToString } from '../../expressions/runtime.js';
 import { T } from '../../expressions/types.js';
 import { NEXT } from '../compiled.js';
@@ -21,9 +22,10 @@ export const log: ActivityCompiler<'log'> = (c, d, path, st) => {
   const errSlot = st.errorSlot;
   return simpleStep(nodeExpr ? [...tpl.exprs, nodeExpr] : tpl.exprs, (r) => {
     const node = nodeExpr ? valueToString(nodeExpr.evaluate(r)) || c.module : nodeText;
-    const fields: Record<string, unknown> = { node, microflow: r.mf.name };
+    const fields: Record<string, unknown> = { microflow: r.mf.name };
     if (withStack && errSlot !== undefined && r.latestError) fields.stack = r.latestError.microflowStack;
-    r.session.log[level](fields, tpl.render(r));
+    // The node is a log node of its own, with its own level (LogNodeLevels, set_log_level).
+    nodeLogger(r.session.log, node)[level](fields, tpl.render(r));
     return NEXT;
   });
 };

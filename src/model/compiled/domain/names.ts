@@ -14,7 +14,12 @@ export function collectNames(ctx: DomainContext): void {
       const q = `${inp.module}.${name}`;
       claim(inp, ['enumerations', name], q, 'enumeration');
       const vals = Object.entries(values).map(([key, v]) =>
-        typeof v === 'string' ? { key, caption: v } : { key, caption: v.caption, ...(v.image ? { image: v.image } : {}) },
+        typeof v === 'string'
+          ? { key, caption: v }
+          : typeof v.caption === 'string'
+            ? { key, caption: v.caption, ...(v.image ? { image: v.image } : {}) }
+            : // Translated: the first text (the default language's) where one caption is needed (getCaption).
+              { key, caption: Object.values(v.caption)[0] ?? key, captions: v.caption, ...(v.image ? { image: v.image } : {}) },
       );
       if (vals.length === 0) report(inp, ['enumerations', name], `enumeration '${name}' has no values`);
       for (const v of vals)
