@@ -65,6 +65,8 @@ export interface RetrieveRequest {
   readonly wantCount: boolean;
   /** Extra XPath constraint from the client, already checked against the operation's entity and the readable attributes. */
   readonly extraXpath: string;
+  /** Values of the variables the extraXpath uses (column filters, `$KilnFilter0`...). */
+  readonly variables?: Readonly<Record<string, unknown>>;
   /** Data view over a page parameter: only this object. */
   readonly id?: ObjectId;
 }

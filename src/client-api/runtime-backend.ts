@@ -93,12 +93,19 @@ export class RuntimeBackend implements ClientApiBackend {
   async retrieve(op: RetrieveOperation, user: UserContext, req: RetrieveRequest): Promise<RetrieveResult> {
     const plan = this.plans.get(op.id) ? this.planFor(op, req.extraXpath) : undefined;
     if (!plan) throw new ClientApiError(400, `${op.entity} is not persistable: nothing to retrieve`);
-    const result = await runQuery(this.db, this.model, plan, user, req.id !== undefined ? { Id: req.id } : {}, {
-      offset: req.offset,
-      amount: Math.max(0, req.amount),
-      ...(req.sort.length ? { sort: req.sort } : {}),
-      wantCount: req.wantCount,
-    });
+    const result = await runQuery(
+      this.db,
+      this.model,
+      plan,
+      user,
+      { ...req.variables, ...(req.id !== undefined ? { Id: req.id } : {}) },
+      {
+        offset: req.offset,
+        amount: Math.max(0, req.amount),
+        ...(req.sort.length ? { sort: req.sort } : {}),
+        wantCount: req.wantCount,
+      },
+    );
     const objects = this.loadedAll(user, result.objects, result.matched);
     const related: LoadedObject[] = [];
     for (const p of op.paths) {

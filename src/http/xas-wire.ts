@@ -78,6 +78,50 @@ const SortKey = Type.Union([Type.Tuple([Type.String()]), Type.Tuple([Type.String
   errorMessage: 'must be [attribute, "asc"|"desc"]',
 });
 
+/** Operators of a column filter (Data Grid 2's filter widgets); which apply depends on the attribute's type. */
+export const FILTER_OPERATORS = [
+  'contains',
+  'startsWith',
+  'endsWith',
+  'equal',
+  'notEqual',
+  'greater',
+  'greaterEqual',
+  'smaller',
+  'smallerEqual',
+  'empty',
+  'notEmpty',
+] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+/** The most column filters one request may carry. */
+const MAX_FILTERS = 20;
+
+/**
+ * A column filter: structured, never XPath text. The server checks the attribute
+ * (shown by the widget, readable on every object) and the value (of the
+ * attribute's type) and compiles it with the value as a bound parameter.
+ */
+export const FilterWire = Type.Object(
+  {
+    attribute: Type.String({ minLength: 1, maxLength: 200, errorMessage: 'must be an attribute name' }),
+    operator: Type.Union(
+      FILTER_OPERATORS.map((o) => Type.Literal(o)),
+      { errorMessage: `must be one of ${FILTER_OPERATORS.join(', ')}` },
+    ),
+    /** String/Enumeration/Long/Decimal as a string, Integer as a number, DateTime as epoch milliseconds, Boolean; absent for empty/notEmpty. */
+    value: Type.Optional(
+      nullable(
+        Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean()], {
+          errorMessage: 'must be a string of at most 1000 characters, a number or a Boolean',
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: false, errorMessage: 'must be {attribute, operator, value}' },
+);
+export type FilterWire = Wire<typeof FilterWire>;
+
 /** Retrieve options of a runtime operation; every field may be left out. */
 export const RetrieveOptionsWire = Type.Object(
   {
@@ -94,6 +138,8 @@ export const RetrieveOptionsWire = Type.Object(
     wantCount: Type.Optional(nullable(Type.Boolean({ errorMessage: 'must be true or false' }))),
     /** XPath constraint from the client (search), `[...]`, or ''. */
     extraXpath: Type.Optional(nullable(Type.String({ maxLength: 10000, errorMessage: 'must be an XPath constraint string of at most 10000 characters' }))),
+    /** Column filters, all of which an object must pass (with extraXpath). */
+    filters: Type.Optional(nullable(Type.Array(FilterWire, { maxItems: MAX_FILTERS, errorMessage: `must be a list of at most ${MAX_FILTERS} filters` }))),
   },
   { errorMessage: 'must be an object' },
 );

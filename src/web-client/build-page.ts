@@ -16,6 +16,8 @@ import type {
   ClientPage,
   ClientWidget,
 } from './page-definition.js';
+import { buildNanoflowPlan, reachableNanoflows } from './nanoflows.js';
+import type { NanoflowPlan } from './nanoflow-plan.js';
 
 /**
  * Turns a page of the model into what one user's browser receives: the widgets
@@ -32,11 +34,13 @@ export function buildClientPage(
   user: UserContext,
   conditions?: ConditionTable,
   language?: string,
+  /** Where the browser loads a nanoflow's JavaScript action from. */
+  jsActionUrl?: (action: string) => string | undefined,
 ): ClientPage {
-  return new PageBuilder(model, registry, page, user, conditions, language).build();
+  return new PageBuilder(model, registry, page, user, conditions, language, jsActionUrl).build();
 }
 
-const INPUTS = new Set(['textBox', 'textArea', 'numberInput', 'datePicker', 'checkBox', 'radioButtons', 'dropDown']);
+const INPUTS = new Set(['textBox', 'textArea', 'numberInput', 'datePicker', 'dateTimePicker', 'richText', 'checkBox', 'radioButtons', 'dropDown']);
 
 interface Scope {
   readonly entity?: CEntity;
@@ -49,6 +53,8 @@ class PageBuilder {
   private module: string;
   /** Snippets being expanded, against cycles (reported by kiln check). */
   private snippets: string[] = [];
+  /** Nanoflows the page runs (buttons, on-change events). */
+  private readonly nanoflowRoots = new Set<string>();
 
   constructor(
     private readonly model: CompiledModel,
@@ -57,6 +63,7 @@ class PageBuilder {
     private readonly user: UserContext,
     private readonly conditions: ConditionTable | undefined,
     private readonly language: string | undefined,
+    private readonly jsActionUrl?: (action: string) => string | undefined,
   ) {
     this.module = page.module;
   }
@@ -82,6 +89,23 @@ class PageBuilder {
     }
     const entities: Record<string, ClientEntity> = {};
     for (const name of this.entities.keys()) entities[name] = this.clientEntity(name);
+    const nanoflows: Record<string, NanoflowPlan> = {};
+    const calls = this.registry.forPage(this.page.name);
+    for (const nf of reachableNanoflows(this.model, this.nanoflowRoots)) {
+      nanoflows[nf.name] = buildNanoflowPlan(
+        this.model,
+        nf,
+        (mf) => {
+          const op = calls.find((o) => o.type === 'callMicroflow' && o.microflow === mf);
+          return this.allowed(op) ? op.id : undefined;
+        },
+        (entity) => {
+          const op = calls.find((o) => o.type === 'create' && o.entity === entity);
+          return this.allowed(op) && this.access(entity).canCreate ? op.id : undefined;
+        },
+        this.jsActionUrl,
+      );
+    }
     return {
       name: this.page.name,
       title: this.text(this.page.def.title) ?? this.page.name,
@@ -91,6 +115,7 @@ class PageBuilder {
       ...(clientLayout ? { layout: clientLayout } : {}),
       ...(Object.keys(placeholders).length ? { placeholders } : {}),
       entities,
+      ...(this.nanoflowRoots.size ? { nanoflows } : {}),
     };
   }
 
@@ -157,6 +182,7 @@ class PageBuilder {
     switch (kind) {
       case 'dataGrid':
       case 'listView':
+      case 'templateGrid':
         return this.listWidget(kind, body, bpath);
       case 'dataView':
         return this.dataView(body, bpath);
@@ -255,6 +281,46 @@ class PageBuilder {
       case 'referenceSelector':
       case 'referenceSetSelector':
         return this.referenceSelector(kind, body, scope);
+      case 'checkBoxSet':
+        return this.referenceSelector('referenceSetSelector', body, scope);
+      case 'text': {
+        const params: { attribute: string; type: ClientColumn['type'] }[] = [];
+        for (const p of Array.isArray(body.params) ? body.params : []) {
+          const type = scope.entity && typeof p === 'string' ? this.readablePath(scope.entity, p) : undefined;
+          // A parameter the user cannot read: no text at all, rather than one with a hole that tells there is something.
+          if (!type) return undefined;
+          params.push({ attribute: String(p), type });
+        }
+        return { type: 'text', text: String(body.text ?? ''), params };
+      }
+      case 'image': {
+        const common = {
+          alt: typeof body.alt === 'string' ? body.alt : '',
+          thumbnail: body.thumbnail === true,
+          ...(typeof body.width === 'number' ? { width: body.width } : {}),
+        };
+        if (typeof body.src === 'string') return { type: 'image', src: `/images/${body.src}`, ...common };
+        // The object's own image: only in a data view over an Image the user may read the contents of.
+        if (!scope.entity?.chain.includes('System.Image') || !this.access(scope.entity.name).readable('Contents')) return undefined;
+        return { type: 'image', ...common };
+      }
+      case 'badge': {
+        const style = (['info', 'success', 'warning', 'danger'] as const).find((x) => x === body.style) ?? 'default';
+        if (typeof body.attribute === 'string') {
+          if (!scope.entity || !this.readablePath(scope.entity, body.attribute)) return undefined;
+          return { type: 'badge', attribute: body.attribute, style };
+        }
+        return { type: 'badge', text: String(body.text ?? ''), style };
+      }
+      case 'navigationList':
+      case 'menuBar': {
+        const given = Array.isArray(body.items) ? (body.items as { caption?: unknown; page?: unknown }[]) : (this.model.app.navigation.menu ?? []);
+        const items = given
+          .filter((it): it is { caption: string; page: string } => typeof it?.caption === 'string' && typeof it?.page === 'string')
+          .map((it) => ({ caption: it.caption, page: qualify(it.page, this.page.module) }))
+          .filter((it) => this.canOpen(it.page));
+        return { type: kind, items };
+      }
       default:
         if (INPUTS.has(kind)) return this.input(kind as 'textBox', body, scope);
         return undefined;
@@ -278,7 +344,7 @@ class PageBuilder {
     }
   }
 
-  private listWidget(kind: 'dataGrid' | 'listView', body: Record<string, unknown>, path: string): ClientWidget | undefined {
+  private listWidget(kind: 'dataGrid' | 'listView' | 'templateGrid', body: Record<string, unknown>, path: string): ClientWidget | undefined {
     const op = this.registry.forPath(this.page.name, path);
     if (!this.allowed(op)) return undefined;
     const name = String(body.name ?? kind);
@@ -305,9 +371,11 @@ class PageBuilder {
     const rowButtons = this.buttons(body.rowButtons, `${path}/rowButtons`, scope);
     const captionText = this.text(body.caption);
     const caption = captionText ? { caption: captionText } : {};
-    if (kind === 'listView') {
+    if (kind === 'listView' || kind === 'templateGrid') {
+      const perRow = typeof body.itemsPerRow === 'number' ? Math.min(12, Math.max(1, Math.floor(body.itemsPerRow))) : 3;
       return {
         type: 'listView',
+        ...(kind === 'templateGrid' ? { itemsPerRow: perRow } : {}),
         name,
         ...caption,
         entity: entity.name,
@@ -325,9 +393,36 @@ class PageBuilder {
       const type = this.readablePath(entity, ref);
       if (!type) continue;
       const label = (c && typeof c === 'object' ? this.text((c as { caption?: unknown }).caption) : undefined) ?? humanize(ref.split('/').pop()!);
-      columns.push({ attribute: ref, caption: label, type, sortable: !ref.includes('/') });
+      const opts = c && typeof c === 'object' ? (c as { filter?: unknown; hidden?: unknown }) : {};
+      // A filter only where the server accepts one: an attribute readable on every object (the others' values stay hidden).
+      const filter = opts.filter === true && !ref.includes('/') && access.readableOnEvery(ref) ? FILTERS[type] : undefined;
+      columns.push({
+        attribute: ref,
+        caption: label,
+        type,
+        sortable: !ref.includes('/'),
+        ...(filter ? { filter } : {}),
+        ...(opts.hidden === true ? { hidden: true } : {}),
+      });
     }
-    return { type: 'dataGrid', name, ...caption, entity: entity.name, source, pageSize, columns, search, buttons, rowButtons };
+    const selection = body.selection === 'none' || body.selection === 'multiple' ? body.selection : 'single';
+    const click = body.onClick && typeof body.onClick === 'object' ? this.button(body.onClick as Record<string, unknown>, `${path}/onClick`, scope) : undefined;
+    return {
+      type: 'dataGrid',
+      name,
+      ...caption,
+      entity: entity.name,
+      source,
+      pageSize,
+      columns,
+      search,
+      buttons,
+      rowButtons,
+      selection,
+      ...(click ? { onClick: click } : {}),
+      columnsHidable: body.columnsHidable === true,
+      export: body.export === true,
+    };
   }
 
   private dataView(body: Record<string, unknown>, path: string): ClientWidget | undefined {
@@ -358,12 +453,16 @@ class PageBuilder {
     const access = this.access(scope.entity.name);
     if (!access.readable(attribute)) return undefined;
     const editable = this.condition(body.editable, scope);
+    const onChange = (body.onChange as { nanoflow?: unknown } | undefined)?.nanoflow;
+    const nanoflow = typeof onChange === 'string' ? qualify(onChange, this.module) : undefined;
+    if (nanoflow) this.nanoflowRoots.add(nanoflow);
     return {
       type: kind,
       attribute,
       label: this.text(body.label) ?? humanize(attribute),
       readOnly: body.readOnly === true || !access.writable(attribute) || editable === null,
       ...(editable ? { editable } : {}),
+      ...(nanoflow ? { onChange: nanoflow } : {}),
     };
   }
 
@@ -459,6 +558,15 @@ class PageBuilder {
         if (!this.canOpen(page)) return undefined;
         action = { kind: 'open', page };
         needsObject = Object.keys(this.model.pages.get(page)!.def.parameters ?? {}).length > 0;
+      } else if (typeof o.nanoflow === 'string') {
+        const q = qualify(o.nanoflow, this.page.module);
+        const nf = this.model.nanoflows.get(q);
+        if (!nf) return undefined;
+        this.nanoflowRoots.add(q);
+        const params = Object.entries(nf.def.parameters ?? {});
+        const match = params.find(([, t]) => scope.entity && scope.entity.chain.includes(qualify(t.trim(), nf.module)));
+        action = { kind: 'nanoflow', nanoflow: q, ...(match ? { parameter: match[0] } : {}) };
+        needsObject = !!match;
       } else if (typeof o.microflow === 'string') {
         if (!this.allowed(op) || op.type !== 'callMicroflow') return undefined;
         const mf = this.model.microflows.get(op.microflow)!;
@@ -522,6 +630,18 @@ export function translate(v: unknown, language: string | undefined, fallback: st
   const pick = (l: string | undefined) => (l && typeof t[l] === 'string' ? (t[l] as string) : undefined);
   return pick(language) ?? pick(fallback) ?? Object.values(t).find((x): x is string => typeof x === 'string');
 }
+
+/** The filter widget for an attribute type; none for binary and hashed values. */
+const FILTERS: Partial<Record<ClientColumn['type'], NonNullable<ClientColumn['filter']>>> = {
+  String: 'text',
+  Integer: 'number',
+  Long: 'number',
+  AutoNumber: 'number',
+  Decimal: 'number',
+  DateTime: 'date',
+  Enumeration: 'enum',
+  Boolean: 'boolean',
+};
 
 /** `DateOfBirth` -> `Date of birth`; `Firstname` stays. */
 function humanize(name: string): string {

@@ -12,6 +12,7 @@ import { ensureLanguages, resolveLanguage, userLanguageReader, userLanguageWrite
 import { HttpError } from '../core/errors.js';
 import { timingSafeEqual } from 'node:crypto';
 import { buildNavigation } from './navigation.js';
+import { loadJsActions, type JsActions } from './js-actions.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
 import { LOG_NODES } from '../core/log-node-names.js';
@@ -22,6 +23,9 @@ declare module '../core/services.js' {
     devMode: { readonly events: string };
   }
 }
+
+/** Files of the app's images/ folder that are served (images only, never model files or code). */
+const IMAGE_TYPES = /\.(png|jpe?g|gif|svg|webp)$/i;
 
 /** The built browser client, next to this package's dist/ and src/. */
 const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
@@ -40,6 +44,7 @@ interface CachedJson {
  */
 export function clientComponent(opts: { clientDir?: string } = {}): RuntimeComponent {
   let files = new Map<string, StaticFile>();
+  let jsActions: JsActions = { files: new Map(), urls: new Map() };
   const cache = new Map<string, CachedJson>();
   let conditions: ConditionTable | undefined;
   let userLanguage: (userId: bigint) => Promise<string | null> = async () => null;
@@ -85,6 +90,11 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         userLanguage = userLanguageReader(ctx.model, db);
         setUserLanguage = userLanguageWriter(ctx.model, db);
       }
+      jsActions = await loadJsActions(ctx.appDir, ctx.model);
+      for (const [path, f] of jsActions.files) files.set(path, f);
+      // The app's static images (the image widget's src), read once like the client: /images/<path>.
+      for (const [path, f] of await loadStaticFiles(join(ctx.appDir, 'images')))
+        if (IMAGE_TYPES.test(path)) files.set(`/images${path}`, { ...f, cacheControl: 'public, max-age=3600' });
       if (!files.has('/index.html'))
         ctx.log.child({ node: LOG_NODES.webUi }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
     },
@@ -131,7 +141,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         const page = ctx.model.pages.get(name);
         if (!page) return reply.code(404).send({ error: `unknown page '${name}'` });
         if (!canOpenPage(ctx.model, user, name)) return reply.code(403).send({ error: `you may not open the page '${name}'` });
-        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user, conditions, lang ?? undefined));
+        return sendJson(req, reply, key, () => buildClientPage(ctx.model, registry(), page, user, conditions, lang ?? undefined, (a) => jsActions.urls.get(a)));
       });
 
       const index = (req: FastifyRequest, reply: FastifyReply) => {

@@ -24,6 +24,7 @@ export interface ClientCondition {
   readonly attribute?: string;
   readonly values?: readonly (string | boolean)[];
 }
+import type { NanoflowPlan } from './nanoflow-plan.js';
 
 export type ClientAttributeType = 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' | 'Enumeration' | 'AutoNumber' | 'Binary' | 'HashedString';
 
@@ -75,7 +76,8 @@ export type ClientButtonAction =
       readonly async?: boolean;
       readonly progressMessage?: string;
     }
-  | { readonly kind: 'close' };
+  | { readonly kind: 'close' }
+  | { readonly kind: 'nanoflow'; readonly nanoflow: string; readonly parameter?: string };
 
 export interface ClientButton {
   readonly caption: string;
@@ -92,6 +94,10 @@ export interface ClientColumn {
   readonly caption: string;
   readonly type: ClientAttributeType;
   readonly sortable: boolean;
+  /** The filter widget in the header (Data Grid 2): by the attribute's type; absent = none. */
+  readonly filter?: 'text' | 'number' | 'date' | 'enum' | 'boolean';
+  /** Hidden until the user shows it (columnsHidable). */
+  readonly hidden?: boolean;
 }
 
 export type ClientListSource =
@@ -110,6 +116,14 @@ export interface ClientDataGrid {
   readonly search: readonly string[];
   readonly buttons: readonly ClientButton[];
   readonly rowButtons: readonly ClientButton[];
+  /** Rows the user can select: none, one, or several (check boxes). */
+  readonly selection: 'none' | 'single' | 'multiple';
+  /** Runs when a row is clicked, on that row's object. */
+  readonly onClick?: ClientButton;
+  /** The user chooses the shown columns (kept in localStorage). */
+  readonly columnsHidable: boolean;
+  /** Export to CSV and Excel of what the grid shows. */
+  readonly export: boolean;
 }
 
 export interface ClientListView {
@@ -123,6 +137,8 @@ export interface ClientListView {
   /** Widgets rendered per item, in the item's context. */
   readonly widgets: readonly ClientWidget[];
   readonly buttons: readonly ClientButton[];
+  /** A template grid: this many items side by side. */
+  readonly itemsPerRow?: number;
 }
 
 export interface ClientDataView {
@@ -136,12 +152,14 @@ export interface ClientDataView {
 }
 
 export interface ClientInput {
-  readonly type: 'textBox' | 'textArea' | 'numberInput' | 'datePicker' | 'checkBox' | 'radioButtons' | 'dropDown';
+  readonly type: 'textBox' | 'textArea' | 'numberInput' | 'datePicker' | 'dateTimePicker' | 'richText' | 'checkBox' | 'radioButtons' | 'dropDown';
   readonly attribute: string;
   readonly label: string;
   readonly readOnly: boolean;
   /** Editable only while this holds (on top of readOnly). */
   readonly editable?: ClientCondition;
+  /** Nanoflow run (with the object) after the user changed the value; its plan is in the page's `nanoflows`. */
+  readonly onChange?: string;
 }
 
 export interface ClientReferenceSelector {
@@ -230,6 +248,33 @@ export interface ClientLanguageSelector {
   readonly type: 'languageSelector';
 }
 
+/** Text with parameters: `{1}`, `{2}` filled from the context object's attributes (readable ones only: otherwise no widget). */
+export interface ClientText {
+  readonly type: 'text';
+  readonly text: string;
+  readonly params: readonly { readonly attribute: string; readonly type: ClientAttributeType }[];
+}
+/** An image: a static file of the app (`/images/...`) or the context Image object's contents (`/file`). */
+export interface ClientImage {
+  readonly type: 'image';
+  /** A static image's URL; absent: the context object's. */
+  readonly src?: string;
+  readonly alt: string;
+  readonly thumbnail: boolean;
+  readonly width?: number;
+}
+export interface ClientBadge {
+  readonly type: 'badge';
+  readonly attribute?: string;
+  readonly text?: string;
+  readonly style: 'default' | 'info' | 'success' | 'warning' | 'danger';
+}
+/** Links to pages (navigation list, menu bar); pages the user may not open are left out. */
+export interface ClientNavWidget {
+  readonly type: 'navigationList' | 'menuBar';
+  readonly items: readonly { readonly caption: string; readonly page: string }[];
+}
+
 export type ClientWidget = (
   | ClientDataGrid
   | ClientListView
@@ -248,6 +293,10 @@ export type ClientWidget = (
   | ClientPlaceholder
   | ClientNavigationTree
   | ClientLanguageSelector
+  | ClientText
+  | ClientImage
+  | ClientBadge
+  | ClientNavWidget
 ) & { readonly visible?: ClientCondition };
 
 export interface ClientPage {
@@ -263,6 +312,8 @@ export interface ClientPage {
   readonly widgets: readonly ClientWidget[];
   /** Metadata of every entity the page shows, filtered to what the user may read. */
   readonly entities: Readonly<Record<string, ClientEntity>>;
+  /** The nanoflows the page runs (and those they call), by qualified name. */
+  readonly nanoflows?: Readonly<Record<string, NanoflowPlan>>;
 }
 
 /** GET /pages/_navigation.json: the menu and home page of the signed-in user. */

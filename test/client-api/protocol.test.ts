@@ -91,7 +91,7 @@ describe('client API protocol', () => {
     expect(
       parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' } })
         .options,
-    ).toEqual({ offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' });
+    ).toEqual({ offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '', filters: [] });
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation' }))).toBe('400 operationId');
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', options: { amount: 'all' } }))).toBe('400 options.amount');
     expect(fieldOf(() => parseRuntimeOperation({ action: 'runtimeOperation', operationId: 'x', changes: { abc: {} } }))).toBe('400 changes.abc');

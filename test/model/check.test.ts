@@ -78,7 +78,7 @@ describe('kiln check: broken models', () => {
   it('reports a file of unknown kind', async () => {
     const out = await check({ 'app.yaml': APP, 'modules/Sales/domain-model.yaml': 'moduleRoles: [User]\n', 'modules/Sales/stuff/x.yaml': 'a: 1\n' });
     expect(out).toContain(
-      'modules/Sales/stuff/x.yaml: file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml, modules/<Module>/layouts/<Name>.yaml, modules/<Module>/snippets/<Name>.yaml, modules/<Module>/rest/<Name>.yaml, modules/<Module>/odata/<Name>.yaml, modules/<Module>/scheduled-events/<Name>.yaml and modules/<Module>/task-queues/<Name>.yaml',
+      'modules/Sales/stuff/x.yaml: file of unknown kind: model files are app.yaml, modules/<Module>/domain-model.yaml, modules/<Module>/microflows/<Name>.yaml, modules/<Module>/nanoflows/<Name>.yaml, modules/<Module>/pages/<Name>.yaml, modules/<Module>/layouts/<Name>.yaml, modules/<Module>/snippets/<Name>.yaml, modules/<Module>/rest/<Name>.yaml, modules/<Module>/odata/<Name>.yaml, modules/<Module>/scheduled-events/<Name>.yaml and modules/<Module>/task-queues/<Name>.yaml',
     );
   });
 

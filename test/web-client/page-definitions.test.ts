@@ -117,7 +117,7 @@ describe('page definitions sent to the browser', () => {
     expect(customerNav.home).toBe('Sales.Order_Overview');
     expect(customerNav.userName).toBe('c1');
     const adminNav = buildNavigation(model, user(model, ['Administrator'], 'MxAdmin'));
-    expect(adminNav.menu.map((m) => m.caption)).toEqual(['Orders', 'Customers', 'Products']);
+    expect(adminNav.menu.map((m) => m.caption)).toEqual(['Orders', 'Customers', 'Order lines', 'Products']);
     expect(adminNav.home).toBe('Sales.Customer_Overview');
   });
 });

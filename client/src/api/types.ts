@@ -4,9 +4,18 @@
  * (src/http/xas-wire.ts, TypeBox schemas the /xas/ dispatcher checks bodies
  * with); imported as types only, so no TypeBox code comes into the bundle.
  */
-import type { ClientObjectWire, Guid, RetrieveOptionsWire, RuntimeOperationRequest, WireChanges, WireObject, WireValue } from '../../../src/http/xas-wire';
+import type {
+  ClientObjectWire,
+  FilterWire,
+  Guid,
+  RetrieveOptionsWire,
+  RuntimeOperationRequest,
+  WireChanges,
+  WireObject,
+  WireValue,
+} from '../../../src/http/xas-wire';
 
-export type { ClientObjectWire, Guid, RuntimeOperationRequest, WireChanges, WireObject, WireValue };
+export type { ClientObjectWire, FilterWire, Guid, RuntimeOperationRequest, WireChanges, WireObject, WireValue };
 
 /** Retrieve options as the client sends them: every field given. */
 export type RetrieveOptions = { readonly [K in keyof RetrieveOptionsWire]-?: NonNullable<RetrieveOptionsWire[K]> };

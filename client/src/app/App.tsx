@@ -285,7 +285,7 @@ function Shell({
         </div>
       </header>
       <main id="main" className="content" tabIndex={-1}>
-        {current ? <PageFrame frame={current} onClose={() => close(current.id)} /> : <p className="muted">No page to show.</p>}
+        {current ? <PageFrame key={current.id} frame={current} onClose={() => close(current.id)} /> : <p className="muted">No page to show.</p>}
       </main>
       {popups.map((f) => (
         <PageFrame key={f.id} frame={f} onClose={() => close(f.id)} />

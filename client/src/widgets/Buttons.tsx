@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { ClientButton } from '../../../src/web-client/page-definition';
+import type { ClientButton, ClientPage } from '../../../src/web-client/page-definition';
+import { runNanoflow } from '../nanoflow/run';
 import type { Guid, WireValidation } from '../api/types';
 import { validationsOf, XasError } from '../api/xas';
 import { useApp, useScope, useStoreVersion, type AppServices } from '../app/context';
@@ -8,6 +9,8 @@ import { holds } from './conditions';
 export interface ButtonTarget {
   /** The object the button acts on: the grid's selection or the data view's object. */
   readonly object?: Guid;
+  /** Every selected object of a grid with multiple selection (a delete removes them all). */
+  readonly objects?: readonly Guid[];
   readonly entity?: string;
   /** Closes the page the button is on. */
   readonly close: () => void;
@@ -15,6 +18,8 @@ export interface ButtonTarget {
   readonly onValidation?: (v: readonly WireValidation[]) => void;
   /** Called after the action changed data (grids reload). */
   readonly onDone?: () => void;
+  /** The page the button is on (its nanoflows' plans). */
+  readonly page?: ClientPage;
 }
 
 /** Finds the page parameter an object of this entity goes into. */
@@ -55,12 +60,14 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
         return;
       }
       case 'delete': {
-        if (!t.object) {
+        const doomed = t.objects && t.objects.length > 0 ? [...t.objects] : t.object ? [t.object] : [];
+        if (doomed.length === 0) {
           app.showMessage('Select an item first.', 'info');
           return;
         }
-        if (!(await app.confirm('Are you sure you want to delete this item?', 'Delete'))) return;
-        await app.ops.delete(a.operationId, [t.object]);
+        const question = doomed.length === 1 ? 'Are you sure you want to delete this item?' : `Are you sure you want to delete these ${doomed.length} items?`;
+        if (!(await app.confirm(question, 'Delete'))) return;
+        await app.ops.delete(a.operationId, doomed);
         t.onDone?.();
         return;
       }
@@ -107,6 +114,21 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
       case 'close':
         t.close();
         return;
+      case 'nanoflow': {
+        if (a.parameter && !t.object) {
+          app.showMessage('Select an item first.', 'info');
+          return;
+        }
+        if (!t.page) throw new Error(`the nanoflow ${a.nanoflow} has no page to run on`);
+        await runNanoflow(app, a.nanoflow, {
+          page: t.page,
+          args: a.parameter && t.object ? { [a.parameter]: t.object } : {},
+          close: t.close,
+          ...(t.onValidation ? { onValidation: t.onValidation } : {}),
+        });
+        t.onDone?.();
+        return;
+      }
     }
   } catch (e) {
     if (e instanceof XasError && e.validations.length > 0 && t.onValidation) {
@@ -117,14 +139,16 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
   }
 }
 
-export function ActionButton({ button, target }: { button: ClientButton; target: ButtonTarget }) {
+export function ActionButton({ button, target: given }: { button: ClientButton; target: ButtonTarget }) {
   const app = useApp();
+  const scope = useScope();
+  const target = given.page ? given : { ...given, page: scope.page };
   const [busy, setBusy] = useState(false);
   useStoreVersion(app.store);
   // Conditional visibility, on the object the button acts on (re-evaluated as it changes).
   if (button.visible && !holds(button.visible, app.store, target.object)) return null;
   // Busy is announced, not disabled: a disabled button drops the keyboard focus, which a pop-up it opens must return to.
-  const disabled = button.needsObject && !target.object;
+  const disabled = button.needsObject && !target.object && !(button.action.kind === 'delete' && target.objects?.length);
   const a = button.action;
   const longRunning = busy && a.kind === 'microflow' && a.async === true;
   return (

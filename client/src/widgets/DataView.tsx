@@ -31,7 +31,11 @@ export function DataView({ w }: { w: ClientDataView }) {
     if (!object || complete || !w.source.operationId) return;
     let cancelled = false;
     app.ops
-      .retrieve(w.source.operationId, { offset: 0, amount: 1, sort: [], wantCount: false, extraXpath: '' }, { [w.source.parameter]: { guid: object } })
+      .retrieve(
+        w.source.operationId,
+        { offset: 0, amount: 1, sort: [], wantCount: false, extraXpath: '', filters: [] },
+        { [w.source.parameter]: { guid: object } },
+      )
       .then(
         (r) => {
           if (!cancelled && r.guids.length === 0) setLoadError('This item is no longer available.');

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState, type CSSProperties } from 'react';
 import type { ClientListView } from '../../../src/web-client/page-definition';
 import type { Guid } from '../api/types';
 import { ScopeContext, useApp, useScope, useStoreVersion, type PageScope } from '../app/context';
@@ -6,8 +6,9 @@ import { ActionButton } from './Buttons';
 import { Pager, SearchBar } from './list-parts';
 import { useListData, type ListQuery } from './use-list-data';
 import { Widgets } from './Widgets';
+import './grid.css';
 
-/** List view: each item renders the template widgets in the item's context. */
+/** List view (and template grid: several items per row): each item renders the template widgets in the item's context. */
 export function ListView({ w }: { w: ClientListView }) {
   const app = useApp();
   const scope = useScope();
@@ -36,8 +37,13 @@ export function ListView({ w }: { w: ClientListView }) {
         </div>
       )}
       {data.loading && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
-      {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options */}
-      <ul className="list" role="listbox" aria-labelledby={captionId}>
+      <ul
+        className={w.itemsPerRow ? 'list template-grid' : 'list'}
+        // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options
+        role="listbox"
+        aria-labelledby={captionId}
+        style={w.itemsPerRow ? ({ '--per-row': w.itemsPerRow } as CSSProperties) : undefined}
+      >
         {data.guids.map((g) => (
           <li
             key={g}

@@ -22,7 +22,7 @@ export function ReferenceSelector({ w }: { w: ClientReferenceSelector }) {
   useEffect(() => {
     if (!w.optionsOperationId) return;
     let cancelled = false;
-    app.ops.retrieve(w.optionsOperationId, { offset: 0, amount: 200, sort: [[w.displayAttribute, 'asc']], wantCount: false, extraXpath: '' }).then(
+    app.ops.retrieve(w.optionsOperationId, { offset: 0, amount: 200, sort: [[w.displayAttribute, 'asc']], wantCount: false, extraXpath: '', filters: [] }).then(
       (r) => {
         if (!cancelled) setOptions(r.guids);
       },

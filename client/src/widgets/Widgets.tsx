@@ -12,6 +12,7 @@ import { InputWidget } from './inputs';
 import { ListView } from './ListView';
 import { ReferenceSelector } from './ReferenceSelectors';
 import { valueAt } from './values';
+import { Badge, ImageWidget, NavWidget, TextWidget } from './text-widgets';
 
 /** Renders a list of widgets of the page definition. */
 export function Widgets({ widgets }: { widgets: readonly ClientWidget[] }) {
@@ -52,6 +53,8 @@ function Widget({ w }: { w: ClientWidget }) {
     case 'textArea':
     case 'numberInput':
     case 'datePicker':
+    case 'dateTimePicker':
+    case 'richText':
     case 'checkBox':
     case 'radioButtons':
     case 'dropDown':
@@ -63,6 +66,15 @@ function Widget({ w }: { w: ClientWidget }) {
       const H = w.heading ? (`h${w.heading + 1}` as 'h2' | 'h3' | 'h4') : 'p';
       return <H className="static-text">{w.text}</H>;
     }
+    case 'text':
+      return <TextWidget w={w} />;
+    case 'badge':
+      return <Badge w={w} />;
+    case 'image':
+      return <ImageWidget w={w} />;
+    case 'navigationList':
+    case 'menuBar':
+      return <NavWidget w={w} />;
     case 'dynamicText':
       return <DynamicText attribute={w.attribute} label={w.label} />;
     case 'fileManager':

@@ -71,3 +71,21 @@ export function parseNumber(text: string, type: ClientAttributeType): { ok: true
 export function xpathString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
+
+/** `yyyy-mm-ddThh:mm` for a date-and-time input, in the user's zone or in UTC. */
+export function toDateTimeInput(value: WireValue | undefined, localize: boolean): string {
+  const day = toDateInput(value, localize);
+  if (day === '') return '';
+  const d = new Date(Number(value));
+  const h = localize ? d.getHours() : d.getUTCHours();
+  const min = localize ? d.getMinutes() : d.getUTCMinutes();
+  return `${day}T${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
+}
+
+/** Epoch milliseconds of a `yyyy-mm-ddThh:mm` in the user's zone or in UTC. */
+export function fromDateTimeInput(text: string, localize: boolean): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = [Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])];
+  return localize ? new Date(y, mo, d, h, mi).getTime() : Date.UTC(y, mo, d, h, mi);
+}

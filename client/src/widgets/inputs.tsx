@@ -1,9 +1,11 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { ClientAttribute, ClientInput } from '../../../src/web-client/page-definition';
-import type { WireValue } from '../api/types';
-import { useApp, useScope } from '../app/context';
+import type { Guid, WireValue } from '../api/types';
+import { useApp, useScope, type AppServices, type PageScope } from '../app/context';
+import { runNanoflow } from '../nanoflow/run';
 import { holds } from './conditions';
-import { fromDateInput, parseNumber, toDateInput } from './format';
+import { fromDateInput, fromDateTimeInput, parseNumber, toDateInput, toDateTimeInput } from './format';
+import { RichTextEditor, RichTextView } from './RichText';
 
 /** Label, control and the validation message under it, tied together for screen readers. */
 export function Field({
@@ -72,7 +74,11 @@ export function InputWidget({ w }: { w: ClientInput }) {
   // Conditional editability on the shown object; the component re-renders with every change of it.
   const readOnly = w.readOnly || !attr.writable || !holds(w.editable, app.store, guid);
   const error = scope.errors?.[w.attribute];
-  const set = (v: WireValue) => app.store.set(guid, w.attribute, v);
+  const set = (v: WireValue) => {
+    app.store.set(guid, w.attribute, v);
+    // The on-change nanoflow runs with each change, so what it computes follows the typing.
+    if (w.onChange) runOnChange(app, scope, w.onChange, guid);
+  };
   const aria = {
     'aria-invalid': error ? true : undefined,
     'aria-describedby': error ? `${id}-error` : undefined,
@@ -132,6 +138,23 @@ export function InputWidget({ w }: { w: ClientInput }) {
           {...aria}
         />,
       );
+    case 'dateTimePicker':
+      return field(
+        <input
+          id={id}
+          type="datetime-local"
+          value={toDateTimeInput(value, attr.localize !== false)}
+          readOnly={readOnly}
+          onChange={(e) => set(fromDateTimeInput(e.target.value, attr.localize !== false))}
+          {...aria}
+        />,
+      );
+    case 'richText': {
+      const html = value === null || value === undefined ? '' : String(value);
+      return field(
+        readOnly ? <RichTextView html={html} /> : <RichTextEditor id={id} html={html} onChange={(h) => set(h)} aria={{ ...aria, 'aria-label': w.label }} />,
+      );
+    }
     case 'checkBox':
       return field(<input id={id} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => set(e.target.checked)} {...aria} />);
     case 'radioButtons': {
@@ -230,5 +253,14 @@ function NumberInput({
       }}
       {...aria}
     />
+  );
+}
+
+/** Runs an input's on-change nanoflow with the data view's object; its errors appear as messages. */
+function runOnChange(app: AppServices, scope: PageScope, nanoflow: string, guid: Guid): void {
+  const plan = scope.page.nanoflows?.[nanoflow];
+  const param = plan?.parameters.find((p) => p.type === scope.entity?.name) ?? plan?.parameters[0];
+  runNanoflow(app, nanoflow, { page: scope.page, args: param ? { [param.name]: guid } : {}, close: scope.close }).catch((e: unknown) =>
+    app.showMessage(e instanceof Error ? e.message : String(e), 'error'),
   );
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ClientListSource } from '../../../src/web-client/page-definition';
-import type { Guid } from '../api/types';
+import type { FilterWire, Guid } from '../api/types';
 import { guidsOf } from '../api/operations';
 import type { AppServices } from '../app/context';
 import { xpathString } from './format';
@@ -9,6 +9,8 @@ export interface ListQuery {
   readonly page: number;
   readonly sort: readonly (readonly [string, 'asc' | 'desc'])[];
   readonly search: string;
+  /** Column filters (Data Grid 2): sent as structured constraints, checked by the server. */
+  readonly filters?: readonly FilterWire[];
 }
 
 export interface ListData {
@@ -17,6 +19,8 @@ export interface ListData {
   readonly loading: boolean;
   readonly error: string | null;
   reload(): void;
+  /** Every object of the list under the current search, filters and sort (up to the server's 10000). */
+  everything(): Promise<readonly Guid[]>;
 }
 
 /**
@@ -54,41 +58,45 @@ export function useListData(
     [app, entity, reload],
   );
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the operation and the query's values (sort by content), not on object identities that change every render
+  /** Objects of the list for this query: one page (`offset`, `amount`) or, with amount -1, all of them (up to the server's bound). */
+  const fetchList = async (query: ListQuery, offset: number, amount: number): Promise<{ guids: Guid[]; count: number | undefined }> => {
+    if (source.kind === 'database') {
+      const terms = query.search.trim() ? searchAttrs.map((a) => `contains(${a}, ${xpathString(query.search.trim())})`) : [];
+      return app.ops.retrieve(source.operationId, {
+        offset,
+        amount,
+        sort: query.sort.length > 0 ? query.sort : source.sort,
+        wantCount: amount >= 0,
+        extraXpath: terms.length > 0 ? `[${terms.join(' or ')}]` : '',
+        filters: query.filters ?? [],
+      });
+    }
+    if (!all.current) {
+      const res = await app.ops.callMicroflow(source.operationId, {}, { dataSource: true });
+      all.current = guidsOf(res.actionResult) ?? [];
+    }
+    let list = all.current.filter((g) => app.store.has(g));
+    const needle = query.search.trim().toLowerCase();
+    if (needle)
+      list = list.filter((g) =>
+        searchAttrs.some((a) =>
+          String(app.store.get(g, a) ?? '')
+            .toLowerCase()
+            .includes(needle),
+        ),
+      );
+    for (const f of query.filters ?? []) list = list.filter((g) => passes(app.store.get(g, f.attribute), f));
+    for (const [attr, dir] of [...query.sort].reverse()) {
+      list = [...list].sort((x, y) => compare(app.store.get(x, attr), app.store.get(y, attr)) * (dir === 'desc' ? -1 : 1));
+    }
+    return { guids: amount < 0 ? list : list.slice(offset, offset + amount), count: list.length };
+  };
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the operation and the query's values (sort and filters by content), not on object identities that change every render
   useEffect(() => {
     let cancelled = false;
     setState((s) => ({ ...s, loading: true, error: null }));
-    (async () => {
-      if (source.kind === 'database') {
-        const terms = q.search.trim() ? searchAttrs.map((a) => `contains(${a}, ${xpathString(q.search.trim())})`) : [];
-        const { guids, count } = await app.ops.retrieve(source.operationId, {
-          offset: q.page * pageSize,
-          amount: pageSize,
-          sort: q.sort.length > 0 ? q.sort : source.sort,
-          wantCount: true,
-          extraXpath: terms.length > 0 ? `[${terms.join(' or ')}]` : '',
-        });
-        return { guids, count };
-      }
-      if (!all.current) {
-        const res = await app.ops.callMicroflow(source.operationId, {}, { dataSource: true });
-        all.current = guidsOf(res.actionResult) ?? [];
-      }
-      let list = all.current.filter((g) => app.store.has(g));
-      const needle = q.search.trim().toLowerCase();
-      if (needle)
-        list = list.filter((g) =>
-          searchAttrs.some((a) =>
-            String(app.store.get(g, a) ?? '')
-              .toLowerCase()
-              .includes(needle),
-          ),
-        );
-      for (const [attr, dir] of [...q.sort].reverse()) {
-        list = [...list].sort((x, y) => compare(app.store.get(x, attr), app.store.get(y, attr)) * (dir === 'desc' ? -1 : 1));
-      }
-      return { guids: list.slice(q.page * pageSize, (q.page + 1) * pageSize), count: list.length };
-    })().then(
+    fetchList(q, q.page * pageSize, pageSize).then(
       (r) => {
         if (!cancelled) setState({ guids: r.guids, count: r.count, loading: false, error: null });
       },
@@ -99,9 +107,12 @@ export function useListData(
     return () => {
       cancelled = true;
     };
-  }, [app, source.operationId, pageSize, q.page, q.search, JSON.stringify(q.sort), tick]);
+  }, [app, source.operationId, pageSize, q.page, q.search, JSON.stringify(q.sort), JSON.stringify(q.filters ?? []), tick]);
 
-  return { ...state, reload };
+  /** Every object of the list as filtered and sorted now (an export). */
+  const everything = () => fetchList(q, 0, -1).then((r) => r.guids);
+
+  return { ...state, reload, everything };
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -113,4 +124,35 @@ function compare(a: unknown, b: unknown): number {
     nb = Number(b);
   if (typeof a === 'string' && typeof b === 'string' && /^-?\d+(\.\d+)?$/.test(a) && /^-?\d+(\.\d+)?$/.test(b)) return na - nb;
   return String(a).localeCompare(String(b));
+}
+
+/** A column filter applied in the browser (a list from a microflow holds every object already). */
+function passes(v: unknown, f: FilterWire): boolean {
+  const empty = v === null || v === undefined || v === '';
+  if (f.operator === 'empty') return empty;
+  if (f.operator === 'notEmpty') return !empty;
+  if (empty) return f.operator === 'notEqual';
+  const text = String(v).toLowerCase();
+  const want = String(f.value ?? '').toLowerCase();
+  const c = compare(v, f.value);
+  switch (f.operator) {
+    case 'contains':
+      return text.includes(want);
+    case 'startsWith':
+      return text.startsWith(want);
+    case 'endsWith':
+      return text.endsWith(want);
+    case 'equal':
+      return c === 0;
+    case 'notEqual':
+      return c !== 0;
+    case 'greater':
+      return c > 0;
+    case 'greaterEqual':
+      return c >= 0;
+    case 'smaller':
+      return c < 0;
+    case 'smallerEqual':
+      return c <= 0;
+  }
 }

@@ -22,6 +22,7 @@ import { valueFromJson } from '../protocol/values.js';
 import type { ObjectSigner, SessionSigner } from '../protocol/signing.js';
 import type { Logger } from '../../core/logger.js';
 import { ClientState } from './client-state.js';
+import { compileFilters } from '../filters.js';
 import { emptyResponse, type OperationResponse } from './response.js';
 import { retrieveShape } from './retrieve-writer.js';
 import { JsonText } from '../protocol/json-text.js';
@@ -110,7 +111,9 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
       return { attribute, descending: dir === 'desc' };
     });
   }
-  const extraXpath = options.extraXpath ? ctx.checkExtraXpath(op, ctx.user, options.extraXpath) : '';
+  const search = options.extraXpath ? ctx.checkExtraXpath(op, ctx.user, options.extraXpath) : '';
+  const filters = compileFilters(ctx.model, op, ctx.user, options.filters);
+  const extraXpath = search + filters.xpath;
   let id: bigint | undefined;
   if (op.byParameter) {
     const guid = objectGuid(req.params, op.byParameter);
@@ -125,6 +128,7 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
     sort,
     wantCount: options.wantCount,
     extraXpath,
+    ...(filters.xpath ? { variables: filters.variables } : {}),
     ...(id !== undefined ? { id } : {}),
   });
   const count = result.count;

@@ -1,5 +1,5 @@
 import { compileValidator } from '../../http/validate.js';
-import { ObjectParam, ObjectsParam, RuntimeOperationRequest as RuntimeOperationBody } from '../../http/xas-wire.js';
+import { ObjectParam, ObjectsParam, RuntimeOperationRequest as RuntimeOperationBody, type FilterWire } from '../../http/xas-wire.js';
 import { malformed } from '../errors.js';
 
 /**
@@ -18,6 +18,8 @@ export interface RetrieveOptions {
   readonly wantCount: boolean;
   /** XPath constraint from the client (search), `[...]`, or ''. */
   readonly extraXpath: string;
+  /** Column filters (structured; checked and compiled by the retrieve handler). */
+  readonly filters: readonly FilterWire[];
 }
 
 /** An object the client holds and sends back, as it was signed by the server. */
@@ -56,6 +58,7 @@ export function toRuntimeOperation(body: RuntimeOperationBody): RuntimeOperation
     sort: (o?.sort ?? []).map((s) => [s[0], s[1] ?? 'asc'] as const),
     wantCount: o?.wantCount ?? false,
     extraXpath: (o?.extraXpath ?? '').trim(),
+    filters: o?.filters ?? [],
   };
   const changes = new Map<string, Map<string, unknown>>();
   for (const [guid, members] of Object.entries(body.changes ?? {})) {

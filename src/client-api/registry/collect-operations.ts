@@ -4,6 +4,7 @@ import { qualify } from '../../model/compiled/compile-domain.js';
 import { instantiateSnippet } from '../../model/compiled/snippets.js';
 import type { SourceFile } from '../../model/load/source-file.js';
 import { operationId } from './operation-id.js';
+import { nanoflowActivities } from '../../model/compiled/nanoflow-activities.js';
 import type { OperationConstants, OperationParameters, OperationSite, OperationType, RetrieveOperation, RuntimeOperation, SortKey, UsedPath } from './types.js';
 
 /**
@@ -52,7 +53,7 @@ interface UsedCollector {
   readonly references: string[];
 }
 
-const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'dataView']);
+const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'templateGrid', 'dataView']);
 /** How many objects a reference selector offers (one page, sorted by the shown attribute). */
 const SELECTOR_OPTIONS = 200;
 
@@ -154,13 +155,21 @@ class PageWalker {
       this.button((body as Record<string, unknown>).action, [...bpath, 'action'], bpath, scope);
       return;
     }
-    if ((kind === 'referenceSelector' || kind === 'referenceSetSelector') && body && typeof body === 'object') {
-      this.selector(kind, body as Record<string, unknown>, bpath, scope);
+    if ((kind === 'referenceSelector' || kind === 'referenceSetSelector' || kind === 'checkBoxSet') && body && typeof body === 'object') {
+      this.selector(kind === 'checkBoxSet' ? 'referenceSetSelector' : kind, body as Record<string, unknown>, bpath, scope);
       return;
     }
-    if ((kind === 'fileManager' || kind === 'imageViewer') && scope.used) {
+    if (kind === 'text' && body && typeof body === 'object' && scope.used) {
+      // Text with parameters: each parameter is read with the object.
+      const params = (body as { params?: unknown }).params;
+      if (Array.isArray(params)) for (const [i, p] of params.entries()) if (typeof p === 'string') this.useRef(scope.used, p, [...bpath, 'params', i]);
+      return;
+    }
+    const ownImage = kind === 'image' && !!body && typeof body === 'object' && typeof (body as { src?: unknown }).src !== 'string';
+    if ((kind === 'fileManager' || kind === 'imageViewer' || ownImage) && scope.used) {
       // File widgets show the name and size and build the download URL from changedDate.
       const used = scope.used;
+      if (ownImage) this.widgetFits(kind, body as Record<string, unknown>, bpath, scope);
       if (used.entity.chain.includes('System.FileDocument'))
         for (const a of ['Name', 'Size', 'HasContents', 'changedDate'])
           if (used.entity.attributes.has(a) && !used.attributes.includes(a)) used.attributes.push(a);
@@ -169,6 +178,10 @@ class PageWalker {
     if (body && typeof body === 'object') {
       const b = body as Record<string, unknown>;
       if (scope.used && typeof b.attribute === 'string') this.useMember(scope.used, b, bpath);
+      this.widgetFits(kind, b, bpath, scope);
+      const onChange = b.onChange as { nanoflow?: unknown } | undefined;
+      if (onChange && typeof onChange.nanoflow === 'string')
+        this.nanoflow(onChange.nanoflow, [...bpath, 'onChange', 'nanoflow'], [...bpath, 'onChange'], scope.widgetName, scope);
       // Layout widgets (containers, layout grids): walk every nested list of widgets.
       for (const [k, v] of Object.entries(b)) {
         if (Array.isArray(v))
@@ -275,7 +288,11 @@ class PageWalker {
                 : undefined;
           if (ref === undefined)
             this.error([...path, 'columns', i], 'a column is an attribute name, a path Module.Assoc/Module.Entity/Attr, or {attribute, caption}');
-          else this.useRef(used, ref, [...path, 'columns', i]);
+          else {
+            this.useRef(used, ref, [...path, 'columns', i]);
+            if (c && typeof c === 'object' && (c as { filter?: unknown }).filter === true)
+              this.columnFilter(used.entity, ref, [...path, 'columns', i, 'filter']);
+          }
         });
       }
       this.walkList(body.widgets, [...path, 'widgets'], { entity: entity!.name, widgetName, used, ...(outer.roles ? { roles: outer.roles } : {}) });
@@ -313,6 +330,12 @@ class PageWalker {
       this.callMicroflow(microflow, path, widgetName, outer);
     }
 
+    // A row click runs an action as a button would (Data Grid 2's onClick).
+    const onClick = body.onClick;
+    if (onClick && typeof onClick === 'object') {
+      const bp = [...path, 'onClick'];
+      this.button((onClick as Record<string, unknown>).action, [...bp, 'action'], bp, { entity: entity?.name, widgetName });
+    }
     for (const key of ['buttons', 'rowButtons'] as const) {
       const list = body[key];
       if (!Array.isArray(list)) continue;
@@ -326,6 +349,26 @@ class PageWalker {
         });
       });
     }
+  }
+
+  /** The newer widgets need an attribute of their kind, or an Image to show. */
+  private widgetFits(kind: string, b: Record<string, unknown>, path: (string | number)[], scope: Scope): void {
+    const want: Record<string, string> = { dateTimePicker: 'DateTime', richText: 'String' };
+    const type = scope.used && typeof b.attribute === 'string' ? scope.used.entity.attributes.get(b.attribute)?.type : undefined;
+    if (want[kind] && type && type !== want[kind])
+      this.error([...path, 'attribute'], `a ${kind} needs a ${want[kind]} attribute; '${String(b.attribute)}' is ${type}`);
+    if (kind === 'image' && typeof b.src !== 'string' && !scope.used?.entity.chain.includes('System.Image'))
+      this.error(path, 'an image without src shows the Image of the data view or list it is in: put it in one over an Image, or give it a src');
+  }
+
+  /** A column filter works on an attribute of the grid's own entity, of a type a filter widget exists for. */
+  private columnFilter(entity: CEntity, ref: string, path: (string | number)[]): void {
+    if (ref.includes('/')) {
+      this.error(path, `a column filter needs an attribute of ${entity.name}, not a path over an association`);
+      return;
+    }
+    const type = entity.attributes.get(ref)?.type;
+    if (type === 'Binary' || type === 'HashedString') this.error(path, `a ${type} attribute cannot be filtered`);
   }
 
   /**
@@ -435,12 +478,61 @@ class PageWalker {
           return;
         }
         this.callMicroflow(mf, path, scope.widgetName, scope);
+      } else if (typeof a.nanoflow === 'string') {
+        this.nanoflow(a.nanoflow, [...apath, 'nanoflow'], path, scope.widgetName, scope);
       } else if (typeof a.open !== 'string' && typeof a.page !== 'string') {
         this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
       }
     } else if (action !== undefined && action !== 'close') {
       this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
     }
+  }
+
+  /**
+   * A nanoflow run from the page (a button, an on-change event): it runs in the browser,
+   * so it needs no operation of its own, but each microflow it calls (also through the
+   * nanoflows it calls) does: one callMicroflow operation per microflow, at the nanoflow's site.
+   */
+  private nanoflow(name: string, npath: (string | number)[], path: (string | number)[], widgetName: string | undefined, scope: Scope): void {
+    const q = qualify(name, this.page.module);
+    if (!this.model.nanoflows.has(q)) {
+      this.error(npath, `unknown nanoflow '${name}'`);
+      return;
+    }
+    const seen = new Set<string>();
+    const visit = (nf: string) => {
+      if (seen.has(nf)) return;
+      seen.add(nf);
+      const def = this.model.nanoflows.get(nf)!;
+      for (const { a, key } of nanoflowActivities(def.def.body, [])) {
+        if (key === 'create') {
+          // A create in the browser is the server's create operation (it hands out the id and the signature).
+          const e = this.model.entities.get(qualify(String((a.create as { entity?: unknown }).entity), def.module));
+          if (
+            e &&
+            !this.ops.some((o) => o.type === 'create' && o.entity === e.name && o.site.page === this.page.name && o.site.path.startsWith(path.join('/')))
+          )
+            this.add(
+              { type: 'create', entity: e.name, parameters: {}, constants: { ObjectType: e.name } },
+              [...path, 'creates', e.name],
+              widgetName,
+              this.roles(this.page.allowedRoles, scope),
+            );
+          continue;
+        }
+        if (key !== 'call') continue;
+        const target = (a.call as { microflow?: unknown }).microflow;
+        if (typeof target !== 'string') continue;
+        const t = qualify(target, def.module);
+        if (this.model.microflows.has(t)) {
+          if (
+            !this.ops.some((o) => o.type === 'callMicroflow' && o.microflow === t && o.site.page === this.page.name && o.site.path.startsWith(path.join('/')))
+          )
+            this.callMicroflow(t, [...path, 'calls', t], widgetName, scope);
+        } else if (this.model.nanoflows.has(t)) visit(t);
+      }
+    };
+    visit(q);
   }
 
   private callMicroflow(name: string, path: (string | number)[], widgetName: string | undefined, scope: Scope): void {

@@ -9,6 +9,7 @@ import type {
   DomainModelFile,
   LayoutFile,
   MicroflowFile,
+  NanoflowFile,
   ODataServiceFile,
   PageFile,
   RestServiceFile,
@@ -23,7 +24,7 @@ import { compileRestServices } from './rest-services.js';
 import { compileScheduledEvents } from './scheduled-events.js';
 import { compileTaskQueues } from './task-queues.js';
 import { compileODataServices } from './odata-services.js';
-import type { CLayout, CMicroflow, CompiledModel, CPage, CSecurity, CSnippet, CUserRole } from './types.js';
+import type { CLayout, CMicroflow, CNanoflow, CompiledModel, CPage, CSecurity, CSnippet, CUserRole } from './types.js';
 import { checkLayouts } from './layouts.js';
 import { checkTranslations } from './translations.js';
 
@@ -88,6 +89,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
 
   const microflows = new Map<string, CMicroflow>();
   const pages = new Map<string, CPage>();
+  const nanoflows = new Map<string, CNanoflow>();
   const documents = new Map<string, string>();
   const roleList = (f: SourceFile, roles: readonly string[] | undefined): string[] => {
     const out: string[] = [];
@@ -108,7 +110,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
       else snippets.set(q, { ...unit, def: valid.get(f) as SnippetFile });
       continue;
     }
-    if (f.kind !== 'microflow' && f.kind !== 'page') continue;
+    if (f.kind !== 'microflow' && f.kind !== 'page' && f.kind !== 'nanoflow') continue;
     const q = `${f.module}.${f.unitName}`;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.unitName ?? '')) diagnostics.push(f.diagnostic([], `document name '${f.unitName}' is not a valid identifier`));
     const clash = documents.get(q) ?? (domain.entities.has(q) ? `the entity ${q}` : undefined);
@@ -124,6 +126,9 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
         allowedRoles: roleList(f, def.allowedRoles),
         source: { file: f, path: [] },
       });
+    } else if (f.kind === 'nanoflow') {
+      const def = valid.get(f) as NanoflowFile;
+      nanoflows.set(q, { name: q, module: f.module!, shortName: f.unitName!, def, source: { file: f, path: [] } });
     } else {
       const def = valid.get(f) as PageFile;
       const layout = def.layout ? qualify(def.layout, f.module!) : def.popup ? undefined : app?.navigation?.layout;
@@ -179,6 +184,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     constants: domain.constants,
     moduleRoles: domain.moduleRoles,
     microflows,
+    nanoflows,
     pages,
     layouts,
     snippets,

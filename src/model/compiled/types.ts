@@ -1,4 +1,4 @@
-import type { LayoutFile, MicroflowFile, PageFile, PasswordPolicyDef, NavigationDef, SnippetFile } from '../schema/index.js';
+import type { LayoutFile, MicroflowFile, NanoflowFile, PageFile, PasswordPolicyDef, NavigationDef, SnippetFile } from '../schema/index.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { CRestService } from './rest-services.js';
 import type { CScheduledEvent } from './scheduled-events.js';
@@ -35,6 +35,8 @@ export interface CompiledModel {
   /** Qualified module roles, `Module.Role`. */
   readonly moduleRoles: ReadonlySet<string>;
   readonly microflows: ReadonlyMap<string, CMicroflow>;
+  /** Nanoflows (run in the browser), by qualified name. */
+  readonly nanoflows: ReadonlyMap<string, CNanoflow>;
   readonly pages: ReadonlyMap<string, CPage>;
   /** Layouts and snippets by qualified name (absent in models built by hand in tests). */
   readonly layouts?: ReadonlyMap<string, CLayout>;
@@ -243,6 +245,15 @@ export interface CMicroflow {
   readonly def: MicroflowFile;
   /** Qualified module roles allowed to call it from the client. */
   readonly allowedRoles: readonly string[];
+  readonly source: SourceRef;
+}
+
+export interface CNanoflow {
+  readonly name: string;
+  readonly module: string;
+  readonly shortName: string;
+  /** As written; the web client compiles it into a plan for the browser. */
+  readonly def: NanoflowFile;
   readonly source: SourceRef;
 }
 

@@ -86,6 +86,7 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
 /** The folders of a module whose files are one unit each, and the kind of those files. */
 const UNIT_FOLDERS: Readonly<Record<string, FileKind>> = {
   microflows: 'microflow',
+  nanoflows: 'nanoflow',
   pages: 'page',
   layouts: 'layout',
   snippets: 'snippet',

@@ -4,6 +4,7 @@ import { DomainModelFile } from './domain-model.js';
 import { MicroflowFile } from './microflow.js';
 import { LayoutFile, PageFile, SnippetFile } from './page.js';
 import { ODataServiceFile } from './odata-service.js';
+import { NanoflowFile } from './nanoflow.js';
 import { RestServiceFile } from './rest-service.js';
 import { ScheduledEventFile } from './scheduled-event.js';
 import { TaskQueueFile } from './task-queue.js';
@@ -13,6 +14,7 @@ export const FILE_KINDS = {
   app: AppFile,
   'domain-model': DomainModelFile,
   microflow: MicroflowFile,
+  nanoflow: NanoflowFile,
   page: PageFile,
   layout: LayoutFile,
   snippet: SnippetFile,
@@ -27,6 +29,7 @@ export type FileKind = keyof typeof FILE_KINDS;
 export * from './app.js';
 export * from './domain-model.js';
 export * from './microflow.js';
+export * from './nanoflow.js';
 export * from './page.js';
 export * from './rest-service.js';
 export * from './scheduled-event.js';

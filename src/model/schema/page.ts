@@ -92,8 +92,9 @@ const ButtonAction = Type.Union(
       },
       strict,
     ),
+    Type.Object({ nanoflow: Type.String({ description: 'Nanoflow run in the browser with the selected or shown object.' }) }, strict),
   ],
-  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage, async, progressMessage}' },
+  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage, async, progressMessage} | {nanoflow}' },
 );
 
 const Button = Type.Object(
@@ -109,11 +110,34 @@ const Button = Type.Object(
 );
 const Buttons = Type.Optional(Type.Array(Button));
 
-const Column = Type.Union([Attribute, Type.Object({ attribute: Attribute, caption: Type.Optional(Type.String()) }, strict)]);
+const Column = Type.Union([
+  Attribute,
+  Type.Object(
+    {
+      attribute: Attribute,
+      caption: Type.Optional(Type.String()),
+      filter: Type.Optional(
+        Type.Boolean({ description: "A filter in the column's header (text, number, date or drop-down by the attribute's type); attributes only." }),
+      ),
+      hidden: Type.Optional(Type.Boolean({ description: 'Hidden until the user shows it (with columnsHidable).' })),
+    },
+    strict,
+  ),
+]);
+
+const OnChange = Type.Optional(
+  Type.Object(
+    { nanoflow: Type.String({ description: 'Nanoflow run with the object when the user changed the value.' }) },
+    { ...strict, description: 'On-change event.' },
+  ),
+);
 
 const Input = (description: string) =>
   Type.Optional(
-    Type.Object({ name: Name, ...Conditional, attribute: Attribute, label: Label, readOnly: Type.Optional(Type.Boolean()) }, { ...strict, description }),
+    Type.Object(
+      { name: Name, ...Conditional, attribute: Attribute, label: Label, readOnly: Type.Optional(Type.Boolean()), onChange: OnChange },
+      { ...strict, description },
+    ),
   );
 
 const Selector = (description: string) =>
@@ -130,6 +154,8 @@ const Selector = (description: string) =>
       { ...strict, description },
     ),
   );
+
+const NavItem = Type.Object({ caption: Type.String(), page: Type.String({ description: 'Module.Page opened (without parameters).' }) }, strict);
 
 function widgetSchema(Self: TSchema) {
   const Widgets = Type.Optional(Type.Array(Self));
@@ -152,8 +178,28 @@ function widgetSchema(Self: TSchema) {
     );
   return Type.Object(
     {
-      dataGrid: list({ columns: Type.Optional(Type.Array(Column)) }, 'A paged, sortable, searchable grid of objects.'),
+      dataGrid: list(
+        {
+          columns: Type.Optional(Type.Array(Column)),
+          selection: Type.Optional(
+            Type.Union([Type.Literal('none'), Type.Literal('single'), Type.Literal('multiple')], {
+              description: 'How many rows the user can select (default single); with multiple, a check box per row.',
+            }),
+          ),
+          onClick: Type.Optional(Type.Object({ action: ButtonAction }, { ...strict, description: 'What a click on a row does: {open} or {microflow}.' })),
+          columnsHidable: Type.Optional(Type.Boolean({ description: 'The user chooses the columns shown (kept in the browser).' })),
+          export: Type.Optional(Type.Boolean({ description: 'Export buttons: CSV and Excel of the rows as filtered and sorted, shown columns only.' })),
+        },
+        'A paged, sortable, filterable grid of objects (Data Grid 2).',
+      ),
       listView: list({ widgets: Widgets }, 'A list of objects, with widgets rendered per object.'),
+      templateGrid: list(
+        {
+          widgets: Widgets,
+          itemsPerRow: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, description: 'Items side by side (default 3; one per row on narrow screens).' })),
+        },
+        'A grid of tiles (template grid, Gallery): widgets rendered per object, several objects per row.',
+      ),
       dataView: Type.Optional(
         Type.Object(
           { name: Name, ...Conditional, caption: Type.Optional(Text), source: DataSource, widgets: Widgets, buttons: Buttons },
@@ -167,6 +213,61 @@ function widgetSchema(Self: TSchema) {
       checkBox: Input('A Boolean input.'),
       radioButtons: Input("An enumeration's (or Boolean's) values as radio buttons."),
       dropDown: Input("An enumeration's values in a drop-down."),
+      dateTimePicker: Input("A date and time input, in the user's time zone (UTC for an attribute that is not localized)."),
+      richText: Input('Rich text (HTML): a small editor (bold, italic, lists, links); shown sanitised, also read-only.'),
+      checkBoxSet: Selector('Sets a ReferenceSet association with one check box per object (as referenceSetSelector).'),
+      text: Type.Optional(
+        Type.Object(
+          {
+            name: Name,
+            text: Type.String({ description: 'Text with placeholders {1}, {2}, ... filled from params.' }),
+            params: Type.Optional(Type.Array(Attribute, { description: "Attributes of the enclosing data view's object for {1}, {2}, ..." })),
+          },
+          { ...strict, description: 'Text with parameters (attribute values shown as the user sees them).' },
+        ),
+      ),
+      image: Type.Optional(
+        Type.Object(
+          {
+            name: Name,
+            src: Type.Optional(
+              Type.String({
+                pattern: '^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\\.(png|jpe?g|gif|svg|webp)$',
+                description: "A static image: a file under the app's images/ folder (served at /images/...).",
+              }),
+            ),
+            alt: Type.Optional(Type.String({ description: 'Text alternative (default: none, a decorative image).' })),
+            thumbnail: Type.Optional(Type.Boolean({ description: 'Without src, in a data view over an Image: its thumbnail instead of the whole image.' })),
+            width: Type.Optional(Type.Integer({ minimum: 1, maximum: 4000, description: 'Width in pixels.' })),
+          },
+          { ...strict, description: "An image: a static one (src) or the data view's Image object's contents (via /file, with entity access)." },
+        ),
+      ),
+      badge: Type.Optional(
+        Type.Object(
+          {
+            name: Name,
+            attribute: Type.Optional(Attribute),
+            text: Type.Optional(Type.String({ description: 'Fixed text (when no attribute).' })),
+            style: Type.Optional(
+              Type.Union([Type.Literal('default'), Type.Literal('info'), Type.Literal('success'), Type.Literal('warning'), Type.Literal('danger')]),
+            ),
+          },
+          { ...strict, description: "A badge: an attribute's value (an enumeration's caption) or a fixed text, as a small pill." },
+        ),
+      ),
+      navigationList: Type.Optional(
+        Type.Object(
+          { name: Name, items: Type.Array(NavItem) },
+          { ...strict, description: 'A vertical list of links to pages (those the user may not open are left out).' },
+        ),
+      ),
+      menuBar: Type.Optional(
+        Type.Object(
+          { name: Name, items: Type.Optional(Type.Array(NavItem, { description: "Default: the app's navigation menu." })) },
+          { ...strict, description: 'A horizontal menu of pages.' },
+        ),
+      ),
       referenceSelector: Selector('Sets a Reference association from a drop-down.'),
       referenceSetSelector: Selector('Sets a ReferenceSet association from a list of check boxes.'),
       staticText: Type.Optional(

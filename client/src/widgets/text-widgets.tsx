@@ -1,0 +1,66 @@
+import type { ClientBadge, ClientImage, ClientNavWidget, ClientText } from '../../../src/web-client/page-definition';
+import { useApp, useScope } from '../app/context';
+import { formatValue } from './format';
+import { valueAt } from './values';
+import './widgets.css';
+
+/** Text with parameters: `{1}`, `{2}` filled with the context object's values as the user sees them. */
+export function TextWidget({ w }: { w: ClientText }) {
+  const app = useApp();
+  const scope = useScope();
+  const shown = w.text.replace(/\{(\d+)\}/g, (m, i: string) => {
+    const p = w.params[Number(i) - 1];
+    if (!p) return m;
+    return scope.object ? formatValue(valueAt(app.store, scope.object, p.attribute), p.type, scope.entity?.attributes[p.attribute]) : '';
+  });
+  // Rendered as text (never as HTML): a value cannot inject markup.
+  return <p className="text-widget">{shown}</p>;
+}
+
+export function Badge({ w }: { w: ClientBadge }) {
+  const app = useApp();
+  const scope = useScope();
+  const attr = w.attribute ? scope.entity?.attributes[w.attribute] : undefined;
+  const text = w.attribute ? (scope.object ? formatValue(valueAt(app.store, scope.object, w.attribute), attr?.type ?? 'String', attr) : '') : (w.text ?? '');
+  if (text === '') return null;
+  return <span className={`badge badge-${w.style}`}>{text}</span>;
+}
+
+/** Navigation list (vertical) and menu bar (horizontal): links to pages, in the address as the main menu's are. */
+export function NavWidget({ w }: { w: ClientNavWidget }) {
+  const app = useApp();
+  return (
+    <nav className={w.type === 'menuBar' ? 'menu-bar' : 'navigation-list'} aria-label={w.type === 'menuBar' ? 'Menu bar' : 'Navigation list'}>
+      <ul>
+        {w.items.map((it) => (
+          <li key={`${it.page}/${it.caption}`}>
+            <a
+              href={`#/${it.page}`}
+              onClick={(e) => {
+                e.preventDefault();
+                app.openPage(it.page);
+              }}
+            >
+              {it.caption}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** A static image of the app, or the context Image object's contents (the server checks the user may read them). */
+export function ImageWidget({ w }: { w: ClientImage }) {
+  const app = useApp();
+  const scope = useScope();
+  let src = w.src;
+  if (!src) {
+    const guid = scope.object;
+    if (!guid || app.store.isNew(guid) || app.store.get(guid, 'HasContents') === false) return null;
+    const changed = app.store.get(guid, 'changedDate');
+    // The object's changedDate in the URL: a new upload is a new URL, the old one stays cacheable.
+    src = `/file?guid=${encodeURIComponent(guid)}${changed !== undefined && changed !== null ? `&changedDate=${String(changed)}` : ''}${w.thumbnail ? '&thumb=true' : '&target=inline'}`;
+  }
+  return <img className="image-widget" src={src} alt={w.alt} width={w.width} />;
+}

@@ -1,0 +1,213 @@
+import type { Diagnostic } from '../model/diagnostics.js';
+import type { CMicroflow, CNanoflow, CompiledModel } from '../model/compiled/types.js';
+import type { MicroflowFile } from '../model/schema/microflow.js';
+import { qualify } from '../model/compiled/compile-domain.js';
+import { sqlite } from '../data/dialects/sqlite/index.js';
+import { MicroflowCompiler } from './engine/compiler.js';
+import { parseExpression } from './expressions/parser.js';
+import type { Node } from './expressions/ast.js';
+import { queryPort } from './wiring.js';
+import { nanoflowActivities as activities } from '../model/compiled/nanoflow-activities.js';
+
+/**
+ * `kiln check` for nanoflows (the microflow language in the browser). A nanoflow is
+ * checked as a microflow is — types, variables, members, expressions with their
+ * columns — after its client-only activities (closePage, showPage, calls of other
+ * nanoflows) are set aside; then every activity that runs on the server only, or that
+ * the browser client does not run yet, is refused at its line, and so is an expression
+ * function the client does not evaluate.
+ */
+
+/** Activities a nanoflow may not hold, with the reason given. */
+const REFUSED: Readonly<Record<string, string>> = {
+  retrieve: 'retrieving from the database runs on the server: call a microflow that returns the objects',
+  commit: 'committing runs on the server: call a microflow, or use a save button',
+  delete: 'deleting runs on the server: call a microflow, or use a delete button',
+  rollback: 'rolling back runs on the server: use a cancel button',
+  aggregate: 'aggregating lists in a nanoflow is not supported yet',
+  listOperation: 'list operations in a nanoflow are not supported yet',
+  changeList: 'changing lists in a nanoflow is not supported yet',
+  createList: 'lists in a nanoflow are not supported yet',
+  callRest: 'calling a REST service runs on the server: call a microflow',
+  log: 'logging runs on the server: call a microflow',
+  error: 'error events in a nanoflow are not supported yet',
+};
+
+/** Functions of the expression language the browser client evaluates. */
+const CLIENT_FUNCTIONS: ReadonlySet<string> = new Set([
+  'toString',
+  'toUpperCase',
+  'toLowerCase',
+  'length',
+  'trim',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'substring',
+  'round',
+  'floor',
+  'ceil',
+  'abs',
+  'max',
+  'min',
+  'parseInteger',
+  'parseDecimal',
+]);
+
+type Path = (string | number)[];
+
+/** Whether a `call` names a nanoflow (a nanoflow may call nanoflows and microflows). */
+function callsNanoflow(model: CompiledModel, module: string, name: unknown): boolean {
+  return typeof name === 'string' && model.nanoflows.has(qualify(name, module)) && !model.microflows.has(qualify(name, module));
+}
+
+export function checkNanoflows(model: CompiledModel, out: Diagnostic[]): void {
+  const query = queryPort(sqlite);
+  for (const nf of model.nanoflows.values()) {
+    const file = nf.source.file;
+    for (const { a, key, path } of activities(nf.def.body, ['body'])) {
+      const reason = REFUSED[key];
+      if (reason) out.push(file.diagnostic([...path, key], `${key} cannot be used in a nanoflow: ${reason}`));
+      if (a.onError !== undefined) out.push(file.diagnostic([...path, 'onError'], 'error handling in a nanoflow is not supported yet'));
+      if ((key === 'create' || key === 'change') && (a[key] as { commit?: unknown }).commit)
+        out.push(file.diagnostic([...path, key, 'commit'], 'committing runs on the server: save the object with a save button, or call a microflow'));
+      if (key === 'showPage') {
+        const page = (a.showPage as { page?: unknown }).page;
+        if (typeof page !== 'string' || !model.pages.has(qualify(page, nf.module)))
+          out.push(file.diagnostic([...path, 'showPage', 'page'], `unknown page '${String(page)}'`));
+      }
+      if (key === 'call') {
+        const name = (a.call as { microflow?: unknown }).microflow;
+        if (typeof name === 'string' && !model.microflows.has(qualify(name, nf.module)) && !model.nanoflows.has(qualify(name, nf.module)))
+          out.push(file.diagnostic([...path, 'call', 'microflow'], `unknown microflow or nanoflow '${name}'`));
+      }
+      forEachExpression(a[key], [...path, key], (text, at) => {
+        let tree: Node;
+        try {
+          tree = parseExpression(text);
+        } catch {
+          return; // the microflow compiler reports syntax errors with their column
+        }
+        for (const c of constants(tree)) {
+          const def = model.constants.get(c.name);
+          if (def && (!def.exposedToClient || def.type === 'DateTime')) {
+            const pos = file.locateInside(at, c.start);
+            out.push({
+              severity: 'error',
+              file: file.relPath,
+              line: pos.line,
+              column: pos.column,
+              path: at.join('.'),
+              message: `@${c.name} is not available in the browser: ${def.type === 'DateTime' ? 'a DateTime constant' : 'expose it to the client (exposedToClient: true)'}, or call a microflow`,
+            });
+          }
+        }
+        for (const call of calls(tree)) {
+          if (!CLIENT_FUNCTIONS.has(call.name)) {
+            const pos = file.locateInside(at, call.start);
+            out.push({
+              severity: 'error',
+              file: file.relPath,
+              line: pos.line,
+              column: pos.column,
+              path: at.join('.'),
+              message: `${call.name}() is not evaluated in the browser: use ${[...CLIENT_FUNCTIONS].join(', ')}, or call a microflow`,
+            });
+          }
+        }
+      });
+    }
+    // Types, variables and members, as a microflow's.
+    const c = new MicroflowCompiler({ model, query }, asMicroflow(model, nf));
+    c.compile();
+    out.push(...c.diagnostics);
+  }
+}
+
+/** The nanoflow as the microflow compiler checks it: client-only activities become a harmless placeholder at the same index. */
+function asMicroflow(model: CompiledModel, nf: CNanoflow): CMicroflow {
+  const placeholder = { log: { message: '' } };
+  const strip = (body: unknown): unknown =>
+    Array.isArray(body)
+      ? body.map((a) => {
+          if (!a || typeof a !== 'object') return a;
+          const act = a as Record<string, unknown>;
+          if ('closePage' in act || 'showPage' in act) return placeholder;
+          if ('call' in act && callsNanoflow(model, nf.module, (act.call as { microflow?: unknown }).microflow)) {
+            const into = (act.call as { into?: unknown }).into;
+            // The result keeps its variable (untyped), so its uses are not follow-on errors.
+            return typeof into === 'string' ? { createVariable: { name: into, type: 'String' } } : placeholder;
+          }
+          const key = Object.keys(act).find((k) => k !== 'caption' && k !== 'onError');
+          const d = key ? act[key] : undefined;
+          if (!key || !d || typeof d !== 'object' || Array.isArray(d)) return act;
+          const inner: Record<string, unknown> = { ...(d as Record<string, unknown>) };
+          for (const k of ['then', 'else', 'body']) if (k in inner) inner[k] = strip(inner[k]);
+          if (inner.cases && typeof inner.cases === 'object')
+            inner.cases = Object.fromEntries(Object.entries(inner.cases as Record<string, unknown>).map(([c, b]) => [c, strip(b)]));
+          return { ...act, [key]: inner };
+        })
+      : body;
+  const def = { parameters: nf.def.parameters, returns: nf.def.returns, body: strip(nf.def.body) } as MicroflowFile;
+  return { name: nf.name, module: nf.module, shortName: nf.shortName, def, allowedRoles: [], source: nf.source };
+}
+
+/** Expression texts of an activity's definition (conditions, values, arguments, template parameters), with their paths. */
+function forEachExpression(d: unknown, path: Path, fn: (text: string, at: Path) => void): void {
+  if (typeof d === 'string') fn(d, path); // return
+  if (!d || typeof d !== 'object') return;
+  const o = d as Record<string, unknown>;
+  for (const k of ['if', 'on', 'condition', 'value'] as const) if (typeof o[k] === 'string') fn(o[k] as string, [...path, k]);
+  for (const k of ['set', 'with'] as const)
+    if (o[k] && typeof o[k] === 'object')
+      for (const [m, v] of Object.entries(o[k] as Record<string, unknown>)) if (typeof v === 'string') fn(v, [...path, k, m]);
+  if (Array.isArray(o.params)) for (const [i, v] of o.params.entries()) if (typeof v === 'string') fn(v, [...path, 'params', i]);
+}
+
+function* constants(n: Node): Generator<{ name: string; start: number }> {
+  switch (n.kind) {
+    case 'constant':
+      yield { name: n.name, start: n.start };
+      return;
+    case 'call':
+      for (const a of n.args) yield* constants(a);
+      return;
+    case 'unary':
+      yield* constants(n.operand);
+      return;
+    case 'binary':
+      yield* constants(n.left);
+      yield* constants(n.right);
+      return;
+    case 'if':
+      yield* constants(n.cond);
+      yield* constants(n.then);
+      yield* constants(n.else);
+      return;
+    default:
+      return;
+  }
+}
+
+function* calls(n: Node): Generator<{ name: string; start: number }> {
+  switch (n.kind) {
+    case 'call':
+      yield { name: n.name, start: n.start };
+      for (const a of n.args) yield* calls(a);
+      return;
+    case 'unary':
+      yield* calls(n.operand);
+      return;
+    case 'binary':
+      yield* calls(n.left);
+      yield* calls(n.right);
+      return;
+    case 'if':
+      yield* calls(n.cond);
+      yield* calls(n.then);
+      yield* calls(n.else);
+      return;
+    default:
+      return;
+  }
+}

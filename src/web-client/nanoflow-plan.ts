@@ -1,0 +1,78 @@
+/**
+ * A nanoflow as the browser client runs it: the activities of its model file with
+ * every expression parsed (the syntax tree of src/logic/expressions) and every name
+ * resolved, built once at start-up per nanoflow and sent in the page definitions that
+ * use it. Shared by the server (src/web-client/nanoflows.ts builds it) and the
+ * browser (client/src/nanoflow/ runs it): types only.
+ */
+import type { Node } from '../logic/expressions/ast.js';
+
+export type PlanExpr = Node;
+
+/** The value type the client converts an expression's result to. */
+export type PlanType = 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' | 'Enumeration' | 'Object' | 'List' | 'Unknown';
+
+export interface PlanMember {
+  readonly member: string;
+  readonly type: PlanType;
+  readonly expr: PlanExpr;
+}
+
+export type PlanStep =
+  | { readonly kind: 'change'; readonly object: string; readonly set: readonly PlanMember[] }
+  | {
+      readonly kind: 'create';
+      readonly entity: string;
+      /** The page's create operation (absent: the user may not create it). */
+      readonly operationId?: string;
+      readonly set: readonly PlanMember[];
+      readonly into: string;
+    }
+  | { readonly kind: 'decision'; readonly cond: PlanExpr; readonly ifTrue: readonly PlanStep[]; readonly ifFalse: readonly PlanStep[] }
+  | {
+      readonly kind: 'switch';
+      readonly on: PlanExpr;
+      readonly cases: Readonly<Record<string, readonly PlanStep[]>>;
+    }
+  | { readonly kind: 'loop'; readonly over: string; readonly as: string; readonly body: readonly PlanStep[] }
+  | { readonly kind: 'while'; readonly cond: PlanExpr; readonly body: readonly PlanStep[] }
+  | { readonly kind: 'break' }
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'setVariable'; readonly name: string; readonly type: PlanType; readonly expr?: PlanExpr }
+  | { readonly kind: 'showMessage'; readonly type: 'info' | 'warning' | 'error'; readonly template: string; readonly params: readonly PlanExpr[] }
+  | { readonly kind: 'validationFeedback'; readonly object: string; readonly member: string; readonly template: string; readonly params: readonly PlanExpr[] }
+  | {
+      readonly kind: 'callMicroflow';
+      /** The runtime operation the page definition allows (absent: the user may not call it). */
+      readonly operationId?: string;
+      readonly microflow: string;
+      /** Object parameters by variable, primitives by expression. */
+      readonly args: readonly { readonly name: string; readonly object?: string; readonly expr?: PlanExpr }[];
+      readonly into?: string;
+    }
+  | {
+      readonly kind: 'callNanoflow';
+      readonly nanoflow: string;
+      readonly args: readonly { readonly name: string; readonly expr: PlanExpr }[];
+      readonly into?: string;
+    }
+  | {
+      readonly kind: 'jsAction';
+      /** Module.Name of `modules/<Module>/javascript/<Name>.ts` (or .js). */
+      readonly action: string;
+      /** Where the browser imports it from (absent: not loaded). */
+      readonly url?: string;
+      readonly args: readonly { readonly name: string; readonly object?: string; readonly expr?: PlanExpr }[];
+      readonly into?: string;
+      readonly returns: PlanType;
+    }
+  | { readonly kind: 'closePage' }
+  | { readonly kind: 'showPage'; readonly page: string; readonly object?: string }
+  | { readonly kind: 'return'; readonly expr?: PlanExpr };
+
+export interface NanoflowPlan {
+  readonly name: string;
+  /** In order: name and type (an entity's qualified name for an object). */
+  readonly parameters: readonly { readonly name: string; readonly type: string }[];
+  readonly body: readonly PlanStep[];
+}
