@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.js';
 import { requestSignal } from '../http/deadline.js';
 import { xasAction, type XasAction } from '../http/xas.js';
-import { PlainRequest, RuntimeOperationRequest } from '../http/xas-wire.js';
+import { AsyncResultRequest, PlainRequest, RuntimeOperationRequest } from '../http/xas-wire.js';
+import type { AsyncCalls } from './async-calls.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
@@ -37,6 +38,8 @@ export interface ActionDeps {
   readonly keepAliveMs: number;
   /** Remembers the answers of keyed state-changing operations (absent: the Idempotency-Key header is ignored). */
   readonly idempotency?: IdempotencyStore;
+  /** Microflow calls the client runs asynchronously (absent: `async` is refused). */
+  readonly asyncCalls?: AsyncCalls;
 }
 
 /** The operations that write in a transaction: an Idempotency-Key makes their retry answer with the first answer. */
@@ -67,11 +70,58 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
       // Only operations that write take the signal (a retrieve is bounded by the statement timeout and the deadline's answer).
       const signal = op.type === 'retrieve' ? undefined : requestSignal(request);
+      if (body.async === true) return asyncCall(deps, user, op, req);
       const key = idempotencyKeyOf(request);
       const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;
       if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply, signal);
       const out = await executeOperation({ ...deps.handler, user, ...(signal ? { signal } : {}) }, op, req);
       return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
+    },
+  });
+}
+
+/**
+ * A long-running microflow call: recorded, started in the background on this
+ * instance (without the request's deadline), answered at once with the id the
+ * client polls with through `asyncResult`, on any instance. An Idempotency-Key
+ * is not used: each call is its own.
+ */
+async function asyncCall(deps: ActionDeps, user: UserContext, op: RuntimeOperation, req: OperationRequest): Promise<unknown> {
+  if (op.type !== 'callMicroflow')
+    throw new ClientApiError(400, `malformed request: 'async' applies to microflow calls only, not to ${op.type}`, { field: 'async' });
+  if (!deps.asyncCalls) throw new ClientApiError(400, "malformed request: 'async' calls are not available here", { field: 'async' });
+  if (!user.sessionId) throw new ClientApiError(401, 'an asynchronous call needs a session: log in (again)');
+  const id = await deps.asyncCalls.start(user.sessionId, async () => {
+    const out = await executeOperation({ ...deps.handler, user }, op, req);
+    return out instanceof JsonText ? out.text : JSON.stringify(out);
+  });
+  return { asyncCall: { id } };
+}
+
+/**
+ * `asyncResult`: the answer of an asynchronous microflow call, for the session
+ * that started it only (any other gets 404, as for an id that never existed);
+ * `{done: false}` while it runs; the call's own answer (and status) once, when
+ * done; 503 when the instance running it stopped before it finished.
+ */
+export function asyncResultAction(deps: ActionDeps): XasAction {
+  return xasAction(AsyncResultRequest, {
+    requiresCsrf: true,
+    async handler(body, request, reply) {
+      const user = await deps.session.contextOf(request);
+      if (!user?.sessionId) throw new ClientApiError(401, 'no valid session: log in (again)');
+      if (!deps.asyncCalls) throw new ClientApiError(404, 'unknown asynchronous call', { field: 'params.id' });
+      const r = await deps.asyncCalls.poll(user.sessionId, body.params.id);
+      switch (r.state) {
+        case 'running':
+          return { done: false };
+        case 'unknown':
+          throw new ClientApiError(404, 'unknown asynchronous call (or its answer was already fetched)', { field: 'params.id' });
+        case 'lost':
+          throw new ClientApiError(503, 'the instance running this microflow call stopped before it finished; nothing it did was kept');
+        case 'done':
+          return reply.code(r.status).type(JSON_CONTENT_TYPE).send(r.body);
+      }
     },
   });
 }

@@ -1,7 +1,9 @@
 import type { RuntimeComponent } from '../core/runtime-context.js';
 import { openContext } from '../security/contexts.js';
 import { buildRegistry, writeOperationsFile, type OperationRegistry } from './registry/index.js';
-import { keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps } from './actions.js';
+import { asyncResultAction, keepaliveAction, runtimeOperationAction, sessionDataAction, type ActionDeps } from './actions.js';
+import { AsyncCalls } from './async-calls.js';
+import { liveInstanceWindowMs } from '../data/index.js';
 import { deploymentSecret } from '../security/deployment-secret.js';
 import { IdempotencyStore } from './idempotency.js';
 import { Timers } from '../security/timers.js';
@@ -40,6 +42,7 @@ export function clientApiComponent(
   opts: { /** Delete expired idempotency keys on a timer here (default); false when the cluster's leader does. */ periodicCleanup?: boolean } = {},
 ): RuntimeComponent {
   let timers: Timers | undefined;
+  let asyncCalls: AsyncCalls | undefined;
   return {
     name: 'client-api',
     async start(ctx) {
@@ -79,7 +82,10 @@ export function clientApiComponent(
           if (expired) log.info({ expired }, 'idempotency keys cleaned up');
         });
       }
+      // The cluster component starts later: the instance id is looked up when a call starts.
+      asyncCalls = await AsyncCalls.open(db, () => ctx.services.get('cluster')?.instanceId, liveInstanceWindowMs(ctx.settings), log);
       const deps: ActionDeps = {
+        asyncCalls,
         model: ctx.model,
         registry,
         session,
@@ -91,9 +97,12 @@ export function clientApiComponent(
       xas.register('runtimeOperation', runtimeOperationAction(deps));
       xas.register('get_session_data', sessionDataAction(deps));
       xas.register('keepalive', keepaliveAction(deps));
+      xas.register('asyncResult', asyncResultAction(deps));
     },
-    async stop() {
+    async stop(ctx) {
       timers?.stop();
+      // Asynchronous microflow calls running here: like requests in flight, they get ShutdownTimeout to finish.
+      await asyncCalls?.drain(ctx.settings.get('ShutdownTimeout') ?? 10000);
     },
   };
 }

@@ -153,8 +153,20 @@ export const RuntimeOperationRequest = Type.Object({
   options: Type.Optional(nullable(RetrieveOptionsWire)),
   changes: Type.Optional(nullable(ChangesWire)),
   objects: Type.Optional(nullable(Type.Array(ClientObjectWire, { errorMessage: 'must be a list' }))),
+  /** A microflow call only: answer at once with `{asyncCall: {id}}` and run it in the background; the client polls `asyncResult`. */
+  async: Type.Optional(nullable(Type.Boolean({ errorMessage: 'must be true or false' }))),
 });
 export type RuntimeOperationRequest = Wire<typeof RuntimeOperationRequest>;
+
+/** `asyncResult`: the answer of an asynchronous microflow call, `{done: false}` while it runs. */
+export const AsyncResultRequest = Type.Object({
+  action: Type.Literal('asyncResult'),
+  params: Type.Object(
+    { id: Type.String({ pattern: '^[0-9a-f]{32}$', errorMessage: 'must be the id of an asynchronous call' }) },
+    { errorMessage: 'must be {id}' },
+  ),
+});
+export type AsyncResultRequest = Wire<typeof AsyncResultRequest>;
 
 /** `params.<name>` of commit, delete and rollback operations: the objects by id. */
 export const ObjectsParam = Type.Object(

@@ -572,7 +572,15 @@ class PageBuilder {
         const mf = this.model.microflows.get(op.microflow)!;
         const params = Object.entries(mf.def.parameters ?? {});
         const match = params.find(([, t]) => scope.entity && scope.entity.chain.includes(qualify(t.trim(), mf.module))) ?? params[0];
-        action = { kind: 'microflow', microflow: op.microflow, operationId: op.id, closePage: o.closePage === true, ...(match ? { parameter: match[0] } : {}) };
+        action = {
+          kind: 'microflow',
+          microflow: op.microflow,
+          operationId: op.id,
+          closePage: o.closePage === true,
+          ...(match ? { parameter: match[0] } : {}),
+          ...(o.async === true ? { async: true } : {}),
+          ...(typeof o.progressMessage === 'string' ? { progressMessage: o.progressMessage } : {}),
+        };
         needsObject = !!match;
       }
     }

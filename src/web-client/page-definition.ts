@@ -66,7 +66,16 @@ export type ClientButtonAction =
   | { readonly kind: 'delete'; readonly operationId: string }
   | { readonly kind: 'save'; readonly operationId: string; readonly closePage: boolean }
   | { readonly kind: 'cancel'; readonly operationId?: string }
-  | { readonly kind: 'microflow'; readonly microflow: string; readonly operationId: string; readonly parameter?: string; readonly closePage: boolean }
+  | {
+      readonly kind: 'microflow';
+      readonly microflow: string;
+      readonly operationId: string;
+      readonly parameter?: string;
+      readonly closePage: boolean;
+      /** Long-running: called asynchronously, the client polls for the answer and shows progress. */
+      readonly async?: boolean;
+      readonly progressMessage?: string;
+    }
   | { readonly kind: 'close' }
   | { readonly kind: 'nanoflow'; readonly nanoflow: string; readonly parameter?: string };
 

@@ -2,6 +2,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { defaultComponents } from '../../src/app/components.js';
+import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
+import { createLogger } from '../../src/core/logger.js';
+import { resolveSettings } from '../../src/core/settings.js';
+import { loadModel } from '../../src/model/index.js';
 import { ROOT } from '../support/cli.js';
 
 /**
@@ -13,15 +18,19 @@ import { ROOT } from '../support/cli.js';
  * - EnqueueFlaky(Key, Exponential): one Flaky task with 2 retries, 0.3 s apart (doubling when exponential).
  * - Flaky(Key): counts its attempt (action Attempt, per process) and fails until the third.
  * - EnqueueForObject(Name): commits an Employee, queues ForObject with it; also with an uncommitted one (UncommittedArg).
- * - Slow(Ms): a long task for the shut-down test; records 'slow done'.
- * - LongRunning(Ms): called from the client page asynchronously; returns a String.
+ * - EnqueueSlow(Ms, Count, Gate) / Slow(Ms, Gate): tasks for the shut-down test that wait Ms, then until the
+ *   file Gate exists (when given); records 'slow done'.
+ * - LongRunning: sleeps `longRunningMs`, records 'long running', returns a String; the page LongJob's
+ *   button calls it asynchronously (long-running microflow) with a progress message.
  */
-export function queueApp(opts: { threads?: number; taskSleepMs?: number } = {}): { dir: string; remove(): void } {
+export function queueApp(opts: { threads?: number; taskSleepMs?: number; longRunningMs?: number } = {}): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-queues-'));
   cpSync(join(ROOT, 'examples', 'employees'), dir, { recursive: true, filter: (src) => !src.includes('.deployment') });
   const appFile = join(dir, 'app.yaml');
   const app = parse(readFileSync(appFile, 'utf8')) as Record<string, unknown>;
   delete app.$schema;
+  const nav = app.navigation as { menu: unknown[] };
+  nav.menu.push({ caption: 'Long job', page: 'MyFirstModule.LongJob' });
   writeFileSync(appFile, stringify(app));
   const mod = join(dir, 'modules', 'MyFirstModule');
   mkdirSync(join(mod, 'task-queues'), { recursive: true });
@@ -98,39 +107,93 @@ export function queueApp(opts: { threads?: number; taskSleepMs?: number } = {}):
       body: [{ change: { object: '$Employee', set: { Jobtitle: "'done by ' + $currentUser/Name" }, commit: true } }],
     },
     EnqueueSlow: {
-      parameters: { Ms: 'Integer', Count: 'Integer' },
+      parameters: { Ms: 'Integer', Count: 'Integer', Gate: 'String' },
       body: [
         { createVariable: { name: 'I', type: 'Integer', value: '0' } },
         {
           while: {
             condition: '$I < $Count',
-            body: [{ call: { microflow: 'Slow', with: { Ms: '$Ms' }, queue: 'Work' } }, { changeVariable: { name: 'I', value: '$I + 1' } }],
+            body: [{ call: { microflow: 'Slow', with: { Ms: '$Ms', Gate: '$Gate' }, queue: 'Work' } }, { changeVariable: { name: 'I', value: '$I + 1' } }],
           },
         },
       ],
     },
-    Slow: { parameters: { Ms: 'Integer' }, body: [{ action: { name: 'MyFirstModule.Sleep', with: { Ms: '$Ms' } } }, record("'slow done'")] },
+    Slow: {
+      parameters: { Ms: 'Integer', Gate: 'String' },
+      body: [{ action: { name: 'MyFirstModule.Sleep', with: { Ms: '$Ms', Gate: '$Gate' } } }, record("'slow done'")],
+    },
     LongRunning: {
-      parameters: { Ms: 'Integer' },
       returns: 'String',
       allowedRoles: ['User', 'Admin'],
       body: [
-        { action: { name: 'MyFirstModule.Sleep', with: { Ms: '$Ms' } } },
+        { action: { name: 'MyFirstModule.Sleep', with: { Ms: String(opts.longRunningMs ?? 1500) } } },
         record("'long running'"),
-        { return: "'finished after ' + toString($Ms) + ' ms'" },
+        { return: "'finished the long job'" },
       ],
     },
   };
   for (const [name, def] of Object.entries(files)) writeFileSync(join(mf, `${name}.yaml`), stringify(def));
+  writeFileSync(
+    join(mod, 'pages', 'LongJob.yaml'),
+    stringify({
+      title: 'Long job',
+      allowedRoles: ['User', 'Admin'],
+      widgets: [
+        { button: { caption: 'Run the long job', action: { microflow: 'MyFirstModule.LongRunning', async: true, progressMessage: 'Crunching numbers' } } },
+      ],
+    }),
+  );
   const actions = join(mod, 'actions');
   mkdirSync(actions, { recursive: true });
+  // Sleep waits Ms, then (with a Gate path) until that file exists: a test holds tasks running as long as it needs.
   writeFileSync(
     join(actions, 'Sleep.mjs'),
-    "export default { parameters: { Ms: 'Integer' }, run: ({ Ms }) => new Promise((r) => setTimeout(r, Number(Ms))) };\n",
+    [
+      "import { existsSync } from 'node:fs';",
+      'const pause = (ms) => new Promise((r) => setTimeout(r, ms));',
+      "export default { parameters: { Ms: 'Integer', Gate: 'String' }, run: async ({ Ms, Gate }) => {",
+      '  await pause(Number(Ms));',
+      '  for (let i = 0; Gate && !existsSync(Gate) && i < 1200; i++) await pause(50);',
+      '} };',
+      '',
+    ].join('\n'),
   );
   writeFileSync(
     join(actions, 'Attempt.mjs'),
     "const seen = new Map();\nexport default { parameters: { Key: 'String' }, returns: 'Integer', run: ({ Key }) => { const n = (seen.get(Key) ?? 0) + 1; seen.set(Key, n); return n; } };\n",
   );
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A runtime in this process with every component but the task queues: it queues tasks, never runs one. */
+export async function enqueuer(appDir: string, dbUrl: string, interval = 1000): Promise<{ rt: RunningRuntime; stop(): Promise<void> }> {
+  const { model, diagnostics } = await loadModel(appDir);
+  if (!model) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+  const deploymentDir = mkdtempSync(join(tmpdir(), 'kiln-enqueuer-'));
+  const settings = await resolveSettings({
+    app: model.app.settings,
+    cli: {
+      DatabaseUrl: dbUrl,
+      Port: 0,
+      Host: '127.0.0.1',
+      DeploymentDir: deploymentDir,
+      HashAlgorithmCost: 4,
+      ClusterManagerActionInterval: interval,
+      IsClusterSlave: true,
+    },
+  });
+  const rt = await startRuntime({
+    appDir,
+    model,
+    settings,
+    components: defaultComponents().filter((c) => c.name !== 'task-queues'),
+    log: createLogger('warn'),
+  });
+  return {
+    rt,
+    async stop() {
+      await rt.stop();
+      rmSync(deploymentDir, { recursive: true, force: true });
+    },
+  };
 }

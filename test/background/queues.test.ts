@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -155,11 +155,16 @@ describe('kiln check on task queues', () => {
         stringify({
           body: [
             { call: { microflow: 'Task', with: { Number: '1' }, queue: 'Nowhere' } },
-            { call: { microflow: 'LongRunning', with: { Ms: '1' }, queue: 'Work', into: 'R' } },
+            { call: { microflow: 'LongRunning', queue: 'Work', into: 'R' } },
             { call: { microflow: 'Task', with: { Number: '1' }, delay: 5 } },
+            { create: { entity: 'MyFirstModule.Note', into: 'N' } },
+            { call: { microflow: 'TakesNote', with: { Note: '$N' }, queue: 'Work' } },
           ],
         }),
       );
+      writeFileSync(join(mod, 'microflows', 'TakesNote.yaml'), stringify({ parameters: { Note: 'MyFirstModule.Note' }, body: [] }));
+      const dm = join(mod, 'domain-model.yaml');
+      writeFileSync(dm, readFileSync(dm, 'utf8').replace('entities:\n', 'entities:\n  Note:\n    persistable: false\n    attributes: { Text: String }\n'));
       const { model, diagnostics } = await loadModel(app.dir, { checks: modelChecks() });
       expect(model).toBeUndefined();
       const found = diagnostics.map((x) => `${x.file}:${x.line} ${x.path}: ${x.message}`);
@@ -172,6 +177,9 @@ describe('kiln check on task queues', () => {
           expect.stringMatching(new RegExp(`^${mf}:\\d+ body\\.0\\.call\\.queue: unknown task queue 'MyFirstModule.Nowhere' \\(known: `)),
           expect.stringMatching(new RegExp(`^${mf}:\\d+ body\\.1\\.call\\.into: a microflow run in a task queue returns nothing`)),
           expect.stringMatching(new RegExp(`^${mf}:\\d+ body\\.2\\.call\\.delay: delay applies only to a call run in a task queue`)),
+          expect.stringMatching(
+            new RegExp(`^${mf}:\\d+ body\\.4\\.call\\.with\\.Note: parameter Note of MyFirstModule.TakesNote is a non-persistable MyFirstModule.Note`),
+          ),
         ]),
       );
     } finally {

@@ -70,13 +70,29 @@ export class Operations {
    * from a button may change data, so it carries an Idempotency-Key; a list's data
    * source (`dataSource`) only reads.
    */
-  async callMicroflow(operationId: string, params: Record<string, Guid> = {}, opts: { dataSource?: boolean } = {}): Promise<XasResponse> {
+  async callMicroflow(operationId: string, params: Record<string, Guid> = {}, opts: { dataSource?: boolean; async?: boolean } = {}): Promise<XasResponse> {
     const wire: Record<string, unknown> = {};
     for (const [k, g] of Object.entries(params)) wire[k] = { guid: g };
     const involved = Object.keys(params).length > 0 ? Object.values(params) : [];
-    const res = await this.run(operationId, wire, involved, {}, !opts.dataSource);
+    const res = opts.async ? await this.callAsync(operationId, wire, involved) : await this.run(operationId, wire, involved, {}, !opts.dataSource);
     this.store.ingest(res);
     return res;
+  }
+
+  /**
+   * A long-running microflow (button `async`): the server answers at once with
+   * an id and runs the call in the background; the answer is fetched with
+   * `asyncResult` (through whichever instance the proxy picks) until it is done.
+   */
+  private async callAsync(operationId: string, params: Record<string, unknown>, involved: Iterable<Guid>): Promise<XasResponse> {
+    const started = await this.run(operationId, params, involved, { async: true });
+    const id = (started as { asyncCall?: { id?: unknown } }).asyncCall?.id;
+    if (typeof id !== 'string') throw new XasError('The server did not start the call.', 200, started);
+    for (let wait = 250; ; wait = Math.min(2000, Math.round(wait * 1.5))) {
+      await new Promise((r) => setTimeout(r, wait));
+      const res = await this.xas.action<XasResponse & { done?: boolean }>({ action: 'asyncResult', params: { id } });
+      if (res.done !== false) return res;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ClientButton, ClientPage } from '../../../src/web-client/page-definition';
 import { runNanoflow } from '../nanoflow/run';
 import type { Guid, WireValidation } from '../api/types';
@@ -89,7 +89,7 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
           app.showMessage('Select an item first.', 'info');
           return;
         }
-        const res = await app.ops.callMicroflow(a.operationId, a.parameter && t.object ? { [a.parameter]: t.object } : {});
+        const res = await app.ops.callMicroflow(a.operationId, a.parameter && t.object ? { [a.parameter]: t.object } : {}, a.async ? { async: true } : {});
         // Validation feedback of the microflow goes under the fields of the form the button is on.
         const feedback = validationsOf(res);
         if (t.onValidation) t.onValidation(feedback);
@@ -149,26 +149,49 @@ export function ActionButton({ button, target: given }: { button: ClientButton; 
   if (button.visible && !holds(button.visible, app.store, target.object)) return null;
   // Busy is announced, not disabled: a disabled button drops the keyboard focus, which a pop-up it opens must return to.
   const disabled = button.needsObject && !target.object && !(button.action.kind === 'delete' && target.objects?.length);
+  const a = button.action;
+  const longRunning = busy && a.kind === 'microflow' && a.async === true;
   return (
-    <button
-      type="button"
-      className={`btn btn-${button.style}`}
-      disabled={disabled}
-      aria-busy={busy || undefined}
-      aria-disabled={busy || undefined}
-      onClick={async () => {
-        if (busy) return;
-        setBusy(true);
-        try {
-          await runButton(app, button, target);
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
-      {busy && <span className="spinner-inline" aria-hidden="true" />}
-      {button.caption}
-    </button>
+    <>
+      <button
+        type="button"
+        className={`btn btn-${button.style}`}
+        disabled={disabled}
+        aria-busy={busy || undefined}
+        aria-disabled={busy || undefined}
+        onClick={async () => {
+          if (busy) return;
+          setBusy(true);
+          try {
+            await runButton(app, button, target);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {busy && <span className="spinner-inline" aria-hidden="true" />}
+        {button.caption}
+      </button>
+      {longRunning && <LongRunningProgress message={a.kind === 'microflow' ? a.progressMessage : undefined} />}
+    </>
+  );
+}
+
+/** While a long-running (async) microflow runs: an indeterminate progress bar, its message and the seconds waited so far. */
+function LongRunningProgress({ message }: { message: string | undefined }) {
+  const [seconds, setSeconds] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setSeconds((s) => s + 1), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const text = message ?? 'Working…';
+  return (
+    <span className="long-running" role="progressbar" aria-label={text} aria-busy="true">
+      <span className="loading-bar" aria-hidden="true" />
+      <span className="long-running-text">
+        {text} {seconds > 0 ? `(${seconds} s)` : ''}
+      </span>
+    </span>
   );
 }
 

@@ -50,6 +50,8 @@ export function taskQueuePort(ctx: RuntimeContext): QueuePort {
   };
 }
 
+const grace = (ctx: RuntimeContext) => ctx.settings.get('TaskQueueShutdownGracePeriod') ?? 10000;
+
 /**
  * Runs the model's task queues on this instance. Starts after the cluster
  * component (it names this instance in the tasks it claims) and so stops
@@ -91,8 +93,12 @@ export function taskQueuesComponent(): RuntimeComponent {
           'task queues started',
         );
     },
+    routes(app, ctx) {
+      // The server's close begins the stop: intake ends and the grace period starts while requests drain.
+      app.addHook('preClose', async () => worker?.stopIntake(grace(ctx)));
+    },
     async stop(ctx) {
-      await worker?.stop(ctx.settings.get('TaskQueueShutdownGracePeriod') ?? 10000);
+      await worker?.stop(grace(ctx));
     },
   };
 }

@@ -43,6 +43,21 @@ export interface NewTask {
   readonly retry?: RetryPolicy;
 }
 
+function taskRow(r: Record<string, unknown>): TaskRow {
+  return {
+    id: idFromDb(r.id),
+    sequence: BigInt(String(r.seq ?? 0)),
+    queueName: String(r.queue),
+    microflow: String(r.mf),
+    contextType: String(r.ct ?? 'System'),
+    contextData: String(r.cd ?? '{}'),
+    arguments: String(r.args ?? '{}'),
+    created: r.created instanceof Date ? r.created : new Date(Number(r.created)),
+    retried: Number(r.retried ?? 0),
+    retry: r.retry ? (JSON.parse(String(r.retry)) as RetryPolicy) : undefined,
+  };
+}
+
 /** A task's run could not be recorded as this instance's: another instance reset and took it. */
 export class TaskTakenError extends Error {
   constructor(id: bigint) {
@@ -146,39 +161,32 @@ export class TaskStore {
   async claim(db: Database, queue: string, instance: string, n: number, now: Date): Promise<TaskRow[]> {
     if (n <= 0) return [];
     const c = this.col;
+    const q = this.q;
+    const columns =
+      `${q('id')} AS ${q('id')}, ${c('Sequence')} AS ${q('seq')}, ${c('QueueName')} AS ${q('queue')}, ${c('MicroflowName')} AS ${q('mf')}, ` +
+      `${c('ContextType')} AS ${q('ct')}, ${c('ContextData')} AS ${q('cd')}, ${c('Arguments')} AS ${q('args')}, ${c('Created')} AS ${q('created')}, ` +
+      `${c('Retried')} AS ${q('retried')}, ${c('Retry')} AS ${q('retry')}`;
+    const due = `${c('QueueName')} = ${this.ph(1)} AND ${c('Status')} IN ('Idle', 'Retrying') AND ${c('StartAt')} <= ${this.ph(2)}`;
+    const order = `ORDER BY ${c('StartAt')}, ${q('id')} LIMIT ${Math.floor(n)}`;
+    const running = `${c('Status')} = 'Running', ${c('XASId')} = ${this.ph(3)}, ${c('Started')} = ${this.ph(2)}, ${c('ThreadId')} = ${this.ph(4)}`;
+    const params = [queue, this.date(now), instance, process.pid];
+    if (this.dialect.name === 'postgres') {
+      // One statement, one round trip: the rows picked (skipping those another instance is claiming) are set Running and returned.
+      const rows = await db.query<Record<string, unknown>>(
+        `UPDATE ${this.queued} SET ${running} WHERE ${q('id')} IN (SELECT ${q('id')} FROM ${this.queued} WHERE ${due} ${order} FOR UPDATE SKIP LOCKED) RETURNING ${columns}`,
+        params,
+      );
+      return rows.map(taskRow).sort((a, b) => (a.id < b.id ? -1 : 1));
+    }
+    // MariaDB (no UPDATE ... RETURNING): the picked rows stay locked by this transaction until they are Running; SQLite: one writer anyway.
     return db.transaction(async (tx) => {
-      const picked = await tx.query<{ id: unknown }>(
-        `SELECT ${this.q('id')} AS ${this.q('id')} FROM ${this.queued} WHERE ${c('QueueName')} = ${this.ph(1)} AND ${c('Status')} IN ('Idle', 'Retrying') ` +
-          `AND ${c('StartAt')} <= ${this.ph(2)} ORDER BY ${c('StartAt')}, ${this.q('id')} LIMIT ${Math.floor(n)}${this.skipLocked}`,
-        [queue, this.date(now)],
-      );
-      if (picked.length === 0) return [];
-      const ids = picked.map((r) => r.id);
-      const list = ids.map((_, i) => this.ph(i + 4)).join(', ');
+      const rows = await tx.query<Record<string, unknown>>(`SELECT ${columns} FROM ${this.queued} WHERE ${due} ${order}${this.skipLocked}`, params.slice(0, 2));
+      if (rows.length === 0) return [];
       await tx.execute(
-        `UPDATE ${this.queued} SET ${c('Status')} = 'Running', ${c('XASId')} = ${this.ph(1)}, ${c('Started')} = ${this.ph(2)}, ${c('ThreadId')} = ${this.ph(3)} ` +
-          `WHERE ${this.q('id')} IN (${list})`,
-        [instance, this.date(now), process.pid, ...ids],
+        `UPDATE ${this.queued} SET ${c('Status')} = 'Running', ${c('XASId')} = ${this.ph(1)}, ${c('Started')} = ${this.ph(2)}, ${c('ThreadId')} = ${this.ph(3)} WHERE ${q('id')} IN (${rows.map((_, i) => this.ph(i + 4)).join(', ')})`,
+        [instance, this.date(now), process.pid, ...rows.map((r) => r.id)],
       );
-      const rows = await tx.query<Record<string, unknown>>(
-        `SELECT ${this.q('id')} AS ${this.q('id')}, ${c('Sequence')} AS ${this.q('seq')}, ${c('QueueName')} AS ${this.q('queue')}, ${c('MicroflowName')} AS ${this.q('mf')}, ` +
-          `${c('ContextType')} AS ${this.q('ct')}, ${c('ContextData')} AS ${this.q('cd')}, ${c('Arguments')} AS ${this.q('args')}, ${c('Created')} AS ${this.q('created')}, ` +
-          `${c('Retried')} AS ${this.q('retried')}, ${c('Retry')} AS ${this.q('retry')} FROM ${this.queued} WHERE ${this.q('id')} IN (${ids.map((_, i) => this.ph(i + 1)).join(', ')}) ` +
-          `ORDER BY ${c('StartAt')}, ${this.q('id')}`,
-        ids,
-      );
-      return rows.map((r) => ({
-        id: idFromDb(r.id),
-        sequence: BigInt(String(r.seq ?? 0)),
-        queueName: String(r.queue),
-        microflow: String(r.mf),
-        contextType: String(r.ct ?? 'System'),
-        contextData: String(r.cd ?? '{}'),
-        arguments: String(r.args ?? '{}'),
-        created: r.created instanceof Date ? r.created : new Date(Number(r.created)),
-        retried: Number(r.retried ?? 0),
-        retry: r.retry ? (JSON.parse(String(r.retry)) as RetryPolicy) : undefined,
-      }));
+      return rows.map(taskRow);
     });
   }
 
@@ -274,12 +282,22 @@ export class TaskStore {
       );
       return r.affectedRows;
     }
-    const r = await db.execute(
-      `UPDATE ${this.queued} SET ${c('Status')} = 'Idle', ${c('XASId')} = NULL, ${c('ThreadId')} = NULL WHERE ${c('Status')} = 'Running' AND ` +
+    // A plain read first, then an UPDATE by id: MariaDB's UPDATE with a subquery would lock every row it scans (claims would skip them all meanwhile).
+    const dead = await db.query<{ id: unknown; xasid: unknown }>(
+      `SELECT ${this.q('id')} AS ${this.q('id')}, ${c('XASId')} AS ${this.q('xasid')} FROM ${this.queued} WHERE ${c('Status')} = 'Running' AND ` +
         `(${c('XASId')} IS NULL OR ${c('XASId')} NOT IN (SELECT ${this.q('xasid')} FROM ${this.q(INSTANCE_TABLE)} WHERE ${this.q('lastupdate')} >= ${this.now} - ${this.ph(1)}))`,
       [liveWindowMs],
     );
-    return r.affectedRows;
+    let n = 0;
+    for (const t of dead) {
+      const r = await db.execute(
+        `UPDATE ${this.queued} SET ${c('Status')} = 'Idle', ${c('XASId')} = NULL, ${c('ThreadId')} = NULL WHERE ${this.q('id')} = ${this.ph(1)} AND ${c('Status')} = 'Running' AND ` +
+          (t.xasid === null ? `${c('XASId')} IS NULL` : `${c('XASId')} = ${this.ph(2)}`),
+        t.xasid === null ? [t.id] : [t.id, t.xasid],
+      );
+      n += r.affectedRows;
+    }
+    return n;
   }
 
   /** Every Running task back to Idle: at the start of a single instance without the cluster component (it ran them all). */

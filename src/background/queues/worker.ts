@@ -1,3 +1,4 @@
+import { isPublicError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database, IdGenerator } from '../../data/index.js';
 import type { MicroflowEngine, Value } from '../../logic/index.js';
@@ -43,8 +44,11 @@ export class QueueWorker {
   private readonly active = new Map<string, Map<bigint, Promise<void>>>();
   private readonly polling = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Per running task: aborts its transaction when a stop leaves it to another instance. */
+  private readonly aborts = new Map<bigint, AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private graceEnd: number | undefined;
   private lastReset = 0;
   private liveInstances = 1;
   readonly queues: readonly CTaskQueue[];
@@ -57,11 +61,17 @@ export class QueueWorker {
   start(): void {
     if (this.queues.length === 0) return;
     const tick = () => {
-      void this.tick().catch((e) => this.o.log.error({ err: e }, 'task queue poll failed'));
+      void this.tick().catch((e) => this.pollFailed(e));
     };
     this.timer = setInterval(tick, Math.max(10, this.o.pollMs));
     this.timer.unref();
     tick();
+  }
+
+  /** A database outage is logged once by the data layer (loggedOnce): not again on every poll. */
+  private pollFailed(e: unknown): void {
+    if (isPublicError(e) && e.loggedOnce) this.o.log.debug({ err: e }, 'task queue poll failed');
+    else this.o.log.error({ err: e }, 'task queue poll failed');
   }
 
   /** Tasks running on this instance now, per queue. */
@@ -88,6 +98,8 @@ export class QueueWorker {
       return inFlight;
     }
     const p = (async () => {
+      // Yield first: an early return must not clear `polling` before it is set below.
+      await Promise.resolve();
       try {
         do {
           this.again.delete(q.name);
@@ -100,7 +112,7 @@ export class QueueWorker {
           for (const t of tasks) {
             const run = this.run(t).finally(() => {
               running.delete(t.id);
-              if (!this.stopped) void this.poll(q).catch((e) => this.o.log.error({ err: e }, 'task queue poll failed'));
+              if (!this.stopped) void this.poll(q).catch((e) => this.pollFailed(e));
             });
             running.set(t.id, run);
           }
@@ -119,34 +131,43 @@ export class QueueWorker {
   private async run(task: TaskRow): Promise<void> {
     const { db, engine, store, ids, log, instanceId } = this.o;
     const started = new Date();
+    const abort = new AbortController();
+    this.aborts.set(task.id, abort);
     try {
       const mf = engine.microflow(task.microflow);
       if (!mf) throw new Error(`the microflow ${task.microflow} does not exist in this model`);
       const user = restoreContext(this.o.model, task.contextType, task.contextData);
-      await db.transaction(async (tx) => {
-        const sql = tx as unknown as SqlPort;
-        const args = decodeArguments(task.arguments, mf.parameters);
-        const params: Record<string, Value> = { ...args.values };
-        const objects: MxObject[] = [];
-        for (const [name, { ids: wanted, list }] of args.objects) {
-          const found = await this.load(sql, wanted);
-          if (found.length !== wanted.length)
-            throw new Error(
-              `argument ${name} of ${task.microflow}: ${wanted.length - found.length} of its objects no longer exist(s) (deleted after the task was queued)`,
-            );
-          params[name] = list ? found : found[0]!;
-          objects.push(...found);
-        }
-        await engine.runMicroflow(task.microflow, params, user, sql, objects);
-        await store.finish(tx, ids, task, instanceId, { status: 'Completed', started, finished: new Date() });
-      });
+      await db.transaction(
+        async (tx) => {
+          const sql = tx as unknown as SqlPort;
+          const args = decodeArguments(task.arguments, mf.parameters);
+          const params: Record<string, Value> = { ...args.values };
+          const objects: MxObject[] = [];
+          for (const [name, { ids: wanted, list }] of args.objects) {
+            const found = await this.load(sql, wanted);
+            if (found.length !== wanted.length)
+              throw new Error(
+                `argument ${name} of ${task.microflow}: ${wanted.length - found.length} of its objects no longer exist(s) (deleted after the task was queued)`,
+              );
+            params[name] = list ? found : found[0]!;
+            objects.push(...found);
+          }
+          await engine.runMicroflow(task.microflow, params, user, sql, objects);
+          await store.finish(tx, ids, task, instanceId, { status: 'Completed', started, finished: new Date() });
+        },
+        { signal: abort.signal },
+      );
       log.debug({ task: task.id.toString(), queue: task.queueName, microflow: task.microflow, ms: Date.now() - started.getTime() }, 'task completed');
     } catch (e) {
       if (e instanceof TaskTakenError) {
         log.warn({ task: task.id.toString(), queue: task.queueName }, e.message);
         return;
       }
+      // Left to another instance by a stop: rolled back, already reset.
+      if (abort.signal.aborted) return;
       await this.failed(task, started, e instanceof Error ? e.message : String(e));
+    } finally {
+      this.aborts.delete(task.id);
     }
   }
 
@@ -184,16 +205,27 @@ export class QueueWorker {
   }
 
   /**
-   * Graceful stop: takes no new task, waits up to `graceMs` for the running
-   * ones, then leaves those still running to be picked up again (reset to
-   * Idle; their own transactions can no longer record them as done).
+   * The stop begins (the server stops accepting): no new task is claimed, and
+   * the grace period for the running ones starts now, not after the requests
+   * in flight have drained.
+   */
+  stopIntake(graceMs: number): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.graceEnd = Date.now() + graceMs;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * Graceful stop: takes no new task, waits for the running ones until the
+   * grace period (begun by stopIntake, or now) ends, then leaves those still
+   * running to be picked up again: reset to Idle, their transactions rolled back.
    */
   async stop(graceMs: number): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stopIntake(graceMs);
+    graceMs = Math.max(0, (this.graceEnd ?? Date.now()) - Date.now());
     await Promise.all([...this.polling.values()]).catch(() => undefined);
-    const all = () => [...this.active.values()].flatMap((m) => [...m.values()]);
-    const running = all();
+    const running = [...this.active.values()].flatMap((m) => [...m.values()]);
     if (running.length === 0) return;
     this.o.log.info({ tasks: running.length, graceMs }, `waiting up to ${graceMs} ms for ${running.length} running task(s)`);
     let timer: NodeJS.Timeout | undefined;
@@ -203,5 +235,7 @@ export class QueueWorker {
     if (left.length === 0) return;
     const n = await this.o.store.resetAbandoned(this.o.db, 0, { instance: this.o.instanceId, ids: left });
     this.o.log.warn({ tasks: n }, `${n} task(s) still running after the grace period: left to be picked up again`);
+    // Their transactions roll back now (they could no longer record the tasks as done anyway), so the database connections close.
+    for (const id of left) this.aborts.get(id)?.abort(new Error('the instance is stopping: the task was left to another instance'));
   }
 }

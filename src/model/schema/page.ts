@@ -79,12 +79,22 @@ const ButtonAction = Type.Union(
     Type.Object({ open: Type.String({ description: 'Page opened with the selected object.' }) }, strict),
     Type.Object({ page: Type.String({ description: 'Page opened with the selected object.' }) }, strict),
     Type.Object(
-      { microflow: Type.String({ description: 'Microflow called with the selected or shown object.' }), closePage: Type.Optional(Type.Boolean()) },
+      {
+        microflow: Type.String({ description: 'Microflow called with the selected or shown object.' }),
+        closePage: Type.Optional(Type.Boolean()),
+        async: Type.Optional(
+          Type.Boolean({
+            description:
+              'Long-running: the call runs in the background on the server and the client polls for its answer (through any instance), showing progress meanwhile (Mendix: asynchronous).',
+          }),
+        ),
+        progressMessage: Type.Optional(Type.String({ description: 'Shown with the progress indicator while the microflow runs.' })),
+      },
       strict,
     ),
     Type.Object({ nanoflow: Type.String({ description: 'Nanoflow run in the browser with the selected or shown object.' }) }, strict),
   ],
-  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage} | {nanoflow}' },
+  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage, async, progressMessage} | {nanoflow}' },
 );
 
 const Button = Type.Object(
