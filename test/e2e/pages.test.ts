@@ -114,7 +114,8 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     await nav.getByRole('link', { name: 'Bestellingen' }).waitFor();
     await page.getByLabel('Language').selectOption('en_US');
     await nav.getByRole('link', { name: 'Orders' }).waitFor();
-    await expect(dateCells()).resolves.toEqual(['Jan 11, 2026', 'Jan 10, 2026']);
+    // The grid reloads its rows in the new language after the menu: wait for them.
+    await expect.poll(() => dateCells(), { timeout: 10_000 }).toEqual(['Jan 11, 2026', 'Jan 10, 2026']);
   });
 
   it('opens the order in tabs used by keyboard; the summary snippet shows the order', async () => {

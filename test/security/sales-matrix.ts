@@ -112,6 +112,15 @@ export const EXPECTED_PAGES: Record<string, Record<string, boolean>> = {
   Customer: { 'Catalog.Product_Overview': true, 'Sales.Customer_Overview': false, 'Sales.Order_Edit': true, 'Sales.Order_Overview': true },
 };
 
+/**
+ * Buttons visible to some module roles only narrow their operation to those roles, whatever the
+ * microflow allows: `microflow page` -> the user roles that keep it (Order_Edit's Confirm button is
+ * `visible: { roles: [Manager] }`).
+ */
+export const ROLE_CONDITIONED_CALLS: Record<string, readonly string[]> = {
+  'Sales.Order_Confirm Sales.Order_Edit': ['Administrator', 'SalesManager'],
+};
+
 export const EXPECTED_MICROFLOWS: Record<string, Record<string, boolean>> = {
   Administrator: {
     'Sales.GetMyOrders': false,
