@@ -48,6 +48,9 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
   const seenUnits = new Map<string, string>();
   for (const rel of entries) {
     if (!MODEL_EXT.test(rel)) continue;
+    // m2ee-tools' app_base holds the Mendix deployment's own folders (model/metadata.json names the
+    // runtime version it starts); they are not model files of the app.
+    if (/^(model|web|data)\//.test(rel)) continue;
     const cls = classify(rel);
     if (!cls) {
       if (CODE_EXT.test(rel)) continue;
