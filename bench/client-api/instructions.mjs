@@ -18,11 +18,11 @@ const APP = join(ROOT, 'examples/employees');
 let app, req;
 if (WHO === 'kiln') {
   const { loadModel } = await import(join(ROOT, 'dist/model/index.js'));
-  const { modelChecks } = await import(join(ROOT, 'dist/core/model-checks.js'));
+  const { modelChecks } = await import(join(ROOT, 'dist/app/model-checks.js'));
   const { resolveSettings } = await import(join(ROOT, 'dist/core/settings.js'));
-  const { startRuntime } = await import(join(ROOT, 'dist/core/runtime.js'));
+  const { startRuntime } = await import(join(ROOT, 'dist/app/runtime.js'));
   const { createLogger } = await import(join(ROOT, 'dist/core/logger.js'));
-  const { defaultComponents } = await import(join(ROOT, 'dist/core/components.js'));
+  const { defaultComponents } = await import(join(ROOT, 'dist/app/components.js'));
   const { model } = await loadModel(APP, { checks: modelChecks() });
   const settings = await resolveSettings({ cli: { DatabaseUrl: URL, Port: 0, Host: '127.0.0.1', DeploymentDir: join(tmpdir(), `kiln-instr-${process.pid}`) } });
   const rt = await startRuntime({ appDir: APP, model, settings, components: defaultComponents(), log: createLogger('warn') });

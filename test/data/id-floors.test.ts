@@ -51,9 +51,9 @@ describe.each(DIALECTS)('id and AutoNumber counters at start on %s', (dialect) =
       made[name] = objs.map((o) => ({ id: o.id, num: o.values.get('Num') as bigint }));
     }
     // A reservation lost (as a rolled-back transaction on SQLite loses it): the counters go back to 0.
-    const Q = (n: string) => quoteIdentifier(db.dialect, n);
-    await db.execute(`UPDATE ${Q('mendixsystem$entityidentifier')} SET ${Q('object_sequence')} = 0`, []);
-    await db.execute(`UPDATE ${Q('mendixsystem$sequence')} SET ${Q('current_value')} = 0`, []);
+    const quote = (n: string) => quoteIdentifier(db.dialect, n);
+    await db.execute(`UPDATE ${quote('mendixsystem$entityidentifier')} SET ${quote('object_sequence')} = 0`, []);
+    await db.execute(`UPDATE ${quote('mendixsystem$sequence')} SET ${quote('current_value')} = 0`, []);
 
     const statements: string[] = [];
     const off = db.onStatement((sql) => statements.push(sql));
