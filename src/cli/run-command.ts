@@ -37,7 +37,7 @@ export async function runRun(args: string[]): Promise<number> {
   if (!st?.isDirectory()) throw new UserError(`app folder not found: ${dir}`);
   if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new UserError(`--port must be a number, got '${values.port}'`);
 
-  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
+  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks(), parseCache: true });
   for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   if (!model) {
     process.stderr.write('the model has errors; not starting\n');

@@ -51,6 +51,11 @@ export class SourceFile {
     return this.tree;
   }
 
+  /** A file whose data is known (parse-cache.ts): its positions are parsed when first asked for. */
+  static fromData(relPath: string, kind: FileKind, module: string | undefined, unitName: string | undefined, text: string, data: unknown): SourceFile {
+    return new SourceFile(relPath, kind, module, unitName, data, undefined, text);
+  }
+
   static parse(
     relPath: string,
     kind: FileKind,
