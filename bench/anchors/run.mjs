@@ -65,9 +65,9 @@ const log = (m) => process.stderr.write(`${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const { loadModel } = await import(join(ROOT, 'dist/model/index.js'));
-const { modelChecks } = await import(join(ROOT, 'dist/core/model-checks.js'));
+const { modelChecks } = await import(join(ROOT, 'dist/app/model-checks.js'));
 const { resolveSettings } = await import(join(ROOT, 'dist/core/settings.js'));
-const { startRuntime } = await import(join(ROOT, 'dist/core/runtime.js'));
+const { startRuntime } = await import(join(ROOT, 'dist/app/runtime.js'));
 const { createLogger } = await import(join(ROOT, 'dist/core/logger.js'));
 const { dataComponent } = await import(join(ROOT, 'dist/data/component.js'));
 const { createObject, commitObjects } = await import(join(ROOT, 'dist/data/index.js'));

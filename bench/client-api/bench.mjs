@@ -33,9 +33,9 @@ const APP = join(ROOT, 'examples', 'employees');
 const work = mkdtempSync(join(tmpdir(), 'kiln-bench-'));
 
 const { loadModel } = await import(join(ROOT, 'dist/model/index.js'));
-const { modelChecks } = await import(join(ROOT, 'dist/core/model-checks.js'));
+const { modelChecks } = await import(join(ROOT, 'dist/app/model-checks.js'));
 const { resolveSettings } = await import(join(ROOT, 'dist/core/settings.js'));
-const { startRuntime } = await import(join(ROOT, 'dist/core/runtime.js'));
+const { startRuntime } = await import(join(ROOT, 'dist/app/runtime.js'));
 const { createLogger } = await import(join(ROOT, 'dist/core/logger.js'));
 const { dataComponent } = await import(join(ROOT, 'dist/data/component.js'));
 const { createObject, commitObjects } = await import(join(ROOT, 'dist/data/index.js'));

@@ -7,6 +7,9 @@
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/client-api/instructions.mjs . 200   # "Collected : A"
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/client-api/instructions.mjs . 1200  # "Collected : B"
 //   -> (B - A) / 1000 instructions per request (WHO=base for the baseline)
+// or, counting the request loop only (steadier on a loaded machine):
+//   INSTR_TOGGLE=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/dev/null node bench/client-api/instructions.mjs . 1000
+import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 const ROOT = resolve(process.argv[2] ?? '.');
@@ -18,11 +21,11 @@ const APP = join(ROOT, 'examples/employees');
 let app, req;
 if (WHO === 'kiln') {
   const { loadModel } = await import(join(ROOT, 'dist/model/index.js'));
-  const { modelChecks } = await import(join(ROOT, 'dist/core/model-checks.js'));
+  const { modelChecks } = await import(join(ROOT, 'dist/app/model-checks.js'));
   const { resolveSettings } = await import(join(ROOT, 'dist/core/settings.js'));
-  const { startRuntime } = await import(join(ROOT, 'dist/core/runtime.js'));
+  const { startRuntime } = await import(join(ROOT, 'dist/app/runtime.js'));
   const { createLogger } = await import(join(ROOT, 'dist/core/logger.js'));
-  const { defaultComponents } = await import(join(ROOT, 'dist/core/components.js'));
+  const { defaultComponents } = await import(join(ROOT, 'dist/app/components.js'));
   const { model } = await loadModel(APP, { checks: modelChecks() });
   const settings = await resolveSettings({ cli: { DatabaseUrl: URL, Port: 0, Host: '127.0.0.1', DeploymentDir: join(tmpdir(), `kiln-instr-${process.pid}`) } });
   const rt = await startRuntime({ appDir: APP, model, settings, components: defaultComponents(), log: createLogger('warn') });
@@ -66,8 +69,12 @@ if (WHO === 'kiln') {
   await app.ready();
   req = { method: 'GET', url: '/employees' };
 }
+// INSTR_TOGGLE=1 with `valgrind --instr-atstart=no`: instructions are counted from here only, so
+// the start-up (whose work varies from run to run with the machine's load) stays out of the count.
+if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'on', String(process.pid)], { stdio: 'ignore' });
 for (let i = 0; i < N; i++) {
   const r = await app.inject(req);
   if (r.statusCode !== 200) throw new Error(r.body);
 }
+if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'off', String(process.pid)], { stdio: 'ignore' });
 process.exit(0);

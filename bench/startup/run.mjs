@@ -3,7 +3,7 @@
 // the schema on a fresh database; the following starts find it in place (what a restart
 // in production does), so both figures are printed.
 //
-//   npm run build && node bench/startup/run.mjs [--app examples/employees] [--starts 5] [--cpu-prof dir]
+//   npm run build && node bench/startup/run.mjs [--app examples/employees] [--starts 5] [--cpu-prof dir] [--kiln <other checkout>]
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     starts: { type: 'string', default: '5' },
     'cpu-prof': { type: 'string' },
     db: { type: 'string' },
+    // Another Kiln checkout to start (built), e.g. the commit before a change.
+    kiln: { type: 'string' },
   },
 });
 const ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -58,23 +60,41 @@ async function admin(sql) {
   }
 }
 
-async function start(url, deploymentDir) {
+/** Starts `kiln run` (or, raw, the raw Fastify + pg server of bench/client-api/baseline.mjs) and waits for its first 200. */
+async function start(url, deploymentDir, raw = false) {
   const port = await freePort();
-  const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [];
+  const nodeArgs = args['cpu-prof'] && !raw ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [];
   const t0 = process.hrtime.bigint();
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, join(ROOT, 'bin/kiln.js'), 'run', args.app, '--db', url, '--port', String(port), '--deployment-dir', deploymentDir],
-    {
-      cwd: ROOT,
-      env: { ...process.env, KILN_LOG_LEVEL: 'warn', KILN_HOST: '127.0.0.1' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+  const child = raw
+    ? spawn(process.execPath, [join(ROOT, 'bench/client-api/baseline.mjs')], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: url, PORT: String(port) },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      })
+    : spawn(
+        process.execPath,
+        [
+          ...nodeArgs,
+          join(args.kiln ? resolve(args.kiln) : ROOT, 'bin/kiln.js'),
+          'run',
+          resolve(ROOT, args.app),
+          '--db',
+          url,
+          '--port',
+          String(port),
+          '--deployment-dir',
+          deploymentDir,
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, KILN_LOG_LEVEL: 'warn', KILN_HOST: '127.0.0.1' },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
   for (;;) {
-    if (child.exitCode !== null) throw new Error('kiln exited early');
+    if (child.exitCode !== null) throw new Error(`${raw ? 'the raw server' : 'kiln'} exited early`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break;
+      if ((await fetch(`http://127.0.0.1:${port}/${raw ? 'employees' : 'health'}`)).status === 200) break;
     } catch {
       /* not listening yet */
     }
@@ -95,23 +115,35 @@ if (!args.db) await admin(`CREATE DATABASE ${name}`);
 const dir = mkdtempSync(join(tmpdir(), 'kiln-startup-'));
 try {
   const runs = [];
+  const raws = [];
+  // The raw server answers the employees table, so it runs only on the employees app, after Kiln created the table.
+  const withRaw = args.app === 'examples/employees';
   for (let i = 0; i < Number(args.starts); i++) {
     const r = await start(url, join(dir, `d${i}`));
     runs.push(r);
     console.log(
       `start ${i + 1}${i === 0 && !args.db ? ' (fresh database)' : ''}: ${r.ms.toFixed(0)} ms to /health (CPU ${r.cpu} ms), idle RSS ${r.rssMb.toFixed(1)} MB`,
     );
+    if (withRaw) {
+      const b = await start(url, '', true);
+      raws.push(b);
+      console.log(`  raw Fastify + pg server: ${b.ms.toFixed(0)} ms to its first 200 (CPU ${b.cpu} ms), idle RSS ${b.rssMb.toFixed(1)} MB`);
+    }
   }
   const warm = runs.slice(args.db ? 0 : 1);
-  const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const load = loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-  if (warm.length)
-    console.log(
-      `restarts: median ${median(warm.map((r) => r.ms)).toFixed(0)} ms (min ${Math.min(...warm.map((r) => r.ms)).toFixed(0)}), ` +
-        `CPU median ${median(warm.map((r) => r.cpu))} ms, idle RSS median ${median(warm.map((r) => r.rssMb)).toFixed(1)} MB; load average ${load}`,
-    );
+  const line = (what, xs) =>
+    `${what}: median ${median(xs.map((r) => r.ms)).toFixed(0)} ms (min ${Math.min(...xs.map((r) => r.ms)).toFixed(0)}), ` +
+    `CPU median ${median(xs.map((r) => r.cpu))} ms, idle RSS median ${median(xs.map((r) => r.rssMb)).toFixed(1)} MB`;
+  if (warm.length) console.log(`${line('kiln restarts', warm)}; load average ${load}`);
+  if (raws.length) {
+    console.log(line('raw server', raws));
+    const ratio = (f) => (median(warm.map(f)) / median(raws.map(f))).toFixed(2);
+    console.log(`kiln / raw (medians): wall ${ratio((r) => r.ms)}, CPU ${ratio((r) => r.cpu)}, idle RSS ${ratio((r) => r.rssMb)}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
   if (!args.db) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -19,7 +19,7 @@ export async function runCheck(args: string[]): Promise<number> {
   if (!dir) throw new UserError('missing app folder: kiln check <app> [--format text|json|github]');
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UserError(`unknown format '${values.format}' (expected ${FORMATS.join(', ')})`);
-  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
+  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks(), parseCache: true });
   const { errors, warnings, text } = countDiagnostics(diagnostics);
   const appEntities = model ? [...model.entities.values()].filter((e) => e.module !== 'System').length : 0;
   if (format === 'json') {

@@ -21,7 +21,7 @@ export async function runDdl(args: string[]): Promise<number> {
   if (!dir) throw new UserError('missing app folder: kiln ddl <app> --db URL');
   const url = values.db ?? process.env.KILN_DATABASE_URL;
   if (!url) throw new UserError('missing database: kiln ddl <app> --db URL (or set KILN_DATABASE_URL)');
-  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
+  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks(), parseCache: true });
   for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   if (!model) return 1;
   // A SQLite file that does not exist yet is previewed as an empty database, without creating it.

@@ -39,7 +39,7 @@ export async function runDev(args: string[]): Promise<number> {
     return ds.map((d) => renderDiagnostic(d, source, color)).join('\n');
   };
   const check = async (): Promise<{ model: CompiledModel | undefined; report: string }> => {
-    const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
+    const { model, diagnostics } = await loadModel(dir, { checks: modelChecks(), parseCache: true });
     const report = diagnostics.length ? `${print(diagnostics)}\n${countDiagnostics(diagnostics).text}` : '';
     return { model, report };
   };

@@ -20,7 +20,7 @@ export async function runRun(args: string[]): Promise<number> {
   const flags = await parseRunFlags('run', args);
   const dir = flags.dir;
 
-  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
+  const { model, diagnostics } = await loadModel(dir, { checks: modelChecks(), parseCache: true });
   for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   if (!model) {
     process.stderr.write('the model has errors; not starting\n');

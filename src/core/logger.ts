@@ -227,6 +227,7 @@ export function nodeLogger(log: Logger, node: string): Logger {
  * for log collectors. Subscribers added through the admin API get the JSON lines too.
  */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  if (!destination) keepRunningWithoutConsole();
   const start = pinoLevel(level);
   if (!start)
     throw new UserError(
@@ -296,4 +297,18 @@ export function prettyStream(target: NodeJS.WritableStream, color: boolean): Wri
       done();
     },
   });
+}
+
+let consoleGuarded = false;
+/**
+ * A console whose reader has gone must not end the process: m2ee-tools starts the runtime
+ * with its output on a pipe and closes the pipe once the start command returned (the Java
+ * runtime ignores such write errors). Without a listener the first log line after that is
+ * an unhandled EPIPE; with it, the console's lines are dropped and the other log
+ * subscribers (files, syslog) go on.
+ */
+function keepRunningWithoutConsole(): void {
+  if (consoleGuarded) return;
+  consoleGuarded = true;
+  for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
 }

@@ -37,39 +37,46 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
   );
   const entities = new Map<string, { metaId: string; shortId: number; floor: bigint }>();
   const byShort = new Map<number, string>();
+  // The highest id stored per entity: one statement for many entities (a start-up of a model
+  // with 200 entities otherwise waits for 200 round trips).
+  const idMax: { name: string; shortId: number; table: string }[] = [];
   for (const r of rows) {
     const name = String(r.entity_name);
-    const e = model.entities.get(name);
     const shortId = Number(r.short_id);
-    let floor = 0n;
-    if (e?.persistable) {
-      const lo = makeId(shortId, 0n);
-      const hi = makeId(shortId + 1, 0n);
-      const m = await db.query<Record<string, unknown>>(`SELECT MAX(${Q('id')}) AS m FROM ${Q(e.table)} WHERE ${Q('id')} >= ${P(1)} AND ${Q('id')} < ${P(2)}`, [
-        encodeId(db.dialect, lo),
-        encodeId(db.dialect, hi),
-      ]);
-      const max = m[0]?.m;
-      if (max !== null && max !== undefined) floor = decodeId(max) - lo;
-    }
-    entities.set(name, { metaId: String(r.id), shortId, floor });
+    entities.set(name, { metaId: String(r.id), shortId, floor: 0n });
     byShort.set(shortId, name);
+    const e = model.entities.get(name);
+    if (e?.persistable) idMax.push({ name, shortId, table: e.table });
   }
+  const idMaxima = await maxima(
+    db,
+    idMax.map((x) => ({ column: 'id', table: x.table, range: [encodeId(db.dialect, makeId(x.shortId, 0n)), encodeId(db.dialect, makeId(x.shortId + 1, 0n))] })),
+  );
+  idMax.forEach((x, i) => {
+    const max = idMaxima[i];
+    if (max !== null && max !== undefined) entities.get(x.name)!.floor = decodeId(max) - makeId(x.shortId, 0n);
+  });
   const seqRows = await db.query<Record<string, unknown>>(
     `SELECT ${Q('s')}.${Q('attribute_id')}, ${Q('a')}.${Q('attribute_name')}, ${Q('e')}.${Q('entity_name')} FROM ${Q(SYS.sequence)} ${Q('s')} INNER JOIN ${Q(SYS.attribute)} ${Q('a')} ON ${Q('a')}.${Q('id')} = ${Q('s')}.${Q('attribute_id')} INNER JOIN ${Q(SYS.entity)} ${Q('e')} ON ${Q('e')}.${Q('id')} = ${Q('a')}.${Q('entity_id')}`,
     [],
   );
   const sequences = new Map<string, { attrId: string; floor: bigint }>();
+  const seqMax: { key: string; table: string; column: string }[] = [];
   for (const r of seqRows) {
+    const key = `${r.entity_name}.${r.attribute_name}`;
+    sequences.set(key, { attrId: String(r.attribute_id), floor: 0n });
     const entity = model.entities.get(String(r.entity_name));
     const attr = entity?.attributes.get(String(r.attribute_name));
-    let floor = 0n;
-    if (entity && attr) {
-      const m = await db.query<Record<string, unknown>>(`SELECT MAX(${Q(attr.column)}) AS m FROM ${Q(entity.table)}`, []);
-      if (m[0]?.m !== null && m[0]?.m !== undefined) floor = decodeId(m[0].m);
-    }
-    sequences.set(`${r.entity_name}.${r.attribute_name}`, { attrId: String(r.attribute_id), floor });
+    if (entity && attr) seqMax.push({ key, table: entity.table, column: attr.column });
   }
+  const seqMaxima = await maxima(
+    db,
+    seqMax.map((x) => ({ column: x.column, table: x.table })),
+  );
+  seqMax.forEach((x, i) => {
+    const max = seqMaxima[i];
+    if (max !== null && max !== undefined) sequences.get(x.key)!.floor = decodeId(max);
+  });
 
   const blocks = new Map<string, Block>();
   /** Reserves `size` values after max(stored counter, floor); returns the last value reserved. */
@@ -159,4 +166,38 @@ export async function createIdGenerator(db: Database, model: CompiledModel): Pro
     entityOf: (id) => byShort.get(Number(id >> ID_SEQUENCE_BITS)),
     shortIdOf: (entity) => entities.get(entity)?.shortId,
   };
+}
+
+/** Statements per round trip in `maxima`: well under every database's limit on bound parameters (SQLite's 999 included). */
+const MAXIMA_PER_STATEMENT = 100;
+
+interface MaxPart {
+  readonly column: string;
+  readonly table: string;
+  /** Only values from the first (inclusive) to the second (exclusive). */
+  readonly range?: readonly [unknown, unknown];
+}
+
+/**
+ * `SELECT MAX(column) FROM table [WHERE column in range]` for each part, in order, sent as
+ * `UNION ALL` of up to 100 at a time, each branch tagged with its position.
+ */
+async function maxima(db: Database, parts: readonly MaxPart[]): Promise<unknown[]> {
+  const Q = (n: string) => quoteIdentifier(db.dialect, n);
+  const out: unknown[] = new Array(parts.length).fill(null);
+  for (let start = 0; start < parts.length; start += MAXIMA_PER_STATEMENT) {
+    const params: unknown[] = [];
+    const bind = (value: unknown) => {
+      params.push(value);
+      return placeholder(db.dialect, params.length);
+    };
+    const branches = parts.slice(start, start + MAXIMA_PER_STATEMENT).map((p, i) => {
+      const where = p.range ? ` WHERE ${Q(p.column)} >= ${bind(p.range[0])} AND ${Q(p.column)} < ${bind(p.range[1])}` : '';
+      // The tag is the branch's position: a number made here, not a value from outside.
+      return `SELECT ${start + i} AS ${Q('k')}, MAX(${Q(p.column)}) AS ${Q('m')} FROM ${Q(p.table)}${where}`;
+    });
+    const rows = await db.query<Record<string, unknown>>(branches.join(' UNION ALL '), params);
+    for (const r of rows) out[Number(r.k)] = r.m;
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { UserError } from '../diagnostics.js';
 import type { FileKind } from '../schema/index.js';
+import { ParseCache } from './parse-cache.js';
 import { SourceFile } from './source-file.js';
 
 export interface LoadedApp {
@@ -15,14 +16,25 @@ export interface LoadedApp {
 }
 
 const MODEL_EXT = /\.(ya?ml|json)$/i;
+const CACHE_MIN_BYTES = 64 * 1024;
 /** Code that a model may carry (TypeScript actions); not model files. */
 const CODE_EXT = /\.(ts|mts|js|mjs)$/i;
+
+export interface LoadOptions {
+  /**
+   * Keep the parsed files in the user's cache folder (or in `dir`) and take unchanged files from
+   * there at the next load (parse-cache.ts), for apps of at least `minBytes` of model text (default
+   * 64 KiB: a small app parses in a few milliseconds and leaves no cache file behind). The CLI's
+   * commands do; tests and embedders need not.
+   */
+  readonly parseCache?: boolean | { readonly dir?: string; readonly minBytes?: number };
+}
 
 /**
  * Reads every model file of an app folder. Problems are collected, never thrown,
  * so that `kiln check` reports all of them at once; only a missing folder throws.
  */
-export async function loadAppFolder(root: string): Promise<LoadedApp> {
+export async function loadAppFolder(root: string, opts: LoadOptions = {}): Promise<LoadedApp> {
   const st = await stat(root).catch(() => undefined);
   if (!st) throw new UserError(`app folder not found: ${root}`);
   if (!st.isDirectory()) throw new UserError(`not an app folder (a directory is expected): ${root}`);
@@ -45,9 +57,19 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
     diagnostics.push({ severity: 'error', file: appFiles[1]!, line: 0, path: '', message: `duplicate app file: ${appFiles.join(' and ')}` });
   }
 
+  // The texts are read all at once (the files are parsed in order below).
+  const texts = new Map<string, Promise<string>>();
+  for (const rel of entries) if (MODEL_EXT.test(rel)) texts.set(rel, readFile(join(root, rel), 'utf8'));
+  const read = await Promise.allSettled(texts.values());
+  const size = read.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value.length : 0), 0);
+  const want = opts.parseCache === true ? {} : opts.parseCache || undefined;
+  const cache = want && size >= (want.minBytes ?? CACHE_MIN_BYTES) ? await ParseCache.open(root, want.dir) : undefined;
   const seenUnits = new Map<string, string>();
   for (const rel of entries) {
     if (!MODEL_EXT.test(rel)) continue;
+    // m2ee-tools' app_base holds the Mendix deployment's own folders (model/metadata.json names the
+    // runtime version it starts); they are not model files of the app.
+    if (/^(model|web|data)\//.test(rel)) continue;
     const cls = classify(rel);
     if (!cls) {
       if (CODE_EXT.test(rel)) continue;
@@ -73,11 +95,24 @@ export async function loadAppFolder(root: string): Promise<LoadedApp> {
       continue;
     }
     seenUnits.set(unitKey, rel);
-    const text = await readFile(join(root, rel), 'utf8');
-    const sf = SourceFile.parse(rel, cls.kind, cls.module, cls.unit, text, diagnostics);
+    const text = await texts.get(rel)!;
+    const hash = cache ? ParseCache.hash(text) : '';
+    const known = cache?.get(rel, hash);
+    let sf: SourceFile | undefined;
+    if (known !== undefined) sf = SourceFile.fromData(rel, cls.kind, cls.module, cls.unit, text, known);
+    else {
+      const before = diagnostics.length;
+      sf = SourceFile.parse(rel, cls.kind, cls.module, cls.unit, text, diagnostics);
+      // Only a file that parsed without a problem is kept: the problems are reported at every load.
+      if (sf && cache && diagnostics.length === before) cache.set(rel, hash, sf.data);
+    }
     if (!sf) continue;
     if (cls.kind === 'app') app = sf;
     else files.push(sf);
+  }
+  if (cache) {
+    cache.retain(new Set(entries));
+    await cache.save();
   }
   const moduleFolders = new Set(entries.filter((e) => e.startsWith('modules/')).map((e) => e.split('/')[1]!));
   return { root, app, files, diagnostics, moduleFolders };

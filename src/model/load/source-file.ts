@@ -18,11 +18,43 @@ export class SourceFile {
     /** Unit name (microflow / page name) for unit files. */
     readonly unitName: string | undefined,
     readonly data: unknown,
-    private readonly root: Node | null,
-    private readonly lines: LineCounter,
+    private tree: { readonly root: Node | null; readonly lines: LineCounter } | undefined,
     /** The file's text, for positions inside multi-line and escaped scalars. */
     private readonly text: string,
   ) {}
+
+  /**
+   * Drops the YAML tree kept for positions (a model's trees take about as much memory as the
+   * compiled model itself); a later diagnostic parses the text again. The loader calls it once
+   * the model is checked: a running app locates nothing unless it reports a problem.
+   */
+  releaseTree(): void {
+    this.tree = undefined;
+  }
+
+  private get root(): Node | null {
+    return this.positions().root;
+  }
+
+  private get lines(): LineCounter {
+    return this.positions().lines;
+  }
+
+  private positions(): { readonly root: Node | null; readonly lines: LineCounter } {
+    if (!this.tree) {
+      // The text parsed before without errors other than duplicate keys, whose later copies were dropped.
+      const lines = new LineCounter();
+      const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
+      dropDuplicateKeys(doc.contents as Node | null, () => undefined);
+      this.tree = { root: (doc.contents as Node | null) ?? null, lines };
+    }
+    return this.tree;
+  }
+
+  /** A file whose data is known (parse-cache.ts): its positions are parsed when first asked for. */
+  static fromData(relPath: string, kind: FileKind, module: string | undefined, unitName: string | undefined, text: string, data: unknown): SourceFile {
+    return new SourceFile(relPath, kind, module, unitName, data, undefined, text);
+  }
 
   static parse(
     relPath: string,
@@ -71,7 +103,7 @@ export class SourceFile {
       return undefined;
     }
     const data: unknown = doc.toJS({ maxAliasCount: 100 });
-    return new SourceFile(relPath, kind, module, unitName, data ?? {}, (doc.contents as Node | null) ?? null, lines, text);
+    return new SourceFile(relPath, kind, module, unitName, data ?? {}, { root: (doc.contents as Node | null) ?? null, lines }, text);
   }
 
   /** Line and column of the node at `path` (or of its nearest existing ancestor). */
