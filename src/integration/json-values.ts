@@ -5,31 +5,8 @@ import type { RestValueType } from '../model/compiled/rest-services.js';
 import type { AttributeValue } from '../objects/values.js';
 import { valueFromJson } from '../client-api/protocol/values.js';
 
-/**
- * Values between JSON (and URL text) and attribute values, as Mendix's JSON
- * mappings write them: numbers as JSON numbers (Long and Decimal exact, written
- * as their digits), dates as ISO 8601 text, enumerations by key. Binary and
- * HashedString values never leave the server.
- */
-export function valueToJsonText(attr: CAttribute, v: AttributeValue | undefined): string | undefined {
-  if (attr.type === 'Binary' || attr.type === 'HashedString') return undefined;
-  if (v === null || v === undefined) return 'null';
-  switch (attr.type) {
-    case 'DateTime':
-      return v instanceof Date ? JSON.stringify(v.toISOString()) : 'null';
-    case 'Long':
-    case 'AutoNumber':
-      return typeof v === 'bigint' ? v.toString() : /^-?\d+$/.test(String(v)) ? String(v) : 'null';
-    case 'Decimal':
-      return Decimal.isDecimal(v) ? (v as Decimal).toFixed() : new Decimal(String(v)).toFixed();
-    case 'Integer':
-      return Number.isFinite(v as number) ? String(Number(v)) : 'null';
-    case 'Boolean':
-      return v === true ? 'true' : 'false';
-    default:
-      return JSON.stringify(typeof v === 'string' ? v : String(v));
-  }
-}
+// Attribute values as JSON text: one writer for published answers, OData and the export mappings.
+export { valueToJsonText } from '../logic/mappings/json-values.js';
 
 /** A JSON value of a request body -> the attribute's value; a wrong value is a 400 naming `field`. */
 export function valueFromRestJson(model: CompiledModel, attr: CAttribute, j: unknown, field: string): AttributeValue {
