@@ -164,50 +164,34 @@ function forEachExpression(d: unknown, path: Path, fn: (text: string, at: Path) 
   if (Array.isArray(o.params)) for (const [i, v] of o.params.entries()) if (typeof v === 'string') fn(v, [...path, 'params', i]);
 }
 
-function* constants(n: Node): Generator<{ name: string; start: number }> {
+/** Every node of an expression tree, depth first. */
+function* nodes(n: Node): Generator<Node> {
+  yield n;
   switch (n.kind) {
-    case 'constant':
-      yield { name: n.name, start: n.start };
-      return;
     case 'call':
-      for (const a of n.args) yield* constants(a);
+      for (const a of n.args) yield* nodes(a);
       return;
     case 'unary':
-      yield* constants(n.operand);
+      yield* nodes(n.operand);
       return;
     case 'binary':
-      yield* constants(n.left);
-      yield* constants(n.right);
+      yield* nodes(n.left);
+      yield* nodes(n.right);
       return;
     case 'if':
-      yield* constants(n.cond);
-      yield* constants(n.then);
-      yield* constants(n.else);
+      yield* nodes(n.cond);
+      yield* nodes(n.then);
+      yield* nodes(n.else);
       return;
     default:
       return;
   }
 }
 
+function* constants(n: Node): Generator<{ name: string; start: number }> {
+  for (const x of nodes(n)) if (x.kind === 'constant') yield { name: x.name, start: x.start };
+}
+
 function* calls(n: Node): Generator<{ name: string; start: number }> {
-  switch (n.kind) {
-    case 'call':
-      yield { name: n.name, start: n.start };
-      for (const a of n.args) yield* calls(a);
-      return;
-    case 'unary':
-      yield* calls(n.operand);
-      return;
-    case 'binary':
-      yield* calls(n.left);
-      yield* calls(n.right);
-      return;
-    case 'if':
-      yield* calls(n.cond);
-      yield* calls(n.then);
-      yield* calls(n.else);
-      return;
-    default:
-      return;
-  }
+  for (const x of nodes(n)) if (x.kind === 'call') yield { name: x.name, start: x.start };
 }

@@ -5,6 +5,28 @@ import type { DomainModelFile } from './schema/index.js';
  * (User, FileDocument, Image) and associate with, and those the runtime itself
  * stores (Session, ScheduledEventInformation, QueuedTask). Attribute names follow Mendix.
  */
+
+/** What a task in a queue records (System.QueuedTask), kept in its processed record too. */
+const QUEUED_TASK_ATTRIBUTES = {
+  Sequence: 'Long',
+  Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
+  QueueId: { type: 'String', length: 36 },
+  QueueName: { type: 'String', length: 200 },
+  ContextType: { type: 'String', length: 20 },
+  ContextData: { type: 'String', length: 'unlimited' },
+  MicroflowName: { type: 'String', length: 200 },
+  UserActionName: { type: 'String', length: 200 },
+  Arguments: { type: 'String', length: 'unlimited' },
+  XASId: { type: 'String', length: 64 },
+  ThreadId: 'Long',
+  Created: 'DateTime',
+  StartAt: 'DateTime',
+  Started: 'DateTime',
+  Retried: 'Long',
+  Retry: { type: 'String', length: 200 },
+  ErrorMessage: { type: 'String', length: 'unlimited' },
+} as const;
+
 export const SYSTEM_MODULE: DomainModelFile = {
   moduleRoles: ['Administrator', 'User'],
   enumerations: {
@@ -104,47 +126,13 @@ export const SYSTEM_MODULE: DomainModelFile = {
     },
     // Task queues (src/background/queues): a task waiting or running, then its record once finished.
     QueuedTask: {
-      attributes: {
-        Sequence: 'Long',
-        Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
-        QueueId: { type: 'String', length: 36 },
-        QueueName: { type: 'String', length: 200 },
-        ContextType: { type: 'String', length: 20 },
-        ContextData: { type: 'String', length: 'unlimited' },
-        MicroflowName: { type: 'String', length: 200 },
-        UserActionName: { type: 'String', length: 200 },
-        Arguments: { type: 'String', length: 'unlimited' },
-        XASId: { type: 'String', length: 64 },
-        ThreadId: 'Long',
-        Created: 'DateTime',
-        StartAt: 'DateTime',
-        Started: 'DateTime',
-        Retried: 'Long',
-        Retry: { type: 'String', length: 200 },
-        ErrorMessage: { type: 'String', length: 'unlimited' },
-      },
+      attributes: QUEUED_TASK_ATTRIBUTES,
       indexes: [{ name: 'idx_system$queuedtask_queue_status', attributes: ['QueueName', 'Status', 'StartAt'] }],
       access: [{ roles: ['Administrator'], read: '*' }],
     },
     ProcessedQueueTask: {
       attributes: {
-        Sequence: 'Long',
-        Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
-        QueueId: { type: 'String', length: 36 },
-        QueueName: { type: 'String', length: 200 },
-        ContextType: { type: 'String', length: 20 },
-        ContextData: { type: 'String', length: 'unlimited' },
-        MicroflowName: { type: 'String', length: 200 },
-        UserActionName: { type: 'String', length: 200 },
-        Arguments: { type: 'String', length: 'unlimited' },
-        XASId: { type: 'String', length: 64 },
-        ThreadId: 'Long',
-        Created: 'DateTime',
-        StartAt: 'DateTime',
-        Started: 'DateTime',
-        Retried: 'Long',
-        Retry: { type: 'String', length: 200 },
-        ErrorMessage: { type: 'String', length: 'unlimited' },
+        ...QUEUED_TASK_ATTRIBUTES,
         Finished: 'DateTime',
         Duration: 'Long',
       },
