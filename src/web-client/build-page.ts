@@ -87,8 +87,6 @@ class PageBuilder {
       clientLayout = { name: layout.name, widgets: this.list(layout.def.widgets, `layout:${layout.name}`, {}) };
       this.module = this.page.module;
     }
-    const entities: Record<string, ClientEntity> = {};
-    for (const name of this.entities.keys()) entities[name] = this.clientEntity(name);
     const nanoflows: Record<string, NanoflowPlan> = {};
     const calls = this.registry.forPage(this.page.name);
     for (const nf of reachableNanoflows(this.model, this.nanoflowRoots)) {
@@ -104,8 +102,18 @@ class PageBuilder {
           return this.allowed(op) && this.access(entity).canCreate ? op.id : undefined;
         },
         this.jsActionUrl,
+        (nanoflow, r) => {
+          const op = calls.find((o) => o.type === 'retrieve' && o.site.path.endsWith(`/retrieves/${nanoflow}/${r.at}`));
+          if (!this.allowed(op)) return undefined;
+          // What it retrieves is described to the client (member types for the nanoflow's expressions).
+          for (const e of [r.entity, ...(this.model.entities.get(r.entity)?.allSpecializations ?? [])]) this.access(e);
+          return op.id;
+        },
       );
     }
+    // After the nanoflows: the entities they retrieve are described too.
+    const entities: Record<string, ClientEntity> = {};
+    for (const name of this.entities.keys()) entities[name] = this.clientEntity(name);
     return {
       name: this.page.name,
       title: this.text(this.page.def.title) ?? this.page.name,
