@@ -430,6 +430,7 @@ class PageBuilder {
       ...(click ? { onClick: click } : {}),
       columnsHidable: body.columnsHidable === true,
       export: body.export === true,
+      ...(body.pagination === 'virtualScrolling' ? { virtualScrolling: true } : {}),
     };
   }
 
