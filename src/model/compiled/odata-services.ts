@@ -103,7 +103,7 @@ export function compileODataServices(
   const services = new Map<string, CODataService>();
   for (const { file, def } of files) {
     const header = compileServiceHeader('odata', file, def, m.moduleRoles, locations, out);
-    const { name, module, shortName } = header;
+    const { name, module } = header;
     const authentication = [...new Set(def.authentication ?? [])];
 
     // Entities first: navigation properties point at the sets of the other end.
