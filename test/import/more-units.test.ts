@@ -8,6 +8,7 @@ import { checkFolder } from '../../src/cli/import-command.js';
 import { importMendix } from '../../src/import/index.js';
 import { loadModel } from '../../src/model/index.js';
 import { modelChecks } from '../../src/app/model-checks.js';
+import { startInstance } from '../support/kiln-instance.js';
 
 // Rules, published REST and OData services: the fixtures hold none, so these units are built in
 // Mendix's BSON format (as Studio Pro stores them, see ../shared/fixtures) into a model.mdp stream.
@@ -157,7 +158,7 @@ const classify = flow(
 const orders = flow(
   'Microflow',
   'REST_GetOrders',
-  [start, param('p', 'Status', { $Type: 'DataTypes$StringType' }), end('e', "'[]'")],
+  [start, param('p', 'Status', { $Type: 'DataTypes$StringType' }), end('e', "'orders with status ' + $Status")],
   [['s', 'e']],
   { $Type: 'DataTypes$StringType' },
   ['Shop.User'],
@@ -396,6 +397,42 @@ body:
         'published OData service Shop.SalesOData: entity set Orders: update by microflow Shop.UpdateOrder left out (Kiln updates in the database)',
       ]);
       expect(existsSync(join(out, 'import-report.txt'))).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'serves the imported services over HTTP when the app runs',
+    async () => {
+      // Anonymous services (no authentication), so a plain request reaches them.
+      const open = { AuthenticationTypes: [], AllowedRoles: [] };
+      const { out, errors } = await importUnits([
+        domain,
+        enumeration,
+        security,
+        orders,
+        orderByNumber,
+        { ...restService, ...open },
+        { ...odataService, ...open, EntitySets: odataService.EntitySets.map((e) => ({ ...e, UpdateMode: undefined })) },
+      ]);
+      expect(errors).toEqual([]);
+      const deployment = mkdtempSync(join(tmpdir(), 'kiln-import-more-dep-'));
+      const kiln = await startInstance({ appDir: out, db: `sqlite:${join(deployment, 'app.db')}`, deploymentDir: deployment });
+      try {
+        const rest = await fetch(`${kiln.base}/rest/orders/v2/orders?status=Open`);
+        expect(rest.status).toBe(200);
+        expect(await rest.text()).toBe('orders with status Open');
+        const metadata = await fetch(`${kiln.base}/odata/sales/v1/$metadata`);
+        expect(metadata.status).toBe(200);
+        const csdl = await metadata.text();
+        expect(csdl).toContain('<EntityType Name="SalesOrder"');
+        expect(csdl).toContain('<EntitySet Name="Customers"');
+        const set = await fetch(`${kiln.base}/odata/sales/v1/Orders`);
+        expect(set.status).toBe(200);
+        expect(((await set.json()) as { value: unknown[] }).value).toEqual([]);
+      } finally {
+        await kiln.kill();
+      }
     },
     SLOW,
   );
