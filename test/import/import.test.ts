@@ -193,11 +193,18 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       const stub = 'modules/FeedbackModule/actions/ValidateEmail.ts';
       const written = "export default { parameters: { EmailAddress: 'String' }, returns: 'Boolean', run: () => true };\n";
       writeFileSync(join(out, stub), written);
+      // A JavaScript action written in place of its stub is kept too.
+      const jsStub = 'modules/NanoflowCommons/javascript/SignIn.ts';
+      const jsWritten = 'export default function signIn(): number {\n  return 200;\n}\n';
+      writeFileSync(join(out, jsStub), jsWritten);
       await importMendix(V2, out, { check: checkFolder });
       const after = files(out);
       expect(after[stub]).toBe(written);
-      delete before[stub];
-      delete after[stub];
+      expect(after[jsStub]).toBe(jsWritten);
+      for (const f of [stub, jsStub]) {
+        delete before[f];
+        delete after[f];
+      }
       expect(after).toEqual(before);
     },
     SLOW,

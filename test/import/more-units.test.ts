@@ -436,4 +436,77 @@ body:
     },
     SLOW,
   );
+
+  it(
+    'imports a layout with two placeholders, and a page that fills both',
+    async () => {
+      const text = (t: string) => ({ $Type: 'Texts$Text', Items: [{ $Type: 'Texts$Translation', LanguageCode: 'en_US', Text: t }] });
+      const region = (widgets: Node[], size = 0) => ({ $Type: 'Forms$ScrollContainerRegion', Size: size, SizeMode: 'Pixels', Widgets: widgets });
+      const layout = {
+        $Type: 'Forms$Layout',
+        QualifiedName: 'Shop.Frame',
+        Name: 'Frame',
+        Content: {
+          $Type: 'Forms$WebLayoutContent',
+          LayoutType: 'Responsive',
+          Widgets: [
+            {
+              $Type: 'Forms$ScrollContainer',
+              Name: 'frame',
+              Top: region([{ $Type: 'Forms$MenuBar', Name: 'menu' }]),
+              Left: region([{ $Type: 'Forms$Placeholder', Name: 'Aside' }], 300),
+              CenterRegion: region([{ $Type: 'Forms$Placeholder', Name: 'Main' }]),
+            },
+          ],
+        },
+      };
+      const page = {
+        $Type: 'Forms$Page',
+        QualifiedName: 'Shop.Home',
+        Name: 'Home',
+        Title: text('Home'),
+        FormCall: {
+          $Type: 'Forms$FormCall',
+          Form: 'Shop.Frame',
+          Arguments: [
+            { $Type: 'Forms$FormCallArgument', Parameter: 'Shop.Frame.Main', Widgets: [{ $Type: 'Forms$Label', Name: 'l1', Caption: text('Welcome') }] },
+            { $Type: 'Forms$FormCallArgument', Parameter: 'Shop.Frame.Aside', Widgets: [{ $Type: 'Forms$Label', Name: 'l2', Caption: text('Tips') }] },
+          ],
+        },
+      };
+      const { out, report, errors } = await importUnits([domain, enumeration, security, layout, page]);
+      expect(errors).toEqual([]);
+      expect(report.kinds.layout).toEqual({ full: 1, partial: 0, skipped: 0 });
+      expect(read(out, 'modules/Shop/layouts/Frame.yaml')).toEqual({
+        widgets: [
+          {
+            container: {
+              widgets: [
+                { navigationTree: { orientation: 'horizontal' } },
+                {
+                  layoutGrid: {
+                    rows: [
+                      {
+                        columns: [
+                          { weight: 3, widgets: [{ placeholder: { name: 'Aside' } }] },
+                          { weight: 9, widgets: [{ placeholder: { name: 'main' } }] },
+                        ],
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      });
+      expect(read(out, 'modules/Shop/pages/Home.yaml')).toEqual({
+        title: 'Home',
+        layout: 'Shop.Frame',
+        widgets: [{ staticText: { text: 'Welcome' } }],
+        placeholders: { Aside: [{ staticText: { text: 'Tips' } }] },
+      });
+    },
+    SLOW,
+  );
 });
