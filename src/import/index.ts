@@ -6,7 +6,7 @@ import { convertApp } from './app.js';
 import { convertDomainModel } from './domain.js';
 import { ModelIndex } from './model-index.js';
 import { convertMicroflow, javaActionStub, javaScriptActionStub, STUB_MARK } from './microflows.js';
-import { attributeTypes, convertLayout, convertNavigation, convertPage, convertSnippet } from './pages.js';
+import { attributeTypes, convertLayout, convertNavigation, convertPage, convertSnippet, mainPlaceholder } from './pages.js';
 import { formatReport, type ImportReport, Reporter } from './report.js';
 import { convertScheduledEvent } from './scheduled-events.js';
 import { convertODataService, convertRestService } from './services.js';
@@ -72,13 +72,14 @@ export async function importMendix(source: string, outDir: string, options: Impo
     );
   }
   const types = attributeTypes(index);
-  const layouts = new Set<string>();
+  // Imported layouts -> the Mendix name of the placeholder that became `main`.
+  const layouts = new Map<string, string>();
   for (const d of index.documents('Forms$Layout')) {
     if (!modules.includes(d.module)) continue;
     const layout = convertLayout(index, d.module, d.name, d.unit.doc, reporter, types);
     if (!layout) continue;
     files.set(`modules/${d.module}/layouts/${d.name}.yaml`, layout);
-    layouts.add(`${d.module}.${d.name}`);
+    layouts.set(`${d.module}.${d.name}`, mainPlaceholder(d.unit.doc));
   }
   for (const d of index.documents('Forms$Page')) {
     if (!modules.includes(d.module)) continue;

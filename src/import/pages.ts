@@ -18,6 +18,8 @@ const FILTERS: Record<string, string> = {
 /** In a layout: placeholders are kept, and snippet calls are replaced by the snippet's widgets (a Kiln layout holds no snippet call). */
 interface LayoutContext {
   snippet: (qualified: string) => MxObject | undefined;
+  /** The Mendix name of the placeholder that becomes Kiln's `main`. */
+  main: string;
   /** Snippets being expanded (a snippet that calls itself is not expanded again). */
   expanding: string[];
 }
@@ -92,8 +94,13 @@ class PageConverter {
       if (as === 'customContent') {
         const buttons = this.buttons(c.get('content')?.Widgets);
         rowButtons.push(...buttons);
-        if (!buttons.length) this.notes.push(`data grid ${str(w.Name)}: custom column '${header}' left out`);
-        continue;
+        if (buttons.length) continue;
+        if (!path) {
+          this.notes.push(`data grid ${str(w.Name)}: custom column '${header}' left out`);
+          continue;
+        }
+        // A custom column over an attribute (which Mendix sorts and filters it by) shows that attribute's value.
+        this.notes.push(`data grid ${str(w.Name)}: custom column '${header}' shows its attribute's value`);
       }
       if (!path) {
         this.notes.push(`data grid ${str(w.Name)}: column '${header}' without an attribute left out`);
@@ -193,7 +200,7 @@ class PageConverter {
         return this.scrollContainer(w);
       case 'Placeholder':
         if (!this.layout) break;
-        return [{ placeholder: { name: placeholderName(str(w.Name)) } }];
+        return [{ placeholder: { name: str(w.Name) === this.layout.main ? 'main' : str(w.Name) } }];
       case 'NavigationTree':
         return [{ navigationTree: {} }];
       case 'MenuBar':
@@ -393,9 +400,24 @@ class PageConverter {
   }
 }
 
-/** Mendix's main placeholder is `Main`; Kiln's is `main`. Others keep their names. */
-function placeholderName(name: string): string {
-  return name.toLowerCase() === 'main' ? 'main' : name;
+/**
+ * The placeholder of a Mendix layout that becomes Kiln's `main` (where a page's widgets go):
+ * the one named Main, as Atlas names it, or else the first one (a scroll container's center region first).
+ */
+export function mainPlaceholder(layout: MxObject): string {
+  const names: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as MxObject;
+      if (o.$Type === 'Forms$Placeholder') names.push(str(o.Name));
+      // A scroll container's center region first: that is where a layout puts its content.
+      walk(o.CenterRegion);
+      for (const [k, x] of Object.entries(o)) if (k !== 'CenterRegion') walk(x);
+    }
+  };
+  walk(obj(layout.Content)?.Widgets);
+  return names.find((n) => n.toLowerCase() === 'main') ?? names[0] ?? 'Main';
 }
 
 /** A Mendix page as a Kiln page file: title, roles, parameters, pop-up or not, widgets. */
@@ -406,7 +428,7 @@ export function convertPage(
   doc: MxObject,
   reporter: Reporter,
   attributeTypes: Map<string, string>,
-  layouts: ReadonlySet<string> = new Set(),
+  layouts: ReadonlyMap<string, string> = new Map(),
 ): Json {
   const conv = new PageConverter(index.language, attributeTypes);
   const out: Json = { title: text(doc.Title, index.language) || name };
@@ -424,11 +446,11 @@ export function convertPage(
   if (/popup/i.test(layout)) out.popup = true;
   else if (layouts.has(layout)) out.layout = layout;
   else if (layout) conv.notes.push(`layout ${layout} not imported: shown in the app's default frame`);
-  // Each argument fills a placeholder of the layout (`Module.Layout.Placeholder`): Main is the page's widgets.
+  // Each argument fills a placeholder of the layout (`Module.Layout.Placeholder`): the main one holds the page's widgets.
   const placeholders: Json = {};
   out.widgets = [];
   for (const a of list(call?.Arguments)) {
-    const target = placeholderName(last(str(a.Parameter)));
+    const target = last(str(a.Parameter)) === layouts.get(layout) ? 'main' : last(str(a.Parameter));
     const widgets = conv.widgets(a.Widgets);
     if (target === 'main' || !out.layout) (out.widgets as Json[]).push(...widgets);
     else if (widgets.length) placeholders[target] = widgets;
@@ -471,7 +493,7 @@ export function convertLayout(
     return undefined;
   }
   const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
-  const conv = new PageConverter(index.language, attributeTypes, { snippet: (q) => snippets.get(q), expanding: [] });
+  const conv = new PageConverter(index.language, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] });
   if (str(obj(content?.LayoutCall)?.Layout)) conv.notes.push(`its master layout ${str(obj(content?.LayoutCall)?.Layout)} left out`);
   const widgets = conv.widgets(content?.Widgets);
   reporter.count('layout', conv.notes, where);

@@ -122,7 +122,14 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         "page Administration.ActiveSessions: data grid dataGrid21: column 'User name': its text filter over an association left out (Kiln filters a column's own attributes)",
       );
       const events = parse(readFileSync(join(out, 'modules/Administration/pages/ScheduledEvents.yaml'), 'utf8'));
-      expect(events.widgets[1].layoutGrid.rows[0].columns[0].widgets[0].dataGrid.columns.map((c: Obj) => c.filter)).toEqual([true, true, true, true]);
+      expect(events.widgets[1].layoutGrid.rows[0].columns[0].widgets[0].dataGrid.columns.map((c: Obj) => [c.attribute, c.filter])).toEqual([
+        ['Name', true],
+        ['Description', true],
+        ['StartTime', true],
+        // A custom-content column over an attribute shows the attribute (noted), with its drop-down filter.
+        ['Status', true],
+        ['EndTime', true],
+      ]);
       // Responsive layouts become Kiln layouts (navigation, language selector from its snippet, main placeholder);
       // full pages name theirs, pop-ups keep popup: true; phone, tablet, native and pop-up layouts are reported.
       expect(sessions.layout).toBe('Atlas_Core.Atlas_Default');

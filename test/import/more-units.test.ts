@@ -438,7 +438,7 @@ body:
   );
 
   it(
-    'imports a layout with two placeholders, and a page that fills both',
+    'imports a layout with two placeholders, and a page that fills both (the center one as main)',
     async () => {
       const text = (t: string) => ({ $Type: 'Texts$Text', Items: [{ $Type: 'Texts$Translation', LanguageCode: 'en_US', Text: t }] });
       const region = (widgets: Node[], size = 0) => ({ $Type: 'Forms$ScrollContainerRegion', Size: size, SizeMode: 'Pixels', Widgets: widgets });
@@ -455,7 +455,8 @@ body:
               Name: 'frame',
               Top: region([{ $Type: 'Forms$MenuBar', Name: 'menu' }]),
               Left: region([{ $Type: 'Forms$Placeholder', Name: 'Aside' }], 300),
-              CenterRegion: region([{ $Type: 'Forms$Placeholder', Name: 'Main' }]),
+              // Not named Main: the center region's placeholder is the one pages put their widgets in.
+              CenterRegion: region([{ $Type: 'Forms$Placeholder', Name: 'Content' }]),
             },
           ],
         },
@@ -469,7 +470,7 @@ body:
           $Type: 'Forms$FormCall',
           Form: 'Shop.Frame',
           Arguments: [
-            { $Type: 'Forms$FormCallArgument', Parameter: 'Shop.Frame.Main', Widgets: [{ $Type: 'Forms$Label', Name: 'l1', Caption: text('Welcome') }] },
+            { $Type: 'Forms$FormCallArgument', Parameter: 'Shop.Frame.Content', Widgets: [{ $Type: 'Forms$Label', Name: 'l1', Caption: text('Welcome') }] },
             { $Type: 'Forms$FormCallArgument', Parameter: 'Shop.Frame.Aside', Widgets: [{ $Type: 'Forms$Label', Name: 'l2', Caption: text('Tips') }] },
           ],
         },
