@@ -536,7 +536,9 @@ class Converter {
         const args: Json = {};
         for (const p of list(a.ParameterMappings)) {
           const v = obj(p.ParameterValue) ?? obj(p.Value);
-          const arg = str(v?.Argument ?? v?.Expression ?? p.Argument);
+          // An entity type parameter gets the entity's name, as Mendix passes it to a JavaScript action.
+          const entity = str(v?.$Type).endsWith('EntityTypeCodeActionParameterValue') && str(v?.Entity) ? `'${str(v?.Entity)}'` : '';
+          const arg = entity || str(v?.Argument ?? v?.Expression ?? p.Argument);
           if (arg) args[last(str(p.Parameter))] = arg;
           else
             this.notes.push(
