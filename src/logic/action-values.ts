@@ -42,6 +42,7 @@ export function setMember(model: CompiledModel, o: MxObject, member: string, val
   const attr = entity.attributes.get(member);
   if (!attr) throw new ExpressionError(`entity ${o.entity} has no member '${member}'`);
   if (attr.type === 'AutoNumber' || attr.system) throw new ExpressionError(`${member} is maintained by the runtime and cannot be set`);
+  if (attr.calculated) throw new ExpressionError(`${member} is calculated by ${attr.calculated} and cannot be set`);
   setValue(o, attr.name, convert(model, attr.type, attr.enumeration, value, `${o.entity}.${member}`) as AttributeValue);
 }
 

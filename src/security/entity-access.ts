@@ -112,7 +112,7 @@ function memberKey(model: CompiledModel, entity: CEntity, member: string): strin
 
 function neverWritable(entity: CEntity, member: string): boolean {
   const attr = entity.attributes.get(member);
-  return !!attr && (attr.type === 'AutoNumber' || attr.system);
+  return !!attr && (attr.type === 'AutoNumber' || attr.system || !!attr.calculated);
 }
 
 function unrestrictedAccess(model: CompiledModel, entity: CEntity): EntityAccess {

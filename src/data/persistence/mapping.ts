@@ -55,7 +55,10 @@ function build(model: CompiledModel, name: string): EntityMap {
   if (!entity.persistable) throw new PersistenceError(`entity ${name} is not persistable: its objects are not stored in the database`);
   const tables: TableMap[] = entity.chain.map((en) => {
     const e = model.entities.get(en)!;
-    const columns: ColumnMap[] = e.ownAttributes.map((a) => ({ column: a.column, source: 'attribute', key: a.name, type: a.type, attr: a }));
+    // Calculated attributes have no column: their values are computed when read, never stored.
+    const columns: ColumnMap[] = e.ownAttributes
+      .filter((a) => !a.calculated)
+      .map((a) => ({ column: a.column, source: 'attribute', key: a.name, type: a.type, attr: a }));
     if (e.ownSystemMembers.owner) columns.push({ column: OWNER_COLUMN, source: 'reference', key: 'System.owner', type: 'Long' });
     if (e.ownSystemMembers.changedBy) columns.push({ column: CHANGED_BY_COLUMN, source: 'reference', key: 'System.changedBy', type: 'Long' });
     if (e.hasTypeColumn) columns.push({ column: TYPE_COLUMN, source: 'type', key: TYPE_COLUMN, type: 'String' });

@@ -88,6 +88,11 @@ export interface CAttribute {
   readonly previousName?: string;
   /** createdDate / changedDate: maintained by the runtime, never writable. */
   readonly system: boolean;
+  /**
+   * Qualified microflow that computes the value when the object is read (Mendix's calculated
+   * attribute): no column (`column` is unused), never writable, not usable in XPath or sorting.
+   */
+  readonly calculated?: string;
   readonly source?: SourceRef;
 }
 

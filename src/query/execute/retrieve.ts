@@ -10,6 +10,7 @@ import { referenceAlias, ruleFlagAlias } from '../sql/compile.js';
 import { bindParams, paramValue, type BindContext } from './bind.js';
 import { decodeId, decodeValue } from './decode.js';
 import { loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
+import { fillCalculated } from './calculated.js';
 
 /** What the query engine needs of a connection or transaction (the data layer's Database satisfies it). */
 export interface QueryExecutor {
@@ -115,6 +116,7 @@ export async function retrieve(
     sel.references.filter((r) => r.type === 'ReferenceSet'),
   );
   if (!plan.request.attributes && sel.withType) await loadSpecializationMembers(db, model, plan.entity, objects);
+  await fillCalculated(db, model, plan, user, objects);
   if (!countRows) return matched ? { objects, matched } : { objects };
   const counted = await countRows;
   return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]), ...(matched ? { matched } : {}) };

@@ -80,6 +80,10 @@ export function memberSetters(
       c.error(p, `${member} is maintained by the runtime and cannot be set`);
       continue;
     }
+    if (attr.calculated) {
+      c.error(p, `${member} is calculated by ${attr.calculated} and cannot be set`);
+      continue;
+    }
     const t = attributeXType(attr.type, attr.enumeration);
     const e = c.expr(value, p, st.scope, t, `value of ${member}`);
     if (!e) continue;

@@ -43,8 +43,15 @@ export function compileAccessRules(
             return;
           }
           const attr = entity.attributes.get(target);
-          if (right === 'ReadWrite' && attr && (attr.type === 'AutoNumber' || attr.system)) {
-            if (list !== '*') report(inp, [...path, key, j], `'${n}' is maintained by the runtime and cannot be writable`);
+          if (right === 'ReadWrite' && attr && (attr.type === 'AutoNumber' || attr.system || attr.calculated)) {
+            if (list !== '*')
+              report(
+                inp,
+                [...path, key, j],
+                attr.calculated
+                  ? `'${n}' is calculated by ${attr.calculated} and cannot be writable`
+                  : `'${n}' is maintained by the runtime and cannot be writable`,
+              );
             if (members.get(target) !== 'ReadWrite') members.set(target, 'Read');
             return;
           }

@@ -1,0 +1,156 @@
+import { Decimal } from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitObjects, createObject } from '../../src/data/index.js';
+import { DIALECTS } from '../support/databases.js';
+import { startApp, type AppUnderTest, type XasClient } from './harness.js';
+
+/**
+ * Calculated attributes (issue 22): Total is computed by a microflow each
+ * time a Line is read — in the client API's retrieves, in a microflow's
+ * retrieve — with the reader's context ($currentUser), never stored (no
+ * column), never writable, not sortable or filterable (400), and member read
+ * access still hides one the user may not read. Over real HTTP, on the three
+ * databases.
+ */
+const CALC = {
+  'modules/Calc/domain-model.yaml': `moduleRoles: [User]
+entities:
+  Line:
+    attributes:
+      Quantity: Integer
+      Price: Decimal
+      Total: { type: Decimal, calculated: Line_Total }
+      ReadBy: { type: String, calculated: Line_ReadBy }
+      Hidden: { type: String, calculated: Calc.Line_ReadBy }
+    access:
+      - { roles: [User], read: [Quantity, Price, Total, ReadBy], write: [Quantity, Price] }
+`,
+  'modules/Calc/microflows/Line_Total.yaml': `parameters: { Line: Calc.Line }
+returns: Decimal
+body:
+  - return: $Line/Quantity * $Line/Price
+`,
+  'modules/Calc/microflows/Line_ReadBy.yaml': `parameters: { Line: Calc.Line }
+returns: String
+body:
+  - return: "if $currentUser = empty then 'nobody' else $currentUser/Name"
+`,
+  'modules/Calc/microflows/Line_Largest.yaml': `allowedRoles: [User]
+returns: Decimal
+body:
+  - retrieve: { from: Calc.Line, sort: [Quantity desc], range: first, into: Line }
+  - return: $Line/Total
+`,
+  'modules/Calc/pages/Line_Overview.yaml': `title: Lines
+allowedRoles: [User]
+widgets:
+  - dataGrid:
+      name: linesGrid
+      source: { xpath: //Calc.Line, sort: [Quantity] }
+      pageSize: 20
+      search: [Quantity]
+      columns: [Quantity, Price, Total, ReadBy]
+      buttons:
+        - { caption: Largest, action: { microflow: Calc.Line_Largest } }
+`,
+  'modules/Calc/pages/Line_Edit.yaml': `title: Line
+allowedRoles: [User]
+popup: true
+parameters: { Line: Calc.Line }
+widgets:
+  - dataView:
+      name: lineView
+      source: { parameter: Line }
+      widgets:
+        - textBox: { attribute: Quantity, label: Quantity }
+        - textBox: { attribute: Total, label: Total }
+      buttons:
+        - { caption: Save, action: save }
+`,
+};
+
+const patchApp = (text: string) =>
+  text
+    .replace('modules: [Administration, Catalog, Sales]', 'modules: [Administration, Catalog, Sales, Calc]')
+    .replace(
+      'Customer: [Administration.User, Sales.Customer, Catalog.Viewer, System.User]',
+      'Customer: [Administration.User, Sales.Customer, Catalog.Viewer, System.User, Calc.User]',
+    );
+
+type Obj = { guid: string; attributes: Record<string, { value: unknown; readonly?: boolean }> };
+
+describe.each(DIALECTS)('calculated attributes on %s', (dialect) => {
+  let app: AppUnderTest;
+  let user: XasClient;
+  let small: string;
+  let big: string;
+
+  beforeAll(async () => {
+    app = await startApp('sales', dialect, [{ name: 'calcuser', password: 'Customer-1', roles: ['Customer'] }], {}, patchApp, undefined, CALC);
+    const model = app.runtime.ctx.model;
+    const a = await createObject(model, 'Calc.Line', app.ids);
+    a.values.set('Quantity', 2);
+    a.values.set('Price', new Decimal('1.25'));
+    const b = await createObject(model, 'Calc.Line', app.ids);
+    b.values.set('Quantity', 10);
+    b.values.set('Price', new Decimal('3.5'));
+    await app.db.transaction((tx) => commitObjects(tx, model, [a, b]));
+    small = a.id.toString();
+    big = b.id.toString();
+    user = app.client();
+    await user.login('calcuser', 'Customer-1');
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const grid = () => app.registry.forWidget('Calc.Line_Overview', 'linesGrid')!;
+  const byGuid = (r: { body: Record<string, unknown> }, key = 'partialObjects') =>
+    Object.fromEntries((r.body[key] as Obj[]).map((o) => [o.guid, o.attributes]));
+
+  it('has no column for a calculated attribute', async () => {
+    const rows = await app.db.query<Record<string, unknown>>('SELECT * FROM "calc$line"', []);
+    expect(rows).toHaveLength(2);
+    expect(Object.keys(rows[0]!).sort()).toEqual(['id', 'price', 'quantity']);
+  });
+
+  it('sends the computed value in a grid retrieve, computed as the reader, and not a calculated attribute the user may not read', async () => {
+    const r = await user.op(grid().id, { options: { amount: 20 } });
+    expect(r.status).toBe(200);
+    const objs = byGuid(r);
+    expect(objs[small]!.Total!.value).toBe('2.5');
+    expect(objs[big]!.Total!.value).toBe('35');
+    expect(objs[small]!.ReadBy!.value).toBe('calcuser');
+    expect(objs[small]!.Hidden).toBeUndefined();
+    expect(JSON.stringify(r.body)).not.toContain('"Hidden"');
+  });
+
+  it('gives a microflow retrieve the computed value', async () => {
+    const largest = app.registry.forButton('Calc.Line_Overview', 'linesGrid', 0)!;
+    const r = await user.op(largest.id, {});
+    expect(r.status).toBe(200);
+    expect(r.body.actionResult).toEqual({ type: 'Primitive', value: '35' });
+  });
+
+  it('refuses writing it (403), sorting (400) and filtering (400) on it, naming the attribute', async () => {
+    const save = app.registry.forButton('Calc.Line_Edit', 'lineView', 0)!;
+    const w = await user.op(save.id, { params: { Objects: { guids: [small] } }, changes: { [small]: { Total: { value: '99' } } } });
+    expect(w.status).toBe(403);
+    expect(String(w.body.error)).toContain('Total');
+    const s = await user.op(grid().id, { options: { amount: 20, sort: [['Total', 'asc']] } });
+    expect(s.status).toBe(400);
+    expect(s.body.field).toBe('options.sort.0');
+    expect(String(s.body.error)).toContain("'Total'");
+    const f = await user.op(grid().id, { options: { amount: 20, extraXpath: '[Total > 3]' } });
+    expect(f.status).toBe(400);
+    expect(String(f.body.error)).toContain("'Total'");
+  });
+
+  it('recomputes after the stored attributes change', async () => {
+    const save = app.registry.forButton('Calc.Line_Edit', 'lineView', 0)!;
+    const w = await user.op(save.id, { params: { Objects: { guids: [small] } }, changes: { [small]: { Quantity: { value: 4 } } } });
+    expect(w.status).toBe(200);
+    const r = await user.op(grid().id, { options: { amount: 20 } });
+    expect(byGuid(r)[small]!.Total!.value).toBe('5');
+  });
+});
