@@ -132,12 +132,18 @@ export function convertDomainModel(index: ModelIndex, module: string, reporter: 
       notes.push(`external source (${str(obj(e.Source)?.$Type) || str(e.Source)}) left out: imported as a local entity`);
 
     const attrs: Json = {};
+    // Calculated attributes are never writable in Kiln (nor in Mendix): left out of imported write lists.
+    const calculated = new Set<string>();
     for (const a of list(e.Attributes)) {
       const aNotes: string[] = [];
       const spec = attributeType(obj(a.NewType) ?? obj(a.Type), aNotes);
       const value = obj(a.Value);
       if (value?.$Type === 'DomainModels$CalculatedValue') {
-        aNotes.push(`calculated by ${str(value.Microflow)}: imported as a stored attribute (Kiln has no calculated attributes yet)`);
+        const microflow = str(value.Microflow);
+        if (microflow) {
+          spec.calculated = microflow;
+          calculated.add(str(a.Name));
+        } else aNotes.push('calculated by no microflow in Mendix: imported as a stored attribute');
       } else {
         const d = defaultValue(spec, str(value?.DefaultValue));
         if (d !== undefined) spec.default = d;
@@ -207,7 +213,7 @@ export function convertDomainModel(index: ModelIndex, module: string, reporter: 
         if (!member) continue;
         const rights = str(m.AccessRights);
         if (rights === 'ReadOnly' || rights === 'ReadWrite') read.push(member);
-        if (rights === 'ReadWrite') write.push(member);
+        if (rights === 'ReadWrite' && !calculated.has(member)) write.push(member);
       }
       const rule: Json = { roles: own };
       if (r.AllowCreate === true) rule.create = true;

@@ -18,7 +18,7 @@ async function model(total: string, version: string): Promise<CompiledModel> {
       'app.yaml': `name: T\nversion: ${version}\nmodules: [T]\n`,
       'modules/T/domain-model.yaml': `entities:\n  Line:\n    attributes:\n      Quantity: Integer\n      Total: ${total}\n      Extra: { type: String, calculated: Line_Extra }\n`,
       'modules/T/microflows/Line_Total.yaml': 'parameters: { Line: T.Line }\nreturns: Integer\nbody:\n  - return: $Line/Quantity * 2\n',
-      'modules/T/microflows/Line_Extra.yaml': "parameters: { Line: T.Line }\nreturns: String\nbody:\n  - return: \"'x'\"\n",
+      'modules/T/microflows/Line_Extra.yaml': 'parameters: { Line: T.Line }\nreturns: String\nbody:\n  - return: "\'x\'"\n',
     }),
   );
   if (!m) throw new Error(diagnostics.map((d) => `${d.path}: ${d.message}`).join('\n'));

@@ -100,6 +100,7 @@ const domainModel: MxObject = {
           MemberAccesses: [
             { Attribute: 'Shop.Order.Code', Association: '', AccessRights: 'ReadWrite' },
             { Attribute: 'Shop.Order.Total', Association: '', AccessRights: 'ReadOnly' },
+            { Attribute: 'Shop.Order.Score', Association: '', AccessRights: 'ReadWrite' },
             { Attribute: '', Association: 'Shop.Order_Customer', AccessRights: 'ReadOnly' },
             { Attribute: 'Shop.Order.Secret', Association: '', AccessRights: 'None' },
           ],
@@ -166,7 +167,7 @@ describe('domain model import', () => {
       Blob: 'Binary',
       Secret: 'HashedString',
       Rate: 'Decimal',
-      Score: 'Integer',
+      Score: { type: 'Integer', calculated: 'Shop.CalcScore' },
     });
     expect(out.entities.Customer).toEqual({ generalization: 'System.User' });
   });
@@ -185,7 +186,7 @@ describe('domain model import', () => {
     ]);
     expect(out.entities.Order.indexes).toEqual([{ attributes: ['Code', { attribute: 'Count', descending: true }] }]);
     expect(out.entities.Order.access).toEqual([
-      { roles: ['User'], create: true, read: ['Code', 'Total', 'Order_Customer'], write: ['Code'], xpath: "[System.owner = '[%CurrentUser%]']" },
+      { roles: ['User'], create: true, read: ['Code', 'Total', 'Score', 'Order_Customer'], write: ['Code'], xpath: "[System.owner = '[%CurrentUser%]']" },
     ]);
   });
 
@@ -199,7 +200,6 @@ describe('domain model import', () => {
   it('reports what it changed', () => {
     expect(reporter.report.notes).toEqual([
       'entity Shop.Order: attribute Rate: Float attribute imported as Decimal',
-      'entity Shop.Order: attribute Score: calculated by Shop.CalcScore: imported as a stored attribute (Kiln has no calculated attributes yet)',
       'entity Shop.Order: access rule: roles of other modules left out (Other.Role)',
       'association Shop.Order_Customer: stored as a column in Mendix; Kiln stores it in an association table',
     ]);
