@@ -28,6 +28,8 @@ export interface EntityMap {
   readonly owned: readonly CAssociation[];
   /** Persistable associations whose child is this entity or a generalization. */
   readonly referredBy: readonly CAssociation[];
+  /** Of `referredBy`, the ones owned by both ends (not self-associations): its objects hold them too, as parent ids. */
+  readonly alsoOwned: readonly CAssociation[];
   /** This entity's tables above the first `inherited` of its generalization's (same list each call, for caches). */
   extraTables(inherited: number): readonly TableMap[];
 }
@@ -67,6 +69,7 @@ function build(model: CompiledModel, name: string): EntityMap {
   const persistable = (a: CAssociation) => !!model.entities.get(a.parent)?.persistable && !!model.entities.get(a.child)?.persistable;
   const owned = entity.parentOf.map((n) => model.associations.get(n)!).filter(persistable);
   const referredBy = entity.childOf.map((n) => model.associations.get(n)!).filter(persistable);
+  const alsoOwned = (entity.alsoOwns ?? []).map((n) => model.associations.get(n)!).filter(persistable);
   const root = model.entities.get(entity.chain[entity.chain.length - 1]!)!;
   const extras = new Map<number, readonly TableMap[]>();
   const extraTables = (inherited: number) => {
@@ -77,5 +80,5 @@ function build(model: CompiledModel, name: string): EntityMap {
     }
     return x;
   };
-  return { entity, tables, typeColumn: root.hasTypeColumn, owned, referredBy, extraTables };
+  return { entity, tables, typeColumn: root.hasTypeColumn, owned, referredBy, alsoOwned, extraTables };
 }

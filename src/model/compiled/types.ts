@@ -188,6 +188,13 @@ export interface CEntity {
   /** Associations where this entity or a generalization is the parent / the child (qualified names). */
   readonly parentOf: readonly string[];
   readonly childOf: readonly string[];
+  /**
+   * Associations owned by both ends (`owner: Both`) where this entity or a generalization is the
+   * child: its objects own them too (a member of the entity, in its access rules, changeable from
+   * this side; the value is the parent ids). Self-associations are not listed (one member name
+   * cannot hold both directions). Absent in models built by hand = none.
+   */
+  readonly alsoOwns?: readonly string[];
   /** Own and inherited. */
   readonly validation: readonly CValidationRule[];
   /** Own and inherited. */

@@ -58,6 +58,8 @@ function selectMembers(
       if (!references.includes(assoc)) references.push(assoc);
       continue;
     }
+    // Owned from the child side (owner Both): loaded after the rows by the retrieve, not selected here.
+    if ((entity.alsoOwns ?? []).some((a) => a === m || a.slice(a.indexOf('.') + 1) === m)) continue;
     throw new QueryError(`unknown attribute or owned association '${raw}' of ${entity.name}`);
   }
   return { attributes, references };
