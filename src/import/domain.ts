@@ -108,6 +108,16 @@ export function convertDomainModel(index: ModelIndex, module: string, reporter: 
     for (const a of list(e.Attributes)) attributeNames.set(str(a.$ID), str(a.Name));
   }
 
+  // Which entity may name an association in its access rules: its parent, and its child too when owned by both (Mendix keeps member accesses on both sides then).
+  const associationEnds = new Map<string, { parent: string; child: string; both: boolean }>();
+  for (const a of [...list(dm.Associations), ...list(dm.CrossAssociations)]) {
+    associationEnds.set(`${module}.${str(a.Name)}`, {
+      parent: entityNames.get(str(a.ParentPointer)) ?? str(a.Parent),
+      child: entityNames.get(str(a.ChildPointer)) ?? str(a.Child ?? a.ChildPointer),
+      both: str(a.Owner) === 'Both',
+    });
+  }
+
   const entities: Json = {};
   for (const e of list(dm.Entities)) {
     const name = str(e.Name);
@@ -211,6 +221,12 @@ export function convertDomainModel(index: ModelIndex, module: string, reporter: 
       for (const m of list(r.MemberAccesses)) {
         const member = str(m.Attribute) ? last(str(m.Attribute)) : str(m.Association) ? memberName(str(m.Association), module) : '';
         if (!member) continue;
+        const ends = str(m.Association) ? associationEnds.get(str(m.Association)) : undefined;
+        if (ends && ends.child === name && ends.parent !== name && !ends.both) {
+          // Only an association owned by both ends is a member of its child entity.
+          if (str(m.AccessRights) !== 'None') notes.push(`access rule: ${member} left out (${name} is its child and it is not owned by both ends)`);
+          continue;
+        }
         const rights = str(m.AccessRights);
         if (rights === 'ReadOnly' || rights === 'ReadWrite') read.push(member);
         if (rights === 'ReadWrite' && !calculated.has(member)) write.push(member);

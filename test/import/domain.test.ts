@@ -114,6 +114,19 @@ const domainModel: MxObject = {
       Name: 'Customer',
       MaybeGeneralization: { $Type: 'DomainModels$Generalization', Generalization: 'System.User' },
       Attributes: [],
+      AccessRules: [
+        {
+          $Type: 'DomainModels$AccessRule',
+          AllowedModuleRoles: ['Shop.User'],
+          DefaultMemberAccessRights: 'None',
+          MemberAccesses: [
+            // Owned by both: the child side's entry is kept (Kiln grants the member from either side).
+            { Attribute: '', Association: 'Shop.Order_Helpers', AccessRights: 'ReadWrite' },
+            // Owned by Order alone: not a member of Customer.
+            { Attribute: '', Association: 'Shop.Order_Customer', AccessRights: 'ReadOnly' },
+          ],
+        },
+      ],
     },
   ],
   Associations: [
@@ -131,6 +144,7 @@ const domainModel: MxObject = {
         ChildErrorMessage: caption('Has orders'),
       },
     },
+    { $Type: 'DomainModels$Association', Name: 'Order_Helpers', ParentPointer: 'e1', ChildPointer: 'e2', Type: 'ReferenceSet', Owner: 'Both' },
   ],
   CrossAssociations: [
     { $Type: 'DomainModels$CrossAssociation', Name: 'Order_Tags', ParentPointer: 'e1', Child: 'Tags.Tag', Type: 'ReferenceSet', Owner: 'Both' },
@@ -169,7 +183,10 @@ describe('domain model import', () => {
       Rate: 'Decimal',
       Score: { type: 'Integer', calculated: 'Shop.CalcScore' },
     });
-    expect(out.entities.Customer).toEqual({ generalization: 'System.User' });
+    expect(out.entities.Customer).toEqual({
+      generalization: 'System.User',
+      access: [{ roles: ['User'], read: ['Order_Helpers'], write: ['Order_Helpers'] }],
+    });
   });
 
   it('imports validation rules, event handlers, indexes and access rules', () => {
@@ -193,6 +210,7 @@ describe('domain model import', () => {
   it('imports associations with type, owner and delete behaviour both ways', () => {
     expect(out.associations).toEqual({
       Order_Customer: { parent: 'Order', child: 'Customer', deleteBehavior: { parent: 'cascade', child: { prevent: 'Has orders' } } },
+      Order_Helpers: { type: 'ReferenceSet', parent: 'Order', child: 'Customer', owner: 'Both' },
       Order_Tags: { type: 'ReferenceSet', parent: 'Order', child: 'Tags.Tag', owner: 'Both' },
     });
   });
@@ -201,6 +219,7 @@ describe('domain model import', () => {
     expect(reporter.report.notes).toEqual([
       'entity Shop.Order: attribute Rate: Float attribute imported as Decimal',
       'entity Shop.Order: access rule: roles of other modules left out (Other.Role)',
+      'entity Shop.Customer: access rule: Order_Customer left out (Customer is its child and it is not owned by both ends)',
       'association Shop.Order_Customer: stored as a column in Mendix; Kiln stores it in an association table',
     ]);
   });
