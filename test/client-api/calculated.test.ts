@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitObjects, createObject } from '../../src/data/index.js';
+import { setReference } from '../../src/objects/mx-object.js';
 import { DIALECTS } from '../support/databases.js';
 import { startApp, type AppUnderTest, type XasClient } from './harness.js';
 
@@ -24,6 +25,24 @@ entities:
       Hidden: { type: String, calculated: Calc.Line_ReadBy }
     access:
       - { roles: [User], read: [Quantity, Price, Total, ReadBy], write: [Quantity, Price] }
+  Order:
+    attributes:
+      Number: Integer
+      Label: { type: String, calculated: Order_Label }
+associations:
+  Line_Order: { parent: Line, child: Order }
+`,
+  'modules/Calc/microflows/Order_Label.yaml': `parameters: { Order: Calc.Order }
+returns: String
+body:
+  - return: "'Order ' + toString($Order/Number)"
+`,
+  'modules/Calc/microflows/Line_OrderLabel.yaml': `allowedRoles: [User]
+parameters: { Line: Calc.Line }
+returns: String
+body:
+  - retrieve: { from: $Line/Calc.Line_Order, into: Order }
+  - return: $Order/Label
 `,
   'modules/Calc/microflows/Line_Total.yaml': `parameters: { Line: Calc.Line }
 returns: Decimal
@@ -52,6 +71,7 @@ widgets:
       columns: [Quantity, Price, Total, ReadBy]
       buttons:
         - { caption: Largest, action: { microflow: Calc.Line_Largest } }
+        - { caption: Order, action: { microflow: Calc.Line_OrderLabel } }
 `,
   'modules/Calc/pages/Line_Edit.yaml': `title: Line
 allowedRoles: [User]
@@ -94,7 +114,10 @@ describe.each(DIALECTS)('calculated attributes on %s', (dialect) => {
     const b = await createObject(model, 'Calc.Line', app.ids);
     b.values.set('Quantity', 10);
     b.values.set('Price', new Decimal('3.5'));
-    await app.db.transaction((tx) => commitObjects(tx, model, [a, b]));
+    const order = await createObject(model, 'Calc.Order', app.ids);
+    order.values.set('Number', 7);
+    setReference(a, 'Calc.Line_Order', order.id);
+    await app.db.transaction((tx) => commitObjects(tx, model, [order, a, b]));
     small = a.id.toString();
     big = b.id.toString();
     user = app.client();
@@ -130,6 +153,13 @@ describe.each(DIALECTS)('calculated attributes on %s', (dialect) => {
     const r = await user.op(largest.id, {});
     expect(r.status).toBe(200);
     expect(r.body.actionResult).toEqual({ type: 'Primitive', value: '35' });
+  });
+
+  it('gives the objects a microflow reaches over an association their computed value', async () => {
+    const button = app.registry.forButton('Calc.Line_Overview', 'linesGrid', 1)!;
+    const r = await user.op(button.id, { params: { Line: { guid: small } } });
+    expect(r.status).toBe(200);
+    expect(r.body.actionResult).toEqual({ type: 'Primitive', value: 'Order 7' });
   });
 
   it('refuses writing it (403), sorting (400) and filtering (400) on it, naming the attribute', async () => {

@@ -36,7 +36,11 @@ describe('kiln check: associations owned by both ends', () => {
   it("refuses the association in the child's rules when the parent alone owns it", async () => {
     const { diagnostics } = await loadModel(writeApp({ 'app.yaml': APP, 'modules/Team/domain-model.yaml': domain('Default') }));
     const out = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-    expect(out).toContain("modules/Team/domain-model.yaml:10 entities.Person.access.0.read.1: unknown attribute or association 'Project_Person' of Team.Person");
-    expect(out).toContain("modules/Team/domain-model.yaml:10 entities.Person.access.0.write.0: unknown attribute or association 'Team.Project_Person' of Team.Person");
+    expect(out).toContain(
+      "modules/Team/domain-model.yaml:10 entities.Person.access.0.read.1: unknown attribute or association 'Project_Person' of Team.Person",
+    );
+    expect(out).toContain(
+      "modules/Team/domain-model.yaml:10 entities.Person.access.0.write.0: unknown attribute or association 'Team.Project_Person' of Team.Person",
+    );
   });
 });
