@@ -8,7 +8,8 @@ import { startApp, type AppUnderTest, type XasClient } from './harness.js';
 /**
  * Calculated attributes (issue 22): Total is computed by a microflow each
  * time a Line is read — in the client API's retrieves, in a microflow's
- * retrieve — with the reader's context ($currentUser), never stored (no
+ * retrieve (from the database and over an association), in a published
+ * OData resource — with the reader's context ($currentUser), never stored (no
  * column), never writable, not sortable or filterable (400), and member read
  * access still hides one the user may not read. Over real HTTP, on the three
  * databases.
@@ -59,6 +60,12 @@ returns: Decimal
 body:
   - retrieve: { from: Calc.Line, sort: [Quantity desc], range: first, into: Line }
   - return: $Line/Total
+`,
+  'modules/Calc/odata/CalcService.yaml': `location: odata/calc/v1
+authentication: [basic]
+allowedRoles: [User]
+entitySets:
+  Lines: { entity: Line, attributes: [Quantity, Price, Total, ReadBy] }
 `,
   'modules/Calc/pages/Line_Overview.yaml': `title: Lines
 allowedRoles: [User]
@@ -160,6 +167,23 @@ describe.each(DIALECTS)('calculated attributes on %s', (dialect) => {
     const r = await user.op(button.id, { params: { Line: { guid: small } } });
     expect(r.status).toBe(200);
     expect(r.body.actionResult).toEqual({ type: 'Primitive', value: 'Order 7' });
+  });
+
+  it('serves the computed value in a published OData resource, and refuses $filter and $orderby on it (400)', async () => {
+    const auth = { authorization: `Basic ${Buffer.from('calcuser:Customer-1').toString('base64')}` };
+    const get = (q: string) => fetch(`${app.base}/odata/calc/v1/Lines${q}`, { headers: auth });
+    const r = await get('?$orderby=Quantity');
+    expect(r.status).toBe(200);
+    const rows = ((await r.json()) as { value: Record<string, unknown>[] }).value;
+    expect(rows.map((x) => [x.Quantity, Number(x.Total), x.ReadBy])).toEqual([
+      [2, 2.5, 'calcuser'],
+      [10, 35, 'calcuser'],
+    ]);
+    for (const q of ['?$filter=Total gt 3', '?$orderby=Total']) {
+      const bad = await get(q);
+      expect(bad.status, q).toBe(400);
+      expect(await bad.text(), q).toContain('Total');
+    }
   });
 
   it('refuses writing it (403), sorting (400) and filtering (400) on it, naming the attribute', async () => {
