@@ -396,12 +396,14 @@ class PageBuilder {
       const label = (c && typeof c === 'object' ? this.text((c as { caption?: unknown }).caption) : undefined) ?? humanize(ref.split('/').pop()!);
       const opts = c && typeof c === 'object' ? (c as { filter?: unknown; hidden?: unknown }) : {};
       // A filter only where the server accepts one: an attribute readable on every object (the others' values stay hidden).
-      const filter = opts.filter === true && !ref.includes('/') && access.readableOnEvery(ref) ? FILTERS[type] : undefined;
+      // A calculated attribute has no column: neither sorted nor filtered by the server.
+      const calculated = !ref.includes('/') && !!entity.attributes.get(ref)?.calculated;
+      const filter = opts.filter === true && !ref.includes('/') && !calculated && access.readableOnEvery(ref) ? FILTERS[type] : undefined;
       columns.push({
         attribute: ref,
         caption: label,
         type,
-        sortable: !ref.includes('/'),
+        sortable: !ref.includes('/') && !calculated,
         ...(filter ? { filter } : {}),
         ...(opts.hidden === true ? { hidden: true } : {}),
       });

@@ -195,6 +195,10 @@ describe.each(DIALECTS)('calculated attributes on %s', (dialect) => {
     expect(s.status).toBe(400);
     expect(s.body.field).toBe('options.sort.0');
     expect(String(s.body.error)).toContain("'Total'");
+    // The page definition offers no sorting on it either.
+    const page = await user.get('/pages/Calc.Line_Overview.json');
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/"attribute":"Total","caption":"Total","type":"Decimal","sortable":false/);
     const f = await user.op(grid().id, { options: { amount: 20, extraXpath: '[Total > 3]' } });
     expect(f.status).toBe(400);
     expect(String(f.body.error)).toContain("'Total'");

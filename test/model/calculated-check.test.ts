@@ -105,6 +105,7 @@ widgets:
       name: g
       source: { xpath: '//Shop.Line', sort: [Total] }
       columns: [Quantity, Total]
+      search: [Total]
 `,
     });
     const has = (s: string) =>

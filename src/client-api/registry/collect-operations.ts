@@ -304,6 +304,8 @@ class PageWalker {
         body.search.forEach((s, i) => {
           if (typeof s !== 'string' || !used.entity.attributes.has(s))
             this.error([...path, 'search', i], `unknown attribute '${String(s)}' of ${used.entity.name}`);
+          else if (used.entity.attributes.get(s)!.calculated)
+            this.error([...path, 'search', i], `calculated attribute '${s}' of ${used.entity.name} cannot be searched (it has no column)`);
           else search.push(s);
         });
       }
