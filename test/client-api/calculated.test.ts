@@ -30,8 +30,20 @@ entities:
     attributes:
       Number: Integer
       Label: { type: String, calculated: Order_Label }
+  Loop:
+    attributes:
+      N: Integer
+      Depth: { type: Integer, calculated: Loop_Depth }
+    access:
+      - { roles: [User], read: '*' }
 associations:
   Line_Order: { parent: Line, child: Order }
+`,
+  'modules/Calc/microflows/Loop_Depth.yaml': `parameters: { Loop: Calc.Loop }
+returns: Integer
+body:
+  - retrieve: { from: Calc.Loop, range: first, into: Other }
+  - return: $Other/Depth + 1
 `,
   'modules/Calc/microflows/Order_Label.yaml': `parameters: { Order: Calc.Order }
 returns: String
@@ -79,6 +91,10 @@ widgets:
       buttons:
         - { caption: Largest, action: { microflow: Calc.Line_Largest } }
         - { caption: Order, action: { microflow: Calc.Line_OrderLabel } }
+  - dataGrid:
+      name: loopsGrid
+      source: { xpath: //Calc.Loop }
+      columns: [N, Depth]
 `,
   'modules/Calc/pages/Line_Edit.yaml': `title: Line
 allowedRoles: [User]
@@ -124,7 +140,8 @@ describe.each(DIALECTS)('calculated attributes on %s', (dialect) => {
     const order = await createObject(model, 'Calc.Order', app.ids);
     order.values.set('Number', 7);
     setReference(a, 'Calc.Line_Order', order.id);
-    await app.db.transaction((tx) => commitObjects(tx, model, [order, a, b]));
+    const loop = await createObject(model, 'Calc.Loop', app.ids);
+    await app.db.transaction((tx) => commitObjects(tx, model, [order, a, b, loop]));
     small = a.id.toString();
     big = b.id.toString();
     user = app.client();
@@ -202,6 +219,16 @@ describe.each(DIALECTS)('calculated attributes on %s', (dialect) => {
     const f = await user.op(grid().id, { options: { amount: 20, extraXpath: '[Total > 3]' } });
     expect(f.status).toBe(400);
     expect(String(f.body.error)).toContain("'Total'");
+  });
+
+  it('ends a calculation that reads its own entity with a clear error instead of recursing for ever', async () => {
+    const r = await user.op(app.registry.forWidget('Calc.Line_Overview', 'loopsGrid')!.id, { options: { amount: 20 } });
+    // A fault of the model, not of the request: the caller gets the plain 500, the log says what happened.
+    expect(r.status).toBe(500);
+    expect(r.body.error).toBe('internal error');
+    expect(JSON.stringify(app.logLines())).toContain('calculated attributes nest more than 8 deep (Calc.Loop.Depth)');
+    // The server still answers.
+    expect((await user.op(grid().id, { options: { amount: 20 } })).status).toBe(200);
   });
 
   it('recomputes after the stored attributes change', async () => {
