@@ -12,7 +12,7 @@ import { commitObjects, createIdGenerator, createObject, openDatabase, syncSchem
 import { dataPort, dbPort, MicroflowEngine, queryPort } from '../../src/logic/index.js';
 import { engineCalculator } from '../../src/logic/calculated.js';
 import { loadModel } from '../../src/model/index.js';
-import { setValue } from '../../src/objects/mx-object.js';
+import { setValue, type MxObject } from '../../src/objects/mx-object.js';
 import { compileQuery, provideCalculator, retrieve } from '../../src/query/index.js';
 import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
 import { freshDatabase, type DialectName } from '../../test/support/databases.js';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       const engine = new MicroflowEngine({ model, data: dataPort(model, ids), query: queryPort(db.dialect), db: dbPort(db), log });
       provideCalculator(model, engineCalculator(engine));
       for (const entity of ['B.Plain', 'B.Calc']) {
-        const objs = [];
+        const objs: MxObject[] = [];
         for (let i = 0; i < N; i++) {
           const o = await createObject(model, entity, ids);
           setValue(o, 'Quantity', i);
