@@ -59,6 +59,13 @@ widgets:
         - referenceSetSelector: { association: Project_Person, attribute: Title, label: Projects }
       buttons:
         - { caption: Save, action: save }
+        - { caption: Join Alpha, action: { microflow: Team.Person_JoinAlpha } }
+`,
+  'modules/Team/microflows/Person_JoinAlpha.yaml': `allowedRoles: [Member]
+parameters: { Person: Team.Person }
+body:
+  - retrieve: { from: Team.Project, xpath: "[Title = 'Alpha']", range: first, into: Alpha }
+  - change: { object: $Person, add: { Team.Project_Person: $Alpha }, commit: true }
 `,
   'modules/Team/pages/Project_Edit.yaml': `title: Project
 allowedRoles: [Member, Lead]
@@ -214,5 +221,15 @@ describe.each(DIALECTS)('associations owned by both ends on %s', (dialect) => {
     const r = await member.op(savePerson().id, { params: { Objects: { guids: [ann] } }, changes: { [ann]: { [ASSOC]: { value: [bob] } } } });
     expect(r.status).toBe(400);
     expect(String(r.body.error)).toContain('Team.Project');
+  });
+
+  it("lets a microflow add to the set from the child side, keeping the child's other parents", async () => {
+    const join = app.registry.forButton('Team.Person_Edit', 'personView', 1)!;
+    const before = await rows();
+    expect(before).toContain(`${beta}>${bob}`);
+    expect(before).not.toContain(`${alpha}>${bob}`);
+    const r = await member.op(join.id, { params: { Person: { guid: bob } } });
+    expect(r.status).toBe(200);
+    expect(await rows()).toEqual([...before, `${alpha}>${bob}`].sort());
   });
 });
