@@ -106,6 +106,8 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
   if (options.sort.length) {
     sort = options.sort.map(([attribute, dir], i) => {
       if (!shape.sortable.has(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
+      if (ctx.model.entities.get(op.entity)?.attributes.get(attribute)?.calculated)
+        throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}': it is calculated when read, not stored`);
       // Readable on some objects only (per-object member rights): the order would reveal the others' values.
       if (!filterable(ctx.model, ctx.user, op.entity, attribute))
         throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}': it is not readable on every object you can see`);

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../model/diagnostics.js';
+import { referredEntity } from '../../model/compiled/owned-associations.js';
 import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
 import { qualify } from '../../model/compiled/compile-domain.js';
 import { instantiateSnippet } from '../../model/compiled/snippets.js';
@@ -304,6 +305,8 @@ class PageWalker {
         body.search.forEach((s, i) => {
           if (typeof s !== 'string' || !used.entity.attributes.has(s))
             this.error([...path, 'search', i], `unknown attribute '${String(s)}' of ${used.entity.name}`);
+          else if (used.entity.attributes.get(s)!.calculated)
+            this.error([...path, 'search', i], `calculated attribute '${s}' of ${used.entity.name} cannot be searched (it has no column)`);
           else search.push(s);
         });
       }
@@ -393,7 +396,9 @@ class PageWalker {
       this.error([...path, 'association'], `a ${kind} needs a ${want}; '${assoc.name}' is a ${assoc.type}`);
       return;
     }
-    const target = this.model.entities.get(assoc.child);
+    // In a data view of the child of an association owned by both ends, the choices are its parents.
+    const fromChild = !!scope.used?.entity.alsoOwns?.includes(assoc.name);
+    const target = this.model.entities.get(fromChild ? assoc.parent : assoc.child);
     if (!target) return;
     const display = typeof body.attribute === 'string' ? body.attribute : [...target.attributes.keys()][0];
     if (!display || !target.attributes.has(display)) {
@@ -401,8 +406,7 @@ class PageWalker {
       return;
     }
     if (scope.used && assoc.type === 'Reference') this.useRef(scope.used, `${assoc.name}/${target.name}/${display}`, [...path, 'association']);
-    else if (scope.used && scope.used.entity.chain.includes(assoc.parent) && !scope.used.references.includes(assoc.name))
-      scope.used.references.push(assoc.name);
+    else if (scope.used && referredEntity(scope.used.entity, assoc) && !scope.used.references.includes(assoc.name)) scope.used.references.push(assoc.name);
     if (!target.persistable) return;
     const xpath = `//${target.name}`;
     const constants: OperationConstants = {
