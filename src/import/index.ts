@@ -200,7 +200,9 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): st
       parent &&
       typeof parent === 'object' &&
       key in parent &&
-      (['entities', 'attributes', 'associations', 'enumerations', 'constants', 'userRoles', 'homeByRole', 'navigation'].includes(parentPath.at(-1) ?? '') ||
+      (['entities', 'attributes', 'associations', 'enumerations', 'constants', 'userRoles', 'manageableRoles', 'homeByRole', 'navigation'].includes(
+        parentPath.at(-1) ?? '',
+      ) ||
         parentPath.length === 0)
     ) {
       delete (parent as Json)[key];
