@@ -53,6 +53,21 @@ widgets:
       buttons:
         - { caption: Save, action: save }
 `,
+  'modules/Admin/odata/Users.yaml': `location: odata/users/v1
+version: 1.0.0
+namespace: Users
+authentication: [basic]
+allowedRoles: [Manager]
+entitySets:
+  Accounts:
+    entity: Account
+    attributes: [Name, FullName]
+    associations: { System.UserRoles: Roles }
+    capabilities: { updatable: true }
+  Roles:
+    entity: System.UserRole
+    attributes: [Name]
+`,
 };
 
 describe.each(DIALECTS)('grantable roles on %s', (dialect) => {
@@ -138,6 +153,28 @@ describe.each(DIALECTS)('grantable roles on %s', (dialect) => {
     expect(take.status).toBe(403);
     expect(JSON.stringify(take.body)).toContain("'Manager'");
     expect(await carlasRoles()).toEqual(['Customer', 'Manager']);
+  });
+
+  it('refuses the same grant through a published OData service, and allows a grantable one', async () => {
+    expect((await setRoles('root', ['Customer'])).status).toBe(200);
+    const patch = (roles: string[]) =>
+      fetch(`${t.url}/odata/users/v1/Accounts(${carla})`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('boss:Boss-pass1').toString('base64')}` },
+        body: JSON.stringify({ 'Roles@odata.bind': roles.map((r) => `Roles(${roleId.get(r)})`) }),
+      });
+    const refused = await patch(['Customer', 'Auditor']);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("not allowed to grant or revoke the user role 'Auditor'");
+    expect(await carlasRoles()).toEqual(['Customer']);
+    expect((await setRoles('root', ['Customer', 'Manager'])).status).toBe(200);
+    // Dropping Manager (not grantable by boss) is refused too.
+    expect((await patch(['Customer'])).status).toBe(403);
+    expect(await carlasRoles()).toEqual(['Customer', 'Manager']);
+    expect((await setRoles('root', ['Customer'])).status).toBe(200);
+    expect((await patch([])).status).toBe(204);
+    expect(await carlasRoles()).toEqual([]);
+    expect((await setRoles('root', ['Customer'])).status).toBe(200);
   });
 
   it('lets a user grant and revoke the roles theirs list as grantable', async () => {
