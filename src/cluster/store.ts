@@ -84,13 +84,13 @@ export class ClusterStore {
 
   // ---- instances ----
 
-  /** A System.XASInstance object for this instance, its times the database's now. */
+  /** A System.XASInstance object for this instance, its times (and createdDate) the database's now. */
   async register(id: string, address: string, modelVersion: string): Promise<void> {
     const q = this.q;
     const objectId = await this.ids.nextId('System.XASInstance');
     await this.db.execute(
-      `INSERT INTO ${this.inst} (${q('id')}, ${q('xasid')}, ${q('lastupdate')}, ${q('startedat')}, ${q('address')}, ${q('modelversion')}) ` +
-        `VALUES (${this.ph(1)}, ${this.ph(2)}, ${this.nowDateTime}, ${this.nowDateTime}, ${this.ph(3)}, ${this.ph(4)})`,
+      `INSERT INTO ${this.inst} (${q('id')}, ${q('xasid')}, ${q('lastupdate')}, ${q('startedat')}, ${q('createddate')}, ${q('address')}, ${q('modelversion')}) ` +
+        `VALUES (${this.ph(1)}, ${this.ph(2)}, ${this.nowDateTime}, ${this.nowDateTime}, ${this.nowDateTime}, ${this.ph(3)}, ${this.ph(4)})`,
       [idToDb(this.db.dialect, objectId), id, address, modelVersion],
     );
   }

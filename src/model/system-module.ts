@@ -172,6 +172,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
         Address: { type: 'String', length: 200 },
         ModelVersion: { type: 'String', length: 64 },
       },
+      systemMembers: { createdDate: true },
       indexes: [{ name: 'idx_system$xasinstance_xasid', attributes: ['XASId'] }],
       access: [{ roles: ['Administrator'], read: '*' }],
     },

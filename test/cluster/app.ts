@@ -71,7 +71,7 @@ export function clusterApp(opts: { startupResult?: string; startupSleepMs?: numb
           dataGrid: {
             name: 'instancesGrid',
             source: { xpath: '//System.XASInstance', sort: ['StartedAt'] },
-            columns: ['XASId', 'LastUpdate', 'StartedAt', 'Address', 'ModelVersion'],
+            columns: ['XASId', 'LastUpdate', 'StartedAt', 'Address', 'ModelVersion', 'createdDate'],
           },
         },
       ],

@@ -74,6 +74,7 @@ for (const dialect of ['postgres', 'mysql'] as const) {
         // LastUpdate is the cluster's own refresh, in the database's clock: within a minute of now.
         expect(Math.abs(Number(o.attributes.LastUpdate?.value) - Date.now())).toBeLessThan(60000);
         expect(String(o.attributes.ModelVersion?.value)).toMatch(/^[0-9a-f]+$/);
+        expect(Math.abs(Number(o.attributes.createdDate?.value) - Date.now())).toBeLessThan(60000);
       }
     });
 
