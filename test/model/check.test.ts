@@ -258,4 +258,38 @@ describe('kiln check: broken models', () => {
     expect(out.some((l) => l.includes("security.manageableRoles.Clerk.0: unknown user role 'Gest'") && l.includes('Guest'))).toBe(true);
     expect(out.some((l) => l.includes("security.manageableRoles.Nobody: unknown user role 'Nobody'"))).toBe(true);
   });
+
+  it("compiles the System module's entities with Mendix's names and types", async () => {
+    const { model } = await loadModel(join(ROOT, 'examples', 'employees'));
+    const attrs = (e: string) => Object.fromEntries([...model!.entities.get(e)!.attributes.values()].filter((a) => !a.system).map((a) => [a.name, a.type]));
+    expect(attrs('System.TokenInformation')).toEqual({ Token: 'HashedString', ExpiryDate: 'DateTime', UserAgent: 'String' });
+    expect(attrs('System.UserReportInfo')).toEqual({ UserType: 'Enumeration', Hash: 'String' });
+    expect(model!.entities.get('System.UserReportInfo')!.attributes.get('UserType')!.enumeration).toBe('System.UserType');
+    expect(attrs('System.XASInstance')).toMatchObject({
+      XASId: 'String',
+      LastUpdate: 'DateTime',
+      AllowedNumberOfConcurrentUsers: 'Integer',
+      PartnerName: 'String',
+      CustomerName: 'String',
+    });
+    expect(attrs('System.Paging')).toEqual({
+      PageNumber: 'Long',
+      IsSortable: 'Boolean',
+      SortAttribute: 'String',
+      SortAscending: 'Boolean',
+      HasMoreData: 'Boolean',
+    });
+    expect(model!.entities.get('System.Paging')!.persistable).toBe(false);
+    expect(model!.entities.get('System.SoapFault')!.chain).toEqual(['System.SoapFault', 'System.Error']);
+    expect(attrs('System.SynchronizationError')).toEqual({ Reason: 'String', ObjectId: 'String', ObjectType: 'String', ObjectContent: 'String' });
+    const g = model!.associations.get('System.grantableRoles')!;
+    expect([g.type, g.parent, g.child, g.table, g.parentColumn, g.childColumn]).toEqual([
+      'ReferenceSet',
+      'System.UserRole',
+      'System.UserRole',
+      'system$grantableroles',
+      'system$userroleid1',
+      'system$userroleid2',
+    ]);
+  });
 });
