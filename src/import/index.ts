@@ -284,6 +284,7 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
         'enumerations',
         'constants',
         'userRoles',
+        'manageableRoles',
         'homeByRole',
         'navigation',
         'resources',

@@ -177,6 +177,24 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       const overview = readFileSync(join(out, 'modules/Administration/pages/Account_Overview.yaml'), 'utf8');
       expect(overview).toContain('tabContainer:');
       expect(overview).toContain('caption: Local Users');
+      // The users grid filters over System.grantableRoles (the roles the current user may manage): imported whole.
+      const usersGrid = parse(overview).widgets[1].layoutGrid.rows[0].columns[0].widgets[0].tabContainer.tabs[0].widgets[0].dataGrid;
+      expect(usersGrid.source.xpath).toContain('System.UserRoles/System.UserRole/System.grantableRoles[reversed()]/System.UserRole/System.UserRoles');
+      expect(report.notes.filter((n) => n.includes('grantableRoles') || n.includes('may manage'))).toEqual([]);
+      expect(app.security.manageableRoles).toEqual({ Administrator: '*', User: [] });
+      // The runtime-instances page reads System.XASInstance (with its createdDate): imported whole, so 3 pages import fully.
+      const runtime = parse(readFileSync(join(out, 'modules/Administration/pages/RuntimeInstances.yaml'), 'utf8'));
+      const instancesGrid = runtime.widgets[1].layoutGrid.rows[0].columns[0].widgets[0].dataGrid;
+      expect(instancesGrid.source.xpath).toBe('//System.XASInstance');
+      expect(instancesGrid.columns.map((c: { attribute: string }) => c.attribute)).toEqual([
+        'XASId',
+        'createdDate',
+        'AllowedNumberOfConcurrentUsers',
+        'PartnerName',
+        'CustomerName',
+      ]);
+      expect(report.notes.filter((n) => n.includes('XASInstance'))).toEqual([]);
+      expect(report.kinds.page).toEqual({ full: 3, partial: 10, skipped: 3 });
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');

@@ -5,7 +5,8 @@ import type { MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid, type AssociationValue, type AttributeValue, type ObjectId } from '../../objects/values.js';
 import { clientPasswordRefusal } from '../../security/client-passwords.js';
 import { entityAccess } from '../../security/entity-access.js';
-import type { UserContext } from '../../security/user-context.js';
+import { grantRefusal, USER_ROLES_ASSOCIATION } from '../../security/grantable-roles.js';
+import { SYSTEM_CONTEXT, type UserContext } from '../../security/user-context.js';
 import { ValidationFailed, type BackendTx, type ClientApiBackend } from '../backend.js';
 import { ClientApiError, malformed } from '../errors.js';
 import type { ClientObject, RuntimeOperationRequest } from '../protocol/request.js';
@@ -135,13 +136,15 @@ export class ClientState {
     const result: ResolvedObject[] = [];
     const planned: (() => void)[] = [];
     const targets: RefTarget[] = [];
+    const grants: RefTarget[] = [];
     for (const guid of guids) {
       const r = out.get(guid);
       if (!r) throw new ClientApiError(404, `object ${guid} not found`, { field });
-      this.planChanges(guid, r, planned, targets);
+      this.planChanges(guid, r, planned, targets, grants);
       result.push(r);
     }
     if (targets.length) await this.checkTargets(q, targets);
+    if (grants.length) await this.checkGrants(q, grants);
     // Everything checked: only now are the objects touched.
     for (const p of planned) p();
     return result;
@@ -201,7 +204,7 @@ export class ClientState {
    * user on this object. Returned as steps (applied once the whole request
    * checked out) and the newly set reference targets to check.
    */
-  private planChanges(guid: string, r: ResolvedObject, planned: (() => void)[], targets: RefTarget[]): void {
+  private planChanges(guid: string, r: ResolvedObject, planned: (() => void)[], targets: RefTarget[], grants: RefTarget[]): void {
     const changes = this.req.changes.get(guid);
     if (!changes) return;
     const entity = this.model.entities.get(r.object.entity)!;
@@ -224,7 +227,33 @@ export class ClientState {
         const added = (value === null ? [] : Array.isArray(value) ? (value as ObjectId[]) : [value as ObjectId]).filter((id) => !had.has(id));
         const a = this.model.associations.get(member)!;
         if (added.length) targets.push({ field, association: member, entity: entity.parentOf.includes(member) ? a.child : a.parent, ids: added });
+        if (member === USER_ROLES_ASSOCIATION && this.user.applyEntityAccess) {
+          const now = new Set(Array.isArray(value) ? (value as ObjectId[]) : []);
+          const removed = [...had].filter((id) => !now.has(id));
+          if (added.length || removed.length) grants.push({ field, association: member, entity: a.child, ids: [...added, ...removed] });
+        }
         planned.push(() => setRefIfDifferent(r.object, member, value));
+      }
+    }
+  }
+
+  /**
+   * Roles added to or removed from a user must be ones the caller's roles may
+   * grant (System.grantableRoles). Their names are read without the caller's
+   * read constraint: whether the role exists and is readable is checkTargets' answer.
+   */
+  private async checkGrants(q: BackendTx | null, grants: readonly RefTarget[]): Promise<void> {
+    for (const g of grants) {
+      const roles = await this.backend.load(q, SYSTEM_CONTEXT, 'System.UserRole', g.ids);
+      const refusal = grantRefusal(
+        this.model,
+        this.user,
+        roles.map((r) => String(r.object.values.get('Name') ?? '')),
+      );
+      if (refusal) {
+        const guid = g.field.split('.')[1] ?? '';
+        this.refused(guid, this.held.get(guid)?.entity.name ?? this.backend.entityOfId(guidToId(guid)) ?? 'System.User', `${g.field}: ${refusal}`);
+        throw new ClientApiError(403, refusal, { field: g.field });
       }
     }
   }

@@ -5,7 +5,7 @@ import { schemaLock, tableExistsQuery } from '../dialects/ddl.js';
 import { DestructiveSyncError, OlderModelError } from '../errors.js';
 import { historyInsert, incompatibilities, modelFingerprint, modelStanding, readModelHistory, type ModelStanding } from './model-history.js';
 import { modelSchema } from './model-schema.js';
-import { contractSchema, liveSequences, neededBefore, readPendingRemovals, type PendingRemoval } from './pending.js';
+import { contractSchema, dropRuntimeInstanceTable, liveSequences, neededBefore, readPendingRemovals, type PendingRemoval } from './pending.js';
 import { planSync, type PlanStep, type SyncPlan } from './plan.js';
 import { readStoredSchema, systemTablesExist } from './record.js';
 import { SYS, systemTableStatements } from './system-tables.js';
@@ -72,6 +72,11 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
       const history = await readModelHistory(tx);
       const standing = modelStanding(history, fingerprint);
       const pending = await readPendingRemovals(tx);
+      await dropRuntimeInstanceTable(
+        tx,
+        (await readStoredSchema(tx)).tables.map((t) => t.table),
+        opts.log,
+      );
       if (standing.kind === 'older') {
         const why = incompatibilities(tx, tables, await readStoredSchema(tx), pending);
         if (why.length) throw new OlderModelError(olderLine(model.app.version, standing, why));

@@ -247,7 +247,19 @@ function compileSecurity(
       if (!moduleRoles.has(r))
         out.push(file!.diagnostic(['security', 'userRoles', name, i], `unknown module role '${r}'${r.includes('.') ? '' : ' (write Module.Role)'}`));
     });
-    userRoles.set(name, { name, moduleRoles: roles.filter((r) => moduleRoles.has(r)) });
+    userRoles.set(name, { name, moduleRoles: roles.filter((r) => moduleRoles.has(r)), grantableRoles: [] });
+  }
+  for (const [name, role] of userRoles) {
+    const managed = sec?.manageableRoles === undefined ? (role.moduleRoles.includes('System.Administrator') ? '*' : []) : sec.manageableRoles[name];
+    const grantable = managed === '*' ? [...userRoles.keys()] : (managed ?? []).filter((r) => userRoles.has(r));
+    userRoles.set(name, { ...role, grantableRoles: grantable });
+  }
+  for (const [name, managed] of Object.entries(sec?.manageableRoles ?? {})) {
+    if (!userRoles.has(name)) out.push(file!.diagnostic(['security', 'manageableRoles', name], `unknown user role '${name}'`));
+    if (managed !== '*')
+      managed.forEach((r, i) => {
+        if (!userRoles.has(r)) out.push(file!.diagnostic(['security', 'manageableRoles', name, i], `unknown user role '${r}'`));
+      });
   }
   const level = sec?.level ?? 'off';
   if (level !== 'off' && userRoles.size === 0 && file)

@@ -229,6 +229,8 @@ export interface CUserRole {
   readonly name: string;
   /** Qualified module roles. */
   readonly moduleRoles: readonly string[];
+  /** User roles its users may give to and take from other users (System.grantableRoles). */
+  readonly grantableRoles: readonly string[];
 }
 
 export interface CSecurity {
