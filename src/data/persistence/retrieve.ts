@@ -257,7 +257,7 @@ export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, obj
   const sets = new Map<ObjectId, bigint[]>();
   for (const part of chunks(q.dialect, objects, 1)) {
     const w = new SqlWriter(q.dialect);
-    const sql = `SELECT ${w.q(a.parentColumn)}, ${w.q(a.childColumn)} FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => q.dialect.values.encodeId(o.id)))}`;
+    const sql = `SELECT ${w.q(a.parentColumn)}, ${w.q(a.childColumn)} FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => q.dialect.values.encodeId(o.id)))} AND ${w.q(a.childColumn)} IS NOT NULL`;
     for (const row of await q.query(sql, w.params)) {
       const parent = decodeId(row[a.parentColumn]);
       const child = decodeId(row[a.childColumn]);

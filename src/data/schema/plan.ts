@@ -19,6 +19,7 @@ import type { AttributeValue } from '../../objects/values.js';
 import { pendingInsert, type PendingRemoval } from './pending.js';
 import type { StoredSchema } from './record.js';
 import { SYS, SYSTEM_VERSION } from './system-tables.js';
+import { shorten } from './model-schema.js';
 import { TYPE_CODES, type ColumnDef, type IndexDef, type TableDef } from './types.js';
 
 export interface PlanStep {
@@ -302,6 +303,20 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
           remote_primary_key: false,
         };
         m(insert ? k.insertInto(SYS.entity).values({ id, ...values }) : k.updateTable(SYS.entity).set(values).where('id', '=', id));
+      } else if (t.storage === 'column') {
+        // As Mendix records a column-stored association: table_name and child_column_name the column, parent_column_name `id`.
+        const column = t.columns[0]!.column;
+        const values = {
+          association_name: t.key,
+          table_name: column,
+          parent_entity_id: entityIds.get(t.parentKey!) ?? null,
+          child_entity_id: entityIds.get(t.childKey!) ?? null,
+          parent_column_name: 'id',
+          child_column_name: column,
+          pk_index_name: null,
+          index_name: t.indexes.find((i) => !i.unique)?.name ?? null,
+        };
+        m(insert ? k.insertInto(SYS.association).values({ id, ...values }) : k.updateTable(SYS.association).set(values).where('id', '=', id));
       } else {
         const values = {
           association_name: t.key,
@@ -325,8 +340,13 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
 /** 1. Tables no longer in the model. */
 async function planDroppedTables(p: Planner, stored: StoredSchema, used: ReadonlySet<TableDef>, added: readonly TableDef[]): Promise<void> {
   const { k, m } = p;
+  const droppedTables = new Set(stored.tables.filter((s) => !used.has(s) && s.kind === 'entity').map((s) => s.table));
   for (const s of stored.tables) {
     if (used.has(s)) continue;
+    if (s.storage === 'column') {
+      await planDroppedColumnAssociation(p, s, droppedTables.has(s.table));
+      continue;
+    }
     const n = await p.tolerant(s.table, () => p.rowsIn(s.table));
     if (n > 0)
       p.losses.push(
@@ -355,6 +375,25 @@ async function planDroppedTables(p: Planner, stored: StoredSchema, used: Readonl
   }
 }
 
+/** A column-stored association no longer in the model: its column goes (with the parent's table, when that goes too). */
+async function planDroppedColumnAssociation(p: Planner, s: TableDef, tableDropped: boolean): Promise<void> {
+  const column = s.columns[0]!.column;
+  if (!tableDropped) {
+    const n = await p.tolerant(s.table, () => p.valuesIn(s.table, column));
+    if (n > 0) p.losses.push(`association ${s.key}: column ${s.table}.${column} holds ${n} link${n === 1 ? '' : 's'}`);
+    if (p.defer !== undefined) {
+      p.summary.push(`keep column ${s.table}.${column} (association ${s.key}) while an instance of an older model runs: pending removal`);
+      p.keep(s.table, column, `association ${s.key}`);
+    } else {
+      p.summary.push(`drop association ${s.key} (column ${s.table}.${column})`);
+      for (const i of s.indexes) p.dropIndex(s.table, i.name);
+      p.ddl(p.k.schema.alterTable(s.table).dropColumn(column));
+    }
+  }
+  p.m(p.k.deleteFrom(SYS.association).where('id', '=', s.id!));
+  p.deleteIndexMeta(s.id!);
+}
+
 /** How a matched table's columns change. */
 interface ColumnDiff {
   /** Desired column -> the stored column it continues. */
@@ -379,7 +418,12 @@ interface ColumnDiff {
 async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<void> {
   const id = s.id!;
   let dirtyMeta = false;
-  if (s.table !== t.table) {
+  if ((t.storage ?? 'table') !== (s.storage ?? 'table')) {
+    await planStorageChange(p, t, s);
+    return;
+  }
+  // A column-stored association's table is its parent's: a rename is the entity's.
+  if (s.table !== t.table && t.storage !== 'column') {
     p.reuse(t.table, '');
     p.ddl(p.k.schema.alterTable(s.table).renameTo(t.table));
     p.renamePending(s.table, t.table);
@@ -398,7 +442,56 @@ async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<v
     }
   if (alterColumns(p, t, cols)) dirtyMeta = true;
   if (await createMissingIndexes(p, t, s, keep, cols.renames)) dirtyMeta = true;
-  if (dirtyMeta) rewriteTableMeta(p, t, s, id, cols);
+  if (dirtyMeta) rewriteTableMeta(p, recordedNames(t, keep), s, id, cols);
+}
+
+/** The model's table with the names of the indexes kept under the name the database has (Mendix's long names). */
+function recordedNames(t: TableDef, keep: readonly IndexDef[]): TableDef {
+  return { ...t, indexes: t.indexes.map((ti) => ({ ...ti, name: keep.find((si) => sameIndex(si, ti))?.name ?? ti.name })) };
+}
+
+/**
+ * An association whose storage format changed: the links move. Table to
+ * column: the column is added to the parent's table, filled from the
+ * association table, which is then dropped. Column to table: the table is
+ * created, filled from the column, which is then dropped.
+ */
+async function planStorageChange(p: Planner, t: TableDef, s: TableDef): Promise<void> {
+  const { k, Q } = p;
+  for (const i of s.indexes) p.dropIndex(s.table, i.name);
+  if (t.storage === 'column') {
+    const column = t.columns[0]!.column;
+    const [sp, sc] = s.columns;
+    p.summary.push(`store association ${t.key} as column ${t.table}.${column} (was table ${s.table})`);
+    p.reuse(t.table, column);
+    p.ddl(k.schema.alterTable(t.table).addColumn(column, sql.raw(bigintType(p.d))));
+    p.raw(
+      `UPDATE ${Q(t.table)} SET ${Q(column)} = (SELECT ${Q('a')}.${Q(sc!.column)} FROM ${Q(s.table)} ${Q('a')} WHERE ${Q('a')}.${Q(sp!.column)} = ${Q(t.table)}.${Q('id')})`,
+    );
+    p.ddl(k.schema.dropTable(s.table));
+  } else {
+    const column = s.columns[0]!.column;
+    const [pc, cc] = t.columns;
+    p.summary.push(`store association ${t.key} in table ${t.table} (was column ${s.table}.${column})`);
+    createAssociationTable(p, t);
+    p.raw(`INSERT INTO ${Q(t.table)} (${Q(pc!.column)}, ${Q(cc!.column)}) SELECT ${Q('id')}, ${Q(column)} FROM ${Q(s.table)} WHERE ${Q(column)} IS NOT NULL`);
+    p.ddl(k.schema.alterTable(s.table).dropColumn(column));
+  }
+  for (const i of t.indexes) p.createIndex(t.table, i);
+  p.tableMeta(t, s.id!, false);
+  p.deleteIndexMeta(s.id!);
+  p.insertIndexMeta(s.id!, t.indexes);
+}
+
+function createAssociationTable(p: Planner, t: TableDef): void {
+  const [pc, c] = t.columns;
+  p.ddl(
+    p.k.schema
+      .createTable(t.table)
+      .addColumn(pc!.column, sql.raw(bigintType(p.d)), (x) => x.notNull())
+      .addColumn(c!.column, sql.raw(bigintType(p.d)), (x) => x.notNull())
+      .addPrimaryKeyConstraint(`pk_${t.table}`.slice(0, 60), [pc!.column, c!.column] as never),
+  );
 }
 
 /** Matches the columns (by key, then previous name) and classifies each change; counts what it would lose. */
@@ -597,20 +690,19 @@ function planNewTables(p: Planner, desired: readonly TableDef[], matched: Readon
     if (matched.has(t)) continue;
     p.summary.push(`create ${t.kind} ${t.key} (table ${t.table})`);
     const id = t.kind === 'entity' ? p.entityIds.get(t.key)! : randomUUID();
-    p.reuse(t.table, '');
-    if (t.kind === 'entity') {
+    if (t.storage === 'column') {
+      // Column storage: the column on the parent's table (created above when the entity is new too).
+      const column = t.columns[0]!.column;
+      p.reuse(t.table, column);
+      p.ddl(k.schema.alterTable(t.table).addColumn(column, sql.raw(bigintType(d))));
+    } else if (t.kind === 'entity') {
+      p.reuse(t.table, '');
       let b = k.schema.createTable(t.table).addColumn('id', sql.raw(idColumnType(d)), (c) => c.notNull().primaryKey());
       for (const c of t.columns) b = b.addColumn(c.column, p.colType(c));
       p.ddl(b);
     } else {
-      const [pc, c] = t.columns;
-      p.ddl(
-        k.schema
-          .createTable(t.table)
-          .addColumn(pc!.column, sql.raw(bigintType(d)), (x) => x.notNull())
-          .addColumn(c!.column, sql.raw(bigintType(d)), (x) => x.notNull())
-          .addPrimaryKeyConstraint(`pk_${t.table}`.slice(0, 60), [pc!.column, c!.column] as never),
-      );
+      p.reuse(t.table, '');
+      createAssociationTable(p, t);
     }
     for (const i of t.indexes) p.createIndex(t.table, i);
     p.tableMeta(t, id, true);
@@ -646,9 +738,14 @@ function keptColumn(p: Planner, t: TableDef, sc: ColumnDef): boolean {
   return p.defer !== undefined && !t.columns.some((c) => c.column === sc.column);
 }
 
+/**
+ * The same index: same columns, same name, or a name past 60 characters that
+ * Kiln shortens to the other (Mendix's names run longer; the index it made is kept).
+ */
 function sameIndex(a: IndexDef, b: IndexDef): boolean {
+  const sameName = a.name === b.name || (a.name.length > 60 && shorten(a.name) === b.name) || (b.name.length > 60 && shorten(b.name) === a.name);
   return (
-    a.name === b.name &&
+    sameName &&
     a.unique === b.unique &&
     a.columns.length === b.columns.length &&
     a.columns.every((c, i) => c.column === b.columns[i]!.column && c.descending === b.columns[i]!.descending)
