@@ -153,7 +153,8 @@ interface Planner {
   createIndex(table: string, i: IndexDef): void;
   colType(c: ColumnDef): ReturnType<typeof sql.raw>;
   fillNewColumn(t: TableDef, c: ColumnDef): void;
-  deleteIndexMeta(tableId: string): void;
+  /** The index records of a table; `only`: just these (the table's own, as read: record.ts may have moved others to a column-stored association). */
+  deleteIndexMeta(tableId: string, only?: readonly IndexDef[]): void;
   insertIndexMeta(tableId: string, indexes: readonly IndexDef[]): void;
   attributeValues(c: ColumnDef, entityId: string): Record<string, unknown>;
   tableMeta(t: TableDef, id: string, insert: boolean): void;
@@ -264,7 +265,19 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
       } else if (c.key === 'submetaobjectname' && c.defaultValue !== null)
         raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [c.defaultValue]);
     },
-    deleteIndexMeta(tableId) {
+    deleteIndexMeta(tableId, only) {
+      if (only) {
+        const names = only.filter((i) => !i.unique).map((i) => i.name);
+        const uniques = only.filter((i) => i.unique).map((i) => i.name);
+        if (names.length) {
+          const ids = k.selectFrom(SYS.index).select('id').where('table_id', '=', tableId).where('index_name', 'in', names);
+          // MariaDB cannot delete from a table it selects from in a subquery: the index rows go after their columns, through a derived table.
+          m(k.deleteFrom(SYS.indexColumn).where('index_id', 'in', k.selectFrom(ids.as('x')).select('x.id')));
+          m(k.deleteFrom(SYS.index).where('table_id', '=', tableId).where('index_name', 'in', names));
+        }
+        if (uniques.length) m(k.deleteFrom(SYS.uniqueConstraint).where('table_id', '=', tableId).where('name', 'in', uniques));
+        return;
+      }
       m(k.deleteFrom(SYS.indexColumn).where('index_id', 'in', k.selectFrom(SYS.index).select('id').where('table_id', '=', tableId)));
       m(k.deleteFrom(SYS.index).where('table_id', '=', tableId));
       m(k.deleteFrom(SYS.uniqueConstraint).where('table_id', '=', tableId));
@@ -368,6 +381,7 @@ async function planDroppedTables(p: Planner, stored: StoredSchema, used: Readonl
     m(k.deleteFrom(s.kind === 'entity' ? SYS.entity : SYS.association).where('id', '=', s.id!));
     if (s.kind === 'entity') {
       m(k.deleteFrom(SYS.attribute).where('entity_id', '=', s.id!));
+      for (const c of s.columns) if (c.key.startsWith('System.')) m(k.deleteFrom(SYS.association).where('id', '=', c.id!));
       m(k.deleteFrom(SYS.entityIdentifier).where('id', '=', s.id!));
       for (const c of s.columns) if (c.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', c.id!));
     }
@@ -663,6 +677,8 @@ function rewriteTableMeta(p: Planner, t: TableDef, s: TableDef, id: string, cols
     for (const sc of s.columns)
       if (!cols.usedCols.has(sc)) {
         m(k.deleteFrom(SYS.attribute).where('id', '=', sc.id!));
+        // Mendix records System.owner / System.changedBy as an association row (record.ts).
+        if (sc.key.startsWith('System.')) m(k.deleteFrom(SYS.association).where('id', '=', sc.id!));
         if (sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
       }
     for (const c of t.columns) {
@@ -678,7 +694,7 @@ function rewriteTableMeta(p: Planner, t: TableDef, s: TableDef, id: string, cols
       }
     }
   }
-  p.deleteIndexMeta(id);
+  p.deleteIndexMeta(id, s.indexes);
   p.insertIndexMeta(id, t.indexes);
 }
 

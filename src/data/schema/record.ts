@@ -16,6 +16,8 @@ export interface StoredSchema {
 
 type Row = Record<string, unknown>;
 
+const SYSTEM_MEMBERS = new Set(['System.owner', 'System.changedBy']);
+
 /** Reads the record; an empty database (no system tables yet) reads as an empty record. */
 export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
   const Q = (n: string) => quoteIdentifier(q.dialect, n);
@@ -94,6 +96,25 @@ export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
     const id = s(a.id);
     const parentKey = entityName.get(s(a.parent_entity_id)) ?? '';
     const childKey = entityName.get(s(a.child_entity_id)) ?? '';
+    // Mendix records System.owner and System.changedBy of an entity as column-stored associations; Kiln's
+    // model has them as the entity's system columns (keys System.owner, System.changedBy): read as such.
+    if (SYSTEM_MEMBERS.has(s(a.association_name)) && s(a.parent_column_name) === 'id') {
+      const i = tables.findIndex((x) => x.kind === 'entity' && x.id === s(a.parent_entity_id));
+      if (i >= 0) {
+        const e = tables[i]!;
+        const column: ColumnDef = {
+          id,
+          key: s(a.association_name),
+          column: s(a.child_column_name),
+          type: 'Long',
+          length: 0,
+          defaultValue: null,
+          previousKeys: [],
+        };
+        tables[i] = { ...e, columns: [...e.columns, column] };
+        continue;
+      }
+    }
     // Mendix's format Column: the parent's row holds the link (parent_column_name `id`, table_name the column).
     if (s(a.parent_column_name) === 'id') {
       tables.push({
