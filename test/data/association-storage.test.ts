@@ -11,6 +11,7 @@ import {
   deleteObjects,
   DeletePreventedError,
   openDatabase,
+  UniqueViolationError,
   retrieveByIds,
   syncSchema,
   type Database,
@@ -48,6 +49,11 @@ associations:
   Task_Parent:
     parent: Task
     child: Task
+    storage: ${storage}
+  Task_Lead:
+    parent: Task
+    child: Person
+    owner: Both
     storage: ${storage}
   Task_Watchers:
     type: ReferenceSet
@@ -99,7 +105,7 @@ describe.each(DIALECTS)('associations stored as columns on %s', (dialect) => {
   it('keeps a column-stored Reference in a column named as Mendix does on the parent table, and records it as Mendix does', async () => {
     expect(await tables()).toEqual(['t$person', 't$project', 't$task', 't$task_watchers']);
     // The three columns are there (the statement fails otherwise).
-    await db.query(`SELECT "id", "t$task_project", "t$task_person", "t$task_parent" FROM "t$task"`, []);
+    await db.query(`SELECT "id", "t$task_project", "t$task_person", "t$task_parent", "t$task_lead" FROM "t$task"`, []);
     const rec = await db.query<Record<string, unknown>>(
       `SELECT "association_name", "table_name", "parent_column_name", "child_column_name", "index_name" FROM "mendixsystem$association" WHERE "association_name" = ${P(1)}`,
       ['T.Task_Project'],
@@ -166,6 +172,20 @@ describe.each(DIALECTS)('associations stored as columns on %s', (dialect) => {
     expect(await xpath(`//T.Task[starts-with(Title, 'x-')][T.Task_Parent/T.Task]`)).toEqual(['x-a2']);
   });
 
+  it('lets a person lead one task at most when owned by both (one-to-one), however many lead none', async () => {
+    const lead = await createObject(model, 'T.Person', ids);
+    const [a, b, c, d] = [
+      await createObject(model, 'T.Task', ids),
+      await createObject(model, 'T.Task', ids),
+      await createObject(model, 'T.Task', ids),
+      await createObject(model, 'T.Task', ids),
+    ];
+    setReference(a, 'T.Task_Lead', lead.id);
+    await commit([lead, a, c, d]);
+    setReference(b, 'T.Task_Lead', lead.id);
+    await expect(commit([b])).rejects.toBeInstanceOf(UniqueViolationError);
+  });
+
   it('applies delete behaviour: prevent and cascade read the column, keep empties it', async () => {
     const person = await createObject(model, 'T.Person', ids);
     const project = await createObject(model, 'T.Project', ids);
@@ -199,7 +219,7 @@ describe.each(DIALECTS)('associations stored as columns on %s', (dialect) => {
     const asTable = await modelOf(domain('table'), '1.1.0');
     const r1 = await syncSchema(db, asTable, { allowDestructive: false, log: quietLog });
     expect(r1.summary).toContain('store association T.Task_Project in table t$task_project (was column t$task.t$task_project)');
-    expect(await tables()).toEqual(['t$person', 't$project', 't$task', 't$task_parent', 't$task_person', 't$task_project', 't$task_watchers']);
+    expect(await tables()).toEqual(['t$person', 't$project', 't$task', 't$task_lead', 't$task_parent', 't$task_person', 't$task_project', 't$task_watchers']);
     let [back] = await retrieveByIds(db, asTable, 'T.Task', [task.id]);
     expect(back!.references.get('T.Task_Project')).toBe(project.id);
     const [bareBack] = await retrieveByIds(db, asTable, 'T.Task', [bare.id]);

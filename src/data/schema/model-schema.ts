@@ -122,6 +122,17 @@ function associationTable(a: CAssociation): TableDef {
  * (`idx_<table>_<column>` over the column and id).
  */
 function associationColumn(a: CAssociation): TableDef {
+  const index: IndexDef = {
+    name: indexName(a.table, a.childColumn),
+    columns: [
+      { column: a.childColumn, descending: false },
+      { column: 'id', descending: false },
+    ],
+    unique: false,
+  };
+  // Owned by both (one-to-one): a child is referred to by one parent at most (NULLs, no link, do not count).
+  const unique: IndexDef[] =
+    a.owner === 'Both' ? [{ name: constraintName('uniq', a.table, a.childColumn), columns: [{ column: a.childColumn, descending: false }], unique: true }] : [];
   return {
     kind: 'association',
     storage: 'column',
@@ -129,16 +140,7 @@ function associationColumn(a: CAssociation): TableDef {
     table: a.table,
     previousKeys: a.previousName ? [qualify(a.previousName, a.module)] : [],
     columns: [{ key: 'child', column: a.childColumn, type: 'Long', length: 0, defaultValue: null, previousKeys: [] }],
-    indexes: [
-      {
-        name: indexName(a.table, a.childColumn),
-        columns: [
-          { column: a.childColumn, descending: false },
-          { column: 'id', descending: false },
-        ],
-        unique: false,
-      },
-    ],
+    indexes: [index, ...unique],
     parentKey: a.parent,
     childKey: a.child,
   };

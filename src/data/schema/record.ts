@@ -125,7 +125,7 @@ export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
         table: entityTable.get(s(a.parent_entity_id)) ?? '',
         previousKeys: [],
         columns: [{ key: 'child', column: s(a.child_column_name), type: 'Long', length: 0, defaultValue: null, previousKeys: [] }],
-        indexes: indexesOf(id, s(a.child_column_name)),
+        indexes: indexesOf(id, entityTable.get(s(a.parent_entity_id)) ?? ''),
         parentKey,
         childKey,
       });
