@@ -10,6 +10,7 @@ import {
   createObject,
   deleteObjects,
   DeletePreventedError,
+  DestructiveSyncError,
   openDatabase,
   UniqueViolationError,
   retrieveByIds,
@@ -231,6 +232,18 @@ describe.each(DIALECTS)('associations stored as columns on %s', (dialect) => {
     [back] = await retrieveByIds(db, asColumn, 'T.Task', [task.id]);
     expect(back!.references.get('T.Task_Project')).toBe(project.id);
     expect((await syncSchema(db, asColumn, { allowDestructive: false, log: quietLog })).statements).toEqual([]);
+  });
+
+  it('refuses to drop a column-stored association whose column holds links, and drops column and index when allowed', async () => {
+    const without = await modelOf(domain('column').replace(/  Task_Lead:\n(    .*\n){4}/, ''), '1.3.0');
+    expect(without.associations.has('T.Task_Lead')).toBe(false);
+    const err = await syncSchema(db, without, { allowDestructive: false, log: quietLog }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DestructiveSyncError);
+    expect((err as Error).message).toContain('association T.Task_Lead: column t$task.t$task_lead holds 1 link');
+    const r = await syncSchema(db, without, { allowDestructive: true, log: quietLog });
+    expect(r.summary).toEqual(['drop association T.Task_Lead (column t$task.t$task_lead)']);
+    await expect(db.query(`SELECT "t$task_lead" FROM "t$task"`, [])).rejects.toThrow();
+    expect((await syncSchema(db, without, { allowDestructive: false, log: quietLog })).statements).toEqual([]);
   });
 
   it('refuses storage: column on a ReferenceSet, naming the association', async () => {

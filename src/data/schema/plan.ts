@@ -395,12 +395,13 @@ async function planDroppedColumnAssociation(p: Planner, s: TableDef, tableDroppe
   if (!tableDropped) {
     const n = await p.tolerant(s.table, () => p.valuesIn(s.table, column));
     if (n > 0) p.losses.push(`association ${s.key}: column ${s.table}.${column} holds ${n} link${n === 1 ? '' : 's'}`);
+    // Its indexes go now in either case (a kept column is dropped later without them; SQLite cannot drop an indexed column).
+    for (const i of s.indexes) p.dropIndex(s.table, i.name);
     if (p.defer !== undefined) {
       p.summary.push(`keep column ${s.table}.${column} (association ${s.key}) while an instance of an older model runs: pending removal`);
       p.keep(s.table, column, `association ${s.key}`);
     } else {
       p.summary.push(`drop association ${s.key} (column ${s.table}.${column})`);
-      for (const i of s.indexes) p.dropIndex(s.table, i.name);
       p.ddl(p.k.schema.alterTable(s.table).dropColumn(column));
     }
   }
