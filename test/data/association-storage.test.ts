@@ -235,7 +235,7 @@ describe.each(DIALECTS)('associations stored as columns on %s', (dialect) => {
   });
 
   it('refuses to drop a column-stored association whose column holds links, and drops column and index when allowed', async () => {
-    const without = await modelOf(domain('column').replace(/  Task_Lead:\n(    .*\n){4}/, ''), '1.3.0');
+    const without = await modelOf(domain('column').replace(/ {2}Task_Lead:\n( {4}.*\n){4}/, ''), '1.3.0');
     expect(without.associations.has('T.Task_Lead')).toBe(false);
     const err = await syncSchema(db, without, { allowDestructive: false, log: quietLog }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DestructiveSyncError);
