@@ -12,7 +12,8 @@ import { modelChecks } from '../../src/app/model-checks.js';
 import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
 import { createLogger } from '../../src/core/logger.js';
 import { resolveSettings } from '../../src/core/settings.js';
-import { openDatabase } from '../../src/data/index.js';
+import { commitObjects, createObject, deleteObjects, openDatabase, type Database, type IdGenerator } from '../../src/data/index.js';
+import { setReference, setValue } from '../../src/objects/mx-object.js';
 import { previewSync } from '../../src/data/schema/sync.js';
 import { formatDiagnostic, loadModel } from '../../src/model/index.js';
 import type { CompiledModel } from '../../src/model/compiled/types.js';
@@ -213,6 +214,22 @@ describe('Kiln on the database Mendix wrote for the SLA task app (PostgreSQL)', 
       // Records: Mendix's rows all still there, unchanged (Kiln adds those of the System module).
       else for (const r of rows) expect(after.rows[table], `${table} ${String(r)}`).toContain(r);
     }
+  });
+
+  it("writes new objects with Mendix's short ids after Mendix's sequences, and their association rows in Mendix's tables", async () => {
+    const db = runtime.ctx.services.get('db') as Database;
+    const ids = runtime.ctx.services.get('ids') as IdGenerator;
+    const task = await createObject(model, 'TaskTracker.Task', ids);
+    setValue(task, 'Status', 'Review');
+    setReference(task, 'TaskTracker.Task_Department', ROWS.departments[0]!.id);
+    await db.transaction((tx) => commitObjects(tx, model, [task]));
+    expect(task.id >> 48n).toBe(11n);
+    expect(task.id > ROWS.tasks[2]!.id).toBe(true);
+    const link = await db.query<{ d: unknown }>('SELECT "tasktracker$departmentid" AS d FROM "tasktracker$task_department" WHERE "tasktracker$taskid" = $1', [
+      String(task.id),
+    ]);
+    expect(link.map((r) => String(r.d))).toEqual([String(ROWS.departments[0]!.id)]);
+    await db.transaction((tx) => deleteObjects(tx, model, [task]));
   });
 
   it('serves the rows Mendix stored through the client API, with their associations', async () => {
