@@ -758,15 +758,19 @@ function keptColumn(p: Planner, t: TableDef, sc: ColumnDef): boolean {
 /**
  * The same index: same columns, same name, or a name past 60 characters that
  * Kiln shortens to the other (Mendix's names run longer; the index it made is kept).
+ * A last column `id` counts as implicit: Mendix creates an entity's indexes over
+ * (columns…, id) but records only the columns; Kiln records `id` too.
  */
 function sameIndex(a: IndexDef, b: IndexDef): boolean {
   const sameName = a.name === b.name || (a.name.length > 60 && shorten(a.name) === b.name) || (b.name.length > 60 && shorten(b.name) === a.name);
-  return (
-    sameName &&
-    a.unique === b.unique &&
-    a.columns.length === b.columns.length &&
-    a.columns.every((c, i) => c.column === b.columns[i]!.column && c.descending === b.columns[i]!.descending)
-  );
+  const ac = withoutTrailingId(a);
+  const bc = withoutTrailingId(b);
+  return sameName && a.unique === b.unique && ac.length === bc.length && ac.every((c, i) => c.column === bc[i]!.column && c.descending === bc[i]!.descending);
+}
+
+function withoutTrailingId(i: IndexDef): IndexDef['columns'] {
+  const last = i.columns.at(-1);
+  return !i.unique && i.columns.length > 1 && last?.column === 'id' && !last.descending ? i.columns.slice(0, -1) : i.columns;
 }
 
 function renamedColumn(col: string, renames: readonly [string, string][]): string {
