@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger.js';
+import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { CEntity, CompiledModel, MemberRight } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid, type AssociationValue, type AttributeValue, type ObjectId } from '../../objects/values.js';
@@ -35,6 +36,8 @@ interface Held {
 interface RefTarget {
   readonly field: string;
   readonly association: string;
+  /** The entity the ids must be of: the association's child, or its parent when changed from the child side (owner Both). */
+  readonly entity: string;
   readonly ids: readonly ObjectId[];
 }
 
@@ -153,11 +156,11 @@ export class ClientState {
   private async checkTargets(q: BackendTx | null, targets: readonly RefTarget[]): Promise<void> {
     const toQuery = new Map<string, Map<ObjectId, string>>();
     const refuse = (t: RefTarget, id: ObjectId): never => {
-      this.refused(idToGuid(id), this.model.associations.get(t.association)!.child, `${t.field}: no readable object`);
+      this.refused(idToGuid(id), t.entity, `${t.field}: no readable object`);
       throw new ClientApiError(403, `not allowed: '${t.field}' refers to an object that does not exist or that the user may not read`, { field: t.field });
     };
     for (const t of targets) {
-      const child = this.model.associations.get(t.association)!.child;
+      const child = t.entity;
       for (const id of t.ids) {
         const h = this.held.get(idToGuid(id));
         const entity = h?.entity.name ?? this.backend.entityOfId(id);
@@ -189,7 +192,7 @@ export class ClientState {
     for (const [name, v] of Object.entries(h.client.attributes)) {
       const attr = h.entity.attributes.get(name);
       if (attr) setIfDifferent(obj, name, valueFromSigned(this.model, attr, v, `objects.${h.client.guid}.${name}`));
-      else if (h.entity.parentOf.includes(name)) setRefIfDifferent(obj, name, refFromJson(this.model, name, v, `objects.${h.client.guid}.${name}`));
+      else if (ownedAssociations(h.entity).includes(name)) setRefIfDifferent(obj, name, refFromJson(this.model, name, v, `objects.${h.client.guid}.${name}`));
     }
   }
 
@@ -205,7 +208,8 @@ export class ClientState {
     for (const [member, v] of changes) {
       const field = `changes.${guid}.${member}`;
       const attr = entity.attributes.get(member);
-      const isRef = !attr && entity.parentOf.includes(member);
+      // Both-owned associations are changeable from the child side too (when its rules grant write).
+      const isRef = !attr && ownedAssociations(entity).includes(member);
       if (!attr && !isRef) throw malformed(field, `names no member of ${entity.name}`);
       if (r.rights(member) !== 'ReadWrite') throw new ClientApiError(403, `not allowed to change ${entity.name}.${member}`, { field });
       if (attr) {
@@ -218,7 +222,8 @@ export class ClientState {
         const cur = r.object.references.get(member);
         const had = new Set<ObjectId>(cur === undefined || cur === null ? [] : Array.isArray(cur) ? (cur as ObjectId[]) : [cur as ObjectId]);
         const added = (value === null ? [] : Array.isArray(value) ? (value as ObjectId[]) : [value as ObjectId]).filter((id) => !had.has(id));
-        if (added.length) targets.push({ field, association: member, ids: added });
+        const a = this.model.associations.get(member)!;
+        if (added.length) targets.push({ field, association: member, entity: entity.parentOf.includes(member) ? a.child : a.parent, ids: added });
         planned.push(() => setRefIfDifferent(r.object, member, value));
       }
     }

@@ -6,7 +6,7 @@ import type { Dialect, ValueEncoder } from '../dialects/dialect.js';
 import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
-import { linkPairs, unlinkParents } from './association-rows.js';
+import { linkPairs, unlinkChildren, unlinkParents } from './association-rows.js';
 import { shapeOf } from '../../objects/slot-map.js';
 
 export interface CommitOptions {
@@ -40,6 +40,9 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   let sm: CEntity['systemMembers'] | undefined;
   let anySystem = false;
   let owned: readonly CAssociation[] = [];
+  let alsoOwned: readonly CAssociation[] = [];
+  // Both-owned associations changed from the child side: their rows of these children are replaced.
+  const replaceChild = new Map<string, MxObject[]>();
   let freshRun: MxObject[] | undefined;
   for (const o of objects) {
     if (o.entity !== lastEntity) {
@@ -47,6 +50,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
       sm = m.entity.systemMembers;
       anySystem = sm.changedDate || sm.createdDate || sm.changedBy || sm.owner;
       owned = m.owned;
+      alsoOwned = m.alsoOwned;
       freshRun = undefined;
       lastEntity = o.entity;
     }
@@ -76,6 +80,13 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
         push(replace, a.name, o);
       }
       for (const child of children(o.references.get(a.name))) push(rows, a.name, [o.id, child]);
+    }
+    for (let k = 0; k < alsoOwned.length; k++) {
+      const a = alsoOwned[k]!;
+      // A new child's value is written only when set: an empty one says nothing about the parents' side.
+      if (!isChanged(o, a.name)) continue;
+      if (!isNew) push(replaceChild, a.name, o);
+      for (const parent of children(o.references.get(a.name))) push(rows, a.name, [parent, o.id]);
     }
   }
 
@@ -114,7 +125,16 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
       model.associations.get(name)!,
       objs.map((o) => o.id),
     );
-  for (const [name, pairs] of rows) await linkPairs(tx, model.associations.get(name)!, pairs);
+  for (const [name, objs] of replaceChild)
+    await unlinkChildren(
+      tx,
+      model.associations.get(name)!,
+      objs.map((o) => o.id),
+    );
+  for (const [name, pairs] of rows) {
+    const a = model.associations.get(name)!;
+    await linkPairs(tx, a, a.owner === 'Both' ? distinct(pairs) : pairs);
+  }
 
   for (const o of objects) {
     o.state = 'persisted';
@@ -394,4 +414,15 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
     }
     await tx.execute(insertText(dialect, t, part.length), params);
   }
+}
+
+/** Pairs without repeats: a Both-owned association changed on both ends in one commit names a pair twice. */
+function distinct(pairs: readonly [ObjectId, ObjectId][]): [ObjectId, ObjectId][] {
+  const seen = new Set<string>();
+  return pairs.filter(([p, c]) => {
+    const k = `${p}:${c}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

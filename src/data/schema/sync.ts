@@ -64,6 +64,8 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
       }
     }
     try {
+      // Reported with the plan when they are new, so that the statements run match what previewSync showed.
+      const created = (await systemTablesExist(tx)) ? [] : systemTableStatements(db.kysely, db.dialect).map((s) => ({ ...s, ddl: true }));
       for (const s of systemTableStatements(db.kysely, db.dialect)) await tx.execute(s.sql, s.params);
       const tables = modelSchema(model);
       const fingerprint = modelFingerprint(tables, model.app.version);
@@ -94,7 +96,7 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
         opts.log.info({ changes: plan.summary }, `schema synchronised: ${plan.summary.length} change${plan.summary.length === 1 ? '' : 's'}`);
       // Contract: what earlier models removed and no live instance needs any more goes now.
       const contracted = await contractSchema(tx, db.kysely, window, opts.log, true);
-      return { statements: plan.steps, summary: plan.summary, standing: standing.kind, fingerprint, contracted };
+      return { statements: [...created, ...plan.steps], summary: plan.summary, standing: standing.kind, fingerprint, contracted };
     } finally {
       if (lock.release) await tx.query(lock.release, []).catch(() => undefined);
     }

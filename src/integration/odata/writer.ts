@@ -139,7 +139,7 @@ export class EntityWriter {
       if (key.includes('@')) continue;
       if (!set.properties.some((p) => p.name === key)) throw new ODataError(400, `${set.typeName} has no property '${key}'`, key);
       const attr = entity.attributes.get(key)!;
-      if (attr.type === 'AutoNumber' || attr.system) throw new ODataError(400, `'${key}' is set by the runtime and cannot be written`, key);
+      if (attr.type === 'AutoNumber' || attr.system || attr.calculated) throw new ODataError(400, `'${key}' is set by the runtime and cannot be written`, key);
       if (!canWrite(key)) throw new ODataError(403, `you may not write '${key}' of this ${set.typeName}`, key);
       setValue(obj, key, valueFromRestJson(model, attr, value, key));
     }

@@ -154,9 +154,12 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     diagnostics,
   );
 
+  // REST and OData services share one URL space: a location may be taken once.
+  const serviceLocations = new Map<string, string>();
   const restServices = compileRestServices(
     validFiles.filter((f) => f.kind === 'rest-service').map((f) => ({ file: f, def: valid.get(f) as RestServiceFile })),
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows, mappings },
+    serviceLocations,
     diagnostics,
   );
   const scheduledEvents = compileScheduledEvents(
@@ -172,6 +175,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   const odataServices = compileODataServices(
     validFiles.filter((f) => f.kind === 'odata-service').map((f) => ({ file: f, def: valid.get(f) as ODataServiceFile })),
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
+    serviceLocations,
     diagnostics,
   );
 
