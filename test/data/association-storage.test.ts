@@ -187,6 +187,21 @@ describe.each(DIALECTS)('associations stored as columns on %s', (dialect) => {
     await expect(commit([b])).rejects.toBeInstanceOf(UniqueViolationError);
   });
 
+  it("writes a reference owned by both from the child side into the parent's column", async () => {
+    const lead = await createObject(model, 'T.Person', ids);
+    const [a, b] = [await createObject(model, 'T.Task', ids), await createObject(model, 'T.Task', ids)];
+    setReference(lead, 'T.Task_Lead', a.id);
+    await commit([a, b, lead]);
+    const leadOf = async (task: bigint) => (await retrieveByIds(db, model, 'T.Task', [task]))[0]!.references.get('T.Task_Lead');
+    expect(await leadOf(a.id)).toBe(lead.id);
+    // Moved to another task from the child side: the first task's column is emptied.
+    const [p] = await retrieveByIds(db, model, 'T.Person', [lead.id]);
+    setReference(p!, 'T.Task_Lead', b.id);
+    await commit([p!]);
+    expect(await leadOf(a.id)).toBeNull();
+    expect(await leadOf(b.id)).toBe(lead.id);
+  });
+
   it('applies delete behaviour: prevent and cascade read the column, keep empties it', async () => {
     const person = await createObject(model, 'T.Person', ids);
     const project = await createObject(model, 'T.Project', ids);
@@ -239,7 +254,7 @@ describe.each(DIALECTS)('associations stored as columns on %s', (dialect) => {
     expect(without.associations.has('T.Task_Lead')).toBe(false);
     const err = await syncSchema(db, without, { allowDestructive: false, log: quietLog }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DestructiveSyncError);
-    expect((err as Error).message).toContain('association T.Task_Lead: column t$task.t$task_lead holds 1 link');
+    expect((err as Error).message).toContain('association T.Task_Lead: column t$task.t$task_lead holds 2 links');
     const r = await syncSchema(db, without, { allowDestructive: true, log: quietLog });
     expect(r.summary).toEqual(['drop association T.Task_Lead (column t$task.t$task_lead)']);
     await expect(db.query(`SELECT "t$task_lead" FROM "t$task"`, [])).rejects.toThrow();
