@@ -289,7 +289,11 @@ export function convertDomainModel(index: ModelIndex, module: string, reporter: 
       if (c && c !== 'keep') behavior.child = c;
       if (Object.keys(behavior).length) assoc.deleteBehavior = behavior;
     }
-    if (str(a.StorageFormat) === 'Column') notes.push('stored as a column in Mendix; Kiln stores it in an association table');
+    // Mendix 10's storage format Column (a Reference's default there): the same column on the parent's table in Kiln.
+    if (str(a.StorageFormat) === 'Column') {
+      if (assoc.type === 'ReferenceSet') notes.push('a reference set marked as stored in a column; imported with an association table');
+      else assoc.storage = 'column';
+    }
     if (str(a.Documentation)) assoc.documentation = str(a.Documentation);
     assocs[name] = assoc;
     reporter.count('association', notes, `${module}.${name}`);

@@ -29,6 +29,8 @@ export async function createTables(db: Database, model: CompiledModel): Promise<
         ...t.columns.map((c) => `${q(c.column)} ${c.key === 'System.owner' || c.key === 'System.changedBy' ? bigintType(d) : columnType(d, c.type, c.length)}`),
       ];
       await db.execute(`CREATE TABLE ${q(t.table)} (${cols.join(', ')})`, []);
+    } else if (t.storage === 'column') {
+      await db.execute(`ALTER TABLE ${q(t.table)} ADD ${q(t.columns[0]!.column)} ${bigintType(d)}`, []);
     } else {
       const [p, c] = t.columns;
       await db.execute(

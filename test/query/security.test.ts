@@ -17,7 +17,7 @@ import { createTables } from './fixture.js';
  * rules are not inherited (a Memo found through Doc is judged by Memo's rules),
  * and rules and constraints follow references and reference sets either way.
  */
-const APP = {
+const appFiles = (storage: 'table' | 'column') => ({
   'app.yaml': `name: Docs
 modules: [M]
 security:
@@ -53,14 +53,17 @@ entities:
     access:
       - { roles: [Reader], read: "*", xpath: "[M.Doc_Tags/M.Doc/Status = 'Public']" }
 associations:
-  Doc_Team: { type: Reference, parent: Doc, child: Team }
+  Doc_Team: { type: Reference, parent: Doc, child: Team, storage: ${storage} }
   Doc_Tags: { type: ReferenceSet, parent: Doc, child: Tag }
 `,
-};
+});
 
 const USER = makeId(20, 7n);
 
-describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
+// Over both storage formats of the Reference (an association table; a column on the parent's table).
+const RUNS = DIALECTS.flatMap((d) => (['table', 'column'] as const).map((s) => [d, s] as const));
+
+describe.each(RUNS)('entity access in queries on %s, the Reference stored as %s', (dialect, storage) => {
   let model: CompiledModel;
   let t: TestDatabase;
   let db: Database;
@@ -80,9 +83,10 @@ describe.each(DIALECTS)('entity access in queries on %s', (dialect) => {
   const keyOf = (id: bigint) => Object.entries(ids).find(([, v]) => v === id)?.[0] ?? String(id);
 
   beforeAll(async () => {
-    const loaded = await loadModel(writeApp(APP));
+    const loaded = await loadModel(writeApp(appFiles(storage)));
     if (!loaded.model) throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
     model = loaded.model;
+    expect(model.associations.get('M.Doc_Team')!.storage).toBe(storage);
     t = await freshDatabase(dialect);
     db = await openDatabase(t.url, { log: createLogger('silent'), poolSize: 1 });
     await createTables(db, model);

@@ -6,6 +6,7 @@ import type { Dialect, ValueEncoder } from '../dialects/dialect.js';
 import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
+import { linkPairs, unlinkChildren, unlinkParents } from './association-rows.js';
 import { shapeOf } from '../../objects/slot-map.js';
 
 export interface CommitOptions {
@@ -118,23 +119,21 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   for (const { t, at, objs } of updates.values()) await updateRows(tx, t, at, objs);
 
   // Association rows: replaced ones deleted, then all collected ones inserted.
-  for (const [name, objs] of replace) {
-    const a = model.associations.get(name)!;
-    for (const part of chunks(tx.dialect, objs, 1)) {
-      const w = new SqlWriter(tx.dialect);
-      await tx.execute(`DELETE FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => tx.dialect.values.encodeId(o.id)))}`, w.params);
-    }
-  }
-  for (const [name, objs] of replaceChild) {
-    const a = model.associations.get(name)!;
-    for (const part of chunks(tx.dialect, objs, 1)) {
-      const w = new SqlWriter(tx.dialect);
-      await tx.execute(`DELETE FROM ${w.q(a.table)} WHERE ${w.q(a.childColumn)} ${w.inList(part.map((o) => tx.dialect.values.encodeId(o.id)))}`, w.params);
-    }
-  }
+  for (const [name, objs] of replace)
+    await unlinkParents(
+      tx,
+      model.associations.get(name)!,
+      objs.map((o) => o.id),
+    );
+  for (const [name, objs] of replaceChild)
+    await unlinkChildren(
+      tx,
+      model.associations.get(name)!,
+      objs.map((o) => o.id),
+    );
   for (const [name, pairs] of rows) {
     const a = model.associations.get(name)!;
-    await insertAssociationRows(tx, a, a.owner === 'Both' ? distinct(pairs) : pairs);
+    await linkPairs(tx, a, a.owner === 'Both' ? distinct(pairs) : pairs);
   }
 
   for (const o of objects) {
@@ -414,15 +413,6 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
       }
     }
     await tx.execute(insertText(dialect, t, part.length), params);
-  }
-}
-
-async function insertAssociationRows(tx: Queryable, a: CAssociation, pairs: readonly [ObjectId, ObjectId][]): Promise<void> {
-  const encodeId = tx.dialect.values.encodeId;
-  for (const part of chunks(tx.dialect, pairs, 2)) {
-    const w = new SqlWriter(tx.dialect);
-    const values = part.map(([p, c]) => `(${w.p(encodeId(p))}, ${w.p(encodeId(c))})`).join(', ');
-    await tx.execute(`INSERT INTO ${w.q(a.table)} (${w.q(a.parentColumn)}, ${w.q(a.childColumn)}) VALUES ${values}`, w.params);
   }
 }
 

@@ -7,6 +7,7 @@ import { DeletePreventedError } from '../errors.js';
 import { entityMap } from './mapping.js';
 import { push, retrieveByIds } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
+import { unlinkChildren, unlinkParents } from './association-rows.js';
 
 /**
  * Deletes objects with the delete behaviour of their associations:
@@ -88,16 +89,18 @@ export async function deleteObjects(tx: Queryable, model: CompiledModel, objects
     for (const a of m.referredBy) side(assocs, a).children.push(o);
   }
   for (const { a, parents, children } of assocs.values()) {
-    for (const [objs, col] of [
-      [parents, a.parentColumn],
-      [children, a.childColumn],
-    ] as const) {
-      for (const part of chunks(tx.dialect, objs, 1)) {
-        if (part.length === 0) continue;
-        const w = new SqlWriter(tx.dialect);
-        await tx.execute(`DELETE FROM ${w.q(a.table)} WHERE ${w.q(col)} ${w.inList(part.map((o) => encodeId(tx.dialect, o.id)))}`, w.params);
-      }
-    }
+    // Column storage: a deleted parent's link goes with its row (deleted below).
+    if (a.storage === 'table')
+      await unlinkParents(
+        tx,
+        a,
+        parents.map((o) => o.id),
+      );
+    await unlinkChildren(
+      tx,
+      a,
+      children.map((o) => o.id),
+    );
   }
   // The objects' rows in every table of their chains.
   const byEntity = new Map<string, MxObject[]>();
@@ -126,7 +129,11 @@ async function associated(q: Queryable, table: string, mine: string, other: stri
   const out: ObjectId[] = [];
   for (const part of chunks(q.dialect, ids, 1)) {
     const w = new SqlWriter(q.dialect);
-    const rows = await q.query(`SELECT ${w.q(other)} FROM ${w.q(table)} WHERE ${w.q(mine)} ${w.inList(part.map((id) => encodeId(q.dialect, id)))}`, w.params);
+    // `other IS NOT NULL`: a column-stored association's empty link is a row with NULL.
+    const rows = await q.query(
+      `SELECT ${w.q(other)} FROM ${w.q(table)} WHERE ${w.q(mine)} ${w.inList(part.map((id) => encodeId(q.dialect, id)))} AND ${w.q(other)} IS NOT NULL`,
+      w.params,
+    );
     for (const r of rows) out.push(decodeId(r[other]));
   }
   return [...new Set(out)];

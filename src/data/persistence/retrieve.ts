@@ -266,7 +266,8 @@ export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, obj
   const sets = new Map<ObjectId, bigint[]>();
   for (const part of chunks(q.dialect, objects, 1)) {
     const w = new SqlWriter(q.dialect);
-    const sql = `SELECT ${w.q(mine)}, ${w.q(other)} FROM ${w.q(a.table)} WHERE ${w.q(mine)} ${w.inList(part.map((o) => q.dialect.values.encodeId(o.id)))}`;
+    // `child IS NOT NULL`: a column-stored association's parent row without a link holds NULL.
+    const sql = `SELECT ${w.q(mine)}, ${w.q(other)} FROM ${w.q(a.table)} WHERE ${w.q(mine)} ${w.inList(part.map((o) => q.dialect.values.encodeId(o.id)))} AND ${w.q(a.childColumn)} IS NOT NULL`;
     for (const row of await q.query(sql, w.params)) {
       const parent = decodeId(row[mine]);
       const child = decodeId(row[other]);

@@ -89,6 +89,7 @@ function entityTable(model: CompiledModel, e: CEntity): TableDef {
 }
 
 function associationTable(a: CAssociation): TableDef {
+  if (a.storage === 'column') return associationColumn(a);
   const strip = (c: string) => c.replace(/id[12]?$/, '');
   const indexes: IndexDef[] = [
     {
@@ -121,6 +122,36 @@ function associationTable(a: CAssociation): TableDef {
 }
 
 /**
+ * Column storage (Mendix's format Column): the column `module$association` on
+ * the parent's table, with the index Mendix gives a reference column
+ * (`idx_<table>_<column>` over the column and id).
+ */
+function associationColumn(a: CAssociation): TableDef {
+  const index: IndexDef = {
+    name: indexName(a.table, a.childColumn),
+    columns: [
+      { column: a.childColumn, descending: false },
+      { column: 'id', descending: false },
+    ],
+    unique: false,
+  };
+  // Owned by both (one-to-one): a child is referred to by one parent at most (NULLs, no link, do not count).
+  const unique: IndexDef[] =
+    a.owner === 'Both' ? [{ name: constraintName('uniq', a.table, a.childColumn), columns: [{ column: a.childColumn, descending: false }], unique: true }] : [];
+  return {
+    kind: 'association',
+    storage: 'column',
+    key: a.name,
+    table: a.table,
+    previousKeys: a.previousName ? [qualify(a.previousName, a.module)] : [],
+    columns: [{ key: 'child', column: a.childColumn, type: 'Long', length: 0, defaultValue: null, previousKeys: [] }],
+    indexes: [index, ...unique],
+    parentKey: a.parent,
+    childKey: a.child,
+  };
+}
+
+/**
  * Index and constraint names as Mendix writes them (`idx_<table>_<columns>`,
  * `uniq_<table>_<column>`), shortened with a hash when longer than the 60
  * characters PostgreSQL (63) and MariaDB (64) allow.
@@ -133,7 +164,7 @@ function constraintName(prefix: string, table: string, column: string): string {
   return shorten(`${prefix}_${table}_${column}`);
 }
 
-function shorten(name: string): string {
+export function shorten(name: string): string {
   if (name.length <= 60) return name;
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) {

@@ -19,6 +19,7 @@ import type { AttributeValue } from '../../objects/values.js';
 import { pendingInsert, type PendingRemoval } from './pending.js';
 import type { StoredSchema } from './record.js';
 import { SYS, SYSTEM_VERSION } from './system-tables.js';
+import { shorten } from './model-schema.js';
 import { TYPE_CODES, type ColumnDef, type IndexDef, type TableDef } from './types.js';
 
 export interface PlanStep {
@@ -152,7 +153,8 @@ interface Planner {
   createIndex(table: string, i: IndexDef): void;
   colType(c: ColumnDef): ReturnType<typeof sql.raw>;
   fillNewColumn(t: TableDef, c: ColumnDef): void;
-  deleteIndexMeta(tableId: string): void;
+  /** The index records of a table; `only`: just these (the table's own, as read: record.ts may have moved others to a column-stored association). */
+  deleteIndexMeta(tableId: string, only?: readonly IndexDef[]): void;
   insertIndexMeta(tableId: string, indexes: readonly IndexDef[]): void;
   attributeValues(c: ColumnDef, entityId: string): Record<string, unknown>;
   tableMeta(t: TableDef, id: string, insert: boolean): void;
@@ -263,7 +265,19 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
       } else if (c.key === 'submetaobjectname' && c.defaultValue !== null)
         raw(`UPDATE ${Q(t.table)} SET ${Q(c.column)} = ${placeholder(d, 1)}`, [c.defaultValue]);
     },
-    deleteIndexMeta(tableId) {
+    deleteIndexMeta(tableId, only) {
+      if (only) {
+        const names = only.filter((i) => !i.unique).map((i) => i.name);
+        const uniques = only.filter((i) => i.unique).map((i) => i.name);
+        if (names.length) {
+          const ids = k.selectFrom(SYS.index).select('id').where('table_id', '=', tableId).where('index_name', 'in', names);
+          // MariaDB cannot delete from a table it selects from in a subquery: the index rows go after their columns, through a derived table.
+          m(k.deleteFrom(SYS.indexColumn).where('index_id', 'in', k.selectFrom(ids.as('x')).select('x.id')));
+          m(k.deleteFrom(SYS.index).where('table_id', '=', tableId).where('index_name', 'in', names));
+        }
+        if (uniques.length) m(k.deleteFrom(SYS.uniqueConstraint).where('table_id', '=', tableId).where('name', 'in', uniques));
+        return;
+      }
       m(k.deleteFrom(SYS.indexColumn).where('index_id', 'in', k.selectFrom(SYS.index).select('id').where('table_id', '=', tableId)));
       m(k.deleteFrom(SYS.index).where('table_id', '=', tableId));
       m(k.deleteFrom(SYS.uniqueConstraint).where('table_id', '=', tableId));
@@ -302,6 +316,20 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
           remote_primary_key: false,
         };
         m(insert ? k.insertInto(SYS.entity).values({ id, ...values }) : k.updateTable(SYS.entity).set(values).where('id', '=', id));
+      } else if (t.storage === 'column') {
+        // As Mendix records a column-stored association: table_name and child_column_name the column, parent_column_name `id`.
+        const column = t.columns[0]!.column;
+        const values = {
+          association_name: t.key,
+          table_name: column,
+          parent_entity_id: entityIds.get(t.parentKey!) ?? null,
+          child_entity_id: entityIds.get(t.childKey!) ?? null,
+          parent_column_name: 'id',
+          child_column_name: column,
+          pk_index_name: null,
+          index_name: t.indexes.find((i) => !i.unique)?.name ?? null,
+        };
+        m(insert ? k.insertInto(SYS.association).values({ id, ...values }) : k.updateTable(SYS.association).set(values).where('id', '=', id));
       } else {
         const values = {
           association_name: t.key,
@@ -325,8 +353,13 @@ function planner(q: Queryable, k: Kysely<any>, entityIds: ReadonlyMap<string, st
 /** 1. Tables no longer in the model. */
 async function planDroppedTables(p: Planner, stored: StoredSchema, used: ReadonlySet<TableDef>, added: readonly TableDef[]): Promise<void> {
   const { k, m } = p;
+  const droppedTables = new Set(stored.tables.filter((s) => !used.has(s) && s.kind === 'entity').map((s) => s.table));
   for (const s of stored.tables) {
     if (used.has(s)) continue;
+    if (s.storage === 'column') {
+      await planDroppedColumnAssociation(p, s, droppedTables.has(s.table));
+      continue;
+    }
     const n = await p.tolerant(s.table, () => p.rowsIn(s.table));
     if (n > 0)
       p.losses.push(
@@ -348,11 +381,32 @@ async function planDroppedTables(p: Planner, stored: StoredSchema, used: Readonl
     m(k.deleteFrom(s.kind === 'entity' ? SYS.entity : SYS.association).where('id', '=', s.id!));
     if (s.kind === 'entity') {
       m(k.deleteFrom(SYS.attribute).where('entity_id', '=', s.id!));
+      for (const c of s.columns) if (c.key.startsWith('System.')) m(k.deleteFrom(SYS.association).where('id', '=', c.id!));
       m(k.deleteFrom(SYS.entityIdentifier).where('id', '=', s.id!));
       for (const c of s.columns) if (c.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', c.id!));
     }
     p.deleteIndexMeta(s.id!);
   }
+}
+
+/** A column-stored association no longer in the model: its column goes (with the parent's table, when that goes too). */
+async function planDroppedColumnAssociation(p: Planner, s: TableDef, tableDropped: boolean): Promise<void> {
+  const column = s.columns[0]!.column;
+  if (!tableDropped) {
+    const n = await p.tolerant(s.table, () => p.valuesIn(s.table, column));
+    if (n > 0) p.losses.push(`association ${s.key}: column ${s.table}.${column} holds ${n} link${n === 1 ? '' : 's'}`);
+    // Its indexes go now in either case (a kept column is dropped later without them; SQLite cannot drop an indexed column).
+    for (const i of s.indexes) p.dropIndex(s.table, i.name);
+    if (p.defer !== undefined) {
+      p.summary.push(`keep column ${s.table}.${column} (association ${s.key}) while an instance of an older model runs: pending removal`);
+      p.keep(s.table, column, `association ${s.key}`);
+    } else {
+      p.summary.push(`drop association ${s.key} (column ${s.table}.${column})`);
+      p.ddl(p.k.schema.alterTable(s.table).dropColumn(column));
+    }
+  }
+  p.m(p.k.deleteFrom(SYS.association).where('id', '=', s.id!));
+  p.deleteIndexMeta(s.id!);
 }
 
 /** How a matched table's columns change. */
@@ -379,7 +433,12 @@ interface ColumnDiff {
 async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<void> {
   const id = s.id!;
   let dirtyMeta = false;
-  if (s.table !== t.table) {
+  if ((t.storage ?? 'table') !== (s.storage ?? 'table')) {
+    await planStorageChange(p, t, s);
+    return;
+  }
+  // A column-stored association's table is its parent's: a rename is the entity's.
+  if (s.table !== t.table && t.storage !== 'column') {
     p.reuse(t.table, '');
     p.ddl(p.k.schema.alterTable(s.table).renameTo(t.table));
     p.renamePending(s.table, t.table);
@@ -398,7 +457,56 @@ async function planChangedTable(p: Planner, t: TableDef, s: TableDef): Promise<v
     }
   if (alterColumns(p, t, cols)) dirtyMeta = true;
   if (await createMissingIndexes(p, t, s, keep, cols.renames)) dirtyMeta = true;
-  if (dirtyMeta) rewriteTableMeta(p, t, s, id, cols);
+  if (dirtyMeta) rewriteTableMeta(p, recordedNames(t, keep), s, id, cols);
+}
+
+/** The model's table with the names of the indexes kept under the name the database has (Mendix's long names). */
+function recordedNames(t: TableDef, keep: readonly IndexDef[]): TableDef {
+  return { ...t, indexes: t.indexes.map((ti) => ({ ...ti, name: keep.find((si) => sameIndex(si, ti))?.name ?? ti.name })) };
+}
+
+/**
+ * An association whose storage format changed: the links move. Table to
+ * column: the column is added to the parent's table, filled from the
+ * association table, which is then dropped. Column to table: the table is
+ * created, filled from the column, which is then dropped.
+ */
+async function planStorageChange(p: Planner, t: TableDef, s: TableDef): Promise<void> {
+  const { k, Q } = p;
+  for (const i of s.indexes) p.dropIndex(s.table, i.name);
+  if (t.storage === 'column') {
+    const column = t.columns[0]!.column;
+    const [sp, sc] = s.columns;
+    p.summary.push(`store association ${t.key} as column ${t.table}.${column} (was table ${s.table})`);
+    p.reuse(t.table, column);
+    p.ddl(k.schema.alterTable(t.table).addColumn(column, sql.raw(bigintType(p.d))));
+    p.raw(
+      `UPDATE ${Q(t.table)} SET ${Q(column)} = (SELECT ${Q('a')}.${Q(sc!.column)} FROM ${Q(s.table)} ${Q('a')} WHERE ${Q('a')}.${Q(sp!.column)} = ${Q(t.table)}.${Q('id')})`,
+    );
+    p.ddl(k.schema.dropTable(s.table));
+  } else {
+    const column = s.columns[0]!.column;
+    const [pc, cc] = t.columns;
+    p.summary.push(`store association ${t.key} in table ${t.table} (was column ${s.table}.${column})`);
+    createAssociationTable(p, t);
+    p.raw(`INSERT INTO ${Q(t.table)} (${Q(pc!.column)}, ${Q(cc!.column)}) SELECT ${Q('id')}, ${Q(column)} FROM ${Q(s.table)} WHERE ${Q(column)} IS NOT NULL`);
+    p.ddl(k.schema.alterTable(s.table).dropColumn(column));
+  }
+  for (const i of t.indexes) p.createIndex(t.table, i);
+  p.tableMeta(t, s.id!, false);
+  p.deleteIndexMeta(s.id!);
+  p.insertIndexMeta(s.id!, t.indexes);
+}
+
+function createAssociationTable(p: Planner, t: TableDef): void {
+  const [pc, c] = t.columns;
+  p.ddl(
+    p.k.schema
+      .createTable(t.table)
+      .addColumn(pc!.column, sql.raw(bigintType(p.d)), (x) => x.notNull())
+      .addColumn(c!.column, sql.raw(bigintType(p.d)), (x) => x.notNull())
+      .addPrimaryKeyConstraint(`pk_${t.table}`.slice(0, 60), [pc!.column, c!.column] as never),
+  );
 }
 
 /** Matches the columns (by key, then previous name) and classifies each change; counts what it would lose. */
@@ -572,6 +680,8 @@ function rewriteTableMeta(p: Planner, t: TableDef, s: TableDef, id: string, cols
     for (const sc of s.columns)
       if (!cols.usedCols.has(sc) && !t.calculatedKeys?.includes(sc.key)) {
         m(k.deleteFrom(SYS.attribute).where('id', '=', sc.id!));
+        // Mendix records System.owner / System.changedBy as an association row (record.ts).
+        if (sc.key.startsWith('System.')) m(k.deleteFrom(SYS.association).where('id', '=', sc.id!));
         if (sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
       }
     for (const c of t.columns) {
@@ -587,7 +697,7 @@ function rewriteTableMeta(p: Planner, t: TableDef, s: TableDef, id: string, cols
       }
     }
   }
-  p.deleteIndexMeta(id);
+  p.deleteIndexMeta(id, s.indexes);
   p.insertIndexMeta(id, t.indexes);
 }
 
@@ -599,20 +709,19 @@ function planNewTables(p: Planner, desired: readonly TableDef[], matched: Readon
     if (matched.has(t)) continue;
     p.summary.push(`create ${t.kind} ${t.key} (table ${t.table})`);
     const id = t.kind === 'entity' ? p.entityIds.get(t.key)! : randomUUID();
-    p.reuse(t.table, '');
-    if (t.kind === 'entity') {
+    if (t.storage === 'column') {
+      // Column storage: the column on the parent's table (created above when the entity is new too).
+      const column = t.columns[0]!.column;
+      p.reuse(t.table, column);
+      p.ddl(k.schema.alterTable(t.table).addColumn(column, sql.raw(bigintType(d))));
+    } else if (t.kind === 'entity') {
+      p.reuse(t.table, '');
       let b = k.schema.createTable(t.table).addColumn('id', sql.raw(idColumnType(d)), (c) => c.notNull().primaryKey());
       for (const c of t.columns) b = b.addColumn(c.column, p.colType(c));
       p.ddl(b);
     } else {
-      const [pc, c] = t.columns;
-      p.ddl(
-        k.schema
-          .createTable(t.table)
-          .addColumn(pc!.column, sql.raw(bigintType(d)), (x) => x.notNull())
-          .addColumn(c!.column, sql.raw(bigintType(d)), (x) => x.notNull())
-          .addPrimaryKeyConstraint(`pk_${t.table}`.slice(0, 60), [pc!.column, c!.column] as never),
-      );
+      p.reuse(t.table, '');
+      createAssociationTable(p, t);
     }
     for (const i of t.indexes) p.createIndex(t.table, i);
     p.tableMeta(t, id, true);
@@ -648,13 +757,22 @@ function keptColumn(p: Planner, t: TableDef, sc: ColumnDef): boolean {
   return p.defer !== undefined && !t.columns.some((c) => c.column === sc.column);
 }
 
+/**
+ * The same index: same columns, same name, or a name past 60 characters that
+ * Kiln shortens to the other (Mendix's names run longer; the index it made is kept).
+ * A last column `id` counts as implicit: Mendix creates an entity's indexes over
+ * (columns…, id) but records only the columns; Kiln records `id` too.
+ */
 function sameIndex(a: IndexDef, b: IndexDef): boolean {
-  return (
-    a.name === b.name &&
-    a.unique === b.unique &&
-    a.columns.length === b.columns.length &&
-    a.columns.every((c, i) => c.column === b.columns[i]!.column && c.descending === b.columns[i]!.descending)
-  );
+  const sameName = a.name === b.name || (a.name.length > 60 && shorten(a.name) === b.name) || (b.name.length > 60 && shorten(b.name) === a.name);
+  const ac = withoutTrailingId(a);
+  const bc = withoutTrailingId(b);
+  return sameName && a.unique === b.unique && ac.length === bc.length && ac.every((c, i) => c.column === bc[i]!.column && c.descending === bc[i]!.descending);
+}
+
+function withoutTrailingId(i: IndexDef): IndexDef['columns'] {
+  const last = i.columns.at(-1);
+  return !i.unique && i.columns.length > 1 && last?.column === 'id' && !last.descending ? i.columns.slice(0, -1) : i.columns;
 }
 
 function renamedColumn(col: string, renames: readonly [string, string][]): string {

@@ -29,6 +29,12 @@ export interface IndexDef {
 
 export interface TableDef {
   readonly kind: 'entity' | 'association';
+  /**
+   * Association stored as a column (Mendix's format Column): `table` is the
+   * parent's table, `columns` the one column holding the child's id. Absent:
+   * an entity's table or an association table.
+   */
+  readonly storage?: 'column';
   /** Qualified entity or association name. */
   readonly key: string;
   readonly table: string;

@@ -112,10 +112,23 @@ export interface CAssociation {
   readonly onDeleteParent: DeleteBehavior;
   /** What deleting a child object does with the parent objects that refer to it. */
   readonly onDeleteChild: DeleteBehavior;
-  /** Association table `module$association`. */
+  /**
+   * `table`: an association table; `column`: a column on the parent's table
+   * (Mendix 10's storage format Column, Reference only).
+   */
+  readonly storage: 'table' | 'column';
+  /**
+   * Table storage: the association table `module$association`. Column storage:
+   * the parent entity's table, which holds the column.
+   */
   readonly table: string;
-  /** `module$entityid` of the parent; self-associations end in id1 / id2. */
+  /**
+   * Table storage: `module$entityid` of the parent (self-associations end in
+   * id1 / id2). Column storage: `id`, so that `SELECT child FROM table WHERE
+   * parent = ?` reads the same over both (with `child IS NOT NULL`).
+   */
   readonly parentColumn: string;
+  /** Table storage: `module$entityid` of the child. Column storage: the column `module$association`. */
   readonly childColumn: string;
   readonly previousName?: string;
   readonly source?: SourceRef;

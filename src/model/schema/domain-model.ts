@@ -140,6 +140,12 @@ const Association = Type.Object(
     parent: Type.String({ description: 'Owner entity (where the arrow starts); a name in this module or Module.Entity.' }),
     child: Type.String({ description: 'Referred entity; a name in this module or Module.Entity.' }),
     owner: Type.Optional(Type.Union([Type.Literal('Default'), Type.Literal('Both')])),
+    storage: Type.Optional(
+      Type.Union([Type.Literal('table'), Type.Literal('column')], {
+        description:
+          "Where the database keeps the association. table (default): an association table module$association. column (a Reference only, Mendix 10's default): a column module$association on the parent's table.",
+      }),
+    ),
     deleteBehavior: Type.Optional(
       Type.Object(
         {

@@ -217,6 +217,8 @@ export class SqlCompiler {
         const [mine, other] = h.forward ? [a.parentColumn, a.childColumn] : [a.childColumn, a.parentColumn];
         from.push(`${this.q(a.table)} ${alias}`);
         where.push(`${alias}.${this.q(mine)} = ${fromId}`);
+        // Column storage: the parent's row is there with or without a link; an empty link is NULL.
+        if (a.storage === 'column') where.push(`${alias}.${this.q(other)} IS NOT NULL`);
         join(h.to, `${alias}.${this.q(other)}`, h.cast);
         return;
       }

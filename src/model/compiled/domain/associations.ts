@@ -33,18 +33,26 @@ export function compileAssociations(ctx: DomainContext): Map<string, CAssociatio
       if ((pDef.persistable ?? true) !== (cDef.persistable ?? true) && (pDef.persistable ?? true)) {
         report(inp, path, `a persistable entity (${parent}) cannot own an association to a non-persistable entity (${child})`);
       }
-      const { parentColumn, childColumn } = associationColumns(parent, child);
+      const type = def.type ?? 'Reference';
+      const storage = def.storage ?? 'table';
+      if (storage === 'column' && type === 'ReferenceSet') {
+        report(inp, [...path, 'storage'], 'a ReferenceSet is stored in an association table; storage: column is for a Reference only');
+      }
+      const asColumn = storage === 'column' && type === 'Reference';
+      // Column storage (Mendix's format Column): a column named as the association table would be, on the parent's table.
+      const { parentColumn, childColumn } = asColumn ? { parentColumn: 'id', childColumn: tableName(q) } : associationColumns(parent, child);
       associations.set(q, {
         name: q,
         module: inp.module,
         shortName: name,
-        type: def.type ?? 'Reference',
+        type,
         parent,
         child,
         owner: def.owner ?? 'Default',
         onDeleteParent: deleteBehavior(def.deleteBehavior?.parent),
         onDeleteChild: deleteBehavior(def.deleteBehavior?.child),
-        table: tableName(q),
+        storage: asColumn ? 'column' : 'table',
+        table: asColumn ? tableName(parent) : tableName(q),
         parentColumn,
         childColumn,
         ...(def.previousName ? { previousName: def.previousName } : {}),
