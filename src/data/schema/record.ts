@@ -49,7 +49,7 @@ export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
     l.push({ column: columnOfId.get(s(c.column_id)) ?? s(c.column_id), descending: order === 'DESC' || order === 'TRUE', ordinal: Number(c.ordinal) });
     colsByIndex.set(s(c.index_id), l);
   }
-  const indexesOf = (tableId: string, table: string): IndexDef[] => {
+  const indexesOf = (tableId: string, table: string, assocColumns?: { parent: string; child: string }): IndexDef[] => {
     const out: IndexDef[] = indexes
       .filter((i) => s(i.table_id) === tableId)
       .map((i) => ({
@@ -61,7 +61,10 @@ export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
       // Mendix records a generated id in column_id; its name `uniq_<table>_<column>` says the column.
       const prefix = `uniq_${table}_`;
       const named = s(u.name).startsWith(prefix) ? s(u.name).slice(prefix.length) : '';
-      const column = columnOfId.get(s(u.column_id)) ?? (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(s(u.column_id)) && named ? named : s(u.column_id));
+      // A name shortened with a hash (over 60 characters) says no column; an association table's unique constraint is on its parent column.
+      const generated = /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(s(u.column_id));
+      const fromName = assocColumns && named !== assocColumns.parent && named !== assocColumns.child ? assocColumns.parent : named;
+      const column = columnOfId.get(s(u.column_id)) ?? (generated && fromName ? fromName : s(u.column_id));
       out.push({ name: s(u.name), unique: true, columns: [{ column, descending: false }] });
     }
     return out;
@@ -133,7 +136,7 @@ export async function readStoredSchema(q: Queryable): Promise<StoredSchema> {
     }
     const parent = s(a.parent_column_name);
     const child = s(a.child_column_name);
-    const recorded = indexesOf(id, s(a.table_name));
+    const recorded = indexesOf(id, s(a.table_name), { parent, child });
     // Mendix records an association table's index only by name (index_name): over child and parent, as Kiln creates it.
     if (s(a.index_name) && !recorded.some((i) => !i.unique))
       recorded.unshift({
