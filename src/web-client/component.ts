@@ -12,6 +12,7 @@ import { ensureLanguages, resolveLanguage, userLanguageReader, userLanguageWrite
 import { HttpError } from '../core/errors.js';
 import { timingSafeEqual } from 'node:crypto';
 import { buildNavigation } from './navigation.js';
+import { ensureTimeZones } from './time-zones.js';
 import { loadJsActions, type JsActions } from './js-actions.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
@@ -86,7 +87,10 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       const db = ctx.services.get('db');
       const ids = ctx.services.get('ids');
       if (db) {
-        if (ids) await ensureLanguages(ctx.model, db, ids);
+        if (ids) {
+          await ensureLanguages(ctx.model, db, ids);
+          await ensureTimeZones(ctx.model, db, ids);
+        }
         userLanguage = userLanguageReader(ctx.model, db);
         setUserLanguage = userLanguageWriter(ctx.model, db);
       }
@@ -136,7 +140,9 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         const key = `${name}|${rolesKey(user)}|${lang ?? ''}`;
         if (name === '_navigation') {
           // The navigation names the user and their language: cached per user and language, not per role set.
-          return sendJson(req, reply, `${key}|${user.userName ?? ''}|${stored ?? ''}`, () => buildNavigation(ctx.model, user, stored, lang));
+          return sendJson(req, reply, `${key}|${user.userName ?? ''}|${stored ?? ''}|${user.timeZoneKnown ? user.timeZone : ''}`, () =>
+            buildNavigation(ctx.model, user, stored, lang),
+          );
         }
         const page = ctx.model.pages.get(name);
         if (!page) return reply.code(404).send({ error: `unknown page '${name}'` });

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ClientAttribute, ClientColumn } from '../../../src/web-client/page-definition';
 import type { FilterWire } from '../api/types';
 import { fromDateInput, parseNumber } from './format';
+import { t as tr } from '../i18n/texts';
 
 /**
  * The filter widgets in a data grid's header (Data Grid 2's text, number, date and
@@ -23,10 +24,12 @@ const NUMBER_OPS = [
   ['smallerEqual', '≤'],
 ] as const;
 const DATE_OPS = [
-  ['on', 'On'],
-  ['after', 'After'],
-  ['before', 'Before'],
+  ['on', 'dateOn'],
+  ['after', 'dateAfter'],
+  ['before', 'dateBefore'],
 ] as const;
+/** An operator's caption: the number symbols as they are, the date words in the user's language. */
+const opCaption = (c: string) => (c === 'dateOn' || c === 'dateAfter' || c === 'dateBefore' ? tr(c) : c);
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -104,23 +107,23 @@ export function ColumnFilter({
     clearTimeout(timer.current);
     timer.current = setTimeout(() => onChange({ ...latest.current, text: t }), 400);
   };
-  const label = `Filter ${col.caption}`;
+  const label = tr('filterOn', col.caption);
   const invalid = filterConstraints(col, attr, { ...value, text }).invalid;
   switch (col.filter) {
     case 'text':
-      return <input type="search" className="grid-filter" aria-label={label} placeholder="Search" value={text} onChange={(e) => later(e.target.value)} />;
+      return <input type="search" className="grid-filter" aria-label={label} placeholder={tr('search')} value={text} onChange={(e) => later(e.target.value)} />;
     case 'enum':
     case 'boolean': {
       const options =
         col.filter === 'enum'
           ? (attr?.values ?? [])
           : [
-              { key: 'true', caption: 'Yes' },
-              { key: 'false', caption: 'No' },
+              { key: 'true', caption: tr('yes') },
+              { key: 'false', caption: tr('no') },
             ];
       return (
         <select className="grid-filter" aria-label={label} value={value.text} onChange={(e) => onChange({ ...value, text: e.target.value })}>
-          <option value="">All</option>
+          <option value="">{tr('all')}</option>
           {options.map((o) => (
             <option key={o.key} value={o.key}>
               {o.caption}
@@ -142,7 +145,7 @@ export function ColumnFilter({
           >
             {ops.map(([k, c]) => (
               <option key={k} value={k}>
-                {c}
+                {opCaption(c)}
               </option>
             ))}
           </select>

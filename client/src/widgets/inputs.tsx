@@ -6,6 +6,7 @@ import { runNanoflow } from '../nanoflow/run';
 import { holds } from './conditions';
 import { fromDateInput, fromDateTimeInput, parseNumber, toDateInput, toDateTimeInput } from './format';
 import { RichTextEditor, RichTextView } from './RichText';
+import { t } from '../i18n/texts';
 
 /** Label, control and the validation message under it, tied together for screen readers. */
 export function Field({
@@ -132,6 +133,7 @@ export function InputWidget({ w }: { w: ClientInput }) {
         <input
           id={id}
           type="date"
+          lang={document.documentElement.lang || undefined}
           value={toDateInput(value, attr.localize !== false)}
           readOnly={readOnly}
           onChange={(e) => set(fromDateInput(e.target.value, attr.localize !== false))}
@@ -143,6 +145,7 @@ export function InputWidget({ w }: { w: ClientInput }) {
         <input
           id={id}
           type="datetime-local"
+          lang={document.documentElement.lang || undefined}
           value={toDateTimeInput(value, attr.localize !== false)}
           readOnly={readOnly}
           onChange={(e) => set(fromDateTimeInput(e.target.value, attr.localize !== false))}
@@ -161,8 +164,8 @@ export function InputWidget({ w }: { w: ClientInput }) {
       const options =
         attr.type === 'Boolean'
           ? [
-              { key: 'true', caption: 'Yes' },
-              { key: 'false', caption: 'No' },
+              { key: 'true', caption: t('yes') },
+              { key: 'false', caption: t('no') },
             ]
           : (attr.values ?? []);
       return field(
@@ -188,8 +191,8 @@ export function InputWidget({ w }: { w: ClientInput }) {
       const options =
         attr.type === 'Boolean'
           ? [
-              { key: 'true', caption: 'Yes' },
-              { key: 'false', caption: 'No' },
+              { key: 'true', caption: t('yes') },
+              { key: 'false', caption: t('no') },
             ]
           : (attr.values ?? []);
       return field(
