@@ -50,6 +50,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
   let conditions: ConditionTable | undefined;
   let userLanguage: (userId: bigint) => Promise<string | null> = async () => null;
   let setUserLanguage: ((userId: bigint, code: string) => Promise<boolean>) | undefined;
+  let timeZones: Promise<void> = Promise.resolve();
 
   const sendJson = (req: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) => {
     let c = cache.get(key);
@@ -89,7 +90,13 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       if (db) {
         if (ids) {
           await ensureLanguages(ctx.model, db, ids);
-          await ensureTimeZones(ctx.model, db, ids);
+          // A new database's ~400 zones take a few hundred milliseconds to describe and insert: in the
+          // background, so start-up does not wait for them (stop does). Later starts find them all in one SELECT.
+          const log = ctx.log.child({ node: LOG_NODES.webUi });
+          timeZones = ensureTimeZones(ctx.model, db, ids).then(
+            (n) => (n > 0 ? log.info({ zones: n }, 'System.TimeZone filled') : undefined),
+            (e: unknown) => log.warn({ err: e }, 'System.TimeZone could not be filled; retried at the next start'),
+          );
         }
         userLanguage = userLanguageReader(ctx.model, db);
         setUserLanguage = userLanguageWriter(ctx.model, db);
@@ -101,6 +108,9 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         if (IMAGE_TYPES.test(path)) files.set(`/images${path}`, { ...f, cacheControl: 'public, max-age=3600' });
       if (!files.has('/index.html'))
         ctx.log.child({ node: LOG_NODES.webUi }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
+    },
+    async stop() {
+      await timeZones;
     },
     routes(app, ctx) {
       const registry = () => ctx.services.require('operations');

@@ -108,6 +108,13 @@ export function fromDateInput(text: string, localize: boolean): number | null {
   return instantOf({ y: Number(m[1]), mo: Number(m[2]) - 1, d: Number(m[3]), h: 0, mi: 0 }, zoneFor(localize));
 }
 
+/** The `yyyy-mm-dd` after a `yyyy-mm-dd` (calendar arithmetic, no zone involved). */
+export function nextDay(text: string): string {
+  const [y, m, d] = text.split('-').map(Number) as [number, number, number];
+  const n = new Date(Date.UTC(y, m - 1, d + 1));
+  return `${pad(n.getUTCFullYear(), 4)}-${pad(n.getUTCMonth() + 1)}-${pad(n.getUTCDate())}`;
+}
+
 /** Parses a number input; Long and Decimal stay strings (they exceed a double's precision). */
 export function parseNumber(text: string, type: ClientAttributeType): { ok: true; value: WireValue } | { ok: false; message: string } {
   const t = text.trim();

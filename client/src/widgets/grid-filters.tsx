@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ClientAttribute, ClientColumn } from '../../../src/web-client/page-definition';
 import type { FilterWire } from '../api/types';
-import { fromDateInput, parseNumber } from './format';
+import { fromDateInput, nextDay, parseNumber } from './format';
 import { t as tr } from '../i18n/texts';
 
 /**
@@ -31,8 +31,6 @@ const DATE_OPS = [
 /** An operator's caption: the number symbols as they are, the date words in the user's language. */
 const opCaption = (c: string) => (c === 'dateOn' || c === 'dateAfter' || c === 'dateBefore' ? tr(c) : c);
 
-const DAY = 24 * 60 * 60 * 1000;
-
 /**
  * The constraints of one column's filter input; a number the user is still typing
  * ("1.") or an unfinished date gives none yet, and `invalid` says so.
@@ -57,7 +55,8 @@ export function filterConstraints(col: ClientColumn, attr: ClientAttribute | und
       // A day in the user's zone (or UTC for an attribute that is not localized): "on" is [midnight, next midnight).
       const start = fromDateInput(text, attr?.localize !== false);
       if (start === null) return { filters: [], invalid: true };
-      const next = start + DAY + (attr?.localize !== false ? dstShift(start) : 0);
+      // The next midnight in that zone: 23 or 25 hours on, when the clocks change that day.
+      const next = fromDateInput(nextDay(text), attr?.localize !== false)!;
       if (f.operator === 'after') return { filters: [{ attribute, operator: 'greaterEqual', value: next }], invalid: false };
       if (f.operator === 'before') return { filters: [{ attribute, operator: 'smaller', value: start }], invalid: false };
       return {
@@ -71,13 +70,6 @@ export function filterConstraints(col: ClientColumn, attr: ClientAttribute | und
     default:
       return { filters: [], invalid: false };
   }
-}
-
-/** A local day is 23 or 25 hours long when the clocks change in it. */
-function dstShift(start: number): number {
-  const d = new Date(start);
-  const next = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
-  return next - start - DAY;
 }
 
 export function defaultOperator(col: ClientColumn): string {
