@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commitObjects, createObject, idToDb } from '../../src/data/index.js';
 import { modelChecks } from '../../src/app/model-checks.js';
 import { formatDiagnostic, loadModel } from '../../src/model/index.js';
-import type { ClientNavigation } from '../../src/web-client/page-definition.js';
+import { buildRegistry, registryCheck } from '../../src/client-api/registry/index.js';
+import { userContextFor } from '../../src/security/contexts.js';
+import { buildClientPage } from '../../src/web-client/build-page.js';
+import { ConditionTable } from '../../src/web-client/conditions.js';
+import type { ClientDataView, ClientNavigation, ClientPage } from '../../src/web-client/page-definition.js';
 import { ensureTimeZones, timeZoneRow } from '../../src/web-client/time-zones.js';
 import { startApp, type AppUnderTest, type XasClient } from '../client-api/harness.js';
 import { ROOT } from '../support/cli.js';
@@ -59,6 +63,32 @@ describe('kiln check of translated texts and time zones', () => {
     expect(text).toMatch(/error app\.yaml:\d+(:\d+)? clientTexts\.noResult: 'noResult' is not one of the client's texts/);
     expect(text).toMatch(/error app\.yaml:\d+(:\d+)? defaultTimeZone: unknown time zone 'Europe\/Amsterdamm'/);
     expect(text).toMatch(/error [^\n]*Order_Confirm\.yaml:\d+(:\d+)? \S+: placeholder \{3\} has no parameter \(2 given\)/);
+  });
+});
+
+describe('page definitions in a language', () => {
+  it("captions a save and cancel button without a caption with the client's text, and sends a nanoflow's messages in the page's language", async () => {
+    const { model, diagnostics } = await loadModel(join(ROOT, 'examples', 'sales'), { checks: [registryCheck] });
+    expect(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
+    const mgr = userContextFor(model!, {
+      userId: 1n,
+      userName: 'm',
+      userEntity: 'System.User',
+      userRoles: ['SalesManager'],
+      anonymous: false,
+      sessionId: 's',
+      sessionObjectId: 2n,
+    });
+    const page = (lang: string) =>
+      buildClientPage(model!, buildRegistry(model!), model!.pages.get('Sales.OrderLine_Edit')!, mgr, ConditionTable.compile(model!, []), lang);
+    const view = (p: ClientPage) => p.widgets[0] as ClientDataView;
+    const nl = page('nl_NL');
+    expect(view(nl).buttons?.map((b) => b.caption)).toEqual(['Check', 'Opslaan', 'Annuleren']);
+    expect(JSON.stringify(nl.nanoflows?.['Sales.OrderLine_Check'])).toContain('"template":"Bestel er minstens één"');
+    expect(JSON.stringify(nl.nanoflows?.['Sales.OrderLine_Check'])).toContain('"template":"{1} voor {2}"');
+    const en = page('en_US');
+    expect(view(en).buttons?.map((b) => b.caption)).toEqual(['Check', 'Save', 'Cancel']);
+    expect(JSON.stringify(en.nanoflows?.['Sales.OrderLine_Check'])).toContain('"template":"Order at least one"');
   });
 });
 
