@@ -103,10 +103,16 @@ describe('browser client: the user language and time zone on examples/sales', { 
     await grid().locator('tbody tr[data-guid]', { hasText: 'Concept' }).click();
     await grid().getByRole('button', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog', { name: 'Bestelling' });
+    // The picker writes the date as the Dutch do (day-month-year), in Amsterdam time, and reads it back so.
     const date = dialog.getByLabel('Besteldatum');
-    await expect.poll(() => date.inputValue()).toBe('2026-01-11');
-    await expect(date.getAttribute('lang')).resolves.toBe('nl-NL');
-    await date.fill('2026-02-01');
+    await expect.poll(() => date.inputValue()).toBe('11-1-2026');
+    await expect(date.getAttribute('placeholder')).resolves.toBe('31-12-2026');
+    await date.fill('31-2-2026');
+    await date.blur();
+    await dialog.getByText('Voer een datum in zoals 31-12-2026.').waitFor();
+    await date.fill('1-2-2026');
+    await expect(dialog.getByText('Voer een datum in zoals 31-12-2026.').count()).resolves.toBe(0);
+    await expect(dialog.getByRole('button', { name: 'Kalender' }).count()).resolves.toBe(1);
     await dialog.getByRole('button', { name: 'Opslaan' }).click();
     await dialog.waitFor({ state: 'detached' });
     const [row] = await app.db.query<{ orderdate: unknown }>('SELECT "orderdate" FROM "sales$order" WHERE "id" = ?', [idToDb(app.db.dialect, draft)]);
@@ -120,6 +126,13 @@ describe('browser client: the user language and time zone on examples/sales', { 
     await signIn('nancy', 'Sign out');
     await pagerReads(page, 'ordersGrid', '1–2 of 2');
     await expect(dateCells()).resolves.toEqual(['Jan 31, 2026', 'Jan 10, 2026']);
+    // Her picker writes month/day/year, in New York time.
+    await grid().locator('tbody tr[data-guid]', { hasText: 'Confirmed' }).click();
+    await grid().getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Order' });
+    await expect.poll(() => dialog.getByLabel('Order date').inputValue()).toBe('1/10/2026');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
     await grid().locator('tbody tr[data-guid]', { hasText: 'Confirmed' }).click();
     await grid().getByRole('button', { name: 'Confirm' }).click();
     const warning = page.getByRole('alertdialog', { name: 'Warning' });

@@ -108,6 +108,65 @@ export function fromDateInput(text: string, localize: boolean): number | null {
   return instantOf({ y: Number(m[1]), mo: Number(m[2]) - 1, d: Number(m[3]), h: 0, mi: 0 }, zoneFor(localize));
 }
 
+const inputFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The user's locale's numeric date (and time) format in a zone: `11-1-2026 00:30` in Dutch, `1/11/2026, 00:30` in American English. */
+function inputFormat(zone: string | undefined, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${zone ?? ''}|${withTime}`;
+  let f = inputFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+      ...(zone ? { timeZone: zone } : {}),
+    });
+    inputFormats.set(key, f);
+  }
+  return f;
+}
+
+/** A date picker's text: the date (and time) in the user's language and zone, or UTC when not localized. */
+export function formatDateText(value: WireValue | undefined, localize: boolean, withTime: boolean): string {
+  if (value === null || value === undefined || value === '') return '';
+  const ms = Number(value);
+  return Number.isFinite(ms) ? inputFormat(zoneFor(localize), withTime).format(new Date(ms)) : '';
+}
+
+/** An example of the format the user types, for the placeholder: 31 December 2026 in their locale. */
+export function dateTextExample(withTime: boolean): string {
+  return inputFormat('UTC', withTime).format(new Date(Date.UTC(2026, 11, 31, 23, 59)));
+}
+
+/**
+ * Reads what the user typed in a date picker: the numbers in their locale's order
+ * (day-month-year in Dutch, month/day/year in American English), or ISO `yyyy-mm-dd`
+ * (`Thh:mm`); a date-and-time picker takes an optional hour and minute. The wall-clock
+ * time is in the user's zone, or UTC when not localized. Null: empty; undefined: not a date.
+ */
+export function parseDateText(text: string, localize: boolean, withTime: boolean): number | null | undefined {
+  const groups = text.match(/\d+/g) ?? [];
+  if (text.trim() === '') return null;
+  if (groups.length !== 3 && !(withTime && groups.length === 5)) return undefined;
+  const n = groups.map(Number) as number[];
+  let y: number, mo: number, d: number;
+  if (groups[0]!.length === 4) [y, mo, d] = [n[0]!, n[1]!, n[2]!];
+  else {
+    const order = inputFormat('UTC', false)
+      .formatToParts(new Date(Date.UTC(2026, 11, 31)))
+      .map((p) => p.type)
+      .filter((t) => t === 'day' || t === 'month' || t === 'year');
+    const at = (t: string) => n[order.indexOf(t as 'day')]!;
+    [y, mo, d] = [at('year'), at('month'), at('day')];
+    if (groups[order.indexOf('year')]!.length === 2) y += 2000;
+  }
+  const [h, mi] = groups.length === 5 ? [n[3]!, n[4]!] : [0, 0];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (y < 1000 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59) return undefined;
+  return instantOf({ y, mo: mo - 1, d, h, mi }, zoneFor(localize));
+}
+
 /** The `yyyy-mm-dd` after a `yyyy-mm-dd` (calendar arithmetic, no zone involved). */
 export function nextDay(text: string): string {
   const [y, m, d] = text.split('-').map(Number) as [number, number, number];

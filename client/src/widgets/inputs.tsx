@@ -4,7 +4,8 @@ import type { Guid, WireValue } from '../api/types';
 import { useApp, useScope, type AppServices, type PageScope } from '../app/context';
 import { runNanoflow } from '../nanoflow/run';
 import { holds } from './conditions';
-import { fromDateInput, fromDateTimeInput, parseNumber, toDateInput, toDateTimeInput } from './format';
+import { DateInput } from './date-input';
+import { parseNumber } from './format';
 import { RichTextEditor, RichTextView } from './RichText';
 import { t } from '../i18n/texts';
 
@@ -129,27 +130,17 @@ export function InputWidget({ w }: { w: ClientInput }) {
         />,
       );
     case 'datePicker':
-      return field(
-        <input
-          id={id}
-          type="date"
-          lang={document.documentElement.lang || undefined}
-          value={toDateInput(value, attr.localize !== false)}
-          readOnly={readOnly}
-          onChange={(e) => set(fromDateInput(e.target.value, attr.localize !== false))}
-          {...aria}
-        />,
-      );
     case 'dateTimePicker':
       return field(
-        <input
+        <DateInput
           id={id}
-          type="datetime-local"
-          lang={document.documentElement.lang || undefined}
-          value={toDateTimeInput(value, attr.localize !== false)}
+          value={value}
+          localize={attr.localize !== false}
+          withTime={w.type === 'dateTimePicker'}
           readOnly={readOnly}
-          onChange={(e) => set(fromDateTimeInput(e.target.value, attr.localize !== false))}
-          {...aria}
+          onValue={set}
+          onLocalError={(m) => scope.setLocalError?.(w.attribute, m)}
+          aria={aria}
         />,
       );
     case 'richText': {
