@@ -8,7 +8,9 @@
 // paths made from import.meta.url (client/dist, package.json) still resolve. Packages stay
 // external when they are native (better-sqlite3, sharp), run code in worker threads by file
 // (pino's transports, bcryptjs for the hash pool), are database drivers (imported by a dialect
-// when its database is opened) or are loaded only when a feature is switched on.
+// when its database is opened) or are loaded only when a feature is switched on. esbuild runs its
+// own binary found from its package folder (JavaScript actions are compiled with it at start-up):
+// bundled, its API is not there (`transform is not a function`).
 import { build } from 'esbuild';
 
 const EXTERNAL = [
@@ -26,6 +28,7 @@ const EXTERNAL = [
   '@aws-sdk/*',
   '@opentelemetry/*',
   'prom-client',
+  'esbuild',
 ];
 
 await build({

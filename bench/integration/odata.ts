@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
+import { load, waitFor } from './http-load.js';
 import pg from 'pg';
 import { createLogger } from '../../src/core/logger.js';
 import { commitObjects, createIdGenerator, createObject, openDatabase, syncSchema } from '../../src/data/index.js';
@@ -91,37 +92,7 @@ function rows(n: number): [number, string, string, string, string, Date][] {
   ]);
 }
 
-async function load(url: string): Promise<number> {
-  const end = Date.now() + SECONDS * 1000;
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (Date.now() < end) {
-        const r = await fetch(url);
-        await r.arrayBuffer();
-        if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
-        n++;
-      }
-    }),
-  );
-  return n / SECONDS;
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited`);
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}: not up`);
-}
-
+const LOAD = { seconds: SECONDS, connections: CONNECTIONS };
 const freePort = () => 18000 + Math.floor(Math.random() * 2000);
 const data = rows(ROWS);
 const db = await freshDatabase('postgres');
@@ -238,8 +209,8 @@ try {
   const counts = await Promise.all(Object.values(urls).map(async (url) => ((await (await fetch(url)).json()) as { '@odata.count': number })['@odata.count']));
   if (new Set(counts).size !== 1) throw new Error(`the systems count differently: ${counts.join(', ')}`);
   const best = { kiln: 0, cap: 0, raw: 0 };
-  for (const s of ['kiln', 'cap', 'raw'] as const) await load(urls[s]); // warm-up
-  for (let round = 0; round < 3; round++) for (const s of ['raw', 'kiln', 'cap'] as const) best[s] = Math.max(best[s], await load(urls[s]));
+  for (const s of ['kiln', 'cap', 'raw'] as const) await load(urls[s], LOAD); // warm-up
+  for (let round = 0; round < 3; round++) for (const s of ['raw', 'kiln', 'cap'] as const) best[s] = Math.max(best[s], await load(urls[s], LOAD));
   console.log('| figure | Kiln /s | raw /s | CAP /s | Kiln / raw | Kiln / CAP |\n| --- | --- | --- | --- | --- | --- |');
   console.log(
     `| GET Employees?$filter=Department eq 'Sales'&$orderby&$top=20&$count=true, ${ROWS} rows (${counts[0]} match), ${CONNECTIONS} connections | ${best.kiln.toFixed(0)} | ${best.raw.toFixed(0)} | ${best.cap.toFixed(0)} | ${((100 * best.kiln) / best.raw).toFixed(0)}% | ${((100 * best.kiln) / best.cap).toFixed(0)}% |`,

@@ -8,7 +8,7 @@
 //     calls per second, one after another (keep-alive connection reuse), against fetch in a loop.
 // The load generator is a keep-alive fetch loop in this process; each figure is the best of 3
 // batches, the two servers taking turns (the machine is shared).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
+import { load, waitFor } from './http-load.js';
 import pg from 'pg';
 import { createLogger } from '../../src/core/logger.js';
 import { commitObjects, createIdGenerator, createObject, openDatabase, syncSchema } from '../../src/data/index.js';
@@ -34,38 +35,8 @@ const ROWS = Number(opt.rows);
 const SECONDS = Number(opt.seconds);
 const CONNECTIONS = Number(opt.connections);
 const log = createLogger('silent');
+const LOAD = { seconds: SECONDS, connections: CONNECTIONS };
 const ROOT = join(import.meta.dirname, '..', '..');
-
-async function load(url: string, headers: Record<string, string>): Promise<number> {
-  const end = Date.now() + SECONDS * 1000;
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (Date.now() < end) {
-        const r = await fetch(url, { headers });
-        await r.arrayBuffer();
-        if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
-        n++;
-      }
-    }),
-  );
-  return n / SECONDS;
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited`);
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}: not up`);
-}
 
 async function publishedList(): Promise<void> {
   const db = await freshDatabase('postgres');
@@ -122,11 +93,11 @@ async function publishedList(): Promise<void> {
     if (check.length !== ROWS) throw new Error(`Kiln answered ${check.length} orders, expected ${ROWS}`);
     let bestK = 0;
     let bestR = 0;
-    await load(kilnUrl, auth); // warm-up
-    await load(rawUrl, {});
+    await load(kilnUrl, { ...LOAD, headers: auth }); // warm-up
+    await load(rawUrl, LOAD);
     for (let round = 0; round < 3; round++) {
-      bestR = Math.max(bestR, await load(rawUrl, {}));
-      bestK = Math.max(bestK, await load(kilnUrl, auth));
+      bestR = Math.max(bestR, await load(rawUrl, LOAD));
+      bestK = Math.max(bestK, await load(kilnUrl, { ...LOAD, headers: auth }));
     }
     console.log(
       `| GET /orders, ${ROWS} rows, ${CONNECTIONS} connections | ${bestK.toFixed(0)} | ${bestR.toFixed(0)} | ${((100 * bestK) / bestR).toFixed(0)}% |`,

@@ -256,6 +256,9 @@ export function registerActions(api: AdminApi, config: ReceivedConfiguration, ho
     const subscriber = typeof p.subscriber === 'string' && p.subscriber !== '*' && p.subscriber !== '' ? p.subscriber : undefined;
     if (subscriber !== undefined && !nodes.subscriberNames().includes(subscriber)) return fail(1, `there is no log subscriber named '${subscriber}'`);
     for (const c of changes) if (!c.name || !pinoLevel(c.level)) return fail(1, `invalid log node or level: '${c.name}' '${c.level}'`);
+    // Mendix 6+: an unknown node is an error unless `force` asks to create it (m2ee-tools sends it to set levels before start).
+    const force = p.force === true || p.force === 'true';
+    if (!force) for (const c of changes) if (!nodes.hasNode(c.name)) return fail(1, `there is no log node named '${c.name}' (send force: true to create it)`);
     for (const c of changes) nodes.setLevel(c.name, c.level, subscriber);
     return ok({ nodes: Object.fromEntries(changes.map((c) => [c.name, mendixLevel(pinoLevel(c.level)!)])) });
   });

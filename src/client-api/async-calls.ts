@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { HttpError, isPublicError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { createTableIfMissing, dbNowMs, INSTANCE_TABLE, placeholder, quoteIdentifier, type Database } from '../data/index.js';
+import { createTableIfMissing, instanceLive, INSTANCE_TABLE, placeholder, quoteIdentifier, type Database } from '../data/index.js';
 
 /** Long-running microflow calls from the client (`runtimeOperation` with `async: true`) and their answers. */
 const TABLE = 'kiln$asynccall';
@@ -134,7 +134,7 @@ export class AsyncCalls {
     const q = this.q;
     try {
       const rows = await this.db.query(
-        `SELECT 1 AS ${q('x')} FROM ${q(INSTANCE_TABLE)} WHERE ${q('xasid')} = ${this.ph(1)} AND ${q('lastupdate')} >= ${dbNowMs(this.db.dialect.name)} - ${this.ph(2)}`,
+        `SELECT 1 AS ${q('x')} FROM ${q(INSTANCE_TABLE)} WHERE ${q('xasid')} = ${this.ph(1)} AND ${instanceLive(this.db.dialect.name, q('lastupdate'), this.ph(2))}`,
         [xasid, this.liveWindowMs],
       );
       return rows.length > 0;

@@ -45,6 +45,7 @@ export function checkExtraXpath(model: CompiledModel, op: RetrieveOperation, use
           throw malformed(field, 'may only use attributes of the entity, not paths');
         if (step.name === 'id') return;
         if (!entity.attributes.has(step.name)) throw malformed(field, `cannot use '${step.name}'`);
+        if (entity.attributes.get(step.name)!.calculated) throw malformed(field, `cannot use '${step.name}': it is calculated when read, not stored`);
         // Readable on some objects only (per-object member rights): a filter would reveal the others' values.
         if (!filterable(model, user, op.entity, step.name)) throw malformed(field, `cannot use '${step.name}': it is not readable on every object you can see`);
         return;

@@ -60,6 +60,7 @@ export function compileFilters(model: CompiledModel, op: RetrieveOperation, user
     const field = `options.filters.${i}`;
     const attr = entity.attributes.get(f.attribute);
     if (!attr || !offered.has(f.attribute)) throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}'`);
+    if (attr.calculated) throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}': it is calculated when read, not stored`);
     // Readable on some objects only (per-object member rights): a filter would reveal the others' values.
     if (!filterable(model, user, op.entity, f.attribute))
       throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}': it is not readable on every object you can see`);

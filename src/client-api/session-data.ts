@@ -1,4 +1,5 @@
 import type { CompiledModel } from '../model/compiled/types.js';
+import { ownedAssociations, referredEntity } from '../model/compiled/owned-associations.js';
 import { entityAccess } from '../security/entity-access.js';
 import type { UserContext } from '../security/user-context.js';
 
@@ -61,10 +62,11 @@ export function sessionMetadata(model: CompiledModel, user: UserContext): Sessio
       };
     }
     const associations: EntityMetadata['associations'] = {};
-    for (const name of e.parentOf) {
+    for (const name of ownedAssociations(e)) {
       const a = model.associations.get(name)!;
       if (!access.readable(name)) continue;
-      associations[name] = { type: a.type, entity: a.child, readonly: !access.writable(name) };
+      // From the child side of a Both-owned association, the other end is the parent.
+      associations[name] = { type: a.type, entity: referredEntity(e, a)!, readonly: !access.writable(name) };
     }
     metadata.push({
       objectType: e.name,

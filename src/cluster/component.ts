@@ -75,7 +75,7 @@ export function clusterComponent(): RuntimeComponent {
     async start(ctx) {
       const log = ctx.log.child({ node: LOG_NODES.systemTask });
       const db: Database = ctx.services.require('db');
-      const store = new ClusterStore(db);
+      const store = new ClusterStore(db, ctx.services.require('ids'));
       const settings = ctx.settings;
       const interval = clusterInterval(settings);
       const follower = settings.get('IsClusterSlave') ?? false;

@@ -1,11 +1,16 @@
 import {
   createTableIfMissing,
+  dateTimeMs,
+  dbNowDateTime,
   dbNowMs,
+  idToDb,
+  instanceLive,
   INSTANCE_TABLE,
   placeholder,
   quoteIdentifier,
   UniqueViolationError,
   type Database,
+  type IdGenerator,
   type Queryable,
 } from '../data/index.js';
 
@@ -21,7 +26,10 @@ export interface LeaseRow {
 
 /**
  * The cluster's SQL on the database every instance shares. Times are the
- * database's clock (epoch milliseconds), so instances' clocks need not agree.
+ * database's clock, so instances' clocks need not agree. Instances are the
+ * System.XASInstance objects (the model's table, made by schema
+ * synchronisation; administrators read them as any entity): XASId,
+ * LastUpdate, StartedAt, Address, ModelVersion.
  * Every statement is a conditional one: the lease changes hands only through
  * an UPDATE whose WHERE still sees the state it expects.
  */
@@ -32,23 +40,23 @@ export class ClusterStore {
   private readonly lease: string;
   /** The database's current time in epoch milliseconds, as an SQL expression. */
   readonly now: string;
+  /** The database's current time as a DateTime column holds it. */
+  private readonly nowDateTime: string;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly ids: IdGenerator,
+  ) {
     this.q = (n) => quoteIdentifier(db.dialect, n);
     this.ph = (i) => placeholder(db.dialect, i);
     this.inst = this.q(INSTANCE_TABLE);
     this.lease = this.q(CLUSTER_TABLE);
     this.now = dbNowMs(db.dialect.name);
+    this.nowDateTime = dbNowDateTime(db.dialect.name);
   }
 
   async setup(): Promise<void> {
     const q = this.q;
-    await createTableIfMissing(
-      this.db,
-      INSTANCE_TABLE,
-      `CREATE TABLE IF NOT EXISTS ${this.inst} (${q('xasid')} VARCHAR(64) NOT NULL PRIMARY KEY, ${q('lastupdate')} BIGINT NOT NULL, ` +
-        `${q('startedat')} BIGINT NOT NULL, ${q('address')} VARCHAR(200), ${q('modelversion')} VARCHAR(64))`,
-    );
     await createTableIfMissing(
       this.db,
       CLUSTER_TABLE,
@@ -76,18 +84,20 @@ export class ClusterStore {
 
   // ---- instances ----
 
+  /** A System.XASInstance object for this instance, its times (and createdDate) the database's now. */
   async register(id: string, address: string, modelVersion: string): Promise<void> {
     const q = this.q;
+    const objectId = await this.ids.nextId('System.XASInstance');
     await this.db.execute(
-      `INSERT INTO ${this.inst} (${q('xasid')}, ${q('lastupdate')}, ${q('startedat')}, ${q('address')}, ${q('modelversion')}) ` +
-        `VALUES (${this.ph(1)}, ${this.now}, ${this.now}, ${this.ph(2)}, ${this.ph(3)})`,
-      [id, address, modelVersion],
+      `INSERT INTO ${this.inst} (${q('id')}, ${q('xasid')}, ${q('lastupdate')}, ${q('startedat')}, ${q('createddate')}, ${q('address')}, ${q('modelversion')}) ` +
+        `VALUES (${this.ph(1)}, ${this.ph(2)}, ${this.nowDateTime}, ${this.nowDateTime}, ${this.nowDateTime}, ${this.ph(3)}, ${this.ph(4)})`,
+      [idToDb(this.db.dialect, objectId), id, address, modelVersion],
     );
   }
 
   /** Refreshes the instance's last update; false when its row is gone (it had expired). */
   async heartbeat(id: string): Promise<boolean> {
-    const r = await this.db.execute(`UPDATE ${this.inst} SET ${this.q('lastupdate')} = ${this.now} WHERE ${this.q('xasid')} = ${this.ph(1)}`, [id]);
+    const r = await this.db.execute(`UPDATE ${this.inst} SET ${this.q('lastupdate')} = ${this.nowDateTime} WHERE ${this.q('xasid')} = ${this.ph(1)}`, [id]);
     return r.affectedRows > 0;
   }
 
@@ -97,7 +107,7 @@ export class ClusterStore {
 
   async instances(q: Queryable = this.db): Promise<{ id: string; lastUpdate: number; address: string; modelVersion: string }[]> {
     const rows = await q.query<Record<string, unknown>>(
-      `SELECT ${this.q('xasid')} AS ${this.q('id')}, ${this.q('lastupdate')} AS ${this.q('lu')}, ${this.q('address')} AS ${this.q('address')}, ` +
+      `SELECT ${this.q('xasid')} AS ${this.q('id')}, ${dateTimeMs(this.db.dialect.name, this.q('lastupdate'))} AS ${this.q('lu')}, ${this.q('address')} AS ${this.q('address')}, ` +
         `${this.q('modelversion')} AS ${this.q('mv')} FROM ${this.inst} ORDER BY ${this.q('startedat')}, ${this.q('xasid')}`,
       [],
     );
@@ -106,7 +116,7 @@ export class ClusterStore {
 
   /** Removes the instances not refreshed for `ageMs`; their ids. */
   async removeExpired(q: Queryable, ageMs: number): Promise<string[]> {
-    const cond = `${this.q('lastupdate')} < ${this.now} - ${this.ph(1)}`;
+    const cond = `NOT (${instanceLive(this.db.dialect.name, this.q('lastupdate'), this.ph(1))})`;
     const rows = await q.query<{ id: unknown }>(`SELECT ${this.q('xasid')} AS ${this.q('id')} FROM ${this.inst} WHERE ${cond}`, [ageMs]);
     if (rows.length === 0) return [];
     await q.execute(`DELETE FROM ${this.inst} WHERE ${cond}`, [ageMs]);

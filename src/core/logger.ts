@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { UserError } from '../model/diagnostics.js';
-import { canonicalNode } from './log-node-names.js';
+import { canonicalNode, LOG_NODES } from './log-node-names.js';
 
 export type { Logger };
 
@@ -62,6 +62,8 @@ const CONSOLE_SUBSCRIBER = 'ConsoleLog';
  * subscriber's level for the line's node; a node's loggers log at the lowest level
  * any subscriber wants of it, so nothing is formatted that no subscriber takes.
  */
+const RUNTIME_NODES: ReadonlySet<string> = new Set(Object.values(LOG_NODES));
+
 export class LogNodes {
   private readonly nodes = new Map<string, Set<WeakRef<Logger>>>();
   private readonly subscribers = new Map<string, Subscriber>();
@@ -102,6 +104,16 @@ export class LogNodes {
     if (!this.nodes.has(name)) this.nodes.set(name, new Set());
     this.apply(name);
     return true;
+  }
+
+  /**
+   * Whether a node exists: one of the runtime's own, or one something has logged to or a
+   * level was set for (Mendix creates nodes on first use; `set_log_level` without `force`
+   * refuses the others, so a typo is not silently kept).
+   */
+  hasNode(node: string): boolean {
+    const name = canonicalNode(node);
+    return this.nodes.has(name) || RUNTIME_NODES.has(name);
   }
 
   /** Every known node with its level for a subscriber (the console's by default), as Mendix names levels. */

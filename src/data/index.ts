@@ -12,6 +12,6 @@ export * from './errors.js';
 export * from './persistence/index.js';
 export { createIdGenerator } from './ids-impl.js';
 export { syncSchema, schemaFingerprint } from './schema/sync.js';
-export { contractSchema, clusterInterval, dbNowMs, INSTANCE_TABLE, liveInstanceWindowMs } from './schema/pending.js';
+export { contractSchema, clusterInterval, dateTimeMs, dbNowDateTime, dbNowMs, instanceLive, INSTANCE_TABLE, liveInstanceWindowMs } from './schema/pending.js';
 export { dataComponent } from './component.js';
 export { createTableIfMissing } from './runtime-tables.js';

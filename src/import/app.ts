@@ -13,15 +13,27 @@ export function convertApp(index: ModelIndex, name: string, modules: string[], r
   const notes: string[] = [];
   const security: Json = { level: LEVEL[str(sec.SecurityLevel)] ?? 'production' };
   const userRoles: Record<string, string[]> = {};
+  const manageable: Record<string, '*' | string[]> = {};
+  // Manageable roles name user roles (by name; a GUID is looked up too).
+  const roleName = new Map(list(sec.UserRoles).flatMap((r) => [[str(r.Name), str(r.Name)] as const, [str(r.GUID ?? r.$ID), str(r.Name)] as const]));
   for (const r of list(sec.UserRoles)) {
     userRoles[str(r.Name)] = strings(r.ModuleRoles).filter((q) => {
       const known = q.startsWith('System.') || modules.includes(q.slice(0, q.indexOf('.')));
       if (!known) notes.push(`user role ${str(r.Name)}: module role ${q} of a module not imported left out`);
       return known;
     });
-    if (r.ManageAllRoles === true || strings(r.ManageableRoles).length) notes.push(`user role ${str(r.Name)}: the roles it may manage are left out`);
+    if (r.ManageAllRoles === true) manageable[str(r.Name)] = '*';
+    else {
+      const names = strings(r.ManageableRoles).map((x) => roleName.get(x) ?? roleName.get(x.slice(x.lastIndexOf('.') + 1)));
+      if (names.some((x) => x === undefined)) notes.push(`user role ${str(r.Name)}: manageable roles that name no user role left out`);
+      manageable[str(r.Name)] = names.filter((x): x is string => x !== undefined);
+    }
+    if (r.ManageUsersWithoutRoles === true)
+      notes.push(`user role ${str(r.Name)}: managing users without roles is not imported (Kiln checks the roles changed)`);
   }
   if (Object.keys(userRoles).length) security.userRoles = userRoles;
+  // Every role's entry is written, so that the imported app says exactly what Mendix's did (no Kiln default applies).
+  if (Object.keys(manageable).length) security.manageableRoles = manageable;
   if (str(sec.AdminUserName)) {
     security.adminUser = {
       name: str(sec.AdminUserName),

@@ -108,6 +108,16 @@ export function convertDomainModel(index: ModelIndex, module: string, reporter: 
     for (const a of list(e.Attributes)) attributeNames.set(str(a.$ID), str(a.Name));
   }
 
+  // Which entity may name an association in its access rules: its parent, and its child too when owned by both (Mendix keeps member accesses on both sides then).
+  const associationEnds = new Map<string, { parent: string; child: string; both: boolean }>();
+  for (const a of [...list(dm.Associations), ...list(dm.CrossAssociations)]) {
+    associationEnds.set(`${module}.${str(a.Name)}`, {
+      parent: entityNames.get(str(a.ParentPointer)) ?? str(a.Parent),
+      child: entityNames.get(str(a.ChildPointer)) ?? str(a.Child ?? a.ChildPointer),
+      both: str(a.Owner) === 'Both',
+    });
+  }
+
   const entities: Json = {};
   for (const e of list(dm.Entities)) {
     const name = str(e.Name);
@@ -132,12 +142,18 @@ export function convertDomainModel(index: ModelIndex, module: string, reporter: 
       notes.push(`external source (${str(obj(e.Source)?.$Type) || str(e.Source)}) left out: imported as a local entity`);
 
     const attrs: Json = {};
+    // Calculated attributes are never writable in Kiln (nor in Mendix): left out of imported write lists.
+    const calculated = new Set<string>();
     for (const a of list(e.Attributes)) {
       const aNotes: string[] = [];
       const spec = attributeType(obj(a.NewType) ?? obj(a.Type), aNotes);
       const value = obj(a.Value);
       if (value?.$Type === 'DomainModels$CalculatedValue') {
-        aNotes.push(`calculated by ${str(value.Microflow)}: imported as a stored attribute (Kiln has no calculated attributes yet)`);
+        const microflow = str(value.Microflow);
+        if (microflow) {
+          spec.calculated = microflow;
+          calculated.add(str(a.Name));
+        } else aNotes.push('calculated by no microflow in Mendix: imported as a stored attribute');
       } else {
         const d = defaultValue(spec, str(value?.DefaultValue));
         if (d !== undefined) spec.default = d;
@@ -205,9 +221,15 @@ export function convertDomainModel(index: ModelIndex, module: string, reporter: 
       for (const m of list(r.MemberAccesses)) {
         const member = str(m.Attribute) ? last(str(m.Attribute)) : str(m.Association) ? memberName(str(m.Association), module) : '';
         if (!member) continue;
+        const ends = str(m.Association) ? associationEnds.get(str(m.Association)) : undefined;
+        if (ends && ends.child === name && ends.parent !== name && !ends.both) {
+          // Only an association owned by both ends is a member of its child entity.
+          if (str(m.AccessRights) !== 'None') notes.push(`access rule: ${member} left out (${name} is its child and it is not owned by both ends)`);
+          continue;
+        }
         const rights = str(m.AccessRights);
         if (rights === 'ReadOnly' || rights === 'ReadWrite') read.push(member);
-        if (rights === 'ReadWrite') write.push(member);
+        if (rights === 'ReadWrite' && !calculated.has(member)) write.push(member);
       }
       const rule: Json = { roles: own };
       if (r.AllowCreate === true) rule.create = true;

@@ -5,10 +5,11 @@ import type { Diagnostic } from '../model/diagnostics.js';
 import { convertApp } from './app.js';
 import { convertDomainModel } from './domain.js';
 import { ModelIndex } from './model-index.js';
-import { convertMicroflow, javaActionStub, STUB_MARK } from './microflows.js';
-import { attributeTypes, convertNavigation, convertPage, convertSnippet } from './pages.js';
+import { convertMicroflow, javaActionStub, javaScriptActionStub, STUB_MARK } from './microflows.js';
+import { attributeTypes, convertLayout, convertNavigation, convertPage, convertSnippet, mainPlaceholder } from './pages.js';
 import { formatReport, type ImportReport, Reporter } from './report.js';
 import { convertScheduledEvent } from './scheduled-events.js';
+import { convertODataService, convertRestService } from './services.js';
 import { readProject } from './units.js';
 
 export { formatReport, type ImportReport } from './report.js';
@@ -21,16 +22,12 @@ export interface ImportOptions {
 }
 
 const NOT_IMPORTED: Record<string, string> = {
-  Forms$Layout: 'layouts have no Kiln form (Kiln pages are laid out by the client)',
   Forms$PageTemplate: 'page templates are Studio Pro tooling',
   Forms$BuildingBlock: 'building blocks are Studio Pro tooling',
-  Microflows$Rule: 'rules are not imported yet',
-  JavaScriptActions$JavaScriptAction: 'JavaScript actions run in the Mendix client only',
   ExportMappings$ExportMapping: 'mappings have no Kiln form',
   ImportMappings$ImportMapping: 'mappings have no Kiln form',
   JsonStructures$JsonStructure: 'JSON structures have no Kiln form',
   Menus$MenuDocument: 'menu documents are not imported yet',
-  Rest$PublishedRestService: 'published REST services are not imported yet',
   Workflows$Workflow: 'workflows have no Kiln form',
 };
 
@@ -55,22 +52,42 @@ export async function importMendix(source: string, outDir: string, options: Impo
   files.set('app.yaml', convertApp(index, appName || 'App', modules.length ? modules : ['Main'], reporter));
   for (const m of modules.length ? modules : ['Main']) files.set(`modules/${m}/domain-model.yaml`, convertDomainModel(index, m, reporter));
   const javaActions = new Set<string>();
+  const rules = new Set<string>();
   for (const d of index.documents('Microflows$Microflow')) {
     if (!modules.includes(d.module)) continue;
     files.set(`modules/${d.module}/microflows/${d.name}.yaml`, convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions));
   }
+  for (const d of index.documents('Microflows$Rule')) {
+    // A rule is a microflow a decision calls: it shares the microflows' folder (Mendix names are unique per module).
+    if (!modules.includes(d.module)) continue;
+    rules.add(`modules/${d.module}/microflows/${d.name}.yaml`);
+    files.set(`modules/${d.module}/microflows/${d.name}.yaml`, convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions, 'rule'));
+  }
+  const jsActions = new Set<string>();
   for (const d of index.documents('Microflows$Nanoflow')) {
     if (!modules.includes(d.module)) continue;
-    files.set(`modules/${d.module}/nanoflows/${d.name}.yaml`, convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions, 'nanoflow'));
+    files.set(
+      `modules/${d.module}/nanoflows/${d.name}.yaml`,
+      convertMicroflow(index, d.module, d.name, d.unit.doc, reporter, javaActions, 'nanoflow', jsActions),
+    );
   }
   const types = attributeTypes(index);
+  // Imported layouts -> the Mendix name of the placeholder that became `main`.
+  const layouts = new Map<string, string>();
+  for (const d of index.documents('Forms$Layout')) {
+    if (!modules.includes(d.module)) continue;
+    const layout = convertLayout(index, d.module, d.name, d.unit.doc, reporter, types);
+    if (!layout) continue;
+    files.set(`modules/${d.module}/layouts/${d.name}.yaml`, layout);
+    layouts.set(`${d.module}.${d.name}`, mainPlaceholder(d.unit.doc));
+  }
   for (const d of index.documents('Forms$Page')) {
     if (!modules.includes(d.module)) continue;
     if (d.unit.doc.Excluded === true) {
       reporter.skip('page', `${d.module}.${d.name}`, 'excluded from the Mendix project');
       continue;
     }
-    files.set(`modules/${d.module}/pages/${d.name}.yaml`, convertPage(index, d.module, d.name, d.unit.doc, reporter, types));
+    files.set(`modules/${d.module}/pages/${d.name}.yaml`, convertPage(index, d.module, d.name, d.unit.doc, reporter, types, layouts));
   }
   for (const d of index.documents('Forms$Snippet')) {
     if (!modules.includes(d.module)) continue;
@@ -81,6 +98,18 @@ export async function importMendix(source: string, outDir: string, options: Impo
     const event = convertScheduledEvent(d.module, d.name, d.unit.doc, reporter);
     if (event) files.set(`modules/${d.module}/scheduled-events/${d.name}.yaml`, event);
   }
+  for (const d of index.documents('Rest$PublishedRestService')) {
+    if (!modules.includes(d.module)) continue;
+    const service = convertRestService(index, d.module, d.name, d.unit.doc, reporter);
+    if (service) files.set(`modules/${d.module}/rest/${d.name}.yaml`, service);
+  }
+  for (const type of ['ODataPublish$PublishedODataService2', 'ODataPublish$PublishedODataService']) {
+    for (const d of index.documents(type)) {
+      if (!modules.includes(d.module)) continue;
+      const service = convertODataService(d.module, d.name, d.unit.doc, reporter);
+      if (service) files.set(`modules/${d.module}/odata/${d.name}.yaml`, service);
+    }
+  }
   const has = (kind: 'page' | 'microflow', q: string) => files.has(`modules/${q.slice(0, q.indexOf('.'))}/${kind}s/${q.slice(q.indexOf('.') + 1)}.yaml`);
   const navigation = convertNavigation(index, has, reporter);
   if (navigation) (files.get('app.yaml') as Json).navigation = navigation;
@@ -89,6 +118,16 @@ export async function importMendix(source: string, outDir: string, options: Impo
     if (!modules.includes(j.slice(0, j.indexOf('.')))) continue;
     stubs.set(`modules/${j.slice(0, j.indexOf('.'))}/actions/${j.slice(j.indexOf('.') + 1)}.ts`, javaActionStub(index, j));
     reporter.count('java action', ['imported as a TypeScript action stub that fails until written'], j);
+  }
+  for (const d of index.documents('JavaScriptActions$JavaScriptAction')) {
+    const q = `${d.module}.${d.name}`;
+    if (!modules.includes(d.module)) continue;
+    if (!jsActions.has(q)) {
+      reporter.skip('java script action', q, 'no imported nanoflow calls it (a stub is written for each one called)');
+      continue;
+    }
+    stubs.set(`modules/${d.module}/javascript/${d.name}.ts`, javaScriptActionStub(index, q));
+    reporter.count('java script action', ['imported as a TypeScript stub for the browser that fails until written'], q);
   }
   for (const [type, why] of Object.entries(NOT_IMPORTED)) {
     for (const d of index.documents(type)) reporter.skip(kindOf(type), `${d.module}.${d.name}`, why);
@@ -121,7 +160,7 @@ export async function importMendix(source: string, outDir: string, options: Impo
         // Two problems in one element: it is removed once.
         if (removed.some((r) => `${e.file}:${e.path}.`.startsWith(`${r}.`))) continue;
         if (e.file.includes('/microflows/')) done.add(e.file);
-        const at = dropAt(files, e, reporter);
+        const at = dropAt(files, e, reporter, rules);
         if (at !== undefined) {
           removed.push(`${e.file}:${at}`);
           changed = true;
@@ -130,6 +169,20 @@ export async function importMendix(source: string, outDir: string, options: Impo
       if (!changed) break;
       writeAll();
     }
+  }
+  // A JavaScript action whose calling nanoflows were all left out by the check gets no stub.
+  const called = new Set<string>();
+  for (const [f, data] of files) {
+    const m = /^modules\/([^/]+)\/nanoflows\//.exec(f);
+    if (m) for (const name of actionNames(data)) called.add(name.includes('.') ? name : `${m[1]}.${name}`);
+  }
+  for (const q of jsActions) {
+    const f = `modules/${q.slice(0, q.indexOf('.'))}/javascript/${q.slice(q.indexOf('.') + 1)}.ts`;
+    if (called.has(q) || !stubs.has(f)) continue;
+    stubs.delete(f);
+    const path = join(outDir, f);
+    if (existsSync(path) && readFileSync(path, 'utf8').includes(STUB_MARK)) rmSync(path);
+    reporter.downgrade('java script action', q, 'not imported: the nanoflows that call it were left out', true);
   }
   // Not .json: the app folder holds model files only.
   writeFileSync(join(outDir, 'import-report.txt'), formatReport(reporter.report));
@@ -150,6 +203,15 @@ function removeModelFiles(dir: string): void {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
+/** The names of the actions a nanoflow body calls (anywhere in its nested activities). */
+function actionNames(v: unknown): string[] {
+  if (Array.isArray(v)) return v.flatMap(actionNames);
+  if (!v || typeof v !== 'object') return [];
+  const o = v as Json;
+  const own = o.action && typeof o.action === 'object' && typeof (o.action as Json).name === 'string' ? [(o.action as Json).name as string] : [];
+  return [...own, ...Object.values(o).flatMap(actionNames)];
+}
+
 function kindOf(type: string): string {
   return type
     .slice(type.indexOf('$') + 1)
@@ -159,7 +221,7 @@ function kindOf(type: string): string {
 
 /** Removes what a diagnostic points at: a microflow's activity (or its body), an entity's member, ... */
 /** Returns the path of what it removed (undefined: nothing). */
-function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): string | undefined {
+function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rules: ReadonlySet<string>): string | undefined {
   const data = files.get(d.file);
   if (!data) return undefined;
   const whole = /^modules\/([^/]+)\/(scheduled-events|nanoflows)\/([^/]+)\.yaml$/.exec(d.file);
@@ -170,21 +232,36 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): st
     reporter.downgrade(whole[2] === 'nanoflows' ? 'nanoflow' : 'scheduled event', `${whole[1]}.${whole[3]}`, `not imported: ${d.path} ${d.message}`, true);
     return '';
   }
-  const m = /^modules\/([^/]+)\/(?:(microflows|pages|snippets)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
+  const m = /^modules\/([^/]+)\/(?:(microflows|pages|snippets|layouts|rest|odata)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
   const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
   const path = d.path ? d.path.split('.') : [];
+  const service = m?.[2] === 'rest' ? 'published REST service' : m?.[2] === 'odata' ? 'published OData service' : undefined;
+  if (service && path.length === 0) {
+    files.delete(d.file);
+    reporter.downgrade(service, where, `not imported: ${d.message}`, true);
+    return '';
+  }
+  if (m?.[2] === 'layouts' && path.length <= 1) {
+    // The layout as a whole is refused (no main placeholder, say): pages naming it are then shown without it.
+    files.delete(d.file);
+    reporter.downgrade('layout', where, `not imported: ${d.path} ${d.message}`, true);
+    return '';
+  }
   if (m?.[2] === 'microflows') {
+    const kind = rules.has(d.file) ? 'rule' : 'microflow';
     if ((data.body as Json[] | undefined)?.[0]?.error && String(((data.body as Json[])[0]!.error as Json).message).startsWith('Imported from Mendix without')) {
       // Even the declaration (parameters, roles) does not check: the microflow is left out.
       files.delete(d.file);
-      reporter.downgrade('microflow', where, `not imported: ${d.path} ${d.message}`, true);
+      reporter.downgrade(kind, where, `not imported: ${d.path} ${d.message}`, true);
       return '';
     }
     data.body = [{ error: { message: `Imported from Mendix without its body: ${d.message.replace(/[{}]/g, '')}` } }];
-    reporter.downgrade('microflow', where, `body left out: ${d.path} ${d.message}`);
+    reporter.downgrade(kind, where, `body left out: ${d.path} ${d.message}`);
     return '';
   }
-  const kind = m?.[2] === 'pages' ? 'page' : m?.[2] === 'snippets' ? 'snippet' : d.file === 'app.yaml' ? 'app.yaml' : 'model element';
+  const kind =
+    service ??
+    (m?.[2] === 'pages' ? 'page' : m?.[2] === 'snippets' ? 'snippet' : m?.[2] === 'layouts' ? 'layout' : d.file === 'app.yaml' ? 'app.yaml' : 'model element');
   // Drop the smallest element the path names (an access rule, an attribute, a widget, a menu item, ...).
   for (let n = path.length; n >= 1; n--) {
     const parentPath = path.slice(0, n - 1);
@@ -200,7 +277,22 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter): st
       parent &&
       typeof parent === 'object' &&
       key in parent &&
-      (['entities', 'attributes', 'associations', 'enumerations', 'constants', 'userRoles', 'homeByRole', 'navigation'].includes(parentPath.at(-1) ?? '') ||
+      ([
+        'entities',
+        'attributes',
+        'associations',
+        'enumerations',
+        'constants',
+        'userRoles',
+        'manageableRoles',
+        'homeByRole',
+        'navigation',
+        'resources',
+        'entitySets',
+        'parameters',
+        'capabilities',
+        'placeholders',
+      ].includes(parentPath.at(-1) ?? '') ||
         parentPath.length === 0)
     ) {
       delete (parent as Json)[key];

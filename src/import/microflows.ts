@@ -120,6 +120,10 @@ class Converter {
   private readonly casts: { readonly variable: string; readonly entity: string }[] = [];
   /** Java actions called (they become TypeScript action stubs). */
   readonly javaActions = new Set<string>();
+  /** JavaScript actions called from nanoflows (they become TypeScript stubs for the browser). */
+  readonly jsActions = new Set<string>();
+  /** Variables that hold the result of a rule a decision calls, by rule (a second call of one rule gets a new name). */
+  private readonly ruleResults = new Map<string, number>();
   private steps = 0;
 
   constructor(
@@ -214,9 +218,21 @@ class Converter {
             continue;
           }
           const cond = obj(n.SplitCondition);
-          const expr = str(cond?.Expression);
-          if (cond?.$Type === 'Microflows$RuleSplitCondition')
-            throw new Unstructured(`a decision on rule ${str(cond.RuleCall && obj(cond.RuleCall)?.Rule)} cannot be imported yet`);
+          let expr = str(cond?.Expression);
+          if (cond?.$Type === 'Microflows$RuleSplitCondition') {
+            // A rule is a microflow returning Boolean or an enumeration (imported as one): the decision
+            // calls it into a variable, then decides on that variable, as Mendix evaluates it.
+            const call = obj(cond.RuleCall);
+            // The SDK names the rule `Rule`; Studio Pro stores it under `Microflow` (rules share the microflows' names).
+            const rule = str(call?.Rule) || str(call?.Microflow);
+            const count = (this.ruleResults.get(rule) ?? 0) + 1;
+            this.ruleResults.set(rule, count);
+            const into = `${last(rule)}Result${count > 1 ? count : ''}`;
+            const args: Json = {};
+            for (const p of list(call?.ParameterMappings)) args[last(str(p.Parameter))] = str(p.Argument);
+            out.push({ call: { microflow: rule, ...(Object.keys(args).length ? { with: args } : {}), into } });
+            expr = `$${into}`;
+          }
           const values = [...new Set(flows.flatMap((f) => f.cases))];
           if (values.every((v) => v === 'true' || v === 'false')) {
             const then = branch('true');
@@ -514,6 +530,29 @@ class Converter {
         this.javaActions.add(name);
         return c({ action: { name, ...(Object.keys(args).length ? { with: args } : {}), ...into } });
       }
+      case 'JavaScriptActionCallAction': {
+        // Only nanoflows call JavaScript actions: Kiln's nanoflow action runs modules/<Module>/javascript/<Name>.ts.
+        const name = str(a.JavaScriptAction);
+        const args: Json = {};
+        for (const p of list(a.ParameterMappings)) {
+          const v = obj(p.ParameterValue) ?? obj(p.Value);
+          // An entity type parameter gets the entity's name, as Mendix passes it to a JavaScript action.
+          const entity = str(v?.$Type).endsWith('EntityTypeCodeActionParameterValue') && str(v?.Entity) ? `'${str(v?.Entity)}'` : '';
+          const arg = entity || str(v?.Argument ?? v?.Expression ?? p.Argument);
+          if (arg) args[last(str(p.Parameter))] = arg;
+          else
+            this.notes.push(
+              `JavaScript action ${name}: argument ${last(str(p.Parameter))} (${str(v?.$Type).replace(/^Microflows\$/, '') || 'no value'}) left out`,
+            );
+        }
+        const returns = this.javaReturns.get(name);
+        const variable = str(a.OutputVariableName ?? a.ResultVariableName);
+        if (a.UseReturnVariable === true && variable && !returns)
+          this.notes.push(`JavaScript action ${name}: its result ${variable} has no Kiln type, not kept`);
+        const into = a.UseReturnVariable === true && variable && returns ? { into: variable, returns } : {};
+        this.jsActions.add(name);
+        return c({ action: { name, ...(Object.keys(args).length ? { with: args } : {}), ...into } });
+      }
       case 'CastAction': {
         const ctx = this.casts.at(-1);
         if (!ctx || !ctx.entity) break;
@@ -537,7 +576,9 @@ class Converter {
 
 /**
  * A Mendix microflow as a Kiln microflow file: parameters, return type, roles and the structured body.
- * A nanoflow (`kind`) is the same graph in a nanoflow file, which has no roles or entity access.
+ * A nanoflow (`kind`) is the same graph in a nanoflow file, which has no roles or entity access. A rule
+ * (a microflow returning Boolean or an enumeration that decisions call) becomes a microflow without roles:
+ * only other microflows call it.
  */
 export function convertMicroflow(
   index: ModelIndex,
@@ -546,13 +587,14 @@ export function convertMicroflow(
   doc: MxObject,
   reporter: Reporter,
   javaActions: Set<string>,
-  kind: 'microflow' | 'nanoflow' = 'microflow',
+  kind: 'microflow' | 'nanoflow' | 'rule' = 'microflow',
+  jsActions: Set<string> = new Set(),
 ): Json {
   const out: Json = {};
   const params: Json = {};
   for (const o of list(obj(doc.ObjectCollection)?.Objects)) {
-    if (o.$Type === 'Microflows$MicroflowParameter' || o.$Type === 'Microflows$MicroflowParameterObject') {
-      params[str(o.Name)] = dataType(obj(o.VariableType)) ?? 'String';
+    if (o.$Type === 'Microflows$MicroflowParameter' || o.$Type === 'Microflows$MicroflowParameterObject' || o.$Type === 'Microflows$RuleParameter') {
+      params[str(o.Name)] = dataType(obj(o.VariableType ?? o.ParameterType)) ?? 'String';
     }
   }
   if (Object.keys(params).length) out.parameters = params;
@@ -562,7 +604,13 @@ export function convertMicroflow(
   if (roles.length && kind === 'microflow') out.allowedRoles = roles;
   if (doc.ApplyEntityAccess === true && kind === 'microflow') out.applyEntityAccess = true;
   const g = new Graph(doc);
-  const javaReturns = new Map(index.documents('JavaActions$JavaAction').map((d) => [`${d.module}.${d.name}`, codeType(obj(d.unit.doc.JavaReturnType))]));
+  // Java and JavaScript actions by name (Mendix names are unique per module across document kinds).
+  const javaReturns = new Map(
+    [...index.documents('JavaActions$JavaAction'), ...index.documents('JavaScriptActions$JavaScriptAction')].map((d) => [
+      `${d.module}.${d.name}`,
+      codeType(obj(d.unit.doc.JavaReturnType)),
+    ]),
+  );
   const conv = new Converter(javaReturns, g, index.language);
   const start = [...g.nodes.entries()].find(([, o]) => o.$Type === 'Microflows$StartEvent')?.[0];
   try {
@@ -576,6 +624,7 @@ export function convertMicroflow(
     reporter.count(kind, [...conv.notes, `body left out: ${e.message}`], `${module}.${name}`);
   }
   for (const j of conv.javaActions) javaActions.add(j);
+  for (const j of conv.jsActions) jsActions.add(j);
   if (str(doc.Documentation)) out.documentation = str(doc.Documentation);
   return out;
 }
@@ -622,6 +671,45 @@ export function javaActionStub(index: ModelIndex, qualified: string): string {
     `    throw new Error(${JSON.stringify(`The Java action ${qualified} was imported from Mendix without its code: write ${file}`)});`,
     '  },',
     '};',
+    '',
+  ].join('\n');
+}
+
+/** TypeScript's name for a Kiln type in a JavaScript action's arguments (docs/nanoflows.md). */
+function browserType(kiln: string | undefined): string {
+  if (!kiln) return 'unknown';
+  if (kiln === 'String') return 'string';
+  if (kiln === 'Boolean') return 'boolean';
+  if (kiln === 'DateTime') return 'Date';
+  if (['Integer', 'Long', 'Decimal'].includes(kiln)) return 'unknown /* a decimal.js Decimal */';
+  if (kiln.startsWith('List of')) return 'unknown[]';
+  return 'unknown';
+}
+
+/**
+ * A TypeScript JavaScript action (`modules/<Module>/javascript/<Name>.ts`) standing in for a Mendix
+ * JavaScript action a nanoflow calls: it fails in the browser with a clear message until written.
+ */
+export function javaScriptActionStub(index: ModelIndex, qualified: string): string {
+  const doc = index.documents('JavaScriptActions$JavaScriptAction').find((d) => `${d.module}.${d.name}` === qualified)?.unit.doc;
+  const params = list(doc?.Parameters).map((p) => {
+    const t = codeType(obj(obj(p.ParameterType)?.Type) ?? obj(p.ParameterType));
+    return `${JSON.stringify(str(p.Name))}: ${browserType(t)}${t ? ` /* ${t} */` : ''}`;
+  });
+  const returns = codeType(obj(doc?.JavaReturnType));
+  const file = `modules/${moduleOf(qualified)}/javascript/${last(qualified)}.ts`;
+  const documentation = str(doc?.Documentation)
+    .split(/\r?\n/)
+    .filter((l) => l.trim())
+    .map((l) => `// ${l}`);
+  return [
+    `// Imported from Mendix: the JavaScript action ${qualified}${returns ? ` (returns ${returns})` : ''}. Kiln runs a nanoflow's`,
+    `// JavaScript actions written in TypeScript in the browser (docs/nanoflows.md); write its body here and delete`,
+    `// this line (${STUB_MARK}). Until then every call fails with the message below.`,
+    ...documentation,
+    `export default function (_args: { ${params.join('; ')} }): never {`,
+    `  throw new Error(${JSON.stringify(`The JavaScript action ${qualified} was imported from Mendix without its code: write ${file}`)});`,
+    '}',
     '',
   ].join('\n');
 }

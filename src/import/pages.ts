@@ -7,6 +7,23 @@ type Json = Record<string, unknown>;
 
 const NUMERIC = new Set(['Integer', 'Long', 'Decimal', 'Float', 'Currency', 'AutoNumber']);
 
+/** Data Grid 2's header filter widgets, by the kind of filter Kiln shows. */
+const FILTERS: Record<string, string> = {
+  'com.mendix.widget.web.datagridtextfilter.DatagridTextFilter': 'text',
+  'com.mendix.widget.web.datagridnumberfilter.DatagridNumberFilter': 'number',
+  'com.mendix.widget.web.datagriddatefilter.DatagridDateFilter': 'date',
+  'com.mendix.widget.web.datagriddropdownfilter.DatagridDropdownFilter': 'drop-down',
+};
+
+/** In a layout: placeholders are kept, and snippet calls are replaced by the snippet's widgets (a Kiln layout holds no snippet call). */
+interface LayoutContext {
+  snippet: (qualified: string) => MxObject | undefined;
+  /** The Mendix name of the placeholder that becomes Kiln's `main`. */
+  main: string;
+  /** Snippets being expanded (a snippet that calls itself is not expanded again). */
+  expanding: string[];
+}
+
 /** Mendix page widgets -> Kiln widgets; what has no Kiln widget is left out and noted. */
 class PageConverter {
   readonly notes: string[] = [];
@@ -14,6 +31,7 @@ class PageConverter {
   constructor(
     private readonly language: string,
     private readonly attributeTypes: Map<string, string>,
+    private readonly layout?: LayoutContext,
   ) {}
 
   private template(t: unknown): string {
@@ -76,8 +94,13 @@ class PageConverter {
       if (as === 'customContent') {
         const buttons = this.buttons(c.get('content')?.Widgets);
         rowButtons.push(...buttons);
-        if (!buttons.length) this.notes.push(`data grid ${str(w.Name)}: custom column '${header}' left out`);
-        continue;
+        if (buttons.length) continue;
+        if (!path) {
+          this.notes.push(`data grid ${str(w.Name)}: custom column '${header}' left out`);
+          continue;
+        }
+        // A custom column over an attribute (which Mendix sorts and filters it by) shows that attribute's value.
+        this.notes.push(`data grid ${str(w.Name)}: custom column '${header}' shows its attribute's value`);
       }
       if (!path) {
         this.notes.push(`data grid ${str(w.Name)}: column '${header}' without an attribute left out`);
@@ -85,7 +108,8 @@ class PageConverter {
       }
       if (as === 'dynamicText' && this.template(c.get('dynamicText')?.TextTemplate).trim() !== '{1}')
         this.notes.push(`data grid ${str(w.Name)}: column '${header}' shows its attribute without the text around it`);
-      columns.push(header ? { attribute: path, caption: header } : path);
+      const filter = this.columnFilter(str(w.Name), header, obj(c.get('attribute')?.AttributeRef), c.get('filter')?.Widgets);
+      columns.push(filter ? { attribute: path, ...(header ? { caption: header } : {}), filter: true } : header ? { attribute: path, caption: header } : path);
     }
     const pageSize = Number(top.get('pageSize')?.PrimitiveValue);
     return [
@@ -99,6 +123,31 @@ class PageConverter {
         },
       },
     ];
+  }
+
+  /**
+   * A Data Grid 2 column's header filter (text, number, date or drop-down filter widget) becomes
+   * `filter: true`: Kiln picks the filter by the attribute's type, as Mendix's filters require of it.
+   */
+  private columnFilter(grid: string, header: string, ref: MxObject | undefined, widgets: unknown): boolean {
+    const filter = list(widgets).find((f) => FILTERS[str(obj(f.Type)?.WidgetId)]);
+    for (const f of list(widgets))
+      if (f !== filter) this.notes.push(`data grid ${grid}: column '${header}': ${str(obj(f.Type)?.WidgetId) || str(f.$Type)} in its header left out`);
+    if (!filter) return false;
+    const kind = FILTERS[str(obj(filter.Type)?.WidgetId)]!;
+    if (obj(ref?.EntityRef)) {
+      this.notes.push(`data grid ${grid}: column '${header}': its ${kind} filter over an association left out (Kiln filters a column's own attributes)`);
+      return false;
+    }
+    const type = this.attributeTypes.get(str(ref?.Attribute));
+    const kilnKind = !type ? kind : type === 'String' ? 'text' : NUMERIC.has(type) ? 'number' : type === 'DateTime' ? 'date' : 'drop-down';
+    if (kilnKind !== kind)
+      this.notes.push(`data grid ${grid}: column '${header}': its ${kind} filter is a ${kilnKind} filter in Kiln (by the attribute's type)`);
+    if (type === 'Binary' || type === 'HashedString') {
+      this.notes.push(`data grid ${grid}: column '${header}': a filter on a ${type} attribute left out`);
+      return false;
+    }
+    return true;
   }
 
   private action(a: MxObject | undefined, caption: string): unknown {
@@ -148,7 +197,17 @@ class PageConverter {
       case 'DivContainer':
         return [{ container: { widgets: this.widgets(w.Widgets) } }];
       case 'ScrollContainer':
-        return [{ scrollContainer: { widgets: this.widgets(w.Widgets) } }];
+        return this.scrollContainer(w);
+      case 'Placeholder':
+        if (!this.layout) break;
+        return [{ placeholder: { name: str(w.Name) === this.layout.main ? 'main' : str(w.Name) } }];
+      case 'NavigationTree':
+        return [{ navigationTree: {} }];
+      case 'MenuBar':
+        return [{ navigationTree: { orientation: 'horizontal' } }];
+      case 'SidebarToggleButton':
+        this.notes.push(`sidebar toggle ${str(w.Name)} left out (Kiln's layouts show the navigation as placed)`);
+        return [];
       case 'GroupBox': {
         const caption = this.template(w.Caption) || text(w.Caption, this.language);
         const collapsible = str(w.Collapsible);
@@ -172,6 +231,7 @@ class PageConverter {
         const call = obj(w.FormCall);
         const snippet = str(call?.Form);
         if (!snippet) return [];
+        if (this.layout) return this.expandSnippet(snippet);
         // A parameter is filled from a page parameter, or from the enclosing data view's object.
         const parameters: Json = {};
         for (const m of list(call?.ParameterMappings)) {
@@ -287,14 +347,89 @@ class PageConverter {
         this.notes.push(`pluggable widget ${str(obj(w.Type)?.WidgetId) || '?'} ${str(w.Name)} left out (no Kiln widget yet)`);
         return [];
       default:
-        this.notes.push(`${str(w.$Type).replace('$', ' ')} ${str(w.Name)} left out (no Kiln widget yet)`);
-        return [];
+        break;
+    }
+    this.notes.push(`${str(w.$Type).replace('$', ' ')} ${str(w.Name)} left out (no Kiln widget yet)`);
+    return [];
+  }
+
+  /**
+   * A Mendix scroll container has regions (top, left, center, right, bottom): the top and bottom
+   * regions become rows above and below, left/center/right the columns of a layout grid (a
+   * region in pixels gets the columns of a 1200 px wide page, a region in percent its share of 12).
+   */
+  private scrollContainer(w: MxObject): Json[] {
+    const region = (key: string) => obj(w[key]);
+    const center = region('CenterRegion');
+    if (!center) return [{ scrollContainer: { widgets: this.widgets(w.Widgets) } }];
+    const columns: Json[] = [];
+    const side = (key: string) => {
+      const r = region(key);
+      if (!r) return 0;
+      const ws = this.widgets(r.Widgets);
+      if (!ws.length) return 0;
+      const size = Number(r.Size);
+      const weight = Math.min(4, Math.max(1, Math.round(str(r.SizeMode) === 'Percentage' ? (size * 12) / 100 : size / 100) || 3));
+      columns.push({ weight, widgets: ws });
+      return weight;
+    };
+    const left = side('Left');
+    const main = { weight: 12, widgets: this.widgets(center.Widgets) };
+    columns.push(main);
+    const right = side('Right');
+    main.weight = 12 - left - right;
+    const top = this.widgets(region('Top')?.Widgets);
+    const bottom = this.widgets(region('Bottom')?.Widgets);
+    const middle: Json[] = columns.length === 1 ? main.widgets : [{ layoutGrid: { rows: [{ columns }] } }];
+    return [{ container: { widgets: [...top, ...middle, ...bottom] } }];
+  }
+
+  /** A snippet called from a layout: its widgets in place of the call (it has no parameters there). */
+  private expandSnippet(snippet: string): Json[] {
+    const doc = this.layout?.snippet(snippet);
+    if (!doc || this.layout!.expanding.includes(snippet)) {
+      this.notes.push(`snippet call ${snippet} left out (the snippet is not in the project)`);
+      return [];
+    }
+    this.layout!.expanding.push(snippet);
+    try {
+      return this.widgets(doc.Widgets);
+    } finally {
+      this.layout!.expanding.pop();
     }
   }
 }
 
+/**
+ * The placeholder of a Mendix layout that becomes Kiln's `main` (where a page's widgets go):
+ * the one named Main, as Atlas names it, or else the first one (a scroll container's center region first).
+ */
+export function mainPlaceholder(layout: MxObject): string {
+  const names: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as MxObject;
+      if (o.$Type === 'Forms$Placeholder') names.push(str(o.Name));
+      // A scroll container's center region first: that is where a layout puts its content.
+      walk(o.CenterRegion);
+      for (const [k, x] of Object.entries(o)) if (k !== 'CenterRegion') walk(x);
+    }
+  };
+  walk(obj(layout.Content)?.Widgets);
+  return names.find((n) => n.toLowerCase() === 'main') ?? names[0] ?? 'Main';
+}
+
 /** A Mendix page as a Kiln page file: title, roles, parameters, pop-up or not, widgets. */
-export function convertPage(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter, attributeTypes: Map<string, string>): Json {
+export function convertPage(
+  index: ModelIndex,
+  module: string,
+  name: string,
+  doc: MxObject,
+  reporter: Reporter,
+  attributeTypes: Map<string, string>,
+  layouts: ReadonlyMap<string, string> = new Map(),
+): Json {
   const conv = new PageConverter(index.language, attributeTypes);
   const out: Json = { title: text(doc.Title, index.language) || name };
   const roles = strings(doc.AllowedModuleRoles).map((q) => (moduleOf(q) === module ? last(q) : q));
@@ -307,10 +442,62 @@ export function convertPage(index: ModelIndex, module: string, name: string, doc
   }
   if (Object.keys(params).length) out.parameters = params;
   const call = obj(doc.FormCall);
-  if (/popup/i.test(str(call?.Form))) out.popup = true;
-  out.widgets = list(call?.Arguments).flatMap((a) => conv.widgets(a.Widgets));
+  const layout = str(call?.Form);
+  if (/popup/i.test(layout)) out.popup = true;
+  else if (layouts.has(layout)) out.layout = layout;
+  else if (layout) conv.notes.push(`layout ${layout} not imported: shown in the app's default frame`);
+  // Each argument fills a placeholder of the layout (`Module.Layout.Placeholder`): the main one holds the page's widgets.
+  const placeholders: Json = {};
+  out.widgets = [];
+  for (const a of list(call?.Arguments)) {
+    const target = last(str(a.Parameter)) === layouts.get(layout) ? 'main' : last(str(a.Parameter));
+    const widgets = conv.widgets(a.Widgets);
+    if (target === 'main' || !out.layout) (out.widgets as Json[]).push(...widgets);
+    else if (widgets.length) placeholders[target] = widgets;
+  }
+  if (Object.keys(placeholders).length) out.placeholders = placeholders;
   reporter.count('page', conv.notes, `${module}.${name}`);
   return out;
+}
+
+/**
+ * A Mendix layout as a Kiln layout file (`layouts/<Name>.yaml`): its widgets with the
+ * placeholders, the navigation (tree or menu bar) and the snippets it calls expanded in place.
+ * Only responsive (web) layouts have a Kiln form: Kiln pages are responsive, and pop-ups are
+ * never framed; undefined for the others (reported).
+ */
+export function convertLayout(
+  index: ModelIndex,
+  module: string,
+  name: string,
+  doc: MxObject,
+  reporter: Reporter,
+  attributeTypes: Map<string, string>,
+): Json | undefined {
+  const where = `${module}.${name}`;
+  const content = obj(doc.Content);
+  const type = str(content?.LayoutType);
+  if (doc.Excluded === true) {
+    reporter.skip('layout', where, 'excluded from the Mendix project');
+    return undefined;
+  }
+  if (type !== 'Responsive') {
+    const why: Record<string, string> = {
+      ModalPopup: 'a pop-up layout: Kiln shows pop-up pages in its own dialog (the page keeps popup: true)',
+      Popup: 'a pop-up layout: Kiln shows pop-up pages in its own dialog (the page keeps popup: true)',
+      Phone: 'a phone layout: Kiln pages are responsive, one web layout serves every screen',
+      Tablet: 'a tablet layout: Kiln pages are responsive, one web layout serves every screen',
+      Default: 'a native mobile layout: Kiln has no native client',
+    };
+    reporter.skip('layout', where, why[type] ?? `a ${type || 'layout of unknown type'} layout has no Kiln form`);
+    return undefined;
+  }
+  const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
+  const conv = new PageConverter(index.language, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] });
+  if (str(obj(content?.LayoutCall)?.Layout)) conv.notes.push(`its master layout ${str(obj(content?.LayoutCall)?.Layout)} left out`);
+  const widgets = conv.widgets(content?.Widgets);
+  reporter.count('layout', conv.notes, where);
+  return { widgets, ...(str(doc.Documentation) ? { documentation: str(doc.Documentation) } : {}) };
 }
 
 /** A Mendix snippet as a Kiln snippet file: its object parameters and widgets. */

@@ -78,7 +78,8 @@ function valueSchema(
   const entity = model.entities.get(t.entity)!;
   const properties: Record<string, Schema> = {};
   const names =
-    attributes ?? [...entity.attributes.values()].filter((a) => !input || (!a.system && a.type !== 'AutoNumber' && a.type !== 'Binary')).map((a) => a.name);
+    attributes ??
+    [...entity.attributes.values()].filter((a) => !input || (!a.system && !a.calculated && a.type !== 'AutoNumber' && a.type !== 'Binary')).map((a) => a.name);
   for (const n of names) {
     const a = entity.attributes.get(n);
     const s = a && attributeSchema(model, a);

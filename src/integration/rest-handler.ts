@@ -220,14 +220,15 @@ export class RestServiceHandler {
     const access = entityAccess(model, user, entity.name);
     if (access.restricted && !access.canCreate) throw new HttpError(403, 'not allowed');
     const importable =
-      op.importAttributes ?? [...entity.attributes.values()].filter((a) => !a.system && a.type !== 'AutoNumber' && a.type !== 'Binary').map((a) => a.name);
+      op.importAttributes ??
+      [...entity.attributes.values()].filter((a) => !a.system && !a.calculated && a.type !== 'AutoNumber' && a.type !== 'Binary').map((a) => a.name);
     const one = async (json: unknown, field: string): Promise<MxObject> => {
       if (json === null || typeof json !== 'object' || Array.isArray(json)) throw malformedRequest(field, 'must be a JSON object');
       const obj = await createObject(model, entity.name, ids, user.userId !== null ? { user: user.userId } : {});
       for (const name of importable) {
         if (!Object.hasOwn(json, name)) continue;
         const attr = entity.attributes.get(name)!;
-        if (attr.type === 'AutoNumber' || attr.system || (access.restricted && !access.writable(name)))
+        if (attr.type === 'AutoNumber' || attr.system || attr.calculated || (access.restricted && !access.writable(name)))
           throw malformedRequest(`${field}.${name}`, 'cannot be set');
         setValue(obj, name, valueFromRestJson(model, attr, (json as Record<string, unknown>)[name], `${field}.${name}`));
       }

@@ -26,12 +26,13 @@ export function setMember(model: CompiledModel, o: MxObject, member: string, val
   if (!entity) throw new ExpressionError(`unknown entity ${o.entity}`);
   const assoc = model.associations.get(member);
   if (assoc) {
-    if (!entity.parentOf.includes(assoc.name))
-      throw new ExpressionError(`${o.entity} does not own ${assoc.name} (its owner is ${assoc.parent}): set it on the owner`);
+    // Owned by both ends: settable on the child too, to its parents.
+    const other = entity.parentOf.includes(assoc.name) ? assoc.child : entity.alsoOwns?.includes(assoc.name) ? assoc.parent : undefined;
+    if (!other) throw new ExpressionError(`${o.entity} does not own ${assoc.name} (its owner is ${assoc.parent}): set it on the owner`);
     const objs = value === null || value === undefined ? [] : Array.isArray(value) ? value : [value];
     for (const x of objs) {
-      if (!isMxObject(x as Value) || !model.entities.get((x as MxObject).entity)?.chain.includes(assoc.child))
-        throw new ExpressionError(`${assoc.name} refers to ${assoc.child} objects`);
+      if (!isMxObject(x as Value) || !model.entities.get((x as MxObject).entity)?.chain.includes(other))
+        throw new ExpressionError(`${assoc.name} refers to ${other} objects`);
       track(x as MxObject);
     }
     const ids = (objs as MxObject[]).map((x) => x.id);
@@ -42,6 +43,7 @@ export function setMember(model: CompiledModel, o: MxObject, member: string, val
   const attr = entity.attributes.get(member);
   if (!attr) throw new ExpressionError(`entity ${o.entity} has no member '${member}'`);
   if (attr.type === 'AutoNumber' || attr.system) throw new ExpressionError(`${member} is maintained by the runtime and cannot be set`);
+  if (attr.calculated) throw new ExpressionError(`${member} is calculated by ${attr.calculated} and cannot be set`);
   setValue(o, attr.name, convert(model, attr.type, attr.enumeration, value, `${o.entity}.${member}`) as AttributeValue);
 }
 

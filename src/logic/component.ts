@@ -9,6 +9,8 @@ import { systemActions } from './system-actions.js';
 import { createHttpClient, DEFAULT_HTTP } from './http-client.js';
 import { dataPort, dbPort, queryPort } from './wiring.js';
 import { LOG_NODES } from '../core/log-node-names.js';
+import { calculatedAttributes, provideCalculator } from '../query/index.js';
+import { engineCalculator } from './calculated.js';
 
 /** Service name of the engine itself (the composition root adapts it to the client API's `logic`). */
 const MICROFLOWS_SERVICE = 'microflows';
@@ -68,6 +70,10 @@ export function logicComponent(opts: { exclusive?: (db: Database) => ExclusivePo
         ...(opts.queues ? { queues: opts.queues(ctx) } : {}),
       });
       ctx.services.set(MICROFLOWS_SERVICE, engine);
+      // Every retrieve of the model computes its calculated attributes with the engine.
+      const calculator = engineCalculator(engine);
+      provideCalculator(ctx.model, calculator);
+      engine.calculate = (tx, user, objects) => calculator.calculate(tx, user, objects, (e) => calculatedAttributes(ctx.model, e));
       log.info({ microflows: ctx.model.microflows.size, actions: actions.size }, 'microflows compiled');
     },
     async stop() {

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../model/diagnostics.js';
-import type { CompiledModel } from '../model/compiled/types.js';
+import type { CAttribute, CEntity, CompiledModel } from '../model/compiled/types.js';
 import { MicroflowCompiler } from './engine/compiler.js';
-import { parseTypeName } from './expressions/types.js';
+import { parseTypeName, typeToString } from './expressions/types.js';
 import { sqlite } from '../data/dialects/sqlite/index.js';
 import { queryPort } from './wiring.js';
 
@@ -26,6 +26,7 @@ export function checkMicroflows(model: CompiledModel, out: Diagnostic[]): void {
   }
   for (const e of model.entities.values()) {
     if (!e.source) continue;
+    for (const a of e.ownAttributes) checkCalculated(model, e, a, out);
     e.events
       .filter((h) => h.entity === e.name)
       .forEach((h, i) => {
@@ -50,4 +51,22 @@ export function checkMicroflows(model: CompiledModel, out: Diagnostic[]): void {
         }
       });
   }
+}
+
+/** A calculated attribute's microflow takes the object as its one parameter and returns the attribute's type. */
+function checkCalculated(model: CompiledModel, e: CEntity, a: CAttribute, out: Diagnostic[]): void {
+  const mf = a.calculated ? model.microflows.get(a.calculated) : undefined;
+  if (!mf || !a.source) return;
+  const at = [...a.source.path, 'calculated'];
+  const params = Object.values(mf.def.parameters ?? {});
+  const t = params.length === 1 ? parseTypeName(model, params[0]!, mf.module) : undefined;
+  if (!t || typeof t === 'string' || t.kind !== 'Object' || !e.chain.includes(t.entity)) {
+    out.push(
+      a.source.file.diagnostic(at, `${a.calculated} calculates ${e.name}.${a.name}: it must take one parameter of type ${e.name} (or a generalization)`),
+    );
+  }
+  const want = a.type === 'Enumeration' ? a.enumeration! : a.type;
+  const returns = mf.def.returns ? parseTypeName(model, mf.def.returns, mf.module) : undefined;
+  const got = returns === undefined ? 'Nothing' : typeof returns === 'string' ? mf.def.returns! : typeToString(returns);
+  if (got !== want) out.push(a.source.file.diagnostic(at, `${a.calculated} calculates ${e.name}.${a.name} (${want}) but returns ${got}`));
 }

@@ -8,6 +8,7 @@ import { parseExpression } from './expressions/parser.js';
 import type { Node } from './expressions/ast.js';
 import { queryPort } from './wiring.js';
 import { nanoflowActivities as activities } from '../model/compiled/nanoflow-activities.js';
+import { xpathVariables } from '../model/compiled/nanoflow-retrieves.js';
 
 /**
  * `kiln check` for nanoflows (the microflow language in the browser). A nanoflow is
@@ -20,14 +21,9 @@ import { nanoflowActivities as activities } from '../model/compiled/nanoflow-act
 
 /** Activities a nanoflow may not hold, with the reason given. */
 const REFUSED: Readonly<Record<string, string>> = {
-  retrieve: 'retrieving from the database runs on the server: call a microflow that returns the objects',
   commit: 'committing runs on the server: call a microflow, or use a save button',
   delete: 'deleting runs on the server: call a microflow, or use a delete button',
   rollback: 'rolling back runs on the server: use a cancel button',
-  aggregate: 'aggregating lists in a nanoflow is not supported yet',
-  listOperation: 'list operations in a nanoflow are not supported yet',
-  changeList: 'changing lists in a nanoflow is not supported yet',
-  createList: 'lists in a nanoflow are not supported yet',
   callRest: 'calling a REST service runs on the server: call a microflow',
   log: 'logging runs on the server: call a microflow',
   error: 'error events in a nanoflow are not supported yet',
@@ -76,6 +72,7 @@ export function checkNanoflows(model: CompiledModel, out: Diagnostic[]): void {
         if (typeof page !== 'string' || !model.pages.has(qualify(page, nf.module)))
           out.push(file.diagnostic([...path, 'showPage', 'page'], `unknown page '${String(page)}'`));
       }
+      if (key === 'retrieve') retrieveRules(model, nf.module, a.retrieve, [...path, 'retrieve'], file, out);
       if (key === 'call') {
         const name = (a.call as { microflow?: unknown }).microflow;
         if (typeof name === 'string' && !model.microflows.has(qualify(name, nf.module)) && !model.nanoflows.has(qualify(name, nf.module)))
@@ -124,6 +121,29 @@ export function checkNanoflows(model: CompiledModel, out: Diagnostic[]): void {
   }
 }
 
+/**
+ * A retrieve in the browser: from the database the server runs the model's XPath and the
+ * browser sends its variables' values (an object as its id), so a variable's member
+ * (`$Order/Total`) cannot be used; by association, a self-association is not supported yet.
+ */
+function retrieveRules(model: CompiledModel, module: string, d: unknown, at: Path, file: CNanoflow['source']['file'], out: Diagnostic[]): void {
+  if (!d || typeof d !== 'object') return;
+  const r = d as { from?: unknown; xpath?: unknown };
+  if (typeof r.xpath === 'string')
+    for (const v of xpathVariables(r.xpath))
+      if (v.path)
+        out.push(
+          file.diagnostic(
+            [...at, 'xpath'],
+            `$${v.name}/... cannot be used in a nanoflow's XPath: the browser sends $${v.name} as it is (an object as its id); put the member in a variable first`,
+          ),
+        );
+  const assoc = typeof r.from === 'string' ? /^\$\w+\/(.+)$/.exec(r.from.trim()) : null;
+  const association = assoc ? model.associations.get(qualify(assoc[1]!.trim(), module)) : undefined;
+  if (association && association.parent === association.child)
+    out.push(file.diagnostic([...at, 'from'], `retrieving over the self-association ${association.name} in a nanoflow is not supported yet: call a microflow`));
+}
+
 /** The nanoflow as the microflow compiler checks it: client-only activities become a harmless placeholder at the same index. */
 function asMicroflow(model: CompiledModel, nf: CNanoflow): CMicroflow {
   const placeholder = { log: { message: '' } };
@@ -157,7 +177,9 @@ function forEachExpression(d: unknown, path: Path, fn: (text: string, at: Path) 
   if (typeof d === 'string') fn(d, path); // return
   if (!d || typeof d !== 'object') return;
   const o = d as Record<string, unknown>;
-  for (const k of ['if', 'on', 'condition', 'value'] as const) if (typeof o[k] === 'string') fn(o[k] as string, [...path, k]);
+  for (const k of ['if', 'on', 'condition', 'value', 'expression', 'initial', 'offset', 'amount'] as const)
+    if (typeof o[k] === 'string') fn(o[k] as string, [...path, k]);
+  if (o.range && typeof o.range === 'object') forEachExpression(o.range, [...path, 'range'], fn);
   for (const k of ['set', 'with'] as const)
     if (o[k] && typeof o[k] === 'object')
       for (const [m, v] of Object.entries(o[k] as Record<string, unknown>)) if (typeof v === 'string') fn(v, [...path, k, m]);

@@ -32,6 +32,8 @@ export const SYSTEM_MODULE: DomainModelFile = {
   enumerations: {
     EventStatus: { Running: 'Running', Completed: 'Completed', Error: 'Error', Stopped: 'Stopped', Skipped: 'Skipped' },
     DeviceType: { Phone: 'Phone', Tablet: 'Tablet', Desktop: 'Desktop' },
+    // System.UserReportInfo: whether a user counts as internal or external for licensing.
+    UserType: { Internal: 'Internal', External: 'External' },
     QueueTaskStatus: {
       Idle: 'Idle',
       Running: 'Running',
@@ -81,6 +83,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
         Name: { type: 'String', length: 100 },
         Description: { type: 'String', length: 'unlimited' },
       },
+      // grantableRoles is filled at start-up from the app's security.manageableRoles (src/security/bootstrap.ts).
       access: [{ roles: ['Administrator', 'User'], read: '*' }],
     },
     Session: {
@@ -94,6 +97,23 @@ export const SYSTEM_MODULE: DomainModelFile = {
       },
       systemMembers: { createdDate: true },
       indexes: [{ name: 'idx_system$session_sessionid', attributes: ['SessionId'] }],
+    },
+    // Authentication tokens of "remember me" logins (Mendix 10.9+): storage, the runtime does not issue them yet.
+    TokenInformation: {
+      attributes: {
+        Token: { type: 'HashedString', length: 200 },
+        ExpiryDate: 'DateTime',
+        UserAgent: { type: 'String', length: 'unlimited' },
+      },
+      access: [{ roles: ['Administrator'], delete: true, read: ['ExpiryDate', 'UserAgent', 'TokenInformation_User'] }],
+    },
+    // Licensing: marks users as internal or external; administrators maintain it.
+    UserReportInfo: {
+      attributes: {
+        UserType: { type: 'Enumeration', enumeration: 'UserType', default: 'Internal' },
+        Hash: { type: 'String', length: 64 },
+      },
+      access: [{ roles: ['Administrator'], create: true, delete: true, read: '*', write: ['UserType', 'UserReportInfo_User'] }],
     },
     FileDocument: {
       attributes: {
@@ -112,6 +132,20 @@ export const SYSTEM_MODULE: DomainModelFile = {
         PublicThumbnailPath: { type: 'String', length: 'unlimited' },
         EnableCaching: { type: 'Boolean', default: true },
       },
+    },
+    Thumbnail: {
+      generalization: 'System.FileDocument',
+      attributes: {},
+    },
+    // Files whose contents lost their FileDocument, kept until their removal from the file store.
+    UnreferencedFile: {
+      attributes: {
+        FileKey: { type: 'String', length: 36 },
+        State: { type: 'String', length: 20 },
+        TransactionId: { type: 'String', length: 36 },
+      },
+      systemMembers: { createdDate: true },
+      access: [{ roles: ['Administrator'], read: '*' }],
     },
     Language: {
       attributes: {
@@ -139,6 +173,24 @@ export const SYSTEM_MODULE: DomainModelFile = {
         Status: { type: 'Enumeration', enumeration: 'EventStatus' },
       },
     },
+    // The running instances: the cluster component (src/cluster) registers each instance at start-up,
+    // refreshes LastUpdate every ClusterManagerActionInterval and removes it when it stops or stops refreshing.
+    // StartedAt, Address and ModelVersion are Kiln's additions; the licence attributes stay empty.
+    XASInstance: {
+      attributes: {
+        XASId: { type: 'String', length: 64 },
+        LastUpdate: 'DateTime',
+        AllowedNumberOfConcurrentUsers: 'Integer',
+        PartnerName: { type: 'String', length: 200 },
+        CustomerName: { type: 'String', length: 200 },
+        StartedAt: 'DateTime',
+        Address: { type: 'String', length: 200 },
+        ModelVersion: { type: 'String', length: 64 },
+      },
+      systemMembers: { createdDate: true },
+      indexes: [{ name: 'idx_system$xasinstance_xasid', attributes: ['XASId'] }],
+      access: [{ roles: ['Administrator'], read: '*' }],
+    },
     // Task queues (src/background/queues): a task waiting or running, then its record once finished.
     QueuedTask: {
       attributes: QUEUED_TASK_ATTRIBUTES,
@@ -150,8 +202,42 @@ export const SYSTEM_MODULE: DomainModelFile = {
         ...QUEUED_TASK_ATTRIBUTES,
         Finished: 'DateTime',
         Duration: 'Long',
+        ScheduledEventName: { type: 'String', length: 200 },
       },
       access: [{ roles: ['Administrator'], read: '*' }],
+    },
+    // Which instance may take tasks of a queue until when (Mendix's task queue bookkeeping): storage.
+    TaskQueueToken: {
+      attributes: {
+        XASId: { type: 'String', length: 64 },
+        QueueName: { type: 'String', length: 200 },
+        ValidUntil: 'DateTime',
+      },
+      access: [{ roles: ['Administrator'], read: '*' }],
+    },
+    // Objects committed automatically because a committed object referred to them (Mendix's autocommits): storage.
+    AutoCommitEntry: {
+      attributes: {
+        SessionId: { type: 'String', length: 50 },
+        ObjectId: 'Long',
+      },
+      access: [{ roles: ['Administrator'], read: '*' }],
+    },
+    // Offline synchronisation: objects a device could not synchronise, with the file that held them.
+    SynchronizationError: {
+      attributes: {
+        Reason: { type: 'String', length: 'unlimited' },
+        ObjectId: { type: 'String', length: 50 },
+        ObjectType: { type: 'String', length: 200 },
+        ObjectContent: { type: 'String', length: 'unlimited' },
+      },
+      systemMembers: { createdDate: true, owner: true },
+      access: [{ roles: ['Administrator'], read: '*', delete: true }],
+    },
+    SynchronizationErrorFile: {
+      generalization: 'System.FileDocument',
+      attributes: {},
+      access: [{ roles: ['Administrator'], read: '*', delete: true }],
     },
     Error: {
       persistable: false,
@@ -160,6 +246,34 @@ export const SYSTEM_MODULE: DomainModelFile = {
         Message: { type: 'String', length: 'unlimited' },
         Stacktrace: { type: 'String', length: 'unlimited' },
       },
+    },
+    // $latestSoapFault: a SOAP fault's parts, for web service calls.
+    SoapFault: {
+      persistable: false,
+      generalization: 'System.Error',
+      attributes: {
+        Code: { type: 'String', length: 'unlimited' },
+        Reason: { type: 'String', length: 'unlimited' },
+        Node: { type: 'String', length: 'unlimited' },
+        Role: { type: 'String', length: 'unlimited' },
+        Detail: { type: 'String', length: 'unlimited' },
+      },
+    },
+    // Paging and sorting of consumed web service and external data calls.
+    Paging: {
+      persistable: false,
+      attributes: {
+        PageNumber: { type: 'Long', default: 1 },
+        IsSortable: { type: 'Boolean', default: false },
+        SortAttribute: { type: 'String', length: 'unlimited' },
+        SortAscending: { type: 'Boolean', default: true },
+        HasMoreData: { type: 'Boolean', default: false },
+      },
+    },
+    // The answer of an OData call that counts.
+    ODataResponse: {
+      persistable: false,
+      attributes: { Count: 'Long' },
     },
     // Non-persistable HTTP messages, as Mendix has them: published REST operations and
     // custom authentication microflows take an HttpRequest (and may fill an HttpResponse);
@@ -194,10 +308,23 @@ export const SYSTEM_MODULE: DomainModelFile = {
   },
   associations: {
     UserRoles: { type: 'ReferenceSet', parent: 'User', child: 'UserRole' },
+    // The roles a user with this role may give to (and take from) other users.
+    grantableRoles: { type: 'ReferenceSet', parent: 'UserRole', child: 'UserRole' },
+    TokenInformation_User: { type: 'Reference', parent: 'TokenInformation', child: 'User', deleteBehavior: { child: 'cascade' } },
+    UserReportInfo_User: { type: 'Reference', parent: 'UserReportInfo', child: 'User', deleteBehavior: { child: 'cascade' } },
+    Thumbnail_Image: { type: 'Reference', parent: 'Thumbnail', child: 'Image', deleteBehavior: { child: 'cascade' } },
+    SynchronizationErrorFile_SynchronizationError: {
+      type: 'Reference',
+      parent: 'SynchronizationErrorFile',
+      child: 'SynchronizationError',
+      deleteBehavior: { child: 'cascade' },
+    },
     User_Language: { type: 'Reference', parent: 'User', child: 'Language' },
     User_TimeZone: { type: 'Reference', parent: 'User', child: 'TimeZone' },
     Session_User: { type: 'Reference', parent: 'Session', child: 'User', deleteBehavior: { child: 'cascade' } },
     HttpHeaders: { type: 'Reference', parent: 'HttpHeader', child: 'HttpMessage' },
+    ScheduledEventInformation_XASInstance: { type: 'Reference', parent: 'ScheduledEventInformation', child: 'XASInstance' },
+    UnreferencedFile_XASInstance: { type: 'Reference', parent: 'UnreferencedFile', child: 'XASInstance' },
   },
 };
 

@@ -13,6 +13,7 @@ import { QueryPlan, type QueryRequest } from './plan.js';
 
 export { QueryPlan, type QueryRequest } from './plan.js';
 export { retrieve, aggregate } from './execute/retrieve.js';
+export { provideCalculator, calculatedAttributes, type AttributeCalculator } from './execute/calculated.js';
 export { XPathSyntaxError, XPathResolveError, QueryError } from './errors.js';
 export { parseXPath } from './xpath/parser.js';
 export type { XExpr } from './xpath/ast.js';

@@ -8,7 +8,8 @@ import { passwordProblems } from './password-policy.js';
 import type { UserStore } from './user-store.js';
 
 /**
- * At start-up: a System.UserRole object per user role of the model, then the
+ * At start-up: a System.UserRole object per user role of the model with the
+ * roles it may grant (System.grantableRoles, from security.manageableRoles), then the
  * administrator (app.yaml security.adminUser), created when missing and
  * otherwise given back its role; its password is set at creation, and again
  * at every start only when it comes from the environment (KILN_ADMIN_PASSWORD),
@@ -19,6 +20,8 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
   const sec = model.security;
   if (sec.level === 'off') return;
   const roleIds = await users.ensureUserRoles([...sec.userRoles.keys()]);
+  const grants = new Map([...sec.userRoles.values()].map((r) => [roleIds.get(r.name)!, r.grantableRoles.map((g) => roleIds.get(g)!)]));
+  if (await users.syncGrantableRoles(grants)) log.info('grantable roles (System.grantableRoles) set from the model');
   const wanted: { name: string; password: string; roles: string[]; what: string; fromEnvironment?: boolean; entity?: string }[] = [];
   if (sec.adminUser) {
     const a = sec.adminUser;

@@ -1,4 +1,5 @@
 import type { CAccessRule, CEntity, CompiledModel, MemberRight } from '../model/compiled/types.js';
+import { ownedAssociations } from '../model/compiled/owned-associations.js';
 import { applicableRules, rowConstraint, type RowConstraint } from './applicable-rules.js';
 import type { UserContext } from './user-context.js';
 
@@ -98,21 +99,24 @@ export function filterable(model: CompiledModel, user: UserContext, entityName: 
   return true;
 }
 
-/** Members of an entity: every attribute (inherited included) and every association it or a generalization owns. */
+/**
+ * Members of an entity: every attribute (inherited included) and every association it or a
+ * generalization owns — as the parent, or as the child of one owned by both ends.
+ */
 export function memberNames(model: CompiledModel, entity: CEntity): string[] {
-  return [...entity.attributes.keys(), ...entity.parentOf.map((a) => model.associations.get(a)!.name)];
+  return [...entity.attributes.keys(), ...ownedAssociations(entity).map((a) => model.associations.get(a)!.name)];
 }
 
 /** Resolves an association's short name (`Order_Customer`) to the member key (`Sales.Order_Customer`). */
 function memberKey(model: CompiledModel, entity: CEntity, member: string): string {
   if (entity.attributes.has(member) || member.includes('.')) return member;
-  const a = entity.parentOf.find((q) => model.associations.get(q)!.shortName === member);
+  const a = ownedAssociations(entity).find((q) => model.associations.get(q)!.shortName === member);
   return a ?? member;
 }
 
 function neverWritable(entity: CEntity, member: string): boolean {
   const attr = entity.attributes.get(member);
-  return !!attr && (attr.type === 'AutoNumber' || attr.system);
+  return !!attr && (attr.type === 'AutoNumber' || attr.system || !!attr.calculated);
 }
 
 function unrestrictedAccess(model: CompiledModel, entity: CEntity): EntityAccess {

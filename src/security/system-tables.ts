@@ -16,6 +16,8 @@ export class SystemTables {
   readonly session: string;
   /** System.UserRoles: user -> user role. */
   readonly userRoles: { readonly table: string; readonly user: string; readonly role: string };
+  /** System.grantableRoles: user role -> the user roles its users may grant. */
+  readonly grantableRoles: { readonly table: string; readonly role: string; readonly grantable: string };
   /** System.Session_User: session -> user. */
   readonly sessionUser: { readonly table: string; readonly session: string; readonly user: string };
   /** System.User_TimeZone and System.User_Language: a user's zone and language, each a code column reached by a reference. */
@@ -45,6 +47,8 @@ export class SystemTables {
     this.session = q(ent('System.Session').table);
     const ur = model.associations.get('System.UserRoles')!;
     this.userRoles = { table: q(ur.table), user: q(ur.parentColumn), role: q(ur.childColumn) };
+    const gr = model.associations.get('System.grantableRoles')!;
+    this.grantableRoles = { table: q(gr.table), role: q(gr.parentColumn), grantable: q(gr.childColumn) };
     const su = model.associations.get('System.Session_User')!;
     this.sessionUser = { table: q(su.table), session: q(su.parentColumn), user: q(su.childColumn) };
     this.userPreferences = (

@@ -171,6 +171,34 @@ export class UserStore {
   }
 
   /**
+   * Makes System.grantableRoles say what the model says (start-up): per user
+   * role id, the ids of the roles it may grant. Rows are added and removed
+   * only where they differ, so a restart with the same model writes nothing.
+   */
+  async syncGrantableRoles(wanted: ReadonlyMap<bigint, readonly bigint[]>): Promise<number> {
+    const g = this.t.grantableRoles;
+    const rows = await this.db.query<{ r: unknown; g: unknown }>(
+      `SELECT ${g.role} AS ${this.t.q('r')}, ${g.grantable} AS ${this.t.q('g')} FROM ${g.table}`,
+      [],
+    );
+    const have = new Set(rows.map((x) => `${idFromDb(x.r)}:${idFromDb(x.g)}`));
+    const want = new Set([...wanted].flatMap(([r, gs]) => gs.map((x) => `${r}:${x}`)));
+    const pair = (k: string) => k.split(':').map((x) => idToDb(this.t.dialect, BigInt(x)));
+    let changed = 0;
+    for (const k of have) {
+      if (want.has(k) || !wanted.has(BigInt(k.split(':')[0]!))) continue;
+      await this.db.execute(`DELETE FROM ${g.table} WHERE ${g.role} = ${this.t.ph(1)} AND ${g.grantable} = ${this.t.ph(2)}`, pair(k));
+      changed++;
+    }
+    for (const k of want) {
+      if (have.has(k)) continue;
+      await this.db.execute(`INSERT INTO ${g.table} (${g.role}, ${g.grantable}) VALUES (${this.t.ph(1)}, ${this.t.ph(2)})`, pair(k));
+      changed++;
+    }
+    return changed;
+  }
+
+  /**
    * The System.UserRole object of each user role of the model, created when
    * missing (start-up). Returns name -> id.
    */

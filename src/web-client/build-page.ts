@@ -1,4 +1,5 @@
 import type { CEntity, CompiledModel, CPage } from '../model/compiled/types.js';
+import { referredEntity } from '../model/compiled/owned-associations.js';
 import { qualify } from '../model/compiled/compile-domain.js';
 import type { OperationRegistry, RuntimeOperation } from '../client-api/registry/index.js';
 import { entityAccess, type EntityAccess } from '../security/entity-access.js';
@@ -89,8 +90,6 @@ class PageBuilder {
       clientLayout = { name: layout.name, widgets: this.list(layout.def.widgets, `layout:${layout.name}`, {}) };
       this.module = this.page.module;
     }
-    const entities: Record<string, ClientEntity> = {};
-    for (const name of this.entities.keys()) entities[name] = this.clientEntity(name);
     const nanoflows: Record<string, NanoflowPlan> = {};
     const calls = this.registry.forPage(this.page.name);
     for (const nf of reachableNanoflows(this.model, this.nanoflowRoots)) {
@@ -106,9 +105,19 @@ class PageBuilder {
           return this.allowed(op) && this.access(entity).canCreate ? op.id : undefined;
         },
         this.jsActionUrl,
+        (nanoflow, r) => {
+          const op = calls.find((o) => o.type === 'retrieve' && o.site.path.endsWith(`/retrieves/${nanoflow}/${r.at}`));
+          if (!this.allowed(op)) return undefined;
+          // What it retrieves is described to the client (member types for the nanoflow's expressions).
+          for (const e of [r.entity, ...(this.model.entities.get(r.entity)?.allSpecializations ?? [])]) this.access(e);
+          return op.id;
+        },
         this.language,
       );
     }
+    // After the nanoflows: the entities they retrieve are described too.
+    const entities: Record<string, ClientEntity> = {};
+    for (const name of this.entities.keys()) entities[name] = this.clientEntity(name);
     return {
       name: this.page.name,
       title: this.text(this.page.def.title) ?? this.page.name,
@@ -398,12 +407,14 @@ class PageBuilder {
       const label = (c && typeof c === 'object' ? this.text((c as { caption?: unknown }).caption) : undefined) ?? humanize(ref.split('/').pop()!);
       const opts = c && typeof c === 'object' ? (c as { filter?: unknown; hidden?: unknown }) : {};
       // A filter only where the server accepts one: an attribute readable on every object (the others' values stay hidden).
-      const filter = opts.filter === true && !ref.includes('/') && access.readableOnEvery(ref) ? FILTERS[type] : undefined;
+      // A calculated attribute has no column: neither sorted nor filtered by the server.
+      const calculated = !ref.includes('/') && !!entity.attributes.get(ref)?.calculated;
+      const filter = opts.filter === true && !ref.includes('/') && !calculated && access.readableOnEvery(ref) ? FILTERS[type] : undefined;
       columns.push({
         attribute: ref,
         caption: label,
         type,
-        sortable: !ref.includes('/'),
+        sortable: !ref.includes('/') && !calculated,
         ...(filter ? { filter } : {}),
         ...(opts.hidden === true ? { hidden: true } : {}),
       });
@@ -425,6 +436,7 @@ class PageBuilder {
       ...(click ? { onClick: click } : {}),
       columnsHidable: body.columnsHidable === true,
       export: body.export === true,
+      ...(body.pagination === 'virtualScrolling' ? { virtualScrolling: true } : {}),
     };
   }
 
@@ -472,10 +484,12 @@ class PageBuilder {
   private referenceSelector(kind: 'referenceSelector' | 'referenceSetSelector', body: Record<string, unknown>, scope: Scope): ClientWidget | undefined {
     if (!scope.entity || typeof body.association !== 'string') return undefined;
     const assoc = this.model.associations.get(qualify(body.association, this.module));
-    if (!assoc || !scope.entity.chain.includes(assoc.parent)) return undefined;
+    // From the child side too, for an association owned by both ends: the choices are then its parents.
+    const end = assoc ? referredEntity(scope.entity, assoc) : undefined;
+    if (!assoc || !end) return undefined;
     const access = this.access(scope.entity.name);
     if (!access.readable(assoc.name)) return undefined;
-    const target = this.model.entities.get(assoc.child)!;
+    const target = this.model.entities.get(end)!;
     const display = typeof body.attribute === 'string' ? body.attribute : ([...target.attributes.keys()][0] ?? '');
     const targetAccess = this.access(target.name);
     if (!targetAccess.readable(display)) return undefined;

@@ -66,9 +66,64 @@ export type PlanStep =
       readonly into?: string;
       readonly returns: PlanType;
     }
+  | {
+      readonly kind: 'retrieve';
+      readonly entity: string;
+      /** The page's retrieve operation (absent: the user may not run it); the server runs the XPath with the user's access. */
+      readonly operationId?: string;
+      /** The XPath's variables, sent as the operation's parameters (same names as the nanoflow's variables). */
+      readonly variables: readonly string[];
+      /** By association from an object variable: followed from the owner, the client's own reference is read first. */
+      readonly association?: { readonly object: string; readonly name: string; readonly fromOwner: boolean; readonly single: boolean };
+      /** `first`: one object (or empty); otherwise a list, optionally a range. */
+      readonly first: boolean;
+      readonly offset?: PlanExpr;
+      readonly amount?: PlanExpr;
+      readonly into: string;
+    }
+  | {
+      readonly kind: 'aggregate';
+      readonly list: string;
+      readonly fn: 'count' | 'sum' | 'average' | 'min' | 'max' | 'all' | 'any' | 'reduce';
+      readonly attribute?: string;
+      /** Over `$currentObject` (and `$currentResult` for reduce). */
+      readonly expr?: PlanExpr;
+      readonly initial?: PlanExpr;
+      readonly into: string;
+    }
+  | {
+      readonly kind: 'listOperation';
+      readonly op: ListOperationName;
+      readonly list: string;
+      readonly other?: string;
+      readonly attribute?: string;
+      readonly value?: PlanExpr;
+      readonly expr?: PlanExpr;
+      readonly sort?: readonly { readonly attribute: string; readonly descending: boolean }[];
+      readonly offset?: PlanExpr;
+      readonly amount?: PlanExpr;
+      readonly into: string;
+    }
+  | { readonly kind: 'changeList'; readonly list: string; readonly op: 'add' | 'remove' | 'clear' | 'replace'; readonly value?: PlanExpr }
+  | { readonly kind: 'createList'; readonly into: string }
   | { readonly kind: 'closePage' }
   | { readonly kind: 'showPage'; readonly page: string; readonly object?: string }
   | { readonly kind: 'return'; readonly expr?: PlanExpr };
+
+export type ListOperationName =
+  | 'union'
+  | 'intersect'
+  | 'subtract'
+  | 'contains'
+  | 'equals'
+  | 'sort'
+  | 'filter'
+  | 'find'
+  | 'filterByExpression'
+  | 'findByExpression'
+  | 'head'
+  | 'tail'
+  | 'range';
 
 export interface NanoflowPlan {
   readonly name: string;

@@ -1,8 +1,11 @@
 import type { CNanoflow, CompiledModel } from '../model/compiled/types.js';
 import { qualify } from '../model/compiled/compile-domain.js';
 import { parseExpression } from '../logic/expressions/parser.js';
-import type { NanoflowPlan, PlanExpr, PlanStep, PlanType } from './nanoflow-plan.js';
+import type { ListOperationName, NanoflowPlan, PlanExpr, PlanStep, PlanType } from './nanoflow-plan.js';
+import { nanoflowRetrieves, type NanoflowRetrieve } from '../model/compiled/nanoflow-retrieves.js';
 import { translate } from '../model/text.js';
+
+type Path = (string | number)[];
 
 /**
  * Builds the plan the browser runs for a nanoflow (`kiln check` has checked it:
@@ -16,6 +19,7 @@ export function buildNanoflowPlan(
   microflowOperation: (microflow: string) => string | undefined,
   createOperation: (entity: string) => string | undefined,
   jsActionUrl: (action: string) => string | undefined = () => undefined,
+  retrieveOperation: (nanoflow: string, r: NanoflowRetrieve) => string | undefined = () => undefined,
   /** The page's language: messages given per language are sent in it. */
   language?: string,
 ): NanoflowPlan {
@@ -50,8 +54,9 @@ export function buildNanoflowPlan(
     });
   };
 
-  const block = (body: unknown): PlanStep[] => (Array.isArray(body) ? body.flatMap((a) => step(a as Record<string, unknown>)) : []);
-  const step = (a: Record<string, unknown>): PlanStep[] => {
+  const retrieves = new Map(nanoflowRetrieves(model, nf).map((r) => [r.at, r]));
+  const block = (body: unknown, at: Path): PlanStep[] => (Array.isArray(body) ? body.flatMap((a, i) => step(a as Record<string, unknown>, [...at, i])) : []);
+  const step = (a: Record<string, unknown>, path: Path): PlanStep[] => {
     const key = Object.keys(a).find((k) => k !== 'caption' && k !== 'onError');
     const d = (key ? a[key] : undefined) as Record<string, unknown>;
     switch (key) {
@@ -66,15 +71,17 @@ export function buildNanoflowPlan(
       case 'decision':
         if (d.on !== undefined) {
           const cases: Record<string, readonly PlanStep[]> = {};
-          for (const [k, b] of Object.entries((d.cases ?? {}) as Record<string, unknown>)) cases[k] = block(b);
+          for (const [k, b] of Object.entries((d.cases ?? {}) as Record<string, unknown>)) cases[k] = block(b, [...path, 'decision', 'cases', k]);
           return [{ kind: 'switch', on: expr(d.on), cases }];
         }
-        return [{ kind: 'decision', cond: expr(d.if), ifTrue: block(d.then), ifFalse: block(d.else) }];
+        return [
+          { kind: 'decision', cond: expr(d.if), ifTrue: block(d.then, [...path, 'decision', 'then']), ifFalse: block(d.else, [...path, 'decision', 'else']) },
+        ];
       case 'loop':
         vars.set(String(d.as), (vars.get(name(d.over)) ?? '').replace(/^List of\s+/i, '').trim());
-        return [{ kind: 'loop', over: name(d.over), as: String(d.as), body: block(d.body) }];
+        return [{ kind: 'loop', over: name(d.over), as: String(d.as), body: block(d.body, [...path, 'loop', 'body']) }];
       case 'while':
-        return [{ kind: 'while', cond: expr(d.condition), body: block(d.body) }];
+        return [{ kind: 'while', cond: expr(d.condition), body: block(d.body, [...path, 'while', 'body']) }];
       case 'break':
         return [{ kind: 'break' }];
       case 'continue':
@@ -135,6 +142,82 @@ export function buildNanoflowPlan(
           },
         ];
       }
+      case 'retrieve': {
+        const r = retrieves.get(path.join('.'));
+        if (!r) return [];
+        const range = d.range;
+        const first = range === 'first' || (r.association?.fromOwner === true && model.associations.get(r.association.name)?.type === 'Reference');
+        vars.set(String(d.into), first ? r.entity : `List of ${r.entity}`);
+        const op = retrieveOperation(nf.name, r);
+        const bounds = range && typeof range === 'object' ? (range as { offset?: unknown; amount?: unknown }) : {};
+        return [
+          {
+            kind: 'retrieve',
+            entity: r.entity,
+            ...(op ? { operationId: op } : {}),
+            variables: r.variables,
+            ...(r.association ? { association: { ...r.association, single: first } } : {}),
+            first,
+            ...(bounds.offset !== undefined ? { offset: expr(bounds.offset) } : {}),
+            ...(bounds.amount !== undefined ? { amount: expr(bounds.amount) } : {}),
+            into: String(d.into),
+          },
+        ];
+      }
+      case 'aggregate': {
+        const fn = d.function as Extract<PlanStep, { kind: 'aggregate' }>['fn'];
+        return [
+          {
+            kind: 'aggregate',
+            list: name(d.list),
+            fn,
+            ...(typeof d.attribute === 'string' ? { attribute: d.attribute } : {}),
+            ...(d.expression !== undefined ? { expr: expr(d.expression) } : {}),
+            ...(d.initial !== undefined ? { initial: expr(d.initial) } : {}),
+            into: String(d.into),
+          },
+        ];
+      }
+      case 'listOperation': {
+        const op = d.operation as ListOperationName;
+        const list = name(d.list);
+        const single = op === 'find' || op === 'findByExpression' || op === 'head';
+        const boolean = op === 'contains' || op === 'equals';
+        if (!boolean) vars.set(String(d.into), single ? (vars.get(list) ?? '').replace(/^List of\s+/i, '') : (vars.get(list) ?? ''));
+        const sort = Array.isArray(d.sort)
+          ? d.sort.map((x) => {
+              const [attribute, dir] = String(x).trim().split(/\s+/);
+              return { attribute: attribute!, descending: /^desc/i.test(dir ?? '') };
+            })
+          : undefined;
+        return [
+          {
+            kind: 'listOperation',
+            op,
+            list,
+            ...(typeof d.other === 'string' ? { other: name(d.other.trim()) } : {}),
+            ...(typeof d.attribute === 'string' ? { attribute: d.attribute } : {}),
+            ...(d.value !== undefined ? { value: expr(d.value) } : {}),
+            ...(d.expression !== undefined ? { expr: expr(d.expression) } : {}),
+            ...(sort ? { sort } : {}),
+            ...(d.offset !== undefined ? { offset: expr(d.offset) } : {}),
+            ...(d.amount !== undefined ? { amount: expr(d.amount) } : {}),
+            into: String(d.into),
+          },
+        ];
+      }
+      case 'changeList':
+        return [
+          {
+            kind: 'changeList',
+            list: name(d.list),
+            op: d.operation as 'add' | 'remove' | 'clear' | 'replace',
+            ...(d.value !== undefined ? { value: expr(d.value) } : {}),
+          },
+        ];
+      case 'createList':
+        vars.set(String(d.into), `List of ${qualify(String(d.entity), nf.module)}`);
+        return [{ kind: 'createList', into: String(d.into) }];
       case 'closePage':
         return [{ kind: 'closePage' }];
       case 'showPage': {
@@ -148,7 +231,7 @@ export function buildNanoflowPlan(
         return [];
     }
   };
-  return { name: nf.name, parameters, body: block(nf.def.body) };
+  return { name: nf.name, parameters, body: block(nf.def.body, ['body']) };
 }
 
 const PRIMITIVES = ['String', 'Integer', 'Long', 'Decimal', 'Boolean', 'DateTime', 'Enumeration'] as const;

@@ -124,6 +124,8 @@ export interface ClientDataGrid {
   readonly columnsHidable: boolean;
   /** Export to CSV and Excel of what the grid shows. */
   readonly export: boolean;
+  /** Virtual scrolling (Mendix's `pagination: virtualScrolling`): the next page loads as the user scrolls, instead of paging buttons. */
+  readonly virtualScrolling?: boolean;
 }
 
 export interface ClientListView {

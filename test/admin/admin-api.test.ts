@@ -203,6 +203,11 @@ describe('the admin API over HTTP', () => {
     expect((await m2ee('set_log_level', { subscriber: '*', node: 'Jetty', level: 'WARNING' })).body.result).toBe(0);
     expect((await m2ee('set_log_level', { subscriber: '*', node: 'Jetty', level: 'LOUD' })).body.result).toBe(1);
     expect((await m2ee('set_log_level', { subscriber: 'NoSuchSubscriber', node: 'Jetty', level: 'INFO' })).body.result).toBe(1);
+    // An unknown node is refused unless force creates it (a typo is not silently kept).
+    const typo = (await m2ee('set_log_level', { subscriber: '*', node: 'Jety', level: 'DEBUG' })).body;
+    expect(typo).toMatchObject({ result: 1, message: expect.stringContaining("no log node named 'Jety'") });
+    expect((await m2ee('set_log_level', { subscriber: '*', node: 'MyModule', level: 'DEBUG', force: true })).body.result).toBe(0);
+    expect((await m2ee('set_log_level', { subscriber: '*', node: 'MyModule', level: 'INFO' })).body.result).toBe(0);
     const settings = (await m2ee('get_log_settings', { sort: 'subscriber' })).body.feedback!;
     expect(settings.ConsoleLog).toMatchObject({ ConnectionBus: 'DEBUG', Jetty: 'WARNING', Security: 'WARNING', MicroflowEngine: 'NONE' });
     expect(rt.ctx.log.child({ node: 'ConnectionBus' }).isLevelEnabled('debug')).toBe(true);

@@ -60,6 +60,23 @@ export function clusterApp(opts: { startupResult?: string; startupSleepMs?: numb
       widgets: [{ button: { caption: 'Run', action: { microflow: 'MyFirstModule.Exclusive' } } }],
     }),
   );
+  // The running instances as System.XASInstance objects, for administrators.
+  writeFileSync(
+    join(dir, 'modules', 'MyFirstModule', 'pages', 'Instances.yaml'),
+    stringify({
+      title: 'Instances',
+      allowedRoles: ['Admin', 'User'],
+      widgets: [
+        {
+          dataGrid: {
+            name: 'instancesGrid',
+            source: { xpath: '//System.XASInstance', sort: ['StartedAt'] },
+            columns: ['XASId', 'LastUpdate', 'StartedAt', 'Address', 'ModelVersion', 'createdDate'],
+          },
+        },
+      ],
+    }),
+  );
   const actions = join(dir, 'modules', 'MyFirstModule', 'actions');
   mkdirSync(actions, { recursive: true });
   writeFileSync(

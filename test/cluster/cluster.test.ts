@@ -135,16 +135,16 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       expect(await count(d, 'SELECT COUNT(*) AS n FROM "system$session"')).toBeGreaterThan(0);
       // (The leader's own periodic round may get there first: the checks look at the database.)
       await d.execute(
-        `INSERT INTO "system$xasinstance" ("xasid", "lastupdate", "startedat", "address", "modelversion") VALUES ('dead-one', 0, 0, 'gone', 'old')`,
+        `INSERT INTO "system$xasinstance" ("id", "xasid", "lastupdate", "startedat", "address", "modelversion") VALUES (900001, 'dead-one', '2000-01-01 00:00:00', '2000-01-01 00:00:00', 'gone', 'old')`,
         [],
       );
       expect(await c.runLeaderTasks()).toBeDefined();
       expect(await count(d, `SELECT COUNT(*) AS n FROM "system$xasinstance" WHERE "xasid" = 'dead-one'`)).toBe(0);
       expect(await count(d, 'SELECT COUNT(*) AS n FROM "system$session"')).toBeGreaterThan(0);
       // An instance with a model never seen before: the leader clears every session, once.
-      const now = Date.now();
+      const at = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
       await d.execute(
-        `INSERT INTO "system$xasinstance" ("xasid", "lastupdate", "startedat", "address", "modelversion") VALUES ('new-model', ${now + 60000}, ${now}, 'x', 'f00d')`,
+        `INSERT INTO "system$xasinstance" ("id", "xasid", "lastupdate", "startedat", "address", "modelversion") VALUES (900002, 'new-model', '${at(Date.now() + 60000)}', '${at(Date.now())}', 'x', 'f00d')`,
         [],
       );
       await c.runLeaderTasks();

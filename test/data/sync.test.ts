@@ -480,7 +480,7 @@ describe.each(DIALECTS)('schema synchronisation on %s', (dialect) => {
         const mA = await modelOf(A, '1.0.0');
         const mB = await modelOf(B, '1.1.0');
         expect((await run(A, '1.0.0')).fingerprint).toBe(schemaFingerprint(mA));
-        const store = new ClusterStore(d);
+        const store = new ClusterStore(d, await createIdGenerator(d, mA));
         await store.setup();
         await store.register('old-instance', 'test', schemaFingerprint(mA));
         const b = await run(B, '1.1.0');

@@ -96,6 +96,17 @@ export function screenshotPath(name: string): string {
 }
 
 /**
+ * Where a screenshot shown in docs/ goes: test-artifacts/ on every test run, docs/images/ only
+ * under `npm run docs:screenshots` (KILN_DOC_IMAGES=1), so running the tests never changes the docs.
+ */
+export function docImagePath(name: string): string {
+  if (!process.env.KILN_DOC_IMAGES) return screenshotPath(name);
+  const dir = join(ROOT, 'docs', 'images');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
+/**
  * Signs in through the form and waits for the signed-in shell (its Sign out button and
  * the home page's title): the sign-in form's own heading is the app's name, so waiting
  * for a heading alone can race the form.

@@ -16,7 +16,7 @@ import { setReference, setValue, type MxObject } from '../../src/objects/mx-obje
 import { hashPassword } from '../../src/security/password.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { openBrowser, pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
+import { docImagePath, openBrowser, pagerReads, signIn, type Browser } from './browser.js';
 
 // Data Grid 2 as people use it, on examples/sales in real headless Chromium: filters in the
 // column headers, sorting, paging, columns the user hides (kept over a reload), export to CSV
@@ -130,6 +130,7 @@ describe('browser client: Data Grid 2 on examples/sales', { timeout: 180000 }, (
     expect(await column(page, 4)).toEqual(['130.00', '170.00', '210.00', '250.00']);
     await grid(page).getByRole('button', { name: 'Total' }).click();
     await page.waitForFunction(() => document.querySelector('[data-widget="ordersGrid"] tbody tr td:nth-child(4)')?.textContent === '250.00');
+    await page.screenshot({ path: docImagePath('grid-filters.png'), fullPage: true });
 
     // A number the user is still typing is marked and not sent.
     await grid(page).getByLabel('Filter Total', { exact: true }).fill('1x');
@@ -153,7 +154,6 @@ describe('browser client: Data Grid 2 on examples/sales', { timeout: 180000 }, (
     await pagerReads(page, 'ordersGrid', '1–20 of 25');
     await grid(page).getByRole('button', { name: 'Next page' }).click();
     await pagerReads(page, 'ordersGrid', '21–25 of 25');
-    await page.screenshot({ path: screenshotPath('grid-filters.png'), fullPage: true });
   });
 
   it('hides a column the user chooses, and keeps the choice over a reload', async () => {

@@ -1,21 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runKiln } from '../support/cli.js';
 import { type DevServer, startDev, until } from '../support/dev-server.js';
-import { type Browser, openBrowser, screenshotPath } from './browser.js';
+import { type Browser, docImagePath, openBrowser } from './browser.js';
 
 // docs/getting-started.md, followed step by step: kiln new, kiln dev, a browser on the app, the
 // edits the page shows (each snippet must appear in the page as it is here), its screenshots.
-// KILN_DOC_IMAGES=1 writes the screenshots into docs/images/ (otherwise into test-artifacts/).
+// `npm run docs:screenshots` writes the screenshots into docs/images/ (otherwise into test-artifacts/).
 
 const DOC = readFileSync(join(ROOT, 'docs', 'getting-started.md'), 'utf8');
-const shot = (name: string) => {
-  if (!process.env.KILN_DOC_IMAGES) return screenshotPath(`getting-started-${name}`);
-  mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
-  return join(ROOT, 'docs', 'images', `getting-started-${name}`);
-};
+const shot = (name: string) => docImagePath(`getting-started-${name}`);
 
 const PROJECT_ENTITY = `  Project:
     attributes:

@@ -1,19 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitObjects, createObject } from '../../src/data/index.js';
 import { setReference } from '../../src/objects/mx-object.js';
 import { startApp, type AppUnderTest } from '../client-api/harness.js';
-import { ROOT } from '../support/cli.js';
-import { openBrowser, signIn, type Browser } from './browser.js';
+import { docImagePath, openBrowser, signIn, type Browser } from './browser.js';
 
 // examples/sales in real headless Chromium as a manager and a customer use it: the layout
 // with its navigation, the language selector, the tabbed order page with a snippet, widgets
 // shown and made editable as values change, a collapsed group box, keyboard use of the tabs
-// and the pop-up, the app's theme. Screenshots of the main pages go to docs/images/.
-
-const DOCS_IMAGES = join(ROOT, 'docs', 'images');
+// and the pop-up, the app's theme. Screenshots of the main pages: docs/images/ under
+// `npm run docs:screenshots`, test-artifacts/ otherwise.
 
 describe('browser client: layouts, tabs, conditions and languages on examples/sales', { timeout: 180000 }, () => {
   let app: AppUnderTest;
@@ -50,7 +46,6 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
       await app.db.transaction((tx) => commitObjects(tx, model, [o]));
     }
     b = await openBrowser();
-    mkdirSync(DOCS_IMAGES, { recursive: true });
   }, 120000);
   afterAll(async () => {
     await b?.close();
@@ -77,7 +72,7 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
         .getByRole('button', { name: 'New' })
         .evaluate((el) => getComputedStyle(el).backgroundColor),
     ).resolves.toBe('rgb(11, 110, 79)');
-    await page.screenshot({ path: join(DOCS_IMAGES, 'sales-layout.png') });
+    await page.screenshot({ path: docImagePath('sales-layout.png') });
     await nav.getByRole('link', { name: 'Customers' }).click();
     await page.locator('main h1.page-title', { hasText: 'Customers' }).waitFor();
     await expect(nav.getByRole('link', { name: 'Customers' }).getAttribute('aria-current')).resolves.toBe('page');
@@ -106,7 +101,7 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     await dialog.getByLabel('Totaal').waitFor();
     // Enumeration captions are translated too.
     await expect(dialog.getByLabel('Status').locator('option:checked').textContent()).resolves.toBe('Concept');
-    await page.screenshot({ path: join(DOCS_IMAGES, 'sales-order-dutch.png') });
+    await page.screenshot({ path: docImagePath('sales-order-dutch.png') });
     await dialog.getByRole('button', { name: 'Annuleren' }).click();
     await dialog.waitFor({ state: 'detached' });
     // The choice is the user's System.User_Language: it survives a reload even without the browser's copy.
@@ -160,7 +155,7 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     // Typing a total over 500 shows the warning at once; back under hides it.
     await dialog.getByLabel('Total').fill('650');
     await large.waitFor();
-    await page.screenshot({ path: join(DOCS_IMAGES, 'sales-order-tabs.png') });
+    await page.screenshot({ path: docImagePath('sales-order-tabs.png') });
     await dialog.getByLabel('Total').fill('65');
     await large.waitFor({ state: 'detached' });
     // Only a draft's total may change, and only a draft shows Confirm.

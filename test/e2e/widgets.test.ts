@@ -14,7 +14,7 @@ import { commitObjects, createObject, type Database, type IdGenerator } from '..
 import { setValue, type MxObject } from '../../src/objects/mx-object.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { openBrowser, pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
+import { docImagePath, openBrowser, pagerReads, signIn, type Browser } from './browser.js';
 import { apiLogin } from './seed.js';
 
 // The newer widgets in real headless Chromium on test/e2e/widgets-app: menu bar, navigation
@@ -104,7 +104,7 @@ describe('browser client: widgets and a nanoflow calling a microflow', { timeout
     expect(await view.locator('img, script').count()).toBe(0);
     expect(await view.locator('a').getAttribute('href')).toBeNull();
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    await page.screenshot({ path: screenshotPath('widgets-home.png'), fullPage: true });
+    await page.screenshot({ path: docImagePath('widgets-home.png'), fullPage: true });
 
     await grid.getByRole('searchbox').fill('Dru');
     await grid.getByRole('searchbox').press('Enter');

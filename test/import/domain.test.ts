@@ -100,6 +100,7 @@ const domainModel: MxObject = {
           MemberAccesses: [
             { Attribute: 'Shop.Order.Code', Association: '', AccessRights: 'ReadWrite' },
             { Attribute: 'Shop.Order.Total', Association: '', AccessRights: 'ReadOnly' },
+            { Attribute: 'Shop.Order.Score', Association: '', AccessRights: 'ReadWrite' },
             { Attribute: '', Association: 'Shop.Order_Customer', AccessRights: 'ReadOnly' },
             { Attribute: 'Shop.Order.Secret', Association: '', AccessRights: 'None' },
           ],
@@ -113,6 +114,19 @@ const domainModel: MxObject = {
       Name: 'Customer',
       MaybeGeneralization: { $Type: 'DomainModels$Generalization', Generalization: 'System.User' },
       Attributes: [],
+      AccessRules: [
+        {
+          $Type: 'DomainModels$AccessRule',
+          AllowedModuleRoles: ['Shop.User'],
+          DefaultMemberAccessRights: 'None',
+          MemberAccesses: [
+            // Owned by both: the child side's entry is kept (Kiln grants the member from either side).
+            { Attribute: '', Association: 'Shop.Order_Helpers', AccessRights: 'ReadWrite' },
+            // Owned by Order alone: not a member of Customer.
+            { Attribute: '', Association: 'Shop.Order_Customer', AccessRights: 'ReadOnly' },
+          ],
+        },
+      ],
     },
   ],
   Associations: [
@@ -130,6 +144,7 @@ const domainModel: MxObject = {
         ChildErrorMessage: caption('Has orders'),
       },
     },
+    { $Type: 'DomainModels$Association', Name: 'Order_Helpers', ParentPointer: 'e1', ChildPointer: 'e2', Type: 'ReferenceSet', Owner: 'Both' },
   ],
   CrossAssociations: [
     { $Type: 'DomainModels$CrossAssociation', Name: 'Order_Tags', ParentPointer: 'e1', Child: 'Tags.Tag', Type: 'ReferenceSet', Owner: 'Both' },
@@ -166,9 +181,12 @@ describe('domain model import', () => {
       Blob: 'Binary',
       Secret: 'HashedString',
       Rate: 'Decimal',
-      Score: 'Integer',
+      Score: { type: 'Integer', calculated: 'Shop.CalcScore' },
     });
-    expect(out.entities.Customer).toEqual({ generalization: 'System.User' });
+    expect(out.entities.Customer).toEqual({
+      generalization: 'System.User',
+      access: [{ roles: ['User'], read: ['Order_Helpers'], write: ['Order_Helpers'] }],
+    });
   });
 
   it('imports validation rules, event handlers, indexes and access rules', () => {
@@ -185,13 +203,14 @@ describe('domain model import', () => {
     ]);
     expect(out.entities.Order.indexes).toEqual([{ attributes: ['Code', { attribute: 'Count', descending: true }] }]);
     expect(out.entities.Order.access).toEqual([
-      { roles: ['User'], create: true, read: ['Code', 'Total', 'Order_Customer'], write: ['Code'], xpath: "[System.owner = '[%CurrentUser%]']" },
+      { roles: ['User'], create: true, read: ['Code', 'Total', 'Score', 'Order_Customer'], write: ['Code'], xpath: "[System.owner = '[%CurrentUser%]']" },
     ]);
   });
 
   it('imports associations with type, owner and delete behaviour both ways', () => {
     expect(out.associations).toEqual({
       Order_Customer: { parent: 'Order', child: 'Customer', deleteBehavior: { parent: 'cascade', child: { prevent: 'Has orders' } } },
+      Order_Helpers: { type: 'ReferenceSet', parent: 'Order', child: 'Customer', owner: 'Both' },
       Order_Tags: { type: 'ReferenceSet', parent: 'Order', child: 'Tags.Tag', owner: 'Both' },
     });
   });
@@ -199,8 +218,8 @@ describe('domain model import', () => {
   it('reports what it changed', () => {
     expect(reporter.report.notes).toEqual([
       'entity Shop.Order: attribute Rate: Float attribute imported as Decimal',
-      'entity Shop.Order: attribute Score: calculated by Shop.CalcScore: imported as a stored attribute (Kiln has no calculated attributes yet)',
       'entity Shop.Order: access rule: roles of other modules left out (Other.Role)',
+      'entity Shop.Customer: access rule: Order_Customer left out (Customer is its child and it is not owned by both ends)',
       'association Shop.Order_Customer: stored as a column in Mendix; Kiln stores it in an association table',
     ]);
   });

@@ -113,17 +113,62 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       const sessions = parse(readFileSync(join(out, 'modules/Administration/pages/ActiveSessions.yaml'), 'utf8'));
       const grid = sessions.widgets[1].layoutGrid.rows[0].columns[0].widgets[0].dataGrid;
       expect(grid).toMatchObject({ name: 'dataGrid21', source: { xpath: '//System.Session' }, pageSize: 20 });
+      // Data Grid 2's header filters become column filters; one over an association is left out (noted).
       expect(grid.columns).toEqual([
         { attribute: 'System.Session_User/System.User/Name', caption: 'User name' },
-        { attribute: 'LastActive', caption: 'Last active' },
+        { attribute: 'LastActive', caption: 'Last active', filter: true },
       ]);
+      expect(report.notes).toContain(
+        "page Administration.ActiveSessions: data grid dataGrid21: column 'User name': its text filter over an association left out (Kiln filters a column's own attributes)",
+      );
+      const events = parse(readFileSync(join(out, 'modules/Administration/pages/ScheduledEvents.yaml'), 'utf8'));
+      expect(events.widgets[1].layoutGrid.rows[0].columns[0].widgets[0].dataGrid.columns.map((c: Obj) => [c.attribute, c.filter])).toEqual([
+        ['Name', true],
+        ['Description', true],
+        ['StartTime', true],
+        // A custom-content column over an attribute shows the attribute (noted), with its drop-down filter.
+        ['Status', true],
+        ['EndTime', true],
+      ]);
+      // Responsive layouts become Kiln layouts (navigation, language selector from its snippet, main placeholder);
+      // full pages name theirs, pop-ups keep popup: true; phone, tablet, native and pop-up layouts are reported.
+      expect(sessions.layout).toBe('Atlas_Core.Atlas_Default');
+      expect(page.layout).toBeUndefined();
+      expect(report.kinds.layout).toEqual({ full: 0, partial: 3, skipped: 19 });
+      const layout = readFileSync(join(out, 'modules/Atlas_Core/layouts/Atlas_Default.yaml'), 'utf8');
+      for (const w of ['navigationTree: {}', 'languageSelector: {}', 'name: main']) expect(layout).toContain(w);
+      expect(parse(readFileSync(join(out, 'modules/Atlas_Core/layouts/Atlas_TopBar.yaml'), 'utf8')).widgets[0].container.widgets).toContainEqual(
+        expect.objectContaining({ layoutGrid: expect.anything() }),
+      );
+      expect(readFileSync(join(out, 'modules/Atlas_Core/layouts/Atlas_TopBar.yaml'), 'utf8')).toContain('orientation: horizontal');
+      expect(report.notes).toContain(
+        'layout Atlas_Core.Phone_Default: not imported: a phone layout: Kiln pages are responsive, one web layout serves every screen',
+      );
+      expect(parse(readFileSync(join(out, 'modules/MyFirstModule/pages/Home_Web.yaml'), 'utf8')).layout).toBe('Atlas_Core.Atlas_TopBar');
       expect(grid.rowButtons).toEqual([expect.objectContaining({ action: 'delete' })]);
-      // Nanoflows become nanoflow files; those that need a JavaScript action's result (left out) do not check and are reported.
-      expect(report.kinds.nanoflow).toEqual({ full: 3, partial: 4, skipped: 6 });
+      // Nanoflows become nanoflow files; JavaScript actions they call become TypeScript stubs for the browser;
+      // those that still do not check (a commit in the browser, an error handler) are left out and reported.
+      expect(report.kinds.nanoflow).toEqual({ full: 8, partial: 1, skipped: 4 });
+      expect(report.kinds['java script action']).toEqual({ full: 0, partial: 3, skipped: 64 });
+      expect(parse(readFileSync(join(out, 'modules/Atlas_Web_Content/nanoflows/ACT_Login.yaml'), 'utf8')).body[0]).toEqual({
+        action: {
+          name: 'NanoflowCommons.SignIn',
+          with: { Username: '$LoginContext/Username', Password: '$LoginContext/Password' },
+          into: 'StatusCode',
+          returns: 'Integer',
+        },
+      });
+      const signIn = readFileSync(join(out, 'modules/NanoflowCommons/javascript/SignIn.ts'), 'utf8');
+      expect(signIn).toContain('kiln import: stub');
+      expect(signIn).toContain(
+        'throw new Error("The JavaScript action NanoflowCommons.SignIn was imported from Mendix without its code: write modules/NanoflowCommons/javascript/SignIn.ts")',
+      );
+      // A stub only for actions a nanoflow that checks still calls.
+      expect(existsSync(join(out, 'modules/FeedbackModule/javascript/JS_PopulateFeedbackMetadata.ts'))).toBe(false);
+      expect(report.notes).toContain('java script action FeedbackModule.JS_PopulateFeedbackMetadata: not imported: the nanoflows that call it were left out');
       expect(parse(readFileSync(join(out, 'modules/FeedbackModule/nanoflows/ACT_Open_Feedback_Modal.yaml'), 'utf8'))).toEqual({
         body: [{ showPage: { page: 'FeedbackModule.ShareFeedback' } }],
       });
-      expect(report.notes).toContain('nanoflow Atlas_Web_Content.ACT_Login: not imported: body.0.decision.if condition: unknown variable $StatusCode');
       // Snippets become snippet files (the language selector a Kiln language selector); tab controls tab containers.
       expect(report.kinds.snippet).toEqual({ full: 4, partial: 0, skipped: 0 });
       expect(parse(readFileSync(join(out, 'modules/Atlas_Core/snippets/LanguageSelectorWidget.yaml'), 'utf8'))).toEqual({
@@ -132,6 +177,24 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       const overview = readFileSync(join(out, 'modules/Administration/pages/Account_Overview.yaml'), 'utf8');
       expect(overview).toContain('tabContainer:');
       expect(overview).toContain('caption: Local Users');
+      // The users grid filters over System.grantableRoles (the roles the current user may manage): imported whole.
+      const usersGrid = parse(overview).widgets[1].layoutGrid.rows[0].columns[0].widgets[0].tabContainer.tabs[0].widgets[0].dataGrid;
+      expect(usersGrid.source.xpath).toContain('System.UserRoles/System.UserRole/System.grantableRoles[reversed()]/System.UserRole/System.UserRoles');
+      expect(report.notes.filter((n) => n.includes('grantableRoles') || n.includes('may manage'))).toEqual([]);
+      expect(app.security.manageableRoles).toEqual({ Administrator: '*', User: [] });
+      // The runtime-instances page reads System.XASInstance (with its createdDate): imported whole, so 3 pages import fully.
+      const runtime = parse(readFileSync(join(out, 'modules/Administration/pages/RuntimeInstances.yaml'), 'utf8'));
+      const instancesGrid = runtime.widgets[1].layoutGrid.rows[0].columns[0].widgets[0].dataGrid;
+      expect(instancesGrid.source.xpath).toBe('//System.XASInstance');
+      expect(instancesGrid.columns.map((c: { attribute: string }) => c.attribute)).toEqual([
+        'XASId',
+        'createdDate',
+        'AllowedNumberOfConcurrentUsers',
+        'PartnerName',
+        'CustomerName',
+      ]);
+      expect(report.notes.filter((n) => n.includes('XASInstance'))).toEqual([]);
+      expect(report.kinds.page).toEqual({ full: 3, partial: 10, skipped: 3 });
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');
@@ -155,11 +218,18 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       const stub = 'modules/FeedbackModule/actions/ValidateEmail.ts';
       const written = "export default { parameters: { EmailAddress: 'String' }, returns: 'Boolean', run: () => true };\n";
       writeFileSync(join(out, stub), written);
+      // A JavaScript action written in place of its stub is kept too.
+      const jsStub = 'modules/NanoflowCommons/javascript/SignIn.ts';
+      const jsWritten = 'export default function signIn(): number {\n  return 200;\n}\n';
+      writeFileSync(join(out, jsStub), jsWritten);
       await importMendix(V2, out, { check: checkFolder });
       const after = files(out);
       expect(after[stub]).toBe(written);
-      delete before[stub];
-      delete after[stub];
+      expect(after[jsStub]).toBe(jsWritten);
+      for (const f of [stub, jsStub]) {
+        delete before[f];
+        delete after[f];
+      }
       expect(after).toEqual(before);
     },
     SLOW,

@@ -53,6 +53,14 @@ describe('an imported Mendix project runs', () => {
       const res = await get(`/pages/${page}.json`);
       expect(res.status, page).toBe(200);
     }
+    // A full page is framed by its imported layout: the navigation beside its main placeholder (the layout's
+    // language selector is sent only to apps with two or more languages).
+    const sessions = (await (await get('/pages/Administration.ActiveSessions.json')).json()) as { layout?: { name: string; widgets: unknown } };
+    expect(sessions.layout?.name).toBe('Atlas_Core.Atlas_Default');
+    const frame = JSON.stringify(sessions.layout?.widgets);
+    for (const type of ['"navigationTree"', '"placeholder"']) expect(frame).toContain(type);
+    // The JavaScript action stubs (modules/*/javascript) compiled at start-up: the app would not have started otherwise.
+    expect(existsSync(join(app, 'modules/NanoflowCommons/javascript/SignIn.ts'))).toBe(true);
   });
 
   it('answers every retrieve of its pages that needs no page parameter', async () => {

@@ -103,4 +103,16 @@ actions:
     expect(diagnostics.some((d) => d.path.startsWith('entitySets.Bad.pageSize'))).toBe(true);
     expect(diagnostics.some((d) => d.path.startsWith('actions.Count'))).toBe(false);
   });
+
+  it('refuses a location a published REST service already takes: both kinds share one URL space', async () => {
+    const { diagnostics } = await loadModel(
+      writeApp({
+        ...files('location: api/items\nentitySets:\n  Items: { entity: Item }\n'),
+        'modules/Shop/rest/Items.yaml': 'location: API/items/\nresources:\n  items:\n    operations:\n      - { method: GET, microflow: Tags }\n',
+      }),
+    );
+    expect(diagnostics.map(formatDiagnostic)).toContain(
+      "modules/Shop/odata/Catalog.yaml:1 location: location 'api/items' is already used by the service Shop.Items",
+    );
+  });
 });

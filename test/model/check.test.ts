@@ -243,4 +243,53 @@ describe('kiln check: broken models', () => {
       'modules/Sales/domain-model.yaml:2 entities.S.generalization: System.Session cannot be generalized (only System.User, System.FileDocument, System.Image can)',
     );
   });
+
+  it('compiles manageable roles into grantable roles and names unknown ones', async () => {
+    const app = (manageable: string) =>
+      `name: T\nmodules: [Sales]\nsecurity:\n  level: production\n  userRoles: { Admin: [Sales.User, System.Administrator], Clerk: [Sales.User], Guest: [Sales.User] }\n${manageable}`;
+    const dm = 'moduleRoles: [User]\n';
+    const { model } = await loadModel(writeApp({ 'app.yaml': app('  manageableRoles: { Clerk: [Guest] }\n'), 'modules/Sales/domain-model.yaml': dm }));
+    const grantable = (m: typeof model) => Object.fromEntries([...m!.security.userRoles.values()].map((r) => [r.name, r.grantableRoles]));
+    expect(grantable(model)).toEqual({ Admin: [], Clerk: ['Guest'], Guest: [] });
+    // Without manageableRoles, the role holding System.Administrator manages every role (Mendix's default).
+    const { model: byDefault } = await loadModel(writeApp({ 'app.yaml': app(''), 'modules/Sales/domain-model.yaml': dm }));
+    expect(grantable(byDefault)).toEqual({ Admin: ['Admin', 'Clerk', 'Guest'], Clerk: [], Guest: [] });
+    const out = await check({ 'app.yaml': app('  manageableRoles: { Clerk: [Gest], Nobody: "*" }\n'), 'modules/Sales/domain-model.yaml': dm });
+    expect(out.some((l) => l.includes("security.manageableRoles.Clerk.0: unknown user role 'Gest'") && l.includes('Guest'))).toBe(true);
+    expect(out.some((l) => l.includes("security.manageableRoles.Nobody: unknown user role 'Nobody'"))).toBe(true);
+  });
+
+  it("compiles the System module's entities with Mendix's names and types", async () => {
+    const { model } = await loadModel(join(ROOT, 'examples', 'employees'));
+    const attrs = (e: string) => Object.fromEntries([...model!.entities.get(e)!.attributes.values()].filter((a) => !a.system).map((a) => [a.name, a.type]));
+    expect(attrs('System.TokenInformation')).toEqual({ Token: 'HashedString', ExpiryDate: 'DateTime', UserAgent: 'String' });
+    expect(attrs('System.UserReportInfo')).toEqual({ UserType: 'Enumeration', Hash: 'String' });
+    expect(model!.entities.get('System.UserReportInfo')!.attributes.get('UserType')!.enumeration).toBe('System.UserType');
+    expect(attrs('System.XASInstance')).toMatchObject({
+      XASId: 'String',
+      LastUpdate: 'DateTime',
+      AllowedNumberOfConcurrentUsers: 'Integer',
+      PartnerName: 'String',
+      CustomerName: 'String',
+    });
+    expect(attrs('System.Paging')).toEqual({
+      PageNumber: 'Long',
+      IsSortable: 'Boolean',
+      SortAttribute: 'String',
+      SortAscending: 'Boolean',
+      HasMoreData: 'Boolean',
+    });
+    expect(model!.entities.get('System.Paging')!.persistable).toBe(false);
+    expect(model!.entities.get('System.SoapFault')!.chain).toEqual(['System.SoapFault', 'System.Error']);
+    expect(attrs('System.SynchronizationError')).toEqual({ Reason: 'String', ObjectId: 'String', ObjectType: 'String', ObjectContent: 'String' });
+    const g = model!.associations.get('System.grantableRoles')!;
+    expect([g.type, g.parent, g.child, g.table, g.parentColumn, g.childColumn]).toEqual([
+      'ReferenceSet',
+      'System.UserRole',
+      'System.UserRole',
+      'system$grantableroles',
+      'system$userroleid1',
+      'system$userroleid2',
+    ]);
+  });
 });

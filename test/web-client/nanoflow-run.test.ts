@@ -119,4 +119,126 @@ describe('nanoflows in the browser client', () => {
 
     await expect(runNanoflow(app, 'M.Broken', { page, args: { Line: guid }, close: () => undefined })).rejects.toThrow('division by zero');
   });
+
+  it('runs every list operation, aggregate and list change as the server’s engine does', async () => {
+    /** A list's objects by their notes, in order. */
+    const names = (list: string, into: string) =>
+      `  - aggregate: { list: $${list}, function: reduce, initial: "''", expression: "$currentResult + $currentObject/Note", into: ${into} }`;
+    const dir = writeApp({
+      'app.yaml': 'name: T\nmodules: [M]\nsecurity:\n  level: production\n  userRoles: { U: [M.User] }\n',
+      'modules/M/domain-model.yaml': [
+        'moduleRoles: [User]',
+        'enumerations:',
+        '  Kind: { A: A, B: B }',
+        'entities:',
+        '  Line:',
+        '    attributes: { Quantity: Integer, Price: Decimal, Kind: Enumeration(Kind), Note: String }',
+        '    access: [{ roles: [User], read: "*", write: "*" }]',
+      ].join('\n'),
+      'modules/M/nanoflows/Lists.yaml': [
+        'parameters: { A: M.Line, B: M.Line, C: M.Line }',
+        'body:',
+        '  - createList: { entity: M.Line, into: L1 }',
+        '  - changeList: { list: $L1, operation: add, value: $A }',
+        '  - changeList: { list: $L1, operation: add, value: $B }',
+        '  - changeList: { list: $L1, operation: add, value: $C }',
+        '  - createList: { entity: M.Line, into: L2 }',
+        '  - changeList: { list: $L2, operation: add, value: $C }',
+        '  - changeList: { list: $L2, operation: add, value: $B }',
+        '  - changeList: { list: $L2, operation: add, value: $C }',
+        '  - aggregate: { list: $L2, function: count, into: Dups }',
+        '  - listOperation: { operation: union, list: $L1, other: $L2, into: U }',
+        '  - listOperation: { operation: intersect, list: $L2, other: $L1, into: I }',
+        '  - listOperation: { operation: subtract, list: $L1, other: $L2, into: S }',
+        '  - listOperation: { operation: contains, list: $L1, other: $L2, into: Has }',
+        '  - listOperation: { operation: contains, list: $L2, other: $L1, into: HasNot }',
+        '  - listOperation: { operation: equals, list: $L1, other: $U, into: Same }',
+        '  - listOperation: { operation: tail, list: $L1, into: T }',
+        '  - listOperation: { operation: range, list: $L1, offset: "1", amount: "1", into: R }',
+        '  - listOperation: { operation: filter, list: $L1, attribute: Kind, value: M.Kind.A, into: F }',
+        '  - listOperation: { operation: sort, list: $L1, sort: ["Kind desc", Price], into: Sorted }',
+        '  - aggregate: { list: $L1, function: min, attribute: Price, into: Min }',
+        '  - aggregate: { list: $L1, function: any, expression: "$currentObject/Quantity > 2", into: Any }',
+        '  - aggregate: { list: $L1, function: average, attribute: Price, into: Avg }',
+        '  - createList: { entity: M.Line, into: Empty }',
+        '  - aggregate: { list: $Empty, function: max, attribute: Price, into: NoMax }',
+        '  - aggregate: { list: $Empty, function: all, expression: "$currentObject/Quantity > 100", into: AllOfNone }',
+        '  - changeList: { list: $L2, operation: remove, value: $C }',
+        '  - aggregate: { list: $L2, function: reduce, initial: "\'\'", expression: "$currentResult + $currentObject/Note", into: AfterRemove }',
+        '  - changeList: { list: $L2, operation: replace, value: $A }',
+        '  - aggregate: { list: $L2, function: reduce, initial: "\'\'", expression: "$currentResult + $currentObject/Note", into: AfterReplace }',
+        '  - changeList: { list: $L2, operation: clear }',
+        '  - aggregate: { list: $L2, function: count, into: AfterClear }',
+        names('L1', 'Names'),
+        '  - aggregate: { list: $U, function: count, into: UN }',
+        names('I', 'IN'),
+        names('S', 'SN'),
+        names('T', 'TN'),
+        names('R', 'RN'),
+        names('F', 'FN'),
+        names('Sorted', 'SortedN'),
+        '  - showMessage:',
+        '      message: "{1} {2} {3} {4} {5} {6} {7} {8} {9} {10} {11} {12} {13} {14} {15} {16} {17} {18} {19}"',
+        '      params:',
+        '        - toString($Dups)',
+        '        - $Names',
+        '        - toString($Has)',
+        '        - toString($HasNot)',
+        '        - toString($Same)',
+        '        - toString($Min)',
+        '        - toString($Any)',
+        '        - toString($Avg)',
+        "        - \"if $NoMax = empty then 'none' else 'some'\"",
+        '        - toString($AllOfNone)',
+        '        - $AfterRemove',
+        '        - $AfterReplace',
+        '        - toString($AfterClear)',
+        '        - "\'U=\' + toString($UN)"',
+        '        - "\'I=\' + $IN"',
+        '        - "\'S=\' + $SN"',
+        '        - "\'T=\' + $TN"',
+        "        - \"'R=' + $RN + ',F=' + $FN\"",
+        '        - "\'Sorted=\' + $SortedN"',
+      ].join('\n'),
+    });
+    const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
+    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
+    const none = () => undefined;
+    const page: ClientPage = {
+      name: 'M.P',
+      title: 'P',
+      popup: false,
+      parameters: {},
+      widgets: [],
+      entities: {
+        'M.Line': {
+          name: 'M.Line',
+          canCreate: false,
+          canDelete: false,
+          associations: {},
+          attributes: {
+            Quantity: { name: 'Quantity', type: 'Integer', length: 0, writable: true },
+            Price: { name: 'Price', type: 'Decimal', length: 0, writable: true },
+            Kind: { name: 'Kind', type: 'Enumeration', length: 0, writable: true },
+            Note: { name: 'Note', type: 'String', length: 200, writable: true },
+          },
+        },
+      },
+      nanoflows: { 'M.Lists': buildNanoflowPlan(model, model.nanoflows.get('M.Lists')!, none, none) },
+    };
+    const store = new ObjectStore();
+    const line = (guid: string, q: number, price: string, kind: string, note: string) => ({
+      objectType: 'M.Line',
+      guid,
+      attributes: { Quantity: { value: q }, Price: { value: price }, Kind: { value: kind }, Note: { value: note } },
+    });
+    store.ingest({ partialObjects: [line('1', 1, '3', 'A', 'a'), line('2', 2, '1', 'B', 'b'), line('3', 3, '2', 'A', 'c')] });
+    const messages: string[] = [];
+    const app = { store, showMessage: (t: string) => messages.push(t) } as unknown as AppServices;
+    await runNanoflow(app, 'M.Lists', { page, args: { A: '1', B: '2', C: '3' }, close: () => undefined });
+    // add keeps duplicates (3); union has none (3); intersect keeps the list's order without duplicates;
+    // min of 3, 1, 2; the average of 3, 1, 2; max of nothing is empty, all of nothing is true;
+    // remove takes the first occurrence only; sort by kind descending, then price.
+    expect(messages).toEqual(['3 abc true false true 1 true 2 none true bc a 0 U=3 I=cb S=a T=bc R=b,F=ac Sorted=bca']);
+  });
 });

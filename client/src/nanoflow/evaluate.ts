@@ -38,6 +38,11 @@ function memberType(env: EvalEnv, guid: Guid, member: string): ClientAttributeTy
   return e.associations[member] ? 'Reference' : undefined;
 }
 
+/** An object's member as the language sees it (its value in the client's object store). */
+export function memberValue(env: EvalEnv, guid: Guid, member: string): NfValue {
+  return fromWire(env.store.get(guid, member), memberType(env, guid, member));
+}
+
 /** A value from the store as the language sees it. */
 function fromWire(v: WireValue | undefined, type: ClientAttributeType | 'Reference' | undefined): NfValue {
   if (v === undefined || v === null || (v === '' && type !== 'String')) return null;
@@ -80,7 +85,7 @@ export function toWire(v: NfValue, type: PlanType): WireValue {
   }
 }
 
-function asDecimal(v: NfValue): Decimal {
+export function asDecimal(v: NfValue): Decimal {
   if (v instanceof Decimal) return v;
   throw new NanoflowError(`expected a number, got ${text(v)}`);
 }
@@ -95,13 +100,13 @@ export function text(v: NfValue): string {
   return String(v);
 }
 
-function compare(a: NfValue, b: NfValue): number {
+export function compare(a: NfValue, b: NfValue): number {
   if (a instanceof Decimal && b instanceof Decimal) return a.comparedTo(b);
   if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
   return text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0;
 }
 
-function equal(a: NfValue, b: NfValue): boolean {
+export function equal(a: NfValue, b: NfValue): boolean {
   if (a === null || b === null) return a === b || (a === null && b === '') || (b === null && a === '');
   if (isObject(a) && isObject(b)) return a.guid === b.guid;
   return compare(a, b) === 0;

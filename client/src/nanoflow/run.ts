@@ -6,6 +6,8 @@ import { guidsOf } from '../api/operations';
 import { validationsOf } from '../api/xas';
 import type { AppServices } from '../app/context';
 import { evaluate, isList, isObject, NanoflowError, text, toWire, type EvalEnv, type NfValue } from './evaluate';
+import { aggregate, changeList, listOperation } from './lists';
+import { retrieve } from './retrieve';
 
 /**
  * Runs a nanoflow's plan in the browser: object changes go into the object store as
@@ -193,6 +195,21 @@ async function run(app: AppServices, name: string, t: NanoflowTarget, vars: Map<
         if (s.into) vars.set(s.into, fromJs(result));
         return undefined;
       }
+      case 'retrieve':
+        vars.set(s.into, await retrieve(app, s, env));
+        return undefined;
+      case 'aggregate':
+        vars.set(s.into, aggregate(s, env));
+        return undefined;
+      case 'listOperation':
+        vars.set(s.into, listOperation(s, env));
+        return undefined;
+      case 'changeList':
+        changeList(s, env);
+        return undefined;
+      case 'createList':
+        vars.set(s.into, { guids: [] });
+        return undefined;
       case 'closePage':
         t.close();
         return undefined;

@@ -26,7 +26,27 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
   const [selection, setSelection] = useState<readonly Guid[]>([]);
   const [inputs, setInputs] = useState<Readonly<Record<string, FilterInput>>>({});
   const [exporting, setExporting] = useState(false);
-  const data = useListData(app, w.entity, w.source, w.pageSize, w.search, q);
+  const virtual = w.virtualScrolling === true;
+  const data = useListData(app, w.entity, w.source, w.pageSize, w.search, q, virtual);
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const endRef = useRef<HTMLTableRowElement>(null);
+  const more = data.count !== undefined ? data.guids.length < data.count : data.guids.length >= (q.page + 1) * w.pageSize;
+  // Virtual scrolling: when the end of the rows comes into the grid's scroll area, the next page loads (the server still pages).
+  useEffect(() => {
+    const end = endRef.current;
+    if (!virtual || !end || data.loading || !more || data.error) return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          io.disconnect();
+          setQ((prev) => ({ ...prev, page: prev.page + 1 }));
+        }
+      },
+      { root: wrapRef.current, rootMargin: '0px 0px 80px 0px' },
+    );
+    io.observe(end);
+    return () => io.disconnect();
+  }, [virtual, data.loading, more, data.error]);
   const captionId = useId();
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const entity = scope.page.entities[w.entity];
@@ -139,7 +159,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
           ))}
         </div>
       )}
-      <div className="table-wrap" aria-busy={data.loading}>
+      <div className={virtual ? 'table-wrap virtual-scroll' : 'table-wrap'} aria-busy={data.loading} ref={wrapRef}>
         {data.loading && <div className="loading-bar" role="progressbar" aria-label={tr('loading')} />}
         <table className="grid" aria-rowcount={data.count ?? -1}>
           <thead>
@@ -249,6 +269,11 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
                 </tr>
               );
             })}
+            {virtual && more && (
+              <tr ref={endRef} className="virtual-end">
+                <td colSpan={width}>{data.loading ? tr('loading') : ''}</td>
+              </tr>
+            )}
             {!data.loading && data.guids.length === 0 && !data.error && (
               <tr>
                 <td colSpan={width} className="empty">
@@ -272,7 +297,16 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
           {selected.length === 1 ? '1 row selected' : `${selected.length} rows selected`}
         </p>
       )}
-      <Pager page={q.page} pageSize={w.pageSize} count={data.count} shown={data.guids.length} onPage={(p) => setQ({ ...q, page: p })} />
+      {virtual ? (
+        <div className="pager">
+          <span className="pager-status" aria-live="polite">
+            {data.guids.length === 0 ? '0–0' : `1–${data.guids.length}`}
+            {data.count !== undefined ? ` of ${data.count}` : ''}
+          </span>
+        </div>
+      ) : (
+        <Pager page={q.page} pageSize={w.pageSize} count={data.count} shown={data.guids.length} onPage={(p) => setQ({ ...q, page: p })} />
+      )}
     </section>
   );
 }

@@ -83,7 +83,7 @@ export function DataView({ w }: { w: ClientDataView }) {
     if (object && w.source.operationId && !loadError)
       return (
         <p className="muted" role="status">
-          <span className="spinner-inline" aria-hidden="true" /> Loading…
+          <span className="spinner-inline" aria-hidden="true" /> {t('loading')}
         </p>
       );
     return (

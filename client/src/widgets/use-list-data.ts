@@ -36,6 +36,8 @@ export function useListData(
   pageSize: number,
   searchAttrs: readonly string[],
   q: ListQuery,
+  /** Virtual scrolling: pages up to `q.page` are all shown, the next one loaded and appended. */
+  accumulate = false,
 ): ListData {
   const [state, setState] = useState<{ guids: readonly Guid[]; count: number | undefined; loading: boolean; error: string | null }>({
     guids: [],
@@ -45,6 +47,8 @@ export function useListData(
   });
   const [tick, setTick] = useState(0);
   const all = useRef<Guid[] | null>(null);
+  /** Virtual scrolling: the query (without its page) and the page last loaded, so that the next page is appended. */
+  const loaded = useRef<{ key: string; page: number } | null>(null);
   const reload = useCallback(() => {
     all.current = null;
     setTick((t) => t + 1);
@@ -96,9 +100,21 @@ export function useListData(
   useEffect(() => {
     let cancelled = false;
     setState((s) => ({ ...s, loading: true, error: null }));
-    fetchList(q, q.page * pageSize, pageSize).then(
+    // Virtual scrolling keeps the rows loaded so far: the next page is appended; any other change
+    // (sort, search, filters, a reload) loads the rows shown so far again, from the first.
+    const key = JSON.stringify([source.operationId, q.search, q.sort, q.filters ?? [], tick]);
+    const append = accumulate && loaded.current?.key === key && q.page === loaded.current.page + 1;
+    const [offset, amount] = !accumulate ? [q.page * pageSize, pageSize] : append ? [q.page * pageSize, pageSize] : [0, (q.page + 1) * pageSize];
+    fetchList(q, offset, amount).then(
       (r) => {
-        if (!cancelled) setState({ guids: r.guids, count: r.count, loading: false, error: null });
+        if (cancelled) return;
+        if (accumulate) loaded.current = { key, page: q.page };
+        setState((s) => ({
+          guids: append ? [...s.guids, ...r.guids.filter((g) => !s.guids.includes(g))] : r.guids,
+          count: r.count,
+          loading: false,
+          error: null,
+        }));
       },
       (e: unknown) => {
         if (!cancelled) setState((s) => ({ ...s, loading: false, error: e instanceof Error ? e.message : String(e) }));
@@ -107,7 +123,7 @@ export function useListData(
     return () => {
       cancelled = true;
     };
-  }, [app, source.operationId, pageSize, q.page, q.search, JSON.stringify(q.sort), JSON.stringify(q.filters ?? []), tick]);
+  }, [app, source.operationId, pageSize, q.page, q.search, JSON.stringify(q.sort), JSON.stringify(q.filters ?? []), tick, accumulate]);
 
   /** Every object of the list as filtered and sorted now (an export). */
   const everything = () => fetchList(q, 0, -1).then((r) => r.guids);

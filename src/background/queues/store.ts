@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledModel } from '../../model/compiled/types.js';
 import {
-  dbNowMs,
   idFromDb,
   idToDb,
   INSTANCE_TABLE,
+  instanceLive,
   placeholder,
   quoteIdentifier,
   toDbValue,
@@ -102,7 +102,6 @@ export class TaskStore {
   private readonly col: (c: Column) => string;
   private readonly queued: string;
   private readonly processed: string;
-  private readonly now: string;
   private readonly skipLocked: string;
 
   constructor(
@@ -116,7 +115,6 @@ export class TaskStore {
     this.queued = this.q(qe.table);
     this.processed = this.q(pe.table);
     this.col = (c) => this.q(pe.attributes.get(c)!.column);
-    this.now = dbNowMs(dialect.name);
     this.skipLocked = dialect.name === 'sqlite' ? '' : ' FOR UPDATE SKIP LOCKED';
   }
 
@@ -285,7 +283,7 @@ export class TaskStore {
     // A plain read first, then an UPDATE by id: MariaDB's UPDATE with a subquery would lock every row it scans (claims would skip them all meanwhile).
     const dead = await db.query<{ id: unknown; xasid: unknown }>(
       `SELECT ${this.q('id')} AS ${this.q('id')}, ${c('XASId')} AS ${this.q('xasid')} FROM ${this.queued} WHERE ${c('Status')} = 'Running' AND ` +
-        `(${c('XASId')} IS NULL OR ${c('XASId')} NOT IN (SELECT ${this.q('xasid')} FROM ${this.q(INSTANCE_TABLE)} WHERE ${this.q('lastupdate')} >= ${this.now} - ${this.ph(1)}))`,
+        `(${c('XASId')} IS NULL OR ${c('XASId')} NOT IN (SELECT ${this.q('xasid')} FROM ${this.q(INSTANCE_TABLE)} WHERE ${instanceLive(this.dialect.name, this.q('lastupdate'), this.ph(1))}))`,
       [liveWindowMs],
     );
     let n = 0;
@@ -311,7 +309,7 @@ export class TaskStore {
   /** Live instances (refreshed within the window), at least 1: a cluster-scope queue's threads are shared out over them. */
   async liveInstances(db: Queryable, liveWindowMs: number): Promise<number> {
     const rows = await db.query<{ n: unknown }>(
-      `SELECT COUNT(*) AS ${this.q('n')} FROM ${this.q(INSTANCE_TABLE)} WHERE ${this.q('lastupdate')} >= ${this.now} - ${this.ph(1)}`,
+      `SELECT COUNT(*) AS ${this.q('n')} FROM ${this.q(INSTANCE_TABLE)} WHERE ${instanceLive(this.dialect.name, this.q('lastupdate'), this.ph(1))}`,
       [liveWindowMs],
     );
     return Math.max(1, Number(rows[0]?.n ?? 1));

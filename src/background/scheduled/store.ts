@@ -1,9 +1,9 @@
 import type { CEntity } from '../../model/compiled/types.js';
 import {
   createTableIfMissing,
-  dbNowMs,
   idToDb,
   INSTANCE_TABLE,
+  instanceLive,
   placeholder,
   quoteIdentifier,
   toDbValue,
@@ -141,7 +141,7 @@ export class ScheduledEventStore {
     const rows = await q.query<Record<string, unknown>>(
       `SELECT ${c('event')} AS ${c('event')}, ${c('periodstart')} AS ${c('period')}, ${c('xasid')} AS ${c('xasid')} FROM ${this.runs} ${c('r')} ` +
         `WHERE ${c('r')}.${c('status')} = 'Running' AND ${c('r')}.${c('xasid')} <> ${this.ph(1)} AND NOT EXISTS (SELECT 1 FROM ${c(INSTANCE_TABLE)} ${c('i')} WHERE ${c('i')}.${c('xasid')} = ${c('r')}.${c('xasid')} ` +
-        `AND ${c('i')}.${c('lastupdate')} >= ${dbNowMs(this.db.dialect.name)} - ${this.ph(2)})`,
+        `AND ${instanceLive(this.db.dialect.name, `${c('i')}.${c('lastupdate')}`, this.ph(2))})`,
       [self, liveMs],
     );
     const died: DiedRun[] = [];

@@ -1,10 +1,12 @@
 import type { Logger } from '../../core/logger.js';
+import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { CEntity, CompiledModel, MemberRight } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid, type AssociationValue, type AttributeValue, type ObjectId } from '../../objects/values.js';
 import { clientPasswordRefusal } from '../../security/client-passwords.js';
 import { entityAccess } from '../../security/entity-access.js';
-import type { UserContext } from '../../security/user-context.js';
+import { grantRefusal, USER_ROLES_ASSOCIATION } from '../../security/grantable-roles.js';
+import { SYSTEM_CONTEXT, type UserContext } from '../../security/user-context.js';
 import { ValidationFailed, type BackendTx, type ClientApiBackend } from '../backend.js';
 import { ClientApiError, malformed } from '../errors.js';
 import type { ClientObject, RuntimeOperationRequest } from '../protocol/request.js';
@@ -35,6 +37,8 @@ interface Held {
 interface RefTarget {
   readonly field: string;
   readonly association: string;
+  /** The entity the ids must be of: the association's child, or its parent when changed from the child side (owner Both). */
+  readonly entity: string;
   readonly ids: readonly ObjectId[];
 }
 
@@ -132,13 +136,15 @@ export class ClientState {
     const result: ResolvedObject[] = [];
     const planned: (() => void)[] = [];
     const targets: RefTarget[] = [];
+    const grants: RefTarget[] = [];
     for (const guid of guids) {
       const r = out.get(guid);
       if (!r) throw new ClientApiError(404, `object ${guid} not found`, { field });
-      this.planChanges(guid, r, planned, targets);
+      this.planChanges(guid, r, planned, targets, grants);
       result.push(r);
     }
     if (targets.length) await this.checkTargets(q, targets);
+    if (grants.length) await this.checkGrants(q, grants);
     // Everything checked: only now are the objects touched.
     for (const p of planned) p();
     return result;
@@ -153,11 +159,11 @@ export class ClientState {
   private async checkTargets(q: BackendTx | null, targets: readonly RefTarget[]): Promise<void> {
     const toQuery = new Map<string, Map<ObjectId, string>>();
     const refuse = (t: RefTarget, id: ObjectId): never => {
-      this.refused(idToGuid(id), this.model.associations.get(t.association)!.child, `${t.field}: no readable object`);
+      this.refused(idToGuid(id), t.entity, `${t.field}: no readable object`);
       throw new ClientApiError(403, `not allowed: '${t.field}' refers to an object that does not exist or that the user may not read`, { field: t.field });
     };
     for (const t of targets) {
-      const child = this.model.associations.get(t.association)!.child;
+      const child = t.entity;
       for (const id of t.ids) {
         const h = this.held.get(idToGuid(id));
         const entity = h?.entity.name ?? this.backend.entityOfId(id);
@@ -189,7 +195,7 @@ export class ClientState {
     for (const [name, v] of Object.entries(h.client.attributes)) {
       const attr = h.entity.attributes.get(name);
       if (attr) setIfDifferent(obj, name, valueFromSigned(this.model, attr, v, `objects.${h.client.guid}.${name}`));
-      else if (h.entity.parentOf.includes(name)) setRefIfDifferent(obj, name, refFromJson(this.model, name, v, `objects.${h.client.guid}.${name}`));
+      else if (ownedAssociations(h.entity).includes(name)) setRefIfDifferent(obj, name, refFromJson(this.model, name, v, `objects.${h.client.guid}.${name}`));
     }
   }
 
@@ -198,14 +204,15 @@ export class ClientState {
    * user on this object. Returned as steps (applied once the whole request
    * checked out) and the newly set reference targets to check.
    */
-  private planChanges(guid: string, r: ResolvedObject, planned: (() => void)[], targets: RefTarget[]): void {
+  private planChanges(guid: string, r: ResolvedObject, planned: (() => void)[], targets: RefTarget[], grants: RefTarget[]): void {
     const changes = this.req.changes.get(guid);
     if (!changes) return;
     const entity = this.model.entities.get(r.object.entity)!;
     for (const [member, v] of changes) {
       const field = `changes.${guid}.${member}`;
       const attr = entity.attributes.get(member);
-      const isRef = !attr && entity.parentOf.includes(member);
+      // Both-owned associations are changeable from the child side too (when its rules grant write).
+      const isRef = !attr && ownedAssociations(entity).includes(member);
       if (!attr && !isRef) throw malformed(field, `names no member of ${entity.name}`);
       if (r.rights(member) !== 'ReadWrite') throw new ClientApiError(403, `not allowed to change ${entity.name}.${member}`, { field });
       if (attr) {
@@ -218,8 +225,35 @@ export class ClientState {
         const cur = r.object.references.get(member);
         const had = new Set<ObjectId>(cur === undefined || cur === null ? [] : Array.isArray(cur) ? (cur as ObjectId[]) : [cur as ObjectId]);
         const added = (value === null ? [] : Array.isArray(value) ? (value as ObjectId[]) : [value as ObjectId]).filter((id) => !had.has(id));
-        if (added.length) targets.push({ field, association: member, ids: added });
+        const a = this.model.associations.get(member)!;
+        if (added.length) targets.push({ field, association: member, entity: entity.parentOf.includes(member) ? a.child : a.parent, ids: added });
+        if (member === USER_ROLES_ASSOCIATION && this.user.applyEntityAccess) {
+          const now = new Set(Array.isArray(value) ? (value as ObjectId[]) : []);
+          const removed = [...had].filter((id) => !now.has(id));
+          if (added.length || removed.length) grants.push({ field, association: member, entity: a.child, ids: [...added, ...removed] });
+        }
         planned.push(() => setRefIfDifferent(r.object, member, value));
+      }
+    }
+  }
+
+  /**
+   * Roles added to or removed from a user must be ones the caller's roles may
+   * grant (System.grantableRoles). Their names are read without the caller's
+   * read constraint: whether the role exists and is readable is checkTargets' answer.
+   */
+  private async checkGrants(q: BackendTx | null, grants: readonly RefTarget[]): Promise<void> {
+    for (const g of grants) {
+      const roles = await this.backend.load(q, SYSTEM_CONTEXT, 'System.UserRole', g.ids);
+      const refusal = grantRefusal(
+        this.model,
+        this.user,
+        roles.map((r) => String(r.object.values.get('Name') ?? '')),
+      );
+      if (refusal) {
+        const guid = g.field.split('.')[1] ?? '';
+        this.refused(guid, this.held.get(guid)?.entity.name ?? this.backend.entityOfId(guidToId(guid)) ?? 'System.User', `${g.field}: ${refusal}`);
+        throw new ClientApiError(403, refusal, { field: g.field });
       }
     }
   }

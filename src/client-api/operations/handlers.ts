@@ -26,6 +26,7 @@ import { compileFilters } from '../filters.js';
 import { emptyResponse, type OperationResponse } from './response.js';
 import { retrieveShape } from './retrieve-writer.js';
 import { JsonText } from '../protocol/json-text.js';
+import { QueryError } from '../../query/errors.js';
 
 /** Most objects one retrieve returns (also for amount -1, "all"). */
 const MAX_ROWS = 10000;
@@ -105,6 +106,8 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
   if (options.sort.length) {
     sort = options.sort.map(([attribute, dir], i) => {
       if (!shape.sortable.has(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
+      if (ctx.model.entities.get(op.entity)?.attributes.get(attribute)?.calculated)
+        throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}': it is calculated when read, not stored`);
       // Readable on some objects only (per-object member rights): the order would reveal the others' values.
       if (!filterable(ctx.model, ctx.user, op.entity, attribute))
         throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}': it is not readable on every object you can see`);
@@ -121,20 +124,48 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
     id = guidToId(guid);
   }
   // "All" (-1) is still bounded: one request never pulls more than MAX_ROWS objects.
-  const amount = op.byParameter ? 1 : options.amount < 0 ? MAX_ROWS : options.amount;
-  const result = await ctx.backend.retrieve(op, ctx.user, {
-    offset: options.offset,
-    amount,
-    sort,
-    wantCount: options.wantCount,
-    extraXpath,
-    ...(filters.xpath ? { variables: filters.variables } : {}),
-    ...(id !== undefined ? { id } : {}),
-  });
+  const amount = op.byParameter ? 1 : options.amount < 0 ? MAX_ROWS : Math.min(options.amount, MAX_ROWS);
+  const variables = op.variables ? { ...xpathVariableValues(op.variables, req.params), ...filters.variables } : filters.variables;
+  const result = await ctx.backend
+    .retrieve(op, ctx.user, {
+      offset: options.offset,
+      amount,
+      sort,
+      wantCount: options.wantCount,
+      extraXpath,
+      ...(filters.xpath || op.variables ? { variables } : {}),
+      ...(id !== undefined ? { id } : {}),
+    })
+    .catch((e: unknown) => {
+      // A variable's value that does not fit what the XPath compares it with is the client's mistake.
+      if (op.variables && e instanceof QueryError) throw malformed('params', e.message);
+      throw e;
+    });
   const count = result.count;
   const hasMoreItems = count !== undefined ? options.offset + result.objects.length < count : amount > 0 && result.objects.length >= amount;
   // Written straight to JSON text: the page is the one response sent on every scroll and search.
   return shape.write({ objects: result.objects, related: result.related, count, hasMoreItems });
+}
+
+/**
+ * The values of a nanoflow retrieve's XPath variables, as the client sends them: an object
+ * as `{guid}` (its id), a primitive as a JSON value, `null` for empty. The XPath is the
+ * model's; the values only ever become bound parameters, and the user's entity access
+ * applies to what comes back, so a value the client makes up finds nothing it may not read.
+ */
+function xpathVariableValues(names: readonly string[], params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const v = params[name];
+    if (v === undefined) throw malformed(`params.${name}`, 'is required (the XPath uses it)');
+    if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[name] = v;
+    else if (typeof v === 'object' && !Array.isArray(v)) {
+      const guid = objectGuid(params, name)!;
+      if (!/^[0-9]{1,19}$/.test(guid)) throw malformed(`params.${name}.guid`, 'is not an object id');
+      out[name] = guidToId(guid);
+    } else throw malformed(`params.${name}`, 'must be {guid}, a string, a number, a Boolean or null');
+  }
+  return out;
 }
 
 const NO_SORT: readonly { attribute: string; descending: boolean }[] = [];

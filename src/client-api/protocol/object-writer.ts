@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { CAttribute, CompiledModel, MemberRight } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
+import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { AssociationValue, AttributeValue } from '../../objects/values.js';
 
 /**
@@ -65,8 +66,9 @@ export class ObjectWriter {
       if (!attr || attr.type === 'Binary' || attr.type === 'HashedString' || !readable(name)) continue;
       members.push({ name, key: key(name), association: false, encode: encoderFor(attr) });
     }
-    for (const a of this.associations ?? entity.parentOf) {
-      if (!entity.parentOf.includes(a) || !readable(a)) continue;
+    const owned = ownedAssociations(entity);
+    for (const a of this.associations ?? owned) {
+      if (!owned.includes(a) || !readable(a)) continue;
       members.push({ name: a, key: key(a), association: true, encode: encodeNull });
     }
     return { head: `{"objectType":${JSON.stringify(entityName)},"guid":"`, members };

@@ -1,4 +1,5 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
+import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import { idToGuid } from '../../objects/values.js';
 import type { SessionSigner } from './signing.js';
@@ -44,9 +45,10 @@ export function serializeObject(model: CompiledModel, obj: MxObject, opts: Seria
     attributes[name] = { value: v };
     if (flat) flat[name] = v;
   }
-  const assocs = opts.associations ?? entity.parentOf;
+  const owned = ownedAssociations(entity);
+  const assocs = opts.associations ?? owned;
   for (const a of assocs) {
-    if (!entity.parentOf.includes(a) || !opts.readable(a)) continue;
+    if (!owned.includes(a) || !opts.readable(a)) continue;
     const ref = obj.references.get(a);
     const v: MemberJson = ref === undefined || ref === null ? null : Array.isArray(ref) ? (ref as bigint[]).map(idToGuid) : idToGuid(ref as bigint);
     attributes[a] = { value: v };

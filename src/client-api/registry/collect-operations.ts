@@ -1,10 +1,12 @@
 import type { Diagnostic } from '../../model/diagnostics.js';
+import { referredEntity } from '../../model/compiled/owned-associations.js';
 import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
 import { qualify } from '../../model/compiled/compile-domain.js';
 import { instantiateSnippet } from '../../model/compiled/snippets.js';
 import type { SourceFile } from '../../model/load/source-file.js';
 import { operationId } from './operation-id.js';
 import { nanoflowActivities } from '../../model/compiled/nanoflow-activities.js';
+import { nanoflowRetrieves, type NanoflowRetrieve } from '../../model/compiled/nanoflow-retrieves.js';
 import type { OperationConstants, OperationParameters, OperationSite, OperationType, RetrieveOperation, RuntimeOperation, SortKey, UsedPath } from './types.js';
 
 /**
@@ -303,6 +305,8 @@ class PageWalker {
         body.search.forEach((s, i) => {
           if (typeof s !== 'string' || !used.entity.attributes.has(s))
             this.error([...path, 'search', i], `unknown attribute '${String(s)}' of ${used.entity.name}`);
+          else if (used.entity.attributes.get(s)!.calculated)
+            this.error([...path, 'search', i], `calculated attribute '${s}' of ${used.entity.name} cannot be searched (it has no column)`);
           else search.push(s);
         });
       }
@@ -392,7 +396,9 @@ class PageWalker {
       this.error([...path, 'association'], `a ${kind} needs a ${want}; '${assoc.name}' is a ${assoc.type}`);
       return;
     }
-    const target = this.model.entities.get(assoc.child);
+    // In a data view of the child of an association owned by both ends, the choices are its parents.
+    const fromChild = !!scope.used?.entity.alsoOwns?.includes(assoc.name);
+    const target = this.model.entities.get(fromChild ? assoc.parent : assoc.child);
     if (!target) return;
     const display = typeof body.attribute === 'string' ? body.attribute : [...target.attributes.keys()][0];
     if (!display || !target.attributes.has(display)) {
@@ -400,8 +406,7 @@ class PageWalker {
       return;
     }
     if (scope.used && assoc.type === 'Reference') this.useRef(scope.used, `${assoc.name}/${target.name}/${display}`, [...path, 'association']);
-    else if (scope.used && scope.used.entity.chain.includes(assoc.parent) && !scope.used.references.includes(assoc.name))
-      scope.used.references.push(assoc.name);
+    else if (scope.used && referredEntity(scope.used.entity, assoc) && !scope.used.references.includes(assoc.name)) scope.used.references.push(assoc.name);
     if (!target.persistable) return;
     const xpath = `//${target.name}`;
     const constants: OperationConstants = {
@@ -504,6 +509,7 @@ class PageWalker {
       if (seen.has(nf)) return;
       seen.add(nf);
       const def = this.model.nanoflows.get(nf)!;
+      for (const r of nanoflowRetrieves(this.model, def)) this.nanoflowRetrieve(nf, r, path, scope);
       for (const { a, key } of nanoflowActivities(def.def.body, [])) {
         if (key === 'create') {
           // A create in the browser is the server's create operation (it hands out the id and the signature).
@@ -533,6 +539,46 @@ class PageWalker {
       }
     };
     visit(q);
+  }
+
+  /**
+   * A nanoflow's retrieve from the database (or over an association the client does not
+   * hold): a retrieve operation with the nanoflow's XPath, every attribute and owned
+   * association of the entity (the nanoflow's expressions may read any; the server sends
+   * the readable ones), one per page and activity.
+   */
+  private nanoflowRetrieve(nf: string, r: NanoflowRetrieve, path: (string | number)[], scope: Scope): void {
+    const site = [...path, 'retrieves', nf, r.at];
+    if (this.ops.some((o) => o.type === 'retrieve' && o.site.page === this.page.name && o.site.path.endsWith(`/retrieves/${nf}/${r.at}`))) return;
+    const entity = this.model.entities.get(r.entity)!;
+    const attributes = [...entity.attributes.keys()];
+    const parameters: Record<string, string[]> = {};
+    for (const v of r.variables) parameters[v] = ['Any'];
+    this.add(
+      {
+        type: 'retrieve',
+        entity: r.entity,
+        xpath: r.xpath,
+        constraint: r.xpath.slice(2 + r.entity.length),
+        sort: r.sort,
+        attributes,
+        paths: [],
+        references: entity.parentOf,
+        searchAttributes: [],
+        pageSize: 0,
+        variables: r.variables,
+        parameters,
+        constants: {
+          XPath: r.xpath,
+          UsedAttributes: attributes.map((a) => `${r.entity}/${entity.attributes.get(a)!.qualifiedName}`),
+          PageName: this.page.name,
+        },
+      },
+      site,
+      // No widget name: forWidget() looks data sources up by it, and this operation is none.
+      undefined,
+      this.roles(this.page.allowedRoles, scope),
+    );
   }
 
   private callMicroflow(name: string, path: (string | number)[], widgetName: string | undefined, scope: Scope): void {

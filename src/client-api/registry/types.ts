@@ -70,6 +70,11 @@ export interface RetrieveOperation extends OperationBase {
   readonly pageSize: number;
   /** Data view over a page parameter: the parameter name (the client sends `params: {<name>: {guid}}`). */
   readonly byParameter?: string;
+  /**
+   * A nanoflow's retrieve: the variables of its XPath, whose values the client sends as
+   * `params` (`{guid}` for an object, else the value); the XPath itself is the model's.
+   */
+  readonly variables?: readonly string[];
 }
 
 export interface CreateOperation extends OperationBase {

@@ -39,6 +39,9 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   let sm: CEntity['systemMembers'] | undefined;
   let anySystem = false;
   let owned: readonly CAssociation[] = [];
+  let alsoOwned: readonly CAssociation[] = [];
+  // Both-owned associations changed from the child side: their rows of these children are replaced.
+  const replaceChild = new Map<string, MxObject[]>();
   let freshRun: MxObject[] | undefined;
   for (const o of objects) {
     if (o.entity !== lastEntity) {
@@ -46,6 +49,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
       sm = m.entity.systemMembers;
       anySystem = sm.changedDate || sm.createdDate || sm.changedBy || sm.owner;
       owned = m.owned;
+      alsoOwned = m.alsoOwned;
       freshRun = undefined;
       lastEntity = o.entity;
     }
@@ -75,6 +79,13 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
         push(replace, a.name, o);
       }
       for (const child of children(o.references.get(a.name))) push(rows, a.name, [o.id, child]);
+    }
+    for (let k = 0; k < alsoOwned.length; k++) {
+      const a = alsoOwned[k]!;
+      // A new child's value is written only when set: an empty one says nothing about the parents' side.
+      if (!isChanged(o, a.name)) continue;
+      if (!isNew) push(replaceChild, a.name, o);
+      for (const parent of children(o.references.get(a.name))) push(rows, a.name, [parent, o.id]);
     }
   }
 
@@ -114,7 +125,17 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
       await tx.execute(`DELETE FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => tx.dialect.values.encodeId(o.id)))}`, w.params);
     }
   }
-  for (const [name, pairs] of rows) await insertAssociationRows(tx, model.associations.get(name)!, pairs);
+  for (const [name, objs] of replaceChild) {
+    const a = model.associations.get(name)!;
+    for (const part of chunks(tx.dialect, objs, 1)) {
+      const w = new SqlWriter(tx.dialect);
+      await tx.execute(`DELETE FROM ${w.q(a.table)} WHERE ${w.q(a.childColumn)} ${w.inList(part.map((o) => tx.dialect.values.encodeId(o.id)))}`, w.params);
+    }
+  }
+  for (const [name, pairs] of rows) {
+    const a = model.associations.get(name)!;
+    await insertAssociationRows(tx, a, a.owner === 'Both' ? distinct(pairs) : pairs);
+  }
 
   for (const o of objects) {
     o.state = 'persisted';
@@ -403,4 +424,15 @@ async function insertAssociationRows(tx: Queryable, a: CAssociation, pairs: read
     const values = part.map(([p, c]) => `(${w.p(encodeId(p))}, ${w.p(encodeId(c))})`).join(', ');
     await tx.execute(`INSERT INTO ${w.q(a.table)} (${w.q(a.parentColumn)}, ${w.q(a.childColumn)}) VALUES ${values}`, w.params);
   }
+}
+
+/** Pairs without repeats: a Both-owned association changed on both ends in one commit names a pair twice. */
+function distinct(pairs: readonly [ObjectId, ObjectId][]): [ObjectId, ObjectId][] {
+  const seen = new Set<string>();
+  return pairs.filter(([p, c]) => {
+    const k = `${p}:${c}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

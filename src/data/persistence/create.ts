@@ -93,7 +93,7 @@ function template(model: CompiledModel, entity: string): Template {
     const declared = model.entities.get(entity);
     const map = declared && !declared.persistable ? undefined : entityMap(model, entity);
     const ent = map?.entity ?? declared!;
-    const owned = map?.owned ?? ent.parentOf.map((n) => model.associations.get(n)!);
+    const owned = map ? [...map.owned, ...map.alsoOwned] : ent.parentOf.map((n) => model.associations.get(n)!);
     const attrs = [...ent.attributes.values()];
     const fixed = attrs.filter((a) => a.type !== 'AutoNumber' && !isDated(a)).map((a) => [a.name, defaultValue(a, new Date())] as [string, AttributeValue]);
     t = {

@@ -28,6 +28,8 @@ export interface EntityMap {
   readonly owned: readonly CAssociation[];
   /** Persistable associations whose child is this entity or a generalization. */
   readonly referredBy: readonly CAssociation[];
+  /** Of `referredBy`, the ones owned by both ends (not self-associations): its objects hold them too, as parent ids. */
+  readonly alsoOwned: readonly CAssociation[];
   /** This entity's tables above the first `inherited` of its generalization's (same list each call, for caches). */
   extraTables(inherited: number): readonly TableMap[];
 }
@@ -55,7 +57,10 @@ function build(model: CompiledModel, name: string): EntityMap {
   if (!entity.persistable) throw new PersistenceError(`entity ${name} is not persistable: its objects are not stored in the database`);
   const tables: TableMap[] = entity.chain.map((en) => {
     const e = model.entities.get(en)!;
-    const columns: ColumnMap[] = e.ownAttributes.map((a) => ({ column: a.column, source: 'attribute', key: a.name, type: a.type, attr: a }));
+    // Calculated attributes have no column: their values are computed when read, never stored.
+    const columns: ColumnMap[] = e.ownAttributes
+      .filter((a) => !a.calculated)
+      .map((a) => ({ column: a.column, source: 'attribute', key: a.name, type: a.type, attr: a }));
     if (e.ownSystemMembers.owner) columns.push({ column: OWNER_COLUMN, source: 'reference', key: 'System.owner', type: 'Long' });
     if (e.ownSystemMembers.changedBy) columns.push({ column: CHANGED_BY_COLUMN, source: 'reference', key: 'System.changedBy', type: 'Long' });
     if (e.hasTypeColumn) columns.push({ column: TYPE_COLUMN, source: 'type', key: TYPE_COLUMN, type: 'String' });
@@ -64,6 +69,7 @@ function build(model: CompiledModel, name: string): EntityMap {
   const persistable = (a: CAssociation) => !!model.entities.get(a.parent)?.persistable && !!model.entities.get(a.child)?.persistable;
   const owned = entity.parentOf.map((n) => model.associations.get(n)!).filter(persistable);
   const referredBy = entity.childOf.map((n) => model.associations.get(n)!).filter(persistable);
+  const alsoOwned = (entity.alsoOwns ?? []).map((n) => model.associations.get(n)!).filter(persistable);
   const root = model.entities.get(entity.chain[entity.chain.length - 1]!)!;
   const extras = new Map<number, readonly TableMap[]>();
   const extraTables = (inherited: number) => {
@@ -74,5 +80,5 @@ function build(model: CompiledModel, name: string): EntityMap {
     }
     return x;
   };
-  return { entity, tables, typeColumn: root.hasTypeColumn, owned, referredBy, extraTables };
+  return { entity, tables, typeColumn: root.hasTypeColumn, owned, referredBy, alsoOwned, extraTables };
 }

@@ -56,7 +56,7 @@ export async function retrieveByIds(
   // Specializations: their own tables, one query per concrete entity.
   if (map.typeColumn) await loadSpecializationMembers(q, model, entity, [...found.values()], { wanted: () => wanted, references: false });
   // Without specializations, only this entity's owned associations can be there to load.
-  if (opts.references !== false && (map.typeColumn || map.owned.length > 0)) await loadReferences(q, model, [...found.values()]);
+  if (opts.references !== false && (map.typeColumn || map.owned.length > 0 || map.alsoOwned.length > 0)) await loadReferences(q, model, [...found.values()]);
   const out: MxObject[] = [];
   for (const id of unique) {
     const o = found.get(id);
@@ -234,8 +234,14 @@ export interface FollowUpQueryable extends Pick<Queryable, 'dialect' | 'queryArr
 /** The owned associations' values, one query per association over all objects that own it. */
 async function loadReferences(q: FollowUpQueryable, model: CompiledModel, objects: readonly MxObject[]): Promise<void> {
   const byAssoc = new Map<string, MxObject[]>();
-  for (const o of objects) for (const a of entityMap(model, o.entity).owned) push(byAssoc, a.name, o);
+  const byChild = new Map<string, MxObject[]>();
+  for (const o of objects) {
+    const m = entityMap(model, o.entity);
+    for (const a of m.owned) push(byAssoc, a.name, o);
+    for (const a of m.alsoOwned) push(byChild, a.name, o);
+  }
   for (const [name, objs] of byAssoc) await loadAssociation(q, model.associations.get(name)!, objs);
+  for (const [name, objs] of byChild) await loadAssociation(q, model.associations.get(name)!, objs, true);
 }
 
 /**
@@ -245,9 +251,12 @@ async function loadReferences(q: FollowUpQueryable, model: CompiledModel, object
  * load of retrieveByIds and of the query engine (reference sets, the
  * associations of specializations).
  */
-export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, objects: readonly MxObject[]): Promise<void> {
+export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, objects: readonly MxObject[], fromChild = false): Promise<void> {
   if (objects.length === 0) return;
   const name = a.name;
+  // From the child side (an association owned by both ends): the objects are children, the values parent ids.
+  const mine = fromChild ? a.childColumn : a.parentColumn;
+  const other = fromChild ? a.parentColumn : a.childColumn;
   const set = a.type !== 'Reference';
   const byId = new Map<ObjectId, MxObject>();
   for (const o of objects) {
@@ -257,10 +266,10 @@ export async function loadAssociation(q: FollowUpQueryable, a: CAssociation, obj
   const sets = new Map<ObjectId, bigint[]>();
   for (const part of chunks(q.dialect, objects, 1)) {
     const w = new SqlWriter(q.dialect);
-    const sql = `SELECT ${w.q(a.parentColumn)}, ${w.q(a.childColumn)} FROM ${w.q(a.table)} WHERE ${w.q(a.parentColumn)} ${w.inList(part.map((o) => q.dialect.values.encodeId(o.id)))}`;
+    const sql = `SELECT ${w.q(mine)}, ${w.q(other)} FROM ${w.q(a.table)} WHERE ${w.q(mine)} ${w.inList(part.map((o) => q.dialect.values.encodeId(o.id)))}`;
     for (const row of await q.query(sql, w.params)) {
-      const parent = decodeId(row[a.parentColumn]);
-      const child = decodeId(row[a.childColumn]);
+      const parent = decodeId(row[mine]);
+      const child = decodeId(row[other]);
       if (!set) byId.get(parent)?.references.set(name, child);
       else push(sets, parent, child);
     }

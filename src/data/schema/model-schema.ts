@@ -25,18 +25,22 @@ export function modelSchema(model: CompiledModel): TableDef[] {
 }
 
 function entityTable(model: CompiledModel, e: CEntity): TableDef {
-  const columns: ColumnDef[] = e.ownAttributes.map((a) => {
-    const values = a.type === 'Enumeration' && a.enumeration ? model.enumerations.get(a.enumeration)?.values.map((v) => v.key) : undefined;
-    return {
-      key: a.name,
-      column: a.column,
-      type: a.type,
-      length: a.length,
-      defaultValue: a.defaultValue === null ? null : String(a.defaultValue),
-      previousKeys: a.previousName ? [a.previousName] : [],
-      ...(values ? { enumValues: values } : {}),
-    };
-  });
+  // Calculated attributes are computed when read: no column.
+  const calculated = e.ownAttributes.filter((a) => a.calculated).map((a) => a.name);
+  const columns: ColumnDef[] = e.ownAttributes
+    .filter((a) => !a.calculated)
+    .map((a) => {
+      const values = a.type === 'Enumeration' && a.enumeration ? model.enumerations.get(a.enumeration)?.values.map((v) => v.key) : undefined;
+      return {
+        key: a.name,
+        column: a.column,
+        type: a.type,
+        length: a.length,
+        defaultValue: a.defaultValue === null ? null : String(a.defaultValue),
+        previousKeys: a.previousName ? [a.previousName] : [],
+        ...(values ? { enumValues: values } : {}),
+      };
+    });
   const indexes: IndexDef[] = e.indexes.map((i) => ({
     name: shorten(i.name),
     columns: [...i.columns.map((c) => ({ column: c.column, descending: c.descending })), { column: 'id', descending: false }],
@@ -80,6 +84,7 @@ function entityTable(model: CompiledModel, e: CEntity): TableDef {
     columns,
     indexes,
     ...(e.generalization ? { superKey: e.generalization } : {}),
+    ...(calculated.length ? { calculatedKeys: calculated } : {}),
   };
 }
 

@@ -29,7 +29,11 @@ export interface PendingRemoval {
   readonly what: string;
 }
 
-/** Mendix's System.XASInstance, which the cluster component keeps: one row per running instance with its model's fingerprint. */
+/**
+ * The table of System.XASInstance (an entity of the System module, created by
+ * schema synchronisation), which the cluster component keeps: one row per
+ * running instance with its model's fingerprint.
+ */
 export const INSTANCE_TABLE = 'system$xasinstance';
 
 /** How long an instance row stays live without a refresh: three cluster intervals (ClusterManagerActionInterval, default half of SessionTimeout). */
@@ -50,6 +54,53 @@ export function dbNowMs(dialect: string): string {
     default:
       return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
   }
+}
+
+/** The database's current time as a DateTime column holds it (UTC: TIMESTAMP, DATETIME(3), epoch milliseconds on SQLite). */
+export function dbNowDateTime(dialect: string): string {
+  switch (dialect) {
+    case 'postgres':
+      return "(clock_timestamp() AT TIME ZONE 'UTC')";
+    case 'mysql':
+      return 'UTC_TIMESTAMP(3)';
+    default:
+      return dbNowMs(dialect);
+  }
+}
+
+/** Epoch milliseconds of a DateTime column (UTC), to compare with dbNowMs. */
+export function dateTimeMs(dialect: string, column: string): string {
+  switch (dialect) {
+    case 'postgres':
+      return `CAST(EXTRACT(EPOCH FROM ${column}) * 1000 AS BIGINT)`;
+    case 'mysql':
+      return `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${column}) DIV 1000 AS SIGNED)`;
+    default:
+      return column;
+  }
+}
+
+/**
+ * `System.XASInstance.LastUpdate` (the quoted `lastupdate` column, optionally
+ * of a table alias) within `windowSql` milliseconds of the database's now: the
+ * condition of a live instance.
+ */
+export function instanceLive(dialect: string, lastUpdate: string, windowSql: string): string {
+  return `${dateTimeMs(dialect, lastUpdate)} >= ${dbNowMs(dialect)} - ${windowSql}`;
+}
+
+/**
+ * Kiln before System.XASInstance was an entity kept its instances in a table
+ * of its own under the same name (xasid as key, epoch-millisecond times). When
+ * that table is there and the schema record does not know it, it is dropped so
+ * that synchronisation creates the entity's table: it holds only liveness
+ * rows, which every running instance writes again within one cluster interval.
+ */
+export async function dropRuntimeInstanceTable(q: Queryable, recorded: readonly string[], log: Logger): Promise<boolean> {
+  if (recorded.includes(INSTANCE_TABLE) || (await q.query(tableExistsQuery(q.dialect), [INSTANCE_TABLE])).length === 0) return false;
+  await q.execute(`DROP TABLE ${quoteIdentifier(q.dialect, INSTANCE_TABLE)}`, []);
+  log.warn(`dropped the old runtime table ${INSTANCE_TABLE}: System.XASInstance is an entity now (its table is created by schema synchronisation)`);
+  return true;
 }
 
 export async function readPendingRemovals(q: Queryable): Promise<PendingRemoval[]> {
@@ -73,7 +124,7 @@ export async function liveSequences(q: Queryable, history: readonly ModelHistory
   if ((await q.query(tableExistsQuery(q.dialect), [INSTANCE_TABLE])).length === 0) return [];
   const Q = (n: string) => quoteIdentifier(q.dialect, n);
   const rows = await q.query<Record<string, unknown>>(
-    `SELECT ${Q('modelversion')} AS ${Q('mv')} FROM ${Q(INSTANCE_TABLE)} WHERE ${Q('lastupdate')} >= ${dbNowMs(q.dialect.name)} - ${Number(windowMs)}`,
+    `SELECT ${Q('modelversion')} AS ${Q('mv')} FROM ${Q(INSTANCE_TABLE)} WHERE ${instanceLive(q.dialect.name, Q('lastupdate'), String(Number(windowMs)))}`,
     [],
   );
   const seq = new Map(history.map((h) => [h.fingerprint, h.sequence]));

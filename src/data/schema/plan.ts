@@ -429,6 +429,8 @@ async function diffColumns(p: Planner, t: TableDef, s: TableDef): Promise<Column
   const addedKeys = t.columns.filter((c) => !colMatch.has(c)).map((c) => c.key);
   for (const sc of s.columns) {
     if (usedCols.has(sc)) continue;
+    // A stored attribute that became calculated keeps its column and data (nothing reads or writes it any more).
+    if (t.calculatedKeys?.includes(sc.key)) continue;
     const n = await p.tolerant(s.table, () => p.valuesIn(s.table, sc.column));
     if (n > 0)
       p.losses.push(
@@ -568,7 +570,7 @@ function rewriteTableMeta(p: Planner, t: TableDef, s: TableDef, id: string, cols
   p.tableMeta(t, id, false);
   if (t.kind === 'entity') {
     for (const sc of s.columns)
-      if (!cols.usedCols.has(sc)) {
+      if (!cols.usedCols.has(sc) && !t.calculatedKeys?.includes(sc.key)) {
         m(k.deleteFrom(SYS.attribute).where('id', '=', sc.id!));
         if (sc.type === 'AutoNumber') m(k.deleteFrom(SYS.sequence).where('attribute_id', '=', sc.id!));
       }

@@ -5,7 +5,7 @@ import { schemaLock, tableExistsQuery } from '../dialects/ddl.js';
 import { DestructiveSyncError, OlderModelError } from '../errors.js';
 import { historyInsert, incompatibilities, modelFingerprint, modelStanding, readModelHistory, type ModelStanding } from './model-history.js';
 import { modelSchema } from './model-schema.js';
-import { contractSchema, liveSequences, neededBefore, readPendingRemovals, type PendingRemoval } from './pending.js';
+import { contractSchema, dropRuntimeInstanceTable, liveSequences, neededBefore, readPendingRemovals, type PendingRemoval } from './pending.js';
 import { planSync, type PlanStep, type SyncPlan } from './plan.js';
 import { readStoredSchema, systemTablesExist } from './record.js';
 import { SYS, systemTableStatements } from './system-tables.js';
@@ -64,12 +64,19 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
       }
     }
     try {
+      // Reported with the plan when they are new, so that the statements run match what previewSync showed.
+      const created = (await systemTablesExist(tx)) ? [] : systemTableStatements(db.kysely, db.dialect).map((s) => ({ ...s, ddl: true }));
       for (const s of systemTableStatements(db.kysely, db.dialect)) await tx.execute(s.sql, s.params);
       const tables = modelSchema(model);
       const fingerprint = modelFingerprint(tables, model.app.version);
       const history = await readModelHistory(tx);
       const standing = modelStanding(history, fingerprint);
       const pending = await readPendingRemovals(tx);
+      await dropRuntimeInstanceTable(
+        tx,
+        (await readStoredSchema(tx)).tables.map((t) => t.table),
+        opts.log,
+      );
       if (standing.kind === 'older') {
         const why = incompatibilities(tx, tables, await readStoredSchema(tx), pending);
         if (why.length) throw new OlderModelError(olderLine(model.app.version, standing, why));
@@ -94,7 +101,7 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
         opts.log.info({ changes: plan.summary }, `schema synchronised: ${plan.summary.length} change${plan.summary.length === 1 ? '' : 's'}`);
       // Contract: what earlier models removed and no live instance needs any more goes now.
       const contracted = await contractSchema(tx, db.kysely, window, opts.log, true);
-      return { statements: plan.steps, summary: plan.summary, standing: standing.kind, fingerprint, contracted };
+      return { statements: [...created, ...plan.steps], summary: plan.summary, standing: standing.kind, fingerprint, contracted };
     } finally {
       if (lock.release) await tx.query(lock.release, []).catch(() => undefined);
     }

@@ -37,6 +37,11 @@ export interface TableDef {
   readonly indexes: readonly IndexDef[];
   /** Entity: the generalization's key. */
   readonly superKey?: string;
+  /**
+   * Entity: keys of calculated attributes. They have no column; a stored column of the same key
+   * (the attribute was stored before) is left alone, neither dropped nor reported.
+   */
+  readonly calculatedKeys?: readonly string[];
   /** Association: keys of the parent and child entities and the two columns. */
   readonly parentKey?: string;
   readonly childKey?: string;

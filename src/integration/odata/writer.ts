@@ -5,7 +5,8 @@ import type { CODataNavigation, CODataService, CODataSet } from '../../model/com
 import { setReference, setValue, type MxObject } from '../../objects/mx-object.js';
 import { compileQuery, retrieve, type QueryPlan } from '../../query/index.js';
 import { entityAccess } from '../../security/entity-access.js';
-import type { UserContext } from '../../security/user-context.js';
+import { grantRefusal, USER_ROLES_ASSOCIATION } from '../../security/grantable-roles.js';
+import { SYSTEM_CONTEXT, type UserContext } from '../../security/user-context.js';
 import { valueFromRestJson } from '../json-values.js';
 import type { WriteOptions } from './entity-json.js';
 import { ODataError } from './errors.js';
@@ -139,7 +140,7 @@ export class EntityWriter {
       if (key.includes('@')) continue;
       if (!set.properties.some((p) => p.name === key)) throw new ODataError(400, `${set.typeName} has no property '${key}'`, key);
       const attr = entity.attributes.get(key)!;
-      if (attr.type === 'AutoNumber' || attr.system) throw new ODataError(400, `'${key}' is set by the runtime and cannot be written`, key);
+      if (attr.type === 'AutoNumber' || attr.system || attr.calculated) throw new ODataError(400, `'${key}' is set by the runtime and cannot be written`, key);
       if (!canWrite(key)) throw new ODataError(403, `you may not write '${key}' of this ${set.typeName}`, key);
       setValue(obj, key, valueFromRestJson(model, attr, value, key));
     }
@@ -163,7 +164,25 @@ export class EntityWriter {
       if (!found.objects[0]) throw new ODataError(400, `${field}: refers to no ${target.typeName} you can see`, field);
       out.push(id);
     }
+    if (nav.association === USER_ROLES_ASSOCIATION) await this.checkGrants(tx, obj, out, field, user);
     setReference(obj, nav.association, nav.collection ? out : (out[0] ?? null));
+  }
+
+  /** Roles added to or removed from a user must be ones the caller's roles may grant (System.grantableRoles). */
+  private async checkGrants(tx: Transaction, obj: MxObject, next: readonly bigint[], field: string, user: UserContext): Promise<void> {
+    const cur = obj.references.get(USER_ROLES_ASSOCIATION);
+    const had = new Set<bigint>(Array.isArray(cur) ? (cur as bigint[]) : []);
+    const now = new Set(next);
+    const changed = [...next.filter((id) => !had.has(id)), ...[...had].filter((id) => !now.has(id))];
+    if (changed.length === 0) return;
+    const plan = this.fullPlan('System.UserRole');
+    const names: string[] = [];
+    for (const id of changed) {
+      const r = await retrieve(tx, this.deps.model, plan, SYSTEM_CONTEXT, { k0: id }, { amount: 1 });
+      names.push(String(r.objects[0]?.values.get('Name') ?? ''));
+    }
+    const refusal = grantRefusal(this.deps.model, user, names);
+    if (refusal) throw new ODataError(403, refusal, field);
   }
 
   private fullPlan(entity: string): QueryPlan {

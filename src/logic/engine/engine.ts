@@ -85,6 +85,8 @@ export class MicroflowEngine implements EngineHost {
   around: ((name: string, call: () => Promise<Value>) => Promise<Value>) | undefined = undefined;
   /** Wraps each activity's run (tracing): undefined keeps the activities' plain calls. */
   aroundActivity: ActivityWrap | undefined = undefined;
+  /** Computes the calculated attributes of objects read by id (the logic component sets it): undefined computes none. */
+  calculate: ((tx: SqlPort, user: UserContext, objects: readonly MxObject[]) => Promise<void>) | undefined = undefined;
   private readonly compiled = new Map<string, CompiledMicroflow>();
   private readonly tsActions: ReadonlyMap<string, LoadedAction>;
   private readonly exclusive: ExclusivePort;

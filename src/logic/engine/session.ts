@@ -27,6 +27,8 @@ export interface SessionHost {
   readonly query: QueryPort;
   readonly log: Logger;
   readonly roundHalfEven: boolean;
+  /** Computes the calculated attributes of objects read by id (by-association retrieves); absent: none are computed. */
+  readonly calculate?: (tx: SqlPort, user: UserContext, objects: readonly MxObject[]) => Promise<void>;
 }
 
 /**
@@ -159,7 +161,10 @@ export class LogicSession {
       byEntity.set(root, list);
     }
     for (const [entity, list] of byEntity) {
-      for (const o of await this.host.data.retrieveByIds(this.tx, entity, list)) this.track(o);
+      const found = await this.host.data.retrieveByIds(this.tx, entity, list);
+      // Read from the database like an XPath retrieve's objects: their calculated attributes get values too.
+      if (this.host.calculate) await this.host.calculate(this.tx, this.user, found);
+      for (const o of found) this.track(o);
     }
   }
 

@@ -19,6 +19,10 @@ export function checkReferences(model: CompiledModel, out: Diagnostic[]): void {
         if (!model.microflows.has(ev.microflow))
           out.push(file.diagnostic([...e.source!.path, 'events', i, 'microflow'], `unknown microflow '${ev.microflow}'`));
       });
+    for (const a of e.ownAttributes) {
+      if (a.calculated && a.source && !model.microflows.has(a.calculated))
+        out.push(file.diagnostic([...a.source.path, 'calculated'], `unknown microflow '${a.calculated}' for calculated attribute '${a.name}'`));
+    }
   }
   for (const p of model.pages.values()) walk(p.source.file, p.module, p.def, [], model, out);
   for (const u of [...(model.layouts?.values() ?? []), ...(model.snippets?.values() ?? [])]) walk(u.source.file, u.module, u.def, [], model, out);

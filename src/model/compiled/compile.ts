@@ -154,9 +154,12 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
     diagnostics,
   );
 
+  // REST and OData services share one URL space: a location may be taken once.
+  const serviceLocations = new Map<string, string>();
   const restServices = compileRestServices(
     validFiles.filter((f) => f.kind === 'rest-service').map((f) => ({ file: f, def: valid.get(f) as RestServiceFile })),
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows, mappings },
+    serviceLocations,
     diagnostics,
   );
   const scheduledEvents = compileScheduledEvents(
@@ -172,6 +175,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   const odataServices = compileODataServices(
     validFiles.filter((f) => f.kind === 'odata-service').map((f) => ({ file: f, def: valid.get(f) as ODataServiceFile })),
     { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, moduleRoles: domain.moduleRoles, microflows },
+    serviceLocations,
     diagnostics,
   );
 
@@ -245,7 +249,19 @@ function compileSecurity(
       if (!moduleRoles.has(r))
         out.push(file!.diagnostic(['security', 'userRoles', name, i], `unknown module role '${r}'${r.includes('.') ? '' : ' (write Module.Role)'}`));
     });
-    userRoles.set(name, { name, moduleRoles: roles.filter((r) => moduleRoles.has(r)) });
+    userRoles.set(name, { name, moduleRoles: roles.filter((r) => moduleRoles.has(r)), grantableRoles: [] });
+  }
+  for (const [name, role] of userRoles) {
+    const managed = sec?.manageableRoles === undefined ? (role.moduleRoles.includes('System.Administrator') ? '*' : []) : sec.manageableRoles[name];
+    const grantable = managed === '*' ? [...userRoles.keys()] : (managed ?? []).filter((r) => userRoles.has(r));
+    userRoles.set(name, { ...role, grantableRoles: grantable });
+  }
+  for (const [name, managed] of Object.entries(sec?.manageableRoles ?? {})) {
+    if (!userRoles.has(name)) out.push(file!.diagnostic(['security', 'manageableRoles', name], `unknown user role '${name}'`));
+    if (managed !== '*')
+      managed.forEach((r, i) => {
+        if (!userRoles.has(r)) out.push(file!.diagnostic(['security', 'manageableRoles', name, i], `unknown user role '${r}'`));
+      });
   }
   const level = sec?.level ?? 'off';
   if (level !== 'off' && userRoles.size === 0 && file)

@@ -3,6 +3,7 @@ import type { SourceFile } from '../load/source-file.js';
 import type { ODataServiceFile } from '../schema/index.js';
 import { qualify } from './compile-domain.js';
 import { restValueType, type RestValueType } from './rest-services.js';
+import { compileServiceHeader, type ServiceLocations } from './service-header.js';
 import type { CAssociation, CEntity, CMicroflow } from './types.js';
 
 /** A published attribute: the property has the attribute's name. */
@@ -78,9 +79,6 @@ export interface CODataService {
   readonly actions: readonly CODataAction[];
 }
 
-/** First path segments an OData location must not take (the runtime's own handlers); `odata` is where services belong. */
-const RESERVED = ['api-doc', 'rest-doc', 'odata-doc', 'xas', 'p', 'reload', 'file', 'ws', 'ws-doc', 'health', 'pages', 'assets', 'link', 'rest'];
-
 interface ODataInput {
   readonly entities: ReadonlyMap<string, CEntity>;
   readonly associations: ReadonlyMap<string, CAssociation>;
@@ -99,39 +97,14 @@ interface ODataInput {
 export function compileODataServices(
   files: readonly { file: SourceFile; def: ODataServiceFile }[],
   m: ODataInput,
+  locations: ServiceLocations,
   out: Diagnostic[],
 ): Map<string, CODataService> {
   const services = new Map<string, CODataService>();
-  const locations = new Map<string, string>();
   for (const { file, def } of files) {
-    const module = file.module!;
-    const shortName = file.unitName!;
-    const name = `${module}.${shortName}`;
-    const location = (def.location ?? `odata/${shortName.toLowerCase()}/v1`).replace(/^\/+|\/+$/g, '');
-    if (!/^[A-Za-z0-9_\-.~]+(\/[A-Za-z0-9_\-.~]+)*$/.test(location))
-      out.push(file.diagnostic(['location'], `location '${location}' must be path segments of letters, digits, '-', '_', '.' or '~' separated by '/'`));
-    const first = location.split('/')[0]!.toLowerCase();
-    if (RESERVED.includes(first)) out.push(file.diagnostic(['location'], `location must not start with '${first}/': that path belongs to the runtime`));
-    const other = locations.get(location.toLowerCase());
-    if (other) out.push(file.diagnostic(['location'], `location '${location}' is already used by the service ${other}`));
-    locations.set(location.toLowerCase(), name);
-
-    const allowedRoles: string[] = [];
-    (def.allowedRoles ?? []).forEach((r, i) => {
-      const q = qualify(r, module);
-      if (!m.moduleRoles.has(q)) out.push(file.diagnostic(['allowedRoles', i], `unknown module role '${r}'`));
-      else allowedRoles.push(q);
-    });
+    const header = compileServiceHeader('odata', file, def, m.moduleRoles, locations, out);
+    const { name, module } = header;
     const authentication = [...new Set(def.authentication ?? [])];
-    if (authentication.length > 0 && (def.allowedRoles ?? []).length === 0)
-      out.push(file.diagnostic(['authentication'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
-    if (def.cors?.allowCredentials && def.cors.allowedOrigins.includes('*'))
-      out.push(
-        file.diagnostic(
-          ['cors', 'allowedOrigins'],
-          "allowCredentials needs explicit origins: '*' with credentials would let any site call the service as its user",
-        ),
-      );
 
     // Entities first: navigation properties point at the sets of the other end.
     const entitySets = Object.entries(def.entitySets);
@@ -277,24 +250,11 @@ export function compileODataServices(
       });
     }
     services.set(name, {
-      name,
-      module,
-      shortName,
-      location,
+      ...header,
       version: def.version ?? '1.0.0',
       namespace: def.namespace ?? 'DefaultNamespace',
       ...(def.description !== undefined ? { description: def.description } : {}),
       authentication,
-      allowedRoles,
-      ...(def.cors
-        ? {
-            cors: {
-              allowedOrigins: def.cors.allowedOrigins,
-              allowCredentials: def.cors.allowCredentials ?? false,
-              ...(def.cors.maxAge !== undefined ? { maxAge: def.cors.maxAge } : {}),
-            },
-          }
-        : {}),
       sets,
       actions,
     });

@@ -4,6 +4,7 @@ import type { RestServiceFile } from '../schema/index.js';
 import { qualify } from './compile-domain.js';
 import type { CAssociation, CEntity, CMicroflow, SourceRef } from './types.js';
 import type { CMapping } from './mappings.js';
+import { compileServiceHeader, type ServiceLocations } from './service-header.js';
 
 /** Where a published REST operation takes a microflow parameter from. */
 export type RestParamSource = 'path' | 'query' | 'header' | 'body' | 'request' | 'response';
@@ -92,8 +93,6 @@ export interface CRestService {
   readonly source: SourceRef;
 }
 
-/** First path segments a service location must not take: the runtime's own handlers (Mendix reserves the same). */
-const RESERVED = ['api-doc', 'rest-doc', 'xas', 'p', 'reload', 'file', 'odata', 'odata-doc', 'ws', 'ws-doc', 'health', 'pages', 'assets', 'link'];
 const PRIMITIVES = new Set(['String', 'Integer', 'Long', 'Decimal', 'Boolean', 'DateTime']);
 
 interface RestInput {
@@ -129,40 +128,19 @@ export function restValueType(text: string, module: string, m: Pick<RestInput, '
  * names it; body for an object or list, at most one and not on GET or DELETE;
  * query otherwise), roles, and the mapped attributes.
  */
-export function compileRestServices(files: readonly { file: SourceFile; def: RestServiceFile }[], m: RestInput, out: Diagnostic[]): Map<string, CRestService> {
+export function compileRestServices(
+  files: readonly { file: SourceFile; def: RestServiceFile }[],
+  m: RestInput,
+  locations: ServiceLocations,
+  out: Diagnostic[],
+): Map<string, CRestService> {
   const services = new Map<string, CRestService>();
-  const locations = new Map<string, string>();
   for (const { file, def } of files) {
-    const module = file.module!;
-    const shortName = file.unitName!;
-    const name = `${module}.${shortName}`;
-    const location = (def.location ?? `rest/${shortName.toLowerCase()}/v1`).replace(/^\/+|\/+$/g, '');
-    if (!/^[A-Za-z0-9_\-.~]+(\/[A-Za-z0-9_\-.~]+)*$/.test(location))
-      out.push(file.diagnostic(['location'], `location '${location}' must be path segments of letters, digits, '-', '_', '.' or '~' separated by '/'`));
-    const first = location.split('/')[0]!.toLowerCase();
-    if (RESERVED.includes(first)) out.push(file.diagnostic(['location'], `location must not start with '${first}/': that path belongs to the runtime`));
-    const other = locations.get(location.toLowerCase());
-    if (other) out.push(file.diagnostic(['location'], `location '${location}' is already used by the service ${other}`));
-    locations.set(location.toLowerCase(), name);
-
-    const allowedRoles: string[] = [];
-    (def.allowedRoles ?? []).forEach((r, i) => {
-      const q = qualify(r, module);
-      if (!m.moduleRoles.has(q)) out.push(file.diagnostic(['allowedRoles', i], `unknown module role '${r}'`));
-      else allowedRoles.push(q);
-    });
+    const header = compileServiceHeader('rest', file, def, m.moduleRoles, locations, out);
+    const { name, module } = header;
     // Mendix tries the methods in this order, whatever order the file lists them in.
     const authentication = (['custom', 'basic', 'session'] as const).filter((a) => def.authentication?.includes(a));
     const authenticationMicroflow = compileAuthMicroflow(file, module, def, m, out);
-    if (authentication.length > 0 && (def.allowedRoles ?? []).length === 0)
-      out.push(file.diagnostic(['authentication'], 'a service that requires authentication needs allowedRoles: the module roles that may call it'));
-    if (def.cors?.allowCredentials && def.cors.allowedOrigins.includes('*'))
-      out.push(
-        file.diagnostic(
-          ['cors', 'allowedOrigins'],
-          "allowCredentials needs explicit origins: '*' with credentials would let any site call the service as its user",
-        ),
-      );
 
     const operations: CRestOperation[] = [];
     const seen = new Map<string, string>();
@@ -180,25 +158,12 @@ export function compileRestServices(files: readonly { file: SourceFile; def: Res
       });
     }
     services.set(name, {
-      name,
-      module,
-      shortName,
-      location,
+      ...header,
       version: def.version ?? '1.0.0',
       ...(def.description !== undefined ? { description: def.description } : {}),
       authentication,
       ...(authenticationMicroflow
         ? { authenticationMicroflow: authenticationMicroflow.name, authenticationParameters: authenticationMicroflow.parameters }
-        : {}),
-      allowedRoles,
-      ...(def.cors
-        ? {
-            cors: {
-              allowedOrigins: def.cors.allowedOrigins,
-              allowCredentials: def.cors.allowCredentials ?? false,
-              ...(def.cors.maxAge !== undefined ? { maxAge: def.cors.maxAge } : {}),
-            },
-          }
         : {}),
       operations,
       source: { file, path: [] },

@@ -93,6 +93,11 @@ export interface CAttribute {
   readonly previousName?: string;
   /** createdDate / changedDate: maintained by the runtime, never writable. */
   readonly system: boolean;
+  /**
+   * Qualified microflow that computes the value when the object is read (Mendix's calculated
+   * attribute): no column (`column` is unused), never writable, not usable in XPath or sorting.
+   */
+  readonly calculated?: string;
   readonly source?: SourceRef;
 }
 
@@ -189,6 +194,13 @@ export interface CEntity {
   /** Associations where this entity or a generalization is the parent / the child (qualified names). */
   readonly parentOf: readonly string[];
   readonly childOf: readonly string[];
+  /**
+   * Associations owned by both ends (`owner: Both`) where this entity or a generalization is the
+   * child: its objects own them too (a member of the entity, in its access rules, changeable from
+   * this side; the value is the parent ids). Self-associations are not listed (one member name
+   * cannot hold both directions). Absent in models built by hand = none.
+   */
+  readonly alsoOwns?: readonly string[];
   /** Own and inherited. */
   readonly validation: readonly CValidationRule[];
   /** Own and inherited. */
@@ -223,6 +235,8 @@ export interface CUserRole {
   readonly name: string;
   /** Qualified module roles. */
   readonly moduleRoles: readonly string[];
+  /** User roles its users may give to and take from other users (System.grantableRoles). */
+  readonly grantableRoles: readonly string[];
 }
 
 export interface CSecurity {

@@ -35,6 +35,12 @@ const Security = Type.Object(
       ),
     ),
     userRoles: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String(), { description: 'Module roles (Module.Role) this user role grants.' }))),
+    manageableRoles: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.Literal('*'), Type.Array(Type.String())]), {
+        description:
+          "User role -> the user roles its users may give to and take from other users (System.grantableRoles; Mendix's manageable roles); '*' for all. Absent: a user role with System.Administrator manages all roles, others none.",
+      }),
+    ),
     anonymousRole: Type.Optional(Type.String({ description: 'User role of anonymous users; absent = anonymous users not allowed.' })),
     passwordPolicy: Type.Optional(PasswordPolicy),
     demoUsers: Type.Optional(

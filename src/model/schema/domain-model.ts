@@ -28,6 +28,12 @@ export const AttributeSpec = Type.Object(
     previousName: Type.Optional(
       Type.String({ description: 'The name this attribute had before a rename, so that schema sync renames the column instead of dropping it.' }),
     ),
+    calculated: Type.Optional(
+      Type.String({
+        description:
+          'Module.Microflow that computes the value each time the object is read (Mendix: a calculated attribute). It takes the object as its one parameter and returns the attribute type; the attribute has no column, is never writable and cannot be used in XPath or sorting.',
+      }),
+    ),
     documentation: Doc,
   },
   { additionalProperties: false },

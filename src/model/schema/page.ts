@@ -189,6 +189,11 @@ function widgetSchema(Self: TSchema) {
           onClick: Type.Optional(Type.Object({ action: ButtonAction }, { ...strict, description: 'What a click on a row does: {open} or {microflow}.' })),
           columnsHidable: Type.Optional(Type.Boolean({ description: 'The user chooses the columns shown (kept in the browser).' })),
           export: Type.Optional(Type.Boolean({ description: 'Export buttons: CSV and Excel of the rows as filtered and sorted, shown columns only.' })),
+          pagination: Type.Optional(
+            Type.Union([Type.Literal('buttons'), Type.Literal('virtualScrolling')], {
+              description: 'Paging buttons (default), or virtual scrolling: the next page of rows loads as the user scrolls to the end of the grid.',
+            }),
+          ),
         },
         'A paged, sortable, filterable grid of objects (Data Grid 2).',
       ),

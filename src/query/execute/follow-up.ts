@@ -1,4 +1,5 @@
 import type { CAssociation, CEntity, CompiledModel } from '../../model/compiled/types.js';
+import type { QueryPlan } from '../plan.js';
 import { loadAssociation, loadSpecializationMembers as loadMembers } from '../../data/persistence/retrieve.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import type { QueryExecutor } from './retrieve.js';
@@ -30,4 +31,25 @@ function loadedAttributes(model: CompiledModel, name: string): ReadonlySet<strin
  */
 export async function loadSpecializationMembers(db: QueryExecutor, model: CompiledModel, queried: CEntity, objects: readonly MxObject[]): Promise<void> {
   await loadMembers(db, model, queried.name, objects, { wanted: (concrete) => loadedAttributes(model, concrete) });
+}
+
+/** The associations owned by both ends that a plan's objects hold from the child side and that it asks for (all, or those it names). */
+const childSide = new WeakMap<QueryPlan, readonly CAssociation[]>();
+function childSideAssociations(model: CompiledModel, plan: QueryPlan): readonly CAssociation[] {
+  let list = childSide.get(plan);
+  if (!list) {
+    const wanted = plan.request.attributes;
+    list = (plan.entity.alsoOwns ?? [])
+      .map((n) => model.associations.get(n)!)
+      .filter((a) => model.entities.get(a.parent)?.persistable)
+      .filter((a) => !wanted || wanted.includes(a.name) || wanted.includes(a.shortName));
+    childSide.set(plan, list);
+  }
+  return list;
+}
+
+/** Objects of a retrieve get the parent ids of the Both-owned associations they hold from the child side: one query per association. */
+export async function loadChildSideReferences(db: QueryExecutor, model: CompiledModel, plan: QueryPlan, objects: readonly MxObject[]): Promise<void> {
+  if (!objects.length || !plan.entity.alsoOwns?.length) return;
+  for (const a of childSideAssociations(model, plan)) await loadAssociation(db, a, objects, true);
 }

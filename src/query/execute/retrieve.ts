@@ -9,7 +9,8 @@ import { QueryPlan, type QueryRequest } from '../plan.js';
 import { referenceAlias, ruleFlagAlias } from '../sql/compile.js';
 import { bindParams, paramValue, type BindContext } from './bind.js';
 import { decodeId, decodeValue } from './decode.js';
-import { loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
+import { loadChildSideReferences, loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
+import { fillCalculated } from './calculated.js';
 
 /** What the query engine needs of a connection or transaction (the data layer's Database satisfies it). */
 export interface QueryExecutor {
@@ -114,7 +115,9 @@ export async function retrieve(
     objects,
     sel.references.filter((r) => r.type === 'ReferenceSet'),
   );
+  await loadChildSideReferences(db, model, plan, objects);
   if (!plan.request.attributes && sel.withType) await loadSpecializationMembers(db, model, plan.entity, objects);
+  await fillCalculated(db, model, plan, user, objects);
   if (!countRows) return matched ? { objects, matched } : { objects };
   const counted = await countRows;
   return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]), ...(matched ? { matched } : {}) };

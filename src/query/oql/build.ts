@@ -39,7 +39,8 @@ function selectMembers(
 ): { attributes: CAttribute[]; references: CAssociation[] } {
   const owned = entity.parentOf.map((a) => model.associations.get(a)!);
   if (!members) {
-    return { attributes: [...entity.attributes.values()].filter((a) => a.type !== 'Binary'), references: owned };
+    // Calculated attributes have no column: the retrieve computes them after reading the rows.
+    return { attributes: [...entity.attributes.values()].filter((a) => a.type !== 'Binary' && !a.calculated), references: owned };
   }
   const attributes: CAttribute[] = [];
   const references: CAssociation[] = [];
@@ -49,7 +50,7 @@ function selectMembers(
     const attrName = m.startsWith(`${entity.name}.`) ? m.slice(entity.name.length + 1) : m;
     const attr = entity.attributes.get(attrName) ?? [...entity.attributes.values()].find((a) => a.qualifiedName === m);
     if (attr) {
-      if (!attributes.includes(attr)) attributes.push(attr);
+      if (!attributes.includes(attr) && !attr.calculated) attributes.push(attr);
       continue;
     }
     const assoc = owned.find((a) => a.name === m || a.shortName === m);
@@ -57,6 +58,8 @@ function selectMembers(
       if (!references.includes(assoc)) references.push(assoc);
       continue;
     }
+    // Owned from the child side (owner Both): loaded after the rows by the retrieve, not selected here.
+    if ((entity.alsoOwns ?? []).some((a) => a === m || a.slice(a.indexOf('.') + 1) === m)) continue;
     throw new QueryError(`unknown attribute or owned association '${raw}' of ${entity.name}`);
   }
   return { attributes, references };

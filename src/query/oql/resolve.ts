@@ -370,6 +370,9 @@ export class Resolver {
           const hint = [...entity.attributes.keys()].find((a) => a.toLowerCase() === s.name.toLowerCase());
           this.fail(s.pos, `unknown attribute '${s.name}' of ${entity.name}${hint ? ` (did you mean '${hint}'?)` : ''}`);
         }
+        // No column holds it (Mendix cannot query calculated attributes either).
+        if (attr.calculated)
+          this.fail(s.pos, `attribute '${s.name}' of ${entity.name} is calculated (by ${attr.calculated}): it cannot be used in XPath or sorting`);
         return { kind: 'attr', source: cur, attr };
       }
       if (this.model.entities.has(s.name)) {

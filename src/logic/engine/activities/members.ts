@@ -1,6 +1,7 @@
 import type { CEntity } from '../../../model/compiled/types.js';
 import { setReference, setValue, type MxObject } from '../../../objects/mx-object.js';
 import { coerceValue } from '../../expressions/compile.js';
+import { ExpressionError } from '../../expressions/runtime.js';
 import { assignable, attributeXType, T, typeToString } from '../../expressions/types.js';
 import type { BlockState, MicroflowCompiler, Path, StepExpr } from '../compiler.js';
 import type { Run } from '../run.js';
@@ -30,10 +31,13 @@ export function memberSetters(
         c.error(p, `unknown association '${member}'`);
         continue;
       }
-      if (!entity.parentOf.includes(a.name)) {
+      // Owned by both ends: the child's objects hold it too, as the ids of their parents.
+      const fromChild = !entity.parentOf.includes(a.name) && !!entity.alsoOwns?.includes(a.name);
+      if (!entity.parentOf.includes(a.name) && !fromChild) {
         c.error(p, `${entity.name} does not own ${a.name} (its owner is ${a.parent}): set it on the owner`);
         continue;
       }
+      const other = fromChild ? a.parent : a.child;
       if (mode !== 'set' && a.type !== 'ReferenceSet') {
         c.error(p, `${mode} works on reference sets; ${a.name} is a reference`);
         continue;
@@ -44,10 +48,10 @@ export function memberSetters(
       const okType =
         e.type.kind === 'Empty' ||
         e.type.kind === 'Unknown' ||
-        (e.type.kind === 'Object' && assignable(c.model, e.type, T.object(a.child))) ||
-        ((wantList || mode !== 'set') && e.type.kind === 'List' && assignable(c.model, e.type, T.list(a.child)));
+        (e.type.kind === 'Object' && assignable(c.model, e.type, T.object(other))) ||
+        ((wantList || mode !== 'set') && e.type.kind === 'List' && assignable(c.model, e.type, T.list(other)));
       if (!okType) {
-        c.error(p, `${member} refers to ${a.child}${wantList ? ' (a list)' : ''}, not ${typeToString(e.type)}`);
+        c.error(p, `${member} refers to ${other}${wantList ? ' (a list)' : ''}, not ${typeToString(e.type)}`);
         continue;
       }
       const name = a.name;
@@ -59,6 +63,8 @@ export function memberSetters(
           for (const x of objs) r.session.track(x);
           if (mode === 'set') setReference(o, name, a.type === 'Reference' ? (objs[0]?.id ?? null) : objs.map((x) => x.id));
           else {
+            // A child's side that was never read would replace its rows with only these: refuse instead of losing them.
+            if (fromChild && !o.references.has(name)) throw new ExpressionError(`${name} of this ${o.entity} was not read: set the whole list instead`);
             const cur = (o.references.get(name) as readonly bigint[] | null | undefined) ?? [];
             const ids = objs.map((x) => x.id);
             setReference(o, name, mode === 'add' ? [...cur, ...ids.filter((id) => !cur.includes(id))] : cur.filter((id) => !ids.includes(id)));
@@ -78,6 +84,10 @@ export function memberSetters(
     }
     if (attr.type === 'AutoNumber' || attr.system) {
       c.error(p, `${member} is maintained by the runtime and cannot be set`);
+      continue;
+    }
+    if (attr.calculated) {
+      c.error(p, `${member} is calculated by ${attr.calculated} and cannot be set`);
       continue;
     }
     const t = attributeXType(attr.type, attr.enumeration);

@@ -1,6 +1,7 @@
 import type { CAccessRule, CAssociation, CEntity, MemberRight } from '../types.js';
 import type { DomainContext, EntityInput } from './context.js';
 import { qualify } from './naming.js';
+import { ownedAssociations } from '../owned-associations.js';
 
 /** An entity's access rules: roles checked, read/write lists turned into a right per member. */
 export function compileAccessRules(
@@ -13,7 +14,9 @@ export function compileAccessRules(
   const { report, moduleRoles } = ctx;
   const base = ['entities', short];
   const persistable = entity.persistable;
-  const memberNames = [...entity.attributes.keys(), ...entity.parentOf.map((a) => associations.get(a)!.shortName), ...entity.parentOf];
+  // Both-owned associations where the entity is the child are its members too: its rules may grant them.
+  const owned = ownedAssociations(entity);
+  const memberNames = [...entity.attributes.keys(), ...owned.map((a) => associations.get(a)!.shortName), ...owned];
   return (def.access ?? [])
     .map((r, i): CAccessRule | undefined => {
       const path = [...base, 'access', i];
@@ -32,19 +35,26 @@ export function compileAccessRules(
       });
       const members = new Map<string, MemberRight>();
       for (const a of entity.attributes.values()) members.set(a.name, 'None');
-      for (const a of entity.parentOf) members.set(associations.get(a)!.name, 'None');
+      for (const a of owned) members.set(associations.get(a)!.name, 'None');
       const apply = (list: '*' | string[] | undefined, right: MemberRight, key: 'read' | 'write') => {
         if (list === undefined) return;
         const names = list === '*' ? [...members.keys()] : list;
         names.forEach((n, j) => {
-          const target = members.has(n) ? n : entity.parentOf.find((an) => associations.get(an)!.shortName === n);
+          const target = members.has(n) ? n : owned.find((an) => associations.get(an)!.shortName === n);
           if (target === undefined || !memberNames.includes(n)) {
             report(inp, [...path, key, j], `unknown attribute or association '${n}' of ${q}`);
             return;
           }
           const attr = entity.attributes.get(target);
-          if (right === 'ReadWrite' && attr && (attr.type === 'AutoNumber' || attr.system)) {
-            if (list !== '*') report(inp, [...path, key, j], `'${n}' is maintained by the runtime and cannot be writable`);
+          if (right === 'ReadWrite' && attr && (attr.type === 'AutoNumber' || attr.system || attr.calculated)) {
+            if (list !== '*')
+              report(
+                inp,
+                [...path, key, j],
+                attr.calculated
+                  ? `'${n}' is calculated by ${attr.calculated} and cannot be writable`
+                  : `'${n}' is maintained by the runtime and cannot be writable`,
+              );
             if (members.get(target) !== 'ReadWrite') members.set(target, 'Read');
             return;
           }

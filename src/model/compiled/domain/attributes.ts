@@ -67,6 +67,16 @@ export function compileOwnAttributes(ctx: DomainContext): Map<string, CAttribute
         if ('error' in norm) report(inp, [...path, 'default'], norm.error);
         else defaultValue = norm.value;
       }
+      let calculated: string | undefined;
+      if (spec.calculated !== undefined) {
+        calculated = qualify(spec.calculated, inp.module);
+        // Mendix offers no calculated value for these: an AutoNumber is a database sequence, Binary and HashedString are never sent.
+        if (parsed.type === 'AutoNumber' || parsed.type === 'Binary' || parsed.type === 'HashedString')
+          report(inp, [...path, 'calculated'], `${parsed.type} attributes cannot be calculated`);
+        // Not a broken attribute: its uses are still checked.
+        if (spec.default !== undefined) ctx.report(inp, [...path, 'default'], `calculated attribute '${aname}' has no default: its microflow gives its value`);
+        if (spec.previousName !== undefined) ctx.report(inp, [...path, 'previousName'], `calculated attribute '${aname}' has no column to rename`);
+      }
       const column = attributeColumn(aname);
       const clash = columns.get(column);
       if (clash) report(inp, path, `attributes '${clash}' and '${aname}' map to the same column '${column}' (names are case-insensitive in the database)`);
@@ -83,6 +93,7 @@ export function compileOwnAttributes(ctx: DomainContext): Map<string, CAttribute
         column,
         ...(spec.previousName ? { previousName: spec.previousName } : {}),
         system: false,
+        ...(calculated ? { calculated } : {}),
         ...(inp.file ? { source: { file: inp.file, path } } : {}),
       });
     }

@@ -45,6 +45,7 @@ export function flattenEntities(
     }
     const parentOf = [...associations.values()].filter((a) => chain.includes(a.parent)).map((a) => a.name);
     const childOf = [...associations.values()].filter((a) => chain.includes(a.child)).map((a) => a.name);
+    const alsoOwns = [...associations.values()].filter((a) => a.owner === 'Both' && chain.includes(a.child) && !chain.includes(a.parent)).map((a) => a.name);
     const root = chain[chain.length - 1]!;
     const entity: Mutable<CEntity> = {
       name: q,
@@ -63,6 +64,7 @@ export function flattenEntities(
       ownSystemMembers: own,
       parentOf,
       childOf,
+      alsoOwns,
       validation: [],
       events: [],
       access: [],

@@ -29,6 +29,7 @@ export function compileIndexes(
         );
         return;
       }
+      if (attr.calculated) report(inp, [...base, 'indexes', i, 'attributes', j], `calculated attribute '${name}' has no column to index`);
       if (attr.type === 'Binary') report(inp, [...base, 'indexes', i, 'attributes', j], `Binary attribute '${name}' cannot be indexed`);
       cols.push({ attribute: name, column: attr.column, descending: typeof a === 'string' ? false : !!a.descending });
     });

@@ -16,6 +16,8 @@ export function compileValidationRules(ctx: DomainContext, q: string, { inp, def
       return;
     }
     if (!persistable) report(inp, path, 'validation rules are allowed on persistable entities only');
+    // Mendix validates what users enter; a calculated value is never entered.
+    if (attr.calculated) report(inp, [...path, 'attribute'], `calculated attribute '${v.attribute}' cannot have validation rules`);
     const kinds = (['required', 'unique', 'range', 'regex', 'maxLength'] as const).filter((k) => v[k] !== undefined);
     if (kinds.length !== 1) {
       report(
