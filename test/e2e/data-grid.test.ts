@@ -1,22 +1,14 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { unzipSync, strFromU8 } from 'fflate';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, formatDiagnostic } from '../../src/model/index.js';
-import { modelChecks } from '../../src/app/model-checks.js';
-import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
-import { defaultComponents } from '../../src/app/components.js';
-import { createLogger } from '../../src/core/logger.js';
-import { commitObjects, createObject, idFromDb, type Database, type IdGenerator } from '../../src/data/index.js';
+import { commitObjects, createObject } from '../../src/data/index.js';
 import { setReference, setValue, type MxObject } from '../../src/objects/mx-object.js';
-import { hashPassword } from '../../src/security/password.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { docImagePath, openBrowser, pagerReads, signIn, type Browser } from './browser.js';
+import { seedSalesCustomers, startE2eApp, type E2eApp } from './e2e-app.js';
+import { docImagePath, pagerReads, signIn, type Browser } from './browser.js';
 
 // Data Grid 2 as people use it, on examples/sales in real headless Chromium: filters in the
 // column headers, sorting, paging, columns the user hides (kept over a reload), export to CSV
@@ -25,49 +17,19 @@ import { docImagePath, openBrowser, pagerReads, signIn, type Browser } from './b
 const STATUSES = ['Draft', 'Confirmed', 'Shipped', 'Cancelled'] as const;
 
 describe('browser client: Data Grid 2 on examples/sales', { timeout: 180000 }, () => {
-  let rt: RunningRuntime;
-  let database: TestDatabase;
+  let app: E2eApp;
   let b: Browser;
   let url: string;
 
   beforeAll(async () => {
-    const appDir = join(ROOT, 'examples', 'sales');
-    const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
-    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
-    database = await freshDatabase('sqlite');
-    const settings = await resolveSettings({
-      cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-grid-')), HashAlgorithmCost: 4 },
-    });
-    rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
-    url = `http://127.0.0.1:${rt.port}`;
+    app = await startE2eApp(join(ROOT, 'examples', 'sales'));
+    ({ url, browser: b } = app);
+    const { model, db, ids } = app;
 
-    const db = rt.ctx.services.get('db') as Database;
-    const ids = rt.ctx.services.get('ids') as IdGenerator;
-    const roles = await db.query<{ id: unknown; name: unknown }>('SELECT "id", "name" FROM "system$userrole"', []);
-    const customerRole = idFromDb(roles.find((r) => r.name === 'Customer')!.id as never);
-    const customers = new Map<string, bigint>();
-    for (const [name, company] of [
+    const customers = await seedSalesCustomers(app, [
       ['acme', 'Acme Corporation'],
       ['globex', 'Globex Inc'],
-    ] as const) {
-      const c = await createObject(model, 'Sales.Customer', ids);
-      const values: Record<string, unknown> = {
-        Name: name,
-        Password: await hashPassword('Customer-1', 4),
-        Active: true,
-        Blocked: false,
-        FailedLogins: 0,
-        WebServiceUser: false,
-        IsAnonymous: false,
-        CompanyName: company,
-        FullName: `${company} buyer`,
-        Email: `buyer@${name}.example`,
-      };
-      for (const [k, v] of Object.entries(values)) setValue(c, k, v as never);
-      setReference(c, 'System.UserRoles', [customerRole]);
-      await db.transaction((tx) => commitObjects(tx, model, [c]));
-      customers.set(name, c.id);
-    }
+    ]);
     // 25 orders: acme has the even ones; totals 10, 20, ... 250; one a day from 1 March 2026 (noon UTC).
     const orders: MxObject[] = [];
     for (let i = 0; i < 25; i++) {
@@ -94,12 +56,9 @@ describe('browser client: Data Grid 2 on examples/sales', { timeout: 180000 }, (
       products.push(p);
     }
     await db.transaction((tx) => commitObjects(tx, model, [...orders, ...products]));
-    b = await openBrowser();
   }, 120000);
   afterAll(async () => {
-    await b?.close();
-    await rt?.stop();
-    await database?.drop();
+    await app?.close();
   });
 
   const grid = (page: Page) => page.locator('[data-widget="ordersGrid"]');

@@ -1,19 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, formatDiagnostic } from '../../src/model/index.js';
-import { modelChecks } from '../../src/app/model-checks.js';
-import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
-import { defaultComponents } from '../../src/app/components.js';
-import { createLogger } from '../../src/core/logger.js';
-import { commitObjects, createObject, type Database, type IdGenerator } from '../../src/data/index.js';
+import { commitObjects, createObject } from '../../src/data/index.js';
 import { setValue, type MxObject } from '../../src/objects/mx-object.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { openBrowser, pagerReads, signIn, type Browser } from './browser.js';
+import { startE2eApp, type E2eApp } from './e2e-app.js';
+import { pagerReads, signIn, type Browser } from './browser.js';
 
 // Data Grid 2's virtual scrolling (`pagination: virtualScrolling`) in real headless Chromium on
 // test/e2e/nanolist-app: the first page shows, scrolling to the end of the grid loads the next
@@ -21,23 +13,14 @@ import { openBrowser, pagerReads, signIn, type Browser } from './browser.js';
 // shown; a sort starts again from the first page.
 
 describe('browser client: Data Grid 2 with virtual scrolling', { timeout: 120000 }, () => {
-  let rt: RunningRuntime;
-  let database: TestDatabase;
+  let app: E2eApp;
   let b: Browser;
   let url: string;
 
   beforeAll(async () => {
-    const appDir = join(ROOT, 'test', 'e2e', 'nanolist-app');
-    const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
-    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
-    database = await freshDatabase('sqlite');
-    const settings = await resolveSettings({
-      cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-virtual-')), HashAlgorithmCost: 4 },
-    });
-    rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
-    url = `http://127.0.0.1:${rt.port}`;
-    const db = rt.ctx.services.get('db') as Database;
-    const ids = rt.ctx.services.get('ids') as IdGenerator;
+    app = await startE2eApp(join(ROOT, 'test', 'e2e', 'nanolist-app'));
+    ({ url, browser: b } = app);
+    const { model, db, ids } = app;
     const objs: MxObject[] = [];
     for (let i = 1; i <= 55; i++) {
       const o = await createObject(model, 'Shop.Line', ids);
@@ -48,12 +31,9 @@ describe('browser client: Data Grid 2 with virtual scrolling', { timeout: 120000
       objs.push(o);
     }
     await db.transaction((tx) => commitObjects(tx, model, objs));
-    b = await openBrowser();
   }, 120000);
   afterAll(async () => {
-    await b?.close();
-    await rt?.stop();
-    await database?.drop();
+    await app?.close();
   });
 
   it('loads the next page of rows as the user scrolls to the end of the grid', async () => {

@@ -1,20 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, formatDiagnostic } from '../../src/model/index.js';
-import { modelChecks } from '../../src/app/model-checks.js';
-import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
-import { defaultComponents } from '../../src/app/components.js';
-import { createLogger } from '../../src/core/logger.js';
-import { commitObjects, createObject, type Database, type IdGenerator } from '../../src/data/index.js';
+import { commitObjects, createObject } from '../../src/data/index.js';
 import { setReference, setValue, type MxObject } from '../../src/objects/mx-object.js';
 import type { NanoflowPlan, PlanStep } from '../../src/web-client/nanoflow-plan.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { openBrowser, pagerReads, signIn, type Browser } from './browser.js';
+import { startE2eApp, type E2eApp } from './e2e-app.js';
+import { pagerReads, signIn, type Browser } from './browser.js';
 import { apiLogin } from './seed.js';
 
 // Lists in a nanoflow in real headless Chromium (test/e2e/nanolist-app): the order's lines
@@ -24,24 +16,15 @@ import { apiLogin } from './seed.js';
 // aggregates, list operations and list changes evaluated in the browser.
 
 describe('browser client: retrieves and lists in a nanoflow', { timeout: 120000 }, () => {
-  let rt: RunningRuntime;
-  let database: TestDatabase;
+  let app: E2eApp;
   let b: Browser;
   let url: string;
   let orderGuid: string;
 
   beforeAll(async () => {
-    const appDir = join(ROOT, 'test', 'e2e', 'nanolist-app');
-    const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
-    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
-    database = await freshDatabase('sqlite');
-    const settings = await resolveSettings({
-      cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-nanolist-')), HashAlgorithmCost: 4 },
-    });
-    rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
-    url = `http://127.0.0.1:${rt.port}`;
-    const db = rt.ctx.services.get('db') as Database;
-    const ids = rt.ctx.services.get('ids') as IdGenerator;
+    app = await startE2eApp(join(ROOT, 'test', 'e2e', 'nanolist-app'));
+    ({ url, browser: b } = app);
+    const { model, db, ids } = app;
     const objs: MxObject[] = [];
     const make = async (entity: string, values: Record<string, unknown>, refs: Record<string, MxObject> = {}) => {
       const o = await createObject(model, entity, ids);
@@ -64,12 +47,9 @@ describe('browser client: retrieves and lists in a nanoflow', { timeout: 120000 
     await make('Shop.Line', { Product: 'Washer', Quantity: 4, Price: new Decimal('1.00'), Hidden: false }, { 'Shop.Line_Order': b2 });
     await db.transaction((tx) => commitObjects(tx, model, objs));
     orderGuid = String(a1.id);
-    b = await openBrowser();
   }, 120000);
   afterAll(async () => {
-    await b?.close();
-    await rt?.stop();
-    await database?.drop();
+    await app?.close();
   });
 
   it('retrieves, aggregates and changes lists in the browser; the server runs the XPath with the user’s access', async () => {

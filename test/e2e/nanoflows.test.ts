@@ -1,17 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, formatDiagnostic } from '../../src/model/index.js';
-import { modelChecks } from '../../src/app/model-checks.js';
-import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
-import { defaultComponents } from '../../src/app/components.js';
-import { createLogger } from '../../src/core/logger.js';
+import type { RunningRuntime } from '../../src/app/runtime.js';
 import type { Database } from '../../src/data/index.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { openBrowser, pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
+import { startE2eApp, type E2eApp } from './e2e-app.js';
+import { pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
 
 // Nanoflows in real headless Chromium on examples/sales: the order line total computed in
 // the browser as the user types (an on-change nanoflow), a button's nanoflow with a decision,
@@ -20,26 +13,16 @@ import { openBrowser, pagerReads, screenshotPath, signIn, type Browser } from '.
 
 describe('browser client: nanoflows on examples/sales', { timeout: 120000 }, () => {
   let rt: RunningRuntime;
-  let database: TestDatabase;
+  let app: E2eApp;
   let b: Browser;
   let url: string;
 
   beforeAll(async () => {
-    const appDir = join(ROOT, 'examples', 'sales');
-    const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
-    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
-    database = await freshDatabase('sqlite');
-    const settings = await resolveSettings({
-      cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-nanoflow-')), HashAlgorithmCost: 4 },
-    });
-    rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
-    url = `http://127.0.0.1:${rt.port}`;
-    b = await openBrowser();
+    app = await startE2eApp(join(ROOT, 'examples', 'sales'));
+    ({ rt, url, browser: b } = app);
   }, 120000);
   afterAll(async () => {
-    await b?.close();
-    await rt?.stop();
-    await database?.drop();
+    await app?.close();
   });
 
   it('computes the line total as the user types, checks the line in the browser and saves what it computed', async () => {

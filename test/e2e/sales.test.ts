@@ -1,69 +1,30 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, formatDiagnostic } from '../../src/model/index.js';
-import { modelChecks } from '../../src/app/model-checks.js';
-import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
-import { defaultComponents } from '../../src/app/components.js';
-import { createLogger } from '../../src/core/logger.js';
-import { commitObjects, createObject, idFromDb, type Database, type IdGenerator } from '../../src/data/index.js';
+import { commitObjects, createObject } from '../../src/data/index.js';
 import { setReference, setValue } from '../../src/objects/mx-object.js';
-import { hashPassword } from '../../src/security/password.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { openBrowser, pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
+import { seedSalesCustomers, startE2eApp, type E2eApp } from './e2e-app.js';
+import { pagerReads, screenshotPath, signIn, type Browser } from './browser.js';
 
 // examples/sales in real headless Chromium: a customer sees only their own orders, and the
 // attribute their role cannot read (Order.InternalNote) is in no page and no answer.
 
 describe('browser client: a customer on examples/sales', { timeout: 120000 }, () => {
-  let rt: RunningRuntime;
-  let database: TestDatabase;
+  let app: E2eApp;
   let b: Browser;
   let url: string;
 
   beforeAll(async () => {
-    const appDir = join(ROOT, 'examples', 'sales');
-    const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
-    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
-    database = await freshDatabase('sqlite');
-    const settings = await resolveSettings({
-      cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-sales-')), HashAlgorithmCost: 4 },
-    });
-    rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
-    url = `http://127.0.0.1:${rt.port}`;
+    app = await startE2eApp(join(ROOT, 'examples', 'sales'));
+    ({ url, browser: b } = app);
+    const { model, db, ids } = app;
 
     // Seed through the data layer: two customers (users with the Customer role), orders for each.
-    const db = rt.ctx.services.get('db') as Database;
-    const ids = rt.ctx.services.get('ids') as IdGenerator;
-    const roles = await db.query<{ id: unknown; name: unknown }>('SELECT "id", "name" FROM "system$userrole"', []);
-    const customerRole = idFromDb(roles.find((r) => r.name === 'Customer')!.id as never);
-    const customers = new Map<string, bigint>();
-    for (const [name, company] of [
+    const customers = await seedSalesCustomers(app, [
       ['acme', 'Acme Corporation'],
       ['globex', 'Globex Inc'],
-    ] as const) {
-      const c = await createObject(model, 'Sales.Customer', ids);
-      const values: Record<string, unknown> = {
-        Name: name,
-        Password: await hashPassword('Customer-1', 4),
-        Active: true,
-        Blocked: false,
-        FailedLogins: 0,
-        WebServiceUser: false,
-        IsAnonymous: false,
-        CompanyName: company,
-        FullName: `${company} buyer`,
-        Email: `buyer@${name}.example`,
-      };
-      for (const [k, v] of Object.entries(values)) setValue(c, k, v as never);
-      setReference(c, 'System.UserRoles', [customerRole]);
-      await db.transaction((tx) => commitObjects(tx, model, [c]));
-      customers.set(name, c.id);
-    }
+    ]);
     const orders = [
       ['acme', '120.00', 'Draft'],
       ['acme', '75.50', 'Confirmed'],
@@ -80,12 +41,9 @@ describe('browser client: a customer on examples/sales', { timeout: 120000 }, ()
       setReference(o, 'Sales.Order_Customer', customers.get(who)!);
       await db.transaction((tx) => commitObjects(tx, model, [o]));
     }
-    b = await openBrowser();
   }, 120000);
   afterAll(async () => {
-    await b?.close();
-    await rt?.stop();
-    await database?.drop();
+    await app?.close();
   });
 
   it('shows the customer only their own orders, without the internal note', async () => {

@@ -1,20 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, formatDiagnostic } from '../../src/model/index.js';
-import { modelChecks } from '../../src/app/model-checks.js';
-import { resolveSettings } from '../../src/core/settings.js';
-import { startRuntime, type RunningRuntime } from '../../src/app/runtime.js';
-import { defaultComponents } from '../../src/app/components.js';
-import { createLogger } from '../../src/core/logger.js';
-import { commitObjects, createObject, type Database, type IdGenerator } from '../../src/data/index.js';
+import { commitObjects, createObject, type Database } from '../../src/data/index.js';
 import { setValue, type MxObject } from '../../src/objects/mx-object.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { docImagePath, openBrowser, pagerReads, signIn, type Browser } from './browser.js';
+import { startE2eApp, type E2eApp } from './e2e-app.js';
+import { docImagePath, pagerReads, signIn, type Browser } from './browser.js';
 import { apiLogin } from './seed.js';
 
 // The newer widgets in real headless Chromium on test/e2e/widgets-app: menu bar, navigation
@@ -25,24 +17,16 @@ import { apiLogin } from './seed.js';
 const EVIL = '<p>Heavy <b>iron</b></p><img src="x" onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:window.__pwned=3">go</a>';
 
 describe('browser client: widgets and a nanoflow calling a microflow', { timeout: 120000 }, () => {
-  let rt: RunningRuntime;
-  let database: TestDatabase;
+  let app: E2eApp;
   let b: Browser;
   let url: string;
   let db: Database;
 
   beforeAll(async () => {
-    const appDir = join(ROOT, 'test', 'e2e', 'widgets-app');
-    const { model, diagnostics } = await loadModel(appDir, { checks: modelChecks() });
-    if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
-    database = await freshDatabase('sqlite');
-    const settings = await resolveSettings({
-      cli: { DatabaseUrl: database.url, Port: 0, Host: '127.0.0.1', DeploymentDir: mkdtempSync(join(tmpdir(), 'kiln-e2e-widgets-')), HashAlgorithmCost: 4 },
-    });
-    rt = await startRuntime({ appDir, model, settings, components: defaultComponents(), log: createLogger('warn') });
-    url = `http://127.0.0.1:${rt.port}`;
-    db = rt.ctx.services.get('db') as Database;
-    const ids = rt.ctx.services.get('ids') as IdGenerator;
+    app = await startE2eApp(join(ROOT, 'test', 'e2e', 'widgets-app'));
+    ({ url, browser: b } = app);
+    const { model, ids } = app;
+    db = app.db;
     const objs: MxObject[] = [];
     for (const [name, price, status, notes] of [
       ['Anvil', '9.50', 'Open', EVIL],
@@ -75,12 +59,9 @@ describe('browser client: widgets and a nanoflow calling a microflow', { timeout
     form.append('mxdocument', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'sunset.png');
     const up = await fetch(`${url}/file?guid=${picture.id}`, { method: 'POST', headers: { Cookie: s.cookie, 'X-Csrf-Token': s.csrf }, body: form });
     if (up.status !== 200) throw new Error(`upload failed: ${up.status} ${await up.text()}`);
-    b = await openBrowser();
   }, 120000);
   afterAll(async () => {
-    await b?.close();
-    await rt?.stop();
-    await database?.drop();
+    await app?.close();
   });
 
   it('shows a menu bar, a navigation list and a template grid of tiles with text, badges and sanitised rich text', async () => {

@@ -24,8 +24,8 @@ const UserTemplate = Type.Union([Template, Type.Record(Type.String({ pattern: '^
 });
 const Params = Type.Array(Expr('placeholder value'), { description: 'Expressions for {1}, {2}, ...' });
 
-/** The activity schema; `extra` adds action keys of the nanoflow language (closePage, showPage). */
-export function activitySchema(Self: TSchema, extra: Record<string, TSchema> = {}) {
+/** The activity schema, shared by microflows and nanoflows. */
+export function activitySchema(Self: TSchema) {
   const Body = Type.Array(Self);
   const OnError = Type.Union(
     [
@@ -347,7 +347,6 @@ export function activitySchema(Self: TSchema, extra: Record<string, TSchema> = {
         }),
       ),
       return: Type.Optional(Type.Union([Expr('return value'), Type.Null()])),
-      ...extra,
     },
     { additionalProperties: false, minProperties: 1, description: 'One activity: exactly one action key plus optional onError and caption.' },
   );
