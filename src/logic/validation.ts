@@ -31,7 +31,7 @@ export async function validateObjects(session: LogicSession, objects: readonly M
       if (!attr) continue;
       if (!passes(o, entity, attr, rule)) {
         failed.add(rule.attribute);
-        failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: rule.message });
+        failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: session.text(rule.message) });
       }
     }
   }
@@ -46,12 +46,12 @@ export async function validateObjects(session: LogicSession, objects: readonly M
     const key = `${attr.qualifiedName}\u0000${uniqueKey(v)}`;
     const other = seen.get(key);
     if (other !== undefined && other !== o.id) {
-      failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: rule.message });
+      failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: session.text(rule.message) });
       continue;
     }
     seen.set(key, o.id);
     if (session.tx && (await existsOther(session, attr, v, committing)))
-      failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: rule.message });
+      failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: session.text(rule.message) });
   }
   return failures;
 }

@@ -67,9 +67,14 @@ export const SYSTEM_MODULE: DomainModelFile = {
           create: true,
           delete: true,
           read: '*',
-          write: ['Name', 'Password', 'Active', 'Blocked', 'WebServiceUser', 'UserRoles', 'User_Language'],
+          write: ['Name', 'Password', 'Active', 'Blocked', 'WebServiceUser', 'UserRoles', 'User_Language', 'User_TimeZone'],
         },
-        { roles: ['User'], read: ['Name', 'LastLogin', 'UserRoles', 'User_Language'], write: ['Password', 'User_Language'], xpath: "[id = '[%CurrentUser%]']" },
+        {
+          roles: ['User'],
+          read: ['Name', 'LastLogin', 'UserRoles', 'User_Language', 'User_TimeZone'],
+          write: ['Password', 'User_Language', 'User_TimeZone'],
+          xpath: "[id = '[%CurrentUser%]']",
+        },
       ],
     },
     UserRole: {
@@ -146,6 +151,16 @@ export const SYSTEM_MODULE: DomainModelFile = {
       attributes: {
         Code: { type: 'String', length: 20 },
         Description: { type: 'String', length: 200 },
+      },
+      access: [{ roles: ['Administrator', 'User'], read: '*' }],
+    },
+    // The zones a user may live in (seeded at start-up from the IANA names): Code is the IANA
+    // name, RawOffset the standard offset from UTC in milliseconds (without daylight saving).
+    TimeZone: {
+      attributes: {
+        Code: { type: 'String', length: 50 },
+        Description: { type: 'String', length: 200 },
+        RawOffset: { type: 'Integer', default: 0 },
       },
       access: [{ roles: ['Administrator', 'User'], read: '*' }],
     },
@@ -305,6 +320,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
       deleteBehavior: { child: 'cascade' },
     },
     User_Language: { type: 'Reference', parent: 'User', child: 'Language' },
+    User_TimeZone: { type: 'Reference', parent: 'User', child: 'TimeZone' },
     Session_User: { type: 'Reference', parent: 'Session', child: 'User', deleteBehavior: { child: 'cascade' } },
     HttpHeaders: { type: 'Reference', parent: 'HttpHeader', child: 'HttpMessage' },
     ScheduledEventInformation_XASInstance: { type: 'Reference', parent: 'ScheduledEventInformation', child: 'XASInstance' },

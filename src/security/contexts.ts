@@ -17,6 +17,7 @@ export interface SessionUser {
   readonly sessionId: string | null;
   readonly sessionObjectId: bigint | null;
   readonly timeZone?: string;
+  readonly language?: string;
 }
 
 /**
@@ -33,7 +34,10 @@ export function userContextFor(model: CompiledModel, u: SessionUser): UserContex
     moduleRoles: moduleRolesOf(model, u.userRoles),
     sessionId: u.sessionId,
     sessionObjectId: u.sessionObjectId,
-    timeZone: u.timeZone ?? 'UTC',
+    // The user's System.User_TimeZone, else app.yaml's defaultTimeZone, else UTC.
+    timeZone: u.timeZone ?? model.app.defaultTimeZone ?? 'UTC',
+    ...(u.timeZone || model.app.defaultTimeZone ? { timeZoneKnown: true } : {}),
+    ...(u.language && model.app.languages?.includes(u.language) ? { language: u.language } : {}),
     applyEntityAccess: model.security.level === 'production',
     anonymous: u.anonymous,
   };
@@ -52,7 +56,8 @@ export function openContext(model: CompiledModel): UserContext {
     moduleRoles: new Set(model.moduleRoles),
     sessionId: null,
     sessionObjectId: null,
-    timeZone: 'UTC',
+    timeZone: model.app.defaultTimeZone ?? 'UTC',
+    ...(model.app.defaultTimeZone ? { timeZoneKnown: true } : {}),
     applyEntityAccess: false,
     anonymous: true,
   };

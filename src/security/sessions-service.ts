@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { openContext, userContextFor } from './contexts.js';
+import { withRequestLanguage } from './request-language.js';
 import { tooManyRequests, type AddressThrottle } from './sessions/address-throttle.js';
 import { readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
 import type { ActiveSession, SessionManager } from './sessions/session-manager.js';
@@ -77,22 +78,23 @@ export function sessionsService(
   return {
     resolveSession,
     resolveSessionId: (id) => mgr.resolve(id),
+    // Each context carries the language the request's texts are rendered in (request-language.ts).
     async contextOf(request) {
-      if (off) return open;
-      return (await resolveSession(request))?.context;
+      if (off) return withRequestLanguage(model, open, request);
+      return withRequestLanguage(model, (await resolveSession(request))?.context, request);
     },
     async resolve(request) {
-      if (off) return open;
-      return (await resolveSession(request))?.context ?? null;
+      if (off) return withRequestLanguage(model, open, request);
+      return withRequestLanguage(model, (await resolveSession(request))?.context ?? null, request);
     },
     async viewerOf(request) {
-      if (off) return open;
-      return (await resolveSession(request))?.context ?? viewer;
+      if (off) return withRequestLanguage(model, open, request);
+      return withRequestLanguage(model, (await resolveSession(request))?.context ?? viewer, request);
     },
     async ensureContext(request, reply) {
-      if (off) return open;
+      if (off) return withRequestLanguage(model, open, request);
       const s = await resolveSession(request);
-      if (s || !anonymousRole) return s?.context;
+      if (s || !anonymousRole) return withRequestLanguage(model, s?.context, request);
       // Per client address (request.ip honours TrustProxy): one client cannot fill the session table.
       const wait = anonymousThrottle.take(request.ip);
       if (wait > 0) {
@@ -105,7 +107,7 @@ export function sessionsService(
       const created = await mgr.create({ id, name, entity: 'System.User', roles: [anonymousRole], anonymous: true });
       resolveSession.remember(request, created);
       setSessionCookie(request, reply, created.sessionId);
-      return created.context;
+      return withRequestLanguage(model, created.context, request);
     },
     async csrfTokenOf(request) {
       return (await resolveSession(request))?.csrfToken;

@@ -20,6 +20,15 @@ export class SystemTables {
   readonly grantableRoles: { readonly table: string; readonly role: string; readonly grantable: string };
   /** System.Session_User: session -> user. */
   readonly sessionUser: { readonly table: string; readonly session: string; readonly user: string };
+  /** System.User_TimeZone and System.User_Language: a user's zone and language, each a code column reached by a reference. */
+  readonly userPreferences: readonly {
+    readonly as: 'tz' | 'lang';
+    readonly table: string;
+    readonly user: string;
+    readonly target: string;
+    readonly targetTable: string;
+    readonly code: string;
+  }[];
   /** The column naming the concrete entity of a user (System.User has specializations in most apps). */
   readonly userType: string | undefined;
 
@@ -42,6 +51,19 @@ export class SystemTables {
     this.grantableRoles = { table: q(gr.table), role: q(gr.parentColumn), grantable: q(gr.childColumn) };
     const su = model.associations.get('System.Session_User')!;
     this.sessionUser = { table: q(su.table), session: q(su.parentColumn), user: q(su.childColumn) };
+    this.userPreferences = (
+      [
+        ['tz', 'System.User_TimeZone', 'System.TimeZone'],
+        ['lang', 'System.User_Language', 'System.Language'],
+      ] as const
+    ).flatMap(([as, assocName, entityName]) => {
+      const a = model.associations.get(assocName);
+      const e = model.entities.get(entityName);
+      const code = e?.attributes.get('Code');
+      return a && e && code
+        ? [{ as, table: q(a.table), user: q(a.parentColumn), target: q(a.childColumn), targetTable: q(e.table), code: q(code.column) }]
+        : [];
+    });
     this.userType = ent('System.User').hasTypeColumn ? q('submetaobjectname') : undefined;
   }
 

@@ -20,6 +20,14 @@ export interface UserContext {
   readonly sessionObjectId: bigint | null;
   /** IANA time zone of the user, for tokens and date functions; 'UTC' when unknown. */
   readonly timeZone: string;
+  /** True when timeZone is the user's System.User_TimeZone or app.yaml's defaultTimeZone, not the UTC fallback. */
+  readonly timeZoneKnown?: boolean;
+  /**
+   * The language the user reads (a code of app.yaml's languages): the one their client shows,
+   * else System.User_Language; model texts given per language (messages, validation texts) are
+   * picked in it. Absent: the app's default language.
+   */
+  readonly language?: string;
   /** When false, entity access is not applied (system context, security level off/prototype for data). */
   readonly applyEntityAccess: boolean;
   readonly anonymous: boolean;

@@ -6,6 +6,8 @@ import { entityAccess, type EntityAccess } from '../security/entity-access.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { instantiateSnippet } from '../model/compiled/snippets.js';
+import { translate } from '../model/text.js';
+import { clientText } from '../model/client-texts.js';
 import type { ConditionTable } from './conditions.js';
 import type {
   ClientButton,
@@ -110,6 +112,7 @@ class PageBuilder {
           for (const e of [r.entity, ...(this.model.entities.get(r.entity)?.allSpecializations ?? [])]) this.access(e);
           return op.id;
         },
+        this.language,
       );
     }
     // After the nanoflows: the entities they retrieve are described too.
@@ -540,8 +543,13 @@ class PageBuilder {
   }
 
   private button(b: Record<string, unknown>, path: string, scope: Scope): ClientButton | undefined {
-    const caption = this.text(b.caption) ?? 'Button';
     const a = b.action;
+    // A save, cancel, close or delete button without a caption gets the client's own text for it, in the page's language.
+    const caption =
+      this.text(b.caption) ??
+      (a === 'save' || a === 'cancel' || a === 'close' || a === 'delete'
+        ? clientText(this.model.app.clientTexts, a, this.language ?? null, this.model.app.languages?.[0])
+        : 'Button');
     const op = this.registry.forPath(this.page.name, path);
     let action: ClientButtonAction | undefined;
     let style: ClientButton['style'] = 'default';
@@ -634,15 +642,6 @@ class PageBuilder {
     }
     return { name, attributes, associations, canCreate: access.canCreate, canDelete: access.canDelete };
   }
-}
-
-/** A model text (a string, or `{en_US: ..., nl_NL: ...}`) in one language. */
-export function translate(v: unknown, language: string | undefined, fallback: string | undefined): string | undefined {
-  if (typeof v === 'string') return v;
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const t = v as Record<string, unknown>;
-  const pick = (l: string | undefined) => (l && typeof t[l] === 'string' ? (t[l] as string) : undefined);
-  return pick(language) ?? pick(fallback) ?? Object.values(t).find((x): x is string => typeof x === 'string');
 }
 
 /** The filter widget for an attribute type; none for binary and hashed values. */

@@ -12,6 +12,7 @@ import { ensureLanguages, resolveLanguage, userLanguageReader, userLanguageWrite
 import { HttpError } from '../core/errors.js';
 import { timingSafeEqual } from 'node:crypto';
 import { buildNavigation } from './navigation.js';
+import { ensureTimeZones } from './time-zones.js';
 import { loadJsActions, type JsActions } from './js-actions.js';
 import { CLIENT_CSP, loadStaticFiles, type StaticFile } from './static-files.js';
 import { resolveUser } from './session-user.js';
@@ -49,6 +50,7 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
   let conditions: ConditionTable | undefined;
   let userLanguage: (userId: bigint) => Promise<string | null> = async () => null;
   let setUserLanguage: ((userId: bigint, code: string) => Promise<boolean>) | undefined;
+  let timeZones: Promise<void> = Promise.resolve();
 
   const sendJson = (req: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) => {
     let c = cache.get(key);
@@ -86,7 +88,16 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
       const db = ctx.services.get('db');
       const ids = ctx.services.get('ids');
       if (db) {
-        if (ids) await ensureLanguages(ctx.model, db, ids);
+        if (ids) {
+          await ensureLanguages(ctx.model, db, ids);
+          // A new database's ~400 zones take a few hundred milliseconds to describe and insert: in the
+          // background, so start-up does not wait for them (stop does). Later starts find them all in one SELECT.
+          const log = ctx.log.child({ node: LOG_NODES.webUi });
+          timeZones = ensureTimeZones(ctx.model, db, ids).then(
+            (n) => (n > 0 ? log.info({ zones: n }, 'System.TimeZone filled') : undefined),
+            (e: unknown) => log.warn({ err: e }, 'System.TimeZone could not be filled; retried at the next start'),
+          );
+        }
         userLanguage = userLanguageReader(ctx.model, db);
         setUserLanguage = userLanguageWriter(ctx.model, db);
       }
@@ -97,6 +108,9 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         if (IMAGE_TYPES.test(path)) files.set(`/images${path}`, { ...f, cacheControl: 'public, max-age=3600' });
       if (!files.has('/index.html'))
         ctx.log.child({ node: LOG_NODES.webUi }).warn({ dir }, 'the browser client is not built (run npm run build); / will answer 503');
+    },
+    async stop() {
+      await timeZones;
     },
     routes(app, ctx) {
       const registry = () => ctx.services.require('operations');
@@ -136,7 +150,9 @@ export function clientComponent(opts: { clientDir?: string } = {}): RuntimeCompo
         const key = `${name}|${rolesKey(user)}|${lang ?? ''}`;
         if (name === '_navigation') {
           // The navigation names the user and their language: cached per user and language, not per role set.
-          return sendJson(req, reply, `${key}|${user.userName ?? ''}|${stored ?? ''}`, () => buildNavigation(ctx.model, user, stored, lang));
+          return sendJson(req, reply, `${key}|${user.userName ?? ''}|${stored ?? ''}|${user.timeZoneKnown ? user.timeZone : ''}`, () =>
+            buildNavigation(ctx.model, user, stored, lang),
+          );
         }
         const page = ctx.model.pages.get(name);
         if (!page) return reply.code(404).send({ error: `unknown page '${name}'` });

@@ -22,37 +22,7 @@ export function userLanguageReader(model: CompiledModel, db: Database): (userId:
   };
 }
 
-/**
- * The language a user's texts are sent in: the one they chose in a language selector
- * (`?lang=`), else their System.User_Language, else the first of the browser's
- * Accept-Language the app has (by exact code, then by language alone), else the app's
- * default (the first of app.yaml's languages). Null when the app names no languages.
- */
-export function resolveLanguage(
-  languages: readonly string[],
-  chosen: string | undefined,
-  userLanguage: string | null,
-  acceptLanguage: string | undefined,
-): string | null {
-  if (languages.length === 0) return null;
-  for (const c of [chosen, userLanguage]) if (c && languages.includes(c)) return c;
-  const wanted = (acceptLanguage ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => /^q=([\d.]+)$/.exec(p.trim())).find(Boolean);
-      return { tag: (tag ?? '').replace('-', '_'), q: q ? Number(q[1]) : 1 };
-    })
-    .filter((w) => w.tag && w.q > 0)
-    .sort((a, b) => b.q - a.q);
-  for (const w of wanted) {
-    const exact = languages.find((l) => l.toLowerCase() === w.tag.toLowerCase());
-    if (exact) return exact;
-    const base = languages.find((l) => l.slice(0, 2).toLowerCase() === w.tag.slice(0, 2).toLowerCase());
-    if (base) return base;
-  }
-  return languages[0]!;
-}
+export { resolveLanguage } from '../security/request-language.js';
 
 /**
  * As Mendix at start-up: a System.Language object per language of app.yaml (its Code), so

@@ -3,6 +3,7 @@ import { qualify } from '../model/compiled/compile-domain.js';
 import { parseExpression } from '../logic/expressions/parser.js';
 import type { ListOperationName, NanoflowPlan, PlanExpr, PlanStep, PlanType } from './nanoflow-plan.js';
 import { nanoflowRetrieves, type NanoflowRetrieve } from '../model/compiled/nanoflow-retrieves.js';
+import { translate } from '../model/text.js';
 
 type Path = (string | number)[];
 
@@ -19,6 +20,8 @@ export function buildNanoflowPlan(
   createOperation: (entity: string) => string | undefined,
   jsActionUrl: (action: string) => string | undefined = () => undefined,
   retrieveOperation: (nanoflow: string, r: NanoflowRetrieve) => string | undefined = () => undefined,
+  /** The page's language: messages given per language are sent in it. */
+  language?: string,
 ): NanoflowPlan {
   const vars = new Map<string, string>(); // variable -> type text (entity, "List of E", primitive)
   const parameters = Object.entries(nf.def.parameters ?? {}).map(([name, type]) => {
@@ -39,6 +42,7 @@ export function buildNanoflowPlan(
     if (model.enumerations.has(t)) return 'Enumeration';
     return PRIMITIVES.find((x) => x === t && x !== 'Enumeration') ?? 'Unknown';
   };
+  const message = (m: unknown) => translate(m, language, model.app.languages?.[0]) ?? String(m);
   const templateParams = (params: unknown) => (Array.isArray(params) ? params.map(expr) : []);
   const members = (entityName: string, set: unknown) => {
     const entity = model.entities.get(entityName);
@@ -93,11 +97,11 @@ export function buildNanoflowPlan(
         return [{ kind: 'setVariable', name: String(d.name), type: typeOf(vars.get(String(d.name))), expr: expr(d.value) }];
       case 'showMessage': {
         const type = d.type === 'warning' || d.type === 'error' ? d.type : 'info';
-        return [{ kind: 'showMessage', type, template: String(d.message), params: templateParams(d.params) }];
+        return [{ kind: 'showMessage', type, template: message(d.message), params: templateParams(d.params) }];
       }
       case 'validationFeedback':
         return [
-          { kind: 'validationFeedback', object: name(d.object), member: String(d.member), template: String(d.message), params: templateParams(d.params) },
+          { kind: 'validationFeedback', object: name(d.object), member: String(d.member), template: message(d.message), params: templateParams(d.params) },
         ];
       case 'call': {
         const target = qualify(String(d.microflow), nf.module);

@@ -1,7 +1,8 @@
 import type { CompiledModel } from '../model/compiled/types.js';
 import { canOpenPage } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
-import { translate } from './build-page.js';
+import { translate } from '../model/text.js';
+import { clientTextOverrides } from '../model/client-texts.js';
 import type { ClientNavigation } from './page-definition.js';
 
 /**
@@ -28,5 +29,7 @@ export function buildNavigation(model: CompiledModel, user: UserContext, languag
     languages,
     language: language && languages.includes(language) ? language : null,
     textLanguage,
+    timeZone: user.timeZoneKnown ? user.timeZone : null,
+    clientTexts: clientTextOverrides(model.app.clientTexts, textLanguage, languages[0]),
   };
 }

@@ -330,6 +330,13 @@ export interface ClientNavigation {
   readonly language: string | null;
   /** The language the texts of this answer are in (null: the app names no languages). */
   readonly textLanguage: string | null;
+  /**
+   * The IANA zone dates are shown and edited in: the user's System.User_TimeZone, else
+   * app.yaml's defaultTimeZone; null: the browser's own zone.
+   */
+  readonly timeZone: string | null;
+  /** app.yaml's clientTexts in textLanguage: they replace the client's built-in texts of the same key. */
+  readonly clientTexts: Readonly<Record<string, string>>;
   readonly userName: string | null;
   readonly roles: readonly string[];
   readonly securityLevel: 'off' | 'prototype' | 'production';

@@ -260,7 +260,11 @@ describe('browser client: employees (seed 004 CRUD)', { timeout: 120000 }, () =>
     const dialog = page.getByRole('dialog', { name: 'Edit Employee' });
     await dialog.waitFor();
     await expect(dialog.getByLabel('First name').inputValue()).resolves.toBe('Zora');
-    await expect(dialog.getByLabel('Date of birth').inputValue()).resolves.toBe('1990-05-17');
+    // The app names no languages: the date as the browser's locale writes it (5/17/1990 in en-US).
+    const written = await page.evaluate(() =>
+      new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric' }).format(new Date(1990, 4, 17)),
+    );
+    await expect(dialog.getByLabel('Date of birth').inputValue()).resolves.toBe(written);
     expect(requests).toEqual([]);
     await dialog.getByLabel('Job title').fill('Lead tester');
     await page.screenshot({ path: screenshotPath('employees-edit.png') });

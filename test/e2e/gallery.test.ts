@@ -157,7 +157,9 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await expect(dialog.getByLabel('Active').isChecked()).resolves.toBe(false);
     await expect(dialog.getByRole('radiogroup').getByLabel('Red').isChecked()).resolves.toBe(true);
     await expect(dialog.getByLabel('Size').locator('option').allTextContents()).resolves.toEqual(['', 'Small', 'Medium', 'Large']);
-    await expect(dialog.getByLabel('Due').getAttribute('type')).resolves.toBe('date');
+    // A date picker: a text field in the user's format, with a button for the browser's calendar.
+    await expect(dialog.getByLabel('Due').getAttribute('placeholder')).resolves.toMatch(/2026/);
+    await expect(dialog.getByRole('button', { name: 'Calendar' }).count()).resolves.toBe(1);
     const owner = dialog.getByLabel('Owner');
     await dialog.locator('select[aria-busy="true"]').waitFor({ state: 'detached' });
     await expect(owner.locator('option').allTextContents()).resolves.toEqual(['', 'Olivia Owner', 'Oscar Owner']);
@@ -227,7 +229,11 @@ describe('browser client: every widget (test/e2e/gallery)', { timeout: 120000 },
     await expect(tagGroup.getByLabel('urgent').isChecked()).resolves.toBe(true);
     await expect(tagGroup.getByLabel('fragile').isChecked()).resolves.toBe(false);
     await expect(dialog.getByLabel('Size').locator('option:checked').textContent()).resolves.toBe('Large');
-    await expect(dialog.getByLabel('Due').inputValue()).resolves.toBe('2027-03-14');
+    // The date as the browser's locale writes it (the app names no languages): 3/14/2027 in en-US.
+    const written = await page.evaluate(() =>
+      new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric' }).format(new Date(2027, 2, 14)),
+    );
+    await expect(dialog.getByLabel('Due').inputValue()).resolves.toBe(written);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.locator('[data-widget="detailView"]').getByRole('button', { name: 'Back' }).click();

@@ -84,7 +84,8 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     const { page } = b;
     await expect(dateCells()).resolves.toEqual(['Jan 11, 2026', 'Jan 10, 2026']);
     await page.getByLabel('Language').selectOption('nl_NL');
-    const nav = page.getByRole('navigation', { name: 'Main menu' });
+    // The client's own texts (the menu's and the selector's labels) are Dutch now too.
+    const nav = page.getByRole('navigation', { name: 'Hoofdmenu' });
     await nav.getByRole('link', { name: 'Bestellingen' }).waitFor();
     await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Bestellingen', 'Klanten', 'Orderregels', 'Producten']);
     await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('nl-NL');
@@ -107,8 +108,8 @@ describe('browser client: layouts, tabs, conditions and languages on examples/sa
     await page.evaluate(() => localStorage.removeItem('kiln.language'));
     await page.reload();
     await nav.getByRole('link', { name: 'Bestellingen' }).waitFor();
-    await page.getByLabel('Language').selectOption('en_US');
-    await nav.getByRole('link', { name: 'Orders' }).waitFor();
+    await page.getByLabel('Taal').selectOption('en_US');
+    await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Orders' }).waitFor();
     // The grid reloads its rows in the new language after the menu: wait for them.
     await expect.poll(() => dateCells(), { timeout: 10_000 }).toEqual(['Jan 11, 2026', 'Jan 10, 2026']);
   });

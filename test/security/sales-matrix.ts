@@ -15,7 +15,7 @@ export interface ExpectedEntity {
 const ORDER_ALL = ['Number', 'OrderDate', 'Status', 'Total', 'InternalNote', 'createdDate', 'changedDate', 'Sales.Order_Customer'];
 const ORDER_W = ['OrderDate', 'Status', 'Total', 'InternalNote', 'Sales.Order_Customer'];
 const USER_ATTRS = ['Name', 'Password', 'LastLogin', 'Blocked', 'BlockedSince', 'Active', 'FailedLogins', 'WebServiceUser', 'IsAnonymous'];
-const USER_ASSOC = ['System.UserRoles', 'System.User_Language'];
+const USER_ASSOC = ['System.UserRoles', 'System.User_Language', 'System.User_TimeZone'];
 const CREATED_CHANGED = ['createdDate', 'changedDate'];
 const ME = "[id = '[%CurrentUser%]']";
 const MY_ORDERS = "[Sales.Order_Customer = '[%CurrentUser%]']";
@@ -48,8 +48,8 @@ const ownAccount: ExpectedEntity = { create: false, delete: false, read: ['FullN
 const ownUser: ExpectedEntity = {
   create: false,
   delete: false,
-  read: ['Name', 'Password', 'LastLogin', 'System.UserRoles', 'System.User_Language'],
-  write: ['Password', 'System.User_Language'],
+  read: ['Name', 'Password', 'LastLogin', 'System.UserRoles', 'System.User_Language', 'System.User_TimeZone'],
+  write: ['Password', 'System.User_Language', 'System.User_TimeZone'],
   xpath: [ME],
 };
 

@@ -43,6 +43,13 @@ export class XasClient {
   /** The request in flight that was sent without a token: it may start an (anonymous) session. */
   private starting: Promise<unknown> | null = null;
 
+  /** The language the client shows (app.yaml code), sent as X-Kiln-Language: server texts (messages, validation) come in it. */
+  private language: string | null = null;
+
+  setLanguage(code: string | null): void {
+    this.language = code;
+  }
+
   setCsrfToken(token: string | null): void {
     this.csrf = token;
     if (token) sessionStorage.setItem(CSRF_KEY, token);
@@ -85,7 +92,12 @@ export class XasClient {
       '/xas/',
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}), ...(key ? { 'Idempotency-Key': key } : {}) },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(this.csrf ? { 'X-Csrf-Token': this.csrf } : {}),
+          ...(key ? { 'Idempotency-Key': key } : {}),
+          ...(this.language ? { 'X-Kiln-Language': this.language } : {}),
+        },
         body: JSON.stringify(body),
       },
       opts.expectSession ?? true,

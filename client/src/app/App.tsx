@@ -4,7 +4,8 @@ import { Operations } from '../api/operations';
 import { XasClient, XasError, type ConnectionState } from '../api/xas';
 import { chosenLanguage, forgetLanguage, localeOf } from '../i18n/language';
 import { ObjectStore } from '../store/object-store';
-import { setFormatLocale } from '../widgets/format';
+import { setFormatLocale, setFormatTimeZone } from '../widgets/format';
+import { setClientTexts, t } from '../i18n/texts';
 import { AppContext, type AppServices, type OpenPageOptions } from './context';
 import { ChangePasswordDialog } from './ChangePassword';
 import { ConfirmDialog, MessageDialog, type ConfirmState, type MessageState } from './Dialogs';
@@ -25,6 +26,8 @@ export function App() {
   const [busy, setBusy] = useState(0);
 
   const start = useCallback(async () => {
+    // Until the navigation says: the language chosen before, else the browser's (the sign-in page).
+    setClientTexts(chosenLanguage() ?? navigator.language);
     try {
       // The session's CSRF token (a new tab has none yet); no session -> 401 -> sign-in.
       let keepAliveMs = DEFAULT_KEEPALIVE_MS;
@@ -46,6 +49,9 @@ export function App() {
       const nav = await xas.getJson<ClientNavigation>(`/pages/_navigation.json${chosen ? `?lang=${encodeURIComponent(chosen)}` : ''}`);
       const tag = localeOf(nav.textLanguage);
       setFormatLocale(tag);
+      setFormatTimeZone(nav.timeZone);
+      setClientTexts(nav.textLanguage, nav.clientTexts);
+      xas.setLanguage(nav.textLanguage);
       if (tag) document.documentElement.lang = tag;
       setPhase({ kind: 'ready', nav, keepAliveMs });
     } catch (e) {
@@ -73,16 +79,16 @@ export function App() {
 
   return (
     <>
-      {busy > 0 && <div className="global-progress" role="progressbar" aria-label="Loading" />}
+      {busy > 0 && <div className="global-progress" role="progressbar" aria-label={t('loading')} />}
       {!connection.online && (
         <div className="connection-banner" role="alert">
-          The connection to the server is lost. Retrying in {Math.ceil(connection.retryInMs / 1000)} s (attempt {connection.attempt})…
+          {t('connectionLost', Math.ceil(connection.retryInMs / 1000), connection.attempt)}
         </div>
       )}
       {phase.kind === 'starting' && (
         <div className="splash" role="status">
           <span className="spinner" aria-hidden="true" />
-          Loading…
+          {t('loading')}
         </div>
       )}
       {phase.kind === 'failed' && (
@@ -96,7 +102,7 @@ export function App() {
               void start();
             }}
           >
-            Try again
+            {t('tryAgain')}
           </button>
         </div>
       )}
@@ -205,7 +211,7 @@ function Shell({
       showMessage(text, kind = 'info') {
         setMessages((m) => [...m, { text, kind }]);
       },
-      confirm(text, proceed = 'OK') {
+      confirm(text, proceed = t('ok')) {
         return new Promise<boolean>((resolve) => setConfirm({ text, proceed, resolve }));
       },
       reload: onReload,
@@ -249,7 +255,7 @@ function Shell({
   return (
     <AppContext.Provider value={services}>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t('skipToContent')}
       </a>
       <header className="topbar">
         <a className="brand" href={nav.home ? `#/${nav.home}` : '#'}>
@@ -257,7 +263,7 @@ function Shell({
         </a>
         {/* A page in a layout shows the navigation where its layout puts it. */}
         {!current?.def.layout && (
-          <nav aria-label="Main menu" className="menu">
+          <nav aria-label={t('mainMenu')} className="menu">
             <ul>
               {nav.menu.map((m) => (
                 <li key={m.page}>
@@ -274,18 +280,18 @@ function Shell({
           {/* Anonymous users (named Anonymous_<uuid> by the runtime) have no password to change. */}
           {nav.securityLevel !== 'off' && nav.userName && !nav.userName.startsWith('Anonymous_') && (
             <button type="button" className="btn btn-default" onClick={() => setChangingPassword(true)}>
-              Change password
+              {t('changePassword')}
             </button>
           )}
           {nav.securityLevel !== 'off' && (
             <button type="button" className="btn btn-default" onClick={onLogout}>
-              Sign out
+              {t('signOut')}
             </button>
           )}
         </div>
       </header>
       <main id="main" className="content" tabIndex={-1}>
-        {current ? <PageFrame key={current.id} frame={current} onClose={() => close(current.id)} /> : <p className="muted">No page to show.</p>}
+        {current ? <PageFrame key={current.id} frame={current} onClose={() => close(current.id)} /> : <p className="muted">{t('noPage')}</p>}
       </main>
       {popups.map((f) => (
         <PageFrame key={f.id} frame={f} onClose={() => close(f.id)} />

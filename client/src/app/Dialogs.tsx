@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { t } from '../i18n/texts';
 
 /** A modal dialog: labelled, focus moves in, Escape closes, Tab stays inside. */
 export function Modal({
@@ -64,7 +65,7 @@ export function Modal({
       >
         <div className="modal-header">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="close-x" aria-label="Close dialog" onClick={onClose}>
+          <button type="button" className="close-x" aria-label={t('closeDialog')} onClick={onClose}>
             ×
           </button>
         </div>
@@ -80,13 +81,13 @@ export interface MessageState {
 }
 
 export function MessageDialog({ message, onClose }: { message: MessageState; onClose: () => void }) {
-  const title = message.kind === 'error' ? 'Error' : message.kind === 'warning' ? 'Warning' : 'Information';
+  const title = message.kind === 'error' ? t('error') : message.kind === 'warning' ? t('warning') : t('information');
   return (
     <Modal title={title} onClose={onClose} role="alertdialog" className={`message message-${message.kind}`}>
       <p className="message-text">{message.text}</p>
       <div className="modal-footer">
         <button type="button" className="btn btn-primary" data-autofocus onClick={onClose}>
-          OK
+          {t('ok')}
         </button>
       </div>
     </Modal>
@@ -105,11 +106,11 @@ export function ConfirmDialog({ confirm, onDone }: { confirm: ConfirmState; onDo
     onDone();
   };
   return (
-    <Modal title="Please confirm" onClose={() => finish(false)} role="alertdialog">
+    <Modal title={t('pleaseConfirm')} onClose={() => finish(false)} role="alertdialog">
       <p className="message-text">{confirm.text}</p>
       <div className="modal-footer">
         <button type="button" className="btn btn-default" data-autofocus onClick={() => finish(false)}>
-          Cancel
+          {t('cancel')}
         </button>
         <button type="button" className="btn btn-danger" onClick={() => finish(true)}>
           {confirm.proceed}

@@ -1,9 +1,8 @@
 import { useId, useRef, useState } from 'react';
 import { XasError, type XasClient } from '../api/xas';
+import { t } from '../i18n/texts';
 
 /** The messages a person sees at sign-in. */
-const WRONG_PASSWORD = 'The username or password you entered is incorrect.';
-const BLOCKED = 'This account is blocked after too many failed sign-in attempts. Try again later or ask an administrator.';
 
 /**
  * Consecutive refusals after which the runtime blocks an account (LoginMaxAttempts,
@@ -18,8 +17,8 @@ function loginMessage(e: unknown): string {
   if (e instanceof XasError) {
     const b = (e.body && typeof e.body === 'object' ? e.body : {}) as Record<string, unknown>;
     const text = [b.reason, b.code, b.error, b.message].filter((x) => typeof x === 'string').join(' ');
-    if (e.status === 423 || /block/i.test(text)) return typeof b.message === 'string' && /block/i.test(b.message) ? b.message : BLOCKED;
-    if (e.status === 401 || e.status === 403) return WRONG_PASSWORD;
+    if (e.status === 423 || /block/i.test(text)) return typeof b.message === 'string' && /block/i.test(b.message) ? b.message : t('blocked');
+    if (e.status === 401 || e.status === 403) return t('wrongPassword');
     return e.message;
   }
   return e instanceof Error ? e.message : String(e);
@@ -51,28 +50,28 @@ export function Login({ xas, appName, onLoggedIn }: { xas: XasClient; appName: s
           } catch (err) {
             const message = loginMessage(err);
             const name = username.trim().toLowerCase();
-            if (message === WRONG_PASSWORD) {
+            if (message === t('wrongPassword')) {
               refusals.current = { name, count: refusals.current.name === name ? refusals.current.count + 1 : 1 };
             }
-            setError(message === WRONG_PASSWORD && refusals.current.count >= BLOCK_AFTER ? BLOCKED : message);
+            setError(message === t('wrongPassword') && refusals.current.count >= BLOCK_AFTER ? t('blocked') : message);
             setPassword('');
           } finally {
             setBusy(false);
           }
         }}
       >
-        <h1 id={`${uid}-title`}>{appName || 'Sign in'}</h1>
-        <p className="muted">Sign in to continue.</p>
+        <h1 id={`${uid}-title`}>{appName || t('signIn')}</h1>
+        <p className="muted">{t('signInToContinue')}</p>
         <div className="field">
           <label htmlFor={uid} className="field-label">
-            User name
+            {t('userName')}
           </label>
           {/* biome-ignore lint/a11y/noAutofocus: the login page's only task is this field */}
           <input id={uid} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
         </div>
         <div className="field">
           <label htmlFor={pid} className="field-label">
-            Password
+            {t('password')}
           </label>
           <input
             id={pid}
@@ -92,7 +91,8 @@ export function Login({ xas, appName, onLoggedIn }: { xas: XasClient; appName: s
           </div>
         )}
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} aria-busy={busy || undefined}>
-          {busy && <span className="spinner-inline" aria-hidden="true" />}Sign in
+          {busy && <span className="spinner-inline" aria-hidden="true" />}
+          {t('signIn')}
         </button>
       </form>
     </main>

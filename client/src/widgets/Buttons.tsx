@@ -5,6 +5,7 @@ import type { Guid, WireValidation } from '../api/types';
 import { validationsOf, XasError } from '../api/xas';
 import { useApp, useScope, useStoreVersion, type AppServices } from '../app/context';
 import { holds } from './conditions';
+import { t as tr } from '../i18n/texts';
 
 export interface ButtonTarget {
   /** The object the button acts on: the grid's selection or the data view's object. */
@@ -52,7 +53,7 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
       }
       case 'open': {
         if (!t.object) {
-          app.showMessage('Select an item first.', 'info');
+          app.showMessage(tr('selectFirst'), 'info');
           return;
         }
         const param = await parameterFor(app, a.page, t.entity ?? app.store.objectType(t.object));
@@ -62,11 +63,11 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
       case 'delete': {
         const doomed = t.objects && t.objects.length > 0 ? [...t.objects] : t.object ? [t.object] : [];
         if (doomed.length === 0) {
-          app.showMessage('Select an item first.', 'info');
+          app.showMessage(tr('selectFirst'), 'info');
           return;
         }
-        const question = doomed.length === 1 ? 'Are you sure you want to delete this item?' : `Are you sure you want to delete these ${doomed.length} items?`;
-        if (!(await app.confirm(question, 'Delete'))) return;
+        const question = doomed.length === 1 ? tr('confirmDeleteOne') : tr('confirmDeleteMany', doomed.length);
+        if (!(await app.confirm(question, tr('delete')))) return;
         await app.ops.delete(a.operationId, doomed);
         t.onDone?.();
         return;
@@ -86,7 +87,7 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
       }
       case 'microflow': {
         if (a.parameter && !t.object) {
-          app.showMessage('Select an item first.', 'info');
+          app.showMessage(tr('selectFirst'), 'info');
           return;
         }
         const res = await app.ops.callMicroflow(a.operationId, a.parameter && t.object ? { [a.parameter]: t.object } : {}, a.async ? { async: true } : {});
@@ -116,7 +117,7 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
         return;
       case 'nanoflow': {
         if (a.parameter && !t.object) {
-          app.showMessage('Select an item first.', 'info');
+          app.showMessage(tr('selectFirst'), 'info');
           return;
         }
         if (!t.page) throw new Error(`the nanoflow ${a.nanoflow} has no page to run on`);
@@ -184,7 +185,7 @@ function LongRunningProgress({ message }: { message: string | undefined }) {
     const t = setInterval(() => setSeconds((s) => s + 1), 1000);
     return () => clearInterval(t);
   }, []);
-  const text = message ?? 'Working…';
+  const text = message ?? tr('working');
   return (
     <span className="long-running" role="progressbar" aria-label={text} aria-busy="true">
       <span className="loading-bar" aria-hidden="true" />

@@ -4,6 +4,7 @@ import { useApp, useScope, useStoreVersion } from '../app/context';
 import { chooseLanguage, languageName } from '../i18n/language';
 import { holds } from './conditions';
 import { Widgets } from './Widgets';
+import { t } from '../i18n/texts';
 
 /** A group box: a caption over its widgets; when collapsible, the caption is a button that opens and closes it. */
 export function GroupBox({ w }: { w: ClientGroupBox }) {
@@ -111,7 +112,7 @@ export function NavigationTree({ orientation }: { orientation: 'vertical' | 'hor
   const scope = useScope();
   const current = scope.page.name;
   return (
-    <nav aria-label="Main menu" className={`navigation-tree navigation-${orientation}`}>
+    <nav aria-label={t('mainMenu')} className={`navigation-tree navigation-${orientation}`}>
       <ul>
         {app.navigation.menu.map((m) => (
           <li key={m.page}>
@@ -133,7 +134,7 @@ export function LanguageSelector() {
   return (
     <div className="language-selector">
       <label htmlFor={id} className="sr-only">
-        Language
+        {t('language')}
       </label>
       <select
         id={id}

@@ -11,6 +11,7 @@ import { ColumnFilter, defaultOperator, filterConstraints, type FilterInput } fr
 import { useHiddenColumns } from './grid-columns';
 import { download, toCsv, toXlsx } from './grid-export';
 import './grid.css';
+import { t as tr } from '../i18n/texts';
 
 /**
  * Data grid (Data Grid 2): columns, paging, sorting by a header click, a search bar,
@@ -133,7 +134,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
         <h2 id={captionId} className="widget-caption">
           {title}
         </h2>
-        {w.search.length > 0 && <SearchBar label={`Search ${w.caption ?? ''}`.trim()} onSearch={(s) => setQ({ ...q, page: 0, search: s })} />}
+        {w.search.length > 0 && <SearchBar label={w.caption ? tr('searchIn', w.caption) : tr('search')} onSearch={(s) => setQ({ ...q, page: 0, search: s })} />}
         {(w.export || w.columnsHidable) && (
           // biome-ignore lint/a11y/useSemanticElements: a group of related controls; fieldset would need a legend box
           <div className="grid-tools" role="group" aria-label={`${title}: export and columns`}>
@@ -152,14 +153,14 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
         )}
       </div>
       {w.buttons.length > 0 && (
-        <div className="toolbar" role="toolbar" aria-label="Actions">
+        <div className="toolbar" role="toolbar" aria-label={tr('actions')}>
           {w.buttons.map((b, i) => (
             <ActionButton key={i} button={b} target={target(single)} />
           ))}
         </div>
       )}
       <div className={virtual ? 'table-wrap virtual-scroll' : 'table-wrap'} aria-busy={data.loading} ref={wrapRef}>
-        {data.loading && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
+        {data.loading && <div className="loading-bar" role="progressbar" aria-label={tr('loading')} />}
         <table className="grid" aria-rowcount={data.count ?? -1}>
           <thead>
             <tr>
@@ -167,7 +168,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
                 <th scope="col" className="select-cell">
                   <input
                     type="checkbox"
-                    aria-label="Select all rows on this page"
+                    aria-label={tr('selectAllRows')}
                     checked={allOnPage}
                     onChange={(e) =>
                       setSelection(e.target.checked ? [...new Set([...selected, ...data.guids])] : selected.filter((g) => !data.guids.includes(g)))
@@ -194,7 +195,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
               })}
               {w.rowButtons.length > 0 && (
                 <th scope="col">
-                  <span className="sr-only">Actions</span>
+                  <span className="sr-only">{tr('actions')}</span>
                 </th>
               )}
             </tr>
@@ -245,7 +246,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
                 >
                   {multiple && (
                     <td className="select-cell">
-                      <input type="checkbox" aria-label="Select row" checked={isSelected} onChange={() => select(g, 'toggle')} />
+                      <input type="checkbox" aria-label={tr('selectRow')} checked={isSelected} onChange={() => select(g, 'toggle')} />
                     </td>
                   )}
                   {columns.map((c) => (
@@ -270,13 +271,13 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
             })}
             {virtual && more && (
               <tr ref={endRef} className="virtual-end">
-                <td colSpan={width}>{data.loading ? 'Loading…' : ''}</td>
+                <td colSpan={width}>{data.loading ? tr('loading') : ''}</td>
               </tr>
             )}
             {!data.loading && data.guids.length === 0 && !data.error && (
               <tr>
                 <td colSpan={width} className="empty">
-                  No items found.
+                  {tr('noResults')}
                 </td>
               </tr>
             )}
@@ -326,7 +327,7 @@ function ColumnChooser({ w, hidden, onToggle }: { w: ClientDataGrid; hidden: Rea
           id={menuId}
           className="column-menu"
           role="group"
-          aria-label="Shown columns"
+          aria-label={tr('shownColumns')}
           onKeyDown={(e) => {
             if (e.key === 'Escape') setOpen(false);
           }}

@@ -4,6 +4,7 @@ import type { WireValidation } from '../api/types';
 import { ScopeContext, useApp, useScope, useStoreVersion, type PageScope } from '../app/context';
 import { ActionButton } from './Buttons';
 import { Widgets } from './Widgets';
+import { t } from '../i18n/texts';
 
 /**
  * Data view: a form over one object, the page parameter Mendix passes in. The
@@ -38,7 +39,7 @@ export function DataView({ w }: { w: ClientDataView }) {
       )
       .then(
         (r) => {
-          if (!cancelled && r.guids.length === 0) setLoadError('This item is no longer available.');
+          if (!cancelled && r.guids.length === 0) setLoadError(t('itemGone'));
         },
         (e: unknown) => {
           if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e));
@@ -82,12 +83,12 @@ export function DataView({ w }: { w: ClientDataView }) {
     if (object && w.source.operationId && !loadError)
       return (
         <p className="muted" role="status">
-          <span className="spinner-inline" aria-hidden="true" /> Loading…
+          <span className="spinner-inline" aria-hidden="true" /> {t('loading')}
         </p>
       );
     return (
       <p className="error-text" role="alert">
-        {loadError ?? 'This item is no longer available.'}
+        {loadError ?? t('itemGone')}
       </p>
     );
   }
@@ -101,7 +102,7 @@ export function DataView({ w }: { w: ClientDataView }) {
         onSubmit={(e) => e.preventDefault()}
         aria-busy={!complete && w.source.operationId && !loadError ? true : undefined}
       >
-        {!complete && w.source.operationId && !loadError && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
+        {!complete && w.source.operationId && !loadError && <div className="loading-bar" role="progressbar" aria-label={t('loading')} />}
         {general.length > 0 && (
           <div className="alert alert-error" role="alert">
             {general.map((m, i) => (

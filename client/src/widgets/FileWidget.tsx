@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ClientFileWidget } from '../../../src/web-client/page-definition';
 import { useApp, useScope, useStoreVersion } from '../app/context';
+import { t } from '../i18n/texts';
 
 /** Bytes as the user reads them: 1.4 MB, 12 kB, 300 B. */
 function formatSize(bytes: number): string {
@@ -95,14 +96,14 @@ export function FileWidget({ w }: { w: ClientFileWidget }) {
           <span className="muted file-size">{formatSize(size)}</span>
         </p>
       ) : (
-        <p className="muted">No file</p>
+        <p className="muted">{t('noFile')}</p>
       )}
       {w.upload ? (
         isNew ? (
-          <p className="muted">Save to upload a file.</p>
+          <p className="muted">{t('saveToUpload')}</p>
         ) : (
           <label className="btn file-upload">
-            {has ? 'Replace…' : 'Upload…'}
+            {has ? t('replace') : t('upload')}
             <input
               type="file"
               hidden

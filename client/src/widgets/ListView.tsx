@@ -7,6 +7,7 @@ import { Pager, SearchBar } from './list-parts';
 import { useListData, type ListQuery } from './use-list-data';
 import { Widgets } from './Widgets';
 import './grid.css';
+import { t } from '../i18n/texts';
 
 /** List view (and template grid: several items per row): each item renders the template widgets in the item's context. */
 export function ListView({ w }: { w: ClientListView }) {
@@ -26,7 +27,7 @@ export function ListView({ w }: { w: ClientListView }) {
         {w.search.length > 0 && <SearchBar label="Search" onSearch={(s) => setQ({ ...q, page: 0, search: s })} />}
       </div>
       {w.buttons.length > 0 && (
-        <div className="toolbar" role="toolbar" aria-label="Actions">
+        <div className="toolbar" role="toolbar" aria-label={t('actions')}>
           {w.buttons.map((b, i) => (
             <ActionButton
               key={i}
@@ -36,7 +37,7 @@ export function ListView({ w }: { w: ClientListView }) {
           ))}
         </div>
       )}
-      {data.loading && <div className="loading-bar" role="progressbar" aria-label="Loading" />}
+      {data.loading && <div className="loading-bar" role="progressbar" aria-label={t('loading')} />}
       <ul
         className={w.itemsPerRow ? 'list template-grid' : 'list'}
         // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA listbox pattern, keyboard-selectable options
@@ -66,7 +67,7 @@ export function ListView({ w }: { w: ClientListView }) {
             </Item>
           </li>
         ))}
-        {!data.loading && data.guids.length === 0 && <li className="empty">No items found.</li>}
+        {!data.loading && data.guids.length === 0 && <li className="empty">{t('noResults')}</li>}
       </ul>
       {data.error && (
         <p className="error-text" role="alert">

@@ -4,6 +4,7 @@ import type { Guid } from '../api/types';
 import { useApp, useScope } from '../app/context';
 import { Field } from './inputs';
 import { holds } from './conditions';
+import { t } from '../i18n/texts';
 
 /**
  * Reference selector (a drop-down of the objects at the other end of a Reference)
@@ -85,7 +86,7 @@ export function ReferenceSelector({ w }: { w: ClientReferenceSelector }) {
             {caption(g)}
           </label>
         ))}
-        {all.length === 0 && <span className="muted">{options === null && w.optionsOperationId ? 'Loading…' : 'None'}</span>}
+        {all.length === 0 && <span className="muted">{options === null && w.optionsOperationId ? t('loading') : t('none')}</span>}
       </div>
     </Field>
   );

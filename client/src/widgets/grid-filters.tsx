@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ClientAttribute, ClientColumn } from '../../../src/web-client/page-definition';
 import type { FilterWire } from '../api/types';
-import { fromDateInput, parseNumber } from './format';
+import { fromDateInput, nextDay, parseNumber } from './format';
+import { t as tr } from '../i18n/texts';
 
 /**
  * The filter widgets in a data grid's header (Data Grid 2's text, number, date and
@@ -23,12 +24,12 @@ const NUMBER_OPS = [
   ['smallerEqual', '≤'],
 ] as const;
 const DATE_OPS = [
-  ['on', 'On'],
-  ['after', 'After'],
-  ['before', 'Before'],
+  ['on', 'dateOn'],
+  ['after', 'dateAfter'],
+  ['before', 'dateBefore'],
 ] as const;
-
-const DAY = 24 * 60 * 60 * 1000;
+/** An operator's caption: the number symbols as they are, the date words in the user's language. */
+const opCaption = (c: string) => (c === 'dateOn' || c === 'dateAfter' || c === 'dateBefore' ? tr(c) : c);
 
 /**
  * The constraints of one column's filter input; a number the user is still typing
@@ -54,7 +55,8 @@ export function filterConstraints(col: ClientColumn, attr: ClientAttribute | und
       // A day in the user's zone (or UTC for an attribute that is not localized): "on" is [midnight, next midnight).
       const start = fromDateInput(text, attr?.localize !== false);
       if (start === null) return { filters: [], invalid: true };
-      const next = start + DAY + (attr?.localize !== false ? dstShift(start) : 0);
+      // The next midnight in that zone: 23 or 25 hours on, when the clocks change that day.
+      const next = fromDateInput(nextDay(text), attr?.localize !== false)!;
       if (f.operator === 'after') return { filters: [{ attribute, operator: 'greaterEqual', value: next }], invalid: false };
       if (f.operator === 'before') return { filters: [{ attribute, operator: 'smaller', value: start }], invalid: false };
       return {
@@ -68,13 +70,6 @@ export function filterConstraints(col: ClientColumn, attr: ClientAttribute | und
     default:
       return { filters: [], invalid: false };
   }
-}
-
-/** A local day is 23 or 25 hours long when the clocks change in it. */
-function dstShift(start: number): number {
-  const d = new Date(start);
-  const next = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
-  return next - start - DAY;
 }
 
 export function defaultOperator(col: ClientColumn): string {
@@ -104,23 +99,23 @@ export function ColumnFilter({
     clearTimeout(timer.current);
     timer.current = setTimeout(() => onChange({ ...latest.current, text: t }), 400);
   };
-  const label = `Filter ${col.caption}`;
+  const label = tr('filterOn', col.caption);
   const invalid = filterConstraints(col, attr, { ...value, text }).invalid;
   switch (col.filter) {
     case 'text':
-      return <input type="search" className="grid-filter" aria-label={label} placeholder="Search" value={text} onChange={(e) => later(e.target.value)} />;
+      return <input type="search" className="grid-filter" aria-label={label} placeholder={tr('search')} value={text} onChange={(e) => later(e.target.value)} />;
     case 'enum':
     case 'boolean': {
       const options =
         col.filter === 'enum'
           ? (attr?.values ?? [])
           : [
-              { key: 'true', caption: 'Yes' },
-              { key: 'false', caption: 'No' },
+              { key: 'true', caption: tr('yes') },
+              { key: 'false', caption: tr('no') },
             ];
       return (
         <select className="grid-filter" aria-label={label} value={value.text} onChange={(e) => onChange({ ...value, text: e.target.value })}>
-          <option value="">All</option>
+          <option value="">{tr('all')}</option>
           {options.map((o) => (
             <option key={o.key} value={o.key}>
               {o.caption}
@@ -142,7 +137,7 @@ export function ColumnFilter({
           >
             {ops.map(([k, c]) => (
               <option key={k} value={k}>
-                {c}
+                {opCaption(c)}
               </option>
             ))}
           </select>

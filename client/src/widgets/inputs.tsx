@@ -4,8 +4,10 @@ import type { Guid, WireValue } from '../api/types';
 import { useApp, useScope, type AppServices, type PageScope } from '../app/context';
 import { runNanoflow } from '../nanoflow/run';
 import { holds } from './conditions';
-import { fromDateInput, fromDateTimeInput, parseNumber, toDateInput, toDateTimeInput } from './format';
+import { DateInput } from './date-input';
+import { parseNumber } from './format';
 import { RichTextEditor, RichTextView } from './RichText';
+import { t } from '../i18n/texts';
 
 /** Label, control and the validation message under it, tied together for screen readers. */
 export function Field({
@@ -128,25 +130,17 @@ export function InputWidget({ w }: { w: ClientInput }) {
         />,
       );
     case 'datePicker':
-      return field(
-        <input
-          id={id}
-          type="date"
-          value={toDateInput(value, attr.localize !== false)}
-          readOnly={readOnly}
-          onChange={(e) => set(fromDateInput(e.target.value, attr.localize !== false))}
-          {...aria}
-        />,
-      );
     case 'dateTimePicker':
       return field(
-        <input
+        <DateInput
           id={id}
-          type="datetime-local"
-          value={toDateTimeInput(value, attr.localize !== false)}
+          value={value}
+          localize={attr.localize !== false}
+          withTime={w.type === 'dateTimePicker'}
           readOnly={readOnly}
-          onChange={(e) => set(fromDateTimeInput(e.target.value, attr.localize !== false))}
-          {...aria}
+          onValue={set}
+          onLocalError={(m) => scope.setLocalError?.(w.attribute, m)}
+          aria={aria}
         />,
       );
     case 'richText': {
@@ -161,8 +155,8 @@ export function InputWidget({ w }: { w: ClientInput }) {
       const options =
         attr.type === 'Boolean'
           ? [
-              { key: 'true', caption: 'Yes' },
-              { key: 'false', caption: 'No' },
+              { key: 'true', caption: t('yes') },
+              { key: 'false', caption: t('no') },
             ]
           : (attr.values ?? []);
       return field(
@@ -188,8 +182,8 @@ export function InputWidget({ w }: { w: ClientInput }) {
       const options =
         attr.type === 'Boolean'
           ? [
-              { key: 'true', caption: 'Yes' },
-              { key: 'false', caption: 'No' },
+              { key: 'true', caption: t('yes') },
+              { key: 'false', caption: t('no') },
             ]
           : (attr.values ?? []);
       return field(

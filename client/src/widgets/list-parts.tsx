@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { t } from '../i18n/texts';
 
 /** Search bar over the list's string attributes; searching is explicit (Enter or the button). */
 export function SearchBar({ label, onSearch }: { label: string; onSearch: (text: string) => void }) {
@@ -20,7 +21,7 @@ export function SearchBar({ label, onSearch }: { label: string; onSearch: (text:
       <input
         id={id}
         type="search"
-        placeholder="Search"
+        placeholder={t('search')}
         value={text}
         onChange={(e) => {
           setText(e.target.value);
@@ -28,7 +29,7 @@ export function SearchBar({ label, onSearch }: { label: string; onSearch: (text:
         }}
       />
       <button type="submit" className="btn btn-default">
-        Search
+        {t('search')}
       </button>
     </form>
   );
@@ -53,21 +54,21 @@ export function Pager({
   const last = count !== undefined ? Math.max(0, Math.ceil(count / pageSize) - 1) : undefined;
   const hasNext = last !== undefined ? page < last : shown === pageSize;
   return (
-    <nav className="pager" aria-label="Pages">
+    <nav className="pager" aria-label={t('pages')}>
       <span className="pager-status" aria-live="polite">
-        {count !== undefined ? `${from}–${to} of ${count}` : `${from}–${to}`}
+        {count !== undefined ? t('pagerRangeOf', from, to, count) : t('pagerRange', from, to)}
       </span>
-      <button type="button" className="btn btn-default" onClick={() => onPage(0)} disabled={page === 0} aria-label="First page">
+      <button type="button" className="btn btn-default" onClick={() => onPage(0)} disabled={page === 0} aria-label={t('firstPage')}>
         «
       </button>
-      <button type="button" className="btn btn-default" onClick={() => onPage(page - 1)} disabled={page === 0} aria-label="Previous page">
+      <button type="button" className="btn btn-default" onClick={() => onPage(page - 1)} disabled={page === 0} aria-label={t('previousPage')}>
         ‹
       </button>
-      <button type="button" className="btn btn-default" onClick={() => onPage(page + 1)} disabled={!hasNext} aria-label="Next page">
+      <button type="button" className="btn btn-default" onClick={() => onPage(page + 1)} disabled={!hasNext} aria-label={t('nextPage')}>
         ›
       </button>
       {last !== undefined && (
-        <button type="button" className="btn btn-default" onClick={() => onPage(last)} disabled={page >= last} aria-label="Last page">
+        <button type="button" className="btn btn-default" onClick={() => onPage(last)} disabled={page >= last} aria-label={t('lastPage')}>
           »
         </button>
       )}

@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
+import { translate, type ModelText } from '../../model/text.js';
 import { createMxObject, type MxObject } from '../../objects/mx-object.js';
 import type { UserContext } from '../../security/user-context.js';
 import type { PrefetchPath } from '../expressions/compile.js';
@@ -77,6 +78,11 @@ export class LogicSession {
         return ref.map((id) => objects.get(id)).filter((x): x is MxObject => x !== undefined);
       },
     };
+  }
+
+  /** A model text (a message, a validation text) in the user's language, else the app's default. */
+  text(t: ModelText): string {
+    return translate(t, this.user.language, this.host.model.app.languages?.[0]) ?? '';
   }
 
   get model(): CompiledModel {

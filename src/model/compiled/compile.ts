@@ -187,6 +187,8 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
       settings: app?.settings ?? {},
       navigation: app?.navigation ?? {},
       languages: app?.languages ?? [],
+      ...(app?.defaultTimeZone ? { defaultTimeZone: app.defaultTimeZone } : {}),
+      ...(app?.clientTexts ? { clientTexts: app.clientTexts } : {}),
       ...(app?.afterStartup ? { afterStartup: app.afterStartup } : {}),
       ...(app?.beforeShutdown ? { beforeShutdown: app.beforeShutdown } : {}),
     },

@@ -1,4 +1,5 @@
 import type { LayoutFile, MicroflowFile, NanoflowFile, PageFile, PasswordPolicyDef, NavigationDef, SnippetFile } from '../schema/index.js';
+import type { ModelText } from '../text.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { CRestService } from './rest-services.js';
 import type { CMapping } from './mappings.js';
@@ -21,6 +22,10 @@ export interface CompiledModel {
     readonly navigation: NavigationDef;
     /** app.yaml `languages`, the default first; empty = one unnamed language. */
     readonly languages?: readonly string[];
+    /** app.yaml `defaultTimeZone`: the IANA zone of users without a System.User_TimeZone. */
+    readonly defaultTimeZone?: string;
+    /** app.yaml `clientTexts`: overrides of the browser client's own texts, by key. */
+    readonly clientTexts?: Readonly<Record<string, ModelText>>;
     /** Microflow run by each instance before it serves (app.yaml `afterStartup`). */
     readonly afterStartup?: string;
     /** Microflow run by each instance at a graceful stop (app.yaml `beforeShutdown`). */
@@ -156,7 +161,8 @@ export interface CValidationRule {
     | { readonly kind: 'range'; readonly min?: string | number; readonly max?: string | number }
     | { readonly kind: 'regex'; readonly pattern: string }
     | { readonly kind: 'maxLength'; readonly length: number };
-  readonly message: string;
+  /** The message as written: one text, or one per language (validation picks the user's). */
+  readonly message: ModelText;
   readonly source?: SourceRef;
 }
 

@@ -96,6 +96,20 @@ export const AppFile = Type.Object(
         description: 'Languages of the app; the first is the default. Texts may then be {en_US: ..., nl_NL: ...}.',
       }),
     ),
+    clientTexts: Type.Optional(
+      Type.Record(
+        Type.String({ description: "A key of the client's own texts (docs/client.md lists them: save, cancel, pagerRangeOf, ...)." }),
+        Type.Union([Type.String(), Type.Record(Type.String({ pattern: '^[a-z]{2}_[A-Z]{2}$' }), Type.String(), { minProperties: 1 })]),
+        { description: "Overrides of the browser client's own texts (buttons, paging, dialogs), one text or one per language." },
+      ),
+    ),
+    defaultTimeZone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "IANA time zone of users whose System.User_TimeZone is empty (Mendix's app setting 'Default time zone'); without it the browser's zone is shown and the server works in UTC.",
+      }),
+    ),
     settings: Type.Optional(
       Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
         description: 'Runtime settings (see docs/settings.md); overridden by the settings file and environment variables.',

@@ -42,7 +42,9 @@ export const AttributeSpec = Type.Object(
 /** An attribute is either a type shorthand (`String`, `String(50)`, `Decimal`) or a full spec. */
 const Attribute = Type.Union([Type.String(), AttributeSpec]);
 
-const Message = Type.String({ description: 'Message shown to the user when the rule fails.' });
+const Message = Type.Union([Type.String(), Type.Record(Type.String({ pattern: '^[a-z]{2}_[A-Z]{2}$' }), Type.String(), { minProperties: 1 })], {
+  description: "Message shown to the user when the rule fails: one text, or one per language ({en_US: ..., nl_NL: ...}), shown in the user's.",
+});
 
 const ValidationRule = Type.Object(
   {

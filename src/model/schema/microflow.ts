@@ -18,6 +18,10 @@ const CommitMode = Type.Union([Type.Boolean(), Type.Literal('withoutEvents')], {
   description: 'Commit after the change: false (default), true (with events), withoutEvents.',
 });
 const Template = Type.String({ description: 'Text with placeholders {1}, {2}, ... filled from params.' });
+/** A message the user reads: one text, or one per language of app.yaml's `languages` (shown in the user's). */
+const UserTemplate = Type.Union([Template, Type.Record(Type.String({ pattern: '^[a-z]{2}_[A-Z]{2}$' }), Type.String(), { minProperties: 1 })], {
+  description: 'Text with placeholders {1}, {2}, ... filled from params; or one such text per language: {en_US: ..., nl_NL: ...}.',
+});
 const Params = Type.Array(Expr('placeholder value'), { description: 'Expressions for {1}, {2}, ...' });
 
 /** The activity schema, shared by microflows and nanoflows. */
@@ -317,7 +321,7 @@ export function activitySchema(Self: TSchema) {
         Type.Object(
           {
             type: Type.Optional(Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('error')])),
-            message: Template,
+            message: UserTemplate,
             params: Type.Optional(Params),
             blocking: Type.Optional(Type.Boolean()),
           },
@@ -325,7 +329,7 @@ export function activitySchema(Self: TSchema) {
         ),
       ),
       validationFeedback: Type.Optional(
-        Type.Object({ object: VarRef('object'), member: Type.String(), message: Template, params: Type.Optional(Params) }, { additionalProperties: false }),
+        Type.Object({ object: VarRef('object'), member: Type.String(), message: UserTemplate, params: Type.Optional(Params) }, { additionalProperties: false }),
       ),
       showPage: Type.Optional(
         Type.Object(
@@ -338,7 +342,7 @@ export function activitySchema(Self: TSchema) {
       ),
       closePage: Type.Optional(Type.Literal(true, { description: 'Closes the page the calling client shows (the page of the button that called).' })),
       error: Type.Optional(
-        Type.Union([Type.Literal(true), Type.Object({ message: Template, params: Type.Optional(Params) }, { additionalProperties: false })], {
+        Type.Union([Type.Literal(true), Type.Object({ message: UserTemplate, params: Type.Optional(Params) }, { additionalProperties: false })], {
           description: 'Error end event: true rethrows $latestError; with message raises a new error.',
         }),
       ),

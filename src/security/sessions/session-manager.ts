@@ -99,9 +99,8 @@ export class SessionManager {
       anonymous: user.anonymous,
       userRoles: [...user.roles].sort(),
     };
-    const entry = this.entry(sessionId, stored, now);
-    this.cache.set(sessionId, entry);
-    return entry.active;
+    // Not cached: the session's first request looks it up with the user's time zone and language.
+    return this.entry(sessionId, stored, now).active;
   }
 
   private entry(sessionId: string, stored: StoredSession, now: number): CacheEntry {
@@ -113,6 +112,8 @@ export class SessionManager {
       anonymous: stored.anonymous,
       sessionId,
       sessionObjectId: stored.objectId,
+      ...(stored.timeZone ? { timeZone: stored.timeZone } : {}),
+      ...(stored.language ? { language: stored.language } : {}),
     });
     const csrfToken = csrfTokenFor(this.opts.secret, sessionId);
     return { stored, validatedAt: now, active: { sessionId, csrfToken, csrfHash: stored.csrfHash, context } };

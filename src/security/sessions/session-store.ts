@@ -23,6 +23,10 @@ export interface StoredSession {
   readonly userBlocked: boolean;
   readonly anonymous: boolean;
   readonly userRoles: readonly string[];
+  /** The Code of the user's System.User_TimeZone (an IANA name), when set. */
+  readonly timeZone?: string;
+  /** The Code of the user's System.User_Language, when set. */
+  readonly language?: string;
 }
 
 const S = 'System.Session';
@@ -52,9 +56,17 @@ export class SessionStore {
     this.lookup =
       `SELECT s.${t.q('id')} AS ${t.q('sid')}, ${sc('CSRFToken')} AS ${t.q('csrf')}, ${sc('LastActive')} AS ${t.q('lastactive')}, ${sc('createdDate')} AS ${t.q('created')}, ` +
       `u.${t.q('id')} AS ${t.q('uid')}, ${uc('Name')} AS ${t.q('uname')}, ${uc('Active')} AS ${t.q('active')}, ${uc('Blocked')} AS ${t.q('blocked')}, ${uc('BlockedSince')} AS ${t.q('blockedsince')}, ` +
-      `${uc('IsAnonymous')} AS ${t.q('anon')}, ${t.userType ? `u.${t.userType}` : 'NULL'} AS ${t.q('utype')}, r.${t.col('System.UserRole', 'Name')} AS ${t.q('role')} ` +
-      `FROM ${t.session} s JOIN ${su.table} su ON su.${su.session} = s.${t.q('id')} JOIN ${t.user} u ON u.${t.q('id')} = su.${su.user} ` +
+      `${uc('IsAnonymous')} AS ${t.q('anon')}, ${t.userType ? `u.${t.userType}` : 'NULL'} AS ${t.q('utype')}, r.${t.col('System.UserRole', 'Name')} AS ${t.q('role')}` +
+      t.userPreferences.map((p) => `, ${p.as}.${p.code} AS ${t.q(p.as)}`).join('') +
+      ` FROM ${t.session} s JOIN ${su.table} su ON su.${su.session} = s.${t.q('id')} JOIN ${t.user} u ON u.${t.q('id')} = su.${su.user} ` +
       `LEFT JOIN ${ur.table} ur ON ur.${ur.user} = u.${t.q('id')} LEFT JOIN ${t.userRole} r ON r.${t.q('id')} = ur.${ur.role} ` +
+      // Zone and language: one reference each, so these joins add no rows.
+      t.userPreferences
+        .map(
+          (p) =>
+            `LEFT JOIN ${p.table} ${p.as}_u ON ${p.as}_u.${p.user} = u.${t.q('id')} LEFT JOIN ${p.targetTable} ${p.as} ON ${p.as}.${t.q('id')} = ${p.as}_u.${p.target} `,
+        )
+        .join('') +
       `WHERE ${sc('SessionId')} = ${t.ph(1)}`;
     // Never move last-active backwards: another instance may have written a later time.
     this.touchOne = `UPDATE ${t.session} SET ${t.col(S, 'LastActive')} = ${t.ph(1)} WHERE ${t.col(S, 'SessionId')} = ${t.ph(2)} AND (${t.col(S, 'LastActive')} IS NULL OR ${t.col(S, 'LastActive')} < ${t.ph(3)})`;
@@ -81,6 +93,8 @@ export class SessionStore {
         .map((x) => x.role)
         .filter((x): x is string => typeof x === 'string')
         .sort(),
+      ...(typeof r.tz === 'string' && r.tz ? { timeZone: r.tz } : {}),
+      ...(typeof r.lang === 'string' && r.lang ? { language: r.lang } : {}),
     };
   }
 
