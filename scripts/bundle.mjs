@@ -1,16 +1,26 @@
-// Bundles the compiled CLI (dist/cli/main.js, from tsc) into dist/bundle/, which bin/kiln.js
-// runs when it is at least as new as dist/cli/main.js. Why: Node 20 loads an ES module graph
-// file by file (resolve, stat, read, compile, link), and `kiln run` imports about 1,200 files
-// (Kysely and TypeBox alone ship 500 ES modules): 0.4-0.6 s of a 0.9 s start-up. One bundle
-// with a chunk per lazily imported module keeps those imports lazy and starts in a fraction.
+// Bundles the compiled CLI (dist/cli/main.js, from tsc) into dist/bundle/main.cjs, which
+// bin/kiln.js runs when it is at least as new as dist/cli/main.js. Why: Node 20 loads an ES
+// module graph file by file (resolve, stat, read, compile, link), and `kiln run` imports about
+// 1,200 files (Kysely and TypeBox alone ship 500 ES modules): 0.4-0.6 s of a 0.9 s start-up.
 //
-// The bundle sits two folders below the package root, as every dist/<component>/ file does, so
-// paths made from import.meta.url (client/dist, package.json) still resolve. Packages stay
-// external when they are native (better-sqlite3, sharp), run code in worker threads by file
-// (pino's transports, bcryptjs for the hash pool), are database drivers (imported by a dialect
-// when its database is opened) or are loaded only when a feature is switched on. esbuild runs its
-// own binary found from its package folder (JavaScript actions are compiled with it at start-up):
-// bundled, its API is not there (`transform is not a function`).
+// One CommonJS script rather than ES modules, because Node 20 can keep V8's compiled code of a
+// script (vm.Script's code cache) but not of an ES module (module.enableCompileCache came with
+// Node 22): bin/kiln.js compiles the bundle with the code cache of the previous start, which
+// holds the bytecode of every function that start ran, so a restart neither parses 5 MB of
+// JavaScript nor compiles its functions again. Lazily imported modules stay lazy: esbuild turns
+// `import('./x.js')` into a call that evaluates the module on first use.
+//
+// The file is a function expression (banner and footer below) taking CommonJS's arguments and
+// the bundle's URL, which stands for `import.meta.url` (the bundle sits two folders below the
+// package root, as every dist/<component>/ file does, so paths made from it still resolve). Its
+// text is ASCII only (comments are left out, strings escaped) so that the loader reads it as a
+// one-byte string: UTF-8 text with a single other character would be held in memory at twice
+// the size. Packages stay external when they are native (better-sqlite3, sharp), run code in
+// worker threads by file (pino's transports, bcryptjs for the hash pool), are database drivers
+// (required by a dialect when its database is opened) or are loaded only when a feature is
+// switched on. esbuild runs its own binary found from its package folder (JavaScript actions
+// are compiled with it at start-up): bundled, its API is not there (`transform is not a function`).
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const EXTERNAL = [
@@ -23,6 +33,7 @@ const EXTERNAL = [
   'pino',
   'thread-stream',
   'bson',
+  'esbuild',
   'tsx',
   'tsx/*',
   '@aws-sdk/*',
@@ -31,17 +42,27 @@ const EXTERNAL = [
   'esbuild',
 ];
 
+const OUT = 'dist/bundle/main.cjs';
+rmSync('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints: ['dist/cli/main.js'],
-  outdir: 'dist/bundle',
+  outfile: OUT,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external: EXTERNAL,
   sourcemap: true,
-  // CommonJS packages inside the bundle call require() for Node's modules.
-  banner: { js: "import { createRequire as __kilnCreateRequire } from 'node:module'; const require = __kilnCreateRequire(import.meta.url);" },
+  // Whitespace and comments out (a smaller text to keep and hash), names kept (stack traces).
+  minifyWhitespace: true,
+  legalComments: 'none',
+  charset: 'ascii',
+  define: { 'import.meta.url': '__kilnImportMetaUrl' },
+  banner: { js: '(function (exports, require, module, __filename, __dirname, __kilnImportMetaUrl) {' },
+  footer: { js: '})' },
   logLevel: 'warning',
 });
+
+const text = readFileSync(OUT);
+const at = text.findIndex((b) => b > 0x7f);
+if (at >= 0) throw new Error(`${OUT} is not ASCII at byte ${at}: bin/kiln.js reads it as Latin-1`);

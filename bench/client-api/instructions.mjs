@@ -9,6 +9,8 @@
 //   -> (B - A) / 1000 instructions per request (WHO=base for the baseline)
 // or, counting the request loop only (steadier on a loaded machine):
 //   INSTR_TOGGLE=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/dev/null node bench/client-api/instructions.mjs . 1000
+// or, without valgrind, the loop's CPU time per request (runs next to each other only):
+//   CPU_TIME=1 node bench/client-api/instructions.mjs . 5000
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -72,9 +74,14 @@ if (WHO === 'kiln') {
 // INSTR_TOGGLE=1 with `valgrind --instr-atstart=no`: instructions are counted from here only, so
 // the start-up (whose work varies from run to run with the machine's load) stays out of the count.
 if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'on', String(process.pid)], { stdio: 'ignore' });
+// Without valgrind, CPU_TIME=1 prints the loop's CPU time per request (user + system, this process):
+// on a loaded machine compare it only with runs next to it (e.g. WHO=base alternating with Kiln).
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < N; i++) {
   const r = await app.inject(req);
   if (r.statusCode !== 200) throw new Error(r.body);
 }
+const cpu = process.cpuUsage(cpu0);
 if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'off', String(process.pid)], { stdio: 'ignore' });
+if (process.env.CPU_TIME) console.log(`${WHO} ${ROOT}: ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU per request over ${N} requests`);
 process.exit(0);

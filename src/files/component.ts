@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../core/errors.js';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
-import { matchesHash } from '../security/sessions/session-secrets.js';
+import { matchesSessionToken } from '../security/sessions/session-secrets.js';
 import { Timers } from '../security/timers.js';
 import { FileAccess } from './access.js';
 import { contentDisposition, contentTypeOf, inlineSafe } from './content-types.js';
@@ -162,7 +162,7 @@ export function filesComponent(
           const s = await sessions?.resolveSession(request);
           if (!s) throw new HttpError(401, 'no valid session: log in (again)');
           const header = request.headers['x-csrf-token'];
-          if (typeof header !== 'string' || !matchesHash(header, s.csrfHash)) throw new HttpError(403, 'missing or invalid CSRF token (header X-Csrf-Token)');
+          if (typeof header !== 'string' || !matchesSessionToken(s, header)) throw new HttpError(403, 'missing or invalid CSRF token (header X-Csrf-Token)');
           user = s.context;
         }
         const entity = await a.writable(user, id);

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RuntimeComponent, RuntimeContext } from '../core/runtime-context.js';
 import { installDeadlines } from './deadline.js';
+import { lazyRequestLogger } from './lazy-request-logger.js';
 import { handleError } from './errors.js';
 import { readinessRoute } from './readiness.js';
 import { addSecurityHeaders } from './security-headers.js';
@@ -18,6 +19,8 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     loggerInstance: ctx.log.child({ node: LOG_NODES.jetty }) as unknown as FastifyBaseLogger,
     // Per-request log lines cost throughput and say little; components log what matters.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log made when a request logs something, not for every request (lazy-request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: ctx.settings.get('BodyLimit') ?? 1048576,
     trustProxy: ctx.settings.get('TrustProxy') ?? false,
     return503OnClosing: true,

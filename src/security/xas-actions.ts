@@ -2,7 +2,7 @@ import { HttpError } from '../core/errors.js';
 import { xasAction, type XasDispatcher } from '../http/xas.js';
 import { LoginRequest, PlainRequest } from '../http/xas-wire.js';
 import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
-import { matchesHash } from './sessions/session-secrets.js';
+import { matchesSessionToken } from './sessions/session-secrets.js';
 import type { SessionManager } from './sessions/session-manager.js';
 import type { LoginService } from './login-service.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -77,7 +77,7 @@ export function addCsrfGuard(xas: XasDispatcher, off: boolean, resolveSession: S
     if (resolveSession.createdHere(request)) return true;
     // The database holds the token's hash: compare hashes, in constant time.
     const header = request.headers['x-csrf-token'];
-    if (typeof header !== 'string' || !matchesHash(header, s.csrfHash)) {
+    if (typeof header !== 'string' || !matchesSessionToken(s, header)) {
       await reply.code(403).send({ error: 'missing or invalid CSRF token (header X-Csrf-Token)' });
       return false;
     }

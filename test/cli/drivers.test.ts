@@ -15,7 +15,7 @@ async function driversLoadedBy(args: string[]): Promise<string[]> {
   expect(r.code, r.stdout + r.stderr).toBe(0);
   const loaded = readFileSync(log, 'utf8').split('\n');
   // The hook works: the CLI's own modules are in the list.
-  expect(loaded.some((m) => /\/dist\/(cli|bundle)\/main\.js$/.test(m))).toBe(true);
+  expect(loaded.some((m) => /\/dist\/(cli\/main\.js|bundle\/main\.cjs)$/.test(m))).toBe(true);
   return DRIVERS.filter((d) => loaded.some((m) => m.includes(`/node_modules/${d}/`)));
 }
 

@@ -158,6 +158,12 @@ describe.each(['sqlite', 'postgres'] as const)('session hardening on %s', (diale
 
     it('what the table holds is worth nothing to whoever reads it: neither the stored id nor the stored token is accepted', async () => {
       const s = (await login(t.url, 'customer', 'Customer123')).session!;
+      // The right token first: the session remembers it matched (session-secrets.ts), and still refuses others.
+      expect((await xas(t.url, { action: 'test_whoami' }, authHeaders(s))).status).toBe(200);
+      expect(
+        (await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie, 'x-csrf-token': `${s.csrf.slice(0, -1)}${s.csrf.endsWith('A') ? 'B' : 'A'}` })).status,
+      ).toBe(403);
+      expect((await xas(t.url, { action: 'test_whoami' }, { cookie: s.cookie })).status).toBe(403);
       const stolen = { cookie: `XASSESSIONID=${encodeURIComponent(secretHash(s.sessionId))}`, 'x-csrf-token': secretHash(s.csrf) };
       expect((await xas(t.url, { action: 'test_whoami' }, stolen)).status).toBe(401);
       expect((await xas(t.url, { action: 'get_session_data' }, { cookie: stolen.cookie })).body).toMatchObject({ csrftoken: null });

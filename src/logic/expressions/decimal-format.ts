@@ -44,7 +44,8 @@ function patternParts(pattern: string, locale: string): { prefix: string; body: 
   const positive = pattern.split(';')[0]!;
   const m = /^([^#0,.]*)([#0,.]+)(.*)$/.exec(positive);
   if (!m) throw new ExpressionError(`invalid decimal format pattern '${pattern}'`);
-  const literal = (t: string) => t.replace(/'/g, '').replace(/¤/g, () => currencySymbol(locale));
+  // \u00a4 (the currency sign ¤) escaped: the CLI bundle must be ASCII (scripts/bundle.mjs).
+  const literal = (t: string) => t.replace(/'/g, '').replace(/\u00a4/g, () => currencySymbol(locale));
   return { prefix: literal(m[1]!), body: m[2]!, suffix: literal(m[3]!) };
 }
 
