@@ -99,8 +99,16 @@ export class SessionManager {
       anonymous: user.anonymous,
       userRoles: [...user.roles].sort(),
     };
-    // Not cached: the session's first request looks it up with the user's time zone and language.
-    return this.entry(sessionId, stored, now).active;
+    // The user's time zone and language, read once here so that the session's requests find it cached.
+    const found = await this.store.find(secretHash(sessionId));
+    const withLocale: StoredSession = {
+      ...stored,
+      ...(found?.timeZone ? { timeZone: found.timeZone } : {}),
+      ...(found?.language ? { language: found.language } : {}),
+    };
+    const entry = this.entry(sessionId, withLocale, now);
+    this.cache.set(sessionId, entry);
+    return entry.active;
   }
 
   private entry(sessionId: string, stored: StoredSession, now: number): CacheEntry {
