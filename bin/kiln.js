@@ -9,7 +9,8 @@
 // them (about a third of `kiln run`'s CPU time before it serves). The cache's name holds the
 // bundle's path, size and time, Node's version and the command; V8 rejects a cache made by other
 // V8 flags or for another text, and then the bundle compiles as without one and the cache is
-// made anew. A cache that cannot be read or written is not used.
+// made anew. A cache that cannot be read or written is not used. Only with KILN_CODE_CACHE=1 (see
+// codeCacheFile).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
@@ -79,6 +80,10 @@ function runBundle(st) {
 }
 
 function codeCacheFile(filename, st) {
+  // Opt-in: on Node 20, functions compiled from a code cache lose the script's dynamic-import
+  // callback, so a lazily imported external ES module (a feature switched on later, e.g. in a
+  // cluster) fails with "A dynamic import callback was not specified".
+  if (process.env.KILN_CODE_CACHE !== '1') return undefined;
   const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : undefined);
   if (!base) return undefined;
   const key = [filename, st.size, st.mtimeMs, process.version, process.arch, args[0] ?? ''].join('\0');

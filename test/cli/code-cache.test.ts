@@ -20,7 +20,7 @@ const cacheFiles = (home: string): string[] => {
 describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'main.cjs')))('the CLI bundle’s code cache', () => {
   it('is made by the first start, used by the next, and made anew when it is damaged', async () => {
     const home = mkdtempSync(join(tmpdir(), 'kiln-code-cache-'));
-    const env = { XDG_CACHE_HOME: home };
+    const env = { XDG_CACHE_HOME: home, KILN_CODE_CACHE: '1' };
 
     const first = await runKiln(['check', 'examples/employees'], env);
     expect(first.code, first.stderr).toBe(0);
@@ -51,15 +51,15 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'main.cjs')))('the CLI 
 
   it('is kept per command, and a cache folder that cannot be written only goes without', async () => {
     const home = mkdtempSync(join(tmpdir(), 'kiln-code-cache-'));
-    await runKiln(['check', 'examples/employees'], { XDG_CACHE_HOME: home });
-    const schema = await runKiln(['schema', mkdtempSync(join(tmpdir(), 'kiln-schema-'))], { XDG_CACHE_HOME: home });
+    await runKiln(['check', 'examples/employees'], { XDG_CACHE_HOME: home, KILN_CODE_CACHE: '1' });
+    const schema = await runKiln(['schema', mkdtempSync(join(tmpdir(), 'kiln-schema-'))], { XDG_CACHE_HOME: home, KILN_CODE_CACHE: '1' });
     expect(schema.code, schema.stderr).toBe(0);
     expect(cacheFiles(home)).toHaveLength(2);
 
     // A file where the cache folder should be: nothing can be written, the check still runs.
     const blocked = mkdtempSync(join(tmpdir(), 'kiln-code-cache-'));
     writeFileSync(join(blocked, 'kiln'), 'not a folder');
-    const r = await runKiln(['check', 'examples/employees'], { XDG_CACHE_HOME: blocked });
+    const r = await runKiln(['check', 'examples/employees'], { XDG_CACHE_HOME: blocked, KILN_CODE_CACHE: '1' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(CHECKED);
   });
