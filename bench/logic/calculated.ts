@@ -3,9 +3,6 @@
 // A retrieve of N objects of an entity with one calculated attribute (Total = Quantity * Price,
 // one microflow call per object) against the same retrieve of an entity without it: the cost
 // of the calculation per object. Best of 5 runs after a warm-up (the machine is shared).
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { createLogger } from '../../src/core/logger.js';
 import { commitObjects, createIdGenerator, createObject, openDatabase, syncSchema } from '../../src/data/index.js';
@@ -15,18 +12,15 @@ import { loadModel } from '../../src/model/index.js';
 import { setValue, type MxObject } from '../../src/objects/mx-object.js';
 import { compileQuery, provideCalculator, retrieve } from '../../src/query/index.js';
 import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
+import { writeApp } from '../../test/support/app-folder.js';
 import { freshDatabase, type DialectName } from '../../test/support/databases.js';
 
 const N = 1_000;
 const log = createLogger('silent');
 
-function writeApp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-calc-'));
-  mkdirSync(join(dir, 'modules/B/microflows'), { recursive: true });
-  writeFileSync(join(dir, 'app.yaml'), 'name: Bench\nversion: 1.0.0\nmodules: [B]\nsecurity: { level: off }\n');
-  writeFileSync(
-    join(dir, 'modules/B/domain-model.yaml'),
-    `
+const APP = {
+  'app.yaml': 'name: Bench\nversion: 1.0.0\nmodules: [B]\nsecurity: { level: off }\n',
+  'modules/B/domain-model.yaml': `
 entities:
   Plain:
     attributes: { Quantity: Integer, Price: Decimal }
@@ -36,13 +30,8 @@ entities:
       Price: Decimal
       Total: { type: Decimal, calculated: Calc_Total }
 `,
-  );
-  writeFileSync(
-    join(dir, 'modules/B/microflows/Calc_Total.yaml'),
-    'parameters: { Calc: B.Calc }\nreturns: Decimal\nbody:\n  - return: $Calc/Quantity * $Calc/Price\n',
-  );
-  return dir;
-}
+  'modules/B/microflows/Calc_Total.yaml': 'parameters: { Calc: B.Calc }\nreturns: Decimal\nbody:\n  - return: $Calc/Quantity * $Calc/Price\n',
+};
 
 async function best(runs: number, fn: () => Promise<unknown>): Promise<number> {
   await fn();
@@ -57,7 +46,7 @@ async function best(runs: number, fn: () => Promise<unknown>): Promise<number> {
 
 async function main(): Promise<void> {
   const dialects = (process.argv.slice(2).length ? process.argv.slice(2) : ['sqlite']) as DialectName[];
-  const { model, diagnostics } = await loadModel(writeApp());
+  const { model, diagnostics } = await loadModel(writeApp(APP));
   if (!model) throw new Error(JSON.stringify(diagnostics));
   for (const dialect of dialects) {
     const test = await freshDatabase(dialect);
