@@ -13,6 +13,37 @@ import { writeApp } from '../support/app-folder.js';
  * loops, while with break, a decision on an enumeration, variables, exact decimals,
  * template messages, validation feedback and an error, over the client's real object store.
  */
+
+/** A page holding M.Line objects with these attributes (beyond Quantity, Price, Kind and Note), running these nanoflows. */
+function linePage(
+  nanoflows: ClientPage['nanoflows'],
+  extra: Record<string, { name: string; type: string; length: number; writable: boolean }> = {},
+): ClientPage {
+  return {
+    name: 'M.P',
+    title: 'P',
+    popup: false,
+    parameters: {},
+    widgets: [],
+    entities: {
+      'M.Line': {
+        name: 'M.Line',
+        canCreate: false,
+        canDelete: false,
+        associations: {},
+        attributes: {
+          Quantity: { name: 'Quantity', type: 'Integer', length: 0, writable: true },
+          Price: { name: 'Price', type: 'Decimal', length: 0, writable: true },
+          ...extra,
+          Kind: { name: 'Kind', type: 'Enumeration', length: 0, writable: true },
+          Note: { name: 'Note', type: 'String', length: 200, writable: true },
+        },
+      },
+    },
+    nanoflows,
+  };
+}
+
 describe('nanoflows in the browser client', () => {
   it('runs loops, decisions and variables with exact decimals against the object store', async () => {
     const dir = writeApp({
@@ -62,32 +93,13 @@ describe('nanoflows in the browser client', () => {
     const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
     if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
     const none = () => undefined;
-    const page: ClientPage = {
-      name: 'M.P',
-      title: 'P',
-      popup: false,
-      parameters: {},
-      widgets: [],
-      entities: {
-        'M.Line': {
-          name: 'M.Line',
-          canCreate: false,
-          canDelete: false,
-          associations: {},
-          attributes: {
-            Quantity: { name: 'Quantity', type: 'Integer', length: 0, writable: true },
-            Price: { name: 'Price', type: 'Decimal', length: 0, writable: true },
-            Total: { name: 'Total', type: 'Decimal', length: 0, writable: true },
-            Kind: { name: 'Kind', type: 'Enumeration', length: 0, writable: true },
-            Note: { name: 'Note', type: 'String', length: 200, writable: true },
-          },
-        },
-      },
-      nanoflows: {
+    const page = linePage(
+      {
         'M.Calc': buildNanoflowPlan(model, model.nanoflows.get('M.Calc')!, none, none),
         'M.Broken': buildNanoflowPlan(model, model.nanoflows.get('M.Broken')!, none, none),
       },
-    };
+      { Total: { name: 'Total', type: 'Decimal', length: 0, writable: true } },
+    );
     const store = new ObjectStore();
     const guid = '11540474045137256';
     store.ingest({
@@ -204,28 +216,7 @@ describe('nanoflows in the browser client', () => {
     const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
     if (!model) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
     const none = () => undefined;
-    const page: ClientPage = {
-      name: 'M.P',
-      title: 'P',
-      popup: false,
-      parameters: {},
-      widgets: [],
-      entities: {
-        'M.Line': {
-          name: 'M.Line',
-          canCreate: false,
-          canDelete: false,
-          associations: {},
-          attributes: {
-            Quantity: { name: 'Quantity', type: 'Integer', length: 0, writable: true },
-            Price: { name: 'Price', type: 'Decimal', length: 0, writable: true },
-            Kind: { name: 'Kind', type: 'Enumeration', length: 0, writable: true },
-            Note: { name: 'Note', type: 'String', length: 200, writable: true },
-          },
-        },
-      },
-      nanoflows: { 'M.Lists': buildNanoflowPlan(model, model.nanoflows.get('M.Lists')!, none, none) },
-    };
+    const page = linePage({ 'M.Lists': buildNanoflowPlan(model, model.nanoflows.get('M.Lists')!, none, none) });
     const store = new ObjectStore();
     const line = (guid: string, q: number, price: string, kind: string, note: string) => ({
       objectType: 'M.Line',
