@@ -99,8 +99,9 @@ export class SessionManager {
       anonymous: user.anonymous,
       userRoles: [...user.roles].sort(),
     };
-    // The user's time zone and language, read once here so that the session's requests find it cached.
-    const found = await this.store.find(secretHash(sessionId));
+    // The user's time zone and language, read once here so that the session's requests find it cached
+    // (an anonymous user was made just now for this session: it has neither).
+    const found = user.anonymous ? undefined : await this.store.find(secretHash(sessionId));
     const withLocale: StoredSession = {
       ...stored,
       ...(found?.timeZone ? { timeZone: found.timeZone } : {}),
