@@ -111,11 +111,17 @@ export function convertRestService(index: ModelIndex, module: string, name: stri
       // A JSON mapping is imported as a Kiln mapping file (integration.ts); an XML one has no Kiln form.
       if (str(o.ImportMapping)) {
         if (jsonMappings.has(str(o.ImportMapping))) op.import = { mapping: str(o.ImportMapping) };
-        else notes.push(`operation ${label}: import mapping ${str(o.ImportMapping)} left out (${why(str(o.ImportMapping))}; Kiln maps the body by attribute names)`);
+        else
+          notes.push(
+            `operation ${label}: import mapping ${str(o.ImportMapping)} left out (${why(str(o.ImportMapping))}; Kiln maps the body by attribute names)`,
+          );
       }
       if (str(o.ExportMapping)) {
         if (jsonMappings.has(str(o.ExportMapping))) op.export = { mapping: str(o.ExportMapping) };
-        else notes.push(`operation ${label}: export mapping ${str(o.ExportMapping)} left out (${why(str(o.ExportMapping))}; Kiln maps the result by attribute names)`);
+        else
+          notes.push(
+            `operation ${label}: export mapping ${str(o.ExportMapping)} left out (${why(str(o.ExportMapping))}; Kiln maps the result by attribute names)`,
+          );
       }
       operations.push(op);
     }
