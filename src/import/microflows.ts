@@ -364,7 +364,10 @@ class Converter {
       else out.exportMapping = { mapping: str(req?.MappingId), value: `$${str(req?.MappingVariableName)}` };
     } else if (type === 'CustomRequestHandling') {
       const body = templateExpression(obj(req?.Template));
-      if (body !== undefined) out.body = body;
+      // Kiln sends a body only with the methods that carry one (kiln check refuses it on the others).
+      if (body !== undefined && ['POST', 'PUT', 'PATCH', 'OPTIONS'].includes(String(out.method))) out.body = body;
+      else if (body !== undefined)
+        this.notes.push(`REST call: the body of a ${String(out.method)} request left out (Kiln sends one with POST, PUT, PATCH and OPTIONS)`);
     } else if (type === 'BinaryRequestHandling') {
       const e = str(req?.Expression).trim();
       if (/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(e)) out.fileBody = e;

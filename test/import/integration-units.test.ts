@@ -185,6 +185,23 @@ const note = microflow(
   string,
 );
 const count = microflow('CountOrders', [], undefined, '42', { $Type: 'DataTypes$IntegerType' });
+/** Import with mapping: no Kiln activity of its own (reported). */
+const mapOnly = microflow(
+  'MapOnly',
+  [param('p1', 'Json', string)],
+  {
+    $Type: 'Microflows$ImportXmlAction',
+    ErrorHandlingType: 'Rollback',
+    XmlDocumentVariableName: 'Json',
+    ResultHandling: {
+      $Type: 'Microflows$ResultHandling',
+      ImportMappingCall: { $Type: 'Microflows$ImportMappingCall', Commit: 'Yes', ContentType: 'Json', ReturnValueMapping: 'Shop.IMM_Order' },
+      ResultVariableName: 'Imported',
+    },
+  },
+  '',
+  { $Type: 'DataTypes$VoidType' },
+);
 
 const restParam = (name: string, type: string, mf: string) => ({
   $Type: 'Rest$RestOperationParameter',
@@ -299,6 +316,7 @@ const UNITS = [
   quote,
   note,
   count,
+  mapOnly,
   restService,
   odataService,
   menu,
@@ -402,10 +420,12 @@ describe('kiln import: JSON structures, mappings, REST calls, published operatio
       { type: 'navigationList', items },
     ]);
     expect(model!.mappings?.size).toBe(2);
-    for (const kind of ['json structure', 'import mapping', 'export mapping', 'microflow', 'published REST service', 'published OData service'])
+    for (const kind of ['json structure', 'import mapping', 'export mapping', 'published REST service', 'published OData service'])
       expect(report.kinds[kind], kind).toMatchObject({ partial: 0, skipped: 0 });
+    expect(report.kinds.microflow).toEqual({ full: 3, partial: 1, skipped: 0 });
     expect(report.kinds['menu document']).toEqual({ full: 0, partial: 1, skipped: 0 });
     expect(report.notes).toEqual([
+      'microflow Shop.MapOnly: import with mapping Shop.IMM_Order left out (Kiln runs mappings in callRest and published REST operations; it has no activity that runs one alone)',
       "menu document Shop.MainMenu: item 'Count' left out (MicroflowAction: Kiln's menu items open pages)",
       "menu document Shop.MainMenu: sub-items of 'More' flattened",
     ]);
