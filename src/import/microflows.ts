@@ -344,6 +344,8 @@ class Converter {
     if (proxyType === 'NoProxy') out.proxy = 'none';
     else if (proxyType === 'CustomProxy') {
       const p = obj(a.ProxyConfiguration);
+      const use = str(p?.UseConfigurationExpression).trim();
+      if (use && use !== 'true') this.notes.push(`REST call: the proxy is used always, not only when ${use} (Kiln's proxy has no condition)`);
       out.proxy = {
         host: str(p?.HostExpression) || "''",
         port: str(p?.PortExpression) || '0',
