@@ -4,6 +4,8 @@ import { stringify } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { convertApp } from './app.js';
 import { convertDomainModel } from './domain.js';
+import { convertJsonStructure, convertMapping, importMappingCommits } from './integration.js';
+import { menuDocuments } from './menus.js';
 import { ModelIndex } from './model-index.js';
 import { convertMicroflow, javaActionStub, javaScriptActionStub, STUB_MARK } from './microflows.js';
 import { attributeTypes, convertLayout, convertNavigation, convertPage, convertSnippet, mainPlaceholder } from './pages.js';
@@ -24,10 +26,6 @@ export interface ImportOptions {
 const NOT_IMPORTED: Record<string, string> = {
   Forms$PageTemplate: 'page templates are Studio Pro tooling',
   Forms$BuildingBlock: 'building blocks are Studio Pro tooling',
-  ExportMappings$ExportMapping: 'mappings have no Kiln form',
-  ImportMappings$ImportMapping: 'mappings have no Kiln form',
-  JsonStructures$JsonStructure: 'JSON structures have no Kiln form',
-  Menus$MenuDocument: 'menu documents are not imported yet',
   Workflows$Workflow: 'workflows have no Kiln form',
 };
 
@@ -110,6 +108,25 @@ export async function importMendix(source: string, outDir: string, options: Impo
       if (service) files.set(`modules/${d.module}/odata/${d.name}.yaml`, service);
     }
   }
+  // JSON structures are written as the JSON sample they hold (a root array is not a YAML mapping).
+  const structures = new Map<string, unknown>();
+  for (const d of index.documents('JsonStructures$JsonStructure')) {
+    if (!modules.includes(d.module)) continue;
+    const sample = convertJsonStructure(d.module, d.name, d.unit.doc, reporter);
+    if (sample !== undefined) structures.set(`modules/${d.module}/json-structures/${d.name}.json`, sample);
+  }
+  const commits = importMappingCommits(index);
+  for (const [type, kind] of [
+    ['ImportMappings$ImportMapping', 'import'],
+    ['ExportMappings$ExportMapping', 'export'],
+  ] as const) {
+    for (const d of index.documents(type)) {
+      if (!modules.includes(d.module)) continue;
+      const mapping = convertMapping(d.module, d.name, d.unit.doc, kind, commits, reporter);
+      if (mapping) files.set(`modules/${d.module}/mappings/${d.name}.yaml`, mapping);
+    }
+  }
+  menuDocuments(index).report(reporter, modules);
   const has = (kind: 'page' | 'microflow', q: string) => files.has(`modules/${q.slice(0, q.indexOf('.'))}/${kind}s/${q.slice(q.indexOf('.') + 1)}.yaml`);
   const navigation = convertNavigation(index, has, reporter);
   if (navigation) (files.get('app.yaml') as Json).navigation = navigation;
@@ -136,6 +153,10 @@ export async function importMendix(source: string, outDir: string, options: Impo
   const writeAll = () => {
     removeModelFiles(join(outDir, 'modules'));
     for (const [f, data] of files) writeYaml(join(outDir, f), data);
+    for (const [f, sample] of structures) {
+      mkdirSync(dirname(join(outDir, f)), { recursive: true });
+      writeFileSync(join(outDir, f), `${JSON.stringify(sample, null, 2)}\n`);
+    }
     for (const [f, code] of stubs) {
       // A stub someone has written is kept.
       const path = join(outDir, f);
@@ -232,10 +253,11 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
     reporter.downgrade(whole[2] === 'nanoflows' ? 'nanoflow' : 'scheduled event', `${whole[1]}.${whole[3]}`, `not imported: ${d.path} ${d.message}`, true);
     return '';
   }
-  const m = /^modules\/([^/]+)\/(?:(microflows|pages|snippets|layouts|rest|odata)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
+  const m = /^modules\/([^/]+)\/(?:(microflows|pages|snippets|layouts|rest|odata|mappings)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
   const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
   const path = d.path ? d.path.split('.') : [];
-  const service = m?.[2] === 'rest' ? 'published REST service' : m?.[2] === 'odata' ? 'published OData service' : undefined;
+  const mappingKind = m?.[2] === 'mappings' ? `${String(data.kind)} mapping` : undefined;
+  const service = m?.[2] === 'rest' ? 'published REST service' : m?.[2] === 'odata' ? 'published OData service' : mappingKind;
   if (service && path.length === 0) {
     files.delete(d.file);
     reporter.downgrade(service, where, `not imported: ${d.message}`, true);
@@ -292,6 +314,8 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
         'parameters',
         'capabilities',
         'placeholders',
+        'children',
+        'actions',
       ].includes(parentPath.at(-1) ?? '') ||
         parentPath.length === 0)
     ) {

@@ -206,6 +206,67 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         { showPage: { page: 'Administration.MyAccount', object: '$Account' } },
       ]);
       expect(report.notes.some((n) => n.includes('ManageMyAccount'))).toBe(false);
+
+      // The integration layer: JSON structures (their samples), import and export mappings, and the
+      // microflow that posts feedback with a REST call, imported whole and accepted by kiln check.
+      const feedbackDir = join(out, 'modules/FeedbackModule');
+      expect(JSON.parse(readFileSync(join(feedbackDir, 'json-structures/JSON_AppInsightsResponse.json'), 'utf8'))).toEqual({
+        legacyId: 34,
+        uuid: '00000000-0000-0000-0000-000000000000',
+      });
+      expect(JSON.parse(readFileSync(join(feedbackDir, 'json-structures/JSON_AppInsightsRequest.json'), 'utf8'))).toMatchObject({ screenWidth: 1280 });
+      expect(parse(readFileSync(join(feedbackDir, 'mappings/IMM_PostResponse.yaml'), 'utf8'))).toEqual({
+        kind: 'import',
+        structure: 'JSON_AppInsightsResponse',
+        entity: 'ResponseHelper',
+        // The REST call that uses it commits "Yes without events".
+        commit: 'withoutEvents',
+        attributes: { uuid: 'URL' },
+      });
+      const exportMapping = parse(readFileSync(join(feedbackDir, 'mappings/EXM_PostFeedback.yaml'), 'utf8'));
+      expect(exportMapping).toMatchObject({ kind: 'export', structure: 'JSON_AppInsightsRequest', entity: 'Feedback' });
+      expect(Object.keys(exportMapping.attributes)).toHaveLength(14);
+      expect(exportMapping.attributes).toMatchObject({ projectId: 'AppID', screenWidth: 'ScreenWidth' });
+      expect([...(model!.mappings?.keys() ?? [])].sort()).toEqual(['FeedbackModule.EXM_PostFeedback', 'FeedbackModule.IMM_PostResponse']);
+      expect(report.kinds['json structure']).toEqual({ full: 2, partial: 0, skipped: 0 });
+      // Kiln mappings have no converter microflows: the one each mapping uses is reported.
+      expect(report.notes).toContain(
+        'import mapping FeedbackModule.IMM_PostResponse: uuid: converter microflow FeedbackModule.ConvertUUIDToURL left out (the value maps as it is)',
+      );
+      const post = parse(readFileSync(join(feedbackDir, 'microflows/SUB_Feedback_PostToAppInsights.yaml'), 'utf8'));
+      expect(post.body[1]).toEqual({
+        callRest: {
+          method: 'POST',
+          location: '{1}',
+          params: ['$ServerLocation'],
+          headers: { 'Content-Type': "'application/json'", clientidentifier: '@FeedbackModule.ClientIdentifier' },
+          timeout: 10,
+          exportMapping: { mapping: 'FeedbackModule.EXM_PostFeedback', value: '$Feedback' },
+          response: { importMapping: 'FeedbackModule.IMM_PostResponse' },
+          into: 'Response',
+        },
+        onError: {
+          customWithoutRollback: [
+            {
+              log: {
+                level: 'error',
+                node: 'getKey(FeedbackModule.LogNodes.FeedbackModule)',
+                message: 'Unable to send the feedback to App Insights',
+                includeLatestStackTrace: true,
+              },
+            },
+            { return: 'empty' },
+          ],
+        },
+      });
+      expect(post.body[2]).toEqual({ return: '$Response' });
+      expect(report.notes.filter((n) => n.includes('SUB_Feedback_PostToAppInsights'))).toEqual([]);
+      expect(report.kinds.microflow).toEqual({ full: src.microflows, partial: 0, skipped: 0 });
+      // The two menu documents are shown only by phone and tablet layouts, which are not imported.
+      expect(report.kinds['menu document']).toEqual({ full: 0, partial: 0, skipped: 2 });
+      expect(report.notes.find((n) => n.startsWith('menu document Atlas_Core.Phone_Menu'))).toContain(
+        'only Atlas_Core.Phone_BottomBar, Atlas_Core.Phone_Default, Atlas_Core.Phone_Sidebar show it, not imported',
+      );
     },
     SLOW,
   );
