@@ -40,8 +40,9 @@ function mappingSchema(model: CompiledModel, name: string): Schema {
   const level = (node: CMappingNode): Schema => {
     const entity = model.entities.get(node.entity)!;
     const properties: Record<string, unknown> = {};
-    for (const { key, attribute } of node.attributes) {
-      const a = attributeSchema(model, entity.attributes.get(attribute)!);
+    for (const { key, attribute, convert } of node.attributes) {
+      // Through a converter the JSON holds the converter's side of the value, not the attribute's.
+      const a = attributeSchema(model, convert?.json ?? entity.attributes.get(attribute)!);
       if (a) properties[key] = a;
     }
     for (const c of node.children) properties[c.key] = c.list ? { type: 'array', items: level(c.node) } : { ...level(c.node), nullable: true };

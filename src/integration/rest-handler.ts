@@ -162,7 +162,7 @@ export class RestServiceHandler {
       }
     }
     // A GET whose microflow provably only reads runs outside a transaction: no BEGIN, SAVEPOINT and COMMIT round trips.
-    const readOnly = op.method === 'GET' && !bodyParam && engine.isReadOnly(op.microflow);
+    const readOnly = op.method === 'GET' && !bodyParam && engine.isReadOnly(op.microflow) && (!op.exportMapping || engine.mappingIsReadOnly(op.exportMapping));
     const work = async (inTx: Transaction | undefined) => {
       const tx: Queryable = inTx ?? db;
       const objects: MxObject[] = [...held];
