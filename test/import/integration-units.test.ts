@@ -488,3 +488,56 @@ describe('kiln import: JSON structures, mappings, REST calls, published operatio
     SLOW,
   );
 });
+
+describe('kiln import: converter microflows and an operation whose mapping does not check', () => {
+  const integer = { $Type: 'DataTypes$IntegerType' };
+  const customer = { $Type: 'DataTypes$ObjectType', Entity: 'Shop.Customer' };
+  // Mendix's "convert using": the number goes through Shop.NumberIn on its way in.
+  const withConverter = mapping('Import', 'IMM_Conv') as Node & { Elements: { Children: Node[] }[] };
+  withConverter.Elements[0]!.Children[0] = value('Import', 'Shop.Order.Number', '(Object)|number', { Converter: 'Shop.NumberIn' });
+  const numberIn = microflow('NumberIn', [param('p1', 'N', integer)], undefined, '$N + 1', integer);
+  const saveCustomer = microflow('REST_Customer', [param('p1', 'Customer', customer)], undefined, '$Customer', customer);
+  // The operation's body is a Customer, but its import mapping makes an Order: kiln check refuses the mapping.
+  const service = {
+    ...restService,
+    QualifiedName: 'Shop.ConvApi',
+    Name: 'ConvApi',
+    Path: 'rest/conv/v1',
+    Resources: [
+      {
+        $Type: 'Rest$PublishedRestServiceResource',
+        Name: 'customers',
+        Operations: [
+          {
+            $Type: 'Rest$PublishedRestServiceOperation',
+            HttpMethod: 'Post',
+            Path: '',
+            Microflow: 'Shop.REST_Customer',
+            Parameters: [restParam('Customer', 'Body', 'Shop.REST_Customer.Customer')],
+            ImportMapping: 'Shop.IMM_Conv',
+            Commit: 'Yes',
+          },
+        ],
+      },
+    ],
+  };
+  it(
+    'maps the converter to the mapping and keeps the operation without the mapping kiln check refuses',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kiln-import-convert-'));
+      writeFileSync(join(dir, 'model.mdp'), Buffer.concat([domain, structure, withConverter, numberIn, saveCustomer, service].map((u) => serialize(u))));
+      const out = join(dir, 'app');
+      const report = await importMendix(join(dir, 'model.mdp'), out, { check: checkFolder });
+      const read = (f: string) => parse(readFileSync(join(out, f), 'utf8'));
+      const { diagnostics } = await loadModel(out, { checks: modelChecks() });
+      expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(read('modules/Shop/mappings/IMM_Conv.yaml')).toMatchObject({ attributes: { number: 'Number', total: 'Total' }, convert: { number: 'NumberIn' } });
+      expect(report.kinds['import mapping']).toEqual({ full: 1, partial: 0, skipped: 0 });
+      expect(read('modules/Shop/rest/ConvApi.yaml').resources.customers.operations).toEqual([{ method: 'POST', microflow: 'Shop.REST_Customer' }]);
+      expect(report.notes).toEqual([
+        'published REST service Shop.ConvApi: operation POST customers: import mapping Shop.IMM_Conv left out: Shop.IMM_Conv maps one Shop.Order, but the body parameter is Shop.Customer',
+      ]);
+    },
+    SLOW,
+  );
+});
