@@ -95,8 +95,10 @@ function valueSchema(
 }
 
 function operationObject(model: CompiledModel, svc: CRestService, op: CRestOperation): Schema {
+  // The location's path parameters are the server URL's variables, not the operation's.
+  const own = (p: { source: string; key: string }) => p.source !== 'path' || op.segments.some((s) => 'param' in s && s.param === p.key);
   const parameters = op.parameters
-    .filter((p): p is typeof p & { source: 'path' | 'query' | 'header' } => p.source === 'path' || p.source === 'query' || p.source === 'header')
+    .filter((p): p is typeof p & { source: 'path' | 'query' | 'header' } => (p.source === 'path' || p.source === 'query' || p.source === 'header') && own(p))
     .map((p) => ({
       name: p.key,
       in: p.source,
@@ -186,7 +188,14 @@ export function openApiDocument(model: CompiledModel, svc: CRestService): Schema
   return {
     openapi: '3.0.3',
     info: { title: svc.name, version: svc.version, ...(svc.description ? { description: svc.description } : {}) },
-    servers: [{ url: `/${svc.location}` }],
+    servers: [
+      {
+        url: `/${svc.location}`,
+        ...(svc.locationParams.length
+          ? { variables: Object.fromEntries(svc.locationParams.map((p) => [p, { default: p, description: `path parameter ${p}` }])) }
+          : {}),
+      },
+    ],
     paths,
     components: { schemas: { Error: ERROR_SCHEMA }, ...(Object.keys(securitySchemes).length ? { securitySchemes } : {}) },
     ...(Object.keys(securitySchemes).length ? { security: Object.keys(securitySchemes).map((a) => ({ [a]: [] })) } : {}),

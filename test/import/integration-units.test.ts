@@ -496,13 +496,21 @@ describe('kiln import: converter microflows and an operation whose mapping does 
   const withConverter = mapping('Import', 'IMM_Conv') as Node & { Elements: { Children: Node[] }[] };
   withConverter.Elements[0]!.Children[0] = value('Import', 'Shop.Order.Number', '(Object)|number', { Converter: 'Shop.NumberIn' });
   const numberIn = microflow('NumberIn', [param('p1', 'N', integer)], undefined, '$N + 1', integer);
-  const saveCustomer = microflow('REST_Customer', [param('p1', 'Customer', customer)], undefined, '$Customer', customer);
+  const saveCustomer = microflow(
+    'REST_Customer',
+    [param('p1', 'Customer', customer), param('p2', 'Tenant', string), param('p3', 'Channel', string)],
+    undefined,
+    '$Customer',
+    customer,
+  );
   // The operation's body is a Customer, but its import mapping makes an Order: kiln check refuses the mapping.
   const service = {
     ...restService,
     QualifiedName: 'Shop.ConvApi',
     Name: 'ConvApi',
-    Path: 'rest/conv/v1',
+    // Service parameters: one in the location, a header every operation may take, one the location lacks.
+    Path: 'rest/conv/{Tenant}/v1',
+    Parameters: [restParam('Tenant', 'Path', ''), restParam('Channel', 'Header', ''), restParam('Region', 'Path', '')],
     Resources: [
       {
         $Type: 'Rest$PublishedRestServiceResource',
@@ -533,10 +541,26 @@ describe('kiln import: converter microflows and an operation whose mapping does 
       expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       expect(read('modules/Shop/mappings/IMM_Conv.yaml')).toMatchObject({ attributes: { number: 'Number', total: 'Total' }, convert: { number: 'NumberIn' } });
       expect(report.kinds['import mapping']).toEqual({ full: 1, partial: 0, skipped: 0 });
-      expect(read('modules/Shop/rest/ConvApi.yaml').resources.customers.operations).toEqual([{ method: 'POST', microflow: 'Shop.REST_Customer' }]);
+      const api = read('modules/Shop/rest/ConvApi.yaml');
+      expect(api.location).toBe('rest/conv/{Tenant}/v1');
+      expect(api.resources.customers.operations).toEqual([{ method: 'POST', microflow: 'Shop.REST_Customer', parameters: { Channel: { source: 'header' } } }]);
       expect(report.notes).toEqual([
+        'published REST service Shop.ConvApi: service parameter {Region} left out: the location rest/conv/{Tenant}/v1 does not have it',
         'published REST service Shop.ConvApi: operation POST customers: import mapping Shop.IMM_Conv left out: Shop.IMM_Conv maps one Shop.Order, but the body parameter is Shop.Customer',
       ]);
+      // The operation takes the tenant from the location and the channel from its header.
+      const kiln = await startInstance({ appDir: out, db: `sqlite:${join(dir, 'app.db')}`, deploymentDir: dir });
+      try {
+        const res = await fetch(`${kiln.base}/rest/conv/acme/v1/customers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', Channel: 'web' },
+          body: JSON.stringify({ Name: 'ann' }),
+        });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ Name: 'ann' });
+      } finally {
+        await kiln.kill();
+      }
     },
     SLOW,
   );

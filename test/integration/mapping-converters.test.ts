@@ -88,6 +88,19 @@ body:
   - callRest: { method: POST, location: "{1}/items", params: [$Base], headers: { Content-Type: "'application/json'" }, exportMapping: { mapping: ExportItem, value: $I }, response: { importMapping: ImportItem }, into: Back }
   - return: $Back
 `,
+  // callRest bodies through an export mapping whose converter reads, and through one whose converter writes.
+  'modules/Shop/microflows/Peek.yaml': `parameters: { Base: String, I: Shop.Item }
+returns: String
+body:
+  - callRest: { method: POST, location: "{1}/peek", params: [$Base], exportMapping: { mapping: ExportItem, value: $I }, into: A }
+  - return: $A
+`,
+  'modules/Shop/microflows/PeekNoted.yaml': `parameters: { Base: String, I: Shop.Item }
+returns: String
+body:
+  - callRest: { method: POST, location: "{1}/peek", params: [$Base], exportMapping: { mapping: ExportItemNoted, value: $I }, into: A }
+  - return: $A
+`,
   'modules/Shop/rest/Items.yaml': `authentication: [basic]
 allowedRoles: [User]
 resources:
@@ -174,6 +187,8 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('converter microflows in 
     const engine = t.rt.ctx.services.get('microflows') as MicroflowEngine;
     expect(engine.mappingIsReadOnly('Shop.ExportItem')).toBe(true);
     expect(engine.mappingIsReadOnly('Shop.ExportItemNoted')).toBe(false);
+    expect(engine.isReadOnly('Shop.Peek')).toBe(true);
+    expect(engine.isReadOnly('Shop.PeekNoted')).toBe(false);
     const r = await fetch(`${t.url}/rest/items/v1/items/noted`, { headers: AUTH });
     expect(await r.json()).toEqual({ code: 'ABC' });
     expect(await rows('SELECT code FROM shop$seen')).toEqual([{ code: 'ABC' }]);
