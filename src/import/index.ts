@@ -285,8 +285,8 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
     service ??
     (m?.[2] === 'pages' ? 'page' : m?.[2] === 'snippets' ? 'snippet' : m?.[2] === 'layouts' ? 'layout' : d.file === 'app.yaml' ? 'app.yaml' : 'model element');
   // An operation's mapping that does not check: the operation stays without it (its body or answer then
-  // maps by attribute names), and goes only if it still does not check.
-  const op = m?.[2] === 'rest' ? /^resources\.([^.]+)\.operations\.(\d+)\.(import|export)\.mapping$/.exec(d.path) : null;
+  // maps by attribute names, the body committed as the mapping was), and goes only if it still does not check.
+  const op = m?.[2] === 'rest' ? /^resources\.([^.]+)\.operations\.(\d+)\.(import|export)(\.mapping|\.commit)?$/.exec(d.path) : null;
   const operation = op
     ? ((data.resources as Record<string, { operations?: Json[] }> | undefined)?.[op[1]!]?.operations?.[Number(op[2])] ?? undefined)
     : undefined;
@@ -294,11 +294,13 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
     const mapping = (operation[op[3]!] as Json).mapping;
     // (The generic removal below would splice the operation out of its list.)
     delete operation[op[3]!];
-    reporter.downgrade(
-      'published REST service',
-      where,
-      `operation ${String(operation.method)} ${op[1]}${operation.path ? `/${String(operation.path)}` : ''}: ${op[3]} mapping ${String(mapping ?? '')} left out: ${d.message}`,
-    );
+    const label = `operation ${String(operation.method)} ${op[1]}${operation.path ? `/${String(operation.path)}` : ''}`;
+    if (op[4] === '.mapping' && typeof mapping === 'string') {
+      const q = mapping.includes('.') ? mapping : `${m![1]}.${mapping}`;
+      const commit = files.get(`modules/${q.slice(0, q.indexOf('.'))}/mappings/${q.slice(q.indexOf('.') + 1)}.yaml`)?.commit;
+      if (op[3] === 'import' && commit) operation.import = { commit };
+      reporter.downgrade('published REST service', where, `${label}: ${op[3]} mapping ${mapping} left out: ${d.message}`);
+    } else reporter.downgrade('published REST service', where, `${label}: ${op[3]} left out: ${d.message}`);
     return `resources.${op[1]}.operations.${op[2]}.${op[3]}`;
   }
   // Drop the smallest element the path names (an access rule, an attribute, a widget, a menu item, ...).

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { serialize } from 'bson';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -543,7 +544,9 @@ describe('kiln import: converter microflows and an operation whose mapping does 
       expect(report.kinds['import mapping']).toEqual({ full: 1, partial: 0, skipped: 0 });
       const api = read('modules/Shop/rest/ConvApi.yaml');
       expect(api.location).toBe('rest/conv/{Tenant}/v1');
-      expect(api.resources.customers.operations).toEqual([{ method: 'POST', microflow: 'Shop.REST_Customer', parameters: { Channel: { source: 'header' } } }]);
+      expect(api.resources.customers.operations).toEqual([
+        { method: 'POST', microflow: 'Shop.REST_Customer', parameters: { Channel: { source: 'header' } }, import: { commit: true } },
+      ]);
       expect(report.notes).toEqual([
         'published REST service Shop.ConvApi: service parameter {Region} left out: the location rest/conv/{Tenant}/v1 does not have it',
         'published REST service Shop.ConvApi: operation POST customers: import mapping Shop.IMM_Conv left out: Shop.IMM_Conv maps one Shop.Order, but the body parameter is Shop.Customer',
@@ -558,6 +561,10 @@ describe('kiln import: converter microflows and an operation whose mapping does 
         });
         expect(res.status).toBe(200);
         expect(await res.json()).toMatchObject({ Name: 'ann' });
+        // The body is committed, as the operation's "Commit: Yes" asked of the mapping.
+        const stored = new Database(join(dir, 'app.db'), { readonly: true });
+        expect(stored.prepare('SELECT name FROM shop$customer').all()).toEqual([{ name: 'ann' }]);
+        stored.close();
       } finally {
         await kiln.kill();
       }
