@@ -58,6 +58,14 @@ entity: Item
 attributes: { code: Code }
 convert: { code: NoteCode }
 `,
+  'modules/Shop/mappings/ImportItemNoted.yaml': `kind: import
+structure: ItemDoc
+entity: Item
+commit: true
+find: [Code]
+attributes: { code: Code }
+convert: { code: NoteCode }
+`,
   'modules/Shop/microflows/CodeIn.yaml': 'parameters: { Code: String }\nreturns: String\nbody:\n  - return: toUpperCase($Code)\n',
   'modules/Shop/microflows/CodeOut.yaml': 'parameters: { Code: String }\nreturns: String\nbody:\n  - return: toLowerCase($Code)\n',
   'modules/Shop/microflows/CentsToPrice.yaml': 'parameters: { Cents: Integer }\nreturns: Decimal\nbody:\n  - return: $Cents div 100\n',
@@ -109,6 +117,7 @@ resources:
       - { method: POST, microflow: Save, import: { mapping: ImportItem }, export: { mapping: ExportItem } }
       - { method: GET, microflow: First, export: { mapping: ExportItem } }
       - { method: GET, path: noted, microflow: First, export: { mapping: ExportItemNoted } }
+      - { method: POST, path: noted, microflow: Save, import: { mapping: ImportItemNoted }, export: { mapping: ExportItem } }
 `,
 };
 const AUTH = { authorization: `Basic ${Buffer.from('u1:Passw0rd1').toString('base64')}`, 'content-type': 'application/json' };
@@ -192,6 +201,12 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('converter microflows in 
     const r = await fetch(`${t.url}/rest/items/v1/items/noted`, { headers: AUTH });
     expect(await r.json()).toEqual({ code: 'ABC' });
     expect(await rows('SELECT code FROM shop$seen')).toEqual([{ code: 'ABC' }]);
+  });
+
+  it('converts a key once: the value that finds the object is the value it gets', async () => {
+    const r = await fetch(`${t.url}/rest/items/v1/items/noted`, { method: 'POST', headers: AUTH, body: JSON.stringify({ code: 'NEW' }) });
+    expect(r.status).toBe(200);
+    expect(await rows("SELECT code FROM shop$seen WHERE code = 'NEW'")).toEqual([{ code: 'NEW' }]);
   });
 
   it('documents the converter side of each value in the OpenAPI document', async () => {

@@ -41,15 +41,18 @@ export async function importJson(session: LogicSession, mapping: CMapping, json:
     const entity = model.entities.get(node.entity)!;
     const access = opts.entityAccess ? entityAccess(model, session.user, node.entity) : undefined;
     const restricted = access?.restricted === true;
-    /** The JSON value as the attribute's value, through its converter microflow when it has one. */
+    /** The JSON value as the attribute's value, through its converter microflow when it has one (once per value: a key is also set). */
+    const converted = new Map<string, AttributeValue>();
     const valueOf = async (m: CMappingNode['attributes'][number]): Promise<AttributeValue> => {
       const attr = entity.attributes.get(m.attribute)!;
       const f = `${field}.${m.key}`;
       if (!m.convert) return valueFromJsonValue(model, attr, doc[m.key], f);
+      if (converted.has(m.key)) return converted.get(m.key)!;
       const input = valueFromJsonValue(model, m.convert.json, doc[m.key], f);
       const v = (await host.callInSession(session, m.convert.microflow, [input], opts.stack)) as AttributeValue;
       if (typeof v === 'string' && attr.length > 0 && [...v].length > attr.length)
         throw new MappingError(f, `is longer than ${attr.length} characters once converted by ${m.convert.microflow}`);
+      converted.set(m.key, v);
       return v;
     };
     let obj: MxObject | undefined;
