@@ -284,6 +284,25 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
   const kind =
     service ??
     (m?.[2] === 'pages' ? 'page' : m?.[2] === 'snippets' ? 'snippet' : m?.[2] === 'layouts' ? 'layout' : d.file === 'app.yaml' ? 'app.yaml' : 'model element');
+  // An operation's mapping that does not check: the operation stays without it (its body or answer then
+  // maps by attribute names, the body committed as the mapping was), and goes only if it still does not check.
+  const op = m?.[2] === 'rest' ? /^resources\.([^.]+)\.operations\.(\d+)\.(import|export)(\.mapping|\.commit)?$/.exec(d.path) : null;
+  const operation = op
+    ? ((data.resources as Record<string, { operations?: Json[] }> | undefined)?.[op[1]!]?.operations?.[Number(op[2])] ?? undefined)
+    : undefined;
+  if (op && operation && operation[op[3]!] !== undefined) {
+    const mapping = (operation[op[3]!] as Json).mapping;
+    // (The generic removal below would splice the operation out of its list.)
+    delete operation[op[3]!];
+    const label = `operation ${String(operation.method)} ${op[1]}${operation.path ? `/${String(operation.path)}` : ''}`;
+    if (op[4] === '.mapping' && typeof mapping === 'string') {
+      const q = mapping.includes('.') ? mapping : `${m![1]}.${mapping}`;
+      const commit = files.get(`modules/${q.slice(0, q.indexOf('.'))}/mappings/${q.slice(q.indexOf('.') + 1)}.yaml`)?.commit;
+      if (op[3] === 'import' && commit) operation.import = { commit };
+      reporter.downgrade('published REST service', where, `${label}: ${op[3]} mapping ${mapping} left out: ${d.message}`);
+    } else reporter.downgrade('published REST service', where, `${label}: ${op[3]} left out: ${d.message}`);
+    return `resources.${op[1]}.operations.${op[2]}.${op[3]}`;
+  }
   // Drop the smallest element the path names (an access rule, an attribute, a widget, a menu item, ...).
   for (let n = path.length; n >= 1; n--) {
     const parentPath = path.slice(0, n - 1);
@@ -315,6 +334,7 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
         'capabilities',
         'placeholders',
         'children',
+        'convert',
         'actions',
       ].includes(parentPath.at(-1) ?? '') ||
         parentPath.length === 0)

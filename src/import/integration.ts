@@ -70,8 +70,8 @@ function keyOf(path: string): string {
 /**
  * A Mendix import or export mapping (`ImportMappings$ImportMapping`, `ExportMappings$ExportMapping`)
  * as a Kiln mapping file (`mappings/<Name>.yaml`, docs/rest.md): the structure, the root entity,
- * per level the attributes by JSON key, key attributes (find) with what happens when none is
- * found, nested objects and arrays over their associations, and the commit its calls ask for.
+ * per level the attributes by JSON key with their converter microflows, key attributes (find)
+ * with what happens when none is found, nested objects and arrays over their associations, and the commit its calls ask for.
  */
 export function convertMapping(
   module: string,
@@ -121,6 +121,7 @@ export function convertMapping(
 function level(module: string, el: MxObject, kind: 'import' | 'export', at: string, notes: string[]): Json {
   const out: Json = {};
   const attributes: Record<string, string> = {};
+  const convert: Record<string, string> = {};
   const keys: string[] = [];
   const children: Json = {};
   if (obj(el.CustomHandlerCall)) notes.push(`${at || 'root'}: the custom handler microflow ${str(obj(el.CustomHandlerCall)?.Microflow)} left out`);
@@ -131,7 +132,7 @@ function level(module: string, el: MxObject, kind: 'import' | 'export', at: stri
       if (!str(c.Attribute)) continue;
       attributes[key] = last(str(c.Attribute));
       if (c.IsKey === true) keys.push(last(str(c.Attribute)));
-      if (str(c.Converter)) notes.push(`${place}: converter microflow ${str(c.Converter)} left out (the value maps as it is)`);
+      if (str(c.Converter)) convert[key] = local(module, str(c.Converter));
       continue;
     }
     // An array element without an entity wraps the object element that maps each item.
@@ -152,6 +153,7 @@ function level(module: string, el: MxObject, kind: 'import' | 'export', at: stri
     };
   }
   if (Object.keys(attributes).length) out.attributes = attributes;
+  if (Object.keys(convert).length) out.convert = convert;
   if (kind === 'import') {
     const handling = str(el.ObjectHandling);
     if (handling === 'Find') {

@@ -66,12 +66,19 @@ export function convertRestService(index: ModelIndex, module: string, name: stri
   if (roles.length) out.allowedRoles = roles;
   const c = cors(obj(doc.CorsConfiguration));
   if (c) out.cors = c;
-  if (list(doc.Parameters).length)
-    notes.push(
-      `service parameters ${list(doc.Parameters)
-        .map((p) => str(p.Name))
-        .join(', ')} left out`,
-    );
+  // Service parameters: a path parameter is a {Name} segment of the location, bound by Kiln to every operation's
+  // microflow parameter of that name; a query parameter is Kiln's default binding by name; a header one is
+  // bound on each operation whose microflow takes a parameter of its name.
+  const headers: string[] = [];
+  const location = String(out.location ?? '');
+  for (const p of list(doc.Parameters)) {
+    const pname = str(p.Name);
+    const source = str(p.ParameterType).toLowerCase();
+    if (source === 'path' && !location.split('/').includes(`{${pname}}`))
+      notes.push(`service parameter {${pname}} left out: the location ${location || '(default)'} does not have it`);
+    else if (source === 'header') headers.push(pname);
+    else if (source !== 'path' && source !== 'query') notes.push(`service parameter ${pname} (${source || 'no type'}) left out`);
+  }
   const resources: Json = {};
   for (const r of list(doc.Resources)) {
     const rname = str(r.Name).replace(/[^A-Za-z0-9_-]/g, '_') || 'resource';
@@ -107,6 +114,7 @@ export function convertRestService(index: ModelIndex, module: string, name: stri
           notes.push(`operation ${label}: path parameter {${str(p.Name)}} must be named as its microflow parameter ${mfParam}`);
         else if (source === 'form') notes.push(`operation ${label}: form parameter ${str(p.Name)} left out (Kiln takes no multipart bodies yet)`);
       }
+      for (const h of headers) if (types?.has(h) && !parameters[h]) parameters[h] = { source: 'header' };
       if (Object.keys(parameters).length) op.parameters = parameters;
       // A JSON mapping is imported as a Kiln mapping file (integration.ts); an XML one has no Kiln form.
       if (str(o.ImportMapping)) {

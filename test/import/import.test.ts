@@ -222,17 +222,20 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         // The REST call that uses it commits "Yes without events".
         commit: 'withoutEvents',
         attributes: { uuid: 'URL' },
+        // Mendix's "convert using" microflow on the value.
+        convert: { uuid: 'ConvertUUIDToURL' },
       });
       const exportMapping = parse(readFileSync(join(feedbackDir, 'mappings/EXM_PostFeedback.yaml'), 'utf8'));
       expect(exportMapping).toMatchObject({ kind: 'export', structure: 'JSON_AppInsightsRequest', entity: 'Feedback' });
       expect(Object.keys(exportMapping.attributes)).toHaveLength(14);
       expect(exportMapping.attributes).toMatchObject({ projectId: 'AppID', screenWidth: 'ScreenWidth' });
       expect([...(model!.mappings?.keys() ?? [])].sort()).toEqual(['FeedbackModule.EXM_PostFeedback', 'FeedbackModule.IMM_PostResponse']);
+      expect(exportMapping.convert).toEqual({ screenshot: 'ConvertBase64String' });
       expect(report.kinds['json structure']).toEqual({ full: 2, partial: 0, skipped: 0 });
-      // Kiln mappings have no converter microflows: the one each mapping uses is reported.
-      expect(report.notes).toContain(
-        'import mapping FeedbackModule.IMM_PostResponse: uuid: converter microflow FeedbackModule.ConvertUUIDToURL left out (the value maps as it is)',
-      );
+      // Both mappings import whole, their converter microflows with them.
+      expect(report.kinds['import mapping']).toEqual({ full: 1, partial: 0, skipped: 0 });
+      expect(report.kinds['export mapping']).toEqual({ full: 1, partial: 0, skipped: 0 });
+      expect(report.notes.filter((n) => n.includes('mapping FeedbackModule'))).toEqual([]);
       const post = parse(readFileSync(join(feedbackDir, 'microflows/SUB_Feedback_PostToAppInsights.yaml'), 'utf8'));
       expect(post.body[1]).toEqual({
         callRest: {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { serialize } from 'bson';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -483,6 +484,89 @@ describe('kiln import: JSON structures, mappings, REST calls, published operatio
         await kiln.kill();
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
+      }
+    },
+    SLOW,
+  );
+});
+
+describe('kiln import: converter microflows and an operation whose mapping does not check', () => {
+  const integer = { $Type: 'DataTypes$IntegerType' };
+  const customer = { $Type: 'DataTypes$ObjectType', Entity: 'Shop.Customer' };
+  // Mendix's "convert using": the number goes through Shop.NumberIn on its way in.
+  const withConverter = mapping('Import', 'IMM_Conv') as Node & { Elements: { Children: Node[] }[] };
+  withConverter.Elements[0]!.Children[0] = value('Import', 'Shop.Order.Number', '(Object)|number', { Converter: 'Shop.NumberIn' });
+  const numberIn = microflow('NumberIn', [param('p1', 'N', integer)], undefined, '$N + 1', integer);
+  const saveCustomer = microflow(
+    'REST_Customer',
+    [param('p1', 'Customer', customer), param('p2', 'Tenant', string), param('p3', 'Channel', string)],
+    undefined,
+    '$Customer',
+    customer,
+  );
+  // The operation's body is a Customer, but its import mapping makes an Order: kiln check refuses the mapping.
+  const service = {
+    ...restService,
+    QualifiedName: 'Shop.ConvApi',
+    Name: 'ConvApi',
+    // Service parameters: one in the location, a header every operation may take, one the location lacks.
+    Path: 'rest/conv/{Tenant}/v1',
+    Parameters: [restParam('Tenant', 'Path', ''), restParam('Channel', 'Header', ''), restParam('Region', 'Path', '')],
+    Resources: [
+      {
+        $Type: 'Rest$PublishedRestServiceResource',
+        Name: 'customers',
+        Operations: [
+          {
+            $Type: 'Rest$PublishedRestServiceOperation',
+            HttpMethod: 'Post',
+            Path: '',
+            Microflow: 'Shop.REST_Customer',
+            Parameters: [restParam('Customer', 'Body', 'Shop.REST_Customer.Customer')],
+            ImportMapping: 'Shop.IMM_Conv',
+            Commit: 'Yes',
+          },
+        ],
+      },
+    ],
+  };
+  it(
+    'maps the converter to the mapping and keeps the operation without the mapping kiln check refuses',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kiln-import-convert-'));
+      writeFileSync(join(dir, 'model.mdp'), Buffer.concat([domain, structure, withConverter, numberIn, saveCustomer, service].map((u) => serialize(u))));
+      const out = join(dir, 'app');
+      const report = await importMendix(join(dir, 'model.mdp'), out, { check: checkFolder });
+      const read = (f: string) => parse(readFileSync(join(out, f), 'utf8'));
+      const { diagnostics } = await loadModel(out, { checks: modelChecks() });
+      expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(read('modules/Shop/mappings/IMM_Conv.yaml')).toMatchObject({ attributes: { number: 'Number', total: 'Total' }, convert: { number: 'NumberIn' } });
+      expect(report.kinds['import mapping']).toEqual({ full: 1, partial: 0, skipped: 0 });
+      const api = read('modules/Shop/rest/ConvApi.yaml');
+      expect(api.location).toBe('rest/conv/{Tenant}/v1');
+      expect(api.resources.customers.operations).toEqual([
+        { method: 'POST', microflow: 'Shop.REST_Customer', parameters: { Channel: { source: 'header' } }, import: { commit: true } },
+      ]);
+      expect(report.notes).toEqual([
+        'published REST service Shop.ConvApi: service parameter {Region} left out: the location rest/conv/{Tenant}/v1 does not have it',
+        'published REST service Shop.ConvApi: operation POST customers: import mapping Shop.IMM_Conv left out: Shop.IMM_Conv maps one Shop.Order, but the body parameter is Shop.Customer',
+      ]);
+      // The operation takes the tenant from the location and the channel from its header.
+      const kiln = await startInstance({ appDir: out, db: `sqlite:${join(dir, 'app.db')}`, deploymentDir: dir });
+      try {
+        const res = await fetch(`${kiln.base}/rest/conv/acme/v1/customers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', Channel: 'web' },
+          body: JSON.stringify({ Name: 'ann' }),
+        });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ Name: 'ann' });
+        // The body is committed, as the operation's "Commit: Yes" asked of the mapping.
+        const stored = new Database(join(dir, 'app.db'), { readonly: true });
+        expect(stored.prepare('SELECT name FROM shop$customer').all()).toEqual([{ name: 'ann' }]);
+        stored.close();
+      } finally {
+        await kiln.kill();
       }
     },
     SLOW,
