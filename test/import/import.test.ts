@@ -91,6 +91,8 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       const app = parse(readFileSync(join(out, 'app.yaml'), 'utf8'));
       expect(app.security.userRoles.User).toContain('Administration.User');
       expect(app.security.passwordPolicy).toEqual({ minLength: 12, requireDigit: true, requireSymbol: false, requireMixedCase: true });
+      // Demo users keep their specialisation of System.User (Mendix's Administration.Account).
+      expect(app.security.demoUsers).toContainEqual(expect.objectContaining({ name: 'demo_user', roles: ['User'], entity: 'Administration.Account' }));
 
       // A microflow with decisions, rebuilt into a structured body.
       const mf = parse(readFileSync(join(out, 'modules/Administration/microflows/ChangePassword.yaml'), 'utf8'));
