@@ -3,6 +3,9 @@ import { pino, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { UserError } from '../model/diagnostics.js';
 import { canonicalNode, LOG_NODES } from './log-node-names.js';
+import { nodesOf } from './node-loggers.js';
+
+export { logNodesOf, nodeLogger } from './node-loggers.js';
 
 export type { Logger };
 
@@ -198,38 +201,7 @@ export class LogNodes {
   }
 }
 
-const nodesOf = new WeakMap<Logger, LogNodes>();
 const CHINDINGS = pino.symbols.chindingsSym;
-
-/** The log nodes of a logger made by createLogger (or of one of its node loggers); undefined for other loggers. */
-export function logNodesOf(log: Logger): LogNodes | undefined {
-  return nodesOf.get(log);
-}
-
-const nodeLoggers = new WeakMap<LogNodes, Map<string, Logger>>();
-/** Past this many, an app's own node names (from an expression) stop getting loggers of their own. */
-const MAX_APP_NODES = 1000;
-
-/**
- * The logger of a node named at run time (a microflow's log activity: `Shop.Orders`), made
- * once from the process's root logger, so its level is set like any node's (LogNodeLevels,
- * set_log_level) and its lines carry that node, not the caller's.
- */
-export function nodeLogger(log: Logger, node: string): Logger {
-  const nodes = nodesOf.get(log);
-  if (!nodes) return log.child({ node });
-  let byName = nodeLoggers.get(nodes);
-  if (!byName) {
-    byName = new Map();
-    nodeLoggers.set(nodes, byName);
-  }
-  let l = byName.get(node);
-  if (!l) {
-    l = nodes.root.child({ node });
-    if (byName.size < MAX_APP_NODES) byName.set(node, l);
-  }
-  return l;
-}
 
 /**
  * One pino logger for the process; components take child loggers named after their log

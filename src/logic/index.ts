@@ -10,6 +10,7 @@
 export { MicroflowEngine } from './engine/engine.js';
 export { MicroflowError } from './engine/errors.js';
 export { loadActions } from './ts-actions.js';
-export { dataPort, queryPort, dbPort } from './wiring.js';
+export { dataPort, dbPort } from './wiring.js';
+export { queryPort } from './query-port.js';
 export { checkMicroflows } from './model-check.js';
 export * from './expressions/index.js';

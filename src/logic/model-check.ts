@@ -3,7 +3,7 @@ import type { CAttribute, CEntity, CompiledModel } from '../model/compiled/types
 import { MicroflowCompiler } from './engine/compiler.js';
 import { parseTypeName, typeToString } from './expressions/types.js';
 import { sqlite } from '../data/dialects/sqlite/index.js';
-import { queryPort } from './wiring.js';
+import { queryPort } from './query-port.js';
 
 /**
  * `kiln check` for microflows: every activity, expression (with the column

@@ -6,7 +6,7 @@ import { sqlite } from '../data/dialects/sqlite/index.js';
 import { MicroflowCompiler } from './engine/compiler.js';
 import { parseExpression } from './expressions/parser.js';
 import type { Node } from './expressions/ast.js';
-import { queryPort } from './wiring.js';
+import { queryPort } from './query-port.js';
 import { nanoflowActivities as activities } from '../model/compiled/nanoflow-activities.js';
 import { xpathVariables } from '../model/compiled/nanoflow-retrieves.js';
 

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { idFromDb, placeholder, quoteIdentifier, toDbValue } from '../data/index.js';
+import { placeholder, quoteIdentifier } from '../data/dialects/names.js';
+import { idFromDb, toDbValue } from '../data/values.js';
 import type { CAttribute, CEntity, CValidationRule } from '../model/compiled/types.js';
 import type { MxObject } from '../objects/mx-object.js';
 import type { AttributeValue } from '../objects/values.js';

@@ -1,7 +1,6 @@
-import { commitObjects, createObject, deleteObjects, retrieveByIds, type Database, type Dialect, type IdGenerator, type Transaction } from '../data/index.js';
+import { commitObjects, createObject, deleteObjects, retrieveByIds, type Database, type IdGenerator, type Transaction } from '../data/index.js';
 import type { CompiledModel } from '../model/compiled/types.js';
-import { compileQuery, retrieve } from '../query/index.js';
-import type { DataPort, DbPort, QueryPort, SqlPort } from './engine/ports.js';
+import type { DataPort, DbPort } from './engine/ports.js';
 import { ValidationFailedError } from './engine/errors.js';
 import type { SecurityService } from '../security/services.js';
 
@@ -19,30 +18,6 @@ export function dataPort(model: CompiledModel, ids: IdGenerator, security?: Pick
     },
     deleteObjects: (tx, objects, opts) => deleteObjects(tx as Transaction, model, objects, opts?.beforeDelete ? { beforeDelete: opts.beforeDelete } : {}),
     entityOf: (id) => ids.entityOf(id),
-  };
-}
-
-/**
- * The engine's query port on the query engine (src/query): each retrieve
- * activity's XPath is compiled once, for the database's dialect (or SQLite's
- * when only checking the model).
- */
-export function queryPort(dialect: Dialect): QueryPort {
-  return {
-    prepare(model, request, applyEntityAccess) {
-      const xpath = request.xpath ? (request.xpath.trim().startsWith('//') ? request.xpath : `//${request.entity}${request.xpath}`) : `//${request.entity}`;
-      const plan = compileQuery(model, { xpath, entity: request.entity, sort: request.sort }, dialect);
-      return {
-        async run(q, user, variables, range) {
-          const u = applyEntityAccess ? user : { ...user, applyEntityAccess: false };
-          const { objects } = await retrieve(q as SqlPort & { dialect: Dialect }, model, plan, u, variables, {
-            ...(range.offset !== undefined ? { offset: range.offset } : {}),
-            ...(range.amount !== undefined ? { amount: range.amount } : {}),
-          });
-          return objects;
-        },
-      };
-    },
   };
 }
 

@@ -97,17 +97,24 @@ function normaliseSort(raw: unknown): SortKey[] | undefined {
   });
 }
 
-/** Calls `fn` for every `source` object found in the widget tree, with its path. */
+/**
+ * Calls `fn` for every `source` object found in the widget tree, with its path (a copy: the walk
+ * pushes and pops one array, as it visits every node of every page).
+ */
 function walk(node: unknown, path: (string | number)[], fn: (source: Record<string, unknown>, path: (string | number)[]) => void): void {
   if (Array.isArray(node)) {
-    node.forEach((n, i) => {
-      walk(n, [...path, i], fn);
-    });
+    for (let i = 0; i < node.length; i++) {
+      path.push(i);
+      walk(node[i], path, fn);
+      path.pop();
+    }
     return;
   }
   if (!node || typeof node !== 'object') return;
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-    if (k === 'source' && v && typeof v === 'object' && !Array.isArray(v)) fn(v as Record<string, unknown>, [...path, k]);
-    else walk(v, [...path, k], fn);
+    path.push(k);
+    if (k === 'source' && v && typeof v === 'object' && !Array.isArray(v)) fn(v as Record<string, unknown>, [...path]);
+    else walk(v, path, fn);
+    path.pop();
   }
 }

@@ -158,14 +158,41 @@ export class QueryPlan {
       if (flags && oql.select.kind === 'objects') oql = { ...oql, select: { ...oql.select, flags: flags.exprs } };
     }
     const countOql: OqlQuery = { source: main, select: { kind: 'count' }, where, orderBy: [], paged: false };
-    return {
-      oql,
-      countOql,
-      select: new SqlCompiler(this.model, this.syntax).compile(oql),
-      selectUnordered: !this.aggregate && sort.length === 0 ? new SqlCompiler(this.model, this.syntax).compile({ ...oql, orderBy: [] }) : undefined,
-      count: new SqlCompiler(this.model, this.syntax).compile(countOql),
-      ruleFlags: flags,
-    };
+    return new Variant(oql, countOql, flags, !this.aggregate && sort.length === 0, (q) => new SqlCompiler(this.model, this.syntax).compile(q));
+  }
+}
+
+/**
+ * A variant whose SQL is compiled when first asked for: the constructor's variant only proves the
+ * XPath resolves (`kiln check` runs no query), and a retrieve that never counts needs no count.
+ * Every problem with a query is found while building its OQL; compiling that to SQL only reports
+ * internal errors.
+ */
+class Variant implements PlanVariant {
+  private readonly sql: { select?: SqlStatement; unordered?: SqlStatement; count?: SqlStatement } = {};
+
+  constructor(
+    readonly oql: OqlQuery,
+    readonly countOql: OqlQuery,
+    readonly ruleFlags: RuleFlags | undefined,
+    private readonly hasUnordered: boolean,
+    private readonly compile: (q: OqlQuery) => SqlStatement,
+  ) {}
+
+  get select(): SqlStatement {
+    this.sql.select ??= this.compile(this.oql);
+    return this.sql.select;
+  }
+
+  get selectUnordered(): SqlStatement | undefined {
+    if (!this.hasUnordered) return undefined;
+    this.sql.unordered ??= this.compile({ ...this.oql, orderBy: [] });
+    return this.sql.unordered;
+  }
+
+  get count(): SqlStatement {
+    this.sql.count ??= this.compile(this.countOql);
+    return this.sql.count;
   }
 }
 

@@ -12,16 +12,29 @@ import type { OperationRegistry, OperationsFileEntry, RuntimeOperation } from '.
  * the model does not have; `kiln check` reports the same through `registryCheck`.
  */
 export function buildRegistry(model: CompiledModel): OperationRegistry {
-  const diags: Diagnostic[] = [];
-  const ops = collectOperations(model, diags);
+  const { ops, diags } = checked.get(model) ?? collect(model);
+  checked.delete(model);
   const errors = diags.filter((d) => d.severity === 'error');
   if (errors.length) throw new UserError(`the pages' runtime operations have ${errors.length} error(s)`, errors);
   return new Registry(ops);
 }
 
+/**
+ * The operations the check collected, for the start-up that follows it with the same model
+ * (collected once, not twice: the walk visits every widget of every page).
+ */
+const checked = new WeakMap<CompiledModel, { readonly ops: RuntimeOperation[]; readonly diags: readonly Diagnostic[] }>();
+
+function collect(model: CompiledModel): { ops: RuntimeOperation[]; diags: Diagnostic[] } {
+  const diags: Diagnostic[] = [];
+  return { ops: collectOperations(model, diags), diags };
+}
+
 /** The registry's problems as model diagnostics, for `kiln check` and start-up. */
 export const registryCheck: ModelCheck = (model, out) => {
-  collectOperations(model, out);
+  const result = collect(model);
+  checked.set(model, result);
+  out.push(...result.diags);
 };
 
 /** Writes `<deploymentDir>/model/operations.json` (for debugging, as Mendix does). */

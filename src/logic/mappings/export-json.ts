@@ -1,4 +1,5 @@
-import { idFromDb, idToDb, placeholder, quoteIdentifier } from '../../data/index.js';
+import { placeholder, quoteIdentifier } from '../../data/dialects/names.js';
+import { idFromDb, idToDb } from '../../data/values.js';
 import type { CMapping, CMappingChild, CMappingNode } from '../../model/compiled/mappings.js';
 import type { MemberRight } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';

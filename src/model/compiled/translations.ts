@@ -14,28 +14,36 @@ const CODE = /^[a-z]{2}_[A-Z]{2}$/;
  */
 export function checkTranslations(model: CompiledModel, appFile: SourceFile | undefined, out: Diagnostic[]): void {
   const languages = model.app.languages ?? [];
+  // `path` is one array pushed and popped along the walk (copied only into a diagnostic): the
+  // walk visits every node of every page and microflow.
   const visit = (file: SourceFile, node: unknown, path: (string | number)[]): void => {
     if (Array.isArray(node)) {
-      node.forEach((n, i) => {
-        visit(file, n, [...path, i]);
-      });
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        visit(file, node[i], path);
+        path.pop();
+      }
       return;
     }
     if (!node || typeof node !== 'object') return;
     const entries = Object.entries(node);
     if (entries.length > 0 && entries.every(([k, v]) => CODE.test(k) && typeof v === 'string')) {
       if (languages.length === 0) {
-        out.push(file.diagnostic(path, "a text per language needs the app's languages: add languages: [...] to app.yaml"));
+        out.push(file.diagnostic([...path], "a text per language needs the app's languages: add languages: [...] to app.yaml"));
         return;
       }
       for (const [k] of entries)
         if (!languages.includes(k))
           out.push(file.diagnostic([...path, k], `'${k}' is not one of the app's languages (${languages.join(', ')})`, 'error', { atKey: true }));
       const missing = languages.filter((l) => !Object.hasOwn(node, l));
-      if (missing.length) out.push(file.diagnostic(path, `no ${missing.join(', ')} text (the ${languages[0]} text is shown instead)`, 'warning'));
+      if (missing.length) out.push(file.diagnostic([...path], `no ${missing.join(', ')} text (the ${languages[0]} text is shown instead)`, 'warning'));
       return;
     }
-    for (const [k, v] of entries) visit(file, v, [...path, k]);
+    for (const [k, v] of entries) {
+      path.push(k);
+      visit(file, v, path);
+      path.pop();
+    }
   };
   for (const unit of [...model.pages.values(), ...(model.layouts?.values() ?? []), ...(model.snippets?.values() ?? [])]) visit(unit.source.file, unit.def, []);
   for (const f of model.files) {

@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { UserError } from '../diagnostics.js';
@@ -43,7 +44,7 @@ export async function loadAppFolder(root: string, opts: LoadOptions = {}): Promi
   const files: SourceFile[] = [];
   let app: SourceFile | undefined;
 
-  const entries = await walk(root);
+  const entries = walk(root);
   const appFiles = entries.filter((f) => /^app\.(ya?ml|json)$/i.test(f));
   if (appFiles.length === 0) {
     diagnostics.push({
@@ -57,11 +58,20 @@ export async function loadAppFolder(root: string, opts: LoadOptions = {}): Promi
     diagnostics.push({ severity: 'error', file: appFiles[1]!, line: 0, path: '', message: `duplicate app file: ${appFiles.join(' and ')}` });
   }
 
-  // The texts are read all at once (the files are parsed in order below).
-  const texts = new Map<string, Promise<string>>();
-  for (const rel of entries) if (MODEL_EXT.test(rel)) texts.set(rel, readFile(join(root, rel), 'utf8'));
-  const read = await Promise.allSettled(texts.values());
-  const size = read.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value.length : 0), 0);
+  // Read synchronously: a model's files are small and many (400 for 200 entities), and a promise
+  // per file (open, stat, read, close on the thread pool) cost more than the reads themselves.
+  const texts = new Map<string, string | Error>();
+  let size = 0;
+  for (const rel of entries) {
+    if (!MODEL_EXT.test(rel)) continue;
+    try {
+      const text = readFileSync(join(root, rel), 'utf8');
+      texts.set(rel, text);
+      size += text.length;
+    } catch (e) {
+      texts.set(rel, e as Error);
+    }
+  }
   const want = opts.parseCache === true ? {} : opts.parseCache || undefined;
   const cache = want && size >= (want.minBytes ?? CACHE_MIN_BYTES) ? await ParseCache.open(root, want.dir) : undefined;
   const seenUnits = new Map<string, string>();
@@ -95,7 +105,8 @@ export async function loadAppFolder(root: string, opts: LoadOptions = {}): Promi
       continue;
     }
     seenUnits.set(unitKey, rel);
-    const text = await texts.get(rel)!;
+    const text = texts.get(rel)!;
+    if (typeof text !== 'string') throw text;
     const hash = cache ? ParseCache.hash(text) : '';
     const known = cache?.get(rel, hash);
     let sf: SourceFile | undefined;
@@ -149,17 +160,17 @@ function classify(rel: string): { kind: FileKind; module?: string; unit?: string
   return undefined;
 }
 
-async function walk(root: string): Promise<string[]> {
+function walk(root: string): string[] {
   const out: string[] = [];
-  async function rec(dir: string): Promise<void> {
-    const items = await readdir(dir, { withFileTypes: true });
+  function rec(dir: string): void {
+    const items = readdirSync(dir, { withFileTypes: true });
     for (const it of items) {
       if (it.name.startsWith('.') || it.name === 'node_modules') continue;
       const full = join(dir, it.name);
-      if (it.isDirectory()) await rec(full);
+      if (it.isDirectory()) rec(full);
       else if (it.isFile()) out.push(relative(root, full).split(sep).join('/'));
     }
   }
-  await rec(root);
+  rec(root);
   return out.sort();
 }

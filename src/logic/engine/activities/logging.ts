@@ -1,4 +1,4 @@
-import { nodeLogger } from '../../../core/logger.js';
+import { nodeLogger } from '../../../core/node-loggers.js';
 import { valueToString } from '../../expressions/runtime.js';
 import { T } from '../../expressions/types.js';
 import { NEXT } from '../compiled.js';

@@ -1,4 +1,6 @@
-import { idFromDb, idToDb, placeholder, quoteIdentifier } from '../../../data/index.js';
+// Not the data layer's index: compiling a microflow (kiln check) must not load Kysely.
+import { placeholder, quoteIdentifier } from '../../../data/dialects/names.js';
+import { idFromDb, idToDb } from '../../../data/values.js';
 import type { MxObject } from '../../../objects/mx-object.js';
 import { ExpressionError } from '../../expressions/runtime.js';
 import { T } from '../../expressions/types.js';
