@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitObjects, createObject } from '../../src/data/index.js';
+import { commitObjects, createObject, retrieveByIds } from '../../src/data/index.js';
 import { setReference } from '../../src/objects/mx-object.js';
 import { DIALECTS } from '../support/databases.js';
 import { startApp, type AppUnderTest, type XasClient } from './harness.js';
@@ -221,6 +221,21 @@ describe.each(DIALECTS)('associations owned by both ends on %s', (dialect) => {
     const r = await member.op(savePerson().id, { params: { Objects: { guids: [ann] } }, changes: { [ann]: { [ASSOC]: { value: [bob] } } } });
     expect(r.status).toBe(400);
     expect(String(r.body.error)).toContain('Team.Project');
+  });
+
+  it('loads the child-side value of an object read by id, alone or with others', async () => {
+    const model = app.runtime.ctx.model;
+    const parentsOf = (child: string) =>
+      rows().then((l) =>
+        l
+          .filter((r) => r.endsWith(`>${child}`))
+          .map((r) => r.split('>')[0]!)
+          .sort(),
+      );
+    const [one] = await retrieveByIds(app.db, model, 'Team.Person', [BigInt(ann)]);
+    expect((one!.references.get(ASSOC) as bigint[]).map(String)).toEqual(await parentsOf(ann));
+    const two = await retrieveByIds(app.db, model, 'Team.Person', [BigInt(ann), BigInt(bob)]);
+    expect(two.map((o) => (o.references.get(ASSOC) as bigint[]).map(String))).toEqual([await parentsOf(ann), await parentsOf(bob)]);
   });
 
   it("lets a microflow add to the set from the child side, keeping the child's other parents", async () => {
