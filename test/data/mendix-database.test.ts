@@ -387,6 +387,15 @@ describe("Kiln on a Mendix database with the System module's tables as Mendix ma
       after.columns.filter((c) => (c.t === 'system$workflow' && c.c === 'previousstate') || (c.t === 'system$workflowdefinition' && c.c === 'modelguid')),
     ).toHaveLength(2);
     expect(after.constraints.map((c) => c.name)).toEqual(expect.arrayContaining(['uniq_system$user_name', 'uniq_system$workflowdefinition_modelguid']));
+    // The foreign keys later Mendix 10 versions put on association tables stay (and cascade Kiln's deletes, e.g. of the anonymous user).
+    const fks = [
+      'frn_system$session_user_system$sessionid',
+      'frn_system$session_user_system$userid',
+      'frn_system$userroles_system$userid',
+      'frn_system$userroles_system$userroleid',
+    ];
+    expect(before.constraints.filter((c) => c.type === 'FOREIGN KEY').map((c) => c.name)).toEqual(fks);
+    expect(after.constraints.filter((c) => c.type === 'FOREIGN KEY').map((c) => c.name)).toEqual(fks);
   });
 
   it('keeps the rows Mendix stored in its System tables and its records of them', () => {

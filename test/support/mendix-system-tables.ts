@@ -62,6 +62,8 @@ interface Assoc {
   readonly index: string;
   /** [name, column it is on, id Mendix gave it]. */
   readonly uniques?: readonly (readonly [string, 'parent' | 'child', string])[];
+  /** Foreign keys on both columns (ON DELETE CASCADE), as later Mendix 10 versions create them. */
+  readonly foreignKeys?: true;
 }
 
 const USER = '282e2e60-88a5-469d-84a5-ba8d9151644f';
@@ -474,7 +476,7 @@ const assoc = (name: string, id: string, parent: string, child: string, pc: stri
 });
 
 const MENDIX_SYSTEM_ASSOCIATIONS: readonly Assoc[] = [
-  assoc(
+  fk(
     'UserRoles',
     '6adaf137-4299-435e-9475-a871a4f21471',
     USER,
@@ -512,7 +514,7 @@ const MENDIX_SYSTEM_ASSOCIATIONS: readonly Assoc[] = [
     'idx_system$user_timezone_system$timezone_system$user',
     [['uniq_system$user_timezone_system$userid', 'parent', '61482ff9-64e6-366d-9055-524387b93b37']],
   ),
-  assoc(
+  fk(
     'Session_User',
     '546aaff5-62e1-40ce-ab45-d40d0a0478f1',
     SESSION,
@@ -677,6 +679,17 @@ const MENDIX_SYSTEM_ASSOCIATIONS: readonly Assoc[] = [
   ),
 ];
 
+/**
+ * Later Mendix 10 versions create foreign keys on an association table's two
+ * columns, `frn_<table>_<column>` ... ON DELETE CASCADE, and record them in
+ * mendixsystem$association (parent_fkc_name, child_fkc_name, actions 0): seen
+ * in Mendix 10 DDL of 2024 (public database_commands logs); the 10.1 fixture
+ * has none. Two System association tables here have them.
+ */
+function fk(...args: Parameters<typeof assoc>): Assoc {
+  return { ...assoc(...args), foreignKeys: true };
+}
+
 /** PostgreSQL's identifier limit (Mendix's MySQL names may have 64 characters). */
 const pg = (name: string): string => name.slice(0, 63);
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -735,8 +748,16 @@ export function mendixSystemStatements(): string[] {
   }
   for (const a of MENDIX_SYSTEM_ASSOCIATIONS) {
     const uniq = (a.uniques ?? []).map(([name, side]) => `CONSTRAINT "${pg(name)}" UNIQUE ("${side === 'parent' ? a.parentColumn : a.childColumn}")`);
+    const tableOf = (id: string) => MENDIX_SYSTEM_ENTITIES.find((e) => e.id === id)!.table;
+    const frn = (column: string) => pg(`frn_${a.table}_${column}`);
+    const fks = a.foreignKeys
+      ? [
+          `CONSTRAINT "${frn(a.parentColumn)}" FOREIGN KEY ("${a.parentColumn}") REFERENCES "${tableOf(a.parent)}" ("id") ON DELETE CASCADE`,
+          `CONSTRAINT "${frn(a.childColumn)}" FOREIGN KEY ("${a.childColumn}") REFERENCES "${tableOf(a.child)}" ("id") ON DELETE CASCADE`,
+        ]
+      : [];
     out.push(
-      `CREATE TABLE "${a.table}" (${[`"${a.parentColumn}" BIGINT NOT NULL`, `"${a.childColumn}" BIGINT NOT NULL`, `PRIMARY KEY("${a.parentColumn}","${a.childColumn}")`, ...uniq].join(', ')})`,
+      `CREATE TABLE "${a.table}" (${[`"${a.parentColumn}" BIGINT NOT NULL`, `"${a.childColumn}" BIGINT NOT NULL`, `PRIMARY KEY("${a.parentColumn}","${a.childColumn}")`, ...uniq, ...fks].join(', ')})`,
     );
     out.push(`CREATE INDEX "${pg(a.index)}" ON "${a.table}" ("${a.childColumn}" ASC, "${a.parentColumn}" ASC)`);
     out.push(
@@ -744,6 +765,10 @@ export function mendixSystemStatements(): string[] {
     );
     for (const [name, , id] of a.uniques ?? [])
       out.push(`INSERT INTO "mendixsystem$unique_constraint" ("name", "table_id", "column_id") VALUES (${q(pg(name))}, ${q(a.id)}, ${q(id)})`);
+    if (a.foreignKeys)
+      out.push(
+        `UPDATE "mendixsystem$association" SET "parent_fkc_name" = ${q(frn(a.parentColumn))}, "child_fkc_name" = ${q(frn(a.childColumn))}, "parent_fkc_action" = 0, "child_fkc_action" = 0 WHERE "id" = ${q(a.id)}`,
+      );
   }
   return out;
 }
