@@ -25,10 +25,11 @@ entities:
     attributes:
       Nick: String(100)
     access:
-      - { roles: [Member], read: [Nick, Project_Person], write: [Project_Person] }
-      - { roles: [Lead], read: [Nick] }
+      - { roles: [Member], read: [Nick, Project_Person, Person_Buddy], write: [Project_Person, Person_Buddy] }
+      - { roles: [Lead], read: [Nick, Person_Buddy] }
 associations:
   Project_Person: { type: ReferenceSet, parent: Project, child: Person, owner: Both }
+  Person_Buddy: { type: ReferenceSet, parent: Person, child: Person, owner: Both }
 `,
   'modules/Team/pages/People.yaml': `title: People
 allowedRoles: [Member, Lead]
@@ -39,6 +40,7 @@ widgets:
       widgets:
         - textBox: { attribute: Nick, label: Nick }
         - referenceSetSelector: { association: Project_Person, attribute: Title, label: Projects }
+        - referenceSetSelector: { association: Person_Buddy, attribute: Nick, label: Buddies }
   - listView:
       name: projects
       source: { xpath: //Team.Project, sort: [Title] }
@@ -221,6 +223,21 @@ describe.each(DIALECTS)('associations owned by both ends on %s', (dialect) => {
     const r = await member.op(savePerson().id, { params: { Objects: { guids: [ann] } }, changes: { [ann]: { [ASSOC]: { value: [bob] } } } });
     expect(r.status).toBe(400);
     expect(String(r.body.error)).toContain('Team.Project');
+  });
+
+  it('treats a self-association owned by both ends as Mendix does: one member per object, its own side, changed where the rule grants write', async () => {
+    const BUDDY = 'Team.Person_Buddy';
+    const r = await member.op(savePerson().id, { params: { Objects: { guids: [ann] } }, changes: { [ann]: { [BUDDY]: { value: [bob] } } } });
+    expect(r.status).toBe(200);
+    const links = await app.db.query<Record<string, unknown>>('SELECT * FROM "team$person_buddy"', []);
+    expect(links.map((l) => `${String(l.team$personid1)}>${String(l.team$personid2)}`)).toEqual([`${ann}>${bob}`]);
+    // Each person's member is the set it holds itself (bob's is empty); the other direction is XPath's [reversed()].
+    const people = await objects(lead, 'people');
+    expect([people[ann]![BUDDY], people[bob]![BUDDY]]).toEqual([{ value: [bob] }, { value: [] }]);
+    // The lead's rule reads it but does not grant write: 403, nothing written.
+    const l = await lead.op(savePerson().id, { params: { Objects: { guids: [bob] } }, changes: { [bob]: { [BUDDY]: { value: [ann] } } } });
+    expect(l.status).toBe(403);
+    expect((await app.db.query('SELECT * FROM "team$person_buddy"', [])).length).toBe(1);
   });
 
   it('loads the child-side value of an object read by id, alone or with others', async () => {
