@@ -25,11 +25,12 @@ entities:
     attributes:
       Nick: String(100)
     access:
-      - { roles: [Member], read: [Nick, Project_Person, Person_Buddy], write: [Project_Person, Person_Buddy] }
+      - { roles: [Member], read: [Nick, Project_Person, Person_Buddy, Project_Lead], write: [Project_Person, Person_Buddy, Project_Lead] }
       - { roles: [Lead], read: [Nick, Person_Buddy] }
 associations:
   Project_Person: { type: ReferenceSet, parent: Project, child: Person, owner: Both }
   Person_Buddy: { type: ReferenceSet, parent: Person, child: Person, owner: Both }
+  Project_Lead: { type: Reference, parent: Project, child: Person, owner: Both }
 `,
   'modules/Team/pages/People.yaml': `title: People
 allowedRoles: [Member, Lead]
@@ -129,6 +130,7 @@ describe.each(DIALECTS)('associations owned by both ends on %s', (dialect) => {
     const p1 = await mk('Team.Person', 'Nick', 'ann');
     const p2 = await mk('Team.Person', 'Nick', 'bob');
     setReference(a, ASSOC, [p1.id]);
+    setReference(a, 'Team.Project_Lead', p1.id);
     await app.db.transaction((tx) => commitObjects(tx, model, [a, b, p1, p2]));
     [alpha, beta, ann, bob] = [a, b, p1, p2].map((o) => o.id.toString()) as [string, string, string, string];
     member = app.client();
@@ -238,6 +240,18 @@ describe.each(DIALECTS)('associations owned by both ends on %s', (dialect) => {
     const l = await lead.op(savePerson().id, { params: { Objects: { guids: [bob] } }, changes: { [bob]: { [BUDDY]: { value: [ann] } } } });
     expect(l.status).toBe(403);
     expect((await app.db.query('SELECT * FROM "team$person_buddy"', [])).length).toBe(1);
+  });
+
+  it('moves a one-to-one association (Reference, owner Both) set from the child side: the parent leaves its former child', async () => {
+    const LEAD = 'Team.Project_Lead';
+    const leads = async () =>
+      (await app.db.query<Record<string, unknown>>('SELECT * FROM "team$project_lead"', [])).map(
+        (r) => `${String(r.team$projectid)}>${String(r.team$personid)}`,
+      );
+    expect(await leads()).toEqual([`${alpha}>${ann}`]);
+    const r = await member.op(savePerson().id, { params: { Objects: { guids: [bob] } }, changes: { [bob]: { [LEAD]: { value: alpha } } } });
+    expect(r.status).toBe(200);
+    expect(await leads()).toEqual([`${alpha}>${bob}`]);
   });
 
   it('loads the child-side value of an object read by id, alone or with others', async () => {
