@@ -6,10 +6,11 @@ import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { startApp, type TestRuntime } from '../security/harness.js';
 
 /**
- * OData writes of associations owned by both ends (issue 22): a client binds
+ * OData and associations owned by both ends (issue 22): a client binds
  * Project_Person (a reference set, owner Both) on a Person, the child, where
  * Person's rules grant the member on that object; the rows land in the one
- * association table. A person whose rule does not grant write is refused
+ * association table. Reading it from the child ($expand, the navigation URL)
+ * asks Person's rules, from the parent Project's (which do not grant it here). A person whose rule does not grant write is refused
  * (403, nothing written); an association owned by its parent alone is still
  * set from the parent side only (400).
  */
@@ -26,7 +27,7 @@ entities:
   Project:
     attributes: { Title: String }
     access:
-      - { roles: [Guest], read: "*" }
+      - { roles: [Guest], read: [Title, Project_Lead] }
   Person:
     attributes: { Nick: String }
     access:
@@ -83,14 +84,20 @@ describe.each(['sqlite', 'postgres'] as const)('OData writes of an association o
       body: JSON.stringify(body),
     });
 
-  it("binds the parents on the child where the child's rule grants the member, and the parent side shows them", async () => {
+  it("binds the parents on the child where the child's rule grants the member, and reads them from the child's side by the child's rules", async () => {
     const r = await patch(id.ann!, { 'Projects@odata.bind': [`Projects(${id.alpha})`, `Projects(${id.beta})`] });
     expect(r.status).toBe(204);
     expect(await rows()).toEqual([`${id.alpha}>${id.ann}`, `${id.alpha}>${id.locked}`, `${id.beta}>${id.ann}`].sort());
-    const beta = await fetch(`${t.url}/odata/team/v1/Projects(${id.beta})?$expand=People($select=Nick)`, {
-      headers: { accept: 'application/json;IEEE754Compatible=true' },
+    // Each side's rules decide its member: Person's grant it (ann's projects are read from her side), Project's do not (403).
+    const accept = { accept: 'application/json;IEEE754Compatible=true' };
+    const ann = await fetch(`${t.url}/odata/team/v1/People(${id.ann})?$expand=${encodeURIComponent('Projects($select=Title;$orderby=Title)')}`, {
+      headers: accept,
     });
-    expect(((await beta.json()) as { People: { Nick: string }[] }).People.map((p) => p.Nick)).toEqual(['ann']);
+    expect(ann.status).toBe(200);
+    expect(((await ann.json()) as { Projects: { Title: string }[] }).Projects.map((p) => p.Title)).toEqual(['alpha', 'beta']);
+    const path = await fetch(`${t.url}/odata/team/v1/People(${id.ann})/Projects?$select=Title&$orderby=Title`, { headers: accept });
+    expect(((await path.json()) as { value: { Title: string }[] }).value.map((p) => p.Title)).toEqual(['alpha', 'beta']);
+    expect((await fetch(`${t.url}/odata/team/v1/Projects(${id.beta})?$expand=People`, { headers: accept })).status).toBe(403);
     // Binding fewer parents removes this child's other rows only.
     expect((await patch(id.ann!, { 'Projects@odata.bind': [`Projects(${id.beta})`] })).status).toBe(204);
     expect(await rows()).toEqual([`${id.alpha}>${id.locked}`, `${id.beta}>${id.ann}`].sort());
