@@ -1,4 +1,5 @@
 import type { DomainModelFile } from './schema/index.js';
+import { SYSTEM_WORKFLOWS } from './system-workflows.js';
 
 /**
  * The built-in System module at model level: the entities apps generalize
@@ -9,20 +10,20 @@ import type { DomainModelFile } from './schema/index.js';
 /** What a task in a queue records (System.QueuedTask), kept in its processed record too. */
 const QUEUED_TASK_ATTRIBUTES = {
   Sequence: 'Long',
-  Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
+  Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus', default: 'Idle' },
   QueueId: { type: 'String', length: 36 },
   QueueName: { type: 'String', length: 200 },
-  ContextType: { type: 'String', length: 20 },
+  ContextType: { type: 'Enumeration', enumeration: 'ContextType' },
   ContextData: { type: 'String', length: 'unlimited' },
   MicroflowName: { type: 'String', length: 200 },
   UserActionName: { type: 'String', length: 200 },
   Arguments: { type: 'String', length: 'unlimited' },
-  XASId: { type: 'String', length: 64 },
+  XASId: { type: 'String', length: 50 },
   ThreadId: 'Long',
   Created: 'DateTime',
   StartAt: 'DateTime',
   Started: 'DateTime',
-  Retried: 'Long',
+  Retried: { type: 'Long', default: 0 },
   Retry: { type: 'String', length: 200 },
   ErrorMessage: { type: 'String', length: 'unlimited' },
 } as const;
@@ -43,6 +44,12 @@ export const SYSTEM_MODULE: DomainModelFile = {
       Aborted: 'Aborted',
       Incompatible: 'Incompatible',
     },
+    // In whose context a queued task runs.
+    ContextType: { System: 'System', User: 'User', Anonymous: 'Anonymous', ScheduledEvent: 'ScheduledEvent' },
+    // System.ConsumedODataConfiguration: which proxy a consumed OData service's calls use.
+    ProxyConfiguration: { UseAppSettings: 'UseAppSettings', Override: 'Override', NoProxy: 'NoProxy' },
+    UnreferencedFileState: { New: 'New', Obsolete: 'Obsolete', Deleted: 'Deleted' },
+    ...SYSTEM_WORKFLOWS.enumerations,
   },
   entities: {
     User: {
@@ -57,7 +64,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
         WebServiceUser: { type: 'Boolean', default: false },
         IsAnonymous: { type: 'Boolean', default: false },
       },
-      systemMembers: { createdDate: true, changedDate: true },
+      systemMembers: { createdDate: true, changedDate: true, owner: true, changedBy: true },
       validation: [{ attribute: 'Name', unique: 'The user name is already in use.' }],
       // Login looks users up by name.
       indexes: [{ name: 'idx_system$user_name', attributes: ['Name'] }],
@@ -81,7 +88,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
       attributes: {
         ModelGUID: { type: 'String', length: 36 },
         Name: { type: 'String', length: 100 },
-        Description: { type: 'String', length: 'unlimited' },
+        Description: { type: 'String', length: 1000 },
       },
       // grantableRoles is filled at start-up from the app's security.manageableRoles (src/security/bootstrap.ts).
       access: [{ roles: ['Administrator', 'User'], read: '*' }],
@@ -92,7 +99,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
         CSRFToken: { type: 'String', length: 50 },
         LastActive: { type: 'DateTime' },
         LongLived: { type: 'Boolean', default: false },
-        ReadOnlyHashKey: { type: 'String', length: 50 },
+        ReadOnlyHashKey: { type: 'String', length: 36 },
         LastActionExecution: { type: 'DateTime' },
       },
       systemMembers: { createdDate: true },
@@ -129,7 +136,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
     Image: {
       generalization: 'System.FileDocument',
       attributes: {
-        PublicThumbnailPath: { type: 'String', length: 'unlimited' },
+        PublicThumbnailPath: { type: 'String', length: 500 },
         EnableCaching: { type: 'Boolean', default: true },
       },
     },
@@ -137,11 +144,28 @@ export const SYSTEM_MODULE: DomainModelFile = {
       generalization: 'System.FileDocument',
       attributes: {},
     },
+    // Files only the runtime hands out (Mendix stores them apart from the app's FileDocuments): storage.
+    PrivateFileDocument: {
+      generalization: 'System.FileDocument',
+      attributes: {},
+    },
+    // Mendix's record of a microflow run in the background (started from the client with a progress bar): storage.
+    BackgroundJob: {
+      attributes: {
+        JobId: { type: 'Long', default: 0 },
+        StartTime: 'DateTime',
+        EndTime: 'DateTime',
+        Result: { type: 'String', length: 'unlimited' },
+        Successful: { type: 'Boolean', default: false },
+      },
+      indexes: [{ name: 'idx_system$backgroundjob_jobid_asc', attributes: ['JobId'] }],
+      access: [{ roles: ['Administrator'], read: '*' }],
+    },
     // Files whose contents lost their FileDocument, kept until their removal from the file store.
     UnreferencedFile: {
       attributes: {
         FileKey: { type: 'String', length: 36 },
-        State: { type: 'String', length: 20 },
+        State: { type: 'Enumeration', enumeration: 'UnreferencedFileState', default: 'New' },
         TransactionId: { type: 'String', length: 36 },
       },
       systemMembers: { createdDate: true },
@@ -159,7 +183,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
     TimeZone: {
       attributes: {
         Code: { type: 'String', length: 50 },
-        Description: { type: 'String', length: 200 },
+        Description: { type: 'String', length: 100 },
         RawOffset: { type: 'Integer', default: 0 },
       },
       access: [{ roles: ['Administrator', 'User'], read: '*' }],
@@ -178,7 +202,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
     // StartedAt, Address and ModelVersion are Kiln's additions; the licence attributes stay empty.
     XASInstance: {
       attributes: {
-        XASId: { type: 'String', length: 64 },
+        XASId: { type: 'String', length: 50 },
         LastUpdate: 'DateTime',
         AllowedNumberOfConcurrentUsers: 'Integer',
         PartnerName: { type: 'String', length: 200 },
@@ -200,6 +224,9 @@ export const SYSTEM_MODULE: DomainModelFile = {
     ProcessedQueueTask: {
       attributes: {
         ...QUEUED_TASK_ATTRIBUTES,
+        // A record of what happened: no defaults (Mendix gives none here).
+        Status: { type: 'Enumeration', enumeration: 'QueueTaskStatus' },
+        Retried: 'Long',
         Finished: 'DateTime',
         Duration: 'Long',
         ScheduledEventName: { type: 'String', length: 200 },
@@ -209,7 +236,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
     // Which instance may take tasks of a queue until when (Mendix's task queue bookkeeping): storage.
     TaskQueueToken: {
       attributes: {
-        XASId: { type: 'String', length: 64 },
+        XASId: { type: 'String', length: 50 },
         QueueName: { type: 'String', length: 200 },
         ValidUntil: 'DateTime',
       },
@@ -218,8 +245,8 @@ export const SYSTEM_MODULE: DomainModelFile = {
     // Objects committed automatically because a committed object referred to them (Mendix's autocommits): storage.
     AutoCommitEntry: {
       attributes: {
-        SessionId: { type: 'String', length: 50 },
-        ObjectId: 'Long',
+        SessionId: { type: 'String', length: 36 },
+        ObjectId: { type: 'Long', default: 0 },
       },
       access: [{ roles: ['Administrator'], read: '*' }],
     },
@@ -227,8 +254,8 @@ export const SYSTEM_MODULE: DomainModelFile = {
     SynchronizationError: {
       attributes: {
         Reason: { type: 'String', length: 'unlimited' },
-        ObjectId: { type: 'String', length: 50 },
-        ObjectType: { type: 'String', length: 200 },
+        ObjectId: { type: 'String', length: 200 },
+        ObjectType: { type: 'String', length: 1000 },
         ObjectContent: { type: 'String', length: 'unlimited' },
       },
       systemMembers: { createdDate: true, owner: true },
@@ -265,7 +292,7 @@ export const SYSTEM_MODULE: DomainModelFile = {
       attributes: {
         PageNumber: { type: 'Long', default: 1 },
         IsSortable: { type: 'Boolean', default: false },
-        SortAttribute: { type: 'String', length: 'unlimited' },
+        SortAttribute: { type: 'String', length: 200 },
         SortAscending: { type: 'Boolean', default: true },
         HasMoreData: { type: 'Boolean', default: false },
       },
@@ -273,15 +300,28 @@ export const SYSTEM_MODULE: DomainModelFile = {
     // The answer of an OData call that counts.
     ODataResponse: {
       persistable: false,
-      attributes: { Count: 'Long' },
+      attributes: { Count: { type: 'Long', default: -1 } },
     },
+    // What a consumed OData service's configuration microflow returns (with its HttpHeaders): storage.
+    ConsumedODataConfiguration: {
+      persistable: false,
+      attributes: {
+        ServiceUrl: { type: 'String', length: 'unlimited' },
+        ProxyConfiguration: { type: 'Enumeration', enumeration: 'ProxyConfiguration' },
+        ProxyHost: { type: 'String', length: 'unlimited' },
+        ProxyPort: 'Integer',
+        ProxyUsername: { type: 'String', length: 'unlimited' },
+        ProxyPassword: { type: 'String', length: 'unlimited' },
+      },
+    },
+    ...SYSTEM_WORKFLOWS.entities,
     // Non-persistable HTTP messages, as Mendix has them: published REST operations and
     // custom authentication microflows take an HttpRequest (and may fill an HttpResponse);
     // callRest can return an HttpResponse and sets $latestHttpResponse.
     HttpMessage: {
       persistable: false,
       attributes: {
-        HttpVersion: { type: 'String', length: 20 },
+        HttpVersion: { type: 'String', length: 10 },
         Content: { type: 'String', length: 'unlimited' },
       },
     },
@@ -325,6 +365,10 @@ export const SYSTEM_MODULE: DomainModelFile = {
     HttpHeaders: { type: 'Reference', parent: 'HttpHeader', child: 'HttpMessage' },
     ScheduledEventInformation_XASInstance: { type: 'Reference', parent: 'ScheduledEventInformation', child: 'XASInstance' },
     UnreferencedFile_XASInstance: { type: 'Reference', parent: 'UnreferencedFile', child: 'XASInstance' },
+    HttpHeader_ConsumedODataConfiguration: { type: 'Reference', parent: 'HttpHeader', child: 'ConsumedODataConfiguration' },
+    BackgroundJob_Session: { type: 'Reference', parent: 'BackgroundJob', child: 'Session' },
+    BackgroundJob_XASInstance: { type: 'Reference', parent: 'BackgroundJob', child: 'XASInstance' },
+    ...SYSTEM_WORKFLOWS.associations,
   },
 };
 

@@ -23,8 +23,14 @@ export async function hashPassword(plain: string, cost: number): Promise<string>
 
 /** False for a null or malformed hash: a user without a password cannot log in. */
 export async function verifyPassword(plain: string, hash: string | null): Promise<boolean> {
-  if (!hash || !isBcryptHash(hash)) return false;
-  return hashPool().compare(plain, hash);
+  const h = hash === null ? null : withoutMendixPrefix(hash);
+  if (!h || !isBcryptHash(h)) return false;
+  return hashPool().compare(plain, h);
+}
+
+/** Mendix stores its bcrypt hashes as `{BCrypt}$2a$...`: a user of a Mendix database logs in with the password Mendix knew. */
+function withoutMendixPrefix(hash: string): string {
+  return hash.startsWith('{BCrypt}') ? hash.slice('{BCrypt}'.length) : hash;
 }
 
 export function isBcryptHash(s: string): boolean {
@@ -33,7 +39,7 @@ export function isBcryptHash(s: string): boolean {
 
 /** The cost a stored hash was made with (to re-hash after the setting changed). */
 export function costOf(hash: string): number | undefined {
-  const m = /^\$2[aby]\$(\d{2})\$/.exec(hash);
+  const m = /^\$2[aby]\$(\d{2})\$/.exec(withoutMendixPrefix(hash));
   return m ? Number(m[1]) : undefined;
 }
 

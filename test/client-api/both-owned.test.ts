@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitObjects, createObject } from '../../src/data/index.js';
+import { commitObjects, createObject, retrieveByIds } from '../../src/data/index.js';
 import { setReference } from '../../src/objects/mx-object.js';
 import { DIALECTS } from '../support/databases.js';
 import { startApp, type AppUnderTest, type XasClient } from './harness.js';
@@ -25,10 +25,12 @@ entities:
     attributes:
       Nick: String(100)
     access:
-      - { roles: [Member], read: [Nick, Project_Person], write: [Project_Person] }
-      - { roles: [Lead], read: [Nick] }
+      - { roles: [Member], read: [Nick, Project_Person, Person_Buddy, Project_Lead], write: [Project_Person, Person_Buddy, Project_Lead] }
+      - { roles: [Lead], read: [Nick, Person_Buddy] }
 associations:
   Project_Person: { type: ReferenceSet, parent: Project, child: Person, owner: Both }
+  Person_Buddy: { type: ReferenceSet, parent: Person, child: Person, owner: Both }
+  Project_Lead: { type: Reference, parent: Project, child: Person, owner: Both }
 `,
   'modules/Team/pages/People.yaml': `title: People
 allowedRoles: [Member, Lead]
@@ -39,6 +41,7 @@ widgets:
       widgets:
         - textBox: { attribute: Nick, label: Nick }
         - referenceSetSelector: { association: Project_Person, attribute: Title, label: Projects }
+        - referenceSetSelector: { association: Person_Buddy, attribute: Nick, label: Buddies }
   - listView:
       name: projects
       source: { xpath: //Team.Project, sort: [Title] }
@@ -127,6 +130,7 @@ describe.each(DIALECTS)('associations owned by both ends on %s', (dialect) => {
     const p1 = await mk('Team.Person', 'Nick', 'ann');
     const p2 = await mk('Team.Person', 'Nick', 'bob');
     setReference(a, ASSOC, [p1.id]);
+    setReference(a, 'Team.Project_Lead', p1.id);
     await app.db.transaction((tx) => commitObjects(tx, model, [a, b, p1, p2]));
     [alpha, beta, ann, bob] = [a, b, p1, p2].map((o) => o.id.toString()) as [string, string, string, string];
     member = app.client();
@@ -221,6 +225,48 @@ describe.each(DIALECTS)('associations owned by both ends on %s', (dialect) => {
     const r = await member.op(savePerson().id, { params: { Objects: { guids: [ann] } }, changes: { [ann]: { [ASSOC]: { value: [bob] } } } });
     expect(r.status).toBe(400);
     expect(String(r.body.error)).toContain('Team.Project');
+  });
+
+  it('treats a self-association owned by both ends as Mendix does: one member per object, its own side, changed where the rule grants write', async () => {
+    const BUDDY = 'Team.Person_Buddy';
+    const r = await member.op(savePerson().id, { params: { Objects: { guids: [ann] } }, changes: { [ann]: { [BUDDY]: { value: [bob] } } } });
+    expect(r.status).toBe(200);
+    const links = await app.db.query<Record<string, unknown>>('SELECT * FROM "team$person_buddy"', []);
+    expect(links.map((l) => `${String(l.team$personid1)}>${String(l.team$personid2)}`)).toEqual([`${ann}>${bob}`]);
+    // Each person's member is the set it holds itself (bob's is empty); the other direction is XPath's [reversed()].
+    const people = await objects(lead, 'people');
+    expect([people[ann]![BUDDY], people[bob]![BUDDY]]).toEqual([{ value: [bob] }, { value: [] }]);
+    // The lead's rule reads it but does not grant write: 403, nothing written.
+    const l = await lead.op(savePerson().id, { params: { Objects: { guids: [bob] } }, changes: { [bob]: { [BUDDY]: { value: [ann] } } } });
+    expect(l.status).toBe(403);
+    expect((await app.db.query('SELECT * FROM "team$person_buddy"', [])).length).toBe(1);
+  });
+
+  it('moves a one-to-one association (Reference, owner Both) set from the child side: the parent leaves its former child', async () => {
+    const LEAD = 'Team.Project_Lead';
+    const leads = async () =>
+      (await app.db.query<Record<string, unknown>>('SELECT * FROM "team$project_lead"', [])).map(
+        (r) => `${String(r.team$projectid)}>${String(r.team$personid)}`,
+      );
+    expect(await leads()).toEqual([`${alpha}>${ann}`]);
+    const r = await member.op(savePerson().id, { params: { Objects: { guids: [bob] } }, changes: { [bob]: { [LEAD]: { value: alpha } } } });
+    expect(r.status).toBe(200);
+    expect(await leads()).toEqual([`${alpha}>${bob}`]);
+  });
+
+  it('loads the child-side value of an object read by id, alone or with others', async () => {
+    const model = app.runtime.ctx.model;
+    const parentsOf = (child: string) =>
+      rows().then((l) =>
+        l
+          .filter((r) => r.endsWith(`>${child}`))
+          .map((r) => r.split('>')[0]!)
+          .sort(),
+      );
+    const [one] = await retrieveByIds(app.db, model, 'Team.Person', [BigInt(ann)]);
+    expect((one!.references.get(ASSOC) as bigint[]).map(String)).toEqual(await parentsOf(ann));
+    const two = await retrieveByIds(app.db, model, 'Team.Person', [BigInt(ann), BigInt(bob)]);
+    expect(two.map((o) => (o.references.get(ASSOC) as bigint[]).map(String))).toEqual([await parentsOf(ann), await parentsOf(bob)]);
   });
 
   it("lets a microflow add to the set from the child side, keeping the child's other parents", async () => {

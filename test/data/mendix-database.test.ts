@@ -20,6 +20,7 @@ import type { CompiledModel } from '../../src/model/compiled/types.js';
 import { writeApp } from '../support/app-folder.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { buildMendixDatabase, ROWS } from '../support/mendix-database.js';
+import { SYSTEM_ROWS } from '../support/mendix-system-tables.js';
 import { XasClient } from '../client-api/harness.js';
 import type { OperationRegistry } from '../../src/client-api/registry/types.js';
 import { quietLog } from './support.js';
@@ -266,5 +267,169 @@ describe('Kiln on the database Mendix wrote for the SLA task app (PostgreSQL)', 
     expect(
       ada.map((o) => [o.guid, o.attributes.Name!.value, o.attributes.Email!.value, o.attributes.PhoneNumber!.value, o.attributes.BirthDay!.value]),
     ).toEqual([[String(ROWS.members[0]!.id), 'Ada', 'ada@example.com', '0612345678', Date.UTC(1990, 1, 3)]]);
+  });
+});
+
+/** Mendix's workflow tasks, as an imported app's inbox page shows them. */
+const INBOX = `
+title: Inbox
+allowedRoles: [Manager]
+widgets:
+  - dataGrid:
+      name: tasks
+      source: { xpath: "//System.WorkflowUserTask[State = 'InProgress']", sort: [Name] }
+      pageSize: 20
+      columns: [Name, State, StartTime]
+`;
+
+/** The rows of every table whose name starts with one of `prefixes`. */
+async function rowsOf(url: string, prefixes: readonly string[]): Promise<Record<string, string[]>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const tables = (await c.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema()`)).rows.map(
+      (r) => r.t,
+    );
+    const out: Record<string, string[]> = {};
+    for (const t of tables.filter((x) => prefixes.some((p) => x.startsWith(p))).sort())
+      out[t] = (await c.query(`SELECT * FROM "${t}"`)).rows.map((r) => JSON.stringify(r)).sort();
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+describe("Kiln on a Mendix database with the System module's tables as Mendix made them (PostgreSQL)", () => {
+  let t: TestDatabase;
+  let dir: string;
+  let model: CompiledModel;
+  let runtime: RunningRuntime;
+  let before: Awaited<ReturnType<typeof snapshot>>;
+  let after: Awaited<ReturnType<typeof snapshot>>;
+  let rowsBefore: Record<string, string[]>;
+  let rowsAfter: Record<string, string[]>;
+  let planned: { sql: string }[];
+
+  beforeAll(async () => {
+    t = await freshDatabase('postgres');
+    await buildMendixDatabase(t.url, { system: true });
+    dir = writeApp({
+      'app.yaml': APP,
+      'modules/TaskTracker/domain-model.yaml': DOMAIN,
+      'modules/TaskTracker/pages/TaskOverview.yaml': PAGE,
+      'modules/TaskTracker/pages/Inbox.yaml': INBOX,
+    });
+    const loaded = await loadModel(dir, { checks: modelChecks() });
+    if (!loaded.model) throw new Error(loaded.diagnostics.map(formatDiagnostic).join('\n'));
+    model = loaded.model;
+    before = await snapshot(t.url);
+    rowsBefore = await rowsOf(t.url, ['system$', 'mendixsystem$']);
+    const db = await openDatabase(t.url, { log: quietLog });
+    try {
+      planned = (await previewSync(db, model)).steps;
+    } finally {
+      await db.close();
+    }
+    mkdirSync(join(dir, '.deployment'), { recursive: true });
+    runtime = await startRuntime({
+      appDir: dir,
+      model,
+      settings: await resolveSettings({
+        cli: { DatabaseUrl: t.url, Port: 0, Host: '127.0.0.1', DeploymentDir: join(dir, '.deployment'), HashAlgorithmCost: 4 },
+      }),
+      components: defaultComponents(),
+      log: createLogger('error'),
+    });
+    after = await snapshot(t.url);
+    rowsAfter = await rowsOf(t.url, ['system$', 'mendixsystem$']);
+  }, 120000);
+  afterAll(async () => {
+    await runtime?.stop();
+    await t?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("plans no change to Mendix's System tables but Kiln's own additions, and drops nothing", () => {
+    const existing = new Set(before.tables);
+    const touching = planned.filter((p) =>
+      [...p.sql.matchAll(/"([a-z_]+\$[a-z0-9_$]+)"/g)].some((m) => existing.has(m[1]!) && !m[1]!.startsWith('mendixsystem$')),
+    );
+    expect(touching.filter((p) => /^\s*(drop|delete|update)\b/i.test(p.sql) && !/csrftoken/.test(p.sql)).map((p) => p.sql)).toEqual([]);
+    // What Kiln adds to Mendix's tables: its own members and indexes, and the one widening it needs (CSRFToken holds a hash, 43 characters).
+    expect(touching.map((p) => p.sql)).toEqual([
+      'alter table "system$processedqueuetask" add column "retry" VARCHAR(200)',
+      'alter table "system$queuedtask" add column "errormessage" TEXT',
+      'create index "idx_system$queuedtask_queue_status" on "system$queuedtask" ("queuename", "status", "startat", "id")',
+      'alter table "system$session" add column "csrftoken__kiln" VARCHAR(50)',
+      'UPDATE "system$session" SET "csrftoken__kiln" = "csrftoken"',
+      'alter table "system$session" drop column "csrftoken"',
+      'alter table "system$session" rename column "csrftoken__kiln" to "csrftoken"',
+      'alter table "system$xasinstance" add column "startedat" TIMESTAMP',
+      'alter table "system$xasinstance" add column "address" VARCHAR(200)',
+      'alter table "system$xasinstance" add column "modelversion" VARCHAR(64)',
+      'create index "idx_system$xasinstance_xasid" on "system$xasinstance" ("xasid", "id")',
+    ]);
+  });
+
+  it("keeps every column, index and constraint of Mendix's System tables, those of the runtime's own entities too", () => {
+    const key = (x: unknown) => JSON.stringify(x);
+    const afterCols = new Set(after.columns.map(key));
+    const changed = before.columns.filter((c) => !afterCols.has(key(c)));
+    expect(changed.map((c) => `${c.t}.${c.c}`)).toEqual(['system$session.csrftoken']);
+    expect(after.columns.find((c) => c.t === 'system$session' && c.c === 'csrftoken')!.len).toBe(50);
+    const afterIdx = new Set(after.indexes.map(key));
+    expect(before.indexes.filter((i) => !afterIdx.has(key(i)))).toEqual([]);
+    const afterCons = new Set(after.constraints.map(key));
+    expect(before.constraints.filter((c) => !afterCons.has(key(c)))).toEqual([]);
+    // Mendix's runtime-internal parts, which the System module does not describe, are all still there.
+    expect(after.tables).toEqual(expect.arrayContaining(['system$workflowversion', 'system$workflowversion_workflowdefinition', 'system$offlinecreatedguids']));
+    expect(
+      after.columns.filter((c) => (c.t === 'system$workflow' && c.c === 'previousstate') || (c.t === 'system$workflowdefinition' && c.c === 'modelguid')),
+    ).toHaveLength(2);
+    expect(after.constraints.map((c) => c.name)).toEqual(expect.arrayContaining(['uniq_system$user_name', 'uniq_system$workflowdefinition_modelguid']));
+    // The foreign keys later Mendix 10 versions put on association tables stay (and cascade Kiln's deletes, e.g. of the anonymous user).
+    const fks = [
+      'frn_system$session_user_system$sessionid',
+      'frn_system$session_user_system$userid',
+      'frn_system$userroles_system$userid',
+      'frn_system$userroles_system$userroleid',
+    ];
+    expect(before.constraints.filter((c) => c.type === 'FOREIGN KEY').map((c) => c.name)).toEqual(fks);
+    expect(after.constraints.filter((c) => c.type === 'FOREIGN KEY').map((c) => c.name)).toEqual(fks);
+  });
+
+  it('keeps the rows Mendix stored in its System tables and its records of them', () => {
+    const cols = (t: string) => new Set(before.columns.filter((c) => c.t === t).map((c) => c.c));
+    const project = (t: string, rows: string[]) =>
+      rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(r) as Record<string, unknown>).filter(([k]) => cols(t).has(k))))).sort();
+    const anonymous = String(SYSTEM_ROWS.users[2]!.id);
+    for (const [table, rows] of Object.entries(rowsBefore)) {
+      if (!table.startsWith('system$')) continue;
+      // The anonymous user of an ended session goes (Mendix removes it too); nothing else.
+      const kept = rows.filter((r) => !r.includes(`"${anonymous}"`));
+      expect(project(table, rowsAfter[table] ?? []), table).toEqual(expect.arrayContaining(project(table, kept)));
+    }
+    expect(rowsAfter.system$user!.some((r) => r.includes(anonymous))).toBe(false);
+    // Mendix's records: every entity, attribute, association and unique constraint row is still there, the widened CSRFToken aside.
+    for (const table of ['mendixsystem$entity', 'mendixsystem$attribute', 'mendixsystem$association', 'mendixsystem$unique_constraint']) {
+      const kept = rowsBefore[table]!.filter((r) => !r.includes('"CSRFToken"'));
+      expect(rowsAfter[table], table).toEqual(expect.arrayContaining(kept));
+    }
+    // Index records keep their names (the three tables Kiln adds to get theirs rewritten in Kiln's form).
+    const names = (rows: string[]) => rows.map((r) => (JSON.parse(r) as { index_name: string }).index_name);
+    expect(names(rowsAfter.mendixsystem$index!)).toEqual(expect.arrayContaining(names(rowsBefore.mendixsystem$index!)));
+  });
+
+  it("lets Mendix's users log in with the passwords Mendix stored and serves the workflow data Mendix stored", async () => {
+    const client = new XasClient(`http://127.0.0.1:${runtime.port}`);
+    await client.login('MxAdmin', 'Admin1!');
+    const registry = runtime.ctx.services.get('operations') as OperationRegistry;
+    const tasks = await client.op(registry.forWidget('TaskTracker.Inbox', 'tasks')!.id, { options: { amount: 20 } });
+    expect(tasks.status).toBe(200);
+    type Partial = { objectType: string; guid: string; attributes: Record<string, { value: unknown }> };
+    const shown = (tasks.body.partialObjects as Partial[]).filter((o) => o.objectType === 'System.WorkflowUserTask');
+    expect(shown.map((o) => [o.guid, o.attributes.Name!.value, o.attributes.State!.value])).toEqual([[String(SYSTEM_ROWS.task.id), 'Review', 'InProgress']]);
+    const bad = new XasClient(`http://127.0.0.1:${runtime.port}`);
+    await expect(bad.login('MxAdmin', 'wrong')).rejects.toThrow(/login as MxAdmin failed: 401/);
   });
 });

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { hashPassword } from '../../src/security/password.js';
+import { mendixSystemRows, mendixSystemStatements } from './mendix-system-tables.js';
 
 /**
  * A PostgreSQL database as Mendix 10 would have left it for the SLA task app
@@ -108,8 +110,12 @@ function statements(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** Runs Mendix's history on the (empty) database at `url`: system tables, the state before the fixture, the fixture's files in order, the rows. */
-export async function buildMendixDatabase(url: string): Promise<void> {
+/**
+ * Runs Mendix's history on the (empty) database at `url`: system tables, the state before the fixture, the fixture's files in order, the rows.
+ * `system`: with the System module's tables and rows as a Mendix runtime leaves them (mendix-system-tables.ts); the administrator's
+ * password (`Admin1!`) is stored in Mendix's form `{BCrypt}$2a$...`.
+ */
+export async function buildMendixDatabase(url: string, opts: { system?: boolean } = {}): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -118,6 +124,11 @@ export async function buildMendixDatabase(url: string): Promise<void> {
       .sort();
     const script = [SYSTEM_TABLES, BEFORE_FIXTURE, ...files.map((f) => readFileSync(join(FIXTURE_DIR, f), 'utf8')), IDENTIFIERS];
     for (const text of script) for (const s of statements(toPostgres(text))) await c.query(s);
+    if (opts.system) {
+      for (const s of [...mendixSystemStatements(), ...mendixSystemRows()]) await c.query(s);
+      const hash = `{BCrypt}${(await hashPassword('Admin1!', 4)).replace(/^\$2b\$/, '$2a$')}`;
+      await c.query(`UPDATE "system$user" SET "password" = $1 WHERE "name" = 'MxAdmin'`, [hash]);
+    }
     const ins = (table: string, row: Record<string, unknown>) => {
       const cols = Object.keys(row);
       return c.query(

@@ -43,6 +43,8 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   let alsoOwned: readonly CAssociation[] = [];
   // Both-owned associations changed from the child side: their rows of these children are replaced.
   const replaceChild = new Map<string, MxObject[]>();
+  // Parents given a child from the child side of a Reference: a parent refers to one child, so its former link goes.
+  const movedParents = new Map<string, ObjectId[]>();
   let freshRun: MxObject[] | undefined;
   for (const o of objects) {
     if (o.entity !== lastEntity) {
@@ -86,7 +88,10 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
       // A new child's value is written only when set: an empty one says nothing about the parents' side.
       if (!isChanged(o, a.name)) continue;
       if (!isNew) push(replaceChild, a.name, o);
-      for (const parent of children(o.references.get(a.name))) push(rows, a.name, [parent, o.id]);
+      for (const parent of children(o.references.get(a.name))) {
+        push(rows, a.name, [parent, o.id]);
+        if (a.type === 'Reference') push(movedParents, a.name, parent);
+      }
     }
   }
 
@@ -131,6 +136,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
       model.associations.get(name)!,
       objs.map((o) => o.id),
     );
+  for (const [name, parents] of movedParents) await unlinkParents(tx, model.associations.get(name)!, parents);
   for (const [name, pairs] of rows) {
     const a = model.associations.get(name)!;
     await linkPairs(tx, a, a.owner === 'Both' ? distinct(pairs) : pairs);

@@ -38,7 +38,7 @@ export async function retrieveByIds(
   const plan = selectPlan(q.dialect, map.tables, wanted, true);
   // One id of an entity without specializations or associations (the common
   // single read): no bookkeeping beyond the one query.
-  if (unique.length === 1 && !map.typeColumn && (opts.references === false || map.owned.length === 0)) {
+  if (unique.length === 1 && !map.typeColumn && (opts.references === false || (map.owned.length === 0 && map.alsoOwned.length === 0))) {
     const rows = await selectTables(q, plan, unique);
     return rows.length ? [toObject(model, entity, plan, rows[0]!)] : [];
   }
@@ -49,7 +49,7 @@ export async function retrieveByIds(
   }
   // Every id found, in the order asked (the databases return an IN list of
   // ascending ids in index order), and nothing more to load: no lookup table.
-  const simple = !map.typeColumn && (opts.references === false || map.owned.length === 0);
+  const simple = !map.typeColumn && (opts.references === false || (map.owned.length === 0 && map.alsoOwned.length === 0));
   if (simple && sameOrder(got, unique)) return got;
   const found = new Map<ObjectId, MxObject>();
   for (const o of got) found.set(o.id, o);

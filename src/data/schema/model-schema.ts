@@ -58,9 +58,10 @@ function entityTable(model: CompiledModel, e: CEntity): TableDef {
     });
   };
   if (e.name === 'System.FileDocument') {
-    // Mendix's hidden columns of file documents (not attributes): the storage key of the contents, the legacy file number.
-    columns.push({ key: 'System.__uuid__', column: '__uuid__', type: 'String', length: 36, defaultValue: null, previousKeys: [] });
-    columns.push({ key: 'System.__filename__', column: '__filename__', type: 'Long', length: 0, defaultValue: null, previousKeys: [] });
+    // Mendix's hidden columns of file documents (not attributes): the storage key of the contents, the legacy file number,
+    // recorded under Mendix's names (Kiln recorded them as System.__uuid__ and System.__filename__ before).
+    columns.push({ key: '__UUID__', column: '__uuid__', type: 'String', length: 36, defaultValue: null, previousKeys: ['System.__uuid__'] });
+    columns.push({ key: '__FileName__', column: '__filename__', type: 'Long', length: 0, defaultValue: '0', previousKeys: ['System.__filename__'] });
     indexes.push({ name: indexName(e.table, '__uuid__'), columns: [{ column: '__uuid__', descending: false }], unique: false });
   }
   if (e.ownSystemMembers.owner) sys('System.owner', OWNER_COLUMN);

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Settings } from '../../core/settings.js';
 import type { Queryable, Transaction } from '../database.js';
 import { failedStatementAbortsTransaction, schemaLock, tableExistsQuery } from '../dialects/ddl.js';
-import { quoteIdentifier } from '../dialects/names.js';
+import { placeholder, quoteIdentifier } from '../dialects/names.js';
 import { SchemaChangedError } from '../errors.js';
 import type { ModelHistoryEntry } from './model-history.js';
 import { readModelHistory } from './model-history.js';
@@ -123,6 +123,13 @@ export async function readPendingRemovals(q: Queryable): Promise<PendingRemoval[
 export async function liveSequences(q: Queryable, history: readonly ModelHistoryEntry[], windowMs: number): Promise<number[]> {
   if ((await q.query(tableExistsQuery(q.dialect), [INSTANCE_TABLE])).length === 0) return [];
   const Q = (n: string) => quoteIdentifier(q.dialect, n);
+  // A Mendix database's instance table has no modelversion column until Kiln's first synchronisation adds it: no Kiln instance ran there.
+  const recorded = await q.query(
+    `SELECT 1 AS ${Q('x')} FROM ${Q(SYS.attribute)} ${Q('a')} JOIN ${Q(SYS.entity)} ${Q('e')} ON ${Q('e')}.${Q('id')} = ${Q('a')}.${Q('entity_id')} ` +
+      `WHERE ${Q('e')}.${Q('table_name')} = ${placeholder(q.dialect, 1)} AND ${Q('a')}.${Q('column_name')} = ${placeholder(q.dialect, 2)}`,
+    [INSTANCE_TABLE, 'modelversion'],
+  );
+  if (recorded.length === 0) return [];
   const rows = await q.query<Record<string, unknown>>(
     `SELECT ${Q('modelversion')} AS ${Q('mv')} FROM ${Q(INSTANCE_TABLE)} WHERE ${instanceLive(q.dialect.name, Q('lastupdate'), String(Number(windowMs)))}`,
     [],

@@ -705,6 +705,12 @@ function rewriteTableMeta(p: Planner, t: TableDef, s: TableDef, id: string, cols
 function planNewTables(p: Planner, desired: readonly TableDef[], matched: ReadonlyMap<TableDef, TableDef>, stored: StoredSchema): void {
   const { k, m, d } = p;
   let nextShort = Math.max(0, ...stored.shortIds.values()) + 1;
+  // Mendix writes an entity's identifier when it stores its first object: an entity recorded without one gets it now.
+  for (const [t, s] of matched)
+    if (t.kind === 'entity' && !stored.shortIds.has(s.id!)) {
+      p.summary.push(`number entity ${t.key} (short id ${nextShort})`);
+      m(k.insertInto(SYS.entityIdentifier).values({ id: s.id!, short_id: nextShort++, object_sequence: 0 }));
+    }
   for (const t of desired) {
     if (matched.has(t)) continue;
     p.summary.push(`create ${t.kind} ${t.key} (table ${t.table})`);

@@ -5,6 +5,7 @@ import { schemaLock, tableExistsQuery } from '../dialects/ddl.js';
 import { DestructiveSyncError, OlderModelError } from '../errors.js';
 import { historyInsert, incompatibilities, modelFingerprint, modelStanding, readModelHistory, type ModelStanding } from './model-history.js';
 import { modelSchema } from './model-schema.js';
+import { keepMendixSystemParts } from './mendix-system.js';
 import { contractSchema, dropRuntimeInstanceTable, liveSequences, neededBefore, readPendingRemovals, type PendingRemoval } from './pending.js';
 import { planSync, type PlanStep, type SyncPlan } from './plan.js';
 import { readStoredSchema, systemTablesExist } from './record.js';
@@ -146,8 +147,8 @@ async function makePlan(
   deferRemovals: number | undefined,
   pending: readonly PendingRemoval[],
 ): Promise<SyncPlan> {
-  const stored = await readStoredSchema(q);
-  return planSync(q, db.kysely, modelSchema(model), stored, {
+  const kept = keepMendixSystemParts(modelSchema(model), await readStoredSchema(q));
+  return planSync(q, db.kysely, kept.desired, kept.stored, {
     modelVersion: model.app.version,
     pending,
     ...(deferRemovals === undefined ? {} : { deferRemovals }),

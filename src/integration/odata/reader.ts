@@ -109,12 +109,17 @@ export class SetReader {
     return r.count !== undefined ? { items, count: r.count } : { items };
   }
 
+  /** Whether the set's objects hold the navigation's association: as its parent, or as the child of one owned by both ends. */
+  holds(set: CODataSet, nav: CODataNavigation): boolean {
+    return nav.fromParent || !!this.model.entities.get(set.entity)?.alsoOwns?.includes(nav.association);
+  }
+
   /** Owned associations to read with the page, for the navigations that $expand follows from this side. */
   private referencesFor(set: CODataSet, expand: readonly ExpandItem[] | undefined): string[] {
     const out: string[] = [];
     for (const e of expand ?? []) {
       const nav = this.navigation(set, e);
-      if (nav.fromParent && !out.includes(nav.association)) out.push(nav.association);
+      if (this.holds(set, nav) && !out.includes(nav.association)) out.push(nav.association);
     }
     return out;
   }
@@ -164,14 +169,16 @@ export class SetReader {
       const nav = this.navigation(set, item);
       const target = this.setNamed(nav.target)!;
       this.checkReadable(target, user);
-      // Expanding is reading the association: it must be readable by some rule of its owner (the parent entity).
-      const owner = entityAccess(this.model, user, nav.fromParent ? set.entity : target.entity);
+      // Expanding is reading the association: it must be readable by some rule of the side that holds it
+      // (the parent; the child too for an association owned by both ends).
+      const holds = this.holds(set, nav);
+      const owner = entityAccess(this.model, user, holds ? set.entity : target.entity);
       if (owner.restricted && !owner.readable(nav.association))
         throw new ODataError(403, `$expand: you may not read the navigation property '${nav.name}' of ${set.typeName}`);
       const readable = (l: Loaded) => l.rights === 'all' || (l.rights.get(nav.association) ?? 'None') !== 'None';
       const o = item.options;
-      if (nav.fromParent) {
-        // The parents hold the references: load the entities they point at.
+      if (holds) {
+        // The set's objects hold the references: load the entities they point at.
         const ids = new Set<bigint>();
         for (const p of parents) {
           if (!readable(p)) continue;

@@ -249,7 +249,7 @@ export class ODataServiceHandler {
   ): Promise<void> {
     const { model, db } = this.deps;
     const target = this.reader.setNamed(t.nav.target)!;
-    if (!filterable(model, user, t.nav.fromParent ? t.set.entity : target.entity, t.nav.association))
+    if (!filterable(model, user, this.reader.holds(t.set, t.nav) ? t.set.entity : target.entity, t.nav.association))
       throw new ODataError(403, `you may not read the navigation property '${t.nav.name}' of ${t.set.typeName}`);
     const parent = await this.reader.page(db, t.set, user, { select: [] }, { extra: { xpath: '[id = $k0]', variables: { k0: t.id } } }, write);
     if (parent.items.length === 0) throw new ODataError(404, `no ${t.set.typeName} with ID ${t.id}`);

@@ -131,7 +131,9 @@ export class EntityWriter {
             `${key}: set a reference with "${key}@odata.bind": "${nav.target}(ID)" or {"@id": "${nav.target}(ID)"} (deep inserts are not supported)`,
             key,
           );
-        if (!nav.fromParent) throw new ODataError(400, `${key}: this association is set from the other side (${nav.target})`, key);
+        // From the child side only an association owned by both ends (the child's rules then decide, as from the parent side).
+        if (!nav.fromParent && !entity.alsoOwns?.includes(nav.association))
+          throw new ODataError(400, `${key}: this association is set from the other side (${nav.target})`, key);
         if (!canWrite(nav.association)) throw new ODataError(403, `you may not set '${navName}' of this ${set.typeName}`, key);
         await this.bind(tx, nav, obj, bind === undefined ? (value as { '@id': unknown })['@id'] : value, key, user);
         continue;

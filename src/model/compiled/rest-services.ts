@@ -356,11 +356,13 @@ function compileOperation(
         out.push(file.diagnostic(where, a ? `${q} is a reference set: only Reference associations are mapped` : `unknown association '${name}'`));
         continue;
       }
-      if (!e || !e.chain.includes(a.parent)) {
+      // From the child side: a one-to-one association owned by both ends, whose value there is the one parent.
+      const fromChild = !!e && !e.chain.includes(a.parent) && !!e.alsoOwns?.includes(q);
+      if (!e || (!e.chain.includes(a.parent) && !fromChild)) {
         out.push(file.diagnostic(where, `${q} does not start at ${entity ?? 'the mapped entity'}`));
         continue;
       }
-      const child = m.entities.get(a.child)!;
+      const child = m.entities.get(fromChild ? a.parent : a.child)!;
       const attrs = (d as { attributes?: string[] }).attributes;
       const keyAttr = (d as { key?: string }).key;
       for (const [i, at2] of (attrs ?? []).entries())
