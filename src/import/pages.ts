@@ -1,5 +1,6 @@
 import { dataType } from './domain.js';
 import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from './model-index.js';
+import { convertCombobox, convertImage, type PluggableContext, widgetProps } from './pluggable-widgets.js';
 import type { Reporter } from './report.js';
 import type { MxObject } from './units.js';
 
@@ -25,16 +26,20 @@ interface LayoutContext {
 }
 
 /** Mendix page widgets -> Kiln widgets; what has no Kiln widget is left out and noted. */
-class PageConverter {
+class PageConverter implements PluggableContext {
   readonly notes: string[] = [];
 
+  private readonly language: string;
+
   constructor(
-    private readonly language: string,
+    readonly index: ModelIndex,
     private readonly attributeTypes: Map<string, string>,
     private readonly layout?: LayoutContext,
-  ) {}
+  ) {
+    this.language = index.language;
+  }
 
-  private template(t: unknown): string {
+  template(t: unknown): string {
     const o = obj(t);
     return o?.$Type === 'Forms$ClientTemplate' ? text(o.Template, this.language) : text(o, this.language);
   }
@@ -60,15 +65,7 @@ class PageConverter {
 
   /** Data Grid 2 (a pluggable widget): its properties are found by their keys in the widget's type. */
   private dataGrid(w: MxObject): Json[] {
-    const keys = new Map<string, string>();
-    const collect = (ot: MxObject | undefined) => {
-      for (const pt of list(ot?.PropertyTypes)) {
-        keys.set(str(pt.$ID), str(pt.PropertyKey));
-        collect(obj(obj(pt.ValueType)?.ObjectType));
-      }
-    };
-    collect(obj(obj(w.Type)?.ObjectType));
-    const props = (o: MxObject | undefined) => new Map(list(o?.Properties).map((p) => [keys.get(str(p.TypePointer)) ?? '', obj(p.Value)]));
+    const props = widgetProps(w);
     const top = props(obj(w.Object));
     const src = obj(top.get('datasource')?.DataSource);
     const entity = str(obj(src?.EntityRef)?.Entity);
@@ -173,6 +170,18 @@ class PageConverter {
         const entity = str(obj(a?.EntityRef)?.Entity);
         const page = str(obj(a?.PageSettings)?.Form);
         return entity && page ? { create: entity, page } : undefined;
+      }
+      case 'OpenLinkClientAction': {
+        const address = obj(a?.Address);
+        const linkType = ({ Email: 'email', Call: 'call', Text: 'text' } as Record<string, string>)[str(a?.LinkType)];
+        const ref = obj(address?.AttributeRef);
+        if (address?.IsDynamic === true && (!str(ref?.Attribute) || obj(ref?.EntityRef))) {
+          this.notes.push(`button '${caption}': its link address over an association has no Kiln form, left out`);
+          return undefined;
+        }
+        // kiln check refuses an address that gives no safe link (a javascript: URL, say): the button is then left out, reported.
+        const openLink = address?.IsDynamic === true ? { attribute: last(str(ref?.Attribute)) } : str(address?.Value);
+        return { openLink, ...(linkType ? { linkType } : {}) };
       }
       case 'NoAction':
         return undefined;
@@ -344,6 +353,8 @@ class PageConverter {
       case 'CustomWidgets$CustomWidget':
         if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.datagrid.Datagrid') return this.dataGrid(w);
         if (/languageselector/i.test(str(obj(w.Type)?.WidgetId))) return [{ languageSelector: {} }];
+        if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.image.Image') return convertImage(this, w);
+        if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.combobox.Combobox') return convertCombobox(this, w);
         this.notes.push(`pluggable widget ${str(obj(w.Type)?.WidgetId) || '?'} ${str(w.Name)} left out (no Kiln widget yet)`);
         return [];
       default:
@@ -430,7 +441,7 @@ export function convertPage(
   attributeTypes: Map<string, string>,
   layouts: ReadonlyMap<string, string> = new Map(),
 ): Json {
-  const conv = new PageConverter(index.language, attributeTypes);
+  const conv = new PageConverter(index, attributeTypes);
   const out: Json = { title: text(doc.Title, index.language) || name };
   const roles = strings(doc.AllowedModuleRoles).map((q) => (moduleOf(q) === module ? last(q) : q));
   if (roles.length) out.allowedRoles = roles;
@@ -493,7 +504,7 @@ export function convertLayout(
     return undefined;
   }
   const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
-  const conv = new PageConverter(index.language, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] });
+  const conv = new PageConverter(index, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] });
   if (str(obj(content?.LayoutCall)?.Layout)) conv.notes.push(`its master layout ${str(obj(content?.LayoutCall)?.Layout)} left out`);
   const widgets = conv.widgets(content?.Widgets);
   reporter.count('layout', conv.notes, where);
@@ -502,7 +513,7 @@ export function convertLayout(
 
 /** A Mendix snippet as a Kiln snippet file: its object parameters and widgets. */
 export function convertSnippet(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter, attributeTypes: Map<string, string>): Json {
-  const conv = new PageConverter(index.language, attributeTypes);
+  const conv = new PageConverter(index, attributeTypes);
   const out: Json = {};
   const params: Json = {};
   for (const p of list(doc.Parameters)) {

@@ -1,3 +1,4 @@
+import { linkUrl } from '../model/link-address.js';
 import type { CEntity, CompiledModel, CPage } from '../model/compiled/types.js';
 import { referredEntity } from '../model/compiled/owned-associations.js';
 import { qualify } from '../model/compiled/compile-domain.js';
@@ -310,6 +311,7 @@ class PageBuilder {
           alt: typeof body.alt === 'string' ? body.alt : '',
           thumbnail: body.thumbnail === true,
           ...(typeof body.width === 'number' ? { width: body.width } : {}),
+          ...(typeof body.height === 'number' ? { height: body.height } : {}),
         };
         if (typeof body.src === 'string') return { type: 'image', src: `/images/${body.src}`, ...common };
         // The object's own image: only in a data view over an Image the user may read the contents of.
@@ -589,6 +591,19 @@ class PageBuilder {
         const match = params.find(([, t]) => scope.entity && scope.entity.chain.includes(qualify(t.trim(), nf.module)));
         action = { kind: 'nanoflow', nanoflow: q, ...(match ? { parameter: match[0] } : {}) };
         needsObject = !!match;
+      } else if (o.openLink !== undefined) {
+        const linkType = o.linkType === 'email' || o.linkType === 'call' || o.linkType === 'text' ? o.linkType : 'web';
+        if (typeof o.openLink === 'string') {
+          const r = linkUrl(linkType, o.openLink);
+          if ('error' in r) return undefined;
+          action = { kind: 'openLink', linkType, url: r.url };
+        } else {
+          // The address is the shown object's: a user who cannot read it gets no button.
+          const attr = (o.openLink as { attribute?: unknown } | null)?.attribute;
+          if (typeof attr !== 'string' || !scope.entity || this.readablePath(scope.entity, attr) !== 'String') return undefined;
+          action = { kind: 'openLink', linkType, attribute: attr };
+          needsObject = true;
+        }
       } else if (typeof o.microflow === 'string') {
         if (!this.allowed(op) || op.type !== 'callMicroflow') return undefined;
         const mf = this.model.microflows.get(op.microflow)!;

@@ -77,7 +77,9 @@ export type ClientButtonAction =
       readonly progressMessage?: string;
     }
   | { readonly kind: 'close' }
-  | { readonly kind: 'nanoflow'; readonly nanoflow: string; readonly parameter?: string };
+  | { readonly kind: 'nanoflow'; readonly nanoflow: string; readonly parameter?: string }
+  /** Open a link: `url` (checked by kiln check) or the address in the object's String `attribute` (checked in the browser). */
+  | { readonly kind: 'openLink'; readonly linkType: 'web' | 'email' | 'call' | 'text'; readonly url?: string; readonly attribute?: string };
 
 export interface ClientButton {
   readonly caption: string;
@@ -264,6 +266,7 @@ export interface ClientImage {
   readonly alt: string;
   readonly thumbnail: boolean;
   readonly width?: number;
+  readonly height?: number;
 }
 export interface ClientBadge {
   readonly type: 'badge';

@@ -194,7 +194,26 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         'CustomerName',
       ]);
       expect(report.notes.filter((n) => n.includes('XASInstance'))).toEqual([]);
-      expect(report.kinds.page).toEqual({ full: 3, partial: 10, skipped: 3 });
+      // Mendix's Image widget: the project's image, written to images/ (its bytes as in the image collection), sized in pixels;
+      // Open link buttons keep their address. Home_Web, the pop-ups and My Account (combo box) now import fully.
+      const home = readFileSync(join(out, 'modules/MyFirstModule/pages/Home_Web.yaml'), 'utf8');
+      expect(home).toContain('src: MyFirstModule/Images/_1.png\n                                  width: 36\n                                  height: 36');
+      expect(home).toContain('openLink: https://docs.mendix.com/refguide/modeling/');
+      expect(readFileSync(join(out, 'images/MyFirstModule/Images/_1.png')).subarray(0, 8)).toEqual(Buffer.from('89504e470d0a1a0a', 'hex'));
+      const failure = parse(readFileSync(join(out, 'modules/FeedbackModule/pages/PopupFailure.yaml'), 'utf8'));
+      expect(JSON.stringify(failure)).toContain('{"image":{"src":"FeedbackModule/Images/Failure.png","height":240}}');
+      expect(readFileSync(join(out, 'modules/Atlas_Core/layouts/Atlas_TopBar.yaml'), 'utf8')).toContain('src: Atlas_Core/Layout/logo.svg');
+      expect(readFileSync(join(out, 'images/Atlas_Core/Layout/logo.svg'), 'utf8')).toMatch(/^<svg /);
+      // The combo box over an association becomes the reference (set) selector of that association.
+      const myAccount = JSON.stringify(parse(readFileSync(join(out, 'modules/Administration/pages/MyAccount.yaml'), 'utf8')));
+      expect(myAccount).toContain('{"referenceSelector":{"association":"System.User_Language","attribute":"Description","label":"Language"}}');
+      const edit = JSON.stringify(page);
+      expect(edit).toContain('{"referenceSetSelector":{"association":"System.UserRoles","attribute":"Name","label":"User role(s)"}}');
+      expect(edit).toContain('{"referenceSelector":{"association":"System.User_TimeZone","attribute":"Description","label":"Time zone"}}');
+      for (const full of ['MyFirstModule.Home_Web', 'FeedbackModule.PopupFailure', 'FeedbackModule.PopupSuccess', 'Administration.MyAccount'])
+        expect(report.notes.filter((n) => n.startsWith(`page ${full}:`))).toEqual([]);
+      expect(report.notes.filter((n) => /pluggable widget com\.mendix\.widget\.web\.(image|combobox)|OpenLinkClientAction/.test(n))).toEqual([]);
+      expect(report.kinds.page).toEqual({ full: 7, partial: 6, skipped: 3 });
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');

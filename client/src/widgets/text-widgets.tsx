@@ -62,5 +62,8 @@ export function ImageWidget({ w }: { w: ClientImage }) {
     // The object's changedDate in the URL: a new upload is a new URL, the old one stays cacheable.
     src = `/file?guid=${encodeURIComponent(guid)}${changed !== undefined && changed !== null ? `&changedDate=${String(changed)}` : ''}${w.thumbnail ? '&thumb=true' : '&target=inline'}`;
   }
-  return <img className="image-widget" src={src} alt={w.alt} width={w.width} />;
+  // A height is a box the image is scaled into (its proportions kept), as Mendix's image widget does.
+  return (
+    <img className="image-widget" src={src} alt={w.alt} width={w.width} style={w.height ? { height: `${w.height}px`, objectFit: 'contain' } : undefined} />
+  );
 }

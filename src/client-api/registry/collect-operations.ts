@@ -1,3 +1,4 @@
+import { type LinkType, linkUrl } from '../../model/link-address.js';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { referredEntity } from '../../model/compiled/owned-associations.js';
 import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
@@ -485,12 +486,45 @@ class PageWalker {
         this.callMicroflow(mf, path, scope.widgetName, scope);
       } else if (typeof a.nanoflow === 'string') {
         this.nanoflow(a.nanoflow, [...apath, 'nanoflow'], path, scope.widgetName, scope);
+      } else if (a.openLink !== undefined) {
+        this.openLink(a, apath, scope);
       } else if (typeof a.open !== 'string' && typeof a.page !== 'string') {
-        this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
+        this.error(
+          apath,
+          `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page}, {microflow: Name} or {openLink}`,
+        );
       }
     } else if (action !== undefined && action !== 'close') {
-      this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
+      this.error(
+        apath,
+        `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page}, {microflow: Name} or {openLink}`,
+      );
     }
+  }
+
+  /**
+   * An open-link button runs no operation: a fixed address must give a safe link now, and one
+   * read from a String attribute is retrieved with the object (and checked again in the browser).
+   */
+  private openLink(a: Record<string, unknown>, apath: (string | number)[], scope: Scope): void {
+    const type = (a.linkType ?? 'web') as LinkType;
+    if (typeof a.openLink === 'string') {
+      const r = linkUrl(type, a.openLink);
+      if ('error' in r) this.error([...apath, 'openLink'], `open link: ${r.error}`);
+      return;
+    }
+    const attr = (a.openLink as { attribute?: unknown } | null)?.attribute;
+    if (typeof attr !== 'string') return;
+    if (!scope.used) {
+      this.error([...apath, 'openLink', 'attribute'], 'a link from an attribute must be inside a data view, list view or data grid');
+      return;
+    }
+    const at = scope.used.entity.attributes.get(attr);
+    if (at && at.type !== 'String') {
+      this.error([...apath, 'openLink', 'attribute'], `the address attribute '${attr}' is ${at.type}, not String`);
+      return;
+    }
+    this.useRef(scope.used, attr, [...apath, 'openLink', 'attribute']);
   }
 
   /**

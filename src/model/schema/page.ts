@@ -93,8 +93,25 @@ const ButtonAction = Type.Union(
       strict,
     ),
     Type.Object({ nanoflow: Type.String({ description: 'Nanoflow run in the browser with the selected or shown object.' }) }, strict),
+    Type.Object(
+      {
+        openLink: Type.Union([
+          Type.String({ description: 'The address: a web address (http or https), an e-mail address or a phone number, by linkType.' }),
+          Type.Object({ attribute: Type.String({ description: 'A String attribute of the shown object holding the address.' }) }, strict),
+        ]),
+        linkType: Type.Optional(
+          Type.Union([Type.Literal('web'), Type.Literal('email'), Type.Literal('call'), Type.Literal('text')], {
+            description: 'web (default: opened in a new tab), email (mailto:), call (tel:) or text (sms:).',
+          }),
+        ),
+      },
+      strict,
+    ),
   ],
-  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage, async, progressMessage} | {nanoflow}' },
+  {
+    description:
+      'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage, async, progressMessage} | {nanoflow} | {openLink, linkType}',
+  },
 );
 
 const Button = Type.Object(
@@ -244,6 +261,9 @@ function widgetSchema(Self: TSchema) {
             alt: Type.Optional(Type.String({ description: 'Text alternative (default: none, a decorative image).' })),
             thumbnail: Type.Optional(Type.Boolean({ description: 'Without src, in a data view over an Image: its thumbnail instead of the whole image.' })),
             width: Type.Optional(Type.Integer({ minimum: 1, maximum: 4000, description: 'Width in pixels.' })),
+            height: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 4000, description: 'Height in pixels (the image is scaled to fit, keeping its proportions).' }),
+            ),
           },
           { ...strict, description: "An image: a static one (src) or the data view's Image object's contents (via /file, with entity access)." },
         ),
