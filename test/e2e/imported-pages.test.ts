@@ -1,0 +1,128 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkFolder } from '../../src/cli/import-command.js';
+import { commitObjects, createObject } from '../../src/data/index.js';
+import { importMendix } from '../../src/import/index.js';
+import { setValue } from '../../src/objects/mx-object.js';
+import { writeApp } from '../support/app-folder.js';
+import { screenshotPath } from './browser.js';
+import { startE2eApp, type E2eApp } from './e2e-app.js';
+
+// In real headless Chromium: the home page of the real Mendix 11.6.6 project of ../shared/fixtures,
+// imported, with its images (from the project's image collections) and its Open link buttons; and
+// open-link buttons whose address comes from an attribute, one of them a javascript: URL.
+
+const V2 = join(import.meta.dirname, '../../../shared/fixtures/mendix/mxcli-testdata/v2-minimal/minimal.mpr');
+
+/** Waits for the image at `src` to be loaded and returns its natural and shown size. */
+async function loaded(page: Page, src: string) {
+  const img = page.locator(`img[src="${src}"]`).first();
+  await img.waitFor();
+  await page.waitForFunction((s) => (document.querySelector(`img[src="${s}"]`) as HTMLImageElement | null)?.complete === true, src);
+  return img.evaluate((el: HTMLImageElement) => ({
+    natural: el.naturalWidth,
+    width: el.getBoundingClientRect().width,
+    height: el.getBoundingClientRect().height,
+  }));
+}
+
+describe('browser client: an imported Mendix home page with images and open-link buttons', { timeout: 180000 }, () => {
+  let app: E2eApp;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-imported-e2e-'));
+    await importMendix(V2, dir, { check: checkFolder });
+    app = await startE2eApp(dir);
+  }, 180000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("shows the project's images at their size and opens the documentation links in a new tab", async () => {
+    const { page, context } = app.browser;
+    // The documentation site stands in for itself: the test needs no network.
+    await context.route('https://docs.mendix.com/**', (r) => r.fulfill({ contentType: 'text/html', body: '<title>Mendix docs</title>' }));
+    await page.goto(`${app.url}/`);
+    await page.getByRole('heading', { name: 'Define and organize your data' }).waitFor();
+    // An icon of 36 x 36 pixels in Mendix, the same here; a picture at its own size; the layout's logo (an SVG).
+    const icon = await loaded(page, '/images/MyFirstModule/Images/_1.png');
+    expect(icon.natural).toBeGreaterThan(0);
+    expect([icon.width, icon.height]).toEqual([36, 36]);
+    expect((await loaded(page, '/images/MyFirstModule/Images/DomainModel.png')).natural).toBeGreaterThan(36);
+    expect((await loaded(page, '/images/Atlas_Core/Layout/logo.svg')).natural).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath('imported-home.png'), fullPage: true });
+
+    const [tab] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Learn more' }).first().click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe('https://docs.mendix.com/refguide/modeling/');
+    // Opened without a handle back to the app (noopener).
+    expect(await tab.evaluate(() => window.opener)).toBeNull();
+    await tab.close();
+    expect(page.url()).toContain(app.url);
+  });
+});
+
+describe('browser client: open-link buttons over an attribute', { timeout: 120000 }, () => {
+  let app: E2eApp;
+  beforeAll(async () => {
+    const dir = writeApp({
+      'app.yaml': 'name: Links\nmodules: [Shop]\nsecurity: { level: off }\nnavigation: { home: Shop.Suppliers }\n',
+      'modules/Shop/domain-model.yaml': 'entities:\n  Supplier:\n    attributes: { Name: String, Website: String(unlimited), Email: String }\n',
+      'modules/Shop/pages/Suppliers.yaml': [
+        'title: Suppliers',
+        'widgets:',
+        '  - listView:',
+        '      name: suppliers',
+        '      source: { xpath: //Shop.Supplier, sort: [Name] }',
+        '      widgets:',
+        '        - dynamicText: { attribute: Name }',
+        '        - button: { caption: Website, action: { openLink: { attribute: Website } } }',
+        '        - button: { caption: Mail, action: { openLink: { attribute: Email }, linkType: email } }',
+      ].join('\n'),
+    });
+    app = await startE2eApp(dir);
+    const objs = [];
+    for (const [name, site, email] of [
+      ['Acme', 'https://acme.example/catalogue', 'sales@acme.example'],
+      ['Mallory', 'javascript:window.__pwned=1', 'javascript:window.__pwned=2'],
+    ] as const) {
+      const o = await createObject(app.model, 'Shop.Supplier', app.ids);
+      setValue(o, 'Name', name);
+      setValue(o, 'Website', site);
+      setValue(o, 'Email', email);
+      objs.push(o);
+    }
+    await app.db.transaction((tx) => commitObjects(tx, app.model, objs));
+  }, 120000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("opens a supplier's website, and refuses a javascript: address with a message", async () => {
+    const { page, context } = app.browser;
+    await context.route('https://acme.example/**', (r) => r.fulfill({ contentType: 'text/html', body: '<title>Acme</title>' }));
+    let tabs = 0;
+    context.on('page', () => tabs++);
+    await page.goto(`${app.url}/`);
+    const item = (name: string) => page.locator('li', { hasText: name });
+    await item('Acme').waitFor();
+    const [tab] = await Promise.all([context.waitForEvent('page'), item('Acme').getByRole('button', { name: 'Website' }).click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe('https://acme.example/catalogue');
+    await tab.close();
+
+    for (const button of ['Website', 'Mail']) {
+      await item('Mallory').getByRole('button', { name: button }).click();
+      const dialog = page.getByRole('alertdialog', { name: 'Error' });
+      await dialog.waitFor();
+      await expect(dialog.textContent()).resolves.toContain('This link cannot be opened.');
+      await dialog.getByRole('button', { name: 'OK' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    }
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(tabs).toBe(1);
+    expect(page.url()).toContain(app.url);
+  });
+});
