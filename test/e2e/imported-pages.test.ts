@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFolder } from '../../src/cli/import-command.js';
 import { commitObjects, createObject } from '../../src/data/index.js';
 import { importMendix } from '../../src/import/index.js';
-import { setValue } from '../../src/objects/mx-object.js';
+import { type MxObject, setValue } from '../../src/objects/mx-object.js';
 import { writeApp } from '../support/app-folder.js';
 import { screenshotPath } from './browser.js';
 import { startE2eApp, type E2eApp } from './e2e-app.js';
@@ -83,7 +83,7 @@ describe('browser client: open-link buttons over an attribute', { timeout: 12000
       ].join('\n'),
     });
     app = await startE2eApp(dir);
-    const objs = [];
+    const objs: MxObject[] = [];
     for (const [name, site, email] of [
       ['Acme', 'https://acme.example/catalogue', 'sales@acme.example'],
       ['Mallory', 'javascript:window.__pwned=1', 'javascript:window.__pwned=2'],
