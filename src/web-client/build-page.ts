@@ -114,6 +114,10 @@ class PageBuilder {
           return op.id;
         },
         this.language,
+        () => {
+          const op = calls.find((o) => o.type === 'commit' && o.site.path.endsWith('/commits'));
+          return this.allowed(op) ? op.id : undefined;
+        },
       );
     }
     // After the nanoflows: the entities they retrieve are described too.

@@ -126,3 +126,66 @@ describe('browser client: open-link buttons over an attribute', { timeout: 12000
     expect(page.url()).toContain(app.url);
   });
 });
+
+describe('browser client: a nanoflow with an error handler that commits through the server', { timeout: 120000 }, () => {
+  let app: E2eApp;
+  let guid: bigint;
+  beforeAll(async () => {
+    const dir = writeApp({
+      'app.yaml': 'name: Notes\nmodules: [Shop]\nsecurity: { level: off }\nnavigation: { home: Shop.Notes }\n',
+      'modules/Shop/domain-model.yaml': 'entities:\n  Note:\n    attributes: { Title: String, Text: String(unlimited) }\n',
+      // A JavaScript action that fails, as Mendix's local-storage actions do when the browser refuses them.
+      'modules/Shop/javascript/ReadStored.ts': "export default function readStored(): string {\n  throw new Error('storage is not available');\n}\n",
+      'modules/Shop/nanoflows/Note_Fill.yaml': [
+        'parameters: { Note: Shop.Note }',
+        'body:',
+        '  - action: { name: ReadStored, into: Stored, returns: String }',
+        '    onError:',
+        '      customWithoutRollback:',
+        '        - change: { object: $Note, set: { Text: "\'nothing stored\'" }, commit: true }',
+        '        - return: null',
+        '  - change: { object: $Note, set: { Text: $Stored }, commit: true }',
+      ].join('\n'),
+      'modules/Shop/nanoflows/Note_Skip.yaml': [
+        'parameters: { Note: Shop.Note }',
+        'body:',
+        '  - action: { name: ReadStored, into: Stored, returns: String }',
+        '    onError: continue',
+        '  - change: { object: $Note, set: { Title: "$Note/Title + \' (checked)\'" } }',
+        '  - commit: $Note',
+      ].join('\n'),
+      'modules/Shop/pages/Notes.yaml': [
+        'title: Notes',
+        'widgets:',
+        '  - listView:',
+        '      name: notes',
+        '      source: { xpath: //Shop.Note }',
+        '      widgets:',
+        '        - dynamicText: { attribute: Title }',
+        '        - button: { caption: Fill, action: { nanoflow: Note_Fill } }',
+        '        - button: { caption: Check, action: { nanoflow: Note_Skip } }',
+      ].join('\n'),
+    });
+    app = await startE2eApp(dir);
+    const note = await createObject(app.model, 'Shop.Note', app.ids);
+    setValue(note, 'Title', 'Groceries');
+    await app.db.transaction((tx) => commitObjects(tx, app.model, [note]));
+    guid = note.id;
+  }, 120000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const stored = async () => (await app.db.query<{ title: string; text: string | null }>('SELECT "title", "text" FROM "shop$note" WHERE "id" = ?', [guid]))[0];
+
+  it('runs the handler when the action fails and saves its change on the server; continue goes on after the failure', async () => {
+    const { page } = app.browser;
+    await page.goto(`${app.url}/`);
+    await page.getByRole('button', { name: 'Fill' }).click();
+    await expect.poll(stored).toEqual({ title: 'Groceries', text: 'nothing stored' });
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(stored).toEqual({ title: 'Groceries (checked)', text: 'nothing stored' });
+    // Nothing was shown as an error: both failures were handled.
+    expect(await page.getByRole('alertdialog').count()).toBe(0);
+  });
+});

@@ -147,9 +147,16 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       expect(parse(readFileSync(join(out, 'modules/MyFirstModule/pages/Home_Web.yaml'), 'utf8')).layout).toBe('Atlas_Core.Atlas_TopBar');
       expect(grid.rowButtons).toEqual([expect.objectContaining({ action: 'delete' })]);
       // Nanoflows become nanoflow files; JavaScript actions they call become TypeScript stubs for the browser;
-      // those that still do not check (a commit in the browser, an error handler) are left out and reported.
-      expect(report.kinds.nanoflow).toEqual({ full: 8, partial: 1, skipped: 4 });
-      expect(report.kinds['java script action']).toEqual({ full: 0, partial: 3, skipped: 64 });
+      // every one imports: error handlers run in the browser, a commit goes through the server, and a called
+      // nanoflow's result has its return type (DS_Feedback_Populate uses SUB_Feedback_GetOrCreate's Feedback).
+      expect(report.kinds.nanoflow).toEqual({ full: 10, partial: 3, skipped: 0 });
+      expect(report.notes.filter((n) => n.startsWith('nanoflow ') && n.includes('not imported'))).toEqual([]);
+      expect(report.kinds['java script action']).toEqual({ full: 0, partial: 12, skipped: 55 });
+      const getOrCreate = parse(readFileSync(join(out, 'modules/FeedbackModule/nanoflows/SUB_Feedback_GetOrCreate.yaml'), 'utf8'));
+      expect(getOrCreate.body[1].decision.then[0].onError).toEqual({
+        customWithoutRollback: [{ create: { entity: 'FeedbackModule.Feedback', refresh: true, into: 'NewFeedback' } }, { return: '$NewFeedback' }],
+      });
+      expect(readFileSync(join(out, 'modules/FeedbackModule/nanoflows/ACT_Feedback_UploadImage.yaml'), 'utf8')).toContain('commit: true');
       expect(parse(readFileSync(join(out, 'modules/Atlas_Web_Content/nanoflows/ACT_Login.yaml'), 'utf8')).body[0]).toEqual({
         action: {
           name: 'NanoflowCommons.SignIn',
@@ -163,9 +170,8 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       expect(signIn).toContain(
         'throw new Error("The JavaScript action NanoflowCommons.SignIn was imported from Mendix without its code: write modules/NanoflowCommons/javascript/SignIn.ts")',
       );
-      // A stub only for actions a nanoflow that checks still calls.
-      expect(existsSync(join(out, 'modules/FeedbackModule/javascript/JS_PopulateFeedbackMetadata.ts'))).toBe(false);
-      expect(report.notes).toContain('java script action FeedbackModule.JS_PopulateFeedbackMetadata: not imported: the nanoflows that call it were left out');
+      // A stub for each action an imported nanoflow calls.
+      expect(existsSync(join(out, 'modules/FeedbackModule/javascript/JS_PopulateFeedbackMetadata.ts'))).toBe(true);
       expect(parse(readFileSync(join(out, 'modules/FeedbackModule/nanoflows/ACT_Open_Feedback_Modal.yaml'), 'utf8'))).toEqual({
         body: [{ showPage: { page: 'FeedbackModule.ShareFeedback' } }],
       });

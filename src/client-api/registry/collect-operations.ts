@@ -560,6 +560,17 @@ class PageWalker {
             );
           continue;
         }
+        if (key === 'commit' || ((key === 'create' || key === 'change') && (a[key] as { commit?: unknown }).commit)) {
+          // A commit in the browser is the page's commit operation, as a save button's (one per nanoflow site).
+          if (!this.ops.some((o) => o.type === 'commit' && o.site.page === this.page.name && o.site.path === [...path, 'commits'].join('/')))
+            this.add(
+              { type: 'commit', parameters: { Objects: ['AnyObjectList'] }, constants: {} },
+              [...path, 'commits'],
+              widgetName,
+              this.roles(this.page.allowedRoles, scope),
+            );
+          if (key === 'commit') continue;
+        }
         if (key !== 'call') continue;
         const target = (a.call as { microflow?: unknown }).microflow;
         if (typeof target !== 'string') continue;
