@@ -127,13 +127,28 @@ export function convertCombobox(ctx: PluggableContext, w: MxObject): Json[] {
     ctx.notes.push(`combo box ${name}: its caption ${captionType === 'expression' ? `expression '${expression}'` : 'attribute'} has no Kiln form, left out`);
     return [];
   }
+  // The options' XPath constraint and sort carry over (a sort over an association is noted).
   const src = obj(props.get('optionsSourceAssociationDataSource')?.DataSource);
-  if (str(src?.XPathConstraint).trim())
-    ctx.notes.push(`combo box ${name}: the XPath constraint on its options left out (every object the user may read is offered)`);
-  const sort = list(obj(src?.SortBar)?.SortItems).map((s) => last(str(obj(s.AttributeRef)?.Attribute)));
-  if (sort.some((s) => s !== caption))
-    ctx.notes.push(`combo box ${name}: its options are sorted by ${caption} (Kiln sorts by the caption), not by ${sort.join(', ')}`);
+  const constraint = str(src?.XPathConstraint).trim();
+  const sort = list(obj(src?.SortBar)?.SortItems).flatMap((s) => {
+    if (obj(obj(s.AttributeRef)?.EntityRef)) {
+      ctx.notes.push(`combo box ${name}: sorting its options over an association (${str(obj(s.AttributeRef)?.Attribute)}) left out`);
+      return [];
+    }
+    const a = last(str(obj(s.AttributeRef)?.Attribute));
+    return [str(s.SortOrder) === 'Descending' ? { attribute: a, descending: true } : a];
+  });
+  const byCaption = sort.length === 0 || (sort.length === 1 && sort[0] === caption);
   return [
-    { [type === 'ReferenceSet' ? 'referenceSetSelector' : 'referenceSelector']: { association, attribute: caption, ...(label ? { label } : {}), ...readOnly } },
+    {
+      [type === 'ReferenceSet' ? 'referenceSetSelector' : 'referenceSelector']: {
+        association,
+        attribute: caption,
+        ...(constraint ? { constraint } : {}),
+        ...(byCaption ? {} : { sort }),
+        ...(label ? { label } : {}),
+        ...readOnly,
+      },
+    },
   ];
 }

@@ -508,6 +508,10 @@ class PageBuilder {
       association: assoc.name,
       target: target.name,
       displayAttribute: display,
+      // The model's order of the choices, when the user may read what it sorts by (else by the caption).
+      ...(options?.type === 'retrieve' && options.sort.every((k) => targetAccess.readable(k.attribute)) && Array.isArray(body.sort)
+        ? { sort: options.sort.map((k) => [k.attribute, k.descending ? 'desc' : 'asc'] as const) }
+        : {}),
       label: this.text(body.label) ?? humanize(assoc.shortName),
       readOnly: body.readOnly === true || !access.writable(assoc.name) || this.condition(body.editable, scope) === null,
       ...(() => {

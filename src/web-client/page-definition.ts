@@ -173,6 +173,8 @@ export interface ClientReferenceSelector {
   readonly target: string;
   /** Attribute of the target shown as the option's caption. */
   readonly displayAttribute: string;
+  /** The order of the choices the model gives (absent: by the caption). */
+  readonly sort?: readonly (readonly [string, 'asc' | 'desc'])[];
   readonly label: string;
   readonly readOnly: boolean;
   readonly editable?: ClientCondition;

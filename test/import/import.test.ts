@@ -214,12 +214,23 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       const myAccount = JSON.stringify(parse(readFileSync(join(out, 'modules/Administration/pages/MyAccount.yaml'), 'utf8')));
       expect(myAccount).toContain('{"referenceSelector":{"association":"System.User_Language","attribute":"Description","label":"Language"}}');
       const edit = JSON.stringify(page);
-      expect(edit).toContain('{"referenceSetSelector":{"association":"System.UserRoles","attribute":"Name","label":"User role(s)"}}');
-      expect(edit).toContain('{"referenceSelector":{"association":"System.User_TimeZone","attribute":"Description","label":"Time zone"}}');
-      for (const full of ['MyFirstModule.Home_Web', 'FeedbackModule.PopupFailure', 'FeedbackModule.PopupSuccess', 'Administration.MyAccount'])
+      // Its options keep Mendix's XPath constraint (the roles the user may grant) and sort (time zones by offset).
+      expect(edit).toContain(
+        '{"referenceSetSelector":{"association":"System.UserRoles","attribute":"Name","constraint":"[System.grantableRoles[reversed()]/System.UserRole/System.UserRoles = \'[%CurrentUser%]\']","label":"User role(s)"}}',
+      );
+      expect(edit).toContain(
+        '{"referenceSelector":{"association":"System.User_TimeZone","attribute":"Description","sort":["RawOffset","Description"],"label":"Time zone"}}',
+      );
+      for (const full of [
+        'MyFirstModule.Home_Web',
+        'FeedbackModule.PopupFailure',
+        'FeedbackModule.PopupSuccess',
+        'Administration.MyAccount',
+        'Administration.Account_Edit',
+      ])
         expect(report.notes.filter((n) => n.startsWith(`page ${full}:`))).toEqual([]);
       expect(report.notes.filter((n) => /pluggable widget com\.mendix\.widget\.web\.(image|combobox)|OpenLinkClientAction/.test(n))).toEqual([]);
-      expect(report.kinds.page).toEqual({ full: 7, partial: 6, skipped: 3 });
+      expect(report.kinds.page).toEqual({ full: 8, partial: 5, skipped: 3 });
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');

@@ -409,7 +409,9 @@ class PageWalker {
     if (scope.used && assoc.type === 'Reference') this.useRef(scope.used, `${assoc.name}/${target.name}/${display}`, [...path, 'association']);
     else if (scope.used && referredEntity(scope.used.entity, assoc) && !scope.used.references.includes(assoc.name)) scope.used.references.push(assoc.name);
     if (!target.persistable) return;
-    const xpath = `//${target.name}`;
+    const constraint = typeof body.constraint === 'string' ? body.constraint.trim() : '';
+    const xpath = `//${target.name}${constraint}`;
+    const sort = this.sortKeys(target, body.sort, [...path, 'sort']);
     const constants: OperationConstants = {
       UsedAttributes: [`${target.name}/${target.attributes.get(display)!.qualifiedName}`],
       XPath: xpath,
@@ -422,8 +424,8 @@ class PageWalker {
         type: 'retrieve',
         entity: target.name,
         xpath,
-        constraint: '',
-        sort: [{ attribute: display, descending: false }],
+        constraint,
+        sort: sort.length ? sort : [{ attribute: display, descending: false }],
         attributes: [display],
         paths: [],
         searchAttributes: [],

@@ -165,6 +165,10 @@ const Selector = (description: string) =>
         ...Conditional,
         association: Type.String({ description: 'The association set by the selector.' }),
         attribute: Type.Optional(Type.String({ description: 'Attribute of the other end shown in the choices.' })),
+        constraint: Type.Optional(
+          Type.String({ description: "XPath constraint on the choices, '[...]' (tokens such as [%CurrentUser%] allowed), on top of entity access." }),
+        ),
+        sort: Type.Optional(Type.Array(SortKey, { description: 'Order of the choices (default: by the shown attribute).' })),
         label: Label,
         readOnly: Type.Optional(Type.Boolean()),
       },
