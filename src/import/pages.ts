@@ -171,6 +171,11 @@ class PageConverter implements PluggableContext {
         const page = str(obj(a?.PageSettings)?.Form);
         return entity && page ? { create: entity, page } : undefined;
       }
+      case 'CallNanoflowClientAction': {
+        // Kiln passes the data view's (or selected) object to the nanoflow's object parameter, as Mendix's default mapping does.
+        const nf = str(a?.Nanoflow);
+        return nf ? { nanoflow: nf } : undefined;
+      }
       case 'OpenLinkClientAction': {
         const address = obj(a?.Address);
         const linkType = ({ Email: 'email', Call: 'call', Text: 'text' } as Record<string, string>)[str(a?.LinkType)];
@@ -268,11 +273,31 @@ class PageConverter implements PluggableContext {
       case 'DataView': {
         const src = obj(w.DataSource);
         const param = str(obj(src?.SourceVariable)?.PageParameter);
+        const buttons = this.buttons(w.FooterWidgets);
+        // A nanoflow data source runs in the browser when the data view appears (one without parameters, as Kiln's).
+        if (src?.$Type === 'Forms$NanoflowSource' && str(src.Nanoflow) && !list(src.ParameterMappings).length)
+          return [
+            {
+              dataView: {
+                name: str(w.Name),
+                source: { nanoflow: str(src.Nanoflow) },
+                widgets: this.widgets(w.Widgets),
+                ...(buttons.length ? { buttons } : {}),
+              },
+            },
+          ];
         if (src?.$Type !== 'Forms$DataViewSource' || !param) {
-          this.notes.push(`data view ${str(w.Name)}: its source (${str(src?.$Type) || 'none'}) has no Kiln form, left out`);
+          const what =
+            src?.$Type === 'Forms$DataViewSource' && list(obj(src.EntityRef)?.Steps).length
+              ? `an association of the enclosing object (${list(obj(src.EntityRef)?.Steps)
+                  .map((st) => str(st.Association))
+                  .join('/')})`
+              : src?.$Type === 'Forms$NanoflowSource'
+                ? 'a nanoflow with parameters'
+                : str(src?.$Type) || 'none';
+          this.notes.push(`data view ${str(w.Name)}: its source (${what}) has no Kiln form, left out`);
           return [];
         }
-        const buttons = this.buttons(w.FooterWidgets);
         return [{ dataView: { name: str(w.Name), source: { parameter: param }, widgets: this.widgets(w.Widgets), ...(buttons.length ? { buttons } : {}) } }];
       }
       case 'ListView': {

@@ -448,6 +448,7 @@ class PageBuilder {
 
   private dataView(body: Record<string, unknown>, path: string): ClientWidget | undefined {
     const source = (body.source && typeof body.source === 'object' ? body.source : {}) as Record<string, unknown>;
+    if (typeof source.nanoflow === 'string') return this.nanoflowDataView(body, qualify(source.nanoflow, this.module), path);
     if (typeof source.parameter !== 'string') return undefined;
     const entityName = this.page.def.parameters?.[source.parameter];
     const entity = entityName ? this.model.entities.get(qualify(entityName, this.page.module)) : undefined;
@@ -463,6 +464,26 @@ class PageBuilder {
       name,
       entity: entity.name,
       source: { kind: 'parameter', parameter: source.parameter, ...retrieve },
+      widgets: this.list(body.widgets, `${path}/widgets`, scope),
+      buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
+    };
+  }
+
+  /** A data view over the object a nanoflow returns (kiln check has made sure it returns one and takes no parameters). */
+  private nanoflowDataView(body: Record<string, unknown>, nanoflow: string, path: string): ClientWidget | undefined {
+    const nf = this.model.nanoflows.get(nanoflow);
+    const entity = nf ? this.model.entities.get(qualify(String(nf.def.returns ?? '').trim(), nf.module)) : undefined;
+    if (!entity) return undefined;
+    const access = this.access(entity.name);
+    if (access.readConstraint.kind === 'none' && !access.canCreate) return undefined;
+    this.nanoflowRoots.add(nanoflow);
+    const name = String(body.name ?? 'dataView');
+    const scope: Scope = { entity, widgetName: name };
+    return {
+      type: 'dataView',
+      name,
+      entity: entity.name,
+      source: { kind: 'nanoflow', nanoflow },
       widgets: this.list(body.widgets, `${path}/widgets`, scope),
       buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
     };

@@ -150,7 +150,10 @@ export interface ClientDataView {
   readonly name: string;
   readonly entity: string;
   /** `operationId`: retrieve of the parameter object, for when the client does not hold it already. */
-  readonly source: { readonly kind: 'parameter'; readonly parameter: string; readonly operationId?: string };
+  readonly source:
+    | { readonly kind: 'parameter'; readonly parameter: string; readonly operationId?: string }
+    /** The object the nanoflow returns, run in the browser when the data view appears. */
+    | { readonly kind: 'nanoflow'; readonly nanoflow: string };
   readonly widgets: readonly ClientWidget[];
   readonly buttons: readonly ClientButton[];
 }

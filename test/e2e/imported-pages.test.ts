@@ -154,6 +154,22 @@ describe('browser client: a nanoflow with an error handler that commits through 
         '  - change: { object: $Note, set: { Title: "$Note/Title + \' (checked)\'" } }',
         '  - commit: $Note',
       ].join('\n'),
+      'modules/Shop/nanoflows/Note_New.yaml': [
+        'returns: Note',
+        'body:',
+        '  - create: { entity: Shop.Note, set: { Title: "\'Draft\'" }, into: Note }',
+        '  - return: $Note',
+      ].join('\n'),
+      // Mendix's nanoflow data source: the data view shows the object the nanoflow returns.
+      'modules/Shop/pages/Compose.yaml': [
+        'title: Compose',
+        'widgets:',
+        '  - dataView:',
+        '      name: draft',
+        '      source: { nanoflow: Note_New }',
+        '      widgets: [{ textBox: { attribute: Title, label: Title } }]',
+        '      buttons: [{ caption: Keep, action: save }]',
+      ].join('\n'),
       'modules/Shop/pages/Notes.yaml': [
         'title: Notes',
         'widgets:',
@@ -187,5 +203,16 @@ describe('browser client: a nanoflow with an error handler that commits through 
     await expect.poll(stored).toEqual({ title: 'Groceries (checked)', text: 'nothing stored' });
     // Nothing was shown as an error: both failures were handled.
     expect(await page.getByRole('alertdialog').count()).toBe(0);
+  });
+
+  it('shows the object a nanoflow data source makes, and saves it', async () => {
+    const { page } = app.browser;
+    await page.goto(`${app.url}/#/Shop.Compose`);
+    const title = page.getByLabel('Title');
+    await expect.poll(() => title.inputValue()).toBe('Draft');
+    await title.fill('Birthday list');
+    await page.getByRole('button', { name: 'Keep' }).click();
+    const titles = async () => (await app.db.query<{ title: string }>('SELECT "title" FROM "shop$note" ORDER BY "id"', [])).map((r) => r.title);
+    await expect.poll(titles).toEqual(['Groceries (checked)', 'Birthday list']);
   });
 });

@@ -221,6 +221,7 @@ class PageWalker {
     let retrieve: Omit<RetrieveOperation, 'id' | 'type' | 'parameters' | 'constants' | 'allowedRoles' | 'allowedUserRoleSets' | 'site'> | undefined;
     let byParameter: string | undefined;
     let microflow: string | undefined;
+    let nanoflow: string | undefined;
     if (!source || typeof source !== 'object') {
       this.error(spath, `${kind} '${widgetName}' needs a source: {xpath}, {microflow} or {parameter}`);
       return;
@@ -274,6 +275,22 @@ class PageWalker {
       }
       const ret = (mf.def.returns ?? '').replace(/^List of\s+/i, '').trim();
       entity = this.model.entities.get(ret);
+    } else if (typeof source.nanoflow === 'string') {
+      // A data view whose object a nanoflow makes in the browser (Mendix's nanoflow data source).
+      nanoflow = qualify(source.nanoflow, this.module);
+      const nf = this.model.nanoflows.get(nanoflow);
+      const ret = (nf?.def.returns ?? '').trim();
+      entity = nf && !/^List of/i.test(ret) ? this.model.entities.get(qualify(ret, nf.module)) : undefined;
+      if (kind !== 'dataView') this.error([...spath, 'nanoflow'], `only a data view's source may be a nanoflow; a ${kind} needs {xpath} or {microflow}`);
+      else if (!nf) this.error([...spath, 'nanoflow'], `unknown nanoflow '${source.nanoflow}'`);
+      else if (!entity) this.error([...spath, 'nanoflow'], `the nanoflow ${nanoflow} must return an object (it returns ${ret || 'nothing'})`);
+      else if (Object.keys(nf.def.parameters ?? {}).length)
+        this.error(
+          [...spath, 'nanoflow'],
+          `the nanoflow ${nanoflow} of a data view's source takes no parameters (it has ${Object.keys(nf.def.parameters ?? {}).join(', ')})`,
+        );
+      else this.nanoflow(nanoflow, [...spath, 'nanoflow'], path, widgetName, outer);
+      if (kind !== 'dataView' || !nf || !entity) return;
     } else {
       this.error(spath, `${kind} '${widgetName}' needs a source: {xpath}, {microflow} or {parameter}`);
       return;

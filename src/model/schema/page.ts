@@ -65,8 +65,16 @@ const DataSource = Type.Union(
     Type.Object({ xpath: Type.String({ description: '//Module.Entity[constraint]' }), sort: Type.Optional(Type.Array(SortKey)) }, strict),
     Type.Object({ microflow: Type.String({ description: 'Microflow returning a list (or an object for a data view).' }) }, strict),
     Type.Object({ parameter: Type.String({ description: 'Page parameter shown by a data view.' }) }, strict),
+    Type.Object(
+      {
+        nanoflow: Type.String({
+          description: 'A data view only: the nanoflow (without parameters) run in the browser when the page opens; it returns the object shown.',
+        }),
+      },
+      strict,
+    ),
   ],
-  { description: 'Where the widget gets its objects: {xpath, sort}, {microflow} or {parameter}.' },
+  { description: 'Where the widget gets its objects: {xpath, sort}, {microflow}, {parameter} or (a data view) {nanoflow}.' },
 );
 
 const ButtonAction = Type.Union(
