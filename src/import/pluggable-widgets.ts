@@ -58,6 +58,14 @@ export function convertImage(ctx: PluggableContext, w: MxObject): Json[] {
   const name = str(w.Name);
   const source = str(props.get('datasource')?.PrimitiveValue) || 'image';
   const image = str(props.get('imageObject')?.Image);
+  const url = obj(props.get('imageUrl')?.TextTemplate);
+  const urlParams = list(url?.Parameters);
+  const urlAttr = obj(urlParams[0]?.AttributeRef);
+  // An image whose URL is one String attribute (a data: URL, as a screenshot kept in the object): Kiln's image over that attribute.
+  if (source === 'imageUrl' && ctx.template(url).trim() === '{1}' && urlParams.length === 1 && str(urlAttr?.Attribute) && !obj(urlAttr?.EntityRef)) {
+    const alt = altText(ctx, props.get('alternativeText')?.TextTemplate);
+    return [{ image: { attribute: last(str(urlAttr?.Attribute)), ...(alt ? { alt } : {}) } }];
+  }
   if (source !== 'image' || !image) {
     ctx.notes.push(
       `image ${name}: its ${source === 'image' ? 'dynamic image' : source} source left out (Kiln's image shows a project image or the data view's Image object)`,
@@ -70,7 +78,7 @@ export function convertImage(ctx: PluggableContext, w: MxObject): Json[] {
     return [];
   }
   const out: Json = { src: file.src };
-  const alt = ctx.template(props.get('alternativeText')?.TextTemplate).trim();
+  const alt = altText(ctx, props.get('alternativeText')?.TextTemplate);
   if (alt) out.alt = alt;
   for (const dim of ['width', 'height'] as const) {
     const unit = str(props.get(`${dim}Unit`)?.PrimitiveValue);
@@ -83,6 +91,13 @@ export function convertImage(ctx: PluggableContext, w: MxObject): Json[] {
   const click = obj(props.get('onClick')?.Action);
   if (click && click.$Type !== 'Forms$NoAction') ctx.notes.push(`image ${name}: its on-click action (${str(click.$Type)}) left out`);
   return [{ image: out }];
+}
+
+/** An image's alternative text: its template with literal text parameters filled in ('' when a parameter is not a literal). */
+function altText(ctx: PluggableContext, template: unknown): string {
+  const params = list(obj(template)?.Parameters).map((p) => /^'((?:[^']|'')*)'$/.exec(str(p.Expression).trim())?.[1]?.replace(/''/g, "'"));
+  const text = ctx.template(template).replace(/\{(\d+)\}/g, (m, n: string) => params[Number(n) - 1] ?? '\u0000');
+  return text.includes('\u0000') ? '' : text.trim();
 }
 
 /**

@@ -318,6 +318,10 @@ class PageBuilder {
           ...(typeof body.height === 'number' ? { height: body.height } : {}),
         };
         if (typeof body.src === 'string') return { type: 'image', src: `/images/${body.src}`, ...common };
+        if (typeof body.attribute === 'string')
+          return scope.entity && this.readablePath(scope.entity, body.attribute) === 'String'
+            ? { type: 'image', attribute: body.attribute, ...common }
+            : undefined;
         // The object's own image: only in a data view over an Image the user may read the contents of.
         if (!scope.entity?.chain.includes('System.Image') || !this.access(scope.entity.name).readable('Contents')) return undefined;
         return { type: 'image', ...common };

@@ -268,6 +268,8 @@ export interface ClientImage {
   readonly type: 'image';
   /** A static image's URL; absent: the context object's. */
   readonly src?: string;
+  /** A String attribute of the context object holding the image as a data: URL (checked in the browser). */
+  readonly attribute?: string;
   readonly alt: string;
   readonly thumbnail: boolean;
   readonly width?: number;

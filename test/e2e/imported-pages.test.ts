@@ -15,6 +15,10 @@ import { startE2eApp, type E2eApp } from './e2e-app.js';
 // imported, with its images (from the project's image collections) and its Open link buttons; and
 // open-link buttons whose address comes from an attribute, one of them a javascript: URL.
 
+/** A 3 x 2 pixel PNG as a data: URL. */
+const PIXEL =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEElEQVQImWNQaHCAIAY4CwAz1AVBa53OAwAAAABJRU5ErkJggg==';
+
 const V2 = join(import.meta.dirname, '../../../shared/fixtures/mendix/mxcli-testdata/v2-minimal/minimal.mpr');
 
 /** Waits for the image at `src` to be loaded and returns its natural and shown size. */
@@ -133,7 +137,7 @@ describe('browser client: a nanoflow with an error handler that commits through 
   beforeAll(async () => {
     const dir = writeApp({
       'app.yaml': 'name: Notes\nmodules: [Shop]\nsecurity: { level: off }\nnavigation: { home: Shop.Notes }\n',
-      'modules/Shop/domain-model.yaml': 'entities:\n  Note:\n    attributes: { Title: String, Text: String(unlimited) }\n',
+      'modules/Shop/domain-model.yaml': 'entities:\n  Note:\n    attributes: { Title: String, Text: String(unlimited), Picture: String(unlimited) }\n',
       // A JavaScript action that fails, as Mendix's local-storage actions do when the browser refuses them.
       'modules/Shop/javascript/ReadStored.ts': "export default function readStored(): string {\n  throw new Error('storage is not available');\n}\n",
       'modules/Shop/nanoflows/Note_Fill.yaml': [
@@ -157,7 +161,7 @@ describe('browser client: a nanoflow with an error handler that commits through 
       'modules/Shop/nanoflows/Note_New.yaml': [
         'returns: Note',
         'body:',
-        '  - create: { entity: Shop.Note, set: { Title: "\'Draft\'" }, into: Note }',
+        `  - create: { entity: Shop.Note, set: { Title: "'Draft'", Picture: "'${PIXEL}'" }, into: Note }`,
         '  - return: $Note',
       ].join('\n'),
       // Mendix's nanoflow data source: the data view shows the object the nanoflow returns.
@@ -167,7 +171,7 @@ describe('browser client: a nanoflow with an error handler that commits through 
         '  - dataView:',
         '      name: draft',
         '      source: { nanoflow: Note_New }',
-        '      widgets: [{ textBox: { attribute: Title, label: Title } }]',
+        '      widgets: [{ textBox: { attribute: Title, label: Title } }, { textBox: { attribute: Picture, label: Picture } }, { image: { attribute: Picture, alt: Preview } }]',
         '      buttons: [{ caption: Keep, action: save }]',
       ].join('\n'),
       'modules/Shop/pages/Notes.yaml': [
@@ -210,6 +214,14 @@ describe('browser client: a nanoflow with an error handler that commits through 
     await page.goto(`${app.url}/#/Shop.Compose`);
     const title = page.getByLabel('Title');
     await expect.poll(() => title.inputValue()).toBe('Draft');
+    // The picture kept in the object as a data: URL (Mendix's image from a URL), 3 x 2 pixels.
+    const preview = page.getByRole('img', { name: 'Preview' });
+    await page.waitForFunction(() => (document.querySelector('img[alt="Preview"]') as HTMLImageElement | null)?.naturalWidth === 3);
+    // A value that is no image as data is not shown at all (no request to another site, no script).
+    await page.getByLabel('Picture').fill('javascript:alert(1)');
+    await preview.waitFor({ state: 'detached' });
+    await page.getByLabel('Picture').fill(PIXEL);
+    await preview.waitFor();
     await title.fill('Birthday list');
     await page.getByRole('button', { name: 'Keep' }).click();
     const titles = async () => (await app.db.query<{ title: string }>('SELECT "title" FROM "shop$note" ORDER BY "id"', [])).map((r) => r.title);

@@ -230,18 +230,17 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       ])
         expect(report.notes.filter((n) => n.startsWith(`page ${full}:`))).toEqual([]);
       expect(report.notes.filter((n) => /pluggable widget com\.mendix\.widget\.web\.(image|combobox)|OpenLinkClientAction/.test(n))).toEqual([]);
-      // The feedback form: a data view over the object its nanoflow data source returns, nanoflow buttons; only its
-      // image from a URL attribute is left out. Account_New's inner data view over an association is named exactly.
+      // The feedback form: a data view over the object its nanoflow data source returns, nanoflow buttons, its screenshot
+      // preview from a String attribute (a data: URL); imported whole. Account_New's inner data view over an association is named exactly.
       const share = JSON.stringify(parse(readFileSync(join(out, 'modules/FeedbackModule/pages/ShareFeedback.yaml'), 'utf8')));
       expect(share).toContain('"source":{"nanoflow":"FeedbackModule.DS_Feedback_Populate"}');
       expect(share).toContain('"action":{"nanoflow":"FeedbackModule.ACT_SubmitFeedback"}');
-      expect(report.notes.filter((n) => n.startsWith('page FeedbackModule.ShareFeedback:'))).toEqual([
-        "page FeedbackModule.ShareFeedback: image image1: its imageUrl source left out (Kiln's image shows a project image or the data view's Image object)",
-      ]);
+      expect(share).toContain('{"image":{"attribute":"ImageB64","alt":"A Preview of the Feedback image that was from the screenshot or upload"}}');
+      expect(report.notes.filter((n) => n.startsWith('page FeedbackModule.ShareFeedback:'))).toEqual([]);
       expect(report.notes).toContain(
         'page Administration.Account_New: data view dataView1: its source (an association of the enclosing object (Administration.AccountPasswordData_Account)) has no Kiln form, left out',
       );
-      expect(report.kinds.page).toEqual({ full: 8, partial: 5, skipped: 3 });
+      expect(report.kinds.page).toEqual({ full: 9, partial: 4, skipped: 3 });
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');

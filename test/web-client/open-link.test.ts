@@ -131,6 +131,40 @@ describe('open link: kiln check and the page definition', () => {
     expect((as(['U']).widgets[2] as ClientDataView).widgets).toEqual([]);
   });
 
+  it('refuses an image from an attribute that is not a String or outside a data widget, and sends it only to who may read it', async () => {
+    const { model, errors } = await load({
+      'modules/Shop/pages/Bad.yaml':
+        'title: Bad\nparameters: { Supplier: Shop.Supplier }\nwidgets:\n  - image: { attribute: Website }\n  - dataView: { name: v, source: { parameter: Supplier }, widgets: [{ image: { attribute: Rating } }] }\n',
+    });
+    expect(errors).toEqual([
+      'modules/Shop/pages/Bad.yaml:4 widgets.0.image.attribute: an image from an attribute must be inside a data view, list view or data grid',
+      "modules/Shop/pages/Bad.yaml:5 widgets.1.dataView.widgets.0.image.attribute: an image's attribute must be a String (a data: URL); 'Rating' is Integer",
+    ]);
+    const ok = await load({
+      'modules/Shop/pages/P.yaml':
+        'title: P\nallowedRoles: [User, Boss]\nparameters: { Supplier: Shop.Supplier }\nwidgets:\n  - dataView: { name: v, source: { parameter: Supplier }, widgets: [{ image: { attribute: Website, alt: Logo } }] }\n',
+    });
+    expect(ok.errors).toEqual([]);
+    const as = (roles: string[]) =>
+      buildClientPage(
+        ok.model!,
+        buildRegistry(ok.model!),
+        ok.model!.pages.get('Shop.P')!,
+        userContextFor(ok.model!, {
+          userId: 1n,
+          userName: 'u',
+          userEntity: 'System.User',
+          userRoles: roles,
+          anonymous: false,
+          sessionId: 's',
+          sessionObjectId: 2n,
+        }),
+      );
+    expect((as(['B']).widgets[0] as ClientDataView).widgets).toEqual([{ type: 'image', attribute: 'Website', alt: 'Logo', thumbnail: false }]);
+    expect((as(['U']).widgets[0] as ClientDataView).widgets).toEqual([]);
+    expect(model).toBeUndefined();
+  });
+
   it('lets a layout hold a static image (a logo) and a fixed link, not an object image', async () => {
     const page = 'title: P\nlayout: Main\nwidgets: []\n';
     const ok = await load({

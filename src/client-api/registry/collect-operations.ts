@@ -168,6 +168,18 @@ class PageWalker {
       if (Array.isArray(params)) for (const [i, p] of params.entries()) if (typeof p === 'string') this.useRef(scope.used, p, [...bpath, 'params', i]);
       return;
     }
+    if (kind === 'image' && body && typeof body === 'object' && typeof (body as { attribute?: unknown }).attribute === 'string') {
+      // An image whose address is a String attribute (a data: URL): read with the object.
+      const attr = (body as { attribute: string }).attribute;
+      if (!scope.used) this.error([...bpath, 'attribute'], 'an image from an attribute must be inside a data view, list view or data grid');
+      else if (scope.used.entity.attributes.has(attr) && scope.used.entity.attributes.get(attr)!.type !== 'String')
+        this.error(
+          [...bpath, 'attribute'],
+          `an image's attribute must be a String (a data: URL); '${attr}' is ${scope.used.entity.attributes.get(attr)!.type}`,
+        );
+      else this.useRef(scope.used, attr, [...bpath, 'attribute']);
+      return;
+    }
     const ownImage = kind === 'image' && !!body && typeof body === 'object' && typeof (body as { src?: unknown }).src !== 'string';
     if ((kind === 'fileManager' || kind === 'imageViewer' || ownImage) && scope.used) {
       // File widgets show the name and size and build the download URL from changedDate.

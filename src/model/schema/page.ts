@@ -270,6 +270,12 @@ function widgetSchema(Self: TSchema) {
                 description: "A static image: a file under the app's images/ folder (served at /images/...).",
               }),
             ),
+            attribute: Type.Optional(
+              Type.String({
+                description:
+                  "A String attribute of the data view's or list item's object holding the image as a data: URL (data:image/png;base64,..., also jpeg, gif, webp, svg+xml); any other value shows no image.",
+              }),
+            ),
             alt: Type.Optional(Type.String({ description: 'Text alternative (default: none, a decorative image).' })),
             thumbnail: Type.Optional(Type.Boolean({ description: 'Without src, in a data view over an Image: its thumbnail instead of the whole image.' })),
             width: Type.Optional(Type.Integer({ minimum: 1, maximum: 4000, description: 'Width in pixels.' })),
