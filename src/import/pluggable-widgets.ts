@@ -96,7 +96,7 @@ export function convertImage(ctx: PluggableContext, w: MxObject): Json[] {
 /** An image's alternative text: its template with literal text parameters filled in ('' when a parameter is not a literal). */
 function altText(ctx: PluggableContext, template: unknown): string {
   const params = list(obj(template)?.Parameters).map((p) => /^'((?:[^']|'')*)'$/.exec(str(p.Expression).trim())?.[1]?.replace(/''/g, "'"));
-  const text = ctx.template(template).replace(/\{(\d+)\}/g, (m, n: string) => params[Number(n) - 1] ?? '\u0000');
+  const text = ctx.template(template).replace(/\{(\d+)\}/g, (_m, n: string) => params[Number(n) - 1] ?? '\u0000');
   return text.includes('\u0000') ? '' : text.trim();
 }
 
