@@ -286,6 +286,19 @@ class PageConverter implements PluggableContext {
               },
             },
           ];
+        // Over the enclosing object's reference (one step, no variable): the object it points to.
+        const steps = list(obj(src?.EntityRef)?.Steps);
+        if (src?.$Type === 'Forms$DataViewSource' && !param && !obj(src.SourceVariable) && steps.length === 1 && str(steps[0]?.Association))
+          return [
+            {
+              dataView: {
+                name: str(w.Name),
+                source: { association: str(steps[0]?.Association) },
+                widgets: this.widgets(w.Widgets),
+                ...(buttons.length ? { buttons } : {}),
+              },
+            },
+          ];
         if (src?.$Type !== 'Forms$DataViewSource' || !param) {
           const what =
             src?.$Type === 'Forms$DataViewSource' && list(obj(src.EntityRef)?.Steps).length

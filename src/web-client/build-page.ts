@@ -202,7 +202,7 @@ class PageBuilder {
       case 'templateGrid':
         return this.listWidget(kind, body, bpath);
       case 'dataView':
-        return this.dataView(body, bpath);
+        return this.dataView(body, bpath, scope);
       case 'button': {
         const b = this.button(body, bpath, scope);
         return b ? { type: 'button', button: b } : undefined;
@@ -450,9 +450,10 @@ class PageBuilder {
     };
   }
 
-  private dataView(body: Record<string, unknown>, path: string): ClientWidget | undefined {
+  private dataView(body: Record<string, unknown>, path: string, outer: Scope): ClientWidget | undefined {
     const source = (body.source && typeof body.source === 'object' ? body.source : {}) as Record<string, unknown>;
     if (typeof source.nanoflow === 'string') return this.nanoflowDataView(body, qualify(source.nanoflow, this.module), path);
+    if (typeof source.association === 'string') return this.associationDataView(body, source.association, path, outer);
     if (typeof source.parameter !== 'string') return undefined;
     const entityName = this.page.def.parameters?.[source.parameter];
     const entity = entityName ? this.model.entities.get(qualify(entityName, this.page.module)) : undefined;
@@ -468,6 +469,27 @@ class PageBuilder {
       name,
       entity: entity.name,
       source: { kind: 'parameter', parameter: source.parameter, ...retrieve },
+      widgets: this.list(body.widgets, `${path}/widgets`, scope),
+      buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
+    };
+  }
+
+  /** A data view over the object the enclosing one refers to: only for a user who may read the reference and the object. */
+  private associationDataView(body: Record<string, unknown>, association: string, path: string, outer: Scope): ClientWidget | undefined {
+    const assoc = this.model.associations.get(qualify(association, this.module));
+    const target = assoc && outer.entity ? referredEntity(outer.entity, assoc) : undefined;
+    const entity = target ? this.model.entities.get(target) : undefined;
+    if (!assoc || !outer.entity || !entity || !this.access(outer.entity.name).readable(assoc.name)) return undefined;
+    if (this.access(entity.name).readConstraint.kind === 'none') return undefined;
+    this.entities.get(outer.entity.name)!.extra.add(assoc.name);
+    const name = String(body.name ?? 'dataView');
+    const scope: Scope = { entity, widgetName: name };
+    const op = this.registry.forPath(this.page.name, path);
+    return {
+      type: 'dataView',
+      name,
+      entity: entity.name,
+      source: { kind: 'association', association: assoc.name, ...(this.allowed(op) && op.type === 'retrieve' ? { operationId: op.id } : {}) },
       widgets: this.list(body.widgets, `${path}/widgets`, scope),
       buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
     };

@@ -153,7 +153,9 @@ export interface ClientDataView {
   readonly source:
     | { readonly kind: 'parameter'; readonly parameter: string; readonly operationId?: string }
     /** The object the nanoflow returns, run in the browser when the data view appears. */
-    | { readonly kind: 'nanoflow'; readonly nanoflow: string };
+    | { readonly kind: 'nanoflow'; readonly nanoflow: string }
+    /** The object the enclosing object's Reference points to; `operationId` retrieves it by id when the client lacks it. */
+    | { readonly kind: 'association'; readonly association: string; readonly operationId?: string };
   readonly widgets: readonly ClientWidget[];
   readonly buttons: readonly ClientButton[];
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFolder } from '../../src/cli/import-command.js';
 import { commitObjects, createObject } from '../../src/data/index.js';
 import { importMendix } from '../../src/import/index.js';
-import { type MxObject, setValue } from '../../src/objects/mx-object.js';
+import { type MxObject, setReference, setValue } from '../../src/objects/mx-object.js';
 import { writeApp } from '../support/app-folder.js';
 import { screenshotPath } from './browser.js';
 import { startE2eApp, type E2eApp } from './e2e-app.js';
@@ -137,7 +137,21 @@ describe('browser client: a nanoflow with an error handler that commits through 
   beforeAll(async () => {
     const dir = writeApp({
       'app.yaml': 'name: Notes\nmodules: [Shop]\nsecurity: { level: off }\nnavigation: { home: Shop.Notes }\n',
-      'modules/Shop/domain-model.yaml': 'entities:\n  Note:\n    attributes: { Title: String, Text: String(unlimited), Picture: String(unlimited) }\n',
+      'modules/Shop/domain-model.yaml':
+        'entities:\n  Note:\n    attributes: { Title: String, Text: String(unlimited), Picture: String(unlimited) }\n  Folder:\n    attributes: { Name: String }\nassociations:\n  Note_Folder: { parent: Note, child: Folder }\n',
+      // A data view over the object the note refers to (Mendix's data view over an association of the enclosing object).
+      'modules/Shop/pages/Note_Detail.yaml': [
+        'title: Note',
+        'popup: true',
+        'parameters: { Note: Shop.Note }',
+        'widgets:',
+        '  - dataView:',
+        '      name: note',
+        '      source: { parameter: Note }',
+        '      widgets:',
+        '        - dynamicText: { attribute: Title }',
+        '        - dataView: { name: folder, source: { association: Note_Folder }, widgets: [{ textBox: { attribute: Name, label: Folder } }] }',
+      ].join('\n'),
       // A JavaScript action that fails, as Mendix's local-storage actions do when the browser refuses them.
       'modules/Shop/javascript/ReadStored.ts': "export default function readStored(): string {\n  throw new Error('storage is not available');\n}\n",
       'modules/Shop/nanoflows/Note_Fill.yaml': [
@@ -184,12 +198,16 @@ describe('browser client: a nanoflow with an error handler that commits through 
         '        - dynamicText: { attribute: Title }',
         '        - button: { caption: Fill, action: { nanoflow: Note_Fill } }',
         '        - button: { caption: Check, action: { nanoflow: Note_Skip } }',
+        '        - button: { caption: Details, action: { open: Note_Detail } }',
       ].join('\n'),
     });
     app = await startE2eApp(dir);
     const note = await createObject(app.model, 'Shop.Note', app.ids);
     setValue(note, 'Title', 'Groceries');
-    await app.db.transaction((tx) => commitObjects(tx, app.model, [note]));
+    const folder = await createObject(app.model, 'Shop.Folder', app.ids);
+    setValue(folder, 'Name', 'Home');
+    setReference(note, 'Shop.Note_Folder', folder.id);
+    await app.db.transaction((tx) => commitObjects(tx, app.model, [note, folder]));
     guid = note.id;
   }, 120000);
   afterAll(async () => {
@@ -207,6 +225,15 @@ describe('browser client: a nanoflow with an error handler that commits through 
     await expect.poll(stored).toEqual({ title: 'Groceries (checked)', text: 'nothing stored' });
     // Nothing was shown as an error: both failures were handled.
     expect(await page.getByRole('alertdialog').count()).toBe(0);
+  });
+
+  it('shows the object the note refers to in a data view over the association, read by its id', async () => {
+    const { page } = app.browser;
+    await page.goto(`${app.url}/`);
+    await page.getByRole('button', { name: 'Details' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.getByLabel('Folder').inputValue()).toBe('Home');
+    await dialog.getByRole('button', { name: 'Close dialog' }).click();
   });
 
   it('shows the object a nanoflow data source makes, and saves it', async () => {

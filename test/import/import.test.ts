@@ -231,16 +231,18 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         expect(report.notes.filter((n) => n.startsWith(`page ${full}:`))).toEqual([]);
       expect(report.notes.filter((n) => /pluggable widget com\.mendix\.widget\.web\.(image|combobox)|OpenLinkClientAction/.test(n))).toEqual([]);
       // The feedback form: a data view over the object its nanoflow data source returns, nanoflow buttons, its screenshot
-      // preview from a String attribute (a data: URL); imported whole. Account_New's inner data view over an association is named exactly.
+      // preview from a String attribute (a data: URL); imported whole.
       const share = JSON.stringify(parse(readFileSync(join(out, 'modules/FeedbackModule/pages/ShareFeedback.yaml'), 'utf8')));
       expect(share).toContain('"source":{"nanoflow":"FeedbackModule.DS_Feedback_Populate"}');
       expect(share).toContain('"action":{"nanoflow":"FeedbackModule.ACT_SubmitFeedback"}');
       expect(share).toContain('{"image":{"attribute":"ImageB64","alt":"A Preview of the Feedback image that was from the screenshot or upload"}}');
       expect(report.notes.filter((n) => n.startsWith('page FeedbackModule.ShareFeedback:'))).toEqual([]);
-      expect(report.notes).toContain(
-        'page Administration.Account_New: data view dataView1: its source (an association of the enclosing object (Administration.AccountPasswordData_Account)) has no Kiln form, left out',
+      // Account_New's inner data view shows the account its AccountPasswordData refers to.
+      expect(JSON.stringify(parse(readFileSync(join(out, 'modules/Administration/pages/Account_New.yaml'), 'utf8')))).toContain(
+        '"source":{"association":"Administration.AccountPasswordData_Account"}',
       );
-      expect(report.kinds.page).toEqual({ full: 9, partial: 4, skipped: 3 });
+      expect(report.notes.filter((n) => n.startsWith('page Administration.Account_New:'))).toEqual([]);
+      expect(report.kinds.page).toEqual({ full: 10, partial: 3, skipped: 3 });
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');

@@ -17,11 +17,20 @@ export function DataView({ w }: { w: ClientDataView }) {
   const app = useApp();
   const scope = useScope();
   useStoreVersion(app.store);
-  const byParameter = w.source.kind === 'parameter' ? w.source : undefined;
-  const operationId = byParameter?.operationId;
-  const parameter = byParameter?.parameter;
-  const made = useNanoflowObject(w.source.kind === 'nanoflow' ? w.source.nanoflow : undefined);
-  const object = parameter !== undefined ? scope.params[parameter] : made.guid;
+  const src = w.source;
+  const operationId = src.kind === 'nanoflow' ? undefined : src.operationId;
+  // What the retrieve by id names the object (a page parameter, or the association it is reached by).
+  const parameter = src.kind === 'parameter' ? src.parameter : src.kind === 'association' ? src.association : undefined;
+  const made = useNanoflowObject(src.kind === 'nanoflow' ? src.nanoflow : undefined);
+  const referred = src.kind === 'association' && scope.object ? app.store.get(scope.object, src.association) : undefined;
+  const object =
+    src.kind === 'parameter'
+      ? scope.params[src.parameter]
+      : src.kind === 'association'
+        ? typeof referred === 'string' && referred !== ''
+          ? referred
+          : undefined
+        : made.guid;
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
@@ -80,7 +89,8 @@ export function DataView({ w }: { w: ClientDataView }) {
   );
 
   if (!object || !held) {
-    if ((object && operationId && !loadError) || made.running)
+    // Still coming: the object by id, the nanoflow's object, or the reference the enclosing object is being read with.
+    if ((object && operationId && !loadError) || made.running || (src.kind === 'association' && referred === undefined))
       return (
         <p className="muted" role="status">
           <span className="spinner-inline" aria-hidden="true" /> {t('loading')}
@@ -183,6 +193,10 @@ function shownMembers(widgets: readonly ClientWidget[]): string[] {
         break;
       case 'container':
         out.push(...shownMembers(w.widgets));
+        break;
+      case 'dataView':
+        // A data view over this object's reference needs the reference.
+        if (w.source.kind === 'association') out.push(w.source.association);
         break;
       case 'layoutGrid':
         for (const r of w.rows) for (const c of r.columns) out.push(...shownMembers(c.widgets));

@@ -287,6 +287,31 @@ class PageWalker {
       }
       const ret = (mf.def.returns ?? '').replace(/^List of\s+/i, '').trim();
       entity = this.model.entities.get(ret);
+    } else if (typeof source.association === 'string') {
+      // A data view over the object the enclosing object refers to: the enclosing retrieve carries the reference,
+      // this one reads the object by its id (under the user's access rules) when the client does not hold it.
+      const assoc = this.model.associations.get(qualify(source.association, this.module));
+      const target = assoc && outer.used ? referredEntity(outer.used.entity, assoc) : undefined;
+      if (kind !== 'dataView') this.error([...spath, 'association'], `only a data view's source may be an association; a ${kind} needs {xpath} or {microflow}`);
+      else if (!outer.used) this.error([...spath, 'association'], 'a data view over an association must be inside a data view, list view or data grid');
+      else if (!assoc) this.error([...spath, 'association'], `unknown association '${source.association}'`);
+      else if (assoc.type !== 'Reference' || !target)
+        this.error([...spath, 'association'], `${assoc.name} must be a Reference of ${outer.used.entity.name} (it is a ${assoc.type} of ${assoc.parent})`);
+      if (kind !== 'dataView' || !outer.used || !assoc || assoc.type !== 'Reference' || !target) return;
+      if (!outer.used.references.includes(assoc.name)) outer.used.references.push(assoc.name);
+      entity = this.model.entities.get(target);
+      byParameter = assoc.name;
+      retrieve = {
+        entity: target,
+        xpath: `//${target}`,
+        constraint: '',
+        sort: [],
+        attributes: [],
+        paths: [],
+        searchAttributes: [],
+        pageSize: 1,
+        byParameter,
+      };
     } else if (typeof source.nanoflow === 'string') {
       // A data view whose object a nanoflow makes in the browser (Mendix's nanoflow data source).
       nanoflow = qualify(source.nanoflow, this.module);

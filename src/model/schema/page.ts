@@ -73,6 +73,14 @@ const DataSource = Type.Union(
       },
       strict,
     ),
+    Type.Object(
+      {
+        association: Type.String({
+          description: "A data view inside another data widget only: the object the enclosing object's Reference points to (Module.Assoc).",
+        }),
+      },
+      strict,
+    ),
   ],
   { description: 'Where the widget gets its objects: {xpath, sort}, {microflow}, {parameter} or (a data view) {nanoflow}.' },
 );
