@@ -53,12 +53,20 @@ export function convertApp(index: ModelIndex, name: string, modules: string[], r
   }
   if (sec.EnableDemoUsers === true) {
     const demo = list(sec.DemoUsers).map((u) => {
-      if (str(u.Entity) && str(u.Entity) !== 'System.User') notes.push(`demo user ${str(u.UserName)}: created as System.User, not ${str(u.Entity)}`);
-      return { name: str(u.UserName), password: str(u.Password), roles: strings(u.UserRoles).filter((r) => userRoles[r]) };
+      const entity = str(u.Entity);
+      // Kept when its module is imported (kiln check then proves it a specialisation of System.User).
+      const keep = entity !== '' && entity !== 'System.User' && modules.includes(entity.slice(0, entity.indexOf('.')));
+      if (entity && entity !== 'System.User' && !keep)
+        notes.push(`demo user ${str(u.UserName)}: created as System.User, not ${entity} (its module is not imported)`);
+      return {
+        name: str(u.UserName),
+        password: str(u.Password),
+        roles: strings(u.UserRoles).filter((r) => userRoles[r]),
+        ...(keep ? { entity } : {}),
+      };
     });
     if (demo.length) security.demoUsers = demo;
   }
-  if (str(sec.SecurityLevel) === 'CheckNothing' && Object.keys(userRoles).length) notes.push('security level CheckNothing imported as off');
   app.security = security;
   reporter.count('project security', notes, name);
   return app;

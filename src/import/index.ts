@@ -4,6 +4,8 @@ import { stringify } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { convertApp } from './app.js';
 import { convertDomainModel } from './domain.js';
+import { convertJsonStructure, convertMapping, importMappingCommits } from './integration.js';
+import { menuDocuments } from './menus.js';
 import { ModelIndex } from './model-index.js';
 import { convertMicroflow, javaActionStub, javaScriptActionStub, STUB_MARK } from './microflows.js';
 import { attributeTypes, convertLayout, convertNavigation, convertPage, convertSnippet, mainPlaceholder } from './pages.js';
@@ -25,10 +27,6 @@ export interface ImportOptions {
 const NOT_IMPORTED: Record<string, string> = {
   Forms$PageTemplate: 'page templates are Studio Pro tooling',
   Forms$BuildingBlock: 'building blocks are Studio Pro tooling',
-  ExportMappings$ExportMapping: 'mappings have no Kiln form',
-  ImportMappings$ImportMapping: 'mappings have no Kiln form',
-  JsonStructures$JsonStructure: 'JSON structures have no Kiln form',
-  Menus$MenuDocument: 'menu documents are not imported yet',
   Workflows$Workflow: 'workflows have no Kiln form',
 };
 
@@ -111,6 +109,25 @@ export async function importMendix(source: string, outDir: string, options: Impo
       if (service) files.set(`modules/${d.module}/odata/${d.name}.yaml`, service);
     }
   }
+  // JSON structures are written as the JSON sample they hold (a root array is not a YAML mapping).
+  const structures = new Map<string, unknown>();
+  for (const d of index.documents('JsonStructures$JsonStructure')) {
+    if (!modules.includes(d.module)) continue;
+    const sample = convertJsonStructure(d.module, d.name, d.unit.doc, reporter);
+    if (sample !== undefined) structures.set(`modules/${d.module}/json-structures/${d.name}.json`, sample);
+  }
+  const commits = importMappingCommits(index);
+  for (const [type, kind] of [
+    ['ImportMappings$ImportMapping', 'import'],
+    ['ExportMappings$ExportMapping', 'export'],
+  ] as const) {
+    for (const d of index.documents(type)) {
+      if (!modules.includes(d.module)) continue;
+      const mapping = convertMapping(d.module, d.name, d.unit.doc, kind, commits, reporter);
+      if (mapping) files.set(`modules/${d.module}/mappings/${d.name}.yaml`, mapping);
+    }
+  }
+  menuDocuments(index).report(reporter, modules);
   const has = (kind: 'page' | 'microflow', q: string) => files.has(`modules/${q.slice(0, q.indexOf('.'))}/${kind}s/${q.slice(q.indexOf('.') + 1)}.yaml`);
   const navigation = convertNavigation(index, has, reporter);
   if (navigation) (files.get('app.yaml') as Json).navigation = navigation;
@@ -138,6 +155,10 @@ export async function importMendix(source: string, outDir: string, options: Impo
     removeModelFiles(join(outDir, 'modules'));
     for (const [f, data] of files) writeYaml(join(outDir, f), data);
     imageFiles(index).write(outDir);
+    for (const [f, sample] of structures) {
+      mkdirSync(dirname(join(outDir, f)), { recursive: true });
+      writeFileSync(join(outDir, f), `${JSON.stringify(sample, null, 2)}\n`);
+    }
     for (const [f, code] of stubs) {
       // A stub someone has written is kept.
       const path = join(outDir, f);
@@ -234,10 +255,11 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
     reporter.downgrade(whole[2] === 'nanoflows' ? 'nanoflow' : 'scheduled event', `${whole[1]}.${whole[3]}`, `not imported: ${d.path} ${d.message}`, true);
     return '';
   }
-  const m = /^modules\/([^/]+)\/(?:(microflows|pages|snippets|layouts|rest|odata)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
+  const m = /^modules\/([^/]+)\/(?:(microflows|pages|snippets|layouts|rest|odata|mappings)\/([^/]+)\.yaml|domain-model\.yaml)$/.exec(d.file);
   const where = m ? (m[3] ? `${m[1]}.${m[3]}` : m[1]!) : d.file;
   const path = d.path ? d.path.split('.') : [];
-  const service = m?.[2] === 'rest' ? 'published REST service' : m?.[2] === 'odata' ? 'published OData service' : undefined;
+  const mappingKind = m?.[2] === 'mappings' ? `${String(data.kind)} mapping` : undefined;
+  const service = m?.[2] === 'rest' ? 'published REST service' : m?.[2] === 'odata' ? 'published OData service' : mappingKind;
   if (service && path.length === 0) {
     files.delete(d.file);
     reporter.downgrade(service, where, `not imported: ${d.message}`, true);
@@ -264,6 +286,25 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
   const kind =
     service ??
     (m?.[2] === 'pages' ? 'page' : m?.[2] === 'snippets' ? 'snippet' : m?.[2] === 'layouts' ? 'layout' : d.file === 'app.yaml' ? 'app.yaml' : 'model element');
+  // An operation's mapping that does not check: the operation stays without it (its body or answer then
+  // maps by attribute names, the body committed as the mapping was), and goes only if it still does not check.
+  const op = m?.[2] === 'rest' ? /^resources\.([^.]+)\.operations\.(\d+)\.(import|export)(\.mapping|\.commit)?$/.exec(d.path) : null;
+  const operation = op
+    ? ((data.resources as Record<string, { operations?: Json[] }> | undefined)?.[op[1]!]?.operations?.[Number(op[2])] ?? undefined)
+    : undefined;
+  if (op && operation && operation[op[3]!] !== undefined) {
+    const mapping = (operation[op[3]!] as Json).mapping;
+    // (The generic removal below would splice the operation out of its list.)
+    delete operation[op[3]!];
+    const label = `operation ${String(operation.method)} ${op[1]}${operation.path ? `/${String(operation.path)}` : ''}`;
+    if (op[4] === '.mapping' && typeof mapping === 'string') {
+      const q = mapping.includes('.') ? mapping : `${m![1]}.${mapping}`;
+      const commit = files.get(`modules/${q.slice(0, q.indexOf('.'))}/mappings/${q.slice(q.indexOf('.') + 1)}.yaml`)?.commit;
+      if (op[3] === 'import' && commit) operation.import = { commit };
+      reporter.downgrade('published REST service', where, `${label}: ${op[3]} mapping ${mapping} left out: ${d.message}`);
+    } else reporter.downgrade('published REST service', where, `${label}: ${op[3]} left out: ${d.message}`);
+    return `resources.${op[1]}.operations.${op[2]}.${op[3]}`;
+  }
   // Drop the smallest element the path names (an access rule, an attribute, a widget, a menu item, ...).
   for (let n = path.length; n >= 1; n--) {
     const parentPath = path.slice(0, n - 1);
@@ -294,6 +335,9 @@ function dropAt(files: Map<string, Json>, d: Diagnostic, reporter: Reporter, rul
         'parameters',
         'capabilities',
         'placeholders',
+        'children',
+        'convert',
+        'actions',
       ].includes(parentPath.at(-1) ?? '') ||
         parentPath.length === 0)
     ) {

@@ -310,6 +310,93 @@ class Converter {
     return out;
   }
 
+  /**
+   * A Mendix REST call (`Microflows$RestCallAction`) as Kiln's `callRest`: method, location
+   * template, headers, Basic credentials, timeout, proxy, the request body (export mapping,
+   * string template or a FileDocument) and what is done with the answer. What has no Kiln form
+   * is noted and left out of the activity.
+   */
+  private restCall(a: MxObject): Json {
+    const http = obj(a.HttpConfiguration);
+    const out: Json = { method: str(http?.HttpMethod).toUpperCase() || 'GET' };
+    const template = obj(http?.CustomLocationTemplate);
+    if (str(template?.Text)) {
+      out.location = str(template?.Text);
+      const params = list(template?.Parameters).map((p) => str(p.Expression));
+      if (params.length) out.params = params;
+    } else {
+      // Before templates, the location was one String expression.
+      out.location = '{1}';
+      out.params = [str(http?.CustomLocation) || "''"];
+    }
+    const headers: Json = {};
+    for (const h of list(http?.HttpHeaderEntries)) headers[str(h.Key)] = str(h.Value).trim();
+    if (Object.keys(headers).length) out.headers = headers;
+    if (http?.UseHttpAuthentication === true)
+      out.basicAuth = { user: str(http.HttpAuthenticationUserName) || "''", password: str(http.HttpAuthenticationPassword) || "''" };
+    if (str(http?.ClientCertificate)) this.notes.push(`REST call: client certificate ${str(http?.ClientCertificate)} left out (Kiln has none yet)`);
+    if (a.UseRequestTimeOut === true) {
+      const t = str(a.TimeOutExpression).trim();
+      if (/^\d+(\.\d+)?$/.test(t)) out.timeout = Number(t);
+      else this.notes.push(`REST call: timeout expression ${t} left out (Kiln's timeout is a number of seconds; the default 300 applies)`);
+    }
+    const proxyType = str(a.RequestProxyType);
+    if (proxyType === 'NoProxy') out.proxy = 'none';
+    else if (proxyType === 'CustomProxy') {
+      const p = obj(a.ProxyConfiguration);
+      const use = str(p?.UseConfigurationExpression).trim();
+      if (use && use !== 'true') this.notes.push(`REST call: the proxy is used always, not only when ${use} (Kiln's proxy has no condition)`);
+      out.proxy = {
+        host: str(p?.HostExpression) || "''",
+        port: str(p?.PortExpression) || '0',
+        ...(str(p?.UsernameExpression) ? { user: str(p?.UsernameExpression) } : {}),
+        ...(str(p?.PasswordExpression) ? { password: str(p?.PasswordExpression) } : {}),
+      };
+    }
+    this.restBody(a, out);
+    this.restResult(a, out);
+    return out;
+  }
+
+  private restBody(a: MxObject, out: Json): void {
+    const req = obj(a.RequestHandling);
+    const type = str(req?.$Type).replace(/^Microflows\$/, '');
+    if (type === 'MappingRequestHandling') {
+      if (str(req?.ContentType) === 'Xml') this.notes.push(`REST call: XML request body (mapping ${str(req?.MappingId)}) left out (Kiln maps JSON)`);
+      else out.exportMapping = { mapping: str(req?.MappingId), value: `$${str(req?.MappingVariableName)}` };
+    } else if (type === 'CustomRequestHandling') {
+      const body = templateExpression(obj(req?.Template));
+      // Kiln sends a body only with the methods that carry one (kiln check refuses it on the others).
+      if (body !== undefined && ['POST', 'PUT', 'PATCH', 'OPTIONS'].includes(String(out.method))) out.body = body;
+      else if (body !== undefined)
+        this.notes.push(`REST call: the body of a ${String(out.method)} request left out (Kiln sends one with POST, PUT, PATCH and OPTIONS)`);
+    } else if (type === 'BinaryRequestHandling') {
+      const e = str(req?.Expression).trim();
+      if (/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(e)) out.fileBody = e;
+      else this.notes.push(`REST call: binary body ${e} left out (Kiln sends a FileDocument variable's contents)`);
+    } else if (type === 'FormDataRequestHandling') this.notes.push('REST call: form-data (multipart) body left out (no Kiln form yet)');
+    else if (type) this.notes.push(`REST call: request body ${type} left out`);
+  }
+
+  private restResult(a: MxObject, out: Json): void {
+    const res = obj(a.ResultHandling);
+    const variable = str(res?.ResultVariableName);
+    const type = str(a.ResultHandlingType);
+    const call = obj(res?.ImportMappingCall);
+    if (type === 'Mapping' && call) {
+      if (str(call.ContentType) === 'Xml') {
+        this.notes.push(`REST call: XML answer (mapping ${str(call.ReturnValueMapping)}) left out (Kiln maps JSON); the body is kept as a String`);
+        if (variable) out.into = variable;
+        return;
+      }
+      out.response = { importMapping: str(call.ReturnValueMapping) };
+      if (call.ForceSingleOccurrence === true) this.notes.push('REST call: "force single occurrence" left out (the mapping decides one object or a list)');
+    } else if (type === 'HttpResponse') out.response = 'httpResponse';
+    else if (type === 'None') out.response = 'ignore';
+    else if (type === 'FileDocument') out.response = { fileDocument: str(obj(res?.VariableType)?.Entity) || 'System.FileDocument' };
+    if (variable && out.response !== 'ignore') out.into = variable;
+  }
+
   private commitMode(v: unknown): unknown {
     return str(v) === 'Yes' ? true : str(v) === 'YesWithoutEvents' ? 'withoutEvents' : undefined;
   }
@@ -553,6 +640,19 @@ class Converter {
         this.jsActions.add(name);
         return c({ action: { name, ...(Object.keys(args).length ? { with: args } : {}), ...into } });
       }
+      case 'RestCallAction':
+        return c({ callRest: this.restCall(a) });
+      case 'ImportXmlAction':
+      case 'ExportXmlAction': {
+        const mapping =
+          type === 'ImportXmlAction'
+            ? str(obj(obj(a.ResultHandling)?.ImportMappingCall)?.ReturnValueMapping)
+            : str(a.Mapping) || str(obj(a.RequestHandling)?.MappingId);
+        this.notes.push(
+          `${type === 'ImportXmlAction' ? 'import' : 'export'} with mapping ${mapping} left out (Kiln runs mappings in callRest and published REST operations; it has no activity that runs one alone)`,
+        );
+        return undefined;
+      }
       case 'CastAction': {
         const ctx = this.casts.at(-1);
         if (!ctx || !ctx.entity) break;
@@ -628,6 +728,28 @@ export function convertMicroflow(
   for (const j of conv.jsActions) jsActions.add(j);
   if (str(doc.Documentation)) out.documentation = str(doc.Documentation);
   return out;
+}
+
+/**
+ * A Mendix string template (text with `{1}`, `{2}` ... and their expressions) as one String
+ * expression: its pieces joined with `+`, each parameter through `toString`.
+ */
+function templateExpression(t: MxObject | undefined): string | undefined {
+  const text = str(t?.Text);
+  if (!text) return undefined;
+  const params = list(t?.Parameters).map((p) => str(p.Expression));
+  const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const parts: string[] = [];
+  let at = 0;
+  for (const m of text.matchAll(/\{(\d+)\}/g)) {
+    const p = params[Number(m[1]) - 1];
+    if (p === undefined) continue;
+    if (m.index > at) parts.push(quote(text.slice(at, m.index)));
+    parts.push(`toString(${p})`);
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) parts.push(quote(text.slice(at)));
+  return parts.join(' + ');
 }
 
 /** A Java action's `CodeActions$...` type as a Kiln type (undefined: nothing, or no Kiln form). */

@@ -1,4 +1,5 @@
 import { dataType } from './domain.js';
+import { type MenuDocuments, menuDocuments } from './menus.js';
 import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from './model-index.js';
 import { convertCombobox, convertImage, type PluggableContext, widgetProps } from './pluggable-widgets.js';
 import type { Reporter } from './report.js';
@@ -35,8 +36,26 @@ class PageConverter implements PluggableContext {
     readonly index: ModelIndex,
     private readonly attributeTypes: Map<string, string>,
     private readonly layout?: LayoutContext,
+    private readonly menus?: MenuDocuments,
   ) {
     this.language = index.language;
+  }
+
+  /**
+   * A menu bar or navigation tree: over the app's navigation, Kiln's `navigationTree`; over a menu
+   * document, that menu's items in a `menuBar` (horizontal) or `navigationList` (vertical).
+   */
+  private menu(w: MxObject, horizontal: boolean): Json[] {
+    const source = obj(w.MenuSource);
+    if (source?.$Type === 'Forms$MenuDocumentSource') {
+      const items = this.menus?.items(str(source.Menu));
+      if (!items) {
+        this.notes.push(`${str(w.Name)}: its menu ${str(source.Menu)} is not in the project, left out`);
+        return [];
+      }
+      return [horizontal ? { menuBar: { items } } : { navigationList: { items } }];
+    }
+    return [{ navigationTree: horizontal ? { orientation: 'horizontal' } : {} }];
   }
 
   template(t: unknown): string {
@@ -216,9 +235,11 @@ class PageConverter implements PluggableContext {
         if (!this.layout) break;
         return [{ placeholder: { name: str(w.Name) === this.layout.main ? 'main' : str(w.Name) } }];
       case 'NavigationTree':
-        return [{ navigationTree: {} }];
+        return this.menu(w, false);
       case 'MenuBar':
-        return [{ navigationTree: { orientation: 'horizontal' } }];
+        return this.menu(w, true);
+      case 'SimpleMenuBar':
+        return this.menu(w, str(w.Orientation) !== 'Vertical');
       case 'SidebarToggleButton':
         this.notes.push(`sidebar toggle ${str(w.Name)} left out (Kiln's layouts show the navigation as placed)`);
         return [];
@@ -479,7 +500,7 @@ export function convertPage(
   attributeTypes: Map<string, string>,
   layouts: ReadonlyMap<string, string> = new Map(),
 ): Json {
-  const conv = new PageConverter(index, attributeTypes);
+  const conv = new PageConverter(index, attributeTypes, undefined, menuDocuments(index));
   const out: Json = { title: text(doc.Title, index.language) || name };
   const roles = strings(doc.AllowedModuleRoles).map((q) => (moduleOf(q) === module ? last(q) : q));
   if (roles.length) out.allowedRoles = roles;
@@ -542,7 +563,7 @@ export function convertLayout(
     return undefined;
   }
   const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
-  const conv = new PageConverter(index, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] });
+  const conv = new PageConverter(index, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] }, menuDocuments(index));
   if (str(obj(content?.LayoutCall)?.Layout)) conv.notes.push(`its master layout ${str(obj(content?.LayoutCall)?.Layout)} left out`);
   const widgets = conv.widgets(content?.Widgets);
   reporter.count('layout', conv.notes, where);
@@ -551,7 +572,7 @@ export function convertLayout(
 
 /** A Mendix snippet as a Kiln snippet file: its object parameters and widgets. */
 export function convertSnippet(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter, attributeTypes: Map<string, string>): Json {
-  const conv = new PageConverter(index, attributeTypes);
+  const conv = new PageConverter(index, attributeTypes, undefined, menuDocuments(index));
   const out: Json = {};
   const params: Json = {};
   for (const p of list(doc.Parameters)) {

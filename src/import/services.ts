@@ -39,7 +39,7 @@ function microflowParameters(index: ModelIndex): Map<string, Map<string, string>
  * A Mendix published REST service (`Rest$PublishedRestService`) as a Kiln REST service file
  * (`rest/<Name>.yaml`, docs/rest.md): location, version, authentication, roles, CORS, and per
  * resource its operations with their microflows and the parameter bindings that differ from
- * Kiln's defaults. Import and export mappings are left out (Kiln maps JSON by attribute name).
+ * Kiln's defaults, and the operation's JSON import and export mappings (imported as mapping files).
  */
 export function convertRestService(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter): Json | undefined {
   const where = `${module}.${name}`;
@@ -49,6 +49,9 @@ export function convertRestService(index: ModelIndex, module: string, name: stri
   }
   const notes: string[] = [];
   const mfParams = microflowParameters(index);
+  const mappings = [...index.documents('ImportMappings$ImportMapping'), ...index.documents('ExportMappings$ExportMapping')];
+  const jsonMappings = new Set(mappings.filter((d) => str(d.unit.doc.JsonStructure) && d.unit.doc.Excluded !== true).map((d) => `${d.module}.${d.name}`));
+  const why = (q: string) => (mappings.some((d) => `${d.module}.${d.name}` === q) ? 'not a JSON mapping' : 'not in the project');
   const out: Json = {};
   if (trimSlashes(str(doc.Path))) out.location = trimSlashes(str(doc.Path));
   if (str(doc.Version)) out.version = str(doc.Version);
@@ -63,12 +66,19 @@ export function convertRestService(index: ModelIndex, module: string, name: stri
   if (roles.length) out.allowedRoles = roles;
   const c = cors(obj(doc.CorsConfiguration));
   if (c) out.cors = c;
-  if (list(doc.Parameters).length)
-    notes.push(
-      `service parameters ${list(doc.Parameters)
-        .map((p) => str(p.Name))
-        .join(', ')} left out`,
-    );
+  // Service parameters: a path parameter is a {Name} segment of the location, bound by Kiln to every operation's
+  // microflow parameter of that name; a query parameter is Kiln's default binding by name; a header one is
+  // bound on each operation whose microflow takes a parameter of its name.
+  const headers: string[] = [];
+  const location = String(out.location ?? '');
+  for (const p of list(doc.Parameters)) {
+    const pname = str(p.Name);
+    const source = str(p.ParameterType).toLowerCase();
+    if (source === 'path' && !location.split('/').includes(`{${pname}}`))
+      notes.push(`service parameter {${pname}} left out: the location ${location || '(default)'} does not have it`);
+    else if (source === 'header') headers.push(pname);
+    else if (source !== 'path' && source !== 'query') notes.push(`service parameter ${pname} (${source || 'no type'}) left out`);
+  }
   const resources: Json = {};
   for (const r of list(doc.Resources)) {
     const rname = str(r.Name).replace(/[^A-Za-z0-9_-]/g, '_') || 'resource';
@@ -102,10 +112,25 @@ export function convertRestService(index: ModelIndex, module: string, name: stri
         else if (source === 'body' && types?.get(mfParam) === 'String') parameters[mfParam] = { source: 'body', ...description };
         else if (source === 'path' && renamed)
           notes.push(`operation ${label}: path parameter {${str(p.Name)}} must be named as its microflow parameter ${mfParam}`);
+        else if (source === 'form') notes.push(`operation ${label}: form parameter ${str(p.Name)} left out (Kiln takes no multipart bodies yet)`);
       }
+      for (const h of headers) if (types?.has(h) && !parameters[h]) parameters[h] = { source: 'header' };
       if (Object.keys(parameters).length) op.parameters = parameters;
-      if (str(o.ImportMapping)) notes.push(`operation ${label}: import mapping ${str(o.ImportMapping)} left out (Kiln maps the JSON body by attribute names)`);
-      if (str(o.ExportMapping)) notes.push(`operation ${label}: export mapping ${str(o.ExportMapping)} left out (Kiln maps the result by attribute names)`);
+      // A JSON mapping is imported as a Kiln mapping file (integration.ts); an XML one has no Kiln form.
+      if (str(o.ImportMapping)) {
+        if (jsonMappings.has(str(o.ImportMapping))) op.import = { mapping: str(o.ImportMapping) };
+        else
+          notes.push(
+            `operation ${label}: import mapping ${str(o.ImportMapping)} left out (${why(str(o.ImportMapping))}; Kiln maps the body by attribute names)`,
+          );
+      }
+      if (str(o.ExportMapping)) {
+        if (jsonMappings.has(str(o.ExportMapping))) op.export = { mapping: str(o.ExportMapping) };
+        else
+          notes.push(
+            `operation ${label}: export mapping ${str(o.ExportMapping)} left out (${why(str(o.ExportMapping))}; Kiln maps the result by attribute names)`,
+          );
+      }
       operations.push(op);
     }
     if (operations.length) resources[rname] = { ...(str(r.Documentation) ? { description: str(r.Documentation) } : {}), operations };
@@ -129,8 +154,8 @@ function changeMode(mode: MxObject | undefined, what: string, notes: string[], s
 /**
  * A Mendix published OData service (`ODataPublish$PublishedODataService2`) as a Kiln OData
  * service file (`odata/<Name>.yaml`, docs/odata.md): location, version, namespace,
- * authentication, roles, and each entity set with its entity, published attributes and
- * associations, capabilities and paging.
+ * authentication, roles, each entity set with its entity, published attributes and
+ * associations, capabilities and paging, and the published microflows as actions.
  */
 export function convertODataService(module: string, name: string, doc: MxObject, reporter: Reporter): Json | undefined {
   const where = `${module}.${name}`;
@@ -200,12 +225,23 @@ export function convertODataService(module: string, name: string, doc: MxObject,
     sets[setName] = set;
   }
   out.entitySets = sets;
-  if (list(doc.Microflows).length)
-    notes.push(
-      `published microflows ${list(doc.Microflows)
-        .map((m) => str(m.ExposedName) || str(m.Microflow))
-        .join(', ')} left out`,
-    );
+  // Published microflows are OData actions in Mendix and in Kiln (POST <location>/<Name>, parameters from the JSON body).
+  const actions: Json = {};
+  for (const m of list(doc.Microflows)) {
+    const exposed = str(m.ExposedName) || last(str(m.Microflow));
+    if (!str(m.Microflow) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(exposed)) {
+      notes.push(`published microflow ${exposed || '(unnamed)'} left out (${str(m.Microflow) ? 'not a name Kiln can publish' : 'no microflow'})`);
+      continue;
+    }
+    const description = str(m.Description) || str(m.Summary);
+    actions[exposed] = { microflow: str(m.Microflow), ...(description ? { description } : {}) };
+    for (const p of list(m.Parameters)) {
+      const own = last(str(p.Name ?? p.MicroflowParameter));
+      if (own && str(p.ExposedName) && str(p.ExposedName) !== own)
+        notes.push(`action ${exposed}: parameter ${own} is sent under its own name, not ${str(p.ExposedName)}`);
+    }
+  }
+  if (Object.keys(actions).length) out.actions = actions;
   if (str(doc.Documentation)) out.documentation = str(doc.Documentation);
   reporter.count('published OData service', notes, where);
   return out;

@@ -100,15 +100,21 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 async function serviceRoutes(scope: FastifyInstance, h: RestServiceHandler): Promise<void> {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  const base = `/${h.service.location}`;
+  // The location's path parameters ({Tenant}) are route parameters; their values are taken from the URL's segments.
+  const located = h.service.location.split('/');
+  const base = `/${located.map((seg, i) => (seg.startsWith('{') ? `:p${i}` : seg)).join('/')}`;
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const preflight = cors(h.service, request, reply);
     if (request.method === 'OPTIONS') return reply.code(204).header('Allow', 'GET, POST, PUT, PATCH, DELETE, OPTIONS').send();
     if (preflight === 'refused') return reply.code(403).send({ error: 'origin not allowed' });
     const url = request.url;
     const q = url.indexOf('?');
-    const path = q >= 0 ? url.slice(0, q) : url;
-    await h.handle(request, reply, path.slice(base.length + 1));
+    const segments = (q >= 0 ? url.slice(0, q) : url).split('/').slice(1);
+    const values = new Map<string, string>();
+    located.forEach((seg, i) => {
+      if (seg.startsWith('{')) values.set(seg.slice(1, -1), segments[i] ?? '');
+    });
+    await h.handle(request, reply, segments.slice(located.length).join('/'), values);
     return reply;
   };
   scope.route({ method: [...METHODS], url: base, handler: handle });

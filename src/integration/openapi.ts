@@ -40,8 +40,9 @@ function mappingSchema(model: CompiledModel, name: string): Schema {
   const level = (node: CMappingNode): Schema => {
     const entity = model.entities.get(node.entity)!;
     const properties: Record<string, unknown> = {};
-    for (const { key, attribute } of node.attributes) {
-      const a = attributeSchema(model, entity.attributes.get(attribute)!);
+    for (const { key, attribute, convert } of node.attributes) {
+      // Through a converter the JSON holds the converter's side of the value, not the attribute's.
+      const a = attributeSchema(model, convert?.json ?? entity.attributes.get(attribute)!);
       if (a) properties[key] = a;
     }
     for (const c of node.children) properties[c.key] = c.list ? { type: 'array', items: level(c.node) } : { ...level(c.node), nullable: true };
@@ -94,8 +95,10 @@ function valueSchema(
 }
 
 function operationObject(model: CompiledModel, svc: CRestService, op: CRestOperation): Schema {
+  // The location's path parameters are the server URL's variables, not the operation's.
+  const own = (p: { source: string; key: string }) => p.source !== 'path' || op.segments.some((s) => 'param' in s && s.param === p.key);
   const parameters = op.parameters
-    .filter((p): p is typeof p & { source: 'path' | 'query' | 'header' } => p.source === 'path' || p.source === 'query' || p.source === 'header')
+    .filter((p): p is typeof p & { source: 'path' | 'query' | 'header' } => (p.source === 'path' || p.source === 'query' || p.source === 'header') && own(p))
     .map((p) => ({
       name: p.key,
       in: p.source,
@@ -185,7 +188,14 @@ export function openApiDocument(model: CompiledModel, svc: CRestService): Schema
   return {
     openapi: '3.0.3',
     info: { title: svc.name, version: svc.version, ...(svc.description ? { description: svc.description } : {}) },
-    servers: [{ url: `/${svc.location}` }],
+    servers: [
+      {
+        url: `/${svc.location}`,
+        ...(svc.locationParams.length
+          ? { variables: Object.fromEntries(svc.locationParams.map((p) => [p, { default: p, description: `path parameter ${p}` }])) }
+          : {}),
+      },
+    ],
     paths,
     components: { schemas: { Error: ERROR_SCHEMA }, ...(Object.keys(securitySchemes).length ? { securitySchemes } : {}) },
     ...(Object.keys(securitySchemes).length ? { security: Object.keys(securitySchemes).map((a) => ({ [a]: [] })) } : {}),

@@ -58,12 +58,14 @@ export class RestServiceHandler {
     this.auth = new ServiceAuthenticator(service, deps, custom ? (request, reply) => this.customAuthentication(custom, request, reply) : undefined);
   }
 
-  /** `rest` is the URL path below the service location, without query string. */
-  async handle(request: FastifyRequest, reply: FastifyReply, rest: string): Promise<void> {
+  /** `rest` is the URL path below the service location, without query string; `located` the location's path parameters as sent. */
+  async handle(request: FastifyRequest, reply: FastifyReply, rest: string, located: ReadonlyMap<string, string> = new Map()): Promise<void> {
     const segments = rest.split('/').filter((s, i, all) => s !== '' || (i > 0 && i < all.length - 1));
     let decoded: string[];
+    const fromLocation = new Map<string, string>();
     try {
       decoded = segments.map((s) => decodeURIComponent(s));
+      for (const [k, v] of located) fromLocation.set(k, decodeURIComponent(v));
     } catch {
       throw new HttpError(400, 'malformed request: the URL path is not valid percent-encoding');
     }
@@ -78,7 +80,7 @@ export class RestServiceHandler {
     }
     const user = await this.auth.authenticate(request, reply);
     if (user === 'answered') return;
-    const args = this.bind(found.op.parameters, found.params, request);
+    const args = this.bind(found.op.parameters, new Map([...fromLocation, ...found.params]), request);
     await this.run(found.op, user, args, request, reply);
   }
 
@@ -162,7 +164,7 @@ export class RestServiceHandler {
       }
     }
     // A GET whose microflow provably only reads runs outside a transaction: no BEGIN, SAVEPOINT and COMMIT round trips.
-    const readOnly = op.method === 'GET' && !bodyParam && engine.isReadOnly(op.microflow);
+    const readOnly = op.method === 'GET' && !bodyParam && engine.isReadOnly(op.microflow) && (!op.exportMapping || engine.mappingIsReadOnly(op.exportMapping));
     const work = async (inTx: Transaction | undefined) => {
       const tx: Queryable = inTx ?? db;
       const objects: MxObject[] = [...held];

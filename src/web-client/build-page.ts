@@ -339,7 +339,7 @@ class PageBuilder {
         const given = Array.isArray(body.items) ? (body.items as { caption?: unknown; page?: unknown }[]) : (this.model.app.navigation.menu ?? []);
         const items = given
           .filter((it): it is { caption: string; page: string } => typeof it?.caption === 'string' && typeof it?.page === 'string')
-          .map((it) => ({ caption: it.caption, page: qualify(it.page, this.page.module) }))
+          .map((it) => ({ caption: it.caption, page: qualify(it.page, this.module) }))
           .filter((it) => this.canOpen(it.page));
         return { type: kind, items };
       }

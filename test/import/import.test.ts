@@ -91,6 +91,8 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       const app = parse(readFileSync(join(out, 'app.yaml'), 'utf8'));
       expect(app.security.userRoles.User).toContain('Administration.User');
       expect(app.security.passwordPolicy).toEqual({ minLength: 12, requireDigit: true, requireSymbol: false, requireMixedCase: true });
+      // Demo users keep their specialisation of System.User (Mendix's Administration.Account).
+      expect(app.security.demoUsers).toContainEqual(expect.objectContaining({ name: 'demo_user', roles: ['User'], entity: 'Administration.Account' }));
 
       // A microflow with decisions, rebuilt into a structured body.
       const mf = parse(readFileSync(join(out, 'modules/Administration/microflows/ChangePassword.yaml'), 'utf8'));
@@ -254,6 +256,70 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         { showPage: { page: 'Administration.MyAccount', object: '$Account' } },
       ]);
       expect(report.notes.some((n) => n.includes('ManageMyAccount'))).toBe(false);
+
+      // The integration layer: JSON structures (their samples), import and export mappings, and the
+      // microflow that posts feedback with a REST call, imported whole and accepted by kiln check.
+      const feedbackDir = join(out, 'modules/FeedbackModule');
+      expect(JSON.parse(readFileSync(join(feedbackDir, 'json-structures/JSON_AppInsightsResponse.json'), 'utf8'))).toEqual({
+        legacyId: 34,
+        uuid: '00000000-0000-0000-0000-000000000000',
+      });
+      expect(JSON.parse(readFileSync(join(feedbackDir, 'json-structures/JSON_AppInsightsRequest.json'), 'utf8'))).toMatchObject({ screenWidth: 1280 });
+      expect(parse(readFileSync(join(feedbackDir, 'mappings/IMM_PostResponse.yaml'), 'utf8'))).toEqual({
+        kind: 'import',
+        structure: 'JSON_AppInsightsResponse',
+        entity: 'ResponseHelper',
+        // The REST call that uses it commits "Yes without events".
+        commit: 'withoutEvents',
+        attributes: { uuid: 'URL' },
+        // Mendix's "convert using" microflow on the value.
+        convert: { uuid: 'ConvertUUIDToURL' },
+      });
+      const exportMapping = parse(readFileSync(join(feedbackDir, 'mappings/EXM_PostFeedback.yaml'), 'utf8'));
+      expect(exportMapping).toMatchObject({ kind: 'export', structure: 'JSON_AppInsightsRequest', entity: 'Feedback' });
+      expect(Object.keys(exportMapping.attributes)).toHaveLength(14);
+      expect(exportMapping.attributes).toMatchObject({ projectId: 'AppID', screenWidth: 'ScreenWidth' });
+      expect([...(model!.mappings?.keys() ?? [])].sort()).toEqual(['FeedbackModule.EXM_PostFeedback', 'FeedbackModule.IMM_PostResponse']);
+      expect(exportMapping.convert).toEqual({ screenshot: 'ConvertBase64String' });
+      expect(report.kinds['json structure']).toEqual({ full: 2, partial: 0, skipped: 0 });
+      // Both mappings import whole, their converter microflows with them.
+      expect(report.kinds['import mapping']).toEqual({ full: 1, partial: 0, skipped: 0 });
+      expect(report.kinds['export mapping']).toEqual({ full: 1, partial: 0, skipped: 0 });
+      expect(report.notes.filter((n) => n.includes('mapping FeedbackModule'))).toEqual([]);
+      const post = parse(readFileSync(join(feedbackDir, 'microflows/SUB_Feedback_PostToAppInsights.yaml'), 'utf8'));
+      expect(post.body[1]).toEqual({
+        callRest: {
+          method: 'POST',
+          location: '{1}',
+          params: ['$ServerLocation'],
+          headers: { 'Content-Type': "'application/json'", clientidentifier: '@FeedbackModule.ClientIdentifier' },
+          timeout: 10,
+          exportMapping: { mapping: 'FeedbackModule.EXM_PostFeedback', value: '$Feedback' },
+          response: { importMapping: 'FeedbackModule.IMM_PostResponse' },
+          into: 'Response',
+        },
+        onError: {
+          customWithoutRollback: [
+            {
+              log: {
+                level: 'error',
+                node: 'getKey(FeedbackModule.LogNodes.FeedbackModule)',
+                message: 'Unable to send the feedback to App Insights',
+                includeLatestStackTrace: true,
+              },
+            },
+            { return: 'empty' },
+          ],
+        },
+      });
+      expect(post.body[2]).toEqual({ return: '$Response' });
+      expect(report.notes.filter((n) => n.includes('SUB_Feedback_PostToAppInsights'))).toEqual([]);
+      expect(report.kinds.microflow).toEqual({ full: src.microflows, partial: 0, skipped: 0 });
+      // The two menu documents are shown only by phone and tablet layouts, which are not imported.
+      expect(report.kinds['menu document']).toEqual({ full: 0, partial: 0, skipped: 2 });
+      expect(report.notes.find((n) => n.startsWith('menu document Atlas_Core.Phone_Menu'))).toContain(
+        'only Atlas_Core.Phone_BottomBar, Atlas_Core.Phone_Default, Atlas_Core.Phone_Sidebar show it, not imported',
+      );
     },
     SLOW,
   );

@@ -359,7 +359,7 @@ body:
       expect(report.notes).toEqual(
         expect.arrayContaining([
           'published REST service Shop.OrdersApi: operation HEAD orders/ left out (Kiln publishes GET, POST, PUT, PATCH and DELETE)',
-          'published REST service Shop.OrdersApi: operation GET orders/{Number}: export mapping Shop.OrderExport left out (Kiln maps the result by attribute names)',
+          'published REST service Shop.OrdersApi: operation GET orders/{Number}: export mapping Shop.OrderExport left out (not in the project; Kiln maps the result by attribute names)',
         ]),
       );
     },

@@ -50,6 +50,14 @@ describe('kiln check: layouts and snippets', () => {
     expect(out).toEqual([]);
   });
 
+  it('accepts fixed menus of pages in a layout, and names a page they link that does not exist', async () => {
+    const out = await check({
+      'modules/Shop/layouts/Main.yaml': `${LAYOUT}  - menuBar: { items: [{ caption: Home, page: Home }] }\n  - navigationList: { items: [{ caption: Gone, page: Shop.Gone }] }\n`,
+      'modules/Shop/pages/Home.yaml': 'title: Home\nlayout: Main\nwidgets: []\n',
+    });
+    expect(out).toEqual(["modules/Shop/layouts/Main.yaml:6 widgets.4.navigationList.items.0.page: unknown page 'Shop.Gone'"]);
+  });
+
   it('reports unknown layouts, placeholders and snippets, missing main, data widgets in layouts', async () => {
     const out = await check({
       'app.yaml': `${APP}navigation: { layout: Shop.Nope }\n`,

@@ -26,7 +26,7 @@ import {
 } from './ports.js';
 import { createHttpClient, DEFAULT_HTTP } from '../http-client.js';
 import { importJson } from '../mappings/import-json.js';
-import { isReadOnly } from './read-only.js';
+import { isReadOnly, mappingIsReadOnly } from './read-only.js';
 import { exportJson, type ReadRights } from '../mappings/export-json.js';
 import { Run, runBlock, toMicroflowError } from './run.js';
 import { LogicSession, type ClientMessage, type PageInstruction } from './session.js';
@@ -145,6 +145,11 @@ export class MicroflowEngine implements EngineHost {
     return isReadOnly(this.model, name);
   }
 
+  /** Whether the mapping's converter microflows only read (./read-only.ts): a published GET's export mapping runs outside a transaction then. */
+  mappingIsReadOnly(name: string): boolean {
+    return mappingIsReadOnly(this.model, name);
+  }
+
   /**
    * Runs a read-only microflow (isReadOnly) on the database without a
    * transaction: each statement on a pooled connection as it comes, no BEGIN,
@@ -247,6 +252,13 @@ export class MicroflowEngine implements EngineHost {
     const mf = this.compiled.get(name);
     if (!mf) throw new MicroflowError(`unknown microflow '${name}'`, caller.stack, 'kiln.UnknownMicroflow');
     return this.execute(caller.session, mf, args, caller.stack);
+  }
+
+  /** EngineHost: a mapping's converter, in the mapping's session (its transaction and user). */
+  callInSession(session: LogicSession, name: string, args: readonly Value[], stack: readonly string[]): Promise<Value> {
+    const mf = this.compiled.get(name);
+    if (!mf) throw new MicroflowError(`unknown microflow '${name}'`, stack, 'kiln.UnknownMicroflow');
+    return this.execute(session, mf, args, stack);
   }
 
   /** EngineHost: a call activity with `queue`: the task row is written in the caller's transaction. */

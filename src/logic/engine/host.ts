@@ -26,6 +26,8 @@ export interface EngineHost extends SessionHost {
   readonly actions: ObjectActionsApi;
   /** Calls a microflow with arguments in parameter order, in the caller's session and transaction. */
   call(name: string, args: readonly Value[], caller: Run): Promise<Value>;
+  /** Calls a microflow with arguments in parameter order in a session outside a running step (a mapping's converter). */
+  callInSession(session: LogicSession, name: string, args: readonly Value[], stack: readonly string[]): Promise<Value>;
   tsAction(name: string): LoadedAction | undefined;
   /** Enqueues a call in a task queue, in the caller's transaction (a call activity with `queue`). */
   enqueue(call: Omit<QueuedCall, 'user'>, caller: Run): Promise<void>;

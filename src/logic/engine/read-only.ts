@@ -1,3 +1,4 @@
+import type { CMappingNode } from '../../model/compiled/mappings.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
 
 /** Activities that never write to the database (nor run app code that might). */
@@ -28,7 +29,8 @@ const cache = new WeakMap<CompiledModel, Map<string, boolean>>();
  * Whether a microflow provably only reads: none of its activities (nor those
  * of the microflows it calls) commits, deletes, rolls back, creates a
  * persistable object (its event handlers could write), runs a TypeScript
- * action or a call whose answer an import mapping commits. Such a microflow
+ * action or a call whose answer an import mapping commits, nor uses a mapping
+ * whose converter microflow writes. Such a microflow
  * can run outside a database transaction (published GETs do: no BEGIN and
  * COMMIT round trips, no connection held for the request). Unknown shapes
  * count as writing.
@@ -46,6 +48,15 @@ export function isReadOnly(model: CompiledModel, name: string): boolean {
   const result = mf !== undefined && body(model, mf.module, mf.def.body);
   byName.set(name, result);
   return result;
+}
+
+/** Whether every converter microflow of a mapping only reads (a mapping without converters does; an unknown one does not). */
+export function mappingIsReadOnly(model: CompiledModel, name: string): boolean {
+  const mapping = model.mappings?.get(name);
+  if (!mapping) return false;
+  const level = (n: CMappingNode): boolean =>
+    n.attributes.every((a) => !a.convert || isReadOnly(model, a.convert.microflow)) && n.children.every((c) => level(c.node));
+  return level(mapping.root);
 }
 
 function body(model: CompiledModel, module: string, activities: unknown): boolean {
@@ -77,10 +88,13 @@ function activity(model: CompiledModel, module: string, a: unknown): boolean {
       return entity !== undefined && !entity.persistable && !d?.commit;
     }
     case 'callRest': {
+      const q = (m: unknown) => (String(m).includes('.') ? String(m) : `${module}.${String(m)}`);
+      const x = d?.exportMapping;
+      if (x && typeof x === 'object' && !mappingIsReadOnly(model, q((x as { mapping?: unknown }).mapping))) return false;
       const r = d?.response;
       if (r && typeof r === 'object' && 'importMapping' in r) {
-        const m = String((r as { importMapping: unknown }).importMapping);
-        return model.mappings?.get(m.includes('.') ? m : `${module}.${m}`)?.commit === false;
+        const m = q((r as { importMapping: unknown }).importMapping);
+        return model.mappings?.get(m)?.commit === false && mappingIsReadOnly(model, m);
       }
       return true;
     }

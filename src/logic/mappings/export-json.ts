@@ -3,6 +3,8 @@ import type { CMapping, CMappingChild, CMappingNode } from '../../model/compiled
 import type { MemberRight } from '../../model/compiled/types.js';
 import type { MxObject } from '../../objects/mx-object.js';
 import { isMxObject, type Value } from '../expressions/runtime.js';
+import type { AttributeValue } from '../../objects/values.js';
+import type { EngineHost } from '../engine/host.js';
 import type { LogicSession } from '../engine/session.js';
 import { valueToJsonText } from './json-values.js';
 
@@ -25,19 +27,29 @@ interface Tree {
  * not read are left out (an unreadable root object gives undefined) and so are
  * the members it may not read.
  */
-export async function exportJson(session: LogicSession, mapping: CMapping, value: Value, rights?: ReadRights): Promise<string | undefined> {
+export async function exportJson(
+  session: LogicSession,
+  mapping: CMapping,
+  value: Value,
+  rights?: ReadRights,
+  stack: readonly string[] = [],
+): Promise<string | undefined> {
+  const host = session.host as EngineHost;
   const roots = mapping.list ? (Array.isArray(value) ? (value as MxObject[]).filter(isMxObject) : []) : isMxObject(value) ? [value] : [];
   const tree = await gather(session, mapping.root, roots);
   const seen = rights ? await rights(collect(tree)) : undefined;
-  const write = (t: Tree, o: MxObject): string | undefined => {
+  const write = async (t: Tree, o: MxObject): Promise<string | undefined> => {
     const r = seen ? seen.get(o) : 'all';
     if (r === undefined) return undefined;
     const can = (member: string) => r === 'all' || (r.get(member) ?? 'None') !== 'None';
     const entity = session.model.entities.get(t.node.entity)!;
     const parts: string[] = [];
-    for (const { key, attribute } of t.node.attributes) {
+    for (const { key, attribute, convert } of t.node.attributes) {
       if (!can(attribute)) continue;
-      const text = valueToJsonText(entity.attributes.get(attribute)!, o.values.get(attribute));
+      // A converter gets the attribute's value and gives the JSON value, written as its result type.
+      const text = convert
+        ? valueToJsonText(convert.json, (await host.callInSession(session, convert.microflow, [o.values.get(attribute) ?? null], stack)) as AttributeValue)
+        : valueToJsonText(entity.attributes.get(attribute)!, o.values.get(attribute));
       if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
     }
     for (const [c, { tree: sub, of }] of t.children) {
@@ -48,12 +60,17 @@ export async function exportJson(session: LogicSession, mapping: CMapping, value
         const nr = seen.get(n);
         return nr !== undefined && (nr === 'all' || (nr.get(c.association) ?? 'None') !== 'None');
       });
-      const texts = nested.map((n) => write(sub, n)).filter((x): x is string => x !== undefined);
+      const texts: string[] = [];
+      for (const n of nested) {
+        const x = await write(sub, n);
+        if (x !== undefined) texts.push(x);
+      }
       parts.push(`${JSON.stringify(c.key)}:${c.list ? `[${texts.join(',')}]` : (texts[0] ?? 'null')}`);
     }
     return `{${parts.join(',')}}`;
   };
-  const texts = tree.objects.map((o) => write(tree, o));
+  const texts: (string | undefined)[] = [];
+  for (const o of tree.objects) texts.push(await write(tree, o));
   if (mapping.list) return `[${texts.filter((x): x is string => x !== undefined).join(',')}]`;
   return texts[0];
 }

@@ -1,6 +1,7 @@
 import type { CMapping, CMappingNode } from '../../model/compiled/mappings.js';
 import { setReference, setValue, type MxObject } from '../../objects/mx-object.js';
 import { entityAccess } from '../../security/entity-access.js';
+import type { AttributeValue } from '../../objects/values.js';
 import type { Value } from '../expressions/runtime.js';
 import type { EngineHost } from '../engine/host.js';
 import type { PreparedRetrieve } from '../engine/ports.js';
@@ -40,13 +41,24 @@ export async function importJson(session: LogicSession, mapping: CMapping, json:
     const entity = model.entities.get(node.entity)!;
     const access = opts.entityAccess ? entityAccess(model, session.user, node.entity) : undefined;
     const restricted = access?.restricted === true;
+    /** The JSON value as the attribute's value, through its converter microflow when it has one (once per value: a key is also set). */
+    const converted = new Map<string, AttributeValue>();
+    const valueOf = async (m: CMappingNode['attributes'][number]): Promise<AttributeValue> => {
+      const attr = entity.attributes.get(m.attribute)!;
+      const f = `${field}.${m.key}`;
+      if (!m.convert) return valueFromJsonValue(model, attr, doc[m.key], f);
+      if (converted.has(m.key)) return converted.get(m.key)!;
+      const input = valueFromJsonValue(model, m.convert.json, doc[m.key], f);
+      const v = (await host.callInSession(session, m.convert.microflow, [input], opts.stack)) as AttributeValue;
+      if (typeof v === 'string' && attr.length > 0 && [...v].length > attr.length)
+        throw new MappingError(f, `is longer than ${attr.length} characters once converted by ${m.convert.microflow}`);
+      converted.set(m.key, v);
+      return v;
+    };
     let obj: MxObject | undefined;
     if (node.find.length > 0) {
       const vars: Record<string, unknown> = {};
-      node.find.forEach((a, i) => {
-        const key = node.attributes.find((x) => x.attribute === a)!.key;
-        vars[`K${i}`] = valueFromJsonValue(model, entity.attributes.get(a)!, doc[key], `${field}.${key}`);
-      });
+      for (const [i, a] of node.find.entries()) vars[`K${i}`] = await valueOf(node.attributes.find((x) => x.attribute === a)!);
       const memo = `${node.entity}|${JSON.stringify(Object.values(vars), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
       obj = made.get(memo) ?? (await finder(session, node, opts.entityAccess).run(session.sql(), session.user, vars, { amount: 1 }))[0];
       if (obj) obj = session.fromDatabase([obj])[0]!;
@@ -58,10 +70,10 @@ export async function importJson(session: LogicSession, mapping: CMapping, json:
         made.set(memo, obj);
       }
     } else obj = await create(node.entity);
-    for (const { key, attribute } of node.attributes) {
-      if (!Object.hasOwn(doc, key)) continue;
-      if (restricted && !access!.writable(attribute)) throw new MappingError(`${field}.${key}`, 'cannot be set');
-      setValue(obj, attribute, valueFromJsonValue(model, entity.attributes.get(attribute)!, doc[key], `${field}.${key}`));
+    for (const m of node.attributes) {
+      if (!Object.hasOwn(doc, m.key)) continue;
+      if (restricted && !access!.writable(m.attribute)) throw new MappingError(`${field}.${m.key}`, 'cannot be set');
+      setValue(obj, m.attribute, await valueOf(m));
     }
     for (const c of node.children) {
       if (!Object.hasOwn(doc, c.key)) continue;

@@ -150,7 +150,7 @@ export function compileApp(loaded: LoadedApp, options: CompileOptions = {}): Com
   const mappings = compileMappings(
     validFiles.filter((f) => f.kind === 'json-structure').map((f) => ({ file: f, def: valid.get(f) })),
     validFiles.filter((f) => f.kind === 'mapping').map((f) => ({ file: f, def: valid.get(f) as MappingFile })),
-    { entities: domain.entities, associations: domain.associations },
+    { entities: domain.entities, associations: domain.associations, enumerations: domain.enumerations, microflows },
     diagnostics,
   );
 

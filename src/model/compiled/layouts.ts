@@ -8,6 +8,9 @@ import { walkPage, walkUnit, type WidgetVisit } from './widget-walk.js';
 const LAYOUT_WIDGETS = new Set([
   'placeholder',
   'navigationTree',
+  // Fixed links to pages (a Mendix menu document's items): navigation, no data.
+  'navigationList',
+  'menuBar',
   'languageSelector',
   'staticText',
   'container',

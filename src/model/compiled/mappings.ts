@@ -2,13 +2,23 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { SourceFile } from '../load/source-file.js';
 import type { MappingFile } from '../schema/index.js';
 import { qualify } from './compile-domain.js';
-import type { CAssociation, CAttribute, CEntity, SourceRef } from './types.js';
+import type { CAssociation, CAttribute, CEntity, CEnumeration, CMicroflow, SourceRef } from './types.js';
+
+/** A converter microflow on an attribute mapping, and the JSON side of the value it converts. */
+export interface CMappingConverter {
+  readonly microflow: string;
+  /**
+   * The value as JSON holds it: the converter's parameter (import) or result (export), as an
+   * attribute of that type so that one reader and writer of JSON values serves both.
+   */
+  readonly json: CAttribute;
+}
 
 /** One object level of a mapping: a JSON object <-> an object of `entity`. */
 export interface CMappingNode {
   readonly entity: string;
-  /** JSON key -> attribute name. */
-  readonly attributes: readonly { readonly key: string; readonly attribute: string }[];
+  /** JSON key -> attribute name, with the microflow that converts the value on its way. */
+  readonly attributes: readonly { readonly key: string; readonly attribute: string; readonly convert?: CMappingConverter }[];
   /** Import: key attributes that find an existing object (empty = always create). */
   readonly find: readonly string[];
   readonly ifNotFound: 'create' | 'error' | 'ignore';
@@ -41,11 +51,14 @@ export interface CMapping {
 interface MappingInput {
   readonly entities: ReadonlyMap<string, CEntity>;
   readonly associations: ReadonlyMap<string, CAssociation>;
+  readonly enumerations: ReadonlyMap<string, CEnumeration>;
+  readonly microflows: ReadonlyMap<string, CMicroflow>;
 }
 
 /** A mapping level as written (the schema's recursive type, spelled out). */
 interface NodeDef {
   readonly attributes?: Readonly<Record<string, string>>;
+  readonly convert?: Readonly<Record<string, string>>;
   readonly find?: readonly string[];
   readonly ifNotFound?: 'create' | 'error' | 'ignore';
   readonly children?: Readonly<Record<string, NodeDef & { readonly entity: string; readonly association: string }>>;
@@ -155,6 +168,14 @@ function compileNode(
       continue;
     }
     const k = jsonKind(sample[key]);
+    const via = def.convert?.[key];
+    if (via !== undefined) {
+      const convert = converter(file, [...at, 'convert', key], via, module, entity, attr, k, `${jsonPath}.${key}`, kind, m, out);
+      if (kind === 'import' && (attr.type === 'AutoNumber' || attr.system))
+        out.push(file.diagnostic(where, `${entity.name}.${attrName} cannot be set by an import`));
+      attributes.push({ key, attribute: attrName, ...(convert ? { convert } : {}) });
+      continue;
+    }
     if (!fits(attr, k))
       out.push(
         file.diagnostic(
@@ -166,6 +187,13 @@ function compileNode(
       out.push(file.diagnostic(where, `${entity.name}.${attrName} cannot be set by an import`));
     attributes.push({ key, attribute: attrName });
   }
+  for (const key of Object.keys(def.convert ?? {}))
+    if (!Object.hasOwn(def.attributes ?? {}, key))
+      out.push(
+        file.diagnostic([...at, 'convert', key], `'${key}' is not one of the mapped attributes: a converter converts an attribute's value`, 'error', {
+          atKey: true,
+        }),
+      );
   const find = def.find ?? [];
   find.forEach((a, i) => {
     if (!attributes.some((x) => x.attribute === a))
@@ -227,4 +255,93 @@ function compileNode(
     children.push({ key, list: isList, association: assocName, forward, referenceSet, node });
   }
   return { entity: entity.name, attributes, find, ifNotFound: def.ifNotFound ?? 'create', children };
+}
+
+/** A value type a converter's parameter or result may have: a primitive or an enumeration. */
+interface ValueType {
+  readonly type: 'String' | 'Integer' | 'Long' | 'Decimal' | 'Boolean' | 'DateTime' | 'Enumeration';
+  readonly enumeration?: string;
+}
+const PRIMITIVES = new Set(['String', 'Integer', 'Long', 'Decimal', 'Boolean', 'DateTime']);
+
+function valueType(text: string | undefined, module: string, m: MappingInput): ValueType | undefined {
+  const t = (text ?? '').trim();
+  if (PRIMITIVES.has(t)) return { type: t as ValueType['type'] };
+  const e = /^Enumeration\((.+)\)$/.exec(t);
+  const q = qualify(e ? e[1]! : t, module);
+  return m.enumerations.has(q) ? { type: 'Enumeration', enumeration: q } : undefined;
+}
+
+/** The type a microflow value of the attribute has (AutoNumber is a Long, a HashedString a String). */
+function attributeValueType(a: CAttribute): ValueType | undefined {
+  if (a.type === 'AutoNumber') return { type: 'Long' };
+  if (a.type === 'HashedString') return { type: 'String' };
+  if (a.type === 'Enumeration') return { type: 'Enumeration', ...(a.enumeration ? { enumeration: a.enumeration } : {}) };
+  return PRIMITIVES.has(a.type) ? { type: a.type as ValueType['type'] } : undefined;
+}
+
+const label = (t: ValueType | undefined, written: string | undefined) => (t ? (t.enumeration ?? t.type) : `'${written ?? 'Nothing'}'`);
+
+/**
+ * Checks a converter microflow against the attribute and the sample's value: one parameter;
+ * import: parameter of the JSON value's type, result of the attribute's type; export the other
+ * way round. Returns it with its JSON side as an attribute of that type.
+ */
+function converter(
+  file: SourceFile,
+  where: Path,
+  written: string,
+  module: string,
+  entity: CEntity,
+  attr: CAttribute,
+  k: ReturnType<typeof jsonKind>,
+  jsonPath: string,
+  kind: 'import' | 'export',
+  m: MappingInput,
+  out: Diagnostic[],
+): CMappingConverter | undefined {
+  const name = qualify(written, module);
+  const mf = m.microflows.get(name);
+  if (!mf) {
+    out.push(file.diagnostic(where, `unknown microflow '${written}'`));
+    return undefined;
+  }
+  const params = Object.values(mf.def.parameters ?? {});
+  if (params.length !== 1) {
+    out.push(file.diagnostic(where, `${name} must have one parameter (the value to convert), not ${params.length}`));
+    return undefined;
+  }
+  const param = valueType(params[0], mf.module, m);
+  const result = valueType(mf.def.returns, mf.module, m);
+  const [jsonSide, attrSide] = kind === 'import' ? [param, result] : [result, param];
+  const [jsonWritten, attrWritten] = kind === 'import' ? [params[0], mf.def.returns] : [mf.def.returns, params[0]];
+  const [jsonVerb, attrVerb] = kind === 'import' ? ['takes', 'returns'] : ['returns', 'takes'];
+  const want = attributeValueType(attr);
+  let ok = true;
+  if (!want || !attrSide || attrSide.type !== want.type || attrSide.enumeration !== want.enumeration) {
+    out.push(file.diagnostic(where, `${name} ${attrVerb} ${label(attrSide, attrWritten)}, but ${entity.name}.${attr.name} is ${label(want, attr.type)}`));
+    ok = false;
+  }
+  const json: CAttribute | undefined = jsonSide && {
+    name: attr.name,
+    qualifiedName: name,
+    entity: entity.name,
+    type: jsonSide.type,
+    length: 0,
+    ...(jsonSide.enumeration ? { enumeration: jsonSide.enumeration } : {}),
+    defaultValue: null,
+    localize: false,
+    column: '',
+    system: false,
+  };
+  if (!json || !fits(json, k)) {
+    out.push(
+      file.diagnostic(
+        where,
+        `${name} ${jsonVerb} ${label(jsonSide, jsonWritten)}, but the structure has ${k === 'array' || k === 'object' ? `an ${k}` : k} at ${jsonPath}`,
+      ),
+    );
+    ok = false;
+  }
+  return ok && json ? { microflow: name, json } : undefined;
 }

@@ -77,8 +77,10 @@ export interface CRestService {
   readonly name: string;
   readonly module: string;
   readonly shortName: string;
-  /** URL path without leading or trailing slash: `rest/orders/v1`. */
+  /** URL path without leading or trailing slash: `rest/orders/v1`, `rest/{Tenant}/orders/v1`. */
   readonly location: string;
+  /** The location's path parameters, bound to every operation's microflow parameter of the same name. */
+  readonly locationParams: readonly string[];
   readonly version: string;
   readonly description?: string;
   readonly authentication: readonly ('custom' | 'basic' | 'session')[];
@@ -147,7 +149,7 @@ export function compileRestServices(
     for (const [resource, res] of Object.entries(def.resources)) {
       res.operations.forEach((op, i) => {
         const at = ['resources', resource, 'operations', i];
-        const c = compileOperation(file, module, resource, op, at, m, out);
+        const c = compileOperation(file, module, resource, op, at, new Set(header.locationParams), m, out);
         if (!c) return;
         // Two operations clash when they match the same URLs: same method, same literals, parameters anywhere alike.
         const shape = `${c.method} ${c.segments.map((s) => ('literal' in s ? s.literal.toLowerCase() : '{}')).join('/')}`;
@@ -242,6 +244,8 @@ function compileOperation(
   resource: string,
   op: RestServiceFile['resources'][string]['operations'][number],
   at: (string | number)[],
+  /** The service location's path parameters: bound like the operation's own. */
+  located: ReadonlySet<string>,
   m: RestInput,
   out: Diagnostic[],
 ): CRestOperation | undefined {
@@ -253,8 +257,8 @@ function compileOperation(
   for (const seg of path.split('/')) {
     const pm = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(seg);
     if (pm) {
-      if (pathParams.has(pm[1]!)) {
-        out.push(file.diagnostic([...at, 'path'], `path parameter {${pm[1]}} appears twice`));
+      if (pathParams.has(pm[1]!) || located.has(pm[1]!)) {
+        out.push(file.diagnostic([...at, 'path'], `path parameter {${pm[1]}} appears twice${located.has(pm[1]!) ? ' (the location has it)' : ''}`));
         ok = false;
       }
       pathParams.add(pm[1]!);
@@ -292,7 +296,7 @@ function compileOperation(
       continue;
     }
     const structured = type.kind === 'object' || type.kind === 'list';
-    const source = bind?.source ?? (pathParams.has(pname) ? 'path' : structured ? 'body' : 'query');
+    const source = bind?.source ?? (pathParams.has(pname) || (located.has(pname) && !structured) ? 'path' : structured ? 'body' : 'query');
     if (structured && source !== 'body') {
       out.push(file.diagnostic(where, `parameter ${pname} is an object or list: it can only come from the body`));
       ok = false;
@@ -308,7 +312,8 @@ function compileOperation(
       if (structured) bodyEntity = type.entity;
     }
     const key = bind?.name ?? pname;
-    if (source === 'path' && !pathParams.has(key)) out.push(file.diagnostic(where, `parameter ${pname} is bound to {${key}}, which the path does not have`));
+    if (source === 'path' && !pathParams.has(key) && !located.has(key))
+      out.push(file.diagnostic(where, `parameter ${pname} is bound to {${key}}, which neither the path nor the location has`));
     parameters.push({
       name: pname,
       source,

@@ -10,6 +10,8 @@ export interface CServiceHeader {
   readonly shortName: string;
   /** URL path without leading or trailing slash. */
   readonly location: string;
+  /** REST: the path parameters of the location (`rest/{Tenant}/v1` -> Tenant), passed to every operation's microflow that takes one of that name. */
+  readonly locationParams: readonly string[];
   /** Qualified module roles. */
   readonly allowedRoles: readonly string[];
   readonly cors?: { readonly allowedOrigins: readonly string[]; readonly allowCredentials: boolean; readonly maxAge?: number };
@@ -48,15 +50,26 @@ export function compileServiceHeader(
   const shortName = file.unitName!;
   const name = `${module}.${shortName}`;
   const location = (def.location ?? `${kind}/${shortName.toLowerCase()}/v1`).replace(/^\/+|\/+$/g, '');
-  if (!/^[A-Za-z0-9_\-.~]+(\/[A-Za-z0-9_\-.~]+)*$/.test(location))
-    out.push(file.diagnostic(['location'], `location '${location}' must be path segments of letters, digits, '-', '_', '.' or '~' separated by '/'`));
+  // A REST location may hold path parameters after its first segment, as a Mendix service's parameters do.
+  const segment = kind === 'rest' ? '([A-Za-z0-9_\\-.~]+|\\{[A-Za-z_][A-Za-z0-9_]*\\})' : '[A-Za-z0-9_\\-.~]+';
+  if (!new RegExp(`^[A-Za-z0-9_\\-.~]+(\\/${segment})*$`).test(location))
+    out.push(
+      file.diagnostic(
+        ['location'],
+        `location '${location}' must be path segments of letters, digits, '-', '_', '.' or '~' separated by '/'${kind === 'rest' ? ', or path parameters {Name} after the first' : ''}`,
+      ),
+    );
+  const locationParams = kind === 'rest' ? [...location.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((x) => x[1]!) : [];
+  if (new Set(locationParams).size !== locationParams.length) out.push(file.diagnostic(['location'], 'a path parameter appears twice in the location'));
   const first = location.split('/')[0]!.toLowerCase();
   const otherKind = kind === 'rest' ? 'odata' : 'rest';
   if (RUNTIME_PATHS.includes(first) || first === otherKind)
     out.push(file.diagnostic(['location'], `location must not start with '${first}/': that path belongs to the runtime`));
-  const other = locations.get(location.toLowerCase());
+  // Two locations that differ only in their parameters' names answer the same URLs.
+  const shape = location.toLowerCase().replace(/\{[^}]*\}/g, '{}');
+  const other = locations.get(shape);
   if (other) out.push(file.diagnostic(['location'], `location '${location}' is already used by the service ${other}`));
-  else locations.set(location.toLowerCase(), name);
+  else locations.set(shape, name);
 
   const allowedRoles: string[] = [];
   (def.allowedRoles ?? []).forEach((r, i) => {
@@ -78,6 +91,7 @@ export function compileServiceHeader(
     module,
     shortName,
     location,
+    locationParams,
     allowedRoles,
     ...(def.cors
       ? {

@@ -14,6 +14,10 @@ export const JsonStructureFile = Type.Unknown({
 export type JsonStructureFile = Static<typeof JsonStructureFile>;
 
 const Attributes = (where: string) => Type.Record(Type.String(), Type.String(), { description: `JSON key of ${where} -> attribute of its entity.` });
+const Convert = (where: string) =>
+  Type.Record(Type.String(), Type.String(), {
+    description: `JSON key of ${where} -> converter microflow (Module.Name) that turns the value on its way: one parameter, import: JSON value -> attribute type, export: attribute type -> JSON value.`,
+  });
 const Find = Type.Array(Type.String(), {
   minItems: 1,
   description: 'Import: key attributes (mapped on this level) that find an existing object to update instead of creating one.',
@@ -32,6 +36,7 @@ const Child = Type.Recursive((self) =>
           'Association between the parent entity and this one (either side may own it; a JSON array needs a reference set or the nested entity owning a reference).',
       }),
       attributes: Type.Optional(Attributes('the nested object')),
+      convert: Type.Optional(Convert('the nested object')),
       find: Type.Optional(Find),
       ifNotFound: Type.Optional(IfNotFound),
       children: Type.Optional(Type.Record(Type.String(), self, { description: 'JSON key of a nested object or array -> how it maps.' })),
@@ -58,6 +63,7 @@ export const MappingFile = Type.Object(
       }),
     ),
     attributes: Type.Optional(Attributes('the root object')),
+    convert: Type.Optional(Convert('the root object')),
     find: Type.Optional(Find),
     ifNotFound: Type.Optional(IfNotFound),
     children: Type.Optional(Type.Record(Type.String(), Child, { description: 'JSON key of a nested object or array -> how it maps.' })),

@@ -105,7 +105,12 @@ export const Cors = Type.Object(
 export const RestServiceFile = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
-    location: Type.Optional(Type.String({ description: 'URL path of the service, default rest/<name in lower case>/v1.' })),
+    location: Type.Optional(
+      Type.String({
+        description:
+          'URL path of the service, default rest/<name in lower case>/v1; segments after the first may be path parameters {Name}, passed to every operation microflow parameter of that name.',
+      }),
+    ),
     version: Type.Optional(Type.String({ description: 'Version shown in the OpenAPI document (default 1.0.0).' })),
     description: Type.Optional(Type.String()),
     authentication: Type.Optional(

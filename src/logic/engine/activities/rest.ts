@@ -138,7 +138,7 @@ export const callRest: ActivityCompiler<'callRest'> = (c, d, path, st) => {
           method,
           headers: h,
           ...(body ? { body: valueToString(body.evaluate(r)) } : {}),
-          ...(exporting ? { body: (await exportJson(r.session, exporting.mapping, r.vars[exporting.slot] ?? null)) ?? 'null' } : {}),
+          ...(exporting ? { body: (await exportJson(r.session, exporting.mapping, r.vars[exporting.slot] ?? null, undefined, r.stack)) ?? 'null' } : {}),
           ...(fileSlot !== undefined ? { body: await fileBytes(r, r.vars[fileSlot]) } : {}),
           timeoutMs,
           maxBytes: MAX_RESPONSE_BYTES,
