@@ -10,6 +10,7 @@ import { ModelIndex } from './model-index.js';
 import { convertMicroflow, javaActionStub, javaScriptActionStub, STUB_MARK } from './microflows.js';
 import { attributeTypes, convertLayout, convertNavigation, convertPage, convertSnippet, mainPlaceholder } from './pages.js';
 import { formatReport, type ImportReport, Reporter } from './report.js';
+import { imageFiles } from './pluggable-widgets.js';
 import { convertScheduledEvent } from './scheduled-events.js';
 import { convertODataService, convertRestService } from './services.js';
 import { readProject } from './units.js';
@@ -153,6 +154,7 @@ export async function importMendix(source: string, outDir: string, options: Impo
   const writeAll = () => {
     removeModelFiles(join(outDir, 'modules'));
     for (const [f, data] of files) writeYaml(join(outDir, f), data);
+    imageFiles(index).write(outDir);
     for (const [f, sample] of structures) {
       mkdirSync(dirname(join(outDir, f)), { recursive: true });
       writeFileSync(join(outDir, f), `${JSON.stringify(sample, null, 2)}\n`);

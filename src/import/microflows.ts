@@ -634,7 +634,7 @@ class Converter {
         }
         const returns = this.javaReturns.get(name);
         const variable = str(a.OutputVariableName ?? a.ResultVariableName);
-        if (a.UseReturnVariable === true && variable && !returns)
+        if (a.UseReturnVariable === true && variable && returns === undefined)
           this.notes.push(`JavaScript action ${name}: its result ${variable} has no Kiln type, not kept`);
         const into = a.UseReturnVariable === true && variable && returns ? { into: variable, returns } : {};
         this.jsActions.add(name);
@@ -708,7 +708,8 @@ export function convertMicroflow(
   const javaReturns = new Map(
     [...index.documents('JavaActions$JavaAction'), ...index.documents('JavaScriptActions$JavaScriptAction')].map((d) => [
       `${d.module}.${d.name}`,
-      codeType(obj(d.unit.doc.JavaReturnType)),
+      // '' for an action that returns nothing (Mendix still names an output variable for it, which never holds a value).
+      str(obj(d.unit.doc.JavaReturnType)?.$Type) === 'CodeActions$VoidType' ? '' : codeType(obj(d.unit.doc.JavaReturnType)),
     ]),
   );
   const conv = new Converter(javaReturns, g, index.language);

@@ -1,6 +1,7 @@
 import { dataType } from './domain.js';
 import { type MenuDocuments, menuDocuments } from './menus.js';
 import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from './model-index.js';
+import { convertCombobox, convertImage, type PluggableContext, widgetProps } from './pluggable-widgets.js';
 import type { Reporter } from './report.js';
 import type { MxObject } from './units.js';
 
@@ -26,15 +27,19 @@ interface LayoutContext {
 }
 
 /** Mendix page widgets -> Kiln widgets; what has no Kiln widget is left out and noted. */
-class PageConverter {
+class PageConverter implements PluggableContext {
   readonly notes: string[] = [];
 
+  private readonly language: string;
+
   constructor(
-    private readonly language: string,
+    readonly index: ModelIndex,
     private readonly attributeTypes: Map<string, string>,
     private readonly layout?: LayoutContext,
     private readonly menus?: MenuDocuments,
-  ) {}
+  ) {
+    this.language = index.language;
+  }
 
   /**
    * A menu bar or navigation tree: over the app's navigation, Kiln's `navigationTree`; over a menu
@@ -53,7 +58,7 @@ class PageConverter {
     return [{ navigationTree: horizontal ? { orientation: 'horizontal' } : {} }];
   }
 
-  private template(t: unknown): string {
+  template(t: unknown): string {
     const o = obj(t);
     return o?.$Type === 'Forms$ClientTemplate' ? text(o.Template, this.language) : text(o, this.language);
   }
@@ -79,15 +84,7 @@ class PageConverter {
 
   /** Data Grid 2 (a pluggable widget): its properties are found by their keys in the widget's type. */
   private dataGrid(w: MxObject): Json[] {
-    const keys = new Map<string, string>();
-    const collect = (ot: MxObject | undefined) => {
-      for (const pt of list(ot?.PropertyTypes)) {
-        keys.set(str(pt.$ID), str(pt.PropertyKey));
-        collect(obj(obj(pt.ValueType)?.ObjectType));
-      }
-    };
-    collect(obj(obj(w.Type)?.ObjectType));
-    const props = (o: MxObject | undefined) => new Map(list(o?.Properties).map((p) => [keys.get(str(p.TypePointer)) ?? '', obj(p.Value)]));
+    const props = widgetProps(w);
     const top = props(obj(w.Object));
     const src = obj(top.get('datasource')?.DataSource);
     const entity = str(obj(src?.EntityRef)?.Entity);
@@ -193,6 +190,23 @@ class PageConverter {
         const page = str(obj(a?.PageSettings)?.Form);
         return entity && page ? { create: entity, page } : undefined;
       }
+      case 'CallNanoflowClientAction': {
+        // Kiln passes the data view's (or selected) object to the nanoflow's object parameter, as Mendix's default mapping does.
+        const nf = str(a?.Nanoflow);
+        return nf ? { nanoflow: nf } : undefined;
+      }
+      case 'OpenLinkClientAction': {
+        const address = obj(a?.Address);
+        const linkType = ({ Email: 'email', Call: 'call', Text: 'text' } as Record<string, string>)[str(a?.LinkType)];
+        const ref = obj(address?.AttributeRef);
+        if (address?.IsDynamic === true && (!str(ref?.Attribute) || obj(ref?.EntityRef))) {
+          this.notes.push(`button '${caption}': its link address over an association has no Kiln form, left out`);
+          return undefined;
+        }
+        // kiln check refuses an address that gives no safe link (a javascript: URL, say): the button is then left out, reported.
+        const openLink = address?.IsDynamic === true ? { attribute: last(str(ref?.Attribute)) } : str(address?.Value);
+        return { openLink, ...(linkType ? { linkType } : {}) };
+      }
       case 'NoAction':
         return undefined;
       default:
@@ -280,11 +294,44 @@ class PageConverter {
       case 'DataView': {
         const src = obj(w.DataSource);
         const param = str(obj(src?.SourceVariable)?.PageParameter);
+        const buttons = this.buttons(w.FooterWidgets);
+        // A nanoflow data source runs in the browser when the data view appears (one without parameters, as Kiln's).
+        if (src?.$Type === 'Forms$NanoflowSource' && str(src.Nanoflow) && !list(src.ParameterMappings).length)
+          return [
+            {
+              dataView: {
+                name: str(w.Name),
+                source: { nanoflow: str(src.Nanoflow) },
+                widgets: this.widgets(w.Widgets),
+                ...(buttons.length ? { buttons } : {}),
+              },
+            },
+          ];
+        // Over the enclosing object's reference (one step, no variable): the object it points to.
+        const steps = list(obj(src?.EntityRef)?.Steps);
+        if (src?.$Type === 'Forms$DataViewSource' && !param && !obj(src.SourceVariable) && steps.length === 1 && str(steps[0]?.Association))
+          return [
+            {
+              dataView: {
+                name: str(w.Name),
+                source: { association: str(steps[0]?.Association) },
+                widgets: this.widgets(w.Widgets),
+                ...(buttons.length ? { buttons } : {}),
+              },
+            },
+          ];
         if (src?.$Type !== 'Forms$DataViewSource' || !param) {
-          this.notes.push(`data view ${str(w.Name)}: its source (${str(src?.$Type) || 'none'}) has no Kiln form, left out`);
+          const what =
+            src?.$Type === 'Forms$DataViewSource' && list(obj(src.EntityRef)?.Steps).length
+              ? `an association of the enclosing object (${list(obj(src.EntityRef)?.Steps)
+                  .map((st) => str(st.Association))
+                  .join('/')})`
+              : src?.$Type === 'Forms$NanoflowSource'
+                ? 'a nanoflow with parameters'
+                : str(src?.$Type) || 'none';
+          this.notes.push(`data view ${str(w.Name)}: its source (${what}) has no Kiln form, left out`);
           return [];
         }
-        const buttons = this.buttons(w.FooterWidgets);
         return [{ dataView: { name: str(w.Name), source: { parameter: param }, widgets: this.widgets(w.Widgets), ...(buttons.length ? { buttons } : {}) } }];
       }
       case 'ListView': {
@@ -365,6 +412,8 @@ class PageConverter {
       case 'CustomWidgets$CustomWidget':
         if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.datagrid.Datagrid') return this.dataGrid(w);
         if (/languageselector/i.test(str(obj(w.Type)?.WidgetId))) return [{ languageSelector: {} }];
+        if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.image.Image') return convertImage(this, w);
+        if (str(obj(w.Type)?.WidgetId) === 'com.mendix.widget.web.combobox.Combobox') return convertCombobox(this, w);
         this.notes.push(`pluggable widget ${str(obj(w.Type)?.WidgetId) || '?'} ${str(w.Name)} left out (no Kiln widget yet)`);
         return [];
       default:
@@ -451,7 +500,7 @@ export function convertPage(
   attributeTypes: Map<string, string>,
   layouts: ReadonlyMap<string, string> = new Map(),
 ): Json {
-  const conv = new PageConverter(index.language, attributeTypes, undefined, menuDocuments(index));
+  const conv = new PageConverter(index, attributeTypes, undefined, menuDocuments(index));
   const out: Json = { title: text(doc.Title, index.language) || name };
   const roles = strings(doc.AllowedModuleRoles).map((q) => (moduleOf(q) === module ? last(q) : q));
   if (roles.length) out.allowedRoles = roles;
@@ -514,12 +563,7 @@ export function convertLayout(
     return undefined;
   }
   const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
-  const conv = new PageConverter(
-    index.language,
-    attributeTypes,
-    { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] },
-    menuDocuments(index),
-  );
+  const conv = new PageConverter(index, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] }, menuDocuments(index));
   if (str(obj(content?.LayoutCall)?.Layout)) conv.notes.push(`its master layout ${str(obj(content?.LayoutCall)?.Layout)} left out`);
   const widgets = conv.widgets(content?.Widgets);
   reporter.count('layout', conv.notes, where);
@@ -528,7 +572,7 @@ export function convertLayout(
 
 /** A Mendix snippet as a Kiln snippet file: its object parameters and widgets. */
 export function convertSnippet(index: ModelIndex, module: string, name: string, doc: MxObject, reporter: Reporter, attributeTypes: Map<string, string>): Json {
-  const conv = new PageConverter(index.language, attributeTypes, undefined, menuDocuments(index));
+  const conv = new PageConverter(index, attributeTypes, undefined, menuDocuments(index));
   const out: Json = {};
   const params: Json = {};
   for (const p of list(doc.Parameters)) {

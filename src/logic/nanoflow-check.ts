@@ -21,7 +21,6 @@ import { xpathVariables } from '../model/compiled/nanoflow-retrieves.js';
 
 /** Activities a nanoflow may not hold, with the reason given. */
 const REFUSED: Readonly<Record<string, string>> = {
-  commit: 'committing runs on the server: call a microflow, or use a save button',
   delete: 'deleting runs on the server: call a microflow, or use a delete button',
   rollback: 'rolling back runs on the server: use a cancel button',
   callRest: 'calling a REST service runs on the server: call a microflow',
@@ -64,9 +63,18 @@ export function checkNanoflows(model: CompiledModel, out: Diagnostic[]): void {
     for (const { a, key, path } of activities(nf.def.body, ['body'])) {
       const reason = REFUSED[key];
       if (reason) out.push(file.diagnostic([...path, key], `${key} cannot be used in a nanoflow: ${reason}`));
-      if (a.onError !== undefined) out.push(file.diagnostic([...path, 'onError'], 'error handling in a nanoflow is not supported yet'));
-      if ((key === 'create' || key === 'change') && (a[key] as { commit?: unknown }).commit)
-        out.push(file.diagnostic([...path, key, 'commit'], 'committing runs on the server: save the object with a save button, or call a microflow'));
+      const onError = a.onError as Record<string, unknown> | string | undefined;
+      if (onError && typeof onError === 'object' && 'customWithRollback' in onError)
+        out.push(
+          file.diagnostic(
+            [...path, 'onError', 'customWithRollback'],
+            'a nanoflow has no transaction to roll back: use customWithoutRollback (as Mendix nanoflows do) or continue',
+          ),
+        );
+      if (onError === 'continue' && (key === 'loop' || key === 'while'))
+        out.push(
+          file.diagnostic([...path, 'onError'], `continue on a ${key} in a nanoflow is not supported yet: put the error handling on the activities inside it`),
+        );
       if (key === 'showPage') {
         const page = (a.showPage as { page?: unknown }).page;
         if (typeof page !== 'string' || !model.pages.has(qualify(page, nf.module)))
@@ -99,6 +107,18 @@ export function checkNanoflows(model: CompiledModel, out: Diagnostic[]): void {
             });
           }
         }
+        for (const v of variables(tree))
+          if (v.name === 'latestError') {
+            const pos = file.locateInside(at, v.start);
+            out.push({
+              severity: 'error',
+              file: file.relPath,
+              line: pos.line,
+              column: pos.column,
+              path: at.join('.'),
+              message: '$latestError is not available in a nanoflow yet: the handler runs without the error',
+            });
+          }
         for (const call of calls(tree)) {
           if (!CLIENT_FUNCTIONS.has(call.name)) {
             const pos = file.locateInside(at, call.start);
@@ -144,6 +164,17 @@ function retrieveRules(model: CompiledModel, module: string, d: unknown, at: Pat
     out.push(file.diagnostic([...at, 'from'], `retrieving over the self-association ${association.name} in a nanoflow is not supported yet: call a microflow`));
 }
 
+/** The type of what a called nanoflow returns, its entity names qualified in the callee's module (String when it returns nothing). */
+function resultType(model: CompiledModel, module: string, name: string): string {
+  const callee = model.nanoflows.get(qualify(name, module))!;
+  const returns = typeof callee.def.returns === 'string' ? callee.def.returns.trim() : '';
+  const list = /^List of (.+)$/.exec(returns);
+  const inner = list ? list[1]!.trim() : returns;
+  const entity = model.entities.has(qualify(inner, callee.module)) ? qualify(inner, callee.module) : undefined;
+  if (!returns || returns === 'Nothing') return 'String';
+  return entity ? (list ? `List of ${entity}` : entity) : returns;
+}
+
 /** The nanoflow as the microflow compiler checks it: client-only activities become a harmless placeholder at the same index. */
 function asMicroflow(model: CompiledModel, nf: CNanoflow): CMicroflow {
   const placeholder = { log: { message: '' } };
@@ -152,20 +183,26 @@ function asMicroflow(model: CompiledModel, nf: CNanoflow): CMicroflow {
       ? body.map((a) => {
           if (!a || typeof a !== 'object') return a;
           const act = a as Record<string, unknown>;
-          if ('closePage' in act || 'showPage' in act) return placeholder;
+          // An error handler's activities are checked as the microflow's are.
+          const onError = act.onError as Record<string, unknown> | string | undefined;
+          const handler = onError && typeof onError === 'object' ? Object.fromEntries(Object.entries(onError).map(([k, b]) => [k, strip(b)])) : onError;
+          const guarded = handler !== undefined ? { onError: handler } : {};
+          if ('closePage' in act || 'showPage' in act) return { ...placeholder, ...guarded };
           if ('call' in act && callsNanoflow(model, nf.module, (act.call as { microflow?: unknown }).microflow)) {
             const into = (act.call as { into?: unknown }).into;
-            // The result keeps its variable (untyped), so its uses are not follow-on errors.
-            return typeof into === 'string' ? { createVariable: { name: into, type: 'String' } } : placeholder;
+            // The result is a variable of the called nanoflow's return type, so its uses are checked as any variable's.
+            return typeof into === 'string'
+              ? { createVariable: { name: into, type: resultType(model, nf.module, (act.call as { microflow: string }).microflow) }, ...guarded }
+              : { ...placeholder, ...guarded };
           }
           const key = Object.keys(act).find((k) => k !== 'caption' && k !== 'onError');
           const d = key ? act[key] : undefined;
-          if (!key || !d || typeof d !== 'object' || Array.isArray(d)) return act;
+          if (!key || !d || typeof d !== 'object' || Array.isArray(d)) return { ...act, ...guarded };
           const inner: Record<string, unknown> = { ...(d as Record<string, unknown>) };
           for (const k of ['then', 'else', 'body']) if (k in inner) inner[k] = strip(inner[k]);
           if (inner.cases && typeof inner.cases === 'object')
             inner.cases = Object.fromEntries(Object.entries(inner.cases as Record<string, unknown>).map(([c, b]) => [c, strip(b)]));
-          return { ...act, [key]: inner };
+          return { ...act, [key]: inner, ...guarded };
         })
       : body;
   const def = { parameters: nf.def.parameters, returns: nf.def.returns, body: strip(nf.def.body) } as MicroflowFile;
@@ -212,6 +249,10 @@ function* nodes(n: Node): Generator<Node> {
 
 function* constants(n: Node): Generator<{ name: string; start: number }> {
   for (const x of nodes(n)) if (x.kind === 'constant') yield { name: x.name, start: x.start };
+}
+
+function* variables(n: Node): Generator<{ name: string; start: number }> {
+  for (const x of nodes(n)) if (x.kind === 'variable') yield { name: x.name, start: x.start };
 }
 
 function* calls(n: Node): Generator<{ name: string; start: number }> {

@@ -69,6 +69,7 @@ const EN_US = {
   upload: 'Upload…',
   replace: 'Replace…',
   saveToUpload: 'Save to upload a file.',
+  invalidLink: 'This link cannot be opened.',
 };
 
 export type ClientTextKey = keyof typeof EN_US;
@@ -136,6 +137,7 @@ const NL_NL: Record<ClientTextKey, string> = {
   upload: 'Uploaden…',
   replace: 'Vervangen…',
   saveToUpload: 'Sla op om een bestand te uploaden.',
+  invalidLink: 'Deze link kan niet worden geopend.',
 };
 
 export const CLIENT_TEXTS: Readonly<Record<string, Readonly<Record<ClientTextKey, string>>>> = { en_US: EN_US, nl_NL: NL_NL };

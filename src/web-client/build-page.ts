@@ -1,3 +1,4 @@
+import { linkUrl } from '../model/link-address.js';
 import type { CEntity, CompiledModel, CPage } from '../model/compiled/types.js';
 import { referredEntity } from '../model/compiled/owned-associations.js';
 import { qualify } from '../model/compiled/compile-domain.js';
@@ -113,6 +114,10 @@ class PageBuilder {
           return op.id;
         },
         this.language,
+        () => {
+          const op = calls.find((o) => o.type === 'commit' && o.site.path.endsWith('/commits'));
+          return this.allowed(op) ? op.id : undefined;
+        },
       );
     }
     // After the nanoflows: the entities they retrieve are described too.
@@ -197,7 +202,7 @@ class PageBuilder {
       case 'templateGrid':
         return this.listWidget(kind, body, bpath);
       case 'dataView':
-        return this.dataView(body, bpath);
+        return this.dataView(body, bpath, scope);
       case 'button': {
         const b = this.button(body, bpath, scope);
         return b ? { type: 'button', button: b } : undefined;
@@ -310,8 +315,13 @@ class PageBuilder {
           alt: typeof body.alt === 'string' ? body.alt : '',
           thumbnail: body.thumbnail === true,
           ...(typeof body.width === 'number' ? { width: body.width } : {}),
+          ...(typeof body.height === 'number' ? { height: body.height } : {}),
         };
         if (typeof body.src === 'string') return { type: 'image', src: `/images/${body.src}`, ...common };
+        if (typeof body.attribute === 'string')
+          return scope.entity && this.readablePath(scope.entity, body.attribute) === 'String'
+            ? { type: 'image', attribute: body.attribute, ...common }
+            : undefined;
         // The object's own image: only in a data view over an Image the user may read the contents of.
         if (!scope.entity?.chain.includes('System.Image') || !this.access(scope.entity.name).readable('Contents')) return undefined;
         return { type: 'image', ...common };
@@ -440,8 +450,10 @@ class PageBuilder {
     };
   }
 
-  private dataView(body: Record<string, unknown>, path: string): ClientWidget | undefined {
+  private dataView(body: Record<string, unknown>, path: string, outer: Scope): ClientWidget | undefined {
     const source = (body.source && typeof body.source === 'object' ? body.source : {}) as Record<string, unknown>;
+    if (typeof source.nanoflow === 'string') return this.nanoflowDataView(body, qualify(source.nanoflow, this.module), path);
+    if (typeof source.association === 'string') return this.associationDataView(body, source.association, path, outer);
     if (typeof source.parameter !== 'string') return undefined;
     const entityName = this.page.def.parameters?.[source.parameter];
     const entity = entityName ? this.model.entities.get(qualify(entityName, this.page.module)) : undefined;
@@ -457,6 +469,47 @@ class PageBuilder {
       name,
       entity: entity.name,
       source: { kind: 'parameter', parameter: source.parameter, ...retrieve },
+      widgets: this.list(body.widgets, `${path}/widgets`, scope),
+      buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
+    };
+  }
+
+  /** A data view over the object the enclosing one refers to: only for a user who may read the reference and the object. */
+  private associationDataView(body: Record<string, unknown>, association: string, path: string, outer: Scope): ClientWidget | undefined {
+    const assoc = this.model.associations.get(qualify(association, this.module));
+    const target = assoc && outer.entity ? referredEntity(outer.entity, assoc) : undefined;
+    const entity = target ? this.model.entities.get(target) : undefined;
+    if (!assoc || !outer.entity || !entity || !this.access(outer.entity.name).readable(assoc.name)) return undefined;
+    if (this.access(entity.name).readConstraint.kind === 'none') return undefined;
+    this.entities.get(outer.entity.name)!.extra.add(assoc.name);
+    const name = String(body.name ?? 'dataView');
+    const scope: Scope = { entity, widgetName: name };
+    const op = this.registry.forPath(this.page.name, path);
+    return {
+      type: 'dataView',
+      name,
+      entity: entity.name,
+      source: { kind: 'association', association: assoc.name, ...(this.allowed(op) && op.type === 'retrieve' ? { operationId: op.id } : {}) },
+      widgets: this.list(body.widgets, `${path}/widgets`, scope),
+      buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
+    };
+  }
+
+  /** A data view over the object a nanoflow returns (kiln check has made sure it returns one and takes no parameters). */
+  private nanoflowDataView(body: Record<string, unknown>, nanoflow: string, path: string): ClientWidget | undefined {
+    const nf = this.model.nanoflows.get(nanoflow);
+    const entity = nf ? this.model.entities.get(qualify(String(nf.def.returns ?? '').trim(), nf.module)) : undefined;
+    if (!entity) return undefined;
+    const access = this.access(entity.name);
+    if (access.readConstraint.kind === 'none' && !access.canCreate) return undefined;
+    this.nanoflowRoots.add(nanoflow);
+    const name = String(body.name ?? 'dataView');
+    const scope: Scope = { entity, widgetName: name };
+    return {
+      type: 'dataView',
+      name,
+      entity: entity.name,
+      source: { kind: 'nanoflow', nanoflow },
       widgets: this.list(body.widgets, `${path}/widgets`, scope),
       buttons: this.buttons(body.buttons, `${path}/buttons`, scope),
     };
@@ -502,6 +555,10 @@ class PageBuilder {
       association: assoc.name,
       target: target.name,
       displayAttribute: display,
+      // The model's order of the choices, when the user may read what it sorts by (else by the caption).
+      ...(options?.type === 'retrieve' && options.sort.every((k) => targetAccess.readable(k.attribute)) && Array.isArray(body.sort)
+        ? { sort: options.sort.map((k) => [k.attribute, k.descending ? 'desc' : 'asc'] as const) }
+        : {}),
       label: this.text(body.label) ?? humanize(assoc.shortName),
       readOnly: body.readOnly === true || !access.writable(assoc.name) || this.condition(body.editable, scope) === null,
       ...(() => {
@@ -589,6 +646,19 @@ class PageBuilder {
         const match = params.find(([, t]) => scope.entity && scope.entity.chain.includes(qualify(t.trim(), nf.module)));
         action = { kind: 'nanoflow', nanoflow: q, ...(match ? { parameter: match[0] } : {}) };
         needsObject = !!match;
+      } else if (o.openLink !== undefined) {
+        const linkType = o.linkType === 'email' || o.linkType === 'call' || o.linkType === 'text' ? o.linkType : 'web';
+        if (typeof o.openLink === 'string') {
+          const r = linkUrl(linkType, o.openLink);
+          if ('error' in r) return undefined;
+          action = { kind: 'openLink', linkType, url: r.url };
+        } else {
+          // The address is the shown object's: a user who cannot read it gets no button.
+          const attr = (o.openLink as { attribute?: unknown } | null)?.attribute;
+          if (typeof attr !== 'string' || !scope.entity || this.readablePath(scope.entity, attr) !== 'String') return undefined;
+          action = { kind: 'openLink', linkType, attribute: attr };
+          needsObject = true;
+        }
       } else if (typeof o.microflow === 'string') {
         if (!this.allowed(op) || op.type !== 'callMicroflow') return undefined;
         const mf = this.model.microflows.get(op.microflow)!;

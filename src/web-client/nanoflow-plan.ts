@@ -36,6 +36,13 @@ export type PlanStep =
     }
   | { readonly kind: 'loop'; readonly over: string; readonly as: string; readonly body: readonly PlanStep[] }
   | { readonly kind: 'while'; readonly cond: PlanExpr; readonly body: readonly PlanStep[] }
+  /**
+   * An activity with error handling: when it fails, `continue` goes on with the next activity,
+   * a handler runs its activities (and the nanoflow then goes on after the failed one, unless they return).
+   */
+  | { readonly kind: 'guarded'; readonly steps: readonly PlanStep[]; readonly onError: 'continue' | readonly PlanStep[] }
+  /** Commits objects (and lists of them) through the page's commit operation: the server saves them as a save button would. */
+  | { readonly kind: 'commit'; readonly objects: readonly string[]; readonly operationId?: string }
   | { readonly kind: 'break' }
   | { readonly kind: 'continue' }
   | { readonly kind: 'setVariable'; readonly name: string; readonly type: PlanType; readonly expr?: PlanExpr }

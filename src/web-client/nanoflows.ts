@@ -22,6 +22,8 @@ export function buildNanoflowPlan(
   retrieveOperation: (nanoflow: string, r: NanoflowRetrieve) => string | undefined = () => undefined,
   /** The page's language: messages given per language are sent in it. */
   language?: string,
+  /** The page's commit operation for its nanoflows (absent: the user may not commit). */
+  commitOperation: () => string | undefined = () => undefined,
 ): NanoflowPlan {
   const vars = new Map<string, string>(); // variable -> type text (entity, "List of E", primitive)
   const parameters = Object.entries(nf.def.parameters ?? {}).map(([name, type]) => {
@@ -54,9 +56,21 @@ export function buildNanoflowPlan(
     });
   };
 
+  const commit = (objects: string[]): PlanStep => {
+    const op = commitOperation();
+    return { kind: 'commit', objects, ...(op ? { operationId: op } : {}) };
+  };
   const retrieves = new Map(nanoflowRetrieves(model, nf).map((r) => [r.at, r]));
   const block = (body: unknown, at: Path): PlanStep[] => (Array.isArray(body) ? body.flatMap((a, i) => step(a as Record<string, unknown>, [...at, i])) : []);
   const step = (a: Record<string, unknown>, path: Path): PlanStep[] => {
+    const onError = a.onError as Record<string, unknown> | string | undefined;
+    const steps = bare(a, path);
+    if (onError === 'continue') return [{ kind: 'guarded', steps, onError: 'continue' }];
+    if (onError && typeof onError === 'object' && Array.isArray(onError.customWithoutRollback))
+      return [{ kind: 'guarded', steps, onError: block(onError.customWithoutRollback, [...path, 'onError', 'customWithoutRollback']) }];
+    return steps;
+  };
+  const bare = (a: Record<string, unknown>, path: Path): PlanStep[] => {
     const key = Object.keys(a).find((k) => k !== 'caption' && k !== 'onError');
     const d = (key ? a[key] : undefined) as Record<string, unknown>;
     switch (key) {
@@ -64,10 +78,20 @@ export function buildNanoflowPlan(
         const entity = qualify(String(d.entity), nf.module);
         vars.set(String(d.into), entity);
         const op = createOperation(entity);
-        return [{ kind: 'create', entity, ...(op ? { operationId: op } : {}), set: members(entity, d.set), into: String(d.into) }];
+        return [
+          { kind: 'create', entity, ...(op ? { operationId: op } : {}), set: members(entity, d.set), into: String(d.into) },
+          ...(d.commit ? [commit([String(d.into)])] : []),
+        ];
       }
       case 'change':
-        return [{ kind: 'change', object: name(d.object), set: members(entityOf(name(d.object))?.name ?? '', d.set) }];
+        return [
+          { kind: 'change', object: name(d.object), set: members(entityOf(name(d.object))?.name ?? '', d.set) },
+          ...(d.commit ? [commit([name(d.object)])] : []),
+        ];
+      case 'commit': {
+        const objects = typeof d === 'object' && d !== null && 'objects' in d ? d.objects : d;
+        return [commit([name(objects)])];
+      }
       case 'decision':
         if (d.on !== undefined) {
           const cases: Record<string, readonly PlanStep[]> = {};
@@ -118,6 +142,14 @@ export function buildNanoflowPlan(
           });
           const op = microflowOperation(target);
           return [{ kind: 'callMicroflow', microflow: target, ...(op ? { operationId: op } : {}), args, ...into }];
+        }
+        const callee = model.nanoflows.get(target);
+        const ret = callee?.def.returns?.trim();
+        // The result's type, as for a microflow's: a change or call after it needs to know its entity.
+        if (typeof d.into === 'string' && callee && ret) {
+          const inner = ret.replace(/^List of\s+/i, '').trim();
+          const q = inner.includes('.') || model.entities.has(qualify(inner, callee.module)) ? qualify(inner, callee.module) : inner;
+          vars.set(d.into, ret === inner ? q : `List of ${q}`);
         }
         return [{ kind: 'callNanoflow', nanoflow: target, args: withArgs.map(([p, v]) => ({ name: p, expr: expr(v) })), ...into }];
       }

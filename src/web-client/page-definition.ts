@@ -77,7 +77,9 @@ export type ClientButtonAction =
       readonly progressMessage?: string;
     }
   | { readonly kind: 'close' }
-  | { readonly kind: 'nanoflow'; readonly nanoflow: string; readonly parameter?: string };
+  | { readonly kind: 'nanoflow'; readonly nanoflow: string; readonly parameter?: string }
+  /** Open a link: `url` (checked by kiln check) or the address in the object's String `attribute` (checked in the browser). */
+  | { readonly kind: 'openLink'; readonly linkType: 'web' | 'email' | 'call' | 'text'; readonly url?: string; readonly attribute?: string };
 
 export interface ClientButton {
   readonly caption: string;
@@ -148,7 +150,12 @@ export interface ClientDataView {
   readonly name: string;
   readonly entity: string;
   /** `operationId`: retrieve of the parameter object, for when the client does not hold it already. */
-  readonly source: { readonly kind: 'parameter'; readonly parameter: string; readonly operationId?: string };
+  readonly source:
+    | { readonly kind: 'parameter'; readonly parameter: string; readonly operationId?: string }
+    /** The object the nanoflow returns, run in the browser when the data view appears. */
+    | { readonly kind: 'nanoflow'; readonly nanoflow: string }
+    /** The object the enclosing object's Reference points to; `operationId` retrieves it by id when the client lacks it. */
+    | { readonly kind: 'association'; readonly association: string; readonly operationId?: string };
   readonly widgets: readonly ClientWidget[];
   readonly buttons: readonly ClientButton[];
 }
@@ -171,6 +178,8 @@ export interface ClientReferenceSelector {
   readonly target: string;
   /** Attribute of the target shown as the option's caption. */
   readonly displayAttribute: string;
+  /** The order of the choices the model gives (absent: by the caption). */
+  readonly sort?: readonly (readonly [string, 'asc' | 'desc'])[];
   readonly label: string;
   readonly readOnly: boolean;
   readonly editable?: ClientCondition;
@@ -261,9 +270,12 @@ export interface ClientImage {
   readonly type: 'image';
   /** A static image's URL; absent: the context object's. */
   readonly src?: string;
+  /** A String attribute of the context object holding the image as a data: URL (checked in the browser). */
+  readonly attribute?: string;
   readonly alt: string;
   readonly thumbnail: boolean;
   readonly width?: number;
+  readonly height?: number;
 }
 export interface ClientBadge {
   readonly type: 'badge';

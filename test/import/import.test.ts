@@ -149,9 +149,16 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       expect(parse(readFileSync(join(out, 'modules/MyFirstModule/pages/Home_Web.yaml'), 'utf8')).layout).toBe('Atlas_Core.Atlas_TopBar');
       expect(grid.rowButtons).toEqual([expect.objectContaining({ action: 'delete' })]);
       // Nanoflows become nanoflow files; JavaScript actions they call become TypeScript stubs for the browser;
-      // those that still do not check (a commit in the browser, an error handler) are left out and reported.
-      expect(report.kinds.nanoflow).toEqual({ full: 8, partial: 1, skipped: 4 });
-      expect(report.kinds['java script action']).toEqual({ full: 0, partial: 3, skipped: 64 });
+      // every one imports: error handlers run in the browser, a commit goes through the server, and a called
+      // nanoflow's result has its return type (DS_Feedback_Populate uses SUB_Feedback_GetOrCreate's Feedback).
+      expect(report.kinds.nanoflow).toEqual({ full: 13, partial: 0, skipped: 0 });
+      expect(report.notes.filter((n) => n.startsWith('nanoflow ') && n.includes('not imported'))).toEqual([]);
+      expect(report.kinds['java script action']).toEqual({ full: 0, partial: 12, skipped: 55 });
+      const getOrCreate = parse(readFileSync(join(out, 'modules/FeedbackModule/nanoflows/SUB_Feedback_GetOrCreate.yaml'), 'utf8'));
+      expect(getOrCreate.body[1].decision.then[0].onError).toEqual({
+        customWithoutRollback: [{ create: { entity: 'FeedbackModule.Feedback', refresh: true, into: 'NewFeedback' } }, { return: '$NewFeedback' }],
+      });
+      expect(readFileSync(join(out, 'modules/FeedbackModule/nanoflows/ACT_Feedback_UploadImage.yaml'), 'utf8')).toContain('commit: true');
       expect(parse(readFileSync(join(out, 'modules/Atlas_Web_Content/nanoflows/ACT_Login.yaml'), 'utf8')).body[0]).toEqual({
         action: {
           name: 'NanoflowCommons.SignIn',
@@ -165,9 +172,8 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       expect(signIn).toContain(
         'throw new Error("The JavaScript action NanoflowCommons.SignIn was imported from Mendix without its code: write modules/NanoflowCommons/javascript/SignIn.ts")',
       );
-      // A stub only for actions a nanoflow that checks still calls.
-      expect(existsSync(join(out, 'modules/FeedbackModule/javascript/JS_PopulateFeedbackMetadata.ts'))).toBe(false);
-      expect(report.notes).toContain('java script action FeedbackModule.JS_PopulateFeedbackMetadata: not imported: the nanoflows that call it were left out');
+      // A stub for each action an imported nanoflow calls.
+      expect(existsSync(join(out, 'modules/FeedbackModule/javascript/JS_PopulateFeedbackMetadata.ts'))).toBe(true);
       expect(parse(readFileSync(join(out, 'modules/FeedbackModule/nanoflows/ACT_Open_Feedback_Modal.yaml'), 'utf8'))).toEqual({
         body: [{ showPage: { page: 'FeedbackModule.ShareFeedback' } }],
       });
@@ -196,7 +202,49 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
         'CustomerName',
       ]);
       expect(report.notes.filter((n) => n.includes('XASInstance'))).toEqual([]);
-      expect(report.kinds.page).toEqual({ full: 3, partial: 10, skipped: 3 });
+      // Mendix's Image widget: the project's image, written to images/ (its bytes as in the image collection), sized in pixels;
+      // Open link buttons keep their address. Home_Web, the pop-ups and My Account (combo box) now import fully.
+      const home = readFileSync(join(out, 'modules/MyFirstModule/pages/Home_Web.yaml'), 'utf8');
+      expect(home).toContain('src: MyFirstModule/Images/_1.png\n                                  width: 36\n                                  height: 36');
+      expect(home).toContain('openLink: https://docs.mendix.com/refguide/modeling/');
+      expect(readFileSync(join(out, 'images/MyFirstModule/Images/_1.png')).subarray(0, 8)).toEqual(Buffer.from('89504e470d0a1a0a', 'hex'));
+      const failure = parse(readFileSync(join(out, 'modules/FeedbackModule/pages/PopupFailure.yaml'), 'utf8'));
+      expect(JSON.stringify(failure)).toContain('{"image":{"src":"FeedbackModule/Images/Failure.png","height":240}}');
+      expect(readFileSync(join(out, 'modules/Atlas_Core/layouts/Atlas_TopBar.yaml'), 'utf8')).toContain('src: Atlas_Core/Layout/logo.svg');
+      expect(readFileSync(join(out, 'images/Atlas_Core/Layout/logo.svg'), 'utf8')).toMatch(/^<svg /);
+      // The combo box over an association becomes the reference (set) selector of that association.
+      const myAccount = JSON.stringify(parse(readFileSync(join(out, 'modules/Administration/pages/MyAccount.yaml'), 'utf8')));
+      expect(myAccount).toContain('{"referenceSelector":{"association":"System.User_Language","attribute":"Description","label":"Language"}}');
+      const edit = JSON.stringify(page);
+      // Its options keep Mendix's XPath constraint (the roles the user may grant) and sort (time zones by offset).
+      expect(edit).toContain(
+        '{"referenceSetSelector":{"association":"System.UserRoles","attribute":"Name","constraint":"[System.grantableRoles[reversed()]/System.UserRole/System.UserRoles = \'[%CurrentUser%]\']","label":"User role(s)"}}',
+      );
+      expect(edit).toContain(
+        '{"referenceSelector":{"association":"System.User_TimeZone","attribute":"Description","sort":["RawOffset","Description"],"label":"Time zone"}}',
+      );
+      for (const full of [
+        'MyFirstModule.Home_Web',
+        'FeedbackModule.PopupFailure',
+        'FeedbackModule.PopupSuccess',
+        'Administration.MyAccount',
+        'Administration.Account_Edit',
+      ])
+        expect(report.notes.filter((n) => n.startsWith(`page ${full}:`))).toEqual([]);
+      expect(report.notes.filter((n) => /pluggable widget com\.mendix\.widget\.web\.(image|combobox)|OpenLinkClientAction/.test(n))).toEqual([]);
+      // The feedback form: a data view over the object its nanoflow data source returns, nanoflow buttons, its screenshot
+      // preview from a String attribute (a data: URL); imported whole.
+      const share = JSON.stringify(parse(readFileSync(join(out, 'modules/FeedbackModule/pages/ShareFeedback.yaml'), 'utf8')));
+      expect(share).toContain('"source":{"nanoflow":"FeedbackModule.DS_Feedback_Populate"}');
+      expect(share).toContain('"action":{"nanoflow":"FeedbackModule.ACT_SubmitFeedback"}');
+      expect(share).toContain('{"image":{"attribute":"ImageB64","alt":"A Preview of the Feedback image that was from the screenshot or upload"}}');
+      expect(report.notes.filter((n) => n.startsWith('page FeedbackModule.ShareFeedback:'))).toEqual([]);
+      // Account_New's inner data view shows the account its AccountPasswordData refers to.
+      expect(JSON.stringify(parse(readFileSync(join(out, 'modules/Administration/pages/Account_New.yaml'), 'utf8')))).toContain(
+        '"source":{"association":"Administration.AccountPasswordData_Account"}',
+      );
+      expect(report.notes.filter((n) => n.startsWith('page Administration.Account_New:'))).toEqual([]);
+      expect(report.kinds.page).toEqual({ full: 10, partial: 3, skipped: 3 });
       expect(app.navigation).toEqual({ home: 'MyFirstModule.Home_Web', menu: [{ caption: 'Home', page: 'MyFirstModule.Home_Web' }] });
       // Java actions became TypeScript stubs that fail with a clear message.
       expect(readFileSync(join(out, 'modules/FeedbackModule/actions/ValidateEmail.ts'), 'utf8')).toContain('without its code');

@@ -63,6 +63,40 @@ describe('an imported Mendix project runs', () => {
     expect(existsSync(join(app, 'modules/NanoflowCommons/javascript/SignIn.ts'))).toBe(true);
   });
 
+  it("offers a combo box's options as Mendix does: its XPath constraint and its sort (time zones by offset)", async () => {
+    const page = (await (await fetch(`${kiln.base}/pages/Administration.Account_Edit.json`)).json()) as Record<string, unknown>;
+    const selectors: { association: string; sort?: [string, string][]; optionsOperationId: string }[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if (o.type === 'referenceSelector' || o.type === 'referenceSetSelector') selectors.push(o as never);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(page.widgets);
+    const zone = selectors.find((s) => s.association === 'System.User_TimeZone')!;
+    expect(zone.sort).toEqual([
+      ['RawOffset', 'asc'],
+      ['Description', 'asc'],
+    ]);
+    const zones = await admin.op(zone.optionsOperationId, { options: { offset: 0, amount: 200, sort: zone.sort, wantCount: false } });
+    expect(zones.status).toBe(200);
+    // The option shows its Description, '(GMT-11:00) Pacific/Midway': the offset in it rises down the list.
+    const offsets = (zones.body.partialObjects as { attributes: { Description: { value: string } } }[]).map((o) => {
+      const m = /^\(GMT([+-])(\d\d):(\d\d)\)/.exec(o.attributes.Description.value)!;
+      return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+    });
+    expect(offsets.length).toBe(200);
+    expect(offsets[0]).toBeLessThan(0);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    // The roles offered are those the current user may grant (Mendix's constraint over System.grantableRoles): the
+    // operation holds the model's XPath, never the browser's.
+    const ops = JSON.parse(readFileSync(join(deployment, 'model', 'operations.json'), 'utf8')) as (Operation & { constants?: { XPath?: string } })[];
+    const roles = ops.find((o) => o.operationId === selectors.find((s) => s.association === 'System.UserRoles')!.optionsOperationId)!;
+    expect(roles.constants?.XPath).toBe("//System.UserRole[System.grantableRoles[reversed()]/System.UserRole/System.UserRoles = '[%CurrentUser%]']");
+  });
+
   it('answers every retrieve of its pages that needs no page parameter', async () => {
     const ops = JSON.parse(readFileSync(join(deployment, 'model', 'operations.json'), 'utf8')) as Operation[];
     const retrieves = ops.filter((o) => o.operationType === 'retrieve' && Object.keys(o.parameters ?? {}).length === 0);

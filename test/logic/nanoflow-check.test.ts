@@ -20,7 +20,7 @@ describe('nanoflows in kiln check', () => {
       ...(page ? { 'modules/M/pages/P.yaml': page } : {}),
     });
 
-  it('accepts the client activities (a retrieve from the database among them) and refuses server-only ones with a located error', async () => {
+  it('accepts the client activities (a retrieve from the database among them, a commit through the server) and refuses server-only ones with a located error', async () => {
     const dir = app(
       [
         'parameters: { Line: M.Line }',
@@ -39,10 +39,63 @@ describe('nanoflows in kiln check', () => {
     const { model, diagnostics } = await loadModel(dir, { checks: modelChecks() });
     expect(model).toBeUndefined();
     expect(diagnostics.map(formatDiagnostic)).toEqual([
-      'modules/M/nanoflows/Compute.yaml:5 body.2.commit: commit cannot be used in a nanoflow: committing runs on the server: call a microflow, or use a save button',
       'modules/M/nanoflows/Compute.yaml:6 body.3.delete: delete cannot be used in a nanoflow: deleting runs on the server: call a microflow, or use a delete button',
       'modules/M/nanoflows/Compute.yaml:10 body.4.decision.then.0.log: log cannot be used in a nanoflow: logging runs on the server: call a microflow',
     ]);
+  });
+
+  it("handles errors as Mendix nanoflows do, and types a called nanoflow's result by its return type", async () => {
+    const files = (body: string[]) =>
+      writeApp({
+        'app.yaml': 'name: T\nmodules: [M]\nsecurity:\n  level: production\n  userRoles: { U: [M.User] }\n',
+        'modules/M/domain-model.yaml':
+          'moduleRoles: [User]\nentities:\n  Line:\n    attributes: { Quantity: Integer, Total: Decimal }\n    access: [{ roles: [User], read: "*", write: "*", create: true }]\n',
+        'modules/M/nanoflows/GetLine.yaml': 'returns: Line\nbody:\n  - create: { entity: M.Line, into: New }\n  - return: $New\n',
+        'modules/M/nanoflows/Compute.yaml': ['returns: M.Line', 'body:', ...body].join('\n'),
+      });
+    const ok = await loadModel(
+      files([
+        '  - call: { microflow: GetLine, into: Line }',
+        '    onError:',
+        '      customWithoutRollback:',
+        '        - create: { entity: M.Line, set: { Quantity: "1" }, commit: true, into: Fallback }',
+        '        - return: $Fallback',
+        '  - change: { object: $Line, set: { Total: "$Line/Quantity * 2" }, commit: true }',
+        '    onError: continue',
+        '  - return: $Line',
+      ]),
+      { checks: modelChecks() },
+    );
+    expect(ok.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const bad = await loadModel(
+      files([
+        '  - call: { microflow: GetLine, into: Line }',
+        '    onError:',
+        '      customWithRollback:',
+        "        - showMessage: { message: '{1}', params: [$latestError/Message] }",
+        '  - createList: { entity: M.Line, into: Lines }',
+        '  - loop:',
+        '      over: $Lines',
+        '      as: L',
+        '      body: [{ change: { object: $L, set: { Total: "1" } } }]',
+        '    onError: continue',
+        '  - createVariable: { name: N, type: Integer, value: $Line }',
+        '  - return: $Line',
+      ]),
+      { checks: modelChecks() },
+    );
+    expect(bad.diagnostics.map(formatDiagnostic)).toEqual(
+      expect.arrayContaining([
+        'modules/M/nanoflows/Compute.yaml:6 body.0.onError.customWithRollback: a nanoflow has no transaction to roll back: use customWithoutRollback (as Mendix nanoflows do) or continue',
+        expect.stringMatching(
+          /^modules\/M\/nanoflows\/Compute\.yaml:6:\d+ body\.0\.onError\.customWithRollback\.0\.showMessage\.params\.0: \$latestError is not available in a nanoflow yet/,
+        ),
+        'modules/M/nanoflows/Compute.yaml:12 body.2.onError: continue on a loop in a nanoflow is not supported yet: put the error handling on the activities inside it',
+        expect.stringMatching(
+          /^modules\/M\/nanoflows\/Compute\.yaml:13(:\d+)? body\.3\.createVariable\.value: .*expected Integer, but the expression is M\.Line/,
+        ),
+      ]),
+    );
   });
 
   it('refuses a function the browser does not evaluate at its column, a wrong type, an unknown member and an unknown nanoflow on a page', async () => {

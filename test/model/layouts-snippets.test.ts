@@ -70,7 +70,7 @@ describe('kiln check: layouts and snippets', () => {
     expect(out).toEqual(
       expect.arrayContaining([
         "app.yaml:6 navigation.layout: unknown layout 'Shop.Nope' (known: Shop.Bare, Shop.Main)",
-        "modules/Shop/layouts/Bare.yaml:2 widgets.0.dataGrid: a layout holds navigation, placeholders, texts, containers and buttons that open pages; 'dataGrid' belongs in a page",
+        "modules/Shop/layouts/Bare.yaml:2 widgets.0.dataGrid: a layout holds navigation, placeholders, texts, static images, containers and buttons that open pages or links; 'dataGrid' belongs in a page",
         "modules/Shop/layouts/Bare.yaml:2 widgets: layout Shop.Bare has no placeholder named 'main' (where pages put their widgets)",
         "modules/Shop/pages/A.yaml:2 layout: unknown layout 'Shop.Missing' (known: Shop.Bare, Shop.Main)",
         "modules/Shop/pages/B.yaml:3 placeholders.footer: layout Shop.Main has no placeholder 'footer' (known: header)",

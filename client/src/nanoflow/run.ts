@@ -120,6 +120,26 @@ async function run(app: AppServices, name: string, t: NanoflowTarget, vars: Map<
         }
         return undefined;
       }
+      case 'commit': {
+        if (!s.operationId) throw new NanoflowError('You may not save these changes.');
+        const guids: Guid[] = [];
+        for (const v of s.objects) {
+          const value = vars.get(v);
+          if (isObject(value)) guids.push(value.guid);
+          else if (isList(value)) guids.push(...value.guids);
+        }
+        if (guids.length === 0) return undefined;
+        // As a save button: the server commits the objects with the user's changes (and checks their rights and rules).
+        await app.ops.commit(s.operationId, guids);
+        return undefined;
+      }
+      case 'guarded':
+        try {
+          return await block(s.steps);
+        } catch {
+          // As Mendix's custom-without-rollback and continue: the error ends here; a handler runs, then the nanoflow goes on.
+          return s.onError === 'continue' ? undefined : block(s.onError);
+        }
       case 'break':
         return BREAK;
       case 'continue':

@@ -6,6 +6,7 @@ import { validationsOf, XasError } from '../api/xas';
 import { useApp, useScope, useStoreVersion, type AppServices } from '../app/context';
 import { holds } from './conditions';
 import { t as tr } from '../i18n/texts';
+import { linkUrl } from '../../../src/model/link-address';
 
 export interface ButtonTarget {
   /** The object the button acts on: the grid's selection or the data view's object. */
@@ -115,6 +116,22 @@ export async function runButton(app: AppServices, b: ClientButton, t: ButtonTarg
       case 'close':
         t.close();
         return;
+      case 'openLink': {
+        if (a.attribute && !t.object) {
+          app.showMessage(tr('selectFirst'), 'info');
+          return;
+        }
+        const value = a.attribute && t.object ? app.store.get(t.object, a.attribute) : a.url;
+        // Checked again here: an address from an attribute is data someone typed, and may be a javascript: URL.
+        const link = linkUrl(a.linkType, typeof value === 'string' ? value : '');
+        if ('error' in link) {
+          app.showMessage(tr('invalidLink'), 'error');
+          return;
+        }
+        if (a.linkType === 'web') window.open(link.url, '_blank', 'noopener,noreferrer');
+        else window.location.assign(link.url);
+        return;
+      }
       case 'nanoflow': {
         if (a.parameter && !t.object) {
           app.showMessage(tr('selectFirst'), 'info');

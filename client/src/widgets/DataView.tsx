@@ -1,6 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ClientDataView, ClientWidget } from '../../../src/web-client/page-definition';
-import type { WireValidation } from '../api/types';
+import type { Guid, WireValidation } from '../api/types';
+import { isObject } from '../nanoflow/evaluate';
+import { runNanoflow } from '../nanoflow/run';
 import { ScopeContext, useApp, useScope, useStoreVersion, type PageScope } from '../app/context';
 import { ActionButton } from './Buttons';
 import { Widgets } from './Widgets';
@@ -15,7 +17,20 @@ export function DataView({ w }: { w: ClientDataView }) {
   const app = useApp();
   const scope = useScope();
   useStoreVersion(app.store);
-  const object = scope.params[w.source.parameter];
+  const src = w.source;
+  const operationId = src.kind === 'nanoflow' ? undefined : src.operationId;
+  // What the retrieve by id names the object (a page parameter, or the association it is reached by).
+  const parameter = src.kind === 'parameter' ? src.parameter : src.kind === 'association' ? src.association : undefined;
+  const made = useNanoflowObject(src.kind === 'nanoflow' ? src.nanoflow : undefined);
+  const referred = src.kind === 'association' && scope.object ? app.store.get(scope.object, src.association) : undefined;
+  const object =
+    src.kind === 'parameter'
+      ? scope.params[src.parameter]
+      : src.kind === 'association'
+        ? typeof referred === 'string' && referred !== ''
+          ? referred
+          : undefined
+        : made.guid;
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
@@ -29,26 +44,20 @@ export function DataView({ w }: { w: ClientDataView }) {
   // fetched it, or it was just created); otherwise it is retrieved by id through the
   // data view's own operation, once.
   useEffect(() => {
-    if (!object || complete || !w.source.operationId) return;
+    if (!object || complete || !operationId || parameter === undefined) return;
     let cancelled = false;
-    app.ops
-      .retrieve(
-        w.source.operationId,
-        { offset: 0, amount: 1, sort: [], wantCount: false, extraXpath: '', filters: [] },
-        { [w.source.parameter]: { guid: object } },
-      )
-      .then(
-        (r) => {
-          if (!cancelled && r.guids.length === 0) setLoadError(t('itemGone'));
-        },
-        (e: unknown) => {
-          if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e));
-        },
-      );
+    app.ops.retrieve(operationId, { offset: 0, amount: 1, sort: [], wantCount: false, extraXpath: '', filters: [] }, { [parameter]: { guid: object } }).then(
+      (r) => {
+        if (!cancelled && r.guids.length === 0) setLoadError(t('itemGone'));
+      },
+      (e: unknown) => {
+        if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e));
+      },
+    );
     return () => {
       cancelled = true;
     };
-  }, [app, object, complete, w.source.operationId, w.source.parameter]);
+  }, [app, object, complete, operationId, parameter]);
 
   const onValidation = (list: readonly WireValidation[]) => {
     const byMember: Record<string, string> = {};
@@ -80,7 +89,8 @@ export function DataView({ w }: { w: ClientDataView }) {
   );
 
   if (!object || !held) {
-    if (object && w.source.operationId && !loadError)
+    // Still coming: the object by id, the nanoflow's object, or the reference the enclosing object is being read with.
+    if ((object && operationId && !loadError) || made.running || (src.kind === 'association' && referred === undefined))
       return (
         <p className="muted" role="status">
           <span className="spinner-inline" aria-hidden="true" /> {t('loading')}
@@ -88,7 +98,7 @@ export function DataView({ w }: { w: ClientDataView }) {
       );
     return (
       <p className="error-text" role="alert">
-        {loadError ?? t('itemGone')}
+        {loadError ?? made.error ?? t('itemGone')}
       </p>
     );
   }
@@ -100,9 +110,9 @@ export function DataView({ w }: { w: ClientDataView }) {
         data-widget={w.name}
         noValidate
         onSubmit={(e) => e.preventDefault()}
-        aria-busy={!complete && w.source.operationId && !loadError ? true : undefined}
+        aria-busy={!complete && operationId && !loadError ? true : undefined}
       >
-        {!complete && w.source.operationId && !loadError && <div className="loading-bar" role="progressbar" aria-label={t('loading')} />}
+        {!complete && operationId && !loadError && <div className="loading-bar" role="progressbar" aria-label={t('loading')} />}
         {general.length > 0 && (
           <div className="alert alert-error" role="alert">
             {general.map((m, i) => (
@@ -133,6 +143,33 @@ export function DataView({ w }: { w: ClientDataView }) {
   );
 }
 
+/** The object a data view's nanoflow returns: the nanoflow runs in the browser once, when the data view appears. */
+function useNanoflowObject(nanoflow: string | undefined): { guid?: Guid; error?: string; running: boolean } {
+  const app = useApp();
+  const scope = useScope();
+  const [state, setState] = useState<{ guid?: Guid; error?: string; running: boolean }>({ running: nanoflow !== undefined });
+  // The page's scope changes identity as the page renders; the nanoflow must still run once (it may create objects).
+  const scopeRef = useRef(scope);
+  scopeRef.current = scope;
+  useEffect(() => {
+    if (!nanoflow) return;
+    let cancelled = false;
+    const { page, close } = scopeRef.current;
+    runNanoflow(app, nanoflow, { page, args: {}, close: () => close() }).then(
+      (r) => {
+        if (!cancelled) setState(isObject(r) ? { guid: r.guid, running: false } : { error: t('itemGone'), running: false });
+      },
+      (e: unknown) => {
+        if (!cancelled) setState({ error: e instanceof Error ? e.message : String(e), running: false });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [app, nanoflow]);
+  return state;
+}
+
 /** Members of the data view's object its widgets show (references and reference sets by association). */
 function shownMembers(widgets: readonly ClientWidget[]): string[] {
   const out: string[] = [];
@@ -156,6 +193,10 @@ function shownMembers(widgets: readonly ClientWidget[]): string[] {
         break;
       case 'container':
         out.push(...shownMembers(w.widgets));
+        break;
+      case 'dataView':
+        // A data view over this object's reference needs the reference.
+        if (w.source.kind === 'association') out.push(w.source.association);
         break;
       case 'layoutGrid':
         for (const r of w.rows) for (const c of r.columns) out.push(...shownMembers(c.widgets));

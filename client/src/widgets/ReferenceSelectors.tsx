@@ -23,18 +23,27 @@ export function ReferenceSelector({ w }: { w: ClientReferenceSelector }) {
   useEffect(() => {
     if (!w.optionsOperationId) return;
     let cancelled = false;
-    app.ops.retrieve(w.optionsOperationId, { offset: 0, amount: 200, sort: [[w.displayAttribute, 'asc']], wantCount: false, extraXpath: '', filters: [] }).then(
-      (r) => {
-        if (!cancelled) setOptions(r.guids);
-      },
-      (e: unknown) => {
-        if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e));
-      },
-    );
+    app.ops
+      .retrieve(w.optionsOperationId, {
+        offset: 0,
+        amount: 200,
+        sort: w.sort ? w.sort.map(([a, d]) => [a, d]) : [[w.displayAttribute, 'asc']],
+        wantCount: false,
+        extraXpath: '',
+        filters: [],
+      })
+      .then(
+        (r) => {
+          if (!cancelled) setOptions(r.guids);
+        },
+        (e: unknown) => {
+          if (!cancelled) setLoadError(e instanceof Error ? e.message : String(e));
+        },
+      );
     return () => {
       cancelled = true;
     };
-  }, [app, w.optionsOperationId, w.displayAttribute]);
+  }, [app, w.optionsOperationId, w.displayAttribute, w.sort]);
 
   if (!guid || !assoc) return null;
   const readOnly = w.readOnly || !assoc.writable || !w.optionsOperationId || !holds(w.editable, app.store, scope.object);

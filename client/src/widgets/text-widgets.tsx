@@ -51,16 +51,27 @@ export function NavWidget({ w }: { w: ClientNavWidget }) {
 }
 
 /** A static image of the app, or the context Image object's contents (the server checks the user may read them). */
+/** A data: URL of an image, base64-encoded. */
+const IMAGE_DATA_URL = /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*$/;
+
 export function ImageWidget({ w }: { w: ClientImage }) {
   const app = useApp();
   const scope = useScope();
   let src = w.src;
-  if (!src) {
+  if (w.attribute) {
+    // Only an image as data (which the page's CSP allows), never a script or another site's address.
+    const value = scope.object ? app.store.get(scope.object, w.attribute) : undefined;
+    if (typeof value !== 'string' || !IMAGE_DATA_URL.test(value)) return null;
+    src = value;
+  } else if (!src) {
     const guid = scope.object;
     if (!guid || app.store.isNew(guid) || app.store.get(guid, 'HasContents') === false) return null;
     const changed = app.store.get(guid, 'changedDate');
     // The object's changedDate in the URL: a new upload is a new URL, the old one stays cacheable.
     src = `/file?guid=${encodeURIComponent(guid)}${changed !== undefined && changed !== null ? `&changedDate=${String(changed)}` : ''}${w.thumbnail ? '&thumb=true' : '&target=inline'}`;
   }
-  return <img className="image-widget" src={src} alt={w.alt} width={w.width} />;
+  // A height is a box the image is scaled into (its proportions kept), as Mendix's image widget does.
+  return (
+    <img className="image-widget" src={src} alt={w.alt} width={w.width} style={w.height ? { height: `${w.height}px`, objectFit: 'contain' } : undefined} />
+  );
 }

@@ -1,3 +1,4 @@
+import { type LinkType, linkUrl } from '../../model/link-address.js';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { referredEntity } from '../../model/compiled/owned-associations.js';
 import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
@@ -167,6 +168,18 @@ class PageWalker {
       if (Array.isArray(params)) for (const [i, p] of params.entries()) if (typeof p === 'string') this.useRef(scope.used, p, [...bpath, 'params', i]);
       return;
     }
+    if (kind === 'image' && body && typeof body === 'object' && typeof (body as { attribute?: unknown }).attribute === 'string') {
+      // An image whose address is a String attribute (a data: URL): read with the object.
+      const attr = (body as { attribute: string }).attribute;
+      if (!scope.used) this.error([...bpath, 'attribute'], 'an image from an attribute must be inside a data view, list view or data grid');
+      else if (scope.used.entity.attributes.has(attr) && scope.used.entity.attributes.get(attr)!.type !== 'String')
+        this.error(
+          [...bpath, 'attribute'],
+          `an image's attribute must be a String (a data: URL); '${attr}' is ${scope.used.entity.attributes.get(attr)!.type}`,
+        );
+      else this.useRef(scope.used, attr, [...bpath, 'attribute']);
+      return;
+    }
     const ownImage = kind === 'image' && !!body && typeof body === 'object' && typeof (body as { src?: unknown }).src !== 'string';
     if ((kind === 'fileManager' || kind === 'imageViewer' || ownImage) && scope.used) {
       // File widgets show the name and size and build the download URL from changedDate.
@@ -220,6 +233,7 @@ class PageWalker {
     let retrieve: Omit<RetrieveOperation, 'id' | 'type' | 'parameters' | 'constants' | 'allowedRoles' | 'allowedUserRoleSets' | 'site'> | undefined;
     let byParameter: string | undefined;
     let microflow: string | undefined;
+    let nanoflow: string | undefined;
     if (!source || typeof source !== 'object') {
       this.error(spath, `${kind} '${widgetName}' needs a source: {xpath}, {microflow} or {parameter}`);
       return;
@@ -273,6 +287,47 @@ class PageWalker {
       }
       const ret = (mf.def.returns ?? '').replace(/^List of\s+/i, '').trim();
       entity = this.model.entities.get(ret);
+    } else if (typeof source.association === 'string') {
+      // A data view over the object the enclosing object refers to: the enclosing retrieve carries the reference,
+      // this one reads the object by its id (under the user's access rules) when the client does not hold it.
+      const assoc = this.model.associations.get(qualify(source.association, this.module));
+      const target = assoc && outer.used ? referredEntity(outer.used.entity, assoc) : undefined;
+      if (kind !== 'dataView') this.error([...spath, 'association'], `only a data view's source may be an association; a ${kind} needs {xpath} or {microflow}`);
+      else if (!outer.used) this.error([...spath, 'association'], 'a data view over an association must be inside a data view, list view or data grid');
+      else if (!assoc) this.error([...spath, 'association'], `unknown association '${source.association}'`);
+      else if (assoc.type !== 'Reference' || !target)
+        this.error([...spath, 'association'], `${assoc.name} must be a Reference of ${outer.used.entity.name} (it is a ${assoc.type} of ${assoc.parent})`);
+      if (kind !== 'dataView' || !outer.used || !assoc || assoc.type !== 'Reference' || !target) return;
+      if (!outer.used.references.includes(assoc.name)) outer.used.references.push(assoc.name);
+      entity = this.model.entities.get(target);
+      byParameter = assoc.name;
+      retrieve = {
+        entity: target,
+        xpath: `//${target}`,
+        constraint: '',
+        sort: [],
+        attributes: [],
+        paths: [],
+        searchAttributes: [],
+        pageSize: 1,
+        byParameter,
+      };
+    } else if (typeof source.nanoflow === 'string') {
+      // A data view whose object a nanoflow makes in the browser (Mendix's nanoflow data source).
+      nanoflow = qualify(source.nanoflow, this.module);
+      const nf = this.model.nanoflows.get(nanoflow);
+      const ret = (nf?.def.returns ?? '').trim();
+      entity = nf && !/^List of/i.test(ret) ? this.model.entities.get(qualify(ret, nf.module)) : undefined;
+      if (kind !== 'dataView') this.error([...spath, 'nanoflow'], `only a data view's source may be a nanoflow; a ${kind} needs {xpath} or {microflow}`);
+      else if (!nf) this.error([...spath, 'nanoflow'], `unknown nanoflow '${source.nanoflow}'`);
+      else if (!entity) this.error([...spath, 'nanoflow'], `the nanoflow ${nanoflow} must return an object (it returns ${ret || 'nothing'})`);
+      else if (Object.keys(nf.def.parameters ?? {}).length)
+        this.error(
+          [...spath, 'nanoflow'],
+          `the nanoflow ${nanoflow} of a data view's source takes no parameters (it has ${Object.keys(nf.def.parameters ?? {}).join(', ')})`,
+        );
+      else this.nanoflow(nanoflow, [...spath, 'nanoflow'], path, widgetName, outer);
+      if (kind !== 'dataView' || !nf || !entity) return;
     } else {
       this.error(spath, `${kind} '${widgetName}' needs a source: {xpath}, {microflow} or {parameter}`);
       return;
@@ -408,7 +463,9 @@ class PageWalker {
     if (scope.used && assoc.type === 'Reference') this.useRef(scope.used, `${assoc.name}/${target.name}/${display}`, [...path, 'association']);
     else if (scope.used && referredEntity(scope.used.entity, assoc) && !scope.used.references.includes(assoc.name)) scope.used.references.push(assoc.name);
     if (!target.persistable) return;
-    const xpath = `//${target.name}`;
+    const constraint = typeof body.constraint === 'string' ? body.constraint.trim() : '';
+    const xpath = `//${target.name}${constraint}`;
+    const sort = this.sortKeys(target, body.sort, [...path, 'sort']);
     const constants: OperationConstants = {
       UsedAttributes: [`${target.name}/${target.attributes.get(display)!.qualifiedName}`],
       XPath: xpath,
@@ -421,8 +478,8 @@ class PageWalker {
         type: 'retrieve',
         entity: target.name,
         xpath,
-        constraint: '',
-        sort: [{ attribute: display, descending: false }],
+        constraint,
+        sort: sort.length ? sort : [{ attribute: display, descending: false }],
         attributes: [display],
         paths: [],
         searchAttributes: [],
@@ -485,12 +542,45 @@ class PageWalker {
         this.callMicroflow(mf, path, scope.widgetName, scope);
       } else if (typeof a.nanoflow === 'string') {
         this.nanoflow(a.nanoflow, [...apath, 'nanoflow'], path, scope.widgetName, scope);
+      } else if (a.openLink !== undefined) {
+        this.openLink(a, apath, scope);
       } else if (typeof a.open !== 'string' && typeof a.page !== 'string') {
-        this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
+        this.error(
+          apath,
+          `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page}, {microflow: Name} or {openLink}`,
+        );
       }
     } else if (action !== undefined && action !== 'close') {
-      this.error(apath, `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page} or {microflow: Name}`);
+      this.error(
+        apath,
+        `unknown button action ${JSON.stringify(action)}: use save, cancel, delete, {create: Entity}, {open: Page}, {microflow: Name} or {openLink}`,
+      );
     }
+  }
+
+  /**
+   * An open-link button runs no operation: a fixed address must give a safe link now, and one
+   * read from a String attribute is retrieved with the object (and checked again in the browser).
+   */
+  private openLink(a: Record<string, unknown>, apath: (string | number)[], scope: Scope): void {
+    const type = (a.linkType ?? 'web') as LinkType;
+    if (typeof a.openLink === 'string') {
+      const r = linkUrl(type, a.openLink);
+      if ('error' in r) this.error([...apath, 'openLink'], `open link: ${r.error}`);
+      return;
+    }
+    const attr = (a.openLink as { attribute?: unknown } | null)?.attribute;
+    if (typeof attr !== 'string') return;
+    if (!scope.used) {
+      this.error([...apath, 'openLink', 'attribute'], 'a link from an attribute must be inside a data view, list view or data grid');
+      return;
+    }
+    const at = scope.used.entity.attributes.get(attr);
+    if (at && at.type !== 'String') {
+      this.error([...apath, 'openLink', 'attribute'], `the address attribute '${attr}' is ${at.type}, not String`);
+      return;
+    }
+    this.useRef(scope.used, attr, [...apath, 'openLink', 'attribute']);
   }
 
   /**
@@ -525,6 +615,17 @@ class PageWalker {
               this.roles(this.page.allowedRoles, scope),
             );
           continue;
+        }
+        if (key === 'commit' || ((key === 'create' || key === 'change') && (a[key] as { commit?: unknown }).commit)) {
+          // A commit in the browser is the page's commit operation, as a save button's (one per nanoflow site).
+          if (!this.ops.some((o) => o.type === 'commit' && o.site.page === this.page.name && o.site.path === [...path, 'commits'].join('/')))
+            this.add(
+              { type: 'commit', parameters: { Objects: ['AnyObjectList'] }, constants: {} },
+              [...path, 'commits'],
+              widgetName,
+              this.roles(this.page.allowedRoles, scope),
+            );
+          if (key === 'commit') continue;
         }
         if (key !== 'call') continue;
         const target = (a.call as { microflow?: unknown }).microflow;

@@ -38,17 +38,19 @@ export function checkLayouts(model: CompiledModel, appFile: SourceFile | undefin
   for (const layout of layouts.values()) {
     const names = new Set<string>();
     walkUnit(model, layout, (v) => {
-      if (!LAYOUT_WIDGETS.has(v.kind)) {
+      // A static image (a logo) reads no data; an image of an object needs a data view, which a layout has not.
+      const staticImage = v.kind === 'image' && typeof (v.body as { src?: unknown } | undefined)?.src === 'string';
+      if (!LAYOUT_WIDGETS.has(v.kind) && !staticImage) {
         out.push(
           v.loc.file.diagnostic(
             v.loc.path,
-            `a layout holds navigation, placeholders, texts, containers and buttons that open pages; '${v.kind}' belongs in a page`,
+            `a layout holds navigation, placeholders, texts, static images, containers and buttons that open pages or links; '${v.kind}' belongs in a page`,
           ),
         );
         return;
       }
       if (v.kind === 'button' && !opensPageOrCloses(v.body))
-        out.push(v.loc.file.diagnostic([...v.loc.path, 'action'], 'a button in a layout may only open a page'));
+        out.push(v.loc.file.diagnostic([...v.loc.path, 'action'], 'a button in a layout may only open a page or a fixed link'));
       if (v.kind !== 'placeholder') return;
       const name = (v.body as { name?: unknown }).name;
       if (typeof name !== 'string') return;
@@ -136,7 +138,13 @@ function checkCall(model: CompiledModel, page: CPage, v: WidgetVisit, out: Diagn
 
 function opensPageOrCloses(button: unknown): boolean {
   const a = button && typeof button === 'object' ? (button as { action?: unknown }).action : undefined;
-  return !!a && typeof a === 'object' && (typeof (a as { open?: unknown }).open === 'string' || typeof (a as { page?: unknown }).page === 'string');
+  return (
+    !!a &&
+    typeof a === 'object' &&
+    (typeof (a as { open?: unknown }).open === 'string' ||
+      typeof (a as { page?: unknown }).page === 'string' ||
+      typeof (a as { openLink?: unknown }).openLink === 'string')
+  );
 }
 
 function known(names: Iterable<string>): string {

@@ -15,5 +15,9 @@ export function* nanoflowActivities(body: unknown, path: Path): Generator<{ a: R
       if (d.cases && typeof d.cases === 'object')
         for (const [c, b] of Object.entries(d.cases as Record<string, unknown>)) yield* nanoflowActivities(b, [...path, i, key, 'cases', c]);
     }
+    // An error handler's activities run in the browser too.
+    const onError = act.onError as Record<string, unknown> | undefined;
+    if (onError && typeof onError === 'object')
+      for (const k of ['customWithoutRollback', 'customWithRollback'] as const) yield* nanoflowActivities(onError[k], [...path, i, 'onError', k]);
   }
 }

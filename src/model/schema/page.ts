@@ -65,8 +65,24 @@ const DataSource = Type.Union(
     Type.Object({ xpath: Type.String({ description: '//Module.Entity[constraint]' }), sort: Type.Optional(Type.Array(SortKey)) }, strict),
     Type.Object({ microflow: Type.String({ description: 'Microflow returning a list (or an object for a data view).' }) }, strict),
     Type.Object({ parameter: Type.String({ description: 'Page parameter shown by a data view.' }) }, strict),
+    Type.Object(
+      {
+        nanoflow: Type.String({
+          description: 'A data view only: the nanoflow (without parameters) run in the browser when the page opens; it returns the object shown.',
+        }),
+      },
+      strict,
+    ),
+    Type.Object(
+      {
+        association: Type.String({
+          description: "A data view inside another data widget only: the object the enclosing object's Reference points to (Module.Assoc).",
+        }),
+      },
+      strict,
+    ),
   ],
-  { description: 'Where the widget gets its objects: {xpath, sort}, {microflow} or {parameter}.' },
+  { description: 'Where the widget gets its objects: {xpath, sort}, {microflow}, {parameter} or (a data view) {nanoflow}.' },
 );
 
 const ButtonAction = Type.Union(
@@ -93,8 +109,25 @@ const ButtonAction = Type.Union(
       strict,
     ),
     Type.Object({ nanoflow: Type.String({ description: 'Nanoflow run in the browser with the selected or shown object.' }) }, strict),
+    Type.Object(
+      {
+        openLink: Type.Union([
+          Type.String({ description: 'The address: a web address (http or https), an e-mail address or a phone number, by linkType.' }),
+          Type.Object({ attribute: Type.String({ description: 'A String attribute of the shown object holding the address.' }) }, strict),
+        ]),
+        linkType: Type.Optional(
+          Type.Union([Type.Literal('web'), Type.Literal('email'), Type.Literal('call'), Type.Literal('text')], {
+            description: 'web (default: opened in a new tab), email (mailto:), call (tel:) or text (sms:).',
+          }),
+        ),
+      },
+      strict,
+    ),
   ],
-  { description: 'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage, async, progressMessage} | {nanoflow}' },
+  {
+    description:
+      'save | cancel | delete | close | {create, page} | {open} | {microflow, closePage, async, progressMessage} | {nanoflow} | {openLink, linkType}',
+  },
 );
 
 const Button = Type.Object(
@@ -148,6 +181,10 @@ const Selector = (description: string) =>
         ...Conditional,
         association: Type.String({ description: 'The association set by the selector.' }),
         attribute: Type.Optional(Type.String({ description: 'Attribute of the other end shown in the choices.' })),
+        constraint: Type.Optional(
+          Type.String({ description: "XPath constraint on the choices, '[...]' (tokens such as [%CurrentUser%] allowed), on top of entity access." }),
+        ),
+        sort: Type.Optional(Type.Array(SortKey, { description: 'Order of the choices (default: by the shown attribute).' })),
         label: Label,
         readOnly: Type.Optional(Type.Boolean()),
       },
@@ -241,9 +278,18 @@ function widgetSchema(Self: TSchema) {
                 description: "A static image: a file under the app's images/ folder (served at /images/...).",
               }),
             ),
+            attribute: Type.Optional(
+              Type.String({
+                description:
+                  "A String attribute of the data view's or list item's object holding the image as a data: URL (data:image/png;base64,..., also jpeg, gif, webp, svg+xml); any other value shows no image.",
+              }),
+            ),
             alt: Type.Optional(Type.String({ description: 'Text alternative (default: none, a decorative image).' })),
             thumbnail: Type.Optional(Type.Boolean({ description: 'Without src, in a data view over an Image: its thumbnail instead of the whole image.' })),
             width: Type.Optional(Type.Integer({ minimum: 1, maximum: 4000, description: 'Width in pixels.' })),
+            height: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 4000, description: 'Height in pixels (the image is scaled to fit, keeping its proportions).' }),
+            ),
           },
           { ...strict, description: "An image: a static one (src) or the data view's Image object's contents (via /file, with entity access)." },
         ),
