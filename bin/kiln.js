@@ -9,8 +9,11 @@
 // them (about a third of `kiln run`'s CPU time before it serves). The cache's name holds the
 // bundle's path, size and time, Node's version and the command; V8 rejects a cache made by other
 // V8 flags or for another text, and then the bundle compiles as without one and the cache is
-// made anew. A cache that cannot be read or written is not used. Only with KILN_CODE_CACHE=1 (see
-// codeCacheFile).
+// made anew. A cache that cannot be read or written is not used; KILN_CODE_CACHE=0 turns it off.
+//
+// On Node 20 functions compiled from a code cache lose the script's dynamic-import callback, so
+// the bundle has no `import()` of its own (scripts/bundle.mjs checks): it imports modules outside
+// it through `hostImport` below, this file's own `import()`, which is not compiled from the cache.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
@@ -50,13 +53,12 @@ function runBundle(st) {
   const script = new vm.Script(readFileSync(filename, 'latin1'), {
     filename,
     ...(cachedData ? { cachedData } : {}),
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const mod = new Module(filename);
   mod.filename = filename;
   mod.paths = Module._nodeModulePaths(dirname(filename));
   Module._cache[filename] = mod;
-  script.runInThisContext()(mod.exports, Module.createRequire(filename), mod, filename, dirname(filename), pathToFileURL(filename).href);
+  script.runInThisContext()(mod.exports, Module.createRequire(filename), mod, filename, dirname(filename), pathToFileURL(filename).href, hostImport);
   mod.loaded = true;
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // Made once start-up's functions have run: after 5 s (a server's start), or at exit (a command's end).
@@ -79,11 +81,13 @@ function runBundle(st) {
   return mod.exports;
 }
 
+/** The bundle's `import()` (src/core/import-external.ts): specifiers are package names or absolute file URLs, which resolve the same from here. */
+function hostImport(specifier) {
+  return import(specifier);
+}
+
 function codeCacheFile(filename, st) {
-  // Opt-in: on Node 20, functions compiled from a code cache lose the script's dynamic-import
-  // callback, so a lazily imported external ES module (a feature switched on later, e.g. in a
-  // cluster) fails with "A dynamic import callback was not specified".
-  if (process.env.KILN_CODE_CACHE !== '1') return undefined;
+  if (process.env.KILN_CODE_CACHE === '0' || process.env.KILN_CODE_CACHE === 'false') return undefined;
   const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : undefined);
   if (!base) return undefined;
   const key = [filename, st.size, st.mtimeMs, process.version, process.arch, args[0] ?? ''].join('\0');

@@ -20,6 +20,12 @@
 // (required by a dialect when its database is opened) or are loaded only when a feature is
 // switched on. esbuild runs its own binary found from its package folder (JavaScript actions
 // are compiled with it at start-up): bundled, its API is not there (`transform is not a function`).
+//
+// No `import()` of an external module may stay in the bundle: bin/kiln.js compiles it with a code
+// cache, and on Node 20 functions compiled from a code cache lose the dynamic-import callback
+// ("A dynamic import callback was not specified" on the second start). Such imports go through
+// src/core/import-external.ts, which calls the importer bin/kiln.js passes as the bundle
+// function's `__kilnHostImport`; the build fails when esbuild reports another one.
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -44,7 +50,7 @@ const EXTERNAL = [
 
 const OUT = 'dist/bundle/main.cjs';
 rmSync('dist/bundle', { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: ['dist/cli/main.js'],
   outfile: OUT,
   bundle: true,
@@ -58,10 +64,16 @@ await build({
   legalComments: 'none',
   charset: 'ascii',
   define: { 'import.meta.url': '__kilnImportMetaUrl' },
-  banner: { js: '(function (exports, require, module, __filename, __dirname, __kilnImportMetaUrl) {' },
+  banner: { js: '(function (exports, require, module, __filename, __dirname, __kilnImportMetaUrl, __kilnHostImport) {' },
   footer: { js: '})' },
   logLevel: 'warning',
+  metafile: true,
 });
+
+const dynamic = result.metafile.outputs[OUT].imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path);
+if (dynamic.length) {
+  throw new Error(`${OUT} imports external modules with import(): ${dynamic.join(', ')}; load them with importExternal (src/core/import-external.ts)`);
+}
 
 const text = readFileSync(OUT);
 const at = text.findIndex((b) => b > 0x7f);
