@@ -16,10 +16,13 @@
 // text is ASCII only (comments are left out, strings escaped) so that the loader reads it as a
 // one-byte string: UTF-8 text with a single other character would be held in memory at twice
 // the size. Packages stay external when they are native (better-sqlite3, sharp), run code in
-// worker threads by file (pino's transports, bcryptjs for the hash pool), are database drivers
-// (required by a dialect when its database is opened) or are loaded only when a feature is
-// switched on. esbuild runs its own binary found from its package folder (JavaScript actions
-// are compiled with it at start-up): bundled, its API is not there (`transform is not a function`).
+// worker threads by file (pino's transports through thread-stream, bcryptjs for the hash pool),
+// or are loaded only when a feature is switched on (mysql2, the S3 client, OpenTelemetry). pg and
+// pino are bundled: every `kiln run` on PostgreSQL loads them, and from node_modules they were
+// 61 files resolved, read and compiled at each start (the code cache now keeps them); bundled,
+// a package is still evaluated only when first required (esbuild's lazy module wrappers).
+// esbuild runs its own binary found from its package folder (JavaScript actions are compiled
+// with it at start-up): bundled, its API is not there (`transform is not a function`).
 //
 // No `import()` of an external module may stay in the bundle: bin/kiln.js compiles it with a code
 // cache, and on Node 20 functions compiled from a code cache lose the dynamic-import callback
@@ -32,11 +35,9 @@ import { build } from 'esbuild';
 const EXTERNAL = [
   'better-sqlite3',
   'sharp',
-  'pg',
   'pg-native',
   'mysql2',
   'bcryptjs',
-  'pino',
   'thread-stream',
   'bson',
   'esbuild',
