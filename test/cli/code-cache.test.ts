@@ -69,6 +69,26 @@ describe.skipIf(!existsSync(join(ROOT, 'dist', 'bundle', 'main.cjs')))('the CLI 
     expect(r.stdout).toContain(CHECKED);
   });
 
+  it('is not used for another build of the bundle (V8 would take it: it checks only the length), and is replaced in the same file', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'kiln-code-cache-'));
+    const env = { XDG_CACHE_HOME: home };
+    expect((await runKiln(['check', 'examples/employees'], env)).code).toBe(0);
+    const [file] = cacheFiles(home);
+    const made = readFileSync(file!);
+    // The first line names the build (the bundle's size and time): another one, of the same length.
+    const eol = made.indexOf(10);
+    const stamp = made.subarray(0, eol).toString('latin1');
+    expect(stamp).toMatch(/^kiln-code-cache \d+ [\d.]+$/);
+    const other = stamp.replace(/\d(?=\s|$)/, (d) => String((Number(d) + 1) % 10));
+    expect(other).not.toBe(stamp);
+    writeFileSync(file!, Buffer.concat([Buffer.from(other, 'latin1'), made.subarray(eol)]));
+    const r = await runKiln(['check', 'examples/employees'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(CHECKED);
+    expect(cacheFiles(home)).toEqual([file]);
+    expect(readFileSync(file!).subarray(0, eol).toString('latin1')).toBe(stamp);
+  });
+
   it('is not made with KILN_CODE_CACHE=0', async () => {
     const home = mkdtempSync(join(tmpdir(), 'kiln-code-cache-'));
     const r = await runKiln(['check', 'examples/employees'], { XDG_CACHE_HOME: home, KILN_CODE_CACHE: '0' });
