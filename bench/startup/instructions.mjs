@@ -5,7 +5,7 @@
 // then stopped. The first Kiln start creates the schema (and the CLI's code cache); the
 // following ones are restarts, the figure that matters.
 //
-//   npm run build && node bench/startup/instructions.mjs [--starts 2] [--kiln <other checkout>] [--no-code-cache]
+//   npm run build && node bench/startup/instructions.mjs [--starts 2] [--kiln <other checkout>] [--no-code-cache] [--no-extra-ca-certs]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,8 +20,12 @@ const { values: args } = parseArgs({
     starts: { type: 'string', default: '2' },
     kiln: { type: 'string' },
     'no-code-cache': { type: 'boolean', default: false },
+    // Without NODE_EXTRA_CA_CERTS, whose certificates Node parses at every start (see run.mjs).
+    'no-extra-ca-certs': { type: 'boolean', default: false },
   },
 });
+const CHILD_ENV = { ...process.env };
+if (args['no-extra-ca-certs']) delete CHILD_ENV.NODE_EXTRA_CA_CERTS;
 const KILN_DIR = args.kiln ? resolve(args.kiln) : ROOT;
 const ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -48,7 +52,7 @@ async function admin(sql) {
 async function count(argv, env, port, path, outDir) {
   const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${outDir}/cg.%p`, '--dump-instr=no', process.execPath, ...argv], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...CHILD_ENV, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -78,7 +82,9 @@ const name = `kiln_instr_${process.pid}`;
 const url = ADMIN.replace(/\/[^/]*$/, `/${name}`);
 await admin(`CREATE DATABASE ${name}`);
 const dir = mkdtempSync(join(tmpdir(), 'kiln-instr-'));
-console.log(`kiln: ${KILN_DIR} (code cache ${args['no-code-cache'] ? 'off' : 'on'}); load average ${loadavg()[0].toFixed(1)}`);
+console.log(
+  `kiln: ${KILN_DIR} (code cache ${args['no-code-cache'] ? 'off' : 'on'}, NODE_EXTRA_CA_CERTS ${CHILD_ENV.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}); load average ${loadavg()[0].toFixed(1)}`,
+);
 try {
   const kiln = [];
   const raw = [];
