@@ -7,10 +7,13 @@
 // the user's cache folder, `$XDG_CACHE_HOME/kiln/code` or `~/.cache/kiln/code`, private to the
 // user): the bytecode of every function that start ran, so a restart skips parsing and compiling
 // them (about a third of `kiln run`'s CPU time before it serves). The cache's name holds the
-// bundle's path, size and time, Node's version and the command; V8 rejects a cache made by other
-// V8 flags or for another text, and then the bundle compiles as without one and the cache is
-// made anew. A cache that cannot be read or written is not used. Only with KILN_CODE_CACHE=1 (see
-// codeCacheFile).
+// bundle's path, Node's version and the command, its first line the bundle's size and time; V8
+// rejects a cache made by other V8 flags, and a cache that does not fit is not used: the bundle
+// then compiles as without one and the cache is made anew, in the same file. A cache that cannot be read or written is not used; KILN_CODE_CACHE=0 turns it off.
+//
+// On Node 20 functions compiled from a code cache lose the script's dynamic-import callback, so
+// the bundle has no `import()` of its own (scripts/bundle.mjs checks): it imports modules outside
+// it through `hostImport` below, this file's own `import()`, which is not compiled from the cache.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
@@ -39,10 +42,13 @@ const args = process.argv.slice(2);
 /** Compiles and evaluates dist/bundle/main.cjs as a CommonJS module (with the code cache, when there is one); returns its exports. */
 function runBundle(st) {
   const filename = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url));
-  const cacheFile = codeCacheFile(filename, st);
+  const cache = codeCacheFile(filename, st);
+  const cacheFile = cache?.file;
   let cachedData;
   try {
-    if (cacheFile) cachedData = readFileSync(cacheFile);
+    const data = cacheFile ? readFileSync(cacheFile) : undefined;
+    // Made for this very bundle (its size and time, in the file's first bytes): else as none.
+    if (data?.subarray(0, cache.stamp.length).equals(cache.stamp)) cachedData = data.subarray(cache.stamp.length);
   } catch {
     // No cache yet.
   }
@@ -50,13 +56,12 @@ function runBundle(st) {
   const script = new vm.Script(readFileSync(filename, 'latin1'), {
     filename,
     ...(cachedData ? { cachedData } : {}),
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const mod = new Module(filename);
   mod.filename = filename;
   mod.paths = Module._nodeModulePaths(dirname(filename));
   Module._cache[filename] = mod;
-  script.runInThisContext()(mod.exports, Module.createRequire(filename), mod, filename, dirname(filename), pathToFileURL(filename).href);
+  script.runInThisContext()(mod.exports, Module.createRequire(filename), mod, filename, dirname(filename), pathToFileURL(filename).href, hostImport);
   mod.loaded = true;
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // Made once start-up's functions have run: after 5 s (a server's start), or at exit (a command's end).
@@ -67,7 +72,7 @@ function runBundle(st) {
       try {
         mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        writeFileSync(tmp, Buffer.concat([cache.stamp, script.createCachedData()]), { mode: 0o600 });
         renameSync(tmp, cacheFile);
       } catch {
         // A read-only or full cache folder: the next start compiles without a cache.
@@ -79,13 +84,21 @@ function runBundle(st) {
   return mod.exports;
 }
 
+/** The bundle's `import()` (src/core/import-external.ts): specifiers are package names or absolute file URLs, which resolve the same from here. */
+function hostImport(specifier) {
+  return import(specifier);
+}
+
 function codeCacheFile(filename, st) {
-  // Opt-in: on Node 20, functions compiled from a code cache lose the script's dynamic-import
-  // callback, so a lazily imported external ES module (a feature switched on later, e.g. in a
-  // cluster) fails with "A dynamic import callback was not specified".
-  if (process.env.KILN_CODE_CACHE !== '1') return undefined;
+  if (process.env.KILN_CODE_CACHE === '0' || process.env.KILN_CODE_CACHE === 'false') return undefined;
   const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : undefined);
   if (!base) return undefined;
-  const key = [filename, st.size, st.mtimeMs, process.version, process.arch, args[0] ?? ''].join('\0');
-  return join(base, 'kiln', 'code', `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.bin`);
+  // One file per bundle path, command and Node: a rebuilt bundle's cache replaces the old one
+  // instead of adding a file. The bundle's size and time head the file: V8 itself checks only
+  // the source's length, so a cache of another build of the same length must not be given to it.
+  const key = [filename, process.version, process.arch, args[0] ?? ''].join('\0');
+  return {
+    file: join(base, 'kiln', 'code', `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.bin`),
+    stamp: Buffer.from(`kiln-code-cache ${st.size} ${st.mtimeMs}\n`, 'latin1'),
+  };
 }

@@ -16,21 +16,28 @@
 // text is ASCII only (comments are left out, strings escaped) so that the loader reads it as a
 // one-byte string: UTF-8 text with a single other character would be held in memory at twice
 // the size. Packages stay external when they are native (better-sqlite3, sharp), run code in
-// worker threads by file (pino's transports, bcryptjs for the hash pool), are database drivers
-// (required by a dialect when its database is opened) or are loaded only when a feature is
-// switched on. esbuild runs its own binary found from its package folder (JavaScript actions
-// are compiled with it at start-up): bundled, its API is not there (`transform is not a function`).
+// worker threads by file (pino's transports through thread-stream, bcryptjs for the hash pool),
+// or are loaded only when a feature is switched on (mysql2, the S3 client, OpenTelemetry). pg and
+// pino are bundled: every `kiln run` on PostgreSQL loads them, and from node_modules they were
+// 61 files resolved, read and compiled at each start (the code cache now keeps them); bundled,
+// a package is still evaluated only when first required (esbuild's lazy module wrappers).
+// esbuild runs its own binary found from its package folder (JavaScript actions are compiled
+// with it at start-up): bundled, its API is not there (`transform is not a function`).
+//
+// No `import()` of an external module may stay in the bundle: bin/kiln.js compiles it with a code
+// cache, and on Node 20 functions compiled from a code cache lose the dynamic-import callback
+// ("A dynamic import callback was not specified" on the second start). Such imports go through
+// src/core/import-external.ts, which calls the importer bin/kiln.js passes as the bundle
+// function's `__kilnHostImport`; the build fails when esbuild reports another one.
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const EXTERNAL = [
   'better-sqlite3',
   'sharp',
-  'pg',
   'pg-native',
   'mysql2',
   'bcryptjs',
-  'pino',
   'thread-stream',
   'bson',
   'esbuild',
@@ -44,7 +51,7 @@ const EXTERNAL = [
 
 const OUT = 'dist/bundle/main.cjs';
 rmSync('dist/bundle', { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: ['dist/cli/main.js'],
   outfile: OUT,
   bundle: true,
@@ -58,10 +65,16 @@ await build({
   legalComments: 'none',
   charset: 'ascii',
   define: { 'import.meta.url': '__kilnImportMetaUrl' },
-  banner: { js: '(function (exports, require, module, __filename, __dirname, __kilnImportMetaUrl) {' },
+  banner: { js: '(function (exports, require, module, __filename, __dirname, __kilnImportMetaUrl, __kilnHostImport) {' },
   footer: { js: '})' },
   logLevel: 'warning',
+  metafile: true,
 });
+
+const dynamic = result.metafile.outputs[OUT].imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path);
+if (dynamic.length) {
+  throw new Error(`${OUT} imports external modules with import(): ${dynamic.join(', ')}; load them with importExternal (src/core/import-external.ts)`);
+}
 
 const text = readFileSync(OUT);
 const at = text.findIndex((b) => b > 0x7f);

@@ -3,10 +3,14 @@
 // the schema on a fresh database; the following starts find it in place (what a restart
 // in production does), so both figures are printed.
 //
-//   npm run build && node bench/startup/run.mjs [--app examples/employees] [--starts 5] [--cpu-prof dir] [--kiln <other checkout>]
+// Kiln runs as a user starts it (bin/kiln.js: the bundle, with the CLI's code cache unless
+// --no-code-cache); the script refuses a bundle older than tsc's output, which bin/kiln.js would
+// silently pass over for the ES modules (twice as slow), and prints which way Kiln ran.
+//
+//   npm run build && node bench/startup/run.mjs [--app examples/employees] [--starts 5] [--cpu-prof dir] [--kiln <other checkout>] [--no-code-cache] [--no-extra-ca-certs]
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,8 +26,33 @@ const { values: args } = parseArgs({
     db: { type: 'string' },
     // Another Kiln checkout to start (built), e.g. the commit before a change.
     kiln: { type: 'string' },
+    // Starts with KILN_CODE_CACHE=0.
+    'no-code-cache': { type: 'boolean', default: false },
+    // Starts Kiln and the raw server without NODE_EXTRA_CA_CERTS (see below).
+    'no-extra-ca-certs': { type: 'boolean', default: false },
   },
 });
+// Node reads and parses the certificates of NODE_EXTRA_CA_CERTS when the process starts, before
+// any JavaScript: on the session machines it names the system bundle (144 certificates), about
+// 50 ms of CPU for every Node process, Kiln's and the raw server's alike.
+const CHILD_ENV = { ...process.env };
+if (args['no-extra-ca-certs']) delete CHILD_ENV.NODE_EXTRA_CA_CERTS;
+if (CHILD_ENV.NODE_EXTRA_CA_CERTS)
+  console.log(`note: NODE_EXTRA_CA_CERTS=${CHILD_ENV.NODE_EXTRA_CA_CERTS} is parsed at every start (--no-extra-ca-certs starts both servers without it)`);
+const KILN_DIR = args.kiln ? resolve(args.kiln) : ROOT;
+{
+  const mtime = (f) => statSync(join(KILN_DIR, f), { throwIfNoEntry: false })?.mtimeMs;
+  const bundle = mtime('dist/bundle/main.cjs');
+  if (bundle === undefined || bundle < (mtime('dist/cli/main.js') ?? -1)) {
+    console.error(
+      `${KILN_DIR}: dist/bundle/main.cjs is missing or older than dist/cli/main.js, so bin/kiln.js would load the ES modules; run node scripts/bundle.mjs there first`,
+    );
+    process.exit(1);
+  }
+  // Before 2026-12-04 bin/kiln.js used the code cache only with KILN_CODE_CACHE=1.
+  const optIn = readFileSync(join(KILN_DIR, 'bin/kiln.js'), 'utf8').includes("KILN_CODE_CACHE !== '1'");
+  console.log(`kiln: ${KILN_DIR} (dist/bundle/main.cjs, code cache ${args['no-code-cache'] || optIn ? 'off' : 'on'})`);
+}
 const ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -68,26 +97,15 @@ async function start(url, deploymentDir, raw = false) {
   const child = raw
     ? spawn(process.execPath, [join(ROOT, 'bench/client-api/baseline.mjs')], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: url, PORT: String(port) },
+        env: { ...CHILD_ENV, DATABASE_URL: url, PORT: String(port) },
         stdio: ['ignore', 'inherit', 'inherit'],
       })
     : spawn(
         process.execPath,
-        [
-          ...nodeArgs,
-          join(args.kiln ? resolve(args.kiln) : ROOT, 'bin/kiln.js'),
-          'run',
-          resolve(ROOT, args.app),
-          '--db',
-          url,
-          '--port',
-          String(port),
-          '--deployment-dir',
-          deploymentDir,
-        ],
+        [...nodeArgs, join(KILN_DIR, 'bin/kiln.js'), 'run', resolve(ROOT, args.app), '--db', url, '--port', String(port), '--deployment-dir', deploymentDir],
         {
           cwd: ROOT,
-          env: { ...process.env, KILN_LOG_LEVEL: 'warn', KILN_HOST: '127.0.0.1' },
+          env: { ...CHILD_ENV, KILN_LOG_LEVEL: 'warn', KILN_HOST: '127.0.0.1', ...(args['no-code-cache'] ? { KILN_CODE_CACHE: '0' } : {}) },
           stdio: ['ignore', 'inherit', 'inherit'],
         },
       );

@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { noRouteSchemas } from '../http/route-schemas.js';
 import { logNodesOf, type Logger } from '../core/logger.js';
 import type { RuntimeContext } from '../core/runtime-context.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -66,7 +67,7 @@ export class AdminApi {
     readonly log: Logger,
   ) {
     this.passwordHash = digest(Buffer.from(password, 'utf8').toString('base64'));
-    this.server = Fastify({ bodyLimit: 10 * 1048576 });
+    this.server = Fastify({ bodyLimit: 10 * 1048576, schemaController: noRouteSchemas });
     // The body is read as text: a wrong content type or malformed JSON is answered in Mendix's terms, not Fastify's.
     this.server.removeAllContentTypeParsers();
     this.server.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));

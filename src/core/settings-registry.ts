@@ -311,8 +311,8 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-/** Environment variables that start with KILN_ but are not settings. */
-export const NON_SETTING_ENV = new Set(['KILN_ADMIN_PASSWORD']);
+/** Environment variables that start with KILN_ but are not settings (KILN_CODE_CACHE is read by bin/kiln.js). */
+export const NON_SETTING_ENV = new Set(['KILN_ADMIN_PASSWORD', 'KILN_CODE_CACHE']);
 
 export function envName(setting: string): string {
   return `KILN_${setting.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;

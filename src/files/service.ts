@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { HttpError } from '../core/errors.js';
+import { importExternal } from '../core/import-external.js';
 import type { Logger } from '../core/logger.js';
 import { fromDbValue, idToDb, placeholder, quoteIdentifier, toDbValue, type Database, type Queryable } from '../data/index.js';
 import type { CAttribute, CEntity, CompiledModel } from '../model/compiled/types.js';
@@ -10,7 +11,7 @@ import type { FileStore } from './store.js';
 
 /** sharp (libvips) is loaded at the first thumbnail: most runtimes never make one, and it costs start-up time and memory. */
 let sharpModule: Promise<typeof import('sharp')> | undefined;
-const loadSharp = () => (sharpModule ??= import('sharp'));
+const loadSharp = () => (sharpModule ??= importExternal<typeof import('sharp')>('sharp'));
 
 /** Hidden columns of `system$filedocument`, as Mendix names them: the storage key, and the legacy file number. */
 const UUID_COLUMN = '__uuid__';

@@ -4,6 +4,7 @@ import { installDeadlines } from './deadline.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import { handleError } from './errors.js';
 import { readinessRoute } from './readiness.js';
+import { noRouteSchemas } from './route-schemas.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { installRefusalLog } from './refusals.js';
 import { LOG_NODES } from '../core/log-node-names.js';
@@ -25,6 +26,7 @@ export async function buildHttpServer(ctx: RuntimeContext, components: readonly 
     trustProxy: ctx.settings.get('TrustProxy') ?? false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    schemaController: noRouteSchemas,
   });
   app.setErrorHandler(handleError);
   // Before any route: every handler registered below runs under the request deadline.

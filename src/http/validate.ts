@@ -10,12 +10,16 @@ export type Malformed = (field: string, problem: string) => Error;
 export type Validator<T> = (value: unknown, at?: string) => T;
 
 /**
- * Compiles a schema into a validator (call at start-up, not per request).
- * `at` prefixes the field names (`params.Objects` when checking that parameter).
+ * Makes a validator of a schema (call at start-up, not per request): the schema is compiled at
+ * the validator's first call, so that a start does not compile the checks of requests it may
+ * never get (TypeBox's compiler generates code and hands it to `new Function`, which V8's code
+ * cache of the CLI does not keep). `at` prefixes the field names (`params.Objects` when checking
+ * that parameter).
  */
 export function compileValidator<S extends TSchema>(schema: S, malformed: Malformed = malformedRequest): Validator<Static<S>> {
-  const check = TypeCompiler.Compile(schema);
+  let compiled: ReturnType<typeof TypeCompiler.Compile<S>> | undefined;
   return (value, at = '') => {
+    const check = (compiled ??= TypeCompiler.Compile(schema));
     if (check.Check(value)) return value;
     const first = check.Errors(value).First();
     const { path, problem } = first ? describe(first) : { path: '', problem: undefined };

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { importExternal } from '../core/import-external.js';
 import { UserError } from '../model/diagnostics.js';
 import type { MxObject } from '../objects/mx-object.js';
 import type { UserContext } from '../security/user-context.js';
@@ -99,10 +100,10 @@ export async function loadActions(appDir: string, modules: readonly string[], co
 
 async function importFile(file: string, ext: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
-  if (ext === '.js' || ext === '.mjs') return (await import(url)) as Record<string, unknown>;
+  if (ext === '.js' || ext === '.mjs') return await importExternal<Record<string, unknown>>(url);
   let api: { tsImport(specifier: string, parent: string): Promise<unknown> };
   try {
-    api = (await import('tsx/esm/api')) as typeof api;
+    api = await importExternal<typeof api>('tsx/esm/api');
   } catch {
     throw new UserError(`cannot load the TypeScript action ${file}: compile it to .js or install tsx`);
   }

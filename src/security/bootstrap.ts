@@ -23,10 +23,13 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
   const grants = new Map([...sec.userRoles.values()].map((r) => [roleIds.get(r.name)!, r.grantableRoles.map((g) => roleIds.get(g)!)]));
   if (await users.syncGrantableRoles(grants)) log.info('grantable roles (System.grantableRoles) set from the model');
   const wanted: { name: string; password: string; roles: string[]; what: string; fromEnvironment?: boolean; entity?: string }[] = [];
+  // The administrator as stored, looked up once for the check below and the set-up after it.
+  let admin: { stored: Awaited<ReturnType<UserStore['findByName']>> } | undefined;
   if (sec.adminUser) {
     const a = sec.adminUser;
+    admin = { stored: await users.findByName(a.name) };
     // Refused only when this password is about to be stored: at creation, or when it comes from the environment.
-    const storing = a.fromEnvironment || !(await users.findByName(a.name));
+    const storing = a.fromEnvironment || !admin.stored;
     if (storing && sec.level === 'production' && (a.password === '' || a.password === '1')) {
       throw new UserError(
         `the administrator '${a.name}' has ${a.password === '' ? 'no password' : 'the password "1"'}: set KILN_ADMIN_PASSWORD (refused at the production security level)`,
@@ -44,7 +47,7 @@ export async function bootstrapUsers(model: CompiledModel, users: UserStore, cos
       log.warn({ user: w.name }, `the ${w.what}'s password does not meet the password policy: ${problems.join(' ')}${fix}`);
     }
     const ids = w.roles.map((r) => roleIds.get(r)).filter((x): x is bigint => x !== undefined);
-    const existing = await users.findByName(w.name);
+    const existing = w.what === 'administrator' && admin ? admin.stored : await users.findByName(w.name);
     if (!existing) {
       await users.create({
         name: w.name,

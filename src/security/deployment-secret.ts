@@ -16,6 +16,20 @@ export async function deploymentSecret(setting: string | undefined, db: Database
     if (Buffer.byteLength(setting) < 16) throw new Error('the DeploymentSecret setting must be at least 16 characters');
     return Buffer.from(setting, 'utf8');
   }
+  // Once per database connection pool: the security and client-API components both need it at start-up.
+  let stored = storedSecrets.get(db);
+  if (!stored) {
+    stored = readOrMakeSecret(db);
+    storedSecrets.set(db, stored);
+    stored.catch(() => storedSecrets.delete(db));
+  }
+  return stored;
+}
+
+/** The stored secret of each open database (its promise); a failed read is not kept. */
+const storedSecrets = new WeakMap<Database, Promise<Buffer>>();
+
+async function readOrMakeSecret(db: Database): Promise<Buffer> {
   const t = quoteIdentifier(db.dialect, TABLE);
   const id = quoteIdentifier(db.dialect, 'id');
   const secret = quoteIdentifier(db.dialect, 'secret');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { importExternal } from '../core/import-external.js';
 import { UserError } from '../model/diagnostics.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { nanoflowActivities } from '../model/compiled/nanoflow-activities.js';
@@ -32,7 +33,7 @@ export async function loadJsActions(appDir: string, model: CompiledModel): Promi
       const source = await readFile(join(dir, f), 'utf8');
       let code = source;
       if (ext === '.ts' || ext === '.mts') {
-        const { transform } = await import('esbuild');
+        const { transform } = await importExternal<typeof import('esbuild')>('esbuild');
         try {
           code = (await transform(source, { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: f })).code;
         } catch (e) {

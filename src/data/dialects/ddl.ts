@@ -34,6 +34,10 @@ export function tableExistsQuery(dialect: Dialect): string {
   return dialect.tableExistsQuery;
 }
 
+export function tablesQuery(dialect: Dialect): string {
+  return dialect.tablesQuery;
+}
+
 export function dropIndexNamesTable(dialect: Dialect): boolean {
   return dialect.dropIndexNamesTable;
 }

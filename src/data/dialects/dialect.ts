@@ -54,6 +54,8 @@ export interface Dialect {
   readonly lengthFunction: string;
   /** A query listing the named table if it exists (one parameter: the table name). */
   readonly tableExistsQuery: string;
+  /** A query listing every table of the database (of the current schema) as `name`, without parameters. */
+  readonly tablesQuery: string;
   /**
    * Taking and giving back the schema lock, so that two instances starting at
    * once do not both apply the DDL; no `acquire` where the transaction's own

@@ -1,14 +1,14 @@
 import type { Logger } from '../../core/logger.js';
 import type { CompiledModel } from '../../model/compiled/types.js';
 import type { Database, Queryable } from '../database.js';
-import { schemaLock, tableExistsQuery } from '../dialects/ddl.js';
+import { schemaLock, tableExistsQuery, tablesQuery } from '../dialects/ddl.js';
 import { DestructiveSyncError, OlderModelError } from '../errors.js';
 import { historyInsert, incompatibilities, modelFingerprint, modelStanding, readModelHistory, type ModelStanding } from './model-history.js';
 import { modelSchema } from './model-schema.js';
 import { keepMendixSystemParts } from './mendix-system.js';
 import { contractSchema, dropRuntimeInstanceTable, liveSequences, neededBefore, readPendingRemovals, type PendingRemoval } from './pending.js';
 import { planSync, type PlanStep, type SyncPlan } from './plan.js';
-import { readStoredSchema, systemTablesExist } from './record.js';
+import { readStoredSchema, type StoredSchema, systemTablesExist } from './record.js';
 import { SYS, systemTableStatements } from './system-tables.js';
 
 export interface SyncOptions {
@@ -65,21 +65,31 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
       }
     }
     try {
+      // One look at the catalogue: when every system table is there (a restart), none is created
+      // again; a database of an older Kiln may lack the newer ones, and gets them.
+      const existing = new Set((await tx.query<{ name: unknown }>(tablesQuery(tx.dialect), [])).map((r) => String(r.name)));
       // Reported with the plan when they are new, so that the statements run match what previewSync showed.
-      const created = (await systemTablesExist(tx)) ? [] : systemTableStatements(db.kysely, db.dialect).map((s) => ({ ...s, ddl: true }));
-      for (const s of systemTableStatements(db.kysely, db.dialect)) await tx.execute(s.sql, s.params);
+      const created = existing.has(SYS.version) ? [] : systemTableStatements(db.kysely, db.dialect).map((s) => ({ ...s, ddl: true }));
+      if (!Object.values(SYS).every((t) => existing.has(t))) {
+        for (const s of systemTableStatements(db.kysely, db.dialect)) await tx.execute(s.sql, s.params);
+      }
       const tables = modelSchema(model);
       const fingerprint = modelFingerprint(tables, model.app.version);
       const history = await readModelHistory(tx);
       const standing = modelStanding(history, fingerprint);
       const pending = await readPendingRemovals(tx);
-      await dropRuntimeInstanceTable(
-        tx,
-        (await readStoredSchema(tx)).tables.map((t) => t.table),
-        opts.log,
-      );
+      // Read once for the check and the plan; again only when the old runtime table was dropped.
+      let stored = await readStoredSchema(tx);
+      if (
+        await dropRuntimeInstanceTable(
+          tx,
+          stored.tables.map((t) => t.table),
+          opts.log,
+        )
+      )
+        stored = await readStoredSchema(tx);
       if (standing.kind === 'older') {
-        const why = incompatibilities(tx, tables, await readStoredSchema(tx), pending);
+        const why = incompatibilities(tx, tables, stored, pending);
         if (why.length) throw new OlderModelError(olderLine(model.app.version, standing, why));
         opts.log.warn(
           { model: model.app.version, fingerprint, database: standing.latest },
@@ -90,7 +100,7 @@ export async function syncSchema(db: Database, model: CompiledModel, opts: SyncO
       const sequence = standing.kind === 'new' ? standing.next : (standing.latest?.sequence ?? 1);
       const window = opts.liveInstanceWindowMs ?? DEFAULT_LIVE_WINDOW;
       const defer = neededBefore(await liveSequences(tx, history, window), sequence) ? sequence : undefined;
-      const plan = await makePlan(tx, db, model, defer, pending);
+      const plan = await makePlan(tx, db, model, defer, pending, stored);
       if (plan.losses.length && !opts.allowDestructive) throw new DestructiveSyncError(plan.losses);
       if (plan.losses.length) opts.log.warn({ losses: plan.losses }, 'schema synchronisation destroys data (AllowDestructiveSync is set)');
       for (const s of plan.steps) await tx.execute(s.sql, s.params);
@@ -146,8 +156,9 @@ async function makePlan(
   model: CompiledModel,
   deferRemovals: number | undefined,
   pending: readonly PendingRemoval[],
+  stored?: StoredSchema,
 ): Promise<SyncPlan> {
-  const kept = keepMendixSystemParts(modelSchema(model), await readStoredSchema(q));
+  const kept = keepMendixSystemParts(modelSchema(model), stored ?? (await readStoredSchema(q)));
   return planSync(q, db.kysely, kept.desired, kept.stored, {
     modelVersion: model.app.version,
     pending,

@@ -41,6 +41,7 @@ export function convertExpression(from: AttributeType, to: AttributeType, col: s
 }
 
 export const tableExistsQuery = `SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?`;
+export const tablesQuery = `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()`;
 
 /** A named lock held by the connection (DDL commits implicitly, so no transaction holds it). */
 export const schemaLock = {

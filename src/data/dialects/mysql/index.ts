@@ -1,7 +1,7 @@
 import type { Dialect } from '../dialect.js';
 import { doubleQuoted } from '../names.js';
 import { serverUrl } from '../url.js';
-import { columnType, convertExpression, schemaLock, tableExistsQuery } from './ddl.js';
+import { columnType, convertExpression, schemaLock, tableExistsQuery, tablesQuery } from './ddl.js';
 import { translateMysqlError } from './errors.js';
 import { mysqlQuerySyntax } from './query-syntax.js';
 import { mysqlValues } from './values.js';
@@ -25,6 +25,7 @@ export const mysql: Dialect = {
   convertExpression,
   lengthFunction: 'CHAR_LENGTH',
   tableExistsQuery,
+  tablesQuery,
   schemaLock,
   singleConnection: false,
   transactionalDdl: false,

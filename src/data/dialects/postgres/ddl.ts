@@ -40,6 +40,7 @@ export function convertExpression(from: AttributeType, to: AttributeType, col: s
 }
 
 export const tableExistsQuery = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`;
+export const tablesQuery = `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`;
 
 /** A transaction-scoped advisory lock. */
 export const schemaLock = { acquire: 'SELECT pg_advisory_xact_lock(7281993454712)' };

@@ -2,7 +2,7 @@ import type { AttributeType } from '../../../model/compiled/types.js';
 import type { Dialect } from '../dialect.js';
 import { doubleQuoted } from '../names.js';
 import { serverUrl } from '../url.js';
-import { columnType, convertExpression, schemaLock, tableExistsQuery } from './ddl.js';
+import { columnType, convertExpression, schemaLock, tableExistsQuery, tablesQuery } from './ddl.js';
 import { translatePgError } from './errors.js';
 import { postgresQuerySyntax } from './query-syntax.js';
 import { postgresValues } from './values.js';
@@ -41,6 +41,7 @@ export const postgres: Dialect = {
   convertExpression,
   lengthFunction: 'LENGTH',
   tableExistsQuery,
+  tablesQuery,
   schemaLock,
   singleConnection: false,
   transactionalDdl: true,

@@ -33,3 +33,4 @@ export function convertExpression(from: AttributeType, to: AttributeType, col: s
 }
 
 export const tableExistsQuery = `SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`;
+export const tablesQuery = `SELECT name FROM sqlite_master WHERE type = 'table'`;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../../../model/diagnostics.js';
 import type { Dialect } from '../dialect.js';
 import { doubleQuoted } from '../names.js';
-import { columnType, convertExpression, tableExistsQuery } from './ddl.js';
+import { columnType, convertExpression, tableExistsQuery, tablesQuery } from './ddl.js';
 import { translateSqliteError } from './errors.js';
 import { sqliteQuerySyntax } from './query-syntax.js';
 import { sqliteValues } from './values.js';
@@ -36,6 +36,7 @@ export const sqlite: Dialect = {
   convertExpression,
   lengthFunction: 'LENGTH',
   tableExistsQuery,
+  tablesQuery,
   schemaLock: {},
   singleConnection: true,
   transactionalDdl: true,
