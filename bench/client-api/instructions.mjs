@@ -232,9 +232,24 @@ if (WHO === 'kiln') {
 if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'on', String(process.pid)], { stdio: 'ignore' });
 // Without valgrind, CPU_TIME=1 prints the loop's CPU time per request (user + system, this process):
 // on a loaded machine compare it only with runs next to it (e.g. WHO=base alternating with Kiln).
+// PROFILE=<file>: a V8 CPU profile of the request loop only (start-up left out), for --cpu-prof's viewers.
+let profiler;
+if (process.env.PROFILE) {
+  const { Session } = await import('node:inspector/promises');
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+  await profiler.post('Profiler.start');
+}
 const cpu0 = process.cpuUsage();
 for (let i = 0; i < N; i++) await send();
 const cpu = process.cpuUsage(cpu0);
 if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'off', String(process.pid)], { stdio: 'ignore' });
+if (profiler) {
+  const { profile } = await profiler.post('Profiler.stop');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(process.env.PROFILE, JSON.stringify(profile));
+}
 if (process.env.CPU_TIME) console.log(`${WHO} ${ROOT}: ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU per request over ${N} requests`);
 process.exit(0);
