@@ -77,8 +77,9 @@ function hasNul(value: unknown): boolean {
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) stack.push(v[i]);
     } else if (v !== null && typeof v === 'object') {
-      for (const k in v) {
-        if (!Object.hasOwn(v, k)) continue;
+      const keys = Object.keys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         if (k.includes('\0')) return true;
         stack.push((v as Record<string, unknown>)[k]);
       }
