@@ -11,16 +11,31 @@
 //   INSTR_TOGGLE=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/dev/null node bench/client-api/instructions.mjs . 1000
 // or, without valgrind, the loop's CPU time per request (runs next to each other only):
 //   CPU_TIME=1 node bench/client-api/instructions.mjs . 5000
+//
+// REQ picks the request (default list, the overview above):
+//   REQ=edit   Kiln: the Save button's commit of one employee's Jobtitle via /xas/ (retrieve, change,
+//              commit); the baseline: PATCH /employees/:id. Both on the real database.
+//   REQ=create Kiln: the New button's create, then the Save commit of the new employee (two HTTP
+//              requests; the figure is per create, halve it for per HTTP request); the baseline:
+//              POST /employees (one INSERT). Both on the real database.
+// Only the node process is counted (PostgreSQL is another process); the database's round trips
+// cost both servers the same driver work (node-postgres).
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 const ROOT = resolve(process.argv[2] ?? '.');
 const N = Number(process.argv[3] ?? 1000);
 const WHO = process.env.WHO ?? 'kiln';
+const REQ = process.env.REQ ?? 'list';
+if (!['list', 'edit', 'create'].includes(REQ)) throw new Error(`REQ=${REQ}: list, edit or create`);
 const Fastify = (await import(join(ROOT, 'node_modules/fastify/fastify.js'))).default;
 const URL = (process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace(/\/[^/]*$/, '/kiln_bench_clientapi');
 const APP = join(ROOT, 'examples/employees');
-let app, req;
+let app, send;
+const ok = (r) => {
+  if (r.statusCode !== 200 && r.statusCode !== 201) throw new Error(`${r.statusCode} ${r.body}`);
+  return r;
+};
 if (WHO === 'kiln') {
   const { loadModel } = await import(join(ROOT, 'dist/model/index.js'));
   const { modelChecks } = await import(join(ROOT, 'dist/app/model-checks.js'));
@@ -35,53 +50,206 @@ if (WHO === 'kiln') {
   const login = await app.inject({ method: 'POST', url: '/xas/', payload: { action: 'login', params: { username: 'MxAdmin', password: 'Admin1!' } } });
   const cookie = /XASSESSIONID=[^;]*/.exec(login.headers['set-cookie'])[0];
   const csrf = login.json().csrftoken;
-  const op = rt.ctx.services.get('operations').forWidget('MyFirstModule.Employee_Overview', 'dataGrid2_1').id;
-  const body = JSON.stringify({
-    action: 'runtimeOperation',
-    operationId: op,
-    params: {},
-    options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' },
-    changes: {},
-    objects: [],
-  });
-  req = { method: 'POST', url: '/xas/', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf }, payload: body };
-  const db = rt.ctx.services.get('db');
-  const real = db.query.bind(db);
-  const canned = new Map();
-  db.query = async (sql, params) => {
-    let r = canned.get(sql);
-    if (!r) {
-      r = await real(sql, params);
-      canned.set(sql, r);
+  const ops = rt.ctx.services.get('operations');
+  const headers = { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf };
+  const xas = (body) => ({ method: 'POST', url: '/xas/', headers, payload: JSON.stringify(body) });
+  if (REQ === 'list') {
+    const op = ops.forWidget('MyFirstModule.Employee_Overview', 'dataGrid2_1').id;
+    const req = xas({
+      action: 'runtimeOperation',
+      operationId: op,
+      params: {},
+      options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' },
+      changes: {},
+      objects: [],
+    });
+    send = () => app.inject(req).then(ok);
+    if (process.env.ANSWER_OUT) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(process.env.ANSWER_OUT, ok(await app.inject(req)).body);
     }
-    return r.map((x) => ({ ...x }));
+    const db = rt.ctx.services.get('db');
+    const real = db.query.bind(db);
+    const canned = new Map();
+    db.query = async (sql, params) => {
+      let r = canned.get(sql);
+      if (!r) {
+        r = await real(sql, params);
+        canned.set(sql, r);
+      }
+      return r.map((x) => ({ ...x }));
+    };
+  } else {
+    const saveOp = ops.forButton('MyFirstModule.Employee_NewEdit', 'dataView1', 0).id;
+    const JOBS = ['Accountant', 'Sales Executive', 'Engineer', 'Manager', 'Designer'];
+    if (REQ === 'edit') {
+      const ids = (await rt.ctx.services.get('db').query('SELECT "id" FROM "myfirstmodule$employee" ORDER BY "id" LIMIT 100', [])).map((r) => String(r.id));
+      let n = 0;
+      send = () => {
+        const id = ids[n % ids.length];
+        n++;
+        return app
+          .inject(
+            xas({
+              action: 'runtimeOperation',
+              operationId: saveOp,
+              params: { Objects: { guids: [id] } },
+              changes: { [id]: { Jobtitle: { value: JOBS[n % JOBS.length] } } },
+              objects: [],
+            }),
+          )
+          .then(ok);
+      };
+    } else {
+      const createOp = ops.toFile().find((o) => o.operationType === 'create' && o.constants.ObjectType === 'MyFirstModule.Employee').operationId;
+      let n = 0;
+      send = async () => {
+        const o = JSON.parse(ok(await app.inject(xas({ action: 'runtimeOperation', operationId: createOp, params: {}, changes: {}, objects: [] }))).body)
+          .objects[0];
+        n++;
+        const changes = {
+          [o.guid]: {
+            Firstname: { value: 'Bench' },
+            Lastname: { value: `Instr${n}` },
+            Jobtitle: { value: JOBS[n % JOBS.length] },
+            Department: { value: 'Benchmark' },
+            DateOfBirth: { value: Date.UTC(1990, 4, 17) },
+          },
+        };
+        ok(await app.inject(xas({ action: 'runtimeOperation', operationId: saveOp, params: { Objects: { guids: [o.guid] } }, changes, objects: [o] })));
+      };
+    }
+  }
+} else if (WHO === 'floor') {
+  // What no server of this protocol can do without: Fastify taking the overview's POST /xas/ with
+  // its JSON body (parsed as Fastify does by default) and sending Kiln's answer, written beforehand
+  // (ANSWER: a file holding the answer's bytes). Kiln's figure minus this one is Kiln's own work.
+  if (REQ !== 'list') throw new Error('WHO=floor: REQ=list only');
+  const { readFileSync } = await import('node:fs');
+  const answer = readFileSync(process.env.ANSWER, 'utf8');
+  app = Fastify({ logger: false });
+  app.post('/xas/', async (request, reply) => {
+    if (request.body.action !== 'runtimeOperation') throw new Error('not the overview');
+    return reply.type('application/json; charset=utf-8').send(answer);
+  });
+  await app.ready();
+  const req = {
+    method: 'POST',
+    url: '/xas/',
+    headers: { 'content-type': 'application/json', cookie: 'XASSESSIONID=00000000-0000-4000-8000-000000000000', 'x-csrf-token': '0'.repeat(36) },
+    payload: JSON.stringify({
+      action: 'runtimeOperation',
+      operationId: 'x',
+      params: {},
+      options: { offset: 0, amount: 20, sort: [], wantCount: true, extraXpath: '' },
+      changes: {},
+      objects: [],
+    }),
   };
+  send = () => app.inject(req).then(ok);
 } else {
   const pg = (await import(join(ROOT, 'node_modules/pg/lib/index.js'))).default;
   const pool = new pg.Pool({ connectionString: URL, max: 2 });
   const T = '"myfirstmodule$employee"';
   const COLS = '"id", "dateofbirth", "department", "firstname", "jobtitle", "lastname"';
-  const listRows = (await pool.query(`SELECT ${COLS} FROM ${T} ORDER BY "firstname" ASC, "id" ASC LIMIT 20`)).rows;
-  await pool.end();
   app = Fastify({ logger: false });
-  app.get('/employees', async () => {
-    const [list, count] = await Promise.all([Promise.resolve(listRows.map((x) => ({ ...x }))), Promise.resolve([{ count: '10000' }])]);
-    return { count: Number(count[0].count), value: list };
-  });
-  await app.ready();
-  req = { method: 'GET', url: '/employees' };
+  if (REQ === 'list') {
+    const listRows = (await pool.query(`SELECT ${COLS} FROM ${T} ORDER BY "firstname" ASC, "id" ASC LIMIT 20`)).rows;
+    app.get('/employees', async () => {
+      const [list, count] = await Promise.all([Promise.resolve(listRows.map((x) => ({ ...x }))), Promise.resolve([{ count: '10000' }])]);
+      return { count: Number(count[0].count), value: list };
+    });
+    await app.ready();
+    const req = { method: 'GET', url: '/employees' };
+    send = () => app.inject(req).then(ok);
+  } else if (REQ === 'edit') {
+    // baseline.mjs's PATCH, as it is there
+    const byId = { name: 'emp_by_id', text: `SELECT ${COLS} FROM ${T} WHERE "id" = $1` };
+    const update = { name: 'emp_upd_jobtitle', text: `UPDATE ${T} SET "jobtitle" = $1 WHERE "id" = $2` };
+    app.patch('/employees/:id', async (req, reply) => {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const r = await c.query({ ...byId, values: [req.params.id] });
+        if (r.rowCount === 0) {
+          await c.query('ROLLBACK');
+          return reply.code(404).send({ error: 'not found' });
+        }
+        await c.query({ ...update, values: [req.body.jobtitle, req.params.id] });
+        await c.query('COMMIT');
+        return { ...r.rows[0], jobtitle: req.body.jobtitle };
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        c.release();
+      }
+    });
+    await app.ready();
+    const ids = (await pool.query(`SELECT "id" FROM ${T} ORDER BY "id" LIMIT 100`)).rows.map((r) => String(r.id));
+    let n = 0;
+    send = () => {
+      const id = ids[n % ids.length];
+      n++;
+      return app
+        .inject({
+          method: 'PATCH',
+          url: `/employees/${id}`,
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ jobtitle: `Job ${n}` }),
+        })
+        .then(ok);
+    };
+  } else {
+    // the anchors' baseline POST (shared/bench-anchors/baseline/server.js): one INSERT
+    const insert = { name: 'emp_insert', text: `INSERT INTO ${T} (${COLS}) VALUES ($1, $2, $3, $4, $5, $6)` };
+    app.post('/employees', async (req, reply) => {
+      const b = req.body || {};
+      await pool.query({ ...insert, values: [b.id, b.dateofbirth, b.department, b.firstname, b.jobtitle, b.lastname] });
+      reply.code(201);
+      return b;
+    });
+    await app.ready();
+    // ids far above Kiln's (which count up from the sequence's start per entity)
+    let n = 0;
+    const base = 9_000_000_000_000_000n + BigInt(process.pid) * 1_000_000n;
+    send = () => {
+      n++;
+      const body = {
+        id: String(base + BigInt(n)),
+        firstname: 'Bench',
+        lastname: `Instr${n}`,
+        jobtitle: 'Engineer',
+        department: 'Benchmark',
+        dateofbirth: '1990-05-17',
+      };
+      return app.inject({ method: 'POST', url: '/employees', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) }).then(ok);
+    };
+  }
 }
 // INSTR_TOGGLE=1 with `valgrind --instr-atstart=no`: instructions are counted from here only, so
 // the start-up (whose work varies from run to run with the machine's load) stays out of the count.
 if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'on', String(process.pid)], { stdio: 'ignore' });
 // Without valgrind, CPU_TIME=1 prints the loop's CPU time per request (user + system, this process):
 // on a loaded machine compare it only with runs next to it (e.g. WHO=base alternating with Kiln).
-const cpu0 = process.cpuUsage();
-for (let i = 0; i < N; i++) {
-  const r = await app.inject(req);
-  if (r.statusCode !== 200) throw new Error(r.body);
+// PROFILE=<file>: a V8 CPU profile of the request loop only (start-up left out), for --cpu-prof's viewers.
+let profiler;
+if (process.env.PROFILE) {
+  const { Session } = await import('node:inspector/promises');
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+  await profiler.post('Profiler.start');
 }
+const cpu0 = process.cpuUsage();
+for (let i = 0; i < N; i++) await send();
 const cpu = process.cpuUsage(cpu0);
 if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'off', String(process.pid)], { stdio: 'ignore' });
+if (profiler) {
+  const { profile } = await profiler.post('Profiler.stop');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(process.env.PROFILE, JSON.stringify(profile));
+}
 if (process.env.CPU_TIME) console.log(`${WHO} ${ROOT}: ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU per request over ${N} requests`);
 process.exit(0);

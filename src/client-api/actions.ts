@@ -74,7 +74,7 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       const key = idempotencyKeyOf(request);
       const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;
       if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply, signal);
-      const out = await executeOperation({ ...deps.handler, user, ...(signal ? { signal } : {}) }, op, req);
+      const out = await executeOperation(signal ? { ...deps.handler, user, signal } : { ...deps.handler, user }, op, req);
       return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
     },
   });

@@ -33,37 +33,44 @@ declare module 'fastify' {
 }
 
 export function installRefusalLog(app: FastifyInstance, requestUser: () => RequestUser | undefined): void {
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (!REFUSED.has(reply.statusCode)) return payload;
+  // Callback style: an answer that is not a refusal (nearly all) passes with no promise made.
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+    if (!REFUSED.has(reply.statusCode)) return done(null, payload);
     const route = request.routeOptions.url;
-    if (route === undefined || route === '/*') return payload;
-    const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
-    const action = short(body.action);
-    const params = body.params && typeof body.params === 'object' ? (body.params as Record<string, unknown>) : {};
-    let user: string | null = null;
-    if (action === 'login') user = short(params.username) ?? null;
-    else if (request.serviceUser !== undefined) user = request.serviceUser;
-    else {
-      try {
-        user = (await requestUser()?.(request)) ?? null;
-      } catch {
-        user = null;
-      }
-    }
-    request.log.warn(
-      {
-        user,
-        action,
-        operationId: short(body.operationId),
-        status: reply.statusCode,
-        reason: reasonOf(payload),
-        method: request.method,
-        url: request.url.slice(0, 200),
-      },
-      'request refused',
+    if (route === undefined || route === '/*') return done(null, payload);
+    logRefusal(request, reply, payload, requestUser).then(
+      () => done(null, payload),
+      () => done(null, payload),
     );
-    return payload;
   });
+}
+
+async function logRefusal(request: FastifyRequest, reply: FastifyReply, payload: unknown, requestUser: () => RequestUser | undefined): Promise<void> {
+  const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+  const action = short(body.action);
+  const params = body.params && typeof body.params === 'object' ? (body.params as Record<string, unknown>) : {};
+  let user: string | null = null;
+  if (action === 'login') user = short(params.username) ?? null;
+  else if (request.serviceUser !== undefined) user = request.serviceUser;
+  else {
+    try {
+      user = (await requestUser()?.(request)) ?? null;
+    } catch {
+      user = null;
+    }
+  }
+  request.log.warn(
+    {
+      user,
+      action,
+      operationId: short(body.operationId),
+      status: reply.statusCode,
+      reason: reasonOf(payload),
+      method: request.method,
+      url: request.url.slice(0, 200),
+    },
+    'request refused',
+  );
 }
 
 function short(v: unknown): string | undefined {

@@ -68,6 +68,31 @@ function describe(e: ValueError): { path: string; problem: string | undefined } 
  * (400), instead of failing in the driver. Walks without recursion.
  */
 export function fieldWithNul(value: unknown): string | undefined {
+  // Every /xas/ body is checked and nearly none has a NUL: look first without building field paths.
+  return hasNul(value) ? nulPath(value) : undefined;
+}
+
+function hasNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return true;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+    } else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        if (k.includes('\0')) return true;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return false;
+}
+
+function nulPath(value: unknown): string | undefined {
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length) {
     const [v, at] = stack.pop()!;

@@ -46,7 +46,7 @@ export interface EntityAccess {
   readonly writableMembers: readonly string[];
 }
 
-const cache = new WeakMap<CompiledModel, Map<string, EntityAccess>>();
+const cache = new WeakMap<CompiledModel, Map<string, Map<string, EntityAccess>>>();
 const roleKeys = new WeakMap<UserContext, string>();
 
 function roleKey(user: UserContext): string {
@@ -68,13 +68,19 @@ export function entityAccess(model: CompiledModel, user: UserContext, entityName
     perModel = new Map();
     cache.set(model, perModel);
   }
-  const key = `${entityName}|${roleKey(user)}`;
-  let access = perModel.get(key);
+  // By role set, then by entity: asked on every request (and per object of a commit), so no key is built.
+  const roles = roleKey(user);
+  let perRoles = perModel.get(roles);
+  if (!perRoles) {
+    perRoles = new Map();
+    perModel.set(roles, perRoles);
+  }
+  let access = perRoles.get(entityName);
   if (!access) {
     const entity = model.entities.get(entityName);
     if (!entity) throw new Error(`unknown entity '${entityName}'`);
     access = user.applyEntityAccess ? restrictedAccess(model, entity, user.moduleRoles) : unrestrictedAccess(model, entity);
-    perModel.set(key, access);
+    perRoles.set(entityName, access);
   }
   return access;
 }
@@ -144,7 +150,7 @@ function restrictedAccess(model: CompiledModel, entity: CEntity, roles: Readonly
   const rules = applicableRules(entity, roles);
   const members = memberNames(model, entity);
   const union = combine(members, rules);
-  const rightsCache = new Map<string, ReadonlyMap<string, MemberRight>>();
+  const rightsCache = new Map<number | string, ReadonlyMap<string, MemberRight>>();
   return {
     entity: entity.name,
     restricted: true,
@@ -167,7 +173,10 @@ function restrictedAccess(model: CompiledModel, entity: CEntity, roles: Readonly
     readConstraint: rowConstraint(rules),
     deleteConstraint: rowConstraint(rules.filter((r) => r.delete)),
     rightsFor(matched) {
-      const k = rules.map((_, i) => (matched[i] ? '1' : '0')).join('');
+      // The matched rules as a number (up to 30 rules; beyond, as text): asked per page and per object.
+      let k: number | string = 0;
+      if (rules.length <= 30) for (let i = 0; i < rules.length; i++) k = matched[i] ? (k as number) | (1 << i) : k;
+      else k = rules.map((_, i) => (matched[i] ? '1' : '0')).join('');
       let r = rightsCache.get(k);
       if (!r) {
         r = combine(

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { CAttribute, CompiledModel, MemberRight } from '../../model/compiled/types.js';
-import type { MxObject } from '../../objects/mx-object.js';
+import { getValue, slotStoreOf, type MxObject } from '../../objects/mx-object.js';
+import { shapeOf, type Shape } from '../../objects/slot-map.js';
 import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { AssociationValue, AttributeValue } from '../../objects/values.js';
 
@@ -29,10 +30,16 @@ export class ObjectWriter {
   /** The object as JSON text, with the members `rights` lets the user read. */
   write(obj: MxObject, rights: ReadonlyMap<string, MemberRight>): string {
     const plan = this.plan(obj.entity, rights);
+    // An object of createMxObject is read by slot (no Map view made, no lookup by name).
+    const store = slotStoreOf(obj);
+    const bySlot = store !== undefined && store.shape === plan.shape;
     let s = `${plan.head}${obj.id.toString()}","attributes":{`;
-    for (const m of plan.members) {
+    const members = plan.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
       s += m.key;
-      s += m.association ? encodeReference(obj.references.get(m.name)) : m.encode(obj.values.get(m.name));
+      if (m.association) s += encodeReference(obj.references.get(m.name));
+      else s += m.encode(bySlot && m.slot >= 0 ? store.valueAt(m.slot) : getValue(obj, m.name));
       s += '}';
     }
     return `${s}}}`;
@@ -60,18 +67,19 @@ export class ObjectWriter {
       return r === 'Read' || r === 'ReadWrite';
     };
     const members: MemberPlan[] = [];
+    const shape = shapeOf(entityName);
     const key = (name: string) => `${members.length ? ',' : ''}${JSON.stringify(name)}:{"value":`;
     for (const name of this.attributes ?? [...entity.attributes.keys()]) {
       const attr = entity.attributes.get(name);
       if (!attr || attr.type === 'Binary' || attr.type === 'HashedString' || !readable(name)) continue;
-      members.push({ name, key: key(name), association: false, encode: encoderFor(attr) });
+      members.push({ name, key: key(name), association: false, encode: encoderFor(attr), slot: shape.slot(name) });
     }
     const owned = ownedAssociations(entity);
     for (const a of this.associations ?? owned) {
       if (!owned.includes(a) || !readable(a)) continue;
-      members.push({ name: a, key: key(a), association: true, encode: encodeNull });
+      members.push({ name: a, key: key(a), association: true, encode: encodeNull, slot: -1 });
     }
-    return { head: `{"objectType":${JSON.stringify(entityName)},"guid":"`, members };
+    return { head: `{"objectType":${JSON.stringify(entityName)},"guid":"`, members, shape };
   }
 }
 
@@ -79,6 +87,8 @@ interface WritePlan {
   /** `{"objectType":"Module.Entity","guid":"` */
   readonly head: string;
   readonly members: readonly MemberPlan[];
+  /** The entity's slot layout the members' slots are of. */
+  readonly shape: Shape;
 }
 
 interface MemberPlan {
@@ -87,6 +97,8 @@ interface MemberPlan {
   readonly key: string;
   readonly association: boolean;
   readonly encode: (v: AttributeValue | undefined) => string;
+  /** The attribute's slot in the entity's shape (-1: read by name). */
+  readonly slot: number;
 }
 
 const encodeNull = (): string => 'null';

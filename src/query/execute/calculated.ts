@@ -45,7 +45,7 @@ export function calculatedAttributes(model: CompiledModel, entity: string): read
 
 /** Whether any entity of the model has a calculated attribute (a retrieve of a model without any costs nothing). */
 const anyCalculated = new WeakMap<CompiledModel, boolean>();
-function hasCalculated(model: CompiledModel): boolean {
+export function hasCalculated(model: CompiledModel): boolean {
   let b = anyCalculated.get(model);
   if (b === undefined) {
     b = [...model.entities.values()].some((e) => [...e.attributes.values()].some((a) => a.calculated !== undefined));

@@ -1,6 +1,9 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
 import type { Dialect } from '../../data/dialects/dialect.js';
-import { createMxObject, type MxObject } from '../../objects/mx-object.js';
+import { createMxObject, createMxObjectWithSlots, type MxObject } from '../../objects/mx-object.js';
+import { shapeOf } from '../../objects/slot-map.js';
+import type { CAssociation } from '../../model/compiled/types.js';
+import type { OqlSelect } from '../oql/ast.js';
 import type { AttributeValue } from '../../objects/values.js';
 import type { UserContext } from '../../security/user-context.js';
 import { QueryError } from '../errors.js';
@@ -10,7 +13,7 @@ import { referenceAlias, ruleFlagAlias } from '../sql/compile.js';
 import { bindParams, paramValue, type BindContext } from './bind.js';
 import { decodeId, decodeValue } from './decode.js';
 import { loadChildSideReferences, loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
-import { fillCalculated } from './calculated.js';
+import { fillCalculated, hasCalculated } from './calculated.js';
 
 /** What the query engine needs of a connection or transaction (the data layer's Database satisfies it). */
 export interface QueryExecutor {
@@ -91,18 +94,7 @@ export async function retrieve(
   const rows = await pageRows;
   const sel = v.oql.select;
   if (sel.kind !== 'objects') throw new Error('internal: not an objects query');
-  const objects = rows.map((row) => {
-    const entity = sel.withType ? String(row.submetaobjectname ?? plan.entity.name) : plan.entity.name;
-    const obj = createMxObject(entity, decodeId(row.id), 'persisted');
-    for (const a of sel.attributes) obj.values.set(a.name, decodeValue(db.dialect, a, row[a.column]));
-    for (const r of sel.references) {
-      if (r.type === 'Reference') {
-        const raw = row[referenceAlias(r.name)];
-        obj.references.set(r.name, raw === null || raw === undefined ? null : decodeId(raw));
-      }
-    }
-    return obj;
-  });
+  const objects = rows.map(rowDecoder(sel, plan.entity.name, db.dialect));
   const flags = v.ruleFlags;
   const matched = flags
     ? rows.map((row, i) => {
@@ -110,17 +102,79 @@ export async function retrieve(
         return cols?.map((c) => c === undefined || Number(row[ruleFlagAlias(c)]) === 1);
       })
     : undefined;
-  await loadReferenceSets(
-    db,
-    objects,
-    sel.references.filter((r) => r.type === 'ReferenceSet'),
-  );
-  await loadChildSideReferences(db, model, plan, objects);
+  // Each follow-up only when it has something to do: no promise and no turn of the event loop for the others.
+  const sets = referenceSets(sel);
+  if (sets.length) await loadReferenceSets(db, objects, sets);
+  if (plan.entity.alsoOwns?.length) await loadChildSideReferences(db, model, plan, objects);
   if (!plan.request.attributes && sel.withType) await loadSpecializationMembers(db, model, plan.entity, objects);
-  await fillCalculated(db, model, plan, user, objects);
+  if (hasCalculated(model)) await fillCalculated(db, model, plan, user, objects);
   if (!countRows) return matched ? { objects, matched } : { objects };
   const counted = await countRows;
   return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]), ...(matched ? { matched } : {}) };
+}
+
+type ObjectsSelect = Extract<OqlSelect, { kind: 'objects' }>;
+type RowDecoder = (row: Record<string, unknown>) => MxObject;
+
+/** Per select (a plan's variant: one dialect), its reference sets and its row decoder, derived once. */
+const referenceSetsOf = new WeakMap<ObjectsSelect, readonly CAssociation[]>();
+const rowDecoders = new WeakMap<ObjectsSelect, RowDecoder>();
+
+function referenceSets(sel: ObjectsSelect): readonly CAssociation[] {
+  let sets = referenceSetsOf.get(sel);
+  if (!sets) {
+    sets = sel.references.filter((r) => r.type === 'ReferenceSet');
+    referenceSetsOf.set(sel, sets);
+  }
+  return sets;
+}
+
+/**
+ * A row to an object, compiled once per select: each attribute's decoder for
+ * its type on this database and its slot in the entity's shape are looked up
+ * here, not per row and column. A select that may return specializations (a
+ * type column) decodes by name, as objects of different entities have
+ * different shapes.
+ */
+function rowDecoder(sel: ObjectsSelect, entity: string, dialect: Dialect): RowDecoder {
+  let decode = rowDecoders.get(sel);
+  if (decode) return decode;
+  const attrs = sel.attributes;
+  const refs = sel.references.filter((r) => r.type === 'Reference').map((r) => ({ name: r.name, column: referenceAlias(r.name) }));
+  const shape = shapeOf(entity);
+  const slots = attrs.map((a) => shape.slot(a.name));
+  if (sel.withType || slots.some((i) => i < 0)) {
+    decode = (row) => {
+      const name = sel.withType ? String(row.submetaobjectname ?? entity) : entity;
+      const obj = createMxObject(name, decodeId(row.id), 'persisted');
+      for (const a of attrs) obj.values.set(a.name, decodeValue(dialect, a, row[a.column]));
+      for (const r of refs) {
+        const raw = row[r.column];
+        obj.references.set(r.name, raw === null || raw === undefined ? null : decodeId(raw));
+      }
+      return obj;
+    };
+  } else {
+    const columns = attrs.map((a) => a.column);
+    const decoders = attrs.map((a) => dialect.values.decoderFor(a.type));
+    const n = attrs.length;
+    decode = (row) => {
+      // Sized for the shape's names now (it may have gained some since: a short array reads them as absent).
+      const values = new Array<unknown>(shape.names.length);
+      for (let i = 0; i < n; i++) {
+        const raw = row[columns[i]!];
+        values[slots[i]!] = raw === null || raw === undefined ? null : decoders[i]!(raw);
+      }
+      const obj = createMxObjectWithSlots(entity, decodeId(row.id), values, 'persisted');
+      for (let i = 0; i < refs.length; i++) {
+        const raw = row[refs[i]!.column];
+        obj.references.set(refs[i]!.name, raw === null || raw === undefined ? null : decodeId(raw));
+      }
+      return obj;
+    };
+  }
+  rowDecoders.set(sel, decode);
+  return decode;
 }
 
 /** The compared variables that are empty in this execution (a missing one is reported when binding). */
