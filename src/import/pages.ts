@@ -1,3 +1,4 @@
+import { countSidebarRegions } from '../model/compiled/sidebar-region.js';
 import { dataType } from './domain.js';
 import { type MenuDocuments, menuDocuments } from './menus.js';
 import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from './model-index.js';
@@ -241,7 +242,9 @@ class PageConverter implements PluggableContext {
       case 'SimpleMenuBar':
         return this.menu(w, str(w.Orientation) !== 'Vertical');
       case 'SidebarToggleButton':
-        this.notes.push(`sidebar toggle ${str(w.Name)} left out (Kiln's layouts show the navigation as placed)`);
+        // Collapses the layout's sidebar (convertLayout takes it out again if the layout has none).
+        if (this.layout) return [{ sidebarToggle: {} }];
+        this.notes.push(`sidebar toggle ${str(w.Name)} left out (Kiln's sidebar toggle belongs in a layout)`);
         return [];
       case 'GroupBox': {
         const caption = this.template(w.Caption) || text(w.Caption, this.language);
@@ -565,9 +568,22 @@ export function convertLayout(
   const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
   const conv = new PageConverter(index, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] }, menuDocuments(index));
   if (str(obj(content?.LayoutCall)?.Layout)) conv.notes.push(`its master layout ${str(obj(content?.LayoutCall)?.Layout)} left out`);
-  const widgets = conv.widgets(content?.Widgets);
+  let widgets = conv.widgets(content?.Widgets);
+  if (countSidebarRegions(widgets) === 0) {
+    const before = JSON.stringify(widgets);
+    widgets = withoutSidebarToggles(widgets) as Json[];
+    if (JSON.stringify(widgets) !== before)
+      conv.notes.push('sidebar toggle left out: the layout has no sidebar for it (a layout grid column holding a vertical navigation tree)');
+  }
   reporter.count('layout', conv.notes, where);
   return { widgets, ...(str(doc.Documentation) ? { documentation: str(doc.Documentation) } : {}) };
+}
+
+/** The widgets without their sidebar toggles, at any depth. */
+function withoutSidebarToggles(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((w) => !(w && typeof w === 'object' && 'sidebarToggle' in w)).map(withoutSidebarToggles);
+  if (!v || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutSidebarToggles(x)]));
 }
 
 /** A Mendix snippet as a Kiln snippet file: its object parameters and widgets. */

@@ -7,6 +7,7 @@ import { entityAccess, type EntityAccess } from '../security/entity-access.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { instantiateSnippet } from '../model/compiled/snippets.js';
+import { countSidebarRegions, isSidebarColumn } from '../model/compiled/sidebar-region.js';
 import { translate } from '../model/text.js';
 import { clientText } from '../model/client-texts.js';
 import type { ConditionTable } from './conditions.js';
@@ -59,6 +60,8 @@ class PageBuilder {
   private snippets: string[] = [];
   /** Nanoflows the page runs (buttons, on-change events). */
   private readonly nanoflowRoots = new Set<string>();
+  /** While the layout is built: the element ids of its sidebar regions (the toggles control them all), and how many are placed. */
+  private sidebars: { readonly ids: readonly string[]; placed: number } | undefined;
 
   constructor(
     private readonly model: CompiledModel,
@@ -88,7 +91,10 @@ class PageBuilder {
     if (layout) {
       // A layout runs no operation (kiln check keeps data widgets out), so its paths need no registry.
       this.module = layout.module;
+      const count = countSidebarRegions(layout.def.widgets);
+      this.sidebars = { ids: Array.from({ length: count }, (_, i) => `layout-sidebar-${i + 1}`), placed: 0 };
       clientLayout = { name: layout.name, widgets: this.list(layout.def.widgets, `layout:${layout.name}`, {}) };
+      this.sidebars = undefined;
       this.module = this.page.module;
     }
     const nanoflows: Record<string, NanoflowPlan> = {};
@@ -257,6 +263,8 @@ class PageBuilder {
         return { type: 'navigationTree', orientation: body.orientation === 'horizontal' ? 'horizontal' : 'vertical' };
       case 'languageSelector':
         return (this.model.app.languages?.length ?? 0) > 1 ? { type: 'languageSelector' } : undefined;
+      case 'sidebarToggle':
+        return this.sidebars?.ids.length ? { type: 'sidebarToggle', controls: this.sidebars.ids } : undefined;
       case 'fileManager':
       case 'imageViewer': {
         const root = kind === 'imageViewer' ? 'System.Image' : 'System.FileDocument';
@@ -289,7 +297,15 @@ class PageBuilder {
                 const weight = typeof col.weight === 'number' && col.weight > 0 ? col.weight : Math.max(1, Math.floor(12 / Math.max(1, cols.length)));
                 const tabletWeight = typeof col.tabletWeight === 'number' ? col.tabletWeight : weight;
                 const phoneWeight = typeof col.phoneWeight === 'number' ? col.phoneWeight : 12;
-                return { weight, tabletWeight, phoneWeight, widgets: this.list(col.widgets, `${bpath}/rows/${ri}/columns/${ci}/widgets`, scope) };
+                // Each sidebar column takes the next id: the toggles control all of them, so the order does not matter.
+                const sidebar = this.sidebars && isSidebarColumn(col) ? this.sidebars.ids[this.sidebars.placed++] : undefined;
+                return {
+                  weight,
+                  tabletWeight,
+                  phoneWeight,
+                  ...(sidebar ? { sidebar } : {}),
+                  widgets: this.list(col.widgets, `${bpath}/rows/${ri}/columns/${ci}/widgets`, scope),
+                };
               }),
             };
           }),

@@ -225,6 +225,8 @@ export interface ClientLayoutGrid {
       readonly weight: number;
       readonly tabletWeight: number;
       readonly phoneWeight: number;
+      /** In a layout: the element id of this column when it is a sidebar region (it holds the vertical navigation). */
+      readonly sidebar?: string;
       readonly widgets: readonly ClientWidget[];
     }[];
   }[];
@@ -257,6 +259,11 @@ export interface ClientNavigationTree {
 }
 export interface ClientLanguageSelector {
   readonly type: 'languageSelector';
+}
+/** A button that collapses and expands the layout's sidebar regions (their element ids). */
+export interface ClientSidebarToggle {
+  readonly type: 'sidebarToggle';
+  readonly controls: readonly string[];
 }
 
 /** Text with parameters: `{1}`, `{2}` filled from the context object's attributes (readable ones only: otherwise no widget). */
@@ -307,6 +314,7 @@ export type ClientWidget = (
   | ClientPlaceholder
   | ClientNavigationTree
   | ClientLanguageSelector
+  | ClientSidebarToggle
   | ClientText
   | ClientImage
   | ClientBadge

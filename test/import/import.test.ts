@@ -136,9 +136,9 @@ describe('kiln import: MPR v2 (Mendix 11.6.6)', () => {
       // full pages name theirs, pop-ups keep popup: true; phone, tablet, native and pop-up layouts are reported.
       expect(sessions.layout).toBe('Atlas_Core.Atlas_Default');
       expect(page.layout).toBeUndefined();
-      expect(report.kinds.layout).toEqual({ full: 0, partial: 3, skipped: 19 });
+      expect(report.kinds.layout).toEqual({ full: 3, partial: 0, skipped: 19 });
       const layout = readFileSync(join(out, 'modules/Atlas_Core/layouts/Atlas_Default.yaml'), 'utf8');
-      for (const w of ['navigationTree: {}', 'languageSelector: {}', 'name: main']) expect(layout).toContain(w);
+      for (const w of ['navigationTree: {}', 'languageSelector: {}', 'name: main', 'sidebarToggle: {}']) expect(layout).toContain(w);
       expect(parse(readFileSync(join(out, 'modules/Atlas_Core/layouts/Atlas_TopBar.yaml'), 'utf8')).widgets[0].container.widgets).toContainEqual(
         expect.objectContaining({ layoutGrid: expect.anything() }),
       );

@@ -453,7 +453,11 @@ body:
             {
               $Type: 'Forms$ScrollContainer',
               Name: 'frame',
-              Top: region([{ $Type: 'Forms$MenuBar', Name: 'menu' }]),
+              // A horizontal menu is no sidebar: the toggle has nothing to collapse and is left out.
+              Top: region([
+                { $Type: 'Forms$MenuBar', Name: 'menu' },
+                { $Type: 'Forms$SidebarToggleButton', Name: 'toggle' },
+              ]),
               Left: region([{ $Type: 'Forms$Placeholder', Name: 'Aside' }], 300),
               // Not named Main: the center region's placeholder is the one pages put their widgets in.
               CenterRegion: region([{ $Type: 'Forms$Placeholder', Name: 'Content' }]),
@@ -477,7 +481,10 @@ body:
       };
       const { out, report, errors } = await importUnits([domain, enumeration, security, layout, page]);
       expect(errors).toEqual([]);
-      expect(report.kinds.layout).toEqual({ full: 1, partial: 0, skipped: 0 });
+      expect(report.kinds.layout).toEqual({ full: 0, partial: 1, skipped: 0 });
+      expect(report.notes).toContain(
+        'layout Shop.Frame: sidebar toggle left out: the layout has no sidebar for it (a layout grid column holding a vertical navigation tree)',
+      );
       expect(read(out, 'modules/Shop/layouts/Frame.yaml')).toEqual({
         widgets: [
           {

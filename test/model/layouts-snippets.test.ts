@@ -58,6 +58,29 @@ describe('kiln check: layouts and snippets', () => {
     expect(out).toEqual(["modules/Shop/layouts/Main.yaml:6 widgets.4.navigationList.items.0.page: unknown page 'Shop.Gone'"]);
   });
 
+  it('accepts a sidebar toggle in a layout with a sidebar; refuses one in a layout without, or outside a layout', async () => {
+    const sidebar = [
+      'widgets:',
+      '  - sidebarToggle: {}',
+      '  - layoutGrid:',
+      '      rows:',
+      '        - columns:',
+      '            - { weight: 2, widgets: [{ container: { widgets: [{ navigationTree: {} }] } }] }',
+      '            - { weight: 10, widgets: [{ placeholder: { name: main } }] }',
+      '',
+    ].join('\n');
+    expect(await check({ 'modules/Shop/layouts/Main.yaml': sidebar })).toEqual([]);
+    // A horizontal menu, or one in no grid column, is no sidebar to collapse.
+    const topBar = 'widgets:\n  - navigationTree: { orientation: horizontal }\n  - sidebarToggle: {}\n  - placeholder: { name: main }\n';
+    expect(await check({ 'modules/Shop/layouts/Main.yaml': topBar, 'modules/Shop/layouts/Bare.yaml': `${LAYOUT}  - sidebarToggle: {}\n` })).toEqual([
+      'modules/Shop/layouts/Bare.yaml:5 widgets.3.sidebarToggle: a sidebar toggle collapses the sidebar of its layout, and this layout has none (a layout grid column holding a vertical navigationTree)',
+      'modules/Shop/layouts/Main.yaml:3 widgets.1.sidebarToggle: a sidebar toggle collapses the sidebar of its layout, and this layout has none (a layout grid column holding a vertical navigationTree)',
+    ]);
+    expect(await check({ 'modules/Shop/pages/P.yaml': 'title: P\nwidgets:\n  - sidebarToggle: {}\n' })).toEqual([
+      'modules/Shop/pages/P.yaml:3 widgets.0.sidebarToggle: a sidebar toggle belongs in a layout',
+    ]);
+  });
+
   it('reports unknown layouts, placeholders and snippets, missing main, data widgets in layouts', async () => {
     const out = await check({
       'app.yaml': `${APP}navigation: { layout: Shop.Nope }\n`,

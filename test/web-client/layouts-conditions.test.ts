@@ -46,17 +46,26 @@ describe('page definitions: layouts, snippets, conditions, translations', () => 
     const mgr = user(model, ['SalesManager']);
     const overview = buildClientPage(model, registry, model.pages.get('Sales.Order_Overview')!, mgr, conditions);
     expect(overview.layout?.name).toBe('Sales.Main');
-    expect(all(overview.layout!.widgets).map((w) => w.type)).toEqual(['layoutGrid', 'container', 'navigationTree', 'languageSelector', 'placeholder']);
+    expect(all(overview.layout!.widgets).map((w) => w.type)).toEqual([
+      'layoutGrid',
+      'container',
+      'navigationTree',
+      'languageSelector',
+      'sidebarToggle',
+      'placeholder',
+    ]);
+    // The column holding the vertical menu is the sidebar the toggle controls.
     expect(all(overview.layout!.widgets).find((w) => w.type === 'layoutGrid')).toMatchObject({
       rows: [
         {
           columns: [
-            { weight: 2, tabletWeight: 3, phoneWeight: 12 },
+            { weight: 2, tabletWeight: 3, phoneWeight: 12, sidebar: 'layout-sidebar-1' },
             { weight: 10, tabletWeight: 9, phoneWeight: 12 },
           ],
         },
       ],
     });
+    expect(all(overview.layout!.widgets).find((w) => w.type === 'sidebarToggle')).toEqual({ type: 'sidebarToggle', controls: ['layout-sidebar-1'] });
     expect(buildClientPage(model, registry, model.pages.get('Sales.Order_Edit')!, mgr, conditions).layout).toBeUndefined();
   });
 

@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ClientGroupBox, ClientScrollContainer, ClientTabContainer } from '../../../src/web-client/page-definition';
 import { useApp, useScope, useStoreVersion } from '../app/context';
+import { useSidebarCollapsed } from '../app/sidebar';
 import { chooseLanguage, languageName } from '../i18n/language';
 import { holds } from './conditions';
 import { Widgets } from './Widgets';
@@ -123,6 +124,23 @@ export function NavigationTree({ orientation }: { orientation: 'vertical' | 'hor
         ))}
       </ul>
     </nav>
+  );
+}
+
+/** The button that collapses and expands the layout's sidebar (a native button: Enter and Space work). */
+export function SidebarToggle({ controls }: { controls: readonly string[] }) {
+  const [collapsed, setCollapsed] = useSidebarCollapsed();
+  return (
+    <button
+      type="button"
+      className="sidebar-toggle"
+      aria-label={t('mainMenu')}
+      aria-expanded={!collapsed}
+      aria-controls={controls.join(' ')}
+      onClick={() => setCollapsed(!collapsed)}
+    >
+      <span aria-hidden="true">☰</span>
+    </button>
   );
 }
 

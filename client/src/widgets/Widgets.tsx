@@ -1,9 +1,10 @@
 import type { CSSProperties } from 'react';
-import type { ClientWidget } from '../../../src/web-client/page-definition';
+import type { ClientLayoutGrid, ClientWidget } from '../../../src/web-client/page-definition';
 import { useApp, useScope } from '../app/context';
 import { ButtonWidget } from './Buttons';
 import { Visible } from './conditions';
-import { GroupBox, LanguageSelector, NavigationTree, ScrollContainer, TabContainer } from './Containers';
+import { useSidebarCollapsed } from '../app/sidebar';
+import { GroupBox, LanguageSelector, NavigationTree, ScrollContainer, SidebarToggle, TabContainer } from './Containers';
 import { DataGrid } from './DataGrid';
 import { DataView } from './DataView';
 import { FileWidget } from './FileWidget';
@@ -41,6 +42,8 @@ function Widget({ w }: { w: ClientWidget }) {
       return <NavigationTree orientation={w.orientation} />;
     case 'languageSelector':
       return <LanguageSelector />;
+    case 'sidebarToggle':
+      return <SidebarToggle controls={w.controls} />;
     case 'placeholder':
       return <PlaceholderSlot name={w.name} />;
     case 'dataGrid':
@@ -89,33 +92,41 @@ function Widget({ w }: { w: ClientWidget }) {
         </div>
       );
     case 'layoutGrid':
-      return (
-        <div className="layout-grid">
-          {w.rows.map((r, i) => (
-            <div key={i} className="layout-row">
-              {r.columns.map((c, j) => (
-                <div
-                  key={j}
-                  className="layout-col"
-                  style={
-                    {
-                      '--weight': clampWeight(c.weight),
-                      '--tablet-weight': clampWeight(c.tabletWeight),
-                      '--phone-weight': clampWeight(c.phoneWeight),
-                    } as CSSProperties
-                  }
-                >
-                  <Widgets widgets={c.widgets} />
-                </div>
-              ))}
-            </div>
-          ))}
-        </div>
-      );
+      return <LayoutGrid w={w} />;
   }
 }
 
 const clampWeight = (n: number) => Math.min(12, Math.max(1, Math.round(n)));
+
+/** Twelve-column rows; a sidebar column (a layout's) is hidden while the sidebar is collapsed. */
+function LayoutGrid({ w }: { w: ClientLayoutGrid }) {
+  const [collapsed] = useSidebarCollapsed();
+  return (
+    <div className="layout-grid">
+      {w.rows.map((r, i) => (
+        <div key={i} className="layout-row">
+          {r.columns.map((c, j) => (
+            <div
+              key={j}
+              id={c.sidebar}
+              hidden={c.sidebar ? collapsed : undefined}
+              className={c.sidebar ? 'layout-col layout-sidebar' : 'layout-col'}
+              style={
+                {
+                  '--weight': clampWeight(c.weight),
+                  '--tablet-weight': clampWeight(c.tabletWeight),
+                  '--phone-weight': clampWeight(c.phoneWeight),
+                } as CSSProperties
+              }
+            >
+              <Widgets widgets={c.widgets} />
+            </div>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
 
 /** A layout's placeholder: the page's widgets for `main` (with its title), else the page's widgets for that placeholder. */
 function PlaceholderSlot({ name }: { name: string }) {

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { SourceFile } from '../load/source-file.js';
 import { qualify } from './compile-domain.js';
+import { countSidebarRegions } from './sidebar-region.js';
 import type { CompiledModel, CPage } from './types.js';
 import { walkPage, walkUnit, type WidgetVisit } from './widget-walk.js';
 
@@ -19,12 +20,16 @@ const LAYOUT_WIDGETS = new Set([
   'tabContainer',
   'scrollContainer',
   'button',
+  'sidebarToggle',
 ]);
+
+const TOGGLE_WITHOUT_SIDEBAR =
+  'a sidebar toggle collapses the sidebar of its layout, and this layout has none (a layout grid column holding a vertical navigationTree)';
 
 /**
  * Layouts, placeholders and snippet calls, checked with locations: a page's layout
  * exists and has every placeholder the page fills; a layout has one `main`
- * placeholder and holds no data widget; placeholders appear only in layouts; a
+ * placeholder and holds no data widget, and a sidebar toggle only with a sidebar; placeholders appear only in layouts; a
  * snippet call names an existing snippet, passes each of its parameters once, and
  * passes an object of the parameter's entity (or a specialization).
  */
@@ -37,6 +42,7 @@ export function checkLayouts(model: CompiledModel, appFile: SourceFile | undefin
   const placeholdersOf = new Map<string, Set<string>>();
   for (const layout of layouts.values()) {
     const names = new Set<string>();
+    const hasSidebar = countSidebarRegions(layout.def.widgets) > 0;
     walkUnit(model, layout, (v) => {
       // A static image (a logo) reads no data; an image of an object needs a data view, which a layout has not.
       const staticImage = v.kind === 'image' && typeof (v.body as { src?: unknown } | undefined)?.src === 'string';
@@ -51,6 +57,7 @@ export function checkLayouts(model: CompiledModel, appFile: SourceFile | undefin
       }
       if (v.kind === 'button' && !opensPageOrCloses(v.body))
         out.push(v.loc.file.diagnostic([...v.loc.path, 'action'], 'a button in a layout may only open a page or a fixed link'));
+      if (v.kind === 'sidebarToggle' && !hasSidebar) out.push(v.loc.file.diagnostic(v.loc.path, TOGGLE_WITHOUT_SIDEBAR));
       if (v.kind !== 'placeholder') return;
       const name = (v.body as { name?: unknown }).name;
       if (typeof name !== 'string') return;
@@ -66,6 +73,7 @@ export function checkLayouts(model: CompiledModel, appFile: SourceFile | undefin
       if (!model.entities.has(qualify(t, snippet.module))) out.push(snippet.source.file.diagnostic(['parameters', p], `unknown entity '${t}'`));
     walkUnit(model, snippet, (v) => {
       if (v.kind === 'placeholder') out.push(v.loc.file.diagnostic(v.loc.path, 'a placeholder belongs in a layout'));
+      else if (v.kind === 'sidebarToggle') out.push(v.loc.file.diagnostic(v.loc.path, 'a sidebar toggle belongs in a layout'));
     });
   }
 
@@ -87,6 +95,7 @@ export function checkLayouts(model: CompiledModel, appFile: SourceFile | undefin
     }
     walkPage(model, page, (v) => {
       if (v.kind === 'placeholder') out.push(v.loc.file.diagnostic(v.loc.path, 'a placeholder belongs in a layout'));
+      else if (v.kind === 'sidebarToggle') out.push(v.loc.file.diagnostic(v.loc.path, 'a sidebar toggle belongs in a layout'));
       else if (v.kind === 'snippetCall') checkCall(model, page, v, out);
     });
   }

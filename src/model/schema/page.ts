@@ -444,6 +444,16 @@ function structureWidgets(Self: TSchema) {
     languageSelector: Type.Optional(
       Type.Object({ name: Name, ...Conditional }, { ...strict, description: "A drop-down of app.yaml's languages; the choice is the user's language." }),
     ),
+    sidebarToggle: Type.Optional(
+      Type.Object(
+        { name: Name, ...Conditional },
+        {
+          ...strict,
+          description:
+            'In a layout with a sidebar (a layout grid column holding a vertical navigationTree): a button that collapses and expands it; the browser remembers the choice for the session.',
+        },
+      ),
+    ),
   };
 }
 
