@@ -18,9 +18,11 @@ const SHARED: Record<string, readonly string[]> = {
   // The client's own texts: plain data (and the one function picking a model text's language), bundled with the client.
   'src/model/client-texts.ts': ['./text.js'],
   'src/model/text.ts': [],
+  // The safe-scheme rule of open-link buttons: kiln check applies it to fixed addresses, the client to attributes' values.
+  'src/model/link-address.ts': [],
 };
-/** Shared modules the client imports values from: data with no server code behind it. */
-const VALUE_SHARED = ['../../../src/model/client-texts'];
+/** Shared modules the client imports values from: data, or pure functions, with no server code behind them. */
+const VALUE_SHARED = ['../../../src/model/client-texts', '../../../src/model/link-address'];
 const FROM = /(?:^|\n)\s*(import|export)\s([^;]*?)from\s+'([^']+)'/g;
 
 function* files(dir: string): Generator<string> {
