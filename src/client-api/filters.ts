@@ -4,6 +4,7 @@ import type { AttributeValue } from '../objects/values.js';
 import { filterable } from '../security/entity-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { malformed } from './errors.js';
+import { referenceKey } from './reference-paths.js';
 import { valueFromJson } from './protocol/values.js';
 import type { RetrieveOperation } from './registry/types.js';
 
@@ -58,12 +59,21 @@ export function compileFilters(model: CompiledModel, op: RetrieveOperation, user
   const variables: Record<string, AttributeValue> = {};
   filters.forEach((f, i) => {
     const field = `options.filters.${i}`;
-    const attr = entity.attributes.get(f.attribute);
-    if (!attr || !offered.has(f.attribute)) throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}'`);
-    if (attr.calculated) throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}': it is calculated when read, not stored`);
-    // Readable on some objects only (per-object member rights): a filter would reveal the others' values.
-    if (!filterable(model, user, op.entity, f.attribute))
-      throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}': it is not readable on every object you can see`);
+    let attr: CAttribute | undefined;
+    let member = f.attribute;
+    if (f.attribute.includes('/')) {
+      // Over a reference the grid shows (a column `Assoc/Entity/Attr`): the path goes into the XPath as it is.
+      const key = referenceKey(model, op, user, f.attribute, `${field}.attribute`, 'filter');
+      attr = key.attribute;
+      member = key.path;
+    } else {
+      attr = entity.attributes.get(f.attribute);
+      if (!attr || !offered.has(f.attribute)) throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}'`);
+      if (attr.calculated) throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}': it is calculated when read, not stored`);
+      // Readable on some objects only (per-object member rights): a filter would reveal the others' values.
+      if (!filterable(model, user, op.entity, f.attribute))
+        throw malformed(`${field}.attribute`, `cannot filter on '${f.attribute}': it is not readable on every object you can see`);
+    }
     const allowed = OPERATORS[attr.type] ?? [];
     if (!allowed.includes(f.operator))
       throw malformed(
@@ -71,7 +81,7 @@ export function compileFilters(model: CompiledModel, op: RetrieveOperation, user
         allowed.length ? `'${f.operator}' does not apply to ${attr.type} (use ${allowed.join(', ')})` : `${attr.type} attributes cannot be filtered`,
       );
     if (f.operator === 'empty' || f.operator === 'notEmpty') {
-      predicates.push(`[${f.attribute} ${f.operator === 'empty' ? '=' : '!='} empty]`);
+      predicates.push(`[${member} ${f.operator === 'empty' ? '=' : '!='} empty]`);
       return;
     }
     const value = filterValue(model, attr, f.value, `${field}.value`);
@@ -79,7 +89,7 @@ export function compileFilters(model: CompiledModel, op: RetrieveOperation, user
     const name = `KilnFilter${i}`;
     variables[name] = value;
     const fn = FUNCTION[f.operator];
-    predicates.push(fn ? `[${fn}(${f.attribute}, $${name})]` : `[${f.attribute} ${COMPARE[f.operator]} $${name}]`);
+    predicates.push(fn ? `[${fn}(${member}, $${name})]` : `[${member} ${COMPARE[f.operator]} $${name}]`);
   });
   return { xpath: predicates.join(''), variables };
 }

@@ -2,7 +2,7 @@ import { countSidebarRegions } from '../model/compiled/sidebar-region.js';
 import { dataType } from './domain.js';
 import { type MenuDocuments, menuDocuments } from './menus.js';
 import { last, list, type ModelIndex, moduleOf, obj, str, strings, text } from './model-index.js';
-import { convertCombobox, convertImage, type PluggableContext, widgetProps } from './pluggable-widgets.js';
+import { associationType, convertCombobox, convertImage, type PluggableContext, widgetProps } from './pluggable-widgets.js';
 import type { Reporter } from './report.js';
 import type { MxObject } from './units.js';
 
@@ -83,6 +83,13 @@ class PageConverter implements PluggableContext {
     return [...steps.map((st) => `${str(st.Association)}/${str(st.DestinationEntity)}`), last(attr)].join('/');
   }
 
+  /** What a Kiln grid sorts and filters by: an attribute, or one step over a reference (not a reference set, as in Mendix). */
+  private keyPath(ref: MxObject | undefined): string | undefined {
+    const steps = list(obj(ref?.EntityRef)?.Steps);
+    if (steps.length > 1 || (steps.length === 1 && associationType(this.index, str(steps[0]!.Association)) !== 'Reference')) return undefined;
+    return this.memberPath(ref);
+  }
+
   /** Data Grid 2 (a pluggable widget): its properties are found by their keys in the widget's type. */
   private dataGrid(w: MxObject): Json[] {
     const props = widgetProps(w);
@@ -94,11 +101,11 @@ class PageConverter implements PluggableContext {
       return [];
     }
     const sort = list(obj(src.SortBar)?.SortItems).flatMap((s) => {
-      if (obj(obj(s.AttributeRef)?.EntityRef)) {
-        this.notes.push(`data grid ${str(w.Name)}: sorting over an association (${str(obj(s.AttributeRef)?.Attribute)}) left out`);
+      const a = this.keyPath(obj(s.AttributeRef));
+      if (!a) {
+        this.notes.push(`data grid ${str(w.Name)}: sorting over a reference set or several associations (${str(obj(s.AttributeRef)?.Attribute)}) left out`);
         return [];
       }
-      const a = last(str(obj(s.AttributeRef)?.Attribute));
       return [str(s.SortOrder) === 'Descending' ? { attribute: a, descending: true } : a];
     });
     const columns: unknown[] = [];
@@ -152,8 +159,10 @@ class PageConverter implements PluggableContext {
       if (f !== filter) this.notes.push(`data grid ${grid}: column '${header}': ${str(obj(f.Type)?.WidgetId) || str(f.$Type)} in its header left out`);
     if (!filter) return false;
     const kind = FILTERS[str(obj(filter.Type)?.WidgetId)]!;
-    if (obj(ref?.EntityRef)) {
-      this.notes.push(`data grid ${grid}: column '${header}': its ${kind} filter over an association left out (Kiln filters a column's own attributes)`);
+    if (!this.keyPath(ref)) {
+      this.notes.push(
+        `data grid ${grid}: column '${header}': its ${kind} filter over a reference set or several associations left out (Kiln filters over one reference at most)`,
+      );
       return false;
     }
     const type = this.attributeTypes.get(str(ref?.Attribute));

@@ -36,7 +36,7 @@ export function imageFiles(index: ModelIndex): ImageFiles {
 
 const associationTypesOf = new WeakMap<ModelIndex, Map<string, string>>();
 /** Qualified association -> Reference or ReferenceSet: the project's and Kiln's System module's. */
-function associationType(index: ModelIndex, q: string): string | undefined {
+export function associationType(index: ModelIndex, q: string): string | undefined {
   let m = associationTypesOf.get(index);
   if (!m) {
     m = new Map(Object.entries(SYSTEM_MODULE.associations ?? {}).map(([n, a]) => [`System.${n}`, a.type ?? 'Reference']));

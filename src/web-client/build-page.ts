@@ -3,7 +3,7 @@ import type { CEntity, CompiledModel, CPage } from '../model/compiled/types.js';
 import { referredEntity } from '../model/compiled/owned-associations.js';
 import { qualify } from '../model/compiled/compile-domain.js';
 import type { OperationRegistry, RuntimeOperation } from '../client-api/registry/index.js';
-import { entityAccess, type EntityAccess } from '../security/entity-access.js';
+import { entityAccess, filterable, type EntityAccess } from '../security/entity-access.js';
 import { hasAnyRole } from '../security/document-access.js';
 import type { UserContext } from '../security/user-context.js';
 import { instantiateSnippet } from '../model/compiled/snippets.js';
@@ -435,12 +435,14 @@ class PageBuilder {
       // A filter only where the server accepts one: an attribute readable on every object (the others' values stay hidden).
       // A calculated attribute has no column: neither sorted nor filtered by the server.
       const calculated = !ref.includes('/') && !!entity.attributes.get(ref)?.calculated;
-      const filter = opts.filter === true && !ref.includes('/') && !calculated && access.readableOnEvery(ref) ? FILTERS[type] : undefined;
+      // Over a reference: sorted and filtered where the server accepts it (association and attribute readable on every object).
+      const keyed = ref.includes('/') ? this.referenceKeyed(entity, ref) : !calculated;
+      const filter = opts.filter === true && keyed && (ref.includes('/') || access.readableOnEvery(ref)) ? FILTERS[type] : undefined;
       columns.push({
         attribute: ref,
         caption: label,
         type,
-        sortable: !ref.includes('/') && !calculated,
+        sortable: keyed,
         ...(filter ? { filter } : {}),
         ...(opts.hidden === true ? { hidden: true } : {}),
       });
@@ -586,6 +588,16 @@ class PageBuilder {
   }
 
   /** The type of an attribute or reference path when the user may read every step, else undefined. */
+  /** A column over one reference the server sorts and filters by for this user (as client-api's referenceKey checks it). */
+  private referenceKeyed(entity: CEntity, ref: string): boolean {
+    const [assocName, targetName, attr] = ref.split('/') as [string, string, string];
+    const assoc = this.model.associations.get(qualify(assocName, this.module));
+    const target = this.model.entities.get(qualify(targetName, this.module));
+    const a = target?.attributes.get(attr);
+    if (assoc?.type !== 'Reference' || !target || !a || a.calculated || a.type === 'Binary' || a.type === 'HashedString') return false;
+    return filterable(this.model, this.user, entity.name, assoc.name) && filterable(this.model, this.user, target.name, attr);
+  }
+
   private readablePath(entity: CEntity, ref: string): ClientColumn['type'] | undefined {
     const parts = ref.split('/');
     if (parts.length === 1) {

@@ -80,6 +80,8 @@ describe('page definitions sent to the browser', () => {
     }
     const grid = buildClientPage(model, registry, model.pages.get('Sales.Order_Overview')!, customer).widgets[0] as ClientDataGrid;
     expect(grid.columns.map((c) => c.attribute)).toEqual(['Number', 'OrderDate', 'Status', 'Total', 'Sales.Order_Customer/Sales.Customer/CompanyName']);
+    // The column over the order's customer sorts: the customer reads the association and the company name on every object.
+    expect(grid.columns[4]).toMatchObject({ type: 'String', sortable: true });
     // A customer may create and confirm orders, not delete them.
     expect(grid.buttons.map((b) => b.caption)).toEqual(['New', 'Edit', 'Confirm']);
     const manager = buildClientPage(model, registry, model.pages.get('Sales.Order_Overview')!, user(model, ['SalesManager']));

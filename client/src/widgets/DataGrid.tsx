@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { ClientButton, ClientDataGrid } from '../../../src/web-client/page-definition';
+import type { ClientAttribute, ClientButton, ClientColumn, ClientDataGrid } from '../../../src/web-client/page-definition';
 import type { Guid } from '../api/types';
 import { useApp, useScope, useStoreVersion } from '../app/context';
 import { ActionButton, runButton } from './Buttons';
@@ -50,6 +50,13 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
   const captionId = useId();
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const entity = scope.page.entities[w.entity];
+  // A column's attribute: the grid entity's, or over a reference the one of the entity at the other end.
+  const columnAttr = (c: ClientColumn): ClientAttribute | undefined => {
+    if (!c.attribute.includes('/')) return entity?.attributes[c.attribute];
+    const [, target, attr] = c.attribute.split('/') as [string, string, string];
+    const other = scope.page.entities[target] ?? Object.entries(scope.page.entities).find(([n]) => n.endsWith(`.${target}`))?.[1];
+    return other?.attributes[attr];
+  };
   const [hidden, setHidden] = useHiddenColumns(scope.page.name, w.name, w.columns, w.columnsHidable);
   const columns = w.columns.filter((c) => !hidden.has(c.attribute));
   const hasFilters = columns.some((c) => c.filter);
@@ -76,7 +83,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
   };
 
   // The constraints of the shown columns' filter inputs (a hidden column filters nothing); a change of them starts again at the first page.
-  const filters = columns.flatMap((c) => (inputs[c.attribute] ? filterConstraints(c, entity?.attributes[c.attribute], inputs[c.attribute]!).filters : []));
+  const filters = columns.flatMap((c) => (inputs[c.attribute] ? filterConstraints(c, columnAttr(c), inputs[c.attribute]!).filters : []));
   const filtersKey = JSON.stringify(filters);
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the constraints' content
   useEffect(() => {
@@ -207,7 +214,7 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
                     {c.filter && (
                       <ColumnFilter
                         col={c}
-                        attr={entity?.attributes[c.attribute]}
+                        attr={columnAttr(c)}
                         value={inputs[c.attribute] ?? { operator: defaultOperator(c), text: '' }}
                         onChange={(f) => setFilter(c.attribute, f)}
                       />
@@ -253,10 +260,10 @@ export function DataGrid({ w }: { w: ClientDataGrid }) {
                     <td key={c.attribute}>
                       {c.attribute.includes('/')
                         ? valuesAt(app.store, g, c.attribute)
-                            .map((v) => formatValue(v, c.type, entity?.attributes[c.attribute]))
+                            .map((v) => formatValue(v, c.type, columnAttr(c)))
                             .filter((t) => t !== '')
                             .join(', ')
-                        : formatValue(valueAt(app.store, g, c.attribute), c.type, entity?.attributes[c.attribute])}
+                        : formatValue(valueAt(app.store, g, c.attribute), c.type, columnAttr(c))}
                     </td>
                   ))}
                   {w.rowButtons.length > 0 && (

@@ -23,6 +23,7 @@ import type { ObjectSigner, SessionSigner } from '../protocol/signing.js';
 import type { Logger } from '../../core/logger.js';
 import { ClientState } from './client-state.js';
 import { compileFilters } from '../filters.js';
+import { referenceKey } from '../reference-paths.js';
 import { emptyResponse, type OperationResponse } from './response.js';
 import { retrieveShape } from './retrieve-writer.js';
 import { JsonText } from '../protocol/json-text.js';
@@ -105,6 +106,11 @@ async function retrieve(ctx: HandlerContext, op: RetrieveOperation, req: Runtime
   let sort: readonly { attribute: string; descending: boolean }[] = NO_SORT;
   if (options.sort.length) {
     sort = options.sort.map(([attribute, dir], i) => {
+      if (attribute.includes('/')) {
+        const key = referenceKey(ctx.model, op, ctx.user, attribute, `options.sort.${i}`, 'sort');
+        if (key.attribute.type === 'Binary' || key.attribute.type === 'HashedString') throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
+        return { attribute: key.path, descending: dir === 'desc' };
+      }
       if (!shape.sortable.has(attribute)) throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}'`);
       if (ctx.model.entities.get(op.entity)?.attributes.get(attribute)?.calculated)
         throw malformed(`options.sort.${i}`, `cannot sort on '${attribute}': it is calculated when read, not stored`);

@@ -1,7 +1,7 @@
 import { type LinkType, linkUrl } from '../../model/link-address.js';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { referredEntity } from '../../model/compiled/owned-associations.js';
-import type { CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
+import type { CAttribute, CEntity, CompiledModel, CPage } from '../../model/compiled/types.js';
 import { qualify } from '../../model/compiled/compile-domain.js';
 import { instantiateSnippet } from '../../model/compiled/snippets.js';
 import type { SourceFile } from '../../model/load/source-file.js';
@@ -420,14 +420,32 @@ class PageWalker {
       this.error(path, 'an image without src shows the Image of the data view or list it is in: put it in one over an Image, or give it a src');
   }
 
-  /** A column filter works on an attribute of the grid's own entity, of a type a filter widget exists for. */
+  /** A column filter works on an attribute of the grid's entity or over one reference, of a type a filter widget exists for. */
   private columnFilter(entity: CEntity, ref: string, path: (string | number)[]): void {
-    if (ref.includes('/')) {
-      this.error(path, `a column filter needs an attribute of ${entity.name}, not a path over an association`);
-      return;
-    }
-    const type = entity.attributes.get(ref)?.type;
+    const type = ref.includes('/') ? this.referenceAttribute(entity, ref, path, 'filtered')?.type : entity.attributes.get(ref)?.type;
     if (type === 'Binary' || type === 'HashedString') this.error(path, `a ${type} attribute cannot be filtered`);
+  }
+
+  /**
+   * The attribute at the end of a path `Assoc/Entity/Attr` a grid sorts or filters by: over a
+   * reference (a reference set is neither, as in Mendix), to a stored attribute. The path's own
+   * errors are the column's (useRef); only what makes a shown path no key is reported here.
+   */
+  private referenceAttribute(entity: CEntity, ref: string, path: (string | number)[], verb: string): CAttribute | undefined {
+    const [assocName, entityName, attr, ...rest] = ref.split('/');
+    const assoc = this.model.associations.get(qualify(assocName!, this.module));
+    const target = this.model.entities.get(qualify(entityName ?? '', this.module));
+    const a = target?.attributes.get(attr ?? '');
+    if (rest.length || !assoc || !a || !entity.chain.includes(assoc.parent) || !target!.chain.includes(assoc.child)) return undefined;
+    if (assoc.type !== 'Reference') {
+      this.error(path, `'${ref}' goes over the reference set ${assoc.name}: only a path over a reference can be ${verb}`);
+      return undefined;
+    }
+    if (a.calculated) {
+      this.error(path, `calculated attribute '${attr}' of ${target!.name} cannot be ${verb} (it has no column)`);
+      return undefined;
+    }
+    return a;
   }
 
   /**
@@ -707,7 +725,16 @@ class PageWalker {
             ? { attribute: (s as { attribute: string }).attribute, descending: (s as { descending?: unknown }).descending === true }
             : undefined;
       if (!k) this.error([...path, i], 'a sort key is an attribute name or {attribute, descending}');
-      else if (!entity.attributes.has(k.attribute)) this.error([...path, i], `unknown attribute '${k.attribute}' of ${entity.name}`);
+      else if (k.attribute.includes('/')) {
+        // Over a reference: kept qualified, as the query engine resolves it.
+        const probe: UsedCollector = { entity, attributes: [], paths: [], references: [] };
+        const before = this.out.length;
+        this.useRef(probe, k.attribute, [...path, i]);
+        const p = probe.paths[0];
+        const a = p && this.out.length === before ? this.referenceAttribute(entity, k.attribute, [...path, i], 'sorted') : undefined;
+        if (a?.type === 'Binary' || a?.type === 'HashedString') this.error([...path, i], `a ${a.type} attribute cannot be sorted`);
+        else if (p && a) keys.push({ attribute: `${p.association}/${p.entity}/${p.attribute}`, descending: k.descending });
+      } else if (!entity.attributes.has(k.attribute)) this.error([...path, i], `unknown attribute '${k.attribute}' of ${entity.name}`);
       else keys.push(k);
     });
     return keys;

@@ -150,7 +150,7 @@ const Column = Type.Union([
       attribute: Attribute,
       caption: Type.Optional(Type.String()),
       filter: Type.Optional(
-        Type.Boolean({ description: "A filter in the column's header (text, number, date or drop-down by the attribute's type); attributes only." }),
+        Type.Boolean({ description: "A filter in the column's header (text, number, date or drop-down by the attribute's type), also over a reference." }),
       ),
       hidden: Type.Optional(Type.Boolean({ description: 'Hidden until the user shows it (with columnsHidable).' })),
     },
