@@ -499,6 +499,8 @@ export function mainPlaceholder(layout: MxObject): string {
     }
   };
   walk(obj(layout.Content)?.Widgets);
+  // A layout based on a master layout holds its widgets, and its own placeholders, in the master's arguments.
+  for (const a of list(obj(obj(layout.Content)?.LayoutCall)?.Arguments)) walk(a.Widgets);
   return names.find((n) => n.toLowerCase() === 'main') ?? names[0] ?? 'Main';
 }
 
@@ -574,18 +576,67 @@ export function convertLayout(
     reporter.skip('layout', where, why[type] ?? `a ${type || 'layout of unknown type'} layout has no Kiln form`);
     return undefined;
   }
-  const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
-  const conv = new PageConverter(index, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] }, menuDocuments(index));
-  if (str(obj(content?.LayoutCall)?.Layout)) conv.notes.push(`its master layout ${str(obj(content?.LayoutCall)?.Layout)} left out`);
-  let widgets = conv.widgets(content?.Widgets);
+  const notes: string[] = [];
+  let widgets = layoutWidgets(index, where, doc, attributeTypes, notes, [where]);
   if (countSidebarRegions(widgets) === 0) {
     const before = JSON.stringify(widgets);
     widgets = withoutSidebarToggles(widgets) as Json[];
     if (JSON.stringify(widgets) !== before)
-      conv.notes.push('sidebar toggle left out: the layout has no sidebar for it (a layout grid column holding a vertical navigation tree)');
+      notes.push('sidebar toggle left out: the layout has no sidebar for it (a layout grid column holding a vertical navigation tree)');
   }
-  reporter.count('layout', conv.notes, where);
+  reporter.count('layout', notes, where);
   return { widgets, ...(str(doc.Documentation) ? { documentation: str(doc.Documentation) } : {}) };
+}
+
+/**
+ * A layout's Kiln widgets. A layout based on a master layout (Mendix's layout call) becomes one
+ * flat layout, as Kiln layouts have no master: the master's widgets, each of its placeholders
+ * replaced by what this layout puts there (its own placeholders among them); a placeholder of
+ * the master this layout leaves empty stays empty, as in Mendix.
+ */
+function layoutWidgets(index: ModelIndex, where: string, doc: MxObject, attributeTypes: Map<string, string>, notes: string[], chain: string[]): Json[] {
+  const content = obj(doc.Content);
+  const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
+  const conv = new PageConverter(index, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] }, menuDocuments(index));
+  const own = conv.widgets(content?.Widgets);
+  const call = obj(content?.LayoutCall);
+  const masterName = str(call?.Layout);
+  let widgets = own;
+  if (masterName) {
+    const master = index.documents('Forms$Layout').find((d) => `${d.module}.${d.name}` === masterName)?.unit.doc;
+    const masterType = str(obj(master?.Content)?.LayoutType);
+    if (!master || chain.includes(masterName) || masterType !== 'Responsive') {
+      notes.push(
+        `its master layout ${masterName} left out (${!master ? 'not in the project' : chain.includes(masterName) ? 'it calls itself' : `a ${masterType || 'non-web'} layout`})`,
+      );
+      for (const a of list(call?.Arguments)) widgets = [...widgets, ...conv.widgets(a.Widgets)];
+    } else {
+      const masterMain = mainPlaceholder(master);
+      const filled = new Map<string, Json[]>();
+      for (const a of list(call?.Arguments)) {
+        const target = last(str(a.Parameter));
+        filled.set(target === masterMain ? 'main' : target, conv.widgets(a.Widgets));
+      }
+      const base = layoutWidgets(index, masterName, master, attributeTypes, notes, [...chain, masterName]);
+      widgets = [...fillPlaceholders(base, filled), ...own];
+    }
+  }
+  notes.push(...conv.notes);
+  return widgets;
+}
+
+/** The widgets with each `placeholder` replaced by the widgets given for its name (none when not given). */
+function fillPlaceholders(widgets: Json[], filled: ReadonlyMap<string, Json[]>): Json[] {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v))
+      return v.flatMap((w) => {
+        const name = w && typeof w === 'object' && 'placeholder' in w ? str(obj((w as Json).placeholder)?.name) : undefined;
+        return name === undefined ? [walk(w)] : (filled.get(name) ?? []);
+      });
+    if (!v || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+  };
+  return walk(widgets) as Json[];
 }
 
 /** The widgets without their sidebar toggles, at any depth. */

@@ -517,4 +517,77 @@ body:
     },
     SLOW,
   );
+  it(
+    'flattens a layout based on a master layout: the master widgets with its placeholders filled, the own placeholders kept',
+    async () => {
+      const text = (t: string) => ({ $Type: 'Texts$Text', Items: [{ $Type: 'Texts$Translation', LanguageCode: 'en_US', Text: t }] });
+      const master = {
+        $Type: 'Forms$Layout',
+        QualifiedName: 'Shop.Master',
+        Name: 'Master',
+        Content: {
+          $Type: 'Forms$WebLayoutContent',
+          LayoutType: 'Responsive',
+          Widgets: [
+            { $Type: 'Forms$Label', Name: 'brand', Caption: text('Shop') },
+            { $Type: 'Forms$Placeholder', Name: 'Main' },
+            { $Type: 'Forms$Placeholder', Name: 'Footer' },
+          ],
+        },
+      };
+      const child = {
+        $Type: 'Forms$Layout',
+        QualifiedName: 'Shop.Wide',
+        Name: 'Wide',
+        Content: {
+          $Type: 'Forms$WebLayoutContent',
+          LayoutType: 'Responsive',
+          Widgets: [],
+          LayoutCall: {
+            $Type: 'Forms$LayoutCall',
+            Layout: 'Shop.Master',
+            Arguments: [
+              {
+                $Type: 'Forms$LayoutCallArgument',
+                Parameter: 'Shop.Master.Main',
+                Widgets: [
+                  { $Type: 'Forms$Label', Name: 'crumb', Caption: text('Home') },
+                  { $Type: 'Forms$Placeholder', Name: 'Main' },
+                  { $Type: 'Forms$Placeholder', Name: 'Extra' },
+                ],
+              },
+            ],
+          },
+        },
+      };
+      const page = {
+        $Type: 'Forms$Page',
+        QualifiedName: 'Shop.Home',
+        Name: 'Home',
+        Title: text('Home'),
+        FormCall: {
+          $Type: 'Forms$FormCall',
+          Form: 'Shop.Wide',
+          Arguments: [
+            { $Type: 'Forms$FormCallArgument', Parameter: 'Shop.Wide.Main', Widgets: [{ $Type: 'Forms$Label', Name: 'l1', Caption: text('Welcome') }] },
+            { $Type: 'Forms$FormCallArgument', Parameter: 'Shop.Wide.Extra', Widgets: [{ $Type: 'Forms$Label', Name: 'l2', Caption: text('More') }] },
+          ],
+        },
+      };
+      const { out, report, errors } = await importUnits([domain, enumeration, security, master, child, page]);
+      expect(errors).toEqual([]);
+      expect(report.kinds.layout).toEqual({ full: 2, partial: 0, skipped: 0 });
+      // The master's Footer, which the child leaves empty, is empty; the child's own placeholders are the page's.
+      expect(read(out, 'modules/Shop/layouts/Wide.yaml')).toEqual({
+        widgets: [{ staticText: { text: 'Shop' } }, { staticText: { text: 'Home' } }, { placeholder: { name: 'main' } }, { placeholder: { name: 'Extra' } }],
+      });
+      expect(read(out, 'modules/Shop/pages/Home.yaml')).toEqual({
+        title: 'Home',
+        layout: 'Shop.Wide',
+        widgets: [{ staticText: { text: 'Welcome' } }],
+        placeholders: { Extra: [{ staticText: { text: 'More' } }] },
+      });
+    },
+    SLOW,
+  );
 });
