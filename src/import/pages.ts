@@ -577,7 +577,7 @@ export function convertLayout(
     return undefined;
   }
   const notes: string[] = [];
-  let widgets = layoutWidgets(index, where, doc, attributeTypes, notes, [where]);
+  let widgets = layoutWidgets(index, doc, attributeTypes, notes, [where]);
   if (countSidebarRegions(widgets) === 0) {
     const before = JSON.stringify(widgets);
     widgets = withoutSidebarToggles(widgets) as Json[];
@@ -594,7 +594,7 @@ export function convertLayout(
  * replaced by what this layout puts there (its own placeholders among them); a placeholder of
  * the master this layout leaves empty stays empty, as in Mendix.
  */
-function layoutWidgets(index: ModelIndex, where: string, doc: MxObject, attributeTypes: Map<string, string>, notes: string[], chain: string[]): Json[] {
+function layoutWidgets(index: ModelIndex, doc: MxObject, attributeTypes: Map<string, string>, notes: string[], chain: string[]): Json[] {
   const content = obj(doc.Content);
   const snippets = new Map(index.documents('Forms$Snippet').map((d) => [`${d.module}.${d.name}`, d.unit.doc]));
   const conv = new PageConverter(index, attributeTypes, { snippet: (q) => snippets.get(q), main: mainPlaceholder(doc), expanding: [] }, menuDocuments(index));
@@ -617,7 +617,7 @@ function layoutWidgets(index: ModelIndex, where: string, doc: MxObject, attribut
         const target = last(str(a.Parameter));
         filled.set(target === masterMain ? 'main' : target, conv.widgets(a.Widgets));
       }
-      const base = layoutWidgets(index, masterName, master, attributeTypes, notes, [...chain, masterName]);
+      const base = layoutWidgets(index, master, attributeTypes, notes, [...chain, masterName]);
       widgets = [...fillPlaceholders(base, filled), ...own];
     }
   }
