@@ -1,16 +1,22 @@
-// Instructions per request, independent of the machine's load: Kiln's overview retrieve (or the
-// baseline's list, WHO=base) sent N times in-process through Fastify's inject, the database answered
-// from memory after the first request (so only the server's own work is counted, not PostgreSQL's or
-// the socket's). Run it under valgrind at two values of N and divide the difference:
+// Instructions per request at steady state, independent of the machine's load: Kiln's overview
+// retrieve (or the baseline's list, WHO=base) sent in-process through Fastify's inject, the
+// database answered from memory after the first request (so only the server's own work is
+// counted, not PostgreSQL's or the socket's). Every run first sends WARMUP requests (default
+// 10,000) that are not measured: until then V8's optimizing compiler is still compiling the hot
+// functions (its work would otherwise be counted as the request's; after 10,000 overview requests
+// it finishes 0-7 small functions per 1,000 more), and it is the same for both servers. Then it
+// measures two windows of WINDOWS requests (default 500,1500) and reports (second - first) /
+// (difference of their sizes), so what a window costs once (toggling, the dump) cancels out:
 //
 //   node bench/client-api/bench.mjs --rounds 0     # seeds the kiln_bench_clientapi database
-//   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/client-api/instructions.mjs . 200   # "Collected : A"
-//   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/client-api/instructions.mjs . 1200  # "Collected : B"
-//   -> (B - A) / 1000 instructions per request (WHO=base for the baseline)
-// or, counting the request loop only (steadier on a loaded machine):
-//   INSTR_TOGGLE=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/dev/null node bench/client-api/instructions.mjs . 1000
-// or, without valgrind, the loop's CPU time per request (runs next to each other only):
-//   CPU_TIME=1 node bench/client-api/instructions.mjs . 5000
+//   INSTR_TOGGLE=/tmp/cg.out valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/tmp/cg.out \
+//     node bench/client-api/instructions.mjs .     # prints "… M instructions per request"
+// (each window is dumped to /tmp/cg.out.1, .2: `callgrind_annotate --inclusive=no /tmp/cg.out.2`
+// is the second window by function), or, without valgrind, the windows' CPU time per request
+// (runs next to each other only):
+//   CPU_TIME=1 node bench/client-api/instructions.mjs .
+// Whether the warm-up is long enough: `node --trace-opt bench/client-api/instructions.mjs .` with
+// TRACE_OPT=1 prints how many functions V8 finished optimizing in each window (0 or a few).
 //
 // REQ picks the request (default list, the overview above):
 //   REQ=edit   Kiln: the Save button's commit of one employee's Jobtitle via /xas/ (retrieve, change,
@@ -24,7 +30,9 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 const ROOT = resolve(process.argv[2] ?? '.');
-const N = Number(process.argv[3] ?? 1000);
+const WARMUP = Number(process.env.WARMUP ?? 10000);
+const WINDOWS = (process.env.WINDOWS ?? '500,1500').split(',').map(Number);
+if (WINDOWS.length !== 2 || !(WINDOWS[1] > WINDOWS[0])) throw new Error(`WINDOWS=${process.env.WINDOWS}: two sizes, the second larger`);
 const WHO = process.env.WHO ?? 'kiln';
 const REQ = process.env.REQ ?? 'list';
 if (!['list', 'edit', 'create'].includes(REQ)) throw new Error(`REQ=${REQ}: list, edit or create`);
@@ -227,12 +235,22 @@ if (WHO === 'kiln') {
     };
   }
 }
-// INSTR_TOGGLE=1 with `valgrind --instr-atstart=no`: instructions are counted from here only, so
-// the start-up (whose work varies from run to run with the machine's load) stays out of the count.
-if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'on', String(process.pid)], { stdio: 'ignore' });
-// Without valgrind, CPU_TIME=1 prints the loop's CPU time per request (user + system, this process):
-// on a loaded machine compare it only with runs next to it (e.g. WHO=base alternating with Kiln).
-// PROFILE=<file>: a V8 CPU profile of the request loop only (start-up left out), for --cpu-prof's viewers.
+// The loop is a function of its own: a loop in the module's body is compiled on the stack (OSR)
+// with the whole module, and that large compile (20-55 ms natively) was redone after each
+// deoptimization, inside the windows, at moments that differ from run to run.
+const run = async (n) => {
+  for (let i = 0; i < n; i++) await send();
+};
+// The warm-up: nothing is counted (valgrind's --instr-atstart=no), V8 compiles what gets hot.
+await run(WARMUP);
+// TRACE_OPT=1 under `node --trace-opt`: V8 prints a line per function it finished optimizing;
+// a marker line per window lets them be counted by window.
+const mark = (what) => process.env.TRACE_OPT && process.stdout.write(`@@ ${what}\n`);
+mark(`warm-up of ${WARMUP} done`);
+// INSTR_TOGGLE=<callgrind out file> with `valgrind --instr-atstart=no --callgrind-out-file=<same>`:
+// instructions are counted in the windows only, each dumped to its own part file (<file>.1, .2).
+const cg = (...args) => execFileSync('callgrind_control', [...args, String(process.pid)], { stdio: 'ignore' });
+// PROFILE=<file>: a V8 CPU profile of the windows only, for --cpu-prof's viewers.
 let profiler;
 if (process.env.PROFILE) {
   const { Session } = await import('node:inspector/promises');
@@ -242,14 +260,34 @@ if (process.env.PROFILE) {
   await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
   await profiler.post('Profiler.start');
 }
-const cpu0 = process.cpuUsage();
-for (let i = 0; i < N; i++) await send();
-const cpu = process.cpuUsage(cpu0);
-if (process.env.INSTR_TOGGLE) execFileSync('callgrind_control', ['-i', 'off', String(process.pid)], { stdio: 'ignore' });
+const cpuUs = [];
+for (const [w, n] of WINDOWS.entries()) {
+  if (process.env.INSTR_TOGGLE) cg('-i', 'on');
+  const cpu0 = process.cpuUsage();
+  await run(n);
+  const cpu = process.cpuUsage(cpu0);
+  if (process.env.INSTR_TOGGLE) {
+    cg('-i', 'off');
+    cg('-d', `window${w + 1}-${n}`);
+  }
+  cpuUs.push(cpu.user + cpu.system);
+  mark(`window ${w + 1} of ${n} done`);
+}
 if (profiler) {
   const { profile } = await profiler.post('Profiler.stop');
   const { writeFileSync } = await import('node:fs');
   writeFileSync(process.env.PROFILE, JSON.stringify(profile));
 }
-if (process.env.CPU_TIME) console.log(`${WHO} ${ROOT}: ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU per request over ${N} requests`);
+const per = (a, b) => (b - a) / (WINDOWS[1] - WINDOWS[0]);
+const what = `${WHO} ${REQ} ${ROOT}, after ${WARMUP} warm-up requests, windows ${WINDOWS.join(' / ')}`;
+if (process.env.CPU_TIME) console.log(`${what}: ${per(cpuUs[0], cpuUs[1]).toFixed(1)} µs CPU per request`);
+if (process.env.INSTR_TOGGLE && process.env.INSTR_TOGGLE !== '1') {
+  const { readFileSync } = await import('node:fs');
+  const totals = WINDOWS.map((_, w) => {
+    const text = readFileSync(`${process.env.INSTR_TOGGLE}.${w + 1}`, 'utf8');
+    if (!text.includes(`Trigger: dump window${w + 1}-`)) throw new Error(`${process.env.INSTR_TOGGLE}.${w + 1}: not window ${w + 1}'s dump`);
+    return Number(/^totals: (\d+)/m.exec(text)[1]);
+  });
+  console.log(`${what}: ${totals.map((t) => (t / 1e6).toFixed(1)).join(' / ')} M; ${(per(totals[0], totals[1]) / 1e6).toFixed(3)} M instructions per request`);
+}
 process.exit(0);
