@@ -60,6 +60,11 @@ const DATA_WIDGETS = new Set(['dataGrid', 'listView', 'templateGrid', 'dataView'
 /** How many objects a reference selector offers (one page, sorted by the shown attribute). */
 const SELECTOR_OPTIONS = 200;
 
+/** The retrieve of one object by the id a parameter carries (a page parameter's, or the reference of the enclosing object). */
+function oneById(entity: string, byParameter: string) {
+  return { entity, xpath: `//${entity}`, constraint: '', sort: [], attributes: [], paths: [], searchAttributes: [], pageSize: 1, byParameter };
+}
+
 /** Where the widgets being walked are written: the page's file, or a snippet's inside a call. */
 interface Unit {
   readonly file: SourceFile;
@@ -267,17 +272,7 @@ class PageWalker {
         this.error([...spath, 'parameter'], `unknown page parameter '${source.parameter}'`);
         return;
       }
-      retrieve = {
-        entity: entity.name,
-        xpath: `//${entity.name}`,
-        constraint: '',
-        sort: [],
-        attributes: [],
-        paths: [],
-        searchAttributes: [],
-        pageSize: 1,
-        byParameter,
-      };
+      retrieve = oneById(entity.name, byParameter);
     } else if (typeof source.microflow === 'string') {
       microflow = qualify(source.microflow, this.module);
       const mf = this.model.microflows.get(microflow);
@@ -301,17 +296,7 @@ class PageWalker {
       if (!outer.used.references.includes(assoc.name)) outer.used.references.push(assoc.name);
       entity = this.model.entities.get(target);
       byParameter = assoc.name;
-      retrieve = {
-        entity: target,
-        xpath: `//${target}`,
-        constraint: '',
-        sort: [],
-        attributes: [],
-        paths: [],
-        searchAttributes: [],
-        pageSize: 1,
-        byParameter,
-      };
+      retrieve = oneById(target, byParameter);
     } else if (typeof source.nanoflow === 'string') {
       // A data view whose object a nanoflow makes in the browser (Mendix's nanoflow data source).
       nanoflow = qualify(source.nanoflow, this.module);
