@@ -129,6 +129,29 @@ async function snapshot(url: string) {
   }
 }
 
+/** What schema synchronisation plans for the database, then the runtime started on it (which carries the plan out). */
+async function planAndStart(url: string, dir: string, model: CompiledModel): Promise<{ planned: PlannedSteps; runtime: RunningRuntime }> {
+  const db = await openDatabase(url, { log: quietLog });
+  let planned: PlannedSteps;
+  try {
+    planned = (await previewSync(db, model)).steps;
+  } finally {
+    await db.close();
+  }
+  mkdirSync(join(dir, '.deployment'), { recursive: true });
+  const runtime = await startRuntime({
+    appDir: dir,
+    model,
+    settings: await resolveSettings({
+      cli: { DatabaseUrl: url, Port: 0, Host: '127.0.0.1', DeploymentDir: join(dir, '.deployment'), HashAlgorithmCost: 4 },
+    }),
+    components: defaultComponents(),
+    log: createLogger('error'),
+  });
+  return { planned, runtime };
+}
+type PlannedSteps = Awaited<ReturnType<typeof previewSync>>['steps'];
+
 describe('Kiln on the database Mendix wrote for the SLA task app (PostgreSQL)', () => {
   let t: TestDatabase;
   let dir: string;
@@ -146,22 +169,7 @@ describe('Kiln on the database Mendix wrote for the SLA task app (PostgreSQL)', 
     if (!loaded.model) throw new Error(loaded.diagnostics.map(formatDiagnostic).join('\n'));
     model = loaded.model;
     before = await snapshot(t.url);
-    const db = await openDatabase(t.url, { log: quietLog });
-    try {
-      planned = (await previewSync(db, model)).steps;
-    } finally {
-      await db.close();
-    }
-    mkdirSync(join(dir, '.deployment'), { recursive: true });
-    runtime = await startRuntime({
-      appDir: dir,
-      model,
-      settings: await resolveSettings({
-        cli: { DatabaseUrl: t.url, Port: 0, Host: '127.0.0.1', DeploymentDir: join(dir, '.deployment'), HashAlgorithmCost: 4 },
-      }),
-      components: defaultComponents(),
-      log: createLogger('error'),
-    });
+    ({ planned, runtime } = await planAndStart(t.url, dir, model));
     after = await snapshot(t.url);
   }, 120000);
   afterAll(async () => {
@@ -324,22 +332,7 @@ describe("Kiln on a Mendix database with the System module's tables as Mendix ma
     model = loaded.model;
     before = await snapshot(t.url);
     rowsBefore = await rowsOf(t.url, ['system$', 'mendixsystem$']);
-    const db = await openDatabase(t.url, { log: quietLog });
-    try {
-      planned = (await previewSync(db, model)).steps;
-    } finally {
-      await db.close();
-    }
-    mkdirSync(join(dir, '.deployment'), { recursive: true });
-    runtime = await startRuntime({
-      appDir: dir,
-      model,
-      settings: await resolveSettings({
-        cli: { DatabaseUrl: t.url, Port: 0, Host: '127.0.0.1', DeploymentDir: join(dir, '.deployment'), HashAlgorithmCost: 4 },
-      }),
-      components: defaultComponents(),
-      log: createLogger('error'),
-    });
+    ({ planned, runtime } = await planAndStart(t.url, dir, model));
     after = await snapshot(t.url);
     rowsAfter = await rowsOf(t.url, ['system$', 'mendixsystem$']);
   }, 120000);
