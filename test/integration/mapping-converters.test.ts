@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/data/index.js';
 import type { MicroflowEngine } from '../../src/logic/engine/engine.js';
 import { formatDiagnostic, loadModel } from '../../src/model/index.js';
 import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
+import { startJsonAnswerServer, type JsonAnswerServer } from '../support/json-answer-server.js';
 import { freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { writeApp } from '../support/app-folder.js';
 import { startApp, type TestRuntime } from '../security/harness.js';
@@ -125,29 +124,16 @@ const AUTH = { authorization: `Basic ${Buffer.from('u1:Passw0rd1').toString('bas
 describe.each(['sqlite', 'postgres'] as DialectName[])('converter microflows in mappings on %s', (dialect) => {
   let db: TestDatabase;
   let t: TestRuntime;
-  let server: Server;
+  let server: JsonAnswerServer;
   let base: string;
-  const received: unknown[] = [];
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     t = await startApp(writeApp(FILES), db.url);
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ code: 'zed', cents: 99, status: 'done' }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startJsonAnswerServer({ code: 'zed', cents: 99, status: 'done' });
+    base = server.base;
   }, 60_000);
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await t?.stop();
     await db?.drop();
   });
@@ -182,9 +168,9 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('converter microflows in 
 
   it('runs the converters of callRest: the body through the export mapping, the answer through the import mapping', async () => {
     const engine = t.rt.ctx.services.get('microflows') as MicroflowEngine;
-    received.length = 0;
+    server.received.length = 0;
     await engine.runMicroflow('Shop.Sync', { Base: base }, SYSTEM_CONTEXT);
-    expect(received).toEqual([{ code: 'abc', cents: 300, status: 'open' }]);
+    expect(server.received).toEqual([{ code: 'abc', cents: 300, status: 'open' }]);
     const stored = await rows('SELECT code, price, status FROM shop$item ORDER BY code');
     expect(stored.map((x) => [x.code, Number(x.price), x.status])).toEqual([
       ['ABC', 3, 'Open'],

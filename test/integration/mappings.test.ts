@@ -1,13 +1,12 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv } from 'ajv';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/data/index.js';
 import type { MicroflowEngine } from '../../src/logic/engine/engine.js';
 import { formatDiagnostic, loadModel } from '../../src/model/index.js';
 import { modelChecks } from '../../src/app/model-checks.js';
 import { SYSTEM_CONTEXT } from '../../src/security/user-context.js';
+import { startJsonAnswerServer, type JsonAnswerServer } from '../support/json-answer-server.js';
 import { freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { writeApp } from '../support/app-folder.js';
 import { startApp, type TestRuntime } from '../security/harness.js';
@@ -110,31 +109,23 @@ const AUTH = { authorization: `Basic ${Buffer.from('u1:Passw0rd1').toString('bas
 describe.each(['sqlite', 'postgres'] as DialectName[])('JSON mappings on %s', (dialect) => {
   let db: TestDatabase;
   let t: TestRuntime;
-  let server: Server;
+  let server: JsonAnswerServer;
   let base: string;
-  const received: unknown[] = [];
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     t = await startApp(writeApp(FILES), db.url);
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        res.setHeader('content-type', 'application/json');
-        res.end(
-          JSON.stringify({ number: 7, total: 1, placed: null, customer: { name: 'zed', email: 'z@z' }, lines: [], tags: [{ label: 'x' }, { label: 'y' }] }),
-        );
-      });
+    server = await startJsonAnswerServer({
+      number: 7,
+      total: 1,
+      placed: null,
+      customer: { name: 'zed', email: 'z@z' },
+      lines: [],
+      tags: [{ label: 'x' }, { label: 'y' }],
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.base;
   }, 60_000);
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await t?.stop();
     await db?.drop();
   });
@@ -223,9 +214,9 @@ describe.each(['sqlite', 'postgres'] as DialectName[])('JSON mappings on %s', (d
 
   it('sends a body from an export mapping with callRest and imports the answer through an import mapping', async () => {
     const engine = t.rt.ctx.services.get('microflows') as MicroflowEngine;
-    received.length = 0;
+    server.received.length = 0;
     const r = await engine.runMicroflow('Shop.Sync', { Base: base }, SYSTEM_CONTEXT);
-    expect(received).toEqual([expect.objectContaining({ number: 1, customer: { name: 'alice', email: 'new@example.com' } })]);
+    expect(server.received).toEqual([expect.objectContaining({ number: 1, customer: { name: 'alice', email: 'new@example.com' } })]);
     expect(r.value).toBe(7);
     const database = t.rt.ctx.services.get('db') as Database;
     const names = await database.query<{ name: string }>('SELECT name FROM shop$customer ORDER BY name', []);
