@@ -41,6 +41,14 @@ describe('client API protocol', () => {
     expect(s.verify('MyFirstModule.Employee', '11540474045150458', attrs, 'AAAA')).toBe('invalid');
     const changed = s.sign('MyFirstModule.Employee', '1', false, attrs, 1700000000123);
     expect(s.verify('MyFirstModule.Employee', '1', attrs, changed)).toEqual({ state: 'changed', version: 1700000000123 });
+    // Without a version a changed object has the new one's layout: the MAC alone tells them apart.
+    const unversioned = s.sign('MyFirstModule.Employee', '1', false, attrs, null);
+    expect(s.verify('MyFirstModule.Employee', '1', attrs, unversioned)).toEqual({ state: 'changed', version: null });
+    expect(s.verify('MyFirstModule.Employee', '1', { ...attrs, Firstname: 'x' }, unversioned)).toBe('invalid');
+    // A new object's signature with a version written into it: the MAC covers the version bytes.
+    const versioned = Buffer.from(s.sign('MyFirstModule.Employee', '1', true, attrs, null), 'base64');
+    versioned[9]! ^= 1;
+    expect(s.verify('MyFirstModule.Employee', '1', attrs, versioned.toString('base64'))).toBe('invalid');
     // The version and the time of signing are covered by the MAC.
     const bytes = Buffer.from(changed, 'base64');
     bytes[9]! ^= 1;
@@ -59,6 +67,9 @@ describe('client API protocol', () => {
         .forSession('session-a')
         .verify('MyFirstModule.Employee', '11540474045150458', attrs, hash),
     ).toEqual({ state: 'new', version: null });
+    // The signer kept for a session is the one derived for it: the same key, other sessions still refused.
+    expect(signer.forSession('session-a').verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toEqual({ state: 'new', version: null });
+    expect(signer.forSession('session-b').verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('invalid');
     now += 61000;
     expect(s.verify('MyFirstModule.Employee', '11540474045150458', attrs, hash)).toBe('expired');
   });

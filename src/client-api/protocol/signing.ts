@@ -9,6 +9,8 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const HASH_BYTES = 32;
 /** Layout: issued-at (seconds, 4 bytes) | version (changedDate ms + 1, 6 bytes; 0 = none) | MAC (22 bytes). */
 const MAC_OFFSET = 10;
+/** Session signers kept (their keys derived once per session, not per request); the oldest is dropped beyond this. */
+const SESSION_KEYS = 4096;
 
 /** What a valid signature vouches for. */
 export interface Signed {
@@ -37,6 +39,13 @@ export type Refusal = 'invalid' | 'expired';
  * over all of it.
  */
 export class ObjectSigner {
+  /**
+   * By session id: deriving the key is an HMAC per writing request otherwise. The key is a
+   * function of the secret and the session id alone, so a kept one signs and verifies
+   * exactly as a fresh one; a request reaches it only with that session's cookie.
+   */
+  private readonly sessions = new Map<string, SessionSigner>();
+
   constructor(
     private readonly secret: Buffer,
     private readonly maxAgeMs: number = DEFAULT_SIGNED_OBJECT_MAX_AGE,
@@ -47,10 +56,14 @@ export class ObjectSigner {
 
   /** The signer for one session (null: no session, security off). */
   forSession(sessionId: string | null): SessionSigner {
-    const key = createHmac('sha256', this.secret)
-      .update(`kiln/client-objects/v2\0${sessionId ?? ''}`)
-      .digest();
-    return new SessionSigner(key, this.maxAgeMs, this.now);
+    const id = sessionId ?? '';
+    let signer = this.sessions.get(id);
+    if (signer) return signer;
+    const key = createHmac('sha256', this.secret).update(`kiln/client-objects/v2\0${id}`).digest();
+    signer = new SessionSigner(key, this.maxAgeMs, this.now);
+    if (this.sessions.size >= SESSION_KEYS) this.sessions.delete(this.sessions.keys().next().value!);
+    this.sessions.set(id, signer);
+    return signer;
   }
 }
 
@@ -75,15 +88,21 @@ export class SessionSigner {
     const given = Buffer.from(hash, 'base64');
     if (given.length !== HASH_BYTES) return 'invalid';
     const mac = given.subarray(MAC_OFFSET);
+    const v = given.readUIntBE(4, 6);
+    // The state is inside the MAC, not the layout: try 'new' first (what the client sends back
+    // most), 'changed' only when that fails. A new object is signed with version 0, so a
+    // non-zero version can only be 'changed'. Which one matched is no secret (the answer says).
     let state: 'new' | 'changed' | undefined;
-    for (const isNew of [true, false]) {
-      if (timingSafeEqual(mac, this.mac(given, objectType, guid, isNew, attributes).subarray(0, HASH_BYTES - MAC_OFFSET))) state = isNew ? 'new' : 'changed';
-    }
+    if (v === 0 && this.matches(mac, given, objectType, guid, true, attributes)) state = 'new';
+    else if (this.matches(mac, given, objectType, guid, false, attributes)) state = 'changed';
     if (!state) return 'invalid';
     const age = this.now() - given.readUInt32BE(0) * 1000;
     if (age > this.maxAgeMs || age < -CLOCK_SKEW_MS) return 'expired';
-    const v = given.readUIntBE(4, 6);
     return { state, version: v === 0 ? null : v - 1 };
+  }
+
+  private matches(mac: Buffer, header: Buffer, objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, unknown>>): boolean {
+    return timingSafeEqual(mac, this.mac(header, objectType, guid, isNew, attributes).subarray(0, HASH_BYTES - MAC_OFFSET));
   }
 
   private mac(header: Buffer, objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, unknown>>): Buffer {
