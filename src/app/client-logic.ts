@@ -32,6 +32,8 @@ export function clientLogic(engine: MicroflowEngine): ObjectLogic {
   };
   return {
     async afterCreate(t, user, obj) {
+      // Without after-create handlers there is nothing to run: no session, no savepoint.
+      if (!engine.model.entities.get(obj.entity)?.events.some((h) => h.event === 'create' && h.moment === 'after')) return;
       const s = engine.session(user, tx(t));
       await s.begin();
       await engine.actions.afterCreate(s, obj, []);

@@ -1,5 +1,5 @@
 import type { CEventHandler } from '../model/compiled/types.js';
-import type { MxObject } from '../objects/mx-object.js';
+import { clearChanges, type MxObject } from '../objects/mx-object.js';
 import type { Value } from './expressions/runtime.js';
 import { EventCancelledError, ValidationFailedError } from './engine/errors.js';
 import type { ObjectActionsApi } from './engine/host.js';
@@ -83,13 +83,18 @@ export class ObjectActions implements ObjectActionsApi {
   }
 
   async commit(session: LogicSession, objects: readonly MxObject[], opts: { events: boolean }, stack: readonly string[]): Promise<void> {
+    const model = session.model;
     let list = unique(objects).filter((o) => !session.deleted.has(o.id));
     for (const o of list) session.track(o);
-    if (opts.events) list = await this.before(session, list, 'commit', stack);
+    // Most entities have neither commit handlers nor validation rules: then neither pass is
+    // entered (no handler groups built, no promise awaited for them).
+    const events = opts.events && list.some((o) => hasHandler(model.entities.get(o.entity)?.events, 'commit'));
+    if (events) list = await this.before(session, list, 'commit', stack);
     if (list.length === 0) return;
-    const feedback = await validateObjects(session, list);
-    if (feedback.length > 0) throw new ValidationFailedError(feedback);
-    const model = session.model;
+    if (list.some((o) => (model.entities.get(o.entity)?.validation.length ?? 0) > 0)) {
+      const feedback = await validateObjects(session, list);
+      if (feedback.length > 0) throw new ValidationFailedError(feedback);
+    }
     const writes = list.filter((o) => model.entities.get(o.entity)?.persistable);
     // Autocommit: new objects the committed ones refer to are written too (no events, no validation).
     const inWrite = new Set(writes.map((o) => o.id));
@@ -113,11 +118,11 @@ export class ObjectActions implements ObjectActionsApi {
       });
     }
     for (const o of list) {
-      o.changed.clear();
+      clearChanges(o);
       session.noteCommitted(o);
     }
     for (const o of writes) session.noteCommitted(o);
-    if (opts.events) await this.after(session, list, 'commit', stack);
+    if (events) await this.after(session, list, 'commit', stack);
   }
 
   async delete(session: LogicSession, objects: readonly MxObject[], opts: { events: boolean }, stack: readonly string[]): Promise<void> {
@@ -176,7 +181,13 @@ export class ObjectActions implements ObjectActionsApi {
   }
 }
 
+function hasHandler(handlers: readonly CEventHandler[] | undefined, event: Event): boolean {
+  if (handlers) for (const h of handlers) if (h.event === event) return true;
+  return false;
+}
+
 function unique(objects: readonly MxObject[]): MxObject[] {
+  if (objects.length < 2) return objects.slice();
   const seen = new Set<bigint>();
   return objects.filter((o) => {
     if (seen.has(o.id)) return false;
