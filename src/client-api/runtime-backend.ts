@@ -1,6 +1,6 @@
 import type { CompiledModel } from '../model/compiled/types.js';
 import { ownedAssociations } from '../model/compiled/owned-associations.js';
-import { createMxObject, type MxObject } from '../objects/mx-object.js';
+import { createMxObject, putValue, type MxObject } from '../objects/mx-object.js';
 import type { ObjectId } from '../objects/values.js';
 import { commitObjects, createObject, deleteObjects, type Database, type IdGenerator, type Transaction } from '../data/index.js';
 import { defaultValue } from '../data/persistence/create.js';
@@ -237,7 +237,7 @@ export class RuntimeBackend implements ClientApiBackend {
     const e = this.model.entities.get(entity)!;
     const obj = createMxObject(entity, id, 'new');
     const now = new Date();
-    for (const a of e.attributes.values()) obj.values.set(a.name, a.type === 'AutoNumber' ? null : a.system ? now : defaultValue(a, now));
+    for (const a of e.attributes.values()) putValue(obj, a.name, a.type === 'AutoNumber' ? null : a.system ? now : defaultValue(a, now));
     for (const name of ownedAssociations(e)) obj.references.set(name, this.model.associations.get(name)!.type === 'Reference' ? null : []);
     return obj;
   }

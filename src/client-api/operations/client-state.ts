@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { CEntity, CompiledModel, MemberRight } from '../../model/compiled/types.js';
-import type { MxObject } from '../../objects/mx-object.js';
+import { getValue, setReference, setValue, type MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid, type AssociationValue, type AttributeValue, type ObjectId } from '../../objects/values.js';
 import { clientPasswordRefusal } from '../../security/client-passwords.js';
 import { entityAccess } from '../../security/entity-access.js';
@@ -291,16 +291,15 @@ function sameValue(a: AttributeValue | undefined, b: AttributeValue): boolean {
   return a === b;
 }
 
+// Through the object's slot helpers: no Map view of the values or Set of the changed names made for it.
 function setIfDifferent(obj: MxObject, name: string, value: AttributeValue): void {
-  if (obj.state === 'persisted' && sameValue(obj.values.get(name), value)) return;
-  obj.values.set(name, value);
-  obj.changed.add(name);
+  if (obj.state === 'persisted' && sameValue(getValue(obj, name), value)) return;
+  setValue(obj, name, value);
 }
 
 function setRefIfDifferent(obj: MxObject, name: string, value: AssociationValue): void {
   const cur = obj.references.get(name);
   const same = Array.isArray(value) && Array.isArray(cur) ? value.length === cur.length && value.every((x, i) => x === cur[i]) : cur === value;
   if (obj.state === 'persisted' && same) return;
-  obj.references.set(name, value);
-  obj.changed.add(name);
+  setReference(obj, name, value);
 }

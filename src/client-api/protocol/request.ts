@@ -60,13 +60,21 @@ export function toRuntimeOperation(body: RuntimeOperationBody): RuntimeOperation
     extraXpath: (o?.extraXpath ?? '').trim(),
     filters: o?.filters ?? [],
   };
+  // Walked by Object.keys, without the [key, value] pair Object.entries makes per member.
   const changes = new Map<string, Map<string, unknown>>();
-  for (const [guid, members] of Object.entries(body.changes ?? {})) {
-    changes.set(guid, new Map(Object.entries(members).map(([name, v]) => [name, v.value])));
+  const bodyChanges = body.changes;
+  if (bodyChanges) {
+    for (const guid of Object.keys(bodyChanges)) {
+      const members = bodyChanges[guid]!;
+      const values = new Map<string, unknown>();
+      for (const name of Object.keys(members)) values.set(name, members[name]!.value);
+      changes.set(guid, values);
+    }
   }
   const objects = (body.objects ?? []).map((x): ClientObject => {
     const attributes: Record<string, unknown> = {};
-    for (const [name, v] of Object.entries(x.attributes ?? {})) attributes[name] = v.value;
+    const given = x.attributes;
+    if (given) for (const name of Object.keys(given)) attributes[name] = given[name]!.value;
     return { objectType: x.objectType, guid: x.guid, attributes, hash: x.hash };
   });
   return { operationId: body.operationId, params: body.params ?? {}, options, changes, objects };

@@ -1,6 +1,6 @@
-import type { CompiledModel } from '../../model/compiled/types.js';
+import type { CAttribute, CompiledModel } from '../../model/compiled/types.js';
 import { ownedAssociations } from '../../model/compiled/owned-associations.js';
-import type { MxObject } from '../../objects/mx-object.js';
+import { getValue, type MxObject } from '../../objects/mx-object.js';
 import { idToGuid } from '../../objects/values.js';
 import type { SessionSigner } from './signing.js';
 import { valueToJson, type JsonValue } from './values.js';
@@ -37,14 +37,9 @@ export function serializeObject(model: CompiledModel, obj: MxObject, opts: Seria
   const attributes: Record<string, { value: MemberJson }> = {};
   // The flat values are only needed to sign (new and changed objects), not for the pages of a retrieve.
   const flat: Record<string, MemberJson> | undefined = opts.signer ? {} : undefined;
-  const names = opts.attributes ?? [...entity.attributes.keys()];
-  for (const name of names) {
-    const attr = entity.attributes.get(name);
-    if (!attr || attr.type === 'Binary' || attr.type === 'HashedString' || !opts.readable(name)) continue;
-    const v = valueToJson(attr, obj.values.get(name));
-    attributes[name] = { value: v };
-    if (flat) flat[name] = v;
-  }
+  // Every attribute in the model's order unless a list is given (walked without copying the names).
+  if (opts.attributes) for (const name of opts.attributes) putAttribute(attributes, flat, obj, entity.attributes.get(name), opts.readable);
+  else for (const attr of entity.attributes.values()) putAttribute(attributes, flat, obj, attr, opts.readable);
   const owned = ownedAssociations(entity);
   const assocs = opts.associations ?? owned;
   for (const a of assocs) {
@@ -59,9 +54,22 @@ export function serializeObject(model: CompiledModel, obj: MxObject, opts: Seria
   return out;
 }
 
+function putAttribute(
+  attributes: Record<string, { value: MemberJson }>,
+  flat: Record<string, MemberJson> | undefined,
+  obj: MxObject,
+  attr: CAttribute | undefined,
+  readable: (member: string) => boolean,
+): void {
+  if (!attr || attr.type === 'Binary' || attr.type === 'HashedString' || !readable(attr.name)) return;
+  const v = valueToJson(attr, getValue(obj, attr.name));
+  attributes[attr.name] = { value: v };
+  if (flat) flat[attr.name] = v;
+}
+
 /** The version of a persisted object a signature is bound to: its changedDate (epoch ms), when the entity has one. */
 export function objectVersion(hasChangedDate: boolean, obj: MxObject): number | null {
   if (!hasChangedDate || obj.state === 'new') return null;
-  const v = obj.values.get('changedDate');
+  const v = getValue(obj, 'changedDate');
   return v instanceof Date ? v.getTime() : null;
 }
