@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
 import type { LoadedObject } from '../backend.js';
 import { JsonText } from '../protocol/json-text.js';
-import { ObjectWriter } from '../protocol/object-writer.js';
+import { ObjectWriter, type TextFlags } from '../protocol/object-writer.js';
 import { guidOf } from '../../objects/mx-object.js';
 import type { RetrieveOperation } from '../registry/types.js';
 
@@ -70,18 +70,20 @@ function compileShape(model: CompiledModel, op: RetrieveOperation): RetrieveShap
         s += '"';
       }
       s += page.hasMoreItems ? '],"hasMoreItems":true,"partialObjects":[' : '],"hasMoreItems":false,"partialObjects":[';
+      // Ids, numbers and the fixed text are ASCII: the writers say whether the values were.
+      const text: TextFlags = { ascii: true };
       let guids = '';
       for (let i = 0; i < objects.length; i++) {
         const l = objects[i]!;
         if (i) s += ',';
-        s = main.append(s, l.object, l.rights);
+        s = main.append(s, l.object, l.rights, text);
         guids += i ? '","' : '"';
         guids += guidOf(l.object);
       }
       for (let i = 0; i < related.length; i++) {
         const l = related[i]!;
         if (objects.length || i) s += ',';
-        s = relatedWriter(l.object.entity).append(s, l.object, l.rights);
+        s = relatedWriter(l.object.entity).append(s, l.object, l.rights, text);
       }
       s += '],"resultGuids":[';
       if (objects.length) {
@@ -89,7 +91,7 @@ function compileShape(model: CompiledModel, op: RetrieveOperation): RetrieveShap
         s += '"';
       }
       s += ']}';
-      return new JsonText(s);
+      return new JsonText(s, text.ascii);
     },
   };
 }

@@ -36,10 +36,11 @@ export class ObjectWriter {
    * `s` followed by the object's JSON text. Each string is one concatenation less than
    * `s + write(..)`, and text that needs no escaping goes in between quotes that are part of
    * the members' keys: few pieces to concatenate, and so few for V8 to flatten when the
-   * answer is sent.
+   * answer is sent. `text.ascii` is cleared when what is written is not all ASCII.
    */
-  append(s: string, obj: MxObject, rights: ReadonlyMap<string, MemberRight>): string {
+  append(s: string, obj: MxObject, rights: ReadonlyMap<string, MemberRight>, text: TextFlags = { ascii: true }): string {
     const plan = this.plan(obj.entity, rights);
+    if (!plan.ascii) text.ascii = false;
     // An object of createMxObject is read by slot (no Map view made, no lookup by name).
     const store = slotStoreOf(obj);
     const bySlot = store !== undefined && store.shape === plan.shape;
@@ -64,7 +65,9 @@ export class ObjectWriter {
         open = 1;
       } else {
         s += m.keys[open * 2]!;
-        s += m.encode(v);
+        const t = m.encode(v);
+        if (!m.ascii && text.ascii && !isAscii(t)) text.ascii = false;
+        s += t;
         open = 0;
       }
     }
@@ -104,16 +107,18 @@ export class ObjectWriter {
     for (const name of this.attributes ?? [...entity.attributes.keys()]) {
       const attr = entity.attributes.get(name);
       if (!attr || attr.type === 'Binary' || attr.type === 'HashedString' || !readable(name)) continue;
-      members.push({ name, keys: keys(name), kind: textual(attr) ? TEXT : VALUE, encode: encoderFor(attr), slot: shape.slot(name) });
+      members.push({ name, keys: keys(name), kind: textual(attr) ? TEXT : VALUE, encode: encoderFor(attr), ascii: writesAscii(attr), slot: shape.slot(name) });
     }
     const owned = ownedAssociations(entity);
     for (const a of this.associations ?? owned) {
       if (!owned.includes(a) || !readable(a)) continue;
-      members.push({ name: a, keys: keys(a), kind: ASSOCIATION, encode: encodeNull, slot: -1 });
+      members.push({ name: a, keys: keys(a), kind: ASSOCIATION, encode: encodeNull, ascii: true, slot: -1 });
     }
     // The last member's string and `{"value":..}`, the attributes, the object.
     const end = members.length ? '}}}' : '}}';
-    return { head: `{"objectType":${JSON.stringify(entityName)},"guid":"`, members, tails: [end, `"${end}`], shape };
+    const head = `{"objectType":${JSON.stringify(entityName)},"guid":"`;
+    const ascii = isAscii(head) && members.every((m) => m.keys.every(isAscii));
+    return { head, members, tails: [end, `"${end}`], shape, ascii };
   }
 }
 
@@ -125,6 +130,14 @@ interface WritePlan {
   readonly tails: readonly string[];
   /** The entity's slot layout the members' slots are of. */
   readonly shape: Shape;
+  /** Whether the head and the keys are all ASCII (names in a model mostly are). */
+  readonly ascii: boolean;
+}
+
+/** What writing learns of the text on the way. */
+export interface TextFlags {
+  /** Still true when every character written is ASCII (see JsonText). */
+  ascii: boolean;
 }
 
 /** A member whose value is text as it is stored (String, Enumeration): written between quotes when it needs no escaping. */
@@ -139,6 +152,8 @@ interface MemberPlan {
   readonly keys: readonly string[];
   readonly kind: typeof TEXT | typeof VALUE | typeof ASSOCIATION;
   readonly encode: (v: AttributeValue | undefined) => string;
+  /** Whether `encode` writes ASCII whatever the value (numbers, booleans, null). */
+  readonly ascii: boolean;
   /** The attribute's slot in the entity's shape (-1: read by name). */
   readonly slot: number;
 }
@@ -189,16 +204,27 @@ function textual(attr: CAttribute): boolean {
   }
 }
 
+/** Whether `encoderFor(attr)` writes ASCII whatever the value. */
+function writesAscii(attr: CAttribute): boolean {
+  return attr.type === 'DateTime' || attr.type === 'Integer' || attr.type === 'Boolean';
+}
+
 /**
- * Nothing JSON.stringify would escape: no quote, backslash, control character or surrogate
- * (paired or lone). A scan by char code: the values of a page are short, and a regular
- * expression's call cost more than its match (80 strings per overview page).
+ * ASCII that JSON.stringify writes as it is: no quote, backslash or control character (and no
+ * surrogate, paired or lone, being ASCII). A scan by char code: the values of a page are short,
+ * and a regular expression's call cost more than its match (80 strings per overview page).
+ * Anything else is JSON.stringify's to write.
  */
 function plain(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) return false;
   }
+  return true;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
 }
 

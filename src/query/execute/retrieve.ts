@@ -9,7 +9,8 @@ import type { UserContext } from '../../security/user-context.js';
 import { QueryError } from '../errors.js';
 import type { SortKey } from '../oql/build.js';
 import { QueryPlan, type QueryRequest } from '../plan.js';
-import { referenceAlias, ruleFlagAlias } from '../sql/compile.js';
+import { referenceAlias, ruleFlagAlias, type SqlStatement } from '../sql/compile.js';
+import type { QuerySyntax } from '../../data/dialects/query-syntax.js';
 import { bindParams, paramValue, type BindContext } from './bind.js';
 import { decodeId, decodeValue } from './decode.js';
 import { loadChildSideReferences, loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
@@ -85,7 +86,7 @@ export async function retrieve(
   const amount = amountRaw ? amountRaw : undefined;
   // `id ASC` keeps pages stable; a retrieve of everything needs no order.
   const stmt = amount === undefined && !offset && v.selectUnordered ? v.selectUnordered : v.select;
-  const sql = stmt.text + plan.syntax.paging(amount, offset);
+  const sql = pagedText(stmt, plan.syntax, amount, offset);
   const wantCount = options.wantCount ?? plan.request.wantCount;
   // The count does not wait for the page: both statements are on their way at once (pooled connections).
   const pageRows = db.query(sql, bindParams(stmt.params, ctx, plan.syntax));
@@ -111,6 +112,22 @@ export async function retrieve(
   if (!countRows) return matched ? { objects, matched } : { objects };
   const counted = await countRows;
   return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]), ...(matched ? { matched } : {}) };
+}
+
+/** Per statement, its text with the paging last asked for. */
+const paged = new WeakMap<SqlStatement, { amount: number | undefined; offset: number | undefined; text: string }>();
+
+/**
+ * The statement's text with its paging: the same string object while the paging stays the same
+ * (a grid asks for the same page again and again), so that it is not concatenated, flattened and
+ * hashed anew (the drivers' statement caches and the socket's write).
+ */
+function pagedText(stmt: SqlStatement, syntax: QuerySyntax, amount: number | undefined, offset: number | undefined): string {
+  const last = paged.get(stmt);
+  if (last !== undefined && last.amount === amount && last.offset === offset) return last.text;
+  const text = stmt.text + syntax.paging(amount, offset);
+  paged.set(stmt, { amount, offset, text });
+  return text;
 }
 
 type ObjectsSelect = Extract<OqlSelect, { kind: 'objects' }>;
