@@ -75,7 +75,18 @@ export class ObjectWriter {
     return s;
   }
 
+  /** The plan last looked up, with what it was looked up by: a page's objects mostly share both. */
+  private last: { readonly entity: string; readonly rights: ReadonlyMap<string, MemberRight>; readonly plan: WritePlan } | undefined = undefined;
+
   private plan(entityName: string, rights: ReadonlyMap<string, MemberRight>): WritePlan {
+    const last = this.last;
+    if (last !== undefined && last.rights === rights && last.entity === entityName) return last.plan;
+    const plan = this.lookUp(entityName, rights);
+    this.last = { entity: entityName, rights, plan };
+    return plan;
+  }
+
+  private lookUp(entityName: string, rights: ReadonlyMap<string, MemberRight>): WritePlan {
     let byRights = this.plans.get(entityName);
     if (!byRights) {
       byRights = new WeakMap();
