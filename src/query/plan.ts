@@ -215,6 +215,7 @@ function plainKey(user: UserContext): string {
   }
   return k;
 }
+
 function rolesKey(user: UserContext): string {
   let k = roleKeys.get(user);
   if (k === undefined) {
