@@ -75,7 +75,7 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;
       if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply, signal);
       const out = await executeOperation(signal ? { ...deps.handler, user, signal } : { ...deps.handler, user }, op, req);
-      return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
+      return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.body()) : out;
     },
   });
 }
@@ -150,7 +150,7 @@ async function keyedOperation(
   if (first) return replay(reply, first);
   try {
     const out = await executeOperation({ ...deps.handler, user, once: store.once(id, fingerprint), ...(signal ? { signal } : {}) }, op, req);
-    return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.text) : out;
+    return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.body()) : out;
   } catch (e) {
     if (!(e instanceof AlreadyDone)) throw e;
     const done = await store.find(id, fingerprint);

@@ -1,4 +1,4 @@
-import type { AssociationValue, AttributeValue, ObjectId } from './values.js';
+import { isCanonicalGuid, type AssociationValue, type AttributeValue, type ObjectId } from './values.js';
 import { SlotMap, SlotStore, shapeOf } from './slot-map.js';
 
 /**
@@ -49,15 +49,34 @@ class LazyMxObject extends SlotStore implements MxObject {
    * are only ever added above the highest one, so that is the last slot set.
    */
   #bits = 0;
+  /**
+   * The id and its decimal text (the guid), each made from the other when first asked: an
+   * object read from the database keeps the driver's text, and a page written to the client
+   * writes it back without a BigInt made and turned into text again; an object made with its
+   * id turns it into text once however often it is written.
+   */
+  #id: ObjectId | undefined;
+  #guid: string | undefined;
 
   constructor(
     readonly entity: string,
-    readonly id: ObjectId,
+    id: ObjectId | undefined,
     state: MxObject['state'],
     slots?: unknown[],
+    guid?: string,
   ) {
     super(shapeOf(entity), slots);
     this.state = state;
+    this.#id = id;
+    this.#guid = guid;
+  }
+
+  get id(): ObjectId {
+    return (this.#id ??= BigInt(this.#guid!));
+  }
+
+  get guid(): string {
+    return (this.#guid ??= this.#id!.toString());
   }
 
   /** The values as a Map: a view of this object's slots, made on first use. */
@@ -140,6 +159,23 @@ export function createMxObject(entity: string, id: ObjectId, state: MxObject['st
  */
 export function createMxObjectWithSlots(entity: string, id: ObjectId, slots: unknown[], state: MxObject['state'] = 'new'): MxObject {
   return new LazyMxObject(entity, id, state, slots);
+}
+
+/**
+ * A persisted object read from a row whose id the driver gave as text (`slots` as in
+ * `createMxObjectWithSlots`). Text in the id's canonical decimal form is kept as the object's
+ * guid and turned into the id only when someone asks for it; any other text is read now, as
+ * the data layer's id decoder reads it (and refused as it refuses it).
+ */
+export function createMxObjectFromRow(entity: string, idText: string, slots: unknown[]): MxObject {
+  return isCanonicalGuid(idText)
+    ? new LazyMxObject(entity, undefined, 'persisted', slots, idText)
+    : new LazyMxObject(entity, BigInt(idText), 'persisted', slots);
+}
+
+/** The object's id as the guid the client knows it by (`idToGuid(obj.id)`), made once per object of `createMxObject`. */
+export function guidOf(obj: MxObject): string {
+  return obj instanceof LazyMxObject ? obj.guid : obj.id.toString();
 }
 
 export function setValue(obj: MxObject, attribute: string, value: AttributeValue): void {

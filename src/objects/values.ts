@@ -35,6 +35,20 @@ export function idToGuid(id: ObjectId): string {
   return id.toString();
 }
 
+/**
+ * Whether `s` is an id's text exactly as `idToGuid` writes it (decimal digits, no sign, no
+ * leading zero): such text and the id it reads as are interchangeable.
+ */
+export function isCanonicalGuid(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || (n > 1 && s.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 export function guidToId(guid: string): ObjectId {
   if (!/^\d{1,20}$/.test(guid)) throw new Error(`invalid object id '${guid}'`);
   return BigInt(guid);

@@ -106,7 +106,13 @@ export class QueryPlan {
   variant(user: UserContext | null, sort: readonly SortKey[] | undefined, emptyVariables: readonly string[] = [], matchRulesOnly = false): PlanVariant {
     const secured = !!user && user.applyEntityAccess;
     // Path constraints are secured with other entities' rules too: key on the whole role set.
-    const key = `${secured ? rolesKey(user) : '*'}#${sort ? JSON.stringify(sort) : ''}#${emptyVariables.length ? emptyVariables.join(',') : ''}${secured && matchRulesOnly ? '#m' : ''}`;
+    // The usual key (no sort override, no empty variable) is the same string object every time: its hash is kept.
+    const key =
+      !sort && !emptyVariables.length && !(secured && matchRulesOnly)
+        ? secured
+          ? plainKey(user)
+          : '*##'
+        : `${secured ? rolesKey(user) : '*'}#${sort ? JSON.stringify(sort) : ''}#${emptyVariables.length ? emptyVariables.join(',') : ''}${secured && matchRulesOnly ? '#m' : ''}`;
     let v = this.variants.get(key);
     if (!v) {
       v = this.build(secured ? user.moduleRoles : null, sort ?? this.request.sort ?? [], new Set(emptyVariables), secured && matchRulesOnly);
@@ -198,6 +204,18 @@ class Variant implements PlanVariant {
 
 /** A user's module roles as a variant key, once per user context (a session keeps its context): this runs on every retrieve. */
 const roleKeys = new WeakMap<UserContext, string>();
+/** `variant`'s key for the roles alone (`<roles>##`), once per user context. */
+const plainKeys = new WeakMap<UserContext, string>();
+
+function plainKey(user: UserContext): string {
+  let k = plainKeys.get(user);
+  if (k === undefined) {
+    k = `${rolesKey(user)}##`;
+    plainKeys.set(user, k);
+  }
+  return k;
+}
+
 function rolesKey(user: UserContext): string {
   let k = roleKeys.get(user);
   if (k === undefined) {

@@ -7,6 +7,7 @@ import { valueFromJson, valueToJson } from '../../src/client-api/protocol/values
 import { parseRuntimeOperation } from '../../src/client-api/protocol/request.js';
 import { ClientApiError } from '../../src/client-api/errors.js';
 import { ObjectWriter } from '../../src/client-api/protocol/object-writer.js';
+import { JsonText } from '../../src/client-api/protocol/json-text.js';
 import { serializeObject } from '../../src/client-api/protocol/serialize.js';
 import { createMxObject } from '../../src/objects/mx-object.js';
 import type { MemberRight } from '../../src/model/compiled/types.js';
@@ -111,6 +112,12 @@ describe('client API protocol', () => {
     );
   });
 
+  it('sends ASCII JSON text as its bytes, any other as the string', () => {
+    const ascii = new JsonText('{"a":"b"}', true).body();
+    expect(Buffer.isBuffer(ascii) && ascii.equals(Buffer.from('{"a":"b"}', 'utf8'))).toBe(true);
+    expect(new JsonText('{"a":"é"}').body()).toBe('{"a":"é"}');
+  });
+
   it('writes objects as text exactly as serializeObject builds them, honouring member rights', async () => {
     const { model } = await loadModel(join(ROOT, 'examples', 'sales'));
     const m = model!;
@@ -168,6 +175,10 @@ describe('client API protocol', () => {
               serializeObject(m, o, { readable, ...(attributes ? { attributes } : {}), ...(associations ? { associations } : {}) }),
             );
             expect(writer.write(o, rights)).toBe(expected);
+            // Appended to text before it, and knowing whether what it wrote is all ASCII.
+            const text = { ascii: true };
+            expect(writer.append('[', o, rights, text)).toBe(`[${expected}`);
+            expect(text.ascii).toBe([...expected].every((c) => c.charCodeAt(0) < 0x80));
           }
         }
       }

@@ -1,7 +1,8 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
 import type { LoadedObject } from '../backend.js';
 import { JsonText } from '../protocol/json-text.js';
-import { ObjectWriter } from '../protocol/object-writer.js';
+import { ObjectWriter, type TextFlags } from '../protocol/object-writer.js';
+import { guidOf } from '../../objects/mx-object.js';
 import type { RetrieveOperation } from '../registry/types.js';
 
 /**
@@ -62,23 +63,35 @@ function compileShape(model: CompiledModel, op: RetrieveOperation): RetrieveShap
       let s = HEAD;
       if (page.count !== undefined) s += `,"count":${page.count}`;
       s += ',"extraGuids":[';
-      for (let i = 0; i < page.related.length; i++) s += `${i ? ',' : ''}"${page.related[i]!.object.id.toString()}"`;
-      s += `],"hasMoreItems":${page.hasMoreItems},"partialObjects":[`;
+      const { objects, related } = page;
+      for (let i = 0; i < related.length; i++) {
+        s += i ? ',"' : '"';
+        s += guidOf(related[i]!.object);
+        s += '"';
+      }
+      s += page.hasMoreItems ? '],"hasMoreItems":true,"partialObjects":[' : '],"hasMoreItems":false,"partialObjects":[';
+      // Ids, numbers and the fixed text are ASCII: the writers say whether the values were.
+      const text: TextFlags = { ascii: true };
       let guids = '';
-      for (let i = 0; i < page.objects.length; i++) {
-        const l = page.objects[i]!;
-        if (i) {
-          s += ',';
-          guids += ',';
-        }
-        s += main.write(l.object, l.rights);
-        guids += `"${l.object.id.toString()}"`;
+      for (let i = 0; i < objects.length; i++) {
+        const l = objects[i]!;
+        if (i) s += ',';
+        s = main.append(s, l.object, l.rights, text);
+        guids += i ? '","' : '"';
+        guids += guidOf(l.object);
       }
-      for (let i = 0; i < page.related.length; i++) {
-        const l = page.related[i]!;
-        s += `${page.objects.length || i ? ',' : ''}${relatedWriter(l.object.entity).write(l.object, l.rights)}`;
+      for (let i = 0; i < related.length; i++) {
+        const l = related[i]!;
+        if (objects.length || i) s += ',';
+        s = relatedWriter(l.object.entity).append(s, l.object, l.rights, text);
       }
-      return new JsonText(`${s}],"resultGuids":[${guids}]}`);
+      s += '],"resultGuids":[';
+      if (objects.length) {
+        s += guids;
+        s += '"';
+      }
+      s += ']}';
+      return new JsonText(s, text.ascii);
     },
   };
 }

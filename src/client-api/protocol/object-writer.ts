@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { CAttribute, CompiledModel, MemberRight } from '../../model/compiled/types.js';
-import { getValue, slotStoreOf, type MxObject } from '../../objects/mx-object.js';
+import { getValue, guidOf, slotStoreOf, type MxObject } from '../../objects/mx-object.js';
 import { shapeOf, type Shape } from '../../objects/slot-map.js';
 import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { AssociationValue, AttributeValue } from '../../objects/values.js';
@@ -29,23 +29,64 @@ export class ObjectWriter {
 
   /** The object as JSON text, with the members `rights` lets the user read. */
   write(obj: MxObject, rights: ReadonlyMap<string, MemberRight>): string {
+    return this.append('', obj, rights);
+  }
+
+  /**
+   * `s` followed by the object's JSON text. Each string is one concatenation less than
+   * `s + write(..)`, and text that needs no escaping goes in between quotes that are part of
+   * the members' keys: few pieces to concatenate, and so few for V8 to flatten when the
+   * answer is sent. `text.ascii` is cleared when what is written is not all ASCII.
+   */
+  append(s: string, obj: MxObject, rights: ReadonlyMap<string, MemberRight>, text: TextFlags = { ascii: true }): string {
     const plan = this.plan(obj.entity, rights);
+    if (!plan.ascii) text.ascii = false;
     // An object of createMxObject is read by slot (no Map view made, no lookup by name).
     const store = slotStoreOf(obj);
     const bySlot = store !== undefined && store.shape === plan.shape;
-    let s = `${plan.head}${obj.id.toString()}","attributes":{`;
+    s += plan.head;
+    s += guidOf(obj);
+    s += '","attributes":{';
     const members = plan.members;
+    // 1 while the text so far ends inside a string value whose closing quote is still to come.
+    let open = 0;
     for (let i = 0; i < members.length; i++) {
       const m = members[i]!;
-      s += m.key;
-      if (m.association) s += encodeReference(obj.references.get(m.name));
-      else s += m.encode(bySlot && m.slot >= 0 ? store.valueAt(m.slot) : getValue(obj, m.name));
-      s += '}';
+      if (m.kind === ASSOCIATION) {
+        s += m.keys[open * 2]!;
+        s += encodeReference(obj.references.get(m.name));
+        open = 0;
+        continue;
+      }
+      const v = bySlot && m.slot >= 0 ? store.valueAt(m.slot) : getValue(obj, m.name);
+      if (m.kind === TEXT && typeof v === 'string' && plain(v)) {
+        s += m.keys[open * 2 + 1]!;
+        s += v;
+        open = 1;
+      } else {
+        s += m.keys[open * 2]!;
+        const t = m.encode(v);
+        if (!m.ascii && text.ascii && !isAscii(t)) text.ascii = false;
+        s += t;
+        open = 0;
+      }
     }
-    return `${s}}}`;
+    s += plan.tails[open]!;
+    return s;
   }
 
+  /** The plan last looked up, with what it was looked up by: a page's objects mostly share both. */
+  private last: { readonly entity: string; readonly rights: ReadonlyMap<string, MemberRight>; readonly plan: WritePlan } | undefined = undefined;
+
   private plan(entityName: string, rights: ReadonlyMap<string, MemberRight>): WritePlan {
+    const last = this.last;
+    if (last !== undefined && last.rights === rights && last.entity === entityName) return last.plan;
+    const plan = this.lookUp(entityName, rights);
+    this.last = { entity: entityName, rights, plan };
+    return plan;
+  }
+
+  private lookUp(entityName: string, rights: ReadonlyMap<string, MemberRight>): WritePlan {
     let byRights = this.plans.get(entityName);
     if (!byRights) {
       byRights = new WeakMap();
@@ -68,18 +109,27 @@ export class ObjectWriter {
     };
     const members: MemberPlan[] = [];
     const shape = shapeOf(entityName);
-    const key = (name: string) => `${members.length ? ',' : ''}${JSON.stringify(name)}:{"value":`;
+    // By (the previous value's string still open) * 2 + (this value's string opened here): closes
+    // the previous member (its string, its `{"value":..}`), names this one and opens its string.
+    const keys = (name: string): readonly string[] => {
+      const key = `${members.length ? '},' : ''}${JSON.stringify(name)}:{"value":`;
+      return [key, `${key}"`, `"${key}`, `"${key}"`];
+    };
     for (const name of this.attributes ?? [...entity.attributes.keys()]) {
       const attr = entity.attributes.get(name);
       if (!attr || attr.type === 'Binary' || attr.type === 'HashedString' || !readable(name)) continue;
-      members.push({ name, key: key(name), association: false, encode: encoderFor(attr), slot: shape.slot(name) });
+      members.push({ name, keys: keys(name), kind: textual(attr) ? TEXT : VALUE, encode: encoderFor(attr), ascii: writesAscii(attr), slot: shape.slot(name) });
     }
     const owned = ownedAssociations(entity);
     for (const a of this.associations ?? owned) {
       if (!owned.includes(a) || !readable(a)) continue;
-      members.push({ name: a, key: key(a), association: true, encode: encodeNull, slot: -1 });
+      members.push({ name: a, keys: keys(a), kind: ASSOCIATION, encode: encodeNull, ascii: true, slot: -1 });
     }
-    return { head: `{"objectType":${JSON.stringify(entityName)},"guid":"`, members, shape };
+    // The last member's string and `{"value":..}`, the attributes, the object.
+    const end = members.length ? '}}}' : '}}';
+    const head = `{"objectType":${JSON.stringify(entityName)},"guid":"`;
+    const ascii = isAscii(head) && members.every((m) => m.keys.every(isAscii));
+    return { head, members, tails: [end, `"${end}`], shape, ascii };
   }
 }
 
@@ -87,16 +137,34 @@ interface WritePlan {
   /** `{"objectType":"Module.Entity","guid":"` */
   readonly head: string;
   readonly members: readonly MemberPlan[];
+  /** What ends the object, by whether the last value's string is still open (0, 1). */
+  readonly tails: readonly string[];
   /** The entity's slot layout the members' slots are of. */
   readonly shape: Shape;
+  /** Whether the head and the keys are all ASCII (names in a model mostly are). */
+  readonly ascii: boolean;
 }
+
+/** What writing learns of the text on the way. */
+export interface TextFlags {
+  /** Still true when every character written is ASCII (see JsonText). */
+  ascii: boolean;
+}
+
+/** A member whose value is text as it is stored (String, Enumeration): written between quotes when it needs no escaping. */
+const TEXT = 0;
+/** Any other attribute: its encoder writes it. */
+const VALUE = 1;
+const ASSOCIATION = 2;
 
 interface MemberPlan {
   readonly name: string;
-  /** `,"Name":{"value":` (no comma for the first member). */
-  readonly key: string;
-  readonly association: boolean;
+  /** `},"Name":{"value":`, by the open strings before and after (see compile); no `},` for the first member. */
+  readonly keys: readonly string[];
+  readonly kind: typeof TEXT | typeof VALUE | typeof ASSOCIATION;
   readonly encode: (v: AttributeValue | undefined) => string;
+  /** Whether `encode` writes ASCII whatever the value (numbers, booleans, null). */
+  readonly ascii: boolean;
   /** The attribute's slot in the entity's shape (-1: read by name). */
   readonly slot: number;
 }
@@ -130,13 +198,50 @@ function encoderFor(attr: CAttribute): (v: AttributeValue | undefined) => string
   }
 }
 
-/** Nothing JSON.stringify would escape: quotes, backslashes, control characters, surrogates (paired or lone). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+/** Whether `encoderFor(attr)` writes a string value as `"<the string>"` when it needs no escaping. */
+function textual(attr: CAttribute): boolean {
+  switch (attr.type) {
+    case 'DateTime':
+    case 'Long':
+    case 'AutoNumber':
+    case 'Decimal':
+    case 'Integer':
+    case 'Boolean':
+    case 'Binary':
+    case 'HashedString':
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** Whether `encoderFor(attr)` writes ASCII whatever the value. */
+function writesAscii(attr: CAttribute): boolean {
+  return attr.type === 'DateTime' || attr.type === 'Integer' || attr.type === 'Boolean';
+}
+
+/**
+ * ASCII that JSON.stringify writes as it is: no quote, backslash or control character (and no
+ * surrogate, paired or lone, being ASCII). A scan by char code: the values of a page are short,
+ * and a regular expression's call cost more than its match (80 strings per overview page).
+ * Anything else is JSON.stringify's to write.
+ */
+function plain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) return false;
+  }
+  return true;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 
 /** JSON.stringify(s), without its generic machinery for the common text that needs no escaping. */
 function encodeString(s: string): string {
-  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+  return plain(s) ? `"${s}"` : JSON.stringify(s);
 }
 
 function encodeReference(ref: AssociationValue | undefined): string {

@@ -1,5 +1,5 @@
 import type { CAssociation, CompiledModel } from '../../model/compiled/types.js';
-import { createMxObject, createMxObjectWithSlots, putValue, type MxObject } from '../../objects/mx-object.js';
+import { createMxObject, createMxObjectFromRow, createMxObjectWithSlots, putValue, type MxObject } from '../../objects/mx-object.js';
 import { shapeOf, type Shape } from '../../objects/slot-map.js';
 import type { ObjectId } from '../../objects/values.js';
 import type { Queryable } from '../database.js';
@@ -173,11 +173,11 @@ function include(c: ColumnMap, wanted: ReadonlySet<string> | undefined, withType
 function toObject(model: CompiledModel, entity: string, plan: SelectPlan, row: Row): MxObject {
   const type = plan.typeIndex < 0 ? undefined : Array.isArray(row) ? row[plan.typeIndex] : row[TYPE_COLUMN];
   const concrete = typeof type === 'string' && type !== entity && model.entities.has(type) ? type : entity;
-  const id = decodeId(rowId(row));
+  const rawId = rowId(row);
   const shape = shapeOf(concrete);
   const at = slotsOf(plan, shape);
   if (at === undefined) {
-    const obj = createMxObject(concrete, id, 'persisted');
+    const obj = createMxObject(concrete, decodeId(rawId), 'persisted');
     fill(obj, plan, row);
     return obj;
   }
@@ -193,7 +193,9 @@ function toObject(model: CompiledModel, entity: string, plan: SelectPlan, row: R
     if (c.reference) (refs ??= []).push([c.key, raw === null || raw === undefined ? null : decodeId(raw)]);
     else slots[at[i]!] = raw === null || raw === undefined ? null : c.decode(raw);
   }
-  const obj = createMxObjectWithSlots(concrete, id, slots, 'persisted');
+  // An id the driver gives as text (PostgreSQL's int8) stays text until someone needs the number.
+  const obj =
+    typeof rawId === 'string' ? createMxObjectFromRow(concrete, rawId, slots) : createMxObjectWithSlots(concrete, decodeId(rawId), slots, 'persisted');
   if (refs) for (const [k, v] of refs) obj.references.set(k, v);
   return obj;
 }

@@ -1,6 +1,6 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
-import type { Dialect } from '../../data/dialects/dialect.js';
-import { createMxObject, createMxObjectWithSlots, type MxObject } from '../../objects/mx-object.js';
+import type { Dialect, ValueDecoder } from '../../data/dialects/dialect.js';
+import { createMxObject, createMxObjectFromRow, createMxObjectWithSlots, type MxObject } from '../../objects/mx-object.js';
 import { shapeOf } from '../../objects/slot-map.js';
 import type { CAssociation } from '../../model/compiled/types.js';
 import type { OqlSelect } from '../oql/ast.js';
@@ -9,7 +9,8 @@ import type { UserContext } from '../../security/user-context.js';
 import { QueryError } from '../errors.js';
 import type { SortKey } from '../oql/build.js';
 import { QueryPlan, type QueryRequest } from '../plan.js';
-import { referenceAlias, ruleFlagAlias } from '../sql/compile.js';
+import { referenceAlias, ruleFlagAlias, type SqlStatement } from '../sql/compile.js';
+import type { QuerySyntax } from '../../data/dialects/query-syntax.js';
 import { bindParams, paramValue, type BindContext } from './bind.js';
 import { decodeId, decodeValue } from './decode.js';
 import { loadChildSideReferences, loadReferenceSets, loadSpecializationMembers } from './follow-up.js';
@@ -85,7 +86,7 @@ export async function retrieve(
   const amount = amountRaw ? amountRaw : undefined;
   // `id ASC` keeps pages stable; a retrieve of everything needs no order.
   const stmt = amount === undefined && !offset && v.selectUnordered ? v.selectUnordered : v.select;
-  const sql = stmt.text + plan.syntax.paging(amount, offset);
+  const sql = pagedText(stmt, plan.syntax, amount, offset);
   const wantCount = options.wantCount ?? plan.request.wantCount;
   // The count does not wait for the page: both statements are on their way at once (pooled connections).
   const pageRows = db.query(sql, bindParams(stmt.params, ctx, plan.syntax));
@@ -111,6 +112,22 @@ export async function retrieve(
   if (!countRows) return matched ? { objects, matched } : { objects };
   const counted = await countRows;
   return { objects, count: Number(Object.values(counted[0] ?? { c: 0 })[0]), ...(matched ? { matched } : {}) };
+}
+
+/** Per statement, its text with the paging last asked for. */
+const paged = new WeakMap<SqlStatement, { amount: number | undefined; offset: number | undefined; text: string }>();
+
+/**
+ * The statement's text with its paging: the same string object while the paging stays the same
+ * (a grid asks for the same page again and again), so that it is not concatenated, flattened and
+ * hashed anew (the drivers' statement caches and the socket's write).
+ */
+function pagedText(stmt: SqlStatement, syntax: QuerySyntax, amount: number | undefined, offset: number | undefined): string {
+  const last = paged.get(stmt);
+  if (last !== undefined && last.amount === amount && last.offset === offset) return last.text;
+  const text = stmt.text + syntax.paging(amount, offset);
+  paged.set(stmt, { amount, offset, text });
+  return text;
 }
 
 type ObjectsSelect = Extract<OqlSelect, { kind: 'objects' }>;
@@ -155,17 +172,18 @@ function rowDecoder(sel: ObjectsSelect, entity: string, dialect: Dialect): RowDe
       return obj;
     };
   } else {
-    const columns = attrs.map((a) => a.column);
     const decoders = attrs.map((a) => dialect.values.decoderFor(a.type));
-    const n = attrs.length;
+    const fill = slotFiller(
+      attrs.map((a) => a.column),
+      slots,
+    );
     decode = (row) => {
       // Sized for the shape's names now (it may have gained some since: a short array reads them as absent).
       const values = new Array<unknown>(shape.names.length);
-      for (let i = 0; i < n; i++) {
-        const raw = row[columns[i]!];
-        values[slots[i]!] = raw === null || raw === undefined ? null : decoders[i]!(raw);
-      }
-      const obj = createMxObjectWithSlots(entity, decodeId(row.id), values, 'persisted');
+      fill(row, values, decoders);
+      const id = row.id;
+      // An id the driver gives as text (PostgreSQL's int8) stays text until someone needs the number.
+      const obj = typeof id === 'string' ? createMxObjectFromRow(entity, id, values) : createMxObjectWithSlots(entity, decodeId(id), values, 'persisted');
       for (let i = 0; i < refs.length; i++) {
         const raw = row[refs[i]!.column];
         obj.references.set(refs[i]!.name, raw === null || raw === undefined ? null : decodeId(raw));
@@ -175,6 +193,25 @@ function rowDecoder(sel: ObjectsSelect, entity: string, dialect: Dialect): RowDe
   }
   rowDecoders.set(sel, decode);
   return decode;
+}
+
+type SlotFiller = (row: Record<string, unknown>, values: unknown[], decoders: readonly ValueDecoder[]) => void;
+
+/**
+ * `for (i) values[slots[i]] = decode(row[columns[i]])` written out, one statement per column
+ * with its name as a literal: V8 then loads each column by the hidden class the rows of a
+ * statement share, where the loop's load by a name that changes every turn misses its caches
+ * (a megamorphic load per column and row). The source holds nothing but the select's column
+ * aliases, as JSON string literals, and slot numbers.
+ */
+function slotFiller(columns: readonly string[], slots: readonly number[]): SlotFiller {
+  let src = 'let r;\n';
+  for (let i = 0; i < columns.length; i++) {
+    const slot = slots[i]!;
+    if (!Number.isInteger(slot) || slot < 0) throw new Error(`internal: slot ${slot} of column ${columns[i]}`);
+    src += `r = row[${JSON.stringify(columns[i])}];\nvalues[${slot}] = r === null || r === undefined ? null : decoders[${i}](r);\n`;
+  }
+  return new Function('row', 'values', 'decoders', src) as SlotFiller;
 }
 
 /** The compared variables that are empty in this execution (a missing one is reported when binding). */
