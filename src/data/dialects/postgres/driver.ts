@@ -84,7 +84,10 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
   // listener that would crash the process. The pool discards the client.
   pool.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost; it will be replaced'));
   const toResult = (r: pg.QueryResult): RawResult => ({ rows: r.rows as Record<string, unknown>[], affectedRows: r.rowCount ?? 0 });
-  const connect = () => boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release());
+  // With a client idle and nobody queued before us, pg-pool hands that client over on the next
+  // tick (nothing can take it in between): no wait to bound, so no timer per transaction.
+  const connect = () =>
+    pool.idleCount > 0 && pool.waitingCount === 0 ? pool.connect() : boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release());
   return {
     beginStatement: 'BEGIN',
     async run(sql, params) {
@@ -166,13 +169,16 @@ const MAX_NAMED = 1000;
  * bound values) run as named prepared statements; anything else, and texts
  * beyond the first MAX_NAMED, unnamed.
  */
-function statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
-  const values = params.map(bindable);
+function statement(sql: string, params: readonly unknown[]): pg.QueryConfig | string {
   let name = names.get(sql);
   if (name === undefined && names.size < MAX_NAMED && /^\s*(SELECT|INSERT|UPDATE|DELETE)\b/i.test(sql)) {
     name = `kiln_${names.size + 1}`;
     names.set(sql, name);
   }
+  // A transaction's BEGIN, COMMIT, ROLLBACK as bare text: pg copies every config object it is
+  // given (property descriptors and all), a string it only wraps. The same simple-protocol query.
+  if (name === undefined && params.length === 0) return sql;
+  const values = params.map(bindable);
   return name === undefined ? { text: sql, values } : { name, text: sql, values };
 }
 
