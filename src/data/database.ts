@@ -497,24 +497,24 @@ class TxImpl implements Transaction {
     this.begun = true;
     const begin = this.db.beginStatement;
     this.db.emit(begin, []);
-    await this.send(begin, []);
-    this.db.outages.ok();
-    const held = this.held;
-    if (held !== undefined) {
-      this.held = undefined;
-      this.db.emit(held[0], held[1]);
-      await this.send(held[0], held[1]);
+    try {
+      await this.conn.run(begin, []);
+      this.db.outages.ok();
+      const held = this.held;
+      if (held !== undefined) {
+        this.held = undefined;
+        this.db.emit(held[0], held[1]);
+        await this.conn.run(held[0], held[1]);
+      }
+    } catch (e) {
+      throw this.failure(e);
     }
   }
 
-  private async send(sql: string, params: readonly unknown[]): Promise<RawResult> {
-    try {
-      return await this.conn.run(sql, params);
-    } catch (e) {
-      // Aborted while the statement ran (its connection destroyed): not an outage.
-      if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted, { cause: e });
-      throw this.db.translate(e);
-    }
+  /** A statement's error as thrown: aborted while it ran (its connection destroyed) is not an outage. */
+  private failure(e: unknown): unknown {
+    if (this.aborted !== undefined) return new TransactionAbortedError(this.aborted, { cause: e });
+    return this.db.translate(e);
   }
 
   /** Gives the connection back once (an aborted transaction's was given back already). */
@@ -529,7 +529,11 @@ class TxImpl implements Transaction {
     if (this.done) throw new Error('the transaction has already ended');
     if (!this.begun) await this.open();
     this.db.emit(sql, params);
-    return this.send(sql, params);
+    try {
+      return await this.conn.run(sql, params);
+    } catch (e) {
+      throw this.failure(e);
+    }
   }
 
   async write(sql: string, params: readonly unknown[]): Promise<void> {
