@@ -83,8 +83,9 @@ export class RuntimeBackend implements ClientApiBackend {
     return p;
   }
 
-  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.db.transaction((tx) => fn(tx as unknown as BackendTx), signal ? { signal } : undefined);
+  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal, options?: { readonly deferWrite?: boolean }): Promise<T> {
+    const opts = options?.deferWrite ? { ...(signal ? { signal } : {}), deferWrite: true } : signal ? { signal } : undefined;
+    return this.db.transaction((tx) => fn(tx as unknown as BackendTx), opts);
   }
 
   entityOfId(id: ObjectId): string | undefined {

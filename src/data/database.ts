@@ -22,6 +22,12 @@ export interface Queryable {
   queryArraysNow?(sql: string, params: readonly unknown[]): unknown[][] | undefined;
   execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }>;
   /**
+   * A write (INSERT, UPDATE, DELETE) whose result the caller does not read. In a
+   * transaction begun with `deferWrite` it may be sent later (see
+   * TransactionOptions); everywhere else it is `execute`.
+   */
+  write?(sql: string, params: readonly unknown[]): Promise<void>;
+  /**
    * The same statement once per parameter list, in order, each reported to the
    * listeners; where the driver allows (SQLite) in one synchronous run with no
    * promise per statement. A failure stops at the failing statement.
@@ -43,6 +49,20 @@ export interface TransactionOptions {
    * for a connection ends at once.
    */
   readonly signal?: AbortSignal;
+  /**
+   * For a callback that reads neither its writes' results nor their failures
+   * (it lets any error end the transaction) and does nothing outside the
+   * database after its last write: BEGIN waits for the callback's first
+   * statement, and when that is a `write` it is held until the callback sends
+   * another statement (then BEGIN, the write and that statement go) or
+   * resolves. A transaction whose only statement is that write sends it alone,
+   * autocommitted, without BEGIN and COMMIT: one statement is atomic by itself,
+   * and it saves two round trips. Its failure is then thrown by `transaction`,
+   * not by `write`; when the callback throws, or `signal` aborts first, it is
+   * never sent. SQLite (one connection, no round trips) begins at once as
+   * without the option.
+   */
+  readonly deferWrite?: boolean;
 }
 
 export interface Database extends Queryable {
@@ -158,7 +178,14 @@ class KilnDatabase implements Database {
     this.kysely = new Kysely<any>({ dialect: driver.kyselyDialect() });
   }
 
+  /** The statement that opens a transaction (a lazy transaction sends it with its first statement). */
+  get beginStatement(): string {
+    return this.driver.beginStatement;
+  }
+
   emit(sql: string, params: readonly unknown[]): void {
+    // Mostly none (tests and tools listen): no Set iterator per statement.
+    if (this.listeners.size === 0) return;
     for (const l of this.listeners) l(sql, params);
   }
 
@@ -240,12 +267,14 @@ class KilnDatabase implements Database {
     const signal = options?.signal;
     if (signal?.aborted) throw new TransactionAbortedError(abortMessage(signal));
     const lifted = this.unbounded > 0 && this.dialect.liftTimeouts.length > 0;
-    const lease = await (signal ? this.beginOrAbort(signal) : this.begin());
+    const lazy = options?.deferWrite === true && !this.dialect.singleConnection && !lifted;
+    const lease = await (signal ? this.beginOrAbort(signal, lazy) : this.begin(lazy));
     if (this.abortedWith !== undefined || signal?.aborted) {
-      this.dropBegun(lease);
+      if (lazy) lease.release(false);
+      else this.dropBegun(lease);
       throw new TransactionAbortedError(this.abortedWith ?? abortMessage(signal!));
     }
-    const tx = new TxImpl(this, lease);
+    const tx = new TxImpl(this, lease, lazy);
     this.live.add(tx);
     // The request's deadline or disconnect aborts this transaction (unless its COMMIT was sent).
     const onAbort = signal
@@ -271,16 +300,26 @@ class KilnDatabase implements Database {
       if (tx.aborted !== undefined) throw new TransactionAbortedError(tx.aborted);
       tx.done = true;
       tx.committing = true;
-      this.emit('COMMIT', []);
-      await lease.conn.run('COMMIT', []).catch((e: unknown) => {
-        throw this.translate(e);
-      });
+      if (tx.begun) {
+        this.emit('COMMIT', []);
+        await lease.conn.run('COMMIT', []).catch((e: unknown) => {
+          throw this.translate(e);
+        });
+      } else if (tx.held !== undefined) {
+        // The transaction's one statement: alone, it commits by itself.
+        const [sql, params] = tx.held;
+        this.emit(sql, params);
+        await lease.conn.run(sql, params).catch((e: unknown) => {
+          throw this.translate(e);
+        });
+        this.outages.ok();
+      }
       return result;
     } catch (e) {
       tx.done = true;
       if (tx.aborted !== undefined) throw e instanceof TransactionAbortedError ? e : new TransactionAbortedError(tx.aborted, { cause: e });
       if (e instanceof DatabaseConnectionError || this.driver.isConnectionError(e)) broken = true;
-      else {
+      else if (tx.begun) {
         try {
           this.emit('ROLLBACK', []);
           await lease.conn.run('ROLLBACK', []);
@@ -319,13 +358,13 @@ class KilnDatabase implements Database {
   }
 
   /** `begin`, or TransactionAbortedError as soon as the signal aborts (a connection that comes later is given back). */
-  private beginOrAbort(signal: AbortSignal): Promise<Lease> {
-    const beginning = this.begin();
+  private beginOrAbort(signal: AbortSignal, lazy: boolean): Promise<Lease> {
+    const beginning = this.begin(lazy);
     return new Promise<Lease>((resolve, reject) => {
       const onAbort = () => {
         reject(new TransactionAbortedError(abortMessage(signal)));
         beginning.then(
-          (l) => this.dropBegun(l),
+          (l) => (lazy ? l.release(false) : this.dropBegun(l)),
           () => undefined,
         );
       };
@@ -357,7 +396,10 @@ class KilnDatabase implements Database {
     tx.aborted = reason;
     tx.done = true;
     this.live.delete(tx);
-    if (this.dialect.singleConnection) {
+    if (!tx.begun) {
+      // Nothing was sent on it (BEGIN waits for a statement, a held write for the end): it goes back as it is.
+      tx.release(false);
+    } else if (this.dialect.singleConnection) {
       // One synchronous connection: no statement can be half-way; roll back on it and hand it back.
       this.emit('ROLLBACK', []);
       try {
@@ -376,12 +418,17 @@ class KilnDatabase implements Database {
     return true;
   }
 
-  /** Leases a connection and opens a transaction; a connection found dead at BEGIN is replaced once. */
-  private async begin() {
+  /**
+   * Leases a connection and opens a transaction; a connection found dead at
+   * BEGIN is replaced once. `lazy`: only the lease (the transaction sends BEGIN
+   * with its first statement).
+   */
+  private async begin(lazy = false) {
     for (let attempt = 0; ; attempt++) {
       const lease = await this.driver.acquire().catch((e) => {
         throw this.translate(e);
       });
+      if (lazy) return lease;
       try {
         this.emit(this.driver.beginStatement, []);
         await lease.conn.run(this.driver.beginStatement, []);
@@ -428,15 +475,46 @@ class TxImpl implements Transaction {
   committing = false;
   /** Set by abortTransactions (the reason): the transaction never commits. */
   aborted: string | undefined;
+  /** BEGIN has been sent (at once, unless the transaction defers its write). */
+  begun: boolean;
+  /** The deferred first write, not sent yet (TransactionOptions.deferWrite). */
+  held: [sql: string, params: readonly unknown[]] | undefined;
   private savepoints = 0;
   private released = false;
 
   constructor(
     private readonly db: KilnDatabase,
     private readonly lease: Lease,
+    private readonly lazy: boolean,
   ) {
     this.dialect = db.dialect;
     this.conn = lease.conn;
+    this.begun = !lazy;
+  }
+
+  /** A lazy transaction's BEGIN, and its held write, before its next statement. */
+  private async open(): Promise<void> {
+    this.begun = true;
+    const begin = this.db.beginStatement;
+    this.db.emit(begin, []);
+    try {
+      await this.conn.run(begin, []);
+      this.db.outages.ok();
+      const held = this.held;
+      if (held !== undefined) {
+        this.held = undefined;
+        this.db.emit(held[0], held[1]);
+        await this.conn.run(held[0], held[1]);
+      }
+    } catch (e) {
+      throw this.failure(e);
+    }
+  }
+
+  /** A statement's error as thrown: aborted while it ran (its connection destroyed) is not an outage. */
+  private failure(e: unknown): unknown {
+    if (this.aborted !== undefined) return new TransactionAbortedError(this.aborted, { cause: e });
+    return this.db.translate(e);
   }
 
   /** Gives the connection back once (an aborted transaction's was given back already). */
@@ -449,14 +527,24 @@ class TxImpl implements Transaction {
   async run(sql: string, params: readonly unknown[]): Promise<RawResult> {
     if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted);
     if (this.done) throw new Error('the transaction has already ended');
+    if (!this.begun) await this.open();
     this.db.emit(sql, params);
     try {
       return await this.conn.run(sql, params);
     } catch (e) {
-      // Aborted while the statement ran (its connection destroyed): not an outage.
-      if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted, { cause: e });
-      throw this.db.translate(e);
+      throw this.failure(e);
     }
+  }
+
+  async write(sql: string, params: readonly unknown[]): Promise<void> {
+    if (this.lazy && !this.begun && this.held === undefined) {
+      if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted);
+      if (this.done) throw new Error('the transaction has already ended');
+      // Sent with the next statement, or alone at the end (TransactionOptions.deferWrite).
+      this.held = [sql, params];
+      return;
+    }
+    await this.run(sql, params);
   }
 
   async query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
@@ -470,6 +558,7 @@ class TxImpl implements Transaction {
   async executeEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<void> {
     if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted);
     if (this.done) throw new Error('the transaction has already ended');
+    if (!this.begun) await this.open();
     if (this.conn.runEach === undefined) {
       for (const p of paramSets) await this.run(sql, p);
       return;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { fromDbValue, toDbValue, ValueOutOfRangeError } from '../../src/data/index.js';
 import { parseTimestamp } from '../../src/data/dialects/postgres/driver.js';
-import { decoderFor, encoderFor, encodeValue, plainDecimal } from '../../src/data/dialects/value-codecs.js';
+import { decoderFor, encoderFor, encodeValue, plainDecimal, utcText } from '../../src/data/dialects/value-codecs.js';
 import { DIALECT } from '../support/dialects.js';
 
 const attr = { type: 'Decimal' as const, qualifiedName: 'T.E.Amount' };
@@ -133,6 +133,34 @@ describe('values for PostgreSQL and MariaDB', () => {
     );
     expect((fromDbValue(DIALECT.mysql, attr, '-0.50000000') as Decimal).toFixed()).toBe('-0.5');
     expect(fromDbValue(DIALECT.postgres, { type: 'Long' }, '-9223372036854775808')).toBe(-(2n ** 63n));
+  });
+});
+
+describe('DateTimes bound as UTC text (PostgreSQL, MariaDB outside DATETIME years)', () => {
+  // utcText writes the usual years by hand; it must be the text toISOString gave, or its RangeError.
+  const byIso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+  it('is the ISO text with a space and without the Z, for any time', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        const d = new Date(ms);
+        expect(utcText(d)).toBe(byIso(d));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const ms of [
+      Date.UTC(999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(1000, 0, 1),
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(10000, 0, 1),
+      0,
+      -1,
+      5,
+      50,
+    ])
+      expect(utcText(new Date(ms))).toBe(byIso(new Date(ms)));
+  });
+  it('refuses an invalid date as toISOString does', () => {
+    expect(() => utcText(new Date(Number.NaN))).toThrow(RangeError);
   });
 });
 

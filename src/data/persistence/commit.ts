@@ -418,7 +418,10 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
         }
       }
     }
-    await tx.execute(insertText(dialect, t, part.length), params);
+    // A write whose result is not read: a transaction that defers its write may hold it (TransactionOptions.deferWrite).
+    const text = insertText(dialect, t, part.length);
+    if (tx.write) await tx.write(text, params);
+    else await tx.execute(text, params);
   }
 }
 

@@ -83,8 +83,10 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
   // An idle client whose backend died emits 'error' on the pool; without a
   // listener that would crash the process. The pool discards the client.
   pool.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost; it will be replaced'));
-  const toResult = (r: pg.QueryResult): RawResult => ({ rows: r.rows as Record<string, unknown>[], affectedRows: r.rowCount ?? 0 });
-  const connect = () => boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release());
+  // With a client idle and nobody queued before us, pg-pool hands that client over on the next
+  // tick (nothing can take it in between): no wait to bound, so no timer per transaction.
+  const connect = () =>
+    pool.idleCount > 0 && pool.waitingCount === 0 ? pool.connect() : boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release());
   return {
     beginStatement: 'BEGIN',
     async run(sql, params) {
@@ -97,7 +99,7 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
       };
       client.once('error', onError);
       try {
-        return toResult(await client.query(statement(sql, params)));
+        return await send(client, sql, params);
       } catch (e) {
         failed = e as Error;
         throw e;
@@ -116,7 +118,7 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
       client.on('error', onError);
       return {
         conn: {
-          run: async (sql, params) => toResult(await client.query(statement(sql, params))),
+          run: (sql, params) => send(client, sql, params),
           cancel: () => cancelRunning(config, client),
         },
         release: (broken) => {
@@ -157,6 +159,27 @@ function cancelRunning(config: pg.ClientConfig, client: pg.PoolClient): void {
   }
 }
 
+const toResult = (r: pg.QueryResult): RawResult => ({ rows: r.rows as Record<string, unknown>[], affectedRows: r.rowCount ?? 0 });
+
+/**
+ * The statement on a leased client, as a pg Query made here: given a config
+ * object, pg copies it through its property descriptors (Object.create,
+ * getOwnPropertyDescriptors, defineProperties: property lookups in V8's
+ * runtime on every statement) and wraps its promise in another; a Query built
+ * from the text and values is not copied, and its name (the prepared
+ * statement's) is a plain field it reads when it sends the statement.
+ */
+function send(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<RawResult> {
+  return new Promise<RawResult>((resolve, reject) => {
+    const q = new pg.Query(sql, params.length > 0 ? params.map(bindable) : undefined, (err: Error | undefined, r: pg.QueryResult) =>
+      err ? reject(err) : resolve(toResult(r)),
+    ) as pg.Query & { name?: string };
+    const name = statementName(sql);
+    if (name !== undefined) q.name = name;
+    client.query(q);
+  });
+}
+
 /** Statement names by SQL text: each connection parses and plans a named statement once, then only binds and executes it. */
 const names = new Map<string, string>();
 const MAX_NAMED = 1000;
@@ -166,14 +189,22 @@ const MAX_NAMED = 1000;
  * bound values) run as named prepared statements; anything else, and texts
  * beyond the first MAX_NAMED, unnamed.
  */
-function statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
+function statement(sql: string, params: readonly unknown[]): pg.QueryConfig | string {
+  const name = statementName(sql);
+  // A transaction's BEGIN, COMMIT, ROLLBACK as bare text: pg copies every config object it is
+  // given (property descriptors and all), a string it only wraps. The same simple-protocol query.
+  if (name === undefined && params.length === 0) return sql;
   const values = params.map(bindable);
+  return name === undefined ? { text: sql, values } : { name, text: sql, values };
+}
+
+function statementName(sql: string): string | undefined {
   let name = names.get(sql);
   if (name === undefined && names.size < MAX_NAMED && /^\s*(SELECT|INSERT|UPDATE|DELETE)\b/i.test(sql)) {
     name = `kiln_${names.size + 1}`;
     names.set(sql, name);
   }
-  return name === undefined ? { text: sql, values } : { name, text: sql, values };
+  return name;
 }
 
 /** Dates bound as UTC text (the column is TIMESTAMP without time zone); bigints as text. */
