@@ -309,9 +309,20 @@ class KilnDatabase implements Database {
         // The transaction's one statement: alone, it commits by itself.
         const [sql, params] = tx.held;
         this.emit(sql, params);
-        await lease.conn.run(sql, params).catch((e: unknown) => {
-          throw this.translate(e);
-        });
+        try {
+          await lease.conn.run(sql, params);
+        } catch (e) {
+          // A pooled connection that died while idle (the database restarted) is found only by
+          // its next statement. A transaction's BEGIN is retried once on a fresh connection for
+          // that; so is a lone INSERT: its ids are the objects' own, so should the first one have
+          // got through after all, the primary key refuses the second instead of writing twice.
+          if (!this.driver.isConnectionError(e) || !/^\s*INSERT\b/i.test(sql) || signal?.aborted) throw this.translate(e);
+          broken = true;
+          this.emit(sql, params);
+          await this.driver.run(sql, params).catch((e2: unknown) => {
+            throw this.translate(e2);
+          });
+        }
         this.outages.ok();
       }
       return result;

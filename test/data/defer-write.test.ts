@@ -1,6 +1,8 @@
+import pg from 'pg';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, TransactionAbortedError, UniqueViolationError, type Database } from '../../src/data/index.js';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { DIALECTS, freshDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from '../support/databases.js';
 import { quietLog } from './support.js';
 
 /**
@@ -168,5 +170,42 @@ describe.each(DIALECTS)('a transaction that defers its write (%s)', (dialect) =>
     const id = ++n;
     const sent = await during(() => db.transaction((tx) => write(tx, id)));
     expect(sent).toEqual(['BEGIN', 'INSERT', 'COMMIT']);
+  });
+});
+
+describe.each(['postgres', 'mysql'] as const)('a lone deferred write on a connection that died while idle (%s)', (dialect) => {
+  let t: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    t = await freshDatabase(dialect);
+    db = await openDatabase(t.url, { log: quietLog, poolSize: 1 });
+    await db.execute('CREATE TABLE dw (id INT PRIMARY KEY, v VARCHAR(20))', []);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await t?.drop();
+  });
+
+  it('is written once after the server process of its pooled connection was ended while idle (a database restart)', async () => {
+    const pidSql = dialect === 'postgres' ? 'SELECT pg_backend_pid() AS pid' : 'SELECT CONNECTION_ID() AS pid';
+    const pid = (await db.transaction((tx) => tx.query<{ pid: number }>(pidSql, [])))[0]!.pid;
+    // A database restart, as the idle pooled connection sees it: its server process is gone.
+    const admin = dialect === 'postgres' ? new pg.Client({ connectionString: PG_ADMIN_URL }) : await mysql.createConnection(MYSQL_ADMIN_URL);
+    try {
+      if (admin instanceof pg.Client) {
+        await admin.connect();
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) await new Promise((r) => setTimeout(r, 20));
+      } else {
+        await admin.query(`KILL ${Number(pid)}`);
+        while (((await admin.query('SELECT id FROM information_schema.processlist WHERE id = ?', [pid]))[0] as unknown[]).length)
+          await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await admin.end();
+    }
+    const insert = `INSERT INTO dw (id, v) VALUES (${db.dialect.placeholder(1)}, ${db.dialect.placeholder(2)})`;
+    await db.transaction((tx) => tx.write!(insert, [1, 'saved']), { deferWrite: true });
+    expect(await db.query(`SELECT v FROM dw WHERE id = ${db.dialect.placeholder(1)}`, [1])).toEqual([{ v: 'saved' }]);
   });
 });
