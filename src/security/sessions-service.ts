@@ -20,20 +20,24 @@ export interface SessionResolver {
 }
 
 export function sessionResolver(mgr: SessionManager): SessionResolver {
-  const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | undefined>>();
+  // The lookup is kept on the request itself under a key of this resolver, not in a WeakMap: a
+  // WeakMap entry per request gave each request an identity hash and the GC an ephemeron to
+  // trace. The key is a symbol no other code holds; the request object lives as long as before.
+  const resolved = Symbol('kiln session lookup');
   const created = new WeakSet<FastifyRequest>();
+  type WithLookup = FastifyRequest & { [resolved]?: Promise<ActiveSession | undefined> };
   const resolve = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
-    let p = resolved.get(request);
+    let p = (request as WithLookup)[resolved];
     if (!p) {
       const id = readCookie(request, SESSION_COOKIE);
       p = id ? mgr.resolve(id) : Promise.resolve(undefined);
-      resolved.set(request, p);
+      (request as WithLookup)[resolved] = p;
     }
     return p;
   };
   return Object.assign(resolve, {
     remember: (request: FastifyRequest, session: ActiveSession) => {
-      resolved.set(request, Promise.resolve(session));
+      (request as WithLookup)[resolved] = Promise.resolve(session);
       created.add(request);
     },
     createdHere: (request: FastifyRequest) => created.has(request),

@@ -134,9 +134,11 @@ export class SessionManager {
    * Marks the session active.
    */
   async resolve(sessionId: string): Promise<ActiveSession | undefined> {
-    if (!couldBeSessionId(sessionId)) return undefined;
-    const now = this.clock();
+    // A cached id passed this check when it was cached (create's ids are random UUIDs): only an id
+    // not in the cache is checked, before anything is asked of the database.
     let entry = this.cache.get(sessionId);
+    if (!entry && !couldBeSessionId(sessionId)) return undefined;
+    const now = this.clock();
     if (!entry || now - entry.validatedAt >= this.opts.validationMs) {
       const stored = await this.store.find(secretHash(sessionId));
       if (!stored || !stored.userActive || stored.userBlocked) {
