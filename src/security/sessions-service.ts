@@ -13,11 +13,20 @@ import type { UserStore } from './user-store.js';
 /** The request's session from its cookie, looked up once per request. */
 export interface SessionResolver {
   (request: FastifyRequest): Promise<ActiveSession | undefined>;
+  /**
+   * The same session, without a promise when it is known at once (no cookie, or a session the
+   * manager has cached and validated: nearly every request): the per-request checks (the CSRF
+   * guard, the client API's user context) then wait for nothing.
+   */
+  now(request: FastifyRequest): ActiveSession | undefined | Promise<ActiveSession | undefined>;
   /** Records the session created for a request (an anonymous one) as its session. */
   remember(request: FastifyRequest, session: ActiveSession): void;
   /** Whether the request's session was created by this request (remember). */
   createdHere(request: FastifyRequest): boolean;
 }
+
+/** A request looked up and found without a session (undefined: not looked up yet). */
+const NO_SESSION = null;
 
 export function sessionResolver(mgr: SessionManager): SessionResolver {
   // The lookup is kept on the request itself under a key of this resolver, not in a WeakMap: a
@@ -25,19 +34,34 @@ export function sessionResolver(mgr: SessionManager): SessionResolver {
   // trace. The key is a symbol no other code holds; the request object lives as long as before.
   const resolved = Symbol('kiln session lookup');
   const created = new WeakSet<FastifyRequest>();
-  type WithLookup = FastifyRequest & { [resolved]?: Promise<ActiveSession | undefined> };
-  const resolve = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
-    let p = (request as WithLookup)[resolved];
-    if (!p) {
+  type Lookup = ActiveSession | typeof NO_SESSION | Promise<ActiveSession | undefined>;
+  type WithLookup = FastifyRequest & { [resolved]?: Lookup };
+  const lookup = (request: FastifyRequest): Lookup => {
+    let l = (request as WithLookup)[resolved];
+    if (l === undefined) {
       const id = readCookie(request, SESSION_COOKIE);
-      p = id ? mgr.resolve(id) : Promise.resolve(undefined);
-      (request as WithLookup)[resolved] = p;
+      if (!id) l = NO_SESSION;
+      else {
+        // The manager's synchronous answer when it has one, else its lookup (the database).
+        const hit = mgr.cached(id);
+        l = hit === null ? mgr.resolve(id) : (hit ?? NO_SESSION);
+      }
+      (request as WithLookup)[resolved] = l;
     }
-    return p;
+    return l;
+  };
+  const now = (request: FastifyRequest): ActiveSession | undefined | Promise<ActiveSession | undefined> => {
+    const l = lookup(request);
+    return l === NO_SESSION ? undefined : l;
+  };
+  const resolve = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
+    const l = now(request);
+    return l instanceof Promise ? l : Promise.resolve(l);
   };
   return Object.assign(resolve, {
+    now,
     remember: (request: FastifyRequest, session: ActiveSession) => {
-      (request as WithLookup)[resolved] = Promise.resolve(session);
+      (request as WithLookup)[resolved] = session;
       created.add(request);
     },
     createdHere: (request: FastifyRequest) => created.has(request),
@@ -83,9 +107,12 @@ export function sessionsService(
     resolveSession,
     resolveSessionId: (id) => mgr.resolve(id),
     // Each context carries the language the request's texts are rendered in (request-language.ts).
-    async contextOf(request) {
-      if (off) return withRequestLanguage(model, open, request);
-      return withRequestLanguage(model, (await resolveSession(request))?.context, request);
+    contextOf(request) {
+      if (off) return Promise.resolve(withRequestLanguage(model, open, request));
+      // Without an await when the session is known at once (resolveSession.now).
+      const s = resolveSession.now(request);
+      if (s instanceof Promise) return s.then((found) => withRequestLanguage(model, found?.context, request));
+      return Promise.resolve(withRequestLanguage(model, s?.context, request));
     },
     async resolve(request) {
       if (off) return withRequestLanguage(model, open, request);
