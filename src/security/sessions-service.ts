@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { openContext, userContextFor } from './contexts.js';
 import { withRequestLanguage } from './request-language.js';
@@ -28,16 +28,31 @@ export interface SessionResolver {
 /** A request looked up and found without a session (undefined: not looked up yet). */
 const NO_SESSION = null;
 
+type SessionLookup = ActiveSession | typeof NO_SESSION | Promise<ActiveSession | undefined>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The request's session lookup (sessionResolver): undefined until looked up. A request
+     * decoration (installed by the security component), so that every request object has it from
+     * its construction: a property added later, or read while absent, made V8's property loads
+     * on requests miss their caches.
+     */
+    kilnSession: SessionLookup | undefined;
+  }
+}
+
+/** Gives every request of the server the slot of its session lookup (see FastifyRequest.kilnSession). */
+export function decorateSessionLookup(app: FastifyInstance): void {
+  app.decorateRequest('kilnSession', undefined);
+}
+
 export function sessionResolver(mgr: SessionManager): SessionResolver {
-  // The lookup is kept on the request itself under a key of this resolver, not in a WeakMap: a
-  // WeakMap entry per request gave each request an identity hash and the GC an ephemeron to
-  // trace. The key is a symbol no other code holds; the request object lives as long as before.
-  const resolved = Symbol('kiln session lookup');
+  // The lookup is kept on the request itself (kilnSession), not in a WeakMap: a WeakMap entry per
+  // request gave each request an identity hash and the GC an ephemeron to trace.
   const created = new WeakSet<FastifyRequest>();
-  type Lookup = ActiveSession | typeof NO_SESSION | Promise<ActiveSession | undefined>;
-  type WithLookup = FastifyRequest & { [resolved]?: Lookup };
-  const lookup = (request: FastifyRequest): Lookup => {
-    let l = (request as WithLookup)[resolved];
+  const lookup = (request: FastifyRequest): SessionLookup => {
+    let l = request.kilnSession;
     if (l === undefined) {
       const id = readCookie(request, SESSION_COOKIE);
       if (!id) l = NO_SESSION;
@@ -46,7 +61,7 @@ export function sessionResolver(mgr: SessionManager): SessionResolver {
         const hit = mgr.cached(id);
         l = hit === null ? mgr.resolve(id) : (hit ?? NO_SESSION);
       }
-      (request as WithLookup)[resolved] = l;
+      request.kilnSession = l;
     }
     return l;
   };
@@ -61,7 +76,7 @@ export function sessionResolver(mgr: SessionManager): SessionResolver {
   return Object.assign(resolve, {
     now,
     remember: (request: FastifyRequest, session: ActiveSession) => {
-      (request as WithLookup)[resolved] = session;
+      request.kilnSession = session;
       created.add(request);
     },
     createdHere: (request: FastifyRequest) => created.has(request),
