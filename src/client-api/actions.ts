@@ -42,7 +42,10 @@ export interface ActionDeps {
   readonly asyncCalls?: AsyncCalls;
 }
 
-/** The operations that write in a transaction: an Idempotency-Key makes their retry answer with the first answer. */
+/**
+ * The operations that write in a transaction (and so take the request's signal): an
+ * Idempotency-Key makes their retry answer with the first answer.
+ */
 const KEYED: ReadonlySet<RuntimeOperation['type']> = new Set(['commit', 'delete', 'callMicroflow']);
 
 function replay(reply: FastifyReply, a: RememberedAnswer): FastifyReply {
@@ -68,8 +71,10 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
       if (idLog.isLevelEnabled('debug'))
         idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
       if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
-      // Only operations that write take the signal (a retrieve is bounded by the statement timeout and the deadline's answer).
-      const signal = op.type === 'retrieve' ? undefined : requestSignal(request);
+      // Only the operations that run a transaction take the signal (handlers.ts's written(): it aborts
+      // the transaction). A retrieve is bounded by the statement timeout and the deadline's answer; a
+      // create or rollback runs no transaction, so an AbortController made for them had no listener.
+      const signal = KEYED.has(op.type) ? requestSignal(request) : undefined;
       if (body.async === true) return asyncCall(deps, user, op, req);
       const key = idempotencyKeyOf(request);
       const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;

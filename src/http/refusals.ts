@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The audit line of a refused request (OWASP ASVS 7.1/7.2): every 401, 403
@@ -32,9 +32,12 @@ declare module 'fastify' {
   }
 }
 
-export function installRefusalLog(app: FastifyInstance, requestUser: () => RequestUser | undefined): void {
+/** The onSend step that writes the audit line of a refused answer; the server's one onSend hook calls it last (server.ts). */
+export type RefusalLog = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => void;
+
+export function refusalLog(requestUser: () => RequestUser | undefined): RefusalLog {
   // Callback style: an answer that is not a refusal (nearly all) passes with no promise made.
-  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+  return (request, reply, payload, done) => {
     if (!REFUSED.has(reply.statusCode)) return done(null, payload);
     const route = request.routeOptions.url;
     if (route === undefined || route === '/*') return done(null, payload);
@@ -42,7 +45,7 @@ export function installRefusalLog(app: FastifyInstance, requestUser: () => Reque
       () => done(null, payload),
       () => done(null, payload),
     );
-  });
+  };
 }
 
 async function logRefusal(request: FastifyRequest, reply: FastifyReply, payload: unknown, requestUser: () => RequestUser | undefined): Promise<void> {

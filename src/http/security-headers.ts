@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The policy of every response that is not the browser client's page (JSON of
@@ -14,16 +14,14 @@ const HSTS = 'max-age=31536000; includeSubDomains';
  * Security headers on every response: no content sniffing, no framing, the
  * referrer only to this origin, a Content-Security-Policy (the route's own, or
  * API_CSP), and HSTS when the request came over https — directly, or through a
- * proxy that says so in X-Forwarded-Proto when TrustProxy is set.
+ * proxy that says so in X-Forwarded-Proto when TrustProxy is set. Called from
+ * the server's one onSend hook (server.ts), for every answer.
  */
-export function addSecurityHeaders(app: FastifyInstance): void {
-  // Callback style, not async: no promise per response on the hot path.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (!reply.hasHeader('content-security-policy')) reply.header('Content-Security-Policy', API_CSP);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Referrer-Policy', 'same-origin');
-    if (request.protocol === 'https') reply.header('Strict-Transport-Security', HSTS);
-    done(null, payload);
-  });
+export function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  // The names in lower case, as Fastify keeps them (reply.header lower-cases each name it is given).
+  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', API_CSP);
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('referrer-policy', 'same-origin');
+  if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
 }

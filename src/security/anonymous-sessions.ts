@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { XasDispatcher } from '../http/xas.js';
 import type { CompiledModel } from '../model/compiled/types.js';
 import type { SessionsService } from './services.js';
@@ -23,12 +24,17 @@ const NO_NEW_SESSION = new Set(['logout', 'keepalive']);
  */
 export function addAnonymousSessionGuard(xas: XasDispatcher, model: CompiledModel, sessions: SessionsService, resolveSession: SessionResolver): void {
   if (model.security.level === 'off' || !model.security.anonymousRole) return;
-  xas.addGuard(async (name, action, request, reply) => {
+  // A plain true for the requests that cannot start a session (nearly all): no promise for them.
+  xas.addGuard((name, action, request, reply) => {
     if (!action.requiresCsrf || NO_NEW_SESSION.has(name) || request.headers['x-csrf-token'] !== undefined) return true;
-    if (await resolveSession(request)) return true;
-    await sessions.ensureContext(request, reply);
-    const created = await resolveSession(request);
-    if (created) reply.header('x-csrf-token', created.csrfToken);
-    return true;
+    return startIfNone(sessions, resolveSession, request, reply);
   });
+}
+
+async function startIfNone(sessions: SessionsService, resolveSession: SessionResolver, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  if (await resolveSession(request)) return true;
+  await sessions.ensureContext(request, reply);
+  const created = await resolveSession(request);
+  if (created) reply.header('x-csrf-token', created.csrfToken);
+  return true;
 }

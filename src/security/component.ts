@@ -16,7 +16,7 @@ import { basicAuthenticator } from './basic-auth.js';
 import { LoginThrottle } from './login-throttle.js';
 import { securityService } from './security-service.js';
 import { SECURITY_SERVICE, SESSIONS_SERVICE } from './services.js';
-import { sessionResolver, sessionsService } from './sessions-service.js';
+import { decorateSessionLookup, sessionResolver, sessionsService } from './sessions-service.js';
 import { SystemTables } from './system-tables.js';
 import { Timers } from './timers.js';
 import { UserStore } from './user-store.js';
@@ -100,6 +100,9 @@ export function securityComponent(
           const r = await sessionsSvc.cleanup();
           if (r.expired || r.disabled || r.unblocked || r.anonymousUsers) log.info(r, 'clean-up');
         });
+    },
+    routes(app) {
+      decorateSessionLookup(app);
     },
     async stop(ctx: RuntimeContext) {
       timers?.stop();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CompiledModel } from '../model/compiled/types.js';
 import { openContext, userContextFor } from './contexts.js';
 import { withRequestLanguage } from './request-language.js';
@@ -13,27 +13,70 @@ import type { UserStore } from './user-store.js';
 /** The request's session from its cookie, looked up once per request. */
 export interface SessionResolver {
   (request: FastifyRequest): Promise<ActiveSession | undefined>;
+  /**
+   * The same session, without a promise when it is known at once (no cookie, or a session the
+   * manager has cached and validated: nearly every request): the per-request checks (the CSRF
+   * guard, the client API's user context) then wait for nothing.
+   */
+  now(request: FastifyRequest): ActiveSession | undefined | Promise<ActiveSession | undefined>;
   /** Records the session created for a request (an anonymous one) as its session. */
   remember(request: FastifyRequest, session: ActiveSession): void;
   /** Whether the request's session was created by this request (remember). */
   createdHere(request: FastifyRequest): boolean;
 }
 
+/** A request looked up and found without a session (undefined: not looked up yet). */
+const NO_SESSION = null;
+
+type SessionLookup = ActiveSession | typeof NO_SESSION | Promise<ActiveSession | undefined>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The request's session lookup (sessionResolver): undefined until looked up. A request
+     * decoration (installed by the security component), so that every request object has it from
+     * its construction: a property added later, or read while absent, made V8's property loads
+     * on requests miss their caches.
+     */
+    kilnSession: SessionLookup | undefined;
+  }
+}
+
+/** Gives every request of the server the slot of its session lookup (see FastifyRequest.kilnSession). */
+export function decorateSessionLookup(app: FastifyInstance): void {
+  app.decorateRequest('kilnSession', undefined);
+}
+
 export function sessionResolver(mgr: SessionManager): SessionResolver {
-  const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | undefined>>();
+  // The lookup is kept on the request itself (kilnSession), not in a WeakMap: a WeakMap entry per
+  // request gave each request an identity hash and the GC an ephemeron to trace.
   const created = new WeakSet<FastifyRequest>();
-  const resolve = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
-    let p = resolved.get(request);
-    if (!p) {
+  const lookup = (request: FastifyRequest): SessionLookup => {
+    let l = request.kilnSession;
+    if (l === undefined) {
       const id = readCookie(request, SESSION_COOKIE);
-      p = id ? mgr.resolve(id) : Promise.resolve(undefined);
-      resolved.set(request, p);
+      if (!id) l = NO_SESSION;
+      else {
+        // The manager's synchronous answer when it has one, else its lookup (the database).
+        const hit = mgr.cached(id);
+        l = hit === null ? mgr.resolve(id) : (hit ?? NO_SESSION);
+      }
+      request.kilnSession = l;
     }
-    return p;
+    return l;
+  };
+  const now = (request: FastifyRequest): ActiveSession | undefined | Promise<ActiveSession | undefined> => {
+    const l = lookup(request);
+    return l === NO_SESSION ? undefined : l;
+  };
+  const resolve = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
+    const l = now(request);
+    return l instanceof Promise ? l : Promise.resolve(l);
   };
   return Object.assign(resolve, {
+    now,
     remember: (request: FastifyRequest, session: ActiveSession) => {
-      resolved.set(request, Promise.resolve(session));
+      request.kilnSession = session;
       created.add(request);
     },
     createdHere: (request: FastifyRequest) => created.has(request),
@@ -79,9 +122,12 @@ export function sessionsService(
     resolveSession,
     resolveSessionId: (id) => mgr.resolve(id),
     // Each context carries the language the request's texts are rendered in (request-language.ts).
-    async contextOf(request) {
-      if (off) return withRequestLanguage(model, open, request);
-      return withRequestLanguage(model, (await resolveSession(request))?.context, request);
+    contextOf(request) {
+      if (off) return Promise.resolve(withRequestLanguage(model, open, request));
+      // Without an await when the session is known at once (resolveSession.now).
+      const s = resolveSession.now(request);
+      if (s instanceof Promise) return s.then((found) => withRequestLanguage(model, found?.context, request));
+      return Promise.resolve(withRequestLanguage(model, s?.context, request));
     },
     async resolve(request) {
       if (off) return withRequestLanguage(model, open, request);

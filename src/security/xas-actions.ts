@@ -1,9 +1,10 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../core/errors.js';
 import { xasAction, type XasDispatcher } from '../http/xas.js';
 import { LoginRequest, PlainRequest } from '../http/xas-wire.js';
 import { clearSessionCookie, readCookie, setSessionCookie, SESSION_COOKIE } from './sessions/cookies.js';
 import { matchesSessionToken } from './sessions/session-secrets.js';
-import type { SessionManager } from './sessions/session-manager.js';
+import type { ActiveSession, SessionManager } from './sessions/session-manager.js';
 import type { LoginService } from './login-service.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { SessionResolver } from './sessions-service.js';
@@ -66,21 +67,26 @@ export function registerLoginActions(
 
 /** The /xas/ guard: a state-changing action needs a valid session and its CSRF token (header X-Csrf-Token). */
 export function addCsrfGuard(xas: XasDispatcher, off: boolean, resolveSession: SessionResolver): void {
-  xas.addGuard(async (_name, action, request, reply) => {
+  // Synchronous when the session is known at once (resolveSession.now): the dispatcher then awaits nothing.
+  xas.addGuard((_name, action, request, reply) => {
     if (off || !action.requiresCsrf) return true;
-    const s = await resolveSession(request);
-    if (!s) {
-      await reply.code(401).send({ error: 'no valid session: log in (again)' });
-      return false;
-    }
-    // A session this very request started (anonymous-sessions.ts) has no token to check yet.
-    if (resolveSession.createdHere(request)) return true;
-    // The database holds the token's hash: compare hashes, in constant time.
-    const header = request.headers['x-csrf-token'];
-    if (typeof header !== 'string' || !matchesSessionToken(s, header)) {
-      await reply.code(403).send({ error: 'missing or invalid CSRF token (header X-Csrf-Token)' });
-      return false;
-    }
-    return true;
+    const s = resolveSession.now(request);
+    return s instanceof Promise ? s.then((found) => csrfCheck(resolveSession, found, request, reply)) : csrfCheck(resolveSession, s, request, reply);
   });
+}
+
+function csrfCheck(resolveSession: SessionResolver, s: ActiveSession | undefined, request: FastifyRequest, reply: FastifyReply): boolean | Promise<boolean> {
+  if (!s) return refuse(reply, 401, 'no valid session: log in (again)');
+  // A session this very request started (anonymous-sessions.ts) has no token to check yet.
+  if (resolveSession.createdHere(request)) return true;
+  // The database holds the token's hash: compare hashes, in constant time.
+  const header = request.headers['x-csrf-token'];
+  if (typeof header !== 'string' || !matchesSessionToken(s, header)) return refuse(reply, 403, 'missing or invalid CSRF token (header X-Csrf-Token)');
+  return true;
+}
+
+/** Answers the refusal and resolves false (the handler must not run) once it is sent. */
+async function refuse(reply: FastifyReply, status: number, error: string): Promise<false> {
+  await reply.code(status).send({ error });
+  return false;
 }

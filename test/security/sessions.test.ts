@@ -128,6 +128,42 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(await mgr.resolve(s.sessionId)).toBeUndefined();
       expect(await sessionRow(s.sessionId)).toBeUndefined();
     });
+    it('answers a cached, validated session at once, and leaves every other case to resolve', async () => {
+      const { model, services } = t.rt.ctx;
+      const database = services.get('db') as Database;
+      const store = new SessionStore(database, new SystemTables(model, database.dialect), dataLayerWriter(model, database, services.get('ids') as IdGenerator));
+      let now = Date.now();
+      const mgr = new SessionManager(store, model, { timeoutMs: 1000, validationMs: 5000, maxLifetimeMs: 3600000, secret: Buffer.alloc(32, 7) }, () => now);
+      const [user] = await raw.query<{ id: unknown }>(`SELECT "id" FROM "system$user" WHERE "name" = ${ph(1)}`, ['customer']);
+      const s = await mgr.create({ id: BigInt(String(user!.id)), name: 'customer', entity: 'System.User', roles: ['Customer'], anonymous: false });
+      // Ids that can name no session: no session, without the database.
+      expect(mgr.cached('')).toBeUndefined();
+      expect(mgr.cached('a\u0000b')).toBeUndefined();
+      expect(mgr.cached('x'.repeat(201))).toBeUndefined();
+      // An id that could be one but is not cached: only resolve can tell.
+      expect(mgr.cached('00000000-0000-4000-8000-000000000000')).toBeNull();
+      expect(mgr.cached(s.sessionId)).toBe(s);
+      now += 900;
+      expect(mgr.cached(s.sessionId)).toBe(s);
+      // Idle past SessionTimeout: resolve ends it.
+      now += 1001;
+      expect(mgr.cached(s.sessionId)).toBeNull();
+      expect(await mgr.resolve(s.sessionId)).toBeUndefined();
+      expect(mgr.cached(s.sessionId)).toBeNull();
+      const s2 = await mgr.create({ id: BigInt(String(user!.id)), name: 'customer', entity: 'System.User', roles: ['Customer'], anonymous: false });
+      // Due for validation (SessionValidationTimeout): resolve asks the database.
+      for (let i = 0; i < 5; i++) {
+        now += 900;
+        expect(mgr.cached(s2.sessionId)).toBe(s2);
+      }
+      now += 900;
+      expect(mgr.cached(s2.sessionId)).toBeNull();
+      const again = await mgr.resolve(s2.sessionId);
+      expect(again?.sessionId).toBe(s2.sessionId);
+      expect(mgr.cached(s2.sessionId)).toBe(again);
+      await mgr.end(s2.sessionId);
+      expect(mgr.cached(s2.sessionId)).toBeNull();
+    });
   });
 
   describe('the periodic clean-up, at its default interval (half SessionTimeout, as in Mendix)', () => {

@@ -134,6 +134,8 @@ export class SessionManager {
    * Marks the session active.
    */
   async resolve(sessionId: string): Promise<ActiveSession | undefined> {
+    const hit = this.cached(sessionId);
+    if (hit !== null) return hit;
     if (!couldBeSessionId(sessionId)) return undefined;
     const now = this.clock();
     let entry = this.cache.get(sessionId);
@@ -154,6 +156,27 @@ export class SessionManager {
       await this.store.deleteByObjectId(entry.stored.objectId);
       return undefined;
     }
+    this.seen.set(sessionId, now);
+    this.pending.add(sessionId);
+    return entry.active;
+  }
+
+  /**
+   * What `resolve` answers when that needs neither the database nor a deletion: the cached
+   * session, validated within SessionValidationTimeout and neither idle nor older than its
+   * maximum lifetime (marked active, as resolve does), or undefined for an id that can name no
+   * session. Null when only `resolve` can answer (not cached, due for validation, or expired).
+   * Synchronous, so a request whose session is cached waits for nothing.
+   */
+  cached(sessionId: string): ActiveSession | undefined | null {
+    const entry = this.cache.get(sessionId);
+    // A cached id passed couldBeSessionId when it was cached (create's ids are random UUIDs).
+    if (!entry) return couldBeSessionId(sessionId) ? null : undefined;
+    const now = this.clock();
+    if (now - entry.validatedAt >= this.opts.validationMs) return null;
+    const last = Math.max(entry.stored.lastActive?.getTime() ?? 0, this.seen.get(sessionId) ?? 0);
+    const created = entry.stored.created?.getTime();
+    if (now - last > this.opts.timeoutMs || (created !== undefined && now - created > this.opts.maxLifetimeMs)) return null;
     this.seen.set(sessionId, now);
     this.pending.add(sessionId);
     return entry.active;
