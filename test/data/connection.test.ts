@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from '../support/databases.js';
+import { endServerProcess, freshDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from '../support/databases.js';
 import {
   commitObjects,
   createIdGenerator,
@@ -169,29 +169,6 @@ describe('after the database drops its connections', () => {
 });
 
 describe('a transaction whose connection dies', () => {
-  /** Ends one server connection from outside, as a database restart does, and waits until the server no longer lists it. */
-  const kill = async (dialect: 'postgres' | 'mysql', pid: number) => {
-    if (dialect === 'postgres') {
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect();
-      try {
-        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
-        while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) await new Promise((r) => setTimeout(r, 20));
-      } finally {
-        await admin.end();
-      }
-    } else {
-      const admin = await mysql.createConnection(MYSQL_ADMIN_URL);
-      try {
-        await admin.query(`KILL ${Number(pid)}`);
-        while (((await admin.query('SELECT id FROM information_schema.processlist WHERE id = ?', [pid]))[0] as unknown[]).length)
-          await new Promise((r) => setTimeout(r, 20));
-      } finally {
-        await admin.end();
-      }
-    }
-  };
-
   for (const dialect of ['postgres', 'mysql'] as const) {
     it(`${dialect}: fails with a DatabaseConnectionError, leaves nothing half-written, and the next transaction works`, async () => {
       const t = await freshDatabase(dialect);
@@ -207,7 +184,7 @@ describe('a transaction whose connection dies', () => {
             await commitObjects(tx, model, [first]);
             const [row] = await tx.query<{ pid: unknown }>(dialect === 'postgres' ? 'SELECT pg_backend_pid() AS pid' : 'SELECT CONNECTION_ID() AS pid', []);
             // The connection dies while the transaction is idle between two statements.
-            await kill(dialect, Number(row!.pid));
+            await endServerProcess(dialect, Number(row!.pid));
             await commitObjects(tx, model, [second]);
           })
           .catch((e: unknown) => e);

@@ -1,8 +1,6 @@
-import pg from 'pg';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, TransactionAbortedError, UniqueViolationError, type Database } from '../../src/data/index.js';
-import { DIALECTS, freshDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from '../support/databases.js';
+import { DIALECTS, endServerProcess, freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import { quietLog } from './support.js';
 
 /**
@@ -34,10 +32,7 @@ describe.each(DIALECTS)('a transaction that defers its write (%s)', (dialect) =>
   const begin = dialect === 'sqlite' ? ['BEGIN', 'INSERT', 'COMMIT'] : ['INSERT'];
 
   beforeAll(async () => {
-    t = await freshDatabase(dialect);
-    // One connection: a connection left in a transaction or broken would show in the next test.
-    db = await openDatabase(t.url, { log: quietLog, poolSize: 1 });
-    await db.execute('CREATE TABLE dw (id INT PRIMARY KEY, v VARCHAR(20))', []);
+    ({ t, db } = await openDw(dialect));
   });
   afterAll(async () => {
     await db?.close();
@@ -177,9 +172,7 @@ describe.each(['postgres', 'mysql'] as const)('a lone deferred write on a connec
   let t: TestDatabase;
   let db: Database;
   beforeAll(async () => {
-    t = await freshDatabase(dialect);
-    db = await openDatabase(t.url, { log: quietLog, poolSize: 1 });
-    await db.execute('CREATE TABLE dw (id INT PRIMARY KEY, v VARCHAR(20))', []);
+    ({ t, db } = await openDw(dialect));
   });
   afterAll(async () => {
     await db?.close();
@@ -190,22 +183,17 @@ describe.each(['postgres', 'mysql'] as const)('a lone deferred write on a connec
     const pidSql = dialect === 'postgres' ? 'SELECT pg_backend_pid() AS pid' : 'SELECT CONNECTION_ID() AS pid';
     const pid = (await db.transaction((tx) => tx.query<{ pid: number }>(pidSql, [])))[0]!.pid;
     // A database restart, as the idle pooled connection sees it: its server process is gone.
-    const admin = dialect === 'postgres' ? new pg.Client({ connectionString: PG_ADMIN_URL }) : await mysql.createConnection(MYSQL_ADMIN_URL);
-    try {
-      if (admin instanceof pg.Client) {
-        await admin.connect();
-        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
-        while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) await new Promise((r) => setTimeout(r, 20));
-      } else {
-        await admin.query(`KILL ${Number(pid)}`);
-        while (((await admin.query('SELECT id FROM information_schema.processlist WHERE id = ?', [pid]))[0] as unknown[]).length)
-          await new Promise((r) => setTimeout(r, 20));
-      }
-    } finally {
-      await admin.end();
-    }
+    await endServerProcess(dialect, Number(pid));
     const insert = `INSERT INTO dw (id, v) VALUES (${db.dialect.placeholder(1)}, ${db.dialect.placeholder(2)})`;
     await db.transaction((tx) => tx.write!(insert, [1, 'saved']), { deferWrite: true });
     expect(await db.query(`SELECT v FROM dw WHERE id = ${db.dialect.placeholder(1)}`, [1])).toEqual([{ v: 'saved' }]);
   });
 });
+
+/** A fresh database with the test's table, on one connection: a connection left in a transaction or broken would show in the next test. */
+async function openDw(dialect: DialectName): Promise<{ t: TestDatabase; db: Database }> {
+  const t = await freshDatabase(dialect);
+  const db = await openDatabase(t.url, { log: quietLog, poolSize: 1 });
+  await db.execute('CREATE TABLE dw (id INT PRIMARY KEY, v VARCHAR(20))', []);
+  return { t, db };
+}

@@ -59,6 +59,16 @@ describe.each(DIALECTS)('on %s', (dialect) => {
   const ph = (i: number) => (raw.dialect.name === 'postgres' ? `$${i}` : '?');
 
   describe('persistent sessions', () => {
+    /** A session manager of its own on the runtime's database, on a clock the test moves, and a session of the customer. */
+    const customerSession = async (validationMs: number, clock: { now: number }) => {
+      const { model, services } = t.rt.ctx;
+      const database = services.get('db') as Database;
+      const store = new SessionStore(database, new SystemTables(model, database.dialect), dataLayerWriter(model, database, services.get('ids') as IdGenerator));
+      const mgr = new SessionManager(store, model, { timeoutMs: 1000, validationMs, maxLifetimeMs: 3600000, secret: Buffer.alloc(32, 7) }, () => clock.now);
+      const [user] = await raw.query<{ id: unknown }>(`SELECT "id" FROM "system$user" WHERE "name" = ${ph(1)}`, ['customer']);
+      const customer = { id: BigInt(String(user!.id)), name: 'customer', entity: 'System.User', roles: ['Customer'], anonymous: false };
+      return { mgr, s: await mgr.create(customer), customer };
+    };
     it('stores the session in System.Session, linked to its user', async () => {
       const s = (await login(t.url, 'customer', 'Customer123')).session!;
       const rows = await raw.query<{ name: string; csrftoken: string }>(
@@ -112,30 +122,20 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     });
 
     it('counts activity already flushed while its cache entry is still valid (no false expiry)', async () => {
-      const { model, services } = t.rt.ctx;
-      const database = services.get('db') as Database;
-      const store = new SessionStore(database, new SystemTables(model, database.dialect), dataLayerWriter(model, database, services.get('ids') as IdGenerator));
-      let now = Date.now();
-      const mgr = new SessionManager(store, model, { timeoutMs: 1000, validationMs: 60000, maxLifetimeMs: 3600000, secret: Buffer.alloc(32, 7) }, () => now);
-      const [user] = await raw.query<{ id: unknown }>(`SELECT "id" FROM "system$user" WHERE "name" = ${ph(1)}`, ['customer']);
-      const s = await mgr.create({ id: BigInt(String(user!.id)), name: 'customer', entity: 'System.User', roles: ['Customer'], anonymous: false });
-      now += 600;
+      const clock = { now: Date.now() };
+      const { mgr, s } = await customerSession(60000, clock);
+      clock.now += 600;
       expect(await mgr.resolve(s.sessionId)).toBeDefined();
       expect(await mgr.flush()).toBe(1);
-      now += 600; // 1200 ms after creation, 600 ms after the last request
+      clock.now += 600; // 1200 ms after creation, 600 ms after the last request
       expect(await mgr.resolve(s.sessionId)).toBeDefined();
-      now += 1001;
+      clock.now += 1001;
       expect(await mgr.resolve(s.sessionId)).toBeUndefined();
       expect(await sessionRow(s.sessionId)).toBeUndefined();
     });
     it('answers a cached, validated session at once, and leaves every other case to resolve', async () => {
-      const { model, services } = t.rt.ctx;
-      const database = services.get('db') as Database;
-      const store = new SessionStore(database, new SystemTables(model, database.dialect), dataLayerWriter(model, database, services.get('ids') as IdGenerator));
-      let now = Date.now();
-      const mgr = new SessionManager(store, model, { timeoutMs: 1000, validationMs: 5000, maxLifetimeMs: 3600000, secret: Buffer.alloc(32, 7) }, () => now);
-      const [user] = await raw.query<{ id: unknown }>(`SELECT "id" FROM "system$user" WHERE "name" = ${ph(1)}`, ['customer']);
-      const s = await mgr.create({ id: BigInt(String(user!.id)), name: 'customer', entity: 'System.User', roles: ['Customer'], anonymous: false });
+      const clock = { now: Date.now() };
+      const { mgr, s, customer } = await customerSession(5000, clock);
       // Ids that can name no session: no session, without the database.
       expect(mgr.cached('')).toBeUndefined();
       expect(mgr.cached('a\u0000b')).toBeUndefined();
@@ -143,20 +143,20 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       // An id that could be one but is not cached: only resolve can tell.
       expect(mgr.cached('00000000-0000-4000-8000-000000000000')).toBeNull();
       expect(mgr.cached(s.sessionId)).toBe(s);
-      now += 900;
+      clock.now += 900;
       expect(mgr.cached(s.sessionId)).toBe(s);
       // Idle past SessionTimeout: resolve ends it.
-      now += 1001;
+      clock.now += 1001;
       expect(mgr.cached(s.sessionId)).toBeNull();
       expect(await mgr.resolve(s.sessionId)).toBeUndefined();
       expect(mgr.cached(s.sessionId)).toBeNull();
-      const s2 = await mgr.create({ id: BigInt(String(user!.id)), name: 'customer', entity: 'System.User', roles: ['Customer'], anonymous: false });
+      const s2 = await mgr.create(customer);
       // Due for validation (SessionValidationTimeout): resolve asks the database.
       for (let i = 0; i < 5; i++) {
-        now += 900;
+        clock.now += 900;
         expect(mgr.cached(s2.sessionId)).toBe(s2);
       }
-      now += 900;
+      clock.now += 900;
       expect(mgr.cached(s2.sessionId)).toBeNull();
       const again = await mgr.resolve(s2.sessionId);
       expect(again?.sessionId).toBe(s2.sessionId);

@@ -72,3 +72,26 @@ export async function freshDatabase(dialect: DialectName): Promise<TestDatabase>
     }
   }
 }
+
+/** Ends one server connection from outside, as a database restart does, and waits until the server no longer lists it. */
+export async function endServerProcess(dialect: 'postgres' | 'mysql', pid: number): Promise<void> {
+  if (dialect === 'postgres') {
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await admin.end();
+    }
+  } else {
+    const admin = await mysql.createConnection(MYSQL_ADMIN_URL);
+    try {
+      await admin.query(`KILL ${Number(pid)}`);
+      while (((await admin.query('SELECT id FROM information_schema.processlist WHERE id = ?', [pid]))[0] as unknown[]).length)
+        await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await admin.end();
+    }
+  }
+}
