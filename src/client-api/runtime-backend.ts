@@ -83,8 +83,8 @@ export class RuntimeBackend implements ClientApiBackend {
     return p;
   }
 
-  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal, options?: { readonly deferWrite?: boolean }): Promise<T> {
-    const opts = options?.deferWrite ? { ...(signal ? { signal } : {}), deferWrite: true } : signal ? { signal } : undefined;
+  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal, deferWrite = false): Promise<T> {
+    const opts = signal ? { signal, deferWrite } : deferWrite ? { deferWrite } : undefined;
     return this.db.transaction((tx) => fn(tx as unknown as BackendTx), opts);
   }
 

@@ -190,24 +190,28 @@ async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOpe
   // This callback reads no write's result or failure, and no microflow runs after the commit's
   // write unless a commit event began a savepoint before it (client-logic.ts): its write may be
   // deferred, and a Save of one new object is one INSERT, sent without BEGIN and COMMIT.
-  return writtenDeferred(ctx, async (tx) => {
-    const objects = await state.resolve(tx, guids, 'params.Objects.guids');
-    for (const r of objects) {
-      if (r.object.state === 'new' && !entityAccess(ctx.model, ctx.user, r.object.entity).canCreate) throw notAllowed();
-    }
-    await ctx.backend.commit(
-      tx,
-      ctx.user,
-      objects.map((r) => r.object),
-    );
-    const omitted = objects.length > COMMITTED_OBJECTS_THRESHOLD;
-    return {
-      ...emptyResponse(),
-      commits: objects.map((r) => idToGuid(r.object.id)),
-      committedObjectsOmitted: omitted,
-      objects: omitted ? [] : objects.map((r) => serializeObject(ctx.model, r.object, { readable: (m) => r.rights(m) !== 'None' })),
-    };
-  });
+  return written(
+    ctx,
+    async (tx) => {
+      const objects = await state.resolve(tx, guids, 'params.Objects.guids');
+      for (const r of objects) {
+        if (r.object.state === 'new' && !entityAccess(ctx.model, ctx.user, r.object.entity).canCreate) throw notAllowed();
+      }
+      await ctx.backend.commit(
+        tx,
+        ctx.user,
+        objects.map((r) => r.object),
+      );
+      const omitted = objects.length > COMMITTED_OBJECTS_THRESHOLD;
+      return {
+        ...emptyResponse(),
+        commits: objects.map((r) => idToGuid(r.object.id)),
+        committedObjectsOmitted: omitted,
+        objects: omitted ? [] : objects.map((r) => serializeObject(ctx.model, r.object, { readable: (m) => r.rights(m) !== 'None' })),
+      };
+    },
+    true,
+  );
 }
 
 /**
@@ -215,10 +219,11 @@ async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOpe
  * With an Idempotency-Key the record is claimed first and the answer (as the
  * JSON text sent) stored last, so both commit with the work or neither does.
  */
+
 async function written(ctx: HandlerContext, fn: (tx: BackendTx) => Promise<OperationResponse>, deferWrite = false): Promise<OperationResponse | JsonText> {
   const once = ctx.once;
   // With an Idempotency-Key the record commits with the work: never deferred.
-  if (!once) return ctx.backend.transaction(fn, ctx.signal, deferWrite ? DEFER_WRITE : undefined);
+  if (!once) return ctx.backend.transaction(fn, ctx.signal, deferWrite);
   return ctx.backend.transaction(async (tx) => {
     await once.claim(tx);
     const text = JSON.stringify(await fn(tx));
@@ -226,13 +231,6 @@ async function written(ctx: HandlerContext, fn: (tx: BackendTx) => Promise<Opera
     return new JsonText(text);
   }, ctx.signal);
 }
-
-/** `written` with the transaction's write deferred (TransactionOptions.deferWrite). */
-function writtenDeferred(ctx: HandlerContext, fn: (tx: BackendTx) => Promise<OperationResponse>): Promise<OperationResponse | JsonText> {
-  return written(ctx, fn, true);
-}
-
-const DEFER_WRITE = { deferWrite: true } as const;
 
 async function remove(ctx: SessionContext, op: DeleteOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
   const guids = objectGuids(req.params);
