@@ -12,7 +12,7 @@ import { filesApp, handles, newFileDocument, upload } from './harness.js';
 /**
  * Two instances on one PostgreSQL database and one S3-compatible store behind
  * HAProxy (round robin): a file uploaded through one instance is downloaded
- * through the other. And a 100 MB upload streams through with the server's
+ * through the other. And a 200 MB upload streams through with the server's
  * memory flat (the file is never held whole).
  */
 const SECRET = 'files-cluster-test-secret-0123456789';
@@ -63,10 +63,10 @@ describe('files in a cluster (PostgreSQL, S3, HAProxy)', () => {
     expect([...servedBy].sort()).toEqual(['s1', 's2']);
   });
 
-  it('streams a 100 MB upload with the memory flat, and downloads it whole', async () => {
+  it('streams a 200 MB upload with the memory flat, and downloads it whole', async () => {
     const s = (await login(b.url, 'manager', 'Manager123')).session!;
     const guid = await newFileDocument(a, 'Catalog.Datasheet');
-    const size = 100 * 1024 * 1024;
+    const size = 200 * 1024 * 1024;
     const chunk = Buffer.alloc(256 * 1024, 7);
     const boundary = '----kilnboundary';
     async function* body() {
@@ -84,6 +84,10 @@ describe('files in a cluster (PostgreSQL, S3, HAProxy)', () => {
     });
     stopC = () => c.kill();
     const sc = (await login(c.base, 'manager', 'Manager123')).session!;
+    // A first upload loads the S3 client and compiles the upload path: memory that any first upload
+    // costs, not the file's. The baseline is taken after it, so only what the big file holds is counted.
+    const warm = await newFileDocument(a, 'Catalog.Datasheet');
+    expect((await upload(c.base, warm, Buffer.alloc(6 * 1024 * 1024, 3), 'warm.bin', authHeaders(sc))).status).toBe(200);
     const base = rss(c.child.pid!);
     let peak = 0;
     const sampler = setInterval(() => {
@@ -98,8 +102,9 @@ describe('files in a cluster (PostgreSQL, S3, HAProxy)', () => {
     clearInterval(sampler);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ size });
-    // Holding the file would add 100 MB; streamed, the server's resident memory grows far less.
-    expect(peak).toBeLessThan(64 * 1024 * 1024);
+    // Holding the file would add its 200 MB; streamed, the server's resident memory grows by the parts in
+    // flight and the garbage V8 lets pile up before it collects (its external-memory limit is 64 MB).
+    expect(peak).toBeLessThan(size / 2);
     const down = await fetch(`${b.url}/file?guid=${guid}`, { headers: { cookie: s.cookie } });
     expect(down.headers.get('content-length')).toBe(String(size));
     let got = 0;
