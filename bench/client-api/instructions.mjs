@@ -102,7 +102,8 @@ if (WHO === 'kiln') {
               action: 'runtimeOperation',
               operationId: saveOp,
               params: { Objects: { guids: [id] } },
-              changes: { [id]: { Jobtitle: { value: JOBS[n % JOBS.length] } } },
+              // a new value every time, as the baseline's `Job ${n}`: an unchanged value is no UPDATE
+              changes: { [id]: { Jobtitle: { value: `Job ${n}` } } },
               objects: [],
             }),
           )
