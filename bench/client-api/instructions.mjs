@@ -112,20 +112,26 @@ if (WHO === 'kiln') {
     } else {
       const createOp = ops.toFile().find((o) => o.operationType === 'create' && o.constants.ObjectType === 'MyFirstModule.Employee').operationId;
       let n = 0;
+      // The client's side (reading the New answer, writing the Save body) runs in this process too, so
+      // it is done with string pieces: JSON.parse of the answer and an object keyed by the new guid (a
+      // new hidden class per create) cost this process ~10% of a create that is not the server's work.
+      const newReq = xas({ action: 'runtimeOperation', operationId: createOp, params: {}, changes: {}, objects: [] });
+      const [p0, p1, p2, p3] = JSON.stringify({
+        action: 'runtimeOperation',
+        operationId: saveOp,
+        params: { Objects: { guids: ['@'] } },
+        changes: '@',
+        objects: '@',
+      }).split('"@"');
       send = async () => {
-        const o = JSON.parse(ok(await app.inject(xas({ action: 'runtimeOperation', operationId: createOp, params: {}, changes: {}, objects: [] }))).body)
-          .objects[0];
+        const body = ok(await app.inject(newReq)).body;
+        const from = body.indexOf('"objects":[') + 11;
+        const to = body.indexOf('],"resets"', from);
+        const guid = /^\{"objectType":"[^"]+","guid":"(\d+)"/.exec(body.slice(from, to))?.[1];
+        if (from < 11 || to < 0 || !guid) throw new Error(`unexpected New answer: ${body}`);
         n++;
-        const changes = {
-          [o.guid]: {
-            Firstname: { value: 'Bench' },
-            Lastname: { value: `Instr${n}` },
-            Jobtitle: { value: JOBS[n % JOBS.length] },
-            Department: { value: 'Benchmark' },
-            DateOfBirth: { value: Date.UTC(1990, 4, 17) },
-          },
-        };
-        ok(await app.inject(xas({ action: 'runtimeOperation', operationId: saveOp, params: { Objects: { guids: [o.guid] } }, changes, objects: [o] })));
+        const changes = `{"${guid}":{"Firstname":{"value":"Bench"},"Lastname":{"value":"Instr${n}"},"Jobtitle":{"value":"${JOBS[n % JOBS.length]}"},"Department":{"value":"Benchmark"},"DateOfBirth":{"value":${Date.UTC(1990, 4, 17)}}}}`;
+        ok(await app.inject({ ...newReq, payload: `${p0}"${guid}"${p1}${changes}${p2}[${body.slice(from, to)}]${p3}` }));
       };
     }
   }
