@@ -21,6 +21,7 @@
 // REQ picks the request (default list, the overview above):
 //   REQ=edit   Kiln: the Save button's commit of one employee's Jobtitle via /xas/ (retrieve, change,
 //              commit); the baseline: PATCH /employees/:id. Both on the real database.
+//   REQ=new    Kiln only: the New button's create alone (REQ=create minus this is the Save's share).
 //   REQ=create Kiln: the New button's create, then the Save commit of the new employee (two HTTP
 //              requests; the figure is per create, halve it for per HTTP request); the baseline:
 //              POST /employees (one INSERT). Both on the real database.
@@ -35,7 +36,8 @@ const WINDOWS = (process.env.WINDOWS ?? '500,1500').split(',').map(Number);
 if (WINDOWS.length !== 2 || !(WINDOWS[1] > WINDOWS[0])) throw new Error(`WINDOWS=${process.env.WINDOWS}: two sizes, the second larger`);
 const WHO = process.env.WHO ?? 'kiln';
 const REQ = process.env.REQ ?? 'list';
-if (!['list', 'edit', 'create'].includes(REQ)) throw new Error(`REQ=${REQ}: list, edit or create`);
+if (!['list', 'edit', 'create', 'new'].includes(REQ)) throw new Error(`REQ=${REQ}: list, edit, create or new`);
+if (REQ === 'new' && WHO !== 'kiln') throw new Error('REQ=new: Kiln only (the baseline has no New)');
 const Fastify = (await import(join(ROOT, 'node_modules/fastify/fastify.js'))).default;
 const URL = (process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace(/\/[^/]*$/, '/kiln_bench_clientapi');
 const APP = join(ROOT, 'examples/employees');
@@ -123,16 +125,18 @@ if (WHO === 'kiln') {
         changes: '@',
         objects: '@',
       }).split('"@"');
-      send = async () => {
-        const body = ok(await app.inject(newReq)).body;
-        const from = body.indexOf('"objects":[') + 11;
-        const to = body.indexOf('],"resets"', from);
-        const guid = /^\{"objectType":"[^"]+","guid":"(\d+)"/.exec(body.slice(from, to))?.[1];
-        if (from < 11 || to < 0 || !guid) throw new Error(`unexpected New answer: ${body}`);
-        n++;
-        const changes = `{"${guid}":{"Firstname":{"value":"Bench"},"Lastname":{"value":"Instr${n}"},"Jobtitle":{"value":"${JOBS[n % JOBS.length]}"},"Department":{"value":"Benchmark"},"DateOfBirth":{"value":${Date.UTC(1990, 4, 17)}}}}`;
-        ok(await app.inject({ ...newReq, payload: `${p0}"${guid}"${p1}${changes}${p2}[${body.slice(from, to)}]${p3}` }));
-      };
+      if (REQ === 'new') send = () => app.inject(newReq).then(ok);
+      else
+        send = async () => {
+          const body = ok(await app.inject(newReq)).body;
+          const from = body.indexOf('"objects":[') + 11;
+          const to = body.indexOf('],"resets"', from);
+          const guid = /^\{"objectType":"[^"]+","guid":"(\d+)"/.exec(body.slice(from, to))?.[1];
+          if (from < 11 || to < 0 || !guid) throw new Error(`unexpected New answer: ${body}`);
+          n++;
+          const changes = `{"${guid}":{"Firstname":{"value":"Bench"},"Lastname":{"value":"Instr${n}"},"Jobtitle":{"value":"${JOBS[n % JOBS.length]}"},"Department":{"value":"Benchmark"},"DateOfBirth":{"value":${Date.UTC(1990, 4, 17)}}}}`;
+          ok(await app.inject({ ...newReq, payload: `${p0}"${guid}"${p1}${changes}${p2}[${body.slice(from, to)}]${p3}` }));
+        };
     }
   }
 } else if (WHO === 'floor') {
