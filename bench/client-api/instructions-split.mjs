@@ -14,7 +14,7 @@ const sizes = (process.argv[3] ?? process.env.WINDOWS ?? '500,1500').split(',').
 const COMPILER =
   /v8::internal::(compiler|maglev|turboshaft|baseline|interpreter::BytecodeGenerator|Parser|PreParser|Compiler::|OptimizingCompileDispatcher)|Builtins_Compile|v8::internal::wasm/;
 const GC =
-  /v8::internal::(Heap|Scavenge|Scavenger|Marking|MarkCompact|ConcurrentMarking|MinorMarkCompact|Sweeper|Evacuat|RecordMigratedSlot|IncrementalMarking|MemoryAllocator|MemoryChunk|PagedSpace|NewSpace|SemiSpace|FreeList|LocalHeap|GCTracer|RememberedSet|SlotSet|TypedSlot|ArrayBufferSweeper|WeakObjects|StringForwardingTable|ExternalStringTable|GlobalHandles|TracedHandles)|MarkingVisitor|ScavengeVisitor|IterateAndScavenge|ConcurrentMarkingVisitor|heap::base::|cppgc::|std::__detail::_Map_base<v8::internal::MemoryChunk/;
+  /v8::internal::(Heap|Scavenge|Scavenger|Marking|MarkCompact|ConcurrentMarking|MinorMarkCompact|Sweeper|Evacuat|RecordMigratedSlot|IncrementalMarking|MemoryAllocator|MemoryChunk|PagedSpace|NewSpace|SemiSpace|FreeList|LocalHeap|GCTracer|RememberedSet|SlotSet|TypedSlot|ArrayBufferSweeper|WeakObjects|StringForwardingTable|ExternalStringTable|GlobalHandles|TracedHandles)|MarkingVisitor|ScavengeVisitor|RootScavengeVisitor|IterateObjectCache|IterateAndScavenge|ConcurrentMarkingVisitor|heap::base::|cppgc::|std::__detail::_Map_base<v8::internal::MemoryChunk/;
 
 function split(part) {
   const text = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', part], { maxBuffer: 64 << 20 }).toString();
