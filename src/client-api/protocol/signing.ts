@@ -75,10 +75,18 @@ export class SessionSigner {
   ) {}
 
   sign(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, JsonValue | readonly string[]>>, version: number | null): string {
+    return this.signCanonical(canonicalText(objectType, guid, isNew, attributes), isNew, version);
+  }
+
+  /**
+   * `sign` given the canonical text of what it signs (canonicalText(objectType, guid, isNew,
+   * attributes), byte for byte): for a writer that has the values' JSON text already.
+   */
+  signCanonical(canonical: string, isNew: boolean, version: number | null): string {
     const out = Buffer.alloc(HASH_BYTES);
     out.writeUInt32BE(Math.floor(this.now() / 1000), 0);
     out.writeUIntBE(isNew || version === null ? 0 : version + 1, 4, 6);
-    this.mac(out, objectType, guid, isNew, attributes).copy(out, MAC_OFFSET, 0, HASH_BYTES - MAC_OFFSET);
+    this.macOf(out, canonical).copy(out, MAC_OFFSET, 0, HASH_BYTES - MAC_OFFSET);
     return out.toString('base64');
   }
 
@@ -106,8 +114,16 @@ export class SessionSigner {
   }
 
   private mac(header: Buffer, objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, unknown>>): Buffer {
-    const names = Object.keys(attributes).sort();
-    const canonical = JSON.stringify([objectType, guid, isNew ? 'new' : 'changed', names.map((n) => [n, attributes[n] ?? null])]);
+    return this.macOf(header, canonicalText(objectType, guid, isNew, attributes));
+  }
+
+  private macOf(header: Buffer, canonical: string): Buffer {
     return createHmac('sha256', this.key).update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
   }
+}
+
+/** What the MAC covers after the header: the type, id, state and values (by name) as JSON text. */
+export function canonicalText(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, unknown>>): string {
+  const names = Object.keys(attributes).sort();
+  return JSON.stringify([objectType, guid, isNew ? 'new' : 'changed', names.map((n) => [n, attributes[n] ?? null])]);
 }
