@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
 import type { JsonValue } from './values.js';
 
 /** Default for how long a signed object stays valid (the SignedObjectMaxAge setting): one day. */
@@ -11,6 +11,8 @@ const HASH_BYTES = 32;
 const MAC_OFFSET = 10;
 /** Session signers kept (their keys derived once per session, not per request); the oldest is dropped beyond this. */
 const SESSION_KEYS = 4096;
+/** SHA-256's block: the HMAC key is padded (or hashed) to it. */
+const SHA256_BLOCK = 64;
 
 /** What a valid signature vouches for. */
 export interface Signed {
@@ -68,11 +70,30 @@ export class ObjectSigner {
 }
 
 export class SessionSigner {
+  /**
+   * HMAC-SHA256 with this key, its two padded key blocks hashed once (RFC 2104: H((K ^ opad) ||
+   * H((K ^ ipad) || m)), K zero-padded to the 64-byte block): each MAC copies these states
+   * instead of hashing both blocks again (what createHmac does per MAC). The same MAC.
+   */
+  private readonly inner: Hash;
+  private readonly outer: Hash;
+
   constructor(
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly maxAgeMs: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    // Keys longer than a block are hashed first (RFC 2104); ours are 32 bytes, but stay exact.
+    const k = key.length > SHA256_BLOCK ? createHash('sha256').update(key).digest() : key;
+    const ipad = Buffer.alloc(SHA256_BLOCK, 0x36);
+    const opad = Buffer.alloc(SHA256_BLOCK, 0x5c);
+    for (let i = 0; i < k.length; i++) {
+      ipad[i]! ^= k[i]!;
+      opad[i]! ^= k[i]!;
+    }
+    this.inner = createHash('sha256').update(ipad);
+    this.outer = createHash('sha256').update(opad);
+  }
 
   sign(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, JsonValue | readonly string[]>>, version: number | null): string {
     return this.signCanonical(canonicalText(objectType, guid, isNew, attributes), isNew, version);
@@ -117,8 +138,10 @@ export class SessionSigner {
     return this.macOf(header, canonicalText(objectType, guid, isNew, attributes));
   }
 
+  /** HMAC-SHA256(key, header's first MAC_OFFSET bytes || canonical as UTF-8). */
   private macOf(header: Buffer, canonical: string): Buffer {
-    return createHmac('sha256', this.key).update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
+    const inner = this.inner.copy().update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
+    return this.outer.copy().update(inner).digest();
   }
 }
 
