@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,9 @@ import { ClientApiError } from '../../src/client-api/errors.js';
 import { ObjectWriter } from '../../src/client-api/protocol/object-writer.js';
 import { JsonText } from '../../src/client-api/protocol/json-text.js';
 import { serializeObject } from '../../src/client-api/protocol/serialize.js';
-import { createMxObject } from '../../src/objects/mx-object.js';
+import { createMxObject, type MxObject } from '../../src/objects/mx-object.js';
+import { committedAnswer, createdAnswer, deletedAnswer, emptyResponse } from '../../src/client-api/operations/response.js';
+import { canonicalText } from '../../src/client-api/protocol/signing.js';
 import type { MemberRight } from '../../src/model/compiled/types.js';
 import { ROOT } from '../support/cli.js';
 
@@ -182,6 +185,111 @@ describe('client API protocol', () => {
           }
         }
       }
+    }
+  });
+
+  it("writes the create's, commit's and delete's answers as JSON.stringify wrote the objects they were built as", async () => {
+    const { model } = await loadModel(join(ROOT, 'examples', 'sales'));
+    const m = model!;
+    const now = Date.UTC(2024, 0, 1, 12);
+    const session = new ObjectSigner(Buffer.from('0123456789abcdef0123456789abcdef'), 60000, () => now).forSession('s');
+    const strings = ['', 'plain', 'quote " and \\ back', 'line\nbreak\ttab\u0001', 'emoji \u{1F600}', 'lone \ud800 surrogate', 'sep \u2028 \u2029', 'ünïcødé'];
+    const fill: Record<string, (o: MxObject, i: number) => void> = {
+      'Sales.Customer': (o, i) => {
+        o.values.set('Name', strings[i % strings.length]!);
+        o.values.set('Password', 'secret');
+        o.values.set('LastLogin', i % 3 ? new Date(674863200000 + i) : null);
+        o.values.set('Blocked', i % 2 === 0);
+        o.values.set('FailedLogins', i % 4 ? -i : null);
+        o.values.set('Segment', i % 2 ? 'Retail' : null);
+        o.values.set('CreditLimit', i % 3 ? new Decimal('-12345678901234567890.12345678') : null);
+        o.values.set('FullName', strings[(i + 3) % strings.length]!);
+        o.values.set('changedDate', new Date(1700000000000 + i));
+        o.references.set('System.UserRoles', i % 2 ? [1n, 2n ** 60n] : []);
+        o.references.set('System.User_Language', i % 3 ? 2n ** 50n + BigInt(i) : null);
+      },
+      'Sales.Order': (o, i) => {
+        o.values.set('Number', BigInt(i) * 10n ** 15n);
+        o.values.set('OrderDate', i % 2 ? new Date(Number.NaN) : new Date(86400000 * i));
+        o.values.set('Status', i % 3 ? 'Draft' : null);
+        o.values.set('Total', new Decimal(`${i}.5`));
+        o.values.set('InternalNote', strings[(i + 5) % strings.length]!);
+        if (i % 2) o.values.set('changedDate', new Date(1700000000000 + i));
+        o.references.set('Sales.Order_Customer', i % 2 ? 2n ** 40n : null);
+      },
+      'System.FileDocument': (o, i) => {
+        o.values.set('FileID', BigInt(i) * 10n ** 15n);
+        o.values.set('Size', i % 2 ? 2n ** 62n : null);
+        o.values.set('Contents', new Uint8Array([1, 2]));
+        o.values.set('Name', strings[i % strings.length]!);
+        o.values.set('createdDate', new Date(Number.NaN));
+      },
+    };
+    const ascii = (t: string) => [...t].every((c) => c.charCodeAt(0) < 0x80);
+    for (const [entity, set] of Object.entries(fill)) {
+      const e = m.entities.get(entity)!;
+      const members = [...e.attributes.keys(), ...e.parentOf];
+      // All readable; every other member hidden; nothing readable.
+      const predicates: ((x: string) => boolean)[] = [() => true, (x) => members.indexOf(x) % 2 === 0, () => false];
+      for (let i = 0; i < 16; i++) {
+        for (const state of ['new', 'persisted'] as const) {
+          const o = createMxObject(entity, 2n ** 48n + BigInt(i), state);
+          set(o, i);
+          for (const readable of predicates) {
+            // The create: the object signed for the session (new, or a persisted one bound to its changedDate).
+            const json = serializeObject(m, o, { readable, signer: session });
+            const created = createdAnswer(m, o, readable, session);
+            const expected = JSON.stringify({ ...emptyResponse(), actionResult: { type: 'ObjectReference', value: json.guid }, objects: [json] });
+            expect(created.text).toBe(expected);
+            expect(created.body()).toEqual(ascii(expected) ? Buffer.from(expected, 'latin1') : expected);
+            // What the client sends back verifies against the signature.
+            const values = Object.fromEntries(Object.entries(json.attributes).map(([k, v]) => [k, v.value]));
+            expect(session.verify(entity, json.guid, JSON.parse(JSON.stringify(values)) as Record<string, unknown>, json.hash!)).toMatchObject({
+              state: state === 'new' ? 'new' : 'changed',
+            });
+            expect(canonicalText(entity, json.guid, state === 'new', values)).toContain(`,"${json.guid}",`);
+          }
+        }
+      }
+      // The commit: objects with their own rights, at, below and over the threshold (ids only).
+      const objs = [0, 1, 2, 3].map((i) => {
+        const o = createMxObject(entity, 2n ** 52n + BigInt(i), i % 2 ? 'new' : 'persisted');
+        set(o, i + 1);
+        return { object: o, readable: predicates[i % predicates.length]! };
+      });
+      for (const n of [0, 1, 3, 4]) {
+        const some = objs.slice(0, n);
+        const omitted = some.length > 3;
+        const expected = JSON.stringify({
+          ...emptyResponse(),
+          commits: some.map((r) => r.object.id.toString()),
+          committedObjectsOmitted: omitted,
+          objects: omitted ? [] : some.map((r) => serializeObject(m, r.object, { readable: r.readable })),
+        });
+        const text = committedAnswer(m, some, 3);
+        expect(text.text).toBe(expected);
+        expect(text.body()).toEqual(ascii(expected) ? Buffer.from(expected, 'latin1') : expected);
+      }
+    }
+    for (const guids of [[], ['1'], ['11540474045137256', '2']]) expect(deletedAnswer(guids).text).toBe(JSON.stringify({ ...emptyResponse(), deletes: guids }));
+  });
+
+  it('signs the canonical text as sign() does', () => {
+    const s = new ObjectSigner(Buffer.from('0123456789abcdef0123456789abcdef'), 60000, () => 1700000000000).forSession('x');
+    const attrs = { b: 'x"y', a: 1, c: ['1', '2'], d: null };
+    expect(s.signCanonical(canonicalText('M.E', '12', true, attrs), true, null)).toBe(s.sign('M.E', '12', true, attrs, null));
+    expect(s.signCanonical(canonicalText('M.E', '12', false, attrs), false, 5)).toBe(s.sign('M.E', '12', false, attrs, 5));
+    // The MAC is HMAC-SHA256 with the session's key (its pads hashed once): what createHmac makes, so signatures
+    // made before stay valid. Over non-ASCII text and text longer than a block too.
+    const key = createHmac('sha256', Buffer.from('0123456789abcdef0123456789abcdef')).update('kiln/client-objects/v2\0x').digest();
+    const sets: Record<string, string | number | null | string[]>[] = [attrs, { n: 'ünïcødé \u{1F600}'.repeat(40) }, {}];
+    for (const a of sets) {
+      const hash = Buffer.from(s.sign('M.E', '12', true, a, null), 'base64');
+      const mac = createHmac('sha256', key)
+        .update(hash.subarray(0, 10))
+        .update(canonicalText('M.E', '12', true, a))
+        .digest();
+      expect(hash.subarray(10).equals(mac.subarray(0, 22))).toBe(true);
     }
   });
 });

@@ -24,7 +24,7 @@ import type { Logger } from '../../core/logger.js';
 import { ClientState } from './client-state.js';
 import { compileFilters } from '../filters.js';
 import { referenceKey } from '../reference-paths.js';
-import { emptyResponse, type OperationResponse } from './response.js';
+import { committedAnswer, createdAnswer, deletedAnswer, emptyResponse, type OperationResponse } from './response.js';
 import { retrieveShape } from './retrieve-writer.js';
 import { JsonText } from '../protocol/json-text.js';
 import { QueryError } from '../../query/errors.js';
@@ -176,12 +176,12 @@ function xpathVariableValues(names: readonly string[], params: Readonly<Record<s
 
 const NO_SORT: readonly { attribute: string; descending: boolean }[] = [];
 
-async function create(ctx: SessionContext, op: CreateOperation): Promise<OperationResponse> {
+async function create(ctx: SessionContext, op: CreateOperation): Promise<JsonText> {
   const access = entityAccess(ctx.model, ctx.user, op.entity);
   if (!access.canCreate) throw notAllowed();
   const obj = await ctx.backend.create(null, ctx.user, op.entity);
-  const json = serializeObject(ctx.model, obj, { readable: (m) => access.readable(m), signer: ctx.session });
-  return { ...emptyResponse(), actionResult: { type: 'ObjectReference', value: json.guid }, objects: [json] };
+  // Written straight to JSON text, signed over the same values' text (response.ts).
+  return createdAnswer(ctx.model, obj, (m) => access.readable(m), ctx.session);
 }
 
 async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
@@ -202,13 +202,11 @@ async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOpe
         ctx.user,
         objects.map((r) => r.object),
       );
-      const omitted = objects.length > COMMITTED_OBJECTS_THRESHOLD;
-      return {
-        ...emptyResponse(),
-        commits: objects.map((r) => idToGuid(r.object.id)),
-        committedObjectsOmitted: omitted,
-        objects: omitted ? [] : objects.map((r) => serializeObject(ctx.model, r.object, { readable: (m) => r.rights(m) !== 'None' })),
-      };
+      return committedAnswer(
+        ctx.model,
+        objects.map((r) => ({ object: r.object, readable: (m: string) => r.rights(m) !== 'None' })),
+        COMMITTED_OBJECTS_THRESHOLD,
+      );
     },
     true,
   );
@@ -220,15 +218,21 @@ async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOpe
  * JSON text sent) stored last, so both commit with the work or neither does.
  */
 
-async function written(ctx: HandlerContext, fn: (tx: BackendTx) => Promise<OperationResponse>, deferWrite = false): Promise<OperationResponse | JsonText> {
+async function written(
+  ctx: HandlerContext,
+  fn: (tx: BackendTx) => Promise<OperationResponse | JsonText>,
+  deferWrite = false,
+): Promise<OperationResponse | JsonText> {
   const once = ctx.once;
   // With an Idempotency-Key the record commits with the work: never deferred.
   if (!once) return ctx.backend.transaction(fn, ctx.signal, deferWrite);
   return ctx.backend.transaction(async (tx) => {
     await once.claim(tx);
-    const text = JSON.stringify(await fn(tx));
-    await once.store(tx, 200, text);
-    return new JsonText(text);
+    const out = await fn(tx);
+    // The text stored is the text sent (an answer written as text is stored as it is).
+    const answer = out instanceof JsonText ? out : new JsonText(JSON.stringify(out));
+    await once.store(tx, 200, answer.text);
+    return answer;
   }, ctx.signal);
 }
 
@@ -246,7 +250,7 @@ async function remove(ctx: SessionContext, op: DeleteOperation, req: RuntimeOper
       ctx.user,
       resolved.map((r) => r.object).filter((o) => o.state === 'persisted'),
     );
-    return { ...emptyResponse(), deletes: guids };
+    return deletedAnswer(guids);
   });
 }
 

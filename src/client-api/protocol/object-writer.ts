@@ -4,6 +4,7 @@ import { getValue, guidOf, slotStoreOf, type MxObject } from '../../objects/mx-o
 import { shapeOf, type Shape } from '../../objects/slot-map.js';
 import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { AssociationValue, AttributeValue } from '../../objects/values.js';
+import type { SessionSigner } from './signing.js';
 
 /**
  * Writes objects straight to JSON text in the shape `serializeObject` builds
@@ -13,7 +14,8 @@ import type { AssociationValue, AttributeValue } from '../../objects/values.js';
  * request: this is the hot path of the client API, so what can be decided
  * once (which members, their keys, their encoders) is decided once per entity
  * and set of member rights, and each object costs only string concatenation.
- * Not for objects that must be signed (those go through serializeObject).
+ * The objects of a write's answer (rights as a predicate) go through
+ * `appendAllowed`, signed ones through `appendSigned`.
  */
 export class ObjectWriter {
   /** Object entity -> member rights (identity-stable, cached by security) -> what to write. */
@@ -39,7 +41,77 @@ export class ObjectWriter {
    * answer is sent. `text.ascii` is cleared when what is written is not all ASCII.
    */
   append(s: string, obj: MxObject, rights: ReadonlyMap<string, MemberRight>, text: TextFlags = { ascii: true }): string {
-    const plan = this.plan(obj.entity, rights);
+    return this.appendWith(s, obj, this.plan(obj.entity, rights), text);
+  }
+
+  /**
+   * `append` for the objects of a write's answer (a commit's), whose rights come as a predicate
+   * (the rules the object matches, or the union for a new one): asked once per member and
+   * object, the plan found by the set of members it allows.
+   */
+  appendAllowed(s: string, obj: MxObject, readable: (member: string) => boolean, text: TextFlags = { ascii: true }): string {
+    return this.appendWith(s, obj, this.planAllowed(obj.entity, readable), text);
+  }
+
+  /**
+   * `s` followed by the object's JSON text with its `hash` (serializeObject with a signer):
+   * the signature is made over the same values' JSON text the answer carries (the canonical
+   * text SessionSigner.sign builds from them), so no values object is built for it.
+   */
+  appendSigned(
+    s: string,
+    obj: MxObject,
+    readable: (member: string) => boolean,
+    signer: SessionSigner,
+    version: number | null,
+    text: TextFlags = { ascii: true },
+  ): string {
+    const plan = this.planAllowed(obj.entity, readable);
+    if (!plan.ascii) text.ascii = false;
+    const store = slotStoreOf(obj);
+    const bySlot = store !== undefined && store.shape === plan.shape;
+    const members = plan.members;
+    const values: string[] = [];
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      let t: string;
+      if (m.kind === ASSOCIATION) t = encodeReference(obj.references.get(m.name));
+      else {
+        t = m.encode(bySlot && m.slot >= 0 ? store.valueAt(m.slot) : getValue(obj, m.name));
+        if (!m.ascii && text.ascii && !isAscii(t)) text.ascii = false;
+      }
+      values.push(t);
+    }
+    const guid = guidOf(obj);
+    const isNew = obj.state === 'new';
+    // [objectType, guid, state, [[name, value], ..] by name]: JSON.stringify's text of what sign() is given.
+    let canonical = plan.canonicalHead;
+    canonical += guid;
+    canonical += isNew ? '","new",[' : '","changed",[';
+    const sorted = plan.sorted;
+    for (let i = 0; i < sorted.length; i++) {
+      const k = sorted[i]!;
+      canonical += i ? ',[' : '[';
+      canonical += plan.names[k]!;
+      canonical += ',';
+      canonical += values[k]!;
+      canonical += ']';
+    }
+    canonical += ']]';
+    s += plan.head;
+    s += guid;
+    s += '","attributes":{';
+    for (let i = 0; i < members.length; i++) {
+      s += members[i]!.keys[0]!;
+      s += values[i]!;
+    }
+    s += members.length ? '}},"hash":"' : '},"hash":"';
+    s += signer.signCanonical(canonical, isNew, version);
+    s += '"}';
+    return s;
+  }
+
+  private appendWith(s: string, obj: MxObject, plan: WritePlan, text: TextFlags): string {
     if (!plan.ascii) text.ascii = false;
     // An object of createMxObject is read by slot (no Map view made, no lookup by name).
     const store = slotStoreOf(obj);
@@ -75,6 +147,47 @@ export class ObjectWriter {
     return s;
   }
 
+  /** Per entity: the members a plan may write (before rights), and the plans by which of them are readable. */
+  private readonly allowedPlans = new Map<string, { readonly candidates: readonly string[]; readonly byMask: Map<number | string, WritePlan> }>();
+
+  private planAllowed(entityName: string, readable: (member: string) => boolean): WritePlan {
+    let per = this.allowedPlans.get(entityName);
+    if (!per) {
+      per = { candidates: this.candidates(entityName), byMask: new Map() };
+      this.allowedPlans.set(entityName, per);
+    }
+    const { candidates } = per;
+    // The readable candidates as bits (as text past 31 members).
+    let mask: number | string = 0;
+    if (candidates.length <= 31) {
+      for (let i = 0; i < candidates.length; i++) if (readable(candidates[i]!)) mask |= 1 << i;
+    } else {
+      mask = '';
+      for (let i = 0; i < candidates.length; i++) mask += readable(candidates[i]!) ? '1' : '0';
+    }
+    let plan = per.byMask.get(mask);
+    if (!plan) {
+      const allowed = new Set(candidates.filter((_, i) => (typeof mask === 'number' ? (mask & (1 << i)) !== 0 : mask[i] === '1')));
+      plan = this.compile(entityName, (m) => allowed.has(m));
+      per.byMask.set(mask, plan);
+    }
+    return plan;
+  }
+
+  /** The members compile() may write of the entity when all are readable. */
+  private candidates(entityName: string): string[] {
+    const entity = this.model.entities.get(entityName);
+    if (!entity) throw new Error(`unknown entity '${entityName}'`);
+    const out: string[] = [];
+    for (const name of this.attributes ?? entity.attributes.keys()) {
+      const attr = entity.attributes.get(name);
+      if (attr && attr.type !== 'Binary' && attr.type !== 'HashedString') out.push(name);
+    }
+    const owned = ownedAssociations(entity);
+    for (const a of this.associations ?? owned) if (owned.includes(a)) out.push(a);
+    return out;
+  }
+
   /** The plan last looked up, with what it was looked up by: a page's objects mostly share both. */
   private last: { readonly entity: string; readonly rights: ReadonlyMap<string, MemberRight>; readonly plan: WritePlan } | undefined = undefined;
 
@@ -94,19 +207,18 @@ export class ObjectWriter {
     }
     let plan = byRights.get(rights);
     if (!plan) {
-      plan = this.compile(entityName, rights);
+      plan = this.compile(entityName, (m) => {
+        const r = rights.get(m);
+        return r === 'Read' || r === 'ReadWrite';
+      });
       byRights.set(rights, plan);
     }
     return plan;
   }
 
-  private compile(entityName: string, rights: ReadonlyMap<string, MemberRight>): WritePlan {
+  private compile(entityName: string, readable: (member: string) => boolean): WritePlan {
     const entity = this.model.entities.get(entityName);
     if (!entity) throw new Error(`unknown entity '${entityName}'`);
-    const readable = (m: string) => {
-      const r = rights.get(m);
-      return r === 'Read' || r === 'ReadWrite';
-    };
     const members: MemberPlan[] = [];
     const shape = shapeOf(entityName);
     // By (the previous value's string still open) * 2 + (this value's string opened here): closes
@@ -129,7 +241,11 @@ export class ObjectWriter {
     const end = members.length ? '}}}' : '}}';
     const head = `{"objectType":${JSON.stringify(entityName)},"guid":"`;
     const ascii = isAscii(head) && members.every((m) => m.keys.every(isAscii));
-    return { head, members, tails: [end, `"${end}`], shape, ascii };
+    const names = members.map((m) => JSON.stringify(m.name));
+    // The order SessionSigner's canonical text has the members in (Object.keys(..).sort()).
+    const byName = members.map((m) => m.name).sort();
+    const sorted = byName.map((n) => members.findIndex((m) => m.name === n));
+    return { head, members, tails: [end, `"${end}`], shape, ascii, names, sorted, canonicalHead: `[${JSON.stringify(entityName)},"` };
   }
 }
 
@@ -143,6 +259,12 @@ interface WritePlan {
   readonly shape: Shape;
   /** Whether the head and the keys are all ASCII (names in a model mostly are). */
   readonly ascii: boolean;
+  /** The members' names as JSON strings (for the signature's canonical text). */
+  readonly names: readonly string[];
+  /** Indexes of `members` in the order of their names (sorted as the signature's canonical text has them). */
+  readonly sorted: readonly number[];
+  /** `["Module.Entity","`: the canonical text up to the guid. */
+  readonly canonicalHead: string;
 }
 
 /** What writing learns of the text on the way. */

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
 import type { JsonValue } from './values.js';
 
 /** Default for how long a signed object stays valid (the SignedObjectMaxAge setting): one day. */
@@ -11,6 +11,8 @@ const HASH_BYTES = 32;
 const MAC_OFFSET = 10;
 /** Session signers kept (their keys derived once per session, not per request); the oldest is dropped beyond this. */
 const SESSION_KEYS = 4096;
+/** SHA-256's block: the HMAC key is padded (or hashed) to it. */
+const SHA256_BLOCK = 64;
 
 /** What a valid signature vouches for. */
 export interface Signed {
@@ -68,17 +70,44 @@ export class ObjectSigner {
 }
 
 export class SessionSigner {
+  /**
+   * HMAC-SHA256 with this key, its two padded key blocks hashed once (RFC 2104: H((K ^ opad) ||
+   * H((K ^ ipad) || m)), K zero-padded to the 64-byte block): each MAC copies these states
+   * instead of hashing both blocks again (what createHmac does per MAC). The same MAC.
+   */
+  private readonly inner: Hash;
+  private readonly outer: Hash;
+
   constructor(
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly maxAgeMs: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    // Keys longer than a block are hashed first (RFC 2104); ours are 32 bytes, but stay exact.
+    const k = key.length > SHA256_BLOCK ? createHash('sha256').update(key).digest() : key;
+    const ipad = Buffer.alloc(SHA256_BLOCK, 0x36);
+    const opad = Buffer.alloc(SHA256_BLOCK, 0x5c);
+    for (let i = 0; i < k.length; i++) {
+      ipad[i]! ^= k[i]!;
+      opad[i]! ^= k[i]!;
+    }
+    this.inner = createHash('sha256').update(ipad);
+    this.outer = createHash('sha256').update(opad);
+  }
 
   sign(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, JsonValue | readonly string[]>>, version: number | null): string {
+    return this.signCanonical(canonicalText(objectType, guid, isNew, attributes), isNew, version);
+  }
+
+  /**
+   * `sign` given the canonical text of what it signs (canonicalText(objectType, guid, isNew,
+   * attributes), byte for byte): for a writer that has the values' JSON text already.
+   */
+  signCanonical(canonical: string, isNew: boolean, version: number | null): string {
     const out = Buffer.alloc(HASH_BYTES);
     out.writeUInt32BE(Math.floor(this.now() / 1000), 0);
     out.writeUIntBE(isNew || version === null ? 0 : version + 1, 4, 6);
-    this.mac(out, objectType, guid, isNew, attributes).copy(out, MAC_OFFSET, 0, HASH_BYTES - MAC_OFFSET);
+    this.macOf(out, canonical).copy(out, MAC_OFFSET, 0, HASH_BYTES - MAC_OFFSET);
     return out.toString('base64');
   }
 
@@ -106,8 +135,18 @@ export class SessionSigner {
   }
 
   private mac(header: Buffer, objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, unknown>>): Buffer {
-    const names = Object.keys(attributes).sort();
-    const canonical = JSON.stringify([objectType, guid, isNew ? 'new' : 'changed', names.map((n) => [n, attributes[n] ?? null])]);
-    return createHmac('sha256', this.key).update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
+    return this.macOf(header, canonicalText(objectType, guid, isNew, attributes));
   }
+
+  /** HMAC-SHA256(key, header's first MAC_OFFSET bytes || canonical as UTF-8). */
+  private macOf(header: Buffer, canonical: string): Buffer {
+    const inner = this.inner.copy().update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
+    return this.outer.copy().update(inner).digest();
+  }
+}
+
+/** What the MAC covers after the header: the type, id, state and values (by name) as JSON text. */
+export function canonicalText(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, unknown>>): string {
+  const names = Object.keys(attributes).sort();
+  return JSON.stringify([objectType, guid, isNew ? 'new' : 'changed', names.map((n) => [n, attributes[n] ?? null])]);
 }
