@@ -1,4 +1,4 @@
-import type { CompiledModel } from '../model/compiled/types.js';
+import type { CompiledModel, MemberRight } from '../model/compiled/types.js';
 import { ownedAssociations } from '../model/compiled/owned-associations.js';
 import { createMxObject, putValue, type MxObject } from '../objects/mx-object.js';
 import type { ObjectId } from '../objects/values.js';
@@ -34,6 +34,28 @@ function compileExtra(compile: () => QueryPlan, extraXpath: string): QueryPlan {
 /** Ids per SELECT when loading objects by id. */
 const ID_CHUNK = 50;
 
+type RetrieveOptions = NonNullable<Parameters<typeof runQuery>[5]>;
+
+/** The by-id loads' options, one object for all of them. */
+const NO_OPTIONS: RetrieveOptions = {};
+const MATCH_RULES_ONLY: RetrieveOptions = { matchRulesOnly: true };
+
+/** The by-id plans' variable names (`Id0`...), made once: a load sets them on its variables without building and internalizing the text. */
+const ID_VARIABLES = Array.from({ length: ID_CHUNK }, (_, j) => `Id${j}`);
+
+function idVariable(j: number): string {
+  return ID_VARIABLES[j] ?? `Id${j}`;
+}
+
+/** The variables of a by-id plan for these ids (`Id0`... in order). */
+function idVariables(ids: readonly ObjectId[], from: number, to: number): Record<string, unknown> {
+  // One id (a Save or a data view of one object): a literal, not a property added to an empty object.
+  if (to - from === 1) return { Id0: ids[from] };
+  const vars: Record<string, unknown> = {};
+  for (let i = from; i < to; i++) vars[ID_VARIABLES[i - from]!] = ids[i];
+  return vars;
+}
+
 /**
  * The client API's backend on the real components: the query engine for
  * retrieves (plans compiled once per operation at start-up), the data layer
@@ -44,7 +66,8 @@ export class RuntimeBackend implements ClientApiBackend {
   private readonly plans = new Map<string, QueryPlan>();
   /** Plans with a client extraXpath, by operation id + text (bounded; the text comes from clients). */
   private readonly extraPlans = new Map<string, QueryPlan>();
-  private readonly byIdPlans = new Map<string, QueryPlan>();
+  /** By entity, then attribute list ('*': all), then id count. */
+  private readonly byIdPlans = new Map<string, Map<string, QueryPlan[]>>();
 
   constructor(
     private readonly model: CompiledModel,
@@ -126,7 +149,8 @@ export class RuntimeBackend implements ClientApiBackend {
   private loadedAll(user: UserContext, objects: readonly MxObject[], matched?: readonly (readonly boolean[] | undefined)[]): LoadedObject[] {
     const out: LoadedObject[] = new Array(objects.length);
     let entity = '';
-    let all: LoadedObject | undefined;
+    let rights: ReadonlyMap<string, MemberRight> | undefined;
+    let deletable = false;
     for (let i = 0; i < objects.length; i++) {
       const object = objects[i]!;
       const m = matched?.[i];
@@ -134,11 +158,14 @@ export class RuntimeBackend implements ClientApiBackend {
         out[i] = this.loaded(user, object, m);
         continue;
       }
-      if (object.entity !== entity || !all) {
-        all = this.loaded(user, object);
+      // Every rule's rights, looked up once per entity of the page (no LoadedObject made for it).
+      if (object.entity !== entity || rights === undefined) {
+        const access = entityAccess(this.model, user, object.entity);
+        rights = access.rightsFor(access.allRules);
+        deletable = !access.restricted || access.canDelete;
         entity = object.entity;
       }
-      out[i] = { object, rights: all.rights, deletable: all.deletable };
+      out[i] = { object, rights, deletable };
     }
     return out;
   }
@@ -146,26 +173,29 @@ export class RuntimeBackend implements ClientApiBackend {
   /** Rights on an existing object: the union over the applicable rules it matches (`matched`, default all). */
   private loaded(user: UserContext, object: MxObject, matched?: readonly boolean[]): LoadedObject {
     const access = entityAccess(this.model, user, object.entity);
-    if (!access.restricted) return { object, rights: access.rightsFor([]), deletable: true };
-    const m = matched ?? access.rules.map(() => true);
-    return { object, rights: access.rightsFor(m), deletable: access.rules.some((r, i) => m[i] && r.delete) };
+    if (!access.restricted) return { object, rights: access.rightsFor(access.allRules), deletable: true };
+    // All rules: deletable when any of them allows delete, which is canDelete.
+    if (!matched) return { object, rights: access.rightsFor(access.allRules), deletable: access.canDelete };
+    return { object, rights: access.rightsFor(matched), deletable: access.rules.some((r, i) => matched[i] && r.delete) };
   }
 
   async load(q: BackendTx | null, user: UserContext, entity: string, ids: readonly ObjectId[], attributes?: readonly string[]): Promise<LoadedObject[]> {
     // Non-persistable objects live in one request only: an id of one (from the process-local range) finds nothing stored.
     if (!this.model.entities.get(entity)?.persistable) return [];
     const exec = (q as unknown as Transaction | null) ?? this.db;
-    const out: LoadedObject[] = [];
-    const unique = [...new Set(ids)];
+    // One id (a Save or a data view of one object) has no repeats: no Set and copy made for it.
+    const unique = ids.length === 1 ? ids : [...new Set(ids)];
+    if (unique.length === 0) return [];
     // One SELECT per chunk of ids, with the user's read constraint and the rules each object matches: no query per object.
+    if (unique.length <= ID_CHUNK) {
+      const r = await runQuery(exec, this.model, this.byIdPlan(entity, unique.length, attributes), user, idVariables(unique, 0, unique.length), NO_OPTIONS);
+      return this.loadedAll(user, r.objects, r.matched);
+    }
+    const out: LoadedObject[] = [];
     for (let i = 0; i < unique.length; i += ID_CHUNK) {
-      const part = unique.slice(i, i + ID_CHUNK);
-      const vars: Record<string, unknown> = {};
-      part.forEach((id, j) => {
-        vars[`Id${j}`] = id;
-      });
-      const r = await runQuery(exec, this.model, this.byIdPlan(entity, part.length, attributes), user, vars, {});
-      out.push(...this.loadedAll(user, r.objects, r.matched));
+      const to = Math.min(i + ID_CHUNK, unique.length);
+      const r = await runQuery(exec, this.model, this.byIdPlan(entity, to - i, attributes), user, idVariables(unique, i, to), NO_OPTIONS);
+      for (const l of this.loadedAll(user, r.objects, r.matched)) out.push(l);
     }
     return out;
   }
@@ -188,13 +218,18 @@ export class RuntimeBackend implements ClientApiBackend {
     for (const [entity, objs] of byEntity) {
       for (let i = 0; i < objs.length; i += ID_CHUNK) {
         const part = objs.slice(i, i + ID_CHUNK);
-        const vars: Record<string, unknown> = {};
-        part.forEach((o, j) => {
-          vars[`Id${j}`] = o.id;
-        });
-        const r = await runQuery((q as unknown as Transaction | null) ?? this.db, this.model, this.byIdPlan(entity, part.length, []), user, vars, {
-          matchRulesOnly: true,
-        });
+        const r = await runQuery(
+          (q as unknown as Transaction | null) ?? this.db,
+          this.model,
+          this.byIdPlan(entity, part.length, []),
+          user,
+          idVariables(
+            part.map((o) => o.id),
+            0,
+            part.length,
+          ),
+          MATCH_RULES_ONLY,
+        );
         const matched = new Map(r.objects.map((o, j) => [o.id, r.matched?.[j]]));
         for (const o of part) {
           // Gone from the database (deleted by the microflow): no rule matches.
@@ -211,25 +246,35 @@ export class RuntimeBackend implements ClientApiBackend {
     const found = new Set<ObjectId>();
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += ID_CHUNK) {
-      const part = unique.slice(i, i + ID_CHUNK);
-      const vars: Record<string, unknown> = {};
-      part.forEach((id, j) => {
-        vars[`Id${j}`] = id;
-      });
-      const r = await runQuery(exec, this.model, this.byIdPlan(entity, part.length, []), user, vars, {});
+      const to = Math.min(i + ID_CHUNK, unique.length);
+      const r = await runQuery(exec, this.model, this.byIdPlan(entity, to - i, []), user, idVariables(unique, i, to), NO_OPTIONS);
       for (const o of r.objects) found.add(o.id);
     }
     return found;
   }
 
-  /** `//Entity[id = $Id0 or id = $Id1 ...]`, compiled once per entity, id count and attribute list. */
+  /**
+   * `//Entity[id = $Id0 or id = $Id1 ...]`, compiled once per entity, attribute list and id count.
+   * Looked up by the entity's name (the model's string, its hash kept), the attribute list ('*' for
+   * all, '' for none: constants) and the count as an index: no key text built and hashed per load.
+   */
   private byIdPlan(entity: string, n: number, attributes: readonly string[] | undefined): QueryPlan {
-    const key = `${entity}|${n}|${attributes?.join(',') ?? '*'}`;
-    let plan = this.byIdPlans.get(key);
+    let perEntity = this.byIdPlans.get(entity);
+    if (!perEntity) {
+      perEntity = new Map();
+      this.byIdPlans.set(entity, perEntity);
+    }
+    const attrKey = attributes === undefined ? '*' : attributes.length === 0 ? '' : attributes.join(',');
+    let byCount = perEntity.get(attrKey);
+    if (!byCount) {
+      byCount = [];
+      perEntity.set(attrKey, byCount);
+    }
+    let plan = byCount[n];
     if (!plan) {
-      const constraint = Array.from({ length: n }, (_, j) => `id = $Id${j}`).join(' or ');
+      const constraint = Array.from({ length: n }, (_, j) => `id = $${idVariable(j)}`).join(' or ');
       plan = compileQuery(this.model, { xpath: `//${entity}[${constraint}]`, ...(attributes ? { attributes } : {}) }, this.db.dialect);
-      this.byIdPlans.set(key, plan);
+      byCount[n] = plan;
     }
     return plan;
   }

@@ -79,6 +79,11 @@ class LazyMxObject extends SlotStore implements MxObject {
     return (this.#guid ??= this.#id!.toString());
   }
 
+  /** Takes `id` as the id of an object read with `guid` as its text, when the id was not made yet (the caller parsed it from that same text). */
+  knowId(guid: string, id: ObjectId): void {
+    if (this.#id === undefined && this.#guid === guid) this.#id = id;
+  }
+
   /** The values as a Map: a view of this object's slots, made on first use. */
   get values(): Map<string, AttributeValue> {
     return (this.#values ??= new SlotMap(this));
@@ -176,6 +181,15 @@ export function createMxObjectFromRow(entity: string, idText: string, slots: unk
 /** The object's id as the guid the client knows it by (`idToGuid(obj.id)`), made once per object of `createMxObject`. */
 export function guidOf(obj: MxObject): string {
   return obj instanceof LazyMxObject ? obj.guid : obj.id.toString();
+}
+
+/**
+ * Gives an object read from a row with `guid` as its id text the id `id`, which the caller
+ * parsed from that same text (`guidToId(guid)`): it is not parsed a second time when asked for.
+ * Nothing changes for an object whose id is made or whose text is another.
+ */
+export function withKnownId(obj: MxObject, guid: string, id: ObjectId): void {
+  if (obj instanceof LazyMxObject) obj.knowId(guid, id);
 }
 
 export function setValue(obj: MxObject, attribute: string, value: AttributeValue): void {

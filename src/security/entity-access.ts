@@ -39,6 +39,8 @@ export interface EntityAccess {
   readonly readConstraint: RowConstraint;
   /** Objects the user can delete. */
   readonly deleteConstraint: RowConstraint;
+  /** Every rule of `rules` flagged true: what an object matches when the rules do not depend on it (one array, not one per ask). */
+  readonly allRules: readonly boolean[];
   /** Member rights on an existing object matched by the rules flagged true (same order as `rules`). */
   rightsFor(matched: readonly boolean[]): ReadonlyMap<string, MemberRight>;
   /** Members (attribute names, qualified association names) the user can read on a new object. */
@@ -138,6 +140,7 @@ function unrestrictedAccess(model: CompiledModel, entity: CEntity): EntityAccess
     readableOnEvery: (m) => known.has(memberKey(model, entity, m)),
     writable: (m) => rights.get(memberKey(model, entity, m)) === 'ReadWrite',
     rules: [],
+    allRules: [],
     readConstraint: { kind: 'all' },
     deleteConstraint: { kind: 'all' },
     rightsFor: () => rights,
@@ -170,6 +173,7 @@ function restrictedAccess(model: CompiledModel, entity: CEntity, roles: Readonly
       return rules.length > 0 && (rules.some((r) => !r.xpath && reads(r)) || rules.every(reads));
     },
     rules,
+    allRules: Object.freeze(rules.map(() => true)),
     readConstraint: rowConstraint(rules),
     deleteConstraint: rowConstraint(rules.filter((r) => r.delete)),
     rightsFor(matched) {

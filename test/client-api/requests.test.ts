@@ -102,6 +102,29 @@ describe('client API: session data, rollback, all-or-nothing commits, two instan
     expect(await countRows()).toBe(before);
   });
 
+  it('a commit of stored objects in more than one SELECT of ids, one of them named twice, changes each and answers them in order', async () => {
+    const save = app.registry.forButton(EDIT, 'dataView1', 0)!;
+    const model = app.runtime.ctx.model;
+    const objs: Awaited<ReturnType<typeof createObject>>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const o = await createObject(model, 'MyFirstModule.Employee', app.ids);
+      o.values.set('Firstname', `Many${i}`);
+      o.values.set('Lastname', 'Chunked');
+      objs.push(o);
+    }
+    await app.db.transaction((tx) => commitObjects(tx, model, objs));
+    const guids = objs.map((o) => o.id.toString());
+    const r = await user.op(save.id, {
+      params: { Objects: { guids: [...guids, guids[0]!] } },
+      changes: Object.fromEntries(guids.map((g, i) => [g, { Jobtitle: { value: `Job${i}` } }])),
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.commits).toEqual([...guids, guids[0]]);
+    const rows = await app.db.query(`SELECT "id", "jobtitle" FROM ${T} WHERE "lastname" = 'Chunked'`, []);
+    const byId = new Map(rows.map((x) => [String(x.id), x.jobtitle]));
+    expect(guids.map((g) => byId.get(g))).toEqual(guids.map((_, i) => `Job${i}`));
+  });
+
   it('a second instance on the same database accepts objects the first one signed', async () => {
     const other = await app.anotherInstance();
     const create = app.registry.forButton(OVERVIEW, 'dataGrid2_1', 0)!;

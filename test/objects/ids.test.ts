@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMxObject, createMxObjectFromRow, guidOf } from '../../src/objects/mx-object.js';
-import { isCanonicalGuid } from '../../src/objects/values.js';
+import { createMxObject, createMxObjectFromRow, guidOf, withKnownId } from '../../src/objects/mx-object.js';
+import { guidToId, isCanonicalGuid } from '../../src/objects/values.js';
 
 describe('object ids as text', () => {
   it('knows the text an id is written as', () => {
@@ -23,5 +23,25 @@ describe('object ids as text', () => {
 
   it('writes the id of an object made with one as its decimal text', () => {
     expect(guidOf(createMxObject('M.E', 2n ** 60n, 'new'))).toBe(String(2n ** 60n));
+  });
+
+  it('reads a guid of 1 to 20 ASCII digits as its id and refuses anything else', () => {
+    for (const s of ['0', '007', '281474976710657', '18446744073709551615', '99999999999999999999']) expect(guidToId(s)).toBe(BigInt(s));
+    for (const s of ['', '123456789012345678901', '-1', '+1', '1 ', ' 1', '1e3', '0x10', '１２', '12a', '1\n'])
+      expect(() => guidToId(s)).toThrow(`invalid object id '${s}'`);
+  });
+
+  it('takes a known id for a row object only when it was read with that same text', () => {
+    const o = createMxObjectFromRow('M.E', '281474976710657', []);
+    withKnownId(o, '281474976710658', 1n);
+    expect(o.id).toBe(281474976710657n);
+    const p = createMxObjectFromRow('M.E', '281474976710657', []);
+    const id = guidToId('281474976710657');
+    withKnownId(p, '281474976710657', id);
+    expect(p.id).toBe(id);
+    expect(guidOf(p)).toBe('281474976710657');
+    const q = createMxObject('M.E', 5n, 'persisted');
+    withKnownId(q, '5', 6n);
+    expect(q.id).toBe(5n);
   });
 });

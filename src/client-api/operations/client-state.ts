@@ -1,10 +1,10 @@
 import type { Logger } from '../../core/logger.js';
 import { ownedAssociations } from '../../model/compiled/owned-associations.js';
 import type { CEntity, CompiledModel, MemberRight } from '../../model/compiled/types.js';
-import { getValue, setReference, setValue, type MxObject } from '../../objects/mx-object.js';
+import { getValue, guidOf, setReference, setValue, withKnownId, type MxObject } from '../../objects/mx-object.js';
 import { guidToId, idToGuid, type AssociationValue, type AttributeValue, type ObjectId } from '../../objects/values.js';
 import { clientPasswordRefusal } from '../../security/client-passwords.js';
-import { entityAccess } from '../../security/entity-access.js';
+import { entityAccess, type EntityAccess } from '../../security/entity-access.js';
 import { grantRefusal, USER_ROLES_ASSOCIATION } from '../../security/grantable-roles.js';
 import { SYSTEM_CONTEXT, type UserContext } from '../../security/user-context.js';
 import { ValidationFailed, type BackendTx, type ClientApiBackend } from '../backend.js';
@@ -21,8 +21,37 @@ const GUID = new RegExp(Guid.pattern!);
 /** An object an operation works on, with the user's rights on it. */
 export interface ResolvedObject {
   readonly object: MxObject;
-  readonly rights: (member: string) => MemberRight;
+  rights(member: string): MemberRight;
   readonly deletable: boolean;
+}
+
+/**
+ * A resolved object: its member rights are those of the rules the loaded object matches
+ * (`memberRights`), or for an object the client holds as new, the entity access's (every
+ * rule: a new object passes every XPath). One class rather than a closure per object.
+ */
+class Resolved implements ResolvedObject {
+  constructor(
+    readonly object: MxObject,
+    readonly deletable: boolean,
+    private readonly memberRights: ReadonlyMap<string, MemberRight> | null,
+    private readonly access: EntityAccess | null,
+  ) {}
+
+  rights(member: string): MemberRight {
+    const m = this.memberRights;
+    if (m !== null) return m.get(member) ?? 'None';
+    const a = this.access!;
+    return a.writable(member) ? 'ReadWrite' : a.readable(member) ? 'Read' : 'None';
+  }
+}
+
+/** A checked change, applied once the whole request checked out: an attribute's value or a reference's ids. */
+interface Step {
+  readonly object: MxObject;
+  readonly member: string;
+  readonly attribute: boolean;
+  readonly value: AttributeValue | AssociationValue;
 }
 
 interface Held {
@@ -85,6 +114,11 @@ export class ClientState {
     this.log?.warn({ user: this.user.userName, anonymous: this.user.anonymous, objectType, guid, reason }, 'client object refused');
   }
 
+  /** The object the client holds with this guid: no Map lookup (and hash of the guid's text) when it holds none, as a plain Save or edit. */
+  private heldObject(guid: string): Held | undefined {
+    return this.held.size === 0 ? undefined : this.held.get(guid);
+  }
+
   isHeldNew(guid: string): boolean {
     return this.held.get(guid)?.state === 'new';
   }
@@ -96,49 +130,66 @@ export class ClientState {
    * `expectEntity` restricts them to an entity and its specializations.
    */
   async resolve(q: BackendTx | null, guids: readonly string[], field: string, expectEntity?: string): Promise<ResolvedObject[]> {
-    const out = new Map<string, ResolvedObject>();
-    const toLoad = new Map<string, bigint[]>();
-    for (const guid of guids) {
-      const h = this.held.get(guid);
+    // By guid; for the usual one guid, no Map: the one object.
+    const byGuid = guids.length > 1 ? new Map<string, ResolvedObject>() : undefined;
+    let only: ResolvedObject | undefined;
+    // The entities to load and their ids, in order of first appearance (few entities: arrays, searched, not Maps).
+    const loadEntities: string[] = [];
+    const loadIds: ObjectId[][] = [];
+    let firstId: ObjectId | undefined;
+    for (let i = 0; i < guids.length; i++) {
+      const guid = guids[i]!;
+      const h = this.heldObject(guid);
       const id = guidToId(guid);
+      if (i === 0) firstId = id;
       const entity = h?.entity.name ?? this.backend.entityOfId(id);
       if (!entity) throw new ClientApiError(404, `object ${guid} not found`, { field });
       if (expectEntity && !this.model.entities.get(entity)!.chain.includes(expectEntity)) throw new ClientApiError(403, 'not allowed');
       if (h?.state === 'new') {
         const obj = this.backend.instantiate(entity, id);
         this.applyHeld(obj, h);
-        const access = entityAccess(this.model, this.user, entity);
-        out.set(guid, {
-          object: obj,
-          deletable: true,
-          rights: (m) => (access.writable(m) ? 'ReadWrite' : access.readable(m) ? 'Read' : 'None'),
-        });
+        const r = new Resolved(obj, true, null, entityAccess(this.model, this.user, entity));
+        if (byGuid) byGuid.set(guid, r);
+        else only = r;
       } else {
-        const list = toLoad.get(entity) ?? [];
-        list.push(id);
-        toLoad.set(entity, list);
+        let k = loadEntities.indexOf(entity);
+        if (k < 0) {
+          k = loadEntities.length;
+          loadEntities.push(entity);
+          loadIds.push([]);
+        }
+        loadIds[k]!.push(id);
       }
     }
-    for (const [entity, ids] of toLoad) {
-      const loaded = await this.backend.load(q, this.user, entity, ids);
+    for (let k = 0; k < loadEntities.length; k++) {
+      const entity = loadEntities[k]!;
+      const loaded = await this.backend.load(q, this.user, entity, loadIds[k]!);
       const hasVersion = this.model.entities.get(entity)!.systemMembers.changedDate;
       for (const l of loaded) {
-        const guid = idToGuid(l.object.id);
-        const h = this.held.get(guid);
+        // The guid the object was read with (the id's canonical text): no id parsed and written back for it.
+        const guid = guidOf(l.object);
+        const h = this.heldObject(guid);
         if (h && hasVersion && objectVersion(true, l.object) !== h.version) {
           this.refused(guid, entity, 'stale: the object changed since it was signed');
           throw new ClientApiError(409, `object ${guid} was changed since it was sent to the client: reload it`, { field });
         }
         if (h) this.applyHeld(l.object, h);
-        out.set(guid, { object: l.object, deletable: l.deletable, rights: (m) => l.rights.get(m) ?? 'None' });
+        const r = new Resolved(l.object, l.deletable, l.rights, null);
+        if (byGuid) byGuid.set(guid, r);
+        else if (guid === guids[0]) {
+          // The id parsed from this same text above: the commit's statements use it without parsing the text again.
+          withKnownId(l.object, guid, firstId!);
+          only = r;
+        }
       }
     }
     const result: ResolvedObject[] = [];
-    const planned: (() => void)[] = [];
+    const planned: Step[] = [];
     const targets: RefTarget[] = [];
     const grants: RefTarget[] = [];
-    for (const guid of guids) {
-      const r = out.get(guid);
+    for (let i = 0; i < guids.length; i++) {
+      const guid = guids[i]!;
+      const r = byGuid ? byGuid.get(guid) : only;
       if (!r) throw new ClientApiError(404, `object ${guid} not found`, { field });
       this.planChanges(guid, r, planned, targets, grants);
       result.push(r);
@@ -146,7 +197,10 @@ export class ClientState {
     if (targets.length) await this.checkTargets(q, targets);
     if (grants.length) await this.checkGrants(q, grants);
     // Everything checked: only now are the objects touched.
-    for (const p of planned) p();
+    for (const p of planned) {
+      if (p.attribute) setIfDifferent(p.object, p.member, p.value as AttributeValue);
+      else setRefIfDifferent(p.object, p.member, p.value as AssociationValue);
+    }
     return result;
   }
 
@@ -204,7 +258,7 @@ export class ClientState {
    * user on this object. Returned as steps (applied once the whole request
    * checked out) and the newly set reference targets to check.
    */
-  private planChanges(guid: string, r: ResolvedObject, planned: (() => void)[], targets: RefTarget[], grants: RefTarget[]): void {
+  private planChanges(guid: string, r: ResolvedObject, planned: Step[], targets: RefTarget[], grants: RefTarget[]): void {
     const changes = this.req.changes.get(guid);
     if (!changes) return;
     const entity = this.model.entities.get(r.object.entity)!;
@@ -218,7 +272,7 @@ export class ClientState {
       if (attr) {
         const value = valueFromJson(this.model, attr, v, field);
         this.checkPassword(guid, r.object, entity, member, value, field);
-        planned.push(() => setIfDifferent(r.object, member, value));
+        planned.push({ object: r.object, member, attribute: true, value });
       } else {
         const value = refFromJson(this.model, member, v, field);
         // Only what the client adds is checked: ids the object already refers to stay (even unreadable ones).
@@ -232,7 +286,7 @@ export class ClientState {
           const removed = [...had].filter((id) => !now.has(id));
           if (added.length || removed.length) grants.push({ field, association: member, entity: a.child, ids: [...added, ...removed] });
         }
-        planned.push(() => setRefIfDifferent(r.object, member, value));
+        planned.push({ object: r.object, member, attribute: false, value });
       }
     }
   }

@@ -220,11 +220,14 @@ function emptyVariables(plan: QueryPlan, ctx: BindContext): string[] {
   for (const v of plan.comparedVariables) {
     if (!Object.hasOwn(ctx.variables, v.name)) continue;
     let value: unknown;
-    try {
-      value = paramValue({ kind: 'variable', name: v.name, path: v.path, pos: 0 }, ctx);
-    } catch {
-      continue;
-    }
+    // A variable itself (the by-id loads' $Id0...: asked per query) is read as paramValue reads it, without a source object made for it.
+    if (v.path.length === 0) value = ctx.variables[v.name];
+    else
+      try {
+        value = paramValue({ kind: 'variable', name: v.name, path: v.path, pos: 0 }, ctx);
+      } catch {
+        continue;
+      }
     if (value === null || value === undefined) out.push([v.name, ...v.path].join('/'));
   }
   return out;
