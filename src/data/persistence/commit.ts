@@ -277,7 +277,8 @@ function updateParams(d: Dialect, t: TableMap, at: readonly number[], o: MxObjec
 
 async function updateOne(tx: Queryable, t: TableMap, shape: UpdateShape, o: MxObject): Promise<void> {
   const p = updateParams(tx.dialect, t, shape.at, o);
-  if (tx.executeEach) await tx.executeEach(shape.one, [p]);
+  // executeEach pays off where it runs synchronously (SQLite); elsewhere it is `execute` in a loop.
+  if (tx.executeEach && tx.dialect.singleConnection) await tx.executeEach(shape.one, [p]);
   else await tx.execute(shape.one, p);
 }
 
