@@ -7,7 +7,7 @@ import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
 import { linkPairs, unlinkChildren, unlinkParents } from './association-rows.js';
-import { shapeOf } from '../../objects/slot-map.js';
+import { shapeOf, type Shape } from '../../objects/slot-map.js';
 
 export interface CommitOptions {
   /** The committing user: System.changedBy (and System.owner of new objects that have none). */
@@ -417,6 +417,32 @@ function columnWriters(dialect: Dialect, t: TableMap): readonly ColumnWriter[] {
   return w;
 }
 
+/** Per table and concrete entity: each column's slot in the entity's shape, once all have one. */
+const slotsByTable = new WeakMap<TableMap, Map<string, readonly number[]>>();
+
+/**
+ * Each column's slot in the shape (-1: no attribute, or no slot yet: read through getValue).
+ * Kept once every attribute column has its slot (slots are never taken away); until then
+ * worked out per call, so that a slot the shape gains later is used.
+ */
+function columnSlots(t: TableMap, cols: readonly ColumnWriter[], concrete: string, shape: Shape): readonly number[] {
+  let byEntity = slotsByTable.get(t);
+  const known = byEntity?.get(concrete);
+  if (known !== undefined) return known;
+  let complete = true;
+  const slots = cols.map((c) => {
+    if (c.source !== 'attribute') return -1;
+    const at = shape.index.get(c.key) ?? -1;
+    if (at < 0) complete = false;
+    return at;
+  });
+  if (complete) {
+    if (byEntity === undefined) slotsByTable.set(t, (byEntity = new Map()));
+    byEntity.set(concrete, slots);
+  }
+  return slots;
+}
+
 async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[], concrete: string): Promise<void> {
   const perRow = t.columns.length + 1;
   const dialect = tx.dialect;
@@ -427,7 +453,7 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
   // looked up once here, not once per object (objects not made by
   // createMxObject fall back to `get`).
   const shape = shapeOf(concrete);
-  const slots = cols.map((c) => (c.source === 'attribute' ? (shape.index.get(c.key) ?? -1) : -1));
+  const slots = columnSlots(t, cols, concrete, shape);
   for (const part of chunks(dialect, objs, perRow)) {
     const params = new Array<unknown>(part.length * perRow);
     let n = 0;
