@@ -1,6 +1,7 @@
 import type { ObjectLogic } from '../client-api/ports.js';
 import { ValidationFailed, type MicroflowArg, type MicroflowOutcome } from '../client-api/backend.js';
 import type { Transaction } from '../data/index.js';
+import type { CEventHandler } from '../model/compiled/types.js';
 import type { MxObject } from '../objects/mx-object.js';
 import { idToGuid } from '../objects/values.js';
 import type { UserContext } from '../security/user-context.js';
@@ -22,18 +23,13 @@ export function clientLogic(engine: MicroflowEngine): ObjectLogic {
     try {
       return await fn();
     } catch (e) {
-      const v = e instanceof ValidationFailedError ? e : e instanceof Error && e.cause instanceof ValidationFailedError ? e.cause : undefined;
-      if (v) throw new ValidationFailed(v.feedback.map((f) => ({ guid: idToGuid(f.objectId), member: f.member, message: f.message })));
-      // A before-commit (before-delete) handler returned false, configured to raise: the model refused, not a server fault.
-      const c = e instanceof EventCancelledError ? e : e instanceof Error && e.cause instanceof EventCancelledError ? e.cause : undefined;
-      if (c) throw new ClientApiError(422, `${c.action} was refused by an event handler`, {}, { cause: c });
-      throw e;
+      throw asClientError(e);
     }
   };
   return {
     async afterCreate(t, user, obj) {
       // Without after-create handlers there is nothing to run: no session, no savepoint.
-      if (!engine.model.entities.get(obj.entity)?.events.some((h) => h.event === 'create' && h.moment === 'after')) return;
+      if (!hasAfterCreate(engine.model.entities.get(obj.entity)?.events)) return;
       const s = engine.session(user, tx(t));
       await s.begin();
       await engine.actions.afterCreate(s, obj, []);
@@ -42,8 +38,13 @@ export function clientLogic(engine: MicroflowEngine): ObjectLogic {
       const s = engine.session(user, tx(t));
       for (const o of objects) s.track(o);
       // The base savepoint serves microflows' error handling; without commit handlers no microflow runs (one round trip less per save).
-      if (objects.some((o) => engine.model.entities.get(o.entity)?.events.some((h) => h.event === 'commit'))) await s.begin();
-      await withFeedback(() => engine.actions.commit(s, objects, { events: true }, []));
+      if (anyCommitHandler(engine, objects)) await s.begin();
+      // As withFeedback, written out: no closure per save.
+      try {
+        await engine.actions.commit(s, objects, WITH_EVENTS, NO_STACK);
+      } catch (e) {
+        throw asClientError(e);
+      }
     },
     async delete(t, user, objects) {
       const s = engine.session(user, tx(t));
@@ -89,4 +90,35 @@ export function clientLogic(engine: MicroflowEngine): ObjectLogic {
       };
     },
   };
+}
+
+const WITH_EVENTS = { events: true } as const;
+const NO_STACK: readonly string[] = [];
+
+function hasAfterCreate(events: readonly CEventHandler[] | undefined): boolean {
+  if (events) for (const h of events) if (h.event === 'create' && h.moment === 'after') return true;
+  return false;
+}
+
+/** Whether any of the objects' entities has a commit handler (before or after). */
+function anyCommitHandler(engine: MicroflowEngine, objects: readonly MxObject[]): boolean {
+  const entities = engine.model.entities;
+  for (const o of objects) {
+    const events = entities.get(o.entity)?.events;
+    if (events) for (const h of events) if (h.event === 'commit') return true;
+  }
+  return false;
+}
+
+/**
+ * The error the client API answers for a failure of the logic: failed validation rules as
+ * feedback, a before-handler's refusal as 422; anything else as it is.
+ */
+function asClientError(e: unknown): unknown {
+  const v = e instanceof ValidationFailedError ? e : e instanceof Error && e.cause instanceof ValidationFailedError ? e.cause : undefined;
+  if (v) return new ValidationFailed(v.feedback.map((f) => ({ guid: idToGuid(f.objectId), member: f.member, message: f.message })));
+  // A before-commit (before-delete) handler returned false, configured to raise: the model refused, not a server fault.
+  const c = e instanceof EventCancelledError ? e : e instanceof Error && e.cause instanceof EventCancelledError ? e.cause : undefined;
+  if (c) return new ClientApiError(422, `${c.action} was refused by an event handler`, {}, { cause: c });
+  return e;
 }

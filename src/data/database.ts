@@ -268,21 +268,19 @@ class KilnDatabase implements Database {
     if (signal?.aborted) throw new TransactionAbortedError(abortMessage(signal));
     const lifted = this.unbounded > 0 && this.dialect.liftTimeouts.length > 0;
     const lazy = options?.deferWrite === true && !this.dialect.singleConnection && !lifted;
-    const lease = await (signal ? this.beginOrAbort(signal, lazy) : this.begin(lazy));
+    // The wait for a connection races the signal, unless there is no wait: a lazy transaction
+    // (no BEGIN sent here) given a free connection at once (the signal is checked just below).
+    const lease = await (signal && !(lazy && this.driver.freeNow?.() === true) ? this.beginOrAbort(signal, lazy) : this.begin(lazy));
     if (this.abortedWith !== undefined || signal?.aborted) {
       if (lazy) lease.release(false);
       else this.dropBegun(lease);
       throw new TransactionAbortedError(this.abortedWith ?? abortMessage(signal!));
     }
-    const tx = new TxImpl(this, lease, lazy);
+    const tx = new TxImpl(this, lease, lazy, signal);
     this.live.add(tx);
-    // The request's deadline or disconnect aborts this transaction (unless its COMMIT was sent).
-    const onAbort = signal
-      ? () => {
-          void this.abortOne(tx, abortMessage(signal));
-        }
-      : undefined;
-    if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
+    // The request's deadline or disconnect aborts this transaction (unless its COMMIT was sent):
+    // the transaction is its own listener (handleEvent), no closure per transaction.
+    if (signal) signal.addEventListener('abort', tx);
     // A connection whose session settings were lifted does not go back to the pool.
     let broken = lifted;
     try {
@@ -301,10 +299,12 @@ class KilnDatabase implements Database {
       tx.done = true;
       tx.committing = true;
       if (tx.begun) {
-        this.emit('COMMIT', []);
-        await lease.conn.run('COMMIT', []).catch((e: unknown) => {
+        this.emit('COMMIT', NO_PARAMS);
+        try {
+          await lease.conn.run('COMMIT', NO_PARAMS);
+        } catch (e) {
           throw this.translate(e);
-        });
+        }
       } else if (tx.held !== undefined) {
         // The transaction's one statement: alone, it commits by itself.
         const [sql, params] = tx.held;
@@ -340,7 +340,7 @@ class KilnDatabase implements Database {
       }
       throw e;
     } finally {
-      if (onAbort) signal!.removeEventListener('abort', onAbort);
+      if (signal) signal.removeEventListener('abort', tx);
       this.live.delete(tx);
       tx.release(broken);
     }
@@ -402,7 +402,7 @@ class KilnDatabase implements Database {
   }
 
   /** Aborts one transaction unless its COMMIT was sent (or it was aborted already); true when it did. */
-  private async abortOne(tx: TxImpl, reason: string): Promise<boolean> {
+  async abortOne(tx: TxImpl, reason: string): Promise<boolean> {
     if (tx.committing || tx.aborted !== undefined || !this.live.has(tx)) return false;
     tx.aborted = reason;
     tx.done = true;
@@ -434,15 +434,18 @@ class KilnDatabase implements Database {
    * BEGIN is replaced once. `lazy`: only the lease (the transaction sends BEGIN
    * with its first statement).
    */
-  private async begin(lazy = false) {
+  private async begin(lazy = false): Promise<Lease> {
     for (let attempt = 0; ; attempt++) {
-      const lease = await this.driver.acquire().catch((e) => {
+      let lease: Lease;
+      try {
+        lease = await this.driver.acquire();
+      } catch (e) {
         throw this.translate(e);
-      });
+      }
       if (lazy) return lease;
       try {
-        this.emit(this.driver.beginStatement, []);
-        await lease.conn.run(this.driver.beginStatement, []);
+        this.emit(this.driver.beginStatement, NO_PARAMS);
+        await lease.conn.run(this.driver.beginStatement, NO_PARAMS);
         this.outages.ok();
         return lease;
       } catch (e) {
@@ -497,19 +500,26 @@ class TxImpl implements Transaction {
     private readonly db: KilnDatabase,
     private readonly lease: Lease,
     private readonly lazy: boolean,
+    /** The request's signal: its 'abort' event comes to handleEvent. */
+    private readonly signal: AbortSignal | undefined,
   ) {
     this.dialect = db.dialect;
     this.conn = lease.conn;
     this.begun = !lazy;
   }
 
+  /** The signal aborted (the transaction listens while its callback runs and until it ends). */
+  handleEvent(): void {
+    if (this.signal) void this.db.abortOne(this, abortMessage(this.signal));
+  }
+
   /** A lazy transaction's BEGIN, and its held write, before its next statement. */
   private async open(): Promise<void> {
     this.begun = true;
     const begin = this.db.beginStatement;
-    this.db.emit(begin, []);
+    this.db.emit(begin, NO_PARAMS);
     try {
-      await this.conn.run(begin, []);
+      await this.conn.run(begin, NO_PARAMS);
       this.db.outages.ok();
       const held = this.held;
       if (held !== undefined) {
@@ -558,12 +568,13 @@ class TxImpl implements Transaction {
     await this.run(sql, params);
   }
 
-  async query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    return (await this.run(sql, params)).rows as T[];
+  // Not async functions: `run`'s promise with one `then` (no suspended frame per statement).
+  query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.run(sql, params).then(rowsOf) as Promise<T[]>;
   }
 
-  async execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }> {
-    return { affectedRows: (await this.run(sql, params)).affectedRows };
+  execute(sql: string, params: readonly unknown[]): Promise<{ affectedRows: number }> {
+    return this.run(sql, params).then(affectedRowsOf);
   }
 
   async executeEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<void> {
@@ -595,6 +606,12 @@ class TxImpl implements Transaction {
     }
   }
 }
+
+const rowsOf = (r: RawResult): Record<string, unknown>[] => r.rows;
+const affectedRowsOf = (r: RawResult): { affectedRows: number } => ({ affectedRows: r.affectedRows });
+
+/** The parameters of BEGIN and COMMIT (none): one array for all of them. */
+const NO_PARAMS: readonly unknown[] = Object.freeze([]);
 
 /** The reason a request's signal gives (its deadline, its client gone), for TransactionAbortedError. */
 function abortMessage(signal: AbortSignal): string {

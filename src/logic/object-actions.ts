@@ -84,36 +84,51 @@ export class ObjectActions implements ObjectActionsApi {
 
   async commit(session: LogicSession, objects: readonly MxObject[], opts: { events: boolean }, stack: readonly string[]): Promise<void> {
     const model = session.model;
-    let list = unique(objects).filter((o) => !session.deleted.has(o.id));
-    for (const o of list) session.track(o);
-    // Most entities have neither commit handlers nor validation rules: then neither pass is
-    // entered (no handler groups built, no promise awaited for them).
-    const events = opts.events && list.some((o) => hasHandler(model.entities.get(o.entity)?.events, 'commit'));
-    if (events) list = await this.before(session, list, 'commit', stack);
+    // One pass: deleted objects dropped (in place: `unique` gave a new array), the rest tracked,
+    // and whether any entity has commit handlers or validation rules. Most have neither: then
+    // neither pass is entered (no handler groups built, no promise awaited for them).
+    let list = unique(objects);
+    let events = false;
+    let validate = false;
+    let n = 0;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (session.deleted.has(o.id)) continue;
+      list[n++] = o;
+      session.track(o);
+      const e = model.entities.get(o.entity);
+      if (e === undefined) continue;
+      if (opts.events && !events && hasHandler(e.events, 'commit')) events = true;
+      if (e.validation.length > 0) validate = true;
+    }
+    list.length = n;
+    if (events) {
+      list = await this.before(session, list, 'commit', stack);
+      validate = list.some((o) => (model.entities.get(o.entity)?.validation.length ?? 0) > 0);
+    }
     if (list.length === 0) return;
-    if (list.some((o) => (model.entities.get(o.entity)?.validation.length ?? 0) > 0)) {
+    if (validate) {
       const feedback = await validateObjects(session, list);
       if (feedback.length > 0) throw new ValidationFailedError(feedback);
     }
-    const writes = list.filter((o) => model.entities.get(o.entity)?.persistable);
+    const writes: MxObject[] = [];
+    for (const o of list) if (model.entities.get(o.entity)?.persistable) writes.push(o);
     // Autocommit: new objects the committed ones refer to are written too (no events, no validation).
-    const inWrite = new Set(writes.map((o) => o.id));
-    for (const o of [...writes]) {
-      for (const ref of o.references.values()) {
-        const ids = ref === null ? [] : typeof ref === 'bigint' ? [ref] : ref;
-        for (const id of ids) {
-          const held = session.objects.get(id);
-          if (held && held.state === 'new' && !inWrite.has(id) && model.entities.get(held.entity)?.persistable) {
-            writes.push(held);
-            inWrite.add(id);
-          }
-        }
+    // The set of ids written is made only when such an object is found (mostly none is).
+    let inWrite: Set<bigint> | undefined;
+    // Only the objects asked for are looked through, not the ones added here.
+    for (let i = 0, asked = writes.length; i < asked; i++) {
+      for (const ref of writes[i]!.references.values()) {
+        if (ref === null) continue;
+        if (typeof ref === 'bigint') inWrite = autocommit(session, writes, inWrite, ref);
+        else for (const id of ref) inWrite = autocommit(session, writes, inWrite, id);
       }
     }
     if (writes.length > 0) {
+      const user = session.user;
       await session.host.data.commitObjects(session.sql(), writes, {
-        ...(session.user.userId !== null ? { user: session.user.userId } : {}),
-        ...(session.user.sessionObjectId !== null ? { session: session.user.sessionObjectId } : {}),
+        user: user.userId ?? undefined,
+        session: user.sessionObjectId ?? undefined,
         now: new Date(),
       });
     }
@@ -179,6 +194,21 @@ export class ObjectActions implements ObjectActionsApi {
     }
     await this.after(session, list, 'rollback', stack);
   }
+}
+
+/**
+ * Adds the object `id` names to `writes` when the request holds it new and persistable and it is
+ * not there yet. `inWrite`: the ids in `writes`, made at the first such object; returned.
+ */
+function autocommit(session: LogicSession, writes: MxObject[], inWrite: Set<bigint> | undefined, id: bigint): Set<bigint> | undefined {
+  const held = session.objects.get(id);
+  if (held === undefined || held.state !== 'new' || !session.model.entities.get(held.entity)?.persistable) return inWrite;
+  const ids = inWrite ?? new Set(writes.map((w) => w.id));
+  if (!ids.has(id)) {
+    writes.push(held);
+    ids.add(id);
+  }
+  return ids;
 }
 
 function hasHandler(handlers: readonly CEventHandler[] | undefined, event: Event): boolean {

@@ -19,19 +19,19 @@ export async function validateObjects(session: LogicSession, objects: readonly M
   for (const o of objects) {
     const entity = model.entities.get(o.entity);
     if (!entity || entity.validation.length === 0) continue;
-    const order = [...entity.attributes.keys()];
-    const rules = [...entity.validation].sort((a, b) => order.indexOf(a.attribute) - order.indexOf(b.attribute));
-    const failed = new Set<string>();
-    for (const rule of rules) {
-      if (failed.has(rule.attribute)) continue;
+    const rules = rulesInOrder(entity);
+    // Members that failed a rule already (one message per member); made at the first failure.
+    let failed: Set<string> | undefined;
+    for (let i = 0; i < rules.length; i++) {
+      const { rule, attr } = rules[i]!;
+      if (failed?.has(rule.attribute)) continue;
       if (rule.rule.kind === 'unique') {
         uniques.push([o, entity, rule]);
         continue;
       }
-      const attr = entity.attributes.get(rule.attribute);
       if (!attr) continue;
       if (!passes(o, entity, attr, rule)) {
-        failed.add(rule.attribute);
+        (failed ??= new Set()).add(rule.attribute);
         failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: session.text(rule.message) });
       }
     }
@@ -55,6 +55,30 @@ export async function validateObjects(session: LogicSession, objects: readonly M
       failures.push({ objectId: o.id, entity: o.entity, member: rule.attribute, message: session.text(rule.message) });
   }
   return failures;
+}
+
+interface OrderedRule {
+  readonly rule: CValidationRule;
+  /** The rule's attribute; undefined when the entity has none of that name (the rule is skipped). */
+  readonly attr: CAttribute | undefined;
+}
+
+const ordered = new WeakMap<CEntity, readonly OrderedRule[]>();
+
+/**
+ * An entity's rules in the order its attributes are declared (a stable sort: rules of one
+ * attribute keep theirs), with their attributes: worked out once per entity, not on every commit.
+ */
+function rulesInOrder(entity: CEntity): readonly OrderedRule[] {
+  let rules = ordered.get(entity);
+  if (rules === undefined) {
+    const order = [...entity.attributes.keys()];
+    rules = [...entity.validation]
+      .sort((a, b) => order.indexOf(a.attribute) - order.indexOf(b.attribute))
+      .map((rule) => ({ rule, attr: entity.attributes.get(rule.attribute) }));
+    ordered.set(entity, rules);
+  }
+  return rules;
 }
 
 function uniqueKey(v: AttributeValue): string {

@@ -14,7 +14,8 @@ export function dataPort(model: CompiledModel, ids: IdGenerator, security?: Pick
       // users deactivated or blocked here lose their sessions in the same transaction.
       const weak = await security?.beforeCommit(objects, tx as Transaction, opts.session);
       if (weak?.length) throw new ValidationFailedError(weak.map(({ objectId, entity, member, message }) => ({ objectId, entity, member, message })));
-      return commitObjects(tx as Transaction, model, objects, { ...(opts.user !== undefined ? { user: opts.user } : {}), now: opts.now });
+      // The options as they came (user and now are what commitObjects reads): no copy per commit.
+      return commitObjects(tx as Transaction, model, objects, opts);
     },
     deleteObjects: (tx, objects, opts) => deleteObjects(tx as Transaction, model, objects, opts?.beforeDelete ? { beforeDelete: opts.beforeDelete } : {}),
     entityOf: (id) => ids.entityOf(id),

@@ -4,6 +4,32 @@ import { idToGuid } from '../objects/values.js';
 import { hashPassword } from './password.js';
 import { passwordProblems, type PasswordPolicy } from './password-policy.js';
 
+const concerned = new WeakMap<CompiledModel, Map<string, boolean>>();
+
+/**
+ * Whether the commit hook has anything to look at in these objects: one of them is a
+ * System.User (or a specialization: deactivated, blocked, a new password) or has HashedString
+ * attributes. Most commits have neither; the answer per entity is worked out once per model.
+ */
+export function commitHookApplies(model: CompiledModel, objects: readonly MxObject[]): boolean {
+  let byEntity = concerned.get(model);
+  if (byEntity === undefined) {
+    byEntity = new Map();
+    concerned.set(model, byEntity);
+  }
+  for (let i = 0; i < objects.length; i++) {
+    const name = objects[i]!.entity;
+    let c = byEntity.get(name);
+    if (c === undefined) {
+      const e = model.entities.get(name);
+      c = e !== undefined && (e.chain.includes('System.User') || [...e.attributes.values()].some((a) => a.type === 'HashedString'));
+      byEntity.set(name, c);
+    }
+    if (c) return true;
+  }
+  return false;
+}
+
 /** Ids of System.User objects (or specializations) these objects deactivate or block. */
 export function usersDisabledBy(model: CompiledModel, objects: readonly MxObject[]): bigint[] {
   return objects

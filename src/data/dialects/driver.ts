@@ -51,6 +51,11 @@ export interface DriverAdapter {
    */
   queryArraysNow?(sql: string, params: readonly unknown[]): unknown[][] | undefined;
   acquire(): Promise<Lease>;
+  /**
+   * True when `acquire` would not wait now: a connection is free and nobody
+   * waits before this caller (it resolves on the next tick). Undefined: unknown.
+   */
+  freeNow?(): boolean;
   /** The statement that opens a transaction (SQLite takes the write lock up front). */
   readonly beginStatement: string;
   kyselyDialect(): KyselyDialect;

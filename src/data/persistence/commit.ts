@@ -7,7 +7,7 @@ import { entityMap, type ColumnMap, type TableMap } from './mapping.js';
 import { push } from './retrieve.js';
 import { chunks, SqlWriter } from './sql.js';
 import { linkPairs, unlinkChildren, unlinkParents } from './association-rows.js';
-import { shapeOf } from '../../objects/slot-map.js';
+import { shapeOf, type Shape } from '../../objects/slot-map.js';
 
 export interface CommitOptions {
   /** The committing user: System.changedBy (and System.owner of new objects that have none). */
@@ -32,19 +32,20 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
   // grouped by entity, persisted ones listed, association rows collected. The
   // entity of the previous object is remembered: a commit's objects mostly
   // come in runs of one entity.
-  const byEntity = new Map<string, MxObject[]>();
+  // The maps are made when first needed: a commit of one changed object mostly needs none.
+  let byEntity: Map<string, MxObject[]> | undefined;
   const persisted: MxObject[] = [];
-  const replace = new Map<string, MxObject[]>();
-  const rows = new Map<string, [ObjectId, ObjectId][]>();
+  let replace: Map<string, MxObject[]> | undefined;
+  let rows: Map<string, [ObjectId, ObjectId][]> | undefined;
   let lastEntity: string | undefined;
   let sm: CEntity['systemMembers'] | undefined;
   let anySystem = false;
   let owned: readonly CAssociation[] = [];
   let alsoOwned: readonly CAssociation[] = [];
   // Both-owned associations changed from the child side: their rows of these children are replaced.
-  const replaceChild = new Map<string, MxObject[]>();
+  let replaceChild: Map<string, MxObject[]> | undefined;
   // Parents given a child from the child side of a Reference: a parent refers to one child, so its former link goes.
-  const movedParents = new Map<string, ObjectId[]>();
+  let movedParents: Map<string, ObjectId[]> | undefined;
   let freshRun: MxObject[] | undefined;
   for (const o of objects) {
     if (o.entity !== lastEntity) {
@@ -66,6 +67,7 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
     if (isNew) {
       // The entities' INSERTs go in the order their first new object came.
       if (freshRun === undefined) {
+        byEntity ??= new Map();
         freshRun = byEntity.get(o.entity);
         if (!freshRun) {
           freshRun = [];
@@ -79,68 +81,83 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
       const a = owned[k]!;
       if (!isNew) {
         if (!isChanged(o, a.name)) continue;
-        push(replace, a.name, o);
+        push((replace ??= new Map()), a.name, o);
       }
-      for (const child of children(o.references.get(a.name))) push(rows, a.name, [o.id, child]);
+      for (const child of children(o.references.get(a.name))) push((rows ??= new Map()), a.name, [o.id, child]);
     }
     for (let k = 0; k < alsoOwned.length; k++) {
       const a = alsoOwned[k]!;
       // A new child's value is written only when set: an empty one says nothing about the parents' side.
       if (!isChanged(o, a.name)) continue;
-      if (!isNew) push(replaceChild, a.name, o);
+      if (!isNew) push((replaceChild ??= new Map()), a.name, o);
       for (const parent of children(o.references.get(a.name))) {
-        push(rows, a.name, [parent, o.id]);
-        if (a.type === 'Reference') push(movedParents, a.name, parent);
+        push((rows ??= new Map()), a.name, [parent, o.id]);
+        if (a.type === 'Reference') push((movedParents ??= new Map()), a.name, parent);
       }
     }
   }
 
   // INSERT new objects, grouped by entity, root table first.
-  for (const [entity, objs] of byEntity) {
-    const tables = entityMap(model, entity).tables;
-    for (let i = tables.length - 1; i >= 0; i--) await insertRows(tx, tables[i]!, objs, entity);
-  }
+  if (byEntity)
+    for (const [entity, objs] of byEntity) {
+      const tables = entityMap(model, entity).tables;
+      for (let i = tables.length - 1; i >= 0; i--) await insertRows(tx, tables[i]!, objs, entity);
+    }
 
   // UPDATE persisted objects: only the changed columns, per table; objects
   // whose changed columns are the same share a statement. The groups keep the
-  // order in which their first object came.
-  const updates = new Map<number | string, UpdateGroup>();
-  let updEntity: string | undefined;
-  let updTables: readonly TableMap[] = [];
-  for (const o of persisted) {
-    if (o.entity !== updEntity) {
-      updTables = entityMap(model, o.entity).tables;
-      updEntity = o.entity;
-    }
-    for (let i = updTables.length - 1; i >= 0; i--) {
-      const t = updTables[i]!;
+  // order in which their first object came. One object (the usual save) has at
+  // most one group per table, in table order: no grouping then.
+  if (persisted.length === 1) {
+    const o = persisted[0]!;
+    const tables = entityMap(model, o.entity).tables;
+    for (let i = tables.length - 1; i >= 0; i--) {
+      const t = tables[i]!;
       const key = changedKey(t, o);
-      if (key === undefined) continue;
-      const g = updates.get(key);
-      if (g) g.objs.push(o);
-      else updates.set(key, { t, at: changedColumns(t, o), objs: [o] });
+      if (key !== undefined) await updateOne(tx, t, updateShape(tx.dialect, t, key, o), o);
     }
+  } else if (persisted.length > 1) {
+    const updates = new Map<number | string, UpdateGroup>();
+    let updEntity: string | undefined;
+    let updTables: readonly TableMap[] = [];
+    for (const o of persisted) {
+      if (o.entity !== updEntity) {
+        updTables = entityMap(model, o.entity).tables;
+        updEntity = o.entity;
+      }
+      for (let i = updTables.length - 1; i >= 0; i--) {
+        const t = updTables[i]!;
+        const key = changedKey(t, o);
+        if (key === undefined) continue;
+        const g = updates.get(key);
+        if (g) g.objs.push(o);
+        else updates.set(key, { t, shape: updateShape(tx.dialect, t, key, o), objs: [o] });
+      }
+    }
+    for (const { t, shape, objs } of updates.values()) await updateRows(tx, t, shape, objs);
   }
-  for (const { t, at, objs } of updates.values()) await updateRows(tx, t, at, objs);
 
   // Association rows: replaced ones deleted, then all collected ones inserted.
-  for (const [name, objs] of replace)
-    await unlinkParents(
-      tx,
-      model.associations.get(name)!,
-      objs.map((o) => o.id),
-    );
-  for (const [name, objs] of replaceChild)
-    await unlinkChildren(
-      tx,
-      model.associations.get(name)!,
-      objs.map((o) => o.id),
-    );
-  for (const [name, parents] of movedParents) await unlinkParents(tx, model.associations.get(name)!, parents);
-  for (const [name, pairs] of rows) {
-    const a = model.associations.get(name)!;
-    await linkPairs(tx, a, a.owner === 'Both' ? distinct(pairs) : pairs);
-  }
+  if (replace)
+    for (const [name, objs] of replace)
+      await unlinkParents(
+        tx,
+        model.associations.get(name)!,
+        objs.map((o) => o.id),
+      );
+  if (replaceChild)
+    for (const [name, objs] of replaceChild)
+      await unlinkChildren(
+        tx,
+        model.associations.get(name)!,
+        objs.map((o) => o.id),
+      );
+  if (movedParents) for (const [name, parents] of movedParents) await unlinkParents(tx, model.associations.get(name)!, parents);
+  if (rows)
+    for (const [name, pairs] of rows) {
+      const a = model.associations.get(name)!;
+      await linkPairs(tx, a, a.owner === 'Both' ? distinct(pairs) : pairs);
+    }
 
   for (const o of objects) {
     o.state = 'persisted';
@@ -150,26 +167,29 @@ export async function commitObjects(tx: Queryable, model: CompiledModel, objects
 
 interface UpdateGroup {
   readonly t: TableMap;
-  /** Positions in `t.columns` of the changed columns. */
-  readonly at: readonly number[];
+  readonly shape: UpdateShape;
   readonly objs: MxObject[];
 }
 
-const tableNumbers = new WeakMap<TableMap, number>();
-let nextTableNumber = 0;
+/** One set of changed columns of a table: which they are and the UPDATE texts that set them. */
+interface UpdateShape {
+  /** Positions in `t.columns` of the changed columns. */
+  readonly at: readonly number[];
+  /** `UPDATE "t" SET "a" = ? WHERE "id" = ?`: one object. */
+  readonly one: string;
+  /** The dialect's batch UPDATE by number of rows (made when first needed). */
+  many: Map<number, string> | undefined;
+}
 
 /**
  * Which of the table's columns changed on the object, as one key: the table's
  * number and a bit per column (a string past 30 columns); undefined when none
- * did. Objects with the same key share an UPDATE.
+ * did. Objects with the same key share an UPDATE; per dialect, the key finds
+ * the statement's text made for the first of them (updateShape).
  */
 function changedKey(t: TableMap, o: MxObject): number | string | undefined {
   const cols = t.columns;
-  let n = tableNumbers.get(t);
-  if (n === undefined) {
-    n = nextTableNumber++;
-    tableNumbers.set(t, n);
-  }
+  const n = t.number;
   if (cols.length <= 30 && n < 1 << 21) {
     let bits = 0;
     for (let j = 0; j < cols.length; j++) if (cols[j]!.source !== 'type' && isChanged(o, cols[j]!.key)) bits |= 1 << j;
@@ -181,36 +201,85 @@ function changedKey(t: TableMap, o: MxObject): number | string | undefined {
 
 function changedColumns(t: TableMap, o: MxObject): number[] {
   const at: number[] = [];
-  t.columns.forEach((c, j) => {
-    if (c.source !== 'type' && isChanged(o, c.key)) at.push(j);
-  });
+  const cols = t.columns;
+  for (let j = 0; j < cols.length; j++) if (cols[j]!.source !== 'type' && isChanged(o, cols[j]!.key)) at.push(j);
   return at;
 }
 
-/** Statement texts of UPDATEs by table, dialect, changed columns and number of rows. */
-const updateTexts = new WeakMap<TableMap, Map<string, string>>();
+/**
+ * UPDATE shapes by dialect and changedKey (which names the table too: TableMap.number never
+ * comes again, not even for another model's tables). Compiled at the first object with those
+ * changed columns, then reused: the save of a form changes the same columns every time.
+ */
+const updateShapes = new WeakMap<Dialect, Map<number | string, UpdateShape>>();
+/** The last dialect's shapes: a process mostly runs on one database. */
+let lastDialect: Dialect | undefined;
+let lastShapes: Map<number | string, UpdateShape> | undefined;
 
-function updateText(d: Dialect, t: TableMap, at: readonly number[], rows: number): string {
-  let byKey = updateTexts.get(t);
+function updateShape(d: Dialect, t: TableMap, key: number | string, o: MxObject): UpdateShape {
+  let byKey = d === lastDialect ? lastShapes : updateShapes.get(d);
   if (!byKey) {
     byKey = new Map();
-    updateTexts.set(t, byKey);
+    updateShapes.set(d, byKey);
   }
-  const key = `${d.name}:${rows}:${at.join(',')}`;
-  let text = byKey.get(key);
-  if (text !== undefined) return text;
-  const cols = at.map((j) => t.columns[j]!);
-  const w = new SqlWriter(d);
-  const p = () => w.p(null);
-  if (rows === 1) {
-    const set = cols.map((c) => `${w.q(c.column)} = ${p()}`).join(', ');
-    text = `UPDATE ${w.q(t.table)} SET ${set} WHERE ${w.q('id')} = ${p()}`;
-  } else {
-    text = d.batchUpdate!(t.table, cols, rows, p);
+  lastDialect = d;
+  lastShapes = byKey;
+  let shape = byKey.get(key);
+  if (shape === undefined) {
+    const at = changedColumns(t, o);
+    const w = new SqlWriter(d);
+    const set = at.map((j) => `${w.q(t.columns[j]!.column)} = ${w.p(null)}`).join(', ');
+    shape = { at, one: `UPDATE ${w.q(t.table)} SET ${set} WHERE ${w.q('id')} = ${w.p(null)}`, many: undefined };
+    if (byKey.size > 2000) byKey.clear();
+    byKey.set(key, shape);
   }
-  if (byKey.size > 500) byKey.clear();
-  byKey.set(key, text);
+  return shape;
+}
+
+/** The batch UPDATE of `rows` objects with the shape's columns (PostgreSQL, MariaDB). */
+function batchText(d: Dialect, t: TableMap, shape: UpdateShape, rows: number): string {
+  shape.many ??= new Map();
+  let text = shape.many.get(rows);
+  if (text === undefined) {
+    const w = new SqlWriter(d);
+    text = d.batchUpdate!(
+      t.table,
+      shape.at.map((j) => t.columns[j]!),
+      rows,
+      () => w.p(null),
+    );
+    if (shape.many.size > 100) shape.many.clear();
+    shape.many.set(rows, text);
+  }
   return text;
+}
+
+/** The value bound for column `j` of the table (its writer) from the object. */
+function boundValue(writers: readonly ColumnWriter[], encodeId: (id: ObjectId) => unknown, o: MxObject, j: number): unknown {
+  const c = writers[j]!;
+  if (c.source === 'reference') {
+    const v = o.references.get(c.key);
+    return typeof v === 'bigint' ? encodeId(v) : null;
+  }
+  const v = getValue(o, c.key);
+  return v === null || v === undefined ? null : c.encode(v);
+}
+
+/** The UPDATE of one object: its changed values, then its id. */
+function updateParams(d: Dialect, t: TableMap, at: readonly number[], o: MxObject): unknown[] {
+  const writers = columnWriters(d, t);
+  const encodeId = d.values.encodeId;
+  const p = new Array<unknown>(at.length + 1);
+  for (let k = 0; k < at.length; k++) p[k] = boundValue(writers, encodeId, o, at[k]!);
+  p[at.length] = encodeId(o.id);
+  return p;
+}
+
+async function updateOne(tx: Queryable, t: TableMap, shape: UpdateShape, o: MxObject): Promise<void> {
+  const p = updateParams(tx.dialect, t, shape.at, o);
+  // executeEach pays off where it runs synchronously (SQLite); elsewhere it is `execute` in a loop.
+  if (tx.executeEach && tx.dialect.singleConnection) await tx.executeEach(shape.one, [p]);
+  else await tx.execute(shape.one, p);
 }
 
 /**
@@ -220,37 +289,24 @@ function updateText(d: Dialect, t: TableMap, at: readonly number[], rows: number
  * round trips, so there each object keeps its own prepared statement, all run
  * in one call where the transaction allows (`executeEach`).
  */
-async function updateRows(tx: Queryable, t: TableMap, at: readonly number[], objs: readonly MxObject[]): Promise<void> {
+async function updateRows(tx: Queryable, t: TableMap, shape: UpdateShape, objs: readonly MxObject[]): Promise<void> {
   const d = tx.dialect;
-  const encodeId = d.values.encodeId;
-  const writers = columnWriters(d, t);
-  const value = (o: MxObject, j: number): unknown => {
-    const c = writers[j]!;
-    if (c.source === 'reference') {
-      const v = o.references.get(c.key);
-      return typeof v === 'bigint' ? encodeId(v) : null;
-    }
-    const v = getValue(o, c.key);
-    return v === null || v === undefined ? null : c.encode(v);
-  };
+  const at = shape.at;
   if (objs.length === 1 || d.batchUpdate === undefined) {
-    const text = updateText(d, t, at, 1);
-    const sets = objs.map((o) => {
-      const p = at.map((j) => value(o, j));
-      p.push(encodeId(o.id));
-      return p;
-    });
-    if (tx.executeEach) await tx.executeEach(text, sets);
-    else for (const p of sets) await tx.execute(text, p);
+    const sets = objs.map((o) => updateParams(d, t, at, o));
+    if (tx.executeEach) await tx.executeEach(shape.one, sets);
+    else for (const p of sets) await tx.execute(shape.one, p);
     return;
   }
+  const writers = columnWriters(d, t);
+  const encodeId = d.values.encodeId;
   for (const part of chunks(d, objs, at.length + 1)) {
     const params: unknown[] = [];
     for (const o of part) {
       params.push(encodeId(o.id));
-      for (const j of at) params.push(value(o, j));
+      for (const j of at) params.push(boundValue(writers, encodeId, o, j));
     }
-    await tx.execute(updateText(d, t, at, part.length), params);
+    await tx.execute(batchText(d, t, shape, part.length), params);
   }
 }
 
@@ -361,6 +417,32 @@ function columnWriters(dialect: Dialect, t: TableMap): readonly ColumnWriter[] {
   return w;
 }
 
+/** Per table and concrete entity: each column's slot in the entity's shape, once all have one. */
+const slotsByTable = new WeakMap<TableMap, Map<string, readonly number[]>>();
+
+/**
+ * Each column's slot in the shape (-1: no attribute, or no slot yet: read through getValue).
+ * Kept once every attribute column has its slot (slots are never taken away); until then
+ * worked out per call, so that a slot the shape gains later is used.
+ */
+function columnSlots(t: TableMap, cols: readonly ColumnWriter[], concrete: string, shape: Shape): readonly number[] {
+  let byEntity = slotsByTable.get(t);
+  const known = byEntity?.get(concrete);
+  if (known !== undefined) return known;
+  let complete = true;
+  const slots = cols.map((c) => {
+    if (c.source !== 'attribute') return -1;
+    const at = shape.index.get(c.key) ?? -1;
+    if (at < 0) complete = false;
+    return at;
+  });
+  if (complete) {
+    if (byEntity === undefined) slotsByTable.set(t, (byEntity = new Map()));
+    byEntity.set(concrete, slots);
+  }
+  return slots;
+}
+
 async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[], concrete: string): Promise<void> {
   const perRow = t.columns.length + 1;
   const dialect = tx.dialect;
@@ -371,7 +453,7 @@ async function insertRows(tx: Queryable, t: TableMap, objs: readonly MxObject[],
   // looked up once here, not once per object (objects not made by
   // createMxObject fall back to `get`).
   const shape = shapeOf(concrete);
-  const slots = cols.map((c) => (c.source === 'attribute' ? (shape.index.get(c.key) ?? -1) : -1));
+  const slots = columnSlots(t, cols, concrete, shape);
   for (const part of chunks(dialect, objs, perRow)) {
     const params = new Array<unknown>(part.length * perRow);
     let n = 0;

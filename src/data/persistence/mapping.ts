@@ -16,7 +16,11 @@ export interface TableMap {
   readonly entity: CEntity;
   readonly table: string;
   readonly columns: readonly ColumnMap[];
+  /** Unique in the process (another model's map of the same table has another): names the table in cache keys. */
+  readonly number: number;
 }
+
+let nextTableNumber = 0;
 
 /** How one entity's objects are stored: one table per entity of the chain, this entity's first. */
 export interface EntityMap {
@@ -64,7 +68,7 @@ function build(model: CompiledModel, name: string): EntityMap {
     if (e.ownSystemMembers.owner) columns.push({ column: OWNER_COLUMN, source: 'reference', key: 'System.owner', type: 'Long' });
     if (e.ownSystemMembers.changedBy) columns.push({ column: CHANGED_BY_COLUMN, source: 'reference', key: 'System.changedBy', type: 'Long' });
     if (e.hasTypeColumn) columns.push({ column: TYPE_COLUMN, source: 'type', key: TYPE_COLUMN, type: 'String' });
-    return { entity: e, table: e.table, columns };
+    return { entity: e, table: e.table, columns, number: nextTableNumber++ };
   });
   const persistable = (a: CAssociation) => !!model.entities.get(a.parent)?.persistable && !!model.entities.get(a.child)?.persistable;
   const owned = entity.parentOf.map((n) => model.associations.get(n)!).filter(persistable);

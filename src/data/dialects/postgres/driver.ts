@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PostgresDialect } from 'kysely';
-import { boundedWait, type DriverAdapter, type DriverOptions, type Lease, type RawResult } from '../driver.js';
+import type { Logger } from '../../../core/logger.js';
+import { boundedWait, type DriverAdapter, type DriverConnection, type DriverOptions, type Lease, type RawResult } from '../driver.js';
 import { utcText } from '../value-codecs.js';
 import { isPgConnectionError } from './errors.js';
 
@@ -85,8 +86,8 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
   pool.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost; it will be replaced'));
   // With a client idle and nobody queued before us, pg-pool hands that client over on the next
   // tick (nothing can take it in between): no wait to bound, so no timer per transaction.
-  const connect = () =>
-    pool.idleCount > 0 && pool.waitingCount === 0 ? pool.connect() : boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release());
+  const freeNow = () => pool.idleCount > 0 && pool.waitingCount === 0;
+  const connect = () => (freeNow() ? pool.connect() : boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release()));
   return {
     beginStatement: 'BEGIN',
     async run(sql, params) {
@@ -110,29 +111,63 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
     },
     async acquire(): Promise<Lease> {
       const client = await connect();
-      // A leased client has no pool listener: if its backend dies between two
-      // statements of a transaction, pg emits 'error' on it, which would crash
-      // the process unheard. The transaction's next statement then fails with
-      // a connection error and the client is discarded.
-      const onError = (err: Error) => opts.log.warn({ err: err.message }, 'database connection lost during a transaction');
-      client.on('error', onError);
-      return {
-        conn: {
-          run: (sql, params) => send(client, sql, params),
-          cancel: () => cancelRunning(config, client),
-        },
-        release: (broken) => {
-          client.removeListener('error', onError);
-          client.release(broken ? true : undefined);
-        },
-      };
+      // One lease per client, made at its first transaction and reused by the next ones (no
+      // closures, no listener added and removed per transaction).
+      let lease = leases.get(client);
+      if (lease === undefined) {
+        lease = new PgLease(client, config, opts.log);
+        leases.set(client, lease);
+      }
+      lease.held = true;
+      return lease;
     },
+    freeNow,
     kyselyDialect: () => new PostgresDialect({ pool }),
     isConnectionError: (err) => isPgConnectionError(err),
     async close() {
       await pool.end();
     },
   };
+}
+
+const leases = new WeakMap<pg.PoolClient, PgLease>();
+
+/** A pooled client lent to a transaction; the same object every time the client is lent. */
+class PgLease implements Lease, DriverConnection {
+  /** Lent now (between acquire and release). */
+  held = false;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly config: pg.ClientConfig,
+    log: Logger,
+  ) {
+    // A leased client has no pool listener: if its backend dies between two
+    // statements of a transaction, pg emits 'error' on it, which would crash
+    // the process unheard. The transaction's next statement then fails with
+    // a connection error and the client is discarded. Attached once for the
+    // client's life: while it is idle the pool's own listener reports it.
+    client.on('error', (err: Error) => {
+      if (this.held) log.warn({ err: err.message }, 'database connection lost during a transaction');
+    });
+  }
+
+  get conn(): DriverConnection {
+    return this;
+  }
+
+  run(sql: string, params: readonly unknown[]): Promise<RawResult> {
+    return send(this.client, sql, params);
+  }
+
+  cancel(): void {
+    cancelRunning(this.config, this.client);
+  }
+
+  release(broken?: boolean): void {
+    this.held = false;
+    this.client.release(broken ? true : undefined);
+  }
 }
 
 /** pg's own cancel (a CancelRequest with the backend's key on a new socket); not in its typings. */
