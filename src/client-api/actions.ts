@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.js';
 import { requestSignal } from '../http/deadline.js';
 import { xasAction, type XasAction } from '../http/xas.js';
+import { surelyRuntimeOperation } from '../http/xas-wire-check.js';
 import { AsyncResultRequest, PlainRequest, RuntimeOperationRequest } from '../http/xas-wire.js';
 import type { AsyncCalls } from './async-calls.js';
 import type { CompiledModel } from '../model/compiled/types.js';
@@ -64,6 +65,7 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
   const idLog = deps.log.child({ node: LOG_NODES.idResolution });
   return xasAction(RuntimeOperationRequest, {
     requiresCsrf: true,
+    surely: surelyRuntimeOperation,
     // Not an async function: with the session known at once (nearly every request) the operation's
     // own promise, with one step for its answer, is all it makes — no await of a resolved user
     // context, no promise of its own. Errors are still answered as a rejection (never thrown).

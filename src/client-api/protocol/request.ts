@@ -1,4 +1,5 @@
 import { compileValidator } from '../../http/validate.js';
+import { surelyRuntimeOperation } from '../../http/xas-wire-check.js';
 import { ObjectParam, ObjectsParam, RuntimeOperationRequest as RuntimeOperationBody, type FilterWire } from '../../http/xas-wire.js';
 import { malformed } from '../errors.js';
 
@@ -40,7 +41,7 @@ export interface RuntimeOperationRequest {
   readonly objects: readonly ClientObject[];
 }
 
-const checkBody = compileValidator(RuntimeOperationBody, malformed);
+const checkBody = compileValidator(RuntimeOperationBody, malformed, surelyRuntimeOperation);
 const checkObjects = compileValidator(ObjectsParam, malformed);
 const checkObject = compileValidator(ObjectParam, malformed);
 
