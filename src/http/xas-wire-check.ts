@@ -119,3 +119,22 @@ export function surelyRuntimeOperation(body: unknown): boolean {
     (async_ === undefined || async_ === null || typeof async_ === 'boolean')
   );
 }
+
+/** True only for a value xas-wire.ts's ObjectsParam accepts (`{guids: [...]}` of short guids); false: ask TypeBox. */
+export function surelyObjectsParam(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const guids = value.guids;
+  if (!Array.isArray(guids) || guids.length > 10000) return false;
+  for (let i = 0; i < guids.length; i++) {
+    const g: unknown = guids[i];
+    if (typeof g !== 'string' || !isShortGuid(g)) return false;
+  }
+  return true;
+}
+
+/** True only for a value xas-wire.ts's ObjectParam accepts (`{guid}`, a short guid); false: ask TypeBox. */
+export function surelyObjectParam(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const guid = value.guid;
+  return typeof guid === 'string' && isShortGuid(guid);
+}

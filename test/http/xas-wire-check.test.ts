@@ -1,7 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describe, expect, it } from 'vitest';
-import { surelyRuntimeOperation } from '../../src/http/xas-wire-check.js';
-import { RuntimeOperationRequest } from '../../src/http/xas-wire.js';
+import { surelyObjectParam, surelyObjectsParam, surelyRuntimeOperation } from '../../src/http/xas-wire-check.js';
+import { ObjectParam, ObjectsParam, RuntimeOperationRequest } from '../../src/http/xas-wire.js';
 
 /**
  * The quick check of runtimeOperation bodies (src/http/xas-wire-check.ts) may say "valid" only
@@ -141,5 +141,33 @@ describe('surelyRuntimeOperation', () => {
     expect(n).toBeGreaterThan(1000);
     // It is sure of most of the valid ones (not only of the three bases).
     expect(sure).toBeGreaterThan(100);
+  });
+});
+
+describe('surelyObjectsParam and surelyObjectParam', () => {
+  const objects = TypeCompiler.Compile(ObjectsParam);
+  const object = TypeCompiler.Compile(ObjectParam);
+  const ids: unknown[] = [...ODD, guid, '1', '123456789012345678', '1234567890123456789', '9223372036854775808', ' 1', '1 ', '0x1'];
+  it('accept the usual parameters', () => {
+    expect(surelyObjectsParam({ guids: [guid, '1'] })).toBe(true);
+    expect(surelyObjectsParam({ guids: [] })).toBe(true);
+    expect(surelyObjectParam({ guid })).toBe(true);
+  });
+  it("are true only where TypeBox's check is true", () => {
+    const many = Array.from({ length: 10001 }, () => guid);
+    const values: unknown[] = [...ODD, { guids: many }, { guids: many.slice(1) }, { guids: [guid, null] }];
+    for (const id of ids) values.push({ guids: [id] }, { guids: [guid, id] }, { guid: id }, { guid: id, guids: [id] });
+    let sure = 0;
+    for (const v of values) {
+      if (surelyObjectsParam(v)) {
+        sure++;
+        expect({ v, typebox: objects.Check(v) }).toEqual({ v, typebox: true });
+      }
+      if (surelyObjectParam(v)) {
+        sure++;
+        expect({ v, typebox: object.Check(v) }).toEqual({ v, typebox: true });
+      }
+    }
+    expect(sure).toBeGreaterThan(10);
   });
 });
