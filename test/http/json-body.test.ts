@@ -53,15 +53,6 @@ describe('the JSON body parser', () => {
     ['invalid JSON', '{"a":'],
     ['a raw NUL', '{"a":"x\u0000y"}'],
     ['a raw control character', '{"a":"x\u0001y"}'],
-    ['only white space', '  '],
-    ['null', 'null'],
-    ['an array', '[1,{"b":2}]'],
-    ['white space around an object', ' \n{"a":1}\t'],
-    ['a key that starts like __proto__', '{"__proto__x":1,"constructors":2}'],
-    ['__proto__ as a value, then a colon', '{"a":"__proto__","b":1}'],
-    ['__proto__ as a key among others', '{"a":{"b":[1,{"c":2,"__proto__":{"admin":true}}]}}'],
-    ['constructor.prototype nested', '{"a":[{"constructor":{"prototype":{"admin":true}}}]}'],
-    ['a guid-keyed change', '{"changes":{"281474976710657":{"Name":{"value":"x"}}}}'],
   ];
 
   it.each(bodies)('answers %s as Fastify does', async (_what, payload) => {
