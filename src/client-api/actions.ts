@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.js';
 import { requestSignal } from '../http/deadline.js';
 import { xasAction, type XasAction } from '../http/xas.js';
+import { surelyRuntimeOperation } from '../http/xas-wire-check.js';
 import { AsyncResultRequest, PlainRequest, RuntimeOperationRequest } from '../http/xas-wire.js';
 import type { AsyncCalls } from './async-calls.js';
 import type { CompiledModel } from '../model/compiled/types.js';
@@ -23,6 +24,8 @@ import { LOG_NODES } from '../core/log-node-names.js';
 export interface SessionAccess {
   /** The session's user context (an open context with security off); undefined without a valid session. */
   contextOf(request: FastifyRequest): Promise<UserContext | undefined>;
+  /** As contextOf, without a promise when the session is known at once (the security component's service has it). */
+  contextNow?(request: FastifyRequest): UserContext | undefined | Promise<UserContext | undefined>;
   /** As contextOf, but without a session in an app with an anonymous role: that role's context, creating nothing. */
   viewerOf(request: FastifyRequest): Promise<UserContext | undefined>;
   csrfTokenOf(request: FastifyRequest): Promise<string | undefined>;
@@ -62,27 +65,51 @@ export function runtimeOperationAction(deps: ActionDeps): XasAction {
   const idLog = deps.log.child({ node: LOG_NODES.idResolution });
   return xasAction(RuntimeOperationRequest, {
     requiresCsrf: true,
-    async handler(body, request, reply) {
-      const req = toRuntimeOperation(body);
-      const op = deps.registry.get(req.operationId);
-      if (!op) throw new ClientApiError(404, `unknown operation '${req.operationId}'`, { field: 'operationId' });
-      const user = await deps.session.contextOf(request);
-      if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
-      if (idLog.isLevelEnabled('debug'))
-        idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
-      if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
-      // Only the operations that run a transaction take the signal (handlers.ts's written(): it aborts
-      // the transaction). A retrieve is bounded by the statement timeout and the deadline's answer; a
-      // create or rollback runs no transaction, so an AbortController made for them had no listener.
-      const signal = KEYED.has(op.type) ? requestSignal(request) : undefined;
-      if (body.async === true) return asyncCall(deps, user, op, req);
-      const key = idempotencyKeyOf(request);
-      const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;
-      if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply, signal);
-      const out = await executeOperation(signal ? { ...deps.handler, user, signal } : { ...deps.handler, user }, op, req);
-      return out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.body()) : out;
+    surely: surelyRuntimeOperation,
+    // Not an async function: with the session known at once (nearly every request) the operation's
+    // own promise, with one step for its answer, is all it makes — no await of a resolved user
+    // context, no promise of its own. Errors are still answered as a rejection (never thrown).
+    handler(body, request, reply) {
+      try {
+        const req = toRuntimeOperation(body);
+        const op = deps.registry.get(req.operationId);
+        if (!op) throw new ClientApiError(404, `unknown operation '${req.operationId}'`, { field: 'operationId' });
+        const user = deps.session.contextNow ? deps.session.contextNow(request) : deps.session.contextOf(request);
+        if (user instanceof Promise) return user.then((u) => runOperation(deps, idLog, body, req, op, u, request, reply));
+        return runOperation(deps, idLog, body, req, op, user, request, reply);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
   });
+}
+
+/** A runtime operation once its user context is known: the caller's roles checked, then executed. Throws its errors. */
+function runOperation(
+  deps: ActionDeps,
+  idLog: Logger,
+  body: { readonly async?: boolean | null },
+  req: OperationRequest,
+  op: RuntimeOperation,
+  user: UserContext | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
+  if (!user) throw new ClientApiError(401, 'no valid session: log in (again)');
+  if (idLog.isLevelEnabled('debug'))
+    idLog.debug({ operationId: op.id, type: op.type, constants: op.constants, params: req.params }, 'runtime operation resolved');
+  if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
+  // Only the operations that run a transaction take the signal (handlers.ts's written(): it aborts
+  // the transaction). A retrieve is bounded by the statement timeout and the deadline's answer; a
+  // create or rollback runs no transaction, so an AbortController made for them had no listener.
+  const signal = KEYED.has(op.type) ? requestSignal(request) : undefined;
+  if (body.async === true) return asyncCall(deps, user, op, req);
+  const key = idempotencyKeyOf(request);
+  const store = key !== undefined && KEYED.has(op.type) ? deps.idempotency : undefined;
+  if (store && key !== undefined) return keyedOperation(deps, store, key, user, op, req, request, reply, signal);
+  return executeOperation(signal ? { ...deps.handler, user, signal } : { ...deps.handler, user }, op, req).then((out) =>
+    out instanceof JsonText ? reply.type(JSON_CONTENT_TYPE).send(out.body()) : out,
+  );
 }
 
 /**

@@ -118,17 +118,22 @@ export function sessionsService(
   const open = openContext(model);
   const anonymousRole = model.security.anonymousRole;
   const viewer = anonymousRole ? anonymousViewer(model, anonymousRole) : undefined;
+  // Without a promise when the session is known at once (resolveSession.now).
+  const contextNow = (request: FastifyRequest): UserContext | undefined | Promise<UserContext | undefined> => {
+    if (off) return withRequestLanguage(model, open, request);
+    const s = resolveSession.now(request);
+    if (s instanceof Promise) return s.then((found) => withRequestLanguage(model, found?.context, request));
+    return withRequestLanguage(model, s?.context, request);
+  };
   return {
     resolveSession,
     resolveSessionId: (id) => mgr.resolve(id),
     // Each context carries the language the request's texts are rendered in (request-language.ts).
     contextOf(request) {
-      if (off) return Promise.resolve(withRequestLanguage(model, open, request));
-      // Without an await when the session is known at once (resolveSession.now).
-      const s = resolveSession.now(request);
-      if (s instanceof Promise) return s.then((found) => withRequestLanguage(model, found?.context, request));
-      return Promise.resolve(withRequestLanguage(model, s?.context, request));
+      const c = contextNow(request);
+      return c instanceof Promise ? c : Promise.resolve(c);
     },
+    contextNow,
     async resolve(request) {
       if (off) return withRequestLanguage(model, open, request);
       return withRequestLanguage(model, (await resolveSession(request))?.context ?? null, request);

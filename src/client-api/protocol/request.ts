@@ -1,4 +1,5 @@
 import { compileValidator } from '../../http/validate.js';
+import { surelyObjectParam, surelyObjectsParam, surelyRuntimeOperation } from '../../http/xas-wire-check.js';
 import { ObjectParam, ObjectsParam, RuntimeOperationRequest as RuntimeOperationBody, type FilterWire } from '../../http/xas-wire.js';
 import { malformed } from '../errors.js';
 
@@ -40,9 +41,9 @@ export interface RuntimeOperationRequest {
   readonly objects: readonly ClientObject[];
 }
 
-const checkBody = compileValidator(RuntimeOperationBody, malformed);
-const checkObjects = compileValidator(ObjectsParam, malformed);
-const checkObject = compileValidator(ObjectParam, malformed);
+const checkBody = compileValidator(RuntimeOperationBody, malformed, surelyRuntimeOperation);
+const checkObjects = compileValidator(ObjectsParam, malformed, surelyObjectsParam);
+const checkObject = compileValidator(ObjectParam, malformed, surelyObjectParam);
 
 /** Checks a `runtimeOperation` body against its schema (a 400 naming the field) and converts it. */
 export function parseRuntimeOperation(body: unknown): RuntimeOperationRequest {
