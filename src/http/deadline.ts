@@ -1,4 +1,3 @@
-import { getEventListeners } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { ErrorBody, PublicError } from '../core/errors.js';
 
@@ -70,7 +69,7 @@ export function requestSignal(request: FastifyRequest): AbortSignal | undefined 
   const d = request.kilnDeadline;
   if (!d) return undefined;
   if (!d.controller) {
-    const controller = spareControllers.pop() ?? new AbortController();
+    const controller = new AbortController();
     d.controller = controller;
     if (d.reason) controller.abort(d.reason);
     else {
@@ -83,26 +82,6 @@ export function requestSignal(request: FastifyRequest): AbortSignal | undefined 
     }
   }
   return d.controller.signal;
-}
-
-/**
- * Controllers of requests that ended without an abort, for the next requests that ask for a
- * signal. Node 20 makes an AbortSignal slowly (an EventTarget whose prototype is then replaced:
- * about 3 µs, ~18,000 instructions — more than the rest of the request pipeline), and a commit
- * asks for one on every request. A controller is put back only once its request's handler has
- * settled, unaborted, with no 'abort' listener left on its signal (every user of the signal — the
- * database's transaction — removes its listener when it ends), and it is detached from its
- * request first, so that nothing of that request (its socket's close, its deadline) can abort it.
- */
-const spareControllers: AbortController[] = [];
-const MAX_SPARE_CONTROLLERS = 64;
-
-function release(d: RequestDeadline): void {
-  const controller = d.controller;
-  if (controller === undefined || d.reason !== undefined) return;
-  d.controller = undefined;
-  const signal = controller.signal;
-  if (!signal.aborted && spareControllers.length < MAX_SPARE_CONTROLLERS && getEventListeners(signal, 'abort').length === 0) spareControllers.push(controller);
 }
 
 function abort(d: RequestDeadline, reason: Error): void {
@@ -200,12 +179,10 @@ export function installDeadlines(app: FastifyInstance, timeoutMs: number): void 
       return out.then(
         (v) => {
           sweep.remove(d);
-          release(d);
           return d.reason instanceof RequestTimeoutError ? undefined : v;
         },
         (e: unknown) => {
           sweep.remove(d);
-          release(d);
           if (d.reason instanceof RequestTimeoutError) return undefined;
           throw e;
         },
