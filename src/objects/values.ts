@@ -42,7 +42,12 @@ export function idToGuid(id: ObjectId): string {
 export function isCanonicalGuid(s: string): boolean {
   const n = s.length;
   if (n === 0 || (n > 1 && s.charCodeAt(0) === 48)) return false;
-  for (let i = 0; i < n; i++) {
+  return allDigits(s);
+}
+
+/** Whether every char of `s` is an ASCII digit. */
+function allDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
   }
@@ -55,11 +60,7 @@ function isDigits(s: string): boolean {
   if (typeof s !== 'string') return /^\d{1,20}$/.test(s);
   const n = s.length;
   if (n === 0 || n > 20) return false;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
+  return allDigits(s);
 }
 
 export function guidToId(guid: string): ObjectId {

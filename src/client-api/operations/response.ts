@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../../model/compiled/types.js';
 import { guidOf, type MxObject } from '../../objects/mx-object.js';
 import { JsonText } from '../protocol/json-text.js';
-import { ObjectWriter, type TextFlags } from '../protocol/object-writer.js';
+import { isAscii, ObjectWriter, type TextFlags } from '../protocol/object-writer.js';
 import { objectVersion, type ObjectJson } from '../protocol/serialize.js';
 import type { SessionSigner } from '../protocol/signing.js';
 
@@ -110,9 +110,4 @@ export function committedAnswer(model: CompiledModel, objects: readonly Committe
 export function deletedAnswer(guids: readonly string[]): JsonText {
   const s = `{"changes":{},"commits":[],"committedObjectsOmitted":false,"deletes":[${guidList(guids)}],"newpersistable":[],"objects":[],"resets":{}}`;
   return new JsonText(s, isAscii(s));
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
 }

@@ -356,7 +356,8 @@ function plain(s: string): boolean {
   return true;
 }
 
-function isAscii(s: string): boolean {
+/** Whether every char of `s` is ASCII (its UTF-8 bytes are its latin1 bytes). */
+export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
 }
