@@ -124,32 +124,14 @@ describe('client API protocol', () => {
   it('writes objects as text exactly as serializeObject builds them, honouring member rights', async () => {
     const { model } = await loadModel(join(ROOT, 'examples', 'sales'));
     const m = model!;
-    const strings = ['', 'plain', 'quote " and \\ back', 'line\nbreak\ttab\u0001', 'emoji \u{1F600}', 'lone \ud800 surrogate', 'sep \u2028 \u2029', 'ünïcødé'];
     const cases: { entity: string; set: (o: ReturnType<typeof createMxObject>, i: number) => void }[] = [
       {
         entity: 'Sales.Customer',
-        set: (o, i) => {
-          o.values.set('Name', strings[i % strings.length]!);
-          o.values.set('Password', 'secret');
-          o.values.set('LastLogin', i % 3 ? new Date(674863200000 + i) : null);
-          o.values.set('Blocked', i % 2 === 0);
-          o.values.set('FailedLogins', i % 4 ? -i : null);
-          o.values.set('Segment', i % 2 ? 'Retail' : null);
-          o.values.set('CreditLimit', i % 3 ? new Decimal('-12345678901234567890.12345678') : null);
-          o.values.set('FullName', strings[(i + 3) % strings.length]!);
-          o.references.set('System.UserRoles', i % 2 ? [1n, 2n ** 60n] : []);
-          o.references.set('System.User_Language', i % 3 ? 2n ** 50n + BigInt(i) : null);
-        },
+        set: fillCustomer,
       },
       {
         entity: 'System.FileDocument',
-        set: (o, i) => {
-          o.values.set('FileID', BigInt(i) * 10n ** 15n);
-          o.values.set('Size', i % 2 ? 2n ** 62n : null);
-          o.values.set('Contents', new Uint8Array([1, 2]));
-          o.values.set('Name', strings[i % strings.length]!);
-          o.values.set('createdDate', new Date(Number.NaN));
-        },
+        set: fillFileDocument,
       },
     ];
     for (const { entity, set } of cases) {
@@ -193,37 +175,21 @@ describe('client API protocol', () => {
     const m = model!;
     const now = Date.UTC(2024, 0, 1, 12);
     const session = new ObjectSigner(Buffer.from('0123456789abcdef0123456789abcdef'), 60000, () => now).forSession('s');
-    const strings = ['', 'plain', 'quote " and \\ back', 'line\nbreak\ttab\u0001', 'emoji \u{1F600}', 'lone \ud800 surrogate', 'sep \u2028 \u2029', 'ünïcødé'];
     const fill: Record<string, (o: MxObject, i: number) => void> = {
       'Sales.Customer': (o, i) => {
-        o.values.set('Name', strings[i % strings.length]!);
-        o.values.set('Password', 'secret');
-        o.values.set('LastLogin', i % 3 ? new Date(674863200000 + i) : null);
-        o.values.set('Blocked', i % 2 === 0);
-        o.values.set('FailedLogins', i % 4 ? -i : null);
-        o.values.set('Segment', i % 2 ? 'Retail' : null);
-        o.values.set('CreditLimit', i % 3 ? new Decimal('-12345678901234567890.12345678') : null);
-        o.values.set('FullName', strings[(i + 3) % strings.length]!);
+        fillCustomer(o, i);
         o.values.set('changedDate', new Date(1700000000000 + i));
-        o.references.set('System.UserRoles', i % 2 ? [1n, 2n ** 60n] : []);
-        o.references.set('System.User_Language', i % 3 ? 2n ** 50n + BigInt(i) : null);
       },
       'Sales.Order': (o, i) => {
         o.values.set('Number', BigInt(i) * 10n ** 15n);
         o.values.set('OrderDate', i % 2 ? new Date(Number.NaN) : new Date(86400000 * i));
         o.values.set('Status', i % 3 ? 'Draft' : null);
         o.values.set('Total', new Decimal(`${i}.5`));
-        o.values.set('InternalNote', strings[(i + 5) % strings.length]!);
+        o.values.set('InternalNote', STRINGS[(i + 5) % STRINGS.length]!);
         if (i % 2) o.values.set('changedDate', new Date(1700000000000 + i));
         o.references.set('Sales.Order_Customer', i % 2 ? 2n ** 40n : null);
       },
-      'System.FileDocument': (o, i) => {
-        o.values.set('FileID', BigInt(i) * 10n ** 15n);
-        o.values.set('Size', i % 2 ? 2n ** 62n : null);
-        o.values.set('Contents', new Uint8Array([1, 2]));
-        o.values.set('Name', strings[i % strings.length]!);
-        o.values.set('createdDate', new Date(Number.NaN));
-      },
+      'System.FileDocument': fillFileDocument,
     };
     const ascii = (t: string) => [...t].every((c) => c.charCodeAt(0) < 0x80);
     for (const [entity, set] of Object.entries(fill)) {
@@ -293,3 +259,29 @@ describe('client API protocol', () => {
     }
   });
 });
+
+/** Texts that exercise JSON escaping: quotes, controls, astral and lone surrogates, line separators, non-ASCII. */
+const STRINGS = ['', 'plain', 'quote " and \\ back', 'line\nbreak\ttab\u0001', 'emoji \u{1F600}', 'lone \ud800 surrogate', 'sep \u2028 \u2029', 'ünïcødé'];
+
+/** A Sales.Customer with every attribute type, set or empty depending on `i`. */
+function fillCustomer(o: MxObject, i: number): void {
+  o.values.set('Name', STRINGS[i % STRINGS.length]!);
+  o.values.set('Password', 'secret');
+  o.values.set('LastLogin', i % 3 ? new Date(674863200000 + i) : null);
+  o.values.set('Blocked', i % 2 === 0);
+  o.values.set('FailedLogins', i % 4 ? -i : null);
+  o.values.set('Segment', i % 2 ? 'Retail' : null);
+  o.values.set('CreditLimit', i % 3 ? new Decimal('-12345678901234567890.12345678') : null);
+  o.values.set('FullName', STRINGS[(i + 3) % STRINGS.length]!);
+  o.references.set('System.UserRoles', i % 2 ? [1n, 2n ** 60n] : []);
+  o.references.set('System.User_Language', i % 3 ? 2n ** 50n + BigInt(i) : null);
+}
+
+/** A System.FileDocument with long integers, bytes and an invalid date. */
+function fillFileDocument(o: MxObject, i: number): void {
+  o.values.set('FileID', BigInt(i) * 10n ** 15n);
+  o.values.set('Size', i % 2 ? 2n ** 62n : null);
+  o.values.set('Contents', new Uint8Array([1, 2]));
+  o.values.set('Name', STRINGS[i % STRINGS.length]!);
+  o.values.set('createdDate', new Date(Number.NaN));
+}

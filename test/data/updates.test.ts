@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/databases.js';
+import { DIALECTS, freshDatabase, type DialectName, type TestDatabase } from '../support/databases.js';
 import {
   commitObjects,
   createIdGenerator,
@@ -26,26 +26,10 @@ ${Array.from({ length: WIDE }, (_, i) => `      A${i}: Integer`).join('\n')}
 `;
 
 describe.each(DIALECTS)('updates of an entity with %s columns past the grouping bits', (dialect) => {
-  let t: TestDatabase;
-  let db: Database;
-  let model: CompiledModel;
-  let ids: IdGenerator;
-  const captured: string[] = [];
-
-  beforeAll(async () => {
-    t = await freshDatabase(dialect);
-    model = await modelOf(MODEL);
-    db = await openDatabase(t.url, { log: quietLog });
-    await syncSchema(db, model, { allowDestructive: false, log: quietLog });
-    ids = await createIdGenerator(db, model);
-    db.onStatement((sql) => captured.push(sql));
-  });
-  afterAll(async () => {
-    await db?.close();
-    await t?.drop();
-  });
+  const s = synced(dialect, MODEL);
 
   it('writes only the changed columns, one statement per set of them (one per object on SQLite), and reads back exactly', async () => {
+    const { db, model, ids, captured } = s;
     const objs: Awaited<ReturnType<typeof createObject>>[] = [];
     for (let k = 0; k < 6; k++) {
       const o = await createObject(model, 'T.Wide', ids);
@@ -98,6 +82,7 @@ describe.each(DIALECTS)('updates of an entity with %s columns past the grouping 
   });
 
   it('writes nothing when one object of a batch holds a value its column refuses', async () => {
+    const { db, model, ids } = s;
     const objs: Awaited<ReturnType<typeof createObject>>[] = [];
     for (let k = 0; k < 3; k++) {
       const o = await createObject(model, 'T.Wide', ids);
@@ -143,26 +128,10 @@ entities:
 `;
 
 describe.each(DIALECTS)('updates of one object at a time on %s', (dialect) => {
-  let t: TestDatabase;
-  let db: Database;
-  let model: CompiledModel;
-  let ids: IdGenerator;
-  const captured: string[] = [];
-
-  beforeAll(async () => {
-    t = await freshDatabase(dialect);
-    model = await modelOf(NARROW);
-    db = await openDatabase(t.url, { log: quietLog });
-    await syncSchema(db, model, { allowDestructive: false, log: quietLog });
-    ids = await createIdGenerator(db, model);
-    db.onStatement((sql) => captured.push(sql));
-  });
-  afterAll(async () => {
-    await db?.close();
-    await t?.drop();
-  });
+  const s = synced(dialect, NARROW);
 
   it('sets only the changed columns of each table, whichever changed before, and reads back exactly', async () => {
+    const { db, model, ids, captured } = s;
     const w = await createObject(model, 'T.Worker', ids);
     setValue(w, 'Name', 'Ann');
     setValue(w, 'Age', 30);
@@ -197,3 +166,22 @@ describe.each(DIALECTS)('updates of one object at a time on %s', (dialect) => {
     expect(['Name', 'Age', 'City', 'Title', 'Level'].map((k) => last!.values.get(k))).toEqual(['Cas', 32, 'Ede', 'Chef', 3]);
   });
 });
+
+/** A fresh database of `dialect` synchronised with the model text, for the suite that calls it; its statements captured. */
+function synced(dialect: DialectName, modelText: string): { db: Database; model: CompiledModel; ids: IdGenerator; readonly captured: string[] } {
+  let t: TestDatabase | undefined;
+  const s = { captured: [] as string[] } as { db: Database; model: CompiledModel; ids: IdGenerator; captured: string[] };
+  beforeAll(async () => {
+    t = await freshDatabase(dialect);
+    s.model = await modelOf(modelText);
+    s.db = await openDatabase(t.url, { log: quietLog });
+    await syncSchema(s.db, s.model, { allowDestructive: false, log: quietLog });
+    s.ids = await createIdGenerator(s.db, s.model);
+    s.db.onStatement((sql) => s.captured.push(sql));
+  });
+  afterAll(async () => {
+    await s.db?.close();
+    await t?.drop();
+  });
+  return s;
+}
