@@ -6,6 +6,7 @@ import { OutageLog } from './outage-log.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { DriverAdapter, DriverConnection, Lease, RawResult } from './dialects/driver.js';
 import { parseDatabaseUrl } from './dialects/url.js';
+import type { StopSignal } from '../core/stop-signal.js';
 
 export type StatementListener = (sql: string, params: readonly unknown[]) => void;
 
@@ -48,16 +49,18 @@ export interface TransactionOptions {
    * `abortTransactions` (never committed, TransactionAbortedError), and a wait
    * for a connection ends at once.
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: StopSignal;
   /**
    * For a callback that reads neither its writes' results nor their failures
    * (it lets any error end the transaction) and does nothing outside the
-   * database after its last write: BEGIN waits for the callback's first
-   * statement, and when that is a `write` it is held until the callback sends
-   * another statement (then BEGIN, the write and that statement go) or
-   * resolves. A transaction whose only statement is that write sends it alone,
-   * autocommitted, without BEGIN and COMMIT: one statement is atomic by itself,
-   * and it saves two round trips. Its failure is then thrown by `transaction`,
+   * database after its last write: BEGIN waits for the callback's first write.
+   * Reads before it (SELECTs that lock nothing) are sent alone, autocommitted:
+   * at READ COMMITTED they see what they would see inside. The first `write`
+   * is held until the callback sends another statement (then BEGIN, the write
+   * and that statement go) or resolves. A transaction whose only write is that
+   * one sends it alone, autocommitted, without BEGIN and COMMIT: one statement
+   * is atomic by itself, and it saves two round trips (an edit's Save is a
+   * SELECT and an UPDATE). Its failure is then thrown by `transaction`,
    * not by `write`; when the callback throws, or `signal` aborts first, it is
    * never sent. SQLite (one connection, no round trips) begins at once as
    * without the option.
@@ -369,7 +372,7 @@ class KilnDatabase implements Database {
   }
 
   /** `begin`, or TransactionAbortedError as soon as the signal aborts (a connection that comes later is given back). */
-  private beginOrAbort(signal: AbortSignal, lazy: boolean): Promise<Lease> {
+  private beginOrAbort(signal: StopSignal, lazy: boolean): Promise<Lease> {
     const beginning = this.begin(lazy);
     return new Promise<Lease>((resolve, reject) => {
       const onAbort = () => {
@@ -407,8 +410,8 @@ class KilnDatabase implements Database {
     tx.aborted = reason;
     tx.done = true;
     this.live.delete(tx);
-    if (!tx.begun) {
-      // Nothing was sent on it (BEGIN waits for a statement, a held write for the end): it goes back as it is.
+    if (!tx.begun && tx.reading === 0) {
+      // Nothing is running on it (BEGIN waits for a write, a held write for the end): it goes back as it is.
       tx.release(false);
     } else if (this.dialect.singleConnection) {
       // One synchronous connection: no statement can be half-way; roll back on it and hand it back.
@@ -493,6 +496,8 @@ class TxImpl implements Transaction {
   begun: boolean;
   /** The deferred first write, not sent yet (TransactionOptions.deferWrite). */
   held: [sql: string, params: readonly unknown[]] | undefined;
+  /** Reads sent before BEGIN and not answered yet: an abort then cannot hand the connection back as idle. */
+  reading = 0;
   private savepoints = 0;
   private released = false;
 
@@ -501,7 +506,7 @@ class TxImpl implements Transaction {
     private readonly lease: Lease,
     private readonly lazy: boolean,
     /** The request's signal: its 'abort' event comes to handleEvent. */
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: StopSignal | undefined,
   ) {
     this.dialect = db.dialect;
     this.conn = lease.conn;
@@ -532,6 +537,25 @@ class TxImpl implements Transaction {
     }
   }
 
+  /**
+   * A read before the lazy transaction's first write, autocommitted (TransactionOptions.deferWrite):
+   * at READ COMMITTED, the isolation Kiln runs at, a read sees what it would see after BEGIN,
+   * and nothing it locks outlives it (a locking read is never sent this way).
+   */
+  private async readAlone(sql: string, params: readonly unknown[]): Promise<RawResult> {
+    this.db.emit(sql, params);
+    this.reading++;
+    try {
+      const r = await this.conn.run(sql, params);
+      this.db.outages.ok();
+      return r;
+    } catch (e) {
+      throw this.failure(e);
+    } finally {
+      this.reading--;
+    }
+  }
+
   /** A statement's error as thrown: aborted while it ran (its connection destroyed) is not an outage. */
   private failure(e: unknown): unknown {
     if (this.aborted !== undefined) return new TransactionAbortedError(this.aborted, { cause: e });
@@ -548,7 +572,10 @@ class TxImpl implements Transaction {
   async run(sql: string, params: readonly unknown[]): Promise<RawResult> {
     if (this.aborted !== undefined) throw new TransactionAbortedError(this.aborted);
     if (this.done) throw new Error('the transaction has already ended');
-    if (!this.begun) await this.open();
+    if (!this.begun) {
+      if (this.held === undefined && isPlainRead(sql)) return this.readAlone(sql, params);
+      await this.open();
+    }
     this.db.emit(sql, params);
     try {
       return await this.conn.run(sql, params);
@@ -610,11 +637,20 @@ class TxImpl implements Transaction {
 const rowsOf = (r: RawResult): Record<string, unknown>[] => r.rows;
 const affectedRowsOf = (r: RawResult): { affectedRows: number } => ({ affectedRows: r.affectedRows });
 
+/**
+ * A SELECT that locks nothing: sent before a lazy transaction's BEGIN. Generated SQL binds every
+ * value, so a lock clause can only be the statement's own; a false match only means BEGIN first.
+ */
+function isPlainRead(sql: string): boolean {
+  return sql.startsWith('SELECT ') && !LOCKING.test(sql);
+}
+const LOCKING = /\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY\s+SHARE)\b|\bLOCK\s+IN\b/i;
+
 /** The parameters of BEGIN and COMMIT (none): one array for all of them. */
 const NO_PARAMS: readonly unknown[] = Object.freeze([]);
 
 /** The reason a request's signal gives (its deadline, its client gone), for TransactionAbortedError. */
-function abortMessage(signal: AbortSignal): string {
+function abortMessage(signal: StopSignal): string {
   const r: unknown = signal.reason;
   const why = r instanceof Error ? r.message : typeof r === 'string' ? r : 'the request was aborted';
   return `the transaction was rolled back: ${why}`;

@@ -84,19 +84,76 @@ describe.each(DIALECTS)('a transaction that defers its write (%s)', (dialect) =>
     expect([...(await rows(a)), ...(await rows(b))]).toEqual(['x', 'x']);
   });
 
-  it('does not hold a write that comes after another statement', async () => {
+  it('sends reads before the first write alone, then the write alone (an edit: SELECT, UPDATE)', async () => {
     const id = ++n;
+    await db.transaction((tx) => write(tx, id));
+    let read: unknown[] = [];
     const sent = await during(() =>
       db.transaction(
         async (tx) => {
-          await tx.query('SELECT 1 AS one', []);
-          await write(tx, id);
+          read = await tx.query(`SELECT v FROM dw WHERE id = ${db.dialect.placeholder(1)}`, [id]);
+          await tx.write!(`UPDATE dw SET v = ${db.dialect.placeholder(1)} WHERE id = ${db.dialect.placeholder(2)}`, ['y', id]);
         },
         { deferWrite: true },
       ),
     );
-    expect(sent).toEqual(['BEGIN', 'SELECT', 'INSERT', 'COMMIT']);
-    expect(await rows(id)).toEqual(['x']);
+    expect(read).toEqual([{ v: 'x' }]);
+    expect(sent).toEqual(pooled ? ['SELECT', 'UPDATE'] : ['BEGIN', 'SELECT', 'UPDATE', 'COMMIT']);
+    expect(await rows(id)).toEqual(['y']);
+  });
+
+  it('begins with the held write once a second write comes after reads, and commits them together', async () => {
+    const a = ++n;
+    const b = ++n;
+    const sent = await during(() =>
+      db.transaction(
+        async (tx) => {
+          await tx.query('SELECT 1 AS one', []);
+          await write(tx, a);
+          await write(tx, b);
+        },
+        { deferWrite: true },
+      ),
+    );
+    expect(sent).toEqual(pooled ? ['SELECT', 'BEGIN', 'INSERT', 'INSERT', 'COMMIT'] : ['BEGIN', 'SELECT', 'INSERT', 'INSERT', 'COMMIT']);
+    expect([...(await rows(a)), ...(await rows(b))]).toEqual(['x', 'x']);
+  });
+
+  it('begins before a read that locks (FOR UPDATE), so that its lock lasts until the commit', async ({ skip }) => {
+    if (!pooled) skip('SQLite has no FOR UPDATE (and begins at once)');
+    const id = ++n;
+    await db.transaction((tx) => write(tx, id));
+    const sent = await during(() =>
+      db.transaction(
+        async (tx) => {
+          await tx.query(`SELECT v FROM dw WHERE id = ${db.dialect.placeholder(1)} FOR UPDATE`, [id]);
+          await tx.write!(`UPDATE dw SET v = ${db.dialect.placeholder(1)} WHERE id = ${db.dialect.placeholder(2)}`, ['z', id]);
+        },
+        { deferWrite: true },
+      ),
+    );
+    expect(sent).toEqual(['BEGIN', 'SELECT', 'UPDATE', 'COMMIT']);
+    expect(await rows(id)).toEqual(['z']);
+  });
+
+  it('does not hand back a connection busy with a read sent before BEGIN when the signal aborts', async ({ skip }) => {
+    if (!pooled) skip('SQLite begins at once: its reads are inside the transaction');
+    const pidSql = dialect === 'postgres' ? 'SELECT pg_backend_pid() AS pid' : 'SELECT CONNECTION_ID() AS pid';
+    const sleepSql = dialect === 'postgres' ? 'SELECT pg_sleep(1) AS slept' : 'SELECT SLEEP(1) AS slept';
+    const pid = async () => String((await db.transaction((tx) => tx.query<{ pid: unknown }>(pidSql, []), { deferWrite: true }))[0]!.pid);
+    const before = await pid();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('the request deadline passed')), 100);
+    const r = db.transaction(
+      async (tx) => {
+        await tx.query(sleepSql, []);
+        await write(tx, ++n);
+      },
+      { signal: ac.signal, deferWrite: true },
+    );
+    await expect(r).rejects.toBeInstanceOf(TransactionAbortedError);
+    // The one pooled connection was running the read: it was dropped, not given to the next transaction.
+    expect(await pid()).not.toBe(before);
   });
 
   it('throws the failure of a write sent alone from transaction, typed as without the option', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from '../../../core/logger.js';
 import { boundedWait, type DriverAdapter, type DriverConnection, type DriverOptions, type Lease, type RawResult } from '../driver.js';
 import { utcText } from '../value-codecs.js';
 import { isPgConnectionError } from './errors.js';
+import { PreparedStatement } from './prepared.js';
 
 const OID_INT8 = 20;
 const OID_NUMERIC = 1700;
@@ -87,12 +88,12 @@ export function openPostgres(url: string, opts: DriverOptions): DriverAdapter {
   // With a client idle and nobody queued before us, pg-pool hands that client over on the next
   // tick (nothing can take it in between): no wait to bound, so no timer per transaction.
   const freeNow = () => pool.idleCount > 0 && pool.waitingCount === 0;
-  const connect = () => (freeNow() ? pool.connect() : boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release()));
+  const bounded = opts.poolWaitTimeoutMs > 0;
+  const connect = () => (!bounded || freeNow() ? pool.connect() : boundedWait(pool.connect(), opts.poolWaitTimeoutMs, (c) => c.release()));
   return {
     beginStatement: 'BEGIN',
     async run(sql, params) {
-      if (!(opts.poolWaitTimeoutMs > 0)) return toResult(await pool.query(statement(sql, params)));
-      // pool.query, with the wait for the connection bounded.
+      // pool.query, with the wait for the connection bounded and the statement sent as `send` does.
       const client = await connect();
       let failed: Error | undefined;
       const onError = (err: Error) => {
@@ -206,13 +207,27 @@ const toResult = (r: pg.QueryResult): RawResult => ({ rows: r.rows as Record<str
  */
 function send(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<RawResult> {
   return new Promise<RawResult>((resolve, reject) => {
-    const q = new pg.Query(sql, params.length > 0 ? params.map(bindable) : undefined, (err: Error | undefined, r: pg.QueryResult) =>
+    const name = statementName(sql);
+    const values = params.length > 0 ? params.map(bindable) : NO_VALUES;
+    // A data statement whose values are all text, bytes or null (all of Kiln's): without pg's
+    // Describe per execution (prepared.ts). Anything else as pg's Query, which maps the rest.
+    if (name !== undefined && values.every(onTheWire)) {
+      client.query(new PreparedStatement(name, sql, values, types, (err, r) => (err ? reject(err) : resolve(r!))) as unknown as pg.Submittable);
+      return;
+    }
+    const q = new pg.Query(sql, values === NO_VALUES ? undefined : values, (err: Error | undefined, r: pg.QueryResult) =>
       err ? reject(err) : resolve(toResult(r)),
     ) as pg.Query & { name?: string };
-    const name = statementName(sql);
     if (name !== undefined) q.name = name;
     client.query(q);
   });
+}
+
+const NO_VALUES: unknown[] = [];
+
+/** A bound value that goes on the wire as it is (pg's Query would turn numbers and Booleans into their text too). */
+function onTheWire(v: unknown): boolean {
+  return v === null || typeof v === 'string' || Buffer.isBuffer(v);
 }
 
 /** Statement names by SQL text: each connection parses and plans a named statement once, then only binds and executes it. */
@@ -221,18 +236,10 @@ const MAX_NAMED = 1000;
 
 /**
  * Data statements (the query engine's and persistence's SQL, stable text with
- * bound values) run as named prepared statements; anything else, and texts
+ * bound values) run as named prepared statements; anything else (a
+ * transaction's BEGIN, COMMIT, ROLLBACK: simple-protocol text), and texts
  * beyond the first MAX_NAMED, unnamed.
  */
-function statement(sql: string, params: readonly unknown[]): pg.QueryConfig | string {
-  const name = statementName(sql);
-  // A transaction's BEGIN, COMMIT, ROLLBACK as bare text: pg copies every config object it is
-  // given (property descriptors and all), a string it only wraps. The same simple-protocol query.
-  if (name === undefined && params.length === 0) return sql;
-  const values = params.map(bindable);
-  return name === undefined ? { text: sql, values } : { name, text: sql, values };
-}
-
 function statementName(sql: string): string | undefined {
   let name = names.get(sql);
   if (name === undefined && names.size < MAX_NAMED && /^\s*(SELECT|INSERT|UPDATE|DELETE)\b/i.test(sql)) {
@@ -242,10 +249,10 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
-/** Dates bound as UTC text (the column is TIMESTAMP without time zone); bigints as text. */
+/** Dates bound as UTC text (the column is TIMESTAMP without time zone); numbers, bigints and Booleans as their text (as pg would). */
 function bindable(v: unknown): unknown {
   if (v === undefined) return null;
-  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (v instanceof Date) return utcText(v);
   if (v instanceof Uint8Array && !Buffer.isBuffer(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   return v;
