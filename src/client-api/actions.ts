@@ -16,6 +16,7 @@ import { toRuntimeOperation, type RuntimeOperationRequest as OperationRequest } 
 import type { OperationRegistry, RuntimeOperation } from './registry/types.js';
 import { sessionMetadata } from './session-data.js';
 import { LOG_NODES } from '../core/log-node-names.js';
+import type { StopSignal } from '../core/stop-signal.js';
 
 /**
  * Who is asking: the part of the security component's 'sessions' service the
@@ -101,7 +102,7 @@ function runOperation(
   if (!hasAnyRole(deps.model, user, op.allowedRoles)) throw notAllowed();
   // Only the operations that run a transaction take the signal (handlers.ts's written(): it aborts
   // the transaction). A retrieve is bounded by the statement timeout and the deadline's answer; a
-  // create or rollback runs no transaction, so an AbortController made for them had no listener.
+  // create or rollback runs no transaction, so a stop signal made for them had no listener.
   const signal = KEYED.has(op.type) ? requestSignal(request) : undefined;
   if (body.async === true) return asyncCall(deps, user, op, req);
   const key = idempotencyKeyOf(request);
@@ -174,7 +175,7 @@ async function keyedOperation(
   req: OperationRequest,
   request: FastifyRequest,
   reply: FastifyReply,
-  signal: AbortSignal | undefined,
+  signal: StopSignal | undefined,
 ): Promise<unknown> {
   const id = store.recordId(user, key);
   const fingerprint = store.fingerprint(request.body);

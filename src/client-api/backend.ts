@@ -4,6 +4,7 @@ import type { MxObject } from '../objects/mx-object.js';
 import type { AttributeValue, ObjectId } from '../objects/values.js';
 import type { UserContext } from '../security/user-context.js';
 import type { RetrieveOperation } from './registry/types.js';
+import type { StopSignal } from '../core/stop-signal.js';
 
 /**
  * What the client API needs from the rest of the runtime (data layer, query
@@ -14,7 +15,7 @@ import type { RetrieveOperation } from './registry/types.js';
  */
 export interface ClientApiBackend {
   /** Runs `fn` in one database transaction: committed when it resolves, rolled back when it throws or `signal` (the request's) aborts first. */
-  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal, deferWrite?: boolean): Promise<T>;
+  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: StopSignal, deferWrite?: boolean): Promise<T>;
   /** Entity of an object id (from the entity number in its upper bits), if any. */
   entityOfId(id: ObjectId): string | undefined;
   /** A registered retrieve, with the user's security applied. */

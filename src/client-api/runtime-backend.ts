@@ -13,6 +13,7 @@ import { ValidationFailed } from './backend.js';
 import { ClientApiError, malformed } from './errors.js';
 import type { ObjectLogic } from './ports.js';
 import type { OperationRegistry, RetrieveOperation } from './registry/types.js';
+import type { StopSignal } from '../core/stop-signal.js';
 
 const EXTRA_PLANS = 256;
 
@@ -106,7 +107,7 @@ export class RuntimeBackend implements ClientApiBackend {
     return p;
   }
 
-  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: AbortSignal, deferWrite = false): Promise<T> {
+  transaction<T>(fn: (tx: BackendTx) => Promise<T>, signal?: StopSignal, deferWrite = false): Promise<T> {
     const opts = signal ? { signal, deferWrite } : deferWrite ? { deferWrite } : undefined;
     return this.db.transaction((tx) => fn(tx as unknown as BackendTx), opts);
   }

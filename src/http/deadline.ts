@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { ErrorBody, PublicError } from '../core/errors.js';
+import { RequestStop, type StopSignal } from '../core/stop-signal.js';
 
 /**
  * A deadline per request (the RequestTimeout setting). Every route's handler
@@ -14,7 +15,7 @@ import type { ErrorBody, PublicError } from '../core/errors.js';
  * are in one list in the order of their deadlines (all have the same length),
  * walked by one interval timer (DeadlineSweep) that runs only while requests
  * come: the 503 goes out within a tick (a 40th of the deadline, 5–250 ms)
- * after the deadline. The AbortController and the socket listener are made
+ * after the deadline. The stop signal and the socket listener are made
  * only for requests that ask for the signal. A handler that answers on its own
  * without returning a promise is left alone.
  */
@@ -42,7 +43,7 @@ class ClientGoneError extends Error {
 
 interface RequestDeadline {
   readonly reply: FastifyReply;
-  controller: AbortController | undefined;
+  stop: RequestStop | undefined;
   /** Why the request was aborted, once it was. */
   reason: Error | undefined;
   /** When the deadline passes (Date.now() time). */
@@ -65,13 +66,13 @@ declare module 'fastify' {
  * disconnects before the answer. Undefined when the server has no deadline
  * (RequestTimeout 0) and the route no handler wrapper.
  */
-export function requestSignal(request: FastifyRequest): AbortSignal | undefined {
+export function requestSignal(request: FastifyRequest): StopSignal | undefined {
   const d = request.kilnDeadline;
   if (!d) return undefined;
-  if (!d.controller) {
-    const controller = new AbortController();
-    d.controller = controller;
-    if (d.reason) controller.abort(d.reason);
+  if (!d.stop) {
+    const stop = new RequestStop();
+    d.stop = stop;
+    if (d.reason) stop.stop(d.reason);
     else {
       const res = d.reply.raw;
       const onClose = () => {
@@ -81,13 +82,13 @@ export function requestSignal(request: FastifyRequest): AbortSignal | undefined 
       else res.once('close', onClose);
     }
   }
-  return d.controller.signal;
+  return d.stop;
 }
 
 function abort(d: RequestDeadline, reason: Error): void {
   if (d.reason) return;
   d.reason = reason;
-  d.controller?.abort(reason);
+  d.stop?.stop(reason);
 }
 
 /**
@@ -164,7 +165,7 @@ export function installDeadlines(app: FastifyInstance, timeoutMs: number): void 
     route.handler = function deadlined(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
       const d: RequestDeadline = {
         reply,
-        controller: undefined,
+        stop: undefined,
         reason: undefined,
         due: Date.now() + timeoutMs,
         prev: undefined,

@@ -28,6 +28,7 @@ import { committedAnswer, createdAnswer, deletedAnswer, emptyResponse, type Oper
 import { retrieveShape } from './retrieve-writer.js';
 import { JsonText } from '../protocol/json-text.js';
 import { QueryError } from '../../query/errors.js';
+import type { StopSignal } from '../../core/stop-signal.js';
 
 /** Most objects one retrieve returns (also for amount -1, "all"). */
 const MAX_ROWS = 10000;
@@ -51,7 +52,7 @@ export interface HandlerContext {
    */
   readonly once?: OnceRecord;
   /** The request's deadline and disconnect: aborts the request's transaction (rolled back, never committed). */
-  readonly signal?: AbortSignal;
+  readonly signal?: StopSignal;
 }
 
 /** Executes a runtime operation whose allowed roles the caller has. */
