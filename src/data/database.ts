@@ -638,13 +638,14 @@ const rowsOf = (r: RawResult): Record<string, unknown>[] => r.rows;
 const affectedRowsOf = (r: RawResult): { affectedRows: number } => ({ affectedRows: r.affectedRows });
 
 /**
- * A SELECT that locks nothing: sent before a lazy transaction's BEGIN. Generated SQL binds every
- * value, so a lock clause can only be the statement's own; a false match only means BEGIN first.
+ * A SELECT that locks nothing: sent before a lazy transaction's BEGIN. Generated SQL writes its
+ * keywords in capitals, quotes every name and binds every value, so a lock clause (`FOR UPDATE`,
+ * `FOR SHARE`, `FOR NO KEY UPDATE`, MariaDB's `LOCK IN SHARE MODE`) shows as ` FOR ` or ` LOCK `;
+ * a false match only means BEGIN first. (A text search: no regular expression per statement.)
  */
 function isPlainRead(sql: string): boolean {
-  return sql.startsWith('SELECT ') && !LOCKING.test(sql);
+  return sql.startsWith('SELECT ') && !sql.includes(' FOR ') && !sql.includes(' LOCK ');
 }
-const LOCKING = /\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY\s+SHARE)\b|\bLOCK\s+IN\b/i;
 
 /** The parameters of BEGIN and COMMIT (none): one array for all of them. */
 const NO_PARAMS: readonly unknown[] = Object.freeze([]);

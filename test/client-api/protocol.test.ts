@@ -249,6 +249,9 @@ describe('client API protocol', () => {
     // made before stay valid. Over non-ASCII text and text longer than a block too.
     const key = createHmac('sha256', Buffer.from('0123456789abcdef0123456789abcdef')).update('kiln/client-objects/v2\0x').digest();
     const sets: Record<string, string | number | null | string[]>[] = [attrs, { n: 'ünïcødé \u{1F600}'.repeat(40) }, {}];
+    // Texts whose last (4-byte) character ends near the end of the MAC's 1 KB input buffer, then one far past it.
+    for (let k = 880; k < 960; k++) sets.push({ n: `${'x'.repeat(k)}\u{1F600}` });
+    sets.push({ n: 'é\u{1F600}'.repeat(2000) }, attrs);
     for (const a of sets) {
       const hash = Buffer.from(s.sign('M.E', '12', true, a, null), 'base64');
       const mac = createHmac('sha256', key)

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
 import type { JsonValue } from './values.js';
 
@@ -69,12 +70,25 @@ export class ObjectSigner {
   }
 }
 
+/**
+ * Node's one-shot digest (20.12 and later): no Hash object per call. Where it is missing, the
+ * copies of the pads' hash states below are used.
+ */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'buffer') => Buffer }).hash;
+
+/** The inner hash's input, reused by every MAC (signing is synchronous): the ipad block, the header, the text. */
+let innerInput = Buffer.alloc(1024);
+
 export class SessionSigner {
   /**
-   * HMAC-SHA256 with this key, its two padded key blocks hashed once (RFC 2104: H((K ^ opad) ||
-   * H((K ^ ipad) || m)), K zero-padded to the 64-byte block): each MAC copies these states
-   * instead of hashing both blocks again (what createHmac does per MAC). The same MAC.
+   * HMAC-SHA256 with this key (RFC 2104: H((K ^ opad) || H((K ^ ipad) || m)), K zero-padded to
+   * the 64-byte block). With one-shot digests: the padded blocks kept, each hash one call over
+   * one buffer. Otherwise: the pads' hash states kept, each MAC copying them. The same MAC as
+   * createHmac's either way.
    */
+  private readonly ipad: Buffer;
+  /** The opad block followed by room for the inner digest. */
+  private readonly outerInput: Buffer;
   private readonly inner: Hash;
   private readonly outer: Hash;
 
@@ -91,6 +105,8 @@ export class SessionSigner {
       ipad[i]! ^= k[i]!;
       opad[i]! ^= k[i]!;
     }
+    this.ipad = ipad;
+    this.outerInput = Buffer.concat([opad, Buffer.alloc(32)]);
     this.inner = createHash('sha256').update(ipad);
     this.outer = createHash('sha256').update(opad);
   }
@@ -140,8 +156,23 @@ export class SessionSigner {
 
   /** HMAC-SHA256(key, header's first MAC_OFFSET bytes || canonical as UTF-8). */
   private macOf(header: Buffer, canonical: string): Buffer {
-    const inner = this.inner.copy().update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
-    return this.outer.copy().update(inner).digest();
+    if (oneShot === undefined) {
+      const inner = this.inner.copy().update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
+      return this.outer.copy().update(inner).digest();
+    }
+    const at = SHA256_BLOCK + MAC_OFFSET;
+    // A UTF-8 character that does not fit is not written at all: with fewer than 4 bytes left the
+    // text may have been cut, and it is written again into a buffer of its exact size.
+    let n = innerInput.write(canonical, at, 'utf8');
+    if (n > innerInput.length - at - 4) {
+      innerInput = Buffer.alloc(at + Buffer.byteLength(canonical) + 1024);
+      n = innerInput.write(canonical, at, 'utf8');
+    }
+    this.ipad.copy(innerInput, 0);
+    header.copy(innerInput, SHA256_BLOCK, 0, MAC_OFFSET);
+    const outerInput = this.outerInput;
+    oneShot('sha256', innerInput.subarray(0, at + n), 'buffer').copy(outerInput, SHA256_BLOCK);
+    return oneShot('sha256', outerInput, 'buffer');
   }
 }
 
