@@ -79,7 +79,8 @@ export function requestSignal(request: FastifyRequest): StopSignal | undefined {
         if (!res.writableEnded) abort(d, new ClientGoneError());
       };
       if (res.destroyed || res.socket?.destroyed) onClose();
-      else res.once('close', onClose);
+      // Not once(): 'close' comes once, and once() would wrap the listener in a closure of its own.
+      else res.on('close', onClose);
     }
   }
   return d.stop;

@@ -55,22 +55,30 @@ export interface HandlerContext {
   readonly signal?: StopSignal;
 }
 
-/** Executes a runtime operation whose allowed roles the caller has. */
-export async function executeOperation(ctx: HandlerContext, op: RuntimeOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
-  // A retrieve signs nothing: the session's key is derived for the other operations only.
-  if (op.type === 'retrieve') return retrieve(ctx, op, req);
-  const sctx: SessionContext = { ...ctx, session: ctx.signer.forSession(ctx.user.sessionId) };
-  switch (op.type) {
-    case 'create':
-      return create(sctx, op);
-    case 'commit':
-      return commit(sctx, op, req);
-    case 'delete':
-      return remove(sctx, op, req);
-    case 'rollback':
-      return rollback(sctx, op, req);
-    case 'callMicroflow':
-      return callMicroflow(sctx, op, req);
+/**
+ * Executes a runtime operation whose allowed roles the caller has. Not an async function: it
+ * hands on the operation's own promise (an async function returning a promise wraps it in
+ * another, two more turns of the microtask queue); a throw is returned as a rejection.
+ */
+export function executeOperation(ctx: HandlerContext, op: RuntimeOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
+  try {
+    // A retrieve signs nothing: the session's key is derived for the other operations only.
+    if (op.type === 'retrieve') return retrieve(ctx, op, req);
+    const sctx: SessionContext = { ...ctx, session: ctx.signer.forSession(ctx.user.sessionId) };
+    switch (op.type) {
+      case 'create':
+        return create(sctx, op);
+      case 'commit':
+        return commit(sctx, op, req);
+      case 'delete':
+        return remove(sctx, op, req);
+      case 'rollback':
+        return rollback(sctx, op, req);
+      case 'callMicroflow':
+        return callMicroflow(sctx, op, req);
+    }
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 
@@ -185,7 +193,8 @@ async function create(ctx: SessionContext, op: CreateOperation): Promise<JsonTex
   return createdAnswer(ctx.model, obj, (m) => access.readable(m), ctx.session);
 }
 
-async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
+/** Not an async function (as executeOperation): its checks before the transaction throw into executeOperation's catch. */
+function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOperationRequest): Promise<OperationResponse | JsonText> {
   const guids = objectGuids(req.params);
   const state = new ClientState(ctx.model, ctx.backend, ctx.user, req, ctx.session, ctx.log);
   // This callback reads no write's result or failure, and no microflow runs after the commit's
@@ -219,11 +228,7 @@ async function commit(ctx: SessionContext, _op: CommitOperation, req: RuntimeOpe
  * JSON text sent) stored last, so both commit with the work or neither does.
  */
 
-async function written(
-  ctx: HandlerContext,
-  fn: (tx: BackendTx) => Promise<OperationResponse | JsonText>,
-  deferWrite = false,
-): Promise<OperationResponse | JsonText> {
+function written(ctx: HandlerContext, fn: (tx: BackendTx) => Promise<OperationResponse | JsonText>, deferWrite = false): Promise<OperationResponse | JsonText> {
   const once = ctx.once;
   // With an Idempotency-Key the record commits with the work: never deferred.
   if (!once) return ctx.backend.transaction(fn, ctx.signal, deferWrite);
