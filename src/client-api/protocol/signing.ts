@@ -89,8 +89,9 @@ export class SessionSigner {
   private readonly ipad: Buffer;
   /** The opad block followed by room for the inner digest. */
   private readonly outerInput: Buffer;
-  private readonly inner: Hash;
-  private readonly outer: Hash;
+  /** The pads' hash states, made only where there is no one-shot digest. */
+  private readonly inner: Hash | undefined;
+  private readonly outer: Hash | undefined;
 
   constructor(
     key: Buffer,
@@ -107,8 +108,8 @@ export class SessionSigner {
     }
     this.ipad = ipad;
     this.outerInput = Buffer.concat([opad, Buffer.alloc(32)]);
-    this.inner = createHash('sha256').update(ipad);
-    this.outer = createHash('sha256').update(opad);
+    this.inner = oneShot ? undefined : createHash('sha256').update(ipad);
+    this.outer = oneShot ? undefined : createHash('sha256').update(opad);
   }
 
   sign(objectType: string, guid: string, isNew: boolean, attributes: Readonly<Record<string, JsonValue | readonly string[]>>, version: number | null): string {
@@ -157,8 +158,8 @@ export class SessionSigner {
   /** HMAC-SHA256(key, header's first MAC_OFFSET bytes || canonical as UTF-8). */
   private macOf(header: Buffer, canonical: string): Buffer {
     if (oneShot === undefined) {
-      const inner = this.inner.copy().update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
-      return this.outer.copy().update(inner).digest();
+      const inner = this.inner!.copy().update(header.subarray(0, MAC_OFFSET)).update(canonical).digest();
+      return this.outer!.copy().update(inner).digest();
     }
     const at = SHA256_BLOCK + MAC_OFFSET;
     // A UTF-8 character that does not fit is not written at all: with fewer than 4 bytes left the

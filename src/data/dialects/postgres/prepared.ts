@@ -74,8 +74,6 @@ export class PreparedStatement {
   /** Read by pg's Client: a named statement it records as parsed on its connection once parsed. */
   readonly text: string;
   readonly name: string;
-  /** Set by pg's Client when a statement's wait times out; unused (no query_timeout is set). */
-  callback: ((err: Error | null) => void) | undefined;
   private readonly values: readonly unknown[];
   private readonly types: TypeParsers;
   private readonly done: (err: Error | undefined, r: RawResult | undefined) => void;
@@ -102,16 +100,18 @@ export class PreparedStatement {
     let known = shapes.get(connection);
     if (known === undefined) shapes.set(connection, (known = new Map()));
     this.known = known;
+    let shape = known.get(this.name);
     connection.stream.cork?.();
     try {
       let parsed = previous !== undefined;
-      if (known.get(this.name) === STALE) {
+      if (shape === STALE) {
         connection.close({ type: 'S', name: this.name });
         delete connection.parsedStatements[this.name];
         parsed = false;
       }
       if (!parsed) {
         // Parsed now (again, after an error dropped it): its shape is learnt again too.
+        shape = undefined;
         known.delete(this.name);
         connection.parse({ name: this.name, text: this.text, types: [] });
         connection.submittedNamedStatements[this.name] = this.text;
@@ -125,7 +125,7 @@ export class PreparedStatement {
         connection.sync();
         return null;
       }
-      this.shape = known.get(this.name) as RowShape | null | undefined;
+      this.shape = shape as RowShape | null | undefined;
       if (this.shape === undefined) {
         this.describing = true;
         connection.describe({ type: 'P', name: '' });
@@ -194,19 +194,7 @@ export class PreparedStatement {
   }
 }
 
-/** The row count of a CommandComplete tag: `SELECT 5`, `UPDATE 1`, `INSERT 0 1` (the last number). */
+/** The row count of a CommandComplete tag: `SELECT 5`, `UPDATE 1`, `INSERT 0 1` (its last word); 0 for a tag without one. */
 function affectedRowsOf(tag: string): number {
-  let end = tag.length;
-  let n = 0;
-  let scale = 1;
-  let any = false;
-  while (end > 0) {
-    const c = tag.charCodeAt(end - 1) - 48;
-    if (c < 0 || c > 9) break;
-    n += c * scale;
-    scale *= 10;
-    end--;
-    any = true;
-  }
-  return any && end > 0 && tag.charCodeAt(end - 1) === 32 ? n : 0;
+  return Number(tag.slice(tag.lastIndexOf(' ') + 1)) || 0;
 }
